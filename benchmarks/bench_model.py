@@ -1,0 +1,111 @@
+"""Speed of one model run: time per run and per agent-step, for the iocn scenario.
+
+Runs ``collabsim.run`` on the default (``iocn``) parameters at several network sizes
+for the full 260-week horizon, after a warm-up run that loads the compiled mechanisms,
+and reports medians. As a yardstick measured in the same process, it also times an
+idiomatic per-agent Mesa model (each agent's ``step`` in Python) of a far simpler
+kind, so results can be quoted as ratios that survive a noisy machine.
+
+Usage::
+
+    python benchmarks/bench_model.py [--sizes 300 1000 2000] [--repeats 7] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+
+import mesa
+
+import collabsim
+
+
+class _Walker(mesa.Agent):
+    """Yardstick agent: a few attribute updates and one random partner per step."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.wealth = 1.0
+        self.trust = 0.5
+
+    def step(self):
+        other = self.random.choice(self.model.everyone)
+        if other.wealth > 0:
+            other.wealth -= 0.1
+            self.wealth += 0.1
+        self.trust += 0.01 * (other.trust - self.trust)
+
+
+class _YardstickModel(mesa.Model):
+    def __init__(self, n, rng=0):
+        super().__init__(rng=rng)
+        self.everyone = [_Walker(self) for _ in range(n)]
+
+    def step(self):
+        self.agents.shuffle_do("step")
+
+
+def _median_time(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(sizes, repeats: int, steps: int = 260) -> dict:
+    """Median seconds per run and per agent-step for each size, plus the yardstick."""
+    rows = []
+    for n in sizes:
+        params = collabsim.Params(n_people=n)
+        collabsim.run(params, seed=0)  # warm-up: loads the compiled mechanisms
+        seeds = iter(range(1, repeats + 1))
+        seconds = _median_time(lambda p=params: collabsim.run(p, seed=next(seeds)), repeats)
+        rows.append({"n_people": n, "seconds_per_run": seconds,
+                     "microseconds_per_agent_step": seconds / (n * steps) * 1e6})
+    yardstick_n = 300
+
+    def yardstick():
+        model = _YardstickModel(yardstick_n)
+        for _ in range(steps):
+            model.step()
+
+    yardstick()
+    yard = _median_time(yardstick, repeats)
+    return {
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "collabsim": collabsim.__version__,
+        "steps": steps,
+        "runs": rows,
+        "yardstick_mesa_loop_microseconds_per_agent_step": yard / (yardstick_n * steps) * 1e6,
+    }
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 2000])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    result = measure(args.sizes, args.repeats)
+    yard = result["yardstick_mesa_loop_microseconds_per_agent_step"]
+    print(f"{'people':>7} {'ms/run':>9} {'us/agent-step':>14} {'vs Mesa loop':>13}")
+    for row in result["runs"]:
+        per = row["microseconds_per_agent_step"]
+        print(f"{row['n_people']:>7} {row['seconds_per_run'] * 1e3:>9.1f} {per:>14.3f} "
+              f"{per / yard:>12.2f}x")
+    print(f"yardstick: idiomatic per-agent Mesa loop, {yard:.3f} us/agent-step")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(result, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""People in the network: Mesa agents that are views onto the model's state arrays.
+
+A ``Person`` holds no state of its own beyond its post index: reading
+``person.commitment`` reads ``model.state.people.commitment[index]``. The mechanisms
+work on the arrays directly for speed, while Mesa's tools (``AgentSet.select``,
+``agg``, agent reporters, SolaraViz) see ordinary agents with ordinary attributes.
+When someone moves on, their agent is removed and a new ``Person`` takes up the post.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from collabsim.mechanisms.trust import read
+from collabsim.organisations import Organisation
+from collabsim.state import ROLES
+
+if TYPE_CHECKING:
+    from collabsim.model import CollaborationModel
+
+
+def _state_property(name: str, doc: str) -> property:
+    """A read-write attribute backed by ``model.state.people.<name>[index]``."""
+
+    def getter(self: Person) -> float:
+        return float(getattr(self.model.state.people, name)[self.index])
+
+    def setter(self: Person, value) -> None:
+        getattr(self.model.state.people, name)[self.index] = value
+
+    return property(getter, setter, doc=doc)
+
+
+class Person(mesa.Agent):
+    """A clinician, manager or senior leader taking part in the network.
+
+    Args:
+        model: The model.
+        index: The post this person holds (their row in the state arrays).
+    """
+
+    def __init__(self, model: CollaborationModel, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    power = _state_property("power", "Power, 0-1: role x organisation weight.")
+    territoriality = _state_property(
+        "territoriality", "Reluctance to let others change what one's organisation owns, 0-1.")
+    commitment = _state_property("commitment", "Time and energy given beyond the day job, 0-1.")
+    skill = _state_property("skill", "Quality-improvement capability, 0-1.")
+    narrative = _state_property("narrative", "Position on the network's purpose, 0-1.")
+    leader_identity = _state_property("leader_identity",
+                                      "How far one sees oneself as entitled to lead change, 0-1.")
+    frustration = _state_property("frustration", "Share of recent weeks with a setback, 0-1.")
+    workload = _state_property("workload", "Day-job workload, 0-1.")
+
+    @property
+    def active(self) -> bool:
+        """Whether the person still takes part in the network."""
+        return bool(self.model.state.people.active[self.index])
+
+    @property
+    def cede_willingness(self) -> float:
+        """Willingness to let others change what one's organisation owns, 0-1."""
+        return 1.0 - self.territoriality
+
+    @property
+    def role(self) -> str:
+        """``"top"``, ``"middle"`` or ``"bottom"``."""
+        return ROLES[self.model.state.people.role[self.index]]
+
+    @property
+    def organisation(self) -> Organisation:
+        """The organisation the person works for."""
+        return self.model.state.organisations[self.model.state.people.org[self.index]]
+
+    @property
+    def pathway(self) -> int | None:
+        """The pathway team the person works on (None for tops, who oversee all)."""
+        p = int(self.model.state.people.pathway[self.index])
+        return None if p < 0 else p
+
+    @property
+    def is_convener(self) -> bool:
+        """Whether this is the academic partner's facilitator."""
+        return self.index == self.model.state.convener
+
+    @property
+    def is_central_leader(self) -> bool:
+        """Whether this is the leader holding the centre."""
+        return self.index == self.model.state.central_leader and self.model.central_leader_present
+
+    def trust_in(self, other: Person) -> float:
+        """This person's trust in ``other``, 0-1."""
+        return float(read(self.model.state.trust, self.index, other.index))
+
+    def __repr__(self) -> str:
+        return (f"Person({self.unique_id}, {self.role}, {self.organisation.name}, "
+                f"commitment={self.commitment:.2f})")

@@ -1,0 +1,116 @@
+"""Scheduled events on the scenario timeline, applied at the start of their week.
+
+Workshops use them to ask "what if": a senior leader acts in self-interest, the central
+leader leaves, the university partner withdraws, a budget cut, a resistant member moves
+on, the leadership programmes start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from collabsim.mechanisms.commitment import self_interest_act
+from collabsim.mechanisms.trust import TOP, set_membership
+from collabsim.mechanisms.turnover import replace_person
+from collabsim.params import Event
+
+if TYPE_CHECKING:
+    from collabsim.model import CollaborationModel
+
+
+def _in_organisation(model: CollaborationModel, kind: str | None) -> np.ndarray:
+    """Mask of people in organisations of ``kind`` (everyone if None)."""
+    people = model.state.people
+    if kind is None:
+        return np.ones(people.org.size, dtype=bool)
+    orgs = [o.index for o in model.state.organisations if o.kind.kind == kind]
+    return np.isin(people.org, orgs)
+
+
+def senior_leader_acts(model: CollaborationModel, event: Event) -> None:
+    """The most territorial, most powerful active top (of the organisation, if given)
+    acts in self-interest (M13)."""
+    s = model.state
+    people = s.people
+    candidates = (people.active & (people.role == TOP) & ~s.steady
+                  & _in_organisation(model, event.organisation))
+    if not candidates.any():
+        return
+    actor = int(np.argmax(np.where(candidates, people.territoriality * people.power, -1.0)))
+    model.act_in_self_interest(actor)
+
+
+def resistant_member_leaves(model: CollaborationModel, event: Event) -> None:
+    """The most resistant member (power x territoriality x distance from the core
+    purpose) moves on; a newcomer takes the post.
+
+    Evidence: "those most resistant to change have moved on" (Kennedy et al. 2019).
+    """
+    s = model.state
+    people = s.people
+    candidates = people.active & ~s.steady & _in_organisation(model, event.organisation)
+    if not candidates.any():
+        return
+    resistance = people.power * people.territoriality * np.abs(people.narrative - s.core_purpose)
+    model.replace(int(np.argmax(np.where(candidates, resistance, -1.0))))
+
+
+def central_leader_leaves(model: CollaborationModel, event: Event) -> None:
+    """The leader holding the centre leaves; an ordinary top takes the post."""
+    if not model.central_leader_present:
+        return
+    model.central_leader_present = False
+    model.state.steady[model.state.central_leader] = False
+    model.replace(model.state.central_leader)
+
+
+def partner_withdraws(model: CollaborationModel, event: Event) -> None:
+    """The academic partner withdraws: its people, the convener among them, leave."""
+    if not model.partner_present:
+        return
+    s = model.state
+    model.partner_present = False
+    for i in np.flatnonzero(_in_organisation(model, "university")):
+        set_membership(s.trust, int(i), False)
+        s.steady[i] = False
+
+
+def budget_cut(model: CollaborationModel, event: Event) -> None:
+    """A budget cut: tops guard their territory harder and everyone's workload rises.
+
+    Evidence: specialisms feel threatened "when their organizations were competing for
+    scarce resources"; "All difficulties were blamed on budget cuts" (Kennedy et al. 2019).
+    """
+    s = model.state
+    people = s.people
+    severity = model.params.budget_cut_severity
+    hit = _in_organisation(model, event.organisation)
+    tops = hit & (people.role == TOP)
+    people.territoriality[tops] = np.minimum(1.0, people.territoriality[tops] + severity)
+    people.workload[hit] = np.minimum(1.0, people.workload[hit] + severity)
+    orgs = np.unique(people.org[hit])
+    s.draws.org_territoriality_shift[orgs] += severity
+    s.draws.org_workload_shift[orgs] += severity
+
+
+def programme_starts(model: CollaborationModel, event: Event) -> None:
+    """The leadership programmes (PLP for the frontline, ALP for tops) start."""
+    model.programme_running = True
+
+
+#: What each event kind does.
+HANDLERS = {
+    "self_interest_act": senior_leader_acts,
+    "resistant_member_leaves": resistant_member_leaves,
+    "central_leader_leaves": central_leader_leaves,
+    "partner_withdraws": partner_withdraws,
+    "budget_cut": budget_cut,
+    "programme_starts": programme_starts,
+}
+
+
+def apply(model: CollaborationModel, event: Event) -> None:
+    """Apply ``event`` to ``model`` now."""
+    HANDLERS[event.kind](model, event)

@@ -1,0 +1,553 @@
+"""Change work on care pathways (M8), its decisions (M9, M10) and word of mouth (M11).
+
+Each pathway is an NK landscape (Levinthal 1997) over ``n_practices`` binary working
+practices, each owned by one organisation; its quality is the NK fitness of its current
+configuration. Frontline staff and managers propose changes:
+
+* a **small test of change** flips one practice for 4-8 weeks and is kept only if
+  quality rises (Plan-Do-Study-Act): local search on the landscape;
+* a **big-bang redesign** redraws many practices at once, takes 26-52 weeks, needs every
+  owning organisation's approval up front, and drains everyone's commitment when it
+  fails: a long jump on the landscape.
+
+Decision rights follow the IOCN: with probability ``distributed_leadership`` (widened by
+the network's shared capacity) the frontline team may prototype a small test on its own
+authority, which also makes people readier to try things; otherwise the test is
+escalated first to the owning organisation's top. Either way, a prototype that works
+must be embedded by that top: members "did need to refer to the tops for the embedding
+and implementation" (Mervyn et al. 2019). Embedding what the frontline did on its own
+authority, or granting another organisation's request, cedes control, so the top's
+territoriality weighs on it. This is why ceding territory gates distributed leadership.
+
+Each person leads at most one change at a time, so changes are stored in arrays indexed
+by their proposer.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from collabsim.jit import jit
+from collabsim.mechanisms.decisions import cede_territory, gatekeeper, grant_probability
+from collabsim.mechanisms.draws import below, chance, uniform
+from collabsim.mechanisms.learning import claim_leadership
+from collabsim.mechanisms.trust import TOP, read, signal
+
+# Stages of a change.
+IDLE, AWAITING_TEST_GRANT, TESTING, AWAITING_EMBEDDING, AWAITING_REDESIGN_GRANTS, REDESIGNING = (
+    range(6))
+
+# Columns of the counters array (cumulative over a run).
+PROPOSED, GRANTED, BLOCKED, ADOPTED, BIG_BANG_FAILURES, ADOPTED_BIG_BANGS = range(6)
+N_COUNTERS = 6
+
+
+class ChangeRates(NamedTuple):
+    """Scalar settings of change work for one week."""
+
+    proposal_rate: float
+    incremental_share: float
+    own_remit_bias: float
+    big_bang_scope: float
+    duration_scale: float
+    word_of_mouth: float
+    word_of_mouth_across_pathways: bool
+    small_win_boost: float
+    big_bang_win_weight: float
+    big_bang_failure_cost: float
+    block_cost: float
+    leadership_claim_gain: float
+    cede_power_loss: float
+    cede_capacity_gain: float
+
+
+# --- NK landscapes ---------------------------------------------------------------------
+
+def make_landscapes(rng, n_pathways, n_practices, k):
+    """Draw NK landscapes: who each practice depends on, and the contribution tables.
+
+    Each practice's contribution depends on its own value and on ``k`` other practices
+    chosen at random; contributions are uniform on [0, 1] (Kauffman 1993; Levinthal 1997).
+
+    Args:
+        rng: NumPy generator.
+        n_pathways: Number of landscapes.
+        n_practices: N, practices per pathway.
+        k: K, dependencies per practice.
+
+    Returns:
+        ``neighbours`` (P, N, K) and ``contributions`` (P, N, 2**(K+1)).
+    """
+    neighbours = np.empty((n_pathways, n_practices, k), dtype=np.int64)
+    for p in range(n_pathways):
+        for n in range(n_practices):
+            others = np.delete(np.arange(n_practices), n)
+            neighbours[p, n] = rng.choice(others, size=k, replace=False)
+    contributions = rng.random((n_pathways, n_practices, 2 ** (k + 1)))
+    return neighbours, contributions
+
+
+@jit
+def contribution(config, n, neighbours, contributions):
+    """Contribution of practice ``n`` to quality: depends on it and its K neighbours."""
+    index = (config >> n) & 1
+    for m in range(neighbours.shape[1]):
+        index |= ((config >> neighbours[n, m]) & 1) << (m + 1)
+    return contributions[n, index]
+
+
+@jit
+def fitness(config, neighbours, contributions):
+    """NK fitness of a configuration (bitmask) on one landscape: mean contribution."""
+    total = 0.0
+    for n in range(neighbours.shape[0]):
+        total += contribution(config, n, neighbours, contributions)
+    return total / neighbours.shape[0]
+
+
+@jit
+def own_fitness(config, org, owner, neighbours, contributions):
+    """Quality as one organisation sees it in its silo: the mean contribution of the
+    practices it owns, whatever its changes do to the practices others own.
+
+    Evidence: without collaboration "each part works to optimise its own performance
+    with little if any, consideration for other parts in the care delivery system"
+    (Mervyn et al. 2019, quoting Shortell et al. 2014). Anchor: Kauffman's patches on
+    NK landscapes (Kauffman 1995).
+    """
+    total = 0.0
+    owned = 0
+    for n in range(neighbours.shape[0]):
+        if owner[n] == org:
+            total += contribution(config, n, neighbours, contributions)
+            owned += 1
+    return total / owned if owned else 0.0
+
+
+@jit
+def flip(config, practice):
+    """A small test of change: the configuration with one practice changed."""
+    return config ^ (1 << practice)
+
+
+@jit
+def redraw(stream, n_practices, scope):
+    """A big-bang redesign: which practices are redrawn (mask) and their new values."""
+    count = max(2, int(round(scope * n_practices)))
+    order = np.arange(n_practices)
+    for a in range(n_practices - 1, 0, -1):
+        b = below(stream, a + 1)
+        order[a], order[b] = order[b], order[a]
+    mask = 0
+    values = 0
+    for m in range(min(count, n_practices)):
+        mask |= 1 << order[m]
+        if uniform(stream) < 0.5:
+            values |= 1 << order[m]
+    return mask, values
+
+
+@jit
+def redesigned(config, mask, values):
+    """The configuration after a redesign replaces the masked practices."""
+    return (config & ~mask) | (values & mask)
+
+
+@jit
+def shift_environment(stream, config, fitness_now, neighbours, contributions, rate):
+    """Demand and policy move on: each week, on average ``rate`` practices of each pathway
+    have their contribution tables redrawn, so yesterday's peak may not be today's and a
+    network must keep improving just to hold its quality.
+
+    Evidence: the city's systems "must continue to respond to urgent financial and
+    demand pressures" (Mervyn et al. 2019). Anchor: Levinthal (1997), changing fitness
+    landscapes.
+    """
+    whole = int(rate)
+    fraction = rate - whole
+    for p in range(config.shape[0]):
+        shifts = whole + (1 if chance(stream, fraction) else 0)
+        for _ in range(shifts):
+            n = below(stream, contributions.shape[1])
+            for c in range(contributions.shape[2]):
+                contributions[p, n, c] = uniform(stream)
+        if shifts:
+            fitness_now[p] = fitness(config[p], neighbours[p], contributions[p])
+
+
+@jit
+def unravel(stream, config, initial_config, network_made, fitness_now, neighbours,
+            contributions, rate):
+    """Without the network, changes it made across organisations unravel.
+
+    Each week each network-made practice reverts to how it was at the start with chance
+    ``rate``.
+
+    Evidence: the IOCN "has to also continue to support these programmes until they are
+    sustainable" (Mervyn et al. 2019).
+    """
+    for p in range(config.shape[0]):
+        made = network_made[p]
+        if made == 0:
+            continue
+        for n in range(contributions.shape[1]):
+            bit = 1 << n
+            if (made & bit) != 0 and chance(stream, rate):
+                config[p] = (config[p] & ~bit) | (initial_config[p] & bit)
+                network_made[p] &= ~bit
+        fitness_now[p] = fitness(config[p], neighbours[p], contributions[p])
+
+
+# --- change work -----------------------------------------------------------------------
+
+@jit
+def _improves(trial, p, org, network_on, pathways):
+    """Whether a tested change counts as an improvement: judged on the whole pathway in
+    a working network ("look at things as pathways", Mervyn et al. 2019), on one's own
+    practices in a silo."""
+    config = pathways.config[p]
+    neighbours, contributions = pathways.neighbours[p], pathways.contributions[p]
+    if network_on:
+        return fitness(trial, neighbours, contributions) > pathways.fitness[p]
+    owner = pathways.owner[p]
+    return (own_fitness(trial, org, owner, neighbours, contributions)
+            > own_fitness(config, org, owner, neighbours, contributions))
+
+
+@jit
+def _escalation_delay(stream):
+    # Escalation goes via a middle manager: one to three weeks.
+    return 1 + below(stream, 3)
+
+
+@jit
+def _duration(stream, shortest, longest, scale):
+    return max(1, int(round((shortest + below(stream, longest - shortest + 1)) * scale)))
+
+
+@jit
+def _ask(stream, proposer, owner_org, embedding, people, org_start, store, grant_weights):
+    """Who decides for ``owner_org``, and how likely they are to grant (M9).
+
+    Territoriality weighs on the decision when granting cedes control: the proposer is
+    from another organisation, or the top is asked to embed what the frontline tried on
+    its own authority (``embedding``). Returns ``(-1, 0)`` when nobody from the
+    organisation is left to ask.
+    """
+    top = gatekeeper(stream, owner_org, org_start, people.role, people.power, people.active)
+    if top < 0:
+        return -1, 0.0
+    if top == proposer:
+        return top, 1.0
+    ceding = embedding or people.org[top] != people.org[proposer]
+    alignment = 1.0 - abs(people.narrative[top] - people.narrative[proposer])
+    return top, grant_probability(read(store, top, proposer), alignment,
+                                  people.territoriality[top], people.commitment[top], ceding,
+                                  grant_weights)
+
+
+@jit
+def _granted(proposer, top, people, store, trust_rates, rates, counters, capacity):
+    """A grant: a positive signal, and territory ceded if it crosses organisations."""
+    if top == proposer:
+        return
+    counters[GRANTED] += 1
+    people.news[proposer] = top
+    signal(store, proposer, top, 1.0, people.power, trust_rates)
+    if people.org[top] != people.org[proposer]:
+        cede_territory(top, people.power, capacity, rates.cede_power_loss,
+                       rates.cede_capacity_gain)
+
+
+@jit
+def _blocked(proposer, top, people, store, trust_rates, rates, counters):
+    """A block: a negative signal, a blow to the proposer's commitment and to their
+    sense of being entitled to lead.
+
+    Evidence: "A lack of support permeated to unease and despondency amongst otherwise
+    innovative and keen local leaders" (Mervyn et al. 2019). Anchor: claiming and
+    granting leader identity (DeRue & Ashford 2010).
+    """
+    counters[BLOCKED] += 1
+    if top < 0:
+        return  # nobody from that organisation left to ask
+    people.news[proposer] = top
+    signal(store, proposer, top, -1.0, people.power, trust_rates)
+    people.commitment[proposer] = max(0.0, people.commitment[proposer] - rates.block_cost)
+    # A refused claim to lead wears leader identity down, as a granted one builds it.
+    people.leader_identity[proposer] -= rates.leadership_claim_gain * people.leader_identity[proposer]
+    people.setback[proposer] = True
+
+
+@jit
+def _decide(stream, proposer, owner_org, embedding, people, org_start, store, grant_weights,
+            trust_rates, rates, counters, capacity):
+    """A top of ``owner_org`` decides on the proposer's request; returns whether granted."""
+    top, p = _ask(stream, proposer, owner_org, embedding, people, org_start, store,
+                  grant_weights)
+    if top >= 0 and chance(stream, p):
+        _granted(proposer, top, people, store, trust_rates, rates, counters, capacity)
+        return True
+    _blocked(proposer, top, people, store, trust_rates, rates, counters)
+    return False
+
+
+@jit
+def _decide_redesign(stream, proposer, p, mask, people, pathways, org_start, store,
+                     grant_weights, trust_rates, rates, counters, capacity):
+    """The owning organisations' tops decide on a redesign together, at the partnership
+    board: it goes ahead with the mean of their grant probabilities. If it is turned
+    down, the least willing top is seen to have blocked it."""
+    n_orgs = org_start.shape[0] - 1
+    tops = np.full(n_orgs, -2, dtype=np.int64)  # -2: organisation not involved
+    chances = np.zeros(n_orgs)
+    for n in range(pathways.owner.shape[1]):
+        k = pathways.owner[p, n]
+        if (mask >> n) & 1 and tops[k] == -2:
+            tops[k], chances[k] = _ask(stream, proposer, k, False, people, org_start, store,
+                                       grant_weights)
+    involved = tops != -2
+    if chance(stream, chances[involved].mean()):
+        for k in np.flatnonzero(involved):
+            if tops[k] >= 0:
+                _granted(proposer, tops[k], people, store, trust_rates, rates, counters,
+                         capacity)
+        return True
+    least = np.flatnonzero(involved)[np.argmin(chances[involved])]
+    _blocked(proposer, tops[least], people, store, trust_rates, rates, counters)
+    return False
+
+
+@jit
+def _word_of_mouth(stream, adopter, pathway, people, store, rates):
+    """M11: news of an adopted change inspires people who trust the adopter.
+
+    Each active person j picks it up with probability ``β·T_j,adopter``; over several
+    adoptions this is ``1 - Π(1 - β·T_ji)``. Picking it up raises commitment and, for a
+    while, the chance of proposing a change oneself. In a place-based network news
+    crosses pathways; in an issue-based one it stays within the pathway.
+
+    Evidence: "You will get a respiratory physician talking to a cardiac physician at
+    some point saying well we've just done some really amazing stuff ... and they will
+    go well why can't we do that?" (Mervyn et al. 2019).
+    """
+    for j in range(people.active.shape[0]):
+        if j == adopter or not people.active[j]:
+            continue
+        if not rates.word_of_mouth_across_pathways and people.pathway[j] >= 0 \
+                and people.pathway[j] != pathway:
+            continue
+        if chance(stream, rates.word_of_mouth * read(store, j, adopter)):
+            people.inspiration[j] = 1.0
+            people.commitment[j] = min(1.0, people.commitment[j] + rates.small_win_boost)
+
+
+@jit
+def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, pathways, store,
+           rates, counters, wins):
+    """Make a successful change part of how the pathway works."""
+    changed = pathways.config[p] ^ new_config
+    crosses = False
+    for n in range(pathways.owner.shape[1]):
+        if (changed >> n) & 1 and pathways.owner[p, n] != people.org[proposer]:
+            crosses = True
+    pathways.config[p] = new_config
+    pathways.fitness[p] = fitness(new_config, pathways.neighbours[p], pathways.contributions[p])
+    if crosses and network_on:
+        pathways.network_made[p] |= changed
+    else:
+        pathways.network_made[p] &= ~changed
+    counters[ADOPTED] += 1
+    if big_bang:
+        counters[ADOPTED_BIG_BANGS] += 1
+    wins[p] += rates.big_bang_win_weight if big_bang else 1.0
+    people.leader_identity[proposer] = claim_leadership(people.leader_identity[proposer],
+                                                        rates.leadership_claim_gain)
+    people.led_adoption[proposer] = True
+    _word_of_mouth(stream, proposer, p, people, store, rates)
+
+
+@jit
+def _big_bang_failed(p, proposer, people, rates, counters):
+    """A failed redesign drains the commitment of everyone on the pathway."""
+    counters[BIG_BANG_FAILURES] += 1
+    for j in range(people.active.shape[0]):
+        if people.active[j] and (people.pathway[j] == p or j == proposer):
+            people.commitment[j] = max(0.0, people.commitment[j] - rates.big_bang_failure_cost)
+            people.setback[j] = True
+
+
+@jit
+def end_change(i, changes, redesign_lead):
+    """Person i's change is over (adopted, dropped, blocked or lapsed)."""
+    if changes.stage[i] != IDLE and redesign_lead[changes.pathway[i]] == i:
+        redesign_lead[changes.pathway[i]] = -1
+    changes.stage[i] = IDLE
+
+
+@jit
+def _progress(stream, week, i, network_on, people, pathways, changes, org_start, store,
+              grant_weights, trust_rates, rates, counters, wins, capacity):
+    """Move person i's change on at the week it comes due."""
+    stage = changes.stage[i]
+    p = changes.pathway[i]
+    practice = changes.practice[i]
+    end_change(i, changes, pathways.redesign_lead)
+    if stage == AWAITING_TEST_GRANT:
+        if _decide(stream, i, pathways.owner[p, practice], False, people, org_start, store,
+                   grant_weights, trust_rates, rates, counters, capacity):
+            changes.stage[i] = TESTING
+            changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
+    elif stage == TESTING or stage == AWAITING_EMBEDDING:
+        trial = flip(pathways.config[p], practice)
+        if not _improves(trial, p, people.org[i], network_on, pathways):
+            return  # the test showed no improvement (PDSA: study, then drop it)
+        owner = pathways.owner[p, practice]
+        if stage == TESTING and changes.self_authorised[i]:
+            changes.stage[i] = AWAITING_EMBEDDING  # the prototype worked: ask to embed it
+            changes.due[i] = week + _escalation_delay(stream)
+        elif stage == TESTING or _decide(stream, i, owner, True, people, org_start, store,
+                                         grant_weights, trust_rates, rates, counters,
+                                         capacity):
+            _adopt(stream, i, p, trial, False, network_on, people, pathways, store, rates,
+                   counters, wins)
+    elif stage == AWAITING_REDESIGN_GRANTS:
+        if not _decide_redesign(stream, i, p, changes.mask[i], people, pathways, org_start,
+                                store, grant_weights, trust_rates, rates, counters, capacity):
+            return
+        pathways.redesign_lead[p] = i
+        changes.stage[i] = REDESIGNING
+        changes.due[i] = week + _duration(stream, 26, 52, rates.duration_scale)
+    elif stage == REDESIGNING:
+        trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
+        if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
+            _adopt(stream, i, p, trial, True, network_on, people, pathways, store, rates,
+                   counters, wins)
+        else:
+            _big_bang_failed(p, i, people, rates, counters)
+
+
+@jit
+def proposal_probability(commitment, skill, leader_identity, inspiration,
+                         distributed_leadership, rate):
+    """M8: weekly chance that a non-top proposes a change.
+
+    ``rate x commitment x skill x entitlement x (1 + inspiration)``: people propose
+    changes when they have the energy and the improvement skill and feel entitled to
+    lead, because they see themselves as leaders or because they are free to prototype
+    without asking first, ``entitlement = 1 - (1 - identity)(1 - DL)``. Recent news of a
+    colleague's success (inspiration, 0-1) doubles it at most. Freedom to prototype
+    raises how much is tried, not what gets embedded: that still needs the owning
+    organisation's top.
+
+    Evidence: "people want, they're surprised that they've been given this authority to
+    do this and I think it's about persuading them, just get on with it"; "there a
+    million possibilities that we will never as a group of leaders think of but the
+    people in our organisations will" (Mervyn et al. 2019).
+    """
+    entitlement = 1.0 - (1.0 - leader_identity) * (1.0 - distributed_leadership)
+    return rate * commitment * skill * entitlement * (1.0 + inspiration)
+
+
+@jit
+def _choose_practice(stream, p, org, owner, own_remit_bias, own_only):
+    """A practice for a small test: often one's own organisation's, else any."""
+    n_practices = owner.shape[1]
+    own = 0
+    for n in range(n_practices):
+        if owner[p, n] == org:
+            own += 1
+    if own > 0 and (own_only or uniform(stream) < own_remit_bias):
+        pick = below(stream, own)
+        for n in range(n_practices):
+            if owner[p, n] == org:
+                if pick == 0:
+                    return n
+                pick -= 1
+    if own_only:
+        return -1
+    return below(stream, n_practices)
+
+
+@jit
+def _propose(stream, week, i, network_on, distributed_leadership, people, pathways, changes,
+             rates, counters):
+    """Person i proposes a change on their pathway."""
+    p = people.pathway[i]
+    small = not network_on or uniform(stream) < rates.incremental_share
+    if small:
+        practice = _choose_practice(stream, p, people.org[i], pathways.owner,
+                                    rates.own_remit_bias, not network_on)
+        if practice < 0:
+            return  # in silos, nothing on this pathway is one's own to change
+        changes.practice[i] = practice
+        changes.self_authorised[i] = uniform(stream) < distributed_leadership
+        if changes.self_authorised[i]:
+            changes.stage[i] = TESTING
+            changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
+        else:
+            changes.stage[i] = AWAITING_TEST_GRANT
+            changes.due[i] = week + _escalation_delay(stream)
+    else:
+        if pathways.redesign_lead[p] >= 0:
+            return  # a pathway is redesigned by one project at a time
+        pathways.redesign_lead[p] = i
+        mask, values = redraw(stream, pathways.owner.shape[1], rates.big_bang_scope)
+        changes.mask[i] = mask
+        changes.values[i] = values
+        changes.self_authorised[i] = False
+        changes.stage[i] = AWAITING_REDESIGN_GRANTS
+        changes.due[i] = week + _escalation_delay(stream)
+    changes.pathway[i] = p
+    counters[PROPOSED] += 1
+
+
+@jit
+def change_work(stream, week, network_on, distributed_leadership, people, pathways, changes,
+                org_start, store, grant_weights, trust_rates, rates, counters, wins, capacity):
+    """One week of change work: changes come due and move on, then new ones are proposed.
+
+    While the network is alive, changes may touch any organisation's practices. Without
+    a working network (the hierarchy counterfactual, or after the network dissolves)
+    people make only small changes to their own organisation's practices, decided by
+    their own tops.
+
+    Args:
+        stream: Random stream.
+        week: Current week.
+        network_on: Whether a convened network is alive.
+        distributed_leadership: Chance the frontline may authorise a small test itself
+            (the lever, widened by the network's shared capacity).
+        people: Person arrays (``People``).
+        pathways: Pathway arrays (``Pathways``).
+        changes: Change arrays indexed by proposer (``Changes``).
+        org_start: People of organisation k are ``org_start[k]:org_start[k+1]``.
+        store: The trust store.
+        grant_weights: ``GrantWeights``.
+        trust_rates: ``TrustRates``.
+        rates: ``ChangeRates``.
+        counters: Cumulative counters (updated).
+        wins: Output: this week's wins per pathway.
+        capacity: One-element array, the network's shared capacity (updated).
+    """
+    wins[:] = 0.0
+    n = people.active.shape[0]
+    for i in range(n):
+        if changes.stage[i] == IDLE or changes.due[i] > week:
+            continue
+        if not people.active[i]:
+            end_change(i, changes, pathways.redesign_lead)  # the proposer left; it lapses
+            continue
+        _progress(stream, week, i, network_on, people, pathways, changes, org_start, store,
+                  grant_weights, trust_rates, rates, counters, wins, capacity)
+    for i in range(n):
+        if not people.active[i] or people.role[i] == TOP or changes.stage[i] != IDLE:
+            continue
+        p = proposal_probability(people.commitment[i], people.skill[i],
+                                 people.leader_identity[i], people.inspiration[i],
+                                 distributed_leadership, rates.proposal_rate)
+        if chance(stream, p):
+            _propose(stream, week, i, network_on, distributed_leadership, people, pathways,
+                     changes, rates, counters)

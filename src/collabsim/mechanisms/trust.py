@@ -1,0 +1,453 @@
+"""Trust: asymmetric updating (M1), encounter quality (M2) and second-hand trust (M3).
+
+Trust of person i in person j has two parts. **Generalised trust** ``general[i, k]`` is
+i's view of organisation k as a whole; it starts at the prior for the two organisations
+and is learned from encounters with k's people. The **personal** part is what i has
+learned about j as a person; it fades between contacts, so trust drifts back to i's view
+of j's organisation, capped by j's reputation::
+
+    T[i, j] = target(i, j) + scale * deviation[i, j]
+    target(i, j) = general[i, org_j] * (1 - reputation_damage[j])
+
+The deviations share one ``scale``, so the weekly drift of all N x N pairs costs one
+multiplication. Group sums of trust over active pairs (all, across organisations,
+across the health / social care divide, between tops and bottoms) are kept current by
+every write, so the per-step trust reporters cost O(1) however large the network.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from collabsim.jit import jit
+from collabsim.mechanisms.draws import below, chance, uniform
+from collabsim.organisations import HEALTH, SOCIAL_CARE
+
+TOP, MIDDLE, BOTTOM = 0, 1, 2
+
+#: Rows of ``TrustStore.sums``: summed deviation, summed target, number of pairs.
+DEVIATION, TARGET, PAIRS = 0, 1, 2
+#: Columns of ``TrustStore.sums``: the groups of pairs the reporters average over.
+ALL, CROSS_ORG, HEALTH_SOCIAL, TOPS_BOTTOMS = 0, 1, 2, 3
+
+# Deviations are float32 (half the memory traffic); renormalising while the scale is
+# still above 1e-2 keeps them below 100 in size, so their rounding stays below 1e-5.
+_RENORMALISE_BELOW = 1e-2
+
+
+class EncounterWeights(NamedTuple):
+    """Weights of M2, in log-odds."""
+
+    warmth: float
+    trust: float
+    narrative: float
+    threat: float
+    hesitancy: float
+
+
+class TrustRates(NamedTuple):
+    """Rates of M1: λ⁺, λ⁻, ξ, and how far a lesson about a person generalises."""
+
+    gain: float
+    loss: float
+    amplification: float
+    generalisation: float
+
+
+class TrustStore(NamedTuple):
+    """The trust matrix and what is needed to read it (see the module docstring)."""
+
+    deviation: np.ndarray  # (N, N) float32, personal part / scale
+    scale: np.ndarray  # (1,) float64
+    general: np.ndarray  # (N, organisations) float64, trust in each organisation
+    prior: np.ndarray  # (organisations, organisations) float64, where general starts
+    org: np.ndarray  # (N,) int64
+    sector: np.ndarray  # (N,) int64
+    role: np.ndarray  # (N,) int64
+    org_sector: np.ndarray  # (organisations,) int64
+    active: np.ndarray  # (N,) bool
+    damage: np.ndarray  # (N,) float64, reputation damage of each person
+    standing: np.ndarray  # (organisations, 3) float64: sum of (1 - damage) of active
+    # members by organisation and role, so a change in general trust updates sums in O(1)
+    sums: np.ndarray  # (3, 4) float64
+
+
+def prior_trust(sectors, within_org, across_org, health_social_gap):
+    """Return the organisation-by-organisation matrix of prior trust.
+
+    Trust "starts higher within an organisation than across, lower across the
+    health/social-care divide" (MODEL section 1): "we are naturally threatened by
+    'the other'" (Kennedy et al. 2019).
+
+    Args:
+        sectors: Sector code of each organisation.
+        within_org: Prior trust between colleagues (0-1).
+        across_org: Prior trust across organisations (0-1).
+        health_social_gap: Deduction across the health / social care divide (0-1).
+    """
+    sectors = np.asarray(sectors)
+    prior = np.full((len(sectors), len(sectors)), across_org)
+    divide = ((sectors[:, None] == HEALTH) & (sectors[None, :] == SOCIAL_CARE)) | (
+        (sectors[:, None] == SOCIAL_CARE) & (sectors[None, :] == HEALTH)
+    )
+    prior[divide] -= health_social_gap
+    np.fill_diagonal(prior, within_org)
+    return np.clip(prior, 0.0, 1.0)
+
+
+@jit
+def trust_after_signal(trust, signal, ceiling, dependency, gain, loss, amplification):
+    """M1: trust after one signal, slow to build and quick to lose.
+
+    A positive signal closes a share ``gain * signal`` of the gap to the ceiling; a
+    negative one removes a share ``loss * |signal|`` of trust itself, more when the
+    truster depends on the other (power gap). With ``loss > gain`` one bad experience
+    undoes several good ones.
+
+    Evidence: "Trust takes time to develop and can only be sustained if all parties
+    demonstrate through their actions ... that they are working towards the same goals";
+    a leader's pay rise "had a devastating effect on the morale and credibility of the
+    collaborative venture" (Kennedy et al. 2019).
+    Anchor: asymmetric trust updating, Pant & Yu (2025) TR-2 form; Slovic (1993).
+
+    Args:
+        trust: Current trust (0-1).
+        signal: Signal in [-1, 1]; positive builds, negative destroys.
+        ceiling: Highest trust can recover to, ``1 - reputation_damage``.
+        dependency: Dependency of the truster on the other, 0-1 (power gap).
+        gain: λ⁺, rate of building.
+        loss: λ⁻, rate of losing.
+        amplification: ξ, extra loss per unit of dependency.
+    """
+    if signal > 0.0:
+        return trust + gain * signal * max(0.0, ceiling - trust)
+    return max(0.0, trust - loss * (-signal) * trust * (1.0 + amplification * dependency))
+
+
+@jit
+def encounter_goes_well_probability(trust, closeness, threat, upward_gap, warmth,
+                                    trust_weight, narrative_weight, threat_weight,
+                                    hesitancy):
+    """M2: chance that an encounter leaves a person with a positive signal.
+
+    Rises with existing trust and closeness of narrative; falls with identity threat
+    across professions and sectors, and with the power gap when one must speak upwards.
+
+    Evidence: "others found the cross-sector approach threatening to their sense of
+    identity and professionalism" (Kennedy et al. 2019); "subordinates were often
+    hesitant to converse upwards" (Mervyn et al. 2019).
+
+    Args:
+        trust: Trust in the other person (0-1).
+        closeness: ``1 - |narrative difference|`` (0-1).
+        threat: Identity threat of the meeting (0-1), already lowered by a safe space.
+        upward_gap: How much more powerful the other person is (0-1).
+        warmth: Baseline log-odds.
+        trust_weight: Log-odds per unit of trust.
+        narrative_weight: Log-odds per unit of closeness.
+        threat_weight: Log-odds at full threat.
+        hesitancy: Log-odds per unit of upward power gap.
+    """
+    x = (warmth + trust_weight * (trust - 0.5) + narrative_weight * (closeness - 0.5)
+         - threat_weight * threat - hesitancy * upward_gap)
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@jit
+def identity_threat(org_a, org_b, sector_a, sector_b):
+    """Identity threat of a meeting: none within an organisation, more across sectors."""
+    if org_a == org_b:
+        return 0.0
+    if sector_a == sector_b:
+        return 0.5
+    return 1.0
+
+
+# --- the store -------------------------------------------------------------------------
+
+@jit
+def target(store, i, j):
+    """Trust that i's trust in j drifts back to: i's view of j's organisation, capped by
+    j's reputation."""
+    return store.general[i, store.org[j]] * (1.0 - store.damage[j])
+
+
+@jit
+def read(store, i, j):
+    """Trust of person ``i`` in person ``j``."""
+    return target(store, i, j) + store.scale[0] * store.deviation[i, j]
+
+
+@jit
+def _groups(sector_a, sector_b, role_a, role_b, same_org):
+    """Which reporter groups a pair belongs to, as four booleans (ALL is always true)."""
+    divide = ((sector_a == HEALTH and sector_b == SOCIAL_CARE)
+              or (sector_a == SOCIAL_CARE and sector_b == HEALTH))
+    ranks = (role_a == TOP and role_b == BOTTOM) or (role_a == BOTTOM and role_b == TOP)
+    return not same_org, divide, ranks
+
+
+@jit
+def _add(sums, row, cross, divide, ranks, amount):
+    sums[row, ALL] += amount
+    if cross:
+        sums[row, CROSS_ORG] += amount
+    if divide:
+        sums[row, HEALTH_SOCIAL] += amount
+    if ranks:
+        sums[row, TOPS_BOTTOMS] += amount
+
+
+@jit
+def _contribute(store, i, j, sign):
+    """Add (sign=+1) or remove (-1) the pair (i, j) from the group sums."""
+    cross, divide, ranks = _groups(store.sector[i], store.sector[j], store.role[i],
+                                   store.role[j], store.org[i] == store.org[j])
+    _add(store.sums, DEVIATION, cross, divide, ranks, sign * store.deviation[i, j])
+    _add(store.sums, TARGET, cross, divide, ranks, sign * target(store, i, j))
+    _add(store.sums, PAIRS, cross, divide, ranks, sign)
+
+
+@jit
+def write(store, i, j, value):
+    """Set the trust of ``i`` in ``j`` to ``value``, keeping the group sums current."""
+    old = store.deviation[i, j]
+    store.deviation[i, j] = (value - target(store, i, j)) / store.scale[0]
+    if i != j and store.active[i] and store.active[j]:
+        cross, divide, ranks = _groups(store.sector[i], store.sector[j], store.role[i],
+                                       store.role[j], store.org[i] == store.org[j])
+        # Only the personal part changed; the float32 values as stored keep sums exact.
+        _add(store.sums, DEVIATION, cross, divide, ranks,
+             float(store.deviation[i, j]) - float(old))
+
+
+@jit
+def set_general(store, i, k, value):
+    """Set i's generalised trust in organisation ``k``; trust in all its people moves with it."""
+    change = value - store.general[i, k]
+    store.general[i, k] = value
+    if not store.active[i]:
+        return
+    for r in range(3):
+        weight = store.standing[k, r]
+        if store.org[i] == k and store.role[i] == r:
+            weight -= 1.0 - store.damage[i]  # not one's own trust in oneself
+        cross, divide, ranks = _groups(store.sector[i], store.org_sector[k], store.role[i], r,
+                                       store.org[i] == k)
+        _add(store.sums, TARGET, cross, divide, ranks, change * weight)
+
+
+@jit
+def drift(store, rate):
+    """Let every pair's personal trust fade a share ``rate`` towards the target.
+
+    Evidence: relationships "took time to nurture" and lapse without contact
+    (Mervyn et al. 2019).
+    """
+    store.scale[0] *= 1.0 - rate
+    if store.scale[0] < _RENORMALISE_BELOW:
+        deviation = store.deviation
+        deviation *= store.scale[0]
+        store.sums[DEVIATION, :] *= store.scale[0]
+        store.scale[0] = 1.0
+
+
+@jit
+def recount(store):
+    """Recompute the group sums from scratch (start of a run; checks in tests)."""
+    store.sums[:, :] = 0.0
+    store.standing[:, :] = 0.0
+    n = store.org.shape[0]
+    for i in range(n):
+        if store.active[i]:
+            store.standing[store.org[i], store.role[i]] += 1.0 - store.damage[i]
+            for j in range(n):
+                if j != i and store.active[j]:
+                    _contribute(store, i, j, 1.0)
+
+
+@jit
+def _kind(store, i, j):
+    """Which of the eight kinds of pair (i, j) is: bit 0 across organisations, bit 1
+    across the health / social care divide, bit 2 between a top and a bottom."""
+    cross, divide, ranks = _groups(store.sector[i], store.sector[j], store.role[i],
+                                   store.role[j], store.org[i] == store.org[j])
+    return (1 if cross else 0) + (2 if divide else 0) + (4 if ranks else 0)
+
+
+@jit
+def _add_kinds(sums, kinds, sign):
+    """Add per-kind totals (rows DEVIATION, TARGET, PAIRS) into the group sums."""
+    for kind in range(8):
+        for row in range(3):
+            _add(sums, row, kind & 1 != 0, kind & 2 != 0, kind & 4 != 0,
+                 sign * kinds[row, kind])
+
+
+@jit
+def set_membership(store, i, member):
+    """Make person ``i`` an active member (or not), updating the group sums.
+
+    Adds or removes all pairs (i, j) and (j, i) with active j, totalled by kind of pair
+    first, because it runs whenever anyone drifts away or rejoins.
+    """
+    if store.active[i] == member:
+        return
+    oi = store.org[i]
+    standing_i = 1.0 - store.damage[i]
+    kinds = np.zeros((3, 8))
+    for j in range(store.org.shape[0]):
+        if j != i and store.active[j]:
+            kind = _kind(store, i, j)
+            kinds[DEVIATION, kind] += store.deviation[i, j] + store.deviation[j, i]
+            kinds[TARGET, kind] += (store.general[i, store.org[j]] * (1.0 - store.damage[j])
+                                    + store.general[j, oi] * standing_i)
+            kinds[PAIRS, kind] += 2.0
+    sign = 1.0 if member else -1.0
+    _add_kinds(store.sums, kinds, sign)
+    store.standing[oi, store.role[i]] += sign * standing_i
+    store.active[i] = member
+
+
+@jit
+def renew(store, i, member):
+    """A newcomer takes post ``i``: nobody knows them and they know nobody, so all trust
+    to and from the post returns to the organisations' priors. ``member`` says whether
+    they join the network. One pass over the post's row and column."""
+    oi, ri = store.org[i], store.role[i]
+    was = store.active[i]
+    standing_old = 1.0 - store.damage[i]
+    leaving = np.zeros((3, 8))
+    joining = np.zeros((3, 8))
+    for j in range(store.org.shape[0]):
+        if j != i and store.active[j]:
+            kind = _kind(store, i, j)
+            if was:
+                leaving[DEVIATION, kind] += store.deviation[i, j] + store.deviation[j, i]
+                leaving[TARGET, kind] += (store.general[i, store.org[j]] * (1.0 - store.damage[j])
+                                          + store.general[j, oi] * standing_old)
+                leaving[PAIRS, kind] += 2.0
+            if member:
+                joining[TARGET, kind] += (store.prior[oi, store.org[j]] * (1.0 - store.damage[j])
+                                          + store.general[j, oi])
+                joining[PAIRS, kind] += 2.0
+        store.deviation[i, j] = 0.0
+        store.deviation[j, i] = 0.0
+    _add_kinds(store.sums, leaving, -1.0)
+    _add_kinds(store.sums, joining, 1.0)
+    if was:
+        store.standing[oi, ri] -= standing_old
+    if member:
+        store.standing[oi, ri] += 1.0
+    store.damage[i] = 0.0
+    store.general[i, :] = store.prior[oi, :]
+    store.active[i] = member
+
+
+@jit
+def damage_reputation(store, j, amount):
+    """Lower the ceiling trust in ``j`` can recover to by ``amount`` (keeps current trust)."""
+    n = store.org.shape[0]
+    current = np.empty(n)
+    for i in range(n):
+        current[i] = read(store, i, j)
+        if i != j and store.active[i] and store.active[j]:
+            _contribute(store, i, j, -1.0)
+    old = store.damage[j]
+    store.damage[j] = min(1.0, old + amount)
+    if store.active[j]:
+        store.standing[store.org[j], store.role[j]] -= store.damage[j] - old
+    for i in range(n):
+        store.deviation[i, j] = (current[i] - target(store, i, j)) / store.scale[0]
+        if i != j and store.active[i] and store.active[j]:
+            _contribute(store, i, j, 1.0)
+
+
+@jit
+def group_mean(store, group):
+    """Mean trust over active pairs in ``group`` (NaN when the group is empty)."""
+    pairs = store.sums[PAIRS, group]
+    if pairs < 0.5:
+        return np.nan
+    return (store.sums[TARGET, group] + store.scale[0] * store.sums[DEVIATION, group]) / pairs
+
+
+@jit
+def lesson(store, i, j, strength, dependency, rates):
+    """What i learns from a signal of ``strength`` (-1..1) in an interaction with j (M1).
+
+    The lesson is learned about j as a person, and a share ``rates.generalisation`` of it
+    about j's organisation: "many people in the group were beginning to question the
+    assumptions they made about those who worked in other organizations" (Kennedy et al.
+    2019).
+
+    Returns:
+        i's new trust in j's organisation, and i's new trust in j. Store them with
+        ``set_general`` and then ``write``, as ``signal`` does.
+    """
+    k = store.org[j]
+    general = trust_after_signal(store.general[i, k], strength, 1.0, dependency,
+                                 rates.generalisation * rates.gain,
+                                 rates.generalisation * rates.loss, rates.amplification)
+    personal = trust_after_signal(read(store, i, j), strength, 1.0 - store.damage[j],
+                                  dependency, rates.gain, rates.loss, rates.amplification)
+    return general, personal
+
+
+@jit
+def signal(store, i, j, strength, power, rates):
+    """Apply a signal from an interaction with j to i's trust (M1; see ``lesson``).
+
+    Hot loops inline these three lines instead of calling ``signal``: a call that is not
+    inlined passes the store's arrays with reference counting, which costs more than the
+    work.
+    """
+    general, personal = lesson(store, i, j, strength, max(0.0, power[j] - power[i]), rates)
+    set_general(store, i, store.org[j], general)
+    write(store, i, j, personal)
+
+
+@jit
+def second_hand(store, stream, news, conversations, weight):
+    """M3: second-hand trust through conversations with people one trusts.
+
+    Each active person has on average ``conversations`` conversations a week with a
+    random active contact k about a third person j: often the person k last had a
+    notable experience with (``news[k]``: a blocker, a self-interested leader, a
+    top who granted a request), otherwise anyone. i's trust in j moves towards k's,
+    weighted by how much i trusts k:
+    ``T_ij += weight * T_ik * (T_kj - T_ij)``. In expectation this is MODEL.md's
+    ``T_ij <- (1-ω) T_ij + ω Σ_k T_ik T_kj / Σ_k T_ik``; sampling keeps it O(N) a week
+    instead of O(N^3), and a self-interested act "damages trust beyond those who saw it".
+
+    Evidence: "Word of mouth works as well doesn't it?" (Mervyn et al. 2019).
+    Anchor: Burt & Knez (1995), third-party gossip amplifies trust and distrust.
+
+    Args:
+        store: The trust store.
+        stream: Random stream.
+        news: Index of each person's latest notable counterpart, or -1.
+        conversations: Mean conversations per person per week.
+        weight: ω, how far one conversation moves trust.
+    """
+    n = store.org.shape[0]
+    whole = int(conversations)
+    fraction = conversations - whole
+    for i in range(n):
+        if not store.active[i]:
+            continue
+        talks = whole + (1 if chance(stream, fraction) else 0)
+        for _ in range(talks):
+            k = below(stream, n)
+            if k == i or not store.active[k]:
+                continue
+            j = news[k]
+            if j < 0 or uniform(stream) < 0.5:
+                j = below(stream, n)
+            if j == i or j == k or not store.active[j]:
+                continue
+            t_ij = read(store, i, j)
+            write(store, i, j, t_ij + weight * read(store, i, k) * (read(store, k, j) - t_ij))

@@ -1,0 +1,148 @@
+"""Who takes up a post, who drifts away and who moves on (M14)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from collabsim.jit import jit
+from collabsim.mechanisms.change import end_change
+from collabsim.mechanisms.draws import chance, normal
+from collabsim.mechanisms.trust import MIDDLE, TOP, renew, set_membership
+
+
+class PersonDraws(NamedTuple):
+    """Population means from which a person taking up a post is drawn."""
+
+    cede_willingness: float
+    initial_commitment: float
+    initial_skill: float
+    initial_leader_identity: float
+    workload: float
+    org_territoriality_shift: np.ndarray  # (organisations,) float64, raised by budget cuts
+    org_workload_shift: np.ndarray  # (organisations,) float64, raised by budget cuts
+
+
+@jit
+def _clip01(x):
+    return min(1.0, max(0.0, x))
+
+
+@jit
+def draw_person(stream, i, people, draws, commitment):
+    """Draw the attributes of the person in post ``i`` (at the start, or a newcomer).
+
+    ``commitment`` is the mean their commitment is drawn around.
+
+    Role, organisation and pathway belong to the post. Tops' territoriality centres on
+    ``1 - cede_willingness`` and rises with their power ("Those with the most power,
+    were often the most reluctant to collaborate", Kennedy et al. 2019); middles and
+    bottoms guard less territory. Narratives start near the organisation's own view.
+    A newcomer knows nobody: their trust is the prior (the caller resets it).
+    """
+    role = people.role[i]
+    org = people.org[i]
+    people.power[i] = people.base_power[i]
+    if role == TOP:
+        territorial = 1.0 - draws.cede_willingness + 0.5 * (people.power[i] - 0.5)
+        people.leader_identity[i] = 1.0
+    else:
+        territorial = (0.6 if role == MIDDLE else 0.3) * (1.0 - draws.cede_willingness)
+        extra = 0.1 if role == MIDDLE else 0.0
+        people.leader_identity[i] = _clip01(draws.initial_leader_identity + extra
+                                            + 0.1 * normal(stream))
+    people.territoriality[i] = _clip01(territorial + draws.org_territoriality_shift[org]
+                                       + 0.1 * normal(stream))
+    people.commitment[i] = _clip01(commitment + 0.15 * normal(stream))
+    people.skill[i] = _clip01(draws.initial_skill + 0.1 * normal(stream))
+    people.narrative[i] = _clip01(people.anchor[i] + 0.1 * normal(stream))
+    people.workload[i] = _clip01(draws.workload + draws.org_workload_shift[org]
+                                 + 0.15 * normal(stream))
+    people.inspiration[i] = 0.0
+    people.frustration[i] = 0.0
+    people.meeting_value[i] = 0.0
+    people.attended_last[i] = False
+    people.attended[i] = 0
+    people.low_meetings[i] = 0
+    people.led_adoption[i] = False
+    people.setback[i] = False
+    people.news[i] = -1
+    people.last_act[i] = -1_000_000
+
+
+@jit
+def drift_away(people, steady, store, threshold, patience):
+    """M14: members whose commitment stays low for ``patience`` meetings leave the network.
+
+    Called at each meeting. They stay in their jobs but stop taking part.
+
+    Evidence: "others, found the cross-sector approach threatening to their sense of
+    identity and professionalism, and stopped attending" (Kennedy et al. 2019).
+
+    Returns:
+        How many left.
+    """
+    left = 0
+    for i in range(people.active.shape[0]):
+        if not people.active[i] or steady[i]:
+            continue
+        if people.commitment[i] < threshold:
+            people.low_meetings[i] += 1
+        else:
+            people.low_meetings[i] = 0
+        if people.low_meetings[i] >= patience:
+            set_membership(store, i, False)
+            left += 1
+    return left
+
+
+@jit
+def move_on(stream, people, steady, weekly_rate, frustration_weight, leavers):
+    """M14: who changes job this week; frustration makes it likelier.
+
+    Evidence: "Two years later, those most resistant to change have moved on"; "hopelessness
+    and disaffection" (Kennedy et al. 2019).
+
+    Args:
+        stream: Random stream.
+        people: Person arrays.
+        steady: Posts exempt from turnover (convener, central leader).
+        weekly_rate: Baseline weekly chance of moving on.
+        frustration_weight: Multiplier of frustration on that chance.
+        leavers: Output buffer of length N.
+
+    Returns:
+        Number of leavers written to ``leavers``.
+    """
+    count = 0
+    for i in range(people.active.shape[0]):
+        if steady[i]:
+            continue
+        if chance(stream, weekly_rate * (1.0 + frustration_weight * people.frustration[i])):
+            leavers[count] = i
+            count += 1
+    return count
+
+
+@jit
+def replace_person(stream, i, people, steady, changes, redesign_lead, store, draws,
+                   joins_network, meetings_held):
+    """A newcomer takes up post ``i``: fresh attributes, prior trust only.
+
+    Newcomers take on the commitment prevailing among the members they join.
+
+    Evidence: the IOCN "offered vehicles for new clinicians and healthcare personnel to
+    come into the city for the first time" (Mervyn et al. 2019).
+    """
+    total = 0.0
+    members = 0
+    for j in range(people.active.shape[0]):
+        if people.active[j] and not steady[j]:
+            total += people.commitment[j]
+            members += 1
+    prevailing = total / members if members else draws.initial_commitment
+    draw_person(stream, i, people, draws, prevailing)
+    people.joined_meeting[i] = meetings_held
+    end_change(i, changes, redesign_lead)
+    renew(store, i, joins_network)

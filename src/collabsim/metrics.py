@@ -1,0 +1,204 @@
+"""What the model reports: per-step reporters and the per-run summary (MODEL section 5).
+
+Each reporter is declared once below with its unit and meaning; the model records one
+row of them per step (step 0 is the starting state). Counts of changes are cumulative
+since the start of the run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from collabsim.jit import jit
+from collabsim.mechanisms import change, trust
+from collabsim.mechanisms.narrative import count_clusters
+
+if TYPE_CHECKING:
+    from collabsim.model import CollaborationModel
+
+#: Narrative positions closer than this belong to one cluster.
+CLUSTER_GAP = 0.05
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """A per-step output: its name, unit and meaning."""
+
+    name: str
+    unit: str
+    meaning: str
+
+
+REPORTERS: tuple[Reporter, ...] = (
+    Reporter("attendance_rate", "share", "Share of members at the latest meeting."),
+    Reporter("active_members", "people", "People still taking part in the network."),
+    Reporter("trust_mean", "0-1", "Mean trust between members."),
+    Reporter("trust_cross_org", "0-1", "Mean trust between members of different organisations."),
+    Reporter("trust_health_social", "0-1", "Mean trust across the health / social care divide."),
+    Reporter("trust_tops_bottoms", "0-1", "Mean trust between senior leaders and frontline staff."),
+    Reporter("narrative_spread", "narrative units",
+             "Spread (standard deviation) of views on the network's purpose; low is shared."),
+    Reporter("narrative_clusters", "clusters", "Distinct camps of view on the network's purpose."),
+    Reporter("commitment_mean", "0-1", "Mean commitment of members."),
+    Reporter("commitment_tops", "0-1", "Mean commitment of senior leaders in the network."),
+    Reporter("frustration", "0-1", "Mean share of recent weeks in which members lost heart."),
+    Reporter("quality", "ratio", "Mean pathway quality relative to the start (1 = unchanged)."),
+    Reporter("changes_proposed", "changes", "Changes proposed so far."),
+    Reporter("changes_granted", "decisions", "Requests granted by senior leaders so far."),
+    Reporter("changes_blocked", "decisions", "Requests blocked by senior leaders so far."),
+    Reporter("changes_adopted", "changes", "Changes adopted into how pathways work so far."),
+    Reporter("big_bang_failures", "changes", "Big-bang redesigns that failed so far."),
+    Reporter("distributed_leadership_index", "share",
+             "Share of non-senior members who have led an adopted change."),
+    Reporter("alive", "true/false", "Whether the network is still meeting."),
+    Reporter("meeting", "true/false", "Whether a network meeting was held this week."),
+    Reporter("aspiration_gap", "quality per year",
+             "How far the improvement expected exceeds the improvement achieved."),
+)
+
+REPORTER_NAMES: tuple[str, ...] = tuple(r.name for r in REPORTERS)
+
+
+@jit
+def _snapshot(people, steady, store):
+    """One pass over people: the counts, means and spreads the reporters need."""
+    n = people.active.shape[0]
+    members = 0
+    tops = 0
+    non_tops = 0
+    leaders = 0
+    commitment = 0.0
+    commitment_tops = 0.0
+    frustration = 0.0
+    views = np.empty(n)
+    for i in range(n):
+        if not people.active[i]:
+            continue
+        views[members] = people.narrative[i]
+        members += 1
+        commitment += people.commitment[i]
+        frustration += people.frustration[i]
+        if people.role[i] == trust.TOP:
+            if not steady[i]:
+                tops += 1
+                commitment_tops += people.commitment[i]
+        else:
+            non_tops += 1
+            leaders += people.led_adoption[i]
+    views = views[:members]
+    spread = views.std() if members > 0 else np.nan
+    min_size = max(2, int(math.ceil(0.02 * members)))
+    clusters = count_clusters(views, CLUSTER_GAP, min_size)
+    return (members, commitment / max(members, 1), commitment_tops / tops if tops else np.nan,
+            frustration / max(members, 1), spread, clusters,
+            leaders / non_tops if non_tops else np.nan,
+            trust.group_mean(store, trust.ALL), trust.group_mean(store, trust.CROSS_ORG),
+            trust.group_mean(store, trust.HEALTH_SOCIAL),
+            trust.group_mean(store, trust.TOPS_BOTTOMS))
+
+
+def observe(model: CollaborationModel) -> np.ndarray:
+    """The current values of all reporters, in the order of ``REPORTERS``."""
+    s = model.state
+    (members, commitment, commitment_tops, frustration, spread, clusters, dli, trust_all,
+     trust_cross, trust_divide, trust_ranks) = _snapshot(s.people, s.steady, s.trust)
+    counters = s.counters
+    return np.array([
+        model.attendance_rate,
+        members,
+        trust_all,
+        trust_cross,
+        trust_divide,
+        trust_ranks,
+        spread,
+        clusters,
+        commitment,
+        commitment_tops,
+        frustration,
+        model.quality,
+        counters[change.PROPOSED],
+        counters[change.GRANTED],
+        counters[change.BLOCKED],
+        counters[change.ADOPTED],
+        counters[change.BIG_BANG_FAILURES],
+        dli,
+        model.alive,
+        model.meeting_held,
+        model.aspiration_gap,
+    ])
+
+
+def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:
+    """Recorded rows as a DataFrame: one row per step, with proper column types."""
+    frame = pd.DataFrame(rows, columns=list(REPORTER_NAMES))
+    frame.insert(0, "step", np.arange(len(frame), dtype=np.int64))
+    for name in ("active_members", "narrative_clusters", "changes_proposed", "changes_granted",
+                 "changes_blocked", "changes_adopted", "big_bang_failures"):
+        frame[name] = frame[name].astype(np.int64)
+    frame["alive"] = frame["alive"].astype(bool)
+    frame["meeting"] = frame["meeting"].astype(bool)
+    return frame
+
+
+#: Per-run summary outputs, with their meanings.
+SUMMARY: dict[str, str] = {
+    "sustained": "Whether the network was still alive at the end.",
+    "collapse_step": "Week the network dissolved (None if it never did or was never convened).",
+    "sustainability_score": "Share of weeks the network was alive.",
+    "final_trust_cross_org": "Trust across organisations at the end.",
+    "final_narrative_spread": "Spread of views on purpose at the end.",
+    "quality_gain": "Final pathway quality relative to the start, minus 1.",
+    "quality_gain_mid": "Pathway quality at mid-horizon relative to the start, minus 1.",
+    "changes_adopted": "Changes adopted over the run.",
+    "big_bang_failures": "Big-bang redesigns that failed over the run.",
+    "block_rate": "Share of requests to senior leaders that were blocked.",
+    "distributed_leadership_index": "Share of non-senior members who led an adopted change, "
+    "at the end.",
+    "mean_attendance": "Mean attendance over the meetings held.",
+    "attended_all_meetings": "People (besides convener and central leader) who held their post "
+    "throughout and attended every meeting.",
+    "meetings_held": "Network meetings held.",
+    "exits": "Members who drifted away from the network.",
+    "turnover": "People who moved on and were replaced.",
+    "self_interest_acts": "Self-interested acts by senior leaders.",
+}
+
+
+def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
+    """The per-run summary of a finished model, from its time series and final state."""
+    s = model.state
+    steps = len(frame) - 1
+    meetings = frame.loc[frame["meeting"], "attendance_rate"]
+    blocked = float(s.counters[change.BLOCKED])
+    decided = blocked + float(s.counters[change.GRANTED])
+    last = frame.iloc[-1]
+    mid = frame.iloc[steps // 2]
+    alive_weeks = int(frame["alive"].iloc[1:].sum())
+    ppl = s.people
+    throughout = (ppl.joined_meeting == 0) & ~s.steady
+    all_meetings = int(np.sum(throughout & (ppl.attended == model.meetings_held))) \
+        if model.meetings_held else 0
+    return {
+        "sustained": bool(model.alive),
+        "collapse_step": model.collapse_step,
+        "sustainability_score": alive_weeks / steps if steps else float(model.alive),
+        "final_trust_cross_org": float(last["trust_cross_org"]),
+        "final_narrative_spread": float(last["narrative_spread"]),
+        "quality_gain": float(last["quality"]) - 1.0,
+        "quality_gain_mid": float(mid["quality"]) - 1.0,
+        "changes_adopted": int(last["changes_adopted"]),
+        "big_bang_failures": int(last["big_bang_failures"]),
+        "block_rate": blocked / decided if decided else float("nan"),
+        "distributed_leadership_index": float(last["distributed_leadership_index"]),
+        "mean_attendance": float(meetings.mean()) if len(meetings) else float("nan"),
+        "attended_all_meetings": all_meetings,
+        "meetings_held": int(model.meetings_held),
+        "exits": int(model.exits),
+        "turnover": int(model.turnover),
+        "self_interest_acts": int(model.self_interest_acts),
+    }

@@ -1,0 +1,300 @@
+"""The collaboration model: a Mesa model whose ``step()`` tells the story of a week.
+
+Each step is one week. In order (MODEL section 2):
+
+1. scheduled events from the scenario timeline;
+2. on meeting weeks, the meeting: attendance, seating, encounters at tables, the
+   central leader's pull, the leadership programmes;
+3. change work: changes come due, are decided, tested, embedded or fail; new ones are
+   proposed; word of mouth spreads successes;
+4. between meetings: informal contact, second-hand trust, trust drifting back;
+5. aspiration and commitment, shielded by the central leader; self-interested acts;
+6. members drifting away, and people moving on;
+7. the network's sustainability, then the week's reporters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+from collabsim import events, metrics
+from collabsim.agents import Person
+from collabsim.mechanisms import (
+    attendance,
+    change,
+    commitment,
+    encounters,
+    learning,
+    narrative,
+    sustainability,
+    trust,
+    turnover,
+)
+from collabsim.mechanisms.decisions import GrantWeights
+from collabsim.params import Params
+from collabsim.state import build_state
+
+_QUARTER = 13  # weeks over which recent performance is judged
+
+
+class CollaborationModel(mesa.Model):
+    """Collaboration in an inter-organisational health and social care network.
+
+    Args:
+        params: A ``Params``, a scenario name (``"beston"``), or None for the defaults.
+        rng: Seed or generator; the same parameters and seed give identical runs.
+        **overrides: Parameter values to change, by name (validated).
+
+    Attributes:
+        params: The validated parameters of this run.
+        state: The struct-of-arrays state (see ``collabsim.state``).
+        alive: Whether the network is still meeting.
+        collapse_step: Week the network dissolved, or None.
+    """
+
+    def __init__(self, params: Params | str | None = None, *, rng=None, **overrides) -> None:
+        super().__init__(rng=rng)
+        if isinstance(params, str):
+            from collabsim.scenarios import scenario
+
+            params = scenario(params)
+        params = params if params is not None else Params()
+        self.params = params.replace(**overrides) if overrides else params
+        self.state = build_state(self.params, self.rng)
+        self._configure()
+        self.people: list[Person] = [Person(self, i) for i in range(self.params.n_people)]
+
+        self.alive = self.params.convened
+        self.collapse_step: int | None = None
+        self.partner_present = self.params.academic_partner
+        self.central_leader_present = self.params.central_leader_strength > 0
+        scheduled_start = any(e.kind == "programme_starts" for e in self.params.events)
+        self.programme_running = self.params.programme_intensity > 0 and not scheduled_start
+        self._events: dict[int, list] = defaultdict(list)
+        for event in self.params.events:
+            self._events[event.step].append(event)
+
+        self.meetings_held = 0
+        self.meeting_held = False
+        self.attendance_rate = np.nan
+        self._attendance_history: list[float] = []
+        self._failing_meetings = 0
+        self._initial_members = int(self.state.people.active.sum())
+        self.exits = 0
+        self.turnover = 0
+        self.self_interest_acts = 0
+        self.aspiration = 0.0
+        self.aspiration_gap = 0.0
+        self._quality_history = np.ones(_QUARTER)
+        self._initial_quality = float(self.state.pathways.initial_fitness.sum())
+        self.quality = 1.0
+
+        n = self.params.n_people
+        self._leavers = np.zeros(n, dtype=np.int64)
+        self._wins = np.zeros(self.params.n_pathways)
+        self._rows = [metrics.observe(self)]
+
+    # --- the week ------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance the model by one week."""
+        week = self.steps
+        self.apply_scheduled_events(week)
+        self.meeting_held = self.network_on and (week - 1) % self.params.meeting_interval == 0
+        if self.meeting_held:
+            self.hold_meeting()
+        self.do_change_work(week)
+        self.talk_between_meetings()
+        self.update_commitment(week)
+        self.exits_and_turnover()
+        self.check_sustainability(week)
+        self._rows.append(metrics.observe(self))
+        if week >= self.params.horizon:
+            self.running = False
+
+    @property
+    def network_on(self) -> bool:
+        """Whether a convened network is alive and meeting."""
+        return self.params.convened and self.alive
+
+    @property
+    def central_strength(self) -> float:
+        """Strength of the central leader now (0 once they have left)."""
+        return self.params.central_leader_strength if self.central_leader_present else 0.0
+
+    @property
+    def facilitated(self) -> bool:
+        """Whether the academic partner's convener is in the network."""
+        return self.partner_present and bool(self.state.people.active[self.state.convener])
+
+    # 1. events
+    def apply_scheduled_events(self, week: int) -> None:
+        """Apply the timeline's events for this week, in the order listed."""
+        for event in self._events.get(week, ()):
+            events.apply(self, event)
+
+    # 2. the meeting
+    def hold_meeting(self) -> None:
+        """Attendance (M5), seating (M6), encounters (M1, M2, M4), the central leader's
+        pull, meeting energy and the leadership programmes (M7)."""
+        s, p, prm = self.state, self.state.people, self.params
+        attendees = attendance.choose_attendees(
+            s.stream, p.active, s.steady, p.commitment, p.meeting_value, p.workload,
+            p.attended_last, prm.attendance_base, prm.attendance_commitment,
+            prm.attendance_experience, prm.attendance_workload, prm.attendance_backlog)
+        self.meetings_held += 1
+        p.attended[attendees] += 1
+        self.attendance_rate = attendees.size / max(1, int(p.active.sum()))
+        self._attendance_history.append(self.attendance_rate)
+
+        facilitated = self.facilitated
+        seated = attendance.seat(s.stream, attendees, p.org, prm.table_size, facilitated)
+        bounds = attendance.table_bounds(seated.size, prm.table_size, facilitated)
+        widening = prm.facilitation_widening * prm.partner_strength if facilitated else 0.0
+        relief = prm.partner_strength if facilitated else 0.0
+        encounters.table_encounters(
+            s.trust, s.stream, seated, bounds, p.power, p.narrative, p.anchor, p.stubbornness,
+            prm.narrative_epsilon + widening, prm.narrative_mu, relief,
+            self._encounter_weights, self._trust_rates, p.meeting_value)
+        if self.central_leader_present and p.attended_last[s.central_leader]:
+            narrative.central_pull(p.narrative, attendees, s.core_purpose,
+                                   self.central_strength * prm.central_pull)
+        commitment.meeting_energy(attendees, p.meeting_value, s.steady, p.commitment,
+                                  prm.meeting_energy)
+        if self.programme_running:
+            learning.programme_session(
+                attendees, p.role, p.skill, p.leader_identity, p.territoriality,
+                prm.programme_intensity, 1.0 + (prm.partner_strength if facilitated else 0.0),
+                prm.skill_gain, prm.identity_gain, prm.territoriality_unlearning)
+
+    # 3. change work
+    def do_change_work(self, week: int) -> None:
+        """Proposals, decisions, tests, embedding and adoption (M8-M11); the environment
+        moves on; without the network, its cross-organisation changes unravel."""
+        s, prm = self.state, self.params
+        dl = prm.distributed_leadership
+        if self.network_on:  # ceded territory widens what the frontline may decide
+            dl += (1.0 - dl) * s.shared_capacity[0]
+        pw = s.pathways
+        change.change_work(s.stream, week, self.network_on, dl, s.people, pw, s.changes,
+                           s.org_start, s.trust, self._grant_weights, self._trust_rates,
+                           self._change_rates, s.counters, self._wins, s.shared_capacity)
+        if prm.convened and not self.alive:
+            change.unravel(s.stream, pw.config, pw.initial_config, pw.network_made, pw.fitness,
+                           pw.neighbours, pw.contributions, prm.unsupported_decay)
+        change.shift_environment(s.stream, pw.config, pw.fitness, pw.neighbours,
+                                 pw.contributions, prm.environment_change)
+        self.quality = float(pw.fitness.sum()) / self._initial_quality
+
+    # 4. between meetings
+    def talk_between_meetings(self) -> None:
+        """Informal contact in place-based networks, second-hand trust (M3), drift (M1)."""
+        s, p, prm = self.state, self.state.people, self.params
+        if prm.network_type == "place" and prm.informal_contact_rate > 0:
+            encounters.informal_encounters(
+                s.trust, s.stream, prm.informal_contact_rate, p.pathway, s.team_members,
+                s.team_start, p.power, p.narrative, p.anchor, p.stubbornness,
+                prm.narrative_epsilon, prm.narrative_mu, self._encounter_weights,
+                self._trust_rates)
+        trust.second_hand(s.trust, s.stream, p.news, prm.gossip_contacts, prm.second_hand_trust)
+        trust.drift(s.trust, prm.trust_drift)
+
+    # 5. aspiration and commitment
+    def update_commitment(self, week: int) -> None:
+        """Aspiration follows performance plus shielded pressure; commitment follows wins
+        and shortfall (M12); territorial, disheartened tops may act in self-interest (M13)."""
+        s, prm = self.state, self.params
+        performance = (self.quality - self._quality_history[week % _QUARTER]) * 52 / _QUARTER
+        self._quality_history[week % _QUARTER] = self.quality
+        pressure = commitment.shielded_pressure(prm.results_pressure, self.central_strength,
+                                                prm.central_leader_shield)
+        self.aspiration = commitment.aspiration_after(self.aspiration, performance, pressure,
+                                                      prm.aspiration_memory)
+        self.aspiration_gap = max(0.0, self.aspiration - performance)
+        if not self.network_on:
+            return
+        commitment.weekly_commitment(s.people, s.steady, self._wins, self.aspiration_gap,
+                                     prm.small_win_boost, prm.pressure_sensitivity,
+                                     prm.commitment_decay)
+        actor = commitment.spontaneous_self_interest(s.stream, week, s.people,
+                                                     s.people.last_act, prm.self_interest_hazard)
+        if actor >= 0:
+            self.act_in_self_interest(actor)
+
+    def act_in_self_interest(self, actor: int) -> None:
+        """Person ``actor`` (a top) acts in self-interest now (M13)."""
+        s, prm = self.state, self.params
+        commitment.self_interest_act(actor, s.people, s.trust, s.steady, self._trust_rates,
+                                     prm.reputation_damage, prm.morale_hit)
+        s.people.last_act[actor] = self.steps
+        self.self_interest_acts += 1
+
+    # 6. exit and turnover
+    def exits_and_turnover(self) -> None:
+        """Members drift away after meetings spent disheartened; people move on (M14)."""
+        s, prm = self.state, self.params
+        if self.meeting_held:
+            self.exits += turnover.drift_away(s.people, s.steady, s.trust, prm.exit_threshold,
+                                              prm.exit_patience)
+        leaving = turnover.move_on(s.stream, s.people, s.steady, prm.turnover_rate / 52,
+                                   prm.turnover_frustration, self._leavers)
+        for i in self._leavers[:leaving]:
+            self.replace(int(i))
+
+    def replace(self, post: int) -> None:
+        """The holder of ``post`` moves on; a newcomer with prior trust only takes over."""
+        s = self.state
+        # A withdrawn partner's posts are refilled, but not as network members.
+        joins = self.partner_present or not s.organisations[s.people.org[post]].is_academic_partner
+        turnover.replace_person(s.stream, post, s.people, s.steady, s.changes,
+                                s.pathways.redesign_lead, s.trust, s.draws, joins,
+                                self.meetings_held)
+        self.people[post].remove()
+        self.people[post] = Person(self, post)
+        self.turnover += 1
+
+    # 7. sustainability
+    def check_sustainability(self, week: int) -> None:
+        """At each meeting, judge whether the network is failing; dissolve it after
+        ``collapse_window`` failing meetings in a row (M15)."""
+        if not self.meeting_held:
+            return
+        s, prm = self.state, self.params
+        p = s.people
+        tops = p.active & (p.role == trust.TOP) & ~s.steady
+        failing = sustainability.network_failing(
+            int(p.active.sum()) / self._initial_members,
+            sum(self._attendance_history[-prm.attendance_window:])
+            / len(self._attendance_history[-prm.attendance_window:]),
+            float(p.commitment[tops].mean()) if tops.any() else float("nan"),
+            prm.min_attendance, prm.tops_commitment_floor)
+        self._failing_meetings = self._failing_meetings + 1 if failing else 0
+        if self._failing_meetings >= prm.collapse_window:
+            self.alive = False
+            self.collapse_step = week
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _configure(self) -> None:
+        """Bundle the rates the compiled mechanisms take, once per set of parameters."""
+        prm = self.params
+        self._trust_rates = trust.TrustRates(prm.trust_gain, prm.trust_loss,
+                                             prm.dependency_amplification, prm.generalisation)
+        self._encounter_weights = trust.EncounterWeights(
+            prm.encounter_warmth, prm.encounter_trust_weight, prm.encounter_narrative_weight,
+            prm.identity_threat, prm.upward_hesitancy)
+        self._grant_weights = GrantWeights(prm.grant_base, prm.grant_trust, prm.grant_alignment,
+                                           prm.grant_territoriality, prm.grant_commitment)
+        self._change_rates = change.ChangeRates(
+            prm.proposal_rate, prm.incremental_share, prm.own_remit_bias, prm.big_bang_scope,
+            prm.change_duration_scale, prm.word_of_mouth, prm.network_type == "place",
+            prm.small_win_boost, prm.big_bang_win_weight, prm.big_bang_failure_cost,
+            prm.block_cost, prm.leadership_claim_gain, prm.cede_power_loss,
+            prm.cede_capacity_gain)
+
+    def timeseries(self):
+        """The reporters recorded so far: a DataFrame with one row per step."""
+        return metrics.timeseries_frame(np.vstack(self._rows))

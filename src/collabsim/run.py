@@ -1,0 +1,57 @@
+"""One model run: the plain, picklable unit of work that sweeps and backends share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from collabsim.metrics import summarise
+from collabsim.model import CollaborationModel
+from collabsim.params import ParameterError, Params
+
+
+@dataclass
+class RunResult:
+    """What one run produced.
+
+    Attributes:
+        params: The parameters of the run.
+        seed: The seed it ran with.
+        steps: Weeks simulated.
+        timeseries: One row per step (step 0 is the start), one column per reporter.
+        summary: The per-run outputs (see ``collabsim.metrics.SUMMARY``).
+    """
+
+    params: Params
+    seed: int
+    steps: int
+    timeseries: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def run(params: Params, *, seed: int, steps: int | None = None) -> RunResult:
+    """Run the model once.
+
+    Args:
+        params: Validated parameters (``collabsim.scenario(...)`` or ``Params(...)``).
+        seed: Seed of the run; the same parameters and seed give identical results.
+        steps: Weeks to simulate; defaults to ``params.horizon``.
+
+    Returns:
+        The run's time series and summary.
+    """
+    if not isinstance(params, Params):
+        raise ParameterError(f"params must be a collabsim.Params, got {type(params).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ParameterError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
+    if steps is None:
+        steps = params.horizon
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ParameterError(f"steps={steps!r} is not allowed: expected a whole number >= 0")
+    model = CollaborationModel(params, rng=seed)
+    for _ in range(steps):
+        model.step()
+    frame = model.timeseries()
+    return RunResult(params, seed, steps, frame, summarise(model, frame))

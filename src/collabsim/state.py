@@ -1,0 +1,333 @@
+"""The model's state as a struct of arrays, and how it is set up at the start of a run.
+
+People are indexed 0..N-1 by post: a post keeps its organisation, role and pathway when
+its holder moves on and a newcomer takes over. Posts are grouped by organisation, so the
+people of organisation k are ``org_start[k]:org_start[k+1]``. The Mesa agents in
+``agents.py`` are views onto these arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from collabsim.mechanisms import change
+from collabsim.mechanisms.draws import new_stream
+from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP, TrustStore, prior_trust, recount
+from collabsim.mechanisms.turnover import PersonDraws, draw_person
+from collabsim.organisations import (
+    ACADEMIC_PARTNER_KIND,
+    ORGANISATION_KINDS,
+    SECTORS,
+    Organisation,
+)
+from collabsim.params import Params
+
+ROLES: tuple[str, ...] = ("top", "middle", "bottom")
+_ROLE_POWER = np.array([1.0, 0.6, 0.3])  # top, middle, bottom: formal authority of the role
+
+
+class People(NamedTuple):
+    """Per-person arrays (length N). Everything a mechanism may read or change."""
+
+    active: np.ndarray  # bool: a member of the network now
+    role: np.ndarray  # int: TOP, MIDDLE, BOTTOM
+    org: np.ndarray  # int: organisation index
+    sector: np.ndarray  # int: index into SECTORS
+    pathway: np.ndarray  # int: pathway team, -1 for tops (they oversee all)
+    base_power: np.ndarray  # power a holder of the post starts with
+    power: np.ndarray  # 0-1
+    territoriality: np.ndarray  # 0-1, 1 - willingness to cede territory
+    commitment: np.ndarray  # 0-1
+    skill: np.ndarray  # 0-1, quality-improvement capability
+    narrative: np.ndarray  # 0-1, position on the network's purpose
+    anchor: np.ndarray  # 0-1, own organisation's view
+    stubbornness: np.ndarray  # θ for tops, 0 for others
+    leader_identity: np.ndarray  # 0-1
+    workload: np.ndarray  # 0-1
+    inspiration: np.ndarray  # 0-1, recent news of a colleague's success
+    frustration: np.ndarray  # 0-1, share of recent weeks with a setback
+    meeting_value: np.ndarray  # how worthwhile the last meeting attended was, -1 to 1
+    attended_last: np.ndarray  # bool
+    attended: np.ndarray  # int: meetings attended since taking up the post
+    joined_meeting: np.ndarray  # int: meetings held before taking up the post
+    low_meetings: np.ndarray  # int: consecutive meetings with commitment below threshold
+    led_adoption: np.ndarray  # bool: has led a change that was adopted
+    setback: np.ndarray  # bool: suffered a setback this week
+    news: np.ndarray  # int: latest notable counterpart, -1 if none
+    last_act: np.ndarray  # int: week of last self-interested act
+
+
+class Pathways(NamedTuple):
+    """Per-pathway arrays: NK landscapes, configurations and who owns each practice."""
+
+    config: np.ndarray  # (P,) int bitmask of practice values
+    initial_config: np.ndarray  # (P,)
+    network_made: np.ndarray  # (P,) bitmask: values set by the network across organisations
+    redesign_lead: np.ndarray  # (P,) proposer of the redesign under way, -1 if none
+    fitness: np.ndarray  # (P,) current NK fitness
+    initial_fitness: np.ndarray  # (P,)
+    owner: np.ndarray  # (P, n_practices) organisation owning each practice
+    neighbours: np.ndarray  # (P, n_practices, K)
+    contributions: np.ndarray  # (P, n_practices, 2**(K+1))
+
+
+class Changes(NamedTuple):
+    """Changes in progress, indexed by their proposer (one change per person at most)."""
+
+    stage: np.ndarray
+    due: np.ndarray
+    pathway: np.ndarray
+    practice: np.ndarray
+    mask: np.ndarray
+    values: np.ndarray
+    self_authorised: np.ndarray
+
+
+@dataclass
+class State:
+    """Everything that changes during a run, plus the fixed structure it lives in."""
+
+    organisations: list[Organisation]
+    org_start: np.ndarray
+    people: People
+    pathways: Pathways
+    changes: Changes
+    trust: TrustStore
+    team_members: np.ndarray  # non-tops grouped by pathway
+    team_start: np.ndarray  # (P + 1,)
+    steady: np.ndarray  # bool: convener and central leader, who never drift away
+    draws: PersonDraws
+    stream: np.ndarray
+    convener: int  # the academic partner's facilitator; -1 without the partner
+    central_leader: int  # post of the leader holding the centre (if strength > 0)
+    core_purpose: float
+    counters: np.ndarray
+    shared_capacity: np.ndarray  # (1,)
+
+
+def largest_remainder(total: int, weights: np.ndarray, minimum: np.ndarray) -> np.ndarray:
+    """Split ``total`` into whole numbers proportional to ``weights``, at least ``minimum``."""
+    counts = minimum.astype(np.int64).copy()
+    spare = total - counts.sum()
+    if spare <= 0:
+        return counts
+    quota = spare * weights / weights.sum()
+    counts += np.floor(quota).astype(np.int64)
+    left = total - counts.sum()
+    order = np.argsort(-(quota - np.floor(quota)), kind="stable")
+    counts[order[:left]] += 1
+    return counts
+
+
+def _organisations(params: Params) -> list[Organisation]:
+    kinds = list(params.organisations)
+    if params.academic_partner:
+        kinds.append(ACADEMIC_PARTNER_KIND)
+    seen: dict[str, int] = {}
+    out = []
+    for index, kind in enumerate(kinds):
+        seen[kind] = seen.get(kind, 0) + 1
+        name = kind if kinds.count(kind) == 1 else f"{kind}_{seen[kind]}"
+        out.append(Organisation(index, ORGANISATION_KINDS[kind], name))
+    return out
+
+
+def _central_leader_org(orgs: list[Organisation]) -> int:
+    """The central leader sits in the commissioner (the system leader), else the
+    organisation with the greatest statutory weight."""
+    for org in orgs:
+        if org.kind.kind == "commissioner":
+            return org.index
+    candidates = [o for o in orgs if not o.is_academic_partner]
+    return max(candidates, key=lambda o: o.kind.statutory_weight).index
+
+
+def _roles(params: Params, sizes: np.ndarray, orgs: list[Organisation], leader_org: int):
+    """Tops and middles allocated to organisations by size and statutory weight."""
+    n = int(sizes.sum())
+    weight = sizes * np.array([o.kind.statutory_weight for o in orgs])
+    need_top = np.zeros(len(orgs), dtype=np.int64)
+    need_top[leader_org] = 1  # the central leader's post
+    tops = largest_remainder(max(int(round(params.top_share * n)), need_top.sum()), weight,
+                             need_top)
+    tops = np.minimum(tops, sizes)
+    middles = largest_remainder(int(round(params.middle_share * n)), sizes.astype(float),
+                                np.zeros(len(orgs), dtype=np.int64))
+    return tops, np.minimum(middles, sizes - tops)
+
+
+def build_state(params: Params, rng: np.random.Generator) -> State:
+    """Set up people, organisations, pathways and trust for a run.
+
+    Args:
+        params: Validated parameters.
+        rng: The model's NumPy generator; all randomness of the run flows from it.
+    """
+    orgs = _organisations(params)
+    n_orgs = len(orgs)
+    n = params.n_people
+    partner = next((o.index for o in orgs if o.is_academic_partner), -1)
+    leader_org = _central_leader_org(orgs)
+
+    sizes = largest_remainder(n, np.array([o.kind.size for o in orgs]),
+                              np.ones(n_orgs, dtype=np.int64))
+    org_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    tops, middles = _roles(params, sizes, orgs, leader_org)
+
+    org = np.repeat(np.arange(n_orgs), sizes).astype(np.int64)
+    role = np.full(n, BOTTOM, dtype=np.int64)
+    for k in range(n_orgs):
+        lo = org_start[k]
+        role[lo:lo + tops[k]] = TOP
+        role[lo + tops[k]:lo + tops[k] + middles[k]] = MIDDLE
+    convener = -1
+    if partner >= 0:
+        convener = int(org_start[partner + 1] - 1)  # the partner's facilitator
+        role[convener] = MIDDLE
+    central_leader = int(org_start[leader_org])  # strength 0 makes this an ordinary top
+
+    sector_of_org = np.array([SECTORS.index(o.sector) for o in orgs], dtype=np.int64)
+    weight = np.array([o.kind.statutory_weight for o in orgs])
+    is_health = sector_of_org == SECTORS.index("health")
+    weight = weight * np.where(is_health, 1 + params.power_imbalance, 1 - params.power_imbalance)
+    base_power = _ROLE_POWER[role] * (weight / weight.max())[org]
+
+    org_view = rng.random(n_orgs)
+    if partner >= 0:
+        org_view[partner] = 0.5  # the neutral partner holds no organisational line
+    core_purpose = float(org_view.mean())
+
+    pathway = np.full(n, -1, dtype=np.int64)
+    non_tops = np.flatnonzero(role != TOP)
+    pathway[non_tops] = np.arange(non_tops.size) % params.n_pathways
+    team_members = np.argsort(np.where(pathway < 0, params.n_pathways, pathway),
+                              kind="stable")[:non_tops.size].astype(np.int64)
+    team_start = np.searchsorted(pathway[team_members], np.arange(params.n_pathways + 1))
+    team_start = team_start.astype(np.int64)
+
+    people = People(
+        active=np.ones(n, dtype=np.bool_),
+        role=role,
+        org=org,
+        sector=sector_of_org[org],
+        pathway=pathway,
+        base_power=base_power,
+        power=base_power.copy(),
+        territoriality=np.zeros(n),
+        commitment=np.zeros(n),
+        skill=np.zeros(n),
+        narrative=np.zeros(n),
+        anchor=org_view[org],
+        stubbornness=np.where(role == TOP, params.tops_stubbornness, 0.0),
+        leader_identity=np.zeros(n),
+        workload=np.zeros(n),
+        inspiration=np.zeros(n),
+        frustration=np.zeros(n),
+        meeting_value=np.zeros(n),
+        attended_last=np.zeros(n, dtype=np.bool_),
+        attended=np.zeros(n, dtype=np.int64),
+        joined_meeting=np.zeros(n, dtype=np.int64),
+        low_meetings=np.zeros(n, dtype=np.int64),
+        led_adoption=np.zeros(n, dtype=np.bool_),
+        setback=np.zeros(n, dtype=np.bool_),
+        news=np.full(n, -1, dtype=np.int64),
+        last_act=np.zeros(n, dtype=np.int64),
+    )
+    draws = PersonDraws(
+        cede_willingness=params.cede_willingness,
+        initial_commitment=params.initial_commitment,
+        initial_skill=params.initial_skill,
+        initial_leader_identity=params.initial_leader_identity,
+        workload=params.workload,
+        org_territoriality_shift=np.zeros(n_orgs),
+        org_workload_shift=np.zeros(n_orgs),
+    )
+    stream = new_stream(rng)
+    for i in range(n):
+        draw_person(stream, i, people, draws, params.initial_commitment)
+    steady = np.zeros(n, dtype=np.bool_)
+    if convener >= 0:
+        steady[convener] = True
+    if params.central_leader_strength > 0:
+        steady[central_leader] = True
+        people.narrative[central_leader] = core_purpose
+        people.anchor[central_leader] = core_purpose
+    people.commitment[steady] = 1.0
+
+    prior = prior_trust(sector_of_org, params.trust_within_org, params.trust_across_org,
+                        params.health_social_gap)
+    store = TrustStore(
+        deviation=np.zeros((n, n), dtype=np.float32),
+        scale=np.ones(1),
+        general=prior[org, :].copy(),
+        prior=prior,
+        org=org,
+        sector=people.sector,
+        role=role,
+        org_sector=sector_of_org,
+        active=people.active,
+        damage=np.zeros(n),
+        standing=np.zeros((n_orgs, 3)),
+        sums=np.zeros((3, 4)),
+    )
+    recount(store)
+
+    return State(
+        organisations=orgs,
+        org_start=org_start,
+        people=people,
+        pathways=_pathways(params, rng, orgs),
+        changes=Changes(
+            stage=np.zeros(n, dtype=np.int64),
+            due=np.zeros(n, dtype=np.int64),
+            pathway=np.zeros(n, dtype=np.int64),
+            practice=np.zeros(n, dtype=np.int64),
+            mask=np.zeros(n, dtype=np.int64),
+            values=np.zeros(n, dtype=np.int64),
+            self_authorised=np.zeros(n, dtype=np.bool_),
+        ),
+        trust=store,
+        team_members=team_members,
+        team_start=team_start,
+        steady=steady,
+        draws=draws,
+        stream=stream,
+        convener=convener,
+        central_leader=central_leader,
+        core_purpose=core_purpose,
+        counters=np.zeros(change.N_COUNTERS),
+        shared_capacity=np.zeros(1),
+    )
+
+
+def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]) -> Pathways:
+    """NK landscapes for each pathway, a random starting configuration, and owners.
+
+    Practices are owned round-robin by the service organisations (the academic partner
+    owns none), in a random order per pathway, so every organisation's territory is part
+    of every pathway it can reach.
+    """
+    n_p, n_x, k = params.n_pathways, params.n_practices, params.landscape_k
+    neighbours, contributions = change.make_landscapes(rng, n_p, n_x, k)
+    service = np.array([o.index for o in orgs if not o.is_academic_partner], dtype=np.int64)
+    owner = np.empty((n_p, n_x), dtype=np.int64)
+    for p in range(n_p):
+        order = rng.permutation(service)
+        owner[p] = order[np.arange(n_x) % order.size]
+    config = rng.integers(0, 2**n_x, size=n_p, dtype=np.int64)
+    fitness = np.array([change.fitness(config[p], neighbours[p], contributions[p])
+                        for p in range(n_p)])
+    return Pathways(
+        config=config,
+        initial_config=config.copy(),
+        network_made=np.zeros(n_p, dtype=np.int64),
+        redesign_lead=np.full(n_p, -1, dtype=np.int64),
+        fitness=fitness,
+        initial_fitness=fitness.copy(),
+        owner=owner,
+        neighbours=neighbours,
+        contributions=contributions,
+    )
