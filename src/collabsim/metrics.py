@@ -94,8 +94,9 @@ def _snapshot(people, steady, store):
     spread = views.std() if members > 0 else np.nan
     min_size = max(2, int(math.ceil(0.02 * members)))
     clusters = count_clusters(views, CLUSTER_GAP, min_size)
-    return (members, commitment / max(members, 1), commitment_tops / tops if tops else np.nan,
-            frustration / max(members, 1), spread, clusters,
+    return (members, commitment / members if members else np.nan,
+            commitment_tops / tops if tops else np.nan,
+            frustration / members if members else np.nan, spread, clusters,
             leaders / non_tops if non_tops else np.nan,
             trust.group_mean(store, trust.ALL), trust.group_mean(store, trust.CROSS_ORG),
             trust.group_mean(store, trust.HEALTH_SOCIAL),
@@ -180,7 +181,8 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
     mid = frame.iloc[steps // 2]
     alive_weeks = int(frame["alive"].iloc[1:].sum())
     ppl = s.people
-    throughout = (ppl.joined_meeting == 0) & ~s.steady
+    throughout = ppl.joined_meeting == 0
+    throughout[[k for k in (s.convener, s.central_leader) if k >= 0]] = False
     all_meetings = int(np.sum(throughout & (ppl.attended == model.meetings_held))) \
         if model.meetings_held else 0
     return {

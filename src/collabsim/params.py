@@ -109,14 +109,14 @@ class Parameter:
             if isinstance(value, str) or not isinstance(value, Iterable):
                 raise self._error(value)
             value = tuple(value)
-            unknown = [v for v in value if v not in self.choices]
-            if unknown or not value:
-                raise self._error(value, _suggest(unknown[0], self.choices) if unknown else "")
             if ACADEMIC_PARTNER_KIND in value:
                 raise ParameterError(
                     f"{self.name}: leave out {ACADEMIC_PARTNER_KIND!r}; it joins when "
                     "academic_partner is true"
                 )
+            unknown = [v for v in value if v not in self.choices]
+            if unknown or not value:
+                raise self._error(value, _suggest(unknown[0], self.choices) if unknown else "")
             return value
         return tuple(Event.from_value(v) for v in _as_list(value, self.name))
 
@@ -366,7 +366,7 @@ _G = "trust"
 _declare("trust_gain", "float", 0.10, "Rate at which a positive signal builds trust.",
          unit="per signal", low=0.01, high=0.3, group=_G, symbol="λ⁺",
          evidence=f"'Trust takes time to develop' ({BESTON}); asymmetric trust, Pant & Yu (2025).")
-_declare("trust_loss", "float", 0.30, "Rate at which a negative signal destroys trust.",
+_declare("trust_loss", "float", 0.35, "Rate at which a negative signal destroys trust.",
          unit="per signal", low=0.05, high=0.6, group=_G, symbol="λ⁻",
          evidence=f"A pay rise 'had a devastating effect on the morale and credibility' "
          f"({BESTON}); Slovic (1993) trust asymmetry.")
@@ -395,7 +395,7 @@ _declare("health_social_gap", "float", 0.1,
          unit="0-1", low=0.0, high=0.3, group=_G,
          evidence=f"'The split in the senior leadership team is acknowledged but entrenched' "
          f"({BESTON}).")
-_declare("encounter_warmth", "float", 1.5,
+_declare("encounter_warmth", "float", 2.0,
          "Baseline tendency of an encounter to go well (log-odds).",
          unit="log-odds", low=-3.0, high=3.0, group=_G,
          evidence=f"'they almost always found ways of helping one another' ({BESTON}).")
@@ -451,7 +451,7 @@ _declare("tops_stubbornness", "float", 0.3,
 
 # Attendance and mixing (M5, M6).
 _G = "attendance"
-_declare("attendance_base", "float", 0.5, "Baseline tendency to attend a meeting (log-odds).",
+_declare("attendance_base", "float", 1.0, "Baseline tendency to attend a meeting (log-odds).",
          unit="log-odds", low=-4.0, high=4.0, group=_G, symbol="α₀",
          evidence=f"Beston: 'most people were present for at least four out of the six' "
          f"({BESTON}).")
@@ -466,7 +466,7 @@ _declare("attendance_experience", "float", 2.0,
 _declare("attendance_workload", "float", 1.5, "How much workload keeps people away.",
          unit="log-odds per unit", low=0.0, high=8.0, group=_G, symbol="α₃",
          evidence=f"'Some practitioners had competing priorities' ({BESTON}).")
-_declare("attendance_backlog", "float", 1.5,
+_declare("attendance_backlog", "float", 2.0,
          "How much the backlog from attending last time keeps people away this time.",
          unit="log-odds", low=0.0, high=4.0, group=_G,
          evidence=f"'hardly anyone had had the luxury of three hours'; 'the group was fluid as "
@@ -579,7 +579,7 @@ _declare("pressure_sensitivity", "float", 0.01,
          "Commitment lost per week per unit of shortfall against aspiration.",
          unit="per week per unit", low=0.0, high=0.5, group=_G, symbol="η_f",
          evidence=f"'a shared sense of frustration with the pace of impact' ({IOCN}).")
-_declare("commitment_decay", "float", 0.004,
+_declare("commitment_decay", "float", 0.0057,
          "Commitment the day job wears away each week when nothing sustains it.",
          unit="per week", low=0.0, high=0.02, group=_G,
          evidence=f"'immense efforts must be made to ensure their sustainability' ({IOCN}).")

@@ -260,7 +260,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     prior = prior_trust(sector_of_org, params.trust_within_org, params.trust_across_org,
                         params.health_social_gap)
     store = TrustStore(
-        deviation=np.zeros((n, n), dtype=np.float32),
+        personal=np.zeros((n, n), dtype=np.float32),
         scale=np.ones(1),
         general=prior[org, :].copy(),
         prior=prior,
@@ -271,7 +271,8 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         active=people.active,
         damage=np.zeros(n),
         standing=np.zeros((n_orgs, 3)),
-        sums=np.zeros((3, 4)),
+        ties=np.zeros((n, n_orgs, 3)),
+        sums=np.zeros((4, 8)),
     )
     recount(store)
 

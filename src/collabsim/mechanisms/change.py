@@ -472,14 +472,17 @@ def _choose_practice(stream, p, org, owner, own_remit_bias, own_only):
 
 
 @jit
-def _propose(stream, week, i, network_on, distributed_leadership, people, pathways, changes,
-             rates, counters):
-    """Person i proposes a change on their pathway."""
-    p = people.pathway[i]
+def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
+             redesign_lead, changes, rates, counters):
+    """Person i, of organisation ``org``, proposes a change on their pathway ``p``.
+
+    Takes only the arrays it needs: it runs for every proposal, and every array passed
+    to a compiled call that is not inlined costs reference counting.
+    """
     small = not network_on or uniform(stream) < rates.incremental_share
     if small:
-        practice = _choose_practice(stream, p, people.org[i], pathways.owner,
-                                    rates.own_remit_bias, not network_on)
+        practice = _choose_practice(stream, p, org, owner, rates.own_remit_bias,
+                                    not network_on)
         if practice < 0:
             return  # in silos, nothing on this pathway is one's own to change
         changes.practice[i] = practice
@@ -491,10 +494,10 @@ def _propose(stream, week, i, network_on, distributed_leadership, people, pathwa
             changes.stage[i] = AWAITING_TEST_GRANT
             changes.due[i] = week + _escalation_delay(stream)
     else:
-        if pathways.redesign_lead[p] >= 0:
+        if redesign_lead[p] >= 0:
             return  # a pathway is redesigned by one project at a time
-        pathways.redesign_lead[p] = i
-        mask, values = redraw(stream, pathways.owner.shape[1], rates.big_bang_scope)
+        redesign_lead[p] = i
+        mask, values = redraw(stream, owner.shape[1], rates.big_bang_scope)
         changes.mask[i] = mask
         changes.values[i] = values
         changes.self_authorised[i] = False
@@ -549,5 +552,6 @@ def change_work(stream, week, network_on, distributed_leadership, people, pathwa
                                  people.leader_identity[i], people.inspiration[i],
                                  distributed_leadership, rates.proposal_rate)
         if chance(stream, p):
-            _propose(stream, week, i, network_on, distributed_leadership, people, pathways,
-                     changes, rates, counters)
+            _propose(stream, week, i, people.pathway[i], people.org[i], network_on,
+                     distributed_leadership, pathways.owner, pathways.redesign_lead, changes,
+                     rates, counters)

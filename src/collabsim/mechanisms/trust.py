@@ -3,16 +3,20 @@
 Trust of person i in person j has two parts. **Generalised trust** ``general[i, k]`` is
 i's view of organisation k as a whole; it starts at the prior for the two organisations
 and is learned from encounters with k's people. The **personal** part is what i has
-learned about j as a person; it fades between contacts, so trust drifts back to i's view
-of j's organisation, capped by j's reputation::
+learned about j as a person, a signed share of the room above (or below) the target
+that fades between contacts, so trust drifts back to i's view of j's organisation,
+capped by j's reputation::
 
-    T[i, j] = target(i, j) + scale * deviation[i, j]
     target(i, j) = general[i, org_j] * (1 - reputation_damage[j])
+    T[i, j] = target + p * (1 - target)   if p >= 0   (p = scale * personal[i, j])
+              target + p * target         if p < 0
 
-The deviations share one ``scale``, so the weekly drift of all N x N pairs costs one
-multiplication. Group sums of trust over active pairs (all, across organisations,
-across the health / social care divide, between tops and bottoms) are kept current by
-every write, so the per-step trust reporters cost O(1) however large the network.
+so trust stays in [0, 1] whatever happens to the target. The personal parts share one
+``scale``, so the weekly drift of all N x N pairs costs one multiplication. Since
+``T = target * (1 - |p|) + max(p, 0)`` is linear in the target, group sums of trust over
+active pairs (all, across organisations, across the health / social care divide,
+between tops and bottoms) are kept exactly current by every write and every change of
+generalised trust, so the per-step trust reporters cost O(1) however large the network.
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ from collabsim.organisations import HEALTH, SOCIAL_CARE
 
 TOP, MIDDLE, BOTTOM = 0, 1, 2
 
-#: Rows of ``TrustStore.sums``: summed deviation, summed target, number of pairs.
-DEVIATION, TARGET, PAIRS = 0, 1, 2
-#: Columns of ``TrustStore.sums``: the groups of pairs the reporters average over.
-ALL, CROSS_ORG, HEALTH_SOCIAL, TOPS_BOTTOMS = 0, 1, 2, 3
+#: Rows of ``TrustStore.sums``: sums over pairs of target, target x |personal|, the
+#: positive personal parts, and the number of pairs (trust = row 0 - scale x (row 1 - row 2)).
+TARGET, WEIGHTED, POSITIVE, PAIRS = 0, 1, 2, 3
+#: Groups of pairs the reporters average over. ``TrustStore.sums`` has one column per
+#: kind of pair (0-7); a group is the kinds with its bit set (ALL: every kind).
+ALL, CROSS_ORG, HEALTH_SOCIAL, TOPS_BOTTOMS = 0, 1, 2, 4
 
-# Deviations are float32 (half the memory traffic); renormalising while the scale is
+# Personal parts are float32 (half the memory traffic); renormalising while the scale is
 # still above 1e-2 keeps them below 100 in size, so their rounding stays below 1e-5.
 _RENORMALISE_BELOW = 1e-2
 
@@ -60,19 +66,22 @@ class TrustRates(NamedTuple):
 class TrustStore(NamedTuple):
     """The trust matrix and what is needed to read it (see the module docstring)."""
 
-    deviation: np.ndarray  # (N, N) float32, personal part / scale
+    personal: np.ndarray  # (N, N) float32: personal part / scale
     scale: np.ndarray  # (1,) float64
-    general: np.ndarray  # (N, organisations) float64, trust in each organisation
-    prior: np.ndarray  # (organisations, organisations) float64, where general starts
+    general: np.ndarray  # (N, organisations) float64: trust in each organisation
+    prior: np.ndarray  # (organisations, organisations) float64: where general starts
     org: np.ndarray  # (N,) int64
     sector: np.ndarray  # (N,) int64
     role: np.ndarray  # (N,) int64
     org_sector: np.ndarray  # (organisations,) int64
     active: np.ndarray  # (N,) bool
-    damage: np.ndarray  # (N,) float64, reputation damage of each person
-    standing: np.ndarray  # (organisations, 3) float64: sum of (1 - damage) of active
-    # members by organisation and role, so a change in general trust updates sums in O(1)
-    sums: np.ndarray  # (3, 4) float64
+    damage: np.ndarray  # (N,) float64: reputation damage of each person
+    standing: np.ndarray  # (organisations, 3): sum of (1 - damage) over active members
+    # by organisation and role
+    ties: np.ndarray  # (N, organisations, 3): sum over active j of (1 - damage_j) x
+    # |personal[i, j]| by j's organisation and role; with standing, a change in general
+    # trust updates the group sums in O(1)
+    sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
 
 
 def prior_trust(sectors, within_org, across_org, health_social_gap):
@@ -176,52 +185,68 @@ def target(store, i, j):
 
 
 @jit
+def _combine(base, part):
+    """Trust from a target and a scaled personal part in [-1, 1]."""
+    return base * (1.0 - abs(part)) + max(part, 0.0)
+
+
+@jit
+def _part(value, base):
+    """The personal part (unscaled, -1 to 1) that gives trust ``value`` from ``base``."""
+    if value >= base:
+        return (value - base) / (1.0 - base) if base < 1.0 else 0.0
+    return (value - base) / base
+
+
+@jit
 def read(store, i, j):
     """Trust of person ``i`` in person ``j``."""
-    return target(store, i, j) + store.scale[0] * store.deviation[i, j]
+    return _combine(target(store, i, j), store.scale[0] * store.personal[i, j])
 
 
 @jit
-def _groups(sector_a, sector_b, role_a, role_b, same_org):
-    """Which reporter groups a pair belongs to, as four booleans (ALL is always true)."""
-    divide = ((sector_a == HEALTH and sector_b == SOCIAL_CARE)
-              or (sector_a == SOCIAL_CARE and sector_b == HEALTH))
-    ranks = (role_a == TOP and role_b == BOTTOM) or (role_a == BOTTOM and role_b == TOP)
-    return not same_org, divide, ranks
+def _kind_of(org_a, org_b, sector_a, sector_b, role_a, role_b):
+    """Which of eight kinds a pair is: bit 0 across organisations, bit 1 across the
+    health / social care divide (sectors 0 and 1), bit 2 between a top and a bottom
+    (roles 0 and 2). Arithmetic, not branches: it runs on every trust update."""
+    divide = sector_a + sector_b == HEALTH + SOCIAL_CARE and sector_a != sector_b
+    ranks = role_a + role_b == TOP + BOTTOM and role_a != role_b
+    return (org_a != org_b) + 2 * divide + 4 * ranks
 
 
 @jit
-def _add(sums, row, cross, divide, ranks, amount):
-    sums[row, ALL] += amount
-    if cross:
-        sums[row, CROSS_ORG] += amount
-    if divide:
-        sums[row, HEALTH_SOCIAL] += amount
-    if ranks:
-        sums[row, TOPS_BOTTOMS] += amount
+def _kind(store, i, j):
+    """Kind of the pair (i, j) (see ``_kind_of``)."""
+    return _kind_of(store.org[i], store.org[j], store.sector[i], store.sector[j],
+                    store.role[i], store.role[j])
 
 
 @jit
-def _contribute(store, i, j, sign):
-    """Add (sign=+1) or remove (-1) the pair (i, j) from the group sums."""
-    cross, divide, ranks = _groups(store.sector[i], store.sector[j], store.role[i],
-                                   store.role[j], store.org[i] == store.org[j])
-    _add(store.sums, DEVIATION, cross, divide, ranks, sign * store.deviation[i, j])
-    _add(store.sums, TARGET, cross, divide, ranks, sign * target(store, i, j))
-    _add(store.sums, PAIRS, cross, divide, ranks, sign)
+def _tally(store, i, j, sign):
+    """Add (sign=+1) or remove (-1) the active pair (i, j) in the sums and i's ties."""
+    kind = _kind(store, i, j)
+    base = target(store, i, j)
+    part = float(store.personal[i, j])
+    store.sums[TARGET, kind] += sign * base
+    store.sums[WEIGHTED, kind] += sign * base * abs(part)
+    store.sums[POSITIVE, kind] += sign * max(part, 0.0)
+    store.sums[PAIRS, kind] += sign
+    store.ties[i, store.org[j], store.role[j]] += sign * (1.0 - store.damage[j]) * abs(part)
 
 
 @jit
 def write(store, i, j, value):
-    """Set the trust of ``i`` in ``j`` to ``value``, keeping the group sums current."""
-    old = store.deviation[i, j]
-    store.deviation[i, j] = (value - target(store, i, j)) / store.scale[0]
+    """Set the trust of ``i`` in ``j`` to ``value`` (0-1), keeping the group sums current."""
+    base = target(store, i, j)
+    old = float(store.personal[i, j])
+    store.personal[i, j] = _part(value, base) / store.scale[0]
     if i != j and store.active[i] and store.active[j]:
-        cross, divide, ranks = _groups(store.sector[i], store.sector[j], store.role[i],
-                                       store.role[j], store.org[i] == store.org[j])
-        # Only the personal part changed; the float32 values as stored keep sums exact.
-        _add(store.sums, DEVIATION, cross, divide, ranks,
-             float(store.deviation[i, j]) - float(old))
+        new = float(store.personal[i, j])  # as stored, so the sums stay exact
+        kind = _kind(store, i, j)
+        store.sums[WEIGHTED, kind] += base * (abs(new) - abs(old))
+        store.sums[POSITIVE, kind] += max(new, 0.0) - max(old, 0.0)
+        store.ties[i, store.org[j], store.role[j]] += (1.0 - store.damage[j]) * (
+            abs(new) - abs(old))
 
 
 @jit
@@ -235,9 +260,9 @@ def set_general(store, i, k, value):
         weight = store.standing[k, r]
         if store.org[i] == k and store.role[i] == r:
             weight -= 1.0 - store.damage[i]  # not one's own trust in oneself
-        cross, divide, ranks = _groups(store.sector[i], store.org_sector[k], store.role[i], r,
-                                       store.org[i] == k)
-        _add(store.sums, TARGET, cross, divide, ranks, change * weight)
+        kind = _kind_of(store.org[i], k, store.sector[i], store.org_sector[k], store.role[i], r)
+        store.sums[TARGET, kind] += change * weight
+        store.sums[WEIGHTED, kind] += change * store.ties[i, k, r]
 
 
 @jit
@@ -249,66 +274,45 @@ def drift(store, rate):
     """
     store.scale[0] *= 1.0 - rate
     if store.scale[0] < _RENORMALISE_BELOW:
-        deviation = store.deviation
-        deviation *= store.scale[0]
-        store.sums[DEVIATION, :] *= store.scale[0]
+        personal, ties = store.personal, store.ties
+        personal *= store.scale[0]
+        ties *= store.scale[0]
+        store.sums[WEIGHTED, :] *= store.scale[0]
+        store.sums[POSITIVE, :] *= store.scale[0]
         store.scale[0] = 1.0
 
 
 @jit
 def recount(store):
-    """Recompute the group sums from scratch (start of a run; checks in tests)."""
+    """Recompute standing, ties and group sums from scratch (start of a run; tests)."""
     store.sums[:, :] = 0.0
     store.standing[:, :] = 0.0
+    store.ties[:, :, :] = 0.0
     n = store.org.shape[0]
     for i in range(n):
         if store.active[i]:
             store.standing[store.org[i], store.role[i]] += 1.0 - store.damage[i]
             for j in range(n):
                 if j != i and store.active[j]:
-                    _contribute(store, i, j, 1.0)
-
-
-@jit
-def _kind(store, i, j):
-    """Which of the eight kinds of pair (i, j) is: bit 0 across organisations, bit 1
-    across the health / social care divide, bit 2 between a top and a bottom."""
-    cross, divide, ranks = _groups(store.sector[i], store.sector[j], store.role[i],
-                                   store.role[j], store.org[i] == store.org[j])
-    return (1 if cross else 0) + (2 if divide else 0) + (4 if ranks else 0)
-
-
-@jit
-def _add_kinds(sums, kinds, sign):
-    """Add per-kind totals (rows DEVIATION, TARGET, PAIRS) into the group sums."""
-    for kind in range(8):
-        for row in range(3):
-            _add(sums, row, kind & 1 != 0, kind & 2 != 0, kind & 4 != 0,
-                 sign * kinds[row, kind])
+                    _tally(store, i, j, 1.0)
 
 
 @jit
 def set_membership(store, i, member):
     """Make person ``i`` an active member (or not), updating the group sums.
 
-    Adds or removes all pairs (i, j) and (j, i) with active j, totalled by kind of pair
-    first, because it runs whenever anyone drifts away or rejoins.
+    Adds or removes all pairs (i, j) and (j, i) with active j.
     """
     if store.active[i] == member:
         return
-    oi = store.org[i]
-    standing_i = 1.0 - store.damage[i]
-    kinds = np.zeros((3, 8))
+    sign = 1.0 if member else -1.0
     for j in range(store.org.shape[0]):
         if j != i and store.active[j]:
-            kind = _kind(store, i, j)
-            kinds[DEVIATION, kind] += store.deviation[i, j] + store.deviation[j, i]
-            kinds[TARGET, kind] += (store.general[i, store.org[j]] * (1.0 - store.damage[j])
-                                    + store.general[j, oi] * standing_i)
-            kinds[PAIRS, kind] += 2.0
-    sign = 1.0 if member else -1.0
-    _add_kinds(store.sums, kinds, sign)
-    store.standing[oi, store.role[i]] += sign * standing_i
+            _tally(store, i, j, sign)
+            _tally(store, j, i, sign)
+    if not member:
+        store.ties[i, :, :] = 0.0  # ties are kept for active members only
+    store.standing[store.org[i], store.role[i]] += sign * (1.0 - store.damage[i])
     store.active[i] = member
 
 
@@ -317,31 +321,23 @@ def renew(store, i, member):
     """A newcomer takes post ``i``: nobody knows them and they know nobody, so all trust
     to and from the post returns to the organisations' priors. ``member`` says whether
     they join the network. One pass over the post's row and column."""
-    oi, ri = store.org[i], store.role[i]
     was = store.active[i]
+    oi, ri = store.org[i], store.role[i]
     standing_old = 1.0 - store.damage[i]
-    leaving = np.zeros((3, 8))
-    joining = np.zeros((3, 8))
     for j in range(store.org.shape[0]):
         if j != i and store.active[j]:
-            kind = _kind(store, i, j)
             if was:
-                leaving[DEVIATION, kind] += store.deviation[i, j] + store.deviation[j, i]
-                leaving[TARGET, kind] += (store.general[i, store.org[j]] * (1.0 - store.damage[j])
-                                          + store.general[j, oi] * standing_old)
-                leaving[PAIRS, kind] += 2.0
-            if member:
-                joining[TARGET, kind] += (store.prior[oi, store.org[j]] * (1.0 - store.damage[j])
-                                          + store.general[j, oi])
-                joining[PAIRS, kind] += 2.0
-        store.deviation[i, j] = 0.0
-        store.deviation[j, i] = 0.0
-    _add_kinds(store.sums, leaving, -1.0)
-    _add_kinds(store.sums, joining, 1.0)
-    if was:
-        store.standing[oi, ri] -= standing_old
-    if member:
-        store.standing[oi, ri] += 1.0
+                _tally(store, i, j, -1.0)
+                _tally(store, j, i, -1.0)
+            if member:  # the newcomer's pairs: targets only, no personal parts yet
+                kind = _kind(store, i, j)
+                store.sums[TARGET, kind] += (store.prior[oi, store.org[j]]
+                                             * (1.0 - store.damage[j]) + store.general[j, oi])
+                store.sums[PAIRS, kind] += 2.0
+        store.personal[i, j] = 0.0
+        store.personal[j, i] = 0.0
+    store.ties[i, :, :] = 0.0
+    store.standing[oi, ri] += (1.0 if member else 0.0) - (standing_old if was else 0.0)
     store.damage[i] = 0.0
     store.general[i, :] = store.prior[oi, :]
     store.active[i] = member
@@ -352,27 +348,32 @@ def damage_reputation(store, j, amount):
     """Lower the ceiling trust in ``j`` can recover to by ``amount`` (keeps current trust)."""
     n = store.org.shape[0]
     current = np.empty(n)
+    counted = store.active[j]
     for i in range(n):
         current[i] = read(store, i, j)
-        if i != j and store.active[i] and store.active[j]:
-            _contribute(store, i, j, -1.0)
+        if counted and i != j and store.active[i]:
+            _tally(store, i, j, -1.0)
     old = store.damage[j]
     store.damage[j] = min(1.0, old + amount)
-    if store.active[j]:
+    if counted:
         store.standing[store.org[j], store.role[j]] -= store.damage[j] - old
     for i in range(n):
-        store.deviation[i, j] = (current[i] - target(store, i, j)) / store.scale[0]
-        if i != j and store.active[i] and store.active[j]:
-            _contribute(store, i, j, 1.0)
+        if i != j:
+            store.personal[i, j] = _part(current[i], target(store, i, j)) / store.scale[0]
+            if counted and store.active[i]:
+                _tally(store, i, j, 1.0)
 
 
 @jit
 def group_mean(store, group):
     """Mean trust over active pairs in ``group`` (NaN when the group is empty)."""
-    pairs = store.sums[PAIRS, group]
-    if pairs < 0.5:
+    total = np.zeros(4)
+    for kind in range(8):
+        if group == ALL or kind & group:
+            total += store.sums[:, kind]
+    if total[PAIRS] < 0.5:
         return np.nan
-    return (store.sums[TARGET, group] + store.scale[0] * store.sums[DEVIATION, group]) / pairs
+    return (total[TARGET] - store.scale[0] * (total[WEIGHTED] - total[POSITIVE])) / total[PAIRS]
 
 
 @jit

@@ -1,0 +1,499 @@
+"""Unit behaviour of each mechanism: limits and known cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import collabsim
+from collabsim.mechanisms import attendance, change, commitment, decisions, draws, learning
+from collabsim.mechanisms import narrative, sustainability, trust, turnover
+from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP
+
+
+# --- random draws ------------------------------------------------------------------------
+
+def test_streams_are_reproducible_independent_and_uniform():
+    a = draws.new_stream(np.random.default_rng(1))
+    b = draws.new_stream(np.random.default_rng(1))
+    c = draws.new_stream(np.random.default_rng(2))
+    xa = np.array([draws.uniform(a) for _ in range(20000)])
+    xb = np.array([draws.uniform(b) for _ in range(20000)])
+    xc = np.array([draws.uniform(c) for _ in range(20000)])
+    assert np.array_equal(xa, xb)
+    assert not np.array_equal(xa, xc)
+    assert xa.min() >= 0 and xa.max() < 1
+    assert abs(xa.mean() - 0.5) < 0.01  # sd of the mean is 0.002
+    counts = np.bincount([draws.below(a, 7) for _ in range(70000)], minlength=7)
+    assert counts.size == 7 and np.all(np.abs(counts - 10000) < 500)
+    normals = np.array([draws.normal(a) for _ in range(20000)])
+    assert abs(normals.mean()) < 0.03 and abs(normals.std() - 1) < 0.03
+
+
+# --- M1 trust --------------------------------------------------------------------------------
+
+def test_positive_signals_close_a_share_of_the_gap_to_the_ceiling():
+    t = trust.trust_after_signal(0.4, 1.0, 0.9, 0.0, 0.1, 0.3, 0.5)
+    assert t == pytest.approx(0.4 + 0.1 * 0.5)
+    assert trust.trust_after_signal(0.95, 1.0, 0.9, 0.0, 0.1, 0.3, 0.5) == 0.95  # above ceiling: no gain
+    t = 0.2
+    for _ in range(500):
+        t = trust.trust_after_signal(t, 1.0, 0.7, 0.0, 0.1, 0.3, 0.5)
+    assert t == pytest.approx(0.7, abs=1e-9)  # converges to the ceiling, never above
+
+
+def test_negative_signals_remove_a_share_of_trust_more_under_dependency():
+    assert trust.trust_after_signal(0.5, -1.0, 1.0, 0.0, 0.1, 0.3, 0.5) == pytest.approx(0.35)
+    assert trust.trust_after_signal(0.5, -1.0, 1.0, 1.0, 0.1, 0.3, 0.5) == pytest.approx(0.275)
+    assert trust.trust_after_signal(0.5, -0.5, 1.0, 0.0, 0.1, 0.3, 0.5) == pytest.approx(0.425)
+    assert trust.trust_after_signal(0.5, 0.0, 1.0, 0.0, 0.1, 0.3, 0.5) == 0.5
+    assert trust.trust_after_signal(0.5, -1.0, 1.0, 1.0, 0.1, 0.9, 1.0) == 0.0  # floored
+
+
+def test_trust_is_slow_to_build_and_quick_to_lose():
+    """Signals needed to rise 0.2 versus to fall 0.2, with the default rates."""
+    p = collabsim.Params()
+    up, t = 0, 0.3
+    while t < 0.5:
+        t = trust.trust_after_signal(t, 1.0, 1.0, 0.0, p.trust_gain, p.trust_loss, 0.5)
+        up += 1
+    down, t = 0, 0.5
+    while t > 0.3:
+        t = trust.trust_after_signal(t, -1.0, 1.0, 0.0, p.trust_gain, p.trust_loss, 0.5)
+        down += 1
+    assert down <= 2 and up >= 2 * down
+
+
+def test_encounters_go_better_with_trust_and_shared_purpose_worse_with_threat_and_rank():
+    base = dict(trust=0.5, closeness=0.5, threat=0.5, upward_gap=0.2, warmth=0.5,
+                trust_weight=3.0, narrative_weight=2.0, threat_weight=1.5, hesitancy=1.5)
+
+    def p(**change_):
+        return trust.encounter_goes_well_probability(*{**base, **change_}.values())
+
+    assert 0 < p() < 1
+    assert p(trust=0.9) > p() > p(trust=0.1)
+    assert p(closeness=1.0) > p() > p(closeness=0.0)
+    assert p(threat=0.0) > p() > p(threat=1.0)
+    assert p(upward_gap=0.0) > p() > p(upward_gap=0.8)
+    assert p(trust=0.5, closeness=0.5, threat=0.0, upward_gap=0.0, warmth=0.0) == pytest.approx(0.5)
+
+
+def test_identity_threat_is_none_at_home_more_across_sectors():
+    assert trust.identity_threat(1, 1, 0, 0) == 0.0
+    assert trust.identity_threat(1, 2, 0, 0) == 0.5
+    assert trust.identity_threat(1, 2, 0, 1) == 1.0
+
+
+def test_prior_trust_is_higher_at_home_lower_across_the_divide():
+    sectors = np.array([0, 0, 1, 2])  # health, health, social care, community
+    prior = trust.prior_trust(sectors, 0.6, 0.35, 0.1)
+    assert np.allclose(np.diag(prior), 0.6)
+    assert prior[0, 1] == pytest.approx(0.35)
+    assert prior[0, 2] == pytest.approx(0.25) and prior[2, 0] == pytest.approx(0.25)
+    assert prior[2, 3] == pytest.approx(0.35)
+
+
+# --- the trust store ---------------------------------------------------------------------
+
+def _small_model(**overrides):
+    params = collabsim.Params(n_people=40, n_pathways=2, **overrides)
+    return collabsim.CollaborationModel(params, rng=5)
+
+
+def _exact_group_means(store):
+    n = store.org.size
+    t = np.array([[trust.read(store, i, j) for j in range(n)] for i in range(n)])
+    act = store.active
+    pair = act[:, None] & act[None, :] & ~np.eye(n, dtype=bool)
+    cross = store.org[:, None] != store.org[None, :]
+    health, social = store.sector == 0, store.sector == 1
+    divide = (health[:, None] & social[None, :]) | (social[:, None] & health[None, :])
+    top, bottom = store.role == TOP, store.role == BOTTOM
+    ranks = (top[:, None] & bottom[None, :]) | (bottom[:, None] & top[None, :])
+    return [t[pair & g].mean() for g in (np.ones_like(pair), cross, divide, ranks)], t
+
+
+def _assert_sums_exact(store):
+    exact, values = _exact_group_means(store)
+    kept = [trust.group_mean(store, g) for g in (trust.ALL, trust.CROSS_ORG, trust.HEALTH_SOCIAL,
+                                                 trust.TOPS_BOTTOMS)]
+    assert np.allclose(kept, exact, atol=1e-6)
+    assert np.all((values >= -1e-6) & (values <= 1 + 1e-6))
+
+
+def test_kept_group_sums_match_recounting_through_every_kind_of_change():
+    m = _small_model()
+    s = m.state
+    store, power, rates = s.trust, s.people.power, m._trust_rates
+    rng = np.random.default_rng(0)
+    _assert_sums_exact(store)
+    for _ in range(300):
+        i, j = rng.integers(0, 40, 2)
+        trust.signal(store, i, j, rng.choice([-1.0, 1.0]), power, rates)
+    _assert_sums_exact(store)
+    for _ in range(40):
+        trust.drift(store, 0.3)  # drives the scale below the renormalisation threshold
+    assert store.scale[0] > 1e-2
+    _assert_sums_exact(store)
+    trust.set_membership(store, 3, False)
+    trust.set_membership(store, 7, False)
+    _assert_sums_exact(store)
+    trust.set_membership(store, 3, True)
+    trust.damage_reputation(store, 10, 0.4)
+    _assert_sums_exact(store)
+    trust.renew(store, 10, True)
+    trust.renew(store, 7, True)
+    _assert_sums_exact(store)
+    trust.set_general(store, 4, 2, 0.9)
+    _assert_sums_exact(store)
+
+
+def test_drift_returns_personal_trust_to_the_view_of_the_organisation():
+    m = _small_model()
+    store = m.state.trust
+    before = trust.target(store, 1, 30)
+    trust.write(store, 1, 30, 0.95)
+    assert trust.read(store, 1, 30) == pytest.approx(0.95, abs=1e-6)
+    for _ in range(200):
+        trust.drift(store, 0.05)
+    assert trust.read(store, 1, 30) == pytest.approx(before, abs=1e-3)
+
+
+def test_a_lesson_about_a_person_generalises_to_their_organisation():
+    m = _small_model()
+    s = m.state
+    store = s.trust
+    i, j = 0, 39
+    k = store.org[j]
+    colleague = next(c for c in range(40) if store.org[c] == k and c != j)
+    before_person, before_org = trust.read(store, i, j), trust.read(store, i, colleague)
+    for _ in range(5):
+        trust.signal(store, i, j, 1.0, s.people.power, m._trust_rates)
+    gain_person = trust.read(store, i, j) - before_person
+    gain_org = trust.read(store, i, colleague) - before_org
+    assert gain_person > 0 and gain_org > 0
+    assert gain_org < gain_person * 0.5  # the person counts more than their organisation
+
+
+def test_reputation_damage_lowers_the_ceiling_but_not_current_trust():
+    m = _small_model()
+    store = m.state.trust
+    before = trust.read(store, 2, 20)
+    trust.damage_reputation(store, 20, 0.5)
+    assert trust.read(store, 2, 20) == pytest.approx(before, abs=1e-6)
+    for _ in range(300):
+        trust.drift(store, 0.05)
+    assert trust.read(store, 2, 20) == pytest.approx(0.5 * store.general[2, store.org[20]], abs=1e-3)
+
+
+def test_a_newcomer_is_known_by_nobody():
+    m = _small_model()
+    store, s = m.state.trust, m.state
+    for _ in range(20):
+        trust.signal(store, 5, 6, 1.0, s.people.power, m._trust_rates)
+        trust.signal(store, 6, 5, 1.0, s.people.power, m._trust_rates)
+    trust.renew(store, 6, True)
+    assert trust.read(store, 5, 6) == pytest.approx(trust.target(store, 5, 6), abs=1e-9)
+    assert np.allclose(store.general[6], store.prior[store.org[6]])
+
+
+def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
+    m = _small_model(gossip_contacts=5.0)
+    s = m.state
+    store = s.trust
+    villain = 11
+    for i in range(40):
+        if i != villain:
+            trust.write(store, i, villain, 0.05)
+    listener = 3
+    trust.write(store, listener, villain, 0.8)
+    s.people.news[:] = villain  # everyone's latest news is about the villain
+    for _ in range(10):
+        trust.second_hand(store, s.stream, s.people.news, 5.0, 0.3)
+    assert trust.read(store, listener, villain) < 0.4
+
+
+# --- M4 narrative --------------------------------------------------------------------------
+
+def test_narrative_exchange_is_bounded_confidence():
+    assert narrative.narrative_exchange(0.2, 0.6, 1.0, 1.0, 0.3, 0.3, 0.5) == (0.2, 0.6)
+    a, b = narrative.narrative_exchange(0.4, 0.6, 1.0, 1.0, 0.3, 0.3, 0.5)
+    assert a == pytest.approx(0.5) and b == pytest.approx(0.5)
+    a, b = narrative.narrative_exchange(0.4, 0.6, 0.5, 0.0, 0.3, 0.3, 0.5)
+    assert a == pytest.approx(0.45) and b == pytest.approx(0.6)  # distrust: no move
+    a, b = narrative.narrative_exchange(0.4, 0.6, 1.0, 1.0, 0.3, 0.1, 0.5)
+    assert a == pytest.approx(0.5) and b == 0.6  # only the open-minded one moves
+    assert narrative.anchored(0.8, 0.2, 0.25) == pytest.approx(0.65)
+    views = np.array([0.0, 1.0, 0.5])
+    narrative.central_pull(views, np.array([0, 1]), 0.5, 0.2)
+    assert np.allclose(views, [0.1, 0.9, 0.5])
+
+
+def test_clusters_are_counted_with_minor_ones_left_out():
+    views = np.concatenate([np.full(40, 0.1), np.full(40, 0.5), np.full(2, 0.9)])
+    assert narrative.count_clusters(views, 0.05, 1) == 3
+    assert narrative.count_clusters(views, 0.05, 5) == 2
+    assert narrative.count_clusters(np.linspace(0, 1, 500), 0.05, 1) == 1
+    assert narrative.count_clusters(np.array([]), 0.05, 1) == 0
+
+
+# --- M5, M6 attendance and seating ----------------------------------------------------------
+
+def test_attendance_rises_with_commitment_and_good_meetings_falls_with_load():
+    args = dict(commitment=0.5, meeting_value=0.0, workload=0.5, backlog=0.0, base=0.0,
+                commitment_weight=2.0, experience_weight=2.0, workload_weight=1.5,
+                backlog_weight=2.0)
+
+    def p(**change_):
+        return attendance.attendance_probability(*{**args, **change_}.values())
+
+    assert p() == pytest.approx(0.5)
+    assert p(commitment=0.9) > p() > p(commitment=0.1)
+    assert p(meeting_value=0.8) > p() > p(meeting_value=-0.8)
+    assert p(workload=0.9) < p() < p(workload=0.1)
+    assert p(backlog=1.0) == pytest.approx(1 / (1 + math.exp(2.0)))
+
+
+def test_choose_attendees_keeps_the_convener_and_skips_leavers():
+    n = 200
+    stream = draws.new_stream(np.random.default_rng(0))
+    active = np.ones(n, dtype=bool)
+    active[:50] = False
+    always = np.zeros(n, dtype=bool)
+    always[[60, 70]] = True
+    last = np.zeros(n, dtype=bool)
+    chosen = attendance.choose_attendees(stream, active, always, np.full(n, 0.5), np.zeros(n),
+                                         np.full(n, 0.5), last, 0.0, 2.0, 2.0, 1.5, 2.0)
+    assert set(chosen).isdisjoint(range(50)) and {60, 70} <= set(chosen)
+    assert np.array_equal(np.flatnonzero(last), chosen)
+    assert 50 < chosen.size < 150  # about half of the 150 members
+
+
+def test_mixed_seating_mixes_organisations_clustered_does_not():
+    stream = draws.new_stream(np.random.default_rng(3))
+    org = np.repeat(np.arange(6), 10)  # six organisations of ten
+    attendees = np.arange(60)
+    mixed = attendance.seat(stream, attendees, org, 6, True)
+    home = attendance.seat(stream, attendees, org, 6, False)
+    assert sorted(mixed) == sorted(home) == list(range(60))
+
+    def orgs_per_table(seated, mixed_):
+        bounds = attendance.table_bounds(seated.size, 6, mixed_)
+        return np.mean([len(set(org[seated[a:b]])) for a, b in zip(bounds[:-1], bounds[1:])])
+
+    assert orgs_per_table(mixed, True) == 6
+    assert orgs_per_table(home, False) < 2
+    bounds = attendance.table_bounds(17, 6, True)
+    assert list(np.diff(bounds)) == [6, 6, 5]
+
+
+# --- M7, M10 learning and leadership -------------------------------------------------------
+
+def test_programmes_build_frontline_skill_and_wear_down_tops_territory():
+    role = np.array([TOP, MIDDLE, BOTTOM])
+    skill, identity, terr = np.full(3, 0.2), np.full(3, 0.2), np.full(3, 0.8)
+    learning.programme_session(np.arange(3), role, skill, identity, terr, 1.0, 1.0, 0.1, 0.1, 0.1)
+    assert skill[0] == 0.2 and skill[1] == pytest.approx(0.28) and identity[2] == pytest.approx(0.28)
+    assert terr[0] == pytest.approx(0.72) and terr[1] == 0.8
+    skill2 = np.full(3, 0.2)
+    learning.programme_session(np.arange(3), role, skill2, identity, terr, 1.0, 1.5, 0.1, 0.1, 0.1)
+    assert skill2[1] == pytest.approx(0.32)  # the academic partner deepens learning
+    assert learning.claim_leadership(0.5, 0.2) == pytest.approx(0.6)
+
+
+# --- M8 change work on NK landscapes -------------------------------------------------------
+
+def test_nk_fitness_and_moves():
+    rng = np.random.default_rng(0)
+    neighbours, contributions = change.make_landscapes(rng, 1, 8, 3)
+    nb, ct = neighbours[0], contributions[0]
+    assert neighbours.shape == (1, 8, 3) and contributions.shape == (1, 8, 16)
+    assert all(n not in nb[n] for n in range(8))  # nobody depends on themselves
+    values = [change.fitness(c, nb, ct) for c in range(256)]
+    assert 0 < min(values) and max(values) < 1
+    assert change.flip(change.flip(37, 4), 4) == 37
+    assert change.flip(0, 3) == 8
+    stream = draws.new_stream(rng)
+    mask, vals = change.redraw(stream, 8, 0.5)
+    assert bin(mask).count("1") == 4 and vals & ~mask == 0
+    assert change.redesigned(0b11110000, 0b00111100, 0b00010100) == 0b11010100
+    owner = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    mine = [n for n in range(8) if owner[n] == 1]
+    expected = np.mean([change.contribution(37, n, nb, ct) for n in mine])
+    assert change.own_fitness(37, 1, owner, nb, ct) == pytest.approx(expected)
+    assert change.own_fitness(37, 9, owner, nb, ct) == 0.0
+
+
+def test_proposals_need_energy_skill_and_entitlement():
+    p = change.proposal_probability
+    assert p(0.0, 0.5, 0.5, 0.0, 0.5, 0.2) == 0.0
+    assert p(0.5, 0.5, 0.5, 0.0, 0.0, 0.2) == pytest.approx(0.2 * 0.5 * 0.5 * 0.5)
+    assert p(0.5, 0.5, 0.5, 0.0, 1.0, 0.2) == pytest.approx(0.2 * 0.5 * 0.5)
+    assert p(0.5, 0.5, 0.5, 1.0, 0.0, 0.2) == pytest.approx(2 * p(0.5, 0.5, 0.5, 0.0, 0.0, 0.2))
+
+
+def test_the_environment_moves_and_unsupported_changes_unravel():
+    rng = np.random.default_rng(4)
+    neighbours, contributions = change.make_landscapes(rng, 2, 10, 2)
+    config = np.array([5, 9], dtype=np.int64)
+    fit = np.array([change.fitness(config[p], neighbours[p], contributions[p]) for p in range(2)])
+    stream = draws.new_stream(rng)
+    before = contributions.copy()
+    change.shift_environment(stream, config, fit, neighbours, contributions, 2.0)
+    changed = np.any(before != contributions, axis=2).sum(axis=1)
+    assert list(changed) == [2, 2]
+    assert fit[0] == pytest.approx(change.fitness(config[0], neighbours[0], contributions[0]))
+    initial = np.array([0, 0], dtype=np.int64)
+    made = config.copy()
+    change.unravel(stream, config, initial, made, fit, neighbours, contributions, 1.0)
+    assert list(config) == [0, 0] and list(made) == [0, 0]
+
+
+# --- M9 decisions ----------------------------------------------------------------------------
+
+def test_territoriality_weighs_only_when_control_is_ceded():
+    w = decisions.GrantWeights(0.5, 3.0, 1.5, 4.0, 2.0)
+    own = decisions.grant_probability(0.5, 0.5, 0.9, 0.5, False, w)
+    ceded = decisions.grant_probability(0.5, 0.5, 0.9, 0.5, True, w)
+    assert own == pytest.approx(1 / (1 + math.exp(-0.5)))
+    assert ceded < own / 4
+    assert decisions.grant_probability(0.9, 0.5, 0.5, 0.5, True, w) > \
+        decisions.grant_probability(0.1, 0.5, 0.5, 0.5, True, w)
+    assert decisions.grant_probability(0.5, 0.5, 0.5, 0.9, True, w) > \
+        decisions.grant_probability(0.5, 0.5, 0.5, 0.1, True, w)
+
+
+def test_gatekeeper_is_an_active_top_else_the_most_senior_member():
+    stream = draws.new_stream(np.random.default_rng(0))
+    org_start = np.array([0, 4, 7])
+    role = np.array([TOP, TOP, MIDDLE, BOTTOM, MIDDLE, BOTTOM, BOTTOM])
+    power = np.array([1.0, 0.9, 0.6, 0.3, 0.5, 0.4, 0.2])
+    active = np.ones(7, dtype=bool)
+    picks = {decisions.gatekeeper(stream, 0, org_start, role, power, active) for _ in range(50)}
+    assert picks == {0, 1}
+    active[[0, 1]] = False
+    assert decisions.gatekeeper(stream, 0, org_start, role, power, active) == 2
+    assert decisions.gatekeeper(stream, 1, org_start, role, power, active) == 4
+    active[4:7] = False
+    assert decisions.gatekeeper(stream, 1, org_start, role, power, active) == -1
+
+
+def test_ceding_territory_costs_power_and_builds_shared_capacity():
+    power, capacity = np.array([0.8]), np.zeros(1)
+    decisions.cede_territory(0, power, capacity, 0.1, 0.2)
+    assert power[0] == pytest.approx(0.72) and capacity[0] == pytest.approx(0.2)
+    decisions.cede_territory(0, power, capacity, 0.1, 0.2)
+    assert capacity[0] == pytest.approx(0.36)
+
+
+# --- M12, M13 commitment and self-interest -------------------------------------------------
+
+def test_aspiration_follows_performance_plus_pressure_and_the_leader_shields():
+    a = 0.0
+    for _ in range(400):
+        a = commitment.aspiration_after(a, 0.1, 0.05, 0.95)
+    assert a == pytest.approx(0.15)
+    assert commitment.shielded_pressure(0.2, 0.0, 0.8) == pytest.approx(0.2)
+    assert commitment.shielded_pressure(0.2, 1.0, 0.8) == pytest.approx(0.04)
+
+
+def test_weekly_commitment_rises_with_wins_falls_with_shortfall_and_time():
+    m = _small_model()
+    p, steady = m.state.people, m.state.steady
+    start = p.commitment.copy()
+    members = p.active & ~steady
+    wins = np.array([3.0, 0.0])
+    commitment.weekly_commitment(p, steady, wins, 0.0, 0.02, 0.01, 0.005)
+    on_winning = members & (p.pathway == 0)
+    on_other = members & (p.pathway == 1)
+    assert np.allclose(p.commitment[on_winning], np.clip(start[on_winning] + 0.055, 0, 1))
+    assert np.allclose(p.commitment[on_other], np.clip(start[on_other] - 0.005, 0, 1))
+    assert np.all(p.commitment[steady] == start[steady])
+    assert np.all(p.frustration[on_winning] == 0.0)
+    before = p.commitment.copy()
+    commitment.weekly_commitment(p, steady, np.zeros(2), 0.2, 0.02, 0.01, 0.0)
+    assert np.allclose(p.commitment[members], np.clip(before[members] - 0.002, 0, 1))
+    assert np.all(p.frustration[on_other] == pytest.approx(1 / 13))
+
+
+def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
+    m = _small_model()
+    s = m.state
+    p = s.people
+    actor = int(np.flatnonzero(p.role == TOP)[0])
+    others = [i for i in range(40) if i != actor]
+    before = np.array([trust.read(s.trust, i, actor) for i in others])
+    c_before = p.commitment.copy()
+    commitment.self_interest_act(actor, p, s.trust, s.steady, m._trust_rates, 0.3, 0.05)
+    after = np.array([trust.read(s.trust, i, actor) for i in others])
+    assert np.all(after < before - 0.25 * before)
+    assert s.trust.damage[actor] == pytest.approx(0.3)
+    hit = p.active & ~s.steady
+    hit[actor] = False
+    assert np.allclose(p.commitment[hit], np.maximum(0, c_before[hit] - 0.05))
+
+
+def test_only_territorial_disheartened_tops_act_spontaneously():
+    m = _small_model()
+    p = m.state.people
+    stream = m.state.stream
+    p.territoriality[:] = 0.9
+    p.commitment[:] = 0.9
+    assert commitment.spontaneous_self_interest(stream, 100, p, p.last_act, 1.0) == -1
+    p.commitment[:] = 0.1
+    actor = commitment.spontaneous_self_interest(stream, 100, p, p.last_act, 1.0)
+    assert actor >= 0 and p.role[actor] == TOP
+    p.last_act[:] = 90  # acted ten weeks ago: not again within a year
+    assert commitment.spontaneous_self_interest(stream, 100, p, p.last_act, 1.0) == -1
+
+
+# --- M14, M15 -----------------------------------------------------------------------------
+
+def test_people_drift_away_only_after_enough_low_meetings():
+    m = _small_model()
+    p, s = m.state.people, m.state
+    p.commitment[:] = 0.05
+    assert turnover.drift_away(p, s.steady, s.trust, 0.15, 3) == 0
+    assert turnover.drift_away(p, s.steady, s.trust, 0.15, 3) == 0
+    left = turnover.drift_away(p, s.steady, s.trust, 0.15, 3)
+    assert left == int((~s.steady).sum()) and not p.active[~s.steady].any()
+    assert p.active[s.steady].all()
+
+
+def test_frustration_makes_moving_on_likelier_and_steady_posts_stay():
+    m = _small_model()
+    p, s = m.state.people, m.state
+    leavers = np.zeros(40, dtype=np.int64)
+    p.frustration[:] = 0.0
+    calm = sum(turnover.move_on(s.stream, p, s.steady, 0.05, 3.0, leavers) for _ in range(200))
+    p.frustration[:] = 1.0
+    upset = sum(turnover.move_on(s.stream, p, s.steady, 0.05, 3.0, leavers) for _ in range(200))
+    assert upset > 3 * calm > 0
+    assert not set(leavers[:5]) & set(np.flatnonzero(s.steady))
+
+
+def test_newcomers_are_drawn_within_range_and_take_prevailing_commitment():
+    m = _small_model()
+    s = m.state
+    p = s.people
+    p.commitment[p.active & ~s.steady] = 0.2
+    post = 12
+    turnover.replace_person(s.stream, post, p, s.steady, s.changes, s.pathways.redesign_lead,
+                            s.trust, s.draws, True, 4)
+    assert p.joined_meeting[post] == 4 and p.active[post]
+    assert abs(p.commitment[post] - 0.2) < 0.6
+    for name in ("territoriality", "commitment", "skill", "narrative", "leader_identity",
+                 "workload"):
+        assert 0 <= getattr(p, name)[post] <= 1
+
+
+def test_a_network_fails_without_people_room_or_tops():
+    f = sustainability.network_failing
+    assert not f(0.9, 0.6, 0.5, 0.25, 0.2)
+    assert f(0.4, 0.6, 0.5, 0.25, 0.2)
+    assert f(0.9, 0.2, 0.5, 0.25, 0.2)
+    assert f(0.9, 0.6, 0.1, 0.25, 0.2)
+    assert f(0.9, 0.6, float("nan"), 0.25, 0.2)

@@ -1,0 +1,199 @@
+"""Whole-model properties: determinism, invariants over random valid parameter sets, and
+the model as Mesa sees it."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import collabsim
+from collabsim.agents import Person
+from collabsim.mechanisms import trust
+from collabsim.metrics import REPORTER_NAMES, SUMMARY
+from collabsim.params import EVENT_KINDS, PARAMETERS, ParameterError
+
+
+def test_same_seed_same_run_different_seed_different_run():
+    params = collabsim.scenario("iocn", n_people=120)
+    a = collabsim.run(params, seed=11)
+    b = collabsim.run(params, seed=11)
+    c = collabsim.run(params, seed=12)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries, check_exact=True)
+    assert a.summary == b.summary or _nan_equal(a.summary, b.summary)
+    assert not a.timeseries.equals(c.timeseries)
+
+
+def _nan_equal(x, y):
+    return all(x[k] == y[k] or (x[k] != x[k] and y[k] != y[k]) for k in x)
+
+
+def test_two_models_in_one_process_do_not_disturb_each_other():
+    """Interleaving two models (the dashboard's side-by-side panes) changes nothing."""
+    params = collabsim.scenario("beston")
+    alone = collabsim.run(params, seed=4).timeseries
+    left = collabsim.CollaborationModel(params, rng=4)
+    right = collabsim.CollaborationModel(params.replace(academic_partner=False), rng=4)
+    for _ in range(params.horizon):
+        left.step()
+        right.step()
+    pd.testing.assert_frame_equal(left.timeseries(), alone, check_exact=True)
+
+
+def test_run_results_have_every_reporter_and_summary_output_and_pickle():
+    result = collabsim.run(collabsim.scenario("beston"), seed=1)
+    frame = result.timeseries
+    assert list(frame.columns) == ["step", *REPORTER_NAMES]
+    assert list(frame["step"]) == list(range(53))
+    assert set(result.summary) == set(SUMMARY)
+    again = pickle.loads(pickle.dumps(result))
+    pd.testing.assert_frame_equal(again.timeseries, frame)
+    assert again.params == result.params and again.seed == 1
+    shorter = collabsim.run(collabsim.scenario("beston"), seed=1, steps=10)
+    pd.testing.assert_frame_equal(shorter.timeseries, frame.iloc[:11], check_exact=True)
+
+
+# --- invariants over random valid parameter sets -------------------------------------------
+
+KINDS = PARAMETERS["organisations"].choices
+
+
+@st.composite
+def valid_params(draw):
+    values = {}
+    for p in PARAMETERS.values():
+        if p.kind == "float":
+            values[p.name] = draw(st.floats(p.low, p.high, allow_nan=False))
+        elif p.kind == "bool":
+            values[p.name] = draw(st.booleans())
+        elif p.kind == "choice":
+            values[p.name] = draw(st.sampled_from(p.choices))
+    organisations = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=6))
+    values["organisations"] = organisations
+    values["n_people"] = draw(st.integers(max(5, len(organisations) + 3), 70))
+    values["middle_share"] = draw(st.floats(0.0, min(0.8, 1.0 - values["top_share"])))
+    values["n_practices"] = draw(st.integers(2, 12))
+    values["landscape_k"] = draw(st.integers(0, min(4, values["n_practices"] - 1)))
+    values["n_pathways"] = draw(st.integers(1, 4))
+    values["meeting_interval"] = draw(st.integers(1, 8))
+    values["table_size"] = draw(st.integers(2, 8))
+    values["horizon"] = draw(st.integers(1, 60))
+    for name in ("exit_patience", "collapse_window", "attendance_window"):
+        values[name] = draw(st.integers(1, 4))
+    present = organisations + (["university"] if values["academic_partner"] else [])
+    values["events"] = draw(st.lists(st.fixed_dictionaries(
+        {"step": st.integers(0, 60), "kind": st.sampled_from(list(EVENT_KINDS))},
+        optional={"organisation": st.sampled_from(present)}), max_size=4))
+    return collabsim.Params(**values)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=valid_params(), seed=st.integers(0, 2**31 - 1))
+def test_state_stays_in_range_and_sums_stay_exact(params, seed):
+    model = collabsim.CollaborationModel(params, rng=seed)
+    for _ in range(params.horizon):
+        model.step()
+    people = model.state.people
+    for name in ("power", "territoriality", "commitment", "skill", "narrative",
+                 "leader_identity", "workload", "inspiration", "frustration"):
+        values = getattr(people, name)
+        assert np.all(np.isfinite(values)), name
+        assert values.min() >= 0 and values.max() <= 1, name
+    assert np.all((people.meeting_value >= -1) & (people.meeting_value <= 1))
+    store = model.state.trust
+    n = params.n_people
+    values = np.array([[trust.read(store, i, j) for j in range(n)] for i in range(n)])
+    assert np.all(np.isfinite(values)) and values.min() >= -1e-6 and values.max() <= 1 + 1e-6
+    assert np.all((store.general >= 0) & (store.general <= 1))
+    active = store.active
+    pair = active[:, None] & active[None, :] & ~np.eye(n, dtype=bool)
+    if pair.any():
+        assert trust.group_mean(store, trust.ALL) == pytest.approx(values[pair].mean(), abs=1e-6)
+    frame = model.timeseries()
+    assert len(frame) == params.horizon + 1
+    assert frame["quality"].notna().all() and frame["active_members"].notna().all()
+    some = frame["active_members"] >= 1
+    pairs = frame["active_members"] >= 2
+    assert frame.loc[some, "commitment_mean"].notna().all()
+    assert frame.loc[pairs, "trust_mean"].notna().all()
+    assert frame.loc[~some, "commitment_mean"].isna().all()
+    assert frame["active_members"].between(0, n).all()
+    assert (np.diff(frame["changes_adopted"]) >= 0).all()
+    assert len(model.agents) == n
+    if not params.convened:
+        assert not frame["alive"].any() and not frame["meeting"].any()
+
+
+# --- the model as Mesa sees it -------------------------------------------------------------
+
+def test_people_are_mesa_agents_viewing_the_state_arrays():
+    model = collabsim.CollaborationModel("beston", rng=2)
+    assert len(model.agents) == model.params.n_people
+    assert all(isinstance(a, Person) for a in model.agents)
+    tops = model.agents.select(lambda a: a.role == "top")
+    assert len(tops) == int((model.state.people.role == trust.TOP).sum()) > 0
+    person = model.people[3]
+    person.commitment = 0.42
+    assert model.state.people.commitment[3] == 0.42
+    assert person.cede_willingness == pytest.approx(1 - person.territoriality)
+    assert person.organisation is model.state.organisations[model.state.people.org[3]]
+    assert 0 <= person.trust_in(model.people[4]) <= 1
+    commitments = model.agents.get("commitment")
+    assert np.allclose(sorted(commitments), sorted(model.state.people.commitment))
+    assert sum(a.is_convener for a in model.agents) == 1
+
+
+def test_newcomers_get_new_agents_and_the_population_keeps_its_size():
+    model = collabsim.CollaborationModel("iocn", rng=3, n_people=60, turnover_rate=0.6)
+    first_ids = {a.unique_id for a in model.agents}
+    for _ in range(52):
+        model.step()
+    assert model.turnover > 0
+    assert len(model.agents) == 60
+    ids = {a.unique_id for a in model.agents}
+    assert len(ids) == 60 and ids - first_ids  # newcomers are new agents
+    assert max(ids) <= 60 + model.turnover == model.agent_id_counter - 1
+    assert [a.index for a in model.people] == list(range(60))
+
+
+def test_the_model_stops_at_the_horizon_and_accepts_overrides():
+    model = collabsim.CollaborationModel("beston", rng=0, horizon=12)
+    model.run_model()
+    assert model.steps == 12 and not model.running
+    with pytest.raises(ParameterError, match="cede_willingness"):
+        collabsim.CollaborationModel(rng=0, cede_willingness=7)
+    with pytest.raises(ParameterError, match="unknown scenario"):
+        collabsim.CollaborationModel("nowhere", rng=0)
+
+
+def test_scheduled_events_do_what_they_say():
+    base = collabsim.scenario("iocn", n_people=80)
+    events = [{"step": 5, "kind": "central_leader_leaves"}, {"step": 6, "kind": "partner_withdraws"},
+              {"step": 7, "kind": "budget_cut", "organisation": "acute_trust"},
+              {"step": 8, "kind": "self_interest_act"}, {"step": 9, "kind": "programme_starts"},
+              {"step": 10, "kind": "resistant_member_leaves"}]
+    model = collabsim.CollaborationModel(base.replace(events=events, programme_intensity=0.5),
+                                         rng=1)
+    assert not model.programme_running
+    people = model.state.people
+    for _ in range(6):
+        model.step()
+    assert not model.central_leader_present and not model.partner_present
+    university = [o.index for o in model.state.organisations if o.is_academic_partner]
+    assert not people.active[np.isin(people.org, university)].any()
+    acute = [o.index for o in model.state.organisations if o.kind.kind == "acute_trust"]
+    tops = (people.role == trust.TOP) & np.isin(people.org, acute)
+    before = people.territoriality[tops].copy()
+    model.step()
+    assert np.all(people.territoriality[tops] >= np.minimum(1, before + 0.15 - 1e-9))
+    model.step()
+    assert model.self_interest_acts == 1 and model.state.trust.damage.max() > 0
+    model.step()
+    assert model.programme_running
+    turnover_before = model.turnover
+    model.step()
+    assert model.turnover >= turnover_before + 1
