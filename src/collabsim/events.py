@@ -29,17 +29,24 @@ def _in_organisation(model: CollaborationModel, kind: str | None) -> np.ndarray:
     return np.isin(people.org, orgs)
 
 
-def senior_leader_acts(model: CollaborationModel, event: Event) -> None:
-    """The most territorial, most powerful active top (of the organisation, if given)
-    acts in self-interest (M13)."""
+def likeliest_self_interested_top(model: CollaborationModel,
+                                  organisation: str | None = None) -> int:
+    """The active top (of ``organisation``, if given) with the most territory to guard:
+    the highest territoriality x power. -1 if there is none."""
     s = model.state
     people = s.people
     candidates = (people.active & (people.role == TOP) & ~s.steady
-                  & _in_organisation(model, event.organisation))
+                  & _in_organisation(model, organisation))
     if not candidates.any():
-        return
-    actor = int(np.argmax(np.where(candidates, people.territoriality * people.power, -1.0)))
-    model.act_in_self_interest(actor)
+        return -1
+    return int(np.argmax(np.where(candidates, people.territoriality * people.power, -1.0)))
+
+
+def senior_leader_acts(model: CollaborationModel, event: Event) -> None:
+    """The likeliest top (of the organisation, if given) acts in self-interest (M13)."""
+    actor = likeliest_self_interested_top(model, event.organisation)
+    if actor >= 0:
+        model.act_in_self_interest(actor)
 
 
 def resistant_member_leaves(model: CollaborationModel, event: Event) -> None:
@@ -61,9 +68,11 @@ def central_leader_leaves(model: CollaborationModel, event: Event) -> None:
     """The leader holding the centre leaves; an ordinary top takes the post."""
     if not model.central_leader_present:
         return
+    s = model.state
     model.central_leader_present = False
-    model.state.steady[model.state.central_leader] = False
-    model.replace(model.state.central_leader)
+    s.steady[s.central_leader] = False
+    s.people.anchor[s.central_leader] = s.org_view[s.people.org[s.central_leader]]
+    model.replace(s.central_leader)
 
 
 def partner_withdraws(model: CollaborationModel, event: Event) -> None:

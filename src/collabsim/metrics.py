@@ -87,7 +87,7 @@ def _snapshot(people, steady, store):
             if not steady[i]:
                 tops += 1
                 commitment_tops += people.commitment[i]
-        else:
+        elif people.pathway[i] >= 0:  # on a pathway team (the convener is not)
             non_tops += 1
             leaders += people.led_adoption[i]
     views = views[:members]

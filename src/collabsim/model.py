@@ -95,6 +95,9 @@ class CollaborationModel(mesa.Model):
         n = self.params.n_people
         self._leavers = np.zeros(n, dtype=np.int64)
         self._wins = np.zeros(self.params.n_pathways)
+        self._no_wins = np.zeros(self.params.n_pathways)
+        self._everyone = np.ones(n, dtype=bool)
+        self.apply_scheduled_events(0)  # events at step 0 shape the starting state
         self._rows = [metrics.observe(self)]
 
     # --- the week ------------------------------------------------------------------------
@@ -179,21 +182,25 @@ class CollaborationModel(mesa.Model):
         if self.network_on:  # ceded territory widens what the frontline may decide
             dl += (1.0 - dl) * s.shared_capacity[0]
         pw = s.pathways
-        change.change_work(s.stream, week, self.network_on, dl, s.people, pw, s.changes,
-                           s.org_start, s.trust, self._grant_weights, self._trust_rates,
-                           self._change_rates, s.counters, self._wins, s.shared_capacity)
+        # In a working network its members do the change work; in silos everyone in post.
+        working = s.people.active if self.network_on else self._everyone
+        change.change_work(s.stream, week, self.network_on, dl, s.people, working, pw,
+                           s.changes, s.org_start, s.trust, self._grant_weights,
+                           self._trust_rates, self._change_rates, s.counters, self._wins,
+                           s.shared_capacity)
         if prm.convened and not self.alive:
             change.unravel(s.stream, pw.config, pw.initial_config, pw.network_made, pw.fitness,
                            pw.neighbours, pw.contributions, prm.unsupported_decay)
         change.shift_environment(s.stream, pw.config, pw.fitness, pw.neighbours,
-                                 pw.contributions, prm.environment_change)
+                                 pw.contributions, prm.environment_change * prm.n_practices)
         self.quality = float(pw.fitness.sum()) / self._initial_quality
 
     # 4. between meetings
     def talk_between_meetings(self) -> None:
-        """Informal contact in place-based networks, second-hand trust (M3), drift (M1)."""
+        """Informal contact among the members of a living place-based network, second-hand
+        trust (M3), drift (M1)."""
         s, p, prm = self.state, self.state.people, self.params
-        if prm.network_type == "place" and prm.informal_contact_rate > 0:
+        if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
             encounters.informal_encounters(
                 s.trust, s.stream, prm.informal_contact_rate, p.pathway, s.team_members,
                 s.team_start, p.power, p.narrative, p.anchor, p.stubbornness,
@@ -214,7 +221,8 @@ class CollaborationModel(mesa.Model):
         self.aspiration = commitment.aspiration_after(self.aspiration, performance, pressure,
                                                       prm.aspiration_memory)
         self.aspiration_gap = max(0.0, self.aspiration - performance)
-        if not self.network_on:
+        if not self.network_on:  # nothing left to be committed to: frustration and news fade
+            commitment.weekly_commitment(s.people, s.steady, self._no_wins, 0.0, 0.0, 0.0, 0.0)
             return
         commitment.weekly_commitment(s.people, s.steady, self._wins, self.aspiration_gap,
                                      prm.small_win_boost, prm.pressure_sensitivity,

@@ -379,7 +379,8 @@ _declare("generalisation", "float", 0.2,
          unit="share", low=0.0, high=1.0, group=_G,
          evidence=f"'many people in the group were beginning to question the assumptions they "
          f"made about those who worked in other organizations' ({BESTON}).")
-_declare("trust_drift", "float", 0.01, "Weekly drift of trust back towards its prior.",
+_declare("trust_drift", "float", 0.01,
+         "Weekly fading of personal trust back to one's view of the other's organisation.",
          unit="per week", low=0.0, high=0.1, group=_G,
          evidence=f"Relationships need maintaining: 'time and patience were needed to nurture' "
          f"them ({IOCN}).")
@@ -549,9 +550,9 @@ _declare("word_of_mouth", "float", 0.05,
          "Chance per unit of trust that news of an adopted change inspires a contact.",
          unit="probability", low=0.0, high=0.5, group=_G, symbol="β",
          evidence=f"'a respiratory physician talking to a cardiac physician' ({IOCN}).")
-_declare("environment_change", "float", 0.5,
-         "Practices of a pathway whose best form shifts with demand or policy each week.",
-         unit="practices per pathway per week", low=0.0, high=3.0, group=_G,
+_declare("environment_change", "float", 0.05,
+         "Weekly chance that demand or policy shifts what works best for a practice.",
+         unit="per practice per week", low=0.0, high=0.2, group=_G,
          evidence=f"'the city's healthcare systems must continue to respond to urgent financial "
          f"and demand pressures' ({IOCN}); changing landscapes, Levinthal (1997).")
 _declare("unsupported_decay", "float", 0.01,
@@ -579,7 +580,7 @@ _declare("pressure_sensitivity", "float", 0.01,
          "Commitment lost per week per unit of shortfall against aspiration.",
          unit="per week per unit", low=0.0, high=0.5, group=_G, symbol="η_f",
          evidence=f"'a shared sense of frustration with the pace of impact' ({IOCN}).")
-_declare("commitment_decay", "float", 0.0057,
+_declare("commitment_decay", "float", 0.0056,
          "Commitment the day job wears away each week when nothing sustains it.",
          unit="per week", low=0.0, high=0.02, group=_G,
          evidence=f"'immense efforts must be made to ensure their sustainability' ({IOCN}).")

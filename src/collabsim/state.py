@@ -36,7 +36,7 @@ class People(NamedTuple):
     role: np.ndarray  # int: TOP, MIDDLE, BOTTOM
     org: np.ndarray  # int: organisation index
     sector: np.ndarray  # int: index into SECTORS
-    pathway: np.ndarray  # int: pathway team, -1 for tops (they oversee all)
+    pathway: np.ndarray  # int: pathway team, -1 for tops and the convener (they serve all)
     base_power: np.ndarray  # power a holder of the post starts with
     power: np.ndarray  # 0-1
     territoriality: np.ndarray  # 0-1, 1 - willingness to cede territory
@@ -48,7 +48,7 @@ class People(NamedTuple):
     leader_identity: np.ndarray  # 0-1
     workload: np.ndarray  # 0-1
     inspiration: np.ndarray  # 0-1, recent news of a colleague's success
-    frustration: np.ndarray  # 0-1, share of recent weeks with a setback
+    frustration: np.ndarray  # 0-1, quarter-long average of weekly strain
     meeting_value: np.ndarray  # how worthwhile the last meeting attended was, -1 to 1
     attended_last: np.ndarray  # bool
     attended: np.ndarray  # int: meetings attended since taking up the post
@@ -104,6 +104,7 @@ class State:
     convener: int  # the academic partner's facilitator; -1 without the partner
     central_leader: int  # post of the leader holding the centre (if strength > 0)
     core_purpose: float
+    org_view: np.ndarray  # (organisations,) each organisation's own view of the purpose
     counters: np.ndarray
     shared_capacity: np.ndarray  # (1,)
 
@@ -201,10 +202,12 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     core_purpose = float(org_view.mean())
 
     pathway = np.full(n, -1, dtype=np.int64)
-    non_tops = np.flatnonzero(role != TOP)
-    pathway[non_tops] = np.arange(non_tops.size) % params.n_pathways
+    on_teams = np.flatnonzero(role != TOP)
+    if convener >= 0:  # the convener serves every pathway team, like the tops
+        on_teams = on_teams[on_teams != convener]
+    pathway[on_teams] = np.arange(on_teams.size) % params.n_pathways
     team_members = np.argsort(np.where(pathway < 0, params.n_pathways, pathway),
-                              kind="stable")[:non_tops.size].astype(np.int64)
+                              kind="stable")[:on_teams.size].astype(np.int64)
     team_start = np.searchsorted(pathway[team_members], np.arange(params.n_pathways + 1))
     team_start = team_start.astype(np.int64)
 
@@ -299,6 +302,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         convener=convener,
         central_leader=central_leader,
         core_purpose=core_purpose,
+        org_view=org_view,
         counters=np.zeros(change.N_COUNTERS),
         shared_capacity=np.zeros(1),
     )
@@ -308,8 +312,8 @@ def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]
     """NK landscapes for each pathway, a random starting configuration, and owners.
 
     Practices are owned round-robin by the service organisations (the academic partner
-    owns none), in a random order per pathway, so every organisation's territory is part
-    of every pathway it can reach.
+    owns none), in a random order per pathway; when a pathway has fewer practices than
+    there are organisations, some own nothing on it.
     """
     n_p, n_x, k = params.n_pathways, params.n_practices, params.landscape_k
     neighbours, contributions = change.make_landscapes(rng, n_p, n_x, k)

@@ -33,7 +33,7 @@ from collabsim.jit import jit
 from collabsim.mechanisms.decisions import cede_territory, gatekeeper, grant_probability
 from collabsim.mechanisms.draws import below, chance, uniform
 from collabsim.mechanisms.learning import claim_leadership
-from collabsim.mechanisms.trust import TOP, read, signal
+from collabsim.mechanisms.trust import read, signal
 
 # Stages of a change.
 IDLE, AWAITING_TEST_GRANT, TESTING, AWAITING_EMBEDDING, AWAITING_REDESIGN_GRANTS, REDESIGNING = (
@@ -228,7 +228,8 @@ def _duration(stream, shortest, longest, scale):
 
 
 @jit
-def _ask(stream, proposer, owner_org, embedding, people, org_start, store, grant_weights):
+def _ask(stream, proposer, owner_org, embedding, people, working, org_start, store,
+         grant_weights):
     """Who decides for ``owner_org``, and how likely they are to grant (M9).
 
     Territoriality weighs on the decision when granting cedes control: the proposer is
@@ -236,7 +237,7 @@ def _ask(stream, proposer, owner_org, embedding, people, org_start, store, grant
     its own authority (``embedding``). Returns ``(-1, 0)`` when nobody from the
     organisation is left to ask.
     """
-    top = gatekeeper(stream, owner_org, org_start, people.role, people.power, people.active)
+    top = gatekeeper(stream, owner_org, org_start, people.role, people.power, working)
     if top < 0:
         return -1, 0.0
     if top == proposer:
@@ -249,11 +250,10 @@ def _ask(stream, proposer, owner_org, embedding, people, org_start, store, grant
 
 
 @jit
-def _granted(proposer, top, people, store, trust_rates, rates, counters, capacity):
+def _granted(proposer, top, people, store, trust_rates, rates, capacity):
     """A grant: a positive signal, and territory ceded if it crosses organisations."""
     if top == proposer:
         return
-    counters[GRANTED] += 1
     people.news[proposer] = top
     signal(store, proposer, top, 1.0, people.power, trust_rates)
     if people.org[top] != people.org[proposer]:
@@ -282,38 +282,40 @@ def _blocked(proposer, top, people, store, trust_rates, rates, counters):
 
 
 @jit
-def _decide(stream, proposer, owner_org, embedding, people, org_start, store, grant_weights,
-            trust_rates, rates, counters, capacity):
+def _decide(stream, proposer, owner_org, embedding, people, working, org_start, store,
+            grant_weights, trust_rates, rates, counters, capacity):
     """A top of ``owner_org`` decides on the proposer's request; returns whether granted."""
-    top, p = _ask(stream, proposer, owner_org, embedding, people, org_start, store,
+    top, p = _ask(stream, proposer, owner_org, embedding, people, working, org_start, store,
                   grant_weights)
     if top >= 0 and chance(stream, p):
-        _granted(proposer, top, people, store, trust_rates, rates, counters, capacity)
+        if top != proposer:
+            counters[GRANTED] += 1
+        _granted(proposer, top, people, store, trust_rates, rates, capacity)
         return True
     _blocked(proposer, top, people, store, trust_rates, rates, counters)
     return False
 
 
 @jit
-def _decide_redesign(stream, proposer, p, mask, people, pathways, org_start, store,
+def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_start, store,
                      grant_weights, trust_rates, rates, counters, capacity):
     """The owning organisations' tops decide on a redesign together, at the partnership
-    board: it goes ahead with the mean of their grant probabilities. If it is turned
-    down, the least willing top is seen to have blocked it."""
+    board: it goes ahead with the mean of their grant probabilities, counted as one
+    decision. If it is turned down, the least willing top is seen to have blocked it."""
     n_orgs = org_start.shape[0] - 1
     tops = np.full(n_orgs, -2, dtype=np.int64)  # -2: organisation not involved
     chances = np.zeros(n_orgs)
     for n in range(pathways.owner.shape[1]):
         k = pathways.owner[p, n]
         if (mask >> n) & 1 and tops[k] == -2:
-            tops[k], chances[k] = _ask(stream, proposer, k, False, people, org_start, store,
-                                       grant_weights)
+            tops[k], chances[k] = _ask(stream, proposer, k, False, people, working, org_start,
+                                       store, grant_weights)
     involved = tops != -2
     if chance(stream, chances[involved].mean()):
+        counters[GRANTED] += 1
         for k in np.flatnonzero(involved):
             if tops[k] >= 0:
-                _granted(proposer, tops[k], people, store, trust_rates, rates, counters,
-                         capacity)
+                _granted(proposer, tops[k], people, store, trust_rates, rates, capacity)
         return True
     least = np.flatnonzero(involved)[np.argmin(chances[involved])]
     _blocked(proposer, tops[least], people, store, trust_rates, rates, counters)
@@ -366,7 +368,8 @@ def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, pathwa
     people.leader_identity[proposer] = claim_leadership(people.leader_identity[proposer],
                                                         rates.leadership_claim_gain)
     people.led_adoption[proposer] = True
-    _word_of_mouth(stream, proposer, p, people, store, rates)
+    if network_on:
+        _word_of_mouth(stream, proposer, p, people, store, rates)
 
 
 @jit
@@ -388,16 +391,16 @@ def end_change(i, changes, redesign_lead):
 
 
 @jit
-def _progress(stream, week, i, network_on, people, pathways, changes, org_start, store,
-              grant_weights, trust_rates, rates, counters, wins, capacity):
+def _progress(stream, week, i, network_on, people, working, pathways, changes, org_start,
+              store, grant_weights, trust_rates, rates, counters, wins, capacity):
     """Move person i's change on at the week it comes due."""
     stage = changes.stage[i]
     p = changes.pathway[i]
     practice = changes.practice[i]
     end_change(i, changes, pathways.redesign_lead)
     if stage == AWAITING_TEST_GRANT:
-        if _decide(stream, i, pathways.owner[p, practice], False, people, org_start, store,
-                   grant_weights, trust_rates, rates, counters, capacity):
+        if _decide(stream, i, pathways.owner[p, practice], False, people, working, org_start,
+                   store, grant_weights, trust_rates, rates, counters, capacity):
             changes.stage[i] = TESTING
             changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
     elif stage == TESTING or stage == AWAITING_EMBEDDING:
@@ -408,14 +411,15 @@ def _progress(stream, week, i, network_on, people, pathways, changes, org_start,
         if stage == TESTING and changes.self_authorised[i]:
             changes.stage[i] = AWAITING_EMBEDDING  # the prototype worked: ask to embed it
             changes.due[i] = week + _escalation_delay(stream)
-        elif stage == TESTING or _decide(stream, i, owner, True, people, org_start, store,
-                                         grant_weights, trust_rates, rates, counters,
+        elif stage == TESTING or _decide(stream, i, owner, True, people, working, org_start,
+                                         store, grant_weights, trust_rates, rates, counters,
                                          capacity):
             _adopt(stream, i, p, trial, False, network_on, people, pathways, store, rates,
                    counters, wins)
     elif stage == AWAITING_REDESIGN_GRANTS:
-        if not _decide_redesign(stream, i, p, changes.mask[i], people, pathways, org_start,
-                                store, grant_weights, trust_rates, rates, counters, capacity):
+        if not _decide_redesign(stream, i, p, changes.mask[i], people, working, pathways,
+                                org_start, store, grant_weights, trust_rates, rates, counters,
+                                capacity):
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING
@@ -436,8 +440,8 @@ def proposal_probability(commitment, skill, leader_identity, inspiration,
 
     ``rate x commitment x skill x entitlement x (1 + inspiration)``: people propose
     changes when they have the energy and the improvement skill and feel entitled to
-    lead, because they see themselves as leaders or because they are free to prototype
-    without asking first, ``entitlement = 1 - (1 - identity)(1 - DL)``. Recent news of a
+    lead: entitlement is the mean of how far they see themselves as leaders and how free
+    they are to prototype without asking first, ``(identity + DL) / 2``. Recent news of a
     colleague's success (inspiration, 0-1) doubles it at most. Freedom to prototype
     raises how much is tried, not what gets embedded: that still needs the owning
     organisation's top.
@@ -447,7 +451,7 @@ def proposal_probability(commitment, skill, leader_identity, inspiration,
     million possibilities that we will never as a group of leaders think of but the
     people in our organisations will" (Mervyn et al. 2019).
     """
-    entitlement = 1.0 - (1.0 - leader_identity) * (1.0 - distributed_leadership)
+    entitlement = 0.5 * (leader_identity + distributed_leadership)
     return rate * commitment * skill * entitlement * (1.0 + inspiration)
 
 
@@ -508,8 +512,9 @@ def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
 
 
 @jit
-def change_work(stream, week, network_on, distributed_leadership, people, pathways, changes,
-                org_start, store, grant_weights, trust_rates, rates, counters, wins, capacity):
+def change_work(stream, week, network_on, distributed_leadership, people, working, pathways,
+                changes, org_start, store, grant_weights, trust_rates, rates, counters, wins,
+                capacity):
     """One week of change work: changes come due and move on, then new ones are proposed.
 
     While the network is alive, changes may touch any organisation's practices. Without
@@ -524,6 +529,8 @@ def change_work(stream, week, network_on, distributed_leadership, people, pathwa
         distributed_leadership: Chance the frontline may authorise a small test itself
             (the lever, widened by the network's shared capacity).
         people: Person arrays (``People``).
+        working: Who takes part in change work and decides on it: the network's members
+            while it works, everyone in post in silos.
         pathways: Pathway arrays (``Pathways``).
         changes: Change arrays indexed by proposer (``Changes``).
         org_start: People of organisation k are ``org_start[k]:org_start[k+1]``.
@@ -540,13 +547,13 @@ def change_work(stream, week, network_on, distributed_leadership, people, pathwa
     for i in range(n):
         if changes.stage[i] == IDLE or changes.due[i] > week:
             continue
-        if not people.active[i]:
+        if not working[i]:
             end_change(i, changes, pathways.redesign_lead)  # the proposer left; it lapses
             continue
-        _progress(stream, week, i, network_on, people, pathways, changes, org_start, store,
-                  grant_weights, trust_rates, rates, counters, wins, capacity)
+        _progress(stream, week, i, network_on, people, working, pathways, changes, org_start,
+                  store, grant_weights, trust_rates, rates, counters, wins, capacity)
     for i in range(n):
-        if not people.active[i] or people.role[i] == TOP or changes.stage[i] != IDLE:
+        if not working[i] or people.pathway[i] < 0 or changes.stage[i] != IDLE:
             continue
         p = proposal_probability(people.commitment[i], people.skill[i],
                                  people.leader_identity[i], people.inspiration[i],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collabsim.jit import jit
 
+from collabsim.mechanisms.draws import below, chance
+from collabsim.mechanisms.trust import TOP, damage_reputation, signal
+
 #: A shortfall against aspiration (quality gain per year) as frustrating as a setback.
 FRUSTRATING_SHORTFALL = 0.2
-from collabsim.mechanisms.draws import chance
-from collabsim.mechanisms.trust import TOP, damage_reputation, signal
 
 
 def aspiration_after(aspiration, performance, pressure, memory):
@@ -151,7 +152,10 @@ def spontaneous_self_interest(stream, week, people, last_act, hazard):
     Returns:
         The index of the acting top, or -1.
     """
-    for i in range(people.active.shape[0]):
+    n = people.active.shape[0]
+    start = below(stream, n)  # no post is first in line every week
+    for k in range(n):
+        i = (start + k) % n
         if (people.active[i] and people.role[i] == TOP and week - last_act[i] >= 52
                 and people.territoriality[i] > 0.5 and people.commitment[i] < 0.3
                 and chance(stream, hazard)):

@@ -21,13 +21,13 @@ class GrantWeights(NamedTuple):
 
 
 @jit
-def grant_probability(trust_in_proposer, alignment, territoriality, commitment,
-                      crosses_boundary, weights):
+def grant_probability(trust_in_proposer, alignment, territoriality, commitment, ceding,
+                      weights):
     """M9: chance that the top who owns a practice grants a change to it.
 
     ``σ(a₀ + a₁(T - ½) + a₂(alignment - ½) + a₄(commitment - ½) - a₃·territoriality)``,
-    with the territoriality term only when the proposer is from another organisation:
-    territory is about letting *others* change what one's organisation owns.
+    with the territoriality term only when granting cedes control: to another
+    organisation, or to frontline staff whose self-authorised prototype is to be embedded.
 
     Evidence: "distributed leadership was constrained by a lack of buy-in and commitment
     from senior leaders because ... it was hard ... to cede power between organisations";
@@ -40,12 +40,12 @@ def grant_probability(trust_in_proposer, alignment, territoriality, commitment,
         alignment: ``1 - |narrative difference|`` between them (0-1).
         territoriality: The top's territoriality (0-1).
         commitment: The top's commitment to the network (0-1).
-        crosses_boundary: Whether the proposer is from another organisation.
+        ceding: Whether granting cedes control (see above).
         weights: ``GrantWeights``.
     """
     x = (weights.base + weights.trust * (trust_in_proposer - 0.5)
          + weights.alignment * (alignment - 0.5) + weights.commitment * (commitment - 0.5))
-    if crosses_boundary:
+    if ceding:
         x -= weights.territoriality * territoriality
     return 1.0 / (1.0 + math.exp(-x))
 

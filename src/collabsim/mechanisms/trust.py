@@ -318,9 +318,10 @@ def set_membership(store, i, member):
 
 @jit
 def renew(store, i, member):
-    """A newcomer takes post ``i``: nobody knows them and they know nobody, so all trust
-    to and from the post returns to the organisations' priors. ``member`` says whether
-    they join the network. One pass over the post's row and column."""
+    """A newcomer takes post ``i``: nobody knows them and they know nobody. Their own
+    trust starts at their organisation's priors; others' trust in them is each one's
+    view of their organisation. ``member`` says whether they join the network. One pass
+    over the post's row and column."""
     was = store.active[i]
     oi, ri = store.org[i], store.role[i]
     standing_old = 1.0 - store.damage[i]
@@ -420,9 +421,10 @@ def second_hand(store, stream, news, conversations, weight):
     notable experience with (``news[k]``: a blocker, a self-interested leader, a
     top who granted a request), otherwise anyone. i's trust in j moves towards k's,
     weighted by how much i trusts k:
-    ``T_ij += weight * T_ik * (T_kj - T_ij)``. In expectation this is MODEL.md's
-    ``T_ij <- (1-ω) T_ij + ω Σ_k T_ik T_kj / Σ_k T_ik``; sampling keeps it O(N) a week
-    instead of O(N^3), and a self-interested act "damages trust beyond those who saw it".
+    ``T_ij += weight * T_ik * (T_kj - T_ij)``. It moves trust towards the same
+    trust-weighted average as ``T_ij <- (1-ω) T_ij + ω Σ_k T_ik T_kj / Σ_k T_ik``, at a
+    rate set by how often people talk; sampling keeps it O(N) a week instead of O(N^3),
+    and lets news of a self-interested act damage trust beyond those who saw it.
 
     Evidence: "Word of mouth works as well doesn't it?" (Mervyn et al. 2019).
     Anchor: Burt & Knez (1995), third-party gossip amplifies trust and distrust.

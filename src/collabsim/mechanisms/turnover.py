@@ -52,8 +52,9 @@ def draw_person(stream, i, people, draws, commitment):
         extra = 0.1 if role == MIDDLE else 0.0
         people.leader_identity[i] = _clip01(draws.initial_leader_identity + extra
                                             + 0.1 * normal(stream))
-    people.territoriality[i] = _clip01(territorial + draws.org_territoriality_shift[org]
-                                       + 0.1 * normal(stream))
+    if role == TOP:  # budget cuts harden the tops' stance (events.budget_cut)
+        territorial += draws.org_territoriality_shift[org]
+    people.territoriality[i] = _clip01(territorial + 0.1 * normal(stream))
     people.commitment[i] = _clip01(commitment + 0.15 * normal(stream))
     people.skill[i] = _clip01(draws.initial_skill + 0.1 * normal(stream))
     people.narrative[i] = _clip01(people.anchor[i] + 0.1 * normal(stream))
