@@ -66,7 +66,7 @@ def measure(sizes, repeats: int, steps: int = 260) -> dict:
         params = collabsim.Params(n_people=n)
         collabsim.run(params, seed=0)  # warm-up: loads the compiled mechanisms
         seeds = iter(range(1, repeats + 1))
-        seconds = _median_time(lambda p=params: collabsim.run(p, seed=next(seeds)), repeats)
+        seconds = _median_time(lambda p=params, s=seeds: collabsim.run(p, seed=next(s)), repeats)
         rows.append({"n_people": n, "seconds_per_run": seconds,
                      "microseconds_per_agent_step": seconds / (n * steps) * 1e6})
     yardstick_n = 300

@@ -8,10 +8,19 @@ import numpy as np
 import pytest
 
 import collabsim
-from collabsim.mechanisms import attendance, change, commitment, decisions, draws, learning
-from collabsim.mechanisms import narrative, sustainability, trust, turnover
+from collabsim.mechanisms import (
+    attendance,
+    change,
+    commitment,
+    decisions,
+    draws,
+    learning,
+    narrative,
+    sustainability,
+    trust,
+    turnover,
+)
 from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP
-
 
 # --- random draws ------------------------------------------------------------------------
 
@@ -37,7 +46,8 @@ def test_streams_are_reproducible_independent_and_uniform():
 def test_positive_signals_close_a_share_of_the_gap_to_the_ceiling():
     t = trust.trust_after_signal(0.4, 1.0, 0.9, 0.0, 0.1, 0.3, 0.5)
     assert t == pytest.approx(0.4 + 0.1 * 0.5)
-    assert trust.trust_after_signal(0.95, 1.0, 0.9, 0.0, 0.1, 0.3, 0.5) == 0.95  # above ceiling: no gain
+    # above the ceiling: no gain
+    assert trust.trust_after_signal(0.95, 1.0, 0.9, 0.0, 0.1, 0.3, 0.5) == 0.95
     t = 0.2
     for _ in range(500):
         t = trust.trust_after_signal(t, 1.0, 0.7, 0.0, 0.1, 0.3, 0.5)
@@ -186,7 +196,8 @@ def test_reputation_damage_lowers_the_ceiling_but_not_current_trust():
     assert trust.read(store, 2, 20) == pytest.approx(before, abs=1e-6)
     for _ in range(300):
         trust.drift(store, 0.05)
-    assert trust.read(store, 2, 20) == pytest.approx(0.5 * store.general[2, store.org[20]], abs=1e-3)
+    ceiling = 0.5 * store.general[2, store.org[20]]
+    assert trust.read(store, 2, 20) == pytest.approx(ceiling, abs=1e-3)
 
 
 def test_a_newcomer_is_known_by_nobody():
@@ -282,7 +293,8 @@ def test_mixed_seating_mixes_organisations_clustered_does_not():
 
     def orgs_per_table(seated, mixed_):
         bounds = attendance.table_bounds(seated.size, 6, mixed_)
-        return np.mean([len(set(org[seated[a:b]])) for a, b in zip(bounds[:-1], bounds[1:])])
+        return np.mean([len(set(org[seated[a:b]])) for a, b in zip(bounds[:-1], bounds[1:],
+                                                                     strict=True)])
 
     assert orgs_per_table(mixed, True) == 6
     assert orgs_per_table(home, False) < 2
@@ -296,7 +308,8 @@ def test_programmes_build_frontline_skill_and_wear_down_tops_territory():
     role = np.array([TOP, MIDDLE, BOTTOM])
     skill, identity, terr = np.full(3, 0.2), np.full(3, 0.2), np.full(3, 0.8)
     learning.programme_session(np.arange(3), role, skill, identity, terr, 1.0, 1.0, 0.1, 0.1, 0.1)
-    assert skill[0] == 0.2 and skill[1] == pytest.approx(0.28) and identity[2] == pytest.approx(0.28)
+    assert skill[0] == 0.2 and skill[1] == pytest.approx(0.28)
+    assert identity[2] == pytest.approx(0.28)
     assert terr[0] == pytest.approx(0.72) and terr[1] == 0.8
     skill2 = np.full(3, 0.2)
     learning.programme_session(np.arange(3), role, skill2, identity, terr, 1.0, 1.5, 0.1, 0.1, 0.1)
@@ -330,8 +343,9 @@ def test_nk_fitness_and_moves():
 def test_proposals_need_energy_skill_and_entitlement():
     p = change.proposal_probability
     assert p(0.0, 0.5, 0.5, 0.0, 0.5, 0.2) == 0.0
-    assert p(0.5, 0.5, 0.5, 0.0, 0.0, 0.2) == pytest.approx(0.2 * 0.5 * 0.5 * 0.5)
-    assert p(0.5, 0.5, 0.5, 0.0, 1.0, 0.2) == pytest.approx(0.2 * 0.5 * 0.5)
+    # entitlement is the mean of leader identity and freedom to prototype
+    assert p(0.5, 0.5, 0.5, 0.0, 0.0, 0.2) == pytest.approx(0.2 * 0.5 * 0.5 * 0.25)
+    assert p(0.5, 0.5, 0.5, 0.0, 1.0, 0.2) == pytest.approx(0.2 * 0.5 * 0.5 * 0.75)
     assert p(0.5, 0.5, 0.5, 1.0, 0.0, 0.2) == pytest.approx(2 * p(0.5, 0.5, 0.5, 0.0, 0.0, 0.2))
 
 

@@ -172,7 +172,8 @@ def test_the_model_stops_at_the_horizon_and_accepts_overrides():
 
 def test_scheduled_events_do_what_they_say():
     base = collabsim.scenario("iocn", n_people=80)
-    events = [{"step": 5, "kind": "central_leader_leaves"}, {"step": 6, "kind": "partner_withdraws"},
+    events = [{"step": 5, "kind": "central_leader_leaves"},
+              {"step": 6, "kind": "partner_withdraws"},
               {"step": 7, "kind": "budget_cut", "organisation": "acute_trust"},
               {"step": 8, "kind": "self_interest_act"}, {"step": 9, "kind": "programme_starts"},
               {"step": 10, "kind": "resistant_member_leaves"}]

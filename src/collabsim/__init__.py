@@ -8,12 +8,22 @@ Quick start::
     result.timeseries.plot(x="step", y="trust_cross_org")
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from collabsim.model import CollaborationModel
 from collabsim.params import LEVERS, PARAMETERS, Event, ParameterError, Params
-from collabsim.run import RunResult, run
 from collabsim.scenarios import scenario
+
+# The model pulls in Mesa and the compiled mechanisms; import them on first use, so that
+# reading parameters and scenarios (e.g. `collabsim params`) starts fast.
+_LAZY = {"CollaborationModel": "collabsim.model", "RunResult": "collabsim.runner",
+         "run": "collabsim.runner"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'collabsim' has no attribute {name!r}")
 
 try:
     __version__ = version("collabsim")

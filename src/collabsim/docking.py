@@ -74,8 +74,11 @@ def deffuant(n_agents: int, epsilon: float, mu: float, steps: int, seed: int) ->
 
 def opinion_clusters(opinions: np.ndarray, *, gap: float = 0.02,
                      min_share: float = 0.02) -> int:
-    """Number of major opinion clusters (as in Deffuant et al.: minor clusters of fewer
-    than ``min_share`` of the agents are not counted)."""
+    """Number of major opinion clusters.
+
+    As in Deffuant et al., minor clusters of fewer than ``min_share`` of the agents are
+    not counted.
+    """
     opinions = np.asarray(opinions, dtype=float)
     return int(count_clusters(opinions, gap, max(1, int(np.ceil(min_share * opinions.size)))))
 

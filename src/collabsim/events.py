@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from collabsim.mechanisms.commitment import self_interest_act
 from collabsim.mechanisms.trust import TOP, set_membership
-from collabsim.mechanisms.turnover import replace_person
 from collabsim.params import Event
 
 if TYPE_CHECKING:
@@ -31,8 +29,10 @@ def _in_organisation(model: CollaborationModel, kind: str | None) -> np.ndarray:
 
 def likeliest_self_interested_top(model: CollaborationModel,
                                   organisation: str | None = None) -> int:
-    """The active top (of ``organisation``, if given) with the most territory to guard:
-    the highest territoriality x power. -1 if there is none."""
+    """The active top with the most territory to guard, or -1 if there is none.
+
+    The highest territoriality x power, among the tops of ``organisation`` if given.
+    """
     s = model.state
     people = s.people
     candidates = (people.active & (people.role == TOP) & ~s.steady
@@ -50,8 +50,9 @@ def senior_leader_acts(model: CollaborationModel, event: Event) -> None:
 
 
 def resistant_member_leaves(model: CollaborationModel, event: Event) -> None:
-    """The most resistant member (power x territoriality x distance from the core
-    purpose) moves on; a newcomer takes the post.
+    """The most resistant member moves on; a newcomer takes the post.
+
+    Resistance is power x territoriality x distance from the core purpose.
 
     Evidence: "those most resistant to change have moved on" (Kennedy et al. 2019).
     """

@@ -6,24 +6,38 @@ worker process.
 
 Numba keys a cached function on its own source file only: a change to a helper in
 another file would leave stale machine code behind. The cache directory is therefore
-named after a hash of the whole package's source, so any edit starts a fresh cache.
-Set ``NUMBA_CACHE_DIR`` to choose the location yourself.
+named after a hash of the source of every compiled module, so an edit to any of them
+starts a fresh cache (and only the few most recent caches are kept). Set
+``NUMBA_CACHE_DIR`` to choose the location yourself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import numba
 
+_COMPILED = ("jit.py", "metrics.py", "docking.py", "mechanisms/*.py")  # modules using @jit
+_CACHES_KEPT = 4
+
 
 def _source_hash() -> str:
     digest = hashlib.sha1()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
+    package = Path(__file__).parent
+    for path in sorted(p for pattern in _COMPILED for p in package.glob(pattern)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove all but the most recently used caches (another source version's)."""
+    caches = sorted((p for p in folder.glob("numba-*") if p.is_dir() and p != keep),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in caches[_CACHES_KEPT - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _choose_cache_dir() -> None:
@@ -33,6 +47,8 @@ def _choose_cache_dir() -> None:
     target = base / "collabsim" / f"numba-{numba.__version__}-{_source_hash()}"
     try:
         target.mkdir(parents=True, exist_ok=True)
+        target.touch()  # mark as recently used
+        _prune(target.parent, target)
     except OSError:
         return  # unwritable home: Numba falls back to __pycache__ beside the source
     numba.config.CACHE_DIR = str(target)

@@ -141,8 +141,11 @@ class CollaborationModel(mesa.Model):
 
     # 2. the meeting
     def hold_meeting(self) -> None:
-        """Attendance (M5), seating (M6), encounters (M1, M2, M4), the central leader's
-        pull, meeting energy and the leadership programmes (M7)."""
+        """Hold a network meeting.
+
+        Attendance (M5), seating (M6), encounters (M1, M2, M4), the central leader's pull,
+        meeting energy and the leadership programmes (M7).
+        """
         s, p, prm = self.state, self.state.people, self.params
         attendees = attendance.choose_attendees(
             s.stream, p.active, s.steady, p.commitment, p.meeting_value, p.workload,
@@ -175,8 +178,11 @@ class CollaborationModel(mesa.Model):
 
     # 3. change work
     def do_change_work(self, week: int) -> None:
-        """Proposals, decisions, tests, embedding and adoption (M8-M11); the environment
-        moves on; without the network, its cross-organisation changes unravel."""
+        """A week of change work, and of the world changing around it.
+
+        Proposals, decisions, tests, embedding and adoption (M8-M11); the environment
+        moves on; without the network, its cross-organisation changes unravel.
+        """
         s, prm = self.state, self.params
         dl = prm.distributed_leadership
         if self.network_on:  # ceded territory widens what the frontline may decide
@@ -197,8 +203,11 @@ class CollaborationModel(mesa.Model):
 
     # 4. between meetings
     def talk_between_meetings(self) -> None:
-        """Informal contact among the members of a living place-based network, second-hand
-        trust (M3), drift (M1)."""
+        """Trust between meetings.
+
+        Informal contact among the members of a living place-based network, second-hand
+        trust (M3), drift (M1).
+        """
         s, p, prm = self.state, self.state.people, self.params
         if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
             encounters.informal_encounters(
@@ -211,8 +220,11 @@ class CollaborationModel(mesa.Model):
 
     # 5. aspiration and commitment
     def update_commitment(self, week: int) -> None:
-        """Aspiration follows performance plus shielded pressure; commitment follows wins
-        and shortfall (M12); territorial, disheartened tops may act in self-interest (M13)."""
+        """Aspiration, commitment and self-interest.
+
+        Aspiration follows performance plus shielded pressure; commitment follows wins and
+        shortfall (M12); territorial, disheartened tops may act in self-interest (M13).
+        """
         s, prm = self.state, self.params
         performance = (self.quality - self._quality_history[week % _QUARTER]) * 52 / _QUARTER
         self._quality_history[week % _QUARTER] = self.quality
@@ -266,8 +278,10 @@ class CollaborationModel(mesa.Model):
 
     # 7. sustainability
     def check_sustainability(self, week: int) -> None:
-        """At each meeting, judge whether the network is failing; dissolve it after
-        ``collapse_window`` failing meetings in a row (M15)."""
+        """At each meeting, judge whether the network is failing (M15).
+
+        It dissolves after ``collapse_window`` failing meetings in a row.
+        """
         if not self.meeting_held:
             return
         s, prm = self.state, self.params

@@ -123,16 +123,12 @@ class Parameter:
     def parse(self, text: str) -> Any:
         """Parse ``text`` from the command line and validate it."""
         text = text.strip()
-        if self.kind == "float":
+        if self.kind in ("float", "int"):
             try:
-                return self.validate(float(text))
+                number = float(text) if self.kind == "float" else int(text)
             except ValueError:
                 raise self._error(text) from None
-        if self.kind == "int":
-            try:
-                return self.validate(int(text))
-            except ValueError:
-                raise self._error(text) from None
+            return self.validate(number)
         if self.kind == "bool":
             lowered = text.lower()
             if lowered in ("true", "yes", "on", "1"):
@@ -176,7 +172,8 @@ EVENT_KINDS: dict[str, str] = {
     "optional organisation picks whose top acts",
     "resistant_member_leaves": "the most resistant person (power x territoriality x narrative "
     "distance) moves on and is replaced by a newcomer",
-    "central_leader_leaves": "the central leader holding the centre leaves and is not replaced",
+    "central_leader_leaves": "the central leader holding the centre leaves; an ordinary top "
+    "takes the post and nobody holds the centre any more",
     "partner_withdraws": "the neutral academic partner and its convener withdraw",
     "budget_cut": "a budget cut raises tops' territoriality and everyone's workload; optional "
     "organisation limits it to one organisation",
@@ -309,7 +306,8 @@ _declare("meeting_interval", "int", 4, "Weeks between network meetings.", unit="
          evidence=f"Beston: 'meetings were held monthly' ({BESTON}).")
 _declare("table_size", "int", 6, "People seated together at a meeting table.", unit="people",
          low=2, high=30, group=_G,
-         evidence=f"Beston: 'in-depth focus on two or three key areas, in smaller groups' ({BESTON}).")
+         evidence=f"Beston: 'in-depth focus on two or three key areas, in smaller groups' "
+         f"({BESTON}).")
 
 # Levers.
 _G = "levers"
@@ -513,7 +511,8 @@ _declare("own_remit_bias", "float", 0.1,
          "Chance a small test targets a practice the proposer's own organisation owns.",
          unit="probability", low=0.0, high=1.0, group=_G,
          evidence=f"'GPs began changing their prescribing practices' ({BESTON}).")
-_declare("big_bang_scope", "float", 0.5, "Share of a pathway's practices a big-bang redesign redraws.",
+_declare("big_bang_scope", "float", 0.5,
+         "Share of a pathway's practices a big-bang redesign redraws.",
          unit="share", low=0.2, high=1.0, group=_G,
          evidence="Long jumps on NK landscapes (Levinthal 1997).")
 _declare("change_duration_scale", "float", 1.0,
@@ -611,7 +610,8 @@ _declare("reputation_damage", "float", 0.3,
          "How far a self-interested act lowers the ceiling that trust in the actor can recover to.",
          unit="0-1", low=0.0, high=1.0, group=_G,
          evidence=f"'a devastating effect on the morale and credibility' ({BESTON}).")
-_declare("morale_hit", "float", 0.05, "Commitment everyone loses on learning of a self-interested act.",
+_declare("morale_hit", "float", 0.05,
+         "Commitment everyone loses on learning of a self-interested act.",
          unit="per act", low=0.0, high=0.3, group=_G,
          evidence=f"'a devastating effect on the morale and credibility of the collaborative "
          f"venture' ({BESTON}).")
@@ -647,7 +647,6 @@ _declare("events", "events", (), "Scheduled events on the timeline (see EVENT_KI
 
 #: Every parameter, by name, in declaration order.
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DECLARATIONS}
-del _DECLARATIONS, _G
 
 #: The policy levers (MODEL section 4), in declaration order.
 LEVERS: tuple[str, ...] = tuple(name for name, p in PARAMETERS.items() if p.lever)
@@ -759,7 +758,9 @@ def _check_together(v: dict[str, Any]) -> None:
             f"n_people={v['n_people']} is not allowed: {n_orgs} organisations need at least "
             f"{n_orgs + 2} people (one each, plus the convener and central leader)"
         )
-    present = set(v["organisations"]) | ({ACADEMIC_PARTNER_KIND} if v["academic_partner"] else set())
+    present = set(v["organisations"])
+    if v["academic_partner"]:
+        present.add(ACADEMIC_PARTNER_KIND)
     for event in v["events"]:
         if event.organisation is not None and event.organisation not in present:
             raise ParameterError(

@@ -137,8 +137,11 @@ def _organisations(params: Params) -> list[Organisation]:
 
 
 def _central_leader_org(orgs: list[Organisation]) -> int:
-    """The central leader sits in the commissioner (the system leader), else the
-    organisation with the greatest statutory weight."""
+    """Organisation of the central leader.
+
+    The commissioner (the system leader), else the organisation with the greatest
+    statutory weight.
+    """
     for org in orgs:
         if org.kind.kind == "commissioner":
             return org.index

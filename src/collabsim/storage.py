@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 import collabsim
 from collabsim.params import ParameterError, Params
-from collabsim.run import RunResult
+from collabsim.runner import RunResult
 
 TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.json"

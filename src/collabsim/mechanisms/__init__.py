@@ -1,0 +1,1 @@
+"""The model's mechanisms: small compiled functions over the state arrays."""

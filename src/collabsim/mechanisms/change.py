@@ -109,8 +109,10 @@ def fitness(config, neighbours, contributions):
 
 @jit
 def own_fitness(config, org, owner, neighbours, contributions):
-    """Quality as one organisation sees it in its silo: the mean contribution of the
-    practices it owns, whatever its changes do to the practices others own.
+    """Quality as one organisation sees it in its silo.
+
+    The mean contribution of the practices it owns, whatever its changes do to the
+    practices others own.
 
     Evidence: without collaboration "each part works to optimise its own performance
     with little if any, consideration for other parts in the care delivery system"
@@ -157,9 +159,11 @@ def redesigned(config, mask, values):
 
 @jit
 def shift_environment(stream, config, fitness_now, neighbours, contributions, rate):
-    """Demand and policy move on: each week, on average ``rate`` practices of each pathway
-    have their contribution tables redrawn, so yesterday's peak may not be today's and a
-    network must keep improving just to hold its quality.
+    """Demand and policy move on: what works best for some practices changes.
+
+    Each week, on average ``rate`` practices of each pathway have their contribution
+    tables redrawn, so yesterday's peak may not be today's and a network must keep
+    improving just to hold its quality.
 
     Evidence: the city's systems "must continue to respond to urgent financial and
     demand pressures" (Mervyn et al. 2019). Anchor: Levinthal (1997), changing fitness
@@ -204,9 +208,11 @@ def unravel(stream, config, initial_config, network_made, fitness_now, neighbour
 
 @jit
 def _improves(trial, p, org, network_on, pathways):
-    """Whether a tested change counts as an improvement: judged on the whole pathway in
-    a working network ("look at things as pathways", Mervyn et al. 2019), on one's own
-    practices in a silo."""
+    """Whether a tested change counts as an improvement.
+
+    Judged on the whole pathway in a working network ("look at things as pathways",
+    Mervyn et al. 2019), on one's own practices in a silo.
+    """
     config = pathways.config[p]
     neighbours, contributions = pathways.neighbours[p], pathways.contributions[p]
     if network_on:
@@ -263,8 +269,7 @@ def _granted(proposer, top, people, store, trust_rates, rates, capacity):
 
 @jit
 def _blocked(proposer, top, people, store, trust_rates, rates, counters):
-    """A block: a negative signal, a blow to the proposer's commitment and to their
-    sense of being entitled to lead.
+    """A block: a negative signal and a blow to the proposer's commitment and identity.
 
     Evidence: "A lack of support permeated to unease and despondency amongst otherwise
     innovative and keen local leaders" (Mervyn et al. 2019). Anchor: claiming and
@@ -277,7 +282,8 @@ def _blocked(proposer, top, people, store, trust_rates, rates, counters):
     signal(store, proposer, top, -1.0, people.power, trust_rates)
     people.commitment[proposer] = max(0.0, people.commitment[proposer] - rates.block_cost)
     # A refused claim to lead wears leader identity down, as a granted one builds it.
-    people.leader_identity[proposer] -= rates.leadership_claim_gain * people.leader_identity[proposer]
+    identity = people.leader_identity[proposer]
+    people.leader_identity[proposer] = identity - rates.leadership_claim_gain * identity
     people.setback[proposer] = True
 
 
@@ -299,9 +305,12 @@ def _decide(stream, proposer, owner_org, embedding, people, working, org_start, 
 @jit
 def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_start, store,
                      grant_weights, trust_rates, rates, counters, capacity):
-    """The owning organisations' tops decide on a redesign together, at the partnership
-    board: it goes ahead with the mean of their grant probabilities, counted as one
-    decision. If it is turned down, the least willing top is seen to have blocked it."""
+    """The owning organisations' tops decide on a redesign together.
+
+    At the partnership board it goes ahead with the mean of their grant probabilities,
+    counted as one decision. If it is turned down, the least willing top is seen to
+    have blocked it.
+    """
     n_orgs = org_start.shape[0] - 1
     tops = np.full(n_orgs, -2, dtype=np.int64)  # -2: organisation not involved
     chances = np.zeros(n_orgs)

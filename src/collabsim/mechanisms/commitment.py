@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collabsim.jit import jit
-
 from collabsim.mechanisms.draws import below, chance
 from collabsim.mechanisms.trust import TOP, damage_reputation, signal
 

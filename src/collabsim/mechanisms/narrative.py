@@ -81,8 +81,10 @@ _CLUSTER_BINS = 1000  # positions are binned to 0.001 to count clusters in O(N)
 
 @jit
 def count_clusters(positions, gap, min_size):
-    """Number of opinion clusters: runs of positions (in [0, 1]) with no empty stretch
-    wider than ``gap`` between them, measured to 0.001.
+    """Number of opinion clusters among positions in [0, 1].
+
+    A cluster is a run of positions with no empty stretch wider than ``gap`` (measured
+    to 0.001) inside it.
 
     Runs with fewer than ``min_size`` members are not counted (Deffuant et al. count
     major clusters only).

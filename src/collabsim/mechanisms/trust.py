@@ -179,8 +179,10 @@ def identity_threat(org_a, org_b, sector_a, sector_b):
 
 @jit
 def target(store, i, j):
-    """Trust that i's trust in j drifts back to: i's view of j's organisation, capped by
-    j's reputation."""
+    """Trust that i's trust in j drifts back to.
+
+    i's view of j's organisation, capped by j's reputation.
+    """
     return store.general[i, store.org[j]] * (1.0 - store.damage[j])
 
 
@@ -206,9 +208,12 @@ def read(store, i, j):
 
 @jit
 def _kind_of(org_a, org_b, sector_a, sector_b, role_a, role_b):
-    """Which of eight kinds a pair is: bit 0 across organisations, bit 1 across the
-    health / social care divide (sectors 0 and 1), bit 2 between a top and a bottom
-    (roles 0 and 2). Arithmetic, not branches: it runs on every trust update."""
+    """Which of eight kinds a pair is.
+
+    Bit 0: across organisations; bit 1: across the health / social care divide (sectors
+    0 and 1); bit 2: between a top and a bottom (roles 0 and 2). Arithmetic, not
+    branches: it runs on every trust update.
+    """
     divide = sector_a + sector_b == HEALTH + SOCIAL_CARE and sector_a != sector_b
     ranks = role_a + role_b == TOP + BOTTOM and role_a != role_b
     return (org_a != org_b) + 2 * divide + 4 * ranks
@@ -318,10 +323,12 @@ def set_membership(store, i, member):
 
 @jit
 def renew(store, i, member):
-    """A newcomer takes post ``i``: nobody knows them and they know nobody. Their own
-    trust starts at their organisation's priors; others' trust in them is each one's
-    view of their organisation. ``member`` says whether they join the network. One pass
-    over the post's row and column."""
+    """A newcomer takes post ``i``: nobody knows them and they know nobody.
+
+    Their own trust starts at their organisation's priors; others' trust in them is each
+    one's view of their organisation. ``member`` says whether they join the network. One pass
+    over the post's row and column.
+    """
     was = store.active[i]
     oi, ri = store.org[i], store.role[i]
     standing_old = 1.0 - store.damage[i]

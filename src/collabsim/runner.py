@@ -1,4 +1,4 @@
-"""One model run: the plain, picklable unit of work that sweeps and backends share."""
+"""The unit of work: one model run, a plain picklable function sweeps and backends share."""
 
 from __future__ import annotations
 

@@ -1,0 +1,35 @@
+# collabsim: `make run` and `make test` set everything up on a fresh clone.
+# Python 3.12 is selected by .python-version (pyenv) or found as python3.12.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test patterns bench docs clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit(0 if sys.version_info >= (3, 12) else f"collabsim needs Python 3.12+, found {v} at {sys.executable}; set PYTHON=/path/to/python3.12")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/collabsim run --scenario iocn --seed 0 --out results/iocn
+
+test: setup
+	$(BIN)/pytest -n auto
+
+patterns: setup
+	$(BIN)/pytest -n auto -m patterns
+
+bench: setup
+	$(BIN)/python benchmarks/bench_model.py
+
+docs: setup
+	$(BIN)/collabsim params --markdown > docs/parameters.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info src/*.egg-info

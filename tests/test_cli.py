@@ -1,0 +1,230 @@
+"""The installed ``collabsim`` command, end to end, in real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import collabsim
+from collabsim import reference, storage
+from collabsim.cli import main
+from collabsim.metrics import REPORTER_NAMES
+
+SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
+PRESETS = ("beston", "clahrc", "hierarchy", "iocn")
+
+
+def collabsim_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
+    return subprocess.run([SCRIPT, *args], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", timeout=600, check=False)
+
+
+def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    done = collabsim_cmd(*args, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done
+
+
+@pytest.fixture(scope="module")
+def beston_folder(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    cwd = tmp_path_factory.mktemp("cli")
+    done = ok("run", "--scenario", "beston", "--seed", "3", "--out", "out", cwd=cwd)
+    return cwd / "out", done
+
+
+def test_run_writes_a_complete_results_folder(beston_folder):
+    folder, _ = beston_folder
+    assert {p.name for p in folder.iterdir()} == {
+        "timeseries.parquet", "summary.json", "meta.json", "dynamics.png"}
+    table = pq.read_table(folder / "timeseries.parquet")
+    horizon = collabsim.scenario("beston").horizon
+    assert table.num_rows == horizon + 1
+    assert table.column_names == ["step", *REPORTER_NAMES]
+    assert table.column("step").to_pylist() == list(range(horizon + 1))
+    assert (folder / "dynamics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert meta["seed"] == 3
+    assert meta["scenario"] == "beston"
+    assert meta["steps"] == horizon
+    assert meta["parameters"] == collabsim.scenario("beston").to_dict()
+    assert set(meta["outputs"]) == {"timeseries.parquet", "summary.json", "meta.json",
+                                    "dynamics.png"}
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary) == set(collabsim.metrics.SUMMARY)
+
+
+def test_run_gives_the_same_numbers_as_the_library(beston_folder):
+    folder, _ = beston_folder
+    expected = collabsim.run(collabsim.scenario("beston"), seed=3)
+    back = storage.read_run(folder)
+    assert back.timeseries.equals(expected.timeseries)
+    assert back.params == expected.params
+
+
+def test_run_reports_in_plain_english(beston_folder):
+    folder, done = beston_folder
+    out = done.stdout
+    assert out.startswith("beston, seed 3: ")
+    assert "still alive after 52 weeks" in out or "dissolved in week" in out
+    assert "Trust between organisations" in out
+    assert "Quality of care pathways" in out and "%" in out
+    assert "Changes adopted" in out
+    assert str(folder.name) in out.splitlines()[-1]
+    assert done.stderr == ""
+
+
+def test_set_and_event_are_recorded_in_meta(tmp_path):
+    ok("run", "--scenario", "beston", "--steps", "30", "--set", "cede_willingness=0.2",
+       "--set", "academic_partner=false", "--event", "10:budget_cut", "--quiet",
+       "--out", "out", cwd=tmp_path)
+    meta = storage.read_meta(tmp_path / "out")
+    params = meta["parameters"]
+    assert params["cede_willingness"] == 0.2
+    assert params["academic_partner"] is False
+    beston_events = [e.to_dict() for e in collabsim.scenario("beston").events]
+    assert params["events"] == [*beston_events, {"step": 10, "kind": "budget_cut"}]
+    assert meta["steps"] == 30
+    assert pq.read_table(tmp_path / "out" / "timeseries.parquet").num_rows == 31
+
+
+def test_same_arguments_give_identical_tables(tmp_path):
+    args = ("run", "--scenario", "iocn", "--seed", "5", "--steps", "30", "--quiet")
+    ok(*args, "--out", "a", cwd=tmp_path)
+    ok(*args, "--out", "b", cwd=tmp_path)
+    a = pq.read_table(tmp_path / "a" / "timeseries.parquet")
+    b = pq.read_table(tmp_path / "b" / "timeseries.parquet")
+    assert a.equals(b)
+    assert (tmp_path / "a" / "summary.json").read_text() == (
+        tmp_path / "b" / "summary.json").read_text()
+
+
+def test_defaults_and_own_scenario_file(tmp_path):
+    (tmp_path / "small_city.toml").write_text(
+        '[scenario]\ndescription = "A small test city."\n\n'
+        "[params]\nn_people = 40\nhorizon = 20\n\n"
+        '[[events]]\nstep = 5\nkind = "central_leader_leaves"\n', encoding="utf-8")
+    done = ok("run", "--scenario", "small_city.toml", cwd=tmp_path)
+    folder = tmp_path / "results" / "small_city"  # default: results/<scenario stem>
+    meta = storage.read_meta(folder)
+    assert (meta["seed"], meta["steps"]) == (0, 20)  # default seed 0, the scenario's horizon
+    assert meta["scenario"] == "small_city.toml"
+    assert meta["parameters"]["n_people"] == 40
+    assert done.stdout.startswith("small_city, seed 0: ")
+
+
+def test_quiet_rerun_overwrites_its_own_folder(tmp_path):
+    ok("run", "--scenario", "clahrc", "--steps", "20", "--quiet", "--out", "out", cwd=tmp_path)
+    done = ok("run", "--scenario", "clahrc", "--steps", "25", "--seed", "1", "--quiet",
+              "--out", "out", cwd=tmp_path)
+    assert done.stdout == "" and done.stderr == ""
+    meta = storage.read_meta(tmp_path / "out")
+    assert (meta["seed"], meta["steps"]) == (1, 25)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--set", "cede_wilingness=0.2"], ["cede_wilingness", "did you mean cede_willingness"]),
+        (["--set", "cede_willingness=2"], ["cede_willingness", "=2.0", "0 to 1"]),
+        (["--set", "n_people=many"], ["n_people", "'many'", "whole number"]),
+        (["--set", "academic_partner=maybe"], ["academic_partner", "'maybe'", "true or false"]),
+        (["--set", "cede_willingness"], ["--set", "NAME=VALUE"]),
+        (["--scenario", "bestn"], ["unknown scenario 'bestn'", "beston"]),
+        (["--scenario", "missing.toml"], ["missing.toml", "no such scenario file"]),
+        (["--event", "10:budgetcut"], ["budgetcut", "did you mean budget_cut"]),
+        (["--event", "ten:budget_cut"], ["ten:budget_cut", "STEP must be a whole number"]),
+        (["--event", "10"], ["'10'", "STEP:KIND[:ORGANISATION]"]),
+        (["--event", "10:budget_cut:hospital"], ["organisation='hospital'"]),
+        (["--seed", "-1"], ["seed=-1"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(tmp_path, args, expected):
+    done = collabsim_cmd("run", *args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("collabsim: error: ")
+    for text in expected:
+        assert text in lines[0]
+    assert done.stdout == ""
+    assert not (tmp_path / "results").exists()  # nothing written
+
+
+def test_unreadable_scenario_file_is_one_line(tmp_path):
+    (tmp_path / "broken.toml").write_text("[params\nn_people = ", encoding="utf-8")
+    done = collabsim_cmd("run", "--scenario", "broken.toml", cwd=tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("collabsim: error: ") and "broken.toml" in line
+    assert "not valid TOML" in line
+
+
+def test_foreign_output_folder_is_refused_before_running(tmp_path):
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "chapter1.docx").write_text("precious", encoding="utf-8")
+    done = collabsim_cmd("run", "--out", "thesis", cwd=tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert "thesis" in line and "not a previous collabsim run" in line
+    assert [p.name for p in (tmp_path / "thesis").iterdir()] == ["chapter1.docx"]
+
+
+def test_argparse_usage_errors_exit_2_without_traceback(tmp_path):
+    for args in (["run", "--seed", "x"], ["bogus"], [], ["params", "--markdown", "--group",
+                                                        "trust"]):
+        done = collabsim_cmd(*args, cwd=tmp_path)
+        assert done.returncode == 2, args
+        assert "Traceback" not in done.stderr
+        assert "usage: collabsim" in done.stderr
+
+
+def test_version(tmp_path):
+    done = ok("--version", cwd=tmp_path)
+    assert done.stdout.strip() == f"collabsim {collabsim.__version__}"
+
+
+def test_scenarios_lists_the_four_presets(tmp_path):
+    lines = ok("scenarios", cwd=tmp_path).stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == list(PRESETS)
+    assert all(len(line.split()) > 2 for line in lines)  # each has a description
+    assert "Locality collaborative" in lines[0]
+
+
+def test_params_lists_every_parameter(tmp_path):
+    out = ok("params", cwd=tmp_path).stdout
+    names = {line.split()[0] for line in out.splitlines() if line.strip()}
+    assert set(collabsim.PARAMETERS) <= names
+    assert "cede_willingness *" in out  # levers marked
+
+
+def test_params_group_lists_only_that_group(tmp_path):
+    out = ok("params", "--group", "levers", cwd=tmp_path).stdout
+    assert "cede_willingness" in out and "trust_gain" not in out
+    done = collabsim_cmd("params", "--group", "lever", cwd=tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert "'lever'" in line and "did you mean levers" in line
+
+
+def test_params_markdown_is_exactly_the_reference(tmp_path):
+    done = subprocess.run([SCRIPT, "params", "--markdown"], cwd=tmp_path, capture_output=True,
+                          timeout=600, check=True)
+    assert done.stdout.decode("utf-8") == reference.parameters_markdown()
+
+
+def test_main_in_process_returns_status_codes(capsys):
+    assert main(["--version"]) == 0
+    assert main(["run", "--set", "cede_wilingness=0.2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("collabsim: error: unknown parameter 'cede_wilingness'")
+    assert main(["run", "--seed", "x"]) == 2
