@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 import collabsim
-from collabsim.metrics import summarise
+from collabsim.metrics import present_throughout, summarise
 
 LEVER_ARMS = {
     "iocn defaults": {},
@@ -49,8 +49,7 @@ def _beston_run(seed):
         model.step()
     frame = model.timeseries()
     people = model.state.people
-    throughout = people.joined_meeting == 0
-    throughout[[model.state.convener, model.state.central_leader]] = False
+    throughout = present_throughout(model)
     meetings = frame[frame["meeting"]]
     return {
         "all_six": summarise(model, frame)["attended_all_meetings"],

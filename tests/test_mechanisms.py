@@ -420,7 +420,7 @@ def test_weekly_commitment_rises_with_wins_falls_with_shortfall_and_time():
     start = p.commitment.copy()
     members = p.active & ~steady
     wins = np.array([3.0, 0.0])
-    commitment.weekly_commitment(p, steady, wins, 0.0, 0.02, 0.01, 0.005)
+    commitment.weekly_commitment(p, p.active, steady, wins, 0.0, 0.02, 0.01, 0.005)
     on_winning = members & (p.pathway == 0)
     on_other = members & (p.pathway == 1)
     assert np.allclose(p.commitment[on_winning], np.clip(start[on_winning] + 0.055, 0, 1))
@@ -428,7 +428,7 @@ def test_weekly_commitment_rises_with_wins_falls_with_shortfall_and_time():
     assert np.all(p.commitment[steady] == start[steady])
     assert np.all(p.frustration[on_winning] == 0.0)
     before = p.commitment.copy()
-    commitment.weekly_commitment(p, steady, np.zeros(2), 0.2, 0.02, 0.01, 0.0)
+    commitment.weekly_commitment(p, p.active, steady, np.zeros(2), 0.2, 0.02, 0.01, 0.0)
     assert np.allclose(p.commitment[members], np.clip(before[members] - 0.002, 0, 1))
     assert np.all(p.frustration[on_other] == pytest.approx(1 / 13))
 

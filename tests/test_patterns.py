@@ -152,8 +152,7 @@ def test_6_beston_attendance_is_fluid():
         summary = collabsim.metrics.summarise(model, frame)
         all_six.append(summary["attended_all_meetings"])
         people = model.state.people
-        throughout = people.joined_meeting == 0
-        throughout[[model.state.convener, model.state.central_leader]] = False
+        throughout = collabsim.metrics.present_throughout(model)
         four_plus.append(np.mean(people.attended[throughout] >= 4))
         per_meeting.extend(frame.loc[frame["meeting"], "attendance_rate"]
                            * frame.loc[frame["meeting"], "active_members"])

@@ -46,7 +46,8 @@ REPORTERS: tuple[Reporter, ...] = (
     Reporter("narrative_clusters", "clusters", "Distinct camps of view on the network's purpose."),
     Reporter("commitment_mean", "0-1", "Mean commitment of members."),
     Reporter("commitment_tops", "0-1", "Mean commitment of senior leaders in the network."),
-    Reporter("frustration", "0-1", "Mean share of recent weeks in which members lost heart."),
+    Reporter("frustration", "0-1",
+             "Members' strain over the last quarter: setbacks and shortfall against hopes."),
     Reporter("quality", "ratio", "Mean pathway quality relative to the start (1 = unchanged)."),
     Reporter("changes_proposed", "changes", "Changes proposed so far."),
     Reporter("changes_granted", "decisions", "Requests granted by senior leaders so far."),
@@ -54,7 +55,7 @@ REPORTERS: tuple[Reporter, ...] = (
     Reporter("changes_adopted", "changes", "Changes adopted into how pathways work so far."),
     Reporter("big_bang_failures", "changes", "Big-bang redesigns that failed so far."),
     Reporter("distributed_leadership_index", "share",
-             "Share of non-senior members who have led an adopted change."),
+             "Share of pathway team members who have led an adopted change."),
     Reporter("alive", "true/false", "Whether the network is still meeting."),
     Reporter("meeting", "true/false", "Whether a network meeting was held this week."),
     Reporter("aspiration_gap", "quality per year",
@@ -158,8 +159,8 @@ SUMMARY: dict[str, str] = {
     "changes_adopted": "Changes adopted over the run.",
     "big_bang_failures": "Big-bang redesigns that failed over the run.",
     "block_rate": "Share of requests to senior leaders that were blocked.",
-    "distributed_leadership_index": "Share of non-senior members who led an adopted change, "
-    "at the end.",
+    "distributed_leadership_index": "Share of pathway team members who had led an adopted "
+    "change, at the end.",
     "mean_attendance": "Mean attendance over the meetings held.",
     "attended_all_meetings": "People (besides convener and central leader) who held their post "
     "throughout and attended every meeting.",
@@ -168,6 +169,21 @@ SUMMARY: dict[str, str] = {
     "turnover": "People who moved on and were replaced.",
     "self_interest_acts": "Self-interested acts by senior leaders.",
 }
+
+
+def present_throughout(model: CollaborationModel) -> np.ndarray:
+    """Mask of the ordinary people who have held their post since the start.
+
+    Leaves out the convener and (when there is one) the central leader, who come to
+    every meeting by design.
+    """
+    s = model.state
+    mask = s.people.joined_meeting == 0
+    if s.convener >= 0:
+        mask[s.convener] = False
+    if model.params.central_leader_strength > 0:
+        mask[s.central_leader] = False
+    return mask
 
 
 def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
@@ -180,10 +196,8 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
     last = frame.iloc[-1]
     mid = frame.iloc[steps // 2]
     alive_weeks = int(frame["alive"].iloc[1:].sum())
-    ppl = s.people
-    throughout = ppl.joined_meeting == 0
-    throughout[[k for k in (s.convener, s.central_leader) if k >= 0]] = False
-    all_meetings = int(np.sum(throughout & (ppl.attended == model.meetings_held))) \
+    throughout = present_throughout(model)
+    all_meetings = int(np.sum(throughout & (s.people.attended == model.meetings_held))) \
         if model.meetings_held else 0
     return {
         "sustained": bool(model.alive),

@@ -234,9 +234,11 @@ class CollaborationModel(mesa.Model):
                                                       prm.aspiration_memory)
         self.aspiration_gap = max(0.0, self.aspiration - performance)
         if not self.network_on:  # nothing left to be committed to: frustration and news fade
-            commitment.weekly_commitment(s.people, s.steady, self._no_wins, 0.0, 0.0, 0.0, 0.0)
+            commitment.weekly_commitment(s.people, self._everyone, s.steady, self._no_wins,
+                                         0.0, 0.0, 0.0, 0.0)
             return
-        commitment.weekly_commitment(s.people, s.steady, self._wins, self.aspiration_gap,
+        commitment.weekly_commitment(s.people, s.people.active, s.steady, self._wins,
+                                     self.aspiration_gap,
                                      prm.small_win_boost, prm.pressure_sensitivity,
                                      prm.commitment_decay)
         actor = commitment.spontaneous_self_interest(s.stream, week, s.people,

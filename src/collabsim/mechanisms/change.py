@@ -6,9 +6,9 @@ configuration. Frontline staff and managers propose changes:
 
 * a **small test of change** flips one practice for 4-8 weeks and is kept only if
   quality rises (Plan-Do-Study-Act): local search on the landscape;
-* a **big-bang redesign** redraws many practices at once, takes 26-52 weeks, needs every
-  owning organisation's approval up front, and drains everyone's commitment when it
-  fails: a long jump on the landscape.
+* a **big-bang redesign** redraws many practices at once, takes 26-52 weeks, needs the
+  owning organisations' tops to approve it together up front, and drains the pathway
+  team's commitment when it fails: a long jump on the landscape.
 
 Decision rights follow the IOCN: with probability ``distributed_leadership`` (widened by
 the network's shared capacity) the frontline team may prototype a small test on its own

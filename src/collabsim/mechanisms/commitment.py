@@ -45,8 +45,8 @@ def shielded_pressure(results_pressure, central_leader_strength, shield):
 
 
 @jit
-def weekly_commitment(people, steady, wins, shortfall, small_win_boost, pressure_sensitivity,
-                      decay):
+def weekly_commitment(people, involved, steady, wins, shortfall, small_win_boost,
+                      pressure_sensitivity, decay):
     """M12: each member's commitment after a week of wins, shortfall and erosion.
 
     ``c += η_w·wins - η_f·shortfall - decay``. The day job wears commitment down by a
@@ -64,6 +64,7 @@ def weekly_commitment(people, steady, wins, shortfall, small_win_boost, pressure
 
     Args:
         people: Person arrays (updated: commitment, frustration, inspiration, setback).
+        involved: Who is updated: the network's members, or everyone in post in silos.
         steady: People whose commitment is held (convener, central leader).
         wins: Wins this week per pathway.
         shortfall: Aspiration minus performance, floored at 0.
@@ -73,7 +74,7 @@ def weekly_commitment(people, steady, wins, shortfall, small_win_boost, pressure
     """
     mean_wins = wins.mean()
     for i in range(people.active.shape[0]):
-        if not people.active[i] or steady[i]:
+        if not involved[i] or steady[i]:
             continue
         seen = mean_wins if people.pathway[i] < 0 else wins[people.pathway[i]]
         c = people.commitment[i] + small_win_boost * seen - pressure_sensitivity * shortfall - decay

@@ -51,11 +51,11 @@ def grant_probability(trust_in_proposer, alignment, territoriality, commitment, 
 
 
 @jit
-def gatekeeper(stream, org, org_start, role, power, active):
+def gatekeeper(stream, org, org_start, role, power, working):
     """The person who decides for organisation ``org``.
 
-    A random active top of the organisation; if it has none in the network, its most
-    powerful active member (in a small voluntary organisation the frontline worker is
+    A random top of the organisation among those taking part; if it has none, its most
+    powerful person taking part (in a small voluntary organisation the frontline worker is
     the decision maker); -1 if nobody from it is left.
 
     Args:
@@ -64,23 +64,23 @@ def gatekeeper(stream, org, org_start, role, power, active):
         org_start: People of organisation k are ``org_start[k]:org_start[k+1]``.
         role: Role of everyone.
         power: Power of everyone.
-        active: Membership of everyone.
+        working: Who takes part (network members, or everyone in post in silos).
     """
     lo, hi = org_start[org], org_start[org + 1]
     tops = 0
     for i in range(lo, hi):
-        if active[i] and role[i] == TOP:
+        if working[i] and role[i] == TOP:
             tops += 1
     if tops > 0:
         pick = below(stream, tops)
         for i in range(lo, hi):
-            if active[i] and role[i] == TOP:
+            if working[i] and role[i] == TOP:
                 if pick == 0:
                     return i
                 pick -= 1
     best = -1
     for i in range(lo, hi):
-        if active[i] and (best < 0 or power[i] > power[best]):
+        if working[i] and (best < 0 or power[i] > power[best]):
             best = i
     return best
 
