@@ -44,7 +44,7 @@ def test_every_declaration_has_one_row_with_its_details():
         assert len(row) == 7
         assert (" **lever**" in row[0]) == (name in LEVERS)
         assert row[1] == p.symbol
-        assert row[3] == reference.allowed_compact(p)
+        assert row[3] == p.allowed(compact=True)
         assert row[4] == p.unit
         assert row[5] == " ".join(p.meaning.split())
         assert row[6] == " ".join(p.evidence.split())
@@ -57,10 +57,10 @@ def test_every_declaration_has_one_row_with_its_details():
 
 
 def test_compact_allowed_values():
-    assert reference.allowed_compact(PARAMETERS["cede_willingness"]) == "0–1"
-    assert reference.allowed_compact(PARAMETERS["academic_partner"]) == "true/false"
-    assert reference.allowed_compact(PARAMETERS["network_type"]) == "place/issue"
-    assert reference.allowed_compact(PARAMETERS["meeting_interval"]) == "whole number 1–52"
+    assert PARAMETERS["cede_willingness"].allowed(compact=True) == "0–1"
+    assert PARAMETERS["academic_partner"].allowed(compact=True) == "true/false"
+    assert PARAMETERS["network_type"].allowed(compact=True) == "place/issue"
+    assert PARAMETERS["meeting_interval"].allowed(compact=True) == "whole number 1–52"
     assert reference.format_value(PARAMETERS["events"].default) == "none"
     assert reference.format_value(True) == "true"
 

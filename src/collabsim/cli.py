@@ -254,7 +254,7 @@ def _params(args: argparse.Namespace) -> int:
         if args.group is not None and group != args.group:
             continue
         rows = [(p.name + (" *" if p.lever else ""), reference.format_value(p.default),
-                 reference.allowed_compact(p), p.unit, p.meaning)
+                 p.allowed(compact=True), p.unit, p.meaning)
                 for p in PARAMETERS.values() if p.group == group]
         blocks.append(f"{reference.group_title(group)}\n" + _text_table(header, rows, width))
     print("\n\n".join(blocks))

@@ -66,18 +66,23 @@ class Parameter:
             return (self.low, self.high)
         return None
 
-    def allowed(self) -> str:
-        """Describe the allowed values in words."""
+    def allowed(self, *, compact: bool = False) -> str:
+        """Describe the allowed values in words, or in a few characters (``0–1``)."""
+        low, high = _fmt(self.low), _fmt(self.high)
         if self.kind == "float":
-            return f"a number from {_fmt(self.low)} to {_fmt(self.high)}"
+            return f"{low}–{high}" if compact else f"a number from {low} to {high}"
         if self.kind == "int":
-            return f"a whole number from {_fmt(self.low)} to {_fmt(self.high)}"
+            return f"whole number {low}–{high}" if compact else \
+                f"a whole number from {low} to {high}"
         if self.kind == "bool":
-            return "true or false"
+            return "true/false" if compact else "true or false"
         if self.kind == "choice":
-            return "one of " + ", ".join(self.choices)
+            return "/".join(self.choices) if compact else "one of " + ", ".join(self.choices)
         if self.kind == "kinds":
-            return "a list of organisation kinds from " + ", ".join(self.choices)
+            return ("list of: " if compact else "a list of organisation kinds from ") + \
+                ", ".join(self.choices)
+        if compact:
+            return "list of events (see Event kinds)"
         return "a list of events, each with step and kind (see EVENT_KINDS)"
 
     def validate(self, value: Any) -> Any:

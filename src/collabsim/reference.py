@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from collabsim.metrics import REPORTERS, SUMMARY
-from collabsim.params import EVENT_KINDS, PARAMETERS, Parameter
+from collabsim.params import EVENT_KINDS, PARAMETERS
 
 #: The command that regenerates ``docs/parameters.md``.
 REGENERATE = "collabsim params --markdown > docs/parameters.md"
@@ -64,29 +64,6 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def allowed_compact(parameter: Parameter) -> str:
-    """The allowed values of a parameter in a few characters (``0–1``, ``true/false``).
-
-    Args:
-        parameter: The declaration.
-
-    Returns:
-        Compact text: a range for numbers (``whole number 1–10`` for whole numbers),
-        ``true/false``, the choices separated by ``/``, or a description of a list.
-    """
-    if parameter.kind == "float":
-        return f"{parameter.low:g}–{parameter.high:g}"
-    if parameter.kind == "int":
-        return f"whole number {parameter.low:g}–{parameter.high:g}"
-    if parameter.kind == "bool":
-        return "true/false"
-    if parameter.kind == "choice":
-        return "/".join(parameter.choices)
-    if parameter.kind == "kinds":
-        return "list of: " + ", ".join(parameter.choices)
-    return "list of events (see Event kinds)"
-
-
 def parameters_markdown() -> str:
     """The full content of ``docs/parameters.md``.
 
@@ -118,7 +95,7 @@ def parameters_markdown() -> str:
                     f"`{p.name}`" + (" **lever**" if p.lever else ""),
                     p.symbol,
                     f"`{format_value(p.default)}`",
-                    allowed_compact(p),
+                    p.allowed(compact=True),
                     p.unit,
                     p.meaning,
                     p.evidence,
