@@ -6,6 +6,8 @@ Quick start::
     params = collabsim.scenario("beston", cede_willingness=0.2)
     result = collabsim.run(params, seed=1)
     result.timeseries.plot(x="step", y="trust_cross_org")
+    sweep = collabsim.sweep(factors={"cede_willingness": (0.1, 0.9)}, replicates=10)
+    sweep.runs.groupby("cede_willingness")["sustained"].mean()
 """
 
 from importlib import import_module
@@ -17,7 +19,8 @@ from collabsim.scenarios import scenario
 # The model pulls in Mesa and the compiled mechanisms; import them on first use, so that
 # reading parameters and scenarios (e.g. `collabsim params`) starts fast.
 _LAZY = {"CollaborationModel": "collabsim.model", "RunResult": "collabsim.runner",
-         "run": "collabsim.runner"}
+         "run": "collabsim.runner", "sweep": "collabsim.sweeps", "iter_sweep": "collabsim.sweeps",
+         "load": "collabsim.sweeps", "SweepResult": "collabsim.sweeps"}
 
 
 def __getattr__(name: str):
@@ -38,7 +41,11 @@ __all__ = [
     "ParameterError",
     "Params",
     "RunResult",
+    "SweepResult",
     "__version__",
+    "iter_sweep",
+    "load",
     "run",
     "scenario",
+    "sweep",
 ]

@@ -5,12 +5,21 @@
     collabsim run --scenario beston --set cede_willingness=0.2 --event 10:budget_cut --seed 3
     collabsim scenarios
     collabsim params [--markdown] [--group GROUP]
+    collabsim sweep experiments/sweep_partner_cede.toml [--backend serial|pool|dask]
+                    [--workers N] [--scheduler tcp://HOST:PORT] [--dask-local N]
+                    [--out DIR] [--restart] [--quiet]
 
 ``run`` writes a results folder (``timeseries.parquet``, ``summary.json``, ``meta.json``
 and the figure ``dynamics.png``) and says in plain English how the run went. Bad input
 (an unknown or out-of-range parameter, an unknown scenario, an unreadable scenario file,
 a badly written event, an output folder in use) prints one line
 ``collabsim: error: ...`` and exits with status 2.
+
+``sweep`` runs the experiment file's sweep (see ``collabsim.sweeps.files``) with a
+progress bar on a terminal, resuming it if it was stopped, and ends with a summary that
+counts failed runs and says why they failed (failed runs do not change the exit status).
+A file with a mistake is refused in one line, before anything is written. Ctrl-C keeps
+the finished chunks and exits with status 130; the same command resumes.
 """
 
 from __future__ import annotations
@@ -107,6 +116,33 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--group", help="only the parameters of this group: "
                        + ", ".join(reference.groups()))
     params.set_defaults(handler=_params)
+
+    sweep = commands.add_parser(
+        "sweep", help="run a parameter sweep from an experiment file",
+        description="Run the parameter sweep an experiment TOML file describes (see "
+        "experiments/sweep_partner_cede.toml), writing results/<name>/ as runs finish. "
+        "Running it again resumes where it stopped.",
+    )
+    sweep.add_argument("file", type=Path, metavar="FILE", help="the experiment TOML file")
+    sweep.add_argument("--backend", choices=("serial", "pool", "dask"), default=None,
+                       help="where the runs run: this process, a local process pool (the "
+                       "default) or a Dask cluster")
+    sweep.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="worker processes of the pool (default: all cores)")
+    sweep.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="send the runs to this existing Dask scheduler (implies "
+                       "--backend dask)")
+    sweep.add_argument("--dask-local", type=int, default=None, metavar="N",
+                       help="start a local Dask cluster of N worker processes (implies "
+                       "--backend dask)")
+    sweep.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help="results folder (default: results/<name> from the file)")
+    sweep.add_argument("--restart", action="store_true",
+                       help="discard a previous sweep in the results folder whose design or "
+                       "code differs, and start over")
+    sweep.add_argument("--quiet", action="store_true",
+                       help="no progress bar and no summary")
+    sweep.set_defaults(handler=_sweep)
     return parser
 
 
@@ -209,6 +245,87 @@ def _percent(gain: float) -> str:
     if gain is None or not math.isfinite(gain):
         return "n/a"
     return f"{gain * 100:+.1f}%"
+
+
+# --- collabsim sweep -------------------------------------------------------------------
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from collabsim import sweeps  # pulls in pandas and pyarrow: only when sweeping
+    from collabsim.sweeps.files import read_sweep_file
+
+    backend, workers, scheduler = _sweep_backend(args)
+    progress = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        options = read_sweep_file(args.file)
+        if args.out is not None:
+            options["out"] = args.out
+        run = sweeps.iter_sweep(**options, backend=backend, workers=workers,
+                                scheduler=scheduler, restart=args.restart, progress=progress)
+        with _writing_to(run.plan.out):
+            try:
+                for _ in run:
+                    pass
+            except KeyboardInterrupt:
+                progress.close()
+                print(f"{PROG}: interrupted: {run.done} of {run.total} runs are saved in "
+                      f"{run.plan.out}; run the same command again to resume", file=sys.stderr)
+                return 130
+    except sweeps.SweepError as error:
+        raise UsageError(str(error)) from None
+    finally:
+        progress.close()
+    if not args.quiet:
+        print(sweeps.load(run.plan.out).report())
+    return 0
+
+
+def _sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None]:
+    """The backend, workers and scheduler the options ask for."""
+    for flag, value in (("--workers", args.workers), ("--dask-local", args.dask_local)):
+        if value is not None and value < 1:
+            raise UsageError(f"{flag} {value} is not allowed: expected a whole number >= 1")
+    if args.scheduler is not None and args.dask_local is not None:
+        raise UsageError("--scheduler and --dask-local are two different Dask clusters: "
+                         "give one")
+    if args.scheduler is not None or args.dask_local is not None:
+        flag = "--scheduler" if args.scheduler is not None else "--dask-local"
+        if args.backend not in (None, "dask"):
+            raise UsageError(f"{flag} is for the dask backend, not --backend {args.backend}")
+        if args.workers is not None:
+            raise UsageError(f"--workers is for the process pool; with {flag} "
+                             + ("the cluster has its own workers" if flag == "--scheduler"
+                                else "give the number of workers as --dask-local N"))
+        return "dask", args.dask_local, args.scheduler
+    backend = args.backend or "pool"
+    if backend == "serial" and args.workers not in (None, 1):
+        raise UsageError("--workers is for the pool and dask backends; serial runs in this "
+                         "process")
+    return backend, args.workers, None
+
+
+class _ProgressBar:
+    """A tqdm progress bar with rate and ETA on stderr, made on the first report."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, initial=done, unit="run", file=sys.stderr,
+                             dynamic_ncols=True, smoothing=0.05)
+            return
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 # --- collabsim scenarios ---------------------------------------------------------------

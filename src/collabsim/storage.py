@@ -249,6 +249,8 @@ def _previous_meta(out_dir: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(meta, dict) or "collabsim_version" not in meta:
         return None
+    if meta.get("kind") == "collabsim sweep":  # a sweep's folder is not a run to overwrite
+        return None
     if not isinstance(meta.get("outputs"), list):
         meta["outputs"] = []
     return meta

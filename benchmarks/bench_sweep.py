@@ -1,0 +1,204 @@
+"""Sweep machinery against a plain loop: overhead, 2-worker efficiency, a Sobol' projection.
+
+Three figures, measured in one run, as ratios that survive a noisy machine:
+
+1. **Overhead** of a serial sweep (design, seeds, the unit of work, chunked Parquet
+   parts, the merge, ``meta.json``) over a plain loop of ``collabsim.run`` doing the
+   same runs and keeping their summaries. Target: at most 5% at 1,000 runs or more.
+2. **2-worker efficiency** of the process pool and of a Dask ``LocalCluster``: plain
+   loop time / (2 x wall time), start-up of the workers included. Target: 85% or more.
+3. **Projected wall time** of a Sobol' design of 10 factors (the nine numeric levers and
+   ``academic_partner``) at N = 1,024 with second-order indices, 22,528 runs, on this
+   machine with the pool: a systematic subsample of the design's points is run as an
+   explicit design, and its time per run after the pool's start-up is scaled up to
+   the whole design (plus one start-up). Target: 10 minutes.
+
+Two runs at once on two cores may each run slower than one alone (cores that share a
+physical core or its caches, a busy host): the benchmark also times two plain loops in
+two processes at once, each over half the runs, the ceiling no backend can beat here,
+and gives each backend's time as a share of it.
+
+Start-up (spawning workers, importing, loading the compiled mechanisms, or starting a
+Dask cluster) is a fixed cost per sweep, measured as a sweep of two one-week runs; the
+efficiencies are given with it (end to end) and without it (the rate of a long sweep).
+
+All runs are the ``iocn`` scenario for its full 260-week horizon (about 50 ms each).
+
+Usage::
+
+    python benchmarks/bench_sweep.py [--runs 1000] [--sobol-sample 1024] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import collabsim
+from collabsim.sweeps.design import make_design, make_factors, replicate_seeds
+
+SOBOL_FACTORS = ("partner_strength", "distributed_leadership", "cede_willingness",
+                 "incremental_share", "central_leader_strength", "programme_intensity",
+                 "results_pressure", "power_imbalance", "turnover_rate", "academic_partner")
+
+
+def _grid(runs: int) -> dict:
+    """A grid of 10 cede_willingness levels with runs/10 replicates each."""
+    return {"factors": {"cede_willingness": (0.05, 0.95)}, "levels": 10,
+            "replicates": runs // 10, "seed": 0}
+
+
+def plain_loop(runs: int) -> float:
+    """Seconds for a plain loop of collabsim.run over the grid's runs, keeping summaries."""
+    levels = make_design(make_factors({"cede_willingness": (0.05, 0.95)}), "grid",
+                         levels=10).points["cede_willingness"].tolist()
+    seeds = replicate_seeds(0, runs // 10)
+    summaries = []
+    start = time.perf_counter()
+    for level in levels:
+        params = collabsim.scenario("iocn", cede_willingness=level)
+        for seed in seeds:
+            summaries.append(collabsim.run(params, seed=seed).summary)
+    return time.perf_counter() - start
+
+
+def _loop_share(share: int, runs: int, barrier, results) -> None:
+    """One of two processes of the hardware ceiling: warm up, wait, loop over a share."""
+    collabsim.run(collabsim.Params(), seed=0)
+    levels = make_design(make_factors({"cede_willingness": (0.05, 0.95)}), "grid",
+                         levels=10).points["cede_willingness"].tolist()
+    seeds = replicate_seeds(0, runs // 10)
+    pairs = [(level, seed) for level in levels for seed in seeds][share::2]
+    barrier.wait()
+    start = time.time()
+    for level, seed in pairs:
+        collabsim.run(collabsim.scenario("iocn", cede_willingness=level), seed=seed)
+    results.put((start, time.time()))
+
+
+def parallel_ceiling(runs: int) -> float:
+    """Seconds for two plain loops, each over half the runs, in two processes at once.
+
+    No sweep machinery at all: the best any backend can do with two workers on this
+    machine (two runs at once may each run slower than one alone, on shared cores).
+    """
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(2), context.Queue()
+    workers = [context.Process(target=_loop_share, args=(share, runs, barrier, results))
+               for share in (0, 1)]
+    for worker in workers:
+        worker.start()
+    times = [results.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    return max(end for _, end in times) - min(start for start, _ in times)
+
+
+def timed_sweep(folder: Path, **options) -> float:
+    """Seconds for collabsim.sweep into a fresh folder."""
+    shutil.rmtree(folder, ignore_errors=True)
+    start = time.perf_counter()
+    collabsim.sweep(**options, out=folder)
+    return time.perf_counter() - start
+
+
+def start_up(folder: Path, backend: str) -> float:
+    """Seconds a backend's fixed costs take: a sweep of two one-week runs."""
+    return timed_sweep(folder, factors={"cede_willingness": [0.5]}, replicates=2, steps=1,
+                       backend=backend, workers=2)
+
+
+def sobol_projection(folder: Path, sample: int, fixed: float) -> dict:
+    """Run a systematic subsample of the 22,528-point Sobol' design; project the whole.
+
+    Projected time: the pool's fixed start-up plus the subsample's time per run (after
+    start-up) times the design's runs.
+    """
+    factors = make_factors({name: None for name in SOBOL_FACTORS})
+    design = make_design(factors, "sobol", n=1024, seed=0)
+    stride = max(1, len(design) // sample)
+    points = design.points.iloc[::stride].head(sample).to_dict("records")
+    seconds = timed_sweep(folder, design=points, backend="pool", workers=2, seed=0)
+    projected = fixed + (seconds - fixed) * len(design) / len(points)
+    return {"design_points": len(design), "sampled": len(points), "seconds": seconds,
+            "projected_seconds": projected, "scaled_with_start_up": seconds * len(design)
+            / len(points)}
+
+
+def measure(runs: int, sobol_sample: int) -> dict:
+    """All three figures."""
+    collabsim.run(collabsim.Params(), seed=0)  # load the compiled mechanisms
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        loop = plain_loop(runs)
+        ceiling = parallel_ceiling(runs)
+        serial = timed_sweep(scratch / "serial", **_grid(runs), backend="serial")
+        pool_fixed = start_up(scratch / "pool_fixed", "pool")
+        pool = timed_sweep(scratch / "pool", **_grid(runs), backend="pool", workers=2)
+        dask_fixed = start_up(scratch / "dask_fixed", "dask")
+        dask = timed_sweep(scratch / "dask", **_grid(runs), backend="dask", workers=2)
+        sobol = sobol_projection(scratch / "sobol", sobol_sample, pool_fixed)
+    return {
+        "python": sys.version.split()[0], "machine": platform.machine(),
+        "cores": os.cpu_count(), "collabsim": collabsim.__version__, "runs": runs,
+        "seconds": {"plain_loop": loop, "serial_sweep": serial, "pool_2_workers": pool,
+                    "dask_local_2_workers": dask, "pool_start_up": pool_fixed,
+                    "dask_start_up": dask_fixed, "two_plain_loops_at_once": ceiling},
+        "overhead": serial / loop - 1,
+        "hardware_ceiling": loop / (2 * ceiling),
+        "pool_vs_ceiling": ceiling / pool,
+        "dask_vs_ceiling": ceiling / dask,
+        "efficiency_pool": loop / (2 * pool),
+        "efficiency_dask": loop / (2 * dask),
+        "efficiency_pool_after_start_up": loop / (2 * (pool - pool_fixed)),
+        "efficiency_dask_after_start_up": loop / (2 * (dask - dask_fixed)),
+        "sobol": sobol,
+    }
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1000,
+                        help="runs in the overhead and efficiency sweeps (a multiple of 10)")
+    parser.add_argument("--sobol-sample", type=int, default=1024,
+                        help="design points of the Sobol' design actually run")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    result = measure(args.runs, args.sobol_sample)
+    s = result["seconds"]
+    print(f"{result['runs']} runs of iocn, 260 weeks, on {result['cores']} cores")
+    print(f"  plain loop of collabsim.run   {s['plain_loop']:8.1f} s "
+          f"({s['plain_loop'] / result['runs'] * 1e3:.1f} ms a run)")
+    print(f"  serial sweep                  {s['serial_sweep']:8.1f} s   overhead "
+          f"{result['overhead'] * 100:+.1f}%   (target <= 5%)")
+    print(f"  two plain loops at once       {s['two_plain_loops_at_once']:8.1f} s   "
+          f"efficiency {result['hardware_ceiling'] * 100:.1f}%   (this machine's ceiling: "
+          "no sweep machinery)")
+    for label, key, fixed in (("pool, 2 workers              ", "pool", "pool_start_up"),
+                              ("Dask LocalCluster, 2 workers ", "dask", "dask_start_up")):
+        wall = s["pool_2_workers" if key == "pool" else "dask_local_2_workers"]
+        print(f"  {label} {wall:8.1f} s   efficiency {result['efficiency_' + key] * 100:.1f}%"
+              f"   (target >= 85%); start-up {s[fixed]:.1f} s, after start-up "
+              f"{result['efficiency_' + key + '_after_start_up'] * 100:.1f}%; "
+              f"{result[key + '_vs_ceiling'] * 100:.1f}% of the ceiling")
+    sobol = result["sobol"]
+    print(f"Sobol' design, 10 factors, N = 1,024: {sobol['design_points']:,} runs; "
+          f"{sobol['sampled']:,} of them took {sobol['seconds']:.1f} s with the pool")
+    print(f"  projected wall time {sobol['projected_seconds'] / 60:.1f} min   "
+          f"(target <= 10 min; {sobol['scaled_with_start_up'] / 60:.1f} min if start-up "
+          "were paid per subsample)")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(result, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""Parameter sweeps: many runs of the model over a design, resumable, on any backend.
+
+::
+
+    import collabsim
+
+    result = collabsim.sweep(
+        scenario="iocn",
+        factors={"academic_partner": [True, False], "cede_willingness": (0.1, 0.9)},
+        design="grid", levels=5, replicates=10, steps=260, seed=0,
+        out="results/partner_cede",
+    )
+    result.runs            # one row per run: ids, seed, every parameter, outputs, status
+    collabsim.load("results/partner_cede").runs   # the same, later
+
+The pieces, one module each: ``design`` (factors, grid / Latin hypercube / Sobol' /
+Morris / explicit designs, seeds), ``plan`` (the whole sweep checked before any run),
+``files`` (the TOML experiment file), ``runner`` (the unit of work), ``store`` (the
+chunked, resumable results folder), and the backends ``serial``, ``pool`` and ``dask``,
+each imported only when used.
+
+Running the same sweep again into the same folder resumes it; see
+``collabsim.sweeps.store``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from collabsim.params import Params, _suggest
+from collabsim.sweeps.design import SweepError, salib_problem
+from collabsim.sweeps.plan import SweepPlan, plan_sweep
+from collabsim.sweeps.store import SweepResult, SweepStore, load
+
+#: The backends, by name; each is the module ``collabsim.sweeps.<name>``.
+BACKENDS: tuple[str, ...] = ("serial", "pool", "dask")
+
+
+def sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None = None,
+          factors: Mapping[str, Any] | None = None,
+          design: str | Sequence[Mapping[str, Any]] = "grid", n: int | None = None,
+          levels: int = 5, replicates: int = 1, steps: int | None = None, seed: int = 0,
+          outputs: Sequence[str] | None = None, timeseries: Sequence[str] | bool | None = None,
+          every: int = 1, second_order: bool = True, morris_levels: int = 4,
+          name: str | None = None, out: str | Path | None = None, backend: str = "pool",
+          workers: int | None = None, scheduler: Any = None, restart: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> SweepResult:
+    """Run a parameter sweep and write its results folder; resume it if it was stopped.
+
+    Args:
+        scenario: Scenario the parameters start from: a preset name (``"iocn"``), the
+            path of a scenario TOML file, or ``collabsim.Params``.
+        params: Parameters held at one value for the whole sweep, e.g.
+            ``{"n_people": 100}``.
+        factors: The parameters that vary, by name: a list gives levels
+            (``[True, False]``), a ``(low, high)`` tuple or ``{"low": .., "high": ..}``
+            a range, ``None`` the parameter's whole allowed range.
+        design: ``"grid"`` (full factorial), ``"lhs"`` (Latin hypercube), ``"sobol"``
+            (Saltelli), ``"morris"``, or a list of parameter dicts (run exactly those).
+        n: Size of a sampled design: points (lhs), base samples, a power of 2 (sobol),
+            trajectories (morris).
+        levels: Grid only: evenly spaced values each range is split into.
+        replicates: Runs per design point; replicate ``r`` uses the same seed at every
+            point (common random numbers).
+        steps: Weeks per run; the scenario's ``horizon`` if None.
+        seed: Master seed of the replicate seeds and of sampled designs (0 is a seed).
+        outputs: Summary outputs to keep (all of ``collabsim.metrics.SUMMARY`` if None).
+        timeseries: Reporters to keep for every run (``True`` for all); None keeps none.
+        every: Keep every ``every``-th step of the time series (and the last step).
+        second_order: Sobol' only: also sample for second-order indices.
+        morris_levels: Morris only: levels of the Morris grid.
+        name: Name of the sweep (default ``sweep-<scenario>``).
+        out: Results folder (default ``results/<name>``).
+        backend: ``"serial"``, ``"pool"`` (local processes, the default) or ``"dask"``.
+        workers: Worker processes for ``pool`` or a local Dask cluster (all cores if
+            None).
+        scheduler: Dask only: address of an existing scheduler (``tcp://HOST:PORT``) or
+            a ``distributed.Client``; None starts a ``LocalCluster`` of ``workers``.
+        restart: Discard a previous, different sweep in ``out`` instead of refusing.
+        progress: Called as ``progress(done, total)`` as runs finish (``done`` counts
+            runs finished in earlier sessions too).
+
+    Returns:
+        The results: ``.runs`` is the runs DataFrame, one row per run with every
+        parameter under its own name and the run's seed in ``seed``; see ``load``.
+
+    Raises:
+        SweepError: An option that is not allowed, or an output folder holding a
+            different sweep (nothing is written).
+        ParameterError: A parameter, factor or design point that is not allowed.
+    """
+    runs = iter_sweep(scenario=scenario, params=params, factors=factors, design=design, n=n,
+                      levels=levels, replicates=replicates, steps=steps, seed=seed,
+                      outputs=outputs, timeseries=timeseries, every=every,
+                      second_order=second_order, morris_levels=morris_levels, name=name,
+                      out=out, backend=backend, workers=workers, scheduler=scheduler,
+                      restart=restart, progress=progress)
+    for _ in runs:
+        pass
+    return load(runs.plan.out)
+
+
+class SweepRun:
+    """A sweep in progress: iterate over it to run it, one finished row at a time.
+
+    Made by ``iter_sweep``; every option has been checked and nothing written yet.
+    Iterating opens the results folder, skips the runs already done, yields each new
+    run's row (a dict, in the order runs finish) and, at the end, merges the results.
+    Stopping early (``break``) leaves the finished chunks on disk for a resume.
+
+    Attributes:
+        plan: The checked sweep.
+        total: Runs in the sweep.
+        done: Runs finished so far (including earlier sessions once iteration starts).
+        progress: Called as ``progress(done, total)`` once the folder is open (with the
+            runs done in earlier sessions) and after every run; or None.
+    """
+
+    def __init__(self, plan: SweepPlan, *, backend: str, workers: int | None,
+                 scheduler: Any, restart: bool,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+        self.plan = plan
+        self.total = plan.total
+        self.done = 0
+        self.progress = progress
+        self._backend = backend
+        self._module = import_module(f"collabsim.sweeps.{backend}")
+        self._workers = self._module.check(workers=workers, scheduler=scheduler)
+        self._given_workers = workers
+        self._scheduler = scheduler
+        self._restart = restart
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        store = SweepStore.open(self.plan, restart=self._restart)
+        try:
+            self.done = len(store.done)
+            store.begin(backend=self._backend, workers=self._workers)
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+            remaining = self.total - self.done
+            if remaining:
+                chunks = self._module.execute(self.plan.tasks(skip=store.done),
+                                              remaining=remaining,
+                                              workers=self._given_workers,
+                                              scheduler=self._scheduler)
+                try:
+                    for records in chunks:
+                        store.write(records)
+                        for record in records:
+                            self.done += 1
+                            if self.progress is not None:
+                                self.progress(self.done, self.total)
+                            yield record.row
+                finally:
+                    chunks.close()
+            store.finish()
+        except BaseException:
+            store.stop()
+            raise
+        finally:
+            store.close()
+
+
+def iter_sweep(*, backend: str = "pool", workers: int | None = None, scheduler: Any = None,
+               restart: bool = False, progress: Callable[[int, int], None] | None = None,
+               **options: Any) -> SweepRun:
+    """Check a sweep and return it unstarted, to run by iterating over its rows.
+
+    Takes the same options as ``sweep``::
+
+        run = collabsim.iter_sweep(factors={"cede_willingness": (0, 1)}, replicates=5)
+        for row in run:                      # each run's row as it finishes
+            print(f"{run.done}/{run.total}", row["sustained"])
+
+    Returns:
+        The sweep, checked in full (errors are raised here, before anything is written).
+    """
+    if backend not in BACKENDS:
+        hint = _suggest(str(backend), BACKENDS)
+        raise SweepError(f"backend={backend!r} is not a backend; allowed: "
+                         + ", ".join(BACKENDS) + (f"; {hint}" if hint else ""))
+    if not isinstance(restart, bool):
+        raise SweepError(f"restart={restart!r} is not allowed: expected true or false")
+    plan = plan_sweep(**options)
+    if progress is not None and not callable(progress):
+        raise SweepError(f"progress={progress!r} is not allowed: expected a function "
+                         "progress(done, total)")
+    return SweepRun(plan, backend=backend, workers=workers, scheduler=scheduler,
+                    restart=restart, progress=progress)
+
+
+__all__ = ["BACKENDS", "SweepError", "SweepResult", "SweepRun", "iter_sweep", "load",
+           "salib_problem", "sweep"]

@@ -1,0 +1,140 @@
+"""The experiment file: a sweep written down in TOML, run by ``collabsim sweep FILE``.
+
+::
+
+    [sweep]
+    name = "partner_cede"       # results go to results/<name> (default: the file's name)
+    scenario = "iocn"           # a preset, or a scenario TOML path (relative to this file)
+    design = "grid"             # grid, lhs, sobol, morris, or explicit ([[points]] below)
+    levels = 5                  # grid: values each range is split into
+    # n = 64                    # lhs, sobol, morris: size of the sample
+    replicates = 10             # runs per design point, same seeds at every point
+    steps = 104                 # weeks per run (default: the scenario's horizon)
+    seed = 0                    # master seed
+    outputs = ["sustained", "quality_gain"]      # summary outputs kept (default: all)
+
+    [sweep.timeseries]          # optional: keep some reporters, every few steps
+    reporters = ["attendance_rate", "trust_cross_org"]
+    every = 4
+
+    [params]                    # optional: parameters held fixed for the whole sweep
+    n_people = 150
+
+    [factors]                   # what varies: a list gives levels, a table a range
+    academic_partner = [true, false]
+    cede_willingness = {low = 0.1, high = 0.9}
+    turnover_rate = {}          # an empty table: the whole allowed range
+
+For an explicit design, leave ``[factors]`` out and give one ``[[points]]`` table per
+design point, each setting the same parameters. Everything is checked before any run:
+a mistake is reported in one line naming the file, the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from collabsim.params import _suggest
+from collabsim.sweeps.design import SweepError
+
+#: Keys of the ``[sweep]`` table.
+SWEEP_KEYS: tuple[str, ...] = ("name", "scenario", "design", "n", "levels", "replicates",
+                               "steps", "seed", "outputs", "timeseries", "second_order",
+                               "morris_levels")
+
+#: Tables of an experiment file.
+TABLES: tuple[str, ...] = ("sweep", "params", "factors", "points")
+
+
+def read_sweep_file(path: str | Path) -> dict[str, Any]:
+    """Read an experiment file into the options of ``collabsim.sweep``.
+
+    Only the file's structure is checked here; ``collabsim.sweep`` (``plan_sweep``)
+    checks the values.
+
+    Args:
+        path: The TOML experiment file.
+
+    Returns:
+        Keyword options for ``collabsim.sweep`` / ``plan_sweep``: ``name`` defaults to
+        the file's stem, and a scenario path is made relative to the file's folder.
+
+    Raises:
+        SweepError: The file is missing, unreadable, not TOML, or badly structured.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SweepError(f"{path}: no such sweep file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise SweepError(f"{path}: cannot read sweep file: {reason}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SweepError(f"{path}: not valid TOML: {error}") from None
+
+    def fail(message: str) -> SweepError:
+        return SweepError(f"{path}: {message}")
+
+    for table in data:
+        if table not in TABLES:
+            hint = _suggest(table, TABLES)
+            raise fail(f"unknown table [{table}]; allowed: [sweep], [params], [factors], "
+                       "[[points]]" + (f"; {hint}" if hint else ""))
+    sweep = data.get("sweep")
+    if not isinstance(sweep, dict):
+        raise fail("no [sweep] table: it names the scenario, design and replicates")
+    for key in sweep:
+        if key not in SWEEP_KEYS:
+            hint = _suggest(key, SWEEP_KEYS)
+            raise fail(f"[sweep]: unknown key {key!r}; allowed: {', '.join(SWEEP_KEYS)}"
+                       + (f"; {hint}" if hint else ""))
+    for table in ("params", "factors"):
+        if table in data and not isinstance(data[table], dict):
+            raise fail(f"{table} must be a table ([{table}])")
+
+    options: dict[str, Any] = {k: v for k, v in sweep.items() if k != "timeseries"}
+    options.setdefault("name", path.stem)
+    scenario = options.get("scenario", "iocn")
+    if isinstance(scenario, str) and scenario.endswith(".toml"):
+        scenario_path = Path(scenario)
+        if not scenario_path.is_absolute():
+            scenario_path = path.parent / scenario_path
+        options["scenario"] = str(scenario_path)
+    if "timeseries" in sweep:
+        series = sweep["timeseries"]
+        if not isinstance(series, dict):
+            raise fail("[sweep] timeseries must be a table: [sweep.timeseries] with "
+                       "reporters and every")
+        extra = set(series) - {"reporters", "every"}
+        if extra:
+            raise fail(f"[sweep.timeseries]: unknown key {sorted(extra)[0]!r}; allowed: "
+                       "reporters, every")
+        if "reporters" not in series:
+            raise fail("[sweep.timeseries] needs reporters, the list of reporters to keep "
+                       '(or "all")')
+        reporters = series["reporters"]
+        options["timeseries"] = True if reporters == "all" else reporters
+        options["every"] = series.get("every", 1)
+    if "params" in data:
+        options["params"] = data["params"]
+
+    points = data.get("points")
+    design = sweep.get("design")
+    if points is not None:
+        if not isinstance(points, list):
+            raise fail("points must be an array of tables ([[points]]), one per design point")
+        if "factors" in data:
+            raise fail("give either [factors] (with a design) or [[points]] (an explicit "
+                       "design), not both")
+        if design not in (None, "explicit"):
+            raise fail(f"[[points]] make an explicit design, but design = {design!r}; leave "
+                       'design out or set design = "explicit"')
+        options["design"] = points
+    else:
+        if design == "explicit":
+            raise fail('design = "explicit" needs [[points]] tables, one per design point')
+        options["factors"] = data.get("factors", {})
+    return options

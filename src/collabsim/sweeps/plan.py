@@ -1,0 +1,245 @@
+"""A sweep, checked in full before any run: scenario, design, seeds, steps and outputs.
+
+``plan_sweep`` validates every option (one message naming the field, the value and what
+is allowed) and returns a ``SweepPlan``: the runs to do, in order, each a ``Task``
+carrying its full parameter dict and seed, and the fingerprint that tells a resumed
+sweep whether it is still the same sweep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from collabsim.metrics import REPORTER_NAMES, SUMMARY
+from collabsim.params import Params, _suggest, declaration
+from collabsim.scenarios import scenario as load_scenario
+from collabsim.sweeps.design import (
+    Design,
+    SweepError,
+    make_design,
+    make_factors,
+    replicate_seeds,
+)
+from collabsim.sweeps.runner import Task
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """Everything a sweep will run, validated.
+
+    Attributes:
+        name: Name of the sweep (the results folder's default name).
+        scenario: The scenario preset or file the parameters start from, or ``None``
+            when given as ``Params``.
+        fixed: Parameters held at one value across the sweep, on top of the scenario.
+        base: Every parameter's value before the design's factors are applied.
+        design: The design points.
+        replicates: Runs per design point.
+        seed: The master seed.
+        seeds: Seed of each replicate (common random numbers across points).
+        steps: Weeks each run simulates.
+        outputs: Summary outputs kept in the runs table.
+        reporters: Reporters kept in the time series (empty: none kept).
+        every: Steps between kept time-series rows.
+        out: The results folder.
+    """
+
+    name: str
+    scenario: str | None
+    fixed: dict[str, Any]
+    base: dict[str, Any]
+    design: Design
+    replicates: int
+    seed: int
+    seeds: tuple[int, ...]
+    steps: int
+    outputs: tuple[str, ...]
+    reporters: tuple[str, ...]
+    every: int
+    out: Path
+    _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def total(self) -> int:
+        """Number of runs: design points times replicates."""
+        return len(self.design) * self.replicates
+
+    def task(self, run: int) -> Task:
+        """The task of run ``run`` (``point * replicates + replicate``)."""
+        if not self._columns:
+            for name in self.design.points.columns:
+                self._columns[name] = self.design.points[name].tolist()
+        point, replicate = divmod(run, self.replicates)
+        params = dict(self.base)
+        for name, values in self._columns.items():
+            params[name] = values[point]
+        return Task(run, point, replicate, self.seeds[replicate], params, self.steps,
+                    self.outputs, self.reporters, self.every)
+
+    def tasks(self, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[Task]:
+        """The tasks in run order, leaving out the runs in ``skip`` (made lazily)."""
+        for run in range(self.total):
+            if run not in skip:
+                yield self.task(run)
+
+    def describe(self) -> dict[str, Any]:
+        """The sweep as plain data, for ``meta.json`` and the fingerprint."""
+        return {
+            "name": self.name,
+            "scenario": self.scenario,
+            "fixed": self.fixed,
+            "design": self.design.describe(),
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "replicate_seeds": list(self.seeds),
+            "steps": self.steps,
+            "outputs": list(self.outputs),
+            "timeseries": {"reporters": list(self.reporters), "every": self.every}
+            if self.reporters else None,
+            "runs": self.total,
+        }
+
+    def fingerprint(self) -> str:
+        """Hash of what decides the runs: parameters of every point, seeds, steps, outputs.
+
+        Two plans with the same fingerprint run the same tasks and keep the same
+        columns, so a sweep may resume only into a folder whose fingerprint matches.
+        """
+        content = {
+            "base": self.base,
+            "design": self.design.describe(),
+            "points": {name: self.design.points[name].tolist()
+                       for name in self.design.points.columns},
+            "replicate_seeds": list(self.seeds),
+            "steps": self.steps,
+            "outputs": list(self.outputs),
+            "reporters": list(self.reporters),
+            "every": self.every,
+        }
+        text = json.dumps(content, sort_keys=True, ensure_ascii=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None = None,
+               factors: Mapping[str, Any] | None = None,
+               design: str | Sequence[Mapping[str, Any]] = "grid", n: int | None = None,
+               levels: int = 5, replicates: int = 1, steps: int | None = None, seed: int = 0,
+               outputs: Sequence[str] | None = None,
+               timeseries: Sequence[str] | bool | None = None, every: int = 1,
+               second_order: bool = True, morris_levels: int = 4, name: str | None = None,
+               out: str | Path | None = None) -> SweepPlan:
+    """Check a sweep in full and say what it will run (see ``collabsim.sweep``).
+
+    Args:
+        scenario: A scenario preset name, a scenario TOML path, or ``Params``.
+        params: Parameters held fixed across the sweep, on top of the scenario.
+        factors: ``{name: levels or range}`` (see ``collabsim.sweeps.design``).
+        design: ``"grid"``, ``"lhs"``, ``"sobol"``, ``"morris"`` or a list of
+            parameter dicts.
+        n: Size of a sampled design.
+        levels: Values a grid takes along each range.
+        replicates: Runs per design point (at least 1).
+        steps: Weeks per run; defaults to the scenario's ``horizon``.
+        seed: Master seed (whole number >= 0).
+        outputs: Summary outputs to keep (default: all of ``collabsim.metrics.SUMMARY``).
+        timeseries: Reporters to keep per step (``True``: all; ``None``: none).
+        every: Keep every ``every``-th step of the time series (and the last).
+        second_order: Sobol' designs: sample for second-order indices too.
+        morris_levels: Morris designs: grid levels.
+        name: Name of the sweep; defaults to ``sweep-<scenario>``.
+        out: Results folder; defaults to ``results/<name>``.
+
+    Returns:
+        The plan.
+
+    Raises:
+        SweepError: An option that is not allowed.
+        ParameterError: A parameter, factor or point that is not allowed.
+    """
+    label, base_params = _scenario(scenario, params)
+    fixed = {k: v for k, v in base_params.to_dict().items()
+             if params is not None and k in params}
+    factor_list = make_factors(factors)
+    if not isinstance(design, str) and factors:
+        raise SweepError("an explicit design takes its parameters from its points: leave "
+                         "factors out (hold other parameters with the fixed parameters)")
+    for factor in factor_list:
+        if factor.name in fixed:
+            raise SweepError(f"{factor.name} is both a factor and a fixed parameter; "
+                             "give it in one place")
+    the_design = make_design(factor_list, design, n=n, levels=levels, seed=seed,
+                             second_order=second_order, morris_levels=morris_levels)
+    if the_design.kind == "explicit":
+        for factor in the_design.factors:
+            if factor.name in fixed:
+                raise SweepError(f"{factor.name} is both set by the design points and a "
+                                 "fixed parameter; give it in one place")
+    seeds = replicate_seeds(seed, replicates)
+    if steps is None:
+        steps = base_params.horizon
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise SweepError(f"steps={steps!r} is not allowed: expected a whole number >= 1 "
+                         "(weeks per run)")
+    kept = _names(outputs, SUMMARY, "outputs", "summary output") if outputs is not None \
+        else tuple(SUMMARY)
+    if timeseries is True:
+        reporters = tuple(REPORTER_NAMES)
+    elif timeseries is None or timeseries is False:
+        reporters = ()
+    else:
+        reporters = _names(timeseries, REPORTER_NAMES, "timeseries", "reporter")
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        raise SweepError(f"every={every!r} is not allowed: expected a whole number >= 1 "
+                         "(steps between kept time-series rows)")
+    if name is None:
+        name = f"sweep-{label}" if label else "sweep"
+    if not isinstance(name, str) or not name.strip() or Path(name).name != name:
+        raise SweepError(f"name={name!r} is not allowed: expected a plain folder name")
+    out_path = Path("results") / name if out is None else Path(out)
+    return SweepPlan(name, None if isinstance(scenario, Params) else str(scenario), fixed,
+                     base_params.to_dict(), the_design, replicates, seed, tuple(seeds),
+                     steps, kept, reporters, every, out_path)
+
+
+def _scenario(scenario: str | Params, params: Mapping[str, Any] | None) -> tuple[str, Params]:
+    if params is not None and not isinstance(params, Mapping):
+        raise SweepError(f"params must be a mapping of parameter name to value, got {params!r}")
+    overrides = dict(params or {})
+    for key in overrides:
+        declaration(key)  # unknown names suggest the close ones
+    if isinstance(scenario, Params):
+        return "", scenario.replace(**overrides)
+    if not isinstance(scenario, str):
+        raise SweepError(f"scenario={scenario!r} is not allowed: expected a scenario name, "
+                         "the path of a scenario TOML file, or collabsim.Params")
+    if scenario.endswith(".toml"):
+        path = Path(scenario)
+        if not path.is_file():
+            raise SweepError(f"scenario {scenario!r}: no such scenario file")
+        try:
+            return path.stem, load_scenario(scenario, **overrides)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise SweepError(f"scenario {scenario!r}: cannot read scenario file: {reason}") \
+                from None
+    return scenario, load_scenario(scenario, **overrides)
+
+
+def _names(values: Any, allowed: Sequence[str], field_name: str, what: str) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, Sequence):
+        raise SweepError(f"{field_name}={values!r} is not allowed: expected a list of "
+                         f"{what} names")
+    for value in values:
+        if value not in allowed:
+            hint = _suggest(str(value), allowed)
+            raise SweepError(f"{field_name}: {value!r} is not a {what}"
+                             + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}"))
+    if len(set(values)) != len(values):
+        raise SweepError(f"{field_name}: a {what} is listed twice")
+    return tuple(values)
+

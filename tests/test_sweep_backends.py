@@ -1,0 +1,137 @@
+"""Every backend runs the same unit of work: serial, process pool and Dask agree exactly."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+import collabsim
+from collabsim.sweeps import SweepError
+from collabsim.sweeps.chunking import ChunkSizer
+from collabsim.sweeps.runner import RunRecord
+
+SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
+
+SWEEP_FILE = """\
+[sweep]
+name = "backends"
+levels = 3
+replicates = 4
+steps = 12
+seed = 11
+
+[sweep.timeseries]
+reporters = ["attendance_rate", "trust_cross_org", "alive"]
+every = 5
+
+[params]
+n_people = 40
+
+[factors]
+academic_partner = [true, false]
+cede_willingness = {low = 0.1, high = 0.9}
+"""
+
+OPTIONS = {"factors": {"academic_partner": [True, False], "cede_willingness": (0.1, 0.9)},
+           "levels": 3, "replicates": 4, "steps": 12, "seed": 11, "params": {"n_people": 40},
+           "timeseries": ["attendance_rate", "trust_cross_org", "alive"], "every": 5}
+
+
+def table(folder: Path, name: str):
+    data = pq.read_table(folder / name)
+    return data.drop_columns(["duration"]) if "duration" in data.column_names else data
+
+
+@pytest.fixture(scope="module")
+def serial_folder(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("serial") / "backends"
+    collabsim.sweep(**OPTIONS, backend="serial", out=out)
+    return out
+
+
+def assert_same_results(folder: Path, reference: Path) -> None:
+    runs, expected = table(folder, "runs.parquet"), table(reference, "runs.parquet")
+    assert runs.num_rows == 24
+    assert runs.schema == expected.schema
+    assert runs.equals(expected)
+    assert table(folder, "timeseries.parquet").equals(table(reference, "timeseries.parquet"))
+    assert table(folder, "design.parquet").equals(table(reference, "design.parquet"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_process_pool_gives_identical_results_for_any_worker_count(serial_folder, tmp_path,
+                                                                   workers):
+    out = tmp_path / "backends"
+    result = collabsim.sweep(**OPTIONS, backend="pool", workers=workers, out=out)
+    assert_same_results(out, serial_folder)
+    assert (result.meta["backend"], result.meta["workers"]) == ("pool", workers)
+
+
+def test_dask_local_cluster_gives_identical_results(serial_folder, tmp_path):
+    out = tmp_path / "backends"
+    result = collabsim.sweep(**OPTIONS, backend="dask", workers=2, out=out)
+    assert_same_results(out, serial_folder)
+    assert result.meta["backend"] == "dask"
+
+
+def test_cli_sends_the_runs_to_an_existing_dask_cluster(serial_folder, tmp_path):
+    import distributed
+    (tmp_path / "backends.toml").write_text(SWEEP_FILE, encoding="utf-8")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        done = subprocess.run(
+            [SCRIPT, "sweep", "backends.toml", "--scheduler", cluster.scheduler_address],
+            cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
+        with distributed.Client(cluster) as client:
+            ran = client.run(lambda: "collabsim.sweeps.runner" in sys.modules)
+    assert done.returncode == 0, done.stderr
+    assert "with the dask backend" in done.stdout
+    assert sorted(ran.values()) == [True, True]  # both workers ran the unit of work
+    assert_same_results(tmp_path / "results" / "backends", serial_folder)
+
+
+def test_dask_errors_are_clear(monkeypatch, tmp_path):
+    with pytest.raises(SweepError, match="scheduler='127.0.0.1:8786' is not allowed"):
+        collabsim.iter_sweep(**OPTIONS, backend="dask", scheduler="127.0.0.1:8786",
+                             out=tmp_path / "x")
+    with pytest.raises(SweepError, match="an existing cluster"):
+        collabsim.iter_sweep(**OPTIONS, backend="dask", scheduler="tcp://127.0.0.1:8786",
+                             workers=2, out=tmp_path / "x")
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
+    with pytest.raises(SweepError, match=r'pip install "collabsim\[dask\]"'):
+        collabsim.iter_sweep(**OPTIONS, backend="dask", out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_backend_options_are_checked_before_anything_is_written(tmp_path):
+    cases = [({"backend": "threads"}, "backend='threads' is not a backend"),
+             ({"backend": "pool", "workers": 0}, "workers=0 is not allowed"),
+             ({"backend": "serial", "workers": 2}, "serial backend"),
+             ({"backend": "pool", "scheduler": "tcp://x:1"}, "only for the dask backend")]
+    for options, expected in cases:
+        with pytest.raises(SweepError, match=expected):
+            collabsim.iter_sweep(**OPTIONS, **options, out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def record(duration: float) -> RunRecord:
+    return RunRecord({"duration": duration})
+
+
+def test_chunks_aim_at_about_a_second_of_work_and_shrink_at_the_end():
+    sizer = ChunkSizer(workers=2, remaining=10_000, seconds=1.0)
+    assert sizer.size() == 1  # nothing measured yet
+    sizer.observe([record(0.05)] * 4)
+    assert sizer.size() == 20  # 1 s of 50 ms runs
+    sizer.observe([record(0.0001)] * 1000)
+    assert sizer.size() == 1000  # capped however short runs are
+    tail = ChunkSizer(workers=2, remaining=30, seconds=1.0)
+    tail.observe([record(0.01)])
+    assert tail.size() == 8  # 30 left among 2 workers: 4 chunks in flight get a share
+    tasks = iter(range(30))
+    assert len(tail.take(tasks)) == 8 and tail.remaining == 22
