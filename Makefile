@@ -5,13 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test patterns bench docs clean
+.PHONY: setup run test patterns bench dashboard docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit(0 if sys.version_info >= (3, 12) else f"collabsim needs Python 3.12+, found {v} at {sys.executable}; set PYTHON=/path/to/python3.12")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]"
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian's chromium for the dashboard's browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -27,6 +31,9 @@ patterns: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_model.py
+
+dashboard: setup
+	$(BIN)/collabsim dashboard
 
 docs: setup
 	$(BIN)/collabsim params --markdown > docs/parameters.md

@@ -34,7 +34,7 @@ from collabsim.mechanisms import (
     turnover,
 )
 from collabsim.mechanisms.decisions import GrantWeights
-from collabsim.params import Params
+from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.state import build_state
 
 _QUARTER = 13  # weeks over which recent performance is judged
@@ -162,7 +162,7 @@ class CollaborationModel(mesa.Model):
         widening = prm.facilitation_widening * prm.partner_strength if facilitated else 0.0
         relief = prm.partner_strength if facilitated else 0.0
         encounters.table_encounters(
-            s.trust, s.stream, seated, bounds, p.power, p.narrative, p.anchor, p.stubbornness,
+            s.trust_ref, s.stream, seated, bounds, p.power, p.narrative, p.anchor, p.stubbornness,
             prm.narrative_epsilon + widening, prm.narrative_mu, relief,
             self._encounter_weights, self._trust_rates, p.meeting_value)
         if self.central_leader_present and p.attended_last[s.central_leader]:
@@ -190,10 +190,10 @@ class CollaborationModel(mesa.Model):
         pw = s.pathways
         # In a working network its members do the change work; in silos everyone in post.
         working = s.people.active if self.network_on else self._everyone
-        change.change_work(s.stream, week, self.network_on, dl, s.people, working, pw,
-                           s.changes, s.org_start, s.trust, self._grant_weights,
-                           self._trust_rates, self._change_rates, s.counters, self._wins,
-                           s.shared_capacity)
+        change.change_work(s.stream, week, self.network_on, dl, s.people_ref, working,
+                           s.pathways_ref, s.changes_ref, s.org_start, s.trust_ref,
+                           self._grant_weights, self._trust_rates, self._change_rates,
+                           s.counters, self._wins, s.shared_capacity)
         if prm.convened and not self.alive:
             change.unravel(s.stream, pw.config, pw.initial_config, pw.network_made, pw.fitness,
                            pw.neighbours, pw.contributions, prm.unsupported_decay)
@@ -211,12 +211,12 @@ class CollaborationModel(mesa.Model):
         s, p, prm = self.state, self.state.people, self.params
         if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
             encounters.informal_encounters(
-                s.trust, s.stream, prm.informal_contact_rate, p.pathway, s.team_members,
+                s.trust_ref, s.stream, prm.informal_contact_rate, p.pathway, s.team_members,
                 s.team_start, p.power, p.narrative, p.anchor, p.stubbornness,
                 prm.narrative_epsilon, prm.narrative_mu, self._encounter_weights,
                 self._trust_rates)
-        trust.second_hand(s.trust, s.stream, p.news, prm.gossip_contacts, prm.second_hand_trust)
-        trust.drift(s.trust, prm.trust_drift)
+        trust.second_hand(s.trust_ref, s.stream, p.news, prm.gossip_contacts, prm.second_hand_trust)
+        trust.drift(s.trust_ref, prm.trust_drift)
 
     # 5. aspiration and commitment
     def update_commitment(self, week: int) -> None:
@@ -234,14 +234,14 @@ class CollaborationModel(mesa.Model):
                                                       prm.aspiration_memory)
         self.aspiration_gap = max(0.0, self.aspiration - performance)
         if not self.network_on:  # nothing left to be committed to: frustration and news fade
-            commitment.weekly_commitment(s.people, self._everyone, s.steady, self._no_wins,
+            commitment.weekly_commitment(s.people_ref, self._everyone, s.steady, self._no_wins,
                                          0.0, 0.0, 0.0, 0.0)
             return
-        commitment.weekly_commitment(s.people, s.people.active, s.steady, self._wins,
+        commitment.weekly_commitment(s.people_ref, s.people.active, s.steady, self._wins,
                                      self.aspiration_gap,
                                      prm.small_win_boost, prm.pressure_sensitivity,
                                      prm.commitment_decay)
-        actor = commitment.spontaneous_self_interest(s.stream, week, s.people,
+        actor = commitment.spontaneous_self_interest(s.stream, week, s.people_ref,
                                                      s.people.last_act, prm.self_interest_hazard)
         if actor >= 0:
             self.act_in_self_interest(actor)
@@ -249,7 +249,7 @@ class CollaborationModel(mesa.Model):
     def act_in_self_interest(self, actor: int) -> None:
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
         s, prm = self.state, self.params
-        commitment.self_interest_act(actor, s.people, s.trust, s.steady, self._trust_rates,
+        commitment.self_interest_act(actor, s.people_ref, s.trust_ref, s.steady, self._trust_rates,
                                      prm.reputation_damage, prm.morale_hit)
         s.people.last_act[actor] = self.steps
         self.self_interest_acts += 1
@@ -259,9 +259,9 @@ class CollaborationModel(mesa.Model):
         """Members drift away after meetings spent disheartened; people move on (M14)."""
         s, prm = self.state, self.params
         if self.meeting_held:
-            self.exits += turnover.drift_away(s.people, s.steady, s.trust, prm.exit_threshold,
-                                              prm.exit_patience)
-        leaving = turnover.move_on(s.stream, s.people, s.steady, prm.turnover_rate / 52,
+            self.exits += turnover.drift_away(s.people_ref, s.steady, s.trust_ref,
+                                              prm.exit_threshold, prm.exit_patience)
+        leaving = turnover.move_on(s.stream, s.people_ref, s.steady, prm.turnover_rate / 52,
                                    prm.turnover_frustration, self._leavers)
         for i in self._leavers[:leaving]:
             self.replace(int(i))
@@ -271,8 +271,8 @@ class CollaborationModel(mesa.Model):
         s = self.state
         # A withdrawn partner's posts are refilled, but not as network members.
         joins = self.partner_present or not s.organisations[s.people.org[post]].is_academic_partner
-        turnover.replace_person(s.stream, post, s.people, s.steady, s.changes,
-                                s.pathways.redesign_lead, s.trust, s.draws, joins,
+        turnover.replace_person(s.stream, post, s.people_ref, s.steady, s.changes_ref,
+                                s.pathways.redesign_lead, s.trust_ref, s.draws, joins,
                                 self.meetings_held)
         self.people[post].remove()
         self.people[post] = Person(self, post)
@@ -299,6 +299,48 @@ class CollaborationModel(mesa.Model):
         if self._failing_meetings >= prm.collapse_window:
             self.alive = False
             self.collapse_step = week
+
+    # --- levers and what-ifs during a run -----------------------------------------------------
+
+    def change_levers(self, **values) -> Params:
+        """Change parameters mid-run; the model uses the new values from the next week.
+
+        Only parameters declared ``live`` (read afresh each week) may change; those that
+        shape the network at the start (``cede_willingness``, ``academic_partner``, ...)
+        need a new model. Setting a parameter to the value it already has is allowed.
+
+        Args:
+            **values: New parameter values, by name (validated by their declarations).
+
+        Returns:
+            The model's parameters after the change.
+        """
+        fixed = [name for name, value in values.items()
+                 if not declaration(name).live
+                 and declaration(name).validate(value) != self.params[name]]
+        if fixed:
+            live = ", ".join(n for n, p in PARAMETERS.items() if p.live)
+            raise ParameterError(
+                f"{fixed[0]} shapes the network at the start, so it cannot change mid-run: "
+                f"start a new model with it; parameters that can change mid-run: {live}")
+        self.params = self.params.replace(**values)
+        self._configure()
+        return self.params
+
+    def set_parameter(self, name: str, value) -> Params:
+        """Change one parameter mid-run (see ``change_levers``)."""
+        return self.change_levers(**{name: value})
+
+    def apply_event(self, kind: str, *, organisation: str | None = None) -> Event:
+        """Apply a what-if event now, at the current week, and return it.
+
+        Args:
+            kind: One of ``collabsim.params.EVENT_KINDS``.
+            organisation: Organisation kind it concerns, where that matters.
+        """
+        event = Event(self.steps, kind, organisation)
+        events.apply(self, event)
+        return event
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -44,6 +44,10 @@ class Parameter:
         symbol: Symbol used in the model description, if any.
         evidence: Where the mechanism or value comes from.
         lever: Whether it is one of the policy levers workshop rooms and sweeps pull.
+        plain: What the lever means to a lay audience (dashboard help text), for levers.
+        live: Whether the model reads it afresh each week, so a change mid-run takes
+            effect from the next week (``CollaborationModel.change_levers``); false for
+            parameters that shape the network at the start and need a new run.
     """
 
     name: str
@@ -58,6 +62,8 @@ class Parameter:
     symbol: str = ""
     evidence: str = ""
     lever: bool = False
+    plain: str = ""
+    live: bool = False
 
     @property
     def bounds(self) -> tuple[float, float] | None:
@@ -299,7 +305,9 @@ _declare("landscape_k", "int", 4,
          evidence="Levinthal (1997): higher K gives more local peaks.")
 _declare("network_type", "choice", "place",
          "Place-based (one city, informal contact between meetings) or issue-based (dispersed).",
-         choices=("place", "issue"), group=_G, lever=True,
+         choices=("place", "issue"), group=_G, lever=True, live=True,
+         plain="Place-based: everyone works in one city and bumps into each other between "
+               "meetings. Issue-based: people are spread out and meet only at meetings.",
          evidence=f"Place-based IOCN versus issue-based, 'nationally dispersed' CLAHRCs ({IOCN}).")
 _declare("convened", "bool", True,
          "Whether the network meets at all (false: the hierarchy counterfactual).",
@@ -307,7 +315,8 @@ _declare("convened", "bool", True,
 _declare("horizon", "int", 260, "Length of a run.", unit="weeks", low=1, high=2600, group=_G,
          evidence="Five years, the span over which the IOCN expected 'richer pickings'.")
 _declare("meeting_interval", "int", 4, "Weeks between network meetings.", unit="weeks",
-         low=1, high=52, group=_G, lever=True,
+         low=1, high=52, group=_G, lever=True, live=True,
+         plain="How often the whole network meets, in weeks: 4 is monthly, 13 quarterly.",
          evidence=f"Beston: 'meetings were held monthly' ({BESTON}).")
 _declare("table_size", "int", 6, "People seated together at a meeting table.", unit="people",
          low=2, high=30, group=_G,
@@ -319,49 +328,70 @@ _G = "levers"
 _declare("academic_partner", "bool", True,
          "A neutral academic partner convenes the network and offers a safe space.",
          group=_G, lever=True,
+         plain="A university joins as a neutral host: it convenes the meetings, facilitates the "
+               "tables and makes it safer to speak across organisations.",
          evidence=f"'IOCN provided more of a neutral setting'; 'a neutral academic partner to "
          f"support the collaboration' ({IOCN}).")
 _declare("partner_strength", "float", 0.5,
          "How strongly the neutral partner lowers threat and deepens learning.",
-         unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
+         unit="0-1", low=0.0, high=1.0, group=_G, lever=True, live=True,
+         plain="How much the neutral partner's facilitation helps: less threat between "
+               "professions, more listening, faster learning.",
          evidence=f"'an enabling shared space' from the University and NHS connection ({IOCN}).")
 _declare("distributed_leadership", "float", 0.3,
          "Chance that the frontline team may decide a small test of change itself.",
-         unit="probability", low=0.0, high=1.0, group=_G, lever=True,
+         unit="probability", low=0.0, high=1.0, group=_G, lever=True, live=True,
+         plain="How often frontline teams may try a small change themselves, without asking a "
+               "senior leader for permission.",
          evidence=f"'members were permitted self-managed teams ... to prototype solutions' but "
          f"'did need to refer to the tops for the embedding' ({IOCN}).")
 _declare("cede_willingness", "float", 0.5,
          "Willingness of senior leaders to let others change what their organisation owns.",
          unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
+         plain="How willing senior leaders are to let others change what their organisation owns "
+               "(to cede territory).",
          evidence=f"'as long as the senior leader is willing to cede territory' ({IOCN}); Baker "
          f"& Denis (2011).")
 _declare("incremental_share", "float", 0.7,
          "Share of proposed changes that are small tests of change rather than big-bang redesigns.",
-         unit="share", low=0.0, high=1.0, group=_G, lever=True,
+         unit="share", low=0.0, high=1.0, group=_G, lever=True, live=True,
+         plain="Share of ideas tried as small tests of change rather than big-bang redesigns. "
+               "Small tests succeed often and keep hope alive; big bangs are slow and risky.",
          evidence=f"'slow and incremental forms of change were more realistic' ({IOCN}); 'small "
          f"tests of change' ({BESTON}).")
 _declare("central_leader_strength", "float", 0.6,
          "Strength of the energetic strategic leader holding the centre (0 = none).",
          unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
+         plain="A strong, energetic system leader holding the centre: pulls people towards a "
+               "shared purpose and shields them from outside pressure. 0 means there is no such "
+               "leader.",
          evidence=f"'the great need for a strong and energetic and strategic leader that could "
          f"hold the centre' ({IOCN}).")
 _declare("programme_intensity", "float", 0.5,
          "Intensity of the frontline (PLP) and senior (ALP) leadership programmes.",
          unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
+         plain="How much leadership training people get: improvement skills for the frontline, "
+               "letting go of territory for senior leaders.",
          evidence=f"'strong relationships ... should be linked to leadership training "
          f"programmes' ({IOCN}).")
 _declare("results_pressure", "float", 0.1,
          "Improvement demanded from outside beyond what the network is achieving.",
-         unit="share of quality per year", low=0.0, high=0.5, group=_G, lever=True,
+         unit="share of quality per year", low=0.0, high=0.5, group=_G, lever=True, live=True,
+         plain="How hard boards and regulators push for quick, visible results beyond what the "
+               "network is achieving.",
          evidence=f"'demands for instant improvements and financial success' ({IOCN}); 'the "
          f"pressure just to get things done is huge' ({BESTON}).")
 _declare("power_imbalance", "float", 0.3,
          "How far power is skewed towards health organisations over social care and community.",
          unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
+         plain="How much more say health organisations have than social care, councils and the "
+               "voluntary sector.",
          evidence=f"'a deep-rooted power imbalance between the two main parties, health and "
          f"social care' ({BESTON}).")
 _declare("turnover_rate", "float", 0.12, "Share of people who change jobs each year.",
-         unit="per year", low=0.0, high=0.6, group=_G, lever=True,
+         unit="per year", low=0.0, high=0.6, group=_G, lever=True, live=True,
+         plain="Share of people who change jobs each year; newcomers start with no personal "
+               "relationships in the network.",
          evidence=f"'those most resistant to change have moved on' ({BESTON}).")
 
 # Trust (M1-M3).

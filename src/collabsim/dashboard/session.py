@@ -1,0 +1,204 @@
+"""The models one browser session drives: a workshop room's own runs.
+
+Every browser session (each participant's device, each tab) gets its own ``Workshop``,
+so nobody drives anyone else's model. A workshop has pane ``A`` and, in side-by-side
+mode, pane ``B``: two models of the same scenario with the same seed that step in
+lockstep and differ only in the levers the room sets differently.
+
+Levers come from the parameter declarations. A lever declared ``live`` changes the
+running model at once (from the next week); any other lever shapes the network at the
+start, so its new value waits, marked as pending, until the next reset.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from collabsim.model import CollaborationModel
+from collabsim.params import LEVERS, PARAMETERS, Event, Params
+from collabsim.scenarios import available, scenario
+
+from .network_view import NetworkLayout, layout_network
+
+PANES: tuple[str, ...] = ("A", "B")
+DEFAULT_SCENARIO = "iocn"
+
+
+def scenario_levers(name: str) -> dict[str, Any]:
+    """The lever values of scenario ``name`` (its own values, else the defaults)."""
+    params = scenario(name)
+    return {lever: params[lever] for lever in LEVERS}
+
+
+@dataclass
+class LeverChange:
+    """A lever moved while a run was going, and the week it took effect."""
+
+    week: int
+    name: str
+    value: Any
+
+
+@dataclass
+class Pane:
+    """One model on screen and the lever values chosen for it.
+
+    Attributes:
+        name: ``"A"`` or ``"B"``.
+        levers: Lever values as the sliders show them (pending ones included).
+        model: The running model.
+        layout: Where its people are drawn.
+        initial: The parameters the run started with.
+        changes: Levers moved mid-run, in order.
+        events: What-if events applied, in order.
+    """
+
+    name: str
+    levers: dict[str, Any]
+    model: CollaborationModel
+    layout: NetworkLayout
+    initial: Params
+    changes: list[LeverChange] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def pending(self) -> dict[str, Any]:
+        """Levers whose chosen value waits for the next reset."""
+        return {name: value for name, value in self.levers.items()
+                if value != self.model.params[name]}
+
+    def params_at(self, week: int) -> Params:
+        """The parameters in force at ``week``.
+
+        A lever moved after week ``w`` was simulated takes effect from week ``w + 1``.
+        """
+        values = {c.name: c.value for c in self.changes if c.week < week}
+        return self.initial.replace(**values) if values else self.initial
+
+
+class Workshop:
+    """A browser session's models, their levers, and the controls that drive them.
+
+    Args:
+        scenario_name: Preset to start from (``iocn``, ``clahrc``, ``beston``,
+            ``hierarchy``).
+        seed: Seed of the runs; both panes share it.
+    """
+
+    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, *, seed: int = 0) -> None:
+        self.lock = threading.RLock()  # Play runs in a thread while buttons are clicked
+        self.scenario = scenario_name
+        self.seed = seed
+        self.compare = False
+        self.panes: dict[str, Pane] = {}
+        self._levers = {pane: scenario_levers(scenario_name) for pane in PANES}
+        self.reset()
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def active_panes(self) -> list[Pane]:
+        """The panes on screen: A, and B in side-by-side mode."""
+        return [self.panes[p] for p in (PANES if self.compare else PANES[:1])]
+
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far (all panes are at the same week)."""
+        return int(self.panes["A"].model.steps)
+
+    @property
+    def horizon(self) -> int:
+        """Length of the run in weeks."""
+        return int(self.panes["A"].model.params.horizon)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run has reached its horizon."""
+        return self.week >= self.horizon
+
+    # --- controls ------------------------------------------------------------------------
+
+    def reset(self, *, scenario_name: str | None = None, seed: int | None = None) -> None:
+        """Start the panes again at week 0, with every pending lever applied.
+
+        Choosing another scenario also sets the levers to that scenario's values.
+        """
+        with self.lock:
+            if scenario_name is not None and scenario_name != self.scenario:
+                if scenario_name not in available():
+                    raise ValueError(f"unknown scenario {scenario_name!r}; available: "
+                                     + ", ".join(available()))
+                self.scenario = scenario_name
+                self._levers = {pane: scenario_levers(scenario_name) for pane in PANES}
+            if seed is not None:
+                if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+                    raise ValueError(f"seed={seed!r} is not allowed: expected a whole "
+                                     "number >= 0")
+                self.seed = seed
+            for name in PANES if self.compare else PANES[:1]:
+                self.panes[name] = self._new_pane(name)
+
+    def _new_pane(self, name: str) -> Pane:
+        params = scenario(self.scenario, **self._levers[name])
+        model = CollaborationModel(params, rng=self.seed)
+        return Pane(name, self._levers[name], model, layout_network(model), params)
+
+    def set_compare(self, on: bool) -> None:
+        """Turn side-by-side mode on or off; turning it on starts both panes again.
+
+        Pane B starts as a copy of pane A's levers, so the room changes one lever and
+        watches the two runs part.
+        """
+        with self.lock:
+            if on == self.compare:
+                return
+            self.compare = on
+            if on:
+                self._levers["B"] = dict(self._levers["A"])
+                self.reset()
+
+    def step(self, weeks: int = 1) -> int:
+        """Advance every pane by up to ``weeks`` weeks (never past the horizon).
+
+        Returns:
+            The weeks actually advanced.
+        """
+        with self.lock:
+            todo = max(0, min(weeks, self.horizon - self.week))
+            for pane in self.active_panes:
+                for _ in range(todo):
+                    pane.model.step()
+            return todo
+
+    def set_lever(self, pane: str, name: str, value: Any) -> bool:
+        """Set lever ``name`` of ``pane`` (validated by its declaration).
+
+        Returns:
+            True if the running model changed now, False if the value waits for the
+            next reset (the lever shapes the network at the start).
+        """
+        declaration = PARAMETERS[name]
+        if not declaration.lever:
+            raise ValueError(f"{name} is not a lever")
+        value = declaration.validate(value)
+        with self.lock:
+            chosen = self.panes[pane] if pane in self.panes else None
+            self._levers[pane][name] = value
+            if chosen is None or not declaration.live:
+                return False
+            if chosen.model.params[name] != value:
+                chosen.model.change_levers(**{name: value})
+                chosen.changes.append(LeverChange(self.week, name, value))
+            return True
+
+    def levers(self, pane: str) -> dict[str, Any]:
+        """The lever values the sliders of ``pane`` show."""
+        return dict(self._levers[pane])
+
+    def what_if(self, kind: str) -> None:
+        """Apply a what-if event to every pane now, at the current week."""
+        with self.lock:
+            for pane in self.active_panes:
+                pane.events.append(pane.model.apply_event(kind))

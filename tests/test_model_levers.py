@@ -1,0 +1,115 @@
+"""Levers changed mid-run and what-if events applied at the current week."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from collabsim.model import CollaborationModel
+from collabsim.params import LEVERS, PARAMETERS, Event, ParameterError, Params
+
+
+def _run(model: CollaborationModel, weeks: int) -> CollaborationModel:
+    for _ in range(weeks):
+        model.step()
+    return model
+
+
+def test_every_lever_says_in_plain_words_what_it_does():
+    for name in LEVERS:
+        plain = PARAMETERS[name].plain
+        assert len(plain) > 40, name
+        assert "_" not in plain, name  # words, not parameter names
+
+
+def test_live_flags_follow_what_the_model_reads_each_week():
+    live = {name for name in LEVERS if PARAMETERS[name].live}
+    assert live == {"network_type", "meeting_interval", "partner_strength",
+                    "distributed_leadership", "incremental_share", "results_pressure",
+                    "turnover_rate"}
+    assert not any(p.live for p in PARAMETERS.values() if not p.lever)
+
+
+def test_a_live_lever_changes_the_parameters_and_the_rates():
+    model = _run(CollaborationModel("iocn", rng=1), 5)
+    params = model.change_levers(incremental_share=0.2, results_pressure=0.4)
+    assert params is model.params
+    assert model.params.incremental_share == 0.2
+    assert model.params.results_pressure == 0.4
+    assert model._change_rates.incremental_share == 0.2  # derived rates rebuilt
+    assert model.params.cede_willingness == Params().cede_willingness  # the rest unchanged
+
+
+def test_set_parameter_is_change_levers_for_one_name():
+    model = CollaborationModel("iocn", rng=1)
+    model.set_parameter("meeting_interval", 2)
+    assert model.params.meeting_interval == 2
+
+
+def test_a_lever_changed_mid_run_changes_the_trajectory_from_then_on():
+    same = _run(CollaborationModel("iocn", rng=4), 20)
+    changed = _run(CollaborationModel("iocn", rng=4), 20)
+    before = changed.timeseries()
+    assert before.equals(same.timeseries())
+    changed.change_levers(meeting_interval=1, results_pressure=0.5)
+    _run(same, 40)
+    _run(changed, 40)
+    a, b = same.timeseries(), changed.timeseries()
+    assert a.iloc[:21].equals(b.iloc[:21])  # the past is kept
+    assert b["meeting"].iloc[21:].sum() > a["meeting"].iloc[21:].sum() * 2
+    assert not np.allclose(a["commitment_mean"].iloc[-1], b["commitment_mean"].iloc[-1])
+
+
+def test_the_same_lever_value_leaves_the_run_as_it_was():
+    plain = _run(CollaborationModel("iocn", rng=2), 30)
+    touched = _run(CollaborationModel("iocn", rng=2), 10)
+    touched.change_levers(incremental_share=Params().incremental_share,
+                          cede_willingness=Params().cede_willingness)
+    _run(touched, 20)
+    assert plain.timeseries().equals(touched.timeseries())
+
+
+def test_a_lever_that_shapes_the_start_needs_a_new_model():
+    model = CollaborationModel("iocn", rng=1)
+    with pytest.raises(ParameterError, match="cede_willingness.*cannot change mid-run"):
+        model.change_levers(cede_willingness=0.9)
+    with pytest.raises(ParameterError, match="academic_partner"):
+        model.set_parameter("academic_partner", False)
+    assert model.params.cede_willingness == Params().cede_willingness
+
+
+def test_bad_values_and_names_are_refused_by_the_declarations():
+    model = CollaborationModel("iocn", rng=1)
+    with pytest.raises(ParameterError, match="incremental_share=1.5"):
+        model.change_levers(incremental_share=1.5)
+    with pytest.raises(ParameterError, match="did you mean incremental_share"):
+        model.change_levers(incremental_shares=0.5)
+    with pytest.raises(ParameterError, match="network_type"):
+        model.change_levers(network_type="city")
+    assert model.params == Params()
+
+
+def test_apply_event_happens_at_the_current_week():
+    model = _run(CollaborationModel("iocn", rng=3), 12)
+    event = model.apply_event("partner_withdraws")
+    assert event == Event(12, "partner_withdraws")
+    assert not model.partner_present
+    assert not model.facilitated
+
+
+def test_a_what_if_changes_the_trajectory_relative_to_the_same_seed():
+    plain = _run(CollaborationModel("iocn", rng=5), 30)
+    acted = _run(CollaborationModel("iocn", rng=5), 30)
+    acted.apply_event("self_interest_act")
+    assert acted.self_interest_acts == plain.self_interest_acts + 1
+    _run(plain, 10)
+    _run(acted, 10)
+    a, b = plain.timeseries(), acted.timeseries()
+    assert a.iloc[:31].equals(b.iloc[:31])
+    assert b["trust_mean"].iloc[-1] < a["trust_mean"].iloc[-1]
+
+
+def test_apply_event_refuses_an_unknown_kind():
+    model = CollaborationModel("iocn", rng=1)
+    with pytest.raises(ParameterError, match="budget_cut"):
+        model.apply_event("budget_cuts")
