@@ -8,6 +8,8 @@ Quick start::
     result.timeseries.plot(x="step", y="trust_cross_org")
     sweep = collabsim.sweep(factors={"cede_willingness": (0.1, 0.9)}, replicates=10)
     sweep.runs.groupby("cede_willingness")["sustained"].mean()
+    collabsim.sensitivity.analyze(collabsim.sensitivity.scenario_function("iocn"),
+                                  method="morris", n=10, replicates=2)
 """
 
 from importlib import import_module
@@ -26,6 +28,8 @@ _LAZY = {"CollaborationModel": "collabsim.model", "RunResult": "collabsim.runner
 def __getattr__(name: str):
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
+    if name == "sensitivity":  # collabsim.sensitivity.analyze(...) without a separate import
+        return import_module("collabsim.sensitivity")
     raise AttributeError(f"module 'collabsim' has no attribute {name!r}")
 
 try:

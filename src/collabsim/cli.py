@@ -8,6 +8,8 @@
     collabsim sweep experiments/sweep_partner_cede.toml [--backend serial|pool|dask]
                     [--workers N] [--scheduler tcp://HOST:PORT] [--dask-local N]
                     [--out DIR] [--restart] [--quiet]
+    collabsim sensitivity experiments/sensitivity_iocn.toml [the same options as sweep]
+    collabsim dashboard [--port N] [--host 127.0.0.1] [--open]
 
 ``run`` writes a results folder (``timeseries.parquet``, ``summary.json``, ``meta.json``
 and the figure ``dynamics.png``) and says in plain English how the run went. Bad input
@@ -20,6 +22,13 @@ progress bar on a terminal, resuming it if it was stopped, and ends with a summa
 counts failed runs and says why they failed (failed runs do not change the exit status).
 A file with a mistake is refused in one line, before anything is written. Ctrl-C keeps
 the finished chunks and exits with status 130; the same command resumes.
+
+``sensitivity`` runs a study file (see ``collabsim.sensitivity.files``): the runs as a
+sweep, with the same options and resuming, then the analysis written beside them; it
+ends with the leading factors of each output and whether their indices settled.
+
+``dashboard`` serves the workshop dashboard (``collabsim.dashboard``) until Ctrl-C, on
+this machine only unless ``--host`` says otherwise.
 """
 
 from __future__ import annotations
@@ -124,26 +133,57 @@ def _parser() -> argparse.ArgumentParser:
         "Running it again resumes where it stopped.",
     )
     sweep.add_argument("file", type=Path, metavar="FILE", help="the experiment TOML file")
-    sweep.add_argument("--backend", choices=("serial", "pool", "dask"), default=None,
-                       help="where the runs run: this process, a local process pool (the "
-                       "default) or a Dask cluster")
-    sweep.add_argument("--workers", type=int, default=None, metavar="N",
-                       help="worker processes of the pool (default: all cores)")
-    sweep.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                       help="send the runs to this existing Dask scheduler (implies "
-                       "--backend dask)")
-    sweep.add_argument("--dask-local", type=int, default=None, metavar="N",
-                       help="start a local Dask cluster of N worker processes (implies "
-                       "--backend dask)")
-    sweep.add_argument("--out", type=Path, default=None, metavar="DIR",
-                       help="results folder (default: results/<name> from the file)")
-    sweep.add_argument("--restart", action="store_true",
-                       help="discard a previous sweep in the results folder whose design or "
-                       "code differs, and start over")
-    sweep.add_argument("--quiet", action="store_true",
-                       help="no progress bar and no summary")
+    _add_sweep_options(sweep)
     sweep.set_defaults(handler=_sweep)
+
+    sensitivity = commands.add_parser(
+        "sensitivity", help="run a sensitivity analysis from a study file",
+        description="Run the sensitivity study a TOML file describes (see "
+        "experiments/sensitivity_iocn.toml): its runs as a resumable sweep into "
+        "results/<name>/, then Sobol' or Morris indices (or delta, PAWN, RBD-FAST), seed "
+        "noise, convergence, figures and report.md in the same folder.",
+    )
+    sensitivity.add_argument("file", type=Path, metavar="FILE", help="the study TOML file")
+    _add_sweep_options(sensitivity)
+    sensitivity.set_defaults(handler=_sensitivity)
+
+    dashboard = commands.add_parser(
+        "dashboard", help="serve the workshop dashboard in a browser",
+        description="Serve the workshop dashboard (needs: pip install "
+        "\"collabsim[dashboard]\"). It works with no internet connection.",
+    )
+    from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT  # no Solara import yet
+
+    dashboard.add_argument("--port", type=int, default=DEFAULT_PORT,
+                           help=f"port (default: {DEFAULT_PORT})")
+    dashboard.add_argument("--host", default=DEFAULT_HOST,
+                           help=f"address to listen on (default: {DEFAULT_HOST}, this "
+                           "machine only; 0.0.0.0 lets devices in the room connect)")
+    dashboard.add_argument("--open", action="store_true", help="open it in a browser")
+    dashboard.set_defaults(handler=_dashboard)
     return parser
+
+
+def _add_sweep_options(command: argparse.ArgumentParser) -> None:
+    """The options of commands that run a sweep: backend, workers, folder, restart."""
+    command.add_argument("--backend", choices=("serial", "pool", "dask"), default=None,
+                         help="where the runs run: this process, a local process pool (the "
+                         "default) or a Dask cluster")
+    command.add_argument("--workers", type=int, default=None, metavar="N",
+                         help="worker processes of the pool (default: all cores)")
+    command.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                         help="send the runs to this existing Dask scheduler (implies "
+                         "--backend dask)")
+    command.add_argument("--dask-local", type=int, default=None, metavar="N",
+                         help="start a local Dask cluster of N worker processes (implies "
+                         "--backend dask)")
+    command.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help="results folder (default: results/<name> from the file)")
+    command.add_argument("--restart", action="store_true",
+                         help="discard a previous sweep in the results folder whose design or "
+                         "code differs, and start over")
+    command.add_argument("--quiet", action="store_true",
+                         help="no progress bar and no summary")
 
 
 # --- collabsim run ---------------------------------------------------------------------
@@ -326,6 +366,76 @@ class _ProgressBar:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+# --- collabsim sensitivity -------------------------------------------------------------
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from collabsim import sensitivity  # pulls in SALib, pandas, matplotlib: only when used
+    from collabsim.sensitivity.files import read_study_file
+    from collabsim.sweeps import SweepError
+
+    backend, workers, scheduler = _sweep_backend(args)
+    progress = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    out = None
+    try:
+        spec = read_study_file(args.file)
+        options = spec["study"]
+        if args.out is not None:
+            options["out"] = args.out
+        out = options.get("out") or Path("results") / options["name"]
+        with _writing_to(Path(out)):
+            study = sensitivity.run_study(
+                sensitivity.scenario_function(**spec["function"]), **options,
+                backend=backend, workers=workers, scheduler=scheduler,
+                restart=args.restart, progress=progress)
+    except KeyboardInterrupt:
+        progress.close()
+        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
+    except SweepError as error:  # SensitivityError is one too
+        raise UsageError(str(error)) from None
+    finally:
+        progress.close()
+    if not args.quiet:
+        print(_study_summary(study))
+    return 0
+
+
+def _study_summary(study) -> str:
+    """The leading factor of each output and whether it settled, in a few lines."""
+    from collabsim.sensitivity.methods import MAIN_INDEX
+
+    main = MAIN_INDEX[study.method]
+    lines = [f"{study.method} indices of {len(study.outputs)} outputs over "
+             f"{len(study.problem['names'])} factors ({study.options['runs']} runs):"]
+    for output in study.outputs:
+        top = study.ranking(output).head(3)
+        names = ", ".join(f"{r.factor} ({getattr(r, main):.2g})" for r in top.itertuples())
+        verdict = study.verdicts.get(output)
+        state = "" if verdict is None else (" [settled]" if verdict["settled"]
+                                            else " [not settled]")
+        lines.append(f"  {output}: {names}{state}")
+    lines.append(f"  Report: {study.path / 'report.md'}")
+    return "\n".join(lines)
+
+
+# --- collabsim dashboard ---------------------------------------------------------------
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port} is not allowed: expected a port from 1 to 65535")
+    try:
+        from collabsim.dashboard import serve
+    except ImportError as error:  # the dashboard extra is not installed
+        raise UsageError(f"the dashboard needs: pip install \"collabsim[dashboard]\" "
+                         f"({error})") from None
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
+        serve(args.host, args.port, open_browser=args.open)
+    return 0
 
 
 # --- collabsim scenarios ---------------------------------------------------------------

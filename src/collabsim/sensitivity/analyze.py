@@ -1,0 +1,440 @@
+"""The public entry: check everything, run the design, line outputs up, call SALib.
+
+One path for every function. The design comes from ``collabsim.sweeps.design``; the
+runs are either calls of a plain function in this process (``evaluate``) or, for the
+model (a ``ScenarioFunction``), a sweep through ``collabsim.sweeps`` into the results
+folder, resumable and on any backend. Then, the same for both: each run is placed by its
+design ``point`` and ``replicate`` (``aggregate``), the replicates of each point are
+summarised, the values in point order meet the sample rows in point order, and SALib
+analyses them (``methods``), at increasing sizes too (``convergence``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from collabsim.sensitivity import aggregate as agg
+from collabsim.sensitivity import convergence as conv
+from collabsim.sensitivity.evaluate import ScenarioFunction, check_names, evaluate
+from collabsim.sensitivity.methods import COLUMNS, MAIN_INDEX, analyse
+from collabsim.sensitivity.problem import (
+    METHODS,
+    SensitivityError,
+    block_size,
+    check_method,
+    check_n,
+    design,
+    function_factors,
+    lever_specs,
+    takes_seed,
+)
+from collabsim.sensitivity.results import META, Analysis
+
+#: Bootstrap resamples unless told otherwise: SALib's delta bootstrap is slow.
+DEFAULT_RESAMPLES: dict[str, int] = {"delta": 100}
+
+
+def analyze(func: Callable[..., Any], factors: Mapping[str, Any] | None = None, *,
+            method: str = "sobol", n: int = 1024, seed: int = 0,
+            **options: Any) -> pd.DataFrame:
+    """Sensitivity indices of ``func``'s outputs to its factors, as a tidy table.
+
+    ::
+
+        def ishigami(x1, x2, x3):
+            return np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1)
+
+        box = (-np.pi, np.pi)
+        analyze(ishigami, {"x1": box, "x2": box, "x3": box}, method="sobol", n=1024)
+
+        model = scenario_function("iocn", outputs=["sustained", "quality_gain"])
+        analyze(model, method="morris", n=20, replicates=4, out="results/screen")
+
+    Takes the options of ``run_study``; returns ``run_study(...).indices``: one row per
+    (output, factor) with ``factor``, ``output``, the method's indices (``S1``,
+    ``S1_conf``, ``ST``, ``ST_conf`` for Sobol'; ``mu_star``, ``mu_star_conf``,
+    ``sigma``, ``mu`` for Morris), ``noise_share``, ``noise_floor``, ``below_noise``
+    and ``settled``.
+    """
+    return run_study(func, factors, method=method, n=n, seed=seed, **options).indices
+
+
+def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None, *,
+              method: str = "sobol", n: int = 1024, seed: int = 0,
+              outputs: Sequence[str] | None = None, replicates: int = 1,
+              statistic: str = "mean", fill: Mapping[str, float] | None = None,
+              second_order: bool = False, morris_levels: int = 4,
+              resamples: int | None = None, conf_level: float = 0.95, convergence: bool = True,
+              tolerance: float = 0.05, out: str | Path | None = None, name: str | None = None,
+              backend: str | None = None, workers: int | None = None, scheduler: Any = None,
+              restart: bool = False, figures: bool = True,
+              progress: Callable[[int, int], None] | None = None) -> Analysis:
+    """Run a sensitivity analysis of ``func`` and return everything it found.
+
+    Every option is checked before the first run and before anything is written.
+
+    Args:
+        func: A function of named factors returning a number or a dict of numbers
+            (taking ``seed`` too if it is stochastic), or the model as
+            ``scenario_function(...)``.
+        factors: For a plain function, ``{name: (low, high)}``. For the model,
+            ``{parameter: levels or range}`` as sweeps take them (``None``: the whole
+            allowed range); default every lever (``collabsim.LEVERS``).
+        method: ``"sobol"``, ``"morris"``, ``"delta"``, ``"pawn"`` or ``"rbd_fast"``.
+        n: Sample size: base samples for Sobol' (a power of 2; ``n * (D + 2)`` points,
+            ``n * (2D + 2)`` with second order), trajectories for Morris
+            (``n * (D + 1)`` points), points of a Latin hypercube otherwise.
+        seed: Master seed of the sample, the replicate seeds and the bootstrap (0 is a
+            seed).
+        outputs: Outputs to analyse: of a plain function, some of those it returns (all
+            if None); of the model, some of the scenario function's.
+        replicates: Runs per design point (a plain function needs a ``seed`` argument
+            for more than one); replicate ``r`` has the same seed at every point.
+        statistic: How each point's replicates are summarised: ``"mean"`` (default),
+            ``"median"``, ``"std"``, ``"var"``, ``"min"`` or ``"max"``.
+        fill: Stand-in values for outputs undefined in some runs, e.g.
+            ``{"collapse_step": 260}``; without one such an output is refused.
+        second_order: Sobol' only: also second-order indices (twice the runs).
+        morris_levels: Morris only: levels of the grid (even).
+        resamples: Bootstrap resamples of the confidence intervals; default 1000 (100
+            for ``delta``, whose bootstrap is slow).
+        conf_level: Confidence level of the intervals.
+        convergence: Sobol'/Morris: also the indices at ``n / 8``, ``n / 4``, ``n / 2``
+            and whether they settled (no extra runs).
+        tolerance: Settling threshold: Sobol' index units; Morris, a share of the
+            largest ``mu_star``.
+        out: Results folder. The model's default is ``results/<name>``; a plain
+            function writes nothing unless given one.
+        name: The model study's name (default ``sensitivity-<scenario>``).
+        backend: The model only: ``"serial"``, ``"pool"`` (default) or ``"dask"``.
+        workers: The model only: worker processes of the pool or local Dask cluster.
+        scheduler: The model only: a Dask scheduler address or ``distributed.Client``.
+        restart: The model only: discard a different earlier sweep in ``out``.
+        figures: Draw the figures into ``out/figures``.
+        progress: Called as ``progress(done, total)`` as runs finish.
+
+    Returns:
+        The analysis: ``.indices`` (tidy table), ``.noise``, ``.convergence``,
+        ``.verdicts``, ``.second_order``, ``.problem``, ``.report()``.
+
+    Raises:
+        SensitivityError: An option that is not allowed (a ``SweepError``).
+        ParameterError: A model factor or parameter that is not allowed.
+        FileExistsError: ``out`` holds files that are not an analysis's.
+    """
+    check_method(method)
+    check_n(method, n)
+    options = _check_options(method=method, replicates=replicates, statistic=statistic,
+                             second_order=second_order, morris_levels=morris_levels,
+                             resamples=resamples, conf_level=conf_level,
+                             convergence=convergence, tolerance=tolerance, figures=figures)
+    if isinstance(func, ScenarioFunction):
+        return _model_study(func, factors, method=method, n=n, seed=seed, outputs=outputs,
+                            fill=fill, out=out, name=name, backend=backend, workers=workers,
+                            scheduler=scheduler, restart=restart, progress=progress,
+                            figures=figures, **options)
+    if not callable(func):
+        raise SensitivityError(f"func={func!r} is not a function: give a function of named "
+                               "factors or collabsim.sensitivity.scenario_function(...)")
+    for option, value in (("backend", backend), ("workers", workers),
+                          ("scheduler", scheduler), ("name", name)):
+        if value is not None:
+            raise SensitivityError(f"{option} is for studies of the model "
+                                   "(scenario_function); a plain function runs in this process")
+    if restart:
+        raise SensitivityError("restart is for studies of the model (scenario_function)")
+    factor_list = function_factors(factors, func)
+    if replicates > 1 and not takes_seed(func):
+        raise SensitivityError(
+            f"replicates={replicates} needs a stochastic function, one that takes a seed "
+            "argument: without it every replicate gives the same value")
+    if outputs is not None:
+        # A plain function's outputs are known once it is called (``evaluate`` checks
+        # them at the first call); here only the list itself.
+        if isinstance(outputs, str) or not isinstance(outputs, Sequence) or not outputs \
+                or not all(isinstance(o, str) for o in outputs):
+            raise SensitivityError(f"outputs={outputs!r} is not allowed: expected a "
+                                   "non-empty list of output names")
+        agg.check_fill(fill, outputs)
+    the_design = design(factor_list, method, n=n, seed=seed, second_order=second_order,
+                        morris_levels=morris_levels)
+    out_path = None if out is None else _check_out(Path(out))
+    runs = evaluate(func, the_design, replicates=replicates, seed=seed, outputs=outputs,
+                    progress=progress)
+    kept = [c for c in runs.columns if c not in ("run", "point", "replicate", "seed", "status")]
+    from collabsim.sweeps.design import salib_problem
+
+    analysis = analyse_runs(runs, the_design.sample, salib_problem(factor_list),
+                            method=method, n=n, outputs=kept,
+                            fill=agg.check_fill(fill, kept), seed=seed,
+                            source={"function": getattr(func, "__name__", repr(func))},
+                            **options)
+    if out_path is not None:
+        analysis.write(out_path, figures=figures, runs=runs)
+    return analysis
+
+
+def analyze_sweep(path: str | Path, *, method: str | None = None,
+                  outputs: Sequence[str] | None = None, statistic: str = "mean",
+                  fill: Mapping[str, float] | None = None, seed: int | None = None,
+                  resamples: int | None = None, conf_level: float = 0.95, convergence: bool = True,
+                  tolerance: float = 0.05, write: bool = True,
+                  figures: bool = True) -> Analysis:
+    """Analyse a finished sweep of a sampled design (``design="sobol"``, ``"morris"``, ``"lhs"``).
+
+    Args:
+        path: The sweep's results folder.
+        method: The method; default the design's (``sobol``, ``morris``); a Latin
+            hypercube takes ``delta``, ``pawn`` or ``rbd_fast``.
+        outputs: Outputs to analyse (default: every output the sweep kept).
+        statistic: How each point's replicates are summarised.
+        fill: Stand-in values for outputs undefined in some runs.
+        seed: Seed of the bootstrap (default: the sweep's master seed).
+        resamples: Bootstrap resamples (default as ``run_study``).
+        conf_level: Confidence level.
+        convergence: Also the indices at smaller sizes (Sobol', Morris).
+        tolerance: Settling threshold (see ``run_study``).
+        write: Write the analysis into the sweep's folder.
+        figures: Draw the figures too.
+
+    Returns:
+        The analysis.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a sweep folder.
+        SensitivityError: The sweep is not complete, its design cannot be analysed by
+            ``method``, or an option is not allowed.
+    """
+    from collabsim.sweeps import load
+
+    result = load(path)
+    meta = result.meta
+    if not result.complete:
+        raise SensitivityError(f"{path}: the sweep is not complete ({meta.get('status')}); "
+                               "run it again to finish it before analysing")
+    kind = meta["design"]["kind"]
+    if method is None:
+        if kind not in ("sobol", "morris"):
+            raise SensitivityError(f"{path}: a {kind} design needs a method: "
+                                   + ("delta, pawn or rbd_fast" if kind == "lhs" else
+                                      "only sampled designs (sobol, morris, lhs) can be analysed"))
+        method = kind
+    check_method(method)
+    if METHODS[method] != kind:
+        raise SensitivityError(f"{path}: method {method!r} needs a {METHODS[method]!r} design, "
+                               f"but the sweep's design is {kind!r}")
+    kept = list(meta["outputs"])
+    chosen = kept if outputs is None else list(
+        check_names(outputs, kept, "outputs", "outputs the sweep kept"))
+    options = _check_options(method=method, replicates=meta["replicates"], statistic=statistic,
+                             second_order=meta["design"].get("second_order", False),
+                             morris_levels=meta["design"].get("morris_levels", 4),
+                             resamples=resamples, conf_level=conf_level,
+                             convergence=convergence, tolerance=tolerance, figures=figures)
+    analysis = analyse_runs(result.runs, result.sample, result.problem, method=method,
+                            n=meta["design"]["n"], outputs=chosen,
+                            fill=agg.check_fill(fill, chosen),
+                            seed=meta["seed"] if seed is None else seed,
+                            source={"scenario": meta.get("scenario"), "sweep": str(path),
+                                    "fixed": meta.get("fixed"), "steps": meta.get("steps")},
+                            **options)
+    if write:
+        analysis.write(result.path, figures=figures)
+    return analysis
+
+
+def analyse_runs(runs: pd.DataFrame, sample: np.ndarray, problem: dict[str, Any], *,
+                 method: str, n: int, outputs: Sequence[str], replicates: int,
+                 statistic: str = "mean", fill: Mapping[str, float] | None = None,
+                 second_order: bool = False, morris_levels: int = 4, resamples: int = 1000,
+                 conf_level: float = 0.95, seed: int = 0, convergence: bool = True,
+                 tolerance: float = 0.05, source: Mapping[str, Any] | None = None) -> Analysis:
+    """Indices from a runs table and its sample: the step both paths share.
+
+    Runs are matched to sample rows by ``point`` (row ``i`` of ``sample`` is point
+    ``i``), never by their order, so shuffling ``runs`` changes nothing.
+
+    Args:
+        runs: One row per run: ``point``, ``replicate``, the outputs, optionally
+            ``status``; in any order.
+        sample: The SALib sample, one row per design point, in point order.
+        problem: The SALib problem of the sample.
+        method: The method.
+        n: The design's size (base samples, trajectories or points).
+        outputs: The outputs to analyse.
+        replicates: Runs per point.
+        statistic: How replicates are summarised.
+        fill: Stand-in values for undefined outputs.
+        second_order: Sobol': the sample has second-order blocks; analyse them.
+        morris_levels: Morris: levels of the grid.
+        resamples: Bootstrap resamples.
+        conf_level: Confidence level.
+        seed: Seed of the bootstrap.
+        convergence: Analyse at smaller sizes too (Sobol', Morris).
+        tolerance: Settling threshold.
+        source: What was analysed (scenario or function), for the report.
+
+    Returns:
+        The analysis (not written).
+    """
+    sample = np.asarray(sample, dtype=float)
+    points = len(sample)
+    block = block_size(method, problem["num_vars"], second_order=second_order)
+    if points != n * block:
+        raise SensitivityError(f"the sample has {points} rows, but a {method} design of n={n} "
+                               f"over {problem['num_vars']} factors has {n * block}")
+    point_values = agg.aggregate(runs, outputs, points=points, replicates=replicates,
+                                 statistic=statistic, fill=fill)
+    values = point_values.values
+    settings = {"second_order": second_order, "morris_levels": morris_levels,
+                "resamples": resamples, "conf_level": conf_level, "seed": seed}
+    rows, pairs = [], []
+    for output in outputs:
+        factor_rows, pair_rows = analyse(method, problem, sample,
+                                         values[output].to_numpy(dtype=float), **settings)
+        for factor, indices in zip(problem["names"], factor_rows, strict=True):
+            rows.append({"factor": factor, "output": output, **indices})
+        pairs += [{**pair, "output": output} for pair in pair_rows]
+    indices = pd.DataFrame(rows, columns=["factor", "output", *COLUMNS[method]])
+    noise = point_values.noise
+    floors = {row["output"]: noise_floor(method, row, morris_levels=morris_levels)
+              for row in noise.to_dict(orient="records")}
+    shares = dict(zip(noise["output"], noise["noise_share"], strict=True))
+    indices["noise_share"] = indices["output"].map(shares).astype(float)
+    indices["noise_floor"] = indices["output"].map(floors).astype(float)
+    # Within noise: the index's confidence interval reaches down to the floor, so seed
+    # noise alone could have produced it (a factor with no effect sits at the floor).
+    main = indices[MAIN_INDEX[method]]
+    conf = indices.get(f"{MAIN_INDEX[method]}_conf", pd.Series(0.0, index=indices.index))
+    below = pd.array(main - conf.fillna(0.0) <= indices["noise_floor"], dtype="boolean")
+    below[indices["noise_floor"].isna().to_numpy() | main.isna().to_numpy()] = pd.NA
+    indices["below_noise"] = below
+
+    table, verdicts = None, {}
+    if convergence and method in conv.NESTED:
+        table = conv.convergence(method, problem, sample, values, list(outputs), n=n,
+                                 block=block, **{**settings, "second_order": False})
+        verdicts = conv.verdicts(method, table, tolerance=tolerance)
+        indices["settled"] = indices["output"].map(
+            {k: v["settled"] for k, v in verdicts.items()}).astype(bool)
+    second = pd.DataFrame(pairs, columns=["factor", "other", "output", "S2", "S2_conf"]) \
+        if second_order and method == "sobol" else None
+    options = {"n": n, "points": points, "runs": int(len(runs)), "replicates": replicates,
+               "statistic": statistic, "outputs": list(outputs), "fill": dict(fill or {}),
+               "tolerance": tolerance, "convergence": bool(table is not None),
+               "factors": list(problem["names"]), "source": dict(source or {}), **settings}
+    return Analysis(method, problem, indices, noise, second, table, verdicts, options,
+                    sample, values)
+
+
+def noise_floor(method: str, noise: Mapping[str, Any], *, morris_levels: int = 4) -> float:
+    """The value of the method's main index that seed noise alone could produce.
+
+    An index is flagged ``below_noise`` when its lower confidence limit (value minus
+    ``_conf``) is at or below the floor: seed noise alone could then have produced it.
+
+    - Sobol' (``ST``) and RBD-FAST (``S1``): the residual noise share. Independent noise
+      of variance ``v`` in each analysed value adds ``v / Var`` to every total index
+      (the Jansen estimator's squared differences carry it), so a factor with no
+      influence shows ``ST`` near the residual share; common random numbers make the
+      noise correlated across points, so this errs on the side of flagging.
+    - Morris (``mu_star``): the mean absolute elementary effect of pure noise,
+      ``2 sqrt(v) / (sqrt(pi) * delta)``, with ``delta = L / (2 (L - 1))`` the Morris
+      step for ``L`` levels (in SALib's units of the factor's range).
+    - Delta and PAWN: no simple floor (NaN).
+    """
+    if method in ("sobol", "rbd_fast"):
+        return float(noise["residual_noise_share"])
+    if method == "morris":
+        variance = noise["statistic_noise_variance"]
+        if variance is None or math.isnan(variance):
+            return math.nan
+        step = morris_levels / (2 * (morris_levels - 1))
+        return 2 * math.sqrt(variance) / (math.sqrt(math.pi) * step)
+    return math.nan
+
+
+def _model_study(func: ScenarioFunction, factors: Mapping[str, Any] | None, *, method: str,
+                 n: int, seed: int, outputs: Sequence[str] | None,
+                 fill: Mapping[str, float] | None, out: str | Path | None, name: str | None,
+                 backend: str | None, workers: int | None, scheduler: Any, restart: bool,
+                 progress: Callable[[int, int], None] | None, figures: bool,
+                 **options: Any) -> Analysis:
+    """The model: a sweep through ``collabsim.sweeps`` into ``out``, then the analysis."""
+    from collabsim.sweeps import iter_sweep
+
+    chosen = list(func.outputs) if outputs is None else list(
+        check_names(outputs, func.outputs, "outputs", "outputs of the scenario function"))
+    fill = agg.check_fill(fill, chosen)
+    run = iter_sweep(scenario=func.scenario, params=func.params or None,
+                     factors=lever_specs() if factors is None else factors,
+                     design=METHODS[method], n=n, replicates=options["replicates"],
+                     steps=func.steps, seed=seed, outputs=list(func.outputs),
+                     second_order=options["second_order"],
+                     morris_levels=options["morris_levels"],
+                     name=name or f"sensitivity-{func.label}", out=out,
+                     backend=backend or "pool", workers=workers, scheduler=scheduler,
+                     restart=restart, progress=progress)
+    for _ in run:
+        pass
+    return analyze_sweep(run.plan.out, method=method, outputs=chosen,
+                         statistic=options["statistic"], fill=fill, seed=seed,
+                         resamples=options["resamples"], conf_level=options["conf_level"],
+                         convergence=options["convergence"], tolerance=options["tolerance"],
+                         figures=figures)
+
+
+def _check_options(*, method: str, replicates: Any, statistic: Any, second_order: Any,
+                   morris_levels: Any, resamples: Any, conf_level: Any, convergence: Any,
+                   tolerance: Any, figures: Any) -> dict[str, Any]:
+    """Check the options every analysis shares; return them by name."""
+    if resamples is None:
+        resamples = DEFAULT_RESAMPLES.get(method, 1000)
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+        raise SensitivityError(f"replicates={replicates!r} is not allowed: expected a whole "
+                               "number >= 1")
+    agg.check_statistic(statistic, replicates)
+    for option, value in (("second_order", second_order), ("convergence", convergence),
+                          ("figures", figures)):
+        if not isinstance(value, bool):
+            raise SensitivityError(f"{option}={value!r} is not allowed: expected true or false")
+    if second_order and method != "sobol":
+        raise SensitivityError(f"second_order is for method 'sobol', not {method!r}")
+    if isinstance(morris_levels, bool) or not isinstance(morris_levels, int) \
+            or morris_levels < 2 or morris_levels % 2:
+        raise SensitivityError(f"morris_levels={morris_levels!r} is not allowed: expected an "
+                               "even whole number >= 2")
+    if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 10:
+        raise SensitivityError(f"resamples={resamples!r} is not allowed: expected a whole "
+                               "number >= 10 (bootstrap resamples)")
+    if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float)) \
+            or not 0 < conf_level < 1:
+        raise SensitivityError(f"conf_level={conf_level!r} is not allowed: expected a number "
+                               "between 0 and 1, e.g. 0.95")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) \
+            or not 0 < tolerance < 1:
+        raise SensitivityError(f"tolerance={tolerance!r} is not allowed: expected a number "
+                               "between 0 and 1, e.g. 0.05")
+    return {"replicates": replicates, "statistic": statistic, "second_order": second_order,
+            "morris_levels": morris_levels, "resamples": resamples,
+            "conf_level": float(conf_level), "convergence": convergence,
+            "tolerance": float(tolerance)}
+
+
+def _check_out(out: Path) -> Path:
+    """A plain function's results folder: new, empty, or an earlier analysis's."""
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"output folder {str(out)!r} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / META).is_file():
+        raise FileExistsError(f"output folder {str(out)!r} already has files in it and holds "
+                              "no sensitivity analysis; choose an empty or new folder")
+    return out
+
+
+__all__ = ["analyse_runs", "analyze", "analyze_sweep", "noise_floor", "run_study"]

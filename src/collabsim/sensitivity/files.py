@@ -1,0 +1,112 @@
+"""The study file: a sensitivity analysis of the model written down in TOML.
+
+Run with ``collabsim sensitivity FILE``::
+
+    [sensitivity]
+    name = "sensitivity_iocn"   # results go to results/<name> (default: the file's name)
+    scenario = "iocn"           # a preset, or a scenario TOML path (relative to this file)
+    method = "sobol"            # sobol, morris, delta, pawn, rbd_fast
+    n = 256                     # base samples (sobol, a power of 2), trajectories (morris)
+    replicates = 2              # runs per design point, same seeds at every point
+    statistic = "mean"          # how a point's runs are summarised
+    steps = 260                 # weeks per run (default: the scenario's horizon)
+    seed = 0
+    outputs = ["sustained", "quality_gain"]     # summary outputs to study
+    # second_order = false, morris_levels = 4, resamples = 1000, conf_level = 0.95,
+    # convergence = true, tolerance = 0.05
+
+    [params]                    # optional: parameters held fixed
+    n_people = 150
+
+    [factors]                   # optional: default every lever over its allowed range
+    cede_willingness = {}       # an empty table: the whole allowed range
+    meeting_interval = {low = 1, high = 13}
+    academic_partner = [true, false]
+
+    [fill]                      # optional: stand-ins for outputs undefined in some runs
+    collapse_step = 260
+
+Only the structure is checked here; ``run_study`` checks the values, all before any run.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from collabsim.params import _suggest
+from collabsim.sensitivity.problem import SensitivityError
+
+#: Keys of the ``[sensitivity]`` table.
+STUDY_KEYS: tuple[str, ...] = ("name", "scenario", "method", "n", "replicates", "statistic",
+                               "steps", "seed", "outputs", "second_order", "morris_levels",
+                               "resamples", "conf_level", "convergence", "tolerance")
+
+#: Tables of a study file.
+TABLES: tuple[str, ...] = ("sensitivity", "params", "factors", "fill")
+
+#: Keys that describe the model function rather than the analysis.
+FUNCTION_KEYS: tuple[str, ...] = ("scenario", "outputs", "steps")
+
+
+def read_study_file(path: str | Path) -> dict[str, Any]:
+    """Read a study file into ``{"function": {...}, "study": {...}}``.
+
+    Args:
+        path: The TOML study file.
+
+    Returns:
+        ``function``: keyword options of ``scenario_function`` (scenario, outputs,
+        params, steps); ``study``: keyword options of ``run_study`` (method, n, factors,
+        replicates, ..., ``name`` defaulting to the file's stem).
+
+    Raises:
+        SensitivityError: The file is missing, unreadable, not TOML or badly structured.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise SensitivityError(f"{path}: no such study file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise SensitivityError(f"{path}: cannot read study file: {reason}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SensitivityError(f"{path}: not valid TOML: {error}") from None
+
+    def fail(message: str) -> SensitivityError:
+        return SensitivityError(f"{path}: {message}")
+
+    for table in data:
+        if table not in TABLES:
+            hint = _suggest(table, TABLES)
+            raise fail(f"unknown table [{table}]; allowed: "
+                       + ", ".join(f"[{t}]" for t in TABLES) + (f"; {hint}" if hint else ""))
+    study = data.get("sensitivity")
+    if not isinstance(study, dict):
+        raise fail("no [sensitivity] table: it names the scenario, method and outputs")
+    for key in study:
+        if key not in STUDY_KEYS:
+            hint = _suggest(key, STUDY_KEYS)
+            raise fail(f"[sensitivity]: unknown key {key!r}; allowed: {', '.join(STUDY_KEYS)}"
+                       + (f"; {hint}" if hint else ""))
+    for table in ("params", "factors", "fill"):
+        if table in data and not isinstance(data[table], dict):
+            raise fail(f"{table} must be a table ([{table}])")
+
+    function: dict[str, Any] = {k: study[k] for k in FUNCTION_KEYS if k in study}
+    scenario = function.get("scenario", "iocn")
+    if isinstance(scenario, str) and scenario.endswith(".toml") \
+            and not Path(scenario).is_absolute():
+        scenario = str(path.parent / scenario)
+    function["scenario"] = scenario
+    if "params" in data:
+        function["params"] = data["params"]
+    options = {k: v for k, v in study.items() if k not in FUNCTION_KEYS}
+    options.setdefault("name", path.stem)
+    if "factors" in data:
+        options["factors"] = data["factors"]
+    if "fill" in data:
+        options["fill"] = data["fill"]
+    return {"function": function, "study": options}

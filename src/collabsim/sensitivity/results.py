@@ -1,0 +1,205 @@
+"""A sensitivity analysis's results: the ``Analysis`` object and its folder.
+
+A results folder holds (beside a model study's sweep files, see
+``collabsim.sweeps.store``)::
+
+    indices.parquet, indices.csv    one row per (output, factor): the indices, the
+                                    noise share and floor, and whether they settled
+    second_order.parquet, .csv      Sobol' with second order: one row per factor pair
+    noise.csv                       one row per output: failed and filled runs,
+                                    variances and noise shares
+    convergence.parquet, .csv       Sobol'/Morris: the indices at increasing n
+    values.parquet                  the analysed value of each output at each point
+    problem.json                    the SALib problem: continue in SALib with it and
+                                    sample.parquet
+    sensitivity.json                provenance: version, commit, method, options,
+                                    noise, convergence verdicts, files
+    report.md                       the findings in words
+    figures/                        sobol_<output>.png / morris_<output>.png /
+                                    <method>_<output>.png, convergence_<output>.png
+
+A plain function's folder also holds ``sample.parquet`` (the SALib sample, one row per
+point) and ``runs.parquet`` (one row per call).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import collabsim
+from collabsim.storage import _git_state, _json_writer, _strict, write_atomically
+
+#: What marks a folder's ``sensitivity.json`` as a collabsim sensitivity analysis.
+KIND = "collabsim sensitivity"
+META = "sensitivity.json"
+PROBLEM = "problem.json"
+REPORT = "report.md"
+FIGURES = "figures"
+SAMPLE = "sample.parquet"
+RUNS = "runs.parquet"
+
+
+@dataclass
+class Analysis:
+    """Everything a sensitivity analysis found.
+
+    Attributes:
+        method: ``"sobol"``, ``"morris"``, ``"delta"``, ``"pawn"`` or ``"rbd_fast"``.
+        problem: The SALib problem (``num_vars``, ``names``, ``bounds``).
+        indices: The tidy table: ``factor``, ``output``, the method's index columns
+            (``S1``, ``S1_conf``, ``ST``, ``ST_conf`` for Sobol'; ``mu_star``,
+            ``mu_star_conf``, ``sigma``, ``mu`` for Morris), then ``noise_share``,
+            ``noise_floor``, ``below_noise`` and (if checked) ``settled``.
+        noise: One row per output (see ``collabsim.sensitivity.aggregate``).
+        second_order: Sobol' with second order: ``factor``, ``other``, ``output``,
+            ``S2``, ``S2_conf``; else None.
+        convergence: The indices at increasing ``n`` (Sobol', Morris), or None.
+        verdicts: Per output: whether its indices settled, and why (or why not).
+        options: How the analysis was made: ``n``, ``replicates``, ``statistic``,
+            ``seed``, ``outputs``, ``source`` (the scenario or function) and more.
+        sample: The SALib sample, rows in point order.
+        values: The analysed value of each output at each point, in point order.
+        path: The results folder, once written or loaded.
+    """
+
+    method: str
+    problem: dict[str, Any]
+    indices: pd.DataFrame
+    noise: pd.DataFrame
+    second_order: pd.DataFrame | None = None
+    convergence: pd.DataFrame | None = None
+    verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    sample: np.ndarray | None = None
+    values: pd.DataFrame | None = None
+    path: Path | None = None
+
+    @property
+    def outputs(self) -> list[str]:
+        """The outputs analysed, in order."""
+        return list(dict.fromkeys(self.indices["output"]))
+
+    def ranking(self, output: str) -> pd.DataFrame:
+        """The factors of ``output``, most influential first (by the method's main index)."""
+        from collabsim.sensitivity.methods import MAIN_INDEX
+
+        rows = self.indices[self.indices["output"] == output]
+        return rows.sort_values(MAIN_INDEX[self.method], ascending=False, na_position="last")
+
+    def report(self) -> str:
+        """The findings in words, as Markdown (what ``report.md`` holds)."""
+        from collabsim.sensitivity.report import markdown
+
+        return markdown(self)
+
+    def write(self, folder: str | Path, *, figures: bool = True, dpi: int = 100,
+              runs: pd.DataFrame | None = None) -> Path:
+        """Write the results folder (see the module docstring).
+
+        Args:
+            folder: The folder (created if needed); files of an earlier analysis there
+                are replaced.
+            figures: Also draw the figures.
+            dpi: Resolution of the figures.
+            runs: The runs table, written as ``runs.parquet`` with ``sample.parquet``
+                (for a plain function; a sweep has its own).
+
+        Returns:
+            The folder.
+        """
+        folder = Path(folder)
+        (folder / FIGURES).mkdir(parents=True, exist_ok=True)
+        self.path = folder
+        files = []
+
+        def table(frame: pd.DataFrame | None, stem: str, *, csv: bool = True) -> None:
+            if frame is None:
+                return
+            arrow = pa.Table.from_pandas(frame, preserve_index=False)
+            write_atomically(folder / f"{stem}.parquet",
+                             lambda handle: pq.write_table(arrow, handle))
+            files.append(f"{stem}.parquet")
+            if csv:
+                text = frame.to_csv(index=False, float_format="%.6g")
+                write_atomically(folder / f"{stem}.csv",
+                                 lambda handle: handle.write(text.encode("utf-8")))
+                files.append(f"{stem}.csv")
+
+        table(self.indices, "indices")
+        table(self.second_order, "second_order")
+        table(self.noise, "noise")
+        table(self.convergence, "convergence")
+        table(self.values, "values", csv=False)
+        if runs is not None:
+            names = self.problem["names"]
+            table(pd.DataFrame(self.sample, columns=names), "sample", csv=False)
+            table(runs, "runs", csv=False)
+        write_atomically(folder / PROBLEM, _json_writer(self.problem))
+        files.append(PROBLEM)
+        if figures:
+            from collabsim.sensitivity.figures import draw_all
+
+            files += [f"{FIGURES}/{p.name}" for p in draw_all(self, folder / FIGURES, dpi=dpi)]
+        text = self.report()
+        write_atomically(folder / REPORT, lambda handle: handle.write(text.encode("utf-8")))
+        files.append(REPORT)
+        write_atomically(folder / META, _json_writer(_strict(self._meta(files))[0]))
+        return folder
+
+    def _meta(self, files: list[str]) -> dict[str, Any]:
+        commit, dirty = _git_state(Path(collabsim.__file__).parent)
+        return {
+            "kind": KIND,
+            "collabsim_version": collabsim.__version__,
+            "git_commit": commit,
+            "git_dirty": dirty,
+            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "method": self.method,
+            "options": self.options,
+            "problem": self.problem,
+            "noise": self.noise.to_dict(orient="records"),
+            "convergence": self.verdicts,
+            "files": [META, *files],
+        }
+
+
+def load(path: str | Path) -> Analysis:
+    """Read a sensitivity results folder written by ``Analysis.write``.
+
+    Args:
+        path: The folder.
+
+    Returns:
+        The analysis, with ``path`` set.
+
+    Raises:
+        FileNotFoundError: ``path`` holds no sensitivity analysis.
+    """
+    path = Path(path)
+    try:
+        meta = json.loads((path / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = None
+    if not isinstance(meta, dict) or meta.get("kind") != KIND:
+        raise FileNotFoundError(f"{str(path)!r} holds no collabsim sensitivity analysis (no "
+                                f"{META})")
+
+    def table(stem: str) -> pd.DataFrame | None:
+        file = path / f"{stem}.parquet"
+        return pq.read_table(file).to_pandas() if file.is_file() else None
+
+    sample = table("sample")
+    return Analysis(meta["method"], meta["problem"], table("indices"), table("noise"),
+                    table("second_order"), table("convergence"), meta.get("convergence", {}),
+                    meta.get("options", {}),
+                    None if sample is None else sample.to_numpy(dtype=float),
+                    table("values"), path)
