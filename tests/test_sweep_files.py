@@ -195,3 +195,46 @@ def test_cli_sweep_prints_a_summary_and_no_progress_bar_when_not_a_terminal(tmp_
 
     again = collabsim_cmd("sweep", str(path), "--backend", "serial", "--quiet", cwd=tmp_path)
     assert again.returncode == 0 and again.stdout == "" and again.stderr == ""
+
+
+def run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
+    """Run the command with stdout and stderr on a pseudo-terminal 100 columns wide."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    process = subprocess.Popen([SCRIPT, *args], cwd=cwd, stdin=follower, stdout=follower,
+                               stderr=follower)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closed when the command ended
+            break
+        if not data:
+            break
+        output += data
+    os.close(leader)
+    return process.wait(timeout=600), output.decode("utf-8", errors="replace")
+
+
+def test_cli_sweep_shows_a_progress_bar_with_rate_and_eta_on_a_terminal(tmp_path):
+    path = write(tmp_path, GOOD)
+    status, output = run_on_a_terminal(["sweep", str(path), "--backend", "serial"], tmp_path)
+    assert status == 0, output
+    frames = [frame.strip() for frame in output.replace("\r\n", "\n").split("\r")]
+    bars = [frame for frame in frames if "run" in frame and "|" in frame and "/8" in frame]
+    assert bars, output
+    assert bars[-1].startswith("100%") and "8/8" in bars[-1]
+    assert "run/s" in bars[-1] or "s/run" in bars[-1]  # the rate
+    assert "<00:00" in bars[-1]  # elapsed<remaining: the ETA
+
+    quiet_path = write(tmp_path, GOOD.replace('"small"', '"quiet"'), "quiet.toml")
+    status, output = run_on_a_terminal(["sweep", str(quiet_path), "--backend", "serial",
+                                        "--quiet"], tmp_path)
+    assert status == 0 and output == "", output

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -279,3 +281,21 @@ def test_events_and_kinds_are_columns_of_text(tmp_path):
     assert parsed == ("acute_trust", "pharmacy")
     table = pq.read_table(result.path / "runs.parquet")
     assert str(table.schema.field("events").type) == "string"
+
+
+def test_code_fingerprint_follows_the_model_not_the_tools_around_it(tmp_path, monkeypatch):
+    package = tmp_path / "collabsim"
+    shutil.copytree(Path(collabsim.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(collabsim, "__file__", str(package / "__init__.py"))
+    original = store.code_fingerprint()
+    for tool in ("dashboard/app.py", "sensitivity/report.py", "sweeps/store.py", "cli.py"):
+        with open(package / tool, "a", encoding="utf-8") as handle:
+            handle.write("\n# edited\n")
+    assert store.code_fingerprint() == original  # resuming still allowed
+    for model_file in ("mechanisms/trust.py", "model.py", "sweeps/runner.py"):
+        with open(package / model_file, "a", encoding="utf-8") as handle:
+            handle.write("\n# edited\n")
+        changed = store.code_fingerprint()
+        assert changed != original, model_file
+        original = changed

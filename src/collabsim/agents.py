@@ -94,7 +94,7 @@ class Person(mesa.Agent):
 
     def trust_in(self, other: Person) -> float:
         """This person's trust in ``other``, 0-1."""
-        return float(read(self.model.state.trust, self.index, other.index))
+        return float(read(self.model.state.trust_ref, self.index, other.index))
 
     def __repr__(self) -> str:
         return (f"Person({self.unique_id}, {self.role}, {self.organisation.name}, "

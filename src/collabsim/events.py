@@ -83,7 +83,7 @@ def partner_withdraws(model: CollaborationModel, event: Event) -> None:
     s = model.state
     model.partner_present = False
     for i in np.flatnonzero(_in_organisation(model, "university")):
-        set_membership(s.trust, int(i), False)
+        set_membership(s.trust_ref, int(i), False)
         s.steady[i] = False
 
 

@@ -108,7 +108,7 @@ def observe(model: CollaborationModel) -> np.ndarray:
     """The current values of all reporters, in the order of ``REPORTERS``."""
     s = model.state
     (members, commitment, commitment_tops, frustration, spread, clusters, dli, trust_all,
-     trust_cross, trust_divide, trust_ranks) = _snapshot(s.people, s.steady, s.trust)
+     trust_cross, trust_divide, trust_ranks) = _snapshot(s.people_ref, s.steady, s.trust_ref)
     counters = s.counters
     return np.array([
         model.attendance_rate,

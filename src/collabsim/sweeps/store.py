@@ -86,6 +86,8 @@ _PART = re.compile(r"part-(\d{6,})\.parquet")
 # Modules of the package that do not change what a run computes: the code fingerprint
 # leaves them out, so that editing, say, the CLI does not refuse a resume.
 _NOT_MODEL = {"cli.py", "plots.py", "reference.py", "storage.py", "docking.py", "__init__.py"}
+# Sub-packages that do: the compiled mechanisms and the scenario loader.
+_MODEL_PACKAGES = {"mechanisms", "scenarios"}
 
 
 def code_fingerprint() -> str:
@@ -98,11 +100,12 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         relative = path.relative_to(package)
-        if relative.parts[0] == "sweeps":
-            if relative.as_posix() != "sweeps/runner.py":
+        if len(relative.parts) == 1:
+            if relative.name in _NOT_MODEL:
                 continue
-        elif len(relative.parts) == 1 and relative.name in _NOT_MODEL:
-            continue
+        elif relative.parts[0] not in _MODEL_PACKAGES and relative.as_posix() != \
+                "sweeps/runner.py":
+            continue  # the sweeps, sensitivity analysis and dashboard do not change a run
         digest.update(relative.as_posix().encode("utf-8"))
         digest.update(path.read_bytes())
     return f"{collabsim.__version__}+{digest.hexdigest()[:16]}"
