@@ -31,6 +31,8 @@ patterns: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_dashboard.py
 
 dashboard: setup
 	$(BIN)/collabsim dashboard

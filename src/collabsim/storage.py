@@ -137,11 +137,8 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
         if _is_plain_name(stale) and stale not in outputs:
             (out_dir / stale).unlink(missing_ok=True)
 
-    commit, dirty = _git_state(Path(collabsim.__file__).parent)
     meta = {
-        "collabsim_version": collabsim.__version__,
-        "git_commit": commit,
-        "git_dirty": dirty,
+        **provenance(),
         "scenario": None if scenario is None else str(scenario),
         "seed": result.seed,
         "steps": result.steps,
@@ -308,6 +305,18 @@ def _git(folder: Path, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def provenance() -> dict[str, Any]:
+    """What made a result: collabsim's version and the git commit of its source (if any).
+
+    Returns:
+        ``collabsim_version``, ``git_commit`` and ``git_dirty`` (uncommitted changes in
+        the package's source), the last two None outside a git checkout of collabsim.
+    """
+    commit, dirty = _git_state(Path(collabsim.__file__).parent)
+    return {"collabsim_version": collabsim.__version__, "git_commit": commit,
+            "git_dirty": dirty}
 
 
 def _git_state(package_dir: Path) -> tuple[str | None, bool | None]:

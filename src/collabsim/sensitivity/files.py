@@ -31,12 +31,12 @@ Only the structure is checked here; ``run_study`` checks the values, all before 
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from collabsim.params import _suggest
 from collabsim.sensitivity.problem import SensitivityError
+from collabsim.sweeps.files import read_toml
 
 #: Keys of the ``[sensitivity]`` table.
 STUDY_KEYS: tuple[str, ...] = ("name", "scenario", "method", "n", "replicates", "statistic",
@@ -65,15 +65,7 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
         SensitivityError: The file is missing, unreadable, not TOML or badly structured.
     """
     path = Path(path)
-    if not path.is_file():
-        raise SensitivityError(f"{path}: no such study file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise SensitivityError(f"{path}: cannot read study file: {reason}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise SensitivityError(f"{path}: not valid TOML: {error}") from None
+    data = read_toml(path, "study file", SensitivityError)
 
     def fail(message: str) -> SensitivityError:
         return SensitivityError(f"{path}: {message}")

@@ -35,8 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import collabsim
-from collabsim.storage import _git_state, _json_writer, _strict, write_atomically
+from collabsim.storage import _json_writer, _strict, provenance, write_atomically
 
 #: What marks a folder's ``sensitivity.json`` as a collabsim sensitivity analysis.
 KIND = "collabsim sensitivity"
@@ -156,12 +155,9 @@ class Analysis:
         return folder
 
     def _meta(self, files: list[str]) -> dict[str, Any]:
-        commit, dirty = _git_state(Path(collabsim.__file__).parent)
         return {
             "kind": KIND,
-            "collabsim_version": collabsim.__version__,
-            "git_commit": commit,
-            "git_dirty": dirty,
+            **provenance(),
             "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "method": self.method,
             "options": self.options,

@@ -48,6 +48,25 @@ SWEEP_KEYS: tuple[str, ...] = ("name", "scenario", "design", "n", "levels", "rep
 TABLES: tuple[str, ...] = ("sweep", "params", "factors", "points")
 
 
+def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
+    """Read a TOML file, or raise ``error`` with one line naming the file and the problem.
+
+    Args:
+        path: The file.
+        what: What the file is, for the message (``"sweep file"``).
+        error: The exception class to raise.
+    """
+    if not path.is_file():
+        raise error(f"{path}: no such {what}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as failure:
+        reason = getattr(failure, "strerror", None) or failure
+        raise error(f"{path}: cannot read {what}: {reason}") from None
+    except tomllib.TOMLDecodeError as failure:
+        raise error(f"{path}: not valid TOML: {failure}") from None
+
+
 def read_sweep_file(path: str | Path) -> dict[str, Any]:
     """Read an experiment file into the options of ``collabsim.sweep``.
 
@@ -65,15 +84,7 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
         SweepError: The file is missing, unreadable, not TOML, or badly structured.
     """
     path = Path(path)
-    if not path.is_file():
-        raise SweepError(f"{path}: no such sweep file")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise SweepError(f"{path}: cannot read sweep file: {reason}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise SweepError(f"{path}: not valid TOML: {error}") from None
+    data = read_toml(path, "sweep file", SweepError)
 
     def fail(message: str) -> SweepError:
         return SweepError(f"{path}: {message}")

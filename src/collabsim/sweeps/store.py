@@ -53,7 +53,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 import collabsim
-from collabsim.storage import _git_state, _json_writer, _strict, write_atomically
+from collabsim.storage import _json_writer, _strict, provenance, write_atomically
 from collabsim.sweeps.design import Factor, SweepError, salib_problem
 from collabsim.sweeps.plan import SweepPlan
 from collabsim.sweeps.runner import FAILED, RunRecord, runs_schema, timeseries_schema
@@ -445,12 +445,9 @@ def _check_same(path: Path, meta: dict[str, Any], design_fp: str, code_fp: str) 
 
 
 def _new_meta(plan: SweepPlan, design_fp: str, code_fp: str) -> dict[str, Any]:
-    commit, dirty = _git_state(Path(collabsim.__file__).parent)
     return {
         "kind": KIND,
-        "collabsim_version": collabsim.__version__,
-        "git_commit": commit,
-        "git_dirty": dirty,
+        **provenance(),
         "code_fingerprint": code_fp,
         "design_fingerprint": design_fp,
         **plan.describe(),
