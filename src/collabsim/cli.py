@@ -37,6 +37,7 @@ import argparse
 import contextlib
 import math
 import shutil
+import socket
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -433,6 +434,12 @@ def _dashboard(args: argparse.Namespace) -> int:
     except ImportError as error:  # the dashboard extra is not installed
         raise UsageError(f"the dashboard needs: pip install \"collabsim[dashboard]\" "
                          f"({error})") from None
+    with socket.socket() as probe:  # say so plainly, before Solara starts, if it is taken
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as error:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: "
+                             f"{error.strerror or error}; choose another --port") from None
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
         serve(args.host, args.port, open_browser=args.open)
     return 0

@@ -40,5 +40,10 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
     Workshop()  # compile the model's kernels now, not on the first visitor's click
     args = [APP, "--host", host, "--port", str(port), "--production", "--no-check-version",
             "--log-level-uvicorn", "warning"]
-    run.main(args=[*args, "--open" if open_browser else "--no-open"],
-             standalone_mode=False)
+    from click.exceptions import Abort
+
+    try:
+        run.main(args=[*args, "--open" if open_browser else "--no-open"],
+                 standalone_mode=False)
+    except Abort:  # Ctrl-C: the usual way a workshop's server is stopped
+        return
