@@ -25,7 +25,7 @@ from html import escape
 
 import numpy as np
 
-from collabsim.mechanisms.trust import MIDDLE, TOP
+from collabsim.mechanisms.trust import MIDDLE, TOP, read_all
 from collabsim.model import CollaborationModel
 
 #: Colours of organisations in the order they appear (Okabe & Ito first, then more
@@ -118,10 +118,7 @@ def layout_network(model: CollaborationModel) -> NetworkLayout:
 
 def trust_matrix(model: CollaborationModel) -> np.ndarray:
     """Trust of every post in every other post now, (N, N), as ``Person.trust_in`` reads it."""
-    store = model.state.trust
-    target = store.general[:, store.org] * (1.0 - store.damage)[None, :]
-    part = store.scale[0] * store.personal.astype(np.float64)
-    return target * (1.0 - np.abs(part)) + np.maximum(part, 0.0)
+    return read_all(model.state.trust_ref)
 
 
 def organisation_trust(model: CollaborationModel, trust: np.ndarray) -> np.ndarray:

@@ -207,6 +207,17 @@ def read(store, i, j):
 
 
 @jit
+def read_all(store):
+    """Trust of every person in every other, (N, N): ``read`` for each pair (for views)."""
+    n = store.org.shape[0]
+    out = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            out[i, j] = read(store, i, j)
+    return out
+
+
+@jit
 def _kind_of(org_a, org_b, sector_a, sector_b, role_a, role_b):
     """Which of eight kinds a pair is.
 
