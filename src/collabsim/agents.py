@@ -57,6 +57,21 @@ class Person(mesa.Agent):
     workload = _state_property("workload", "Day-job workload, 0-1.")
 
     @property
+    def meetings_attended(self) -> int:
+        """Network meetings this person has attended since taking up the post."""
+        return int(self.model.state.people.attended[self.index])
+
+    @property
+    def changes_granted(self) -> int:
+        """Requests this person granted as the decider for their organisation."""
+        return int(self.model.state.people.granted[self.index])
+
+    @property
+    def changes_blocked(self) -> int:
+        """Requests this person blocked as the decider for their organisation."""
+        return int(self.model.state.people.blocked[self.index])
+
+    @property
     def active(self) -> bool:
         """Whether the person still takes part in the network."""
         return bool(self.model.state.people.active[self.index])

@@ -35,7 +35,7 @@ def likeliest_self_interested_top(model: CollaborationModel,
     """
     s = model.state
     people = s.people
-    candidates = (people.active & (people.role == TOP) & ~s.steady
+    candidates = (people.active & (people.role == TOP) & ~people.steady
                   & _in_organisation(model, organisation))
     if not candidates.any():
         return -1
@@ -58,7 +58,7 @@ def resistant_member_leaves(model: CollaborationModel, event: Event) -> None:
     """
     s = model.state
     people = s.people
-    candidates = people.active & ~s.steady & _in_organisation(model, event.organisation)
+    candidates = people.active & ~people.steady & _in_organisation(model, event.organisation)
     if not candidates.any():
         return
     resistance = people.power * people.territoriality * np.abs(people.narrative - s.core_purpose)
@@ -71,7 +71,7 @@ def central_leader_leaves(model: CollaborationModel, event: Event) -> None:
         return
     s = model.state
     model.central_leader_present = False
-    s.steady[s.central_leader] = False
+    s.people.steady[s.central_leader] = False
     s.people.anchor[s.central_leader] = s.org_view[s.people.org[s.central_leader]]
     model.replace(s.central_leader)
 
@@ -84,7 +84,7 @@ def partner_withdraws(model: CollaborationModel, event: Event) -> None:
     model.partner_present = False
     for i in np.flatnonzero(_in_organisation(model, "university")):
         set_membership(s.trust_ref, int(i), False)
-        s.steady[i] = False
+        s.people.steady[i] = False
 
 
 def budget_cut(model: CollaborationModel, event: Event) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import spearmanr
 
 from collabsim.jit import jit
 from collabsim.mechanisms import change, trust
@@ -41,14 +42,21 @@ REPORTERS: tuple[Reporter, ...] = (
     Reporter("trust_cross_org", "0-1", "Mean trust between members of different organisations."),
     Reporter("trust_health_social", "0-1", "Mean trust across the health / social care divide."),
     Reporter("trust_tops_bottoms", "0-1", "Mean trust between senior leaders and frontline staff."),
+    Reporter("trust_in_actor", "0-1",
+             "Members' mean trust in the latest senior leader to act in self-interest (empty "
+             "before any such act, or once they have moved on)."),
     Reporter("narrative_spread", "narrative units",
              "Spread (standard deviation) of views on the network's purpose; low is shared."),
     Reporter("narrative_clusters", "clusters", "Distinct camps of view on the network's purpose."),
     Reporter("commitment_mean", "0-1", "Mean commitment of members."),
     Reporter("commitment_tops", "0-1", "Mean commitment of senior leaders in the network."),
+    Reporter("skill_mean", "0-1", "Mean quality-improvement skill of members."),
     Reporter("frustration", "0-1",
              "Members' strain over the last quarter: setbacks and shortfall against hopes."),
     Reporter("quality", "ratio", "Mean pathway quality relative to the start (1 = unchanged)."),
+    Reporter("quality_vs_silo", "share of starting quality",
+             "Pathway quality minus that of the same world without the network, under the same "
+             "changes in the environment (0 = no better than silos)."),
     Reporter("changes_proposed", "changes", "Changes proposed so far."),
     Reporter("changes_granted", "decisions", "Requests granted by senior leaders so far."),
     Reporter("changes_blocked", "decisions", "Requests blocked by senior leaders so far."),
@@ -66,7 +74,7 @@ REPORTER_NAMES: tuple[str, ...] = tuple(r.name for r in REPORTERS)
 
 
 @jit
-def _snapshot(people, steady, store):
+def _snapshot(people, store):
     """One pass over people: the counts, means and spreads the reporters need."""
     n = people.active.shape[0]
     members = 0
@@ -76,6 +84,7 @@ def _snapshot(people, steady, store):
     commitment = 0.0
     commitment_tops = 0.0
     frustration = 0.0
+    skill = 0.0
     views = np.empty(n)
     for i in range(n):
         if not people.active[i]:
@@ -84,8 +93,9 @@ def _snapshot(people, steady, store):
         members += 1
         commitment += people.commitment[i]
         frustration += people.frustration[i]
+        skill += people.skill[i]
         if people.role[i] == trust.TOP:
-            if not steady[i]:
+            if not people.steady[i]:
                 tops += 1
                 commitment_tops += people.commitment[i]
         elif people.pathway[i] >= 0:  # on a pathway team (the convener is not)
@@ -97,6 +107,7 @@ def _snapshot(people, steady, store):
     clusters = count_clusters(views, CLUSTER_GAP, min_size)
     return (members, commitment / members if members else np.nan,
             commitment_tops / tops if tops else np.nan,
+            skill / members if members else np.nan,
             frustration / members if members else np.nan, spread, clusters,
             leaders / non_tops if non_tops else np.nan,
             trust.group_mean(store, trust.ALL), trust.group_mean(store, trust.CROSS_ORG),
@@ -107,8 +118,9 @@ def _snapshot(people, steady, store):
 def observe(model: CollaborationModel) -> np.ndarray:
     """The current values of all reporters, in the order of ``REPORTERS``."""
     s = model.state
-    (members, commitment, commitment_tops, frustration, spread, clusters, dli, trust_all,
-     trust_cross, trust_divide, trust_ranks) = _snapshot(s.people_ref, s.steady, s.trust_ref)
+    (members, commitment, commitment_tops, skill, frustration, spread, clusters, dli, trust_all,
+     trust_cross, trust_divide, trust_ranks) = _snapshot(s.people_ref, s.trust_ref)
+    in_actor = trust.trust_in(s.trust_ref, model.last_actor) if model.last_actor >= 0 else np.nan
     counters = s.counters
     return np.array([
         model.attendance_rate,
@@ -117,12 +129,15 @@ def observe(model: CollaborationModel) -> np.ndarray:
         trust_cross,
         trust_divide,
         trust_ranks,
+        in_actor,
         spread,
         clusters,
         commitment,
         commitment_tops,
+        skill,
         frustration,
         model.quality,
+        model.quality_vs_silo,
         counters[change.PROPOSED],
         counters[change.GRANTED],
         counters[change.BLOCKED],
@@ -156,6 +171,8 @@ SUMMARY: dict[str, str] = {
     "final_narrative_spread": "Spread of views on purpose at the end.",
     "quality_gain": "Final pathway quality relative to the start, minus 1.",
     "quality_gain_mid": "Pathway quality at mid-horizon relative to the start, minus 1.",
+    "quality_gain_vs_silo": "Final pathway quality minus that of the same world without the "
+    "network (its silo twin), as a share of the starting quality.",
     "changes_adopted": "Changes adopted over the run.",
     "big_bang_failures": "Big-bang redesigns that failed over the run.",
     "block_rate": "Share of requests to senior leaders that were blocked.",
@@ -164,10 +181,17 @@ SUMMARY: dict[str, str] = {
     "mean_attendance": "Mean attendance over the meetings held.",
     "attended_all_meetings": "People (besides convener and central leader) who held their post "
     "throughout and attended every meeting.",
+    "attended_two_thirds": "Share of the people (besides convener and central leader) who held "
+    "their post throughout who attended at least two-thirds of the meetings held.",
     "meetings_held": "Network meetings held.",
     "exits": "Members who drifted away from the network.",
     "turnover": "People who moved on and were replaced.",
     "self_interest_acts": "Self-interested acts by senior leaders.",
+    "trust_in_actor_before": "Members' mean trust in the latest senior leader to act in "
+    "self-interest, just before the act (empty if nobody did).",
+    "power_participation": "Rank correlation, across the people who held their post "
+    "throughout, between formal power and the share of meetings they attended (negative: "
+    "the powerful hold back).",
 }
 
 
@@ -197,8 +221,10 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
     mid = frame.iloc[steps // 2]
     alive_weeks = int(frame["alive"].iloc[1:].sum())
     throughout = present_throughout(model)
-    all_meetings = int(np.sum(throughout & (s.people.attended == model.meetings_held))) \
-        if model.meetings_held else 0
+    held = model.meetings_held
+    all_meetings = int(np.sum(throughout & (s.people.attended == held))) if held else 0
+    two_thirds = float(np.mean(s.people.attended[throughout] * 3 >= 2 * held)) \
+        if held and throughout.any() else float("nan")
     return {
         "sustained": bool(model.alive),
         "collapse_step": model.collapse_step,
@@ -207,14 +233,34 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
         "final_narrative_spread": float(last["narrative_spread"]),
         "quality_gain": float(last["quality"]) - 1.0,
         "quality_gain_mid": float(mid["quality"]) - 1.0,
+        "quality_gain_vs_silo": float(last["quality_vs_silo"]),
         "changes_adopted": int(last["changes_adopted"]),
         "big_bang_failures": int(last["big_bang_failures"]),
         "block_rate": blocked / decided if decided else float("nan"),
         "distributed_leadership_index": float(last["distributed_leadership_index"]),
         "mean_attendance": float(meetings.mean()) if len(meetings) else float("nan"),
         "attended_all_meetings": all_meetings,
+        "attended_two_thirds": two_thirds,
         "meetings_held": int(model.meetings_held),
         "exits": int(model.exits),
         "turnover": int(model.turnover),
         "self_interest_acts": int(model.self_interest_acts),
+        "trust_in_actor_before": float(model.trust_in_actor_before),
+        "power_participation": power_participation(model),
     }
+
+
+def power_participation(model: CollaborationModel) -> float:
+    """Spearman correlation of formal power with the share of meetings attended.
+
+    Over the ordinary people who held their post throughout (``present_throughout``);
+    NaN when no meetings were held or either quantity does not vary.
+    """
+    if not model.meetings_held:
+        return float("nan")
+    people = model.state.people
+    who = present_throughout(model)
+    power, share = people.base_power[who], people.attended[who] / model.meetings_held
+    if who.sum() < 3 or np.ptp(power) == 0 or np.ptp(share) == 0:
+        return float("nan")
+    return float(spearmanr(power, share).statistic)

@@ -27,17 +27,20 @@ from collabsim.mechanisms import (
     change,
     commitment,
     encounters,
+    landscape,
     learning,
     narrative,
     sustainability,
     trust,
     turnover,
 )
+from collabsim.mechanisms.commitment import QUARTER, CommitmentRates
 from collabsim.mechanisms.decisions import GrantWeights
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.state import build_state
 
-_QUARTER = 13  # weeks over which recent performance is judged
+#: Commitment is neither built nor worn down when there is no network to work for.
+_NO_NETWORK = CommitmentRates(0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 class CollaborationModel(mesa.Model):
@@ -55,6 +58,9 @@ class CollaborationModel(mesa.Model):
         collapse_step: Week the network dissolved, or None.
     """
 
+    #: Whether the model runs its silo twin beside it (the twin itself does not).
+    _has_twin = True
+
     def __init__(self, params: Params | str | None = None, *, rng=None, **overrides) -> None:
         super().__init__(rng=rng)
         if isinstance(params, str):
@@ -62,19 +68,29 @@ class CollaborationModel(mesa.Model):
 
             params = scenario(params)
         params = params if params is not None else Params()
-        self.params = params.replace(**overrides) if overrides else params
-        self.state = build_state(self.params, self.rng)
-        self._configure()
-        self.people: list[Person] = [Person(self, i) for i in range(self.params.n_people)]
+        params = params.replace(**overrides) if overrides else params
+        world_seed = int(self.rng.integers(2**63))
+        self._set_up(params, world_seed)
+        self.silo_twin: _SiloWorld | None = None
+        if self._has_twin and params.convened:
+            self.silo_twin = _SiloWorld(params.replace(convened=False), world_seed)
+        self._rows = [metrics.observe(self)]
 
-        self.alive = self.params.convened
+    def _set_up(self, params: Params, world_seed: int) -> None:
+        """Build the world of a run from its parameters and the seed of its draws."""
+        self.params = params
+        self.state = build_state(params, np.random.default_rng(world_seed))
+        self._configure()
+        self.people: list[Person] = [Person(self, i) for i in range(params.n_people)]
+
+        self.alive = params.convened
         self.collapse_step: int | None = None
-        self.partner_present = self.params.academic_partner
-        self.central_leader_present = self.params.central_leader_strength > 0
-        scheduled_start = any(e.kind == "programme_starts" for e in self.params.events)
-        self.programme_running = self.params.programme_intensity > 0 and not scheduled_start
+        self.partner_present = params.academic_partner
+        self.central_leader_present = params.central_leader_strength > 0
+        scheduled_start = any(e.kind == "programme_starts" for e in params.events)
+        self.programme_running = params.programme_intensity > 0 and not scheduled_start
         self._events: dict[int, list] = defaultdict(list)
-        for event in self.params.events:
+        for event in params.events:
             self._events[event.step].append(event)
 
         self.meetings_held = 0
@@ -86,24 +102,30 @@ class CollaborationModel(mesa.Model):
         self.exits = 0
         self.turnover = 0
         self.self_interest_acts = 0
+        self.last_actor = -1  # the latest senior leader to act in self-interest
+        self.trust_in_actor_before = np.nan  # members' trust in them just before they acted
         self.aspiration = 0.0
         self.aspiration_gap = 0.0
-        self._quality_history = np.ones(_QUARTER)
+        self._quality_history = np.ones(QUARTER)
         self._initial_quality = float(self.state.pathways.initial_fitness.sum())
         self.quality = 1.0
-
-        n = self.params.n_people
-        self._leavers = np.zeros(n, dtype=np.int64)
-        self._wins = np.zeros(self.params.n_pathways)
-        self._no_wins = np.zeros(self.params.n_pathways)
-        self._everyone = np.ones(n, dtype=bool)
+        self._leavers = np.zeros(params.n_people, dtype=np.int64)
+        self._everyone = np.ones(params.n_people, dtype=bool)
         self.apply_scheduled_events(0)  # events at step 0 shape the starting state
-        self._rows = [metrics.observe(self)]
 
     # --- the week ------------------------------------------------------------------------
 
     def step(self) -> None:
         """Advance the model by one week."""
+        self._week()
+        if self.silo_twin is not None:
+            self.silo_twin.step()
+        self._rows.append(metrics.observe(self))
+        if self.steps >= self.params.horizon:
+            self.running = False
+
+    def _week(self) -> None:
+        """The week's story, in order."""
         week = self.steps
         self.apply_scheduled_events(week)
         self.meeting_held = self.network_on and (week - 1) % self.params.meeting_interval == 0
@@ -114,9 +136,6 @@ class CollaborationModel(mesa.Model):
         self.update_commitment(week)
         self.exits_and_turnover()
         self.check_sustainability(week)
-        self._rows.append(metrics.observe(self))
-        if week >= self.params.horizon:
-            self.running = False
 
     @property
     def network_on(self) -> bool:
@@ -133,6 +152,29 @@ class CollaborationModel(mesa.Model):
         """Whether the academic partner's convener is in the network."""
         return self.partner_present and bool(self.state.people.active[self.state.convener])
 
+    def _partner_channel(self, channel: str) -> bool:
+        """Whether the partner works through ``channel`` now (see ``partner_channel_off``)."""
+        return self.facilitated and self.params.partner_channel_off != channel
+
+    @property
+    def shared_capacity(self) -> float:
+        """The network's shared decision capacity: its tops' mean record of ceding (M9)."""
+        p = self.state.people
+        tops = p.active & (p.role == trust.TOP)
+        return float(p.ceded[tops].mean()) if tops.any() else 0.0
+
+    @property
+    def quality_vs_silo(self) -> float:
+        """Pathway quality minus its silo twin's, as a share of the starting quality.
+
+        The twin is the same world with no network convened, under the same draws of the
+        changing environment, so the difference is what the network adds; 0 when the
+        model is itself the silo world.
+        """
+        if self.silo_twin is None:
+            return 0.0
+        return self.quality - self.silo_twin.quality
+
     # 1. events
     def apply_scheduled_events(self, week: int) -> None:
         """Apply the timeline's events for this week, in the order listed."""
@@ -148,7 +190,7 @@ class CollaborationModel(mesa.Model):
         """
         s, p, prm = self.state, self.state.people, self.params
         attendees = attendance.choose_attendees(
-            s.stream, p.active, s.steady, p.commitment, p.meeting_value, p.workload,
+            s.stream, p.active, p.steady, p.commitment, p.meeting_value, p.workload,
             p.attended_last, prm.attendance_base, prm.attendance_commitment,
             prm.attendance_experience, prm.attendance_workload, prm.attendance_backlog)
         self.meetings_held += 1
@@ -156,24 +198,24 @@ class CollaborationModel(mesa.Model):
         self.attendance_rate = attendees.size / max(1, int(p.active.sum()))
         self._attendance_history.append(self.attendance_rate)
 
-        facilitated = self.facilitated
-        seated = attendance.seat(s.stream, attendees, p.org, prm.table_size, facilitated)
-        bounds = attendance.table_bounds(seated.size, prm.table_size, facilitated)
-        widening = prm.facilitation_widening * prm.partner_strength if facilitated else 0.0
-        relief = prm.partner_strength if facilitated else 0.0
-        encounters.table_encounters(
-            s.trust_ref, s.stream, seated, bounds, p.power, p.narrative, p.anchor, p.stubbornness,
-            prm.narrative_epsilon + widening, prm.narrative_mu, relief,
-            self._encounter_weights, self._trust_rates, p.meeting_value)
+        mixed = self._partner_channel("seating")
+        seated = attendance.seat(s.stream, attendees, p.org, prm.table_size, mixed)
+        bounds = attendance.table_bounds(seated.size, prm.table_size, mixed)
+        widening = (prm.facilitation_widening * prm.partner_strength
+                    if self._partner_channel("narrative") else 0.0)
+        relief = prm.partner_strength if self._partner_channel("threat_relief") else 0.0
+        encounters.table_encounters(s.trust_ref, s.stream, seated, bounds, s.people_ref,
+                                    prm.narrative_epsilon + widening, prm.narrative_mu, relief,
+                                    self._encounter_weights, self._trust_rates)
         if self.central_leader_present and p.attended_last[s.central_leader]:
             narrative.central_pull(p.narrative, attendees, s.core_purpose,
                                    self.central_strength * prm.central_pull)
-        commitment.meeting_energy(attendees, p.meeting_value, s.steady, p.commitment,
-                                  prm.meeting_energy)
+        commitment.meeting_energy(attendees, s.people_ref, prm.meeting_energy)
         if self.programme_running:
+            deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
             learning.programme_session(
                 attendees, p.role, p.skill, p.leader_identity, p.territoriality,
-                prm.programme_intensity, 1.0 + (prm.partner_strength if facilitated else 0.0),
+                prm.programme_intensity, 1.0 + deepening,
                 prm.skill_gain, prm.identity_gain, prm.territoriality_unlearning)
 
     # 3. change work
@@ -186,19 +228,19 @@ class CollaborationModel(mesa.Model):
         s, prm = self.state, self.params
         dl = prm.distributed_leadership
         if self.network_on:  # ceded territory widens what the frontline may decide
-            dl += (1.0 - dl) * s.shared_capacity[0]
+            dl += (1.0 - dl) * self.shared_capacity
         pw = s.pathways
         # In a working network its members do the change work; in silos everyone in post.
         working = s.people.active if self.network_on else self._everyone
         change.change_work(s.stream, week, self.network_on, dl, s.people_ref, working,
-                           s.pathways_ref, s.changes_ref, s.org_start, s.trust_ref,
+                           s.pathways_ref, s.changes_ref, s.org_start, s.trust_ref, s.teams_ref,
                            self._grant_weights, self._trust_rates, self._change_rates,
-                           s.counters, self._wins, s.shared_capacity)
+                           self._hope, s.counters)
         if prm.convened and not self.alive:
-            change.unravel(s.stream, pw.config, pw.initial_config, pw.network_made, pw.fitness,
-                           pw.neighbours, pw.contributions, prm.unsupported_decay)
-        change.shift_environment(s.stream, pw.config, pw.fitness, pw.neighbours,
-                                 pw.contributions, prm.environment_change * prm.n_practices)
+            landscape.unravel(s.stream, pw.config, pw.initial_config, pw.network_made,
+                              pw.fitness, pw.neighbours, pw.contributions, prm.unsupported_decay)
+        landscape.shift_environment(s.environment, pw.config, pw.fitness, pw.neighbours,
+                                    pw.contributions, prm.environment_change * prm.n_practices)
         self.quality = float(pw.fitness.sum()) / self._initial_quality
 
     # 4. between meetings
@@ -211,9 +253,8 @@ class CollaborationModel(mesa.Model):
         s, p, prm = self.state, self.state.people, self.params
         if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
             encounters.informal_encounters(
-                s.trust_ref, s.stream, prm.informal_contact_rate, p.pathway, s.team_members,
-                s.team_start, p.power, p.narrative, p.anchor, p.stubbornness,
-                prm.narrative_epsilon, prm.narrative_mu, self._encounter_weights,
+                s.trust_ref, s.stream, prm.informal_contact_rate, s.people_ref, s.team_members,
+                s.team_start, prm.narrative_epsilon, prm.narrative_mu, self._encounter_weights,
                 self._trust_rates)
         trust.second_hand(s.trust_ref, s.stream, p.news, prm.gossip_contacts, prm.second_hand_trust)
         trust.drift(s.trust_ref, prm.trust_drift)
@@ -226,42 +267,41 @@ class CollaborationModel(mesa.Model):
         shortfall (M12); territorial, disheartened tops may act in self-interest (M13).
         """
         s, prm = self.state, self.params
-        performance = (self.quality - self._quality_history[week % _QUARTER]) * 52 / _QUARTER
-        self._quality_history[week % _QUARTER] = self.quality
+        performance = (self.quality - self._quality_history[week % QUARTER]) * 52 / QUARTER
+        self._quality_history[week % QUARTER] = self.quality
         pressure = commitment.shielded_pressure(prm.results_pressure, self.central_strength,
                                                 prm.central_leader_shield)
         self.aspiration = commitment.aspiration_after(self.aspiration, performance, pressure,
                                                       prm.aspiration_memory)
         self.aspiration_gap = max(0.0, self.aspiration - performance)
         if not self.network_on:  # nothing left to be committed to: frustration and news fade
-            commitment.weekly_commitment(s.people_ref, self._everyone, s.steady, self._no_wins,
-                                         0.0, 0.0, 0.0, 0.0)
+            commitment.weekly_commitment(s.people_ref, self._everyone, 0.0, _NO_NETWORK)
             return
-        commitment.weekly_commitment(s.people_ref, s.people.active, s.steady, self._wins,
-                                     self.aspiration_gap,
-                                     prm.small_win_boost, prm.pressure_sensitivity,
-                                     prm.commitment_decay)
+        commitment.weekly_commitment(s.people_ref, s.people.active, self.aspiration_gap,
+                                     self._hope)
         actor = commitment.spontaneous_self_interest(s.stream, week, s.people_ref,
-                                                     s.people.last_act, prm.self_interest_hazard)
+                                                     prm.self_interest_hazard)
         if actor >= 0:
             self.act_in_self_interest(actor)
 
     def act_in_self_interest(self, actor: int) -> None:
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
         s, prm = self.state, self.params
-        commitment.self_interest_act(actor, s.people_ref, s.trust_ref, s.steady, self._trust_rates,
-                                     prm.reputation_damage, prm.morale_hit)
+        self.trust_in_actor_before = float(trust.trust_in(s.trust_ref, actor))
+        commitment.self_interest_act(actor, s.people_ref, s.trust_ref, self._trust_rates,
+                                     self._hope, prm.reputation_damage)
         s.people.last_act[actor] = self.steps
         self.self_interest_acts += 1
+        self.last_actor = actor
 
     # 6. exit and turnover
     def exits_and_turnover(self) -> None:
         """Members drift away after meetings spent disheartened; people move on (M14)."""
         s, prm = self.state, self.params
         if self.meeting_held:
-            self.exits += turnover.drift_away(s.people_ref, s.steady, s.trust_ref,
-                                              prm.exit_threshold, prm.exit_patience)
-        leaving = turnover.move_on(s.stream, s.people_ref, s.steady, prm.turnover_rate / 52,
+            self.exits += turnover.drift_away(s.people_ref, s.trust_ref, prm.exit_threshold,
+                                              prm.exit_patience)
+        leaving = turnover.move_on(s.stream, s.people_ref, prm.turnover_rate / 52,
                                    prm.turnover_frustration, self._leavers)
         for i in self._leavers[:leaving]:
             self.replace(int(i))
@@ -271,12 +311,14 @@ class CollaborationModel(mesa.Model):
         s = self.state
         # A withdrawn partner's posts are refilled, but not as network members.
         joins = self.partner_present or not s.organisations[s.people.org[post]].is_academic_partner
-        turnover.replace_person(s.stream, post, s.people_ref, s.steady, s.changes_ref,
+        turnover.replace_person(s.stream, post, s.people_ref, s.changes_ref,
                                 s.pathways.redesign_lead, s.trust_ref, s.draws, joins,
                                 self.meetings_held)
         self.people[post].remove()
         self.people[post] = Person(self, post)
         self.turnover += 1
+        if post == self.last_actor:
+            self.last_actor = -1
 
     # 7. sustainability
     def check_sustainability(self, week: int) -> None:
@@ -288,7 +330,7 @@ class CollaborationModel(mesa.Model):
             return
         s, prm = self.state, self.params
         p = s.people
-        tops = p.active & (p.role == trust.TOP) & ~s.steady
+        tops = p.active & (p.role == trust.TOP) & ~p.steady
         failing = sustainability.network_failing(
             int(p.active.sum()) / self._initial_members,
             sum(self._attendance_history[-prm.attendance_window:])
@@ -325,6 +367,9 @@ class CollaborationModel(mesa.Model):
                 f"start a new model with it; parameters that can change mid-run: {live}")
         self.params = self.params.replace(**values)
         self._configure()
+        if self.silo_twin is not None:
+            self.silo_twin.params = self.silo_twin.params.replace(**values)
+            self.silo_twin._configure()
         return self.params
 
     def set_parameter(self, name: str, value) -> Params:
@@ -340,6 +385,8 @@ class CollaborationModel(mesa.Model):
         """
         event = Event(self.steps, kind, organisation)
         events.apply(self, event)
+        if self.silo_twin is not None:
+            events.apply(self.silo_twin, event)
         return event
 
     # --- helpers ---------------------------------------------------------------------------
@@ -357,10 +404,32 @@ class CollaborationModel(mesa.Model):
         self._change_rates = change.ChangeRates(
             prm.proposal_rate, prm.incremental_share, prm.own_remit_bias, prm.big_bang_scope,
             prm.change_duration_scale, prm.word_of_mouth, prm.network_type == "place",
-            prm.small_win_boost, prm.big_bang_win_weight, prm.big_bang_failure_cost,
-            prm.block_cost, prm.leadership_claim_gain, prm.cede_power_loss,
-            prm.cede_capacity_gain)
+            prm.leadership_claim_gain, prm.cede_power_loss, prm.cede_capacity_gain)
+        self._hope = CommitmentRates(
+            prm.small_win_boost, prm.big_bang_win_weight, prm.meeting_energy, prm.block_cost,
+            prm.big_bang_failure_cost, prm.morale_hit, prm.pressure_sensitivity,
+            prm.commitment_decay)
 
     def timeseries(self):
         """The reporters recorded so far: a DataFrame with one row per step."""
         return metrics.timeseries_frame(np.vstack(self._rows))
+
+
+class _SiloWorld(CollaborationModel):
+    """The silo twin of a run: the same world, seed and environment, with no network.
+
+    Built with the run's parameters except ``convened = false`` and from the same seed of
+    the world's draws, so it starts identical (people, organisations, landscapes) and its
+    environment changes exactly as the run's; it steps in lockstep and records nothing.
+    """
+
+    _has_twin = False
+
+    def __init__(self, params: Params, world_seed: int) -> None:  # noqa: D107
+        mesa.Model.__init__(self, rng=world_seed)
+        self._set_up(params, world_seed)
+        self.silo_twin = None
+
+    def step(self) -> None:
+        """Advance the silo world by one week."""
+        self._week()

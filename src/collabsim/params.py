@@ -323,6 +323,12 @@ _declare("table_size", "int", 6, "People seated together at a meeting table.", u
          evidence=f"Beston: 'in-depth focus on two or three key areas, in smaller groups' "
          f"({BESTON}).")
 
+_declare("team_size", "int", 8,
+         "People in a self-managed improvement team within a pathway team.", unit="people",
+         low=2, high=50, group=_G,
+         evidence=f"IOCN members 'were permitted self-managed teams to investigate areas for "
+         f"innovation and improvement, and to prototype solutions' ({IOCN}); Beston: 'Four "
+         f"small groups worked to distil the learning' ({BESTON}).")
 # Levers.
 _G = "levers"
 _declare("academic_partner", "bool", True,
@@ -338,6 +344,12 @@ _declare("partner_strength", "float", 0.5,
          plain="How much the neutral partner's facilitation helps: less threat between "
                "professions, more listening, faster learning.",
          evidence=f"'an enabling shared space' from the University and NHS connection ({IOCN}).")
+_declare("partner_channel_off", "choice", "none",
+         "One channel of the academic partner switched off, to see what it carries.",
+         choices=("none", "seating", "threat_relief", "narrative", "learning"), group=_G,
+         evidence="Robustness: the partner works through mixed seating, a safe space, a "
+         "wider hearing of others' views and deeper learning (M6, M2, M4, M7); switching "
+         "one off shows which of them carries its effect.")
 _declare("distributed_leadership", "float", 0.3,
          "Chance that the frontline team may decide a small test of change itself.",
          unit="probability", low=0.0, high=1.0, group=_G, lever=True, live=True,
@@ -575,14 +587,16 @@ _declare("cede_power_loss", "float", 0.02,
          "Share of power a top gives up each time they cede territory.",
          unit="share per grant", low=0.0, high=0.2, group=_G,
          evidence=f"'Those with the most power ... [collaborating] meant sharing it' ({BESTON}).")
-_declare("cede_capacity_gain", "float", 0.01,
-         "Rise in the network's shared decision capacity each time territory is ceded.",
-         unit="share of gap per grant", low=0.0, high=0.1, group=_G,
+_declare("cede_capacity_gain", "float", 0.05,
+         "How far each grant across organisations builds a senior leader's record of ceding "
+         "territory; the network's shared capacity is the tops' mean record.",
+         unit="share of gap per grant", low=0.0, high=0.5, group=_G,
          evidence=f"'cede power between organisations ... a key feature in high performing "
          f"collaboratives' ({IOCN}).")
-_declare("word_of_mouth", "float", 0.05,
-         "Chance per unit of trust that news of an adopted change inspires a contact.",
-         unit="probability", low=0.0, high=0.5, group=_G, symbol="β",
+_declare("word_of_mouth", "float", 3.0,
+         "People an adopter tells of a change that worked; each takes it in with a chance equal "
+         "to their trust in the adopter.",
+         unit="people per adoption", low=0.0, high=20.0, group=_G, symbol="β",
          evidence=f"'a respiratory physician talking to a cardiac physician' ({IOCN}).")
 _declare("environment_change", "float", 0.05,
          "Weekly chance that demand or policy shifts what works best for a practice.",
@@ -602,34 +616,37 @@ _declare("initial_commitment", "float", 0.55, "Mean commitment at the start.", u
 _declare("aspiration_memory", "float", 0.95, "Weekly persistence of the network's aspiration.",
          unit="per week", low=0.5, high=0.999, group=_G, symbol="a",
          evidence="Adaptive aspirations (Lant 1992).")
-_declare("small_win_boost", "float", 0.02,
-         "Commitment gained from each small win seen on one's pathway.",
-         unit="per win", low=0.0, high=0.1, group=_G, symbol="η_w",
+_declare("small_win_boost", "float", 0.1,
+         "How far seeing a small win (one's own, an improvement team-mate's, or news of one) "
+         "moves commitment towards full commitment.",
+         unit="share of gap per win", low=0.0, high=0.5, group=_G, symbol="η_w",
          evidence=f"'they just needed to see small improvements ... which ignites their hope' "
          f"({BESTON}).")
-_declare("big_bang_win_weight", "float", 3.0, "How many small wins a successful big bang is worth.",
+_declare("big_bang_win_weight", "float", 3.0,
+         "How many small wins a successful big bang is worth to those who see it.",
          unit="wins", low=1.0, high=10.0, group=_G,
          evidence="Assumption: a redesign that works is visible but rare.")
-_declare("pressure_sensitivity", "float", 0.01,
-         "Commitment lost per week per unit of shortfall against aspiration.",
-         unit="per week per unit", low=0.0, high=0.5, group=_G, symbol="η_f",
+_declare("pressure_sensitivity", "float", 0.05,
+         "Share of commitment lost per week per unit of shortfall against aspiration.",
+         unit="share per week per unit", low=0.0, high=0.5, group=_G, symbol="η_f",
          evidence=f"'a shared sense of frustration with the pace of impact' ({IOCN}).")
-_declare("commitment_decay", "float", 0.0056,
-         "Commitment the day job wears away each week when nothing sustains it.",
-         unit="per week", low=0.0, high=0.02, group=_G,
-         evidence=f"'immense efforts must be made to ensure their sustainability' ({IOCN}).")
-_declare("meeting_energy", "float", 0.03,
-         "Commitment gained (or lost) from a meeting whose encounters go well (or badly).",
-         unit="per meeting", low=0.0, high=0.2, group=_G,
+_declare("commitment_decay", "float", 0.005,
+         "Share of commitment the day job wears away in a week.",
+         unit="share per week", low=0.0, high=0.05, group=_G, symbol="δ",
+         evidence=f"'This requires a willingness to do over-and-above their day jobs' ({IOCN}).")
+_declare("meeting_energy", "float", 0.15,
+         "How far a meeting moves commitment towards how worthwhile it was.",
+         unit="share of gap per meeting", low=0.0, high=0.5, group=_G,
          evidence=f"'I feel really energized, the openness has been really encouraging' "
          f"({BESTON}).")
-_declare("block_cost", "float", 0.05, "Commitment a proposer loses when a top blocks their change.",
-         unit="per block", low=0.0, high=0.3, group=_G,
+_declare("block_cost", "float", 0.15,
+         "Share of a proposer's commitment lost when a top blocks their change.",
+         unit="share per block", low=0.0, high=0.5, group=_G,
          evidence=f"'A lack of support permeated to unease and despondency amongst otherwise "
          f"innovative and keen local leaders' ({IOCN}).")
-_declare("big_bang_failure_cost", "float", 0.03,
-         "Commitment everyone on the pathway loses when a big-bang redesign fails.",
-         unit="per failure", low=0.0, high=0.3, group=_G,
+_declare("big_bang_failure_cost", "float", 0.1,
+         "Share of commitment everyone on the pathway loses when a big-bang redesign fails.",
+         unit="share per failure", low=0.0, high=0.5, group=_G,
          evidence=f"'people are going to want to run before they can walk' ({IOCN}).")
 _declare("central_leader_shield", "float", 0.8,
          "Share of outside pressure a full-strength central leader absorbs.",
@@ -645,9 +662,9 @@ _declare("reputation_damage", "float", 0.3,
          "How far a self-interested act lowers the ceiling that trust in the actor can recover to.",
          unit="0-1", low=0.0, high=1.0, group=_G,
          evidence=f"'a devastating effect on the morale and credibility' ({BESTON}).")
-_declare("morale_hit", "float", 0.05,
-         "Commitment everyone loses on learning of a self-interested act.",
-         unit="per act", low=0.0, high=0.3, group=_G,
+_declare("morale_hit", "float", 0.3,
+         "Share of commitment every member loses on learning of a self-interested act.",
+         unit="share per act", low=0.0, high=0.9, group=_G,
          evidence=f"'a devastating effect on the morale and credibility of the collaborative "
          f"venture' ({BESTON}).")
 _declare("budget_cut_severity", "float", 0.15,

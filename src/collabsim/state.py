@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from collabsim.jit import struct_of
-from collabsim.mechanisms import change
+from collabsim.mechanisms import change, landscape
 from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP, TrustStore, prior_trust, recount
 from collabsim.mechanisms.turnover import PersonDraws, draw_person
@@ -38,6 +38,7 @@ class People(NamedTuple):
     org: np.ndarray  # int: organisation index
     sector: np.ndarray  # int: index into SECTORS
     pathway: np.ndarray  # int: pathway team, -1 for tops and the convener (they serve all)
+    team: np.ndarray  # int: self-managed improvement team within the pathway team, or -1
     base_power: np.ndarray  # power a holder of the post starts with
     power: np.ndarray  # 0-1
     territoriality: np.ndarray  # 0-1, 1 - willingness to cede territory
@@ -57,8 +58,13 @@ class People(NamedTuple):
     low_meetings: np.ndarray  # int: consecutive meetings with commitment below threshold
     led_adoption: np.ndarray  # bool: has led a change that was adopted
     setback: np.ndarray  # bool: suffered a setback this week
+    won: np.ndarray  # bool: saw a small win this week
+    granted: np.ndarray  # int: requests granted as a decider since taking up the post
+    blocked: np.ndarray  # int: requests blocked as a decider since taking up the post
+    ceded: np.ndarray  # 0-1: a top's record of ceding territory to other organisations
     news: np.ndarray  # int: latest notable counterpart, -1 if none
     last_act: np.ndarray  # int: week of last self-interested act
+    steady: np.ndarray  # bool: convener and central leader, who never drift away
 
 
 class Pathways(NamedTuple):
@@ -85,12 +91,21 @@ class Changes(NamedTuple):
     mask: np.ndarray
     values: np.ndarray
     self_authorised: np.ndarray
+    sponsor: np.ndarray  # the top who granted the change, or -1
+
+
+class Teams(NamedTuple):
+    """Self-managed improvement teams: members of team t are ``members[start[t]:start[t+1]]``."""
+
+    members: np.ndarray
+    start: np.ndarray
 
 
 PeopleStruct, PeopleRef = struct_of(People, __name__)
 PathwaysStruct, PathwaysRef = struct_of(Pathways, __name__)
 ChangesStruct, ChangesRef = struct_of(Changes, __name__)
 TrustStoreStruct, TrustStoreRef = struct_of(TrustStore, __name__)
+TeamsStruct, TeamsRef = struct_of(Teams, __name__)
 
 
 @dataclass
@@ -108,12 +123,13 @@ class State:
     steady: np.ndarray  # bool: convener and central leader, who never drift away
     draws: PersonDraws
     stream: np.ndarray
+    environment: np.ndarray  # random stream of the environment alone (shared with the silo twin)
+    teams: Teams
     convener: int  # the academic partner's facilitator; -1 without the partner
     central_leader: int  # post of the leader holding the centre (if strength > 0)
     core_purpose: float
     org_view: np.ndarray  # (organisations,) each organisation's own view of the purpose
     counters: np.ndarray
-    shared_capacity: np.ndarray  # (1,)
 
     # The same arrays as single compiled references: what the model passes to mechanisms.
     # Handing over a NamedTuple unboxes each of its arrays on every call (about 3.5 us
@@ -123,12 +139,14 @@ class State:
     pathways_ref: Any = field(init=False, repr=False)
     changes_ref: Any = field(init=False, repr=False)
     trust_ref: Any = field(init=False, repr=False)
+    teams_ref: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.people_ref = PeopleRef(*self.people)
         self.pathways_ref = PathwaysRef(*self.pathways)
         self.changes_ref = ChangesRef(*self.changes)
         self.trust_ref = TrustStoreRef(*self.trust)
+        self.teams_ref = TeamsRef(*self.teams)
 
 
 def largest_remainder(total: int, weights: np.ndarray, minimum: np.ndarray) -> np.ndarray:
@@ -216,10 +234,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     central_leader = int(org_start[leader_org])  # strength 0 makes this an ordinary top
 
     sector_of_org = np.array([SECTORS.index(o.sector) for o in orgs], dtype=np.int64)
-    weight = np.array([o.kind.statutory_weight for o in orgs])
-    is_health = sector_of_org == SECTORS.index("health")
-    weight = weight * np.where(is_health, 1 + params.power_imbalance, 1 - params.power_imbalance)
-    base_power = _ROLE_POWER[role] * (weight / weight.max())[org]
+    base_power = _ROLE_POWER[role] * _organisation_power(params, orgs, sector_of_org)[org]
 
     org_view = rng.random(n_orgs)
     if partner >= 0:
@@ -231,10 +246,8 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     if convener >= 0:  # the convener serves every pathway team, like the tops
         on_teams = on_teams[on_teams != convener]
     pathway[on_teams] = np.arange(on_teams.size) % params.n_pathways
-    team_members = np.argsort(np.where(pathway < 0, params.n_pathways, pathway),
-                              kind="stable")[:on_teams.size].astype(np.int64)
-    team_start = np.searchsorted(pathway[team_members], np.arange(params.n_pathways + 1))
-    team_start = team_start.astype(np.int64)
+    team_members, team_start = _grouped(pathway, params.n_pathways)
+    team = _improvement_teams(pathway, team_members, team_start, params.team_size)
 
     people = People(
         active=np.ones(n, dtype=np.bool_),
@@ -242,6 +255,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         org=org,
         sector=sector_of_org[org],
         pathway=pathway,
+        team=team,
         base_power=base_power,
         power=base_power.copy(),
         territoriality=np.zeros(n),
@@ -261,8 +275,13 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         low_meetings=np.zeros(n, dtype=np.int64),
         led_adoption=np.zeros(n, dtype=np.bool_),
         setback=np.zeros(n, dtype=np.bool_),
+        won=np.zeros(n, dtype=np.bool_),
+        granted=np.zeros(n, dtype=np.int64),
+        blocked=np.zeros(n, dtype=np.int64),
+        ceded=np.zeros(n),
         news=np.full(n, -1, dtype=np.int64),
         last_act=np.zeros(n, dtype=np.int64),
+        steady=np.zeros(n, dtype=np.bool_),
     )
     draws = PersonDraws(
         cede_willingness=params.cede_willingness,
@@ -274,9 +293,10 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         org_workload_shift=np.zeros(n_orgs),
     )
     stream = new_stream(rng)
+    environment = new_stream(rng)
     for i in range(n):
         draw_person(stream, i, people, draws, params.initial_commitment)
-    steady = np.zeros(n, dtype=np.bool_)
+    steady = people.steady
     if convener >= 0:
         steady[convener] = True
     if params.central_leader_strength > 0:
@@ -317,6 +337,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
             mask=np.zeros(n, dtype=np.int64),
             values=np.zeros(n, dtype=np.int64),
             self_authorised=np.zeros(n, dtype=np.bool_),
+            sponsor=np.full(n, -1, dtype=np.int64),
         ),
         trust=store,
         team_members=team_members,
@@ -324,13 +345,58 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         steady=steady,
         draws=draws,
         stream=stream,
+        environment=environment,
+        teams=Teams(*_grouped(team, int(team.max()) + 1)),
         convener=convener,
         central_leader=central_leader,
         core_purpose=core_purpose,
         org_view=org_view,
         counters=np.zeros(change.N_COUNTERS),
-        shared_capacity=np.zeros(1),
     )
+
+
+def _organisation_power(params: Params, orgs: list[Organisation],
+                        sector_of_org: np.ndarray) -> np.ndarray:
+    """Formal power of each organisation's posts, 0-1, before the role's share.
+
+    Statutory weight relative to the greatest in the network, raised for health
+    organisations and lowered for the others by ``power_imbalance`` (capped at 1), so
+    an imbalance makes health more powerful in absolute terms, not only social care
+    weaker. Evidence: "a deep-rooted power imbalance between the two main parties,
+    health and social care" (Kennedy et al. 2019).
+    """
+    weight = np.array([o.kind.statutory_weight for o in orgs])
+    is_health = sector_of_org == SECTORS.index("health")
+    skew = np.where(is_health, 1 + params.power_imbalance, 1 - params.power_imbalance)
+    return np.minimum(1.0, skew * weight / weight.max())
+
+
+def _grouped(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """People grouped by ``group`` (-1: in none): the members and each group's start."""
+    members = np.argsort(np.where(group < 0, n_groups, group), kind="stable")
+    members = members[:int((group >= 0).sum())].astype(np.int64)
+    start = np.searchsorted(group[members], np.arange(n_groups + 1)).astype(np.int64)
+    return members, start
+
+
+def _improvement_teams(pathway: np.ndarray, members: np.ndarray, start: np.ndarray,
+                       size: int) -> np.ndarray:
+    """Split each pathway team into self-managed improvement teams of about ``size``.
+
+    A pathway team's members (grouped by organisation, as posts are) are dealt round
+    its improvement teams like cards, so each team mixes organisations. Evidence: IOCN
+    members "were permitted self-managed teams to investigate areas for innovation and
+    improvement, and to prototype solutions" (Mervyn et al. 2019); in Beston "Four
+    small groups worked to distil the learning" (Kennedy et al. 2019).
+    """
+    team = np.full(pathway.size, -1, dtype=np.int64)
+    first = 0
+    for p in range(start.size - 1):
+        people = members[start[p]:start[p + 1]]
+        count = max(1, int(round(people.size / size)))
+        team[people] = first + np.arange(people.size) % count
+        first += count
+    return team
 
 
 def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]) -> Pathways:
@@ -341,14 +407,14 @@ def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]
     there are organisations, some own nothing on it.
     """
     n_p, n_x, k = params.n_pathways, params.n_practices, params.landscape_k
-    neighbours, contributions = change.make_landscapes(rng, n_p, n_x, k)
+    neighbours, contributions = landscape.make_landscapes(rng, n_p, n_x, k)
     service = np.array([o.index for o in orgs if not o.is_academic_partner], dtype=np.int64)
     owner = np.empty((n_p, n_x), dtype=np.int64)
     for p in range(n_p):
         order = rng.permutation(service)
         owner[p] = order[np.arange(n_x) % order.size]
     config = rng.integers(0, 2**n_x, size=n_p, dtype=np.int64)
-    fitness = np.array([change.fitness(config[p], neighbours[p], contributions[p])
+    fitness = np.array([landscape.fitness(config[p], neighbours[p], contributions[p])
                         for p in range(n_p)])
     return Pathways(
         config=config,

@@ -30,8 +30,10 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import jit
+from collabsim.mechanisms.commitment import see_win, suffer_setback
 from collabsim.mechanisms.decisions import cede_territory, gatekeeper, grant_probability
 from collabsim.mechanisms.draws import below, chance, uniform
+from collabsim.mechanisms.landscape import fitness, flip, own_fitness, redesigned, redraw
 from collabsim.mechanisms.learning import claim_leadership
 from collabsim.mechanisms.trust import read, signal
 
@@ -54,154 +56,9 @@ class ChangeRates(NamedTuple):
     duration_scale: float
     word_of_mouth: float
     word_of_mouth_across_pathways: bool
-    small_win_boost: float
-    big_bang_win_weight: float
-    big_bang_failure_cost: float
-    block_cost: float
     leadership_claim_gain: float
     cede_power_loss: float
     cede_capacity_gain: float
-
-
-# --- NK landscapes ---------------------------------------------------------------------
-
-def make_landscapes(rng, n_pathways, n_practices, k):
-    """Draw NK landscapes: who each practice depends on, and the contribution tables.
-
-    Each practice's contribution depends on its own value and on ``k`` other practices
-    chosen at random; contributions are uniform on [0, 1] (Kauffman 1993; Levinthal 1997).
-
-    Args:
-        rng: NumPy generator.
-        n_pathways: Number of landscapes.
-        n_practices: N, practices per pathway.
-        k: K, dependencies per practice.
-
-    Returns:
-        ``neighbours`` (P, N, K) and ``contributions`` (P, N, 2**(K+1)).
-    """
-    neighbours = np.empty((n_pathways, n_practices, k), dtype=np.int64)
-    for p in range(n_pathways):
-        for n in range(n_practices):
-            others = np.delete(np.arange(n_practices), n)
-            neighbours[p, n] = rng.choice(others, size=k, replace=False)
-    contributions = rng.random((n_pathways, n_practices, 2 ** (k + 1)))
-    return neighbours, contributions
-
-
-@jit
-def contribution(config, n, neighbours, contributions):
-    """Contribution of practice ``n`` to quality: depends on it and its K neighbours."""
-    index = (config >> n) & 1
-    for m in range(neighbours.shape[1]):
-        index |= ((config >> neighbours[n, m]) & 1) << (m + 1)
-    return contributions[n, index]
-
-
-@jit
-def fitness(config, neighbours, contributions):
-    """NK fitness of a configuration (bitmask) on one landscape: mean contribution."""
-    total = 0.0
-    for n in range(neighbours.shape[0]):
-        total += contribution(config, n, neighbours, contributions)
-    return total / neighbours.shape[0]
-
-
-@jit
-def own_fitness(config, org, owner, neighbours, contributions):
-    """Quality as one organisation sees it in its silo.
-
-    The mean contribution of the practices it owns, whatever its changes do to the
-    practices others own.
-
-    Evidence: without collaboration "each part works to optimise its own performance
-    with little if any, consideration for other parts in the care delivery system"
-    (Mervyn et al. 2019, quoting Shortell et al. 2014). Anchor: Kauffman's patches on
-    NK landscapes (Kauffman 1995).
-    """
-    total = 0.0
-    owned = 0
-    for n in range(neighbours.shape[0]):
-        if owner[n] == org:
-            total += contribution(config, n, neighbours, contributions)
-            owned += 1
-    return total / owned if owned else 0.0
-
-
-@jit
-def flip(config, practice):
-    """A small test of change: the configuration with one practice changed."""
-    return config ^ (1 << practice)
-
-
-@jit
-def redraw(stream, n_practices, scope):
-    """A big-bang redesign: which practices are redrawn (mask) and their new values."""
-    count = max(2, int(round(scope * n_practices)))
-    order = np.arange(n_practices)
-    for a in range(n_practices - 1, 0, -1):
-        b = below(stream, a + 1)
-        order[a], order[b] = order[b], order[a]
-    mask = 0
-    values = 0
-    for m in range(min(count, n_practices)):
-        mask |= 1 << order[m]
-        if uniform(stream) < 0.5:
-            values |= 1 << order[m]
-    return mask, values
-
-
-@jit
-def redesigned(config, mask, values):
-    """The configuration after a redesign replaces the masked practices."""
-    return (config & ~mask) | (values & mask)
-
-
-@jit
-def shift_environment(stream, config, fitness_now, neighbours, contributions, rate):
-    """Demand and policy move on: what works best for some practices changes.
-
-    Each week, on average ``rate`` practices of each pathway have their contribution
-    tables redrawn, so yesterday's peak may not be today's and a network must keep
-    improving just to hold its quality.
-
-    Evidence: the city's systems "must continue to respond to urgent financial and
-    demand pressures" (Mervyn et al. 2019). Anchor: Levinthal (1997), changing fitness
-    landscapes.
-    """
-    whole = int(rate)
-    fraction = rate - whole
-    for p in range(config.shape[0]):
-        shifts = whole + (1 if chance(stream, fraction) else 0)
-        for _ in range(shifts):
-            n = below(stream, contributions.shape[1])
-            for c in range(contributions.shape[2]):
-                contributions[p, n, c] = uniform(stream)
-        if shifts:
-            fitness_now[p] = fitness(config[p], neighbours[p], contributions[p])
-
-
-@jit
-def unravel(stream, config, initial_config, network_made, fitness_now, neighbours,
-            contributions, rate):
-    """Without the network, changes it made across organisations unravel.
-
-    Each week each network-made practice reverts to how it was at the start with chance
-    ``rate``.
-
-    Evidence: the IOCN "has to also continue to support these programmes until they are
-    sustainable" (Mervyn et al. 2019).
-    """
-    for p in range(config.shape[0]):
-        made = network_made[p]
-        if made == 0:
-            continue
-        for n in range(contributions.shape[1]):
-            bit = 1 << n
-            if (made & bit) != 0 and chance(stream, rate):
-                config[p] = (config[p] & ~bit) | (initial_config[p] & bit)
-                network_made[p] &= ~bit
-        fitness_now[p] = fitness(config[p], neighbours[p], contributions[p])
 
 
 # --- change work -----------------------------------------------------------------------
@@ -256,20 +113,20 @@ def _ask(stream, proposer, owner_org, embedding, people, working, org_start, sto
 
 
 @jit
-def _granted(proposer, top, people, store, trust_rates, rates, capacity):
+def _granted(proposer, top, people, store, trust_rates, rates):
     """A grant: a positive signal, and territory ceded if it crosses organisations."""
     if top == proposer:
         return
+    people.granted[top] += 1
     people.news[proposer] = top
     signal(store, proposer, top, 1.0, people.power, trust_rates)
     if people.org[top] != people.org[proposer]:
-        cede_territory(top, people.power, capacity, rates.cede_power_loss,
-                       rates.cede_capacity_gain)
+        cede_territory(top, people, rates.cede_power_loss, rates.cede_capacity_gain)
 
 
 @jit
-def _blocked(proposer, top, people, store, trust_rates, rates, counters):
-    """A block: a negative signal and a blow to the proposer's commitment and identity.
+def _blocked(proposer, top, people, store, trust_rates, rates, hope, counters):
+    """A block: a negative signal and a setback to the proposer's hope and identity.
 
     Evidence: "A lack of support permeated to unease and despondency amongst otherwise
     innovative and keen local leaders" (Mervyn et al. 2019). Anchor: claiming and
@@ -278,33 +135,37 @@ def _blocked(proposer, top, people, store, trust_rates, rates, counters):
     counters[BLOCKED] += 1
     if top < 0:
         return  # nobody from that organisation left to ask
+    people.blocked[top] += 1
     people.news[proposer] = top
     signal(store, proposer, top, -1.0, people.power, trust_rates)
-    people.commitment[proposer] = max(0.0, people.commitment[proposer] - rates.block_cost)
+    suffer_setback(people, proposer, hope.block_cost)
     # A refused claim to lead wears leader identity down, as a granted one builds it.
     identity = people.leader_identity[proposer]
     people.leader_identity[proposer] = identity - rates.leadership_claim_gain * identity
-    people.setback[proposer] = True
 
 
 @jit
 def _decide(stream, proposer, owner_org, embedding, people, working, org_start, store,
-            grant_weights, trust_rates, rates, counters, capacity):
-    """A top of ``owner_org`` decides on the proposer's request; returns whether granted."""
+            grant_weights, trust_rates, rates, hope, counters):
+    """A top of ``owner_org`` decides on the proposer's request.
+
+    Returns the top who granted it (the proposer themself for a request to oneself), or
+    -1 if it was blocked.
+    """
     top, p = _ask(stream, proposer, owner_org, embedding, people, working, org_start, store,
                   grant_weights)
     if top >= 0 and chance(stream, p):
         if top != proposer:
             counters[GRANTED] += 1
-        _granted(proposer, top, people, store, trust_rates, rates, capacity)
-        return True
-    _blocked(proposer, top, people, store, trust_rates, rates, counters)
-    return False
+        _granted(proposer, top, people, store, trust_rates, rates)
+        return top
+    _blocked(proposer, top, people, store, trust_rates, rates, hope, counters)
+    return -1
 
 
 @jit
 def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_start, store,
-                     grant_weights, trust_rates, rates, counters, capacity):
+                     grant_weights, trust_rates, rates, hope, counters):
     """The owning organisations' tops decide on a redesign together.
 
     At the partnership board it goes ahead with the mean of their grant probabilities,
@@ -324,40 +185,82 @@ def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_s
         counters[GRANTED] += 1
         for k in np.flatnonzero(involved):
             if tops[k] >= 0:
-                _granted(proposer, tops[k], people, store, trust_rates, rates, capacity)
+                _granted(proposer, tops[k], people, store, trust_rates, rates)
         return True
     least = np.flatnonzero(involved)[np.argmin(chances[involved])]
-    _blocked(proposer, tops[least], people, store, trust_rates, rates, counters)
+    _blocked(proposer, tops[least], people, store, trust_rates, rates, hope, counters)
     return False
 
 
 @jit
-def _word_of_mouth(stream, adopter, pathway, people, store, rates):
-    """M11: news of an adopted change inspires people who trust the adopter.
+def _listens(people, j, adopter, pathway, across_pathways):
+    """Whether member j is someone the adopter's news can reach.
 
-    Each active person j picks it up with probability ``β·T_j,adopter``; over several
-    adoptions this is ``1 - Π(1 - β·T_ji)``. Picking it up raises commitment and, for a
-    while, the chance of proposing a change oneself. In a place-based network news
-    crosses pathways; in an issue-based one it stays within the pathway.
+    In an issue-based network news stays with the adopter's pathway team and those on no
+    team (the tops and the convener).
+    """
+    if j == adopter or not people.active[j]:
+        return False
+    return across_pathways or people.pathway[j] < 0 or people.pathway[j] == pathway
+
+
+@jit
+def _word_of_mouth(stream, adopter, pathway, people, store, rates, hope):
+    """M11: the adopter tells a few people of a change that worked.
+
+    They tell ``word_of_mouth`` members on average (the whole part, plus one more with
+    the fraction as probability), picked at random; each takes it in with a chance equal
+    to their trust in the adopter, is inspired (their chance of proposing a change rises
+    for a while) and sees a small win. The reach is per adoption, so how often a person
+    hears good news depends on how productive the network is, not on how big it is. A
+    telling that lands on someone outside the network, or outside an issue-based
+    network's pathway team, is lost.
 
     Evidence: "You will get a respiratory physician talking to a cardiac physician at
     some point saying well we've just done some really amazing stuff ... and they will
     go well why can't we do that?" (Mervyn et al. 2019).
     """
-    for j in range(people.active.shape[0]):
-        if j == adopter or not people.active[j]:
+    n = people.active.shape[0]
+    whole = int(rates.word_of_mouth)
+    tellings = whole + (1 if chance(stream, rates.word_of_mouth - whole) else 0)
+    for _ in range(tellings):
+        j = below(stream, n)
+        if not _listens(people, j, adopter, pathway, rates.word_of_mouth_across_pathways):
             continue
-        if not rates.word_of_mouth_across_pathways and people.pathway[j] >= 0 \
-                and people.pathway[j] != pathway:
-            continue
-        if chance(stream, rates.word_of_mouth * read(store, j, adopter)):
+        if chance(stream, read(store, j, adopter)):
             people.inspiration[j] = 1.0
-            people.commitment[j] = min(1.0, people.commitment[j] + rates.small_win_boost)
+            see_win(people, j, hope.small_win)
 
 
 @jit
-def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, pathways, store,
-           rates, counters, wins):
+def _celebrate(proposer, p, sponsor, big_bang, people, working, teams, hope):
+    """Who sees an adopted change as a win: hope rises where a win is seen up close.
+
+    The proposer; their improvement team (for a redesign, the whole pathway team, which
+    it changes for everyone); and the top who sponsored it. A redesign that works counts
+    as ``big_bang_win_weight`` small wins.
+    """
+    weight = hope.small_win * (hope.big_bang_win_weight if big_bang else 1.0)
+    see_win(people, proposer, weight)
+    if sponsor >= 0 and sponsor != proposer and working[sponsor]:
+        see_win(people, sponsor, weight)
+    if big_bang:
+        for j in range(people.active.shape[0]):
+            if j != proposer and working[j] and people.pathway[j] == p:
+                see_win(people, j, weight)
+        return
+    t = people.team[proposer]
+    if t < 0:
+        return
+    for k in range(teams.start[t], teams.start[t + 1]):
+        j = teams.members[k]
+        if j != proposer and working[j]:
+            see_win(people, j, weight)
+
+
+@jit
+def _adopt(stream, proposer, p, new_config, big_bang, sponsor, network_on, people, working,
+           pathways, store, teams, rates, hope, counters):
     """Make a successful change part of how the pathway works."""
     changed = pathways.config[p] ^ new_config
     crosses = False
@@ -373,22 +276,21 @@ def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, pathwa
     counters[ADOPTED] += 1
     if big_bang:
         counters[ADOPTED_BIG_BANGS] += 1
-    wins[p] += rates.big_bang_win_weight if big_bang else 1.0
     people.leader_identity[proposer] = claim_leadership(people.leader_identity[proposer],
                                                         rates.leadership_claim_gain)
     people.led_adoption[proposer] = True
-    if network_on:
-        _word_of_mouth(stream, proposer, p, people, store, rates)
+    if network_on:  # in silos nobody tells anyone, and commitment is not at stake
+        _celebrate(proposer, p, sponsor, big_bang, people, working, teams, hope)
+        _word_of_mouth(stream, proposer, p, people, store, rates, hope)
 
 
 @jit
-def _big_bang_failed(p, proposer, people, rates, counters):
-    """A failed redesign drains the commitment of everyone on the pathway."""
+def _big_bang_failed(p, proposer, people, working, hope, counters):
+    """A failed redesign is a setback for everyone on the pathway."""
     counters[BIG_BANG_FAILURES] += 1
     for j in range(people.active.shape[0]):
-        if people.active[j] and (people.pathway[j] == p or j == proposer):
-            people.commitment[j] = max(0.0, people.commitment[j] - rates.big_bang_failure_cost)
-            people.setback[j] = True
+        if working[j] and (people.pathway[j] == p or j == proposer):
+            suffer_setback(people, j, hope.big_bang_failure_cost)
 
 
 @jit
@@ -401,16 +303,18 @@ def end_change(i, changes, redesign_lead):
 
 @jit
 def _progress(stream, week, i, network_on, people, working, pathways, changes, org_start,
-              store, grant_weights, trust_rates, rates, counters, wins, capacity):
+              store, teams, grant_weights, trust_rates, rates, hope, counters):
     """Move person i's change on at the week it comes due."""
     stage = changes.stage[i]
     p = changes.pathway[i]
     practice = changes.practice[i]
     end_change(i, changes, pathways.redesign_lead)
     if stage == AWAITING_TEST_GRANT:
-        if _decide(stream, i, pathways.owner[p, practice], False, people, working, org_start,
-                   store, grant_weights, trust_rates, rates, counters, capacity):
+        top = _decide(stream, i, pathways.owner[p, practice], False, people, working,
+                      org_start, store, grant_weights, trust_rates, rates, hope, counters)
+        if top >= 0:
             changes.stage[i] = TESTING
+            changes.sponsor[i] = top
             changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
     elif stage == TESTING or stage == AWAITING_EMBEDDING:
         trial = flip(pathways.config[p], practice)
@@ -420,15 +324,19 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
         if stage == TESTING and changes.self_authorised[i]:
             changes.stage[i] = AWAITING_EMBEDDING  # the prototype worked: ask to embed it
             changes.due[i] = week + _escalation_delay(stream)
-        elif stage == TESTING or _decide(stream, i, owner, True, people, working, org_start,
-                                         store, grant_weights, trust_rates, rates, counters,
-                                         capacity):
-            _adopt(stream, i, p, trial, False, network_on, people, pathways, store, rates,
-                   counters, wins)
+            return
+        sponsor = changes.sponsor[i]
+        if stage == AWAITING_EMBEDDING:
+            sponsor = _decide(stream, i, owner, True, people, working, org_start, store,
+                              grant_weights, trust_rates, rates, hope, counters)
+            if sponsor < 0:
+                return
+        _adopt(stream, i, p, trial, False, sponsor, network_on, people, working, pathways,
+               store, teams, rates, hope, counters)
     elif stage == AWAITING_REDESIGN_GRANTS:
         if not _decide_redesign(stream, i, p, changes.mask[i], people, working, pathways,
-                                org_start, store, grant_weights, trust_rates, rates, counters,
-                                capacity):
+                                org_start, store, grant_weights, trust_rates, rates, hope,
+                                counters):
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING
@@ -436,10 +344,10 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
     elif stage == REDESIGNING:
         trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
         if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
-            _adopt(stream, i, p, trial, True, network_on, people, pathways, store, rates,
-                   counters, wins)
+            _adopt(stream, i, p, trial, True, -1, network_on, people, working, pathways, store,
+                   teams, rates, hope, counters)
         else:
-            _big_bang_failed(p, i, people, rates, counters)
+            _big_bang_failed(p, i, people, working, hope, counters)
 
 
 @jit
@@ -499,6 +407,7 @@ def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
         if practice < 0:
             return  # in silos, nothing on this pathway is one's own to change
         changes.practice[i] = practice
+        changes.sponsor[i] = -1
         changes.self_authorised[i] = uniform(stream) < distributed_leadership
         if changes.self_authorised[i]:
             changes.stage[i] = TESTING
@@ -522,8 +431,8 @@ def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
 
 @jit
 def change_work(stream, week, network_on, distributed_leadership, people, working, pathways,
-                changes, org_start, store, grant_weights, trust_rates, rates, counters, wins,
-                capacity):
+                changes, org_start, store, teams, grant_weights, trust_rates, rates, hope,
+                counters):
     """One week of change work: changes come due and move on, then new ones are proposed.
 
     While the network is alive, changes may touch any organisation's practices. Without
@@ -544,14 +453,13 @@ def change_work(stream, week, network_on, distributed_leadership, people, workin
         changes: Change arrays indexed by proposer (``Changes``).
         org_start: People of organisation k are ``org_start[k]:org_start[k+1]``.
         store: The trust store.
+        teams: Self-managed improvement teams (``Teams``).
         grant_weights: ``GrantWeights``.
         trust_rates: ``TrustRates``.
         rates: ``ChangeRates``.
+        hope: ``CommitmentRates``: how wins and setbacks move commitment.
         counters: Cumulative counters (updated).
-        wins: Output: this week's wins per pathway.
-        capacity: One-element array, the network's shared capacity (updated).
     """
-    wins[:] = 0.0
     n = people.active.shape[0]
     for i in range(n):
         if changes.stage[i] == IDLE or changes.due[i] > week:
@@ -560,7 +468,7 @@ def change_work(stream, week, network_on, distributed_leadership, people, workin
             end_change(i, changes, pathways.redesign_lead)  # the proposer left; it lapses
             continue
         _progress(stream, week, i, network_on, people, working, pathways, changes, org_start,
-                  store, grant_weights, trust_rates, rates, counters, wins, capacity)
+                  store, teams, grant_weights, trust_rates, rates, hope, counters)
     for i in range(n):
         if not working[i] or people.pathway[i] < 0 or changes.stage[i] != IDLE:
             continue

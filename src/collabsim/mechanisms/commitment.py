@@ -1,6 +1,23 @@
-"""Aspiration, impatience and commitment (M12); self-interested acts (M13)."""
+"""Commitment as learned hope (M12); aspiration and pressure; self-interested acts (M13).
+
+Commitment is each person's expectation that working together pays off, learned from
+what they live through (Rescorla & Wagner 1972): every experience moves it a share of
+the way towards the experience's value, 1 for a small win seen, 0 for a setback, and
+how worthwhile it was for a meeting::
+
+    c <- c + w * (value - c)
+
+Weeks without a network to work for leave it unchanged; a working network's weeks wear
+it down a little (the day job, and any shortfall against what is expected of it). So
+commitment settles where the mix of experiences puts it: it reflects how often things
+go well, not how many people there are to see them go well, nor how often a network
+meets. Hope is intensive: a person sees their own wins, their improvement team's, and
+news passed on to them, never every win in the network.
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance
@@ -8,6 +25,50 @@ from collabsim.mechanisms.trust import TOP, damage_reputation, signal
 
 #: A shortfall against aspiration (quality gain per year) as frustrating as a setback.
 FRUSTRATING_SHORTFALL = 0.2
+#: Weeks over which frustration averages strain (a quarter).
+QUARTER = 13
+
+
+class CommitmentRates(NamedTuple):
+    """How far each kind of experience moves commitment (M12, M13)."""
+
+    small_win: float  # small_win_boost
+    big_bang_win_weight: float
+    meeting_energy: float
+    block_cost: float
+    big_bang_failure_cost: float
+    morale_hit: float
+    pressure_sensitivity: float
+    decay: float  # commitment_decay
+
+
+@jit
+def experience(people, i, value, weight):
+    """M12: person i's commitment after one experience of ``value`` (0-1).
+
+    Commitment closes a share ``weight`` of the gap to the value (Rescorla & Wagner 1972);
+    the convener and the central leader, committed by design, are not moved.
+
+    Evidence: "they just needed to see small improvements in the lives of their patients,
+    which ignites their hope that working together could be far more productive"
+    (Kennedy et al. 2019).
+    """
+    if not people.steady[i]:
+        people.commitment[i] += min(1.0, weight) * (value - people.commitment[i])
+
+
+@jit
+def see_win(people, i, weight):
+    """Person i sees a small win: hope rises, and the week counts as one with a win."""
+    experience(people, i, 1.0, weight)
+    people.won[i] = True
+
+
+@jit
+def suffer_setback(people, i, weight):
+    """Person i suffers a setback (a block, a failed redesign, a leader's self-interest)."""
+    experience(people, i, 0.0, weight)
+    people.setback[i] = True
 
 
 def aspiration_after(aspiration, performance, pressure, memory):
@@ -45,71 +106,64 @@ def shielded_pressure(results_pressure, central_leader_strength, shield):
 
 
 @jit
-def weekly_commitment(people, involved, steady, wins, shortfall, small_win_boost,
-                      pressure_sensitivity, decay):
-    """M12: each member's commitment after a week of wins, shortfall and erosion.
+def weekly_commitment(people, involved, shortfall, rates):
+    """M12: a week of the day job and of the pace of impact; frustration and news fade.
 
-    ``c += η_w·wins - η_f·shortfall - decay``. The day job wears commitment down by a
-    steady ``decay`` a week whatever its level, so a network lives only while wins, good
-    meetings and news of success outpace it. Non-tops see the wins on their own
-    pathway; tops, who work across the city, see the average over pathways. Also updates
-    frustration, a quarter-long average of weekly strain: 1 in a week with a setback (a
-    block, a failed redesign, a self-interested act), 0 in a week with a win, otherwise
-    the shortfall relative to ``FRUSTRATING_SHORTFALL``; and lets inspiration fade.
+    Each involved member's commitment loses a share ``decay`` to the day job and a share
+    ``pressure_sensitivity × shortfall`` to frustration with the pace against what is
+    expected (both experiences of value 0). Frustration is a quarter-long average of
+    weekly strain: 1 in a week with a setback, 0 in a week with a win seen, otherwise the
+    shortfall relative to ``FRUSTRATING_SHORTFALL``. Setbacks and wins are then cleared
+    and inspiration fades.
 
-    Evidence: "For practitioners to commit themselves they just needed to see small
-    improvements in the lives of their patients, which ignites their hope"
-    (Kennedy et al. 2019); "a shared sense of frustration with the pace of impact"
-    (Mervyn et al. 2019).
+    Evidence: "This requires a willingness to do over-and-above their day jobs"; "a
+    shared sense of frustration with the pace of impact" (Mervyn et al. 2019).
 
     Args:
-        people: Person arrays (updated: commitment, frustration, inspiration, setback).
+        people: Person arrays (updated: commitment, frustration, inspiration, setback, won).
         involved: Who is updated: the network's members, or everyone in post in silos.
-        steady: People whose commitment is held (convener, central leader).
-        wins: Wins this week per pathway.
         shortfall: Aspiration minus performance, floored at 0.
-        small_win_boost: η_w.
-        pressure_sensitivity: η_f.
-        decay: Weekly erosion.
+        rates: ``CommitmentRates`` (zero rates when there is no network to work for).
     """
-    mean_wins = wins.mean()
+    wear = rates.decay + rates.pressure_sensitivity * shortfall
     for i in range(people.active.shape[0]):
-        if not involved[i] or steady[i]:
+        if not involved[i] or people.steady[i]:
             continue
-        seen = mean_wins if people.pathway[i] < 0 else wins[people.pathway[i]]
-        c = people.commitment[i] + small_win_boost * seen - pressure_sensitivity * shortfall - decay
-        people.commitment[i] = min(1.0, max(0.0, c))
+        experience(people, i, 0.0, wear)
         if people.setback[i]:
             strain = 1.0
-        elif seen > 0.0:
+        elif people.won[i]:
             strain = 0.0  # a win this week: no frustration with the pace
         else:
             strain = min(1.0, shortfall / FRUSTRATING_SHORTFALL)
-        people.frustration[i] += (strain - people.frustration[i]) / 13.0
+        people.frustration[i] += (strain - people.frustration[i]) / QUARTER
         people.setback[i] = False
+        people.won[i] = False
         people.inspiration[i] *= 0.9
 
 
 @jit
-def meeting_energy(attendees, meeting_value, steady, commitment, energy):
-    """A meeting worth coming to energises; one that goes badly drains (``c += energy·v``).
+def meeting_energy(attendees, people, weight):
+    """A meeting moves commitment towards how worthwhile it was: ``(1 + v) / 2``.
+
+    v is the attendee's meeting value (-1 to 1, 7.7): a meeting of good encounters
+    across organisations energises, one that goes badly drains.
 
     Evidence: "I feel really energized, the openness has been really encouraging"
     (Kennedy et al. 2019).
     """
     for i in attendees:
-        if not steady[i]:
-            commitment[i] = min(1.0, max(0.0, commitment[i] + energy * meeting_value[i]))
+        experience(people, i, 0.5 * (1.0 + people.meeting_value[i]), weight)
 
 
 @jit
-def self_interest_act(actor, people, store, steady, trust_rates, reputation_damage, morale_hit):
+def self_interest_act(actor, people, store, trust_rates, rates, reputation_damage):
     """M13: a top acts in self-interest; everyone in the network hears of it.
 
     Every active member receives a strong negative signal about the actor (M1, so those
     who depend on them lose most), the actor's reputation damage lowers the ceiling trust
-    in them can ever recover to, and the venture's credibility suffers: everyone loses
-    commitment.
+    in them can ever recover to, and the venture's credibility suffers: every member's
+    hope that working together pays off takes a setback of weight ``morale_hit``.
 
     Evidence: "One leader sought a pay rise whilst arguing that he did not have the
     finance to set up permanent collaborative roles ... it had a devastating effect on
@@ -119,10 +173,9 @@ def self_interest_act(actor, people, store, steady, trust_rates, reputation_dama
         actor: The top who acts.
         people: Person arrays (commitment, news, setback updated).
         store: The trust store.
-        steady: People whose commitment is held.
         trust_rates: ``TrustRates``.
+        rates: ``CommitmentRates``.
         reputation_damage: Rise in the actor's reputation damage.
-        morale_hit: Commitment everyone loses.
     """
     damage_reputation(store, actor, reputation_damage)
     for i in range(people.active.shape[0]):
@@ -130,13 +183,11 @@ def self_interest_act(actor, people, store, steady, trust_rates, reputation_dama
             continue
         signal(store, i, actor, -1.0, people.power, trust_rates)
         people.news[i] = actor
-        if not steady[i]:
-            people.commitment[i] = max(0.0, people.commitment[i] - morale_hit)
-            people.setback[i] = True
+        suffer_setback(people, i, rates.morale_hit)
 
 
 @jit
-def spontaneous_self_interest(stream, week, people, last_act, hazard):
+def spontaneous_self_interest(stream, week, people, hazard):
     """M13: which top, if any, acts in self-interest this week.
 
     Territorial tops whose commitment to the network has worn thin (territoriality above
@@ -146,7 +197,6 @@ def spontaneous_self_interest(stream, week, people, last_act, hazard):
         stream: Random stream.
         week: Current week.
         people: Person arrays.
-        last_act: Week of each person's last self-interested act.
         hazard: Weekly chance for an eligible top.
 
     Returns:
@@ -156,7 +206,7 @@ def spontaneous_self_interest(stream, week, people, last_act, hazard):
     start = below(stream, n)  # no post is first in line every week
     for k in range(n):
         i = (start + k) % n
-        if (people.active[i] and people.role[i] == TOP and week - last_act[i] >= 52
+        if (people.active[i] and people.role[i] == TOP and week - people.last_act[i] >= 52
                 and people.territoriality[i] > 0.5 and people.commitment[i] < 0.3
                 and chance(stream, hazard)):
             return i

@@ -86,11 +86,13 @@ def gatekeeper(stream, org, org_start, role, power, working):
 
 
 @jit
-def cede_territory(top, power, shared_capacity, power_loss, capacity_gain):
+def cede_territory(top, people, power_loss, capacity_gain):
     """A top grants a change across organisations: they cede a little territory.
 
-    Their power falls by a share ``power_loss``; the network's shared decision capacity,
-    which widens distributed leadership, closes a share ``capacity_gain`` of its gap.
+    Their power falls by a share ``power_loss``, and their record of ceding (``ceded``,
+    0-1) closes a share ``capacity_gain`` of its gap. The network's shared decision
+    capacity, which widens distributed leadership, is the mean record of its tops, so it
+    grows with how readily each top cedes, not with how many there are.
 
     Evidence: ceding territory is "key leadership work in high performing
     collaboratives" (Mervyn et al. 2019, after Baker & Denis 2011); "Those with the most
@@ -99,10 +101,9 @@ def cede_territory(top, power, shared_capacity, power_loss, capacity_gain):
 
     Args:
         top: The granting top.
-        power: Power of everyone (updated).
-        shared_capacity: One-element array, the network's shared capacity (updated).
+        people: Person arrays (power and ceded updated).
         power_loss: Share of power given up.
-        capacity_gain: Share of the capacity gap closed.
+        capacity_gain: Share of the gap in the top's record closed.
     """
-    power[top] -= power_loss * power[top]
-    shared_capacity[0] += capacity_gain * (1.0 - shared_capacity[0])
+    people.power[top] -= power_loss * people.power[top]
+    people.ceded[top] += capacity_gain * (1.0 - people.ceded[top])

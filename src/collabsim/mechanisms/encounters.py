@@ -17,13 +17,14 @@ from collabsim.mechanisms.trust import (
     lesson,
     read,
     set_general,
+    turf_threat,
     write,
 )
 
 
 @jit
-def converse(store, stream, first, second, power, narrative, anchor, stubbornness, epsilon,
-             mu, threat_relief, weights, rates, went_well):
+def converse(store, stream, first, second, people, epsilon, mu, threat_relief, weights, rates,
+             went_well):
     """Conversations between ``first[k]`` and ``second[k]``, in order.
 
     Each side draws whether the encounter went well for them (M2) and learns from it
@@ -35,28 +36,26 @@ def converse(store, stream, first, second, power, narrative, anchor, stubbornnes
         stream: Random stream.
         first: One side of each conversation.
         second: The other side.
-        power: Power of everyone.
-        narrative: Narrative of everyone (updated).
-        anchor: Organisation view of everyone (used for tops).
-        stubbornness: θ for tops, 0 for everyone else.
+        people: Person arrays (narrative updated; power, territoriality, anchor and
+            stubbornness read).
         epsilon: Confidence bound.
         mu: Narrative convergence rate.
-        threat_relief: Share of identity threat a safe space removes (0-1).
+        threat_relief: Share of threat a safe space removes (0-1).
         weights: ``EncounterWeights``.
         rates: ``TrustRates``.
         went_well: Output, shape (len(first), 2): whether it went well for each side.
     """
+    power, narrative = people.power, people.narrative
     for k in range(first.shape[0]):
         a, b = first[k], second[k]
         closeness = 1.0 - abs(narrative[a] - narrative[b])
-        threat = (1.0 - threat_relief) * identity_threat(
-            store.org[a], store.org[b], store.sector[a], store.sector[b])
+        threat = (1.0 - threat_relief) * turf_threat(
+            identity_threat(store.org[a], store.org[b], store.sector[a], store.sector[b]),
+            people.territoriality[a], people.territoriality[b])
         p_a = encounter_goes_well_probability(
-            read(store, a, b), closeness, threat, max(0.0, power[b] - power[a]),
-            weights.warmth, weights.trust, weights.narrative, weights.threat, weights.hesitancy)
+            read(store, a, b), closeness, threat, max(0.0, power[b] - power[a]), weights)
         p_b = encounter_goes_well_probability(
-            read(store, b, a), closeness, threat, max(0.0, power[a] - power[b]),
-            weights.warmth, weights.trust, weights.narrative, weights.threat, weights.hesitancy)
+            read(store, b, a), closeness, threat, max(0.0, power[a] - power[b]), weights)
         went_well[k, 0] = chance(stream, p_a)
         went_well[k, 1] = chance(stream, p_b)
         # M1 for each side, as trust.signal does (inlined: see its docstring).
@@ -70,13 +69,13 @@ def converse(store, stream, first, second, power, narrative, anchor, stubbornnes
         write(store, b, a, personal)
         x_a, x_b = narrative_exchange(narrative[a], narrative[b], read(store, a, b),
                                       read(store, b, a), epsilon, epsilon, mu)
-        narrative[a] = anchored(x_a, anchor[a], stubbornness[a])
-        narrative[b] = anchored(x_b, anchor[b], stubbornness[b])
+        narrative[a] = anchored(x_a, people.anchor[a], people.stubbornness[a])
+        narrative[b] = anchored(x_b, people.anchor[b], people.stubbornness[b])
 
 
 @jit
-def table_encounters(store, stream, seated, bounds, power, narrative, anchor, stubbornness,
-                     epsilon, mu, threat_relief, weights, rates, meeting_value):
+def table_encounters(store, stream, seated, bounds, people, epsilon, mu, threat_relief,
+                     weights, rates):
     """Everyone at a table talks with everyone else at it, in seating order.
 
     Updates trust and narrative in place, and records for each attendee how worthwhile
@@ -91,17 +90,14 @@ def table_encounters(store, stream, seated, bounds, power, narrative, anchor, st
         stream: Random stream.
         seated: Attendees in seating order (from ``seat``).
         bounds: Table boundaries in ``seated`` (from ``table_bounds``).
-        power: Power of everyone.
-        narrative: Narrative of everyone (updated).
-        anchor: Organisation view of everyone (used for tops).
-        stubbornness: θ for tops, 0 for everyone else.
+        people: Person arrays (narrative and meeting_value updated).
         epsilon: Confidence bound at this meeting (widened by facilitation).
         mu: Narrative convergence rate.
-        threat_relief: Share of identity threat the meeting's safe space removes.
+        threat_relief: Share of threat the meeting's safe space removes.
         weights: ``EncounterWeights``.
         rates: ``TrustRates``.
-        meeting_value: Output, per attendee.
     """
+    meeting_value = people.meeting_value
     pairs = 0
     for t in range(bounds.shape[0] - 1):
         size = bounds[t + 1] - bounds[t]
@@ -117,8 +113,8 @@ def table_encounters(store, stream, seated, bounds, power, narrative, anchor, st
                 second[k] = seated[q]
                 k += 1
     went_well = np.empty((pairs, 2), dtype=np.bool_)
-    converse(store, stream, first, second, power, narrative, anchor, stubbornness, epsilon,
-             mu, threat_relief, weights, rates, went_well)
+    converse(store, stream, first, second, people, epsilon, mu, threat_relief, weights, rates,
+             went_well)
     for k in range(pairs):
         a, b = first[k], second[k]
         if store.org[a] != store.org[b]:
@@ -132,8 +128,8 @@ def table_encounters(store, stream, seated, bounds, power, narrative, anchor, st
 
 
 @jit
-def informal_encounters(store, stream, rate, pathway, team_members, team_start, power,
-                        narrative, anchor, stubbornness, epsilon, mu, weights, rates):
+def informal_encounters(store, stream, rate, people, team_members, team_start, epsilon, mu,
+                        weights, rates):
     """Informal contact between meetings in a place-based network.
 
     Each active person has on average ``rate`` encounters a week, half of them with
@@ -147,19 +143,16 @@ def informal_encounters(store, stream, rate, pathway, team_members, team_start, 
         store: The trust store.
         stream: Random stream.
         rate: Mean encounters per person per week.
-        pathway: Pathway of each person (-1 for tops, who meet anyone).
+        people: Person arrays (narrative updated; pathway: tops, on none, meet anyone).
         team_members: People grouped by pathway.
         team_start: Start of each pathway's group in ``team_members`` (length P + 1).
-        power: Power of everyone.
-        narrative: Narrative of everyone (updated).
-        anchor: Organisation view of everyone.
-        stubbornness: θ for tops, else 0.
         epsilon: Confidence bound.
         mu: Narrative convergence rate.
         weights: ``EncounterWeights``.
         rates: ``TrustRates``.
     """
-    n = power.shape[0]
+    n = people.active.shape[0]
+    pathway = people.pathway
     whole = int(rate)
     fraction = rate - whole
     first = np.empty(n * (whole + 1), dtype=np.int64)
@@ -180,5 +173,5 @@ def informal_encounters(store, stream, rate, pathway, team_members, team_start, 
                 second[pairs] = j
                 pairs += 1
     went_well = np.empty((pairs, 2), dtype=np.bool_)
-    converse(store, stream, first[:pairs], second[:pairs], power, narrative, anchor,
-             stubbornness, epsilon, mu, 0.0, weights, rates, went_well)
+    converse(store, stream, first[:pairs], second[:pairs], people, epsilon, mu, 0.0, weights,
+             rates, went_well)

@@ -137,13 +137,13 @@ def trust_after_signal(trust, signal, ceiling, dependency, gain, loss, amplifica
 
 
 @jit
-def encounter_goes_well_probability(trust, closeness, threat, upward_gap, warmth,
-                                    trust_weight, narrative_weight, threat_weight,
-                                    hesitancy):
+def encounter_goes_well_probability(trust, closeness, threat, upward_gap, weights):
     """M2: chance that an encounter leaves a person with a positive signal.
 
-    Rises with existing trust and closeness of narrative; falls with identity threat
-    across professions and sectors, and with the power gap when one must speak upwards.
+    ``σ(w₀ + w_T(T - ½) + w_N(closeness - ½) - w_H·threat - w_U·upward_gap)``: rises with
+    existing trust and closeness of narrative; falls with the threat felt (identity across
+    professions and sectors, and turf: see ``turf_threat``) and with the power gap when
+    one must speak upwards.
 
     Evidence: "others found the cross-sector approach threatening to their sense of
     identity and professionalism" (Kennedy et al. 2019); "subordinates were often
@@ -152,16 +152,13 @@ def encounter_goes_well_probability(trust, closeness, threat, upward_gap, warmth
     Args:
         trust: Trust in the other person (0-1).
         closeness: ``1 - |narrative difference|`` (0-1).
-        threat: Identity threat of the meeting (0-1), already lowered by a safe space.
+        threat: Threat of the encounter, already lowered by a safe space.
         upward_gap: How much more powerful the other person is (0-1).
-        warmth: Baseline log-odds.
-        trust_weight: Log-odds per unit of trust.
-        narrative_weight: Log-odds per unit of closeness.
-        threat_weight: Log-odds at full threat.
-        hesitancy: Log-odds per unit of upward power gap.
+        weights: ``EncounterWeights``.
     """
-    x = (warmth + trust_weight * (trust - 0.5) + narrative_weight * (closeness - 0.5)
-         - threat_weight * threat - hesitancy * upward_gap)
+    x = (weights.warmth + weights.trust * (trust - 0.5)
+         + weights.narrative * (closeness - 0.5) - weights.threat * threat
+         - weights.hesitancy * upward_gap)
     return 1.0 / (1.0 + math.exp(-x))
 
 
@@ -173,6 +170,28 @@ def identity_threat(org_a, org_b, sector_a, sector_b):
     if sector_a == sector_b:
         return 0.5
     return 1.0
+
+
+@jit
+def turf_threat(identity, territoriality_a, territoriality_b):
+    """Threat in an encounter across organisations: identity threat times the turf at stake.
+
+    The turf at stake is the sum of both sides' territoriality (1 for two people of
+    middling territoriality): two guarded senior leaders meet as rivals, two frontline
+    workers with little to lose as colleagues, and one person guarding their territory
+    spoils the conversation for the other too. So the powerful, who guard most, find
+    collaborating most threatening, and a resistant member's leaving lifts the
+    conversations of everyone they met.
+
+    Evidence: "Those with the most power, were often the most reluctant to collaborate,
+    because it meant sharing it. Those with the least power, had little to lose";
+    diversity felt "threatening, particularly when their own specialism was under threat
+    and when their organizations were competing for scarce resources"; "those most
+    resistant to change have moved on ... and difference is being confronted more
+    openly" (Kennedy et al. 2019); "power, politics and turf wars were inherent in
+    collaborative ventures" (Mervyn et al. 2019).
+    """
+    return identity * (territoriality_a + territoriality_b)
 
 
 # --- the store -------------------------------------------------------------------------
@@ -215,6 +234,18 @@ def read_all(store):
         for j in range(n):
             out[i, j] = read(store, i, j)
     return out
+
+
+@jit
+def trust_in(store, j):
+    """Mean trust of the other active members in person ``j`` (NaN if there are none)."""
+    total = 0.0
+    count = 0
+    for i in range(store.org.shape[0]):
+        if i != j and store.active[i]:
+            total += read(store, i, j)
+            count += 1
+    return total / count if count else np.nan
 
 
 @jit

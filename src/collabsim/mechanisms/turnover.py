@@ -35,20 +35,23 @@ def draw_person(stream, i, people, draws, commitment):
 
     ``commitment`` is the mean their commitment is drawn around.
 
-    Role, organisation and pathway belong to the post. Tops' territoriality centres on
-    ``1 - cede_willingness`` and rises with their power ("Those with the most power,
-    were often the most reluctant to collaborate", Kennedy et al. 2019); middles and
-    bottoms guard less territory. Narratives start near the organisation's own view.
-    A newcomer knows nobody: their trust is the prior (the caller resets it).
+    Role, organisation and pathway belong to the post. Territoriality is unwillingness
+    to cede (``1 - cede_willingness``) times what one stands to lose, the power of the
+    post (relative to a middling 0.5), so the powerful guard most and the frontline of a
+    small organisation least. Narratives start near the organisation's own view. A
+    newcomer knows nobody: their trust is the prior (the caller resets it).
+
+    Evidence: "Those with the most power, were often the most reluctant to collaborate,
+    because it meant sharing it. Those with the least power, had little to lose by
+    collaborating" (Kennedy et al. 2019).
     """
     role = people.role[i]
     org = people.org[i]
     people.power[i] = people.base_power[i]
+    territorial = (1.0 - draws.cede_willingness) * people.power[i] / 0.5
     if role == TOP:
-        territorial = 1.0 - draws.cede_willingness + 0.5 * (people.power[i] - 0.5)
         people.leader_identity[i] = 1.0
     else:
-        territorial = (0.6 if role == MIDDLE else 0.3) * (1.0 - draws.cede_willingness)
         extra = 0.1 if role == MIDDLE else 0.0
         people.leader_identity[i] = _clip01(draws.initial_leader_identity + extra
                                             + 0.1 * normal(stream))
@@ -68,12 +71,16 @@ def draw_person(stream, i, people, draws, commitment):
     people.low_meetings[i] = 0
     people.led_adoption[i] = False
     people.setback[i] = False
+    people.won[i] = False
+    people.granted[i] = 0
+    people.blocked[i] = 0
+    people.ceded[i] = 0.0
     people.news[i] = -1
     people.last_act[i] = -1_000_000
 
 
 @jit
-def drift_away(people, steady, store, threshold, patience):
+def drift_away(people, store, threshold, patience):
     """M14: members whose commitment stays low for ``patience`` meetings leave the network.
 
     Called at each meeting. They stay in their jobs but stop taking part.
@@ -86,7 +93,7 @@ def drift_away(people, steady, store, threshold, patience):
     """
     left = 0
     for i in range(people.active.shape[0]):
-        if not people.active[i] or steady[i]:
+        if not people.active[i] or people.steady[i]:
             continue
         if people.commitment[i] < threshold:
             people.low_meetings[i] += 1
@@ -99,7 +106,7 @@ def drift_away(people, steady, store, threshold, patience):
 
 
 @jit
-def move_on(stream, people, steady, weekly_rate, frustration_weight, leavers):
+def move_on(stream, people, weekly_rate, frustration_weight, leavers):
     """M14: who changes job this week; frustration makes it likelier.
 
     Evidence: "Two years later, those most resistant to change have moved on"; "hopelessness
@@ -107,8 +114,7 @@ def move_on(stream, people, steady, weekly_rate, frustration_weight, leavers):
 
     Args:
         stream: Random stream.
-        people: Person arrays.
-        steady: Posts exempt from turnover (convener, central leader).
+        people: Person arrays (the steady posts, convener and central leader, are exempt).
         weekly_rate: Baseline weekly chance of moving on.
         frustration_weight: Multiplier of frustration on that chance.
         leavers: Output buffer of length N.
@@ -118,7 +124,7 @@ def move_on(stream, people, steady, weekly_rate, frustration_weight, leavers):
     """
     count = 0
     for i in range(people.active.shape[0]):
-        if steady[i]:
+        if people.steady[i]:
             continue
         if chance(stream, weekly_rate * (1.0 + frustration_weight * people.frustration[i])):
             leavers[count] = i
@@ -127,8 +133,8 @@ def move_on(stream, people, steady, weekly_rate, frustration_weight, leavers):
 
 
 @jit
-def replace_person(stream, i, people, steady, changes, redesign_lead, store, draws,
-                   joins_network, meetings_held):
+def replace_person(stream, i, people, changes, redesign_lead, store, draws, joins_network,
+                   meetings_held):
     """A newcomer takes up post ``i``: fresh attributes, prior trust only.
 
     Newcomers take on the commitment prevailing among the members they join.
@@ -139,7 +145,7 @@ def replace_person(stream, i, people, steady, changes, redesign_lead, store, dra
     total = 0.0
     members = 0
     for j in range(people.active.shape[0]):
-        if people.active[j] and not steady[j]:
+        if people.active[j] and not people.steady[j]:
             total += people.commitment[j]
             members += 1
     prevailing = total / members if members else draws.initial_commitment
