@@ -35,7 +35,7 @@ from typing import Any
 
 from collabsim.params import _suggest
 from collabsim.storage import _json_writer, _strict, provenance, write_atomically
-from collabsim.sweeps import BACKENDS
+from collabsim.sweeps import BACKENDS, SweepError
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.report import patterns_markdown
 from collabsim.validation.spec import QUICK_SEEDS, Pattern, PatternResult, ValidationError
@@ -203,7 +203,12 @@ def _check_options(*, quick: Any, restart: Any, seed: Any, progress: Any, backen
         hint = _suggest(str(backend), BACKENDS)
         raise ValidationError(f"backend={backend!r} is not a backend; allowed: "
                               + ", ".join(BACKENDS) + (f"; {hint}" if hint else ""))
-    import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
+    try:
+        import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
+    except ValidationError:
+        raise
+    except SweepError as error:  # the backend's own check, said as the validation's
+        raise ValidationError(str(error)) from None
 
 
 def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
