@@ -71,6 +71,14 @@ def test_pairing_by_seed_sees_a_small_shift_that_seed_noise_hides():
     assert unpaired.ci_high - unpaired.ci_low > 5 * (paired.ci_high - paired.ci_low)
 
 
+def test_only_paired_comparisons_pair_arms_seed_by_seed():
+    assert Greater(METRIC, "a", "b").pairs() == (("a", "b"),)
+    assert Greater(METRIC, "a", "b", paired=False).pairs() == ()
+    assert Interaction(METRIC, ("a", "b"), ("c", "d")).pairs() == (("a", "b"), ("c", "d"))
+    assert AllOf(Greater(METRIC, "a", "b"), Bound(METRIC, "a", low=0.0),
+                 Greater(Summary("quality_gain"), "a", "b")).pairs() == (("a", "b"),)
+
+
 def test_greater_unpaired_finds_a_shift_between_independent_samples():
     outcome = Greater(METRIC, "a", "b", paired=False).evaluate(
         {"a": normal(8, mean=2.0), "b": normal(9, n=25)})

@@ -57,6 +57,14 @@ def validate(*, out: str | Path, quick: bool = False,
              seed: int = 0) -> list[PatternResult]:
     """Run, test and report the patterns; resume a validation that was stopped.
 
+    The runs are kept in ``out/runs/`` and reused: rerunning after an interruption
+    computes only the runs that are missing, and a later validation of other patterns
+    reuses every identical arm (see ``collabsim.validation.runner``). Runs made by other
+    model code (a different ``collabsim.sweeps.store.code_fingerprint``) are deleted and
+    computed again, without asking: a validation always judges the code that is
+    installed now, and old runs could only mislead. Editing the catalogue's tests or
+    metrics needs no new runs.
+
     Args:
         out: Output folder (new, empty, or a previous validation's).
         quick: Use exactly ``QUICK_SEEDS`` (30) seeds per arm instead of each pattern's

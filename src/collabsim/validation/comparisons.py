@@ -68,6 +68,10 @@ class Greater(Test):
         """The two arms, higher first."""
         return (self.higher, self.lower)
 
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The two arms, if compared seed by seed."""
+        return ((self.higher, self.lower),) if self.paired else ()
+
     def metrics(self) -> tuple[Metric, ...]:
         """The metric compared."""
         return (self.metric,)
@@ -149,6 +153,10 @@ class Interaction(Test):
     def arms(self) -> tuple[str, ...]:
         """The four arms: a, b, c, d."""
         return (*self.first, *self.second)
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """Each gain's two arms (compared seed by seed)."""
+        return (self.first, self.second)
 
     def metrics(self) -> tuple[Metric, ...]:
         """The metric."""

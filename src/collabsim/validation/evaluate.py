@@ -39,10 +39,11 @@ class Measured:
 
 @dataclass
 class Evaluation:
-    """A pattern's result and the values its test read (for figures)."""
+    """A pattern's result, the values its test read and the arms it paired (for figures)."""
 
     result: PatternResult
     measured: list[Measured] = field(default_factory=list)
+    pairs: tuple[tuple[str, str], ...] = ()
 
 
 def not_expressible(pattern: Pattern) -> PatternResult:
@@ -90,4 +91,4 @@ def evaluate_pattern(pattern: Pattern, arms: Mapping[str, ArmData]) -> Evaluatio
     result = PatternResult(pattern.name, pattern.claim, pattern.source, pattern.test.label(),
                            outcome.effect, outcome.ci_low, outcome.ci_high, outcome.p_value,
                            bool(passed), outcome.seeds, detail, True)
-    return Evaluation(result, list(measured.values()))
+    return Evaluation(result, list(measured.values()), pattern.test.pairs())

@@ -3,9 +3,9 @@
 A panel per metric the test read; in it, one column of points per arm (one point per
 seed) and the arm's mean as a black bar. Arms are drawn in the order the test reads
 them, which puts the arms of each comparison side by side (``Greater``: higher, lower;
-``Interaction``: a, b, c, d); a faint grey line joins each seed's values in each such
-pair of neighbours (first and second, third and fourth, ...) when they share seeds. A
-true/false metric is drawn as the share of runs where it holds. Arms are told apart by
+``Interaction``: a, b, c, d); where the test compares two neighbouring arms seed by
+seed, a faint grey line joins each seed's two values. A true/false metric is drawn as
+the share of runs where it holds. Arms are told apart by
 marker shape as well as by colour (Okabe-Ito), so the figure reads in greyscale and
 with colour-vision deficiencies. The values drawn are saved beside the figure as CSV
 (``metric, arm, replicate, seed, value``).
@@ -56,6 +56,7 @@ def plot_pattern(evaluation: Evaluation, *, title: str) -> Figure:
     panels: dict[str, list[Measured]] = {}
     for measured in evaluation.measured:
         panels.setdefault(measured.metric, []).append(measured)
+    pairs = set(evaluation.pairs)
     arms = list(dict.fromkeys(m.arm for m in evaluation.measured))
     style = {arm: (COLOURS[i % len(COLOURS)], MARKERS[i % len(MARKERS)])
              for i, arm in enumerate(arms)}
@@ -64,12 +65,12 @@ def plot_pattern(evaluation: Evaluation, *, title: str) -> Figure:
     fig = Figure(figsize=(max(width, 4.0), 3.9), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (metric, group) in zip(axes, panels.items(), strict=True):
-        _panel(ax, metric, group, style)
+        _panel(ax, metric, group, style, pairs)
     fig.suptitle(title, fontsize=FONT + 2)
     return fig
 
 
-def _panel(ax, metric: str, group: list[Measured], style) -> None:
+def _panel(ax, metric: str, group: list[Measured], style, pairs) -> None:
     x = np.arange(len(group))
     if all(m.binary for m in group):
         for i, measured in enumerate(group):
@@ -82,7 +83,7 @@ def _panel(ax, metric: str, group: list[Measured], style) -> None:
         ax.set_ylim(0, 1.1)
         ax.set_ylabel(f"share of runs: {metric}", fontsize=FONT)
     else:
-        _strips(ax, group, style)
+        _strips(ax, group, style, pairs)
         ax.set_ylabel(metric, fontsize=FONT)
     ax.set_xticks(x, ["\n".join(textwrap.wrap(m.arm.replace("_", " "), 10)) for m in group],
                   fontsize=FONT)
@@ -92,12 +93,12 @@ def _panel(ax, metric: str, group: list[Measured], style) -> None:
     ax.yaxis.label.set_wrap(True)
 
 
-def _strips(ax, group: list[Measured], style) -> None:
+def _strips(ax, group: list[Measured], style, pairs) -> None:
     jitter = np.random.default_rng(0).uniform(-0.12, 0.12, size=max(len(m.values)
                                                                    for m in group))
-    for left in range(0, len(group) - 1, 2):
+    for left in range(len(group) - 1):
         first, second = group[left], group[left + 1]
-        if np.array_equal(first.seeds, second.seeds):
+        if (first.arm, second.arm) in pairs and np.array_equal(first.seeds, second.seeds):
             n = first.values.size
             ax.plot(np.vstack([left + jitter[:n], left + 1 + jitter[:n]]),
                     np.vstack([first.values, second.values]), color="0.75", linewidth=0.6,

@@ -91,6 +91,10 @@ class Test:
         """The metrics the test reads."""
         raise NotImplementedError
 
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The pairs of arms the test compares seed by seed (none unless paired)."""
+        return ()
+
     def uses(self) -> tuple[tuple[Metric, str], ...]:
         """Each (metric, arm) the test reads."""
         return tuple((metric, arm) for metric in self.metrics() for arm in self.arms())
@@ -237,6 +241,10 @@ class AllOf(Test):
     def metrics(self) -> tuple[Metric, ...]:
         """The metrics of every part, in order."""
         return tuple(m for part in self.parts for m in part.metrics())
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The pairs of arms the parts compare seed by seed."""
+        return tuple(dict.fromkeys(pair for part in self.parts for pair in part.pairs()))
 
     def uses(self) -> tuple[tuple[Metric, str], ...]:
         """Each (metric, arm) a part reads, in order."""
