@@ -169,6 +169,7 @@ def test_an_interrupted_validation_resumes_to_the_same_result(serial, tmp_path, 
                         progress=lambda done, total: seen.append((done, total)))
     info = meta(stopped)
     assert 0 < info["computed"] < RUNS_NEEDED  # only what was missing
+    assert info["computed"] + info["reused"] == RUNS_NEEDED
     assert seen[0][0] == RUNS_NEEDED - info["computed"] and seen[-1] == (RUNS_NEEDED,
                                                                           RUNS_NEEDED)
     assert groups(stopped) == groups(out)  # resumed in place, no second copy

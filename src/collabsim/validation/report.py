@@ -117,7 +117,7 @@ def report_markdown(patterns: Mapping[str, Pattern], results: Sequence[PatternRe
         f"p < {ALPHA:g} unless its pattern says otherwise. Model code "
         f"`{info['code_fingerprint']}`" + (f", commit `{commit[:12]}`" if commit else "")
         + f"; {info['runs']} runs ({info['computed']} computed in this session, "
-        f"{info['reused']} reused). The patterns and their tests are described in "
+        f"{info['reused']} done in earlier sessions). The patterns and tests are described in "
         "`docs/patterns.md`; each figure in `figures/` shows the per-seed values.",
         "",
         "| Pattern | Claim and evidence | Operationalisation | Effect [95% CI] | p | Seeds "

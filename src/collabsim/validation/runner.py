@@ -97,7 +97,7 @@ class Stored:
 
 @dataclass
 class RunCount:
-    """How many runs a validation needed, found stored, and computed in this session."""
+    """Runs a validation needed, found stored (done in earlier sessions), computed now."""
 
     needed: int = 0
     reused: int = 0
@@ -172,6 +172,7 @@ def run_needs(needs: Mapping[str, Need], *, folder: Path, seed: int, backend: st
         for _ in run:
             pass
         count.computed += run.done - (report.resumed_from or 0)
+        count.reused += report.resumed_from or 0
         done_before += run.total
         for point, need in enumerate(group):
             found[need.key] = Stored(folder / name, point, need.replicates,
