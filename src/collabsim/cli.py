@@ -461,6 +461,7 @@ def _study_summary(study) -> str:
 
 def _validate(args: argparse.Namespace) -> int:
     from collabsim import validation  # pulls in the model, SciPy and matplotlib
+    from collabsim.sweeps import SweepError
     from collabsim.validation.report import summary_text
 
     backend, workers, scheduler = _sweep_backend(args)
@@ -477,7 +478,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
               "command again to resume", file=sys.stderr)
         return 130
-    except validation.ValidationError as error:  # a SweepError, like every option error
+    except SweepError as error:  # ValidationError is one too
         raise UsageError(str(error)) from None
     finally:
         progress.close()
