@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test patterns bench dashboard docs clean
+.PHONY: setup run test patterns validate bench dashboard docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit(0 if sys.version_info >= (3, 12) else f"collabsim needs Python 3.12+, found {v} at {sys.executable}; set PYTHON=/path/to/python3.12")'
@@ -29,6 +29,9 @@ test: setup
 patterns: setup
 	$(BIN)/pytest -n auto -m patterns
 
+validate: setup
+	$(BIN)/collabsim validate --out results/validation
+
 bench: setup
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
@@ -39,6 +42,7 @@ dashboard: setup
 
 docs: setup
 	$(BIN)/collabsim params --markdown > docs/parameters.md
+	$(BIN)/collabsim patterns --markdown > docs/patterns.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info src/*.egg-info

@@ -9,6 +9,9 @@
                     [--workers N] [--scheduler tcp://HOST:PORT] [--dask-local N]
                     [--out DIR] [--restart] [--quiet]
     collabsim sensitivity experiments/sensitivity_iocn.toml [the same options as sweep]
+    collabsim validate [--quick] [--pattern NAME ...] [--out DIR] [the sweep's backend
+                       options] [--restart] [--quiet]
+    collabsim patterns [--markdown]
     collabsim dashboard [--port N] [--host 127.0.0.1] [--open]
 
 ``run`` writes a results folder (``timeseries.parquet``, ``summary.json``, ``meta.json``
@@ -26,6 +29,13 @@ the finished chunks and exits with status 130; the same command resumes.
 ``sensitivity`` runs a study file (see ``collabsim.sensitivity.files``): the runs as a
 sweep, with the same options and resuming, then the analysis written beside them; it
 ends with the leading factors of each output and whether their indices settled.
+
+``validate`` runs the catalogue of empirical patterns (``collabsim.validation``), or
+the patterns named, through the sweep engine with the same backend options and
+resuming, and writes ``patterns.csv``, ``report.md`` and figures to the output folder
+(default ``results/validation``); it ends with the pass count and the failing patterns
+(failing patterns do not change the exit status). ``patterns`` lists the catalogue, or
+prints ``docs/patterns.md`` with ``--markdown``.
 
 ``dashboard`` serves the workshop dashboard (``collabsim.dashboard``) until Ctrl-C, on
 this machine only unless ``--host`` says otherwise.
@@ -148,6 +158,28 @@ def _parser() -> argparse.ArgumentParser:
     _add_sweep_options(sensitivity)
     sensitivity.set_defaults(handler=_sensitivity)
 
+    validate = commands.add_parser(
+        "validate", help="test the model against the empirical patterns",
+        description="Run the arms of the empirical patterns (see 'collabsim patterns') as "
+        "resumable sweeps into DIR/runs/, test each pattern and write DIR/patterns.csv, "
+        "DIR/report.md and DIR/figures/. Running it again reuses the stored runs.",
+    )
+    validate.add_argument("--quick", action="store_true",
+                          help="30 seeds per arm instead of each pattern's own number")
+    validate.add_argument("--pattern", action="append", default=None, dest="patterns",
+                          metavar="NAME", help="validate only this pattern (repeatable)")
+    _add_sweep_options(validate, out_help="output folder (default: results/validation)",
+                       restart_help="delete the stored runs and compute them all anew")
+    validate.set_defaults(handler=_validate, out_default=Path("results") / "validation")
+
+    patterns = commands.add_parser(
+        "patterns", help="list the empirical patterns the model is validated against",
+        description="List the catalogue of empirical patterns with their seeds and claims.",
+    )
+    patterns.add_argument("--markdown", action="store_true",
+                          help="print the full reference (docs/patterns.md) as Markdown")
+    patterns.set_defaults(handler=_patterns)
+
     dashboard = commands.add_parser(
         "dashboard", help="serve the workshop dashboard in a browser",
         description="Serve the workshop dashboard (needs: pip install "
@@ -165,7 +197,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_sweep_options(command: argparse.ArgumentParser) -> None:
+def _add_sweep_options(command: argparse.ArgumentParser, *,
+                       out_help: str = "results folder (default: results/<name> from the "
+                       "file)",
+                       restart_help: str = "discard a previous sweep in the results folder "
+                       "whose design or code differs, and start over") -> None:
     """The options of commands that run a sweep: backend, workers, folder, restart."""
     command.add_argument("--backend", choices=("serial", "pool", "dask"), default=None,
                          help="where the runs run: this process, a local process pool (the "
@@ -178,11 +214,8 @@ def _add_sweep_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--dask-local", type=int, default=None, metavar="N",
                          help="start a local Dask cluster of N worker processes (implies "
                          "--backend dask)")
-    command.add_argument("--out", type=Path, default=None, metavar="DIR",
-                         help="results folder (default: results/<name> from the file)")
-    command.add_argument("--restart", action="store_true",
-                         help="discard a previous sweep in the results folder whose design or "
-                         "code differs, and start over")
+    command.add_argument("--out", type=Path, default=None, metavar="DIR", help=out_help)
+    command.add_argument("--restart", action="store_true", help=restart_help)
     command.add_argument("--quiet", action="store_true",
                          help="no progress bar and no summary")
 
@@ -423,6 +456,59 @@ def _study_summary(study) -> str:
     return "\n".join(lines)
 
 
+# --- collabsim validate and patterns ---------------------------------------------------
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from collabsim import validation  # pulls in the model, SciPy and matplotlib
+    from collabsim.sweeps import SweepError
+    from collabsim.validation.report import summary_text
+
+    backend, workers, scheduler = _sweep_backend(args)
+    out = args.out if args.out is not None else args.out_default
+    progress = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        with _writing_to(out):
+            results = validation.validate(out=out, quick=args.quick, patterns=args.patterns,
+                                          backend=backend, workers=workers,
+                                          scheduler=scheduler, progress=progress,
+                                          restart=args.restart)
+    except KeyboardInterrupt:
+        progress.close()
+        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
+    except SweepError as error:  # ValidationError is one too
+        raise UsageError(str(error)) from None
+    finally:
+        progress.close()
+    if not args.quiet:
+        print(summary_text(results, out=out, quick=args.quick))
+    return 0
+
+
+def _patterns(args: argparse.Namespace) -> int:
+    from collabsim.validation import PATTERNS
+    from collabsim.validation.report import catalogue_text, patterns_markdown
+
+    if args.markdown:
+        _print_utf8(patterns_markdown(PATTERNS))
+        return 0
+    print(catalogue_text(PATTERNS, width=shutil.get_terminal_size((120, 24)).columns))
+    print("\nFull descriptions: collabsim patterns --markdown (docs/patterns.md). "
+          "Run them with: collabsim validate [--quick]")
+    return 0
+
+
+def _print_utf8(text: str) -> None:
+    """Print a document as UTF-8 whatever the locale."""
+    stream = sys.stdout
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8")
+    stream.write(text)
+    stream.flush()
+
+
 # --- collabsim dashboard ---------------------------------------------------------------
 
 
@@ -469,12 +555,7 @@ def _headline(description: str) -> str:
 
 def _params(args: argparse.Namespace) -> int:
     if args.markdown:
-        text = reference.parameters_markdown()
-        stream = sys.stdout
-        if hasattr(stream, "reconfigure"):  # the document is UTF-8 whatever the locale
-            stream.reconfigure(encoding="utf-8")
-        stream.write(text)
-        stream.flush()
+        _print_utf8(reference.parameters_markdown())
         return 0
     groups = reference.groups()
     if args.group is not None and args.group not in groups:

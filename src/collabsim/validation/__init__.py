@@ -1,0 +1,270 @@
+"""Pattern-oriented validation: the field studies' patterns, run, tested and reported.
+
+::
+
+    from collabsim import validation
+
+    results = validation.validate(out="results/validation", quick=True)
+    [r.pattern for r in results if r.expressible and not r.passed]   # the failing ones
+    validation.PATTERNS["neutral_partner"].test.describe()
+
+Each pattern of the catalogue (``collabsim.validation.catalogue``, declared with the
+types in ``collabsim.validation.spec``) names the arms to compare, a metric and a test.
+``validate`` runs every arm the chosen patterns need through the sweep engine (each
+distinct arm once, all sharing seeds by replicate; see ``collabsim.validation.runner``
+for grouping, resuming and changed model code), tests each pattern and writes:
+
+- ``patterns.csv``: one row per pattern (``collabsim.validation.report.CSV_COLUMNS``);
+- ``report.md``: the pattern-oriented modelling table, the claims the model cannot
+  express, the failing patterns with their known limitations;
+- ``figures/<pattern>.png`` and ``.csv``: each arm's per-seed values;
+- ``validation.json``: what was validated and how (provenance);
+- ``runs/``: the sweeps behind it all, reused by the next validation.
+
+``collabsim validate`` and ``collabsim patterns`` are the command-line entries.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable, Mapping, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from collabsim.params import _suggest
+from collabsim.storage import _json_writer, _strict, provenance, write_atomically
+from collabsim.sweeps import BACKENDS, SweepError
+from collabsim.validation.catalogue import PATTERNS
+from collabsim.validation.report import patterns_markdown
+from collabsim.validation.spec import QUICK_SEEDS, Pattern, PatternResult, ValidationError
+
+#: The file that marks a validation's output folder and records what made it.
+META = "validation.json"
+
+#: What ``validation.json`` says it is.
+KIND = "collabsim validation"
+
+#: Files of a validation's own, beside ``runs/`` and ``figures/``.
+CSV, REPORT, FIGURES = "patterns.csv", "report.md", "figures"
+
+
+def validate(*, out: str | Path, quick: bool = False,
+             patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | None = None,
+             backend: str = "pool", workers: int | None = None, scheduler: Any = None,
+             progress: Callable[[int, int], None] | None = None, restart: bool = False,
+             seed: int = 0) -> list[PatternResult]:
+    """Run, test and report the patterns; resume a validation that was stopped.
+
+    The runs are kept in ``out/runs/`` and reused: rerunning after an interruption
+    computes only the runs that are missing, and a later validation of other patterns
+    reuses every identical arm (see ``collabsim.validation.runner``). Runs made by other
+    model code (a different ``collabsim.sweeps.store.code_fingerprint``) are deleted and
+    computed again, without asking: a validation always judges the code that is
+    installed now, and old runs could only mislead. Editing the catalogue's tests or
+    metrics needs no new runs.
+
+    Args:
+        out: Output folder (new, empty, or a previous validation's).
+        quick: Use exactly ``QUICK_SEEDS`` (30) seeds per arm instead of each pattern's
+            declared ``seeds``.
+        patterns: The patterns to validate: names from the catalogue and/or ``Pattern``
+            objects, or a mapping of name to ``Pattern``; the whole catalogue if None.
+        backend: ``"serial"``, ``"pool"`` (local processes) or ``"dask"``.
+        workers: Worker processes of the pool or of a local Dask cluster (all cores if
+            None).
+        scheduler: Dask only: a scheduler address (``tcp://HOST:PORT``) or a
+            ``distributed.Client``.
+        progress: Called as ``progress(done, total)`` as runs finish, over all the runs
+            the validation needs (runs found stored count as done). An exception it
+            raises (``KeyboardInterrupt``) stops the validation; the finished runs stay.
+        restart: Delete every stored run in ``out`` and compute all anew.
+        seed: Master seed of the replicate seeds (0 is a seed).
+
+    Returns:
+        One result per pattern, in order; claims the model cannot express have
+        ``expressible`` false and ``passed`` None.
+
+    Raises:
+        ValidationError: An unknown pattern (with close names) or option not allowed;
+            nothing is written.
+        FileExistsError: ``out`` is a file, or a folder holding other files.
+    """
+    chosen = select_patterns(patterns)
+    _check_options(quick=quick, restart=restart, seed=seed, progress=progress,
+                   backend=backend, workers=workers, scheduler=scheduler)
+    out = Path(out)
+    check_out_dir(out)
+
+    from collabsim.validation import runner  # pulls in pandas and the sweep store
+    from collabsim.validation.evaluate import evaluate_pattern, not_expressible
+
+    needs: dict[str, runner.Need] = {}
+    keys: dict[tuple[str, str], str] = {}
+    for pattern in chosen.values():
+        for arm in pattern.arms_run():
+            uses = [m for m, a in pattern.test.uses() if a == arm]
+            keys[pattern.name, arm] = runner.add_need(
+                needs, pattern.arms[arm].to_params(), pattern.arms[arm].weeks,
+                QUICK_SEEDS if quick else pattern.seeds,
+                outputs=[o for m in uses for o in m.outputs],
+                reporters=[r for m in uses for r in m.reporters])
+    out.mkdir(parents=True, exist_ok=True)
+    meta = _meta(chosen, quick=quick, seed=seed, backend=backend, workers=workers)
+    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    started = time.perf_counter()
+
+    try:
+        stored, count = runner.run_needs(needs, folder=out / runner.RUNS, seed=seed,
+                                         backend=backend, workers=workers,
+                                         scheduler=scheduler, restart=restart,
+                                         progress=progress)
+    except BaseException:
+        meta.update(status="interrupted", finished=_now())
+        write_atomically(out / META, _json_writer(_strict(meta)[0]))
+        raise
+    cache: dict[Path, Any] = {}
+    data = {key: runner.load_arm(stored[key], need, cache) for key, need in needs.items()}
+    results, evaluations = [], []
+    for pattern in chosen.values():
+        if not pattern.expressible:
+            results.append(not_expressible(pattern))
+            continue
+        n = QUICK_SEEDS if quick else pattern.seeds
+        arms = {arm: _first(data[keys[pattern.name, arm]], n) for arm in pattern.arms_run()}
+        evaluation = evaluate_pattern(pattern, arms)
+        evaluations.append(evaluation)
+        results.append(evaluation.result)
+
+    meta.update(runs=count.needed, reused=count.reused, computed=count.computed,
+                groups=count.groups, seconds=round(time.perf_counter() - started, 1))
+    _write_outputs(out, chosen, results, evaluations, meta)
+    return results
+
+
+def select_patterns(patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | None = None,
+                    ) -> dict[str, Pattern]:
+    """The patterns asked for, by name, checked (see ``validate``).
+
+    Raises:
+        ValidationError: An unknown name (with the close ones), a name given twice, or
+            something that is not a pattern.
+    """
+    if patterns is None:
+        return dict(PATTERNS)
+    if isinstance(patterns, Mapping):
+        patterns = list(patterns.values())
+    if isinstance(patterns, (str, Pattern)) or not isinstance(patterns, Sequence) \
+            or not patterns:
+        raise ValidationError(f"patterns={patterns!r} is not allowed: expected a non-empty "
+                              "list of pattern names (or Pattern objects)")
+    chosen: dict[str, Pattern] = {}
+    for item in patterns:
+        if isinstance(item, str):
+            if item not in PATTERNS:
+                hint = _suggest(item, PATTERNS)
+                raise ValidationError(f"{item!r} is not a pattern of the catalogue; "
+                                      + (hint if hint else "see: collabsim patterns"))
+            item = PATTERNS[item]
+        if not isinstance(item, Pattern):
+            raise ValidationError(f"{item!r} is not a pattern name or Pattern")
+        if item.name in chosen:
+            raise ValidationError(f"pattern {item.name} is given twice")
+        chosen[item.name] = item
+    return chosen
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an output folder that is a file or holds files other than a validation's.
+
+    Raises:
+        FileExistsError: Saying which, and what to do.
+    """
+    import json
+
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"output folder {str(out)!r} is a file, not a folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    try:
+        meta = json.loads((out / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = None
+    if not isinstance(meta, dict) or meta.get("kind") != KIND:
+        raise FileExistsError(f"output folder {str(out)!r} already has files in it and is not "
+                              f"a collabsim validation (no {META}); choose an empty or new "
+                              "folder")
+
+
+def _check_options(*, quick: Any, restart: Any, seed: Any, progress: Any, backend: Any,
+                   workers: Any, scheduler: Any) -> None:
+    for name, value in (("quick", quick), ("restart", restart)):
+        if not isinstance(value, bool):
+            raise ValidationError(f"{name}={value!r} is not allowed: expected true or false")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValidationError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
+    if progress is not None and not callable(progress):
+        raise ValidationError(f"progress={progress!r} is not allowed: expected a function "
+                              "progress(done, total)")
+    if backend not in BACKENDS:
+        hint = _suggest(str(backend), BACKENDS)
+        raise ValidationError(f"backend={backend!r} is not a backend; allowed: "
+                              + ", ".join(BACKENDS) + (f"; {hint}" if hint else ""))
+    try:
+        import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
+    except ValidationError:
+        raise
+    except SweepError as error:  # the backend's own check, said as the validation's
+        raise ValidationError(str(error)) from None
+
+
+def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
+    """An arm's runs and time series limited to its first ``n`` replicates."""
+    runs, series = arm
+    runs = runs.loc[runs["replicate"] < n].reset_index(drop=True)
+    if series is not None:
+        series = series.loc[series["replicate"] < n].reset_index(drop=True)
+    return runs, series
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+def _meta(chosen: Mapping[str, Pattern], *, quick: bool, seed: int, backend: str,
+          workers: int | None) -> dict[str, Any]:
+    from collabsim.sweeps.store import code_fingerprint
+
+    return {"kind": KIND, **provenance(), "code_fingerprint": code_fingerprint(),
+            "mode": "quick" if quick else "full", "seed": seed,
+            "seeds": {name: QUICK_SEEDS if quick else p.seeds
+                      for name, p in chosen.items() if p.expressible},
+            "patterns": list(chosen), "backend": backend, "workers": workers,
+            "status": "running", "started": _now(), "finished": None}
+
+
+def _write_outputs(out: Path, chosen: Mapping[str, Pattern], results: list[PatternResult],
+                   evaluations: list[Any], meta: dict[str, Any]) -> None:
+    from collabsim.validation.figures import draw_pattern
+    from collabsim.validation.report import write_csv, write_report
+
+    write_csv(results, out / CSV)
+    write_report(chosen, results, out / REPORT, info=meta)
+    figures = out / FIGURES
+    if figures.is_dir():  # figures of patterns not validated this time would mislead
+        for old in [*figures.glob("*.png"), *figures.glob("*.csv")]:
+            old.unlink()
+    for evaluation in evaluations:
+        name = evaluation.result.pattern
+        draw_pattern(evaluation, figures, title=name.replace("_", " ").capitalize())
+    expressible = [r for r in results if r.expressible]
+    meta.update(status="complete", finished=_now(),
+                passed=sum(bool(r.passed) for r in expressible), expressible=len(expressible),
+                failing=[r.pattern for r in expressible if not r.passed],
+                files=[CSV, REPORT, FIGURES, "runs"])
+    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+
+
+__all__ = ["PATTERNS", "Pattern", "PatternResult", "ValidationError", "check_out_dir",
+           "patterns_markdown", "select_patterns", "validate"]

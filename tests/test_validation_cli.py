@@ -1,0 +1,91 @@
+"""``collabsim validate`` and ``collabsim patterns`` on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collabsim.cli import main
+from collabsim.validation import PATTERNS
+from collabsim.validation.report import CSV_COLUMNS, read_csv
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "patterns.md"
+
+
+def _cost(pattern) -> int:
+    return sum(pattern.arms[arm].weeks * pattern.arms[arm].to_params().n_people
+               for arm in pattern.arms_run())
+
+
+#: The cheapest pattern of the catalogue to run (whatever the catalogue holds).
+CHEAP = min((p for p in PATTERNS.values() if p.expressible), key=_cost).name
+
+
+def test_validate_quick_runs_one_pattern_and_sums_up(tmp_path, capsys):
+    out = tmp_path / "val"
+    assert main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out),
+                 "--backend", "serial"]) == 0
+    printed = capsys.readouterr().out
+    assert "Validation (quick, 30 seeds per arm): passed" in printed
+    assert "of 1 expressible patterns" in printed
+    assert f"Report: {out / 'report.md'}" in printed
+    table = read_csv(out / "patterns.csv")
+    assert tuple(table.columns) == CSV_COLUMNS
+    assert table["pattern"].tolist() == [CHEAP] and table["seeds"].tolist() == [30]
+    if not table["passed"].iloc[0]:  # whichever way the model goes, the summary says so
+        assert f"Failing: {CHEAP}" in printed
+    assert (out / "figures" / f"{CHEAP}.png").is_file()
+
+    # the same command again reuses the runs
+    assert main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out),
+                 "--backend", "serial", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    assert '"computed": 0' in (out / "validation.json").read_text(encoding="utf-8")
+
+
+def test_an_unknown_pattern_is_refused_with_suggestions(tmp_path, capsys):
+    out = tmp_path / "never"
+    assert main(["validate", "--quick", "--pattern", CHEAP[:-1], "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("collabsim: error: ")
+    assert f"did you mean {CHEAP}" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("arguments, match", [
+    (["--backend", "serial", "--workers", "2"], "--workers is for the pool"),
+    (["--scheduler", "tcp://127.0.0.1:1", "--dask-local", "2"], "give one"),
+])
+def test_bad_backend_options_are_refused(tmp_path, capsys, arguments, match):
+    out = tmp_path / "never"
+    assert main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out),
+                 *arguments]) == 2
+    assert match in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_bad_output_folder_is_refused_in_one_line(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "thesis.tex").write_text("mine", encoding="utf-8")
+    assert main(["validate", "--quick", "--pattern", CHEAP, "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("collabsim: error: ") and "not a collabsim validation" in err
+    assert [p.name for p in taken.iterdir()] == ["thesis.tex"]
+    assert main(["validate", "--quick", "--pattern", CHEAP, "--out",
+                 str(taken / "thesis.tex")]) == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_patterns_lists_the_catalogue(capsys):
+    assert main(["patterns"]) == 0
+    printed = capsys.readouterr().out
+    for name, pattern in PATTERNS.items():
+        line = next(row for row in printed.splitlines() if row.startswith(name + " "))
+        assert ("not expressible" in line) == (not pattern.expressible)
+
+
+def test_patterns_markdown_matches_the_committed_reference(capsys):
+    assert main(["patterns", "--markdown"]) == 0
+    assert capsys.readouterr().out == DOC.read_text(encoding="utf-8")

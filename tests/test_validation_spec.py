@@ -1,0 +1,202 @@
+"""Declaring patterns: arms, metrics on known tables, checks, the catalogue and its docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import collabsim
+from collabsim.params import ParameterError
+from collabsim.validation import PATTERNS, select_patterns
+from collabsim.validation.catalogue import ADOPTED_WHILE_ALIVE, PEOPLE_PER_MEETING
+from collabsim.validation.report import REGENERATE, patterns_markdown
+from collabsim.validation.spec import (
+    Arm,
+    AtMost,
+    AtWeek,
+    Change,
+    Custom,
+    Greater,
+    Mean,
+    Pattern,
+    Summary,
+    ValidationError,
+)
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "patterns.md"
+
+# Two runs (replicates 1 and 0, out of order) of four weeks.
+RUNS = pd.DataFrame({"replicate": [0, 1], "seed": [11, 22], "status": ["ok", "ok"],
+                     "sustained": [True, False], "collapse_step": [None, 3],
+                     "changes_adopted": [4, 2]})
+SERIES = pd.DataFrame({
+    "replicate": [1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
+    "step": [0, 1, 2, 3, 4] * 2,
+    "trust_cross_org": [0.2, 0.3, 0.4, 0.5, 0.6, 0.1, 0.1, 0.2, 0.2, 0.4],
+    "alive": [True, True, True, False, False] + [True] * 5,
+    "changes_adopted": [0, 1, 2, 5, 9, 0, 1, 1, 3, 4],
+    "meeting": [False, True, False, True, False] * 2,
+    "attendance_rate": [0.0, 0.5, 0.0, 0.4, 0.0, 0.0, 0.6, 0.0, 0.8, 0.0],
+    "active_members": [20, 20, 20, 10, 10, 20, 20, 20, 20, 20],
+})
+
+
+def pattern(**changes):
+    fields = dict(name="tiny", claim="A claim.", quote="a quote", source="Someone 2019",
+                  operationalisation="How.", arms={"a": Arm("iocn", steps=10),
+                                                   "b": Arm("iocn", {"cede_willingness": 0.2},
+                                                            steps=10)},
+                  test=Greater(Summary("quality_gain"), "a", "b"))
+    fields.update(changes)
+    return Pattern(**fields)
+
+
+# --- metrics on a known table ----------------------------------------------------------
+
+
+def test_metrics_read_one_value_per_run_in_replicate_order():
+    assert Summary("sustained").values(RUNS, None).tolist() == [1.0, 0.0]
+    assert np.isnan(Summary("collapse_step").values(RUNS, None)[0])
+    assert AtWeek("trust_cross_org", 2).values(RUNS, SERIES).tolist() == [0.2, 0.4]
+    assert AtWeek("trust_cross_org").values(RUNS, SERIES).tolist() == [0.4, 0.6]
+    assert Change("trust_cross_org", 1, 4).values(RUNS, SERIES) == pytest.approx([0.3, 0.3])
+    assert Mean("trust_cross_org", 1, 3).values(RUNS, SERIES) == pytest.approx([0.5 / 3, 0.4])
+    assert Mean("trust_cross_org", 3).values(RUNS, SERIES) == pytest.approx([0.3, 0.55])
+    assert AtMost(Summary("changes_adopted"), 3).values(RUNS, None).tolist() == [0.0, 1.0]
+
+
+def test_the_catalogues_own_metrics():
+    assert ADOPTED_WHILE_ALIVE.values(RUNS, SERIES).tolist() == [4.0, 2.0]  # not 9: dissolved
+    assert PEOPLE_PER_MEETING.values(RUNS, SERIES) == pytest.approx([14.0, 7.0])
+    assert set(ADOPTED_WHILE_ALIVE.reporters) == {"changes_adopted", "alive"}
+
+
+def test_metrics_declare_what_they_read():
+    assert Summary("quality_gain").outputs == ("quality_gain",)
+    assert Summary("quality_gain").reporters == ()
+    assert AtWeek("narrative_spread", 52).reporters == ("narrative_spread",)
+    assert AtMost(Change("trust_mean", 0, 5), 0.1).reporters == ("trust_mean",)
+    assert Summary("sustained").binary and AtMost(Summary("exits"), 1).binary
+    assert not Summary("exits").binary
+
+
+def test_a_custom_metric_must_give_one_value_per_run():
+    wrong = Custom("wrong", lambda runs, series: [1.0, 2.0, 3.0])
+    with pytest.raises(ValidationError, match="3 values for 2 runs"):
+        wrong.values(RUNS, None)
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Summary("sustainabilty_score"), "did you mean sustainability_score"),
+    (lambda: AtWeek("trust_crossorg", 5), "did you mean trust_cross_org"),
+    (lambda: AtWeek("trust_mean", -2), "week=-2"),
+    (lambda: Change("trust_mean", 5, 5), "start must be a week before end"),
+    (lambda: Mean("trust_mean", 6, 2), "must not end before it starts"),
+    (lambda: Custom("c", lambda r, s: r, reporters=("alivee",)), "did you mean alive"),
+    (lambda: Custom("c", lambda r, s: r, reporters="alive"), "not one string"),
+    (lambda: Custom("c", "not a function"), "not a function"),
+])
+def test_a_bad_metric_is_refused_in_one_line(make, match):
+    with pytest.raises(ValidationError, match=match):
+        make()
+
+
+# --- arms and patterns ---------------------------------------------------------------
+
+
+def test_an_arm_is_a_scenario_with_validated_overrides():
+    arm = Arm("beston", {"events": [{"step": 10, "kind": "budget_cut"}]}, steps=20)
+    params = arm.to_params()
+    assert params == collabsim.scenario("beston", events=[{"step": 10, "kind": "budget_cut"}])
+    assert arm.weeks == 20 and Arm("beston").weeks == params.horizon
+    assert arm.describe() == "`beston`, `events`=[10:budget_cut], 20 weeks"
+
+
+@pytest.mark.parametrize("make, error, match", [
+    (lambda: Arm("iocn", {"cede_willingnes": 0.5}), ParameterError, "cede_willingness"),
+    (lambda: Arm("iocn", {"cede_willingness": 2.0}), ParameterError, "cede_willingness"),
+    (lambda: Arm("iocnn"), ParameterError, "iocn"),
+    (lambda: Arm("iocn", steps=0), ValidationError, "steps=0"),
+    (lambda: Arm("iocn", params=[("a", 1)]), ValidationError, "params"),
+])
+def test_a_bad_arm_is_refused_naming_the_field(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+@pytest.mark.parametrize("changes, match", [
+    ({"name": "Tiny Pattern"}, "snake_case"),
+    ({"claim": " "}, "claim is missing"),
+    ({"test": Greater(Summary("quality_gain"), "a", "c")}, "arm 'c', which is not declared"),
+    ({"test": None}, "needs a reason"),
+    ({"reason": "cannot"}, "only for a claim the model cannot express"),
+    ({"seeds": 1}, "seeds=1"),
+    ({"arms": {"a": "iocn"}}, "not an Arm"),
+    ({"test": Greater(AtWeek("trust_mean", 52), "a", "b")}, "after the end of a run of 10"),
+])
+def test_a_bad_pattern_is_refused_in_one_line(changes, match):
+    with pytest.raises(ValidationError, match=match):
+        pattern(**changes)
+
+
+def test_a_claim_the_model_cannot_express_keeps_its_reason():
+    claim = pattern(test=None, reason="It needs trust in one person.")
+    assert not claim.expressible and claim.arms_run() == ()
+    assert pattern().arms_run() == ("a", "b")
+
+
+# --- the catalogue -------------------------------------------------------------------
+
+
+def test_the_initial_catalogue_ports_the_ten_pattern_tests():
+    """The port of tests/test_patterns.py; update it when the catalogue is rewritten."""
+    expressible = [p for p in PATTERNS.values() if p.expressible]
+    assert len(expressible) == 10
+    assert [p.name for p in PATTERNS.values() if not p.expressible] == [
+        "trust_falls_fast", "most_attend_four_or_more"]
+    assert PATTERNS["fluid_attendance"].seeds == 60
+    assert {p.seeds for p in expressible} == {40, 60}
+    for p in PATTERNS.values():
+        assert p.quote and p.source and p.operationalisation
+        assert p.limitation == "" or p.expressible
+
+
+def test_selecting_patterns_by_name_suggests_close_names():
+    assert list(select_patterns(["shared_narrative", PATTERNS["neutral_partner"]])) == [
+        "shared_narrative", "neutral_partner"]
+    with pytest.raises(ValidationError, match="did you mean shared_narrative"):
+        select_patterns(["shared_narative"])
+    with pytest.raises(ValidationError, match="given twice"):
+        select_patterns(["shared_narrative", "shared_narrative"])
+    with pytest.raises(ValidationError, match="list of pattern names"):
+        select_patterns("shared_narrative")
+
+
+# --- docs/patterns.md ----------------------------------------------------------------
+
+
+def test_docs_patterns_md_is_up_to_date():
+    expected = patterns_markdown(PATTERNS)
+    on_disk = DOC.read_text(encoding="utf-8") if DOC.exists() else None
+    assert on_disk == expected, (
+        f"{DOC} is missing or out of date with the catalogue in "
+        f"collabsim.validation.catalogue; regenerate it with: {REGENERATE} (or: make docs)")
+
+
+def test_the_reference_page_describes_every_pattern():
+    text = patterns_markdown(PATTERNS)
+    assert REGENERATE in text.splitlines()[2]
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    for p in PATTERNS.values():
+        section = text.split(f"\n## {p.name}\n", 1)[1].split("\n## ", 1)[0]
+        assert p.claim in section and p.quote in section and p.source in section
+        assert " ".join(p.operationalisation.split()) in section
+        for arm in p.arms:
+            assert f"| `{arm}` |" in section
+        if p.expressible:
+            assert f"**Seeds.** {p.seeds} per arm" in section and "**Test.**" in section
+        else:
+            assert "**Not expressible.**" in section
