@@ -1,0 +1,246 @@
+"""Pattern metrics the summary outputs and reporters do not give directly.
+
+Each is a ``Custom`` metric: a named function of one arm's runs and time series (see
+``collabsim.validation.metrics``), one value per run in the order of ``runs``, NaN where
+a run has no value (a run whose network never dissolved has no loss after dissolving).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from collabsim.validation.metrics import Custom, Summary
+
+#: Trust in a self-interested actor counts as fallen, or rebuilt, after a move of this size.
+TRUST_STEP = 0.2
+
+
+def _per_run(values: pd.Series, runs: pd.DataFrame) -> np.ndarray:
+    """Values indexed by replicate, in the order of ``runs`` (NaN where missing)."""
+    return values.reindex(runs["replicate"].to_numpy()).to_numpy(dtype=float)
+
+
+def _at(timeseries: pd.DataFrame, reporter: str, week: int) -> pd.Series:
+    """A reporter's value in one week, by replicate."""
+    rows = timeseries.loc[timeseries["step"] == week]
+    return rows.set_index("replicate")[reporter]
+
+
+def _series(timeseries: pd.DataFrame, reporter: str) -> dict[int, np.ndarray]:
+    """Each run's whole series of a reporter, by replicate."""
+    ordered = timeseries.sort_values(["replicate", "step"])
+    return {int(r): g[reporter].to_numpy(dtype=float)
+            for r, g in ordered.groupby("replicate", sort=True)}
+
+
+SUSTAINED = Summary("sustained")
+
+
+def _adopted_while_alive(runs, timeseries):
+    alive = timeseries.loc[timeseries["alive"].astype(bool)]
+    most = alive.groupby("replicate")["changes_adopted"].max()
+    return np.nan_to_num(_per_run(most, runs), nan=0.0)
+
+
+ADOPTED_WHILE_ALIVE = Custom(
+    "changes adopted while alive", _adopted_while_alive,
+    reporters=("changes_adopted", "alive"),
+    meaning="changes adopted through the network while it was alive: the largest value of "
+    "`changes_adopted` in a week with `alive` true (silo work after the network dissolved "
+    "is not the network's doing)")
+
+
+def _people_per_meeting(runs, timeseries):
+    meetings = timeseries.loc[timeseries["meeting"].astype(bool)]
+    people = meetings["attendance_rate"] * meetings["active_members"]
+    return _per_run(people.groupby(meetings["replicate"]).mean(), runs)
+
+
+PEOPLE_PER_MEETING = Custom(
+    "people per meeting", _people_per_meeting,
+    reporters=("attendance_rate", "active_members", "meeting"),
+    meaning="mean number of people at a network meeting: `attendance_rate` times "
+    "`active_members`, over the weeks a meeting was held")
+
+
+def smaller_after(week: int) -> Custom:
+    """People per meeting after ``week`` minus before it (NaN without meetings after)."""
+
+    def function(runs, timeseries):
+        meetings = timeseries.loc[timeseries["meeting"].astype(bool)]
+        people = meetings["attendance_rate"] * meetings["active_members"]
+        after = people[meetings["step"] > week].groupby(meetings["replicate"]).mean()
+        before = people[meetings["step"] <= week].groupby(meetings["replicate"]).mean()
+        return _per_run(after, runs) - _per_run(before, runs)
+
+    return Custom(f"people per meeting after week {week} minus before", function,
+                  reporters=("attendance_rate", "active_members", "meeting"),
+                  meaning=f"mean people per meeting after week {week} minus the mean up to "
+                  f"week {week} (empty if no meeting was held after it)")
+
+
+def block_rate(start: int, end: int) -> Custom:
+    """Share of decisions in weeks ``start``..``end`` that were blocks."""
+
+    def function(runs, timeseries):
+        blocked = _at(timeseries, "changes_blocked", end) - _at(timeseries, "changes_blocked",
+                                                                start)
+        granted = _at(timeseries, "changes_granted", end) - _at(timeseries, "changes_granted",
+                                                                start)
+        decided = blocked + granted
+        return _per_run(blocked / decided.where(decided > 0), runs)
+
+    return Custom(f"block rate weeks {start}-{end}", function,
+                  reporters=("changes_blocked", "changes_granted"),
+                  meaning=f"requests blocked over requests decided between weeks {start} and "
+                  f"{end} (from the cumulative `changes_blocked` and `changes_granted`)")
+
+
+def gain_while_sustained(start: int, end: int) -> Custom:
+    """Rise in ``quality_vs_silo`` from ``start`` to ``end``, in runs still alive at the end."""
+
+    def function(runs, timeseries):
+        rise = _at(timeseries, "quality_vs_silo", end) - _at(timeseries, "quality_vs_silo",
+                                                             start)
+        alive = _at(timeseries, "alive", end).astype(bool)
+        return _per_run(rise.where(alive), runs)
+
+    return Custom(f"quality vs silo, week {start} to {end}, sustained", function,
+                  reporters=("quality_vs_silo", "alive"),
+                  meaning=f"`quality_vs_silo` in week {end} minus in week {start}, in runs "
+                  f"whose network is still alive in week {end} (empty otherwise)")
+
+
+def _loss_after_collapse(runs, timeseries):
+    out = np.full(len(runs), np.nan)
+    series = _series(timeseries, "quality_vs_silo")
+    steps = _series(timeseries, "step")
+    for k, (replicate, collapse) in enumerate(zip(runs["replicate"], runs["collapse_step"])):
+        if pd.notna(collapse) and collapse <= 200:
+            at = np.searchsorted(steps[int(replicate)], int(collapse))
+            out[k] = series[int(replicate)][at] - series[int(replicate)][-1]
+    return out
+
+
+LOSS_AFTER_COLLAPSE = Custom(
+    "quality vs silo lost after dissolving", _loss_after_collapse,
+    reporters=("quality_vs_silo",), outputs=("collapse_step",),
+    meaning="`quality_vs_silo` in the week the network dissolved minus at the end, in runs "
+    "whose network dissolved by week 200 (empty otherwise)")
+
+
+def _tops_commitment_gap(runs, timeseries):
+    last = timeseries["step"].max()
+    return _per_run(_at(timeseries, "commitment_tops", last)
+                    - _at(timeseries, "commitment_mean", last), runs)
+
+
+TOPS_COMMITMENT_GAP = Custom(
+    "tops' commitment minus members'", _tops_commitment_gap,
+    reporters=("commitment_tops", "commitment_mean"),
+    meaning="`commitment_tops` minus `commitment_mean` in the last week")
+
+
+def _top_tier_lag(runs, timeseries):
+    last = timeseries["step"].max()
+
+    def rise(reporter):
+        return _at(timeseries, reporter, last) - _at(timeseries, reporter, 0)
+
+    return _per_run(rise("trust_tops_bottoms") - rise("trust_cross_org"), runs)
+
+
+TOP_TIER_LAG = Custom(
+    "rise in tops-bottoms trust minus rise in cross-organisation trust", _top_tier_lag,
+    reporters=("trust_tops_bottoms", "trust_cross_org"),
+    meaning="the change in `trust_tops_bottoms` from week 0 to the last week minus the change "
+    "in `trust_cross_org`")
+
+
+def _divide_kept(runs, timeseries):
+    last = timeseries["step"].max()
+
+    def gap(week):
+        return _at(timeseries, "trust_cross_org", week) - _at(timeseries, "trust_health_social",
+                                                              week)
+
+    return _per_run(gap(last) / gap(0).where(gap(0) > 0), runs)
+
+
+DIVIDE_KEPT = Custom(
+    "health / social care gap kept", _divide_kept,
+    reporters=("trust_cross_org", "trust_health_social"),
+    meaning="the gap between `trust_cross_org` and `trust_health_social` in the last week, "
+    "over the gap in week 0")
+
+
+def _narrative_convergence(runs, timeseries):
+    last = timeseries["step"].max()
+    return _per_run(_at(timeseries, "narrative_spread", 0)
+                    - _at(timeseries, "narrative_spread", last), runs)
+
+
+NARRATIVE_CONVERGENCE = Custom(
+    "fall in narrative spread", _narrative_convergence, reporters=("narrative_spread",),
+    meaning="`narrative_spread` in week 0 minus in the last week")
+
+
+def _narrative_left(runs, timeseries):
+    last = timeseries["step"].max()
+    start = _at(timeseries, "narrative_spread", 0)
+    return _per_run(_at(timeseries, "narrative_spread", last) / start.where(start > 0), runs)
+
+
+NARRATIVE_LEFT = Custom(
+    "narrative spread left", _narrative_left, reporters=("narrative_spread",),
+    meaning="`narrative_spread` in the last week over its value in week 0")
+
+
+def _trust_weeks(runs, timeseries):
+    """Weeks for trust in the actor to fall ``TRUST_STEP``, and to climb it back from its low.
+
+    Both count from the week of the act (the first week ``trust_in_actor`` has a value);
+    a move that never happens is censored at the end of the run.
+    """
+    series = _series(timeseries, "trust_in_actor")
+    fall = np.full(len(runs), np.nan)
+    rebuild = np.full(len(runs), np.nan)
+    for k, (replicate, before) in enumerate(zip(runs["replicate"],
+                                                runs["trust_in_actor_before"])):
+        history = series[int(replicate)]
+        acted = np.flatnonzero(~np.isnan(history))
+        if pd.isna(before) or not acted.size:
+            continue
+        after = history[acted[0]:]
+        after = after[:np.argmax(np.isnan(after))] if np.isnan(after).any() else after
+        fallen = np.flatnonzero(after <= before - TRUST_STEP)
+        fall[k] = fallen[0] + 1 if fallen.size else after.size
+        low = int(np.argmin(after))
+        climbed = np.flatnonzero(after[low:] >= after[low] + TRUST_STEP)
+        rebuild[k] = climbed[0] if climbed.size else after.size - low
+    return fall, rebuild
+
+
+_TRUST_READS = dict(reporters=("trust_in_actor",), outputs=("trust_in_actor_before",))
+
+TRUST_FALL_WEEKS = Custom(
+    "weeks for trust in the actor to fall", lambda r, t: _trust_weeks(r, t)[0], **_TRUST_READS,
+    meaning=f"weeks from the act until members' mean trust in the actor (`trust_in_actor`) is "
+    f"{TRUST_STEP:g} below its level just before (`trust_in_actor_before`); 1 if at once")
+
+TRUST_ASYMMETRY = Custom(
+    "weeks to rebuild trust minus weeks to lose it",
+    lambda r, t: _trust_weeks(r, t)[1] - _trust_weeks(r, t)[0], **_TRUST_READS,
+    meaning=f"weeks for trust in the actor to climb {TRUST_STEP:g} above its low point "
+    f"(censored at the end of the run, or when the actor moves on) minus weeks for it to "
+    f"fall {TRUST_STEP:g}")
+
+def _rebuilt_slowly(runs, timeseries):
+    rebuild = _trust_weeks(runs, timeseries)[1]
+    return np.where(np.isnan(rebuild), np.nan, rebuild >= 26)
+
+
+TRUST_REBUILT_SLOWLY = Custom(
+    "trust in the actor rebuilt slowly", _rebuilt_slowly, binary=True, **_TRUST_READS,
+    meaning=f"whether climbing {TRUST_STEP:g} above the low point takes at least 26 weeks")
