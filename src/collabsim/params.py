@@ -541,6 +541,14 @@ _declare("leadership_claim_gain", "float", 0.1,
          "Rise in leader identity after leading a change that is adopted.",
          unit="share of gap", low=0.0, high=0.5, group=_G,
          evidence="Claims and grants of leader identity (DeRue & Ashford 2010).")
+_declare("resistance_spread", "float", 0.4,
+         "How much people differ in their own resistance to change (spread of a lognormal "
+         "factor of mean 1 on territoriality).",
+         unit="log spread", low=0.0, high=1.0, group=_G,
+         evidence=f"'We saw some practitioners willing to suspend disbelief and take the risk. "
+         f"We saw other practitioners ... reluctant'; the resistant view 'was the view of a "
+         f"minority of group members, but they had a strong voice' ({BESTON}); Kegan & Lahey "
+         f"(2009).")
 _declare("initial_skill", "float", 0.3, "Mean improvement skill at the start.", unit="0-1",
          low=0.0, high=1.0, group=_G, evidence="Assumption: little QI training at the start.")
 _declare("initial_leader_identity", "float", 0.3,

@@ -285,6 +285,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     )
     draws = PersonDraws(
         cede_willingness=params.cede_willingness,
+        resistance_spread=params.resistance_spread,
         initial_commitment=params.initial_commitment,
         initial_skill=params.initial_skill,
         initial_leader_identity=params.initial_leader_identity,

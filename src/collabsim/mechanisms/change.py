@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import jit
-from collabsim.mechanisms.commitment import see_win, suffer_setback
+from collabsim.mechanisms.commitment import experience, see_win, suffer_setback
 from collabsim.mechanisms.decisions import cede_territory, gatekeeper, grant_probability
 from collabsim.mechanisms.draws import below, chance, uniform
 from collabsim.mechanisms.landscape import fitness, flip, own_fitness, redesigned, redraw
@@ -113,8 +113,14 @@ def _ask(stream, proposer, owner_org, embedding, people, working, org_start, sto
 
 
 @jit
-def _granted(proposer, top, people, store, trust_rates, rates):
-    """A grant: a positive signal, and territory ceded if it crosses organisations."""
+def _granted(proposer, top, people, store, trust_rates, rates, hope):
+    """A grant: a positive signal, and territory ceded if it crosses organisations.
+
+    Ceding is an experience for the top too, worth ``1 - territoriality`` to them: a
+    leader who guards their territory feels each grant to another organisation as a loss.
+    Evidence: "Those with the most power, were often the most reluctant to collaborate,
+    because it meant sharing it" (Kennedy et al. 2019).
+    """
     if top == proposer:
         return
     people.granted[top] += 1
@@ -122,6 +128,7 @@ def _granted(proposer, top, people, store, trust_rates, rates):
     signal(store, proposer, top, 1.0, people.power, trust_rates)
     if people.org[top] != people.org[proposer]:
         cede_territory(top, people, rates.cede_power_loss, rates.cede_capacity_gain)
+        experience(people, top, 1.0 - people.territoriality[top], hope.small_win)
 
 
 @jit
@@ -157,7 +164,7 @@ def _decide(stream, proposer, owner_org, embedding, people, working, org_start, 
     if top >= 0 and chance(stream, p):
         if top != proposer:
             counters[GRANTED] += 1
-        _granted(proposer, top, people, store, trust_rates, rates)
+        _granted(proposer, top, people, store, trust_rates, rates, hope)
         return top
     _blocked(proposer, top, people, store, trust_rates, rates, hope, counters)
     return -1
@@ -185,7 +192,7 @@ def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_s
         counters[GRANTED] += 1
         for k in np.flatnonzero(involved):
             if tops[k] >= 0:
-                _granted(proposer, tops[k], people, store, trust_rates, rates)
+                _granted(proposer, tops[k], people, store, trust_rates, rates, hope)
         return True
     least = np.flatnonzero(involved)[np.argmin(chances[involved])]
     _blocked(proposer, tops[least], people, store, trust_rates, rates, hope, counters)

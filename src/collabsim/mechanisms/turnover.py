@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -16,6 +17,7 @@ class PersonDraws(NamedTuple):
     """Population means from which a person taking up a post is drawn."""
 
     cede_willingness: float
+    resistance_spread: float
     initial_commitment: float
     initial_skill: float
     initial_leader_identity: float
@@ -37,18 +39,26 @@ def draw_person(stream, i, people, draws, commitment):
 
     Role, organisation and pathway belong to the post. Territoriality is unwillingness
     to cede (``1 - cede_willingness``) times what one stands to lose, the power of the
-    post (relative to a middling 0.5), so the powerful guard most and the frontline of a
-    small organisation least. Narratives start near the organisation's own view. A
-    newcomer knows nobody: their trust is the prior (the caller resets it).
+    post (relative to a middling 0.5), times the person's own resistance to change, a
+    lognormal factor of mean 1 and spread ``resistance_spread``: most people are near
+    the norm of their post, a few much more resistant. So resistance lives in people and
+    leaves with them, while the powerful guard most. Narratives start near the
+    organisation's own view. A newcomer knows nobody: their trust is the prior (the caller
+    resets it).
 
     Evidence: "Those with the most power, were often the most reluctant to collaborate,
     because it meant sharing it. Those with the least power, had little to lose by
-    collaborating" (Kennedy et al. 2019).
+    collaborating"; "We saw some practitioners willing to suspend disbelief and take the
+    risk. We saw other practitioners ... reluctant to take the risk"; the resistant view
+    "was the view of a minority of group members, but they had a strong voice"
+    (Kennedy et al. 2019). Anchor: Kegan & Lahey (2009), immunity to change.
     """
     role = people.role[i]
     org = people.org[i]
     people.power[i] = people.base_power[i]
-    territorial = (1.0 - draws.cede_willingness) * people.power[i] / 0.5
+    spread = draws.resistance_spread
+    resistance = math.exp(spread * normal(stream) - 0.5 * spread * spread)
+    territorial = (1.0 - draws.cede_willingness) * people.power[i] / 0.5 * resistance
     if role == TOP:
         people.leader_identity[i] = 1.0
     else:
@@ -57,7 +67,7 @@ def draw_person(stream, i, people, draws, commitment):
                                             + 0.1 * normal(stream))
     if role == TOP:  # budget cuts harden the tops' stance (events.budget_cut)
         territorial += draws.org_territoriality_shift[org]
-    people.territoriality[i] = _clip01(territorial + 0.1 * normal(stream))
+    people.territoriality[i] = _clip01(territorial)
     people.commitment[i] = _clip01(commitment + 0.15 * normal(stream))
     people.skill[i] = _clip01(draws.initial_skill + 0.1 * normal(stream))
     people.narrative[i] = _clip01(people.anchor[i] + 0.1 * normal(stream))

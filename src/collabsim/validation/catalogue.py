@@ -502,10 +502,14 @@ _declare(
     quote="those most resistant to change have moved on, managers have begun exercising their "
     "power in more constructive ways",
     source=f"{BESTON}, §6.4 Exploring diversity and building trust",
-    operationalisation="`iocn` with five `resistant_member_leaves` events in week 52 against "
-    "`iocn`: the share of requests blocked in weeks 52-156 is lower once they have left.",
-    arms={"stayed": _iocn(156), "left": _iocn(156, **_event(52, "resistant_member_leaves", 5))},
-    test=Greater(m.block_rate(52, 156), "stayed", "left"),
+    operationalisation="A partnership group the size of the study's (`beston` kept facilitated "
+    "for its year: no `partner_withdraws`) with two `resistant_member_leaves` events in week "
+    "12 against none: the share of requests blocked in weeks 12-52 is lower once they have "
+    "left.",
+    arms={"stayed": Arm("beston", {"events": []}),
+          "left": Arm("beston", _event(12, "resistant_member_leaves", 2))},
+    test=Greater(m.block_rate(12, 52), "stayed", "left"),
+    seeds=60,
 )
 
 _declare(
