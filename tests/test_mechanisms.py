@@ -573,8 +573,47 @@ def test_newcomers_are_drawn_within_range_and_take_prevailing_commitment():
 
 def test_a_network_fails_without_people_room_or_tops():
     f = sustainability.network_failing
-    assert not f(0.9, 0.6, 0.5, 0.25, 0.2)
-    assert f(0.4, 0.6, 0.5, 0.25, 0.2)
-    assert f(0.9, 0.2, 0.5, 0.25, 0.2)
-    assert f(0.9, 0.6, 0.1, 0.25, 0.2)
-    assert f(0.9, 0.6, float("nan"), 0.25, 0.2)
+    assert not f(0.9, 0.6, True, 0.25)
+    assert f(0.4, 0.6, True, 0.25)
+    assert f(0.9, 0.2, True, 0.25)
+    assert f(0.9, 0.6, False, 0.25)
+
+
+def test_an_organisation_withdraws_after_its_tops_lose_heart_for_long_enough():
+    m = _small_model()
+    s, p = m.state, m.state.people
+    k = int(np.flatnonzero([not o.is_academic_partner for o in s.organisations])[1])
+    lo, hi = s.org_start[k], s.org_start[k + 1]
+    p.commitment[:] = 0.8
+    p.commitment[lo:hi] = 0.05
+
+    def meeting():
+        return sustainability.organisations_withdrawing(
+            p, s.trust, s.org_start, m._partner_index, s.withdrawn, s.org_low_meetings, 0.2, 3)
+
+    assert meeting() == 0 and meeting() == 0 and not s.withdrawn[k]
+    left = meeting()
+    assert s.withdrawn[k] and left == hi - lo and not p.active[lo:hi].any()
+    assert s.withdrawn.sum() == 1 and p.active[:lo].all()
+    m.replace(int(lo))  # a newcomer in a withdrawn organisation does not join
+    assert not p.active[lo]
+
+
+def test_a_top_who_recovers_resets_the_count_and_the_central_leader_holds_their_organisation():
+    m = _small_model()
+    s, p = m.state, m.state.people
+    leader_org = p.org[s.central_leader]
+    p.commitment[p.org == leader_org] = 0.0
+    p.commitment[s.central_leader] = 1.0  # committed by design
+    for _ in range(5):
+        sustainability.organisations_withdrawing(p, s.trust, s.org_start, m._partner_index,
+                                                 s.withdrawn, s.org_low_meetings, 0.2, 3)
+    tops = (p.org == leader_org) & (p.role == TOP)
+    assert p.commitment[tops].mean() >= 0.2  # the leader lifts their tops' mean (setup)
+    assert not s.withdrawn[leader_org]
+    k = int(np.flatnonzero(s.org_low_meetings == 0)[0])
+    s.org_low_meetings[k] = 2
+    p.commitment[s.org_start[k]:s.org_start[k + 1]] = 0.9
+    sustainability.organisations_withdrawing(p, s.trust, s.org_start, m._partner_index,
+                                             s.withdrawn, s.org_low_meetings, 0.2, 3)
+    assert s.org_low_meetings[k] == 0 and not s.withdrawn[k]

@@ -65,8 +65,11 @@ def resistant_member_leaves(model: CollaborationModel, event: Event) -> None:
     model.replace(int(np.argmax(np.where(candidates, resistance, -1.0))))
 
 
-def central_leader_leaves(model: CollaborationModel, event: Event) -> None:
-    """The leader holding the centre leaves; an ordinary top takes the post."""
+def central_leader_leaves(model: CollaborationModel, event: Event | None = None) -> None:
+    """The leader holding the centre leaves; an ordinary top takes the post.
+
+    Scheduled as an event, or when the leader moves on like anyone else (M14).
+    """
     if not model.central_leader_present:
         return
     s = model.state
@@ -82,6 +85,7 @@ def partner_withdraws(model: CollaborationModel, event: Event) -> None:
         return
     s = model.state
     model.partner_present = False
+    s.withdrawn[model._partner_index] = True
     for i in np.flatnonzero(_in_organisation(model, "university")):
         set_membership(s.trust_ref, int(i), False)
         s.people.steady[i] = False

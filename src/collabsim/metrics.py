@@ -184,7 +184,9 @@ SUMMARY: dict[str, str] = {
     "attended_two_thirds": "Share of the people (besides convener and central leader) who held "
     "their post throughout who attended at least two-thirds of the meetings held.",
     "meetings_held": "Network meetings held.",
-    "exits": "Members who drifted away from the network.",
+    "exits": "Members who left the network: drifting away, or with their organisation.",
+    "organisations_withdrawn": "Organisations that withdrew from the network (the academic "
+    "partner included).",
     "turnover": "People who moved on and were replaced.",
     "self_interest_acts": "Self-interested acts by senior leaders.",
     "trust_in_actor_before": "Members' mean trust in the latest senior leader to act in "
@@ -243,6 +245,7 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
         "attended_two_thirds": two_thirds,
         "meetings_held": int(model.meetings_held),
         "exits": int(model.exits),
+        "organisations_withdrawn": int(s.withdrawn.sum()),
         "turnover": int(model.turnover),
         "self_interest_acts": int(model.self_interest_acts),
         "trust_in_actor_before": float(model.trust_in_actor_before),

@@ -36,6 +36,7 @@ from collabsim.mechanisms import (
 )
 from collabsim.mechanisms.commitment import QUARTER, CommitmentRates
 from collabsim.mechanisms.decisions import GrantWeights
+from collabsim.mechanisms.draws import chance
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.state import build_state
 
@@ -110,6 +111,8 @@ class CollaborationModel(mesa.Model):
         self._initial_quality = float(self.state.pathways.initial_fitness.sum())
         self.quality = 1.0
         self._leavers = np.zeros(params.n_people, dtype=np.int64)
+        self._partner_index = next((o.index for o in self.state.organisations
+                                    if o.is_academic_partner), -1)
         self._everyone = np.ones(params.n_people, dtype=bool)
         self.apply_scheduled_events(0)  # events at step 0 shape the starting state
 
@@ -296,21 +299,30 @@ class CollaborationModel(mesa.Model):
 
     # 6. exit and turnover
     def exits_and_turnover(self) -> None:
-        """Members drift away after meetings spent disheartened; people move on (M14)."""
+        """Members drift away after meetings spent disheartened; people move on (M14).
+
+        The leader holding the centre moves on at the same base rate as anyone (frustration
+        aside, since they are committed by design), and nobody holds the centre after them.
+        """
         s, prm = self.state, self.params
         if self.meeting_held:
             self.exits += turnover.drift_away(s.people_ref, s.trust_ref, prm.exit_threshold,
                                               prm.exit_patience)
+            self.exits += sustainability.organisations_withdrawing(
+                s.people_ref, s.trust_ref, s.org_start, self._partner_index, s.withdrawn,
+                s.org_low_meetings, prm.tops_commitment_floor, prm.exit_patience)
         leaving = turnover.move_on(s.stream, s.people_ref, prm.turnover_rate / 52,
                                    prm.turnover_frustration, self._leavers)
         for i in self._leavers[:leaving]:
             self.replace(int(i))
+        if self.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
+            events.central_leader_leaves(self)
 
     def replace(self, post: int) -> None:
         """The holder of ``post`` moves on; a newcomer with prior trust only takes over."""
         s = self.state
-        # A withdrawn partner's posts are refilled, but not as network members.
-        joins = self.partner_present or not s.organisations[s.people.org[post]].is_academic_partner
+        # The posts of an organisation that has withdrawn are refilled, but not as members.
+        joins = not s.withdrawn[s.people.org[post]]
         turnover.replace_person(s.stream, post, s.people_ref, s.changes_ref,
                                 s.pathways.redesign_lead, s.trust_ref, s.draws, joins,
                                 self.meetings_held)
@@ -330,13 +342,10 @@ class CollaborationModel(mesa.Model):
             return
         s, prm = self.state, self.params
         p = s.people
-        tops = p.active & (p.role == trust.TOP) & ~p.steady
+        recent = self._attendance_history[-prm.attendance_window:]
         failing = sustainability.network_failing(
-            int(p.active.sum()) / self._initial_members,
-            sum(self._attendance_history[-prm.attendance_window:])
-            / len(self._attendance_history[-prm.attendance_window:]),
-            float(p.commitment[tops].mean()) if tops.any() else float("nan"),
-            prm.min_attendance, prm.tops_commitment_floor)
+            int(p.active.sum()) / self._initial_members, sum(recent) / len(recent),
+            bool((p.active & (p.role == trust.TOP) & ~p.steady).any()), prm.min_attendance)
         self._failing_meetings = self._failing_meetings + 1 if failing else 0
         if self._failing_meetings >= prm.collapse_window:
             self.alive = False

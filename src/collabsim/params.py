@@ -541,6 +541,13 @@ _declare("leadership_claim_gain", "float", 0.1,
          "Rise in leader identity after leading a change that is adopted.",
          unit="share of gap", low=0.0, high=0.5, group=_G,
          evidence="Claims and grants of leader identity (DeRue & Ashford 2010).")
+_declare("culture_spread", "float", 0.4,
+         "How much organisations differ in how guarded their culture is (spread of a lognormal "
+         "factor of mean 1 on the territoriality of everyone in them).",
+         unit="log spread", low=0.0, high=1.0, group=_G,
+         evidence=f"'the specifics of my organisation, the work settings in which I work, is that "
+         f"it's not all that simple' ({IOCN}); 'the working style that might be dominant in "
+         f"other organizations' ({BESTON}).")
 _declare("resistance_spread", "float", 0.4,
          "How much people differ in their own resistance to change (spread of a lognormal "
          "factor of mean 1 on territoriality).",
@@ -685,7 +692,8 @@ _G = "sustainability"
 _declare("exit_threshold", "float", 0.15, "Commitment below which people start to drift away.",
          unit="0-1", low=0.0, high=0.5, group=_G,
          evidence=f"'others ... stopped attending' ({BESTON}).")
-_declare("exit_patience", "int", 3, "Meetings spent below the exit threshold before leaving.",
+_declare("exit_patience", "int", 3,
+         "Meetings spent below the exit threshold before a person, or an organisation, leaves.",
          unit="meetings", low=1, high=12, group=_G, evidence="Assumption.")
 _declare("turnover_frustration", "float", 1.0, "How much frustration multiplies job turnover.",
          unit="multiplier", low=0.0, high=10.0, group=_G,
@@ -694,9 +702,11 @@ _declare("min_attendance", "float", 0.25,
          "Mean attendance below which a network is failing.", unit="share", low=0.0, high=1.0,
          group=_G, evidence=f"'not being able to get the right people in the room' ({BESTON}).")
 _declare("tops_commitment_floor", "float", 0.2,
-         "Mean commitment of tops below which a network is failing.", unit="0-1", low=0.0,
-         high=1.0, group=_G,
-         evidence=f"'the senior leaders did not fully commit to this' ({IOCN}).")
+         "Mean commitment of an organisation's senior leaders below which it withdraws from "
+         "the network (after exit_patience meetings).", unit="0-1", low=0.0, high=1.0,
+         group=_G,
+         evidence=f"'distributed leadership was constrained by a lack of buy-in and commitment "
+         f"from senior leaders' ({IOCN}).")
 _declare("collapse_window", "int", 3, "Consecutive failing meetings before the network dissolves.",
          unit="meetings", low=1, high=12, group=_G, evidence="Assumption.")
 _declare("attendance_window", "int", 3, "Meetings over which mean attendance is judged.",

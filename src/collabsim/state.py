@@ -130,6 +130,8 @@ class State:
     core_purpose: float
     org_view: np.ndarray  # (organisations,) each organisation's own view of the purpose
     counters: np.ndarray
+    withdrawn: np.ndarray  # (organisations,) bool: has left the network (M15)
+    org_low_meetings: np.ndarray  # (organisations,) meetings in a row its tops were low
 
     # The same arrays as single compiled references: what the model passes to mechanisms.
     # Handing over a NamedTuple unboxes each of its arrays on every call (about 3.5 us
@@ -291,6 +293,8 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         initial_leader_identity=params.initial_leader_identity,
         workload=params.workload,
         org_territoriality_shift=np.zeros(n_orgs),
+        org_guardedness=np.exp(params.culture_spread * rng.standard_normal(n_orgs)
+                               - params.culture_spread ** 2 / 2),
         org_workload_shift=np.zeros(n_orgs),
     )
     stream = new_stream(rng)
@@ -353,6 +357,8 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         core_purpose=core_purpose,
         org_view=org_view,
         counters=np.zeros(change.N_COUNTERS),
+        withdrawn=np.zeros(n_orgs, dtype=np.bool_),
+        org_low_meetings=np.zeros(n_orgs, dtype=np.int64),
     )
 
 

@@ -1,16 +1,93 @@
-"""Whether the network is still alive (M15)."""
+"""Whether organisations stay in the network, and whether the network is still alive (M15)."""
 
 from __future__ import annotations
 
+import numpy as np
 
-def network_failing(membership_share, recent_attendance, tops_commitment, min_attendance,
-                    tops_floor):
-    """M15: a network is failing when it loses its people, its room or its tops.
+from collabsim.jit import jit
+from collabsim.mechanisms.trust import TOP, set_membership
 
-    Failing means any of: active membership below half its starting size; mean attendance
-    over the last few meetings below ``min_attendance``; tops' mean commitment below
-    ``tops_floor``. A network failing for ``collapse_window`` meetings in a row dissolves:
-    meetings stop, and changes it made across organisations start to unravel.
+
+@jit
+def _sponsors_commitment(people, lo, hi):
+    """Mean commitment of an organisation's senior leaders in the network.
+
+    Its active tops; if it has none, its most powerful active member (who decides for it,
+    M9). NaN when nobody from it is left.
+    """
+    total = 0.0
+    tops = 0
+    best = -1
+    for i in range(lo, hi):
+        if not people.active[i]:
+            continue
+        if people.role[i] == TOP:
+            total += people.commitment[i]
+            tops += 1
+        if best < 0 or people.power[i] > people.power[best]:
+            best = i
+    if tops:
+        return total / tops
+    return people.commitment[best] if best >= 0 else np.nan
+
+
+@jit
+def organisations_withdrawing(people, store, org_start, partner, withdrawn, low_meetings, floor,
+                              patience):
+    """M15: organisations whose senior leaders have lost heart withdraw from the network.
+
+    At each meeting, an organisation whose senior leaders in the network are on average
+    committed below ``floor`` counts a low meeting (a meeting with them above it resets
+    the count); after ``patience`` low meetings in a row it withdraws: everyone from it
+    leaves the network, and people who take up its posts later do not join. A network is
+    only as alive as the organisations that sponsor it; the academic partner is left out
+    (it withdraws only by event), and the central leader's organisation stays while the
+    leader, committed by design, is among its tops.
+
+    Evidence: "distributed leadership was constrained by a lack of buy-in and commitment
+    from senior leaders"; "issues arose regarding how committed the tops were" (Mervyn et
+    al. 2019); "not being able to get the right people in the room" (Kennedy et al. 2019).
+
+    Args:
+        people: Person arrays.
+        store: The trust store (membership changes keep its sums exact).
+        org_start: People of organisation k are ``org_start[k]:org_start[k+1]``.
+        partner: Index of the academic partner, or -1.
+        withdrawn: Whether each organisation has withdrawn (updated).
+        low_meetings: Low meetings in a row per organisation (updated).
+        floor: ``tops_commitment_floor``.
+        patience: ``exit_patience``.
+
+    Returns:
+        How many members left with their organisations.
+    """
+    left = 0
+    for k in range(org_start.shape[0] - 1):
+        if withdrawn[k] or k == partner:
+            continue
+        lo, hi = org_start[k], org_start[k + 1]
+        commitment = _sponsors_commitment(people, lo, hi)
+        if commitment != commitment:  # nobody from it is left in the network
+            continue
+        low_meetings[k] = low_meetings[k] + 1 if commitment < floor else 0
+        if low_meetings[k] < patience:
+            continue
+        withdrawn[k] = True
+        for i in range(lo, hi):
+            if people.active[i]:
+                set_membership(store, i, False)
+                left += 1
+    return left
+
+
+def network_failing(membership_share, recent_attendance, tops_left, min_attendance):
+    """M15: a network is failing when it loses its people, its room or its senior leaders.
+
+    Failing means any of: active membership below half its starting size (people drifting
+    away, and organisations withdrawing with all their people); mean attendance over the
+    last few meetings below ``min_attendance``; no senior leader (other than the central
+    leader) left in it. A network failing for ``collapse_window`` meetings in a row
+    dissolves: meetings stop, and changes it made across organisations start to unravel.
 
     Evidence: "in such place-based networks, we found that immense efforts must be made
     to ensure their sustainability"; "distributed leadership was constrained by a lack
@@ -20,10 +97,7 @@ def network_failing(membership_share, recent_attendance, tops_commitment, min_at
     Args:
         membership_share: Active members over members at the start.
         recent_attendance: Mean attendance rate over the last few meetings.
-        tops_commitment: Mean commitment of active tops (NaN if none).
+        tops_left: Whether any senior leader (not steady) is still a member.
         min_attendance: Attendance floor.
-        tops_floor: Floor on tops' commitment.
     """
-    no_tops = tops_commitment != tops_commitment  # NaN: no tops left in the network
-    return (membership_share < 0.5 or recent_attendance < min_attendance
-            or no_tops or tops_commitment < tops_floor)
+    return membership_share < 0.5 or recent_attendance < min_attendance or not tops_left

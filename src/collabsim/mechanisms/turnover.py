@@ -23,6 +23,7 @@ class PersonDraws(NamedTuple):
     initial_leader_identity: float
     workload: float
     org_territoriality_shift: np.ndarray  # (organisations,) float64, raised by budget cuts
+    org_guardedness: np.ndarray  # (organisations,) float64, how guarded each one's culture is
     org_workload_shift: np.ndarray  # (organisations,) float64, raised by budget cuts
 
 
@@ -58,7 +59,8 @@ def draw_person(stream, i, people, draws, commitment):
     people.power[i] = people.base_power[i]
     spread = draws.resistance_spread
     resistance = math.exp(spread * normal(stream) - 0.5 * spread * spread)
-    territorial = (1.0 - draws.cede_willingness) * people.power[i] / 0.5 * resistance
+    territorial = ((1.0 - draws.cede_willingness) * people.power[i] / 0.5 * resistance
+                   * draws.org_guardedness[org])
     if role == TOP:
         people.leader_identity[i] = 1.0
     else:

@@ -49,6 +49,7 @@ SUMMARY_TYPES: dict[str, pa.DataType] = {
     "attended_all_meetings": pa.int64(),
     "meetings_held": pa.int64(),
     "exits": pa.int64(),
+    "organisations_withdrawn": pa.int64(),
     "turnover": pa.int64(),
     "self_interest_acts": pa.int64(),
 }
