@@ -35,7 +35,7 @@ def main(argv=None) -> None:
     )
     runs = result.runs[result.runs["status"] == "ok"]
     table = runs.groupby(["academic_partner", "cede_willingness"]).agg(
-        sustained=("sustained", "mean"), quality_gain=("quality_gain", "mean"),
+        sustained=("sustained", "mean"), quality_gain_vs_silo=("quality_gain_vs_silo", "mean"),
         runs=("run", "size"))
     print(table.round(3).to_string())
     print(result.report())

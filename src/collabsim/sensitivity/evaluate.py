@@ -31,7 +31,7 @@ from collabsim.sweeps.runner import OK
 
 #: Outputs a scenario function reports unless told otherwise: whether the network is
 #: alive at the end, the share of weeks it was alive, and the quality gain.
-DEFAULT_OUTPUTS: tuple[str, ...] = ("sustained", "sustainability_score", "quality_gain")
+DEFAULT_OUTPUTS: tuple[str, ...] = ("sustained", "sustainability_score", "quality_gain_vs_silo")
 
 #: Name of the output of a function that returns a single number.
 SINGLE_OUTPUT = "y"
