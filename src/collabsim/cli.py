@@ -12,6 +12,7 @@
     collabsim validate [--quick] [--pattern NAME ...] [--out DIR] [the sweep's backend
                        options] [--restart] [--quiet]
     collabsim patterns [--markdown]
+    collabsim robustness experiments/robustness_levers.toml [the sweep's options]
     collabsim dashboard [--port N] [--host 127.0.0.1] [--open]
 
 ``run`` writes a results folder (``timeseries.parquet``, ``summary.json``, ``meta.json``
@@ -36,6 +37,10 @@ resuming, and writes ``patterns.csv``, ``report.md`` and figures to the output f
 (default ``results/validation``); it ends with the pass count and the failing patterns
 (failing patterns do not change the exit status). ``patterns`` lists the catalogue, or
 prints ``docs/patterns.md`` with ``--markdown``.
+
+``robustness`` runs a lever robustness study file (``collabsim.robustness``): each lever
+at a low and a high setting in every context, as resumable sweeps with the same options,
+then the paired effects, ``report.md`` and forest plots; it ends with a headline per lever.
 
 ``dashboard`` serves the workshop dashboard (``collabsim.dashboard``) until Ctrl-C, on
 this machine only unless ``--host`` says otherwise.
@@ -179,6 +184,18 @@ def _parser() -> argparse.ArgumentParser:
     patterns.add_argument("--markdown", action="store_true",
                           help="print the full reference (docs/patterns.md) as Markdown")
     patterns.set_defaults(handler=_patterns)
+
+    robustness = commands.add_parser(
+        "robustness", help="re-estimate each lever's effect across contexts",
+        description="Run a lever robustness study file (see experiments/robustness_levers."
+        "toml): each lever at its low and high setting in every context, as resumable sweeps "
+        "into DIR/runs/, then DIR/robustness.csv, summary.csv, report.md and figures/.",
+    )
+    robustness.add_argument("file", type=Path, metavar="FILE", help="the study TOML file")
+    _add_sweep_options(robustness, out_help="output folder (default: "
+                       "results/robustness/<name> from the file)",
+                       restart_help="delete the stored runs and compute them all anew")
+    robustness.set_defaults(handler=_robustness)
 
     dashboard = commands.add_parser(
         "dashboard", help="serve the workshop dashboard in a browser",
@@ -507,6 +524,38 @@ def _print_utf8(text: str) -> None:
         stream.reconfigure(encoding="utf-8")
     stream.write(text)
     stream.flush()
+
+
+# --- collabsim robustness -------------------------------------------------------------
+
+
+def _robustness(args: argparse.Namespace) -> int:
+    from collabsim import robustness  # pulls in the model, SciPy and matplotlib
+    from collabsim.robustness.report import summary_text
+    from collabsim.sweeps import SweepError
+
+    backend, workers, scheduler = _sweep_backend(args)
+    progress = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    out = args.out
+    try:
+        plan = robustness.read_robustness_file(args.file)
+        out = args.out if args.out is not None else robustness.default_out(plan)
+        with _writing_to(out):
+            result = robustness.robustness(plan, out=out, backend=backend, workers=workers,
+                                           scheduler=scheduler, progress=progress,
+                                           restart=args.restart)
+    except KeyboardInterrupt:
+        progress.close()
+        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
+    except SweepError as error:  # RobustnessError is one too
+        raise UsageError(str(error)) from None
+    finally:
+        progress.close()
+    if not args.quiet:
+        print(summary_text(result.headlines, out=out))
+    return 0
 
 
 # --- collabsim dashboard ---------------------------------------------------------------

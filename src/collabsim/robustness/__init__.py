@@ -1,0 +1,273 @@
+"""Lever robustness: does each lever keep its effect, and how large is it, across contexts?
+
+::
+
+    from collabsim.robustness import robustness
+
+    result = robustness("experiments/robustness_levers.toml")
+    result.table      # one row per (context, lever, outcome): effect, 95% CI, p, sign
+    result.summary    # per (lever, outcome): contexts as expected / unclear / reversed
+    for line in result.headlines:
+        print(line)
+
+A study file (``collabsim.robustness.files``) names the scenario, the levers with a
+low and a high setting and the direction each is expected to push survival, and the
+contexts: the scenario's defaults, parameter sets accepted by calibration, network
+sizes, kinds of network, and the academic partner's channels switched off one at a
+time (``collabsim.robustness.plan``). Each lever is run at both settings in every
+context; every arm is a validation need (``collabsim.validation.runner``), so all the
+arms run through the sweep engine in one go, identical arms once, on any backend, with
+the same seeds in every arm, and a stopped study resumes where it stopped. The effects
+are paired differences high − low over seeds (``collabsim.robustness.analysis``).
+
+Written to the output folder (default ``results/robustness/<name>/``):
+
+- ``robustness.csv``: one row per (context, lever, outcome) (``analysis.COLUMNS``);
+- ``summary.csv``: per (lever, outcome) (``analysis.SUMMARY_COLUMNS``);
+- ``report.md``: a headline per lever, the table, where effects flip, the contexts;
+- ``figures/robustness_<outcome>.png`` and ``.csv``: forest plots and their data;
+- ``meta.json``: provenance, the study file, seeds, code fingerprint, run counts;
+- ``runs/``: the sweeps behind it all, reused by the next study in the folder.
+
+``collabsim robustness FILE`` is the command-line entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from collabsim.params import _suggest
+from collabsim.robustness.analysis import OUTCOMES, Paired, effects_table, summary_table
+from collabsim.robustness.files import read_robustness_file
+from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
+from collabsim.storage import _json_writer, _strict, provenance, write_atomically
+from collabsim.sweeps import BACKENDS, SweepError
+
+#: The file that marks a study's output folder and records what made it.
+META = "meta.json"
+
+#: What ``meta.json`` says it is.
+KIND = "collabsim robustness"
+
+#: A study's own files, beside ``runs/``.
+TABLE, SUMMARY, REPORT, FIGURES = "robustness.csv", "summary.csv", "report.md", "figures"
+
+
+@dataclass(frozen=True)
+class RobustnessResult:
+    """What a robustness study found.
+
+    Attributes:
+        plan: The study.
+        table: ``robustness.csv``: one row per (context, lever, outcome).
+        summary: ``summary.csv``: one row per (lever, outcome).
+        headlines: A sentence per lever, in plain words.
+        path: The output folder.
+        meta: What ``meta.json`` records (run counts, provenance).
+    """
+
+    plan: RobustnessPlan
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    headlines: list[str]
+    path: Path
+    meta: dict[str, Any]
+
+
+def default_out(plan: RobustnessPlan) -> Path:
+    """Where a study's results go unless told: ``results/robustness/<name>``."""
+    return Path("results") / "robustness" / plan.name
+
+
+def load_plan(file_or_plan: str | Path | RobustnessPlan) -> RobustnessPlan:
+    """A study file read and checked, or a plan as it is."""
+    if isinstance(file_or_plan, RobustnessPlan):
+        return file_or_plan
+    if isinstance(file_or_plan, (str, Path)):
+        return read_robustness_file(file_or_plan)
+    raise RobustnessError(f"file_or_plan={file_or_plan!r} is not allowed: expected the path "
+                          "of a study file or a RobustnessPlan")
+
+
+def robustness(file_or_plan: str | Path | RobustnessPlan, *, out: str | Path | None = None,
+               backend: str = "pool", workers: int | None = None, scheduler: Any = None,
+               progress: Callable[[int, int], None] | None = None,
+               restart: bool = False) -> RobustnessResult:
+    """Run a lever robustness study and write its tables, report and figures.
+
+    The runs are kept in ``out/runs/`` and reused: rerunning after an interruption
+    computes only the runs that are missing; runs made by other model code are deleted
+    and computed again (see ``collabsim.validation.runner``).
+
+    Args:
+        file_or_plan: The study file (TOML) or a plan from ``make_plan``.
+        out: Output folder (new, empty, or a previous study's); default
+            ``results/robustness/<name>``.
+        backend: ``"serial"``, ``"pool"`` (local processes) or ``"dask"``.
+        workers: Worker processes of the pool or of a local Dask cluster (all cores if
+            None).
+        scheduler: Dask only: a scheduler address (``tcp://HOST:PORT``) or a
+            ``distributed.Client``.
+        progress: Called as ``progress(done, total)`` as runs finish (runs found stored
+            count as done). An exception it raises (``KeyboardInterrupt``) stops the
+            study; the finished runs stay.
+        restart: Delete every stored run in ``out`` and compute all anew.
+
+    Returns:
+        The tables and headlines.
+
+    Raises:
+        RobustnessError: A study file or option not allowed; nothing is written.
+        FileExistsError: ``out`` is a file, or a folder holding other files.
+    """
+    plan = load_plan(file_or_plan)
+    _check_options(backend=backend, workers=workers, scheduler=scheduler, progress=progress,
+                   restart=restart)
+    out = Path(out) if out is not None else default_out(plan)
+    check_out_dir(out)
+
+    from collabsim.validation import runner  # pulls in pandas and the sweep store
+
+    needs: dict[str, runner.Need] = {}
+    keys = []
+    for cell in plan.cells:
+        keys.append({level: runner.add_need(needs, getattr(cell, level), plan.steps,
+                                            plan.seeds, outputs=OUTCOMES, reporters=())
+                     for level in ("low", "high")})
+    out.mkdir(parents=True, exist_ok=True)
+    meta = _meta(plan, backend=backend, workers=workers, arms=len(needs))
+    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    started = time.perf_counter()
+    try:
+        stored, count = runner.run_needs(needs, folder=out / runner.RUNS, seed=plan.seed,
+                                         backend=backend, workers=workers,
+                                         scheduler=scheduler, restart=restart,
+                                         progress=progress)
+    except BaseException:
+        meta.update(status="interrupted", finished=_now())
+        write_atomically(out / META, _json_writer(_strict(meta)[0]))
+        raise
+    cache: dict[Path, Any] = {}
+    runs = {key: runner.load_arm(stored[key], need, cache)[0] for key, need in needs.items()}
+    failed = [runner.failures(frame) for frame in runs.values()]
+    paired = [Paired(cell.lever.name, cell.context.kind, cell.context.label, outcome,
+                     cell.lever.low, cell.lever.high, cell.lever.expect,
+                     *_aligned(runs[arms["low"]], runs[arms["high"]], outcome))
+              for cell, arms in zip(plan.cells, keys, strict=True) for outcome in OUTCOMES]
+    table = effects_table(paired, seed=plan.seed)
+    summary = summary_table(table, {lever.name: lever.expect for lever in plan.levers})
+    meta.update(runs=count.needed, reused=count.reused, computed=count.computed,
+                groups=count.groups, failed=sum(n for n, _ in failed),
+                first_error=next((e for _, e in failed if e), None),
+                seconds=round(time.perf_counter() - started, 1))
+    return _write_outputs(plan, table, summary, out=out, meta=meta)
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an output folder that is a file or holds files other than a study's.
+
+    Raises:
+        FileExistsError: Saying which, and what to do.
+    """
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"output folder {str(out)!r} is a file, not a folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    try:
+        meta = json.loads((out / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = None
+    if not isinstance(meta, dict) or meta.get("kind") != KIND:
+        raise FileExistsError(f"output folder {str(out)!r} already has files in it and is not "
+                              f"a collabsim robustness study (no {META}); choose an empty or "
+                              "new folder")
+
+
+def _check_options(*, backend: Any, workers: Any, scheduler: Any, progress: Any,
+                   restart: Any) -> None:
+    if not isinstance(restart, bool):
+        raise RobustnessError(f"restart={restart!r} is not allowed: expected true or false")
+    if progress is not None and not callable(progress):
+        raise RobustnessError(f"progress={progress!r} is not allowed: expected a function "
+                              "progress(done, total)")
+    if backend not in BACKENDS:
+        hint = _suggest(str(backend), BACKENDS)
+        raise RobustnessError(f"backend={backend!r} is not a backend; allowed: "
+                              + ", ".join(BACKENDS) + (f"; {hint}" if hint else ""))
+    try:
+        import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
+    except SweepError as error:  # the backend's own check, said as the study's
+        raise RobustnessError(str(error)) from None
+
+
+def _aligned(low: pd.DataFrame, high: pd.DataFrame,
+             outcome: str) -> tuple[np.ndarray, np.ndarray]:
+    """An outcome's values in two arms, paired by replicate (NaN where a run failed)."""
+    if not np.array_equal(low["seed"].to_numpy(), high["seed"].to_numpy()):
+        raise RobustnessError("the two arms of a lever do not share their seeds: the stored "
+                              "runs are inconsistent; rerun with restart")
+    return _numbers(low[outcome]), _numbers(high[outcome])
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    return np.array([np.nan if value is None or pd.isna(value) else float(value)
+                     for value in column], dtype=float)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+def _file_record(path: str | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return {"path": path, "sha256": None}
+    record = {"path": path, "sha256": hashlib.sha256(data).hexdigest()}
+    if path.endswith(".toml"):
+        record["text"] = data.decode("utf-8", errors="replace")
+    return record
+
+
+def _meta(plan: RobustnessPlan, *, backend: str, workers: int | None,
+          arms: int) -> dict[str, Any]:
+    from collabsim.sweeps.store import code_fingerprint
+
+    return {"kind": KIND, **provenance(), "code_fingerprint": code_fingerprint(),
+            "file": _file_record(plan.source), "accepted_file": _file_record(plan.accepted),
+            "plan": plan.describe(), "seeds": plan.seeds, "seed": plan.seed,
+            "outcomes": list(OUTCOMES), "arms": arms, "backend": backend,
+            "workers": workers, "status": "running", "started": _now(), "finished": None}
+
+
+def _write_outputs(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFrame, *,
+                   out: Path, meta: dict[str, Any]) -> RobustnessResult:
+    from collabsim.robustness.figures import draw_forest
+    from collabsim.robustness.report import headlines, write_report, write_table
+
+    write_table(table, out / TABLE)
+    write_table(summary, out / SUMMARY)
+    write_report(plan, table, summary, out / REPORT, info=meta)
+    for outcome in OUTCOMES:
+        draw_forest(plan, table, outcome, out / FIGURES)
+    meta.update(status="complete", finished=_now(),
+                files=[TABLE, SUMMARY, REPORT, FIGURES, "runs"])
+    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    return RobustnessResult(plan, table, summary, headlines(plan, summary), out, meta)
+
+
+__all__ = ["RobustnessError", "RobustnessPlan", "RobustnessResult", "check_out_dir",
+           "default_out", "load_plan", "make_plan", "read_robustness_file", "robustness"]

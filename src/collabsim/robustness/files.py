@@ -1,0 +1,101 @@
+"""The study file: a lever robustness study written down in TOML.
+
+Run with ``collabsim robustness FILE``::
+
+    [robustness]
+    name = "levers"        # results go to results/robustness/<name> (default: the file's name)
+    scenario = "iocn"      # a preset, or a scenario TOML path (relative to this file)
+    seeds = 20             # runs per arm, the same seeds in every arm
+    seed = 0               # master seed
+    # steps = 260          # weeks per run (default: the scenario's horizon)
+    accepted = "results/calibration/iocn_rates/accepted.csv"   # optional; relative to
+                                                               # the working folder
+    max_accepted = 10      # use at most this many accepted sets (in file order)
+
+    [levers]               # name = {low = .., high = .., expect = "higher" | "lower"}
+    cede_willingness = {low = 0.2, high = 0.8}
+    results_pressure = {low = 0.0, high = 0.3, expect = "lower"}
+
+    [contexts]             # optional: each value is one context
+    sizes = [100, 300, 1000]                   # n_people
+    network_types = ["place", "issue"]
+    partner_channels_off = ["seating", "threat_relief", "narrative", "learning"]
+
+The file's structure is checked here and its values by ``make_plan``, all before any
+run; a mistake is reported in one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from collabsim.params import _suggest
+from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
+from collabsim.sweeps.files import read_toml
+
+#: Keys of the ``[robustness]`` table.
+STUDY_KEYS: tuple[str, ...] = ("name", "scenario", "seeds", "seed", "steps", "accepted",
+                               "max_accepted")
+
+#: Keys of the ``[contexts]`` table, and the ``make_plan`` option each one fills.
+CONTEXT_KEYS: tuple[str, ...] = ("sizes", "network_types", "partner_channels_off")
+
+#: Tables of a study file.
+TABLES: tuple[str, ...] = ("robustness", "levers", "contexts")
+
+
+def read_robustness_file(path: str | Path) -> RobustnessPlan:
+    """Read and check a study file.
+
+    Args:
+        path: The TOML study file.
+
+    Returns:
+        The checked plan (``name`` defaults to the file's stem; a scenario path is taken
+        relative to the file's folder, an accepted-sets path relative to the working
+        folder, like the results).
+
+    Raises:
+        RobustnessError: The file is missing, unreadable, not TOML, badly structured or
+            holds a value not allowed; the message names the file and the field.
+    """
+    path = Path(path)
+    data = read_toml(path, "robustness study file", RobustnessError)
+
+    def fail(message: str) -> RobustnessError:
+        return RobustnessError(f"{path}: {message}")
+
+    for table in data:
+        if table not in TABLES:
+            hint = _suggest(table, TABLES)
+            raise fail(f"unknown table [{table}]; allowed: "
+                       + ", ".join(f"[{t}]" for t in TABLES) + (f"; {hint}" if hint else ""))
+    for table in TABLES:
+        if table in data and not isinstance(data[table], dict):
+            raise fail(f"{table} must be a table ([{table}])")
+    study = data.get("robustness")
+    if study is None:
+        raise fail("no [robustness] table: it names the scenario and the seeds")
+    if "levers" not in data:
+        raise fail("no [levers] table: it names each lever's low and high setting")
+    _known_keys(study, STUDY_KEYS, "robustness", fail)
+    contexts = data.get("contexts", {})
+    _known_keys(contexts, CONTEXT_KEYS, "contexts", fail)
+
+    options: dict[str, Any] = {key: study[key] for key in STUDY_KEYS if key in study}
+    options.setdefault("name", path.stem)
+    scenario = options.get("scenario", "iocn")
+    if isinstance(scenario, str) and scenario.endswith(".toml") \
+            and not Path(scenario).is_absolute():
+        options["scenario"] = str(path.parent / scenario)
+    return make_plan(levers=data["levers"], **options, **contexts, where=str(path),
+                     source=str(path))
+
+
+def _known_keys(table: dict[str, Any], allowed: tuple[str, ...], name: str, fail) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = _suggest(key, allowed)
+            raise fail(f"[{name}]: unknown key {key!r}; allowed: {', '.join(allowed)}"
+                       + (f"; {hint}" if hint else ""))
