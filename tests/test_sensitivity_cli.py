@@ -74,7 +74,7 @@ def test_a_small_model_study_runs_resumes_and_writes_its_folder(tmp_path, capsys
 def test_the_iocn_study_file_is_valid():
     spec = read_study_file("experiments/sensitivity_iocn.toml")
     assert spec["function"]["outputs"] == ["sustained", "sustainability_score",
-                                           "quality_gain"]
+                                           "quality_gain_vs_silo"]
     assert spec["study"]["method"] == "sobol" and spec["study"]["n"] == 256
     from collabsim.params import LEVERS
 

@@ -14,7 +14,7 @@ import pytest
 
 from collabsim import validation
 from collabsim.validation import runner
-from collabsim.validation.catalogue import PEOPLE_PER_MEETING
+from collabsim.validation.measures import PEOPLE_PER_MEETING
 from collabsim.validation.report import CSV_COLUMNS, read_csv
 from collabsim.validation.spec import (
     AllOf,

@@ -11,7 +11,7 @@ import pytest
 import collabsim
 from collabsim.params import ParameterError
 from collabsim.validation import PATTERNS, select_patterns
-from collabsim.validation.catalogue import ADOPTED_WHILE_ALIVE, PEOPLE_PER_MEETING
+from collabsim.validation.measures import ADOPTED_WHILE_ALIVE, PEOPLE_PER_MEETING
 from collabsim.validation.report import REGENERATE, patterns_markdown
 from collabsim.validation.spec import (
     Arm,

@@ -40,12 +40,12 @@ def draw_person(stream, i, people, draws, commitment):
 
     Role, organisation and pathway belong to the post. Territoriality is unwillingness
     to cede (``1 - cede_willingness``) times what one stands to lose, the power of the
-    post (relative to a middling 0.5), times the person's own resistance to change, a
-    lognormal factor of mean 1 and spread ``resistance_spread``: most people are near
-    the norm of their post, a few much more resistant. So resistance lives in people and
-    leaves with them, while the powerful guard most. Narratives start near the
-    organisation's own view. A newcomer knows nobody: their trust is the prior (the caller
-    resets it).
+    post (1 for the most powerful), times how guarded their organisation's culture is,
+    times the person's own resistance to change, a lognormal factor of mean 1 and spread
+    ``resistance_spread``: most people are near the norm of their post, a few much more
+    resistant. So resistance lives in people and leaves with them, while the powerful
+    guard most. Narratives start near the organisation's own view. A newcomer knows
+    nobody: their trust is the prior (the caller resets it).
 
     Evidence: "Those with the most power, were often the most reluctant to collaborate,
     because it meant sharing it. Those with the least power, had little to lose by
@@ -59,7 +59,7 @@ def draw_person(stream, i, people, draws, commitment):
     people.power[i] = people.base_power[i]
     spread = draws.resistance_spread
     resistance = math.exp(spread * normal(stream) - 0.5 * spread * spread)
-    territorial = ((1.0 - draws.cede_willingness) * people.power[i] / 0.5 * resistance
+    territorial = ((1.0 - draws.cede_willingness) * people.power[i] * resistance
                    * draws.org_guardedness[org])
     if role == TOP:
         people.leader_identity[i] = 1.0
