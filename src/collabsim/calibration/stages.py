@@ -38,6 +38,9 @@ from collabsim.validation.evaluate import evaluate_pattern
 #: Points scored per read of the stored runs.
 BATCH = 8
 
+#: What marks a target's arm among the patterns' (not a snake_case name: no pattern has it).
+TARGET = "(target)"
+
 #: Columns of a sweep's runs table the patterns may read, besides the outputs.
 _RUN_IDS = ("run", "point", "replicate", "seed", "status", "error")
 
@@ -109,7 +112,7 @@ def stage_arms(stage: Stage) -> list[tuple[tuple[str, str], Params, int, set[str
     """Every arm a stage runs at each point, before the point's rates are put in.
 
     Returns:
-        ``((pattern, arm) or ("target", name), parameters, weeks, outputs read,
+        ``((pattern, arm) or (TARGET, target), parameters, weeks, outputs read,
         reporters read)`` for each arm.
     """
     arms = []
@@ -121,7 +124,7 @@ def stage_arms(stage: Stage) -> list[tuple[tuple[str, str], Params, int, set[str
                          {o for m in uses for o in m.outputs},
                          {r for m in uses for r in m.reporters}))
     for target in stage.targets:
-        arms.append((("target", target.name), target.arm.to_params(), target.arm.weeks,
+        arms.append(((TARGET, target.name), target.arm.to_params(), target.arm.weeks,
                      {target.output}, set()))
     return arms
 
@@ -179,7 +182,7 @@ def _score(stage: Stage, patterns: list, number: int, keys: Mapping[tuple[str, s
                      bool(result.passed)))
     values = {}
     for target in stage.targets:
-        runs, _ = arm_data(("target", target.name))
+        runs, _ = arm_data((TARGET, target.name))
         failed, _ = runner.failures(runs)
         column = runs[target.output].to_numpy(dtype=float)
         values[target.name] = math.nan if failed or not np.isfinite(column).all() \
@@ -211,4 +214,4 @@ def _read_batch(where: list[runner.Stored]) -> dict[Path, Any]:
     return cache
 
 
-__all__ = ["BATCH", "StageResult", "arm_reads", "run_stage", "stage_arms"]
+__all__ = ["BATCH", "TARGET", "StageResult", "arm_reads", "run_stage", "stage_arms"]
