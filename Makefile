@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test patterns validate robustness bench dashboard docs clean
+.PHONY: setup run test patterns validate calibrate robustness bench dashboard docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit(0 if sys.version_info >= (3, 12) else f"collabsim needs Python 3.12+, found {v} at {sys.executable}; set PYTHON=/path/to/python3.12")'
@@ -31,6 +31,9 @@ patterns: setup
 
 validate: setup
 	$(BIN)/collabsim validate --out results/validation
+
+calibrate: setup
+	$(BIN)/collabsim calibrate experiments/calibration_iocn.toml
 
 robustness: setup
 	$(BIN)/collabsim robustness experiments/robustness_levers.toml

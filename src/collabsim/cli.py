@@ -12,7 +12,9 @@
     collabsim validate [--quick] [--pattern NAME ...] [--out DIR] [the sweep's backend
                        options] [--restart] [--quiet]
     collabsim patterns [--markdown]
-    collabsim robustness experiments/robustness_levers.toml [the sweep's options]
+    collabsim calibrate experiments/calibration_iocn.toml [the sweep's backend options]
+                        [--out DIR] [--restart] [--quiet]
+    collabsim robustness experiments/robustness_levers.toml [the same options]
     collabsim dashboard [--port N] [--host 127.0.0.1] [--open]
 
 ``run`` writes a results folder (``timeseries.parquet``, ``summary.json``, ``meta.json``
@@ -36,7 +38,13 @@ the patterns named, through the sweep engine with the same backend options and
 resuming, and writes ``patterns.csv``, ``report.md`` and figures to the output folder
 (default ``results/validation``); it ends with the pass count and the failing patterns
 (failing patterns do not change the exit status). ``patterns`` lists the catalogue, or
-prints ``docs/patterns.md`` with ``--markdown``.
+prints ``docs/patterns.md`` with ``--markdown``. Both live in
+``collabsim.commands.validate``.
+
+``calibrate`` runs a calibration file (``collabsim.calibration``): the stages of a
+Latin hypercube over the uncertain rates, resumable, with the same backend options; it
+ends with the points passing each stage, the accepted ones and the recommended rates
+(``collabsim.commands.calibrate``).
 
 ``robustness`` runs a lever robustness study file (``collabsim.robustness``): each lever
 at a low and a high setting in every context, as resumable sweeps with the same options,
@@ -55,20 +63,24 @@ import shutil
 import socket
 import sys
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 
 import collabsim
 from collabsim import reference
+from collabsim.commands import (
+    PROG,
+    ProgressBar,
+    UsageError,
+    print_utf8,
+    sweep_backend,
+    writing_to,
+)
 from collabsim.params import EVENT_KINDS, PARAMETERS, Event, ParameterError, _suggest, declaration
 from collabsim.scenarios import available, load, scenario
 
-PROG = "collabsim"
 FIGURE = "dynamics.png"
-
-
-class UsageError(Exception):
-    """Input the command cannot accept, reported in one line with exit status 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,7 +187,8 @@ def _parser() -> argparse.ArgumentParser:
                           metavar="NAME", help="validate only this pattern (repeatable)")
     _add_sweep_options(validate, out_help="output folder (default: results/validation)",
                        restart_help="delete the stored runs and compute them all anew")
-    validate.set_defaults(handler=_validate, out_default=Path("results") / "validation")
+    validate.set_defaults(handler=_command("validate", "validate"),
+                          out_default=Path("results") / "validation")
 
     patterns = commands.add_parser(
         "patterns", help="list the empirical patterns the model is validated against",
@@ -183,7 +196,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     patterns.add_argument("--markdown", action="store_true",
                           help="print the full reference (docs/patterns.md) as Markdown")
-    patterns.set_defaults(handler=_patterns)
+    patterns.set_defaults(handler=_command("validate", "patterns"))
+
+    calibrate = commands.add_parser(
+        "calibrate", help="calibrate the uncertain rates against the patterns",
+        description="Calibration by pattern filtering: run the Latin hypercube of a "
+        "calibration TOML file (see experiments/calibration_iocn.toml) stage by stage as "
+        "resumable sweeps into DIR/runs/, keep the points that pass every stage, and write "
+        "points.csv, accepted.csv, calibration.md and figures/ to DIR. Running it again "
+        "reuses the stored runs.",
+    )
+    calibrate.add_argument("file", type=Path, metavar="FILE", help="the calibration TOML file")
+    _add_sweep_options(calibrate, out_help="output folder (default: "
+                       "results/calibration/<name> from the file)",
+                       restart_help="delete the stored runs and compute them all anew")
+    calibrate.set_defaults(handler=_command("calibrate", "calibrate"))
 
     robustness = commands.add_parser(
         "robustness", help="re-estimate each lever's effect across contexts",
@@ -195,7 +222,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_sweep_options(robustness, out_help="output folder (default: "
                        "results/robustness/<name> from the file)",
                        restart_help="delete the stored runs and compute them all anew")
-    robustness.set_defaults(handler=_robustness)
+    robustness.set_defaults(handler=_command("robustness", "robustness"))
 
     dashboard = commands.add_parser(
         "dashboard", help="serve the workshop dashboard in a browser",
@@ -212,6 +239,14 @@ def _parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--open", action="store_true", help="open it in a browser")
     dashboard.set_defaults(handler=_dashboard)
     return parser
+
+
+def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """The handler ``name`` of ``collabsim.commands.<module>``, imported when it runs."""
+    def handler(args: argparse.Namespace) -> int:
+        return getattr(import_module(f"collabsim.commands.{module}"), name)(args)
+
+    return handler
 
 
 def _add_sweep_options(command: argparse.ArgumentParser, *,
@@ -258,13 +293,13 @@ def _run(args: argparse.Namespace) -> int:
 
     label = _scenario_label(args.scenario)
     out = args.out if args.out is not None else Path("results") / label
-    with _writing_to(out):
+    with writing_to(out):
         storage.check_out_dir(out)  # before the run, so a bad --out fails fast
 
     result = collabsim.run(params, seed=args.seed, steps=args.steps)
     from collabsim.plots import plot_dynamics  # matplotlib only when a figure is drawn
 
-    with _writing_to(out):
+    with writing_to(out):
         folder = storage.write_run(result, out, scenario=args.scenario)
         plot_dynamics(result.timeseries, title=f"{label}, seed {args.seed}",
                       events=params.events, path=folder / FIGURE)
@@ -273,18 +308,6 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_report(result, label, folder))
     return 0
-
-
-@contextlib.contextmanager
-def _writing_to(out: Path) -> Iterator[None]:
-    """Turn a failure to use the output folder (not writable, say) into one line."""
-    try:
-        yield
-    except FileExistsError:
-        raise
-    except OSError as error:
-        raise UsageError(f"cannot write results to {str(out)!r}: {error.strerror or error}") \
-            from None
 
 
 def _load_scenario(name: str, overrides: dict) -> collabsim.Params:
@@ -345,15 +368,15 @@ def _sweep(args: argparse.Namespace) -> int:
     from collabsim import sweeps  # pulls in pandas and pyarrow: only when sweeping
     from collabsim.sweeps.files import read_sweep_file
 
-    backend, workers, scheduler = _sweep_backend(args)
-    progress = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    backend, workers, scheduler = sweep_backend(args)
+    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     try:
         options = read_sweep_file(args.file)
         if args.out is not None:
             options["out"] = args.out
         run = sweeps.iter_sweep(**options, backend=backend, workers=workers,
                                 scheduler=scheduler, restart=args.restart, progress=progress)
-        with _writing_to(run.plan.out):
+        with writing_to(run.plan.out):
             try:
                 for _ in run:
                     pass
@@ -371,54 +394,6 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None]:
-    """The backend, workers and scheduler the options ask for."""
-    for flag, value in (("--workers", args.workers), ("--dask-local", args.dask_local)):
-        if value is not None and value < 1:
-            raise UsageError(f"{flag} {value} is not allowed: expected a whole number >= 1")
-    if args.scheduler is not None and args.dask_local is not None:
-        raise UsageError("--scheduler and --dask-local are two different Dask clusters: "
-                         "give one")
-    if args.scheduler is not None or args.dask_local is not None:
-        flag = "--scheduler" if args.scheduler is not None else "--dask-local"
-        if args.backend not in (None, "dask"):
-            raise UsageError(f"{flag} is for the dask backend, not --backend {args.backend}")
-        if args.workers is not None:
-            raise UsageError(f"--workers is for the process pool; with {flag} "
-                             + ("the cluster has its own workers" if flag == "--scheduler"
-                                else "give the number of workers as --dask-local N"))
-        return "dask", args.dask_local, args.scheduler
-    backend = args.backend or "pool"
-    if backend == "serial" and args.workers not in (None, 1):
-        raise UsageError("--workers is for the pool and dask backends; serial runs in this "
-                         "process")
-    return backend, args.workers, None
-
-
-class _ProgressBar:
-    """A tqdm progress bar with rate and ETA on stderr, made on the first report."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self._bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self._bar is None:
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, initial=done, unit="run", file=sys.stderr,
-                             dynamic_ncols=True, smoothing=0.05)
-            return
-        self._bar.update(done - self._bar.n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
-
-
 # --- collabsim sensitivity -------------------------------------------------------------
 
 
@@ -427,8 +402,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from collabsim.sensitivity.files import read_study_file
     from collabsim.sweeps import SweepError
 
-    backend, workers, scheduler = _sweep_backend(args)
-    progress = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    backend, workers, scheduler = sweep_backend(args)
+    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     out = None
     try:
         spec = read_study_file(args.file)
@@ -436,7 +411,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         if args.out is not None:
             options["out"] = args.out
         out = options.get("out") or Path("results") / options["name"]
-        with _writing_to(Path(out)):
+        with writing_to(Path(out)):
             study = sensitivity.run_study(
                 sensitivity.scenario_function(**spec["function"]), **options,
                 backend=backend, workers=workers, scheduler=scheduler,
@@ -471,91 +446,6 @@ def _study_summary(study) -> str:
         lines.append(f"  {output}: {names}{state}")
     lines.append(f"  Report: {study.path / 'report.md'}")
     return "\n".join(lines)
-
-
-# --- collabsim validate and patterns ---------------------------------------------------
-
-
-def _validate(args: argparse.Namespace) -> int:
-    from collabsim import validation  # pulls in the model, SciPy and matplotlib
-    from collabsim.sweeps import SweepError
-    from collabsim.validation.report import summary_text
-
-    backend, workers, scheduler = _sweep_backend(args)
-    out = args.out if args.out is not None else args.out_default
-    progress = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
-    try:
-        with _writing_to(out):
-            results = validation.validate(out=out, quick=args.quick, patterns=args.patterns,
-                                          backend=backend, workers=workers,
-                                          scheduler=scheduler, progress=progress,
-                                          restart=args.restart)
-    except KeyboardInterrupt:
-        progress.close()
-        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-              "command again to resume", file=sys.stderr)
-        return 130
-    except SweepError as error:  # ValidationError is one too
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
-    if not args.quiet:
-        print(summary_text(results, out=out, quick=args.quick))
-    return 0
-
-
-def _patterns(args: argparse.Namespace) -> int:
-    from collabsim.validation import PATTERNS
-    from collabsim.validation.report import catalogue_text, patterns_markdown
-
-    if args.markdown:
-        _print_utf8(patterns_markdown(PATTERNS))
-        return 0
-    print(catalogue_text(PATTERNS, width=shutil.get_terminal_size((120, 24)).columns))
-    print("\nFull descriptions: collabsim patterns --markdown (docs/patterns.md). "
-          "Run them with: collabsim validate [--quick]")
-    return 0
-
-
-def _print_utf8(text: str) -> None:
-    """Print a document as UTF-8 whatever the locale."""
-    stream = sys.stdout
-    if hasattr(stream, "reconfigure"):
-        stream.reconfigure(encoding="utf-8")
-    stream.write(text)
-    stream.flush()
-
-
-# --- collabsim robustness -------------------------------------------------------------
-
-
-def _robustness(args: argparse.Namespace) -> int:
-    from collabsim import robustness  # pulls in the model, SciPy and matplotlib
-    from collabsim.robustness.report import summary_text
-    from collabsim.sweeps import SweepError
-
-    backend, workers, scheduler = _sweep_backend(args)
-    progress = _ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
-    out = args.out
-    try:
-        plan = robustness.read_robustness_file(args.file)
-        out = args.out if args.out is not None else robustness.default_out(plan)
-        with _writing_to(out):
-            result = robustness.robustness(plan, out=out, backend=backend, workers=workers,
-                                           scheduler=scheduler, progress=progress,
-                                           restart=args.restart)
-    except KeyboardInterrupt:
-        progress.close()
-        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-              "command again to resume", file=sys.stderr)
-        return 130
-    except SweepError as error:  # RobustnessError is one too
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
-    if not args.quiet:
-        print(summary_text(result.headlines, out=out))
-    return 0
 
 
 # --- collabsim dashboard ---------------------------------------------------------------
@@ -604,7 +494,7 @@ def _headline(description: str) -> str:
 
 def _params(args: argparse.Namespace) -> int:
     if args.markdown:
-        _print_utf8(reference.parameters_markdown())
+        print_utf8(reference.parameters_markdown())
         return 0
     groups = reference.groups()
     if args.group is not None and args.group not in groups:

@@ -1,0 +1,216 @@
+"""Calibration by pattern filtering: which values of the uncertain rates reproduce the patterns.
+
+::
+
+    from collabsim import calibration
+
+    result = calibration.calibrate("experiments/calibration_iocn.toml")
+    result.points          # one row per point: its rates and how it fared in each stage
+    result.accepted        # the accepted points' rates
+    result.recommended     # the recommended rates, or None if no point was accepted
+
+Approximate Bayesian computation by rejection, with the patterns of the field studies
+as the summary statistics (pattern-oriented modelling): a Latin hypercube over the
+model's uncertain rates that are not levers (``collabsim.calibration.plan``), each point
+run and scored stage by stage (``collabsim.calibration.stages``): a point goes on to
+the next stage only if it passes enough of the stage's patterns, at the stage's
+significance level, and meets its quantitative targets; the points that pass every
+stage are accepted. The recommended rates are those of the accepted point that passes
+the most patterns in the last stage, the tie broken by nearness to the accepted
+points' median (``collabsim.calibration.scoring``).
+
+The output folder (default ``results/calibration/<name>/``) holds ``points.csv``,
+``patterns_by_point.csv``, ``accepted.csv``, ``calibration.md``,
+``figures/marginals.png`` (+ ``.csv``), ``meta.json`` and ``runs/``, the sweeps behind
+it all. Rerunning the same calibration computes only the runs that are missing, on any
+backend; runs of other model code are computed again (see
+``collabsim.validation.runner``). ``collabsim calibrate FILE`` is the command-line entry.
+
+References:
+    Hartig, F. et al. (2011). Statistical inference for stochastic simulation models:
+    theory and application. Ecology Letters 14, 816-827.
+    Grimm, V. et al. (2005). Pattern-oriented modeling of agent-based complex systems:
+    lessons from ecology. Science 310, 987-991.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from collabsim.calibration.files import read_plan
+from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
+from collabsim.storage import _json_writer, _strict, provenance, write_atomically
+
+#: The file that marks a calibration's output folder and records what made it.
+META = "meta.json"
+
+#: What ``meta.json`` says it is.
+KIND = "collabsim calibration"
+
+#: The calibration's own files, beside ``runs/`` and ``figures/``.
+POINTS, PATTERNS_BY_POINT, ACCEPTED, REPORT = ("points.csv", "patterns_by_point.csv",
+                                               "accepted.csv", "calibration.md")
+
+#: ``progress(stage, done, total)``: runs done of the stage's runs, as they finish.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class CalibrationResult:
+    """What a calibration found.
+
+    Attributes:
+        path: The output folder.
+        plan: The plan calibrated.
+        points: One row per point (``points.csv``).
+        patterns: Every pattern at every point it was checked (``patterns_by_point.csv``).
+        recommended: The recommended rates, or None if no point was accepted.
+        recommended_point: The recommended point's number, or None.
+        meta: The contents of ``meta.json``.
+    """
+
+    path: Path
+    plan: CalibrationPlan
+    points: pd.DataFrame
+    patterns: pd.DataFrame
+    recommended: dict[str, Any] | None
+    recommended_point: int | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> pd.DataFrame:
+        """The accepted points: ``point`` and each factor's value (``accepted.csv``)."""
+        columns = ["point", *(f.name for f in self.plan.factors)]
+        return self.points.loc[self.points["accepted"], columns].reset_index(drop=True)
+
+
+def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | None = None,
+              backend: str = "pool", workers: int | None = None, scheduler: Any = None,
+              progress: Progress | None = None, restart: bool = False) -> CalibrationResult:
+    """Run a calibration, or resume one that was stopped, and write its results.
+
+    Args:
+        file_or_plan: A calibration file (TOML, see ``collabsim.calibration.files``) or a
+            ``CalibrationPlan``.
+        out: Output folder (new, empty, or a previous calibration's); default
+            ``results/calibration/<name>``.
+        backend: ``"serial"``, ``"pool"`` (local processes) or ``"dask"``.
+        workers: Worker processes of the pool or of a local Dask cluster (all cores if
+            None).
+        scheduler: Dask only: a scheduler address (``tcp://HOST:PORT``) or a
+            ``distributed.Client``.
+        progress: Called as ``progress(stage, done, total)`` as a stage's runs finish
+            (runs found stored count as done). An exception it raises
+            (``KeyboardInterrupt``) stops the calibration; the finished runs stay.
+        restart: Delete every stored run in ``out`` and compute all anew.
+
+    Returns:
+        The points, the accepted ones and the recommended rates.
+
+    Raises:
+        CalibrationError: A file or plan with anything not allowed; nothing is written.
+        ValidationError: An option not allowed; nothing is written.
+        FileExistsError: ``out`` is a file, or a folder holding other files.
+    """
+    from collabsim.validation import _check_options  # the validation's own checks
+
+    plan = file_or_plan if isinstance(file_or_plan, CalibrationPlan) \
+        else read_plan(file_or_plan)
+    _check_options(quick=False, restart=restart, seed=plan.seed, progress=progress,
+                   backend=backend, workers=workers, scheduler=scheduler)
+    out = Path(out) if out is not None else plan.default_out
+    check_out_dir(out)
+
+    from collabsim.calibration.outputs import write_outputs
+    from collabsim.calibration.stages import arm_reads, run_stage
+    from collabsim.validation.runner import RUNS
+
+    out.mkdir(parents=True, exist_ok=True)
+    meta = _meta(plan, backend=backend, workers=workers)
+    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    started = time.perf_counter()
+    results, in_play = {}, list(range(plan.points))
+    reads = arm_reads(plan.stages)
+    try:
+        for index, stage in enumerate(plan.stages):
+            if not in_play:
+                break
+            report = None if progress is None else _StageProgress(progress, stage.name)
+            results[stage.name] = run_stage(
+                stage, {n: plan.point(n) for n in in_play}, folder=out / RUNS,
+                seed=plan.seed, backend=backend, workers=workers, scheduler=scheduler,
+                restart=restart and index == 0, progress=report, reads=reads)
+            in_play = results[stage.name].passing
+    except BaseException:
+        meta.update(status="interrupted", finished=_now())
+        write_atomically(out / META, _json_writer(_strict(meta)[0]))
+        raise
+    meta["runs"] = {name: {"needed": r.count.needed, "reused": r.count.reused,
+                           "computed": r.count.computed, "groups": r.count.groups}
+                    for name, r in results.items()}
+    meta["seconds"] = round(time.perf_counter() - started, 1)
+    return write_outputs(plan, results, out=out, meta=meta)
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an output folder that is a file or holds files other than a calibration's.
+
+    Raises:
+        FileExistsError: Saying which, and what to do.
+    """
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"output folder {str(out)!r} is a file, not a folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    try:
+        meta = json.loads((out / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = None
+    if not isinstance(meta, dict) or meta.get("kind") != KIND:
+        raise FileExistsError(f"output folder {str(out)!r} already has files in it and is not "
+                              f"a collabsim calibration (no {META} of one); choose an empty or "
+                              "new folder")
+
+
+class _StageProgress:
+    """Reports a stage's ``progress(done, total)`` as ``progress(stage, done, total)``."""
+
+    def __init__(self, progress: Progress, stage: str) -> None:
+        self.progress = progress
+        self.stage = stage
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress(self.stage, done, total)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[str, Any]:
+    from collabsim.sweeps.design import replicate_seeds
+    from collabsim.sweeps.store import code_fingerprint
+
+    source = None
+    if plan.source is not None:
+        text = Path(plan.source).read_bytes()
+        source = {"path": plan.source, "sha256": hashlib.sha256(text).hexdigest()}
+    most = max(s.seeds for s in plan.stages)
+    return {"kind": KIND, **provenance(), "code_fingerprint": code_fingerprint(),
+            "file": source, "plan": plan.describe(), "master_seed": plan.seed,
+            "replicate_seeds": replicate_seeds(plan.seed, most),
+            "backend": backend, "workers": workers, "status": "running", "started": _now(),
+            "finished": None}
+
+
+__all__ = ["CalibrationError", "CalibrationPlan", "CalibrationResult", "Stage", "Target",
+           "calibrate", "check_out_dir", "read_plan"]

@@ -1,0 +1,173 @@
+"""The calibration file: a calibration written down in TOML, run by ``collabsim calibrate``.
+
+::
+
+    [calibration]
+    name = "iocn_rates"          # results/calibration/<name>/ (default: the file's name)
+    points = 256                 # Latin hypercube points
+    seed = 0                     # master seed of the design and of the replicate seeds
+
+    [factors]                    # uncertain non-lever rates and their ranges
+    commitment_decay = {low = 0.001, high = 0.02}
+    meeting_energy = {}          # an empty table: the declared range
+
+    [[stage]]                    # stages filter in turn: a point goes on only if it passes
+    name = "targets"
+    seeds = 16                   # seeds per arm, the same at every point
+    patterns = ["fluid_attendance", "small_tests_energise"]
+    alpha = 0.05                 # significance of these patterns' tests here
+    min_passed = 1.0             # share of the stage's patterns a point must pass
+    [[stage.target]]             # quantitative targets, besides patterns
+    arm = {scenario = "iocn"}    # scenario, params (a table), steps
+    output = "sustained"         # a summary output; its mean over the stage's seeds
+    low = 0.3
+    high = 0.7
+
+    [[stage]]
+    name = "patterns"
+    seeds = 16
+    patterns = "all"             # every expressible pattern of the catalogue
+    min_passed = 0.9
+
+Everything is checked when the file is read, before anything is written; a mistake is
+refused in one line naming the file, the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
+from collabsim.params import ParameterError, _suggest
+from collabsim.sweeps.files import read_toml
+from collabsim.validation.spec import Arm, ValidationError
+
+#: Tables of a calibration file.
+TABLES: tuple[str, ...] = ("calibration", "factors", "stage")
+
+#: Keys of the ``[calibration]`` table.
+CALIBRATION_KEYS: tuple[str, ...] = ("name", "points", "seed")
+
+#: Keys of a ``[[stage]]`` table.
+STAGE_KEYS: tuple[str, ...] = ("name", "seeds", "patterns", "alpha", "min_passed", "target")
+
+#: Keys of a ``[[stage.target]]`` table.
+TARGET_KEYS: tuple[str, ...] = ("name", "arm", "output", "low", "high")
+
+#: Keys of a target's ``arm`` table.
+ARM_KEYS: tuple[str, ...] = ("scenario", "params", "steps")
+
+
+def read_plan(path: str | Path) -> CalibrationPlan:
+    """Read and check a calibration file.
+
+    Args:
+        path: The TOML calibration file.
+
+    Returns:
+        The plan, checked; ``source`` is the file's path.
+
+    Raises:
+        CalibrationError: The file is missing, unreadable, not TOML, or holds anything
+            not allowed (the message names the file and the field).
+    """
+    path = Path(path)
+    data = read_toml(path, "calibration file", CalibrationError)
+
+    def fail(message: str) -> CalibrationError:
+        return CalibrationError(f"{path}: {' '.join(str(message).split())}")
+
+    _check_keys(data, TABLES, "the file", fail, tables=True)
+    head = data.get("calibration", {})
+    if not isinstance(head, dict):
+        raise fail("calibration must be a table ([calibration]) with name, points and seed")
+    _check_keys(head, CALIBRATION_KEYS, "[calibration]", fail)
+    factors = data.get("factors")
+    if not isinstance(factors, dict) or not factors:
+        raise fail("[factors]: no factors: name each uncertain rate with its range, e.g. "
+                   "commitment_decay = {low = 0.001, high = 0.02}")
+    for name, spec in factors.items():
+        if not isinstance(spec, dict):
+            raise fail(f"[factors] {name} = {spec!r} is not allowed: expected a range "
+                       "{low = ..., high = ...} ({} for the declared range)")
+    tables = data.get("stage")
+    if not isinstance(tables, list) or not tables:
+        raise fail("no [[stage]] table: a calibration needs at least one stage of patterns "
+                   "or targets")
+    try:
+        stages = [_stage(table, i, path, fail) for i, table in enumerate(tables, 1)]
+        return CalibrationPlan(head.get("name", path.stem), factors=factors, stages=stages,
+                               points=head.get("points", 256), seed=head.get("seed", 0),
+                               source=str(path))
+    except (CalibrationError, ParameterError, ValidationError) as error:
+        if str(error).startswith(f"{path}: "):
+            raise
+        where = "" if str(error).startswith(("factors", "stage")) else "[calibration] "
+        raise fail(where + str(error)) from None
+
+
+def _stage(table: Any, index: int, path: Path, fail) -> Stage:
+    if not isinstance(table, dict):
+        raise fail(f"[[stage]] {index} must be a table")
+    _check_keys(table, STAGE_KEYS, f"[[stage]] {index}", fail)
+    if "name" not in table:
+        raise fail(f"[[stage]] {index} has no name: give each stage a snake_case name")
+    name = table["name"]
+    if "seeds" not in table:
+        raise fail(f"stage {name}: no seeds: give the seeds per arm, e.g. seeds = 16")
+    targets = table.get("target", [])
+    if not isinstance(targets, list):
+        raise fail(f"stage {name}: target must be an array of tables ([[stage.target]])")
+    made = []
+    for number, spec in enumerate(targets, 1):
+        where = f"stage {name}: target {number}"
+        try:
+            made.append(_target(spec, where, path, fail))
+        except (CalibrationError, ParameterError, ValidationError) as error:
+            if str(error).startswith(f"{path}: "):
+                raise
+            raise fail(f"{where}: {error}") from None
+    options = {k: table[k] for k in ("patterns", "alpha", "min_passed") if k in table}
+    return Stage(name, seeds=table["seeds"], targets=made, **options)
+
+
+def _target(spec: Any, where: str, path: Path, fail) -> Target:
+    if not isinstance(spec, dict):
+        raise fail(f"{where} must be a table")
+    _check_keys(spec, TARGET_KEYS, where, fail)
+    for key in ("arm", "output", "low", "high"):
+        if key not in spec:
+            raise fail(f"{where}: no {key}: a target needs arm, output, low and high")
+    arm = spec["arm"]
+    if not isinstance(arm, dict):
+        raise fail(f"{where}: arm = {arm!r} is not allowed: expected a table such as "
+                   '{scenario = "iocn", steps = 260}')
+    _check_keys(arm, ARM_KEYS, f"{where}: arm", fail)
+    scenario = arm.get("scenario", "iocn")
+    if isinstance(scenario, str) and scenario.endswith(".toml") \
+            and not Path(scenario).is_absolute():
+        scenario = str(path.parent / scenario)
+    params = arm.get("params", {})
+    if not isinstance(params, Mapping):
+        raise fail(f"{where}: arm: params must be a table of parameter values")
+    try:
+        made = Arm(scenario, params, steps=arm.get("steps"))
+    except (ParameterError, ValidationError) as error:
+        raise fail(f"{where}: arm: {error}") from None
+    return Target(made, spec["output"], spec["low"], spec["high"], name=spec.get("name", ""))
+
+
+def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str, fail, *,
+                tables: bool = False) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = _suggest(key, allowed)
+            shown = ", ".join(("[[stage]]" if k == "stage" else f"[{k}]") if tables else k
+                              for k in allowed)
+            what = f"unknown table [{key}]" if tables else f"unknown key {key!r}"
+            raise fail(f"{where}: {what}; allowed: {shown}" + (f"; {hint}" if hint else ""))
+
+
+__all__ = ["read_plan"]

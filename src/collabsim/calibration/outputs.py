@@ -1,0 +1,109 @@
+"""A calibration's output files: the tables, the report, the figure and ``meta.json``.
+
+- ``points.csv``: one row per point: ``point``, each factor, and per stage
+  ``<stage>_passed`` (patterns passed), ``<stage>_share`` (of the stage's patterns),
+  each target's value (``<stage>_<target>``) and ``<stage>_ok``; then ``accepted``. A
+  stage's cells are empty for points that did not reach it.
+- ``patterns_by_point.csv``: ``point, stage, pattern, effect, p_value, passed``.
+- ``accepted.csv``: ``point`` and each factor's value, for the accepted points.
+- ``calibration.md`` (``collabsim.calibration.report``) and ``figures/marginals.png``
+  with its data, ``figures/marginals.csv`` (``collabsim.calibration.figures``).
+- ``meta.json``: provenance, the plan, seeds, run counts, what was found; written last.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from collabsim.calibration.plan import CalibrationPlan
+from collabsim.calibration.scoring import recommend
+from collabsim.calibration.stages import StageResult
+from collabsim.storage import _json_writer, _strict, write_atomically
+
+
+def points_table(plan: CalibrationPlan, results: Mapping[str, StageResult]) -> pd.DataFrame:
+    """The ``points.csv`` table (see the module docstring)."""
+    table = pd.DataFrame({"point": range(plan.points)})
+    for factor in plan.factors:
+        table[factor.name] = plan.design[factor.name].to_numpy()
+    accepted = pd.Series(True, index=table.index)
+    for stage in plan.stages:
+        scores = {s.point: s for s in results[stage.name].scores} \
+            if stage.name in results else {}
+        judged = table["point"].map(lambda n, scores=scores: n in scores)
+        table[f"{stage.name}_passed"] = pd.array(
+            [scores[n].passed if n in scores else None for n in table["point"]], dtype="Int64")
+        table[f"{stage.name}_share"] = [scores[n].share if n in scores else math.nan
+                                        for n in table["point"]]
+        for target in stage.targets:
+            table[f"{stage.name}_{target.name}"] = [
+                scores[n].targets[target.name] if n in scores else math.nan
+                for n in table["point"]]
+        table[f"{stage.name}_ok"] = pd.array(
+            [scores[n].ok if n in scores else None for n in table["point"]], dtype="boolean")
+        accepted &= judged & table[f"{stage.name}_ok"].fillna(False).astype(bool)
+    table["accepted"] = accepted.astype(bool)
+    return table
+
+
+def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, out: Path,
+                  meta: dict[str, Any]):
+    """Write every output file of a calibration and return its result.
+
+    Args:
+        plan: The plan calibrated.
+        results: Each stage's result, by stage name (stages no point reached are absent).
+        out: The output folder.
+        meta: ``meta.json`` so far; completed here and written last.
+
+    Returns:
+        The ``CalibrationResult``.
+    """
+    from collabsim.calibration import (
+        ACCEPTED,
+        META,
+        PATTERNS_BY_POINT,
+        POINTS,
+        REPORT,
+        CalibrationResult,
+        _now,
+    )
+    from collabsim.calibration.figures import draw_marginals
+    from collabsim.calibration.report import calibration_markdown
+
+    table = points_table(plan, results)
+    frames = [r.patterns for r in results.values() if not r.patterns.empty]
+    patterns = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["point", "stage", "pattern", "effect", "p_value", "passed"])
+    last = plan.stages[-1].name
+    chosen = recommend(table, plan.factors, passed=f"{last}_passed")
+    recommended = None if chosen is None else plan.point(chosen)
+    result = CalibrationResult(out, plan, table, patterns, recommended, chosen, meta)
+
+    _write_csv(out / POINTS, table)
+    _write_csv(out / PATTERNS_BY_POINT, patterns)
+    _write_csv(out / ACCEPTED, result.accepted)
+    draw_marginals(plan, table, recommended=recommended, folder=out / "figures")
+    text = calibration_markdown(result)
+    write_atomically(out / REPORT, lambda handle: handle.write(text.encode("utf-8")))
+    meta.update(status="complete", finished=_now(),
+                passing={s.name: (len(results[s.name].passing) if s.name in results else 0)
+                         for s in plan.stages},
+                accepted=int(table["accepted"].sum()), recommended_point=chosen,
+                recommended=recommended,
+                files=[POINTS, PATTERNS_BY_POINT, ACCEPTED, REPORT, "figures", "runs"])
+    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    return result
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    text = frame.to_csv(index=False, lineterminator="\n")
+    return write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
+
+
+__all__ = ["points_table", "write_outputs"]

@@ -1,0 +1,129 @@
+"""Scoring a calibration's points: tests at a stage's alpha, acceptance, the recommendation.
+
+- ``with_alpha``: a copy of a pattern's test at another significance level (every part
+  of an ``AllOf`` too), so a stage can judge patterns at its own ``alpha``.
+- ``stage_verdict``: a point passes a stage if it passes at least ``stage.required``
+  of the stage's patterns (``min_passed`` of them, rounded up) and every target's
+  value lies within its bounds (an undefined value fails).
+- ``recommend``: among the accepted points, the one with the most patterns passed in
+  the last stage; ties go to the point nearest the accepted points' median, each factor
+  scaled to [0, 1] over its calibration range (then to the lowest point number).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from collabsim.calibration.plan import CalibrationError, Stage
+from collabsim.sweeps.design import Factor
+from collabsim.validation.spec import Pattern
+from collabsim.validation.stats import AllOf, Test
+
+
+def with_alpha(test: Test, alpha: float) -> Test:
+    """A copy of ``test`` that decides at significance level ``alpha``.
+
+    Args:
+        test: A pattern's test: one of the tests of ``collabsim.validation.spec``, or an
+            ``AllOf`` of them (every part gets the new level).
+        alpha: The significance level (between 0 and 1).
+
+    Returns:
+        The copy; ``test`` itself is left as it was.
+
+    Raises:
+        CalibrationError: A test that has no significance level to set.
+    """
+    if isinstance(test, AllOf):
+        return AllOf(*(with_alpha(part, alpha) for part in test.parts))
+    if not dataclasses.is_dataclass(test) \
+            or "alpha" not in {f.name for f in dataclasses.fields(test)}:
+        raise CalibrationError(f"{type(test).__name__}: the test has no alpha to set")
+    return dataclasses.replace(test, alpha=alpha)
+
+
+def at_alpha(pattern: Pattern, alpha: float) -> Pattern:
+    """A copy of an expressible ``pattern`` whose test decides at ``alpha``."""
+    return dataclasses.replace(pattern, test=with_alpha(pattern.test, alpha))
+
+
+@dataclass(frozen=True)
+class StageScore:
+    """How one point fared in one stage.
+
+    Attributes:
+        point: The design point.
+        passed: Patterns passed.
+        patterns: Patterns checked.
+        targets: Each target's value (its output's mean over the stage's seeds), by name.
+        ok: Whether the point passes the stage (``stage_verdict``).
+    """
+
+    point: int
+    passed: int
+    patterns: int
+    targets: Mapping[str, float] = field(default_factory=dict)
+    ok: bool = False
+
+    @property
+    def share(self) -> float:
+        """Share of the stage's patterns passed (NaN for a stage of targets only)."""
+        return self.passed / self.patterns if self.patterns else math.nan
+
+
+def stage_verdict(stage: Stage, *, passed: int, targets: Mapping[str, float]) -> bool:
+    """Whether a point passes a stage.
+
+    Args:
+        stage: The stage.
+        passed: How many of the stage's patterns the point passes.
+        targets: Each target's value by name (NaN when undefined).
+
+    Returns:
+        True if ``passed >= stage.required`` and every target's value lies within its
+        bounds (ends included).
+    """
+    if passed < stage.required:
+        return False
+    for target in stage.targets:
+        value = targets.get(target.name, math.nan)
+        if not (math.isfinite(value) and target.low <= value <= target.high):
+            return False
+    return True
+
+
+def recommend(points: pd.DataFrame, factors: Sequence[Factor], *, passed: str,
+              accepted: str = "accepted") -> int | None:
+    """The recommended point: most patterns passed last, then nearest the median.
+
+    Args:
+        points: One row per point: ``point``, each factor, ``passed`` and ``accepted``.
+        factors: The factors (their calibration ranges scale the distances).
+        passed: Column of patterns passed in the last stage.
+        accepted: Column saying whether the point was accepted.
+
+    Returns:
+        The recommended point's number, or None if no point was accepted.
+    """
+    chosen = points.loc[points[accepted].fillna(False).astype(bool)]
+    if chosen.empty:
+        return None
+    scaled = np.column_stack([(chosen[f.name].to_numpy(float) - f.low) / (f.high - f.low)
+                              for f in factors])
+    median = np.median(scaled, axis=0)
+    distance = np.sqrt(((scaled - median) ** 2).sum(axis=1))
+    order = pd.DataFrame({"point": chosen["point"].to_numpy(),
+                          "passed": chosen[passed].fillna(0).to_numpy(float),
+                          "distance": distance})
+    order = order.sort_values(["passed", "distance", "point"], ascending=[False, True, True],
+                              kind="mergesort")
+    return int(order["point"].iloc[0])
+
+
+__all__ = ["StageScore", "at_alpha", "recommend", "stage_verdict", "with_alpha"]

@@ -1,0 +1,217 @@
+"""Running one stage of a calibration for every point still in play, and scoring them.
+
+Every arm of every pattern and target of the stage, at every point (the arm's full
+parameters with the point's rates put in), becomes a need of the validation runner
+(``collabsim.validation.runner``): identical arms are run once, all points share
+replicate seeds (common random numbers), and the whole stage is one call of
+``run_needs``, so each group of arms (same weeks and timeline) is one large sweep and a
+process pool starts a few times per stage. The runs are stored in ``<out>/runs/`` and
+found there again on a rerun, so an interrupted calibration computes only what is
+missing; scoring is redone from the stored runs.
+
+Scoring reads the runs in batches of ``BATCH`` points (only the columns and design
+points a batch reads), so memory stays bounded whatever the number of points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from collabsim.calibration.plan import Stage
+from collabsim.calibration.scoring import StageScore, at_alpha, stage_verdict
+from collabsim.metrics import SUMMARY
+from collabsim.params import Params
+from collabsim.sweeps.store import RUNS as RUNS_FILE
+from collabsim.sweeps.store import TIMESERIES as TIMESERIES_FILE
+from collabsim.validation import runner
+from collabsim.validation.evaluate import evaluate_pattern
+
+#: Points scored per read of the stored runs.
+BATCH = 8
+
+#: What marks a target's arm among the patterns' (not a snake_case name: no pattern has it).
+TARGET = "(target)"
+
+#: Columns of a sweep's runs table the patterns may read, besides the outputs.
+_RUN_IDS = ("run", "point", "replicate", "seed", "status", "error")
+
+
+@dataclass
+class StageResult:
+    """A stage's outcome over the points it judged.
+
+    Attributes:
+        scores: One score per point, in point order.
+        patterns: Long table of every pattern at every point: ``point``, ``stage``,
+            ``pattern``, ``effect``, ``p_value``, ``passed``.
+        count: Runs the stage needed, found stored and computed now, and its groups.
+    """
+
+    scores: list[StageScore]
+    patterns: pd.DataFrame
+    count: runner.RunCount = field(default_factory=runner.RunCount)
+
+    @property
+    def passing(self) -> list[int]:
+        """The points that pass the stage, in order."""
+        return [s.point for s in self.scores if s.ok]
+
+
+def run_stage(stage: Stage, points: Mapping[int, Mapping[str, Any]], *, folder: Path,
+              seed: int, backend: str, workers: int | None, scheduler: Any, restart: bool,
+              progress: Callable[[int, int], None] | None,
+              reads: Mapping[str, tuple[set[str], set[str]]] | None = None) -> StageResult:
+    """Run a stage's arms at every point and score each point.
+
+    Args:
+        stage: The stage.
+        points: The points in play, by number: each one's rate values.
+        folder: The runs folder (``<out>/runs``).
+        seed: Master seed of the replicate seeds.
+        backend: ``"serial"``, ``"pool"`` or ``"dask"``.
+        workers: Workers of the pool or local Dask cluster (all cores if None).
+        scheduler: A Dask scheduler address or client, or None.
+        restart: Delete every stored run first.
+        progress: Called as ``progress(done, total)`` over the stage's runs.
+        reads: What every stage reads from each arm (``arm_reads``): kept for points
+            that go on to later stages.
+
+    Returns:
+        The scores, the pattern table and the run counts.
+    """
+    needs: dict[str, runner.Need] = {}
+    keys = _add_needs(stage, points, needs, reads)
+    stored, count = runner.run_needs(needs, folder=folder, seed=seed, backend=backend,
+                                     workers=workers, scheduler=scheduler, restart=restart,
+                                     progress=progress)
+    patterns = [at_alpha(p, stage.alpha) for p in stage.patterns]
+    scores, rows = [], []
+    numbers = sorted(points)
+    for start in range(0, len(numbers), BATCH):
+        batch = numbers[start:start + BATCH]
+        cache = _read_batch([stored[k] for n in batch for k in keys[n].values()])
+        for number in batch:
+            score, found = _score(stage, patterns, number, keys[number], stored, needs, cache)
+            scores.append(score)
+            rows.extend(found)
+    table = pd.DataFrame(rows, columns=["point", "stage", "pattern", "effect", "p_value",
+                                        "passed"])
+    return StageResult(scores, table, count)
+
+
+def stage_arms(stage: Stage) -> list[tuple[tuple[str, str], Params, int, set[str], set[str]]]:
+    """Every arm a stage runs at each point, before the point's rates are put in.
+
+    Returns:
+        ``((pattern, arm) or (TARGET, target), parameters, weeks, outputs read,
+        reporters read)`` for each arm.
+    """
+    arms = []
+    for pattern in stage.patterns:
+        for arm in pattern.arms_run():
+            uses = [m for m, a in pattern.test.uses() if a == arm]
+            declared = pattern.arms[arm]
+            arms.append(((pattern.name, arm), declared.to_params(), declared.weeks,
+                         {o for m in uses for o in m.outputs},
+                         {r for m in uses for r in m.reporters}))
+    for target in stage.targets:
+        arms.append(((TARGET, target.name), target.arm.to_params(), target.arm.weeks,
+                     {target.output}, set()))
+    return arms
+
+
+def arm_reads(stages: Sequence[Stage]) -> dict[str, tuple[set[str], set[str]]]:
+    """What all the stages together read from each arm, by the arm's key before a point.
+
+    A stage keeps what later stages read from the same arm too, so that a point that
+    goes on finds those runs stored and does not run them again.
+    """
+    reads: dict[str, tuple[set[str], set[str]]] = {}
+    for stage in stages:
+        for _, base, weeks, outputs, reporters in stage_arms(stage):
+            found = reads.setdefault(runner.arm_key(base.to_dict(), weeks), (set(), set()))
+            found[0].update(outputs)
+            found[1].update(reporters)
+    return reads
+
+
+def _add_needs(stage: Stage, points: Mapping[int, Mapping[str, Any]],
+               needs: dict[str, runner.Need],
+               reads: Mapping[str, tuple[set[str], set[str]]] | None,
+               ) -> dict[int, dict[tuple[str, str], str]]:
+    """Add every (point, arm) need; return each point's need keys by (what, arm)."""
+    arms = []
+    for what, base, weeks, outputs, reporters in stage_arms(stage):
+        more = (reads or {}).get(runner.arm_key(base.to_dict(), weeks), (set(), set()))
+        arms.append((what, base, weeks, outputs | more[0], reporters | more[1]))
+    keys: dict[int, dict[tuple[str, str], str]] = {}
+    for number, values in points.items():
+        keys[number] = {
+            what: runner.add_need(needs, base.replace(**values), weeks, stage.seeds,
+                                  outputs=outputs, reporters=reporters)
+            for what, base, weeks, outputs, reporters in arms}
+    return keys
+
+
+def _score(stage: Stage, patterns: list, number: int, keys: Mapping[tuple[str, str], str],
+           stored: Mapping[str, runner.Stored], needs: Mapping[str, runner.Need],
+           cache: dict[Path, Any]) -> tuple[StageScore, list[tuple]]:
+    loaded: dict[str, Any] = {}  # an arm several patterns read is read once
+
+    def arm_data(what: tuple[str, str]):
+        key = keys[what]
+        if key not in loaded:
+            loaded[key] = runner.load_arm(stored[key], needs[key], cache)
+        return loaded[key]
+
+    rows, passed = [], 0
+    for pattern in patterns:
+        arms = {arm: arm_data((pattern.name, arm)) for arm in pattern.arms_run()}
+        result = evaluate_pattern(pattern, arms).result
+        passed += bool(result.passed)
+        rows.append((number, stage.name, pattern.name, result.effect, result.p_value,
+                     bool(result.passed)))
+    values = {}
+    for target in stage.targets:
+        runs, _ = arm_data((TARGET, target.name))
+        failed, _ = runner.failures(runs)
+        column = runs[target.output].to_numpy(dtype=float)
+        values[target.name] = math.nan if failed or not np.isfinite(column).all() \
+            else float(column.mean())
+    ok = stage_verdict(stage, passed=passed, targets=values)
+    return StageScore(number, passed, len(patterns), values, ok), rows
+
+
+def _read_batch(where: list[runner.Stored]) -> dict[Path, Any]:
+    """The runs and time series of the design points a batch reads, by sweep folder.
+
+    Each entry stands in for ``collabsim.sweeps.load(folder)`` in ``runner.load_arm``:
+    it has ``runs`` and ``timeseries``, limited to the batch's design points and to the
+    columns patterns read.
+    """
+    wanted: dict[Path, set[int]] = {}
+    for stored in where:
+        wanted.setdefault(stored.folder, set()).add(stored.point)
+    cache: dict[Path, Any] = {}
+    for folder, design_points in wanted.items():
+        keep = [("point", "in", sorted(design_points))]
+        names = pq.read_schema(folder / RUNS_FILE).names
+        columns = [c for c in (*_RUN_IDS, *SUMMARY) if c in names]
+        runs = pq.read_table(folder / RUNS_FILE, columns=columns, filters=keep).to_pandas()
+        series = None
+        if (folder / TIMESERIES_FILE).is_file():
+            series = pq.read_table(folder / TIMESERIES_FILE, filters=keep).to_pandas()
+        cache[folder] = SimpleNamespace(runs=runs, timeseries=series)
+    return cache
+
+
+__all__ = ["BATCH", "TARGET", "StageResult", "arm_reads", "run_stage", "stage_arms"]

@@ -1,0 +1,63 @@
+"""``collabsim validate`` and ``collabsim patterns``: the catalogue of patterns, run and listed.
+
+``validate`` runs the catalogue of empirical patterns (``collabsim.validation``), or
+the patterns named, through the sweep engine with the sweep's backend options and
+resuming, and writes ``patterns.csv``, ``report.md`` and figures to the output folder
+(default ``results/validation``); it ends with the pass count and the failing patterns
+(failing patterns do not change the exit status). ``patterns`` lists the catalogue, or
+prints ``docs/patterns.md`` with ``--markdown``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+from collabsim.commands import PROG, ProgressBar, UsageError, print_utf8, sweep_backend, writing_to
+
+
+def validate(args: argparse.Namespace) -> int:
+    """Run ``collabsim validate``; return the exit status (130 when interrupted)."""
+    from collabsim import validation  # pulls in the model, SciPy and matplotlib
+    from collabsim.sweeps import SweepError
+    from collabsim.validation.report import summary_text
+
+    backend, workers, scheduler = sweep_backend(args)
+    out = args.out if args.out is not None else args.out_default
+    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        with writing_to(out):
+            results = validation.validate(out=out, quick=args.quick, patterns=args.patterns,
+                                          backend=backend, workers=workers,
+                                          scheduler=scheduler, progress=progress,
+                                          restart=args.restart)
+    except KeyboardInterrupt:
+        progress.close()
+        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
+              "command again to resume", file=sys.stderr)
+        return 130
+    except SweepError as error:  # ValidationError is one too
+        raise UsageError(str(error)) from None
+    finally:
+        progress.close()
+    if not args.quiet:
+        print(summary_text(results, out=out, quick=args.quick))
+    return 0
+
+
+def patterns(args: argparse.Namespace) -> int:
+    """Run ``collabsim patterns``: the catalogue as a list, or as Markdown."""
+    from collabsim.validation import PATTERNS
+    from collabsim.validation.report import catalogue_text, patterns_markdown
+
+    if args.markdown:
+        print_utf8(patterns_markdown(PATTERNS))
+        return 0
+    print(catalogue_text(PATTERNS, width=shutil.get_terminal_size((120, 24)).columns))
+    print("\nFull descriptions: collabsim patterns --markdown (docs/patterns.md). "
+          "Run them with: collabsim validate [--quick]")
+    return 0
+
+
+__all__ = ["patterns", "validate"]

@@ -1,0 +1,146 @@
+"""``collabsim calibrate`` on the command line: a tiny file end to end, and refusals."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from collabsim import calibration, commands
+from collabsim.cli import main
+from collabsim.commands import StageProgress
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "experiments" / "calibration_iocn.toml"
+
+# the catalogue's cheapest pattern (24 weeks of beston) and a target, 3 seeds, 3 points
+TINY = """\
+[calibration]
+name = "tiny"
+points = 3
+seed = 1
+
+[factors]
+meeting_energy = {low = 0.05, high = 0.4}
+commitment_decay = {low = 0.001, high = 0.02}
+
+[[stage]]
+name = "energy"
+seeds = 3
+patterns = ["small_tests_energise"]
+alpha = 0.2
+min_passed = 0.0
+[[stage.target]]
+name = "trust"
+arm = {scenario = "beston", steps = 24}
+output = "final_trust_cross_org"
+low = 0.0
+high = 1.0
+"""
+
+
+def test_calibrate_runs_a_tiny_file_and_sums_up(tmp_path, capsys):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY, encoding="utf-8")
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(path), "--out", str(out), "--backend", "serial"]) == 0
+    printed = capsys.readouterr().out
+    assert "Calibration tiny: 3 points over 2 rates." in printed
+    assert "  energy: 3 of 3 points passed." in printed  # min_passed 0, trust within 0-1
+    assert "  Accepted: 3 of 3 (100.0%)." in printed
+    assert "  Recommended (point " in printed and "meeting_energy=" in printed
+    assert f"Report: {out / 'calibration.md'}" in printed
+    points = pd.read_csv(out / "points.csv")
+    assert len(points) == 3 and points["accepted"].all()
+    info = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert info["file"]["path"] == str(path) and len(info["file"]["sha256"]) == 64
+    assert info["runs"]["energy"]["computed"] == 3 * 3  # the pattern and target share an arm
+
+    # the same command again reuses every run and, quiet, prints nothing
+    assert main(["calibrate", str(path), "--out", str(out), "--backend", "serial",
+                 "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    info = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert info["runs"]["energy"]["computed"] == 0
+
+
+def test_progress_off_a_terminal_is_a_plain_line(tmp_path, capsys):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY, encoding="utf-8")
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "cal"), "--backend",
+                 "serial"]) == 0
+    err = capsys.readouterr().err  # pytest's stderr is not a terminal
+    assert "collabsim: energy: 0 of 9 runs (0%)" in err
+    assert "collabsim: energy: 9 of 9 runs (100%)" in err
+
+
+@pytest.mark.parametrize("change, match", [
+    (("meeting_energy = {low", "cede_willingness = {low"), "cede_willingness is a policy lever"),
+    (('["small_tests_energise"]', '["small_tests_energize"]'),
+     "did you mean small_tests_energise"),
+    (("seeds = 3", "seeds = 0"), "stage energy: seeds=0 is not allowed"),
+])
+def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, change,
+                                                                   match):
+    path = tmp_path / "bad.toml"
+    path.write_text(TINY.replace(*change), encoding="utf-8")
+    out = tmp_path / "never"
+    assert main(["calibrate", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"collabsim: error: {path}: ") and match in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_backend_options_and_output_folders_are_checked(tmp_path, capsys):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY, encoding="utf-8")
+    assert main(["calibrate", str(path), "--backend", "serial", "--workers", "2"]) == 2
+    assert "--workers is for the pool" in capsys.readouterr().err
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "thesis.tex").write_text("mine", encoding="utf-8")
+    assert main(["calibrate", str(path), "--out", str(taken)]) == 2
+    assert "not a collabsim calibration" in capsys.readouterr().err
+    assert [p.name for p in taken.iterdir()] == ["thesis.tex"]
+    assert main(["calibrate", str(tmp_path / "absent.toml")]) == 2
+    assert "no such calibration file" in capsys.readouterr().err
+
+
+def test_ctrl_c_exits_130_saying_how_to_resume(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY, encoding="utf-8")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(calibration, "calibrate", interrupted)
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(path), "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"collabsim: interrupted: the finished runs are saved in {out}; run the "
+                   "same command again to resume"]
+
+
+def test_the_example_file_is_accepted_by_the_command_line_reader():
+    plan = calibration.read_plan(EXAMPLE)
+    assert plan.default_out == Path("results") / "calibration" / "iocn_rates"
+
+
+def test_stage_progress_off_a_terminal_prints_plain_lines_now_and_then(monkeypatch):
+    clock = iter([0.0, 1.0, 2.0, 40.0, 41.0, 42.0])
+    monkeypatch.setattr(commands, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+    stream = io.StringIO()
+    progress = StageProgress(enabled=True, terminal=False, stream=stream)
+    for stage, done, total in [("first", 0, 10), ("first", 3, 10), ("first", 5, 10),
+                               ("first", 7, 10), ("first", 10, 10), ("second", 2, 4)]:
+        progress(stage, done, total)
+    assert stream.getvalue().splitlines() == [
+        "collabsim: first: 0 of 10 runs (0%)", "collabsim: first: 7 of 10 runs (70%)",
+        "collabsim: first: 10 of 10 runs (100%)", "collabsim: second: 2 of 4 runs (50%)"]
+    quiet = io.StringIO()
+    StageProgress(enabled=False, terminal=False, stream=quiet)("first", 1, 2)
+    assert quiet.getvalue() == ""
