@@ -11,10 +11,10 @@ import collabsim
 from collabsim.mechanisms import (
     attendance,
     change,
-    landscape,
     commitment,
     decisions,
     draws,
+    landscape,
     learning,
     narrative,
     sustainability,
@@ -364,7 +364,8 @@ def test_the_environment_moves_and_unsupported_changes_unravel():
     rng = np.random.default_rng(4)
     neighbours, contributions = landscape.make_landscapes(rng, 2, 10, 2)
     config = np.array([5, 9], dtype=np.int64)
-    fit = np.array([landscape.fitness(config[p], neighbours[p], contributions[p]) for p in range(2)])
+    fit = np.array([landscape.fitness(config[p], neighbours[p], contributions[p])
+                    for p in range(2)])
     stream = draws.new_stream(rng)
     before = contributions.copy()
     landscape.shift_environment(stream, config, fit, neighbours, contributions, 2.0)

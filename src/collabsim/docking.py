@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from collabsim.jit import jit
-from collabsim.mechanisms.landscape import fitness, flip, make_landscapes, redesigned, redraw
 from collabsim.mechanisms.draws import below, new_stream, uniform
+from collabsim.mechanisms.landscape import fitness, flip, make_landscapes, redesigned, redraw
 from collabsim.mechanisms.narrative import count_clusters, narrative_exchange
 from collabsim.params import ParameterError
 

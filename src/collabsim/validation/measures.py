@@ -116,7 +116,8 @@ def _loss_after_collapse(runs, timeseries):
     out = np.full(len(runs), np.nan)
     series = _series(timeseries, "quality_vs_silo")
     steps = _series(timeseries, "step")
-    for k, (replicate, collapse) in enumerate(zip(runs["replicate"], runs["collapse_step"])):
+    for k, (replicate, collapse) in enumerate(zip(runs["replicate"], runs["collapse_step"],
+                                                  strict=True)):
         if pd.notna(collapse) and collapse <= 200:
             at = np.searchsorted(steps[int(replicate)], int(collapse))
             out[k] = series[int(replicate)][at] - series[int(replicate)][-1]
@@ -207,7 +208,7 @@ def _trust_weeks(runs, timeseries):
     fall = np.full(len(runs), np.nan)
     rebuild = np.full(len(runs), np.nan)
     for k, (replicate, before) in enumerate(zip(runs["replicate"],
-                                                runs["trust_in_actor_before"])):
+                                                runs["trust_in_actor_before"], strict=True)):
         history = series[int(replicate)]
         acted = np.flatnonzero(~np.isnan(history))
         if pd.isna(before) or not acted.size:
