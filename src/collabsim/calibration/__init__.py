@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,14 +120,16 @@ def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | N
         ValidationError: An option not allowed; nothing is written.
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
-    from collabsim.validation import _check_options  # the validation's own checks
+    from collabsim.validation import ValidationError, check_flags
+    from collabsim.validation.options import check_results_folder, check_run_options
 
     plan = file_or_plan if isinstance(file_or_plan, CalibrationPlan) \
         else read_plan(file_or_plan)
-    _check_options(quick=False, restart=restart, seed=plan.seed, progress=progress,
-                   backend=backend, workers=workers, scheduler=scheduler)
+    check_flags(quick=False, seed=plan.seed)
+    check_run_options(backend=backend, workers=workers, scheduler=scheduler,
+                      progress=progress, restart=restart, error=ValidationError)
     out = Path(out) if out is not None else plan.default_out
-    check_out_dir(out)
+    check_results_folder(out, meta=META, kind=KIND, what="a collabsim calibration")
 
     from collabsim.calibration.outputs import write_outputs
     from collabsim.calibration.stages import arm_reads, run_stage
@@ -159,26 +160,6 @@ def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | N
                     for name, r in results.items()}
     meta["seconds"] = round(time.perf_counter() - started, 1)
     return write_outputs(plan, results, out=out, meta=meta)
-
-
-def check_out_dir(out: Path) -> None:
-    """Refuse an output folder that is a file or holds files other than a calibration's.
-
-    Raises:
-        FileExistsError: Saying which, and what to do.
-    """
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"output folder {str(out)!r} is a file, not a folder")
-    if not out.is_dir() or not any(out.iterdir()):
-        return
-    try:
-        meta = json.loads((out / META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        meta = None
-    if not isinstance(meta, dict) or meta.get("kind") != KIND:
-        raise FileExistsError(f"output folder {str(out)!r} already has files in it and is not "
-                              f"a collabsim calibration (no {META} of one); choose an empty or "
-                              "new folder")
 
 
 class _StageProgress:
@@ -213,4 +194,4 @@ def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[s
 
 
 __all__ = ["CalibrationError", "CalibrationPlan", "CalibrationResult", "Stage", "Target",
-           "calibrate", "check_out_dir", "read_plan"]
+           "calibrate", "read_plan"]

@@ -36,23 +36,20 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from collabsim.params import _suggest
 from collabsim.robustness.analysis import OUTCOMES, Paired, effects_table, summary_table
 from collabsim.robustness.files import read_robustness_file
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
 from collabsim.storage import _json_writer, _strict, provenance, write_atomically
-from collabsim.sweeps import BACKENDS, SweepError
+from collabsim.validation.options import check_results_folder, check_run_options
 
 #: The file that marks a study's output folder and records what made it.
 META = "meta.json"
@@ -132,10 +129,10 @@ def robustness(file_or_plan: str | Path | RobustnessPlan, *, out: str | Path | N
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
     plan = load_plan(file_or_plan)
-    _check_options(backend=backend, workers=workers, scheduler=scheduler, progress=progress,
-                   restart=restart)
+    check_run_options(backend=backend, workers=workers, scheduler=scheduler,
+                      progress=progress, restart=restart, error=RobustnessError)
     out = Path(out) if out is not None else default_out(plan)
-    check_out_dir(out)
+    check_results_folder(out, meta=META, kind=KIND, what="a collabsim robustness study")
 
     from collabsim.validation import runner  # pulls in pandas and the sweep store
 
@@ -172,43 +169,6 @@ def robustness(file_or_plan: str | Path | RobustnessPlan, *, out: str | Path | N
                 first_error=next((e for _, e in failed if e), None),
                 seconds=round(time.perf_counter() - started, 1))
     return _write_outputs(plan, table, summary, out=out, meta=meta)
-
-
-def check_out_dir(out: Path) -> None:
-    """Refuse an output folder that is a file or holds files other than a study's.
-
-    Raises:
-        FileExistsError: Saying which, and what to do.
-    """
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"output folder {str(out)!r} is a file, not a folder")
-    if not out.is_dir() or not any(out.iterdir()):
-        return
-    try:
-        meta = json.loads((out / META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        meta = None
-    if not isinstance(meta, dict) or meta.get("kind") != KIND:
-        raise FileExistsError(f"output folder {str(out)!r} already has files in it and is not "
-                              f"a collabsim robustness study (no {META}); choose an empty or "
-                              "new folder")
-
-
-def _check_options(*, backend: Any, workers: Any, scheduler: Any, progress: Any,
-                   restart: Any) -> None:
-    if not isinstance(restart, bool):
-        raise RobustnessError(f"restart={restart!r} is not allowed: expected true or false")
-    if progress is not None and not callable(progress):
-        raise RobustnessError(f"progress={progress!r} is not allowed: expected a function "
-                              "progress(done, total)")
-    if backend not in BACKENDS:
-        hint = _suggest(str(backend), BACKENDS)
-        raise RobustnessError(f"backend={backend!r} is not a backend; allowed: "
-                              + ", ".join(BACKENDS) + (f"; {hint}" if hint else ""))
-    try:
-        import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
-    except SweepError as error:  # the backend's own check, said as the study's
-        raise RobustnessError(str(error)) from None
 
 
 def _aligned(low: pd.DataFrame, high: pd.DataFrame,
@@ -269,5 +229,5 @@ def _write_outputs(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFr
     return RobustnessResult(plan, table, summary, headlines(plan, summary), out, meta)
 
 
-__all__ = ["RobustnessError", "RobustnessPlan", "RobustnessResult", "check_out_dir",
+__all__ = ["RobustnessError", "RobustnessPlan", "RobustnessResult",
            "default_out", "load_plan", "make_plan", "read_robustness_file", "robustness"]

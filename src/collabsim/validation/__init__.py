@@ -29,14 +29,13 @@ from __future__ import annotations
 import datetime
 import time
 from collections.abc import Callable, Mapping, Sequence
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from collabsim.params import _suggest
 from collabsim.storage import _json_writer, _strict, provenance, write_atomically
-from collabsim.sweeps import BACKENDS, SweepError
 from collabsim.validation.catalogue import PATTERNS
+from collabsim.validation.options import check_results_folder, check_run_options
 from collabsim.validation.report import patterns_markdown
 from collabsim.validation.spec import QUICK_SEEDS, Pattern, PatternResult, ValidationError
 
@@ -92,10 +91,11 @@ def validate(*, out: str | Path, quick: bool = False,
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
     chosen = select_patterns(patterns)
-    _check_options(quick=quick, restart=restart, seed=seed, progress=progress,
-                   backend=backend, workers=workers, scheduler=scheduler)
+    check_flags(quick=quick, seed=seed)
+    check_run_options(backend=backend, workers=workers, scheduler=scheduler,
+                      progress=progress, restart=restart, error=ValidationError)
     out = Path(out)
-    check_out_dir(out)
+    check_results_folder(out, meta=META, kind=KIND, what="a collabsim validation")
 
     from collabsim.validation import runner  # pulls in pandas and the sweep store
     from collabsim.validation.evaluate import evaluate_pattern, not_expressible
@@ -175,48 +175,12 @@ def select_patterns(patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | 
     return chosen
 
 
-def check_out_dir(out: Path) -> None:
-    """Refuse an output folder that is a file or holds files other than a validation's.
-
-    Raises:
-        FileExistsError: Saying which, and what to do.
-    """
-    import json
-
-    if out.exists() and not out.is_dir():
-        raise FileExistsError(f"output folder {str(out)!r} is a file, not a folder")
-    if not out.is_dir() or not any(out.iterdir()):
-        return
-    try:
-        meta = json.loads((out / META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        meta = None
-    if not isinstance(meta, dict) or meta.get("kind") != KIND:
-        raise FileExistsError(f"output folder {str(out)!r} already has files in it and is not "
-                              f"a collabsim validation (no {META}); choose an empty or new "
-                              "folder")
-
-
-def _check_options(*, quick: Any, restart: Any, seed: Any, progress: Any, backend: Any,
-                   workers: Any, scheduler: Any) -> None:
-    for name, value in (("quick", quick), ("restart", restart)):
-        if not isinstance(value, bool):
-            raise ValidationError(f"{name}={value!r} is not allowed: expected true or false")
+def check_flags(*, quick: Any, seed: Any) -> None:
+    """Refuse a ``quick`` that is not true or false, or a seed that is not a whole number."""
+    if not isinstance(quick, bool):
+        raise ValidationError(f"quick={quick!r} is not allowed: expected true or false")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValidationError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
-    if progress is not None and not callable(progress):
-        raise ValidationError(f"progress={progress!r} is not allowed: expected a function "
-                              "progress(done, total)")
-    if backend not in BACKENDS:
-        hint = _suggest(str(backend), BACKENDS)
-        raise ValidationError(f"backend={backend!r} is not a backend; allowed: "
-                              + ", ".join(BACKENDS) + (f"; {hint}" if hint else ""))
-    try:
-        import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
-    except ValidationError:
-        raise
-    except SweepError as error:  # the backend's own check, said as the validation's
-        raise ValidationError(str(error)) from None
 
 
 def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
@@ -266,5 +230,5 @@ def _write_outputs(out: Path, chosen: Mapping[str, Pattern], results: list[Patte
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
 
 
-__all__ = ["PATTERNS", "Pattern", "PatternResult", "ValidationError", "check_out_dir",
+__all__ = ["PATTERNS", "Pattern", "PatternResult", "ValidationError", "check_flags",
            "patterns_markdown", "select_patterns", "validate"]

@@ -545,7 +545,7 @@ _declare(
     "issue_based_networks_also_last",
     claim="Issue-based networks are less sustainable, but they too last: both kinds emerged "
     "and worked.",
-    quote="Both IOCN and CLAHRC's seem to have emerged at the right time",
+    quote="IOCN and CLAHRC's seem to have emerged at the right time",
     source=f"{IOCN}, Fundamental differences between a place-based network and an "
     "issues-based network",
     operationalisation="In `clahrc`, the network is still alive after five years in more than "
