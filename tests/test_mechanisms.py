@@ -434,8 +434,8 @@ def test_aspiration_follows_performance_plus_pressure_and_the_leader_shields():
 
 def _hope(**rates):
     values = dict(small_win=0.1, big_bang_win_weight=3.0, meeting_energy=0.2, block_cost=0.15,
-                  big_bang_failure_cost=0.1, morale_hit=0.3, pressure_sensitivity=0.05,
-                  decay=0.01)
+                  big_bang_failure_cost=0.1, morale_hit=0.3, pressure_sensitivity=0.1,
+                  missed_meeting=0.1)
     return commitment.CommitmentRates(**{**values, **rates})
 
 
@@ -456,22 +456,14 @@ def test_an_experience_moves_commitment_a_share_of_the_way_to_its_value():
     assert p.commitment[leader] == 1.0
 
 
-def test_weekly_commitment_wears_a_share_away_with_time_and_shortfall():
+def test_weeks_without_experiences_leave_commitment_as_it_is():
     m = _small_model()
     p = m.state.people
-    members = p.active & ~p.steady
     start = p.commitment.copy()
-    commitment.weekly_commitment(p, p.active, 0.0, _hope(decay=0.01))
-    assert np.allclose(p.commitment[members], start[members] * 0.99)
-    assert np.all(p.commitment[p.steady] == start[p.steady])
-    before = p.commitment.copy()
-    commitment.weekly_commitment(p, p.active, 0.2, _hope(decay=0.0, pressure_sensitivity=0.05))
-    assert np.allclose(p.commitment[members], before[members] * 0.99)
-    assert np.all(p.frustration[members] > 0)
-    # without a network (zero rates) commitment is left as it is
-    held = p.commitment.copy()
-    commitment.weekly_commitment(p, p.active, 0.3, commitment.CommitmentRates(*[0.0] * 8))
-    assert np.array_equal(p.commitment, held)
+    for _ in range(20):
+        commitment.week_passes(p, p.active, 0.3)
+    assert np.array_equal(p.commitment, start)
+    assert np.all(p.frustration[p.active & ~p.steady] > 0)  # the shortfall frustrates
 
 
 def test_a_week_with_a_win_is_not_frustrating_and_setbacks_are():
@@ -481,21 +473,41 @@ def test_a_week_with_a_win_is_not_frustrating_and_setbacks_are():
     p.frustration[:] = 0.5
     commitment.see_win(p, a, 0.1)
     commitment.suffer_setback(p, b, 0.1)
-    commitment.weekly_commitment(p, p.active, 0.1, _hope())
+    commitment.week_passes(p, p.active, 0.1)
     assert p.frustration[a] == pytest.approx(0.5 - 0.5 / 13)
     assert p.frustration[b] == pytest.approx(0.5 + 0.5 / 13)
     assert p.frustration[c] == pytest.approx(0.5)  # shortfall 0.1 = half a setback's strain
     assert not p.won.any() and not p.setback.any()
 
 
-def test_a_meeting_moves_commitment_towards_how_worthwhile_it_was():
+def test_a_meeting_moves_those_who_came_towards_its_worth_and_those_away_down():
     m = _small_model()
     p = m.state.people
-    a, b = np.flatnonzero(p.active & ~p.steady)[:2]
-    p.commitment[[a, b]] = 0.5
+    a, b, c = np.flatnonzero(p.active & ~p.steady)[:3]
+    p.commitment[[a, b, c]] = 0.5
     p.meeting_value[a], p.meeting_value[b] = 1.0, -1.0
-    commitment.meeting_energy(np.array([a, b]), p, 0.2)
+    came = np.zeros(p.active.size, dtype=bool)
+    came[[a, b]] = True
+    rates = _hope(meeting_energy=0.2, missed_meeting=0.1, pressure_sensitivity=0.0)
+    commitment.meeting_experiences(p, came, 0.0, rates)
     assert p.commitment[a] == pytest.approx(0.6) and p.commitment[b] == pytest.approx(0.4)
+    assert p.commitment[c] == pytest.approx(0.45)  # kept away by the day job
+    assert p.commitment[int(np.flatnonzero(p.steady)[0])] == 1.0
+
+
+def test_a_shortfall_at_a_meeting_costs_everyone_up_to_the_pressure_sensitivity():
+    m = _small_model()
+    p = m.state.people
+    members = p.active & ~p.steady
+    came = p.active.copy()
+    p.meeting_value[:] = 0.0
+    rates = _hope(meeting_energy=0.0, pressure_sensitivity=0.2)
+    p.commitment[members] = 0.5
+    commitment.meeting_experiences(p, came, 0.1, rates)  # half as frustrating as can be
+    assert np.allclose(p.commitment[members], 0.5 * 0.9)
+    p.commitment[members] = 0.5
+    commitment.meeting_experiences(p, came, 5.0, rates)  # frustration saturates
+    assert np.allclose(p.commitment[members], 0.5 * 0.8)
 
 
 def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():

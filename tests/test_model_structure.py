@@ -83,14 +83,15 @@ def test_word_of_mouth_in_an_issue_based_network_stays_on_the_pathway():
 
 
 def test_commitment_does_not_grow_with_the_size_of_the_network():
-    """Members' commitment after two years is alike at 150 and at 1,000 people (within
-    0.05 on average over 12 seeds), where crediting every member with every win of their
-    pathway team made large networks far more committed."""
+    """Members' commitment after two years is no higher at 1,000 people than at 150 (by
+    less than 0.02 on average over 12 seeds), where crediting every member with every win
+    of their pathway team made large networks far more committed. (It is somewhat lower:
+    more people searching the same three pathways each see fewer wins.)"""
     def mean_commitment(n):
         return np.mean([collabsim.run(collabsim.scenario("iocn", n_people=n), seed=s, steps=104)
                         .timeseries["commitment_mean"].iloc[-1] for s in range(12)])
 
-    assert abs(mean_commitment(150) - mean_commitment(1000)) < 0.05
+    assert mean_commitment(1000) - mean_commitment(150) < 0.02
 
 
 def test_the_silo_twin_starts_as_the_run_and_shares_its_environment():
@@ -191,3 +192,25 @@ def test_ceding_is_felt_as_a_loss_by_a_territorial_top():
                     model._change_rates, _hope(0.2))
     assert p.commitment[top] == pytest.approx(0.6 + 0.2 * (0.1 - 0.6))
     assert p.granted[top] == 1 and p.ceded[top] > 0
+
+
+def test_per_person_records_are_mesa_agent_attributes_that_add_up():
+    model = _model(n_people=150, seed=2)
+    for _ in range(104):
+        model.step()
+    agents = model.agents
+    attended = np.array(agents.get("meetings_attended"))
+    granted = np.array(agents.get("changes_granted"))
+    blocked = np.array(agents.get("changes_blocked"))
+    assert attended.max() <= model.meetings_held and attended.sum() > 0
+    counters = model.state.counters
+    # a redesign granted at the board counts once, but for each top who granted it
+    assert granted.sum() >= counters[change.GRANTED] > 0
+    # a request nobody was left to decide is a block with no decider
+    assert 0 < blocked.sum() <= counters[change.BLOCKED]
+    # deciders are senior leaders, or the most powerful in an organisation without one
+    p = model.state.people
+    orgs_with_tops = set(p.org[p.role == TOP])
+    deciders = [a for a in agents if a.changes_granted + a.changes_blocked > 0]
+    assert deciders
+    assert all(a.role == "top" or p.org[a.index] not in orgs_with_tops for a in deciders)

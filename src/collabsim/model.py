@@ -1,6 +1,6 @@
 """The collaboration model: a Mesa model whose ``step()`` tells the story of a week.
 
-Each step is one week. In order (MODEL section 2):
+Each step is one week. In order (``docs/odd.md`` section 3):
 
 1. scheduled events from the scenario timeline;
 2. on meeting weeks, the meeting: attendance, seating, encounters at tables, the
@@ -8,9 +8,12 @@ Each step is one week. In order (MODEL section 2):
 3. change work: changes come due, are decided, tested, embedded or fail; new ones are
    proposed; word of mouth spreads successes;
 4. between meetings: informal contact, second-hand trust, trust drifting back;
-5. aspiration and commitment, shielded by the central leader; self-interested acts;
-6. members drifting away, and people moving on;
-7. the network's sustainability, then the week's reporters.
+5. aspiration, frustration and news fading, shielded by the central leader;
+   self-interested acts;
+6. members drifting away, organisations withdrawing, and people moving on;
+7. the network's sustainability;
+8. the silo twin (the same world without the network) lives the same week; then the
+   week's reporters.
 """
 
 from __future__ import annotations
@@ -39,9 +42,6 @@ from collabsim.mechanisms.decisions import GrantWeights
 from collabsim.mechanisms.draws import chance
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.state import build_state
-
-#: Commitment is neither built nor worn down when there is no network to work for.
-_NO_NETWORK = CommitmentRates(0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 class CollaborationModel(mesa.Model):
@@ -213,7 +213,8 @@ class CollaborationModel(mesa.Model):
         if self.central_leader_present and p.attended_last[s.central_leader]:
             narrative.central_pull(p.narrative, attendees, s.core_purpose,
                                    self.central_strength * prm.central_pull)
-        commitment.meeting_energy(attendees, s.people_ref, prm.meeting_energy)
+        commitment.meeting_experiences(s.people_ref, p.attended_last, self.aspiration_gap,
+                                       self._hope)
         if self.programme_running:
             deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
             learning.programme_session(
@@ -264,10 +265,10 @@ class CollaborationModel(mesa.Model):
 
     # 5. aspiration and commitment
     def update_commitment(self, week: int) -> None:
-        """Aspiration, commitment and self-interest.
+        """Aspiration, frustration and self-interest.
 
-        Aspiration follows performance plus shielded pressure; commitment follows wins and
-        shortfall (M12); territorial, disheartened tops may act in self-interest (M13).
+        Aspiration follows performance plus shielded pressure; frustration follows the
+        week's strain (M12); territorial, disheartened tops may act in self-interest (M13).
         """
         s, prm = self.state, self.params
         performance = (self.quality - self._quality_history[week % QUARTER]) * 52 / QUARTER
@@ -278,10 +279,9 @@ class CollaborationModel(mesa.Model):
                                                       prm.aspiration_memory)
         self.aspiration_gap = max(0.0, self.aspiration - performance)
         if not self.network_on:  # nothing left to be committed to: frustration and news fade
-            commitment.weekly_commitment(s.people_ref, self._everyone, 0.0, _NO_NETWORK)
+            commitment.week_passes(s.people_ref, self._everyone, 0.0)
             return
-        commitment.weekly_commitment(s.people_ref, s.people.active, self.aspiration_gap,
-                                     self._hope)
+        commitment.week_passes(s.people_ref, s.people.active, self.aspiration_gap)
         actor = commitment.spontaneous_self_interest(s.stream, week, s.people_ref,
                                                      prm.self_interest_hazard)
         if actor >= 0:

@@ -641,14 +641,16 @@ _declare("big_bang_win_weight", "float", 3.0,
          "How many small wins a successful big bang is worth to those who see it.",
          unit="wins", low=1.0, high=10.0, group=_G,
          evidence="Assumption: a redesign that works is visible but rare.")
-_declare("pressure_sensitivity", "float", 0.05,
-         "Share of commitment lost per week per unit of shortfall against aspiration.",
-         unit="share per week per unit", low=0.0, high=0.5, group=_G, symbol="η_f",
+_declare("pressure_sensitivity", "float", 0.1,
+         "Share of commitment lost at each meeting when the shortfall against aspiration is at "
+         "its most frustrating (0.2 of quality a year or more).",
+         unit="share per meeting", low=0.0, high=0.5, group=_G, symbol="η_f",
          evidence=f"'a shared sense of frustration with the pace of impact' ({IOCN}).")
-_declare("commitment_decay", "float", 0.005,
-         "Share of commitment the day job wears away in a week.",
-         unit="share per week", low=0.0, high=0.05, group=_G, symbol="δ",
-         evidence=f"'This requires a willingness to do over-and-above their day jobs' ({IOCN}).")
+_declare("commitment_decay", "float", 0.1,
+         "Share of commitment lost at each network meeting the day job keeps one from.",
+         unit="share per missed meeting", low=0.0, high=0.5, group=_G, symbol="δ",
+         evidence=f"'This requires a willingness to do over-and-above their day jobs' ({IOCN}); "
+         f"'Some practitioners had competing priorities' ({BESTON}).")
 _declare("meeting_energy", "float", 0.15,
          "How far a meeting moves commitment towards how worthwhile it was.",
          unit="share of gap per meeting", low=0.0, high=0.5, group=_G,

@@ -7,12 +7,15 @@ how worthwhile it was for a meeting::
 
     c <- c + w * (value - c)
 
-Weeks without a network to work for leave it unchanged; a working network's weeks wear
-it down a little (the day job, and any shortfall against what is expected of it). So
-commitment settles where the mix of experiences puts it: it reflects how often things
-go well, not how many people there are to see them go well, nor how often a network
-meets. Hope is intensive: a person sees their own wins, their improvement team's, and
-news passed on to them, never every win in the network.
+A network's meetings are its occasions: each one is an experience for every member,
+worth how well it went to those who came, nothing to those the day job kept away, and a
+little less to everyone for any shortfall against what is expected of the network.
+Between meetings only what happens moves commitment (wins, blocks, failures, a leader's
+self-interest); calendar weeks with nothing happening do not. So commitment settles
+where the mix of experiences puts it: it reflects how often things go well, not how many
+people there are to see them go well, nor how many weeks pass between meetings. Hope is
+intensive: a person sees their own wins, their improvement team's, and news passed on to
+them, never every win in the network.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class CommitmentRates(NamedTuple):
     big_bang_failure_cost: float
     morale_hit: float
     pressure_sensitivity: float
-    decay: float  # commitment_decay
+    missed_meeting: float  # commitment_decay
 
 
 @jit
@@ -106,36 +109,37 @@ def shielded_pressure(results_pressure, central_leader_strength, shield):
 
 
 @jit
-def weekly_commitment(people, involved, shortfall, rates):
-    """M12: a week of the day job and of the pace of impact; frustration and news fade.
+def shortfall_strain(shortfall):
+    """How frustrating a shortfall against aspiration is, 0-1 (1 at ``FRUSTRATING_SHORTFALL``)."""
+    return min(1.0, shortfall / FRUSTRATING_SHORTFALL)
 
-    Each involved member's commitment loses a share ``decay`` to the day job and a share
-    ``pressure_sensitivity × shortfall`` to frustration with the pace against what is
-    expected (both experiences of value 0). Frustration is a quarter-long average of
-    weekly strain: 1 in a week with a setback, 0 in a week with a win seen, otherwise the
-    shortfall relative to ``FRUSTRATING_SHORTFALL``. Setbacks and wins are then cleared
-    and inspiration fades.
 
-    Evidence: "This requires a willingness to do over-and-above their day jobs"; "a
-    shared sense of frustration with the pace of impact" (Mervyn et al. 2019).
+@jit
+def week_passes(people, involved, shortfall):
+    """M12: frustration follows the week's strain; setbacks, wins and news fade.
+
+    Frustration is a quarter-long average of weekly strain: 1 in a week with a setback,
+    0 in a week with a win seen, otherwise the shortfall against aspiration relative to
+    ``FRUSTRATING_SHORTFALL``. Setbacks and wins are then cleared and inspiration fades.
+    Commitment itself moves only with experiences (``experience``).
+
+    Evidence: "a shared sense of frustration with the pace of impact" (Mervyn et al.
+    2019); "hopelessness and disaffection" (Kennedy et al. 2019).
 
     Args:
-        people: Person arrays (updated: commitment, frustration, inspiration, setback, won).
+        people: Person arrays (updated: frustration, inspiration, setback, won).
         involved: Who is updated: the network's members, or everyone in post in silos.
-        shortfall: Aspiration minus performance, floored at 0.
-        rates: ``CommitmentRates`` (zero rates when there is no network to work for).
+        shortfall: Aspiration minus performance, floored at 0 (0 without a network).
     """
-    wear = rates.decay + rates.pressure_sensitivity * shortfall
     for i in range(people.active.shape[0]):
         if not involved[i] or people.steady[i]:
             continue
-        experience(people, i, 0.0, wear)
         if people.setback[i]:
             strain = 1.0
         elif people.won[i]:
             strain = 0.0  # a win this week: no frustration with the pace
         else:
-            strain = min(1.0, shortfall / FRUSTRATING_SHORTFALL)
+            strain = shortfall_strain(shortfall)
         people.frustration[i] += (strain - people.frustration[i]) / QUARTER
         people.setback[i] = False
         people.won[i] = False
@@ -143,17 +147,36 @@ def weekly_commitment(people, involved, shortfall, rates):
 
 
 @jit
-def meeting_energy(attendees, people, weight):
-    """A meeting moves commitment towards how worthwhile it was: ``(1 + v) / 2``.
+def meeting_experiences(people, came, shortfall, rates):
+    """M12: a meeting is an experience for every member of the network.
 
-    v is the attendee's meeting value (-1 to 1, 7.7): a meeting of good encounters
-    across organisations energises, one that goes badly drains.
+    Those who came move towards how worthwhile it was, ``(1 + v) / 2`` (weight
+    ``meeting_energy``); those the day job kept away towards 0 (weight
+    ``commitment_decay``); and everyone towards 0 for the network's shortfall against
+    what is expected of it (weight ``pressure_sensitivity`` times how frustrating the
+    shortfall is, ``shortfall_strain``), felt when its progress is reviewed.
 
-    Evidence: "I feel really energized, the openness has been really encouraging"
-    (Kennedy et al. 2019).
+    Evidence: "I feel really energized, the openness has been really encouraging";
+    "Some practitioners had competing priorities and were not able to give the work the
+    attention they wanted to" (Kennedy et al. 2019); "This requires a willingness to do
+    over-and-above their day jobs"; "a shared sense of frustration with the pace of
+    impact" (Mervyn et al. 2019).
+
+    Args:
+        people: Person arrays (commitment updated; meeting_value read).
+        came: Whether each person came to this meeting.
+        shortfall: Aspiration minus performance, floored at 0.
+        rates: ``CommitmentRates``.
     """
-    for i in attendees:
-        experience(people, i, 0.5 * (1.0 + people.meeting_value[i]), weight)
+    strain = shortfall_strain(shortfall)
+    for i in range(people.active.shape[0]):
+        if not people.active[i]:
+            continue
+        if came[i]:
+            experience(people, i, 0.5 * (1.0 + people.meeting_value[i]), rates.meeting_energy)
+        else:
+            experience(people, i, 0.0, rates.missed_meeting)
+        experience(people, i, 0.0, rates.pressure_sensitivity * strain)
 
 
 @jit
