@@ -63,7 +63,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_the_example_file_reads_as_briefed():
     plan = read_plan(EXAMPLE)
-    assert plan.name == "iocn_rates" and plan.points == 512 and plan.seed == 0
+    assert plan.name == "iocn_rates" and plan.points == 384 and plan.seed == 0
     assert len(plan.factors) == 15
     ranges = {f.name: (f.low, f.high) for f in plan.factors}
     assert ranges["encounter_warmth"] == (-1.0, 2.5)
@@ -76,7 +76,7 @@ def test_the_example_file_reads_as_briefed():
     expressible = [p for p in PATTERNS.values() if p.expressible]
     assert list(second.patterns) == expressible
     assert second.required == math.ceil(0.9 * len(expressible))
-    assert len(plan.design) == 512
+    assert len(plan.design) == 384
 
 
 def test_a_good_file_reads_into_a_frozen_plan(tmp_path):

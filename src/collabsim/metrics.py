@@ -50,6 +50,9 @@ REPORTERS: tuple[Reporter, ...] = (
     Reporter("narrative_clusters", "clusters", "Distinct camps of view on the network's purpose."),
     Reporter("commitment_mean", "0-1", "Mean commitment of members."),
     Reporter("commitment_tops", "0-1", "Mean commitment of senior leaders in the network."),
+    Reporter("commitment_in_room", "0-1",
+             "Mean commitment of the people who came to the latest meeting (empty before the "
+             "first)."),
     Reporter("skill_mean", "0-1", "Mean quality-improvement skill of members."),
     Reporter("frustration", "0-1",
              "Members' strain over the last quarter: setbacks and shortfall against hopes."),
@@ -85,6 +88,8 @@ def _snapshot(people, store):
     commitment_tops = 0.0
     frustration = 0.0
     skill = 0.0
+    room = 0.0
+    in_room = 0
     views = np.empty(n)
     for i in range(n):
         if not people.active[i]:
@@ -94,6 +99,9 @@ def _snapshot(people, store):
         commitment += people.commitment[i]
         frustration += people.frustration[i]
         skill += people.skill[i]
+        if people.attended_last[i]:
+            room += people.commitment[i]
+            in_room += 1
         if people.role[i] == trust.TOP:
             if not people.steady[i]:
                 tops += 1
@@ -107,6 +115,7 @@ def _snapshot(people, store):
     clusters = count_clusters(views, CLUSTER_GAP, min_size)
     return (members, commitment / members if members else np.nan,
             commitment_tops / tops if tops else np.nan,
+            room / in_room if in_room else np.nan,
             skill / members if members else np.nan,
             frustration / members if members else np.nan, spread, clusters,
             leaders / non_tops if non_tops else np.nan,
@@ -118,8 +127,8 @@ def _snapshot(people, store):
 def observe(model: CollaborationModel) -> np.ndarray:
     """The current values of all reporters, in the order of ``REPORTERS``."""
     s = model.state
-    (members, commitment, commitment_tops, skill, frustration, spread, clusters, dli, trust_all,
-     trust_cross, trust_divide, trust_ranks) = _snapshot(s.people_ref, s.trust_ref)
+    (members, commitment, commitment_tops, in_room, skill, frustration, spread, clusters, dli,
+     trust_all, trust_cross, trust_divide, trust_ranks) = _snapshot(s.people_ref, s.trust_ref)
     in_actor = trust.trust_in(s.trust_ref, model.last_actor) if model.last_actor >= 0 else np.nan
     counters = s.counters
     return np.array([
@@ -134,6 +143,7 @@ def observe(model: CollaborationModel) -> np.ndarray:
         clusters,
         commitment,
         commitment_tops,
+        in_room,
         skill,
         frustration,
         model.quality,
