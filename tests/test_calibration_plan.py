@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import collabsim
 from collabsim.calibration import CalibrationError, CalibrationPlan, Stage, Target, read_plan
 from collabsim.calibration.scoring import at_alpha, recommend, stage_verdict, with_alpha
 from collabsim.sweeps.design import Factor
@@ -61,22 +62,20 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_example_file_reads_as_briefed():
+def test_the_example_file_calibrates_uncertain_rates_against_the_whole_table():
     plan = read_plan(EXAMPLE)
-    assert plan.name == "iocn_rates" and plan.points == 384 and plan.seed == 0
-    assert len(plan.factors) == 15
-    ranges = {f.name: (f.low, f.high) for f in plan.factors}
-    assert ranges["encounter_warmth"] == (-1.0, 2.5)
-    assert ranges["commitment_decay"] == (0.001, 0.02)
+    assert plan.name == "iocn_rates" and len(plan.design) == plan.points
+    for factor in plan.factors:  # uncertain rates only, within their declared ranges
+        declared = collabsim.PARAMETERS[factor.name]
+        assert not declared.lever
+        assert declared.low <= factor.low < factor.high <= declared.high
     first, second = plan.stages
-    assert [p.name for p in first.patterns] == ["fluid_attendance", "small_tests_energise",
-                                               "issue_based_networks_also_last"]
-    assert first.required == 3 and first.targets[0].output == "sustained"
-    assert (first.targets[0].low, first.targets[0].high) == (0.3, 0.7)
+    assert first.required == len(first.patterns)  # the cheap first stage: all of it
+    assert first.targets[0].output == "sustained"
+    assert (first.targets[0].low, first.targets[0].high) == (0.3, 0.7)  # a fragile network
     expressible = [p for p in PATTERNS.values() if p.expressible]
     assert list(second.patterns) == expressible
     assert second.required == math.ceil(0.9 * len(expressible))
-    assert len(plan.design) == 384
 
 
 def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
