@@ -69,13 +69,14 @@ def test_the_example_file_calibrates_uncertain_rates_against_the_whole_table():
         declared = collabsim.PARAMETERS[factor.name]
         assert not declared.lever
         assert declared.low <= factor.low < factor.high <= declared.high
-    first, second = plan.stages
-    assert first.required == len(first.patterns)  # the cheap first stage: all of it
-    assert first.targets[0].output == "sustained"
-    assert (first.targets[0].low, first.targets[0].high) == (0.3, 0.7)  # a fragile network
+    *early, last = plan.stages
+    assert all(stage.required == len(stage.patterns) for stage in early)  # cheap, all of it
+    targets = [t for stage in early for t in stage.targets]
+    assert [(t.output, t.low, t.high) for t in targets] == [("sustained", 0.3, 0.7)]  # fragile
     expressible = [p for p in PATTERNS.values() if p.expressible]
-    assert list(second.patterns) == expressible
-    assert second.required == math.ceil(0.9 * len(expressible))
+    assert list(last.patterns) == expressible  # then judged as the validation judges
+    assert last.seeds == 30 and last.alpha == 0.01
+    assert last.required == math.ceil(0.9 * len(expressible))
 
 
 def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
