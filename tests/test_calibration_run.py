@@ -74,6 +74,12 @@ def test_a_calibration_writes_its_tables_report_and_figure(serial):
     long = pd.read_csv(out / "patterns_by_point.csv")
     assert list(long.columns) == ["point", "stage", "pattern", "effect", "p_value", "passed"]
     assert pd.read_csv(out / "accepted.csv").columns.tolist() == ["point", *FACTORS]
+    # every point reached the last stage: all are listed, most of its patterns passed first
+    closest = pd.read_csv(out / "closest.csv")
+    assert closest.columns.tolist() == ["point", *FACTORS]
+    assert sorted(closest["point"]) == [0, 1, 2, 3]
+    ranked = points.set_index("point").loc[closest["point"], "second_passed"].tolist()
+    assert ranked == sorted(ranked, reverse=True)
     marginals = pd.read_csv(out / "figures" / "marginals.csv")
     assert marginals.groupby("rate")["all_points"].sum().tolist() == [4, 4]
     info = meta(out)
@@ -207,10 +213,11 @@ def test_when_no_point_is_accepted_nothing_is_recommended(tmp_path):
     assert (result.points["hopeless_passed"] == 1).all()
     assert math.isclose(result.points["hopeless_share"].iloc[0], 0.5)
     report = (copy / "calibration.md").read_text(encoding="utf-8")
-    assert "## No point was accepted" in report and "no rates are recommended" in report
+    assert "## No point was accepted" in report and "recommends no rates" in report
     assert "**second**: no point reached this stage." in report
     assert "| 0 | 1 of 2 |" in report  # the best points of the first stage
     assert pd.read_csv(copy / "accepted.csv").empty
+    assert pd.read_csv(copy / "closest.csv").empty  # none reached the last stage
     assert (copy / "figures" / "marginals.png").is_file()
     assert meta(copy)["recommended"] is None
 

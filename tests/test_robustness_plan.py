@@ -82,10 +82,12 @@ def test_accepted_sets_become_contexts_in_file_order_up_to_the_limit(tmp_path):
     assert contexts[0].overrides == {"trust_gain": 0.12, "exit_patience": 4}
     assert all(c.kind == "accepted" for c in contexts)
     no_point = write(tmp_path, "trust_gain\n0.12\n", "plain.csv")
-    assert [c.label for c in read_accepted(no_point)] == ["accepted 1"]
+    assert [c.label for c in read_accepted(no_point)] == ["plain 1"]
+    closest = write(tmp_path, "point,trust_gain\n122,0.12\n", "closest.csv")
+    assert [c.label for c in read_accepted(closest)] == ["closest point 122"]
 
 
-def test_the_example_file_reads_once_calibration_has_accepted_sets(tmp_path, monkeypatch):
+def test_the_example_file_reads_calibrations_closest_points(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(RobustnessError, match=r"robustness_levers\.toml: accepted: no such "
                        r"file .*collabsim calibrate"):
@@ -93,11 +95,11 @@ def test_the_example_file_reads_once_calibration_has_accepted_sets(tmp_path, mon
     folder = tmp_path / "results" / "calibration" / "iocn_rates"
     folder.mkdir(parents=True)
     rows = "\n".join(f"{i},{0.05 + 0.01 * i:.2f}" for i in range(12))
-    write(folder, f"point,trust_gain\n{rows}\n", "accepted.csv")
+    write(folder, f"point,trust_gain\n{rows}\n", "closest.csv")
     plan = read_robustness_file(EXAMPLE)
     assert plan.name == "levers" and plan.seeds == 20 and len(plan.levers) == 9
     kinds = [c.kind for c in plan.contexts]
-    assert kinds.count("accepted") == 10  # max_accepted
+    assert kinds.count("accepted") == 5  # max_accepted
     assert kinds.count("size") == 3 and kinds.count("channel_off") == 4
     meeting = next(lv for lv in plan.levers if lv.name == "meeting_interval")
     assert (meeting.low, meeting.high, meeting.expect) == (13, 4, "higher")

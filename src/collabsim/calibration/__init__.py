@@ -56,8 +56,8 @@ META = "meta.json"
 KIND = "collabsim calibration"
 
 #: The calibration's own files, beside ``runs/`` and ``figures/``.
-POINTS, PATTERNS_BY_POINT, ACCEPTED, REPORT = ("points.csv", "patterns_by_point.csv",
-                                               "accepted.csv", "calibration.md")
+POINTS, PATTERNS_BY_POINT, ACCEPTED, CLOSEST, REPORT = (
+    "points.csv", "patterns_by_point.csv", "accepted.csv", "closest.csv", "calibration.md")
 
 #: ``progress(stage, done, total)``: runs done of the stage's runs, as they finish.
 Progress = Callable[[str, int, int], None]
@@ -90,6 +90,21 @@ class CalibrationResult:
         """The accepted points: ``point`` and each factor's value (``accepted.csv``)."""
         columns = ["point", *(f.name for f in self.plan.factors)]
         return self.points.loc[self.points["accepted"], columns].reset_index(drop=True)
+
+    @property
+    def closest(self) -> pd.DataFrame:
+        """The points that reached the last stage, most of its patterns passed first.
+
+        ``point`` and each factor's value (``closest.csv``), in the format of
+        ``accepted.csv``, so that a robustness study can re-estimate effects across the
+        points nearest acceptance when none, or too few, were accepted.
+        """
+        passed = f"{self.plan.stages[-1].name}_passed"
+        reached = self.points.loc[self.points[passed].notna()]
+        order = reached.sort_values([passed, "point"], ascending=[False, True],
+                                    kind="mergesort")
+        columns = ["point", *(f.name for f in self.plan.factors)]
+        return order[columns].reset_index(drop=True)
 
 
 def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | None = None,

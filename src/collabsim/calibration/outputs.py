@@ -6,6 +6,8 @@
   stage's cells are empty for points that did not reach it.
 - ``patterns_by_point.csv``: ``point, stage, pattern, effect, p_value, passed``.
 - ``accepted.csv``: ``point`` and each factor's value, for the accepted points.
+- ``closest.csv``: the same for the points that reached the last stage, most of its
+  patterns passed first (``CalibrationResult.closest``).
 - ``calibration.md`` (``collabsim.calibration.report``) and ``figures/marginals.png``
   with its data, ``figures/marginals.csv`` (``collabsim.calibration.figures``).
 - ``meta.json``: provenance, the plan, seeds, run counts, what was found; written last.
@@ -66,6 +68,7 @@ def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, 
     """
     from collabsim.calibration import (
         ACCEPTED,
+        CLOSEST,
         META,
         PATTERNS_BY_POINT,
         POINTS,
@@ -88,6 +91,7 @@ def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, 
     _write_csv(out / POINTS, table)
     _write_csv(out / PATTERNS_BY_POINT, patterns)
     _write_csv(out / ACCEPTED, result.accepted)
+    _write_csv(out / CLOSEST, result.closest)
     draw_marginals(plan, table, recommended=recommended, folder=out / "figures")
     text = calibration_markdown(result)
     write_atomically(out / REPORT, lambda handle: handle.write(text.encode("utf-8")))
@@ -96,7 +100,7 @@ def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, 
                          for s in plan.stages},
                 accepted=int(table["accepted"].sum()), recommended_point=chosen,
                 recommended=recommended,
-                files=[POINTS, PATTERNS_BY_POINT, ACCEPTED, REPORT, "figures", "runs"])
+                files=[POINTS, PATTERNS_BY_POINT, ACCEPTED, CLOSEST, REPORT, "figures", "runs"])
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     return result
 

@@ -143,9 +143,11 @@ def _accepted_section(result: CalibrationResult) -> list[str]:
 def _none_accepted(result: CalibrationResult) -> list[str]:
     plan, table = result.plan, result.points
     lines = ["## No point was accepted", "",
-             "No point passed every stage, so no rates are recommended: the declared "
-             "defaults stay as they are. The best points of each stage (most patterns "
-             "passed, then targets met), with their rates in `points.csv`:", ""]
+             "No point passed every stage, so the acceptance rule recommends no rates. The "
+             "points that reached the last stage, most of its patterns passed first, are in "
+             "`closest.csv` (the format of `accepted.csv`, for a robustness study across "
+             "them). The best points of each stage (most patterns passed, then targets met), "
+             "with their rates in `points.csv`:", ""]
     for stage in plan.stages:
         judged = table.loc[table[f"{stage.name}_ok"].notna()]
         if judged.empty:

@@ -296,7 +296,8 @@ def read_accepted(path: str | Path, *, limit: int | None = None,
         field: The field named in errors.
 
     Returns:
-        One context per set, labelled ``accepted point <point>`` (or ``accepted <row>``).
+        One context per set, labelled ``<file stem> point <point>`` (``accepted point 3``,
+        ``closest point 122``), or ``<file stem> <row>`` without a ``point`` column.
 
     Raises:
         RobustnessError: A missing or unreadable file, an unknown column, a bad value or
@@ -345,10 +346,10 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
             raise fail(field, f"{str(path)!r} row {number}: {len(row)} values for "
                        f"{len(header)} columns")
         overrides = {}
-        label = f"accepted {number}"
+        label = f"{path.stem} {number}"  # a file of closest points says so in its labels
         for column, text in zip(header, row, strict=True):
             if column == POINT_COLUMN:
-                label = f"accepted point {text.strip()}"
+                label = f"{path.stem} point {text.strip()}"
                 continue
             try:
                 overrides[column] = declaration(column).validate(
