@@ -69,9 +69,12 @@ def main() -> None:
                                                     for changes in table.values()],
                            name="iocn_checks", out=OUT / "runs", **common)
     # another list of organisations: a sweep of its own (with the same seeds)
-    clahrc_arms = {"clahrc": {}, "clahrc meeting_interval 4": {"meeting_interval": 4}}
-    clahrc = collabsim.sweep(scenario="clahrc", design=[{"n_people": 150, **changes}
-                                                        for changes in clahrc_arms.values()],
+    own = collabsim.scenario("clahrc")
+    clahrc_arms = {"clahrc": {"meeting_interval": own["meeting_interval"]},
+                   "clahrc meeting_interval 4": {"meeting_interval": 4}}
+    clahrc = collabsim.sweep(scenario="clahrc",
+                             design=[{"n_people": own["n_people"], **changes}
+                                     for changes in clahrc_arms.values()],
                              name="clahrc_checks", out=OUT / "clahrc_runs", **common)
     runs = pd.concat([iocn.runs, clahrc.runs.assign(point=clahrc.runs["point"] + len(table))])
     summary = runs.groupby("point").agg(sustained=("sustained", "mean"),

@@ -1,0 +1,32 @@
+"""How a pattern is declared: the registry, the two studies' names, shared arms."""
+
+from __future__ import annotations
+
+from collabsim.validation.spec import Arm, Pattern, Summary, ValidationError
+
+IOCN = "Mervyn, Amoo & Malby 2019"
+BESTON = "Kennedy, McKenzie & Thomas 2019"
+
+#: Every pattern, by name, in the order declared.
+PATTERNS: dict[str, Pattern] = {}
+
+
+def declare(name: str, **fields) -> None:
+    """Declare one pattern (a name may be declared only once)."""
+    if name in PATTERNS:
+        raise ValidationError(f"pattern {name} is declared twice")
+    PATTERNS[name] = Pattern(name, **fields)
+
+
+def iocn_arm(steps: int | None = None, **params) -> Arm:
+    """An arm of the ``iocn`` scenario with ``params`` changed (``steps``: its horizon)."""
+    return Arm("iocn", params, steps=steps)
+
+
+def event_at(step: int, kind: str, times: int = 1) -> dict:
+    """The ``events`` override of an arm: ``kind`` happening ``times`` times in week ``step``."""
+    return {"events": [{"step": step, "kind": kind}] * times}
+
+
+#: The share of weeks a network is alive, the survival measure most patterns compare.
+SURVIVAL = Summary("sustainability_score")
