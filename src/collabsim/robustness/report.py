@@ -43,7 +43,7 @@ HEADLINE_OUTCOMES: tuple[str, ...] = ("sustainability_score", "quality_gain_vs_s
 
 #: Kinds of context in words, for the report.
 KIND_WORDS: dict[str, str] = {"defaults": "the scenario's defaults",
-                              "accepted": "a parameter set accepted by calibration",
+                              "accepted": "a calibrated parameter set (the `accepted` file)",
                               "size": "network size", "network_type": "kind of network",
                               "channel_off": "one of the partner's channels switched off"}
 
