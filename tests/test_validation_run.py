@@ -47,7 +47,8 @@ TINY = [
                  alpha=0.05)),
     tiny("trust_moves", {"partnered": WITH},  # the same arm under another name: run once
          Bound(Change("trust_cross_org", 0, 20), "partnered", low=-1.0, high=1.0,
-               alpha=0.05)),  # six seeds: a one-sided signed-rank p is at least 1/64
+               alpha=0.05),  # six seeds: a one-sided signed-rank p is at least 1/64
+         limitation="Stated for another run of fewer seeds."),
     tiny("attendance", {"beston": BESTON},
          AllOf(Share(AtMost(Summary("attended_all_meetings"), 3), "beston", above=0.1),
                Bound(PEOPLE_PER_MEETING, "beston", low=0.0, high=100.0))),
@@ -85,6 +86,9 @@ def test_a_validation_writes_its_table_report_and_figures(serial):
     assert "## Claims the model cannot express" in report
     assert "It needs what a run does not store." in report
     assert "\u201ca quote\u201d (A study 2019)" in report
+    # a passing pattern that states a limitation is not hidden
+    passing_stated = report.split("## Passing here, failing in the quick validation")[1]
+    assert "`trust_moves`" in passing_stated and "Stated for another run" in passing_stated
     figures = sorted(p.name for p in (out / "figures").iterdir())
     assert figures == ["attendance.csv", "attendance.png", "partner_trust.csv",
                        "partner_trust.png", "trust_moves.csv", "trust_moves.png"]
