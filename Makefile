@@ -42,6 +42,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_dashboard.py
+	$(BIN)/python benchmarks/bench_validation.py
 
 dashboard: setup
 	$(BIN)/collabsim dashboard
