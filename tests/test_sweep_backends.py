@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import collabsim
-from collabsim.sweeps import SweepError
+from collabsim.sweeps import SweepError, pool
 from collabsim.sweeps.chunking import ChunkSizer
 from collabsim.sweeps.runner import RunRecord
 
@@ -70,6 +70,22 @@ def test_process_pool_gives_identical_results_for_any_worker_count(serial_folder
     result = collabsim.sweep(**OPTIONS, backend="pool", workers=workers, out=out)
     assert_same_results(out, serial_folder)
     assert (result.meta["backend"], result.meta["workers"]) == ("pool", workers)
+
+
+def test_sweeps_inside_kept_alive_share_one_pool_and_give_identical_results(serial_folder,
+                                                                            tmp_path):
+    with pool.kept_alive(2):
+        shared, _ = pool._kept
+        collabsim.sweep(**OPTIONS, backend="pool", workers=2, out=tmp_path / "first")
+        workers = set(shared._processes)
+        collabsim.sweep(**OPTIONS, backend="pool", workers=2, out=tmp_path / "second")
+        assert len(workers) == 2 and set(shared._processes) == workers  # the same processes
+        # a sweep asking for another number of workers starts its own pool
+        collabsim.sweep(**OPTIONS, backend="pool", workers=1, out=tmp_path / "own")
+        assert set(shared._processes) == workers
+    assert pool._kept is None
+    for name in ("first", "second", "own"):
+        assert_same_results(tmp_path / name, serial_folder)
 
 
 def test_dask_local_cluster_gives_identical_results(serial_folder, tmp_path):

@@ -6,6 +6,10 @@ the parent's threads or locks) on every platform. Each worker loads the compiled
 mechanisms once, at start. Chunks of about a second of work keep the per-run overhead
 small, and twice as many chunks as workers are kept in flight so no worker waits while
 this process writes results.
+
+Starting the workers (spawning, imports, loading the compiled mechanisms) costs seconds.
+A job of many short sweeps, such as a validation's groups of arms, runs them inside
+``kept_alive`` and pays that once instead of once per sweep.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
 from collabsim.sweeps.design import SweepError
@@ -25,6 +30,40 @@ def check(*, workers: int | None = None, scheduler: object = None) -> int:
     if scheduler is not None:
         raise SweepError("scheduler is only for the dask backend")
     return worker_count(workers)
+
+
+#: The pool kept alive by ``kept_alive``, with its number of workers, or None.
+_kept: tuple[ProcessPoolExecutor, int] | None = None
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
+        "spawn"), initializer=start_worker)
+
+
+@contextmanager
+def kept_alive(workers: int | None = None) -> Iterator[None]:
+    """Keep one pool of worker processes for every pool sweep inside the block.
+
+    A sweep asking for the same number of workers uses it (and leaves it running);
+    one asking for another number starts its own, as outside the block. Inside an
+    outer ``kept_alive`` block, the outer pool serves.
+
+    Args:
+        workers: Worker processes; all cores if None.
+    """
+    global _kept
+    if _kept is not None:
+        yield
+        return
+    count = worker_count(workers)
+    pool = _new_pool(count)
+    _kept = (pool, count)
+    try:
+        yield
+    finally:
+        _kept = None
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None,
@@ -41,10 +80,10 @@ def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None
         Lists of finished runs, in the order the chunks finish.
     """
     workers = check(workers=workers, scheduler=scheduler)
+    kept = _kept is not None and _kept[1] == workers
     workers = max(1, min(workers, remaining))
     sizer = ChunkSizer(workers=workers, remaining=remaining)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
-        "spawn"), initializer=start_worker)
+    pool = _kept[0] if kept else _new_pool(workers)
     pending: set[Future] = set()
 
     def fill() -> None:
@@ -73,4 +112,8 @@ def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None
             fill()
             yield from results
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if kept:  # the pool outlives this sweep: only its unfinished chunks go
+            for future in pending:
+                future.cancel()
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)

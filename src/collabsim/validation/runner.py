@@ -37,6 +37,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ import pandas as pd
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
 from collabsim.params import PARAMETERS, Params
 from collabsim.storage import _json_writer, write_atomically
-from collabsim.sweeps import iter_sweep, load
+from collabsim.sweeps import iter_sweep, load, pool
 from collabsim.sweeps.design import FACTOR_KINDS
 from collabsim.sweeps.runner import FAILED
 from collabsim.sweeps.store import check_sweep_dir, code_fingerprint, remove_sweep_files
@@ -157,27 +158,31 @@ def run_needs(needs: Mapping[str, Need], *, folder: Path, seed: int, backend: st
     done_before = count.reused
     if progress is not None and not missing:
         progress(count.needed, count.needed)
-    for group in _groups(missing):
-        name, index = _group_index(group, seed=seed, code=code)
-        count.groups.append(name)
-        write_atomically(folder / f"{name}.json", _json_writer(index))
-        points = [{k: v for k, v in n.params.items() if PARAMETERS[k].kind in FACTOR_KINDS}
-                  for n in group]
-        report = _GroupProgress(progress, offset=done_before, total=count.needed)
-        run = iter_sweep(scenario=Params(**group[0].params), design=points,
-                         replicates=group[0].replicates, steps=group[0].steps, seed=seed,
-                         outputs=index["outputs"], timeseries=index["reporters"] or None,
-                         name=name, out=folder / name, backend=backend, workers=workers,
-                         scheduler=scheduler, progress=report)
-        for _ in run:
-            pass
-        count.computed += run.done - (report.resumed_from or 0)
-        count.reused += report.resumed_from or 0
-        done_before += run.total
-        for point, need in enumerate(group):
-            found[need.key] = Stored(folder / name, point, need.replicates,
-                                     frozenset(index["outputs"]),
-                                     frozenset(index["reporters"]))
+    # one pool of workers for every group: starting one costs seconds, and a validation
+    # has a dozen groups
+    kept = pool.kept_alive(workers) if backend == "pool" and missing else nullcontext()
+    with kept:
+        for group in _groups(missing):
+            name, index = _group_index(group, seed=seed, code=code)
+            count.groups.append(name)
+            write_atomically(folder / f"{name}.json", _json_writer(index))
+            points = [{k: v for k, v in n.params.items() if PARAMETERS[k].kind in FACTOR_KINDS}
+                      for n in group]
+            report = _GroupProgress(progress, offset=done_before, total=count.needed)
+            run = iter_sweep(scenario=Params(**group[0].params), design=points,
+                             replicates=group[0].replicates, steps=group[0].steps, seed=seed,
+                             outputs=index["outputs"], timeseries=index["reporters"] or None,
+                             name=name, out=folder / name, backend=backend, workers=workers,
+                             scheduler=scheduler, progress=report)
+            for _ in run:
+                pass
+            count.computed += run.done - (report.resumed_from or 0)
+            count.reused += report.resumed_from or 0
+            done_before += run.total
+            for point, need in enumerate(group):
+                found[need.key] = Stored(folder / name, point, need.replicates,
+                                         frozenset(index["outputs"]),
+                                         frozenset(index["reporters"]))
     return found, count
 
 
