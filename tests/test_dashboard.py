@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +19,7 @@ from dashboard_support import (
     week,
 )
 from PIL import Image
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from collabsim.params import PARAMETERS, Params
 
@@ -150,9 +149,11 @@ def test_two_browser_sessions_drive_independent_models(browser, url):
         one, two = open_dashboard(first, url), open_dashboard(second, url)
         step(one, 3)
         assert week(two) == 0
-        step(two)
-        time.sleep(0.3)
-        assert (week(one), week(two)) == (3, 1)
+        step(two)  # waits until two shows week 1
+        # one's next step lands on exactly week 4: two's step did not move one's model
+        step(one)
+        expect(two.locator('.cs-monitor[data-pane="A"]')).to_have_attribute("data-week", "1")
+        assert week(one) == 4
     finally:
         first.close()
         second.close()
@@ -207,10 +208,17 @@ def test_play_runs_the_model_until_paused(context, url):
     page.wait_for_function(
         "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 10")
     page.locator(".cs-play").click()  # pause
-    time.sleep(0.5)
+    expect(page.locator(".cs-play")).to_contain_text("Play")
+    expect(page.locator(".cs-step")).to_be_enabled()  # Step is disabled while playing
+    # once paused, the week moves only when Step is pressed, one week at a time
+    before = week(page)
+    page.locator(".cs-step").click()  # past any week the player was making as Pause came
+    page.wait_for_function(
+        f"() => Number(document.querySelector('.cs-monitor').dataset.week) > {before}")
     paused = week(page)
-    time.sleep(1.0)
-    assert week(page) == paused
+    step(page, 2)
+    expect(page.locator('.cs-monitor[data-pane="A"]')).to_have_attribute(
+        "data-week", str(paused + 2))
 
 
 def test_downloads_carry_parameters_seed_and_week(context, url):

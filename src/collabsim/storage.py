@@ -19,6 +19,7 @@ JSON is strict: numpy scalars become Python numbers and NaN or infinite values b
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import math
@@ -26,7 +27,7 @@ import os
 import platform
 import subprocess
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -44,6 +45,26 @@ META = "meta.json"
 
 #: Seconds allowed for each ``git`` call that looks up the source commit.
 GIT_TIMEOUT = 5.0
+
+
+def now() -> str:
+    """The time now in UTC, to the second, as ISO 8601 text (for ``meta.json`` files)."""
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def recording_interruption(path: Path, meta: dict[str, Any]) -> Iterator[None]:
+    """Mark ``meta`` interrupted in ``path`` if the block raises anything, Ctrl-C included.
+
+    ``status`` becomes ``"interrupted"`` and ``finished`` the time, written before the
+    exception goes on, so a stopped job's folder says so.
+    """
+    try:
+        yield
+    except BaseException:
+        meta.update(status="interrupted", finished=now())
+        write_atomically(path, _json_writer(_strict(meta)[0]))
+        raise
 
 
 def write_atomically(path: str | Path, write: Callable[[IO[bytes]], Any]) -> Path:
@@ -143,7 +164,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
         "seed": result.seed,
         "steps": result.steps,
         "parameters": result.params.to_dict(),
-        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "created": now(),
         "python": platform.python_version(),
         "outputs": outputs,
         "summary_non_finite": non_finite,

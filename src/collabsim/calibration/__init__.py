@@ -35,7 +35,6 @@ References:
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import time
 from collections.abc import Callable
@@ -47,7 +46,14 @@ import pandas as pd
 
 from collabsim.calibration.files import read_plan
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
-from collabsim.storage import _json_writer, _strict, provenance, write_atomically
+from collabsim.storage import (
+    _json_writer,
+    _strict,
+    now,
+    provenance,
+    recording_interruption,
+    write_atomically,
+)
 
 #: The file that marks a calibration's output folder and records what made it.
 META = "meta.json"
@@ -156,7 +162,7 @@ def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | N
     started = time.perf_counter()
     results, in_play = {}, list(range(plan.points))
     reads = arm_reads(plan.stages)
-    try:
+    with recording_interruption(out / META, meta):
         for index, stage in enumerate(plan.stages):
             if not in_play:
                 break
@@ -166,10 +172,6 @@ def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | N
                 seed=plan.seed, backend=backend, workers=workers, scheduler=scheduler,
                 restart=restart and index == 0, progress=report, reads=reads)
             in_play = results[stage.name].passing
-    except BaseException:
-        meta.update(status="interrupted", finished=_now())
-        write_atomically(out / META, _json_writer(_strict(meta)[0]))
-        raise
     meta["runs"] = {name: {"needed": r.count.needed, "reused": r.count.reused,
                            "computed": r.count.computed, "groups": r.count.groups}
                     for name, r in results.items()}
@@ -188,9 +190,6 @@ class _StageProgress:
         self.progress(self.stage, done, total)
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-
 
 def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[str, Any]:
     from collabsim.sweeps.design import replicate_seeds
@@ -204,7 +203,7 @@ def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[s
     return {"kind": KIND, **provenance(), "code_fingerprint": code_fingerprint(),
             "file": source, "plan": plan.describe(), "master_seed": plan.seed,
             "replicate_seeds": replicate_seeds(plan.seed, most),
-            "backend": backend, "workers": workers, "status": "running", "started": _now(),
+            "backend": backend, "workers": workers, "status": "running", "started": now(),
             "finished": None}
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 from collabsim.calibration.plan import CalibrationPlan
 from collabsim.calibration.scoring import recommend
 from collabsim.calibration.stages import StageResult
-from collabsim.storage import _json_writer, _strict, write_atomically
+from collabsim.storage import _json_writer, _strict, now, write_atomically
 
 
 def points_table(plan: CalibrationPlan, results: Mapping[str, StageResult]) -> pd.DataFrame:
@@ -74,7 +74,6 @@ def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, 
         POINTS,
         REPORT,
         CalibrationResult,
-        _now,
     )
     from collabsim.calibration.figures import draw_marginals
     from collabsim.calibration.report import calibration_markdown
@@ -95,7 +94,7 @@ def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, 
     draw_marginals(plan, table, recommended=recommended, folder=out / "figures")
     text = calibration_markdown(result)
     write_atomically(out / REPORT, lambda handle: handle.write(text.encode("utf-8")))
-    meta.update(status="complete", finished=_now(),
+    meta.update(status="complete", finished=now(),
                 passing={s.name: (len(results[s.name].passing) if s.name in results else 0)
                          for s in plan.stages},
                 accepted=int(table["accepted"].sum()), recommended_point=chosen,

@@ -34,7 +34,6 @@ Written to the output folder (default ``results/robustness/<name>/``):
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import time
 from collections.abc import Callable
@@ -48,7 +47,14 @@ import pandas as pd
 from collabsim.robustness.analysis import OUTCOMES, Paired, effects_table, summary_table
 from collabsim.robustness.files import read_robustness_file
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
-from collabsim.storage import _json_writer, _strict, provenance, write_atomically
+from collabsim.storage import (
+    _json_writer,
+    _strict,
+    now,
+    provenance,
+    recording_interruption,
+    write_atomically,
+)
 from collabsim.validation.options import check_results_folder, check_run_options
 
 #: The file that marks a study's output folder and records what made it.
@@ -146,15 +152,11 @@ def robustness(file_or_plan: str | Path | RobustnessPlan, *, out: str | Path | N
     meta = _meta(plan, backend=backend, workers=workers, arms=len(needs))
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     started = time.perf_counter()
-    try:
+    with recording_interruption(out / META, meta):
         stored, count = runner.run_needs(needs, folder=out / runner.RUNS, seed=plan.seed,
                                          backend=backend, workers=workers,
                                          scheduler=scheduler, restart=restart,
                                          progress=progress)
-    except BaseException:
-        meta.update(status="interrupted", finished=_now())
-        write_atomically(out / META, _json_writer(_strict(meta)[0]))
-        raise
     cache: dict[Path, Any] = {}
     runs = {key: runner.load_arm(stored[key], need, cache)[0] for key, need in needs.items()}
     failed = [runner.failures(frame) for frame in runs.values()]
@@ -185,9 +187,6 @@ def _numbers(column: pd.Series) -> np.ndarray:
                      for value in column], dtype=float)
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-
 
 def _file_record(path: str | None) -> dict[str, Any] | None:
     if path is None:
@@ -210,7 +209,7 @@ def _meta(plan: RobustnessPlan, *, backend: str, workers: int | None,
             "file": _file_record(plan.source), "accepted_file": _file_record(plan.accepted),
             "plan": plan.describe(), "seeds": plan.seeds, "seed": plan.seed,
             "outcomes": list(OUTCOMES), "arms": arms, "backend": backend,
-            "workers": workers, "status": "running", "started": _now(), "finished": None}
+            "workers": workers, "status": "running", "started": now(), "finished": None}
 
 
 def _write_outputs(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFrame, *,
@@ -223,7 +222,7 @@ def _write_outputs(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFr
     write_report(plan, table, summary, out / REPORT, info=meta)
     for outcome in OUTCOMES:
         draw_forest(plan, table, outcome, out / FIGURES)
-    meta.update(status="complete", finished=_now(),
+    meta.update(status="complete", finished=now(),
                 files=[TABLE, SUMMARY, REPORT, FIGURES, "runs"])
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     return RobustnessResult(plan, table, summary, headlines(plan, summary), out, meta)

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import datetime
 import hashlib
 import json
 import platform
@@ -53,7 +52,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 import collabsim
-from collabsim.storage import _json_writer, _strict, provenance, write_atomically
+from collabsim.storage import _json_writer, _strict, now, provenance, write_atomically
 from collabsim.sweeps.design import Factor, SweepError, salib_problem
 from collabsim.sweeps.plan import SweepPlan
 from collabsim.sweeps.runner import FAILED, RunRecord, runs_schema, timeseries_schema
@@ -110,9 +109,6 @@ def code_fingerprint() -> str:
         digest.update(path.read_bytes())
     return f"{collabsim.__version__}+{digest.hexdigest()[:16]}"
 
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
 class SweepStore:
@@ -180,7 +176,7 @@ class SweepStore:
 
     def begin(self, *, backend: str, workers: int | None) -> None:
         """Record the start of this session (what ran it) in ``meta.json``."""
-        self._session = {"started": _now(), "finished": None, "backend": backend,
+        self._session = {"started": now(), "finished": None, "backend": backend,
                          "workers": workers, "runs": 0, "failed": 0,
                          "resumed_from": len(self.done)}
         self.meta.setdefault("sessions", []).append(self._session)
@@ -232,7 +228,7 @@ class SweepStore:
                          group_rows=TIMESERIES_GROUP_ROWS, total=self.plan.total)
             self.meta["failures"] = failure_summary(self.path / RUNS)
             self.meta["status"] = "complete"
-            self.meta["finished"] = _now()
+            self.meta["finished"] = now()
             files = [META, DESIGN, RUNS] + ([SAMPLE] if self.plan.design.sample is not None
                                             else [])
             self.meta["files"] = files + ([TIMESERIES] if self.plan.reporters else [])
@@ -253,7 +249,7 @@ class SweepStore:
 
     def _end_session(self) -> None:
         if self._session:
-            self._session["finished"] = _now()
+            self._session["finished"] = now()
         self._write_meta()
 
     def _write_meta(self) -> None:
@@ -453,7 +449,7 @@ def _new_meta(plan: SweepPlan, design_fp: str, code_fp: str) -> dict[str, Any]:
         **plan.describe(),
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "started": _now(),
+        "started": now(),
         "finished": None,
         "status": "running",
         "backend": None,

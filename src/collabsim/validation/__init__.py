@@ -26,14 +26,20 @@ for grouping, resuming and changed model code), tests each pattern and writes:
 
 from __future__ import annotations
 
-import datetime
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from collabsim.params import _suggest
-from collabsim.storage import _json_writer, _strict, provenance, write_atomically
+from collabsim.storage import (
+    _json_writer,
+    _strict,
+    now,
+    provenance,
+    recording_interruption,
+    write_atomically,
+)
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.options import check_results_folder, check_run_options
 from collabsim.validation.report import patterns_markdown
@@ -115,15 +121,11 @@ def validate(*, out: str | Path, quick: bool = False,
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     started = time.perf_counter()
 
-    try:
+    with recording_interruption(out / META, meta):
         stored, count = runner.run_needs(needs, folder=out / runner.RUNS, seed=seed,
                                          backend=backend, workers=workers,
                                          scheduler=scheduler, restart=restart,
                                          progress=progress)
-    except BaseException:
-        meta.update(status="interrupted", finished=_now())
-        write_atomically(out / META, _json_writer(_strict(meta)[0]))
-        raise
     cache: dict[Path, Any] = {}
     data = {key: runner.load_arm(stored[key], need, cache) for key, need in needs.items()}
     results, evaluations = [], []
@@ -192,9 +194,6 @@ def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
     return runs, series
 
 
-def _now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-
 
 def _meta(chosen: Mapping[str, Pattern], *, quick: bool, seed: int, backend: str,
           workers: int | None) -> dict[str, Any]:
@@ -205,7 +204,7 @@ def _meta(chosen: Mapping[str, Pattern], *, quick: bool, seed: int, backend: str
             "seeds": {name: QUICK_SEEDS if quick else p.seeds
                       for name, p in chosen.items() if p.expressible},
             "patterns": list(chosen), "backend": backend, "workers": workers,
-            "status": "running", "started": _now(), "finished": None}
+            "status": "running", "started": now(), "finished": None}
 
 
 def _write_outputs(out: Path, chosen: Mapping[str, Pattern], results: list[PatternResult],
@@ -223,7 +222,7 @@ def _write_outputs(out: Path, chosen: Mapping[str, Pattern], results: list[Patte
         name = evaluation.result.pattern
         draw_pattern(evaluation, figures, title=name.replace("_", " ").capitalize())
     expressible = [r for r in results if r.expressible]
-    meta.update(status="complete", finished=_now(),
+    meta.update(status="complete", finished=now(),
                 passed=sum(bool(r.passed) for r in expressible), expressible=len(expressible),
                 failing=[r.pattern for r in expressible if not r.passed],
                 files=[CSV, REPORT, FIGURES, "runs"])

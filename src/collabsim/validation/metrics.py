@@ -18,6 +18,7 @@ names any other function of the two tables; ``AtMost`` makes a true/false metric
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -35,7 +36,7 @@ class ValidationError(SweepError):
     """A pattern, metric, test or validation option that is not allowed (one line)."""
 
 
-class Metric:
+class Metric(ABC):
     """What a pattern measures: one value per seed from one arm's runs.
 
     Attributes:
@@ -50,6 +51,7 @@ class Metric:
     reporters: tuple[str, ...] = ()
     binary: bool = False
 
+    @abstractmethod
     def values(self, runs: pd.DataFrame, timeseries: pd.DataFrame | None) -> np.ndarray:
         """One value per run of ``runs``, in its order (by replicate).
 
@@ -60,10 +62,9 @@ class Metric:
         Returns:
             A float array as long as ``runs``; NaN where a run has no value.
         """
-        raise NotImplementedError
 
-    def check_steps(self, steps: int, *, where: str) -> None:
-        """Refuse a week outside a run of ``steps`` weeks.
+    def check_steps(self, steps: int, *, where: str) -> None:  # noqa: B027 (a default)
+        """Refuse a week outside a run of ``steps`` weeks (a metric of no week: nothing).
 
         Args:
             steps: Weeks the arm simulates.

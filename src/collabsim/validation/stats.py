@@ -33,6 +33,7 @@ so the same values always give the same interval. Seeds where a metric is undefi
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -78,18 +79,18 @@ class Outcome:
     detail: str
 
 
-class Test:
+class Test(ABC):
     """A statistical test of a pattern over the per-seed values of its arms."""
 
     alpha: float = ALPHA
 
+    @abstractmethod
     def arms(self) -> tuple[str, ...]:
         """Names of the arms the test reads, in order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def metrics(self) -> tuple[Metric, ...]:
         """The metrics the test reads."""
-        raise NotImplementedError
 
     def pairs(self) -> tuple[tuple[str, str], ...]:
         """The pairs of arms the test compares seed by seed (none unless paired)."""
@@ -103,9 +104,9 @@ class Test:
         """The metric(s) in a few words, for the results table."""
         return "; ".join(dict.fromkeys(m.label for m in self.metrics()))
 
+    @abstractmethod
     def describe(self) -> str:
         """The test in words, for the generated documentation."""
-        raise NotImplementedError
 
     def evaluate(self, values: Measure | Mapping[str, Any]) -> Outcome:
         """Run the test.
@@ -120,8 +121,9 @@ class Test:
         measure = _as_measure(values)
         return self._evaluate(lambda metric, arm: np.asarray(measure(metric, arm), float))
 
+    @abstractmethod
     def _evaluate(self, measure: Measure) -> Outcome:
-        raise NotImplementedError
+        """Run the test on ``measure(metric, arm)``, per-seed values as floats."""
 
     def _check_alpha(self) -> None:
         if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float)) \

@@ -145,8 +145,13 @@ declare(
     "silo twin falls from the week of dissolution to the end.",
     arms={"unsupported": iocn_arm(academic_partner=False)},
     test=Sign(m.LOSS_AFTER_COLLAPSE, "unsupported", direction="positive"),
-    limitation="Model limitation: a change, once adopted, stays in practice after the "
-    "network dissolves and is worn only by environment change, which strikes the "
-    "silo twin alike. The model has no mechanism by which cross-organisation "
-    "changes need continued coordination to last, so nothing unravels.",
+    limitation="Not yet understood. The model has unravelling (`unsupported_decay`, ODD "
+    "7.13): once a network has dissolved, each change it made across "
+    "organisations reverts, with a weekly chance. Yet the loss of quality against "
+    "the silo twin after dissolution is small, varies widely from run to run, and "
+    "does not grow with the unravelling rate (30 seeds, from dissolution to week "
+    "260: 0.044 lost at a rate of 0, 0.065 at 0.01, 0.004 at 0.1). Quality "
+    "against the silo twin is mostly seed noise, and after dissolution everyone "
+    "in post goes on changing their own organisation's practices, which may "
+    "remake what unravelled.",
 )
