@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from robustness_support import TINY_STUDY
 
 from collabsim.cli import main
-
-TINY = """
-[robustness]
-name = "tiny"
-scenario = "beston"
-seeds = 4
-steps = 20
-
-[levers]
-cede_willingness = {low = 0.1, high = 0.9}
-
-[contexts]
-sizes = [40]
-"""
 
 
 def test_a_tiny_study_runs_and_ends_with_its_headline(tmp_path, capsys):
     study = tmp_path / "tiny.toml"
-    study.write_text(TINY, encoding="utf-8")
+    study.write_text(TINY_STUDY, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["robustness", str(study), "--out", str(out), "--backend", "serial"]) == 0
     printed = capsys.readouterr().out
@@ -41,7 +28,7 @@ def test_a_tiny_study_runs_and_ends_with_its_headline(tmp_path, capsys):
 
 def test_the_default_folder_is_named_after_the_study(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+    (tmp_path / "tiny.toml").write_text(TINY_STUDY, encoding="utf-8")
     assert main(["robustness", "tiny.toml", "--backend", "serial", "--quiet"]) == 0
     assert (tmp_path / "results" / "robustness" / "tiny" / "report.md").is_file()
 
@@ -54,7 +41,7 @@ def test_the_default_folder_is_named_after_the_study(tmp_path, capsys, monkeypat
 def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, old, new,
                                                                    match):
     study = tmp_path / "bad.toml"
-    study.write_text(TINY.replace(old, new), encoding="utf-8")
+    study.write_text(TINY_STUDY.replace(old, new), encoding="utf-8")
     out = tmp_path / "never"
     assert main(["robustness", str(study), "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -65,7 +52,7 @@ def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, caps
 
 def test_bad_backend_options_and_folders_are_refused(tmp_path, capsys):
     study = tmp_path / "tiny.toml"
-    study.write_text(TINY, encoding="utf-8")
+    study.write_text(TINY_STUDY, encoding="utf-8")
     out = tmp_path / "never"
     assert main(["robustness", str(study), "--out", str(out), "--backend", "serial",
                  "--workers", "2"]) == 2
@@ -86,7 +73,7 @@ def test_ctrl_c_exits_130_saying_how_to_resume(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(collabsim.robustness, "robustness", interrupted)
     study = tmp_path / "tiny.toml"
-    study.write_text(TINY, encoding="utf-8")
+    study.write_text(TINY_STUDY, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["robustness", str(study), "--out", str(out), "--backend", "serial"]) == 130
     err = capsys.readouterr().err

@@ -6,25 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from robustness_support import TINY_STUDY
 
 from collabsim.robustness import RobustnessError, make_plan, read_robustness_file
 from collabsim.robustness.plan import read_accepted
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "experiments" / "robustness_levers.toml"
-
-GOOD = """
-[robustness]
-name = "tiny"
-scenario = "beston"
-seeds = 4
-steps = 20
-
-[levers]
-cede_willingness = {low = 0.1, high = 0.9}
-
-[contexts]
-sizes = [40]
-"""
 
 
 def write(folder: Path, text: str, name: str = "study.toml") -> Path:
@@ -34,7 +21,7 @@ def write(folder: Path, text: str, name: str = "study.toml") -> Path:
 
 
 def test_a_good_file_gives_its_contexts_and_cells(tmp_path):
-    plan = read_robustness_file(write(tmp_path, GOOD))
+    plan = read_robustness_file(write(tmp_path, TINY_STUDY))
     assert (plan.name, plan.scenario, plan.seeds, plan.seed, plan.steps) == \
         ("tiny", "beston", 4, 0, 20)
     assert [c.label for c in plan.contexts] == ["defaults", "n_people=40"]
@@ -48,13 +35,13 @@ def test_a_good_file_gives_its_contexts_and_cells(tmp_path):
 
 
 def test_the_name_defaults_to_the_file_name(tmp_path):
-    plan = read_robustness_file(write(tmp_path, GOOD.replace('name = "tiny"\n', ""),
+    plan = read_robustness_file(write(tmp_path, TINY_STUDY.replace('name = "tiny"\n', ""),
                                       "my_levers.toml"))
     assert plan.name == "my_levers"
 
 
 def test_a_context_that_repeats_another_is_counted_once(tmp_path):
-    plan = read_robustness_file(write(tmp_path, GOOD.replace("sizes = [40]",
+    plan = read_robustness_file(write(tmp_path, TINY_STUDY.replace("sizes = [40]",
                                                              "sizes = [25, 40]")))
     assert [c.context.label for c in plan.cells] == ["defaults", "n_people=40"]
     assert plan.repeats == (("n_people=25", "cede_willingness", "defaults"),)  # beston's own
@@ -142,8 +129,8 @@ def test_the_example_file_reads_calibrations_closest_points(tmp_path, monkeypatc
 ])
 def test_a_bad_file_is_refused_naming_the_file_and_field(tmp_path, change, match):
     old, new = change
-    assert old in GOOD
-    path = write(tmp_path, GOOD.replace(old, new, 1))
+    assert old in TINY_STUDY
+    path = write(tmp_path, TINY_STUDY.replace(old, new, 1))
     with pytest.raises(RobustnessError, match=match) as caught:
         read_robustness_file(path)
     message = str(caught.value)
@@ -172,7 +159,7 @@ def test_files_that_are_not_studies_are_refused(tmp_path):
 ])
 def test_a_bad_accepted_file_is_refused(tmp_path, text, match):
     csv_path = write(tmp_path, text, "accepted.csv")
-    path = write(tmp_path, GOOD.replace("steps = 20", f'steps = 20\naccepted = "{csv_path}"'))
+    path = write(tmp_path, TINY_STUDY.replace("steps = 20", f'steps = 20\naccepted = "{csv_path}"'))
     with pytest.raises(RobustnessError, match=match) as caught:
         read_robustness_file(path)
     assert str(caught.value).startswith(f"{path}: accepted: ")
@@ -182,6 +169,6 @@ def test_a_scenario_file_is_found_beside_the_study(tmp_path):
     shipped = Path(__file__).resolve().parents[1] / "src" / "collabsim" / "scenarios"
     (tmp_path / "mine").mkdir()
     shutil.copy(shipped / "beston.toml", tmp_path / "mine" / "local.toml")
-    path = write(tmp_path / "mine", GOOD.replace('"beston"', '"local.toml"'))
+    path = write(tmp_path / "mine", TINY_STUDY.replace('"beston"', '"local.toml"'))
     plan = read_robustness_file(path)
     assert plan.cells[0].low.horizon == 52
