@@ -32,7 +32,7 @@ from typing import Any
 
 from collabsim.params import _suggest
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
-from collabsim.sweeps.files import read_toml
+from collabsim.sweeps.files import check_tables, read_toml
 
 #: Keys of the ``[robustness]`` table.
 STUDY_KEYS: tuple[str, ...] = ("name", "scenario", "seeds", "seed", "steps", "accepted",
@@ -66,11 +66,7 @@ def read_robustness_file(path: str | Path) -> RobustnessPlan:
     def fail(message: str) -> RobustnessError:
         return RobustnessError(f"{path}: {message}")
 
-    for table in data:
-        if table not in TABLES:
-            hint = _suggest(table, TABLES)
-            raise fail(f"unknown table [{table}]; allowed: "
-                       + ", ".join(f"[{t}]" for t in TABLES) + (f"; {hint}" if hint else ""))
+    check_tables(data, TABLES, fail)
     for table in TABLES:
         if table in data and not isinstance(data[table], dict):
             raise fail(f"{table} must be a table ([{table}])")

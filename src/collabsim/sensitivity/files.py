@@ -36,7 +36,7 @@ from typing import Any
 
 from collabsim.params import _suggest
 from collabsim.sensitivity.problem import SensitivityError
-from collabsim.sweeps.files import read_toml
+from collabsim.sweeps.files import check_tables, read_toml
 
 #: Keys of the ``[sensitivity]`` table.
 STUDY_KEYS: tuple[str, ...] = ("name", "scenario", "method", "n", "replicates", "statistic",
@@ -70,11 +70,7 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
     def fail(message: str) -> SensitivityError:
         return SensitivityError(f"{path}: {message}")
 
-    for table in data:
-        if table not in TABLES:
-            hint = _suggest(table, TABLES)
-            raise fail(f"unknown table [{table}]; allowed: "
-                       + ", ".join(f"[{t}]" for t in TABLES) + (f"; {hint}" if hint else ""))
+    check_tables(data, TABLES, fail)
     study = data.get("sensitivity")
     if not isinstance(study, dict):
         raise fail("no [sensitivity] table: it names the scenario, method and outputs")

@@ -67,6 +67,21 @@ def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
         raise error(f"{path}: not valid TOML: {failure}") from None
 
 
+
+def check_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
+    """Refuse a table of a study file not in ``tables``, suggesting the nearest name.
+
+    Args:
+        data: The file as read by ``read_toml``.
+        tables: The tables allowed.
+        fail: Makes the exception to raise from a message.
+    """
+    for table in data:
+        if table not in tables:
+            hint = _suggest(table, tables)
+            raise fail(f"unknown table [{table}]; allowed: "
+                       + ", ".join(f"[{t}]" for t in tables) + (f"; {hint}" if hint else ""))
+
 def read_sweep_file(path: str | Path) -> dict[str, Any]:
     """Read an experiment file into the options of ``collabsim.sweep``.
 
