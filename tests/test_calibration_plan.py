@@ -100,7 +100,7 @@ def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
     ("meeting_energy = {}", "meeting_enrgy = {}", "did you mean meeting_energy"),
     ("high = 0.02}", "high = 0.9}", "commitment_decay: high=0.9 is outside the allowed range"),
     ("meeting_energy = {}", "meeting_energy = [0.1, 0.2]", "meeting_energy"),
-    ("meeting_energy = {}", "exit_patience = {low = 1, high = 6}\nmeeting_energy = {}",
+    ("meeting_energy = {}", "exit_patience_weeks = {low = 1, high = 6}\nmeeting_energy = {}",
      None),  # a whole-number rate is allowed
     ("meeting_energy = {}", "organisations = {}", "organisations takes"),
     ('["small_tests_energise"]', '["small_test_energise"]', "did you mean small_tests_energise"),

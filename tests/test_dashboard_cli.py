@@ -1,4 +1,8 @@
-"""``collabsim dashboard`` serves the page on the port asked for and stops on Ctrl-C."""
+"""``collabsim dashboard`` serves the page where it says it does and stops on Ctrl-C.
+
+The servers here bind port 0: the system picks a free port when the socket is bound,
+and the tests read the address from the line the server prints once it is listening.
+"""
 
 from __future__ import annotations
 
@@ -7,53 +11,102 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from dashboard_support import start_server
 
 from collabsim.cli import main
+from collabsim.dashboard import CannotListen, listen, page_url
+from collabsim.dashboard.__main__ import main as module_main
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def stop(server: subprocess.Popen) -> int:
+    """Stop a server as a facilitator would, with Ctrl-C; its exit status."""
+    server.send_signal(signal.SIGINT)
+    try:
+        return server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+        raise
 
 
 def test_the_command_serves_the_dashboard_on_localhost_until_ctrl_c(tmp_path):
-    port = free_port()
-    server = subprocess.Popen([SCRIPT, "dashboard", "--port", str(port)], cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """The page answers at the announced address, on localhost only; Ctrl-C exits 0."""
+    server, output = start_server([SCRIPT, "dashboard", "--port", "0"], tmp_path / "server.log",
+                                  cwd=tmp_path)
     try:
-        deadline, page = time.monotonic() + 90, None
-        while page is None and time.monotonic() < deadline:
-            assert server.poll() is None, server.stdout.read()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
-                    page = reply.status, reply.read().decode("utf-8", "replace")
-            except OSError:
-                time.sleep(0.5)
-        assert page is not None and page[0] == 200
-        assert "solara" in page[1].lower()
+        url = output.url()
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            status, page = reply.status, reply.read().decode("utf-8", "replace")
+        assert status == 200
+        assert "solara" in page.lower()
+        port = urlparse(url).port
         with socket.socket() as outside:  # bound to localhost only
             address = socket.gethostbyname(socket.gethostname())
             if not address.startswith("127."):
                 assert outside.connect_ex((address, port)) != 0
     finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
-    assert server.returncode == 0
+        returncode = stop(server)
+    assert returncode == 0, output.text()
 
 
-def test_a_bad_port_is_refused_in_one_line(capsys):
-    assert main(["dashboard", "--port", "70000"]) == 2
+def test_port_0_serves_on_the_port_the_system_picked_and_prints_it(tmp_path):
+    """``--port 0`` prints one flushed stdout line with the real port, and serves there."""
+    with open(tmp_path / "stderr.log", "w") as errors:
+        server, output = start_server(
+            [sys.executable, "-m", "collabsim.dashboard", "--port", "0"],
+            tmp_path / "stdout.log", cwd=tmp_path, stderr=errors)
+    try:
+        url = output.url()
+        port = urlparse(url).port
+        assert url == f"http://127.0.0.1:{port}/"
+        assert 0 < port < 65536
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            assert reply.status == 200
+    finally:
+        returncode = stop(server)
+    assert returncode == 0, (tmp_path / "stderr.log").read_text()
+    stdout = output.text().splitlines()
+    assert stdout.count(f"collabsim dashboard: serving at http://127.0.0.1:{port}/") == 1
+
+
+def test_listen_binds_a_real_port_for_port_0():
+    """The socket is listening on a port the system chose, and its address says which."""
+    with listen("127.0.0.1", 0) as sock:
+        port = sock.getsockname()[1]
+        assert port != 0
+        assert page_url(sock) == f"http://127.0.0.1:{port}/"
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass  # accepted into the backlog: it is listening already
+
+
+@pytest.mark.parametrize("port", ["70000", "-1"])
+def test_a_bad_port_is_refused_in_one_line(capsys, port):
+    """A port outside 0-65535 is one error line and status 2."""
+    assert main(["dashboard", "--port", port]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line == "collabsim: error: --port 70000 is not allowed: expected a port from 1 to 65535"
+    assert line == (f"collabsim: error: --port {port} is not allowed: "
+                    "expected a port from 0 to 65535")
+
+
+def test_the_module_refuses_a_bad_port_in_one_line(capsys):
+    """``python -m collabsim.dashboard`` says the same in one line, with status 2."""
+    with pytest.raises(SystemExit) as stopped:
+        module_main(["--port", "70000"])
+    assert stopped.value.code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == ("python -m collabsim.dashboard: error: --port 70000 is not allowed: "
+                    "expected a port from 0 to 65535")
 
 
 def test_a_port_in_use_is_refused_in_one_line(capsys):
+    """Another program's listening port is one error line and status 2."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -62,3 +115,20 @@ def test_a_port_in_use_is_refused_in_one_line(capsys):
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"collabsim: error: cannot listen on 127.0.0.1:{port}: ")
     assert line.endswith("choose another --port")
+
+
+def test_an_address_not_of_this_machine_is_refused_in_one_line(capsys):
+    """A host address this machine does not have is one error line and status 2."""
+    host = "192.0.2.1"  # TEST-NET-1: documentation only, never a local interface
+    assert main(["dashboard", "--host", host, "--port", "0"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"collabsim: error: cannot listen on {host}:0: ")
+    assert line.endswith("choose another --host")
+
+
+def test_listen_reports_a_taken_port():
+    """``listen`` raises ``CannotListen`` for a port another socket listens on."""
+    with listen("127.0.0.1", 0) as first:
+        port = first.getsockname()[1]
+        with pytest.raises(CannotListen, match=f"127.0.0.1:{port}: .*choose another --port"):
+            listen("127.0.0.1", port)

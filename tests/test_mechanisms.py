@@ -120,7 +120,7 @@ def test_prior_trust_is_higher_at_home_lower_across_the_divide():
 # --- the trust store ---------------------------------------------------------------------
 
 def _small_model(**overrides):
-    params = collabsim.Params(n_people=40, n_pathways=2, **overrides)
+    params = collabsim.Params(n_people=40, pathway_team_size=20, **overrides)
     return collabsim.CollaborationModel(params, rng=5)
 
 
@@ -264,33 +264,43 @@ def test_clusters_are_counted_with_minor_ones_left_out():
 
 # --- M5, M6 attendance and seating ----------------------------------------------------------
 
-def test_attendance_rises_with_commitment_and_good_meetings_falls_with_load():
-    args = dict(commitment=0.5, meeting_value=0.0, workload=0.5, backlog=0.0, base=0.0,
-                commitment_weight=2.0, experience_weight=2.0, workload_weight=1.5,
-                backlog_weight=2.0)
+WEIGHTS = attendance.AttendanceWeights(base=0.0, commitment=2.0, experience=2.0, workload=1.5,
+                                       backlog=2.0, territoriality=1.5)
+
+
+def test_attendance_rises_with_commitment_and_good_meetings_falls_with_load_and_power():
+    args = dict(commitment=0.5, meeting_value=0.0, workload=0.5, backlog=0.0,
+                territoriality=0.0)
 
     def p(**change_):
-        return attendance.attendance_probability(*{**args, **change_}.values())
+        return attendance.attendance_probability(*{**args, **change_}.values(), WEIGHTS)
 
     assert p() == pytest.approx(0.5)
     assert p(commitment=0.9) > p() > p(commitment=0.1)
     assert p(meeting_value=0.8) > p() > p(meeting_value=-0.8)
     assert p(workload=0.9) < p() < p(workload=0.1)
     assert p(backlog=1.0) == pytest.approx(1 / (1 + math.exp(2.0)))
+    # the powerful, with territory to share, stay away; the powerless have little to lose
+    assert p(territoriality=0.8) == pytest.approx(1 / (1 + math.exp(1.5 * 0.8)))
 
 
 def test_choose_attendees_keeps_the_convener_and_skips_leavers():
     n = 200
     stream = draws.new_stream(np.random.default_rng(0))
-    active = np.ones(n, dtype=bool)
-    active[:50] = False
-    always = np.zeros(n, dtype=bool)
-    always[[60, 70]] = True
-    last = np.zeros(n, dtype=bool)
-    chosen = attendance.choose_attendees(stream, active, always, np.full(n, 0.5), np.zeros(n),
-                                         np.full(n, 0.5), last, 0.0, 2.0, 2.0, 1.5, 2.0)
+    state = collabsim.CollaborationModel(n_people=n).state
+    people = state.people
+    people.active[:] = True
+    people.active[:50] = False
+    people.steady[:] = False
+    people.steady[[60, 70]] = True
+    people.commitment[:] = 0.5
+    people.meeting_value[:] = 0.0
+    people.workload[:] = 0.5
+    people.territoriality[:] = 0.0
+    people.attended_last[:] = False
+    chosen = attendance.choose_attendees(stream, state.people_ref, WEIGHTS)
     assert set(chosen).isdisjoint(range(50)) and {60, 70} <= set(chosen)
-    assert np.array_equal(np.flatnonzero(last), chosen)
+    assert np.array_equal(np.flatnonzero(people.attended_last), chosen)
     assert 50 < chosen.size < 150  # about half of the 150 members
 
 

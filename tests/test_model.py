@@ -78,12 +78,12 @@ def valid_params(draw):
     values["middle_share"] = draw(st.floats(0.0, min(0.8, 1.0 - values["top_share"])))
     values["n_practices"] = draw(st.integers(2, 12))
     values["landscape_k"] = draw(st.integers(0, min(4, values["n_practices"] - 1)))
-    values["n_pathways"] = draw(st.integers(1, 4))
+    values["pathway_team_size"] = draw(st.integers(5, 200))
     values["meeting_interval"] = draw(st.integers(1, 8))
     values["table_size"] = draw(st.integers(2, 8))
     values["horizon"] = draw(st.integers(1, 60))
-    for name in ("exit_patience", "collapse_window", "attendance_window"):
-        values[name] = draw(st.integers(1, 4))
+    for name in ("exit_patience_weeks", "collapse_weeks", "attendance_weeks"):
+        values[name] = draw(st.integers(1, 16))
     present = organisations + (["university"] if values["academic_partner"] else [])
     values["events"] = draw(st.lists(st.fixed_dictionaries(
         {"step": st.integers(0, 60), "kind": st.sampled_from(list(EVENT_KINDS))},

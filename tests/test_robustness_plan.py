@@ -62,11 +62,11 @@ def test_partner_strength_keeps_the_partner_present(tmp_path):
 
 
 def test_accepted_sets_become_contexts_in_file_order_up_to_the_limit(tmp_path):
-    path = write(tmp_path, "point,trust_gain,exit_patience\n7,0.12,4\n2,0.2,5\n9,0.05,2\n",
+    path = write(tmp_path, "point,trust_gain,exit_patience_weeks\n7,0.12,4\n2,0.2,5\n9,0.05,2\n",
                  "accepted.csv")
     contexts = read_accepted(path, limit=2)
     assert [c.label for c in contexts] == ["accepted point 7", "accepted point 2"]
-    assert contexts[0].overrides == {"trust_gain": 0.12, "exit_patience": 4}
+    assert contexts[0].overrides == {"trust_gain": 0.12, "exit_patience_weeks": 4}
     assert all(c.kind == "accepted" for c in contexts)
     no_point = write(tmp_path, "trust_gain\n0.12\n", "plain.csv")
     assert [c.label for c in read_accepted(no_point)] == ["plain 1"]

@@ -51,7 +51,8 @@ at a low and a high setting in every context, as resumable sweeps with the same 
 then the paired effects, ``report.md`` and forest plots; it ends with a headline per lever.
 
 ``dashboard`` serves the workshop dashboard (``collabsim.dashboard``) until Ctrl-C, on
-this machine only unless ``--host`` says otherwise.
+this machine only unless ``--host`` says otherwise; ``--port 0`` takes any free port. Once
+it is listening it prints ``collabsim dashboard: serving at http://HOST:PORT/``.
 """
 
 from __future__ import annotations
@@ -60,7 +61,6 @@ import argparse
 import contextlib
 import math
 import shutil
-import socket
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -232,7 +232,7 @@ def _parser() -> argparse.ArgumentParser:
     from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT  # no Solara import yet
 
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT,
-                           help=f"port (default: {DEFAULT_PORT})")
+                           help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
     dashboard.add_argument("--host", default=DEFAULT_HOST,
                            help=f"address to listen on (default: {DEFAULT_HOST}, this "
                            "machine only; 0.0.0.0 lets devices in the room connect)")
@@ -452,21 +452,18 @@ def _study_summary(study) -> str:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port {args.port} is not allowed: expected a port from 1 to 65535")
+    """Serve the dashboard until Ctrl-C, on the socket bound (and checked) first."""
     try:
-        from collabsim.dashboard import serve
+        from collabsim.dashboard import CannotListen, listen, serve
     except ImportError as error:  # the dashboard extra is not installed
         raise UsageError(f"the dashboard needs: pip install \"collabsim[dashboard]\" "
                          f"({error})") from None
-    with socket.socket() as probe:  # say so plainly, before Solara starts, if it is taken
-        try:
-            probe.bind((args.host, args.port))
-        except OSError as error:
-            raise UsageError(f"cannot listen on {args.host}:{args.port}: "
-                             f"{error.strerror or error}; choose another --port") from None
+    try:  # bound now, so a port in use is said plainly before Solara starts
+        sock = listen(args.host, args.port)
+    except CannotListen as error:
+        raise UsageError(str(error)) from None
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
-        serve(args.host, args.port, open_browser=args.open)
+        serve(open_browser=args.open, sock=sock)
     return 0
 
 

@@ -192,10 +192,7 @@ class CollaborationModel(mesa.Model):
         meeting energy and the leadership programmes (M7).
         """
         s, p, prm = self.state, self.state.people, self.params
-        attendees = attendance.choose_attendees(
-            s.stream, p.active, p.steady, p.commitment, p.meeting_value, p.workload,
-            p.attended_last, prm.attendance_base, prm.attendance_commitment,
-            prm.attendance_experience, prm.attendance_workload, prm.attendance_backlog)
+        attendees = attendance.choose_attendees(s.stream, s.people_ref, self._attendance_weights)
         self.meetings_held += 1
         p.attended[attendees] += 1
         self.attendance_rate = attendees.size / max(1, int(p.active.sum()))
@@ -306,11 +303,12 @@ class CollaborationModel(mesa.Model):
         """
         s, prm = self.state, self.params
         if self.meeting_held:
+            patience = self.meetings_in(prm.exit_patience_weeks)
             self.exits += turnover.drift_away(s.people_ref, s.trust_ref, prm.exit_threshold,
-                                              prm.exit_patience)
+                                              patience)
             self.exits += sustainability.organisations_withdrawing(
                 s.people_ref, s.trust_ref, s.org_start, self._partner_index, s.withdrawn,
-                s.org_low_meetings, prm.tops_commitment_floor, prm.exit_patience)
+                s.org_low_meetings, prm.tops_commitment_floor, patience)
         leaving = turnover.move_on(s.stream, s.people_ref, prm.turnover_rate / 52,
                                    prm.turnover_frustration, self._leavers)
         for i in self._leavers[:leaving]:
@@ -336,18 +334,18 @@ class CollaborationModel(mesa.Model):
     def check_sustainability(self, week: int) -> None:
         """At each meeting, judge whether the network is failing (M15).
 
-        It dissolves after ``collapse_window`` failing meetings in a row.
+        It dissolves once its failing meetings in a row span ``collapse_weeks``.
         """
         if not self.meeting_held:
             return
         s, prm = self.state, self.params
         p = s.people
-        recent = self._attendance_history[-prm.attendance_window:]
+        recent = self._attendance_history[-self.meetings_in(prm.attendance_weeks):]
         failing = sustainability.network_failing(
             int(p.active.sum()) / self._initial_members, sum(recent) / len(recent),
             bool((p.active & (p.role == trust.TOP) & ~p.steady).any()), prm.min_attendance)
         self._failing_meetings = self._failing_meetings + 1 if failing else 0
-        if self._failing_meetings >= prm.collapse_window:
+        if self._failing_meetings >= self.meetings_in(prm.collapse_weeks):
             self.alive = False
             self.collapse_step = week
 
@@ -400,9 +398,21 @@ class CollaborationModel(mesa.Model):
 
     # --- helpers ---------------------------------------------------------------------------
 
+    def meetings_in(self, weeks: int) -> int:
+        """How many meetings in a row span ``weeks`` of the calendar (at least one).
+
+        Patience and the judgement of a failing network run in calendar time: each meeting
+        stands for the weeks until the next, so a network meeting quarterly is not given
+        three times as long to fail as one meeting monthly.
+        """
+        return max(1, -(-weeks // self.params.meeting_interval))
+
     def _configure(self) -> None:
         """Bundle the rates the compiled mechanisms take, once per set of parameters."""
         prm = self.params
+        self._attendance_weights = attendance.AttendanceWeights(
+            prm.attendance_base, prm.attendance_commitment, prm.attendance_experience,
+            prm.attendance_workload, prm.attendance_backlog, prm.attendance_territoriality)
         self._trust_rates = trust.TrustRates(prm.trust_gain, prm.trust_loss,
                                              prm.dependency_amplification, prm.generalisation)
         self._encounter_weights = trust.EncounterWeights(

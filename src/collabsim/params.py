@@ -293,9 +293,14 @@ _declare("top_share", "float", 0.1, "Share of people who are senior leaders ('to
          evidence=f"'tops, middles, bottoms' across a pathway ({IOCN}, after Oshry 2007).")
 _declare("middle_share", "float", 0.25, "Share of people who are managers ('middles').",
          unit="share", low=0.0, high=0.8, group=_G, evidence=f"As top_share ({IOCN}).")
-_declare("n_pathways", "int", 3, "Care pathways the network works on at once.",
-         unit="pathways", low=1, high=10, group=_G,
-         evidence=f"IOCN: 'three programmes of care' ({IOCN}).")
+_declare("pathway_team_size", "int", 100,
+         "People per programme of care: a network takes on as many care pathways as it has "
+         "people for (n_people / pathway_team_size, rounded, at least one).",
+         unit="people per pathway", low=5, high=5000, group=_G,
+         evidence=f"IOCN: 'three programmes of care ... of a scale which meant that we could "
+         f"test some of this methodology'; priorities chosen by 'circa 100 clinical and "
+         f"managerial leaders' ({IOCN}). A bigger network takes on more work, not the same "
+         f"work shared more thinly.")
 _declare("n_practices", "int", 20, "Binary working practices that make up each pathway.",
          unit="practices", low=2, high=40, group=_G, symbol="N",
          evidence="NK landscapes of organisational practice (Levinthal 1997).")
@@ -441,7 +446,7 @@ _declare("health_social_gap", "float", 0.1,
          unit="0-1", low=0.0, high=0.3, group=_G,
          evidence=f"'The split in the senior leadership team is acknowledged but entrenched' "
          f"({BESTON}).")
-_declare("encounter_warmth", "float", 2.07,
+_declare("encounter_warmth", "float", 1.98,
          "Baseline tendency of an encounter to go well (log-odds).",
          unit="log-odds", low=-3.0, high=3.0, group=_G,
          evidence=f"'they almost always found ways of helping one another' ({BESTON}).")
@@ -452,12 +457,12 @@ _declare("encounter_narrative_weight", "float", 2.0,
          "How much a shared view of purpose makes an encounter go well.",
          unit="log-odds per unit", low=0.0, high=8.0, group=_G,
          evidence=f"'confident that the other is committed to the same end' ({BESTON}).")
-_declare("identity_threat", "float", 2.29,
+_declare("identity_threat", "float", 2.69,
          "How much meeting another profession or sector threatens identity.",
          unit="log-odds", low=0.0, high=4.0, group=_G,
          evidence=f"'the cross-sector approach threatening to their sense of identity and "
          f"professionalism' ({BESTON}).")
-_declare("upward_hesitancy", "float", 1.02,
+_declare("upward_hesitancy", "float", 1.68,
          "How much a power gap spoils an encounter for the less powerful person.",
          unit="log-odds per unit", low=0.0, high=4.0, group=_G,
          evidence=f"'subordinates were often hesitant to converse upwards' ({IOCN}).")
@@ -497,7 +502,7 @@ _declare("tops_stubbornness", "float", 0.3,
 
 # Attendance and mixing (M5, M6).
 _G = "attendance"
-_declare("attendance_base", "float", 1.86, "Baseline tendency to attend a meeting (log-odds).",
+_declare("attendance_base", "float", 1.55, "Baseline tendency to attend a meeting (log-odds).",
          unit="log-odds", low=-4.0, high=4.0, group=_G, symbol="α₀",
          evidence=f"Beston: 'most people were present for at least four out of the six' "
          f"({BESTON}).")
@@ -512,11 +517,18 @@ _declare("attendance_experience", "float", 2.0,
 _declare("attendance_workload", "float", 1.5, "How much workload keeps people away.",
          unit="log-odds per unit", low=0.0, high=8.0, group=_G, symbol="α₃",
          evidence=f"'Some practitioners had competing priorities' ({BESTON}).")
-_declare("attendance_backlog", "float", 3.49,
+_declare("attendance_backlog", "float", 2.81,
          "How much the backlog from attending last time keeps people away this time.",
          unit="log-odds", low=0.0, high=4.0, group=_G,
          evidence=f"'hardly anyone had had the luxury of three hours'; 'the group was fluid as "
          f"most practitioners could only afford the time to attend some of the meetings' "
+         f"({BESTON}).")
+_declare("attendance_territoriality", "float", 2.99,
+         "How much guarding territory keeps people away from meetings: the powerful have "
+         "the most to share.", unit="log-odds per unit", low=0.0, high=8.0, group=_G,
+         symbol="α₄",
+         evidence=f"'Those with the most power, were often the most reluctant to collaborate, "
+         f"because it meant sharing it. Those with the least power, had little to lose' "
          f"({BESTON}).")
 _declare("workload", "float", 0.5, "Typical day-job workload.", unit="0-1", low=0.0,
          high=1.0, group=_G,
@@ -564,7 +576,7 @@ _declare("initial_leader_identity", "float", 0.3,
 
 # Change work (M8, M9, M11).
 _G = "change"
-_declare("proposal_rate", "float", 0.182,
+_declare("proposal_rate", "float", 0.4,
          "Weekly chance that a fully committed, skilled and entitled person proposes a change.",
          unit="per week", low=0.0, high=0.5, group=_G,
          evidence=f"'a million possibilities ... the people in our organisations will' think "
@@ -581,7 +593,7 @@ _declare("change_duration_scale", "float", 1.0,
          "Multiplier on how long changes take (small tests 4-8 weeks, big bangs 26-52).",
          unit="multiplier", low=0.25, high=4.0, group=_G,
          evidence=f"CLAHRCs: research translation, 'larger, slower' changes ({IOCN}).")
-_declare("grant_base", "float", 1.35, "Baseline tendency of a top to grant a request (log-odds).",
+_declare("grant_base", "float", -0.361, "Baseline tendency of a top to grant a request (log-odds).",
          unit="log-odds", low=-4.0, high=4.0, group=_G,
          evidence=f"'if they bring that to me ... it's then my job. I can sort that out' ({IOCN}).")
 _declare("grant_trust", "float", 3.0, "How much a top's trust in the proposer helps a grant.",
@@ -613,7 +625,7 @@ _declare("word_of_mouth", "float", 3.0,
          "to their trust in the adopter.",
          unit="people per adoption", low=0.0, high=20.0, group=_G, symbol="β",
          evidence=f"'a respiratory physician talking to a cardiac physician' ({IOCN}).")
-_declare("environment_change", "float", 0.0196,
+_declare("environment_change", "float", 0.0312,
          "Weekly chance that demand or policy shifts what works best for a practice.",
          unit="per practice per week", low=0.0, high=0.2, group=_G,
          evidence=f"'the city's healthcare systems must continue to respond to urgent financial "
@@ -631,32 +643,32 @@ _declare("initial_commitment", "float", 0.55, "Mean commitment at the start.", u
 _declare("aspiration_memory", "float", 0.95, "Weekly persistence of the network's aspiration.",
          unit="per week", low=0.5, high=0.999, group=_G, symbol="a",
          evidence="Adaptive aspirations (Lant 1992).")
-_declare("small_win_boost", "float", 0.0954,
+_declare("small_win_boost", "float", 0.257,
          "How far seeing a small win (one's own, an improvement team-mate's, or news of one) "
          "moves commitment towards full commitment.",
          unit="share of gap per win", low=0.0, high=0.5, group=_G, symbol="η_w",
          evidence=f"'they just needed to see small improvements ... which ignites their hope' "
          f"({BESTON}).")
-_declare("big_bang_win_weight", "float", 3.0,
+_declare("big_bang_win_weight", "float", 2.34,
          "How many small wins a successful big bang is worth to those who see it.",
          unit="wins", low=1.0, high=10.0, group=_G,
          evidence="Assumption: a redesign that works is visible but rare.")
-_declare("pressure_sensitivity", "float", 0.0734,
+_declare("pressure_sensitivity", "float", 0.125,
          "Share of commitment lost at each meeting when the shortfall against aspiration is at "
          "its most frustrating (0.2 of quality a year or more).",
          unit="share per meeting", low=0.0, high=0.5, group=_G, symbol="η_f",
          evidence=f"'a shared sense of frustration with the pace of impact' ({IOCN}).")
-_declare("commitment_decay", "float", 0.194,
+_declare("commitment_decay", "float", 0.0605,
          "Share of commitment lost at each network meeting the day job keeps one from.",
          unit="share per missed meeting", low=0.0, high=0.5, group=_G, symbol="δ",
          evidence=f"'This requires a willingness to do over-and-above their day jobs' ({IOCN}); "
          f"'Some practitioners had competing priorities' ({BESTON}).")
-_declare("meeting_energy", "float", 0.115,
+_declare("meeting_energy", "float", 0.0946,
          "How far a meeting moves commitment towards how worthwhile it was.",
          unit="share of gap per meeting", low=0.0, high=0.5, group=_G,
          evidence=f"'I feel really energized, the openness has been really encouraging' "
          f"({BESTON}).")
-_declare("block_cost", "float", 0.0962,
+_declare("block_cost", "float", 0.121,
          "Share of a proposer's commitment lost when a top blocks their change.",
          unit="share per block", low=0.0, high=0.5, group=_G,
          evidence=f"'A lack of support permeated to unease and despondency amongst otherwise "
@@ -691,28 +703,35 @@ _declare("budget_cut_severity", "float", 0.15,
 
 # Exit, turnover and sustainability (M14, M15).
 _G = "sustainability"
-_declare("exit_threshold", "float", 0.279, "Commitment below which people start to drift away.",
+_declare("exit_threshold", "float", 0.19, "Commitment below which people start to drift away.",
          unit="0-1", low=0.0, high=0.5, group=_G,
          evidence=f"'others ... stopped attending' ({BESTON}).")
-_declare("exit_patience", "int", 3,
-         "Meetings spent below the exit threshold before a person, or an organisation, leaves.",
-         unit="meetings", low=1, high=12, group=_G, evidence="Assumption.")
+_declare("exit_patience_weeks", "int", 12,
+         "Weeks spent below the exit threshold, judged at meetings, before a person, or an "
+         "organisation, leaves.",
+         unit="weeks", low=1, high=52, group=_G,
+         evidence="Assumption: patience runs in calendar time, so a network meeting quarterly "
+         "is judged on the same calendar as one meeting monthly.")
 _declare("turnover_frustration", "float", 1.0, "How much frustration multiplies job turnover.",
          unit="multiplier", low=0.0, high=10.0, group=_G,
          evidence=f"'hopelessness and disaffection' ({BESTON}).")
-_declare("min_attendance", "float", 0.186,
+_declare("min_attendance", "float", 0.156,
          "Mean attendance below which a network is failing.", unit="share", low=0.0, high=1.0,
          group=_G, evidence=f"'not being able to get the right people in the room' ({BESTON}).")
-_declare("tops_commitment_floor", "float", 0.24,
+_declare("tops_commitment_floor", "float", 0.289,
          "Mean commitment of an organisation's senior leaders below which it withdraws from "
-         "the network (after exit_patience meetings).", unit="0-1", low=0.0, high=1.0,
+         "the network (after exit_patience_weeks).", unit="0-1", low=0.0, high=1.0,
          group=_G,
          evidence=f"'distributed leadership was constrained by a lack of buy-in and commitment "
          f"from senior leaders' ({IOCN}).")
-_declare("collapse_window", "int", 3, "Consecutive failing meetings before the network dissolves.",
-         unit="meetings", low=1, high=12, group=_G, evidence="Assumption.")
-_declare("attendance_window", "int", 3, "Meetings over which mean attendance is judged.",
-         unit="meetings", low=1, high=12, group=_G, evidence="Assumption.")
+_declare("collapse_weeks", "int", 12,
+         "Weeks of failing meetings in a row before the network dissolves.", unit="weeks",
+         low=1, high=52, group=_G,
+         evidence="Assumption: sponsors judge a network over months of the calendar, however "
+         "often it meets.")
+_declare("attendance_weeks", "int", 12,
+         "Weeks of meetings over which mean attendance is judged (at least the last meeting).",
+         unit="weeks", low=1, high=52, group=_G, evidence="Assumption, as collapse_weeks.")
 
 _declare("events", "events", (), "Scheduled events on the timeline (see EVENT_KINDS).",
          group="timeline", evidence="Workshop 'what if' questions drawn from both studies.")

@@ -247,8 +247,9 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     on_teams = np.flatnonzero(role != TOP)
     if convener >= 0:  # the convener serves every pathway team, like the tops
         on_teams = on_teams[on_teams != convener]
-    pathway[on_teams] = np.arange(on_teams.size) % params.n_pathways
-    team_members, team_start = _grouped(pathway, params.n_pathways)
+    n_pathways = pathway_count(params)
+    pathway[on_teams] = np.arange(on_teams.size) % n_pathways
+    team_members, team_start = _grouped(pathway, n_pathways)
     team = _improvement_teams(pathway, team_members, team_start, params.team_size)
 
     people = People(
@@ -406,6 +407,16 @@ def _improvement_teams(pathway: np.ndarray, members: np.ndarray, start: np.ndarr
     return team
 
 
+def pathway_count(params: Params) -> int:
+    """How many care pathways the network takes on: one per ``pathway_team_size`` people.
+
+    A network chooses programmes of care "of a scale" its people can test (Mervyn et al.
+    2019), so a bigger network takes on more pathways rather than sharing the same
+    practices among more people; at least one.
+    """
+    return max(1, int(params.n_people / params.pathway_team_size + 0.5))
+
+
 def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]) -> Pathways:
     """NK landscapes for each pathway, a random starting configuration, and owners.
 
@@ -413,7 +424,7 @@ def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]
     owns none), in a random order per pathway; when a pathway has fewer practices than
     there are organisations, some own nothing on it.
     """
-    n_p, n_x, k = params.n_pathways, params.n_practices, params.landscape_k
+    n_p, n_x, k = pathway_count(params), params.n_practices, params.landscape_k
     neighbours, contributions = landscape.make_landscapes(rng, n_p, n_x, k)
     service = np.array([o.index for o in orgs if not o.is_academic_partner], dtype=np.int64)
     owner = np.empty((n_p, n_x), dtype=np.int64)

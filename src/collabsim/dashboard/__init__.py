@@ -5,45 +5,104 @@
 (``pip install "collabsim[dashboard]"``): Solara and its locally served browser assets.
 Modules: ``app`` (the page), ``controls`` (levers, run controls, what-ifs),
 ``network_view``, ``live_plots``, ``monitors``, ``session`` (one workshop's models per
-browser session), ``export`` (CSV and PNG downloads) and ``offline`` (no internet
-needed).
+browser session), ``export`` (CSV and PNG downloads), ``offline`` (no internet
+needed) and ``serving`` (the web server on the socket ``listen()`` binds).
+
+Port 0 asks the operating system for any free port when the socket is bound; once the
+server is listening it prints ``collabsim dashboard: serving at http://HOST:PORT/`` on
+stdout, so whoever started it (a facilitator, a test) learns the real address.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 
 #: The module Solara serves.
 APP = "collabsim.dashboard.app"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+#: The line printed on stdout once the server is listening; ``{url}`` is the page's address.
+ANNOUNCEMENT = "collabsim dashboard: serving at {url}"
+
+
+class CannotListen(ValueError):
+    """The dashboard cannot listen where it was asked to; the message is one line."""
+
+
+def listen(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> socket.socket:
+    """A TCP socket bound to ``host:port`` and listening, for ``serve()``.
+
+    Binding here, rather than letting the web server bind later, means a port that is
+    taken or an address this machine does not have is reported at once, before Solara
+    and the model's kernels load, and that port 0 becomes a real port at bind time.
+
+    Args:
+        host: An IPv4 or IPv6 address or a host name.
+        port: A port from 0 to 65535; 0 lets the operating system choose a free one.
+
+    Raises:
+        CannotListen: The port is out of range, or binding failed (the port is in use,
+            the address is not this machine's, the name does not resolve).
+    """
+    if not 0 <= port <= 65535:
+        raise CannotListen(f"--port {port} is not allowed: expected a port from 0 to 65535")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn decides
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if os.name != "nt":  # restart at once after Ctrl-C, despite connections in TIME_WAIT
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        # listen now, not when uvicorn starts: a second server cannot then bind the same
+        # port (SO_REUSEADDR lets two bound, non-listening sockets share it), and early
+        # visitors wait in the backlog instead of being refused
+        sock.listen(2048)
+    except OSError as error:
+        sock.close()
+        wrong_host = (isinstance(error, socket.gaierror)
+                      or error.errno == errno.EADDRNOTAVAIL)  # not this machine's address
+        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}; "
+                           f"choose another {'--host' if wrong_host else '--port'}") from None
+    return sock
+
+
+def page_url(sock: socket.socket) -> str:
+    """The dashboard's address on a bound socket, with the real port (never 0)."""
+    host, port = sock.getsockname()[:2]
+    if sock.family == socket.AF_INET6:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-          open_browser: bool = False) -> None:
+          open_browser: bool = False, sock: socket.socket | None = None) -> None:
     """Serve the dashboard until interrupted, with every asset served locally.
+
+    Prints ``ANNOUNCEMENT`` with the real address on stdout once it is listening.
+    Ctrl-C ends it normally.
 
     Args:
         host: Address to listen on; the default is this machine only. Give
             ``0.0.0.0`` to let participants' devices on the room's network connect.
-        port: Port to listen on.
+        port: Port to listen on; 0 for any free port.
         open_browser: Whether to open the page in the default browser.
+        sock: A listening socket from ``listen()`` to serve on instead of binding
+            ``host:port`` here; it is closed when the server stops.
+
+    Raises:
+        CannotListen: ``sock`` is None and ``host:port`` cannot be bound.
     """
     from collabsim.dashboard.offline import configure_offline
 
-    configure_offline()  # before Solara is imported: it reads its settings then
-    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # keep the plots clear
-    from solara.__main__ import run
+    if sock is None:
+        sock = listen(host, port)
+    with sock:
+        try:
+            configure_offline()  # before Solara is imported: it reads its settings then
+            os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # keep the plots clear
+            from collabsim.dashboard import serving
 
-    from collabsim.dashboard.session import Workshop
-
-    Workshop()  # compile the model's kernels now, not on the first visitor's click
-    args = [APP, "--host", host, "--port", str(port), "--production", "--no-check-version",
-            "--log-level-uvicorn", "warning"]
-    from click.exceptions import Abort
-
-    try:
-        run.main(args=[*args, "--open" if open_browser else "--no-open"],
-                 standalone_mode=False)
-    except Abort:  # Ctrl-C: the usual way a workshop's server is stopped
-        return
+            serving.run(sock, page_url(sock), open_browser=open_browser)
+        except KeyboardInterrupt:  # Ctrl-C: the usual way a workshop's server is stopped
+            return

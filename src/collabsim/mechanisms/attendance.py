@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -10,79 +11,80 @@ from collabsim.jit import jit
 from collabsim.mechanisms.draws import chance, uniform
 
 
+class AttendanceWeights(NamedTuple):
+    """Weights of the choice to come to a meeting, in log-odds (M5)."""
+
+    base: float  # α₀, attendance_base
+    commitment: float  # α₁, attendance_commitment
+    experience: float  # α₂, attendance_experience
+    workload: float  # α₃, attendance_workload
+    backlog: float  # attendance_backlog
+    territoriality: float  # α₄, attendance_territoriality
+
+
 @jit
-def attendance_probability(commitment, meeting_value, workload, backlog, base,
-                           commitment_weight, experience_weight, workload_weight,
-                           backlog_weight):
+def attendance_probability(commitment, meeting_value, workload, backlog, territoriality,
+                           weights):
     """M5: chance that a member comes to a meeting (fluid attendance).
 
-    ``σ(α₀ + α₁(c - ½) + α₂·v - α₃(w - ½) - backlog_weight·backlog)``, where v is how
-    worthwhile the person found the last meeting they came to (-1 to 1: good minus bad
-    encounters with other organisations, which trust makes likelier), and backlog is 1
-    if they came last time: three hours away from the day job leaves work that keeps
-    them away from the next meeting. The backlog term is what makes Beston's pattern, most
-    people at four or more of six meetings yet nobody at all six, possible.
+    ``σ(α₀ + α₁(c - ½) + α₂·v - α₃(w - ½) - backlog_weight·backlog - α₄·t)``, where v is
+    how worthwhile the person found the last meeting they came to (-1 to 1: good minus bad
+    encounters with other organisations, which trust makes likelier); backlog is 1 if they
+    came last time: three hours away from the day job leaves work that keeps them away
+    from the next meeting; and t is their territoriality, the power they would have to
+    share (power times unwillingness to cede, 0-1), which keeps the powerful away. The
+    backlog term is what makes Beston's pattern, most people at four or more of six
+    meetings yet nobody at all six, possible.
 
     Evidence: "No one (except Jo) attended all six meetings, although most people were
     present for at least four out of the six"; "the group was fluid as most
-    practitioners could only afford the time to attend some of the meetings"
-    (Kennedy et al. 2019).
+    practitioners could only afford the time to attend some of the meetings"; "Those
+    with the most power, were often the most reluctant to collaborate, because it meant
+    sharing it. Those with the least power, had little to lose" (Kennedy et al. 2019).
 
     Args:
         commitment: Commitment (0-1).
         meeting_value: How worthwhile the last meeting attended was (-1 to 1).
         workload: Day-job workload (0-1).
         backlog: 1 if the person attended the previous meeting, else 0.
-        base: α₀, log-odds for an average person.
-        commitment_weight: α₁.
-        experience_weight: α₂.
-        workload_weight: α₃.
-        backlog_weight: Log-odds lost to last meeting's backlog.
+        territoriality: Territoriality (0-1).
+        weights: ``AttendanceWeights``.
     """
-    x = (base + commitment_weight * (commitment - 0.5) + experience_weight * meeting_value
-         - workload_weight * (workload - 0.5) - backlog_weight * backlog)
+    x = (weights.base + weights.commitment * (commitment - 0.5)
+         + weights.experience * meeting_value - weights.workload * (workload - 0.5)
+         - weights.backlog * backlog - weights.territoriality * territoriality)
     return 1.0 / (1.0 + math.exp(-x))
 
 
 @jit
-def choose_attendees(stream, active, always_attends, commitment, meeting_value, workload,
-                     attended_last, base, commitment_weight, experience_weight, workload_weight,
-                     backlog_weight):
-    """Draw who attends this meeting; update ``attended_last`` in place.
+def choose_attendees(stream, people, weights):
+    """Draw who attends this meeting; update ``people.attended_last`` in place.
+
+    Active members come with ``attendance_probability``; the convener and the central
+    leader (``people.steady``) come to every meeting while they are members.
 
     Args:
         stream: Random stream.
-        active: Membership of everyone.
-        always_attends: People who attend every meeting they can (the convener and the
-            central leader).
-        commitment: Commitment of everyone.
-        meeting_value: How worthwhile each person found the last meeting they attended.
-        workload: Workload of everyone.
-        attended_last: Whether each person attended the previous meeting (updated).
-        base: α₀.
-        commitment_weight: α₁.
-        experience_weight: α₂.
-        workload_weight: α₃.
-        backlog_weight: Weight of last meeting's backlog.
+        people: Person arrays (``attended_last`` updated).
+        weights: ``AttendanceWeights``.
 
     Returns:
         Indices of the attendees, in index order.
     """
-    n = active.shape[0]
+    n = people.active.shape[0]
     chosen = np.empty(n, dtype=np.int64)
     count = 0
     for i in range(n):
         came = False
-        if active[i]:
-            if always_attends[i]:
+        if people.active[i]:
+            if people.steady[i]:
                 came = True
             else:
                 p = attendance_probability(
-                    commitment[i], meeting_value[i], workload[i],
-                    1.0 if attended_last[i] else 0.0, base, commitment_weight, experience_weight,
-                    workload_weight, backlog_weight)
+                    people.commitment[i], people.meeting_value[i], people.workload[i],
+                    1.0 if people.attended_last[i] else 0.0, people.territoriality[i], weights)
                 came = chance(stream, p)
-        attended_last[i] = came
+        people.attended_last[i] = came
         if came:
             chosen[count] = i
             count += 1

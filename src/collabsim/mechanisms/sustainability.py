@@ -56,7 +56,7 @@ def organisations_withdrawing(people, store, org_start, partner, withdrawn, low_
         withdrawn: Whether each organisation has withdrawn (updated).
         low_meetings: Low meetings in a row per organisation (updated).
         floor: ``tops_commitment_floor``.
-        patience: ``exit_patience``.
+        patience: Meetings in a row spanning ``exit_patience_weeks``.
 
     Returns:
         How many members left with their organisations.
@@ -86,7 +86,7 @@ def network_failing(membership_share, recent_attendance, tops_left, min_attendan
     Failing means any of: active membership below half its starting size (people drifting
     away, and organisations withdrawing with all their people); mean attendance over the
     last few meetings below ``min_attendance``; no senior leader (other than the central
-    leader) left in it. A network failing for ``collapse_window`` meetings in a row
+    leader) left in it. A network whose failing meetings in a row span ``collapse_weeks``
     dissolves: meetings stop, and changes it made across organisations start to unravel.
 
     Evidence: "in such place-based networks, we found that immense efforts must be made

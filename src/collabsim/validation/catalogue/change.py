@@ -55,12 +55,6 @@ declare(
     arms={"big_bang": iocn_arm(incremental_share=0.2),
           "incremental": iocn_arm(incremental_share=0.95)},
     test=Greater(AtMost(AtWeek("quality_vs_silo", 130), 0.0), "big_bang", "incremental"),
-    limitation="At the edge of significance: the direction is as the seed says (more runs "
-    "with big bangs are no better than their silo twin at week 130), significant "
-    "at p < 0.01 with the full validation's 40 seeds per arm but not with the "
-    "quick one's 30. Big-bang failures cost commitment but a failed redesign "
-    "leaves the pathway where it was, so the difference shows in quality only "
-    "through the runs that dissolve.",
 )
 
 declare(

@@ -38,11 +38,6 @@ declare(
     "(`power_participation` < 0).",
     arms={"iocn": iocn_arm()},
     test=Sign(Summary("power_participation"), "iocn", direction="negative"),
-    limitation="Model limitation: power enters attendance only through territoriality's "
-    "effect on encounters and grants, and senior leaders keep their commitment "
-    "through the wins they sponsor; there is no mechanism by which having more to "
-    "lose keeps the powerful away, so formal power and attendance are "
-    "uncorrelated.",
 )
 
 declare(
@@ -117,13 +112,13 @@ declare(
     "structure, so seeds do not pair them: compared as independent samples.",
     arms={"place_based": iocn_arm(), "issue_based": Arm("clahrc")},
     test=Greater(SURVIVAL, "place_based", "issue_based", paired=False),
-    limitation="Model limitation: commitment is worn at meetings (missing one, and the "
-    "pressure felt at one), so a network that meets quarterly has a third as many "
-    "occasions to wear as one meeting monthly; `clahrc` outlasts `iocn`, and with "
-    "monthly meetings `clahrc` sustains far less often and `iocn` with quarterly "
-    "meetings far more (see `experiments/iocn_checks.py`). The seeds give no "
-    "evidence that meeting less often protects a network; the wear between "
-    "meetings needs a mechanism that does not depend on how often they are held.",
+    limitation="Direction as the seed says, but weak: `iocn` is alive for a larger share of "
+    "weeks than `clahrc`, not significantly at p < 0.01 with 30 runs each compared as "
+    "independent samples. Since both are judged on the same calendar (ODD §10, item 22), "
+    "what sets them apart in the model is informal contact between meetings, meeting "
+    "monthly rather than quarterly, size and the kind of change; the model has no "
+    "mechanism for what else the seed credits the place-based network with: "
+    "system-wide scope and bigger-picture leadership.",
 )
 
 declare(
@@ -163,9 +158,6 @@ declare(
     arms={"programmes": iocn_arm(programme_intensity=0.5),
           "none": iocn_arm(programme_intensity=0.0)},
     test=Greater(SURVIVAL, "programmes", "none"),
-    limitation="Model limitation: the programmes raise skill and leadership identity, which "
-    "raise proposals; more proposals bring blocks as well as wins, and their net "
-    "effect on commitment, hence on survival, is small.",
 )
 
 # --- the Beston collaborative -----------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""Solara's web app served by uvicorn on a socket the dashboard has already bound.
+
+Solara's own ``solara run`` binds its port inside uvicorn and, for port 0, picks a
+"free" port with a probe socket first, which another program can take in between. Here
+uvicorn serves on the socket ``collabsim.dashboard.listen()`` bound, so the port is
+known from the moment it is bound, and the address is announced only once the server
+accepts connections. What ``solara run APP --production --no-check-version
+--log-level-uvicorn warning`` set up is set up here too: the app to serve, production
+mode and Solara's logging configuration. Theme, SSG and search settings stay at their
+defaults, as they did there.
+
+Import this module only after ``collabsim.dashboard.offline.configure_offline()``:
+importing it imports Solara, which reads its settings at import time.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import socket
+import threading
+import webbrowser
+
+import uvicorn
+from solara.server import settings
+
+from collabsim.dashboard import ANNOUNCEMENT, APP
+
+#: uvicorn's log level, as ``solara run --log-level-uvicorn warning`` set it.
+UVICORN_LOG_LEVEL = "warning"
+
+
+class AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that says where it is, once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, url: str, *, open_browser: bool) -> None:
+        super().__init__(config)
+        self.url = url
+        self.open_browser = open_browser
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """Start serving, then print the address and open the browser if asked."""
+        await super().startup(sockets=sockets)
+        if not self.started:  # shutting down already (Ctrl-C during startup)
+            return
+        print(ANNOUNCEMENT.format(url=self.url), flush=True)
+        if self.open_browser:  # a browser can take seconds to start: not on the event loop
+            threading.Thread(target=webbrowser.open, args=(browser_url(self.url),),
+                             daemon=True).start()
+
+
+def browser_url(url: str) -> str:
+    """The address a browser on this machine opens: a wildcard address means loopback."""
+    for wildcard, loopback in (("//0.0.0.0:", "//127.0.0.1:"), ("//[::]:", "//[::1]:")):
+        url = url.replace(wildcard, loopback)
+    return url
+
+
+def run(sock: socket.socket, url: str, *, open_browser: bool = False) -> None:
+    """Serve the dashboard on ``sock`` until SIGINT or SIGTERM.
+
+    uvicorn stops gracefully on either signal and then raises it again, so Ctrl-C ends
+    here as ``KeyboardInterrupt``, as it would anywhere else.
+
+    Args:
+        sock: A bound, listening TCP socket.
+        url: The page's address on ``sock``, announced once it is served.
+        open_browser: Whether to open the page in the default browser then.
+    """
+    host, port = sock.getsockname()[:2]
+    # what solara run sets before uvicorn imports the app: solara.server.app reads
+    # SOLARA_APP when it is imported; the other two are the CGI variables it sets too
+    os.environ.update(SOLARA_APP=APP, SERVER_NAME=str(host), SERVER_PORT=str(port))
+    settings.main.mode = "production"  # as --production: no hot reload, no dev checks
+    from solara.__main__ import LOGGING_CONFIG  # Solara's quiet log set-up
+    from solara.server.starlette import app
+
+    from collabsim.dashboard.session import Workshop
+
+    Workshop()  # compile the model's kernels now, not on the first visitor's click
+    config = uvicorn.Config(app, host=str(host), port=port,
+                            log_config=copy.deepcopy(LOGGING_CONFIG),
+                            log_level=UVICORN_LOG_LEVEL)
+    AnnouncingServer(config, url, open_browser=open_browser).run(sockets=[sock])
