@@ -18,11 +18,14 @@ import collabsim
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
-KILL_FILE = """\
+#: Runs in the sweep that is killed: enough that, with 20 of them saved, the rest take many
+#: seconds, so the signal always arrives while it is still running.
+RUNS = 600
+KILL_FILE = f"""\
 [sweep]
 name = "killed"
 design = "lhs"
-n = 60
+n = {RUNS // 4}
 replicates = 4
 steps = 100
 seed = 3
@@ -35,7 +38,7 @@ every = 10
 n_people = 100
 
 [factors]
-cede_willingness = {}
+cede_willingness = {{}}
 academic_partner = [true, false]
 """
 
@@ -62,7 +65,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_full_set(tmp_path):
     assert victim.returncode == -signal.SIGKILL, "the sweep finished before it was killed"
 
     saved = part_rows(folder)
-    assert 20 <= saved < 240
+    assert 20 <= saved < RUNS
     assert not (folder / "runs.parquet").exists()
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert meta["status"] == "running"  # a killed process records nothing more
@@ -73,13 +76,13 @@ def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_full_set(tmp_path):
     assert f"; {saved} were done before." in done.stdout
     resumed = collabsim.load(folder)
     assert resumed.complete
-    assert resumed.meta["sessions"][-1]["runs"] == 240 - saved  # none run twice
+    assert resumed.meta["sessions"][-1]["runs"] == RUNS - saved  # none run twice
     runs = resumed.runs
-    assert runs["run"].tolist() == list(range(240))  # one row per (point, replicate)
+    assert runs["run"].tolist() == list(range(RUNS))  # one row per (point, replicate)
     assert not list(folder.rglob("*.tmp")) and not (folder / "runs").exists()
 
     whole = collabsim.sweep(factors={"cede_willingness": {}, "academic_partner": [True, False]},
-                            design="lhs", n=60, replicates=4, steps=100, seed=3,
+                            design="lhs", n=RUNS // 4, replicates=4, steps=100, seed=3,
                             params={"n_people": 100}, timeseries=["trust_cross_org", "alive"],
                             every=10, backend="serial", out=tmp_path / "whole")
     assert runs.drop(columns="duration").equals(whole.runs.drop(columns="duration"))
@@ -96,13 +99,14 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     while part_rows(folder) < 20 and interrupted.poll() is None:
         assert time.monotonic() < deadline, "no part files appeared"
         time.sleep(0.05)
+    assert interrupted.poll() is None, "the sweep finished before Ctrl-C: make it longer"
     os.killpg(interrupted.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     out, err = interrupted.communicate(timeout=120)
     assert interrupted.returncode == 130, err
     assert "Traceback" not in err
     (line,) = err.strip().splitlines()
     saved = part_rows(folder)
-    assert line == (f"collabsim: interrupted: {saved} of 240 runs are saved in "
+    assert line == (f"collabsim: interrupted: {saved} of {RUNS} runs are saved in "
                     f"results/killed; run the same command again to resume")
     assert collabsim.load(folder).meta["status"] == "interrupted"
 
@@ -110,8 +114,8 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
                           check=False)
     assert done.returncode == 0, done.stderr
     resumed = collabsim.load(folder)
-    assert resumed.complete and resumed.runs["run"].tolist() == list(range(240))
-    assert resumed.meta["sessions"][-1]["runs"] == 240 - saved
+    assert resumed.complete and resumed.runs["run"].tolist() == list(range(RUNS))
+    assert resumed.meta["sessions"][-1]["runs"] == RUNS - saved
 
 
 CHILD = textwrap.dedent("""
