@@ -89,12 +89,22 @@ def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_full_set(tmp_path):
     assert resumed.timeseries.equals(whole.timeseries)
 
 
+def ctrl_c_as_in_a_terminal() -> None:
+    """In the child before it starts: Ctrl-C at its default, as a terminal leaves it.
+
+    A process started with SIGINT ignored keeps ignoring it (Python installs its handler
+    only if SIGINT is not ignored), and a test runner's worker may have been left so.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
     folder = tmp_path / "results" / "killed"
     command = [SCRIPT, "sweep", "killed.toml", "--workers", "2"]
     interrupted = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                   preexec_fn=ctrl_c_as_in_a_terminal)
     deadline = time.monotonic() + 120
     while part_rows(folder) < 20 and interrupted.poll() is None:
         assert time.monotonic() < deadline, "no part files appeared"
