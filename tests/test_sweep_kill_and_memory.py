@@ -48,6 +48,23 @@ def part_rows(folder: Path) -> int:
     return sum(pq.read_metadata(p).num_rows for p in parts)
 
 
+def wait_for_saved_runs(process: subprocess.Popen, folder: Path, at_least: int = 20,
+                        timeout: float = 120) -> None:
+    """Wait until ``at_least`` runs are saved in ``folder`` or ``process`` has exited.
+
+    Between looks at the folder it waits on the process itself, so an early exit ends
+    the wait at once; the caller asserts which of the two happened.
+    """
+    deadline = time.monotonic() + timeout
+    while part_rows(folder) < at_least:
+        assert time.monotonic() < deadline, f"fewer than {at_least} runs saved in {timeout} s"
+        try:
+            process.wait(timeout=0.05)
+            return  # it exited
+        except subprocess.TimeoutExpired:
+            pass
+
+
 def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_full_set(tmp_path):
     (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
     folder = tmp_path / "results" / "killed"
@@ -55,10 +72,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_full_set(tmp_path):
                               cwd=tmp_path, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        while part_rows(folder) < 20 and victim.poll() is None:
-            assert time.monotonic() < deadline, "no part files appeared"
-            time.sleep(0.05)
+        wait_for_saved_runs(victim, folder)
     finally:
         os.killpg(victim.pid, signal.SIGKILL)  # the command and its worker processes
         victim.wait(timeout=60)
@@ -105,10 +119,7 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     interrupted = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, start_new_session=True,
                                    preexec_fn=ctrl_c_as_in_a_terminal)
-    deadline = time.monotonic() + 120
-    while part_rows(folder) < 20 and interrupted.poll() is None:
-        assert time.monotonic() < deadline, "no part files appeared"
-        time.sleep(0.05)
+    wait_for_saved_runs(interrupted, folder)
     assert interrupted.poll() is None, "the sweep finished before Ctrl-C: make it longer"
     os.killpg(interrupted.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     out, err = interrupted.communicate(timeout=120)
