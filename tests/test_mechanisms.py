@@ -199,15 +199,19 @@ def test_a_lesson_about_a_person_generalises_to_their_organisation():
     assert gain_org < gain_person * 0.5  # the person counts more than their organisation
 
 
-def test_reputation_damage_lowers_the_ceiling_but_not_current_trust():
+def test_reputation_damage_takes_trust_down_at_once_with_its_ceiling():
     m = _small_model()
     store = m.state.trust
-    before = trust.read(store, 2, 20)
-    trust.damage_reputation(store, 20, 0.5)
-    assert trust.read(store, 2, 20) == pytest.approx(before, abs=1e-6)
+    trust.write(store, 2, 20, 0.8)
+    trust.write(store, 3, 20, 0.2)
+    trust.damage_reputation(store, 20, 0.5)  # the ceiling halves, and so does trust now
+    assert trust.read(store, 2, 20) == pytest.approx(0.4, abs=1e-6)
+    assert trust.read(store, 3, 20) == pytest.approx(0.1, abs=1e-6)
+    trust.damage_reputation(store, 20, 0.25)  # from half the ceiling to a quarter
+    assert trust.read(store, 2, 20) == pytest.approx(0.2, abs=1e-6)
     for _ in range(300):
         trust.drift(store, 0.05)
-    ceiling = 0.5 * store.general[2, store.org[20]]
+    ceiling = 0.25 * store.general[2, store.org[20]]
     assert trust.read(store, 2, 20) == pytest.approx(ceiling, abs=1e-3)
 
 
@@ -443,7 +447,8 @@ def test_aspiration_follows_performance_plus_pressure_and_the_leader_shields():
 
 
 def _hope(**rates):
-    values = dict(small_win=0.1, big_bang_win_weight=3.0, meeting_energy=0.2, block_cost=0.15,
+    values = dict(small_win=0.1, big_bang_win_weight=3.0, meeting_energy=0.2, progress_update=0.0,
+                  block_cost=0.15,
                   big_bang_failure_cost=0.1, morale_hit=0.3, pressure_sensitivity=0.1,
                   missed_meeting=0.1)
     return commitment.CommitmentRates(**{**values, **rates})
@@ -499,10 +504,37 @@ def test_a_meeting_moves_those_who_came_towards_its_worth_and_those_away_down():
     came = np.zeros(p.active.size, dtype=bool)
     came[[a, b]] = True
     rates = _hope(meeting_energy=0.2, missed_meeting=0.1, pressure_sensitivity=0.0)
-    commitment.meeting_experiences(p, came, 0.0, rates)
+    commitment.meeting_experiences(p, came, 0.0, 0.0, rates)
     assert p.commitment[a] == pytest.approx(0.6) and p.commitment[b] == pytest.approx(0.4)
     assert p.commitment[c] == pytest.approx(0.45)  # kept away by the day job
     assert p.commitment[int(np.flatnonzero(p.steady)[0])] == 1.0
+
+
+def test_the_update_on_actions_moves_those_who_came_towards_the_share_of_pathways_with_a_win():
+    m = _small_model()
+    p = m.state.people
+    a, b = np.flatnonzero(p.active & ~p.steady)[:2]
+    p.commitment[[a, b]] = 0.5
+    came = np.zeros(p.active.size, dtype=bool)
+    came[a] = True
+    rates = _hope(meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0,
+                  pressure_sensitivity=0.0)
+    commitment.meeting_experiences(p, came, 0.0, 1.0, rates)  # every pathway had a win
+    assert p.commitment[a] == pytest.approx(0.6)
+    assert p.commitment[b] == pytest.approx(0.5)  # not there, did not hear it
+    commitment.meeting_experiences(p, came, 0.0, 0.0, rates)  # nothing to report
+    assert p.commitment[a] == pytest.approx(0.48)
+
+
+def test_the_update_on_actions_reports_a_monthly_rate_per_pathway_whatever_the_calendar():
+    # three pathways: two changes, none, one; a month since the last meeting
+    assert commitment.progress_reported(np.array([2, 0, 1]), 4) == pytest.approx(2 / 3)
+    # the same record over a quarter is a third of a change a month on two of them
+    assert commitment.progress_reported(np.array([2, 0, 1]), 12) == pytest.approx(
+        (2 / 3 + 0 + 1 / 3) / 3)
+    # ten pathways with the same record as one report the same: a share, not a count
+    assert commitment.progress_reported(np.full(10, 1), 4) == commitment.progress_reported(
+        np.array([1]), 4) == 1.0
 
 
 def test_a_shortfall_at_a_meeting_costs_everyone_up_to_the_pressure_sensitivity():
@@ -513,10 +545,10 @@ def test_a_shortfall_at_a_meeting_costs_everyone_up_to_the_pressure_sensitivity(
     p.meeting_value[:] = 0.0
     rates = _hope(meeting_energy=0.0, pressure_sensitivity=0.2)
     p.commitment[members] = 0.5
-    commitment.meeting_experiences(p, came, 0.1, rates)  # half as frustrating as can be
+    commitment.meeting_experiences(p, came, 0.1, 0.0, rates)  # half as frustrating as can be
     assert np.allclose(p.commitment[members], 0.5 * 0.9)
     p.commitment[members] = 0.5
-    commitment.meeting_experiences(p, came, 5.0, rates)  # frustration saturates
+    commitment.meeting_experiences(p, came, 5.0, 0.0, rates)  # frustration saturates
     assert np.allclose(p.commitment[members], 0.5 * 0.8)
 
 

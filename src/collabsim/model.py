@@ -95,6 +95,7 @@ class CollaborationModel(mesa.Model):
             self._events[event.step].append(event)
 
         self.meetings_held = 0
+        self._last_meeting = 0  # week of the latest meeting (0: the network's start)
         self.meeting_held = False
         self.attendance_rate = np.nan
         self._attendance_history: list[float] = []
@@ -188,8 +189,9 @@ class CollaborationModel(mesa.Model):
     def hold_meeting(self) -> None:
         """Hold a network meeting.
 
-        Attendance (M5), seating (M6), encounters (M1, M2, M4), the central leader's pull,
-        meeting energy and the leadership programmes (M7).
+        Attendance (M5), seating (M6), encounters (M1, M2, M4), with less of the work on a
+        common view when the network is pressed for results, the central leader's pull,
+        meeting energy and the update on actions (M12), and the leadership programmes (M7).
         """
         s, p, prm = self.state, self.state.people, self.params
         attendees = attendance.choose_attendees(s.stream, s.people_ref, self._attendance_weights)
@@ -204,14 +206,21 @@ class CollaborationModel(mesa.Model):
         widening = (prm.facilitation_widening * prm.partner_strength
                     if self._partner_channel("narrative") else 0.0)
         relief = prm.partner_strength if self._partner_channel("threat_relief") else 0.0
+        # Pressure to get things done takes time from building a common view.
+        crowded = prm.pressure_crowding * commitment.shortfall_strain(self.aspiration_gap)
         encounters.table_encounters(s.trust_ref, s.stream, seated, bounds, s.people_ref,
-                                    prm.narrative_epsilon + widening, prm.narrative_mu, relief,
+                                    prm.narrative_epsilon + widening,
+                                    prm.narrative_mu * (1.0 - crowded), relief,
                                     self._encounter_weights, self._trust_rates)
         if self.central_leader_present and p.attended_last[s.central_leader]:
             narrative.central_pull(p.narrative, attendees, s.core_purpose,
                                    self.central_strength * prm.central_pull)
+        progress = commitment.progress_reported(s.pathways.adopted_since_meeting,
+                                                self.steps - self._last_meeting)
+        s.pathways.adopted_since_meeting[:] = 0
+        self._last_meeting = self.steps
         commitment.meeting_experiences(s.people_ref, p.attended_last, self.aspiration_gap,
-                                       self._hope)
+                                       progress, self._hope)
         if self.programme_running:
             deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
             learning.programme_session(
@@ -425,7 +434,8 @@ class CollaborationModel(mesa.Model):
             prm.change_duration_scale, prm.word_of_mouth, prm.network_type == "place",
             prm.leadership_claim_gain, prm.cede_power_loss, prm.cede_capacity_gain)
         self._hope = CommitmentRates(
-            prm.small_win_boost, prm.big_bang_win_weight, prm.meeting_energy, prm.block_cost,
+            prm.small_win_boost, prm.big_bang_win_weight, prm.meeting_energy,
+            prm.progress_update, prm.block_cost,
             prm.big_bang_failure_cost, prm.morale_hit, prm.pressure_sensitivity,
             prm.commitment_decay)
 

@@ -116,10 +116,13 @@ def _ask(stream, proposer, owner_org, embedding, people, working, org_start, sto
 def _granted(proposer, top, people, store, trust_rates, rates, hope):
     """A grant: a positive signal, and territory ceded if it crosses organisations.
 
-    Ceding is an experience for the top too, worth ``1 - territoriality`` to them: a
-    leader who guards their territory feels each grant to another organisation as a loss.
+    Ceding costs a top who guards their territory: each grant to another organisation
+    moves their commitment towards 0 with weight ``small_win x territoriality``, nothing
+    for a top who does not guard it. Ceding is a loss to be borne, not a win to be
+    enjoyed: a top's hope comes from the network's meetings, like everyone's.
     Evidence: "Those with the most power, were often the most reluctant to collaborate,
-    because it meant sharing it" (Kennedy et al. 2019).
+    because it meant sharing it" (Kennedy et al. 2019); "the senior leaders did not fully
+    commit to this" (Mervyn et al. 2019).
     """
     if top == proposer:
         return
@@ -128,7 +131,7 @@ def _granted(proposer, top, people, store, trust_rates, rates, hope):
     signal(store, proposer, top, 1.0, people.power, trust_rates)
     if people.org[top] != people.org[proposer]:
         cede_territory(top, people, rates.cede_power_loss, rates.cede_capacity_gain)
-        experience(people, top, 1.0 - people.territoriality[top], hope.small_win)
+        experience(people, top, 0.0, hope.small_win * people.territoriality[top])
 
 
 @jit
@@ -240,17 +243,18 @@ def _word_of_mouth(stream, adopter, pathway, people, store, rates, hope):
 
 
 @jit
-def _celebrate(proposer, p, sponsor, big_bang, people, working, teams, hope):
+def _celebrate(proposer, p, big_bang, people, working, teams, hope):
     """Who sees an adopted change as a win: hope rises where a win is seen up close.
 
-    The proposer; their improvement team (for a redesign, the whole pathway team, which
-    it changes for everyone); and the top who sponsored it. A redesign that works counts
-    as ``big_bang_win_weight`` small wins.
+    The proposer and their improvement team (for a redesign, the whole pathway team,
+    which it changes for everyone). A redesign that works counts as
+    ``big_bang_win_weight`` small wins. The top who granted the change does not see it
+    as their win: they hear of the network's progress at its meetings like everyone else
+    (``meeting_experiences``), so a top's hope does not grow with how many people bring
+    them requests.
     """
     weight = hope.small_win * (hope.big_bang_win_weight if big_bang else 1.0)
     see_win(people, proposer, weight)
-    if sponsor >= 0 and sponsor != proposer and working[sponsor]:
-        see_win(people, sponsor, weight)
     if big_bang:
         for j in range(people.active.shape[0]):
             if j != proposer and working[j] and people.pathway[j] == p:
@@ -266,8 +270,8 @@ def _celebrate(proposer, p, sponsor, big_bang, people, working, teams, hope):
 
 
 @jit
-def _adopt(stream, proposer, p, new_config, big_bang, sponsor, network_on, people, working,
-           pathways, store, teams, rates, hope, counters):
+def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, working, pathways,
+           store, teams, rates, hope, counters):
     """Make a successful change part of how the pathway works."""
     changed = pathways.config[p] ^ new_config
     crosses = False
@@ -287,7 +291,8 @@ def _adopt(stream, proposer, p, new_config, big_bang, sponsor, network_on, peopl
                                                         rates.leadership_claim_gain)
     people.led_adoption[proposer] = True
     if network_on:  # in silos nobody tells anyone, and commitment is not at stake
-        _celebrate(proposer, p, sponsor, big_bang, people, working, teams, hope)
+        pathways.adopted_since_meeting[p] += 1
+        _celebrate(proposer, p, big_bang, people, working, teams, hope)
         _word_of_mouth(stream, proposer, p, people, store, rates, hope)
 
 
@@ -321,7 +326,6 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
                       org_start, store, grant_weights, trust_rates, rates, hope, counters)
         if top >= 0:
             changes.stage[i] = TESTING
-            changes.sponsor[i] = top
             changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
     elif stage == TESTING or stage == AWAITING_EMBEDDING:
         trial = flip(pathways.config[p], practice)
@@ -332,14 +336,12 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
             changes.stage[i] = AWAITING_EMBEDDING  # the prototype worked: ask to embed it
             changes.due[i] = week + _escalation_delay(stream)
             return
-        sponsor = changes.sponsor[i]
-        if stage == AWAITING_EMBEDDING:
-            sponsor = _decide(stream, i, owner, True, people, working, org_start, store,
-                              grant_weights, trust_rates, rates, hope, counters)
-            if sponsor < 0:
-                return
-        _adopt(stream, i, p, trial, False, sponsor, network_on, people, working, pathways,
-               store, teams, rates, hope, counters)
+        if stage == AWAITING_EMBEDDING and _decide(
+                stream, i, owner, True, people, working, org_start, store, grant_weights,
+                trust_rates, rates, hope, counters) < 0:
+            return
+        _adopt(stream, i, p, trial, False, network_on, people, working, pathways, store,
+               teams, rates, hope, counters)
     elif stage == AWAITING_REDESIGN_GRANTS:
         if not _decide_redesign(stream, i, p, changes.mask[i], people, working, pathways,
                                 org_start, store, grant_weights, trust_rates, rates, hope,
@@ -351,7 +353,7 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
     elif stage == REDESIGNING:
         trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
         if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
-            _adopt(stream, i, p, trial, True, -1, network_on, people, working, pathways, store,
+            _adopt(stream, i, p, trial, True, network_on, people, working, pathways, store,
                    teams, rates, hope, counters)
         else:
             _big_bang_failed(p, i, people, working, hope, counters)
@@ -414,7 +416,6 @@ def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
         if practice < 0:
             return  # in silos, nothing on this pathway is one's own to change
         changes.practice[i] = practice
-        changes.sponsor[i] = -1
         changes.self_authorised[i] = uniform(stream) < distributed_leadership
         if changes.self_authorised[i]:
             changes.stage[i] = TESTING

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance
 from collabsim.mechanisms.trust import TOP, damage_reputation, signal
@@ -30,6 +32,8 @@ from collabsim.mechanisms.trust import TOP, damage_reputation, signal
 FRUSTRATING_SHORTFALL = 0.2
 #: Weeks over which frustration averages strain (a quarter).
 QUARTER = 13
+#: Weeks of work a meeting's update on actions is judged by (a month).
+MONTH = 4
 
 
 class CommitmentRates(NamedTuple):
@@ -38,6 +42,7 @@ class CommitmentRates(NamedTuple):
     small_win: float  # small_win_boost
     big_bang_win_weight: float
     meeting_energy: float
+    progress_update: float
     block_cost: float
     big_bang_failure_cost: float
     morale_hit: float
@@ -146,26 +151,50 @@ def week_passes(people, involved, shortfall):
         people.inspiration[i] *= 0.9
 
 
+def progress_reported(adopted_since_meeting, weeks_since_meeting):
+    """M12: what a meeting's update on actions says, 0-1.
+
+    The share of the network's pathways with a change adopted in a month, on the record
+    since the last meeting: each pathway counts its adoptions per ``MONTH`` weeks, up to
+    one. A share of pathways, not a count of changes, so it does not grow with the
+    network's size; a rate over the calendar, so a network meeting quarterly does not
+    report three times the progress of one meeting monthly.
+
+    Args:
+        adopted_since_meeting: Changes adopted on each pathway since the last meeting.
+        weeks_since_meeting: Weeks since the last meeting (at least 1).
+    """
+    per_month = np.asarray(adopted_since_meeting) * MONTH / max(1, weeks_since_meeting)
+    return float(np.minimum(1.0, per_month).mean())
+
+
 @jit
-def meeting_experiences(people, came, shortfall, rates):
+def meeting_experiences(people, came, shortfall, progress, rates):
     """M12: a meeting is an experience for every member of the network.
 
     Those who came move towards how worthwhile it was, ``(1 + v) / 2`` (weight
-    ``meeting_energy``); those the day job kept away towards 0 (weight
+    ``meeting_energy``), and hear the update on actions: they move towards what it
+    reports (``progress_reported``, weight ``progress_update``), so a run of small
+    successes builds a conviction that the network works, and a run of meetings with
+    nothing to report wears it. Those the day job kept away move towards 0 (weight
     ``commitment_decay``); and everyone towards 0 for the network's shortfall against
     what is expected of it (weight ``pressure_sensitivity`` times how frustrating the
     shortfall is, ``shortfall_strain``), felt when its progress is reviewed.
 
     Evidence: "I feel really energized, the openness has been really encouraging";
-    "Some practitioners had competing priorities and were not able to give the work the
-    attention they wanted to" (Kennedy et al. 2019); "This requires a willingness to do
-    over-and-above their day jobs"; "a shared sense of frustration with the pace of
-    impact" (Mervyn et al. 2019).
+    "Each meeting began with a short recap ... and an update on actions in the whole
+    group"; "These small practical experiments in doing things differently began to add
+    up to a conviction that maybe things could be better"; "Some practitioners had
+    competing priorities and were not able to give the work the attention they wanted
+    to" (Kennedy et al. 2019); "This requires a willingness to do over-and-above their
+    day jobs"; "a shared sense of frustration with the pace of impact" (Mervyn et al.
+    2019).
 
     Args:
         people: Person arrays (commitment updated; meeting_value read).
         came: Whether each person came to this meeting.
         shortfall: Aspiration minus performance, floored at 0.
+        progress: What the update on actions reports, 0-1 (``progress_reported``).
         rates: ``CommitmentRates``.
     """
     strain = shortfall_strain(shortfall)
@@ -174,6 +203,7 @@ def meeting_experiences(people, came, shortfall, rates):
             continue
         if came[i]:
             experience(people, i, 0.5 * (1.0 + people.meeting_value[i]), rates.meeting_energy)
+            experience(people, i, progress, rates.progress_update)
         else:
             experience(people, i, 0.0, rates.missed_meeting)
         experience(people, i, 0.0, rates.pressure_sensitivity * strain)

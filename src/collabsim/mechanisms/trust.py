@@ -395,18 +395,26 @@ def renew(store, i, member):
 
 @jit
 def damage_reputation(store, j, amount):
-    """Lower the ceiling trust in ``j`` can recover to by ``amount`` (keeps current trust)."""
+    """Raise ``j``'s reputation damage by ``amount``: credibility is lost at once.
+
+    The ceiling trust in ``j`` can recover to falls from ``1 - old`` to ``1 - new``, and
+    everyone's current trust in ``j`` falls in the same proportion, keeping its place
+    under the ceiling. Evidence: a leader's self-interest "had a devastating effect on the
+    morale and credibility of the collaborative venture" (Kennedy et al. 2019).
+    """
     n = store.org.shape[0]
+    old = store.damage[j]
+    new = min(1.0, old + amount)
+    kept = (1.0 - new) / (1.0 - old) if old < 1.0 else 0.0
     current = np.empty(n)
     counted = store.active[j]
     for i in range(n):
-        current[i] = read(store, i, j)
+        current[i] = read(store, i, j) * kept
         if counted and i != j and store.active[i]:
             _tally(store, i, j, -1.0)
-    old = store.damage[j]
-    store.damage[j] = min(1.0, old + amount)
+    store.damage[j] = new
     if counted:
-        store.standing[store.org[j], store.role[j]] -= store.damage[j] - old
+        store.standing[store.org[j], store.role[j]] -= new - old
     for i in range(n):
         if i != j:
             store.personal[i, j] = _part(current[i], target(store, i, j)) / store.scale[0]
