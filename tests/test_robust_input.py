@@ -1,0 +1,100 @@
+"""Input from tables, odd callers and shells: NumPy numbers, wrong types, empty designs,
+events past the horizon, ``python -m collabsim``, closed pipes, a missing extra, and
+trust reporters that stay shares."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import collabsim
+from collabsim.params import Event, ParameterError, Params
+from collabsim.sweeps.plan import plan_sweep
+
+SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
+
+
+def command(*args: str, cwd: Path, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess:
+    assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
+    return subprocess.run([SCRIPT, *args], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", timeout=timeout, check=False, env=env)
+
+
+def one_error_line(done: subprocess.CompletedProcess) -> str:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("collabsim: error: ")
+    return line
+
+
+# --- 1. NumPy numbers, as a pandas table gives them ------------------------------------
+
+
+def test_numpy_scalars_are_accepted_as_parameters_and_become_python_values():
+    table = pd.DataFrame({"n_people": [100], "horizon": [30], "cede_willingness": [0.25],
+                          "academic_partner": [False]})
+    row = {name: table[name].iloc[0] for name in table.columns}
+    assert isinstance(row["n_people"], np.int64) and isinstance(row["academic_partner"],
+                                                                np.bool_)
+    params = collabsim.scenario("iocn", **row, meeting_interval=np.int32(2),
+                                partner_strength=np.float32(0.5))
+    assert params == collabsim.scenario("iocn", n_people=100, horizon=30, cede_willingness=0.25,
+                                        academic_partner=False, meeting_interval=2,
+                                        partner_strength=0.5)
+    for name in ("n_people", "horizon", "meeting_interval"):
+        assert type(params[name]) is int, name
+    assert type(params.academic_partner) is bool
+    assert type(params.cede_willingness) is float and type(params.partner_strength) is float
+    assert Params(n_people=np.float64(60.0)).n_people == 60  # as a Python 60.0 is
+    event = Event.from_value({"step": np.int64(5), "kind": "budget_cut"})
+    assert event == Event(5, "budget_cut") and type(event.step) is int
+    json.dumps(params.to_dict())  # plain Python values throughout
+
+
+def test_numpy_scalars_still_meet_the_same_checks():
+    with pytest.raises(ParameterError, match=r"n_people=6000 is not allowed"):
+        Params(n_people=np.int64(6000))
+    with pytest.raises(ParameterError, match="academic_partner"):
+        Params(academic_partner=np.int64(1))  # a number is not true or false, as in Python
+    with pytest.raises(ParameterError, match="cede_willingness"):
+        Params(cede_willingness=np.float64("nan"))
+    with pytest.raises(ParameterError, match="seed=-1"):
+        collabsim.run(Params(n_people=30), seed=np.int64(-1), steps=1)
+
+
+def test_run_accepts_numpy_seed_and_steps():
+    params = collabsim.scenario("iocn", n_people=30)
+    seeds = pd.Series([3], dtype="int64")
+    result = collabsim.run(params, seed=seeds.iloc[0], steps=np.int64(4))
+    expected = collabsim.run(params, seed=3, steps=4)
+    assert type(result.seed) is int and type(result.steps) is int
+    assert result.steps == 4
+    pd.testing.assert_frame_equal(result.timeseries, expected.timeseries)
+
+
+def test_sweep_accepts_numpy_options_and_plans_what_python_ones_plan(tmp_path):
+    python = {"params": {"n_people": 30}, "factors": {"cede_willingness": [0.2, 0.8],
+                                                      "n_practices": (5, 8)},
+              "levels": 2, "replicates": 2, "steps": 3, "seed": 3, "every": 1}
+    numpy = {"params": {"n_people": np.int64(30)},
+             "factors": {"cede_willingness": [np.float64(0.2), np.float64(0.8)],
+                         "n_practices": (np.int64(5), np.int64(8))},
+             "levels": np.int64(2), "replicates": np.int64(2), "steps": np.int64(3),
+             "seed": np.int64(3), "every": np.int64(1)}
+    assert plan_sweep(**numpy).fingerprint() == plan_sweep(**python).fingerprint()
+    lhs = plan_sweep(factors={"cede_willingness": None}, design="lhs", n=np.int64(4),
+                     seed=np.uint32(1))
+    assert lhs.fingerprint() == plan_sweep(factors={"cede_willingness": None}, design="lhs",
+                                           n=4, seed=1).fingerprint()
+    result = collabsim.sweep(**numpy, backend="serial", restart=np.bool_(False),
+                             out=tmp_path / "numpy", timeseries=["trust_mean"])
+    assert len(result.runs) == 8 and (result.runs["status"] == "ok").all()
