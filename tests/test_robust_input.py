@@ -16,6 +16,7 @@ import pytest
 
 import collabsim
 from collabsim.params import Event, ParameterError, Params
+from collabsim.scenarios import available
 from collabsim.sweeps.plan import plan_sweep
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
@@ -98,3 +99,23 @@ def test_sweep_accepts_numpy_options_and_plans_what_python_ones_plan(tmp_path):
     result = collabsim.sweep(**numpy, backend="serial", restart=np.bool_(False),
                              out=tmp_path / "numpy", timeseries=["trust_mean"])
     assert len(result.runs) == 8 and (result.runs["status"] == "ok").all()
+
+
+# --- 2. a scenario that is not a name ---------------------------------------------------
+
+
+@pytest.mark.parametrize("given", [None, 3, 2.5, ["iocn"]])
+def test_a_scenario_that_is_not_a_name_is_a_parameter_error(given):
+    with pytest.raises(ParameterError) as caught:
+        collabsim.scenario(given)
+    message = str(caught.value)
+    assert message.startswith(f"scenario={given!r} is not allowed")
+    for name in available():
+        assert name in message
+    assert "scenario TOML file" in message
+
+
+def test_a_scenario_file_may_be_given_as_a_path(tmp_path):
+    path = tmp_path / "town.toml"
+    path.write_text("[params]\nn_people = 40\n", encoding="utf-8")
+    assert collabsim.scenario(path) == collabsim.scenario(str(path)) == Params(n_people=40)
