@@ -17,6 +17,8 @@ import pytest
 import collabsim
 from collabsim.params import Event, ParameterError, Params
 from collabsim.scenarios import available
+from collabsim.sweeps import SweepError
+from collabsim.sweeps.files import read_sweep_file
 from collabsim.sweeps.plan import plan_sweep
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
@@ -119,3 +121,28 @@ def test_a_scenario_file_may_be_given_as_a_path(tmp_path):
     path = tmp_path / "town.toml"
     path.write_text("[params]\nn_people = 40\n", encoding="utf-8")
     assert collabsim.scenario(path) == collabsim.scenario(str(path)) == Params(n_people=40)
+
+
+# --- 3. a sweep file with nothing to vary -----------------------------------------------
+
+NOTHING_VARIES = """\
+[sweep]
+name = "flat"
+replicates = 2
+steps = 3
+[params]
+n_people = 30
+"""
+
+
+@pytest.mark.parametrize("factors", ["[factors]\n", ""], ids=["empty table", "no table"])
+def test_a_sweep_file_with_no_factors_is_refused(tmp_path, factors):
+    path = tmp_path / "flat.toml"
+    path.write_text(NOTHING_VARIES + factors, encoding="utf-8")
+    with pytest.raises(SweepError) as caught:
+        read_sweep_file(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert "[factors]" in str(caught.value) and "[[points]]" in str(caught.value)
+    line = one_error_line(command("sweep", str(path), "--backend", "serial", cwd=tmp_path))
+    assert str(path) in line and "no factors" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["flat.toml"]  # nothing written
