@@ -146,3 +146,45 @@ def test_a_sweep_file_with_no_factors_is_refused(tmp_path, factors):
     line = one_error_line(command("sweep", str(path), "--backend", "serial", cwd=tmp_path))
     assert str(path) in line and "no factors" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["flat.toml"]  # nothing written
+
+
+# --- 4. events after the last week ------------------------------------------------------
+
+
+def test_an_event_after_the_horizon_is_refused():
+    late = {"step": 60, "kind": "budget_cut"}
+    with pytest.raises(ParameterError) as caught:
+        Params(horizon=52, events=[late])
+    message = str(caught.value)
+    for words in ("budget_cut", "step=60", "horizon=52"):
+        assert words in message
+    with pytest.raises(ParameterError, match=r"^scenario iocn: .*step=60.*horizon=52"):
+        collabsim.scenario("iocn", horizon=52, events=[late])
+    with pytest.raises(ParameterError, match="partner_withdraws.*step=24.*horizon=12"):
+        collabsim.scenario("beston", horizon=12)  # its own event would never happen
+    with pytest.raises(ParameterError, match="step=60"):
+        Params(events=[late]).replace(horizon=52)
+
+
+def test_an_event_in_the_last_week_is_accepted_and_happens():
+    params = Params(n_people=30, horizon=6, programme_intensity=0.5,
+                    events=[{"step": 6, "kind": "programme_starts"}])
+    model = collabsim.CollaborationModel(params, rng=0)
+    model.run_model()
+    assert model.steps == 6 and model.programme_running
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--event", "99999999999999999999999:budget_cut"],
+         ["budget_cut", "step=99999999999999999999999", "horizon=260"]),
+        (["--set", "horizon=52", "--event", "60:budget_cut"],
+         ["budget_cut", "step=60", "horizon=52"]),
+    ],
+)
+def test_the_cli_refuses_an_event_after_the_horizon_in_one_line(tmp_path, args, expected):
+    line = one_error_line(command("run", *args, cwd=tmp_path))
+    for words in expected:
+        assert words in line, line
+    assert not (tmp_path / "results").exists()

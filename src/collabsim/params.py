@@ -215,7 +215,8 @@ class Event:
     """A scheduled event on the scenario timeline.
 
     Args:
-        step: Week at which it happens (applied at the start of that step).
+        step: Week at which it happens (applied at the start of that step), from 0 to
+            the run's ``horizon`` (``Params`` refuses a later one).
         kind: One of ``EVENT_KINDS``.
         organisation: Organisation kind it concerns, where that matters.
     """
@@ -873,6 +874,14 @@ def _check_together(v: dict[str, Any]) -> None:
     if v["academic_partner"]:
         present.add(ACADEMIC_PARTNER_KIND)
     for event in v["events"]:
+        # week w runs as step w (events at 0 shape the start), so the last week that
+        # happens is the horizon; a later event would silently never happen
+        if event.step > v["horizon"]:
+            raise ParameterError(
+                f"events: {event.kind} at step={event.step} is after the last week of the "
+                f"run, horizon={v['horizon']}: expected a step from 0 to {v['horizon']} "
+                "(or a longer horizon)"
+            )
         if event.organisation is not None and event.organisation not in present:
             raise ParameterError(
                 f"events: organisation={event.organisation!r} (step {event.step}, {event.kind}) "
