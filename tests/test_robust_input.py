@@ -188,3 +188,17 @@ def test_the_cli_refuses_an_event_after_the_horizon_in_one_line(tmp_path, args, 
     for words in expected:
         assert words in line, line
     assert not (tmp_path / "results").exists()
+
+
+# --- 5. python -m collabsim -------------------------------------------------------------
+
+
+def test_python_m_collabsim_is_the_command(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "collabsim", "--version"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"collabsim {collabsim.__version__}"
+    bad = subprocess.run([sys.executable, "-m", "collabsim", "run", "--scenario", "bestn"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert one_error_line(bad).startswith("collabsim: error: unknown scenario 'bestn'")
