@@ -202,3 +202,24 @@ def test_python_m_collabsim_is_the_command(tmp_path):
                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          check=False)
     assert one_error_line(bad).startswith("collabsim: error: unknown scenario 'bestn'")
+
+
+# --- 6. a reader that goes away ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["params"], ["params", "--markdown"]])
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path, args):
+    # the reader closes its end before the command writes, as `| head -5` does when the
+    # command's output arrives after head has read its lines
+    child = subprocess.Popen([SCRIPT, *args], cwd=tmp_path, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    child.stdout.close()
+    _, err = child.communicate(timeout=120)
+    assert err.decode() == ""
+    assert child.returncode == 1
+
+
+def test_the_command_still_prints_its_output_to_an_open_pipe(tmp_path):
+    done = command("params", "--group", "structure", cwd=tmp_path)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "n_people" in done.stdout

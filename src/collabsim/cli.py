@@ -60,6 +60,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
+import select
 import shutil
 import sys
 import textwrap
@@ -90,8 +92,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments after the program name; ``sys.argv[1:]`` if None.
 
     Returns:
-        The exit status: 0 on success, 2 for bad input (after one line on stderr).
+        The exit status: 0 on success, 2 for bad input (after one line on stderr), 1 when
+        whoever read the output stopped reading (``collabsim params | head -5``).
     """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a reader that has gone shows here, not in Python's exit
+        return status
+    except BrokenPipeError:
+        if not _reader_gone():  # a broken pipe of some other kind is a real failure
+            raise
+        # as Python's docs on SIGPIPE advise: send what is still buffered to devnull, so
+        # that the flush at exit does not fail again, and end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _reader_gone() -> bool:
+    """Whether stdout is a pipe nobody reads any more (True where that cannot be told)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() (Windows), or no real stdout
+        return True
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
