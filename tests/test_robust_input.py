@@ -5,9 +5,11 @@ trust reporters that stay shares."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import numpy as np
@@ -223,3 +225,51 @@ def test_the_command_still_prints_its_output_to_an_open_pipe(tmp_path):
     done = command("params", "--group", "structure", cwd=tmp_path)
     assert done.returncode == 0 and done.stderr == ""
     assert "n_people" in done.stdout
+
+
+# --- 7. the dashboard without its extra -------------------------------------------------
+
+#: Run at start-up: make ``solara`` (and its submodules) impossible to import, as when the
+#: dashboard extra is not installed.
+BLOCK_SOLARA = """\
+import sys
+
+
+class _NoSolara:
+    def find_spec(self, name, path=None, target=None):
+        if name == "solara" or name.startswith("solara."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, _NoSolara())
+"""
+
+
+@pytest.mark.parametrize("assets", [True, False], ids=["assets here", "nothing installed"])
+def test_the_dashboard_without_its_extra_says_how_to_install_it(tmp_path, assets):
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(BLOCK_SOLARA, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(blocker)}
+    python = sys.executable
+    if not assets:
+        # a new environment that sees this one's packages but has none of the browser
+        # assets the extra installs under its prefix, as where the extra was never installed
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
+                       check=True, timeout=120)
+        python = str(tmp_path / "venv" / "bin" / "python")
+        purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
+                                  "['purelib'])"], capture_output=True, text=True, check=True)
+        (Path(purelib.stdout.strip()) / "outer.pth").write_text(
+            f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n",
+            encoding="utf-8")
+    check = subprocess.run([python, "-c", "import collabsim, solara"], env=env, cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert "No module named 'solara'" in check.stderr  # collabsim is there, solara is not
+    done = subprocess.run([python, "-m", "collabsim", "dashboard", "--port", "0"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          check=False)
+    line = one_error_line(done)
+    assert 'pip install "collabsim[dashboard]"' in line
+    assert done.stdout == ""

@@ -252,13 +252,13 @@ def _parser() -> argparse.ArgumentParser:
                        restart_help="delete the stored runs and compute them all anew")
     robustness.set_defaults(handler=_command("robustness", "robustness"))
 
+    from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT, INSTALL  # no Solara import yet
+
     dashboard = commands.add_parser(
         "dashboard", help="serve the workshop dashboard in a browser",
-        description="Serve the workshop dashboard (needs: pip install "
-        "\"collabsim[dashboard]\"). It works with no internet connection.",
+        description=f"Serve the workshop dashboard (needs: {INSTALL}). It works with no "
+        "internet connection.",
     )
-    from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT  # no Solara import yet
-
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT,
                            help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
     dashboard.add_argument("--host", default=DEFAULT_HOST,
@@ -481,17 +481,23 @@ def _study_summary(study) -> str:
 
 def _dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until Ctrl-C, on the socket bound (and checked) first."""
-    try:
-        from collabsim.dashboard import CannotListen, listen, serve
-    except ImportError as error:  # the dashboard extra is not installed
-        raise UsageError(f"the dashboard needs: pip install \"collabsim[dashboard]\" "
-                         f"({error})") from None
+    from collabsim.dashboard import INSTALL, CannotListen, listen, serve
+    from collabsim.dashboard.offline import OfflineAssetsMissing
+
     try:  # bound now, so a port in use is said plainly before Solara starts
         sock = listen(args.host, args.port)
     except CannotListen as error:
         raise UsageError(str(error)) from None
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
-        serve(open_browser=args.open, sock=sock)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
+            serve(open_browser=args.open, sock=sock)
+    except OfflineAssetsMissing as error:  # the extra's browser assets are not installed
+        raise UsageError(str(error)) from None
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] == "collabsim":
+            raise  # our own module failing to import is a bug, not a missing extra
+        raise UsageError(f"the dashboard needs the dashboard extra, which is not installed "
+                         f"({error}); install it with: {INSTALL}") from None
     return 0
 
 
