@@ -86,7 +86,7 @@ def valid_params(draw):
         values[name] = draw(st.integers(1, 16))
     present = organisations + (["university"] if values["academic_partner"] else [])
     values["events"] = draw(st.lists(st.fixed_dictionaries(
-        {"step": st.integers(0, 60), "kind": st.sampled_from(list(EVENT_KINDS))},
+        {"step": st.integers(0, values["horizon"]), "kind": st.sampled_from(list(EVENT_KINDS))},
         optional={"organisation": st.sampled_from(present)}), max_size=4))
     return collabsim.Params(**values)
 
@@ -161,9 +161,9 @@ def test_newcomers_get_new_agents_and_the_population_keeps_its_size():
 
 
 def test_the_model_stops_at_the_horizon_and_accepts_overrides():
-    model = collabsim.CollaborationModel("beston", rng=0, horizon=12)
+    model = collabsim.CollaborationModel("beston", rng=0, horizon=30)
     model.run_model()
-    assert model.steps == 12 and not model.running
+    assert model.steps == 30 and not model.running
     with pytest.raises(ParameterError, match="cede_willingness"):
         collabsim.CollaborationModel(rng=0, cede_willingness=7)
     with pytest.raises(ParameterError, match="unknown scenario"):

@@ -60,6 +60,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import math
+import os
+import select
 import shutil
 import sys
 import textwrap
@@ -90,8 +92,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments after the program name; ``sys.argv[1:]`` if None.
 
     Returns:
-        The exit status: 0 on success, 2 for bad input (after one line on stderr).
+        The exit status: 0 on success, 2 for bad input (after one line on stderr), 1 when
+        whoever read the output stopped reading (``collabsim params | head -5``).
     """
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # a reader that has gone shows here, not in Python's exit
+        return status
+    except BrokenPipeError:
+        if not _reader_gone():  # a broken pipe of some other kind is a real failure
+            raise
+        # as Python's docs on SIGPIPE advise: send what is still buffered to devnull, so
+        # that the flush at exit does not fail again, and end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _reader_gone() -> bool:
+    """Whether stdout is a pipe nobody reads any more (True where that cannot be told)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll() (Windows), or no real stdout
+        return True
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -224,13 +252,13 @@ def _parser() -> argparse.ArgumentParser:
                        restart_help="delete the stored runs and compute them all anew")
     robustness.set_defaults(handler=_command("robustness", "robustness"))
 
+    from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT, INSTALL  # no Solara import yet
+
     dashboard = commands.add_parser(
         "dashboard", help="serve the workshop dashboard in a browser",
-        description="Serve the workshop dashboard (needs: pip install "
-        "\"collabsim[dashboard]\"). It works with no internet connection.",
+        description=f"Serve the workshop dashboard (needs: {INSTALL}). It works with no "
+        "internet connection.",
     )
-    from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT  # no Solara import yet
-
     dashboard.add_argument("--port", type=int, default=DEFAULT_PORT,
                            help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
     dashboard.add_argument("--host", default=DEFAULT_HOST,
@@ -453,17 +481,23 @@ def _study_summary(study) -> str:
 
 def _dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until Ctrl-C, on the socket bound (and checked) first."""
-    try:
-        from collabsim.dashboard import CannotListen, listen, serve
-    except ImportError as error:  # the dashboard extra is not installed
-        raise UsageError(f"the dashboard needs: pip install \"collabsim[dashboard]\" "
-                         f"({error})") from None
+    from collabsim.dashboard import INSTALL, CannotListen, listen, serve
+    from collabsim.dashboard.offline import OfflineAssetsMissing
+
     try:  # bound now, so a port in use is said plainly before Solara starts
         sock = listen(args.host, args.port)
     except CannotListen as error:
         raise UsageError(str(error)) from None
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
-        serve(open_browser=args.open, sock=sock)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
+            serve(open_browser=args.open, sock=sock)
+    except OfflineAssetsMissing as error:  # the extra's browser assets are not installed
+        raise UsageError(str(error)) from None
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] == "collabsim":
+            raise  # our own module failing to import is a bug, not a missing extra
+        raise UsageError(f"the dashboard needs the dashboard extra, which is not installed "
+                         f"({error}); install it with: {INSTALL}") from None
     return 0
 
 

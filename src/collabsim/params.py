@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -92,7 +93,11 @@ class Parameter:
         return "a list of events, each with step and kind (see EVENT_KINDS)"
 
     def validate(self, value: Any) -> Any:
-        """Return ``value`` in canonical form, or raise ``ParameterError``."""
+        """Return ``value`` in canonical form, or raise ``ParameterError``.
+
+        NumPy scalars (as a pandas table gives them) count as the Python values they hold.
+        """
+        value = python_value(value)
         if self.kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self._error(value)
@@ -119,7 +124,7 @@ class Parameter:
         if self.kind == "kinds":
             if isinstance(value, str) or not isinstance(value, Iterable):
                 raise self._error(value)
-            value = tuple(value)
+            value = tuple(python_value(v) for v in value)
             if ACADEMIC_PARTNER_KIND in value:
                 raise ParameterError(
                     f"{self.name}: leave out {ACADEMIC_PARTNER_KIND!r}; it joins when "
@@ -160,6 +165,19 @@ class Parameter:
         return ParameterError(message + (f"; {hint}" if hint else ""))
 
 
+def python_value(value: Any) -> Any:
+    """The Python value a NumPy scalar holds (``np.int64(3)`` gives ``3``); others as given.
+
+    Values read from a pandas table or a NumPy array are NumPy scalars, which are not
+    ``int`` or ``bool``; converting them once, where input is checked, lets them through
+    the same checks and keeps the parameters plain Python (JSON friendly).
+    """
+    numpy = sys.modules.get("numpy")  # not imported: the value cannot be a NumPy scalar
+    if numpy is not None and isinstance(value, numpy.generic):
+        return value.item()
+    return value
+
+
 def _fmt(x: float | None) -> str:
     return f"{x:g}" if x is not None else "?"
 
@@ -197,7 +215,8 @@ class Event:
     """A scheduled event on the scenario timeline.
 
     Args:
-        step: Week at which it happens (applied at the start of that step).
+        step: Week at which it happens (applied at the start of that step), from 0 to
+            the run's ``horizon`` (``Params`` refuses a later one).
         kind: One of ``EVENT_KINDS``.
         organisation: Organisation kind it concerns, where that matters.
     """
@@ -207,6 +226,8 @@ class Event:
     organisation: str | None = None
 
     def __post_init__(self) -> None:
+        for name in ("step", "kind", "organisation"):  # e.g. from a pandas table
+            object.__setattr__(self, name, python_value(getattr(self, name)))  # frozen
         if isinstance(self.step, bool) or not isinstance(self.step, int) or self.step < 0:
             raise ParameterError(
                 f"events: step={self.step!r} is not allowed: expected a whole number >= 0 (week)"
@@ -866,6 +887,14 @@ def _check_together(v: dict[str, Any]) -> None:
     if v["academic_partner"]:
         present.add(ACADEMIC_PARTNER_KIND)
     for event in v["events"]:
+        # week w runs as step w (events at 0 shape the start), so the last week that
+        # happens is the horizon; a later event would silently never happen
+        if event.step > v["horizon"]:
+            raise ParameterError(
+                f"events: {event.kind} at step={event.step} is after the last week of the "
+                f"run, horizon={v['horizon']}: expected a step from 0 to {v['horizon']} "
+                "(or a longer horizon)"
+            )
         if event.organisation is not None and event.organisation not in present:
             raise ParameterError(
                 f"events: organisation={event.organisation!r} (step {event.step}, {event.kind}) "

@@ -110,7 +110,8 @@ def parameters_markdown() -> str:
         "",
         "Scheduled events on the timeline: `[[events]]` tables in a scenario file, or "
         "`collabsim run --event STEP:KIND[:ORGANISATION]`. Each applies at the start of "
-        "its week; events at step 0 shape the starting state.",
+        "its week; events at step 0 shape the starting state, and no step may come after "
+        "the `horizon`, the run's last week.",
         "",
     ]
     out += _table(("kind", "what happens"), [(f"`{k}`", v) for k, v in EVENT_KINDS.items()])

@@ -9,7 +9,7 @@ import pandas as pd
 
 from collabsim.metrics import summarise
 from collabsim.model import CollaborationModel
-from collabsim.params import ParameterError, Params
+from collabsim.params import ParameterError, Params, python_value
 
 
 @dataclass
@@ -37,6 +37,7 @@ def run(params: Params, *, seed: int, steps: int | None = None) -> RunResult:
     Args:
         params: Validated parameters (``collabsim.scenario(...)`` or ``Params(...)``).
         seed: Seed of the run; the same parameters and seed give identical results.
+            Here and for ``steps``, a NumPy whole number counts as the Python one.
         steps: Weeks to simulate; defaults to ``params.horizon``.
 
     Returns:
@@ -44,6 +45,7 @@ def run(params: Params, *, seed: int, steps: int | None = None) -> RunResult:
     """
     if not isinstance(params, Params):
         raise ParameterError(f"params must be a collabsim.Params, got {type(params).__name__}")
+    seed, steps = python_value(seed), python_value(steps)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
     if steps is None:

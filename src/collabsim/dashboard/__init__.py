@@ -23,6 +23,8 @@ import socket
 APP = "collabsim.dashboard.app"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+#: How to install what the dashboard needs (the ``dashboard`` extra).
+INSTALL = 'pip install "collabsim[dashboard]"'
 #: The line printed on stdout once the server is listening; ``{url}`` is the page's address.
 ANNOUNCEMENT = "collabsim dashboard: serving at {url}"
 

@@ -20,6 +20,8 @@ import os
 import sys
 from pathlib import Path
 
+from collabsim.dashboard import INSTALL
+
 #: Where Solara's server looks for cached CDN assets (``solara.server.settings``).
 CACHE = Path(sys.prefix) / "share" / "solara" / "cdn"
 #: The CDN packages the page needs to render (any version), as cached by ``solara-assets``.
@@ -54,8 +56,8 @@ def configure_offline() -> None:
     if missing:
         raise OfflineAssetsMissing(
             f"Solara's browser assets are missing from {CACHE} ({', '.join(missing)}); "
-            "the dashboard would not load without internet. Install them with: "
-            'pip install "collabsim[dashboard]" (it brings solara-assets)')
+            f"the dashboard would not load without internet. Install them with: {INSTALL} "
+            "(it brings solara-assets)")
     if "solara" in sys.modules:
         raise RuntimeError("configure_offline() must run before solara is imported")
     os.environ.update(_SETTINGS)

@@ -424,14 +424,17 @@ def damage_reputation(store, j, amount):
 
 @jit
 def group_mean(store, group):
-    """Mean trust over active pairs in ``group`` (NaN when the group is empty)."""
+    """Mean trust over active pairs in ``group``, in [0, 1] (NaN when the group is empty)."""
     total = np.zeros(4)
     for kind in range(8):
         if group == ALL or kind & group:
             total += store.sums[:, kind]
     if total[PAIRS] < 0.5:
         return np.nan
-    return (total[TARGET] - store.scale[0] * (total[WEIGHTED] - total[POSITIVE])) / total[PAIRS]
+    mean = (total[TARGET] - store.scale[0] * (total[WEIGHTED] - total[POSITIVE])) / total[PAIRS]
+    # every pair's trust is in [0, 1], but the sums are kept current by many small updates
+    # whose rounding can carry the mean a hair outside (1 + 1.4e-11 has been seen)
+    return min(1.0, max(0.0, mean))
 
 
 @jit

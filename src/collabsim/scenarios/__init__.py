@@ -8,6 +8,7 @@ the timeline.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -61,12 +62,22 @@ def load(name: str) -> Scenario:
         return read_scenario_file(path)
 
 
-def scenario(name: str, **overrides: Any) -> Params:
+def scenario(name: str | os.PathLike, **overrides: Any) -> Params:
     """Validated parameters of scenario ``name`` with ``overrides`` applied.
 
     ``name`` is a shipped preset (``iocn``, ``clahrc``, ``beston``, ``hierarchy``) or
-    the path of a scenario TOML file.
+    the path of a scenario TOML file (a string or a ``pathlib.Path``).
+
+    Raises:
+        ParameterError: ``name`` is not a scenario name or path, names no shipped
+            scenario, or a value (the file's or an override) is not allowed.
     """
+    if isinstance(name, os.PathLike):
+        name = os.fspath(name)
+    if not isinstance(name, str):
+        raise ParameterError(f"scenario={name!r} is not allowed: expected the name of a "
+                             f"scenario ({', '.join(available())}) or the path of a "
+                             "scenario TOML file")
     preset = read_scenario_file(name) if name.endswith(".toml") else load(name)
     try:
         return Params(**{**preset.values, **overrides})

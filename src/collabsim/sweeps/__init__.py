@@ -30,7 +30,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import Params, _suggest
+from collabsim.params import Params, _suggest, python_value
 from collabsim.sweeps.design import SweepError, salib_problem
 from collabsim.sweeps.plan import SweepPlan, plan_sweep
 from collabsim.sweeps.store import SweepResult, SweepStore, load
@@ -49,6 +49,8 @@ def sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None =
           workers: int | None = None, scheduler: Any = None, restart: bool = False,
           progress: Callable[[int, int], None] | None = None) -> SweepResult:
     """Run a parameter sweep and write its results folder; resume it if it was stopped.
+
+    NumPy scalars (from a pandas table, say) count as the Python values they hold.
 
     Args:
         scenario: Scenario the parameters start from: a preset name (``"iocn"``), the
@@ -169,7 +171,8 @@ def iter_sweep(*, backend: str = "pool", workers: int | None = None, scheduler: 
                **options: Any) -> SweepRun:
     """Check a sweep and return it unstarted, to run by iterating over its rows.
 
-    Takes the same options as ``sweep``::
+    Takes the same options as ``sweep`` (NumPy scalars count as the Python values they
+    hold)::
 
         run = collabsim.iter_sweep(factors={"cede_willingness": (0, 1)}, replicates=5)
         for row in run:                      # each run's row as it finishes
@@ -182,6 +185,7 @@ def iter_sweep(*, backend: str = "pool", workers: int | None = None, scheduler: 
         hint = _suggest(str(backend), BACKENDS)
         raise SweepError(f"backend={backend!r} is not a backend; allowed: "
                          + ", ".join(BACKENDS) + (f"; {hint}" if hint else ""))
+    restart, workers = python_value(restart), python_value(workers)
     if not isinstance(restart, bool):
         raise SweepError(f"restart={restart!r} is not allowed: expected true or false")
     plan = plan_sweep(**options)

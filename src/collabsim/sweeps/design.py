@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from collabsim.params import PARAMETERS, ParameterError, _suggest, declaration
+from collabsim.params import PARAMETERS, ParameterError, _suggest, declaration, python_value
 
 #: Design names accepted by ``make_design`` (besides a list of parameter dicts).
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
@@ -205,6 +205,7 @@ def _level(param, value: Any) -> Any:
 
 
 def _bound(param, end: str, value: Any) -> float | int:
+    value = python_value(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ParameterError(f"{param.name}: {end}={value!r} is not a number")
     try:

@@ -26,8 +26,9 @@
     turnover_rate = {}          # an empty table: the whole allowed range
 
 For an explicit design, leave ``[factors]`` out and give one ``[[points]]`` table per
-design point, each setting the same parameters. Everything is checked before any run:
-a mistake is reported in one line naming the file, the field and what is allowed.
+design point, each setting the same parameters. A file with neither, or with an empty
+``[factors]`` table, is refused: it would vary nothing. Everything is checked before any
+run: a mistake is reported in one line naming the file, the field and what is allowed.
 """
 
 from __future__ import annotations
@@ -162,5 +163,10 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
     else:
         if design == "explicit":
             raise fail('design = "explicit" needs [[points]] tables, one per design point')
-        options["factors"] = data.get("factors", {})
+        if not data.get("factors"):  # nothing varies: a sweep of one point, surely a slip
+            raise fail(("[factors] is empty" if "factors" in data else "no [factors] table")
+                       + ": no factors to vary; name at least one parameter with its levels "
+                       "or range, e.g. cede_willingness = {low = 0.1, high = 0.9}, or give "
+                       "[[points]] tables (one [[points]] runs one parameter set)")
+        options["factors"] = data["factors"]
     return options

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
-from collabsim.params import Params, _suggest, declaration
+from collabsim.params import Params, _suggest, declaration, python_value
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.sweeps.design import (
     Design,
@@ -135,6 +135,9 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
                out: str | Path | None = None) -> SweepPlan:
     """Check a sweep in full and say what it will run (see ``collabsim.sweep``).
 
+    NumPy scalars (a seed or a count read from a pandas table, say) count as the Python
+    values they hold, here and in parameters, factors and points.
+
     Args:
         scenario: A scenario preset name, a scenario TOML path, or ``Params``.
         params: Parameters held fixed across the sweep, on top of the scenario.
@@ -161,6 +164,9 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
         SweepError: An option that is not allowed.
         ParameterError: A parameter, factor or point that is not allowed.
     """
+    n, levels, replicates, steps, seed, every, second_order, morris_levels = (
+        python_value(v) for v in (n, levels, replicates, steps, seed, every, second_order,
+                                  morris_levels))
     label, base_params = _scenario(scenario, params)
     fixed = {k: v for k, v in base_params.to_dict().items()
              if params is not None and k in params}
