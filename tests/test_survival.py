@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-pytest.importorskip("lifelines")
-
-import collabsim  # noqa: E402
-from collabsim.analysis import survival  # noqa: E402
+import collabsim
+from collabsim.analysis import survival
 
 HORIZON = 104
 
@@ -52,6 +52,8 @@ def test_cox_interval_contains_the_true_hazard_ratio(two_hazards):
     fit = survival.cox_model(two_hazards, "arm")
     row = fit.hazard_ratios.loc["arm"]
     assert row["lower"] < 2.5 < row["upper"]
+    assert row["lower"] > 1  # harmful: the whole interval says the risk is higher
+    assert row["coef"] == pytest.approx(math.log(row["hazard_ratio"]))
     # and is informative: at this sample size it is narrower than a factor of 1.6
     assert row["upper"] / row["lower"] < 1.6
     assert row["p"] < 1e-6
@@ -137,6 +139,148 @@ def test_strata_get_no_hazard_ratio(two_hazards):
     assert fit.hazard_ratios.loc["arm", "lower"] < 2.5 < fit.hazard_ratios.loc["arm", "upper"]
 
 
+# --- answers worked by hand ---------------------------------------------------------------
+
+
+def hand_runs(weeks, dissolved, horizons, **columns) -> pd.DataFrame:
+    collapse = [week if gone else None for week, gone in zip(weeks, dissolved, strict=True)]
+    return pd.DataFrame({"run": range(len(weeks)), **columns,
+                         "sustained": [not gone for gone in dissolved],
+                         "collapse_step": collapse, "horizon": horizons})
+
+
+def test_kaplan_meier_by_hand_with_a_run_censored_early():
+    # Dissolved in weeks 2, 4, 4 and 7; one run observed only to week 5, one to week 10.
+    # At risk / dissolving: week 2: 6/1, week 4: 5/2, week 7: 2/1 (the week-5 run has
+    # left), so S = 5/6, 5/6 * 3/5 = 1/2, 1/2 * 1/2 = 1/4, flat to week 10.
+    runs = hand_runs([2, 4, 4, 5, 7, 10], [True, True, True, False, True, False],
+                     [10, 10, 10, 5, 10, 10], arm="a")
+    arm = survival.kaplan_meier(runs, "arm")["a"]
+    curve = arm.curve
+    assert curve["week"].tolist() == [0, 2, 4, 7, 10]
+    assert curve["survival"].tolist() == pytest.approx([1, 5 / 6, 1 / 2, 1 / 4, 1 / 4])
+    assert (arm.runs, arm.events, arm.horizon) == (6, 4, 10)
+    # not the share sustained (1/6 of runs): the run that left at week 5 counts as
+    # surviving to week 5 only
+    assert arm.surviving == pytest.approx(1 / 4)
+    # the median is the first week the curve is at or below 1/2
+    assert arm.median == 4 and arm.median_lower <= 4 <= arm.median_upper
+    # Greenwood: Var(log S) sums d / (n (n - d)); the interval is built on log(-log S)
+    z = stats.norm.ppf(0.975)
+    for week, share, greenwood in [(4, 1 / 2, 1 / 30 + 2 / 15),
+                                   (7, 1 / 4, 1 / 30 + 2 / 15 + 1 / 2)]:
+        sigma = math.sqrt(greenwood) / abs(math.log(share))
+        row = curve.set_index("week").loc[week]
+        assert row["lower"] == pytest.approx(share ** math.exp(z * sigma))
+        assert row["upper"] == pytest.approx(share ** math.exp(-z * sigma))
+    assert arm.surviving_lower == pytest.approx(curve["lower"].iloc[-1])
+    # a 90% interval is narrower
+    narrow = survival.kaplan_meier(runs, "arm", alpha=0.1)["a"]
+    assert arm.surviving_lower < narrow.surviving_lower < narrow.surviving_upper \
+        < arm.surviving_upper
+
+
+def test_logrank_by_hand():
+    # Arm A dissolves in weeks 1 and 3; arm B in week 2, its other run observed to week 4.
+    # Week 1: 4 at risk (2 A), 1 dissolves in A: O - E = 1 - 1/2, V = 1/4.
+    # Week 2: 3 at risk (1 A), 1 in B: O - E = 0 - 1/3, V = (1/3)(2/3)(2/2) = 2/9.
+    # Week 3: 2 at risk (1 A), 1 in A: O - E = 1 - 1/2, V = 1/4.
+    # chi-squared = (2/3)^2 / (13/18) = 8/13.
+    runs = hand_runs([1, 3, 2, 4], [True, True, True, False], [10, 10, 10, 4],
+                     arm=["A", "A", "B", "B"])
+    result = survival.compare_arms(runs, "arm")
+    assert result.statistic == pytest.approx(8 / 13)
+    assert result.p_value == pytest.approx(stats.chi2.sf(8 / 13, 1))
+    assert result.p_value > 0.05  # four runs prove nothing
+
+
+def test_cox_model_by_hand():
+    # A partnered network dissolves in week 1, then one without in week 2, then a
+    # partnered one in week 3; one without lasts to its horizon, week 4. With u = e^beta,
+    # the partial likelihood is u/(2u + 2) * 1/(u + 2) * u/(u + 1); its score is zero
+    # where u^2 - u - 4 = 0, so the hazard ratio is u = (1 + sqrt 17) / 2. The
+    # information sums p(1 - p) over the risk sets: 2u/(u + 1)^2 + 2u/(u + 2)^2.
+    runs = hand_runs([1, 2, 3, 4], [True, True, True, False], 4,
+                     partner=[True, False, True, False])
+    fit = survival.cox_model(runs, "partner")
+    u = (1 + math.sqrt(17)) / 2
+    se = 1 / math.sqrt(2 * u / (u + 1) ** 2 + 2 * u / (u + 2) ** 2)
+    row = fit.hazard_ratios.loc["partner"]
+    assert row["hazard_ratio"] == pytest.approx(u, rel=1e-6)
+    z = stats.norm.ppf(0.975)
+    assert row["lower"] == pytest.approx(u * math.exp(-z * se), rel=1e-5)
+    assert row["upper"] == pytest.approx(u * math.exp(z * se), rel=1e-5)
+    assert row["p"] == pytest.approx(2 * stats.norm.sf(math.log(u) / se), rel=1e-5)
+    # Concordance: of the 6 pairs, (week 1, week 2), (1, 4) and (3, 4) are ranked right,
+    # (2, 3) wrong, and (1, 3), (2, 4) have tied risks: (3 + 2 * 1/2) / 6.
+    assert fit.concordance == pytest.approx(2 / 3)
+    assert (fit.runs, fit.events) == (4, 3)
+
+
+def test_cox_model_splits_tied_weeks_by_efron():
+    # Two partnered networks dissolve in week 1 (at risk: 3 partnered, 2 not), one without
+    # in week 2 (at risk: 1 partnered, 2 not); two last to week 3. With u = e^beta, Efron's
+    # partial likelihood counts the second week-1 dissolution against a risk set less half
+    # of the first pair: u^2 / ((3u + 2)(2u + 2)) * 1 / (u + 2), whose score is zero where
+    # 3u^3 - 12u - 8 = 0 (u = 2.27). Breslow's u^2 / (3u + 2)^2 would give exactly u = 2.
+    runs = hand_runs([1, 1, 2, 3, 3], [True, True, True, False, False], 3,
+                     partner=[1, 1, 0, 0, 1])
+    u = survival.cox_model(runs, "partner").hazard_ratios.loc["partner", "hazard_ratio"]
+    assert 3 * u**3 - 12 * u - 8 == pytest.approx(0, abs=1e-6)
+    assert 2.2 < u < 2.3
+
+
+# --- the proportional-hazards check ----------------------------------------------------
+
+
+def crossing_runs(n: int, seed: int, change: float = 15) -> pd.DataFrame:
+    """Partnered networks: 4 times the hazard before week ``change``, 1/4 of it after."""
+    rng = np.random.default_rng(seed)
+    partner = rng.random(n) < 0.5
+    base = 0.02
+    early, late = base * np.where(partner, 4, 1), base * np.where(partner, 0.25, 1)
+    # invert the piecewise-constant cumulative hazard at an exponential draw
+    draw = rng.exponential(1.0, n)
+    times = np.where(draw < early * change, draw / early,
+                     change + (draw - early * change) / late)
+    dissolved = times <= HORIZON
+    return pd.DataFrame({"run": np.arange(n), "partner": partner, "sustained": ~dissolved,
+                         "collapse_step": np.where(dissolved, np.ceil(times), np.nan),
+                         "horizon": HORIZON})
+
+
+@pytest.mark.parametrize("transform", ["rank", "identity", "log"])
+def test_a_hazard_ratio_that_changes_over_time_is_detected(transform):
+    runs = crossing_runs(800, seed=4)
+    fit = survival.cox_model(runs, "partner", time_transform=transform)
+    check = fit.proportional_hazards.loc["partner"]
+    assert not check["assumption_holds"] and check["p"] < 1e-4
+    # the log hazard ratio falls over time, and the scaled residuals follow it down
+    assert check["rho"] < 0
+    assert check["statistic"] == pytest.approx(stats.chi2.isf(check["p"], 1))
+
+
+def test_proportional_hazards_with_two_covariates_pass_the_check():
+    def covariates(rng, n):
+        partner, cede = rng.random(n) < 0.5, rng.uniform(0, 2, n)
+        return {"partner": partner, "cede": cede}, 0.8 * partner - 0.4 * cede
+
+    runs = exponential_runs({0: 0.02}, n=800, seed=8, extra=covariates)
+    table = survival.cox_model(runs, ["partner", "cede"]).proportional_hazards
+    assert list(table.columns) == ["rho", "statistic", "p", "assumption_holds"]
+    # p is uniform under proportional hazards; this seed is not among the 1 in 20 where
+    # either would fall below 0.05 by chance
+    assert table["assumption_holds"].all() and (table["rho"].abs() < 0.1).all()
+
+
+def test_cox_model_warns_when_a_covariate_separates_the_outcomes():
+    # every partnered network dissolves before every other one: the hazard ratio runs off
+    # to infinity and the fit cannot converge
+    runs = hand_runs([1, 2, 3, 4, 5, 6], [True] * 6, 10, partner=[1, 1, 1, 0, 0, 0])
+    with pytest.warns(ConvergenceWarning, match="did not converge: a covariate may separate"):
+        survival.cox_model(runs, "partner")
+
+
 # --- censoring ---------------------------------------------------------------------------
 
 
@@ -189,6 +333,10 @@ def test_kaplan_meier_by_several_columns():
     assert list(arms) == [(0.1, False), (0.1, True), (0.9, False), (0.9, True)]
     assert arms[(0.1, False)].events == 1 and arms[(0.1, False)].runs == 1
     assert arms[(0.9, True)].surviving == 1.0
+    # one run that dissolved: a median, but no interval from a single run
+    lone = arms[(0.1, False)]
+    assert lone.median == 30 and math.isnan(lone.median_lower)
+    assert lone.surviving == lone.surviving_lower == lone.surviving_upper == 0
 
 
 # --- bad input ---------------------------------------------------------------------------
@@ -251,6 +399,12 @@ def test_arm_functions_refuse_bad_arguments():
     alive = change(sustained=True, collapse_step=None)
     with pytest.raises(ValueError, match=r"no run dissolved: the arms cannot differ"):
         survival.compare_arms(alive, "cede_willingness")
+    # arm 0.9 is observed only to week 10, before any network dissolved
+    early = change(horizon=[52, 52, 52, 10, 10, 10], collapse_step=[None, 30, 12, None, None,
+                                                                    None],
+                   sustained=[True, False, False, True, True, True])
+    with pytest.raises(ValueError, match=r"some arm has no run at risk"):
+        survival.compare_arms(early, "cede_willingness")
 
 
 def test_cox_model_refuses_bad_arguments():
@@ -270,6 +424,8 @@ def test_cox_model_refuses_bad_arguments():
                            interactions=("flag", "cede_willingness"))
     with pytest.raises(ValueError, match=r"\['flag'\] are both covariates and strata"):
         survival.cox_model(runs, ["flag"], strata="flag")
+    with pytest.raises(ValueError, match=r"time_transform='km' is not allowed"):
+        survival.cox_model(runs, ["flag"], time_transform="km")
     # a covariate named twice enters once
     assert list(survival.cox_model(runs, ["flag", "flag"]).hazard_ratios.index) == ["flag"]
 

@@ -3,7 +3,7 @@
 ``survival``: how long networks last, as survival data censored at the horizon:
 Kaplan-Meier curves per arm, log-rank tests between arms, and Cox proportional-hazards
 models with hazard ratios and a check of their assumption. Needs the ``analysis``
-extra (``pip install 'collabsim[analysis]'``, which brings ``lifelines``).
+extra (``pip install 'collabsim[analysis]'``, which brings ``statsmodels``).
 """
 
 from __future__ import annotations

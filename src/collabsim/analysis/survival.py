@@ -4,7 +4,7 @@ A run either dissolves in week ``collapse_step`` (an event) or is still alive at
 end (``sustained``): then all we know is that it lasted at least ``horizon`` weeks, so
 it is right-censored there. Treating censored runs as if they dissolved at the horizon,
 or dropping them, biases any summary of how long networks last; these functions keep
-the censoring and lean on ``lifelines`` for the estimators::
+the censoring and lean on ``statsmodels.duration`` for the estimators::
 
     from collabsim.analysis import survival
     runs = collabsim.sweep(scenario="beston", factors={"cede_willingness": [0.1, 0.9]},
@@ -18,30 +18,41 @@ Sweeps use common random numbers (replicate ``r`` has the same seed at every des
 point), so arms are not independent samples. The log-rank test and the Cox model
 ignore that pairing, which in general makes them conservative; ``strata="seed"`` in
 ``cox_model`` compares design points within each seed instead.
+
+Conventions where packages differ: the median is the first week the estimate is at or
+below 1/2, its interval Brookmeyer-Crowley's (log-log scale); curve intervals are
+exponential Greenwood; Cox ties use Efron's method.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 try:
-    from lifelines import CoxPHFitter, KaplanMeierFitter, statistics, utils
+    from statsmodels.duration.hazard_regression import PHReg, PHRegResults
+    from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
 except ImportError as error:  # an optional extra: say how to get it
-    raise ImportError("collabsim.analysis.survival needs lifelines: "
+    raise ImportError("collabsim.analysis.survival needs statsmodels: "
                       "pip install 'collabsim[analysis]'") from error
+
+from collabsim.analysis._estimators import curve_with_intervals, harrell_c, schoenfeld_test
 
 #: Columns ``durations`` adds: weeks observed, and whether the network dissolved then.
 WEEKS, DISSOLVED = "weeks", "dissolved"
 
 #: Significance level of the proportional-hazards check.
 PH_ALPHA = 0.05
+
+#: Functions of the event week the proportional-hazards check correlates residuals with.
+TIME_TRANSFORMS = ("rank", "identity", "log")
 
 
 @dataclass(frozen=True)
@@ -50,13 +61,16 @@ class ArmSurvival:
 
     Attributes:
         arm: The arm's value of ``by`` (a tuple when ``by`` is a list of columns).
-        curve: From week 0, one row per week the estimate can change: ``week``,
-            ``survival`` (share still alive), ``lower`` and ``upper`` (pointwise
-            interval, exponential Greenwood).
+        curve: From week 0, one row per week in which a network dissolved (where the
+            estimate steps down), and a last row at the arm's last week observed if
+            that is later: ``week``, ``survival`` (share still alive), ``lower`` and
+            ``upper`` (pointwise interval, exponential Greenwood).
         median: Median weeks until dissolution; ``inf`` if not reached (over half the
             networks outlived the horizon).
-        median_lower: Lower end of the median's interval (``inf`` if not reached).
-        median_upper: Upper end; often ``inf``, where the upper curve stays above 1/2.
+        median_lower: Lower end of the median's interval: ``inf`` if not reached;
+            ``nan`` if the arm is too small to give one (e.g. all dissolved in one week).
+        median_upper: Upper end; often ``inf``, where the estimate stays near 1/2 to
+            the last week a network dissolved.
         horizon: Week the share below is read at (the arm's longest horizon).
         surviving: Share still alive at ``horizon``; with no run censored earlier,
             exactly the share of runs sustained.
@@ -85,7 +99,8 @@ class ArmComparison:
     """A log-rank test of whether arms differ in how long their networks last.
 
     Attributes:
-        test: ``"logrank_test"`` (two arms) or ``"multivariate_logrank_test"`` (more).
+        test: ``"logrank_test"`` (two arms) or ``"multivariate_logrank_test"`` (more:
+            the k-sample log-rank test).
         statistic: The chi-squared test statistic.
         p_value: Its p-value (null hypothesis: the same hazard in every arm).
         degrees_of_freedom: Arms minus one.
@@ -109,13 +124,16 @@ class CoxResult:
             dissolving), its 95% interval ``lower`` and ``upper``, ``p`` (Wald test of
             a ratio of 1) and ``coef`` (the log hazard ratio).
         concordance: Harrell's concordance index of the fit (0.5: no better than chance).
-        proportional_hazards: One row per term (index ``term``): ``statistic`` and ``p``
-            of lifelines' ``proportional_hazard_test`` (rank time transform), and
-            ``assumption_holds``: p >= 0.05, no evidence the term's effect changes
-            over time.
+        proportional_hazards: One row per term (index ``term``), Grambsch and
+            Therneau's check: ``rho``, the correlation of the term's scaled Schoenfeld
+            residuals with ``time_transform`` of the week (above 0: the log hazard ratio
+            grows over time); ``statistic`` (chi-squared, 1 degree of freedom) and
+            ``p``; ``assumption_holds``: no evidence the effect drifts (p >= 0.05, or
+            no test: ``p`` is ``nan`` when every dissolution fell in one week).
         runs: Runs the model was fitted to.
         events: Of these, runs that dissolved.
-        model: The fitted ``lifelines.CoxPHFitter``, for plots and predictions.
+        model: The fitted ``statsmodels`` ``PHRegResults`` (``.model`` is the
+            ``PHReg``), for residuals and predictions.
     """
 
     hazard_ratios: pd.DataFrame
@@ -123,7 +141,7 @@ class CoxResult:
     proportional_hazards: pd.DataFrame
     runs: int
     events: int
-    model: CoxPHFitter
+    model: PHRegResults
 
 
 def durations(runs: pd.DataFrame, horizon: float | None = None) -> pd.DataFrame:
@@ -214,26 +232,24 @@ def kaplan_meier(runs: pd.DataFrame, by: str | Sequence[str], horizon: float | N
                          "and 1 (exclusive), e.g. 0.05 for 95% intervals")
     table, groups = _arms(runs, by, horizon)
     results = {}
-    with _quiet():
-        for key, arm in groups:
-            kmf = KaplanMeierFitter(alpha=alpha).fit(arm[WEEKS], arm[DISSOLVED],
-                                                    label=str(key))
-            ci = kmf.confidence_interval_survival_function_
-            curve = pd.DataFrame({"week": kmf.survival_function_.index.to_numpy(),
-                                  "survival": kmf.survival_function_.iloc[:, 0].to_numpy(),
-                                  "lower": ci.iloc[:, 0].to_numpy(),
-                                  "upper": ci.iloc[:, 1].to_numpy()})
-            # The median's interval is where the survival curve's bounds cross one half.
-            median_ci = utils.median_survival_times(ci)
-            end = float(_ends(arm, horizon)[0].max())  # the arm's longest horizon
-            at_end = curve[curve["week"] <= end].iloc[-1]
-            results[key] = ArmSurvival(
-                arm=key, curve=curve, median=float(kmf.median_survival_time_),
-                median_lower=float(median_ci.iloc[0, 0]),
-                median_upper=float(median_ci.iloc[0, 1]), horizon=end,
-                surviving=float(at_end["survival"]), surviving_lower=float(at_end["lower"]),
-                surviving_upper=float(at_end["upper"]), runs=len(arm),
-                events=int(arm[DISSOLVED].sum()))
+    for key, arm in groups:
+        fit = SurvfuncRight(arm[WEEKS].to_numpy(float), arm[DISSOLVED].to_numpy(int))
+        curve = curve_with_intervals(fit, alpha, last=float(arm[WEEKS].max()))
+        # The product of fractions like 3/4 * 2/3 lands a hair off 1/2: allow for it.
+        below = np.flatnonzero(fit.surv_prob <= 0.5 + 1e-9)
+        median = float(fit.surv_times[below[0]]) if len(below) else np.inf
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) where all dissolved
+            lower, upper = map(float, fit.quantile_ci(0.5, alpha=alpha, method="cloglog"))
+        if np.isnan(lower) and median == np.inf:
+            # No week's estimate is compatible with 1/2: the median is beyond the horizon.
+            lower = upper = np.inf
+        end = float(_ends(arm, horizon)[0].max())  # the arm's longest horizon
+        at_end = curve[curve["week"] <= end].iloc[-1]
+        results[key] = ArmSurvival(
+            arm=key, curve=curve, median=median, median_lower=lower, median_upper=upper,
+            horizon=end, surviving=float(at_end["survival"]),
+            surviving_lower=float(at_end["lower"]), surviving_upper=float(at_end["upper"]),
+            runs=len(arm), events=int(arm[DISSOLVED].sum()))
     return results
 
 
@@ -244,8 +260,8 @@ def compare_arms(runs: pd.DataFrame, by: str | Sequence[str],
     A rank test: week by week, it compares each arm's dissolutions with those expected
     under one shared hazard, so the durations need not be normal (nor uncensored). It
     is most powerful when hazards are proportional; crossing curves can hide a
-    difference. Uses lifelines' ``logrank_test`` (two arms) or
-    ``multivariate_logrank_test`` (more).
+    difference. With k arms the statistic is chi-squared on k - 1 degrees of freedom
+    (statsmodels' ``survdiff``).
 
     Args:
         runs: The runs table (see ``durations``).
@@ -266,22 +282,26 @@ def compare_arms(runs: pd.DataFrame, by: str | Sequence[str],
                          "at least two arms to compare")
     if not table[DISSOLVED].any():
         raise ValueError("no run dissolved: the arms cannot differ in when they dissolve")
-    with _quiet():
-        if len(arms) == 2:
-            (_, a), (_, b) = groups
-            result = statistics.logrank_test(a[WEEKS], b[WEEKS], a[DISSOLVED], b[DISSOLVED])
-        else:
-            # Integer labels: lifelines would turn tuple keys into a 2-D array.
-            codes = table.groupby(_columns(by), sort=True).ngroup()
-            result = statistics.multivariate_logrank_test(table[WEEKS], codes, table[DISSOLVED])
-    return ArmComparison(test=result.test_name, statistic=float(result.test_statistic),
-                         p_value=float(result.p_value),
-                         degrees_of_freedom=len(arms) - 1, arms=arms)
+    # Integer labels: survdiff sorts the labels, which tuples of mixed types defeat.
+    codes = table.groupby(_columns(by), sort=True).ngroup().to_numpy()
+    try:
+        statistic, _ = survdiff(table[WEEKS].to_numpy(float),
+                                table[DISSOLVED].to_numpy(int), codes)
+    except np.linalg.LinAlgError:
+        raise ValueError("the arms cannot be compared: some arm has no run at risk at any "
+                         "week a network dissolved (every run censored before then)") from None
+    degrees = len(arms) - 1
+    # The p-value from the upper tail directly: 1 - cdf rounds to 0 for large statistics.
+    return ArmComparison(test="logrank_test" if degrees == 1 else "multivariate_logrank_test",
+                         statistic=float(statistic),
+                         p_value=float(stats.chi2.sf(statistic, degrees)),
+                         degrees_of_freedom=degrees, arms=arms)
 
 
 def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
               interactions: Sequence[tuple[str, str]] = (), horizon: float | None = None,
-              strata: str | Sequence[str] | None = None) -> CoxResult:
+              strata: str | Sequence[str] | None = None,
+              time_transform: str = "rank") -> CoxResult:
     """Fit a Cox proportional-hazards model of the weeks until the network dissolves.
 
     The model says each covariate multiplies the weekly risk of dissolving by a
@@ -290,6 +310,10 @@ def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
     True/false covariates (e.g. ``academic_partner``) enter as 1/0. An interaction
     ``("a", "b")`` adds the product column ``"a × b"``; with it in the model, the hazard
     ratio of ``a`` is its effect where ``b`` is 0. Tied weeks use Efron's method.
+
+    If a term's log hazard ratio drifts with time, its scaled Schoenfeld residuals trend
+    with the week: the proportional-hazards check tests that trend (Grambsch and
+    Therneau 1994). The concordance compares runs within a stratum only.
 
     Args:
         runs: The runs table (see ``durations``).
@@ -301,6 +325,8 @@ def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
         horizon: Week observation ended (see ``durations``).
         strata: Column(s) to stratify by: each value gets its own baseline hazard,
             with no hazard ratio (e.g. ``"seed"`` to compare within seeds).
+        time_transform: What the check correlates residuals with: ``"rank"`` of the
+            week among dissolutions (robust to a few late ones), ``"identity"``, ``"log"``.
 
     Returns:
         The hazard ratios with 95% intervals and p-values, the concordance, and the
@@ -309,8 +335,16 @@ def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
     Raises:
         ValueError: Bad runs (see ``durations``); a covariate that is missing, not
             numeric, has missing values or one value in every run; an interaction that
-            is not a pair of covariates; or no run that dissolved.
+            is not a pair of covariates; an unknown ``time_transform``; or no run that
+            dissolved.
+
+    Warns:
+        ConvergenceWarning: The fit did not converge, as when a covariate separates the
+            runs that dissolved from those that lasted (a hazard ratio of 0 or infinity).
     """
+    if time_transform not in TIME_TRANSFORMS:
+        raise ValueError(f"time_transform={time_transform!r} is not allowed: expected one "
+                         f"of {', '.join(TIME_TRANSFORMS)}")
     covariates = list(dict.fromkeys(_columns(covariates, "covariates")))  # each once
     strata_columns = _columns(strata, "strata") if strata is not None else []
     table = durations(runs, horizon)
@@ -331,25 +365,39 @@ def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
                              + ", ".join(covariates))
         data[f"{pair[0]} × {pair[1]}"] = data[pair[0]] * data[pair[1]]
     _complete(table, strata_columns, "stratum ")
-    for name in strata_columns:
-        data[name] = table[name]
+    # One integer per stratum: PHReg sorts the labels, which tuples of values defeat.
+    stratum = (table.groupby(strata_columns).ngroup() if strata_columns
+               else pd.Series(0, index=table.index)).to_numpy()
     events = int(data[DISSOLVED].sum())
     if events == 0:
         raise ValueError(f"no run dissolved (all {len(data)} were still alive at the "
                          "horizon): without events there are no hazards to compare")
-    with _quiet():
-        model = CoxPHFitter().fit(data, duration_col=WEEKS, event_col=DISSOLVED,
-                                  strata=strata_columns or None)
-        ph = statistics.proportional_hazard_test(model, data, time_transform="rank").summary
-    summary = model.summary.rename_axis("term")
+    terms = [name for name in data.columns if name not in (WEEKS, DISSOLVED)]
+    weeks, dissolved = data[WEEKS].to_numpy(float), data[DISSOLVED].to_numpy(int)
+    exog = data[terms].to_numpy(float)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = PHReg(weeks, exog, status=dissolved, strata=stratum, ties="efron").fit()
+    for warning in caught:  # statsmodels' own notice points to results PHReg does not keep
+        if issubclass(warning.category, ConvergenceWarning):
+            warning.message = ConvergenceWarning(
+                "the Cox model did not converge: a covariate may separate the runs that "
+                "dissolved from those that lasted; its hazard ratio is not to be trusted")
+        warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                               warning.lineno)
+    coef = np.asarray(fit.params)
+    with np.errstate(over="ignore"):  # an unbounded interval is inf (warned above)
+        interval = np.exp(np.asarray(fit.conf_int(alpha=0.05)))
+    index = pd.Index(terms, name="term")
     hazard_ratios = pd.DataFrame({
-        "hazard_ratio": summary["exp(coef)"], "lower": summary["exp(coef) lower 95%"],
-        "upper": summary["exp(coef) upper 95%"], "p": summary["p"], "coef": summary["coef"]})
-    ph = ph.reindex(summary.index)  # lifelines sorts it by name; keep the model's order
-    proportional = pd.DataFrame({"statistic": ph["test_statistic"], "p": ph["p"],
-                                 "assumption_holds": ph["p"] >= PH_ALPHA})
-    return CoxResult(hazard_ratios, float(model.concordance_index_), proportional,
-                     runs=len(data), events=events, model=model)
+        "hazard_ratio": np.exp(coef), "lower": interval[:, 0], "upper": interval[:, 1],
+        "p": np.asarray(fit.pvalues), "coef": coef}, index=index)
+    rho, statistic = schoenfeld_test(fit, weeks, dissolved, time_transform)
+    p = stats.chi2.sf(statistic, 1)
+    proportional = pd.DataFrame({"rho": rho, "statistic": statistic, "p": p,
+                                 "assumption_holds": ~(p < PH_ALPHA)}, index=index)
+    return CoxResult(hazard_ratios, harrell_c(weeks, dissolved, exog @ coef, stratum),
+                     proportional, runs=len(data), events=events, model=fit)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -448,12 +496,3 @@ def _arms(runs: pd.DataFrame, by: str | Sequence[str],
     _require(table, names)
     _complete(table, names, "arm column ")
     return table, list(table.groupby(by if isinstance(by, str) else names, sort=True))
-
-
-@contextmanager
-def _quiet():
-    """Silence pandas' deprecation notices raised inside lifelines (not ours to fix)."""
-    with warnings.catch_warnings():
-        for category in (DeprecationWarning, FutureWarning):
-            warnings.filterwarnings("ignore", category=category, module="lifelines")
-        yield
