@@ -1,0 +1,27 @@
+"""Statistical analysis of a sweep's runs table (``collabsim.sweep(...).runs``).
+
+``survival``: how long networks last, as survival data censored at the horizon:
+Kaplan-Meier curves per arm, log-rank tests between arms, and Cox proportional-hazards
+models with hazard ratios and a check of their assumption. Needs the ``analysis``
+extra (``pip install 'collabsim[analysis]'``, which brings ``statsmodels``).
+
+``discovery``: scenario discovery with PRIM: boxes of levers (ranges of numbers, sets of
+categories) where networks that last are concentrated, with their coverage and density
+and the peeling trajectory between them (written here on numpy and pandas alone).
+"""
+
+from __future__ import annotations
+
+from collabsim.analysis.discovery import Box, Discovery, cases_by_point, discover
+from collabsim.analysis.survival import (
+    ArmComparison,
+    ArmSurvival,
+    CoxResult,
+    compare_arms,
+    cox_model,
+    durations,
+    kaplan_meier,
+)
+
+__all__ = ["ArmComparison", "ArmSurvival", "Box", "CoxResult", "Discovery", "cases_by_point",
+           "compare_arms", "cox_model", "discover", "durations", "kaplan_meier"]
