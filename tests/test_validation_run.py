@@ -6,6 +6,7 @@ two groups of arms (an iocn group and a beston group), one arm shared by two pat
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from collabsim import validation
 from collabsim.validation import runner
 from collabsim.validation.measures import PEOPLE_PER_MEETING
-from collabsim.validation.report import CSV_COLUMNS, read_csv
+from collabsim.validation.report import CSV_COLUMNS, read_csv, report_markdown
 from collabsim.validation.spec import (
     AllOf,
     Arm,
@@ -225,3 +226,18 @@ def test_a_folder_of_other_files_is_refused(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
     with pytest.raises(FileExistsError, match="is a file"):
         validation.validate(out=tmp_path / "notes.txt", patterns=TINY, backend="serial")
+
+
+@pytest.mark.parametrize("mode, says", [
+    ("full", "it passes in the quick validation"),
+    ("quick", "not yet recorded"),
+])
+def test_a_failing_pattern_with_no_limitation_is_explained_by_the_kind_of_run(serial, mode,
+                                                                             says):
+    out, results = serial
+    failing = [dataclasses.replace(r, passed=False) if r.pattern == "partner_trust" else r
+               for r in results]
+    info = {**meta(out), "mode": mode}
+    text = report_markdown({p.name: p for p in TINY}, failing, info=info)
+    entry = text.split("## Failing patterns")[1].split("`partner_trust`")[1].split("\n")[0]
+    assert says in entry

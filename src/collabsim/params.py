@@ -681,8 +681,9 @@ _declare("big_bang_win_weight", "float", 4.32,
          unit="wins", low=1.0, high=10.0, group=_G,
          evidence="Assumption: a redesign that works is visible but rare.")
 _declare("progress_update", "float", 0.104,
-         "How far the update on actions at each meeting moves those who came towards the "
-         "share of the network's care pathways with a change adopted since the last meeting.",
+         "How far the update on actions at each meeting moves those who came towards what it "
+         "reports: the share of the network's care pathways adopting a change a month since "
+         "the last meeting.",
          unit="share of gap per meeting", low=0.0, high=0.5, group=_G,
          evidence=f"'Each meeting began with a short recap ... and an update on actions in the "
          f"whole group'; 'These small practical experiments in doing things differently began "

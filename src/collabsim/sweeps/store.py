@@ -84,7 +84,8 @@ _PART = re.compile(r"part-(\d{6,})\.parquet")
 
 # Modules of the package that do not change what a run computes: the code fingerprint
 # leaves them out, so that editing, say, the CLI does not refuse a resume.
-_NOT_MODEL = {"cli.py", "plots.py", "reference.py", "storage.py", "docking.py", "__init__.py"}
+_NOT_MODEL = {"cli.py", "plots.py", "reference.py", "storage.py", "docking.py", "__init__.py",
+              "__main__.py"}
 # Sub-packages that do: the compiled mechanisms and the scenario loader.
 _MODEL_PACKAGES = {"mechanisms", "scenarios"}
 
