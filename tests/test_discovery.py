@@ -181,6 +181,20 @@ def test_no_box_when_nothing_beats_the_base_rate():
                                    "cases of interest than across all of them.")
 
 
+def test_a_box_is_found_where_the_base_rate_already_passes_the_threshold():
+    # seven of eight design points are cases (above the 0.8 threshold), but only the
+    # four with x = 1 are all cases: the box is x = 1, not the whole table
+    table = pd.DataFrame({"x": [0, 0, 0, 0, 1, 1, 1, 1], "y": [0, 0, 1, 1, 0, 0, 1, 1],
+                          "z": [0, 1, 0, 1, 0, 1, 0, 1],
+                          "case": [False, True, True, True, True, True, True, True]})
+    found = discovery.discover(table, ["x", "y", "z"])
+    assert found.base_rate == pytest.approx(7 / 8)
+    assert found.boxes, "no box, though x = 1 holds only cases"
+    box = found.boxes[0]
+    assert box.density == 1.0 and box.density > found.base_rate
+    assert box.contains(table).sum() >= 4 and table.loc[box.contains(table), "case"].all()
+
+
 def test_description_names_only_restricted_levers_in_plain_words():
     box = discovery.Box(limits={"cede_willingness": (0.52, math.inf),
                                 "distributed_leadership": (0.3, 0.75),
@@ -354,6 +368,7 @@ def test_real_sweep(tmp_path):
             discovery.discover(table, levers)
     else:
         found = discovery.discover(table, levers)
+        assert found.boxes, found.trajectory  # distinct points, some cases: a denser box
         box = found.boxes[0]
         inside = box.contains(table)
         assert box.rows == inside.sum()

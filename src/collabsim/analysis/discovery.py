@@ -219,8 +219,8 @@ def discover(table: pd.DataFrame, levers: str | Sequence[str], case: str = CASE,
             of one number (at least one distinct value, so a lever on a grid loses a
             level at a time); a category loses one value at a time.
         paste_alpha: Share of a box's rows each pasting step tries to add back.
-        threshold_density: A search takes the first box on its trajectory with at
-            least this density; if none has, the densest.
+        threshold_density: A search takes the first box on its trajectory that
+            restricts a lever and has at least this density; if none has, the densest.
         max_boxes: Most boxes to find by covering.
 
     Returns:
@@ -258,8 +258,11 @@ def discover(table: pd.DataFrame, levers: str | Sequence[str], case: str = CASE,
         trajectory = search.peel(remaining)
         peeled = [search.box(bounds, remaining) for bounds in trajectory]
         densities = [b.density for b in peeled]
-        dense = [step for step, d in enumerate(densities) if d >= threshold_density]
-        chosen = dense[0] if dense else int(np.argmax(densities))   # the first densest
+        # step 0 is the whole table: where its base rate already reaches the threshold,
+        # taking it would find no box at all, so only steps that restrict a lever compete
+        dense = [step for step, d in enumerate(densities) if step and d >= threshold_density]
+        chosen = (dense[0] if dense else
+                  1 + int(np.argmax(densities[1:])) if len(densities) > 1 else 0)
         for step, (bounds, peeled_box) in enumerate(zip(trajectory, peeled, strict=True)):
             steps[(number, step)] = peeled_box
             pasted[(number, step)] = search.box(search.paste(bounds, remaining), remaining)
