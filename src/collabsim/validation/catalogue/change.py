@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from collabsim.validation import measures as m
-from collabsim.validation.catalogue.declare import BESTON, IOCN, SURVIVAL, declare, iocn_arm
+from collabsim.validation.catalogue.declare import (
+    BESTON,
+    IOCN,
+    SURVIVAL,
+    declare,
+    default,
+    iocn_arm,
+)
 from collabsim.validation.spec import AllOf, Arm, AtMost, AtWeek, Change, Greater, Sign, Summary
 
 # --- small tests of change ----------------------------------------------------------------
@@ -22,7 +29,8 @@ declare(
     "tests keep `iocn` alive for more of its weeks (0.852 against 0.686 over 30 seeds, p = "
     "0.014). The update on actions (ODD §10, item 25) credits every pathway that adopts "
     "changes, which small tests do more often; but under the calibrated rates a successful "
-    "redesign is worth `big_bang_win_weight` = 4.32 small wins to its whole pathway team, "
+    f"redesign is worth `big_bang_win_weight` = {default('big_bang_win_weight')} small wins "
+    "to its whole pathway team, "
     "so big bangs that work still bring hope in large lumps.",
 )
 
@@ -67,10 +75,12 @@ declare(
     test=Greater(AtWeek("commitment_mean", 104), "incremental", "big_bang"),
     limitation="Model limitation: members' commitment after two years is no higher "
     "with small tests (0.372 against 0.387 with big bangs). Under the calibrated rates a "
-    "successful redesign is worth `big_bang_win_weight` = 4.32 small wins to its whole "
+    f"successful redesign is worth `big_bang_win_weight` = {default('big_bang_win_weight')} "
+    "small wins to its whole "
     "pathway team, while a small win reaches its proposer, their improvement team and a "
     "few people told; the update on actions at each meeting (ODD §10, item 25) rewards "
-    "small tests' steadier record, but with `progress_update` 0.104 not by enough to "
+    f"small tests' steadier record, but with `progress_update` {default('progress_update')} "
+    "not by enough to "
     "outweigh the lumps. Nothing in the seeds weighs a redesign's win against a small "
     "test's: `big_bang_win_weight` is calibrated, not measured.",
 )
@@ -94,7 +104,8 @@ declare(
     "adopted, so the room sees almost no wins and its updates on actions report little, "
     "while under Beston's higher results pressure every meeting wears everyone's "
     "commitment by the shortfall against aspiration (`pressure_sensitivity`, calibrated at "
-    "0.37). What the seed's practitioners took from the meetings beyond wins (the "
+    f"{default('pressure_sensitivity')}). What the seed's practitioners took from the "
+    "meetings beyond wins (the "
     "openness, being listened to) enters only as a meeting's worth to those who came.",
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collabsim.params import PARAMETERS
 from collabsim.validation.spec import Arm, Pattern, Summary, ValidationError
 
 IOCN = "Mervyn, Amoo & Malby 2019"
@@ -16,6 +17,11 @@ def declare(name: str, **fields) -> None:
     if name in PATTERNS:
         raise ValidationError(f"pattern {name} is declared twice")
     PATTERNS[name] = Pattern(name, **fields)
+
+
+def default(name: str) -> str:
+    """A parameter's default as a limitation quotes it, read from its one declaration."""
+    return f"{PARAMETERS[name].default:g}"
 
 
 def iocn_arm(steps: int | None = None, **params) -> Arm:

@@ -8,6 +8,7 @@ from collabsim.validation.catalogue.declare import (
     IOCN,
     SURVIVAL,
     declare,
+    default,
     event_at,
     iocn_arm,
 )
@@ -79,7 +80,8 @@ declare(
     test=Greater(AtWeek("narrative_spread", 104), "pressed", "calm"),
     limitation="Model limitation: pressure for results now takes time from the work on "
     "a common view at meetings (`pressure_crowding`, ODD §10, item 27), but the calibrated "
-    "share is small (0.207), and it is felt through the shortfall against aspiration, "
+    f"share is small ({default('pressure_crowding')}), and it is felt through the shortfall "
+    "against aspiration, "
     "which arises with or without outside pressure because aspiration follows the "
     "network's own past performance; so after two years the spread of views is the same "
     "with and without `results_pressure` (0.100 against 0.098 over 30 seeds).",
