@@ -230,18 +230,24 @@ def test_per_person_records_are_mesa_agent_attributes_that_add_up():
     assert all(a.role == "top" or p.org[a.index] not in orgs_with_tops for a in deciders)
 
 
-def test_a_meeting_hears_of_the_changes_adopted_since_the_last_and_starts_a_new_count():
-    model = _model(n_people=300)
+def _actions(counters):
+    return int(counters[change.TESTED] + counters[change.ADOPTED_BIG_BANGS])
+
+
+def test_a_meeting_hears_of_the_actions_carried_out_since_the_last_and_starts_a_new_count():
+    model = _model(n_people=300, incremental_share=0.5)
     s = model.state
-    for _ in range(40):
-        before = int(s.counters[change.ADOPTED])
-        counted = int(s.pathways.adopted_since_meeting.sum())
+    for _ in range(80):
+        before = _actions(s.counters)
+        counted = int(s.pathways.actions_since_meeting.sum())
         model.step()
-        adopted_this_week = int(s.counters[change.ADOPTED]) - before
+        done_this_week = _actions(s.counters) - before
         # the meeting comes before the week's change work, so it resets the count first
-        expected = adopted_this_week + (0 if model.meeting_held else counted)
-        assert int(s.pathways.adopted_since_meeting.sum()) == expected
-    assert s.counters[change.ADOPTED] > 0
+        expected = done_this_week + (0 if model.meeting_held else counted)
+        assert int(s.pathways.actions_since_meeting.sum()) == expected
+    # tests that showed nothing are reported too: more actions than changes adopted
+    assert s.counters[change.TESTED] > s.counters[change.ADOPTED] - s.counters[
+        change.ADOPTED_BIG_BANGS] > 0
 
 
 @pytest.mark.parametrize("crowding, converges", [(1.0, False), (0.0, True)])

@@ -215,9 +215,9 @@ class CollaborationModel(mesa.Model):
         if self.central_leader_present and p.attended_last[s.central_leader]:
             narrative.central_pull(p.narrative, attendees, s.core_purpose,
                                    self.central_strength * prm.central_pull)
-        progress = commitment.progress_reported(s.pathways.adopted_since_meeting,
+        progress = commitment.progress_reported(s.pathways.actions_since_meeting,
                                                 self.steps - self._last_meeting)
-        s.pathways.adopted_since_meeting[:] = 0
+        s.pathways.actions_since_meeting[:] = 0
         self._last_meeting = self.steps
         commitment.meeting_experiences(s.people_ref, p.attended_last, self.aspiration_gap,
                                        progress, self._hope)

@@ -74,7 +74,7 @@ class Pathways(NamedTuple):
     initial_config: np.ndarray  # (P,)
     network_made: np.ndarray  # (P,) bitmask: values set by the network across organisations
     redesign_lead: np.ndarray  # (P,) proposer of the redesign under way, -1 if none
-    adopted_since_meeting: np.ndarray  # (P,) changes the network adopted since it last met
+    actions_since_meeting: np.ndarray  # (P,) tests studied and redesigns done since it last met
     fitness: np.ndarray  # (P,) current NK fitness
     initial_fitness: np.ndarray  # (P,)
     owner: np.ndarray  # (P, n_practices) organisation owning each practice
@@ -438,7 +438,7 @@ def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]
         initial_config=config.copy(),
         network_made=np.zeros(n_p, dtype=np.int64),
         redesign_lead=np.full(n_p, -1, dtype=np.int64),
-        adopted_since_meeting=np.zeros(n_p, dtype=np.int64),
+        actions_since_meeting=np.zeros(n_p, dtype=np.int64),
         fitness=fitness,
         initial_fitness=fitness.copy(),
         owner=owner,

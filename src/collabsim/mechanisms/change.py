@@ -42,8 +42,8 @@ IDLE, AWAITING_TEST_GRANT, TESTING, AWAITING_EMBEDDING, AWAITING_REDESIGN_GRANTS
     range(6))
 
 # Columns of the counters array (cumulative over a run).
-PROPOSED, GRANTED, BLOCKED, ADOPTED, BIG_BANG_FAILURES, ADOPTED_BIG_BANGS = range(6)
-N_COUNTERS = 6
+PROPOSED, GRANTED, BLOCKED, ADOPTED, BIG_BANG_FAILURES, ADOPTED_BIG_BANGS, TESTED = range(7)
+N_COUNTERS = 7
 
 
 class ChangeRates(NamedTuple):
@@ -291,9 +291,24 @@ def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, workin
                                                         rates.leadership_claim_gain)
     people.led_adoption[proposer] = True
     if network_on:  # in silos nobody tells anyone, and commitment is not at stake
-        pathways.adopted_since_meeting[p] += 1
         _celebrate(proposer, p, big_bang, people, working, teams, hope)
         _word_of_mouth(stream, proposer, p, people, store, rates, hope)
+
+
+@jit
+def _action_done(p, network_on, pathways):
+    """An action on pathway p is carried out: a small test studied, or a redesign completed.
+
+    The next meeting's update on actions hears of it (``commitment.progress_reported``);
+    a small test counts whether or not it showed an improvement, as trial and error.
+
+    Evidence: "an update on actions in the whole group"; "an opportunity for trial and
+    error in a safe environment"; "These small practical experiments in doing things
+    differently began to add up to a conviction that maybe things could be better"
+    (Kennedy et al. 2019).
+    """
+    if network_on:  # in silos nobody meets to hear of it
+        pathways.actions_since_meeting[p] += 1
 
 
 @jit
@@ -328,6 +343,9 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
             changes.stage[i] = TESTING
             changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
     elif stage == TESTING or stage == AWAITING_EMBEDDING:
+        if stage == TESTING:
+            counters[TESTED] += 1
+            _action_done(p, network_on, pathways)  # whatever the test showed
         trial = flip(pathways.config[p], practice)
         if not _improves(trial, p, people.org[i], network_on, pathways):
             return  # the test showed no improvement (PDSA: study, then drop it)
@@ -353,6 +371,7 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
     elif stage == REDESIGNING:
         trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
         if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
+            _action_done(p, network_on, pathways)
             _adopt(stream, i, p, trial, True, network_on, people, working, pathways, store,
                    teams, rates, hope, counters)
         else:

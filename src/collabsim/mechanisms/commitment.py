@@ -151,20 +151,22 @@ def week_passes(people, involved, shortfall):
         people.inspiration[i] *= 0.9
 
 
-def progress_reported(adopted_since_meeting, weeks_since_meeting):
+def progress_reported(actions_since_meeting, weeks_since_meeting):
     """M12: what a meeting's update on actions says, 0-1.
 
-    The share of the network's pathways with a change adopted in a month, on the record
-    since the last meeting: each pathway counts its adoptions per ``MONTH`` weeks, up to
-    one. A share of pathways, not a count of changes, so it does not grow with the
+    The share of the network's pathways with an action carried out in a month, on the
+    record since the last meeting: each pathway counts its small tests studied (whatever
+    they showed) and redesigns completed per ``MONTH`` weeks, up to one. So small tests
+    give a meeting something to report every month, where a redesign gives nothing for
+    half a year or more. A share of pathways, not a count of changes, so it does not grow with the
     network's size; a rate over the calendar, so a network meeting quarterly does not
     report three times the progress of one meeting monthly.
 
     Args:
-        adopted_since_meeting: Changes adopted on each pathway since the last meeting.
+        actions_since_meeting: Actions carried out on each pathway since the last meeting.
         weeks_since_meeting: Weeks since the last meeting (at least 1).
     """
-    per_month = np.asarray(adopted_since_meeting) * MONTH / max(1, weeks_since_meeting)
+    per_month = np.asarray(actions_since_meeting) * MONTH / max(1, weeks_since_meeting)
     return float(np.minimum(1.0, per_month).mean())
 
 
