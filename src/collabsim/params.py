@@ -467,7 +467,7 @@ _declare("health_social_gap", "float", 0.1,
          unit="0-1", low=0.0, high=0.3, group=_G,
          evidence=f"'The split in the senior leadership team is acknowledged but entrenched' "
          f"({BESTON}).")
-_declare("encounter_warmth", "float", 1.88,
+_declare("encounter_warmth", "float", 2.49,
          "Baseline tendency of an encounter to go well (log-odds).",
          unit="log-odds", low=-3.0, high=3.0, group=_G,
          evidence=f"'they almost always found ways of helping one another' ({BESTON}).")
@@ -478,12 +478,12 @@ _declare("encounter_narrative_weight", "float", 2.0,
          "How much a shared view of purpose makes an encounter go well.",
          unit="log-odds per unit", low=0.0, high=8.0, group=_G,
          evidence=f"'confident that the other is committed to the same end' ({BESTON}).")
-_declare("identity_threat", "float", 2.24,
+_declare("identity_threat", "float", 2.84,
          "How much meeting another profession or sector threatens identity.",
          unit="log-odds", low=0.0, high=4.0, group=_G,
          evidence=f"'the cross-sector approach threatening to their sense of identity and "
          f"professionalism' ({BESTON}).")
-_declare("upward_hesitancy", "float", 1.01,
+_declare("upward_hesitancy", "float", 0.583,
          "How much a power gap spoils an encounter for the less powerful person.",
          unit="log-odds per unit", low=0.0, high=4.0, group=_G,
          evidence=f"'subordinates were often hesitant to converse upwards' ({IOCN}).")
@@ -511,7 +511,7 @@ _declare("facilitation_widening", "float", 0.2,
          "How far facilitation widens the views people engage with, at full partner strength.",
          unit="narrative units", low=0.0, high=0.5, group=_G, symbol="γ",
          evidence=f"'taking time to explore what matters to people' ({BESTON}).")
-_declare("pressure_crowding", "float", 0.207,
+_declare("pressure_crowding", "float", 0.636,
          "Share of a meeting's work on a common view that the pressure to get things done "
          "takes when the shortfall against aspiration is at its most frustrating.",
          unit="share", low=0.0, high=1.0, group=_G,
@@ -529,7 +529,7 @@ _declare("tops_stubbornness", "float", 0.3,
 
 # Attendance and mixing (M5, M6).
 _G = "attendance"
-_declare("attendance_base", "float", 1.59, "Baseline tendency to attend a meeting (log-odds).",
+_declare("attendance_base", "float", 1.08, "Baseline tendency to attend a meeting (log-odds).",
          unit="log-odds", low=-4.0, high=4.0, group=_G, symbol="α₀",
          evidence=f"Beston: 'most people were present for at least four out of the six' "
          f"({BESTON}).")
@@ -544,13 +544,13 @@ _declare("attendance_experience", "float", 2.0,
 _declare("attendance_workload", "float", 1.5, "How much workload keeps people away.",
          unit="log-odds per unit", low=0.0, high=8.0, group=_G, symbol="α₃",
          evidence=f"'Some practitioners had competing priorities' ({BESTON}).")
-_declare("attendance_backlog", "float", 2.86,
+_declare("attendance_backlog", "float", 2.08,
          "How much the backlog from attending last time keeps people away this time.",
          unit="log-odds", low=0.0, high=4.0, group=_G,
          evidence=f"'hardly anyone had had the luxury of three hours'; 'the group was fluid as "
          f"most practitioners could only afford the time to attend some of the meetings' "
          f"({BESTON}).")
-_declare("attendance_territoriality", "float", 1.76,
+_declare("attendance_territoriality", "float", 1.91,
          "How much guarding territory keeps people away from meetings: the powerful have "
          "the most to share.", unit="log-odds per unit", low=0.0, high=8.0, group=_G,
          symbol="α₄",
@@ -603,7 +603,7 @@ _declare("initial_leader_identity", "float", 0.3,
 
 # Change work (M8, M9, M11).
 _G = "change"
-_declare("proposal_rate", "float", 0.192,
+_declare("proposal_rate", "float", 0.14,
          "Weekly chance that a fully committed, skilled and entitled person proposes a change.",
          unit="per week", low=0.0, high=0.5, group=_G,
          evidence=f"'a million possibilities ... the people in our organisations will' think "
@@ -620,7 +620,7 @@ _declare("change_duration_scale", "float", 1.0,
          "Multiplier on how long changes take (small tests 4-8 weeks, big bangs 26-52).",
          unit="multiplier", low=0.25, high=4.0, group=_G,
          evidence=f"CLAHRCs: research translation, 'larger, slower' changes ({IOCN}).")
-_declare("grant_base", "float", -0.433, "Baseline tendency of a top to grant a request (log-odds).",
+_declare("grant_base", "float", 0.00778, "Baseline tendency of a top to grant a request (log-odds).",
          unit="log-odds", low=-4.0, high=4.0, group=_G,
          evidence=f"'if they bring that to me ... it's then my job. I can sort that out' ({IOCN}).")
 _declare("grant_trust", "float", 3.0, "How much a top's trust in the proposer helps a grant.",
@@ -652,7 +652,7 @@ _declare("word_of_mouth", "float", 3.0,
          "to their trust in the adopter.",
          unit="people per adoption", low=0.0, high=20.0, group=_G, symbol="β",
          evidence=f"'a respiratory physician talking to a cardiac physician' ({IOCN}).")
-_declare("environment_change", "float", 0.0352,
+_declare("environment_change", "float", 0.0093,
          "Weekly chance that demand or policy shifts what works best for a practice.",
          unit="per practice per week", low=0.0, high=0.2, group=_G,
          evidence=f"'the city's healthcare systems must continue to respond to urgent financial "
@@ -670,40 +670,40 @@ _declare("initial_commitment", "float", 0.55, "Mean commitment at the start.", u
 _declare("aspiration_memory", "float", 0.95, "Weekly persistence of the network's aspiration.",
          unit="per week", low=0.5, high=0.999, group=_G, symbol="a",
          evidence="Adaptive aspirations (Lant 1992).")
-_declare("small_win_boost", "float", 0.103,
+_declare("small_win_boost", "float", 0.169,
          "How far seeing a small win (one's own, an improvement team-mate's, or news of one) "
          "moves commitment towards full commitment.",
          unit="share of gap per win", low=0.0, high=0.5, group=_G, symbol="η_w",
          evidence=f"'they just needed to see small improvements ... which ignites their hope' "
          f"({BESTON}).")
-_declare("big_bang_win_weight", "float", 4.32,
+_declare("big_bang_win_weight", "float", 3.51,
          "How many small wins a successful big bang is worth to those who see it.",
          unit="wins", low=1.0, high=10.0, group=_G,
          evidence="Assumption: a redesign that works is visible but rare.")
-_declare("progress_update", "float", 0.104,
+_declare("progress_update", "float", 0.205,
          "How far the update on actions at each meeting moves those who came towards what it "
-         "reports: the share of the network's care pathways adopting a change a month since "
-         "the last meeting.",
+         "reports: the share of the network's care pathways with an action carried out (a "
+         "small test studied, a redesign completed) a month since the last meeting.",
          unit="share of gap per meeting", low=0.0, high=0.5, group=_G,
          evidence=f"'Each meeting began with a short recap ... and an update on actions in the "
          f"whole group'; 'These small practical experiments in doing things differently began "
          f"to add up to a conviction that maybe things could be better' ({BESTON}).")
-_declare("pressure_sensitivity", "float", 0.37,
+_declare("pressure_sensitivity", "float", 0.0948,
          "Share of commitment lost at each meeting when the shortfall against aspiration is at "
          "its most frustrating (0.2 of quality a year or more).",
          unit="share per meeting", low=0.0, high=0.5, group=_G, symbol="η_f",
          evidence=f"'a shared sense of frustration with the pace of impact' ({IOCN}).")
-_declare("commitment_decay", "float", 0.0333,
+_declare("commitment_decay", "float", 0.251,
          "Share of commitment lost at each network meeting the day job keeps one from.",
          unit="share per missed meeting", low=0.0, high=0.5, group=_G, symbol="δ",
          evidence=f"'This requires a willingness to do over-and-above their day jobs' ({IOCN}); "
          f"'Some practitioners had competing priorities' ({BESTON}).")
-_declare("meeting_energy", "float", 0.351,
+_declare("meeting_energy", "float", 0.0583,
          "How far a meeting moves commitment towards how worthwhile it was.",
          unit="share of gap per meeting", low=0.0, high=0.5, group=_G,
          evidence=f"'I feel really energized, the openness has been really encouraging' "
          f"({BESTON}).")
-_declare("block_cost", "float", 0.177,
+_declare("block_cost", "float", 0.295,
          "Share of a proposer's commitment lost when a top blocks their change.",
          unit="share per block", low=0.0, high=0.5, group=_G,
          evidence=f"'A lack of support permeated to unease and despondency amongst otherwise "
@@ -738,7 +738,7 @@ _declare("budget_cut_severity", "float", 0.15,
 
 # Exit, turnover and sustainability (M14, M15).
 _G = "sustainability"
-_declare("exit_threshold", "float", 0.138, "Commitment below which people start to drift away.",
+_declare("exit_threshold", "float", 0.156, "Commitment below which people start to drift away.",
          unit="0-1", low=0.0, high=0.5, group=_G,
          evidence=f"'others ... stopped attending' ({BESTON}).")
 _declare("exit_patience_weeks", "int", 12,
@@ -750,10 +750,10 @@ _declare("exit_patience_weeks", "int", 12,
 _declare("turnover_frustration", "float", 1.0, "How much frustration multiplies job turnover.",
          unit="multiplier", low=0.0, high=10.0, group=_G,
          evidence=f"'hopelessness and disaffection' ({BESTON}).")
-_declare("min_attendance", "float", 0.189,
+_declare("min_attendance", "float", 0.179,
          "Mean attendance below which a network is failing.", unit="share", low=0.0, high=1.0,
          group=_G, evidence=f"'not being able to get the right people in the room' ({BESTON}).")
-_declare("tops_commitment_floor", "float", 0.203,
+_declare("tops_commitment_floor", "float", 0.169,
          "Mean commitment of an organisation's senior leaders below which it withdraws from "
          "the network (after exit_patience_weeks).", unit="0-1", low=0.0, high=1.0,
          group=_G,
