@@ -682,9 +682,8 @@ _declare("big_bang_win_weight", "float", 3.51,
          evidence="Assumption: a redesign that works is visible but rare.")
 _declare("progress_update", "float", 0.205,
          "How far the update on actions at each meeting moves those who came towards what it "
-         "reports: the share of the network's care pathways with an action carried through (a "
-         "change adopted, or a small test dropped for showing no improvement) a month since "
-         "the last meeting.",
+         "reports: the share of the network's care pathways with an action carried out (a "
+         "small test studied, a redesign completed) a month since the last meeting.",
          unit="share of gap per meeting", low=0.0, high=0.5, group=_G,
          evidence=f"'Each meeting began with a short recap ... and an update on actions in the "
          f"whole group'; 'These small practical experiments in doing things differently began "

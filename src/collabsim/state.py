@@ -74,7 +74,7 @@ class Pathways(NamedTuple):
     initial_config: np.ndarray  # (P,)
     network_made: np.ndarray  # (P,) bitmask: values set by the network across organisations
     redesign_lead: np.ndarray  # (P,) proposer of the redesign under way, -1 if none
-    actions_since_meeting: np.ndarray  # (P,) changes adopted and tests dropped since it last met
+    actions_since_meeting: np.ndarray  # (P,) tests studied and redesigns done since it last met
     fitness: np.ndarray  # (P,) current NK fitness
     initial_fitness: np.ndarray  # (P,)
     owner: np.ndarray  # (P, n_practices) organisation owning each practice

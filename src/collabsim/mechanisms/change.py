@@ -42,7 +42,7 @@ IDLE, AWAITING_TEST_GRANT, TESTING, AWAITING_EMBEDDING, AWAITING_REDESIGN_GRANTS
     range(6))
 
 # Columns of the counters array (cumulative over a run).
-PROPOSED, GRANTED, BLOCKED, ADOPTED, BIG_BANG_FAILURES, ADOPTED_BIG_BANGS, DROPPED = range(7)
+PROPOSED, GRANTED, BLOCKED, ADOPTED, BIG_BANG_FAILURES, ADOPTED_BIG_BANGS, TESTED = range(7)
 N_COUNTERS = 7
 
 
@@ -290,7 +290,6 @@ def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, workin
     people.leader_identity[proposer] = claim_leadership(people.leader_identity[proposer],
                                                         rates.leadership_claim_gain)
     people.led_adoption[proposer] = True
-    _action_done(p, network_on, pathways)
     if network_on:  # in silos nobody tells anyone, and commitment is not at stake
         _celebrate(proposer, p, big_bang, people, working, teams, hope)
         _word_of_mouth(stream, proposer, p, people, store, rates, hope)
@@ -298,11 +297,10 @@ def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, workin
 
 @jit
 def _action_done(p, network_on, pathways):
-    """An action on pathway p is carried through: a change adopted, or a test dropped.
+    """An action on pathway p is carried out: a small test studied, or a redesign completed.
 
-    The next meeting's update on actions hears of it (``commitment.progress_reported``). A
-    small test that showed no improvement counts, as trial and error; a prototype a top
-    refused to embed does not (it was blocked, M9), nor does a redesign still under way.
+    The next meeting's update on actions hears of it (``commitment.progress_reported``);
+    a small test counts whether or not it showed an improvement, as trial and error.
 
     Evidence: "an update on actions in the whole group"; "an opportunity for trial and
     error in a safe environment"; "These small practical experiments in doing things
@@ -345,10 +343,11 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
             changes.stage[i] = TESTING
             changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
     elif stage == TESTING or stage == AWAITING_EMBEDDING:
+        if stage == TESTING:
+            counters[TESTED] += 1
+            _action_done(p, network_on, pathways)  # whatever the test showed
         trial = flip(pathways.config[p], practice)
         if not _improves(trial, p, people.org[i], network_on, pathways):
-            counters[DROPPED] += 1
-            _action_done(p, network_on, pathways)  # trial and error: something learned
             return  # the test showed no improvement (PDSA: study, then drop it)
         owner = pathways.owner[p, practice]
         if stage == TESTING and changes.self_authorised[i]:
@@ -372,6 +371,7 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
     elif stage == REDESIGNING:
         trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
         if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
+            _action_done(p, network_on, pathways)
             _adopt(stream, i, p, trial, True, network_on, people, working, pathways, store,
                    teams, rates, hope, counters)
         else:

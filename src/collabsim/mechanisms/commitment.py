@@ -154,17 +154,16 @@ def week_passes(people, involved, shortfall):
 def progress_reported(actions_since_meeting, weeks_since_meeting):
     """M12: what a meeting's update on actions says, 0-1.
 
-    The share of the network's pathways with an action carried through in a month, on the
-    record since the last meeting: each pathway counts its changes adopted and its small
-    tests dropped for showing no improvement (``change._action_done``) per ``MONTH``
-    weeks, up to one. So small tests
+    The share of the network's pathways with an action carried out in a month, on the
+    record since the last meeting: each pathway counts its small tests studied (whatever
+    they showed) and redesigns completed per ``MONTH`` weeks, up to one. So small tests
     give a meeting something to report every month, where a redesign gives nothing for
     half a year or more. A share of pathways, not a count of changes, so it does not grow with the
     network's size; a rate over the calendar, so a network meeting quarterly does not
     report three times the progress of one meeting monthly.
 
     Args:
-        actions_since_meeting: Actions carried through on each pathway since the last meeting.
+        actions_since_meeting: Actions carried out on each pathway since the last meeting.
         weeks_since_meeting: Weeks since the last meeting (at least 1).
     """
     per_month = np.asarray(actions_since_meeting) * MONTH / max(1, weeks_since_meeting)
