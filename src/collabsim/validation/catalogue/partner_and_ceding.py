@@ -8,6 +8,7 @@ from collabsim.validation.catalogue.declare import (
     IOCN,
     SURVIVAL,
     declare,
+    default,
     event_at,
     iocn_arm,
 )
@@ -98,6 +99,14 @@ declare(
     arms=_gate_arms("distributed_leadership", 0.0, 0.9),
     test=Interaction(m.ADOPTED_WHILE_ALIVE, ("willing_high", "willing_low"),
                      ("unwilling_high", "unwilling_low"), ratio_below=0.5),
+    limitation="Model limitation under the calibrated rates: distributed leadership "
+    "adds about as many adopted changes where senior leaders will not cede (45.8 over 30 "
+    "seeds) as where they will (50.9; ratio 0.9, p = 0.23). Tops now grant at about even "
+    f"odds by default (`grant_base` = {default('grant_base')}), so unwilling tops still "
+    "embed much of what the frontline tests, while distributed leadership multiplies the "
+    "proposals made; territoriality weighs on every decision, but at these rates less than "
+    "the frontline's extra initiative. The seed's gate is the tops' refusal; the model has "
+    "it, too weak to halve the gain.",
 )
 
 declare(
@@ -112,6 +121,11 @@ declare(
     arms=_gate_arms("programme_intensity", 0.0, 1.0),
     test=Interaction(m.ADOPTED_WHILE_ALIVE, ("willing_high", "willing_low"),
                      ("unwilling_high", "unwilling_low"), ratio_below=0.5),
+    limitation="Half met under the calibrated rates: the frontline programme adds more "
+    "adopted changes where senior leaders cede (44.1 against 30.1 over 30 seeds, p = "
+    "0.0025), but the gain where they do not is 0.68 of it, not below half. Tops grant at "
+    f"about even odds by default (`grant_base` = {default('grant_base')}), so the skills "
+    "and confidence the programme builds still turn into changes under unwilling tops.",
 )
 
 declare(
@@ -149,11 +163,6 @@ declare(
     arms={"supported": iocn_arm(104, cede_willingness=0.9),
           "unsupported": iocn_arm(104, cede_willingness=0.1)},
     test=Greater(AtWeek("commitment_mean", 104), "supported", "unsupported"),
-    limitation="Borderline: members' commitment after two years is higher where senior "
-    "leaders cede (0.456 against 0.396 over 30 seeds), as the seed says, but not "
-    "significantly at p < 0.01 (p = 0.07; with 40 seeds in the full validation it passes). "
-    "A block costs only its proposer (`block_cost`), and under the calibrated rates most "
-    "commitment is made and lost at meetings, which every member shares.",
 )
 
 declare(
