@@ -8,6 +8,12 @@ extra (``pip install 'collabsim[analysis]'``, which brings ``statsmodels``).
 ``discovery``: scenario discovery with PRIM: boxes of levers (ranges of numbers, sets of
 categories) where networks that last are concentrated, with their coverage and density
 and the peeling trajectory between them (written here on numpy and pandas alone).
+
+``pipeline``: the seeds' question end to end (``make results``, ``python -m
+collabsim.analysis.pipeline``): the sweeps a pipeline file names (``studies``), run or
+reused through the sweep engine, then lever effects, survival tables and Cox models
+(``effects``), figures (``figures``), the report (``report``) and the cost projection
+(``cost``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,274 @@
+"""The seeds' question pipeline: end to end in quick mode, resumable, and its parts.
+
+The quick pipeline runs through the real sweep engine (serial backend) into a temporary
+folder twice: the first run computes every sweep, the second must compute nothing and
+reuse every run. The report's numbers are parsed back and checked against the tables
+they came from; the figure and effect functions are checked on data with known answers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import collabsim
+from collabsim.analysis import effects, figures
+from collabsim.analysis.pipeline import DEFAULT_FILE, run_pipeline
+from collabsim.analysis.studies import (
+    PipelineError,
+    StudyData,
+    StudySpec,
+    read_pipeline,
+    study_data,
+    sweep_options,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINE = ROOT / DEFAULT_FILE
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """The quick pipeline run twice into one folder: (first, second, folder)."""
+    out = tmp_path_factory.mktemp("results") / "report"
+    first = run_pipeline(PIPELINE, out=out, quick=True, backend="serial")
+    second = run_pipeline(PIPELINE, out=out, quick=True, backend="serial")
+    return first, second, out
+
+
+def _markdown_table(text: str, heading: str) -> pd.DataFrame:
+    """The first Markdown table after the line starting with ``heading``."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    rows = []
+    for line in lines[start + 1:]:
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif rows:
+            break
+    return pd.DataFrame(rows[2:], columns=rows[0])
+
+
+# --- end to end ------------------------------------------------------------------------
+
+
+def test_quick_pipeline_writes_every_figure_table_and_the_report(quick):
+    first, _, out = quick
+    spec = read_pipeline(PIPELINE)
+    expected = [f"survival_{study.name}" for study in spec.studies]
+    expected += [f"heat_{study.name}_{rows}_{columns}_{outcome}" for study in spec.studies
+                 for rows, columns in study.heat_maps for outcome in spec.outcomes]
+    expected += ["boxes"] + [f"{kind}_{outcome}" for kind in ("effects", "effects_within")
+                             for outcome in spec.outcomes]
+    for stem in expected:
+        for suffix in (".png", ".csv"):
+            path = out / "figures" / f"{stem}{suffix}"
+            assert path.is_file() and path.stat().st_size > 0, path
+    for png in (out / "figures").glob("*.png"):
+        assert png.with_suffix(".csv").is_file(), f"{png.name} has no data beside it"
+    for table in ("survival", "effects", "effects_within", "cox", "cox_fit", "heat_maps",
+                  "discovery_points", "sweeps"):
+        assert (out / "tables" / f"{table}.csv").is_file(), table
+    report = (out / "README.md").read_text(encoding="utf-8")
+    assert "Quick run" in report and spec.question in report
+    for study in spec.studies:
+        assert f"### {study.title}" in report
+    assert not (ROOT / "results" / "README.md").read_text().startswith("# What keeps")
+    assert first.meta["status"] == "complete"
+
+
+def test_quick_pipeline_first_run_computes_every_run(quick):
+    first, _, _ = quick
+    for sweep in first.meta["sweeps"]:
+        assert sweep["computed"] == sweep["runs"] and sweep["reused"] == 0, sweep["name"]
+        assert sweep["failed"] == 0, sweep["name"]
+
+
+def test_rerun_computes_nothing_new(quick):
+    _, second, out = quick
+    for sweep in second.meta["sweeps"]:
+        assert sweep["computed"] == 0 and sweep["reused"] == sweep["runs"], sweep["name"]
+        meta = json.loads((Path(sweep["folder"]) / "meta.json").read_text())
+        assert meta["status"] == "complete"
+        assert meta["sessions"][-1]["runs"] == 0
+        assert meta["sessions"][-1]["resumed_from"] == meta["runs"]
+    assert len(second.meta["sweeps"]) == len(read_pipeline(PIPELINE).sweep_files())
+
+
+def test_report_effect_tables_match_the_effects_csv(quick):
+    _, _, out = quick
+    report = (out / "README.md").read_text(encoding="utf-8")
+    table = pd.read_csv(out / "tables" / "effects.csv")
+    for outcome, digits in (("sustained", 1), ("quality_gain_vs_silo", 2)):
+        shown = _markdown_table(report, f"**{figures.outcome_words(outcome)[0].capitalize()}** "
+                                        f"(`{outcome}`")
+        rows = table.loc[table["outcome"] == outcome].reset_index(drop=True)
+        assert len(shown) == len(rows) > 0
+        for column, source in (("effect", "effect"), ("at reference", "at_reference"),
+                               ("at level", "at_level")):
+            assert shown[column].tolist() == [f"{v * 100:.{digits}f}" for v in rows[source]]
+        assert shown["seeds"].astype(int).tolist() == rows["seeds"].tolist()
+
+
+def test_report_survival_table_and_sentences_match_their_tables(quick):
+    _, _, out = quick
+    report = (out / "README.md").read_text(encoding="utf-8")
+    survival = pd.read_csv(out / "tables" / "survival.csv")
+    shown = _markdown_table(report, "### Survival by level")
+    assert len(shown) == len(survival)
+    assert [cell.split(" ")[0] for cell in shown["surviving % (95% CI)"]] == \
+        [f"{v * 100:.1f}%" for v in survival["surviving"]]
+    assert shown["dissolved"].astype(int).tolist() == survival["dissolved"].tolist()
+    # the plain sentence on the first lever of the first study quotes its shares
+    effect = pd.read_csv(out / "tables" / "effects.csv")
+    rows = effect.loc[(effect["study"] == "levers") & (effect["outcome"] == "sustained")]
+    lever = rows["lever"].iloc[0]
+    mine = rows.loc[rows["lever"] == lever]
+    spec = read_pipeline(PIPELINE)
+    label = spec.label(lever)
+    line = next(line for line in report.splitlines()
+                if line.startswith(f"- **{label[:1].upper() + label[1:]}**"))
+    quoted = [float(x) for x in re.findall(r": (-?\d+)%", line)]
+    assert quoted == [round(v * 100) for v in
+                      [mine["at_reference"].iloc[0], *mine["at_level"]]]
+
+
+def test_report_and_folders_record_provenance(quick):
+    first, _, out = quick
+    report = (out / "README.md").read_text(encoding="utf-8")
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["code_fingerprint"] in report
+    assert str(meta["git_commit"]) in report
+    assert meta["pipeline_file"]["text"] == PIPELINE.read_text(encoding="utf-8")
+    for sweep in meta["sweeps"]:
+        folder = json.loads((Path(sweep["folder"]) / "meta.json").read_text())
+        assert folder["replicate_seeds"] == [int(s) for s in sweep["seeds"].split()]
+        assert folder["code_fingerprint"] == meta["code_fingerprint"]
+        assert sweep["text"] == Path(sweep["file"]).read_text(encoding="utf-8")
+
+
+# --- the parts, on known answers -------------------------------------------------------
+
+
+def _study(shares: dict[tuple[str, str], list[int]], paired: bool = True) -> StudyData:
+    """A study of two levers whose cells hold the given per-seed outcomes (1 lasts)."""
+    runs, levels = [], []
+    for (a, b), values in shares.items():
+        for seed, value in enumerate(values):
+            runs.append({"seed": seed, "sustained": bool(value),
+                         "collapse_step": np.nan if value else 10 + seed, "status": "ok",
+                         "quality_gain_vs_silo": 0.01 * value})
+            levels.append({"a": a, "b": b})
+    order = {"a": list(dict.fromkeys(a for a, _ in shares)),
+             "b": list(dict.fromkeys(b for _, b in shares))}
+    spec = StudySpec(name="toy", title="Toy", sweeps=())
+    return StudyData(spec, pd.DataFrame(runs), pd.DataFrame(levels), order, 52, paired)
+
+
+def test_heat_map_csv_and_cells_hold_the_input_shares(tmp_path):
+    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
+                   ("high", "x"): [1, 1, 1, 0], ("high", "y"): [1, 1, 1, 1]})
+    cells = effects.cell_means(data, "a", "b", "sustained")
+    fig = figures.heat_map_figure(cells, row_label="a", column_label="b", title="t",
+                                  share=True)
+    png, csv = figures.save_figure(fig, cells, tmp_path, "heat")
+    saved = pd.read_csv(csv)
+    assert saved["value"].tolist() == [0.25, 0.5, 0.75, 1.0]
+    assert saved["row_level"].tolist() == ["low", "low", "high", "high"]
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["100%", "25%", "50%", "75%"]
+    assert png.stat().st_size > 0
+
+
+def test_paired_lever_effect_is_the_per_seed_difference():
+    # every seed gains exactly one network in four from a = low to a = high
+    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
+                   ("high", "x"): [1, 1, 0, 0], ("high", "y"): [1, 1, 1, 0]})
+    table = effects.lever_effects(data, ["sustained"])
+    row = table.loc[table["lever"] == "a"].iloc[0]
+    assert (row["reference"], row["level"]) == ("low", "high")
+    assert row["at_reference"] == pytest.approx(0.375)
+    assert row["at_level"] == pytest.approx(0.625)
+    assert row["effect"] == pytest.approx(0.25)
+    assert row["seeds"] == 4 and row["paired"]
+    within = effects.lever_effects(data, ["sustained"], within=("b",))
+    assert within["within"].tolist() == ["b=x", "b=y"]
+    assert within["effect"].tolist() == pytest.approx([0.25, 0.25])
+
+
+def test_unpaired_lever_effect_is_a_difference_in_means():
+    data = _study({("low", "x"): [0, 0, 0, 0], ("high", "x"): [1, 1, 1, 1]}, paired=False)
+    row = effects.lever_effects(data, ["sustained"]).iloc[0]
+    assert row["effect"] == pytest.approx(1.0) and not row["paired"]
+    assert row["ci_low"] == pytest.approx(1.0) and row["clear"] == "higher"
+
+
+def test_survival_curves_follow_kaplan_meier():
+    # one arm: two of four networks dissolve, at weeks 10 and 11; two last to week 52
+    data = _study({("low", "x"): [0, 0, 1, 1], ("high", "x"): [1, 1, 1, 1]})
+    summary, curves = effects.survival_tables(data)
+    low = curves.loc[(curves["lever"] == "a") & (curves["level"] == "low")]
+    assert low["week"].tolist() == [0, 10, 11, 52]
+    assert low["survival"].tolist() == pytest.approx([1.0, 0.75, 0.5, 0.5])
+    row = summary.loc[(summary["lever"] == "a") & (summary["level"] == "low")].iloc[0]
+    assert row["median_weeks"] == 11 and row["surviving"] == pytest.approx(0.5)
+    fig = figures.survival_figure(curves, data.order, {}, "t")
+    assert [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()] == ["a", "b"]
+
+
+def test_forest_rows_are_the_effects_in_order():
+    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
+                   ("high", "x"): [1, 1, 0, 0], ("high", "y"): [1, 1, 1, 0]})
+    table = effects.lever_effects(data, ["sustained", "quality_gain_vs_silo"])
+    rows = figures.forest_data(table, "sustained", {"a": "lever a"})
+    assert rows["label"].tolist() == ["lever a: high vs low", "b: y vs x"]
+    assert rows["effect"].tolist() == table.loc[table["outcome"] == "sustained",
+                                                "effect"].tolist()
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+def test_bad_pipeline_files_are_refused_naming_the_field(tmp_path):
+    text = PIPELINE.read_text(encoding="utf-8")
+    for old, new, expected in [
+        ("pool_efficiency = 0.7", "pool_efficency = 0.7", "unknown key 'pool_efficency'"),
+        ("threshold = 0.8 ", "threshold = 1.8 ", "threshold=1.8 is not allowed"),
+        ('"levers_partner_off.toml"', '"missing.toml"', "no such sweep file"),
+        ("replicates = 3 ", "replicates = 0 ", "replicates=0 is not allowed"),
+    ]:
+        assert old in text, old
+        bad = tmp_path / "pipeline.toml"
+        bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+        for sweep in PIPELINE.parent.glob("*.toml"):
+            if sweep.name != "pipeline.toml":
+                (tmp_path / sweep.name).write_text(sweep.read_text())
+        with pytest.raises(PipelineError, match=re.escape(expected)):
+            read_pipeline(bad)
+
+
+def test_quick_cut_keeps_the_first_and_last_levels(tmp_path):
+    spec = read_pipeline(PIPELINE)
+    options = sweep_options(PIPELINE.parent / "levers_partner_off.toml",
+                            runs_folder=tmp_path, quick=spec.quick)
+    assert options["factors"]["distributed_leadership"] == [0.0, 0.9]
+    assert options["replicates"] == spec.quick.replicates and \
+        options["steps"] == spec.quick.steps
+    lhs = sweep_options(spec.discovery.sweep, runs_folder=tmp_path, quick=spec.quick)
+    assert lhs["n"] == spec.quick.n
+
+
+def test_sweeps_with_different_levels_of_a_lever_are_refused(tmp_path):
+    results = []
+    for name, levels in (("one", [0.1, 0.9]), ("two", [0.1, 0.5])):
+        results.append(collabsim.sweep(
+            scenario="iocn", params={"n_people": 30}, factors={"cede_willingness": levels},
+            replicates=1, steps=3, name=name, out=tmp_path / name, backend="serial",
+            outputs=["sustained", "collapse_step"]))
+    spec = StudySpec(name="clash", title="Clash", sweeps=())
+    with pytest.raises(PipelineError, match="cede_willingness has levels"):
+        study_data(spec, results)
