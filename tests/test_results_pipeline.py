@@ -150,6 +150,8 @@ def test_report_and_folders_record_provenance(quick):
         assert folder["replicate_seeds"] == [int(s) for s in sweep["seeds"].split()]
         assert folder["code_fingerprint"] == meta["code_fingerprint"]
         assert sweep["text"] == Path(sweep["file"]).read_text(encoding="utf-8")
+        assert (Path(sweep["folder"]) / "sweep.toml").read_text(encoding="utf-8") == \
+            sweep["text"]
 
 
 # --- the parts, on known answers -------------------------------------------------------
@@ -240,6 +242,8 @@ def test_bad_pipeline_files_are_refused_naming_the_field(tmp_path):
         ("threshold = 0.8 ", "threshold = 1.8 ", "threshold=1.8 is not allowed"),
         ('"levers_partner_off.toml"', '"missing.toml"', "no such sweep file"),
         ("replicates = 3 ", "replicates = 0 ", "replicates=0 is not allowed"),
+        ('outcomes = ["sustained"', 'outcomes = ["sustaned"', "did you mean sustained"),
+        ("n_people = ", "n_peple = ", "'n_peple' is not a parameter"),
     ]:
         assert old in text, old
         bad = tmp_path / "pipeline.toml"
@@ -272,3 +276,17 @@ def test_sweeps_with_different_levels_of_a_lever_are_refused(tmp_path):
     spec = StudySpec(name="clash", title="Clash", sweeps=())
     with pytest.raises(PipelineError, match="cede_willingness has levels"):
         study_data(spec, results)
+
+
+def test_a_study_naming_a_lever_it_does_not_vary_is_refused_before_any_run(tmp_path):
+    for sweep in PIPELINE.parent.glob("*.toml"):
+        (tmp_path / sweep.name).write_text(sweep.read_text(encoding="utf-8"))
+    text = PIPELINE.read_text(encoding="utf-8").replace(
+        'heat_maps = [["cede_willingness", "distributed_leadership"]]',
+        'heat_maps = [["cede_willingness", "central_leader_strength"]]', 1)
+    (tmp_path / "pipeline.toml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(PipelineError, match="'central_leader_strength' is not a lever of the "
+                                            "study; its levers: academic_partner"):
+        run_pipeline(tmp_path / "pipeline.toml", out=out, quick=True, backend="serial")
+    assert not (out / "runs").exists()

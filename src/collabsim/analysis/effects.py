@@ -216,6 +216,10 @@ def cell_means(data: StudyData, rows: str, columns: str, outcome: str) -> pd.Dat
         ``row_lever, row_level, column_lever, column_level, outcome, value, runs``: one row
         per cell, rows and columns in the levers' order (a share for a true/false outcome).
     """
+    for name, lever in (("rows", rows), ("columns", columns)):
+        if lever not in data.order:
+            raise ValueError(f"{name}={lever!r} is not a lever of study {data.spec.name!r}; "
+                             f"its levers: {', '.join(data.order)}")
     y = _outcome(data.runs, outcome)
     table = []
     for row_level in data.order[rows]:

@@ -21,7 +21,8 @@ only what is missing. The output folder then holds::
                      effects.csv, effects_within.csv, cox.csv, cox_fit.csv,
                      discovery_points.csv, discovery_boxes.csv, sweeps.csv, cost.csv
     figures/         every figure as PNG with its data as CSV beside it
-    runs/            the sweeps' results folders (each with its own meta.json)
+    runs/            the sweeps' results folders, each with its own meta.json (design,
+                     seeds, code version) and a copy of its sweep file, sweep.toml
 """
 
 from __future__ import annotations
@@ -39,7 +40,14 @@ from typing import Any
 import pandas as pd
 
 from collabsim.analysis import cost, effects
-from collabsim.analysis.studies import PipelineError, PipelineSpec, read_pipeline, study_data
+from collabsim.analysis.studies import (
+    PipelineError,
+    PipelineSpec,
+    SweepFacts,
+    read_pipeline,
+    study_data,
+    study_levers,
+)
 from collabsim.storage import (
     _json_writer,
     _strict,
@@ -59,6 +67,9 @@ DEFAULT_FILE = Path("experiments/results/pipeline.toml")
 #: The output folder's provenance file, what it says it is, and its parts.
 META, KIND = "meta.json", "collabsim results pipeline"
 REPORT, TABLES, FIGURES, RUNS = "README.md", "tables", "figures", "runs"
+
+#: The copy of its sweep file each sweep's folder keeps.
+SWEEP_FILE = "sweep.toml"
 
 
 @dataclass
@@ -145,12 +156,15 @@ def run_pipeline(file: str | Path = DEFAULT_FILE, *, out: str | Path | None = No
 
 
 def _plans(spec: PipelineSpec, out: Path, quick: bool) -> dict[Path, SweepPlan]:
+    """Every sweep planned, and every study checked against its sweeps, before any run."""
     planned = cost.plans(spec, runs_folder=out / RUNS, quick=quick)
     names = [plan.name for plan in planned.values()]
     twice = {name for name in names if names.count(name) > 1}
     if twice:
         raise PipelineError(f"two sweep files are named {sorted(twice)[0]!r}: each sweep "
                             "needs its own name (it names its results folder)")
+    for study in spec.studies:
+        study_levers(study, [SweepFacts.of_plan(planned[path]) for path in study.sweeps])
     return planned
 
 
@@ -212,6 +226,10 @@ def _run_sweeps(planned: dict[Path, SweepPlan], *, backend: str, workers: int | 
                            (lambda done, total, name=plan.name: progress(name, done, total)))
             for _ in run:
                 pass
+            # the sweep's own meta.json holds its design, seeds and code; beside it, the
+            # file that asked for it (the store leaves files it does not own alone)
+            text = path.read_bytes()
+            write_atomically(plan.out / SWEEP_FILE, lambda handle, text=text: handle.write(text))
             session = load(plan.out).meta["sessions"][-1]
             counts[path] = {"computed": session["runs"], "reused": session["resumed_from"]}
     return counts

@@ -186,6 +186,7 @@ def _heat_map_sentences(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
         best, worst = ranked.iloc[-1], ranked.iloc[0]
 
         def cell(row: pd.Series, rows: str = rows, columns: str = columns) -> str:
+            """A heat-map cell's two levels in words."""
             return (f"{spec.label(rows)} {level_text(row['row_level'])} with "
                     f"{spec.label(columns)} {level_text(row['column_level'])}")
 
@@ -274,7 +275,8 @@ def survival_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame]) -> list[
     """Kaplan-Meier medians and the share surviving, by lever level, with log-rank p."""
     frame = tables["survival"]
 
-    def weeks(value: float) -> str:  # a median beyond the horizon was not reached
+    def weeks(value: float) -> str:
+        """Weeks, whole; a median beyond the horizon was not reached."""
         return number(value, 0, infinite="not reached")
 
     rows = pd.DataFrame({
@@ -325,6 +327,7 @@ def effect_lines(spec: PipelineSpec, frame: pd.DataFrame, heading: str) -> list[
         digits = _digits(outcome) + 1
 
         def show(value: float, digits: int = digits) -> str:
+            """A share or change in percent."""
             return number(value * 100, digits)
 
         text = pd.DataFrame({

@@ -49,9 +49,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from collabsim.metrics import SUMMARY
 from collabsim.params import PARAMETERS, _suggest
 from collabsim.plots import EVENT_LABELS
 from collabsim.sweeps.files import check_tables, read_sweep_file, read_toml
+from collabsim.sweeps.plan import SweepPlan
 from collabsim.sweeps.store import SweepResult
 
 #: The column naming the scenario a run started from, when a study's sweeps differ in it.
@@ -136,6 +138,7 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
     data = read_toml(path, "pipeline file", PipelineError)
 
     def fail(message: str) -> PipelineError:
+        """An error naming the file."""
         return PipelineError(f"{path}: {message}")
 
     check_tables(data, ("pipeline", "quick", "labels", "studies", "discovery"), fail)
@@ -154,6 +157,17 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
     labels = data.get("labels", {})
     if not isinstance(labels, dict) or not all(isinstance(v, str) for v in labels.values()):
         raise fail("[labels] must be a table of lever = \"words\"")
+    for name in labels:
+        if name not in PARAMETERS and name != SCENARIO:
+            hint = _suggest(name, [*PARAMETERS, SCENARIO])
+            raise fail(f"[labels]: {name!r} is not a parameter (nor {SCENARIO!r})"
+                       + (f"; {hint}" if hint else ""))
+    for where, outcome in [*(("[pipeline] outcomes", o) for o in pipeline["outcomes"]),
+                           ("[discovery] outcome", data["discovery"].get("outcome"))]:
+        if outcome is not None and outcome not in SUMMARY:
+            hint = _suggest(str(outcome), SUMMARY)
+            raise fail(f"{where}: {outcome!r} is not a summary output"
+                       + (f"; {hint}" if hint else f"; allowed: {', '.join(SUMMARY)}"))
     studies = data.get("studies")
     if not isinstance(studies, list) or not studies:
         raise fail("no [[studies]] tables: name at least one study and its sweep files")
@@ -314,58 +328,107 @@ class StudyData:
     failed: tuple[int, str | None] = (0, None)
 
 
-def study_data(spec: StudySpec, results: list[SweepResult]) -> StudyData:
-    """Join a study's sweeps and name each run's levers (see ``StudyData``).
+@dataclass(frozen=True)
+class SweepFacts:
+    """What a study needs to know of one of its sweeps, planned or run.
+
+    Attributes:
+        scenario: The scenario it starts from.
+        fixed: Its fixed parameters (``[params]``), by name, as set.
+        factors: Its design factors, by name: their levels, or None for a range.
+        steps: Weeks per run.
+        seeds: The replicate seeds.
+    """
+
+    scenario: str | None
+    fixed: dict[str, Any]
+    factors: dict[str, list[Any] | None]
+    steps: int
+    seeds: tuple[int, ...]
+
+    @classmethod
+    def of_plan(cls, plan: SweepPlan) -> SweepFacts:
+        """The facts of a planned sweep."""
+        return cls(plan.scenario, {name: plan.base[name] for name in plan.fixed},
+                   {f.name: list(f.levels) if f.levels else None for f in plan.design.factors},
+                   plan.steps, plan.seeds)
+
+    @classmethod
+    def of_result(cls, result: SweepResult) -> SweepFacts:
+        """The facts of a sweep's results folder."""
+        meta = result.meta
+        first = result.runs.iloc[0] if len(result.runs) else {}
+        return cls(meta.get("scenario"), {name: first.get(name) for name in meta["fixed"]},
+                   {name: f.get("levels") for name, f in meta["design"]["factors"].items()},
+                   meta["steps"], tuple(meta["replicate_seeds"]))
+
+
+def study_levers(spec: StudySpec, sweeps: list[SweepFacts]) -> list[str]:
+    """A study's levers, in order, checked against the study's own options.
+
+    What tells the sweeps apart comes first (the scenario, then fixed parameters whose
+    values differ between them: an event's week, the partner switched off), then the
+    design factors; a nested setting is part of its switch's lever, not one of its own.
 
     Raises:
-        PipelineError: The sweeps ran different numbers of weeks; a lever declared in two
-            sweeps with different levels; levers that are not fully crossed; or a lever
-            named by ``nested``, ``within``, ``interactions`` or ``heat_maps`` that does
-            not vary in the study.
+        PipelineError: The sweeps run different numbers of weeks; a factor with different
+            levels in two sweeps; or a lever named by ``nested``, ``within``,
+            ``interactions`` or ``heat_maps`` that does not vary in the study.
     """
     where = f"study {spec.name!r}"
-    steps = {result.meta["steps"] for result in results}
+    steps = sorted({sweep.steps for sweep in sweeps})
     if len(steps) != 1:
-        raise PipelineError(f"{where}: its sweeps ran {sorted(steps)} weeks; a study's runs "
-                            "must share their horizon")
-    frames, factors, declared = [], [], {}
-    scenarios = [result.meta.get("scenario") for result in results]
-    for result, scenario in zip(results, scenarios, strict=True):
-        runs = result.runs.copy()
-        runs["sweep"], runs[SCENARIO] = result.meta["name"], scenario
-        frames.append(runs)
-        for name, factor in result.meta["design"]["factors"].items():
-            levels = factor.get("levels")
+        raise PipelineError(f"{where}: its sweeps run {steps} weeks; a study's runs must "
+                            "share their horizon")
+    declared: dict[str, Any] = {}
+    for sweep in sweeps:
+        for name, levels in sweep.factors.items():
             if name in declared and levels is not None and declared[name] != levels:
                 raise PipelineError(
                     f"{where}: {name} has levels {declared[name]} in one sweep and {levels} "
                     "in another; declare the same levels, in the same order, in both")
             declared.setdefault(name, levels)
-            factors.append(name)
-    # what tells the sweeps apart comes first: the scenario, then fixed parameters that
-    # differ between them (an event's week, the partner switched off), then the factors
-    differing = [name for result in results for name in result.meta.get("fixed", {})
-                 if len({str(frame[name].iloc[0]) for frame in frames}) > 1]
-    levers = list(dict.fromkeys([*([SCENARIO] if len(set(scenarios)) > 1 else []),
-                                 *differing, *factors]))
-    runs = pd.concat(frames, ignore_index=True)
-    levels = pd.DataFrame(index=runs.index)
-    nested_settings = {s for settings in spec.nested.values() for s in settings}
-    for switch, settings in spec.nested.items():
+    differing = [name for sweep in sweeps for name in sweep.fixed
+                 if len({str(other.fixed.get(name, PARAMETERS[name].default))
+                         for other in sweeps}) > 1]
+    scenario = [SCENARIO] if len({sweep.scenario for sweep in sweeps}) > 1 else []
+    levers = list(dict.fromkeys([*scenario, *differing, *declared]))
+    for switch in spec.nested:
         if switch not in levers:
             raise PipelineError(f"{where}: nested lever {switch!r} does not vary in the study; "
                                 f"its levers: {', '.join(levers)}")
-        levels[switch] = _nested_levels(runs, switch, settings)
-    for lever in levers:
-        if lever in nested_settings or lever in levels:
-            continue
-        levels[lever] = runs[lever].map(_event_words) if lever == "events" else runs[lever]
-    order = {lever: list(dict.fromkeys(levels[lever].tolist())) for lever in levels}
+    settings = {s for names in spec.nested.values() for s in names}
+    levers = [lever for lever in levers if lever not in settings]
     for lever in [*spec.within, *(x for pair in spec.interactions + spec.heat_maps
                                   for x in pair)]:
-        if lever not in order:
+        if lever not in levers:
             raise PipelineError(f"{where}: {lever!r} is not a lever of the study; its levers: "
-                                f"{', '.join(order)}")
+                                f"{', '.join(levers)}")
+    return levers
+
+
+def study_data(spec: StudySpec, results: list[SweepResult]) -> StudyData:
+    """Join a study's sweeps and name each run's levers (see ``StudyData``).
+
+    Raises:
+        PipelineError: As ``study_levers``; or levers that are not fully crossed.
+    """
+    where = f"study {spec.name!r}"
+    facts = [SweepFacts.of_result(result) for result in results]
+    levers = study_levers(spec, facts)
+    frames = []
+    for result, fact in zip(results, facts, strict=True):
+        runs = result.runs.copy()
+        runs["sweep"], runs[SCENARIO] = result.meta["name"], fact.scenario
+        frames.append(runs)
+    runs = pd.concat(frames, ignore_index=True)
+    levels = pd.DataFrame(index=runs.index)
+    for lever in levers:
+        if lever in spec.nested:
+            levels[lever] = _nested_levels(runs, lever, spec.nested[lever])
+        else:
+            levels[lever] = runs[lever].map(_event_words) if lever == "events" else runs[lever]
+    order = {lever: list(dict.fromkeys(levels[lever].tolist())) for lever in levels}
     _check_crossed(where, levels, order)
     failed = (runs["status"] != "ok").to_numpy()
     first_error = runs.loc[failed, "error"].iloc[0] if failed.any() else None
@@ -373,8 +436,8 @@ def study_data(spec: StudySpec, results: list[SweepResult]) -> StudyData:
         raise PipelineError(f"{where}: every run failed ({first_error})")
     runs = runs.loc[~failed].reset_index(drop=True)
     levels = levels.loc[~failed].reset_index(drop=True)
-    seeds = {tuple(result.meta["replicate_seeds"]) for result in results}
-    return StudyData(spec, runs, levels, order, steps.pop(), len(seeds) == 1,
+    return StudyData(spec, runs, levels, order, facts[0].steps,
+                     len({fact.seeds for fact in facts}) == 1,
                      (int(failed.sum()), first_error))
 
 
