@@ -111,7 +111,7 @@ def survival_figure(curves: pd.DataFrame, order: dict[str, list[Any]], labels: d
         _tidy(ax)
     for ax in axes[len(levers):]:
         ax.set_visible(False)
-    fig.suptitle(title, fontsize=FONT + 3)
+    fig.suptitle(textwrap.fill(title, 80), fontsize=FONT + 3)
     return fig
 
 
@@ -211,7 +211,9 @@ def boxes_figure(data: pd.DataFrame, trajectory: pd.DataFrame, levers: list[str]
                     edgecolor="black", alpha=0.8)
             ends = [row["range_low"] if not np.isfinite(row["low"]) else row["low"],
                     row["range_high"] if not np.isfinite(row["high"]) else row["high"]]
-            ax.text((low + high) / 2, y, "–".join(f"{end:.3g}" for end in ends), ha="center",
+            # the limits in figures, kept inside the panel however thin the bar
+            ax.text(min(max((low + high) / 2, 0.2), 0.8), y,
+                    "–".join(f"{end:.3g}" for end in ends), ha="center",
                     va="center", fontsize=FONT - 2, backgroundcolor="white")
         ax.set_yticks(range(len(levers)),
                       [labels.get(lever, lever) for lever in levers] if number == 1
@@ -243,7 +245,7 @@ def boxes_figure(data: pd.DataFrame, trajectory: pd.DataFrame, levers: list[str]
     if len(trajectory):
         ax.legend(fontsize=FONT - 2, frameon=False)
     _tidy(ax)
-    fig.suptitle(title, fontsize=FONT + 2)
+    fig.suptitle(textwrap.fill(title, 80), fontsize=FONT + 2)
     return fig
 
 
@@ -253,10 +255,15 @@ def boxes_figure(data: pd.DataFrame, trajectory: pd.DataFrame, levers: list[str]
 def forest_data(effects: pd.DataFrame, outcome: str, labels: dict[str, str]) -> pd.DataFrame:
     """The rows a forest plot of ``outcome`` draws, top to bottom, with their labels."""
     rows = effects.loc[effects["outcome"] == outcome].reset_index(drop=True).copy()
+    def cell(within: Any) -> str:
+        """The levers held fixed, in words: ``| people in the network 300``."""
+        if not isinstance(within, str) or not within:
+            return ""
+        return " | " + ", ".join(f"{labels.get(lever, lever)} {level}" for lever, level in
+                                 (part.split("=", 1) for part in within.split(" & ")))
+
     rows["label"] = [f"{labels.get(r.lever, r.lever)}: {level_text(r.level)} vs "
-                     f"{level_text(r.reference)}"
-                     + (f" | {r.within.replace(' & ', ', ')}" if isinstance(r.within, str)
-                        and r.within else "") for r in rows.itertuples()]
+                     f"{level_text(r.reference)}{cell(r.within)}" for r in rows.itertuples()]
     rows["y"] = np.arange(len(rows))
     return rows[["y", "study", "label", "lever", "level", "reference", "within", "effect",
                  "ci_low", "ci_high", "p_value", "clear"]]
@@ -294,15 +301,17 @@ def forest_figure(data: pd.DataFrame, titles: dict[str, str], *, outcome: str,
                               label=titles.get(study, study)))
     handles.append(Line2D([], [], color="0.3", marker="o", markerfacecolor="white",
                           linewidth=0, label="hollow: interval crosses 0"))
+    handles.append(Line2D([], [], color="0.3", marker="|", linewidth=1.5,
+                          label="mean over seeds, bar: 95% bootstrap interval"))
     ax.set_yticks(data["y"], data["label"], fontsize=FONT - 2)
     ax.set_ylim(len(data) - 0.5, -0.5)
     unit = "percentage points" if share else "points of starting quality"
-    ax.set_xlabel(f"change in {words}\nagainst the reference level ({unit}); "
-                  "mean over seeds, 95% bootstrap interval", fontsize=FONT)
+    ax.set_xlabel(textwrap.fill(f"change against the reference level, {unit}", 36),
+                  fontsize=FONT)
     _tidy(ax)
     fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=FONT - 2,
                frameon=False)
-    fig.suptitle(title, fontsize=FONT + 2)
+    fig.suptitle(textwrap.fill(title, 80), fontsize=FONT + 2)
     return fig
 
 
@@ -349,6 +358,8 @@ def draw_all(spec, tables: dict[str, pd.DataFrame], facts: dict[str, Any],
     text = trajectory.to_csv(index=False, lineterminator="\n")
     written.append(write_atomically(folder / "boxes_trajectory.csv",
                                     lambda h: h.write(text.encode("utf-8"))))
+    steps = {data.steps for data in facts["studies"].values()}
+    after = f" after {horizon_words(steps.pop())}" if len(steps) == 1 else ""
     for name, stem in (("effects", "effects"), ("effects_within", "effects_within")):
         table = tables[name]
         for outcome in spec.outcomes:
@@ -359,6 +370,6 @@ def draw_all(spec, tables: dict[str, pd.DataFrame], facts: dict[str, Any],
             kind = "at each level of the levers held fixed" if name == "effects_within" \
                 else "averaged over the other levers"
             fig = forest_figure(data, titles, outcome=outcome,
-                                title=f"What each lever changes: {words}, {kind}")
+                                title=f"What each lever changes: {words}{after}, {kind}")
             written += save_figure(fig, data, folder, f"{stem}_{outcome}")
     return written

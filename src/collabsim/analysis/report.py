@@ -12,6 +12,7 @@ lies wholly on one side of 0 (``collabsim.analysis.effects``).
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +30,10 @@ ARMS_SHOWN = 12
 ARM_STATISTICS = ("runs", "dissolved", "median_weeks", "median_low", "median_high",
                   "surviving", "surviving_low", "surviving_high")
 
-VERDICTS = {"higher": "helps networks last", "lower": "shortens their life",
-            "mixed": "helps at some levels and harms at others",
-            "unclear": "makes no clear difference"}
+#: A lever's effect on survival in words, against its reference level.
+VERDICTS = {"higher": "more networks last", "lower": "fewer networks last",
+            "mixed": "more networks last at some levels and fewer at others",
+            "unclear": "no clear difference"}
 
 
 def number(value: Any, digits: int = 3, signed: bool = False, infinite: str = "∞") -> str:
@@ -97,51 +99,72 @@ def verdict(rows: pd.DataFrame) -> str:
     return "mixed" if len(found) > 1 else found.pop() if found else "unclear"
 
 
+def lever_name(spec: PipelineSpec, study: str, lever: str) -> str:
+    """A lever in words; an event lever by its study's title (its events differ by study)."""
+    if lever == "events":
+        return next(s.title for s in spec.studies if s.name == study)
+    label = spec.label(lever)
+    return label[:1].upper() + label[1:]
+
+
+def direction(rows: pd.DataFrame) -> str:
+    """The lever's reference level and the levels compared with it: ``0.1 → 0.5 / 0.9``.
+
+    Words the levels share are said once: ``none → partner withdraws in week 13 / 26``.
+    """
+    levels = [level_text(level) for level in rows["level"]]
+    shared = os.path.commonprefix(levels) if len(levels) > 1 else ""
+    shared = shared[:shared.rfind(" ") + 1]  # whole words only
+    if shared:
+        levels = [levels[0]] + [level[len(shared):] for level in levels[1:]]
+    return f"{level_text(rows['reference'].iloc[0])} → " + " / ".join(levels)
+
+
 def lever_sentence(spec: PipelineSpec, rows: pd.DataFrame, outcome: str, steps: int) -> str:
-    """A bullet on one lever's effect on one outcome (its rows of the effects table)."""
+    """A bullet on one lever's effect on one outcome (its rows of the effects table).
+
+    E.g. "**Willingness to cede territory** (0.1 → 0.9): more networks last. Still
+    meeting after five years: 11% at 0.1; 61% at 0.9 (+50 points, 95% interval +46 to
+    +54 points)."
+    """
     first = rows.iloc[0]
-    label = spec.label(first["lever"])
-    levels = [(first["reference"], first["at_reference"])] + \
-        list(zip(rows["level"], rows["at_level"], strict=True))
-    shares = "; ".join(f"{level_text(level)}: {_amount(outcome, value, signed=False)}"
-                       for level, value in levels)
-    contrasts = "; ".join(
-        f"{level_text(r.level)}: {_amount(outcome, r.effect)} "
-        f"(95% interval {_interval(outcome, r.ci_low, r.ci_high)}"
-        f"{'' if r.clear != 'unclear' else ', not clear'})" for r in rows.itertuples())
+    name = lever_name(spec, first["study"], first["lever"])
+    levels = "; ".join(
+        [f"{_amount(outcome, first['at_reference'], signed=False)} at "
+         f"{level_text(first['reference'])}"]
+        + [f"{_amount(outcome, r.at_level, signed=False)} at {level_text(r.level)} "
+           f"({_amount(outcome, r.effect)}, 95% interval "
+           f"{_interval(outcome, r.ci_low, r.ci_high)}"
+           f"{'' if r.clear != 'unclear' else ', not clear'})" for r in rows.itertuples()])
     if outcome == "sustained":
-        head = f"**{label[:1].upper() + label[1:]}** {VERDICTS[verdict(rows)]}"
-        what = f"still meeting after {horizon_words(steps)}"
+        head = f"**{name}** ({direction(rows)}): {VERDICTS[verdict(rows)]}."
+        what = f"Still meeting after {horizon_words(steps)}"
     else:
-        head = f"**{label[:1].upper() + label[1:]}**"
-        what = f"{outcome_words(outcome)[0]}, as a share of the starting quality"
-    return (f"- {head}. {what[:1].upper() + what[1:]}: {shares}. Against "
-            f"{level_text(first['reference'])}: {contrasts}.")
+        head = f"**{name}** ({direction(rows)})."
+        what = f"{outcome_words(outcome)[0].capitalize()}, in % of the starting quality"
+    return f"- {head} {what}: {levels}."
 
 
 def in_short(spec: PipelineSpec, effects: pd.DataFrame) -> list[str]:
     """Which levers help networks last, which shorten their life, across the studies."""
-    verdicts: dict[str, list[str]] = {}
-    titles = {study.name: study.title for study in spec.studies}
+    verdicts: dict[str, list[tuple[str, str]]] = {}
     rows = effects.loc[effects["outcome"] == "sustained"]
     for (study, lever), mine in rows.groupby(["study", "lever"], sort=False):
-        # an event lever means different events in different studies: name it by its study
-        name = titles[study].lower() if lever == "events" else spec.label(lever)
-        verdicts.setdefault(name, []).append(verdict(mine))
+        verdicts.setdefault(lever_name(spec, study, lever), []).append(
+            (verdict(mine), direction(mine)))
     groups: dict[str, list[str]] = {"higher": [], "lower": [], "mixed": [], "unclear": []}
     for name, found in verdicts.items():
-        clear = set(found) - {"unclear"}
+        clear = {v for v, _ in found} - {"unclear"}
         group = "mixed" if len(clear) > 1 else clear.pop() if clear else "unclear"
         studies = f"{len(found)} stud{'y' if len(found) == 1 else 'ies'}"
         if group in ("higher", "lower"):
-            studies = f"clear in {sum(v == group for v in found)} of {studies}"
-        groups[group].append(f"{name} ({studies})")
-    words = {"higher": "Help networks last", "lower": "Shorten their life",
-             "mixed": "Help in one study and harm in another",
-             "unclear": "Make no clear difference"}
-    lines = ["### In short", "", "Whether networks are still meeting at the end, lever by "
-             "lever, over the studies that vary it:", ""]
-    lines += [f"- **{words[g]}**: {'; '.join(names)}." for g, names in groups.items() if names]
+            studies = f"clear in {sum(v == group for v, _ in found)} of {studies}"
+        groups[group].append(f"{name[:1].lower() + name[1:]} ({found[0][1]}; {studies})")
+    lines = ["### In short", "", "Networks still meeting at the end, lever by lever "
+             "(its reference level → the levels compared with it), over the studies that "
+             "vary it:", ""]
+    lines += [f"- **{VERDICTS[g][:1].upper() + VERDICTS[g][1:]}**: {'; '.join(names)}."
+              for g, names in groups.items() if names]
     return lines + [""]
 
 
@@ -202,7 +225,7 @@ def box_conditions(spec: PipelineSpec, rows: pd.DataFrame) -> str:
     for row in rows.itertuples():
         label = spec.label(row.lever)
         if isinstance(row.values, str) and row.values:
-            parts.append(f"{label} {row.values}")
+            parts.append(f"{label}: {row.values}")
         elif not math.isfinite(row.high):
             parts.append(f"{label} at least {row.low:.3g}")
         elif not math.isfinite(row.low):
@@ -216,7 +239,8 @@ def _discovery_sentences(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
                          facts: dict[str, Any]) -> list[str]:
     points, boxes = tables["discovery_points"], tables["discovery_boxes"]
     share = f"{spec.discovery.threshold:.0%}"
-    lines = ["### Which combinations of all twelve levers keep networks alive", "",
+    lines = [f"### Which combinations of the {len(facts['discovery_levers'])} levers keep "
+             "networks alive", "",
              f"Of {len(points)} combinations of the levers drawn at random, "
              f"{percent(points['case'].mean())} had at least {share} of their networks "
              f"lasting."]
@@ -229,7 +253,7 @@ def _discovery_sentences(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
                      f"combinations had at least {share} lasting "
                      f"({int(first['cases'])} of {int(first['rows'])}; they are "
                      f"{percent(first['coverage'])} of all such combinations).")
-    return [" ".join(lines[2:]), ""] if len(lines) > 2 else lines
+    return lines[:2] + [" ".join(lines[2:]), ""]
 
 
 # --- the detail for researchers --------------------------------------------------------
