@@ -12,8 +12,8 @@ and the peeling trajectory between them (written here on numpy and pandas alone)
 ``pipeline``: the seeds' question end to end (``make results``, ``python -m
 collabsim.analysis.pipeline``): the sweeps a pipeline file names (``studies``), run or
 reused through the sweep engine, then lever effects, survival tables and Cox models
-(``effects``), figures (``figures``), the report (``report``) and the cost projection
-(``cost``).
+(``effects``), figures (``figures``), the report (``report``, with ``findings`` in plain
+words and ``wording`` for numbers) and the cost projection (``cost``).
 """
 
 from __future__ import annotations

@@ -1,27 +1,25 @@
 """The pipeline's report, ``<out>/README.md``: every number in it read from the tables.
 
 First the question and the design, then the findings in plain words for workshop
-practitioners (study by study: which levers help networks last, which shorten their
-life, which make no clear difference, what networks deliver, and how sure we are), then
-the detail for researchers: survival by level, the Cox models with their
-proportional-hazards check, the effect tables, scenario discovery, limitations and
-provenance. Shares print as percentages; an effect is *clear* when its 95% interval
-lies wholly on one side of 0 (``collabsim.analysis.effects``).
+practitioners (``collabsim.analysis.findings``), then the detail for researchers, here:
+survival by level and by arm, the Cox models with their proportional-hazards check, the
+effect tables, scenario discovery, limitations and provenance. Numbers are written by
+``collabsim.analysis.wording``; an effect is *clear* when its 95% interval lies wholly
+on one side of 0 (``collabsim.analysis.effects``).
 """
 
 from __future__ import annotations
 
-import math
-import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from collabsim.analysis.figures import horizon_words, outcome_words
+from collabsim.analysis.figures import outcome_words
+from collabsim.analysis.findings import plain_findings
 from collabsim.analysis.studies import PipelineSpec, level_text
+from collabsim.analysis.wording import digits_of, number, p_text, percent, table, within_text
 from collabsim.storage import write_atomically
-from collabsim.validation.stats import BOOTSTRAP
 
 #: Studies with at most this many arms have each arm's survival in the report.
 ARMS_SHOWN = 12
@@ -29,234 +27,6 @@ ARMS_SHOWN = 12
 #: The statistics columns of a ``survival_arms_<study>`` table (the rest are levers).
 ARM_STATISTICS = ("runs", "dissolved", "median_weeks", "median_low", "median_high",
                   "surviving", "surviving_low", "surviving_high")
-
-#: A lever's effect on survival in words, against its reference level.
-VERDICTS = {"higher": "more networks last", "lower": "fewer networks last",
-            "mixed": "more networks last at some levels and fewer at others",
-            "unclear": "no clear difference"}
-
-
-def number(value: Any, digits: int = 3, signed: bool = False, infinite: str = "∞") -> str:
-    """A number for the report: ``–`` when missing, ``infinite`` when infinite."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, float) and math.isinf(value):
-        return infinite
-    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-
-
-def percent(value: Any, digits: int = 0, signed: bool = False) -> str:
-    """A share as a percentage (``45%``); points when ``signed`` (``+12``)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return number(value * 100, digits, signed) + ("" if signed else "%")
-
-
-def p_text(value: Any) -> str:
-    """A p-value in two significant figures, ``–`` when missing."""
-    return "–" if value is None or not math.isfinite(value) else f"{value:.2g}"
-
-
-def _digits(outcome: str) -> int:
-    # shares of networks are whole percentages; quality moves in tenths of a percent
-    return 0 if outcome_words(outcome)[1] else 1
-
-
-def _amount(outcome: str, value: float, signed: bool = True) -> str:
-    """An outcome's level (``45%``) or change (``+12 points``), both in percent."""
-    text = percent(value, _digits(outcome), signed)
-    return text + " points" if signed and text != "–" else text
-
-
-def _interval(outcome: str, low: float, high: float) -> str:
-    return (f"{percent(low, _digits(outcome), True)} to "
-            f"{percent(high, _digits(outcome), True)} points")
-
-
-def within_text(spec: PipelineSpec, within: Any) -> str:
-    """The ``within`` cell of an effect (``n_people=100 & ...``) with the levers' labels."""
-    if not isinstance(within, str) or not within:
-        return ""
-    return "; ".join(f"{spec.label(lever)}: {level}" for lever, level in
-                     (part.split("=", 1) for part in within.split(" & ")))
-
-
-def table(frame: pd.DataFrame) -> list[str]:
-    """A Markdown table of a frame of text."""
-    lines = ["| " + " | ".join(frame.columns) + " |",
-             "|" + "|".join("---" for _ in frame.columns) + "|"]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(
-        index=False)]
-    return lines + [""]
-
-
-# --- the plain-language findings -------------------------------------------------------
-
-
-def verdict(rows: pd.DataFrame) -> str:
-    """How a lever does over its contrasts: ``higher``, ``lower``, ``mixed``, ``unclear``."""
-    found = set(rows["clear"]) - {"unclear"}
-    return "mixed" if len(found) > 1 else found.pop() if found else "unclear"
-
-
-def lever_name(spec: PipelineSpec, study: str, lever: str) -> str:
-    """A lever in words; an event lever by its study's title (its events differ by study)."""
-    if lever == "events":
-        return next(s.title for s in spec.studies if s.name == study)
-    label = spec.label(lever)
-    return label[:1].upper() + label[1:]
-
-
-def direction(rows: pd.DataFrame) -> str:
-    """The lever's reference level and the levels compared with it: ``0.1 → 0.5 / 0.9``.
-
-    Words the levels share are said once: ``none → partner withdraws in week 13 / 26``.
-    """
-    levels = [level_text(level) for level in rows["level"]]
-    shared = os.path.commonprefix(levels) if len(levels) > 1 else ""
-    shared = shared[:shared.rfind(" ") + 1]  # whole words only
-    if shared:
-        levels = [levels[0]] + [level[len(shared):] for level in levels[1:]]
-    return f"{level_text(rows['reference'].iloc[0])} → " + " / ".join(levels)
-
-
-def lever_sentence(spec: PipelineSpec, rows: pd.DataFrame, outcome: str, steps: int) -> str:
-    """A bullet on one lever's effect on one outcome (its rows of the effects table).
-
-    E.g. "**Willingness to cede territory** (0.1 → 0.9): more networks last. Still
-    meeting after five years: 11% at 0.1; 61% at 0.9 (+50 points, 95% interval +46 to
-    +54 points)."
-    """
-    first = rows.iloc[0]
-    name = lever_name(spec, first["study"], first["lever"])
-    levels = "; ".join(
-        [f"{_amount(outcome, first['at_reference'], signed=False)} at "
-         f"{level_text(first['reference'])}"]
-        + [f"{_amount(outcome, r.at_level, signed=False)} at {level_text(r.level)} "
-           f"({_amount(outcome, r.effect)}, 95% interval "
-           f"{_interval(outcome, r.ci_low, r.ci_high)}"
-           f"{'' if r.clear != 'unclear' else ', not clear'})" for r in rows.itertuples()])
-    if outcome == "sustained":
-        head = f"**{name}** ({direction(rows)}): {VERDICTS[verdict(rows)]}."
-        what = f"Still meeting after {horizon_words(steps)}"
-    else:
-        head = f"**{name}** ({direction(rows)})."
-        what = f"{outcome_words(outcome)[0].capitalize()}, in % of the starting quality"
-    return f"- {head} {what}: {levels}."
-
-
-def in_short(spec: PipelineSpec, effects: pd.DataFrame) -> list[str]:
-    """Which levers help networks last, which shorten their life, across the studies."""
-    verdicts: dict[str, list[tuple[str, str]]] = {}
-    rows = effects.loc[effects["outcome"] == "sustained"]
-    for (study, lever), mine in rows.groupby(["study", "lever"], sort=False):
-        verdicts.setdefault(lever_name(spec, study, lever), []).append(
-            (verdict(mine), direction(mine)))
-    groups: dict[str, list[str]] = {"higher": [], "lower": [], "mixed": [], "unclear": []}
-    for name, found in verdicts.items():
-        clear = {v for v, _ in found} - {"unclear"}
-        group = "mixed" if len(clear) > 1 else clear.pop() if clear else "unclear"
-        studies = f"{len(found)} stud{'y' if len(found) == 1 else 'ies'}"
-        if group in ("higher", "lower"):
-            studies = f"clear in {sum(v == group for v, _ in found)} of {studies}"
-        groups[group].append(f"{name[:1].lower() + name[1:]} ({found[0][1]}; {studies})")
-    lines = ["### In short", "", "Networks still meeting at the end, lever by lever "
-             "(its reference level → the levels compared with it), over the studies that "
-             "vary it:", ""]
-    lines += [f"- **{VERDICTS[g][:1].upper() + VERDICTS[g][1:]}**: {'; '.join(names)}."
-              for g, names in groups.items() if names]
-    return lines + [""]
-
-
-def plain_findings(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
-                   facts: dict[str, Any]) -> list[str]:
-    """The findings for practitioners, study by study, then combinations and certainty."""
-    effects = tables["effects"]
-    lines = ["## What we found, in plain words", ""] + in_short(spec, effects)
-    for study in spec.studies:
-        data = facts["studies"][study.name]
-        lines += [f"### {study.title}", ""]
-        mine = effects.loc[effects["study"] == study.name]
-        for outcome in spec.outcomes:
-            if outcome != "sustained":
-                lines += [f"What the networks deliver: {outcome_words(outcome)[0]} after "
-                          f"{horizon_words(data.steps)}, whether or not they lasted.", ""]
-            for _, rows in mine.loc[mine["outcome"] == outcome].groupby("lever", sort=False):
-                lines.append(lever_sentence(spec, rows, outcome, data.steps))
-            lines.append("")
-        lines += _heat_map_sentences(spec, tables, study.name)
-    lines += _discovery_sentences(spec, tables, facts)
-    lines += ["### How sure we are", "",
-              f"Each share is over every run at that level, and each effect compares the "
-              f"same seeds at both levels, averaged over the other levers. The 95% intervals "
-              f"are bootstrap intervals over seeds ({BOOTSTRAP:,} resamples); where an "
-              f"interval includes no change, the report says the difference is not clear. "
-              f"These are results of a model: read them with its limitations (below).", ""]
-    return lines
-
-
-def _heat_map_sentences(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
-                        study: str) -> list[str]:
-    heat = tables["heat_maps"]
-    if heat.empty:
-        return []
-    lines = []
-    for (rows, columns, outcome), cells in heat.loc[heat["study"] == study].groupby(
-            ["row_lever", "column_lever", "outcome"], sort=False):
-        ranked = cells.dropna(subset=["value"]).sort_values("value", kind="stable")
-        if ranked.empty:
-            continue
-        best, worst = ranked.iloc[-1], ranked.iloc[0]
-
-        def cell(row: pd.Series, rows: str = rows, columns: str = columns) -> str:
-            """A heat-map cell's two levels in words."""
-            return (f"{spec.label(rows)} {level_text(row['row_level'])} with "
-                    f"{spec.label(columns)} {level_text(row['column_level'])}")
-
-        lines.append(f"- Together ({outcome_words(outcome)[0]}): best where {cell(best)} "
-                     f"({_amount(outcome, best['value'], signed=False)}), worst where "
-                     f"{cell(worst)} ({_amount(outcome, worst['value'], signed=False)}).")
-    return lines + [""] if lines else []
-
-
-def box_conditions(spec: PipelineSpec, rows: pd.DataFrame) -> str:
-    """A box's limits in words, with the levers' labels."""
-    parts = []
-    for row in rows.itertuples():
-        label = spec.label(row.lever)
-        if isinstance(row.values, str) and row.values:
-            parts.append(f"{label}: {row.values}")
-        elif not math.isfinite(row.high):
-            parts.append(f"{label} at least {row.low:.3g}")
-        elif not math.isfinite(row.low):
-            parts.append(f"{label} at most {row.high:.3g}")
-        else:
-            parts.append(f"{label} from {row.low:.3g} to {row.high:.3g}")
-    return " and ".join(parts)
-
-
-def _discovery_sentences(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
-                         facts: dict[str, Any]) -> list[str]:
-    points, boxes = tables["discovery_points"], tables["discovery_boxes"]
-    share = f"{spec.discovery.threshold:.0%}"
-    lines = [f"### Which combinations of the {len(facts['discovery_levers'])} levers keep "
-             "networks alive", "",
-             f"Of {len(points)} combinations of the levers drawn at random, "
-             f"{percent(points['case'].mean())} had at least {share} of their networks "
-             f"lasting."]
-    if boxes.empty:
-        lines.append(f"No combination of levers stood out: {facts['discovery_message']}.")
-    for number, rows in boxes.groupby("box"):
-        first = rows.iloc[0]
-        lines.append(f"{'Where' if number == 1 else 'Otherwise, where'} "
-                     f"{box_conditions(spec, rows)}, {percent(first['density'])} of "
-                     f"combinations had at least {share} lasting "
-                     f"({int(first['cases'])} of {int(first['rows'])}; they are "
-                     f"{percent(first['coverage'])} of all such combinations).")
-    return lines[:2] + [" ".join(lines[2:]), ""]
-
-
-# --- the detail for researchers --------------------------------------------------------
 
 
 def design_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
@@ -348,7 +118,7 @@ def effect_lines(spec: PipelineSpec, frame: pd.DataFrame, heading: str) -> list[
     for outcome in spec.outcomes:
         rows = frame.loc[frame["outcome"] == outcome]
         share = outcome_words(outcome)[1]
-        digits = _digits(outcome) + 1
+        digits = digits_of(outcome) + 1
 
         def show(value: float, digits: int = digits) -> str:
             """A share or change in percent."""
