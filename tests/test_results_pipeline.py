@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 import collabsim
-from collabsim.analysis import effects, figures
-from collabsim.analysis.pipeline import DEFAULT_FILE, run_pipeline
+from collabsim.analysis import cost, effects, figures
+from collabsim.analysis.pipeline import DEFAULT_FILE, main, run_pipeline
 from collabsim.analysis.studies import (
     PipelineError,
     StudyData,
@@ -291,3 +291,27 @@ def test_a_study_naming_a_lever_it_does_not_vary_is_refused_before_any_run(tmp_p
                                             "study; its levers: academic_partner"):
         run_pipeline(tmp_path / "pipeline.toml", out=out, quick=True, backend="serial")
     assert not (out / "runs").exists()
+
+
+def test_cost_projection_adds_up_from_timed_runs(tmp_path):
+    spec = read_pipeline(PIPELINE)
+    planned = cost.plans(spec, runs_folder=tmp_path, quick=True)
+    table, totals = cost.measure(spec, planned, count=1, workers=2)
+    assert table["study"].tolist() == [s.name for s in spec.studies] + ["discovery"]
+    # every sweep counted once, the one two studies share included
+    assert table["runs"].sum() == totals["runs"] == sum(p.total for p in planned.values())
+    assert (table["measured"] == 1).all() and (table["cpu_per_run"] > 0).all()
+    assert table["cpu_total"].tolist() == pytest.approx(
+        (table["runs"] * table["cpu_per_run"]).tolist())
+    assert totals["wall_minutes"] == pytest.approx(
+        totals["cpu_seconds"] / (2 * spec.pool_efficiency) / 60)
+    assert not any(tmp_path.iterdir()), "measuring must not write sweep folders"
+
+
+def test_command_line_refuses_bad_options_in_one_line(capsys):
+    assert main(["--file", "no-such-pipeline.toml", "--quiet"]) == 2
+    assert main(["--quick", "--backend", "serial", "--workers", "2", "--quiet"]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert errors == ["collabsim: error: no-such-pipeline.toml: no such pipeline file",
+                      "collabsim: error: --workers is for the pool and dask backends; serial "
+                      "runs in this process"]
