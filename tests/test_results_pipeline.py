@@ -1,4 +1,4 @@
-"""The seeds' question pipeline: end to end in quick mode, resumable, and its parts.
+"""The results pipeline: end to end in quick mode, resumable, and its parts.
 
 The quick pipeline runs through the real sweep engine (serial backend) into a temporary
 folder twice: the first run computes every sweep, the second must compute nothing and
@@ -17,16 +17,11 @@ import pandas as pd
 import pytest
 
 import collabsim
-from collabsim.analysis import cost, effects, figures
+from collabsim.analysis import cost, effects, figures, wording
+from collabsim.analysis.levers import StudyData, study_data
 from collabsim.analysis.pipeline import DEFAULT_FILE, main, run_pipeline
-from collabsim.analysis.studies import (
-    PipelineError,
-    StudyData,
-    StudySpec,
-    read_pipeline,
-    study_data,
-    sweep_options,
-)
+from collabsim.analysis.studies import PipelineError, StudySpec, read_pipeline, sweep_options
+from collabsim.robustness.report import LEVER_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE = ROOT / DEFAULT_FILE
@@ -78,7 +73,6 @@ def test_quick_pipeline_writes_every_figure_table_and_the_report(quick):
     assert "Quick run" in report and spec.question in report
     for study in spec.studies:
         assert f"### {study.title}" in report
-    assert not (ROOT / "results" / "README.md").read_text().startswith("# What keeps")
     assert first.meta["status"] == "complete"
 
 
@@ -105,7 +99,7 @@ def test_report_effect_tables_match_the_effects_csv(quick):
     report = (out / "README.md").read_text(encoding="utf-8")
     table = pd.read_csv(out / "tables" / "effects.csv")
     for outcome, digits in (("sustained", 1), ("quality_gain_vs_silo", 2)):
-        shown = _markdown_table(report, f"**{figures.outcome_words(outcome)[0].capitalize()}** "
+        shown = _markdown_table(report, f"**{wording.outcome_words(outcome)[0].capitalize()}** "
                                         f"(`{outcome}`")
         rows = table.loc[table["outcome"] == outcome].reset_index(drop=True)
         assert len(shown) == len(rows) > 0
@@ -123,17 +117,19 @@ def test_report_survival_table_and_sentences_match_their_tables(quick):
     assert len(shown) == len(survival)
     assert [cell.split(" ")[0] for cell in shown["surviving % (95% CI)"]] == \
         [f"{v * 100:.1f}%" for v in survival["surviving"]]
+    assert [re.search(r"\((\S+)%–(\S+)%\)", cell).groups() for cell in
+            shown["surviving % (95% CI)"]] == \
+        [(f"{lo * 100:.1f}", f"{hi * 100:.1f}") for lo, hi in
+         zip(survival["surviving_low"], survival["surviving_high"], strict=True)]
     assert shown["dissolved"].astype(int).tolist() == survival["dissolved"].tolist()
-    # the plain sentence on the first lever of the first study quotes its shares
+    # the plain sentence on the first lever of the first study quotes its shares, under
+    # the lever's words as the robustness report declares them
     effect = pd.read_csv(out / "tables" / "effects.csv")
     rows = effect.loc[(effect["study"] == "levers") & (effect["outcome"] == "sustained")]
     lever = rows["lever"].iloc[0]
     mine = rows.loc[rows["lever"] == lever]
-    spec = read_pipeline(PIPELINE)
-    label = spec.label(lever)
     line = next(line for line in report.splitlines()
-                if line.startswith(f"- **{label[:1].upper() + label[1:]}**")
-                and "Still meeting" in line)
+                if line.startswith(f"- **{LEVER_WORDS[lever]}**") and "Still meeting" in line)
     quoted = [float(x) for x in re.findall(r"(-?\d+)% at ", line)]
     assert quoted == [round(v * 100) for v in
                       [mine["at_reference"].iloc[0], *mine["at_level"]]]
@@ -158,7 +154,7 @@ def test_report_and_folders_record_provenance(quick):
 # --- the parts, on known answers -------------------------------------------------------
 
 
-def _study(shares: dict[tuple[str, str], list[int]], paired: bool = True) -> StudyData:
+def _study(shares: dict[tuple[str, str], list[int]]) -> StudyData:
     """A study of two levers whose cells hold the given per-seed outcomes (1 lasts)."""
     runs, levels = [], []
     for (a, b), values in shares.items():
@@ -170,7 +166,7 @@ def _study(shares: dict[tuple[str, str], list[int]], paired: bool = True) -> Stu
     order = {"a": list(dict.fromkeys(a for a, _ in shares)),
              "b": list(dict.fromkeys(b for _, b in shares))}
     spec = StudySpec(name="toy", title="Toy", sweeps=())
-    return StudyData(spec, pd.DataFrame(runs), pd.DataFrame(levels), order, 52, paired)
+    return StudyData(spec, pd.DataFrame(runs), pd.DataFrame(levels), order, 52)
 
 
 def test_heat_map_csv_and_cells_hold_the_input_shares(tmp_path):
@@ -197,17 +193,10 @@ def test_paired_lever_effect_is_the_per_seed_difference():
     assert row["at_reference"] == pytest.approx(0.375)
     assert row["at_level"] == pytest.approx(0.625)
     assert row["effect"] == pytest.approx(0.25)
-    assert row["seeds"] == 4 and row["paired"]
+    assert row["seeds"] == 4
     within = effects.lever_effects(data, ["sustained"], within=("b",))
     assert within["within"].tolist() == ["b=x", "b=y"]
     assert within["effect"].tolist() == pytest.approx([0.25, 0.25])
-
-
-def test_unpaired_lever_effect_is_a_difference_in_means():
-    data = _study({("low", "x"): [0, 0, 0, 0], ("high", "x"): [1, 1, 1, 1]}, paired=False)
-    row = effects.lever_effects(data, ["sustained"]).iloc[0]
-    assert row["effect"] == pytest.approx(1.0) and not row["paired"]
-    assert row["ci_low"] == pytest.approx(1.0) and row["clear"] == "higher"
 
 
 def test_survival_curves_follow_kaplan_meier():
@@ -233,6 +222,56 @@ def test_forest_rows_are_the_effects_in_order():
                                                 "effect"].tolist()
 
 
+# --- statistics on hand-worked cases ----------------------------------------------------
+
+
+def _paired(differences: list[int]) -> StudyData:
+    """A one-lever study whose seed s gains ``differences[s]`` networks in four at ``high``."""
+    low = [0] * len(differences)
+    high = [d / 4 for d in differences]
+    runs, levels = [], []
+    for level, values in (("low", low), ("high", high)):
+        for seed, value in enumerate(values):
+            runs.append({"seed": seed, "sustained": True, "collapse_step": np.nan,
+                         "status": "ok", "quality_gain_vs_silo": value})
+            levels.append({"a": level})
+    spec = StudySpec(name="toy", title="Toy", sweeps=())
+    return StudyData(spec, pd.DataFrame(runs), pd.DataFrame(levels), {"a": ["low", "high"]}, 52)
+
+
+@pytest.mark.parametrize(("differences", "p", "clear"), [
+    # every seed gains: the exact two-sided signed-rank p is 2 / 2**n
+    ([1, 1, 1], 2 / 8, "unclear"),          # a zero-width interval, yet 3 seeds prove nothing
+    ([1, 2, 3, 4, 5], 2 / 32, "unclear"),   # interval above 0, but p = 0.0625
+    ([1, 2, 3, 4, 5, 6], 2 / 64, "higher"),  # interval above 0 and p = 0.031
+])
+def test_an_effect_is_clear_only_where_interval_and_rank_test_agree(differences, p, clear):
+    row = effects.lever_effects(_paired(differences), ["quality_gain_vs_silo"]).iloc[0]
+    assert row["effect"] == pytest.approx(np.mean(differences) / 4)
+    assert row["ci_low"] > 0
+    assert row["p_value"] == pytest.approx(p)
+    assert row["clear"] == clear
+
+
+@pytest.mark.parametrize(("lasting", "runs", "low", "high"), [
+    # Clopper-Pearson by hand: with none (or all) lasting, one end is 0.025 ** (1 / n)
+    (9, 9, 0.025 ** (1 / 9), 1.0),
+    (0, 9, 0.0, 1 - 0.025 ** (1 / 9)),
+    (2, 4, 0.0675860, 0.9324140),  # solves P(at least 2 of 4 | p) = 0.025
+])
+def test_share_surviving_has_an_exact_interval_even_when_none_or_all_last(lasting, runs, low,
+                                                                          high):
+    values = [1] * lasting + [0] * (runs - lasting)
+    data = _study({("only", "x"): values, ("other", "x"): [1, 0] * (runs // 2) + [1] * (runs % 2)})
+    summary, _ = effects.survival_tables(data)
+    row = summary.loc[(summary["lever"] == "a") & (summary["level"] == "only")].iloc[0]
+    assert row["surviving"] == pytest.approx(lasting / runs)
+    assert (row["surviving_low"], row["surviving_high"]) == pytest.approx((low, high), abs=1e-6)
+    arms = effects.survival_by_arm(data)
+    arm = arms.loc[arms["a"] == "only"].iloc[0]
+    assert (arm["surviving_low"], arm["surviving_high"]) == pytest.approx((low, high), abs=1e-6)
+
+
 # --- errors ----------------------------------------------------------------------------
 
 
@@ -244,7 +283,9 @@ def test_bad_pipeline_files_are_refused_naming_the_field(tmp_path):
         ('"levers_partner_off.toml"', '"missing.toml"', "no such sweep file"),
         ("replicates = 3 ", "replicates = 0 ", "replicates=0 is not allowed"),
         ('outcomes = ["sustained"', 'outcomes = ["sustaned"', "did you mean sustained"),
-        ("n_people = ", "n_peple = ", "'n_peple' is not a parameter"),
+        ('outcomes = ["sustained"', 'outcomes = ["collapse_step"',
+         "'collapse_step' is not allowed: it is censored"),
+        ("[quick]", "[labels]\nn_people = \"people\"\n\n[quick]", "unknown table [labels]"),
     ]:
         assert old in text, old
         bad = tmp_path / "pipeline.toml"
@@ -279,16 +320,30 @@ def test_sweeps_with_different_levels_of_a_lever_are_refused(tmp_path):
         study_data(spec, results)
 
 
-def test_a_study_naming_a_lever_it_does_not_vary_is_refused_before_any_run(tmp_path):
+@pytest.mark.parametrize(("file", "old", "new", "expected"), [
+    ("pipeline.toml", 'heat_maps = [["cede_willingness", "distributed_leadership"]]',
+     'heat_maps = [["cede_willingness", "central_leader_strength"]]',
+     "'central_leader_strength' is not a lever of the study; its levers: academic_partner"),
+    # the factorial's levels, declared in both halves, must agree
+    ("levers_partner_on.toml", "cede_willingness = [0.1, 0.5, 0.9]",
+     "cede_willingness = [0.1, 0.5, 0.8]", "cede_willingness has levels"),
+    # a factor dropped from one half leaves the levers not fully crossed
+    ("levers_partner_on.toml", "cede_willingness = [0.1, 0.5, 0.9]", "",
+     "are not fully crossed"),
+    # a leadership file that differs in more than its event
+    ("central_leader_leaves_52.toml", "[params]\n", "[params]\nn_people = 100\n",
+     "are not fully crossed"),
+    ("central_leader_leaves_52.toml", "seed = 0", "seed = 1", "differ in their seeds"),
+])
+def test_copies_that_disagree_are_refused_before_any_run(tmp_path, file, old, new, expected):
     for sweep in PIPELINE.parent.glob("*.toml"):
-        (tmp_path / sweep.name).write_text(sweep.read_text(encoding="utf-8"))
-    text = PIPELINE.read_text(encoding="utf-8").replace(
-        'heat_maps = [["cede_willingness", "distributed_leadership"]]',
-        'heat_maps = [["cede_willingness", "central_leader_strength"]]', 1)
-    (tmp_path / "pipeline.toml").write_text(text, encoding="utf-8")
+        text = sweep.read_text(encoding="utf-8")
+        if sweep.name == file:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        (tmp_path / sweep.name).write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    with pytest.raises(PipelineError, match="'central_leader_strength' is not a lever of the "
-                                            "study; its levers: academic_partner"):
+    with pytest.raises(PipelineError, match=re.escape(expected)):
         run_pipeline(tmp_path / "pipeline.toml", out=out, quick=True, backend="serial")
     assert not (out / "runs").exists()
 

@@ -9,11 +9,12 @@ extra (``pip install 'collabsim[analysis]'``, which brings ``statsmodels``).
 categories) where networks that last are concentrated, with their coverage and density
 and the peeling trajectory between them (written here on numpy and pandas alone).
 
-``pipeline``: the seeds' question end to end (``make results``, ``python -m
+``pipeline``: the field studies' question end to end (``make results``, ``python -m
 collabsim.analysis.pipeline``): the sweeps a pipeline file names (``studies``), run or
-reused through the sweep engine, then lever effects, survival tables and Cox models
-(``effects``), figures (``figures``), the report (``report``, with ``findings`` in plain
-words and ``wording`` for numbers) and the cost projection (``cost``).
+reused through the sweep engine and read as levers (``levers``), then lever effects,
+survival tables and Cox models (``effects``), figures (``figures``), the report
+(``report``, with ``findings`` in plain words and ``wording`` for numbers) and the cost
+projection (``cost``).
 """
 
 from __future__ import annotations

@@ -3,22 +3,26 @@
 From a study's runs (``collabsim.analysis.studies.StudyData``):
 
 - ``survival_tables``: per lever and level, the Kaplan-Meier median weeks until the
-  network dissolves and the share still alive at the horizon, each with its 95% interval,
-  and the log-rank p of the lever; the curves themselves for the figures.
+  network dissolves (Brookmeyer-Crowley interval) and the share still alive at the
+  horizon, and the log-rank p of the lever; the curves themselves for the figures. Every
+  run of a study is followed to the same horizon, so the share alive there is a plain
+  proportion and its interval the exact (Clopper-Pearson) one, which keeps its width
+  where none or all of the networks last (Greenwood's has none there).
 - ``lever_effects``: each level of each lever against the lever's reference level (its
-  first), on each outcome. Where the sweeps share their seeds, the effect is the mean
-  over seeds of the per-seed difference, each side averaged over the other levers'
-  levels (the design is fully crossed, so every level sees the same mix of the others);
-  its 95% interval is a seeded percentile bootstrap over seeds, and p is the two-sided
-  Wilcoxon signed-rank test of the per-seed differences. Without shared seeds, the
-  runs are compared as independent samples (bootstrap of the difference in means,
-  Mann-Whitney U). ``within`` repeats this inside each combination of some levers.
+  first), on each outcome. A study's sweeps share their seeds (``studies`` refuses them
+  otherwise), so the effect is the mean over seeds of the per-seed difference, each side
+  averaged over the other levers' levels (the design is fully crossed, so every level
+  sees the same mix of the others); its 95% interval is a seeded percentile bootstrap
+  over seeds, and p is the two-sided Wilcoxon signed-rank test of the per-seed
+  differences. ``within`` repeats this inside each combination of some levers.
 - ``cox_table``: a Cox model of the weeks until dissolution on the numeric and true/false
-  levers, with interactions, stratified by seed where seeds are shared.
+  levers, with interactions, stratified by seed.
 - ``discovery_tables``: PRIM boxes of a sampled design (``collabsim.analysis.discovery``).
 
-An effect is *clear* when its interval lies wholly on one side of 0 (``higher`` or
-``lower``), else ``unclear``.
+An effect is *clear* (``higher`` or ``lower``) when its 95% interval lies wholly on one
+side of 0 and the signed-rank test agrees (two-sided p below ``CLEAR_P``), else
+``unclear``: with few seeds a bootstrap interval can shrink to a point that the rank
+test shows to be chance (three seeds that all gain give p = 0.25).
 """
 
 from __future__ import annotations
@@ -29,29 +33,32 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import mannwhitneyu
+from scipy.stats import binomtest
 
 from collabsim.analysis import discovery, survival
-from collabsim.analysis.studies import StudyData, level_text
-from collabsim.validation.stats import (
-    bootstrap_difference_ci,
-    bootstrap_mean_ci,
-    finite,
-    signed_rank_p,
-)
+from collabsim.analysis.levers import StudyData, level_text
+from collabsim.validation.stats import CONFIDENCE, bootstrap_mean_ci, finite, signed_rank_p
 
 #: Columns of the lever effects table.
 EFFECT_COLUMNS = ("study", "lever", "level", "reference", "within", "outcome",
                   "at_reference", "at_level", "effect", "ci_low", "ci_high", "p_value",
-                  "seeds", "paired", "clear")
+                  "seeds", "clear")
+
+#: What the survival tables say of each arm (a level of a lever, or a cell of all levers).
+ARM_COLUMNS = ("runs", "dissolved", "median_weeks", "median_low", "median_high",
+               "surviving", "surviving_low", "surviving_high")
 
 #: Columns of the survival table.
-SURVIVAL_COLUMNS = ("study", "lever", "level", "runs", "dissolved", "median_weeks",
-                    "median_low", "median_high", "surviving", "surviving_low",
-                    "surviving_high", "logrank_p")
+SURVIVAL_COLUMNS = ("study", "lever", "level", *ARM_COLUMNS, "logrank_p")
+
+#: The signed-rank p below which a test agrees with an interval that excludes 0: the
+#: level that matches the intervals' confidence.
+CLEAR_P = 1 - CONFIDENCE
 
 
-def _clear(low: float, high: float) -> str:
+def _clear(low: float, high: float, p: float) -> str:
+    if not p < CLEAR_P:
+        return "unclear"
     if low > 0:
         return "higher"
     if high < 0:
@@ -92,11 +99,7 @@ def survival_tables(data: StudyData) -> tuple[pd.DataFrame, pd.DataFrame]:
             if arm is None:  # every run at this level failed
                 continue
             rows.append({"study": data.spec.name, "lever": lever, "level": level,
-                         "runs": arm.runs, "dissolved": arm.events,
-                         "median_weeks": arm.median, "median_low": arm.median_lower,
-                         "median_high": arm.median_upper, "surviving": arm.surviving,
-                         "surviving_low": arm.surviving_lower,
-                         "surviving_high": arm.surviving_upper, "logrank_p": p})
+                         **_arm_row(arm), "logrank_p": p})
             curves.append(arm.curve.assign(study=data.spec.name, lever=lever, level=level))
     curve_table = pd.concat(curves, ignore_index=True)[
         ["study", "lever", "level", "week", "survival", "lower", "upper"]]
@@ -108,8 +111,7 @@ def survival_by_arm(data: StudyData) -> pd.DataFrame:
 
     Returns:
         One row per arm, in the levers' order: ``study``, each lever's level, then
-        ``runs, dissolved, median_weeks, median_low, median_high, surviving,
-        surviving_low, surviving_high``.
+        ``ARM_COLUMNS``.
     """
     levers = list(data.order)
     codes = [data.levels[lever].map(data.order[lever].index).to_numpy() for lever in levers]
@@ -122,11 +124,16 @@ def survival_by_arm(data: StudyData) -> pd.DataFrame:
         rows.append({"study": data.spec.name,
                      **{lever: data.order[lever][int(i)] for lever, i in zip(levers, where,
                                                                              strict=True)},
-                     "runs": arm.runs, "dissolved": arm.events, "median_weeks": arm.median,
-                     "median_low": arm.median_lower, "median_high": arm.median_upper,
-                     "surviving": arm.surviving, "surviving_low": arm.surviving_lower,
-                     "surviving_high": arm.surviving_upper})
+                     **_arm_row(arm)})
     return pd.DataFrame(rows)
+
+
+def _arm_row(arm: survival.ArmSurvival) -> dict[str, Any]:
+    """An arm's ``ARM_COLUMNS``; the share alive at the horizon with its exact interval."""
+    lasting = binomtest(arm.runs - arm.events, arm.runs).proportion_ci(CONFIDENCE, "exact")
+    return dict(zip(ARM_COLUMNS, (arm.runs, arm.events, arm.median, arm.median_lower,
+                                  arm.median_upper, arm.surviving, lasting.low, lasting.high),
+                    strict=True))
 
 
 # --- lever effects ---------------------------------------------------------------------
@@ -172,40 +179,27 @@ def lever_effects(data: StudyData, outcomes: tuple[str, ...] | list[str], *,
 
 def _contrasts(data: StudyData, lever: str, levels: list[Any], outcome: str,
                values: pd.Series, inside: np.ndarray, words: str, seed: int) -> list[dict]:
-    level_of = data.levels[lever].to_numpy()[inside]
-    y = values.to_numpy()[inside]
     reference = levels[0]
+    frame = pd.DataFrame({"seed": data.runs["seed"].to_numpy()[inside],
+                          "level": pd.Categorical(data.levels[lever].to_numpy()[inside],
+                                                  categories=levels),
+                          "y": values.to_numpy()[inside]})
+    per_seed = frame.pivot_table(index="seed", columns="level", values="y", aggfunc="mean",
+                                 observed=False, dropna=False)
     rows = []
-    if data.paired:
-        frame = pd.DataFrame({"seed": data.runs["seed"].to_numpy()[inside],
-                              "level": pd.Categorical(level_of, categories=levels), "y": y})
-        per_seed = frame.pivot_table(index="seed", columns="level", values="y",
-                                     aggfunc="mean", observed=False, dropna=False)
     for level in levels[1:]:
-        if data.paired:
-            at_level, at_ref = finite(per_seed[level].to_numpy(float),
-                                      per_seed[reference].to_numpy(float))
-            difference = at_level - at_ref
-            low, high = bootstrap_mean_ci(difference, seed=seed)
-            p = signed_rank_p(difference, "two-sided") if difference.size else np.nan
-            effect, count = (float(difference.mean()) if difference.size else np.nan,
-                             int(difference.size))
-        else:
-            at_level = y[(level_of == level) & np.isfinite(y)]
-            at_ref = y[(level_of == reference) & np.isfinite(y)]
-            low, high = bootstrap_difference_ci(at_level, at_ref, seed=seed)
-            pooled = np.r_[at_level, at_ref]
-            p = np.nan if not (at_level.size and at_ref.size) else 1.0 \
-                if np.ptp(pooled) == 0 else \
-                float(mannwhitneyu(at_level, at_ref, alternative="two-sided").pvalue)
-            effect = float(at_level.mean() - at_ref.mean()) if pooled.size else np.nan
-            count = int(min(at_level.size, at_ref.size))
+        at_level, at_ref = finite(per_seed[level].to_numpy(float),
+                                  per_seed[reference].to_numpy(float))
+        difference = at_level - at_ref
+        low, high = bootstrap_mean_ci(difference, seed=seed)
+        p = signed_rank_p(difference, "two-sided") if difference.size else np.nan
         rows.append({"study": data.spec.name, "lever": lever, "level": level,
                      "reference": reference, "within": words, "outcome": outcome,
-                     "at_reference": float(np.mean(at_ref)) if np.size(at_ref) else np.nan,
-                     "at_level": float(np.mean(at_level)) if np.size(at_level) else np.nan,
-                     "effect": effect, "ci_low": low, "ci_high": high, "p_value": p,
-                     "seeds": count, "paired": data.paired, "clear": _clear(low, high)})
+                     "at_reference": float(np.mean(at_ref)) if at_ref.size else np.nan,
+                     "at_level": float(np.mean(at_level)) if at_level.size else np.nan,
+                     "effect": float(difference.mean()) if difference.size else np.nan,
+                     "ci_low": low, "ci_high": high, "p_value": p,
+                     "seeds": int(difference.size), "clear": _clear(low, high, p)})
     return rows
 
 
@@ -245,7 +239,7 @@ def cox_table(data: StudyData, interactions: tuple[tuple[str, str], ...] = ()
     value at the average of the other levers; a nested setting (a partner's strength)
     enters the same way among the runs where its switch is on, and as 0 elsewhere. Levers
     with words for levels (events, scenarios) are left out. An interaction is the product
-    of the two scaled levers. Strata: the seed, where sweeps share seeds.
+    of the two scaled levers. Strata: the seed (common random numbers).
 
     Returns:
         The table, one row per term: ``study, term, hazard_ratio, lower, upper, p, rho,
@@ -276,7 +270,7 @@ def cox_table(data: StudyData, interactions: tuple[tuple[str, str], ...] = ()
                 covariates.append(setting)
     info: dict[str, Any] = {"runs": len(frame), "dissolved": int((~frame["sustained"]
                                                                    .astype(bool)).sum()),
-                            "concordance": np.nan, "strata": "seed" if data.paired else "",
+                            "concordance": np.nan, "strata": "seed",
                             "left_out": left_out, "warnings": [], "error": None}
     empty = pd.DataFrame(columns=columns)
     if not covariates:
@@ -287,7 +281,7 @@ def cox_table(data: StudyData, interactions: tuple[tuple[str, str], ...] = ()
         try:
             fit = survival.cox_model(frame, covariates, interactions=list(interactions),
                                      horizon=data.steps,
-                                     strata="seed" if data.paired else None)
+                                     strata="seed")
         except ValueError as error:
             info["error"] = str(error)
             return empty, info

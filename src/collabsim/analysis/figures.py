@@ -27,7 +27,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from collabsim.analysis.studies import level_text
+from collabsim.analysis.effects import CLEAR_P
+from collabsim.analysis.levers import level_text, lever_words
+from collabsim.analysis.wording import horizon_words, outcome_words, within_text
 from collabsim.plots import OKABE_ITO, save_png
 from collabsim.storage import write_atomically
 
@@ -38,28 +40,6 @@ DASHES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 FONT = 10
 DPI = 110
-
-#: The outcomes' words on axes and in titles, and whether they are shares (percent).
-OUTCOME_WORDS: dict[str, tuple[str, bool]] = {
-    "sustained": ("networks still meeting", True),
-    "quality_gain_vs_silo": ("quality of care against working in silos", False),
-    "sustainability_score": ("share of weeks the network met", True),
-}
-
-
-def outcome_words(outcome: str) -> tuple[str, bool]:
-    """An outcome's words and whether it is a share, for axes and titles."""
-    return OUTCOME_WORDS.get(outcome, (outcome.replace("_", " "), False))
-
-
-def horizon_words(steps: int) -> str:
-    """Weeks in words: ``"five years"`` for 260, ``"30 weeks"`` for 30."""
-    numbers = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-    if steps % 52 == 0 and 1 <= steps // 52 <= len(numbers):
-        years = steps // 52
-        return f"{numbers[years - 1]} year{'s' * (years > 1)}"
-    return f"{steps} weeks"
-
 
 def save_figure(fig: Figure, data: pd.DataFrame, folder: Path, stem: str) -> list[Path]:
     """Save ``fig`` as ``<stem>.png`` and ``data`` as ``<stem>.csv`` in ``folder``."""
@@ -255,15 +235,10 @@ def boxes_figure(data: pd.DataFrame, trajectory: pd.DataFrame, levers: list[str]
 def forest_data(effects: pd.DataFrame, outcome: str, labels: dict[str, str]) -> pd.DataFrame:
     """The rows a forest plot of ``outcome`` draws, top to bottom, with their labels."""
     rows = effects.loc[effects["outcome"] == outcome].reset_index(drop=True).copy()
-    def cell(within: Any) -> str:
-        """The levers held fixed, in words: ``| people in the network 300``."""
-        if not isinstance(within, str) or not within:
-            return ""
-        return " | " + ", ".join(f"{labels.get(lever, lever)} {level}" for lever, level in
-                                 (part.split("=", 1) for part in within.split(" & ")))
-
     rows["label"] = [f"{labels.get(r.lever, r.lever)}: {level_text(r.level)} vs "
-                     f"{level_text(r.reference)}{cell(r.within)}" for r in rows.itertuples()]
+                     f"{level_text(r.reference)}"
+                     + (f" | {within_text(r.within)}" if within_text(r.within) else "")
+                     for r in rows.itertuples()]
     rows["y"] = np.arange(len(rows))
     return rows[["y", "study", "label", "lever", "level", "reference", "within", "effect",
                  "ci_low", "ci_high", "p_value", "clear"]]
@@ -300,7 +275,8 @@ def forest_figure(data: pd.DataFrame, titles: dict[str, str], *, outcome: str,
         handles.append(Line2D([], [], color=colour, marker=marker, linewidth=1.5,
                               label=titles.get(study, study)))
     handles.append(Line2D([], [], color="0.3", marker="o", markerfacecolor="white",
-                          linewidth=0, label="hollow: interval crosses 0"))
+                          linewidth=0, label="hollow: not clear (interval crosses 0, or "
+                                             f"signed-rank p of {CLEAR_P:.2g} or more)"))
     handles.append(Line2D([], [], color="0.3", marker="|", linewidth=1.5,
                           label="mean over seeds, bar: 95% bootstrap interval"))
     ax.set_yticks(data["y"], data["label"], fontsize=FONT - 2)
@@ -321,8 +297,8 @@ def forest_figure(data: pd.DataFrame, titles: dict[str, str], *, outcome: str,
 def draw_all(spec, tables: dict[str, pd.DataFrame], facts: dict[str, Any],
              folder: Path) -> list[Path]:
     """Draw every figure of the pipeline into ``folder``; returns the files written."""
-    labels = {lever: spec.label(lever) for data in facts["studies"].values()
-              for lever in data.order} | {lever: spec.label(lever)
+    labels = {lever: lever_words(lever) for data in facts["studies"].values()
+              for lever in data.order} | {lever: lever_words(lever)
                                           for lever in facts["discovery_levers"]}
     titles = {study.name: study.title for study in spec.studies}
     written: list[Path] = []

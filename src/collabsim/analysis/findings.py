@@ -16,9 +16,17 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.analysis.figures import horizon_words, outcome_words
-from collabsim.analysis.studies import PipelineSpec, level_text
-from collabsim.analysis.wording import amount, interval, number, percent
+from collabsim.analysis.effects import CLEAR_P
+from collabsim.analysis.levers import level_text, lever_words
+from collabsim.analysis.studies import PipelineSpec
+from collabsim.analysis.wording import (
+    amount,
+    horizon_words,
+    interval,
+    number,
+    outcome_words,
+    percent,
+)
 from collabsim.validation.stats import BOOTSTRAP
 
 #: A lever's effect on survival in words, against its reference level.
@@ -37,7 +45,7 @@ def lever_name(spec: PipelineSpec, study: str, lever: str) -> str:
     """A lever in words; an event lever by its study's title (its events differ by study)."""
     if lever == "events":
         return next(s.title for s in spec.studies if s.name == study)
-    label = spec.label(lever)
+    label = lever_words(lever)
     return label[:1].upper() + label[1:]
 
 
@@ -121,12 +129,18 @@ def plain_findings(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
         lines += _heat_map_sentences(spec, tables, study.name)
         lines += _interaction_sentences(spec, tables, study.name)
     lines += _discovery_sentences(spec, tables, facts)
+    contrasts = len(effects) + len(tables["effects_within"])
     lines += ["### How sure we are", "",
               f"Each share is over every run at that level, and each effect compares the "
               f"same seeds at both levels, averaged over the other levers. The 95% intervals "
-              f"are bootstrap intervals over seeds ({BOOTSTRAP:,} resamples); where an "
-              f"interval includes no change, the report says the difference is not clear. "
-              f"These are results of a model: read them with its limitations (below).", ""]
+              f"are bootstrap intervals over seeds ({BOOTSTRAP:,} resamples). A difference is "
+              f"called clear only where its interval excludes no change and a rank test of "
+              f"the same seeds agrees (Wilcoxon signed-rank, p below {CLEAR_P:.2g}); "
+              f"otherwise the report says it is not clear. The report makes {contrasts:,} "
+              f"such comparisons, so about {CLEAR_P * contrasts:.0f} of them could look "
+              f"clear by chance alone: trust a pattern that repeats across levels and "
+              f"studies more than a single comparison. These are results of a model: read "
+              f"them with its limitations (below).", ""]
     return lines
 
 
@@ -145,8 +159,8 @@ def _heat_map_sentences(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
 
         def cell(row: pd.Series, rows: str = rows, columns: str = columns) -> str:
             """A heat-map cell's two levels in words."""
-            return (f"{spec.label(rows)} {level_text(row['row_level'])} with "
-                    f"{spec.label(columns)} {level_text(row['column_level'])}")
+            return (f"{lever_words(rows)} {level_text(row['row_level'])} with "
+                    f"{lever_words(columns)} {level_text(row['column_level'])}")
 
         lines.append(f"- Together ({outcome_words(outcome)[0]}): best where {cell(best)} "
                      f"({amount(outcome, best['value'], signed=False)}), worst where "
@@ -158,11 +172,19 @@ def _interaction_sentences(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
                            study: str) -> list[str]:
     """Each interaction of the study's Cox model as a question and its answer."""
     cox = tables["cox"]
-    if cox.empty:
+    terms = cox.loc[(cox["study"] == study) & cox["term"].str.contains("×")] \
+        if len(cox) else cox
+    if terms.empty:
         return []
+    fit = tables["cox_fit"].set_index("study").loc[study]
+    unfit = isinstance(fit["warnings"], str) and bool(fit["warnings"])
     lines = []
-    for row in cox.loc[(cox["study"] == study) & cox["term"].str.contains("×")].itertuples():
-        first, second = (spec.label(part.strip()) for part in row.term.split("×"))
+    for row in terms.itertuples():
+        first, second = (lever_words(part.strip()) for part in row.term.split("×"))
+        if unfit:  # a hazard ratio of a fit that warned is not to be read
+            lines.append(f"- Does {first} work differently depending on {second}? The runs "
+                         f"cannot say: the Cox model did not fit cleanly ({fit['warnings']}).")
+            continue
         clear = row.lower > 1 or row.upper < 1
         answer = ("no clear sign that it does" if not clear else
                   "yes: together they lower the risk of dissolving below what each alone "
@@ -180,7 +202,7 @@ def box_conditions(spec: PipelineSpec, rows: pd.DataFrame) -> str:
     """A box's limits in words, with the levers' labels."""
     parts = []
     for row in rows.itertuples():
-        label = spec.label(row.lever)
+        label = lever_words(row.lever)
         if isinstance(row.values, str) and row.values:
             parts.append(f"{label}: {row.values}")
         elif not math.isfinite(row.high):

@@ -1,4 +1,4 @@
-"""The seeds' question, end to end: run the studies' sweeps, analyse them, write the report.
+"""The results report end to end: run the studies' sweeps, analyse them, write the report.
 
 ::
 
@@ -40,14 +40,8 @@ from typing import Any
 import pandas as pd
 
 from collabsim.analysis import cost, effects
-from collabsim.analysis.studies import (
-    PipelineError,
-    PipelineSpec,
-    SweepFacts,
-    read_pipeline,
-    study_data,
-    study_levers,
-)
+from collabsim.analysis.levers import SweepFacts, study_data, study_design
+from collabsim.analysis.studies import PipelineError, PipelineSpec, read_pipeline
 from collabsim.storage import (
     _json_writer,
     _strict,
@@ -164,7 +158,7 @@ def _plans(spec: PipelineSpec, out: Path, quick: bool) -> dict[Path, SweepPlan]:
         raise PipelineError(f"two sweep files are named {sorted(twice)[0]!r}: each sweep "
                             "needs its own name (it names its results folder)")
     for study in spec.studies:
-        study_levers(study, [SweepFacts.of_plan(planned[path]) for path in study.sweeps])
+        study_design(study, [SweepFacts.of_plan(planned[path]) for path in study.sweeps])
     return planned
 
 
@@ -175,11 +169,11 @@ def _file_record(path: Path) -> dict[str, Any]:
 
 
 def _sweep_record(path: Path, plan: SweepPlan) -> dict[str, Any]:
+    record = _file_record(path)
     return {"name": plan.name, "file": str(path), "folder": str(plan.out),
-            "sha256": _file_record(path)["sha256"], "text": _file_record(path)["text"],
-            "scenario": plan.scenario, "points": len(plan.design), "replicates": plan.replicates,
-            "steps": plan.steps, "seed": plan.seed, "seeds": " ".join(map(str, plan.seeds)),
-            "runs": plan.total}
+            "sha256": record["sha256"], "text": record["text"], "scenario": plan.scenario,
+            "points": len(plan.design), "replicates": plan.replicates, "steps": plan.steps,
+            "seed": plan.seed, "seeds": " ".join(map(str, plan.seeds)), "runs": plan.total}
 
 
 @contextlib.contextmanager
@@ -334,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="python -m collabsim.analysis.pipeline",
-        description="Run the seeds' question studies (resuming), analyse them and write "
+        description="Run the results report's sweeps (resuming), analyse them and write "
                     "the report.")
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE,
                         help=f"the pipeline file (default: {DEFAULT_FILE})")

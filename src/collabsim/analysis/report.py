@@ -5,7 +5,7 @@ practitioners (``collabsim.analysis.findings``), then the detail for researchers
 survival by level and by arm, the Cox models with their proportional-hazards check, the
 effect tables, scenario discovery, limitations and provenance. Numbers are written by
 ``collabsim.analysis.wording``; an effect is *clear* when its 95% interval lies wholly
-on one side of 0 (``collabsim.analysis.effects``).
+on one side of 0 and its rank test agrees (``collabsim.analysis.effects``).
 """
 
 from __future__ import annotations
@@ -15,18 +15,24 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.analysis.figures import outcome_words
+from collabsim.analysis.effects import ARM_COLUMNS
 from collabsim.analysis.findings import plain_findings
-from collabsim.analysis.studies import PipelineSpec, level_text
-from collabsim.analysis.wording import digits_of, number, p_text, percent, table, within_text
+from collabsim.analysis.levers import level_text, lever_words
+from collabsim.analysis.studies import PipelineSpec
+from collabsim.analysis.wording import (
+    digits_of,
+    number,
+    outcome_words,
+    p_text,
+    percent,
+    table,
+    within_text,
+)
 from collabsim.storage import write_atomically
 
 #: Studies with at most this many arms have each arm's survival in the report.
 ARMS_SHOWN = 12
 
-#: The statistics columns of a ``survival_arms_<study>`` table (the rest are levers).
-ARM_STATISTICS = ("runs", "dissolved", "median_weeks", "median_low", "median_high",
-                  "surviving", "surviving_low", "surviving_high")
 
 
 def design_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
@@ -36,7 +42,7 @@ def design_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
     rows = []
     for study in spec.studies:
         data = facts["studies"][study.name]
-        levers = "; ".join(f"{spec.label(lever)}: " + " / ".join(map(level_text, levels))
+        levers = "; ".join(f"{lever_words(lever)}: " + " / ".join(map(level_text, levels))
                            for lever, levels in data.order.items())
         mine = sweeps.loc[sweeps["file"].isin([str(p) for p in study.sweeps])]
         rows.append({"study": study.title, "name": study.name,
@@ -44,7 +50,7 @@ def design_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
                      "seeds": int(mine["replicates"].iloc[0]), "weeks": data.steps,
                      "runs": int(mine["runs"].sum())})
     lines = ["## What we ran", ""] + table(pd.DataFrame(rows))
-    ranges = "; ".join(f"{spec.label(lever)}: " + (
+    ranges = "; ".join(f"{lever_words(lever)}: " + (
         f"{r['low']:g}–{r['high']:g}" if "low" in r else "/".join(map(level_text, r["levels"])))
         for lever, r in facts["discovery_ranges"].items())
     lines += [f"Scenario discovery: a Latin hypercube of {len(tables['discovery_points'])} "
@@ -65,48 +71,47 @@ def design_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
     return lines
 
 
-def survival_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Kaplan-Meier medians and the share surviving, by lever level, with log-rank p."""
-    frame = tables["survival"]
+def _arm_text(frame: pd.DataFrame) -> dict[str, Any]:
+    """The ``ARM_COLUMNS`` of a survival table as the report's columns."""
 
     def weeks(value: float) -> str:
         """Weeks, whole; a median beyond the horizon was not reached."""
         return number(value, 0, infinite="not reached")
 
-    rows = pd.DataFrame({
-        "study": frame["study"], "lever": frame["lever"].map(spec.label),
-        "level": frame["level"].map(level_text), "runs": frame["runs"],
-        "dissolved": frame["dissolved"],
+    return {
+        "runs": frame["runs"], "dissolved": frame["dissolved"],
         "median weeks (95% CI)": [f"{weeks(m)} ({weeks(lo)}–{weeks(hi)})" for m, lo, hi in
                                   zip(frame["median_weeks"], frame["median_low"],
                                       frame["median_high"], strict=True)],
-        "surviving % (95% CI)": [f"{percent(s, 1)} ({percent(lo, 1)}–{percent(hi, 1)})"
-                                 for s, lo, hi in zip(frame["surviving"],
+        "surviving % (95% CI)": [f"{percent(v, 1)} ({percent(lo, 1)}–{percent(hi, 1)})"
+                                 for v, lo, hi in zip(frame["surviving"],
                                                       frame["surviving_low"],
-                                                      frame["surviving_high"], strict=True)],
+                                                      frame["surviving_high"], strict=True)]}
+
+
+def survival_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Kaplan-Meier medians and the share surviving, by lever level, with log-rank p."""
+    frame = tables["survival"]
+    rows = pd.DataFrame({
+        "study": frame["study"], "lever": frame["lever"].map(lever_words),
+        "level": frame["level"].map(level_text), **_arm_text(frame),
         "log-rank p": frame["logrank_p"].map(p_text)})
     lines = ["### Survival by level (Kaplan-Meier)", "",
-             "Weeks until a network dissolves, censored at the horizon; intervals: "
-             "Brookmeyer-Crowley for the median, exponential Greenwood for the share; the "
-             "log-rank test compares all levels of the lever.", ""] + table(rows)
+             "Weeks until a network dissolves, censored at the horizon. Intervals: "
+             "Brookmeyer-Crowley for the median; for the share surviving, exact binomial "
+             "(Clopper-Pearson), as every run is followed to the horizon. The log-rank test "
+             "compares all levels of the lever as independent samples: it ignores that "
+             "they share seeds, which makes it conservative.", ""] + table(rows)
     for study in spec.studies:
         arms = tables[f"survival_arms_{study.name}"]
         if len(arms) > ARMS_SHOWN:
             lines += [f"Every arm of {study.name} (each combination of its levels, "
                       f"{len(arms)} arms): `tables/survival_arms_{study.name}.csv`.", ""]
             continue
-        levers = [c for c in arms.columns if c not in ARM_STATISTICS and c != "study"]
+        levers = [c for c in arms.columns if c not in ARM_COLUMNS and c != "study"]
         lines += [f"Every arm of {study.name}:", ""] + table(pd.DataFrame({
-            **{spec.label(lever): arms[lever].map(level_text) for lever in levers},
-            "runs": arms["runs"], "dissolved": arms["dissolved"],
-            "median weeks (95% CI)": [f"{weeks(m)} ({weeks(lo)}–{weeks(hi)})" for m, lo, hi
-                                      in zip(arms["median_weeks"], arms["median_low"],
-                                             arms["median_high"], strict=True)],
-            "surviving % (95% CI)": [f"{percent(v, 1)} ({percent(lo, 1)}–{percent(hi, 1)})"
-                                     for v, lo, hi in zip(arms["surviving"],
-                                                          arms["surviving_low"],
-                                                          arms["surviving_high"],
-                                                          strict=True)]}))
+            **{lever_words(lever): arms[lever].map(level_text) for lever in levers},
+            **_arm_text(arms)}))
     return lines
 
 
@@ -125,9 +130,9 @@ def effect_lines(spec: PipelineSpec, frame: pd.DataFrame, heading: str) -> list[
             return number(value * 100, digits)
 
         text = pd.DataFrame({
-            "study": rows["study"], "lever": rows["lever"].map(spec.label),
+            "study": rows["study"], "lever": rows["lever"].map(lever_words),
             "level": rows["level"].map(level_text), "vs": rows["reference"].map(level_text),
-            **({"within": rows["within"].map(lambda w: within_text(spec, w))}
+            **({"within": rows["within"].map(within_text)}
                if rows["within"].astype(bool).any() else {}),
             "at reference": rows["at_reference"].map(show),
             "at level": rows["at_level"].map(show), "effect": rows["effect"].map(show),
@@ -166,7 +171,7 @@ def cox_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame]) -> list[str]:
             if not tables["cox"].empty else pd.DataFrame()
         if len(rows):
             lines += table(pd.DataFrame({
-                "term": [" × ".join(spec.label(p.strip()) for p in t.split("×"))
+                "term": [" × ".join(lever_words(p.strip()) for p in t.split("×"))
                          for t in rows["term"]],
                 "hazard ratio": rows["hazard_ratio"].map(lambda v: number(v, 3)),
                 "95% CI": [f"{number(lo, 3)}–{number(hi, 3)}" for lo, hi in
@@ -192,7 +197,7 @@ def discovery_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
     boxes = tables["discovery_boxes"]
     if len(boxes):
         lines += table(pd.DataFrame({
-            "box": boxes["box"], "lever": boxes["lever"].map(spec.label),
+            "box": boxes["box"], "lever": boxes["lever"].map(lever_words),
             "low": boxes["low"].map(lambda v: number(v, 3, infinite="no limit")),
             "high": boxes["high"].map(lambda v: number(v, 3, infinite="no limit")),
             "values": boxes["values"],

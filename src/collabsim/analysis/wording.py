@@ -1,4 +1,4 @@
-"""How the report writes numbers and tables: percentages, intervals, Markdown.
+"""How the report and figures write outcomes, horizons, numbers and tables.
 
 Shares print as percentages (``45%``) and changes in them as points (``+12 points``);
 quality against the silo twin, a share of the starting quality, the same way with one
@@ -13,8 +13,28 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.analysis.figures import outcome_words
-from collabsim.analysis.studies import PipelineSpec
+from collabsim.analysis.levers import lever_words
+
+#: The outcomes' words on axes and in titles, and whether they are shares (percent).
+OUTCOME_WORDS: dict[str, tuple[str, bool]] = {
+    "sustained": ("networks still meeting", True),
+    "quality_gain_vs_silo": ("quality of care against working in silos", False),
+    "sustainability_score": ("share of weeks the network met", True),
+}
+
+
+def outcome_words(outcome: str) -> tuple[str, bool]:
+    """An outcome's words and whether it is a share, for axes and titles."""
+    return OUTCOME_WORDS.get(outcome, (outcome.replace("_", " "), False))
+
+
+def horizon_words(steps: int) -> str:
+    """Weeks in words: ``"five years"`` for 260, ``"30 weeks"`` for 30."""
+    numbers = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+    if steps % 52 == 0 and 1 <= steps // 52 <= len(numbers):
+        years = steps // 52
+        return f"{numbers[years - 1]} year{'s' * (years > 1)}"
+    return f"{steps} weeks"
 
 
 def number(value: Any, digits: int = 3, signed: bool = False, infinite: str = "∞") -> str:
@@ -56,11 +76,11 @@ def interval(outcome: str, low: float, high: float) -> str:
             f"{percent(high, digits_of(outcome), True)} points")
 
 
-def within_text(spec: PipelineSpec, within: Any) -> str:
-    """The ``within`` cell of an effect (``n_people=100 & ...``) with the levers' labels."""
+def within_text(within: Any) -> str:
+    """The ``within`` cell of an effect (``n_people=100 & ...``) in words."""
     if not isinstance(within, str) or not within:
         return ""
-    return "; ".join(f"{spec.label(lever)}: {level}" for lever, level in
+    return "; ".join(f"{lever_words(lever)}: {level}" for lever, level in
                      (part.split("=", 1) for part in within.split(" & ")))
 
 
