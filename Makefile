@@ -38,7 +38,7 @@ calibrate: setup
 robustness: setup
 	$(BIN)/collabsim robustness experiments/robustness_levers.toml
 
-# The seeds' question (experiments/results/pipeline.toml) -> results/report/README.md;
+# The field studies' question (experiments/results/pipeline.toml) -> results/report/README.md;
 # resumable. Options pass through ARGS, e.g. make results ARGS="--quick" or
 # ARGS="--workers 2", "--backend serial", "--scheduler tcp://HOST:8786", "--measure 20".
 results: setup
