@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import collabsim
-from collabsim.analysis import cost, effects, figures, wording
+from collabsim.analysis import cost, effects, figures, findings, wording
 from collabsim.analysis.levers import StudyData, study_data
 from collabsim.analysis.pipeline import DEFAULT_FILE, main, run_pipeline
 from collabsim.analysis.studies import PipelineError, StudySpec, read_pipeline, sweep_options
@@ -370,3 +370,15 @@ def test_command_line_refuses_bad_options_in_one_line(capsys):
     assert errors == ["collabsim: error: no-such-pipeline.toml: no such pipeline file",
                       "collabsim: error: --workers is for the pool and dask backends; serial "
                       "runs in this process"]
+
+
+def test_an_interaction_of_a_cox_fit_that_warned_is_not_read_as_an_answer():
+    tables = {"cox": pd.DataFrame({
+                  "study": ["toy", "toy"], "term": ["a", "a × b"],
+                  "hazard_ratio": [0.5, 4.1e10], "lower": [0.3, 0.0], "upper": [0.9, np.inf]}),
+              "cox_fit": pd.DataFrame({"study": ["toy"],
+                                       "warnings": ["the Cox model did not converge"]})}
+    lines = findings._interaction_sentences(read_pipeline(PIPELINE), tables, "toy")
+    assert len(lines) == 2 and "did not converge" in lines[0]
+    assert "41000000000" not in lines[0].replace(",", "") and "4.1e" not in lines[0]
+    assert "hazard ratio" not in lines[0]
