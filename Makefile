@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test patterns validate calibrate robustness bench dashboard docs clean
+.PHONY: setup run test patterns validate calibrate robustness results bench dashboard docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit(0 if sys.version_info >= (3, 12) else f"collabsim needs Python 3.12+, found {v} at {sys.executable}; set PYTHON=/path/to/python3.12")'
@@ -37,6 +37,12 @@ calibrate: setup
 
 robustness: setup
 	$(BIN)/collabsim robustness experiments/robustness_levers.toml
+
+# The field studies' question (experiments/results/pipeline.toml) -> results/report/README.md;
+# resumable. Options pass through ARGS, e.g. make results ARGS="--quick" or
+# ARGS="--workers 2", "--backend serial", "--scheduler tcp://HOST:8786", "--measure 20".
+results: setup
+	$(BIN)/python -m collabsim.analysis.pipeline $(ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/bench_model.py

@@ -8,6 +8,13 @@ extra (``pip install 'collabsim[analysis]'``, which brings ``statsmodels``).
 ``discovery``: scenario discovery with PRIM: boxes of levers (ranges of numbers, sets of
 categories) where networks that last are concentrated, with their coverage and density
 and the peeling trajectory between them (written here on numpy and pandas alone).
+
+``pipeline``: the field studies' question end to end (``make results``, ``python -m
+collabsim.analysis.pipeline``): the sweeps a pipeline file names (``studies``), run or
+reused through the sweep engine and read as levers (``levers``), then lever effects,
+survival tables and Cox models (``effects``), figures (``figures``), the report
+(``report``, with ``findings`` in plain words and ``wording`` for numbers) and the cost
+projection (``cost``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,384 @@
+"""The results pipeline: end to end in quick mode, resumable, and its parts.
+
+The quick pipeline runs through the real sweep engine (serial backend) into a temporary
+folder twice: the first run computes every sweep, the second must compute nothing and
+reuse every run. The report's numbers are parsed back and checked against the tables
+they came from; the figure and effect functions are checked on data with known answers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import collabsim
+from collabsim.analysis import cost, effects, figures, findings, wording
+from collabsim.analysis.levers import StudyData, study_data
+from collabsim.analysis.pipeline import DEFAULT_FILE, main, run_pipeline
+from collabsim.analysis.studies import PipelineError, StudySpec, read_pipeline, sweep_options
+from collabsim.robustness.report import LEVER_WORDS
+
+ROOT = Path(__file__).resolve().parents[1]
+PIPELINE = ROOT / DEFAULT_FILE
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    """The quick pipeline run twice into one folder: (first, second, folder)."""
+    out = tmp_path_factory.mktemp("results") / "report"
+    first = run_pipeline(PIPELINE, out=out, quick=True, backend="serial")
+    second = run_pipeline(PIPELINE, out=out, quick=True, backend="serial")
+    return first, second, out
+
+
+def _markdown_table(text: str, heading: str) -> pd.DataFrame:
+    """The first Markdown table after the line starting with ``heading``."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading))
+    rows = []
+    for line in lines[start + 1:]:
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif rows:
+            break
+    return pd.DataFrame(rows[2:], columns=rows[0])
+
+
+# --- end to end ------------------------------------------------------------------------
+
+
+def test_quick_pipeline_writes_every_figure_table_and_the_report(quick):
+    first, _, out = quick
+    spec = read_pipeline(PIPELINE)
+    expected = [f"survival_{study.name}" for study in spec.studies]
+    expected += [f"heat_{study.name}_{rows}_{columns}_{outcome}" for study in spec.studies
+                 for rows, columns in study.heat_maps for outcome in spec.outcomes]
+    expected += ["boxes"] + [f"{kind}_{outcome}" for kind in ("effects", "effects_within")
+                             for outcome in spec.outcomes]
+    for stem in expected:
+        for suffix in (".png", ".csv"):
+            path = out / "figures" / f"{stem}{suffix}"
+            assert path.is_file() and path.stat().st_size > 0, path
+    for png in (out / "figures").glob("*.png"):
+        assert png.with_suffix(".csv").is_file(), f"{png.name} has no data beside it"
+    for table in ("survival", "effects", "effects_within", "cox", "cox_fit", "heat_maps",
+                  "discovery_points", "sweeps"):
+        assert (out / "tables" / f"{table}.csv").is_file(), table
+    report = (out / "README.md").read_text(encoding="utf-8")
+    assert "Quick run" in report and spec.question in report
+    for study in spec.studies:
+        assert f"### {study.title}" in report
+    assert first.meta["status"] == "complete"
+
+
+def test_quick_pipeline_first_run_computes_every_run(quick):
+    first, _, _ = quick
+    for sweep in first.meta["sweeps"]:
+        assert sweep["computed"] == sweep["runs"] and sweep["reused"] == 0, sweep["name"]
+        assert sweep["failed"] == 0, sweep["name"]
+
+
+def test_rerun_computes_nothing_new(quick):
+    _, second, out = quick
+    for sweep in second.meta["sweeps"]:
+        assert sweep["computed"] == 0 and sweep["reused"] == sweep["runs"], sweep["name"]
+        meta = json.loads((Path(sweep["folder"]) / "meta.json").read_text())
+        assert meta["status"] == "complete"
+        assert meta["sessions"][-1]["runs"] == 0
+        assert meta["sessions"][-1]["resumed_from"] == meta["runs"]
+    assert len(second.meta["sweeps"]) == len(read_pipeline(PIPELINE).sweep_files())
+
+
+def test_report_effect_tables_match_the_effects_csv(quick):
+    _, _, out = quick
+    report = (out / "README.md").read_text(encoding="utf-8")
+    table = pd.read_csv(out / "tables" / "effects.csv")
+    for outcome, digits in (("sustained", 1), ("quality_gain_vs_silo", 2)):
+        shown = _markdown_table(report, f"**{wording.outcome_words(outcome)[0].capitalize()}** "
+                                        f"(`{outcome}`")
+        rows = table.loc[table["outcome"] == outcome].reset_index(drop=True)
+        assert len(shown) == len(rows) > 0
+        for column, source in (("effect", "effect"), ("at reference", "at_reference"),
+                               ("at level", "at_level")):
+            assert shown[column].tolist() == [f"{v * 100:.{digits}f}" for v in rows[source]]
+        assert shown["seeds"].astype(int).tolist() == rows["seeds"].tolist()
+
+
+def test_report_survival_table_and_sentences_match_their_tables(quick):
+    _, _, out = quick
+    report = (out / "README.md").read_text(encoding="utf-8")
+    survival = pd.read_csv(out / "tables" / "survival.csv")
+    shown = _markdown_table(report, "### Survival by level")
+    assert len(shown) == len(survival)
+    assert [cell.split(" ")[0] for cell in shown["surviving % (95% CI)"]] == \
+        [f"{v * 100:.1f}%" for v in survival["surviving"]]
+    assert [re.search(r"\((\S+)%–(\S+)%\)", cell).groups() for cell in
+            shown["surviving % (95% CI)"]] == \
+        [(f"{lo * 100:.1f}", f"{hi * 100:.1f}") for lo, hi in
+         zip(survival["surviving_low"], survival["surviving_high"], strict=True)]
+    assert shown["dissolved"].astype(int).tolist() == survival["dissolved"].tolist()
+    # the plain sentence on the first lever of the first study quotes its shares, under
+    # the lever's words as the robustness report declares them
+    effect = pd.read_csv(out / "tables" / "effects.csv")
+    rows = effect.loc[(effect["study"] == "levers") & (effect["outcome"] == "sustained")]
+    lever = rows["lever"].iloc[0]
+    mine = rows.loc[rows["lever"] == lever]
+    line = next(line for line in report.splitlines()
+                if line.startswith(f"- **{LEVER_WORDS[lever]}**") and "Still meeting" in line)
+    quoted = [float(x) for x in re.findall(r"(-?\d+)% at ", line)]
+    assert quoted == [round(v * 100) for v in
+                      [mine["at_reference"].iloc[0], *mine["at_level"]]]
+
+
+def test_report_and_folders_record_provenance(quick):
+    first, _, out = quick
+    report = (out / "README.md").read_text(encoding="utf-8")
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["code_fingerprint"] in report
+    assert str(meta["git_commit"]) in report
+    assert meta["pipeline_file"]["text"] == PIPELINE.read_text(encoding="utf-8")
+    for sweep in meta["sweeps"]:
+        folder = json.loads((Path(sweep["folder"]) / "meta.json").read_text())
+        assert folder["replicate_seeds"] == [int(s) for s in sweep["seeds"].split()]
+        assert folder["code_fingerprint"] == meta["code_fingerprint"]
+        assert sweep["text"] == Path(sweep["file"]).read_text(encoding="utf-8")
+        assert (Path(sweep["folder"]) / "sweep.toml").read_text(encoding="utf-8") == \
+            sweep["text"]
+
+
+# --- the parts, on known answers -------------------------------------------------------
+
+
+def _study(shares: dict[tuple[str, str], list[int]]) -> StudyData:
+    """A study of two levers whose cells hold the given per-seed outcomes (1 lasts)."""
+    runs, levels = [], []
+    for (a, b), values in shares.items():
+        for seed, value in enumerate(values):
+            runs.append({"seed": seed, "sustained": bool(value),
+                         "collapse_step": np.nan if value else 10 + seed, "status": "ok",
+                         "quality_gain_vs_silo": 0.01 * value})
+            levels.append({"a": a, "b": b})
+    order = {"a": list(dict.fromkeys(a for a, _ in shares)),
+             "b": list(dict.fromkeys(b for _, b in shares))}
+    spec = StudySpec(name="toy", title="Toy", sweeps=())
+    return StudyData(spec, pd.DataFrame(runs), pd.DataFrame(levels), order, 52)
+
+
+def test_heat_map_csv_and_cells_hold_the_input_shares(tmp_path):
+    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
+                   ("high", "x"): [1, 1, 1, 0], ("high", "y"): [1, 1, 1, 1]})
+    cells = effects.cell_means(data, "a", "b", "sustained")
+    fig = figures.heat_map_figure(cells, row_label="a", column_label="b", title="t",
+                                  share=True)
+    png, csv = figures.save_figure(fig, cells, tmp_path, "heat")
+    saved = pd.read_csv(csv)
+    assert saved["value"].tolist() == [0.25, 0.5, 0.75, 1.0]
+    assert saved["row_level"].tolist() == ["low", "low", "high", "high"]
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["100%", "25%", "50%", "75%"]
+    assert png.stat().st_size > 0
+
+
+def test_paired_lever_effect_is_the_per_seed_difference():
+    # every seed gains exactly one network in four from a = low to a = high
+    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
+                   ("high", "x"): [1, 1, 0, 0], ("high", "y"): [1, 1, 1, 0]})
+    table = effects.lever_effects(data, ["sustained"])
+    row = table.loc[table["lever"] == "a"].iloc[0]
+    assert (row["reference"], row["level"]) == ("low", "high")
+    assert row["at_reference"] == pytest.approx(0.375)
+    assert row["at_level"] == pytest.approx(0.625)
+    assert row["effect"] == pytest.approx(0.25)
+    assert row["seeds"] == 4
+    within = effects.lever_effects(data, ["sustained"], within=("b",))
+    assert within["within"].tolist() == ["b=x", "b=y"]
+    assert within["effect"].tolist() == pytest.approx([0.25, 0.25])
+
+
+def test_survival_curves_follow_kaplan_meier():
+    # one arm: two of four networks dissolve, at weeks 10 and 11; two last to week 52
+    data = _study({("low", "x"): [0, 0, 1, 1], ("high", "x"): [1, 1, 1, 1]})
+    summary, curves = effects.survival_tables(data)
+    low = curves.loc[(curves["lever"] == "a") & (curves["level"] == "low")]
+    assert low["week"].tolist() == [0, 10, 11, 52]
+    assert low["survival"].tolist() == pytest.approx([1.0, 0.75, 0.5, 0.5])
+    row = summary.loc[(summary["lever"] == "a") & (summary["level"] == "low")].iloc[0]
+    assert row["median_weeks"] == 11 and row["surviving"] == pytest.approx(0.5)
+    fig = figures.survival_figure(curves, data.order, {}, "t")
+    assert [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible()] == ["a", "b"]
+
+
+def test_forest_rows_are_the_effects_in_order():
+    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
+                   ("high", "x"): [1, 1, 0, 0], ("high", "y"): [1, 1, 1, 0]})
+    table = effects.lever_effects(data, ["sustained", "quality_gain_vs_silo"])
+    rows = figures.forest_data(table, "sustained", {"a": "lever a"})
+    assert rows["label"].tolist() == ["lever a: high vs low", "b: y vs x"]
+    assert rows["effect"].tolist() == table.loc[table["outcome"] == "sustained",
+                                                "effect"].tolist()
+
+
+# --- statistics on hand-worked cases ----------------------------------------------------
+
+
+def _paired(differences: list[int]) -> StudyData:
+    """A one-lever study whose seed s gains ``differences[s]`` networks in four at ``high``."""
+    low = [0] * len(differences)
+    high = [d / 4 for d in differences]
+    runs, levels = [], []
+    for level, values in (("low", low), ("high", high)):
+        for seed, value in enumerate(values):
+            runs.append({"seed": seed, "sustained": True, "collapse_step": np.nan,
+                         "status": "ok", "quality_gain_vs_silo": value})
+            levels.append({"a": level})
+    spec = StudySpec(name="toy", title="Toy", sweeps=())
+    return StudyData(spec, pd.DataFrame(runs), pd.DataFrame(levels), {"a": ["low", "high"]}, 52)
+
+
+@pytest.mark.parametrize(("differences", "p", "clear"), [
+    # every seed gains: the exact two-sided signed-rank p is 2 / 2**n
+    ([1, 1, 1], 2 / 8, "unclear"),          # a zero-width interval, yet 3 seeds prove nothing
+    ([1, 2, 3, 4, 5], 2 / 32, "unclear"),   # interval above 0, but p = 0.0625
+    ([1, 2, 3, 4, 5, 6], 2 / 64, "higher"),  # interval above 0 and p = 0.031
+])
+def test_an_effect_is_clear_only_where_interval_and_rank_test_agree(differences, p, clear):
+    row = effects.lever_effects(_paired(differences), ["quality_gain_vs_silo"]).iloc[0]
+    assert row["effect"] == pytest.approx(np.mean(differences) / 4)
+    assert row["ci_low"] > 0
+    assert row["p_value"] == pytest.approx(p)
+    assert row["clear"] == clear
+
+
+@pytest.mark.parametrize(("lasting", "runs", "low", "high"), [
+    # Clopper-Pearson by hand: with none (or all) lasting, one end is 0.025 ** (1 / n)
+    (9, 9, 0.025 ** (1 / 9), 1.0),
+    (0, 9, 0.0, 1 - 0.025 ** (1 / 9)),
+    (2, 4, 0.0675860, 0.9324140),  # solves P(at least 2 of 4 | p) = 0.025
+])
+def test_share_surviving_has_an_exact_interval_even_when_none_or_all_last(lasting, runs, low,
+                                                                          high):
+    values = [1] * lasting + [0] * (runs - lasting)
+    data = _study({("only", "x"): values, ("other", "x"): [1, 0] * (runs // 2) + [1] * (runs % 2)})
+    summary, _ = effects.survival_tables(data)
+    row = summary.loc[(summary["lever"] == "a") & (summary["level"] == "only")].iloc[0]
+    assert row["surviving"] == pytest.approx(lasting / runs)
+    assert (row["surviving_low"], row["surviving_high"]) == pytest.approx((low, high), abs=1e-6)
+    arms = effects.survival_by_arm(data)
+    arm = arms.loc[arms["a"] == "only"].iloc[0]
+    assert (arm["surviving_low"], arm["surviving_high"]) == pytest.approx((low, high), abs=1e-6)
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+def test_bad_pipeline_files_are_refused_naming_the_field(tmp_path):
+    text = PIPELINE.read_text(encoding="utf-8")
+    for old, new, expected in [
+        ("pool_efficiency = 0.7", "pool_efficency = 0.7", "unknown key 'pool_efficency'"),
+        ("threshold = 0.8 ", "threshold = 1.8 ", "threshold=1.8 is not allowed"),
+        ('"levers_partner_off.toml"', '"missing.toml"', "no such sweep file"),
+        ("replicates = 3 ", "replicates = 0 ", "replicates=0 is not allowed"),
+        ('outcomes = ["sustained"', 'outcomes = ["sustaned"', "did you mean sustained"),
+        ('outcomes = ["sustained"', 'outcomes = ["collapse_step"',
+         "'collapse_step' is not allowed: it is censored"),
+        ("[quick]", "[labels]\nn_people = \"people\"\n\n[quick]", "unknown table [labels]"),
+    ]:
+        assert old in text, old
+        bad = tmp_path / "pipeline.toml"
+        bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+        for sweep in PIPELINE.parent.glob("*.toml"):
+            if sweep.name != "pipeline.toml":
+                (tmp_path / sweep.name).write_text(sweep.read_text())
+        with pytest.raises(PipelineError, match=re.escape(expected)):
+            read_pipeline(bad)
+
+
+def test_quick_cut_keeps_the_first_and_last_levels(tmp_path):
+    spec = read_pipeline(PIPELINE)
+    options = sweep_options(PIPELINE.parent / "levers_partner_off.toml",
+                            runs_folder=tmp_path, quick=spec.quick)
+    assert options["factors"]["distributed_leadership"] == [0.0, 0.9]
+    assert options["replicates"] == spec.quick.replicates and \
+        options["steps"] == spec.quick.steps
+    lhs = sweep_options(spec.discovery.sweep, runs_folder=tmp_path, quick=spec.quick)
+    assert lhs["n"] == spec.quick.n
+
+
+def test_sweeps_with_different_levels_of_a_lever_are_refused(tmp_path):
+    results = []
+    for name, levels in (("one", [0.1, 0.9]), ("two", [0.1, 0.5])):
+        results.append(collabsim.sweep(
+            scenario="iocn", params={"n_people": 30}, factors={"cede_willingness": levels},
+            replicates=1, steps=3, name=name, out=tmp_path / name, backend="serial",
+            outputs=["sustained", "collapse_step"]))
+    spec = StudySpec(name="clash", title="Clash", sweeps=())
+    with pytest.raises(PipelineError, match="cede_willingness has levels"):
+        study_data(spec, results)
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), [
+    ("pipeline.toml", 'heat_maps = [["cede_willingness", "distributed_leadership"]]',
+     'heat_maps = [["cede_willingness", "central_leader_strength"]]',
+     "'central_leader_strength' is not a lever of the study; its levers: academic_partner"),
+    # the factorial's levels, declared in both halves, must agree
+    ("levers_partner_on.toml", "cede_willingness = [0.1, 0.5, 0.9]",
+     "cede_willingness = [0.1, 0.5, 0.8]", "cede_willingness has levels"),
+    # a factor dropped from one half leaves the levers not fully crossed
+    ("levers_partner_on.toml", "cede_willingness = [0.1, 0.5, 0.9]", "",
+     "are not fully crossed"),
+    # a leadership file that differs in more than its event
+    ("central_leader_leaves_52.toml", "[params]\n", "[params]\nn_people = 100\n",
+     "are not fully crossed"),
+    ("central_leader_leaves_52.toml", "seed = 0", "seed = 1", "differ in their seeds"),
+])
+def test_copies_that_disagree_are_refused_before_any_run(tmp_path, file, old, new, expected):
+    for sweep in PIPELINE.parent.glob("*.toml"):
+        text = sweep.read_text(encoding="utf-8")
+        if sweep.name == file:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        (tmp_path / sweep.name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(PipelineError, match=re.escape(expected)):
+        run_pipeline(tmp_path / "pipeline.toml", out=out, quick=True, backend="serial")
+    assert not (out / "runs").exists()
+
+
+def test_cost_projection_adds_up_from_timed_runs(tmp_path):
+    spec = read_pipeline(PIPELINE)
+    planned = cost.plans(spec, runs_folder=tmp_path, quick=True)
+    table, totals = cost.measure(spec, planned, count=1, workers=2)
+    assert table["study"].tolist() == [s.name for s in spec.studies] + ["discovery"]
+    # every sweep counted once, the one two studies share included
+    assert table["runs"].sum() == totals["runs"] == sum(p.total for p in planned.values())
+    assert (table["measured"] == 1).all() and (table["cpu_per_run"] > 0).all()
+    assert table["cpu_total"].tolist() == pytest.approx(
+        (table["runs"] * table["cpu_per_run"]).tolist())
+    assert totals["wall_minutes"] == pytest.approx(
+        totals["cpu_seconds"] / (2 * spec.pool_efficiency) / 60)
+    assert not any(tmp_path.iterdir()), "measuring must not write sweep folders"
+
+
+def test_command_line_refuses_bad_options_in_one_line(capsys):
+    assert main(["--file", "no-such-pipeline.toml", "--quiet"]) == 2
+    assert main(["--quick", "--backend", "serial", "--workers", "2", "--quiet"]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert errors == ["collabsim: error: no-such-pipeline.toml: no such pipeline file",
+                      "collabsim: error: --workers is for the pool and dask backends; serial "
+                      "runs in this process"]
+
+
+def test_an_interaction_of_a_cox_fit_that_warned_is_not_read_as_an_answer():
+    tables = {"cox": pd.DataFrame({
+                  "study": ["toy", "toy"], "term": ["a", "a × b"],
+                  "hazard_ratio": [0.5, 4.1e10], "lower": [0.3, 0.0], "upper": [0.9, np.inf]}),
+              "cox_fit": pd.DataFrame({"study": ["toy"],
+                                       "warnings": ["the Cox model did not converge"]})}
+    lines = findings._interaction_sentences(read_pipeline(PIPELINE), tables, "toy")
+    assert len(lines) == 2 and "did not converge" in lines[0]
+    assert "41000000000" not in lines[0].replace(",", "") and "4.1e" not in lines[0]
+    assert "hazard ratio" not in lines[0]
