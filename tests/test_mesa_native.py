@@ -208,3 +208,17 @@ def test_the_time_series_is_indexed_by_week():
     assert frame.index.name == "week"
     assert list(frame.index) == list(range(11))
     assert list(frame.columns) == list(REPORTER_NAMES)
+
+
+def test_a_run_folder_written_before_the_week_index_reads_back_by_week(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from collabsim import storage
+
+    result = collabsim.run(collabsim.scenario("beston"), seed=1, steps=4)
+    folder = storage.write_run(result, tmp_path / "run")
+    older = result.timeseries.reset_index().rename(columns={"week": "step"})
+    pq.write_table(pa.Table.from_pandas(older, preserve_index=False),
+                   folder / storage.TIMESERIES)
+    pd.testing.assert_frame_equal(storage.read_run(folder).timeseries, result.timeseries)
