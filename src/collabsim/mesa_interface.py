@@ -81,17 +81,18 @@ def describe(model: CollaborationModel) -> str:
     """One line on a model: scenario, week, people and whether the network is alive."""
     from collabsim.scenarios import available, scenario
 
-    # looked up only when asked: reading the presets takes a while
-    name = model._scenario_name
-    if name is None:
-        name = next((n for n in available() if scenario(n) == model.params), None)
-    changed = []
-    if name is not None:
+    def changed(name: str) -> list[str]:
         preset = scenario(name)
-        changed = [key for key in preset.to_dict() if preset[key] != model.params[key]]
-    label = repr(name) if name is not None else "custom parameters"
-    if changed:
-        label += f" with {', '.join(changed)} changed"
+        return [key for key in preset.to_dict() if preset[key] != model.params[key]]
+
+    # looked up only when asked: reading the presets takes a while; parameters given
+    # without a scenario's name are described from the preset they differ least from
+    name = model._scenario_name or min(available(), key=lambda n: len(changed(n)))
+    names = changed(name)
+    label = repr(name)
+    if names:
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        label += f" with {', '.join(names[:3])}{more} changed"
     people = model.state.people
     if not model.params.convened:
         state = "never convened"

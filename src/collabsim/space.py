@@ -12,8 +12,12 @@ A three-line SolaraViz page (``docs/solaraviz_app.py``)::
 
     from mesa.visualization import SolaraViz, make_plot_component, make_space_component
     from collabsim import CollaborationModel, space
-    page = SolaraViz(CollaborationModel("beston", rng=1), [make_space_component(space.portray, layout_alg=space.organisation_layout), make_plot_component(["trust_cross_org", "commitment_mean"])], model_params={"params": "beston", "rng": 1})
-"""  # noqa: E501
+    page = SolaraViz(
+        CollaborationModel("beston", rng=1),
+        components=[make_space_component(space.portray, layout_alg=space.organisation_layout),
+                    make_plot_component(["trust_cross_org", "commitment_mean"])],
+        model_params={"params": "beston", "rng": 1})
+"""
 
 from __future__ import annotations
 
