@@ -47,8 +47,8 @@ def test_run_writes_a_complete_results_folder(beston_folder):
     table = pq.read_table(folder / "timeseries.parquet")
     horizon = collabsim.scenario("beston").horizon
     assert table.num_rows == horizon + 1
-    assert table.column_names == ["step", *REPORTER_NAMES]
-    assert table.column("step").to_pylist() == list(range(horizon + 1))
+    assert table.column_names == ["week", *REPORTER_NAMES]
+    assert table.column("week").to_pylist() == list(range(horizon + 1))
     assert (folder / "dynamics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))

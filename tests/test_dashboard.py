@@ -235,7 +235,7 @@ def test_downloads_carry_parameters_seed_and_week(context, url):
         page.locator(".cs-exports .v-btn", has_text="CSV").click()
     assert csv_download.value.suggested_filename == "collabsim_iocn_seed0_week5.csv"
     frame = pd.read_csv(csv_download.value.path())
-    assert list(frame["step"]) == [0, 1, 2, 3, 4, 5]
+    assert list(frame["week"]) == [0, 1, 2, 3, 4, 5]
     assert set(frame["seed"]) == {0} and set(frame["scenario"]) == {"iocn"}
     assert set(frame["exported_at_week"]) == {5}
     pressure = Params().results_pressure

@@ -47,8 +47,8 @@ def test_two_models_in_one_process_do_not_disturb_each_other():
 def test_run_results_have_every_reporter_and_summary_output_and_pickle():
     result = collabsim.run(collabsim.scenario("beston"), seed=1)
     frame = result.timeseries
-    assert list(frame.columns) == ["step", *REPORTER_NAMES]
-    assert list(frame["step"]) == list(range(53))
+    assert list(frame.columns) == list(REPORTER_NAMES)
+    assert list(frame.index) == list(range(53)) and frame.index.name == "week"
     assert set(result.summary) == set(SUMMARY)
     again = pickle.loads(pickle.dumps(result))
     pd.testing.assert_frame_equal(again.timeseries, frame)

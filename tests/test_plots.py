@@ -23,7 +23,7 @@ def synthetic(steps: int = 104, *, dissolved_from: int | None = None,
               convened: bool = True) -> pd.DataFrame:
     """A time series with every reporter column, meetings every 4 weeks."""
     week = np.arange(steps + 1)
-    frame = pd.DataFrame({"step": week})
+    frame = pd.DataFrame(index=pd.Index(week, name="week"))
     for name in REPORTER_NAMES:
         frame[name] = np.linspace(0.3, 0.6, steps + 1)
     frame["quality"] = 1.0 + 0.001 * week
@@ -31,7 +31,7 @@ def synthetic(steps: int = 104, *, dissolved_from: int | None = None,
     frame["changes_blocked"] = week // 7
     frame["meeting"] = (week - 1) % 4 == 0
     attendance = np.where(frame["meeting"], 0.5 + 0.1 * np.sin(week), np.nan)
-    frame["attendance_rate"] = pd.Series(attendance).ffill()
+    frame["attendance_rate"] = pd.Series(attendance, index=frame.index).ffill()
     alive = np.full(steps + 1, convened)
     if dissolved_from is not None:
         alive[dissolved_from:] = False

@@ -5,7 +5,7 @@ Quick start::
     import collabsim
     params = collabsim.scenario("beston", cede_willingness=0.2)
     result = collabsim.run(params, seed=1)
-    result.timeseries.plot(x="step", y="trust_cross_org")
+    result.timeseries["trust_cross_org"].plot()             # indexed by week
     sweep = collabsim.sweep(factors={"cede_willingness": (0.1, 0.9)}, replicates=10)
     sweep.runs.groupby("cede_willingness")["sustained"].mean()
     collabsim.sensitivity.analyze(collabsim.sensitivity.scenario_function("iocn"),

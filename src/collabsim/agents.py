@@ -4,7 +4,8 @@ A ``Person`` holds no state of its own beyond its post index: reading
 ``person.commitment`` reads ``model.state.people.commitment[index]``. The mechanisms
 work on the arrays directly for speed, while Mesa's tools (``AgentSet.select``,
 ``agg``, agent reporters, SolaraViz) see ordinary agents with ordinary attributes.
-When someone moves on, their agent is removed and a new ``Person`` takes up the post.
+When someone moves on, their agent is handed over and a new ``Person`` takes up the post;
+``person.remove()`` takes a person out of the network for good (see ``Person.remove``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from collabsim.mechanisms.trust import read
+from collabsim import space
+from collabsim.mechanisms.trust import read, set_membership, trust_in
 from collabsim.organisations import Organisation
 from collabsim.state import ROLES
 
@@ -44,6 +46,35 @@ class Person(mesa.Agent):
     def __init__(self, model: CollaborationModel, index: int) -> None:
         super().__init__(model)
         self.index = index
+        self.cell = None  # the post's cell in ``model.grid``, once that is built
+        network = vars(model).get("grid")
+        if network is not None:  # a newcomer moves into the post's cell
+            space.place(self, network)
+
+    def remove(self) -> None:
+        """Take this person out of the network for good, and out of Mesa's agents.
+
+        They leave as members who drift away do (M14): inactive in the state, so the
+        mechanisms stop moving them, counted in ``model.exits``; a convener or central
+        leader no longer holds that role. They stay in post, outside the network; if the
+        post later changes hands, the newcomer is a new agent.
+        """
+        model, post = self.model, self.index
+        people = model.state.people
+        if people.active[post]:
+            set_membership(model.state.trust_ref, post, False)
+            model.exits += 1
+        if self.is_central_leader:
+            model.central_leader_present = False
+        people.steady[post] = False
+        self.hand_over()
+
+    def hand_over(self) -> None:
+        """Deregister this agent because its post changes hands (the state is untouched)."""
+        if self.cell is not None:
+            self.cell.remove_agent(self)
+            self.cell = None
+        super().remove()
 
     power = _state_property("power", "Power, 0-1: role x organisation weight.")
     territoriality = _state_property(
@@ -106,6 +137,11 @@ class Person(mesa.Agent):
     def is_central_leader(self) -> bool:
         """Whether this is the leader holding the centre."""
         return self.index == self.model.state.central_leader and self.model.central_leader_present
+
+    @property
+    def trust(self) -> float:
+        """How far the network's other members trust this person: their mean trust, 0-1."""
+        return float(trust_in(self.model.state.trust_ref, self.index))
 
     def trust_in(self, other: Person) -> float:
         """This person's trust in ``other``, 0-1."""

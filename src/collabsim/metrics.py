@@ -1,7 +1,7 @@
 """What the model reports: per-step reporters and the per-run summary (MODEL section 5).
 
 Each reporter is declared once below with its unit and meaning; the model records one
-row of them per step (step 0 is the starting state). Counts of changes are cumulative
+row of them per week (week 0 is the starting state). Counts of changes are cumulative
 since the start of the run.
 """
 
@@ -161,9 +161,9 @@ def observe(model: CollaborationModel) -> np.ndarray:
 
 
 def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:
-    """Recorded rows as a DataFrame: one row per step, with proper column types."""
-    frame = pd.DataFrame(rows, columns=list(REPORTER_NAMES))
-    frame.insert(0, "step", np.arange(len(frame), dtype=np.int64))
+    """Recorded rows as a DataFrame: one row per week, indexed by ``week`` (0 is the start)."""
+    frame = pd.DataFrame(rows, columns=list(REPORTER_NAMES),
+                         index=pd.Index(np.arange(len(rows), dtype=np.int64), name="week"))
     for name in ("active_members", "narrative_clusters", "changes_proposed", "changes_granted",
                  "changes_blocked", "changes_adopted", "big_bang_failures"):
         frame[name] = frame[name].astype(np.int64)

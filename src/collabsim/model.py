@@ -19,12 +19,14 @@ Each step is one week. In order (``docs/odd.md`` section 3):
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 
 import mesa
 import numpy as np
 
-from collabsim import events, metrics
+from collabsim import events, mesa_interface, space
 from collabsim.agents import Person
+from collabsim.collector import WeeklyCollector
 from collabsim.mechanisms import (
     attendance,
     change,
@@ -50,32 +52,38 @@ class CollaborationModel(mesa.Model):
     Args:
         params: A ``Params``, a scenario name (``"beston"``), or None for the defaults.
         rng: Seed or generator; the same parameters and seed give identical runs.
-        **overrides: Parameter values to change, by name (validated).
+        scenario: A Mesa ``Scenario`` (its values are parameters, its ``rng`` the seed)
+            or a scenario name (see ``collabsim.mesa_interface``).
+        agent_reporters: Mesa agent reporters to collect each week (see
+            ``collabsim.collector``); none by default.
+        **overrides: Parameter values to change, by name (validated); ``seed`` is Mesa's
+            older spelling of ``rng``.
 
     Attributes:
         params: The validated parameters of this run.
         state: The struct-of-arrays state (see ``collabsim.state``).
         alive: Whether the network is still meeting.
         collapse_step: Week the network dissolved, or None.
+        datacollector: The week's reporters, as a ``mesa.DataCollector``.
     """
 
     #: Whether the model runs its silo twin beside it (the twin itself does not).
     _has_twin = True
 
-    def __init__(self, params: Params | str | None = None, *, rng=None, **overrides) -> None:
-        super().__init__(rng=rng)
-        if isinstance(params, str):
-            from collabsim.scenarios import scenario
-
-            params = scenario(params)
-        params = params if params is not None else Params()
-        params = params.replace(**overrides) if overrides else params
+    def __init__(self, params: Params | str | None = None, *, rng=None, scenario=None,
+                 agent_reporters=None, **overrides) -> None:
+        seed = overrides.pop("seed", None)  # kept out of the signature: batch_run prefers it
+        params, mesa_keywords, name = mesa_interface.resolve_arguments(
+            params, overrides, rng=rng, seed=seed, scenario=scenario)
+        super().__init__(**mesa_keywords)
+        self._scenario_name = name
         world_seed = int(self.rng.integers(2**63))
         self._set_up(params, world_seed)
         self.silo_twin: _SiloWorld | None = None
         if self._has_twin and params.convened:
             self.silo_twin = _SiloWorld(params.replace(convened=False), world_seed)
-        self._rows = [metrics.observe(self)]
+        self.datacollector = WeeklyCollector(agent_reporters)
+        self.datacollector.collect(self)
 
     def _set_up(self, params: Params, world_seed: int) -> None:
         """Build the world of a run from its parameters and the seed of its draws."""
@@ -124,7 +132,7 @@ class CollaborationModel(mesa.Model):
         self._week()
         if self.silo_twin is not None:
             self.silo_twin.step()
-        self._rows.append(metrics.observe(self))
+        self.datacollector.collect(self)
         if self.steps >= self.params.horizon:
             self.running = False
 
@@ -333,7 +341,7 @@ class CollaborationModel(mesa.Model):
         turnover.replace_person(s.stream, post, s.people_ref, s.changes_ref,
                                 s.pathways.redesign_lead, s.trust_ref, s.draws, joins,
                                 self.meetings_held)
-        self.people[post].remove()
+        self.people[post].hand_over()
         self.people[post] = Person(self, post)
         self.turnover += 1
         if post == self.last_actor:
@@ -440,8 +448,28 @@ class CollaborationModel(mesa.Model):
             prm.commitment_decay)
 
     def timeseries(self):
-        """The reporters recorded so far: a DataFrame with one row per step."""
-        return metrics.timeseries_frame(np.vstack(self._rows))
+        """The reporters recorded so far: a DataFrame with one row per week (``week`` index)."""
+        return self.datacollector.get_model_vars_dataframe()
+
+    # --- Mesa's tools ------------------------------------------------------------------------
+
+    #: The people as a ``mesa.discrete_space.Network``, built on first use (``collabsim.space``).
+    grid = cached_property(space.people_network)
+
+    def reset_rng(self, rng=None) -> None:
+        """Reset Mesa's generator and draw the run's chance events from it from now on.
+
+        The people and organisations already drawn stay; the same reset at the same week
+        gives the same rest of the run.
+
+        Args:
+            rng: A seed or generator; None restores the generator the model started with.
+        """
+        super().reset_rng(rng)
+        mesa_interface.reseed(self)
+
+    def __repr__(self) -> str:
+        return mesa_interface.describe(self)
 
 
 class _SiloWorld(CollaborationModel):

@@ -57,7 +57,7 @@ EVENT_LABELS: dict[str, str] = {
 
 #: Columns of the time series that the figure reads.
 COLUMNS: tuple[str, ...] = (
-    "step", "attendance_rate", "trust_cross_org", "trust_health_social", "trust_tops_bottoms",
+    "attendance_rate", "trust_cross_org", "trust_health_social", "trust_tops_bottoms",
     "narrative_spread", "commitment_mean", "commitment_tops", "quality", "changes_adopted",
     "changes_blocked", "alive",
 )
@@ -108,8 +108,8 @@ def plot_dynamics(
     as labelled vertical lines.
 
     Args:
-        timeseries: One row per step, with the reporter columns of
-            ``collabsim.metrics.REPORTERS`` and ``step`` (``RunResult.timeseries``).
+        timeseries: One row per week (the ``week`` index), with the reporter columns
+            of ``collabsim.metrics.REPORTERS`` (``RunResult.timeseries``).
         title: Title above the panels, e.g. ``"iocn, seed 0"``.
         events: Scheduled events to mark: ``Event`` objects or mappings with ``step``,
             ``kind`` and optionally ``organisation`` (``params.events``). Events after
@@ -127,14 +127,14 @@ def plot_dynamics(
     if missing:
         raise ValueError(
             f"timeseries: missing column(s) {', '.join(missing)}; expected the columns of "
-            "collabsim.metrics.REPORTERS and step (RunResult.timeseries)"
+            "collabsim.metrics.REPORTERS, indexed by week (RunResult.timeseries)"
         )
     if timeseries.empty:
         raise ValueError("timeseries: no rows to plot")
     events = [Event.from_value(e) for e in events]
 
-    frame = timeseries.sort_values("step")
-    weeks = frame["step"].to_numpy(dtype=float)
+    frame = timeseries.sort_index()
+    weeks = frame.index.to_numpy(dtype=float)
     alive = frame["alive"].to_numpy(dtype=bool)
     first, last = float(weeks[0]), float(weeks[-1])
     never_convened = not alive.any()

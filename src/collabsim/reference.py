@@ -119,8 +119,8 @@ def parameters_markdown() -> str:
         "",
         "## Per-step reporters",
         "",
-        "One row per week in `timeseries.parquet` (step 0 is the start). Counts of changes "
-        "are running totals since the start.",
+        "One row per week in `timeseries.parquet`, its `week` column first (week 0 is the "
+        "start). Counts of changes are running totals since the start.",
         "",
     ]
     out += _table(("name", "unit", "meaning"),

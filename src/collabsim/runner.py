@@ -20,7 +20,8 @@ class RunResult:
         params: The parameters of the run.
         seed: The seed it ran with.
         steps: Weeks simulated.
-        timeseries: One row per step (step 0 is the start), one column per reporter.
+        timeseries: One row per week (the ``week`` index; week 0 is the start), one
+            column per reporter.
         summary: The per-run outputs (see ``collabsim.metrics.SUMMARY``).
     """
 

@@ -2,7 +2,8 @@
 
 A run folder holds::
 
-    timeseries.parquet   one row per step (step 0 is the start), one column per reporter
+    timeseries.parquet   one row per week (week 0 is the start): ``week``, then one column
+                         per reporter
     summary.json         the per-run outputs (see ``collabsim.metrics.SUMMARY``)
     meta.json            provenance: package version, git commit, scenario, seed, steps,
                          every parameter value, when it was made, and the files written
@@ -148,7 +149,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
     previous = _previous_meta(out_dir) or {}
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    table = pa.Table.from_pandas(result.timeseries, preserve_index=False)
+    table = pa.Table.from_pandas(result.timeseries.reset_index(), preserve_index=False)
     write_atomically(out_dir / TIMESERIES, lambda handle: pq.write_table(table, handle))
     summary, non_finite = _strict(result.summary)
     write_atomically(out_dir / SUMMARY, _json_writer(summary))
@@ -244,6 +245,9 @@ def read_run(path: str | Path) -> RunResult:
             f"{error}"
         ) from None
     timeseries = pq.read_table(path / TIMESERIES).to_pandas()
+    # files written before the series was indexed by week name the column "step"
+    week = "week" if "week" in timeseries.columns else "step"
+    timeseries = timeseries.set_index(week).rename_axis("week")
     summary = json.loads((path / SUMMARY).read_text(encoding="utf-8"))
     for key, text in meta.get("summary_non_finite", {}).items():
         summary[key] = float(text)
@@ -251,7 +255,7 @@ def read_run(path: str | Path) -> RunResult:
     if len(timeseries) != steps + 1:
         raise ValueError(
             f"{str(path / TIMESERIES)!r} has {len(timeseries)} rows but {META} says "
-            f"steps={steps} (expected {steps + 1} rows, step 0 included)"
+            f"steps={steps} (expected {steps + 1} rows, week 0 included)"
         )
     return RunResult(params, meta["seed"], steps, timeseries, summary)
 

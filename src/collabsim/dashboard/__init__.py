@@ -78,7 +78,8 @@ def page_url(sock: socket.socket) -> str:
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-          open_browser: bool = False, sock: socket.socket | None = None) -> None:
+          open_browser: bool = False, sock: socket.socket | None = None,
+          app: str = APP) -> None:
     """Serve the dashboard until interrupted, with every asset served locally.
 
     Prints ``ANNOUNCEMENT`` with the real address on stdout once it is listening.
@@ -91,6 +92,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
         open_browser: Whether to open the page in the default browser.
         sock: A listening socket from ``listen()`` to serve on instead of binding
             ``host:port`` here; it is closed when the server stops.
+        app: The Solara page to serve instead of the dashboard, as a module name or the
+            path of a ``.py`` file (e.g. ``docs/solaraviz_app.py``), offline all the same.
 
     Raises:
         CannotListen: ``sock`` is None and ``host:port`` cannot be bound.
@@ -105,6 +108,6 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
             os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # keep the plots clear
             from collabsim.dashboard import serving
 
-            serving.run(sock, page_url(sock), open_browser=open_browser)
+            serving.run(sock, page_url(sock), open_browser=open_browser, app=app)
         except KeyboardInterrupt:  # Ctrl-C: the usual way a workshop's server is stopped
             return

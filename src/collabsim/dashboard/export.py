@@ -36,8 +36,8 @@ def _plain(value) -> object:
 
 def pane_frame(workshop: Workshop, pane: Pane) -> pd.DataFrame:
     """One pane's time series with its provenance columns."""
-    frame = pane.model.timeseries()
-    weeks = frame["step"].to_numpy()
+    frame = pane.model.timeseries().reset_index()
+    weeks = frame["week"].to_numpy()
     frame.insert(0, "seed", workshop.seed)
     frame.insert(0, "scenario", workshop.scenario)
     frame.insert(0, "pane", pane.name)

@@ -56,8 +56,8 @@ def browser_url(url: str) -> str:
     return url
 
 
-def run(sock: socket.socket, url: str, *, open_browser: bool = False) -> None:
-    """Serve the dashboard on ``sock`` until SIGINT or SIGTERM.
+def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str = APP) -> None:
+    """Serve the dashboard (or another Solara page) on ``sock`` until SIGINT or SIGTERM.
 
     uvicorn stops gracefully on either signal and then raises it again, so Ctrl-C ends
     here as ``KeyboardInterrupt``, as it would anywhere else.
@@ -66,11 +66,12 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False) -> None:
         sock: A bound, listening TCP socket.
         url: The page's address on ``sock``, announced once it is served.
         open_browser: Whether to open the page in the default browser then.
+        app: The Solara page to serve: a module name or the path of a ``.py`` file.
     """
     host, port = sock.getsockname()[:2]
     # what solara run sets before uvicorn imports the app: solara.server.app reads
     # SOLARA_APP when it is imported; the other two are the CGI variables it sets too
-    os.environ.update(SOLARA_APP=APP, SERVER_NAME=str(host), SERVER_PORT=str(port))
+    os.environ.update(SOLARA_APP=app, SERVER_NAME=str(host), SERVER_PORT=str(port))
     settings.main.mode = "production"  # as --production: no hot reload, no dev checks
     from solara.__main__ import LOGGING_CONFIG  # Solara's quiet log set-up
     from solara.server.starlette import app

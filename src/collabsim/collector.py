@@ -1,0 +1,91 @@
+"""Mesa's ``DataCollector`` for the collaboration model, fed by the declared reporters.
+
+The model's reporters are declared once, in ``collabsim.metrics.REPORTERS``, and
+computed together in one compiled pass over the state (``metrics.observe``). The
+``WeeklyCollector`` keeps that pass: each week it stores one row of all reporters, and
+Mesa's views of the data (``model_vars``, ``get_model_vars_dataframe``, ``batch_run``)
+read those rows by reporter name. Each reporter is also a Mesa model reporter in its
+own right (``model_reporters()``), giving the same value as the row, for a
+``mesa.DataCollector`` of one's own.
+
+Agent reporters work as in Mesa (``{"commitment": "commitment"}``, or functions of a
+``Person``), and cost a Python call per person per reporter per week, so a model
+collects none unless asked.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from collabsim import metrics
+from collabsim.params import ParameterError
+
+if TYPE_CHECKING:
+    from collabsim.model import CollaborationModel
+
+_POSITION = {name: i for i, name in enumerate(metrics.REPORTER_NAMES)}
+
+
+def current_value(model: CollaborationModel, name: str) -> Any:
+    """The value of the declared reporter ``name`` for ``model`` now."""
+    return metrics.observe(model)[_POSITION[name]].item()
+
+
+def model_reporters() -> dict[str, Callable[[CollaborationModel], Any]]:
+    """Every declared reporter as a Mesa model reporter, by name, in declaration order."""
+    return {name: functools.partial(current_value, name=name) for name in metrics.REPORTER_NAMES}
+
+
+class WeeklyCollector(mesa.DataCollector):
+    """A ``mesa.DataCollector`` that stores each week's reporters as one array row.
+
+    Args:
+        agent_reporters: Mesa agent reporters: column name to a ``Person`` attribute name
+            or a function of a ``Person`` (e.g. ``{"commitment": "commitment"}``); None
+            collects no agent data.
+    """
+
+    def __init__(self, agent_reporters: Mapping[str, Any] | None = None) -> None:
+        if agent_reporters is not None and not isinstance(agent_reporters, Mapping):
+            raise ParameterError(
+                f"agent_reporters={agent_reporters!r} is not allowed: expected a mapping of "
+                "column names to Person attributes or functions, e.g. "
+                "{'commitment': 'commitment', 'meetings_attended': 'meetings_attended'}")
+        self._rows: list[np.ndarray] = []
+        self._columns: tuple[int, dict[str, list]] = (0, {})
+        super().__init__(agent_reporters=dict(agent_reporters or {}))
+        self.model_reporters = model_reporters()
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Each reporter's values so far, by name (Mesa's layout of the same rows)."""
+        count, columns = self._columns
+        if count != len(self._rows):
+            frame = self.get_model_vars_dataframe()
+            columns = {name: frame[name].tolist() for name in frame.columns}
+            self._columns = (len(self._rows), columns)
+        return columns
+
+    @model_vars.setter
+    def model_vars(self, value: dict) -> None:
+        # Mesa's constructor starts it empty; the values themselves live in the rows
+        if value:
+            raise AttributeError("model_vars is read from the collected rows")
+
+    def collect(self, model: CollaborationModel) -> None:
+        """Record this week's reporters (one compiled pass) and any agent reporters."""
+        self._rows.append(metrics.observe(model))
+        self._collection_steps.append(model.steps)
+        if self.agent_reporters:
+            self._agent_records[model.steps] = list(self._record_agents(model))
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """The reporters so far: one row per week (indexed by ``week``), typed columns."""
+        rows = np.vstack(self._rows) if self._rows else np.empty((0, len(_POSITION)))
+        return metrics.timeseries_frame(rows)

@@ -1,0 +1,224 @@
+"""The model as Mesa's own tools see it: DataCollector and batch_run, the constructor's
+keywords, removing an agent, the network space, the repr and the week-indexed series."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from mesa.experimental.scenarios import Scenario
+
+import collabsim
+from collabsim import CollaborationModel
+from collabsim.metrics import REPORTER_NAMES
+from collabsim.params import ParameterError
+
+PERSON_REPORTERS = {name: name for name in (
+    "commitment", "meetings_attended", "changes_granted", "changes_blocked", "trust")}
+
+
+def stepped(model: CollaborationModel, weeks: int) -> CollaborationModel:
+    for _ in range(weeks):
+        model.step()
+    return model
+
+
+# --- 1. a real DataCollector, fed by the declared reporters ------------------------------
+
+
+def test_batch_run_gives_the_same_rows_as_run():
+    rows = mesa.batch_run(CollaborationModel,
+                          parameters={"params": "beston", "cede_willingness": [0.2, 0.8]},
+                          rng=[1], max_steps=6, data_collection_period=1,
+                          display_progress=False)
+    frame = pd.DataFrame(rows)
+    assert len(frame) == 2 * 7
+    for cede, runs in frame.groupby("cede_willingness"):
+        expected = collabsim.run(collabsim.scenario("beston", cede_willingness=cede),
+                                 seed=1, steps=6).timeseries
+        assert list(runs["Step"]) == list(range(7))
+        got = runs[list(REPORTER_NAMES)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_the_datacollector_holds_the_time_series_and_each_reporter_by_name():
+    model = stepped(CollaborationModel("beston", rng=2), 5)
+    collector = model.datacollector
+    assert isinstance(collector, mesa.DataCollector)
+    assert list(collector.model_reporters) == list(REPORTER_NAMES)
+    frame = collector.get_model_vars_dataframe()
+    pd.testing.assert_frame_equal(frame, model.timeseries(), check_exact=True)
+    assert collector.model_vars["active_members"] == list(frame["active_members"])
+    last = frame.iloc[-1]
+    for name, reporter in collector.model_reporters.items():  # the same value, by name
+        np.testing.assert_equal(reporter(model), last[name])
+
+
+def test_agent_reporters_read_people_as_mesa_agents():
+    model = stepped(CollaborationModel("beston", rng=3, agent_reporters=PERSON_REPORTERS), 8)
+    agents = model.datacollector.get_agent_vars_dataframe()
+    assert list(agents.columns) == list(PERSON_REPORTERS)
+    assert list(agents.index.names) == ["Step", "AgentID"]
+    assert sorted(agents.index.get_level_values("Step").unique()) == list(range(9))
+    final = agents.xs(8, level="Step")
+    people = model.state.people
+    for person in model.agents:
+        row = final.loc[person.unique_id]
+        assert row["meetings_attended"] == people.attended[person.index]
+        assert row["changes_granted"] == people.granted[person.index]
+        assert row["commitment"] == people.commitment[person.index]
+    assert final["meetings_attended"].max() > 0
+    assert 0 < final["trust"].mean() < 1
+
+
+def test_agent_reporters_in_a_batch_run():
+    tracked = functools.partial(CollaborationModel, agent_reporters=PERSON_REPORTERS)
+    rows = pd.DataFrame(mesa.batch_run(tracked, parameters={"params": "beston"}, rng=[4],
+                                       max_steps=3, display_progress=False))
+    assert len(rows) == collabsim.scenario("beston").n_people
+    assert {"AgentID", "meetings_attended", "trust", "alive"} <= set(rows.columns)
+
+
+def test_agent_reporters_that_are_not_a_mapping_are_refused():
+    with pytest.raises(ParameterError, match="agent_reporters"):
+        CollaborationModel("beston", agent_reporters="commitment")
+
+
+# --- 2. Mesa's constructor keywords --------------------------------------------------------
+
+
+def series(model: CollaborationModel, weeks: int = 12) -> pd.DataFrame:
+    return stepped(model, weeks).timeseries()
+
+
+def test_a_mesa_scenario_passes_the_seed_and_parameters():
+    same = series(CollaborationModel("beston", rng=3))
+    pd.testing.assert_frame_equal(series(CollaborationModel("beston", scenario=Scenario(rng=3))),
+                                  same)
+    # what SolaraViz's Reset passes: an empty Scenario beside the model's own keywords
+    pd.testing.assert_frame_equal(
+        series(CollaborationModel(params="beston", rng=3, scenario=Scenario())), same)
+    model = CollaborationModel("beston", scenario=Scenario(rng=3, cede_willingness=0.2))
+    assert model.params == collabsim.scenario("beston", cede_willingness=0.2)
+    assert model.scenario.model is model
+
+
+def test_an_unknown_name_in_a_mesa_scenario_is_refused_by_name():
+    with pytest.raises(ParameterError, match="cede_wilingness"):
+        CollaborationModel("beston", scenario=Scenario(rng=1, cede_wilingness=0.2))
+
+
+def test_seed_is_mesas_older_spelling_of_rng():
+    with pytest.warns(FutureWarning):
+        old = series(CollaborationModel("beston", seed=5))
+    pd.testing.assert_frame_equal(old, series(CollaborationModel("beston", rng=5)))
+    with pytest.raises(ValueError, match="rng or seed"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        CollaborationModel("beston", seed=5, rng=5)
+
+
+def test_reset_rng_reseeds_the_rest_of_the_run():
+    def after_reset(seed):
+        model = stepped(CollaborationModel("iocn", rng=1, n_people=120), 4)
+        if seed != "none":
+            model.reset_rng(seed)
+        return series(model, 40)
+
+    untouched, nine = after_reset("none"), after_reset(9)
+    pd.testing.assert_frame_equal(nine, after_reset(9), check_exact=True)
+    assert not nine.equals(untouched)
+    assert not nine.equals(after_reset(10))
+    pd.testing.assert_frame_equal(nine.iloc[:5], untouched.iloc[:5])  # the past stays
+
+
+# --- 3. removing an agent ------------------------------------------------------------------
+
+
+def test_a_removed_person_leaves_the_network_and_stops_changing():
+    model = stepped(CollaborationModel("iocn", rng=6, turnover_rate=0.0), 6)
+    person = next(p for p in model.agents if p.role == "middle" and p.active)
+    exits = model.exits
+    person.remove()
+    assert person not in model.agents
+    assert not model.state.people.active[person.index]
+    assert model.exits == exits + 1
+    before = {name: getattr(person, name) for name in (
+        "commitment", "narrative", "skill", "frustration", "leader_identity",
+        "meetings_attended", "changes_granted", "changes_blocked")}
+    stepped(model, 40)
+    assert model.steps == 46 and model.alive
+    assert {name: getattr(person, name) for name in before} == before
+    assert model.timeseries()["active_members"].iloc[-1] <= model.params.n_people - 1
+
+
+def test_turnover_still_replaces_people_as_new_agents():
+    model = stepped(CollaborationModel("iocn", rng=7, n_people=120, turnover_rate=0.5), 52)
+    assert model.turnover > 0
+    assert len(model.agents) == model.params.n_people
+    assert {p.index for p in model.agents} == set(range(model.params.n_people))
+
+
+# --- 4. the network as a Mesa space ----------------------------------------------------------
+
+
+def test_the_network_space_is_built_only_when_asked_for():
+    model = stepped(CollaborationModel("beston", rng=8), 3)
+    assert "grid" not in vars(model)
+    space = model.grid
+    assert isinstance(space, mesa.discrete_space.Network)
+    assert model.grid is space
+    assert sorted(space.G.nodes) == list(range(model.params.n_people))
+    assert all(person.cell.coordinate == person.index for person in model.agents)
+    assert len(space.agents) == len(model.agents)
+    team = next(p for p in model.agents if p.pathway is not None)
+    mates = {p.index for p in model.agents if p.pathway == team.pathway} - {team.index}
+    assert mates <= set(space.G.neighbors(team.index))
+
+
+def test_the_space_follows_turnover_and_removal():
+    model = CollaborationModel("iocn", rng=9, n_people=120, turnover_rate=0.5)
+    space = model.grid
+    stepped(model, 30)
+    assert model.turnover > 0
+    assert set(space.agents) == set(model.agents)
+    gone = next(iter(model.agents))
+    gone.remove()
+    assert gone not in set(space.agents) and len(space.agents) == len(model.agents)
+
+
+# --- 5. repr and the week-indexed time series ---------------------------------------------------
+
+
+def test_the_repr_says_scenario_week_people_and_life():
+    model = stepped(CollaborationModel("beston", rng=1), 3)
+    text = repr(model)
+    assert "'beston'" in text and "week 3" in text and "alive" in text
+    assert f"{collabsim.scenario('beston').n_people} people" in text
+    changed = CollaborationModel("beston", rng=1, cede_willingness=0.1)
+    assert "cede_willingness" in repr(changed)
+    assert "never convened" in repr(CollaborationModel("beston", rng=1, convened=False))
+
+
+def test_the_time_series_is_indexed_by_week():
+    frame = collabsim.run(collabsim.scenario("beston"), seed=1, steps=10).timeseries
+    assert frame.index.name == "week"
+    assert list(frame.index) == list(range(11))
+    assert list(frame.columns) == list(REPORTER_NAMES)
+
+
+def test_a_run_folder_written_before_the_week_index_reads_back_by_week(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from collabsim import storage
+
+    result = collabsim.run(collabsim.scenario("beston"), seed=1, steps=4)
+    folder = storage.write_run(result, tmp_path / "run")
+    older = result.timeseries.reset_index().rename(columns={"week": "step"})
+    pq.write_table(pa.Table.from_pandas(older, preserve_index=False),
+                   folder / storage.TIMESERIES)
+    pd.testing.assert_frame_equal(storage.read_run(folder).timeseries, result.timeseries)
