@@ -620,7 +620,8 @@ _declare("change_duration_scale", "float", 1.0,
          "Multiplier on how long changes take (small tests 4-8 weeks, big bangs 26-52).",
          unit="multiplier", low=0.25, high=4.0, group=_G,
          evidence=f"CLAHRCs: research translation, 'larger, slower' changes ({IOCN}).")
-_declare("grant_base", "float", 0.00778, "Baseline tendency of a top to grant a request (log-odds).",
+_declare("grant_base", "float", 0.00778,
+         "Baseline tendency of a top to grant a request (log-odds).",
          unit="log-odds", low=-4.0, high=4.0, group=_G,
          evidence=f"'if they bring that to me ... it's then my job. I can sort that out' ({IOCN}).")
 _declare("grant_trust", "float", 3.0, "How much a top's trust in the proposer helps a grant.",
