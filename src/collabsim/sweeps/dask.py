@@ -8,13 +8,17 @@ the end. Dask is an optional extra (``pip install "collabsim[dask]"``), imported
 when this backend is used.
 
 Workers run the same ``run_chunk`` as the process pool, in chunks of about a second of
-work, with twice as many chunks as worker threads in flight.
+work, with twice as many chunks as worker threads in flight. The processes of a local
+cluster leave Ctrl-C to this process, as the pool's workers do: it stops the sweep
+cleanly, keeping what finished, instead of every worker printing a traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import signal
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,6 +59,26 @@ def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:
     return None
 
 
+@contextlib.contextmanager
+def _ctrl_c_left_here() -> Iterator[None]:
+    """Start processes inside the block with Ctrl-C (SIGINT) ignored.
+
+    An ignored signal stays ignored in a process started from this one, and Python then
+    installs no handler of its own, so the cluster's workers never see the user's
+    Ctrl-C; this process does again once the block ends (a Ctrl-C while the cluster
+    starts, a few seconds, is lost). Only the main thread can change signal handling:
+    elsewhere the block changes nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None,
             scheduler: Any = None) -> Iterator[list[RunRecord]]:
     """Run ``tasks`` on a Dask cluster, yielding chunks of finished runs as they finish.
@@ -80,7 +104,8 @@ def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None
 
             # The workers' statistical profiler samples the running thread every 10 ms,
             # which costs pure-Python runs several percent: off for the cluster we start.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            with dask.config.set({"distributed.worker.profile.enabled": False}), \
+                    _ctrl_c_left_here():
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=local, threads_per_worker=1, processes=True,
                     dashboard_address=None, silence_logs=logging.ERROR))
