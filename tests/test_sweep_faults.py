@@ -24,7 +24,6 @@ from test_sweep_kill_and_memory import ctrl_c_as_in_a_terminal, part_rows, wait_
 import collabsim
 from collabsim.cli import main
 from collabsim.sweeps import SweepError, iter_sweep, serial
-from collabsim.sweeps.size import LARGE_RUNS
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
@@ -400,6 +399,7 @@ def test_huge_sweeps_are_refused_at_once_in_one_line_naming_the_file(tmp_path, c
 def test_a_large_sweep_runs_once_confirmed_and_sizes_match_the_designs_made():
     from collabsim.sweeps.design import design_size, make_design, make_factors
     from collabsim.sweeps.plan import SweepTooLarge, plan_sweep
+    from collabsim.sweeps.size import LARGE_RUNS
 
     options = {"factors": {"cede_willingness": {}}, "levels": 20, "replicates": 60_000,
                "steps": 10}

@@ -204,10 +204,14 @@ def scan(sweep: Path, *, manifest: bool) -> tuple[set[int], int]:
             problem = _check_part(series, entry, TIMESERIES_PARTS, manifest)
             if problem is not None:
                 problem = f"has a time series part that {problem}"
+        if problem is None:
+            try:
+                ids = pq.read_table(part, columns=["run"]).column("run").to_pylist()
+            except (pa.ArrowException, OSError) as error:  # a part written before checksums
+                problem = f"is damaged (it cannot be read: {_reason(error)})"
         if problem is not None:
             set_aside(part, sweep, problem, again, partner=series)
             continue
-        ids = read_parquet(part, columns=["run"]).column("run").to_pylist()
         repeated = done.intersection(ids)
         if repeated:
             raise SweepError(f"{sweep}: run {min(repeated)} is in two part files; the folder "
