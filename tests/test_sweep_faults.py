@@ -77,7 +77,7 @@ def test_pool_workers_and_resource_tracker_exit_when_the_sweep_process_dies(tmp_
                              start_new_session=True)
     children: list[psutil.Process] = []
     try:
-        wait_for_saved_runs(sweep, tmp_path / "results" / "long", at_least=4, timeout=600)
+        wait_for_saved_runs(sweep, tmp_path / "results" / "long", at_least=4, timeout=900)
         assert sweep.poll() is None, "the sweep finished before it was killed: make it longer"
         children = psutil.Process(sweep.pid).children(recursive=True)
         assert len(children) == 3  # two workers and multiprocessing's resource tracker
@@ -108,7 +108,7 @@ def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tm
                              text=True, start_new_session=True,
                              preexec_fn=ctrl_c_as_in_a_terminal)
     try:
-        wait_for_saved_runs(sweep, folder, at_least=4, timeout=600)
+        wait_for_saved_runs(sweep, folder, at_least=4, timeout=900)
         assert sweep.poll() is None, "the sweep finished before Ctrl-C: make it longer"
         os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
         _, err = sweep.communicate(timeout=600)
@@ -531,3 +531,54 @@ def test_a_sweep_in_a_log_prints_its_progress_and_the_end(tmp_path):
     assert lines[1] == "collabsim: 0 of 12 runs (0%)"
     assert lines[-1].startswith("collabsim: 12 of 12 runs (100%), ")
     assert lines[-1].endswith(" elapsed")
+
+
+# --- 4. every refusal of a sweep or study file names the file ---------------------------
+
+
+SENSITIVITY_FILE = """\
+[sensitivity]
+method = "morris"
+n = 2
+steps = 4
+outputs = ["sustained"]
+[params]
+n_people = 30
+[factors]
+cede_willingness = {}
+"""
+
+REFUSED = [
+    # (command, the good file, what replaces what)
+    ("sweep", SWEEP_FILE, ("n = 6", "n = 0")),
+    ("sweep", SWEEP_FILE, ('design = "lhs"', 'design = "grid"\nlevels = 1')),
+    ("sweep", SWEEP_FILE, ("replicates = 2", "replicates = true")),
+    ("sweep", SWEEP_FILE, ("seed = 2", "seed = -1")),
+    ("sweep", SWEEP_FILE, ("steps = 6", "steps = 0")),
+    ("sweep", SWEEP_FILE, ("n_people = 30", "n_people = 3")),
+    ("sweep", SWEEP_FILE, ("every = 2", "every = 0")),
+    ("sweep", SWEEP_FILE, ('"alive",', '"alive", "alive",')),
+    ("sweep", SWEEP_FILE, ("{low = 0.1, high = 0.9}", "{low = 0.9, high = 0.1}")),
+    ("sweep", SWEEP_FILE, ("cede_willingness = {low", "organisations = {low")),
+    ("sweep", SWEEP_FILE, ('name = "tiny"', 'name = "a/b"')),
+    ("sensitivity", SENSITIVITY_FILE, ('method = "morris"', "method = []")),
+    ("sensitivity", SENSITIVITY_FILE, ('method = "morris"\nn = 2', 'method = "sobol"\nn = 3')),
+    ("sensitivity", SENSITIVITY_FILE, ("n = 2", "n = 1")),
+    ("sensitivity", SENSITIVITY_FILE, ("steps = 4", "steps = 0")),
+    ("sensitivity", SENSITIVITY_FILE, ("n_people = 30", "n_people = 3")),
+    ("sensitivity", SENSITIVITY_FILE, ("cede_willingness = {}", "cede_willingness = {low = 2}")),
+    ("sensitivity", SENSITIVITY_FILE, ("cede_willingness = {}", "academic_partner = [1, 2]")),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "change"), REFUSED,
+                         ids=[f"{k}: {c[1]}" for k, _, c in REFUSED])
+def test_every_refusal_of_a_sweep_or_study_file_names_the_file(tmp_path, capsys, kind, text,
+                                                              change):
+    path = tmp_path / "study.toml"
+    path.write_text(text.replace(*change), encoding="utf-8")
+    status, err = cli(capsys, kind, str(path), "--out", str(tmp_path / "out"))
+    assert status == 2, err
+    (line,) = err
+    assert line.startswith(f"collabsim: error: {path}: "), line
+    assert not (tmp_path / "out").exists()

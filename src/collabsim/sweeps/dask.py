@@ -9,8 +9,9 @@ when this backend is used.
 
 Workers run the same ``run_chunk`` as the process pool, in chunks of about a second of
 work, with twice as many chunks as worker threads in flight. The processes of a local
-cluster leave Ctrl-C to this process, as the pool's workers do: it stops the sweep
-cleanly, keeping what finished, instead of every worker printing a traceback.
+cluster leave Ctrl-C to this process, as the pool's workers do, and keep Dask's own log
+quiet: the sweep stops cleanly, keeping what finished, instead of every worker printing
+a traceback.
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:
         raise SweepError(f"scheduler={scheduler!r} is not allowed: expected the address of a "
                          "Dask scheduler, e.g. tcp://HOST:8786")
     return None
+
+
+def _quiet() -> None:
+    """In a worker of the local cluster: no log lines below critical from Dask itself.
+
+    Run errors come back to this process with the chunk; what a worker would log besides
+    is its side of the cluster shutting down (a heartbeat to a scheduler already gone, at
+    the end or after Ctrl-C), tracebacks that say nothing to the user.
+    """
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 @contextlib.contextmanager
@@ -117,6 +128,8 @@ def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None
                 raise SweepError(f"cannot reach the Dask scheduler at {scheduler}: "
                                  f"{error}") from None
             stack.enter_context(client)
+        if scheduler is None:
+            client.run(_quiet)
         client.run(warm_up)
         slots = max(1, sum(client.nthreads().values()))
         sizer = ChunkSizer(workers=slots, remaining=remaining)
