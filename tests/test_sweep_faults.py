@@ -453,7 +453,7 @@ def read_only(tmp_path):
 
 
 def test_run_into_a_read_only_folder_is_refused_before_the_run(tmp_path, read_only):
-    """The run asked for (5,000 people for 50 years) would take minutes of CPU."""
+    """The run asked for (5,000 people for 50 years) takes about a minute of CPU."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
