@@ -3,8 +3,9 @@
 Reads and checks the study file (``collabsim.robustness.files``; a mistake is refused in
 one line naming the file and the field, before anything is written), runs every lever at
 both settings in every context with the sweep's backend options and a progress bar on a
-terminal (plain lines in a log), resuming a study that was stopped, and ends with a sentence per lever. Ctrl-C
-keeps the finished runs and exits with status 130; the same command resumes.
+terminal (plain lines in a log), resuming a study that was stopped, and ends with a
+sentence per lever. Ctrl-C keeps the finished runs and exits with status 130; the same
+command resumes.
 """
 
 from __future__ import annotations
