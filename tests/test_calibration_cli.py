@@ -139,8 +139,10 @@ def test_stage_progress_off_a_terminal_prints_plain_lines_now_and_then(monkeypat
                                ("first", 7, 10), ("first", 10, 10), ("second", 2, 4)]:
         progress(stage, done, total)
     assert stream.getvalue().splitlines() == [
-        "collabsim: first: 0 of 10 runs (0%)", "collabsim: first: 7 of 10 runs (70%)",
-        "collabsim: first: 10 of 10 runs (100%)", "collabsim: second: 2 of 4 runs (50%)"]
+        "collabsim: first: 0 of 10 runs (0%)",
+        "collabsim: first: 7 of 10 runs (70%), 40 s elapsed, about 29 s to go",
+        "collabsim: first: 10 of 10 runs (100%), 41 s elapsed",
+        "collabsim: second: 2 of 4 runs (50%)"]
     quiet = io.StringIO()
     StageProgress(enabled=False, terminal=False, stream=quiet)("first", 1, 2)
     assert quiet.getvalue() == ""

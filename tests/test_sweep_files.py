@@ -103,7 +103,7 @@ BAD_FILES = [
     ("bad design name", GOOD.replace('design = "grid"', 'design = "sobel"'),
      ["design='sobel'", "did you mean sobol"]),
     ("negative replicates", GOOD.replace("replicates = 2", "replicates = -2"),
-     ["replicates=-2", "whole number >= 1"]),
+     ["replicates=-2", "whole number from 1 to 100,000"]),
 ]
 
 
@@ -184,7 +184,10 @@ def test_cli_sweep_prints_a_summary_and_no_progress_bar_when_not_a_terminal(tmp_
     path = write(tmp_path, GOOD)
     done = collabsim_cmd("sweep", str(path), "--backend", "serial", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stderr == ""  # no progress bar: stderr is not a terminal
+    assert "|" not in done.stderr  # no progress bar, only plain lines: not a terminal
+    progress = done.stderr.splitlines()[1:]
+    assert progress[0] == "collabsim: 0 of 8 runs (0%)"
+    assert progress[-1].startswith("collabsim: 8 of 8 runs (100%), ")
     lines = done.stdout.strip().splitlines()
     assert lines[0] == "small: 8 runs (4 grid design points x 2 replicates, 6 weeks each)."
     assert "This session ran 8 with the serial backend." in done.stdout

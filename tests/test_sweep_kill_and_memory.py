@@ -125,7 +125,9 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     out, err = interrupted.communicate(timeout=120)
     assert interrupted.returncode == 130, err
     assert "Traceback" not in err
-    (line,) = err.strip().splitlines()
+    lines = err.strip().splitlines()  # the sweep's size, its progress, then the message
+    assert all(line.startswith("collabsim: ") for line in lines), err
+    line = lines[-1]
     saved = part_rows(folder)
     assert line == (f"collabsim: interrupted: {saved} of {RUNS} runs are saved in "
                     f"results/killed; run the same command again to resume")

@@ -23,11 +23,15 @@ and the figure ``dynamics.png``) and says in plain English how the run went. Bad
 a badly written event, an output folder in use) prints one line
 ``collabsim: error: ...`` and exits with status 2.
 
-``sweep`` runs the experiment file's sweep (see ``collabsim.sweeps.files``) with a
-progress bar on a terminal, resuming it if it was stopped, and ends with a summary that
-counts failed runs and says why they failed (failed runs do not change the exit status).
-A file with a mistake is refused in one line, before anything is written. Ctrl-C keeps
-the finished chunks and exits with status 130; the same command resumes.
+``sweep`` runs the experiment file's sweep (see ``collabsim.sweeps.files``), resuming it
+if it was stopped: it starts by saying the sweep's size with an estimate of its time and
+disk, shows a progress bar on a terminal (plain lines in a log), and ends with a summary
+that counts failed runs and says why they failed (failed runs do not change the exit
+status). A file with a mistake, a sweep of more than a million runs without
+``--allow-large``, or an output folder that cannot be written is refused in one line
+naming the file or folder, before anything is written or run. Damaged result files found
+on resuming are set aside with a line each and their runs redone. Ctrl-C keeps the
+finished chunks and exits with status 130; the same command resumes.
 
 ``sensitivity`` runs a study file (see ``collabsim.sensitivity.files``): the runs as a
 sweep, with the same options and resuming, then the analysis written beside them; it
@@ -73,9 +77,12 @@ import collabsim
 from collabsim import reference
 from collabsim.commands import (
     PROG,
-    ProgressBar,
+    Progress,
     UsageError,
+    check_writable,
+    naming,
     print_utf8,
+    show_notices,
     sweep_backend,
     writing_to,
 )
@@ -125,6 +132,7 @@ def _main(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version and argparse's own usage errors
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+    show_notices()
     try:
         return args.handler(args)
     except (UsageError, ParameterError, FileExistsError) as error:
@@ -189,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
         "Running it again resumes where it stopped.",
     )
     sweep.add_argument("file", type=Path, metavar="FILE", help="the experiment TOML file")
-    _add_sweep_options(sweep)
+    _add_sweep_options(sweep, large=True)
     sweep.set_defaults(handler=_sweep)
 
     sensitivity = commands.add_parser(
@@ -200,7 +208,7 @@ def _parser() -> argparse.ArgumentParser:
         "noise, convergence, figures and report.md in the same folder.",
     )
     sensitivity.add_argument("file", type=Path, metavar="FILE", help="the study TOML file")
-    _add_sweep_options(sensitivity)
+    _add_sweep_options(sensitivity, large=True)
     sensitivity.set_defaults(handler=_sensitivity)
 
     validate = commands.add_parser(
@@ -281,8 +289,12 @@ def _add_sweep_options(command: argparse.ArgumentParser, *,
                        out_help: str = "results folder (default: results/<name> from the "
                        "file)",
                        restart_help: str = "discard a previous sweep in the results folder "
-                       "whose design or code differs, and start over") -> None:
-    """The options of commands that run a sweep: backend, workers, folder, restart."""
+                       "whose design or code differs, and start over",
+                       large: bool = False) -> None:
+    """The options of commands that run a sweep: backend, workers, folder, restart.
+
+    ``large`` adds ``--allow-large``, for commands whose file sets the sweep's size.
+    """
     command.add_argument("--backend", choices=("serial", "pool", "dask"), default=None,
                          help="where the runs run: this process, a local process pool (the "
                          "default) or a Dask cluster")
@@ -298,6 +310,12 @@ def _add_sweep_options(command: argparse.ArgumentParser, *,
     command.add_argument("--restart", action="store_true", help=restart_help)
     command.add_argument("--quiet", action="store_true",
                          help="no progress bar and no summary")
+    if large:
+        from collabsim.sweeps.size import LARGE_RUNS
+
+        command.add_argument("--allow-large", action="store_true",
+                             help=f"run a sweep of more than {LARGE_RUNS:,} runs (refused "
+                             "otherwise, saying how large it is)")
 
 
 # --- collabsim run ---------------------------------------------------------------------
@@ -312,6 +330,11 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"--set {text!r}: expected NAME=VALUE, e.g. cede_willingness=0.2")
         overrides[name] = declaration(name).parse(value)
     added = tuple(Event.parse(text) for text in args.events)
+    longest = PARAMETERS["horizon"].high
+    if args.steps is not None and not 1 <= args.steps <= longest:
+        raise UsageError(f"--steps {args.steps} is not allowed: expected a whole number from 1 "
+                         f"to {longest} (weeks; {longest} is the longest horizon a scenario "
+                         "may have)")
 
     params = _load_scenario(args.scenario, overrides)
     if added:
@@ -323,6 +346,7 @@ def _run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("results") / label
     with writing_to(out):
         storage.check_out_dir(out)  # before the run, so a bad --out fails fast
+    check_writable(out)
 
     result = collabsim.run(params, seed=args.seed, steps=args.steps)
     from collabsim.plots import plot_dynamics  # matplotlib only when a figure is drawn
@@ -397,13 +421,19 @@ def _sweep(args: argparse.Namespace) -> int:
     from collabsim.sweeps.files import read_sweep_file
 
     backend, workers, scheduler = sweep_backend(args)
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    progress = Progress(enabled=not args.quiet)
     try:
         options = read_sweep_file(args.file)
         if args.out is not None:
             options["out"] = args.out
-        run = sweeps.iter_sweep(**options, backend=backend, workers=workers,
-                                scheduler=scheduler, restart=args.restart, progress=progress)
+        with naming(args.file):
+            plan = sweeps.plan_sweep(**options, allow_large=args.allow_large)
+        check_writable(plan.out)
+        run = sweeps.SweepRun(plan, backend=backend, workers=workers, scheduler=scheduler,
+                              restart=args.restart, progress=progress)
+        if not args.quiet:
+            print(f"{PROG}: {args.file}: {plan.size.describe()}: "
+                  f"{plan.size.estimate(run.workers)}", file=sys.stderr, flush=True)
         with writing_to(run.plan.out):
             try:
                 for _ in run:
@@ -431,7 +461,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from collabsim.sweeps import SweepError
 
     backend, workers, scheduler = sweep_backend(args)
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    progress = Progress(enabled=not args.quiet)
     out = None
     try:
         spec = read_study_file(args.file)
@@ -439,11 +469,12 @@ def _sensitivity(args: argparse.Namespace) -> int:
         if args.out is not None:
             options["out"] = args.out
         out = options.get("out") or Path("results") / options["name"]
-        with writing_to(Path(out)):
+        check_writable(Path(out))
+        with writing_to(Path(out)), naming(args.file, unless=[out]):
             study = sensitivity.run_study(
                 sensitivity.scenario_function(**spec["function"]), **options,
                 backend=backend, workers=workers, scheduler=scheduler,
-                restart=args.restart, progress=progress)
+                restart=args.restart, progress=progress, allow_large=args.allow_large)
     except KeyboardInterrupt:
         progress.close()
         print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "

@@ -6,11 +6,15 @@ commands that run many simulations and report on them (``validate``, ``patterns`
 
 - ``UsageError``: input a command cannot accept, printed as one line
   ``collabsim: error: ...`` with exit status 2;
-- ``writing_to``: a failure to use the output folder said in that one line;
+- ``naming``: a refusal of a study file's contents names the file;
+- ``check_writable`` and ``writing_to``: an output folder that cannot be written said in
+  that one line, before anything runs;
+- ``show_notices``: the library's notices (a damaged file set aside, say) as
+  ``collabsim: ...`` lines;
 - ``sweep_backend``: the backend, workers and scheduler the options ask for;
-- ``ProgressBar``: a tqdm bar of runs on a terminal;
-- ``StageProgress``: progress of a run in stages: a bar per stage on a terminal,
-  otherwise (a log, a batch job) a plain line every ``LOG_EVERY`` seconds;
+- ``Progress``: progress of runs: a tqdm bar on a terminal, otherwise (a log, a batch
+  job) a plain line now and then with the runs done, time elapsed and time to go;
+  ``StageProgress``: the same for a job in stages;
 - ``print_utf8``: a document printed as UTF-8 whatever the locale.
 """
 
@@ -18,21 +22,96 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
+
+from collabsim.params import ParameterError
+from collabsim.quantities import duration
 
 #: The command's name, as errors print it.
 PROG = "collabsim"
 
-#: Seconds between the plain progress lines printed when not on a terminal.
+#: Off a terminal, a progress line is printed once both this many seconds and this share
+#: of the runs have passed since the last one (whichever is less often), besides the
+#: lines at the start and the end.
 LOG_EVERY = 30.0
+LOG_SHARE = 0.05
 
 
 class UsageError(Exception):
     """Input the command cannot accept, reported in one line with exit status 2."""
+
+
+@contextlib.contextmanager
+def naming(path: Path, *, unless: Sequence[Path | str | None] = ()) -> Iterator[None]:
+    """Make a refusal raised inside name the study file it is about: ``FILE: ...``.
+
+    A message that already names the file, or names one of ``unless`` (the output
+    folder, whose own refusals are not the file's), is left as it is.
+
+    Raises:
+        UsageError: In place of a ``ParameterError`` or ``SweepError`` from inside.
+    """
+    try:
+        yield
+    except ValueError as error:  # ParameterError and SweepError are ValueErrors
+        from collabsim.sweeps.design import SweepError
+        from collabsim.sweeps.plan import SweepTooLarge
+
+        if isinstance(error, SweepTooLarge):
+            raise UsageError(f"{path}: {error.message('--allow-large')}") from None
+        if not isinstance(error, (ParameterError, SweepError)):
+            raise
+        message = str(error)
+        named = [str(p) for p in (path, *unless) if p is not None]
+        if any(name in message for name in named):
+            raise UsageError(message) from None
+        raise UsageError(f"{path}: {message}") from None
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an output folder that cannot be written, before anything runs.
+
+    The folder is tried by making (and removing) a file in it, or, if it is still to
+    be made, in the nearest folder above it that exists: a read-only folder, a
+    read-only file system or missing permissions all show.
+
+    Raises:
+        UsageError: The folder cannot be written, said in one line.
+    """
+    folder = Path(out)
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        return  # a file where the folder should be: the command's own check says so
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".collabsim-", suffix=".tmp")
+    except OSError as error:
+        where = "" if folder == Path(out) else f" (it would be made in {folder})"
+        raise UsageError(f"cannot write results to {str(out)!r}{where}: "
+                         f"{error.strerror or error}; nothing was run") from None
+    os.close(handle)
+    os.unlink(name)
+
+
+class _Notices(logging.Handler):
+    """Prints each notice as ``collabsim: ...`` on the stderr of the moment."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"{PROG}: {record.getMessage()}", file=sys.stderr, flush=True)
+
+
+def show_notices() -> None:
+    """Print the library's notices (``collabsim.sweeps``' damaged files, say) as lines."""
+    logger = logging.getLogger(PROG)
+    if not any(isinstance(handler, _Notices) for handler in logger.handlers):
+        logger.addHandler(_Notices(logging.WARNING))
 
 
 @contextlib.contextmanager
@@ -75,28 +154,76 @@ def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None
     return backend, args.workers, None
 
 
-class ProgressBar:
-    """A tqdm progress bar with rate and ETA on stderr, made on the first report.
+class Progress:
+    """Progress of runs, called as ``progress(done, total)``.
+
+    On a terminal, a tqdm bar with rate and time to go. Elsewhere (a log, a batch job) a
+    plain line such as ``collabsim: 1,234 of 7,168 runs (17%), 2.0 min elapsed, about
+    10 min to go``: at the start, at the end, and in between once both ``every`` seconds
+    and ``share`` of the runs have passed since the last line.
 
     Args:
         enabled: Whether to show anything.
-        description: Text before the bar (a stage's name, say).
+        terminal: Whether the stream is a terminal (a bar) or not (lines); stderr's
+            own answer if None.
+        stage: The name of the stage these runs are, shown before the count.
+        every: Seconds between plain lines, at least.
+        share: Share of the runs between plain lines, at least.
+        stream: Where to write (stderr of the moment if None).
     """
 
-    def __init__(self, *, enabled: bool, description: str | None = None) -> None:
+    def __init__(self, *, enabled: bool, terminal: bool | None = None,
+                 stage: str | None = None, every: float = LOG_EVERY,
+                 share: float = LOG_SHARE, stream: IO[str] | None = None) -> None:
         self.enabled = enabled
-        self.description = description
+        self.terminal = sys.stderr.isatty() if terminal is None else terminal
+        self.stage = stage
+        self.every = every
+        self.share = share
+        self.stream = stream
         self._bar = None
+        self._start: tuple[float, int] | None = None  # (time, runs done) at the start
+        self._pace: tuple[float, int] | None = None  # at the first runs done here
+        self._last: tuple[float, int] = (0.0, 0)  # at the last line
 
     def __call__(self, done: int, total: int) -> None:
         """Show ``done`` of ``total`` runs."""
         if not self.enabled:
             return
+        if self.terminal:
+            self._show_bar(done, total)
+            return
+        now = time.monotonic()
+        if self._start is not None and self._pace is None and done > self._start[1]:
+            self._pace = (now, done)  # timed from here: before, the workers were starting
+        if self._start is None:
+            self._start = self._last = (now, done)
+        elif done >= total or (now - self._last[0] >= self.every
+                               and done - self._last[1] >= self.share * total):
+            self._last = (now, done)
+        else:
+            return
+        print(self.line(done, total, now), file=self.stream or sys.stderr, flush=True)
+
+    def line(self, done: int, total: int, now: float) -> str:
+        """The plain line for ``done`` of ``total`` runs at time ``now``."""
+        stage = f"{self.stage}: " if self.stage else ""
+        share = f" ({done / total:.0%})" if total else ""
+        text = f"{PROG}: {stage}{done:,} of {total:,} runs{share}"
+        started, first = self._start or (now, done)
+        if done > first:
+            text += f", {duration(now - started)} elapsed"
+        paced, runs = self._pace or (now, done)
+        if first < runs < done < total:
+            text += f", about {duration((now - paced) / (done - runs) * (total - done))} to go"
+        return text
+
+    def _show_bar(self, done: int, total: int) -> None:
         if self._bar is None:
             from tqdm import tqdm
 
             self._bar = tqdm(total=total, initial=done, unit="run", file=sys.stderr,
-                             dynamic_ncols=True, smoothing=0.05, desc=self.description)
+                             dynamic_ncols=True, smoothing=0.05, desc=self.stage)
             return
         self._bar.update(done - self._bar.n)
 
@@ -108,15 +235,15 @@ class ProgressBar:
 
 
 class StageProgress:
-    """Progress of a run in stages, called as ``progress(stage, done, total)``.
+    """Progress of a job in stages, called as ``progress(stage, done, total)``.
 
-    On a terminal, one progress bar per stage; elsewhere a plain line (``stage: done of
-    total runs``) when a stage starts, every ``every`` seconds and when it ends.
+    Each stage is shown as ``Progress`` shows runs, named by the stage: a bar per stage
+    on a terminal, plain lines elsewhere.
 
     Args:
         enabled: Whether to show anything.
         terminal: Whether the stream is a terminal (bars) or not (plain lines).
-        every: Seconds between plain lines.
+        every: Seconds between plain lines, at least.
         stream: Where to write (stderr).
     """
 
@@ -127,34 +254,23 @@ class StageProgress:
         self.every = every
         self.stream = stream
         self.stage: str | None = None
-        self._bar: ProgressBar | None = None
-        self._last = 0.0
+        self._progress: Progress | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         """Show ``done`` of the ``total`` runs of ``stage``."""
         if not self.enabled:
             return
-        started = stage != self.stage
-        if started:
+        if stage != self.stage or self._progress is None:
             self.close()
             self.stage = stage
-        if self.terminal:
-            if self._bar is None:
-                self._bar = ProgressBar(enabled=True, description=stage)
-            self._bar(done, total)
-            return
-        now = time.monotonic()
-        if started or done >= total or now - self._last >= self.every:
-            self._last = now
-            share = f" ({done / total:.0%})" if total else ""
-            print(f"{PROG}: {stage}: {done} of {total} runs{share}",
-                  file=self.stream or sys.stderr, flush=True)
+            self._progress = Progress(enabled=True, terminal=self.terminal, stage=stage,
+                                      every=self.every, stream=self.stream)
+        self._progress(done, total)
 
     def close(self) -> None:
         """Close the current stage's bar, if any."""
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        if self._progress is not None:
+            self._progress.close()
 
 
 def print_utf8(text: str) -> None:
@@ -166,5 +282,6 @@ def print_utf8(text: str) -> None:
     stream.flush()
 
 
-__all__ = ["LOG_EVERY", "PROG", "ProgressBar", "StageProgress", "UsageError", "print_utf8",
-           "sweep_backend", "writing_to"]
+__all__ = ["LOG_EVERY", "LOG_SHARE", "PROG", "Progress", "StageProgress", "UsageError",
+           "check_writable", "naming", "print_utf8", "show_notices", "sweep_backend",
+           "writing_to"]

@@ -2,8 +2,8 @@
 
 Reads and checks the file (``collabsim.calibration.files``; a mistake is refused in one
 line naming the file and the field, before anything is written), runs its stages with
-the sweep's backend options (a progress bar per stage on a terminal, a plain line every
-30 seconds otherwise), resuming a calibration that was stopped, and ends with a short
+the sweep's backend options (a progress bar per stage on a terminal, plain lines now and
+then otherwise), resuming a calibration that was stopped, and ends with a short
 summary: points, how many passed each stage, how many were accepted, the recommended
 rates. Ctrl-C keeps the finished runs and exits with status 130; the same command
 resumes.
@@ -14,7 +14,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from collabsim.commands import PROG, StageProgress, UsageError, sweep_backend, writing_to
+from collabsim.commands import (
+    PROG,
+    StageProgress,
+    UsageError,
+    check_writable,
+    naming,
+    sweep_backend,
+    writing_to,
+)
 
 
 def calibrate(args: argparse.Namespace) -> int:
@@ -27,9 +35,11 @@ def calibrate(args: argparse.Namespace) -> int:
     progress = StageProgress(enabled=not args.quiet, terminal=sys.stderr.isatty())
     out = args.out
     try:
-        plan = calibration.read_plan(args.file)
+        with naming(args.file, unless=[out]):
+            plan = calibration.read_plan(args.file)
         out = args.out if args.out is not None else plan.default_out
-        with writing_to(out):
+        check_writable(out)
+        with writing_to(out), naming(args.file, unless=[out]):
             result = calibration.calibrate(plan, out=out, backend=backend, workers=workers,
                                            scheduler=scheduler, progress=progress,
                                            restart=args.restart)

@@ -3,8 +3,9 @@
 Reads and checks the study file (``collabsim.robustness.files``; a mistake is refused in
 one line naming the file and the field, before anything is written), runs every lever at
 both settings in every context with the sweep's backend options and a progress bar on a
-terminal, resuming a study that was stopped, and ends with a sentence per lever. Ctrl-C
-keeps the finished runs and exits with status 130; the same command resumes.
+terminal (plain lines in a log), resuming a study that was stopped, and ends with a
+sentence per lever. Ctrl-C keeps the finished runs and exits with status 130; the same
+command resumes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from collabsim.commands import PROG, ProgressBar, UsageError, sweep_backend, writing_to
+from collabsim.commands import (
+    PROG,
+    Progress,
+    UsageError,
+    check_writable,
+    naming,
+    sweep_backend,
+    writing_to,
+)
 
 
 def robustness(args: argparse.Namespace) -> int:
@@ -22,12 +31,14 @@ def robustness(args: argparse.Namespace) -> int:
     from collabsim.sweeps import SweepError  # RobustnessError is one too
 
     backend, workers, scheduler = sweep_backend(args)
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    progress = Progress(enabled=not args.quiet)
     out = args.out
     try:
-        plan = study.read_robustness_file(args.file)
+        with naming(args.file, unless=[out]):
+            plan = study.read_robustness_file(args.file)
         out = args.out if args.out is not None else study.default_out(plan)
-        with writing_to(out):
+        check_writable(out)
+        with writing_to(out), naming(args.file, unless=[out]):
             result = study.robustness(plan, out=out, backend=backend, workers=workers,
                                       scheduler=scheduler, progress=progress,
                                       restart=args.restart)

@@ -14,7 +14,15 @@ import argparse
 import shutil
 import sys
 
-from collabsim.commands import PROG, ProgressBar, UsageError, print_utf8, sweep_backend, writing_to
+from collabsim.commands import (
+    PROG,
+    Progress,
+    UsageError,
+    check_writable,
+    print_utf8,
+    sweep_backend,
+    writing_to,
+)
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -25,7 +33,8 @@ def validate(args: argparse.Namespace) -> int:
 
     backend, workers, scheduler = sweep_backend(args)
     out = args.out if args.out is not None else args.out_default
-    progress = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    progress = Progress(enabled=not args.quiet)
+    check_writable(out)
     try:
         with writing_to(out):
             results = validation.validate(out=out, quick=args.quick, patterns=args.patterns,

@@ -74,7 +74,8 @@ def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None
               tolerance: float = 0.05, out: str | Path | None = None, name: str | None = None,
               backend: str | None = None, workers: int | None = None, scheduler: Any = None,
               restart: bool = False, figures: bool = True,
-              progress: Callable[[int, int], None] | None = None) -> Analysis:
+              progress: Callable[[int, int], None] | None = None,
+              allow_large: bool = False) -> Analysis:
     """Run a sensitivity analysis of ``func`` and return everything it found.
 
     Every option is checked before the first run and before anything is written.
@@ -118,6 +119,8 @@ def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None
         restart: The model only: discard a different earlier sweep in ``out``.
         figures: Draw the figures into ``out/figures``.
         progress: Called as ``progress(done, total)`` as runs finish.
+        allow_large: The model only: run a sweep of more than
+            ``collabsim.sweeps.size.LARGE_RUNS`` runs (refused otherwise).
 
     Returns:
         The analysis: ``.indices`` (tidy table), ``.noise``, ``.convergence``,
@@ -138,7 +141,7 @@ def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None
         return _model_study(func, factors, method=method, n=n, seed=seed, outputs=outputs,
                             fill=fill, out=out, name=name, backend=backend, workers=workers,
                             scheduler=scheduler, restart=restart, progress=progress,
-                            figures=figures, **options)
+                            figures=figures, allow_large=allow_large, **options)
     if not callable(func):
         raise SensitivityError(f"func={func!r} is not a function: give a function of named "
                                "factors or collabsim.sensitivity.scenario_function(...)")
@@ -147,8 +150,9 @@ def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None
         if value is not None:
             raise SensitivityError(f"{option} is for studies of the model "
                                    "(scenario_function); a plain function runs in this process")
-    if restart:
-        raise SensitivityError("restart is for studies of the model (scenario_function)")
+    for option, value in (("restart", restart), ("allow_large", allow_large)):
+        if value:
+            raise SensitivityError(f"{option} is for studies of the model (scenario_function)")
     factor_list = function_factors(factors, func)
     if replicates > 1 and not takes_seed(func):
         raise SensitivityError(
@@ -365,7 +369,7 @@ def _model_study(func: ScenarioFunction, factors: Mapping[str, Any] | None, *, m
                  fill: Mapping[str, float] | None, out: str | Path | None, name: str | None,
                  backend: str | None, workers: int | None, scheduler: Any, restart: bool,
                  progress: Callable[[int, int], None] | None, figures: bool,
-                 **options: Any) -> Analysis:
+                 allow_large: bool, **options: Any) -> Analysis:
     """The model: a sweep through ``collabsim.sweeps`` into ``out``, then the analysis."""
     from collabsim.sweeps import iter_sweep
 
@@ -380,7 +384,7 @@ def _model_study(func: ScenarioFunction, factors: Mapping[str, Any] | None, *, m
                      morris_levels=options["morris_levels"],
                      name=name or f"sensitivity-{func.label}", out=out,
                      backend=backend or "pool", workers=workers, scheduler=scheduler,
-                     restart=restart, progress=progress)
+                     restart=restart, progress=progress, allow_large=allow_large)
     for _ in run:
         pass
     return analyze_sweep(run.plan.out, method=method, outputs=chosen,

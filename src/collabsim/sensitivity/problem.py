@@ -32,7 +32,7 @@ class SensitivityError(SweepError):
 
 def check_method(method: Any) -> str:
     """Return ``method`` if it is one of ``METHODS``, else raise with the close names."""
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         hint = _suggest(str(method), METHODS)
         raise SensitivityError(f"method={method!r} is not a sensitivity method; allowed: "
                                + ", ".join(METHODS) + (f"; {hint}" if hint else ""))

@@ -32,7 +32,7 @@ from typing import Any
 
 from collabsim.params import Params, _suggest, python_value
 from collabsim.sweeps.design import SweepError, salib_problem
-from collabsim.sweeps.plan import SweepPlan, plan_sweep
+from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
 from collabsim.sweeps.store import SweepResult, SweepStore, load
 
 #: The backends, by name; each is the module ``collabsim.sweeps.<name>``.
@@ -47,7 +47,8 @@ def sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None =
           every: int = 1, second_order: bool = True, morris_levels: int = 4,
           name: str | None = None, out: str | Path | None = None, backend: str = "pool",
           workers: int | None = None, scheduler: Any = None, restart: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> SweepResult:
+          progress: Callable[[int, int], None] | None = None,
+          allow_large: bool = False) -> SweepResult:
     """Run a parameter sweep and write its results folder; resume it if it was stopped.
 
     NumPy scalars (from a pandas table, say) count as the Python values they hold.
@@ -84,12 +85,15 @@ def sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None =
         restart: Discard a previous, different sweep in ``out`` instead of refusing.
         progress: Called as ``progress(done, total)`` as runs finish (``done`` counts
             runs finished in earlier sessions too).
+        allow_large: Run a sweep of more than ``collabsim.sweeps.size.LARGE_RUNS`` runs
+            (refused otherwise, before anything is built).
 
     Returns:
         The results: ``.runs`` is the runs DataFrame, one row per run with every
         parameter under its own name and the run's seed in ``seed``; see ``load``.
 
     Raises:
+        SweepTooLarge: More runs than ``LARGE_RUNS`` without ``allow_large``.
         SweepError: An option that is not allowed, or an output folder holding a
             different sweep (nothing is written).
         ParameterError: A parameter, factor or design point that is not allowed.
@@ -99,7 +103,7 @@ def sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None =
                       outputs=outputs, timeseries=timeseries, every=every,
                       second_order=second_order, morris_levels=morris_levels, name=name,
                       out=out, backend=backend, workers=workers, scheduler=scheduler,
-                      restart=restart, progress=progress)
+                      restart=restart, progress=progress, allow_large=allow_large)
     for _ in runs:
         pass
     return load(runs.plan.out)
@@ -117,6 +121,7 @@ class SweepRun:
         plan: The checked sweep.
         total: Runs in the sweep.
         done: Runs finished so far (including earlier sessions once iteration starts).
+        workers: Worker processes that will run them (None: an existing Dask cluster's).
         progress: Called as ``progress(done, total)`` once the folder is open (with the
             runs done in earlier sessions) and after every run; or None.
     """
@@ -130,7 +135,7 @@ class SweepRun:
         self.progress = progress
         self._backend = backend
         self._module = import_module(f"collabsim.sweeps.{backend}")
-        self._workers = self._module.check(workers=workers, scheduler=scheduler)
+        self.workers = self._module.check(workers=workers, scheduler=scheduler)
         self._given_workers = workers
         self._scheduler = scheduler
         self._restart = restart
@@ -139,7 +144,7 @@ class SweepRun:
         store = SweepStore.open(self.plan, restart=self._restart)
         try:
             self.done = len(store.done)
-            store.begin(backend=self._backend, workers=self._workers)
+            store.begin(backend=self._backend, workers=self.workers)
             if self.progress is not None:
                 self.progress(self.done, self.total)
             remaining = self.total - self.done
@@ -196,5 +201,5 @@ def iter_sweep(*, backend: str = "pool", workers: int | None = None, scheduler: 
                     restart=restart, progress=progress)
 
 
-__all__ = ["BACKENDS", "SweepError", "SweepResult", "SweepRun", "iter_sweep", "load",
-           "salib_problem", "sweep"]
+__all__ = ["BACKENDS", "SweepError", "SweepResult", "SweepRun", "SweepTooLarge", "iter_sweep",
+           "load", "salib_problem", "sweep"]

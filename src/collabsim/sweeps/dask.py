@@ -8,13 +8,18 @@ the end. Dask is an optional extra (``pip install "collabsim[dask]"``), imported
 when this backend is used.
 
 Workers run the same ``run_chunk`` as the process pool, in chunks of about a second of
-work, with twice as many chunks as worker threads in flight.
+work, with twice as many chunks as worker threads in flight. The processes of a local
+cluster leave Ctrl-C to this process, as the pool's workers do, and keep Dask's own log
+quiet: the sweep stops cleanly, keeping what finished, instead of every worker printing
+a traceback.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import signal
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,6 +60,36 @@ def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:
     return None
 
 
+def _quiet() -> None:
+    """In a worker of the local cluster: no log lines below critical from Dask itself.
+
+    Run errors come back to this process with the chunk; what a worker would log besides
+    is its side of the cluster shutting down (a heartbeat to a scheduler already gone, at
+    the end or after Ctrl-C), tracebacks that say nothing to the user.
+    """
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+@contextlib.contextmanager
+def _ctrl_c_left_here() -> Iterator[None]:
+    """Start processes inside the block with Ctrl-C (SIGINT) ignored.
+
+    An ignored signal stays ignored in a process started from this one, and Python then
+    installs no handler of its own, so the cluster's workers never see the user's
+    Ctrl-C; this process does again once the block ends (a Ctrl-C while the cluster
+    starts, a few seconds, is lost). Only the main thread can change signal handling:
+    elsewhere the block changes nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None,
             scheduler: Any = None) -> Iterator[list[RunRecord]]:
     """Run ``tasks`` on a Dask cluster, yielding chunks of finished runs as they finish.
@@ -80,7 +115,8 @@ def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None
 
             # The workers' statistical profiler samples the running thread every 10 ms,
             # which costs pure-Python runs several percent: off for the cluster we start.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            with dask.config.set({"distributed.worker.profile.enabled": False}), \
+                    _ctrl_c_left_here():
                 cluster = stack.enter_context(distributed.LocalCluster(
                     n_workers=local, threads_per_worker=1, processes=True,
                     dashboard_address=None, silence_logs=logging.ERROR))
@@ -92,6 +128,8 @@ def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None
                 raise SweepError(f"cannot reach the Dask scheduler at {scheduler}: "
                                  f"{error}") from None
             stack.enter_context(client)
+        if scheduler is None:
+            client.run(_quiet)
         client.run(warm_up)
         slots = max(1, sum(client.nthreads().values()))
         sizer = ChunkSizer(workers=slots, remaining=remaining)

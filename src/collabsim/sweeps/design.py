@@ -49,8 +49,12 @@ DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
 #: Parameter kinds that can vary across design points.
 FACTOR_KINDS: tuple[str, ...] = ("float", "int", "bool", "choice")
 
-#: Largest number of design points a sweep accepts (a grid grows fast).
+#: Largest number of design points a sweep accepts (a grid grows fast): the points are
+#: held in memory and written to ``design.parquet``.
 MAX_POINTS = 5_000_000
+
+#: Largest number of replicates: their seeds are listed in the sweep's ``meta.json``.
+MAX_REPLICATES = 100_000
 
 
 class SweepError(ValueError):
@@ -79,6 +83,14 @@ class Factor:
     def is_range(self) -> bool:
         """Whether the factor is a numeric range rather than a list of levels."""
         return not self.levels
+
+    def grid_count(self, count: int) -> int:
+        """How many values ``grid_values(count)`` gives, without making them."""
+        if not self.is_range:
+            return len(self.levels)
+        if self.kind == "int":  # spacing below 1 reaches every whole number in the range
+            return min(count, int(self.high) - int(self.low) + 1)
+        return count
 
     def grid_values(self, count: int) -> tuple[Any, ...]:
         """The values a grid takes: the levels, or ``count`` evenly spaced range values."""
@@ -297,23 +309,10 @@ def make_design(factors: Sequence[Factor], design: str | Sequence[Mapping[str, A
             raise SweepError(f"n={n!r} is not allowed with an explicit design: its size is "
                              "the number of points given")
         return _explicit(design)
-    if design not in DESIGNS:
-        hint = _suggest(design, (*DESIGNS, "explicit"))
-        raise SweepError(f"design={design!r} is not a design; allowed: {', '.join(DESIGNS)} "
-                         "or a list of parameter sets" + (f"; {hint}" if hint else ""))
     factors = tuple(factors)
+    check_points(design_size(factors, design, n=n, levels=levels, second_order=second_order))
     if design == "grid":
-        if n is not None:
-            raise SweepError(f"n={n!r} is not allowed with design 'grid': its size comes from "
-                             "the factors' levels (set levels to split ranges)")
-        _check_whole(levels, "levels", 2)
         return _grid(factors, levels)
-    if n is None:
-        raise SweepError(f"design {design!r} needs n, the size of the sample "
-                         f"({_N_MEANING[design]})")
-    _check_whole(n, "n", 2 if design == "morris" else 1)
-    if not factors:
-        raise SweepError(f"design {design!r} needs at least one factor to sample")
     problem = salib_problem(factors)
     rng = np.random.default_rng(seed)
     options: dict[str, Any] = {"n": n}
@@ -322,13 +321,6 @@ def make_design(factors: Sequence[Factor], design: str | Sequence[Mapping[str, A
 
         sample = latin.sample(problem, n, seed=rng)
     elif design == "sobol":
-        if n & (n - 1):
-            raise SweepError(f"n={n} is not allowed with design 'sobol': expected a power of "
-                             f"2 (e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), "
-                             "which the Sobol' sequence needs to converge")
-        if not isinstance(second_order, bool):
-            raise SweepError(f"second_order={second_order!r} is not allowed: expected true "
-                             "or false")
         from SALib.sample import sobol
 
         sample = sobol.sample(problem, n, calc_second_order=second_order, seed=rng)
@@ -342,10 +334,60 @@ def make_design(factors: Sequence[Factor], design: str | Sequence[Mapping[str, A
 
         sample = morris.sample(problem, n, num_levels=morris_levels, seed=rng)
         options["morris_levels"] = morris_levels
-    _check_size(len(sample))
     points = pd.DataFrame({f.name: f.from_unit(sample[:, j]) for j, f in enumerate(factors)})
     return Design(design, factors, _typed(points, factors), np.asarray(sample, dtype=float),
                   options)
+
+
+def design_size(factors: Sequence[Factor], design: str | Sequence[Any], *,
+                n: int | None = None, levels: int = 5, second_order: bool = True) -> int:
+    """The number of points ``make_design`` makes, worked out without making them.
+
+    Checks the options the size depends on, as ``make_design`` does (same messages).
+
+    Args:
+        factors: The factors (ignored for an explicit design).
+        design: A design name, or the list of points of an explicit design.
+        n: Size of a sampled design.
+        levels: Grid only: values each range is split into.
+        second_order: Sobol' only: whether second-order indices are sampled for.
+
+    Returns:
+        Design points: a grid's product of levels; ``n`` for ``lhs``;
+        ``n * (2D + 2)`` (``n * (D + 2)`` without second order) for ``sobol``;
+        ``n * (D + 1)`` for ``morris``; the points given for an explicit design.
+    """
+    if not isinstance(design, str):
+        return len(design) if isinstance(design, Sequence) else 0
+    if design not in DESIGNS:
+        hint = _suggest(design, (*DESIGNS, "explicit"))
+        raise SweepError(f"design={design!r} is not a design; allowed: {', '.join(DESIGNS)} "
+                         "or a list of parameter sets" + (f"; {hint}" if hint else ""))
+    if design == "grid":
+        if n is not None:
+            raise SweepError(f"n={n!r} is not allowed with design 'grid': its size comes from "
+                             "the factors' levels (set levels to split ranges)")
+        _check_whole(levels, "levels", 2)
+        return math.prod(f.grid_count(levels) for f in factors)
+    if n is None:
+        raise SweepError(f"design {design!r} needs n, the size of the sample "
+                         f"({_N_MEANING[design]})")
+    _check_whole(n, "n", 2 if design == "morris" else 1)
+    if not factors:
+        raise SweepError(f"design {design!r} needs at least one factor to sample")
+    dimensions = len(factors)
+    if design == "lhs":
+        return n
+    if design == "morris":
+        return n * (dimensions + 1)
+    if n & (n - 1):
+        raise SweepError(f"n={n} is not allowed with design 'sobol': expected a power of "
+                         f"2 (e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), "
+                         "which the Sobol' sequence needs to converge")
+    if not isinstance(second_order, bool):
+        raise SweepError(f"second_order={second_order!r} is not allowed: expected true "
+                         "or false")
+    return n * (2 * dimensions + 2 if second_order else dimensions + 2)
 
 
 _N_MEANING = {"lhs": "number of points", "sobol": "base samples, a power of 2",
@@ -354,7 +396,6 @@ _N_MEANING = {"lhs": "number of points", "sobol": "base samples, a power of 2",
 
 def _grid(factors: tuple[Factor, ...], levels: int) -> Design:
     values = [f.grid_values(levels) for f in factors]
-    _check_size(math.prod(len(v) for v in values))
     rows = list(itertools.product(*values))
     points = pd.DataFrame(rows, columns=[f.name for f in factors], index=range(len(rows)))
     return Design("grid", factors, _typed(points, factors), None, {"levels": levels})
@@ -402,16 +443,18 @@ def _typed(points: pd.DataFrame, factors: Sequence[Factor]) -> pd.DataFrame:
     return points.astype({f.name: types[f.kind] for f in factors}) if factors else points
 
 
-def _check_size(points: int) -> None:
+def check_points(points: int) -> None:
+    """Refuse a design of more than ``MAX_POINTS`` points (found before it is made)."""
     if points > MAX_POINTS:
         raise SweepError(f"the design has {points:,} points, more than the {MAX_POINTS:,} "
                          "allowed: use fewer levels, or a sampled design (lhs, sobol, morris)")
 
 
-def _check_whole(value: Any, name: str, smallest: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
-        raise SweepError(f"{name}={value!r} is not allowed: expected a whole number "
-                         f">= {smallest}")
+def _check_whole(value: Any, name: str, smallest: int, largest: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < smallest \
+            or (largest is not None and value > largest):
+        allowed = f">= {smallest}" if largest is None else f"from {smallest} to {largest:,}"
+        raise SweepError(f"{name}={value!r} is not allowed: expected a whole number {allowed}")
 
 
 def _check_seed(seed: Any) -> None:
@@ -420,6 +463,11 @@ def _check_seed(seed: Any) -> None:
 
 
 # --- seeds ---------------------------------------------------------------------------
+
+
+def check_replicates(replicates: Any) -> None:
+    """Refuse replicates that are not a whole number from 1 to ``MAX_REPLICATES``."""
+    _check_whole(replicates, "replicates", 1, MAX_REPLICATES)
 
 
 def replicate_seeds(master: int, replicates: int) -> list[int]:
@@ -437,6 +485,6 @@ def replicate_seeds(master: int, replicates: int) -> list[int]:
         ``replicates`` seeds, whole numbers from 0 to 2**32 - 1.
     """
     _check_seed(master)
-    _check_whole(replicates, "replicates", 1)
+    check_replicates(replicates)
     children = np.random.SeedSequence(master).spawn(replicates)
     return [int(child.generate_state(1, np.uint32)[0]) for child in children]

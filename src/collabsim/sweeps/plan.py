@@ -3,7 +3,9 @@
 ``plan_sweep`` validates every option (one message naming the field, the value and what
 is allowed) and returns a ``SweepPlan``: the runs to do, in order, each a ``Task``
 carrying its full parameter dict and seed, and the fingerprint that tells a resumed
-sweep whether it is still the same sweep.
+sweep whether it is still the same sweep. The sweep's size is worked out from the
+options before any design point or seed is made, so a sweep too large to run is refused
+at once (see ``collabsim.sweeps.size``).
 """
 
 from __future__ import annotations
@@ -16,16 +18,39 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
-from collabsim.params import Params, _suggest, declaration, python_value
+from collabsim.params import PARAMETERS, Params, _suggest, declaration, python_value
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.sweeps.design import (
     Design,
+    Factor,
     SweepError,
+    check_points,
+    check_replicates,
+    design_size,
     make_design,
     make_factors,
     replicate_seeds,
 )
 from collabsim.sweeps.runner import Task
+from collabsim.sweeps.size import LARGE_RUNS, SweepSize
+
+
+class SweepTooLarge(SweepError):
+    """A sweep of more runs than ``LARGE_RUNS`` that was not confirmed as large.
+
+    Attributes:
+        size: The sweep's size.
+    """
+
+    def __init__(self, size: SweepSize) -> None:
+        self.size = size
+        super().__init__(self.message("allow_large=True"))
+
+    def message(self, confirm: str) -> str:
+        """The refusal, naming ``confirm``, the option or flag that runs it anyway."""
+        return (f"{self.size.describe()} ({self.size.estimate(None)}) is more than the "
+                f"{LARGE_RUNS:,} runs a sweep may have unconfirmed: check levels, n and "
+                f"replicates, or give {confirm} to run it")
 
 
 @dataclass(frozen=True)
@@ -68,6 +93,14 @@ class SweepPlan:
     def total(self) -> int:
         """Number of runs: design points times replicates."""
         return len(self.design) * self.replicates
+
+    @property
+    def size(self) -> SweepSize:
+        """The sweep's size, with estimates of its time and disk."""
+        people = self.design.points["n_people"].mean() if "n_people" in self.design.points \
+            else self.base["n_people"]
+        return SweepSize(len(self.design), self.replicates, self.steps, float(people),
+                         len(self.reporters), self.every, self.design.kind)
 
     def task(self, run: int) -> Task:
         """The task of run ``run`` (``point * replicates + replicate``)."""
@@ -132,7 +165,7 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
                outputs: Sequence[str] | None = None,
                timeseries: Sequence[str] | bool | None = None, every: int = 1,
                second_order: bool = True, morris_levels: int = 4, name: str | None = None,
-               out: str | Path | None = None) -> SweepPlan:
+               out: str | Path | None = None, allow_large: bool = False) -> SweepPlan:
     """Check a sweep in full and say what it will run (see ``collabsim.sweep``).
 
     NumPy scalars (a seed or a count read from a pandas table, say) count as the Python
@@ -156,17 +189,20 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
         morris_levels: Morris designs: grid levels.
         name: Name of the sweep; defaults to ``sweep-<scenario>``.
         out: Results folder; defaults to ``results/<name>``.
+        allow_large: Confirm a sweep of more than ``LARGE_RUNS`` runs.
 
     Returns:
         The plan.
 
     Raises:
+        SweepTooLarge: More than ``LARGE_RUNS`` runs and ``allow_large`` is false
+            (found before any design point or seed is made).
         SweepError: An option that is not allowed.
         ParameterError: A parameter, factor or point that is not allowed.
     """
-    n, levels, replicates, steps, seed, every, second_order, morris_levels = (
+    n, levels, replicates, steps, seed, every, second_order, morris_levels, allow_large = (
         python_value(v) for v in (n, levels, replicates, steps, seed, every, second_order,
-                                  morris_levels))
+                                  morris_levels, allow_large))
     label, base_params = _scenario(scenario, params)
     fixed = {k: v for k, v in base_params.to_dict().items()
              if params is not None and k in params}
@@ -178,6 +214,22 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
         if factor.name in fixed:
             raise SweepError(f"{factor.name} is both a factor and a fixed parameter; "
                              "give it in one place")
+    points = design_size(factor_list, design, n=n, levels=levels, second_order=second_order)
+    check_points(points)
+    check_replicates(replicates)
+    if steps is None:
+        steps = base_params.horizon
+    longest = PARAMETERS["horizon"].high
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= longest:
+        raise SweepError(f"steps={steps!r} is not allowed: expected a whole number from 1 to "
+                         f"{longest} (weeks per run; {longest} is the longest horizon a "
+                         "scenario may have)")
+    if not isinstance(allow_large, bool):
+        raise SweepError(f"allow_large={allow_large!r} is not allowed: expected true or false")
+    size = SweepSize(points, replicates, steps, _people(factor_list, base_params), 0, 1,
+                     design if isinstance(design, str) else "explicit")
+    if size.large and not allow_large:
+        raise SweepTooLarge(size)
     the_design = make_design(factor_list, design, n=n, levels=levels, seed=seed,
                              second_order=second_order, morris_levels=morris_levels)
     if the_design.kind == "explicit":
@@ -186,11 +238,6 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
                 raise SweepError(f"{factor.name} is both set by the design points and a "
                                  "fixed parameter; give it in one place")
     seeds = replicate_seeds(seed, replicates)
-    if steps is None:
-        steps = base_params.horizon
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise SweepError(f"steps={steps!r} is not allowed: expected a whole number >= 1 "
-                         "(weeks per run)")
     kept = _names(outputs, SUMMARY, "outputs", "summary output") if outputs is not None \
         else tuple(SUMMARY)
     if timeseries is True:
@@ -210,6 +257,15 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
     return SweepPlan(name, None if isinstance(scenario, Params) else str(scenario), fixed,
                      base_params.to_dict(), the_design, replicates, seed, tuple(seeds),
                      steps, kept, reporters, every, out_path)
+
+
+def _people(factors: Sequence[Factor], base: Params) -> float:
+    """A typical network size: the middle of ``n_people``'s levels or range, if it varies."""
+    for factor in factors:
+        if factor.name == "n_people":
+            values = factor.levels or (factor.low, factor.high)
+            return sum(values) / len(values)
+    return base.n_people
 
 
 def _scenario(scenario: str | Params, params: Mapping[str, Any] | None) -> tuple[str, Params]:

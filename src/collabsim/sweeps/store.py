@@ -14,30 +14,31 @@ Numbers that are not defined (NaN: a mean over no meetings, say) are stored as
 nulls, as ``collabsim run`` does; pandas reads them back as NaN.
 
 While the sweep runs, each finished chunk of runs is written to its own part file,
-``runs/part-000123.parquet`` (and ``timeseries/part-000123.parquet``), atomically (a
-temporary file, then a rename), so memory stays bounded whatever the sweep's size and
-a killed sweep loses only the chunks in flight. The time-series part is written before
-the runs part: a run counts as done once its row is in a runs part. At the end the
-parts are merged, streaming so that memory stays bounded, into
-``runs.parquet`` and ``timeseries.parquet``; ``meta.json`` then says ``"complete"``
-and only then are the parts removed.
+``runs/part-000123.parquet`` (and ``timeseries/part-000123.parquet``), atomically and
+recorded with its checksum in the parts manifest (see ``collabsim.sweeps.parts``), so
+memory stays bounded whatever the sweep's size and a killed sweep loses only the chunks
+in flight. At the end the parts are merged, streaming so that memory stays bounded,
+into ``runs.parquet`` and ``timeseries.parquet``; ``meta.json`` then says
+``"complete"``, with the checksum and row count of every final file, and only then are
+the parts removed.
 
 Rerunning the same sweep resumes it: the runs already in part files (or in a complete
-``runs.parquet``) are skipped. A folder whose design fingerprint (the parameters of
-every point, the seeds, steps and outputs) or code fingerprint (collabsim version and a
-hash of the model's sources) differs is refused unless ``restart`` is asked for, which
-removes the sweep's own files (and nothing else) and starts again. One process at a
-time may write a folder (an advisory lock on ``.lock``).
+``runs.parquet``) are skipped. First every file is checked against its checksum: a
+damaged part (or final table) is set aside in ``damaged/`` with a one-line notice and
+only its runs are run again; a damaged ``design.parquet`` or ``sample.parquet`` is
+rebuilt from the sweep. A folder whose design fingerprint (the parameters of every
+point, the seeds, steps and outputs) or code fingerprint (collabsim version and a hash
+of the model's sources) differs is refused unless ``restart`` is asked for, which
+removes the sweep's own files (and nothing else), saying which, and starts again; so
+is a folder whose ``meta.json`` is damaged. One process at a time may write a folder:
+an advisory lock on ``.lock``, the first thing a sweep takes.
 """
 
 from __future__ import annotations
 
 import collections
-import contextlib
 import hashlib
-import json
 import platform
-import re
 import shutil
 from dataclasses import dataclass
 from functools import cached_property
@@ -47,30 +48,46 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 import collabsim
 from collabsim.storage import _json_writer, _strict, now, provenance, write_atomically
 from collabsim.sweeps.design import Factor, SweepError, salib_problem
+from collabsim.sweeps.folder import (
+    DESIGN,
+    KIND,
+    LOCK,
+    MANIFEST_KEY,
+    META,
+    OWN,
+    RUNS,
+    SAMPLE,
+    TIMESERIES,
+    check_sweep_dir,
+    inspect,
+    listing,
+    read_meta,
+    release_lock,
+    remove_sweep_files,
+    take_lock,
+)
+from collabsim.sweeps.parts import (
+    MANIFEST,
+    RUNS_PARTS,
+    TIMESERIES_PARTS,
+    Parts,
+    check_file,
+    compact,
+    file_record,
+    log,
+    part_files,
+    read_parquet,
+    scan,
+    set_aside,
+)
 from collabsim.sweeps.plan import SweepPlan
 from collabsim.sweeps.runner import FAILED, RunRecord, runs_schema, timeseries_schema
-
-META = "meta.json"
-RUNS = "runs.parquet"
-TIMESERIES = "timeseries.parquet"
-DESIGN = "design.parquet"
-SAMPLE = "sample.parquet"
-RUNS_PARTS = "runs"
-TIMESERIES_PARTS = "timeseries"
-LOCK = ".lock"
-
-#: What marks a folder as a collabsim sweep (``meta.json``'s ``kind``).
-KIND = "collabsim sweep"
-
-#: Files and folders a sweep owns: all that ``restart`` removes.
-OWN = (META, RUNS, TIMESERIES, DESIGN, SAMPLE, RUNS_PARTS, TIMESERIES_PARTS)
 
 #: Rows per row group of the merged runs table and time series (what the merge at the
 #: end holds in memory at once).
@@ -79,8 +96,6 @@ TIMESERIES_GROUP_ROWS = 50_000
 
 #: Distinct failure messages kept in ``meta.json``.
 FAILURE_REASONS_KEPT = 10
-
-_PART = re.compile(r"part-(\d{6,})\.parquet")
 
 # Modules of the package that do not change what a run computes: the code fingerprint
 # leaves them out, so that editing, say, the CLI does not refuse a resume.
@@ -126,7 +141,7 @@ class SweepStore:
         self.meta = meta
         self.done = done
         self._lock = lock
-        self._next_part = next_part
+        self._parts = Parts(path, next_part)
         self._session: dict[str, Any] = {}
 
     # -- opening ----------------------------------------------------------------------
@@ -135,41 +150,54 @@ class SweepStore:
     def open(cls, plan: SweepPlan, *, restart: bool = False) -> SweepStore:
         """Open (or start) the results folder of ``plan``, ready to resume.
 
+        The folder's lock is taken before anything in it is read, so a second sweep
+        started at the same time is told the folder is in use. Damaged files are set
+        aside or rebuilt (see the module's description).
+
         Args:
             plan: The sweep.
             restart: Remove a previous sweep's files in the folder and start again,
-                instead of refusing when its design or code differs.
+                instead of refusing when its design or code differs or its ``meta.json``
+                is damaged.
 
         Returns:
             The open store; ``done`` holds the run ids already finished.
 
         Raises:
             FileExistsError: The folder is a file, or holds files that are not a sweep's.
-            SweepError: The folder holds a different sweep (and ``restart`` is false),
-                or another process is writing it.
+            SweepError: The folder holds a different sweep or a damaged ``meta.json``
+                (and ``restart`` is false), or another process is writing it.
         """
         path = plan.out
-        previous = check_sweep_dir(path)
-        design_fp, code_fp = plan.fingerprint(), code_fingerprint()
-        if previous is not None and not restart:
-            _check_same(path, previous, design_fp, code_fp)
+        inspect(path)  # a file, or another program's folder: refused before the lock
         path.mkdir(parents=True, exist_ok=True)
-        lock = _lock(path)
+        lock = take_lock(path)
         try:
-            previous = check_sweep_dir(path)  # again, now that no one else can write it
-            if previous is not None and restart:
+            previous, damage = inspect(path)
+            design_fp, code_fp = plan.fingerprint(), code_fingerprint()
+            if damage is not None and not restart:
+                raise SweepError(f"{path / META} {damage}, so the runs in {path} cannot be "
+                                 "matched to this sweep: use --restart (restart=True) to "
+                                 f"remove the sweep's files ({listing(path)}) and start over")
+            if restart and (previous is not None or damage is not None):
+                log.warning("%s: removing the earlier sweep's files to start over: %s", path,
+                            listing(path))
                 remove_sweep_files(path)
                 previous = None
             if previous is None:
                 meta = _new_meta(plan, design_fp, code_fp)
-                _write_design(plan, path)
+                meta["checksums"] = _write_design(plan, path)
                 write_atomically(path / META, _json_writer(meta))
             else:
                 _check_same(path, previous, design_fp, code_fp)
-                meta = previous
-            done, next_part = _scan(path, complete=meta.get("status") == "complete")
+                meta = _repair(plan, path, previous)
+            if meta.get("status") == "complete":
+                done = set(read_parquet(path / RUNS, columns=["run"]).column("run").to_pylist())
+                next_part = 0
+            else:
+                done, next_part = scan(path, manifest=MANIFEST_KEY in meta)
         except BaseException:
-            _unlock(lock)
+            release_lock(lock)
             raise
         return cls(plan, path, meta, done, lock, next_part)
 
@@ -188,27 +216,21 @@ class SweepStore:
         self._write_meta()
 
     def write(self, records: list[RunRecord]) -> None:
-        """Write one finished chunk of runs as part files (time series first)."""
+        """Write one finished chunk of runs as part files (see ``Parts.write``)."""
         if not records:
             return
         records = sorted(records, key=lambda r: r.row["run"])
-        name = f"part-{self._next_part:06d}.parquet"
-        self._next_part += 1
-        if self.plan.reporters:
-            series = [r.timeseries for r in records if r.timeseries is not None]
-            if series:
-                schema = timeseries_schema(self.plan.reporters)
-                table = pa.table([pa.array(np.concatenate([s[f.name] for s in series]),
-                                           type=f.type, from_pandas=True) for f in schema],
-                                 schema=schema)
-                (self.path / TIMESERIES_PARTS).mkdir(exist_ok=True)
-                write_atomically(self.path / TIMESERIES_PARTS / name,
-                                 lambda handle: pq.write_table(table, handle))
+        table = None
+        series = [r.timeseries for r in records if r.timeseries is not None]
+        if self.plan.reporters and series:
+            schema = timeseries_schema(self.plan.reporters)
+            table = pa.table([pa.array(np.concatenate([s[f.name] for s in series]),
+                                       type=f.type, from_pandas=True) for f in schema],
+                             schema=schema)
         schema = runs_schema(self.plan.outputs)
         rows = pa.table([pa.array([r.row[f.name] for r in records], type=f.type,
                                   from_pandas=True) for f in schema], schema=schema)
-        (self.path / RUNS_PARTS).mkdir(exist_ok=True)
-        write_atomically(self.path / RUNS_PARTS / name, lambda handle: pq.write_table(rows, handle))
+        self._parts.write(rows, table)
         for record in records:
             self.done.add(record.row["run"])
         self._session["runs"] += len(records)
@@ -221,18 +243,26 @@ class SweepStore:
             if missing:
                 raise SweepError(f"{self.path}: {missing} of {self.plan.total} runs are "
                                  "not done; run the sweep again to finish them")
-            _compact(self.path / RUNS_PARTS, self.path / RUNS, runs_schema(self.plan.outputs),
-                     sort=["run"], group_rows=RUNS_GROUP_ROWS, total=self.plan.total)
+            written = compact(self.path / RUNS_PARTS, self.path / RUNS,
+                              runs_schema(self.plan.outputs), sort=["run"],
+                              group_rows=RUNS_GROUP_ROWS)
+            if written != self.plan.total:
+                raise SweepError(f"{self.path / RUNS}: merged {written} runs, expected "
+                                 f"{self.plan.total}")
+            files = [META, DESIGN, RUNS] + ([SAMPLE] if self.plan.design.sample is not None
+                                            else [])
             if self.plan.reporters:
-                _compact(self.path / TIMESERIES_PARTS, self.path / TIMESERIES,
-                         timeseries_schema(self.plan.reporters), sort=["run", "step"],
-                         group_rows=TIMESERIES_GROUP_ROWS, total=self.plan.total)
+                compact(self.path / TIMESERIES_PARTS, self.path / TIMESERIES,
+                        timeseries_schema(self.plan.reporters), sort=["run", "step"],
+                        group_rows=TIMESERIES_GROUP_ROWS)
+                files.append(TIMESERIES)
+            checksums = self.meta.setdefault("checksums", {})
+            for name in (RUNS, TIMESERIES) if self.plan.reporters else (RUNS,):
+                checksums[name] = file_record(self.path / name)
             self.meta["failures"] = failure_summary(self.path / RUNS)
             self.meta["status"] = "complete"
             self.meta["finished"] = now()
-            files = [META, DESIGN, RUNS] + ([SAMPLE] if self.plan.design.sample is not None
-                                            else [])
-            self.meta["files"] = files + ([TIMESERIES] if self.plan.reporters else [])
+            self.meta["files"] = files
         self._end_session()
         for folder in (RUNS_PARTS, TIMESERIES_PARTS):
             shutil.rmtree(self.path / folder, ignore_errors=True)
@@ -245,7 +275,7 @@ class SweepStore:
 
     def close(self) -> None:
         """Release the folder for other processes."""
-        _unlock(self._lock)
+        release_lock(self._lock)
         self._lock = None
 
     def _end_session(self) -> None:
@@ -284,7 +314,7 @@ class SweepResult:
         Columns: ids (``run``, ``point``, ``replicate``, ``seed``), every parameter, the
         kept summary outputs, ``status``, ``error`` and ``duration``.
         """
-        return _read_table(self.path, RUNS, RUNS_PARTS, ["run"], self.complete)
+        return _read_table(self, RUNS, RUNS_PARTS, ["run"])
 
     @cached_property
     def timeseries(self) -> pd.DataFrame | None:
@@ -294,20 +324,29 @@ class SweepResult:
         """
         if not self.meta.get("timeseries"):
             return None
-        return _read_table(self.path, TIMESERIES, TIMESERIES_PARTS, ["run", "step"],
-                           self.complete)
+        return _read_table(self, TIMESERIES, TIMESERIES_PARTS, ["run", "step"])
 
     @cached_property
     def design(self) -> pd.DataFrame:
         """One row per design point: ``point`` and each factor's value."""
-        return pq.read_table(self.path / DESIGN).to_pandas()
+        return self._read(DESIGN).to_pandas()
 
     @cached_property
     def sample(self) -> np.ndarray | None:
         """Sampled designs: the SALib sample matrix (rows in point order), else None."""
-        if not (self.path / SAMPLE).is_file():
+        if SAMPLE not in self.meta.get("checksums", {}) and not (self.path / SAMPLE).is_file():
             return None
-        return pq.read_table(self.path / SAMPLE).to_pandas().to_numpy()
+        return self._read(SAMPLE).to_pandas().to_numpy()
+
+    def _read(self, name: str) -> pa.Table:
+        """A final file, checked against its checksum in ``meta.json`` (if it has one)."""
+        path = self.path / name
+        record = self.meta.get("checksums", {}).get(name)
+        problem = check_file(path, record) if record is not None else None
+        if problem is not None:
+            raise SweepError(f"{path} {problem}: run the sweep again to "
+                             + ("rebuild it" if name in (DESIGN, SAMPLE) else "redo its runs"))
+        return read_parquet(path)
 
     @property
     def problem(self) -> dict[str, Any]:
@@ -368,7 +407,7 @@ def load(path: str | Path) -> SweepResult:
         FileNotFoundError: ``path`` is not a sweep folder.
     """
     path = Path(path)
-    meta = _read_meta(path)
+    meta = read_meta(path)
     if meta is None:
         raise FileNotFoundError(f"{str(path)!r} is not a collabsim sweep folder: no sweep "
                                 f"{META}")
@@ -386,46 +425,51 @@ def failure_summary(runs_path: Path) -> dict[str, Any]:
             "distinct": len(counts)}
 
 
-def check_sweep_dir(path: Path) -> dict[str, Any] | None:
-    """The meta of the sweep in ``path``, None if ``path`` is new or empty.
-
-    Raises:
-        FileExistsError: ``path`` is a file, or a folder with files that are not a sweep's.
-    """
-    if path.exists() and not path.is_dir():
-        raise FileExistsError(f"output folder {str(path)!r} is a file, not a folder")
-    if not path.is_dir():
-        return None
-    meta = _read_meta(path)
-    if meta is None and any(p.name != LOCK for p in path.iterdir()):
-        raise FileExistsError(
-            f"output folder {str(path)!r} already has files in it and is not a collabsim "
-            f"sweep (no sweep {META}); choose an empty or new folder"
-        )
-    return meta
-
-
-def remove_sweep_files(path: Path) -> None:
-    """Remove a sweep's own files from ``path`` (others' files stay)."""
-    for name in OWN:
-        target = path / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        else:
-            target.unlink(missing_ok=True)
-    for stray in path.glob(".*.tmp"):
-        stray.unlink(missing_ok=True)
-
-
 # --- helpers -------------------------------------------------------------------------
 
 
-def _read_meta(path: Path) -> dict[str, Any] | None:
-    try:
-        meta = json.loads((path / META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return meta if isinstance(meta, dict) and meta.get("kind") == KIND else None
+def _repair(plan: SweepPlan, path: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Check a resumed sweep's files; rebuild the design, set aside damaged final tables.
+
+    Returns:
+        The meta, no longer ``complete`` if a final table had to be set aside.
+    """
+    checksums = meta.setdefault("checksums", {}) if MANIFEST_KEY in meta \
+        else meta.get("checksums", {})
+    design = [DESIGN] + ([SAMPLE] if plan.design.sample is not None else [])
+    broken = [(name, check_file(path / name, checksums.get(name))) for name in design]
+    broken = [(name, problem) for name, problem in broken if problem is not None]
+    for name, problem in broken:
+        if (path / name).exists():
+            set_aside(path / name, path, problem, "rebuilt from the sweep's design")
+        else:
+            log.warning("%s %s; rebuilt from the sweep's design", path / name, problem)
+    if broken:
+        rebuilt = _write_design(plan, path)
+        if MANIFEST_KEY in meta:
+            checksums.update(rebuilt)
+    if meta.get("status") == "complete":
+        tables = [RUNS] + ([TIMESERIES] if plan.reporters else [])
+        for name in tables:
+            record = checksums.get(name)
+            problem = check_file(path / name, record)
+            if problem is None and record is None and name == RUNS \
+                    and pq.read_metadata(path / name).num_rows != plan.total:
+                problem = f"is damaged (it does not hold the {plan.total} runs)"
+            if problem is not None:
+                if (path / name).exists():
+                    set_aside(path / name, path, problem,
+                              f"all {plan.total} runs will be run again")
+                else:
+                    log.warning("%s %s; all %s runs will be run again", path / name, problem,
+                                plan.total)
+                meta["status"] = "interrupted"
+                meta.pop("files", None)
+                for table in tables:
+                    checksums.pop(table, None)
+                break
+    write_atomically(path / META, _json_writer(_strict(meta)[0]))
+    return meta
 
 
 def _check_same(path: Path, meta: dict[str, Any], design_fp: str, code_fp: str) -> None:
@@ -458,10 +502,12 @@ def _new_meta(plan: SweepPlan, design_fp: str, code_fp: str) -> dict[str, Any]:
         "sessions": [],
         "failures": None,
         "files": [META, DESIGN],
+        MANIFEST_KEY: f"{RUNS_PARTS}/{MANIFEST}",
     }
 
 
-def _write_design(plan: SweepPlan, path: Path) -> None:
+def _write_design(plan: SweepPlan, path: Path) -> dict[str, dict[str, Any]]:
+    """Write ``design.parquet`` (and ``sample.parquet``); return their checksums."""
     points = plan.design.points.copy()
     points.insert(0, "point", np.arange(len(points), dtype=np.int64))
     table = pa.Table.from_pandas(points, preserve_index=False)
@@ -470,117 +516,27 @@ def _write_design(plan: SweepPlan, path: Path) -> None:
         names = [f.name for f in plan.design.factors]
         sample = pa.table({name: plan.design.sample[:, j] for j, name in enumerate(names)})
         write_atomically(path / SAMPLE, lambda handle: pq.write_table(sample, handle))
+    names = [DESIGN] + ([SAMPLE] if plan.design.sample is not None else [])
+    return {name: file_record(path / name) for name in names}
 
 
-def _parts(folder: Path) -> dict[int, Path]:
-    if not folder.is_dir():
-        return {}
-    found = {}
-    for path in folder.iterdir():
-        match = _PART.fullmatch(path.name)
-        if match:
-            found[int(match.group(1))] = path
-    return found
-
-
-def _scan(path: Path, *, complete: bool) -> tuple[set[int], int]:
-    """Run ids already done, and the next free part number; tidies what a kill left."""
-    for folder in (path, path / RUNS_PARTS, path / TIMESERIES_PARTS):
-        for stray in folder.glob(".*.tmp") if folder.is_dir() else ():
-            stray.unlink(missing_ok=True)  # a write the kill interrupted
-    if complete:
-        done = set(pq.read_table(path / RUNS, columns=["run"]).column("run").to_pylist())
-        return done, 0
-    runs, series = _parts(path / RUNS_PARTS), _parts(path / TIMESERIES_PARTS)
-    for number in set(series) - set(runs):  # killed between the two writes of a chunk
-        series[number].unlink()
-    done: set[int] = set()
-    for part in runs.values():
-        ids = pq.read_table(part, columns=["run"]).column("run").to_pylist()
-        repeated = done.intersection(ids)
-        if repeated:
-            raise SweepError(f"{path}: run {min(repeated)} is in two part files; the folder "
-                             "was written by two sweeps at once: use --restart")
-        done.update(ids)
-    return done, max(runs, default=-1) + 1
-
-
-def _compact(parts: Path, target: Path, schema: pa.Schema, *, sort: list[str],
-             group_rows: int, total: int) -> None:
-    """Merge part files, each sorted, into one file sorted by ``sort`` (``run`` first).
-
-    A streaming merge: the parts are read in order of their smallest run id, and rows
-    below the next part's smallest run id can come from no later part, so they are
-    written out (in row groups of about ``group_rows``) and let go. Memory holds about
-    one row group plus the parts still overlapping, however many runs the sweep has.
-    """
-    ranges = []
-    for _, part in sorted(_parts(parts).items()):
-        ids = pq.read_table(part, columns=["run"], use_threads=False).column("run")
-        if len(ids):
-            ranges.append((pc.min(ids).as_py(), part))
-    ranges.sort(key=lambda item: item[0])
-    order = [(key, "ascending") for key in sort]
-    written = 0
-
-    def write(handle) -> None:
-        nonlocal written
-        with pq.ParquetWriter(handle, schema) as writer:
-            waiting = schema.empty_table()
-            ready: list[pa.Table] = []
-            ready_rows = 0
-            for index, (_, part) in enumerate(ranges):
-                table = pq.read_table(part, schema=schema, use_threads=False)
-                waiting = pa.concat_tables([waiting, table])
-                frontier = ranges[index + 1][0] if index + 1 < len(ranges) else None
-                if frontier is None:
-                    done, waiting = waiting, schema.empty_table()
-                else:
-                    below = pc.less(waiting.column("run"), frontier)
-                    done, waiting = waiting.filter(below), waiting.filter(pc.invert(below))
-                if done.num_rows:
-                    ready.append(done)
-                    ready_rows += done.num_rows
-                if ready and (ready_rows >= group_rows or frontier is None):
-                    group = pa.concat_tables(ready).sort_by(order)
-                    writer.write_table(group)
-                    written += group.num_rows
-                    ready, ready_rows = [], 0
-
-    write_atomically(target, write)
-    if target.name == RUNS and written != total:
-        raise SweepError(f"{target}: merged {written} runs, expected {total}")
-
-
-def _read_table(path: Path, name: str, parts: str, sort: list[str],
-                complete: bool) -> pd.DataFrame:
-    if complete or not (path / parts).is_dir():
-        if (path / name).is_file():
-            return pq.read_table(path / name).to_pandas()
-    files = [str(p) for _, p in sorted(_parts(path / parts).items())]
+def _read_table(result: SweepResult, name: str, parts: str, sort: list[str]) -> pd.DataFrame:
+    path = result.path
+    if result.complete or not (path / parts).is_dir():
+        if result.complete or (path / name).is_file():
+            return result._read(name).to_pandas()
+    files = [str(p) for _, p in sorted(part_files(path / parts).items())]
     if not files:
         return pd.DataFrame()
-    table = ds.dataset(files, format="parquet").to_table()
+    try:
+        table = ds.dataset(files, format="parquet").to_table()
+    except (pa.ArrowException, OSError) as error:
+        raise SweepError(f"{path / parts}: a part file cannot be read ({error}); run the sweep "
+                         "again, which sets damaged parts aside and redoes their runs") from None
     return table.sort_by([(key, "ascending") for key in sort]).to_pandas()
 
 
-def _lock(path: Path) -> Any:
-    """Hold an advisory lock on ``path/.lock`` (released when the process ends)."""
-    handle = open(path / LOCK, "a+b")  # held until close()
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; one writer is up to the user
-        return handle
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise SweepError(f"{path} is being written by another sweep right now; wait for it "
-                         "to finish or stop it") from None
-    return handle
-
-
-def _unlock(handle: Any) -> None:
-    if handle is not None:
-        with contextlib.suppress(OSError):
-            handle.close()
+__all__ = ["DESIGN", "FAILURE_REASONS_KEPT", "KIND", "LOCK", "META", "OWN", "RUNS",
+           "RUNS_GROUP_ROWS", "SAMPLE", "TIMESERIES", "TIMESERIES_GROUP_ROWS", "SweepResult",
+           "SweepStore", "check_sweep_dir", "code_fingerprint", "failure_summary", "load",
+           "remove_sweep_files"]

@@ -1,0 +1,54 @@
+"""Progress of long commands when stderr is not a terminal: plain lines, now and then.
+
+On a terminal the commands show a tqdm bar (see ``test_sweep_files``); in a log or a
+batch job, one implementation (``collabsim.commands.Progress``) prints the runs done, the
+time elapsed and the time to go, every few percent or every 30 s, whichever is rarer.
+"""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import pytest
+from robustness_support import TINY_STUDY
+from test_sweep_faults import cli, command, sweep_file
+
+from collabsim import commands
+
+
+def test_progress_off_a_terminal_is_a_line_every_few_percent_or_30_s_whichever_is_rarer(
+        monkeypatch):
+    times = iter([0.0, 5.0, 20.0, 31.0, 70.0, 200.0])
+    monkeypatch.setattr(commands, "time", SimpleNamespace(monotonic=lambda: next(times)))
+    stream = io.StringIO()
+    progress = commands.Progress(enabled=True, terminal=False, stream=stream)
+    for done in (0, 10, 60, 61, 70, 1000):  # of 1,000 runs, at the times above
+        progress(done, 1000)
+    assert stream.getvalue().splitlines() == [
+        "collabsim: 0 of 1,000 runs (0%)",
+        # not at 60 (6% but 20 s) nor at 70 (39 s but 0.9% since the last line)
+        "collabsim: 61 of 1,000 runs (6%), 31 s elapsed, about 8 min to go",
+        "collabsim: 1,000 of 1,000 runs (100%), 3 min elapsed"]
+
+
+@pytest.mark.parametrize("kind", ["sensitivity", "robustness"])
+def test_studies_in_a_log_print_progress_lines_too(tmp_path, capsys, kind):
+    study = tmp_path / "study.toml"
+    study.write_text(TINY_STUDY if kind == "robustness" else (
+        '[sensitivity]\nmethod = "morris"\nn = 2\nsteps = 4\n[params]\nn_people = 30\n'
+        "[factors]\ncede_willingness = {}\n"), encoding="utf-8")
+    status, err = cli(capsys, kind, str(study), "--out", str(tmp_path / "out"))
+    assert status == 0, err
+    assert err[0].startswith("collabsim: 0 of ") and err[0].endswith(" runs (0%)")
+    assert " runs (100%), " in err[-1] and err[-1].endswith(" elapsed")
+
+
+def test_a_sweep_in_a_log_prints_its_progress_and_the_end(tmp_path):
+    path = sweep_file(tmp_path)
+    done = command("sweep", str(path), "--backend", "serial", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[1] == "collabsim: 0 of 12 runs (0%)"
+    assert lines[-1].startswith("collabsim: 12 of 12 runs (100%), ")
+    assert lines[-1].endswith(" elapsed")
