@@ -293,9 +293,22 @@ def test_code_fingerprint_follows_the_model_not_the_tools_around_it(tmp_path, mo
         with open(package / tool, "a", encoding="utf-8") as handle:
             handle.write("\n# edited\n")
     assert store.code_fingerprint() == original  # resuming still allowed
+    # Layout, comments and docstrings of the model say nothing new about a run.
+    model = package / "model.py"
+    text = model.read_text(encoding="utf-8")
+    relaid = text.replace('"""Advance the model by one week."""', '"""One week, reworded."""')
+    assert relaid != text
+    model.write_text("# a comment\n" + relaid.replace("\n\n\n", "\n\n\n\n"), encoding="utf-8")
+    assert store.code_fingerprint() == original
     for model_file in ("mechanisms/trust.py", "model.py", "sweeps/runner.py"):
         with open(package / model_file, "a", encoding="utf-8") as handle:
-            handle.write("\n# edited\n")
+            handle.write("\n_edited = 1\n")
         changed = store.code_fingerprint()
         assert changed != original, model_file
         original = changed
+    scenario = package / "scenarios" / "clahrc.toml"
+    scenario.write_text(scenario.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
+    assert store.code_fingerprint() == original
+    text = scenario.read_text(encoding="utf-8")
+    scenario.write_text(text.replace("n_people = 150", "n_people = 151", 1), encoding="utf-8")
+    assert store.code_fingerprint() != original

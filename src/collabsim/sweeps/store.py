@@ -36,10 +36,13 @@ an advisory lock on ``.lock``, the first thing a sweep takes.
 
 from __future__ import annotations
 
+import ast
 import collections
 import hashlib
+import json
 import platform
 import shutil
+import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -109,11 +112,15 @@ def code_fingerprint() -> str:
     """The collabsim version and a hash of every source file that decides a run's values.
 
     Covers the model (parameters, state, mechanisms, model, metrics, runner, scenario
-    loader) and the sweep's own unit of work, ``collabsim/sweeps/runner.py``.
+    loader and the scenarios' files) and the sweep's own unit of work,
+    ``collabsim/sweeps/runner.py``. It hashes what the code says, not how it is laid out:
+    Python files as their syntax tree without docstrings, scenario files as their parsed
+    values; so reformatting, comments and documentation leave stored results valid, while
+    any change to what runs does not.
     """
     package = Path(collabsim.__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.glob("scenarios/*.toml")]):
         relative = path.relative_to(package)
         if len(relative.parts) == 1:
             if relative.name in _NOT_MODEL:
@@ -122,9 +129,24 @@ def code_fingerprint() -> str:
                 "sweeps/runner.py":
             continue  # the sweeps, sensitivity analysis and dashboard do not change a run
         digest.update(relative.as_posix().encode("utf-8"))
-        digest.update(path.read_bytes())
+        digest.update(_what_it_says(path).encode("utf-8"))
     return f"{collabsim.__version__}+{digest.hexdigest()[:16]}"
 
+
+def _what_it_says(path: Path) -> str:
+    """A source file's content, blind to layout: see ``code_fingerprint``."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".toml":
+        return json.dumps(tomllib.loads(text), sort_keys=True, default=str)
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 class SweepStore:
