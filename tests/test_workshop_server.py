@@ -1,0 +1,110 @@
+"""``collabsim workshop``: the command, the pages and the refusals over real HTTP."""
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from workshop_support import post, workshop_server
+
+
+def _collabsim(*args):
+    return subprocess.run([sys.executable, "-m", "collabsim", *args], capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--scenario", "nowhere"], "--scenario 'nowhere' is not allowed: expected one of"),
+    (["--port", "70000"], "--port 70000 is not allowed"),
+    (["--seed", "-1"], "--seed -1 is not allowed"),
+])
+def test_bad_options_are_refused_in_one_line(args, message):
+    done = _collabsim("workshop", *args)
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    log = tmp_path_factory.mktemp("served") / "server.log"
+    with workshop_server(log, "--host", "0.0.0.0") as served:
+        served_log = log.read_text()
+        yield served, served_log
+
+
+def test_on_every_address_it_says_where_to_join_and_warns(served):
+    served, log = served
+    assert "participants join at http://" in log and f"(code {served.code})" in log
+    assert "warning: anyone on this network with the room code can join" in log
+    assert served.console.startswith("http://127.0.0.1:")  # the console stays on this laptop
+
+
+def test_pages_and_the_qr_code_are_served_from_this_machine(served):
+    served, _ = served
+    base = served.url.replace("0.0.0.0", "127.0.0.1")
+    for path, kind in (("/", "text/html"), ("/console", "text/html"),
+                       ("/workshop.js", "text/javascript"), (f"/qr.svg?room={served.code}",
+                                                             "image/svg+xml")):
+        with urllib.request.urlopen(base.rstrip("/") + path, timeout=30) as response:
+            assert response.headers["Content-Type"].startswith(kind)
+            body = response.read().decode()
+    assert "<svg" in body
+    for page in ("/", "/console", "/workshop.js"):
+        with urllib.request.urlopen(base.rstrip("/") + page, timeout=30) as response:
+            text = response.read().decode()
+        assert "https://" not in text and "cdn" not in text.lower()
+
+
+def test_refusals_have_a_status_and_a_one_line_reason(served):
+    served, _ = served
+    base = served.url.replace("0.0.0.0", "127.0.0.1")
+    status, ann = post(base, "/api/join", {"room": served.code, "name": "Ann"})
+    assert status == 200 and ann["participant"]
+    status, bob = post(base, "/api/join", {"room": served.code, "name": "Bob"})
+    cases = [
+        ({"room": served.code, "token": ann["token"], "request_id": "abcdefgh01",
+          "meeting": 1, "field": "attend", "value": "yes", "person": -5}, 403,
+         "you cannot act for person -5"),
+        ({"room": "ZZZZZZ", "token": ann["token"], "request_id": "abcdefgh02", "meeting": 1,
+          "field": "attend", "value": "yes"}, 404, "room code 'ZZZZZZ' is not known"),
+        ({"room": served.code, "token": ann["token"], "request_id": "abcdefgh03",
+          "meeting": 1, "field": "attend", "value": "perhaps"}, 400, "attend='perhaps'"),
+    ]
+    for body, code, message in cases:
+        status, answer = post(base, "/api/decide", body)
+        assert status == code and message in answer["error"]
+        assert "\n" not in answer["error"]
+    good = {"room": served.code, "token": ann["token"], "request_id": "abcdefgh04",
+            "meeting": 1, "field": "attend", "value": "yes"}
+    assert post(base, "/api/decide", good)[0] == 200
+    status, answer = post(base, "/api/decide", good)
+    assert status == 409 and "already received" in answer["error"]
+    status, answer = post(base, "/api/facilitate", {"room": served.code, "token": bob["token"],
+                                                    "request_id": "abcdefgh05",
+                                                    "action": "advance"})
+    assert status == 403 and "facilitator's token" in answer["error"]
+    request = urllib.request.Request(base + "api/decide", data=b"not json",
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=30)
+    assert error.value.code == 400 and "not JSON" in json.loads(error.value.read())["error"]
+
+
+def test_a_new_room_shares_nothing_with_the_last(served):
+    served, _ = served
+    base = served.url.replace("0.0.0.0", "127.0.0.1")
+    _, ann = post(base, "/api/join", {"room": served.code, "name": "Ann"})
+    status, fresh = post(base, "/api/rooms", {"room": served.code, "token": served.token})
+    assert status == 200 and fresh["room"] != served.code
+    status, answer = post(base, "/api/decide", {
+        "room": fresh["room"], "token": ann["token"], "request_id": "abcdefgh06",
+        "meeting": 1, "field": "attend", "value": "yes"})
+    assert status == 404 and "unknown participant token" in answer["error"]
+    status, answer = post(base, "/api/facilitate", {
+        "room": fresh["room"], "token": served.token, "request_id": "abcdefgh07",
+        "action": "advance"})
+    assert status == 403
+    status, answer = post(base, "/api/join", {"room": served.code, "name": "Late"})
+    assert status == 404  # the old room is closed and forgotten
