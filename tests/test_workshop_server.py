@@ -92,6 +92,30 @@ def test_refusals_have_a_status_and_a_one_line_reason(served):
     assert error.value.code == 400 and "not JSON" in json.loads(error.value.read())["error"]
 
 
+def test_the_console_sees_who_has_a_page_open(served):
+    from websockets.sync.client import connect
+
+    served, _ = served
+    base = served.url.replace("0.0.0.0", "127.0.0.1")
+    ws = base.replace("http://", "ws://")
+    room, token = served.code, served.token
+    _, cai = post(base, "/api/join", {"room": room, "name": "Cai"})
+    with connect(f"{ws}ws?room={room}&token={token}&as=facilitator") as console:
+        def seats_until(connected):
+            while True:  # views arrive after every change; each recv waits for the next
+                view = json.loads(console.recv(timeout=60))
+                if [s["connected"] for s in view["seats"] if s["name"] == "Cai"] == [connected]:
+                    return view
+        seats_until(False)
+        with connect(f"{ws}ws?room={room}&token={cai['token']}") as page:
+            mine = json.loads(page.recv(timeout=60))
+            assert mine["you"]["name"] == "Cai" and "seats" not in mine
+            seats_until(True)
+        seats_until(False)
+    with connect(f"{ws}ws?room={room}&token=forged") as intruder:
+        assert "unknown participant token" in json.loads(intruder.recv(timeout=60))["error"]
+
+
 def test_a_new_room_shares_nothing_with_the_last(served):
     served, _ = served
     base = served.url.replace("0.0.0.0", "127.0.0.1")

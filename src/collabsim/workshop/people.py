@@ -167,8 +167,8 @@ def situation(model: CollaborationModel, person: int, trust: np.ndarray) -> list
         most, least = max(by_org, key=lambda t: t[1]), min(by_org, key=lambda t: t[1])
         mean = float(np.mean([t for _, t in by_org]))
         sentences.append(f"You trust people from other organisations {_level(mean)} "
-                         f"({mean:.2f}): most the {most[0]} ({most[1]:.2f}), least the "
-                         f"{least[0]} ({least[1]:.2f}).")
+                         f"({mean:.2f}): most those at {most[0]} ({most[1]:.2f}), least "
+                         f"those at {least[0]} ({least[1]:.2f}).")
     if model.meetings_held:
         came = "came to" if p.attended_last[person] else "were not at"
         worth = p.meeting_value[person]

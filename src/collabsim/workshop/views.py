@@ -7,6 +7,8 @@ network. Both are built under the room's lock by the server.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from collabsim.mechanisms.trust import TOP, read_all
@@ -83,8 +85,7 @@ def facilitator_view(room: Room, join_url: str) -> dict:
         **_common(room), "kind": "facilitator", "join_url": join_url, "seats": seats,
         "self_interest_enabled": room.self_interest_enabled,
         "network_visible": room.network_visible,
-        "events": [{"kind": k, "label": text.split(";")[0].split(" (")[0]}
-                   for k, text in EVENT_KINDS.items()],
+        "events": [{"kind": k, "label": event_label(text)} for k, text in EVENT_KINDS.items()],
         "monitors": {"alive": bool(model.network_on),
                      "attendance": None if np.isnan(model.attendance_rate)
                      else round(float(model.attendance_rate), 2),
@@ -93,6 +94,12 @@ def facilitator_view(room: Room, join_url: str) -> dict:
                      if p.active.any() else None},
         "network": network(room) if room.network_visible else None,
     }
+
+
+def event_label(meaning: str) -> str:
+    """A what-if's button label from its meaning: the first clause, without asides."""
+    clause = re.sub(r" \([^)]*\)", "", meaning.split(";")[0])
+    return clause[0].upper() + clause[1:]
 
 
 def network(room: Room) -> dict:

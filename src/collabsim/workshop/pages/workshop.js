@@ -39,7 +39,15 @@ const Workshop = (() => {
     };
     open();
     // the timer counts down between views
-    timer = setInterval(() => { if (view) showTimer(view); }, 250);
+    timer = setInterval(() => {
+      if (!view) return;
+      showTimer(view);
+      const left = view.seconds_left - (performance.now() - view.received) / 1000;
+      if (!view.time_up && !view.paused && view.seconds_left !== null && left <= 0) {
+        view.time_up = true;  // the server refuses choices from now on: say so at once
+        render(view);
+      }
+    }, 250);
     return () => { clearInterval(timer); socket.close(); };
   }
 
