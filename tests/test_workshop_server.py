@@ -132,3 +132,20 @@ def test_a_new_room_shares_nothing_with_the_last(served):
     assert status == 403
     status, answer = post(base, "/api/join", {"room": served.code, "name": "Late"})
     assert status == 404  # the old room is closed and forgotten
+
+
+def test_a_closed_room_is_reclaimed_at_once(tmp_path):
+    import weakref
+
+    from collabsim.workshop.server import Workshop
+
+    workshop = Workshop(tmp_path)
+    room = workshop.open_room(scenario="beston", seed=1)
+    seat = room.join(room.code, "Ann")
+    room.decide(seat.token, request_id="reclaim-001", meeting=1, field="attend", value="yes")
+    room.facilitate(room.facilitator_token, request_id="reclaim-002", action="advance")
+    code, alive = room.code, weakref.ref(room)
+    model = weakref.ref(room.model)
+    del room, seat
+    workshop.close_room(code)
+    assert alive() is None and model() is None

@@ -223,9 +223,9 @@ class PlayedPeople:
 
     def talk(self, model: CollaborationModel) -> None:
         """The conversations played people chose, after the meeting they chose them for."""
-        self.conversations = []
         if not model.meeting_held:
-            return
+            return  # what was said after the meeting stays on record until the next one
+        self.conversations = []
         active = model.state.people.active
         pairs = [(person, other) for person, choice in sorted(self._now.items())
                  for other in choice.talk_to if active[person] and active[other]]

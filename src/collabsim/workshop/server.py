@@ -11,6 +11,7 @@ ever receives their own person's situation, and a page only ever hears of its ow
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import json
 from importlib import resources
@@ -61,6 +62,10 @@ class Workshop:
         room = self.rooms.pop(code, None)
         if room is not None:
             room.close()
+            del room  # the last reference here: the collection below can reclaim it
+            # a model is a web of references (Mesa's agents and their model): reclaim the
+            # room's memory now rather than whenever the collector next gets to it
+            gc.collect()
 
     def room(self, code) -> Room:
         """The room with ``code``.
