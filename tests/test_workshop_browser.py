@@ -6,9 +6,12 @@ from anywhere but this machine. Screenshots go to /work/shots when that folder e
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from dashboard_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, is_local
 from workshop_support import workshop_server
+
+from collabsim.workshop import replay
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -22,7 +25,7 @@ TIMEOUT = 60_000
 def served(tmp_path_factory):
     log = tmp_path_factory.mktemp("workshop") / "server.log"
     with workshop_server(log, "--scenario", "iocn", "--seed", "2") as served:
-        yield served
+        yield served, log.parent / "sessions"
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +59,7 @@ def _decide(page):
 
 
 def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
+    served, sessions = served
     requests: list[str] = []
     facilitator = browser.new_context(viewport=VIEWPORT)
     console = facilitator.new_page()
@@ -128,4 +132,9 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
     expect(plots.locator('polyline[data-run="model"]').first).to_be_attached()
     expect(console.locator("#stories .story")).to_have_count(6)
     _shot(console, "workshop-debrief.png")
+    # the session was saved when it ended, and its record replays the room's run exactly
+    saved = sessions / served.code
+    pd.testing.assert_frame_equal(replay(saved).timeseries().reset_index(),
+                                  pd.read_parquet(saved / "timeseries.parquet"),
+                                  check_exact=True)
     assert all(is_local(url) for url in requests), [u for u in requests if not is_local(u)]
