@@ -125,6 +125,12 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
     assert answer[1][0] == 403 and "facilitator's token" in answer[1][1]
     expect(console.locator("body")).to_have_attribute("data-meeting", "4")
 
+    console.check("#network-toggle")  # the network, revealed on the projector
+    expect(console.locator("#network-view svg circle").first).to_be_attached(timeout=TIMEOUT)
+    _shot(console, "workshop-network.png")
+    console.uncheck("#network-toggle")
+    expect(console.locator("#network")).to_be_hidden(timeout=TIMEOUT)
+
     console.click("#end")
     plots = console.locator("#debrief-plots")
     expect(plots).to_have_attribute("data-runs", "room model", timeout=TIMEOUT)

@@ -18,6 +18,8 @@ def _collabsim(*args):
     (["--scenario", "nowhere"], "--scenario 'nowhere' is not allowed: expected one of"),
     (["--port", "70000"], "--port 70000 is not allowed"),
     (["--seed", "-1"], "--seed -1 is not allowed"),
+    (["--posts", "3,x"], "--posts '3,x' is not allowed"),
+    (["--port", "0", "--posts", "3,99999"], "--posts: 99999 is not allowed"),
 ])
 def test_bad_options_are_refused_in_one_line(args, message):
     done = _collabsim("workshop", *args)

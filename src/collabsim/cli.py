@@ -288,6 +288,9 @@ def _parser() -> argparse.ArgumentParser:
     workshop.add_argument("--host", default=DEFAULT_HOST,
                           help=f"address to listen on (default: {DEFAULT_HOST}, this machine "
                           "only; 0.0.0.0 lets devices in the room join)")
+    workshop.add_argument("--posts", default=None, metavar="LIST",
+                          help="deal these posts, in this order (comma-separated), instead "
+                          "of a mix of roles across organisations")
     workshop.add_argument("--out", default="results/workshop",
                           help="folder under which sessions are saved (default: "
                           "results/workshop)")
@@ -568,12 +571,20 @@ def _workshop(args: argparse.Namespace) -> int:
         raise UsageError(f"the workshop needs the workshop extra, which is not installed "
                          f"({error}); install it with: {WORKSHOP_INSTALL}") from None
     try:
+        posts = None if args.posts is None else [int(p) for p in args.posts.split(",")]
+    except ValueError:
+        raise UsageError(f"--posts {args.posts!r} is not allowed: expected post numbers "
+                         "separated by commas") from None
+    try:
         sock = listen(args.host, args.port)
     except CannotListen as error:
         raise UsageError(str(error)) from None
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
-        serve(sock, scenario=args.scenario, seed=args.seed, out=args.out,
-              announce=lambda line: print(line, flush=True))
+        try:
+            serve(sock, scenario=args.scenario, seed=args.seed, out=args.out, posts=posts,
+                  announce=lambda line: print(line, flush=True))
+        except ValueError as error:  # posts that cannot be dealt, found before serving
+            raise UsageError(f"--{error}") from None
     return 0
 
 

@@ -158,7 +158,8 @@ def create_app(workshop: Workshop) -> Starlette:
         room = workshop.room(body.get("room"))
         room.check_facilitator(body.get("token"))
         fresh = await run_in_threadpool(workshop.open_room, scenario=room.scenario,
-                                        seed=room.seed, decision_seconds=room.decision_seconds)
+                                        seed=room.seed, deal=room.deal, posts=room.order,
+                                        decision_seconds=room.decision_seconds)
         workshop.close_room(room.code)
         return {"room": fresh.code, "token": fresh.facilitator_token}
 
@@ -268,7 +269,7 @@ def lan_address() -> str | None:
 
 
 def serve(sock, *, scenario: str = "iocn", seed: int = 0, out: str | Path = "results/workshop",
-          announce=print) -> None:
+          posts: list[int] | None = None, announce=print) -> None:
     """Open a room and serve the workshop on a listening socket until interrupted.
 
     Prints the address, the console's address (with the facilitator's token) and the
@@ -280,7 +281,11 @@ def serve(sock, *, scenario: str = "iocn", seed: int = 0, out: str | Path = "res
         scenario: Scenario the room plays.
         seed: Seed of the run.
         out: Folder under which sessions are saved.
+        posts: Posts to deal in this order; None deals a mix of roles.
         announce: Where the lines go.
+
+    Raises:
+        ValueError: ``posts`` names a post that cannot be dealt (one line).
     """
     import uvicorn
 
@@ -293,7 +298,8 @@ def serve(sock, *, scenario: str = "iocn", seed: int = 0, out: str | Path = "res
         lan = lan_address() or "THIS-MACHINE"
         join_base = f"http://{lan}:{port}/"
     workshop = Workshop(out, join_base)
-    room = workshop.open_room(scenario=scenario, seed=seed)
+    room = workshop.open_room(scenario=scenario, seed=seed, posts=posts,
+                              deal="mix" if posts is None else "fixed")
     local = url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:")
     lines = [f"room code: {room.code}",
              f"facilitator's console: {local}console?room={room.code}#f={room.facilitator_token}"]

@@ -66,8 +66,9 @@ def participant_view(room: Room, token: str) -> dict:
             "talk_to": list(choice.talk_to), "cede": choice.cede,
             "self_interest": choice.self_interest,
             "verdicts": {str(k): v for k, v in choice.verdicts.items()}},
-        "requests": [{"proposer": r.proposer, "label": people.request_label(model, r)}
-                     for r in requests],
+        "requests": [{"proposer": r.proposer,
+                      "label": f"{people.request_label(model, r)} (your trust in them "
+                               f"{trust[person, r.proposer]:.2f})"} for r in requests],
         "talk_options": people.talk_options(model, person, trust) if p.active[person] else [],
         "decided": room.decided(seat),
     }
