@@ -167,12 +167,27 @@ def _played_session(tmp_path, meetings=3):
     seats = [room.join(room.code, f"Guest {k}") for k in range(8)]
     fac = room.facilitator_token
     room.facilitate(fac, request_id=rid(), action="self_interest", value=True)
+    p = room.model.state.people
     for meeting in range(meetings):
         _decide_all(room, seats[:-1])  # the last one never decides
         if meeting == 1:
             room.facilitate(fac, request_id=rid(), action="event", value="budget_cut")
+            leader = next(s for s in seats if p.role[s.person] == TOP)
+            room.decide(leader.token, request_id=rid(), meeting=room.meeting,
+                        field="self_interest", value="act")
+            seats.append(room.join(room.code, "Late comer"))  # takes a person the model had
         room.facilitate(fac, request_id=rid(), action="advance")
     return room, seats
+
+
+def test_a_late_joiner_takes_over_a_person_the_model_was_playing(tmp_path):
+    room, seats = _played_session(tmp_path)
+    late = seats[-1]
+    rows = room.record.frame()
+    played = rows[rows.field == "played"]
+    assert late.person not in set(played[played.meeting == 1].person)  # joined before meeting 2
+    assert late.person in set(played[played.meeting == 2].person)
+    assert len({s.person for s in seats}) == len(seats)
 
 
 def test_a_saved_session_replays_to_the_same_run_exactly(tmp_path):
@@ -181,7 +196,8 @@ def test_a_saved_session_replays_to_the_same_run_exactly(tmp_path):
     for name in (DECISIONS_CSV, DECISIONS_PARQUET, SESSION, "timeseries.parquet", "meta.json"):
         assert (folder / name).is_file()
     decisions = pd.read_csv(folder / DECISIONS_CSV)
-    assert {"verdict", "attend", "talk", "played", "event", "advance"} <= set(decisions.field)
+    assert {"verdict", "attend", "talk", "played", "event", "advance", "self_interest",
+            "join"} <= set(decisions.field)
     assert decisions["time"].notna().all() and (decisions["seconds"] >= 0).all()
     replayed = replay(folder)
     pd.testing.assert_frame_equal(replayed.timeseries(), room.model.timeseries(),
@@ -206,7 +222,7 @@ def test_the_debrief_compares_the_room_with_the_model_and_tells_each_story(tmp_p
     assert len(data["stories"]) == len(seats)
     assert all(len(s["story"]) == 4 for s in data["stories"])  # the start and three meetings
     kinds = {m["kind"] for m in data["moments"]["room"]}
-    assert "first_block" in kinds
+    assert {"first_block", "self_interest"} <= kinds
 
 
 def test_one_rooms_tokens_mean_nothing_in_another():
