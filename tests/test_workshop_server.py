@@ -118,6 +118,40 @@ def test_the_console_sees_who_has_a_page_open(served):
         assert "unknown participant token" in json.loads(intruder.recv(timeout=60))["error"]
 
 
+def test_a_page_that_vanishes_without_closing_is_culled(served):
+    """A phone that goes to sleep answers no pings: the server drops it within two."""
+    import base64
+    import os
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    from websockets.sync.client import connect
+
+    from collabsim.workshop.server import PING_SECONDS
+
+    served, _ = served
+    base = served.url.replace("0.0.0.0", "127.0.0.1")
+    _, dee = post(base, "/api/join", {"room": served.code, "name": "Dee"})
+    address = urlparse(base)
+    silent = socket.create_connection((address.hostname, address.port), timeout=30)
+    key = base64.b64encode(os.urandom(16)).decode()
+    silent.sendall((f"GET /ws?room={served.code}&token={dee['token']} HTTP/1.1\r\n"
+                    f"Host: {address.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    assert b"101" in silent.recv(1024).split(b"\r\n")[0]  # upgraded; now it never answers
+    ws = base.replace("http://", "ws://")
+    started = time.monotonic()
+    with connect(f"{ws}ws?room={served.code}&token={served.token}&as=facilitator") as console:
+        for wanted in (True, False):  # counted as here, then dropped
+            state = None
+            while state is not wanted:
+                view = json.loads(console.recv(timeout=4 * PING_SECONDS))
+                state = next(s["connected"] for s in view["seats"] if s["name"] == "Dee")
+    assert time.monotonic() - started < 3 * PING_SECONDS + 10
+    silent.close()
+
+
 def test_a_new_room_shares_nothing_with_the_last(served):
     served, _ = served
     base = served.url.replace("0.0.0.0", "127.0.0.1")
