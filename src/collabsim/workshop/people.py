@@ -12,7 +12,7 @@ import numpy as np
 
 from collabsim.mechanisms import change
 from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP, read_all
-from collabsim.played import AWAITING, MAX_CONVERSATIONS
+from collabsim.played import AWAITING
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel
@@ -192,7 +192,7 @@ def talk_options(model: CollaborationModel, person: int, trust: np.ndarray) -> l
             picked.append(int(j))
             seen_orgs.add(int(p.org[j]))
     return [{"person": j, "label": describe(model, j), "trust": round(float(trust[person, j]), 2)}
-            for j in picked][:max(TALK_OPTIONS, MAX_CONVERSATIONS)]
+            for j in picked]
 
 
 def request_label(model: CollaborationModel, request) -> str:
