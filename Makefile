@@ -49,6 +49,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_dashboard.py
 	$(BIN)/python benchmarks/bench_validation.py
+	$(BIN)/python benchmarks/bench_workshop.py
 
 dashboard: setup
 	$(BIN)/collabsim dashboard

@@ -261,6 +261,7 @@ def _parser() -> argparse.ArgumentParser:
     robustness.set_defaults(handler=_command("robustness", "robustness"))
 
     from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT, INSTALL  # no Solara import yet
+    from collabsim.workshop import INSTALL as WORKSHOP_INSTALL  # no web server import yet
 
     dashboard = commands.add_parser(
         "dashboard", help="serve the workshop dashboard in a browser",
@@ -274,6 +275,26 @@ def _parser() -> argparse.ArgumentParser:
                            "machine only; 0.0.0.0 lets devices in the room connect)")
     dashboard.add_argument("--open", action="store_true", help="open it in a browser")
     dashboard.set_defaults(handler=_dashboard)
+
+    workshop = commands.add_parser(
+        "workshop", help="serve a participatory workshop: participants play the network",
+        description="Open a workshop room: a facilitator's console and a page where "
+        "participants join from their phones and play people of the network. It works with "
+        f"no internet connection (needs: {WORKSHOP_INSTALL}).")
+    workshop.add_argument("--scenario", default="iocn", help="scenario (default: iocn)")
+    workshop.add_argument("--seed", type=int, default=0, help="seed of the run (default: 0)")
+    workshop.add_argument("--port", type=int, default=DEFAULT_PORT,
+                          help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
+    workshop.add_argument("--host", default=DEFAULT_HOST,
+                          help=f"address to listen on (default: {DEFAULT_HOST}, this machine "
+                          "only; 0.0.0.0 lets devices in the room join)")
+    workshop.add_argument("--posts", default=None, metavar="LIST",
+                          help="deal these posts, in this order (comma-separated), instead "
+                          "of a mix of roles across organisations")
+    workshop.add_argument("--out", default="results/workshop",
+                          help="folder under which sessions are saved (default: "
+                          "results/workshop)")
+    workshop.set_defaults(handler=_workshop)
     return parser
 
 
@@ -529,6 +550,41 @@ def _dashboard(args: argparse.Namespace) -> int:
             raise  # our own module failing to import is a bug, not a missing extra
         raise UsageError(f"the dashboard needs the dashboard extra, which is not installed "
                          f"({error}); install it with: {INSTALL}") from None
+    return 0
+
+
+def _workshop(args: argparse.Namespace) -> int:
+    """Serve a workshop room until Ctrl-C, on the socket bound (and checked) first."""
+    from collabsim.dashboard import CannotListen, listen
+    from collabsim.workshop import INSTALL as WORKSHOP_INSTALL
+
+    if args.scenario not in available():
+        raise UsageError(f"--scenario {args.scenario!r} is not allowed: expected one of "
+                         f"{', '.join(available())}")
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed} is not allowed: expected a whole number >= 0")
+    try:
+        from collabsim.workshop.server import serve
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] == "collabsim":
+            raise
+        raise UsageError(f"the workshop needs the workshop extra, which is not installed "
+                         f"({error}); install it with: {WORKSHOP_INSTALL}") from None
+    try:
+        posts = None if args.posts is None else [int(p) for p in args.posts.split(",")]
+    except ValueError:
+        raise UsageError(f"--posts {args.posts!r} is not allowed: expected post numbers "
+                         "separated by commas") from None
+    try:
+        sock = listen(args.host, args.port)
+    except CannotListen as error:
+        raise UsageError(str(error)) from None
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
+        try:
+            serve(sock, scenario=args.scenario, seed=args.seed, out=args.out, posts=posts,
+                  announce=lambda line: print(line, flush=True))
+        except ValueError as error:  # posts that cannot be dealt, found before serving
+            raise UsageError(f"--{error}") from None
     return 0
 
 

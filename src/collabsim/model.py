@@ -43,6 +43,7 @@ from collabsim.mechanisms.commitment import QUARTER, CommitmentRates
 from collabsim.mechanisms.decisions import GrantWeights
 from collabsim.mechanisms.draws import chance
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
+from collabsim.played import PlayedPeople
 from collabsim.state import build_state
 
 
@@ -65,6 +66,7 @@ class CollaborationModel(mesa.Model):
         alive: Whether the network is still meeting.
         collapse_step: Week the network dissolved, or None.
         datacollector: The week's reporters, as a ``mesa.DataCollector``.
+        played: The posts played by participants and their choices (``collabsim.played``).
     """
 
     #: Whether the model runs its silo twin beside it (the twin itself does not).
@@ -91,6 +93,7 @@ class CollaborationModel(mesa.Model):
         self.state = build_state(params, np.random.default_rng(world_seed))
         self._configure()
         self.people: list[Person] = [Person(self, i) for i in range(params.n_people)]
+        self.played = PlayedPeople(self)
 
         self.alive = params.convened
         self.collapse_step: int | None = None
@@ -141,6 +144,7 @@ class CollaborationModel(mesa.Model):
         week = self.steps
         self.apply_scheduled_events(week)
         self.meeting_held = self.network_on and (week - 1) % self.params.meeting_interval == 0
+        self.played.week_starts(self)
         if self.meeting_held:
             self.hold_meeting()
         self.do_change_work(week)
@@ -202,7 +206,8 @@ class CollaborationModel(mesa.Model):
         meeting energy and the update on actions (M12), and the leadership programmes (M7).
         """
         s, p, prm = self.state, self.state.people, self.params
-        attendees = attendance.choose_attendees(s.stream, s.people_ref, self._attendance_weights)
+        attendees = self.played.attendance(self, attendance.choose_attendees(
+            s.stream, s.people_ref, self._attendance_weights))
         self.meetings_held += 1
         p.attended[attendees] += 1
         self.attendance_rate = attendees.size / max(1, int(p.active.sum()))
@@ -253,7 +258,7 @@ class CollaborationModel(mesa.Model):
         change.change_work(s.stream, week, self.network_on, dl, s.people_ref, working,
                            s.pathways_ref, s.changes_ref, s.org_start, s.trust_ref, s.teams_ref,
                            self._grant_weights, self._trust_rates, self._change_rates,
-                           self._hope, s.counters)
+                           self._hope, s.counters, self.played.arrays)
         if prm.convened and not self.alive:
             landscape.unravel(s.stream, pw.config, pw.initial_config, pw.network_made,
                               pw.fitness, pw.neighbours, pw.contributions, prm.unsupported_decay)
@@ -274,6 +279,7 @@ class CollaborationModel(mesa.Model):
                 s.trust_ref, s.stream, prm.informal_contact_rate, s.people_ref, s.team_members,
                 s.team_start, prm.narrative_epsilon, prm.narrative_mu, self._encounter_weights,
                 self._trust_rates)
+        self.played.talk(self)
         trust.second_hand(s.trust_ref, s.stream, p.news, prm.gossip_contacts, prm.second_hand_trust)
         trust.drift(s.trust_ref, prm.trust_drift)
 
@@ -298,8 +304,9 @@ class CollaborationModel(mesa.Model):
         commitment.week_passes(s.people_ref, s.people.active, self.aspiration_gap)
         actor = commitment.spontaneous_self_interest(s.stream, week, s.people_ref,
                                                      prm.self_interest_hazard)
-        if actor >= 0:
+        if actor >= 0 and not self.played.plays(actor):  # a played leader acts by choice
             self.act_in_self_interest(actor)
+        self.played.acts(self)
 
     def act_in_self_interest(self, actor: int) -> None:
         """Person ``actor`` (a top) acts in self-interest now (M13)."""

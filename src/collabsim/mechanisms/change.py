@@ -35,6 +35,14 @@ from collabsim.mechanisms.decisions import cede_territory, gatekeeper, grant_pro
 from collabsim.mechanisms.draws import below, chance, uniform
 from collabsim.mechanisms.landscape import fitness, flip, own_fitness, redesigned, redraw
 from collabsim.mechanisms.learning import claim_leadership
+from collabsim.mechanisms.played import (
+    MODEL,
+    NO_CHANGE,
+    SMALL_TEST,
+    decider,
+    grant_chance,
+    waits_for,
+)
 from collabsim.mechanisms.trust import read, signal
 
 # Stages of a change.
@@ -92,24 +100,27 @@ def _duration(stream, shortest, longest, scale):
 
 @jit
 def _ask(stream, proposer, owner_org, embedding, people, working, org_start, store,
-         grant_weights):
+         grant_weights, played):
     """Who decides for ``owner_org``, and how likely they are to grant (M9).
 
     Territoriality weighs on the decision when granting cedes control: the proposer is
     from another organisation, or the top is asked to embed what the frontline tried on
     its own authority (``embedding``). Returns ``(-1, 0)`` when nobody from the
-    organisation is left to ask.
+    organisation is left to ask. A played senior leader of the organisation is the one
+    asked, and their verdict, if they gave one, decides (``played``).
     """
-    top = gatekeeper(stream, owner_org, org_start, people.role, people.power, working)
+    top = decider(gatekeeper(stream, owner_org, org_start, people.role, people.power, working),
+                  owner_org, played, working)
     if top < 0:
         return -1, 0.0
     if top == proposer:
         return top, 1.0
     ceding = embedding or people.org[top] != people.org[proposer]
     alignment = 1.0 - abs(people.narrative[top] - people.narrative[proposer])
-    return top, grant_probability(read(store, top, proposer), alignment,
-                                  people.territoriality[top], people.commitment[top], ceding,
-                                  grant_weights)
+    return top, grant_chance(grant_probability(read(store, top, proposer), alignment,
+                                               people.territoriality[top],
+                                               people.commitment[top], ceding, grant_weights),
+                             proposer, owner_org, played)
 
 
 @jit
@@ -156,14 +167,14 @@ def _blocked(proposer, top, people, store, trust_rates, rates, hope, counters):
 
 @jit
 def _decide(stream, proposer, owner_org, embedding, people, working, org_start, store,
-            grant_weights, trust_rates, rates, hope, counters):
+            grant_weights, trust_rates, rates, hope, counters, played):
     """A top of ``owner_org`` decides on the proposer's request.
 
     Returns the top who granted it (the proposer themself for a request to oneself), or
     -1 if it was blocked.
     """
     top, p = _ask(stream, proposer, owner_org, embedding, people, working, org_start, store,
-                  grant_weights)
+                  grant_weights, played)
     if top >= 0 and chance(stream, p):
         if top != proposer:
             counters[GRANTED] += 1
@@ -175,7 +186,7 @@ def _decide(stream, proposer, owner_org, embedding, people, working, org_start, 
 
 @jit
 def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_start, store,
-                     grant_weights, trust_rates, rates, hope, counters):
+                     grant_weights, trust_rates, rates, hope, counters, played):
     """The owning organisations' tops decide on a redesign together.
 
     At the partnership board it goes ahead with the mean of their grant probabilities,
@@ -189,7 +200,7 @@ def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_s
         k = pathways.owner[p, n]
         if (mask >> n) & 1 and tops[k] == -2:
             tops[k], chances[k] = _ask(stream, proposer, k, False, people, working, org_start,
-                                       store, grant_weights)
+                                       store, grant_weights, played)
     involved = tops != -2
     if chance(stream, chances[involved].mean()):
         counters[GRANTED] += 1
@@ -330,7 +341,7 @@ def end_change(i, changes, redesign_lead):
 
 @jit
 def _progress(stream, week, i, network_on, people, working, pathways, changes, org_start,
-              store, teams, grant_weights, trust_rates, rates, hope, counters):
+              store, teams, grant_weights, trust_rates, rates, hope, counters, played):
     """Move person i's change on at the week it comes due."""
     stage = changes.stage[i]
     p = changes.pathway[i]
@@ -338,7 +349,8 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
     end_change(i, changes, pathways.redesign_lead)
     if stage == AWAITING_TEST_GRANT:
         top = _decide(stream, i, pathways.owner[p, practice], False, people, working,
-                      org_start, store, grant_weights, trust_rates, rates, hope, counters)
+                      org_start, store, grant_weights, trust_rates, rates, hope, counters,
+                      played)
         if top >= 0:
             changes.stage[i] = TESTING
             changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
@@ -356,14 +368,14 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
             return
         if stage == AWAITING_EMBEDDING and _decide(
                 stream, i, owner, True, people, working, org_start, store, grant_weights,
-                trust_rates, rates, hope, counters) < 0:
+                trust_rates, rates, hope, counters, played) < 0:
             return
         _adopt(stream, i, p, trial, False, network_on, people, working, pathways, store,
                teams, rates, hope, counters)
     elif stage == AWAITING_REDESIGN_GRANTS:
         if not _decide_redesign(stream, i, p, changes.mask[i], people, working, pathways,
                                 org_start, store, grant_weights, trust_rates, rates, hope,
-                                counters):
+                                counters, played):
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING
@@ -422,13 +434,17 @@ def _choose_practice(stream, p, org, owner, own_remit_bias, own_only):
 
 @jit
 def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
-             redesign_lead, changes, rates, counters):
+             redesign_lead, changes, rates, counters, size):
     """Person i, of organisation ``org``, proposes a change on their pathway ``p``.
 
     Takes only the arrays it needs: it runs for every proposal, and every array passed
-    to a compiled call that is not inlined costs reference counting.
+    to a compiled call that is not inlined costs reference counting. ``size`` is a played
+    person's choice (``played.SMALL_TEST`` or ``played.REDESIGN``), or ``played.MODEL``.
     """
-    small = not network_on or uniform(stream) < rates.incremental_share
+    if size == MODEL:
+        small = not network_on or uniform(stream) < rates.incremental_share
+    else:
+        small = not network_on or size == SMALL_TEST
     if small:
         practice = _choose_practice(stream, p, org, owner, rates.own_remit_bias,
                                     not network_on)
@@ -457,9 +473,24 @@ def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
 
 
 @jit
+def _waits(i, changes, pathways, working, played):
+    """Whether person i's request waits on a played senior leader's desk (``played``)."""
+    stage = changes.stage[i]
+    p = changes.pathway[i]
+    if stage == AWAITING_TEST_GRANT or stage == AWAITING_EMBEDDING:
+        return waits_for(pathways.owner[p, changes.practice[i]], i, played, working)
+    if stage == AWAITING_REDESIGN_GRANTS:
+        for n in range(pathways.owner.shape[1]):
+            if (changes.mask[i] >> n) & 1 and waits_for(pathways.owner[p, n], i, played,
+                                                         working):
+                return True
+    return False
+
+
+@jit
 def change_work(stream, week, network_on, distributed_leadership, people, working, pathways,
                 changes, org_start, store, teams, grant_weights, trust_rates, rates, hope,
-                counters):
+                counters, played):
     """One week of change work: changes come due and move on, then new ones are proposed.
 
     While the network is alive, changes may touch any organisation's practices. Without
@@ -486,6 +517,7 @@ def change_work(stream, week, network_on, distributed_leadership, people, workin
         rates: ``ChangeRates``.
         hope: ``CommitmentRates``: how wins and setbacks move commitment.
         counters: Cumulative counters (updated).
+        played: Choices of played people (``mechanisms.played.Played``).
     """
     n = people.active.shape[0]
     for i in range(n):
@@ -494,15 +526,22 @@ def change_work(stream, week, network_on, distributed_leadership, people, workin
         if not working[i]:
             end_change(i, changes, pathways.redesign_lead)  # the proposer left; it lapses
             continue
+        if _waits(i, changes, pathways, working, played):
+            continue
         _progress(stream, week, i, network_on, people, working, pathways, changes, org_start,
-                  store, teams, grant_weights, trust_rates, rates, hope, counters)
+                  store, teams, grant_weights, trust_rates, rates, hope, counters, played)
     for i in range(n):
         if not working[i] or people.pathway[i] < 0 or changes.stage[i] != IDLE:
             continue
-        p = proposal_probability(people.commitment[i], people.skill[i],
-                                 people.leader_identity[i], people.inspiration[i],
-                                 distributed_leadership, rates.proposal_rate)
-        if chance(stream, p):
-            _propose(stream, week, i, people.pathway[i], people.org[i], network_on,
-                     distributed_leadership, pathways.owner, pathways.redesign_lead, changes,
-                     rates, counters)
+        size = played.propose[i]
+        if size == MODEL:
+            p = proposal_probability(people.commitment[i], people.skill[i],
+                                     people.leader_identity[i], people.inspiration[i],
+                                     distributed_leadership, rates.proposal_rate)
+            if not chance(stream, p):
+                continue
+        elif size == NO_CHANGE:
+            continue
+        _propose(stream, week, i, people.pathway[i], people.org[i], network_on,
+                 distributed_leadership, pathways.owner, pathways.redesign_lead, changes,
+                 rates, counters, size)

@@ -1,0 +1,345 @@
+// The workshop's pages: the participants' page and the facilitator's console.
+// Everything comes from this server: views arrive as JSON on a websocket, actions are posts.
+"use strict";
+const Workshop = (() => {
+  const $ = (id) => document.getElementById(id);
+  const say = (text) => { $("message").textContent = text || ""; };
+  const params = new URLSearchParams(location.search);
+  const hash = new URLSearchParams(location.hash.slice(1));
+
+  // A fresh id for each request (crypto.randomUUID needs https; this does not).
+  function requestId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  async function post(path, body) {
+    const response = await fetch(path, {method: "POST", headers: {"Content-Type": "application/json"},
+                                        body: JSON.stringify(body)});
+    const data = await response.json().catch(() => ({error: "the server did not answer"}));
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    return data;
+  }
+
+  // Follow the room's view; reconnect if the connection drops.
+  function follow(query, render, refused = say) {
+    let socket, timer = null, view = null;
+    const open = () => {
+      const scheme = location.protocol === "https:" ? "wss" : "ws";
+      socket = new WebSocket(`${scheme}://${location.host}/ws?${query}`);
+      socket.onmessage = (event) => {
+        const data = JSON.parse(event.data);
+        if (data.error) { refused(data.error); return; }
+        view = data;
+        view.received = performance.now();
+        render(view);
+      };
+      socket.onclose = (event) => { if (event.code !== 4403) setTimeout(open, 1000); };
+    };
+    open();
+    // the timer counts down between views
+    timer = setInterval(() => {
+      if (!view) return;
+      showTimer(view);
+      const left = view.seconds_left - (performance.now() - view.received) / 1000;
+      if (!view.time_up && !view.paused && view.seconds_left !== null && left <= 0) {
+        view.time_up = true;  // the server refuses choices from now on: say so at once
+        render(view);
+      }
+    }, 250);
+    return () => { clearInterval(timer); socket.close(); };
+  }
+
+  function showTimer(view) {
+    const el = $("timer");
+    $("meeting").textContent = view.ended ? "Session over" : `Meeting ${view.meeting} (week ${view.week})`;
+    el.dataset.meeting = view.meeting;
+    if (view.seconds_left === null || view.ended) { el.textContent = ""; el.dataset.left = ""; return; }
+    const elapsed = view.paused ? 0 : (performance.now() - view.received) / 1000;
+    const left = Math.max(0, Math.round(view.seconds_left - elapsed));
+    el.textContent = left === 0 ? "time is up" : `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` + (view.paused ? " (paused)" : "");
+    el.dataset.left = left;
+  }
+
+  function button(label, chosen, onClick, attrs = {}) {
+    const b = document.createElement("button");
+    b.className = "big" + (chosen ? " chosen" : "");
+    b.textContent = label;
+    b.setAttribute("aria-pressed", chosen ? "true" : "false");
+    for (const [k, v] of Object.entries(attrs)) b.setAttribute(k, v);
+    b.onclick = onClick;
+    return b;
+  }
+
+  function block(title, buttons, one = false, testid = "") {
+    const div = document.createElement("div");
+    div.className = "choice";
+    if (testid) div.dataset.choice = testid;
+    const h = document.createElement("h3");
+    h.textContent = title;
+    const row = document.createElement("div");
+    row.className = "buttons" + (one ? " one" : "");
+    buttons.forEach((b) => row.appendChild(b));
+    div.append(h, row);
+    return div;
+  }
+
+  // --- the participants' page -------------------------------------------------------------
+  function participant() {
+    const room = (params.get("room") || hash.get("room") || "").toUpperCase();
+    const key = (code) => `collabsim-workshop-${code}`;
+    let token = hash.get("t") || (room && localStorage.getItem(key(room)));
+    let roomCode = room;
+    let current = null;
+
+    const start = (data) => {
+      token = data.token; roomCode = data.room;
+      localStorage.setItem(key(roomCode), token);
+      history.replaceState(null, "", `/?room=${roomCode}#t=${token}`);
+      $("join").hidden = true; $("play").hidden = false;
+      follow(`room=${roomCode}&token=${encodeURIComponent(token)}`, render, (error) => {
+        localStorage.removeItem(key(roomCode));  // a token this room does not know
+        history.replaceState(null, "", `/?room=${roomCode}`);
+        showJoin();
+        say(error);
+      });
+    };
+    const choose = async (field, value, target) => {
+      try {
+        await post("/api/decide", {room: roomCode, token, request_id: requestId(),
+                                   meeting: current.meeting, field, value, target});
+        say("");
+      } catch (error) { say(error.message); }
+    };
+
+    function render(view) {
+      current = view;
+      $("who").textContent = `${view.you.name}: ${view.you.who}`;
+      $("rejoin").textContent = view.you.rejoin_code;
+      $("situation").replaceChildren(...view.situation.map((t) => Object.assign(document.createElement("p"), {textContent: t})));
+      $("feedback").replaceChildren(...view.feedback.map((t) => Object.assign(document.createElement("p"), {textContent: t})));
+      showTimer(view);
+      const c = view.chosen || {};
+      const blocks = [];
+      const closed = view.ended || view.time_up;
+      if (!closed && view.asks.attend) {
+        blocks.push(block("Come to the next meeting?", [
+          button("Come", c.attend === true, () => choose("attend", "yes")),
+          button("Stay away", c.attend === false, () => choose("attend", "no"))], false, "attend"));
+      }
+      if (!closed && view.asks.propose) {
+        blocks.push(block("Propose a change?", [
+          button("A small test", c.propose === "small", () => choose("propose", "small")),
+          button("A big redesign", c.propose === "big", () => choose("propose", "big")),
+          button("Not now", c.propose === "none", () => choose("propose", "none"))], false, "propose"));
+      }
+      if (!closed && view.asks.leader) {
+        view.requests.forEach((r) => {
+          const v = (c.verdicts || {})[String(r.proposer)];
+          blocks.push(block(r.label, [
+            button("Grant", v === true, () => choose("verdict", "grant", r.proposer)),
+            button("Block", v === false, () => choose("verdict", "block", r.proposer))], false, `verdict-${r.proposer}`));
+        });
+        blocks.push(block("Your territory", [
+          button("Cede some to the network", c.cede === true, () => choose("cede", "cede")),
+          button("Keep it", c.cede === false, () => choose("cede", "keep"))], false, "cede"));
+      }
+      if (!closed && view.asks.self_interest) {
+        blocks.push(block("A chance to do well for yourself (everyone will hear of it)", [
+          button("Take it", c.self_interest === true, () => choose("self_interest", "act")),
+          button("Refrain", c.self_interest === false, () => choose("self_interest", "refrain"))], false, "self_interest"));
+      }
+      if (!closed && view.talk_options.length) {
+        const chosen = new Set(c.talk_to || []);
+        blocks.push(block("Whom will you talk to before the next meeting?", view.talk_options.map((o) =>
+          button(`${o.label} (trust ${o.trust.toFixed(2)})`, chosen.has(o.person), () => {
+            const next = new Set(chosen);
+            next.has(o.person) ? next.delete(o.person) : next.add(o.person);
+            choose("talk", [...next].join(","));
+          })), true, "talk"));
+      }
+      if (view.time_up && !view.ended) blocks.push(Object.assign(document.createElement("p"), {textContent: "Time is up: the model decides what you left open."}));
+      $("choices").replaceChildren(...blocks);
+      $("decided").hidden = !view.decided || closed;
+      document.body.dataset.meeting = view.meeting;
+      document.body.dataset.decided = view.decided;
+      document.body.dataset.person = view.you.person;
+    }
+
+    const showJoin = () => {
+      $("join").hidden = false; $("play").hidden = true;
+      $("join-room").value = room; $("rejoin-room").value = room;
+    };
+    $("join-form").onsubmit = async (e) => {
+      e.preventDefault();
+      try { start(await post("/api/join", {room: $("join-room").value, name: $("join-name").value})); }
+      catch (error) { say(error.message); }
+    };
+    $("rejoin-form").onsubmit = async (e) => {
+      e.preventDefault();
+      try { start(await post("/api/join", {room: $("rejoin-room").value, rejoin_code: $("rejoin-code").value})); }
+      catch (error) { say(error.message); }
+    };
+    if (token && room) start({token, room}); else showJoin();
+  }
+
+  // --- the facilitator's console -------------------------------------------------------------
+  function console_() {
+    const room = (params.get("room") || "").toUpperCase();
+    const token = hash.get("f") || "";
+    const act = async (action, value) => {
+      try {
+        await post("/api/facilitate", {room, token, request_id: requestId(), action, value});
+        say("");
+        if (action === "end") debrief();
+      } catch (error) { say(error.message); }
+    };
+    $("qr").src = `/qr.svg?room=${room}`;
+    $("start-timer").onclick = () => act("timer", Number($("timer-seconds").value));
+    $("pause").onclick = () => act("pause");
+    $("resume").onclick = () => act("resume");
+    $("advance").onclick = () => act("advance");
+    $("end").onclick = () => act("end");
+    $("save").onclick = async () => {
+      try { say(`Saved in ${(await post("/api/save", {room, token})).folder}`); } catch (e) { say(e.message); }
+    };
+    $("network-toggle").onchange = (e) => act("network", e.target.checked);
+    $("self-interest-toggle").onchange = (e) => act("self_interest", e.target.checked);
+    $("others").onchange = () => debrief();
+    let eventsDrawn = false;
+
+    function render(view) {
+      $("code").textContent = view.room;
+      $("join-url").textContent = view.join_url;
+      showTimer(view);
+      if (!eventsDrawn) {
+        $("events").replaceChildren(...view.events.map((e) => {
+          const b = document.createElement("button");
+          b.textContent = e.label; b.dataset.event = e.kind; b.onclick = () => act("event", e.kind);
+          return b;
+        }));
+        eventsDrawn = true;
+      }
+      $("network-toggle").checked = view.network_visible;
+      $("self-interest-toggle").checked = view.self_interest_enabled;
+      const m = view.monitors;
+      $("monitors").innerHTML = "";
+      [["Network", m.alive ? "alive" : "dissolved"], ["taking part", m.taking_part],
+       ["last attendance", m.attendance === null ? "-" : `${Math.round(m.attendance * 100)}%`],
+       ["commitment", m.commitment]].forEach(([k, v]) => {
+        $("monitors").appendChild(Object.assign(document.createElement("span"), {textContent: `${k}: ${v}`}));
+      });
+      const decided = view.seats.filter((s) => s.decided).length;
+      $("counts").textContent = `(${view.seats.length} joined, ${decided} decided)`;
+      $("counts").dataset.joined = view.seats.length;
+      $("counts").dataset.decided = decided;
+      $("seats").tBodies[0].replaceChildren(...view.seats.map((s) => {
+        const tr = document.createElement("tr");
+        tr.dataset.participant = s.participant;
+        tr.dataset.decided = s.decided;
+        [`${s.participant} ${s.name}`, s.who, s.connected ? "yes" : "away", s.decided ? "yes" : "-"].forEach((t) => {
+          tr.appendChild(Object.assign(document.createElement("td"), {textContent: t}));
+        });
+        return tr;
+      }));
+      $("network").hidden = !view.network;
+      if (view.network) drawNetwork(view.network);
+      document.body.dataset.meeting = view.meeting;
+      document.body.dataset.ended = view.ended;
+      if (view.ended && $("debrief").hidden) debrief();
+    }
+
+    async function debrief() {
+      try {
+        const data = await post("/api/debrief", {room, token, others: $("others").checked});
+        drawDebrief(data);
+      } catch (error) { say(error.message); }
+    }
+    follow(`room=${room}&token=${encodeURIComponent(token)}&as=facilitator`, render);
+  }
+
+  // --- drawing ----------------------------------------------------------------------------------
+  const NS = "http://www.w3.org/2000/svg";
+  const el = (name, attrs, text) => {
+    const e = document.createElementNS(NS, name);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const COLOURS = {room: "#1f5fbf", model: "#888", all_cede: "#1b7a3a", all_block: "#a4161a",
+                   commitment: "#1f5fbf", trust: "#e08a00"};
+
+  function drawNetwork(net) {
+    const w = 900, h = 520, cx = w / 2, cy = h / 2, r = 200;
+    const svg = el("svg", {width: w, height: h, viewBox: `0 0 ${w} ${h}`});
+    const n = net.organisations.length;
+    const pos = net.organisations.map((_, k) => [cx + r * Math.cos(2 * Math.PI * k / n), cy + r * Math.sin(2 * Math.PI * k / n)]);
+    for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) {
+      const t = net.trust[a][b];
+      if (t === null) continue;
+      svg.appendChild(el("line", {x1: pos[a][0], y1: pos[a][1], x2: pos[b][0], y2: pos[b][1],
+        stroke: t >= 0.5 ? "#1f5fbf" : "#c0392b", "stroke-width": 1 + 8 * Math.abs(t - 0.5), opacity: 0.35}));
+    }
+    net.organisations.forEach((org, k) => {
+      const [x, y] = pos[k];
+      svg.appendChild(el("text", {x, y: y - 38, "text-anchor": "middle"}, org.name));
+      org.people.forEach((p, i) => {
+        const a = 2 * Math.PI * i / Math.max(1, org.people.length);
+        const px = x + 26 * Math.cos(a), py = y + 26 * Math.sin(a);
+        const size = p.role === 0 ? 7 : p.role === 1 ? 5 : 4;
+        const fill = p.active ? `hsl(${Math.round(120 * p.commitment)}, 60%, 45%)` : "#bbb";
+        svg.appendChild(el("circle", {cx: px, cy: py, r: size, fill, stroke: p.played ? "#000" : "none", "stroke-width": 2}));
+      });
+    });
+    $("network-view").replaceChildren(svg);
+  }
+
+  function chart(title, weeks, series, moments, w = 420, h = 160) {
+    const svg = el("svg", {width: w, height: h + 30, viewBox: `0 0 ${w} ${h + 30}`, "data-chart": title});
+    svg.appendChild(el("text", {x: 4, y: 12}, title));
+    const all = Object.values(series).flat().filter((v) => v !== null);
+    const lo = Math.min(0, ...all), hi = Math.max(1e-9, ...all);
+    const x = (i) => 30 + (w - 40) * i / Math.max(1, weeks.length - 1);
+    const y = (v) => 20 + h - 10 - (h - 20) * (v - lo) / (hi - lo || 1);
+    (moments || []).forEach((m) => {
+      const i = weeks.indexOf(m.week);
+      if (i < 0) return;
+      svg.appendChild(el("line", {x1: x(i), x2: x(i), y1: 20, y2: h + 10, stroke: "#b0b", "stroke-dasharray": "3 3"}));
+    });
+    Object.entries(series).forEach(([name, values]) => {
+      const pts = values.map((v, i) => v === null ? null : `${x(i)},${y(v)}`).filter(Boolean).join(" ");
+      svg.appendChild(el("polyline", {points: pts, fill: "none", stroke: COLOURS[name] || "#000", "stroke-width": 2, "data-run": name}));
+    });
+    let lx = 30;
+    Object.keys(series).forEach((name) => {
+      svg.appendChild(el("text", {x: lx, y: h + 26, fill: COLOURS[name] || "#000"}, name.replace("_", " ")));
+      lx += 90;
+    });
+    return svg;
+  }
+
+  function drawDebrief(data) {
+    $("debrief").hidden = false;
+    const plots = Object.entries(data.labels).map(([column, label]) => {
+      const series = {};
+      for (const [run, columns] of Object.entries(data.series)) series[run] = columns[column];
+      return chart(label, data.weeks, series, data.moments.room);
+    });
+    $("debrief-plots").replaceChildren(...plots);
+    $("debrief-plots").dataset.runs = Object.keys(data.series).join(" ");
+    $("moments").replaceChildren(...data.moments.room.map((m) =>
+      Object.assign(document.createElement("li"), {textContent: `week ${m.week}: ${m.text}`})));
+    $("stories").replaceChildren(...data.stories.map((s) => {
+      const div = document.createElement("div");
+      div.className = "story";
+      div.dataset.participant = s.participant;
+      div.appendChild(Object.assign(document.createElement("div"), {textContent: `${s.participant} ${s.name}: ${s.who}`}));
+      div.appendChild(chart("trust and commitment", s.story.map((r) => r.week),
+        {commitment: s.story.map((r) => r.commitment), trust: s.story.map((r) => r.trust)}, [], 300, 110));
+      return div;
+    }));
+  }
+
+  return {participant, console: console_};
+})();

@@ -1,0 +1,418 @@
+"""A workshop room: participants play people of the network, meeting by meeting.
+
+Pure Python, no web: the server (``collabsim.workshop.server``) only carries requests to
+a ``Room`` and its views back. A room deals posts to participants as they join, takes
+their choices for the next meeting (each checked against their own person and the
+current meeting), and plays the meeting when the facilitator advances; choices not made
+are the model's, as for everyone nobody plays. Everything is recorded
+(``collabsim.workshop.record``) so that a session can be studied and replayed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from collabsim.model import CollaborationModel
+from collabsim.params import EVENT_KINDS
+from collabsim.played import PROPOSALS, Choice, ChoiceError
+from collabsim.scenarios import scenario as load_scenario
+from collabsim.workshop import people, turns
+from collabsim.workshop.record import Record
+
+#: Most participants a room takes.
+MAX_PARTICIPANTS = 40
+#: Seconds participants have to decide before each meeting, unless the facilitator says.
+DECISION_SECONDS = 180
+#: Letters of join and rejoin codes: no 0/O or 1/I/L to misread on a projector.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+#: How posts are dealt: a mix of roles across organisations, or a fixed list of posts.
+DEALS = ("mix", "fixed")
+#: Fields a participant decides, and the values each takes.
+FIELDS = {
+    "attend": ("yes", "no"),
+    "talk": None,  # a list of posts, comma-separated
+    "propose": tuple(PROPOSALS),
+    "verdict": ("grant", "block"),
+    "cede": ("cede", "keep"),
+    "self_interest": ("act", "refrain"),
+}
+
+
+class Refusal(Exception):
+    """A request the room refuses; nothing changed. ``kind`` says why, for the server.
+
+    Kinds: ``"forbidden"`` (not yours to do), ``"stale"`` (a replayed request or a past
+    meeting), ``"invalid"`` (bad input), ``"unknown"`` (no such participant or room).
+    """
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def new_code(length: int = 6) -> str:
+    """A random code of ``length`` unambiguous letters and digits."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+@dataclass
+class Seat:
+    """A participant and the person they play.
+
+    Attributes:
+        participant: Their label in the record (``P1``, ``P2``, ...): no personal data.
+        name: The display name they typed.
+        person: The post they play.
+        token: Secret of their device (kept in the page's address and storage).
+        rejoin_code: A short personal code to get their person back on another device.
+    """
+
+    participant: str
+    name: str
+    person: int
+    token: str
+    rejoin_code: str
+    connected: int = 0
+    feedback: list[str] = field(default_factory=list)
+
+
+class Room:
+    """One session: a model, its participants, their choices and the record.
+
+    Args:
+        scenario: Scenario name.
+        seed: Seed of the run.
+        deal: ``"mix"`` (tops, middles and bottoms across organisations) or ``"fixed"``.
+        posts: The posts to deal, in order, for ``deal="fixed"``.
+        decision_seconds: Seconds to decide before each meeting.
+        clock: Monotonic clock (seconds), for timers.
+    """
+
+    def __init__(self, scenario: str = "iocn", *, seed: int = 0, deal: str = "mix",
+                 posts: list[int] | None = None, decision_seconds: float = DECISION_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if deal not in DEALS:
+            raise ValueError(f"deal={deal!r} is not allowed: expected one of {', '.join(DEALS)}")
+        self.params = load_scenario(scenario)
+        self.scenario, self.seed = scenario, seed
+        self.model = CollaborationModel(self.params, rng=seed)
+        self.code = new_code()
+        self.facilitator_token = secrets.token_urlsafe(24)
+        self.lock = threading.RLock()
+        self._clock = clock
+        self.order = people.deal_order(self.model) if deal == "mix" else people.check_posts(
+            self.model, posts)
+        self.deal = deal
+        self.seats: dict[str, Seat] = {}  # by token
+        self.meeting = 1  # the meeting being decided
+        self.decision_seconds = decision_seconds
+        self.deadline: float | None = None
+        self.remaining: float | None = None  # while paused
+        self.ended = False
+        self.self_interest_enabled = False
+        self.network_visible = False
+        self.choices: dict[int, Choice] = {}
+        self.record = Record(self)
+        self.stories = people.Stories(self.model)
+        self._seen_requests: set[str] = set()
+        self.version = 0
+        self._listeners: set[Callable[[], None]] = set()
+
+    # --- participants ------------------------------------------------------------------------
+
+    def join(self, code: str, name: str) -> Seat:
+        """A participant joins with the room's code and a display name, and is dealt a person.
+
+        Raises:
+            Refusal: Wrong code, a bad name, or the room is full or over.
+        """
+        with self.lock:
+            self._check_code(code)
+            name = " ".join(str(name).split())
+            if not 1 <= len(name) <= 30:
+                raise Refusal("invalid", f"name={name!r} is not allowed: expected 1 to 30 "
+                              "characters")
+            if self.ended:
+                raise Refusal("forbidden", "this session has ended: no more joining")
+            taken = {seat.person for seat in self.seats.values()}
+            free = [post for post in self.order if post not in taken
+                    and self.model.state.people.active[post]]
+            if not free or len(self.seats) >= MAX_PARTICIPANTS:
+                raise Refusal("forbidden", f"the room is full ({len(self.seats)} participants)")
+            seat = Seat(f"P{len(self.seats) + 1}", name, free[0], secrets.token_urlsafe(18),
+                        self._unused_rejoin_code())
+            self.seats[seat.token] = seat
+            self.model.played.play(seat.person)  # the model plays it no more
+            self.record.add(seat, "join", "participant", "participant")
+        self._changed()
+        return seat
+
+    def rejoin(self, code: str, rejoin_code: str) -> Seat:
+        """A participant gets their person back with their personal rejoin code.
+
+        Raises:
+            Refusal: Wrong room code or rejoin code.
+        """
+        with self.lock:
+            self._check_code(code)
+            wanted = str(rejoin_code).strip().upper()
+            for seat in self.seats.values():
+                if secrets.compare_digest(seat.rejoin_code, wanted):
+                    return seat
+        raise Refusal("unknown", f"rejoin code {wanted!r} is not known in room {self.code}")
+
+    def seat(self, token: str) -> Seat:
+        """The seat of a participant's device token.
+
+        Raises:
+            Refusal: No participant has that token in this room.
+        """
+        seat = self.seats.get(token) if isinstance(token, str) else None
+        if seat is None:
+            raise Refusal("unknown", "unknown participant token for this room: join again "
+                          "with the room code, or use your rejoin code")
+        return seat
+
+    def set_connected(self, token: str, change: int) -> None:
+        """Count a participant's open pages up (1) or down (-1)."""
+        with self.lock:
+            seat = self.seats.get(token)
+            if seat is None:
+                return
+            seat.connected = max(0, seat.connected + change)
+        self._changed()
+
+    def decide(self, token: str, *, request_id: str, meeting: int, field: str, value: str,
+               target: int | None = None, person: int | None = None) -> None:
+        """A participant makes one choice for their person at the next meeting.
+
+        Args:
+            token: The participant's device token.
+            request_id: A fresh id for this request; an id seen before is refused.
+            meeting: The meeting the choice is for (the one being decided).
+            field: One of ``FIELDS``.
+            value: The choice (``FIELDS[field]``; for ``talk``, posts comma-separated).
+            target: The proposer whose request a ``verdict`` answers.
+            person: The person the request claims to act for, if it says; must be theirs.
+
+        Raises:
+            Refusal: The request is not theirs, replayed, late or invalid; nothing changed.
+        """
+        with self.lock:
+            seat = self.seat(token)
+            if person is not None and person != seat.person:
+                raise Refusal("forbidden", f"you play person {seat.person}; you cannot act "
+                              f"for person {person}")
+            self._check_request(request_id, meeting)
+            self._check_open()
+            choice = self._merged(seat, field, value, target)
+            try:
+                self.model.played.choose(seat.person, choice)
+            except ChoiceError as error:
+                raise Refusal("invalid", str(error)) from None
+            self.choices[seat.person] = choice
+            self._seen_requests.add(request_id)
+            self.record.add(seat, field, value, "participant", target=target)
+        self._changed()
+
+    def decided(self, seat: Seat) -> bool:
+        """Whether a participant has made every choice the meeting asks of them."""
+        choice = self.choices.get(seat.person, Choice())
+        for name in people.required_fields(self, seat.person):
+            if name == "verdicts":
+                if not set(choice.verdicts) >= {r.proposer for r in self.requests(seat.person)}:
+                    return False
+            elif getattr(choice, name) is None:
+                return False
+        return True
+
+    def requests(self, person: int) -> list:
+        """The change requests waiting on ``person`` as a played senior leader."""
+        with self.lock:
+            return self.model.played.requests(person)
+
+    # --- the facilitator --------------------------------------------------------------------
+
+    def check_facilitator(self, token: str) -> None:
+        """Raise ``Refusal`` unless ``token`` is the facilitator's."""
+        if not isinstance(token, str) or not secrets.compare_digest(token,
+                                                                   self.facilitator_token):
+            raise Refusal("forbidden", "this needs the facilitator's token")
+
+    def facilitate(self, token: str, *, request_id: str, action: str, value=None) -> None:
+        """A facilitator's action, checked against the facilitator's token.
+
+        Actions: ``advance``, ``timer`` (seconds), ``pause``, ``resume``, ``event`` (a
+        kind of ``EVENT_KINDS``), ``network`` (show: bool), ``self_interest`` (enable:
+        bool) or ``end``.
+
+        Raises:
+            Refusal: Not the facilitator, a replayed request, or a bad action or value.
+        """
+        with self.lock:
+            self.check_facilitator(token)
+            self._check_request(request_id, self.meeting)
+            handler = {"advance": self._advance, "timer": self._start_timer,
+                       "pause": self._pause, "resume": self._resume, "event": self._event,
+                       "network": self._show_network, "self_interest": self._enable,
+                       "end": self._end}.get(action)
+            if handler is None:
+                raise Refusal("invalid", f"action={action!r} is not allowed")
+            if self.ended and action != "network":
+                raise Refusal("forbidden", "this session has ended")
+            handler(value)
+            self._seen_requests.add(request_id)
+        self._changed()
+
+    def _advance(self, _value) -> None:
+        """Play the meeting: choices not made are the model's."""
+        played = self._played()
+        self.record.close_meeting(played, self.choices)
+        before = people.snapshot(self.model)
+        turns.play_meeting(self.model, played, self.choices)
+        for seat in self.seats.values():
+            seat.feedback = people.feedback(self.model, before, seat.person, self.choices)
+        self.stories.add(self.model)
+        self.choices = {}
+        self.meeting += 1
+        self.ended = turns.over(self.model)
+        self.deadline = None if self.ended else self._clock() + self.decision_seconds
+        self.remaining = None
+
+    def _start_timer(self, seconds) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (
+                1 <= seconds <= 3600):
+            raise Refusal("invalid", f"timer={seconds!r} is not allowed: expected seconds "
+                          "from 1 to 3600")
+        self.deadline, self.remaining = self._clock() + seconds, None
+
+    def _pause(self, _value) -> None:
+        if self.deadline is not None:
+            self.remaining, self.deadline = max(0.0, self.deadline - self._clock()), None
+
+    def _resume(self, _value) -> None:
+        if self.remaining is not None:
+            self.deadline, self.remaining = self._clock() + self.remaining, None
+
+    def _event(self, kind) -> None:
+        if kind not in EVENT_KINDS:
+            raise Refusal("invalid", f"event={kind!r} is not allowed: expected one of "
+                          f"{', '.join(EVENT_KINDS)}")
+        self.model.apply_event(kind)
+        self.record.add(None, "event", kind, "facilitator")
+
+    def _show_network(self, show) -> None:
+        self.network_visible = bool(show)
+
+    def _enable(self, enable) -> None:
+        self.self_interest_enabled = bool(enable)
+
+    def _end(self, _value) -> None:
+        self.ended = True
+        self.deadline = self.remaining = None
+
+    def close(self) -> None:
+        """End the session for good (its server forgets it); open pages are told."""
+        with self.lock:
+            self._end(None)
+        self._changed()
+
+    # --- time ---------------------------------------------------------------------------------
+
+    def seconds_left(self) -> float | None:
+        """Seconds left to decide, None if no timer runs (paused: the time left then)."""
+        if self.remaining is not None:
+            return self.remaining
+        if self.deadline is None:
+            return None
+        return max(0.0, self.deadline - self._clock())
+
+    def time_is_up(self) -> bool:
+        """Whether the timer has run out for the meeting being decided."""
+        left = self.seconds_left()
+        return left is not None and left <= 0
+
+    # --- listeners ----------------------------------------------------------------------------
+
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` after every change; returns the function that unsubscribes."""
+        self._listeners.add(listener)
+        return lambda: self._listeners.discard(listener)
+
+    def _changed(self) -> None:
+        with self.lock:
+            self.version += 1
+            listeners = list(self._listeners)
+        for listener in listeners:  # outside the lock: a listener may read the room
+            listener()
+
+    # --- checks -------------------------------------------------------------------------------
+
+    def _played(self) -> list[int]:
+        return sorted(seat.person for seat in self.seats.values())
+
+    def _check_code(self, code: str) -> None:
+        if not isinstance(code, str) or code.strip().upper() != self.code:
+            raise Refusal("unknown", f"room code {code!r} is not this room's: check the code "
+                          "on the projector")
+
+    def _check_request(self, request_id: str, meeting: int) -> None:
+        if not isinstance(request_id, str) or not _REQUEST_ID.fullmatch(request_id):
+            raise Refusal("invalid", f"request_id={request_id!r} is not allowed: expected 8 to "
+                          "64 letters, digits, - or _")
+        if request_id in self._seen_requests:
+            raise Refusal("stale", f"request {request_id} was already received: nothing changed")
+        if meeting != self.meeting:
+            raise Refusal("stale", f"meeting={meeting!r} is not the meeting being decided "
+                          f"(meeting {self.meeting})")
+
+    def _check_open(self) -> None:
+        if self.ended:
+            raise Refusal("forbidden", "this session has ended")
+        if self.time_is_up():
+            raise Refusal("stale", f"time is up for meeting {self.meeting}: the model "
+                          "decides what is left")
+
+    def _merged(self, seat: Seat, name: str, value: str, target: int | None) -> Choice:
+        """The seat's choice so far with one more decision."""
+        if name not in FIELDS:
+            raise Refusal("invalid", f"field={name!r} is not allowed: expected one of "
+                          f"{', '.join(FIELDS)}")
+        allowed = FIELDS[name]
+        if allowed is not None and value not in allowed:
+            raise Refusal("invalid", f"{name}={value!r} is not allowed: expected one of "
+                          f"{', '.join(allowed)}")
+        if name == "self_interest" and not self.self_interest_enabled:
+            raise Refusal("forbidden", "the self-interested act is not open yet")
+        choice = self.choices.get(seat.person, Choice())
+        if name == "attend":
+            return dataclasses.replace(choice, attend=value == "yes")
+        if name == "talk":
+            try:
+                return dataclasses.replace(choice, talk_to=people.parse_posts(value))
+            except ValueError as error:
+                raise Refusal("invalid", str(error)) from None
+        if name == "propose":
+            return dataclasses.replace(choice, propose=value)
+        if name == "verdict":
+            if isinstance(target, bool) or not isinstance(target, int):
+                raise Refusal("invalid", f"target={target!r} is not allowed: a verdict needs "
+                              "the proposer's post")
+            return dataclasses.replace(choice, verdicts={**choice.verdicts,
+                                                         target: value == "grant"})
+        if name == "cede":
+            return dataclasses.replace(choice, cede=value == "cede")
+        return dataclasses.replace(choice, self_interest=value == "act")
+
+    def _unused_rejoin_code(self) -> str:
+        used = {seat.rejoin_code for seat in self.seats.values()}
+        while (code := new_code()) in used:
+            pass
+        return code

@@ -1,0 +1,66 @@
+"""A meeting of a participatory session: the unit the room plays and a replay repeats.
+
+The room and a replay both play a session through ``play_meeting``, with the same played
+posts, choices and what-if events in the same order, so a replay from the record is the
+room's run exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+
+from collabsim.model import CollaborationModel
+from collabsim.played import Choice
+
+
+def set_played(model: CollaborationModel, people: Iterable[int]) -> None:
+    """Make exactly ``people`` the model's played posts."""
+    wanted = set(people)
+    for person in model.played.people - wanted:
+        model.played.release(person)
+    for person in sorted(wanted - model.played.people):
+        model.played.play(person)
+
+
+def meeting_due(model: CollaborationModel) -> bool:
+    """Whether the model's next week holds a meeting (if its network is still alive)."""
+    return model.steps % model.params.meeting_interval == 0
+
+
+def over(model: CollaborationModel) -> bool:
+    """Whether there is no meeting left to play: the network dissolved or the run ended."""
+    return not model.network_on or model.steps >= model.params.horizon
+
+
+def play_meeting(model: CollaborationModel, played: Iterable[int],
+                 choices: Mapping[int, Choice]) -> None:
+    """Hold the next meeting with these played posts and choices, and live until the next.
+
+    The model steps through the meeting's week and the weeks after it, up to the week
+    before the following meeting (or the end of the run).
+
+    Args:
+        model: A model whose next week holds a meeting (``meeting_due``).
+        played: The posts played at this meeting.
+        choices: What each played post chose; a post without one leaves it to the model.
+    """
+    set_played(model, played)
+    for person, choice in sorted(choices.items()):
+        model.played.choose(person, still_open(model, person, choice))
+    model.step()
+    while model.running and not meeting_due(model):
+        model.step()
+
+
+def still_open(model: CollaborationModel, person: int, choice: Choice) -> Choice:
+    """``choice`` without verdicts on requests that no longer wait on ``person``.
+
+    A what-if event between a verdict and the meeting (a proposer moving on, say) can
+    take a request off the desk.
+    """
+    waiting = {r.proposer for r in model.played.requests(person)}
+    if set(choice.verdicts) <= waiting:
+        return choice
+    return dataclasses.replace(choice, verdicts={k: v for k, v in choice.verdicts.items()
+                                                 if k in waiting})

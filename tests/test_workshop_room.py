@@ -1,0 +1,247 @@
+"""A workshop room without the web: dealing, choices, refusals, the record, replay, debrief."""
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP
+from collabsim.workshop import Refusal, Room, replay
+from collabsim.workshop.debrief import debrief
+from collabsim.workshop.record import DECISIONS_CSV, DECISIONS_PARQUET, SESSION
+from collabsim.workshop.views import facilitator_view, participant_view
+
+_ids = (f"request-{n:04d}" for n in itertools.count())
+
+
+def rid() -> str:
+    return next(_ids)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def room():
+    return Room("iocn", seed=3, clock=Clock())
+
+
+def _decide_all(room, seats):
+    """Every seat makes its choices: come, and what its role asks."""
+    for seat in seats:
+        view = participant_view(room, seat.token)
+        if view["asks"]["attend"]:
+            room.decide(seat.token, request_id=rid(), meeting=room.meeting, field="attend",
+                        value="yes")
+        if view["asks"]["propose"]:
+            room.decide(seat.token, request_id=rid(), meeting=room.meeting, field="propose",
+                        value="small")
+        if view["asks"]["leader"]:
+            for request in view["requests"]:
+                room.decide(seat.token, request_id=rid(), meeting=room.meeting,
+                            field="verdict", value="block", target=request["proposer"])
+            room.decide(seat.token, request_id=rid(), meeting=room.meeting, field="cede",
+                        value="keep")
+        if view["talk_options"]:
+            other = view["talk_options"][0]["person"]
+            room.decide(seat.token, request_id=rid(), meeting=room.meeting, field="talk",
+                        value=str(other))
+
+
+def test_a_mixed_deal_gives_tops_middles_and_bottoms_across_organisations(room):
+    seats = [room.join(room.code, f"Player {k}") for k in range(12)]
+    p = room.model.state.people
+    roles = {int(p.role[s.person]) for s in seats}
+    assert roles == {TOP, MIDDLE, BOTTOM}
+    assert len({int(p.org[s.person]) for s in seats}) >= 4
+    assert len({s.person for s in seats}) == 12
+    assert all(room.model.played.plays(s.person) for s in seats)
+
+
+def test_a_fixed_deal_deals_the_listed_posts_in_order():
+    fixed = Room("iocn", seed=1, deal="fixed", posts=[5, 9, 14])
+    assert [fixed.join(fixed.code, n).person for n in "abc"] == [5, 9, 14]
+    with pytest.raises(Refusal, match="room is full"):
+        fixed.join(fixed.code, "d")
+    with pytest.raises(ValueError, match="posts: 9999 is not allowed"):
+        Room("iocn", deal="fixed", posts=[9999])
+
+
+def test_rejoining_gives_the_same_person_back(room):
+    seat = room.join(room.code, "Ann")
+    assert room.rejoin(room.code.lower(), seat.rejoin_code.lower()) is seat
+    with pytest.raises(Refusal, match="rejoin code 'NOPE' is not known"):
+        room.rejoin(room.code, "nope")
+
+
+def test_bad_joins_are_refused_and_change_nothing(room):
+    with pytest.raises(Refusal, match="is not this room's"):
+        room.join("WRONG1", "Ann")
+    with pytest.raises(Refusal, match="name='' is not allowed"):
+        room.join(room.code, "   ")
+    assert room.seats == {} and room.record.rows == []
+
+
+def test_a_participant_can_act_only_for_their_own_person(room):
+    ann, bob = room.join(room.code, "Ann"), room.join(room.code, "Bob")
+    with pytest.raises(Refusal, match=f"you play person {ann.person}; you cannot act for "
+                       f"person {bob.person}") as refusal:
+        room.decide(ann.token, request_id=rid(), meeting=1, field="attend", value="yes",
+                    person=bob.person)
+    assert refusal.value.kind == "forbidden"
+    with pytest.raises(Refusal, match="unknown participant token"):
+        room.decide("made-up-token", request_id=rid(), meeting=1, field="attend", value="yes")
+    assert room.choices == {}
+
+
+def test_replayed_late_and_invalid_requests_are_refused_and_change_nothing(room):
+    ann = room.join(room.code, "Ann")
+    room.decide(ann.token, request_id="same-id-123", meeting=1, field="attend", value="yes")
+    rows = len(room.record.rows)
+    with pytest.raises(Refusal, match="already received") as refusal:
+        room.decide(ann.token, request_id="same-id-123", meeting=1, field="attend", value="no")
+    assert refusal.value.kind == "stale"
+    with pytest.raises(Refusal, match="meeting=7 is not the meeting being decided"):
+        room.decide(ann.token, request_id=rid(), meeting=7, field="attend", value="no")
+    with pytest.raises(Refusal, match="attend='maybe' is not allowed"):
+        room.decide(ann.token, request_id=rid(), meeting=1, field="attend", value="maybe")
+    with pytest.raises(Refusal, match="field='vote' is not allowed"):
+        room.decide(ann.token, request_id=rid(), meeting=1, field="vote", value="yes")
+    with pytest.raises(Refusal, match="request_id='x' is not allowed"):
+        room.decide(ann.token, request_id="x", meeting=1, field="attend", value="no")
+    with pytest.raises(Refusal, match="self-interested act is not open"):
+        room.decide(ann.token, request_id=rid(), meeting=1, field="self_interest", value="act")
+    assert room.choices[ann.person].attend is True
+    assert len(room.record.rows) == rows
+
+
+def test_the_facilitators_controls_need_the_facilitators_token(room):
+    ann = room.join(room.code, "Ann")
+    for token in (ann.token, "", None):
+        with pytest.raises(Refusal, match="needs the facilitator's token"):
+            room.facilitate(token, request_id=rid(), action="advance")
+    assert room.meeting == 1 and room.model.steps == 0
+    with pytest.raises(Refusal, match="action='explode' is not allowed"):
+        room.facilitate(room.facilitator_token, request_id=rid(), action="explode")
+
+
+def test_after_the_timer_choices_are_refused_and_the_model_decides(room):
+    ann, bob = room.join(room.code, "Ann"), room.join(room.code, "Bob")
+    room.facilitate(room.facilitator_token, request_id=rid(), action="timer", value=30)
+    room.decide(ann.token, request_id=rid(), meeting=1, field="attend", value="no")
+    room._clock.now += 31
+    assert room.time_is_up()
+    with pytest.raises(Refusal, match="time is up for meeting 1"):
+        room.decide(bob.token, request_id=rid(), meeting=1, field="attend", value="yes")
+    room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
+    rows = room.record.frame()
+    by_model = rows[(rows.source == "model") & (rows.participant == bob.participant)]
+    assert "attend" in set(by_model.field)
+    assert room.model.state.people.attended[ann.person] == 0
+    assert room.meeting == 2 and room.model.steps == room.params.meeting_interval
+    assert any("stayed away" in line and "you chose" in line for line in ann.feedback)
+    assert any("the model chose for you" in line for line in bob.feedback)
+
+
+def test_pause_stops_the_clock(room):
+    fac = room.facilitator_token
+    room.facilitate(fac, request_id=rid(), action="timer", value=60)
+    room._clock.now += 10
+    room.facilitate(fac, request_id=rid(), action="pause")
+    room._clock.now += 100
+    assert room.seconds_left() == pytest.approx(50)
+    room.facilitate(fac, request_id=rid(), action="resume")
+    room._clock.now += 20
+    assert room.seconds_left() == pytest.approx(30)
+
+
+def _played_session(tmp_path, meetings=3):
+    room = Room("iocn", seed=11)
+    seats = [room.join(room.code, f"Guest {k}") for k in range(8)]
+    fac = room.facilitator_token
+    room.facilitate(fac, request_id=rid(), action="self_interest", value=True)
+    p = room.model.state.people
+    for meeting in range(meetings):
+        _decide_all(room, seats[:-1])  # the last one never decides
+        if meeting == 1:
+            room.facilitate(fac, request_id=rid(), action="event", value="budget_cut")
+            leader = next(s for s in seats if p.role[s.person] == TOP)
+            room.decide(leader.token, request_id=rid(), meeting=room.meeting,
+                        field="self_interest", value="act")
+            seats.append(room.join(room.code, "Late comer"))  # takes a person the model had
+        room.facilitate(fac, request_id=rid(), action="advance")
+    return room, seats
+
+
+def test_a_late_joiner_takes_over_a_person_the_model_was_playing(tmp_path):
+    room, seats = _played_session(tmp_path)
+    late = seats[-1]
+    rows = room.record.frame()
+    played = rows[rows.field == "played"]
+    assert late.person not in set(played[played.meeting == 1].person)  # joined before meeting 2
+    assert late.person in set(played[played.meeting == 2].person)
+    assert len({s.person for s in seats}) == len(seats)
+
+
+def test_a_saved_session_replays_to_the_same_run_exactly(tmp_path):
+    room, _ = _played_session(tmp_path)
+    folder = room.record.save(tmp_path / "session")
+    for name in (DECISIONS_CSV, DECISIONS_PARQUET, SESSION, "timeseries.parquet", "meta.json"):
+        assert (folder / name).is_file()
+    decisions = pd.read_csv(folder / DECISIONS_CSV)
+    assert {"verdict", "attend", "talk", "played", "event", "advance", "self_interest",
+            "join"} <= set(decisions.field)
+    assert decisions["time"].notna().all() and (decisions["seconds"] >= 0).all()
+    replayed = replay(folder)
+    pd.testing.assert_frame_equal(replayed.timeseries(), room.model.timeseries(),
+                                  check_exact=True)
+
+
+def test_the_record_has_no_names(tmp_path):
+    room, seats = _played_session(tmp_path, meetings=1)
+    text = (room.record.save(tmp_path / "s") / DECISIONS_CSV).read_text()
+    assert not any(seat.name in text for seat in seats)
+
+
+def test_the_debrief_compares_the_room_with_the_model_and_tells_each_story(tmp_path):
+    room, seats = _played_session(tmp_path)
+    data = debrief(room, others=True)
+    assert set(data["series"]) == {"room", "model", "all_cede", "all_block"}
+    weeks = len(data["weeks"])
+    assert weeks == room.model.steps + 1
+    assert all(len(v) == weeks for run in data["series"].values() for v in run.values())
+    assert data["series"]["room"] != data["series"]["model"]  # the room's choices mattered
+    assert data["series"]["all_cede"] != data["series"]["all_block"]
+    assert len(data["stories"]) == len(seats)
+    assert all(len(s["story"]) == 4 for s in data["stories"])  # the start and three meetings
+    kinds = {m["kind"] for m in data["moments"]["room"]}
+    assert {"first_block", "self_interest"} <= kinds
+
+
+def test_one_rooms_tokens_mean_nothing_in_another():
+    first, second = Room("iocn", seed=1), Room("iocn", seed=1)
+    ann = first.join(first.code, "Ann")
+    with pytest.raises(Refusal, match="unknown participant token"):
+        second.decide(ann.token, request_id=rid(), meeting=1, field="attend", value="yes")
+    with pytest.raises(Refusal, match="facilitator's token"):
+        second.facilitate(first.facilitator_token, request_id=rid(), action="advance")
+    with pytest.raises(Refusal, match="unknown participant token"):
+        participant_view(second, ann.token)
+
+
+def test_views_show_a_participant_only_their_own_person(room):
+    ann = room.join(room.code, "Ann")
+    room.join(room.code, "Bob")
+    view = participant_view(room, ann.token)
+    assert view["you"]["person"] == ann.person and "Bob" not in str(view)
+    assert 2 <= len(view["situation"]) <= 3
+    console = facilitator_view(room, "http://x/?room=" + room.code)
+    assert [s["name"] for s in console["seats"]] == ["Ann", "Bob"]
+    assert room.facilitator_token not in str(view) and room.facilitator_token not in str(console)
