@@ -7,7 +7,10 @@ worker process.
 Numba keys a cached function on its own source file only: a change to a helper in
 another file would leave stale machine code behind. The cache directory is therefore
 named after a hash of the source of every compiled module, so an edit to any of them
-starts a fresh cache (and only the few most recent caches are kept). Set
+starts a fresh cache (and only the few most recent caches are kept). It lives in the
+user's cache folder or, where home is read-only (a container, a system install), in a
+folder of the user's own in the temporary directory; with neither writable the
+mechanisms are compiled in every process, as one line on stderr says. Set
 ``NUMBA_CACHE_DIR`` to choose the location yourself.
 """
 
@@ -16,6 +19,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
+import sys
+import tempfile
 from pathlib import Path
 
 import numba
@@ -40,26 +46,59 @@ def _prune(folder: Path, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _choose_cache_dir() -> None:
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
-    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    target = base / "collabsim" / f"numba-{numba.__version__}-{_source_hash()}"
+def _user_cache() -> Path | None:
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        target.touch()  # mark as recently used
-        _prune(target.parent, target)
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "collabsim"
+    except RuntimeError:  # no home directory at all
+        return None
+
+
+def _private_temp() -> Path | None:
+    """This user's own folder in the temporary directory, or None if it is not safely so."""
+    user = os.getuid() if hasattr(os, "getuid") else None
+    folder = Path(tempfile.gettempdir()) / f"collabsim-{'' if user is None else user}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
     except OSError:
-        return  # unwritable home: Numba falls back to __pycache__ beside the source
-    numba.config.CACHE_DIR = str(target)
+        return None
+    # a folder someone else made (or a link) could hold machine code planted for us to load
+    if user is not None and (not stat.S_ISDIR(info.st_mode) or info.st_uid != user
+                             or info.st_mode & 0o022):
+        return None
+    return folder
 
 
-_choose_cache_dir()
+def _choose_cache_dir() -> bool:
+    """Point Numba's on-disk cache at a writable folder; False if there is none."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return True
+    name = f"numba-{numba.__version__}-{_source_hash()}"
+    for base in (_user_cache(), _private_temp()):
+        if base is None:
+            continue
+        target = base / name
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            target.touch()  # mark as recently used
+            tempfile.TemporaryFile(dir=target).close()  # Numba will write here
+            _prune(target.parent, target)
+        except OSError:
+            continue
+        numba.config.CACHE_DIR = str(target)
+        return True
+    print("collabsim: no writable folder for the compiled-code cache (home and temporary "
+          "directory are read-only; set NUMBA_CACHE_DIR to one): compiling in every process",
+          file=sys.stderr)
+    return False
+
+
+_CACHED = _choose_cache_dir()
 
 
 def jit(function):
-    """Compile ``function`` in nopython mode with the shared, cached settings."""
-    return numba.njit(cache=True, error_model="numpy")(function)
+    """Compile ``function`` in nopython mode with the shared settings, cached if possible."""
+    return numba.njit(cache=_CACHED, error_model="numpy")(function)
 
 
 

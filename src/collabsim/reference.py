@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from collabsim.metrics import REPORTERS, SUMMARY
 from collabsim.params import EVENT_KINDS, PARAMETERS
 
 #: The command that regenerates ``docs/parameters.md``.
@@ -75,6 +74,9 @@ def parameters_markdown() -> str:
     Returns:
         Markdown text ending in a newline.
     """
+    # the reporters come with the compiled mechanisms: only the full reference needs them
+    from collabsim.metrics import REPORTERS, SUMMARY
+
     out = [
         "# Parameters and outputs",
         "",
