@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from collabsim import sensitivity
+from collabsim import experiments, sensitivity
 from collabsim.cli import main
 from collabsim.sensitivity.files import read_study_file
 from collabsim.sweeps import load as load_sweep
@@ -72,7 +72,7 @@ def test_a_small_model_study_runs_resumes_and_writes_its_folder(tmp_path, capsys
 
 
 def test_the_iocn_study_file_is_valid():
-    spec = read_study_file("experiments/sensitivity_iocn.toml")
+    spec = read_study_file(experiments.path("sensitivity_iocn.toml"))
     assert spec["function"]["outputs"] == ["sustained", "sustainability_score",
                                            "quality_gain_vs_silo"]
     assert spec["study"]["method"] == "sobol" and spec["study"]["n"] == 256

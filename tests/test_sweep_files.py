@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 import collabsim
+from collabsim import experiments
 from collabsim.cli import main
 from collabsim.sweeps.files import read_sweep_file
 from collabsim.sweeps.plan import plan_sweep
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
-EXAMPLE = Path(__file__).parents[1] / "experiments" / "sweep_partner_cede.toml"
+EXAMPLE = experiments.path("sweep_partner_cede.toml")
 
 GOOD = """\
 [sweep]

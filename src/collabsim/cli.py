@@ -5,10 +5,11 @@
     collabsim run --scenario beston --set cede_willingness=0.2 --event 10:budget_cut --seed 3
     collabsim scenarios
     collabsim params [--markdown] [--group GROUP]
-    collabsim sweep experiments/sweep_partner_cede.toml [--backend serial|pool|dask]
+    collabsim example [NAME] [--out PATH]
+    collabsim sweep sweep_partner_cede.toml [--backend serial|pool|dask]
                     [--workers N] [--scheduler tcp://HOST:PORT] [--dask-local N]
                     [--out DIR] [--restart] [--quiet]
-    collabsim sensitivity experiments/sensitivity_iocn.toml [the same options as sweep]
+    collabsim sensitivity sensitivity_iocn.toml [the same options as sweep]
     collabsim validate [--quick] [--pattern NAME ...] [--out DIR] [the sweep's backend
                        options] [--restart] [--quiet]
     collabsim patterns [--markdown]
@@ -22,6 +23,9 @@ and the figure ``dynamics.png``) and says in plain English how the run went. Bad
 (an unknown or out-of-range parameter, an unknown scenario, an unreadable scenario file,
 a badly written event, an output folder in use) prints one line
 ``collabsim: error: ...`` and exits with status 2.
+
+``example`` lists the example experiment files shipped with the package
+(``collabsim.experiments``), or writes a copy of one (``collabsim.commands.example``).
 
 ``sweep`` runs the experiment file's sweep (see ``collabsim.sweeps.files``), resuming it
 if it was stopped: it starts by saying the sweep's size with an estimate of its time and
@@ -190,10 +194,22 @@ def _parser() -> argparse.ArgumentParser:
                        + ", ".join(reference.groups()))
     params.set_defaults(handler=_params)
 
+    example = commands.add_parser(
+        "example", help="list the example experiment files, or write one out",
+        description="List the example experiment files shipped with collabsim, or write a "
+        "copy of one to run and edit.",
+    )
+    example.add_argument("name", nargs="?", default=None, metavar="NAME",
+                         help="the example to write (omit to list them)")
+    example.add_argument("--out", type=Path, default=None, metavar="PATH",
+                         help="file or existing folder to write it to (default: NAME in "
+                         "the working folder)")
+    example.set_defaults(handler=_command("example", "example"))
+
     sweep = commands.add_parser(
         "sweep", help="run a parameter sweep from an experiment file",
         description="Run the parameter sweep an experiment TOML file describes (see "
-        "experiments/sweep_partner_cede.toml), writing results/<name>/ as runs finish. "
+        "'collabsim example sweep_partner_cede.toml'), writing results/<name>/ as runs finish. "
         "Running it again resumes where it stopped.",
     )
     sweep.add_argument("file", type=Path, metavar="FILE", help="the experiment TOML file")
@@ -203,7 +219,7 @@ def _parser() -> argparse.ArgumentParser:
     sensitivity = commands.add_parser(
         "sensitivity", help="run a sensitivity analysis from a study file",
         description="Run the sensitivity study a TOML file describes (see "
-        "experiments/sensitivity_iocn.toml): its runs as a resumable sweep into "
+        "'collabsim example sensitivity_iocn.toml'): its runs as a resumable sweep into "
         "results/<name>/, then Sobol' or Morris indices (or delta, PAWN, RBD-FAST), seed "
         "noise, convergence, figures and report.md in the same folder.",
     )

@@ -1,13 +1,13 @@
 """Which levers drive an IOCN-like network's survival and quality: sensitivity_iocn.toml, run.
 
-Runs (or resumes) the Sobol' study of experiments/sensitivity_iocn.toml into
+Runs (or resumes) the Sobol' study of sensitivity_iocn.toml (beside this file) into
 results/sensitivity_iocn/ and prints, for each outcome, the levers that matter most,
 the seed-noise share and whether the indices settled. The findings in words are in
 results/sensitivity_iocn/report.md.
 
 Usage::
 
-    python experiments/sensitivity_iocn.py [--backend pool|serial|dask] [--workers N]
+    python -m collabsim.experiments.sensitivity_iocn [--backend pool|serial|dask] [--workers N]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ STUDY = Path(__file__).with_suffix(".toml")
 
 
 def main(argv=None) -> None:
+    """Run (or resume) the study and print the leading levers of each outcome."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="pool", choices=("serial", "pool", "dask"))
     parser.add_argument("--workers", type=int, default=None)

@@ -5,7 +5,7 @@ years, and the mean quality gain, for each combination.
 
 Usage::
 
-    python experiments/sweep_partner_cede.py [--backend pool|serial|dask] [--workers N]
+    python -m collabsim.experiments.sweep_partner_cede [--backend pool|serial|dask] [--workers N]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import collabsim
 
 
 def main(argv=None) -> None:
+    """Run (or resume) the sweep and print each combination's survival and quality."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="pool", choices=("serial", "pool", "dask"))
     parser.add_argument("--workers", type=int, default=None)
