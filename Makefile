@@ -3,63 +3,86 @@
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# What each install has done (a stamp per part: `make test` after `make run` adds only
+# the test part): the package with what running it needs; the dashboard extra; the
+# analysis extra, with Dask for the results pipeline's --dask-local and --scheduler; the
+# test extras and Debian's chromium for the browser tests.
+RUNTIME := $(VENV)/.runtime
+DASHBOARD := $(VENV)/.dashboard
+ANALYSIS := $(VENV)/.analysis
+TESTING := $(VENV)/.testing
 
-.PHONY: setup run test patterns validate calibrate robustness results bench dashboard docs clean
+.PHONY: setup setup-test run test patterns validate calibrate robustness results bench dashboard \
+	docs clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit(0 if sys.version_info >= (3, 12) else f"collabsim needs Python 3.12+, found {v} at {sys.executable}; set PYTHON=/path/to/python3.12")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(DASHBOARD): $(RUNTIME)
+	$(BIN)/pip install --quiet -e ".[dashboard]"
+	@touch $@
+
+$(ANALYSIS): $(RUNTIME)
+	$(BIN)/pip install --quiet -e ".[analysis,dask]"
+	@touch $@
+
+$(TESTING): $(RUNTIME)
 	$(BIN)/pip install --quiet -e ".[test]"
 	@test -x /usr/bin/chromium || { \
 	  echo "installing Debian's chromium for the dashboard's browser tests"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
-	@touch $(STAMP)
+	@touch $@
 
-setup: $(STAMP)
+setup: $(RUNTIME)
 
-run: setup
+setup-test: $(TESTING)
+
+run: $(RUNTIME)
 	$(BIN)/collabsim run --scenario iocn --seed 0 --out results/iocn
 
 # Lint first (seconds); compile the mechanisms once, so that the test workers load them
 # from the on-disk cache instead of each compiling them (about 45 s of processor time
 # each on a cold machine); then every test, naming the slowest.
-test: setup
+test: $(TESTING)
 	$(BIN)/ruff check .
 	$(BIN)/python -c "import collabsim; collabsim.run(collabsim.scenario('iocn'), seed=0, steps=60)"
 	$(BIN)/pytest -n auto --durations=20
 
-patterns: setup
+patterns: $(TESTING)
 	$(BIN)/pytest -n auto -m patterns
 
-validate: setup
+validate: $(RUNTIME)
 	$(BIN)/collabsim validate --out results/validation
 
-calibrate: setup
+calibrate: $(RUNTIME)
 	$(BIN)/collabsim calibrate experiments/calibration_iocn.toml
 
-robustness: setup
+robustness: $(RUNTIME)
 	$(BIN)/collabsim robustness experiments/robustness_levers.toml
 
 # The field studies' question (experiments/results/pipeline.toml) -> results/report/README.md;
 # resumable. Options pass through ARGS, e.g. make results ARGS="--quick" or
 # ARGS="--workers 2", "--backend serial", "--scheduler tcp://HOST:8786", "--measure 20".
-results: setup
+results: $(ANALYSIS)
 	$(BIN)/python -m collabsim.analysis.pipeline $(ARGS)
 
-bench: setup
+# the sweep and dashboard benchmarks use Dask and the browser: the test install has both
+bench: $(TESTING)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_dashboard.py
 	$(BIN)/python benchmarks/bench_validation.py
 	$(BIN)/python benchmarks/bench_workshop.py
 
-dashboard: setup
+dashboard: $(DASHBOARD)
 	$(BIN)/collabsim dashboard
 
-docs: setup
+docs: $(RUNTIME)
 	$(BIN)/collabsim params --markdown > docs/parameters.md
 	$(BIN)/collabsim patterns --markdown > docs/patterns.md
 
