@@ -267,20 +267,22 @@ def test_loading_an_unfinished_sweep_gives_the_runs_so_far(tmp_path, monkeypatch
         collabsim.load(tmp_path)
 
 
-def test_events_and_kinds_are_columns_of_text(tmp_path):
+def test_events_and_kinds_are_columns_of_text_and_lists_on_disk(tmp_path):
+    events = [{"step": 2, "kind": "budget_cut"},
+              {"step": 3, "kind": "self_interest_act", "organisation": "pharmacy"}]
     result = collabsim.sweep(
         factors={"cede_willingness": [0.5]}, steps=4, backend="serial", out=tmp_path / "s",
         params={"n_people": 30, "organisations": ["acute_trust", "pharmacy"],
-                "events": [{"step": 2, "kind": "budget_cut"},
-                           {"step": 3, "kind": "self_interest_act",
-                            "organisation": "pharmacy"}]})
+                "events": events})
     row = result.runs.iloc[0]
     assert row["organisations"] == "acute_trust,pharmacy"
     assert row["events"] == "2:budget_cut;3:self_interest_act:pharmacy"
     parsed = collabsim.PARAMETERS["organisations"].parse(row["organisations"])
     assert parsed == ("acute_trust", "pharmacy")
-    table = pq.read_table(result.path / "runs.parquet")
-    assert str(table.schema.field("events").type) == "string"
+    names = pq.read_schema(result.path / "runs.parquet").names
+    assert "events" not in names and "organisations" not in names  # the same in every run
+    assert result.meta["constants"]["organisations"] == ["acute_trust", "pharmacy"]
+    assert result.meta["constants"]["events"] == events
 
 
 def test_code_fingerprint_follows_the_model_not_the_tools_around_it(tmp_path, monkeypatch):

@@ -16,6 +16,12 @@ to write into any other folder that already has files in it.
 JSON is strict: numpy scalars become Python numbers and NaN or infinite values become
 ``null``. Which summary values were not finite is recorded in ``meta.json`` so that
 ``read_run`` gives back exactly what was written.
+
+Every Parquet file collabsim writes says what made it in its schema metadata
+(``parquet_metadata``): under the key ``collabsim``, as JSON, the version, git commit,
+code fingerprint (``origin``) and what was run (here the scenario, seed, steps and
+parameters). pandas' ``read_parquet`` gives the same dict back as
+``DataFrame.attrs["collabsim"]``; ``read_provenance`` reads it from a file.
 """
 
 from __future__ import annotations
@@ -43,6 +49,10 @@ from collabsim.runner import RunResult
 TIMESERIES = "timeseries.parquet"
 SUMMARY = "summary.json"
 META = "meta.json"
+
+#: The key of collabsim's provenance in a Parquet file's schema metadata (and in the
+#: ``attrs`` of a DataFrame pandas reads from it).
+PARQUET_KEY = "collabsim"
 
 #: Seconds allowed for each ``git`` call that looks up the source commit.
 GIT_TIMEOUT = 5.0
@@ -150,7 +160,9 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
     out_dir.mkdir(parents=True, exist_ok=True)
 
     table = pa.Table.from_pandas(result.timeseries.reset_index(), preserve_index=False)
-    write_atomically(out_dir / TIMESERIES, lambda handle: pq.write_table(table, handle))
+    what = {"scenario": None if scenario is None else str(scenario), "seed": result.seed,
+            "steps": result.steps, "parameters": result.params.to_dict()}
+    write_parquet(out_dir / TIMESERIES, table, parquet_metadata({**origin(), **what}))
     summary, non_finite = _strict(result.summary)
     write_atomically(out_dir / SUMMARY, _json_writer(summary))
 
@@ -161,10 +173,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
 
     meta = {
         **provenance(),
-        "scenario": None if scenario is None else str(scenario),
-        "seed": result.seed,
-        "steps": result.steps,
-        "parameters": result.params.to_dict(),
+        **what,
         "created": now(),
         "python": platform.python_version(),
         "outputs": outputs,
@@ -330,6 +339,48 @@ def _git(folder: Path, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+def origin() -> dict[str, Any]:
+    """What makes a result now: ``provenance()`` and the code fingerprint of the model."""
+    from collabsim.sweeps.store import code_fingerprint  # the sweeps import this module
+
+    return {**provenance(), "code_fingerprint": code_fingerprint()}
+
+
+def parquet_metadata(made: Mapping[str, Any]) -> dict[bytes, bytes]:
+    """Schema metadata saying what made a Parquet file, for ``write_parquet``.
+
+    Args:
+        made: ``origin()`` and what was run (scenario, seed, design, ...), as values
+            JSON can hold.
+
+    Returns:
+        ``made`` as JSON under ``PARQUET_KEY``, and the same under pandas'
+        ``PANDAS_ATTRS``, so that ``pandas.read_parquet`` puts it in
+        ``DataFrame.attrs["collabsim"]``.
+    """
+    info = _strict(dict(made))[0]
+    return {PARQUET_KEY.encode(): json.dumps(info, ensure_ascii=False).encode("utf-8"),
+            b"PANDAS_ATTRS": json.dumps({PARQUET_KEY: info}, ensure_ascii=False).encode("utf-8")}
+
+
+def write_parquet(path: str | Path, table: pa.Table, metadata: Mapping[bytes, bytes]) -> Path:
+    """Write ``table`` to ``path`` atomically, with ``metadata`` added to its schema's."""
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    return write_atomically(path, lambda handle: pq.write_table(table, handle))
+
+
+def read_provenance(path: str | Path) -> dict[str, Any]:
+    """What made a Parquet file collabsim wrote (see ``parquet_metadata``).
+
+    Raises:
+        ValueError: The file carries no collabsim provenance.
+    """
+    metadata = pq.read_schema(path).metadata or {}
+    if PARQUET_KEY.encode() not in metadata:
+        raise ValueError(f"{str(path)!r} carries no collabsim provenance in its metadata")
+    return json.loads(metadata[PARQUET_KEY.encode()])
 
 
 def provenance() -> dict[str, Any]:

@@ -4,11 +4,18 @@ A sweep folder holds::
 
     meta.json            provenance: package version, git commit, code and design
                          fingerprints, the design, master seed, replicate seeds, steps,
-                         outputs, backend, start and end times, and each session's count
+                         outputs, the parameters every run shares (``constants``),
+                         backend, start and end times, and each session's count
     design.parquet       one row per design point: ``point`` and each factor's value
     sample.parquet       sampled designs only: the SALib sample matrix, one row per point
-    runs.parquet         one row per run, sorted by ``run`` (see ``collabsim.sweeps.runner``)
+    runs.parquet         one row per run, sorted by ``run``: what varies between runs
+                         (see ``collabsim.sweeps.layout``; ``load(...).runs`` puts the
+                         constants back)
     timeseries.parquet   if asked for: kept reporters per (run, step), sorted
+
+Each Parquet file carries the sweep's provenance in its schema metadata (pandas gives it
+as ``DataFrame.attrs["collabsim"]``): version, git commit, code and design fingerprints,
+scenario, master seed, design, and which table it is.
 
 Numbers that are not defined (NaN: a mean over no meetings, say) are stored as
 nulls, as ``collabsim run`` does; pandas reads them back as NaN.
@@ -43,6 +50,7 @@ import json
 import platform
 import shutil
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -55,7 +63,14 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 import collabsim
-from collabsim.storage import _json_writer, _strict, now, provenance, write_atomically
+from collabsim.storage import (
+    _json_writer,
+    _strict,
+    now,
+    provenance,
+    write_atomically,
+    write_parquet,
+)
 from collabsim.sweeps.design import Factor, SweepError, salib_problem
 from collabsim.sweeps.folder import (
     DESIGN,
@@ -75,6 +90,13 @@ from collabsim.sweeps.folder import (
     remove_sweep_files,
     take_lock,
 )
+from collabsim.sweeps.layout import (
+    constants,
+    design_table,
+    full_runs,
+    made_by,
+    stored_schema,
+)
 from collabsim.sweeps.parts import (
     MANIFEST,
     RUNS_PARTS,
@@ -90,7 +112,7 @@ from collabsim.sweeps.parts import (
     set_aside,
 )
 from collabsim.sweeps.plan import SweepPlan
-from collabsim.sweeps.runner import FAILED, RunRecord, runs_schema, timeseries_schema
+from collabsim.sweeps.runner import FAILED, RunRecord, timeseries_schema
 
 #: Rows per row group of the merged runs table and time series (what the merge at the
 #: end holds in memory at once).
@@ -157,7 +179,7 @@ class SweepStore:
     """
 
     def __init__(self, plan: SweepPlan, path: Path, meta: dict[str, Any], done: set[int],
-                 lock: Any, next_part: int) -> None:
+                 lock: Any, next_part: int, made: Callable[[str], dict[bytes, bytes]]) -> None:
         self.plan = plan
         self.path = path
         self.meta = meta
@@ -165,6 +187,11 @@ class SweepStore:
         self._lock = lock
         self._parts = Parts(path, next_part)
         self._session: dict[str, Any] = {}
+        # the parts and final tables say what made them (their checksums cover it)
+        self._runs_schema = stored_schema(plan.outputs, meta.get("constants")).with_metadata(
+            made(RUNS))
+        self._timeseries_schema = timeseries_schema(plan.reporters).with_metadata(
+            made(TIMESERIES)) if plan.reporters else None
 
     # -- opening ----------------------------------------------------------------------
 
@@ -197,6 +224,7 @@ class SweepStore:
         try:
             previous, damage = inspect(path)
             design_fp, code_fp = plan.fingerprint(), code_fingerprint()
+            made = made_by(plan, design_fp, code_fp)
             if damage is not None and not restart:
                 raise SweepError(f"{path / META} {damage}, so the runs in {path} cannot be "
                                  "matched to this sweep: use --restart (restart=True) to "
@@ -208,11 +236,11 @@ class SweepStore:
                 previous = None
             if previous is None:
                 meta = _new_meta(plan, design_fp, code_fp)
-                meta["checksums"] = _write_design(plan, path)
+                meta["checksums"] = _write_design(plan, path, made)
                 write_atomically(path / META, _json_writer(meta))
             else:
                 _check_same(path, previous, design_fp, code_fp)
-                meta = _repair(plan, path, previous)
+                meta = _repair(plan, path, previous, made)
             if meta.get("status") == "complete":
                 done = set(read_parquet(path / RUNS, columns=["run"]).column("run").to_pylist())
                 next_part = 0
@@ -221,7 +249,7 @@ class SweepStore:
         except BaseException:
             release_lock(lock)
             raise
-        return cls(plan, path, meta, done, lock, next_part)
+        return cls(plan, path, meta, done, lock, next_part, made)
 
     # -- writing ----------------------------------------------------------------------
 
@@ -245,11 +273,11 @@ class SweepStore:
         table = None
         series = [r.timeseries for r in records if r.timeseries is not None]
         if self.plan.reporters and series:
-            schema = timeseries_schema(self.plan.reporters)
+            schema = self._timeseries_schema
             table = pa.table([pa.array(np.concatenate([s[f.name] for s in series]),
                                        type=f.type, from_pandas=True) for f in schema],
                              schema=schema)
-        schema = runs_schema(self.plan.outputs)
+        schema = self._runs_schema
         rows = pa.table([pa.array([r.row[f.name] for r in records], type=f.type,
                                   from_pandas=True) for f in schema], schema=schema)
         self._parts.write(rows, table)
@@ -265,9 +293,8 @@ class SweepStore:
             if missing:
                 raise SweepError(f"{self.path}: {missing} of {self.plan.total} runs are "
                                  "not done; run the sweep again to finish them")
-            written = compact(self.path / RUNS_PARTS, self.path / RUNS,
-                              runs_schema(self.plan.outputs), sort=["run"],
-                              group_rows=RUNS_GROUP_ROWS)
+            written = compact(self.path / RUNS_PARTS, self.path / RUNS, self._runs_schema,
+                              sort=["run"], group_rows=RUNS_GROUP_ROWS)
             if written != self.plan.total:
                 raise SweepError(f"{self.path / RUNS}: merged {written} runs, expected "
                                  f"{self.plan.total}")
@@ -275,7 +302,7 @@ class SweepStore:
                                             else [])
             if self.plan.reporters:
                 compact(self.path / TIMESERIES_PARTS, self.path / TIMESERIES,
-                        timeseries_schema(self.plan.reporters), sort=["run", "step"],
+                        self._timeseries_schema, sort=["run", "step"],
                         group_rows=TIMESERIES_GROUP_ROWS)
                 files.append(TIMESERIES)
             checksums = self.meta.setdefault("checksums", {})
@@ -333,10 +360,12 @@ class SweepResult:
     def runs(self) -> pd.DataFrame:
         """One row per run done so far, sorted by ``run``.
 
-        Columns: ids (``run``, ``point``, ``replicate``, ``seed``), every parameter, the
-        kept summary outputs, ``status``, ``error`` and ``duration``.
+        Columns: ids (``run``, ``point``, ``replicate``, ``seed``), every parameter (those
+        no design point varies put back from ``meta.json``), the kept summary outputs,
+        ``status``, ``error`` and ``duration``.
         """
-        return _read_table(self, RUNS, RUNS_PARTS, ["run"])
+        stored = _read_table(self, RUNS, RUNS_PARTS, ["run"])
+        return full_runs(stored, self.meta.get("constants"), self.meta["outputs"])
 
     @cached_property
     def timeseries(self) -> pd.DataFrame | None:
@@ -371,13 +400,16 @@ class SweepResult:
         return read_parquet(path)
 
     @property
+    def factors(self) -> list[Factor]:
+        """The design's factors, in column order."""
+        return [Factor(name, spec["kind"], levels=tuple(spec.get("levels", ())),
+                       low=spec.get("low"), high=spec.get("high"))
+                for name, spec in self.meta["design"]["factors"].items()]
+
+    @property
     def problem(self) -> dict[str, Any]:
         """The SALib problem of the design's factors (see ``salib_problem``)."""
-        factors = []
-        for name, spec in self.meta["design"]["factors"].items():
-            factors.append(Factor(name, spec["kind"], levels=tuple(spec.get("levels", ())),
-                                  low=spec.get("low"), high=spec.get("high")))
-        return salib_problem(factors)
+        return salib_problem(self.factors)
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -450,7 +482,8 @@ def failure_summary(runs_path: Path) -> dict[str, Any]:
 # --- helpers -------------------------------------------------------------------------
 
 
-def _repair(plan: SweepPlan, path: Path, meta: dict[str, Any]) -> dict[str, Any]:
+def _repair(plan: SweepPlan, path: Path, meta: dict[str, Any],
+            made: Callable[[str], dict[bytes, bytes]]) -> dict[str, Any]:
     """Check a resumed sweep's files; rebuild the design, set aside damaged final tables.
 
     Returns:
@@ -467,7 +500,7 @@ def _repair(plan: SweepPlan, path: Path, meta: dict[str, Any]) -> dict[str, Any]
         else:
             log.warning("%s %s; rebuilt from the sweep's design", path / name, problem)
     if broken:
-        rebuilt = _write_design(plan, path)
+        rebuilt = _write_design(plan, path, made)
         if MANIFEST_KEY in meta:
             checksums.update(rebuilt)
     if meta.get("status") == "complete":
@@ -524,20 +557,21 @@ def _new_meta(plan: SweepPlan, design_fp: str, code_fp: str) -> dict[str, Any]:
         "sessions": [],
         "failures": None,
         "files": [META, DESIGN],
+        "constants": constants(plan),
         MANIFEST_KEY: f"{RUNS_PARTS}/{MANIFEST}",
     }
 
 
-def _write_design(plan: SweepPlan, path: Path) -> dict[str, dict[str, Any]]:
+def _write_design(plan: SweepPlan, path: Path,
+                  made: Callable[[str], dict[bytes, bytes]]) -> dict[str, dict[str, Any]]:
     """Write ``design.parquet`` (and ``sample.parquet``); return their checksums."""
     points = plan.design.points.copy()
     points.insert(0, "point", np.arange(len(points), dtype=np.int64))
-    table = pa.Table.from_pandas(points, preserve_index=False)
-    write_atomically(path / DESIGN, lambda handle: pq.write_table(table, handle))
+    write_parquet(path / DESIGN, design_table(points), made(DESIGN))
     if plan.design.sample is not None:
         names = [f.name for f in plan.design.factors]
         sample = pa.table({name: plan.design.sample[:, j] for j, name in enumerate(names)})
-        write_atomically(path / SAMPLE, lambda handle: pq.write_table(sample, handle))
+        write_parquet(path / SAMPLE, sample, made(SAMPLE))
     names = [DESIGN] + ([SAMPLE] if plan.design.sample is not None else [])
     return {name: file_record(path / name) for name in names}
 

@@ -1,0 +1,116 @@
+"""How a sweep's tables are laid out in Parquet, and how the whole runs table is read back.
+
+``runs.parquet`` (and each of its part files) keeps what varies between runs: the ids
+(``run``, ``point``, ``replicate``, ``seed``), the design's factors, the kept outputs,
+``status``, ``error`` and ``duration``. Every other parameter has one value in the whole
+sweep, so it is kept once, in ``meta.json`` under ``constants`` (plain JSON: the
+organisation kinds a list, each event an object); ``SweepResult.runs`` puts those columns
+back (``full_runs``), so collabsim's readers see one column per parameter, in the text
+``collabsim run`` accepts for organisations and events.
+
+Choice parameters and ``status`` are categorical: Arrow dictionaries, read by pandas as
+``category``. Each Parquet file of a sweep says what made it in its schema metadata
+(``collabsim.storage.parquet_metadata``).
+
+A folder made before the constants were split out has no ``constants`` in its
+``meta.json``: its runs table holds every column, and a resumed sweep goes on writing it
+that way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from collabsim.params import PARAMETERS
+from collabsim.storage import parquet_metadata, provenance
+from collabsim.sweeps.plan import SweepPlan
+from collabsim.sweeps.runner import parameter_columns, runs_schema
+
+#: The Arrow type of a categorical column.
+CATEGORY = pa.dictionary(pa.int32(), pa.string())
+
+
+def categorical(name: str) -> bool:
+    """Whether the column ``name`` holds categories: ``status`` and choice parameters."""
+    return name == "status" or (name in PARAMETERS and PARAMETERS[name].kind == "choice")
+
+
+def constants(plan: SweepPlan) -> dict[str, Any]:
+    """The parameters no design point varies, with their one value (for ``meta.json``)."""
+    varied = {factor.name for factor in plan.design.factors}
+    return {name: value for name, value in plan.base.items() if name not in varied}
+
+
+def stored_schema(outputs: Iterable[str], constant: Mapping[str, Any] | None) -> pa.Schema:
+    """The schema of the runs table as stored: no constant columns, categories marked.
+
+    Args:
+        outputs: The summary outputs the sweep keeps.
+        constant: The sweep's constants, or None for a folder of the earlier layout
+            (every column, as ``collabsim.sweeps.runner.runs_schema`` has them).
+    """
+    schema = runs_schema(outputs)
+    if constant is None:
+        return schema
+    return pa.schema([field.with_type(CATEGORY) if categorical(field.name) else field
+                      for field in schema if field.name not in constant])
+
+
+def made_by(plan: SweepPlan, design_fp: str,
+            code_fp: str) -> Callable[[str], dict[bytes, bytes]]:
+    """What made a sweep's Parquet files: their schema metadata, by file name.
+
+    Args:
+        plan: The sweep.
+        design_fp: Its design fingerprint.
+        code_fp: The code fingerprint of the model that runs it.
+
+    Returns:
+        A function of a file's name (``runs.parquet``, ...) giving its schema metadata
+        (``collabsim.storage.parquet_metadata``): version, git commit, fingerprints,
+        sweep, scenario, master seed, design, replicates, steps and the file's name.
+    """
+    made = {**provenance(), "code_fingerprint": code_fp, "sweep": plan.name,
+            "scenario": plan.scenario, "seed": plan.seed, "design_fingerprint": design_fp,
+            "design": plan.design.describe(), "replicates": plan.replicates,
+            "steps": plan.steps}
+    return lambda name: parquet_metadata({**made, "table": name})
+
+
+def design_table(points: pd.DataFrame) -> pa.Table:
+    """The design points as stored: ``point``, then each factor, categories marked."""
+    table = pa.Table.from_pandas(points, preserve_index=False)
+    for index, field in enumerate(table.schema):
+        if categorical(field.name):
+            table = table.set_column(index, field.with_type(CATEGORY),
+                                     table.column(index).cast(pa.string()).dictionary_encode())
+    return table
+
+
+def full_runs(stored: pd.DataFrame, constant: Mapping[str, Any] | None,
+              outputs: Iterable[str]) -> pd.DataFrame:
+    """The runs table with every parameter: the stored columns and the constants put back.
+
+    Args:
+        stored: The runs as read from the folder.
+        constant: The sweep's constants (``meta.json``), or None if the folder stores
+            every column.
+        outputs: The summary outputs the sweep keeps.
+
+    Returns:
+        One row per stored run, columns in the order of ``runs_schema``; a constant
+        choice parameter is categorical like a varied one.
+    """
+    if constant is None or not len(stored.columns):
+        return stored
+    values = parameter_columns(dict(constant))
+    added = pd.DataFrame(values, index=stored.index)
+    for name in added.columns:
+        if categorical(name):
+            added[name] = added[name].astype("category")
+    whole = pd.concat([stored, added], axis=1)
+    return whole[[name for name in runs_schema(outputs).names if name in whole.columns]]
