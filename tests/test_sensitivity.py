@@ -315,7 +315,8 @@ def test_the_results_folder_holds_tables_figures_report_and_the_salib_problem(tm
                  "runs.parquet", "figures/sobol_y.png", "figures/convergence_y.png"):
         assert (folder / name).is_file(), name
     problem = json.loads((folder / "problem.json").read_text())
-    assert problem == study.problem
+    assert {key: problem[key] for key in study.problem} == study.problem
+    assert problem["outputs"] == ["y"]
     assert problem["names"] == ["x1", "x2", "x3"]
     loaded = sensitivity.load(folder)
     pd.testing.assert_frame_equal(loaded.indices, study.indices)

@@ -54,7 +54,9 @@ def test_a_small_model_study_runs_resumes_and_writes_its_folder(tmp_path, capsys
     assert set(study.indices["factor"]) == {"cede_willingness", "academic_partner",
                                             "meeting_interval"}
     problem = json.loads((out / "problem.json").read_text())
-    assert problem == load_sweep(out).problem
+    salib = load_sweep(out).problem
+    assert {key: problem[key] for key in salib} == salib
+    assert problem["outputs"] == ["sustainability_score", "quality_gain"]
     assert problem["bounds"][2] == [1.0, 5.0]  # whole weeks 1-4, each equally likely
     for name in ("indices.csv", "report.md", "sensitivity.json", "meta.json",
                  "figures/morris_quality_gain.png"):

@@ -172,10 +172,10 @@ def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None
     runs = evaluate(func, the_design, replicates=replicates, seed=seed, outputs=outputs,
                     progress=progress)
     kept = [c for c in runs.columns if c not in ("run", "point", "replicate", "seed", "status")]
-    from collabsim.sweeps.design import salib_problem
+    from collabsim.sweeps.design import salib_encoding, salib_problem
 
     analysis = analyse_runs(runs, the_design.sample, salib_problem(factor_list),
-                            method=method, n=n, outputs=kept,
+                            encoding=salib_encoding(factor_list), method=method, n=n, outputs=kept,
                             fill=agg.check_fill(fill, kept), seed=seed,
                             source={"function": getattr(func, "__name__", repr(func))},
                             **options)
@@ -241,7 +241,10 @@ def analyze_sweep(path: str | Path, *, method: str | None = None,
                              morris_levels=meta["design"].get("morris_levels", 4),
                              resamples=resamples, conf_level=conf_level,
                              convergence=convergence, tolerance=tolerance, figures=figures)
-    analysis = analyse_runs(result.runs, result.sample, result.problem, method=method,
+    from collabsim.sweeps.design import salib_encoding
+
+    analysis = analyse_runs(result.runs, result.sample, result.problem,
+                            encoding=salib_encoding(result.factors), method=method,
                             n=meta["design"]["n"], outputs=chosen,
                             fill=agg.check_fill(fill, chosen),
                             seed=meta["seed"] if seed is None else seed,
@@ -254,6 +257,7 @@ def analyze_sweep(path: str | Path, *, method: str | None = None,
 
 
 def analyse_runs(runs: pd.DataFrame, sample: np.ndarray, problem: dict[str, Any], *,
+                 encoding: Mapping[str, Any] | None = None,
                  method: str, n: int, outputs: Sequence[str], replicates: int,
                  statistic: str = "mean", fill: Mapping[str, float] | None = None,
                  second_order: bool = False, morris_levels: int = 4, resamples: int = 1000,
@@ -269,6 +273,8 @@ def analyse_runs(runs: pd.DataFrame, sample: np.ndarray, problem: dict[str, Any]
             ``status``; in any order.
         sample: The SALib sample, one row per design point, in point order.
         problem: The SALib problem of the sample.
+        encoding: How each factor's sample column decodes into its values
+            (``collabsim.sweeps.design.salib_encoding``), for ``problem.json``.
         method: The method.
         n: The design's size (base samples, trajectories or points).
         outputs: The outputs to analyse.
@@ -334,7 +340,7 @@ def analyse_runs(runs: pd.DataFrame, sample: np.ndarray, problem: dict[str, Any]
                "tolerance": tolerance, "convergence": bool(table is not None),
                "factors": list(problem["names"]), "source": dict(source or {}), **settings}
     return Analysis(method, problem, indices, noise, second, table, verdicts, options,
-                    sample, values)
+                    sample, values, encoding=dict(encoding or {}))
 
 
 def noise_floor(method: str, noise: Mapping[str, Any], *, morris_levels: int = 4) -> float:

@@ -10,8 +10,11 @@ A results folder holds (beside a model study's sweep files, see
                                     variances and noise shares
     convergence.parquet, .csv       Sobol'/Morris: the indices at increasing n
     values.parquet                  the analysed value of each output at each point
-    problem.json                    the SALib problem: continue in SALib with it and
-                                    sample.parquet
+    problem.json                    the SALib problem (``num_vars``, ``names``,
+                                    ``bounds``, ``outputs``) and ``encoding``: how each
+                                    factor's sample column decodes into its values;
+                                    continue in SALib (``ProblemSpec``) with it,
+                                    sample.parquet and values.parquet
     sensitivity.json                provenance: version, commit, method, options,
                                     noise, convergence verdicts, files
     report.md                       the findings in words
@@ -19,7 +22,8 @@ A results folder holds (beside a model study's sweep files, see
                                     <method>_<output>.png, convergence_<output>.png
 
 A plain function's folder also holds ``sample.parquet`` (the SALib sample, one row per
-point) and ``runs.parquet`` (one row per call).
+point) and ``runs.parquet`` (one row per call). Each Parquet file says what made it in
+its schema metadata (``collabsim.storage.parquet_metadata``).
 """
 
 from __future__ import annotations
@@ -35,7 +39,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from collabsim.storage import _json_writer, _strict, provenance, write_atomically
+from collabsim.storage import (
+    _json_writer,
+    _strict,
+    origin,
+    parquet_metadata,
+    provenance,
+    write_atomically,
+    write_parquet,
+)
 
 #: What marks a folder's ``sensitivity.json`` as a collabsim sensitivity analysis.
 KIND = "collabsim sensitivity"
@@ -68,6 +80,8 @@ class Analysis:
         sample: The SALib sample, rows in point order.
         values: The analysed value of each output at each point, in point order.
         path: The results folder, once written or loaded.
+        encoding: How each factor's sample column decodes into its values (see
+            ``collabsim.sweeps.design.salib_encoding``).
     """
 
     method: str
@@ -81,11 +95,17 @@ class Analysis:
     sample: np.ndarray | None = None
     values: pd.DataFrame | None = None
     path: Path | None = None
+    encoding: dict[str, Any] = field(default_factory=dict)
 
     @property
     def outputs(self) -> list[str]:
         """The outputs analysed, in order."""
         return list(dict.fromkeys(self.indices["output"]))
+
+    @property
+    def salib_problem(self) -> dict[str, Any]:
+        """The complete SALib problem (``problem.json``): with the outputs and the encoding."""
+        return {**self.problem, "outputs": self.outputs, "encoding": self.encoding}
 
     def ranking(self, output: str) -> pd.DataFrame:
         """The factors of ``output``, most influential first (by the method's main index)."""
@@ -119,13 +139,14 @@ class Analysis:
         (folder / FIGURES).mkdir(parents=True, exist_ok=True)
         self.path = folder
         files = []
+        made = {**origin(), "method": self.method, "source": self.options.get("source")}
 
         def table(frame: pd.DataFrame | None, stem: str, *, csv: bool = True) -> None:
             if frame is None:
                 return
             arrow = pa.Table.from_pandas(frame, preserve_index=False)
-            write_atomically(folder / f"{stem}.parquet",
-                             lambda handle: pq.write_table(arrow, handle))
+            write_parquet(folder / f"{stem}.parquet", arrow,
+                          parquet_metadata({**made, "table": f"{stem}.parquet"}))
             files.append(f"{stem}.parquet")
             if csv:
                 text = frame.to_csv(index=False, float_format="%.6g")
@@ -142,7 +163,7 @@ class Analysis:
             names = self.problem["names"]
             table(pd.DataFrame(self.sample, columns=names), "sample", csv=False)
             table(runs, "runs", csv=False)
-        write_atomically(folder / PROBLEM, _json_writer(self.problem))
+        write_atomically(folder / PROBLEM, _json_writer(_strict(self.salib_problem)[0]))
         files.append(PROBLEM)
         if figures:
             from collabsim.sensitivity.figures import draw_all
@@ -194,8 +215,12 @@ def load(path: str | Path) -> Analysis:
         return pq.read_table(file).to_pandas() if file.is_file() else None
 
     sample = table("sample")
+    try:
+        encoding = json.loads((path / PROBLEM).read_text(encoding="utf-8"))["encoding"]
+    except (OSError, ValueError, KeyError):  # written before problem.json had it
+        encoding = {}
     return Analysis(meta["method"], meta["problem"], table("indices"), table("noise"),
                     table("second_order"), table("convergence"), meta.get("convergence", {}),
                     meta.get("options", {}),
                     None if sample is None else sample.to_numpy(dtype=float),
-                    table("values"), path)
+                    table("values"), path, encoding)

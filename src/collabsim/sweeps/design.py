@@ -102,7 +102,10 @@ class Factor:
         return tuple(dict.fromkeys(float(round(v, 12)) for v in values))
 
     def from_unit(self, x: np.ndarray) -> list[Any]:
-        """Map a column of the SALib sample (in ``salib_problem`` bounds) to values."""
+        """Map a column of the SALib sample (in ``salib_problem`` bounds) to values.
+
+        The rule for each form of factor is written out in ``DECODING``.
+        """
         if not self.is_range:
             k = len(self.levels)
             index = np.minimum(np.floor(x * k).astype(np.int64), k - 1)
@@ -274,6 +277,42 @@ def salib_problem(factors: Sequence[Factor]) -> dict[str, Any]:
         else:
             bounds.append([float(factor.low), float(factor.high)])
     return {"num_vars": len(factors), "names": [f.name for f in factors], "bounds": bounds}
+
+
+#: How a value ``x`` of a factor's column of the SALib sample becomes the factor's value,
+#: as Python expressions (``floor`` is ``math.floor``): what ``Factor.from_unit`` does, by
+#: the form of the factor, written out for ``salib_encoding``.
+DECODING: dict[str, str] = {
+    "levels": "levels[min(floor(x * len(levels)), len(levels) - 1)]",
+    "whole numbers": "min(floor(x), high)",
+    "range": "x",
+}
+
+
+def salib_encoding(factors: Sequence[Factor]) -> dict[str, dict[str, Any]]:
+    """How each factor's column of a sample in ``salib_problem`` bounds gives its values.
+
+    A sample value of 0.857 for ``academic_partner`` means ``false`` (the second of its
+    levels ``[true, false]``): this is what says so, beside the SALib problem.
+
+    Args:
+        factors: The factors, in order.
+
+    Returns:
+        By factor name: its parameter ``kind``, ``levels`` (discrete factors) or ``low``
+        and ``high`` (ranges), and ``decode``, the expression of ``DECODING`` that maps
+        a sample value ``x`` to the factor's value.
+    """
+    encoding = {}
+    for factor in factors:
+        if not factor.is_range:
+            encoding[factor.name] = {"kind": factor.kind, "levels": list(factor.levels),
+                                     "decode": DECODING["levels"]}
+        else:
+            form = "whole numbers" if factor.kind == "int" else "range"
+            encoding[factor.name] = {"kind": factor.kind, "low": factor.low,
+                                     "high": factor.high, "decode": DECODING[form]}
+    return encoding
 
 
 # --- designs -------------------------------------------------------------------------
