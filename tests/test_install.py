@@ -105,12 +105,21 @@ def shared(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def wheel(shared) -> Path:
-    """The wheel of this source tree, built once per session."""
+    """The wheel of this source tree, built once per session.
+
+    It is built from a clean copy: setuptools keeps ``build/`` between builds, where a
+    file since removed from the source would still be packed.
+    """
     with locked(shared / ".lock"):
         found = sorted((shared / "dist").glob("collabsim-*.whl"))
         if not found:
+            source = shared / "source"
+            shutil.rmtree(source, ignore_errors=True)
+            shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+                ".git", ".venv", "build", "dist", "results", "*.egg-info", "__pycache__",
+                ".pytest_cache", ".hypothesis", ".ruff_cache"))
             subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
-                            "--wheel-dir", str(shared / "dist"), str(ROOT)],
+                            "--wheel-dir", str(shared / "dist"), str(source)],
                            check=True, capture_output=True)
             found = sorted((shared / "dist").glob("collabsim-*.whl"))
     return found[0]
