@@ -7,7 +7,9 @@ in meta.json; collabsim's own reader gives the whole table back.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 
 import pandas as pd
 import pyarrow as pa
@@ -17,7 +19,7 @@ import pytest
 import collabsim
 from collabsim import storage
 from collabsim.metrics import SUMMARY
-from collabsim.sweeps import store
+from collabsim.sweeps import serial, store
 
 EVENTS = [{"step": 2, "kind": "budget_cut"},
           {"step": 3, "kind": "self_interest_act", "organisation": "pharmacy"}]
@@ -155,3 +157,33 @@ def test_a_folder_of_the_earlier_layout_resumes_in_it(tmp_path, monkeypatch):
     stored = pq.read_schema(result.path / "runs.parquet").names
     assert set(collabsim.PARAMETERS) <= set(stored)
     assert len(result.runs) == 12 and (result.runs["n_people"] == 30).all()
+
+
+def test_the_checksums_kept_cover_the_provenance_written(tmp_path, monkeypatch, caplog):
+    """Parts and final files are checksummed as written, metadata and all: a resumed sweep
+    finds every part whole, and each final file matches its checksum in meta.json."""
+    monkeypatch.setattr(serial, "CHUNK_SECONDS", 0.0)  # one run per part
+    out = tmp_path / "s"
+    options = dict(params={"n_people": 30}, factors={"cede_willingness": [0.3, 0.6]},
+                   replicates=3, steps=2, timeseries=["alive"], backend="serial", out=out)
+    for count, _ in enumerate(collabsim.iter_sweep(**options), start=1):
+        if count == 3:
+            break
+    lines = (out / "runs" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    for entry in map(json.loads, lines):
+        for kind, table in (("runs", "runs.parquet"), ("timeseries", "timeseries.parquet")):
+            part = out / kind / f"part-{entry['part']:06d}.parquet"
+            assert hashlib.sha256(part.read_bytes()).hexdigest() == entry[kind]["sha256"]
+            assert provenance(part)["table"] == table
+
+    with caplog.at_level(logging.WARNING, logger="collabsim.sweeps"):
+        result = collabsim.sweep(**options)
+    assert [r.getMessage() for r in caplog.records if r.name == "collabsim.sweeps"] == []
+    assert not (out / "damaged").exists()
+    assert result.meta["sessions"][-1]["runs"] == 6 - 3
+    for name in ("runs.parquet", "timeseries.parquet", "design.parquet"):
+        recorded = result.meta["checksums"][name]["sha256"]
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == recorded, name
+        assert provenance(out / name)["table"] == name
+    assert len(result.runs) == 6 and (result.runs["n_people"] == 30).all()
