@@ -39,7 +39,7 @@ def dry_run(folder: Path, target: str, *, done: tuple[str, ...] = ()) -> str:
     for stamp in done:
         (folder / ".venv").mkdir(exist_ok=True)
         (folder / ".venv" / stamp).touch()
-    result = subprocess.run(["make", "-n", target], cwd=folder, capture_output=True,
+    result = subprocess.run(["make", "-n", *target.split()], cwd=folder, capture_output=True,
                             text=True, check=True)
     return result.stdout
 
@@ -55,6 +55,15 @@ def test_running_collabsim_installs_no_test_tools(tmp_path, target):
     assert "-m venv .venv" in text and "pip install --quiet -e .\n" in text
     assert not installs_test_tools(text), text
     assert ('".[dashboard]"' in text) == (target == "dashboard")
+
+
+def test_make_results_adds_the_analysis_extra_and_dask_not_the_test_tools(tmp_path):
+    text = dry_run(tmp_path, "results", done=(".runtime",))
+    assert 'pip install --quiet -e ".[analysis,dask]"' in text
+    assert not installs_test_tools(text), text
+    assert text.rstrip().endswith("python -m collabsim.analysis.pipeline")
+    options = dry_run(tmp_path, "results ARGS=--quick", done=(".runtime", ".analysis"))
+    assert options.strip() == ".venv/bin/python -m collabsim.analysis.pipeline --quick"
 
 
 def test_make_test_installs_the_test_extras_and_chromium(tmp_path):
