@@ -18,6 +18,7 @@ import pytest
 
 import collabsim
 from collabsim import storage
+from collabsim.analysis import discovery, survival
 from collabsim.metrics import SUMMARY
 from collabsim.sweeps import serial, store
 
@@ -187,3 +188,17 @@ def test_the_checksums_kept_cover_the_provenance_written(tmp_path, monkeypatch, 
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == recorded, name
         assert provenance(out / name)["table"] == name
     assert len(result.runs) == 6 and (result.runs["n_people"] == 30).all()
+
+
+def test_analyses_of_a_categorical_lever_see_only_the_levels_run(sweep):
+    """A choice lever read back is categorical: grouping by it, the levels a selection
+    leaves out (here network_type "issue") make no empty groups."""
+    runs = collabsim.load(sweep.path).runs
+    place = runs[runs["network_type"] == "place"]
+    assert "issue" in place["network_type"].cat.categories
+    levers = ["network_type", "cede_willingness", "academic_partner"]
+    points = discovery.cases_by_point(place, levers)
+    assert len(points) == 4 and (points["seeds"] == 2).all()
+    assert list(survival.kaplan_meier(place, by="network_type", horizon=4)) == ["place"]
+    both = survival.kaplan_meier(runs, by=["network_type", "academic_partner"], horizon=4)
+    assert len(both) == 4

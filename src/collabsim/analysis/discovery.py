@@ -195,7 +195,9 @@ def cases_by_point(runs: pd.DataFrame, levers: str | Sequence[str],
                          "they have no outcome; keep the finished runs with "
                          "runs[runs['status'] == 'ok']")
     flags = _flags(runs, outcome, "outcome")
-    grouped = flags.groupby([runs[lever] for lever in levers], sort=True)
+    # observed: a categorical lever's levels that no run has make no point (pandas < 3
+    # would otherwise make every combination of every lever's values)
+    grouped = flags.groupby([runs[lever] for lever in levers], sort=True, observed=True)
     table = pd.DataFrame({SHARE: grouped.mean(), SEEDS: grouped.size()}).reset_index()
     table[CASE] = table[SHARE] >= threshold
     percent = np.format_float_positional(threshold * 100, precision=3, trim="-")

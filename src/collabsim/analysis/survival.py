@@ -283,7 +283,7 @@ def compare_arms(runs: pd.DataFrame, by: str | Sequence[str],
     if not table[DISSOLVED].any():
         raise ValueError("no run dissolved: the arms cannot differ in when they dissolve")
     # Integer labels: survdiff sorts the labels, which tuples of mixed types defeat.
-    codes = table.groupby(_columns(by), sort=True).ngroup().to_numpy()
+    codes = table.groupby(_columns(by), sort=True, observed=True).ngroup().to_numpy()
     try:
         statistic, _ = survdiff(table[WEEKS].to_numpy(float),
                                 table[DISSOLVED].to_numpy(int), codes)
@@ -366,7 +366,7 @@ def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
         data[f"{pair[0]} × {pair[1]}"] = data[pair[0]] * data[pair[1]]
     _complete(table, strata_columns, "stratum ")
     # One integer per stratum: PHReg sorts the labels, which tuples of values defeat.
-    stratum = (table.groupby(strata_columns).ngroup() if strata_columns
+    stratum = (table.groupby(strata_columns, observed=True).ngroup() if strata_columns
                else pd.Series(0, index=table.index)).to_numpy()
     events = int(data[DISSOLVED].sum())
     if events == 0:
@@ -495,4 +495,6 @@ def _arms(runs: pd.DataFrame, by: str | Sequence[str],
     table = durations(runs, horizon)
     _require(table, names)
     _complete(table, names, "arm column ")
-    return table, list(table.groupby(by if isinstance(by, str) else names, sort=True))
+    # observed: a categorical column's levels that no run has are no arm
+    return table, list(table.groupby(by if isinstance(by, str) else names, sort=True,
+                                     observed=True))
