@@ -348,11 +348,11 @@ def _add_sweep_options(command: argparse.ArgumentParser, *,
     command.add_argument("--quiet", action="store_true",
                          help="no progress bar and no summary")
     if large:
-        from collabsim.sweeps.size import LARGE_RUNS
-
+        # the limit is not imported here: collabsim.sweeps loads the compiled model, which
+        # the listing commands never need; the refusal names it
         command.add_argument("--allow-large", action="store_true",
-                             help=f"run a sweep of more than {LARGE_RUNS:,} runs (refused "
-                             "otherwise, saying how large it is)")
+                             help="run a sweep larger than collabsim runs unconfirmed "
+                             "(refused otherwise, saying how large it is and the limit)")
 
 
 # --- collabsim run ---------------------------------------------------------------------
