@@ -71,7 +71,9 @@ def test_make_test_installs_the_test_extras_and_chromium(tmp_path):
     assert "-m venv .venv" in text
     assert 'pip install --quiet -e ".[test]"' in text
     assert "apt-get install -y -qq chromium" in text
-    assert text.rstrip().endswith("pytest -n auto")
+    lines = text.rstrip().splitlines()
+    assert ".venv/bin/ruff check ." in lines  # the test extras bring ruff
+    assert lines[-1].startswith(".venv/bin/pytest -n auto")
 
 
 def test_make_test_after_make_run_adds_only_the_test_part(tmp_path):
