@@ -2,6 +2,7 @@
 
 The servers here bind port 0: the system picks a free port when the socket is bound,
 and the tests read the address from the line the server prints once it is listening.
+A port is only ever reused to test a restart on it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def stop(server: subprocess.Popen) -> int:
 
 
 def test_the_command_serves_the_dashboard_on_localhost_until_ctrl_c(tmp_path):
-    """The page answers at the announced address, on localhost only; Ctrl-C exits 0."""
+    """The page answers at the announced address, on 127.0.0.1 only; Ctrl-C exits 0."""
     server, output = start_server([SCRIPT, "dashboard", "--port", "0"], tmp_path / "server.log",
                                   cwd=tmp_path)
     try:
@@ -47,17 +48,45 @@ def test_the_command_serves_the_dashboard_on_localhost_until_ctrl_c(tmp_path):
         assert status == 200
         assert "solara" in page.lower()
         port = urlparse(url).port
-        with socket.socket() as outside:  # bound to localhost only
-            address = socket.gethostbyname(socket.gethostname())
-            if not address.startswith("127."):
-                assert outside.connect_ex((address, port)) != 0
+        # 127.0.0.2 is this machine too: it reaches a server listening on every address...
+        with socket.create_server(("0.0.0.0", 0)) as everywhere, socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.2", everywhere.getsockname()[1])) == 0
+        with socket.socket() as probe:  # ...but not the dashboard, bound to 127.0.0.1 only
+            assert probe.connect_ex(("127.0.0.2", port)) != 0
     finally:
         returncode = stop(server)
     assert returncode == 0, output.text()
 
 
+def test_a_restart_on_the_same_port_serves_at_once(tmp_path):
+    """Stopped while a client is connected, the port waits in TIME-WAIT; it is reused."""
+    first, output = start_server([SCRIPT, "dashboard", "--port", "0"], tmp_path / "first.log",
+                                 cwd=tmp_path)
+    try:
+        url = output.url()
+        port = urlparse(url).port
+        with socket.create_connection(("127.0.0.1", port), timeout=30):
+            stop(first)  # it closes the client's connection from its side first
+    finally:
+        returncode = stop(first)
+    assert returncode == 0, output.text()
+    again, output = start_server([SCRIPT, "dashboard", "--port", str(port)],
+                                 tmp_path / "again.log", cwd=tmp_path)
+    try:
+        assert output.url() == url
+        with urllib.request.urlopen(url, timeout=30) as reply:
+            assert reply.status == 200
+    finally:
+        returncode = stop(again)
+    assert returncode == 0, output.text()
+
+
 def test_port_0_serves_on_the_port_the_system_picked_and_prints_it(tmp_path):
-    """``--port 0`` prints one flushed stdout line with the real port, and serves there."""
+    """``--port 0`` prints one flushed stdout line with the real port, and serves there.
+
+    Nothing else is printed, the first page load included: Solara's session cookie falls
+    back to SameSite=Lax over plain http, and says so unless told not to.
+    """
     with open(tmp_path / "stderr.log", "w") as errors:
         server, output = start_server(
             [sys.executable, "-m", "collabsim.dashboard", "--port", "0"],
@@ -69,11 +98,14 @@ def test_port_0_serves_on_the_port_the_system_picked_and_prints_it(tmp_path):
         assert 0 < port < 65536
         with urllib.request.urlopen(url, timeout=30) as reply:
             assert reply.status == 200
+            (cookie,) = reply.headers.get_all("set-cookie")
+        assert cookie.startswith("solara-session-id=") and "samesite=lax" in cookie.lower()
     finally:
         returncode = stop(server)
     assert returncode == 0, (tmp_path / "stderr.log").read_text()
+    assert (tmp_path / "stderr.log").read_text() == ""
     stdout = output.text().splitlines()
-    assert stdout.count(f"collabsim dashboard: serving at http://127.0.0.1:{port}/") == 1
+    assert stdout == [f"collabsim dashboard: serving at http://127.0.0.1:{port}/"]
 
 
 def test_listen_binds_a_real_port_for_port_0():

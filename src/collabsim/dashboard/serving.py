@@ -19,6 +19,7 @@ import copy
 import os
 import socket
 import threading
+import warnings
 import webbrowser
 
 import uvicorn
@@ -78,6 +79,12 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str =
 
     from collabsim.dashboard.session import Workshop
 
+    # Solara asks for a SameSite=None session cookie, so that a page embedded in another
+    # site keeps its session; that needs https, so over plain http to an address it falls
+    # back to SameSite=Lax and warns on the first page load. Lax is right here (the page
+    # is never embedded) and Solara has no setting for this cookie: the warning goes.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
+                            category=UserWarning, module="solara.server.starlette")
     Workshop()  # compile the model's kernels now, not on the first visitor's click
     config = uvicorn.Config(app, host=str(host), port=port,
                             log_config=copy.deepcopy(LOGGING_CONFIG),
