@@ -5,12 +5,15 @@ the system picks when it binds, in its own process group; the tests take its add
 from the line it prints once it is listening, so no port is guessed and nothing polls.
 The browser is ``/usr/bin/chromium`` driven by Playwright, with every address other than
 this machine's made unreachable (a proxy on a closed port and host-resolver rules), so a
-page that needed the internet would not render.
+page that needed the internet would not render. ``killable_chromium`` starts it as a
+process of its own (its DevTools port 0, read back from what it prints), so a test can
+kill it outright, as a crash or a flat battery would.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import re
@@ -18,8 +21,12 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
+
+from collabsim.dashboard import STATUS_PATH
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,6 +41,8 @@ VIEWPORT = {"width": 1280, "height": 720}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 #: The line the server prints once it is listening, with the page's address.
 SERVING = re.compile(r"serving at (http://\S+)")
+#: The line Chromium prints once its DevTools endpoint is listening, with its address.
+DEVTOOLS = re.compile(r"DevTools listening on (ws://\S+)")
 #: Seconds a server may take to start (it compiles the model's kernels first).
 STARTUP_TIMEOUT = 120
 
@@ -43,12 +52,15 @@ class ServerOutput:
 
     The thread blocks on ``readline`` and keeps the pipe drained for as long as the
     server runs, so the server never stalls on a full pipe; it hands over the address
-    of the ``serving at`` line the server prints once it is listening.
+    of the line the server prints once it is listening (``announces``).
     """
 
-    def __init__(self, process: subprocess.Popen, log: Path):
+    def __init__(self, process: subprocess.Popen, log: Path, *,
+                 announces: re.Pattern = SERVING, name: str = "the dashboard"):
         """Start copying ``process``'s output (a text pipe) into ``log``."""
         self.log = log
+        self.name = name
+        self.announces = announces
         self._urls: queue.Queue[str | None] = queue.Queue()
         out = open(log, "w")  # here, so the log exists whenever an error message reads it
         self._thread = threading.Thread(target=self._copy, args=(process.stdout, out),
@@ -61,7 +73,7 @@ class ServerOutput:
             for line in stream:
                 out.write(line)
                 out.flush()  # the log is read for the error message while this runs
-                match = SERVING.search(line)
+                match = self.announces.search(line)
                 if match:
                     self._urls.put(match[1])
         self._urls.put(None)  # end of output: the server has exited
@@ -75,10 +87,10 @@ class ServerOutput:
         try:
             url = self._urls.get(timeout=timeout)
         except queue.Empty:
-            raise RuntimeError(f"the dashboard did not start in {timeout:.0f} s:\n"
+            raise RuntimeError(f"{self.name} did not start in {timeout:.0f} s:\n"
                                f"{self.log.read_text()}") from None
         if url is None:
-            raise RuntimeError(f"the dashboard server exited:\n{self.log.read_text()}")
+            raise RuntimeError(f"{self.name} exited:\n{self.log.read_text()}")
         return url
 
     def text(self, timeout: float = 10) -> str:
@@ -87,36 +99,81 @@ class ServerOutput:
         return self.log.read_text()
 
 
-def start_server(command: list[str], log: Path, **popen) -> tuple[subprocess.Popen, ServerOutput]:
+def start_server(command: list[str], log: Path, *, env: dict[str, str] | None = None,
+                 **popen) -> tuple[subprocess.Popen, ServerOutput]:
     """Start a dashboard server command with its output going to ``log``.
 
     Args:
         command: The command line.
         log: Where its stdout goes, and its stderr unless ``popen`` sends that elsewhere.
+        env: The server's environment (default: this one), with unbuffered output.
         **popen: More arguments for ``subprocess.Popen`` (``cwd``, ``stderr``, ...).
     """
     options = {"stderr": subprocess.STDOUT, **popen}
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, **options)
     return process, ServerOutput(process, log)
 
 
+def stop_group(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """Send ``sig`` to the process group ``process`` leads; kill it if it lingers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @contextlib.contextmanager
-def dashboard_server(log: Path):
+def dashboard_server(log: Path, *, env: dict[str, str] | None = None):
     """Serve the dashboard on a port the system picks; yield its URL; stop it afterwards."""
     process, output = start_server([sys.executable, "-m", "collabsim.dashboard", "--port", "0"],
-                                   log, cwd=log.parent, start_new_session=True)
+                                   log, env=env, cwd=log.parent, start_new_session=True)
     try:
         yield output.url()
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)
         output.text()
+
+
+@contextlib.contextmanager
+def killable_chromium(playwright, folder: Path):
+    """Chromium as a process of its own, driven over DevTools; yield (browser, process).
+
+    Killing the process group is a browser that vanishes without closing its pages.
+    """
+    process = subprocess.Popen(
+        [CHROMIUM, *CHROMIUM_ARGS, "--remote-debugging-port=0",
+         f"--user-data-dir={folder / 'profile'}", "about:blank"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = ServerOutput(process, folder / "chromium.log", announces=DEVTOOLS, name="chromium")
+    try:
+        browser = playwright.chromium.connect_over_cdp(output.url(timeout=60))
+        yield browser, process
+    finally:
+        stop_group(process, signal.SIGKILL)
+        output.text()
+
+
+def server_status(url: str) -> dict:
+    """What the server reports at ``STATUS_PATH``: sessions, models held, session timeout."""
+    with urllib.request.urlopen(urljoin(url, STATUS_PATH), timeout=30) as reply:
+        return json.load(reply)
+
+
+def wait_for_status(url: str, timeout: float, **expected) -> dict:
+    """Ask the server until its status has the ``expected`` values; fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = server_status(url)
+        if all(status[key] == value for key, value in expected.items()):
+            return status
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {timeout:.0f} s the server still reports {status}, "
+                                 f"not {expected}")
+        time.sleep(0.2)  # between polls; the deadline, not this pause, decides
 
 
 def is_local(url: str) -> bool:

@@ -7,6 +7,7 @@ A port is only ever reused to test a restart on it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -17,10 +18,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from dashboard_support import start_server
+from dashboard_support import server_status, start_server
 
 from collabsim.cli import main
-from collabsim.dashboard import CannotListen, listen, page_url
+from collabsim.dashboard import SESSION_TIMEOUT, CannotListen, listen, page_url
 from collabsim.dashboard.__main__ import main as module_main
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
@@ -87,10 +88,11 @@ def test_port_0_serves_on_the_port_the_system_picked_and_prints_it(tmp_path):
     Nothing else is printed, the first page load included: Solara's session cookie falls
     back to SameSite=Lax over plain http, and says so unless told not to.
     """
+    environment = {k: v for k, v in os.environ.items() if k != "SOLARA_KERNEL_CULL_TIMEOUT"}
     with open(tmp_path / "stderr.log", "w") as errors:
         server, output = start_server(
             [sys.executable, "-m", "collabsim.dashboard", "--port", "0"],
-            tmp_path / "stdout.log", cwd=tmp_path, stderr=errors)
+            tmp_path / "stdout.log", env=environment, cwd=tmp_path, stderr=errors)
     try:
         url = output.url()
         port = urlparse(url).port
@@ -100,6 +102,9 @@ def test_port_0_serves_on_the_port_the_system_picked_and_prints_it(tmp_path):
             assert reply.status == 200
             (cookie,) = reply.headers.get_all("set-cookie")
         assert cookie.startswith("solara-session-id=") and "samesite=lax" in cookie.lower()
+        # a lost session is kept minutes, not Solara's default day
+        assert server_status(url) == {"sessions": 0, "models": 0,
+                                      "session_timeout": SESSION_TIMEOUT}
     finally:
         returncode = stop(server)
     assert returncode == 0, (tmp_path / "stderr.log").read_text()

@@ -27,6 +27,13 @@ DEFAULT_PORT = 8765
 INSTALL = 'pip install "collabsim[dashboard]"'
 #: The line printed on stdout once the server is listening; ``{url}`` is the page's address.
 ANNOUNCEMENT = "collabsim dashboard: serving at {url}"
+#: How long a browser session outlives its page's connection (a crashed browser, a phone
+#: gone to sleep, a closed laptop) before its models are freed; a page that reconnects
+#: sooner carries on. In Solara's notation (``90s``, ``5m``, ``1h``); the environment
+#: variable ``SOLARA_KERNEL_CULL_TIMEOUT`` overrides it.
+SESSION_TIMEOUT = "5m"
+#: Where the server reports, as JSON, the browser sessions open and the models held.
+STATUS_PATH = "/_collabsim/status"
 
 
 class CannotListen(ValueError):
@@ -106,6 +113,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
         try:
             configure_offline()  # before Solara is imported: it reads its settings then
             os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # keep the plots clear
+            os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", SESSION_TIMEOUT)  # not a day
             from collabsim.dashboard import serving
 
             serving.run(sock, page_url(sock), open_browser=open_browser, app=app)

@@ -9,7 +9,8 @@ what is redrawn: ``tick`` (the models moved: network, plots, monitors), ``config
 lever, the scenario or the mode changed: the lever panel and what-if buttons) and
 ``playing``. Play runs in a thread that steps the models and bumps ``tick`` a few
 times a second, stepping several weeks per frame when asked for speed, so drawing never
-holds the models back.
+holds the models back. When the session ends the page is unmounted and its ``Workshop``
+closed, which frees its models.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def Downloads(workshop: Workshop, config: solara.Reactive[int], tick: solara.Rea
                             filename=f"{file_stem(workshop)}.csv", label="Data (CSV)",
                             mime_type="text/csv")
         for pane in workshop.active_panes:
-            solara.FileDownload(lambda pane=pane: plots_png(workshop, pane),
+            # by name, not the Pane: a kept callback must not keep a closed session's model
+            solara.FileDownload(lambda name=pane.name: plots_png(workshop, workshop.panes[name]),
                                 filename=f"{file_stem(workshop, pane.name)}.png",
                                 label=f"Plots {pane.name} (PNG)" if workshop.compare
                                 else "Plots (PNG)", mime_type="image/png")
@@ -185,6 +187,7 @@ def Page():
     editing = solara.use_reactive("A")
     ties = solara.use_reactive("both")
     focus = solara.use_reactive("all organisations")
+    solara.use_effect(lambda: workshop.close, [])  # closed when the session ends
 
     solara.Style(CSS)
     solara.Title("collabsim workshop")

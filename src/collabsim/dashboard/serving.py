@@ -7,7 +7,8 @@ known from the moment it is bound, and the address is announced only once the se
 accepts connections. What ``solara run APP --production --no-check-version
 --log-level-uvicorn warning`` set up is set up here too: the app to serve, production
 mode and Solara's logging configuration. Theme, SSG and search settings stay at their
-defaults, as they did there.
+defaults, as they did there. One route is added: ``STATUS_PATH``, the browser sessions
+open and the models they hold, as JSON.
 
 Import this module only after ``collabsim.dashboard.offline.configure_offline()``:
 importing it imports Solara, which reads its settings at import time.
@@ -16,6 +17,8 @@ importing it imports Solara, which reads its settings at import time.
 from __future__ import annotations
 
 import copy
+import gc
+import importlib
 import os
 import socket
 import threading
@@ -23,9 +26,12 @@ import warnings
 import webbrowser
 
 import uvicorn
-from solara.server import settings
+from solara.server import kernel_context, settings
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from collabsim.dashboard import ANNOUNCEMENT, APP
+from collabsim.dashboard import ANNOUNCEMENT, APP, STATUS_PATH
 
 #: uvicorn's log level, as ``solara run --log-level-uvicorn warning`` set it.
 UVICORN_LOG_LEVEL = "warning"
@@ -48,6 +54,17 @@ class AnnouncingServer(uvicorn.Server):
         if self.open_browser:  # a browser can take seconds to start: not on the event loop
             threading.Thread(target=webbrowser.open, args=(browser_url(self.url),),
                              daemon=True).start()
+
+
+def status(request: Request) -> JSONResponse:
+    """The browser sessions open, the models held and how long a lost session is kept."""
+    from collabsim.dashboard.session import models_held
+
+    return JSONResponse({
+        "sessions": len(kernel_context.contexts),
+        "models": models_held(),
+        "session_timeout": settings.kernel.cull_timeout,
+    })
 
 
 def browser_url(url: str) -> str:
@@ -85,7 +102,12 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str =
     # is never embedded) and Solara has no setting for this cookie: the warning goes.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
                             category=UserWarning, module="solara.server.starlette")
-    Workshop()  # compile the model's kernels now, not on the first visitor's click
+    app.router.routes.insert(0, Route(STATUS_PATH, endpoint=status))  # before Solara's catch-all
+    Workshop().close()  # compile the model's kernels now, not on the first visitor's click
+    importlib.import_module(APP)  # and load the page's modules, before the freeze
+    # what is loaded by now stays loaded: the cycle collector, run as each session ends
+    # (``Workshop.close``), need not walk it again, which makes that run a few times faster
+    gc.freeze()
     config = uvicorn.Config(app, host=str(host), port=port,
                             log_config=copy.deepcopy(LOGGING_CONFIG),
                             log_level=UVICORN_LOG_LEVEL)

@@ -8,11 +8,17 @@ lockstep and differ only in the levers the room sets differently.
 Levers come from the parameter declarations. A lever declared ``live`` changes the
 running model at once (from the next week); any other lever shapes the network at the
 start, so its new value waits, marked as pending, until the next reset.
+
+A workshop is closed when its browser session ends (Solara culls a session some minutes
+after its page's connection goes): it lets go of its models at once, and
+``models_held`` counts the models still in memory.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +30,13 @@ from .network_view import NetworkLayout, layout_network
 
 PANES: tuple[str, ...] = ("A", "B")
 DEFAULT_SCENARIO = "iocn"
+#: Every model a workshop has made, held weakly: a model drops out once it is freed.
+_MODELS: weakref.WeakSet[CollaborationModel] = weakref.WeakSet()
+
+
+def models_held() -> int:
+    """How many of the models the workshops have made are still in memory."""
+    return len(_MODELS)
 
 
 def scenario_levers(name: str) -> dict[str, Any]:
@@ -115,8 +128,8 @@ class Workshop:
 
     @property
     def finished(self) -> bool:
-        """Whether the run has reached its horizon."""
-        return self.week >= self.horizon
+        """Whether the run has reached its horizon (or the workshop is closed)."""
+        return not self.panes or self.week >= self.horizon
 
     # --- controls ------------------------------------------------------------------------
 
@@ -143,7 +156,19 @@ class Workshop:
     def _new_pane(self, name: str) -> Pane:
         params = scenario(self.scenario, **self._levers[name])
         model = CollaborationModel(params, rng=self.seed)
+        _MODELS.add(model)
         return Pane(name, self._levers[name], model, layout_network(model), params)
+
+    def close(self) -> None:
+        """Let go of the models, for good: the browser session has ended.
+
+        A model refers to itself through its people, so only Python's cycle collector
+        frees it, and on a quiet server the collector may not run for a long time: it
+        is run here, once.
+        """
+        with self.lock:
+            self.panes.clear()
+        gc.collect()
 
     def set_compare(self, on: bool) -> None:
         """Turn side-by-side mode on or off; turning it on starts both panes again.
@@ -166,6 +191,8 @@ class Workshop:
             The weeks actually advanced.
         """
         with self.lock:
+            if not self.panes:  # closed: Play may still be ending its last frame
+                return 0
             todo = max(0, min(weeks, self.horizon - self.week))
             for pane in self.active_panes:
                 for _ in range(todo):

@@ -1,0 +1,63 @@
+"""A browser that vanishes without closing its pages has its sessions' models freed.
+
+A crashed browser, a phone gone to sleep or a laptop shut mid-workshop never tells the
+server its pages have gone. The server keeps such a session for ``SESSION_TIMEOUT`` in
+case the page reconnects, then frees its models; here that is shortened to seconds and
+Chromium is killed outright.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from dashboard_support import (
+    VIEWPORT,
+    dashboard_server,
+    killable_chromium,
+    open_dashboard,
+    server_status,
+    wait_for_status,
+    wait_for_week,
+)
+from playwright.sync_api import expect, sync_playwright
+
+#: The session timeout of the server under test, in seconds.
+TIMEOUT = 2
+#: Seconds allowed, past the timeout, for the server to end the sessions and free them.
+MARGIN = 30
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": f"{TIMEOUT}s"}
+    with dashboard_server(log, env=env) as url:
+        yield url, log
+
+
+def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server, tmp_path):
+    url, log = server
+    with sync_playwright() as playwright, \
+            killable_chromium(playwright, tmp_path) as (browser, chromium):
+        stepped, playing, side_by_side = (
+            open_dashboard(browser.new_context(viewport=VIEWPORT), url) for _ in range(3))
+        stepped.locator(".cs-step").click()
+        wait_for_week(stepped, 1)
+        playing.locator(".cs-play").click()
+        playing.wait_for_function(
+            "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 2")
+        side_by_side.locator(".cs-compare label").click()
+        wait_for_week(side_by_side, 0, "B")
+        expect(playing.locator(".cs-play")).to_contain_text("Pause")  # still playing
+
+        status = server_status(url)  # the first page has been open longer than the timeout
+        assert status["sessions"] == 3
+        assert status["models"] >= 4  # one each, two side by side
+        os.killpg(chromium.pid, signal.SIGKILL)  # no page unloads, no goodbye
+        chromium.wait()
+
+        wait_for_status(url, TIMEOUT + MARGIN, sessions=0, models=0)
+    text = log.read_text()
+    assert "Traceback" not in text and "Error" not in text, text
