@@ -8,6 +8,9 @@ this machine's made unreachable (a proxy on a closed port and host-resolver rule
 page that needed the internet would not render. ``killable_chromium`` starts it as a
 process of its own (its DevTools port 0, read back from what it prints), so a test can
 kill it outright, as a crash or a flat battery would.
+
+Every wait here retries until the page shows what is awaited (Playwright's ``expect``):
+a value is never read straight after the action that changes it.
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
+from playwright.sync_api import expect
+
 from collabsim.dashboard import STATUS_PATH
+from collabsim.dashboard.session import PANES
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -45,6 +51,8 @@ SERVING = re.compile(r"serving at (http://\S+)")
 DEVTOOLS = re.compile(r"DevTools listening on (ws://\S+)")
 #: Seconds a server may take to start (it compiles the model's kernels first).
 STARTUP_TIMEOUT = 120
+#: ``expect`` retries for 30 s before it fails: a busy machine can take seconds to redraw.
+expect.set_options(timeout=30_000)
 
 
 class ServerOutput:
@@ -185,22 +193,26 @@ def is_local(url: str) -> bool:
 
 
 def open_dashboard(context, url: str, requests: list[str] | None = None):
-    """Open the page in a new tab and wait until the network view and plots are drawn."""
+    """Open the page in a new tab and wait until it shows week 0 everywhere."""
     page = context.new_page()
     if requests is not None:
         page.on("request", lambda request: requests.append(request.url))
     page.goto(url)
-    page.locator(".cs-network svg").first.wait_for(timeout=60_000)
-    page.locator(".cs-plots svg").wait_for(timeout=60_000)
+    wait_for_week(page, 0, timeout=60)
     return page
 
 
 def week(page, pane: str = "A") -> int:
-    """The week the monitors of ``pane`` show."""
+    """The week the monitors of ``pane`` show (read only once the page has settled)."""
     return int(page.locator(f'.cs-monitor[data-pane="{pane}"]').get_attribute("data-week"))
 
 
-def wait_for_week(page, value: int, pane: str = "A", timeout: float = 15.0) -> None:
-    """Wait until the monitors of ``pane`` show week ``value``."""
-    page.locator(f'.cs-monitor[data-pane="{pane}"][data-week="{value}"]').wait_for(
-        timeout=timeout * 1000)
+def wait_for_week(page, value: int, pane: str = "A", timeout: float = 30.0) -> None:
+    """Wait until the monitors, network view and plots of ``pane`` all show week ``value``.
+
+    They are separate widgets whose updates reach the page one after another.
+    """
+    network = page.locator(".cs-network svg").nth(PANES.index(pane))
+    for shown in (page.locator(f'.cs-monitor[data-pane="{pane}"]'), network,
+                  page.locator(".cs-plots svg")):
+        expect(shown).to_have_attribute("data-week", str(value), timeout=timeout * 1000)

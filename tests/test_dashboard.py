@@ -1,4 +1,10 @@
-"""The workshop dashboard in a real browser: Debian's Chromium against a real server."""
+"""The workshop dashboard in a real browser: Debian's Chromium against a real server.
+
+What the page shows is checked with Playwright's ``expect``, which retries until the page
+shows it: the monitors, the network view, the plots and each lever are separate widgets
+whose updates arrive one after another. A value is read only once the page has shown
+the update it depends on (``step`` waits until every view shows the week reached).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 
 from collabsim.params import PARAMETERS, Params
+from collabsim.reference import format_value
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +54,18 @@ def context(browser):
     context.close()
 
 
-def step(page, times: int = 1) -> None:
-    for _ in range(times):
-        before = week(page)
+def step(page, clicks: int = 1, *, to: int, panes: tuple[str, ...] = ("A",)) -> None:
+    """Click Step ``clicks`` times, then wait until every view of ``panes`` shows week ``to``.
+
+    Each click waits for its week on the monitors, so a slow machine gets the timeout
+    for each week, not for the whole run.
+    """
+    monitor = page.locator(f'.cs-monitor[data-pane="{panes[0]}"]')
+    for shown in range(to - clicks + 1, to + 1):
         page.locator(".cs-step").click()
-        wait_for_week(page, before + 1)
+        expect(monitor).to_have_attribute("data-week", str(shown))
+    for pane in panes:
+        wait_for_week(page, to, pane)
 
 
 def plots(page) -> str:
@@ -62,31 +76,21 @@ def details(page, pane: str = "A") -> str:
     return page.locator(f'.cs-monitor[data-pane="{pane}"] .cs-details').inner_text()
 
 
-def wait_for_slider_and_lever_to_agree(page, name: str, above: float) -> float:
-    """Wait until the slider and the session's chosen value agree, above ``above``."""
-    page.wait_for_function(f"""() => {{
-        const slider = document.querySelector('.cs-lever-{name} [role=slider]');
-        const shown = document.querySelector('.cs-lever-value[data-lever="{name}"]');
-        const value = Number(slider.getAttribute('aria-valuenow'));
-        return value > {above} && Number(shown.dataset.chosen) === value;
-    }}""")
-    return float(lever_value(page, name, "chosen"))
-
-
-def lever_value(page, name: str, which: str = "in-force") -> str:
-    return page.locator(f'.cs-lever-value[data-lever="{name}"]').get_attribute(f"data-{which}")
+def lever(page, name: str, pane: str = "A"):
+    """The lever's value as its header shows it (``data-chosen`` and ``data-in-force``)."""
+    return page.locator(f'.cs-lever-value[data-lever="{name}"][data-pane="{pane}"]')
 
 
 def test_the_page_renders_offline_and_no_request_leaves_this_machine(context, url):
     requests: list[str] = []
     page = open_dashboard(context, url, requests)
     # the whole page: 300 people, six plots, the monitors, every lever
-    assert page.locator(".cs-people > *").count() == Params().n_people
-    assert page.locator(".cs-plots .cs-panel").count() == 6
-    assert "Network alive, week 0 of 260" in page.locator(".cs-status").inner_text()
+    expect(page.locator(".cs-people > *")).to_have_count(Params().n_people)
+    expect(page.locator(".cs-plots .cs-panel")).to_have_count(6)
+    expect(page.locator(".cs-status")).to_contain_text("Network alive, week 0 of 260")
     levers = [n for n, p in PARAMETERS.items() if p.lever]
-    assert page.locator(".cs-lever").count() == len(levers)
-    assert page.locator(".cs-help").first.inner_text() == PARAMETERS[levers[0]].plain
+    expect(page.locator(".cs-lever")).to_have_count(len(levers))
+    expect(page.locator(".cs-help").first).to_have_text(PARAMETERS[levers[0]].plain)
     assert requests, "the browser made no requests at all"
     assert [r for r in requests if not is_local(r)] == []
 
@@ -94,52 +98,44 @@ def test_the_page_renders_offline_and_no_request_leaves_this_machine(context, ur
 def test_at_1280x720_the_plots_and_monitors_need_no_scrolling(context, url):
     page = open_dashboard(context, url)
     for selector in (".cs-plots svg", ".cs-status", ".cs-network svg", ".cs-step", ".cs-play"):
-        box = page.locator(selector).first.bounding_box()
-        assert box["y"] >= 0 and box["y"] + box["height"] <= VIEWPORT["height"] + 1, selector
-        assert box["x"] + box["width"] <= VIEWPORT["width"] + 1, selector
+        expect(page.locator(selector).first).to_be_in_viewport(ratio=1)
 
 
 def test_step_advances_the_week_and_changes_the_plots(context, url):
     page = open_dashboard(context, url)
     first = plots(page)
-    step(page, 2)  # week 1 holds the first meeting
-    assert week(page) == 2
-    assert "week 2 of 260" in page.locator(".cs-status").inner_text()
+    step(page, 2, to=2)  # week 1 holds the first meeting
+    expect(page.locator(".cs-status")).to_contain_text("week 2 of 260")
     assert plots(page) != first
-    assert "came to the last meeting" in details(page)
+    expect(page.locator(".cs-details")).to_contain_text("came to the last meeting")
 
 
 def test_a_live_lever_slider_changes_the_running_model(context, url):
     page = open_dashboard(context, url)
-    step(page)
-    default = Params().results_pressure
-    assert float(lever_value(page, "results_pressure")) == default
-    slider = page.locator(".cs-lever-results_pressure [role=slider]")
-    slider.focus()
-    for _ in range(10):
-        slider.press("ArrowRight")
-    moved = wait_for_slider_and_lever_to_agree(page, "results_pressure", default)
-    page.wait_for_function(
-        f"""() => Number(document.querySelector('.cs-lever-value[data-lever="results_pressure"]')
-            .dataset.inForce) === {moved}""")
-    assert "applies now" in page.locator(".cs-lever-results_pressure .cs-when").inner_text()
+    step(page, to=1)
+    declaration = PARAMETERS["results_pressure"]
+    expect(lever(page, "results_pressure")).to_have_attribute(
+        "data-in-force", format_value(Params().results_pressure))
+    page.locator(".cs-lever-results_pressure [role=slider]").press("End")
+    expect(lever(page, "results_pressure")).to_have_attribute(
+        "data-in-force", format_value(declaration.high))
+    expect(page.locator(".cs-lever-results_pressure .cs-when")).to_have_text("applies now")
 
 
 def test_a_lever_that_shapes_the_start_waits_for_reset(context, url):
     page = open_dashboard(context, url)
-    default = Params().cede_willingness
-    slider = page.locator(".cs-lever-cede_willingness [role=slider]")
-    slider.focus()
-    for _ in range(20):
-        slider.press("ArrowRight")
-    chosen = wait_for_slider_and_lever_to_agree(page, "cede_willingness", default)
-    page.locator(".cs-lever-cede_willingness .cs-waiting").wait_for()
-    assert float(lever_value(page, "cede_willingness")) == default
+    declaration = PARAMETERS["cede_willingness"]
+    waiting = page.locator(".cs-lever-cede_willingness .cs-waiting")
+    page.locator(".cs-lever-cede_willingness [role=slider]").press("End")
+    expect(lever(page, "cede_willingness")).to_have_attribute(
+        "data-chosen", format_value(declaration.high))
+    expect(waiting).to_have_count(1)
+    expect(lever(page, "cede_willingness")).to_have_attribute(
+        "data-in-force", format_value(Params().cede_willingness))
     page.locator(".cs-reset").click()
-    page.wait_for_function(
-        f"""() => Number(document.querySelector('.cs-lever-value[data-lever="cede_willingness"]')
-            .dataset.inForce) === {chosen}""")
-    assert page.locator(".cs-lever-cede_willingness .cs-waiting").count() == 0
+    expect(lever(page, "cede_willingness")).to_have_attribute(
+        "data-in-force", format_value(declaration.high))
+    expect(waiting).to_have_count(0)
 
 
 def test_two_browser_sessions_drive_independent_models(browser, url):
@@ -147,13 +143,9 @@ def test_two_browser_sessions_drive_independent_models(browser, url):
     second = browser.new_context(viewport=VIEWPORT)
     try:
         one, two = open_dashboard(first, url), open_dashboard(second, url)
-        step(one, 3)
-        assert week(two) == 0
-        step(two)  # waits until two shows week 1
-        # one's next step lands on exactly week 4: two's step did not move one's model
-        step(one)
-        expect(two.locator('.cs-monitor[data-pane="A"]')).to_have_attribute("data-week", "1")
-        assert week(one) == 4
+        step(one, 3, to=3)
+        step(two, to=1)  # one's steps did not move two's model: its first step is week 1
+        step(one, to=4)  # and two's step did not move one's model
     finally:
         first.close()
         second.close()
@@ -164,14 +156,13 @@ def test_a_what_if_changes_the_trajectory_relative_to_the_same_seed(browser, url
     what_if_context = browser.new_context(viewport=VIEWPORT)
     try:
         plain, what_if = open_dashboard(plain_context, url), open_dashboard(what_if_context, url)
-        step(plain, 6)
-        step(what_if, 6)
+        step(plain, 6, to=6)
+        step(what_if, 6, to=6)
         assert details(plain) == details(what_if)  # same seed, same weeks
         what_if.locator(".cs-whatif-partner_withdraws").click()
-        what_if.locator(".cs-whatif-partner_withdraws").and_(
-            what_if.locator("[disabled]")).wait_for()
-        step(plain, 12)
-        step(what_if, 12)
+        expect(what_if.locator(".cs-whatif-partner_withdraws")).to_be_disabled()
+        step(plain, 12, to=18)
+        step(what_if, 12, to=18)
         assert details(plain) != details(what_if)
         assert plots(plain) != plots(what_if)
         # the university's people have left the what-if network only
@@ -185,52 +176,41 @@ def test_a_what_if_changes_the_trajectory_relative_to_the_same_seed(browser, url
 def test_side_by_side_panes_diverge_when_a_lever_differs(context, url):
     page = open_dashboard(context, url)
     page.locator(".cs-compare label").click()
-    page.locator('.cs-monitor[data-pane="B"]').wait_for()
-    page.locator(".cs-network-1 svg").wait_for()  # a second network view
+    wait_for_week(page, 0, "B")  # B's monitors and a second network view
     assert details(page, "A") == details(page, "B")
     page.locator(".cs-editing button", has_text="B").click()
-    page.locator('.cs-lever-value[data-lever="academic_partner"][data-pane="B"]').wait_for()
+    expect(lever(page, "academic_partner", "B")).to_be_attached()
     page.locator(".cs-lever-academic_partner label").click()
-    page.locator(".cs-lever-academic_partner .cs-waiting").wait_for()
+    expect(page.locator(".cs-lever-academic_partner .cs-waiting")).to_have_count(1)
     page.locator(".cs-reset").click()
-    page.locator(".cs-plots text", has_text="B: academic partner false").wait_for()
-    for _ in range(15):
-        page.locator(".cs-step").click()
-    wait_for_week(page, 15, "A")
-    wait_for_week(page, 15, "B")
+    expect(page.locator(".cs-plots text", has_text="B: academic partner false")).to_be_visible()
+    step(page, 15, to=15, panes=("A", "B"))
     assert details(page, "A") != details(page, "B")
-    assert page.locator(".cs-plots polyline[stroke-dasharray]").count() > 0  # B is drawn
+    expect(page.locator(".cs-plots polyline[stroke-dasharray]").first).to_be_attached()
 
 
 def test_play_runs_the_model_until_paused(context, url):
     page = open_dashboard(context, url)
     page.locator(".cs-play").click()
+    expect(page.locator(".cs-step")).to_be_disabled()  # no Step while playing
     page.wait_for_function(
         "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 10")
     page.locator(".cs-play").click()  # pause
     expect(page.locator(".cs-play")).to_contain_text("Play")
-    expect(page.locator(".cs-step")).to_be_enabled()  # Step is disabled while playing
-    # once paused, the week moves only when Step is pressed, one week at a time
-    before = week(page)
-    page.locator(".cs-step").click()  # past any week the player was making as Pause came
-    page.wait_for_function(
-        f"() => Number(document.querySelector('.cs-monitor').dataset.week) > {before}")
+    # Step comes back once the player has drawn the frame Pause interrupted, its last
+    expect(page.locator(".cs-step")).to_be_enabled()
     paused = week(page)
-    step(page, 2)
-    expect(page.locator('.cs-monitor[data-pane="A"]')).to_have_attribute(
-        "data-week", str(paused + 2))
+    wait_for_week(page, paused)
+    # once paused, the week moves only when Step is pressed, one week at a time
+    step(page, 2, to=paused + 2)
 
 
 def test_downloads_carry_parameters_seed_and_week(context, url):
     page = open_dashboard(context, url)
-    step(page, 3)
-    slider = page.locator(".cs-lever-results_pressure [role=slider]")
-    slider.focus()
-    slider.press("End")
-    page.wait_for_function(
-        """() => Number(document.querySelector('.cs-lever-value[data-lever="results_pressure"]')
-            .dataset.inForce) === 0.5""")
-    step(page, 2)
+    step(page, 3, to=3)
+    page.locator(".cs-lever-results_pressure [role=slider]").press("End")
+    expect(lever(page, "results_pressure")).to_have_attribute("data-in-force", "0.5")
+    step(page, 2, to=5)
     with page.expect_download() as csv_download:
         page.locator(".cs-exports .v-btn", has_text="CSV").click()
     assert csv_download.value.suggested_filename == "collabsim_iocn_seed0_week5.csv"

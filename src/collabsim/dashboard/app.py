@@ -9,8 +9,9 @@ what is redrawn: ``tick`` (the models moved: network, plots, monitors), ``config
 lever, the scenario or the mode changed: the lever panel and what-if buttons) and
 ``playing``. Play runs in a thread that steps the models and bumps ``tick`` a few
 times a second, stepping several weeks per frame when asked for speed, so drawing never
-holds the models back. When the session ends the page is unmounted and its ``Workshop``
-closed, which frees its models.
+holds the models back; ``running`` is true while that thread is at work, so Step waits
+for the frame a Pause interrupted. When the session ends the page is unmounted and its
+``Workshop`` closed, which frees its models.
 """
 
 from __future__ import annotations
@@ -148,12 +149,23 @@ def Downloads(workshop: Workshop, config: solara.Reactive[int], tick: solara.Rea
 
 @solara.component
 def Player(workshop: Workshop, tick: solara.Reactive[int], playing: solara.Reactive[bool],
-           speed: solara.Reactive[int]):
-    """Steps the models while Play is on, at the chosen speed, in a background thread."""
+           speed: solara.Reactive[int], running: solara.Reactive[bool]):
+    """Steps the models while Play is on, at the chosen speed, in a background thread.
+
+    ``running`` is set while the thread works: after Pause it ends the frame it was
+    making, and only then does ``running`` go false.
+    """
 
     def play(cancel: threading.Event) -> None:
         if not playing.value:
             return
+        running.set(True)
+        try:
+            frames(cancel)
+        finally:
+            running.set(False)
+
+    def frames(cancel: threading.Event) -> None:
         owed = 0.0
         last = time.perf_counter()
         while not cancel.is_set():
@@ -183,6 +195,7 @@ def Page():
     tick = solara.use_reactive(0)
     config = solara.use_reactive(0)
     playing = solara.use_reactive(False)
+    running = solara.use_reactive(False)
     speed = solara.use_reactive(10)
     editing = solara.use_reactive("A")
     ties = solara.use_reactive("both")
@@ -195,13 +208,13 @@ def Page():
         with solara.Div(classes=["cs-sidebar"]):
             LeverPanel(workshop, config, editing)
         with solara.Div(classes=["cs-main"]):
-            RunControls(workshop, tick, config, playing, speed)
+            RunControls(workshop, tick, config, playing, speed, running)
             WhatIfButtons(workshop, tick, config)
             with solara.Div(classes=["cs-row3"]):
                 Monitors(workshop, tick)
                 Downloads(workshop, config, tick)
             Views(workshop, config, tick, ties, focus)
-    Player(workshop, tick, playing, speed)
+    Player(workshop, tick, playing, speed, running)
 
 
 @solara.component

@@ -152,8 +152,12 @@ def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int],
 
 @solara.component
 def RunControls(workshop: Workshop, tick: solara.Reactive[int], config: solara.Reactive[int],
-                playing: solara.Reactive[bool], speed: solara.Reactive[int]):
-    """Scenario, seed, reset, step, play/pause and speed, side by side."""
+                playing: solara.Reactive[bool], speed: solara.Reactive[int],
+                running: solara.Reactive[bool]):
+    """Scenario, seed, reset, step, play/pause and speed, side by side.
+
+    Step is off while Play is on and until the player has finished its last frame.
+    """
     seed = solara.use_reactive(workshop.seed)
 
     def reset(scenario_name: str | None = None) -> None:
@@ -179,7 +183,7 @@ def RunControls(workshop: Workshop, tick: solara.Reactive[int], config: solara.R
         solara.Button("Reset", icon_name="mdi-restart", on_click=lambda: reset(None),
                       classes=["cs-reset"], outlined=True)
         solara.Button("Step", icon_name="mdi-skip-next", on_click=step, classes=["cs-step"],
-                      color="primary", disabled=playing.value)
+                      color="primary", disabled=playing.value or running.value)
         solara.Button("Pause" if playing.value else "Play",
                       icon_name="mdi-pause" if playing.value else "mdi-play",
                       on_click=lambda: playing.set(not playing.value),

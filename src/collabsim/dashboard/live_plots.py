@@ -175,7 +175,7 @@ def panel_svg(panel: Panel, traces: Sequence[Trace], *, horizon: int, x0: float 
 
 
 def plots_svg(traces: Sequence[Trace], *, horizon: int) -> str:
-    """All live plots as one SVG document that scales to its box.
+    """All live plots as one SVG document that scales to its box, marked with its week.
 
     Args:
         traces: One per pane (the first solid, the second dashed).
@@ -183,8 +183,10 @@ def plots_svg(traces: Sequence[Trace], *, horizon: int) -> str:
     """
     rows = math.ceil(len(PANELS) / _COLUMNS)
     extra = 22 if len(traces) > 1 else 0
+    week = max(int(t.frame["step"].iloc[-1]) for t in traces)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W * _COLUMNS} '
-             f'{_H * rows + extra}" class="cs-plots-svg" font-family="Roboto, Arial, sans-serif">']
+             f'{_H * rows + extra}" class="cs-plots-svg" data-week="{week}" '
+             'font-family="Roboto, Arial, sans-serif">']
     if len(traces) > 1:
         parts.append(f'<g font-size="14"><line x1="8" x2="40" y1="12" y2="12" stroke="#333" '
                      f'stroke-width="2.4"/><text x="46" y="17">{escape(traces[0].label)}</text>'

@@ -198,7 +198,7 @@ def _diamond(x: float, y: float, r: float) -> str:
 
 def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str = "both",
                 focus: int | None = None, title: str = "") -> str:
-    """The network now, as an SVG document that scales to its box.
+    """The network now, as an SVG document that scales to its box, marked with its week.
 
     Args:
         model: The model to draw.
@@ -215,7 +215,7 @@ def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str =
     trust = trust_matrix(model) if draw_people else None
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
              'class="cs-network-svg" preserveAspectRatio="xMidYMid meet" '
-             'font-family="Roboto, Arial, sans-serif">']
+             f'data-week="{int(model.steps)}" font-family="Roboto, Arial, sans-serif">']
     if title:
         parts.append(f'<text x="8" y="24" font-size="22" font-weight="bold">{escape(title)}</text>')
 
