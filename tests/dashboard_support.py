@@ -49,10 +49,11 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SERVING = re.compile(r"serving at (http://\S+)")
 #: The line Chromium prints once its DevTools endpoint is listening, with its address.
 DEVTOOLS = re.compile(r"DevTools listening on (ws://\S+)")
-#: Seconds a server may take to start (it compiles the model's kernels first).
-STARTUP_TIMEOUT = 120
-#: ``expect`` retries for 30 s before it fails: a busy machine can take seconds to redraw.
-expect.set_options(timeout=30_000)
+#: Seconds a server may take to start (it compiles the model's kernels first); generous,
+#: since a machine busy with other work can starve a niced server for minutes.
+STARTUP_TIMEOUT = 600
+#: ``expect`` retries for a minute before it fails: a busy machine can be slow to redraw.
+expect.set_options(timeout=60_000)
 
 
 class ServerOutput:
@@ -158,7 +159,7 @@ def killable_chromium(playwright, folder: Path):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     output = ServerOutput(process, folder / "chromium.log", announces=DEVTOOLS, name="chromium")
     try:
-        browser = playwright.chromium.connect_over_cdp(output.url(timeout=60))
+        browser = playwright.chromium.connect_over_cdp(output.url())
         yield browser, process
     finally:
         stop_group(process, signal.SIGKILL)
@@ -198,7 +199,7 @@ def open_dashboard(context, url: str, requests: list[str] | None = None):
     if requests is not None:
         page.on("request", lambda request: requests.append(request.url))
     page.goto(url)
-    wait_for_week(page, 0, timeout=60)
+    wait_for_week(page, 0)
     return page
 
 
@@ -207,7 +208,7 @@ def week(page, pane: str = "A") -> int:
     return int(page.locator(f'.cs-monitor[data-pane="{pane}"]').get_attribute("data-week"))
 
 
-def wait_for_week(page, value: int, pane: str = "A", timeout: float = 30.0) -> None:
+def wait_for_week(page, value: int, pane: str = "A", timeout: float = 60.0) -> None:
     """Wait until the monitors, network view and plots of ``pane`` all show week ``value``.
 
     They are separate widgets whose updates reach the page one after another.

@@ -31,7 +31,7 @@ def stop(server: subprocess.Popen) -> int:
     """Stop a server as a facilitator would, with Ctrl-C; its exit status."""
     server.send_signal(signal.SIGINT)
     try:
-        return server.wait(timeout=30)
+        return server.wait(timeout=120)  # generous: a busy machine can be slow to stop it
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()

@@ -25,8 +25,9 @@ from playwright.sync_api import expect, sync_playwright
 
 #: The session timeout of the server under test, in seconds.
 TIMEOUT = 2
-#: Seconds allowed, past the timeout, for the server to end the sessions and free them.
-MARGIN = 30
+#: Seconds allowed past the timeout for the server to end the sessions and free them
+#: (generous: a machine busy with other work can be slow).
+MARGIN = 120
 
 
 @pytest.fixture(scope="module")

@@ -42,11 +42,17 @@ def render_lever(name: str):
     return workshop, rc
 
 
+def html(rc, css_class: str) -> str:
+    """The content of the one HTML widget of class ``css_class``."""
+    (widget,) = [w for w in rc.find(solara.widgets.HTML).widgets
+                 if w.attributes.get("class") == css_class]
+    return widget.unsafe_innerHTML
+
+
 def shown(rc) -> tuple[str, str]:
     """The lever's header (value, chosen and in force) and its "when it applies" line."""
-    header = rc.find(solara.widgets.HTML, attributes={"class": "cs-lever-head"}).widget
-    when = rc.find(solara.widgets.HTML, attributes={}).widget
-    return header.unsafe_innerHTML, when.unsafe_innerHTML
+    when = rc.find(solara.widgets.HTML, attributes={}).widget  # the one without a class
+    return html(rc, "cs-lever-head"), when.unsafe_innerHTML
 
 
 def test_a_live_lever_changes_the_running_model_from_the_next_week():
@@ -144,9 +150,7 @@ def test_the_page_frees_its_models_when_its_session_ends():
     before = models_held()
     _, rc = solara.render(Page(), handle_error=False)
     rc.find(v.Btn, class_="cs-step").widget.click()
-    monitors = rc.find(solara.widgets.HTML, attributes={
-        "class": "cs-monitors", "style": {"flex": "1", "min-width": "0"}}).widget
-    assert 'data-week="1"' in monitors.unsafe_innerHTML
+    assert 'data-week="1"' in html(rc, "cs-monitors")
     assert models_held() == before + 1
     rc.close()  # what Solara does when it ends a browser session
     assert models_held() == before
