@@ -52,8 +52,10 @@ DEVTOOLS = re.compile(r"DevTools listening on (ws://\S+)")
 #: Seconds a server may take to start (it compiles the model's kernels first); generous,
 #: since a machine busy with other work can starve a niced server for minutes.
 STARTUP_TIMEOUT = 600
-#: ``expect`` retries for a minute before it fails: a busy machine can be slow to redraw.
-expect.set_options(timeout=60_000)
+#: Milliseconds ``expect`` retries, and a page waits for an action or a page load, before
+#: failing: a minute, since a machine busy with other work can be slow to redraw.
+TIMEOUT_MS = 60_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 class ServerOutput:
@@ -196,6 +198,7 @@ def is_local(url: str) -> bool:
 def open_dashboard(context, url: str, requests: list[str] | None = None):
     """Open the page in a new tab and wait until it shows week 0 everywhere."""
     page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
     if requests is not None:
         page.on("request", lambda request: requests.append(request.url))
     page.goto(url)
@@ -208,7 +211,7 @@ def week(page, pane: str = "A") -> int:
     return int(page.locator(f'.cs-monitor[data-pane="{pane}"]').get_attribute("data-week"))
 
 
-def wait_for_week(page, value: int, pane: str = "A", timeout: float = 60.0) -> None:
+def wait_for_week(page, value: int, pane: str = "A") -> None:
     """Wait until the monitors, network view and plots of ``pane`` all show week ``value``.
 
     They are separate widgets whose updates reach the page one after another.
@@ -216,4 +219,4 @@ def wait_for_week(page, value: int, pane: str = "A", timeout: float = 60.0) -> N
     network = page.locator(".cs-network svg").nth(PANES.index(pane))
     for shown in (page.locator(f'.cs-monitor[data-pane="{pane}"]'), network,
                   page.locator(".cs-plots svg")):
-        expect(shown).to_have_attribute("data-week", str(value), timeout=timeout * 1000)
+        expect(shown).to_have_attribute("data-week", str(value))

@@ -183,7 +183,7 @@ def plots_svg(traces: Sequence[Trace], *, horizon: int) -> str:
     """
     rows = math.ceil(len(PANELS) / _COLUMNS)
     extra = 22 if len(traces) > 1 else 0
-    week = max(int(t.frame["step"].iloc[-1]) for t in traces)
+    week = max(int(t.frame.index[-1]) for t in traces)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W * _COLUMNS} '
              f'{_H * rows + extra}" class="cs-plots-svg" data-week="{week}" '
              'font-family="Roboto, Arial, sans-serif">']

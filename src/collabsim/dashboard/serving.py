@@ -92,7 +92,7 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str =
     os.environ.update(SOLARA_APP=app, SERVER_NAME=str(host), SERVER_PORT=str(port))
     settings.main.mode = "production"  # as --production: no hot reload, no dev checks
     from solara.__main__ import LOGGING_CONFIG  # Solara's quiet log set-up
-    from solara.server.starlette import app
+    from solara.server.starlette import app as server_app
 
     from collabsim.dashboard.session import Workshop
 
@@ -102,13 +102,14 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str =
     # is never embedded) and Solara has no setting for this cookie: the warning goes.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
                             category=UserWarning, module="solara.server.starlette")
-    app.router.routes.insert(0, Route(STATUS_PATH, endpoint=status))  # before Solara's catch-all
+    server_app.router.routes.insert(0, Route(STATUS_PATH, endpoint=status))  # before the catch-all
     Workshop().close()  # compile the model's kernels now, not on the first visitor's click
-    importlib.import_module(APP)  # and load the page's modules, before the freeze
+    if not app.endswith(".py"):  # the page's modules, loaded before the freeze (Solara
+        importlib.import_module(app)  # loads a page file itself, later)
     # what is loaded by now stays loaded: the cycle collector, run as each session ends
-    # (``Workshop.close``), need not walk it again, which makes that run a few times faster
+    # (``Workshop.close``), need not walk it again, which makes that run much faster
     gc.freeze()
-    config = uvicorn.Config(app, host=str(host), port=port,
+    config = uvicorn.Config(server_app, host=str(host), port=port,
                             log_config=copy.deepcopy(LOGGING_CONFIG),
                             log_level=UVICORN_LOG_LEVEL)
     AnnouncingServer(config, url, open_browser=open_browser).run(sockets=[sock])
