@@ -33,8 +33,8 @@ from collabsim.reference import format_value
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    with dashboard_server(tmp_path_factory.mktemp("dashboard") / "server.log") as address:
-        yield address
+    with dashboard_server(tmp_path_factory.mktemp("dashboard") / "server.log") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="module")
