@@ -3,7 +3,9 @@
 What the page shows is checked with Playwright's ``expect``, which retries until the page
 shows it: the monitors, the network view, the plots and each lever are separate widgets
 whose updates arrive one after another. A value is read only once the page has shown
-the update it depends on (``step`` waits until every view shows the week reached).
+the update it depends on (``step`` waits until every view shows the week reached). What
+needs no browser (how each lever applies, what a closed session holds) is tested in this
+process, in ``test_dashboard_workshop.py``.
 """
 
 from __future__ import annotations
@@ -110,34 +112,6 @@ def test_step_advances_the_week_and_changes_the_plots(context, url):
     expect(page.locator(".cs-details")).to_contain_text("came to the last meeting")
 
 
-def test_a_live_lever_slider_changes_the_running_model(context, url):
-    page = open_dashboard(context, url)
-    step(page, to=1)
-    declaration = PARAMETERS["results_pressure"]
-    expect(lever(page, "results_pressure")).to_have_attribute(
-        "data-in-force", format_value(Params().results_pressure))
-    page.locator(".cs-lever-results_pressure [role=slider]").press("End")
-    expect(lever(page, "results_pressure")).to_have_attribute(
-        "data-in-force", format_value(declaration.high))
-    expect(page.locator(".cs-lever-results_pressure .cs-when")).to_have_text("applies now")
-
-
-def test_a_lever_that_shapes_the_start_waits_for_reset(context, url):
-    page = open_dashboard(context, url)
-    declaration = PARAMETERS["cede_willingness"]
-    waiting = page.locator(".cs-lever-cede_willingness .cs-waiting")
-    page.locator(".cs-lever-cede_willingness [role=slider]").press("End")
-    expect(lever(page, "cede_willingness")).to_have_attribute(
-        "data-chosen", format_value(declaration.high))
-    expect(waiting).to_have_count(1)
-    expect(lever(page, "cede_willingness")).to_have_attribute(
-        "data-in-force", format_value(Params().cede_willingness))
-    page.locator(".cs-reset").click()
-    expect(lever(page, "cede_willingness")).to_have_attribute(
-        "data-in-force", format_value(declaration.high))
-    expect(waiting).to_have_count(0)
-
-
 def test_two_browser_sessions_drive_independent_models(browser, url):
     first = browser.new_context(viewport=VIEWPORT)
     second = browser.new_context(viewport=VIEWPORT)
@@ -208,8 +182,10 @@ def test_play_runs_the_model_until_paused(context, url):
 def test_downloads_carry_parameters_seed_and_week(context, url):
     page = open_dashboard(context, url)
     step(page, 3, to=3)
-    page.locator(".cs-lever-results_pressure [role=slider]").press("End")
-    expect(lever(page, "results_pressure")).to_have_attribute("data-in-force", "0.5")
+    high = PARAMETERS["results_pressure"].high
+    page.locator(".cs-lever-results_pressure [role=slider]").press("End")  # a live lever
+    expect(lever(page, "results_pressure")).to_have_attribute("data-in-force", format_value(high))
+    expect(page.locator(".cs-lever-results_pressure .cs-when")).to_have_text("applies now")
     step(page, 2, to=5)
     with page.expect_download() as csv_download:
         page.locator(".cs-exports .v-btn", has_text="CSV").click()
@@ -219,7 +195,7 @@ def test_downloads_carry_parameters_seed_and_week(context, url):
     assert set(frame["seed"]) == {0} and set(frame["scenario"]) == {"iocn"}
     assert set(frame["exported_at_week"]) == {5}
     pressure = Params().results_pressure
-    assert list(frame["results_pressure"]) == [pressure] * 4 + [0.5] * 2  # moved after week 3
+    assert list(frame["results_pressure"]) == [pressure] * 4 + [high] * 2  # moved after week 3
     assert set(frame["cede_willingness"]) == {Params().cede_willingness}
 
     with page.expect_download() as png_download:
@@ -228,5 +204,5 @@ def test_downloads_carry_parameters_seed_and_week(context, url):
     assert image.format == "PNG" and image.width >= 1000
     record = json.loads(image.info["Description"])
     assert (record["seed"], record["week"], record["scenario"]) == (0, 5, "iocn")
-    assert record["lever_changes"] == [{"week": 3, "name": "results_pressure", "value": 0.5}]
+    assert record["lever_changes"] == [{"week": 3, "name": "results_pressure", "value": high}]
     assert record["parameters"]["cede_willingness"] == Params().cede_willingness
