@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psutil
 import pytest
 from dashboard_support import server_status, start_server
 
@@ -71,6 +72,8 @@ def test_a_restart_on_the_same_port_serves_at_once(tmp_path):
     finally:
         returncode = stop(first)
     assert returncode == 0, output.text()
+    assert any(c.laddr.port == port and c.status == psutil.CONN_TIME_WAIT
+               for c in psutil.net_connections("tcp4")), "the port is not in TIME-WAIT"
     again, output = start_server([SCRIPT, "dashboard", "--port", str(port)],
                                  tmp_path / "again.log", cwd=tmp_path)
     try:
