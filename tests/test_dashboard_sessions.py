@@ -39,25 +39,35 @@ def server(tmp_path_factory):
         yield served, log
 
 
-def drop_sessions(playwright, folder, served) -> float:
-    """Three sessions (stepped, playing, side by side) whose browser is killed.
+def open_sessions(browser, url: str) -> list:
+    """Three sessions, each in a browser context of its own: stepped, playing, side by side.
 
-    Returns the server's memory (MiB) while they were open, once they have all been freed.
+    Returns their contexts, once each page shows what it was asked to do.
     """
-    folder.mkdir()
-    with killable_chromium(playwright, folder) as (browser, chromium):
-        stepped, playing, side_by_side = (
-            open_dashboard(browser.new_context(viewport=VIEWPORT), served.url)
-            for _ in range(3))
-        stepped.locator(".cs-step").click()
-        wait_for_week(stepped, 1)
-        playing.locator(".cs-play").click()
-        playing.wait_for_function(
-            "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 2")
-        side_by_side.locator(".cs-compare label").click()
-        wait_for_week(side_by_side, 0, "B")
-        expect(playing.locator(".cs-play")).to_contain_text("Pause")  # still playing
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(3)]
+    stepped, playing, side_by_side = (open_dashboard(context, url) for context in contexts)
+    stepped.locator(".cs-step").click()
+    wait_for_week(stepped, 1)
+    playing.locator(".cs-play").click()
+    playing.wait_for_function(
+        "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 2")
+    side_by_side.locator(".cs-compare label").click()
+    wait_for_week(side_by_side, 0, "B")
+    expect(playing.locator(".cs-play")).to_contain_text("Pause")  # still playing
+    return contexts
 
+
+def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server, tmp_path):
+    served, log = server
+    with sync_playwright() as playwright, \
+            killable_chromium(playwright, tmp_path) as (browser, chromium):
+        # the first sessions load code and fill caches for good: the baseline is after them
+        for context in open_sessions(browser, served.url):
+            context.close()
+        wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
+        baseline = resident_mb(served.pid)
+
+        open_sessions(browser, served.url)
         status = server_status(served.url)  # the first page has been open longer than the timeout
         assert status["sessions"] == 3
         assert status["models"] >= 4  # one each, two side by side
@@ -65,16 +75,6 @@ def drop_sessions(playwright, folder, served) -> float:
         os.killpg(chromium.pid, signal.SIGKILL)  # no page unloads, no goodbye
         chromium.wait()
         wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
-    return held
-
-
-def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server, tmp_path):
-    served, log = server
-    with sync_playwright() as playwright:
-        # the first sessions also load code and fill caches for good: the baseline is after
-        drop_sessions(playwright, tmp_path / "first", served)
-        baseline = resident_mb(served.pid)
-        held = drop_sessions(playwright, tmp_path / "second", served)
         freed = resident_mb(served.pid)
     sizes = (f"server memory {baseline:.0f} MiB, {held:.0f} with three sessions open, "
              f"{freed:.0f} once they were freed")
