@@ -40,39 +40,29 @@ def stop(server: subprocess.Popen) -> int:
         raise
 
 
-def test_the_command_serves_the_dashboard_on_localhost_until_ctrl_c(tmp_path):
-    """The page answers at the announced address, on 127.0.0.1 only; Ctrl-C exits 0."""
-    server, output = start_server([SCRIPT, "dashboard", "--port", "0"], tmp_path / "server.log",
-                                  cwd=tmp_path)
-    try:
-        url = output.url()
-        with urllib.request.urlopen(url, timeout=30) as reply:
-            status, page = reply.status, reply.read().decode("utf-8", "replace")
-        assert status == 200
-        assert "solara" in page.lower()
-        port = urlparse(url).port
-        # 127.0.0.2 is this machine too: it reaches a server listening on every address...
-        with socket.create_server(("0.0.0.0", 0)) as everywhere, socket.socket() as probe:
-            assert probe.connect_ex(("127.0.0.2", everywhere.getsockname()[1])) == 0
-        with socket.socket() as probe:  # ...but not the dashboard, bound to 127.0.0.1 only
-            assert probe.connect_ex(("127.0.0.2", port)) != 0
-    finally:
-        returncode = stop(server)
-    assert returncode == 0, output.text()
+def test_the_command_serves_on_localhost_until_ctrl_c_and_restarts_on_the_same_port(tmp_path):
+    """The page answers at the announced address, on 127.0.0.1 only; Ctrl-C exits 0.
 
-
-def test_a_restart_on_the_same_port_serves_at_once(tmp_path):
-    """Stopped while a client is connected, the port waits in TIME-WAIT; it is reused."""
+    Stopped while a browser's connection is open, the server closes it first, so its port
+    waits in TIME-WAIT for a minute; started again at once on that port, it serves there.
+    """
     first, output = start_server([SCRIPT, "dashboard", "--port", "0"], tmp_path / "first.log",
                                  cwd=tmp_path)
     try:
         url = output.url()
         port = urlparse(url).port
-        # a page served on a connection kept open: the server, stopping, closes it first
-        # (one never accepted would be reset instead, leaving no TIME-WAIT)
+        # the page, on a connection kept open as a browser's is (a connection never accepted
+        # would be reset at the stop instead, leaving no TIME-WAIT)
         client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         client.request("GET", "/")
-        assert client.getresponse().read()
+        reply = client.getresponse()
+        assert reply.status == 200
+        assert "solara" in reply.read().decode("utf-8", "replace").lower()
+        # 127.0.0.2 is this machine too: it reaches a server listening on every address...
+        with socket.create_server(("0.0.0.0", 0)) as everywhere, socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.2", everywhere.getsockname()[1])) == 0
+        with socket.socket() as probe:  # ...but not the dashboard, bound to 127.0.0.1 only
+            assert probe.connect_ex(("127.0.0.2", port)) != 0
         stop(first)
         client.close()
     finally:
