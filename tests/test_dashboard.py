@@ -130,13 +130,13 @@ def test_a_what_if_changes_the_trajectory_relative_to_the_same_seed(browser, url
     what_if_context = browser.new_context(viewport=VIEWPORT)
     try:
         plain, what_if = open_dashboard(plain_context, url), open_dashboard(what_if_context, url)
-        step(plain, 6, to=6)
-        step(what_if, 6, to=6)
+        step(plain, 3, to=3)
+        step(what_if, 3, to=3)
         assert details(plain) == details(what_if)  # same seed, same weeks
         what_if.locator(".cs-whatif-partner_withdraws").click()
         expect(what_if.locator(".cs-whatif-partner_withdraws")).to_be_disabled()
-        step(plain, 12, to=18)
-        step(what_if, 12, to=18)
+        step(plain, 3, to=6)
+        step(what_if, 3, to=6)
         assert details(plain) != details(what_if)
         assert plots(plain) != plots(what_if)
         # the university's people have left the what-if network only
@@ -158,7 +158,7 @@ def test_side_by_side_panes_diverge_when_a_lever_differs(context, url):
     expect(page.locator(".cs-lever-academic_partner .cs-waiting")).to_have_count(1)
     page.locator(".cs-reset").click()
     expect(page.locator(".cs-plots text", has_text="B: academic partner false")).to_be_visible()
-    step(page, 15, to=15, panes=("A", "B"))
+    step(page, 3, to=3, panes=("A", "B"))
     assert details(page, "A") != details(page, "B")
     expect(page.locator(".cs-plots polyline[stroke-dasharray]").first).to_be_attached()
 
