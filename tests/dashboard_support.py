@@ -2,15 +2,16 @@
 
 The server is the real one (``python -m collabsim.dashboard --port 0``) on a local port
 the system picks when it binds, in its own process group; the tests take its address
-from the line it prints once it is listening, so no port is guessed and nothing polls.
+from the line it prints once it is listening, so no port is guessed and no start is polled.
 The browser is ``/usr/bin/chromium`` driven by Playwright, with every address other than
 this machine's made unreachable (a proxy on a closed port and host-resolver rules), so a
 page that needed the internet would not render. ``killable_chromium`` starts it as a
 process of its own (its DevTools port 0, read back from what it prints), so a test can
 kill it outright, as a crash or a flat battery would.
 
-Every wait here retries until the page shows what is awaited (Playwright's ``expect``):
-a value is never read straight after the action that changes it.
+Every wait here retries until the page shows what is awaited (Playwright's ``expect``),
+or asks the server's status until it reports it (``wait_for_status``): a value is never
+read straight after the action that changes it.
 """
 
 from __future__ import annotations
