@@ -44,7 +44,7 @@ from collabsim.mechanisms.decisions import GrantWeights
 from collabsim.mechanisms.draws import chance
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.played import PlayedPeople
-from collabsim.state import build_state
+from collabsim.state import build_state, pathway_count
 
 
 class CollaborationModel(mesa.Model):
@@ -121,6 +121,8 @@ class CollaborationModel(mesa.Model):
         self.aspiration_gap = 0.0
         self._quality_history = np.ones(QUARTER)
         self._initial_quality = float(self.state.pathways.initial_fitness.sum())
+        self._actions_taken_on = commitment.actions_taken_on(
+            params.n_people, pathway_count(params), params.pathway_team_size)
         self.quality = 1.0
         self._leavers = np.zeros(params.n_people, dtype=np.int64)
         self._partner_index = next((o.index for o in self.state.organisations
@@ -229,7 +231,8 @@ class CollaborationModel(mesa.Model):
             narrative.central_pull(p.narrative, attendees, s.core_purpose,
                                    self.central_strength * prm.central_pull)
         progress = commitment.progress_reported(s.pathways.actions_since_meeting,
-                                                self.steps - self._last_meeting)
+                                                self.steps - self._last_meeting,
+                                                self._actions_taken_on)
         s.pathways.actions_since_meeting[:] = 0
         self._last_meeting = self.steps
         commitment.meeting_experiences(s.people_ref, p.attended_last, self.aspiration_gap,

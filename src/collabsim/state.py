@@ -407,13 +407,15 @@ def _improvement_teams(pathway: np.ndarray, members: np.ndarray, start: np.ndarr
 
 
 def pathway_count(params: Params) -> int:
-    """How many care pathways the network takes on: one per ``pathway_team_size`` people.
+    """How many care pathways the network takes on: one per full team of people.
 
-    A network chooses programmes of care "of a scale" its people can test (Mervyn et al.
-    2019), so a bigger network takes on more pathways rather than sharing the same
-    practices among more people; at least one.
+    A network takes on a programme of care only with a full pathway team
+    (``pathway_team_size`` people) to test it: "programmes of care ... of a scale which
+    meant that we could test some of this methodology" (Mervyn et al. 2019). So a bigger
+    network takes on more pathways rather than sharing the same practices among more
+    people, and never splits its people into teams smaller than a full one; at least one.
     """
-    return max(1, int(params.n_people / params.pathway_team_size + 0.5))
+    return max(1, params.n_people // params.pathway_team_size)
 
 
 def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]) -> Pathways:

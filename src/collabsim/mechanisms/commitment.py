@@ -151,23 +151,41 @@ def week_passes(people, involved, shortfall):
         people.inspiration[i] *= 0.9
 
 
-def progress_reported(actions_since_meeting, weeks_since_meeting):
+def progress_reported(actions_since_meeting, weeks_since_meeting, taken_on):
     """M12: what a meeting's update on actions says, 0-1.
 
-    The share of the network's pathways with an action carried out in a month, on the
-    record since the last meeting: each pathway counts its small tests studied (whatever
-    they showed) and redesigns completed per ``MONTH`` weeks, up to one. So small tests
+    The share of the network's pathways whose people carried out the actions they took
+    on for a month, on the record since the last meeting: each pathway counts its small
+    tests studied (whatever they showed) and redesigns completed per ``MONTH`` weeks,
+    against what its people took on (``actions_taken_on``), up to one. So small tests
     give a meeting something to report every month, where a redesign gives nothing for
-    half a year or more. A share of pathways, not a count of changes, so it does not grow with the
-    network's size; a rate over the calendar, so a network meeting quarterly does not
-    report three times the progress of one meeting monthly.
+    half a year or more. A share of pathways, not a count of changes, so it does not grow
+    with the network's size; a rate over the calendar, so a network meeting quarterly
+    does not report three times the progress of one meeting monthly; against what was
+    taken on, so a pathway team half again as large is not reported done on the month
+    of actions a full team would take on.
+
+    Evidence: "Each meeting began with a short recap, using a visual plan which was
+    pinned on the wall, and an update on actions in the whole group"; "actions agreed at
+    the meeting were not always being carried out between meetings" (Kennedy et al. 2019).
 
     Args:
         actions_since_meeting: Actions carried out on each pathway since the last meeting.
         weeks_since_meeting: Weeks since the last meeting (at least 1).
+        taken_on: Actions a month each pathway's people took on (``actions_taken_on``).
     """
     per_month = np.asarray(actions_since_meeting) * MONTH / max(1, weeks_since_meeting)
-    return float(np.minimum(1.0, per_month).mean())
+    return float(np.minimum(1.0, per_month / taken_on).mean())
+
+
+def actions_taken_on(n_people, n_pathways, pathway_team_size):
+    """Actions a month a pathway's people take on at a meeting: one per full team.
+
+    In proportion to the pathway's people: one for ``pathway_team_size`` people, a
+    quarter for a group of 25 working on one issue, one and a half for 150 on one
+    pathway (``state.pathway_count``).
+    """
+    return n_people / n_pathways / pathway_team_size
 
 
 @jit
