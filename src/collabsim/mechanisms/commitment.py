@@ -152,18 +152,16 @@ def week_passes(people, involved, shortfall):
 
 
 def progress_reported(actions_since_meeting, weeks_since_meeting, taken_on):
-    """M12: what a meeting's update on actions says, 0-1.
+    """M12: what a meeting's update on actions says of each pathway, 0-1.
 
-    The share of the network's pathways whose people carried out the actions they took
-    on for a month, on the record since the last meeting: each pathway counts its small
-    tests studied (whatever they showed) and redesigns completed per ``MONTH`` weeks,
-    against what its people took on (``actions_taken_on``), up to one. So small tests
-    give a meeting something to report every month, where a redesign gives nothing for
-    half a year or more. A share of pathways, not a count of changes, so it does not grow
-    with the network's size; a rate over the calendar, so a network meeting quarterly
-    does not report three times the progress of one meeting monthly; against what was
-    taken on, so a pathway team half again as large is not reported done on the month
-    of actions a full team would take on.
+    Whether each pathway's people carried out the actions they took on for a month, on
+    the record since the last meeting: each pathway counts its small tests studied
+    (whatever they showed) and redesigns completed per ``MONTH`` weeks, against what its
+    people took on (``actions_taken_on``), up to one. So small tests give a meeting
+    something to report every month, where a redesign gives nothing for half a year or
+    more. A rate over the calendar, so a network meeting quarterly does not report three
+    times the progress of one meeting monthly; against what was taken on, so a pathway
+    team half again as large is not reported done on a full team's month of actions.
 
     Evidence: "Each meeting began with a short recap, using a visual plan which was
     pinned on the wall, and an update on actions in the whole group"; "actions agreed at
@@ -173,9 +171,12 @@ def progress_reported(actions_since_meeting, weeks_since_meeting, taken_on):
         actions_since_meeting: Actions carried out on each pathway since the last meeting.
         weeks_since_meeting: Weeks since the last meeting (at least 1).
         taken_on: Actions a month each pathway's people took on (``actions_taken_on``).
+
+    Returns:
+        What the update reports of each pathway (an array, one value per pathway).
     """
     per_month = np.asarray(actions_since_meeting) * MONTH / max(1, weeks_since_meeting)
-    return float(np.minimum(1.0, per_month / taken_on).mean())
+    return np.minimum(1.0, per_month / taken_on)
 
 
 def actions_taken_on(n_people, n_pathways, pathway_team_size):
@@ -193,37 +194,47 @@ def meeting_experiences(people, came, shortfall, progress, rates):
     """M12: a meeting is an experience for every member of the network.
 
     Those who came move towards how worthwhile it was, ``(1 + v) / 2`` (weight
-    ``meeting_energy``), and hear the update on actions: they move towards what it
-    reports (``progress_reported``, weight ``progress_update``), so a run of small
-    successes builds a conviction that the network works, and a run of meetings with
-    nothing to report wears it. Those the day job kept away move towards 0 (weight
-    ``commitment_decay``); and everyone towards 0 for the network's shortfall against
-    what is expected of it (weight ``pressure_sensitivity`` times how frustrating the
-    shortfall is, ``shortfall_strain``), felt when its progress is reviewed.
+    ``meeting_energy``), and hear the update on actions: each moves towards what it
+    reports of their own pathway (``progress_reported``, weight ``progress_update``;
+    tops and the convener, who serve every pathway, towards its mean over pathways), so
+    a run of small successes builds a conviction that the network works, and a run of
+    meetings with nothing to report wears it. What a person takes from the update is
+    their own pathway team's record, as they take their own and their team's wins: so
+    a network of ten pathways does not hearten its members with an average that is
+    seldom empty, where one of two pathways hears its own record, often empty; how
+    hopeful people are does not depend on how many pathways the network has. Those the
+    day job kept away move towards 0 (weight ``commitment_decay``); and everyone towards
+    0 for the network's shortfall against what is expected of it (weight
+    ``pressure_sensitivity`` times how frustrating the shortfall is,
+    ``shortfall_strain``), felt when its progress is reviewed.
 
     Evidence: "I feel really energized, the openness has been really encouraging";
     "Each meeting began with a short recap ... and an update on actions in the whole
-    group"; "These small practical experiments in doing things differently began to add
-    up to a conviction that maybe things could be better"; "Some practitioners had
-    competing priorities and were not able to give the work the attention they wanted
-    to" (Kennedy et al. 2019); "This requires a willingness to do over-and-above their
-    day jobs"; "a shared sense of frustration with the pace of impact" (Mervyn et al.
-    2019).
+    group ... This was followed by an in-depth focus on two or three key areas, in
+    smaller groups"; "These small practical experiments in doing things differently
+    began to add up to a conviction that maybe things could be better"; "Some
+    practitioners had competing priorities and were not able to give the work the
+    attention they wanted to" (Kennedy et al. 2019); "This requires a willingness to do
+    over-and-above their day jobs"; "a shared sense of frustration with the pace of
+    impact" (Mervyn et al. 2019).
 
     Args:
-        people: Person arrays (commitment updated; meeting_value read).
+        people: Person arrays (commitment updated; meeting_value and pathway read).
         came: Whether each person came to this meeting.
         shortfall: Aspiration minus performance, floored at 0.
-        progress: What the update on actions reports, 0-1 (``progress_reported``).
+        progress: What the update on actions reports of each pathway, 0-1
+            (``progress_reported``).
         rates: ``CommitmentRates``.
     """
     strain = shortfall_strain(shortfall)
+    whole = progress.mean()
     for i in range(people.active.shape[0]):
         if not people.active[i]:
             continue
         if came[i]:
             experience(people, i, 0.5 * (1.0 + people.meeting_value[i]), rates.meeting_energy)
-            experience(people, i, progress, rates.progress_update)
+            heard = progress[people.pathway[i]] if people.pathway[i] >= 0 else whole
+            experience(people, i, heard, rates.progress_update)
         else:
             experience(people, i, 0.0, rates.missed_meeting)
         experience(people, i, 0.0, rates.pressure_sensitivity * strain)
