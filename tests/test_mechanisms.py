@@ -22,6 +22,7 @@ from collabsim.mechanisms import (
     turnover,
 )
 from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP
+from collabsim.state import pathway_count
 
 # --- random draws ------------------------------------------------------------------------
 
@@ -504,13 +505,18 @@ def test_a_meeting_moves_those_who_came_towards_its_worth_and_those_away_down():
     came = np.zeros(p.active.size, dtype=bool)
     came[[a, b]] = True
     rates = _hope(meeting_energy=0.2, missed_meeting=0.1, pressure_sensitivity=0.0)
-    commitment.meeting_experiences(p, came, 0.0, 0.0, rates)
+    commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 0.0), rates)
     assert p.commitment[a] == pytest.approx(0.6) and p.commitment[b] == pytest.approx(0.4)
     assert p.commitment[c] == pytest.approx(0.45)  # kept away by the day job
     assert p.commitment[int(np.flatnonzero(p.steady)[0])] == 1.0
 
 
-def test_the_update_on_actions_moves_those_who_came_towards_the_share_of_pathways_with_a_win():
+def _every_pathway(model, value):
+    """An update on actions reporting ``value`` of every pathway of ``model``."""
+    return np.full(pathway_count(model.params), value)
+
+
+def test_the_update_on_actions_moves_those_who_came_towards_what_it_reports():
     m = _small_model()
     p = m.state.people
     a, b = np.flatnonzero(p.active & ~p.steady)[:2]
@@ -519,22 +525,55 @@ def test_the_update_on_actions_moves_those_who_came_towards_the_share_of_pathway
     came[a] = True
     rates = _hope(meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0,
                   pressure_sensitivity=0.0)
-    commitment.meeting_experiences(p, came, 0.0, 1.0, rates)  # every pathway had a win
+    commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 1.0), rates)
     assert p.commitment[a] == pytest.approx(0.6)
     assert p.commitment[b] == pytest.approx(0.5)  # not there, did not hear it
-    commitment.meeting_experiences(p, came, 0.0, 0.0, rates)  # nothing to report
+    commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 0.0), rates)
     assert p.commitment[a] == pytest.approx(0.48)
 
 
+def test_each_member_hears_their_own_pathways_record_and_tops_the_whole_networks():
+    m = _small_model()
+    p = m.state.people
+    assert pathway_count(m.params) == 2
+    first = int(np.flatnonzero((p.pathway == 0) & ~p.steady)[0])
+    second = int(np.flatnonzero((p.pathway == 1) & ~p.steady)[0])
+    top = int(np.flatnonzero((p.role == TOP) & ~p.steady)[0])
+    assert p.pathway[top] == -1
+    p.commitment[[first, second, top]] = 0.5
+    came = p.active.copy()
+    rates = _hope(meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0,
+                  pressure_sensitivity=0.0)
+    commitment.meeting_experiences(p, came, 0.0, np.array([1.0, 0.0]), rates)
+    assert p.commitment[first] == pytest.approx(0.6)  # their pathway did what it took on
+    assert p.commitment[second] == pytest.approx(0.4)  # theirs had nothing to report
+    assert p.commitment[top] == pytest.approx(0.5)  # serves both: hears the mean, 0.5
+
+
 def test_the_update_on_actions_reports_a_monthly_rate_per_pathway_whatever_the_calendar():
-    # three pathways: two changes, none, one; a month since the last meeting
-    assert commitment.progress_reported(np.array([2, 0, 1]), 4) == pytest.approx(2 / 3)
+    # three full pathway teams: two changes, none, one; a month since the last meeting
+    assert list(commitment.progress_reported(np.array([2, 0, 1]), 4, 1.0)) == [1, 0, 1]
     # the same record over a quarter is a third of a change a month on two of them
-    assert commitment.progress_reported(np.array([2, 0, 1]), 12) == pytest.approx(
-        (2 / 3 + 0 + 1 / 3) / 3)
-    # ten pathways with the same record as one report the same: a share, not a count
-    assert commitment.progress_reported(np.full(10, 1), 4) == commitment.progress_reported(
-        np.array([1]), 4) == 1.0
+    assert commitment.progress_reported(np.array([2, 0, 1]), 12, 1.0) == pytest.approx(
+        [2 / 3, 0, 1 / 3])
+    # a team half again as large took on half again as much: one action is two thirds
+    assert commitment.progress_reported(np.array([1, 2]), 4, 1.5) == pytest.approx([2 / 3, 1])
+
+
+def test_a_pathway_takes_on_a_months_actions_in_proportion_to_its_people():
+    def taken_on(n_people, pathway_team_size=100):
+        params = collabsim.Params(n_people=n_people, pathway_team_size=pathway_team_size)
+        return commitment.actions_taken_on(n_people, pathway_count(params), pathway_team_size)
+
+    assert taken_on(300) == taken_on(1000) == 1.0  # full teams
+    assert taken_on(150) == 1.5  # one pathway: 150 people take on half again as much
+    assert taken_on(25) == 0.25  # a small group on one issue takes on a quarter
+
+
+@pytest.mark.parametrize(("n_people", "pathways"),
+                         [(40, 1), (100, 1), (150, 1), (199, 1), (200, 2), (1000, 10)])
+def test_a_network_takes_on_a_pathway_per_full_team_of_people(n_people, pathways):
+    assert pathway_count(collabsim.Params(n_people=n_people)) == pathways
 
 
 def test_a_shortfall_at_a_meeting_costs_everyone_up_to_the_pressure_sensitivity():
@@ -545,10 +584,10 @@ def test_a_shortfall_at_a_meeting_costs_everyone_up_to_the_pressure_sensitivity(
     p.meeting_value[:] = 0.0
     rates = _hope(meeting_energy=0.0, pressure_sensitivity=0.2)
     p.commitment[members] = 0.5
-    commitment.meeting_experiences(p, came, 0.1, 0.0, rates)  # half as frustrating as can be
+    commitment.meeting_experiences(p, came, 0.1, _every_pathway(m, 0.0), rates)  # half as bad
     assert np.allclose(p.commitment[members], 0.5 * 0.9)
     p.commitment[members] = 0.5
-    commitment.meeting_experiences(p, came, 5.0, 0.0, rates)  # frustration saturates
+    commitment.meeting_experiences(p, came, 5.0, _every_pathway(m, 0.0), rates)  # saturates
     assert np.allclose(p.commitment[members], 0.5 * 0.8)
 
 

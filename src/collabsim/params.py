@@ -316,7 +316,7 @@ _declare("middle_share", "float", 0.25, "Share of people who are managers ('midd
          unit="share", low=0.0, high=0.8, group=_G, evidence=f"As top_share ({IOCN}).")
 _declare("pathway_team_size", "int", 100,
          "People per programme of care: a network takes on as many care pathways as it has "
-         "people for (n_people / pathway_team_size, rounded, at least one).",
+         "full teams of people for (n_people // pathway_team_size, at least one).",
          unit="people per pathway", low=5, high=5000, group=_G,
          evidence=f"IOCN: 'three programmes of care ... of a scale which meant that we could "
          f"test some of this methodology'; priorities chosen by 'circa 100 clinical and "
