@@ -45,11 +45,12 @@ setup-test: $(TESTING)
 run: $(RUNTIME)
 	$(BIN)/collabsim run --scenario iocn --seed 0 --out results/iocn
 
-# Lint first (seconds); compile the mechanisms once, so that the test workers load them
-# from the on-disk cache instead of each compiling them (about 45 s of processor time
-# each on a cold machine); then every test, naming the slowest.
+# Lint and check the format first (seconds); compile the mechanisms once, so that the test
+# workers load them from the on-disk cache instead of each compiling them (about 45 s of
+# processor time each on a cold machine); then every test, naming the slowest.
 test: $(TESTING)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -c "import collabsim; collabsim.run(collabsim.scenario('iocn'), seed=0, steps=60)"
 	$(BIN)/pytest -n auto --durations=20
 

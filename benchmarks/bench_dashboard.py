@@ -73,8 +73,11 @@ def main() -> int:
     parser.add_argument("--clicks", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=8.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, \
-            dashboard_server(Path(folder) / "server.log") as url, sync_playwright() as pw:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        dashboard_server(Path(folder) / "server.log") as url,
+        sync_playwright() as pw,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = open_dashboard(browser.new_context(viewport=VIEWPORT), url)
         step_latencies(page, 3)  # warm up
@@ -84,11 +87,15 @@ def main() -> int:
         rate_10 = play_rate(page, 10, args.seconds)
         rate_max = play_rate(page, 50, args.seconds)
         browser.close()
-    print(f"Step click -> week shown (iocn, 300 people, {args.clicks} clicks): "
-          f"median {median:.0f} ms, 90th percentile {p90:.0f} ms "
-          f"(target <= {STEP_TARGET_MS} ms)")
-    print(f"Play at 10 weeks/s: {rate_10:.1f} weeks/s shown; at the fastest setting (50): "
-          f"{rate_max:.1f} weeks/s (target >= {PLAY_TARGET:g})")
+    print(
+        f"Step click -> week shown (iocn, 300 people, {args.clicks} clicks): "
+        f"median {median:.0f} ms, 90th percentile {p90:.0f} ms "
+        f"(target <= {STEP_TARGET_MS} ms)"
+    )
+    print(
+        f"Play at 10 weeks/s: {rate_10:.1f} weeks/s shown; at the fastest setting (50): "
+        f"{rate_max:.1f} weeks/s (target >= {PLAY_TARGET:g})"
+    )
     ok = median <= STEP_TARGET_MS and rate_max >= PLAY_TARGET
     print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1

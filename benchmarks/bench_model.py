@@ -67,8 +67,13 @@ def measure(sizes, repeats: int, steps: int = 260) -> dict:
         collabsim.run(params, seed=0)  # warm-up: loads the compiled mechanisms
         seeds = iter(range(1, repeats + 1))
         seconds = _median_time(lambda p=params, s=seeds: collabsim.run(p, seed=next(s)), repeats)
-        rows.append({"n_people": n, "seconds_per_run": seconds,
-                     "microseconds_per_agent_step": seconds / (n * steps) * 1e6})
+        rows.append(
+            {
+                "n_people": n,
+                "seconds_per_run": seconds,
+                "microseconds_per_agent_step": seconds / (n * steps) * 1e6,
+            }
+        )
     yardstick_n = 300
 
     def yardstick():
@@ -99,8 +104,10 @@ def main(argv=None) -> None:
     print(f"{'people':>7} {'ms/run':>9} {'us/agent-step':>14} {'vs Mesa loop':>13}")
     for row in result["runs"]:
         per = row["microseconds_per_agent_step"]
-        print(f"{row['n_people']:>7} {row['seconds_per_run'] * 1e3:>9.1f} {per:>14.3f} "
-              f"{per / yard:>12.2f}x")
+        print(
+            f"{row['n_people']:>7} {row['seconds_per_run'] * 1e3:>9.1f} {per:>14.3f} "
+            f"{per / yard:>12.2f}x"
+        )
     print(f"yardstick: idiomatic per-agent Mesa loop, {yard:.3f} us/agent-step")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

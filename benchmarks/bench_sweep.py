@@ -47,21 +47,37 @@ from pathlib import Path
 import collabsim
 from collabsim.sweeps.design import make_design, make_factors, replicate_seeds
 
-SOBOL_FACTORS = ("partner_strength", "distributed_leadership", "cede_willingness",
-                 "incremental_share", "central_leader_strength", "programme_intensity",
-                 "results_pressure", "power_imbalance", "turnover_rate", "academic_partner")
+SOBOL_FACTORS = (
+    "partner_strength",
+    "distributed_leadership",
+    "cede_willingness",
+    "incremental_share",
+    "central_leader_strength",
+    "programme_intensity",
+    "results_pressure",
+    "power_imbalance",
+    "turnover_rate",
+    "academic_partner",
+)
 
 
 def _grid(runs: int) -> dict:
     """A grid of 10 cede_willingness levels with runs/10 replicates each."""
-    return {"factors": {"cede_willingness": (0.05, 0.95)}, "levels": 10,
-            "replicates": runs // 10, "seed": 0}
+    return {
+        "factors": {"cede_willingness": (0.05, 0.95)},
+        "levels": 10,
+        "replicates": runs // 10,
+        "seed": 0,
+    }
 
 
 def plain_loop(runs: int) -> float:
     """Seconds for a plain loop of collabsim.run over the grid's runs, keeping summaries."""
-    levels = make_design(make_factors({"cede_willingness": (0.05, 0.95)}), "grid",
-                         levels=10).points["cede_willingness"].tolist()
+    levels = (
+        make_design(make_factors({"cede_willingness": (0.05, 0.95)}), "grid", levels=10)
+        .points["cede_willingness"]
+        .tolist()
+    )
     seeds = replicate_seeds(0, runs // 10)
     summaries = []
     start = time.perf_counter()
@@ -75,8 +91,11 @@ def plain_loop(runs: int) -> float:
 def _loop_share(share: int, runs: int, barrier, results) -> None:
     """One of two processes of the hardware ceiling: warm up, wait, loop over a share."""
     collabsim.run(collabsim.Params(), seed=0)
-    levels = make_design(make_factors({"cede_willingness": (0.05, 0.95)}), "grid",
-                         levels=10).points["cede_willingness"].tolist()
+    levels = (
+        make_design(make_factors({"cede_willingness": (0.05, 0.95)}), "grid", levels=10)
+        .points["cede_willingness"]
+        .tolist()
+    )
     seeds = replicate_seeds(0, runs // 10)
     pairs = [(level, seed) for level in levels for seed in seeds][share::2]
     barrier.wait()
@@ -94,8 +113,10 @@ def parallel_ceiling(runs: int) -> float:
     """
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(2), context.Queue()
-    workers = [context.Process(target=_loop_share, args=(share, runs, barrier, results))
-               for share in (0, 1)]
+    workers = [
+        context.Process(target=_loop_share, args=(share, runs, barrier, results))
+        for share in (0, 1)
+    ]
     for worker in workers:
         worker.start()
     times = [results.get() for _ in workers]
@@ -114,8 +135,14 @@ def timed_sweep(folder: Path, **options) -> float:
 
 def start_up(folder: Path, backend: str) -> float:
     """Seconds a backend's fixed costs take: a sweep of two one-week runs."""
-    return timed_sweep(folder, factors={"cede_willingness": [0.5]}, replicates=2, steps=1,
-                       backend=backend, workers=2)
+    return timed_sweep(
+        folder,
+        factors={"cede_willingness": [0.5]},
+        replicates=2,
+        steps=1,
+        backend=backend,
+        workers=2,
+    )
 
 
 def sobol_projection(folder: Path, sample: int, fixed: float) -> dict:
@@ -131,10 +158,15 @@ def sobol_projection(folder: Path, sample: int, fixed: float) -> dict:
     seconds = timed_sweep(folder, design=points, backend="pool", workers=2, seed=0)
     projected = fixed + (seconds - fixed) * len(design) / len(points)
     run_seconds = collabsim.load(folder).runs["duration"].mean()
-    return {"design_points": len(design), "sampled": len(points), "seconds": seconds,
-            "projected_seconds": projected, "scaled_with_start_up": seconds * len(design)
-            / len(points), "mean_run_seconds": run_seconds,
-            "model_only_seconds": run_seconds * len(design) / 2}
+    return {
+        "design_points": len(design),
+        "sampled": len(points),
+        "seconds": seconds,
+        "projected_seconds": projected,
+        "scaled_with_start_up": seconds * len(design) / len(points),
+        "mean_run_seconds": run_seconds,
+        "model_only_seconds": run_seconds * len(design) / 2,
+    }
 
 
 def measure(runs: int, sobol_sample: int) -> dict:
@@ -156,11 +188,20 @@ def measure(runs: int, sobol_sample: int) -> dict:
         dask = timed_sweep(scratch / "dask", **_grid(runs), backend="dask", workers=2)
         sobol = sobol_projection(scratch / "sobol", sobol_sample, pool_fixed)
     return {
-        "python": sys.version.split()[0], "machine": platform.machine(),
-        "cores": os.cpu_count(), "collabsim": collabsim.__version__, "runs": runs,
-        "seconds": {"plain_loop": loop, "serial_sweep": serial, "pool_2_workers": pool,
-                    "dask_local_2_workers": dask, "pool_start_up": pool_fixed,
-                    "dask_start_up": dask_fixed, "two_plain_loops_at_once": ceiling},
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "collabsim": collabsim.__version__,
+        "runs": runs,
+        "seconds": {
+            "plain_loop": loop,
+            "serial_sweep": serial,
+            "pool_2_workers": pool,
+            "dask_local_2_workers": dask,
+            "pool_start_up": pool_fixed,
+            "dask_start_up": dask_fixed,
+            "two_plain_loops_at_once": ceiling,
+        },
         "overhead": serial / loop - 1,
         "hardware_ceiling": loop / (2 * ceiling),
         "pool_vs_ceiling": ceiling / pool,
@@ -175,38 +216,62 @@ def measure(runs: int, sobol_sample: int) -> dict:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1000,
-                        help="runs in the overhead and efficiency sweeps (a multiple of 10)")
-    parser.add_argument("--sobol-sample", type=int, default=1024,
-                        help="design points of the Sobol' design actually run")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1000,
+        help="runs in the overhead and efficiency sweeps (a multiple of 10)",
+    )
+    parser.add_argument(
+        "--sobol-sample",
+        type=int,
+        default=1024,
+        help="design points of the Sobol' design actually run",
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     result = measure(args.runs, args.sobol_sample)
     s = result["seconds"]
     print(f"{result['runs']} runs of iocn, 260 weeks, on {result['cores']} cores")
-    print(f"  plain loop of collabsim.run   {s['plain_loop']:8.1f} s "
-          f"({s['plain_loop'] / result['runs'] * 1e3:.1f} ms a run)")
-    print(f"  serial sweep                  {s['serial_sweep']:8.1f} s   overhead "
-          f"{result['overhead'] * 100:+.1f}%   (target <= 5%)")
-    print(f"  two plain loops at once       {s['two_plain_loops_at_once']:8.1f} s   "
-          f"efficiency {result['hardware_ceiling'] * 100:.1f}%   (this machine's ceiling: "
-          "no sweep machinery)")
-    for label, key, fixed in (("pool, 2 workers              ", "pool", "pool_start_up"),
-                              ("Dask LocalCluster, 2 workers ", "dask", "dask_start_up")):
+    print(
+        f"  plain loop of collabsim.run   {s['plain_loop']:8.1f} s "
+        f"({s['plain_loop'] / result['runs'] * 1e3:.1f} ms a run)"
+    )
+    print(
+        f"  serial sweep                  {s['serial_sweep']:8.1f} s   overhead "
+        f"{result['overhead'] * 100:+.1f}%   (target <= 5%)"
+    )
+    print(
+        f"  two plain loops at once       {s['two_plain_loops_at_once']:8.1f} s   "
+        f"efficiency {result['hardware_ceiling'] * 100:.1f}%   (this machine's ceiling: "
+        "no sweep machinery)"
+    )
+    for label, key, fixed in (
+        ("pool, 2 workers              ", "pool", "pool_start_up"),
+        ("Dask LocalCluster, 2 workers ", "dask", "dask_start_up"),
+    ):
         wall = s["pool_2_workers" if key == "pool" else "dask_local_2_workers"]
-        print(f"  {label} {wall:8.1f} s   efficiency {result['efficiency_' + key] * 100:.1f}%"
-              f"   (target >= 85%); start-up {s[fixed]:.1f} s, after start-up "
-              f"{result['efficiency_' + key + '_after_start_up'] * 100:.1f}%; "
-              f"{result[key + '_vs_ceiling'] * 100:.1f}% of the ceiling")
+        print(
+            f"  {label} {wall:8.1f} s   efficiency {result['efficiency_' + key] * 100:.1f}%"
+            f"   (target >= 85%); start-up {s[fixed]:.1f} s, after start-up "
+            f"{result['efficiency_' + key + '_after_start_up'] * 100:.1f}%; "
+            f"{result[key + '_vs_ceiling'] * 100:.1f}% of the ceiling"
+        )
     sobol = result["sobol"]
-    print(f"Sobol' design, 10 factors, N = 1,024: {sobol['design_points']:,} runs; "
-          f"{sobol['sampled']:,} of them took {sobol['seconds']:.1f} s with the pool")
-    print(f"  projected wall time {sobol['projected_seconds'] / 60:.1f} min   "
-          f"(target <= 10 min; {sobol['scaled_with_start_up'] / 60:.1f} min if start-up "
-          "were paid per subsample)")
-    print(f"  a run at these points takes {sobol['mean_run_seconds'] * 1e3:.1f} ms on average "
-          f"(iocn defaults: {s['plain_loop'] / result['runs'] * 1e3:.1f} ms): the runs alone, "
-          f"perfectly shared by two workers, need {sobol['model_only_seconds'] / 60:.1f} min")
+    print(
+        f"Sobol' design, 10 factors, N = 1,024: {sobol['design_points']:,} runs; "
+        f"{sobol['sampled']:,} of them took {sobol['seconds']:.1f} s with the pool"
+    )
+    print(
+        f"  projected wall time {sobol['projected_seconds'] / 60:.1f} min   "
+        f"(target <= 10 min; {sobol['scaled_with_start_up'] / 60:.1f} min if start-up "
+        "were paid per subsample)"
+    )
+    print(
+        f"  a run at these points takes {sobol['mean_run_seconds'] * 1e3:.1f} ms on average "
+        f"(iocn defaults: {s['plain_loop'] / result['runs'] * 1e3:.1f} ms): the runs alone, "
+        f"perfectly shared by two workers, need {sobol['model_only_seconds'] / 60:.1f} min"
+    )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)

@@ -40,8 +40,11 @@ def distinct_arms() -> dict[tuple, tuple]:
         if not pattern.expressible:
             continue
         for arm in pattern.arms.values():
-            key = (arm.scenario, tuple(sorted((k, repr(v)) for k, v in arm.params.items())),
-                   arm.weeks)
+            key = (
+                arm.scenario,
+                tuple(sorted((k, repr(v)) for k, v in arm.params.items())),
+                arm.weeks,
+            )
             seeds = max(pattern.seeds, arms[key][1]) if key in arms else pattern.seeds
             arms[key] = (arm, seeds)
     return arms
@@ -81,27 +84,39 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for mode, quick in (("full", False), ("quick", True)):
             plain, runs = plain_loop_estimate(arms, quick=quick)
-            wall, meta = timed_validation(Path(folder) / mode, quick=quick,
-                                          workers=args.workers)
-            results[mode] = {"runs": meta["runs"], "runs_estimated": runs,
-                             "wall_s": wall, "plain_loop_s": plain,
-                             "efficiency": plain / (args.workers * wall),
-                             "passed": meta["passed"], "expressible": meta["expressible"]}
-        rerun, meta = timed_validation(Path(folder) / "full", quick=False,
-                                       workers=args.workers)
-        results["full"].update(rerun_s=rerun, rerun_share=rerun / results["full"]["wall_s"],
-                               rerun_computed=meta["computed"])
+            wall, meta = timed_validation(Path(folder) / mode, quick=quick, workers=args.workers)
+            results[mode] = {
+                "runs": meta["runs"],
+                "runs_estimated": runs,
+                "wall_s": wall,
+                "plain_loop_s": plain,
+                "efficiency": plain / (args.workers * wall),
+                "passed": meta["passed"],
+                "expressible": meta["expressible"],
+            }
+        rerun, meta = timed_validation(Path(folder) / "full", quick=False, workers=args.workers)
+        results["full"].update(
+            rerun_s=rerun,
+            rerun_share=rerun / results["full"]["wall_s"],
+            rerun_computed=meta["computed"],
+        )
 
-    print(f"collabsim validate, {len(arms)} distinct arms, {args.workers} workers "
-          f"({platform.processor() or platform.machine()})")
+    print(
+        f"collabsim validate, {len(arms)} distinct arms, {args.workers} workers "
+        f"({platform.processor() or platform.machine()})"
+    )
     print("| validation | runs | wall | plain loop (est.) | efficiency | patterns passed |")
     print("|---|---|---|---|---|---|")
     for mode, r in results.items():
-        print(f"| {mode} | {r['runs']} | {r['wall_s']:.0f} s | {r['plain_loop_s']:.0f} s | "
-              f"{r['efficiency']:.0%} | {r['passed']} of {r['expressible']} |")
+        print(
+            f"| {mode} | {r['runs']} | {r['wall_s']:.0f} s | {r['plain_loop_s']:.0f} s | "
+            f"{r['efficiency']:.0%} | {r['passed']} of {r['expressible']} |"
+        )
     full = results["full"]
-    print(f"Full validation again on its folder: {full['rerun_s']:.1f} s "
-          f"({full['rerun_share']:.1%} of the first; {full['rerun_computed']} runs computed).")
+    print(
+        f"Full validation again on its folder: {full['rerun_s']:.1f} s "
+        f"({full['rerun_share']:.1%} of the first; {full['rerun_computed']} runs computed)."
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
 

@@ -75,25 +75,47 @@ class Participant:
 
 async def play_room(url: str, room: str, token: str, participants: int, meetings: int):
     """Join, follow, decide and advance; the fan-out times of each meeting."""
-    joined = [await asyncio.to_thread(post, url, "/api/join", {"room": room,
-                                                               "name": f"Sim {k}"})
-              for k in range(participants)]
+    joined = [
+        await asyncio.to_thread(post, url, "/api/join", {"room": room, "name": f"Sim {k}"})
+        for k in range(participants)
+    ]
     people = [Participant(url, room, answer["token"]) for _, answer in joined]
     await asyncio.gather(*(p.connect() for p in people))
     await asyncio.gather(*(p.wait_for(1) for p in people))
     fanouts, after_last = [], []
     for meeting in range(1, meetings + 1):
-        answers = await asyncio.gather(*(asyncio.to_thread(
-            post, url, "/api/decide", {"room": room, "token": p.token, "meeting": meeting,
-                                       "request_id": f"bench-{meeting}-{k:04d}-{time.time_ns()}",
-                                       "field": "attend", "value": "yes"})
-            for k, p in enumerate(people)))
+        answers = await asyncio.gather(
+            *(
+                asyncio.to_thread(
+                    post,
+                    url,
+                    "/api/decide",
+                    {
+                        "room": room,
+                        "token": p.token,
+                        "meeting": meeting,
+                        "request_id": f"bench-{meeting}-{k:04d}-{time.time_ns()}",
+                        "field": "attend",
+                        "value": "yes",
+                    },
+                )
+                for k, p in enumerate(people)
+            )
+        )
         last_decision = time.perf_counter()
         assert all(status == 200 for status, _ in answers), answers[:3]
         advanced = time.perf_counter()
-        status, answer = await asyncio.to_thread(post, url, "/api/facilitate", {
-            "room": room, "token": token, "action": "advance",
-            "request_id": f"bench-advance-{meeting}-{time.time_ns()}"})
+        status, answer = await asyncio.to_thread(
+            post,
+            url,
+            "/api/facilitate",
+            {
+                "room": room,
+                "token": token,
+                "action": "advance",
+                "request_id": f"bench-advance-{meeting}-{time.time_ns()}",
+            },
+        )
         assert status == 200, answer
         seen = await asyncio.gather(*(p.wait_for(meeting + 1) for p in people))
         fanouts += [t - advanced for t in seen]
@@ -103,32 +125,40 @@ async def play_room(url: str, room: str, token: str, participants: int, meetings
 
 
 async def main(participants: int, meetings: int, rooms: int) -> int:
-    with tempfile.TemporaryDirectory() as folder, workshop_server(
-            Path(folder) / "server.log") as served:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        workshop_server(Path(folder) / "server.log") as served,
+    ):
         server = psutil.Process(served.pid)
         room, token = served.code, served.token
         memory, p90s = [], []
         started = time.perf_counter()
         for n in range(rooms):
-            fanouts, after_last = await play_room(served.url, room, token, participants,
-                                                  meetings)
-            status, fresh = await asyncio.to_thread(post, served.url, "/api/rooms",
-                                                    {"room": room, "token": token})
+            fanouts, after_last = await play_room(served.url, room, token, participants, meetings)
+            status, fresh = await asyncio.to_thread(
+                post, served.url, "/api/rooms", {"room": room, "token": token}
+            )
             assert status == 200, fresh
             room, token = fresh["room"], fresh["token"]
             await asyncio.sleep(0.5)  # let the closed pages' handlers finish
             memory.append(server.memory_info().rss / 2**20)
             p90s.append(np.percentile(fanouts, 90))
-            print(f"room {n + 1}: fan-out after advance p50 {np.percentile(fanouts, 50):.3f} s, "
-                  f"p90 {np.percentile(fanouts, 90):.3f} s, max {max(fanouts):.3f} s; "
-                  f"last decision to every page on the next meeting: "
-                  f"max {max(after_last):.3f} s; server memory {memory[-1]:.1f} MiB")
-        print(f"{rooms} rooms of {participants} participants x {meetings} meetings in "
-              f"{time.perf_counter() - started:.1f} s; memory growth room 1 -> {rooms}: "
-              f"{memory[-1] - memory[0]:+.1f} MiB")
+            print(
+                f"room {n + 1}: fan-out after advance p50 {np.percentile(fanouts, 50):.3f} s, "
+                f"p90 {np.percentile(fanouts, 90):.3f} s, max {max(fanouts):.3f} s; "
+                f"last decision to every page on the next meeting: "
+                f"max {max(after_last):.3f} s; server memory {memory[-1]:.1f} MiB"
+            )
+        print(
+            f"{rooms} rooms of {participants} participants x {meetings} meetings in "
+            f"{time.perf_counter() - started:.1f} s; memory growth room 1 -> {rooms}: "
+            f"{memory[-1] - memory[0]:+.1f} MiB"
+        )
         fast, flat = max(p90s) <= TARGET_P90, memory[-1] - memory[0] <= FLAT_MIB
-        print(f"fan-out p90 <= {TARGET_P90} s in every room: {'yes' if fast else 'NO'}; "
-              f"memory flat (within {FLAT_MIB} MiB): {'yes' if flat else 'NO'}")
+        print(
+            f"fan-out p90 <= {TARGET_P90} s in every room: {'yes' if fast else 'NO'}; "
+            f"memory flat (within {FLAT_MIB} MiB): {'yes' if flat else 'NO'}"
+        )
         return 0 if fast and flat else 1
 
 

@@ -11,6 +11,9 @@ from collabsim import CollaborationModel, space
 
 page = SolaraViz(
     CollaborationModel("beston", rng=1),
-    components=[make_space_component(space.portray, layout_alg=space.organisation_layout),
-                make_plot_component(["trust_cross_org", "commitment_mean"])],
-    model_params={"params": "beston", "rng": 1})
+    components=[
+        make_space_component(space.portray, layout_alg=space.organisation_layout),
+        make_plot_component(["trust_cross_org", "commitment_mean"]),
+    ],
+    model_params={"params": "beston", "rng": 1},
+)

@@ -61,24 +61,38 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
     table = arms()
-    defaults = {name: value for name, value in collabsim.scenario("iocn").to_dict().items()
-                if collabsim.PARAMETERS[name].kind in FACTOR_KINDS}
-    common = dict(replicates=args.seeds, outputs=["sustained", "sustainability_score"],
-                  workers=args.workers)
-    iocn = collabsim.sweep(scenario="iocn", design=[{**defaults, **changes}
-                                                    for changes in table.values()],
-                           name="iocn_checks", out=OUT / "runs", **common)
+    defaults = {
+        name: value
+        for name, value in collabsim.scenario("iocn").to_dict().items()
+        if collabsim.PARAMETERS[name].kind in FACTOR_KINDS
+    }
+    common = dict(
+        replicates=args.seeds, outputs=["sustained", "sustainability_score"], workers=args.workers
+    )
+    iocn = collabsim.sweep(
+        scenario="iocn",
+        design=[{**defaults, **changes} for changes in table.values()],
+        name="iocn_checks",
+        out=OUT / "runs",
+        **common,
+    )
     # another list of organisations: a sweep of its own (with the same seeds)
     own = collabsim.scenario("clahrc")
-    clahrc_arms = {"clahrc": {"meeting_interval": own["meeting_interval"]},
-                   "clahrc meeting_interval 4": {"meeting_interval": 4}}
-    clahrc = collabsim.sweep(scenario="clahrc",
-                             design=[{"n_people": own["n_people"], **changes}
-                                     for changes in clahrc_arms.values()],
-                             name="clahrc_checks", out=OUT / "clahrc_runs", **common)
+    clahrc_arms = {
+        "clahrc": {"meeting_interval": own["meeting_interval"]},
+        "clahrc meeting_interval 4": {"meeting_interval": 4},
+    }
+    clahrc = collabsim.sweep(
+        scenario="clahrc",
+        design=[{"n_people": own["n_people"], **changes} for changes in clahrc_arms.values()],
+        name="clahrc_checks",
+        out=OUT / "clahrc_runs",
+        **common,
+    )
     runs = pd.concat([iocn.runs, clahrc.runs.assign(point=clahrc.runs["point"] + len(table))])
-    summary = runs.groupby("point").agg(sustained=("sustained", "mean"),
-                                        weeks_alive=("sustainability_score", "mean"))
+    summary = runs.groupby("point").agg(
+        sustained=("sustained", "mean"), weeks_alive=("sustainability_score", "mean")
+    )
     summary.insert(0, "arm", [*table, *clahrc_arms])
     base = float(summary.loc[0, "sustained"])
     summary["shift"] = summary["sustained"] - base
@@ -91,8 +105,9 @@ def _report(summary: pd.DataFrame, base: float, seeds: int) -> str:
     by_arm = summary.set_index("arm")
     rates = summary[summary["arm"].str.contains(" x")]
     worst = rates.iloc[rates["shift"].abs().argmax()]
-    size_gap = abs(by_arm.loc["n_people 1000", "sustained"] - by_arm.loc["n_people 150",
-                                                                         "sustained"])
+    size_gap = abs(
+        by_arm.loc["n_people 1000", "sustained"] - by_arm.loc["n_people 150", "sustained"]
+    )
     lines = [
         "# Checks of the calibrated iocn defaults",
         "",
@@ -117,8 +132,9 @@ def _report(summary: pd.DataFrame, base: float, seeds: int) -> str:
         "|---|---|---|---|",
     ]
     for row in summary.itertuples():
-        lines.append(f"| {row.arm} | {row.sustained:.0%} | {row.weeks_alive:.2f} | "
-                     f"{row.shift:+.0%} |")
+        lines.append(
+            f"| {row.arm} | {row.sustained:.0%} | {row.weeks_alive:.2f} | {row.shift:+.0%} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -39,17 +39,28 @@ from collabsim.dashboard.session import PANES
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
     # everything but this machine is unreachable
-    "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1;localhost",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=127.0.0.1;localhost",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 #: Switches Playwright adds when it launches Chromium itself; a Chromium started on its own
 #: needs them too, or its pages in the background (all but one) are throttled and draw late.
-UNTHROTTLED = ["--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows",
-               "--disable-renderer-backgrounding"]
+UNTHROTTLED = [
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+]
 VIEWPORT = {"width": 1280, "height": 720}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 #: The line the server prints once it is listening, with the page's address.
@@ -74,16 +85,21 @@ class ServerOutput:
     of the line the server prints once it is listening (``announces``).
     """
 
-    def __init__(self, process: subprocess.Popen, log: Path, *,
-                 announces: re.Pattern = SERVING, name: str = "the dashboard"):
+    def __init__(
+        self,
+        process: subprocess.Popen,
+        log: Path,
+        *,
+        announces: re.Pattern = SERVING,
+        name: str = "the dashboard",
+    ):
         """Start copying ``process``'s output (a text pipe) into ``log``."""
         self.log = log
         self.name = name
         self.announces = announces
         self._urls: queue.Queue[str | None] = queue.Queue()
         out = open(log, "w")  # here, so the log exists whenever an error message reads it
-        self._thread = threading.Thread(target=self._copy, args=(process.stdout, out),
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._copy, args=(process.stdout, out), daemon=True)
         self._thread.start()
 
     def _copy(self, stream, out) -> None:
@@ -106,8 +122,9 @@ class ServerOutput:
         try:
             url = self._urls.get(timeout=timeout)
         except queue.Empty:
-            raise RuntimeError(f"{self.name} did not start in {timeout:.0f} s:\n"
-                               f"{self.log.read_text()}") from None
+            raise RuntimeError(
+                f"{self.name} did not start in {timeout:.0f} s:\n{self.log.read_text()}"
+            ) from None
         if url is None:
             raise RuntimeError(f"{self.name} exited:\n{self.log.read_text()}")
         return url
@@ -118,8 +135,9 @@ class ServerOutput:
         return self.log.read_text()
 
 
-def start_server(command: list[str], log: Path, *, env: dict[str, str] | None = None,
-                 **popen) -> tuple[subprocess.Popen, ServerOutput]:
+def start_server(
+    command: list[str], log: Path, *, env: dict[str, str] | None = None, **popen
+) -> tuple[subprocess.Popen, ServerOutput]:
     """Start a dashboard server command with its output going to ``log``.
 
     Args:
@@ -161,8 +179,7 @@ def dashboard_server(log: Path, *, env: dict[str, str] | None = None, app: Path 
     command = [sys.executable, "-m", "collabsim.dashboard", "--port", "0"]
     if app is not None:
         command += ["--app", str(app)]
-    process, output = start_server(command, log, env=env, cwd=log.parent,
-                                   start_new_session=True)
+    process, output = start_server(command, log, env=env, cwd=log.parent, start_new_session=True)
     try:
         yield Served(output.url(), process.pid)
     finally:
@@ -177,9 +194,19 @@ def killable_chromium(playwright, folder: Path):
     Killing the process group is a browser that vanishes without closing its pages.
     """
     process = subprocess.Popen(
-        [CHROMIUM, *CHROMIUM_ARGS, *UNTHROTTLED, "--remote-debugging-port=0",
-         f"--user-data-dir={folder / 'profile'}", "about:blank"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        [
+            CHROMIUM,
+            *CHROMIUM_ARGS,
+            *UNTHROTTLED,
+            "--remote-debugging-port=0",
+            f"--user-data-dir={folder / 'profile'}",
+            "about:blank",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     output = ServerOutput(process, folder / "chromium.log", announces=DEVTOOLS, name="chromium")
     try:
         browser = playwright.chromium.connect_over_cdp(output.url())
@@ -208,8 +235,9 @@ def wait_for_status(url: str, timeout: float, **expected) -> dict:
         if all(status[key] == value for key, value in expected.items()):
             return status
         if time.monotonic() > deadline:
-            raise AssertionError(f"after {timeout:.0f} s the server still reports {status}, "
-                                 f"not {expected}")
+            raise AssertionError(
+                f"after {timeout:.0f} s the server still reports {status}, not {expected}"
+            )
         time.sleep(0.2)  # between polls; the deadline, not this pause, decides
 
 
@@ -243,6 +271,9 @@ def wait_for_week(page, value: int, pane: str = "A") -> None:
     They are separate widgets whose updates reach the page one after another.
     """
     network = page.locator(".cs-network svg").nth(PANES.index(pane))
-    for shown in (page.locator(f'.cs-monitor[data-pane="{pane}"]'), network,
-                  page.locator(".cs-plots svg")):
+    for shown in (
+        page.locator(f'.cs-monitor[data-pane="{pane}"]'),
+        network,
+        page.locator(".cs-plots svg"),
+    ):
         expect(shown).to_have_attribute("data-week", str(value))

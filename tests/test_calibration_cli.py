@@ -60,8 +60,7 @@ def test_calibrate_runs_a_tiny_file_and_sums_up(tmp_path, capsys):
     assert info["runs"]["energy"]["computed"] == 3 * 3  # the pattern and target share an arm
 
     # the same command again reuses every run and, quiet, prints nothing
-    assert main(["calibrate", str(path), "--out", str(out), "--backend", "serial",
-                 "--quiet"]) == 0
+    assert main(["calibrate", str(path), "--out", str(out), "--backend", "serial", "--quiet"]) == 0
     assert capsys.readouterr().out == ""
     info = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert info["runs"]["energy"]["computed"] == 0
@@ -70,21 +69,29 @@ def test_calibrate_runs_a_tiny_file_and_sums_up(tmp_path, capsys):
 def test_progress_off_a_terminal_is_a_plain_line(tmp_path, capsys):
     path = tmp_path / "tiny.toml"
     path.write_text(TINY, encoding="utf-8")
-    assert main(["calibrate", str(path), "--out", str(tmp_path / "cal"), "--backend",
-                 "serial"]) == 0
+    assert (
+        main(["calibrate", str(path), "--out", str(tmp_path / "cal"), "--backend", "serial"]) == 0
+    )
     err = capsys.readouterr().err  # pytest's stderr is not a terminal
     assert "collabsim: energy: 0 of 9 runs (0%)" in err
     assert "collabsim: energy: 9 of 9 runs (100%)" in err
 
 
-@pytest.mark.parametrize("change, match", [
-    (("meeting_energy = {low", "cede_willingness = {low"), "cede_willingness is a policy lever"),
-    (('["small_tests_energise"]', '["small_tests_energize"]'),
-     "did you mean small_tests_energise"),
-    (("seeds = 3", "seeds = 0"), "stage energy: seeds=0 is not allowed"),
-])
-def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, change,
-                                                                   match):
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (
+            ("meeting_energy = {low", "cede_willingness = {low"),
+            "cede_willingness is a policy lever",
+        ),
+        (
+            ('["small_tests_energise"]', '["small_tests_energize"]'),
+            "did you mean small_tests_energise",
+        ),
+        (("seeds = 3", "seeds = 0"), "stage energy: seeds=0 is not allowed"),
+    ],
+)
+def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, change, match):
     path = tmp_path / "bad.toml"
     path.write_text(TINY.replace(*change), encoding="utf-8")
     out = tmp_path / "never"
@@ -121,8 +128,10 @@ def test_ctrl_c_exits_130_saying_how_to_resume(tmp_path, capsys, monkeypatch):
     out = tmp_path / "cal"
     assert main(["calibrate", str(path), "--out", str(out)]) == 130
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"collabsim: interrupted: the finished runs are saved in {out}; run the "
-                   "same command again to resume"]
+    assert err == [
+        f"collabsim: interrupted: the finished runs are saved in {out}; run the "
+        "same command again to resume"
+    ]
 
 
 def test_the_example_file_is_accepted_by_the_command_line_reader():
@@ -135,14 +144,21 @@ def test_stage_progress_off_a_terminal_prints_plain_lines_now_and_then(monkeypat
     monkeypatch.setattr(commands, "time", SimpleNamespace(monotonic=lambda: next(clock)))
     stream = io.StringIO()
     progress = StageProgress(enabled=True, terminal=False, stream=stream)
-    for stage, done, total in [("first", 0, 10), ("first", 3, 10), ("first", 5, 10),
-                               ("first", 7, 10), ("first", 10, 10), ("second", 2, 4)]:
+    for stage, done, total in [
+        ("first", 0, 10),
+        ("first", 3, 10),
+        ("first", 5, 10),
+        ("first", 7, 10),
+        ("first", 10, 10),
+        ("second", 2, 4),
+    ]:
         progress(stage, done, total)
     assert stream.getvalue().splitlines() == [
         "collabsim: first: 0 of 10 runs (0%)",
         "collabsim: first: 7 of 10 runs (70%), 40 s elapsed, about 29 s to go",
         "collabsim: first: 10 of 10 runs (100%), 41 s elapsed",
-        "collabsim: second: 2 of 4 runs (50%)"]
+        "collabsim: second: 2 of 4 runs (50%)",
+    ]
     quiet = io.StringIO()
     StageProgress(enabled=False, terminal=False, stream=quiet)("first", 1, 2)
     assert quiet.getvalue() == ""

@@ -94,41 +94,74 @@ def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
     pd.testing.assert_frame_equal(plan.design, again.design)  # the design follows the seed
 
 
-@pytest.mark.parametrize("old, new, match", [
-    ("meeting_energy = {}", "cede_willingness = {}",
-     "factors: cede_willingness is a policy lever"),
-    ("meeting_energy = {}", "meeting_enrgy = {}", "did you mean meeting_energy"),
-    ("high = 0.02}", "high = 0.9}", "commitment_decay: high=0.9 is outside the allowed range"),
-    ("meeting_energy = {}", "meeting_energy = [0.1, 0.2]", "meeting_energy"),
-    ("meeting_energy = {}", "exit_patience_weeks = {low = 1, high = 6}\nmeeting_energy = {}",
-     None),  # a whole-number rate is allowed
-    ("meeting_energy = {}", "organisations = {}", "organisations takes"),
-    ('["small_tests_energise"]', '["small_test_energise"]', "did you mean small_tests_energise"),
-    ('["small_tests_energise"]', '["newcomers_get_up_to_speed"]',
-     "newcomers_get_up_to_speed cannot be checked: the model cannot express it"),
-    ('["small_tests_energise"]', '"some"', "patterns='some' is not allowed"),
-    ("points = 4", "points = 0", "points=0 is not allowed"),
-    ("seed = 0", "seed = -1", "seed=-1 is not allowed"),
-    ("seeds = 4", "seeds = 1", "stage targets: seeds=1 is not allowed"),
-    ("alpha = 0.05", "alpha = 1.5", "stage targets: alpha=1.5 is not allowed"),
-    ("min_passed = 1.0", "min_passed = 2", "stage targets: min_passed=2 is not allowed"),
-    ("low = 0.0\n", "low = 2.0\n", "target 1: low=2 and high=1 are not allowed"),
-    ("high = 1.0", 'high = "a lot"', "target 1: high='a lot' is not allowed"),
-    ('output = "final_trust_cross_org"', 'output = "final_trust_cross"',
-     "did you mean final_trust_cross_org"),
-    ("seeds = 4", "sedes = 4", "unknown key 'sedes'.*did you mean seeds"),
-    ("[calibration]", "[calibrations]", "unknown table .calibrations.*did you mean calibration"),
-    ('arm = {scenario = "beston", steps = 20}',
-     'arm = {scenario = "beston", steps = 20, params = {commitment_decay = 0.01}}',
-     "target final_trust_cross_org sets commitment_decay, a calibration factor"),
-    ("meeting_energy = {}", "n_people = {low = 20, high = 40}",
-     "pattern small_tests_energise, arm beston runs scenario beston, which sets n_people"),
-    ('arm = {scenario = "beston", steps = 20}', 'arm = {scenario = "beston", steps = 0}',
-     "target 1: arm: steps=0 is not allowed"),
-    ('arm = {scenario = "beston", steps = 20}',
-     'arm = {scenario = "beston", params = {cede_willingness = 7}}',
-     "target 1: arm: scenario beston: cede_willingness=7"),
-])
+@pytest.mark.parametrize(
+    "old, new, match",
+    [
+        (
+            "meeting_energy = {}",
+            "cede_willingness = {}",
+            "factors: cede_willingness is a policy lever",
+        ),
+        ("meeting_energy = {}", "meeting_enrgy = {}", "did you mean meeting_energy"),
+        ("high = 0.02}", "high = 0.9}", "commitment_decay: high=0.9 is outside the allowed range"),
+        ("meeting_energy = {}", "meeting_energy = [0.1, 0.2]", "meeting_energy"),
+        (
+            "meeting_energy = {}",
+            "exit_patience_weeks = {low = 1, high = 6}\nmeeting_energy = {}",
+            None,
+        ),  # a whole-number rate is allowed
+        ("meeting_energy = {}", "organisations = {}", "organisations takes"),
+        (
+            '["small_tests_energise"]',
+            '["small_test_energise"]',
+            "did you mean small_tests_energise",
+        ),
+        (
+            '["small_tests_energise"]',
+            '["newcomers_get_up_to_speed"]',
+            "newcomers_get_up_to_speed cannot be checked: the model cannot express it",
+        ),
+        ('["small_tests_energise"]', '"some"', "patterns='some' is not allowed"),
+        ("points = 4", "points = 0", "points=0 is not allowed"),
+        ("seed = 0", "seed = -1", "seed=-1 is not allowed"),
+        ("seeds = 4", "seeds = 1", "stage targets: seeds=1 is not allowed"),
+        ("alpha = 0.05", "alpha = 1.5", "stage targets: alpha=1.5 is not allowed"),
+        ("min_passed = 1.0", "min_passed = 2", "stage targets: min_passed=2 is not allowed"),
+        ("low = 0.0\n", "low = 2.0\n", "target 1: low=2 and high=1 are not allowed"),
+        ("high = 1.0", 'high = "a lot"', "target 1: high='a lot' is not allowed"),
+        (
+            'output = "final_trust_cross_org"',
+            'output = "final_trust_cross"',
+            "did you mean final_trust_cross_org",
+        ),
+        ("seeds = 4", "sedes = 4", "unknown key 'sedes'.*did you mean seeds"),
+        (
+            "[calibration]",
+            "[calibrations]",
+            "unknown table .calibrations.*did you mean calibration",
+        ),
+        (
+            'arm = {scenario = "beston", steps = 20}',
+            'arm = {scenario = "beston", steps = 20, params = {commitment_decay = 0.01}}',
+            "target final_trust_cross_org sets commitment_decay, a calibration factor",
+        ),
+        (
+            "meeting_energy = {}",
+            "n_people = {low = 20, high = 40}",
+            "pattern small_tests_energise, arm beston runs scenario beston, which sets n_people",
+        ),
+        (
+            'arm = {scenario = "beston", steps = 20}',
+            'arm = {scenario = "beston", steps = 0}',
+            "target 1: arm: steps=0 is not allowed",
+        ),
+        (
+            'arm = {scenario = "beston", steps = 20}',
+            'arm = {scenario = "beston", params = {cede_willingness = 7}}',
+            "target 1: arm: scenario beston: cede_willingness=7",
+        ),
+    ],
+)
 def test_each_mistake_is_refused_in_one_line_naming_file_and_field(tmp_path, old, new, match):
     assert old in GOOD
     path = write(tmp_path, GOOD.replace(old, new, 1))
@@ -147,13 +180,16 @@ def test_a_stage_with_nothing_to_check_is_refused(tmp_path):
         read_plan(write(tmp_path, text))
 
 
-@pytest.mark.parametrize("text, match", [
-    (GOOD.split("[factors]")[0] + GOOD.split("meeting_energy = {}\n")[1], r"\[factors\]: no "),
-    (GOOD.split("[[stage]]")[0], r"no \[\[stage\]\] table"),
-    (GOOD.replace('name = "targets"\n', ""), r"\[\[stage\]\] 1 has no name"),
-    (GOOD + GOOD[GOOD.index("[[stage]]"):], "stage targets: the name is given twice"),
-    ("points = [", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        (GOOD.split("[factors]")[0] + GOOD.split("meeting_energy = {}\n")[1], r"\[factors\]: no "),
+        (GOOD.split("[[stage]]")[0], r"no \[\[stage\]\] table"),
+        (GOOD.replace('name = "targets"\n', ""), r"\[\[stage\]\] 1 has no name"),
+        (GOOD + GOOD[GOOD.index("[[stage]]") :], "stage targets: the name is given twice"),
+        ("points = [", "not valid TOML"),
+    ],
+)
 def test_structural_mistakes_are_refused(tmp_path, text, match):
     path = write(tmp_path, text)
     with pytest.raises(CalibrationError, match=match):
@@ -169,8 +205,11 @@ def test_a_missing_file_is_refused(tmp_path):
 
 
 def leaves(test: Test) -> list[Test]:
-    return [leaf for part in test.parts for leaf in leaves(part)] \
-        if isinstance(test, AllOf) else [test]
+    return (
+        [leaf for part in test.parts for leaf in leaves(part)]
+        if isinstance(test, AllOf)
+        else [test]
+    )
 
 
 @pytest.mark.parametrize("name", [n for n, p in PATTERNS.items() if p.expressible])
@@ -206,15 +245,26 @@ def test_a_stage_alpha_decides_what_passes():
 
 
 def synthetic(name: str) -> Pattern:
-    return Pattern(name, claim="c.", quote="q", source="s", operationalisation="o.",
-                   arms={"beston": Arm("beston", steps=8)},
-                   test=Sign(Change("trust_cross_org", 0, 8), "beston"))
+    return Pattern(
+        name,
+        claim="c.",
+        quote="q",
+        source="s",
+        operationalisation="o.",
+        arms={"beston": Arm("beston", steps=8)},
+        test=Sign(Change("trust_cross_org", 0, 8), "beston"),
+    )
 
 
 def test_the_acceptance_rule_on_synthetic_scores():
     target = Target(Arm("iocn", steps=8), "sustained", 0.3, 0.7)
-    stage = Stage("s", seeds=4, patterns=[synthetic(f"p{i}") for i in range(4)],
-                  min_passed=0.75, targets=[target])
+    stage = Stage(
+        "s",
+        seeds=4,
+        patterns=[synthetic(f"p{i}") for i in range(4)],
+        min_passed=0.75,
+        targets=[target],
+    )
     assert stage.required == 3
     assert stage_verdict(stage, passed=3, targets={"sustained": 0.5})
     assert stage_verdict(stage, passed=4, targets={"sustained": 0.3})  # ends included
@@ -246,8 +296,9 @@ def test_stage_and_plan_refusals_name_the_field():
     with pytest.raises(CalibrationError, match="factors={} is not allowed: expected a non-empty"):
         CalibrationPlan("x", factors={}, stages=[Stage("s", seeds=2, patterns="all")])
     with pytest.raises(CalibrationError, match="name='a b' is not allowed"):
-        CalibrationPlan("a b", factors={"meeting_energy": None},
-                        stages=[Stage("s", seeds=2, patterns="all")])
+        CalibrationPlan(
+            "a b", factors={"meeting_energy": None}, stages=[Stage("s", seeds=2, patterns="all")]
+        )
 
 
 # --- the recommended point -----------------------------------------------------------------
@@ -255,13 +306,15 @@ def test_stage_and_plan_refusals_name_the_field():
 
 def test_the_recommended_point_passes_most_then_lies_nearest_the_median():
     factors = (Factor("a", "float", low=0.0, high=1.0), Factor("b", "float", low=0.0, high=10.0))
-    table = pd.DataFrame({
-        "point": [0, 1, 2, 3, 4, 5],
-        "a": [0.50, 0.90, 0.45, 0.50, 0.50, 0.1],
-        "b": [5.0, 9.0, 6.0, 5.0, 5.0, 1.0],
-        "last_passed": pd.array([38, 39, 39, 37, 40, None], dtype="Int64"),
-        "accepted": [True, True, True, True, False, False],
-    })
+    table = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3, 4, 5],
+            "a": [0.50, 0.90, 0.45, 0.50, 0.50, 0.1],
+            "b": [5.0, 9.0, 6.0, 5.0, 5.0, 1.0],
+            "last_passed": pd.array([38, 39, 39, 37, 40, None], dtype="Int64"),
+            "accepted": [True, True, True, True, False, False],
+        }
+    )
     # point 4 passes most but was not accepted; 1 and 2 tie on 39; the accepted median
     # is (0.5, 5.5) in units (0.5, 0.55) scaled: point 2 is nearer
     assert recommend(table, factors, passed="last_passed") == 2
@@ -274,8 +327,14 @@ def test_the_recommended_point_passes_most_then_lies_nearest_the_median():
 
 def test_the_recommendation_scales_each_factor_by_its_range():
     # on raw values point 1 is nearer the median; scaled by the ranges, point 2 is
-    factors = (Factor("a", "float", low=0.0, high=1.0),
-               Factor("b", "float", low=0.0, high=1000.0))
-    table = pd.DataFrame({"point": [0, 1, 2], "a": [0.5, 0.9, 0.5], "b": [500.0, 500.0, 540.0],
-                          "last_passed": [1, 2, 2], "accepted": [True, True, True]})
+    factors = (Factor("a", "float", low=0.0, high=1.0), Factor("b", "float", low=0.0, high=1000.0))
+    table = pd.DataFrame(
+        {
+            "point": [0, 1, 2],
+            "a": [0.5, 0.9, 0.5],
+            "b": [500.0, 500.0, 540.0],
+            "last_passed": [1, 2, 2],
+            "accepted": [True, True, True],
+        }
+    )
     assert recommend(table, factors, passed="last_passed") == 2

@@ -28,24 +28,48 @@ SEEDS = 4
 
 
 def tiny(name, arm, test):
-    return Pattern(name, claim=f"The claim of {name}.", quote="a quote", source="A study 2019",
-                   operationalisation="How the model shows it.", arms={"beston": arm},
-                   test=test, seeds=SEEDS)
+    return Pattern(
+        name,
+        claim=f"The claim of {name}.",
+        quote="a quote",
+        source="A study 2019",
+        operationalisation="How the model shows it.",
+        arms={"beston": arm},
+        test=test,
+        seeds=SEEDS,
+    )
 
 
-BOUNDED = tiny("trust_stays_bounded", BESTON,
-               Bound(Change("trust_cross_org", 0, 20), "beston", low=-1.0, high=1.0))
-RISES = tiny("commitment_rises", SHORTER,
-             Sign(Change("commitment_mean", 0, 16), "beston", direction="positive"))
-IMPOSSIBLE = tiny("trust_beyond_reach", BESTON,
-                  Bound(Change("trust_cross_org", 0, 20), "beston", low=5.0))
+BOUNDED = tiny(
+    "trust_stays_bounded",
+    BESTON,
+    Bound(Change("trust_cross_org", 0, 20), "beston", low=-1.0, high=1.0),
+)
+RISES = tiny(
+    "commitment_rises",
+    SHORTER,
+    Sign(Change("commitment_mean", 0, 16), "beston", direction="positive"),
+)
+IMPOSSIBLE = tiny(
+    "trust_beyond_reach", BESTON, Bound(Change("trust_cross_org", 0, 20), "beston", low=5.0)
+)
 FACTORS = {"meeting_energy": (0.05, 0.4), "commitment_decay": (0.001, 0.02)}
 PLAN = CalibrationPlan(
-    "tiny", factors=FACTORS, points=4, seed=0,
-    stages=[Stage("first", seeds=SEEDS, patterns=[BOUNDED], alpha=0.1,
-                  targets=[Target(BESTON, "final_trust_cross_org", 0.0, 1.0, name="trust")]),
-            Stage("second", seeds=SEEDS, patterns=[BOUNDED, RISES], alpha=0.1,
-                  min_passed=0.5)])
+    "tiny",
+    factors=FACTORS,
+    points=4,
+    seed=0,
+    stages=[
+        Stage(
+            "first",
+            seeds=SEEDS,
+            patterns=[BOUNDED],
+            alpha=0.1,
+            targets=[Target(BESTON, "final_trust_cross_org", 0.0, 1.0, name="trust")],
+        ),
+        Stage("second", seeds=SEEDS, patterns=[BOUNDED, RISES], alpha=0.1, min_passed=0.5),
+    ],
+)
 RUNS = {"first": 4 * SEEDS, "second": 2 * 4 * SEEDS}  # second: 4 stored, 4 new per point
 
 
@@ -61,16 +85,34 @@ def serial(tmp_path_factory):
 
 def test_a_calibration_writes_its_tables_report_and_figure(serial):
     out, result = serial
-    for name in ("points.csv", "patterns_by_point.csv", "accepted.csv", "calibration.md",
-                 "meta.json", "figures/marginals.png", "figures/marginals.csv"):
+    for name in (
+        "points.csv",
+        "patterns_by_point.csv",
+        "accepted.csv",
+        "calibration.md",
+        "meta.json",
+        "figures/marginals.png",
+        "figures/marginals.csv",
+    ):
         assert (out / name).is_file(), name
     points = pd.read_csv(out / "points.csv")
     assert list(points.columns) == [
-        "point", "meeting_energy", "commitment_decay", "first_passed", "first_share",
-        "first_trust", "first_ok", "second_passed", "second_share", "second_ok", "accepted"]
+        "point",
+        "meeting_energy",
+        "commitment_decay",
+        "first_passed",
+        "first_share",
+        "first_trust",
+        "first_ok",
+        "second_passed",
+        "second_share",
+        "second_ok",
+        "accepted",
+    ]
     assert points["point"].tolist() == [0, 1, 2, 3]
-    pd.testing.assert_frame_equal(points[list(FACTORS)], PLAN.design[list(FACTORS)],
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        points[list(FACTORS)], PLAN.design[list(FACTORS)], check_exact=True
+    )
     long = pd.read_csv(out / "patterns_by_point.csv")
     assert list(long.columns) == ["point", "stage", "pattern", "effect", "p_value", "passed"]
     assert pd.read_csv(out / "accepted.csv").columns.tolist() == ["point", *FACTORS]
@@ -124,24 +166,28 @@ def test_every_point_follows_the_acceptance_rule(serial):
 def test_common_seeds_and_runs_counted(serial):
     out, _ = serial
     info = meta(out)
-    assert info["runs"]["first"] == {"needed": RUNS["first"], "reused": 0,
-                                     "computed": RUNS["first"],
-                                     "groups": info["runs"]["first"]["groups"]}
+    assert info["runs"]["first"] == {
+        "needed": RUNS["first"],
+        "reused": 0,
+        "computed": RUNS["first"],
+        "groups": info["runs"]["first"]["groups"],
+    }
     second = info["runs"]["second"]
     # the second stage finds the first stage's 20-week runs stored: it runs only its own arm
     assert second["needed"] == RUNS["second"] and second["computed"] == 4 * SEEDS
     import collabsim
 
-    seeds = [sorted(set(collabsim.load(out / "runs" / g).runs["seed"]))
-             for g in [*info["runs"]["first"]["groups"], *second["groups"]]]
+    seeds = [
+        sorted(set(collabsim.load(out / "runs" / g).runs["seed"]))
+        for g in [*info["runs"]["first"]["groups"], *second["groups"]]
+    ]
     assert seeds[0] == seeds[1] == sorted(info["replicate_seeds"])
 
 
 def test_the_pool_gives_exactly_the_serial_tables(serial, tmp_path):
     out, _ = serial
     calibrate(PLAN, out=tmp_path / "pool", backend="pool", workers=2)
-    for name in ("points.csv", "patterns_by_point.csv", "accepted.csv",
-                 "figures/marginals.csv"):
+    for name in ("points.csv", "patterns_by_point.csv", "accepted.csv", "figures/marginals.csv"):
         assert (tmp_path / "pool" / name).read_bytes() == (out / name).read_bytes(), name
 
 
@@ -159,8 +205,9 @@ class StopAfter:
 
 
 @pytest.mark.parametrize("stage, before", [("first", 0), ("second", 4 * SEEDS)])
-def test_an_interrupted_calibration_resumes_to_the_same_result(serial, tmp_path, monkeypatch,
-                                                               stage, before):
+def test_an_interrupted_calibration_resumes_to_the_same_result(
+    serial, tmp_path, monkeypatch, stage, before
+):
     out, _ = serial
     monkeypatch.setattr("collabsim.sweeps.serial.CHUNK_SECONDS", 0.0)  # a chunk per run
     stopped = tmp_path / "stopped"
@@ -172,8 +219,7 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(serial, tmp_path,
     assert not (stopped / "points.csv").exists()
 
     seen = []
-    calibrate(PLAN, out=stopped, backend="serial",
-              progress=lambda *report: seen.append(report))
+    calibrate(PLAN, out=stopped, backend="serial", progress=lambda *report: seen.append(report))
     runs = meta(stopped)["runs"]
     own = {"first": RUNS["first"], "second": 4 * SEEDS}  # what each stage runs itself
     if stage == "first":
@@ -201,9 +247,16 @@ def test_a_rerun_computes_nothing_and_restart_everything(serial, tmp_path):
 
 def test_when_no_point_is_accepted_nothing_is_recommended(tmp_path):
     copy = tmp_path / "none"
-    plan = CalibrationPlan("none", factors=FACTORS, points=4, seed=0, stages=[
-        Stage("hopeless", seeds=SEEDS, patterns=[BOUNDED, IMPOSSIBLE], alpha=0.1),
-        Stage("second", seeds=SEEDS, patterns=[BOUNDED], alpha=0.1)])
+    plan = CalibrationPlan(
+        "none",
+        factors=FACTORS,
+        points=4,
+        seed=0,
+        stages=[
+            Stage("hopeless", seeds=SEEDS, patterns=[BOUNDED, IMPOSSIBLE], alpha=0.1),
+            Stage("second", seeds=SEEDS, patterns=[BOUNDED], alpha=0.1),
+        ],
+    )
     result = calibrate(plan, out=copy, backend="serial")
     assert meta(copy)["runs"]["hopeless"]["computed"] == 4 * SEEDS  # one arm, shared
     assert "second" not in meta(copy)["runs"]  # no point reached it
@@ -222,11 +275,14 @@ def test_when_no_point_is_accepted_nothing_is_recommended(tmp_path):
     assert meta(copy)["recommended"] is None
 
 
-@pytest.mark.parametrize("options, match", [
-    ({"backend": "threads"}, "backend='threads'"),
-    ({"backend": "serial", "workers": 2}, "workers=2"),
-    ({"restart": "yes"}, "restart='yes'"),
-])
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"backend": "threads"}, "backend='threads'"),
+        ({"backend": "serial", "workers": 2}, "workers=2"),
+        ({"restart": "yes"}, "restart='yes'"),
+    ],
+)
 def test_bad_options_are_refused_before_anything_is_written(tmp_path, options, match):
     out = tmp_path / "never"
     with pytest.raises(ValidationError, match=match):

@@ -22,8 +22,15 @@ PRESETS = ("beston", "clahrc", "hierarchy", "iocn")
 
 def collabsim_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
-    return subprocess.run([SCRIPT, *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=600, check=False)
+    return subprocess.run(
+        [SCRIPT, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+        check=False,
+    )
 
 
 def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -43,7 +50,11 @@ def beston_folder(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 def test_run_writes_a_complete_results_folder(beston_folder):
     folder, _ = beston_folder
     assert {p.name for p in folder.iterdir()} == {
-        "timeseries.parquet", "summary.json", "meta.json", "dynamics.png"}
+        "timeseries.parquet",
+        "summary.json",
+        "meta.json",
+        "dynamics.png",
+    }
     table = pq.read_table(folder / "timeseries.parquet")
     horizon = collabsim.scenario("beston").horizon
     assert table.num_rows == horizon + 1
@@ -56,8 +67,12 @@ def test_run_writes_a_complete_results_folder(beston_folder):
     assert meta["scenario"] == "beston"
     assert meta["steps"] == horizon
     assert meta["parameters"] == collabsim.scenario("beston").to_dict()
-    assert set(meta["outputs"]) == {"timeseries.parquet", "summary.json", "meta.json",
-                                    "dynamics.png"}
+    assert set(meta["outputs"]) == {
+        "timeseries.parquet",
+        "summary.json",
+        "meta.json",
+        "dynamics.png",
+    }
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert set(summary) == set(collabsim.metrics.SUMMARY)
 
@@ -83,9 +98,23 @@ def test_run_reports_in_plain_english(beston_folder):
 
 
 def test_set_and_event_are_recorded_in_meta(tmp_path):
-    ok("run", "--scenario", "beston", "--steps", "30", "--set", "cede_willingness=0.2",
-       "--set", "academic_partner=false", "--event", "10:budget_cut", "--quiet",
-       "--out", "out", cwd=tmp_path)
+    ok(
+        "run",
+        "--scenario",
+        "beston",
+        "--steps",
+        "30",
+        "--set",
+        "cede_willingness=0.2",
+        "--set",
+        "academic_partner=false",
+        "--event",
+        "10:budget_cut",
+        "--quiet",
+        "--out",
+        "out",
+        cwd=tmp_path,
+    )
     meta = storage.read_meta(tmp_path / "out")
     params = meta["parameters"]
     assert params["cede_willingness"] == 0.2
@@ -104,14 +133,17 @@ def test_same_arguments_give_identical_tables(tmp_path):
     b = pq.read_table(tmp_path / "b" / "timeseries.parquet")
     assert a.equals(b)
     assert (tmp_path / "a" / "summary.json").read_text() == (
-        tmp_path / "b" / "summary.json").read_text()
+        tmp_path / "b" / "summary.json"
+    ).read_text()
 
 
 def test_defaults_and_own_scenario_file(tmp_path):
     (tmp_path / "small_city.toml").write_text(
         '[scenario]\ndescription = "A small test city."\n\n'
         "[params]\nn_people = 40\nhorizon = 20\n\n"
-        '[[events]]\nstep = 5\nkind = "central_leader_leaves"\n', encoding="utf-8")
+        '[[events]]\nstep = 5\nkind = "central_leader_leaves"\n',
+        encoding="utf-8",
+    )
     done = ok("run", "--scenario", "small_city.toml", cwd=tmp_path)
     folder = tmp_path / "results" / "small_city"  # default: results/<scenario stem>
     meta = storage.read_meta(folder)
@@ -123,8 +155,19 @@ def test_defaults_and_own_scenario_file(tmp_path):
 
 def test_quiet_rerun_overwrites_its_own_folder(tmp_path):
     ok("run", "--scenario", "clahrc", "--steps", "20", "--quiet", "--out", "out", cwd=tmp_path)
-    done = ok("run", "--scenario", "clahrc", "--steps", "25", "--seed", "1", "--quiet",
-              "--out", "out", cwd=tmp_path)
+    done = ok(
+        "run",
+        "--scenario",
+        "clahrc",
+        "--steps",
+        "25",
+        "--seed",
+        "1",
+        "--quiet",
+        "--out",
+        "out",
+        cwd=tmp_path,
+    )
     assert done.stdout == "" and done.stderr == ""
     meta = storage.read_meta(tmp_path / "out")
     assert (meta["seed"], meta["steps"]) == (1, 25)
@@ -180,8 +223,12 @@ def test_foreign_output_folder_is_refused_before_running(tmp_path):
 
 
 def test_argparse_usage_errors_exit_2_without_traceback(tmp_path):
-    for args in (["run", "--seed", "x"], ["bogus"], [], ["params", "--markdown", "--group",
-                                                        "trust"]):
+    for args in (
+        ["run", "--seed", "x"],
+        ["bogus"],
+        [],
+        ["params", "--markdown", "--group", "trust"],
+    ):
         done = collabsim_cmd(*args, cwd=tmp_path)
         assert done.returncode == 2, args
         assert "Traceback" not in done.stderr
@@ -217,8 +264,9 @@ def test_params_group_lists_only_that_group(tmp_path):
 
 
 def test_params_markdown_is_exactly_the_reference(tmp_path):
-    done = subprocess.run([SCRIPT, "params", "--markdown"], cwd=tmp_path, capture_output=True,
-                          timeout=600, check=True)
+    done = subprocess.run(
+        [SCRIPT, "params", "--markdown"], cwd=tmp_path, capture_output=True, timeout=600, check=True
+    )
     assert done.stdout.decode("utf-8") == reference.parameters_markdown()
 
 

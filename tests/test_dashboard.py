@@ -140,8 +140,10 @@ def test_a_what_if_changes_the_trajectory_relative_to_the_same_seed(browser, url
         assert details(plain) != details(what_if)
         assert plots(plain) != plots(what_if)
         # the university's people have left the what-if network only
-        assert what_if.locator(".cs-people .cs-left").count() > \
-            plain.locator(".cs-people .cs-left").count()
+        assert (
+            what_if.locator(".cs-people .cs-left").count()
+            > plain.locator(".cs-people .cs-left").count()
+        )
     finally:
         plain_context.close()
         what_if_context.close()
@@ -167,8 +169,7 @@ def test_play_runs_the_model_until_paused(context, url):
     page = open_dashboard(context, url)
     page.locator(".cs-play").click()
     expect(page.locator(".cs-step")).to_be_disabled()  # no Step while playing
-    page.wait_for_function(
-        "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 10")
+    page.wait_for_function("() => Number(document.querySelector('.cs-monitor').dataset.week) >= 10")
     page.locator(".cs-play").click()  # pause
     expect(page.locator(".cs-play")).to_contain_text("Play")
     # Step comes back once the player has drawn the frame Pause interrupted, its last

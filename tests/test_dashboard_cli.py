@@ -46,8 +46,9 @@ def test_the_command_serves_on_localhost_until_ctrl_c_and_restarts_on_the_same_p
     Stopped while a browser's connection is open, the server closes it first, so its port
     waits in TIME-WAIT for a minute; started again at once on that port, it serves there.
     """
-    first, output = start_server([SCRIPT, "dashboard", "--port", "0"], tmp_path / "first.log",
-                                 cwd=tmp_path)
+    first, output = start_server(
+        [SCRIPT, "dashboard", "--port", "0"], tmp_path / "first.log", cwd=tmp_path
+    )
     try:
         url = output.url()
         port = urlparse(url).port
@@ -68,10 +69,13 @@ def test_the_command_serves_on_localhost_until_ctrl_c_and_restarts_on_the_same_p
     finally:
         returncode = stop(first)
     assert returncode == 0, output.text()
-    assert any(c.laddr.port == port and c.status == psutil.CONN_TIME_WAIT
-               for c in psutil.net_connections("tcp4")), "the port is not in TIME-WAIT"
-    again, output = start_server([SCRIPT, "dashboard", "--port", str(port)],
-                                 tmp_path / "again.log", cwd=tmp_path)
+    assert any(
+        c.laddr.port == port and c.status == psutil.CONN_TIME_WAIT
+        for c in psutil.net_connections("tcp4")
+    ), "the port is not in TIME-WAIT"
+    again, output = start_server(
+        [SCRIPT, "dashboard", "--port", str(port)], tmp_path / "again.log", cwd=tmp_path
+    )
     try:
         assert output.url() == url
         with urllib.request.urlopen(url, timeout=30) as reply:
@@ -91,7 +95,11 @@ def test_port_0_serves_on_the_port_the_system_picked_and_prints_it(tmp_path):
     with open(tmp_path / "stderr.log", "w") as errors:
         server, output = start_server(
             [sys.executable, "-m", "collabsim.dashboard", "--port", "0"],
-            tmp_path / "stdout.log", env=environment, cwd=tmp_path, stderr=errors)
+            tmp_path / "stdout.log",
+            env=environment,
+            cwd=tmp_path,
+            stderr=errors,
+        )
     try:
         url = output.url()
         port = urlparse(url).port
@@ -102,8 +110,11 @@ def test_port_0_serves_on_the_port_the_system_picked_and_prints_it(tmp_path):
             (cookie,) = reply.headers.get_all("set-cookie")
         assert cookie.startswith("solara-session-id=") and "samesite=lax" in cookie.lower()
         # a lost session is kept minutes, not Solara's default day
-        assert server_status(url) == {"sessions": 0, "models": 0,
-                                      "session_timeout": SESSION_TIMEOUT}
+        assert server_status(url) == {
+            "sessions": 0,
+            "models": 0,
+            "session_timeout": SESSION_TIMEOUT,
+        }
     finally:
         returncode = stop(server)
     assert returncode == 0, (tmp_path / "stderr.log").read_text()
@@ -127,8 +138,9 @@ def test_a_bad_port_is_refused_in_one_line(capsys, port):
     """A port outside 0-65535 is one error line and status 2."""
     assert main(["dashboard", "--port", port]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line == (f"collabsim: error: --port {port} is not allowed: "
-                    "expected a port from 0 to 65535")
+    assert line == (
+        f"collabsim: error: --port {port} is not allowed: expected a port from 0 to 65535"
+    )
 
 
 def test_the_module_refuses_a_bad_port_in_one_line(capsys):
@@ -137,8 +149,10 @@ def test_the_module_refuses_a_bad_port_in_one_line(capsys):
         module_main(["--port", "70000"])
     assert stopped.value.code == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line == ("python -m collabsim.dashboard: error: --port 70000 is not allowed: "
-                    "expected a port from 0 to 65535")
+    assert line == (
+        "python -m collabsim.dashboard: error: --port 70000 is not allowed: "
+        "expected a port from 0 to 65535"
+    )
 
 
 def test_a_port_in_use_is_refused_in_one_line(capsys):

@@ -50,7 +50,8 @@ def open_sessions(browser, url: str) -> list:
     wait_for_week(stepped, 1)
     playing.locator(".cs-play").click()
     playing.wait_for_function(
-        "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 2")
+        "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 2"
+    )
     side_by_side.locator(".cs-compare label").click()
     wait_for_week(side_by_side, 0, "B")
     expect(playing.locator(".cs-play")).to_contain_text("Pause")  # still playing
@@ -59,8 +60,10 @@ def open_sessions(browser, url: str) -> list:
 
 def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server, tmp_path):
     served, log = server
-    with sync_playwright() as playwright, \
-            killable_chromium(playwright, tmp_path) as (browser, chromium):
+    with (
+        sync_playwright() as playwright,
+        killable_chromium(playwright, tmp_path) as (browser, chromium),
+    ):
         # the first sessions load code and fill caches for good: the baseline is after them
         for context in open_sessions(browser, served.url):
             context.close()
@@ -76,8 +79,10 @@ def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server
         chromium.wait()
         wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
         freed = resident_mb(served.pid)
-    sizes = (f"server memory {baseline:.0f} MiB, {held:.0f} with three sessions open, "
-             f"{freed:.0f} once they were freed")
+    sizes = (
+        f"server memory {baseline:.0f} MiB, {held:.0f} with three sessions open, "
+        f"{freed:.0f} once they were freed"
+    )
     assert held - baseline > 5, sizes  # the sessions held memory: the comparison means something
     # handed back to the system, not kept for reuse (kept, the server would stay at ``held``):
     # some stays, in Python's own arenas that the sessions' objects left part-used

@@ -44,8 +44,9 @@ def render_lever(name: str):
 
 def html(rc, css_class: str) -> str:
     """The content of the one HTML widget of class ``css_class``."""
-    (widget,) = [w for w in rc.find(solara.widgets.HTML).widgets
-                 if w.attributes.get("class") == css_class]
+    (widget,) = [
+        w for w in rc.find(solara.widgets.HTML).widgets if w.attributes.get("class") == css_class
+    ]
     return widget.unsafe_innerHTML
 
 

@@ -16,8 +16,10 @@ from collabsim.params import ParameterError
 def test_deffuant_ends_in_about_one_over_two_epsilon_clusters(epsilon):
     """Deffuant et al. (2000): about floor(1 / (2 epsilon)) major clusters."""
     expected = int(1 / (2 * epsilon))
-    counts = [docking.opinion_clusters(docking.deffuant(1000, epsilon, 0.5, 200, seed=s))
-              for s in range(10)]
+    counts = [
+        docking.opinion_clusters(docking.deffuant(1000, epsilon, 0.5, 200, seed=s))
+        for s in range(10)
+    ]
     assert np.bincount(counts).argmax() == expected  # the usual outcome
     assert abs(np.mean(counts) - expected) <= 0.6
 
@@ -59,8 +61,10 @@ def test_long_jumps_rarely_beat_local_search_on_rugged_landscapes():
     mixed = docking.levinthal(20, 6, 100, 300, long_jump_share=0.1, seed=5)
     assert mixed["long_jumps_kept"] / mixed["long_jumps"] < 0.1
     local = [docking.levinthal(20, 6, 50, 100, seed=s)["fitness"][-1].mean() for s in range(12)]
-    jumps = [docking.levinthal(20, 6, 50, 100, long_jump_share=1.0, seed=s)["fitness"][-1].mean()
-             for s in range(12)]
+    jumps = [
+        docking.levinthal(20, 6, 50, 100, long_jump_share=1.0, seed=s)["fitness"][-1].mean()
+        for s in range(12)
+    ]
     assert mannwhitneyu(local, jumps, alternative="greater").pvalue < 0.01
 
 

@@ -39,8 +39,9 @@ def dry_run(folder: Path, target: str, *, done: tuple[str, ...] = ()) -> str:
     for stamp in done:
         (folder / ".venv").mkdir(exist_ok=True)
         (folder / ".venv" / stamp).touch()
-    result = subprocess.run(["make", "-n", *target.split()], cwd=folder, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        ["make", "-n", *target.split()], cwd=folder, capture_output=True, text=True, check=True
+    )
     return result.stdout
 
 
@@ -48,8 +49,9 @@ def installs_test_tools(text: str) -> bool:
     return '".[test]"' in text or "chromium" in text
 
 
-@pytest.mark.parametrize("target", ["run", "validate", "calibrate", "robustness", "docs",
-                                    "dashboard"])
+@pytest.mark.parametrize(
+    "target", ["run", "validate", "calibrate", "robustness", "docs", "dashboard"]
+)
 def test_running_collabsim_installs_no_test_tools(tmp_path, target):
     text = dry_run(tmp_path, target)
     assert "-m venv .venv" in text and "pip install --quiet -e .\n" in text
@@ -73,6 +75,7 @@ def test_make_test_installs_the_test_extras_and_chromium(tmp_path):
     assert "apt-get install -y -qq chromium" in text
     lines = text.rstrip().splitlines()
     assert ".venv/bin/ruff check ." in lines  # the test extras bring ruff
+    assert ".venv/bin/ruff format --check ." in lines
     assert lines[-1].startswith(".venv/bin/pytest -n auto")
 
 
@@ -86,8 +89,10 @@ def test_make_test_after_make_run_adds_only_the_test_part(tmp_path):
 
 
 def test_the_readme_opens_with_the_two_commands_and_ci_runs_make_test():
-    first = [line.split("#")[0].strip() for line in
-             (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[2:4]]
+    first = [
+        line.split("#")[0].strip()
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[2:4]
+    ]
     assert first == ["make run", "make test"]
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith("make test")
 
@@ -126,12 +131,37 @@ def wheel(shared) -> Path:
         if not found:
             source = shared / "source"
             shutil.rmtree(source, ignore_errors=True)
-            shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
-                ".git", ".venv", "build", "dist", "results", "*.egg-info", "__pycache__",
-                ".pytest_cache", ".hypothesis", ".ruff_cache"))
-            subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
-                            "--wheel-dir", str(shared / "dist"), str(source)],
-                           check=True, capture_output=True)
+            shutil.copytree(
+                ROOT,
+                source,
+                ignore=shutil.ignore_patterns(
+                    ".git",
+                    ".venv",
+                    "build",
+                    "dist",
+                    "results",
+                    "*.egg-info",
+                    "__pycache__",
+                    ".pytest_cache",
+                    ".hypothesis",
+                    ".ruff_cache",
+                ),
+            )
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "wheel",
+                    "--no-deps",
+                    "--quiet",
+                    "--wheel-dir",
+                    str(shared / "dist"),
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+            )
             found = sorted((shared / "dist").glob("collabsim-*.whl"))
     return found[0]
 
@@ -141,13 +171,30 @@ def make_venv(folder: Path, wheel: Path, *, dependencies: bool) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
     python = folder / "bin" / "python"
     if dependencies:
-        purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig."
-                                  "get_paths()['purelib'])"], capture_output=True, text=True,
-                                 check=True).stdout.strip()
+        purelib = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         Path(purelib, "zz-dependencies.pth").write_text(
-            sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
-                    "--quiet", "--no-deps", str(wheel)], check=True, capture_output=True)
+            sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
+        )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return folder
 
 
@@ -181,29 +228,43 @@ def test_the_wheel_ships_the_licence_the_classifiers_and_the_examples(wheel):
 
 def test_collabsim_example_from_the_wheel_alone(bare, tmp_path):
     command = bare / "bin" / "collabsim"
-    listed = subprocess.run([command, "example"], capture_output=True, text=True,
-                            cwd=tmp_path, check=True).stdout
+    listed = subprocess.run(
+        [command, "example"], capture_output=True, text=True, cwd=tmp_path, check=True
+    ).stdout
     assert [line.split()[0] for line in listed.splitlines()] == experiments.names()
     for name in experiments.names():
         assert experiments.headline(name) in listed
 
-    done = subprocess.run([command, "example", "sweep_partner_cede.toml"],
-                          capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run(
+        [command, "example", "sweep_partner_cede.toml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     written = tmp_path / "sweep_partner_cede.toml"
     assert written.read_bytes() == experiments.path("sweep_partner_cede.toml").read_bytes()
 
     (tmp_path / "mine").mkdir()
-    subprocess.run([command, "example", "sensitivity_iocn.py", "--out", "mine"],
-                   cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [command, "example", "sensitivity_iocn.py", "--out", "mine"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     assert (tmp_path / "mine" / "sensitivity_iocn.py").is_file()
 
-    again = subprocess.run([command, "example", "sweep_partner_cede.toml"],
-                           capture_output=True, text=True, cwd=tmp_path)
+    again = subprocess.run(
+        [command, "example", "sweep_partner_cede.toml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert again.returncode == 2 and again.stderr.count("\n") == 1
     assert "already exists" in again.stderr and "Traceback" not in again.stderr
-    unknown = subprocess.run([command, "example", "sweep_partner.toml"],
-                             capture_output=True, text=True, cwd=tmp_path)
+    unknown = subprocess.run(
+        [command, "example", "sweep_partner.toml"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1
     assert "did you mean sweep_partner_cede.toml" in unknown.stderr
 
@@ -228,26 +289,44 @@ def test_a_read_only_install_runs(wheel, tmp_path):
     for folder in (home, scratch, out):
         folder.mkdir()
     subprocess.run(["chmod", "-R", "a-w", str(venv), str(home)], check=True)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME", "PYTHONPATH")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME", "PYTHONPATH")
+    }
     env.update(HOME=str(home), TMPDIR=str(scratch))
     prefix = file_modes_enforced()
 
     def collabsim(*args: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([*prefix, str(venv / "bin" / "collabsim"), *args], env=env,
-                              cwd=out, capture_output=True, text=True, timeout=900)
+        done = subprocess.run(
+            [*prefix, str(venv / "bin" / "collabsim"), *args],
+            env=env,
+            cwd=out,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
         return done
 
-    package = subprocess.run([venv / "bin" / "python", "-c", "import collabsim; print("
-                              "collabsim.__file__)"], capture_output=True, text=True,
-                             check=True, env=env).stdout.strip()
+    package = subprocess.run(
+        [venv / "bin" / "python", "-c", "import collabsim; print(collabsim.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout.strip()
     assert package.startswith(str(venv))  # the wheel's copy, not this source tree
-    probe = ("import sys\nfor folder in sys.argv[1:]:\n    try:\n"
-             "        open(folder + '/probe', 'w')\n    except PermissionError:\n"
-             "        continue\n    sys.exit(f'{folder} is writable')\n")
-    subprocess.run([*prefix, str(venv / "bin" / "python"), "-c", probe,
-                    str(Path(package).parent), str(home)], env=env, check=True)
+    probe = (
+        "import sys\nfor folder in sys.argv[1:]:\n    try:\n"
+        "        open(folder + '/probe', 'w')\n    except PermissionError:\n"
+        "        continue\n    sys.exit(f'{folder} is writable')\n"
+    )
+    subprocess.run(
+        [*prefix, str(venv / "bin" / "python"), "-c", probe, str(Path(package).parent), str(home)],
+        env=env,
+        check=True,
+    )
 
     assert collabsim("--version").stdout.startswith("collabsim ")
     assert "cede_willingness" in collabsim("params").stdout
@@ -266,25 +345,35 @@ def test_no_writable_cache_compiles_in_every_process_with_one_line(tmp_path):
     unsafe.chmod(0o777)  # anyone could plant code here: not to be used
     env = {key: value for key, value in os.environ.items() if key != "NUMBA_CACHE_DIR"}
     env.update(XDG_CACHE_HOME=str(not_a_folder), TMPDIR=str(tmp_path))
-    done = subprocess.run([sys.executable, "-c", "from collabsim import jit\n"
-                           "print(jit._CACHED, jit.jit(lambda x: x + 1)(1))"],
-                          env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from collabsim import jit\nprint(jit._CACHED, jit.jit(lambda x: x + 1)(1))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert done.stdout.split() == ["False", "2"]
     assert done.stderr.count("\n") == 1 and "NUMBA_CACHE_DIR" in done.stderr
     assert not any(unsafe.iterdir())
     assert stat.S_IMODE(unsafe.stat().st_mode) == 0o777
 
 
-@pytest.mark.parametrize("command", [["--version"], ["scenarios"], ["params"],
-                                     ["example"]])
+@pytest.mark.parametrize("command", [["--version"], ["scenarios"], ["params"], ["example"]])
 def test_listing_commands_do_not_load_the_compiled_model(command):
-    script = ("import contextlib, io, sys\nfrom collabsim.cli import main\n"
-              "with contextlib.redirect_stdout(io.StringIO()):\n"
-              f"    main({command!r})\n"
-              "print(sorted(m for m in ('numba', 'collabsim.jit', 'collabsim.metrics', "
-              "'collabsim.model') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True)
+    script = (
+        "import contextlib, io, sys\nfrom collabsim.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main({command!r})\n"
+        "print(sorted(m for m in ('numba', 'collabsim.jit', 'collabsim.metrics', "
+        "'collabsim.model') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
     assert done.stdout.strip() == "[]"
 
 
@@ -296,8 +385,14 @@ def test_the_dask_dashboard_answers():
 
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster:
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+    ) as cluster:
         link = cluster.dashboard_link
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with direct.open(link, timeout=60) as response:

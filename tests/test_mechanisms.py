@@ -26,6 +26,7 @@ from collabsim.state import pathway_count
 
 # --- random draws ------------------------------------------------------------------------
 
+
 def test_streams_are_reproducible_independent_and_uniform():
     a = draws.new_stream(np.random.default_rng(1))
     b = draws.new_stream(np.random.default_rng(1))
@@ -44,6 +45,7 @@ def test_streams_are_reproducible_independent_and_uniform():
 
 
 # --- M1 trust --------------------------------------------------------------------------------
+
 
 def test_positive_signals_close_a_share_of_the_gap_to_the_ceiling():
     t = trust.trust_after_signal(0.4, 1.0, 0.9, 0.0, 0.1, 0.3, 0.5)
@@ -91,8 +93,7 @@ def test_encounters_go_better_with_trust_and_shared_purpose_worse_with_threat_an
     assert p(threat=0.0) > p() > p(threat=1.0)
     assert p(upward_gap=0.0) > p() > p(upward_gap=0.8)
     neutral = trust.EncounterWeights(0.0, 3.0, 2.0, 1.5, 1.5)
-    assert trust.encounter_goes_well_probability(0.5, 0.5, 0.0, 0.0, neutral) == \
-        pytest.approx(0.5)
+    assert trust.encounter_goes_well_probability(0.5, 0.5, 0.0, 0.0, neutral) == pytest.approx(0.5)
 
 
 def test_turf_threat_grows_with_what_both_sides_guard():
@@ -120,6 +121,7 @@ def test_prior_trust_is_higher_at_home_lower_across_the_divide():
 
 # --- the trust store ---------------------------------------------------------------------
 
+
 def _small_model(**overrides):
     params = collabsim.Params(n_people=40, pathway_team_size=20, **overrides)
     return collabsim.CollaborationModel(params, rng=5)
@@ -140,8 +142,10 @@ def _exact_group_means(store):
 
 def _assert_sums_exact(store):
     exact, values = _exact_group_means(store)
-    kept = [trust.group_mean(store, g) for g in (trust.ALL, trust.CROSS_ORG, trust.HEALTH_SOCIAL,
-                                                 trust.TOPS_BOTTOMS)]
+    kept = [
+        trust.group_mean(store, g)
+        for g in (trust.ALL, trust.CROSS_ORG, trust.HEALTH_SOCIAL, trust.TOPS_BOTTOMS)
+    ]
     assert np.allclose(kept, exact, atol=1e-6)
     assert np.all((values >= -1e-6) & (values <= 1 + 1e-6))
 
@@ -245,6 +249,7 @@ def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
 
 # --- M4 narrative --------------------------------------------------------------------------
 
+
 def test_narrative_exchange_is_bounded_confidence():
     assert narrative.narrative_exchange(0.2, 0.6, 1.0, 1.0, 0.3, 0.3, 0.5) == (0.2, 0.6)
     a, b = narrative.narrative_exchange(0.4, 0.6, 1.0, 1.0, 0.3, 0.3, 0.5)
@@ -269,13 +274,13 @@ def test_clusters_are_counted_with_minor_ones_left_out():
 
 # --- M5, M6 attendance and seating ----------------------------------------------------------
 
-WEIGHTS = attendance.AttendanceWeights(base=0.0, commitment=2.0, experience=2.0, workload=1.5,
-                                       backlog=2.0, territoriality=1.5)
+WEIGHTS = attendance.AttendanceWeights(
+    base=0.0, commitment=2.0, experience=2.0, workload=1.5, backlog=2.0, territoriality=1.5
+)
 
 
 def test_attendance_rises_with_commitment_and_good_meetings_falls_with_load_and_power():
-    args = dict(commitment=0.5, meeting_value=0.0, workload=0.5, backlog=0.0,
-                territoriality=0.0)
+    args = dict(commitment=0.5, meeting_value=0.0, workload=0.5, backlog=0.0, territoriality=0.0)
 
     def p(**change_):
         return attendance.attendance_probability(*{**args, **change_}.values(), WEIGHTS)
@@ -319,8 +324,9 @@ def test_mixed_seating_mixes_organisations_clustered_does_not():
 
     def orgs_per_table(seated, mixed_):
         bounds = attendance.table_bounds(seated.size, 6, mixed_)
-        return np.mean([len(set(org[seated[a:b]])) for a, b in zip(bounds[:-1], bounds[1:],
-                                                                     strict=True)])
+        return np.mean(
+            [len(set(org[seated[a:b]])) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        )
 
     assert orgs_per_table(mixed, True) == 6
     assert orgs_per_table(home, False) < 2
@@ -329,6 +335,7 @@ def test_mixed_seating_mixes_organisations_clustered_does_not():
 
 
 # --- M7, M10 learning and leadership -------------------------------------------------------
+
 
 def test_programmes_build_frontline_skill_and_wear_down_tops_territory():
     role = np.array([TOP, MIDDLE, BOTTOM])
@@ -344,6 +351,7 @@ def test_programmes_build_frontline_skill_and_wear_down_tops_territory():
 
 
 # --- M8 change work on NK landscapes -------------------------------------------------------
+
 
 def test_nk_fitness_and_moves():
     rng = np.random.default_rng(0)
@@ -379,8 +387,9 @@ def test_the_environment_moves_and_unsupported_changes_unravel():
     rng = np.random.default_rng(4)
     neighbours, contributions = landscape.make_landscapes(rng, 2, 10, 2)
     config = np.array([5, 9], dtype=np.int64)
-    fit = np.array([landscape.fitness(config[p], neighbours[p], contributions[p])
-                    for p in range(2)])
+    fit = np.array(
+        [landscape.fitness(config[p], neighbours[p], contributions[p]) for p in range(2)]
+    )
     stream = draws.new_stream(rng)
     before = contributions.copy()
     landscape.shift_environment(stream, config, fit, neighbours, contributions, 2.0)
@@ -395,16 +404,19 @@ def test_the_environment_moves_and_unsupported_changes_unravel():
 
 # --- M9 decisions ----------------------------------------------------------------------------
 
+
 def test_territoriality_weighs_only_when_control_is_ceded():
     w = decisions.GrantWeights(0.5, 3.0, 1.5, 4.0, 2.0)
     own = decisions.grant_probability(0.5, 0.5, 0.9, 0.5, False, w)
     ceded = decisions.grant_probability(0.5, 0.5, 0.9, 0.5, True, w)
     assert own == pytest.approx(1 / (1 + math.exp(-0.5)))
     assert ceded < own / 4
-    assert decisions.grant_probability(0.9, 0.5, 0.5, 0.5, True, w) > \
-        decisions.grant_probability(0.1, 0.5, 0.5, 0.5, True, w)
-    assert decisions.grant_probability(0.5, 0.5, 0.5, 0.9, True, w) > \
-        decisions.grant_probability(0.5, 0.5, 0.5, 0.1, True, w)
+    assert decisions.grant_probability(0.9, 0.5, 0.5, 0.5, True, w) > decisions.grant_probability(
+        0.1, 0.5, 0.5, 0.5, True, w
+    )
+    assert decisions.grant_probability(0.5, 0.5, 0.5, 0.9, True, w) > decisions.grant_probability(
+        0.5, 0.5, 0.5, 0.1, True, w
+    )
 
 
 def test_gatekeeper_is_an_active_top_else_the_most_senior_member():
@@ -438,6 +450,7 @@ def test_ceding_territory_costs_power_and_builds_the_tops_record():
 
 # --- M12, M13 commitment and self-interest -------------------------------------------------
 
+
 def test_aspiration_follows_performance_plus_pressure_and_the_leader_shields():
     a = 0.0
     for _ in range(400):
@@ -448,10 +461,17 @@ def test_aspiration_follows_performance_plus_pressure_and_the_leader_shields():
 
 
 def _hope(**rates):
-    values = dict(small_win=0.1, big_bang_win_weight=3.0, meeting_energy=0.2, progress_update=0.0,
-                  block_cost=0.15,
-                  big_bang_failure_cost=0.1, morale_hit=0.3, pressure_sensitivity=0.1,
-                  missed_meeting=0.1)
+    values = dict(
+        small_win=0.1,
+        big_bang_win_weight=3.0,
+        meeting_energy=0.2,
+        progress_update=0.0,
+        block_cost=0.15,
+        big_bang_failure_cost=0.1,
+        morale_hit=0.3,
+        pressure_sensitivity=0.1,
+        missed_meeting=0.1,
+    )
     return commitment.CommitmentRates(**{**values, **rates})
 
 
@@ -523,8 +543,9 @@ def test_the_update_on_actions_moves_those_who_came_towards_what_it_reports():
     p.commitment[[a, b]] = 0.5
     came = np.zeros(p.active.size, dtype=bool)
     came[a] = True
-    rates = _hope(meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0,
-                  pressure_sensitivity=0.0)
+    rates = _hope(
+        meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0, pressure_sensitivity=0.0
+    )
     commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 1.0), rates)
     assert p.commitment[a] == pytest.approx(0.6)
     assert p.commitment[b] == pytest.approx(0.5)  # not there, did not hear it
@@ -542,8 +563,9 @@ def test_each_member_hears_their_own_pathways_record_and_tops_the_whole_networks
     assert p.pathway[top] == -1
     p.commitment[[first, second, top]] = 0.5
     came = p.active.copy()
-    rates = _hope(meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0,
-                  pressure_sensitivity=0.0)
+    rates = _hope(
+        meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0, pressure_sensitivity=0.0
+    )
     commitment.meeting_experiences(p, came, 0.0, np.array([1.0, 0.0]), rates)
     assert p.commitment[first] == pytest.approx(0.6)  # their pathway did what it took on
     assert p.commitment[second] == pytest.approx(0.4)  # theirs had nothing to report
@@ -555,7 +577,8 @@ def test_the_update_on_actions_reports_a_monthly_rate_per_pathway_whatever_the_c
     assert list(commitment.progress_reported(np.array([2, 0, 1]), 4, 1.0)) == [1, 0, 1]
     # the same record over a quarter is a third of a change a month on two of them
     assert commitment.progress_reported(np.array([2, 0, 1]), 12, 1.0) == pytest.approx(
-        [2 / 3, 0, 1 / 3])
+        [2 / 3, 0, 1 / 3]
+    )
     # a team half again as large took on half again as much: one action is two thirds
     assert commitment.progress_reported(np.array([1, 2]), 4, 1.5) == pytest.approx([2 / 3, 1])
 
@@ -570,8 +593,9 @@ def test_a_pathway_takes_on_a_months_actions_in_proportion_to_its_people():
     assert taken_on(25) == 0.25  # a small group on one issue takes on a quarter
 
 
-@pytest.mark.parametrize(("n_people", "pathways"),
-                         [(40, 1), (100, 1), (150, 1), (199, 1), (200, 2), (1000, 10)])
+@pytest.mark.parametrize(
+    ("n_people", "pathways"), [(40, 1), (100, 1), (150, 1), (199, 1), (200, 2), (1000, 10)]
+)
 def test_a_network_takes_on_a_pathway_per_full_team_of_people(n_people, pathways):
     assert pathway_count(collabsim.Params(n_people=n_people)) == pathways
 
@@ -625,6 +649,7 @@ def test_only_territorial_disheartened_tops_act_spontaneously():
 
 # --- M14, M15 -----------------------------------------------------------------------------
 
+
 def test_people_drift_away_only_after_enough_low_meetings():
     m = _small_model()
     p, s = m.state.people, m.state
@@ -655,13 +680,20 @@ def test_newcomers_are_drawn_within_range_and_take_prevailing_commitment():
     p.commitment[p.active & ~p.steady] = 0.2
     post = 12
     p.granted[post], p.blocked[post], p.ceded[post] = 3, 2, 0.5
-    turnover.replace_person(s.stream, post, p, s.changes, s.pathways.redesign_lead, s.trust,
-                            s.draws, True, 4)
+    turnover.replace_person(
+        s.stream, post, p, s.changes, s.pathways.redesign_lead, s.trust, s.draws, True, 4
+    )
     assert p.granted[post] == 0 and p.blocked[post] == 0 and p.ceded[post] == 0.0
     assert p.joined_meeting[post] == 4 and p.active[post]
     assert abs(p.commitment[post] - 0.2) < 0.6
-    for name in ("territoriality", "commitment", "skill", "narrative", "leader_identity",
-                 "workload"):
+    for name in (
+        "territoriality",
+        "commitment",
+        "skill",
+        "narrative",
+        "leader_identity",
+        "workload",
+    ):
         assert 0 <= getattr(p, name)[post] <= 1
 
 
@@ -683,7 +715,8 @@ def test_an_organisation_withdraws_after_its_tops_lose_heart_for_long_enough():
 
     def meeting():
         return sustainability.organisations_withdrawing(
-            p, s.trust, s.org_start, m._partner_index, s.withdrawn, s.org_low_meetings, 0.2, 3)
+            p, s.trust, s.org_start, m._partner_index, s.withdrawn, s.org_low_meetings, 0.2, 3
+        )
 
     assert meeting() == 0 and meeting() == 0 and not s.withdrawn[k]
     left = meeting()
@@ -700,14 +733,16 @@ def test_a_top_who_recovers_resets_the_count_and_the_central_leader_holds_their_
     p.commitment[p.org == leader_org] = 0.0
     p.commitment[s.central_leader] = 1.0  # committed by design
     for _ in range(5):
-        sustainability.organisations_withdrawing(p, s.trust, s.org_start, m._partner_index,
-                                                 s.withdrawn, s.org_low_meetings, 0.2, 3)
+        sustainability.organisations_withdrawing(
+            p, s.trust, s.org_start, m._partner_index, s.withdrawn, s.org_low_meetings, 0.2, 3
+        )
     tops = (p.org == leader_org) & (p.role == TOP)
     assert p.commitment[tops].mean() >= 0.2  # the leader lifts their tops' mean (setup)
     assert not s.withdrawn[leader_org]
     k = int(np.flatnonzero(s.org_low_meetings == 0)[0])
     s.org_low_meetings[k] = 2
-    p.commitment[s.org_start[k]:s.org_start[k + 1]] = 0.9
-    sustainability.organisations_withdrawing(p, s.trust, s.org_start, m._partner_index,
-                                             s.withdrawn, s.org_low_meetings, 0.2, 3)
+    p.commitment[s.org_start[k] : s.org_start[k + 1]] = 0.9
+    sustainability.organisations_withdrawing(
+        p, s.trust, s.org_start, m._partner_index, s.withdrawn, s.org_low_meetings, 0.2, 3
+    )
     assert s.org_low_meetings[k] == 0 and not s.withdrawn[k]

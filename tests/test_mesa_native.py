@@ -17,8 +17,10 @@ from collabsim import CollaborationModel
 from collabsim.metrics import REPORTER_NAMES
 from collabsim.params import ParameterError
 
-PERSON_REPORTERS = {name: name for name in (
-    "commitment", "meetings_attended", "changes_granted", "changes_blocked", "trust")}
+PERSON_REPORTERS = {
+    name: name
+    for name in ("commitment", "meetings_attended", "changes_granted", "changes_blocked", "trust")
+}
 
 
 def stepped(model: CollaborationModel, weeks: int) -> CollaborationModel:
@@ -31,15 +33,20 @@ def stepped(model: CollaborationModel, weeks: int) -> CollaborationModel:
 
 
 def test_batch_run_gives_the_same_rows_as_run():
-    rows = mesa.batch_run(CollaborationModel,
-                          parameters={"params": "beston", "cede_willingness": [0.2, 0.8]},
-                          rng=[1], max_steps=6, data_collection_period=1,
-                          display_progress=False)
+    rows = mesa.batch_run(
+        CollaborationModel,
+        parameters={"params": "beston", "cede_willingness": [0.2, 0.8]},
+        rng=[1],
+        max_steps=6,
+        data_collection_period=1,
+        display_progress=False,
+    )
     frame = pd.DataFrame(rows)
     assert len(frame) == 2 * 7
     for cede, runs in frame.groupby("cede_willingness"):
-        expected = collabsim.run(collabsim.scenario("beston", cede_willingness=cede),
-                                 seed=1, steps=6).timeseries
+        expected = collabsim.run(
+            collabsim.scenario("beston", cede_willingness=cede), seed=1, steps=6
+        ).timeseries
         assert list(runs["Step"]) == list(range(7))
         got = runs[list(REPORTER_NAMES)].reset_index(drop=True)
         pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
@@ -77,8 +84,11 @@ def test_agent_reporters_read_people_as_mesa_agents():
 
 def test_agent_reporters_in_a_batch_run():
     tracked = functools.partial(CollaborationModel, agent_reporters=PERSON_REPORTERS)
-    rows = pd.DataFrame(mesa.batch_run(tracked, parameters={"params": "beston"}, rng=[4],
-                                       max_steps=3, display_progress=False))
+    rows = pd.DataFrame(
+        mesa.batch_run(
+            tracked, parameters={"params": "beston"}, rng=[4], max_steps=3, display_progress=False
+        )
+    )
     assert len(rows) == collabsim.scenario("beston").n_people
     assert {"AgentID", "meetings_attended", "trust", "alive"} <= set(rows.columns)
 
@@ -97,11 +107,13 @@ def series(model: CollaborationModel, weeks: int = 12) -> pd.DataFrame:
 
 def test_a_mesa_scenario_passes_the_seed_and_parameters():
     same = series(CollaborationModel("beston", rng=3))
-    pd.testing.assert_frame_equal(series(CollaborationModel("beston", scenario=Scenario(rng=3))),
-                                  same)
+    pd.testing.assert_frame_equal(
+        series(CollaborationModel("beston", scenario=Scenario(rng=3))), same
+    )
     # what SolaraViz's Reset passes: an empty Scenario beside the model's own keywords
     pd.testing.assert_frame_equal(
-        series(CollaborationModel(params="beston", rng=3, scenario=Scenario())), same)
+        series(CollaborationModel(params="beston", rng=3, scenario=Scenario())), same
+    )
     model = CollaborationModel("beston", scenario=Scenario(rng=3, cede_willingness=0.2))
     assert model.params == collabsim.scenario("beston", cede_willingness=0.2)
     assert model.scenario.model is model
@@ -146,9 +158,19 @@ def test_a_removed_person_leaves_the_network_and_stops_changing():
     assert person not in model.agents
     assert not model.state.people.active[person.index]
     assert model.exits == exits + 1
-    before = {name: getattr(person, name) for name in (
-        "commitment", "narrative", "skill", "frustration", "leader_identity",
-        "meetings_attended", "changes_granted", "changes_blocked")}
+    before = {
+        name: getattr(person, name)
+        for name in (
+            "commitment",
+            "narrative",
+            "skill",
+            "frustration",
+            "leader_identity",
+            "meetings_attended",
+            "changes_granted",
+            "changes_blocked",
+        )
+    }
     stepped(model, 40)
     assert model.steps == 46 and model.alive
     assert {name: getattr(person, name) for name in before} == before
@@ -219,6 +241,5 @@ def test_a_run_folder_written_before_the_week_index_reads_back_by_week(tmp_path)
     result = collabsim.run(collabsim.scenario("beston"), seed=1, steps=4)
     folder = storage.write_run(result, tmp_path / "run")
     older = result.timeseries.reset_index().rename(columns={"week": "step"})
-    pq.write_table(pa.Table.from_pandas(older, preserve_index=False),
-                   folder / storage.TIMESERIES)
+    pq.write_table(pa.Table.from_pandas(older, preserve_index=False), folder / storage.TIMESERIES)
     pd.testing.assert_frame_equal(storage.read_run(folder).timeseries, result.timeseries)

@@ -85,9 +85,18 @@ def valid_params(draw):
     for name in ("exit_patience_weeks", "collapse_weeks", "attendance_weeks"):
         values[name] = draw(st.integers(1, 16))
     present = organisations + (["university"] if values["academic_partner"] else [])
-    values["events"] = draw(st.lists(st.fixed_dictionaries(
-        {"step": st.integers(0, values["horizon"]), "kind": st.sampled_from(list(EVENT_KINDS))},
-        optional={"organisation": st.sampled_from(present)}), max_size=4))
+    values["events"] = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "step": st.integers(0, values["horizon"]),
+                    "kind": st.sampled_from(list(EVENT_KINDS)),
+                },
+                optional={"organisation": st.sampled_from(present)},
+            ),
+            max_size=4,
+        )
+    )
     return collabsim.Params(**values)
 
 
@@ -98,8 +107,17 @@ def test_state_stays_in_range_and_sums_stay_exact(params, seed):
     for _ in range(params.horizon):
         model.step()
     people = model.state.people
-    for name in ("power", "territoriality", "commitment", "skill", "narrative",
-                 "leader_identity", "workload", "inspiration", "frustration"):
+    for name in (
+        "power",
+        "territoriality",
+        "commitment",
+        "skill",
+        "narrative",
+        "leader_identity",
+        "workload",
+        "inspiration",
+        "frustration",
+    ):
         values = getattr(people, name)
         assert np.all(np.isfinite(values)), name
         assert values.min() >= 0 and values.max() <= 1, name
@@ -129,6 +147,7 @@ def test_state_stays_in_range_and_sums_stay_exact(params, seed):
 
 
 # --- the model as Mesa sees it -------------------------------------------------------------
+
 
 def test_people_are_mesa_agents_viewing_the_state_arrays():
     model = collabsim.CollaborationModel("beston", rng=2)
@@ -172,13 +191,17 @@ def test_the_model_stops_at_the_horizon_and_accepts_overrides():
 
 def test_scheduled_events_do_what_they_say():
     base = collabsim.scenario("iocn", n_people=80)
-    events = [{"step": 5, "kind": "central_leader_leaves"},
-              {"step": 6, "kind": "partner_withdraws"},
-              {"step": 7, "kind": "budget_cut", "organisation": "acute_trust"},
-              {"step": 8, "kind": "self_interest_act"}, {"step": 9, "kind": "programme_starts"},
-              {"step": 10, "kind": "resistant_member_leaves"}]
-    model = collabsim.CollaborationModel(base.replace(events=events, programme_intensity=0.5),
-                                         rng=1)
+    events = [
+        {"step": 5, "kind": "central_leader_leaves"},
+        {"step": 6, "kind": "partner_withdraws"},
+        {"step": 7, "kind": "budget_cut", "organisation": "acute_trust"},
+        {"step": 8, "kind": "self_interest_act"},
+        {"step": 9, "kind": "programme_starts"},
+        {"step": 10, "kind": "resistant_member_leaves"},
+    ]
+    model = collabsim.CollaborationModel(
+        base.replace(events=events, programme_intensity=0.5), rng=1
+    )
     assert not model.programme_running
     people = model.state.people
     for _ in range(6):

@@ -24,9 +24,15 @@ def test_every_lever_says_in_plain_words_what_it_does():
 
 def test_live_flags_follow_what_the_model_reads_each_week():
     live = {name for name in LEVERS if PARAMETERS[name].live}
-    assert live == {"network_type", "meeting_interval", "partner_strength",
-                    "distributed_leadership", "incremental_share", "results_pressure",
-                    "turnover_rate"}
+    assert live == {
+        "network_type",
+        "meeting_interval",
+        "partner_strength",
+        "distributed_leadership",
+        "incremental_share",
+        "results_pressure",
+        "turnover_rate",
+    }
     assert not any(p.live for p in PARAMETERS.values() if not p.lever)
 
 
@@ -63,8 +69,9 @@ def test_a_lever_changed_mid_run_changes_the_trajectory_from_then_on():
 def test_the_same_lever_value_leaves_the_run_as_it_was():
     plain = _run(CollaborationModel("iocn", rng=2), 30)
     touched = _run(CollaborationModel("iocn", rng=2), 10)
-    touched.change_levers(incremental_share=Params().incremental_share,
-                          cede_willingness=Params().cede_willingness)
+    touched.change_levers(
+        incremental_share=Params().incremental_share, cede_willingness=Params().cede_willingness
+    )
     _run(touched, 20)
     assert plain.timeseries().equals(touched.timeseries())
 

@@ -64,8 +64,9 @@ def test_word_of_mouth_reaches_a_few_people_per_adoption_whatever_the_size(n_peo
     reached = []
     for _ in range(400):
         p.won[:] = False
-        change._word_of_mouth(s.stream, adopter, 0, s.people_ref, s.trust_ref,
-                              model._change_rates, _hope())
+        change._word_of_mouth(
+            s.stream, adopter, 0, s.people_ref, s.trust_ref, model._change_rates, _hope()
+        )
         reached.append(int(p.won.sum()))
     # each of 3 tellings lands with a chance equal to trust (about 0.3-0.6)
     assert 0.6 < np.mean(reached) < 2.4 and max(reached) <= 3
@@ -76,8 +77,9 @@ def test_word_of_mouth_in_an_issue_based_network_stays_on_the_pathway():
     s, p = model.state, model.state.people
     adopter = int(np.flatnonzero(p.pathway == 2)[0])
     for _ in range(100):
-        change._word_of_mouth(s.stream, adopter, 2, s.people_ref, s.trust_ref,
-                              model._change_rates, _hope())
+        change._word_of_mouth(
+            s.stream, adopter, 2, s.people_ref, s.trust_ref, model._change_rates, _hope()
+        )
     told = np.flatnonzero(p.inspiration > 0)
     assert told.size > 0 and np.all((p.pathway[told] == 2) | (p.pathway[told] < 0))
 
@@ -92,13 +94,20 @@ def test_commitment_does_not_grow_with_the_size_of_the_network():
     far more committed; later, an update averaged over all pathways heartened a network
     of ten pathways more than one of a single pathway (ODD §10 items 23 and 30).
     """
+
     def mean_commitment(n, **overrides):
         params = collabsim.scenario("iocn", n_people=n, **overrides)
-        return np.mean([collabsim.run(params, seed=s, steps=104)
-                        .timeseries["commitment_mean"].iloc[-1] for s in range(12)])
+        return np.mean(
+            [
+                collabsim.run(params, seed=s, steps=104).timeseries["commitment_mean"].iloc[-1]
+                for s in range(12)
+            ]
+        )
 
-    assert mean_commitment(1000, progress_update=0.0) - mean_commitment(
-        150, progress_update=0.0) < 0.02
+    assert (
+        mean_commitment(1000, progress_update=0.0) - mean_commitment(150, progress_update=0.0)
+        < 0.02
+    )
     assert mean_commitment(1000) - mean_commitment(150) < 0.02
 
 
@@ -127,8 +136,9 @@ def test_quality_against_the_silo_twin_is_zero_without_a_network():
 def test_the_environment_moves_the_run_and_its_twin_alike():
     """With no change work at all, the run and its twin keep the same configurations, so
     quality against the twin stays 0 while quality itself moves with the environment."""
-    frame = collabsim.run(collabsim.scenario("iocn", proposal_rate=0.0), seed=5,
-                          steps=104).timeseries
+    frame = collabsim.run(
+        collabsim.scenario("iocn", proposal_rate=0.0), seed=5, steps=104
+    ).timeseries
     assert frame["quality"].std() > 0.01
     assert (frame["quality_vs_silo"] == 0).all()
 
@@ -176,8 +186,9 @@ def test_the_most_resistant_member_leaving_takes_their_resistance_with_them():
 @pytest.mark.parametrize("channel", ["seating", "threat_relief", "narrative", "learning"])
 def test_switching_off_a_partner_channel_changes_the_run(channel):
     base = collabsim.run(collabsim.scenario("beston"), seed=6, steps=24).timeseries
-    off = collabsim.run(collabsim.scenario("beston", partner_channel_off=channel), seed=6,
-                        steps=24).timeseries
+    off = collabsim.run(
+        collabsim.scenario("beston", partner_channel_off=channel), seed=6, steps=24
+    ).timeseries
     assert not base.equals(off)
     assert base.iloc[0].equals(off.iloc[0])  # same start
 
@@ -185,8 +196,9 @@ def test_switching_off_a_partner_channel_changes_the_run(channel):
 def test_a_partner_channel_matters_only_while_the_partner_is_there():
     params = collabsim.scenario("beston", academic_partner=False)
     a = collabsim.run(params, seed=6, steps=24).timeseries
-    b = collabsim.run(params.replace(partner_channel_off="threat_relief"), seed=6,
-                      steps=24).timeseries
+    b = collabsim.run(
+        params.replace(partner_channel_off="threat_relief"), seed=6, steps=24
+    ).timeseries
     assert a.equals(b)
 
 
@@ -196,13 +208,27 @@ def test_ceding_is_felt_as_a_loss_by_a_territorial_top():
     top = int(np.flatnonzero((p.role == TOP) & ~p.steady)[0])
     proposer = int(np.flatnonzero(p.org != p.org[top])[0])
     p.commitment[top], p.territoriality[top] = 0.6, 0.9
-    change._granted(proposer, top, s.people_ref, s.trust_ref, model._trust_rates,
-                    model._change_rates, _hope(0.2))
+    change._granted(
+        proposer,
+        top,
+        s.people_ref,
+        s.trust_ref,
+        model._trust_rates,
+        model._change_rates,
+        _hope(0.2),
+    )
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
     assert p.granted[top] == 1 and p.ceded[top] > 0
     p.territoriality[top] = 0.0  # a top who does not guard territory loses nothing
-    change._granted(proposer, top, s.people_ref, s.trust_ref, model._trust_rates,
-                    model._change_rates, _hope(0.2))
+    change._granted(
+        proposer,
+        top,
+        s.people_ref,
+        s.trust_ref,
+        model._trust_rates,
+        model._change_rates,
+        _hope(0.2),
+    )
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
 
 
@@ -224,12 +250,12 @@ def test_per_person_records_are_mesa_agent_attributes_that_add_up():
     # deciders are senior leaders, or the most powerful in an organisation none of whose
     # tops took part; with no turnover, a top who stopped taking part never comes back
     p = model.state.people
-    orgs_with_all_tops_in = {k for k in set(p.org[p.role == TOP])
-                             if p.active[(p.role == TOP) & (p.org == k)].all()}
+    orgs_with_all_tops_in = {
+        k for k in set(p.org[p.role == TOP]) if p.active[(p.role == TOP) & (p.org == k)].all()
+    }
     deciders = [a for a in agents if a.changes_granted + a.changes_blocked > 0]
     assert any(a.role == "top" for a in deciders)
-    assert all(a.role == "top" or p.org[a.index] not in orgs_with_all_tops_in
-               for a in deciders)
+    assert all(a.role == "top" or p.org[a.index] not in orgs_with_all_tops_in for a in deciders)
 
 
 def _actions(counters):
@@ -248,19 +274,22 @@ def test_a_meeting_hears_of_the_actions_carried_out_since_the_last_and_starts_a_
         expected = done_this_week + (0 if model.meeting_held else counted)
         assert int(s.pathways.actions_since_meeting.sum()) == expected
     # tests that showed nothing are reported too: more actions than changes adopted
-    assert s.counters[change.TESTED] > s.counters[change.ADOPTED] - s.counters[
-        change.ADOPTED_BIG_BANGS] > 0
+    assert (
+        s.counters[change.TESTED]
+        > s.counters[change.ADOPTED] - s.counters[change.ADOPTED_BIG_BANGS]
+        > 0
+    )
 
 
 @pytest.mark.parametrize("crowding, converges", [(1.0, False), (0.0, True)])
-def test_pressure_at_its_most_frustrating_crowds_the_work_on_a_common_view_out(crowding,
-                                                                              converges):
+def test_pressure_at_its_most_frustrating_crowds_the_work_on_a_common_view_out(crowding, converges):
     model = _model(central_leader_strength=0.0, pressure_crowding=crowding)
     p = model.state.people
     views = p.narrative.copy()
     model.aspiration_gap = 1.0  # far behind what is expected of the network
     model.hold_meeting()
     # With no time for a common view, views move only back towards each organisation's own.
-    towards_own = ((p.narrative >= np.minimum(views, p.anchor) - 1e-12)
-                   & (p.narrative <= np.maximum(views, p.anchor) + 1e-12))
+    towards_own = (p.narrative >= np.minimum(views, p.anchor) - 1e-12) & (
+        p.narrative <= np.maximum(views, p.anchor) + 1e-12
+    )
     assert bool(towards_own.all()) != converges

@@ -27,10 +27,20 @@ def test_every_declaration_is_complete():
 
 
 def test_levers_are_the_public_names_of_the_design():
-    for name in ("academic_partner", "partner_strength", "distributed_leadership",
-                 "cede_willingness", "incremental_share", "central_leader_strength",
-                 "programme_intensity", "results_pressure", "power_imbalance", "turnover_rate",
-                 "meeting_interval", "network_type"):
+    for name in (
+        "academic_partner",
+        "partner_strength",
+        "distributed_leadership",
+        "cede_willingness",
+        "incremental_share",
+        "central_leader_strength",
+        "programme_intensity",
+        "results_pressure",
+        "power_imbalance",
+        "turnover_rate",
+        "meeting_interval",
+        "network_type",
+    ):
         assert name in LEVERS
 
 
@@ -120,8 +130,10 @@ def test_events_are_validated():
     with pytest.raises(ParameterError, match="list of events"):
         Params(events={"step": 1, "kind": "budget_cut"})
     with pytest.raises(ParameterError, match="organisation='university'"):
-        Params(academic_partner=False,
-               events=[{"step": 1, "kind": "partner_withdraws", "organisation": "university"}])
+        Params(
+            academic_partner=False,
+            events=[{"step": 1, "kind": "partner_withdraws", "organisation": "university"}],
+        )
 
 
 def test_every_event_kind_is_accepted_and_normalised():
@@ -138,12 +150,17 @@ def test_command_line_parsing_follows_the_declarations():
     assert PARAMETERS["academic_partner"].parse("no") is False
     assert PARAMETERS["academic_partner"].parse("True") is True
     assert PARAMETERS["organisations"].parse("acute_trust, pharmacy") == ("acute_trust", "pharmacy")
-    for name, text in (("cede_willingness", "high"), ("n_people", "4.5"),
-                       ("academic_partner", "maybe"), ("events", "x")):
+    for name, text in (
+        ("cede_willingness", "high"),
+        ("n_people", "4.5"),
+        ("academic_partner", "maybe"),
+        ("events", "x"),
+    ):
         with pytest.raises(ParameterError, match=name):
             PARAMETERS[name].parse(text)
-    assert Event.parse("104:self_interest_act:acute_trust") == Event(104, "self_interest_act",
-                                                                      "acute_trust")
+    assert Event.parse("104:self_interest_act:acute_trust") == Event(
+        104, "self_interest_act", "acute_trust"
+    )
     for bad in ("104", "x:budget_cut", "1:2:3:4"):
         with pytest.raises(ParameterError, match="--event"):
             Event.parse(bad)
@@ -166,8 +183,9 @@ def test_params_are_immutable_comparable_and_picklable():
 def test_shipped_scenarios_load_and_cite_evidence():
     assert set(available()) >= {"iocn", "clahrc", "beston", "hierarchy"}
     for name in available():
-        preset = read_scenario_file(collabsim.scenarios.resources.files(collabsim.scenarios)
-                                    / f"{name}.toml")
+        preset = read_scenario_file(
+            collabsim.scenarios.resources.files(collabsim.scenarios) / f"{name}.toml"
+        )
         assert preset.description and preset.evidence, name
         scenario(name)
     assert scenario("clahrc").network_type == "issue"
@@ -182,8 +200,10 @@ def test_scenario_overrides_and_errors(tmp_path):
     with pytest.raises(ParameterError, match="scenario beston: cede_willingness"):
         scenario("beston", cede_willingness=3)
     own = tmp_path / "mine.toml"
-    own.write_text('[scenario]\ndescription = "x"\n[params]\nn_people = 40\n'
-                   '[[events]]\nstep = 3\nkind = "budget_cut"\n')
+    own.write_text(
+        '[scenario]\ndescription = "x"\n[params]\nn_people = 40\n'
+        '[[events]]\nstep = 3\nkind = "budget_cut"\n'
+    )
     mine = scenario(str(own))
     assert mine.n_people == 40 and mine.events[0].step == 3
     bad = tmp_path / "bad.toml"

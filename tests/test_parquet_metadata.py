@@ -22,10 +22,15 @@ from collabsim.analysis import discovery, survival
 from collabsim.metrics import SUMMARY
 from collabsim.sweeps import serial, store
 
-EVENTS = [{"step": 2, "kind": "budget_cut"},
-          {"step": 3, "kind": "self_interest_act", "organisation": "pharmacy"}]
-FIXED = {"n_people": 30, "organisations": ["acute_trust", "pharmacy", "council_social_care"],
-         "events": EVENTS}
+EVENTS = [
+    {"step": 2, "kind": "budget_cut"},
+    {"step": 3, "kind": "self_interest_act", "organisation": "pharmacy"},
+]
+FIXED = {
+    "n_people": 30,
+    "organisations": ["acute_trust", "pharmacy", "council_social_care"],
+    "events": EVENTS,
+}
 FACTORS = {"cede_willingness": [0.2, 0.8], "network_type": None, "academic_partner": None}
 
 
@@ -40,9 +45,17 @@ def provenance(path) -> dict:
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory):
     out = tmp_path_factory.mktemp("metadata") / "sweep"
-    return collabsim.sweep(scenario="iocn", params=FIXED, factors=FACTORS, replicates=2,
-                           steps=4, seed=7, timeseries=["alive", "trust_cross_org"],
-                           backend="serial", out=out)
+    return collabsim.sweep(
+        scenario="iocn",
+        params=FIXED,
+        factors=FACTORS,
+        replicates=2,
+        steps=4,
+        seed=7,
+        timeseries=["alive", "trust_cross_org"],
+        backend="serial",
+        out=out,
+    )
 
 
 def test_a_run_folder_says_what_made_its_time_series(tmp_path):
@@ -72,8 +85,15 @@ def test_every_file_of_a_sweep_says_what_made_it(sweep):
 
 
 def test_a_sampled_design_says_so_in_its_sample_too(tmp_path):
-    result = collabsim.sweep(params={"n_people": 30}, factors={"cede_willingness": None},
-                             design="lhs", n=3, steps=2, backend="serial", out=tmp_path / "s")
+    result = collabsim.sweep(
+        params={"n_people": 30},
+        factors={"cede_willingness": None},
+        design="lhs",
+        n=3,
+        steps=2,
+        backend="serial",
+        out=tmp_path / "s",
+    )
     made = provenance(result.path / "sample.parquet")
     assert made["table"] == "sample.parquet" and made["design"]["kind"] == "lhs"
 
@@ -82,8 +102,17 @@ def test_the_runs_table_keeps_only_what_varies(sweep):
     runs = pd.read_parquet(sweep.path / "runs.parquet")
     parameters = [name for name in collabsim.PARAMETERS if name in runs.columns]
     assert parameters == [name for name in collabsim.PARAMETERS if name in FACTORS]
-    assert list(runs.columns) == ["run", "point", "replicate", "seed", *parameters,
-                                  *SUMMARY, "status", "error", "duration"]
+    assert list(runs.columns) == [
+        "run",
+        "point",
+        "replicate",
+        "seed",
+        *parameters,
+        *SUMMARY,
+        "status",
+        "error",
+        "duration",
+    ]
     assert len(runs) == 2 * 2 * 2 * 2
     constants = sweep.meta["constants"]
     assert set(constants) == set(collabsim.PARAMETERS) - set(FACTORS)
@@ -110,21 +139,34 @@ def test_categories_are_marked(sweep):
 
 def test_collabsim_gives_the_whole_table_back(sweep):
     runs = collabsim.load(sweep.path).runs
-    assert list(runs.columns) == ["run", "point", "replicate", "seed",
-                                  *collabsim.PARAMETERS, *SUMMARY, "status", "error",
-                                  "duration"]
+    assert list(runs.columns) == [
+        "run",
+        "point",
+        "replicate",
+        "seed",
+        *collabsim.PARAMETERS,
+        *SUMMARY,
+        "status",
+        "error",
+        "duration",
+    ]
     assert (runs["n_people"] == 30).all()
     assert (runs["organisations"] == "acute_trust,pharmacy,council_social_care").all()
     assert (runs["events"] == "2:budget_cut;3:self_interest_act:pharmacy").all()
     assert isinstance(runs["network_type"].dtype, pd.CategoricalDtype)
-    assert runs.groupby("network_type", observed=True).size().to_dict() == {"place": 8,
-                                                                            "issue": 8}
+    assert runs.groupby("network_type", observed=True).size().to_dict() == {"place": 8, "issue": 8}
     assert (runs["status"] == "ok").all()
 
 
 def test_an_unfinished_sweep_reads_whole_from_its_parts(tmp_path):
-    run = collabsim.iter_sweep(params={"n_people": 30}, factors={"cede_willingness": [0.3]},
-                               replicates=40, steps=2, backend="serial", out=tmp_path / "s")
+    run = collabsim.iter_sweep(
+        params={"n_people": 30},
+        factors={"cede_willingness": [0.3]},
+        replicates=40,
+        steps=2,
+        backend="serial",
+        out=tmp_path / "s",
+    )
     for _ in run:
         break
     parts = sorted((tmp_path / "s" / "runs").glob("part-*.parquet"))
@@ -146,8 +188,14 @@ def test_a_folder_of_the_earlier_layout_resumes_in_it(tmp_path, monkeypatch):
         del meta["constants"]
         return meta
 
-    options = dict(params={"n_people": 30}, factors={"cede_willingness": [0.3, 0.6]},
-                   replicates=6, steps=2, backend="serial", out=tmp_path / "s")
+    options = dict(
+        params={"n_people": 30},
+        factors={"cede_willingness": [0.3, 0.6]},
+        replicates=6,
+        steps=2,
+        backend="serial",
+        out=tmp_path / "s",
+    )
     with monkeypatch.context() as patch:
         patch.setattr(store, "_new_meta", earlier)
         run = collabsim.iter_sweep(**options)
@@ -165,8 +213,15 @@ def test_the_checksums_kept_cover_the_provenance_written(tmp_path, monkeypatch, 
     finds every part whole, and each final file matches its checksum in meta.json."""
     monkeypatch.setattr(serial, "CHUNK_SECONDS", 0.0)  # one run per part
     out = tmp_path / "s"
-    options = dict(params={"n_people": 30}, factors={"cede_willingness": [0.3, 0.6]},
-                   replicates=3, steps=2, timeseries=["alive"], backend="serial", out=out)
+    options = dict(
+        params={"n_people": 30},
+        factors={"cede_willingness": [0.3, 0.6]},
+        replicates=3,
+        steps=2,
+        timeseries=["alive"],
+        backend="serial",
+        out=out,
+    )
     for count, _ in enumerate(collabsim.iter_sweep(**options), start=1):
         if count == 3:
             break

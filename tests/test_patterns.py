@@ -49,4 +49,5 @@ def test_every_failing_pattern_says_why_and_no_passing_one_claims_to_fail(valida
         stated = bool(PATTERNS[name].limitation.strip())
         assert result.passed != stated, (
             f"{name}: {'passes but declares a limitation' if result.passed else 'fails'}"
-            f" ({result.detail})")
+            f" ({result.detail})"
+        )

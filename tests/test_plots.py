@@ -19,8 +19,9 @@ from collabsim.params import Event
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def synthetic(steps: int = 104, *, dissolved_from: int | None = None,
-              convened: bool = True) -> pd.DataFrame:
+def synthetic(
+    steps: int = 104, *, dissolved_from: int | None = None, convened: bool = True
+) -> pd.DataFrame:
     """A time series with every reporter column, meetings every 4 weeks."""
     week = np.arange(steps + 1)
     frame = pd.DataFrame(index=pd.Index(week, name="week"))
@@ -62,8 +63,13 @@ def test_six_panels_with_plain_english_titles():
     axes = fig.get_axes()
     assert len(axes) == 6
     assert [ax.get_title(loc="left") for ax in axes] == [
-        "Who turns up", "Trust", "Shared sense of purpose", "Commitment",
-        "Quality of care pathways", "Changes adopted and blocked"]
+        "Who turns up",
+        "Trust",
+        "Shared sense of purpose",
+        "Commitment",
+        "Quality of care pathways",
+        "Changes adopted and blocked",
+    ]
     assert all(ax.get_ylabel() for ax in axes)
     assert fig._suptitle.get_text() == "iocn, seed 0"
     assert tuple(fig.get_size_inches()) == (12.0, 9.0)
@@ -78,14 +84,21 @@ def test_panels_show_the_right_reporters_in_words():
     np.testing.assert_allclose(line.get_ydata(), frame["attendance_rate"] * 100)
     assert "%" in attendance.get_ylabel()
     legend = [t.get_text() for t in trust.get_legend().get_texts()]
-    assert legend == ["between organisations", "across health and social care",
-                      "senior leaders and frontline"]
+    assert legend == [
+        "between organisations",
+        "across health and social care",
+        "senior leaders and frontline",
+    ]
     assert any("lower = more shared" in t.get_text() for t in purpose.texts)
     assert [t.get_text() for t in commitment.get_legend().get_texts()] == [
-        "all members", "senior leaders"]
+        "all members",
+        "senior leaders",
+    ]
     assert "1 = where it started" in quality.get_ylabel()
     assert [t.get_text() for t in changes.get_legend().get_texts()] == [
-        "adopted", "blocked by senior leaders"]
+        "adopted",
+        "blocked by senior leaders",
+    ]
 
 
 def test_x_axis_in_weeks_with_years_marked():
@@ -133,20 +146,23 @@ def test_a_real_collapse_is_shaded():
 
 
 def test_events_are_vertical_lines_everywhere_and_named_on_the_top_panels():
-    events = [Event(20, "self_interest_act"), {"step": 70, "kind": "budget_cut",
-                                               "organisation": "acute_trust"},
-              Event(500, "partner_withdraws")]  # after the last week: left out
+    events = [
+        Event(20, "self_interest_act"),
+        {"step": 70, "kind": "budget_cut", "organisation": "acute_trust"},
+        Event(500, "partner_withdraws"),
+    ]  # after the last week: left out
     fig = plots.plot_dynamics(synthetic(steps=104), events=events)
     for ax in fig.get_axes():
-        xs = sorted(line.get_xdata()[0] for line in ax.get_lines()
-                    if line.get_color() == plots.EVENT_COLOUR)
+        xs = sorted(
+            line.get_xdata()[0] for line in ax.get_lines() if line.get_color() == plots.EVENT_COLOUR
+        )
         assert xs == [20, 70]
     for index, ax in enumerate(fig.get_axes()):
-        labels = [t.get_text().replace("\n", " ") for t in ax.texts
-                  if t.get_color() == plots.EVENT_COLOUR]
+        labels = [
+            t.get_text().replace("\n", " ") for t in ax.texts if t.get_color() == plots.EVENT_COLOUR
+        ]
         if index < 2:
-            assert labels == ["senior leader acts in self-interest",
-                              "budget cut (acute trust)"]
+            assert labels == ["senior leader acts in self-interest", "budget cut (acute trust)"]
         else:
             assert labels == []
     assert "academic partner withdraws" not in " ".join(texts(fig))
@@ -160,9 +176,12 @@ def test_bad_events_and_missing_columns_are_named():
 
 
 def test_every_text_is_big_enough_for_a_projector(tmp_path):
-    fig = plots.plot_dynamics(synthetic(dissolved_from=80), title="beston, seed 3",
-                              events=[Event(10, "central_leader_leaves")],
-                              path=tmp_path / "f.png")
+    fig = plots.plot_dynamics(
+        synthetic(dissolved_from=80),
+        title="beston, seed 3",
+        events=[Event(10, "central_leader_leaves")],
+        path=tmp_path / "f.png",
+    )
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
     assert len(sizes) > 40
     assert min(sizes) >= 11
@@ -171,8 +190,9 @@ def test_every_text_is_big_enough_for_a_projector(tmp_path):
 def test_png_is_written_atomically_and_is_a_real_png(tmp_path):
     result = collabsim.run(collabsim.scenario("beston"), seed=3, steps=30)
     path = tmp_path / "dynamics.png"
-    fig = plots.plot_dynamics(result.timeseries, title="beston, seed 3",
-                              events=result.params.events, path=path)
+    fig = plots.plot_dynamics(
+        result.timeseries, title="beston, seed 3", events=result.params.events, path=path
+    )
     assert fig is not None
     assert [p.name for p in tmp_path.iterdir()] == ["dynamics.png"]
     data = path.read_bytes()

@@ -18,7 +18,8 @@ from collabsim import commands
 
 
 def test_progress_off_a_terminal_is_a_line_every_few_percent_or_30_s_whichever_is_rarer(
-        monkeypatch):
+    monkeypatch,
+):
     times = iter([0.0, 5.0, 20.0, 31.0, 70.0, 200.0])
     monkeypatch.setattr(commands, "time", SimpleNamespace(monotonic=lambda: next(times)))
     stream = io.StringIO()
@@ -29,15 +30,22 @@ def test_progress_off_a_terminal_is_a_line_every_few_percent_or_30_s_whichever_i
         "collabsim: 0 of 1,000 runs (0%)",
         # not at 60 (6% but 20 s) nor at 70 (39 s but 0.9% since the last line)
         "collabsim: 61 of 1,000 runs (6%), 31 s elapsed, about 8 min to go",
-        "collabsim: 1,000 of 1,000 runs (100%), 3 min elapsed"]
+        "collabsim: 1,000 of 1,000 runs (100%), 3 min elapsed",
+    ]
 
 
 @pytest.mark.parametrize("kind", ["sensitivity", "robustness"])
 def test_studies_in_a_log_print_progress_lines_too(tmp_path, capsys, kind):
     study = tmp_path / "study.toml"
-    study.write_text(TINY_STUDY if kind == "robustness" else (
-        '[sensitivity]\nmethod = "morris"\nn = 2\nsteps = 4\n[params]\nn_people = 30\n'
-        "[factors]\ncede_willingness = {}\n"), encoding="utf-8")
+    study.write_text(
+        TINY_STUDY
+        if kind == "robustness"
+        else (
+            '[sensitivity]\nmethod = "morris"\nn = 2\nsteps = 4\n[params]\nn_people = 30\n'
+            "[factors]\ncede_willingness = {}\n"
+        ),
+        encoding="utf-8",
+    )
     status, err = cli(capsys, kind, str(study), "--out", str(tmp_path / "out"))
     assert status == 0, err
     assert err[0].startswith("collabsim: 0 of ") and err[0].endswith(" runs (0%)")

@@ -34,7 +34,7 @@ def test_groups_appear_in_declaration_order():
     declared = list(dict.fromkeys(p.group for p in PARAMETERS.values()))
     headings = [line[3:] for line in text.splitlines() if line.startswith("## ")]
     assert headings[: len(declared)] == [reference.group_title(g) for g in declared]
-    assert headings[len(declared):] == ["Event kinds", "Per-step reporters", "Per-run summary"]
+    assert headings[len(declared) :] == ["Event kinds", "Per-step reporters", "Per-run summary"]
 
 
 def test_every_declaration_has_one_row_with_its_details():

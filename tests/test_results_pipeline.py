@@ -41,7 +41,7 @@ def _markdown_table(text: str, heading: str) -> pd.DataFrame:
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(heading))
     rows = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if line.startswith("|"):
             rows.append([cell.strip() for cell in line.strip("|").split("|")])
         elif rows:
@@ -56,18 +56,31 @@ def test_quick_pipeline_writes_every_figure_table_and_the_report(quick):
     first, _, out = quick
     spec = read_pipeline(PIPELINE)
     expected = [f"survival_{study.name}" for study in spec.studies]
-    expected += [f"heat_{study.name}_{rows}_{columns}_{outcome}" for study in spec.studies
-                 for rows, columns in study.heat_maps for outcome in spec.outcomes]
-    expected += ["boxes"] + [f"{kind}_{outcome}" for kind in ("effects", "effects_within")
-                             for outcome in spec.outcomes]
+    expected += [
+        f"heat_{study.name}_{rows}_{columns}_{outcome}"
+        for study in spec.studies
+        for rows, columns in study.heat_maps
+        for outcome in spec.outcomes
+    ]
+    expected += ["boxes"] + [
+        f"{kind}_{outcome}" for kind in ("effects", "effects_within") for outcome in spec.outcomes
+    ]
     for stem in expected:
         for suffix in (".png", ".csv"):
             path = out / "figures" / f"{stem}{suffix}"
             assert path.is_file() and path.stat().st_size > 0, path
     for png in (out / "figures").glob("*.png"):
         assert png.with_suffix(".csv").is_file(), f"{png.name} has no data beside it"
-    for table in ("survival", "effects", "effects_within", "cox", "cox_fit", "heat_maps",
-                  "discovery_points", "sweeps"):
+    for table in (
+        "survival",
+        "effects",
+        "effects_within",
+        "cox",
+        "cox_fit",
+        "heat_maps",
+        "discovery_points",
+        "sweeps",
+    ):
         assert (out / "tables" / f"{table}.csv").is_file(), table
     report = (out / "README.md").read_text(encoding="utf-8")
     assert "Quick run" in report and spec.question in report
@@ -99,12 +112,16 @@ def test_report_effect_tables_match_the_effects_csv(quick):
     report = (out / "README.md").read_text(encoding="utf-8")
     table = pd.read_csv(out / "tables" / "effects.csv")
     for outcome, digits in (("sustained", 1), ("quality_gain_vs_silo", 2)):
-        shown = _markdown_table(report, f"**{wording.outcome_words(outcome)[0].capitalize()}** "
-                                        f"(`{outcome}`")
+        shown = _markdown_table(
+            report, f"**{wording.outcome_words(outcome)[0].capitalize()}** (`{outcome}`"
+        )
         rows = table.loc[table["outcome"] == outcome].reset_index(drop=True)
         assert len(shown) == len(rows) > 0
-        for column, source in (("effect", "effect"), ("at reference", "at_reference"),
-                               ("at level", "at_level")):
+        for column, source in (
+            ("effect", "effect"),
+            ("at reference", "at_reference"),
+            ("at level", "at_level"),
+        ):
             assert shown[column].tolist() == [f"{v * 100:.{digits}f}" for v in rows[source]]
         assert shown["seeds"].astype(int).tolist() == rows["seeds"].tolist()
 
@@ -115,12 +132,15 @@ def test_report_survival_table_and_sentences_match_their_tables(quick):
     survival = pd.read_csv(out / "tables" / "survival.csv")
     shown = _markdown_table(report, "### Survival by level")
     assert len(shown) == len(survival)
-    assert [cell.split(" ")[0] for cell in shown["surviving % (95% CI)"]] == \
-        [f"{v * 100:.1f}%" for v in survival["surviving"]]
-    assert [re.search(r"\((\S+)%–(\S+)%\)", cell).groups() for cell in
-            shown["surviving % (95% CI)"]] == \
-        [(f"{lo * 100:.1f}", f"{hi * 100:.1f}") for lo, hi in
-         zip(survival["surviving_low"], survival["surviving_high"], strict=True)]
+    assert [cell.split(" ")[0] for cell in shown["surviving % (95% CI)"]] == [
+        f"{v * 100:.1f}%" for v in survival["surviving"]
+    ]
+    assert [
+        re.search(r"\((\S+)%–(\S+)%\)", cell).groups() for cell in shown["surviving % (95% CI)"]
+    ] == [
+        (f"{lo * 100:.1f}", f"{hi * 100:.1f}")
+        for lo, hi in zip(survival["surviving_low"], survival["surviving_high"], strict=True)
+    ]
     assert shown["dissolved"].astype(int).tolist() == survival["dissolved"].tolist()
     # the plain sentence on the first lever of the first study quotes its shares, under
     # the lever's words as the robustness report declares them
@@ -128,11 +148,13 @@ def test_report_survival_table_and_sentences_match_their_tables(quick):
     rows = effect.loc[(effect["study"] == "levers") & (effect["outcome"] == "sustained")]
     lever = rows["lever"].iloc[0]
     mine = rows.loc[rows["lever"] == lever]
-    line = next(line for line in report.splitlines()
-                if line.startswith(f"- **{LEVER_WORDS[lever]}**") and "Still meeting" in line)
+    line = next(
+        line
+        for line in report.splitlines()
+        if line.startswith(f"- **{LEVER_WORDS[lever]}**") and "Still meeting" in line
+    )
     quoted = [float(x) for x in re.findall(r"(-?\d+)% at ", line)]
-    assert quoted == [round(v * 100) for v in
-                      [mine["at_reference"].iloc[0], *mine["at_level"]]]
+    assert quoted == [round(v * 100) for v in [mine["at_reference"].iloc[0], *mine["at_level"]]]
 
 
 def test_report_and_folders_record_provenance(quick):
@@ -147,8 +169,7 @@ def test_report_and_folders_record_provenance(quick):
         assert folder["replicate_seeds"] == [int(s) for s in sweep["seeds"].split()]
         assert folder["code_fingerprint"] == meta["code_fingerprint"]
         assert sweep["text"] == Path(sweep["file"]).read_text(encoding="utf-8")
-        assert (Path(sweep["folder"]) / "sweep.toml").read_text(encoding="utf-8") == \
-            sweep["text"]
+        assert (Path(sweep["folder"]) / "sweep.toml").read_text(encoding="utf-8") == sweep["text"]
 
 
 # --- the parts, on known answers -------------------------------------------------------
@@ -159,22 +180,35 @@ def _study(shares: dict[tuple[str, str], list[int]]) -> StudyData:
     runs, levels = [], []
     for (a, b), values in shares.items():
         for seed, value in enumerate(values):
-            runs.append({"seed": seed, "sustained": bool(value),
-                         "collapse_step": np.nan if value else 10 + seed, "status": "ok",
-                         "quality_gain_vs_silo": 0.01 * value})
+            runs.append(
+                {
+                    "seed": seed,
+                    "sustained": bool(value),
+                    "collapse_step": np.nan if value else 10 + seed,
+                    "status": "ok",
+                    "quality_gain_vs_silo": 0.01 * value,
+                }
+            )
             levels.append({"a": a, "b": b})
-    order = {"a": list(dict.fromkeys(a for a, _ in shares)),
-             "b": list(dict.fromkeys(b for _, b in shares))}
+    order = {
+        "a": list(dict.fromkeys(a for a, _ in shares)),
+        "b": list(dict.fromkeys(b for _, b in shares)),
+    }
     spec = StudySpec(name="toy", title="Toy", sweeps=())
     return StudyData(spec, pd.DataFrame(runs), pd.DataFrame(levels), order, 52)
 
 
 def test_heat_map_csv_and_cells_hold_the_input_shares(tmp_path):
-    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
-                   ("high", "x"): [1, 1, 1, 0], ("high", "y"): [1, 1, 1, 1]})
+    data = _study(
+        {
+            ("low", "x"): [1, 0, 0, 0],
+            ("low", "y"): [1, 1, 0, 0],
+            ("high", "x"): [1, 1, 1, 0],
+            ("high", "y"): [1, 1, 1, 1],
+        }
+    )
     cells = effects.cell_means(data, "a", "b", "sustained")
-    fig = figures.heat_map_figure(cells, row_label="a", column_label="b", title="t",
-                                  share=True)
+    fig = figures.heat_map_figure(cells, row_label="a", column_label="b", title="t", share=True)
     png, csv = figures.save_figure(fig, cells, tmp_path, "heat")
     saved = pd.read_csv(csv)
     assert saved["value"].tolist() == [0.25, 0.5, 0.75, 1.0]
@@ -185,8 +219,14 @@ def test_heat_map_csv_and_cells_hold_the_input_shares(tmp_path):
 
 def test_paired_lever_effect_is_the_per_seed_difference():
     # every seed gains exactly one network in four from a = low to a = high
-    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
-                   ("high", "x"): [1, 1, 0, 0], ("high", "y"): [1, 1, 1, 0]})
+    data = _study(
+        {
+            ("low", "x"): [1, 0, 0, 0],
+            ("low", "y"): [1, 1, 0, 0],
+            ("high", "x"): [1, 1, 0, 0],
+            ("high", "y"): [1, 1, 1, 0],
+        }
+    )
     table = effects.lever_effects(data, ["sustained"])
     row = table.loc[table["lever"] == "a"].iloc[0]
     assert (row["reference"], row["level"]) == ("low", "high")
@@ -213,13 +253,18 @@ def test_survival_curves_follow_kaplan_meier():
 
 
 def test_forest_rows_are_the_effects_in_order():
-    data = _study({("low", "x"): [1, 0, 0, 0], ("low", "y"): [1, 1, 0, 0],
-                   ("high", "x"): [1, 1, 0, 0], ("high", "y"): [1, 1, 1, 0]})
+    data = _study(
+        {
+            ("low", "x"): [1, 0, 0, 0],
+            ("low", "y"): [1, 1, 0, 0],
+            ("high", "x"): [1, 1, 0, 0],
+            ("high", "y"): [1, 1, 1, 0],
+        }
+    )
     table = effects.lever_effects(data, ["sustained", "quality_gain_vs_silo"])
     rows = figures.forest_data(table, "sustained", {"a": "lever a"})
     assert rows["label"].tolist() == ["lever a: high vs low", "b: y vs x"]
-    assert rows["effect"].tolist() == table.loc[table["outcome"] == "sustained",
-                                                "effect"].tolist()
+    assert rows["effect"].tolist() == table.loc[table["outcome"] == "sustained", "effect"].tolist()
 
 
 # --- statistics on hand-worked cases ----------------------------------------------------
@@ -232,19 +277,29 @@ def _paired(differences: list[int]) -> StudyData:
     runs, levels = [], []
     for level, values in (("low", low), ("high", high)):
         for seed, value in enumerate(values):
-            runs.append({"seed": seed, "sustained": True, "collapse_step": np.nan,
-                         "status": "ok", "quality_gain_vs_silo": value})
+            runs.append(
+                {
+                    "seed": seed,
+                    "sustained": True,
+                    "collapse_step": np.nan,
+                    "status": "ok",
+                    "quality_gain_vs_silo": value,
+                }
+            )
             levels.append({"a": level})
     spec = StudySpec(name="toy", title="Toy", sweeps=())
     return StudyData(spec, pd.DataFrame(runs), pd.DataFrame(levels), {"a": ["low", "high"]}, 52)
 
 
-@pytest.mark.parametrize(("differences", "p", "clear"), [
-    # every seed gains: the exact two-sided signed-rank p is 2 / 2**n
-    ([1, 1, 1], 2 / 8, "unclear"),          # a zero-width interval, yet 3 seeds prove nothing
-    ([1, 2, 3, 4, 5], 2 / 32, "unclear"),   # interval above 0, but p = 0.0625
-    ([1, 2, 3, 4, 5, 6], 2 / 64, "higher"),  # interval above 0 and p = 0.031
-])
+@pytest.mark.parametrize(
+    ("differences", "p", "clear"),
+    [
+        # every seed gains: the exact two-sided signed-rank p is 2 / 2**n
+        ([1, 1, 1], 2 / 8, "unclear"),  # a zero-width interval, yet 3 seeds prove nothing
+        ([1, 2, 3, 4, 5], 2 / 32, "unclear"),  # interval above 0, but p = 0.0625
+        ([1, 2, 3, 4, 5, 6], 2 / 64, "higher"),  # interval above 0 and p = 0.031
+    ],
+)
 def test_an_effect_is_clear_only_where_interval_and_rank_test_agree(differences, p, clear):
     row = effects.lever_effects(_paired(differences), ["quality_gain_vs_silo"]).iloc[0]
     assert row["effect"] == pytest.approx(np.mean(differences) / 4)
@@ -253,14 +308,16 @@ def test_an_effect_is_clear_only_where_interval_and_rank_test_agree(differences,
     assert row["clear"] == clear
 
 
-@pytest.mark.parametrize(("lasting", "runs", "low", "high"), [
-    # Clopper-Pearson by hand: with none (or all) lasting, one end is 0.025 ** (1 / n)
-    (9, 9, 0.025 ** (1 / 9), 1.0),
-    (0, 9, 0.0, 1 - 0.025 ** (1 / 9)),
-    (2, 4, 0.0675860, 0.9324140),  # solves P(at least 2 of 4 | p) = 0.025
-])
-def test_share_surviving_has_an_exact_interval_even_when_none_or_all_last(lasting, runs, low,
-                                                                          high):
+@pytest.mark.parametrize(
+    ("lasting", "runs", "low", "high"),
+    [
+        # Clopper-Pearson by hand: with none (or all) lasting, one end is 0.025 ** (1 / n)
+        (9, 9, 0.025 ** (1 / 9), 1.0),
+        (0, 9, 0.0, 1 - 0.025 ** (1 / 9)),
+        (2, 4, 0.0675860, 0.9324140),  # solves P(at least 2 of 4 | p) = 0.025
+    ],
+)
+def test_share_surviving_has_an_exact_interval_even_when_none_or_all_last(lasting, runs, low, high):
     values = [1] * lasting + [0] * (runs - lasting)
     data = _study({("only", "x"): values, ("other", "x"): [1, 0] * (runs // 2) + [1] * (runs % 2)})
     summary, _ = effects.survival_tables(data)
@@ -283,9 +340,12 @@ def test_bad_pipeline_files_are_refused_naming_the_field(tmp_path):
         ('"levers_partner_off.toml"', '"missing.toml"', "no such sweep file"),
         ("replicates = 3 ", "replicates = 0 ", "replicates=0 is not allowed"),
         ('outcomes = ["sustained"', 'outcomes = ["sustaned"', "did you mean sustained"),
-        ('outcomes = ["sustained"', 'outcomes = ["collapse_step"',
-         "'collapse_step' is not allowed: it is censored"),
-        ("[quick]", "[labels]\nn_people = \"people\"\n\n[quick]", "unknown table [labels]"),
+        (
+            'outcomes = ["sustained"',
+            'outcomes = ["collapse_step"',
+            "'collapse_step' is not allowed: it is censored",
+        ),
+        ("[quick]", '[labels]\nn_people = "people"\n\n[quick]', "unknown table [labels]"),
     ]:
         assert old in text, old
         bad = tmp_path / "pipeline.toml"
@@ -299,11 +359,11 @@ def test_bad_pipeline_files_are_refused_naming_the_field(tmp_path):
 
 def test_quick_cut_keeps_the_first_and_last_levels(tmp_path):
     spec = read_pipeline(PIPELINE)
-    options = sweep_options(PIPELINE.parent / "levers_partner_off.toml",
-                            runs_folder=tmp_path, quick=spec.quick)
+    options = sweep_options(
+        PIPELINE.parent / "levers_partner_off.toml", runs_folder=tmp_path, quick=spec.quick
+    )
     assert options["factors"]["distributed_leadership"] == [0.0, 0.9]
-    assert options["replicates"] == spec.quick.replicates and \
-        options["steps"] == spec.quick.steps
+    assert options["replicates"] == spec.quick.replicates and options["steps"] == spec.quick.steps
     lhs = sweep_options(spec.discovery.sweep, runs_folder=tmp_path, quick=spec.quick)
     assert lhs["n"] == spec.quick.n
 
@@ -311,30 +371,57 @@ def test_quick_cut_keeps_the_first_and_last_levels(tmp_path):
 def test_sweeps_with_different_levels_of_a_lever_are_refused(tmp_path):
     results = []
     for name, levels in (("one", [0.1, 0.9]), ("two", [0.1, 0.5])):
-        results.append(collabsim.sweep(
-            scenario="iocn", params={"n_people": 30}, factors={"cede_willingness": levels},
-            replicates=1, steps=3, name=name, out=tmp_path / name, backend="serial",
-            outputs=["sustained", "collapse_step"]))
+        results.append(
+            collabsim.sweep(
+                scenario="iocn",
+                params={"n_people": 30},
+                factors={"cede_willingness": levels},
+                replicates=1,
+                steps=3,
+                name=name,
+                out=tmp_path / name,
+                backend="serial",
+                outputs=["sustained", "collapse_step"],
+            )
+        )
     spec = StudySpec(name="clash", title="Clash", sweeps=())
     with pytest.raises(PipelineError, match="cede_willingness has levels"):
         study_data(spec, results)
 
 
-@pytest.mark.parametrize(("file", "old", "new", "expected"), [
-    ("pipeline.toml", 'heat_maps = [["cede_willingness", "distributed_leadership"]]',
-     'heat_maps = [["cede_willingness", "central_leader_strength"]]',
-     "'central_leader_strength' is not a lever of the study; its levers: academic_partner"),
-    # the factorial's levels, declared in both halves, must agree
-    ("levers_partner_on.toml", "cede_willingness = [0.1, 0.5, 0.9]",
-     "cede_willingness = [0.1, 0.5, 0.8]", "cede_willingness has levels"),
-    # a factor dropped from one half leaves the levers not fully crossed
-    ("levers_partner_on.toml", "cede_willingness = [0.1, 0.5, 0.9]", "",
-     "are not fully crossed"),
-    # a leadership file that differs in more than its event
-    ("central_leader_leaves_52.toml", "[params]\n", "[params]\nn_people = 100\n",
-     "are not fully crossed"),
-    ("central_leader_leaves_52.toml", "seed = 0", "seed = 1", "differ in their seeds"),
-])
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "pipeline.toml",
+            'heat_maps = [["cede_willingness", "distributed_leadership"]]',
+            'heat_maps = [["cede_willingness", "central_leader_strength"]]',
+            "'central_leader_strength' is not a lever of the study; its levers: academic_partner",
+        ),
+        # the factorial's levels, declared in both halves, must agree
+        (
+            "levers_partner_on.toml",
+            "cede_willingness = [0.1, 0.5, 0.9]",
+            "cede_willingness = [0.1, 0.5, 0.8]",
+            "cede_willingness has levels",
+        ),
+        # a factor dropped from one half leaves the levers not fully crossed
+        (
+            "levers_partner_on.toml",
+            "cede_willingness = [0.1, 0.5, 0.9]",
+            "",
+            "are not fully crossed",
+        ),
+        # a leadership file that differs in more than its event
+        (
+            "central_leader_leaves_52.toml",
+            "[params]\n",
+            "[params]\nn_people = 100\n",
+            "are not fully crossed",
+        ),
+        ("central_leader_leaves_52.toml", "seed = 0", "seed = 1", "differ in their seeds"),
+    ],
+)
 def test_copies_that_disagree_are_refused_before_any_run(tmp_path, file, old, new, expected):
     for sweep in PIPELINE.parent.glob("*.toml"):
         text = sweep.read_text(encoding="utf-8")
@@ -357,9 +444,11 @@ def test_cost_projection_adds_up_from_timed_runs(tmp_path):
     assert table["runs"].sum() == totals["runs"] == sum(p.total for p in planned.values())
     assert (table["measured"] == 1).all() and (table["cpu_per_run"] > 0).all()
     assert table["cpu_total"].tolist() == pytest.approx(
-        (table["runs"] * table["cpu_per_run"]).tolist())
+        (table["runs"] * table["cpu_per_run"]).tolist()
+    )
     assert totals["wall_minutes"] == pytest.approx(
-        totals["cpu_seconds"] / (2 * spec.pool_efficiency) / 60)
+        totals["cpu_seconds"] / (2 * spec.pool_efficiency) / 60
+    )
     assert not any(tmp_path.iterdir()), "measuring must not write sweep folders"
 
 
@@ -367,17 +456,26 @@ def test_command_line_refuses_bad_options_in_one_line(capsys):
     assert main(["--file", "no-such-pipeline.toml", "--quiet"]) == 2
     assert main(["--quick", "--backend", "serial", "--workers", "2", "--quiet"]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
-    assert errors == ["collabsim: error: no-such-pipeline.toml: no such pipeline file",
-                      "collabsim: error: --workers is for the pool and dask backends; serial "
-                      "runs in this process"]
+    assert errors == [
+        "collabsim: error: no-such-pipeline.toml: no such pipeline file",
+        "collabsim: error: --workers is for the pool and dask backends; serial "
+        "runs in this process",
+    ]
 
 
 def test_an_interaction_of_a_cox_fit_that_warned_is_not_read_as_an_answer():
-    tables = {"cox": pd.DataFrame({
-                  "study": ["toy", "toy"], "term": ["a", "a × b"],
-                  "hazard_ratio": [0.5, 4.1e10], "lower": [0.3, 0.0], "upper": [0.9, np.inf]}),
-              "cox_fit": pd.DataFrame({"study": ["toy"],
-                                       "warnings": ["the Cox model did not converge"]})}
+    tables = {
+        "cox": pd.DataFrame(
+            {
+                "study": ["toy", "toy"],
+                "term": ["a", "a × b"],
+                "hazard_ratio": [0.5, 4.1e10],
+                "lower": [0.3, 0.0],
+                "upper": [0.9, np.inf],
+            }
+        ),
+        "cox_fit": pd.DataFrame({"study": ["toy"], "warnings": ["the Cox model did not converge"]}),
+    }
     lines = findings._interaction_sentences(read_pipeline(PIPELINE), tables, "toy")
     assert len(lines) == 2 and "did not converge" in lines[0]
     assert "41000000000" not in lines[0].replace(",", "") and "4.1e" not in lines[0]

@@ -30,11 +30,20 @@ from collabsim.sweeps.plan import plan_sweep
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
 
-def command(*args: str, cwd: Path, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess:
+def command(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
-    return subprocess.run([SCRIPT, *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=timeout, check=False, env=env)
+    return subprocess.run(
+        [SCRIPT, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        check=False,
+        env=env,
+    )
 
 
 def one_error_line(done: subprocess.CompletedProcess) -> str:
@@ -49,16 +58,28 @@ def one_error_line(done: subprocess.CompletedProcess) -> str:
 
 
 def test_numpy_scalars_are_accepted_as_parameters_and_become_python_values():
-    table = pd.DataFrame({"n_people": [100], "horizon": [30], "cede_willingness": [0.25],
-                          "academic_partner": [False]})
+    table = pd.DataFrame(
+        {
+            "n_people": [100],
+            "horizon": [30],
+            "cede_willingness": [0.25],
+            "academic_partner": [False],
+        }
+    )
     row = {name: table[name].iloc[0] for name in table.columns}
-    assert isinstance(row["n_people"], np.int64) and isinstance(row["academic_partner"],
-                                                                np.bool_)
-    params = collabsim.scenario("iocn", **row, meeting_interval=np.int32(2),
-                                partner_strength=np.float32(0.5))
-    assert params == collabsim.scenario("iocn", n_people=100, horizon=30, cede_willingness=0.25,
-                                        academic_partner=False, meeting_interval=2,
-                                        partner_strength=0.5)
+    assert isinstance(row["n_people"], np.int64) and isinstance(row["academic_partner"], np.bool_)
+    params = collabsim.scenario(
+        "iocn", **row, meeting_interval=np.int32(2), partner_strength=np.float32(0.5)
+    )
+    assert params == collabsim.scenario(
+        "iocn",
+        n_people=100,
+        horizon=30,
+        cede_willingness=0.25,
+        academic_partner=False,
+        meeting_interval=2,
+        partner_strength=0.5,
+    )
     for name in ("n_people", "horizon", "meeting_interval"):
         assert type(params[name]) is int, name
     assert type(params.academic_partner) is bool
@@ -91,21 +112,42 @@ def test_run_accepts_numpy_seed_and_steps():
 
 
 def test_sweep_accepts_numpy_options_and_plans_what_python_ones_plan(tmp_path):
-    python = {"params": {"n_people": 30}, "factors": {"cede_willingness": [0.2, 0.8],
-                                                      "n_practices": (5, 8)},
-              "levels": 2, "replicates": 2, "steps": 3, "seed": 3, "every": 1}
-    numpy = {"params": {"n_people": np.int64(30)},
-             "factors": {"cede_willingness": [np.float64(0.2), np.float64(0.8)],
-                         "n_practices": (np.int64(5), np.int64(8))},
-             "levels": np.int64(2), "replicates": np.int64(2), "steps": np.int64(3),
-             "seed": np.int64(3), "every": np.int64(1)}
+    python = {
+        "params": {"n_people": 30},
+        "factors": {"cede_willingness": [0.2, 0.8], "n_practices": (5, 8)},
+        "levels": 2,
+        "replicates": 2,
+        "steps": 3,
+        "seed": 3,
+        "every": 1,
+    }
+    numpy = {
+        "params": {"n_people": np.int64(30)},
+        "factors": {
+            "cede_willingness": [np.float64(0.2), np.float64(0.8)],
+            "n_practices": (np.int64(5), np.int64(8)),
+        },
+        "levels": np.int64(2),
+        "replicates": np.int64(2),
+        "steps": np.int64(3),
+        "seed": np.int64(3),
+        "every": np.int64(1),
+    }
     assert plan_sweep(**numpy).fingerprint() == plan_sweep(**python).fingerprint()
-    lhs = plan_sweep(factors={"cede_willingness": None}, design="lhs", n=np.int64(4),
-                     seed=np.uint32(1))
-    assert lhs.fingerprint() == plan_sweep(factors={"cede_willingness": None}, design="lhs",
-                                           n=4, seed=1).fingerprint()
-    result = collabsim.sweep(**numpy, backend="serial", restart=np.bool_(False),
-                             out=tmp_path / "numpy", timeseries=["trust_mean"])
+    lhs = plan_sweep(
+        factors={"cede_willingness": None}, design="lhs", n=np.int64(4), seed=np.uint32(1)
+    )
+    assert (
+        lhs.fingerprint()
+        == plan_sweep(factors={"cede_willingness": None}, design="lhs", n=4, seed=1).fingerprint()
+    )
+    result = collabsim.sweep(
+        **numpy,
+        backend="serial",
+        restart=np.bool_(False),
+        out=tmp_path / "numpy",
+        timeseries=["trust_mean"],
+    )
     assert len(result.runs) == 8 and (result.runs["status"] == "ok").all()
 
 
@@ -173,8 +215,12 @@ def test_an_event_after_the_horizon_is_refused():
 
 
 def test_an_event_in_the_last_week_is_accepted_and_happens():
-    params = Params(n_people=30, horizon=6, programme_intensity=0.5,
-                    events=[{"step": 6, "kind": "programme_starts"}])
+    params = Params(
+        n_people=30,
+        horizon=6,
+        programme_intensity=0.5,
+        events=[{"step": 6, "kind": "programme_starts"}],
+    )
     model = collabsim.CollaborationModel(params, rng=0)
     model.run_model()
     assert model.steps == 6 and model.programme_running
@@ -183,10 +229,14 @@ def test_an_event_in_the_last_week_is_accepted_and_happens():
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--event", "99999999999999999999999:budget_cut"],
-         ["budget_cut", "step=99999999999999999999999", "horizon=260"]),
-        (["--set", "horizon=52", "--event", "60:budget_cut"],
-         ["budget_cut", "step=60", "horizon=52"]),
+        (
+            ["--event", "99999999999999999999999:budget_cut"],
+            ["budget_cut", "step=99999999999999999999999", "horizon=260"],
+        ),
+        (
+            ["--set", "horizon=52", "--event", "60:budget_cut"],
+            ["budget_cut", "step=60", "horizon=52"],
+        ),
     ],
 )
 def test_the_cli_refuses_an_event_after_the_horizon_in_one_line(tmp_path, args, expected):
@@ -200,13 +250,24 @@ def test_the_cli_refuses_an_event_after_the_horizon_in_one_line(tmp_path, args, 
 
 
 def test_python_m_collabsim_is_the_command(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "collabsim", "--version"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "collabsim", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"collabsim {collabsim.__version__}"
-    bad = subprocess.run([sys.executable, "-m", "collabsim", "run", "--scenario", "bestn"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                         check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "collabsim", "run", "--scenario", "bestn"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert one_error_line(bad).startswith("collabsim: error: unknown scenario 'bestn'")
 
 
@@ -217,8 +278,9 @@ def test_python_m_collabsim_is_the_command(tmp_path):
 def test_a_closed_pipe_ends_the_command_quietly(tmp_path, args):
     # the reader closes its end before the command writes, as `| head -5` does when the
     # command's output arrives after head has read its lines
-    child = subprocess.Popen([SCRIPT, *args], cwd=tmp_path, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [SCRIPT, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     child.stdout.close()
     _, err = child.communicate(timeout=120)
     assert err.decode() == ""
@@ -260,20 +322,41 @@ def test_the_dashboard_without_its_extra_says_how_to_install_it(tmp_path, assets
     if not assets:
         # a new environment that sees this one's packages but has none of the browser
         # assets the extra installs under its prefix, as where the extra was never installed
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
-                       check=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
+            check=True,
+            timeout=120,
+        )
         python = str(tmp_path / "venv" / "bin" / "python")
-        purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
-                                  "['purelib'])"], capture_output=True, text=True, check=True)
+        purelib = subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         (Path(purelib.stdout.strip()) / "outer.pth").write_text(
             f"import site; site.addsitedir({sysconfig.get_paths()['purelib']!r})\n",
-            encoding="utf-8")
-    check = subprocess.run([python, "-c", "import collabsim, solara"], env=env, cwd=tmp_path,
-                           capture_output=True, text=True, timeout=120, check=False)
+            encoding="utf-8",
+        )
+    check = subprocess.run(
+        [python, "-c", "import collabsim, solara"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert "No module named 'solara'" in check.stderr  # collabsim is there, solara is not
-    done = subprocess.run([python, "-m", "collabsim", "dashboard", "--port", "0"], env=env,
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          check=False)
+    done = subprocess.run(
+        [python, "-m", "collabsim", "dashboard", "--port", "0"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     line = one_error_line(done)
     assert 'pip install "collabsim[dashboard]"' in line
     assert done.stdout == ""
@@ -311,8 +394,12 @@ def test_group_means_of_trust_are_clipped_to_shares(small_model):
 SHARES = [r.name for r in metrics.REPORTERS if r.unit in ("0-1", "share")]
 #: Parameters drawn over their whole allowed range (the network's size, the run's length
 #: and what is checked across parameters are set below).
-DRAWN = [p for p in PARAMETERS.values() if p.kind in ("float", "int", "bool", "choice")
-         and p.name not in ("n_people", "horizon", "pathway_team_size")]
+DRAWN = [
+    p
+    for p in PARAMETERS.values()
+    if p.kind in ("float", "int", "bool", "choice")
+    and p.name not in ("n_people", "horizon", "pathway_team_size")
+]
 
 
 @st.composite
@@ -337,10 +424,17 @@ def valid_params(draw) -> Params:
 @given(params=valid_params(), seed=st.integers(0, 2**32 - 1))
 @example(params=Params(), seed=1)
 # trust across the health / social care divide read -1.2e-17 here before it was clipped
-@example(params=Params(n_people=40, trust_across_org=0.06, encounter_warmth=-1.05,
-                       attendance_commitment=0.46, exit_threshold=0.49), seed=0)
+@example(
+    params=Params(
+        n_people=40,
+        trust_across_org=0.06,
+        encounter_warmth=-1.05,
+        attendance_commitment=0.46,
+        exit_threshold=0.49,
+    ),
+    seed=0,
+)
 def test_every_share_reporter_stays_within_0_and_1(params, seed):
     frame = collabsim.run(params, seed=seed, steps=41).timeseries[SHARES]
     assert not (frame < 0.0).any().any(), frame.min()
     assert not (frame > 1.0).any().any(), frame.max()
-

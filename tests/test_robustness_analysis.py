@@ -21,10 +21,20 @@ from collabsim.validation.stats import bootstrap_mean_ci
 SEEDS = 20
 
 #: context -> true effect of high - low (noise SD 0.02 per seed).
-TRUE_EFFECTS = {"defaults": 0.30, "n_people=100": 0.20, "n_people=1000": 0.45,
-                "network_type=issue": -0.25, "partner_channel_off=seating": 0.0}
-KINDS = {"defaults": "defaults", "n_people=100": "size", "n_people=1000": "size",
-         "network_type=issue": "network_type", "partner_channel_off=seating": "channel_off"}
+TRUE_EFFECTS = {
+    "defaults": 0.30,
+    "n_people=100": 0.20,
+    "n_people=1000": 0.45,
+    "network_type=issue": -0.25,
+    "partner_channel_off=seating": 0.0,
+}
+KINDS = {
+    "defaults": "defaults",
+    "n_people=100": "size",
+    "n_people=1000": "size",
+    "network_type=issue": "network_type",
+    "partner_channel_off=seating": "channel_off",
+}
 
 
 def synthetic(expect: str = "higher", outcome: str = "sustainability_score") -> list[Paired]:
@@ -33,8 +43,19 @@ def synthetic(expect: str = "higher", outcome: str = "sustainability_score") -> 
     for context, effect in TRUE_EFFECTS.items():
         base = rng.uniform(0.3, 0.6, SEEDS)
         noise = rng.normal(0, 0.02, SEEDS) if effect else np.zeros(SEEDS)
-        cells.append(Paired("cede_willingness", KINDS[context], context, outcome, 0.2, 0.8,
-                            expect, base, base + effect + noise))
+        cells.append(
+            Paired(
+                "cede_willingness",
+                KINDS[context],
+                context,
+                outcome,
+                0.2,
+                0.8,
+                expect,
+                base,
+                base + effect + noise,
+            )
+        )
     return cells
 
 
@@ -46,10 +67,13 @@ def test_effects_have_the_known_size_and_sign():
         assert by_context.loc[context, "effect"] == pytest.approx(effect, abs=0.015)
         assert by_context.loc[context, "seeds"] == SEEDS
     assert by_context["sign"].to_dict() == {
-        "defaults": "expected", "n_people=100": "expected", "n_people=1000": "expected",
-        "network_type=issue": "reversed", "partner_channel_off=seating": "unclear"}
-    assert (by_context.loc[["defaults", "n_people=100", "n_people=1000"], "p_value"]
-            < 1e-5).all()
+        "defaults": "expected",
+        "n_people=100": "expected",
+        "n_people=1000": "expected",
+        "network_type=issue": "reversed",
+        "partner_channel_off=seating": "unclear",
+    }
+    assert (by_context.loc[["defaults", "n_people=100", "n_people=1000"], "p_value"] < 1e-5).all()
     assert by_context.loc["network_type=issue", "p_value"] > 0.99  # one-sided, the wrong way
     assert by_context.loc["partner_channel_off=seating", "p_value"] == 1.0  # all zeros
 
@@ -57,8 +81,7 @@ def test_effects_have_the_known_size_and_sign():
 def test_the_interval_is_the_seeded_bootstrap_of_validation():
     cell = synthetic()[0]
     found = paired_effect(cell.at_high, cell.at_low, expect="higher", seed=7)
-    assert (found.ci_low, found.ci_high) == bootstrap_mean_ci(cell.at_high - cell.at_low,
-                                                              seed=7)
+    assert (found.ci_low, found.ci_high) == bootstrap_mean_ci(cell.at_high - cell.at_low, seed=7)
     again = paired_effect(cell.at_high, cell.at_low, expect="higher", seed=7)
     assert again == found
 
@@ -89,8 +112,19 @@ def test_an_unclear_effect_on_the_wrong_side_is_listed_as_leaning_against():
     rng = np.random.default_rng(1)
     low = rng.uniform(0.3, 0.6, 8)
     high = low - 0.01 + rng.normal(0, 0.05, 8)
-    cells = [Paired("results_pressure", "defaults", "defaults", "quality_gain_vs_silo", 0.0,
-                    0.3, "higher", low, high)]
+    cells = [
+        Paired(
+            "results_pressure",
+            "defaults",
+            "defaults",
+            "quality_gain_vs_silo",
+            0.0,
+            0.3,
+            "higher",
+            low,
+            high,
+        )
+    ]
     table = effects_table(cells)
     assert table["sign"].iloc[0] == "unclear" and table["effect"].iloc[0] < 0
     summary = summary_table(table, {"results_pressure": "higher"})
@@ -106,25 +140,43 @@ def test_failed_runs_are_left_out_pairwise():
     assert nothing.seeds == 0 and nothing.sign == "unclear" and nothing.p_value == 1.0
 
 
-@pytest.mark.parametrize("low, high, expect, sign", [
-    (0.01, 0.2, "higher", "expected"), (-0.2, -0.01, "higher", "reversed"),
-    (-0.1, 0.1, "higher", "unclear"), (0.0, 0.2, "higher", "unclear"),
-    (-0.2, -0.01, "lower", "expected"), (0.01, 0.2, "lower", "reversed"),
-    (float("nan"), float("nan"), "higher", "unclear"),
-])
+@pytest.mark.parametrize(
+    "low, high, expect, sign",
+    [
+        (0.01, 0.2, "higher", "expected"),
+        (-0.2, -0.01, "higher", "reversed"),
+        (-0.1, 0.1, "higher", "unclear"),
+        (0.0, 0.2, "higher", "unclear"),
+        (-0.2, -0.01, "lower", "expected"),
+        (0.01, 0.2, "lower", "reversed"),
+        (float("nan"), float("nan"), "higher", "unclear"),
+    ],
+)
 def test_the_sign_rule(low, high, expect, sign):
     assert sign_of(low, high, expect=expect) == sign
 
 
 def test_a_lever_with_no_difference_anywhere_says_so():
-    cells = [Paired("power_imbalance", "defaults", "defaults", outcome, 0.0, 0.8, "lower",
-                    np.ones(4), np.ones(4)) for outcome in ("sustainability_score",
-                                                            "quality_gain_vs_silo")]
+    cells = [
+        Paired(
+            "power_imbalance",
+            "defaults",
+            "defaults",
+            outcome,
+            0.0,
+            0.8,
+            "lower",
+            np.ones(4),
+            np.ones(4),
+        )
+        for outcome in ("sustainability_score", "quality_gain_vs_silo")
+    ]
     summary = summary_table(effects_table(cells), {"power_imbalance": "lower"})
     assert headline(Lever("power_imbalance", 0.0, 0.8, "lower"), summary) == (
         "Power skewed towards health (0 \u2192 0.8) lowers survival in 0 of 1 contexts (no "
         "difference in any context) and quality against silos in 0 of 1 (no difference in "
-        "any context).")
+        "any context)."
+    )
 
 
 def test_the_headline_says_it_in_plain_words():
@@ -133,18 +185,25 @@ def test_the_headline_says_it_in_plain_words():
     summary = summary_table(table, {"cede_willingness": "higher"})
     lever = Lever("cede_willingness", 0.2, 0.8)
     text = headline(lever, summary)
-    assert text.startswith("Willingness to cede territory (0.2 \u2192 0.8) raises survival in "
-                           "3 of 5 contexts (effect -0.249 to +0.446 of weeks alive) and "
-                           "quality against silos in 3 of 5 (-0.249 to +0.446 of starting "
-                           "quality).")
-    assert text.endswith("It goes the other way for survival in 1 (network_type=issue "
-                         "(-0.249)) and for quality against silos in 1 (network_type=issue "
-                         "(-0.249)).")
+    assert text.startswith(
+        "Willingness to cede territory (0.2 \u2192 0.8) raises survival in "
+        "3 of 5 contexts (effect -0.249 to +0.446 of weeks alive) and "
+        "quality against silos in 3 of 5 (-0.249 to +0.446 of starting "
+        "quality)."
+    )
+    assert text.endswith(
+        "It goes the other way for survival in 1 (network_type=issue "
+        "(-0.249)) and for quality against silos in 1 (network_type=issue "
+        "(-0.249))."
+    )
 
-    plan = make_plan(levers={"cede_willingness": {"low": 0.2, "high": 0.8}},
-                     scenario="beston", seeds=SEEDS, steps=5)
-    info = {"code_fingerprint": "x", "git_commit": None, "runs": 1, "computed": 1,
-            "reused": 0}
+    plan = make_plan(
+        levers={"cede_willingness": {"low": 0.2, "high": 0.8}},
+        scenario="beston",
+        seeds=SEEDS,
+        steps=5,
+    )
+    info = {"code_fingerprint": "x", "git_commit": None, "runs": 1, "computed": 1, "reused": 0}
     report = report_markdown(plan, table, summary, info=info)
     assert "## Where effects flip" in report
     assert "reverses in network_type=issue (-0.249, 95% CI -0.2" in report

@@ -14,14 +14,16 @@ def test_a_tiny_study_runs_and_ends_with_its_headline(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["robustness", str(study), "--out", str(out), "--backend", "serial"]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("Lever robustness:\n  Willingness to cede territory "
-                              "(0.1 \u2192 0.9) raises survival in ")
+    assert printed.startswith(
+        "Lever robustness:\n  Willingness to cede territory (0.1 \u2192 0.9) raises survival in "
+    )
     assert printed.rstrip().endswith(f"Report: {out / 'report.md'}")
     for name in ("robustness.csv", "summary.csv", "report.md", "meta.json"):
         assert (out / name).is_file()
 
-    assert main(["robustness", str(study), "--out", str(out), "--backend", "serial",
-                 "--quiet"]) == 0
+    assert (
+        main(["robustness", str(study), "--out", str(out), "--backend", "serial", "--quiet"]) == 0
+    )
     assert capsys.readouterr().out == ""
     assert '"computed": 0' in (out / "meta.json").read_text(encoding="utf-8")
 
@@ -33,13 +35,21 @@ def test_the_default_folder_is_named_after_the_study(tmp_path, capsys, monkeypat
     assert (tmp_path / "results" / "robustness" / "tiny" / "report.md").is_file()
 
 
-@pytest.mark.parametrize("old, new, match", [
-    ("cede_willingness = {", "cede_willingnes = {", "levers.cede_willingnes: "
-     "'cede_willingnes' is not a parameter; did you mean cede_willingness?"),
-    ("sizes = [40]", "sizes = [3]", "contexts.sizes: n_people=3 is not allowed"),
-])
-def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, old, new,
-                                                                   match):
+@pytest.mark.parametrize(
+    "old, new, match",
+    [
+        (
+            "cede_willingness = {",
+            "cede_willingnes = {",
+            "levers.cede_willingnes: "
+            "'cede_willingnes' is not a parameter; did you mean cede_willingness?",
+        ),
+        ("sizes = [40]", "sizes = [3]", "contexts.sizes: n_people=3 is not allowed"),
+    ],
+)
+def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(
+    tmp_path, capsys, old, new, match
+):
     study = tmp_path / "bad.toml"
     study.write_text(TINY_STUDY.replace(old, new), encoding="utf-8")
     out = tmp_path / "never"
@@ -54,8 +64,10 @@ def test_bad_backend_options_and_folders_are_refused(tmp_path, capsys):
     study = tmp_path / "tiny.toml"
     study.write_text(TINY_STUDY, encoding="utf-8")
     out = tmp_path / "never"
-    assert main(["robustness", str(study), "--out", str(out), "--backend", "serial",
-                 "--workers", "2"]) == 2
+    assert (
+        main(["robustness", str(study), "--out", str(out), "--backend", "serial", "--workers", "2"])
+        == 2
+    )
     assert "--workers is for the pool" in capsys.readouterr().err
     taken = tmp_path / "taken"
     taken.mkdir()
@@ -77,5 +89,7 @@ def test_ctrl_c_exits_130_saying_how_to_resume(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out"
     assert main(["robustness", str(study), "--out", str(out), "--backend", "serial"]) == 130
     err = capsys.readouterr().err
-    assert err == (f"collabsim: interrupted: the finished runs are saved in {out}; run the "
-                   "same command again to resume\n")
+    assert err == (
+        f"collabsim: interrupted: the finished runs are saved in {out}; run the "
+        "same command again to resume\n"
+    )

@@ -22,11 +22,18 @@ def write(folder: Path, text: str, name: str = "study.toml") -> Path:
 
 def test_a_good_file_gives_its_contexts_and_cells(tmp_path):
     plan = read_robustness_file(write(tmp_path, TINY_STUDY))
-    assert (plan.name, plan.scenario, plan.seeds, plan.seed, plan.steps) == \
-        ("tiny", "beston", 4, 0, 20)
+    assert (plan.name, plan.scenario, plan.seeds, plan.seed, plan.steps) == (
+        "tiny",
+        "beston",
+        4,
+        0,
+        20,
+    )
     assert [c.label for c in plan.contexts] == ["defaults", "n_people=40"]
-    assert [(c.context.label, c.lever.name) for c in plan.cells] == \
-        [("defaults", "cede_willingness"), ("n_people=40", "cede_willingness")]
+    assert [(c.context.label, c.lever.name) for c in plan.cells] == [
+        ("defaults", "cede_willingness"),
+        ("n_people=40", "cede_willingness"),
+    ]
     cell = plan.cells[1]
     assert cell.low.n_people == cell.high.n_people == 40
     assert (cell.low.cede_willingness, cell.high.cede_willingness) == (0.1, 0.9)
@@ -35,35 +42,49 @@ def test_a_good_file_gives_its_contexts_and_cells(tmp_path):
 
 
 def test_the_name_defaults_to_the_file_name(tmp_path):
-    plan = read_robustness_file(write(tmp_path, TINY_STUDY.replace('name = "tiny"\n', ""),
-                                      "my_levers.toml"))
+    plan = read_robustness_file(
+        write(tmp_path, TINY_STUDY.replace('name = "tiny"\n', ""), "my_levers.toml")
+    )
     assert plan.name == "my_levers"
 
 
 def test_a_context_that_repeats_another_is_counted_once(tmp_path):
-    plan = read_robustness_file(write(tmp_path, TINY_STUDY.replace("sizes = [40]",
-                                                             "sizes = [25, 40]")))
+    plan = read_robustness_file(
+        write(tmp_path, TINY_STUDY.replace("sizes = [40]", "sizes = [25, 40]"))
+    )
     assert [c.context.label for c in plan.cells] == ["defaults", "n_people=40"]
     assert plan.repeats == (("n_people=25", "cede_willingness", "defaults"),)  # beston's own
 
 
 def test_partner_strength_keeps_the_partner_present(tmp_path):
-    accepted = write(tmp_path, "point,academic_partner,trust_gain\n3,false,0.2\n",
-                     "accepted.csv")
-    plan = make_plan(levers={"partner_strength": {"low": 0.2, "high": 0.8},
-                             "cede_willingness": {"low": 0.2, "high": 0.8}},
-                     scenario="beston", seeds=2, steps=5, accepted=str(accepted))
+    accepted = write(tmp_path, "point,academic_partner,trust_gain\n3,false,0.2\n", "accepted.csv")
+    plan = make_plan(
+        levers={
+            "partner_strength": {"low": 0.2, "high": 0.8},
+            "cede_willingness": {"low": 0.2, "high": 0.8},
+        },
+        scenario="beston",
+        seeds=2,
+        steps=5,
+        accepted=str(accepted),
+    )
     strength = [c for c in plan.cells if c.lever.name == "partner_strength"]
     assert [c.context.label for c in strength] == ["defaults", "accepted point 3"]
     assert all(c.low.academic_partner and c.high.academic_partner for c in strength)
-    cede = next(c for c in plan.cells if c.context.label == "accepted point 3"
-                and c.lever.name == "cede_willingness")
+    cede = next(
+        c
+        for c in plan.cells
+        if c.context.label == "accepted point 3" and c.lever.name == "cede_willingness"
+    )
     assert not cede.low.academic_partner  # other levers keep the context's setting
 
 
 def test_accepted_sets_become_contexts_in_file_order_up_to_the_limit(tmp_path):
-    path = write(tmp_path, "point,trust_gain,exit_patience_weeks\n7,0.12,4\n2,0.2,5\n9,0.05,2\n",
-                 "accepted.csv")
+    path = write(
+        tmp_path,
+        "point,trust_gain,exit_patience_weeks\n7,0.12,4\n2,0.2,5\n9,0.05,2\n",
+        "accepted.csv",
+    )
     contexts = read_accepted(path, limit=2)
     assert [c.label for c in contexts] == ["accepted point 7", "accepted point 2"]
     assert contexts[0].overrides == {"trust_gain": 0.12, "exit_patience_weeks": 4}
@@ -76,8 +97,11 @@ def test_accepted_sets_become_contexts_in_file_order_up_to_the_limit(tmp_path):
 
 def test_the_example_file_reads_calibrations_closest_points(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(RobustnessError, match=r"robustness_levers\.toml: accepted: no such "
-                       r"file .*collabsim calibrate"):
+    with pytest.raises(
+        RobustnessError,
+        match=r"robustness_levers\.toml: accepted: no such "
+        r"file .*collabsim calibrate",
+    ):
         read_robustness_file(EXAMPLE)
     folder = tmp_path / "results" / "calibration" / "iocn_rates"
     folder.mkdir(parents=True)
@@ -93,40 +117,61 @@ def test_the_example_file_reads_calibrations_closest_points(tmp_path, monkeypatc
     assert {r[0] for r in plan.repeats} >= {"n_people=300", "network_type=place"}
 
 
-@pytest.mark.parametrize("change, match", [
-    (("cede_willingness = {", "cede_willingnes = {"),
-     r"levers\.cede_willingnes: .*did you mean cede_willingness"),
-    (("cede_willingness = {", "n_peple = {"), r"levers\.n_peple: .*did you mean n_people"),
-    (("cede_willingness = {low = 0.1, high = 0.9}", "n_people = {low = 20, high = 40}"),
-     r"levers\.n_people: n_people is not a policy lever"),
-    (("low = 0.1", "low = 1.5"), r"levers\.cede_willingness\.low: cede_willingness=1\.5 is "
-                                 r"not allowed: expected a number from 0 to 1"),
-    (("high = 0.9", "high = 0.1"), r"levers\.cede_willingness: low and high are both 0\.1"),
-    (("high = 0.9}", "high = 0.9, expect = \"up\"}"),
-     r"levers\.cede_willingness\.expect: 'up' is not allowed: expected one of higher, lower"),
-    (("high = 0.9}", "high = 0.9, hihg = 1}"), r"levers\.cede_willingness: unknown key "
-                                               r"'hihg'"),
-    ((", high = 0.9", ""), r"levers\.cede_willingness: no high value"),
-    (("{low = 0.1, high = 0.9}", "0.5"), r"levers\.cede_willingness: 0\.5 is not allowed"),
-    (("sizes = [40]", "sizes = [2]"), r"contexts\.sizes: n_people=2 is not allowed"),
-    (("sizes = [40]", "sizes = [40, 40]"), r"contexts\.sizes: 40 is given twice"),
-    (("sizes = [40]", "sizes = 40"), r"contexts\.sizes: 40 is not allowed: expected a list"),
-    (("sizes = [40]", "network_types = [\"city\"]"),
-     r"contexts\.network_types: network_type='city' is not allowed: expected one of place, "
-     r"issue"),
-    (("sizes = [40]", "partner_channels_off = [\"seats\"]"),
-     r"contexts\.partner_channels_off: partner_channel_off='seats' is not allowed"),
-    (("sizes = [40]", "size = [40]"), r"\[contexts\]: unknown key 'size'.*did you mean sizes"),
-    (("seeds = 4", "seeds = 1"), r"seeds: 1 is not allowed: expected a whole number >= 2"),
-    (("seeds = 4", "seed = -1"), r"seed: -1 is not allowed"),
-    (("steps = 20", "steps = 0"), r"steps: 0 is not allowed"),
-    (("seeds = 4", "seds = 4"), r"\[robustness\]: unknown key 'seds'.*did you mean seeds"),
-    (('"beston"', '"bestn"'), r"scenario: 'bestn' is not a scenario.*did you mean beston"),
-    (("[contexts]", "[context]"), r"unknown table \[context\].*did you mean contexts"),
-    (('steps = 20', 'steps = 20\naccepted = "nowhere.csv"'),
-     r"accepted: no such file 'nowhere\.csv'"),
-    (('steps = 20', 'steps = 20\nmax_accepted = 0'), r"max_accepted: 0 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (
+            ("cede_willingness = {", "cede_willingnes = {"),
+            r"levers\.cede_willingnes: .*did you mean cede_willingness",
+        ),
+        (("cede_willingness = {", "n_peple = {"), r"levers\.n_peple: .*did you mean n_people"),
+        (
+            ("cede_willingness = {low = 0.1, high = 0.9}", "n_people = {low = 20, high = 40}"),
+            r"levers\.n_people: n_people is not a policy lever",
+        ),
+        (
+            ("low = 0.1", "low = 1.5"),
+            r"levers\.cede_willingness\.low: cede_willingness=1\.5 is "
+            r"not allowed: expected a number from 0 to 1",
+        ),
+        (("high = 0.9", "high = 0.1"), r"levers\.cede_willingness: low and high are both 0\.1"),
+        (
+            ("high = 0.9}", 'high = 0.9, expect = "up"}'),
+            r"levers\.cede_willingness\.expect: 'up' is not allowed: expected one of higher, lower",
+        ),
+        (
+            ("high = 0.9}", "high = 0.9, hihg = 1}"),
+            r"levers\.cede_willingness: unknown key "
+            r"'hihg'",
+        ),
+        ((", high = 0.9", ""), r"levers\.cede_willingness: no high value"),
+        (("{low = 0.1, high = 0.9}", "0.5"), r"levers\.cede_willingness: 0\.5 is not allowed"),
+        (("sizes = [40]", "sizes = [2]"), r"contexts\.sizes: n_people=2 is not allowed"),
+        (("sizes = [40]", "sizes = [40, 40]"), r"contexts\.sizes: 40 is given twice"),
+        (("sizes = [40]", "sizes = 40"), r"contexts\.sizes: 40 is not allowed: expected a list"),
+        (
+            ("sizes = [40]", 'network_types = ["city"]'),
+            r"contexts\.network_types: network_type='city' is not allowed: expected one of place, "
+            r"issue",
+        ),
+        (
+            ("sizes = [40]", 'partner_channels_off = ["seats"]'),
+            r"contexts\.partner_channels_off: partner_channel_off='seats' is not allowed",
+        ),
+        (("sizes = [40]", "size = [40]"), r"\[contexts\]: unknown key 'size'.*did you mean sizes"),
+        (("seeds = 4", "seeds = 1"), r"seeds: 1 is not allowed: expected a whole number >= 2"),
+        (("seeds = 4", "seed = -1"), r"seed: -1 is not allowed"),
+        (("steps = 20", "steps = 0"), r"steps: 0 is not allowed"),
+        (("seeds = 4", "seds = 4"), r"\[robustness\]: unknown key 'seds'.*did you mean seeds"),
+        (('"beston"', '"bestn"'), r"scenario: 'bestn' is not a scenario.*did you mean beston"),
+        (("[contexts]", "[context]"), r"unknown table \[context\].*did you mean contexts"),
+        (
+            ("steps = 20", 'steps = 20\naccepted = "nowhere.csv"'),
+            r"accepted: no such file 'nowhere\.csv'",
+        ),
+        (("steps = 20", "steps = 20\nmax_accepted = 0"), r"max_accepted: 0 is not allowed"),
+    ],
+)
 def test_a_bad_file_is_refused_naming_the_file_and_field(tmp_path, change, match):
     old, new = change
     assert old in TINY_STUDY
@@ -148,15 +193,21 @@ def test_files_that_are_not_studies_are_refused(tmp_path):
         read_robustness_file(write(tmp_path, "[levers]\n"))
 
 
-@pytest.mark.parametrize("text, match", [
-    ("point,trust_gian\n1,0.1\n", r"column 'trust_gian' is not a parameter; did you mean "
-                                  r"trust_gain"),
-    ("point,trust_gain\n1,0.9\n", r"row 1: trust_gain=0\.9 is not allowed"),
-    ("point,trust_gain\n1,lots\n", r"row 1: trust_gain='lots' is not allowed"),
-    ("point,trust_gain\n", r"has no accepted parameter sets"),
-    ("point,organisations\n1,pharmacy\n", r"column 'organisations' cannot be set"),
-    ("point,trust_gain\n1,0.1,3\n", r"row 1: 3 values for 2 columns"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        (
+            "point,trust_gian\n1,0.1\n",
+            r"column 'trust_gian' is not a parameter; did you mean "
+            r"trust_gain",
+        ),
+        ("point,trust_gain\n1,0.9\n", r"row 1: trust_gain=0\.9 is not allowed"),
+        ("point,trust_gain\n1,lots\n", r"row 1: trust_gain='lots' is not allowed"),
+        ("point,trust_gain\n", r"has no accepted parameter sets"),
+        ("point,organisations\n1,pharmacy\n", r"column 'organisations' cannot be set"),
+        ("point,trust_gain\n1,0.1,3\n", r"row 1: 3 values for 2 columns"),
+    ],
+)
 def test_a_bad_accepted_file_is_refused(tmp_path, text, match):
     csv_path = write(tmp_path, text, "accepted.csv")
     path = write(tmp_path, TINY_STUDY.replace("steps = 20", f'steps = 20\naccepted = "{csv_path}"'))

@@ -16,8 +16,14 @@ import pytest
 from collabsim.robustness import RobustnessError, make_plan, robustness
 from collabsim.robustness.analysis import COLUMNS, OUTCOMES, SUMMARY_COLUMNS
 
-PLAN = make_plan(name="tiny", levers={"cede_willingness": {"low": 0.1, "high": 0.9}},
-                 scenario="beston", seeds=4, steps=20, sizes=[40])
+PLAN = make_plan(
+    name="tiny",
+    levers={"cede_willingness": {"low": 0.1, "high": 0.9}},
+    scenario="beston",
+    seeds=4,
+    steps=20,
+    sizes=[40],
+)
 RUNS_NEEDED = 2 * 2 * 4  # contexts x levels x seeds
 
 
@@ -37,14 +43,15 @@ def test_a_study_writes_its_tables_report_figures_and_provenance(serial):
     assert tuple(table.columns) == COLUMNS and len(table) == 2 * len(OUTCOMES)
     assert table["context"].unique().tolist() == ["defaults", "n_people=40"]
     assert table["context_kind"].unique().tolist() == ["defaults", "size"]
-    assert (table["seeds"] == 4).all() and set(table["sign"]) <= {"expected", "unclear",
-                                                                  "reversed"}
+    assert (table["seeds"] == 4).all() and set(table["sign"]) <= {"expected", "unclear", "reversed"}
     assert table["effect"].tolist() == pytest.approx(result.table["effect"].tolist())
     summary = pd.read_csv(out / "summary.csv", keep_default_na=False)
     assert tuple(summary.columns) == SUMMARY_COLUMNS and len(summary) == len(OUTCOMES)
     report = (out / "report.md").read_text(encoding="utf-8")
-    assert report.startswith("# Lever robustness: tiny\n\n- Willingness to cede territory "
-                             "(0.1 \u2192 0.9) raises survival in ")
+    assert report.startswith(
+        "# Lever robustness: tiny\n\n- Willingness to cede territory "
+        "(0.1 \u2192 0.9) raises survival in "
+    )
     assert result.headlines[0] in report
     for outcome in OUTCOMES:
         assert (out / "figures" / f"robustness_{outcome}.png").stat().st_size > 1000
@@ -95,20 +102,24 @@ def test_an_interrupted_study_resumes_to_the_same_table(serial, tmp_path, monkey
     assert meta(stopped)["status"] == "interrupted"
     assert not (stopped / "robustness.csv").exists()
     seen = []
-    robustness(PLAN, out=stopped, backend="serial",
-               progress=lambda done, total: seen.append((done, total)))
+    robustness(
+        PLAN, out=stopped, backend="serial", progress=lambda done, total: seen.append((done, total))
+    )
     info = meta(stopped)
     assert info["computed"] == RUNS_NEEDED - 5 and info["reused"] == 5
     assert seen[0] == (5, RUNS_NEEDED) and seen[-1] == (RUNS_NEEDED, RUNS_NEEDED)
     assert (stopped / "robustness.csv").read_bytes() == (out / "robustness.csv").read_bytes()
 
 
-@pytest.mark.parametrize("options, match", [
-    ({"backend": "threads"}, "backend='threads'"),
-    ({"backend": "serial", "workers": 2}, "workers=2"),
-    ({"restart": "yes"}, "restart='yes'"),
-    ({"progress": 3}, "progress=3"),
-])
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"backend": "threads"}, "backend='threads'"),
+        ({"backend": "serial", "workers": 2}, "workers=2"),
+        ({"restart": "yes"}, "restart='yes'"),
+        ({"progress": 3}, "progress=3"),
+    ],
+)
 def test_bad_options_are_refused_before_anything_is_written(tmp_path, options, match):
     out = tmp_path / "never"
     with pytest.raises(RobustnessError, match=match):

@@ -13,25 +13,42 @@ from SALib import ProblemSpec
 from collabsim import sensitivity
 from collabsim.sweeps import load as load_sweep
 
-FACTORS = {"academic_partner": None, "network_type": None, "meeting_interval": (1, 4),
-           "cede_willingness": None}
+FACTORS = {
+    "academic_partner": None,
+    "network_type": None,
+    "meeting_interval": (1, 4),
+    "cede_willingness": None,
+}
 OUTPUTS = ["quality_gain", "mean_attendance"]
 
 
 def decode(encoding: dict, x: float):
     """A factor's value from a sample value, by the expression problem.json states."""
-    return eval(encoding["decode"], {"__builtins__": {"len": len, "min": min},  # noqa: S307
-                                     "floor": math.floor},
-                {"x": x, **encoding})
+    return eval(
+        encoding["decode"],
+        {
+            "__builtins__": {"len": len, "min": min},  # noqa: S307
+            "floor": math.floor,
+        },
+        {"x": x, **encoding},
+    )
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     out = tmp_path_factory.mktemp("salib") / "study"
-    model = sensitivity.scenario_function("iocn", outputs=OUTPUTS, params={"n_people": 30},
-                                          steps=8)
-    return sensitivity.run_study(model, FACTORS, method="sobol", n=8, seed=3, out=out,
-                                 backend="serial", figures=False, convergence=False)
+    model = sensitivity.scenario_function("iocn", outputs=OUTPUTS, params={"n_people": 30}, steps=8)
+    return sensitivity.run_study(
+        model,
+        FACTORS,
+        method="sobol",
+        n=8,
+        seed=3,
+        out=out,
+        backend="serial",
+        figures=False,
+        convergence=False,
+    )
 
 
 def test_problem_json_is_complete(study):
@@ -66,20 +83,28 @@ def test_salib_analyses_the_sweep_outputs_with_it(study):
         mine = study.indices[study.indices["output"] == output].set_index("factor")
         total, first = spec.analysis[output].to_df()
         for index, table in (("ST", total), ("S1", first)):
-            np.testing.assert_allclose(table.loc[spec["names"], index].to_numpy(),
-                                       mine.loc[spec["names"], index].to_numpy(), rtol=1e-12)
+            np.testing.assert_allclose(
+                table.loc[spec["names"], index].to_numpy(),
+                mine.loc[spec["names"], index].to_numpy(),
+                rtol=1e-12,
+            )
 
 
 def test_a_plain_function_problem_has_outputs_and_ranges(tmp_path):
     def plane(x1, x2):
         return {"y": x1 + 2 * x2}
 
-    study = sensitivity.run_study(plane, {"x1": (0, 1), "x2": (-1, 1)}, method="sobol", n=16,
-                                  out=tmp_path / "p", figures=False)
+    study = sensitivity.run_study(
+        plane,
+        {"x1": (0, 1), "x2": (-1, 1)},
+        method="sobol",
+        n=16,
+        out=tmp_path / "p",
+        figures=False,
+    )
     problem = json.loads((tmp_path / "p" / "problem.json").read_text(encoding="utf-8"))
     assert problem["outputs"] == ["y"]
-    assert problem["encoding"]["x2"] == {"kind": "float", "low": -1.0, "high": 1.0,
-                                         "decode": "x"}
+    assert problem["encoding"]["x2"] == {"kind": "float", "low": -1.0, "high": 1.0, "decode": "x"}
     assert sensitivity.load(tmp_path / "p").encoding == problem["encoding"]
     assert study.salib_problem["outputs"] == ["y"]
 

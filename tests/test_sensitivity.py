@@ -33,8 +33,7 @@ UNIT = {name: (0.0, 1.0) for name in COEFFICIENTS}
 
 
 def linear(x1, x2, x3, x4):
-    return sum(COEFFICIENTS[k] * v for k, v in zip(COEFFICIENTS, (x1, x2, x3, x4),
-                                                    strict=True))
+    return sum(COEFFICIENTS[k] * v for k, v in zip(COEFFICIENTS, (x1, x2, x3, x4), strict=True))
 
 
 NOISE_SD = 2.0  # noise variance 4, against Var f = 16/12 + 4/12 = 5/3 below
@@ -54,14 +53,25 @@ def by_factor(frame, output="y"):
 
 
 def test_ishigami_sobol_indices_match_the_analytic_values():
-    indices = by_factor(sensitivity.analyze(ishigami, ISHIGAMI_FACTORS, method="sobol",
-                                            n=1024, seed=0))
+    indices = by_factor(
+        sensitivity.analyze(ishigami, ISHIGAMI_FACTORS, method="sobol", n=1024, seed=0)
+    )
     assert list(indices.index) == ["x1", "x2", "x3"]
     np.testing.assert_allclose(indices["S1"], ISHIGAMI_S1, atol=0.05)
     np.testing.assert_allclose(indices["ST"], ISHIGAMI_ST, atol=0.05)
     assert (indices[["S1_conf", "ST_conf"]] > 0).all().all()
-    for column in ("factor", "output", "S1", "S1_conf", "ST", "ST_conf", "noise_share",
-                   "noise_floor", "below_noise", "settled"):
+    for column in (
+        "factor",
+        "output",
+        "S1",
+        "S1_conf",
+        "ST",
+        "ST_conf",
+        "noise_share",
+        "noise_floor",
+        "below_noise",
+        "settled",
+    ):
         assert column in indices.reset_index().columns
 
 
@@ -74,8 +84,9 @@ def test_linear_function_indices_are_proportional_to_squared_coefficients():
 
 
 def test_second_order_indices_find_the_x1_x3_interaction_of_ishigami():
-    study = sensitivity.run_study(ishigami, ISHIGAMI_FACTORS, method="sobol", n=512,
-                                  second_order=True, convergence=False)
+    study = sensitivity.run_study(
+        ishigami, ISHIGAMI_FACTORS, method="sobol", n=512, second_order=True, convergence=False
+    )
     pairs = study.second_order.set_index(["factor", "other"])["S2"]
     # Analytic: S13 = ST3 - S1_3 = 0.244, the others 0; Saltelli's S2 estimator is noisy.
     assert pairs.idxmax() == ("x1", "x3")
@@ -87,14 +98,15 @@ def test_morris_ranks_the_dominant_factor_of_the_g_function_first():
     a = {"x1": 0.0, "x2": 1.0, "x3": 9.0, "x4": 99.0}  # Sobol' G: small a, large effect
 
     def g_function(x1, x2, x3, x4):
-        return np.prod([(abs(4 * x - 2) + a[k]) / (1 + a[k])
-                        for k, x in zip(a, (x1, x2, x3, x4), strict=True)])
+        return np.prod(
+            [(abs(4 * x - 2) + a[k]) / (1 + a[k]) for k, x in zip(a, (x1, x2, x3, x4), strict=True)]
+        )
 
-    indices = by_factor(sensitivity.analyze(g_function, {k: (0, 1) for k in a},
-                                            method="morris", n=30, seed=3))
+    indices = by_factor(
+        sensitivity.analyze(g_function, {k: (0, 1) for k in a}, method="morris", n=30, seed=3)
+    )
     assert indices["mu_star"].idxmax() == "x1"
-    assert list(indices["mu_star"].sort_values(ascending=False).index) == ["x1", "x2", "x3",
-                                                                            "x4"]
+    assert list(indices["mu_star"].sort_values(ascending=False).index) == ["x1", "x2", "x3", "x4"]
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(indices.columns)
 
 
@@ -102,8 +114,7 @@ def test_morris_ranks_the_dominant_factor_of_the_g_function_first():
 def test_other_salib_methods_rank_ishigami_x2_above_x3(method):
     # SALib's delta bootstrap is slow: a smaller sample and few resamples keep it quick.
     extra = {"resamples": 10, "n": 500} if method == "delta" else {"n": 1000}
-    indices = by_factor(sensitivity.analyze(ishigami, ISHIGAMI_FACTORS, method=method,
-                                            **extra))
+    indices = by_factor(sensitivity.analyze(ishigami, ISHIGAMI_FACTORS, method=method, **extra))
     main = {"rbd_fast": "S1", "pawn": "median", "delta": "delta"}[method]
     assert indices.loc["x2", main] > indices.loc["x3", main]
     if method == "rbd_fast":
@@ -150,8 +161,14 @@ def test_a_missing_or_repeated_run_is_refused_rather_than_shifting_rows():
 
 def test_noise_share_and_replicate_mean_on_a_function_with_known_noise():
     replicates = 4
-    study = sensitivity.run_study(noisy, {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
-                                  method="sobol", n=512, replicates=replicates, seed=2)
+    study = sensitivity.run_study(
+        noisy,
+        {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
+        method="sobol",
+        n=512,
+        replicates=replicates,
+        seed=2,
+    )
     noise = study.noise.set_index("output").loc["y"]
     signal, variance = 16 / 12 + 4 / 12, NOISE_SD**2
     assert noise["seed_variance"] == pytest.approx(variance, rel=0.05)
@@ -171,10 +188,11 @@ def test_more_replicates_leave_less_noise_in_the_analysed_values():
     factors = {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}
     shares = {}
     for replicates in (2, 8):
-        study = sensitivity.run_study(noisy, factors, method="morris", n=60,
-                                      replicates=replicates, convergence=False)
+        study = sensitivity.run_study(
+            noisy, factors, method="morris", n=60, replicates=replicates, convergence=False
+        )
         shares[replicates] = study.noise.set_index("output").loc["y"]
-    ratio = (shares[8]["statistic_noise_variance"] / shares[2]["statistic_noise_variance"])
+    ratio = shares[8]["statistic_noise_variance"] / shares[2]["statistic_noise_variance"]
     assert ratio == pytest.approx(2 / 8, rel=0.25)
     assert shares[8]["residual_noise_share"] < shares[2]["residual_noise_share"]
 
@@ -188,9 +206,14 @@ def test_the_jackknife_variance_of_the_mean_is_the_variance_over_r():
 
 
 def test_statistics_failed_runs_and_undefined_outputs():
-    runs = pd.DataFrame({"point": [0, 0, 1, 1, 2, 2], "replicate": [0, 1] * 3,
-                         "y": [1.0, 3.0, np.nan, 5.0, 2.0, np.nan],
-                         "status": ["ok", "ok", "failed", "ok", "ok", "ok"]})
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1, 2, 2],
+            "replicate": [0, 1] * 3,
+            "y": [1.0, 3.0, np.nan, 5.0, 2.0, np.nan],
+            "status": ["ok", "ok", "failed", "ok", "ok", "ok"],
+        }
+    )
     with pytest.raises(SweepError, match=r"'y' is undefined .* in 1 of 6 runs.*fill"):
         aggregate(runs, ["y"], points=3, replicates=2)
     filled = aggregate(runs, ["y"], points=3, replicates=2, fill={"y": 0.0})
@@ -228,8 +251,7 @@ def test_convergence_reports_each_size_and_says_when_indices_have_not_settled():
     assert verdict["settled"] is False
     assert "confidence half-width" in verdict["reason"]
     assert "Not settled" in small.report()
-    settled = sensitivity.run_study(linear, UNIT, method="sobol", n=4096, seed=0,
-                                    resamples=200)
+    settled = sensitivity.run_study(linear, UNIT, method="sobol", n=4096, seed=0, resamples=200)
     assert settled.verdicts["y"]["settled"] is True, settled.verdicts
     assert settled.indices["settled"].all()
     assert "Converged" in settled.report()
@@ -249,22 +271,34 @@ class Counting:
         return {"y": x1 + x2 + x3}
 
 
-@pytest.mark.parametrize(("options", "error", "message"), [
-    ({"factors": {"x1": (0, 1), "x5": (0, 1)}}, SweepError, "unknown factor 'x5'"),
-    ({"factors": {"x1": (0, 1), "x_1": (0, 1)}}, SweepError, "did you mean x1"),
-    ({"n": 1000}, SweepError, "n=1000 is not allowed with method 'sobol': expected a power of 2"),
-    ({"method": "sobel"}, SweepError, "did you mean sobol"),
-    ({"factors": {"x1": (1, 0)}}, SweepError, "low must be below high"),
-    ({"statistic": "mode"}, SweepError, "statistic='mode' is not allowed"),
-    ({"replicates": 3}, SweepError, "needs a stochastic function"),
-    ({"second_order": True, "method": "morris"}, SweepError, "second_order is for method"),
-    ({"fill": {"z": 1}, "outputs": ["y"]}, SweepError, "fill: 'z' is not one of the outputs"),
-])
-def test_bad_input_is_refused_before_any_call_and_nothing_is_written(tmp_path, options, error,
-                                                                     message):
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"factors": {"x1": (0, 1), "x5": (0, 1)}}, SweepError, "unknown factor 'x5'"),
+        ({"factors": {"x1": (0, 1), "x_1": (0, 1)}}, SweepError, "did you mean x1"),
+        (
+            {"n": 1000},
+            SweepError,
+            "n=1000 is not allowed with method 'sobol': expected a power of 2",
+        ),
+        ({"method": "sobel"}, SweepError, "did you mean sobol"),
+        ({"factors": {"x1": (1, 0)}}, SweepError, "low must be below high"),
+        ({"statistic": "mode"}, SweepError, "statistic='mode' is not allowed"),
+        ({"replicates": 3}, SweepError, "needs a stochastic function"),
+        ({"second_order": True, "method": "morris"}, SweepError, "second_order is for method"),
+        ({"fill": {"z": 1}, "outputs": ["y"]}, SweepError, "fill: 'z' is not one of the outputs"),
+    ],
+)
+def test_bad_input_is_refused_before_any_call_and_nothing_is_written(
+    tmp_path, options, error, message
+):
     func = Counting()
-    arguments = {"factors": {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, "n": 64,
-                 "out": tmp_path / "study", **options}
+    arguments = {
+        "factors": {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
+        "n": 64,
+        "out": tmp_path / "study",
+        **options,
+    }
     with pytest.raises(error, match=message):
         sensitivity.run_study(func, **arguments)
     assert func.calls == 0
@@ -274,32 +308,49 @@ def test_bad_input_is_refused_before_any_call_and_nothing_is_written(tmp_path, o
 def test_an_unknown_output_of_a_function_is_refused_at_its_first_call(tmp_path):
     func = Counting()
     with pytest.raises(SweepError, match="unknown output 'z'.*allowed: y"):
-        sensitivity.run_study(func, {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, n=64,
-                              outputs=["z"], out=tmp_path / "study")
+        sensitivity.run_study(
+            func,
+            {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
+            n=64,
+            outputs=["z"],
+            out=tmp_path / "study",
+        )
     assert func.calls == 1
     assert not (tmp_path / "study").exists()
 
 
-@pytest.mark.parametrize(("options", "error", "message"), [
-    ({"factors": {"cede_wilingness": None}}, ParameterError, "did you mean cede_willingness"),
-    ({"factors": {"cede_willingness": (0.2, 1.5)}}, ParameterError,
-     "high=1.5 is outside the allowed range"),
-    ({"n": 100}, SweepError, "expected a power of 2"),
-    ({"outputs": ["quality"]}, SweepError, "unknown output 'quality'.*did you mean"),
-    ({"method": "fast"}, SweepError, "method='fast' is not a sensitivity method"),
-])
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"factors": {"cede_wilingness": None}}, ParameterError, "did you mean cede_willingness"),
+        (
+            {"factors": {"cede_willingness": (0.2, 1.5)}},
+            ParameterError,
+            "high=1.5 is outside the allowed range",
+        ),
+        ({"n": 100}, SweepError, "expected a power of 2"),
+        ({"outputs": ["quality"]}, SweepError, "unknown output 'quality'.*did you mean"),
+        ({"method": "fast"}, SweepError, "method='fast' is not a sensitivity method"),
+    ],
+)
 def test_bad_model_studies_are_refused_before_any_run(tmp_path, options, error, message):
     model = sensitivity.scenario_function("iocn", outputs=["sustained", "quality_gain"])
-    arguments = {"method": "sobol", "n": 8, "out": tmp_path / "study", "backend": "serial",
-                 **options}
+    arguments = {
+        "method": "sobol",
+        "n": 8,
+        "out": tmp_path / "study",
+        "backend": "serial",
+        **options,
+    }
     with pytest.raises(error, match=message):
         sensitivity.run_study(model, **arguments)
     assert not (tmp_path / "study").exists()
 
 
 def test_an_unknown_output_of_the_model_is_refused_when_the_function_is_built():
-    with pytest.raises(SweepError, match="unknown output 'sustainability'.*did you mean "
-                                         "sustainability_score"):
+    with pytest.raises(
+        SweepError, match="unknown output 'sustainability'.*did you mean sustainability_score"
+    ):
         sensitivity.scenario_function("iocn", outputs=["sustainability"])
 
 
@@ -307,12 +358,28 @@ def test_an_unknown_output_of_the_model_is_refused_when_the_function_is_built():
 
 
 def test_the_results_folder_holds_tables_figures_report_and_the_salib_problem(tmp_path):
-    study = sensitivity.run_study(noisy, {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
-                                  method="sobol", n=64, replicates=2, out=tmp_path / "s")
+    study = sensitivity.run_study(
+        noisy,
+        {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
+        method="sobol",
+        n=64,
+        replicates=2,
+        out=tmp_path / "s",
+    )
     folder = tmp_path / "s"
-    for name in ("indices.parquet", "indices.csv", "noise.csv", "convergence.parquet",
-                 "problem.json", "sensitivity.json", "report.md", "sample.parquet",
-                 "runs.parquet", "figures/sobol_y.png", "figures/convergence_y.png"):
+    for name in (
+        "indices.parquet",
+        "indices.csv",
+        "noise.csv",
+        "convergence.parquet",
+        "problem.json",
+        "sensitivity.json",
+        "report.md",
+        "sample.parquet",
+        "runs.parquet",
+        "figures/sobol_y.png",
+        "figures/convergence_y.png",
+    ):
         assert (folder / name).is_file(), name
     problem = json.loads((folder / "problem.json").read_text())
     assert {key: problem[key] for key in study.problem} == study.problem
@@ -331,6 +398,11 @@ def test_the_results_folder_holds_tables_figures_report_and_the_salib_problem(tm
     from SALib.analyze import sobol
 
     values = pd.read_parquet(folder / "values.parquet")
-    again = sobol.analyze(problem, values["y"].to_numpy(), calc_second_order=False,
-                          seed=np.random.default_rng(0), num_resamples=1000)
+    again = sobol.analyze(
+        problem,
+        values["y"].to_numpy(),
+        calc_second_order=False,
+        seed=np.random.default_rng(0),
+        num_resamples=1000,
+    )
     np.testing.assert_allclose(again["ST"], study.indices["ST"], rtol=1e-12)

@@ -51,23 +51,32 @@ def test_a_small_model_study_runs_resumes_and_writes_its_folder(tmp_path, capsys
     assert len(runs) == 4 * 4 * 2 and set(runs["replicate"]) == {0, 1}
     study = sensitivity.load(out)
     assert study.method == "morris"
-    assert set(study.indices["factor"]) == {"cede_willingness", "academic_partner",
-                                            "meeting_interval"}
+    assert set(study.indices["factor"]) == {
+        "cede_willingness",
+        "academic_partner",
+        "meeting_interval",
+    }
     problem = json.loads((out / "problem.json").read_text())
     salib = load_sweep(out).problem
     assert {key: problem[key] for key in salib} == salib
     assert problem["outputs"] == ["sustainability_score", "quality_gain"]
     assert problem["bounds"][2] == [1.0, 5.0]  # whole weeks 1-4, each equally likely
-    for name in ("indices.csv", "report.md", "sensitivity.json", "meta.json",
-                 "figures/morris_quality_gain.png"):
+    for name in (
+        "indices.csv",
+        "report.md",
+        "sensitivity.json",
+        "meta.json",
+        "figures/morris_quality_gain.png",
+    ):
         assert (out / name).is_file(), name
     meta = json.loads((out / "sensitivity.json").read_text())
     assert meta["kind"] == "collabsim sensitivity" and meta["options"]["replicates"] == 2
     assert "## quality_gain" in (out / "report.md").read_text()
 
     before = pd.read_parquet(out / "indices.parquet")
-    assert main(["sensitivity", str(path), "--backend", "serial", "--out", str(out),
-                 "--quiet"]) == 0
+    assert (
+        main(["sensitivity", str(path), "--backend", "serial", "--out", str(out), "--quiet"]) == 0
+    )
     assert capsys.readouterr().out == ""
     assert len(load_sweep(out).meta["sessions"]) == 2  # resumed: nothing left to run
     pd.testing.assert_frame_equal(pd.read_parquet(out / "indices.parquet"), before)
@@ -75,8 +84,11 @@ def test_a_small_model_study_runs_resumes_and_writes_its_folder(tmp_path, capsys
 
 def test_the_iocn_study_file_is_valid():
     spec = read_study_file(experiments.path("sensitivity_iocn.toml"))
-    assert spec["function"]["outputs"] == ["sustained", "sustainability_score",
-                                           "quality_gain_vs_silo"]
+    assert spec["function"]["outputs"] == [
+        "sustained",
+        "sustainability_score",
+        "quality_gain_vs_silo",
+    ]
     assert spec["study"]["method"] == "sobol" and spec["study"]["n"] == 256
     from collabsim.params import LEVERS
 
@@ -84,26 +96,36 @@ def test_the_iocn_study_file_is_valid():
 
 
 BAD = [
-    ("unknown factor", TINY.replace("cede_willingness = {}", "cede_wilingness = {}"),
-     "did you mean cede_willingness"),
-    ("n not a power of two", TINY.replace('method = "morris"', 'method = "sobol"')
-     .replace("n = 4", "n = 12"), "n=12 is not allowed with method 'sobol': expected a power "
-     "of 2"),
-    ("unknown output", TINY.replace('"quality_gain"]', '"quality"]'),
-     "unknown output 'quality'"),
-    ("bad method", TINY.replace('method = "morris"', 'method = "morriss"'),
-     "did you mean morris"),
-    ("bounds outside the allowed range", TINY.replace("high = 4", "high = 60"),
-     "meeting_interval: high=60 is outside the allowed range"),
+    (
+        "unknown factor",
+        TINY.replace("cede_willingness = {}", "cede_wilingness = {}"),
+        "did you mean cede_willingness",
+    ),
+    (
+        "n not a power of two",
+        TINY.replace('method = "morris"', 'method = "sobol"').replace("n = 4", "n = 12"),
+        "n=12 is not allowed with method 'sobol': expected a power of 2",
+    ),
+    ("unknown output", TINY.replace('"quality_gain"]', '"quality"]'), "unknown output 'quality'"),
+    ("bad method", TINY.replace('method = "morris"', 'method = "morriss"'), "did you mean morris"),
+    (
+        "bounds outside the allowed range",
+        TINY.replace("high = 4", "high = 60"),
+        "meeting_interval: high=60 is outside the allowed range",
+    ),
     ("unknown key", TINY.replace("seed = 0", "sead = 0"), "unknown key 'sead'"),
-    ("collapse_step needs its fill named", TINY + "[fill]\ncollapse_step = 8\n",
-     "fill: 'collapse_step' is not one of the outputs"),
+    (
+        "collapse_step needs its fill named",
+        TINY + "[fill]\ncollapse_step = 8\n",
+        "fill: 'collapse_step' is not one of the outputs",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("problem", "text", "expected"), BAD, ids=[b[0] for b in BAD])
-def test_bad_study_files_exit_2_in_one_line_before_anything_is_written(tmp_path, capsys,
-                                                                      problem, text, expected):
+def test_bad_study_files_exit_2_in_one_line_before_anything_is_written(
+    tmp_path, capsys, problem, text, expected
+):
     path = write(tmp_path, text)
     out = tmp_path / "out"
     status = main(["sensitivity", str(path), "--backend", "serial", "--out", str(out)])

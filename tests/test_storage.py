@@ -90,8 +90,18 @@ def test_meta_records_provenance_as_strict_json(beston_run, tmp_path):
     out = storage.write_run(beston_run, tmp_path / "run", scenario="beston")
     meta = strict_json((out / "meta.json").read_text(encoding="utf-8"))
     strict_json((out / "summary.json").read_text(encoding="utf-8"))
-    assert set(meta) >= {"collabsim_version", "git_commit", "git_dirty", "scenario", "seed",
-                         "steps", "parameters", "created", "python", "outputs"}
+    assert set(meta) >= {
+        "collabsim_version",
+        "git_commit",
+        "git_dirty",
+        "scenario",
+        "seed",
+        "steps",
+        "parameters",
+        "created",
+        "python",
+        "outputs",
+    }
     assert meta["collabsim_version"] == collabsim.__version__
     assert meta["scenario"] == "beston"
     assert (meta["seed"], meta["steps"]) == (1, 30)
@@ -109,14 +119,27 @@ def test_meta_records_provenance_as_strict_json(beston_run, tmp_path):
 
 
 def test_numpy_scalars_and_infinities_become_plain_json(beston_run, tmp_path):
-    summary = {"count": np.int64(3), "share": np.float64(0.25), "flag": np.bool_(True),
-               "none": None, "nan": np.float64("nan"), "up": float("inf"),
-               "down": float("-inf")}
+    summary = {
+        "count": np.int64(3),
+        "share": np.float64(0.25),
+        "flag": np.bool_(True),
+        "none": None,
+        "nan": np.float64("nan"),
+        "up": float("inf"),
+        "down": float("-inf"),
+    }
     result = RunResult(beston_run.params, 1, 30, beston_run.timeseries, summary)
     storage.write_run(result, tmp_path / "run")
     written = strict_json((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
-    assert written == {"count": 3, "share": 0.25, "flag": True, "none": None, "nan": None,
-                       "up": None, "down": None}
+    assert written == {
+        "count": 3,
+        "share": 0.25,
+        "flag": True,
+        "none": None,
+        "nan": None,
+        "up": None,
+        "down": None,
+    }
     back = storage.read_run(tmp_path / "run").summary
     assert back["count"] == 3 and type(back["count"]) is int
     assert back["flag"] is True

@@ -16,8 +16,9 @@ from collabsim.analysis import survival
 HORIZON = 104
 
 
-def exponential_runs(hazards: dict, n: int, seed: int, horizon: float = HORIZON,
-                     extra=None) -> pd.DataFrame:
+def exponential_runs(
+    hazards: dict, n: int, seed: int, horizon: float = HORIZON, extra=None
+) -> pd.DataFrame:
     """Runs whose networks dissolve after exponential times, censored at ``horizon``.
 
     ``hazards`` maps an arm's value of ``arm`` to its weekly hazard; ``extra(rng, n)``
@@ -29,9 +30,17 @@ def exponential_runs(hazards: dict, n: int, seed: int, horizon: float = HORIZON,
         columns, shift = extra(rng, n) if extra else ({}, np.zeros(n))
         times = rng.exponential(1.0 / (hazard * np.exp(shift)))
         dissolved = times <= horizon
-        frames.append(pd.DataFrame({"arm": arm, **columns, "sustained": ~dissolved,
-                                    "collapse_step": np.where(dissolved, times, np.nan),
-                                    "horizon": horizon}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "arm": arm,
+                    **columns,
+                    "sustained": ~dissolved,
+                    "collapse_step": np.where(dissolved, times, np.nan),
+                    "horizon": horizon,
+                }
+            )
+        )
     runs = pd.concat(frames, ignore_index=True)
     runs.insert(0, "run", np.arange(len(runs)))
     return runs
@@ -112,23 +121,26 @@ def test_interaction_and_boolean_covariates():
     def covariates(rng, n):
         partner = rng.random(n) < 0.5
         cede = rng.uniform(0, 2, n)
-        return ({"academic_partner": partner, "cede": cede},
-                0.7 * partner - 0.5 * cede + 0.6 * partner * cede)
+        return (
+            {"academic_partner": partner, "cede": cede},
+            0.7 * partner - 0.5 * cede + 0.6 * partner * cede,
+        )
 
     runs = exponential_runs({0: 0.02}, n=1500, seed=7, extra=covariates)
     assert runs["academic_partner"].dtype == bool
-    fit = survival.cox_model(runs, ["academic_partner", "cede"],
-                             interactions=[("academic_partner", "cede")])
+    fit = survival.cox_model(
+        runs, ["academic_partner", "cede"], interactions=[("academic_partner", "cede")]
+    )
     table = fit.hazard_ratios
     assert list(table.index) == ["academic_partner", "cede", "academic_partner × cede"]
     assert list(fit.proportional_hazards.index) == list(table.index)
-    for term, beta in [("academic_partner", 0.7), ("cede", -0.5),
-                       ("academic_partner × cede", 0.6)]:
+    for term, beta in [("academic_partner", 0.7), ("cede", -0.5), ("academic_partner × cede", 0.6)]:
         assert table.loc[term, "lower"] < math.exp(beta) < table.loc[term, "upper"], term
     # True/False enters as 1/0: the same fit as with the column as integers
     as_int = runs.assign(academic_partner=runs["academic_partner"].astype(int))
-    again = survival.cox_model(as_int, ["academic_partner", "cede"],
-                               interactions=[("academic_partner", "cede")])
+    again = survival.cox_model(
+        as_int, ["academic_partner", "cede"], interactions=[("academic_partner", "cede")]
+    )
     pd.testing.assert_frame_equal(table, again.hazard_ratios)
 
 
@@ -144,17 +156,27 @@ def test_strata_get_no_hazard_ratio(two_hazards):
 
 def hand_runs(weeks, dissolved, horizons, **columns) -> pd.DataFrame:
     collapse = [week if gone else None for week, gone in zip(weeks, dissolved, strict=True)]
-    return pd.DataFrame({"run": range(len(weeks)), **columns,
-                         "sustained": [not gone for gone in dissolved],
-                         "collapse_step": collapse, "horizon": horizons})
+    return pd.DataFrame(
+        {
+            "run": range(len(weeks)),
+            **columns,
+            "sustained": [not gone for gone in dissolved],
+            "collapse_step": collapse,
+            "horizon": horizons,
+        }
+    )
 
 
 def test_kaplan_meier_by_hand_with_a_run_censored_early():
     # Dissolved in weeks 2, 4, 4 and 7; one run observed only to week 5, one to week 10.
     # At risk / dissolving: week 2: 6/1, week 4: 5/2, week 7: 2/1 (the week-5 run has
     # left), so S = 5/6, 5/6 * 3/5 = 1/2, 1/2 * 1/2 = 1/4, flat to week 10.
-    runs = hand_runs([2, 4, 4, 5, 7, 10], [True, True, True, False, True, False],
-                     [10, 10, 10, 5, 10, 10], arm="a")
+    runs = hand_runs(
+        [2, 4, 4, 5, 7, 10],
+        [True, True, True, False, True, False],
+        [10, 10, 10, 5, 10, 10],
+        arm="a",
+    )
     arm = survival.kaplan_meier(runs, "arm")["a"]
     curve = arm.curve
     assert curve["week"].tolist() == [0, 2, 4, 7, 10]
@@ -167,8 +189,10 @@ def test_kaplan_meier_by_hand_with_a_run_censored_early():
     assert arm.median == 4 and arm.median_lower <= 4 <= arm.median_upper
     # Greenwood: Var(log S) sums d / (n (n - d)); the interval is built on log(-log S)
     z = stats.norm.ppf(0.975)
-    for week, share, greenwood in [(4, 1 / 2, 1 / 30 + 2 / 15),
-                                   (7, 1 / 4, 1 / 30 + 2 / 15 + 1 / 2)]:
+    for week, share, greenwood in [
+        (4, 1 / 2, 1 / 30 + 2 / 15),
+        (7, 1 / 4, 1 / 30 + 2 / 15 + 1 / 2),
+    ]:
         sigma = math.sqrt(greenwood) / abs(math.log(share))
         row = curve.set_index("week").loc[week]
         assert row["lower"] == pytest.approx(share ** math.exp(z * sigma))
@@ -176,8 +200,9 @@ def test_kaplan_meier_by_hand_with_a_run_censored_early():
     assert arm.surviving_lower == pytest.approx(curve["lower"].iloc[-1])
     # a 90% interval is narrower
     narrow = survival.kaplan_meier(runs, "arm", alpha=0.1)["a"]
-    assert arm.surviving_lower < narrow.surviving_lower < narrow.surviving_upper \
-        < arm.surviving_upper
+    assert (
+        arm.surviving_lower < narrow.surviving_lower < narrow.surviving_upper < arm.surviving_upper
+    )
 
 
 def test_logrank_by_hand():
@@ -186,8 +211,9 @@ def test_logrank_by_hand():
     # Week 2: 3 at risk (1 A), 1 in B: O - E = 0 - 1/3, V = (1/3)(2/3)(2/2) = 2/9.
     # Week 3: 2 at risk (1 A), 1 in A: O - E = 1 - 1/2, V = 1/4.
     # chi-squared = (2/3)^2 / (13/18) = 8/13.
-    runs = hand_runs([1, 3, 2, 4], [True, True, True, False], [10, 10, 10, 4],
-                     arm=["A", "A", "B", "B"])
+    runs = hand_runs(
+        [1, 3, 2, 4], [True, True, True, False], [10, 10, 10, 4], arm=["A", "A", "B", "B"]
+    )
     result = survival.compare_arms(runs, "arm")
     assert result.statistic == pytest.approx(8 / 13)
     assert result.p_value == pytest.approx(stats.chi2.sf(8 / 13, 1))
@@ -200,8 +226,7 @@ def test_cox_model_by_hand():
     # the partial likelihood is u/(2u + 2) * 1/(u + 2) * u/(u + 1); its score is zero
     # where u^2 - u - 4 = 0, so the hazard ratio is u = (1 + sqrt 17) / 2. The
     # information sums p(1 - p) over the risk sets: 2u/(u + 1)^2 + 2u/(u + 2)^2.
-    runs = hand_runs([1, 2, 3, 4], [True, True, True, False], 4,
-                     partner=[True, False, True, False])
+    runs = hand_runs([1, 2, 3, 4], [True, True, True, False], 4, partner=[True, False, True, False])
     fit = survival.cox_model(runs, "partner")
     u = (1 + math.sqrt(17)) / 2
     se = 1 / math.sqrt(2 * u / (u + 1) ** 2 + 2 * u / (u + 2) ** 2)
@@ -223,8 +248,7 @@ def test_cox_model_splits_tied_weeks_by_efron():
     # partial likelihood counts the second week-1 dissolution against a risk set less half
     # of the first pair: u^2 / ((3u + 2)(2u + 2)) * 1 / (u + 2), whose score is zero where
     # 3u^3 - 12u - 8 = 0 (u = 2.27). Breslow's u^2 / (3u + 2)^2 would give exactly u = 2.
-    runs = hand_runs([1, 1, 2, 3, 3], [True, True, True, False, False], 3,
-                     partner=[1, 1, 0, 0, 1])
+    runs = hand_runs([1, 1, 2, 3, 3], [True, True, True, False, False], 3, partner=[1, 1, 0, 0, 1])
     u = survival.cox_model(runs, "partner").hazard_ratios.loc["partner", "hazard_ratio"]
     assert 3 * u**3 - 12 * u - 8 == pytest.approx(0, abs=1e-6)
     assert 2.2 < u < 2.3
@@ -241,12 +265,17 @@ def crossing_runs(n: int, seed: int, change: float = 15) -> pd.DataFrame:
     early, late = base * np.where(partner, 4, 1), base * np.where(partner, 0.25, 1)
     # invert the piecewise-constant cumulative hazard at an exponential draw
     draw = rng.exponential(1.0, n)
-    times = np.where(draw < early * change, draw / early,
-                     change + (draw - early * change) / late)
+    times = np.where(draw < early * change, draw / early, change + (draw - early * change) / late)
     dissolved = times <= HORIZON
-    return pd.DataFrame({"run": np.arange(n), "partner": partner, "sustained": ~dissolved,
-                         "collapse_step": np.where(dissolved, np.ceil(times), np.nan),
-                         "horizon": HORIZON})
+    return pd.DataFrame(
+        {
+            "run": np.arange(n),
+            "partner": partner,
+            "sustained": ~dissolved,
+            "collapse_step": np.where(dissolved, np.ceil(times), np.nan),
+            "horizon": HORIZON,
+        }
+    )
 
 
 @pytest.mark.parametrize("transform", ["rank", "identity", "log"])
@@ -285,13 +314,16 @@ def test_cox_model_warns_when_a_covariate_separates_the_outcomes():
 
 
 def small_runs() -> pd.DataFrame:
-    return pd.DataFrame({
-        "run": [0, 1, 2, 3, 4, 5],
-        "cede_willingness": [0.1, 0.1, 0.1, 0.9, 0.9, 0.9],
-        "sustained": [True, False, False, True, True, False],
-        "collapse_step": [None, 30, 12, None, None, 52],
-        "horizon": 52,
-    }, index=[10, 11, 12, 13, 14, 15])
+    return pd.DataFrame(
+        {
+            "run": [0, 1, 2, 3, 4, 5],
+            "cede_willingness": [0.1, 0.1, 0.1, 0.9, 0.9, 0.9],
+            "sustained": [True, False, False, True, True, False],
+            "collapse_step": [None, 30, 12, None, None, 52],
+            "horizon": 52,
+        },
+        index=[10, 11, 12, 13, 14, 15],
+    )
 
 
 def test_durations_censor_sustained_runs_at_the_horizon():
@@ -328,8 +360,9 @@ def test_kaplan_meier_at_the_horizon_is_the_share_sustained():
 
 
 def test_kaplan_meier_by_several_columns():
-    arms = survival.kaplan_meier(small_runs().assign(partner=[True, False] * 3),
-                                 ["cede_willingness", "partner"])
+    arms = survival.kaplan_meier(
+        small_runs().assign(partner=[True, False] * 3), ["cede_willingness", "partner"]
+    )
     assert list(arms) == [(0.1, False), (0.1, True), (0.9, False), (0.9, True)]
     assert arms[(0.1, False)].events == 1 and arms[(0.1, False)].runs == 1
     assert arms[(0.9, True)].surviving == 1.0
@@ -346,35 +379,76 @@ def change(**columns) -> pd.DataFrame:
     return small_runs().assign(**columns)
 
 
-@pytest.mark.parametrize("runs, horizon, message", [
-    (small_runs().drop(columns="collapse_step"), None,
-     r"runs has no column 'collapse_step'; its columns: run, cede_willingness"),
-    (small_runs().drop(columns="horizon"), None, r"no horizon: runs has no 'horizon' column"),
-    (small_runs(), 0, r"horizon=0 is not allowed: expected weeks > 0"),
-    (small_runs(), True, r"horizon=True is not allowed"),
-    (change(horizon=[52, 52, 52, 52, -1, 52]), None, r"1 run \(run 4\): horizon=-1 is not allowed"),
-    (change(collapse_step=[None, 30, 12, None, None, 53]), None,
-     r"1 run \(run 5\): collapse_step=53 is beyond the horizon, week 52 \(its 'horizon'\)"),
-    (small_runs(), 20, r"2 runs \(run 1, run 5\): collapse_step=30 is beyond the horizon, "
-     r"week 20 \(horizon=20\)"),
-    (change(collapse_step=[5, 30, 12, None, None, 52]), None,
-     r"1 run \(run 0\): marked sustained but collapse_step=5; a sustained network"),
-    (change(collapse_step=[None, None, 12, None, None, 52]), None,
-     r"1 run \(run 1\): not sustained but collapse_step is missing; a run that is not "
-     r"sustained must have the week"),
-    (change(collapse_step=[None, None, 12, None, None, 52], convened=[True, False] * 3), None,
-     r"with convened=False there was no network to dissolve"),
-    (change(collapse_step=[None, 0, 12, None, None, 52]), None,
-     r"1 run \(run 1\): collapse_step=0 is not after week 0"),
-    (change(collapse_step=[None, "soon", 12, None, None, 52]), None,
-     r"column 'collapse_step' must hold week numbers"),
-    (change(sustained=[True, None, False, True, True, False]), None,
-     r"1 run \(run 1\): no value of 'sustained'"),
-    (change(sustained=[True, "no", False, True, True, False]), None,
-     r"column 'sustained' must be true or false, got 'no'"),
-    (change(status=["ok", "failed", "ok", "ok", "ok", "ok"]), None,
-     r"1 run \(run 1\): did not finish .*runs\[runs\['status'\] == 'ok'\]"),
-])
+@pytest.mark.parametrize(
+    "runs, horizon, message",
+    [
+        (
+            small_runs().drop(columns="collapse_step"),
+            None,
+            r"runs has no column 'collapse_step'; its columns: run, cede_willingness",
+        ),
+        (small_runs().drop(columns="horizon"), None, r"no horizon: runs has no 'horizon' column"),
+        (small_runs(), 0, r"horizon=0 is not allowed: expected weeks > 0"),
+        (small_runs(), True, r"horizon=True is not allowed"),
+        (
+            change(horizon=[52, 52, 52, 52, -1, 52]),
+            None,
+            r"1 run \(run 4\): horizon=-1 is not allowed",
+        ),
+        (
+            change(collapse_step=[None, 30, 12, None, None, 53]),
+            None,
+            r"1 run \(run 5\): collapse_step=53 is beyond the horizon, week 52 \(its 'horizon'\)",
+        ),
+        (
+            small_runs(),
+            20,
+            r"2 runs \(run 1, run 5\): collapse_step=30 is beyond the horizon, "
+            r"week 20 \(horizon=20\)",
+        ),
+        (
+            change(collapse_step=[5, 30, 12, None, None, 52]),
+            None,
+            r"1 run \(run 0\): marked sustained but collapse_step=5; a sustained network",
+        ),
+        (
+            change(collapse_step=[None, None, 12, None, None, 52]),
+            None,
+            r"1 run \(run 1\): not sustained but collapse_step is missing; a run that is not "
+            r"sustained must have the week",
+        ),
+        (
+            change(collapse_step=[None, None, 12, None, None, 52], convened=[True, False] * 3),
+            None,
+            r"with convened=False there was no network to dissolve",
+        ),
+        (
+            change(collapse_step=[None, 0, 12, None, None, 52]),
+            None,
+            r"1 run \(run 1\): collapse_step=0 is not after week 0",
+        ),
+        (
+            change(collapse_step=[None, "soon", 12, None, None, 52]),
+            None,
+            r"column 'collapse_step' must hold week numbers",
+        ),
+        (
+            change(sustained=[True, None, False, True, True, False]),
+            None,
+            r"1 run \(run 1\): no value of 'sustained'",
+        ),
+        (
+            change(sustained=[True, "no", False, True, True, False]),
+            None,
+            r"column 'sustained' must be true or false, got 'no'",
+        ),
+        (
+            change(status=["ok", "failed", "ok", "ok", "ok", "ok"]),
+            None,
+            r"1 run \(run 1\): did not finish .*runs\[runs\['status'\] == 'ok'\]",
+        ),
+    ],
+)
 def test_durations_refuse_bad_runs(runs, horizon, message):
     with pytest.raises(ValueError, match=message):
         survival.durations(runs, horizon=horizon)
@@ -400,9 +474,11 @@ def test_arm_functions_refuse_bad_arguments():
     with pytest.raises(ValueError, match=r"no run dissolved: the arms cannot differ"):
         survival.compare_arms(alive, "cede_willingness")
     # arm 0.9 is observed only to week 10, before any network dissolved
-    early = change(horizon=[52, 52, 52, 10, 10, 10], collapse_step=[None, 30, 12, None, None,
-                                                                    None],
-                   sustained=[True, False, False, True, True, True])
+    early = change(
+        horizon=[52, 52, 52, 10, 10, 10],
+        collapse_step=[None, 30, 12, None, None, None],
+        sustained=[True, False, False, True, True, True],
+    )
     with pytest.raises(ValueError, match=r"some arm has no run at risk"):
         survival.compare_arms(early, "cede_willingness")
 
@@ -420,8 +496,9 @@ def test_cox_model_refuses_bad_arguments():
     with pytest.raises(ValueError, match=r"interaction \('flag', 'seed'\) is not allowed"):
         survival.cox_model(runs, ["flag", "cede_willingness"], interactions=[("flag", "seed")])
     with pytest.raises(ValueError, match=r"interaction 'flag' is not allowed.*list of pairs"):
-        survival.cox_model(runs, ["flag", "cede_willingness"],
-                           interactions=("flag", "cede_willingness"))
+        survival.cox_model(
+            runs, ["flag", "cede_willingness"], interactions=("flag", "cede_willingness")
+        )
     with pytest.raises(ValueError, match=r"\['flag'\] are both covariates and strata"):
         survival.cox_model(runs, ["flag"], strata="flag")
     with pytest.raises(ValueError, match=r"time_transform='km' is not allowed"):
@@ -434,10 +511,14 @@ def test_cox_model_refuses_bad_arguments():
 
 
 def test_real_sweep(tmp_path):
-    result = collabsim.sweep(scenario="beston",
-                             design=[{"cede_willingness": 0.1}, {"cede_willingness": 0.9}],
-                             replicates=3, outputs=["sustained", "collapse_step"],
-                             backend="serial", out=tmp_path / "sweep")
+    result = collabsim.sweep(
+        scenario="beston",
+        design=[{"cede_willingness": 0.1}, {"cede_willingness": 0.9}],
+        replicates=3,
+        outputs=["sustained", "collapse_step"],
+        backend="serial",
+        out=tmp_path / "sweep",
+    )
     runs = result.runs
     table = survival.durations(runs)
     horizon = runs["horizon"].iloc[0]
@@ -452,4 +533,5 @@ def test_real_sweep(tmp_path):
         assert survival_curve.iloc[0] == 1.0
         assert (survival_curve.diff().dropna() <= 0).all()
         assert arm.surviving == pytest.approx(
-            runs.loc[runs["cede_willingness"] == arm.arm, "sustained"].mean())
+            runs.loc[runs["cede_willingness"] == arm.arm, "sustained"].mean()
+        )

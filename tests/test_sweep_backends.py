@@ -37,9 +37,16 @@ academic_partner = [true, false]
 cede_willingness = {low = 0.1, high = 0.9}
 """
 
-OPTIONS = {"factors": {"academic_partner": [True, False], "cede_willingness": (0.1, 0.9)},
-           "levels": 3, "replicates": 4, "steps": 12, "seed": 11, "params": {"n_people": 40},
-           "timeseries": ["attendance_rate", "trust_cross_org", "alive"], "every": 5}
+OPTIONS = {
+    "factors": {"academic_partner": [True, False], "cede_willingness": (0.1, 0.9)},
+    "levels": 3,
+    "replicates": 4,
+    "steps": 12,
+    "seed": 11,
+    "params": {"n_people": 40},
+    "timeseries": ["attendance_rate", "trust_cross_org", "alive"],
+    "every": 5,
+}
 
 
 def table(folder: Path, name: str):
@@ -64,16 +71,18 @@ def assert_same_results(folder: Path, reference: Path) -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_process_pool_gives_identical_results_for_any_worker_count(serial_folder, tmp_path,
-                                                                   workers):
+def test_process_pool_gives_identical_results_for_any_worker_count(
+    serial_folder, tmp_path, workers
+):
     out = tmp_path / "backends"
     result = collabsim.sweep(**OPTIONS, backend="pool", workers=workers, out=out)
     assert_same_results(out, serial_folder)
     assert (result.meta["backend"], result.meta["workers"]) == ("pool", workers)
 
 
-def test_sweeps_inside_kept_alive_share_one_pool_and_give_identical_results(serial_folder,
-                                                                            tmp_path):
+def test_sweeps_inside_kept_alive_share_one_pool_and_give_identical_results(
+    serial_folder, tmp_path
+):
     with pool.kept_alive(2):
         shared, _ = pool._kept
         collabsim.sweep(**OPTIONS, backend="pool", workers=2, out=tmp_path / "first")
@@ -97,12 +106,19 @@ def test_dask_local_cluster_gives_identical_results(serial_folder, tmp_path):
 
 def test_cli_sends_the_runs_to_an_existing_dask_cluster(serial_folder, tmp_path):
     import distributed
+
     (tmp_path / "backends.toml").write_text(SWEEP_FILE, encoding="utf-8")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
         done = subprocess.run(
             [SCRIPT, "sweep", "backends.toml", "--scheduler", cluster.scheduler_address],
-            cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
         with distributed.Client(cluster) as client:
             ran = client.run(lambda: "collabsim.sweeps.runner" in sys.modules)
     assert done.returncode == 0, done.stderr
@@ -113,11 +129,17 @@ def test_cli_sends_the_runs_to_an_existing_dask_cluster(serial_folder, tmp_path)
 
 def test_dask_errors_are_clear(monkeypatch, tmp_path):
     with pytest.raises(SweepError, match="scheduler='127.0.0.1:8786' is not allowed"):
-        collabsim.iter_sweep(**OPTIONS, backend="dask", scheduler="127.0.0.1:8786",
-                             out=tmp_path / "x")
+        collabsim.iter_sweep(
+            **OPTIONS, backend="dask", scheduler="127.0.0.1:8786", out=tmp_path / "x"
+        )
     with pytest.raises(SweepError, match="an existing cluster"):
-        collabsim.iter_sweep(**OPTIONS, backend="dask", scheduler="tcp://127.0.0.1:8786",
-                             workers=2, out=tmp_path / "x")
+        collabsim.iter_sweep(
+            **OPTIONS,
+            backend="dask",
+            scheduler="tcp://127.0.0.1:8786",
+            workers=2,
+            out=tmp_path / "x",
+        )
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if Dask were not installed
     with pytest.raises(SweepError, match=r'pip install "collabsim\[dask\]"'):
         collabsim.iter_sweep(**OPTIONS, backend="dask", out=tmp_path / "x")
@@ -125,10 +147,12 @@ def test_dask_errors_are_clear(monkeypatch, tmp_path):
 
 
 def test_backend_options_are_checked_before_anything_is_written(tmp_path):
-    cases = [({"backend": "threads"}, "backend='threads' is not a backend"),
-             ({"backend": "pool", "workers": 0}, "workers=0 is not allowed"),
-             ({"backend": "serial", "workers": 2}, "serial backend"),
-             ({"backend": "pool", "scheduler": "tcp://x:1"}, "only for the dask backend")]
+    cases = [
+        ({"backend": "threads"}, "backend='threads' is not a backend"),
+        ({"backend": "pool", "workers": 0}, "workers=0 is not allowed"),
+        ({"backend": "serial", "workers": 2}, "serial backend"),
+        ({"backend": "pool", "scheduler": "tcp://x:1"}, "only for the dask backend"),
+    ]
     for options, expected in cases:
         with pytest.raises(SweepError, match=expected):
             collabsim.iter_sweep(**OPTIONS, **options, out=tmp_path / "x")

@@ -27,10 +27,10 @@ def test_a_list_gives_levels_in_canonical_form():
 
 
 def test_a_range_defaults_to_the_declared_bounds():
-    assert make_factor("cede_willingness", None) == Factor("cede_willingness", "float",
-                                                           low=0.0, high=1.0)
-    assert make_factor("turnover_rate", {}) == Factor("turnover_rate", "float", low=0.0,
-                                                      high=0.6)
+    assert make_factor("cede_willingness", None) == Factor(
+        "cede_willingness", "float", low=0.0, high=1.0
+    )
+    assert make_factor("turnover_rate", {}) == Factor("turnover_rate", "float", low=0.0, high=0.6)
     narrower = make_factor("turnover_rate", {"low": 0.1})
     assert (narrower.low, narrower.high) == (0.1, 0.6)
     ranged = make_factor("meeting_interval", (2, 8))
@@ -80,8 +80,7 @@ def test_factors_must_be_a_mapping():
 
 
 def test_grid_is_the_full_factorial_last_factor_fastest():
-    factors = make_factors({"academic_partner": [True, False],
-                            "cede_willingness": (0.1, 0.9)})
+    factors = make_factors({"academic_partner": [True, False], "cede_willingness": (0.1, 0.9)})
     design = make_design(factors, "grid", levels=5)
     assert len(design) == 10
     assert design.points["academic_partner"].tolist() == [True] * 5 + [False] * 5
@@ -120,11 +119,23 @@ def test_bad_design_options_name_the_problem(design, options, expected):
 
 
 def test_a_huge_grid_is_refused_before_it_is_built():
-    factors = make_factors({name: None for name in ("partner_strength", "cede_willingness",
-                                                    "incremental_share", "turnover_rate",
-                                                    "power_imbalance", "results_pressure",
-                                                    "programme_intensity", "workload",
-                                                    "trust_gain", "trust_loss")})
+    factors = make_factors(
+        {
+            name: None
+            for name in (
+                "partner_strength",
+                "cede_willingness",
+                "incremental_share",
+                "turnover_rate",
+                "power_imbalance",
+                "results_pressure",
+                "programme_intensity",
+                "workload",
+                "trust_gain",
+                "trust_loss",
+            )
+        }
+    )
     with pytest.raises(SweepError, match="9,765,625 points"):
         make_design(factors, "grid", levels=5)
 
@@ -143,35 +154,48 @@ def test_latin_hypercube_has_one_point_in_every_stratum():
 
 
 def test_sampled_discrete_factors_take_every_level_equally_often():
-    factors = make_factors({"academic_partner": [True, False], "meeting_interval": (1, 4),
-                            "network_type": None})
+    factors = make_factors(
+        {"academic_partner": [True, False], "meeting_interval": (1, 4), "network_type": None}
+    )
     design = make_design(factors, "lhs", n=40, seed=0)
     assert design.points["academic_partner"].value_counts().to_dict() == {True: 20, False: 20}
-    assert design.points["meeting_interval"].value_counts().to_dict() == \
-        {1: 10, 2: 10, 3: 10, 4: 10}
+    assert design.points["meeting_interval"].value_counts().to_dict() == {
+        1: 10,
+        2: 10,
+        3: 10,
+        4: 10,
+    }
     assert design.points["network_type"].value_counts().to_dict() == {"place": 20, "issue": 20}
     assert design.points["meeting_interval"].dtype == np.int64
 
 
 def test_sobol_design_has_saltelli_size_and_maps_back_to_its_sample():
-    factors = make_factors({"cede_willingness": (0.1, 0.9), "academic_partner": None,
-                            "meeting_interval": (1, 12)})
+    factors = make_factors(
+        {"cede_willingness": (0.1, 0.9), "academic_partner": None, "meeting_interval": (1, 12)}
+    )
     design = make_design(factors, "sobol", n=16, seed=1)
     assert len(design) == 16 * (2 * 3 + 2)
     assert design.sample.shape == (len(design), 3)
     assert np.array_equal(design.points["cede_willingness"].to_numpy(), design.sample[:, 0])
-    assert design.points["academic_partner"].tolist() == \
-        [bool(u < 0.5) for u in design.sample[:, 1]]
-    assert design.points["meeting_interval"].tolist() == \
-        [int(x) for x in np.floor(design.sample[:, 2])]
+    assert design.points["academic_partner"].tolist() == [
+        bool(u < 0.5) for u in design.sample[:, 1]
+    ]
+    assert design.points["meeting_interval"].tolist() == [
+        int(x) for x in np.floor(design.sample[:, 2])
+    ]
     assert design.points["meeting_interval"].between(1, 12).all()
     first_order = make_design(factors, "sobol", n=16, seed=1, second_order=False)
     assert len(first_order) == 16 * (3 + 2)
 
 
 def test_morris_design_is_trajectories_of_one_step_each():
-    factors = make_factors({"cede_willingness": (0.0, 1.0), "turnover_rate": (0.0, 0.6),
-                            "results_pressure": (0.0, 0.5)})
+    factors = make_factors(
+        {
+            "cede_willingness": (0.0, 1.0),
+            "turnover_rate": (0.0, 0.6),
+            "results_pressure": (0.0, 0.5),
+        }
+    )
     design = make_design(factors, "morris", n=6, seed=2)
     assert len(design) == 6 * (3 + 1)
     steps = np.abs(np.diff(design.sample.reshape(6, 4, 3), axis=1))
@@ -189,8 +213,9 @@ def test_sampled_designs_are_reproducible_from_the_seed_and_differ_between_seeds
 
 
 def test_salib_problem_uses_sample_coordinates():
-    factors = make_factors({"cede_willingness": (0.1, 0.9), "meeting_interval": (1, 12),
-                            "academic_partner": None})
+    factors = make_factors(
+        {"cede_willingness": (0.1, 0.9), "meeting_interval": (1, 12), "academic_partner": None}
+    )
     assert salib_problem(factors) == {
         "num_vars": 3,
         "names": ["cede_willingness", "meeting_interval", "academic_partner"],
@@ -202,11 +227,18 @@ def test_salib_problem_uses_sample_coordinates():
 
 
 def test_explicit_design_runs_exactly_the_points_given():
-    design = make_design((), [{"cede_willingness": 0.2, "academic_partner": True},
-                              {"cede_willingness": 1, "academic_partner": False}])
+    design = make_design(
+        (),
+        [
+            {"cede_willingness": 0.2, "academic_partner": True},
+            {"cede_willingness": 1, "academic_partner": False},
+        ],
+    )
     assert design.kind == "explicit"
-    assert design.points.to_dict("list") == {"cede_willingness": [0.2, 1.0],
-                                             "academic_partner": [True, False]}
+    assert design.points.to_dict("list") == {
+        "cede_willingness": [0.2, 1.0],
+        "academic_partner": [True, False],
+    }
 
 
 @pytest.mark.parametrize(
@@ -237,10 +269,17 @@ def test_replicate_seeds_are_spawned_from_the_master_seed():
     assert replicate_seeds(1, 3) != replicate_seeds(0, 3)
 
 
-@pytest.mark.parametrize(("master", "replicates", "expected"),
-                         [(-1, 2, "seed=-1"), (True, 2, "seed=True"), (None, 2, "seed=None"),
-                          (0, 0, "replicates=0"), (0, -3, "replicates=-3"),
-                          (0, 2.0, "replicates=2.0")])
+@pytest.mark.parametrize(
+    ("master", "replicates", "expected"),
+    [
+        (-1, 2, "seed=-1"),
+        (True, 2, "seed=True"),
+        (None, 2, "seed=None"),
+        (0, 0, "replicates=0"),
+        (0, -3, "replicates=-3"),
+        (0, 2.0, "replicates=2.0"),
+    ],
+)
 def test_bad_seeds_and_replicates_are_refused(master, replicates, expected):
     with pytest.raises(SweepError, match=expected):
         replicate_seeds(master, replicates)

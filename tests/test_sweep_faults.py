@@ -49,14 +49,24 @@ cede_willingness = {}
 """
 
 #: Options of a tiny sweep: 12 runs of 6 weeks, a time series, a sampled design.
-TINY = {"factors": {"cede_willingness": (0.1, 0.9)}, "design": "lhs", "n": 6,
-        "replicates": 2, "steps": 6, "seed": 2, "params": {"n_people": 30},
-        "timeseries": ["alive", "trust_cross_org"], "every": 2, "backend": "serial"}
+TINY = {
+    "factors": {"cede_willingness": (0.1, 0.9)},
+    "design": "lhs",
+    "n": 6,
+    "replicates": 2,
+    "steps": 6,
+    "seed": 2,
+    "params": {"n_people": 30},
+    "timeseries": ["alive", "trust_cross_org"],
+    "every": 2,
+    "backend": "serial",
+}
 
 
 def command(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([SCRIPT, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        [SCRIPT, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def still_running(process: psutil.Process) -> bool:
@@ -72,9 +82,13 @@ def still_running(process: psutil.Process) -> bool:
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["KILL", "TERM"])
 def test_pool_workers_and_resource_tracker_exit_when_the_sweep_process_dies(tmp_path, signum):
     (tmp_path / "long.toml").write_text(LONG, encoding="utf-8")
-    sweep = subprocess.Popen([SCRIPT, "sweep", "long.toml", "--workers", "2"], cwd=tmp_path,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    sweep = subprocess.Popen(
+        [SCRIPT, "sweep", "long.toml", "--workers", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     children: list[psutil.Process] = []
     try:
         wait_for_saved_runs(sweep, tmp_path / "results" / "long", at_least=4, timeout=900)
@@ -85,8 +99,9 @@ def test_pool_workers_and_resource_tracker_exit_when_the_sweep_process_dies(tmp_
         sweep.wait(timeout=60)
         deadline = time.monotonic() + 60
         while any(still_running(child) for child in children):
-            assert time.monotonic() < deadline, [c.cmdline()[-1] for c in children
-                                                 if still_running(c)]
+            assert time.monotonic() < deadline, [
+                c.cmdline()[-1] for c in children if still_running(c)
+            ]
             time.sleep(0.1)
     finally:
         if sweep.poll() is None:
@@ -103,10 +118,15 @@ def test_pool_workers_and_resource_tracker_exit_when_the_sweep_process_dies(tmp_
 def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tmp_path):
     (tmp_path / "long.toml").write_text(LONG, encoding="utf-8")
     folder = tmp_path / "results" / "long"
-    sweep = subprocess.Popen([SCRIPT, "sweep", "long.toml", "--dask-local", "2", "--quiet"],
-                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, start_new_session=True,
-                             preexec_fn=ctrl_c_as_in_a_terminal)
+    sweep = subprocess.Popen(
+        [SCRIPT, "sweep", "long.toml", "--dask-local", "2", "--quiet"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
+    )
     try:
         wait_for_saved_runs(sweep, folder, at_least=4, timeout=900)
         assert sweep.poll() is None, "the sweep finished before Ctrl-C: make it longer"
@@ -118,8 +138,10 @@ def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tm
             sweep.wait(timeout=60)
     assert sweep.returncode == 130, err
     saved = part_rows(folder)
-    assert err.splitlines() == [f"collabsim: interrupted: {saved} of 400 runs are saved in "
-                                "results/long; run the same command again to resume"]
+    assert err.splitlines() == [
+        f"collabsim: interrupted: {saved} of 400 runs are saved in "
+        "results/long; run the same command again to resume"
+    ]
     kept = collabsim.load(folder)
     assert kept.meta["status"] == "interrupted" and len(kept.runs) == saved >= 4
 
@@ -148,8 +170,9 @@ def flip_bit(path: Path, offset: int, bit: int = 2) -> None:
 
 
 def same_results(repaired, whole) -> None:
-    pd.testing.assert_frame_equal(repaired.runs.drop(columns="duration"),
-                                  whole.runs.drop(columns="duration"))
+    pd.testing.assert_frame_equal(
+        repaired.runs.drop(columns="duration"), whole.runs.drop(columns="duration")
+    )
     pd.testing.assert_frame_equal(repaired.timeseries, whole.timeseries)
 
 
@@ -158,8 +181,9 @@ def notices(caplog) -> list[str]:
 
 
 @pytest.mark.parametrize("where", [0.1, 0.5, 0.9], ids=["head", "middle", "tail"])
-def test_a_flipped_bit_in_a_part_is_set_aside_and_only_its_runs_redone(tmp_path, monkeypatch,
-                                                                       caplog, whole, where):
+def test_a_flipped_bit_in_a_part_is_set_aside_and_only_its_runs_redone(
+    tmp_path, monkeypatch, caplog, whole, where
+):
     out = tmp_path / "sweep"
     stopped_sweep(out, monkeypatch)
     part = out / "runs" / "part-000002.parquet"
@@ -184,14 +208,17 @@ def test_a_deleted_timeseries_part_has_its_runs_redone(tmp_path, monkeypatch, ca
     with caplog.at_level(logging.WARNING, logger="collabsim.sweeps"):
         repaired = collabsim.sweep(**TINY, out=out)
     (notice,) = notices(caplog)
-    assert notice.startswith(f"{out / 'runs' / 'part-000004.parquet'} has a time series part "
-                             "that is missing; set aside as")
+    assert notice.startswith(
+        f"{out / 'runs' / 'part-000004.parquet'} has a time series part "
+        "that is missing; set aside as"
+    )
     assert repaired.meta["sessions"][-1]["runs"] == 7
     same_results(repaired, whole)
 
 
 def test_a_complete_sweep_with_a_flipped_bit_is_refused_on_reading_and_redone(
-        tmp_path, caplog, whole):
+    tmp_path, caplog, whole
+):
     out = tmp_path / "sweep"
     collabsim.sweep(**TINY, out=out)
     flip_bit(out / "runs.parquet", 700)
@@ -239,7 +266,8 @@ def cli(capsys, *args: str) -> tuple[int, list[str]]:
 
 
 def test_truncated_foreign_and_scrambled_parts_each_get_one_line_not_a_traceback(
-        tmp_path, monkeypatch, capsys, whole):
+    tmp_path, monkeypatch, capsys, whole
+):
     path = sweep_file(tmp_path)
     out = tmp_path / "out"
     stopped_sweep(out, monkeypatch, runs=8)
@@ -253,7 +281,8 @@ def test_truncated_foreign_and_scrambled_parts_each_get_one_line_not_a_traceback
     status, err = cli(capsys, "sweep", str(path), "--out", str(out), "--quiet")
     assert status == 0, err
     assert [line.split(" is damaged")[0] for line in err] == [
-        f"collabsim: {runs / f'part-00000{n}.parquet'}" for n in (1, 3, 5)]
+        f"collabsim: {runs / f'part-00000{n}.parquet'}" for n in (1, 3, 5)
+    ]
     assert all("set aside as" in line and "run again" in line for line in err)
     assert collabsim.load(out).meta["sessions"][-1]["runs"] == 12 - 8 + 3
     same_results(collabsim.load(out), whole)
@@ -267,8 +296,11 @@ def test_a_deleted_design_and_a_truncated_sample_are_rebuilt(tmp_path, capsys):
     design, sample = before.design, before.sample
     (out / "design.parquet").unlink()
     (out / "sample.parquet").write_bytes((out / "sample.parquet").read_bytes()[:200])
-    with pytest.raises(SweepError, match=r"design.parquet is missing: run the sweep again to "
-                                         "rebuild it"):
+    with pytest.raises(
+        SweepError,
+        match=r"design.parquet is missing: run the sweep again to "
+        "rebuild it",
+    ):
         assert collabsim.load(out).design is None
     with pytest.raises(SweepError, match=r"sample.parquet is damaged"):
         assert collabsim.load(out).sample is None
@@ -278,7 +310,8 @@ def test_a_deleted_design_and_a_truncated_sample_are_rebuilt(tmp_path, capsys):
         f"collabsim: {out / 'design.parquet'} is missing; rebuilt from the sweep's design",
         f"collabsim: {out / 'sample.parquet'} is damaged (its checksum differs from the one "
         f"recorded when it was written); set aside as {out / 'damaged' / 'sample.parquet'}; "
-        "rebuilt from the sweep's design"]
+        "rebuilt from the sweep's design",
+    ]
     after = collabsim.load(out)
     pd.testing.assert_frame_equal(after.design, design)
     assert (after.sample == sample).all()
@@ -287,7 +320,8 @@ def test_a_deleted_design_and_a_truncated_sample_are_rebuilt(tmp_path, capsys):
 
 @pytest.mark.parametrize("damage", ["truncated", "deleted"])
 def test_a_damaged_meta_json_is_refused_in_one_line_and_restart_clears_it(
-        tmp_path, monkeypatch, capsys, damage):
+    tmp_path, monkeypatch, capsys, damage
+):
     path = sweep_file(tmp_path)
     out = tmp_path / "out"
     stopped_sweep(out, monkeypatch, runs=3)
@@ -305,8 +339,7 @@ def test_a_damaged_meta_json_is_refused_in_one_line_and_restart_clears_it(
     status, err = cli(capsys, "sweep", str(path), "--out", str(out), "--quiet", "--restart")
     assert status == 0, err
     (line,) = err
-    assert line.startswith(f"collabsim: {out}: removing the earlier sweep's files to start "
-                           "over: ")
+    assert line.startswith(f"collabsim: {out}: removing the earlier sweep's files to start over: ")
     assert "design.parquet" in line and "runs/" in line
     assert collabsim.load(out).complete
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"  # not a sweep's file
@@ -315,8 +348,7 @@ def test_a_damaged_meta_json_is_refused_in_one_line_and_restart_clears_it(
 # --- 4. messages that say what happened ------------------------------------------------
 
 
-def test_a_sweep_started_while_another_is_opening_the_folder_is_told_it_is_in_use(
-        tmp_path, capsys):
+def test_a_sweep_started_while_another_is_opening_the_folder_is_told_it_is_in_use(tmp_path, capsys):
     """The first sweep has taken the lock and written its design, not yet meta.json."""
     path = sweep_file(tmp_path)
     out = tmp_path / "out"
@@ -326,15 +358,24 @@ def test_a_sweep_started_while_another_is_opening_the_folder_is_told_it_is_in_us
         fcntl.flock(first.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         status, err = cli(capsys, "sweep", str(path), "--out", str(out), "--quiet")
     assert status == 2
-    assert err == [f"collabsim: error: {out} is being written by another sweep right now; "
-                   "wait for it to finish or stop it"]
+    assert err == [
+        f"collabsim: error: {out} is being written by another sweep right now; "
+        "wait for it to finish or stop it"
+    ]
 
 
 def test_two_sweeps_started_at_once_one_runs_and_the_other_is_told_it_is_in_use(tmp_path):
     path = sweep_file(tmp_path)
-    both = [subprocess.Popen([SCRIPT, "sweep", str(path), "--backend", "serial", "--quiet"],
-                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True) for _ in range(2)]
+    both = [
+        subprocess.Popen(
+            [SCRIPT, "sweep", str(path), "--backend", "serial", "--quiet"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = [(sweep.wait(timeout=600), sweep.stderr.read()) for sweep in both]
     for sweep in both:
         sweep.stdout.close()
@@ -351,33 +392,70 @@ def test_two_sweeps_started_at_once_one_runs_and_the_other_is_told_it_is_in_use(
 # --- 2. the size of a sweep, before anything is built -----------------------------------
 
 
-EIGHT_FACTORS = "".join(f"{name} = {{}}\n" for name in (
-    "cede_willingness", "partner_strength", "distributed_leadership", "incremental_share",
-    "central_leader_strength", "programme_intensity", "results_pressure", "power_imbalance"))
+EIGHT_FACTORS = "".join(
+    f"{name} = {{}}\n"
+    for name in (
+        "cede_willingness",
+        "partner_strength",
+        "distributed_leadership",
+        "incremental_share",
+        "central_leader_strength",
+        "programme_intensity",
+        "results_pressure",
+        "power_imbalance",
+    )
+)
 ONE_FACTOR = "cede_willingness = {}\n"
 
 HUGE = [
     # (what, [sweep] keys, [factors] table, words of the one-line refusal)
-    ("grid of 167,961,600 runs", "levels = 6\nreplicates = 100\n", EIGHT_FACTORS,
-     ["167,961,600 runs (1,679,616 grid design points x 100 replicates, 52 weeks each)",
-      "more than the 1,000,000 runs a sweep may have unconfirmed", "give --allow-large"]),
-    ("a billion levels", "levels = 1000000000\n", ONE_FACTOR,
-     ["the design has 1,000,000,000 points, more than the 5,000,000 allowed"]),
-    ("Sobol' n = 2^30", 'design = "sobol"\nn = 1073741824\n', EIGHT_FACTORS,
-     ["the design has 19,327,352,832 points"]),
-    ("LHS n = 1e9", 'design = "lhs"\nn = 1000000000\n', ONE_FACTOR,
-     ["the design has 1,000,000,000 points"]),
-    ("a hundred million replicates", "levels = 2\nreplicates = 100000000\n", ONE_FACTOR,
-     ["replicates=100000000 is not allowed: expected a whole number from 1 to 100,000"]),
-    ("steps past the longest horizon", "levels = 2\nsteps = 100000\n", ONE_FACTOR,
-     ["steps=100000 is not allowed: expected a whole number from 1 to 2600"]),
+    (
+        "grid of 167,961,600 runs",
+        "levels = 6\nreplicates = 100\n",
+        EIGHT_FACTORS,
+        [
+            "167,961,600 runs (1,679,616 grid design points x 100 replicates, 52 weeks each)",
+            "more than the 1,000,000 runs a sweep may have unconfirmed",
+            "give --allow-large",
+        ],
+    ),
+    (
+        "a billion levels",
+        "levels = 1000000000\n",
+        ONE_FACTOR,
+        ["the design has 1,000,000,000 points, more than the 5,000,000 allowed"],
+    ),
+    (
+        "Sobol' n = 2^30",
+        'design = "sobol"\nn = 1073741824\n',
+        EIGHT_FACTORS,
+        ["the design has 19,327,352,832 points"],
+    ),
+    (
+        "LHS n = 1e9",
+        'design = "lhs"\nn = 1000000000\n',
+        ONE_FACTOR,
+        ["the design has 1,000,000,000 points"],
+    ),
+    (
+        "a hundred million replicates",
+        "levels = 2\nreplicates = 100000000\n",
+        ONE_FACTOR,
+        ["replicates=100000000 is not allowed: expected a whole number from 1 to 100,000"],
+    ),
+    (
+        "steps past the longest horizon",
+        "levels = 2\nsteps = 100000\n",
+        ONE_FACTOR,
+        ["steps=100000 is not allowed: expected a whole number from 1 to 2600"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("what", "keys", "factors", "expected"), HUGE,
-                         ids=[h[0] for h in HUGE])
-def test_huge_sweeps_are_refused_at_once_in_one_line_naming_the_file(tmp_path, capsys, what,
-                                                                     keys, factors, expected):
+@pytest.mark.parametrize(("what", "keys", "factors", "expected"), HUGE, ids=[h[0] for h in HUGE])
+def test_huge_sweeps_are_refused_at_once_in_one_line_naming_the_file(
+    tmp_path, capsys, what, keys, factors, expected
+):
     path = tmp_path / "huge.toml"
     keys = keys if "steps" in keys else f"steps = 52\n{keys}"
     path.write_text(f"[sweep]\n{keys}\n[factors]\n{factors}", encoding="utf-8")
@@ -401,17 +479,27 @@ def test_a_large_sweep_runs_once_confirmed_and_sizes_match_the_designs_made():
     from collabsim.sweeps.plan import SweepTooLarge, plan_sweep
     from collabsim.sweeps.size import LARGE_RUNS
 
-    options = {"factors": {"cede_willingness": {}}, "levels": 20, "replicates": 60_000,
-               "steps": 10}
+    options = {"factors": {"cede_willingness": {}}, "levels": 20, "replicates": 60_000, "steps": 10}
     assert 20 * 60_000 > LARGE_RUNS
     with pytest.raises(SweepTooLarge, match="1,200,000 runs .* allow_large=True"):
         plan_sweep(**options)
     assert plan_sweep(**options, allow_large=True).total == 1_200_000
-    factors = make_factors({"cede_willingness": {}, "meeting_interval": {"low": 1, "high": 4},
-                            "academic_partner": None, "network_type": None})
-    for design, extra in [("grid", {"levels": 3}), ("grid", {"levels": 9}),
-                          ("lhs", {"n": 7}), ("sobol", {"n": 8}),
-                          ("sobol", {"n": 8, "second_order": False}), ("morris", {"n": 3})]:
+    factors = make_factors(
+        {
+            "cede_willingness": {},
+            "meeting_interval": {"low": 1, "high": 4},
+            "academic_partner": None,
+            "network_type": None,
+        }
+    )
+    for design, extra in [
+        ("grid", {"levels": 3}),
+        ("grid", {"levels": 9}),
+        ("lhs", {"n": 7}),
+        ("sobol", {"n": 8}),
+        ("sobol", {"n": 8, "second_order": False}),
+        ("morris", {"n": 3}),
+    ]:
         made = make_design(factors, design, **extra)
         assert design_size(factors, design, **extra) == len(made), (design, extra)
 
@@ -421,16 +509,19 @@ def test_the_start_of_a_sweep_says_its_size_time_and_disk(tmp_path):
     done = command("sweep", str(path), "--backend", "serial", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     first = done.stderr.splitlines()[0]
-    assert first.startswith(f"collabsim: {path}: 12 runs (6 lhs design points x 2 replicates, "
-                            "6 weeks each): about ")
+    assert first.startswith(
+        f"collabsim: {path}: 12 runs (6 lhs design points x 2 replicates, 6 weeks each): about "
+    )
     assert " on 1 worker and " in first and first.endswith(" on disk")
 
 
 def test_run_refuses_steps_past_the_longest_horizon(capsys):
     assert main(["run", "--steps", "5000", "--quiet"]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
-    assert line == ("collabsim: error: --steps 5000 is not allowed: expected a whole number "
-                    "from 1 to 2600 (weeks; 2600 is the longest horizon a scenario may have)")
+    assert line == (
+        "collabsim: error: --steps 5000 is not allowed: expected a whole number "
+        "from 1 to 2600 (weeks; 2600 is the longest horizon a scenario may have)"
+    )
 
 
 # --- 6. an output folder that cannot be written is found first ------------------------
@@ -457,26 +548,46 @@ def test_run_into_a_read_only_folder_is_refused_before_the_run(tmp_path, read_on
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = command("run", "--set", "n_people=5000", "--steps", "2600", "--quiet", "--out",
-                   str(read_only / "run"), cwd=tmp_path, timeout=900)
+    done = command(
+        "run",
+        "--set",
+        "n_people=5000",
+        "--steps",
+        "2600",
+        "--quiet",
+        "--out",
+        str(read_only / "run"),
+        cwd=tmp_path,
+        timeout=900,
+    )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     spent = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()
-    assert line.startswith(f"collabsim: error: cannot write results to '{read_only / 'run'}' "
-                           f"(it would be made in {read_only}): ")
+    assert line.startswith(
+        f"collabsim: error: cannot write results to '{read_only / 'run'}' "
+        f"(it would be made in {read_only}): "
+    )
     assert line.endswith("; nothing was run")
     assert spent < 30, f"refusing took {spent:.0f} s of CPU: the run was run"
 
 
-@pytest.mark.parametrize("args", [
-    ["sweep", "FILE"], ["sensitivity", "STUDY"], ["validate", "--quick", "--pattern",
-                                                 "neutral_partner_sustains"]],
-    ids=["sweep", "sensitivity", "validate"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sweep", "FILE"],
+        ["sensitivity", "STUDY"],
+        ["validate", "--quick", "--pattern", "neutral_partner_sustains"],
+    ],
+    ids=["sweep", "sensitivity", "validate"],
+)
 def test_commands_refuse_a_read_only_folder_in_one_line(tmp_path, capsys, read_only, args):
     study = tmp_path / "study.toml"
-    study.write_text('[sensitivity]\nmethod = "morris"\nn = 2\nsteps = 4\n[params]\n'
-                     "n_people = 30\n[factors]\ncede_willingness = {}\n", encoding="utf-8")
+    study.write_text(
+        '[sensitivity]\nmethod = "morris"\nn = 2\nsteps = 4\n[params]\n'
+        "n_people = 30\n[factors]\ncede_willingness = {}\n",
+        encoding="utf-8",
+    )
     names = {"FILE": str(sweep_file(tmp_path)), "STUDY": str(study)}
     for out in (read_only, read_only / "new"):
         status, err = cli(capsys, *[names.get(a, a) for a in args], "--out", str(out))
@@ -524,10 +635,12 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "text", "change"), REFUSED,
-                         ids=[f"{k}: {c[1]}" for k, _, c in REFUSED])
-def test_every_refusal_of_a_sweep_or_study_file_names_the_file(tmp_path, capsys, kind, text,
-                                                              change):
+@pytest.mark.parametrize(
+    ("kind", "text", "change"), REFUSED, ids=[f"{k}: {c[1]}" for k, _, c in REFUSED]
+)
+def test_every_refusal_of_a_sweep_or_study_file_names_the_file(
+    tmp_path, capsys, kind, text, change
+):
     path = tmp_path / "study.toml"
     path.write_text(text.replace(*change), encoding="utf-8")
     status, err = cli(capsys, kind, str(path), "--out", str(tmp_path / "out"))

@@ -46,18 +46,33 @@ def write(folder: Path, text: str, name: str = "sweep.toml") -> Path:
 
 def collabsim_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
-    return subprocess.run([SCRIPT, *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=600, check=False)
+    return subprocess.run(
+        [SCRIPT, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+        check=False,
+    )
 
 
 def test_a_sweep_file_reads_into_the_api_options(tmp_path):
     options = read_sweep_file(write(tmp_path, GOOD))
     assert options == {
-        "name": "small", "scenario": "iocn", "design": "grid", "levels": 2, "replicates": 2,
-        "steps": 6, "seed": 0, "outputs": ["sustained", "quality_gain"],
+        "name": "small",
+        "scenario": "iocn",
+        "design": "grid",
+        "levels": 2,
+        "replicates": 2,
+        "steps": 6,
+        "seed": 0,
+        "outputs": ["sustained", "quality_gain"],
         "params": {"n_people": 30},
-        "factors": {"academic_partner": [True, False],
-                    "cede_willingness": {"low": 0.2, "high": 0.8}},
+        "factors": {
+            "academic_partner": [True, False],
+            "cede_willingness": {"low": 0.2, "high": 0.8},
+        },
     }
     plan = plan_sweep(**options)
     assert plan.total == 8 and plan.out == Path("results/small")
@@ -65,9 +80,12 @@ def test_a_sweep_file_reads_into_the_api_options(tmp_path):
 
 
 def test_defaults_explicit_points_timeseries_and_a_scenario_beside_the_file(tmp_path):
-    (tmp_path / "city.toml").write_text("[scenario]\ndescription = 'x'\n[params]\n"
-                                        "n_people = 40\nhorizon = 12\n", encoding="utf-8")
-    path = write(tmp_path, """\
+    (tmp_path / "city.toml").write_text(
+        "[scenario]\ndescription = 'x'\n[params]\nn_people = 40\nhorizon = 12\n", encoding="utf-8"
+    )
+    path = write(
+        tmp_path,
+        """\
 [sweep]
 scenario = "city.toml"
 [sweep.timeseries]
@@ -77,7 +95,9 @@ every = 3
 cede_willingness = 0.1
 [[points]]
 cede_willingness = 0.9
-""", name="two_points.toml")
+""",
+        name="two_points.toml",
+    )
     options = read_sweep_file(path)
     assert options["name"] == "two_points"  # the file's name
     assert options["scenario"] == str(tmp_path / "city.toml")
@@ -97,21 +117,35 @@ def test_the_example_experiment_file_is_valid():
 
 BAD_FILES = [
     # (what is wrong, the file, words the one-line message must contain)
-    ("unknown parameter", GOOD.replace("academic_partner =", "academic_partnr ="),
-     ["academic_partnr", "did you mean academic_partner"]),
-    ("bounds outside the allowed range", GOOD.replace("high = 0.8", "high = 1.8"),
-     ["cede_willingness", "high=1.8", "outside the allowed range", "0 to 1"]),
-    ("bad design name", GOOD.replace('design = "grid"', 'design = "sobel"'),
-     ["design='sobel'", "did you mean sobol"]),
-    ("negative replicates", GOOD.replace("replicates = 2", "replicates = -2"),
-     ["replicates=-2", "whole number from 1 to 100,000"]),
+    (
+        "unknown parameter",
+        GOOD.replace("academic_partner =", "academic_partnr ="),
+        ["academic_partnr", "did you mean academic_partner"],
+    ),
+    (
+        "bounds outside the allowed range",
+        GOOD.replace("high = 0.8", "high = 1.8"),
+        ["cede_willingness", "high=1.8", "outside the allowed range", "0 to 1"],
+    ),
+    (
+        "bad design name",
+        GOOD.replace('design = "grid"', 'design = "sobel"'),
+        ["design='sobel'", "did you mean sobol"],
+    ),
+    (
+        "negative replicates",
+        GOOD.replace("replicates = 2", "replicates = -2"),
+        ["replicates=-2", "whole number from 1 to 100,000"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("problem", "text", "expected"), BAD_FILES,
-                         ids=[case[0] for case in BAD_FILES])
-def test_malformed_sweep_files_exit_2_in_one_line_and_write_nothing(tmp_path, problem, text,
-                                                                    expected):
+@pytest.mark.parametrize(
+    ("problem", "text", "expected"), BAD_FILES, ids=[case[0] for case in BAD_FILES]
+)
+def test_malformed_sweep_files_exit_2_in_one_line_and_write_nothing(
+    tmp_path, problem, text, expected
+):
     path = write(tmp_path, text)
     done = collabsim_cmd("sweep", str(path), "--backend", "serial", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
@@ -138,22 +172,24 @@ def test_malformed_sweep_files_exit_2_in_one_line_and_write_nothing(tmp_path, pr
         (GOOD.replace("seed = 0", "seed = -4"), "seed=-4 is not allowed"),
         (GOOD.replace('"quality_gain"]', '"quality"]'), "outputs: 'quality' is not a summary"),
         (GOOD.replace("n_people = 30", "n_people = 3"), "n_people=3 is not allowed"),
-        (GOOD.replace("n_people = 30", "cede_willingness = 0.5"),
-         "cede_willingness is both a factor and a fixed parameter"),
+        (
+            GOOD.replace("n_people = 30", "cede_willingness = 0.5"),
+            "cede_willingness is both a factor and a fixed parameter",
+        ),
         (GOOD.replace('scenario = "iocn"', 'scenario = "bestn"'), "unknown scenario 'bestn'"),
-        (GOOD.replace('scenario = "iocn"', 'scenario = "nowhere.toml"'),
-         "no such scenario file"),
+        (GOOD.replace('scenario = "iocn"', 'scenario = "nowhere.toml"'), "no such scenario file"),
         (GOOD + "[[points]]\ncede_willingness = 0.3\n", "either [factors]"),
         (GOOD.replace('design = "grid"', 'design = "explicit"'), "needs [[points]]"),
-        (GOOD.replace("[params]", "[sweep.timeseries]\nreporters = ['trust']\n[params]"),
-         "timeseries: 'trust' is not a reporter"),
+        (
+            GOOD.replace("[params]", "[sweep.timeseries]\nreporters = ['trust']\n[params]"),
+            "timeseries: 'trust' is not a reporter",
+        ),
         (GOOD.replace("{low = 0.2, high = 0.8}", "[0.2, 0.2]"), "level 0.2 is given twice"),
     ],
 )
 def test_other_mistakes_are_one_line_too(tmp_path, capsys, text, expected):
     path = write(tmp_path, text)
-    assert main(["sweep", str(path), "--backend", "serial", "--out",
-                 str(tmp_path / "out")]) == 2
+    assert main(["sweep", str(path), "--backend", "serial", "--out", str(tmp_path / "out")]) == 2
     captured = capsys.readouterr()
     (line,) = captured.err.strip().splitlines()
     assert line.startswith("collabsim: error: ")
@@ -165,10 +201,11 @@ def test_missing_file_and_backend_flag_conflicts(tmp_path, capsys):
     path = write(tmp_path, GOOD)
     cases = [
         (["sweep", str(tmp_path / "none.toml")], "no such sweep file"),
-        (["sweep", str(path), "--scheduler", "tcp://127.0.0.1:1", "--dask-local", "2"],
-         "give one"),
-        (["sweep", str(path), "--backend", "pool", "--dask-local", "2"],
-         "--dask-local is for the dask backend"),
+        (["sweep", str(path), "--scheduler", "tcp://127.0.0.1:1", "--dask-local", "2"], "give one"),
+        (
+            ["sweep", str(path), "--backend", "pool", "--dask-local", "2"],
+            "--dask-local is for the dask backend",
+        ),
         (["sweep", str(path), "--dask-local", "2", "--workers", "2"], "--dask-local N"),
         (["sweep", str(path), "--workers", "0"], "--workers 0 is not allowed"),
         (["sweep", str(path), "--backend", "serial", "--workers", "2"], "serial runs in this"),
@@ -211,8 +248,9 @@ def run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
 
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    process = subprocess.Popen([SCRIPT, *args], cwd=cwd, stdin=follower, stdout=follower,
-                               stderr=follower)
+    process = subprocess.Popen(
+        [SCRIPT, *args], cwd=cwd, stdin=follower, stdout=follower, stderr=follower
+    )
     os.close(follower)
     output = b""
     while True:
@@ -239,6 +277,7 @@ def test_cli_sweep_shows_a_progress_bar_with_rate_and_eta_on_a_terminal(tmp_path
     assert "<00:00" in bars[-1]  # elapsed<remaining: the ETA
 
     quiet_path = write(tmp_path, GOOD.replace('"small"', '"quiet"'), "quiet.toml")
-    status, output = run_on_a_terminal(["sweep", str(quiet_path), "--backend", "serial",
-                                        "--quiet"], tmp_path)
+    status, output = run_on_a_terminal(
+        ["sweep", str(quiet_path), "--backend", "serial", "--quiet"], tmp_path
+    )
     assert status == 0 and output == "", output

@@ -48,8 +48,9 @@ def part_rows(folder: Path) -> int:
     return sum(pq.read_metadata(p).num_rows for p in parts)
 
 
-def wait_for_saved_runs(process: subprocess.Popen, folder: Path, at_least: int = 20,
-                        timeout: float = 120) -> None:
+def wait_for_saved_runs(
+    process: subprocess.Popen, folder: Path, at_least: int = 20, timeout: float = 120
+) -> None:
     """Wait until ``at_least`` runs are saved in ``folder`` or ``process`` has exited.
 
     Between looks at the folder it waits on the process itself, so an early exit ends
@@ -68,9 +69,13 @@ def wait_for_saved_runs(process: subprocess.Popen, folder: Path, at_least: int =
 def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_full_set(tmp_path):
     (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
     folder = tmp_path / "results" / "killed"
-    victim = subprocess.Popen([SCRIPT, "sweep", "killed.toml", "--workers", "2"],
-                              cwd=tmp_path, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    victim = subprocess.Popen(
+        [SCRIPT, "sweep", "killed.toml", "--workers", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         wait_for_saved_runs(victim, folder)
     finally:
@@ -84,8 +89,14 @@ def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_full_set(tmp_path):
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert meta["status"] == "running"  # a killed process records nothing more
 
-    done = subprocess.run([SCRIPT, "sweep", "killed.toml", "--workers", "2"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [SCRIPT, "sweep", "killed.toml", "--workers", "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert f"; {saved} were done before." in done.stdout
     resumed = collabsim.load(folder)
@@ -95,10 +106,19 @@ def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_full_set(tmp_path):
     assert runs["run"].tolist() == list(range(RUNS))  # one row per (point, replicate)
     assert not list(folder.rglob("*.tmp")) and not (folder / "runs").exists()
 
-    whole = collabsim.sweep(factors={"cede_willingness": {}, "academic_partner": [True, False]},
-                            design="lhs", n=RUNS // 4, replicates=4, steps=100, seed=3,
-                            params={"n_people": 100}, timeseries=["trust_cross_org", "alive"],
-                            every=10, backend="serial", out=tmp_path / "whole")
+    whole = collabsim.sweep(
+        factors={"cede_willingness": {}, "academic_partner": [True, False]},
+        design="lhs",
+        n=RUNS // 4,
+        replicates=4,
+        steps=100,
+        seed=3,
+        params={"n_people": 100},
+        timeseries=["trust_cross_org", "alive"],
+        every=10,
+        backend="serial",
+        out=tmp_path / "whole",
+    )
     assert runs.drop(columns="duration").equals(whole.runs.drop(columns="duration"))
     assert resumed.timeseries.equals(whole.timeseries)
 
@@ -116,9 +136,15 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
     folder = tmp_path / "results" / "killed"
     command = [SCRIPT, "sweep", "killed.toml", "--workers", "2"]
-    interrupted = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, start_new_session=True,
-                                   preexec_fn=ctrl_c_as_in_a_terminal)
+    interrupted = subprocess.Popen(
+        command,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
+    )
     wait_for_saved_runs(interrupted, folder)
     assert interrupted.poll() is None, "the sweep finished before Ctrl-C: make it longer"
     os.killpg(interrupted.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -129,12 +155,15 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     assert all(line.startswith("collabsim: ") for line in lines), err
     line = lines[-1]
     saved = part_rows(folder)
-    assert line == (f"collabsim: interrupted: {saved} of {RUNS} runs are saved in "
-                    f"results/killed; run the same command again to resume")
+    assert line == (
+        f"collabsim: interrupted: {saved} of {RUNS} runs are saved in "
+        f"results/killed; run the same command again to resume"
+    )
     assert collabsim.load(folder).meta["status"] == "interrupted"
 
-    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=600,
-                          check=False)
+    done = subprocess.run(
+        command, cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stderr
     resumed = collabsim.load(folder)
     assert resumed.complete and resumed.runs["run"].tolist() == list(range(RUNS))
@@ -171,8 +200,13 @@ CHILD = textwrap.dedent("""
 
 
 def child(*args: str) -> list[float]:
-    done = subprocess.run([sys.executable, "-c", CHILD, *args], capture_output=True, text=True,
-                          timeout=600, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     return [float(x) for x in done.stdout.strip().splitlines()[-1].split()]
 
 
@@ -191,7 +225,9 @@ def test_peak_memory_stays_flat_as_the_sweep_grows_tenfold(tmp_path):
     assert held > 25e6, f"holding rows would cost only {held / 1e6:.0f} MB: test too weak"
     assert large - small < held / 10, (
         f"Arrow memory grew {(large - small) / 1e6:.1f} MB from 400 to 4,000 runs; holding "
-        f"them would cost {held / 1e6:.0f} MB")
+        f"them would cost {held / 1e6:.0f} MB"
+    )
     assert large_rss - small_rss < held / 2, (
-        f"peak RSS grew {(large_rss - small_rss) / 1e6:.1f} MB from 400 to 4,000 runs")
+        f"peak RSS grew {(large_rss - small_rss) / 1e6:.1f} MB from 400 to 4,000 runs"
+    )
     assert len(collabsim.load(tmp_path / "large").runs) == 4000

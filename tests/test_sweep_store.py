@@ -24,10 +24,16 @@ SMALL = {"n_people": 30}
 
 
 def small_sweep(out, **options):
-    settings = {"factors": {"academic_partner": [True, False],
-                            "cede_willingness": (0.2, 0.8)},
-                "levels": 3, "replicates": 3, "steps": 8, "seed": 5, "params": SMALL,
-                "backend": "serial", "out": out}
+    settings = {
+        "factors": {"academic_partner": [True, False], "cede_willingness": (0.2, 0.8)},
+        "levels": 3,
+        "replicates": 3,
+        "steps": 8,
+        "seed": 5,
+        "params": SMALL,
+        "backend": "serial",
+        "out": out,
+    }
     settings.update(options)
     return collabsim.sweep(**settings)
 
@@ -40,8 +46,7 @@ def without_timing(frame: pd.DataFrame) -> pd.DataFrame:
 def reference(tmp_path_factory):
     """An uninterrupted serial sweep with a time series."""
     out = tmp_path_factory.mktemp("reference") / "sweep"
-    return small_sweep(out, timeseries=["trust_cross_org", "alive", "changes_adopted"],
-                       every=3)
+    return small_sweep(out, timeseries=["trust_cross_org", "alive", "changes_adopted"], every=3)
 
 
 def test_one_row_per_run_sorted_with_ids_every_parameter_and_outputs(reference):
@@ -52,7 +57,7 @@ def test_one_row_per_run_sorted_with_ids_every_parameter_and_outputs(reference):
     assert runs["replicate"].tolist() == [0, 1, 2] * 6
     columns = list(runs.columns)
     assert columns[:4] == ["run", "point", "replicate", "seed"]
-    assert columns[4:4 + len(collabsim.PARAMETERS)] == list(collabsim.PARAMETERS)
+    assert columns[4 : 4 + len(collabsim.PARAMETERS)] == list(collabsim.PARAMETERS)
     assert columns[-3:] == ["status", "error", "duration"]
     assert set(SUMMARY) <= set(columns)
     assert (runs["status"] == "ok").all() and runs["error"].isna().all()
@@ -73,9 +78,12 @@ def test_each_row_is_exactly_what_collabsim_run_gives(reference):
     runs = reference.runs
     for index in (0, 7, 17):
         row = runs.iloc[index]
-        params = collabsim.scenario("iocn", n_people=30,
-                                    academic_partner=bool(row["academic_partner"]),
-                                    cede_willingness=float(row["cede_willingness"]))
+        params = collabsim.scenario(
+            "iocn",
+            n_people=30,
+            academic_partner=bool(row["academic_partner"]),
+            cede_willingness=float(row["cede_willingness"]),
+        )
         expected = collabsim.run(params, seed=int(row["seed"]), steps=8)
         for name, value in expected.summary.items():
             got = row[name]
@@ -116,28 +124,44 @@ def test_meta_records_provenance_design_and_sessions(reference):
     assert meta["status"] == "complete" and meta["backend"] == "serial"
     assert meta["seed"] == 5 and meta["replicate_seeds"] == replicate_seeds(5, 3)
     assert meta["design"]["kind"] == "grid" and meta["design"]["points"] == 6
-    assert meta["design"]["factors"]["cede_willingness"] == {"kind": "float", "low": 0.2,
-                                                            "high": 0.8}
+    assert meta["design"]["factors"]["cede_willingness"] == {
+        "kind": "float",
+        "low": 0.2,
+        "high": 0.8,
+    }
     assert meta["fixed"] == SMALL and meta["steps"] == 8
     assert meta["started"] <= meta["finished"]
     assert [s["runs"] for s in meta["sessions"]] == [18]
     assert sorted(p.name for p in reference.path.iterdir()) == [
-        ".lock", "design.parquet", "meta.json", "runs.parquet", "timeseries.parquet"]
+        ".lock",
+        "design.parquet",
+        "meta.json",
+        "runs.parquet",
+        "timeseries.parquet",
+    ]
     assert reference.design["cede_willingness"].tolist() == [0.2, 0.5, 0.8] * 2
-    assert reference.problem == {"num_vars": 2, "names": ["academic_partner",
-                                                          "cede_willingness"],
-                                 "bounds": [[0.0, 1.0], [0.2, 0.8]]}
+    assert reference.problem == {
+        "num_vars": 2,
+        "names": ["academic_partner", "cede_willingness"],
+        "bounds": [[0.0, 1.0], [0.2, 0.8]],
+    }
 
 
-def test_stopped_sweep_resumes_without_running_anything_twice(reference, tmp_path,
-                                                             monkeypatch):
+def test_stopped_sweep_resumes_without_running_anything_twice(reference, tmp_path, monkeypatch):
     monkeypatch.setattr(serial, "CHUNK_SECONDS", 0.0)  # one part file per run
     out = tmp_path / "sweep"
-    first = iter_sweep(factors={"academic_partner": [True, False],
-                                "cede_willingness": (0.2, 0.8)},
-                       levels=3, replicates=3, steps=8, seed=5, params=SMALL,
-                       backend="serial", out=out,
-                       timeseries=["trust_cross_org", "alive", "changes_adopted"], every=3)
+    first = iter_sweep(
+        factors={"academic_partner": [True, False], "cede_willingness": (0.2, 0.8)},
+        levels=3,
+        replicates=3,
+        steps=8,
+        seed=5,
+        params=SMALL,
+        backend="serial",
+        out=out,
+        timeseries=["trust_cross_org", "alive", "changes_adopted"],
+        every=3,
+    )
     for count, _ in enumerate(first, start=1):
         if count == 4:
             break
@@ -149,8 +173,12 @@ def test_stopped_sweep_resumes_without_running_anything_twice(reference, tmp_pat
     assert not (out / "runs.parquet").exists()
 
     seen = []
-    resumed = small_sweep(out, timeseries=["trust_cross_org", "alive", "changes_adopted"],
-                          every=3, progress=lambda done, total: seen.append((done, total)))
+    resumed = small_sweep(
+        out,
+        timeseries=["trust_cross_org", "alive", "changes_adopted"],
+        every=3,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen[0] == (saved, 18) and seen[-1] == (18, 18)
     assert [s["runs"] for s in resumed.meta["sessions"]] == [saved, 18 - saved]
     assert resumed.meta["sessions"][1]["resumed_from"] == saved
@@ -158,8 +186,7 @@ def test_stopped_sweep_resumes_without_running_anything_twice(reference, tmp_pat
     pd.testing.assert_frame_equal(resumed.timeseries, reference.timeseries)
     assert not (out / "runs").exists()  # parts merged and removed
 
-    again = small_sweep(out, timeseries=["trust_cross_org", "alive", "changes_adopted"],
-                        every=3)
+    again = small_sweep(out, timeseries=["trust_cross_org", "alive", "changes_adopted"], every=3)
     assert again.meta["sessions"][-1]["runs"] == 0  # complete: nothing runs
     pd.testing.assert_frame_equal(again.runs, resumed.runs)
 
@@ -201,8 +228,9 @@ def test_folders_that_are_not_sweeps_are_refused(tmp_path):
         small_sweep(thesis, restart=True)
     assert [p.name for p in thesis.iterdir()] == ["chapter1.docx"]
 
-    single = storage.write_run(collabsim.run(collabsim.Params(n_people=30), seed=0, steps=3),
-                               tmp_path / "one_run")
+    single = storage.write_run(
+        collabsim.run(collabsim.Params(n_people=30), seed=0, steps=3), tmp_path / "one_run"
+    )
     with pytest.raises(FileExistsError, match="not a collabsim sweep"):
         small_sweep(single)
 
@@ -219,17 +247,26 @@ def test_collabsim_run_will_not_overwrite_a_sweep(tmp_path, capsys):
 def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     # landscape_k must be smaller than n_practices: the grid's corner (4, 6) is a
     # parameter set the model refuses, so its runs raise; the other points run.
-    result = collabsim.sweep(factors={"n_practices": [4, 10], "landscape_k": [2, 6]},
-                             replicates=2, steps=5, params=SMALL, backend="serial",
-                             out=tmp_path / "sweep")
+    result = collabsim.sweep(
+        factors={"n_practices": [4, 10], "landscape_k": [2, 6]},
+        replicates=2,
+        steps=5,
+        params=SMALL,
+        backend="serial",
+        out=tmp_path / "sweep",
+    )
     runs = result.runs
     assert len(runs) == 8 and result.complete
     failed = runs[runs["status"] == "failed"]
     assert failed["point"].tolist() == [1, 1]
     assert (failed[["n_practices", "landscape_k"]].to_numpy() == [4, 6]).all()
-    assert failed["error"].str.startswith(
-        "ParameterError: landscape_k=6 is not allowed: it must be smaller than "
-        "n_practices=4").all()
+    assert (
+        failed["error"]
+        .str.startswith(
+            "ParameterError: landscape_k=6 is not allowed: it must be smaller than n_practices=4"
+        )
+        .all()
+    )
     assert failed["sustained"].isna().all()
     ok = runs[runs["status"] == "ok"]
     assert len(ok) == 6 and ok["error"].isna().all() and ok["sustained"].notna().all()
@@ -241,9 +278,15 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
 
 
 def test_run_one_records_any_exception_with_its_type():
-    task = Task(run=0, point=0, replicate=0, seed=1,
-                params={**collabsim.Params().to_dict(), "n_people": -5}, steps=2,
-                outputs=("sustained",))
+    task = Task(
+        run=0,
+        point=0,
+        replicate=0,
+        seed=1,
+        params={**collabsim.Params().to_dict(), "n_people": -5},
+        steps=2,
+        outputs=("sustained",),
+    )
     record = run_one(task)
     assert record.row["status"] == "failed"
     assert record.row["error"].startswith("ParameterError: n_people=-5")
@@ -253,8 +296,15 @@ def test_run_one_records_any_exception_with_its_type():
 def test_loading_an_unfinished_sweep_gives_the_runs_so_far(tmp_path, monkeypatch):
     monkeypatch.setattr(serial, "CHUNK_SECONDS", 0.0)
     out = tmp_path / "sweep"
-    run = iter_sweep(factors={"cede_willingness": (0.0, 1.0)}, design="lhs", n=12,
-                     steps=4, params=SMALL, backend="serial", out=out)
+    run = iter_sweep(
+        factors={"cede_willingness": (0.0, 1.0)},
+        design="lhs",
+        n=12,
+        steps=4,
+        params=SMALL,
+        backend="serial",
+        out=out,
+    )
     for count, _ in enumerate(run, start=1):
         if count == 3:
             break
@@ -268,12 +318,17 @@ def test_loading_an_unfinished_sweep_gives_the_runs_so_far(tmp_path, monkeypatch
 
 
 def test_events_and_kinds_are_columns_of_text_and_lists_on_disk(tmp_path):
-    events = [{"step": 2, "kind": "budget_cut"},
-              {"step": 3, "kind": "self_interest_act", "organisation": "pharmacy"}]
+    events = [
+        {"step": 2, "kind": "budget_cut"},
+        {"step": 3, "kind": "self_interest_act", "organisation": "pharmacy"},
+    ]
     result = collabsim.sweep(
-        factors={"cede_willingness": [0.5]}, steps=4, backend="serial", out=tmp_path / "s",
-        params={"n_people": 30, "organisations": ["acute_trust", "pharmacy"],
-                "events": events})
+        factors={"cede_willingness": [0.5]},
+        steps=4,
+        backend="serial",
+        out=tmp_path / "s",
+        params={"n_people": 30, "organisations": ["acute_trust", "pharmacy"], "events": events},
+    )
     row = result.runs.iloc[0]
     assert row["organisations"] == "acute_trust,pharmacy"
     assert row["events"] == "2:budget_cut;3:self_interest_act:pharmacy"
@@ -287,8 +342,9 @@ def test_events_and_kinds_are_columns_of_text_and_lists_on_disk(tmp_path):
 
 def test_code_fingerprint_follows_the_model_not_the_tools_around_it(tmp_path, monkeypatch):
     package = tmp_path / "collabsim"
-    shutil.copytree(Path(collabsim.__file__).parent, package,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(collabsim.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
+    )
     monkeypatch.setattr(collabsim, "__file__", str(package / "__init__.py"))
     original = store.code_fingerprint()
     for tool in ("dashboard/app.py", "sensitivity/report.py", "sweeps/store.py", "cli.py"):

@@ -29,8 +29,12 @@ def test_the_tutorial_is_committed_without_outputs():
 def test_the_tutorial_runs_in_under_a_minute(tmp_path):
     collabsim.run(collabsim.scenario("beston"), seed=0, steps=1)  # compiled kernels cached
     notebook = nbformat.read(TUTORIAL, as_version=4)
-    client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        notebook,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     with client.setup_kernel():
         kernel = psutil.Process(client.km.provisioner.process.pid)
         for index, cell in enumerate(notebook.cells):
@@ -38,7 +42,8 @@ def test_the_tutorial_runs_in_under_a_minute(tmp_path):
         used = kernel.cpu_times()
     seconds = used.user + used.system
     assert seconds < BUDGET, f"the tutorial used {seconds:.0f} s of processor time"
-    outputs = "".join(str(out) for cell in notebook.cells if cell.cell_type == "code"
-                      for out in cell.outputs)
+    outputs = "".join(
+        str(out) for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs
+    )
     assert "mu_star" in outputs and "CollaborationModel(scenario='beston', week 26" in outputs
     assert (tmp_path / "results" / "tutorial_sweep" / "runs.parquet").exists()

@@ -14,8 +14,10 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "patterns.md"
 
 
 def _cost(pattern) -> int:
-    return sum(pattern.arms[arm].weeks * pattern.arms[arm].to_params().n_people
-               for arm in pattern.arms_run())
+    return sum(
+        pattern.arms[arm].weeks * pattern.arms[arm].to_params().n_people
+        for arm in pattern.arms_run()
+    )
 
 
 #: The cheapest pattern of the catalogue to run (whatever the catalogue holds).
@@ -24,8 +26,10 @@ CHEAP = min((p for p in PATTERNS.values() if p.expressible), key=_cost).name
 
 def test_validate_quick_runs_one_pattern_and_sums_up(tmp_path, capsys):
     out = tmp_path / "val"
-    assert main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out),
-                 "--backend", "serial"]) == 0
+    assert (
+        main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out), "--backend", "serial"])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "Validation (quick, 30 seeds per arm): passed" in printed
     assert "of 1 expressible patterns" in printed
@@ -38,8 +42,22 @@ def test_validate_quick_runs_one_pattern_and_sums_up(tmp_path, capsys):
     assert (out / "figures" / f"{CHEAP}.png").is_file()
 
     # the same command again reuses the runs
-    assert main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out),
-                 "--backend", "serial", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "validate",
+                "--quick",
+                "--pattern",
+                CHEAP,
+                "--out",
+                str(out),
+                "--backend",
+                "serial",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out == ""
     assert '"computed": 0' in (out / "validation.json").read_text(encoding="utf-8")
 
@@ -53,14 +71,16 @@ def test_an_unknown_pattern_is_refused_with_suggestions(tmp_path, capsys):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("arguments, match", [
-    (["--backend", "serial", "--workers", "2"], "--workers is for the pool"),
-    (["--scheduler", "tcp://127.0.0.1:1", "--dask-local", "2"], "give one"),
-])
+@pytest.mark.parametrize(
+    "arguments, match",
+    [
+        (["--backend", "serial", "--workers", "2"], "--workers is for the pool"),
+        (["--scheduler", "tcp://127.0.0.1:1", "--dask-local", "2"], "give one"),
+    ],
+)
 def test_bad_backend_options_are_refused(tmp_path, capsys, arguments, match):
     out = tmp_path / "never"
-    assert main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out),
-                 *arguments]) == 2
+    assert main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out), *arguments]) == 2
     assert match in capsys.readouterr().err
     assert not out.exists()
 
@@ -73,8 +93,9 @@ def test_a_bad_output_folder_is_refused_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("collabsim: error: ") and "not a collabsim validation" in err
     assert [p.name for p in taken.iterdir()] == ["thesis.tex"]
-    assert main(["validate", "--quick", "--pattern", CHEAP, "--out",
-                 str(taken / "thesis.tex")]) == 2
+    assert (
+        main(["validate", "--quick", "--pattern", CHEAP, "--out", str(taken / "thesis.tex")]) == 2
+    )
     assert "is a file" in capsys.readouterr().err
 
 

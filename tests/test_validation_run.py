@@ -37,22 +37,41 @@ BESTON = Arm("beston", steps=20)
 
 
 def tiny(name, arms, test, **fields):
-    return Pattern(name, claim=f"The claim of {name}.", quote="a quote", source="A study 2019",
-                   operationalisation="How the model shows it.", arms=arms, test=test,
-                   seeds=6, **fields)
+    return Pattern(
+        name,
+        claim=f"The claim of {name}.",
+        quote="a quote",
+        source="A study 2019",
+        operationalisation="How the model shows it.",
+        arms=arms,
+        test=test,
+        seeds=6,
+        **fields,
+    )
 
 
 TINY = [
-    tiny("partner_trust", {"with_partner": WITH, "without_partner": WITHOUT},
-         Greater(Summary("final_trust_cross_org"), "with_partner", "without_partner",
-                 alpha=0.05)),
-    tiny("trust_moves", {"partnered": WITH},  # the same arm under another name: run once
-         Bound(Change("trust_cross_org", 0, 20), "partnered", low=-1.0, high=1.0,
-               alpha=0.05),  # six seeds: a one-sided signed-rank p is at least 1/64
-         limitation="Stated for another run of fewer seeds."),
-    tiny("attendance", {"beston": BESTON},
-         AllOf(Share(AtMost(Summary("attended_all_meetings"), 3), "beston", above=0.1),
-               Bound(PEOPLE_PER_MEETING, "beston", low=0.0, high=100.0))),
+    tiny(
+        "partner_trust",
+        {"with_partner": WITH, "without_partner": WITHOUT},
+        Greater(Summary("final_trust_cross_org"), "with_partner", "without_partner", alpha=0.05),
+    ),
+    tiny(
+        "trust_moves",
+        {"partnered": WITH},  # the same arm under another name: run once
+        Bound(
+            Change("trust_cross_org", 0, 20), "partnered", low=-1.0, high=1.0, alpha=0.05
+        ),  # six seeds: a one-sided signed-rank p is at least 1/64
+        limitation="Stated for another run of fewer seeds.",
+    ),
+    tiny(
+        "attendance",
+        {"beston": BESTON},
+        AllOf(
+            Share(AtMost(Summary("attended_all_meetings"), 3), "beston", above=0.1),
+            Bound(PEOPLE_PER_MEETING, "beston", low=0.0, high=100.0),
+        ),
+    ),
     tiny("cannot_say", {}, None, reason="It needs what a run does not store."),
 ]
 RUNS_NEEDED = 3 * 6  # three distinct arms of six seeds
@@ -74,8 +93,12 @@ def serial(tmp_path_factory) -> tuple[Path, list]:
 
 def test_a_validation_writes_its_table_report_and_figures(serial):
     out, results = serial
-    assert [r.pattern for r in results] == ["partner_trust", "trust_moves", "attendance",
-                                           "cannot_say"]
+    assert [r.pattern for r in results] == [
+        "partner_trust",
+        "trust_moves",
+        "attendance",
+        "cannot_say",
+    ]
     assert [r.expressible for r in results] == [True, True, True, False]
     assert results[3].passed is None and "does not store" in results[3].detail
     assert results[1].passed and results[1].seeds == 6  # a bound nothing can break
@@ -91,8 +114,14 @@ def test_a_validation_writes_its_table_report_and_figures(serial):
     passing_stated = report.split("## Passing here, failing in the quick validation")[1]
     assert "`trust_moves`" in passing_stated and "Stated for another run" in passing_stated
     figures = sorted(p.name for p in (out / "figures").iterdir())
-    assert figures == ["attendance.csv", "attendance.png", "partner_trust.csv",
-                       "partner_trust.png", "trust_moves.csv", "trust_moves.png"]
+    assert figures == [
+        "attendance.csv",
+        "attendance.png",
+        "partner_trust.csv",
+        "partner_trust.png",
+        "trust_moves.csv",
+        "trust_moves.png",
+    ]
     data = read_csv(out / "figures" / "attendance.csv")
     assert list(data.columns) == ["metric", "arm", "replicate", "seed", "value"]
     assert len(data) == 2 * 6  # two metrics, six seeds
@@ -117,15 +146,15 @@ def validation_seeds(folder: Path) -> list[int]:
 
 def test_the_pool_gives_exactly_the_serial_results(serial, tmp_path):
     out, results = serial
-    pooled = validation.validate(out=tmp_path / "pool", patterns=TINY, backend="pool",
-                                 workers=2)
-    assert (tmp_path / "pool" / "patterns.csv").read_bytes() == \
-        (out / "patterns.csv").read_bytes()
+    pooled = validation.validate(out=tmp_path / "pool", patterns=TINY, backend="pool", workers=2)
+    assert (tmp_path / "pool" / "patterns.csv").read_bytes() == (out / "patterns.csv").read_bytes()
     for name in ("partner_trust", "trust_moves", "attendance"):
-        assert (tmp_path / "pool" / "figures" / f"{name}.csv").read_bytes() == \
-            (out / "figures" / f"{name}.csv").read_bytes()
-    assert [r.p_value for r in pooled if r.expressible] == \
-        [r.p_value for r in results if r.expressible]
+        assert (tmp_path / "pool" / "figures" / f"{name}.csv").read_bytes() == (
+            out / "figures" / f"{name}.csv"
+        ).read_bytes()
+    assert [r.p_value for r in pooled if r.expressible] == [
+        r.p_value for r in results if r.expressible
+    ]
 
 
 def test_a_rerun_reuses_every_run(serial, tmp_path):
@@ -141,8 +170,10 @@ def test_a_rerun_reuses_every_run(serial, tmp_path):
     validation.validate(out=copy, patterns=[TINY[1]], backend="serial")
     assert meta(copy)["computed"] == 0 and meta(copy)["runs"] == 6
     assert len(read_csv(copy / "patterns.csv")) == 1
-    assert sorted(p.name for p in (copy / "figures").iterdir()) == ["trust_moves.csv",
-                                                                    "trust_moves.png"]
+    assert sorted(p.name for p in (copy / "figures").iterdir()) == [
+        "trust_moves.csv",
+        "trust_moves.png",
+    ]
 
 
 class StopAfter:
@@ -170,13 +201,16 @@ def test_an_interrupted_validation_resumes_to_the_same_result(serial, tmp_path, 
     assert not (stopped / "patterns.csv").exists()
 
     seen = []
-    validation.validate(out=stopped, patterns=TINY, backend=backend,
-                        progress=lambda done, total: seen.append((done, total)))
+    validation.validate(
+        out=stopped,
+        patterns=TINY,
+        backend=backend,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     info = meta(stopped)
     assert 0 < info["computed"] < RUNS_NEEDED  # only what was missing
     assert info["computed"] + info["reused"] == RUNS_NEEDED
-    assert seen[0][0] == RUNS_NEEDED - info["computed"] and seen[-1] == (RUNS_NEEDED,
-                                                                          RUNS_NEEDED)
+    assert seen[0][0] == RUNS_NEEDED - info["computed"] and seen[-1] == (RUNS_NEEDED, RUNS_NEEDED)
     assert groups(stopped) == groups(out)  # resumed in place, no second copy
     assert (stopped / "patterns.csv").read_bytes() == (out / "patterns.csv").read_bytes()
 
@@ -205,13 +239,16 @@ def test_restart_computes_everything_again(serial, tmp_path):
     assert (copy / "patterns.csv").read_bytes() == (out / "patterns.csv").read_bytes()
 
 
-@pytest.mark.parametrize("options, match", [
-    ({"backend": "threads"}, "backend='threads'"),
-    ({"backend": "serial", "workers": 2}, "workers=2"),
-    ({"quick": "yes"}, "quick='yes'"),
-    ({"seed": -1}, "seed=-1"),
-    ({"patterns": ["partner_trust"]}, "'partner_trust' is not a pattern of the catalogue"),
-])
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"backend": "threads"}, "backend='threads'"),
+        ({"backend": "serial", "workers": 2}, "workers=2"),
+        ({"quick": "yes"}, "quick='yes'"),
+        ({"seed": -1}, "seed=-1"),
+        ({"patterns": ["partner_trust"]}, "'partner_trust' is not a pattern of the catalogue"),
+    ],
+)
 def test_bad_options_are_refused_before_anything_is_written(tmp_path, options, match):
     out = tmp_path / "never"
     with pytest.raises(ValidationError, match=match):
@@ -228,15 +265,18 @@ def test_a_folder_of_other_files_is_refused(tmp_path):
         validation.validate(out=tmp_path / "notes.txt", patterns=TINY, backend="serial")
 
 
-@pytest.mark.parametrize("mode, says", [
-    ("full", "it passes in the quick validation"),
-    ("quick", "not yet recorded"),
-])
-def test_a_failing_pattern_with_no_limitation_is_explained_by_the_kind_of_run(serial, mode,
-                                                                             says):
+@pytest.mark.parametrize(
+    "mode, says",
+    [
+        ("full", "it passes in the quick validation"),
+        ("quick", "not yet recorded"),
+    ],
+)
+def test_a_failing_pattern_with_no_limitation_is_explained_by_the_kind_of_run(serial, mode, says):
     out, results = serial
-    failing = [dataclasses.replace(r, passed=False) if r.pattern == "partner_trust" else r
-               for r in results]
+    failing = [
+        dataclasses.replace(r, passed=False) if r.pattern == "partner_trust" else r for r in results
+    ]
     info = {**meta(out), "mode": mode}
     text = report_markdown({p.name: p for p in TINY}, failing, info=info)
     entry = text.split("## Failing patterns")[1].split("`partner_trust`")[1].split("\n")[0]

@@ -30,27 +30,40 @@ from collabsim.validation.spec import (
 DOC = Path(__file__).resolve().parents[1] / "docs" / "patterns.md"
 
 # Two runs (replicates 1 and 0, out of order) of four weeks.
-RUNS = pd.DataFrame({"replicate": [0, 1], "seed": [11, 22], "status": ["ok", "ok"],
-                     "sustained": [True, False], "collapse_step": [None, 3],
-                     "changes_adopted": [4, 2]})
-SERIES = pd.DataFrame({
-    "replicate": [1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
-    "step": [0, 1, 2, 3, 4] * 2,
-    "trust_cross_org": [0.2, 0.3, 0.4, 0.5, 0.6, 0.1, 0.1, 0.2, 0.2, 0.4],
-    "alive": [True, True, True, False, False] + [True] * 5,
-    "changes_adopted": [0, 1, 2, 5, 9, 0, 1, 1, 3, 4],
-    "meeting": [False, True, False, True, False] * 2,
-    "attendance_rate": [0.0, 0.5, 0.0, 0.4, 0.0, 0.0, 0.6, 0.0, 0.8, 0.0],
-    "active_members": [20, 20, 20, 10, 10, 20, 20, 20, 20, 20],
-})
+RUNS = pd.DataFrame(
+    {
+        "replicate": [0, 1],
+        "seed": [11, 22],
+        "status": ["ok", "ok"],
+        "sustained": [True, False],
+        "collapse_step": [None, 3],
+        "changes_adopted": [4, 2],
+    }
+)
+SERIES = pd.DataFrame(
+    {
+        "replicate": [1, 1, 1, 1, 1, 0, 0, 0, 0, 0],
+        "step": [0, 1, 2, 3, 4] * 2,
+        "trust_cross_org": [0.2, 0.3, 0.4, 0.5, 0.6, 0.1, 0.1, 0.2, 0.2, 0.4],
+        "alive": [True, True, True, False, False] + [True] * 5,
+        "changes_adopted": [0, 1, 2, 5, 9, 0, 1, 1, 3, 4],
+        "meeting": [False, True, False, True, False] * 2,
+        "attendance_rate": [0.0, 0.5, 0.0, 0.4, 0.0, 0.0, 0.6, 0.0, 0.8, 0.0],
+        "active_members": [20, 20, 20, 10, 10, 20, 20, 20, 20, 20],
+    }
+)
 
 
 def pattern(**changes):
-    fields = dict(name="tiny", claim="A claim.", quote="a quote", source="Someone 2019",
-                  operationalisation="How.", arms={"a": Arm("iocn", steps=10),
-                                                   "b": Arm("iocn", {"cede_willingness": 0.2},
-                                                            steps=10)},
-                  test=Greater(Summary("quality_gain"), "a", "b"))
+    fields = dict(
+        name="tiny",
+        claim="A claim.",
+        quote="a quote",
+        source="Someone 2019",
+        operationalisation="How.",
+        arms={"a": Arm("iocn", steps=10), "b": Arm("iocn", {"cede_willingness": 0.2}, steps=10)},
+        test=Greater(Summary("quality_gain"), "a", "b"),
+    )
     fields.update(changes)
     return Pattern(**fields)
 
@@ -90,16 +103,19 @@ def test_a_custom_metric_must_give_one_value_per_run():
         wrong.values(RUNS, None)
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: Summary("sustainabilty_score"), "did you mean sustainability_score"),
-    (lambda: AtWeek("trust_crossorg", 5), "did you mean trust_cross_org"),
-    (lambda: AtWeek("trust_mean", -2), "week=-2"),
-    (lambda: Change("trust_mean", 5, 5), "start must be a week before end"),
-    (lambda: Mean("trust_mean", 6, 2), "must not end before it starts"),
-    (lambda: Custom("c", lambda r, s: r, reporters=("alivee",)), "did you mean alive"),
-    (lambda: Custom("c", lambda r, s: r, reporters="alive"), "not one string"),
-    (lambda: Custom("c", "not a function"), "not a function"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: Summary("sustainabilty_score"), "did you mean sustainability_score"),
+        (lambda: AtWeek("trust_crossorg", 5), "did you mean trust_cross_org"),
+        (lambda: AtWeek("trust_mean", -2), "week=-2"),
+        (lambda: Change("trust_mean", 5, 5), "start must be a week before end"),
+        (lambda: Mean("trust_mean", 6, 2), "must not end before it starts"),
+        (lambda: Custom("c", lambda r, s: r, reporters=("alivee",)), "did you mean alive"),
+        (lambda: Custom("c", lambda r, s: r, reporters="alive"), "not one string"),
+        (lambda: Custom("c", "not a function"), "not a function"),
+    ],
+)
 def test_a_bad_metric_is_refused_in_one_line(make, match):
     with pytest.raises(ValidationError, match=match):
         make()
@@ -116,28 +132,34 @@ def test_an_arm_is_a_scenario_with_validated_overrides():
     assert arm.describe() == "`beston`, `events`=[10:budget_cut], 20 weeks"
 
 
-@pytest.mark.parametrize("make, error, match", [
-    (lambda: Arm("iocn", {"cede_willingnes": 0.5}), ParameterError, "cede_willingness"),
-    (lambda: Arm("iocn", {"cede_willingness": 2.0}), ParameterError, "cede_willingness"),
-    (lambda: Arm("iocnn"), ParameterError, "iocn"),
-    (lambda: Arm("iocn", steps=0), ValidationError, "steps=0"),
-    (lambda: Arm("iocn", params=[("a", 1)]), ValidationError, "params"),
-])
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: Arm("iocn", {"cede_willingnes": 0.5}), ParameterError, "cede_willingness"),
+        (lambda: Arm("iocn", {"cede_willingness": 2.0}), ParameterError, "cede_willingness"),
+        (lambda: Arm("iocnn"), ParameterError, "iocn"),
+        (lambda: Arm("iocn", steps=0), ValidationError, "steps=0"),
+        (lambda: Arm("iocn", params=[("a", 1)]), ValidationError, "params"),
+    ],
+)
 def test_a_bad_arm_is_refused_naming_the_field(make, error, match):
     with pytest.raises(error, match=match):
         make()
 
 
-@pytest.mark.parametrize("changes, match", [
-    ({"name": "Tiny Pattern"}, "snake_case"),
-    ({"claim": " "}, "claim is missing"),
-    ({"test": Greater(Summary("quality_gain"), "a", "c")}, "arm 'c', which is not declared"),
-    ({"test": None}, "needs a reason"),
-    ({"reason": "cannot"}, "only for a claim the model cannot express"),
-    ({"seeds": 1}, "seeds=1"),
-    ({"arms": {"a": "iocn"}}, "not an Arm"),
-    ({"test": Greater(AtWeek("trust_mean", 52), "a", "b")}, "after the end of a run of 10"),
-])
+@pytest.mark.parametrize(
+    "changes, match",
+    [
+        ({"name": "Tiny Pattern"}, "snake_case"),
+        ({"claim": " "}, "claim is missing"),
+        ({"test": Greater(Summary("quality_gain"), "a", "c")}, "arm 'c', which is not declared"),
+        ({"test": None}, "needs a reason"),
+        ({"reason": "cannot"}, "only for a claim the model cannot express"),
+        ({"seeds": 1}, "seeds=1"),
+        ({"arms": {"a": "iocn"}}, "not an Arm"),
+        ({"test": Greater(AtWeek("trust_mean", 52), "a", "b")}, "after the end of a run of 10"),
+    ],
+)
 def test_a_bad_pattern_is_refused_in_one_line(changes, match):
     with pytest.raises(ValidationError, match=match):
         pattern(**changes)
@@ -159,8 +181,15 @@ def _plain(text: str) -> str:
     """Text with the PDF's line numbers, typographic quotes and line breaks taken out."""
     text = re.sub(r"(?m)^\s*\d+\s*$", " ", text)  # lines that are only a line number
     text = re.sub(r"(?m)^\s*\d{1,2}\s+", " ", text)  # a line number before the text
-    for fancy, plain in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'),
-                         ("\u2013", "-"), ("\u2014", "-"), ("\u2026", "...")):
+    for fancy, plain in (
+        ("\u2019", "'"),
+        ("\u2018", "'"),
+        ("\u201c", '"'),
+        ("\u201d", '"'),
+        ("\u2013", "-"),
+        ("\u2014", "-"),
+        ("\u2026", "..."),
+    ):
         text = text.replace(fancy, plain)
     return " ".join(text.replace("*", "").split()).lower()
 
@@ -184,8 +213,10 @@ def test_the_catalogue_declares_every_claim_with_its_evidence():
 
 
 def test_selecting_patterns_by_name_suggests_close_names():
-    assert list(select_patterns(["trust_takes_time", PATTERNS["neutral_partner_sustains"]])) \
-        == ["trust_takes_time", "neutral_partner_sustains"]
+    assert list(select_patterns(["trust_takes_time", PATTERNS["neutral_partner_sustains"]])) == [
+        "trust_takes_time",
+        "neutral_partner_sustains",
+    ]
     with pytest.raises(ValidationError, match="did you mean trust_takes_time"):
         select_patterns(["trust_take_time"])
     with pytest.raises(ValidationError, match="given twice"):
@@ -202,7 +233,8 @@ def test_docs_patterns_md_is_up_to_date():
     on_disk = DOC.read_text(encoding="utf-8") if DOC.exists() else None
     assert on_disk == expected, (
         f"{DOC} is missing or out of date with the catalogue in "
-        f"collabsim.validation.catalogue; regenerate it with: {REGENERATE} (or: make docs)")
+        f"collabsim.validation.catalogue; regenerate it with: {REGENERATE} (or: make docs)"
+    )
 
 
 def test_the_reference_page_describes_every_pattern():

@@ -75,13 +75,17 @@ def test_only_paired_comparisons_pair_arms_seed_by_seed():
     assert Greater(METRIC, "a", "b").pairs() == (("a", "b"),)
     assert Greater(METRIC, "a", "b", paired=False).pairs() == ()
     assert Interaction(METRIC, ("a", "b"), ("c", "d")).pairs() == (("a", "b"), ("c", "d"))
-    assert AllOf(Greater(METRIC, "a", "b"), Bound(METRIC, "a", low=0.0),
-                 Greater(Summary("quality_gain"), "a", "b")).pairs() == (("a", "b"),)
+    assert AllOf(
+        Greater(METRIC, "a", "b"),
+        Bound(METRIC, "a", low=0.0),
+        Greater(Summary("quality_gain"), "a", "b"),
+    ).pairs() == (("a", "b"),)
 
 
 def test_greater_unpaired_finds_a_shift_between_independent_samples():
     outcome = Greater(METRIC, "a", "b", paired=False).evaluate(
-        {"a": normal(8, mean=2.0), "b": normal(9, n=25)})
+        {"a": normal(8, mean=2.0), "b": normal(9, n=25)}
+    )
     assert outcome.passed and outcome.p_value < 1e-4
     assert outcome.seeds == 25
 
@@ -123,14 +127,18 @@ def test_paired_arms_must_have_the_same_seeds():
 
 def four_arms(gain_first, gain_second, seed=20, sd=0.5):
     base = normal(seed, sd=5.0)
-    return {"a": base + gain_first + normal(seed + 1, sd=sd), "b": base + normal(seed + 2, sd=sd),
-            "c": base + gain_second + normal(seed + 3, sd=sd),
-            "d": base + normal(seed + 4, sd=sd)}
+    return {
+        "a": base + gain_first + normal(seed + 1, sd=sd),
+        "b": base + normal(seed + 2, sd=sd),
+        "c": base + gain_second + normal(seed + 3, sd=sd),
+        "d": base + normal(seed + 4, sd=sd),
+    }
 
 
 def test_interaction_finds_a_gain_that_exists_only_in_the_first_pair():
     outcome = Interaction(METRIC, ("a", "b"), ("c", "d"), ratio_below=0.5).evaluate(
-        four_arms(2.0, 0.0))
+        four_arms(2.0, 0.0)
+    )
     assert outcome.passed and outcome.p_value < 1e-6
     assert outcome.ci_low < 2.0 < outcome.ci_high
     assert "ratio of gains" in outcome.detail and "(below 0.5)" in outcome.detail
@@ -190,10 +198,10 @@ def test_steadier_finds_less_relative_spread():
     wild = normal(36, mean=1.0, sd=0.6)
     outcome = Steadier(METRIC, "steady", "wild").evaluate({"steady": steady, "wild": wild})
     assert outcome.passed and outcome.p_value < 0.001
-    assert outcome.effect == pytest.approx(np.std(wild) / np.mean(wild)
-                                           - np.std(steady) / np.mean(steady))
-    assert not Steadier(METRIC, "wild", "steady").evaluate(
-        {"steady": steady, "wild": wild}).passed
+    assert outcome.effect == pytest.approx(
+        np.std(wild) / np.mean(wild) - np.std(steady) / np.mean(steady)
+    )
+    assert not Steadier(METRIC, "wild", "steady").evaluate({"steady": steady, "wild": wild}).passed
 
 
 def test_all_of_passes_only_when_every_part_does():
@@ -232,19 +240,22 @@ def test_bootstrap_is_repeatable():
 # --- declarations refused --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: Greater(METRIC, "a", "a"), "both 'a'"),
-    (lambda: Greater("sustainability_score", "a", "b"), "not a metric"),
-    (lambda: Greater(METRIC, "a", "b", alpha=1.5), "alpha"),
-    (lambda: Interaction(METRIC, ("a", "b"), "cd"), "pair of arm names"),
-    (lambda: Interaction(METRIC, ("a", "b"), ("c", "d"), ratio_below=0), "ratio_below"),
-    (lambda: Sign(METRIC, "a", direction="down"), "direction"),
-    (lambda: Bound(METRIC, "a"), "low, high or both"),
-    (lambda: Bound(METRIC, "a", low=1.0, high=0.5), "below high"),
-    (lambda: Share(METRIC, "a", above=1.0), "above"),
-    (lambda: Steadier(METRIC, "a", "b", resamples=10), "resamples"),
-    (lambda: AllOf(Greater(METRIC, "a", "b")), "two or more"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: Greater(METRIC, "a", "a"), "both 'a'"),
+        (lambda: Greater("sustainability_score", "a", "b"), "not a metric"),
+        (lambda: Greater(METRIC, "a", "b", alpha=1.5), "alpha"),
+        (lambda: Interaction(METRIC, ("a", "b"), "cd"), "pair of arm names"),
+        (lambda: Interaction(METRIC, ("a", "b"), ("c", "d"), ratio_below=0), "ratio_below"),
+        (lambda: Sign(METRIC, "a", direction="down"), "direction"),
+        (lambda: Bound(METRIC, "a"), "low, high or both"),
+        (lambda: Bound(METRIC, "a", low=1.0, high=0.5), "below high"),
+        (lambda: Share(METRIC, "a", above=1.0), "above"),
+        (lambda: Steadier(METRIC, "a", "b", resamples=10), "resamples"),
+        (lambda: AllOf(Greater(METRIC, "a", "b")), "two or more"),
+    ],
+)
 def test_a_badly_declared_test_is_refused_in_one_line(make, match):
     with pytest.raises(ValidationError, match=match):
         make()

@@ -69,8 +69,9 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
 
     pages = []
     for k in range(6):
-        context = browser.new_context(viewport=PHONE if k % 2 == 0 else VIEWPORT,
-                                      is_mobile=k % 2 == 0, has_touch=k % 2 == 0)
+        context = browser.new_context(
+            viewport=PHONE if k % 2 == 0 else VIEWPORT, is_mobile=k % 2 == 0, has_touch=k % 2 == 0
+        )
         page = context.new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.goto(f"{served.url}?room={served.code}")
@@ -87,8 +88,9 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
             if page is not late:
                 _decide(page)
         decided = "5" if late else "6"
-        expect(console.locator("#counts")).to_have_attribute("data-decided", decided,
-                                                             timeout=TIMEOUT)
+        expect(console.locator("#counts")).to_have_attribute(
+            "data-decided", decided, timeout=TIMEOUT
+        )
         if meeting == 1:
             _shot(pages[0], "workshop-phone.png")
         if late:  # the timer runs out before the sixth decides
@@ -102,15 +104,17 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
             expect(pages[1].locator("#who")).to_have_text(who, timeout=TIMEOUT)
         console.click("#advance")
         for page in pages:
-            expect(page.locator("body")).to_have_attribute("data-meeting", str(meeting + 1),
-                                                           timeout=TIMEOUT)
+            expect(page.locator("body")).to_have_attribute(
+                "data-meeting", str(meeting + 1), timeout=TIMEOUT
+            )
             expect(page.locator("#feedback")).to_contain_text("Your commitment went from")
         if late:
             expect(late.locator("#feedback")).to_contain_text("the model chose for you")
 
     # a participant cannot act for another person, nor use the facilitator's controls
     other = int(pages[1].locator("body").get_attribute("data-person"))
-    answer = pages[0].evaluate("""async ([room, other]) => {
+    answer = pages[0].evaluate(
+        """async ([room, other]) => {
         const token = new URLSearchParams(location.hash.slice(1)).get("t");
         const post = (path, body) => fetch(path, {method: "POST",
             headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
@@ -120,7 +124,9 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
                                           person: other}),
                 await post("/api/facilitate", {room, token, request_id: "forged-000002",
                                               action: "advance"})];
-    }""", [served.code, other])
+    }""",
+        [served.code, other],
+    )
     assert answer[0][0] == 403 and "you cannot act for person" in answer[0][1]
     assert answer[1][0] == 403 and "facilitator's token" in answer[1][1]
     expect(console.locator("body")).to_have_attribute("data-meeting", "4")
@@ -140,7 +146,9 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
     _shot(console, "workshop-debrief.png")
     # the session was saved when it ended, and its record replays the room's run exactly
     saved = sessions / served.code
-    pd.testing.assert_frame_equal(replay(saved).timeseries().reset_index(),
-                                  pd.read_parquet(saved / "timeseries.parquet"),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(
+        replay(saved).timeseries().reset_index(),
+        pd.read_parquet(saved / "timeseries.parquet"),
+        check_exact=True,
+    )
     assert all(is_local(url) for url in requests), [u for u in requests if not is_local(u)]

@@ -35,8 +35,15 @@ def test_a_person_who_leaves_every_choice_to_the_model_lives_the_models_run(scen
 
 def _ordinary(model, role_is_top):
     p = model.state.people
-    return [int(i) for i in np.flatnonzero(p.active & ~p.steady & ((p.role == TOP) == role_is_top)
-                                           & ((p.pathway >= 0) | role_is_top))]
+    return [
+        int(i)
+        for i in np.flatnonzero(
+            p.active
+            & ~p.steady
+            & ((p.role == TOP) == role_is_top)
+            & ((p.pathway >= 0) | role_is_top)
+        )
+    ]
 
 
 def test_staying_away_and_coming_are_the_persons_choice():
@@ -62,12 +69,14 @@ def test_a_chosen_small_test_is_proposed_at_the_meeting_and_nothing_else_until_t
 def test_a_chosen_redesign_asks_the_owning_tops_and_not_now_proposes_nothing():
     model = CollaborationModel("iocn", rng=4)
     bold, quiet = _ordinary(model, False)[:2]
-    play_meeting(model, [bold, quiet], {bold: Choice(propose="big"),
-                                        quiet: Choice(propose="none")})
+    play_meeting(model, [bold, quiet], {bold: Choice(propose="big"), quiet: Choice(propose="none")})
     changes = model.state.changes
     assert changes.stage[quiet] == change.IDLE
-    assert changes.stage[bold] in (change.AWAITING_REDESIGN_GRANTS, change.REDESIGNING,
-                                   change.IDLE)  # granted, blocked, or waiting still
+    assert changes.stage[bold] in (
+        change.AWAITING_REDESIGN_GRANTS,
+        change.REDESIGNING,
+        change.IDLE,
+    )  # granted, blocked, or waiting still
     assert changes.mask[bold] != 0  # a redesign was drawn up
 
 
@@ -157,7 +166,8 @@ def test_chosen_conversations_are_held_with_the_chosen_people():
     model.played.choose(person, Choice(talk_to=tuple(others)))
     model.step()
     assert [(c.person, c.other) for c in model.played.conversations] == [
-        (person, j) for j in others]
+        (person, j) for j in others
+    ]
 
 
 def test_choices_that_are_not_the_persons_to_make_are_refused_with_a_reason():
@@ -176,8 +186,9 @@ def test_choices_that_are_not_the_persons_to_make_are_refused_with_a_reason():
         model.played.choose(frontline, Choice(propose="huge"))
     with pytest.raises(ChoiceError, match="no request from person"):
         model.played.choose(top, Choice(verdicts={frontline: True}))
-    colleague = next(j for j in range(p.org.size) if p.org[j] == p.org[frontline]
-                     and j != frontline)
+    colleague = next(
+        j for j in range(p.org.size) if p.org[j] == p.org[frontline] and j != frontline
+    )
     with pytest.raises(ChoiceError, match="own organisation"):
         model.played.choose(frontline, Choice(talk_to=(colleague,)))
     with pytest.raises(ChoiceError, match="person=9999 is not allowed"):

@@ -38,21 +38,31 @@ def _decide_all(room, seats):
     for seat in seats:
         view = participant_view(room, seat.token)
         if view["asks"]["attend"]:
-            room.decide(seat.token, request_id=rid(), meeting=room.meeting, field="attend",
-                        value="yes")
+            room.decide(
+                seat.token, request_id=rid(), meeting=room.meeting, field="attend", value="yes"
+            )
         if view["asks"]["propose"]:
-            room.decide(seat.token, request_id=rid(), meeting=room.meeting, field="propose",
-                        value="small")
+            room.decide(
+                seat.token, request_id=rid(), meeting=room.meeting, field="propose", value="small"
+            )
         if view["asks"]["leader"]:
             for request in view["requests"]:
-                room.decide(seat.token, request_id=rid(), meeting=room.meeting,
-                            field="verdict", value="block", target=request["proposer"])
-            room.decide(seat.token, request_id=rid(), meeting=room.meeting, field="cede",
-                        value="keep")
+                room.decide(
+                    seat.token,
+                    request_id=rid(),
+                    meeting=room.meeting,
+                    field="verdict",
+                    value="block",
+                    target=request["proposer"],
+                )
+            room.decide(
+                seat.token, request_id=rid(), meeting=room.meeting, field="cede", value="keep"
+            )
         if view["talk_options"]:
             other = view["talk_options"][0]["person"]
-            room.decide(seat.token, request_id=rid(), meeting=room.meeting, field="talk",
-                        value=str(other))
+            room.decide(
+                seat.token, request_id=rid(), meeting=room.meeting, field="talk", value=str(other)
+            )
 
 
 def test_a_mixed_deal_gives_tops_middles_and_bottoms_across_organisations(room):
@@ -91,10 +101,12 @@ def test_bad_joins_are_refused_and_change_nothing(room):
 
 def test_a_participant_can_act_only_for_their_own_person(room):
     ann, bob = room.join(room.code, "Ann"), room.join(room.code, "Bob")
-    with pytest.raises(Refusal, match=f"you play person {ann.person}; you cannot act for "
-                       f"person {bob.person}") as refusal:
-        room.decide(ann.token, request_id=rid(), meeting=1, field="attend", value="yes",
-                    person=bob.person)
+    with pytest.raises(
+        Refusal, match=f"you play person {ann.person}; you cannot act for person {bob.person}"
+    ) as refusal:
+        room.decide(
+            ann.token, request_id=rid(), meeting=1, field="attend", value="yes", person=bob.person
+        )
     assert refusal.value.kind == "forbidden"
     with pytest.raises(Refusal, match="unknown participant token"):
         room.decide("made-up-token", request_id=rid(), meeting=1, field="attend", value="yes")
@@ -173,8 +185,13 @@ def _played_session(tmp_path, meetings=3):
         if meeting == 1:
             room.facilitate(fac, request_id=rid(), action="event", value="budget_cut")
             leader = next(s for s in seats if p.role[s.person] == TOP)
-            room.decide(leader.token, request_id=rid(), meeting=room.meeting,
-                        field="self_interest", value="act")
+            room.decide(
+                leader.token,
+                request_id=rid(),
+                meeting=room.meeting,
+                field="self_interest",
+                value="act",
+            )
             seats.append(room.join(room.code, "Late comer"))  # takes a person the model had
         room.facilitate(fac, request_id=rid(), action="advance")
     return room, seats
@@ -196,12 +213,19 @@ def test_a_saved_session_replays_to_the_same_run_exactly(tmp_path):
     for name in (DECISIONS_CSV, DECISIONS_PARQUET, SESSION, "timeseries.parquet", "meta.json"):
         assert (folder / name).is_file()
     decisions = pd.read_csv(folder / DECISIONS_CSV)
-    assert {"verdict", "attend", "talk", "played", "event", "advance", "self_interest",
-            "join"} <= set(decisions.field)
+    assert {
+        "verdict",
+        "attend",
+        "talk",
+        "played",
+        "event",
+        "advance",
+        "self_interest",
+        "join",
+    } <= set(decisions.field)
     assert decisions["time"].notna().all() and (decisions["seconds"] >= 0).all()
     replayed = replay(folder)
-    pd.testing.assert_frame_equal(replayed.timeseries(), room.model.timeseries(),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(replayed.timeseries(), room.model.timeseries(), check_exact=True)
 
 
 def test_the_record_has_no_names(tmp_path):

@@ -10,17 +10,21 @@ from workshop_support import post, workshop_server
 
 
 def _collabsim(*args):
-    return subprocess.run([sys.executable, "-m", "collabsim", *args], capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "collabsim", *args], capture_output=True, text=True, timeout=600
+    )
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--scenario", "nowhere"], "--scenario 'nowhere' is not allowed: expected one of"),
-    (["--port", "70000"], "--port 70000 is not allowed"),
-    (["--seed", "-1"], "--seed -1 is not allowed"),
-    (["--posts", "3,x"], "--posts '3,x' is not allowed"),
-    (["--port", "0", "--posts", "3,99999"], "--posts: 99999 is not allowed"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scenario", "nowhere"], "--scenario 'nowhere' is not allowed: expected one of"),
+        (["--port", "70000"], "--port 70000 is not allowed"),
+        (["--seed", "-1"], "--seed -1 is not allowed"),
+        (["--posts", "3,x"], "--posts '3,x' is not allowed"),
+        (["--port", "0", "--posts", "3,99999"], "--posts: 99999 is not allowed"),
+    ],
+)
 def test_bad_options_are_refused_in_one_line(args, message):
     done = _collabsim("workshop", *args)
     assert done.returncode == 2
@@ -46,9 +50,12 @@ def test_on_every_address_it_says_where_to_join_and_warns(served):
 def test_pages_and_the_qr_code_are_served_from_this_machine(served):
     served, _ = served
     base = served.url.replace("0.0.0.0", "127.0.0.1")
-    for path, kind in (("/", "text/html"), ("/console", "text/html"),
-                       ("/workshop.js", "text/javascript"), (f"/qr.svg?room={served.code}",
-                                                             "image/svg+xml")):
+    for path, kind in (
+        ("/", "text/html"),
+        ("/console", "text/html"),
+        ("/workshop.js", "text/javascript"),
+        (f"/qr.svg?room={served.code}", "image/svg+xml"),
+    ):
         with urllib.request.urlopen(base.rstrip("/") + path, timeout=30) as response:
             assert response.headers["Content-Type"].startswith(kind)
             body = response.read().decode()
@@ -66,29 +73,73 @@ def test_refusals_have_a_status_and_a_one_line_reason(served):
     assert status == 200 and ann["participant"]
     status, bob = post(base, "/api/join", {"room": served.code, "name": "Bob"})
     cases = [
-        ({"room": served.code, "token": ann["token"], "request_id": "abcdefgh01",
-          "meeting": 1, "field": "attend", "value": "yes", "person": -5}, 403,
-         "you cannot act for person -5"),
-        ({"room": "ZZZZZZ", "token": ann["token"], "request_id": "abcdefgh02", "meeting": 1,
-          "field": "attend", "value": "yes"}, 404, "room code 'ZZZZZZ' is not known"),
-        ({"room": served.code, "token": ann["token"], "request_id": "abcdefgh03",
-          "meeting": 1, "field": "attend", "value": "perhaps"}, 400, "attend='perhaps'"),
+        (
+            {
+                "room": served.code,
+                "token": ann["token"],
+                "request_id": "abcdefgh01",
+                "meeting": 1,
+                "field": "attend",
+                "value": "yes",
+                "person": -5,
+            },
+            403,
+            "you cannot act for person -5",
+        ),
+        (
+            {
+                "room": "ZZZZZZ",
+                "token": ann["token"],
+                "request_id": "abcdefgh02",
+                "meeting": 1,
+                "field": "attend",
+                "value": "yes",
+            },
+            404,
+            "room code 'ZZZZZZ' is not known",
+        ),
+        (
+            {
+                "room": served.code,
+                "token": ann["token"],
+                "request_id": "abcdefgh03",
+                "meeting": 1,
+                "field": "attend",
+                "value": "perhaps",
+            },
+            400,
+            "attend='perhaps'",
+        ),
     ]
     for body, code, message in cases:
         status, answer = post(base, "/api/decide", body)
         assert status == code and message in answer["error"]
         assert "\n" not in answer["error"]
-    good = {"room": served.code, "token": ann["token"], "request_id": "abcdefgh04",
-            "meeting": 1, "field": "attend", "value": "yes"}
+    good = {
+        "room": served.code,
+        "token": ann["token"],
+        "request_id": "abcdefgh04",
+        "meeting": 1,
+        "field": "attend",
+        "value": "yes",
+    }
     assert post(base, "/api/decide", good)[0] == 200
     status, answer = post(base, "/api/decide", good)
     assert status == 409 and "already received" in answer["error"]
-    status, answer = post(base, "/api/facilitate", {"room": served.code, "token": bob["token"],
-                                                    "request_id": "abcdefgh05",
-                                                    "action": "advance"})
+    status, answer = post(
+        base,
+        "/api/facilitate",
+        {
+            "room": served.code,
+            "token": bob["token"],
+            "request_id": "abcdefgh05",
+            "action": "advance",
+        },
+    )
     assert status == 403 and "facilitator's token" in answer["error"]
-    request = urllib.request.Request(base + "api/decide", data=b"not json",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + "api/decide", data=b"not json", headers={"Content-Type": "application/json"}
+    )
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=30)
     assert error.value.code == 400 and "not JSON" in json.loads(error.value.read())["error"]
@@ -103,11 +154,13 @@ def test_the_console_sees_who_has_a_page_open(served):
     room, token = served.code, served.token
     _, cai = post(base, "/api/join", {"room": room, "name": "Cai"})
     with connect(f"{ws}ws?room={room}&token={token}&as=facilitator") as console:
+
         def seats_until(connected):
             while True:  # views arrive after every change; each recv waits for the next
                 view = json.loads(console.recv(timeout=60))
                 if [s["connected"] for s in view["seats"] if s["name"] == "Cai"] == [connected]:
                     return view
+
         seats_until(False)
         with connect(f"{ws}ws?room={room}&token={cai['token']}") as page:
             mine = json.loads(page.recv(timeout=60))
@@ -136,9 +189,13 @@ def test_a_page_that_vanishes_without_closing_is_culled(served):
     address = urlparse(base)
     silent = socket.create_connection((address.hostname, address.port), timeout=30)
     key = base64.b64encode(os.urandom(16)).decode()
-    silent.sendall((f"GET /ws?room={served.code}&token={dee['token']} HTTP/1.1\r\n"
-                    f"Host: {address.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    silent.sendall(
+        (
+            f"GET /ws?room={served.code}&token={dee['token']} HTTP/1.1\r\n"
+            f"Host: {address.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
     assert b"101" in silent.recv(1024).split(b"\r\n")[0]  # upgraded; now it never answers
     ws = base.replace("http://", "ws://")
     started = time.monotonic()
@@ -158,13 +215,29 @@ def test_a_new_room_shares_nothing_with_the_last(served):
     _, ann = post(base, "/api/join", {"room": served.code, "name": "Ann"})
     status, fresh = post(base, "/api/rooms", {"room": served.code, "token": served.token})
     assert status == 200 and fresh["room"] != served.code
-    status, answer = post(base, "/api/decide", {
-        "room": fresh["room"], "token": ann["token"], "request_id": "abcdefgh06",
-        "meeting": 1, "field": "attend", "value": "yes"})
+    status, answer = post(
+        base,
+        "/api/decide",
+        {
+            "room": fresh["room"],
+            "token": ann["token"],
+            "request_id": "abcdefgh06",
+            "meeting": 1,
+            "field": "attend",
+            "value": "yes",
+        },
+    )
     assert status == 404 and "unknown participant token" in answer["error"]
-    status, answer = post(base, "/api/facilitate", {
-        "room": fresh["room"], "token": served.token, "request_id": "abcdefgh07",
-        "action": "advance"})
+    status, answer = post(
+        base,
+        "/api/facilitate",
+        {
+            "room": fresh["room"],
+            "token": served.token,
+            "request_id": "abcdefgh07",
+            "action": "advance",
+        },
+    )
     assert status == 403
     status, answer = post(base, "/api/join", {"room": served.code, "name": "Late"})
     assert status == 404  # the old room is closed and forgotten

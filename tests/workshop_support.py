@@ -39,15 +39,23 @@ class Served(NamedTuple):
 @contextlib.contextmanager
 def workshop_server(log: Path, *args: str):
     """Serve ``collabsim workshop --port 0 ARGS``; yield a ``Served``; stop it afterwards."""
-    command = [sys.executable, "-m", "collabsim", "workshop", "--port", "0",
-               "--out", str(log.parent / "sessions"), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "collabsim",
+        "workshop",
+        "--port",
+        "0",
+        "--out",
+        str(log.parent / "sessions"),
+        *args,
+    ]
     process, output = start_server(command, log, cwd=log.parent, start_new_session=True)
     try:
         url = output.url()
         text = log.read_text()
         console = CONSOLE.search(text)[1]
-        yield Served(url, console, CODE.search(text)[1], console.partition("#f=")[2],
-                     process.pid)
+        yield Served(url, console, CODE.search(text)[1], console.partition("#f=")[2], process.pid)
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
@@ -61,8 +69,11 @@ def workshop_server(log: Path, *args: str):
 
 def post(url: str, path: str, body: dict) -> tuple[int, dict]:
     """POST JSON to the server; the status and the JSON answer (refusals included)."""
-    request = urllib.request.Request(url.rstrip("/") + path, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url.rstrip("/") + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())

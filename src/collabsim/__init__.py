@@ -20,9 +20,15 @@ from collabsim.scenarios import scenario
 
 # The model pulls in Mesa and the compiled mechanisms; import them on first use, so that
 # reading parameters and scenarios (e.g. `collabsim params`) starts fast.
-_LAZY = {"CollaborationModel": "collabsim.model", "RunResult": "collabsim.runner",
-         "run": "collabsim.runner", "sweep": "collabsim.sweeps", "iter_sweep": "collabsim.sweeps",
-         "load": "collabsim.sweeps", "SweepResult": "collabsim.sweeps"}
+_LAZY = {
+    "CollaborationModel": "collabsim.model",
+    "RunResult": "collabsim.runner",
+    "run": "collabsim.runner",
+    "sweep": "collabsim.sweeps",
+    "iter_sweep": "collabsim.sweeps",
+    "load": "collabsim.sweeps",
+    "SweepResult": "collabsim.sweeps",
+}
 
 
 def __getattr__(name: str):
@@ -31,6 +37,7 @@ def __getattr__(name: str):
     if name == "sensitivity":  # collabsim.sensitivity.analyze(...) without a separate import
         return import_module("collabsim.sensitivity")
     raise AttributeError(f"module 'collabsim' has no attribute {name!r}")
+
 
 try:
     __version__ = version("collabsim")

@@ -78,12 +78,14 @@ class Person(mesa.Agent):
 
     power = _state_property("power", "Power, 0-1: role x organisation weight.")
     territoriality = _state_property(
-        "territoriality", "Reluctance to let others change what one's organisation owns, 0-1.")
+        "territoriality", "Reluctance to let others change what one's organisation owns, 0-1."
+    )
     commitment = _state_property("commitment", "Time and energy given beyond the day job, 0-1.")
     skill = _state_property("skill", "Quality-improvement capability, 0-1.")
     narrative = _state_property("narrative", "Position on the network's purpose, 0-1.")
-    leader_identity = _state_property("leader_identity",
-                                      "How far one sees oneself as entitled to lead change, 0-1.")
+    leader_identity = _state_property(
+        "leader_identity", "How far one sees oneself as entitled to lead change, 0-1."
+    )
     frustration = _state_property("frustration", "Share of recent weeks with a setback, 0-1.")
     workload = _state_property("workload", "Day-job workload, 0-1.")
 
@@ -148,5 +150,7 @@ class Person(mesa.Agent):
         return float(read(self.model.state.trust_ref, self.index, other.index))
 
     def __repr__(self) -> str:
-        return (f"Person({self.unique_id}, {self.role}, {self.organisation.name}, "
-                f"commitment={self.commitment:.2f})")
+        return (
+            f"Person({self.unique_id}, {self.role}, {self.organisation.name}, "
+            f"commitment={self.commitment:.2f})"
+        )

@@ -148,66 +148,108 @@ def _main(argv: Sequence[str] | None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Agent-based simulation of collaboration in health and social care "
-        "networks.",
+        description="Agent-based simulation of collaboration in health and social care networks.",
     )
-    parser.add_argument("--version", action="version",
-                        version=f"{PROG} {collabsim.__version__}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {collabsim.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help="run one scenario and write a results folder",
+        "run",
+        help="run one scenario and write a results folder",
         description="Run one scenario and write timeseries.parquet, summary.json, meta.json "
         "and dynamics.png to a results folder.",
     )
-    run.add_argument("--scenario", default="iocn", metavar="NAME_OR_TOML",
-                     help="a shipped scenario (see 'collabsim scenarios') or the path of a "
-                     "scenario TOML file (default: iocn)")
-    run.add_argument("--set", action="append", default=[], dest="sets", metavar="NAME=VALUE",
-                     help="change one parameter (repeatable), e.g. --set cede_willingness=0.2 "
-                     "(see 'collabsim params')")
-    run.add_argument("--event", action="append", default=[], dest="events",
-                     metavar="STEP:KIND[:ORGANISATION]",
-                     help="add a scheduled event to the scenario's timeline (repeatable), e.g. "
-                     "--event 10:budget_cut; kinds: " + ", ".join(EVENT_KINDS))
+    run.add_argument(
+        "--scenario",
+        default="iocn",
+        metavar="NAME_OR_TOML",
+        help="a shipped scenario (see 'collabsim scenarios') or the path of a "
+        "scenario TOML file (default: iocn)",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="sets",
+        metavar="NAME=VALUE",
+        help="change one parameter (repeatable), e.g. --set cede_willingness=0.2 "
+        "(see 'collabsim params')",
+    )
+    run.add_argument(
+        "--event",
+        action="append",
+        default=[],
+        dest="events",
+        metavar="STEP:KIND[:ORGANISATION]",
+        help="add a scheduled event to the scenario's timeline (repeatable), e.g. "
+        "--event 10:budget_cut; kinds: " + ", ".join(EVENT_KINDS),
+    )
     run.add_argument("--seed", type=int, default=0, help="seed of the run (default: 0)")
-    run.add_argument("--steps", type=int, default=None,
-                     help="weeks to simulate (default: the scenario's horizon)")
-    run.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="results folder (default: results/<scenario>)")
+    run.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="weeks to simulate (default: the scenario's horizon)",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="results folder (default: results/<scenario>)",
+    )
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.set_defaults(handler=_run)
 
-    scenarios = commands.add_parser("scenarios", help="list the shipped scenarios",
-                                    description="List the shipped scenario presets.")
+    scenarios = commands.add_parser(
+        "scenarios",
+        help="list the shipped scenarios",
+        description="List the shipped scenario presets.",
+    )
     scenarios.set_defaults(handler=_scenarios)
 
     params = commands.add_parser(
-        "params", help="list the model's parameters",
+        "params",
+        help="list the model's parameters",
         description="List the model's parameters with their defaults (the iocn scenario), "
         "allowed values, units and meanings.",
     )
     which = params.add_mutually_exclusive_group()
-    which.add_argument("--markdown", action="store_true",
-                       help="print the full reference (docs/parameters.md) as Markdown")
-    which.add_argument("--group", help="only the parameters of this group: "
-                       + ", ".join(reference.groups()))
+    which.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the full reference (docs/parameters.md) as Markdown",
+    )
+    which.add_argument(
+        "--group", help="only the parameters of this group: " + ", ".join(reference.groups())
+    )
     params.set_defaults(handler=_params)
 
     example = commands.add_parser(
-        "example", help="list the example experiment files, or write one out",
+        "example",
+        help="list the example experiment files, or write one out",
         description="List the example experiment files shipped with collabsim, or write a "
         "copy of one to run and edit.",
     )
-    example.add_argument("name", nargs="?", default=None, metavar="NAME",
-                         help="the example to write (omit to list them)")
-    example.add_argument("--out", type=Path, default=None, metavar="PATH",
-                         help="file or existing folder to write it to (default: NAME in "
-                         "the working folder)")
+    example.add_argument(
+        "name",
+        nargs="?",
+        default=None,
+        metavar="NAME",
+        help="the example to write (omit to list them)",
+    )
+    example.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="file or existing folder to write it to (default: NAME in the working folder)",
+    )
     example.set_defaults(handler=_command("example", "example"))
 
     sweep = commands.add_parser(
-        "sweep", help="run a parameter sweep from an experiment file",
+        "sweep",
+        help="run a parameter sweep from an experiment file",
         description="Run the parameter sweep an experiment TOML file describes (see "
         "'collabsim example sweep_partner_cede.toml'), writing results/<name>/ as runs finish. "
         "Running it again resumes where it stopped.",
@@ -217,7 +259,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.set_defaults(handler=_sweep)
 
     sensitivity = commands.add_parser(
-        "sensitivity", help="run a sensitivity analysis from a study file",
+        "sensitivity",
+        help="run a sensitivity analysis from a study file",
         description="Run the sensitivity study a TOML file describes (see "
         "'collabsim example sensitivity_iocn.toml'): its runs as a resumable sweep into "
         "results/<name>/, then Sobol' or Morris indices (or delta, PAWN, RBD-FAST), seed "
@@ -228,30 +271,47 @@ def _parser() -> argparse.ArgumentParser:
     sensitivity.set_defaults(handler=_sensitivity)
 
     validate = commands.add_parser(
-        "validate", help="test the model against the empirical patterns",
+        "validate",
+        help="test the model against the empirical patterns",
         description="Run the arms of the empirical patterns (see 'collabsim patterns') as "
         "resumable sweeps into DIR/runs/, test each pattern and write DIR/patterns.csv, "
         "DIR/report.md and DIR/figures/. Running it again reuses the stored runs.",
     )
-    validate.add_argument("--quick", action="store_true",
-                          help="30 seeds per arm instead of each pattern's own number")
-    validate.add_argument("--pattern", action="append", default=None, dest="patterns",
-                          metavar="NAME", help="validate only this pattern (repeatable)")
-    _add_sweep_options(validate, out_help="output folder (default: results/validation)",
-                       restart_help="delete the stored runs and compute them all anew")
-    validate.set_defaults(handler=_command("validate", "validate"),
-                          out_default=Path("results") / "validation")
+    validate.add_argument(
+        "--quick", action="store_true", help="30 seeds per arm instead of each pattern's own number"
+    )
+    validate.add_argument(
+        "--pattern",
+        action="append",
+        default=None,
+        dest="patterns",
+        metavar="NAME",
+        help="validate only this pattern (repeatable)",
+    )
+    _add_sweep_options(
+        validate,
+        out_help="output folder (default: results/validation)",
+        restart_help="delete the stored runs and compute them all anew",
+    )
+    validate.set_defaults(
+        handler=_command("validate", "validate"), out_default=Path("results") / "validation"
+    )
 
     patterns = commands.add_parser(
-        "patterns", help="list the empirical patterns the model is validated against",
+        "patterns",
+        help="list the empirical patterns the model is validated against",
         description="List the catalogue of empirical patterns with their seeds and claims.",
     )
-    patterns.add_argument("--markdown", action="store_true",
-                          help="print the full reference (docs/patterns.md) as Markdown")
+    patterns.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print the full reference (docs/patterns.md) as Markdown",
+    )
     patterns.set_defaults(handler=_command("validate", "patterns"))
 
     calibrate = commands.add_parser(
-        "calibrate", help="calibrate the uncertain rates against the patterns",
+        "calibrate",
+        help="calibrate the uncertain rates against the patterns",
         description="Calibration by pattern filtering: run the Latin hypercube of a "
         "calibration TOML file (see experiments/calibration_iocn.toml) stage by stage as "
         "resumable sweeps into DIR/runs/, keep the points that pass every stage, and write "
@@ -259,100 +319,149 @@ def _parser() -> argparse.ArgumentParser:
         "reuses the stored runs.",
     )
     calibrate.add_argument("file", type=Path, metavar="FILE", help="the calibration TOML file")
-    _add_sweep_options(calibrate, out_help="output folder (default: "
-                       "results/calibration/<name> from the file)",
-                       restart_help="delete the stored runs and compute them all anew")
+    _add_sweep_options(
+        calibrate,
+        out_help="output folder (default: results/calibration/<name> from the file)",
+        restart_help="delete the stored runs and compute them all anew",
+    )
     calibrate.set_defaults(handler=_command("calibrate", "calibrate"))
 
     robustness = commands.add_parser(
-        "robustness", help="re-estimate each lever's effect across contexts",
+        "robustness",
+        help="re-estimate each lever's effect across contexts",
         description="Run a lever robustness study file (see experiments/robustness_levers."
         "toml): each lever at its low and high setting in every context, as resumable sweeps "
         "into DIR/runs/, then DIR/robustness.csv, summary.csv, report.md and figures/.",
     )
     robustness.add_argument("file", type=Path, metavar="FILE", help="the study TOML file")
-    _add_sweep_options(robustness, out_help="output folder (default: "
-                       "results/robustness/<name> from the file)",
-                       restart_help="delete the stored runs and compute them all anew")
+    _add_sweep_options(
+        robustness,
+        out_help="output folder (default: results/robustness/<name> from the file)",
+        restart_help="delete the stored runs and compute them all anew",
+    )
     robustness.set_defaults(handler=_command("robustness", "robustness"))
 
     from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT, INSTALL  # no Solara import yet
     from collabsim.workshop import INSTALL as WORKSHOP_INSTALL  # no web server import yet
 
     dashboard = commands.add_parser(
-        "dashboard", help="serve the workshop dashboard in a browser",
+        "dashboard",
+        help="serve the workshop dashboard in a browser",
         description=f"Serve the workshop dashboard (needs: {INSTALL}). It works with no "
         "internet connection.",
     )
-    dashboard.add_argument("--port", type=int, default=DEFAULT_PORT,
-                           help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
-    dashboard.add_argument("--host", default=DEFAULT_HOST,
-                           help=f"address to listen on (default: {DEFAULT_HOST}, this "
-                           "machine only; 0.0.0.0 lets devices in the room connect)")
+    dashboard.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port (default: {DEFAULT_PORT}; 0: any free port)",
+    )
+    dashboard.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this "
+        "machine only; 0.0.0.0 lets devices in the room connect)",
+    )
     dashboard.add_argument("--open", action="store_true", help="open it in a browser")
     dashboard.set_defaults(handler=_dashboard)
 
     workshop = commands.add_parser(
-        "workshop", help="serve a participatory workshop: participants play the network",
+        "workshop",
+        help="serve a participatory workshop: participants play the network",
         description="Open a workshop room: a facilitator's console and a page where "
         "participants join from their phones and play people of the network. It works with "
-        f"no internet connection (needs: {WORKSHOP_INSTALL}).")
+        f"no internet connection (needs: {WORKSHOP_INSTALL}).",
+    )
     workshop.add_argument("--scenario", default="iocn", help="scenario (default: iocn)")
     workshop.add_argument("--seed", type=int, default=0, help="seed of the run (default: 0)")
-    workshop.add_argument("--port", type=int, default=DEFAULT_PORT,
-                          help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
-    workshop.add_argument("--host", default=DEFAULT_HOST,
-                          help=f"address to listen on (default: {DEFAULT_HOST}, this machine "
-                          "only; 0.0.0.0 lets devices in the room join)")
-    workshop.add_argument("--posts", default=None, metavar="LIST",
-                          help="deal these posts, in this order (comma-separated), instead "
-                          "of a mix of roles across organisations")
-    workshop.add_argument("--out", default="results/workshop",
-                          help="folder under which sessions are saved (default: "
-                          "results/workshop)")
+    workshop.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port (default: {DEFAULT_PORT}; 0: any free port)",
+    )
+    workshop.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine "
+        "only; 0.0.0.0 lets devices in the room join)",
+    )
+    workshop.add_argument(
+        "--posts",
+        default=None,
+        metavar="LIST",
+        help="deal these posts, in this order (comma-separated), instead "
+        "of a mix of roles across organisations",
+    )
+    workshop.add_argument(
+        "--out",
+        default="results/workshop",
+        help="folder under which sessions are saved (default: results/workshop)",
+    )
     workshop.set_defaults(handler=_workshop)
     return parser
 
 
 def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     """The handler ``name`` of ``collabsim.commands.<module>``, imported when it runs."""
+
     def handler(args: argparse.Namespace) -> int:
         return getattr(import_module(f"collabsim.commands.{module}"), name)(args)
 
     return handler
 
 
-def _add_sweep_options(command: argparse.ArgumentParser, *,
-                       out_help: str = "results folder (default: results/<name> from the "
-                       "file)",
-                       restart_help: str = "discard a previous sweep in the results folder "
-                       "whose design or code differs, and start over",
-                       large: bool = False) -> None:
+def _add_sweep_options(
+    command: argparse.ArgumentParser,
+    *,
+    out_help: str = "results folder (default: results/<name> from the file)",
+    restart_help: str = "discard a previous sweep in the results folder "
+    "whose design or code differs, and start over",
+    large: bool = False,
+) -> None:
     """The options of commands that run a sweep: backend, workers, folder, restart.
 
     ``large`` adds ``--allow-large``, for commands whose file sets the sweep's size.
     """
-    command.add_argument("--backend", choices=("serial", "pool", "dask"), default=None,
-                         help="where the runs run: this process, a local process pool (the "
-                         "default) or a Dask cluster")
-    command.add_argument("--workers", type=int, default=None, metavar="N",
-                         help="worker processes of the pool (default: all cores)")
-    command.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                         help="send the runs to this existing Dask scheduler (implies "
-                         "--backend dask)")
-    command.add_argument("--dask-local", type=int, default=None, metavar="N",
-                         help="start a local Dask cluster of N worker processes (implies "
-                         "--backend dask)")
+    command.add_argument(
+        "--backend",
+        choices=("serial", "pool", "dask"),
+        default=None,
+        help="where the runs run: this process, a local process pool (the "
+        "default) or a Dask cluster",
+    )
+    command.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes of the pool (default: all cores)",
+    )
+    command.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="send the runs to this existing Dask scheduler (implies --backend dask)",
+    )
+    command.add_argument(
+        "--dask-local",
+        type=int,
+        default=None,
+        metavar="N",
+        help="start a local Dask cluster of N worker processes (implies --backend dask)",
+    )
     command.add_argument("--out", type=Path, default=None, metavar="DIR", help=out_help)
     command.add_argument("--restart", action="store_true", help=restart_help)
-    command.add_argument("--quiet", action="store_true",
-                         help="no progress bar and no summary")
+    command.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     if large:
         # the limit is not imported here: collabsim.sweeps loads the compiled model, which
         # the listing commands never need; the refusal names it
-        command.add_argument("--allow-large", action="store_true",
-                             help="run a sweep larger than collabsim runs unconfirmed "
-                             "(refused otherwise, saying how large it is and the limit)")
+        command.add_argument(
+            "--allow-large",
+            action="store_true",
+            help="run a sweep larger than collabsim runs unconfirmed "
+            "(refused otherwise, saying how large it is and the limit)",
+        )
 
 
 # --- collabsim run ---------------------------------------------------------------------
@@ -369,9 +478,11 @@ def _run(args: argparse.Namespace) -> int:
     added = tuple(Event.parse(text) for text in args.events)
     longest = PARAMETERS["horizon"].high
     if args.steps is not None and not 1 <= args.steps <= longest:
-        raise UsageError(f"--steps {args.steps} is not allowed: expected a whole number from 1 "
-                         f"to {longest} (weeks; {longest} is the longest horizon a scenario "
-                         "may have)")
+        raise UsageError(
+            f"--steps {args.steps} is not allowed: expected a whole number from 1 "
+            f"to {longest} (weeks; {longest} is the longest horizon a scenario "
+            "may have)"
+        )
 
     params = _load_scenario(args.scenario, overrides)
     if added:
@@ -390,8 +501,12 @@ def _run(args: argparse.Namespace) -> int:
 
     with writing_to(out):
         folder = storage.write_run(result, out, scenario=args.scenario)
-        plot_dynamics(result.timeseries, title=f"{label}, seed {args.seed}",
-                      events=params.events, path=folder / FIGURE)
+        plot_dynamics(
+            result.timeseries,
+            title=f"{label}, seed {args.seed}",
+            events=params.events,
+            path=folder / FIGURE,
+        )
         storage.record_output(folder, FIGURE)
 
     if not args.quiet:
@@ -408,8 +523,7 @@ def _load_scenario(name: str, overrides: dict) -> collabsim.Params:
             return scenario(name, **overrides)
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or error
-            raise UsageError(f"--scenario {name!r}: cannot read scenario file: {reason}") \
-                from None
+            raise UsageError(f"--scenario {name!r}: cannot read scenario file: {reason}") from None
     return scenario(name, **overrides)
 
 
@@ -466,19 +580,31 @@ def _sweep(args: argparse.Namespace) -> int:
         with naming(args.file):
             plan = sweeps.plan_sweep(**options, allow_large=args.allow_large)
         check_writable(plan.out)
-        run = sweeps.SweepRun(plan, backend=backend, workers=workers, scheduler=scheduler,
-                              restart=args.restart, progress=progress)
+        run = sweeps.SweepRun(
+            plan,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+            restart=args.restart,
+            progress=progress,
+        )
         if not args.quiet:
-            print(f"{PROG}: {args.file}: {plan.size.describe()}: "
-                  f"{plan.size.estimate(run.workers)}", file=sys.stderr, flush=True)
+            print(
+                f"{PROG}: {args.file}: {plan.size.describe()}: {plan.size.estimate(run.workers)}",
+                file=sys.stderr,
+                flush=True,
+            )
         with writing_to(run.plan.out):
             try:
                 for _ in run:
                     pass
             except KeyboardInterrupt:
                 progress.close()
-                print(f"{PROG}: interrupted: {run.done} of {run.total} runs are saved in "
-                      f"{run.plan.out}; run the same command again to resume", file=sys.stderr)
+                print(
+                    f"{PROG}: interrupted: {run.done} of {run.total} runs are saved in "
+                    f"{run.plan.out}; run the same command again to resume",
+                    file=sys.stderr,
+                )
                 return 130
     except sweeps.SweepError as error:
         raise UsageError(str(error)) from None
@@ -509,13 +635,22 @@ def _sensitivity(args: argparse.Namespace) -> int:
         check_writable(Path(out))
         with writing_to(Path(out)), naming(args.file, unless=[out]):
             study = sensitivity.run_study(
-                sensitivity.scenario_function(**spec["function"]), **options,
-                backend=backend, workers=workers, scheduler=scheduler,
-                restart=args.restart, progress=progress, allow_large=args.allow_large)
+                sensitivity.scenario_function(**spec["function"]),
+                **options,
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+                restart=args.restart,
+                progress=progress,
+                allow_large=args.allow_large,
+            )
     except KeyboardInterrupt:
         progress.close()
-        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-              "command again to resume", file=sys.stderr)
+        print(
+            f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
         return 130
     except SweepError as error:  # SensitivityError is one too
         raise UsageError(str(error)) from None
@@ -531,14 +666,17 @@ def _study_summary(study) -> str:
     from collabsim.sensitivity.methods import MAIN_INDEX
 
     main = MAIN_INDEX[study.method]
-    lines = [f"{study.method} indices of {len(study.outputs)} outputs over "
-             f"{len(study.problem['names'])} factors ({study.options['runs']} runs):"]
+    lines = [
+        f"{study.method} indices of {len(study.outputs)} outputs over "
+        f"{len(study.problem['names'])} factors ({study.options['runs']} runs):"
+    ]
     for output in study.outputs:
         top = study.ranking(output).head(3)
         names = ", ".join(f"{r.factor} ({getattr(r, main):.2g})" for r in top.itertuples())
         verdict = study.verdicts.get(output)
-        state = "" if verdict is None else (" [settled]" if verdict["settled"]
-                                            else " [not settled]")
+        state = (
+            "" if verdict is None else (" [settled]" if verdict["settled"] else " [not settled]")
+        )
         lines.append(f"  {output}: {names}{state}")
     lines.append(f"  Report: {study.path / 'report.md'}")
     return "\n".join(lines)
@@ -564,8 +702,10 @@ def _dashboard(args: argparse.Namespace) -> int:
     except ImportError as error:
         if (error.name or "").partition(".")[0] == "collabsim":
             raise  # our own module failing to import is a bug, not a missing extra
-        raise UsageError(f"the dashboard needs the dashboard extra, which is not installed "
-                         f"({error}); install it with: {INSTALL}") from None
+        raise UsageError(
+            f"the dashboard needs the dashboard extra, which is not installed "
+            f"({error}); install it with: {INSTALL}"
+        ) from None
     return 0
 
 
@@ -575,8 +715,9 @@ def _workshop(args: argparse.Namespace) -> int:
     from collabsim.workshop import INSTALL as WORKSHOP_INSTALL
 
     if args.scenario not in available():
-        raise UsageError(f"--scenario {args.scenario!r} is not allowed: expected one of "
-                         f"{', '.join(available())}")
+        raise UsageError(
+            f"--scenario {args.scenario!r} is not allowed: expected one of {', '.join(available())}"
+        )
     if args.seed < 0:
         raise UsageError(f"--seed {args.seed} is not allowed: expected a whole number >= 0")
     try:
@@ -584,21 +725,30 @@ def _workshop(args: argparse.Namespace) -> int:
     except ImportError as error:
         if (error.name or "").partition(".")[0] == "collabsim":
             raise
-        raise UsageError(f"the workshop needs the workshop extra, which is not installed "
-                         f"({error}); install it with: {WORKSHOP_INSTALL}") from None
+        raise UsageError(
+            f"the workshop needs the workshop extra, which is not installed "
+            f"({error}); install it with: {WORKSHOP_INSTALL}"
+        ) from None
     try:
         posts = None if args.posts is None else [int(p) for p in args.posts.split(",")]
     except ValueError:
-        raise UsageError(f"--posts {args.posts!r} is not allowed: expected post numbers "
-                         "separated by commas") from None
+        raise UsageError(
+            f"--posts {args.posts!r} is not allowed: expected post numbers separated by commas"
+        ) from None
     try:
         sock = listen(args.host, args.port)
     except CannotListen as error:
         raise UsageError(str(error)) from None
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
         try:
-            serve(sock, scenario=args.scenario, seed=args.seed, out=args.out, posts=posts,
-                  announce=lambda line: print(line, flush=True))
+            serve(
+                sock,
+                scenario=args.scenario,
+                seed=args.seed,
+                out=args.out,
+                posts=posts,
+                announce=lambda line: print(line, flush=True),
+            )
         except ValueError as error:  # posts that cannot be dealt, found before serving
             raise UsageError(f"--{error}") from None
     return 0
@@ -633,17 +783,28 @@ def _params(args: argparse.Namespace) -> int:
     groups = reference.groups()
     if args.group is not None and args.group not in groups:
         hint = _suggest(args.group, groups)
-        raise UsageError(f"--group {args.group!r} is not a parameter group; allowed: "
-                         + ", ".join(groups) + (f"; {hint}" if hint else ""))
+        raise UsageError(
+            f"--group {args.group!r} is not a parameter group; allowed: "
+            + ", ".join(groups)
+            + (f"; {hint}" if hint else "")
+        )
     width = shutil.get_terminal_size((120, 24)).columns
     header = ("name", "default", "allowed", "unit", "meaning")
     blocks = []
     for group in groups:
         if args.group is not None and group != args.group:
             continue
-        rows = [(p.name + (" *" if p.lever else ""), reference.format_value(p.default),
-                 p.allowed(compact=True), p.unit, p.meaning)
-                for p in PARAMETERS.values() if p.group == group]
+        rows = [
+            (
+                p.name + (" *" if p.lever else ""),
+                reference.format_value(p.default),
+                p.allowed(compact=True),
+                p.unit,
+                p.meaning,
+            )
+            for p in PARAMETERS.values()
+            if p.group == group
+        ]
         blocks.append(f"{reference.group_title(group)}\n" + _text_table(header, rows, width))
     print("\n\n".join(blocks))
     print("\n* policy lever. Set a value with: collabsim run --set name=value")
@@ -660,10 +821,14 @@ def _text_table(header: tuple[str, ...], rows: list[tuple[str, ...]], width: int
     widths.append(max(30, width - sum(widths) - 2 * (len(widths))))
     lines = []
     for row in (header, *rows):
-        cells = [textwrap.wrap(str(cell), w, break_on_hyphens=False) or [""]
-                 for cell, w in zip(row, widths, strict=True)]
+        cells = [
+            textwrap.wrap(str(cell), w, break_on_hyphens=False) or [""]
+            for cell, w in zip(row, widths, strict=True)
+        ]
         for line in range(max(len(c) for c in cells)):
-            parts = [(c[line] if line < len(c) else "").ljust(w)
-                     for c, w in zip(cells, widths, strict=True)]
+            parts = [
+                (c[line] if line < len(c) else "").ljust(w)
+                for c, w in zip(cells, widths, strict=True)
+            ]
             lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)

@@ -56,7 +56,8 @@ class WeeklyCollector(mesa.DataCollector):
             raise ParameterError(
                 f"agent_reporters={agent_reporters!r} is not allowed: expected a mapping of "
                 "column names to Person attributes or functions, e.g. "
-                "{'commitment': 'commitment', 'meetings_attended': 'meetings_attended'}")
+                "{'commitment': 'commitment', 'meetings_attended': 'meetings_attended'}"
+            )
         self._rows: list[np.ndarray] = []
         self._columns: tuple[int, dict[str, list]] = (0, {})
         super().__init__(agent_reporters=dict(agent_reporters or {}))

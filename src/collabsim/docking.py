@@ -28,8 +28,10 @@ def _check(name: str, value, low, high=None, kind=int) -> None:
         ok = ok and float(value).is_integer()
     if not ok or value < low or (high is not None and value > high):
         allowed = f"{low} to {high}" if high is not None else f">= {low}"
-        raise ParameterError(f"{name}={value!r} is not allowed: expected a "
-                             f"{'whole ' if kind is int else ''}number {allowed}")
+        raise ParameterError(
+            f"{name}={value!r} is not allowed: expected a "
+            f"{'whole ' if kind is int else ''}number {allowed}"
+        )
 
 
 @jit
@@ -40,8 +42,9 @@ def _deffuant_rounds(stream, opinions, epsilon, mu, steps):
             j = below(stream, n - 1)
             if j >= i:
                 j += 1  # a partner other than i
-            opinions[i], opinions[j] = narrative_exchange(opinions[i], opinions[j], 1.0, 1.0,
-                                                          epsilon, epsilon, mu)
+            opinions[i], opinions[j] = narrative_exchange(
+                opinions[i], opinions[j], 1.0, 1.0, epsilon, epsilon, mu
+            )
 
 
 def deffuant(n_agents: int, epsilon: float, mu: float, steps: int, seed: int) -> np.ndarray:
@@ -72,8 +75,7 @@ def deffuant(n_agents: int, epsilon: float, mu: float, steps: int, seed: int) ->
     return opinions
 
 
-def opinion_clusters(opinions: np.ndarray, *, gap: float = 0.02,
-                     min_share: float = 0.02) -> int:
+def opinion_clusters(opinions: np.ndarray, *, gap: float = 0.02, min_share: float = 0.02) -> int:
     """Number of major opinion clusters.
 
     As in Deffuant et al., minor clusters of fewer than ``min_share`` of the agents are
@@ -84,8 +86,18 @@ def opinion_clusters(opinions: np.ndarray, *, gap: float = 0.02,
 
 
 @jit
-def _levinthal_walk(stream, configs, neighbours, contributions, n_practices, steps,
-                    long_jump_share, scope, trajectory, jumps):
+def _levinthal_walk(
+    stream,
+    configs,
+    neighbours,
+    contributions,
+    n_practices,
+    steps,
+    long_jump_share,
+    scope,
+    trajectory,
+    jumps,
+):
     for t in range(steps):
         for o in range(configs.shape[0]):
             current = fitness(configs[o], neighbours, contributions)
@@ -103,8 +115,16 @@ def _levinthal_walk(stream, configs, neighbours, contributions, n_practices, ste
             trajectory[t + 1, o] = fitness(configs[o], neighbours, contributions)
 
 
-def levinthal(n_practices: int, k: int, n_organisations: int, steps: int, *,
-              long_jump_share: float = 0.0, scope: float = 0.5, seed: int) -> dict:
+def levinthal(
+    n_practices: int,
+    k: int,
+    n_organisations: int,
+    steps: int,
+    *,
+    long_jump_share: float = 0.0,
+    scope: float = 0.5,
+    seed: int,
+) -> dict:
     """Levinthal's (1997) organisations adapting on one NK landscape, run through M8.
 
     Every organisation starts at a random configuration. Each step it either tries a
@@ -139,8 +159,23 @@ def levinthal(n_practices: int, k: int, n_organisations: int, steps: int, *,
     trajectory = np.empty((steps + 1, n_organisations))
     trajectory[0] = [fitness(c, neighbours[0], contributions[0]) for c in configs]
     jumps = np.zeros(2, dtype=np.int64)
-    _levinthal_walk(new_stream(rng), configs, neighbours[0], contributions[0], n_practices,
-                    steps, float(long_jump_share), float(scope), trajectory, jumps)
-    return {"fitness": trajectory, "configs": configs, "neighbours": neighbours[0],
-            "contributions": contributions[0], "long_jumps": int(jumps[0]),
-            "long_jumps_kept": int(jumps[1])}
+    _levinthal_walk(
+        new_stream(rng),
+        configs,
+        neighbours[0],
+        contributions[0],
+        n_practices,
+        steps,
+        float(long_jump_share),
+        float(scope),
+        trajectory,
+        jumps,
+    )
+    return {
+        "fitness": trajectory,
+        "configs": configs,
+        "neighbours": neighbours[0],
+        "contributions": contributions[0],
+        "long_jumps": int(jumps[0]),
+        "long_jumps_kept": int(jumps[1]),
+    }

@@ -27,16 +27,21 @@ def _in_organisation(model: CollaborationModel, kind: str | None) -> np.ndarray:
     return np.isin(people.org, orgs)
 
 
-def likeliest_self_interested_top(model: CollaborationModel,
-                                  organisation: str | None = None) -> int:
+def likeliest_self_interested_top(
+    model: CollaborationModel, organisation: str | None = None
+) -> int:
     """The active top with the most territory to guard, or -1 if there is none.
 
     The highest territoriality x power, among the tops of ``organisation`` if given.
     """
     s = model.state
     people = s.people
-    candidates = (people.active & (people.role == TOP) & ~people.steady
-                  & _in_organisation(model, organisation))
+    candidates = (
+        people.active
+        & (people.role == TOP)
+        & ~people.steady
+        & _in_organisation(model, organisation)
+    )
     if not candidates.any():
         return -1
     return int(np.argmax(np.where(candidates, people.territoriality * people.power, -1.0)))

@@ -40,9 +40,12 @@ def _source_hash() -> str:
 
 def _prune(folder: Path, keep: Path) -> None:
     """Remove all but the most recently used caches (another source version's)."""
-    caches = sorted((p for p in folder.glob("numba-*") if p.is_dir() and p != keep),
-                    key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in caches[_CACHES_KEPT - 1:]:
+    caches = sorted(
+        (p for p in folder.glob("numba-*") if p.is_dir() and p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in caches[_CACHES_KEPT - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -63,8 +66,9 @@ def _private_temp() -> Path | None:
     except OSError:
         return None
     # a folder someone else made (or a link) could hold machine code planted for us to load
-    if user is not None and (not stat.S_ISDIR(info.st_mode) or info.st_uid != user
-                             or info.st_mode & 0o022):
+    if user is not None and (
+        not stat.S_ISDIR(info.st_mode) or info.st_uid != user or info.st_mode & 0o022
+    ):
         return None
     return folder
 
@@ -87,9 +91,11 @@ def _choose_cache_dir() -> bool:
             continue
         numba.config.CACHE_DIR = str(target)
         return True
-    print("collabsim: no writable folder for the compiled-code cache (home and temporary "
-          "directory are read-only; set NUMBA_CACHE_DIR to one): compiling in every process",
-          file=sys.stderr)
+    print(
+        "collabsim: no writable folder for the compiled-code cache (home and temporary "
+        "directory are read-only; set NUMBA_CACHE_DIR to one): compiling in every process",
+        file=sys.stderr,
+    )
     return False
 
 
@@ -99,7 +105,6 @@ _CACHED = _choose_cache_dir()
 def jit(function):
     """Compile ``function`` in nopython mode with the shared settings, cached if possible."""
     return numba.njit(cache=_CACHED, error_model="numpy")(function)
-
 
 
 def struct_of(record_class, module: str):
@@ -117,14 +122,27 @@ def struct_of(record_class, module: str):
     from numba.experimental import structref
 
     type_name = f"{record_class.__name__}Struct"
-    type_class = type(type_name, (types.StructRef,), {
-        "preprocess_fields": lambda self, fields: tuple(
-            (name, types.unliteral(kind)) for name, kind in fields),
-        "__module__": module, "__qualname__": type_name})
+    type_class = type(
+        type_name,
+        (types.StructRef,),
+        {
+            "preprocess_fields": lambda self, fields: tuple(
+                (name, types.unliteral(kind)) for name, kind in fields
+            ),
+            "__module__": module,
+            "__qualname__": type_name,
+        },
+    )
     structref.register(type_class)
     proxy_name = f"{record_class.__name__}Ref"
-    proxy = type(proxy_name, (structref.StructRefProxy,), {
-        "__new__": lambda cls, *arrays: structref.StructRefProxy.__new__(cls, *arrays),
-        "__module__": module, "__qualname__": proxy_name})
+    proxy = type(
+        proxy_name,
+        (structref.StructRefProxy,),
+        {
+            "__new__": lambda cls, *arrays: structref.StructRefProxy.__new__(cls, *arrays),
+            "__module__": module,
+            "__qualname__": proxy_name,
+        },
+    )
     structref.define_proxy(proxy, type_class, list(record_class._fields))
     return type_class, proxy

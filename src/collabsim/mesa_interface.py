@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from collabsim.model import CollaborationModel
 
 
-def resolve_arguments(params: Params | str | None, overrides: dict[str, Any], *, rng: Any,
-                      seed: Any, scenario: Any) -> tuple[Params, dict[str, Any], str | None]:
+def resolve_arguments(
+    params: Params | str | None, overrides: dict[str, Any], *, rng: Any, seed: Any, scenario: Any
+) -> tuple[Params, dict[str, Any], str | None]:
     """The run's parameters and the keywords for ``mesa.Model.__init__``.
 
     Args:
@@ -42,12 +43,16 @@ def resolve_arguments(params: Params | str | None, overrides: dict[str, Any], *,
     """
     if isinstance(scenario, str):  # collabsim's own presets are scenarios too
         if params is not None:
-            raise ParameterError(f"scenario={scenario!r} and params={params!r} both say which "
-                                 "scenario to run: give one of them")
+            raise ParameterError(
+                f"scenario={scenario!r} and params={params!r} both say which "
+                "scenario to run: give one of them"
+            )
         params, scenario = scenario, None
     elif scenario is not None and not isinstance(scenario, Scenario):
-        raise ParameterError(f"scenario={scenario!r} is not allowed: expected a "
-                             "mesa.experimental.scenarios.Scenario or a collabsim scenario name")
+        raise ParameterError(
+            f"scenario={scenario!r} is not allowed: expected a "
+            "mesa.experimental.scenarios.Scenario or a collabsim scenario name"
+        )
     if scenario is not None:
         overrides = {**{k: v for k, v in scenario if k != "rng"}, **overrides}
         if scenario.rng is None and (rng is not None or seed is not None):
@@ -100,6 +105,8 @@ def describe(model: CollaborationModel) -> str:
         state = "alive"
     else:
         state = f"dissolved in week {model.collapse_step}"
-    return (f"{type(model).__name__}(scenario={label}, week {model.steps}, "
-            f"{people.active.size} people ({int(people.active.sum())} in the network), "
-            f"{state})")
+    return (
+        f"{type(model).__name__}(scenario={label}, week {model.steps}, "
+        f"{people.active.size} people ({int(people.active.sum())} in the network), "
+        f"{state})"
+    )

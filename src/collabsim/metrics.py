@@ -42,35 +42,55 @@ REPORTERS: tuple[Reporter, ...] = (
     Reporter("trust_cross_org", "0-1", "Mean trust between members of different organisations."),
     Reporter("trust_health_social", "0-1", "Mean trust across the health / social care divide."),
     Reporter("trust_tops_bottoms", "0-1", "Mean trust between senior leaders and frontline staff."),
-    Reporter("trust_in_actor", "0-1",
-             "Members' mean trust in the latest senior leader to act in self-interest (empty "
-             "before any such act, or once they have moved on)."),
-    Reporter("narrative_spread", "narrative units",
-             "Spread (standard deviation) of views on the network's purpose; low is shared."),
+    Reporter(
+        "trust_in_actor",
+        "0-1",
+        "Members' mean trust in the latest senior leader to act in self-interest (empty "
+        "before any such act, or once they have moved on).",
+    ),
+    Reporter(
+        "narrative_spread",
+        "narrative units",
+        "Spread (standard deviation) of views on the network's purpose; low is shared.",
+    ),
     Reporter("narrative_clusters", "clusters", "Distinct camps of view on the network's purpose."),
     Reporter("commitment_mean", "0-1", "Mean commitment of members."),
     Reporter("commitment_tops", "0-1", "Mean commitment of senior leaders in the network."),
-    Reporter("commitment_in_room", "0-1",
-             "Mean commitment of the people who came to the latest meeting (empty before the "
-             "first)."),
+    Reporter(
+        "commitment_in_room",
+        "0-1",
+        "Mean commitment of the people who came to the latest meeting (empty before the first).",
+    ),
     Reporter("skill_mean", "0-1", "Mean quality-improvement skill of members."),
-    Reporter("frustration", "0-1",
-             "Members' strain over the last quarter: setbacks and shortfall against hopes."),
+    Reporter(
+        "frustration",
+        "0-1",
+        "Members' strain over the last quarter: setbacks and shortfall against hopes.",
+    ),
     Reporter("quality", "ratio", "Mean pathway quality relative to the start (1 = unchanged)."),
-    Reporter("quality_vs_silo", "share of starting quality",
-             "Pathway quality minus that of the same world without the network, under the same "
-             "changes in the environment (0 = no better than silos)."),
+    Reporter(
+        "quality_vs_silo",
+        "share of starting quality",
+        "Pathway quality minus that of the same world without the network, under the same "
+        "changes in the environment (0 = no better than silos).",
+    ),
     Reporter("changes_proposed", "changes", "Changes proposed so far."),
     Reporter("changes_granted", "decisions", "Requests granted by senior leaders so far."),
     Reporter("changes_blocked", "decisions", "Requests blocked by senior leaders so far."),
     Reporter("changes_adopted", "changes", "Changes adopted into how pathways work so far."),
     Reporter("big_bang_failures", "changes", "Big-bang redesigns that failed so far."),
-    Reporter("distributed_leadership_index", "share",
-             "Share of pathway team members who have led an adopted change."),
+    Reporter(
+        "distributed_leadership_index",
+        "share",
+        "Share of pathway team members who have led an adopted change.",
+    ),
     Reporter("alive", "true/false", "Whether the network is still meeting."),
     Reporter("meeting", "true/false", "Whether a network meeting was held this week."),
-    Reporter("aspiration_gap", "quality per year",
-             "How far the improvement expected exceeds the improvement achieved."),
+    Reporter(
+        "aspiration_gap",
+        "quality per year",
+        "How far the improvement expected exceeds the improvement achieved.",
+    ),
 )
 
 REPORTER_NAMES: tuple[str, ...] = tuple(r.name for r in REPORTERS)
@@ -113,59 +133,90 @@ def _snapshot(people, store):
     spread = views.std() if members > 0 else np.nan
     min_size = max(2, int(math.ceil(0.02 * members)))
     clusters = count_clusters(views, CLUSTER_GAP, min_size)
-    return (members, commitment / members if members else np.nan,
-            commitment_tops / tops if tops else np.nan,
-            room / in_room if in_room else np.nan,
-            skill / members if members else np.nan,
-            frustration / members if members else np.nan, spread, clusters,
-            leaders / non_tops if non_tops else np.nan,
-            trust.group_mean(store, trust.ALL), trust.group_mean(store, trust.CROSS_ORG),
-            trust.group_mean(store, trust.HEALTH_SOCIAL),
-            trust.group_mean(store, trust.TOPS_BOTTOMS))
+    return (
+        members,
+        commitment / members if members else np.nan,
+        commitment_tops / tops if tops else np.nan,
+        room / in_room if in_room else np.nan,
+        skill / members if members else np.nan,
+        frustration / members if members else np.nan,
+        spread,
+        clusters,
+        leaders / non_tops if non_tops else np.nan,
+        trust.group_mean(store, trust.ALL),
+        trust.group_mean(store, trust.CROSS_ORG),
+        trust.group_mean(store, trust.HEALTH_SOCIAL),
+        trust.group_mean(store, trust.TOPS_BOTTOMS),
+    )
 
 
 def observe(model: CollaborationModel) -> np.ndarray:
     """The current values of all reporters, in the order of ``REPORTERS``."""
     s = model.state
-    (members, commitment, commitment_tops, in_room, skill, frustration, spread, clusters, dli,
-     trust_all, trust_cross, trust_divide, trust_ranks) = _snapshot(s.people_ref, s.trust_ref)
-    in_actor = trust.trust_in(s.trust_ref, model.last_actor) if model.last_actor >= 0 else np.nan
-    counters = s.counters
-    return np.array([
-        model.attendance_rate,
+    (
         members,
-        trust_all,
-        trust_cross,
-        trust_divide,
-        trust_ranks,
-        in_actor,
-        spread,
-        clusters,
         commitment,
         commitment_tops,
         in_room,
         skill,
         frustration,
-        model.quality,
-        model.quality_vs_silo,
-        counters[change.PROPOSED],
-        counters[change.GRANTED],
-        counters[change.BLOCKED],
-        counters[change.ADOPTED],
-        counters[change.BIG_BANG_FAILURES],
+        spread,
+        clusters,
         dli,
-        model.alive,
-        model.meeting_held,
-        model.aspiration_gap,
-    ])
+        trust_all,
+        trust_cross,
+        trust_divide,
+        trust_ranks,
+    ) = _snapshot(s.people_ref, s.trust_ref)
+    in_actor = trust.trust_in(s.trust_ref, model.last_actor) if model.last_actor >= 0 else np.nan
+    counters = s.counters
+    return np.array(
+        [
+            model.attendance_rate,
+            members,
+            trust_all,
+            trust_cross,
+            trust_divide,
+            trust_ranks,
+            in_actor,
+            spread,
+            clusters,
+            commitment,
+            commitment_tops,
+            in_room,
+            skill,
+            frustration,
+            model.quality,
+            model.quality_vs_silo,
+            counters[change.PROPOSED],
+            counters[change.GRANTED],
+            counters[change.BLOCKED],
+            counters[change.ADOPTED],
+            counters[change.BIG_BANG_FAILURES],
+            dli,
+            model.alive,
+            model.meeting_held,
+            model.aspiration_gap,
+        ]
+    )
 
 
 def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:
     """Recorded rows as a DataFrame: one row per week, indexed by ``week`` (0 is the start)."""
-    frame = pd.DataFrame(rows, columns=list(REPORTER_NAMES),
-                         index=pd.Index(np.arange(len(rows), dtype=np.int64), name="week"))
-    for name in ("active_members", "narrative_clusters", "changes_proposed", "changes_granted",
-                 "changes_blocked", "changes_adopted", "big_bang_failures"):
+    frame = pd.DataFrame(
+        rows,
+        columns=list(REPORTER_NAMES),
+        index=pd.Index(np.arange(len(rows), dtype=np.int64), name="week"),
+    )
+    for name in (
+        "active_members",
+        "narrative_clusters",
+        "changes_proposed",
+        "changes_granted",
+        "changes_blocked",
+        "changes_adopted",
+        "big_bang_failures",
+    ):
         frame[name] = frame[name].astype(np.int64)
     frame["alive"] = frame["alive"].astype(bool)
     frame["meeting"] = frame["meeting"].astype(bool)
@@ -235,8 +286,11 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
     throughout = present_throughout(model)
     held = model.meetings_held
     all_meetings = int(np.sum(throughout & (s.people.attended == held))) if held else 0
-    two_thirds = float(np.mean(s.people.attended[throughout] * 3 >= 2 * held)) \
-        if held and throughout.any() else float("nan")
+    two_thirds = (
+        float(np.mean(s.people.attended[throughout] * 3 >= 2 * held))
+        if held and throughout.any()
+        else float("nan")
+    )
     return {
         "sustained": bool(model.alive),
         "collapse_step": model.collapse_step,

@@ -72,11 +72,19 @@ class CollaborationModel(mesa.Model):
     #: Whether the model runs its silo twin beside it (the twin itself does not).
     _has_twin = True
 
-    def __init__(self, params: Params | str | None = None, *, rng=None, scenario=None,
-                 agent_reporters=None, **overrides) -> None:
+    def __init__(
+        self,
+        params: Params | str | None = None,
+        *,
+        rng=None,
+        scenario=None,
+        agent_reporters=None,
+        **overrides,
+    ) -> None:
         seed = overrides.pop("seed", None)  # kept out of the signature: batch_run prefers it
         params, mesa_keywords, name = mesa_interface.resolve_arguments(
-            params, overrides, rng=rng, seed=seed, scenario=scenario)
+            params, overrides, rng=rng, seed=seed, scenario=scenario
+        )
         super().__init__(**mesa_keywords)
         self._scenario_name = name
         world_seed = int(self.rng.integers(2**63))
@@ -122,11 +130,13 @@ class CollaborationModel(mesa.Model):
         self._quality_history = np.ones(QUARTER)
         self._initial_quality = float(self.state.pathways.initial_fitness.sum())
         self._actions_taken_on = commitment.actions_taken_on(
-            params.n_people, pathway_count(params), params.pathway_team_size)
+            params.n_people, pathway_count(params), params.pathway_team_size
+        )
         self.quality = 1.0
         self._leavers = np.zeros(params.n_people, dtype=np.int64)
-        self._partner_index = next((o.index for o in self.state.organisations
-                                    if o.is_academic_partner), -1)
+        self._partner_index = next(
+            (o.index for o in self.state.organisations if o.is_academic_partner), -1
+        )
         self._everyone = np.ones(params.n_people, dtype=bool)
         self.apply_scheduled_events(0)  # events at step 0 shape the starting state
 
@@ -208,8 +218,9 @@ class CollaborationModel(mesa.Model):
         meeting energy and the update on actions (M12), and the leadership programmes (M7).
         """
         s, p, prm = self.state, self.state.people, self.params
-        attendees = self.played.attendance(self, attendance.choose_attendees(
-            s.stream, s.people_ref, self._attendance_weights))
+        attendees = self.played.attendance(
+            self, attendance.choose_attendees(s.stream, s.people_ref, self._attendance_weights)
+        )
         self.meetings_held += 1
         p.attended[attendees] += 1
         self.attendance_rate = attendees.size / max(1, int(p.active.sum()))
@@ -218,31 +229,54 @@ class CollaborationModel(mesa.Model):
         mixed = self._partner_channel("seating")
         seated = attendance.seat(s.stream, attendees, p.org, prm.table_size, mixed)
         bounds = attendance.table_bounds(seated.size, prm.table_size, mixed)
-        widening = (prm.facilitation_widening * prm.partner_strength
-                    if self._partner_channel("narrative") else 0.0)
+        widening = (
+            prm.facilitation_widening * prm.partner_strength
+            if self._partner_channel("narrative")
+            else 0.0
+        )
         relief = prm.partner_strength if self._partner_channel("threat_relief") else 0.0
         # Pressure to get things done takes time from building a common view.
         crowded = prm.pressure_crowding * commitment.shortfall_strain(self.aspiration_gap)
-        encounters.table_encounters(s.trust_ref, s.stream, seated, bounds, s.people_ref,
-                                    prm.narrative_epsilon + widening,
-                                    prm.narrative_mu * (1.0 - crowded), relief,
-                                    self._encounter_weights, self._trust_rates)
+        encounters.table_encounters(
+            s.trust_ref,
+            s.stream,
+            seated,
+            bounds,
+            s.people_ref,
+            prm.narrative_epsilon + widening,
+            prm.narrative_mu * (1.0 - crowded),
+            relief,
+            self._encounter_weights,
+            self._trust_rates,
+        )
         if self.central_leader_present and p.attended_last[s.central_leader]:
-            narrative.central_pull(p.narrative, attendees, s.core_purpose,
-                                   self.central_strength * prm.central_pull)
-        progress = commitment.progress_reported(s.pathways.actions_since_meeting,
-                                                self.steps - self._last_meeting,
-                                                self._actions_taken_on)
+            narrative.central_pull(
+                p.narrative, attendees, s.core_purpose, self.central_strength * prm.central_pull
+            )
+        progress = commitment.progress_reported(
+            s.pathways.actions_since_meeting,
+            self.steps - self._last_meeting,
+            self._actions_taken_on,
+        )
         s.pathways.actions_since_meeting[:] = 0
         self._last_meeting = self.steps
-        commitment.meeting_experiences(s.people_ref, p.attended_last, self.aspiration_gap,
-                                       progress, self._hope)
+        commitment.meeting_experiences(
+            s.people_ref, p.attended_last, self.aspiration_gap, progress, self._hope
+        )
         if self.programme_running:
             deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
             learning.programme_session(
-                attendees, p.role, p.skill, p.leader_identity, p.territoriality,
-                prm.programme_intensity, 1.0 + deepening,
-                prm.skill_gain, prm.identity_gain, prm.territoriality_unlearning)
+                attendees,
+                p.role,
+                p.skill,
+                p.leader_identity,
+                p.territoriality,
+                prm.programme_intensity,
+                1.0 + deepening,
+                prm.skill_gain,
+                prm.identity_gain,
+                prm.territoriality_unlearning,
+            )
 
     # 3. change work
     def do_change_work(self, week: int) -> None:
@@ -258,15 +292,44 @@ class CollaborationModel(mesa.Model):
         pw = s.pathways
         # In a working network its members do the change work; in silos everyone in post.
         working = s.people.active if self.network_on else self._everyone
-        change.change_work(s.stream, week, self.network_on, dl, s.people_ref, working,
-                           s.pathways_ref, s.changes_ref, s.org_start, s.trust_ref, s.teams_ref,
-                           self._grant_weights, self._trust_rates, self._change_rates,
-                           self._hope, s.counters, self.played.arrays)
+        change.change_work(
+            s.stream,
+            week,
+            self.network_on,
+            dl,
+            s.people_ref,
+            working,
+            s.pathways_ref,
+            s.changes_ref,
+            s.org_start,
+            s.trust_ref,
+            s.teams_ref,
+            self._grant_weights,
+            self._trust_rates,
+            self._change_rates,
+            self._hope,
+            s.counters,
+            self.played.arrays,
+        )
         if prm.convened and not self.alive:
-            landscape.unravel(s.stream, pw.config, pw.initial_config, pw.network_made,
-                              pw.fitness, pw.neighbours, pw.contributions, prm.unsupported_decay)
-        landscape.shift_environment(s.environment, pw.config, pw.fitness, pw.neighbours,
-                                    pw.contributions, prm.environment_change * prm.n_practices)
+            landscape.unravel(
+                s.stream,
+                pw.config,
+                pw.initial_config,
+                pw.network_made,
+                pw.fitness,
+                pw.neighbours,
+                pw.contributions,
+                prm.unsupported_decay,
+            )
+        landscape.shift_environment(
+            s.environment,
+            pw.config,
+            pw.fitness,
+            pw.neighbours,
+            pw.contributions,
+            prm.environment_change * prm.n_practices,
+        )
         self.quality = float(pw.fitness.sum()) / self._initial_quality
 
     # 4. between meetings
@@ -279,9 +342,17 @@ class CollaborationModel(mesa.Model):
         s, p, prm = self.state, self.state.people, self.params
         if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
             encounters.informal_encounters(
-                s.trust_ref, s.stream, prm.informal_contact_rate, s.people_ref, s.team_members,
-                s.team_start, prm.narrative_epsilon, prm.narrative_mu, self._encounter_weights,
-                self._trust_rates)
+                s.trust_ref,
+                s.stream,
+                prm.informal_contact_rate,
+                s.people_ref,
+                s.team_members,
+                s.team_start,
+                prm.narrative_epsilon,
+                prm.narrative_mu,
+                self._encounter_weights,
+                self._trust_rates,
+            )
         self.played.talk(self)
         trust.second_hand(s.trust_ref, s.stream, p.news, prm.gossip_contacts, prm.second_hand_trust)
         trust.drift(s.trust_ref, prm.trust_drift)
@@ -296,17 +367,20 @@ class CollaborationModel(mesa.Model):
         s, prm = self.state, self.params
         performance = (self.quality - self._quality_history[week % QUARTER]) * 52 / QUARTER
         self._quality_history[week % QUARTER] = self.quality
-        pressure = commitment.shielded_pressure(prm.results_pressure, self.central_strength,
-                                                prm.central_leader_shield)
-        self.aspiration = commitment.aspiration_after(self.aspiration, performance, pressure,
-                                                      prm.aspiration_memory)
+        pressure = commitment.shielded_pressure(
+            prm.results_pressure, self.central_strength, prm.central_leader_shield
+        )
+        self.aspiration = commitment.aspiration_after(
+            self.aspiration, performance, pressure, prm.aspiration_memory
+        )
         self.aspiration_gap = max(0.0, self.aspiration - performance)
         if not self.network_on:  # nothing left to be committed to: frustration and news fade
             commitment.week_passes(s.people_ref, self._everyone, 0.0)
             return
         commitment.week_passes(s.people_ref, s.people.active, self.aspiration_gap)
-        actor = commitment.spontaneous_self_interest(s.stream, week, s.people_ref,
-                                                     prm.self_interest_hazard)
+        actor = commitment.spontaneous_self_interest(
+            s.stream, week, s.people_ref, prm.self_interest_hazard
+        )
         if actor >= 0 and not self.played.plays(actor):  # a played leader acts by choice
             self.act_in_self_interest(actor)
         self.played.acts(self)
@@ -315,8 +389,9 @@ class CollaborationModel(mesa.Model):
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
         s, prm = self.state, self.params
         self.trust_in_actor_before = float(trust.trust_in(s.trust_ref, actor))
-        commitment.self_interest_act(actor, s.people_ref, s.trust_ref, self._trust_rates,
-                                     self._hope, prm.reputation_damage)
+        commitment.self_interest_act(
+            actor, s.people_ref, s.trust_ref, self._trust_rates, self._hope, prm.reputation_damage
+        )
         s.people.last_act[actor] = self.steps
         self.self_interest_acts += 1
         self.last_actor = actor
@@ -331,13 +406,22 @@ class CollaborationModel(mesa.Model):
         s, prm = self.state, self.params
         if self.meeting_held:
             patience = self.meetings_in(prm.exit_patience_weeks)
-            self.exits += turnover.drift_away(s.people_ref, s.trust_ref, prm.exit_threshold,
-                                              patience)
+            self.exits += turnover.drift_away(
+                s.people_ref, s.trust_ref, prm.exit_threshold, patience
+            )
             self.exits += sustainability.organisations_withdrawing(
-                s.people_ref, s.trust_ref, s.org_start, self._partner_index, s.withdrawn,
-                s.org_low_meetings, prm.tops_commitment_floor, patience)
-        leaving = turnover.move_on(s.stream, s.people_ref, prm.turnover_rate / 52,
-                                   prm.turnover_frustration, self._leavers)
+                s.people_ref,
+                s.trust_ref,
+                s.org_start,
+                self._partner_index,
+                s.withdrawn,
+                s.org_low_meetings,
+                prm.tops_commitment_floor,
+                patience,
+            )
+        leaving = turnover.move_on(
+            s.stream, s.people_ref, prm.turnover_rate / 52, prm.turnover_frustration, self._leavers
+        )
         for i in self._leavers[:leaving]:
             self.replace(int(i))
         if self.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
@@ -348,9 +432,17 @@ class CollaborationModel(mesa.Model):
         s = self.state
         # The posts of an organisation that has withdrawn are refilled, but not as members.
         joins = not s.withdrawn[s.people.org[post]]
-        turnover.replace_person(s.stream, post, s.people_ref, s.changes_ref,
-                                s.pathways.redesign_lead, s.trust_ref, s.draws, joins,
-                                self.meetings_held)
+        turnover.replace_person(
+            s.stream,
+            post,
+            s.people_ref,
+            s.changes_ref,
+            s.pathways.redesign_lead,
+            s.trust_ref,
+            s.draws,
+            joins,
+            self.meetings_held,
+        )
         self.people[post].hand_over()
         self.people[post] = Person(self, post)
         self.turnover += 1
@@ -367,10 +459,13 @@ class CollaborationModel(mesa.Model):
             return
         s, prm = self.state, self.params
         p = s.people
-        recent = self._attendance_history[-self.meetings_in(prm.attendance_weeks):]
+        recent = self._attendance_history[-self.meetings_in(prm.attendance_weeks) :]
         failing = sustainability.network_failing(
-            int(p.active.sum()) / self._initial_members, sum(recent) / len(recent),
-            bool((p.active & (p.role == trust.TOP) & ~p.steady).any()), prm.min_attendance)
+            int(p.active.sum()) / self._initial_members,
+            sum(recent) / len(recent),
+            bool((p.active & (p.role == trust.TOP) & ~p.steady).any()),
+            prm.min_attendance,
+        )
         self._failing_meetings = self._failing_meetings + 1 if failing else 0
         if self._failing_meetings >= self.meetings_in(prm.collapse_weeks):
             self.alive = False
@@ -391,14 +486,17 @@ class CollaborationModel(mesa.Model):
         Returns:
             The model's parameters after the change.
         """
-        fixed = [name for name, value in values.items()
-                 if not declaration(name).live
-                 and declaration(name).validate(value) != self.params[name]]
+        fixed = [
+            name
+            for name, value in values.items()
+            if not declaration(name).live and declaration(name).validate(value) != self.params[name]
+        ]
         if fixed:
             live = ", ".join(n for n, p in PARAMETERS.items() if p.live)
             raise ParameterError(
                 f"{fixed[0]} shapes the network at the start, so it cannot change mid-run: "
-                f"start a new model with it; parameters that can change mid-run: {live}")
+                f"start a new model with it; parameters that can change mid-run: {live}"
+            )
         self.params = self.params.replace(**values)
         self._configure()
         if self.silo_twin is not None:
@@ -438,24 +536,53 @@ class CollaborationModel(mesa.Model):
         """Bundle the rates the compiled mechanisms take, once per set of parameters."""
         prm = self.params
         self._attendance_weights = attendance.AttendanceWeights(
-            prm.attendance_base, prm.attendance_commitment, prm.attendance_experience,
-            prm.attendance_workload, prm.attendance_backlog, prm.attendance_territoriality)
-        self._trust_rates = trust.TrustRates(prm.trust_gain, prm.trust_loss,
-                                             prm.dependency_amplification, prm.generalisation)
+            prm.attendance_base,
+            prm.attendance_commitment,
+            prm.attendance_experience,
+            prm.attendance_workload,
+            prm.attendance_backlog,
+            prm.attendance_territoriality,
+        )
+        self._trust_rates = trust.TrustRates(
+            prm.trust_gain, prm.trust_loss, prm.dependency_amplification, prm.generalisation
+        )
         self._encounter_weights = trust.EncounterWeights(
-            prm.encounter_warmth, prm.encounter_trust_weight, prm.encounter_narrative_weight,
-            prm.identity_threat, prm.upward_hesitancy)
-        self._grant_weights = GrantWeights(prm.grant_base, prm.grant_trust, prm.grant_alignment,
-                                           prm.grant_territoriality, prm.grant_commitment)
+            prm.encounter_warmth,
+            prm.encounter_trust_weight,
+            prm.encounter_narrative_weight,
+            prm.identity_threat,
+            prm.upward_hesitancy,
+        )
+        self._grant_weights = GrantWeights(
+            prm.grant_base,
+            prm.grant_trust,
+            prm.grant_alignment,
+            prm.grant_territoriality,
+            prm.grant_commitment,
+        )
         self._change_rates = change.ChangeRates(
-            prm.proposal_rate, prm.incremental_share, prm.own_remit_bias, prm.big_bang_scope,
-            prm.change_duration_scale, prm.word_of_mouth, prm.network_type == "place",
-            prm.leadership_claim_gain, prm.cede_power_loss, prm.cede_capacity_gain)
+            prm.proposal_rate,
+            prm.incremental_share,
+            prm.own_remit_bias,
+            prm.big_bang_scope,
+            prm.change_duration_scale,
+            prm.word_of_mouth,
+            prm.network_type == "place",
+            prm.leadership_claim_gain,
+            prm.cede_power_loss,
+            prm.cede_capacity_gain,
+        )
         self._hope = CommitmentRates(
-            prm.small_win_boost, prm.big_bang_win_weight, prm.meeting_energy,
-            prm.progress_update, prm.block_cost,
-            prm.big_bang_failure_cost, prm.morale_hit, prm.pressure_sensitivity,
-            prm.commitment_decay)
+            prm.small_win_boost,
+            prm.big_bang_win_weight,
+            prm.meeting_energy,
+            prm.progress_update,
+            prm.block_cost,
+            prm.big_bang_failure_cost,
+            prm.morale_hit,
+            prm.pressure_sensitivity,
+            prm.commitment_decay,
+        )
 
     def timeseries(self):
         """The reporters recorded so far: a DataFrame with one row per week (``week`` index)."""

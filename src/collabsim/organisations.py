@@ -59,8 +59,9 @@ ORGANISATION_KINDS: dict[str, OrganisationKind] = {
         OrganisationKind("council_social_care", "Council social care", "social_care", 0.7, 1.5),
         OrganisationKind("public_health", "Public health (council)", "social_care", 0.6, 0.5),
         OrganisationKind("council_services", "Council community services", "social_care", 0.4, 0.5),
-        OrganisationKind("voluntary_sector", "Voluntary sector organisation", "community", 0.3,
-                         0.7),
+        OrganisationKind(
+            "voluntary_sector", "Voluntary sector organisation", "community", 0.3, 0.7
+        ),
         OrganisationKind("university", "University (academic partner)", "academic", 0.3, 0.3),
     )
 }

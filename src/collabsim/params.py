@@ -79,15 +79,17 @@ class Parameter:
         if self.kind == "float":
             return f"{low}–{high}" if compact else f"a number from {low} to {high}"
         if self.kind == "int":
-            return f"whole number {low}–{high}" if compact else \
-                f"a whole number from {low} to {high}"
+            return (
+                f"whole number {low}–{high}" if compact else f"a whole number from {low} to {high}"
+            )
         if self.kind == "bool":
             return "true/false" if compact else "true or false"
         if self.kind == "choice":
             return "/".join(self.choices) if compact else "one of " + ", ".join(self.choices)
         if self.kind == "kinds":
-            return ("list of: " if compact else "a list of organisation kinds from ") + \
-                ", ".join(self.choices)
+            return ("list of: " if compact else "a list of organisation kinds from ") + ", ".join(
+                self.choices
+            )
         if compact:
             return "list of events (see Event kinds)"
         return "a list of events, each with step and kind (see EVENT_KINDS)"
@@ -296,481 +298,1229 @@ def _declare(name: str, kind: str, default: Any, meaning: str, **details: Any) -
 
 # Structure of the network.
 _G = "structure"
-_declare("n_people", "int", 300, "People in the network across all organisations.",
-         unit="people", low=5, high=5000, group=_G,
-         evidence=f"IOCN: a city-wide network; 'circa 100 clinical and managerial leaders' "
-         f"joined one priority conversation alone ({IOCN}).")
-_declare("organisations", "kinds",
-         ("acute_trust", "mental_health_trust", "community_trust", "commissioner",
-          "general_practice", "general_practice", "council_social_care", "public_health",
-          "voluntary_sector", "pharmacy"),
-         "Organisation kinds taking part (the university joins when academic_partner is on).",
-         unit="kinds", choices=tuple(k for k in ORGANISATION_KINDS if k != ACADEMIC_PARTNER_KIND),
-         group=_G,
-         evidence=f"IOCN: providers and commissioners of health and social care, pharmacy and "
-         f"a university ({IOCN}).")
-_declare("top_share", "float", 0.1, "Share of people who are senior leaders ('tops').",
-         unit="share", low=0.0, high=0.5, group=_G,
-         evidence=f"'tops, middles, bottoms' across a pathway ({IOCN}, after Oshry 2007).")
-_declare("middle_share", "float", 0.25, "Share of people who are managers ('middles').",
-         unit="share", low=0.0, high=0.8, group=_G, evidence=f"As top_share ({IOCN}).")
-_declare("pathway_team_size", "int", 100,
-         "People per programme of care: a network takes on as many care pathways as it has "
-         "full teams of people for (n_people // pathway_team_size, at least one).",
-         unit="people per pathway", low=5, high=5000, group=_G,
-         evidence=f"IOCN: 'three programmes of care ... of a scale which meant that we could "
-         f"test some of this methodology'; priorities chosen by 'circa 100 clinical and "
-         f"managerial leaders' ({IOCN}). A bigger network takes on more work, not the same "
-         f"work shared more thinly.")
-_declare("n_practices", "int", 20, "Binary working practices that make up each pathway.",
-         unit="practices", low=2, high=40, group=_G, symbol="N",
-         evidence="NK landscapes of organisational practice (Levinthal 1997).")
-_declare("landscape_k", "int", 4,
-         "How many other practices each practice's value depends on (ruggedness).",
-         unit="practices", low=0, high=10, group=_G, symbol="K",
-         evidence="Levinthal (1997): higher K gives more local peaks.")
-_declare("network_type", "choice", "place",
-         "Place-based (one city, informal contact between meetings) or issue-based (dispersed).",
-         choices=("place", "issue"), group=_G, lever=True, live=True,
-         plain="Place-based: everyone works in one city and bumps into each other between "
-               "meetings. Issue-based: people are spread out and meet only at meetings.",
-         evidence=f"Place-based IOCN versus issue-based, 'nationally dispersed' CLAHRCs ({IOCN}).")
-_declare("convened", "bool", True,
-         "Whether the network meets at all (false: the hierarchy counterfactual).",
-         group=_G, evidence="Counterfactual: organisations improving alone, in their silos.")
-_declare("horizon", "int", 260, "Length of a run.", unit="weeks", low=1, high=2600, group=_G,
-         evidence="Five years, the span over which the IOCN expected 'richer pickings'.")
-_declare("meeting_interval", "int", 4, "Weeks between network meetings.", unit="weeks",
-         low=1, high=52, group=_G, lever=True, live=True,
-         plain="How often the whole network meets, in weeks: 4 is monthly, 13 quarterly.",
-         evidence=f"Beston: 'meetings were held monthly' ({BESTON}).")
-_declare("table_size", "int", 6, "People seated together at a meeting table.", unit="people",
-         low=2, high=30, group=_G,
-         evidence=f"Beston: 'in-depth focus on two or three key areas, in smaller groups' "
-         f"({BESTON}).")
+_declare(
+    "n_people",
+    "int",
+    300,
+    "People in the network across all organisations.",
+    unit="people",
+    low=5,
+    high=5000,
+    group=_G,
+    evidence=f"IOCN: a city-wide network; 'circa 100 clinical and managerial leaders' "
+    f"joined one priority conversation alone ({IOCN}).",
+)
+_declare(
+    "organisations",
+    "kinds",
+    (
+        "acute_trust",
+        "mental_health_trust",
+        "community_trust",
+        "commissioner",
+        "general_practice",
+        "general_practice",
+        "council_social_care",
+        "public_health",
+        "voluntary_sector",
+        "pharmacy",
+    ),
+    "Organisation kinds taking part (the university joins when academic_partner is on).",
+    unit="kinds",
+    choices=tuple(k for k in ORGANISATION_KINDS if k != ACADEMIC_PARTNER_KIND),
+    group=_G,
+    evidence=f"IOCN: providers and commissioners of health and social care, pharmacy and "
+    f"a university ({IOCN}).",
+)
+_declare(
+    "top_share",
+    "float",
+    0.1,
+    "Share of people who are senior leaders ('tops').",
+    unit="share",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'tops, middles, bottoms' across a pathway ({IOCN}, after Oshry 2007).",
+)
+_declare(
+    "middle_share",
+    "float",
+    0.25,
+    "Share of people who are managers ('middles').",
+    unit="share",
+    low=0.0,
+    high=0.8,
+    group=_G,
+    evidence=f"As top_share ({IOCN}).",
+)
+_declare(
+    "pathway_team_size",
+    "int",
+    100,
+    "People per programme of care: a network takes on as many care pathways as it has "
+    "full teams of people for (n_people // pathway_team_size, at least one).",
+    unit="people per pathway",
+    low=5,
+    high=5000,
+    group=_G,
+    evidence=f"IOCN: 'three programmes of care ... of a scale which meant that we could "
+    f"test some of this methodology'; priorities chosen by 'circa 100 clinical and "
+    f"managerial leaders' ({IOCN}). A bigger network takes on more work, not the same "
+    f"work shared more thinly.",
+)
+_declare(
+    "n_practices",
+    "int",
+    20,
+    "Binary working practices that make up each pathway.",
+    unit="practices",
+    low=2,
+    high=40,
+    group=_G,
+    symbol="N",
+    evidence="NK landscapes of organisational practice (Levinthal 1997).",
+)
+_declare(
+    "landscape_k",
+    "int",
+    4,
+    "How many other practices each practice's value depends on (ruggedness).",
+    unit="practices",
+    low=0,
+    high=10,
+    group=_G,
+    symbol="K",
+    evidence="Levinthal (1997): higher K gives more local peaks.",
+)
+_declare(
+    "network_type",
+    "choice",
+    "place",
+    "Place-based (one city, informal contact between meetings) or issue-based (dispersed).",
+    choices=("place", "issue"),
+    group=_G,
+    lever=True,
+    live=True,
+    plain="Place-based: everyone works in one city and bumps into each other between "
+    "meetings. Issue-based: people are spread out and meet only at meetings.",
+    evidence=f"Place-based IOCN versus issue-based, 'nationally dispersed' CLAHRCs ({IOCN}).",
+)
+_declare(
+    "convened",
+    "bool",
+    True,
+    "Whether the network meets at all (false: the hierarchy counterfactual).",
+    group=_G,
+    evidence="Counterfactual: organisations improving alone, in their silos.",
+)
+_declare(
+    "horizon",
+    "int",
+    260,
+    "Length of a run.",
+    unit="weeks",
+    low=1,
+    high=2600,
+    group=_G,
+    evidence="Five years, the span over which the IOCN expected 'richer pickings'.",
+)
+_declare(
+    "meeting_interval",
+    "int",
+    4,
+    "Weeks between network meetings.",
+    unit="weeks",
+    low=1,
+    high=52,
+    group=_G,
+    lever=True,
+    live=True,
+    plain="How often the whole network meets, in weeks: 4 is monthly, 13 quarterly.",
+    evidence=f"Beston: 'meetings were held monthly' ({BESTON}).",
+)
+_declare(
+    "table_size",
+    "int",
+    6,
+    "People seated together at a meeting table.",
+    unit="people",
+    low=2,
+    high=30,
+    group=_G,
+    evidence=f"Beston: 'in-depth focus on two or three key areas, in smaller groups' ({BESTON}).",
+)
 
-_declare("team_size", "int", 8,
-         "People in a self-managed improvement team within a pathway team.", unit="people",
-         low=2, high=50, group=_G,
-         evidence=f"IOCN members 'were permitted self-managed teams to investigate areas for "
-         f"innovation and improvement, and to prototype solutions' ({IOCN}); Beston: 'Four "
-         f"small groups worked to distil the learning' ({BESTON}).")
+_declare(
+    "team_size",
+    "int",
+    8,
+    "People in a self-managed improvement team within a pathway team.",
+    unit="people",
+    low=2,
+    high=50,
+    group=_G,
+    evidence=f"IOCN members 'were permitted self-managed teams to investigate areas for "
+    f"innovation and improvement, and to prototype solutions' ({IOCN}); Beston: 'Four "
+    f"small groups worked to distil the learning' ({BESTON}).",
+)
 # Levers.
 _G = "levers"
-_declare("academic_partner", "bool", True,
-         "A neutral academic partner convenes the network and offers a safe space.",
-         group=_G, lever=True,
-         plain="A university joins as a neutral host: it convenes the meetings, facilitates the "
-               "tables and makes it safer to speak across organisations.",
-         evidence=f"'IOCN provided more of a neutral setting'; 'a neutral academic partner to "
-         f"support the collaboration' ({IOCN}).")
-_declare("partner_strength", "float", 0.5,
-         "How strongly the neutral partner lowers threat and deepens learning.",
-         unit="0-1", low=0.0, high=1.0, group=_G, lever=True, live=True,
-         plain="How much the neutral partner's facilitation helps: less threat between "
-               "professions, more listening, faster learning.",
-         evidence=f"'an enabling shared space' from the University and NHS connection ({IOCN}).")
-_declare("partner_channel_off", "choice", "none",
-         "One channel of the academic partner switched off, to see what it carries.",
-         choices=("none", "seating", "threat_relief", "narrative", "learning"), group=_G,
-         evidence="Robustness: the partner works through mixed seating, a safe space, a "
-         "wider hearing of others' views and deeper learning (M6, M2, M4, M7); switching "
-         "one off shows which of them carries its effect.")
-_declare("distributed_leadership", "float", 0.3,
-         "Chance that the frontline team may decide a small test of change itself.",
-         unit="probability", low=0.0, high=1.0, group=_G, lever=True, live=True,
-         plain="How often frontline teams may try a small change themselves, without asking a "
-               "senior leader for permission.",
-         evidence=f"'members were permitted self-managed teams ... to prototype solutions' but "
-         f"'did need to refer to the tops for the embedding' ({IOCN}).")
-_declare("cede_willingness", "float", 0.5,
-         "Willingness of senior leaders to let others change what their organisation owns.",
-         unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
-         plain="How willing senior leaders are to let others change what their organisation owns "
-               "(to cede territory).",
-         evidence=f"'as long as the senior leader is willing to cede territory' ({IOCN}); Baker "
-         f"& Denis (2011).")
-_declare("incremental_share", "float", 0.7,
-         "Share of proposed changes that are small tests of change rather than big-bang redesigns.",
-         unit="share", low=0.0, high=1.0, group=_G, lever=True, live=True,
-         plain="Share of ideas tried as small tests of change rather than big-bang redesigns. "
-               "Small tests succeed often and keep hope alive; big bangs are slow and risky.",
-         evidence=f"'slow and incremental forms of change were more realistic' ({IOCN}); 'small "
-         f"tests of change' ({BESTON}).")
-_declare("central_leader_strength", "float", 0.6,
-         "Strength of the energetic strategic leader holding the centre (0 = none).",
-         unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
-         plain="A strong, energetic system leader holding the centre: pulls people towards a "
-               "shared purpose and shields them from outside pressure. 0 means there is no such "
-               "leader.",
-         evidence=f"'the great need for a strong and energetic and strategic leader that could "
-         f"hold the centre' ({IOCN}).")
-_declare("programme_intensity", "float", 0.5,
-         "Intensity of the frontline (PLP) and senior (ALP) leadership programmes.",
-         unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
-         plain="How much leadership training people get: improvement skills for the frontline, "
-               "letting go of territory for senior leaders.",
-         evidence=f"'strong relationships ... should be linked to leadership training "
-         f"programmes' ({IOCN}).")
-_declare("results_pressure", "float", 0.1,
-         "Improvement demanded from outside beyond what the network is achieving.",
-         unit="share of quality per year", low=0.0, high=0.5, group=_G, lever=True, live=True,
-         plain="How hard boards and regulators push for quick, visible results beyond what the "
-               "network is achieving.",
-         evidence=f"'demands for instant improvements and financial success' ({IOCN}); 'the "
-         f"pressure just to get things done is huge' ({BESTON}).")
-_declare("power_imbalance", "float", 0.3,
-         "How far power is skewed towards health organisations over social care and community.",
-         unit="0-1", low=0.0, high=1.0, group=_G, lever=True,
-         plain="How much more say health organisations have than social care, councils and the "
-               "voluntary sector.",
-         evidence=f"'a deep-rooted power imbalance between the two main parties, health and "
-         f"social care' ({BESTON}).")
-_declare("turnover_rate", "float", 0.12, "Share of people who change jobs each year.",
-         unit="per year", low=0.0, high=0.6, group=_G, lever=True, live=True,
-         plain="Share of people who change jobs each year; newcomers start with no personal "
-               "relationships in the network.",
-         evidence=f"'those most resistant to change have moved on' ({BESTON}).")
+_declare(
+    "academic_partner",
+    "bool",
+    True,
+    "A neutral academic partner convenes the network and offers a safe space.",
+    group=_G,
+    lever=True,
+    plain="A university joins as a neutral host: it convenes the meetings, facilitates the "
+    "tables and makes it safer to speak across organisations.",
+    evidence=f"'IOCN provided more of a neutral setting'; 'a neutral academic partner to "
+    f"support the collaboration' ({IOCN}).",
+)
+_declare(
+    "partner_strength",
+    "float",
+    0.5,
+    "How strongly the neutral partner lowers threat and deepens learning.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    lever=True,
+    live=True,
+    plain="How much the neutral partner's facilitation helps: less threat between "
+    "professions, more listening, faster learning.",
+    evidence=f"'an enabling shared space' from the University and NHS connection ({IOCN}).",
+)
+_declare(
+    "partner_channel_off",
+    "choice",
+    "none",
+    "One channel of the academic partner switched off, to see what it carries.",
+    choices=("none", "seating", "threat_relief", "narrative", "learning"),
+    group=_G,
+    evidence="Robustness: the partner works through mixed seating, a safe space, a "
+    "wider hearing of others' views and deeper learning (M6, M2, M4, M7); switching "
+    "one off shows which of them carries its effect.",
+)
+_declare(
+    "distributed_leadership",
+    "float",
+    0.3,
+    "Chance that the frontline team may decide a small test of change itself.",
+    unit="probability",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    lever=True,
+    live=True,
+    plain="How often frontline teams may try a small change themselves, without asking a "
+    "senior leader for permission.",
+    evidence=f"'members were permitted self-managed teams ... to prototype solutions' but "
+    f"'did need to refer to the tops for the embedding' ({IOCN}).",
+)
+_declare(
+    "cede_willingness",
+    "float",
+    0.5,
+    "Willingness of senior leaders to let others change what their organisation owns.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    lever=True,
+    plain="How willing senior leaders are to let others change what their organisation owns "
+    "(to cede territory).",
+    evidence=f"'as long as the senior leader is willing to cede territory' ({IOCN}); Baker "
+    f"& Denis (2011).",
+)
+_declare(
+    "incremental_share",
+    "float",
+    0.7,
+    "Share of proposed changes that are small tests of change rather than big-bang redesigns.",
+    unit="share",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    lever=True,
+    live=True,
+    plain="Share of ideas tried as small tests of change rather than big-bang redesigns. "
+    "Small tests succeed often and keep hope alive; big bangs are slow and risky.",
+    evidence=f"'slow and incremental forms of change were more realistic' ({IOCN}); 'small "
+    f"tests of change' ({BESTON}).",
+)
+_declare(
+    "central_leader_strength",
+    "float",
+    0.6,
+    "Strength of the energetic strategic leader holding the centre (0 = none).",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    lever=True,
+    plain="A strong, energetic system leader holding the centre: pulls people towards a "
+    "shared purpose and shields them from outside pressure. 0 means there is no such "
+    "leader.",
+    evidence=f"'the great need for a strong and energetic and strategic leader that could "
+    f"hold the centre' ({IOCN}).",
+)
+_declare(
+    "programme_intensity",
+    "float",
+    0.5,
+    "Intensity of the frontline (PLP) and senior (ALP) leadership programmes.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    lever=True,
+    plain="How much leadership training people get: improvement skills for the frontline, "
+    "letting go of territory for senior leaders.",
+    evidence=f"'strong relationships ... should be linked to leadership training "
+    f"programmes' ({IOCN}).",
+)
+_declare(
+    "results_pressure",
+    "float",
+    0.1,
+    "Improvement demanded from outside beyond what the network is achieving.",
+    unit="share of quality per year",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    lever=True,
+    live=True,
+    plain="How hard boards and regulators push for quick, visible results beyond what the "
+    "network is achieving.",
+    evidence=f"'demands for instant improvements and financial success' ({IOCN}); 'the "
+    f"pressure just to get things done is huge' ({BESTON}).",
+)
+_declare(
+    "power_imbalance",
+    "float",
+    0.3,
+    "How far power is skewed towards health organisations over social care and community.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    lever=True,
+    plain="How much more say health organisations have than social care, councils and the "
+    "voluntary sector.",
+    evidence=f"'a deep-rooted power imbalance between the two main parties, health and "
+    f"social care' ({BESTON}).",
+)
+_declare(
+    "turnover_rate",
+    "float",
+    0.12,
+    "Share of people who change jobs each year.",
+    unit="per year",
+    low=0.0,
+    high=0.6,
+    group=_G,
+    lever=True,
+    live=True,
+    plain="Share of people who change jobs each year; newcomers start with no personal "
+    "relationships in the network.",
+    evidence=f"'those most resistant to change have moved on' ({BESTON}).",
+)
 
 # Trust (M1-M3).
 _G = "trust"
-_declare("trust_gain", "float", 0.10, "Rate at which a positive signal builds trust.",
-         unit="per signal", low=0.01, high=0.3, group=_G, symbol="λ⁺",
-         evidence=f"'Trust takes time to develop' ({BESTON}); asymmetric trust, Pant & Yu (2025).")
-_declare("trust_loss", "float", 0.35, "Rate at which a negative signal destroys trust.",
-         unit="per signal", low=0.05, high=0.6, group=_G, symbol="λ⁻",
-         evidence=f"A pay rise 'had a devastating effect on the morale and credibility' "
-         f"({BESTON}); Slovic (1993) trust asymmetry.")
-_declare("dependency_amplification", "float", 0.5,
-         "Extra trust loss when the truster depends on the more powerful person.",
-         unit="multiplier", low=0.0, high=1.0, group=_G, symbol="ξ",
-         evidence=f"'Power and Politics were at play from tops to bottoms' ({IOCN}).")
-_declare("generalisation", "float", 0.2,
-         "Share of what one learns about a person that one also learns about their organisation.",
-         unit="share", low=0.0, high=1.0, group=_G,
-         evidence=f"'many people in the group were beginning to question the assumptions they "
-         f"made about those who worked in other organizations' ({BESTON}).")
-_declare("trust_drift", "float", 0.01,
-         "Weekly fading of personal trust back to one's view of the other's organisation.",
-         unit="per week", low=0.0, high=0.1, group=_G,
-         evidence=f"Relationships need maintaining: 'time and patience were needed to nurture' "
-         f"them ({IOCN}).")
-_declare("trust_within_org", "float", 0.6, "Prior trust in a colleague in one's own organisation.",
-         unit="0-1", low=0.0, high=1.0, group=_G,
-         evidence=f"Organisational silos: 'each part works to optimise its own performance' "
-         f"({IOCN}).")
-_declare("trust_across_org", "float", 0.35, "Prior trust in someone from another organisation.",
-         unit="0-1", low=0.0, high=1.0, group=_G,
-         evidence=f"'we are naturally threatened by the other' ({BESTON}).")
-_declare("health_social_gap", "float", 0.1,
-         "Extra prior distrust across the health / social care divide.",
-         unit="0-1", low=0.0, high=0.3, group=_G,
-         evidence=f"'The split in the senior leadership team is acknowledged but entrenched' "
-         f"({BESTON}).")
-_declare("encounter_warmth", "float", 2.49,
-         "Baseline tendency of an encounter to go well (log-odds).",
-         unit="log-odds", low=-3.0, high=3.0, group=_G,
-         evidence=f"'they almost always found ways of helping one another' ({BESTON}).")
-_declare("encounter_trust_weight", "float", 3.0,
-         "How much existing trust makes an encounter go well.", unit="log-odds per unit",
-         low=0.0, high=8.0, group=_G, evidence="Trust is self-reinforcing (Pant & Yu 2025).")
-_declare("encounter_narrative_weight", "float", 2.0,
-         "How much a shared view of purpose makes an encounter go well.",
-         unit="log-odds per unit", low=0.0, high=8.0, group=_G,
-         evidence=f"'confident that the other is committed to the same end' ({BESTON}).")
-_declare("identity_threat", "float", 2.84,
-         "How much meeting another profession or sector threatens identity.",
-         unit="log-odds", low=0.0, high=4.0, group=_G,
-         evidence=f"'the cross-sector approach threatening to their sense of identity and "
-         f"professionalism' ({BESTON}).")
-_declare("upward_hesitancy", "float", 0.583,
-         "How much a power gap spoils an encounter for the less powerful person.",
-         unit="log-odds per unit", low=0.0, high=4.0, group=_G,
-         evidence=f"'subordinates were often hesitant to converse upwards' ({IOCN}).")
-_declare("second_hand_trust", "float", 0.1,
-         "Weight given to a trusted contact's view of a third person.",
-         unit="per conversation", low=0.0, high=0.3, group=_G, symbol="ω",
-         evidence="Reputation travels through people one trusts (Burt & Knez 1995).")
-_declare("gossip_contacts", "float", 1.0, "Conversations about third people each week.",
-         unit="per person per week", low=0.0, high=5.0, group=_G,
-         evidence=f"'Word of mouth works as well doesn't it?' ({IOCN}).")
-_declare("informal_contact_rate", "float", 0.25,
-         "Informal encounters between meetings in a place-based network.",
-         unit="per person per week", low=0.0, high=2.0, group=_G,
-         evidence=f"'informal as well as formal kind of learning and sharing' ({IOCN}).")
+_declare(
+    "trust_gain",
+    "float",
+    0.10,
+    "Rate at which a positive signal builds trust.",
+    unit="per signal",
+    low=0.01,
+    high=0.3,
+    group=_G,
+    symbol="λ⁺",
+    evidence=f"'Trust takes time to develop' ({BESTON}); asymmetric trust, Pant & Yu (2025).",
+)
+_declare(
+    "trust_loss",
+    "float",
+    0.35,
+    "Rate at which a negative signal destroys trust.",
+    unit="per signal",
+    low=0.05,
+    high=0.6,
+    group=_G,
+    symbol="λ⁻",
+    evidence=f"A pay rise 'had a devastating effect on the morale and credibility' "
+    f"({BESTON}); Slovic (1993) trust asymmetry.",
+)
+_declare(
+    "dependency_amplification",
+    "float",
+    0.5,
+    "Extra trust loss when the truster depends on the more powerful person.",
+    unit="multiplier",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    symbol="ξ",
+    evidence=f"'Power and Politics were at play from tops to bottoms' ({IOCN}).",
+)
+_declare(
+    "generalisation",
+    "float",
+    0.2,
+    "Share of what one learns about a person that one also learns about their organisation.",
+    unit="share",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'many people in the group were beginning to question the assumptions they "
+    f"made about those who worked in other organizations' ({BESTON}).",
+)
+_declare(
+    "trust_drift",
+    "float",
+    0.01,
+    "Weekly fading of personal trust back to one's view of the other's organisation.",
+    unit="per week",
+    low=0.0,
+    high=0.1,
+    group=_G,
+    evidence=f"Relationships need maintaining: 'time and patience were needed to nurture' "
+    f"them ({IOCN}).",
+)
+_declare(
+    "trust_within_org",
+    "float",
+    0.6,
+    "Prior trust in a colleague in one's own organisation.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"Organisational silos: 'each part works to optimise its own performance' ({IOCN}).",
+)
+_declare(
+    "trust_across_org",
+    "float",
+    0.35,
+    "Prior trust in someone from another organisation.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'we are naturally threatened by the other' ({BESTON}).",
+)
+_declare(
+    "health_social_gap",
+    "float",
+    0.1,
+    "Extra prior distrust across the health / social care divide.",
+    unit="0-1",
+    low=0.0,
+    high=0.3,
+    group=_G,
+    evidence=f"'The split in the senior leadership team is acknowledged but entrenched' "
+    f"({BESTON}).",
+)
+_declare(
+    "encounter_warmth",
+    "float",
+    2.49,
+    "Baseline tendency of an encounter to go well (log-odds).",
+    unit="log-odds",
+    low=-3.0,
+    high=3.0,
+    group=_G,
+    evidence=f"'they almost always found ways of helping one another' ({BESTON}).",
+)
+_declare(
+    "encounter_trust_weight",
+    "float",
+    3.0,
+    "How much existing trust makes an encounter go well.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    evidence="Trust is self-reinforcing (Pant & Yu 2025).",
+)
+_declare(
+    "encounter_narrative_weight",
+    "float",
+    2.0,
+    "How much a shared view of purpose makes an encounter go well.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    evidence=f"'confident that the other is committed to the same end' ({BESTON}).",
+)
+_declare(
+    "identity_threat",
+    "float",
+    2.84,
+    "How much meeting another profession or sector threatens identity.",
+    unit="log-odds",
+    low=0.0,
+    high=4.0,
+    group=_G,
+    evidence=f"'the cross-sector approach threatening to their sense of identity and "
+    f"professionalism' ({BESTON}).",
+)
+_declare(
+    "upward_hesitancy",
+    "float",
+    0.583,
+    "How much a power gap spoils an encounter for the less powerful person.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=4.0,
+    group=_G,
+    evidence=f"'subordinates were often hesitant to converse upwards' ({IOCN}).",
+)
+_declare(
+    "second_hand_trust",
+    "float",
+    0.1,
+    "Weight given to a trusted contact's view of a third person.",
+    unit="per conversation",
+    low=0.0,
+    high=0.3,
+    group=_G,
+    symbol="ω",
+    evidence="Reputation travels through people one trusts (Burt & Knez 1995).",
+)
+_declare(
+    "gossip_contacts",
+    "float",
+    1.0,
+    "Conversations about third people each week.",
+    unit="per person per week",
+    low=0.0,
+    high=5.0,
+    group=_G,
+    evidence=f"'Word of mouth works as well doesn't it?' ({IOCN}).",
+)
+_declare(
+    "informal_contact_rate",
+    "float",
+    0.25,
+    "Informal encounters between meetings in a place-based network.",
+    unit="per person per week",
+    low=0.0,
+    high=2.0,
+    group=_G,
+    evidence=f"'informal as well as formal kind of learning and sharing' ({IOCN}).",
+)
 
 # Shared narrative (M4).
 _G = "narrative"
-_declare("narrative_mu", "float", 0.3, "How far people move towards a view they engage with.",
-         unit="share per encounter", low=0.05, high=0.5, group=_G, symbol="μ",
-         evidence="Bounded confidence (Deffuant et al. 2000).")
-_declare("narrative_epsilon", "float", 0.2, "How different a view people will still engage with.",
-         unit="narrative units", low=0.02, high=0.5, group=_G, symbol="ε",
-         evidence="Bounded confidence (Deffuant et al. 2000).")
-_declare("facilitation_widening", "float", 0.2,
-         "How far facilitation widens the views people engage with, at full partner strength.",
-         unit="narrative units", low=0.0, high=0.5, group=_G, symbol="γ",
-         evidence=f"'taking time to explore what matters to people' ({BESTON}).")
-_declare("pressure_crowding", "float", 0.636,
-         "Share of a meeting's work on a common view that the pressure to get things done "
-         "takes when the shortfall against aspiration is at its most frustrating.",
-         unit="share", low=0.0, high=1.0, group=_G,
-         evidence=f"'The pressure just to \'get things done\' is huge and mitigates against the "
-         f"time it takes to establish a common vision' ({BESTON}).")
-_declare("central_pull", "float", 0.1,
-         "Pull of the central leader on attendees' narrative, at full strength.",
-         unit="share per meeting", low=0.0, high=0.5, group=_G, symbol="κ",
-         evidence=f"'providing direction and focus for the network as a whole' ({IOCN}).")
-_declare("tops_stubbornness", "float", 0.3,
-         "How strongly tops stay anchored to their own organisation's view.",
-         unit="0-1", low=0.0, high=1.0, group=_G, symbol="θ",
-         evidence="Friedkin & Johnsen (1990) stubborn agents; 'hesitancy amongst the tops' "
-         f"({IOCN}).")
+_declare(
+    "narrative_mu",
+    "float",
+    0.3,
+    "How far people move towards a view they engage with.",
+    unit="share per encounter",
+    low=0.05,
+    high=0.5,
+    group=_G,
+    symbol="μ",
+    evidence="Bounded confidence (Deffuant et al. 2000).",
+)
+_declare(
+    "narrative_epsilon",
+    "float",
+    0.2,
+    "How different a view people will still engage with.",
+    unit="narrative units",
+    low=0.02,
+    high=0.5,
+    group=_G,
+    symbol="ε",
+    evidence="Bounded confidence (Deffuant et al. 2000).",
+)
+_declare(
+    "facilitation_widening",
+    "float",
+    0.2,
+    "How far facilitation widens the views people engage with, at full partner strength.",
+    unit="narrative units",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    symbol="γ",
+    evidence=f"'taking time to explore what matters to people' ({BESTON}).",
+)
+_declare(
+    "pressure_crowding",
+    "float",
+    0.636,
+    "Share of a meeting's work on a common view that the pressure to get things done "
+    "takes when the shortfall against aspiration is at its most frustrating.",
+    unit="share",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'The pressure just to 'get things done' is huge and mitigates against the "
+    f"time it takes to establish a common vision' ({BESTON}).",
+)
+_declare(
+    "central_pull",
+    "float",
+    0.1,
+    "Pull of the central leader on attendees' narrative, at full strength.",
+    unit="share per meeting",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    symbol="κ",
+    evidence=f"'providing direction and focus for the network as a whole' ({IOCN}).",
+)
+_declare(
+    "tops_stubbornness",
+    "float",
+    0.3,
+    "How strongly tops stay anchored to their own organisation's view.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    symbol="θ",
+    evidence=f"Friedkin & Johnsen (1990) stubborn agents; 'hesitancy amongst the tops' ({IOCN}).",
+)
 
 # Attendance and mixing (M5, M6).
 _G = "attendance"
-_declare("attendance_base", "float", 1.08, "Baseline tendency to attend a meeting (log-odds).",
-         unit="log-odds", low=-4.0, high=4.0, group=_G, symbol="α₀",
-         evidence=f"Beston: 'most people were present for at least four out of the six' "
-         f"({BESTON}).")
-_declare("attendance_commitment", "float", 2.0, "How much commitment drives attendance.",
-         unit="log-odds per unit", low=0.0, high=8.0, group=_G, symbol="α₁",
-         evidence=f"'a willingness to do over-and-above their day jobs' ({IOCN}).")
-_declare("attendance_experience", "float", 2.0,
-         "How much a worthwhile last meeting (good encounters across organisations) draws "
-         "someone back.",
-         unit="log-odds per unit", low=0.0, high=8.0, group=_G, symbol="α₂",
-         evidence=f"'a place to share enthusiasm and frustrations' ({BESTON}).")
-_declare("attendance_workload", "float", 1.5, "How much workload keeps people away.",
-         unit="log-odds per unit", low=0.0, high=8.0, group=_G, symbol="α₃",
-         evidence=f"'Some practitioners had competing priorities' ({BESTON}).")
-_declare("attendance_backlog", "float", 2.08,
-         "How much the backlog from attending last time keeps people away this time.",
-         unit="log-odds", low=0.0, high=4.0, group=_G,
-         evidence=f"'hardly anyone had had the luxury of three hours'; 'the group was fluid as "
-         f"most practitioners could only afford the time to attend some of the meetings' "
-         f"({BESTON}).")
-_declare("attendance_territoriality", "float", 1.91,
-         "How much guarding territory keeps people away from meetings: the powerful have "
-         "the most to share.", unit="log-odds per unit", low=0.0, high=8.0, group=_G,
-         symbol="α₄",
-         evidence=f"'Those with the most power, were often the most reluctant to collaborate, "
-         f"because it meant sharing it. Those with the least power, had little to lose' "
-         f"({BESTON}).")
-_declare("workload", "float", 0.5, "Typical day-job workload.", unit="0-1", low=0.0,
-         high=1.0, group=_G,
-         evidence=f"'fed up with the ever-increasing volume of work' ({BESTON}).")
+_declare(
+    "attendance_base",
+    "float",
+    1.08,
+    "Baseline tendency to attend a meeting (log-odds).",
+    unit="log-odds",
+    low=-4.0,
+    high=4.0,
+    group=_G,
+    symbol="α₀",
+    evidence=f"Beston: 'most people were present for at least four out of the six' ({BESTON}).",
+)
+_declare(
+    "attendance_commitment",
+    "float",
+    2.0,
+    "How much commitment drives attendance.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    symbol="α₁",
+    evidence=f"'a willingness to do over-and-above their day jobs' ({IOCN}).",
+)
+_declare(
+    "attendance_experience",
+    "float",
+    2.0,
+    "How much a worthwhile last meeting (good encounters across organisations) draws someone back.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    symbol="α₂",
+    evidence=f"'a place to share enthusiasm and frustrations' ({BESTON}).",
+)
+_declare(
+    "attendance_workload",
+    "float",
+    1.5,
+    "How much workload keeps people away.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    symbol="α₃",
+    evidence=f"'Some practitioners had competing priorities' ({BESTON}).",
+)
+_declare(
+    "attendance_backlog",
+    "float",
+    2.08,
+    "How much the backlog from attending last time keeps people away this time.",
+    unit="log-odds",
+    low=0.0,
+    high=4.0,
+    group=_G,
+    evidence=f"'hardly anyone had had the luxury of three hours'; 'the group was fluid as "
+    f"most practitioners could only afford the time to attend some of the meetings' "
+    f"({BESTON}).",
+)
+_declare(
+    "attendance_territoriality",
+    "float",
+    1.91,
+    "How much guarding territory keeps people away from meetings: the powerful have "
+    "the most to share.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    symbol="α₄",
+    evidence=f"'Those with the most power, were often the most reluctant to collaborate, "
+    f"because it meant sharing it. Those with the least power, had little to lose' "
+    f"({BESTON}).",
+)
+_declare(
+    "workload",
+    "float",
+    0.5,
+    "Typical day-job workload.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'fed up with the ever-increasing volume of work' ({BESTON}).",
+)
 
 # Learning programmes and leadership (M7, M10).
 _G = "learning"
-_declare("skill_gain", "float", 0.04,
-         "Gain in improvement skill per programme session at full intensity.",
-         unit="share of gap per session", low=0.0, high=0.2, group=_G,
-         evidence=f"PLP: 'a robust health improvement methodology' ({IOCN}).")
-_declare("identity_gain", "float", 0.04,
-         "Gain in leader identity per programme session at full intensity.",
-         unit="share of gap per session", low=0.0, high=0.2, group=_G,
-         evidence=f"'they're surprised that they've been given this authority' ({IOCN}).")
-_declare("territoriality_unlearning", "float", 0.03,
-         "Fall in tops' territoriality per senior programme session at full intensity.",
-         unit="share per session", low=0.0, high=0.2, group=_G,
-         evidence=f"ALP: 'to train the senior leaders ... to understand quality improvement' "
-         f"({IOCN}).")
-_declare("leadership_claim_gain", "float", 0.1,
-         "Rise in leader identity after leading a change that is adopted.",
-         unit="share of gap", low=0.0, high=0.5, group=_G,
-         evidence="Claims and grants of leader identity (DeRue & Ashford 2010).")
-_declare("culture_spread", "float", 0.4,
-         "How much organisations differ in how guarded their culture is (spread of a lognormal "
-         "factor of mean 1 on the territoriality of everyone in them).",
-         unit="log spread", low=0.0, high=1.0, group=_G,
-         evidence=f"'the specifics of my organisation, the work settings in which I work, is that "
-         f"it's not all that simple' ({IOCN}); 'the working style that might be dominant in "
-         f"other organizations' ({BESTON}).")
-_declare("resistance_spread", "float", 0.4,
-         "How much people differ in their own resistance to change (spread of a lognormal "
-         "factor of mean 1 on territoriality).",
-         unit="log spread", low=0.0, high=1.0, group=_G,
-         evidence=f"'We saw some practitioners willing to suspend disbelief and take the risk. "
-         f"We saw other practitioners ... reluctant'; the resistant view 'was the view of a "
-         f"minority of group members, but they had a strong voice' ({BESTON}); Kegan & Lahey "
-         f"(2009).")
-_declare("initial_skill", "float", 0.3, "Mean improvement skill at the start.", unit="0-1",
-         low=0.0, high=1.0, group=_G, evidence="Assumption: little QI training at the start.")
-_declare("initial_leader_identity", "float", 0.3,
-         "Mean leader identity of non-tops at the start.", unit="0-1", low=0.0, high=1.0,
-         group=_G, evidence=f"Frontline surprised to be 'given this authority' ({IOCN}).")
+_declare(
+    "skill_gain",
+    "float",
+    0.04,
+    "Gain in improvement skill per programme session at full intensity.",
+    unit="share of gap per session",
+    low=0.0,
+    high=0.2,
+    group=_G,
+    evidence=f"PLP: 'a robust health improvement methodology' ({IOCN}).",
+)
+_declare(
+    "identity_gain",
+    "float",
+    0.04,
+    "Gain in leader identity per programme session at full intensity.",
+    unit="share of gap per session",
+    low=0.0,
+    high=0.2,
+    group=_G,
+    evidence=f"'they're surprised that they've been given this authority' ({IOCN}).",
+)
+_declare(
+    "territoriality_unlearning",
+    "float",
+    0.03,
+    "Fall in tops' territoriality per senior programme session at full intensity.",
+    unit="share per session",
+    low=0.0,
+    high=0.2,
+    group=_G,
+    evidence=f"ALP: 'to train the senior leaders ... to understand quality improvement' ({IOCN}).",
+)
+_declare(
+    "leadership_claim_gain",
+    "float",
+    0.1,
+    "Rise in leader identity after leading a change that is adopted.",
+    unit="share of gap",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence="Claims and grants of leader identity (DeRue & Ashford 2010).",
+)
+_declare(
+    "culture_spread",
+    "float",
+    0.4,
+    "How much organisations differ in how guarded their culture is (spread of a lognormal "
+    "factor of mean 1 on the territoriality of everyone in them).",
+    unit="log spread",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'the specifics of my organisation, the work settings in which I work, is that "
+    f"it's not all that simple' ({IOCN}); 'the working style that might be dominant in "
+    f"other organizations' ({BESTON}).",
+)
+_declare(
+    "resistance_spread",
+    "float",
+    0.4,
+    "How much people differ in their own resistance to change (spread of a lognormal "
+    "factor of mean 1 on territoriality).",
+    unit="log spread",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'We saw some practitioners willing to suspend disbelief and take the risk. "
+    f"We saw other practitioners ... reluctant'; the resistant view 'was the view of a "
+    f"minority of group members, but they had a strong voice' ({BESTON}); Kegan & Lahey "
+    f"(2009).",
+)
+_declare(
+    "initial_skill",
+    "float",
+    0.3,
+    "Mean improvement skill at the start.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence="Assumption: little QI training at the start.",
+)
+_declare(
+    "initial_leader_identity",
+    "float",
+    0.3,
+    "Mean leader identity of non-tops at the start.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"Frontline surprised to be 'given this authority' ({IOCN}).",
+)
 
 # Change work (M8, M9, M11).
 _G = "change"
-_declare("proposal_rate", "float", 0.14,
-         "Weekly chance that a fully committed, skilled and entitled person proposes a change.",
-         unit="per week", low=0.0, high=0.5, group=_G,
-         evidence=f"'a million possibilities ... the people in our organisations will' think "
-         f"of ({IOCN}).")
-_declare("own_remit_bias", "float", 0.1,
-         "Chance a small test targets a practice the proposer's own organisation owns.",
-         unit="probability", low=0.0, high=1.0, group=_G,
-         evidence=f"'GPs began changing their prescribing practices' ({BESTON}).")
-_declare("big_bang_scope", "float", 0.5,
-         "Share of a pathway's practices a big-bang redesign redraws.",
-         unit="share", low=0.2, high=1.0, group=_G,
-         evidence="Long jumps on NK landscapes (Levinthal 1997).")
-_declare("change_duration_scale", "float", 1.0,
-         "Multiplier on how long changes take (small tests 4-8 weeks, big bangs 26-52).",
-         unit="multiplier", low=0.25, high=4.0, group=_G,
-         evidence=f"CLAHRCs: research translation, 'larger, slower' changes ({IOCN}).")
-_declare("grant_base", "float", 0.00778,
-         "Baseline tendency of a top to grant a request (log-odds).",
-         unit="log-odds", low=-4.0, high=4.0, group=_G,
-         evidence=f"'if they bring that to me ... it's then my job. I can sort that out' ({IOCN}).")
-_declare("grant_trust", "float", 3.0, "How much a top's trust in the proposer helps a grant.",
-         unit="log-odds per unit", low=0.0, high=8.0, group=_G,
-         evidence=f"'it's a trust thing' ({BESTON}).")
-_declare("grant_alignment", "float", 1.5, "How much a shared narrative helps a grant.",
-         unit="log-odds per unit", low=0.0, high=8.0, group=_G,
-         evidence=f"'a very clear purpose which is foreground and center' ({BESTON}).")
-_declare("grant_territoriality", "float", 3.0,
-         "How much a top's territoriality blocks changes to what their organisation owns.",
-         unit="log-odds per unit", low=0.0, high=10.0, group=_G,
-         evidence=f"'power, politics and turf wars were inherent in collaborative ventures' "
-         f"({IOCN}).")
-_declare("grant_commitment", "float", 2.0, "How much a top's own commitment helps a grant.",
-         unit="log-odds per unit", low=0.0, high=8.0, group=_G,
-         evidence=f"'issues arose regarding how committed the tops were' ({IOCN}).")
-_declare("cede_power_loss", "float", 0.02,
-         "Share of power a top gives up each time they cede territory.",
-         unit="share per grant", low=0.0, high=0.2, group=_G,
-         evidence=f"'Those with the most power ... [collaborating] meant sharing it' ({BESTON}).")
-_declare("cede_capacity_gain", "float", 0.05,
-         "How far each grant across organisations builds a senior leader's record of ceding "
-         "territory; the network's shared capacity is the tops' mean record.",
-         unit="share of gap per grant", low=0.0, high=0.5, group=_G,
-         evidence=f"'cede power between organisations ... a key feature in high performing "
-         f"collaboratives' ({IOCN}).")
-_declare("word_of_mouth", "float", 3.0,
-         "People an adopter tells of a change that worked; each takes it in with a chance equal "
-         "to their trust in the adopter.",
-         unit="people per adoption", low=0.0, high=20.0, group=_G, symbol="β",
-         evidence=f"'a respiratory physician talking to a cardiac physician' ({IOCN}).")
-_declare("environment_change", "float", 0.0093,
-         "Weekly chance that demand or policy shifts what works best for a practice.",
-         unit="per practice per week", low=0.0, high=0.2, group=_G,
-         evidence=f"'the city's healthcare systems must continue to respond to urgent financial "
-         f"and demand pressures' ({IOCN}); changing landscapes, Levinthal (1997).")
-_declare("unsupported_decay", "float", 0.01,
-         "Weekly chance that a network-made change unravels once the network has dissolved.",
-         unit="per week", low=0.0, high=0.2, group=_G,
-         evidence=f"'continue to support these programmes until they are sustainable' ({IOCN}).")
+_declare(
+    "proposal_rate",
+    "float",
+    0.14,
+    "Weekly chance that a fully committed, skilled and entitled person proposes a change.",
+    unit="per week",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'a million possibilities ... the people in our organisations will' think "
+    f"of ({IOCN}).",
+)
+_declare(
+    "own_remit_bias",
+    "float",
+    0.1,
+    "Chance a small test targets a practice the proposer's own organisation owns.",
+    unit="probability",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'GPs began changing their prescribing practices' ({BESTON}).",
+)
+_declare(
+    "big_bang_scope",
+    "float",
+    0.5,
+    "Share of a pathway's practices a big-bang redesign redraws.",
+    unit="share",
+    low=0.2,
+    high=1.0,
+    group=_G,
+    evidence="Long jumps on NK landscapes (Levinthal 1997).",
+)
+_declare(
+    "change_duration_scale",
+    "float",
+    1.0,
+    "Multiplier on how long changes take (small tests 4-8 weeks, big bangs 26-52).",
+    unit="multiplier",
+    low=0.25,
+    high=4.0,
+    group=_G,
+    evidence=f"CLAHRCs: research translation, 'larger, slower' changes ({IOCN}).",
+)
+_declare(
+    "grant_base",
+    "float",
+    0.00778,
+    "Baseline tendency of a top to grant a request (log-odds).",
+    unit="log-odds",
+    low=-4.0,
+    high=4.0,
+    group=_G,
+    evidence=f"'if they bring that to me ... it's then my job. I can sort that out' ({IOCN}).",
+)
+_declare(
+    "grant_trust",
+    "float",
+    3.0,
+    "How much a top's trust in the proposer helps a grant.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    evidence=f"'it's a trust thing' ({BESTON}).",
+)
+_declare(
+    "grant_alignment",
+    "float",
+    1.5,
+    "How much a shared narrative helps a grant.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    evidence=f"'a very clear purpose which is foreground and center' ({BESTON}).",
+)
+_declare(
+    "grant_territoriality",
+    "float",
+    3.0,
+    "How much a top's territoriality blocks changes to what their organisation owns.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=10.0,
+    group=_G,
+    evidence=f"'power, politics and turf wars were inherent in collaborative ventures' ({IOCN}).",
+)
+_declare(
+    "grant_commitment",
+    "float",
+    2.0,
+    "How much a top's own commitment helps a grant.",
+    unit="log-odds per unit",
+    low=0.0,
+    high=8.0,
+    group=_G,
+    evidence=f"'issues arose regarding how committed the tops were' ({IOCN}).",
+)
+_declare(
+    "cede_power_loss",
+    "float",
+    0.02,
+    "Share of power a top gives up each time they cede territory.",
+    unit="share per grant",
+    low=0.0,
+    high=0.2,
+    group=_G,
+    evidence=f"'Those with the most power ... [collaborating] meant sharing it' ({BESTON}).",
+)
+_declare(
+    "cede_capacity_gain",
+    "float",
+    0.05,
+    "How far each grant across organisations builds a senior leader's record of ceding "
+    "territory; the network's shared capacity is the tops' mean record.",
+    unit="share of gap per grant",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'cede power between organisations ... a key feature in high performing "
+    f"collaboratives' ({IOCN}).",
+)
+_declare(
+    "word_of_mouth",
+    "float",
+    3.0,
+    "People an adopter tells of a change that worked; each takes it in with a chance equal "
+    "to their trust in the adopter.",
+    unit="people per adoption",
+    low=0.0,
+    high=20.0,
+    group=_G,
+    symbol="β",
+    evidence=f"'a respiratory physician talking to a cardiac physician' ({IOCN}).",
+)
+_declare(
+    "environment_change",
+    "float",
+    0.0093,
+    "Weekly chance that demand or policy shifts what works best for a practice.",
+    unit="per practice per week",
+    low=0.0,
+    high=0.2,
+    group=_G,
+    evidence=f"'the city's healthcare systems must continue to respond to urgent financial "
+    f"and demand pressures' ({IOCN}); changing landscapes, Levinthal (1997).",
+)
+_declare(
+    "unsupported_decay",
+    "float",
+    0.01,
+    "Weekly chance that a network-made change unravels once the network has dissolved.",
+    unit="per week",
+    low=0.0,
+    high=0.2,
+    group=_G,
+    evidence=f"'continue to support these programmes until they are sustainable' ({IOCN}).",
+)
 
 # Commitment, aspiration and self-interest (M12, M13).
 _G = "commitment"
-_declare("initial_commitment", "float", 0.55, "Mean commitment at the start.", unit="0-1",
-         low=0.0, high=1.0, group=_G,
-         evidence=f"'I feel really energized' at the start of Beston ({BESTON}).")
-_declare("aspiration_memory", "float", 0.95, "Weekly persistence of the network's aspiration.",
-         unit="per week", low=0.5, high=0.999, group=_G, symbol="a",
-         evidence="Adaptive aspirations (Lant 1992).")
-_declare("small_win_boost", "float", 0.169,
-         "How far seeing a small win (one's own, an improvement team-mate's, or news of one) "
-         "moves commitment towards full commitment.",
-         unit="share of gap per win", low=0.0, high=0.5, group=_G, symbol="η_w",
-         evidence=f"'they just needed to see small improvements ... which ignites their hope' "
-         f"({BESTON}).")
-_declare("big_bang_win_weight", "float", 3.51,
-         "How many small wins a successful big bang is worth to those who see it.",
-         unit="wins", low=1.0, high=10.0, group=_G,
-         evidence="Assumption: a redesign that works is visible but rare.")
-_declare("progress_update", "float", 0.205,
-         "How far the update on actions at each meeting moves those who came towards what it "
-         "reports: the share of the network's care pathways with an action carried out (a "
-         "small test studied, a redesign completed) a month since the last meeting.",
-         unit="share of gap per meeting", low=0.0, high=0.5, group=_G,
-         evidence=f"'Each meeting began with a short recap ... and an update on actions in the "
-         f"whole group'; 'These small practical experiments in doing things differently began "
-         f"to add up to a conviction that maybe things could be better' ({BESTON}).")
-_declare("pressure_sensitivity", "float", 0.0948,
-         "Share of commitment lost at each meeting when the shortfall against aspiration is at "
-         "its most frustrating (0.2 of quality a year or more).",
-         unit="share per meeting", low=0.0, high=0.5, group=_G, symbol="η_f",
-         evidence=f"'a shared sense of frustration with the pace of impact' ({IOCN}).")
-_declare("commitment_decay", "float", 0.251,
-         "Share of commitment lost at each network meeting the day job keeps one from.",
-         unit="share per missed meeting", low=0.0, high=0.5, group=_G, symbol="δ",
-         evidence=f"'This requires a willingness to do over-and-above their day jobs' ({IOCN}); "
-         f"'Some practitioners had competing priorities' ({BESTON}).")
-_declare("meeting_energy", "float", 0.0583,
-         "How far a meeting moves commitment towards how worthwhile it was.",
-         unit="share of gap per meeting", low=0.0, high=0.5, group=_G,
-         evidence=f"'I feel really energized, the openness has been really encouraging' "
-         f"({BESTON}).")
-_declare("block_cost", "float", 0.295,
-         "Share of a proposer's commitment lost when a top blocks their change.",
-         unit="share per block", low=0.0, high=0.5, group=_G,
-         evidence=f"'A lack of support permeated to unease and despondency amongst otherwise "
-         f"innovative and keen local leaders' ({IOCN}).")
-_declare("big_bang_failure_cost", "float", 0.1,
-         "Share of commitment everyone on the pathway loses when a big-bang redesign fails.",
-         unit="share per failure", low=0.0, high=0.5, group=_G,
-         evidence=f"'people are going to want to run before they can walk' ({IOCN}).")
-_declare("central_leader_shield", "float", 0.8,
-         "Share of outside pressure a full-strength central leader absorbs.",
-         unit="share", low=0.0, high=1.0, group=_G,
-         evidence=f"'leaders at the top who were willing to take the risk to challenge the "
-         f"targets imposed on them' ({BESTON}).")
-_declare("self_interest_hazard", "float", 0.002,
-         "Weekly chance that a territorial, uncommitted top acts in self-interest.",
-         unit="per week", low=0.0, high=0.05, group=_G,
-         evidence=f"'One leader sought a pay rise whilst arguing that he did not have the "
-         f"finance' ({BESTON}).")
-_declare("reputation_damage", "float", 0.3,
-         "How far a self-interested act lowers the ceiling that trust in the actor can recover to.",
-         unit="0-1", low=0.0, high=1.0, group=_G,
-         evidence=f"'a devastating effect on the morale and credibility' ({BESTON}).")
-_declare("morale_hit", "float", 0.3,
-         "Share of commitment every member loses on learning of a self-interested act.",
-         unit="share per act", low=0.0, high=0.9, group=_G,
-         evidence=f"'a devastating effect on the morale and credibility of the collaborative "
-         f"venture' ({BESTON}).")
-_declare("budget_cut_severity", "float", 0.15,
-         "Rise in tops' territoriality and everyone's workload from a budget cut.",
-         unit="0-1", low=0.0, high=1.0, group=_G,
-         evidence=f"'when their organizations were competing for scarce resources' ({BESTON}).")
+_declare(
+    "initial_commitment",
+    "float",
+    0.55,
+    "Mean commitment at the start.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'I feel really energized' at the start of Beston ({BESTON}).",
+)
+_declare(
+    "aspiration_memory",
+    "float",
+    0.95,
+    "Weekly persistence of the network's aspiration.",
+    unit="per week",
+    low=0.5,
+    high=0.999,
+    group=_G,
+    symbol="a",
+    evidence="Adaptive aspirations (Lant 1992).",
+)
+_declare(
+    "small_win_boost",
+    "float",
+    0.169,
+    "How far seeing a small win (one's own, an improvement team-mate's, or news of one) "
+    "moves commitment towards full commitment.",
+    unit="share of gap per win",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    symbol="η_w",
+    evidence=f"'they just needed to see small improvements ... which ignites their hope' "
+    f"({BESTON}).",
+)
+_declare(
+    "big_bang_win_weight",
+    "float",
+    3.51,
+    "How many small wins a successful big bang is worth to those who see it.",
+    unit="wins",
+    low=1.0,
+    high=10.0,
+    group=_G,
+    evidence="Assumption: a redesign that works is visible but rare.",
+)
+_declare(
+    "progress_update",
+    "float",
+    0.205,
+    "How far the update on actions at each meeting moves those who came towards what it "
+    "reports: the share of the network's care pathways with an action carried out (a "
+    "small test studied, a redesign completed) a month since the last meeting.",
+    unit="share of gap per meeting",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'Each meeting began with a short recap ... and an update on actions in the "
+    f"whole group'; 'These small practical experiments in doing things differently began "
+    f"to add up to a conviction that maybe things could be better' ({BESTON}).",
+)
+_declare(
+    "pressure_sensitivity",
+    "float",
+    0.0948,
+    "Share of commitment lost at each meeting when the shortfall against aspiration is at "
+    "its most frustrating (0.2 of quality a year or more).",
+    unit="share per meeting",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    symbol="η_f",
+    evidence=f"'a shared sense of frustration with the pace of impact' ({IOCN}).",
+)
+_declare(
+    "commitment_decay",
+    "float",
+    0.251,
+    "Share of commitment lost at each network meeting the day job keeps one from.",
+    unit="share per missed meeting",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    symbol="δ",
+    evidence=f"'This requires a willingness to do over-and-above their day jobs' ({IOCN}); "
+    f"'Some practitioners had competing priorities' ({BESTON}).",
+)
+_declare(
+    "meeting_energy",
+    "float",
+    0.0583,
+    "How far a meeting moves commitment towards how worthwhile it was.",
+    unit="share of gap per meeting",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'I feel really energized, the openness has been really encouraging' ({BESTON}).",
+)
+_declare(
+    "block_cost",
+    "float",
+    0.295,
+    "Share of a proposer's commitment lost when a top blocks their change.",
+    unit="share per block",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'A lack of support permeated to unease and despondency amongst otherwise "
+    f"innovative and keen local leaders' ({IOCN}).",
+)
+_declare(
+    "big_bang_failure_cost",
+    "float",
+    0.1,
+    "Share of commitment everyone on the pathway loses when a big-bang redesign fails.",
+    unit="share per failure",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'people are going to want to run before they can walk' ({IOCN}).",
+)
+_declare(
+    "central_leader_shield",
+    "float",
+    0.8,
+    "Share of outside pressure a full-strength central leader absorbs.",
+    unit="share",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'leaders at the top who were willing to take the risk to challenge the "
+    f"targets imposed on them' ({BESTON}).",
+)
+_declare(
+    "self_interest_hazard",
+    "float",
+    0.002,
+    "Weekly chance that a territorial, uncommitted top acts in self-interest.",
+    unit="per week",
+    low=0.0,
+    high=0.05,
+    group=_G,
+    evidence=f"'One leader sought a pay rise whilst arguing that he did not have the "
+    f"finance' ({BESTON}).",
+)
+_declare(
+    "reputation_damage",
+    "float",
+    0.3,
+    "How far a self-interested act lowers the ceiling that trust in the actor can recover to.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'a devastating effect on the morale and credibility' ({BESTON}).",
+)
+_declare(
+    "morale_hit",
+    "float",
+    0.3,
+    "Share of commitment every member loses on learning of a self-interested act.",
+    unit="share per act",
+    low=0.0,
+    high=0.9,
+    group=_G,
+    evidence=f"'a devastating effect on the morale and credibility of the collaborative "
+    f"venture' ({BESTON}).",
+)
+_declare(
+    "budget_cut_severity",
+    "float",
+    0.15,
+    "Rise in tops' territoriality and everyone's workload from a budget cut.",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'when their organizations were competing for scarce resources' ({BESTON}).",
+)
 
 # Exit, turnover and sustainability (M14, M15).
 _G = "sustainability"
-_declare("exit_threshold", "float", 0.156, "Commitment below which people start to drift away.",
-         unit="0-1", low=0.0, high=0.5, group=_G,
-         evidence=f"'others ... stopped attending' ({BESTON}).")
-_declare("exit_patience_weeks", "int", 12,
-         "Weeks spent below the exit threshold, judged at meetings, before a person, or an "
-         "organisation, leaves.",
-         unit="weeks", low=1, high=52, group=_G,
-         evidence="Assumption: patience runs in calendar time, so a network meeting quarterly "
-         "is judged on the same calendar as one meeting monthly.")
-_declare("turnover_frustration", "float", 1.0, "How much frustration multiplies job turnover.",
-         unit="multiplier", low=0.0, high=10.0, group=_G,
-         evidence=f"'hopelessness and disaffection' ({BESTON}).")
-_declare("min_attendance", "float", 0.179,
-         "Mean attendance below which a network is failing.", unit="share", low=0.0, high=1.0,
-         group=_G, evidence=f"'not being able to get the right people in the room' ({BESTON}).")
-_declare("tops_commitment_floor", "float", 0.169,
-         "Mean commitment of an organisation's senior leaders below which it withdraws from "
-         "the network (after exit_patience_weeks).", unit="0-1", low=0.0, high=1.0,
-         group=_G,
-         evidence=f"'distributed leadership was constrained by a lack of buy-in and commitment "
-         f"from senior leaders' ({IOCN}).")
-_declare("collapse_weeks", "int", 12,
-         "Weeks of failing meetings in a row before the network dissolves.", unit="weeks",
-         low=1, high=52, group=_G,
-         evidence="Assumption: sponsors judge a network over months of the calendar, however "
-         "often it meets.")
-_declare("attendance_weeks", "int", 12,
-         "Weeks of meetings over which mean attendance is judged (at least the last meeting).",
-         unit="weeks", low=1, high=52, group=_G, evidence="Assumption, as collapse_weeks.")
+_declare(
+    "exit_threshold",
+    "float",
+    0.156,
+    "Commitment below which people start to drift away.",
+    unit="0-1",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'others ... stopped attending' ({BESTON}).",
+)
+_declare(
+    "exit_patience_weeks",
+    "int",
+    12,
+    "Weeks spent below the exit threshold, judged at meetings, before a person, or an "
+    "organisation, leaves.",
+    unit="weeks",
+    low=1,
+    high=52,
+    group=_G,
+    evidence="Assumption: patience runs in calendar time, so a network meeting quarterly "
+    "is judged on the same calendar as one meeting monthly.",
+)
+_declare(
+    "turnover_frustration",
+    "float",
+    1.0,
+    "How much frustration multiplies job turnover.",
+    unit="multiplier",
+    low=0.0,
+    high=10.0,
+    group=_G,
+    evidence=f"'hopelessness and disaffection' ({BESTON}).",
+)
+_declare(
+    "min_attendance",
+    "float",
+    0.179,
+    "Mean attendance below which a network is failing.",
+    unit="share",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'not being able to get the right people in the room' ({BESTON}).",
+)
+_declare(
+    "tops_commitment_floor",
+    "float",
+    0.169,
+    "Mean commitment of an organisation's senior leaders below which it withdraws from "
+    "the network (after exit_patience_weeks).",
+    unit="0-1",
+    low=0.0,
+    high=1.0,
+    group=_G,
+    evidence=f"'distributed leadership was constrained by a lack of buy-in and commitment "
+    f"from senior leaders' ({IOCN}).",
+)
+_declare(
+    "collapse_weeks",
+    "int",
+    12,
+    "Weeks of failing meetings in a row before the network dissolves.",
+    unit="weeks",
+    low=1,
+    high=52,
+    group=_G,
+    evidence="Assumption: sponsors judge a network over months of the calendar, however "
+    "often it meets.",
+)
+_declare(
+    "attendance_weeks",
+    "int",
+    12,
+    "Weeks of meetings over which mean attendance is judged (at least the last meeting).",
+    unit="weeks",
+    low=1,
+    high=52,
+    group=_G,
+    evidence="Assumption, as collapse_weeks.",
+)
 
-_declare("events", "events", (), "Scheduled events on the timeline (see EVENT_KINDS).",
-         group="timeline", evidence="Workshop 'what if' questions drawn from both studies.")
+_declare(
+    "events",
+    "events",
+    (),
+    "Scheduled events on the timeline (see EVENT_KINDS).",
+    group="timeline",
+    evidence="Workshop 'what if' questions drawn from both studies.",
+)
 
 #: Every parameter, by name, in declaration order.
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DECLARATIONS}

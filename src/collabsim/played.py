@@ -49,8 +49,11 @@ PROPOSALS = {"none": played.NO_CHANGE, "small": played.SMALL_TEST, "big": played
 #: Most people one may choose to talk to between two meetings.
 MAX_CONVERSATIONS = 3
 #: Stages of a change that wait on a senior leader's decision, and what each asks.
-AWAITING = {change.AWAITING_TEST_GRANT: "test", change.AWAITING_EMBEDDING: "embed",
-            change.AWAITING_REDESIGN_GRANTS: "redesign"}
+AWAITING = {
+    change.AWAITING_TEST_GRANT: "test",
+    change.AWAITING_EMBEDDING: "embed",
+    change.AWAITING_REDESIGN_GRANTS: "redesign",
+}
 
 
 class ChoiceError(ValueError):
@@ -132,8 +135,10 @@ class PlayedPeople:
         """From the next meeting, post ``person`` is played (its choices are made by hand)."""
         self._check_post(person)
         if self.model.state.people.steady[person]:
-            raise ChoiceError(f"person={person} holds the centre or convenes the network, "
-                              f"which the model always plays")
+            raise ChoiceError(
+                f"person={person} holds the centre or convenes the network, "
+                f"which the model always plays"
+            )
         self.people.add(person)
         self._update_deciders()
 
@@ -163,10 +168,16 @@ class PlayedPeople:
         for proposer in np.flatnonzero(np.isin(s.changes.stage, list(AWAITING))):
             stage = int(s.changes.stage[proposer])
             if (s.people.active[proposer] or not self.model.network_on) and org in self._owners(
-                    int(proposer)):
-                waiting.append(Request(int(proposer), AWAITING[stage],
-                                       int(s.changes.pathway[proposer]),
-                                       int(s.changes.due[proposer])))
+                int(proposer)
+            ):
+                waiting.append(
+                    Request(
+                        int(proposer),
+                        AWAITING[stage],
+                        int(s.changes.pathway[proposer]),
+                        int(s.changes.due[proposer]),
+                    )
+                )
         return sorted(waiting, key=lambda r: (r.due, r.proposer))
 
     def choose(self, person: int, choice: Choice) -> None:
@@ -198,10 +209,13 @@ class PlayedPeople:
             self._now, self._chosen = self._chosen, {}
             for person in self.people:
                 choice = self._now.get(person)
-                a.propose[person] = (played.MODEL if choice is None or choice.propose is None
-                                     else PROPOSALS[choice.propose])
+                a.propose[person] = (
+                    played.MODEL
+                    if choice is None or choice.propose is None
+                    else PROPOSALS[choice.propose]
+                )
                 org = s.people.org[person]
-                for proposer, grant in (choice.verdicts.items() if choice else ()):
+                for proposer, grant in choice.verdicts.items() if choice else ():
                     a.verdict[proposer, org] = played.GRANT if grant else played.BLOCK
                     self._verdict_stage[proposer] = s.changes.stage[proposer]
             a.holding[0] = False
@@ -227,19 +241,34 @@ class PlayedPeople:
             return  # what was said after the meeting stays on record until the next one
         self.conversations = []
         active = model.state.people.active
-        pairs = [(person, other) for person, choice in sorted(self._now.items())
-                 for other in choice.talk_to if active[person] and active[other]]
+        pairs = [
+            (person, other)
+            for person, choice in sorted(self._now.items())
+            for other in choice.talk_to
+            if active[person] and active[other]
+        ]
         if not pairs:
             return
         s, prm = model.state, model.params
         first = np.array([a for a, _ in pairs], dtype=np.int64)
         second = np.array([b for _, b in pairs], dtype=np.int64)
         went_well = np.empty((len(pairs), 2), dtype=np.bool_)
-        encounters.converse(s.trust_ref, s.stream, first, second, s.people_ref,
-                            prm.narrative_epsilon, prm.narrative_mu, 0.0,
-                            model._encounter_weights, model._trust_rates, went_well)
-        self.conversations = [Conversation(a, b, bool(w)) for (a, b), w
-                              in zip(pairs, went_well[:, 0], strict=True)]
+        encounters.converse(
+            s.trust_ref,
+            s.stream,
+            first,
+            second,
+            s.people_ref,
+            prm.narrative_epsilon,
+            prm.narrative_mu,
+            0.0,
+            model._encounter_weights,
+            model._trust_rates,
+            went_well,
+        )
+        self.conversations = [
+            Conversation(a, b, bool(w)) for (a, b), w in zip(pairs, went_well[:, 0], strict=True)
+        ]
 
     def acts(self, model: CollaborationModel) -> None:
         """Played senior leaders cede territory or act in self-interest, as they chose."""
@@ -248,10 +277,15 @@ class PlayedPeople:
             if not s.people.active[person]:
                 continue
             if choice.cede:  # as a grant across organisations cedes (change._granted)
-                decisions.cede_territory(person, s.people_ref, rates.cede_power_loss,
-                                         rates.cede_capacity_gain)
-                commitment.experience(s.people_ref, person, 0.0,
-                                      model._hope.small_win * s.people.territoriality[person])
+                decisions.cede_territory(
+                    person, s.people_ref, rates.cede_power_loss, rates.cede_capacity_gain
+                )
+                commitment.experience(
+                    s.people_ref,
+                    person,
+                    0.0,
+                    model._hope.small_win * s.people.territoriality[person],
+                )
             if choice.self_interest:
                 model.act_in_self_interest(person)
 
@@ -278,10 +312,14 @@ class PlayedPeople:
 
     def _check_post(self, person: int) -> None:
         n = self.model.params.n_people
-        if isinstance(person, bool) or not isinstance(person, int | np.integer) or not (
-                0 <= person < n):
-            raise ChoiceError(f"person={person!r} is not allowed: expected a post from 0 to "
-                              f"{n - 1}")
+        if (
+            isinstance(person, bool)
+            or not isinstance(person, int | np.integer)
+            or not (0 <= person < n)
+        ):
+            raise ChoiceError(
+                f"person={person!r} is not allowed: expected a post from 0 to {n - 1}"
+            )
 
     def _check_choice(self, person: int, choice: Choice) -> None:
         self._check_post(person)
@@ -291,24 +329,35 @@ class PlayedPeople:
         top = p.role[person] == TOP
         if choice.propose is not None:
             if choice.propose not in PROPOSALS:
-                raise ChoiceError(f"propose={choice.propose!r} is not allowed: expected one "
-                                  f"of {', '.join(PROPOSALS)}")
+                raise ChoiceError(
+                    f"propose={choice.propose!r} is not allowed: expected one "
+                    f"of {', '.join(PROPOSALS)}"
+                )
             if top or p.pathway[person] < 0:
-                raise ChoiceError(f"propose is not for person={person}: only frontline staff "
-                                  f"and managers on a pathway team propose changes")
+                raise ChoiceError(
+                    f"propose is not for person={person}: only frontline staff "
+                    f"and managers on a pathway team propose changes"
+                )
         if not top and (choice.verdicts or choice.cede or choice.self_interest):
-            raise ChoiceError(f"verdicts, cede and self_interest are not for person={person}: "
-                              f"only senior leaders make them")
+            raise ChoiceError(
+                f"verdicts, cede and self_interest are not for person={person}: "
+                f"only senior leaders make them"
+            )
         waiting = {r.proposer for r in self.requests(person)}
         for proposer in choice.verdicts:
             if proposer not in waiting:
-                raise ChoiceError(f"verdicts: no request from person {proposer} waits on "
-                                  f"person={person}; waiting: {sorted(waiting) or 'none'}")
+                raise ChoiceError(
+                    f"verdicts: no request from person {proposer} waits on "
+                    f"person={person}; waiting: {sorted(waiting) or 'none'}"
+                )
         if len(choice.talk_to) > MAX_CONVERSATIONS:
-            raise ChoiceError(f"talk_to={choice.talk_to!r} is not allowed: at most "
-                              f"{MAX_CONVERSATIONS} people")
+            raise ChoiceError(
+                f"talk_to={choice.talk_to!r} is not allowed: at most {MAX_CONVERSATIONS} people"
+            )
         for other in choice.talk_to:
             self._check_post(other)
             if p.org[other] == p.org[person]:
-                raise ChoiceError(f"talk_to: person {other} is in person={person}'s own "
-                                  f"organisation; choose people of other organisations")
+                raise ChoiceError(
+                    f"talk_to: person {other} is in person={person}'s own "
+                    f"organisation; choose people of other organisations"
+                )

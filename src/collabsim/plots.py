@@ -57,9 +57,17 @@ EVENT_LABELS: dict[str, str] = {
 
 #: Columns of the time series that the figure reads.
 COLUMNS: tuple[str, ...] = (
-    "attendance_rate", "trust_cross_org", "trust_health_social", "trust_tops_bottoms",
-    "narrative_spread", "commitment_mean", "commitment_tops", "quality", "changes_adopted",
-    "changes_blocked", "alive",
+    "attendance_rate",
+    "trust_cross_org",
+    "trust_health_social",
+    "trust_tops_bottoms",
+    "narrative_spread",
+    "commitment_mean",
+    "commitment_tops",
+    "quality",
+    "changes_adopted",
+    "changes_blocked",
+    "alive",
 )
 
 WEEKS_PER_YEAR = 52
@@ -202,8 +210,16 @@ def _attendance(ax, frame, weeks, alive, never_convened) -> None:
     ax.set_ylim(0, 100)
     ax.set_ylabel("% of members at\nthe latest meeting", fontsize=LABEL_SIZE)
     if np.isnan(percent).all() and not never_convened:
-        ax.text(0.5, 0.5, "no network meetings", transform=ax.transAxes, ha="center",
-                va="center", fontsize=LABEL_SIZE, color="0.3")
+        ax.text(
+            0.5,
+            0.5,
+            "no network meetings",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=LABEL_SIZE,
+            color="0.3",
+        )
 
 
 def _trust(ax, frame, weeks) -> None:
@@ -213,8 +229,14 @@ def _trust(ax, frame, weeks) -> None:
         ("trust_tops_bottoms", "senior leaders and frontline", OKABE_ITO["bluish_green"], ":"),
     )
     for column, label, colour, style in lines:
-        ax.plot(weeks, frame[column].to_numpy(dtype=float), color=colour, linestyle=style,
-                linewidth=2.2, label=label)
+        ax.plot(
+            weeks,
+            frame[column].to_numpy(dtype=float),
+            color=colour,
+            linestyle=style,
+            linewidth=2.2,
+            label=label,
+        )
     ax.set_ylim(0, 1)
     ax.set_ylabel("trust\n(0 none, 1 full)", fontsize=LABEL_SIZE)
     _legend(ax)
@@ -226,15 +248,35 @@ def _purpose(ax, frame, weeks) -> None:
     top = np.nanmax(spread) if np.isfinite(spread).any() else 0.0
     ax.set_ylim(0, max(0.05, 1.15 * top))
     ax.set_ylabel("spread of views\non purpose", fontsize=LABEL_SIZE)
-    ax.text(0.99, 0.95, "lower = more shared", transform=ax.transAxes, ha="right", va="top",
-            fontsize=NOTE_SIZE, style="italic", color="0.25")
+    ax.text(
+        0.99,
+        0.95,
+        "lower = more shared",
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=NOTE_SIZE,
+        style="italic",
+        color="0.25",
+    )
 
 
 def _commitment(ax, frame, weeks) -> None:
-    ax.plot(weeks, frame["commitment_mean"].to_numpy(dtype=float), color=OKABE_ITO["blue"],
-            linewidth=2.2, label="all members")
-    ax.plot(weeks, frame["commitment_tops"].to_numpy(dtype=float), color=OKABE_ITO["orange"],
-            linestyle="--", linewidth=2.2, label="senior leaders")
+    ax.plot(
+        weeks,
+        frame["commitment_mean"].to_numpy(dtype=float),
+        color=OKABE_ITO["blue"],
+        linewidth=2.2,
+        label="all members",
+    )
+    ax.plot(
+        weeks,
+        frame["commitment_tops"].to_numpy(dtype=float),
+        color=OKABE_ITO["orange"],
+        linestyle="--",
+        linewidth=2.2,
+        label="senior leaders",
+    )
     ax.set_ylim(0, 1)
     ax.set_ylabel("commitment\n(0 none, 1 full)", fontsize=LABEL_SIZE)
     _legend(ax)
@@ -252,10 +294,21 @@ def _quality(ax, frame, weeks) -> None:
 
 
 def _changes(ax, frame, weeks) -> None:
-    ax.plot(weeks, frame["changes_adopted"].to_numpy(dtype=float), color=OKABE_ITO["bluish_green"],
-            linewidth=2.2, label="adopted")
-    ax.plot(weeks, frame["changes_blocked"].to_numpy(dtype=float), color=OKABE_ITO["vermillion"],
-            linestyle="--", linewidth=2.2, label="blocked by senior leaders")
+    ax.plot(
+        weeks,
+        frame["changes_adopted"].to_numpy(dtype=float),
+        color=OKABE_ITO["bluish_green"],
+        linewidth=2.2,
+        label="adopted",
+    )
+    ax.plot(
+        weeks,
+        frame["changes_blocked"].to_numpy(dtype=float),
+        color=OKABE_ITO["vermillion"],
+        linestyle="--",
+        linewidth=2.2,
+        label="blocked by senior leaders",
+    )
     most = np.nanmax(frame[["changes_adopted", "changes_blocked"]].to_numpy(dtype=float))
     ax.set_ylim(0, max(5.0, 1.05 * most) if np.isfinite(most) else 5.0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -281,22 +334,51 @@ def _shade_dissolved(panels, weeks, alive, never_convened) -> None:
     first, last = weeks[0], max(weeks[-1], weeks[0] + 1)  # the x-axis limits
     for ax in panels:
         for a, b in spans:
-            ax.axvspan(max(first, weeks[a] - 0.5), min(last, weeks[b] + 0.5),
-                       color=DISSOLVED_COLOUR, zorder=0, linewidth=0)
+            ax.axvspan(
+                max(first, weeks[a] - 0.5),
+                min(last, weeks[b] + 0.5),
+                color=DISSOLVED_COLOUR,
+                zorder=0,
+                linewidth=0,
+            )
     ax = panels[0]
     if never_convened:
-        ax.text(0.5, 0.1, "no network convened", transform=ax.transAxes, ha="center",
-                va="center", fontsize=LABEL_SIZE, color="0.3")
+        ax.text(
+            0.5,
+            0.1,
+            "no network convened",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=LABEL_SIZE,
+            color="0.3",
+        )
         return
     label = "network dissolved"
     a, b = spans[0]
     start, end = max(first, weeks[a] - 0.5), min(last, weeks[b] + 0.5)
     if (end - start) >= 0.3 * (last - first):
-        ax.text((start + end) / 2, 0.1, label, transform=ax.get_xaxis_transform(),
-                ha="center", va="center", fontsize=LABEL_SIZE, color="0.3")
+        ax.text(
+            (start + end) / 2,
+            0.1,
+            label,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="center",
+            fontsize=LABEL_SIZE,
+            color="0.3",
+        )
     else:  # a narrow span at the end: label it from the left
-        ax.text(start, 0.1, label + " ", transform=ax.get_xaxis_transform(), ha="right",
-                va="center", fontsize=LABEL_SIZE, color="0.3")
+        ax.text(
+            start,
+            0.1,
+            label + " ",
+            transform=ax.get_xaxis_transform(),
+            ha="right",
+            va="center",
+            fontsize=LABEL_SIZE,
+            color="0.3",
+        )
 
 
 def _mark_events(panels, events: list[Event], first: float, last: float) -> None:
@@ -315,8 +397,11 @@ def _mark_events(panels, events: list[Event], first: float, last: float) -> None
     span = max(last - first, 1.0)
 
     def wrapped(names: list[str]) -> list[str]:
-        return [line for name in dict.fromkeys(names)
-                for line in textwrap.wrap(name, EVENT_LABEL_WIDTH, break_on_hyphens=False)]
+        return [
+            line
+            for name in dict.fromkeys(names)
+            for line in textwrap.wrap(name, EVENT_LABEL_WIDTH, break_on_hyphens=False)
+        ]
 
     clusters: list[tuple[int, list[tuple[int, list[str]]]]] = []
     for week, names in sorted(by_week.items()):
@@ -338,9 +423,19 @@ def _mark_events(panels, events: list[Event], first: float, last: float) -> None
         fits_left = (week - first) >= len(lines) * EVENT_LINE_SHARE * span
         anchor = week if fits_left else members[-1][0]
         for ax in panels[:2]:
-            ax.text(anchor, 0.97, "\n".join(lines), transform=ax.get_xaxis_transform(),
-                    rotation=90, ha="right" if fits_left else "left", va="top",
-                    fontsize=NOTE_SIZE, color=EVENT_COLOUR, zorder=6, path_effects=halo)
+            ax.text(
+                anchor,
+                0.97,
+                "\n".join(lines),
+                transform=ax.get_xaxis_transform(),
+                rotation=90,
+                ha="right" if fits_left else "left",
+                va="top",
+                fontsize=NOTE_SIZE,
+                color=EVENT_COLOUR,
+                zorder=6,
+                path_effects=halo,
+            )
 
 
 def _weeks_axis(axes, first: float, last: float) -> None:

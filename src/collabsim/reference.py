@@ -125,8 +125,9 @@ def parameters_markdown() -> str:
         "start). Counts of changes are running totals since the start.",
         "",
     ]
-    out += _table(("name", "unit", "meaning"),
-                  [(f"`{r.name}`", r.unit, r.meaning) for r in REPORTERS])
+    out += _table(
+        ("name", "unit", "meaning"), [(f"`{r.name}`", r.unit, r.meaning) for r in REPORTERS]
+    )
     out += [
         "",
         "## Per-run summary",

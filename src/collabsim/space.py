@@ -52,10 +52,14 @@ def working_ties(model: CollaborationModel) -> nx.Graph:
     graph = nx.Graph()
     for post in range(people.role.size):
         x, y = positions[post]
-        graph.add_node(post, organisation=int(people.org[post]),
-                       role=int(people.role[post]), pos=(float(x), -float(y)))
+        graph.add_node(
+            post,
+            organisation=int(people.org[post]),
+            role=int(people.role[post]),
+            pos=(float(x), -float(y)),
+        )
     for team in range(s.team_start.size - 1):
-        members = s.team_members[s.team_start[team]:s.team_start[team + 1]]
+        members = s.team_members[s.team_start[team] : s.team_start[team + 1]]
         graph.add_edges_from(combinations(members.tolist(), 2))
     graph.add_edges_from(combinations(np.flatnonzero(people.role == TOP).tolist(), 2))
     return graph
@@ -64,8 +68,9 @@ def working_ties(model: CollaborationModel) -> nx.Graph:
 def people_network(model: CollaborationModel) -> mesa.discrete_space.Network:
     """A Mesa ``Network`` of ``working_ties`` with each person placed in their post's cell."""
     graph = working_ties(model)
-    network = mesa.discrete_space.Network(graph, random=model.random,
-                                          layout=nx.get_node_attributes(graph, "pos"))
+    network = mesa.discrete_space.Network(
+        graph, random=model.random, layout=nx.get_node_attributes(graph, "pos")
+    )
     for person in model.agents:
         place(person, network)
     return network
@@ -107,5 +112,6 @@ def portray(person: Person):
     else:
         colour = ORGANISATION_COLOURS[organisation.index % len(ORGANISATION_COLOURS)]
     role = person.model.state.people.role[person.index]
-    return AgentPortrayalStyle(color=colour, size=20 + 60 * person.power,
-                               marker=MARKERS.get(role, FRONTLINE_MARKER))
+    return AgentPortrayalStyle(
+        color=colour, size=20 + 60 * person.power, marker=MARKERS.get(role, FRONTLINE_MARKER)
+    )

@@ -197,11 +197,15 @@ def _roles(params: Params, sizes: np.ndarray, orgs: list[Organisation], leader_o
     weight = sizes * np.array([o.kind.statutory_weight for o in orgs])
     need_top = np.zeros(len(orgs), dtype=np.int64)
     need_top[leader_org] = 1  # the central leader's post
-    tops = largest_remainder(max(int(round(params.top_share * n)), need_top.sum()), weight,
-                             need_top)
+    tops = largest_remainder(
+        max(int(round(params.top_share * n)), need_top.sum()), weight, need_top
+    )
     tops = np.minimum(tops, sizes)
-    middles = largest_remainder(int(round(params.middle_share * n)), sizes.astype(float),
-                                np.zeros(len(orgs), dtype=np.int64))
+    middles = largest_remainder(
+        int(round(params.middle_share * n)),
+        sizes.astype(float),
+        np.zeros(len(orgs), dtype=np.int64),
+    )
     return tops, np.minimum(middles, sizes - tops)
 
 
@@ -218,8 +222,9 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     partner = next((o.index for o in orgs if o.is_academic_partner), -1)
     leader_org = _central_leader_org(orgs)
 
-    sizes = largest_remainder(n, np.array([o.kind.size for o in orgs]),
-                              np.ones(n_orgs, dtype=np.int64))
+    sizes = largest_remainder(
+        n, np.array([o.kind.size for o in orgs]), np.ones(n_orgs, dtype=np.int64)
+    )
     org_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     tops, middles = _roles(params, sizes, orgs, leader_org)
 
@@ -227,8 +232,8 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     role = np.full(n, BOTTOM, dtype=np.int64)
     for k in range(n_orgs):
         lo = org_start[k]
-        role[lo:lo + tops[k]] = TOP
-        role[lo + tops[k]:lo + tops[k] + middles[k]] = MIDDLE
+        role[lo : lo + tops[k]] = TOP
+        role[lo + tops[k] : lo + tops[k] + middles[k]] = MIDDLE
     convener = -1
     if partner >= 0:
         convener = int(org_start[partner + 1] - 1)  # the partner's facilitator
@@ -294,8 +299,9 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         initial_leader_identity=params.initial_leader_identity,
         workload=params.workload,
         org_territoriality_shift=np.zeros(n_orgs),
-        org_guardedness=np.exp(params.culture_spread * rng.standard_normal(n_orgs)
-                               - params.culture_spread ** 2 / 2),
+        org_guardedness=np.exp(
+            params.culture_spread * rng.standard_normal(n_orgs) - params.culture_spread**2 / 2
+        ),
         org_workload_shift=np.zeros(n_orgs),
     )
     stream = new_stream(rng)
@@ -311,8 +317,9 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         people.anchor[central_leader] = core_purpose
     people.commitment[steady] = 1.0
 
-    prior = prior_trust(sector_of_org, params.trust_within_org, params.trust_across_org,
-                        params.health_social_gap)
+    prior = prior_trust(
+        sector_of_org, params.trust_within_org, params.trust_across_org, params.health_social_gap
+    )
     store = TrustStore(
         personal=np.zeros((n, n), dtype=np.float32),
         scale=np.ones(1),
@@ -362,8 +369,9 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     )
 
 
-def _organisation_power(params: Params, orgs: list[Organisation],
-                        sector_of_org: np.ndarray) -> np.ndarray:
+def _organisation_power(
+    params: Params, orgs: list[Organisation], sector_of_org: np.ndarray
+) -> np.ndarray:
     """Formal power of each organisation's posts, 0-1, before the role's share.
 
     Statutory weight relative to the greatest in the network, raised for health
@@ -381,13 +389,14 @@ def _organisation_power(params: Params, orgs: list[Organisation],
 def _grouped(group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """People grouped by ``group`` (-1: in none): the members and each group's start."""
     members = np.argsort(np.where(group < 0, n_groups, group), kind="stable")
-    members = members[:int((group >= 0).sum())].astype(np.int64)
+    members = members[: int((group >= 0).sum())].astype(np.int64)
     start = np.searchsorted(group[members], np.arange(n_groups + 1)).astype(np.int64)
     return members, start
 
 
-def _improvement_teams(pathway: np.ndarray, members: np.ndarray, start: np.ndarray,
-                       size: int) -> np.ndarray:
+def _improvement_teams(
+    pathway: np.ndarray, members: np.ndarray, start: np.ndarray, size: int
+) -> np.ndarray:
     """Split each pathway team into self-managed improvement teams of about ``size``.
 
     A pathway team's members (grouped by organisation, as posts are) are dealt round
@@ -399,7 +408,7 @@ def _improvement_teams(pathway: np.ndarray, members: np.ndarray, start: np.ndarr
     team = np.full(pathway.size, -1, dtype=np.int64)
     first = 0
     for p in range(start.size - 1):
-        people = members[start[p]:start[p + 1]]
+        people = members[start[p] : start[p + 1]]
         count = max(1, int(round(people.size / size)))
         team[people] = first + np.arange(people.size) % count
         first += count
@@ -433,8 +442,9 @@ def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]
         order = rng.permutation(service)
         owner[p] = order[np.arange(n_x) % order.size]
     config = rng.integers(0, 2**n_x, size=n_p, dtype=np.int64)
-    fitness = np.array([landscape.fitness(config[p], neighbours[p], contributions[p])
-                        for p in range(n_p)])
+    fitness = np.array(
+        [landscape.fitness(config[p], neighbours[p], contributions[p]) for p in range(n_p)]
+    )
     return Pathways(
         config=config,
         initial_config=config.copy(),

@@ -160,8 +160,12 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
     out_dir.mkdir(parents=True, exist_ok=True)
 
     table = pa.Table.from_pandas(result.timeseries.reset_index(), preserve_index=False)
-    what = {"scenario": None if scenario is None else str(scenario), "seed": result.seed,
-            "steps": result.steps, "parameters": result.params.to_dict()}
+    what = {
+        "scenario": None if scenario is None else str(scenario),
+        "seed": result.seed,
+        "steps": result.steps,
+        "parameters": result.params.to_dict(),
+    }
     write_parquet(out_dir / TIMESERIES, table, parquet_metadata({**origin(), **what}))
     summary, non_finite = _strict(result.summary)
     write_atomically(out_dir / SUMMARY, _json_writer(summary))
@@ -288,8 +292,12 @@ def _previous_meta(out_dir: Path) -> dict[str, Any] | None:
 
 
 def _is_plain_name(name: object) -> bool:
-    return (isinstance(name, str) and name not in ("", ".", "..")
-            and Path(name).name == name and "\\" not in name)
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and Path(name).name == name
+        and "\\" not in name
+    )
 
 
 def _strict(value: Any, key: str = "") -> tuple[Any, dict[str, str]]:
@@ -333,8 +341,12 @@ def _git(folder: Path, *args: str) -> str | None:
     """Output of ``git -C folder args``, or None if git is missing, slow or fails."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(folder), *args], capture_output=True, text=True,
-            timeout=GIT_TIMEOUT, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"}, check=False,
+            ["git", "-C", str(folder), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -361,8 +373,10 @@ def parquet_metadata(made: Mapping[str, Any]) -> dict[bytes, bytes]:
         ``DataFrame.attrs["collabsim"]``.
     """
     info = _strict(dict(made))[0]
-    return {PARQUET_KEY.encode(): json.dumps(info, ensure_ascii=False).encode("utf-8"),
-            b"PANDAS_ATTRS": json.dumps({PARQUET_KEY: info}, ensure_ascii=False).encode("utf-8")}
+    return {
+        PARQUET_KEY.encode(): json.dumps(info, ensure_ascii=False).encode("utf-8"),
+        b"PANDAS_ATTRS": json.dumps({PARQUET_KEY: info}, ensure_ascii=False).encode("utf-8"),
+    }
 
 
 def write_parquet(path: str | Path, table: pa.Table, metadata: Mapping[bytes, bytes]) -> Path:
@@ -391,8 +405,7 @@ def provenance() -> dict[str, Any]:
         the package's source), the last two None outside a git checkout of collabsim.
     """
     commit, dirty = _git_state(Path(collabsim.__file__).parent)
-    return {"collabsim_version": collabsim.__version__, "git_commit": commit,
-            "git_dirty": dirty}
+    return {"collabsim_version": collabsim.__version__, "git_commit": commit, "git_dirty": dirty}
 
 
 def _git_state(package_dir: Path) -> tuple[str | None, bool | None]:

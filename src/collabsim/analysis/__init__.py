@@ -30,5 +30,16 @@ from collabsim.analysis.survival import (
     kaplan_meier,
 )
 
-__all__ = ["ArmComparison", "ArmSurvival", "Box", "CoxResult", "Discovery", "cases_by_point",
-           "compare_arms", "cox_model", "discover", "durations", "kaplan_meier"]
+__all__ = [
+    "ArmComparison",
+    "ArmSurvival",
+    "Box",
+    "CoxResult",
+    "Discovery",
+    "cases_by_point",
+    "compare_arms",
+    "cox_model",
+    "discover",
+    "durations",
+    "kaplan_meier",
+]

@@ -28,8 +28,10 @@ def curve_with_intervals(fit: SurvfuncRight, alpha: float, last: float) -> pd.Da
         for log(-log S), which keeps it inside (0, 1): with ``sigma = se(S) / (S |log
         S|)`` it runs from ``S ** exp(z sigma)`` to ``S ** exp(-z sigma)``.
     """
-    weeks, share, se = (np.concatenate([[start], values]) for start, values in
-                        [(0.0, fit.surv_times), (1.0, fit.surv_prob), (0.0, fit.surv_prob_se)])
+    weeks, share, se = (
+        np.concatenate([[start], values])
+        for start, values in [(0.0, fit.surv_times), (1.0, fit.surv_prob), (0.0, fit.surv_prob_se)]
+    )
     if last > weeks[-1]:  # flat to the end of observation
         weeks, share, se = (np.append(values, values[-1]) for values in (weeks, share, se))
         weeks[-1] = last
@@ -37,13 +39,19 @@ def curve_with_intervals(fit: SurvfuncRight, alpha: float, last: float) -> pd.Da
     sigma = np.zeros_like(share)
     sigma[inside] = se[inside] / (share[inside] * np.abs(np.log(share[inside])))
     z = stats.norm.ppf(1 - alpha / 2)
-    return pd.DataFrame({"week": weeks, "survival": share,
-                         "lower": np.where(inside, share ** np.exp(z * sigma), share),
-                         "upper": np.where(inside, share ** np.exp(-z * sigma), share)})
+    return pd.DataFrame(
+        {
+            "week": weeks,
+            "survival": share,
+            "lower": np.where(inside, share ** np.exp(z * sigma), share),
+            "upper": np.where(inside, share ** np.exp(-z * sigma), share),
+        }
+    )
 
 
-def schoenfeld_test(fit: PHRegResults, weeks: np.ndarray, dissolved: np.ndarray,
-                    transform: str) -> tuple[np.ndarray, np.ndarray]:
+def schoenfeld_test(
+    fit: PHRegResults, weeks: np.ndarray, dissolved: np.ndarray, transform: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Per term, Grambsch and Therneau's test that the log hazard ratio does not drift.
 
     The scaled Schoenfeld residuals ``d V r + beta`` (``d`` events, ``V`` the
@@ -76,8 +84,9 @@ def schoenfeld_test(fit: PHRegResults, weeks: np.ndarray, dissolved: np.ndarray,
     return rho, statistic
 
 
-def harrell_c(weeks: np.ndarray, dissolved: np.ndarray, risk: np.ndarray,
-              stratum: np.ndarray) -> float:
+def harrell_c(
+    weeks: np.ndarray, dissolved: np.ndarray, risk: np.ndarray, stratum: np.ndarray
+) -> float:
     """Harrell's concordance: of the pairs whose order is known, the share ranked right.
 
     A pair's order is known if one run dissolved before the other's week, or in the
@@ -100,8 +109,7 @@ def harrell_c(weeks: np.ndarray, dissolved: np.ndarray, risk: np.ndarray,
         t, e, r = weeks[here], dissolved[here] == 1, risk[here]
         first = np.flatnonzero(e)
         for block in np.array_split(first, max(1, len(first) // 256)):  # bounded memory
-            later = (t[None, :] > t[block, None]) | ((t[None, :] == t[block, None])
-                                                     & ~e[None, :])
+            later = (t[None, :] > t[block, None]) | ((t[None, :] == t[block, None]) & ~e[None, :])
             higher, tied = r[block, None] > r[None, :], r[block, None] == r[None, :]
             right += (later & higher).sum() + 0.5 * (later & tied).sum()
             pairs += later.sum()

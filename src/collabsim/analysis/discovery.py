@@ -95,8 +95,10 @@ class Box:
 
     def describe(self, units: str = "rows", verb: str = "are cases of interest") -> str:
         """One line in words: the limits, then the density and coverage."""
-        return (f"{self.conditions()}: {self.density:.0%} of such {units} {verb} (density), "
-                f"covering {self.coverage:.0%} of all that {verb} (coverage)")
+        return (
+            f"{self.conditions()}: {self.density:.0%} of such {units} {verb} (density), "
+            f"covering {self.coverage:.0%} of all that {verb} (coverage)"
+        )
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,9 @@ class Discovery:
         units, verb = units or self.units, verb or self.verb
         lines = [f"Across all {units}, {self.base_rate:.0%} {verb} (base rate)."]
         if not self.boxes:
-            lines.append(f"No combination of levers found where more {units} {verb} than "
-                         "across all of them.")
+            lines.append(
+                f"No combination of levers found where more {units} {verb} than across all of them."
+            )
         for number, box in enumerate(self.boxes, start=1):
             lead = f"{number}. " + ("" if number == 1 else "Otherwise, ")
             lines.append(lead + box.describe(units, verb))
@@ -160,15 +163,24 @@ class Discovery:
         """
         if (box, step) not in self._steps:
             steps = self.trajectory.loc[self.trajectory["box"] == box, "step"]
-            allowed = (f"steps 0 to {steps.max()}" if len(steps) else
-                       f"boxes 1 to {self.trajectory['box'].max()}")
-            raise ValueError(f"box={_show(box)!r}, step={_show(step)!r} is not on the trajectory: "
-                             f"allowed are {allowed}")
+            allowed = (
+                f"steps 0 to {steps.max()}"
+                if len(steps)
+                else f"boxes 1 to {self.trajectory['box'].max()}"
+            )
+            raise ValueError(
+                f"box={_show(box)!r}, step={_show(step)!r} is not on the trajectory: "
+                f"allowed are {allowed}"
+            )
         return (self._pasted if paste else self._steps)[(box, step)]
 
 
-def cases_by_point(runs: pd.DataFrame, levers: str | Sequence[str],
-                   outcome: str = "sustained", threshold: float = 0.8) -> pd.DataFrame:
+def cases_by_point(
+    runs: pd.DataFrame,
+    levers: str | Sequence[str],
+    outcome: str = "sustained",
+    threshold: float = 0.8,
+) -> pd.DataFrame:
     """One row per design point: the share of its runs with the outcome, and whether it is a case.
 
     Args:
@@ -191,9 +203,11 @@ def cases_by_point(runs: pd.DataFrame, levers: str | Sequence[str],
     _check_share("threshold", threshold, 1, top=True)
     failed = int((runs["status"] != "ok").sum()) if "status" in runs.columns else 0
     if failed:
-        raise ValueError(f"runs: {failed} run(s) did not finish (status is not 'ok'), so "
-                         "they have no outcome; keep the finished runs with "
-                         "runs[runs['status'] == 'ok']")
+        raise ValueError(
+            f"runs: {failed} run(s) did not finish (status is not 'ok'), so "
+            "they have no outcome; keep the finished runs with "
+            "runs[runs['status'] == 'ok']"
+        )
     flags = _flags(runs, outcome, "outcome")
     # observed: a categorical lever's levels that no run has make no point (pandas < 3
     # would otherwise make every combination of every lever's values)
@@ -201,14 +215,20 @@ def cases_by_point(runs: pd.DataFrame, levers: str | Sequence[str],
     table = pd.DataFrame({SHARE: grouped.mean(), SEEDS: grouped.size()}).reset_index()
     table[CASE] = table[SHARE] >= threshold
     percent = np.format_float_positional(threshold * 100, precision=3, trim="-")
-    table.attrs[_WORDING] = (CASE, "design points", f"have at least {percent}% of runs "
-                                                     f"{outcome}")
+    table.attrs[_WORDING] = (CASE, "design points", f"have at least {percent}% of runs {outcome}")
     return table
 
 
-def discover(table: pd.DataFrame, levers: str | Sequence[str], case: str = CASE,
-             min_mass: float = 0.05, peel_alpha: float = 0.05, paste_alpha: float = 0.05,
-             threshold_density: float = 0.8, max_boxes: int = 3) -> Discovery:
+def discover(
+    table: pd.DataFrame,
+    levers: str | Sequence[str],
+    case: str = CASE,
+    min_mass: float = 0.05,
+    peel_alpha: float = 0.05,
+    paste_alpha: float = 0.05,
+    threshold_density: float = 0.8,
+    max_boxes: int = 3,
+) -> Discovery:
     """Find boxes of levers where cases of interest are concentrated (PRIM with covering).
 
     Args:
@@ -242,17 +262,22 @@ def discover(table: pd.DataFrame, levers: str | Sequence[str], case: str = CASE,
     _check_share("paste_alpha", paste_alpha, 0.5)
     _check_share("threshold_density", threshold_density, 1, top=True)
     if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1:
-        raise ValueError(f"max_boxes={max_boxes!r} is not allowed: it must be a whole "
-                         "number, 1 or more")
+        raise ValueError(
+            f"max_boxes={max_boxes!r} is not allowed: it must be a whole number, 1 or more"
+        )
     y = _flags(table, case, "case").to_numpy()
     if not y.any():
-        raise ValueError(f"case: column {case!r} has no case of interest (no row is True), "
-                         "so there is nothing to find; with cases_by_point, try a lower "
-                         "threshold")
+        raise ValueError(
+            f"case: column {case!r} has no case of interest (no row is True), "
+            "so there is nothing to find; with cases_by_point, try a lower "
+            "threshold"
+        )
     if y.all():
-        raise ValueError(f"case: every row of column {case!r} is a case of interest, so no "
-                         "box can do better than the whole table; with cases_by_point, "
-                         "try a higher threshold")
+        raise ValueError(
+            f"case: every row of column {case!r} is a case of interest, so no "
+            "box can do better than the whole table; with cases_by_point, "
+            "try a higher threshold"
+        )
     search = _Search(table, levers, y, min_mass, peel_alpha, paste_alpha)
     boxes, rows, steps, pasted = [], [], {}, {}
     remaining = np.ones(len(y), dtype=bool)
@@ -263,14 +288,23 @@ def discover(table: pd.DataFrame, levers: str | Sequence[str], case: str = CASE,
         # step 0 is the whole table: where its base rate already reaches the threshold,
         # taking it would find no box at all, so only steps that restrict a lever compete
         dense = [step for step, d in enumerate(densities) if step and d >= threshold_density]
-        chosen = (dense[0] if dense else
-                  1 + int(np.argmax(densities[1:])) if len(densities) > 1 else 0)
+        chosen = (
+            dense[0] if dense else 1 + int(np.argmax(densities[1:])) if len(densities) > 1 else 0
+        )
         for step, (bounds, peeled_box) in enumerate(zip(trajectory, peeled, strict=True)):
             steps[(number, step)] = peeled_box
             pasted[(number, step)] = search.box(search.paste(bounds, remaining), remaining)
-            rows.append({"box": number, "step": step, "coverage": peeled_box.coverage,
-                         "density": peeled_box.density, "mass": peeled_box.mass,
-                         "restricted": peeled_box.restricted, "chosen": step == chosen})
+            rows.append(
+                {
+                    "box": number,
+                    "step": step,
+                    "coverage": peeled_box.coverage,
+                    "density": peeled_box.density,
+                    "mass": peeled_box.mass,
+                    "restricted": peeled_box.restricted,
+                    "chosen": step == chosen,
+                }
+            )
         box = pasted[(number, chosen)]
         if box.density <= search.base_rate:
             break
@@ -279,11 +313,22 @@ def discover(table: pd.DataFrame, levers: str | Sequence[str], case: str = CASE,
         if not y[remaining].any():
             break
     wording = table.attrs.get(_WORDING, (None,))
-    units, verb = (wording[1:] if wording[0] == case else
-                   ("rows", "are cases of interest" if case == CASE else f"are {case}"))
-    return Discovery(boxes=boxes, trajectory=pd.DataFrame(rows), base_rate=search.base_rate,
-                     levers=tuple(levers), case=case, units=units, verb=verb,
-                     _steps=steps, _pasted=pasted)
+    units, verb = (
+        wording[1:]
+        if wording[0] == case
+        else ("rows", "are cases of interest" if case == CASE else f"are {case}")
+    )
+    return Discovery(
+        boxes=boxes,
+        trajectory=pd.DataFrame(rows),
+        base_rate=search.base_rate,
+        levers=tuple(levers),
+        case=case,
+        units=units,
+        verb=verb,
+        _steps=steps,
+        _pasted=pasted,
+    )
 
 
 class _Search:
@@ -293,13 +338,20 @@ class _Search:
     included) or a boolean array over the lever's values (allowed or not).
     """
 
-    def __init__(self, table: pd.DataFrame, levers: list[str], y: np.ndarray,
-                 min_mass: float, peel_alpha: float, paste_alpha: float) -> None:
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        levers: list[str],
+        y: np.ndarray,
+        min_mass: float,
+        peel_alpha: float,
+        paste_alpha: float,
+    ) -> None:
         self.levers, self.y, self.n, self.total_cases = levers, y, len(y), int(y.sum())
         self.base_rate, self.min_rows = self.total_cases / self.n, min_mass * self.n
         self.peel_alpha, self.paste_alpha = peel_alpha, paste_alpha
         self.columns: list[np.ndarray] = []
-        self.values: list[list[Any] | None] = []   # a category's values; None: a number
+        self.values: list[list[Any] | None] = []  # a category's values; None: a number
         self.whole_numbers: list[bool] = []
         for lever in levers:
             column = table[lever]
@@ -318,8 +370,10 @@ class _Search:
 
     def whole(self) -> list[Any]:
         """The box holding every row."""
-        return [[-math.inf, math.inf] if values is None else np.ones(len(values), dtype=bool)
-                for values in self.values]
+        return [
+            [-math.inf, math.inf] if values is None else np.ones(len(values), dtype=bool)
+            for values in self.values
+        ]
 
     def within(self, j: int, limit: Any) -> np.ndarray:
         """Rows within one lever's limit."""
@@ -356,8 +410,10 @@ class _Search:
                     # so a lever on a grid loses at least one level
                     low = x <= np.quantile(x, self.peel_alpha, method="lower")
                     high = x >= np.quantile(x, 1 - self.peel_alpha, method="higher")
-                    cuts = [(low, 0, x[~low].min(initial=math.inf)),
-                            (high, 1, x[~high].max(initial=-math.inf))]
+                    cuts = [
+                        (low, 0, x[~low].min(initial=math.inf)),
+                        (high, 1, x[~high].max(initial=-math.inf)),
+                    ]
                 else:
                     cuts = [(x == code, code, False) for code in np.flatnonzero(bounds[j])]
                 for cut, where, value in cuts:
@@ -419,8 +475,12 @@ class _Search:
                     if new_density >= density and (best is None or key > best[0]):
                         best = (key, candidate)
             if best is None:
-                idle = [j for j in range(len(bounds)) if _restricted([bounds[j]])
-                        and not (remaining & (held == len(bounds) - 1) & ~masks[j]).any()]
+                idle = [
+                    j
+                    for j in range(len(bounds))
+                    if _restricted([bounds[j]])
+                    and not (remaining & (held == len(bounds) - 1) & ~masks[j]).any()
+                ]
                 if not idle:
                     return bounds
                 best = (None, _copy(bounds))
@@ -441,10 +501,17 @@ class _Search:
                 if (low, high) != (-math.inf, math.inf):
                     limits[lever] = (low, high)
             elif not limit.all():
-                limits[lever] = frozenset(v for v, ok in zip(self.values[j], limit,
-                                                             strict=True) if ok)
-        return Box(limits=limits, coverage=cases / self.total_cases, density=density,
-                   mass=rows / self.n, cases=cases, rows=rows)
+                limits[lever] = frozenset(
+                    v for v, ok in zip(self.values[j], limit, strict=True) if ok
+                )
+        return Box(
+            limits=limits,
+            coverage=cases / self.total_cases,
+            density=density,
+            mass=rows / self.n,
+            cases=cases,
+            rows=rows,
+        )
 
 
 def _copy(bounds: list[Any]) -> list[Any]:
@@ -454,8 +521,10 @@ def _copy(bounds: list[Any]) -> list[Any]:
 
 def _restricted(bounds: list[Any]) -> int:
     """Levers a box (in ``_Search``'s form) restricts."""
-    return sum(bool(np.isfinite(limit).any()) if isinstance(limit, list) else
-               not limit.all() for limit in bounds)
+    return sum(
+        bool(np.isfinite(limit).any()) if isinstance(limit, list) else not limit.all()
+        for limit in bounds
+    )
 
 
 def _condition(lever: str, limit: Limit) -> str:
@@ -490,11 +559,14 @@ def _check_columns(table: Any, columns: str | Sequence[str], name: str) -> list[
         raise ValueError(f"{name}=[] is not allowed: name at least one column")
     for column in columns:
         if not isinstance(column, Hashable) or column not in table.columns:
-            raise ValueError(f"{name}: {column!r} is not a column of the table; its columns "
-                             f"are {', '.join(map(str, table.columns))}")
+            raise ValueError(
+                f"{name}: {column!r} is not a column of the table; its columns "
+                f"are {', '.join(map(str, table.columns))}"
+            )
         if table[column].isna().any():
-            raise ValueError(f"{name}: column {column!r} has missing values; drop or fill "
-                             "those rows first")
+            raise ValueError(
+                f"{name}: column {column!r} has missing values; drop or fill those rows first"
+            )
     if len(set(columns)) != len(columns):
         raise ValueError(f"{name}={columns!r} is not allowed: a column is named twice")
     return columns
@@ -504,19 +576,24 @@ def _check_share(name: str, value: Any, high: float, top: bool = False) -> None:
     """Refuse a parameter that is not a number above 0 and below ``high`` (or at most)."""
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if not (number and 0 < value and (value <= high if top else value < high)):
-        raise ValueError(f"{name}={value!r} is not allowed: it must be a number above 0 "
-                         f"and {'at most' if top else 'below'} {high}")
+        raise ValueError(
+            f"{name}={value!r} is not allowed: it must be a number above 0 "
+            f"and {'at most' if top else 'below'} {high}"
+        )
 
 
 def _flags(table: pd.DataFrame, column: str, name: str) -> pd.Series:
     """A True/False (or 1/0) column as booleans."""
     values = table[column]
-    if pd.api.types.is_bool_dtype(values) or (pd.api.types.is_numeric_dtype(values)
-                                              and values.isin([0, 1]).all()):
+    if pd.api.types.is_bool_dtype(values) or (
+        pd.api.types.is_numeric_dtype(values) and values.isin([0, 1]).all()
+    ):
         return values.astype(bool)
     odd = values[~values.isin([0, 1])]
-    raise ValueError(f"{name}: column {column!r} must hold True/False (or 1/0), got values "
-                     f"such as {_show(odd.iloc[0] if len(odd) else values.iloc[0])!r}")
+    raise ValueError(
+        f"{name}: column {column!r} must hold True/False (or 1/0), got values "
+        f"such as {_show(odd.iloc[0] if len(odd) else values.iloc[0])!r}"
+    )
 
 
 def _show(value: Any) -> Any:

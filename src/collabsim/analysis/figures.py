@@ -34,12 +34,23 @@ from collabsim.plots import OKABE_ITO, save_png
 from collabsim.storage import write_atomically
 
 #: Colours in the order levels and studies take them (yellow, faint on white, left out).
-COLOURS = tuple(OKABE_ITO[name] for name in ("black", "orange", "sky_blue", "bluish_green",
-                                             "vermillion", "blue", "reddish_purple"))
+COLOURS = tuple(
+    OKABE_ITO[name]
+    for name in (
+        "black",
+        "orange",
+        "sky_blue",
+        "bluish_green",
+        "vermillion",
+        "blue",
+        "reddish_purple",
+    )
+)
 DASHES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 FONT = 10
 DPI = 110
+
 
 def save_figure(fig: Figure, data: pd.DataFrame, folder: Path, stem: str) -> list[Path]:
     """Save ``fig`` as ``<stem>.png`` and ``data`` as ``<stem>.csv`` in ``folder``."""
@@ -57,8 +68,9 @@ def _tidy(ax) -> None:
 # --- survival curves -------------------------------------------------------------------
 
 
-def survival_figure(curves: pd.DataFrame, order: dict[str, list[Any]], labels: dict[str, str],
-                    title: str) -> Figure:
+def survival_figure(
+    curves: pd.DataFrame, order: dict[str, list[Any]], labels: dict[str, str], title: str
+) -> Figure:
     """Kaplan-Meier curves of one study: a panel per lever, a line per level.
 
     Args:
@@ -77,11 +89,18 @@ def survival_figure(curves: pd.DataFrame, order: dict[str, list[Any]], labels: d
         last = float(mine["week"].max()) if len(mine) else 1.0
         for number, level in enumerate(order[lever]):
             curve = mine.loc[mine["level"].astype(str) == str(level)]
-            ax.plot(curve["week"], curve["survival"] * 100, drawstyle="steps-post",
-                    color=COLOURS[number % len(COLOURS)],
-                    linestyle=DASHES[number % len(DASHES)], linewidth=1.8,
-                    marker=MARKERS[number % len(MARKERS)], markevery=max(1, len(curve) // 6),
-                    markersize=5, label=level_text(level))
+            ax.plot(
+                curve["week"],
+                curve["survival"] * 100,
+                drawstyle="steps-post",
+                color=COLOURS[number % len(COLOURS)],
+                linestyle=DASHES[number % len(DASHES)],
+                linewidth=1.8,
+                marker=MARKERS[number % len(MARKERS)],
+                markevery=max(1, len(curve) // 6),
+                markersize=5,
+                label=level_text(level),
+            )
         ax.set_xlim(0, last)
         ax.set_ylim(0, 102)
         ax.set_title(labels.get(lever, lever), fontsize=FONT + 1, loc="left")
@@ -89,7 +108,7 @@ def survival_figure(curves: pd.DataFrame, order: dict[str, list[Any]], labels: d
         ax.set_ylabel("% of networks still meeting", fontsize=FONT)
         ax.legend(fontsize=FONT - 2, frameon=False, loc="lower left")
         _tidy(ax)
-    for ax in axes[len(levers):]:
+    for ax in axes[len(levers) :]:
         ax.set_visible(False)
     fig.suptitle(textwrap.fill(title, 80), fontsize=FONT + 3)
     return fig
@@ -98,8 +117,9 @@ def survival_figure(curves: pd.DataFrame, order: dict[str, list[Any]], labels: d
 # --- heat maps -------------------------------------------------------------------------
 
 
-def heat_map_figure(cells: pd.DataFrame, *, row_label: str, column_label: str,
-                    title: str, share: bool) -> Figure:
+def heat_map_figure(
+    cells: pd.DataFrame, *, row_label: str, column_label: str, title: str, share: bool
+) -> Figure:
     """An outcome's mean in each cell of two levers, the value written in the cell.
 
     Args:
@@ -117,20 +137,25 @@ def heat_map_figure(cells: pd.DataFrame, *, row_label: str, column_label: str,
     for cell in cells.itertuples():
         grid[rows.index(cell.row_level), columns.index(cell.column_level)] = cell.value
     values = grid * 100  # shares and quality alike in percent
-    fig = Figure(figsize=(1.3 * len(columns) + 3.4, 0.75 * len(rows) + 2.0),
-                 layout="constrained")
+    fig = Figure(figsize=(1.3 * len(columns) + 3.4, 0.75 * len(rows) + 2.0), layout="constrained")
     ax = fig.subplots()
     finite = values[np.isfinite(values)]
-    low, high = ((0.0, 100.0) if share else
-                 (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0))
+    low, high = (
+        (0.0, 100.0)
+        if share
+        else (float(finite.min()), float(finite.max()))
+        if finite.size
+        else (0.0, 1.0)
+    )
     if high <= low:
         high = low + 1e-9
     image = ax.imshow(values, cmap="cividis", vmin=low, vmax=high, aspect="auto")
     for (i, j), value in np.ndenumerate(values):
         text = "–" if not np.isfinite(value) else f"{value:.0f}%" if share else f"{value:+.1f}%"
         light = np.isfinite(value) and (value - low) / (high - low) > 0.6
-        ax.text(j, i, text, ha="center", va="center", fontsize=FONT,
-                color="black" if light else "white")
+        ax.text(
+            j, i, text, ha="center", va="center", fontsize=FONT, color="black" if light else "white"
+        )
     ax.set_xticks(range(len(columns)), [level_text(c) for c in columns], fontsize=FONT - 1)
     ax.set_yticks(range(len(rows)), [level_text(r) for r in rows], fontsize=FONT - 1)
     ax.set_xlabel(column_label, fontsize=FONT)
@@ -153,8 +178,15 @@ def boxes_data(boxes: pd.DataFrame, ranges: dict[str, dict[str, Any]]) -> pd.Dat
     return data
 
 
-def boxes_figure(data: pd.DataFrame, trajectory: pd.DataFrame, levers: list[str],
-                 labels: dict[str, str], *, title: str, message: str = "") -> Figure:
+def boxes_figure(
+    data: pd.DataFrame,
+    trajectory: pd.DataFrame,
+    levers: list[str],
+    labels: dict[str, str],
+    *,
+    title: str,
+    message: str = "",
+) -> Figure:
     """Each box's limits on every lever (as a share of its range), and the peeling paths.
 
     Args:
@@ -166,8 +198,9 @@ def boxes_figure(data: pd.DataFrame, trajectory: pd.DataFrame, levers: list[str]
         message: Shown instead of boxes when there are none.
     """
     count = int(data["box"].max()) if len(data) else 0
-    fig = Figure(figsize=(3.2 * max(count, 1) + 4.6, 0.36 * len(levers) + 2.2),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(3.2 * max(count, 1) + 4.6, 0.36 * len(levers) + 2.2), layout="constrained"
+    )
     axes = fig.subplots(1, max(count, 1) + 1, squeeze=False).ravel()
     for number, ax in enumerate(axes[:-1], start=1):
         mine = data.loc[data["box"] == number]
@@ -178,49 +211,101 @@ def boxes_figure(data: pd.DataFrame, trajectory: pd.DataFrame, levers: list[str]
                 continue
             row = row.iloc[0]
             if isinstance(row["values"], str) and row["values"]:
-                ax.barh(y, 1.0, color=COLOURS[number], height=0.6, hatch="//",
-                        edgecolor="black", alpha=0.8)
-                ax.text(0.5, y, row["values"], ha="center", va="center", fontsize=FONT - 2,
-                        backgroundcolor="white")
+                ax.barh(
+                    y,
+                    1.0,
+                    color=COLOURS[number],
+                    height=0.6,
+                    hatch="//",
+                    edgecolor="black",
+                    alpha=0.8,
+                )
+                ax.text(
+                    0.5,
+                    y,
+                    row["values"],
+                    ha="center",
+                    va="center",
+                    fontsize=FONT - 2,
+                    backgroundcolor="white",
+                )
                 continue
             span = row["range_high"] - row["range_low"]
             low = 0.0 if not np.isfinite(row["low"]) else (row["low"] - row["range_low"]) / span
-            high = 1.0 if not np.isfinite(row["high"]) else \
-                (row["high"] - row["range_low"]) / span
-            ax.barh(y, high - low, left=low, color=COLOURS[number], height=0.6, hatch="//",
-                    edgecolor="black", alpha=0.8)
-            ends = [row["range_low"] if not np.isfinite(row["low"]) else row["low"],
-                    row["range_high"] if not np.isfinite(row["high"]) else row["high"]]
+            high = 1.0 if not np.isfinite(row["high"]) else (row["high"] - row["range_low"]) / span
+            ax.barh(
+                y,
+                high - low,
+                left=low,
+                color=COLOURS[number],
+                height=0.6,
+                hatch="//",
+                edgecolor="black",
+                alpha=0.8,
+            )
+            ends = [
+                row["range_low"] if not np.isfinite(row["low"]) else row["low"],
+                row["range_high"] if not np.isfinite(row["high"]) else row["high"],
+            ]
             # the limits in figures, kept inside the panel however thin the bar
-            ax.text(min(max((low + high) / 2, 0.2), 0.8), y,
-                    "–".join(f"{end:.3g}" for end in ends), ha="center",
-                    va="center", fontsize=FONT - 2, backgroundcolor="white")
-        ax.set_yticks(range(len(levers)),
-                      [labels.get(lever, lever) for lever in levers] if number == 1
-                      else [""] * len(levers), fontsize=FONT - 1)
+            ax.text(
+                min(max((low + high) / 2, 0.2), 0.8),
+                y,
+                "–".join(f"{end:.3g}" for end in ends),
+                ha="center",
+                va="center",
+                fontsize=FONT - 2,
+                backgroundcolor="white",
+            )
+        ax.set_yticks(
+            range(len(levers)),
+            [labels.get(lever, lever) for lever in levers] if number == 1 else [""] * len(levers),
+            fontsize=FONT - 1,
+        )
         ax.set_ylim(len(levers) - 0.5, -0.5)
         ax.set_xlim(0, 1)
         ax.set_xticks([0, 1], ["lowest", "highest"], fontsize=FONT - 1)
         if len(mine):
             first = mine.iloc[0]
-            ax.set_title(f"box {number}: {first['density']:.0%} of its points\nhave "
-                         f"enough networks lasting;\nit holds {first['coverage']:.0%} of "
-                         "all such points", fontsize=FONT - 1)
+            ax.set_title(
+                f"box {number}: {first['density']:.0%} of its points\nhave "
+                f"enough networks lasting;\nit holds {first['coverage']:.0%} of "
+                "all such points",
+                fontsize=FONT - 1,
+            )
         else:
-            ax.text(0.5, len(levers) / 2, message or "no box found", ha="center",
-                    va="center", wrap=True, fontsize=FONT - 1)
+            ax.text(
+                0.5,
+                len(levers) / 2,
+                message or "no box found",
+                ha="center",
+                va="center",
+                wrap=True,
+                fontsize=FONT - 1,
+            )
             ax.set_title("no box", fontsize=FONT)
     ax = axes[-1]
     for number, path in trajectory.groupby("box") if len(trajectory) else []:
-        ax.plot(path["coverage"] * 100, path["density"] * 100, color=COLOURS[number % 7],
-                linestyle=DASHES[number % 7], marker=MARKERS[number % 7], markersize=3,
-                label=f"search {number}")
+        ax.plot(
+            path["coverage"] * 100,
+            path["density"] * 100,
+            color=COLOURS[number % 7],
+            linestyle=DASHES[number % 7],
+            marker=MARKERS[number % 7],
+            markersize=3,
+            label=f"search {number}",
+        )
         chosen = path.loc[path["chosen"].astype(bool)]
-        ax.scatter(chosen["coverage"] * 100, chosen["density"] * 100, s=90, marker="*",
-                   color="black", zorder=3)
+        ax.scatter(
+            chosen["coverage"] * 100,
+            chosen["density"] * 100,
+            s=90,
+            marker="*",
+            color="black",
+            zorder=3,
+        )
     ax.set_xlabel("coverage: % of all such\npoints in the box", fontsize=FONT)
-    ax.set_ylabel("density: % of points in the box\nwith enough networks lasting",
-                  fontsize=FONT)
+    ax.set_ylabel("density: % of points in the box\nwith enough networks lasting", fontsize=FONT)
     ax.set_title("peeling: star = box taken", fontsize=FONT)
     if len(trajectory):
         ax.legend(fontsize=FONT - 2, frameon=False)
@@ -235,17 +320,34 @@ def boxes_figure(data: pd.DataFrame, trajectory: pd.DataFrame, levers: list[str]
 def forest_data(effects: pd.DataFrame, outcome: str, labels: dict[str, str]) -> pd.DataFrame:
     """The rows a forest plot of ``outcome`` draws, top to bottom, with their labels."""
     rows = effects.loc[effects["outcome"] == outcome].reset_index(drop=True).copy()
-    rows["label"] = [f"{labels.get(r.lever, r.lever)}: {level_text(r.level)} vs "
-                     f"{level_text(r.reference)}"
-                     + (f" | {within_text(r.within)}" if within_text(r.within) else "")
-                     for r in rows.itertuples()]
+    rows["label"] = [
+        f"{labels.get(r.lever, r.lever)}: {level_text(r.level)} vs "
+        f"{level_text(r.reference)}"
+        + (f" | {within_text(r.within)}" if within_text(r.within) else "")
+        for r in rows.itertuples()
+    ]
     rows["y"] = np.arange(len(rows))
-    return rows[["y", "study", "label", "lever", "level", "reference", "within", "effect",
-                 "ci_low", "ci_high", "p_value", "clear"]]
+    return rows[
+        [
+            "y",
+            "study",
+            "label",
+            "lever",
+            "level",
+            "reference",
+            "within",
+            "effect",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "clear",
+        ]
+    ]
 
 
-def forest_figure(data: pd.DataFrame, titles: dict[str, str], *, outcome: str,
-                  title: str) -> Figure:
+def forest_figure(
+    data: pd.DataFrame, titles: dict[str, str], *, outcome: str, title: str
+) -> Figure:
     """Effects with their 95% intervals, one row each, marker shape and colour by study.
 
     Args:
@@ -264,29 +366,57 @@ def forest_figure(data: pd.DataFrame, titles: dict[str, str], *, outcome: str,
     for number, study in enumerate(studies):
         mine = data.loc[data["study"] == study]
         colour, marker = COLOURS[number % len(COLOURS)], MARKERS[number % len(MARKERS)]
-        ax.hlines(mine["y"], mine["ci_low"] * scale, mine["ci_high"] * scale, color=colour,
-                  linewidth=1.5)
+        ax.hlines(
+            mine["y"], mine["ci_low"] * scale, mine["ci_high"] * scale, color=colour, linewidth=1.5
+        )
         clear = mine["clear"] != "unclear"
-        ax.scatter(mine["effect"] * scale, mine["y"], marker=marker, s=36, zorder=3,
-                   facecolors=[colour if c else "white" for c in clear], edgecolors=colour,
-                   linewidths=1.4)
+        ax.scatter(
+            mine["effect"] * scale,
+            mine["y"],
+            marker=marker,
+            s=36,
+            zorder=3,
+            facecolors=[colour if c else "white" for c in clear],
+            edgecolors=colour,
+            linewidths=1.4,
+        )
         if number % 2:
             ax.axhspan(mine["y"].min() - 0.5, mine["y"].max() + 0.5, color="0.95", zorder=0)
-        handles.append(Line2D([], [], color=colour, marker=marker, linewidth=1.5,
-                              label=titles.get(study, study)))
-    handles.append(Line2D([], [], color="0.3", marker="o", markerfacecolor="white",
-                          linewidth=0, label="hollow: not clear (interval crosses 0, or "
-                                             f"signed-rank p of {CLEAR_P:.2g} or more)"))
-    handles.append(Line2D([], [], color="0.3", marker="|", linewidth=1.5,
-                          label="mean over seeds, bar: 95% bootstrap interval"))
+        handles.append(
+            Line2D(
+                [], [], color=colour, marker=marker, linewidth=1.5, label=titles.get(study, study)
+            )
+        )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color="0.3",
+            marker="o",
+            markerfacecolor="white",
+            linewidth=0,
+            label="hollow: not clear (interval crosses 0, or "
+            f"signed-rank p of {CLEAR_P:.2g} or more)",
+        )
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            color="0.3",
+            marker="|",
+            linewidth=1.5,
+            label="mean over seeds, bar: 95% bootstrap interval",
+        )
+    )
     ax.set_yticks(data["y"], data["label"], fontsize=FONT - 2)
     ax.set_ylim(len(data) - 0.5, -0.5)
     unit = "percentage points" if share else "points of starting quality"
-    ax.set_xlabel(textwrap.fill(f"change against the reference level, {unit}", 36),
-                  fontsize=FONT)
+    ax.set_xlabel(textwrap.fill(f"change against the reference level, {unit}", 36), fontsize=FONT)
     _tidy(ax)
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=FONT - 2,
-               frameon=False)
+    fig.legend(
+        handles=handles, loc="outside lower center", ncols=2, fontsize=FONT - 2, frameon=False
+    )
     fig.suptitle(textwrap.fill(title, 80), fontsize=FONT + 2)
     return fig
 
@@ -294,46 +424,61 @@ def forest_figure(data: pd.DataFrame, titles: dict[str, str], *, outcome: str,
 # --- all of them -----------------------------------------------------------------------
 
 
-def draw_all(spec, tables: dict[str, pd.DataFrame], facts: dict[str, Any],
-             folder: Path) -> list[Path]:
+def draw_all(
+    spec, tables: dict[str, pd.DataFrame], facts: dict[str, Any], folder: Path
+) -> list[Path]:
     """Draw every figure of the pipeline into ``folder``; returns the files written."""
-    labels = {lever: lever_words(lever) for data in facts["studies"].values()
-              for lever in data.order} | {lever: lever_words(lever)
-                                          for lever in facts["discovery_levers"]}
+    labels = {
+        lever: lever_words(lever) for data in facts["studies"].values() for lever in data.order
+    } | {lever: lever_words(lever) for lever in facts["discovery_levers"]}
     titles = {study.name: study.title for study in spec.studies}
     written: list[Path] = []
     for study in spec.studies:
         data = facts["studies"][study.name]
         curves = tables["curves"].loc[tables["curves"]["study"] == study.name]
-        fig = survival_figure(curves, data.order, labels,
-                              f"How long networks last: {study.title.lower()}")
+        fig = survival_figure(
+            curves, data.order, labels, f"How long networks last: {study.title.lower()}"
+        )
         written += save_figure(fig, curves, folder, f"survival_{study.name}")
         for rows, columns in study.heat_maps:
             for outcome in spec.outcomes:
                 heat = tables["heat_maps"]
-                cells = heat.loc[(heat["study"] == study.name) & (heat["row_lever"] == rows)
-                                 & (heat["column_lever"] == columns)
-                                 & (heat["outcome"] == outcome)]
+                cells = heat.loc[
+                    (heat["study"] == study.name)
+                    & (heat["row_lever"] == rows)
+                    & (heat["column_lever"] == columns)
+                    & (heat["outcome"] == outcome)
+                ]
                 words, share = outcome_words(outcome)
-                fig = heat_map_figure(cells, row_label=labels[rows],
-                                      column_label=labels[columns], share=share,
-                                      title=f"{words.capitalize()} after "
-                                            f"{horizon_words(data.steps)}, by "
-                                            f"{labels[rows]} and {labels[columns]}"
-                                            + ("" if share else " (share of starting "
-                                               "quality)"))
-                written += save_figure(fig, cells, folder,
-                                       f"heat_{study.name}_{rows}_{columns}_{outcome}")
+                fig = heat_map_figure(
+                    cells,
+                    row_label=labels[rows],
+                    column_label=labels[columns],
+                    share=share,
+                    title=f"{words.capitalize()} after "
+                    f"{horizon_words(data.steps)}, by "
+                    f"{labels[rows]} and {labels[columns]}"
+                    + ("" if share else " (share of starting quality)"),
+                )
+                written += save_figure(
+                    fig, cells, folder, f"heat_{study.name}_{rows}_{columns}_{outcome}"
+                )
     boxes = boxes_data(tables["discovery_boxes"], facts["discovery_ranges"])
-    fig = boxes_figure(boxes, tables["discovery_trajectory"], facts["discovery_levers"],
-                       labels, message=facts["discovery_message"],
-                       title=f"Where at least {spec.discovery.threshold:.0%} of networks last: "
-                             "combinations of levers found by PRIM")
+    fig = boxes_figure(
+        boxes,
+        tables["discovery_trajectory"],
+        facts["discovery_levers"],
+        labels,
+        message=facts["discovery_message"],
+        title=f"Where at least {spec.discovery.threshold:.0%} of networks last: "
+        "combinations of levers found by PRIM",
+    )
     written += save_figure(fig, boxes, folder, "boxes")
     trajectory = tables["discovery_trajectory"]
     text = trajectory.to_csv(index=False, lineterminator="\n")
-    written.append(write_atomically(folder / "boxes_trajectory.csv",
-                                    lambda h: h.write(text.encode("utf-8"))))
+    written.append(
+        write_atomically(folder / "boxes_trajectory.csv", lambda h: h.write(text.encode("utf-8")))
+    )
     steps = {data.steps for data in facts["studies"].values()}
     after = f" after {horizon_words(steps.pop())}" if len(steps) == 1 else ""
     for name, stem in (("effects", "effects"), ("effects_within", "effects_within")):
@@ -343,9 +488,16 @@ def draw_all(spec, tables: dict[str, pd.DataFrame], facts: dict[str, Any],
                 continue
             words, _ = outcome_words(outcome)
             data = forest_data(table, outcome, labels)
-            kind = "at each level of the levers held fixed" if name == "effects_within" \
+            kind = (
+                "at each level of the levers held fixed"
+                if name == "effects_within"
                 else "averaged over the other levers"
-            fig = forest_figure(data, titles, outcome=outcome,
-                                title=f"What each lever changes: {words}{after}, {kind}")
+            )
+            fig = forest_figure(
+                data,
+                titles,
+                outcome=outcome,
+                title=f"What each lever changes: {words}{after}, {kind}",
+            )
             written += save_figure(fig, data, folder, f"{stem}_{outcome}")
     return written

@@ -107,27 +107,41 @@ class SweepFacts:
     @classmethod
     def of_plan(cls, plan: SweepPlan) -> SweepFacts:
         """The facts of a planned sweep."""
-        table = pd.DataFrame([parameter_columns(plan.task(point * plan.replicates).params)
-                              for point in range(len(plan.design))])
-        return cls(plan.name, plan.scenario, {name: plan.base[name] for name in plan.fixed},
-                   {f.name: list(f.levels) if f.levels else None for f in plan.design.factors},
-                   plan.steps, plan.seeds, table.assign(sweep=plan.name,
-                                                        **{SCENARIO: plan.scenario}))
+        table = pd.DataFrame(
+            [
+                parameter_columns(plan.task(point * plan.replicates).params)
+                for point in range(len(plan.design))
+            ]
+        )
+        return cls(
+            plan.name,
+            plan.scenario,
+            {name: plan.base[name] for name in plan.fixed},
+            {f.name: list(f.levels) if f.levels else None for f in plan.design.factors},
+            plan.steps,
+            plan.seeds,
+            table.assign(sweep=plan.name, **{SCENARIO: plan.scenario}),
+        )
 
     @classmethod
     def of_result(cls, result: SweepResult) -> SweepFacts:
         """The facts of a sweep's results folder."""
         meta = result.meta
         first = result.runs.iloc[0] if len(result.runs) else {}
-        return cls(meta["name"], meta.get("scenario"),
-                   {name: first.get(name) for name in meta["fixed"]},
-                   {name: f.get("levels") for name, f in meta["design"]["factors"].items()},
-                   meta["steps"], tuple(meta["replicate_seeds"]),
-                   result.runs.assign(sweep=meta["name"], **{SCENARIO: meta.get("scenario")}))
+        return cls(
+            meta["name"],
+            meta.get("scenario"),
+            {name: first.get(name) for name in meta["fixed"]},
+            {name: f.get("levels") for name, f in meta["design"]["factors"].items()},
+            meta["steps"],
+            tuple(meta["replicate_seeds"]),
+            result.runs.assign(sweep=meta["name"], **{SCENARIO: meta.get("scenario")}),
+        )
 
 
-def study_design(spec: StudySpec, sweeps: list[SweepFacts]
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[Any]]]:
+def study_design(
+    spec: StudySpec, sweeps: list[SweepFacts]
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[Any]]]:
     """A study's sweeps joined, each row's level of every lever, and the levers' levels.
 
     The levers: what tells the sweeps apart first (the scenario, then fixed parameters
@@ -147,47 +161,59 @@ def study_design(spec: StudySpec, sweeps: list[SweepFacts]
             vary in the study.
     """
     where = f"study {spec.name!r}"
-    for what, values in (("weeks", {sweep.steps for sweep in sweeps}),
-                         ("seeds", {sweep.seeds for sweep in sweeps})):
+    for what, values in (
+        ("weeks", {sweep.steps for sweep in sweeps}),
+        ("seeds", {sweep.seeds for sweep in sweeps}),
+    ):
         if len(values) > 1:
-            runs = "; ".join(f"{sweep.name}: {len(sweep.seeds)} seeds, the first "
-                             f"{sweep.seeds[0]}" if what == "seeds"
-                             else f"{sweep.name}: {sweep.steps} weeks" for sweep in sweeps)
-            raise PipelineError(f"{where}: its sweeps differ in their {what} ({runs}); a "
-                                "study compares its levels seed by seed over one horizon, so "
-                                "give every sweep the same seed, replicates and steps")
+            runs = "; ".join(
+                f"{sweep.name}: {len(sweep.seeds)} seeds, the first {sweep.seeds[0]}"
+                if what == "seeds"
+                else f"{sweep.name}: {sweep.steps} weeks"
+                for sweep in sweeps
+            )
+            raise PipelineError(
+                f"{where}: its sweeps differ in their {what} ({runs}); a "
+                "study compares its levels seed by seed over one horizon, so "
+                "give every sweep the same seed, replicates and steps"
+            )
     declared: dict[str, Any] = {}
     for sweep in sweeps:
         for name, levels in sweep.factors.items():
             if name in declared and levels is not None and declared[name] != levels:
                 raise PipelineError(
                     f"{where}: {name} has levels {declared[name]} in one sweep and {levels} "
-                    "in another; declare the same levels, in the same order, in both")
+                    "in another; declare the same levels, in the same order, in both"
+                )
             declared.setdefault(name, levels)
-    differing = [name for sweep in sweeps for name in sweep.fixed
-                 if len({str(other.fixed.get(name, PARAMETERS[name].default))
-                         for other in sweeps}) > 1]
+    differing = [
+        name
+        for sweep in sweeps
+        for name in sweep.fixed
+        if len({str(other.fixed.get(name, PARAMETERS[name].default)) for other in sweeps}) > 1
+    ]
     scenario = [SCENARIO] if len({sweep.scenario for sweep in sweeps}) > 1 else []
     levers = list(dict.fromkeys([*scenario, *differing, *declared]))
     for switch in spec.nested:
         if switch not in levers:
-            raise PipelineError(f"{where}: nested lever {switch!r} does not vary in the study; "
-                                f"its levers: {', '.join(levers)}")
+            raise PipelineError(
+                f"{where}: nested lever {switch!r} does not vary in the study; "
+                f"its levers: {', '.join(levers)}"
+            )
     settings = {s for names in spec.nested.values() for s in names}
     levers = [lever for lever in levers if lever not in settings]
-    for lever in [*spec.within, *(x for pair in spec.interactions + spec.heat_maps
-                                  for x in pair)]:
+    for lever in [*spec.within, *(x for pair in spec.interactions + spec.heat_maps for x in pair)]:
         if lever not in levers:
-            raise PipelineError(f"{where}: {lever!r} is not a lever of the study; its levers: "
-                                f"{', '.join(levers)}")
+            raise PipelineError(
+                f"{where}: {lever!r} is not a lever of the study; its levers: {', '.join(levers)}"
+            )
     table = pd.concat([sweep.table for sweep in sweeps], ignore_index=True)
     levels = pd.DataFrame(index=table.index)
     for lever in levers:
         if lever in spec.nested:
             levels[lever] = _nested_levels(table, lever, spec.nested[lever])
         else:
-            levels[lever] = table[lever].map(_event_words) if lever == "events" \
-                else table[lever]
+            levels[lever] = table[lever].map(_event_words) if lever == "events" else table[lever]
     order = {lever: list(dict.fromkeys(levels[lever].tolist())) for lever in levels}
     _check_crossed(where, levels, order)
     return table, levels, order
@@ -207,8 +233,7 @@ def study_data(spec: StudySpec, results: list[SweepResult]) -> StudyData:
         raise PipelineError(f"study {spec.name!r}: every run failed ({first_error})")
     runs = runs.loc[~failed].reset_index(drop=True)
     levels = levels.loc[~failed].reset_index(drop=True)
-    return StudyData(spec, runs, levels, order, facts[0].steps,
-                     (int(failed.sum()), first_error))
+    return StudyData(spec, runs, levels, order, facts[0].steps, (int(failed.sum()), first_error))
 
 
 def _words(name: str) -> str:
@@ -242,8 +267,10 @@ def _event_words(text: Any) -> str:
     words = []
     for event in text.split(";"):
         step, kind, *organisation = event.split(":")
-        words.append(f"{EVENT_LABELS.get(kind, _words(kind))} in week {step}"
-                     + (f" ({_words(organisation[0])})" if organisation else ""))
+        words.append(
+            f"{EVENT_LABELS.get(kind, _words(kind))} in week {step}"
+            + (f" ({_words(organisation[0])})" if organisation else "")
+        )
     return "; ".join(words)
 
 
@@ -256,4 +283,5 @@ def _check_crossed(where: str, levels: pd.DataFrame, order: dict[str, list[Any]]
             f"{where}: its levers ({', '.join(order)}) are not fully crossed: "
             f"{len(counts)} combinations of {expected} are run, "
             f"{counts.min()} to {counts.max()} times each. Each level of a lever is compared "
-            "averaged over the others, which needs every combination equally often")
+            "averaged over the others, which needs every combination equally often"
+        )

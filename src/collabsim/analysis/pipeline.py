@@ -83,10 +83,17 @@ class PipelineResult:
     meta: dict[str, Any]
 
 
-def run_pipeline(file: str | Path = DEFAULT_FILE, *, out: str | Path | None = None,
-                 quick: bool = False, backend: str = "pool", workers: int | None = None,
-                 scheduler: Any = None, restart: bool = False,
-                 progress: Callable[[str, int, int], None] | None = None) -> PipelineResult:
+def run_pipeline(
+    file: str | Path = DEFAULT_FILE,
+    *,
+    out: str | Path | None = None,
+    quick: bool = False,
+    backend: str = "pool",
+    workers: int | None = None,
+    scheduler: Any = None,
+    restart: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> PipelineResult:
     """Run every sweep the pipeline file names (or reuse it), then analyse and report.
 
     Args:
@@ -110,22 +117,43 @@ def run_pipeline(file: str | Path = DEFAULT_FILE, *, out: str | Path | None = No
     spec = read_pipeline(file)
     if not isinstance(quick, bool):
         raise PipelineError(f"quick={quick!r} is not allowed: expected true or false")
-    check_run_options(backend=backend, workers=workers, scheduler=scheduler,
-                      progress=progress, restart=restart, error=PipelineError)
+    check_run_options(
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        restart=restart,
+        error=PipelineError,
+    )
     out = Path(out) if out is not None else (spec.quick.out if quick else spec.out)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim results pipeline")
     planned = _plans(spec, out, quick)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    meta = {"kind": KIND, **provenance(), "code_fingerprint": code_fingerprint(),
-            "pipeline_file": _file_record(spec.source), "quick": quick, "backend": backend,
-            "workers": workers, "scheduler": scheduler if isinstance(scheduler, str) else None,
-            "status": "running", "started": now(), "finished": None,
-            "sweeps": [_sweep_record(path, plan) for path, plan in planned.items()]}
+    meta = {
+        "kind": KIND,
+        **provenance(),
+        "code_fingerprint": code_fingerprint(),
+        "pipeline_file": _file_record(spec.source),
+        "quick": quick,
+        "backend": backend,
+        "workers": workers,
+        "scheduler": scheduler if isinstance(scheduler, str) else None,
+        "status": "running",
+        "started": now(),
+        "finished": None,
+        "sweeps": [_sweep_record(path, plan) for path, plan in planned.items()],
+    }
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     with recording_interruption(out / META, meta):
-        counts = _run_sweeps(planned, backend=backend, workers=workers, scheduler=scheduler,
-                             restart=restart, progress=progress)
+        counts = _run_sweeps(
+            planned,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+            restart=restart,
+            progress=progress,
+        )
     results = {path: load(plan.out) for path, plan in planned.items()}
     for record, (path, count) in zip(meta["sweeps"], counts.items(), strict=True):
         failures = results[path].meta.get("failures") or {}
@@ -141,9 +169,12 @@ def run_pipeline(file: str | Path = DEFAULT_FILE, *, out: str | Path | None = No
     from collabsim.analysis.report import write_report
 
     figures = draw_all(spec, tables, facts, out / FIGURES)
-    meta.update(status="complete", finished=now(),
-                seconds=round(time.perf_counter() - started, 1),
-                figures=[p.name for p in figures])
+    meta.update(
+        status="complete",
+        finished=now(),
+        seconds=round(time.perf_counter() - started, 1),
+        figures=[p.name for p in figures],
+    )
     write_report(out / REPORT, spec=spec, tables=tables, facts=facts, meta=meta, out=out)
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     return PipelineResult(out, spec, tables, meta)
@@ -155,8 +186,10 @@ def _plans(spec: PipelineSpec, out: Path, quick: bool) -> dict[Path, SweepPlan]:
     names = [plan.name for plan in planned.values()]
     twice = {name for name in names if names.count(name) > 1}
     if twice:
-        raise PipelineError(f"two sweep files are named {sorted(twice)[0]!r}: each sweep "
-                            "needs its own name (it names its results folder)")
+        raise PipelineError(
+            f"two sweep files are named {sorted(twice)[0]!r}: each sweep "
+            "needs its own name (it names its results folder)"
+        )
     for study in spec.studies:
         study_design(study, [SweepFacts.of_plan(planned[path]) for path in study.sweeps])
     return planned
@@ -164,16 +197,29 @@ def _plans(spec: PipelineSpec, out: Path, quick: bool) -> dict[Path, SweepPlan]:
 
 def _file_record(path: Path) -> dict[str, Any]:
     data = path.read_bytes()
-    return {"path": str(path), "sha256": hashlib.sha256(data).hexdigest(),
-            "text": data.decode("utf-8", errors="replace")}
+    return {
+        "path": str(path),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "text": data.decode("utf-8", errors="replace"),
+    }
 
 
 def _sweep_record(path: Path, plan: SweepPlan) -> dict[str, Any]:
     record = _file_record(path)
-    return {"name": plan.name, "file": str(path), "folder": str(plan.out),
-            "sha256": record["sha256"], "text": record["text"], "scenario": plan.scenario,
-            "points": len(plan.design), "replicates": plan.replicates, "steps": plan.steps,
-            "seed": plan.seed, "seeds": " ".join(map(str, plan.seeds)), "runs": plan.total}
+    return {
+        "name": plan.name,
+        "file": str(path),
+        "folder": str(plan.out),
+        "sha256": record["sha256"],
+        "text": record["text"],
+        "scenario": plan.scenario,
+        "points": len(plan.design),
+        "replicates": plan.replicates,
+        "steps": plan.steps,
+        "seed": plan.seed,
+        "seeds": " ".join(map(str, plan.seeds)),
+        "runs": plan.total,
+    }
 
 
 @contextlib.contextmanager
@@ -192,32 +238,50 @@ def _backend_kept(backend: str, workers: int | None, scheduler: Any) -> Iterator
 
         from collabsim.sweeps.chunking import worker_count
 
-        with dask.config.set({"distributed.worker.profile.enabled": False}), \
-                distributed.LocalCluster(n_workers=worker_count(workers), threads_per_worker=1,
-                                         processes=True, dashboard_address=None,
-                                         silence_logs=logging.ERROR) as cluster, \
-                distributed.Client(cluster) as client:
+        with (
+            dask.config.set({"distributed.worker.profile.enabled": False}),
+            distributed.LocalCluster(
+                n_workers=worker_count(workers),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
             yield client
     else:
         yield scheduler
 
 
-def _run_sweeps(planned: dict[Path, SweepPlan], *, backend: str, workers: int | None,
-                scheduler: Any, restart: bool,
-                progress: Callable[[str, int, int], None] | None) -> dict[Path, dict[str, int]]:
+def _run_sweeps(
+    planned: dict[Path, SweepPlan],
+    *,
+    backend: str,
+    workers: int | None,
+    scheduler: Any,
+    restart: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> dict[Path, dict[str, int]]:
     """Run (or resume, or reuse) every sweep; per sweep, the runs computed and reused."""
     counts = {}
     missing = any(not _complete(plan) for plan in planned.values())
-    kept = _backend_kept(backend, workers, scheduler) if missing else \
-        contextlib.nullcontext(scheduler)
+    kept = (
+        _backend_kept(backend, workers, scheduler) if missing else contextlib.nullcontext(scheduler)
+    )
     with kept as target:
         for path, plan in planned.items():
             client = target if backend == "dask" else scheduler
-            run = SweepRun(plan, backend=backend,
-                           workers=None if backend == "dask" and client is not None
-                           else workers, scheduler=client, restart=restart,
-                           progress=None if progress is None else
-                           (lambda done, total, name=plan.name: progress(name, done, total)))
+            run = SweepRun(
+                plan,
+                backend=backend,
+                workers=None if backend == "dask" and client is not None else workers,
+                scheduler=client,
+                restart=restart,
+                progress=None
+                if progress is None
+                else (lambda done, total, name=plan.name: progress(name, done, total)),
+            )
             for _ in run:
                 pass
             # the sweep's own meta.json holds its design, seeds and code; beside it, the
@@ -236,8 +300,9 @@ def _complete(plan: SweepPlan) -> bool:
         return False
 
 
-def analyse(spec: PipelineSpec, results: dict[Path, SweepResult],
-            planned: dict[Path, SweepPlan]) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+def analyse(
+    spec: PipelineSpec, results: dict[Path, SweepResult], planned: dict[Path, SweepPlan]
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """Every table of the report, and facts about the fits (see ``effects``).
 
     Returns:
@@ -247,8 +312,15 @@ def analyse(spec: PipelineSpec, results: dict[Path, SweepResult],
         ``discovery_trajectory``) and facts: per study its ``StudyData`` (``studies``),
         the discovery's ``Discovery`` and message, and its levers' ranges.
     """
-    survival_rows, curve_rows, effect_rows, within_rows, cox_rows, fits, heat = \
-        [], [], [], [], [], [], []
+    survival_rows, curve_rows, effect_rows, within_rows, cox_rows, fits, heat = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     studies, arms = {}, {}
     for study in spec.studies:
         data = study_data(study, [results[path] for path in study.sweeps])
@@ -263,28 +335,47 @@ def analyse(spec: PipelineSpec, results: dict[Path, SweepResult],
         if study.cox:
             table, info = effects.cox_table(data, study.interactions)
             cox_rows.append(table)
-            fits.append({"study": study.name, **{k: v if not isinstance(v, list) else
-                                                 "; ".join(map(str, v))
-                                                 for k, v in info.items()}})
+            fits.append(
+                {
+                    "study": study.name,
+                    **{
+                        k: v if not isinstance(v, list) else "; ".join(map(str, v))
+                        for k, v in info.items()
+                    },
+                }
+            )
         for rows, columns in study.heat_maps:
             for outcome in spec.outcomes:
-                heat.append(effects.cell_means(data, rows, columns, outcome)
-                            .assign(study=study.name))
+                heat.append(
+                    effects.cell_means(data, rows, columns, outcome).assign(study=study.name)
+                )
     lhs = results[spec.discovery.sweep]
     levers = list(lhs.meta["design"]["factors"])
-    found = effects.discovery_tables(lhs.runs, levers, spec.discovery.outcome,
-                                     spec.discovery.threshold)
-    tables = {"survival": _concat(survival_rows), "curves": _concat(curve_rows),
-              **{f"survival_arms_{name}": table for name, table in arms.items()},
-              "effects": _concat(effect_rows), "effects_within": _concat(within_rows),
-              "cox": _concat(cox_rows), "cox_fit": pd.DataFrame(fits),
-              "heat_maps": _concat(heat), "discovery_points": found["points"],
-              "discovery_boxes": found["boxes"],
-              "discovery_trajectory": found["trajectory"]}
-    facts = {"studies": studies, "discovery": found["found"],
-             "discovery_message": found["message"], "discovery_levers": levers,
-             "discovery_ranges": lhs.meta["design"]["factors"],
-             "discovery_runs": len(lhs.runs), "discovery_seeds": lhs.meta["replicates"]}
+    found = effects.discovery_tables(
+        lhs.runs, levers, spec.discovery.outcome, spec.discovery.threshold
+    )
+    tables = {
+        "survival": _concat(survival_rows),
+        "curves": _concat(curve_rows),
+        **{f"survival_arms_{name}": table for name, table in arms.items()},
+        "effects": _concat(effect_rows),
+        "effects_within": _concat(within_rows),
+        "cox": _concat(cox_rows),
+        "cox_fit": pd.DataFrame(fits),
+        "heat_maps": _concat(heat),
+        "discovery_points": found["points"],
+        "discovery_boxes": found["boxes"],
+        "discovery_trajectory": found["trajectory"],
+    }
+    facts = {
+        "studies": studies,
+        "discovery": found["found"],
+        "discovery_message": found["message"],
+        "discovery_levers": levers,
+        "discovery_ranges": lhs.meta["design"]["factors"],
+        "discovery_runs": len(lhs.runs),
+        "discovery_seeds": lhs.meta["replicates"],
+    }
     return tables, facts
 
 
@@ -302,8 +393,14 @@ def _write_csv(table: pd.DataFrame, path: Path) -> Path:
 # --- the command line ------------------------------------------------------------------
 
 
-def measure_cost(file: str | Path = DEFAULT_FILE, *, count: int, out: str | Path | None = None,
-                 quick: bool = False, workers: int = 2) -> tuple[pd.DataFrame, dict[str, float]]:
+def measure_cost(
+    file: str | Path = DEFAULT_FILE,
+    *,
+    count: int,
+    out: str | Path | None = None,
+    quick: bool = False,
+    workers: int = 2,
+) -> tuple[pd.DataFrame, dict[str, float]]:
     """Time ``count`` runs of each study and project the pipeline (see ``cost``).
 
     The table is written to ``<out>/tables/cost.csv``, where the report quotes it.
@@ -329,39 +426,65 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m collabsim.analysis.pipeline",
         description="Run the results report's sweeps (resuming), analyse them and write "
-                    "the report.")
-    parser.add_argument("--file", type=Path, default=DEFAULT_FILE,
-                        help=f"the pipeline file (default: {DEFAULT_FILE})")
-    parser.add_argument("--quick", action="store_true",
-                        help="few seeds, a short horizon, small designs (a test)")
-    parser.add_argument("--measure", type=int, default=None, metavar="N",
-                        help="time N runs of each study and project the whole; run nothing "
-                             "else")
+        "the report.",
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        default=DEFAULT_FILE,
+        help=f"the pipeline file (default: {DEFAULT_FILE})",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="few seeds, a short horizon, small designs (a test)"
+    )
+    parser.add_argument(
+        "--measure",
+        type=int,
+        default=None,
+        metavar="N",
+        help="time N runs of each study and project the whole; run nothing else",
+    )
     parser.add_argument("--backend", choices=("serial", "pool", "dask"), default=None)
     parser.add_argument("--workers", type=int, default=None, metavar="N")
     parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT")
     parser.add_argument("--dask-local", type=int, default=None, metavar="N")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR")
-    parser.add_argument("--restart", action="store_true",
-                        help="discard sweeps in the folder made with another design or code")
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard sweeps in the folder made with another design or code",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress and no summary")
     args = parser.parse_args(argv)
     progress = StageProgress(enabled=not args.quiet, terminal=sys.stderr.isatty())
     try:
         backend, workers, scheduler = sweep_backend(args)
         if args.measure is not None:
-            table, totals = measure_cost(args.file, count=args.measure, out=args.out,
-                                         quick=args.quick, workers=workers or 2)
+            table, totals = measure_cost(
+                args.file, count=args.measure, out=args.out, quick=args.quick, workers=workers or 2
+            )
             print(table[list(cost.COLUMNS)].to_string(index=False))
-            print(f"{totals['runs']} runs, {totals['cpu_seconds'] / 60:.1f} processor-minutes: "
-                  f"about {totals['wall_minutes']:.0f} minutes on {totals['workers']} workers")
+            print(
+                f"{totals['runs']} runs, {totals['cpu_seconds'] / 60:.1f} processor-minutes: "
+                f"about {totals['wall_minutes']:.0f} minutes on {totals['workers']} workers"
+            )
             return 0
-        result = run_pipeline(args.file, out=args.out, quick=args.quick, backend=backend,
-                              workers=workers, scheduler=scheduler, restart=args.restart,
-                              progress=progress)
+        result = run_pipeline(
+            args.file,
+            out=args.out,
+            quick=args.quick,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+            restart=args.restart,
+            progress=progress,
+        )
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted: the finished runs are kept; run the same command again "
-              "to resume", file=sys.stderr)
+        print(
+            f"{PROG}: interrupted: the finished runs are kept; run the same command again "
+            "to resume",
+            file=sys.stderr,
+        )
         return 130
     except (UsageError, ValueError, FileExistsError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)

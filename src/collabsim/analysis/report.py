@@ -34,40 +34,59 @@ from collabsim.storage import write_atomically
 ARMS_SHOWN = 12
 
 
-
-def design_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
-                 facts: dict[str, Any], meta: dict[str, Any]) -> list[str]:
+def design_lines(
+    spec: PipelineSpec, tables: dict[str, pd.DataFrame], facts: dict[str, Any], meta: dict[str, Any]
+) -> list[str]:
     """The design: each study's levers and levels, seeds, weeks, runs; the cost."""
     sweeps = tables["sweeps"]
     rows = []
     for study in spec.studies:
         data = facts["studies"][study.name]
-        levers = "; ".join(f"{lever_words(lever)}: " + " / ".join(map(level_text, levels))
-                           for lever, levels in data.order.items())
+        levers = "; ".join(
+            f"{lever_words(lever)}: " + " / ".join(map(level_text, levels))
+            for lever, levels in data.order.items()
+        )
         mine = sweeps.loc[sweeps["file"].isin([str(p) for p in study.sweeps])]
-        rows.append({"study": study.title, "name": study.name,
-                     "levers (first level: reference)": levers,
-                     "seeds": int(mine["replicates"].iloc[0]), "weeks": data.steps,
-                     "runs": int(mine["runs"].sum())})
+        rows.append(
+            {
+                "study": study.title,
+                "name": study.name,
+                "levers (first level: reference)": levers,
+                "seeds": int(mine["replicates"].iloc[0]),
+                "weeks": data.steps,
+                "runs": int(mine["runs"].sum()),
+            }
+        )
     lines = ["## What we ran", ""] + table(pd.DataFrame(rows))
-    ranges = "; ".join(f"{lever_words(lever)}: " + (
-        f"{r['low']:g}–{r['high']:g}" if "low" in r else "/".join(map(level_text, r["levels"])))
-        for lever, r in facts["discovery_ranges"].items())
-    lines += [f"Scenario discovery: a Latin hypercube of {len(tables['discovery_points'])} "
-              f"combinations of the levers ({ranges}), {facts['discovery_seeds']} seeds "
-              f"each ({facts['discovery_runs']} runs).", ""]
+    ranges = "; ".join(
+        f"{lever_words(lever)}: "
+        + (f"{r['low']:g}–{r['high']:g}" if "low" in r else "/".join(map(level_text, r["levels"])))
+        for lever, r in facts["discovery_ranges"].items()
+    )
+    lines += [
+        f"Scenario discovery: a Latin hypercube of {len(tables['discovery_points'])} "
+        f"combinations of the levers ({ranges}), {facts['discovery_seeds']} seeds "
+        f"each ({facts['discovery_runs']} runs).",
+        "",
+    ]
     total, computed = int(sweeps["runs"].sum()), int(sweeps["computed"].sum())
-    lines += [f"In all {total:,} runs in {len(sweeps)} sweeps ({computed:,} computed in the "
-              f"last session, {int(sweeps['reused'].sum()):,} reused from earlier ones, "
-              f"{int(sweeps['failed'].sum())} failed); the last session took "
-              f"{meta.get('seconds', 0) / 60:.1f} minutes.", ""]
+    lines += [
+        f"In all {total:,} runs in {len(sweeps)} sweeps ({computed:,} computed in the "
+        f"last session, {int(sweeps['reused'].sum()):,} reused from earlier ones, "
+        f"{int(sweeps['failed'].sum())} failed); the last session took "
+        f"{meta.get('seconds', 0) / 60:.1f} minutes.",
+        "",
+    ]
     if "cost" in tables:
         cost = tables["cost"].iloc[0]
-        lines += [f"Projected cost, from {int(tables['cost']['measured'].sum())} runs timed "
-                  f"(`--measure`): {cost['total_cpu_seconds'] / 60:.0f} processor-minutes, "
-                  f"about {cost['total_wall_minutes']:.0f} minutes on "
-                  f"{int(cost['total_workers'])} workers at "
-                  f"{cost['total_pool_efficiency']:.0%} efficiency.", ""]
+        lines += [
+            f"Projected cost, from {int(tables['cost']['measured'].sum())} runs timed "
+            f"(`--measure`): {cost['total_cpu_seconds'] / 60:.0f} processor-minutes, "
+            f"about {cost['total_wall_minutes']:.0f} minutes on "
+            f"{int(cost['total_workers'])} workers at "
+            f"{cost['total_pool_efficiency']:.0%} efficiency.",
+            "",
+        ]
     return lines
 
 
@@ -79,39 +98,63 @@ def _arm_text(frame: pd.DataFrame) -> dict[str, Any]:
         return number(value, 0, infinite="not reached")
 
     return {
-        "runs": frame["runs"], "dissolved": frame["dissolved"],
-        "median weeks (95% CI)": [f"{weeks(m)} ({weeks(lo)}–{weeks(hi)})" for m, lo, hi in
-                                  zip(frame["median_weeks"], frame["median_low"],
-                                      frame["median_high"], strict=True)],
-        "surviving % (95% CI)": [f"{percent(v, 1)} ({percent(lo, 1)}–{percent(hi, 1)})"
-                                 for v, lo, hi in zip(frame["surviving"],
-                                                      frame["surviving_low"],
-                                                      frame["surviving_high"], strict=True)]}
+        "runs": frame["runs"],
+        "dissolved": frame["dissolved"],
+        "median weeks (95% CI)": [
+            f"{weeks(m)} ({weeks(lo)}–{weeks(hi)})"
+            for m, lo, hi in zip(
+                frame["median_weeks"], frame["median_low"], frame["median_high"], strict=True
+            )
+        ],
+        "surviving % (95% CI)": [
+            f"{percent(v, 1)} ({percent(lo, 1)}–{percent(hi, 1)})"
+            for v, lo, hi in zip(
+                frame["surviving"], frame["surviving_low"], frame["surviving_high"], strict=True
+            )
+        ],
+    }
 
 
 def survival_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame]) -> list[str]:
     """Kaplan-Meier medians and the share surviving, by lever level, with log-rank p."""
     frame = tables["survival"]
-    rows = pd.DataFrame({
-        "study": frame["study"], "lever": frame["lever"].map(lever_words),
-        "level": frame["level"].map(level_text), **_arm_text(frame),
-        "log-rank p": frame["logrank_p"].map(p_text)})
-    lines = ["### Survival by level (Kaplan-Meier)", "",
-             "Weeks until a network dissolves, censored at the horizon. Intervals: "
-             "Brookmeyer-Crowley for the median; for the share surviving, exact binomial "
-             "(Clopper-Pearson), as every run is followed to the horizon. The log-rank test "
-             "compares all levels of the lever as independent samples: it ignores that "
-             "they share seeds, which makes it conservative.", ""] + table(rows)
+    rows = pd.DataFrame(
+        {
+            "study": frame["study"],
+            "lever": frame["lever"].map(lever_words),
+            "level": frame["level"].map(level_text),
+            **_arm_text(frame),
+            "log-rank p": frame["logrank_p"].map(p_text),
+        }
+    )
+    lines = [
+        "### Survival by level (Kaplan-Meier)",
+        "",
+        "Weeks until a network dissolves, censored at the horizon. Intervals: "
+        "Brookmeyer-Crowley for the median; for the share surviving, exact binomial "
+        "(Clopper-Pearson), as every run is followed to the horizon. The log-rank test "
+        "compares all levels of the lever as independent samples: it ignores that "
+        "they share seeds, which makes it conservative.",
+        "",
+    ] + table(rows)
     for study in spec.studies:
         arms = tables[f"survival_arms_{study.name}"]
         if len(arms) > ARMS_SHOWN:
-            lines += [f"Every arm of {study.name} (each combination of its levels, "
-                      f"{len(arms)} arms): `tables/survival_arms_{study.name}.csv`.", ""]
+            lines += [
+                f"Every arm of {study.name} (each combination of its levels, "
+                f"{len(arms)} arms): `tables/survival_arms_{study.name}.csv`.",
+                "",
+            ]
             continue
         levers = [c for c in arms.columns if c not in ARM_COLUMNS and c != "study"]
-        lines += [f"Every arm of {study.name}:", ""] + table(pd.DataFrame({
-            **{lever_words(lever): arms[lever].map(level_text) for lever in levers},
-            **_arm_text(arms)}))
+        lines += [f"Every arm of {study.name}:", ""] + table(
+            pd.DataFrame(
+                {
+                    **{lever_words(lever): arms[lever].map(level_text) for lever in levers},
+                    **_arm_text(arms),
+                }
+            )
+        )
     return lines
 
 
@@ -129,18 +172,33 @@ def effect_lines(spec: PipelineSpec, frame: pd.DataFrame, heading: str) -> list[
             """A share or change in percent."""
             return number(value * 100, digits)
 
-        text = pd.DataFrame({
-            "study": rows["study"], "lever": rows["lever"].map(lever_words),
-            "level": rows["level"].map(level_text), "vs": rows["reference"].map(level_text),
-            **({"within": rows["within"].map(within_text)}
-               if rows["within"].astype(bool).any() else {}),
-            "at reference": rows["at_reference"].map(show),
-            "at level": rows["at_level"].map(show), "effect": rows["effect"].map(show),
-            "95% interval": [f"{show(lo)} to {show(hi)}" for lo, hi in
-                             zip(rows["ci_low"], rows["ci_high"], strict=True)],
-            "p": rows["p_value"].map(p_text), "seeds": rows["seeds"]})
-        unit = "percent, effects in percentage points" if share else \
-            "percent of the starting quality, effects in points"
+        text = pd.DataFrame(
+            {
+                "study": rows["study"],
+                "lever": rows["lever"].map(lever_words),
+                "level": rows["level"].map(level_text),
+                "vs": rows["reference"].map(level_text),
+                **(
+                    {"within": rows["within"].map(within_text)}
+                    if rows["within"].astype(bool).any()
+                    else {}
+                ),
+                "at reference": rows["at_reference"].map(show),
+                "at level": rows["at_level"].map(show),
+                "effect": rows["effect"].map(show),
+                "95% interval": [
+                    f"{show(lo)} to {show(hi)}"
+                    for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)
+                ],
+                "p": rows["p_value"].map(p_text),
+                "seeds": rows["seeds"],
+            }
+        )
+        unit = (
+            "percent, effects in percentage points"
+            if share
+            else "percent of the starting quality, effects in points"
+        )
         lines += [f"**{outcome_words(outcome)[0].capitalize()}** (`{outcome}`; {unit}):", ""]
         lines += table(text)
     return lines
@@ -148,61 +206,107 @@ def effect_lines(spec: PipelineSpec, frame: pd.DataFrame, heading: str) -> list[
 
 def cox_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame]) -> list[str]:
     """The Cox models: hazard ratios, the proportional-hazards check, the fit."""
-    lines = ["### Cox models", "",
-             "Weeks until a network dissolves, censored at the horizon, stratified by seed "
-             "(each seed its own baseline hazard: common random numbers). Each lever is "
-             "centred on its mean and scaled by its tested range, so a hazard ratio compares "
-             "its lowest with its highest value at the average of the others (below 1: "
-             "networks dissolve less); a partner's strength counts only where there is a "
-             "partner. Proportional hazards: Grambsch-Therneau test on scaled Schoenfeld "
-             "residuals against the rank of the week; where it fails the ratio is an average "
-             "over a hazard ratio that changes with time.", ""]
+    lines = [
+        "### Cox models",
+        "",
+        "Weeks until a network dissolves, censored at the horizon, stratified by seed "
+        "(each seed its own baseline hazard: common random numbers). Each lever is "
+        "centred on its mean and scaled by its tested range, so a hazard ratio compares "
+        "its lowest with its highest value at the average of the others (below 1: "
+        "networks dissolve less); a partner's strength counts only where there is a "
+        "partner. Proportional hazards: Grambsch-Therneau test on scaled Schoenfeld "
+        "residuals against the rank of the week; where it fails the ratio is an average "
+        "over a hazard ratio that changes with time.",
+        "",
+    ]
     fits = tables["cox_fit"]
     for fit in fits.itertuples():
-        lines.append(f"**{fit.study}**: {fit.runs} runs, {fit.dissolved} dissolved"
-                     + (f"; not fitted: {fit.error}" if isinstance(fit.error, str) and fit.error
-                        else f"; concordance {number(fit.concordance, 3)}")
-                     + (f"; left out (no numeric scale): {fit.left_out}"
-                        if isinstance(fit.left_out, str) and fit.left_out else "")
-                     + (f"; warning: {fit.warnings}" if isinstance(fit.warnings, str)
-                        and fit.warnings else "") + ".")
+        lines.append(
+            f"**{fit.study}**: {fit.runs} runs, {fit.dissolved} dissolved"
+            + (
+                f"; not fitted: {fit.error}"
+                if isinstance(fit.error, str) and fit.error
+                else f"; concordance {number(fit.concordance, 3)}"
+            )
+            + (
+                f"; left out (no numeric scale): {fit.left_out}"
+                if isinstance(fit.left_out, str) and fit.left_out
+                else ""
+            )
+            + (
+                f"; warning: {fit.warnings}"
+                if isinstance(fit.warnings, str) and fit.warnings
+                else ""
+            )
+            + "."
+        )
         lines.append("")
-        rows = tables["cox"].loc[tables["cox"]["study"] == fit.study] \
-            if not tables["cox"].empty else pd.DataFrame()
+        rows = (
+            tables["cox"].loc[tables["cox"]["study"] == fit.study]
+            if not tables["cox"].empty
+            else pd.DataFrame()
+        )
         if len(rows):
-            lines += table(pd.DataFrame({
-                "term": [" × ".join(lever_words(p.strip()) for p in t.split("×"))
-                         for t in rows["term"]],
-                "hazard ratio": rows["hazard_ratio"].map(lambda v: number(v, 3)),
-                "95% CI": [f"{number(lo, 3)}–{number(hi, 3)}" for lo, hi in
-                           zip(rows["lower"], rows["upper"], strict=True)],
-                "p": rows["p"].map(p_text), "PH rho": rows["rho"].map(lambda v: number(v, 3)),
-                "PH p": rows["ph_p"].map(p_text),
-                "PH holds": rows["ph_holds"].map(lambda v: "yes" if v else "no")}))
+            lines += table(
+                pd.DataFrame(
+                    {
+                        "term": [
+                            " × ".join(lever_words(p.strip()) for p in t.split("×"))
+                            for t in rows["term"]
+                        ],
+                        "hazard ratio": rows["hazard_ratio"].map(lambda v: number(v, 3)),
+                        "95% CI": [
+                            f"{number(lo, 3)}–{number(hi, 3)}"
+                            for lo, hi in zip(rows["lower"], rows["upper"], strict=True)
+                        ],
+                        "p": rows["p"].map(p_text),
+                        "PH rho": rows["rho"].map(lambda v: number(v, 3)),
+                        "PH p": rows["ph_p"].map(p_text),
+                        "PH holds": rows["ph_holds"].map(lambda v: "yes" if v else "no"),
+                    }
+                )
+            )
     return lines
 
 
-def discovery_lines(spec: PipelineSpec, tables: dict[str, pd.DataFrame],
-                    facts: dict[str, Any]) -> list[str]:
+def discovery_lines(
+    spec: PipelineSpec, tables: dict[str, pd.DataFrame], facts: dict[str, Any]
+) -> list[str]:
     """The PRIM boxes and their trajectory, and what to make of them."""
-    lines = ["### Scenario discovery (PRIM)", "",
-             f"A design point is a case when at least {spec.discovery.threshold:.0%} of its "
-             f"runs have `{spec.discovery.outcome}`; PRIM peels and pastes boxes of levers "
-             "(collabsim.analysis.discovery), covering up to three.", ""]
+    lines = [
+        "### Scenario discovery (PRIM)",
+        "",
+        f"A design point is a case when at least {spec.discovery.threshold:.0%} of its "
+        f"runs have `{spec.discovery.outcome}`; PRIM peels and pastes boxes of levers "
+        "(collabsim.analysis.discovery), covering up to three.",
+        "",
+    ]
     points = tables["discovery_points"]
-    lines += [f"{int(points['case'].sum())} of {len(points)} design points are cases (base "
-              f"rate {percent(points['case'].mean(), 1)})"
-              + (f"; no boxes: {facts['discovery_message']}." if facts["discovery"] is None
-                 else "; the boxes:"), ""]
+    lines += [
+        f"{int(points['case'].sum())} of {len(points)} design points are cases (base "
+        f"rate {percent(points['case'].mean(), 1)})"
+        + (
+            f"; no boxes: {facts['discovery_message']}."
+            if facts["discovery"] is None
+            else "; the boxes:"
+        ),
+        "",
+    ]
     boxes = tables["discovery_boxes"]
     if len(boxes):
-        lines += table(pd.DataFrame({
-            "box": boxes["box"], "lever": boxes["lever"].map(lever_words),
-            "low": boxes["low"].map(lambda v: number(v, 3, infinite="no limit")),
-            "high": boxes["high"].map(lambda v: number(v, 3, infinite="no limit")),
-            "values": boxes["values"],
-            "density": boxes["density"].map(lambda v: percent(v, 1)),
-            "coverage": boxes["coverage"].map(lambda v: percent(v, 1))}))
+        lines += table(
+            pd.DataFrame(
+                {
+                    "box": boxes["box"],
+                    "lever": boxes["lever"].map(lever_words),
+                    "low": boxes["low"].map(lambda v: number(v, 3, infinite="no limit")),
+                    "high": boxes["high"].map(lambda v: number(v, 3, infinite="no limit")),
+                    "values": boxes["values"],
+                    "density": boxes["density"].map(lambda v: percent(v, 1)),
+                    "coverage": boxes["coverage"].map(lambda v: percent(v, 1)),
+                }
+            )
+        )
     return lines
 
 
@@ -213,15 +317,19 @@ def limitation_lines(meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> l
     if validation.is_file():
         patterns = pd.read_csv(validation)
         able = patterns.loc[patterns["expressible"].astype(bool)]
-        lines.append(f"- The model reproduces {int(able['passed'].astype(bool).sum())} of the "
-                     f"{len(able)} field-study patterns it can express "
-                     "([results/validation/report.md](../validation/report.md)); the others, "
-                     "and the claims it cannot express, are listed there with the reason. "
-                     "Each pattern's source and test: [docs/patterns.md](../../docs/patterns.md).")
+        lines.append(
+            f"- The model reproduces {int(able['passed'].astype(bool).sum())} of the "
+            f"{len(able)} field-study patterns it can express "
+            "([results/validation/report.md](../validation/report.md)); the others, "
+            "and the claims it cannot express, are listed there with the reason. "
+            "Each pattern's source and test: [docs/patterns.md](../../docs/patterns.md)."
+        )
     else:
-        lines.append("- How far the model reproduces the field studies: "
-                     "[docs/patterns.md](../../docs/patterns.md) and "
-                     "results/validation/report.md (`make validate`).")
+        lines.append(
+            "- How far the model reproduces the field studies: "
+            "[docs/patterns.md](../../docs/patterns.md) and "
+            "results/validation/report.md (`make validate`)."
+        )
     failed = int(tables["sweeps"]["failed"].sum())
     lines += [
         "- These are the model's answers for its calibrated rates (docs/odd.md §9), not "
@@ -234,10 +342,16 @@ def limitation_lines(meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> l
         "- The discovery boxes are found on the same runs they are scored on; check a box on "
         "fresh seeds before relying on it.",
         f"- {failed} runs failed and are left out of every table."
-        if failed else "- No run failed.", ""]
+        if failed
+        else "- No run failed.",
+        "",
+    ]
     if meta.get("quick"):
-        lines.insert(2, "- **This is a quick run** (few seeds, a short horizon, small "
-                        "designs): a test of the pipeline, not findings.")
+        lines.insert(
+            2,
+            "- **This is a quick run** (few seeds, a short horizon, small "
+            "designs): a test of the pipeline, not findings.",
+        )
     return lines
 
 
@@ -245,45 +359,82 @@ def provenance_lines(meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> l
     """The commit, code fingerprint, pipeline and sweep files, and seeds."""
     sweeps = tables["sweeps"]
     dirty = " (with uncommitted changes)" if meta.get("git_dirty") else ""
-    lines = ["### Provenance", "",
-             f"Commit `{meta.get('git_commit')}`{dirty}, collabsim "
-             f"{meta.get('collabsim_version')}, code fingerprint `{meta['code_fingerprint']}`; "
-             f"pipeline file `{meta['pipeline_file']['path']}` (sha256 "
-             f"`{meta['pipeline_file']['sha256'][:12]}`). Each sweep's folder holds its own "
-             "meta.json (design, seeds, code fingerprint, sessions); `meta.json` here holds "
-             "every file's text.", ""]
-    lines += table(pd.DataFrame({
-        "sweep": sweeps["name"], "file": sweeps["file"], "sha256": sweeps["sha256"].str[:12],
-        "scenario": sweeps["scenario"], "points": sweeps["points"],
-        "seeds": sweeps["replicates"], "weeks": sweeps["steps"], "runs": sweeps["runs"],
-        "computed": sweeps["computed"], "reused": sweeps["reused"]}))
+    lines = [
+        "### Provenance",
+        "",
+        f"Commit `{meta.get('git_commit')}`{dirty}, collabsim "
+        f"{meta.get('collabsim_version')}, code fingerprint `{meta['code_fingerprint']}`; "
+        f"pipeline file `{meta['pipeline_file']['path']}` (sha256 "
+        f"`{meta['pipeline_file']['sha256'][:12]}`). Each sweep's folder holds its own "
+        "meta.json (design, seeds, code fingerprint, sessions); `meta.json` here holds "
+        "every file's text.",
+        "",
+    ]
+    lines += table(
+        pd.DataFrame(
+            {
+                "sweep": sweeps["name"],
+                "file": sweeps["file"],
+                "sha256": sweeps["sha256"].str[:12],
+                "scenario": sweeps["scenario"],
+                "points": sweeps["points"],
+                "seeds": sweeps["replicates"],
+                "weeks": sweeps["steps"],
+                "runs": sweeps["runs"],
+                "computed": sweeps["computed"],
+                "reused": sweeps["reused"],
+            }
+        )
+    )
     for seeds, group in sweeps.groupby("seeds", sort=False):
-        lines += [f"Replicate seeds of {', '.join(group['name'])} (master seed "
-                  f"{group['seed'].iloc[0]}): {seeds.replace(' ', ', ')}.", ""]
+        lines += [
+            f"Replicate seeds of {', '.join(group['name'])} (master seed "
+            f"{group['seed'].iloc[0]}): {seeds.replace(' ', ', ')}.",
+            "",
+        ]
     return lines
 
 
-def write_report(path: Path, *, spec: PipelineSpec, tables: dict[str, pd.DataFrame],
-                 facts: dict[str, Any], meta: dict[str, Any], out: Path) -> Path:
+def write_report(
+    path: Path,
+    *,
+    spec: PipelineSpec,
+    tables: dict[str, pd.DataFrame],
+    facts: dict[str, Any],
+    meta: dict[str, Any],
+    out: Path,
+) -> Path:
     """Write the report to ``path`` (atomically)."""
     lines = ["# What keeps a collaborative network alive, and what it delivers", ""]
     if meta.get("quick"):
-        lines += ["> **Quick run**: few seeds, a short horizon and small designs, to test the "
-                  "pipeline. Its numbers are not findings; `make results` makes the full "
-                  "study.", ""]
+        lines += [
+            "> **Quick run**: few seeds, a short horizon and small designs, to test the "
+            "pipeline. Its numbers are not findings; `make results` makes the full "
+            "study.",
+            "",
+        ]
     lines += ["## The question", "", spec.question, ""]
     lines += design_lines(spec, tables, facts, meta)
     lines += plain_findings(spec, tables, facts)
     lines += ["## For researchers", ""]
     lines += survival_lines(spec, tables)
     lines += cox_lines(spec, tables)
-    lines += effect_lines(spec, tables["effects"], "### Lever effects, averaged over the "
-                          "other levers")
-    lines += effect_lines(spec, tables["effects_within"], "### Lever effects at each level "
-                          "of the levers held fixed")
+    lines += effect_lines(
+        spec, tables["effects"], "### Lever effects, averaged over the other levers"
+    )
+    lines += effect_lines(
+        spec, tables["effects_within"], "### Lever effects at each level of the levers held fixed"
+    )
     lines += discovery_lines(spec, tables, facts)
-    lines += ["### Figures", ""] + [f"![{name}](figures/{name})" for name in
-                                    meta.get("figures", []) if name.endswith(".png")] + [""]
+    lines += (
+        ["### Figures", ""]
+        + [
+            f"![{name}](figures/{name})"
+            for name in meta.get("figures", [])
+            if name.endswith(".png")
+        ]
+        + [""]
+    )
     lines += limitation_lines(meta, tables)
     lines += provenance_lines(meta, tables)
     text = "\n".join(lines).rstrip() + "\n"

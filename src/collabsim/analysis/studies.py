@@ -142,52 +142,69 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
     quick = _typed(data["quick"], _QUICK_KEYS, "[quick]", fail)
     for key in ("replicates", "steps", "n"):
         if quick[key] < 1:
-            raise fail(f"[quick] {key}={quick[key]!r} is not allowed: expected a whole "
-                       "number >= 1")
+            raise fail(f"[quick] {key}={quick[key]!r} is not allowed: expected a whole number >= 1")
     if not 0 < pipeline["pool_efficiency"] <= 1:
-        raise fail(f"[pipeline] pool_efficiency={pipeline['pool_efficiency']!r} is not "
-                   "allowed: expected a share above 0 and at most 1")
-    for where, outcome in [*(("[pipeline] outcomes", o) for o in pipeline["outcomes"]),
-                           ("[discovery] outcome", data["discovery"].get("outcome"))]:
+        raise fail(
+            f"[pipeline] pool_efficiency={pipeline['pool_efficiency']!r} is not "
+            "allowed: expected a share above 0 and at most 1"
+        )
+    for where, outcome in [
+        *(("[pipeline] outcomes", o) for o in pipeline["outcomes"]),
+        ("[discovery] outcome", data["discovery"].get("outcome")),
+    ]:
         if outcome is not None and outcome not in SUMMARY:
             hint = _suggest(str(outcome), SUMMARY)
-            raise fail(f"{where}: {outcome!r} is not a summary output"
-                       + (f"; {hint}" if hint else f"; allowed: {', '.join(SUMMARY)}"))
+            raise fail(
+                f"{where}: {outcome!r} is not a summary output"
+                + (f"; {hint}" if hint else f"; allowed: {', '.join(SUMMARY)}")
+            )
         if outcome in CENSORED:
-            raise fail(f"{where}: {outcome!r} is not allowed: it is censored (missing where "
-                       "a network outlived the horizon), so its mean would speak only of "
-                       "the networks that dissolved; the survival tables and Cox models "
-                       "analyse it with its censoring")
+            raise fail(
+                f"{where}: {outcome!r} is not allowed: it is censored (missing where "
+                "a network outlived the horizon), so its mean would speak only of "
+                "the networks that dissolved; the survival tables and Cox models "
+                "analyse it with its censoring"
+            )
     studies = data.get("studies")
     if not isinstance(studies, list) or not studies:
         raise fail("no [[studies]] tables: name at least one study and its sweep files")
-    specs = tuple(_study(entry, number, path.parent, fail)
-                  for number, entry in enumerate(studies, start=1))
+    specs = tuple(
+        _study(entry, number, path.parent, fail) for number, entry in enumerate(studies, start=1)
+    )
     names = [spec.name for spec in specs]
     twice = {name for name in names if names.count(name) > 1}
     if twice:
         raise fail(f"two studies are named {sorted(twice)[0]!r}: each needs its own name")
     discovery = _typed(data["discovery"], _DISCOVERY_KEYS, "[discovery]", fail)
     if not 0 < discovery["threshold"] <= 1:
-        raise fail(f"[discovery] threshold={discovery['threshold']!r} is not allowed: "
-                   "expected a share above 0 and at most 1")
+        raise fail(
+            f"[discovery] threshold={discovery['threshold']!r} is not allowed: "
+            "expected a share above 0 and at most 1"
+        )
     return PipelineSpec(
-        source=path, question=" ".join(pipeline["question"].split()),
-        out=Path(pipeline["out"]), outcomes=tuple(pipeline["outcomes"]),
+        source=path,
+        question=" ".join(pipeline["question"].split()),
+        out=Path(pipeline["out"]),
+        outcomes=tuple(pipeline["outcomes"]),
         pool_efficiency=float(pipeline["pool_efficiency"]),
         quick=Quick(Path(quick["out"]), quick["replicates"], quick["steps"], quick["n"]),
         studies=specs,
-        discovery=DiscoverySpec(_sweep_path(discovery["sweep"], path.parent, "[discovery]",
-                                            fail), discovery["outcome"],
-                                float(discovery["threshold"])))
+        discovery=DiscoverySpec(
+            _sweep_path(discovery["sweep"], path.parent, "[discovery]", fail),
+            discovery["outcome"],
+            float(discovery["threshold"]),
+        ),
+    )
 
 
 def _typed(table: dict[str, Any], keys: dict[str, type], where: str, fail) -> dict[str, Any]:
     for key in table:
         if key not in keys:
             hint = _suggest(key, keys)
-            raise fail(f"{where}: unknown key {key!r}; allowed: {', '.join(keys)}"
-                       + (f"; {hint}" if hint else ""))
+            raise fail(
+                f"{where}: unknown key {key!r}; allowed: {', '.join(keys)}"
+                + (f"; {hint}" if hint else "")
+            )
     for key, kind in keys.items():
         if key not in table:
             raise fail(f"{where} needs {key}")
@@ -201,8 +218,10 @@ def _typed(table: dict[str, Any], keys: dict[str, type], where: str, fail) -> di
 
 def _sweep_path(text: Any, folder: Path, where: str, fail) -> Path:
     if not isinstance(text, str) or not text.endswith(".toml"):
-        raise fail(f"{where}: sweep {text!r} is not allowed: expected the name of a sweep "
-                   "file (.toml) beside the pipeline file")
+        raise fail(
+            f"{where}: sweep {text!r} is not allowed: expected the name of a sweep "
+            "file (.toml) beside the pipeline file"
+        )
     path = Path(text) if Path(text).is_absolute() else folder / text
     if not path.is_file():
         raise fail(f"{where}: no such sweep file {str(path)!r}")
@@ -211,10 +230,13 @@ def _sweep_path(text: Any, folder: Path, where: str, fail) -> Path:
 
 def _pairs(value: Any, key: str, where: str, fail) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, list) or not all(
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
-            for pair in value):
-        raise fail(f"{where} {key}={value!r} is not allowed: expected a list of pairs of "
-                   'lever names, e.g. [["cede_willingness", "distributed_leadership"]]')
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+        for pair in value
+    ):
+        raise fail(
+            f"{where} {key}={value!r} is not allowed: expected a list of pairs of "
+            'lever names, e.g. [["cede_willingness", "distributed_leadership"]]'
+        )
     return tuple((a, b) for a, b in value)
 
 
@@ -225,12 +247,16 @@ def _study(entry: Any, number: int, folder: Path, fail) -> StudySpec:
     for key in entry:
         if key not in _STUDY_KEYS:
             hint = _suggest(key, _STUDY_KEYS)
-            raise fail(f"{where}: unknown key {key!r}; allowed: {', '.join(_STUDY_KEYS)}"
-                       + (f"; {hint}" if hint else ""))
+            raise fail(
+                f"{where}: unknown key {key!r}; allowed: {', '.join(_STUDY_KEYS)}"
+                + (f"; {hint}" if hint else "")
+            )
     name, title = entry.get("name"), entry.get("title")
     if not isinstance(name, str) or not name.isidentifier():
-        raise fail(f"{where}: name={name!r} is not allowed: expected a short name of "
-                   "letters, digits and underscores (it names files)")
+        raise fail(
+            f"{where}: name={name!r} is not allowed: expected a short name of "
+            "letters, digits and underscores (it names files)"
+        )
     where = f"study {name!r}"
     if not isinstance(title, str) or not title.strip():
         raise fail(f"{where} needs a title, in plain words")
@@ -239,26 +265,34 @@ def _study(entry: Any, number: int, folder: Path, fail) -> StudySpec:
         raise fail(f"{where} needs sweeps, a list of sweep files")
     nested = entry.get("nested", {})
     if not isinstance(nested, dict) or not all(
-            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in nested.values()):
-        raise fail(f"{where} nested={nested!r} is not allowed: expected a table of switch = "
-                   '["setting", ...], e.g. {academic_partner = ["partner_strength"]}')
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in nested.values()
+    ):
+        raise fail(
+            f"{where} nested={nested!r} is not allowed: expected a table of switch = "
+            '["setting", ...], e.g. {academic_partner = ["partner_strength"]}'
+        )
     for switch in nested:
         if switch not in PARAMETERS or PARAMETERS[switch].kind != "bool":
-            raise fail(f"{where} nested: {switch!r} is not a true/false parameter; a nested "
-                       "lever's settings apply only where its switch is on")
+            raise fail(
+                f"{where} nested: {switch!r} is not a true/false parameter; a nested "
+                "lever's settings apply only where its switch is on"
+            )
     within = entry.get("within", [])
     if not isinstance(within, list) or not all(isinstance(x, str) for x in within):
         raise fail(f"{where} within={within!r} is not allowed: expected a list of levers")
     cox = entry.get("cox", False)
     if not isinstance(cox, bool):
         raise fail(f"{where} cox={cox!r} is not allowed: expected true or false")
-    return StudySpec(name=name, title=title.strip(),
-                     sweeps=tuple(_sweep_path(s, folder, where, fail) for s in sweeps),
-                     nested={k: tuple(v) for k, v in nested.items()}, cox=cox,
-                     interactions=_pairs(entry.get("interactions", []), "interactions", where,
-                                         fail),
-                     heat_maps=_pairs(entry.get("heat_maps", []), "heat_maps", where, fail),
-                     within=tuple(within))
+    return StudySpec(
+        name=name,
+        title=title.strip(),
+        sweeps=tuple(_sweep_path(s, folder, where, fail) for s in sweeps),
+        nested={k: tuple(v) for k, v in nested.items()},
+        cox=cox,
+        interactions=_pairs(entry.get("interactions", []), "interactions", where, fail),
+        heat_maps=_pairs(entry.get("heat_maps", []), "heat_maps", where, fail),
+        within=tuple(within),
+    )
 
 
 # --- the sweeps' options -------------------------------------------------------------
@@ -282,8 +316,9 @@ def sweep_options(path: Path, *, runs_folder: Path, quick: Quick | None) -> dict
             options["n"] = 1 << (quick.n.bit_length() - 1)
         elif design == "grid":
             options["levels"] = 2
-            options["factors"] = {name: [spec[0], spec[-1]] if isinstance(spec, list)
-                                  and len(spec) > 1 else spec
-                                  for name, spec in options["factors"].items()}
+            options["factors"] = {
+                name: [spec[0], spec[-1]] if isinstance(spec, list) and len(spec) > 1 else spec
+                for name, spec in options["factors"].items()
+            }
     options["out"] = runs_folder / options["name"]
     return options

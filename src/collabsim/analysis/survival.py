@@ -40,8 +40,9 @@ try:
     from statsmodels.duration.survfunc import SurvfuncRight, survdiff
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 except ImportError as error:  # an optional extra: say how to get it
-    raise ImportError("collabsim.analysis.survival needs statsmodels: "
-                      "pip install 'collabsim[analysis]'") from error
+    raise ImportError(
+        "collabsim.analysis.survival needs statsmodels: pip install 'collabsim[analysis]'"
+    ) from error
 
 from collabsim.analysis._estimators import curve_with_intervals, harrell_c, schoenfeld_test
 
@@ -172,42 +173,60 @@ def durations(runs: pd.DataFrame, horizon: float | None = None) -> pd.DataFrame:
     if "status" in runs.columns:
         failed = runs["status"] != "ok"
         if failed.any():
-            raise ValueError(f"{_which(runs, failed)}: did not finish (status is not 'ok'), "
-                             "so there is no outcome; keep the finished runs with "
-                             "runs[runs['status'] == 'ok']")
+            raise ValueError(
+                f"{_which(runs, failed)}: did not finish (status is not 'ok'), "
+                "so there is no outcome; keep the finished runs with "
+                "runs[runs['status'] == 'ok']"
+            )
     sustained = _flags(runs, "sustained")
     try:
         collapse = pd.to_numeric(runs["collapse_step"]).astype(float)
     except (TypeError, ValueError) as error:
-        raise ValueError("column 'collapse_step' must hold week numbers, missing where the "
-                         f"network did not dissolve: {error}") from None
+        raise ValueError(
+            "column 'collapse_step' must hold week numbers, missing where the "
+            f"network did not dissolve: {error}"
+        ) from None
     ends, source = _ends(runs, horizon)
     has_week = collapse.notna()
     for mask, problem in [
-        (sustained & has_week, "marked sustained but collapse_step={week}; a sustained "
-                               "network never dissolved, so collapse_step must be missing"),
-        (~sustained & ~has_week, "not sustained but collapse_step is missing; " + (
-            "with convened=False there was no network to dissolve: analyse "
-            "runs[runs['convened']]" if "convened" in runs and not runs["convened"].all()
-            else "a run that is not sustained must have the week it dissolved")),
-        (has_week & ~(collapse > 0), "collapse_step={week} is not after week 0 (weeks "
-                                     "start at 1)"),
-        (has_week & (collapse > ends), "collapse_step={week} is beyond the horizon, week "
-                                       "{end} (" + source + "); if the sweep ran more "
-                                       "weeks than the horizon, pass horizon=its steps"),
+        (
+            sustained & has_week,
+            "marked sustained but collapse_step={week}; a sustained "
+            "network never dissolved, so collapse_step must be missing",
+        ),
+        (
+            ~sustained & ~has_week,
+            "not sustained but collapse_step is missing; "
+            + (
+                "with convened=False there was no network to dissolve: analyse "
+                "runs[runs['convened']]"
+                if "convened" in runs and not runs["convened"].all()
+                else "a run that is not sustained must have the week it dissolved"
+            ),
+        ),
+        (has_week & ~(collapse > 0), "collapse_step={week} is not after week 0 (weeks start at 1)"),
+        (
+            has_week & (collapse > ends),
+            "collapse_step={week} is beyond the horizon, week "
+            "{end} (" + source + "); if the sweep ran more "
+            "weeks than the horizon, pass horizon=its steps",
+        ),
     ]:
         if mask.any():
             first = mask.to_numpy().nonzero()[0][0]
-            raise ValueError(f"{_which(runs, mask)}: " + problem.format(
-                week=f"{collapse.iloc[first]:g}", end=f"{ends.iloc[first]:g}"))
+            raise ValueError(
+                f"{_which(runs, mask)}: "
+                + problem.format(week=f"{collapse.iloc[first]:g}", end=f"{ends.iloc[first]:g}")
+            )
     out = runs.copy()
     out[WEEKS] = collapse.where(has_week, ends)
     out[DISSOLVED] = has_week.to_numpy()
     return out
 
 
-def kaplan_meier(runs: pd.DataFrame, by: str | Sequence[str], horizon: float | None = None,
-                 alpha: float = 0.05) -> dict[Any, ArmSurvival]:
+def kaplan_meier(
+    runs: pd.DataFrame, by: str | Sequence[str], horizon: float | None = None, alpha: float = 0.05
+) -> dict[Any, ArmSurvival]:
     """Kaplan-Meier survival curve, median survival and survival at the horizon, per arm.
 
     Args:
@@ -228,8 +247,10 @@ def kaplan_meier(runs: pd.DataFrame, by: str | Sequence[str], horizon: float | N
             has missing values, or ``alpha`` outside (0, 1).
     """
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} is not allowed: expected a number between 0 "
-                         "and 1 (exclusive), e.g. 0.05 for 95% intervals")
+        raise ValueError(
+            f"alpha={alpha!r} is not allowed: expected a number between 0 "
+            "and 1 (exclusive), e.g. 0.05 for 95% intervals"
+        )
     table, groups = _arms(runs, by, horizon)
     results = {}
     for key, arm in groups:
@@ -246,15 +267,24 @@ def kaplan_meier(runs: pd.DataFrame, by: str | Sequence[str], horizon: float | N
         end = float(_ends(arm, horizon)[0].max())  # the arm's longest horizon
         at_end = curve[curve["week"] <= end].iloc[-1]
         results[key] = ArmSurvival(
-            arm=key, curve=curve, median=median, median_lower=lower, median_upper=upper,
-            horizon=end, surviving=float(at_end["survival"]),
-            surviving_lower=float(at_end["lower"]), surviving_upper=float(at_end["upper"]),
-            runs=len(arm), events=int(arm[DISSOLVED].sum()))
+            arm=key,
+            curve=curve,
+            median=median,
+            median_lower=lower,
+            median_upper=upper,
+            horizon=end,
+            surviving=float(at_end["survival"]),
+            surviving_lower=float(at_end["lower"]),
+            surviving_upper=float(at_end["upper"]),
+            runs=len(arm),
+            events=int(arm[DISSOLVED].sum()),
+        )
     return results
 
 
-def compare_arms(runs: pd.DataFrame, by: str | Sequence[str],
-                 horizon: float | None = None) -> ArmComparison:
+def compare_arms(
+    runs: pd.DataFrame, by: str | Sequence[str], horizon: float | None = None
+) -> ArmComparison:
     """Log-rank test of whether networks last equally long in every arm.
 
     A rank test: week by week, it compares each arm's dissolutions with those expected
@@ -278,30 +308,40 @@ def compare_arms(runs: pd.DataFrame, by: str | Sequence[str],
     table, groups = _arms(runs, by, horizon)
     arms = tuple(key for key, _ in groups)
     if len(arms) < 2:
-        raise ValueError(f"one arm only ({by!r} = {_plain(arms[0])!r} in every run): need "
-                         "at least two arms to compare")
+        raise ValueError(
+            f"one arm only ({by!r} = {_plain(arms[0])!r} in every run): need "
+            "at least two arms to compare"
+        )
     if not table[DISSOLVED].any():
         raise ValueError("no run dissolved: the arms cannot differ in when they dissolve")
     # Integer labels: survdiff sorts the labels, which tuples of mixed types defeat.
     codes = table.groupby(_columns(by), sort=True, observed=True).ngroup().to_numpy()
     try:
-        statistic, _ = survdiff(table[WEEKS].to_numpy(float),
-                                table[DISSOLVED].to_numpy(int), codes)
+        statistic, _ = survdiff(table[WEEKS].to_numpy(float), table[DISSOLVED].to_numpy(int), codes)
     except np.linalg.LinAlgError:
-        raise ValueError("the arms cannot be compared: some arm has no run at risk at any "
-                         "week a network dissolved (every run censored before then)") from None
+        raise ValueError(
+            "the arms cannot be compared: some arm has no run at risk at any "
+            "week a network dissolved (every run censored before then)"
+        ) from None
     degrees = len(arms) - 1
     # The p-value from the upper tail directly: 1 - cdf rounds to 0 for large statistics.
-    return ArmComparison(test="logrank_test" if degrees == 1 else "multivariate_logrank_test",
-                         statistic=float(statistic),
-                         p_value=float(stats.chi2.sf(statistic, degrees)),
-                         degrees_of_freedom=degrees, arms=arms)
+    return ArmComparison(
+        test="logrank_test" if degrees == 1 else "multivariate_logrank_test",
+        statistic=float(statistic),
+        p_value=float(stats.chi2.sf(statistic, degrees)),
+        degrees_of_freedom=degrees,
+        arms=arms,
+    )
 
 
-def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
-              interactions: Sequence[tuple[str, str]] = (), horizon: float | None = None,
-              strata: str | Sequence[str] | None = None,
-              time_transform: str = "rank") -> CoxResult:
+def cox_model(
+    runs: pd.DataFrame,
+    covariates: str | Sequence[str],
+    interactions: Sequence[tuple[str, str]] = (),
+    horizon: float | None = None,
+    strata: str | Sequence[str] | None = None,
+    time_transform: str = "rank",
+) -> CoxResult:
     """Fit a Cox proportional-hazards model of the weeks until the network dissolves.
 
     The model says each covariate multiplies the weekly risk of dissolving by a
@@ -343,35 +383,49 @@ def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
             runs that dissolved from those that lasted (a hazard ratio of 0 or infinity).
     """
     if time_transform not in TIME_TRANSFORMS:
-        raise ValueError(f"time_transform={time_transform!r} is not allowed: expected one "
-                         f"of {', '.join(TIME_TRANSFORMS)}")
+        raise ValueError(
+            f"time_transform={time_transform!r} is not allowed: expected one "
+            f"of {', '.join(TIME_TRANSFORMS)}"
+        )
     covariates = list(dict.fromkeys(_columns(covariates, "covariates")))  # each once
     strata_columns = _columns(strata, "strata") if strata is not None else []
     table = durations(runs, horizon)
     _require(table, covariates + strata_columns)
     clash = set(covariates) & set(strata_columns)
     if clash:
-        raise ValueError(f"{sorted(clash)} are both covariates and strata: a stratum gets "
-                         "its own baseline hazard and no hazard ratio; choose one")
+        raise ValueError(
+            f"{sorted(clash)} are both covariates and strata: a stratum gets "
+            "its own baseline hazard and no hazard ratio; choose one"
+        )
     data = pd.DataFrame({WEEKS: table[WEEKS], DISSOLVED: table[DISSOLVED].astype(int)})
     for name in covariates:
         data[name] = _numeric(table, name)
     for pair in interactions:
-        if (isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2
-                or any(part not in covariates for part in pair)):
-            raise ValueError(f"interaction {pair!r} is not allowed: expected a pair of "
-                             "covariates (interactions is a list of pairs, e.g. "
-                             f"[({covariates[0]!r}, ...)]); covariates: "
-                             + ", ".join(covariates))
+        if (
+            isinstance(pair, str)
+            or not isinstance(pair, Sequence)
+            or len(pair) != 2
+            or any(part not in covariates for part in pair)
+        ):
+            raise ValueError(
+                f"interaction {pair!r} is not allowed: expected a pair of "
+                "covariates (interactions is a list of pairs, e.g. "
+                f"[({covariates[0]!r}, ...)]); covariates: " + ", ".join(covariates)
+            )
         data[f"{pair[0]} × {pair[1]}"] = data[pair[0]] * data[pair[1]]
     _complete(table, strata_columns, "stratum ")
     # One integer per stratum: PHReg sorts the labels, which tuples of values defeat.
-    stratum = (table.groupby(strata_columns, observed=True).ngroup() if strata_columns
-               else pd.Series(0, index=table.index)).to_numpy()
+    stratum = (
+        table.groupby(strata_columns, observed=True).ngroup()
+        if strata_columns
+        else pd.Series(0, index=table.index)
+    ).to_numpy()
     events = int(data[DISSOLVED].sum())
     if events == 0:
-        raise ValueError(f"no run dissolved (all {len(data)} were still alive at the "
-                         "horizon): without events there are no hazards to compare")
+        raise ValueError(
+            f"no run dissolved (all {len(data)} were still alive at the "
+            "horizon): without events there are no hazards to compare"
+        )
     terms = [name for name in data.columns if name not in (WEEKS, DISSOLVED)]
     weeks, dissolved = data[WEEKS].to_numpy(float), data[DISSOLVED].to_numpy(int)
     exog = data[terms].to_numpy(float)
@@ -382,22 +436,37 @@ def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
         if issubclass(warning.category, ConvergenceWarning):
             warning.message = ConvergenceWarning(
                 "the Cox model did not converge: a covariate may separate the runs that "
-                "dissolved from those that lasted; its hazard ratio is not to be trusted")
-        warnings.warn_explicit(warning.message, warning.category, warning.filename,
-                               warning.lineno)
+                "dissolved from those that lasted; its hazard ratio is not to be trusted"
+            )
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     coef = np.asarray(fit.params)
     with np.errstate(over="ignore"):  # an unbounded interval is inf (warned above)
         interval = np.exp(np.asarray(fit.conf_int(alpha=0.05)))
     index = pd.Index(terms, name="term")
-    hazard_ratios = pd.DataFrame({
-        "hazard_ratio": np.exp(coef), "lower": interval[:, 0], "upper": interval[:, 1],
-        "p": np.asarray(fit.pvalues), "coef": coef}, index=index)
+    hazard_ratios = pd.DataFrame(
+        {
+            "hazard_ratio": np.exp(coef),
+            "lower": interval[:, 0],
+            "upper": interval[:, 1],
+            "p": np.asarray(fit.pvalues),
+            "coef": coef,
+        },
+        index=index,
+    )
     rho, statistic = schoenfeld_test(fit, weeks, dissolved, time_transform)
     p = stats.chi2.sf(statistic, 1)
-    proportional = pd.DataFrame({"rho": rho, "statistic": statistic, "p": p,
-                                 "assumption_holds": ~(p < PH_ALPHA)}, index=index)
-    return CoxResult(hazard_ratios, harrell_c(weeks, dissolved, exog @ coef, stratum),
-                     proportional, runs=len(data), events=events, model=fit)
+    proportional = pd.DataFrame(
+        {"rho": rho, "statistic": statistic, "p": p, "assumption_holds": ~(p < PH_ALPHA)},
+        index=index,
+    )
+    return CoxResult(
+        hazard_ratios,
+        harrell_c(weeks, dissolved, exog @ coef, stratum),
+        proportional,
+        runs=len(data),
+        events=events,
+        model=fit,
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -405,11 +474,14 @@ def cox_model(runs: pd.DataFrame, covariates: str | Sequence[str],
 
 def _columns(value: str | Sequence[str], what: str = "by") -> list[str]:
     """A column name or a list of them, as a non-empty list."""
-    names = [value] if isinstance(value, str) else list(value) \
-        if isinstance(value, Sequence) else None
+    names = (
+        [value] if isinstance(value, str) else list(value) if isinstance(value, Sequence) else None
+    )
     if not names or not all(isinstance(name, str) for name in names):
-        raise ValueError(f"{what}={value!r} is not allowed: expected a column name or a "
-                         "non-empty list of column names")
+        raise ValueError(
+            f"{what}={value!r} is not allowed: expected a column name or a "
+            "non-empty list of column names"
+        )
     return names
 
 
@@ -431,18 +503,25 @@ def _which(runs: pd.DataFrame, mask: pd.Series) -> str:
 def _ends(runs: pd.DataFrame, horizon: float | None) -> tuple[pd.Series, str]:
     """Each run's last week observed, and where it came from (for messages)."""
     if horizon is not None:
-        if isinstance(horizon, bool) or not isinstance(horizon, int | float | np.number) \
-                or not 0 < horizon < np.inf:
+        if (
+            isinstance(horizon, bool)
+            or not isinstance(horizon, int | float | np.number)
+            or not 0 < horizon < np.inf
+        ):
             raise ValueError(f"horizon={horizon!r} is not allowed: expected weeks > 0")
         return pd.Series(float(horizon), index=runs.index), f"horizon={horizon!r}"
     if "horizon" not in runs.columns:
-        raise ValueError("no horizon: runs has no 'horizon' column; pass horizon=, the "
-                         "week observation ended (e.g. 260)")
+        raise ValueError(
+            "no horizon: runs has no 'horizon' column; pass horizon=, the "
+            "week observation ended (e.g. 260)"
+        )
     ends = pd.to_numeric(runs["horizon"], errors="coerce").astype(float)
     bad = ~((ends > 0) & (ends < np.inf))
     if bad.any():
-        raise ValueError(f"{_which(runs, bad)}: horizon={_plain(runs['horizon'][bad].iloc[0])!r}"
-                         " is not allowed: expected weeks > 0")
+        raise ValueError(
+            f"{_which(runs, bad)}: horizon={_plain(runs['horizon'][bad].iloc[0])!r}"
+            " is not allowed: expected weeks > 0"
+        )
     return ends, "its 'horizon'"
 
 
@@ -466,8 +545,10 @@ def _flags(runs: pd.DataFrame, name: str) -> pd.Series:
     _complete(runs, [name])
     allowed = column.isin([True, False])  # also 1 and 0, which equal them
     if not allowed.all():
-        raise ValueError(f"column {name!r} must be true or false, got "
-                         f"{_plain(column[~allowed].iloc[0])!r} in {_which(runs, ~allowed)}")
+        raise ValueError(
+            f"column {name!r} must be true or false, got "
+            f"{_plain(column[~allowed].iloc[0])!r} in {_which(runs, ~allowed)}"
+        )
     return column.astype(bool)
 
 
@@ -477,24 +558,30 @@ def _numeric(table: pd.DataFrame, name: str) -> pd.Series:
     if column.dtype == bool or isinstance(column.dtype, pd.BooleanDtype):
         column = column.astype(float)
     elif not pd.api.types.is_numeric_dtype(column):
-        raise ValueError(f"covariate {name!r} is not numeric or true/false (dtype "
-                         f"{column.dtype}, e.g. {_plain(column.iloc[0])!r}); make one 0/1 column "
-                         "per level, or pass it as strata=")
+        raise ValueError(
+            f"covariate {name!r} is not numeric or true/false (dtype "
+            f"{column.dtype}, e.g. {_plain(column.iloc[0])!r}); make one 0/1 column "
+            "per level, or pass it as strata="
+        )
     _complete(table, [name], "covariate ")
     column = column.astype(float)
     if column.nunique() < 2:
-        raise ValueError(f"covariate {name!r} is {column.iloc[0]:g} in every run: a "
-                         "constant has no hazard ratio; leave it out")
+        raise ValueError(
+            f"covariate {name!r} is {column.iloc[0]:g} in every run: a "
+            "constant has no hazard ratio; leave it out"
+        )
     return column
 
 
-def _arms(runs: pd.DataFrame, by: str | Sequence[str],
-          horizon: float | None) -> tuple[pd.DataFrame, list[tuple[Hashable, pd.DataFrame]]]:
+def _arms(
+    runs: pd.DataFrame, by: str | Sequence[str], horizon: float | None
+) -> tuple[pd.DataFrame, list[tuple[Hashable, pd.DataFrame]]]:
     """The durations table and its arms, sorted by their value of ``by``."""
     names = _columns(by)
     table = durations(runs, horizon)
     _require(table, names)
     _complete(table, names, "arm column ")
     # observed: a categorical column's levels that no run has are no arm
-    return table, list(table.groupby(by if isinstance(by, str) else names, sort=True,
-                                     observed=True))
+    return table, list(
+        table.groupby(by if isinstance(by, str) else names, sort=True, observed=True)
+    )

@@ -72,22 +72,29 @@ def amount(outcome: str, value: float, signed: bool = True) -> str:
 
 def interval(outcome: str, low: float, high: float) -> str:
     """An interval of changes: ``+38 to +75 points``."""
-    return (f"{percent(low, digits_of(outcome), True)} to "
-            f"{percent(high, digits_of(outcome), True)} points")
+    return (
+        f"{percent(low, digits_of(outcome), True)} to "
+        f"{percent(high, digits_of(outcome), True)} points"
+    )
 
 
 def within_text(within: Any) -> str:
     """The ``within`` cell of an effect (``n_people=100 & ...``) in words."""
     if not isinstance(within, str) or not within:
         return ""
-    return "; ".join(f"{lever_words(lever)}: {level}" for lever, level in
-                     (part.split("=", 1) for part in within.split(" & ")))
+    return "; ".join(
+        f"{lever_words(lever)}: {level}"
+        for lever, level in (part.split("=", 1) for part in within.split(" & "))
+    )
 
 
 def table(frame: pd.DataFrame) -> list[str]:
     """A Markdown table of a frame of text."""
-    lines = ["| " + " | ".join(frame.columns) + " |",
-             "|" + "|".join("---" for _ in frame.columns) + "|"]
-    lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(
-        index=False)]
+    lines = [
+        "| " + " | ".join(frame.columns) + " |",
+        "|" + "|".join("---" for _ in frame.columns) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(str(v) for v in row) + " |" for row in frame.itertuples(index=False)
+    ]
     return lines + [""]

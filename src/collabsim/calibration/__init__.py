@@ -63,7 +63,12 @@ KIND = "collabsim calibration"
 
 #: The calibration's own files, beside ``runs/`` and ``figures/``.
 POINTS, PATTERNS_BY_POINT, ACCEPTED, CLOSEST, REPORT = (
-    "points.csv", "patterns_by_point.csv", "accepted.csv", "closest.csv", "calibration.md")
+    "points.csv",
+    "patterns_by_point.csv",
+    "accepted.csv",
+    "closest.csv",
+    "calibration.md",
+)
 
 #: ``progress(stage, done, total)``: runs done of the stage's runs, as they finish.
 Progress = Callable[[str, int, int], None]
@@ -107,15 +112,21 @@ class CalibrationResult:
         """
         passed = f"{self.plan.stages[-1].name}_passed"
         reached = self.points.loc[self.points[passed].notna()]
-        order = reached.sort_values([passed, "point"], ascending=[False, True],
-                                    kind="mergesort")
+        order = reached.sort_values([passed, "point"], ascending=[False, True], kind="mergesort")
         columns = ["point", *(f.name for f in self.plan.factors)]
         return order[columns].reset_index(drop=True)
 
 
-def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | None = None,
-              backend: str = "pool", workers: int | None = None, scheduler: Any = None,
-              progress: Progress | None = None, restart: bool = False) -> CalibrationResult:
+def calibrate(
+    file_or_plan: str | Path | CalibrationPlan,
+    *,
+    out: str | Path | None = None,
+    backend: str = "pool",
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: Progress | None = None,
+    restart: bool = False,
+) -> CalibrationResult:
     """Run a calibration, or resume one that was stopped, and write its results.
 
     Args:
@@ -144,11 +155,16 @@ def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | N
     from collabsim.validation import ValidationError, check_flags
     from collabsim.validation.options import check_results_folder, check_run_options
 
-    plan = file_or_plan if isinstance(file_or_plan, CalibrationPlan) \
-        else read_plan(file_or_plan)
+    plan = file_or_plan if isinstance(file_or_plan, CalibrationPlan) else read_plan(file_or_plan)
     check_flags(quick=False, seed=plan.seed)
-    check_run_options(backend=backend, workers=workers, scheduler=scheduler,
-                      progress=progress, restart=restart, error=ValidationError)
+    check_run_options(
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        restart=restart,
+        error=ValidationError,
+    )
     out = Path(out) if out is not None else plan.default_out
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim calibration")
 
@@ -168,13 +184,27 @@ def calibrate(file_or_plan: str | Path | CalibrationPlan, *, out: str | Path | N
                 break
             report = None if progress is None else _StageProgress(progress, stage.name)
             results[stage.name] = run_stage(
-                stage, {n: plan.point(n) for n in in_play}, folder=out / RUNS,
-                seed=plan.seed, backend=backend, workers=workers, scheduler=scheduler,
-                restart=restart and index == 0, progress=report, reads=reads)
+                stage,
+                {n: plan.point(n) for n in in_play},
+                folder=out / RUNS,
+                seed=plan.seed,
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+                restart=restart and index == 0,
+                progress=report,
+                reads=reads,
+            )
             in_play = results[stage.name].passing
-    meta["runs"] = {name: {"needed": r.count.needed, "reused": r.count.reused,
-                           "computed": r.count.computed, "groups": r.count.groups}
-                    for name, r in results.items()}
+    meta["runs"] = {
+        name: {
+            "needed": r.count.needed,
+            "reused": r.count.reused,
+            "computed": r.count.computed,
+            "groups": r.count.groups,
+        }
+        for name, r in results.items()
+    }
     meta["seconds"] = round(time.perf_counter() - started, 1)
     return write_outputs(plan, results, out=out, meta=meta)
 
@@ -190,7 +220,6 @@ class _StageProgress:
         self.progress(self.stage, done, total)
 
 
-
 def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[str, Any]:
     from collabsim.sweeps.design import replicate_seeds
     from collabsim.sweeps.store import code_fingerprint
@@ -200,12 +229,28 @@ def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[s
         text = Path(plan.source).read_bytes()
         source = {"path": plan.source, "sha256": hashlib.sha256(text).hexdigest()}
     most = max(s.seeds for s in plan.stages)
-    return {"kind": KIND, **provenance(), "code_fingerprint": code_fingerprint(),
-            "file": source, "plan": plan.describe(), "master_seed": plan.seed,
-            "replicate_seeds": replicate_seeds(plan.seed, most),
-            "backend": backend, "workers": workers, "status": "running", "started": now(),
-            "finished": None}
+    return {
+        "kind": KIND,
+        **provenance(),
+        "code_fingerprint": code_fingerprint(),
+        "file": source,
+        "plan": plan.describe(),
+        "master_seed": plan.seed,
+        "replicate_seeds": replicate_seeds(plan.seed, most),
+        "backend": backend,
+        "workers": workers,
+        "status": "running",
+        "started": now(),
+        "finished": None,
+    }
 
 
-__all__ = ["CalibrationError", "CalibrationPlan", "CalibrationResult", "Stage", "Target",
-           "calibrate", "read_plan"]
+__all__ = [
+    "CalibrationError",
+    "CalibrationPlan",
+    "CalibrationResult",
+    "Stage",
+    "Target",
+    "calibrate",
+    "read_plan",
+]

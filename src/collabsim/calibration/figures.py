@@ -44,14 +44,17 @@ def marginal_counts(plan: CalibrationPlan, table: pd.DataFrame) -> pd.DataFrame:
         every, _ = np.histogram(values, bins=edges)
         kept, _ = np.histogram(values[accepted], bins=edges)
         for i in range(BINS):
-            rows.append((factor.name, float(edges[i]), float(edges[i + 1]), int(every[i]),
-                         int(kept[i])))
-    return pd.DataFrame(rows, columns=["rate", "bin_low", "bin_high", "all_points",
-                                       "accepted_points"])
+            rows.append(
+                (factor.name, float(edges[i]), float(edges[i + 1]), int(every[i]), int(kept[i]))
+            )
+    return pd.DataFrame(
+        rows, columns=["rate", "bin_low", "bin_high", "all_points", "accepted_points"]
+    )
 
 
-def plot_marginals(counts: pd.DataFrame, *, recommended: Mapping[str, Any] | None,
-                   title: str) -> Figure:
+def plot_marginals(
+    counts: pd.DataFrame, *, recommended: Mapping[str, Any] | None, title: str
+) -> Figure:
     """The figure of ``marginal_counts`` (see the module docstring)."""
     rates = list(dict.fromkeys(counts["rate"]))
     rows = math.ceil(len(rates) / COLUMNS)
@@ -65,38 +68,60 @@ def plot_marginals(counts: pd.DataFrame, *, recommended: Mapping[str, Any] | Non
         every = data["all_points"].to_numpy(float)
         kept = data["accepted_points"].to_numpy(float)
         if kept.sum():
-            ax.bar(left, kept / kept.sum(), width=width, align="edge", color=ACCEPTED_COLOUR,
-                   edgecolor="black", linewidth=0.5, hatch="///", label="accepted points")
-        ax.stairs(every / max(every.sum(), 1), np.append(left, right[-1]), color="0.35",
-                  linewidth=1.4, label="all points")
+            ax.bar(
+                left,
+                kept / kept.sum(),
+                width=width,
+                align="edge",
+                color=ACCEPTED_COLOUR,
+                edgecolor="black",
+                linewidth=0.5,
+                hatch="///",
+                label="accepted points",
+            )
+        ax.stairs(
+            every / max(every.sum(), 1),
+            np.append(left, right[-1]),
+            color="0.35",
+            linewidth=1.4,
+            label="all points",
+        )
         if recommended is not None:
-            ax.axvline(recommended[rate], color="black", linestyle="--", linewidth=1.2,
-                       label="recommended")
+            ax.axvline(
+                recommended[rate], color="black", linestyle="--", linewidth=1.2, label="recommended"
+            )
         default = PARAMETERS[rate].default
         if left[0] <= default <= right[-1]:
-            ax.axvline(default, color="black", linestyle=":", linewidth=1.2,
-                       label="declared default")
+            ax.axvline(
+                default, color="black", linestyle=":", linewidth=1.2, label="declared default"
+            )
         ax.set_title(rate, fontsize=FONT)
         ax.tick_params(labelsize=FONT - 1)
         ax.spines[["top", "right"]].set_visible(False)
-    for ax in axes[len(rates):]:
+    for ax in axes[len(rates) :]:
         ax.set_visible(False)
     for ax in axes[::columns]:
         ax.set_ylabel("share of points", fontsize=FONT)
     handles, labels = [], []
-    for ax in axes[:len(rates)]:
+    for ax in axes[: len(rates)]:
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             if label not in labels:
                 handles.append(handle)
                 labels.append(label)
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=FONT,
-               frameon=False)
+    fig.legend(
+        handles, labels, loc="outside lower center", ncols=len(labels), fontsize=FONT, frameon=False
+    )
     fig.suptitle(title, fontsize=FONT + 2)
     return fig
 
 
-def draw_marginals(plan: CalibrationPlan, table: pd.DataFrame, *,
-                   recommended: Mapping[str, Any] | None, folder: Path) -> list[Path]:
+def draw_marginals(
+    plan: CalibrationPlan,
+    table: pd.DataFrame,
+    *,
+    recommended: Mapping[str, Any] | None,
+    folder: Path,
+) -> list[Path]:
     """Draw ``marginals.png`` and write ``marginals.csv`` in ``folder`` (created if missing).
 
     Args:
@@ -111,13 +136,20 @@ def draw_marginals(plan: CalibrationPlan, table: pd.DataFrame, *,
     folder.mkdir(parents=True, exist_ok=True)
     counts = marginal_counts(plan, table)
     text = counts.to_csv(index=False, lineterminator="\n")
-    csv_path = write_atomically(folder / "marginals.csv",
-                                lambda handle: handle.write(text.encode("utf-8")))
+    csv_path = write_atomically(
+        folder / "marginals.csv", lambda handle: handle.write(text.encode("utf-8"))
+    )
     accepted = int(table["accepted"].sum())
-    title = (f"{plan.name}: {accepted} of {plan.points} points accepted"
-             if accepted else f"{plan.name}: no point accepted (all points shown)")
-    png_path = save_png(plot_marginals(counts, recommended=recommended, title=title),
-                        folder / "marginals.png", dpi=DPI)
+    title = (
+        f"{plan.name}: {accepted} of {plan.points} points accepted"
+        if accepted
+        else f"{plan.name}: no point accepted (all points shown)"
+    )
+    png_path = save_png(
+        plot_marginals(counts, recommended=recommended, title=title),
+        folder / "marginals.png",
+        dpi=DPI,
+    )
     return [png_path, csv_path]
 
 

@@ -86,21 +86,31 @@ def read_plan(path: str | Path) -> CalibrationPlan:
     _check_keys(head, CALIBRATION_KEYS, "[calibration]", fail)
     factors = data.get("factors")
     if not isinstance(factors, dict) or not factors:
-        raise fail("[factors]: no factors: name each uncertain rate with its range, e.g. "
-                   "commitment_decay = {low = 0.001, high = 0.02}")
+        raise fail(
+            "[factors]: no factors: name each uncertain rate with its range, e.g. "
+            "commitment_decay = {low = 0.001, high = 0.02}"
+        )
     for name, spec in factors.items():
         if not isinstance(spec, dict):
-            raise fail(f"[factors] {name} = {spec!r} is not allowed: expected a range "
-                       "{low = ..., high = ...} ({} for the declared range)")
+            raise fail(
+                f"[factors] {name} = {spec!r} is not allowed: expected a range "
+                "{low = ..., high = ...} ({} for the declared range)"
+            )
     tables = data.get("stage")
     if not isinstance(tables, list) or not tables:
-        raise fail("no [[stage]] table: a calibration needs at least one stage of patterns "
-                   "or targets")
+        raise fail(
+            "no [[stage]] table: a calibration needs at least one stage of patterns or targets"
+        )
     try:
         stages = [_stage(table, i, path, fail) for i, table in enumerate(tables, 1)]
-        return CalibrationPlan(head.get("name", path.stem), factors=factors, stages=stages,
-                               points=head.get("points", 256), seed=head.get("seed", 0),
-                               source=str(path))
+        return CalibrationPlan(
+            head.get("name", path.stem),
+            factors=factors,
+            stages=stages,
+            points=head.get("points", 256),
+            seed=head.get("seed", 0),
+            source=str(path),
+        )
     except (CalibrationError, ParameterError, ValidationError) as error:
         if str(error).startswith(f"{path}: "):
             raise
@@ -142,12 +152,17 @@ def _target(spec: Any, where: str, path: Path, fail) -> Target:
             raise fail(f"{where}: no {key}: a target needs arm, output, low and high")
     arm = spec["arm"]
     if not isinstance(arm, dict):
-        raise fail(f"{where}: arm = {arm!r} is not allowed: expected a table such as "
-                   '{scenario = "iocn", steps = 260}')
+        raise fail(
+            f"{where}: arm = {arm!r} is not allowed: expected a table such as "
+            '{scenario = "iocn", steps = 260}'
+        )
     _check_keys(arm, ARM_KEYS, f"{where}: arm", fail)
     scenario = arm.get("scenario", "iocn")
-    if isinstance(scenario, str) and scenario.endswith(".toml") \
-            and not Path(scenario).is_absolute():
+    if (
+        isinstance(scenario, str)
+        and scenario.endswith(".toml")
+        and not Path(scenario).is_absolute()
+    ):
         scenario = str(path.parent / scenario)
     params = arm.get("params", {})
     if not isinstance(params, Mapping):
@@ -159,13 +174,15 @@ def _target(spec: Any, where: str, path: Path, fail) -> Target:
     return Target(made, spec["output"], spec["low"], spec["high"], name=spec.get("name", ""))
 
 
-def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str, fail, *,
-                tables: bool = False) -> None:
+def _check_keys(
+    table: Mapping[str, Any], allowed: tuple[str, ...], where: str, fail, *, tables: bool = False
+) -> None:
     for key in table:
         if key not in allowed:
             hint = _suggest(key, allowed)
-            shown = ", ".join(("[[stage]]" if k == "stage" else f"[{k}]") if tables else k
-                              for k in allowed)
+            shown = ", ".join(
+                ("[[stage]]" if k == "stage" else f"[{k}]") if tables else k for k in allowed
+            )
             what = f"unknown table [{key}]" if tables else f"unknown key {key!r}"
             raise fail(f"{where}: {what}; allowed: {shown}" + (f"; {hint}" if hint else ""))
 

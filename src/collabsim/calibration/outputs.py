@@ -35,26 +35,29 @@ def points_table(plan: CalibrationPlan, results: Mapping[str, StageResult]) -> p
         table[factor.name] = plan.design[factor.name].to_numpy()
     accepted = pd.Series(True, index=table.index)
     for stage in plan.stages:
-        scores = {s.point: s for s in results[stage.name].scores} \
-            if stage.name in results else {}
+        scores = {s.point: s for s in results[stage.name].scores} if stage.name in results else {}
         judged = table["point"].map(lambda n, scores=scores: n in scores)
         table[f"{stage.name}_passed"] = pd.array(
-            [scores[n].passed if n in scores else None for n in table["point"]], dtype="Int64")
-        table[f"{stage.name}_share"] = [scores[n].share if n in scores else math.nan
-                                        for n in table["point"]]
+            [scores[n].passed if n in scores else None for n in table["point"]], dtype="Int64"
+        )
+        table[f"{stage.name}_share"] = [
+            scores[n].share if n in scores else math.nan for n in table["point"]
+        ]
         for target in stage.targets:
             table[f"{stage.name}_{target.name}"] = [
-                scores[n].targets[target.name] if n in scores else math.nan
-                for n in table["point"]]
+                scores[n].targets[target.name] if n in scores else math.nan for n in table["point"]
+            ]
         table[f"{stage.name}_ok"] = pd.array(
-            [scores[n].ok if n in scores else None for n in table["point"]], dtype="boolean")
+            [scores[n].ok if n in scores else None for n in table["point"]], dtype="boolean"
+        )
         accepted &= judged & table[f"{stage.name}_ok"].fillna(False).astype(bool)
     table["accepted"] = accepted.astype(bool)
     return table
 
 
-def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, out: Path,
-                  meta: dict[str, Any]):
+def write_outputs(
+    plan: CalibrationPlan, results: Mapping[str, StageResult], *, out: Path, meta: dict[str, Any]
+):
     """Write every output file of a calibration and return its result.
 
     Args:
@@ -80,8 +83,11 @@ def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, 
 
     table = points_table(plan, results)
     frames = [r.patterns for r in results.values() if not r.patterns.empty]
-    patterns = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["point", "stage", "pattern", "effect", "p_value", "passed"])
+    patterns = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["point", "stage", "pattern", "effect", "p_value", "passed"])
+    )
     last = plan.stages[-1].name
     chosen = recommend(table, plan.factors, passed=f"{last}_passed")
     recommended = None if chosen is None else plan.point(chosen)
@@ -94,12 +100,17 @@ def write_outputs(plan: CalibrationPlan, results: Mapping[str, StageResult], *, 
     draw_marginals(plan, table, recommended=recommended, folder=out / "figures")
     text = calibration_markdown(result)
     write_atomically(out / REPORT, lambda handle: handle.write(text.encode("utf-8")))
-    meta.update(status="complete", finished=now(),
-                passing={s.name: (len(results[s.name].passing) if s.name in results else 0)
-                         for s in plan.stages},
-                accepted=int(table["accepted"].sum()), recommended_point=chosen,
-                recommended=recommended,
-                files=[POINTS, PATTERNS_BY_POINT, ACCEPTED, CLOSEST, REPORT, "figures", "runs"])
+    meta.update(
+        status="complete",
+        finished=now(),
+        passing={
+            s.name: (len(results[s.name].passing) if s.name in results else 0) for s in plan.stages
+        },
+        accepted=int(table["accepted"].sum()),
+        recommended_point=chosen,
+        recommended=recommended,
+        files=[POINTS, PATTERNS_BY_POINT, ACCEPTED, CLOSEST, REPORT, "figures", "runs"],
+    )
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     return result
 

@@ -86,22 +86,29 @@ class Target:
 
     def __post_init__(self) -> None:
         if not isinstance(self.arm, Arm):
-            raise CalibrationError(f"arm={self.arm!r} is not allowed: expected an Arm "
-                                   "(scenario, params, steps)")
+            raise CalibrationError(
+                f"arm={self.arm!r} is not allowed: expected an Arm (scenario, params, steps)"
+            )
         if not isinstance(self.output, str) or self.output not in SUMMARY:
             hint = _suggest(str(self.output), SUMMARY)
-            raise CalibrationError(f"output={self.output!r} is not a summary output"
-                                   + (f"; {hint}" if hint else "; see collabsim.metrics.SUMMARY"))
+            raise CalibrationError(
+                f"output={self.output!r} is not a summary output"
+                + (f"; {hint}" if hint else "; see collabsim.metrics.SUMMARY")
+            )
         for end in ("low", "high"):
             value = getattr(self, end)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value):
-                raise CalibrationError(f"{end}={value!r} is not allowed: expected a finite "
-                                       "number")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+            ):
+                raise CalibrationError(f"{end}={value!r} is not allowed: expected a finite number")
             object.__setattr__(self, end, float(value))
         if self.low > self.high:
-            raise CalibrationError(f"low={self.low:g} and high={self.high:g} are not allowed: "
-                                   "low must not be above high")
+            raise CalibrationError(
+                f"low={self.low:g} and high={self.high:g} are not allowed: "
+                "low must not be above high"
+            )
         name = self.name or self.output
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise CalibrationError(f"name={name!r} is not allowed: expected a snake_case name")
@@ -109,8 +116,10 @@ class Target:
 
     def describe(self) -> str:
         """The target in words: ``mean sustained in `iocn`, 260 weeks, within [0.3, 0.7]``."""
-        return (f"the mean of `{self.output}` in {self.arm.describe()} lies within "
-                f"[{self.low:g}, {self.high:g}]")
+        return (
+            f"the mean of `{self.output}` in {self.arm.describe()} lies within "
+            f"[{self.low:g}, {self.high:g}]"
+        )
 
 
 @dataclass(frozen=True)
@@ -142,37 +151,58 @@ class Stage:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
-            raise CalibrationError(f"stage name={self.name!r} is not allowed: expected a "
-                                   "snake_case name such as targets")
+            raise CalibrationError(
+                f"stage name={self.name!r} is not allowed: expected a "
+                "snake_case name such as targets"
+            )
         where = f"stage {self.name}"
         if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 2:
-            raise CalibrationError(f"{where}: seeds={self.seeds!r} is not allowed: expected a "
-                                   "whole number >= 2 (seeds per arm)")
-        if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float)) \
-                or not 0 < self.alpha < 1:
-            raise CalibrationError(f"{where}: alpha={self.alpha!r} is not allowed: expected a "
-                                   "number between 0 and 1 (exclusive)")
-        if isinstance(self.min_passed, bool) or not isinstance(self.min_passed, (int, float)) \
-                or not 0 <= self.min_passed <= 1:
-            raise CalibrationError(f"{where}: min_passed={self.min_passed!r} is not allowed: "
-                                   "expected a share from 0 to 1")
+            raise CalibrationError(
+                f"{where}: seeds={self.seeds!r} is not allowed: expected a "
+                "whole number >= 2 (seeds per arm)"
+            )
+        if (
+            isinstance(self.alpha, bool)
+            or not isinstance(self.alpha, (int, float))
+            or not 0 < self.alpha < 1
+        ):
+            raise CalibrationError(
+                f"{where}: alpha={self.alpha!r} is not allowed: expected a "
+                "number between 0 and 1 (exclusive)"
+            )
+        if (
+            isinstance(self.min_passed, bool)
+            or not isinstance(self.min_passed, (int, float))
+            or not 0 <= self.min_passed <= 1
+        ):
+            raise CalibrationError(
+                f"{where}: min_passed={self.min_passed!r} is not allowed: "
+                "expected a share from 0 to 1"
+            )
         object.__setattr__(self, "alpha", float(self.alpha))
         object.__setattr__(self, "min_passed", float(self.min_passed))
         object.__setattr__(self, "patterns", _resolve_patterns(self.patterns, where))
         targets = self.targets
-        if isinstance(targets, Target) or not isinstance(targets, Sequence) \
-                or not all(isinstance(t, Target) for t in targets):
-            raise CalibrationError(f"{where}: targets={targets!r} is not allowed: expected a "
-                                   "list of Target")
+        if (
+            isinstance(targets, Target)
+            or not isinstance(targets, Sequence)
+            or not all(isinstance(t, Target) for t in targets)
+        ):
+            raise CalibrationError(
+                f"{where}: targets={targets!r} is not allowed: expected a list of Target"
+            )
         names = [t.name for t in targets]
         for name in names:
             if name in _RESERVED:
-                raise CalibrationError(f"{where}: a target named {name!r} would clash with "
-                                       f"the stage's {name} column: give it another name")
+                raise CalibrationError(
+                    f"{where}: a target named {name!r} would clash with "
+                    f"the stage's {name} column: give it another name"
+                )
         for i, name in enumerate(names):
             if name in names[:i]:
-                raise CalibrationError(f"{where}: two targets are named {name!r}: give each "
-                                       "target its own name")
+                raise CalibrationError(
+                    f"{where}: two targets are named {name!r}: give each target its own name"
+                )
         object.__setattr__(self, "targets", tuple(targets))
         if not self.patterns and not self.targets:
             raise CalibrationError(f"{where} has nothing to check: give patterns or targets")
@@ -184,8 +214,9 @@ class Stage:
 
     def arms(self) -> list[tuple[str, Arm]]:
         """Every arm the stage runs, as (where it is declared, arm)."""
-        found = [(f"pattern {p.name}, arm {a}", p.arms[a])
-                 for p in self.patterns for a in p.arms_run()]
+        found = [
+            (f"pattern {p.name}, arm {a}", p.arms[a]) for p in self.patterns for a in p.arms_run()
+        ]
         return found + [(f"target {t.name}", t.arm) for t in self.targets]
 
 
@@ -193,23 +224,27 @@ def _resolve_patterns(patterns: Any, where: str) -> tuple[Pattern, ...]:
     if patterns == "all":
         return tuple(p for p in PATTERNS.values() if p.expressible)
     if isinstance(patterns, (str, Pattern)) or not isinstance(patterns, Sequence):
-        raise CalibrationError(f"{where}: patterns={patterns!r} is not allowed: expected "
-                               "\"all\" or a list of pattern names")
+        raise CalibrationError(
+            f"{where}: patterns={patterns!r} is not allowed: expected "
+            '"all" or a list of pattern names'
+        )
     chosen: dict[str, Pattern] = {}
     for item in patterns:
         if isinstance(item, str):
             if item not in PATTERNS:
                 hint = _suggest(item, PATTERNS)
-                raise CalibrationError(f"{where}: patterns: {item!r} is not a pattern of the "
-                                       "catalogue; " + (hint or "see: collabsim patterns"))
+                raise CalibrationError(
+                    f"{where}: patterns: {item!r} is not a pattern of the "
+                    "catalogue; " + (hint or "see: collabsim patterns")
+                )
             item = PATTERNS[item]
         if not isinstance(item, Pattern):
-            raise CalibrationError(f"{where}: patterns: {item!r} is not a pattern name or "
-                                   "Pattern")
+            raise CalibrationError(f"{where}: patterns: {item!r} is not a pattern name or Pattern")
         if not item.expressible:
-            raise CalibrationError(f"{where}: patterns: {item.name} cannot be checked: the "
-                                   "model cannot express it (" + " ".join(item.reason.split())
-                                   + ")")
+            raise CalibrationError(
+                f"{where}: patterns: {item.name} cannot be checked: the "
+                "model cannot express it (" + " ".join(item.reason.split()) + ")"
+            )
         if item.name in chosen:
             raise CalibrationError(f"{where}: patterns: {item.name} is given twice")
         chosen[item.name] = item
@@ -244,26 +279,36 @@ class CalibrationPlan:
     design: pd.DataFrame = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*",
-                                                              self.name):
-            raise CalibrationError(f"name={self.name!r} is not allowed: expected letters, "
-                                   "digits, '_', '-' or '.' (it names the results folder)")
+        if not isinstance(self.name, str) or not re.fullmatch(
+            r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.name
+        ):
+            raise CalibrationError(
+                f"name={self.name!r} is not allowed: expected letters, "
+                "digits, '_', '-' or '.' (it names the results folder)"
+            )
         for key, smallest in (("points", 1), ("seed", 0)):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
-                raise CalibrationError(f"{key}={value!r} is not allowed: expected a whole "
-                                       f"number >= {smallest}")
+                raise CalibrationError(
+                    f"{key}={value!r} is not allowed: expected a whole number >= {smallest}"
+                )
         object.__setattr__(self, "factors", _factors(self.factors))
         stages = self.stages
-        if isinstance(stages, Stage) or not isinstance(stages, Sequence) or not stages \
-                or not all(isinstance(s, Stage) for s in stages):
-            raise CalibrationError(f"stages={stages!r} is not allowed: expected a non-empty "
-                                   "list of Stage")
+        if (
+            isinstance(stages, Stage)
+            or not isinstance(stages, Sequence)
+            or not stages
+            or not all(isinstance(s, Stage) for s in stages)
+        ):
+            raise CalibrationError(
+                f"stages={stages!r} is not allowed: expected a non-empty list of Stage"
+            )
         names = [s.name for s in stages]
         for i, name in enumerate(names):
             if name in names[:i]:
-                raise CalibrationError(f"stage {name}: the name is given twice: each stage "
-                                       "needs its own name")
+                raise CalibrationError(
+                    f"stage {name}: the name is given twice: each stage needs its own name"
+                )
         object.__setattr__(self, "stages", tuple(stages))
         rates = {f.name for f in self.factors}
         for stage in self.stages:
@@ -271,12 +316,16 @@ class CalibrationPlan:
                 fixed = sorted(rates & set(arm.params))
                 preset = sorted(rates & _scenario_sets(arm.scenario))
                 if fixed or preset:
-                    how = f"sets {fixed[0]}" if fixed \
+                    how = (
+                        f"sets {fixed[0]}"
+                        if fixed
                         else f"runs scenario {arm.scenario}, which sets {preset[0]}"
+                    )
                     raise CalibrationError(
                         f"stage {stage.name}: {where} {how}, a calibration factor: each point "
                         "would override that value; leave it out of the factors or use "
-                        "another arm")
+                        "another arm"
+                    )
         design = make_design(self.factors, "lhs", n=self.points, seed=self.seed)
         object.__setattr__(self, "design", design.points)
 
@@ -288,23 +337,45 @@ class CalibrationPlan:
     def point(self, index: int) -> dict[str, Any]:
         """The rates of design point ``index``, as plain Python numbers."""
         row = self.design.iloc[index]
-        return {f.name: (int(row[f.name]) if f.kind == "int" else float(row[f.name]))
-                for f in self.factors}
+        return {
+            f.name: (int(row[f.name]) if f.kind == "int" else float(row[f.name]))
+            for f in self.factors
+        }
 
     def describe(self) -> dict[str, Any]:
         """The plan as plain data (for ``meta.json``)."""
-        return {"name": self.name, "points": self.points, "seed": self.seed,
-                "source": self.source,
-                "factors": {f.name: {"low": f.low, "high": f.high} for f in self.factors},
-                "stages": [{"name": s.name, "seeds": s.seeds, "alpha": s.alpha,
-                            "min_passed": s.min_passed, "required": s.required,
-                            "patterns": [p.name for p in s.patterns],
-                            "targets": [{"name": t.name, "output": t.output, "low": t.low,
-                                         "high": t.high, "arm": {
-                                             "scenario": t.arm.scenario,
-                                             "params": dict(t.arm.params),
-                                             "steps": t.arm.steps}} for t in s.targets]}
-                           for s in self.stages]}
+        return {
+            "name": self.name,
+            "points": self.points,
+            "seed": self.seed,
+            "source": self.source,
+            "factors": {f.name: {"low": f.low, "high": f.high} for f in self.factors},
+            "stages": [
+                {
+                    "name": s.name,
+                    "seeds": s.seeds,
+                    "alpha": s.alpha,
+                    "min_passed": s.min_passed,
+                    "required": s.required,
+                    "patterns": [p.name for p in s.patterns],
+                    "targets": [
+                        {
+                            "name": t.name,
+                            "output": t.output,
+                            "low": t.low,
+                            "high": t.high,
+                            "arm": {
+                                "scenario": t.arm.scenario,
+                                "params": dict(t.arm.params),
+                                "steps": t.arm.steps,
+                            },
+                        }
+                        for t in s.targets
+                    ],
+                }
+                for s in self.stages
+            ],
+        }
 
 
 def _scenario_sets(name: str) -> set[str]:
@@ -314,12 +385,16 @@ def _scenario_sets(name: str) -> set[str]:
 
 
 def _factors(specs: Any) -> tuple[Factor, ...]:
-    if isinstance(specs, Sequence) and not isinstance(specs, str) \
-            and all(isinstance(f, Factor) for f in specs):
+    if (
+        isinstance(specs, Sequence)
+        and not isinstance(specs, str)
+        and all(isinstance(f, Factor) for f in specs)
+    ):
         specs = {f.name: (f.low, f.high) for f in specs}
     if not isinstance(specs, Mapping) or not specs:
-        raise CalibrationError(f"factors={specs!r} is not allowed: expected a non-empty "
-                               "mapping of rate name to range")
+        raise CalibrationError(
+            f"factors={specs!r} is not allowed: expected a non-empty mapping of rate name to range"
+        )
     factors = []
     for name, spec in specs.items():
         try:
@@ -327,14 +402,20 @@ def _factors(specs: Any) -> tuple[Factor, ...]:
         except ParameterError as error:
             raise CalibrationError(f"factors: {error}") from None
         if param.lever:
-            raise CalibrationError(f"factors: {name} is a policy lever, not an uncertain rate: "
-                                   "a calibration varies only rates that are not levers")
+            raise CalibrationError(
+                f"factors: {name} is a policy lever, not an uncertain rate: "
+                "a calibration varies only rates that are not levers"
+            )
         if param.kind not in RATE_KINDS:
-            raise CalibrationError(f"factors: {name} takes {param.allowed()}, not a number: a "
-                                   "calibration factor is a rate with a range")
+            raise CalibrationError(
+                f"factors: {name} takes {param.allowed()}, not a number: a "
+                "calibration factor is a rate with a range"
+            )
         if isinstance(spec, list):
-            raise CalibrationError(f"factors: {name}={spec!r} is not allowed: expected a "
-                                   "range {low = ..., high = ...} ({} for the declared range)")
+            raise CalibrationError(
+                f"factors: {name}={spec!r} is not allowed: expected a "
+                "range {low = ..., high = ...} ({} for the declared range)"
+            )
         try:
             factors.append(make_factor(name, spec))
         except (ParameterError, SweepError) as error:
@@ -342,5 +423,12 @@ def _factors(specs: Any) -> tuple[Factor, ...]:
     return tuple(factors)
 
 
-__all__ = ["RATE_KINDS", "RESULTS", "STAGE_ALPHA", "CalibrationError", "CalibrationPlan",
-           "Stage", "Target"]
+__all__ = [
+    "RATE_KINDS",
+    "RESULTS",
+    "STAGE_ALPHA",
+    "CalibrationError",
+    "CalibrationPlan",
+    "Stage",
+    "Target",
+]

@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 #: Points listed per stage when no point is accepted.
 BEST_SHOWN = 3
 
-RULE = ("the accepted point that passes the most patterns in the last stage; a tie goes "
-        "to the point nearest the median of the accepted points, each rate scaled to "
-        "[0, 1] over its calibration range (Euclidean distance), and then to the lowest "
-        "point number")
+RULE = (
+    "the accepted point that passes the most patterns in the last stage; a tie goes "
+    "to the point nearest the median of the accepted points, each rate scaled to "
+    "[0, 1] over its calibration range (Euclidean distance), and then to the lowest "
+    "point number"
+)
 
 
 def _number(value: float) -> str:
@@ -42,17 +44,24 @@ def stage_rule(stage: Stage) -> str:
     count = len(stage.patterns)
     if count:
         everything = tuple(p for p in PATTERNS.values() if p.expressible)
-        which = "every expressible pattern of the catalogue" \
-            if stage.patterns == everything else _names(stage.patterns)
+        which = (
+            "every expressible pattern of the catalogue"
+            if stage.patterns == everything
+            else _names(stage.patterns)
+        )
         if stage.required == count:
-            parts.append(f"it passes all {count} of its patterns ({which})" if count > 1
-                         else f"it passes its pattern ({which})")
+            parts.append(
+                f"it passes all {count} of its patterns ({which})"
+                if count > 1
+                else f"it passes its pattern ({which})"
+            )
         else:
-            parts.append(f"it passes at least {stage.required} of its {count} patterns "
-                         f"({which})")
+            parts.append(f"it passes at least {stage.required} of its {count} patterns ({which})")
     parts.extend(target.describe() for target in stage.targets)
-    seeds = (f"{stage.seeds} seeds per arm, the same at every point; every test at "
-             f"alpha = {stage.alpha:g}")
+    seeds = (
+        f"{stage.seeds} seeds per arm, the same at every point; every test at "
+        f"alpha = {stage.alpha:g}"
+    )
     return f"**{stage.name}** ({seeds}): " + "; and ".join(parts) + "."
 
 
@@ -60,48 +69,79 @@ def calibration_markdown(result: CalibrationResult) -> str:
     """The full text of ``calibration.md``."""
     plan, table, meta = result.plan, result.points, result.meta
     accepted = int(table["accepted"].sum())
-    lines = [f"# Calibration `{plan.name}`", "",
-             "Calibration by pattern filtering (approximate Bayesian computation by "
-             f"rejection): a Latin hypercube of {plan.points} points over "
-             f"{len(plan.factors)} uncertain rates that are not policy levers (master seed "
-             f"{plan.seed}); each point is run against the patterns of the field studies, "
-             "with the same seeds at every point (common random numbers), and accepted only "
-             "if it passes every stage in turn.", "", "## Design", "",
-             "| rate | range sampled | declared default | unit | meaning |",
-             "|---|---|---|---|---|"]
+    lines = [
+        f"# Calibration `{plan.name}`",
+        "",
+        "Calibration by pattern filtering (approximate Bayesian computation by "
+        f"rejection): a Latin hypercube of {plan.points} points over "
+        f"{len(plan.factors)} uncertain rates that are not policy levers (master seed "
+        f"{plan.seed}); each point is run against the patterns of the field studies, "
+        "with the same seeds at every point (common random numbers), and accepted only "
+        "if it passes every stage in turn.",
+        "",
+        "## Design",
+        "",
+        "| rate | range sampled | declared default | unit | meaning |",
+        "|---|---|---|---|---|",
+    ]
     for factor in plan.factors:
         param = PARAMETERS[factor.name]
-        lines.append(f"| `{factor.name}` | {factor.low:g} to {factor.high:g} | "
-                     f"{format_value(param.default)} | {param.unit} | {param.meaning} |")
-    lines += ["", "## Acceptance rule", "",
-              "A point is accepted if it passes every stage, in this order; a point that "
-              "fails a stage is not run in the later ones.", ""]
+        lines.append(
+            f"| `{factor.name}` | {factor.low:g} to {factor.high:g} | "
+            f"{format_value(param.default)} | {param.unit} | {param.meaning} |"
+        )
+    lines += [
+        "",
+        "## Acceptance rule",
+        "",
+        "A point is accepted if it passes every stage, in this order; a point that "
+        "fails a stage is not run in the later ones.",
+        "",
+    ]
     lines += [f"{i}. {stage_rule(stage)}" for i, stage in enumerate(plan.stages, 1)]
-    lines += ["", "## Points passing each stage", "", "| stage | points run | passed | share |",
-              "|---|---|---|---|"]
+    lines += [
+        "",
+        "## Points passing each stage",
+        "",
+        "| stage | points run | passed | share |",
+        "|---|---|---|---|",
+    ]
     for stage in plan.stages:
         judged = int(table[f"{stage.name}_ok"].notna().sum())
         passed = int(table[f"{stage.name}_ok"].fillna(False).astype(bool).sum())
         share = f"{passed / judged:.1%}" if judged else "not reached"
         lines.append(f"| {stage.name} | {judged} | {passed} | {share} |")
-    lines += ["", f"**Accepted: {accepted} of {plan.points} points "
-              f"({accepted / plan.points:.1%}).**", ""]
+    lines += [
+        "",
+        f"**Accepted: {accepted} of {plan.points} points ({accepted / plan.points:.1%}).**",
+        "",
+    ]
     lines += _pattern_rates(result)
     if accepted:
         lines += _accepted_section(result)
     else:
         lines += _none_accepted(result)
-    lines += ["## Figure", "",
-              "`figures/marginals.png`: for each rate, the share of all points and of the "
-              "accepted points in each tenth of its range (data: `figures/marginals.csv`).",
-              "", "## Runs", "", "| stage | runs needed | computed now | found stored |",
-              "|---|---|---|---|"]
+    lines += [
+        "## Figure",
+        "",
+        "`figures/marginals.png`: for each rate, the share of all points and of the "
+        "accepted points in each tenth of its range (data: `figures/marginals.csv`).",
+        "",
+        "## Runs",
+        "",
+        "| stage | runs needed | computed now | found stored |",
+        "|---|---|---|---|",
+    ]
     for name, runs in meta.get("runs", {}).items():
         lines.append(f"| {name} | {runs['needed']} | {runs['computed']} | {runs['reused']} |")
     commit = meta.get("git_commit") or "not a git checkout"
-    lines += ["", f"collabsim {meta.get('collabsim_version')}, commit {commit}, model code "
-              f"{meta.get('code_fingerprint')}; calibration file "
-              f"{(meta.get('file') or {}).get('path', 'none (a plan from Python)')}.", ""]
+    lines += [
+        "",
+        f"collabsim {meta.get('collabsim_version')}, commit {commit}, model code "
+        f"{meta.get('code_fingerprint')}; calibration file "
+        f"{(meta.get('file') or {}).get('path', 'none (a plan from Python)')}.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -110,8 +150,12 @@ def _pattern_rates(result: CalibrationResult) -> list[str]:
     frame = result.patterns
     if frame.empty:
         return []
-    lines = ["## How often each pattern passed", "", "| stage | pattern | points passing |",
-             "|---|---|---|"]
+    lines = [
+        "## How often each pattern passed",
+        "",
+        "| stage | pattern | points passing |",
+        "|---|---|---|",
+    ]
     for (stage, pattern), rows in frame.groupby(["stage", "pattern"], sort=False):
         passed = int(rows["passed"].astype(bool).sum())
         lines.append(f"| {stage} | `{pattern}` | {passed} of {len(rows)} |")
@@ -124,46 +168,75 @@ def _accepted_section(result: CalibrationResult) -> list[str]:
     last = plan.stages[-1]
     point = result.recommended_point
     row = table.loc[table["point"] == point].iloc[0]
-    lines = ["## Accepted points and recommended rates", "",
-             f"Recommended: point {point}, {RULE}. It passes {row[f'{last.name}_passed']} of "
-             f"{len(last.patterns)} patterns in the last stage ({last.name}).", "",
-             "| rate | range sampled | accepted: lowest | median | highest | recommended | "
-             "declared default |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "## Accepted points and recommended rates",
+        "",
+        f"Recommended: point {point}, {RULE}. It passes {row[f'{last.name}_passed']} of "
+        f"{len(last.patterns)} patterns in the last stage ({last.name}).",
+        "",
+        "| rate | range sampled | accepted: lowest | median | highest | recommended | "
+        "declared default |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for factor in plan.factors:
         values = chosen[factor.name]
-        lines.append(f"| `{factor.name}` | {factor.low:g} to {factor.high:g} | "
-                     f"{_number(values.min())} | {_number(values.median())} | "
-                     f"{_number(values.max())} | {_number(result.recommended[factor.name])} | "
-                     f"{format_value(PARAMETERS[factor.name].default)} |")
-    lines += ["", "The accepted points are in `accepted.csv`; a rate whose accepted values "
-              "spread over most of its range is not constrained by these patterns.", ""]
+        lines.append(
+            f"| `{factor.name}` | {factor.low:g} to {factor.high:g} | "
+            f"{_number(values.min())} | {_number(values.median())} | "
+            f"{_number(values.max())} | {_number(result.recommended[factor.name])} | "
+            f"{format_value(PARAMETERS[factor.name].default)} |"
+        )
+    lines += [
+        "",
+        "The accepted points are in `accepted.csv`; a rate whose accepted values "
+        "spread over most of its range is not constrained by these patterns.",
+        "",
+    ]
     return lines
 
 
 def _none_accepted(result: CalibrationResult) -> list[str]:
     plan, table = result.plan, result.points
-    lines = ["## No point was accepted", "",
-             "No point passed every stage, so the acceptance rule recommends no rates. The "
-             "points that reached the last stage, most of its patterns passed first, are in "
-             "`closest.csv` (the format of `accepted.csv`, for a robustness study across "
-             "them). The best points of each stage (most patterns passed, then targets met), "
-             "with their rates in `points.csv`:", ""]
+    lines = [
+        "## No point was accepted",
+        "",
+        "No point passed every stage, so the acceptance rule recommends no rates. The "
+        "points that reached the last stage, most of its patterns passed first, are in "
+        "`closest.csv` (the format of `accepted.csv`, for a robustness study across "
+        "them). The best points of each stage (most patterns passed, then targets met), "
+        "with their rates in `points.csv`:",
+        "",
+    ]
     for stage in plan.stages:
         judged = table.loc[table[f"{stage.name}_ok"].notna()]
         if judged.empty:
             lines += [f"- **{stage.name}**: no point reached this stage.", ""]
             continue
         targets = [f"{stage.name}_{t.name}" for t in stage.targets]
-        best = judged.sort_values([f"{stage.name}_ok", f"{stage.name}_passed", "point"],
-                                  ascending=[False, False, True], kind="mergesort")
-        header = ["point", "patterns passed", *(f"`{t.name}`" for t in stage.targets),
-                  "passed the stage"]
-        lines += [f"**{stage.name}**", "", "| " + " | ".join(header) + " |",
-                  "|" + "---|" * len(header)]
+        best = judged.sort_values(
+            [f"{stage.name}_ok", f"{stage.name}_passed", "point"],
+            ascending=[False, False, True],
+            kind="mergesort",
+        )
+        header = [
+            "point",
+            "patterns passed",
+            *(f"`{t.name}`" for t in stage.targets),
+            "passed the stage",
+        ]
+        lines += [
+            f"**{stage.name}**",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+        ]
         for _, row in best.head(BEST_SHOWN).iterrows():
-            cells = [str(row["point"]), f"{row[f'{stage.name}_passed']} of "
-                     f"{len(stage.patterns)}", *(_number(row[c]) for c in targets),
-                     "yes" if row[f"{stage.name}_ok"] else "no"]
+            cells = [
+                str(row["point"]),
+                f"{row[f'{stage.name}_passed']} of {len(stage.patterns)}",
+                *(_number(row[c]) for c in targets),
+                "yes" if row[f"{stage.name}_ok"] else "no",
+            ]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return lines

@@ -42,8 +42,9 @@ def with_alpha(test: Test, alpha: float) -> Test:
     """
     if isinstance(test, AllOf):
         return AllOf(*(with_alpha(part, alpha) for part in test.parts))
-    if not dataclasses.is_dataclass(test) \
-            or "alpha" not in {f.name for f in dataclasses.fields(test)}:
+    if not dataclasses.is_dataclass(test) or "alpha" not in {
+        f.name for f in dataclasses.fields(test)
+    }:
         raise CalibrationError(f"{type(test).__name__}: the test has no alpha to set")
     return dataclasses.replace(test, alpha=alpha)
 
@@ -98,8 +99,9 @@ def stage_verdict(stage: Stage, *, passed: int, targets: Mapping[str, float]) ->
     return True
 
 
-def recommend(points: pd.DataFrame, factors: Sequence[Factor], *, passed: str,
-              accepted: str = "accepted") -> int | None:
+def recommend(
+    points: pd.DataFrame, factors: Sequence[Factor], *, passed: str, accepted: str = "accepted"
+) -> int | None:
     """The recommended point: most patterns passed last, then nearest the median.
 
     Args:
@@ -114,15 +116,21 @@ def recommend(points: pd.DataFrame, factors: Sequence[Factor], *, passed: str,
     chosen = points.loc[points[accepted].fillna(False).astype(bool)]
     if chosen.empty:
         return None
-    scaled = np.column_stack([(chosen[f.name].to_numpy(float) - f.low) / (f.high - f.low)
-                              for f in factors])
+    scaled = np.column_stack(
+        [(chosen[f.name].to_numpy(float) - f.low) / (f.high - f.low) for f in factors]
+    )
     median = np.median(scaled, axis=0)
     distance = np.sqrt(((scaled - median) ** 2).sum(axis=1))
-    order = pd.DataFrame({"point": chosen["point"].to_numpy(),
-                          "passed": chosen[passed].fillna(0).to_numpy(float),
-                          "distance": distance})
-    order = order.sort_values(["passed", "distance", "point"], ascending=[False, True, True],
-                              kind="mergesort")
+    order = pd.DataFrame(
+        {
+            "point": chosen["point"].to_numpy(),
+            "passed": chosen[passed].fillna(0).to_numpy(float),
+            "distance": distance,
+        }
+    )
+    order = order.sort_values(
+        ["passed", "distance", "point"], ascending=[False, True, True], kind="mergesort"
+    )
     return int(order["point"].iloc[0])
 
 

@@ -66,10 +66,19 @@ class StageResult:
         return [s.point for s in self.scores if s.ok]
 
 
-def run_stage(stage: Stage, points: Mapping[int, Mapping[str, Any]], *, folder: Path,
-              seed: int, backend: str, workers: int | None, scheduler: Any, restart: bool,
-              progress: Callable[[int, int], None] | None,
-              reads: Mapping[str, tuple[set[str], set[str]]] | None = None) -> StageResult:
+def run_stage(
+    stage: Stage,
+    points: Mapping[int, Mapping[str, Any]],
+    *,
+    folder: Path,
+    seed: int,
+    backend: str,
+    workers: int | None,
+    scheduler: Any,
+    restart: bool,
+    progress: Callable[[int, int], None] | None,
+    reads: Mapping[str, tuple[set[str], set[str]]] | None = None,
+) -> StageResult:
     """Run a stage's arms at every point and score each point.
 
     Args:
@@ -90,21 +99,27 @@ def run_stage(stage: Stage, points: Mapping[int, Mapping[str, Any]], *, folder: 
     """
     needs: dict[str, runner.Need] = {}
     keys = _add_needs(stage, points, needs, reads)
-    stored, count = runner.run_needs(needs, folder=folder, seed=seed, backend=backend,
-                                     workers=workers, scheduler=scheduler, restart=restart,
-                                     progress=progress)
+    stored, count = runner.run_needs(
+        needs,
+        folder=folder,
+        seed=seed,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        restart=restart,
+        progress=progress,
+    )
     patterns = [at_alpha(p, stage.alpha) for p in stage.patterns]
     scores, rows = [], []
     numbers = sorted(points)
     for start in range(0, len(numbers), BATCH):
-        batch = numbers[start:start + BATCH]
+        batch = numbers[start : start + BATCH]
         cache = _read_batch([stored[k] for n in batch for k in keys[n].values()])
         for number in batch:
             score, found = _score(stage, patterns, number, keys[number], stored, needs, cache)
             scores.append(score)
             rows.extend(found)
-    table = pd.DataFrame(rows, columns=["point", "stage", "pattern", "effect", "p_value",
-                                        "passed"])
+    table = pd.DataFrame(rows, columns=["point", "stage", "pattern", "effect", "p_value", "passed"])
     return StageResult(scores, table, count)
 
 
@@ -120,12 +135,25 @@ def stage_arms(stage: Stage) -> list[tuple[tuple[str, str], Params, int, set[str
         for arm in pattern.arms_run():
             uses = [m for m, a in pattern.test.uses() if a == arm]
             declared = pattern.arms[arm]
-            arms.append(((pattern.name, arm), declared.to_params(), declared.weeks,
-                         {o for m in uses for o in m.outputs},
-                         {r for m in uses for r in m.reporters}))
+            arms.append(
+                (
+                    (pattern.name, arm),
+                    declared.to_params(),
+                    declared.weeks,
+                    {o for m in uses for o in m.outputs},
+                    {r for m in uses for r in m.reporters},
+                )
+            )
     for target in stage.targets:
-        arms.append(((TARGET, target.name), target.arm.to_params(), target.arm.weeks,
-                     {target.output}, set()))
+        arms.append(
+            (
+                (TARGET, target.name),
+                target.arm.to_params(),
+                target.arm.weeks,
+                {target.output},
+                set(),
+            )
+        )
     return arms
 
 
@@ -144,10 +172,12 @@ def arm_reads(stages: Sequence[Stage]) -> dict[str, tuple[set[str], set[str]]]:
     return reads
 
 
-def _add_needs(stage: Stage, points: Mapping[int, Mapping[str, Any]],
-               needs: dict[str, runner.Need],
-               reads: Mapping[str, tuple[set[str], set[str]]] | None,
-               ) -> dict[int, dict[tuple[str, str], str]]:
+def _add_needs(
+    stage: Stage,
+    points: Mapping[int, Mapping[str, Any]],
+    needs: dict[str, runner.Need],
+    reads: Mapping[str, tuple[set[str], set[str]]] | None,
+) -> dict[int, dict[tuple[str, str], str]]:
     """Add every (point, arm) need; return each point's need keys by (what, arm)."""
     arms = []
     for what, base, weeks, outputs, reporters in stage_arms(stage):
@@ -156,15 +186,28 @@ def _add_needs(stage: Stage, points: Mapping[int, Mapping[str, Any]],
     keys: dict[int, dict[tuple[str, str], str]] = {}
     for number, values in points.items():
         keys[number] = {
-            what: runner.add_need(needs, base.replace(**values), weeks, stage.seeds,
-                                  outputs=outputs, reporters=reporters)
-            for what, base, weeks, outputs, reporters in arms}
+            what: runner.add_need(
+                needs,
+                base.replace(**values),
+                weeks,
+                stage.seeds,
+                outputs=outputs,
+                reporters=reporters,
+            )
+            for what, base, weeks, outputs, reporters in arms
+        }
     return keys
 
 
-def _score(stage: Stage, patterns: list, number: int, keys: Mapping[tuple[str, str], str],
-           stored: Mapping[str, runner.Stored], needs: Mapping[str, runner.Need],
-           cache: dict[Path, Any]) -> tuple[StageScore, list[tuple]]:
+def _score(
+    stage: Stage,
+    patterns: list,
+    number: int,
+    keys: Mapping[tuple[str, str], str],
+    stored: Mapping[str, runner.Stored],
+    needs: Mapping[str, runner.Need],
+    cache: dict[Path, Any],
+) -> tuple[StageScore, list[tuple]]:
     loaded: dict[str, Any] = {}  # an arm several patterns read is read once
 
     def arm_data(what: tuple[str, str]):
@@ -178,15 +221,17 @@ def _score(stage: Stage, patterns: list, number: int, keys: Mapping[tuple[str, s
         arms = {arm: arm_data((pattern.name, arm)) for arm in pattern.arms_run()}
         result = evaluate_pattern(pattern, arms).result
         passed += bool(result.passed)
-        rows.append((number, stage.name, pattern.name, result.effect, result.p_value,
-                     bool(result.passed)))
+        rows.append(
+            (number, stage.name, pattern.name, result.effect, result.p_value, bool(result.passed))
+        )
     values = {}
     for target in stage.targets:
         runs, _ = arm_data((TARGET, target.name))
         failed, _ = runner.failures(runs)
         column = runs[target.output].to_numpy(dtype=float)
-        values[target.name] = math.nan if failed or not np.isfinite(column).all() \
-            else float(column.mean())
+        values[target.name] = (
+            math.nan if failed or not np.isfinite(column).all() else float(column.mean())
+        )
     ok = stage_verdict(stage, passed=passed, targets=values)
     return StageScore(number, passed, len(patterns), values, ok), rows
 

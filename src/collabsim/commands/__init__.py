@@ -94,8 +94,10 @@ def check_writable(out: Path) -> None:
         handle, name = tempfile.mkstemp(dir=folder, prefix=".collabsim-", suffix=".tmp")
     except OSError as error:
         where = "" if folder == Path(out) else f" (it would be made in {folder})"
-        raise UsageError(f"cannot write results to {str(out)!r}{where}: "
-                         f"{error.strerror or error}; nothing was run") from None
+        raise UsageError(
+            f"cannot write results to {str(out)!r}{where}: "
+            f"{error.strerror or error}; nothing was run"
+        ) from None
     os.close(handle)
     os.unlink(name)
 
@@ -122,8 +124,9 @@ def writing_to(out: Path) -> Iterator[None]:
     except FileExistsError:
         raise
     except OSError as error:
-        raise UsageError(f"cannot write results to {str(out)!r}: {error.strerror or error}") \
-            from None
+        raise UsageError(
+            f"cannot write results to {str(out)!r}: {error.strerror or error}"
+        ) from None
 
 
 def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None]:
@@ -136,21 +139,24 @@ def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None
         if value is not None and value < 1:
             raise UsageError(f"{flag} {value} is not allowed: expected a whole number >= 1")
     if args.scheduler is not None and args.dask_local is not None:
-        raise UsageError("--scheduler and --dask-local are two different Dask clusters: "
-                         "give one")
+        raise UsageError("--scheduler and --dask-local are two different Dask clusters: give one")
     if args.scheduler is not None or args.dask_local is not None:
         flag = "--scheduler" if args.scheduler is not None else "--dask-local"
         if args.backend not in (None, "dask"):
             raise UsageError(f"{flag} is for the dask backend, not --backend {args.backend}")
         if args.workers is not None:
-            raise UsageError(f"--workers is for the process pool; with {flag} "
-                             + ("the cluster has its own workers" if flag == "--scheduler"
-                                else "give the number of workers as --dask-local N"))
+            raise UsageError(
+                f"--workers is for the process pool; with {flag} "
+                + (
+                    "the cluster has its own workers"
+                    if flag == "--scheduler"
+                    else "give the number of workers as --dask-local N"
+                )
+            )
         return "dask", args.dask_local, args.scheduler
     backend = args.backend or "pool"
     if backend == "serial" and args.workers not in (None, 1):
-        raise UsageError("--workers is for the pool and dask backends; serial runs in this "
-                         "process")
+        raise UsageError("--workers is for the pool and dask backends; serial runs in this process")
     return backend, args.workers, None
 
 
@@ -172,9 +178,16 @@ class Progress:
         stream: Where to write (stderr of the moment if None).
     """
 
-    def __init__(self, *, enabled: bool, terminal: bool | None = None,
-                 stage: str | None = None, every: float = LOG_EVERY,
-                 share: float = LOG_SHARE, stream: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        enabled: bool,
+        terminal: bool | None = None,
+        stage: str | None = None,
+        every: float = LOG_EVERY,
+        share: float = LOG_SHARE,
+        stream: IO[str] | None = None,
+    ) -> None:
         self.enabled = enabled
         self.terminal = sys.stderr.isatty() if terminal is None else terminal
         self.stage = stage
@@ -198,8 +211,9 @@ class Progress:
             self._pace = (now, done)  # timed from here: before, the workers were starting
         if self._start is None:
             self._start = self._last = (now, done)
-        elif done >= total or (now - self._last[0] >= self.every
-                               and done - self._last[1] >= self.share * total):
+        elif done >= total or (
+            now - self._last[0] >= self.every and done - self._last[1] >= self.share * total
+        ):
             self._last = (now, done)
         else:
             return
@@ -222,8 +236,15 @@ class Progress:
         if self._bar is None:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, initial=done, unit="run", file=sys.stderr,
-                             dynamic_ncols=True, smoothing=0.05, desc=self.stage)
+            self._bar = tqdm(
+                total=total,
+                initial=done,
+                unit="run",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                smoothing=0.05,
+                desc=self.stage,
+            )
             return
         self._bar.update(done - self._bar.n)
 
@@ -247,8 +268,14 @@ class StageProgress:
         stream: Where to write (stderr).
     """
 
-    def __init__(self, *, enabled: bool, terminal: bool, every: float = LOG_EVERY,
-                 stream: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        enabled: bool,
+        terminal: bool,
+        every: float = LOG_EVERY,
+        stream: IO[str] | None = None,
+    ) -> None:
         self.enabled = enabled
         self.terminal = terminal
         self.every = every
@@ -263,8 +290,13 @@ class StageProgress:
         if stage != self.stage or self._progress is None:
             self.close()
             self.stage = stage
-            self._progress = Progress(enabled=True, terminal=self.terminal, stage=stage,
-                                      every=self.every, stream=self.stream)
+            self._progress = Progress(
+                enabled=True,
+                terminal=self.terminal,
+                stage=stage,
+                every=self.every,
+                stream=self.stream,
+            )
         self._progress(done, total)
 
     def close(self) -> None:
@@ -282,6 +314,17 @@ def print_utf8(text: str) -> None:
     stream.flush()
 
 
-__all__ = ["LOG_EVERY", "LOG_SHARE", "PROG", "Progress", "StageProgress", "UsageError",
-           "check_writable", "naming", "print_utf8", "show_notices", "sweep_backend",
-           "writing_to"]
+__all__ = [
+    "LOG_EVERY",
+    "LOG_SHARE",
+    "PROG",
+    "Progress",
+    "StageProgress",
+    "UsageError",
+    "check_writable",
+    "naming",
+    "print_utf8",
+    "show_notices",
+    "sweep_backend",
+    "writing_to",
+]

@@ -40,14 +40,19 @@ def calibrate(args: argparse.Namespace) -> int:
         out = args.out if args.out is not None else plan.default_out
         check_writable(out)
         with writing_to(out), naming(args.file, unless=[out]):
-            result = calibration.calibrate(plan, out=out, backend=backend, workers=workers,
-                                           scheduler=scheduler, progress=progress,
-                                           restart=args.restart)
+            result = calibration.calibrate(
+                plan,
+                out=out,
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                restart=args.restart,
+            )
     except KeyboardInterrupt:
         progress.close()
         saved = f"the finished runs are saved in {out}; " if out is not None else ""
-        print(f"{PROG}: interrupted: {saved}run the same command again to resume",
-              file=sys.stderr)
+        print(f"{PROG}: interrupted: {saved}run the same command again to resume", file=sys.stderr)
         return 130
     except SweepError as error:
         raise UsageError(str(error)) from None

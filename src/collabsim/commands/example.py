@@ -17,8 +17,9 @@ def example(args: argparse.Namespace) -> int:
     """Run ``collabsim example [NAME] [--out PATH]``; return the exit status."""
     if args.name is None:
         if args.out is not None:
-            raise UsageError("--out needs the NAME of the example to write (see "
-                             "'collabsim example')")
+            raise UsageError(
+                "--out needs the NAME of the example to write (see 'collabsim example')"
+            )
         available = experiments.names()
         width = max(len(name) for name in available)
         for name in available:

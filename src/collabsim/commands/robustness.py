@@ -39,13 +39,22 @@ def robustness(args: argparse.Namespace) -> int:
         out = args.out if args.out is not None else study.default_out(plan)
         check_writable(out)
         with writing_to(out), naming(args.file, unless=[out]):
-            result = study.robustness(plan, out=out, backend=backend, workers=workers,
-                                      scheduler=scheduler, progress=progress,
-                                      restart=args.restart)
+            result = study.robustness(
+                plan,
+                out=out,
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                restart=args.restart,
+            )
     except KeyboardInterrupt:
         progress.close()
-        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-              "command again to resume", file=sys.stderr)
+        print(
+            f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
         return 130
     except SweepError as error:
         raise UsageError(str(error)) from None

@@ -37,14 +37,23 @@ def validate(args: argparse.Namespace) -> int:
     check_writable(out)
     try:
         with writing_to(out):
-            results = validation.validate(out=out, quick=args.quick, patterns=args.patterns,
-                                          backend=backend, workers=workers,
-                                          scheduler=scheduler, progress=progress,
-                                          restart=args.restart)
+            results = validation.validate(
+                out=out,
+                quick=args.quick,
+                patterns=args.patterns,
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                restart=args.restart,
+            )
     except KeyboardInterrupt:
         progress.close()
-        print(f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-              "command again to resume", file=sys.stderr)
+        print(
+            f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
         return 130
     except SweepError as error:  # ValidationError is one too
         raise UsageError(str(error)) from None
@@ -64,8 +73,10 @@ def patterns(args: argparse.Namespace) -> int:
         print_utf8(patterns_markdown(PATTERNS))
         return 0
     print(catalogue_text(PATTERNS, width=shutil.get_terminal_size((120, 24)).columns))
-    print("\nFull descriptions: collabsim patterns --markdown (docs/patterns.md). "
-          "Run them with: collabsim validate [--quick]")
+    print(
+        "\nFull descriptions: collabsim patterns --markdown (docs/patterns.md). "
+        "Run them with: collabsim validate [--quick]"
+    )
     return 0
 
 

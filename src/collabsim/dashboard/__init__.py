@@ -69,10 +69,13 @@ def listen(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> socket.socket:
         sock.listen(2048)
     except OSError as error:
         sock.close()
-        wrong_host = (isinstance(error, socket.gaierror)
-                      or error.errno == errno.EADDRNOTAVAIL)  # not this machine's address
-        raise CannotListen(f"cannot listen on {host}:{port}: {error.strerror or error}; "
-                           f"choose another {'--host' if wrong_host else '--port'}") from None
+        wrong_host = (
+            isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL
+        )  # not this machine's address
+        raise CannotListen(
+            f"cannot listen on {host}:{port}: {error.strerror or error}; "
+            f"choose another {'--host' if wrong_host else '--port'}"
+        ) from None
     return sock
 
 
@@ -84,9 +87,14 @@ def page_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}/"
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
-          open_browser: bool = False, sock: socket.socket | None = None,
-          app: str = APP) -> None:
+def serve(
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    open_browser: bool = False,
+    sock: socket.socket | None = None,
+    app: str = APP,
+) -> None:
     """Serve the dashboard until interrupted, with every asset served locally.
 
     Prints ``ANNOUNCEMENT`` with the real address on stdout once it is listening.

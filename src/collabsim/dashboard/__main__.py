@@ -13,17 +13,28 @@ from collabsim.dashboard import APP, DEFAULT_HOST, DEFAULT_PORT, CannotListen, l
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the options and serve the dashboard; a port that cannot be used is one line."""
-    parser = argparse.ArgumentParser(prog="python -m collabsim.dashboard",
-                                     description="Serve the collabsim workshop dashboard.")
-    parser.add_argument("--host", default=DEFAULT_HOST,
-                        help=f"address to listen on (default: {DEFAULT_HOST}, this machine "
-                        "only; 0.0.0.0 lets other devices in the room connect)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port (default: {DEFAULT_PORT}; 0: any free port)")
+    parser = argparse.ArgumentParser(
+        prog="python -m collabsim.dashboard", description="Serve the collabsim workshop dashboard."
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine "
+        "only; 0.0.0.0 lets other devices in the room connect)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port (default: {DEFAULT_PORT}; 0: any free port)",
+    )
     parser.add_argument("--open", action="store_true", help="open the page in a browser")
-    parser.add_argument("--app", default=APP,
-                        help="serve this Solara page instead, offline too: a module or a .py "
-                        "file, e.g. docs/solaraviz_app.py (Mesa's SolaraViz)")
+    parser.add_argument(
+        "--app",
+        default=APP,
+        help="serve this Solara page instead, offline too: a module or a .py "
+        "file, e.g. docs/solaraviz_app.py (Mesa's SolaraViz)",
+    )
     args = parser.parse_args(argv)
     app = args.app
     if app.endswith(".py"):  # a page file: found from here, whatever the server's folder

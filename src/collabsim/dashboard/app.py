@@ -86,23 +86,38 @@ def Monitors(workshop: Workshop, tick: solara.Reactive[int]):
     _ = tick.value
     with workshop.lock:
         monitors = monitors_html(workshop)
-    solara.HTML(unsafe_innerHTML=monitors, classes=["cs-monitors"],
-                style={"flex": "1", "min-width": "0"})
+    solara.HTML(
+        unsafe_innerHTML=monitors, classes=["cs-monitors"], style={"flex": "1", "min-width": "0"}
+    )
 
 
 @solara.component
-def Views(workshop: Workshop, config: solara.Reactive[int], tick: solara.Reactive[int],
-          ties: solara.Reactive[str], focus: solara.Reactive[str]):
+def Views(
+    workshop: Workshop,
+    config: solara.Reactive[int],
+    tick: solara.Reactive[int],
+    ties: solara.Reactive[str],
+    focus: solara.Reactive[str],
+):
     """The network view(s) and the live plots, redrawn each tick."""
     _ = tick.value
     with workshop.lock:
         panes = workshop.active_panes
         labels = [o for o in panes[0].layout.labels]
         chosen = labels.index(focus.value) if focus.value in labels else None
-        networks = [network_svg(p.model, p.layout, ties=ties.value, focus=chosen,
-                                title=p.name if workshop.compare else "") for p in panes]
-        traces = [Trace(pane_label(workshop, p), p.model.timeseries(), tuple(p.events))
-                  for p in panes]
+        networks = [
+            network_svg(
+                p.model,
+                p.layout,
+                ties=ties.value,
+                focus=chosen,
+                title=p.name if workshop.compare else "",
+            )
+            for p in panes
+        ]
+        traces = [
+            Trace(pane_label(workshop, p), p.model.timeseries(), tuple(p.events)) for p in panes
+        ]
         plots = plots_svg(traces, horizon=workshop.horizon)
     with solara.Div(classes=["cs-views"]):
         with solara.Div(classes=["cs-networks"]):
@@ -113,19 +128,34 @@ def Views(workshop: Workshop, config: solara.Reactive[int], tick: solara.Reactiv
 
 
 @solara.component
-def ViewOptions(workshop: Workshop, config: solara.Reactive[int], ties: solara.Reactive[str],
-                focus: solara.Reactive[str]):
+def ViewOptions(
+    workshop: Workshop,
+    config: solara.Reactive[int],
+    ties: solara.Reactive[str],
+    focus: solara.Reactive[str],
+):
     """Which ties to draw and which organisation to pick out."""
     _ = config.value
     everyone = "all organisations"
     labels = [everyone, *workshop.panes["A"].layout.labels]
     with solara.Row(classes=["cs-view-options"]):
-        solara.Select("Ties", values=list(TIE_CHOICES), value=ties, dense=True,
-                      classes=["cs-ties"], style={"max-width": "140px"})
-        solara.Select("Pick out", values=labels,
-                      value=focus.value if focus.value in labels else everyone,
-                      on_value=focus.set, dense=True, classes=["cs-focus"],
-                      style={"max-width": "220px"})
+        solara.Select(
+            "Ties",
+            values=list(TIE_CHOICES),
+            value=ties,
+            dense=True,
+            classes=["cs-ties"],
+            style={"max-width": "140px"},
+        )
+        solara.Select(
+            "Pick out",
+            values=labels,
+            value=focus.value if focus.value in labels else everyone,
+            on_value=focus.set,
+            dense=True,
+            classes=["cs-focus"],
+            style={"max-width": "220px"},
+        )
 
 
 @solara.component
@@ -136,20 +166,30 @@ def Downloads(workshop: Workshop, config: solara.Reactive[int], tick: solara.Rea
     """
     _ = config.value, tick.value
     with solara.Column(gap="2px", classes=["cs-exports"]):
-        solara.FileDownload(lambda: timeseries_csv(workshop),
-                            filename=f"{file_stem(workshop)}.csv", label="Data (CSV)",
-                            mime_type="text/csv")
+        solara.FileDownload(
+            lambda: timeseries_csv(workshop),
+            filename=f"{file_stem(workshop)}.csv",
+            label="Data (CSV)",
+            mime_type="text/csv",
+        )
         for pane in workshop.active_panes:
             # by name, not the Pane: a kept callback must not keep a closed session's model
-            solara.FileDownload(lambda name=pane.name: plots_png(workshop, workshop.panes[name]),
-                                filename=f"{file_stem(workshop, pane.name)}.png",
-                                label=f"Plots {pane.name} (PNG)" if workshop.compare
-                                else "Plots (PNG)", mime_type="image/png")
+            solara.FileDownload(
+                lambda name=pane.name: plots_png(workshop, workshop.panes[name]),
+                filename=f"{file_stem(workshop, pane.name)}.png",
+                label=f"Plots {pane.name} (PNG)" if workshop.compare else "Plots (PNG)",
+                mime_type="image/png",
+            )
 
 
 @solara.component
-def Player(workshop: Workshop, tick: solara.Reactive[int], playing: solara.Reactive[bool],
-           speed: solara.Reactive[int], running: solara.Reactive[bool]):
+def Player(
+    workshop: Workshop,
+    tick: solara.Reactive[int],
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    running: solara.Reactive[bool],
+):
     """Steps the models while Play is on, at the chosen speed, in a background thread.
 
     ``running`` is set while the thread works: after Pause it ends the frame it was
@@ -181,8 +221,9 @@ def Player(workshop: Workshop, tick: solara.Reactive[int], playing: solara.React
                     playing.set(False)
                     return
             owed = min(owed, float(MAX_WEEKS_PER_FRAME))  # a slow frame is not made up later
-            wait = max(1 / MAX_FRAMES_PER_SECOND, 1 / speed.value) \
-                - (time.perf_counter() - frame_start)
+            wait = max(1 / MAX_FRAMES_PER_SECOND, 1 / speed.value) - (
+                time.perf_counter() - frame_start
+            )
             cancel.wait(max(0.0, wait))
 
     solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)

@@ -61,8 +61,7 @@ def shown_value(declaration: Parameter, value: Any) -> str:
 
 
 @solara.component
-def Lever(workshop: Workshop, pane: str, name: str, on_change: Callable[[], None],
-          version: int):
+def Lever(workshop: Workshop, pane: str, name: str, on_change: Callable[[], None], version: int):
     """One lever: its label and value, the widget, when it applies, and help text.
 
     ``version`` changes whenever levers or runs change, so the lever is redrawn.
@@ -80,30 +79,48 @@ def Lever(workshop: Workshop, pane: str, name: str, on_change: Callable[[], None
     if waiting:
         when = f"waits for reset (running with {shown_value(declaration, in_force)})"
     tooltip = f"{declaration.meaning} Allowed: {declaration.allowed()}."
-    header = (f'<span class="cs-lever-name" title="{escape(tooltip)}">'
-              f"{escape(lever_label(declaration))}</span>"
-              f'<span class="cs-lever-value" data-lever="{name}" data-pane="{pane}" '
-              f'data-in-force="{escape(format_value(in_force))}" '
-              f'data-chosen="{escape(format_value(chosen))}">'
-              f"{escape(shown_value(declaration, chosen))}</span>")
+    header = (
+        f'<span class="cs-lever-name" title="{escape(tooltip)}">'
+        f"{escape(lever_label(declaration))}</span>"
+        f'<span class="cs-lever-value" data-lever="{name}" data-pane="{pane}" '
+        f'data-in-force="{escape(format_value(in_force))}" '
+        f'data-chosen="{escape(format_value(chosen))}">'
+        f"{escape(shown_value(declaration, chosen))}</span>"
+    )
     with solara.Column(gap="0px", classes=["cs-lever", f"cs-lever-{name}"]):
         solara.HTML(unsafe_innerHTML=header, classes=["cs-lever-head"])
         if declaration.kind == "float":
-            solara.SliderFloat("", value=chosen, min=declaration.low, max=declaration.high,
-                               step=slider_step(declaration), on_value=set_value,
-                               thumb_label=False)
+            solara.SliderFloat(
+                "",
+                value=chosen,
+                min=declaration.low,
+                max=declaration.high,
+                step=slider_step(declaration),
+                on_value=set_value,
+                thumb_label=False,
+            )
         elif declaration.kind == "int":
-            solara.SliderInt("", value=chosen, min=int(declaration.low),
-                             max=int(declaration.high), on_value=set_value, thumb_label=False)
+            solara.SliderInt(
+                "",
+                value=chosen,
+                min=int(declaration.low),
+                max=int(declaration.high),
+                on_value=set_value,
+                thumb_label=False,
+            )
         elif declaration.kind == "bool":
             solara.Switch(label="on" if chosen else "off", value=chosen, on_value=set_value)
         else:
-            solara.ToggleButtonsSingle(value=chosen, values=list(declaration.choices),
-                                       on_value=set_value, dense=True)
+            solara.ToggleButtonsSingle(
+                value=chosen, values=list(declaration.choices), on_value=set_value, dense=True
+            )
         css = "cs-when-live" if declaration.live else "cs-when-reset"
-        solara.HTML(unsafe_innerHTML=(
-            f'<div class="cs-when {css}{" cs-waiting" if waiting else ""}">{escape(when)}</div>'
-            f'<div class="cs-help">{escape(declaration.plain)}</div>'))
+        solara.HTML(
+            unsafe_innerHTML=(
+                f'<div class="cs-when {css}{" cs-waiting" if waiting else ""}">{escape(when)}</div>'
+                f'<div class="cs-help">{escape(declaration.plain)}</div>'
+            )
+        )
 
 
 @solara.component
@@ -115,19 +132,21 @@ def LeverPanel(workshop: Workshop, config: solara.Reactive[int], editing: solara
         config.set(config.value + 1)
 
     with solara.Column(gap="6px", classes=["cs-levers"]):
-        solara.HTML(unsafe_innerHTML="<b>Levers</b> <span class='cs-note'>pull them and watch "
-                    "the network; 'applies now' levers change the running model</span>")
+        solara.HTML(
+            unsafe_innerHTML="<b>Levers</b> <span class='cs-note'>pull them and watch "
+            "the network; 'applies now' levers change the running model</span>"
+        )
         if workshop.compare:
-            solara.ToggleButtonsSingle(value=editing, values=["A", "B"], dense=True,
-                                       classes=["cs-editing"])
+            solara.ToggleButtonsSingle(
+                value=editing, values=["A", "B"], dense=True, classes=["cs-editing"]
+            )
         pane = editing.value if workshop.compare else "A"
         for name in LEVERS:
             Lever(workshop, pane, name, changed, version).key(f"{pane}-{name}")
 
 
 @solara.component
-def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int],
-                  config: solara.Reactive[int]):
+def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int], config: solara.Reactive[int]):
     """One button per what-if event, applied to every pane at the current week."""
     _ = config.value
     first = workshop.panes["A"].model
@@ -137,23 +156,37 @@ def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int],
             workshop.what_if(kind)
             tick.set(tick.value + 1)
             config.set(config.value + 1)
+
         return apply
 
-    gone = {"central_leader_leaves": not first.central_leader_present,
-            "partner_withdraws": not first.partner_present}
+    gone = {
+        "central_leader_leaves": not first.central_leader_present,
+        "partner_withdraws": not first.partner_present,
+    }
     with solara.Row(gap="4px", classes=["cs-whatifs"]):
         solara.HTML(tag="span", unsafe_innerHTML="<b>What if…</b>", classes=["cs-whatif-title"])
         for kind, label in WHAT_IFS.items():
             with solara.Tooltip(EVENT_KINDS[kind]):
-                solara.Button(label, on_click=fire(kind), outlined=True, small=True,
-                              disabled=gone.get(kind, False), color="secondary",
-                              classes=["cs-whatif", f"cs-whatif-{kind}"])
+                solara.Button(
+                    label,
+                    on_click=fire(kind),
+                    outlined=True,
+                    small=True,
+                    disabled=gone.get(kind, False),
+                    color="secondary",
+                    classes=["cs-whatif", f"cs-whatif-{kind}"],
+                )
 
 
 @solara.component
-def RunControls(workshop: Workshop, tick: solara.Reactive[int], config: solara.Reactive[int],
-                playing: solara.Reactive[bool], speed: solara.Reactive[int],
-                running: solara.Reactive[bool]):
+def RunControls(
+    workshop: Workshop,
+    tick: solara.Reactive[int],
+    config: solara.Reactive[int],
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    running: solara.Reactive[bool],
+):
     """Scenario, seed, reset, step, play/pause and speed, side by side.
 
     Step is off while Play is on and until the player has finished its last frame.
@@ -177,18 +210,40 @@ def RunControls(workshop: Workshop, tick: solara.Reactive[int], config: solara.R
         config.set(config.value + 1)
 
     with solara.Row(gap="8px", classes=["cs-toolbar"], style={"align-items": "center"}):
-        solara.Select("Scenario (restarts)", values=available(), value=workshop.scenario,
-                      on_value=reset, dense=True, classes=["cs-scenario"])
+        solara.Select(
+            "Scenario (restarts)",
+            values=available(),
+            value=workshop.scenario,
+            on_value=reset,
+            dense=True,
+            classes=["cs-scenario"],
+        )
         solara.InputInt("Seed", value=seed, dense=True, classes=["cs-seed"])
-        solara.Button("Reset", icon_name="mdi-restart", on_click=lambda: reset(None),
-                      classes=["cs-reset"], outlined=True)
-        solara.Button("Step", icon_name="mdi-skip-next", on_click=step, classes=["cs-step"],
-                      color="primary", disabled=playing.value or running.value)
-        solara.Button("Pause" if playing.value else "Play",
-                      icon_name="mdi-pause" if playing.value else "mdi-play",
-                      on_click=lambda: playing.set(not playing.value),
-                      classes=["cs-play"], color="primary")
-        solara.Select("Weeks / second", values=list(SPEEDS), value=speed, dense=True,
-                      classes=["cs-speed"])
-        solara.Switch(label="Side by side", value=workshop.compare, on_value=compare,
-                      classes=["cs-compare"])
+        solara.Button(
+            "Reset",
+            icon_name="mdi-restart",
+            on_click=lambda: reset(None),
+            classes=["cs-reset"],
+            outlined=True,
+        )
+        solara.Button(
+            "Step",
+            icon_name="mdi-skip-next",
+            on_click=step,
+            classes=["cs-step"],
+            color="primary",
+            disabled=playing.value or running.value,
+        )
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            icon_name="mdi-pause" if playing.value else "mdi-play",
+            on_click=lambda: playing.set(not playing.value),
+            classes=["cs-play"],
+            color="primary",
+        )
+        solara.Select(
+            "Weeks / second", values=list(SPEEDS), value=speed, dense=True, classes=["cs-speed"]
+        )
+        solara.Switch(
+            label="Side by side", value=workshop.compare, on_value=compare, classes=["cs-compare"]
+        )

@@ -69,8 +69,7 @@ def provenance(workshop: Workshop, pane: Pane) -> dict:
         "seed": workshop.seed,
         "week": workshop.week,
         "parameters": pane.initial.to_dict(),
-        "lever_changes": [{"week": c.week, "name": c.name, "value": c.value}
-                          for c in pane.changes],
+        "lever_changes": [{"week": c.week, "name": c.name, "value": c.value} for c in pane.changes],
         "what_if_events": [e.to_dict() for e in pane.events],
     }
 
@@ -88,13 +87,21 @@ def plots_png(workshop: Workshop, pane: Pane) -> bytes:
     values = ", ".join(f"{name}={format_value(levers[name])}" for name in LEVERS)
     moved = "; ".join(f"week {c.week}: {c.name}={format_value(c.value)}" for c in pane.changes)
     note = f"Levers now: {values}." + (f" Moved during the run: {moved}." if moved else "")
-    fig.text(0.01, 0.002, "\n".join(textwrap.wrap(note, 170)), fontsize=9, va="bottom",
-             color="0.25")
+    fig.text(
+        0.01, 0.002, "\n".join(textwrap.wrap(note, 170)), fontsize=9, va="bottom", color="0.25"
+    )
     fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))  # room for the note
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100,
-                metadata={"Title": title, "Software": f"collabsim {__version__}",
-                          "Description": json.dumps(record)})
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=100,
+        metadata={
+            "Title": title,
+            "Software": f"collabsim {__version__}",
+            "Description": json.dumps(record),
+        },
+    )
     return buffer.getvalue()
 
 

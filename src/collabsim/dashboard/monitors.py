@@ -33,8 +33,11 @@ def details(pane: Pane) -> list[str]:
     now, start = frame.iloc[-1], frame.iloc[0]
     people = int(pane.model.params.n_people)
     attendance = now["attendance_rate"]
-    came = f"{attendance * 100:.0f}% came to the last meeting" if math.isfinite(attendance) \
+    came = (
+        f"{attendance * 100:.0f}% came to the last meeting"
+        if math.isfinite(attendance)
         else "no meeting yet"
+    )
     quality = (now["quality"] - 1) * 100
     return [
         f"{int(now['active_members'])} of {people} people taking part; {came}",
@@ -51,12 +54,12 @@ def pane_label(workshop: Workshop, pane: Pane) -> str:
     if not workshop.compare:
         return workshop.scenario
     other = workshop.panes["B" if pane.name == "A" else "A"]
-    differ = [name for name in LEVERS
-              if pane.model.params[name] != other.model.params[name]]
+    differ = [name for name in LEVERS if pane.model.params[name] != other.model.params[name]]
     if not differ:
         return f"{pane.name}: same levers"
     return f"{pane.name}: " + ", ".join(
-        f"{name.replace('_', ' ')} {format_value(pane.model.params[name])}" for name in differ)
+        f"{name.replace('_', ' ')} {format_value(pane.model.params[name])}" for name in differ
+    )
 
 
 def monitors_html(workshop: Workshop) -> str:
@@ -65,11 +68,19 @@ def monitors_html(workshop: Workshop) -> str:
     for pane in workshop.active_panes:
         alive = pane.model.alive and pane.model.params.convened
         css = "cs-alive" if alive else "cs-dead"
-        label = (f'<span class="cs-pane-label" title="{escape(pane_label(workshop, pane))}">'
-                 f'{pane.name}:</span> ') if workshop.compare else ""
+        label = (
+            (
+                f'<span class="cs-pane-label" title="{escape(pane_label(workshop, pane))}">'
+                f"{pane.name}:</span> "
+            )
+            if workshop.compare
+            else ""
+        )
         lines = "".join(f"<div>{escape(line)}</div>" for line in details(pane))
-        blocks.append(f'<div class="cs-monitor" data-pane="{pane.name}" '
-                      f'data-week="{int(pane.model.steps)}">'
-                      f'<div class="cs-status {css}">{label}{escape(status(pane))}</div>'
-                      f'<div class="cs-details">{lines}</div></div>')
+        blocks.append(
+            f'<div class="cs-monitor" data-pane="{pane.name}" '
+            f'data-week="{int(pane.model.steps)}">'
+            f'<div class="cs-status {css}">{label}{escape(status(pane))}</div>'
+            f'<div class="cs-details">{lines}</div></div>'
+        )
     return "".join(blocks)

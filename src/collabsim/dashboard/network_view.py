@@ -31,8 +31,20 @@ from collabsim.model import CollaborationModel
 #: Colours of organisations in the order they appear (Okabe & Ito first, then more
 #: qualitative colours; the academic partner is always dark grey).
 ORGANISATION_COLOURS: tuple[str, ...] = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#B8A400",
-    "#7F3C8D", "#3B9AB2", "#A65628", "#1B9E77", "#E7298A", "#66A61E", "#E6AB02",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#B8A400",
+    "#7F3C8D",
+    "#3B9AB2",
+    "#A65628",
+    "#1B9E77",
+    "#E7298A",
+    "#66A61E",
+    "#E6AB02",
 )
 PARTNER_COLOUR = "#444444"
 LEFT_COLOUR = "#C8C8C8"
@@ -96,8 +108,9 @@ def layout_network(model: CollaborationModel) -> NetworkLayout:
     radii = 10 + 3.4 * np.sqrt(sizes) * min(1.0, math.sqrt(300 / max(1, people.role.size)))
     angles = -math.pi / 2 + 2 * math.pi * np.arange(n_orgs) / n_orgs
     ring = _RING if n_orgs > 1 else 0.0
-    centres = np.column_stack([_CENTRE[0] + ring * np.cos(angles),
-                               _CENTRE[1] + ring * np.sin(angles)])
+    centres = np.column_stack(
+        [_CENTRE[0] + ring * np.cos(angles), _CENTRE[1] + ring * np.sin(angles)]
+    )
     positions = np.zeros((people.role.size, 2))
     for k in range(n_orgs):
         posts = np.arange(s.org_start[k], s.org_start[k + 1])
@@ -108,9 +121,12 @@ def layout_network(model: CollaborationModel) -> NetworkLayout:
         theta = np.arange(m) * _GOLDEN_ANGLE
         positions[posts, 0] = centres[k, 0] + r * np.cos(theta)
         positions[posts, 1] = centres[k, 1] + r * np.sin(theta)
-    colours = tuple(PARTNER_COLOUR if o.is_academic_partner
-                    else ORGANISATION_COLOURS[i % len(ORGANISATION_COLOURS)]
-                    for i, o in enumerate(s.organisations))
+    colours = tuple(
+        PARTNER_COLOUR
+        if o.is_academic_partner
+        else ORGANISATION_COLOURS[i % len(ORGANISATION_COLOURS)]
+        for i, o in enumerate(s.organisations)
+    )
     marks = np.select([people.role == TOP, people.role == MIDDLE], [7.5, 5.0], 4.0)
     labels = tuple(organisation_label(model, k) for k in range(n_orgs))
     return NetworkLayout(positions, centres, radii, colours, labels, marks)
@@ -155,8 +171,9 @@ def trust_colour(value: float, reference: float) -> str:
     return f"#{r:02x}{g:02x}{bl:02x}"
 
 
-def personal_ties(model: CollaborationModel, trust: np.ndarray, *,
-                  limit: int = MAX_PERSONAL_TIES) -> list[tuple[int, int, float]]:
+def personal_ties(
+    model: CollaborationModel, trust: np.ndarray, *, limit: int = MAX_PERSONAL_TIES
+) -> list[tuple[int, int, float]]:
     """The cross-organisation relationships that moved furthest, as (i, j, mutual trust).
 
     Only pairs of active people in different organisations; strength is how far their
@@ -189,15 +206,21 @@ def _two_lines(text: str, width: int = 15) -> list[str]:
         return [text]
     middle = len(text) / 2
     cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
-    return [text[:cut], text[cut + 1:]]
+    return [text[:cut], text[cut + 1 :]]
 
 
 def _diamond(x: float, y: float, r: float) -> str:
     return f"M{x:.1f} {y - r:.1f}L{x + r:.1f} {y:.1f}L{x:.1f} {y + r:.1f}L{x - r:.1f} {y:.1f}Z"
 
 
-def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str = "both",
-                focus: int | None = None, title: str = "") -> str:
+def network_svg(
+    model: CollaborationModel,
+    layout: NetworkLayout,
+    *,
+    ties: str = "both",
+    focus: int | None = None,
+    title: str = "",
+) -> str:
     """The network now, as an SVG document that scales to its box, marked with its week.
 
     Args:
@@ -213,9 +236,11 @@ def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str =
     n_orgs = len(s.organisations)
     draw_people = n <= MAX_PEOPLE_DRAWN
     trust = trust_matrix(model) if draw_people else None
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-             'class="cs-network-svg" preserveAspectRatio="xMidYMid meet" '
-             f'data-week="{int(model.steps)}" font-family="Roboto, Arial, sans-serif">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        'class="cs-network-svg" preserveAspectRatio="xMidYMid meet" '
+        f'data-week="{int(model.steps)}" font-family="Roboto, Arial, sans-serif">'
+    ]
     if title:
         parts.append(f'<text x="8" y="24" font-size="22" font-weight="bold">{escape(title)}</text>')
 
@@ -233,9 +258,11 @@ def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str =
                     continue
                 (x1, y1), (x2, y2) = layout.centres[a], layout.centres[b]
                 opacity = 0.15 if faded(a) or faded(b) else 0.45
-                parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                             f'stroke="{trust_colour(mutual[a, b], reference)}" stroke-width="7" '
-                             f'opacity="{opacity}" data-trust="{mutual[a, b]:.3f}"/>')
+                parts.append(
+                    f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                    f'stroke="{trust_colour(mutual[a, b], reference)}" stroke-width="7" '
+                    f'opacity="{opacity}" data-trust="{mutual[a, b]:.3f}"/>'
+                )
         parts.append("</g>")
     if ties in ("both", "people") and trust is not None:
         parts.append('<g class="cs-person-ties" stroke-width="1.1">')
@@ -243,8 +270,10 @@ def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str =
             if focus is not None and focus not in (people.org[i], people.org[j]):
                 continue
             (x1, y1), (x2, y2) = layout.positions[i], layout.positions[j]
-            parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                         f'stroke="{trust_colour(t, reference)}" opacity="0.7"/>')
+            parts.append(
+                f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                f'stroke="{trust_colour(t, reference)}" opacity="0.7"/>'
+            )
         parts.append("</g>")
 
     if draw_people:
@@ -261,8 +290,10 @@ def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str =
             if role == TOP:
                 shape = f'<path d="{_diamond(x, y, r * 1.25)}"'
             elif role == MIDDLE:
-                shape = (f'<rect x="{x - r * 0.85:.1f}" y="{y - r * 0.85:.1f}" '
-                         f'width="{r * 1.7:.1f}" height="{r * 1.7:.1f}"')
+                shape = (
+                    f'<rect x="{x - r * 0.85:.1f}" y="{y - r * 0.85:.1f}" '
+                    f'width="{r * 1.7:.1f}" height="{r * 1.7:.1f}"'
+                )
             else:
                 shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}"'
             parts.append(f'{shape} fill="{colour}" opacity="{opacity}" class="cs-{state}"/>')
@@ -274,17 +305,21 @@ def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str =
             special.append((s.central_leader, "central leader"))
         for i, name in special:
             x, y = layout.positions[i]
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="none" '
-                         f'stroke="#000" stroke-width="2"><title>{name}</title></circle>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="none" '
+                f'stroke="#000" stroke-width="2"><title>{name}</title></circle>'
+            )
     else:  # organisations only: bubble area = members, filled share = still taking part
         for k in range(n_orgs):
             posts = slice(s.org_start[k], s.org_start[k + 1])
             share = float(people.active[posts].mean())
             x, y = layout.centres[k]
             r = layout.radii[k]
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{LEFT_COLOUR}"/>'
-                         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r * math.sqrt(share):.1f}" '
-                         f'fill="{layout.colours[k]}"/>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{LEFT_COLOUR}"/>'
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r * math.sqrt(share):.1f}" '
+                f'fill="{layout.colours[k]}"/>'
+            )
 
     parts.append('<g class="cs-org-labels" font-size="16">')
     for k in range(n_orgs):
@@ -292,18 +327,23 @@ def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str =
         angle = math.atan2(y - _CENTRE[1], x - _CENTRE[0]) if n_orgs > 1 else -math.pi / 2
         lx = x + (layout.radii[k] + 10) * math.cos(angle)
         ly = y + (layout.radii[k] + 10) * math.sin(angle) + 5
-        anchor = "middle" if abs(math.cos(angle)) < 0.3 else (
-            "start" if math.cos(angle) > 0 else "end")
-        active = int(people.active[s.org_start[k]:s.org_start[k + 1]].sum())
+        anchor = (
+            "middle" if abs(math.cos(angle)) < 0.3 else ("start" if math.cos(angle) > 0 else "end")
+        )
+        active = int(people.active[s.org_start[k] : s.org_start[k + 1]].sum())
         size = int(s.org_start[k + 1] - s.org_start[k])
         lines = _two_lines(f"{layout.labels[k]} {active}/{size}")
         weight = ' font-weight="bold"' if focus == k else ""
         top = ly - (8 if len(lines) > 1 and math.sin(angle) < 0.3 else 0)
-        spans = "".join(f'<tspan x="{lx:.1f}" dy="{0 if i == 0 else 17}">{escape(line)}</tspan>'
-                        for i, line in enumerate(lines))
-        parts.append(f'<text x="{lx:.1f}" y="{top:.1f}" text-anchor="{anchor}" '
-                     f'fill="{layout.colours[k]}"{weight} paint-order="stroke" stroke="#fff" '
-                     f'stroke-width="3">{spans}</text>')
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" dy="{0 if i == 0 else 17}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
+        parts.append(
+            f'<text x="{lx:.1f}" y="{top:.1f}" text-anchor="{anchor}" '
+            f'fill="{layout.colours[k]}"{weight} paint-order="stroke" stroke="#fff" '
+            f'stroke-width="3">{spans}</text>'
+        )
     parts.append("</g>")
     parts.append(_legend(reference))
     parts.append("</svg>")
@@ -313,21 +353,25 @@ def network_svg(model: CollaborationModel, layout: NetworkLayout, *, ties: str =
 def _legend(reference: float) -> str:
     """Shapes and the trust scale, along the bottom edge."""
     y = HEIGHT - 30
-    out = [f'<g class="cs-legend" font-size="15" fill="#333"><path d="{_diamond(12, y - 5, 7)}" '
-           f'fill="#666"/><text x="24" y="{y}">senior leader</text>'
-           f'<rect x="128" y="{y - 10}" width="10" height="10" fill="#666"/>'
-           f'<text x="143" y="{y}">manager</text>'
-           f'<circle cx="220" cy="{y - 5}" r="4.5" fill="#666"/>'
-           f'<text x="229" y="{y}">frontline</text>'
-           f'<circle cx="310" cy="{y - 5}" r="4.5" fill="{LEFT_COLOUR}"/>'
-           f'<text x="319" y="{y}">left the network</text>'
-           f'<circle cx="12" cy="{y + 17}" r="7" fill="none" stroke="#000" stroke-width="2"/>'
-           f'<text x="24" y="{y + 22}">convener, central leader</text>'
-           f'<text x="200" y="{y + 22}">trust vs start: lower</text>'
-           f'<text x="{WIDTH - 8}" y="{y + 22}" text-anchor="end">higher</text>']
+    out = [
+        f'<g class="cs-legend" font-size="15" fill="#333"><path d="{_diamond(12, y - 5, 7)}" '
+        f'fill="#666"/><text x="24" y="{y}">senior leader</text>'
+        f'<rect x="128" y="{y - 10}" width="10" height="10" fill="#666"/>'
+        f'<text x="143" y="{y}">manager</text>'
+        f'<circle cx="220" cy="{y - 5}" r="4.5" fill="#666"/>'
+        f'<text x="229" y="{y}">frontline</text>'
+        f'<circle cx="310" cy="{y - 5}" r="4.5" fill="{LEFT_COLOUR}"/>'
+        f'<text x="319" y="{y}">left the network</text>'
+        f'<circle cx="12" cy="{y + 17}" r="7" fill="none" stroke="#000" stroke-width="2"/>'
+        f'<text x="24" y="{y + 22}">convener, central leader</text>'
+        f'<text x="200" y="{y + 22}">trust vs start: lower</text>'
+        f'<text x="{WIDTH - 8}" y="{y + 22}" text-anchor="end">higher</text>'
+    ]
     for step in range(11):
         value = reference - 0.25 + step * 0.055
-        out.append(f'<rect x="{352 + step * 21}" y="{y + 11}" width="21" '
-                   f'height="13" fill="{trust_colour(value, reference)}"/>')
+        out.append(
+            f'<rect x="{352 + step * 21}" y="{y + 11}" width="21" '
+            f'height="13" fill="{trust_colour(value, reference)}"/>'
+        )
     out.append("</g>")
     return "".join(out)

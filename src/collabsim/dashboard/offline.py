@@ -57,7 +57,8 @@ def configure_offline() -> None:
         raise OfflineAssetsMissing(
             f"Solara's browser assets are missing from {CACHE} ({', '.join(missing)}); "
             f"the dashboard would not load without internet. Install them with: {INSTALL} "
-            "(it brings solara-assets)")
+            "(it brings solara-assets)"
+        )
     if "solara" in sys.modules:
         raise RuntimeError("configure_offline() must run before solara is imported")
     os.environ.update(_SETTINGS)

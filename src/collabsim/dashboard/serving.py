@@ -52,19 +52,22 @@ class AnnouncingServer(uvicorn.Server):
             return
         print(ANNOUNCEMENT.format(url=self.url), flush=True)
         if self.open_browser:  # a browser can take seconds to start: not on the event loop
-            threading.Thread(target=webbrowser.open, args=(browser_url(self.url),),
-                             daemon=True).start()
+            threading.Thread(
+                target=webbrowser.open, args=(browser_url(self.url),), daemon=True
+            ).start()
 
 
 def status(request: Request) -> JSONResponse:
     """The browser sessions open, the models held and how long a lost session is kept."""
     from collabsim.dashboard.session import models_held
 
-    return JSONResponse({
-        "sessions": len(kernel_context.contexts),
-        "models": models_held(),
-        "session_timeout": settings.kernel.cull_timeout,
-    })
+    return JSONResponse(
+        {
+            "sessions": len(kernel_context.contexts),
+            "models": models_held(),
+            "session_timeout": settings.kernel.cull_timeout,
+        }
+    )
 
 
 def browser_url(url: str) -> str:
@@ -100,8 +103,12 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str =
     # site keeps its session; that needs https, so over plain http to an address it falls
     # back to SameSite=Lax and warns on the first page load. Lax is right here (the page
     # is never embedded) and Solara has no setting for this cookie: the warning goes.
-    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
-                            category=UserWarning, module="solara.server.starlette")
+    warnings.filterwarnings(
+        "ignore",
+        message="Cookies with samesite=none require https",
+        category=UserWarning,
+        module="solara.server.starlette",
+    )
     server_app.router.routes.insert(0, Route(STATUS_PATH, endpoint=status))  # before the catch-all
     Workshop().close()  # compile the model's kernels now, not on the first visitor's click
     if not app.endswith(".py"):  # the page's modules, loaded before the freeze (Solara
@@ -109,7 +116,11 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str =
     # what is loaded by now stays loaded: the cycle collector, run as each session ends
     # (``Workshop.close``), need not walk it again, which makes that run much faster
     gc.freeze()
-    config = uvicorn.Config(server_app, host=str(host), port=port,
-                            log_config=copy.deepcopy(LOGGING_CONFIG),
-                            log_level=UVICORN_LOG_LEVEL)
+    config = uvicorn.Config(
+        server_app,
+        host=str(host),
+        port=port,
+        log_config=copy.deepcopy(LOGGING_CONFIG),
+        log_level=UVICORN_LOG_LEVEL,
+    )
     AnnouncingServer(config, url, open_browser=open_browser).run(sockets=[sock])

@@ -95,8 +95,9 @@ class Pane:
     @property
     def pending(self) -> dict[str, Any]:
         """Levers whose chosen value waits for the next reset."""
-        return {name: value for name, value in self.levers.items()
-                if value != self.model.params[name]}
+        return {
+            name: value for name, value in self.levers.items() if value != self.model.params[name]
+        }
 
     def params_at(self, week: int) -> Params:
         """The parameters in force at ``week``.
@@ -157,14 +158,14 @@ class Workshop:
         with self.lock:
             if scenario_name is not None and scenario_name != self.scenario:
                 if scenario_name not in available():
-                    raise ValueError(f"unknown scenario {scenario_name!r}; available: "
-                                     + ", ".join(available()))
+                    raise ValueError(
+                        f"unknown scenario {scenario_name!r}; available: " + ", ".join(available())
+                    )
                 self.scenario = scenario_name
                 self._levers = {pane: scenario_levers(scenario_name) for pane in PANES}
             if seed is not None:
                 if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-                    raise ValueError(f"seed={seed!r} is not allowed: expected a whole "
-                                     "number >= 0")
+                    raise ValueError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
                 self.seed = seed
             for name in PANES if self.compare else PANES[:1]:
                 self.panes[name] = self._new_pane(name)

@@ -30,8 +30,9 @@ class UnknownExample(ValueError):
 
 def names() -> list[str]:
     """The shipped examples' file names, sorted (``sweep_partner_cede.toml``, ...)."""
-    return sorted(p.name for p in FOLDER.iterdir()
-                  if p.suffix in _SUFFIXES and not p.name.startswith("_"))
+    return sorted(
+        p.name for p in FOLDER.iterdir() if p.suffix in _SUFFIXES and not p.name.startswith("_")
+    )
 
 
 def path(name: str) -> Path:
@@ -43,8 +44,10 @@ def path(name: str) -> Path:
     available = names()
     if name not in available:
         hint = _suggest(str(name), available)
-        raise UnknownExample(f"unknown example {name!r}; available: {', '.join(available)}"
-                             + (f"; {hint}" if hint else ""))
+        raise UnknownExample(
+            f"unknown example {name!r}; available: {', '.join(available)}"
+            + (f"; {hint}" if hint else "")
+        )
     return FOLDER / name
 
 
@@ -77,8 +80,7 @@ def write(name: str, out: str | Path | None = None) -> Path:
     if target.is_dir():
         target = target / name
     if target.exists():
-        raise FileExistsError(f"{str(target)!r} already exists; remove it or choose "
-                              "another --out")
+        raise FileExistsError(f"{str(target)!r} already exists; remove it or choose another --out")
     with open(source, "rb") as original, open(target, "xb") as copy:
         shutil.copyfileobj(original, copy)
     return target

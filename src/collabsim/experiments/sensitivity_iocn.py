@@ -36,17 +36,26 @@ def main(argv=None) -> None:
         if done == total or done % 500 == 0:
             print(f"  {done}/{total} runs, {time.perf_counter() - start:.0f} s", flush=True)
 
-    study = sensitivity.run_study(sensitivity.scenario_function(**spec["function"]),
-                                  **spec["study"], backend=args.backend,
-                                  workers=args.workers, progress=progress)
+    study = sensitivity.run_study(
+        sensitivity.scenario_function(**spec["function"]),
+        **spec["study"],
+        backend=args.backend,
+        workers=args.workers,
+        progress=progress,
+    )
     for output in study.outputs:
         top = study.ranking(output).head(4)
         noise = study.noise.set_index("output").loc[output, "noise_share"]
         verdict = study.verdicts[output]
-        print(f"{output}: seed noise {noise:.0%} of a run's variance; "
-              + ("settled" if verdict["settled"] else f"not settled ({verdict['reason']})"))
-        print(top[["factor", "S1", "S1_conf", "ST", "ST_conf", "below_noise"]]
-              .round(3).to_string(index=False))
+        print(
+            f"{output}: seed noise {noise:.0%} of a run's variance; "
+            + ("settled" if verdict["settled"] else f"not settled ({verdict['reason']})")
+        )
+        print(
+            top[["factor", "S1", "S1_conf", "ST", "ST_conf", "below_noise"]]
+            .round(3)
+            .to_string(index=False)
+        )
     print(f"Report: {study.path / 'report.md'}")
 
 

@@ -30,14 +30,22 @@ def main(argv=None) -> None:
     result = collabsim.sweep(
         scenario="iocn",
         factors={"academic_partner": [True, False], "cede_willingness": (0.1, 0.9)},
-        design="grid", levels=5, replicates=args.replicates, steps=260, seed=0,
-        out="results/partner_cede_py", backend=args.backend, workers=args.workers,
+        design="grid",
+        levels=5,
+        replicates=args.replicates,
+        steps=260,
+        seed=0,
+        out="results/partner_cede_py",
+        backend=args.backend,
+        workers=args.workers,
         progress=progress,
     )
     runs = result.runs[result.runs["status"] == "ok"]
     table = runs.groupby(["academic_partner", "cede_willingness"]).agg(
-        sustained=("sustained", "mean"), quality_gain_vs_silo=("quality_gain_vs_silo", "mean"),
-        runs=("run", "size"))
+        sustained=("sustained", "mean"),
+        quality_gain_vs_silo=("quality_gain_vs_silo", "mean"),
+        runs=("run", "size"),
+    )
     print(table.round(3).to_string())
     print(result.report())
 

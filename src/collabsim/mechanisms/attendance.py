@@ -23,8 +23,7 @@ class AttendanceWeights(NamedTuple):
 
 
 @jit
-def attendance_probability(commitment, meeting_value, workload, backlog, territoriality,
-                           weights):
+def attendance_probability(commitment, meeting_value, workload, backlog, territoriality, weights):
     """M5: chance that a member comes to a meeting (fluid attendance).
 
     ``σ(α₀ + α₁(c - ½) + α₂·v - α₃(w - ½) - backlog_weight·backlog - α₄·t)``, where v is
@@ -50,9 +49,14 @@ def attendance_probability(commitment, meeting_value, workload, backlog, territo
         territoriality: Territoriality (0-1).
         weights: ``AttendanceWeights``.
     """
-    x = (weights.base + weights.commitment * (commitment - 0.5)
-         + weights.experience * meeting_value - weights.workload * (workload - 0.5)
-         - weights.backlog * backlog - weights.territoriality * territoriality)
+    x = (
+        weights.base
+        + weights.commitment * (commitment - 0.5)
+        + weights.experience * meeting_value
+        - weights.workload * (workload - 0.5)
+        - weights.backlog * backlog
+        - weights.territoriality * territoriality
+    )
     return 1.0 / (1.0 + math.exp(-x))
 
 
@@ -81,8 +85,13 @@ def choose_attendees(stream, people, weights):
                 came = True
             else:
                 p = attendance_probability(
-                    people.commitment[i], people.meeting_value[i], people.workload[i],
-                    1.0 if people.attended_last[i] else 0.0, people.territoriality[i], weights)
+                    people.commitment[i],
+                    people.meeting_value[i],
+                    people.workload[i],
+                    1.0 if people.attended_last[i] else 0.0,
+                    people.territoriality[i],
+                    weights,
+                )
                 came = chance(stream, p)
         people.attended_last[i] = came
         if came:

@@ -47,7 +47,8 @@ from collabsim.mechanisms.trust import read, signal
 
 # Stages of a change.
 IDLE, AWAITING_TEST_GRANT, TESTING, AWAITING_EMBEDDING, AWAITING_REDESIGN_GRANTS, REDESIGNING = (
-    range(6))
+    range(6)
+)
 
 # Columns of the counters array (cumulative over a run).
 PROPOSED, GRANTED, BLOCKED, ADOPTED, BIG_BANG_FAILURES, ADOPTED_BIG_BANGS, TESTED = range(7)
@@ -71,6 +72,7 @@ class ChangeRates(NamedTuple):
 
 # --- change work -----------------------------------------------------------------------
 
+
 @jit
 def _improves(trial, p, org, network_on, pathways):
     """Whether a tested change counts as an improvement.
@@ -83,8 +85,9 @@ def _improves(trial, p, org, network_on, pathways):
     if network_on:
         return fitness(trial, neighbours, contributions) > pathways.fitness[p]
     owner = pathways.owner[p]
-    return (own_fitness(trial, org, owner, neighbours, contributions)
-            > own_fitness(config, org, owner, neighbours, contributions))
+    return own_fitness(trial, org, owner, neighbours, contributions) > own_fitness(
+        config, org, owner, neighbours, contributions
+    )
 
 
 @jit
@@ -99,8 +102,9 @@ def _duration(stream, shortest, longest, scale):
 
 
 @jit
-def _ask(stream, proposer, owner_org, embedding, people, working, org_start, store,
-         grant_weights, played):
+def _ask(
+    stream, proposer, owner_org, embedding, people, working, org_start, store, grant_weights, played
+):
     """Who decides for ``owner_org``, and how likely they are to grant (M9).
 
     Territoriality weighs on the decision when granting cedes control: the proposer is
@@ -109,18 +113,31 @@ def _ask(stream, proposer, owner_org, embedding, people, working, org_start, sto
     organisation is left to ask. A played senior leader of the organisation is the one
     asked, and their verdict, if they gave one, decides (``played``).
     """
-    top = decider(gatekeeper(stream, owner_org, org_start, people.role, people.power, working),
-                  owner_org, played, working)
+    top = decider(
+        gatekeeper(stream, owner_org, org_start, people.role, people.power, working),
+        owner_org,
+        played,
+        working,
+    )
     if top < 0:
         return -1, 0.0
     if top == proposer:
         return top, 1.0
     ceding = embedding or people.org[top] != people.org[proposer]
     alignment = 1.0 - abs(people.narrative[top] - people.narrative[proposer])
-    return top, grant_chance(grant_probability(read(store, top, proposer), alignment,
-                                               people.territoriality[top],
-                                               people.commitment[top], ceding, grant_weights),
-                             proposer, owner_org, played)
+    return top, grant_chance(
+        grant_probability(
+            read(store, top, proposer),
+            alignment,
+            people.territoriality[top],
+            people.commitment[top],
+            ceding,
+            grant_weights,
+        ),
+        proposer,
+        owner_org,
+        played,
+    )
 
 
 @jit
@@ -166,15 +183,39 @@ def _blocked(proposer, top, people, store, trust_rates, rates, hope, counters):
 
 
 @jit
-def _decide(stream, proposer, owner_org, embedding, people, working, org_start, store,
-            grant_weights, trust_rates, rates, hope, counters, played):
+def _decide(
+    stream,
+    proposer,
+    owner_org,
+    embedding,
+    people,
+    working,
+    org_start,
+    store,
+    grant_weights,
+    trust_rates,
+    rates,
+    hope,
+    counters,
+    played,
+):
     """A top of ``owner_org`` decides on the proposer's request.
 
     Returns the top who granted it (the proposer themself for a request to oneself), or
     -1 if it was blocked.
     """
-    top, p = _ask(stream, proposer, owner_org, embedding, people, working, org_start, store,
-                  grant_weights, played)
+    top, p = _ask(
+        stream,
+        proposer,
+        owner_org,
+        embedding,
+        people,
+        working,
+        org_start,
+        store,
+        grant_weights,
+        played,
+    )
     if top >= 0 and chance(stream, p):
         if top != proposer:
             counters[GRANTED] += 1
@@ -185,8 +226,23 @@ def _decide(stream, proposer, owner_org, embedding, people, working, org_start, 
 
 
 @jit
-def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_start, store,
-                     grant_weights, trust_rates, rates, hope, counters, played):
+def _decide_redesign(
+    stream,
+    proposer,
+    p,
+    mask,
+    people,
+    working,
+    pathways,
+    org_start,
+    store,
+    grant_weights,
+    trust_rates,
+    rates,
+    hope,
+    counters,
+    played,
+):
     """The owning organisations' tops decide on a redesign together.
 
     At the partnership board it goes ahead with the mean of their grant probabilities,
@@ -199,8 +255,9 @@ def _decide_redesign(stream, proposer, p, mask, people, working, pathways, org_s
     for n in range(pathways.owner.shape[1]):
         k = pathways.owner[p, n]
         if (mask >> n) & 1 and tops[k] == -2:
-            tops[k], chances[k] = _ask(stream, proposer, k, False, people, working, org_start,
-                                       store, grant_weights, played)
+            tops[k], chances[k] = _ask(
+                stream, proposer, k, False, people, working, org_start, store, grant_weights, played
+            )
     involved = tops != -2
     if chance(stream, chances[involved].mean()):
         counters[GRANTED] += 1
@@ -281,8 +338,22 @@ def _celebrate(proposer, p, big_bang, people, working, teams, hope):
 
 
 @jit
-def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, working, pathways,
-           store, teams, rates, hope, counters):
+def _adopt(
+    stream,
+    proposer,
+    p,
+    new_config,
+    big_bang,
+    network_on,
+    people,
+    working,
+    pathways,
+    store,
+    teams,
+    rates,
+    hope,
+    counters,
+):
     """Make a successful change part of how the pathway works."""
     changed = pathways.config[p] ^ new_config
     crosses = False
@@ -298,8 +369,9 @@ def _adopt(stream, proposer, p, new_config, big_bang, network_on, people, workin
     counters[ADOPTED] += 1
     if big_bang:
         counters[ADOPTED_BIG_BANGS] += 1
-    people.leader_identity[proposer] = claim_leadership(people.leader_identity[proposer],
-                                                        rates.leadership_claim_gain)
+    people.leader_identity[proposer] = claim_leadership(
+        people.leader_identity[proposer], rates.leadership_claim_gain
+    )
     people.led_adoption[proposer] = True
     if network_on:  # in silos nobody tells anyone, and commitment is not at stake
         _celebrate(proposer, p, big_bang, people, working, teams, hope)
@@ -340,17 +412,47 @@ def end_change(i, changes, redesign_lead):
 
 
 @jit
-def _progress(stream, week, i, network_on, people, working, pathways, changes, org_start,
-              store, teams, grant_weights, trust_rates, rates, hope, counters, played):
+def _progress(
+    stream,
+    week,
+    i,
+    network_on,
+    people,
+    working,
+    pathways,
+    changes,
+    org_start,
+    store,
+    teams,
+    grant_weights,
+    trust_rates,
+    rates,
+    hope,
+    counters,
+    played,
+):
     """Move person i's change on at the week it comes due."""
     stage = changes.stage[i]
     p = changes.pathway[i]
     practice = changes.practice[i]
     end_change(i, changes, pathways.redesign_lead)
     if stage == AWAITING_TEST_GRANT:
-        top = _decide(stream, i, pathways.owner[p, practice], False, people, working,
-                      org_start, store, grant_weights, trust_rates, rates, hope, counters,
-                      played)
+        top = _decide(
+            stream,
+            i,
+            pathways.owner[p, practice],
+            False,
+            people,
+            working,
+            org_start,
+            store,
+            grant_weights,
+            trust_rates,
+            rates,
+            hope,
+            counters,
+            played,
+        )
         if top >= 0:
             changes.stage[i] = TESTING
             changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
@@ -366,16 +468,61 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
             changes.stage[i] = AWAITING_EMBEDDING  # the prototype worked: ask to embed it
             changes.due[i] = week + _escalation_delay(stream)
             return
-        if stage == AWAITING_EMBEDDING and _decide(
-                stream, i, owner, True, people, working, org_start, store, grant_weights,
-                trust_rates, rates, hope, counters, played) < 0:
+        if (
+            stage == AWAITING_EMBEDDING
+            and _decide(
+                stream,
+                i,
+                owner,
+                True,
+                people,
+                working,
+                org_start,
+                store,
+                grant_weights,
+                trust_rates,
+                rates,
+                hope,
+                counters,
+                played,
+            )
+            < 0
+        ):
             return
-        _adopt(stream, i, p, trial, False, network_on, people, working, pathways, store,
-               teams, rates, hope, counters)
+        _adopt(
+            stream,
+            i,
+            p,
+            trial,
+            False,
+            network_on,
+            people,
+            working,
+            pathways,
+            store,
+            teams,
+            rates,
+            hope,
+            counters,
+        )
     elif stage == AWAITING_REDESIGN_GRANTS:
-        if not _decide_redesign(stream, i, p, changes.mask[i], people, working, pathways,
-                                org_start, store, grant_weights, trust_rates, rates, hope,
-                                counters, played):
+        if not _decide_redesign(
+            stream,
+            i,
+            p,
+            changes.mask[i],
+            people,
+            working,
+            pathways,
+            org_start,
+            store,
+            grant_weights,
+            trust_rates,
+            rates,
+            hope,
+            counters,
+            played,
+        ):
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING
@@ -384,15 +531,30 @@ def _progress(stream, week, i, network_on, people, working, pathways, changes, o
         trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
         if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
             _action_done(p, network_on, pathways)
-            _adopt(stream, i, p, trial, True, network_on, people, working, pathways, store,
-                   teams, rates, hope, counters)
+            _adopt(
+                stream,
+                i,
+                p,
+                trial,
+                True,
+                network_on,
+                people,
+                working,
+                pathways,
+                store,
+                teams,
+                rates,
+                hope,
+                counters,
+            )
         else:
             _big_bang_failed(p, i, people, working, hope, counters)
 
 
 @jit
-def proposal_probability(commitment, skill, leader_identity, inspiration,
-                         distributed_leadership, rate):
+def proposal_probability(
+    commitment, skill, leader_identity, inspiration, distributed_leadership, rate
+):
     """M8: weekly chance that a non-top proposes a change.
 
     ``rate x commitment x skill x entitlement x (1 + inspiration)``: people propose
@@ -433,8 +595,21 @@ def _choose_practice(stream, p, org, owner, own_remit_bias, own_only):
 
 
 @jit
-def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
-             redesign_lead, changes, rates, counters, size):
+def _propose(
+    stream,
+    week,
+    i,
+    p,
+    org,
+    network_on,
+    distributed_leadership,
+    owner,
+    redesign_lead,
+    changes,
+    rates,
+    counters,
+    size,
+):
     """Person i, of organisation ``org``, proposes a change on their pathway ``p``.
 
     Takes only the arrays it needs: it runs for every proposal, and every array passed
@@ -446,8 +621,7 @@ def _propose(stream, week, i, p, org, network_on, distributed_leadership, owner,
     else:
         small = not network_on or size == SMALL_TEST
     if small:
-        practice = _choose_practice(stream, p, org, owner, rates.own_remit_bias,
-                                    not network_on)
+        practice = _choose_practice(stream, p, org, owner, rates.own_remit_bias, not network_on)
         if practice < 0:
             return  # in silos, nothing on this pathway is one's own to change
         changes.practice[i] = practice
@@ -481,16 +655,31 @@ def _waits(i, changes, pathways, working, played):
         return waits_for(pathways.owner[p, changes.practice[i]], i, played, working)
     if stage == AWAITING_REDESIGN_GRANTS:
         for n in range(pathways.owner.shape[1]):
-            if (changes.mask[i] >> n) & 1 and waits_for(pathways.owner[p, n], i, played,
-                                                         working):
+            if (changes.mask[i] >> n) & 1 and waits_for(pathways.owner[p, n], i, played, working):
                 return True
     return False
 
 
 @jit
-def change_work(stream, week, network_on, distributed_leadership, people, working, pathways,
-                changes, org_start, store, teams, grant_weights, trust_rates, rates, hope,
-                counters, played):
+def change_work(
+    stream,
+    week,
+    network_on,
+    distributed_leadership,
+    people,
+    working,
+    pathways,
+    changes,
+    org_start,
+    store,
+    teams,
+    grant_weights,
+    trust_rates,
+    rates,
+    hope,
+    counters,
+    played,
+):
     """One week of change work: changes come due and move on, then new ones are proposed.
 
     While the network is alive, changes may touch any organisation's practices. Without
@@ -528,20 +717,54 @@ def change_work(stream, week, network_on, distributed_leadership, people, workin
             continue
         if _waits(i, changes, pathways, working, played):
             continue
-        _progress(stream, week, i, network_on, people, working, pathways, changes, org_start,
-                  store, teams, grant_weights, trust_rates, rates, hope, counters, played)
+        _progress(
+            stream,
+            week,
+            i,
+            network_on,
+            people,
+            working,
+            pathways,
+            changes,
+            org_start,
+            store,
+            teams,
+            grant_weights,
+            trust_rates,
+            rates,
+            hope,
+            counters,
+            played,
+        )
     for i in range(n):
         if not working[i] or people.pathway[i] < 0 or changes.stage[i] != IDLE:
             continue
         size = played.propose[i]
         if size == MODEL:
-            p = proposal_probability(people.commitment[i], people.skill[i],
-                                     people.leader_identity[i], people.inspiration[i],
-                                     distributed_leadership, rates.proposal_rate)
+            p = proposal_probability(
+                people.commitment[i],
+                people.skill[i],
+                people.leader_identity[i],
+                people.inspiration[i],
+                distributed_leadership,
+                rates.proposal_rate,
+            )
             if not chance(stream, p):
                 continue
         elif size == NO_CHANGE:
             continue
-        _propose(stream, week, i, people.pathway[i], people.org[i], network_on,
-                 distributed_leadership, pathways.owner, pathways.redesign_lead, changes,
-                 rates, counters, size)
+        _propose(
+            stream,
+            week,
+            i,
+            people.pathway[i],
+            people.org[i],
+            network_on,
+            distributed_leadership,
+            pathways.owner,
+            pathways.redesign_lead,
+            changes,
+            rates,
+            counters,
+            size,
+        )

@@ -290,8 +290,13 @@ def spontaneous_self_interest(stream, week, people, hazard):
     start = below(stream, n)  # no post is first in line every week
     for k in range(n):
         i = (start + k) % n
-        if (people.active[i] and people.role[i] == TOP and week - people.last_act[i] >= 52
-                and people.territoriality[i] > 0.5 and people.commitment[i] < 0.3
-                and chance(stream, hazard)):
+        if (
+            people.active[i]
+            and people.role[i] == TOP
+            and week - people.last_act[i] >= 52
+            and people.territoriality[i] > 0.5
+            and people.commitment[i] < 0.3
+            and chance(stream, hazard)
+        ):
             return i
     return -1

@@ -21,8 +21,7 @@ class GrantWeights(NamedTuple):
 
 
 @jit
-def grant_probability(trust_in_proposer, alignment, territoriality, commitment, ceding,
-                      weights):
+def grant_probability(trust_in_proposer, alignment, territoriality, commitment, ceding, weights):
     """M9: chance that the top who owns a practice grants a change to it.
 
     ``σ(a₀ + a₁(T - ½) + a₂(alignment - ½) + a₄(commitment - ½) - a₃·territoriality)``,
@@ -43,8 +42,12 @@ def grant_probability(trust_in_proposer, alignment, territoriality, commitment, 
         ceding: Whether granting cedes control (see above).
         weights: ``GrantWeights``.
     """
-    x = (weights.base + weights.trust * (trust_in_proposer - 0.5)
-         + weights.alignment * (alignment - 0.5) + weights.commitment * (commitment - 0.5))
+    x = (
+        weights.base
+        + weights.trust * (trust_in_proposer - 0.5)
+        + weights.alignment * (alignment - 0.5)
+        + weights.commitment * (commitment - 0.5)
+    )
     if ceding:
         x -= weights.territoriality * territoriality
     return 1.0 / (1.0 + math.exp(-x))

@@ -23,8 +23,9 @@ from collabsim.mechanisms.trust import (
 
 
 @jit
-def converse(store, stream, first, second, people, epsilon, mu, threat_relief, weights, rates,
-             went_well):
+def converse(
+    store, stream, first, second, people, epsilon, mu, threat_relief, weights, rates, went_well
+):
     """Conversations between ``first[k]`` and ``second[k]``, in order.
 
     Each side draws whether the encounter went well for them (M2) and learns from it
@@ -51,31 +52,39 @@ def converse(store, stream, first, second, people, epsilon, mu, threat_relief, w
         closeness = 1.0 - abs(narrative[a] - narrative[b])
         threat = (1.0 - threat_relief) * turf_threat(
             identity_threat(store.org[a], store.org[b], store.sector[a], store.sector[b]),
-            people.territoriality[a], people.territoriality[b])
+            people.territoriality[a],
+            people.territoriality[b],
+        )
         p_a = encounter_goes_well_probability(
-            read(store, a, b), closeness, threat, max(0.0, power[b] - power[a]), weights)
+            read(store, a, b), closeness, threat, max(0.0, power[b] - power[a]), weights
+        )
         p_b = encounter_goes_well_probability(
-            read(store, b, a), closeness, threat, max(0.0, power[a] - power[b]), weights)
+            read(store, b, a), closeness, threat, max(0.0, power[a] - power[b]), weights
+        )
         went_well[k, 0] = chance(stream, p_a)
         went_well[k, 1] = chance(stream, p_b)
         # M1 for each side, as trust.signal does (inlined: see its docstring).
-        general, personal = lesson(store, a, b, 1.0 if went_well[k, 0] else -1.0,
-                                   max(0.0, power[b] - power[a]), rates)
+        general, personal = lesson(
+            store, a, b, 1.0 if went_well[k, 0] else -1.0, max(0.0, power[b] - power[a]), rates
+        )
         set_general(store, a, store.org[b], general)
         write(store, a, b, personal)
-        general, personal = lesson(store, b, a, 1.0 if went_well[k, 1] else -1.0,
-                                   max(0.0, power[a] - power[b]), rates)
+        general, personal = lesson(
+            store, b, a, 1.0 if went_well[k, 1] else -1.0, max(0.0, power[a] - power[b]), rates
+        )
         set_general(store, b, store.org[a], general)
         write(store, b, a, personal)
-        x_a, x_b = narrative_exchange(narrative[a], narrative[b], read(store, a, b),
-                                      read(store, b, a), epsilon, epsilon, mu)
+        x_a, x_b = narrative_exchange(
+            narrative[a], narrative[b], read(store, a, b), read(store, b, a), epsilon, epsilon, mu
+        )
         narrative[a] = anchored(x_a, people.anchor[a], people.stubbornness[a])
         narrative[b] = anchored(x_b, people.anchor[b], people.stubbornness[b])
 
 
 @jit
-def table_encounters(store, stream, seated, bounds, people, epsilon, mu, threat_relief,
-                     weights, rates):
+def table_encounters(
+    store, stream, seated, bounds, people, epsilon, mu, threat_relief, weights, rates
+):
     """Everyone at a table talks with everyone else at it, in seating order.
 
     Updates trust and narrative in place, and records for each attendee how worthwhile
@@ -113,8 +122,9 @@ def table_encounters(store, stream, seated, bounds, people, epsilon, mu, threat_
                 second[k] = seated[q]
                 k += 1
     went_well = np.empty((pairs, 2), dtype=np.bool_)
-    converse(store, stream, first, second, people, epsilon, mu, threat_relief, weights, rates,
-             went_well)
+    converse(
+        store, stream, first, second, people, epsilon, mu, threat_relief, weights, rates, went_well
+    )
     for k in range(pairs):
         a, b = first[k], second[k]
         if store.org[a] != store.org[b]:
@@ -128,8 +138,9 @@ def table_encounters(store, stream, seated, bounds, people, epsilon, mu, threat_
 
 
 @jit
-def informal_encounters(store, stream, rate, people, team_members, team_start, epsilon, mu,
-                        weights, rates):
+def informal_encounters(
+    store, stream, rate, people, team_members, team_start, epsilon, mu, weights, rates
+):
     """Informal contact between meetings in a place-based network.
 
     Each active person has on average ``rate`` encounters a week, half of them with
@@ -173,5 +184,16 @@ def informal_encounters(store, stream, rate, people, team_members, team_start, e
                 second[pairs] = j
                 pairs += 1
     went_well = np.empty((pairs, 2), dtype=np.bool_)
-    converse(store, stream, first[:pairs], second[:pairs], people, epsilon, mu, 0.0, weights,
-             rates, went_well)
+    converse(
+        store,
+        stream,
+        first[:pairs],
+        second[:pairs],
+        people,
+        epsilon,
+        mu,
+        0.0,
+        weights,
+        rates,
+        went_well,
+    )

@@ -133,8 +133,9 @@ def shift_environment(stream, config, fitness_now, neighbours, contributions, ra
 
 
 @jit
-def unravel(stream, config, initial_config, network_made, fitness_now, neighbours,
-            contributions, rate):
+def unravel(
+    stream, config, initial_config, network_made, fitness_now, neighbours, contributions, rate
+):
     """Without the network, changes it made across organisations unravel.
 
     Each week each network-made practice reverts to how it was at the start with chance

@@ -7,8 +7,18 @@ from collabsim.mechanisms.trust import TOP
 
 
 @jit
-def programme_session(attendees, role, skill, leader_identity, territoriality, intensity,
-                      partner_multiplier, skill_gain, identity_gain, unlearning):
+def programme_session(
+    attendees,
+    role,
+    skill,
+    leader_identity,
+    territoriality,
+    intensity,
+    partner_multiplier,
+    skill_gain,
+    identity_gain,
+    unlearning,
+):
     """M7: one session of the leadership programmes for the people at a meeting.
 
     The frontline programme (PLP) closes a share of the gap in improvement skill and in

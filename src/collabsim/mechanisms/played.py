@@ -44,10 +44,12 @@ class Played(NamedTuple):
 
 def nobody(n_people: int, n_organisations: int) -> Played:
     """Arrays for a model in which nobody is played."""
-    return Played(np.full(n_people, MODEL, dtype=np.int8),
-                  np.full((n_people, n_organisations), MODEL, dtype=np.int8),
-                  np.full(n_organisations, -1, dtype=np.int64),
-                  np.zeros(1, dtype=np.bool_))
+    return Played(
+        np.full(n_people, MODEL, dtype=np.int8),
+        np.full((n_people, n_organisations), MODEL, dtype=np.int8),
+        np.full(n_organisations, -1, dtype=np.int64),
+        np.zeros(1, dtype=np.bool_),
+    )
 
 
 @jit
@@ -73,5 +75,8 @@ def grant_chance(probability, proposer, org, played):
 @jit
 def waits_for(org, proposer, played, working):
     """Whether a request to ``org`` waits on its played decider's desk until the meeting."""
-    return (played.holding[0] and played.verdict[proposer, org] == MODEL
-            and decider(-1, org, played, working) >= 0)
+    return (
+        played.holding[0]
+        and played.verdict[proposer, org] == MODEL
+        and decider(-1, org, played, working) >= 0
+    )

@@ -32,8 +32,9 @@ def _sponsors_commitment(people, lo, hi):
 
 
 @jit
-def organisations_withdrawing(people, store, org_start, partner, withdrawn, low_meetings, floor,
-                              patience):
+def organisations_withdrawing(
+    people, store, org_start, partner, withdrawn, low_meetings, floor, patience
+):
     """M15: organisations whose senior leaders have lost heart withdraw from the network.
 
     At each meeting, an organisation whose senior leaders in the network are on average

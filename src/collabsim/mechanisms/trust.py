@@ -156,9 +156,13 @@ def encounter_goes_well_probability(trust, closeness, threat, upward_gap, weight
         upward_gap: How much more powerful the other person is (0-1).
         weights: ``EncounterWeights``.
     """
-    x = (weights.warmth + weights.trust * (trust - 0.5)
-         + weights.narrative * (closeness - 0.5) - weights.threat * threat
-         - weights.hesitancy * upward_gap)
+    x = (
+        weights.warmth
+        + weights.trust * (trust - 0.5)
+        + weights.narrative * (closeness - 0.5)
+        - weights.threat * threat
+        - weights.hesitancy * upward_gap
+    )
     return 1.0 / (1.0 + math.exp(-x))
 
 
@@ -195,6 +199,7 @@ def turf_threat(identity, territoriality_a, territoriality_b):
 
 
 # --- the store -------------------------------------------------------------------------
+
 
 @jit
 def target(store, i, j):
@@ -264,8 +269,9 @@ def _kind_of(org_a, org_b, sector_a, sector_b, role_a, role_b):
 @jit
 def _kind(store, i, j):
     """Kind of the pair (i, j) (see ``_kind_of``)."""
-    return _kind_of(store.org[i], store.org[j], store.sector[i], store.sector[j],
-                    store.role[i], store.role[j])
+    return _kind_of(
+        store.org[i], store.org[j], store.sector[i], store.sector[j], store.role[i], store.role[j]
+    )
 
 
 @jit
@@ -293,7 +299,8 @@ def write(store, i, j, value):
         store.sums[WEIGHTED, kind] += base * (abs(new) - abs(old))
         store.sums[POSITIVE, kind] += max(new, 0.0) - max(old, 0.0)
         store.ties[i, store.org[j], store.role[j]] += (1.0 - store.damage[j]) * (
-            abs(new) - abs(old))
+            abs(new) - abs(old)
+        )
 
 
 @jit
@@ -381,8 +388,9 @@ def renew(store, i, member):
                 _tally(store, j, i, -1.0)
             if member:  # the newcomer's pairs: targets only, no personal parts yet
                 kind = _kind(store, i, j)
-                store.sums[TARGET, kind] += (store.prior[oi, store.org[j]]
-                                             * (1.0 - store.damage[j]) + store.general[j, oi])
+                store.sums[TARGET, kind] += (
+                    store.prior[oi, store.org[j]] * (1.0 - store.damage[j]) + store.general[j, oi]
+                )
                 store.sums[PAIRS, kind] += 2.0
         store.personal[i, j] = 0.0
         store.personal[j, i] = 0.0
@@ -451,11 +459,24 @@ def lesson(store, i, j, strength, dependency, rates):
         ``set_general`` and then ``write``, as ``signal`` does.
     """
     k = store.org[j]
-    general = trust_after_signal(store.general[i, k], strength, 1.0, dependency,
-                                 rates.generalisation * rates.gain,
-                                 rates.generalisation * rates.loss, rates.amplification)
-    personal = trust_after_signal(read(store, i, j), strength, 1.0 - store.damage[j],
-                                  dependency, rates.gain, rates.loss, rates.amplification)
+    general = trust_after_signal(
+        store.general[i, k],
+        strength,
+        1.0,
+        dependency,
+        rates.generalisation * rates.gain,
+        rates.generalisation * rates.loss,
+        rates.amplification,
+    )
+    personal = trust_after_signal(
+        read(store, i, j),
+        strength,
+        1.0 - store.damage[j],
+        dependency,
+        rates.gain,
+        rates.loss,
+        rates.amplification,
+    )
     return general, personal
 
 

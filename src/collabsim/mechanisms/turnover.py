@@ -59,22 +59,25 @@ def draw_person(stream, i, people, draws, commitment):
     people.power[i] = people.base_power[i]
     spread = draws.resistance_spread
     resistance = math.exp(spread * normal(stream) - 0.5 * spread * spread)
-    territorial = ((1.0 - draws.cede_willingness) * people.power[i] * resistance
-                   * draws.org_guardedness[org])
+    territorial = (
+        (1.0 - draws.cede_willingness) * people.power[i] * resistance * draws.org_guardedness[org]
+    )
     if role == TOP:
         people.leader_identity[i] = 1.0
     else:
         extra = 0.1 if role == MIDDLE else 0.0
-        people.leader_identity[i] = _clip01(draws.initial_leader_identity + extra
-                                            + 0.1 * normal(stream))
+        people.leader_identity[i] = _clip01(
+            draws.initial_leader_identity + extra + 0.1 * normal(stream)
+        )
     if role == TOP:  # budget cuts harden the tops' stance (events.budget_cut)
         territorial += draws.org_territoriality_shift[org]
     people.territoriality[i] = _clip01(territorial)
     people.commitment[i] = _clip01(commitment + 0.15 * normal(stream))
     people.skill[i] = _clip01(draws.initial_skill + 0.1 * normal(stream))
     people.narrative[i] = _clip01(people.anchor[i] + 0.1 * normal(stream))
-    people.workload[i] = _clip01(draws.workload + draws.org_workload_shift[org]
-                                 + 0.15 * normal(stream))
+    people.workload[i] = _clip01(
+        draws.workload + draws.org_workload_shift[org] + 0.15 * normal(stream)
+    )
     people.inspiration[i] = 0.0
     people.frustration[i] = 0.0
     people.meeting_value[i] = 0.0
@@ -145,8 +148,9 @@ def move_on(stream, people, weekly_rate, frustration_weight, leavers):
 
 
 @jit
-def replace_person(stream, i, people, changes, redesign_lead, store, draws, joins_network,
-                   meetings_held):
+def replace_person(
+    stream, i, people, changes, redesign_lead, store, draws, joins_network, meetings_held
+):
     """A newcomer takes up post ``i``: fresh attributes, prior trust only.
 
     Newcomers take on the commitment prevailing among the members they join.

@@ -99,14 +99,22 @@ def load_plan(file_or_plan: str | Path | RobustnessPlan) -> RobustnessPlan:
         return file_or_plan
     if isinstance(file_or_plan, (str, Path)):
         return read_robustness_file(file_or_plan)
-    raise RobustnessError(f"file_or_plan={file_or_plan!r} is not allowed: expected the path "
-                          "of a study file or a RobustnessPlan")
+    raise RobustnessError(
+        f"file_or_plan={file_or_plan!r} is not allowed: expected the path "
+        "of a study file or a RobustnessPlan"
+    )
 
 
-def robustness(file_or_plan: str | Path | RobustnessPlan, *, out: str | Path | None = None,
-               backend: str = "pool", workers: int | None = None, scheduler: Any = None,
-               progress: Callable[[int, int], None] | None = None,
-               restart: bool = False) -> RobustnessResult:
+def robustness(
+    file_or_plan: str | Path | RobustnessPlan,
+    *,
+    out: str | Path | None = None,
+    backend: str = "pool",
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    restart: bool = False,
+) -> RobustnessResult:
     """Run a lever robustness study and write its tables, report and figures.
 
     The runs are kept in ``out/runs/`` and reused: rerunning after an interruption
@@ -135,8 +143,14 @@ def robustness(file_or_plan: str | Path | RobustnessPlan, *, out: str | Path | N
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
     plan = load_plan(file_or_plan)
-    check_run_options(backend=backend, workers=workers, scheduler=scheduler,
-                      progress=progress, restart=restart, error=RobustnessError)
+    check_run_options(
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        restart=restart,
+        error=RobustnessError,
+    )
     out = Path(out) if out is not None else default_out(plan)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim robustness study")
 
@@ -145,47 +159,80 @@ def robustness(file_or_plan: str | Path | RobustnessPlan, *, out: str | Path | N
     needs: dict[str, runner.Need] = {}
     keys = []
     for cell in plan.cells:
-        keys.append({level: runner.add_need(needs, getattr(cell, level), plan.steps,
-                                            plan.seeds, outputs=OUTCOMES, reporters=())
-                     for level in ("low", "high")})
+        keys.append(
+            {
+                level: runner.add_need(
+                    needs,
+                    getattr(cell, level),
+                    plan.steps,
+                    plan.seeds,
+                    outputs=OUTCOMES,
+                    reporters=(),
+                )
+                for level in ("low", "high")
+            }
+        )
     out.mkdir(parents=True, exist_ok=True)
     meta = _meta(plan, backend=backend, workers=workers, arms=len(needs))
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     started = time.perf_counter()
     with recording_interruption(out / META, meta):
-        stored, count = runner.run_needs(needs, folder=out / runner.RUNS, seed=plan.seed,
-                                         backend=backend, workers=workers,
-                                         scheduler=scheduler, restart=restart,
-                                         progress=progress)
+        stored, count = runner.run_needs(
+            needs,
+            folder=out / runner.RUNS,
+            seed=plan.seed,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+            restart=restart,
+            progress=progress,
+        )
     cache: dict[Path, Any] = {}
     runs = {key: runner.load_arm(stored[key], need, cache)[0] for key, need in needs.items()}
     failed = [runner.failures(frame) for frame in runs.values()]
-    paired = [Paired(cell.lever.name, cell.context.kind, cell.context.label, outcome,
-                     cell.lever.low, cell.lever.high, cell.lever.expect,
-                     *_aligned(runs[arms["low"]], runs[arms["high"]], outcome))
-              for cell, arms in zip(plan.cells, keys, strict=True) for outcome in OUTCOMES]
+    paired = [
+        Paired(
+            cell.lever.name,
+            cell.context.kind,
+            cell.context.label,
+            outcome,
+            cell.lever.low,
+            cell.lever.high,
+            cell.lever.expect,
+            *_aligned(runs[arms["low"]], runs[arms["high"]], outcome),
+        )
+        for cell, arms in zip(plan.cells, keys, strict=True)
+        for outcome in OUTCOMES
+    ]
     table = effects_table(paired, seed=plan.seed)
     summary = summary_table(table, {lever.name: lever.expect for lever in plan.levers})
-    meta.update(runs=count.needed, reused=count.reused, computed=count.computed,
-                groups=count.groups, failed=sum(n for n, _ in failed),
-                first_error=next((e for _, e in failed if e), None),
-                seconds=round(time.perf_counter() - started, 1))
+    meta.update(
+        runs=count.needed,
+        reused=count.reused,
+        computed=count.computed,
+        groups=count.groups,
+        failed=sum(n for n, _ in failed),
+        first_error=next((e for _, e in failed if e), None),
+        seconds=round(time.perf_counter() - started, 1),
+    )
     return _write_outputs(plan, table, summary, out=out, meta=meta)
 
 
-def _aligned(low: pd.DataFrame, high: pd.DataFrame,
-             outcome: str) -> tuple[np.ndarray, np.ndarray]:
+def _aligned(low: pd.DataFrame, high: pd.DataFrame, outcome: str) -> tuple[np.ndarray, np.ndarray]:
     """An outcome's values in two arms, paired by replicate (NaN where a run failed)."""
     if not np.array_equal(low["seed"].to_numpy(), high["seed"].to_numpy()):
-        raise RobustnessError("the two arms of a lever do not share their seeds: the stored "
-                              "runs are inconsistent; rerun with restart")
+        raise RobustnessError(
+            "the two arms of a lever do not share their seeds: the stored "
+            "runs are inconsistent; rerun with restart"
+        )
     return _numbers(low[outcome]), _numbers(high[outcome])
 
 
 def _numbers(column: pd.Series) -> np.ndarray:
-    return np.array([np.nan if value is None or pd.isna(value) else float(value)
-                     for value in column], dtype=float)
-
+    return np.array(
+        [np.nan if value is None or pd.isna(value) else float(value) for value in column],
+        dtype=float,
+    )
 
 
 def _file_record(path: str | None) -> dict[str, Any] | None:
@@ -201,19 +248,36 @@ def _file_record(path: str | None) -> dict[str, Any] | None:
     return record
 
 
-def _meta(plan: RobustnessPlan, *, backend: str, workers: int | None,
-          arms: int) -> dict[str, Any]:
+def _meta(plan: RobustnessPlan, *, backend: str, workers: int | None, arms: int) -> dict[str, Any]:
     from collabsim.sweeps.store import code_fingerprint
 
-    return {"kind": KIND, **provenance(), "code_fingerprint": code_fingerprint(),
-            "file": _file_record(plan.source), "accepted_file": _file_record(plan.accepted),
-            "plan": plan.describe(), "seeds": plan.seeds, "seed": plan.seed,
-            "outcomes": list(OUTCOMES), "arms": arms, "backend": backend,
-            "workers": workers, "status": "running", "started": now(), "finished": None}
+    return {
+        "kind": KIND,
+        **provenance(),
+        "code_fingerprint": code_fingerprint(),
+        "file": _file_record(plan.source),
+        "accepted_file": _file_record(plan.accepted),
+        "plan": plan.describe(),
+        "seeds": plan.seeds,
+        "seed": plan.seed,
+        "outcomes": list(OUTCOMES),
+        "arms": arms,
+        "backend": backend,
+        "workers": workers,
+        "status": "running",
+        "started": now(),
+        "finished": None,
+    }
 
 
-def _write_outputs(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFrame, *,
-                   out: Path, meta: dict[str, Any]) -> RobustnessResult:
+def _write_outputs(
+    plan: RobustnessPlan,
+    table: pd.DataFrame,
+    summary: pd.DataFrame,
+    *,
+    out: Path,
+    meta: dict[str, Any],
+) -> RobustnessResult:
     from collabsim.robustness.figures import draw_forest
     from collabsim.robustness.report import headlines, write_report, write_table
 
@@ -222,11 +286,18 @@ def _write_outputs(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFr
     write_report(plan, table, summary, out / REPORT, info=meta)
     for outcome in OUTCOMES:
         draw_forest(plan, table, outcome, out / FIGURES)
-    meta.update(status="complete", finished=now(),
-                files=[TABLE, SUMMARY, REPORT, FIGURES, "runs"])
+    meta.update(status="complete", finished=now(), files=[TABLE, SUMMARY, REPORT, FIGURES, "runs"])
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     return RobustnessResult(plan, table, summary, headlines(plan, summary), out, meta)
 
 
-__all__ = ["RobustnessError", "RobustnessPlan", "RobustnessResult",
-           "default_out", "load_plan", "make_plan", "read_robustness_file", "robustness"]
+__all__ = [
+    "RobustnessError",
+    "RobustnessPlan",
+    "RobustnessResult",
+    "default_out",
+    "load_plan",
+    "make_plan",
+    "read_robustness_file",
+    "robustness",
+]

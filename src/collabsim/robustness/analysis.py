@@ -40,14 +40,39 @@ OUTCOMES: dict[str, tuple[str, str]] = {
 }
 
 #: Columns of ``robustness.csv``, in order.
-COLUMNS: tuple[str, ...] = ("lever", "context_kind", "context", "outcome", "low", "high",
-                            "effect", "ci_low", "ci_high", "p_value", "seeds", "sign")
+COLUMNS: tuple[str, ...] = (
+    "lever",
+    "context_kind",
+    "context",
+    "outcome",
+    "low",
+    "high",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "seeds",
+    "sign",
+)
 
 #: Columns of ``summary.csv``, in order.
 SUMMARY_COLUMNS: tuple[str, ...] = (
-    "lever", "outcome", "low", "high", "expect", "contexts", "expected", "unclear",
-    "reversed", "effect_min", "context_min", "effect_max", "context_max", "flips",
-    "leaning_against")
+    "lever",
+    "outcome",
+    "low",
+    "high",
+    "expect",
+    "contexts",
+    "expected",
+    "unclear",
+    "reversed",
+    "effect_min",
+    "context_min",
+    "effect_max",
+    "context_max",
+    "flips",
+    "leaning_against",
+)
 
 #: The three signs.
 EXPECTED, UNCLEAR, REVERSED = "expected", "unclear", "reversed"
@@ -92,8 +117,7 @@ class Effect:
     sign: str
 
 
-def paired_effect(at_high: np.ndarray, at_low: np.ndarray, *, expect: str,
-                  seed: int = 0) -> Effect:
+def paired_effect(at_high: np.ndarray, at_low: np.ndarray, *, expect: str, seed: int = 0) -> Effect:
     """The paired effect high − low, its interval, p and sign.
 
     Args:
@@ -111,8 +135,14 @@ def paired_effect(at_high: np.ndarray, at_low: np.ndarray, *, expect: str,
         return Effect(np.nan, np.nan, np.nan, 1.0, 0, UNCLEAR)
     ci_low, ci_high = bootstrap_mean_ci(difference, seed=seed)
     p = signed_rank_p(difference, "greater" if expect == "higher" else "less")
-    return Effect(float(difference.mean()), ci_low, ci_high, p, int(difference.size),
-                  sign_of(ci_low, ci_high, expect=expect))
+    return Effect(
+        float(difference.mean()),
+        ci_low,
+        ci_high,
+        p,
+        int(difference.size),
+        sign_of(ci_low, ci_high, expect=expect),
+    )
 
 
 def sign_of(ci_low: float, ci_high: float, *, expect: str) -> str:
@@ -130,11 +160,22 @@ def effects_table(cells: Iterable[Paired], *, seed: int = 0) -> pd.DataFrame:
     rows = []
     for cell in cells:
         found = paired_effect(cell.at_high, cell.at_low, expect=cell.expect, seed=seed)
-        rows.append({"lever": cell.lever, "context_kind": cell.context_kind,
-                     "context": cell.context, "outcome": cell.outcome, "low": cell.low,
-                     "high": cell.high, "effect": found.effect, "ci_low": found.ci_low,
-                     "ci_high": found.ci_high, "p_value": found.p_value,
-                     "seeds": found.seeds, "sign": found.sign})
+        rows.append(
+            {
+                "lever": cell.lever,
+                "context_kind": cell.context_kind,
+                "context": cell.context,
+                "outcome": cell.outcome,
+                "low": cell.low,
+                "high": cell.high,
+                "effect": found.effect,
+                "ci_low": found.ci_low,
+                "ci_high": found.ci_high,
+                "p_value": found.p_value,
+                "seeds": found.seeds,
+                "sign": found.sign,
+            }
+        )
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
@@ -160,17 +201,25 @@ def summary_table(table: pd.DataFrame, expect: Mapping[str, str]) -> pd.DataFram
         leaning = known.loc[wrong_side & (known["sign"] == UNCLEAR)]
         smallest = known.loc[known["effect"].idxmin()] if len(known) else None
         largest = known.loc[known["effect"].idxmax()] if len(known) else None
-        rows.append({
-            "lever": lever, "outcome": outcome, "low": group["low"].iloc[0],
-            "high": group["high"].iloc[0], "expect": direction, "contexts": len(group),
-            "expected": int(counts.get(EXPECTED, 0)), "unclear": int(counts.get(UNCLEAR, 0)),
-            "reversed": int(counts.get(REVERSED, 0)),
-            "effect_min": np.nan if smallest is None else float(smallest["effect"]),
-            "context_min": "" if smallest is None else smallest["context"],
-            "effect_max": np.nan if largest is None else float(largest["effect"]),
-            "context_max": "" if largest is None else largest["context"],
-            "flips": _listed(group.loc[group["sign"] == REVERSED]),
-            "leaning_against": _listed(leaning)})
+        rows.append(
+            {
+                "lever": lever,
+                "outcome": outcome,
+                "low": group["low"].iloc[0],
+                "high": group["high"].iloc[0],
+                "expect": direction,
+                "contexts": len(group),
+                "expected": int(counts.get(EXPECTED, 0)),
+                "unclear": int(counts.get(UNCLEAR, 0)),
+                "reversed": int(counts.get(REVERSED, 0)),
+                "effect_min": np.nan if smallest is None else float(smallest["effect"]),
+                "context_min": "" if smallest is None else smallest["context"],
+                "effect_max": np.nan if largest is None else float(largest["effect"]),
+                "context_max": "" if largest is None else largest["context"],
+                "flips": _listed(group.loc[group["sign"] == REVERSED]),
+                "leaning_against": _listed(leaning),
+            }
+        )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 

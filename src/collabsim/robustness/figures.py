@@ -48,11 +48,33 @@ def figure_data(plan: RobustnessPlan, table: pd.DataFrame, outcome: str) -> pd.D
         mine = table.loc[(table["lever"] == lever.name) & (table["outcome"] == outcome)]
         heights = _heights(len(mine))
         for height, row in zip(heights, mine.itertuples(), strict=True):
-            rows.append({"lever": lever.name, "row": number, "context_kind": row.context_kind,
-                         "context": row.context, "y": number + height, "effect": row.effect,
-                         "ci_low": row.ci_low, "ci_high": row.ci_high, "sign": row.sign})
-    return pd.DataFrame(rows, columns=["lever", "row", "context_kind", "context", "y",
-                                       "effect", "ci_low", "ci_high", "sign"])
+            rows.append(
+                {
+                    "lever": lever.name,
+                    "row": number,
+                    "context_kind": row.context_kind,
+                    "context": row.context,
+                    "y": number + height,
+                    "effect": row.effect,
+                    "ci_low": row.ci_low,
+                    "ci_high": row.ci_high,
+                    "sign": row.sign,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "lever",
+            "row",
+            "context_kind",
+            "context",
+            "y",
+            "effect",
+            "ci_low",
+            "ci_high",
+            "sign",
+        ],
+    )
 
 
 def _heights(count: int) -> np.ndarray:
@@ -84,31 +106,59 @@ def plot_forest(plan: RobustnessPlan, data: pd.DataFrame, outcome: str) -> Figur
     for kind in kinds:
         colour, marker, filled = KIND_STYLE[kind]
         mine = data.loc[data["context_kind"] == kind]
-        ax.hlines(mine["y"], mine["ci_low"], mine["ci_high"], color=colour, linewidth=1.4,
-                  zorder=2)
-        ax.scatter(mine["effect"], mine["y"], marker=marker, s=34, zorder=3,
-                   facecolors=colour if filled else "white", edgecolors=colour,
-                   linewidths=1.4)
-    labels = [f"{lv.name}\n{setting_text(lv.low)} \u2192 {setting_text(lv.high)}, expect "
-              f"{'+' if lv.expect == 'higher' else '\u2212'}" for lv in plan.levers]
+        ax.hlines(mine["y"], mine["ci_low"], mine["ci_high"], color=colour, linewidth=1.4, zorder=2)
+        ax.scatter(
+            mine["effect"],
+            mine["y"],
+            marker=marker,
+            s=34,
+            zorder=3,
+            facecolors=colour if filled else "white",
+            edgecolors=colour,
+            linewidths=1.4,
+        )
+    labels = [
+        f"{lv.name}\n{setting_text(lv.low)} \u2192 {setting_text(lv.high)}, expect "
+        f"{'+' if lv.expect == 'higher' else '\u2212'}"
+        for lv in plan.levers
+    ]
     ax.set_yticks(range(len(plan.levers)), labels, fontsize=FONT - 1)
     ax.set_ylim(len(plan.levers) - 0.5, -0.5)
-    ax.set_xlabel(f"effect on {words}: high minus low setting ({unit})\n"
-                  "points: mean over seeds; bars: 95% bootstrap interval", fontsize=FONT)
+    ax.set_xlabel(
+        f"effect on {words}: high minus low setting ({unit})\n"
+        "points: mean over seeds; bars: 95% bootstrap interval",
+        fontsize=FONT,
+    )
     ax.tick_params(axis="x", labelsize=FONT)
     ax.spines[["top", "right"]].set_visible(False)
-    handles = [Line2D([], [], color=KIND_STYLE[k][0], marker=KIND_STYLE[k][1],
-                      markerfacecolor=KIND_STYLE[k][0] if KIND_STYLE[k][2] else "white",
-                      linewidth=1.4, label=KIND_WORDS[k]) for k in kinds]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)),
-               fontsize=FONT - 1, frameon=False)
-    fig.suptitle(f"Does each lever move {words} the expected way in every context?",
-                 fontsize=FONT + 2)
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=KIND_STYLE[k][0],
+            marker=KIND_STYLE[k][1],
+            markerfacecolor=KIND_STYLE[k][0] if KIND_STYLE[k][2] else "white",
+            linewidth=1.4,
+            label=KIND_WORDS[k],
+        )
+        for k in kinds
+    ]
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncols=min(3, len(handles)),
+        fontsize=FONT - 1,
+        frameon=False,
+    )
+    fig.suptitle(
+        f"Does each lever move {words} the expected way in every context?", fontsize=FONT + 2
+    )
     return fig
 
 
-def draw_forest(plan: RobustnessPlan, table: pd.DataFrame, outcome: str,
-                folder: Path) -> list[Path]:
+def draw_forest(
+    plan: RobustnessPlan, table: pd.DataFrame, outcome: str, folder: Path
+) -> list[Path]:
     """Draw the forest plot of ``outcome`` and save it with its data in ``folder``.
 
     Returns:
@@ -117,8 +167,10 @@ def draw_forest(plan: RobustnessPlan, table: pd.DataFrame, outcome: str,
     folder.mkdir(parents=True, exist_ok=True)
     data = figure_data(plan, table, outcome)
     text = data.to_csv(index=False, lineterminator="\n")
-    csv_path = write_atomically(folder / f"robustness_{outcome}.csv",
-                                lambda handle: handle.write(text.encode("utf-8")))
-    png_path = save_png(plot_forest(plan, data, outcome),
-                        folder / f"robustness_{outcome}.png", dpi=DPI)
+    csv_path = write_atomically(
+        folder / f"robustness_{outcome}.csv", lambda handle: handle.write(text.encode("utf-8"))
+    )
+    png_path = save_png(
+        plot_forest(plan, data, outcome), folder / f"robustness_{outcome}.png", dpi=DPI
+    )
     return [png_path, csv_path]

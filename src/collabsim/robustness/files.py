@@ -35,8 +35,15 @@ from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
 from collabsim.sweeps.files import check_tables, read_toml
 
 #: Keys of the ``[robustness]`` table.
-STUDY_KEYS: tuple[str, ...] = ("name", "scenario", "seeds", "seed", "steps", "accepted",
-                               "max_accepted")
+STUDY_KEYS: tuple[str, ...] = (
+    "name",
+    "scenario",
+    "seeds",
+    "seed",
+    "steps",
+    "accepted",
+    "max_accepted",
+)
 
 #: Keys of the ``[contexts]`` table, and the ``make_plan`` option each one fills.
 CONTEXT_KEYS: tuple[str, ...] = ("sizes", "network_types", "partner_channels_off")
@@ -82,16 +89,22 @@ def read_robustness_file(path: str | Path) -> RobustnessPlan:
     options: dict[str, Any] = {key: study[key] for key in STUDY_KEYS if key in study}
     options.setdefault("name", path.stem)
     scenario = options.get("scenario", "iocn")
-    if isinstance(scenario, str) and scenario.endswith(".toml") \
-            and not Path(scenario).is_absolute():
+    if (
+        isinstance(scenario, str)
+        and scenario.endswith(".toml")
+        and not Path(scenario).is_absolute()
+    ):
         options["scenario"] = str(path.parent / scenario)
-    return make_plan(levers=data["levers"], **options, **contexts, where=str(path),
-                     source=str(path))
+    return make_plan(
+        levers=data["levers"], **options, **contexts, where=str(path), source=str(path)
+    )
 
 
 def _known_keys(table: dict[str, Any], allowed: tuple[str, ...], name: str, fail) -> None:
     for key in table:
         if key not in allowed:
             hint = _suggest(key, allowed)
-            raise fail(f"[{name}]: unknown key {key!r}; allowed: {', '.join(allowed)}"
-                       + (f"; {hint}" if hint else ""))
+            raise fail(
+                f"[{name}]: unknown key {key!r}; allowed: {', '.join(allowed)}"
+                + (f"; {hint}" if hint else "")
+            )

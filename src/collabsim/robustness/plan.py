@@ -31,8 +31,7 @@ from collabsim.validation.runner import arm_key
 EXPECTS: tuple[str, ...] = ("higher", "lower")
 
 #: Kinds of context, in the order the study builds them.
-CONTEXT_KINDS: tuple[str, ...] = ("defaults", "accepted", "size", "network_type",
-                                  "channel_off")
+CONTEXT_KINDS: tuple[str, ...] = ("defaults", "accepted", "size", "network_type", "channel_off")
 
 #: What a lever needs set in its arms to mean anything.
 LEVER_NEEDS: dict[str, dict[str, Any]] = {"partner_strength": {"academic_partner": True}}
@@ -42,7 +41,8 @@ POINT_COLUMN = "point"
 
 #: Parameters an accepted-sets file cannot set (lists, not single values).
 NOT_IN_ACCEPTED: tuple[str, ...] = tuple(
-    name for name, p in PARAMETERS.items() if p.kind in ("kinds", "events"))
+    name for name, p in PARAMETERS.items() if p.kind in ("kinds", "events")
+)
 
 #: Fewest seeds a study accepts (a paired test needs some pairs).
 MIN_SEEDS = 2
@@ -132,23 +132,43 @@ class RobustnessPlan:
 
     def describe(self) -> dict[str, Any]:
         """The plan as plain values (for ``meta.json``)."""
-        return {"name": self.name, "scenario": self.scenario, "seeds": self.seeds,
-                "seed": self.seed, "steps": self.steps, "source": self.source,
-                "accepted": self.accepted,
-                "levers": [{"name": lv.name, "low": lv.low, "high": lv.high,
-                            "expect": lv.expect} for lv in self.levers],
-                "contexts": [{"kind": c.kind, "label": c.label, "overrides": dict(c.overrides)}
-                             for c in self.contexts],
-                "cells": len(self.cells),
-                "repeats": [list(r) for r in self.repeats]}
+        return {
+            "name": self.name,
+            "scenario": self.scenario,
+            "seeds": self.seeds,
+            "seed": self.seed,
+            "steps": self.steps,
+            "source": self.source,
+            "accepted": self.accepted,
+            "levers": [
+                {"name": lv.name, "low": lv.low, "high": lv.high, "expect": lv.expect}
+                for lv in self.levers
+            ],
+            "contexts": [
+                {"kind": c.kind, "label": c.label, "overrides": dict(c.overrides)}
+                for c in self.contexts
+            ],
+            "cells": len(self.cells),
+            "repeats": [list(r) for r in self.repeats],
+        }
 
 
-def make_plan(*, levers: Mapping[str, Any], name: str = "robustness",
-              scenario: str = "iocn", seeds: int = 20, seed: int = 0,
-              steps: int | None = None, sizes: Sequence[int] = (),
-              network_types: Sequence[str] = (), partner_channels_off: Sequence[str] = (),
-              accepted: str | Path | None = None, max_accepted: int | None = None,
-              where: str = "", source: str | None = None) -> RobustnessPlan:
+def make_plan(
+    *,
+    levers: Mapping[str, Any],
+    name: str = "robustness",
+    scenario: str = "iocn",
+    seeds: int = 20,
+    seed: int = 0,
+    steps: int | None = None,
+    sizes: Sequence[int] = (),
+    network_types: Sequence[str] = (),
+    partner_channels_off: Sequence[str] = (),
+    accepted: str | Path | None = None,
+    max_accepted: int | None = None,
+    where: str = "",
+    source: str | None = None,
+) -> RobustnessPlan:
     """Check a robustness study and build every cell it needs.
 
     Args:
@@ -195,12 +215,23 @@ def make_plan(*, levers: Mapping[str, Any], name: str = "robustness",
         _check_whole(max_accepted, "max_accepted", 1, fail)
     contexts += _choices("sizes", "n_people", sizes, "size", fail)
     contexts += _choices("network_types", "network_type", network_types, "network_type", fail)
-    contexts += _choices("partner_channels_off", "partner_channel_off", partner_channels_off,
-                         "channel_off", fail)
+    contexts += _choices(
+        "partner_channels_off", "partner_channel_off", partner_channels_off, "channel_off", fail
+    )
     cells, repeats = _cells(base, contexts, chosen, steps, fail)
-    return RobustnessPlan(name, str(scenario), seeds, seed, steps, tuple(chosen),
-                          tuple(contexts), tuple(cells), tuple(repeats), source,
-                          None if accepted is None else str(accepted))
+    return RobustnessPlan(
+        name,
+        str(scenario),
+        seeds,
+        seed,
+        steps,
+        tuple(chosen),
+        tuple(contexts),
+        tuple(cells),
+        tuple(repeats),
+        source,
+        None if accepted is None else str(accepted),
+    )
 
 
 def _check_whole(value: Any, field: str, smallest: int, fail) -> None:
@@ -210,15 +241,18 @@ def _check_whole(value: Any, field: str, smallest: int, fail) -> None:
 
 def _scenario(name: Any, fail) -> Params:
     if not isinstance(name, str) or not name:
-        raise fail("scenario", f"{name!r} is not allowed: expected a scenario name or TOML "
-                   "path")
+        raise fail("scenario", f"{name!r} is not allowed: expected a scenario name or TOML path")
     if name.endswith(".toml"):
         if not Path(name).is_file():
             raise fail("scenario", f"no such scenario file {name!r}")
     elif name not in available():
         hint = _suggest(name, available())
-        raise fail("scenario", f"{name!r} is not a scenario; allowed: "
-                   + ", ".join(available()) + (f"; {hint}" if hint else ""))
+        raise fail(
+            "scenario",
+            f"{name!r} is not a scenario; allowed: "
+            + ", ".join(available())
+            + (f"; {hint}" if hint else ""),
+        )
     try:
         return scenario(name)
     except (ParameterError, OSError, UnicodeDecodeError) as error:
@@ -233,12 +267,17 @@ def _levers(levers: Any, fail) -> list[Lever]:
         field = f"levers.{name}"
         if name not in PARAMETERS:
             hint = _suggest(str(name), LEVERS) or _suggest(str(name), PARAMETERS)
-            raise fail(field, f"{name!r} is not a parameter" + (f"; {hint}" if hint else
-                                                                   "; levers: "
-                                                                   + ", ".join(LEVERS)))
+            raise fail(
+                field,
+                f"{name!r} is not a parameter"
+                + (f"; {hint}" if hint else "; levers: " + ", ".join(LEVERS)),
+            )
         if not PARAMETERS[name].lever:
-            raise fail(field, f"{name} is not a policy lever (its declaration has "
-                       f"lever=False); levers: {', '.join(LEVERS)}")
+            raise fail(
+                field,
+                f"{name} is not a policy lever (its declaration has "
+                f"lever=False); levers: {', '.join(LEVERS)}",
+            )
         if isinstance(spec, Lever):
             spec = {"low": spec.low, "high": spec.high, "expect": spec.expect}
         if not isinstance(spec, Mapping):
@@ -246,8 +285,11 @@ def _levers(levers: Any, fail) -> list[Lever]:
         unknown = [key for key in spec if key not in ("low", "high", "expect")]
         if unknown:
             hint = _suggest(str(unknown[0]), ("low", "high", "expect"))
-            raise fail(field, f"unknown key {unknown[0]!r}; allowed: low, high, expect"
-                       + (f"; {hint}" if hint else ""))
+            raise fail(
+                field,
+                f"unknown key {unknown[0]!r}; allowed: low, high, expect"
+                + (f"; {hint}" if hint else ""),
+            )
         for key in ("low", "high"):
             if key not in spec:
                 raise fail(field, f"no {key} value: give {{low = .., high = ..}}")
@@ -258,20 +300,24 @@ def _levers(levers: Any, fail) -> list[Lever]:
             except ParameterError as error:
                 raise fail(f"{field}.{key}", str(error)) from None
         if values["low"] == values["high"]:
-            raise fail(field, f"low and high are both {values['low']!r}: give two different "
-                       "settings")
+            raise fail(
+                field, f"low and high are both {values['low']!r}: give two different settings"
+            )
         expect = spec.get("expect", "higher")
         if expect not in EXPECTS:
-            raise fail(f"{field}.expect", f"{expect!r} is not allowed: expected one of "
-                       + ", ".join(EXPECTS))
+            raise fail(
+                f"{field}.expect",
+                f"{expect!r} is not allowed: expected one of " + ", ".join(EXPECTS),
+            )
         chosen.append(Lever(name, values["low"], values["high"], expect))
     return chosen
 
 
 def _choices(field: str, parameter: str, values: Any, kind: str, fail) -> list[Context]:
     if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
-        raise fail(f"contexts.{field}", f"{values!r} is not allowed: expected a list of "
-                   f"{parameter} values")
+        raise fail(
+            f"contexts.{field}", f"{values!r} is not allowed: expected a list of {parameter} values"
+        )
     contexts, seen = [], set()
     for value in values:
         try:
@@ -285,8 +331,9 @@ def _choices(field: str, parameter: str, values: Any, kind: str, fail) -> list[C
     return contexts
 
 
-def read_accepted(path: str | Path, *, limit: int | None = None,
-                  field: str = "accepted") -> list[Context]:
+def read_accepted(
+    path: str | Path, *, limit: int | None = None, field: str = "accepted"
+) -> list[Context]:
     """The contexts of an accepted-sets CSV: one per row, in file order.
 
     Args:
@@ -313,8 +360,11 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
         _check_whole(limit, "max_accepted", 1, fail)
     path = Path(path)
     if not path.is_file():
-        raise fail(field, f"no such file {str(path)!r} (accepted.csv is written by "
-                   "collabsim calibrate: run that first, or leave accepted out)")
+        raise fail(
+            field,
+            f"no such file {str(path)!r} (accepted.csv is written by "
+            "collabsim calibrate: run that first, or leave accepted out)",
+        )
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
@@ -329,11 +379,17 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
             continue
         if column not in PARAMETERS:
             hint = _suggest(column, PARAMETERS)
-            raise fail(field, f"{str(path)!r}: column {column!r} is not a parameter"
-                       + (f"; {hint}" if hint else ""))
+            raise fail(
+                field,
+                f"{str(path)!r}: column {column!r} is not a parameter"
+                + (f"; {hint}" if hint else ""),
+            )
         if column in NOT_IN_ACCEPTED:
-            raise fail(field, f"{str(path)!r}: column {column!r} cannot be set from a CSV "
-                       "(it is a list); set it in the scenario")
+            raise fail(
+                field,
+                f"{str(path)!r}: column {column!r} cannot be set from a CSV "
+                "(it is a list); set it in the scenario",
+            )
     if len(set(header)) != len(header):
         twice = next(c for c in header if header.count(c) > 1)
         raise fail(field, f"{str(path)!r}: column {twice!r} is given twice")
@@ -343,8 +399,9 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
     contexts = []
     for number, row in enumerate(body[:limit] if limit is not None else body, start=1):
         if len(row) != len(header):
-            raise fail(field, f"{str(path)!r} row {number}: {len(row)} values for "
-                       f"{len(header)} columns")
+            raise fail(
+                field, f"{str(path)!r} row {number}: {len(row)} values for {len(header)} columns"
+            )
         overrides = {}
         label = f"{path.stem} {number}"  # a file of closest points says so in its labels
         for column, text in zip(header, row, strict=True):
@@ -353,7 +410,8 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
                 continue
             try:
                 overrides[column] = declaration(column).validate(
-                    _csv_value(declaration(column).kind, text, column))
+                    _csv_value(declaration(column).kind, text, column)
+                )
             except ParameterError as error:
                 raise fail(field, f"{str(path)!r} row {number}: {error}") from None
         contexts.append(Context("accepted", label, overrides))
@@ -366,15 +424,16 @@ def _csv_value(kind: str, text: str, column: str) -> Any:
         try:
             value = float(text)
         except ValueError:
-            raise ParameterError(f"{column}={text!r} is not allowed: expected a number") \
-                from None
-        return int(value) if kind == "int" and math.isfinite(value) and value.is_integer() \
-            else value
+            raise ParameterError(f"{column}={text!r} is not allowed: expected a number") from None
+        return (
+            int(value) if kind == "int" and math.isfinite(value) and value.is_integer() else value
+        )
     return declaration(column).parse(text) if kind == "bool" else text
 
 
-def _cells(base: Params, contexts: Sequence[Context], levers: Sequence[Lever], steps: int,
-           fail) -> tuple[list[Cell], list[tuple[str, str, str]]]:
+def _cells(
+    base: Params, contexts: Sequence[Context], levers: Sequence[Lever], steps: int, fail
+) -> tuple[list[Cell], list[tuple[str, str, str]]]:
     cells, repeats = [], []
     first: dict[tuple[str, str, str], str] = {}  # (lever, low key, high key) -> context
     for context in contexts:
@@ -382,14 +441,17 @@ def _cells(base: Params, contexts: Sequence[Context], levers: Sequence[Lever], s
             arms = {}
             for level in ("low", "high"):
                 try:
-                    arms[level] = base.replace(**{**context.overrides,
-                                                  **lever.setting(level)})
+                    arms[level] = base.replace(**{**context.overrides, **lever.setting(level)})
                 except ParameterError as error:
-                    raise fail(f"contexts ({context.label})",
-                               f"{lever.name}={getattr(lever, level)!r}: "
-                               + " ".join(str(error).split())) from None
-            identity = (lever.name, arm_key(arms["low"].to_dict(), steps),
-                        arm_key(arms["high"].to_dict(), steps))
+                    raise fail(
+                        f"contexts ({context.label})",
+                        f"{lever.name}={getattr(lever, level)!r}: " + " ".join(str(error).split()),
+                    ) from None
+            identity = (
+                lever.name,
+                arm_key(arms["low"].to_dict(), steps),
+                arm_key(arms["high"].to_dict(), steps),
+            )
             if identity in first:
                 repeats.append((context.label, lever.name, first[identity]))
                 continue

@@ -42,10 +42,13 @@ LEVER_WORDS: dict[str, str] = {
 HEADLINE_OUTCOMES: tuple[str, ...] = ("sustainability_score", "quality_gain_vs_silo")
 
 #: Kinds of context in words, for the report.
-KIND_WORDS: dict[str, str] = {"defaults": "the scenario's defaults",
-                              "accepted": "a calibrated parameter set (the `accepted` file)",
-                              "size": "network size", "network_type": "kind of network",
-                              "channel_off": "one of the partner's channels switched off"}
+KIND_WORDS: dict[str, str] = {
+    "defaults": "the scenario's defaults",
+    "accepted": "a calibrated parameter set (the `accepted` file)",
+    "size": "network size",
+    "network_type": "kind of network",
+    "channel_off": "one of the partner's channels switched off",
+}
 
 
 def write_table(table: pd.DataFrame, path: Path) -> Path:
@@ -121,8 +124,9 @@ def headlines(plan: RobustnessPlan, summary: pd.DataFrame) -> list[str]:
     return [headline(lever, summary) for lever in plan.levers]
 
 
-def report_markdown(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFrame, *,
-                    info: Mapping[str, Any]) -> str:
+def report_markdown(
+    plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFrame, *, info: Mapping[str, Any]
+) -> str:
     """The text of ``report.md``.
 
     Args:
@@ -138,48 +142,63 @@ def report_markdown(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataF
     commit = info.get("git_commit")
     lines = [f"# Lever robustness: {plan.name}", ""]
     lines += [f"- {text}" for text in headlines(plan, summary)]
-    lines += ["", f"Scenario `{plan.scenario}`, {plan.steps} weeks per run, {plan.seeds} seeds "
-              f"per arm, the same seeds in every arm (common random numbers, master seed "
-              f"{plan.seed}); {len(plan.levers)} levers in {_contexts_text(plan)}. "
-              f"Model code `{info['code_fingerprint']}`"
-              + (f", commit `{commit[:12]}`" if commit else "")
-              + f"; {info['runs']} runs ({info['computed']} computed in this session, "
-              f"{info['reused']} done in earlier sessions)."]
+    lines += [
+        "",
+        f"Scenario `{plan.scenario}`, {plan.steps} weeks per run, {plan.seeds} seeds "
+        f"per arm, the same seeds in every arm (common random numbers, master seed "
+        f"{plan.seed}); {len(plan.levers)} levers in {_contexts_text(plan)}. "
+        f"Model code `{info['code_fingerprint']}`"
+        + (f", commit `{commit[:12]}`" if commit else "")
+        + f"; {info['runs']} runs ({info['computed']} computed in this session, "
+        f"{info['reused']} done in earlier sessions).",
+    ]
     if info.get("failed"):
-        lines += ["", f"**{info['failed']} runs failed** (first: {info['first_error']}); "
-                  "their seeds are left out of the pairs they belong to."]
-    lines += ["", "## How each lever fares", "",
-              "Contexts where the 95% interval of the effect lies wholly on the expected "
-              "side of 0 (as expected), straddles 0 (unclear), or lies wholly on the other "
-              "side (reversed); the smallest and largest effect, high minus low.", "",
-              "| lever | low → high | expected | outcome | contexts | as expected | unclear "
-              "| reversed | smallest effect | largest effect |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"**{info['failed']} runs failed** (first: {info['first_error']}); "
+            "their seeds are left out of the pairs they belong to.",
+        ]
+    lines += [
+        "",
+        "## How each lever fares",
+        "",
+        "Contexts where the 95% interval of the effect lies wholly on the expected "
+        "side of 0 (as expected), straddles 0 (unclear), or lies wholly on the other "
+        "side (reversed); the smallest and largest effect, high minus low.",
+        "",
+        "| lever | low → high | expected | outcome | contexts | as expected | unclear "
+        "| reversed | smallest effect | largest effect |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for row in summary.itertuples():
         lines.append(
             f"| {row.lever} | {setting_text(row.low)} → {setting_text(row.high)} | "
             f"{row.expect} | {OUTCOMES[row.outcome][0]} | {row.contexts} | {row.expected} | "
             f"{row.unclear} | {row.reversed} | {_signed(row.effect_min)} ({row.context_min}) "
-            f"| {_signed(row.effect_max)} ({row.context_max}) |")
+            f"| {_signed(row.effect_max)} ({row.context_max}) |"
+        )
     lines += ["", "## Where effects flip", ""] + _flips(table, summary)
     lines += ["", "## Contexts", "", "| kind | context | overrides |", "|---|---|---|"]
     for context in plan.contexts:
         overrides = ", ".join(f"{k} = {setting_text(v)}" for k, v in context.overrides.items())
-        lines.append(f"| {KIND_WORDS[context.kind]} | {context.label} | "
-                     f"{overrides or '(none)'} |")
+        lines.append(f"| {KIND_WORDS[context.kind]} | {context.label} | {overrides or '(none)'} |")
     lines += _repeats(plan)
-    lines += ["", "## How to read this", "",
-              "Each lever is run at its low and its high setting in every context; run r of "
-              "one arm and run r of the other share a seed. The effect is the mean over "
-              "seeds of the difference high minus low; its 95% interval is a percentile "
-              f"bootstrap over seeds ({BOOTSTRAP:,} resamples, seeded with the master seed); "
-              "p is a one-sided Wilcoxon signed-rank test that the differences lie on the "
-              "expected side of 0 (the lever's expected direction, for quality too). Survival "
-              "is the share of weeks the network was alive (`sustainability_score`); networks "
-              "sustained is the share of runs alive at the end (`sustained`); quality against "
-              "silos is final pathway quality minus that of the same world without the network "
-              "(`quality_gain_vs_silo`). Every row is in `robustness.csv`, the counts in "
-              "`summary.csv`, and the forest plots in `figures/`."]
+    lines += [
+        "",
+        "## How to read this",
+        "",
+        "Each lever is run at its low and its high setting in every context; run r of "
+        "one arm and run r of the other share a seed. The effect is the mean over "
+        "seeds of the difference high minus low; its 95% interval is a percentile "
+        f"bootstrap over seeds ({BOOTSTRAP:,} resamples, seeded with the master seed); "
+        "p is a one-sided Wilcoxon signed-rank test that the differences lie on the "
+        "expected side of 0 (the lever's expected direction, for quality too). Survival "
+        "is the share of weeks the network was alive (`sustainability_score`); networks "
+        "sustained is the share of runs alive at the end (`sustained`); quality against "
+        "silos is final pathway quality minus that of the same world without the network "
+        "(`quality_gain_vs_silo`). Every row is in `robustness.csv`, the counts in "
+        "`summary.csv`, and the forest plots in `figures/`.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -187,8 +206,10 @@ def _contexts_text(plan: RobustnessPlan) -> str:
     used = len({cell.context.label for cell in plan.cells})
     text = f"{used} contexts"
     if used < len(plan.contexts):
-        text += (f" ({len(plan.contexts) - used} more given repeat an earlier context's arms "
-                 "and are counted once)")
+        text += (
+            f" ({len(plan.contexts) - used} more given repeat an earlier context's arms "
+            "and are counted once)"
+        )
     return text
 
 
@@ -204,16 +225,21 @@ def _flips(table: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
         words = OUTCOMES[row.outcome][0]
         details = [f"reverses in {_context_effects(flipped)}"] if not flipped.empty else []
         if not leaning.empty:
-            details.append(f"leans the other way, without confidence, in "
-                           f"{_context_effects(leaning)}")
-        lines.append(f"- **{row.lever}** on {words} (expected {row.expect}): "
-                     + "; ".join(details) + ".")
+            details.append(
+                f"leans the other way, without confidence, in {_context_effects(leaning)}"
+            )
+        lines.append(
+            f"- **{row.lever}** on {words} (expected {row.expect}): " + "; ".join(details) + "."
+        )
     return lines or ["No lever's effect goes against its expected direction in any context."]
 
 
 def _context_effects(rows: pd.DataFrame) -> str:
-    return ", ".join(f"{r.context} ({_signed(r.effect)}, 95% CI {_signed(r.ci_low)} to "
-                     f"{_signed(r.ci_high)}, p = {_p(r.p_value)})" for r in rows.itertuples())
+    return ", ".join(
+        f"{r.context} ({_signed(r.effect)}, 95% CI {_signed(r.ci_low)} to "
+        f"{_signed(r.ci_high)}, p = {_p(r.p_value)})"
+        for r in rows.itertuples()
+    )
 
 
 def _repeats(plan: RobustnessPlan) -> list[str]:
@@ -229,8 +255,14 @@ def _repeats(plan: RobustnessPlan) -> list[str]:
     return lines
 
 
-def write_report(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFrame,
-                 path: Path, *, info: Mapping[str, Any]) -> Path:
+def write_report(
+    plan: RobustnessPlan,
+    table: pd.DataFrame,
+    summary: pd.DataFrame,
+    path: Path,
+    *,
+    info: Mapping[str, Any],
+) -> Path:
     """Write ``report.md`` (see ``report_markdown``)."""
     text = report_markdown(plan, table, summary, info=info)
     return write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
@@ -238,5 +270,6 @@ def write_report(plan: RobustnessPlan, table: pd.DataFrame, summary: pd.DataFram
 
 def summary_text(lines: Sequence[str], *, out: Path) -> str:
     """How a study went, for the command line: its headlines and where the report is."""
-    return "\n".join(["Lever robustness:", *[f"  {line}" for line in lines],
-                      f"  Report: {out / 'report.md'}"])
+    return "\n".join(
+        ["Lever robustness:", *[f"  {line}" for line in lines], f"  Report: {out / 'report.md'}"]
+    )

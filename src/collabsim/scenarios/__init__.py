@@ -43,8 +43,10 @@ def read_scenario_file(path: str | Path) -> Scenario:
         raise ParameterError(f"{path}: not valid TOML: {error}") from None
     unknown = set(data) - {"scenario", "params", "events"}
     if unknown:
-        raise ParameterError(f"{path}: unknown table {sorted(unknown)[0]!r}; "
-                             "allowed: [scenario], [params], [[events]]")
+        raise ParameterError(
+            f"{path}: unknown table {sorted(unknown)[0]!r}; "
+            "allowed: [scenario], [params], [[events]]"
+        )
     meta = data.get("scenario", {})
     values = dict(data.get("params", {}))
     if "events" in data:
@@ -56,8 +58,10 @@ def load(name: str) -> Scenario:
     """The shipped scenario ``name`` (an unknown name lists the close ones)."""
     if name not in available():
         hint = _suggest(name, available())
-        raise ParameterError(f"unknown scenario {name!r}; available: {', '.join(available())}"
-                             + (f"; {hint}" if hint else ""))
+        raise ParameterError(
+            f"unknown scenario {name!r}; available: {', '.join(available())}"
+            + (f"; {hint}" if hint else "")
+        )
     with resources.as_file(resources.files(__name__) / f"{name}.toml") as path:
         return read_scenario_file(path)
 
@@ -75,9 +79,11 @@ def scenario(name: str | os.PathLike, **overrides: Any) -> Params:
     if isinstance(name, os.PathLike):
         name = os.fspath(name)
     if not isinstance(name, str):
-        raise ParameterError(f"scenario={name!r} is not allowed: expected the name of a "
-                             f"scenario ({', '.join(available())}) or the path of a "
-                             "scenario TOML file")
+        raise ParameterError(
+            f"scenario={name!r} is not allowed: expected the name of a "
+            f"scenario ({', '.join(available())}) or the path of a "
+            "scenario TOML file"
+        )
     preset = read_scenario_file(name) if name.endswith(".toml") else load(name)
     try:
         return Params(**{**preset.values, **overrides})

@@ -39,6 +39,18 @@ from collabsim.sensitivity.problem import METHODS, SensitivityError
 from collabsim.sensitivity.results import Analysis, load
 from collabsim.sweeps.design import salib_problem
 
-__all__ = ["DEFAULT_OUTPUTS", "METHODS", "STATISTICS", "Analysis", "ScenarioFunction",
-           "SensitivityError", "analyse_runs", "analyze", "analyze_sweep", "load",
-           "run_study", "salib_problem", "scenario_function"]
+__all__ = [
+    "DEFAULT_OUTPUTS",
+    "METHODS",
+    "STATISTICS",
+    "Analysis",
+    "ScenarioFunction",
+    "SensitivityError",
+    "analyse_runs",
+    "analyze",
+    "analyze_sweep",
+    "load",
+    "run_study",
+    "salib_problem",
+    "scenario_function",
+]

@@ -73,11 +73,15 @@ def check_statistic(statistic: Any, replicates: int) -> str:
     """Return ``statistic`` if it is one of ``STATISTICS`` and ``replicates`` suffice."""
     if statistic not in STATISTICS:
         hint = _suggest(str(statistic), STATISTICS)
-        raise SensitivityError(f"statistic={statistic!r} is not allowed; allowed: "
-                               + ", ".join(STATISTICS) + (f"; {hint}" if hint else ""))
+        raise SensitivityError(
+            f"statistic={statistic!r} is not allowed; allowed: "
+            + ", ".join(STATISTICS)
+            + (f"; {hint}" if hint else "")
+        )
     if replicates < SMALLEST.get(statistic, 1):
-        raise SensitivityError(f"statistic={statistic!r} needs replicates >= "
-                               f"{SMALLEST[statistic]}, got {replicates}")
+        raise SensitivityError(
+            f"statistic={statistic!r} needs replicates >= {SMALLEST[statistic]}, got {replicates}"
+        )
     return statistic
 
 
@@ -91,17 +95,25 @@ def check_fill(fill: Any, outputs: Sequence[str]) -> dict[str, float]:
     for name, value in fill.items():
         if name not in outputs:
             hint = _suggest(str(name), outputs)
-            raise SensitivityError(f"fill: {name!r} is not one of the outputs analysed ("
-                                   + ", ".join(outputs) + ")" + (f"; {hint}" if hint else ""))
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value):
+            raise SensitivityError(
+                f"fill: {name!r} is not one of the outputs analysed ("
+                + ", ".join(outputs)
+                + ")"
+                + (f"; {hint}" if hint else "")
+            )
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             raise SensitivityError(f"fill: {name}={value!r} is not a finite number")
         checked[name] = float(value)
     return checked
 
 
-def replicate_matrix(runs: pd.DataFrame, output: str, *, points: int,
-                     replicates: int) -> np.ndarray:
+def replicate_matrix(
+    runs: pd.DataFrame, output: str, *, points: int, replicates: int
+) -> np.ndarray:
     """The ``points x replicates`` matrix of one output, placed by ``point`` and ``replicate``.
 
     Failed runs are NaN. Raises ``SensitivityError`` if a run is missing or given twice.
@@ -116,25 +128,42 @@ def run_slots(runs: pd.DataFrame, *, points: int, replicates: int) -> np.ndarray
     """Each run's place in the points x replicates matrix, checking every run is there once."""
     point = runs["point"].to_numpy(dtype=np.int64)
     replicate = runs["replicate"].to_numpy(dtype=np.int64)
-    if len(runs) and (point.min() < 0 or point.max() >= points or replicate.min() < 0
-                      or replicate.max() >= replicates):
-        raise SensitivityError(f"the runs name design points or replicates outside the design "
-                               f"({points} points x {replicates} replicates)")
+    if len(runs) and (
+        point.min() < 0
+        or point.max() >= points
+        or replicate.min() < 0
+        or replicate.max() >= replicates
+    ):
+        raise SensitivityError(
+            f"the runs name design points or replicates outside the design "
+            f"({points} points x {replicates} replicates)"
+        )
     slot = point * replicates + replicate
     counts = np.bincount(slot, minlength=points * replicates)
     if counts.max(initial=0) > 1:
         twice = int(np.argmax(counts > 1))
-        raise SensitivityError(f"run of point {twice // replicates}, replicate "
-                               f"{twice % replicates} appears twice in the runs")
+        raise SensitivityError(
+            f"run of point {twice // replicates}, replicate "
+            f"{twice % replicates} appears twice in the runs"
+        )
     if (counts == 0).any():
         missing = int(np.sum(counts == 0))
-        raise SensitivityError(f"{missing} of {points * replicates} runs are missing: the "
-                               "sweep is not complete; run it again to finish it")
+        raise SensitivityError(
+            f"{missing} of {points * replicates} runs are missing: the "
+            "sweep is not complete; run it again to finish it"
+        )
     return slot
 
 
-def aggregate(runs: pd.DataFrame, outputs: Sequence[str], *, points: int, replicates: int,
-              statistic: str = "mean", fill: Mapping[str, float] | None = None) -> PointValues:
+def aggregate(
+    runs: pd.DataFrame,
+    outputs: Sequence[str],
+    *,
+    points: int,
+    replicates: int,
+    statistic: str = "mean",
+    fill: Mapping[str, float] | None = None,
+) -> PointValues:
     """Summarise each point's replicates of each output, and measure the seed noise.
 
     Args:
@@ -171,29 +200,34 @@ def aggregate(runs: pd.DataFrame, outputs: Sequence[str], *, points: int, replic
                     f"output {output!r} is undefined (None or NaN) in {filled} of "
                     f"{matrix.size} runs, and Sobol'/Morris need a number for every "
                     f"run: give a stand-in value (fill = {{{output} = ...}}, e.g. the "
-                    "horizon for collapse_step) or study another output")
+                    "horizon for collapse_step) or study another output"
+                )
             matrix[undefined] = fill[output]
         empty = np.isnan(matrix).all(axis=1)
         if empty.any():
             raise SensitivityError(
                 f"{int(empty.sum())} design points (first: point {int(np.argmax(empty))}) "
                 "have no successful run: the analysis needs a value at every point; see "
-                "the failed runs and their errors")
+                "the failed runs and their errors"
+            )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows are handled
             y = STATISTICS[statistic](matrix)
-            noise.append(_noise(output, matrix, y, statistic, failed=int(failed_mask.sum()),
-                                filled=filled))
+            noise.append(
+                _noise(output, matrix, y, statistic, failed=int(failed_mask.sum()), filled=filled)
+            )
         if np.isnan(y).any():
             raise SensitivityError(
                 f"statistic {statistic!r} of {output!r} is undefined at "
-                f"{int(np.isnan(y).sum())} points (too few successful runs there)")
+                f"{int(np.isnan(y).sum())} points (too few successful runs there)"
+            )
         values[output] = y
     return PointValues(pd.DataFrame(values), pd.DataFrame(noise))
 
 
-def _noise(output: str, matrix: np.ndarray, y: np.ndarray, statistic: str, *, failed: int,
-           filled: int) -> dict[str, Any]:
+def _noise(
+    output: str, matrix: np.ndarray, y: np.ndarray, statistic: str, *, failed: int, filled: int
+) -> dict[str, Any]:
     """The noise row of one output (see the module docstring)."""
     counts = np.sum(~np.isnan(matrix), axis=1)
     runs = matrix[~np.isnan(matrix)]
@@ -205,12 +239,18 @@ def _noise(output: str, matrix: np.ndarray, y: np.ndarray, statistic: str, *, fa
     else:
         seed_variance = statistic_noise = math.nan
     statistic_variance = float(np.var(y, ddof=1)) if y.size > 1 else math.nan
-    return {"output": output, "runs": int(matrix.size), "failed": failed, "filled": filled,
-            "variance": variance, "seed_variance": seed_variance,
-            "noise_share": _share(seed_variance, variance),
-            "statistic_variance": statistic_variance,
-            "statistic_noise_variance": statistic_noise,
-            "residual_noise_share": _share(statistic_noise, statistic_variance)}
+    return {
+        "output": output,
+        "runs": int(matrix.size),
+        "failed": failed,
+        "filled": filled,
+        "variance": variance,
+        "seed_variance": seed_variance,
+        "noise_share": _share(seed_variance, variance),
+        "statistic_variance": statistic_variance,
+        "statistic_noise_variance": statistic_noise,
+        "residual_noise_share": _share(statistic_noise, statistic_variance),
+    }
 
 
 def jackknife_variance(matrix: np.ndarray, statistic: str) -> np.ndarray:
@@ -233,8 +273,9 @@ def jackknife_variance(matrix: np.ndarray, statistic: str) -> np.ndarray:
         centre = np.nanmean(leave_out, axis=1, keepdims=True)
         spread = np.nansum((leave_out - centre) ** 2, axis=1)
     result = (m - 1) / np.maximum(m, 1) * spread
-    enough = (m >= 2) & ~np.isnan(leave_out).all(axis=1) \
-        & (np.sum(~np.isnan(leave_out), axis=1) == m)
+    enough = (
+        (m >= 2) & ~np.isnan(leave_out).all(axis=1) & (np.sum(~np.isnan(leave_out), axis=1) == m)
+    )
     return np.where(enough, result, np.nan)
 
 

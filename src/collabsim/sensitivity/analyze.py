@@ -40,9 +40,15 @@ from collabsim.sensitivity.results import META, Analysis
 DEFAULT_RESAMPLES: dict[str, int] = {"delta": 100}
 
 
-def analyze(func: Callable[..., Any], factors: Mapping[str, Any] | None = None, *,
-            method: str = "sobol", n: int = 1024, seed: int = 0,
-            **options: Any) -> pd.DataFrame:
+def analyze(
+    func: Callable[..., Any],
+    factors: Mapping[str, Any] | None = None,
+    *,
+    method: str = "sobol",
+    n: int = 1024,
+    seed: int = 0,
+    **options: Any,
+) -> pd.DataFrame:
     """Sensitivity indices of ``func``'s outputs to its factors, as a tidy table.
 
     ::
@@ -65,17 +71,33 @@ def analyze(func: Callable[..., Any], factors: Mapping[str, Any] | None = None, 
     return run_study(func, factors, method=method, n=n, seed=seed, **options).indices
 
 
-def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None, *,
-              method: str = "sobol", n: int = 1024, seed: int = 0,
-              outputs: Sequence[str] | None = None, replicates: int = 1,
-              statistic: str = "mean", fill: Mapping[str, float] | None = None,
-              second_order: bool = False, morris_levels: int = 4,
-              resamples: int | None = None, conf_level: float = 0.95, convergence: bool = True,
-              tolerance: float = 0.05, out: str | Path | None = None, name: str | None = None,
-              backend: str | None = None, workers: int | None = None, scheduler: Any = None,
-              restart: bool = False, figures: bool = True,
-              progress: Callable[[int, int], None] | None = None,
-              allow_large: bool = False) -> Analysis:
+def run_study(
+    func: Callable[..., Any],
+    factors: Mapping[str, Any] | None = None,
+    *,
+    method: str = "sobol",
+    n: int = 1024,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+    replicates: int = 1,
+    statistic: str = "mean",
+    fill: Mapping[str, float] | None = None,
+    second_order: bool = False,
+    morris_levels: int = 4,
+    resamples: int | None = None,
+    conf_level: float = 0.95,
+    convergence: bool = True,
+    tolerance: float = 0.05,
+    out: str | Path | None = None,
+    name: str | None = None,
+    backend: str | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
+    restart: bool = False,
+    figures: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    allow_large: bool = False,
+) -> Analysis:
     """Run a sensitivity analysis of ``func`` and return everything it found.
 
     Every option is checked before the first run and before anything is written.
@@ -133,23 +155,54 @@ def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None
     """
     check_method(method)
     check_n(method, n)
-    options = _check_options(method=method, replicates=replicates, statistic=statistic,
-                             second_order=second_order, morris_levels=morris_levels,
-                             resamples=resamples, conf_level=conf_level,
-                             convergence=convergence, tolerance=tolerance, figures=figures)
+    options = _check_options(
+        method=method,
+        replicates=replicates,
+        statistic=statistic,
+        second_order=second_order,
+        morris_levels=morris_levels,
+        resamples=resamples,
+        conf_level=conf_level,
+        convergence=convergence,
+        tolerance=tolerance,
+        figures=figures,
+    )
     if isinstance(func, ScenarioFunction):
-        return _model_study(func, factors, method=method, n=n, seed=seed, outputs=outputs,
-                            fill=fill, out=out, name=name, backend=backend, workers=workers,
-                            scheduler=scheduler, restart=restart, progress=progress,
-                            figures=figures, allow_large=allow_large, **options)
+        return _model_study(
+            func,
+            factors,
+            method=method,
+            n=n,
+            seed=seed,
+            outputs=outputs,
+            fill=fill,
+            out=out,
+            name=name,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+            restart=restart,
+            progress=progress,
+            figures=figures,
+            allow_large=allow_large,
+            **options,
+        )
     if not callable(func):
-        raise SensitivityError(f"func={func!r} is not a function: give a function of named "
-                               "factors or collabsim.sensitivity.scenario_function(...)")
-    for option, value in (("backend", backend), ("workers", workers),
-                          ("scheduler", scheduler), ("name", name)):
+        raise SensitivityError(
+            f"func={func!r} is not a function: give a function of named "
+            "factors or collabsim.sensitivity.scenario_function(...)"
+        )
+    for option, value in (
+        ("backend", backend),
+        ("workers", workers),
+        ("scheduler", scheduler),
+        ("name", name),
+    ):
         if value is not None:
-            raise SensitivityError(f"{option} is for studies of the model "
-                                   "(scenario_function); a plain function runs in this process")
+            raise SensitivityError(
+                f"{option} is for studies of the model "
+                "(scenario_function); a plain function runs in this process"
+            )
     for option, value in (("restart", restart), ("allow_large", allow_large)):
         if value:
             raise SensitivityError(f"{option} is for studies of the model (scenario_function)")
@@ -157,39 +210,64 @@ def run_study(func: Callable[..., Any], factors: Mapping[str, Any] | None = None
     if replicates > 1 and not takes_seed(func):
         raise SensitivityError(
             f"replicates={replicates} needs a stochastic function, one that takes a seed "
-            "argument: without it every replicate gives the same value")
+            "argument: without it every replicate gives the same value"
+        )
     if outputs is not None:
         # A plain function's outputs are known once it is called (``evaluate`` checks
         # them at the first call); here only the list itself.
-        if isinstance(outputs, str) or not isinstance(outputs, Sequence) or not outputs \
-                or not all(isinstance(o, str) for o in outputs):
-            raise SensitivityError(f"outputs={outputs!r} is not allowed: expected a "
-                                   "non-empty list of output names")
+        if (
+            isinstance(outputs, str)
+            or not isinstance(outputs, Sequence)
+            or not outputs
+            or not all(isinstance(o, str) for o in outputs)
+        ):
+            raise SensitivityError(
+                f"outputs={outputs!r} is not allowed: expected a non-empty list of output names"
+            )
         agg.check_fill(fill, outputs)
-    the_design = design(factor_list, method, n=n, seed=seed, second_order=second_order,
-                        morris_levels=morris_levels)
+    the_design = design(
+        factor_list, method, n=n, seed=seed, second_order=second_order, morris_levels=morris_levels
+    )
     out_path = None if out is None else _check_out(Path(out))
-    runs = evaluate(func, the_design, replicates=replicates, seed=seed, outputs=outputs,
-                    progress=progress)
+    runs = evaluate(
+        func, the_design, replicates=replicates, seed=seed, outputs=outputs, progress=progress
+    )
     kept = [c for c in runs.columns if c not in ("run", "point", "replicate", "seed", "status")]
     from collabsim.sweeps.design import salib_encoding, salib_problem
 
-    analysis = analyse_runs(runs, the_design.sample, salib_problem(factor_list),
-                            encoding=salib_encoding(factor_list), method=method, n=n, outputs=kept,
-                            fill=agg.check_fill(fill, kept), seed=seed,
-                            source={"function": getattr(func, "__name__", repr(func))},
-                            **options)
+    analysis = analyse_runs(
+        runs,
+        the_design.sample,
+        salib_problem(factor_list),
+        encoding=salib_encoding(factor_list),
+        method=method,
+        n=n,
+        outputs=kept,
+        fill=agg.check_fill(fill, kept),
+        seed=seed,
+        source={"function": getattr(func, "__name__", repr(func))},
+        **options,
+    )
     if out_path is not None:
         analysis.write(out_path, figures=figures, runs=runs)
     return analysis
 
 
-def analyze_sweep(path: str | Path, *, method: str | None = None,
-                  outputs: Sequence[str] | None = None, statistic: str = "mean",
-                  fill: Mapping[str, float] | None = None, seed: int | None = None,
-                  resamples: int | None = None, conf_level: float = 0.95, convergence: bool = True,
-                  tolerance: float = 0.05, write: bool = True,
-                  figures: bool = True) -> Analysis:
+def analyze_sweep(
+    path: str | Path,
+    *,
+    method: str | None = None,
+    outputs: Sequence[str] | None = None,
+    statistic: str = "mean",
+    fill: Mapping[str, float] | None = None,
+    seed: int | None = None,
+    resamples: int | None = None,
+    conf_level: float = 0.95,
+    convergence: bool = True,
+    tolerance: float = 0.05,
+    write: bool = True,
+    figures: bool = True,
+) -> Analysis:
     """Analyse a finished sweep of a sampled design (``design="sobol"``, ``"morris"``, ``"lhs"``).
 
     Args:
@@ -220,49 +298,92 @@ def analyze_sweep(path: str | Path, *, method: str | None = None,
     result = load(path)
     meta = result.meta
     if not result.complete:
-        raise SensitivityError(f"{path}: the sweep is not complete ({meta.get('status')}); "
-                               "run it again to finish it before analysing")
+        raise SensitivityError(
+            f"{path}: the sweep is not complete ({meta.get('status')}); "
+            "run it again to finish it before analysing"
+        )
     kind = meta["design"]["kind"]
     if method is None:
         if kind not in ("sobol", "morris"):
-            raise SensitivityError(f"{path}: a {kind} design needs a method: "
-                                   + ("delta, pawn or rbd_fast" if kind == "lhs" else
-                                      "only sampled designs (sobol, morris, lhs) can be analysed"))
+            raise SensitivityError(
+                f"{path}: a {kind} design needs a method: "
+                + (
+                    "delta, pawn or rbd_fast"
+                    if kind == "lhs"
+                    else "only sampled designs (sobol, morris, lhs) can be analysed"
+                )
+            )
         method = kind
     check_method(method)
     if METHODS[method] != kind:
-        raise SensitivityError(f"{path}: method {method!r} needs a {METHODS[method]!r} design, "
-                               f"but the sweep's design is {kind!r}")
+        raise SensitivityError(
+            f"{path}: method {method!r} needs a {METHODS[method]!r} design, "
+            f"but the sweep's design is {kind!r}"
+        )
     kept = list(meta["outputs"])
-    chosen = kept if outputs is None else list(
-        check_names(outputs, kept, "outputs", "outputs the sweep kept"))
-    options = _check_options(method=method, replicates=meta["replicates"], statistic=statistic,
-                             second_order=meta["design"].get("second_order", False),
-                             morris_levels=meta["design"].get("morris_levels", 4),
-                             resamples=resamples, conf_level=conf_level,
-                             convergence=convergence, tolerance=tolerance, figures=figures)
+    chosen = (
+        kept
+        if outputs is None
+        else list(check_names(outputs, kept, "outputs", "outputs the sweep kept"))
+    )
+    options = _check_options(
+        method=method,
+        replicates=meta["replicates"],
+        statistic=statistic,
+        second_order=meta["design"].get("second_order", False),
+        morris_levels=meta["design"].get("morris_levels", 4),
+        resamples=resamples,
+        conf_level=conf_level,
+        convergence=convergence,
+        tolerance=tolerance,
+        figures=figures,
+    )
     from collabsim.sweeps.design import salib_encoding
 
-    analysis = analyse_runs(result.runs, result.sample, result.problem,
-                            encoding=salib_encoding(result.factors), method=method,
-                            n=meta["design"]["n"], outputs=chosen,
-                            fill=agg.check_fill(fill, chosen),
-                            seed=meta["seed"] if seed is None else seed,
-                            source={"scenario": meta.get("scenario"), "sweep": str(path),
-                                    "fixed": meta.get("fixed"), "steps": meta.get("steps")},
-                            **options)
+    analysis = analyse_runs(
+        result.runs,
+        result.sample,
+        result.problem,
+        encoding=salib_encoding(result.factors),
+        method=method,
+        n=meta["design"]["n"],
+        outputs=chosen,
+        fill=agg.check_fill(fill, chosen),
+        seed=meta["seed"] if seed is None else seed,
+        source={
+            "scenario": meta.get("scenario"),
+            "sweep": str(path),
+            "fixed": meta.get("fixed"),
+            "steps": meta.get("steps"),
+        },
+        **options,
+    )
     if write:
         analysis.write(result.path, figures=figures)
     return analysis
 
 
-def analyse_runs(runs: pd.DataFrame, sample: np.ndarray, problem: dict[str, Any], *,
-                 encoding: Mapping[str, Any] | None = None,
-                 method: str, n: int, outputs: Sequence[str], replicates: int,
-                 statistic: str = "mean", fill: Mapping[str, float] | None = None,
-                 second_order: bool = False, morris_levels: int = 4, resamples: int = 1000,
-                 conf_level: float = 0.95, seed: int = 0, convergence: bool = True,
-                 tolerance: float = 0.05, source: Mapping[str, Any] | None = None) -> Analysis:
+def analyse_runs(
+    runs: pd.DataFrame,
+    sample: np.ndarray,
+    problem: dict[str, Any],
+    *,
+    encoding: Mapping[str, Any] | None = None,
+    method: str,
+    n: int,
+    outputs: Sequence[str],
+    replicates: int,
+    statistic: str = "mean",
+    fill: Mapping[str, float] | None = None,
+    second_order: bool = False,
+    morris_levels: int = 4,
+    resamples: int = 1000,
+    conf_level: float = 0.95,
+    seed: int = 0,
+    convergence: bool = True,
+    tolerance: float = 0.05,
+    source: Mapping[str, Any] | None = None,
+) -> Analysis:
     """Indices from a runs table and its sample: the step both paths share.
 
     Runs are matched to sample rows by ``point`` (row ``i`` of ``sample`` is point
@@ -297,24 +418,35 @@ def analyse_runs(runs: pd.DataFrame, sample: np.ndarray, problem: dict[str, Any]
     points = len(sample)
     block = block_size(method, problem["num_vars"], second_order=second_order)
     if points != n * block:
-        raise SensitivityError(f"the sample has {points} rows, but a {method} design of n={n} "
-                               f"over {problem['num_vars']} factors has {n * block}")
-    point_values = agg.aggregate(runs, outputs, points=points, replicates=replicates,
-                                 statistic=statistic, fill=fill)
+        raise SensitivityError(
+            f"the sample has {points} rows, but a {method} design of n={n} "
+            f"over {problem['num_vars']} factors has {n * block}"
+        )
+    point_values = agg.aggregate(
+        runs, outputs, points=points, replicates=replicates, statistic=statistic, fill=fill
+    )
     values = point_values.values
-    settings = {"second_order": second_order, "morris_levels": morris_levels,
-                "resamples": resamples, "conf_level": conf_level, "seed": seed}
+    settings = {
+        "second_order": second_order,
+        "morris_levels": morris_levels,
+        "resamples": resamples,
+        "conf_level": conf_level,
+        "seed": seed,
+    }
     rows, pairs = [], []
     for output in outputs:
-        factor_rows, pair_rows = analyse(method, problem, sample,
-                                         values[output].to_numpy(dtype=float), **settings)
+        factor_rows, pair_rows = analyse(
+            method, problem, sample, values[output].to_numpy(dtype=float), **settings
+        )
         for factor, indices in zip(problem["names"], factor_rows, strict=True):
             rows.append({"factor": factor, "output": output, **indices})
         pairs += [{**pair, "output": output} for pair in pair_rows]
     indices = pd.DataFrame(rows, columns=["factor", "output", *COLUMNS[method]])
     noise = point_values.noise
-    floors = {row["output"]: noise_floor(method, row, morris_levels=morris_levels)
-              for row in noise.to_dict(orient="records")}
+    floors = {
+        row["output"]: noise_floor(method, row, morris_levels=morris_levels)
+        for row in noise.to_dict(orient="records")
+    }
     shares = dict(zip(noise["output"], noise["noise_share"], strict=True))
     indices["noise_share"] = indices["output"].map(shares).astype(float)
     indices["noise_floor"] = indices["output"].map(floors).astype(float)
@@ -328,19 +460,52 @@ def analyse_runs(runs: pd.DataFrame, sample: np.ndarray, problem: dict[str, Any]
 
     table, verdicts = None, {}
     if convergence and method in conv.NESTED:
-        table = conv.convergence(method, problem, sample, values, list(outputs), n=n,
-                                 block=block, **{**settings, "second_order": False})
+        table = conv.convergence(
+            method,
+            problem,
+            sample,
+            values,
+            list(outputs),
+            n=n,
+            block=block,
+            **{**settings, "second_order": False},
+        )
         verdicts = conv.verdicts(method, table, tolerance=tolerance)
-        indices["settled"] = indices["output"].map(
-            {k: v["settled"] for k, v in verdicts.items()}).astype(bool)
-    second = pd.DataFrame(pairs, columns=["factor", "other", "output", "S2", "S2_conf"]) \
-        if second_order and method == "sobol" else None
-    options = {"n": n, "points": points, "runs": int(len(runs)), "replicates": replicates,
-               "statistic": statistic, "outputs": list(outputs), "fill": dict(fill or {}),
-               "tolerance": tolerance, "convergence": bool(table is not None),
-               "factors": list(problem["names"]), "source": dict(source or {}), **settings}
-    return Analysis(method, problem, indices, noise, second, table, verdicts, options,
-                    sample, values, encoding=dict(encoding or {}))
+        indices["settled"] = (
+            indices["output"].map({k: v["settled"] for k, v in verdicts.items()}).astype(bool)
+        )
+    second = (
+        pd.DataFrame(pairs, columns=["factor", "other", "output", "S2", "S2_conf"])
+        if second_order and method == "sobol"
+        else None
+    )
+    options = {
+        "n": n,
+        "points": points,
+        "runs": int(len(runs)),
+        "replicates": replicates,
+        "statistic": statistic,
+        "outputs": list(outputs),
+        "fill": dict(fill or {}),
+        "tolerance": tolerance,
+        "convergence": bool(table is not None),
+        "factors": list(problem["names"]),
+        "source": dict(source or {}),
+        **settings,
+    }
+    return Analysis(
+        method,
+        problem,
+        indices,
+        noise,
+        second,
+        table,
+        verdicts,
+        options,
+        sample,
+        values,
+        encoding=dict(encoding or {}),
+    )
 
 
 def noise_floor(method: str, noise: Mapping[str, Any], *, morris_levels: int = 4) -> float:
@@ -370,71 +535,144 @@ def noise_floor(method: str, noise: Mapping[str, Any], *, morris_levels: int = 4
     return math.nan
 
 
-def _model_study(func: ScenarioFunction, factors: Mapping[str, Any] | None, *, method: str,
-                 n: int, seed: int, outputs: Sequence[str] | None,
-                 fill: Mapping[str, float] | None, out: str | Path | None, name: str | None,
-                 backend: str | None, workers: int | None, scheduler: Any, restart: bool,
-                 progress: Callable[[int, int], None] | None, figures: bool,
-                 allow_large: bool, **options: Any) -> Analysis:
+def _model_study(
+    func: ScenarioFunction,
+    factors: Mapping[str, Any] | None,
+    *,
+    method: str,
+    n: int,
+    seed: int,
+    outputs: Sequence[str] | None,
+    fill: Mapping[str, float] | None,
+    out: str | Path | None,
+    name: str | None,
+    backend: str | None,
+    workers: int | None,
+    scheduler: Any,
+    restart: bool,
+    progress: Callable[[int, int], None] | None,
+    figures: bool,
+    allow_large: bool,
+    **options: Any,
+) -> Analysis:
     """The model: a sweep through ``collabsim.sweeps`` into ``out``, then the analysis."""
     from collabsim.sweeps import iter_sweep
 
-    chosen = list(func.outputs) if outputs is None else list(
-        check_names(outputs, func.outputs, "outputs", "outputs of the scenario function"))
+    chosen = (
+        list(func.outputs)
+        if outputs is None
+        else list(check_names(outputs, func.outputs, "outputs", "outputs of the scenario function"))
+    )
     fill = agg.check_fill(fill, chosen)
-    run = iter_sweep(scenario=func.scenario, params=func.params or None,
-                     factors=lever_specs() if factors is None else factors,
-                     design=METHODS[method], n=n, replicates=options["replicates"],
-                     steps=func.steps, seed=seed, outputs=list(func.outputs),
-                     second_order=options["second_order"],
-                     morris_levels=options["morris_levels"],
-                     name=name or f"sensitivity-{func.label}", out=out,
-                     backend=backend or "pool", workers=workers, scheduler=scheduler,
-                     restart=restart, progress=progress, allow_large=allow_large)
+    run = iter_sweep(
+        scenario=func.scenario,
+        params=func.params or None,
+        factors=lever_specs() if factors is None else factors,
+        design=METHODS[method],
+        n=n,
+        replicates=options["replicates"],
+        steps=func.steps,
+        seed=seed,
+        outputs=list(func.outputs),
+        second_order=options["second_order"],
+        morris_levels=options["morris_levels"],
+        name=name or f"sensitivity-{func.label}",
+        out=out,
+        backend=backend or "pool",
+        workers=workers,
+        scheduler=scheduler,
+        restart=restart,
+        progress=progress,
+        allow_large=allow_large,
+    )
     for _ in run:
         pass
-    return analyze_sweep(run.plan.out, method=method, outputs=chosen,
-                         statistic=options["statistic"], fill=fill, seed=seed,
-                         resamples=options["resamples"], conf_level=options["conf_level"],
-                         convergence=options["convergence"], tolerance=options["tolerance"],
-                         figures=figures)
+    return analyze_sweep(
+        run.plan.out,
+        method=method,
+        outputs=chosen,
+        statistic=options["statistic"],
+        fill=fill,
+        seed=seed,
+        resamples=options["resamples"],
+        conf_level=options["conf_level"],
+        convergence=options["convergence"],
+        tolerance=options["tolerance"],
+        figures=figures,
+    )
 
 
-def _check_options(*, method: str, replicates: Any, statistic: Any, second_order: Any,
-                   morris_levels: Any, resamples: Any, conf_level: Any, convergence: Any,
-                   tolerance: Any, figures: Any) -> dict[str, Any]:
+def _check_options(
+    *,
+    method: str,
+    replicates: Any,
+    statistic: Any,
+    second_order: Any,
+    morris_levels: Any,
+    resamples: Any,
+    conf_level: Any,
+    convergence: Any,
+    tolerance: Any,
+    figures: Any,
+) -> dict[str, Any]:
     """Check the options every analysis shares; return them by name."""
     if resamples is None:
         resamples = DEFAULT_RESAMPLES.get(method, 1000)
     if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
-        raise SensitivityError(f"replicates={replicates!r} is not allowed: expected a whole "
-                               "number >= 1")
+        raise SensitivityError(
+            f"replicates={replicates!r} is not allowed: expected a whole number >= 1"
+        )
     agg.check_statistic(statistic, replicates)
-    for option, value in (("second_order", second_order), ("convergence", convergence),
-                          ("figures", figures)):
+    for option, value in (
+        ("second_order", second_order),
+        ("convergence", convergence),
+        ("figures", figures),
+    ):
         if not isinstance(value, bool):
             raise SensitivityError(f"{option}={value!r} is not allowed: expected true or false")
     if second_order and method != "sobol":
         raise SensitivityError(f"second_order is for method 'sobol', not {method!r}")
-    if isinstance(morris_levels, bool) or not isinstance(morris_levels, int) \
-            or morris_levels < 2 or morris_levels % 2:
-        raise SensitivityError(f"morris_levels={morris_levels!r} is not allowed: expected an "
-                               "even whole number >= 2")
+    if (
+        isinstance(morris_levels, bool)
+        or not isinstance(morris_levels, int)
+        or morris_levels < 2
+        or morris_levels % 2
+    ):
+        raise SensitivityError(
+            f"morris_levels={morris_levels!r} is not allowed: expected an even whole number >= 2"
+        )
     if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 10:
-        raise SensitivityError(f"resamples={resamples!r} is not allowed: expected a whole "
-                               "number >= 10 (bootstrap resamples)")
-    if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float)) \
-            or not 0 < conf_level < 1:
-        raise SensitivityError(f"conf_level={conf_level!r} is not allowed: expected a number "
-                               "between 0 and 1, e.g. 0.95")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) \
-            or not 0 < tolerance < 1:
-        raise SensitivityError(f"tolerance={tolerance!r} is not allowed: expected a number "
-                               "between 0 and 1, e.g. 0.05")
-    return {"replicates": replicates, "statistic": statistic, "second_order": second_order,
-            "morris_levels": morris_levels, "resamples": resamples,
-            "conf_level": float(conf_level), "convergence": convergence,
-            "tolerance": float(tolerance)}
+        raise SensitivityError(
+            f"resamples={resamples!r} is not allowed: expected a whole "
+            "number >= 10 (bootstrap resamples)"
+        )
+    if (
+        isinstance(conf_level, bool)
+        or not isinstance(conf_level, (int, float))
+        or not 0 < conf_level < 1
+    ):
+        raise SensitivityError(
+            f"conf_level={conf_level!r} is not allowed: expected a number "
+            "between 0 and 1, e.g. 0.95"
+        )
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, (int, float))
+        or not 0 < tolerance < 1
+    ):
+        raise SensitivityError(
+            f"tolerance={tolerance!r} is not allowed: expected a number between 0 and 1, e.g. 0.05"
+        )
+    return {
+        "replicates": replicates,
+        "statistic": statistic,
+        "second_order": second_order,
+        "morris_levels": morris_levels,
+        "resamples": resamples,
+        "conf_level": float(conf_level),
+        "convergence": convergence,
+        "tolerance": float(tolerance),
+    }
 
 
 def _check_out(out: Path) -> Path:
@@ -442,8 +680,10 @@ def _check_out(out: Path) -> Path:
     if out.exists() and not out.is_dir():
         raise FileExistsError(f"output folder {str(out)!r} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / META).is_file():
-        raise FileExistsError(f"output folder {str(out)!r} already has files in it and holds "
-                              "no sensitivity analysis; choose an empty or new folder")
+        raise FileExistsError(
+            f"output folder {str(out)!r} already has files in it and holds "
+            "no sensitivity analysis; choose an empty or new folder"
+        )
     return out
 
 

@@ -45,9 +45,17 @@ def sizes(method: str, n: int) -> list[int]:
     return [*kept, n]
 
 
-def convergence(method: str, problem: dict[str, Any], sample: np.ndarray,
-                values: pd.DataFrame, outputs: list[str], *, n: int, block: int,
-                **options: Any) -> pd.DataFrame:
+def convergence(
+    method: str,
+    problem: dict[str, Any],
+    sample: np.ndarray,
+    values: pd.DataFrame,
+    outputs: list[str],
+    *,
+    n: int,
+    block: int,
+    **options: Any,
+) -> pd.DataFrame:
     """The indices of every output at each of ``sizes(method, n)``.
 
     Args:
@@ -95,20 +103,30 @@ def verdicts(method: str, table: pd.DataFrame, *, tolerance: float) -> dict[str,
             if not np.isfinite(scale) or scale <= 0:
                 scale = np.nan
         if last[list(columns)].isna().all().all():
-            result[output] = {"settled": False, "widest": None, "largest_change": None,
-                              "reason": "the output did not vary over the design"}
+            result[output] = {
+                "settled": False,
+                "widest": None,
+                "largest_change": None,
+                "reason": "the output did not vary over the design",
+            }
             continue
         widest = max(float(last[f"{c}_conf"].max()) for c in columns) / scale
         if len(sizes_seen) < 2:
-            result[output] = {"settled": False, "widest": widest, "largest_change": None,
-                              "reason": "the sample is too small to compare sizes"}
+            result[output] = {
+                "settled": False,
+                "widest": widest,
+                "largest_change": None,
+                "reason": "the sample is too small to compare sizes",
+            }
             continue
         before = frame[frame["n"] == sizes_seen[-2]].set_index("factor")
         change = max(float((last[c] - before[c]).abs().max()) for c in columns) / scale
         settled = bool(widest <= tolerance and change <= tolerance)
         if settled:
-            reason = (f"every confidence half-width is at most {widest:.3f} and no index "
-                      f"moved more than {change:.3f} from n={sizes_seen[-2]}")
+            reason = (
+                f"every confidence half-width is at most {widest:.3f} and no index "
+                f"moved more than {change:.3f} from n={sizes_seen[-2]}"
+            )
         else:
             parts = []
             if widest > tolerance:
@@ -116,6 +134,10 @@ def verdicts(method: str, table: pd.DataFrame, *, tolerance: float) -> dict[str,
             if change > tolerance:
                 parts.append(f"an index moved by {change:.3f} from n={sizes_seen[-2]}")
             reason = " and ".join(parts) + f" (tolerance {tolerance:g})"
-        result[output] = {"settled": settled, "widest": widest, "largest_change": change,
-                          "reason": reason}
+        result[output] = {
+            "settled": settled,
+            "widest": widest,
+            "largest_change": change,
+            "reason": reason,
+        }
     return result

@@ -72,9 +72,13 @@ class ScenarioFunction:
         return {name: as_number(summary[name], name) for name in self.outputs}
 
 
-def scenario_function(scenario: str = "iocn", *, outputs: Sequence[str] | None = None,
-                      params: Mapping[str, Any] | None = None,
-                      steps: int | None = None) -> ScenarioFunction:
+def scenario_function(
+    scenario: str = "iocn",
+    *,
+    outputs: Sequence[str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    steps: int | None = None,
+) -> ScenarioFunction:
     """The model as a function to analyse: a scenario and the outputs to study.
 
     Args:
@@ -93,28 +97,35 @@ def scenario_function(scenario: str = "iocn", *, outputs: Sequence[str] | None =
             option.
     """
     if not isinstance(scenario, str):
-        raise SensitivityError(f"scenario={scenario!r} is not allowed: expected a scenario "
-                               "name or the path of a scenario TOML file")
-    chosen = DEFAULT_OUTPUTS if outputs is None else check_names(outputs, SUMMARY, "outputs",
-                                                                 "summary outputs")
+        raise SensitivityError(
+            f"scenario={scenario!r} is not allowed: expected a scenario "
+            "name or the path of a scenario TOML file"
+        )
+    chosen = (
+        DEFAULT_OUTPUTS
+        if outputs is None
+        else check_names(outputs, SUMMARY, "outputs", "summary outputs")
+    )
     if params is not None and not isinstance(params, Mapping):
-        raise SensitivityError(f"params must be a mapping of parameter name to value, got "
-                               f"{params!r}")
+        raise SensitivityError(
+            f"params must be a mapping of parameter name to value, got {params!r}"
+        )
     return ScenarioFunction(scenario, tuple(chosen), dict(params or {}), steps)
 
 
-def check_names(values: Any, allowed: Sequence[str], field_name: str,
-                what: str) -> tuple[str, ...]:
+def check_names(values: Any, allowed: Sequence[str], field_name: str, what: str) -> tuple[str, ...]:
     """Check a list of names against ``allowed``; an unknown one suggests close names."""
     if isinstance(values, str) or not isinstance(values, Sequence) or not values:
-        raise SensitivityError(f"{field_name}={values!r} is not allowed: expected a "
-                               f"non-empty list of {what} names")
+        raise SensitivityError(
+            f"{field_name}={values!r} is not allowed: expected a non-empty list of {what} names"
+        )
     for value in values:
         if value not in allowed:
             hint = _suggest(str(value), allowed)
-            raise SensitivityError(f"{field_name}: unknown output {value!r}, not among the "
-                                   f"{what}" + (f"; {hint}" if hint else
-                                                f"; allowed: {', '.join(allowed)}"))
+            raise SensitivityError(
+                f"{field_name}: unknown output {value!r}, not among the "
+                f"{what}" + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")
+            )
     if len(set(values)) != len(values):
         raise SensitivityError(f"{field_name}: an output is listed twice")
     return tuple(values)
@@ -131,9 +142,15 @@ def as_number(value: Any, name: str) -> float:
     raise SensitivityError(f"output {name!r} is {value!r}, not a number (or true/false)")
 
 
-def evaluate(func: Callable[..., Any], design: Design, *, replicates: int = 1, seed: int = 0,
-             outputs: Sequence[str] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+def evaluate(
+    func: Callable[..., Any],
+    design: Design,
+    *,
+    replicates: int = 1,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
     """Call ``func`` at every design point, ``replicates`` times, in this process.
 
     Run ``point * replicates + replicate`` calls ``func(**point_values)``, plus
@@ -171,20 +188,31 @@ def evaluate(func: Callable[..., Any], design: Design, *, replicates: int = 1, s
         try:
             result = func(**arguments)
         except Exception as error:
-            error.add_note(f"raised by {getattr(func, '__name__', 'the function')} at design "
-                           f"point {point} ({values})")
+            error.add_note(
+                f"raised by {getattr(func, '__name__', 'the function')} at design "
+                f"point {point} ({values})"
+            )
             raise
         named = result if isinstance(result, Mapping) else {SINGLE_OUTPUT: result}
         if kept is None:
             returned = [str(k) for k in named]
-            kept = tuple(returned) if outputs is None else check_names(
-                list(outputs), returned, "outputs", "outputs the function returns")
-        row: dict[str, Any] = {"run": run_id, "point": point, "replicate": replicate,
-                               "seed": seeds[replicate]}
+            kept = (
+                tuple(returned)
+                if outputs is None
+                else check_names(list(outputs), returned, "outputs", "outputs the function returns")
+            )
+        row: dict[str, Any] = {
+            "run": run_id,
+            "point": point,
+            "replicate": replicate,
+            "seed": seeds[replicate],
+        }
         for name in kept:
             if name not in named:
-                raise SensitivityError(f"output {name!r} is missing from what the function "
-                                       f"returned at design point {point}")
+                raise SensitivityError(
+                    f"output {name!r} is missing from what the function "
+                    f"returned at design point {point}"
+                )
             row[name] = as_number(named[name], name)
         row["status"] = OK
         rows.append(row)

@@ -34,8 +34,10 @@ CONVERGENCE_FACTORS = 6
 FONT = 11
 TITLE_WIDTH = 60  # characters per line of a title
 NOISE_COLOUR = "0.88"
-LINE_COLOURS = [OKABE_ITO[c] for c in ("blue", "vermillion", "bluish_green", "orange",
-                                       "reddish_purple", "sky_blue", "black")]
+LINE_COLOURS = [
+    OKABE_ITO[c]
+    for c in ("blue", "vermillion", "bluish_green", "orange", "reddish_purple", "sky_blue", "black")
+]
 
 
 def draw_all(analysis: Analysis, folder: Path, *, dpi: int = 100) -> list[Path]:
@@ -54,9 +56,13 @@ def draw_all(analysis: Analysis, folder: Path, *, dpi: int = 100) -> list[Path]:
         if analysis.convergence is not None and analysis.convergence["n"].nunique() > 1:
             table = analysis.convergence[analysis.convergence["output"] == output]
             verdict = analysis.verdicts.get(output, {})
-            fig = plot_convergence(table, analysis.method, title=title,
-                                   settled=verdict.get("settled"),
-                                   floor=float(rows["noise_floor"].iloc[0]))
+            fig = plot_convergence(
+                table,
+                analysis.method,
+                title=title,
+                settled=verdict.get("settled"),
+                floor=float(rows["noise_floor"].iloc[0]),
+            )
             written.append(save_png(fig, folder / f"convergence_{output}.png", dpi=dpi))
     return written
 
@@ -77,12 +83,24 @@ def plot_sobol(rows: pd.DataFrame, *, title: str = "") -> Figure:
     fig = Figure(figsize=(8.0, 1.2 + 0.42 * len(rows)), layout="constrained")
     ax = fig.subplots()
     height = 0.38
-    ax.barh(y + height / 2, rows["ST"], height, xerr=rows["ST_conf"],
-            color=OKABE_ITO["blue"], error_kw={"ecolor": "0.3", "capsize": 2},
-            label="with interactions (total, ST)")
-    ax.barh(y - height / 2, rows["S1"].clip(lower=0), height, xerr=rows["S1_conf"],
-            color=OKABE_ITO["sky_blue"], error_kw={"ecolor": "0.3", "capsize": 2},
-            label="on its own (first order, S1)")
+    ax.barh(
+        y + height / 2,
+        rows["ST"],
+        height,
+        xerr=rows["ST_conf"],
+        color=OKABE_ITO["blue"],
+        error_kw={"ecolor": "0.3", "capsize": 2},
+        label="with interactions (total, ST)",
+    )
+    ax.barh(
+        y - height / 2,
+        rows["S1"].clip(lower=0),
+        height,
+        xerr=rows["S1_conf"],
+        color=OKABE_ITO["sky_blue"],
+        error_kw={"ecolor": "0.3", "capsize": 2},
+        label="on its own (first order, S1)",
+    )
     _noise_band(ax, rows, "share of variance")
     ax.set_yticks(y, rows["factor"], fontsize=FONT)
     ax.set_xlabel("Share of the output's variance explained", fontsize=FONT)
@@ -109,10 +127,17 @@ def plot_morris(rows: pd.DataFrame, *, title: str = "") -> Figure:
     ax = fig.subplots()
     floor = rows["noise_floor"].iloc[0] if "noise_floor" in rows else np.nan
     if np.isfinite(floor):
-        ax.axvspan(0, floor, color=NOISE_COLOUR, zorder=0,
-                   label="within seed noise")
-    ax.errorbar(rows["mu_star"], rows["sigma"], xerr=rows["mu_star_conf"], fmt="o",
-                color=OKABE_ITO["blue"], ecolor="0.5", capsize=2, markersize=6)
+        ax.axvspan(0, floor, color=NOISE_COLOUR, zorder=0, label="within seed noise")
+    ax.errorbar(
+        rows["mu_star"],
+        rows["sigma"],
+        xerr=rows["mu_star_conf"],
+        fmt="o",
+        color=OKABE_ITO["blue"],
+        ecolor="0.5",
+        capsize=2,
+        markersize=6,
+    )
     upper = np.nanmax([1e-9, *rows["mu_star"], *rows["sigma"]])
     placed: list[tuple[float, float]] = []
     for row in rows.sort_values("mu_star", ascending=False).itertuples():
@@ -121,10 +146,21 @@ def plot_morris(rows: pd.DataFrame, *, title: str = "") -> Figure:
         x, y = row.mu_star / upper, row.sigma / upper
         crowd = sum(abs(x - px) < 0.08 and abs(y - py) < 0.05 for px, py in placed)
         placed.append((x, y))
-        ax.annotate(row.factor, (row.mu_star, row.sigma), xytext=(6, 3 - 12 * crowd),
-                    textcoords="offset points", fontsize=FONT - 1)
-    ax.plot([0, upper], [0, upper], color="0.6", linestyle=":", linewidth=1,
-            label="sigma = mu* (strong interactions above)")
+        ax.annotate(
+            row.factor,
+            (row.mu_star, row.sigma),
+            xytext=(6, 3 - 12 * crowd),
+            textcoords="offset points",
+            fontsize=FONT - 1,
+        )
+    ax.plot(
+        [0, upper],
+        [0, upper],
+        color="0.6",
+        linestyle=":",
+        linewidth=1,
+        label="sigma = mu* (strong interactions above)",
+    )
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     ax.set_xlabel("mu*: mean absolute effect of a factor's step", fontsize=FONT)
@@ -141,8 +177,14 @@ def plot_bars(rows: pd.DataFrame, column: str, *, title: str = "") -> Figure:
     fig = Figure(figsize=(8.0, 1.2 + 0.35 * len(rows)), layout="constrained")
     ax = fig.subplots()
     conf = rows.get(f"{column}_conf")
-    ax.barh(y, rows[column], 0.6, xerr=conf, color=OKABE_ITO["blue"],
-            error_kw={"ecolor": "0.3", "capsize": 2})
+    ax.barh(
+        y,
+        rows[column],
+        0.6,
+        xerr=conf,
+        color=OKABE_ITO["blue"],
+        error_kw={"ecolor": "0.3", "capsize": 2},
+    )
     _noise_band(ax, rows, column)
     ax.set_yticks(y, rows["factor"], fontsize=FONT)
     ax.set_xlabel(column, fontsize=FONT)
@@ -150,8 +192,14 @@ def plot_bars(rows: pd.DataFrame, column: str, *, title: str = "") -> Figure:
     return fig
 
 
-def plot_convergence(table: pd.DataFrame, method: str, *, title: str = "",
-                     settled: bool | None = None, floor: float = np.nan) -> Figure:
+def plot_convergence(
+    table: pd.DataFrame,
+    method: str,
+    *,
+    title: str = "",
+    settled: bool | None = None,
+    floor: float = np.nan,
+) -> Figure:
     """The leading factors' indices at increasing n, with their confidence intervals.
 
     Args:
@@ -178,22 +226,30 @@ def plot_convergence(table: pd.DataFrame, method: str, *, title: str = "",
             n = rows["n"].to_numpy(dtype=float)
             value = rows[column].to_numpy(dtype=float)
             half = rows[f"{column}_conf"].to_numpy(dtype=float)
-            ax.fill_between(n, value - half, value + half, color=colour, alpha=0.15,
-                            linewidth=0)
+            ax.fill_between(n, value - half, value + half, color=colour, alpha=0.15, linewidth=0)
             ax.plot(n, value, marker="o", color=colour, label=factor)
         ax.set_xscale("log", base=2)
         ax.minorticks_off()
         ax.set_xticks(sorted(table["n"].unique()), [str(v) for v in sorted(table["n"].unique())])
-        ax.set_xlabel("n (base samples)" if method == "sobol" else "n (trajectories)",
-                      fontsize=FONT)
-        ax.set_ylabel({"S1": "S1 (on its own)", "ST": "ST (with interactions)",
-                       "mu_star": "mu* (mean absolute effect)"}[column], fontsize=FONT)
+        ax.set_xlabel(
+            "n (base samples)" if method == "sobol" else "n (trajectories)", fontsize=FONT
+        )
+        ax.set_ylabel(
+            {
+                "S1": "S1 (on its own)",
+                "ST": "ST (with interactions)",
+                "mu_star": "mu* (mean absolute effect)",
+            }[column],
+            fontsize=FONT,
+        )
         _finish(ax, "")
-    axes[-1].legend(fontsize=FONT - 1, frameon=False, loc="center left",
-                    bbox_to_anchor=(1.0, 0.5))
+    axes[-1].legend(fontsize=FONT - 1, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     state = {True: "settled", False: "not settled"}.get(settled, "")
-    fig.suptitle(f"{title}: convergence" + (f" ({state})" if state else ""), fontsize=FONT + 2,
-                 fontweight="bold")
+    fig.suptitle(
+        f"{title}: convergence" + (f" ({state})" if state else ""),
+        fontsize=FONT + 2,
+        fontweight="bold",
+    )
     return fig
 
 
@@ -211,8 +267,9 @@ def _finish(ax, title: str) -> None:
     ax.set_axisbelow(True)
     if title:
         # Long output meanings would run off the figure: wrap them.
-        ax.set_title(textwrap.fill(title, TITLE_WIDTH), fontsize=FONT + 2, fontweight="bold",
-                     loc="left")
+        ax.set_title(
+            textwrap.fill(title, TITLE_WIDTH), fontsize=FONT + 2, fontweight="bold", loc="left"
+        )
 
 
 def _title(output: str) -> str:

@@ -39,9 +39,23 @@ from collabsim.sensitivity.problem import SensitivityError
 from collabsim.sweeps.files import check_tables, read_toml
 
 #: Keys of the ``[sensitivity]`` table.
-STUDY_KEYS: tuple[str, ...] = ("name", "scenario", "method", "n", "replicates", "statistic",
-                               "steps", "seed", "outputs", "second_order", "morris_levels",
-                               "resamples", "conf_level", "convergence", "tolerance")
+STUDY_KEYS: tuple[str, ...] = (
+    "name",
+    "scenario",
+    "method",
+    "n",
+    "replicates",
+    "statistic",
+    "steps",
+    "seed",
+    "outputs",
+    "second_order",
+    "morris_levels",
+    "resamples",
+    "conf_level",
+    "convergence",
+    "tolerance",
+)
 
 #: Tables of a study file.
 TABLES: tuple[str, ...] = ("sensitivity", "params", "factors", "fill")
@@ -77,16 +91,21 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
     for key in study:
         if key not in STUDY_KEYS:
             hint = _suggest(key, STUDY_KEYS)
-            raise fail(f"[sensitivity]: unknown key {key!r}; allowed: {', '.join(STUDY_KEYS)}"
-                       + (f"; {hint}" if hint else ""))
+            raise fail(
+                f"[sensitivity]: unknown key {key!r}; allowed: {', '.join(STUDY_KEYS)}"
+                + (f"; {hint}" if hint else "")
+            )
     for table in ("params", "factors", "fill"):
         if table in data and not isinstance(data[table], dict):
             raise fail(f"{table} must be a table ([{table}])")
 
     function: dict[str, Any] = {k: study[k] for k in FUNCTION_KEYS if k in study}
     scenario = function.get("scenario", "iocn")
-    if isinstance(scenario, str) and scenario.endswith(".toml") \
-            and not Path(scenario).is_absolute():
+    if (
+        isinstance(scenario, str)
+        and scenario.endswith(".toml")
+        and not Path(scenario).is_absolute()
+    ):
         scenario = str(path.parent / scenario)
     function["scenario"] = scenario
     if "params" in data:

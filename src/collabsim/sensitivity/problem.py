@@ -22,8 +22,13 @@ from collabsim.sweeps.design import Design, Factor, SweepError, make_design, mak
 #: sample, Morris screening its trajectories; the moment-independent ``delta`` and
 #: ``pawn`` and the first-order ``rbd_fast`` (a FAST estimator) take any sample, here
 #: a Latin hypercube.
-METHODS: dict[str, str] = {"sobol": "sobol", "morris": "morris", "delta": "lhs",
-                           "pawn": "lhs", "rbd_fast": "lhs"}
+METHODS: dict[str, str] = {
+    "sobol": "sobol",
+    "morris": "morris",
+    "delta": "lhs",
+    "pawn": "lhs",
+    "rbd_fast": "lhs",
+}
 
 
 class SensitivityError(SweepError):
@@ -34,8 +39,11 @@ def check_method(method: Any) -> str:
     """Return ``method`` if it is one of ``METHODS``, else raise with the close names."""
     if not isinstance(method, str) or method not in METHODS:
         hint = _suggest(str(method), METHODS)
-        raise SensitivityError(f"method={method!r} is not a sensitivity method; allowed: "
-                               + ", ".join(METHODS) + (f"; {hint}" if hint else ""))
+        raise SensitivityError(
+            f"method={method!r} is not a sensitivity method; allowed: "
+            + ", ".join(METHODS)
+            + (f"; {hint}" if hint else "")
+        )
     return method
 
 
@@ -47,20 +55,28 @@ def check_n(method: str, n: Any) -> int:
     """
     smallest = {"sobol": 1, "morris": 2}.get(method, 10)
     if isinstance(n, bool) or not isinstance(n, int) or n < smallest:
-        raise SensitivityError(f"n={n!r} is not allowed with method {method!r}: expected a "
-                               f"whole number >= {smallest} ({N_MEANING[method]})")
+        raise SensitivityError(
+            f"n={n!r} is not allowed with method {method!r}: expected a "
+            f"whole number >= {smallest} ({N_MEANING[method]})"
+        )
     if method == "sobol" and n & (n - 1):
         below, above = 1 << (n.bit_length() - 1), 1 << n.bit_length()
-        raise SensitivityError(f"n={n} is not allowed with method 'sobol': expected a power "
-                               f"of 2 (e.g. {below} or {above}), which the Sobol' sequence "
-                               "needs for its balance properties")
+        raise SensitivityError(
+            f"n={n} is not allowed with method 'sobol': expected a power "
+            f"of 2 (e.g. {below} or {above}), which the Sobol' sequence "
+            "needs for its balance properties"
+        )
     return n
 
 
 #: What ``n`` counts, for each method.
-N_MEANING: dict[str, str] = {"sobol": "base samples", "morris": "trajectories",
-                             "delta": "sample points", "pawn": "sample points",
-                             "rbd_fast": "sample points"}
+N_MEANING: dict[str, str] = {
+    "sobol": "base samples",
+    "morris": "trajectories",
+    "delta": "sample points",
+    "pawn": "sample points",
+    "rbd_fast": "sample points",
+}
 
 
 def model_factors(specs: Mapping[str, Any] | None = None) -> tuple[Factor, ...]:
@@ -98,31 +114,44 @@ def function_factors(specs: Any, func: Callable[..., Any]) -> tuple[Factor, ...]
             a range that is not two finite numbers with low below high.
     """
     if not isinstance(specs, Mapping) or not specs:
-        raise SensitivityError("factors must be a non-empty mapping of argument name to "
-                               f"(low, high), e.g. {{'x1': (-3.14, 3.14)}}; got {specs!r}")
+        raise SensitivityError(
+            "factors must be a non-empty mapping of argument name to "
+            f"(low, high), e.g. {{'x1': (-3.14, 3.14)}}; got {specs!r}"
+        )
     accepted = keyword_arguments(func)
     factors = []
     for name, spec in specs.items():
         if not isinstance(name, str) or not name.isidentifier():
-            raise SensitivityError(f"factor {name!r} is not allowed: a factor is a keyword "
-                                   "argument of the function, so a Python name")
+            raise SensitivityError(
+                f"factor {name!r} is not allowed: a factor is a keyword "
+                "argument of the function, so a Python name"
+            )
         if name == "seed":
-            raise SensitivityError("factor 'seed' is not allowed: seed is how replicates of a "
-                                   "stochastic function differ; give replicates instead")
+            raise SensitivityError(
+                "factor 'seed' is not allowed: seed is how replicates of a "
+                "stochastic function differ; give replicates instead"
+            )
         if accepted is not None and name not in accepted:
             hint = _suggest(name, accepted)
             raise SensitivityError(
                 f"unknown factor {name!r}: {_name(func)} takes "
                 + (", ".join(sorted(accepted)) or "no keyword arguments")
-                + (f"; {hint}" if hint else ""))
-        if (not isinstance(spec, (tuple, list)) or len(spec) != 2
-                or not all(_number(v) for v in spec)):
-            raise SensitivityError(f"factor {name}: expected a range (low, high) of two "
-                                   f"numbers, got {spec!r}")
+                + (f"; {hint}" if hint else "")
+            )
+        if (
+            not isinstance(spec, (tuple, list))
+            or len(spec) != 2
+            or not all(_number(v) for v in spec)
+        ):
+            raise SensitivityError(
+                f"factor {name}: expected a range (low, high) of two numbers, got {spec!r}"
+            )
         low, high = float(spec[0]), float(spec[1])
         if not low < high:
-            raise SensitivityError(f"factor {name}: low={low!r} and high={high!r} are not "
-                                   "allowed: low must be below high")
+            raise SensitivityError(
+                f"factor {name}: low={low!r} and high={high!r} are not "
+                "allowed: low must be below high"
+            )
         factors.append(Factor(name, "float", low=low, high=high))
     return tuple(factors)
 
@@ -137,8 +166,10 @@ def keyword_arguments(func: Callable[..., Any]) -> set[str] | None:
     for parameter in signature.parameters.values():
         if parameter.kind is inspect.Parameter.VAR_KEYWORD:
             return None
-        if parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                              inspect.Parameter.KEYWORD_ONLY):
+        if parameter.kind in (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        ):
             names.add(parameter.name)
     return names
 
@@ -149,11 +180,24 @@ def takes_seed(func: Callable[..., Any]) -> bool:
     return accepted is not None and "seed" in accepted
 
 
-def design(factors: tuple[Factor, ...], method: str, *, n: int, seed: int,
-           second_order: bool = False, morris_levels: int = 4) -> Design:
+def design(
+    factors: tuple[Factor, ...],
+    method: str,
+    *,
+    n: int,
+    seed: int,
+    second_order: bool = False,
+    morris_levels: int = 4,
+) -> Design:
     """The design ``method`` analyses, made by ``collabsim.sweeps.design.make_design``."""
-    return make_design(factors, METHODS[method], n=n, seed=seed, second_order=second_order,
-                       morris_levels=morris_levels)
+    return make_design(
+        factors,
+        METHODS[method],
+        n=n,
+        seed=seed,
+        second_order=second_order,
+        morris_levels=morris_levels,
+    )
 
 
 def block_size(method: str, factors: int, *, second_order: bool = False) -> int:
@@ -170,8 +214,7 @@ def block_size(method: str, factors: int, *, second_order: bool = False) -> int:
 
 
 def _number(value: Any) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, (int, float))
-            and math.isfinite(value))
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
 
 
 def _name(func: Callable[..., Any]) -> str:

@@ -120,8 +120,14 @@ class Analysis:
 
         return markdown(self)
 
-    def write(self, folder: str | Path, *, figures: bool = True, dpi: int = 100,
-              runs: pd.DataFrame | None = None) -> Path:
+    def write(
+        self,
+        folder: str | Path,
+        *,
+        figures: bool = True,
+        dpi: int = 100,
+        runs: pd.DataFrame | None = None,
+    ) -> Path:
         """Write the results folder (see the module docstring).
 
         Args:
@@ -145,13 +151,17 @@ class Analysis:
             if frame is None:
                 return
             arrow = pa.Table.from_pandas(frame, preserve_index=False)
-            write_parquet(folder / f"{stem}.parquet", arrow,
-                          parquet_metadata({**made, "table": f"{stem}.parquet"}))
+            write_parquet(
+                folder / f"{stem}.parquet",
+                arrow,
+                parquet_metadata({**made, "table": f"{stem}.parquet"}),
+            )
             files.append(f"{stem}.parquet")
             if csv:
                 text = frame.to_csv(index=False, float_format="%.6g")
-                write_atomically(folder / f"{stem}.csv",
-                                 lambda handle: handle.write(text.encode("utf-8")))
+                write_atomically(
+                    folder / f"{stem}.csv", lambda handle: handle.write(text.encode("utf-8"))
+                )
                 files.append(f"{stem}.csv")
 
         table(self.indices, "indices")
@@ -207,8 +217,9 @@ def load(path: str | Path) -> Analysis:
     except (OSError, ValueError):
         meta = None
     if not isinstance(meta, dict) or meta.get("kind") != KIND:
-        raise FileNotFoundError(f"{str(path)!r} holds no collabsim sensitivity analysis (no "
-                                f"{META})")
+        raise FileNotFoundError(
+            f"{str(path)!r} holds no collabsim sensitivity analysis (no {META})"
+        )
 
     def table(stem: str) -> pd.DataFrame | None:
         file = path / f"{stem}.parquet"
@@ -219,8 +230,17 @@ def load(path: str | Path) -> Analysis:
         encoding = json.loads((path / PROBLEM).read_text(encoding="utf-8"))["encoding"]
     except (OSError, ValueError, KeyError):  # written before problem.json had it
         encoding = {}
-    return Analysis(meta["method"], meta["problem"], table("indices"), table("noise"),
-                    table("second_order"), table("convergence"), meta.get("convergence", {}),
-                    meta.get("options", {}),
-                    None if sample is None else sample.to_numpy(dtype=float),
-                    table("values"), path, encoding)
+    return Analysis(
+        meta["method"],
+        meta["problem"],
+        table("indices"),
+        table("noise"),
+        table("second_order"),
+        table("convergence"),
+        meta.get("convergence", {}),
+        meta.get("options", {}),
+        None if sample is None else sample.to_numpy(dtype=float),
+        table("values"),
+        path,
+        encoding,
+    )

@@ -39,16 +39,31 @@ from collabsim.sweeps.store import SweepResult, SweepStore, load
 BACKENDS: tuple[str, ...] = ("serial", "pool", "dask")
 
 
-def sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None = None,
-          factors: Mapping[str, Any] | None = None,
-          design: str | Sequence[Mapping[str, Any]] = "grid", n: int | None = None,
-          levels: int = 5, replicates: int = 1, steps: int | None = None, seed: int = 0,
-          outputs: Sequence[str] | None = None, timeseries: Sequence[str] | bool | None = None,
-          every: int = 1, second_order: bool = True, morris_levels: int = 4,
-          name: str | None = None, out: str | Path | None = None, backend: str = "pool",
-          workers: int | None = None, scheduler: Any = None, restart: bool = False,
-          progress: Callable[[int, int], None] | None = None,
-          allow_large: bool = False) -> SweepResult:
+def sweep(
+    *,
+    scenario: str | Params = "iocn",
+    params: Mapping[str, Any] | None = None,
+    factors: Mapping[str, Any] | None = None,
+    design: str | Sequence[Mapping[str, Any]] = "grid",
+    n: int | None = None,
+    levels: int = 5,
+    replicates: int = 1,
+    steps: int | None = None,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+    timeseries: Sequence[str] | bool | None = None,
+    every: int = 1,
+    second_order: bool = True,
+    morris_levels: int = 4,
+    name: str | None = None,
+    out: str | Path | None = None,
+    backend: str = "pool",
+    workers: int | None = None,
+    scheduler: Any = None,
+    restart: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    allow_large: bool = False,
+) -> SweepResult:
     """Run a parameter sweep and write its results folder; resume it if it was stopped.
 
     NumPy scalars (from a pandas table, say) count as the Python values they hold.
@@ -98,12 +113,30 @@ def sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None =
             different sweep (nothing is written).
         ParameterError: A parameter, factor or design point that is not allowed.
     """
-    runs = iter_sweep(scenario=scenario, params=params, factors=factors, design=design, n=n,
-                      levels=levels, replicates=replicates, steps=steps, seed=seed,
-                      outputs=outputs, timeseries=timeseries, every=every,
-                      second_order=second_order, morris_levels=morris_levels, name=name,
-                      out=out, backend=backend, workers=workers, scheduler=scheduler,
-                      restart=restart, progress=progress, allow_large=allow_large)
+    runs = iter_sweep(
+        scenario=scenario,
+        params=params,
+        factors=factors,
+        design=design,
+        n=n,
+        levels=levels,
+        replicates=replicates,
+        steps=steps,
+        seed=seed,
+        outputs=outputs,
+        timeseries=timeseries,
+        every=every,
+        second_order=second_order,
+        morris_levels=morris_levels,
+        name=name,
+        out=out,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        restart=restart,
+        progress=progress,
+        allow_large=allow_large,
+    )
     for _ in runs:
         pass
     return load(runs.plan.out)
@@ -126,9 +159,16 @@ class SweepRun:
             runs done in earlier sessions) and after every run; or None.
     """
 
-    def __init__(self, plan: SweepPlan, *, backend: str, workers: int | None,
-                 scheduler: Any, restart: bool,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        plan: SweepPlan,
+        *,
+        backend: str,
+        workers: int | None,
+        scheduler: Any,
+        restart: bool,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.plan = plan
         self.total = plan.total
         self.done = 0
@@ -149,10 +189,12 @@ class SweepRun:
                 self.progress(self.done, self.total)
             remaining = self.total - self.done
             if remaining:
-                chunks = self._module.execute(self.plan.tasks(skip=store.done),
-                                              remaining=remaining,
-                                              workers=self._given_workers,
-                                              scheduler=self._scheduler)
+                chunks = self._module.execute(
+                    self.plan.tasks(skip=store.done),
+                    remaining=remaining,
+                    workers=self._given_workers,
+                    scheduler=self._scheduler,
+                )
                 try:
                     for records in chunks:
                         store.write(records)
@@ -171,9 +213,15 @@ class SweepRun:
             store.close()
 
 
-def iter_sweep(*, backend: str = "pool", workers: int | None = None, scheduler: Any = None,
-               restart: bool = False, progress: Callable[[int, int], None] | None = None,
-               **options: Any) -> SweepRun:
+def iter_sweep(
+    *,
+    backend: str = "pool",
+    workers: int | None = None,
+    scheduler: Any = None,
+    restart: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **options: Any,
+) -> SweepRun:
     """Check a sweep and return it unstarted, to run by iterating over its rows.
 
     Takes the same options as ``sweep`` (NumPy scalars count as the Python values they
@@ -188,18 +236,37 @@ def iter_sweep(*, backend: str = "pool", workers: int | None = None, scheduler: 
     """
     if backend not in BACKENDS:
         hint = _suggest(str(backend), BACKENDS)
-        raise SweepError(f"backend={backend!r} is not a backend; allowed: "
-                         + ", ".join(BACKENDS) + (f"; {hint}" if hint else ""))
+        raise SweepError(
+            f"backend={backend!r} is not a backend; allowed: "
+            + ", ".join(BACKENDS)
+            + (f"; {hint}" if hint else "")
+        )
     restart, workers = python_value(restart), python_value(workers)
     if not isinstance(restart, bool):
         raise SweepError(f"restart={restart!r} is not allowed: expected true or false")
     plan = plan_sweep(**options)
     if progress is not None and not callable(progress):
-        raise SweepError(f"progress={progress!r} is not allowed: expected a function "
-                         "progress(done, total)")
-    return SweepRun(plan, backend=backend, workers=workers, scheduler=scheduler,
-                    restart=restart, progress=progress)
+        raise SweepError(
+            f"progress={progress!r} is not allowed: expected a function progress(done, total)"
+        )
+    return SweepRun(
+        plan,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        restart=restart,
+        progress=progress,
+    )
 
 
-__all__ = ["BACKENDS", "SweepError", "SweepResult", "SweepRun", "SweepTooLarge", "iter_sweep",
-           "load", "salib_problem", "sweep"]
+__all__ = [
+    "BACKENDS",
+    "SweepError",
+    "SweepResult",
+    "SweepRun",
+    "SweepTooLarge",
+    "iter_sweep",
+    "load",
+    "salib_problem",
+    "sweep",
+]

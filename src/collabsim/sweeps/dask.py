@@ -35,8 +35,7 @@ def _distributed() -> Any:
     try:
         import distributed
     except ImportError:
-        raise SweepError('the dask backend needs Dask: pip install "collabsim[dask]"') \
-            from None
+        raise SweepError('the dask backend needs Dask: pip install "collabsim[dask]"') from None
     return distributed
 
 
@@ -50,13 +49,17 @@ def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:
     if scheduler is None:
         return worker_count(workers)
     if workers is not None:
-        raise SweepError("workers is for a local Dask cluster: an existing cluster "
-                         "(scheduler) has its own workers")
+        raise SweepError(
+            "workers is for a local Dask cluster: an existing cluster "
+            "(scheduler) has its own workers"
+        )
     if isinstance(scheduler, distributed.Client):
         return None
     if not isinstance(scheduler, str) or "://" not in scheduler:
-        raise SweepError(f"scheduler={scheduler!r} is not allowed: expected the address of a "
-                         "Dask scheduler, e.g. tcp://HOST:8786")
+        raise SweepError(
+            f"scheduler={scheduler!r} is not allowed: expected the address of a "
+            "Dask scheduler, e.g. tcp://HOST:8786"
+        )
     return None
 
 
@@ -90,8 +93,9 @@ def _ctrl_c_left_here() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None,
-            scheduler: Any = None) -> Iterator[list[RunRecord]]:
+def execute(
+    tasks: Iterator[Task], *, remaining: int, workers: int | None = None, scheduler: Any = None
+) -> Iterator[list[RunRecord]]:
     """Run ``tasks`` on a Dask cluster, yielding chunks of finished runs as they finish.
 
     Args:
@@ -115,18 +119,27 @@ def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None
 
             # The workers' statistical profiler samples the running thread every 10 ms,
             # which costs pure-Python runs several percent: off for the cluster we start.
-            with dask.config.set({"distributed.worker.profile.enabled": False}), \
-                    _ctrl_c_left_here():
-                cluster = stack.enter_context(distributed.LocalCluster(
-                    n_workers=local, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR))
+            with (
+                dask.config.set({"distributed.worker.profile.enabled": False}),
+                _ctrl_c_left_here(),
+            ):
+                cluster = stack.enter_context(
+                    distributed.LocalCluster(
+                        n_workers=local,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=logging.ERROR,
+                    )
+                )
             client = stack.enter_context(distributed.Client(cluster))
         else:
             try:
                 client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
             except (OSError, TimeoutError) as error:
-                raise SweepError(f"cannot reach the Dask scheduler at {scheduler}: "
-                                 f"{error}") from None
+                raise SweepError(
+                    f"cannot reach the Dask scheduler at {scheduler}: {error}"
+                ) from None
             stack.enter_context(client)
         if scheduler is None:
             client.run(_quiet)

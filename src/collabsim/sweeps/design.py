@@ -147,8 +147,12 @@ class Design:
 
     def describe(self) -> dict[str, Any]:
         """The design as plain data: kind, options, factors and size (for ``meta.json``)."""
-        return {"kind": self.kind, **self.options, "points": len(self),
-                "factors": {f.name: f.to_dict() for f in self.factors}}
+        return {
+            "kind": self.kind,
+            **self.options,
+            "points": len(self),
+            "factors": {f.name: f.to_dict() for f in self.factors},
+        }
 
 
 # --- factors -------------------------------------------------------------------------
@@ -208,7 +212,8 @@ def make_factors(specs: Mapping[str, Any] | None) -> tuple[Factor, ...]:
         return ()
     if not isinstance(specs, Mapping):
         raise ParameterError(
-            f"factors must be a mapping of parameter name to levels or range, got {specs!r}")
+            f"factors must be a mapping of parameter name to levels or range, got {specs!r}"
+        )
     return tuple(make_factor(name, spec) for name, spec in specs.items())
 
 
@@ -243,7 +248,8 @@ def _range(name: str, spec: Any) -> tuple[Any, Any]:
         extra = set(spec) - {"low", "high"}
         if extra:
             raise ParameterError(
-                f"{name}: unknown key {sorted(extra)[0]!r} in range; allowed: low, high")
+                f"{name}: unknown key {sorted(extra)[0]!r} in range; allowed: low, high"
+            )
         return spec.get("low"), spec.get("high")
     raise ParameterError(
         f"{name}={spec!r} is not a factor: give a list of levels or a range "
@@ -306,21 +312,35 @@ def salib_encoding(factors: Sequence[Factor]) -> dict[str, dict[str, Any]]:
     encoding = {}
     for factor in factors:
         if not factor.is_range:
-            encoding[factor.name] = {"kind": factor.kind, "levels": list(factor.levels),
-                                     "decode": DECODING["levels"]}
+            encoding[factor.name] = {
+                "kind": factor.kind,
+                "levels": list(factor.levels),
+                "decode": DECODING["levels"],
+            }
         else:
             form = "whole numbers" if factor.kind == "int" else "range"
-            encoding[factor.name] = {"kind": factor.kind, "low": factor.low,
-                                     "high": factor.high, "decode": DECODING[form]}
+            encoding[factor.name] = {
+                "kind": factor.kind,
+                "low": factor.low,
+                "high": factor.high,
+                "decode": DECODING[form],
+            }
     return encoding
 
 
 # --- designs -------------------------------------------------------------------------
 
 
-def make_design(factors: Sequence[Factor], design: str | Sequence[Mapping[str, Any]] = "grid",
-                *, n: int | None = None, levels: int = 5, seed: int = 0,
-                second_order: bool = True, morris_levels: int = 4) -> Design:
+def make_design(
+    factors: Sequence[Factor],
+    design: str | Sequence[Mapping[str, Any]] = "grid",
+    *,
+    n: int | None = None,
+    levels: int = 5,
+    seed: int = 0,
+    second_order: bool = True,
+    morris_levels: int = 4,
+) -> Design:
     """The design points of a sweep.
 
     Args:
@@ -345,8 +365,10 @@ def make_design(factors: Sequence[Factor], design: str | Sequence[Mapping[str, A
     _check_seed(seed)
     if not isinstance(design, str):
         if n is not None:
-            raise SweepError(f"n={n!r} is not allowed with an explicit design: its size is "
-                             "the number of points given")
+            raise SweepError(
+                f"n={n!r} is not allowed with an explicit design: its size is "
+                "the number of points given"
+            )
         return _explicit(design)
     factors = tuple(factors)
     check_points(design_size(factors, design, n=n, levels=levels, second_order=second_order))
@@ -367,19 +389,28 @@ def make_design(factors: Sequence[Factor], design: str | Sequence[Mapping[str, A
     else:
         _check_whole(morris_levels, "morris_levels", 2)
         if morris_levels % 2:
-            raise SweepError(f"morris_levels={morris_levels} is not allowed: expected an even "
-                             "number (Morris trajectories step half the grid)")
+            raise SweepError(
+                f"morris_levels={morris_levels} is not allowed: expected an even "
+                "number (Morris trajectories step half the grid)"
+            )
         from SALib.sample import morris
 
         sample = morris.sample(problem, n, num_levels=morris_levels, seed=rng)
         options["morris_levels"] = morris_levels
     points = pd.DataFrame({f.name: f.from_unit(sample[:, j]) for j, f in enumerate(factors)})
-    return Design(design, factors, _typed(points, factors), np.asarray(sample, dtype=float),
-                  options)
+    return Design(
+        design, factors, _typed(points, factors), np.asarray(sample, dtype=float), options
+    )
 
 
-def design_size(factors: Sequence[Factor], design: str | Sequence[Any], *,
-                n: int | None = None, levels: int = 5, second_order: bool = True) -> int:
+def design_size(
+    factors: Sequence[Factor],
+    design: str | Sequence[Any],
+    *,
+    n: int | None = None,
+    levels: int = 5,
+    second_order: bool = True,
+) -> int:
     """The number of points ``make_design`` makes, worked out without making them.
 
     Checks the options the size depends on, as ``make_design`` does (same messages).
@@ -400,17 +431,22 @@ def design_size(factors: Sequence[Factor], design: str | Sequence[Any], *,
         return len(design) if isinstance(design, Sequence) else 0
     if design not in DESIGNS:
         hint = _suggest(design, (*DESIGNS, "explicit"))
-        raise SweepError(f"design={design!r} is not a design; allowed: {', '.join(DESIGNS)} "
-                         "or a list of parameter sets" + (f"; {hint}" if hint else ""))
+        raise SweepError(
+            f"design={design!r} is not a design; allowed: {', '.join(DESIGNS)} "
+            "or a list of parameter sets" + (f"; {hint}" if hint else "")
+        )
     if design == "grid":
         if n is not None:
-            raise SweepError(f"n={n!r} is not allowed with design 'grid': its size comes from "
-                             "the factors' levels (set levels to split ranges)")
+            raise SweepError(
+                f"n={n!r} is not allowed with design 'grid': its size comes from "
+                "the factors' levels (set levels to split ranges)"
+            )
         _check_whole(levels, "levels", 2)
         return math.prod(f.grid_count(levels) for f in factors)
     if n is None:
-        raise SweepError(f"design {design!r} needs n, the size of the sample "
-                         f"({_N_MEANING[design]})")
+        raise SweepError(
+            f"design {design!r} needs n, the size of the sample ({_N_MEANING[design]})"
+        )
     _check_whole(n, "n", 2 if design == "morris" else 1)
     if not factors:
         raise SweepError(f"design {design!r} needs at least one factor to sample")
@@ -420,17 +456,21 @@ def design_size(factors: Sequence[Factor], design: str | Sequence[Any], *,
     if design == "morris":
         return n * (dimensions + 1)
     if n & (n - 1):
-        raise SweepError(f"n={n} is not allowed with design 'sobol': expected a power of "
-                         f"2 (e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), "
-                         "which the Sobol' sequence needs to converge")
+        raise SweepError(
+            f"n={n} is not allowed with design 'sobol': expected a power of "
+            f"2 (e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), "
+            "which the Sobol' sequence needs to converge"
+        )
     if not isinstance(second_order, bool):
-        raise SweepError(f"second_order={second_order!r} is not allowed: expected true "
-                         "or false")
+        raise SweepError(f"second_order={second_order!r} is not allowed: expected true or false")
     return n * (2 * dimensions + 2 if second_order else dimensions + 2)
 
 
-_N_MEANING = {"lhs": "number of points", "sobol": "base samples, a power of 2",
-              "morris": "number of trajectories"}
+_N_MEANING = {
+    "lhs": "number of points",
+    "sobol": "base samples, a power of 2",
+    "morris": "number of trajectories",
+}
 
 
 def _grid(factors: tuple[Factor, ...], levels: int) -> Design:
@@ -442,13 +482,14 @@ def _grid(factors: tuple[Factor, ...], levels: int) -> Design:
 
 def _explicit(rows: Sequence[Mapping[str, Any]]) -> Design:
     if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence) or not rows:
-        raise SweepError("an explicit design is a non-empty list of parameter sets "
-                         "(one dict or [[points]] table per design point)")
+        raise SweepError(
+            "an explicit design is a non-empty list of parameter sets "
+            "(one dict or [[points]] table per design point)"
+        )
     names: dict[str, None] = {}
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            raise SweepError(f"design point {i}: expected a table of parameter values, "
-                             f"got {row!r}")
+            raise SweepError(f"design point {i}: expected a table of parameter values, got {row!r}")
         for name in row:
             names.setdefault(name, None)
     factors = []
@@ -457,7 +498,8 @@ def _explicit(rows: Sequence[Mapping[str, Any]]) -> Design:
         if param.kind not in FACTOR_KINDS:
             raise ParameterError(
                 f"design points: {name} cannot vary across design points; set it in the "
-                "scenario or the fixed parameters")
+                "scenario or the fixed parameters"
+            )
         factors.append(Factor(name, param.kind, levels=()))
     table: dict[str, list[Any]] = {name: [] for name in names}
     for i, row in enumerate(rows):
@@ -465,13 +507,13 @@ def _explicit(rows: Sequence[Mapping[str, Any]]) -> Design:
             if name not in row:
                 raise SweepError(
                     f"design point {i} does not set {name}: every point of an explicit design "
-                    f"must set the same parameters ({', '.join(names)})")
+                    f"must set the same parameters ({', '.join(names)})"
+                )
             try:
                 table[name].append(PARAMETERS[name].validate(row[name]))
             except ParameterError as error:
                 raise ParameterError(f"design point {i}: {error}") from None
-    factors = [Factor(f.name, f.kind, levels=tuple(dict.fromkeys(table[f.name])))
-               for f in factors]
+    factors = [Factor(f.name, f.kind, levels=tuple(dict.fromkeys(table[f.name]))) for f in factors]
     points = pd.DataFrame(table, index=range(len(rows)))
     return Design("explicit", tuple(factors), _typed(points, factors), None, {})
 
@@ -485,13 +527,19 @@ def _typed(points: pd.DataFrame, factors: Sequence[Factor]) -> pd.DataFrame:
 def check_points(points: int) -> None:
     """Refuse a design of more than ``MAX_POINTS`` points (found before it is made)."""
     if points > MAX_POINTS:
-        raise SweepError(f"the design has {points:,} points, more than the {MAX_POINTS:,} "
-                         "allowed: use fewer levels, or a sampled design (lhs, sobol, morris)")
+        raise SweepError(
+            f"the design has {points:,} points, more than the {MAX_POINTS:,} "
+            "allowed: use fewer levels, or a sampled design (lhs, sobol, morris)"
+        )
 
 
 def _check_whole(value: Any, name: str, smallest: int, largest: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < smallest \
-            or (largest is not None and value > largest):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < smallest
+        or (largest is not None and value > largest)
+    ):
         allowed = f">= {smallest}" if largest is None else f"from {smallest} to {largest:,}"
         raise SweepError(f"{name}={value!r} is not allowed: expected a whole number {allowed}")
 

@@ -41,9 +41,20 @@ from collabsim.params import _suggest
 from collabsim.sweeps.design import SweepError
 
 #: Keys of the ``[sweep]`` table.
-SWEEP_KEYS: tuple[str, ...] = ("name", "scenario", "design", "n", "levels", "replicates",
-                               "steps", "seed", "outputs", "timeseries", "second_order",
-                               "morris_levels")
+SWEEP_KEYS: tuple[str, ...] = (
+    "name",
+    "scenario",
+    "design",
+    "n",
+    "levels",
+    "replicates",
+    "steps",
+    "seed",
+    "outputs",
+    "timeseries",
+    "second_order",
+    "morris_levels",
+)
 
 #: Tables of an experiment file.
 TABLES: tuple[str, ...] = ("sweep", "params", "factors", "points")
@@ -68,7 +79,6 @@ def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
         raise error(f"{path}: not valid TOML: {failure}") from None
 
 
-
 def check_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
     """Refuse a table of a study file not in ``tables``, suggesting the nearest name.
 
@@ -80,8 +90,12 @@ def check_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
     for table in data:
         if table not in tables:
             hint = _suggest(table, tables)
-            raise fail(f"unknown table [{table}]; allowed: "
-                       + ", ".join(f"[{t}]" for t in tables) + (f"; {hint}" if hint else ""))
+            raise fail(
+                f"unknown table [{table}]; allowed: "
+                + ", ".join(f"[{t}]" for t in tables)
+                + (f"; {hint}" if hint else "")
+            )
+
 
 def read_sweep_file(path: str | Path) -> dict[str, Any]:
     """Read an experiment file into the options of ``collabsim.sweep``.
@@ -108,16 +122,20 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
     for table in data:
         if table not in TABLES:
             hint = _suggest(table, TABLES)
-            raise fail(f"unknown table [{table}]; allowed: [sweep], [params], [factors], "
-                       "[[points]]" + (f"; {hint}" if hint else ""))
+            raise fail(
+                f"unknown table [{table}]; allowed: [sweep], [params], [factors], "
+                "[[points]]" + (f"; {hint}" if hint else "")
+            )
     sweep = data.get("sweep")
     if not isinstance(sweep, dict):
         raise fail("no [sweep] table: it names the scenario, design and replicates")
     for key in sweep:
         if key not in SWEEP_KEYS:
             hint = _suggest(key, SWEEP_KEYS)
-            raise fail(f"[sweep]: unknown key {key!r}; allowed: {', '.join(SWEEP_KEYS)}"
-                       + (f"; {hint}" if hint else ""))
+            raise fail(
+                f"[sweep]: unknown key {key!r}; allowed: {', '.join(SWEEP_KEYS)}"
+                + (f"; {hint}" if hint else "")
+            )
     for table in ("params", "factors"):
         if table in data and not isinstance(data[table], dict):
             raise fail(f"{table} must be a table ([{table}])")
@@ -133,15 +151,18 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
     if "timeseries" in sweep:
         series = sweep["timeseries"]
         if not isinstance(series, dict):
-            raise fail("[sweep] timeseries must be a table: [sweep.timeseries] with "
-                       "reporters and every")
+            raise fail(
+                "[sweep] timeseries must be a table: [sweep.timeseries] with reporters and every"
+            )
         extra = set(series) - {"reporters", "every"}
         if extra:
-            raise fail(f"[sweep.timeseries]: unknown key {sorted(extra)[0]!r}; allowed: "
-                       "reporters, every")
+            raise fail(
+                f"[sweep.timeseries]: unknown key {sorted(extra)[0]!r}; allowed: reporters, every"
+            )
         if "reporters" not in series:
-            raise fail("[sweep.timeseries] needs reporters, the list of reporters to keep "
-                       '(or "all")')
+            raise fail(
+                '[sweep.timeseries] needs reporters, the list of reporters to keep (or "all")'
+            )
         reporters = series["reporters"]
         options["timeseries"] = True if reporters == "all" else reporters
         options["every"] = series.get("every", 1)
@@ -154,19 +175,24 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
         if not isinstance(points, list):
             raise fail("points must be an array of tables ([[points]]), one per design point")
         if "factors" in data:
-            raise fail("give either [factors] (with a design) or [[points]] (an explicit "
-                       "design), not both")
+            raise fail(
+                "give either [factors] (with a design) or [[points]] (an explicit design), not both"
+            )
         if design not in (None, "explicit"):
-            raise fail(f"[[points]] make an explicit design, but design = {design!r}; leave "
-                       'design out or set design = "explicit"')
+            raise fail(
+                f"[[points]] make an explicit design, but design = {design!r}; leave "
+                'design out or set design = "explicit"'
+            )
         options["design"] = points
     else:
         if design == "explicit":
             raise fail('design = "explicit" needs [[points]] tables, one per design point')
         if not data.get("factors"):  # nothing varies: a sweep of one point, surely a slip
-            raise fail(("[factors] is empty" if "factors" in data else "no [factors] table")
-                       + ": no factors to vary; name at least one parameter with its levels "
-                       "or range, e.g. cede_willingness = {low = 0.1, high = 0.9}, or give "
-                       "[[points]] tables (one [[points]] runs one parameter set)")
+            raise fail(
+                ("[factors] is empty" if "factors" in data else "no [factors] table")
+                + ": no factors to vary; name at least one parameter with its levels "
+                "or range, e.g. cede_willingness = {low = 0.1, high = 0.9}, or give "
+                "[[points]] tables (one [[points]] runs one parameter set)"
+            )
         options["factors"] = data["factors"]
     return options

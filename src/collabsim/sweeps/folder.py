@@ -44,8 +44,10 @@ def check_sweep_dir(path: Path) -> dict[str, Any] | None:
     """
     meta, damage = inspect(path)
     if damage is not None:
-        raise FileExistsError(f"{path / META} {damage}; use --restart (restart=True) to "
-                              "remove the sweep's files and start over")
+        raise FileExistsError(
+            f"{path / META} {damage}; use --restart (restart=True) to "
+            "remove the sweep's files and start over"
+        )
     return meta
 
 
@@ -137,8 +139,9 @@ def take_lock(path: Path) -> Any:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
-        raise SweepError(f"{path} is being written by another sweep right now; wait for it "
-                         "to finish or stop it") from None
+        raise SweepError(
+            f"{path} is being written by another sweep right now; wait for it to finish or stop it"
+        ) from None
     return handle
 
 

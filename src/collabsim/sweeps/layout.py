@@ -56,12 +56,16 @@ def stored_schema(outputs: Iterable[str], constant: Mapping[str, Any] | None) ->
     schema = runs_schema(outputs)
     if constant is None:
         return schema
-    return pa.schema([field.with_type(CATEGORY) if categorical(field.name) else field
-                      for field in schema if field.name not in constant])
+    return pa.schema(
+        [
+            field.with_type(CATEGORY) if categorical(field.name) else field
+            for field in schema
+            if field.name not in constant
+        ]
+    )
 
 
-def made_by(plan: SweepPlan, design_fp: str,
-            code_fp: str) -> Callable[[str], dict[bytes, bytes]]:
+def made_by(plan: SweepPlan, design_fp: str, code_fp: str) -> Callable[[str], dict[bytes, bytes]]:
     """What made a sweep's Parquet files: their schema metadata, by file name.
 
     Args:
@@ -74,10 +78,17 @@ def made_by(plan: SweepPlan, design_fp: str,
         (``collabsim.storage.parquet_metadata``): version, git commit, fingerprints,
         sweep, scenario, master seed, design, replicates, steps and the file's name.
     """
-    made = {**provenance(), "code_fingerprint": code_fp, "sweep": plan.name,
-            "scenario": plan.scenario, "seed": plan.seed, "design_fingerprint": design_fp,
-            "design": plan.design.describe(), "replicates": plan.replicates,
-            "steps": plan.steps}
+    made = {
+        **provenance(),
+        "code_fingerprint": code_fp,
+        "sweep": plan.name,
+        "scenario": plan.scenario,
+        "seed": plan.seed,
+        "design_fingerprint": design_fp,
+        "design": plan.design.describe(),
+        "replicates": plan.replicates,
+        "steps": plan.steps,
+    }
     return lambda name: parquet_metadata({**made, "table": name})
 
 
@@ -86,13 +97,17 @@ def design_table(points: pd.DataFrame) -> pa.Table:
     table = pa.Table.from_pandas(points, preserve_index=False)
     for index, field in enumerate(table.schema):
         if categorical(field.name):
-            table = table.set_column(index, field.with_type(CATEGORY),
-                                     table.column(index).cast(pa.string()).dictionary_encode())
+            table = table.set_column(
+                index,
+                field.with_type(CATEGORY),
+                table.column(index).cast(pa.string()).dictionary_encode(),
+            )
     return table
 
 
-def full_runs(stored: pd.DataFrame, constant: Mapping[str, Any] | None,
-              outputs: Iterable[str]) -> pd.DataFrame:
+def full_runs(
+    stored: pd.DataFrame, constant: Mapping[str, Any] | None, outputs: Iterable[str]
+) -> pd.DataFrame:
     """The runs table with every parameter: the stored columns and the constants put back.
 
     Args:

@@ -94,12 +94,15 @@ def read_parquet(path: Path, **options: Any) -> pa.Table:
     except FileNotFoundError:
         raise SweepError(f"{path} is missing: run the sweep again to redo it") from None
     except (pa.ArrowException, OSError) as error:
-        raise SweepError(f"{path} is damaged (it cannot be read: {_reason(error)}): run the "
-                         "sweep again to redo it") from None
+        raise SweepError(
+            f"{path} is damaged (it cannot be read: {_reason(error)}): run the "
+            "sweep again to redo it"
+        ) from None
 
 
-def set_aside(path: Path, sweep: Path, problem: str, consequence: str, *,
-              partner: Path | None = None) -> None:
+def set_aside(
+    path: Path, sweep: Path, problem: str, consequence: str, *, partner: Path | None = None
+) -> None:
     """Move a damaged file into ``sweep/damaged/`` and say so in one line.
 
     Args:
@@ -114,8 +117,9 @@ def set_aside(path: Path, sweep: Path, problem: str, consequence: str, *,
     moved = [_move(path, sweep, folder)]
     if partner is not None and partner.is_file():
         moved.append(_move(partner, sweep, folder))
-    log.warning("%s %s; set aside as %s; %s", path, problem, " and ".join(map(str, moved)),
-                consequence)
+    log.warning(
+        "%s %s; set aside as %s; %s", path, problem, " and ".join(map(str, moved)), consequence
+    )
 
 
 def _move(path: Path, sweep: Path, folder: Path) -> Path:
@@ -199,8 +203,9 @@ def scan(sweep: Path, *, manifest: bool) -> tuple[set[int], int]:
         problem = _check_part(part, entry, RUNS_PARTS, manifest)
         series = sweep / TIMESERIES_PARTS / part.name
         # a chunk whose runs all failed has no time series part
-        if problem is None and (_record(entry, TIMESERIES_PARTS) is not None
-                                or (not manifest and series.is_file())):
+        if problem is None and (
+            _record(entry, TIMESERIES_PARTS) is not None or (not manifest and series.is_file())
+        ):
             problem = _check_part(series, entry, TIMESERIES_PARTS, manifest)
             if problem is not None:
                 problem = f"has a time series part that {problem}"
@@ -214,8 +219,10 @@ def scan(sweep: Path, *, manifest: bool) -> tuple[set[int], int]:
             continue
         repeated = done.intersection(ids)
         if repeated:
-            raise SweepError(f"{sweep}: run {min(repeated)} is in two part files; the folder "
-                             "was written by two sweeps at once: use --restart")
+            raise SweepError(
+                f"{sweep}: run {min(repeated)} is in two part files; the folder "
+                "was written by two sweeps at once: use --restart"
+            )
         done.update(ids)
         if entry is not None:
             kept.append(entry)
@@ -226,17 +233,22 @@ def scan(sweep: Path, *, manifest: bool) -> tuple[set[int], int]:
             set_aside(timeseries[number], sweep, "has no runs part", "its runs are run again")
     for number in sorted(set(entries) - set(runs)):
         if number != last:  # the last may be the chunk a kill stopped before its names
-            log.warning("%s is missing; %s", sweep / RUNS_PARTS / f"part-{number:06d}.parquet",
-                        _again(entries[number]))
+            log.warning(
+                "%s is missing; %s",
+                sweep / RUNS_PARTS / f"part-{number:06d}.parquet",
+                _again(entries[number]),
+            )
     if manifest and entries:
         text = "".join(json.dumps(entry) + "\n" for entry in kept)
-        write_atomically(sweep / RUNS_PARTS / MANIFEST,
-                         lambda handle: handle.write(text.encode("utf-8")))
+        write_atomically(
+            sweep / RUNS_PARTS / MANIFEST, lambda handle: handle.write(text.encode("utf-8"))
+        )
     return done, highest + 1
 
 
-def compact(parts: Path, target: Path, schema: pa.Schema, *, sort: list[str],
-            group_rows: int) -> int:
+def compact(
+    parts: Path, target: Path, schema: pa.Schema, *, sort: list[str], group_rows: int
+) -> int:
     """Merge part files, each sorted, into one file sorted by ``sort`` (``run`` first).
 
     A streaming merge: the parts are read in order of their smallest run id, and rows
@@ -299,8 +311,7 @@ def part_files(folder: Path) -> dict[int, Path]:
     return found
 
 
-def _check_part(path: Path, entry: dict[str, Any] | None, kind: str,
-                manifest: bool) -> str | None:
+def _check_part(path: Path, entry: dict[str, Any] | None, kind: str, manifest: bool) -> str | None:
     if not manifest:
         return check_file(path, None)
     record = _record(entry, kind)
@@ -319,8 +330,11 @@ def _again(entry: dict[str, Any] | None) -> str:
     rows = (_record(entry, RUNS_PARTS) or {}).get("rows")
     if rows == 1:
         return "its run will be run again"
-    return f"its {rows} runs will be run again" if isinstance(rows, int) else \
-        "its runs will be run again"
+    return (
+        f"its {rows} runs will be run again"
+        if isinstance(rows, int)
+        else "its runs will be run again"
+    )
 
 
 def _read_manifest(path: Path) -> tuple[dict[int, dict[str, Any]], int | None]:

@@ -48,9 +48,11 @@ class SweepTooLarge(SweepError):
 
     def message(self, confirm: str) -> str:
         """The refusal, naming ``confirm``, the option or flag that runs it anyway."""
-        return (f"{self.size.describe()} ({self.size.estimate(None)}) is more than the "
-                f"{LARGE_RUNS:,} runs a sweep may have unconfirmed: check levels, n and "
-                f"replicates, or give {confirm} to run it")
+        return (
+            f"{self.size.describe()} ({self.size.estimate(None)}) is more than the "
+            f"{LARGE_RUNS:,} runs a sweep may have unconfirmed: check levels, n and "
+            f"replicates, or give {confirm} to run it"
+        )
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,20 @@ class SweepPlan:
     @property
     def size(self) -> SweepSize:
         """The sweep's size, with estimates of its time and disk."""
-        people = self.design.points["n_people"].mean() if "n_people" in self.design.points \
+        people = (
+            self.design.points["n_people"].mean()
+            if "n_people" in self.design.points
             else self.base["n_people"]
-        return SweepSize(len(self.design), self.replicates, self.steps, float(people),
-                         len(self.reporters), self.every, self.design.kind)
+        )
+        return SweepSize(
+            len(self.design),
+            self.replicates,
+            self.steps,
+            float(people),
+            len(self.reporters),
+            self.every,
+            self.design.kind,
+        )
 
     def task(self, run: int) -> Task:
         """The task of run ``run`` (``point * replicates + replicate``)."""
@@ -111,8 +123,17 @@ class SweepPlan:
         params = dict(self.base)
         for name, values in self._columns.items():
             params[name] = values[point]
-        return Task(run, point, replicate, self.seeds[replicate], params, self.steps,
-                    self.outputs, self.reporters, self.every)
+        return Task(
+            run,
+            point,
+            replicate,
+            self.seeds[replicate],
+            params,
+            self.steps,
+            self.outputs,
+            self.reporters,
+            self.every,
+        )
 
     def tasks(self, skip: set[int] | frozenset[int] = frozenset()) -> Iterator[Task]:
         """The tasks in run order, leaving out the runs in ``skip`` (made lazily)."""
@@ -133,7 +154,8 @@ class SweepPlan:
             "steps": self.steps,
             "outputs": list(self.outputs),
             "timeseries": {"reporters": list(self.reporters), "every": self.every}
-            if self.reporters else None,
+            if self.reporters
+            else None,
             "runs": self.total,
         }
 
@@ -146,8 +168,9 @@ class SweepPlan:
         content = {
             "base": self.base,
             "design": self.design.describe(),
-            "points": {name: self.design.points[name].tolist()
-                       for name in self.design.points.columns},
+            "points": {
+                name: self.design.points[name].tolist() for name in self.design.points.columns
+            },
             "replicate_seeds": list(self.seeds),
             "steps": self.steps,
             "outputs": list(self.outputs),
@@ -158,14 +181,26 @@ class SweepPlan:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | None = None,
-               factors: Mapping[str, Any] | None = None,
-               design: str | Sequence[Mapping[str, Any]] = "grid", n: int | None = None,
-               levels: int = 5, replicates: int = 1, steps: int | None = None, seed: int = 0,
-               outputs: Sequence[str] | None = None,
-               timeseries: Sequence[str] | bool | None = None, every: int = 1,
-               second_order: bool = True, morris_levels: int = 4, name: str | None = None,
-               out: str | Path | None = None, allow_large: bool = False) -> SweepPlan:
+def plan_sweep(
+    *,
+    scenario: str | Params = "iocn",
+    params: Mapping[str, Any] | None = None,
+    factors: Mapping[str, Any] | None = None,
+    design: str | Sequence[Mapping[str, Any]] = "grid",
+    n: int | None = None,
+    levels: int = 5,
+    replicates: int = 1,
+    steps: int | None = None,
+    seed: int = 0,
+    outputs: Sequence[str] | None = None,
+    timeseries: Sequence[str] | bool | None = None,
+    every: int = 1,
+    second_order: bool = True,
+    morris_levels: int = 4,
+    name: str | None = None,
+    out: str | Path | None = None,
+    allow_large: bool = False,
+) -> SweepPlan:
     """Check a sweep in full and say what it will run (see ``collabsim.sweep``).
 
     NumPy scalars (a seed or a count read from a pandas table, say) count as the Python
@@ -201,19 +236,32 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
         ParameterError: A parameter, factor or point that is not allowed.
     """
     n, levels, replicates, steps, seed, every, second_order, morris_levels, allow_large = (
-        python_value(v) for v in (n, levels, replicates, steps, seed, every, second_order,
-                                  morris_levels, allow_large))
+        python_value(v)
+        for v in (
+            n,
+            levels,
+            replicates,
+            steps,
+            seed,
+            every,
+            second_order,
+            morris_levels,
+            allow_large,
+        )
+    )
     label, base_params = _scenario(scenario, params)
-    fixed = {k: v for k, v in base_params.to_dict().items()
-             if params is not None and k in params}
+    fixed = {k: v for k, v in base_params.to_dict().items() if params is not None and k in params}
     factor_list = make_factors(factors)
     if not isinstance(design, str) and factors:
-        raise SweepError("an explicit design takes its parameters from its points: leave "
-                         "factors out (hold other parameters with the fixed parameters)")
+        raise SweepError(
+            "an explicit design takes its parameters from its points: leave "
+            "factors out (hold other parameters with the fixed parameters)"
+        )
     for factor in factor_list:
         if factor.name in fixed:
-            raise SweepError(f"{factor.name} is both a factor and a fixed parameter; "
-                             "give it in one place")
+            raise SweepError(
+                f"{factor.name} is both a factor and a fixed parameter; give it in one place"
+            )
     points = design_size(factor_list, design, n=n, levels=levels, second_order=second_order)
     check_points(points)
     check_replicates(replicates)
@@ -221,25 +269,46 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
         steps = base_params.horizon
     longest = PARAMETERS["horizon"].high
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= longest:
-        raise SweepError(f"steps={steps!r} is not allowed: expected a whole number from 1 to "
-                         f"{longest} (weeks per run; {longest} is the longest horizon a "
-                         "scenario may have)")
+        raise SweepError(
+            f"steps={steps!r} is not allowed: expected a whole number from 1 to "
+            f"{longest} (weeks per run; {longest} is the longest horizon a "
+            "scenario may have)"
+        )
     if not isinstance(allow_large, bool):
         raise SweepError(f"allow_large={allow_large!r} is not allowed: expected true or false")
-    size = SweepSize(points, replicates, steps, _people(factor_list, base_params), 0, 1,
-                     design if isinstance(design, str) else "explicit")
+    size = SweepSize(
+        points,
+        replicates,
+        steps,
+        _people(factor_list, base_params),
+        0,
+        1,
+        design if isinstance(design, str) else "explicit",
+    )
     if size.large and not allow_large:
         raise SweepTooLarge(size)
-    the_design = make_design(factor_list, design, n=n, levels=levels, seed=seed,
-                             second_order=second_order, morris_levels=morris_levels)
+    the_design = make_design(
+        factor_list,
+        design,
+        n=n,
+        levels=levels,
+        seed=seed,
+        second_order=second_order,
+        morris_levels=morris_levels,
+    )
     if the_design.kind == "explicit":
         for factor in the_design.factors:
             if factor.name in fixed:
-                raise SweepError(f"{factor.name} is both set by the design points and a "
-                                 "fixed parameter; give it in one place")
+                raise SweepError(
+                    f"{factor.name} is both set by the design points and a "
+                    "fixed parameter; give it in one place"
+                )
     seeds = replicate_seeds(seed, replicates)
-    kept = _names(outputs, SUMMARY, "outputs", "summary output") if outputs is not None \
+    kept = (
+        _names(outputs, SUMMARY, "outputs", "summary output")
+        if outputs is not None
         else tuple(SUMMARY)
+    )
     if timeseries is True:
         reporters = tuple(REPORTER_NAMES)
     elif timeseries is None or timeseries is False:
@@ -247,16 +316,30 @@ def plan_sweep(*, scenario: str | Params = "iocn", params: Mapping[str, Any] | N
     else:
         reporters = _names(timeseries, REPORTER_NAMES, "timeseries", "reporter")
     if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise SweepError(f"every={every!r} is not allowed: expected a whole number >= 1 "
-                         "(steps between kept time-series rows)")
+        raise SweepError(
+            f"every={every!r} is not allowed: expected a whole number >= 1 "
+            "(steps between kept time-series rows)"
+        )
     if name is None:
         name = f"sweep-{label}" if label else "sweep"
     if not isinstance(name, str) or not name.strip() or Path(name).name != name:
         raise SweepError(f"name={name!r} is not allowed: expected a plain folder name")
     out_path = Path("results") / name if out is None else Path(out)
-    return SweepPlan(name, None if isinstance(scenario, Params) else str(scenario), fixed,
-                     base_params.to_dict(), the_design, replicates, seed, tuple(seeds),
-                     steps, kept, reporters, every, out_path)
+    return SweepPlan(
+        name,
+        None if isinstance(scenario, Params) else str(scenario),
+        fixed,
+        base_params.to_dict(),
+        the_design,
+        replicates,
+        seed,
+        tuple(seeds),
+        steps,
+        kept,
+        reporters,
+        every,
+        out_path,
+    )
 
 
 def _people(factors: Sequence[Factor], base: Params) -> float:
@@ -277,8 +360,10 @@ def _scenario(scenario: str | Params, params: Mapping[str, Any] | None) -> tuple
     if isinstance(scenario, Params):
         return "", scenario.replace(**overrides)
     if not isinstance(scenario, str):
-        raise SweepError(f"scenario={scenario!r} is not allowed: expected a scenario name, "
-                         "the path of a scenario TOML file, or collabsim.Params")
+        raise SweepError(
+            f"scenario={scenario!r} is not allowed: expected a scenario name, "
+            "the path of a scenario TOML file, or collabsim.Params"
+        )
     if scenario.endswith(".toml"):
         path = Path(scenario)
         if not path.is_file():
@@ -287,21 +372,22 @@ def _scenario(scenario: str | Params, params: Mapping[str, Any] | None) -> tuple
             return path.stem, load_scenario(scenario, **overrides)
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or error
-            raise SweepError(f"scenario {scenario!r}: cannot read scenario file: {reason}") \
-                from None
+            raise SweepError(
+                f"scenario {scenario!r}: cannot read scenario file: {reason}"
+            ) from None
     return scenario, load_scenario(scenario, **overrides)
 
 
 def _names(values: Any, allowed: Sequence[str], field_name: str, what: str) -> tuple[str, ...]:
     if isinstance(values, str) or not isinstance(values, Sequence):
-        raise SweepError(f"{field_name}={values!r} is not allowed: expected a list of "
-                         f"{what} names")
+        raise SweepError(f"{field_name}={values!r} is not allowed: expected a list of {what} names")
     for value in values:
         if value not in allowed:
             hint = _suggest(str(value), allowed)
-            raise SweepError(f"{field_name}: {value!r} is not a {what}"
-                             + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}"))
+            raise SweepError(
+                f"{field_name}: {value!r} is not a {what}"
+                + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")
+            )
     if len(set(values)) != len(values):
         raise SweepError(f"{field_name}: a {what} is listed twice")
     return tuple(values)
-

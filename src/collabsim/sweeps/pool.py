@@ -47,8 +47,11 @@ ORPHANED = 70
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(
-        "spawn"), initializer=start_pool_worker)
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=start_pool_worker,
+    )
 
 
 def start_pool_worker() -> None:
@@ -60,8 +63,9 @@ def start_pool_worker() -> None:
     """
     parent = multiprocessing.parent_process()
     if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent,), name="collabsim-parent-watch",
-                         daemon=True).start()
+        threading.Thread(
+            target=_exit_with, args=(parent,), name="collabsim-parent-watch", daemon=True
+        ).start()
     start_worker()
 
 
@@ -95,8 +99,9 @@ def kept_alive(workers: int | None = None) -> Iterator[None]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None,
-            scheduler: object = None) -> Iterator[list[RunRecord]]:
+def execute(
+    tasks: Iterator[Task], *, remaining: int, workers: int | None = None, scheduler: object = None
+) -> Iterator[list[RunRecord]]:
     """Run ``tasks`` on a pool of local worker processes, yielding chunks as they finish.
 
     Args:
@@ -135,7 +140,8 @@ def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None
                     raise SweepError(
                         f"a worker process died ({error}); the finished chunks are saved, so "
                         "rerunning resumes. From a script, put the sweep under "
-                        "`if __name__ == \"__main__\":` (workers import the script)") from None
+                        '`if __name__ == "__main__":` (workers import the script)'
+                    ) from None
                 sizer.observe(records)
                 results.append(records)
             fill()

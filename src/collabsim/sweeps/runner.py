@@ -54,8 +54,14 @@ SUMMARY_TYPES: dict[str, pa.DataType] = {
     "self_interest_acts": pa.int64(),
 }
 
-_PARAMETER_TYPES = {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(),
-                    "choice": pa.string(), "kinds": pa.string(), "events": pa.string()}
+_PARAMETER_TYPES = {
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "choice": pa.string(),
+    "kinds": pa.string(),
+    "events": pa.string(),
+}
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,12 @@ def run_one(task: Task) -> RunRecord:
     Returns:
         The run's row, with ``status`` ``"ok"`` or ``"failed"``, and its time series.
     """
-    row: dict[str, Any] = {"run": task.run, "point": task.point, "replicate": task.replicate,
-                           "seed": task.seed}
+    row: dict[str, Any] = {
+        "run": task.run,
+        "point": task.point,
+        "replicate": task.replicate,
+        "seed": task.seed,
+    }
     row.update(parameter_columns(task.params))
     start = time.perf_counter()
     series = None
@@ -176,10 +186,12 @@ def _subsample(frame: pd.DataFrame, task: Task) -> dict[str, np.ndarray]:
     steps = frame.index.to_numpy()  # the week of each row
     keep = (steps % task.every == 0) | (steps == steps[-1])
     kept = int(keep.sum())
-    out = {"run": np.full(kept, task.run, dtype=np.int64),
-           "point": np.full(kept, task.point, dtype=np.int64),
-           "replicate": np.full(kept, task.replicate, dtype=np.int64),
-           "step": steps[keep].astype(np.int64)}
+    out = {
+        "run": np.full(kept, task.run, dtype=np.int64),
+        "point": np.full(kept, task.point, dtype=np.int64),
+        "replicate": np.full(kept, task.replicate, dtype=np.int64),
+        "step": steps[keep].astype(np.int64),
+    }
     for name in task.reporters:
         out[name] = frame[name].to_numpy()[keep]
     return out
@@ -190,12 +202,19 @@ def _subsample(frame: pd.DataFrame, task: Task) -> dict[str, np.ndarray]:
 
 def runs_schema(outputs: Iterable[str]) -> pa.Schema:
     """The Arrow schema of the runs table that keeps ``outputs``."""
-    fields = [pa.field("run", pa.int64()), pa.field("point", pa.int64()),
-              pa.field("replicate", pa.int64()), pa.field("seed", pa.int64())]
+    fields = [
+        pa.field("run", pa.int64()),
+        pa.field("point", pa.int64()),
+        pa.field("replicate", pa.int64()),
+        pa.field("seed", pa.int64()),
+    ]
     fields += [pa.field(name, _PARAMETER_TYPES[p.kind]) for name, p in PARAMETERS.items()]
     fields += [pa.field(name, SUMMARY_TYPES.get(name, pa.float64())) for name in outputs]
-    fields += [pa.field("status", pa.string()), pa.field("error", pa.string()),
-               pa.field("duration", pa.float64())]
+    fields += [
+        pa.field("status", pa.string()),
+        pa.field("error", pa.string()),
+        pa.field("duration", pa.float64()),
+    ]
     return pa.schema(fields)
 
 
@@ -203,8 +222,11 @@ def timeseries_schema(reporters: Iterable[str]) -> pa.Schema:
     """The Arrow schema of the kept time series."""
     types = timeseries_frame(np.empty((0, len(REPORTER_NAMES))))
     empty = pa.Schema.from_pandas(types, preserve_index=False)
-    fields = [pa.field("run", pa.int64()), pa.field("point", pa.int64()),
-              pa.field("replicate", pa.int64()), pa.field("step", pa.int64())]
+    fields = [
+        pa.field("run", pa.int64()),
+        pa.field("point", pa.int64()),
+        pa.field("replicate", pa.int64()),
+        pa.field("step", pa.int64()),
+    ]
     fields += [empty.field(name) for name in reporters]
     return pa.schema(fields)
-

@@ -17,15 +17,18 @@ from collabsim.sweeps.runner import RunRecord, Task, run_one
 def check(*, workers: int | None = None, scheduler: object = None) -> int:
     """Check the options before anything is written; returns the number of workers (1)."""
     if workers not in (None, 1):
-        raise SweepError(f"workers={workers!r} is not allowed with the serial backend: it "
-                         "runs in this process (use backend 'pool' for more)")
+        raise SweepError(
+            f"workers={workers!r} is not allowed with the serial backend: it "
+            "runs in this process (use backend 'pool' for more)"
+        )
     if scheduler is not None:
         raise SweepError("scheduler is only for the dask backend")
     return 1
 
 
-def execute(tasks: Iterator[Task], *, remaining: int, workers: int | None = None,
-            scheduler: object = None) -> Iterator[list[RunRecord]]:
+def execute(
+    tasks: Iterator[Task], *, remaining: int, workers: int | None = None, scheduler: object = None
+) -> Iterator[list[RunRecord]]:
     """Run ``tasks`` here, yielding chunks of finished runs.
 
     Args:

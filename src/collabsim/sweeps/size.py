@@ -66,7 +66,8 @@ class SweepSize:
     def seconds(self, workers: int | None) -> float:
         """Estimated wall-clock seconds on ``workers`` processes (None: one core's time)."""
         per_run = RUN_SECONDS + self.steps * self.people * (
-            PERSON_WEEK_SECONDS + PAIR_WEEK_SECONDS * self.people)
+            PERSON_WEEK_SECONDS + PAIR_WEEK_SECONDS * self.people
+        )
         return START_SECONDS + self.runs * per_run / max(1, workers or 1)
 
     @property
@@ -77,12 +78,17 @@ class SweepSize:
 
     def describe(self) -> str:
         """``1,000 runs (100 grid design points x 10 replicates, 260 weeks each)``."""
-        return (f"{self.runs:,} runs ({self.points:,} {self.design} design points x "
-                f"{self.replicates:,} replicates, {self.steps:,} weeks each)")
+        return (
+            f"{self.runs:,} runs ({self.points:,} {self.design} design points x "
+            f"{self.replicates:,} replicates, {self.steps:,} weeks each)"
+        )
 
     def estimate(self, workers: int | None) -> str:
         """``about 2 h on 4 workers and 1.2 GB on disk`` (workers None: a cluster's)."""
-        where = f"on {workers} worker{'s' if workers != 1 else ''}" if workers \
-            else "of one core's time"
-        return (f"about {duration(self.seconds(workers))} {where} and "
-                f"{size_text(self.disk_bytes)} on disk")
+        where = (
+            f"on {workers} worker{'s' if workers != 1 else ''}" if workers else "of one core's time"
+        )
+        return (
+            f"about {duration(self.seconds(workers))} {where} and "
+            f"{size_text(self.disk_bytes)} on disk"
+        )

@@ -124,8 +124,15 @@ FAILURE_REASONS_KEPT = 10
 
 # Modules of the package that do not change what a run computes: the code fingerprint
 # leaves them out, so that editing, say, the CLI does not refuse a resume.
-_NOT_MODEL = {"cli.py", "plots.py", "reference.py", "storage.py", "docking.py", "__init__.py",
-              "__main__.py"}
+_NOT_MODEL = {
+    "cli.py",
+    "plots.py",
+    "reference.py",
+    "storage.py",
+    "docking.py",
+    "__init__.py",
+    "__main__.py",
+}
 # Sub-packages that do: the compiled mechanisms and the scenario loader.
 _MODEL_PACKAGES = {"mechanisms", "scenarios"}
 
@@ -147,8 +154,7 @@ def code_fingerprint() -> str:
         if len(relative.parts) == 1:
             if relative.name in _NOT_MODEL:
                 continue
-        elif relative.parts[0] not in _MODEL_PACKAGES and relative.as_posix() != \
-                "sweeps/runner.py":
+        elif relative.parts[0] not in _MODEL_PACKAGES and relative.as_posix() != "sweeps/runner.py":
             continue  # the sweeps, sensitivity analysis and dashboard do not change a run
         digest.update(relative.as_posix().encode("utf-8"))
         digest.update(_what_it_says(path).encode("utf-8"))
@@ -163,10 +169,13 @@ def _what_it_says(path: Path) -> str:
     tree = ast.parse(text)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                and body and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)):
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:] or [ast.Pass()]
     return ast.dump(tree)
 
@@ -178,8 +187,16 @@ class SweepStore:
     (or ``stop`` if the sweep was interrupted) and ``close``.
     """
 
-    def __init__(self, plan: SweepPlan, path: Path, meta: dict[str, Any], done: set[int],
-                 lock: Any, next_part: int, made: Callable[[str], dict[bytes, bytes]]) -> None:
+    def __init__(
+        self,
+        plan: SweepPlan,
+        path: Path,
+        meta: dict[str, Any],
+        done: set[int],
+        lock: Any,
+        next_part: int,
+        made: Callable[[str], dict[bytes, bytes]],
+    ) -> None:
         self.plan = plan
         self.path = path
         self.meta = meta
@@ -189,9 +206,13 @@ class SweepStore:
         self._session: dict[str, Any] = {}
         # the parts and final tables say what made them (their checksums cover it)
         self._runs_schema = stored_schema(plan.outputs, meta.get("constants")).with_metadata(
-            made(RUNS))
-        self._timeseries_schema = timeseries_schema(plan.reporters).with_metadata(
-            made(TIMESERIES)) if plan.reporters else None
+            made(RUNS)
+        )
+        self._timeseries_schema = (
+            timeseries_schema(plan.reporters).with_metadata(made(TIMESERIES))
+            if plan.reporters
+            else None
+        )
 
     # -- opening ----------------------------------------------------------------------
 
@@ -226,12 +247,15 @@ class SweepStore:
             design_fp, code_fp = plan.fingerprint(), code_fingerprint()
             made = made_by(plan, design_fp, code_fp)
             if damage is not None and not restart:
-                raise SweepError(f"{path / META} {damage}, so the runs in {path} cannot be "
-                                 "matched to this sweep: use --restart (restart=True) to "
-                                 f"remove the sweep's files ({listing(path)}) and start over")
+                raise SweepError(
+                    f"{path / META} {damage}, so the runs in {path} cannot be "
+                    "matched to this sweep: use --restart (restart=True) to "
+                    f"remove the sweep's files ({listing(path)}) and start over"
+                )
             if restart and (previous is not None or damage is not None):
-                log.warning("%s: removing the earlier sweep's files to start over: %s", path,
-                            listing(path))
+                log.warning(
+                    "%s: removing the earlier sweep's files to start over: %s", path, listing(path)
+                )
                 remove_sweep_files(path)
                 previous = None
             if previous is None:
@@ -255,9 +279,15 @@ class SweepStore:
 
     def begin(self, *, backend: str, workers: int | None) -> None:
         """Record the start of this session (what ran it) in ``meta.json``."""
-        self._session = {"started": now(), "finished": None, "backend": backend,
-                         "workers": workers, "runs": 0, "failed": 0,
-                         "resumed_from": len(self.done)}
+        self._session = {
+            "started": now(),
+            "finished": None,
+            "backend": backend,
+            "workers": workers,
+            "runs": 0,
+            "failed": 0,
+            "resumed_from": len(self.done),
+        }
         self.meta.setdefault("sessions", []).append(self._session)
         self.meta["backend"] = backend
         self.meta["workers"] = workers
@@ -274,12 +304,23 @@ class SweepStore:
         series = [r.timeseries for r in records if r.timeseries is not None]
         if self.plan.reporters and series:
             schema = self._timeseries_schema
-            table = pa.table([pa.array(np.concatenate([s[f.name] for s in series]),
-                                       type=f.type, from_pandas=True) for f in schema],
-                             schema=schema)
+            table = pa.table(
+                [
+                    pa.array(
+                        np.concatenate([s[f.name] for s in series]), type=f.type, from_pandas=True
+                    )
+                    for f in schema
+                ],
+                schema=schema,
+            )
         schema = self._runs_schema
-        rows = pa.table([pa.array([r.row[f.name] for r in records], type=f.type,
-                                  from_pandas=True) for f in schema], schema=schema)
+        rows = pa.table(
+            [
+                pa.array([r.row[f.name] for r in records], type=f.type, from_pandas=True)
+                for f in schema
+            ],
+            schema=schema,
+        )
         self._parts.write(rows, table)
         for record in records:
             self.done.add(record.row["run"])
@@ -291,19 +332,30 @@ class SweepStore:
         if self.meta.get("status") != "complete":
             missing = self.plan.total - len(self.done)
             if missing:
-                raise SweepError(f"{self.path}: {missing} of {self.plan.total} runs are "
-                                 "not done; run the sweep again to finish them")
-            written = compact(self.path / RUNS_PARTS, self.path / RUNS, self._runs_schema,
-                              sort=["run"], group_rows=RUNS_GROUP_ROWS)
+                raise SweepError(
+                    f"{self.path}: {missing} of {self.plan.total} runs are "
+                    "not done; run the sweep again to finish them"
+                )
+            written = compact(
+                self.path / RUNS_PARTS,
+                self.path / RUNS,
+                self._runs_schema,
+                sort=["run"],
+                group_rows=RUNS_GROUP_ROWS,
+            )
             if written != self.plan.total:
-                raise SweepError(f"{self.path / RUNS}: merged {written} runs, expected "
-                                 f"{self.plan.total}")
-            files = [META, DESIGN, RUNS] + ([SAMPLE] if self.plan.design.sample is not None
-                                            else [])
+                raise SweepError(
+                    f"{self.path / RUNS}: merged {written} runs, expected {self.plan.total}"
+                )
+            files = [META, DESIGN, RUNS] + ([SAMPLE] if self.plan.design.sample is not None else [])
             if self.plan.reporters:
-                compact(self.path / TIMESERIES_PARTS, self.path / TIMESERIES,
-                        self._timeseries_schema, sort=["run", "step"],
-                        group_rows=TIMESERIES_GROUP_ROWS)
+                compact(
+                    self.path / TIMESERIES_PARTS,
+                    self.path / TIMESERIES,
+                    self._timeseries_schema,
+                    sort=["run", "step"],
+                    group_rows=TIMESERIES_GROUP_ROWS,
+                )
                 files.append(TIMESERIES)
             checksums = self.meta.setdefault("checksums", {})
             for name in (RUNS, TIMESERIES) if self.plan.reporters else (RUNS,):
@@ -395,16 +447,25 @@ class SweepResult:
         record = self.meta.get("checksums", {}).get(name)
         problem = check_file(path, record) if record is not None else None
         if problem is not None:
-            raise SweepError(f"{path} {problem}: run the sweep again to "
-                             + ("rebuild it" if name in (DESIGN, SAMPLE) else "redo its runs"))
+            raise SweepError(
+                f"{path} {problem}: run the sweep again to "
+                + ("rebuild it" if name in (DESIGN, SAMPLE) else "redo its runs")
+            )
         return read_parquet(path)
 
     @property
     def factors(self) -> list[Factor]:
         """The design's factors, in column order."""
-        return [Factor(name, spec["kind"], levels=tuple(spec.get("levels", ())),
-                       low=spec.get("low"), high=spec.get("high"))
-                for name, spec in self.meta["design"]["factors"].items()]
+        return [
+            Factor(
+                name,
+                spec["kind"],
+                levels=tuple(spec.get("levels", ())),
+                low=spec.get("low"),
+                high=spec.get("high"),
+            )
+            for name, spec in self.meta["design"]["factors"].items()
+        ]
 
     @property
     def problem(self) -> dict[str, Any]:
@@ -421,22 +482,29 @@ class SweepResult:
         meta = self.meta
         total = meta["runs"]
         design = meta["design"]
-        lines = [f"{meta['name']}: {total} runs ({design['points']} {design['kind']} design "
-                 f"points x {meta['replicates']} replicates, {meta['steps']} weeks each)."]
+        lines = [
+            f"{meta['name']}: {total} runs ({design['points']} {design['kind']} design "
+            f"points x {meta['replicates']} replicates, {meta['steps']} weeks each)."
+        ]
         sessions = meta.get("sessions", [])
         if sessions:
             last = sessions[-1]
             count = last.get("workers")
-            workers = f" ({count} worker{'s' if count != 1 else ''})" \
-                if count and last["backend"] != "serial" else ""
-            resumed = f"; {last['resumed_from']} were done before" if last["resumed_from"] \
+            workers = (
+                f" ({count} worker{'s' if count != 1 else ''})"
+                if count and last["backend"] != "serial"
                 else ""
-            lines.append(f"  This session ran {last['runs']} with the {last['backend']} "
-                         f"backend{workers}{resumed}.")
+            )
+            resumed = f"; {last['resumed_from']} were done before" if last["resumed_from"] else ""
+            lines.append(
+                f"  This session ran {last['runs']} with the {last['backend']} "
+                f"backend{workers}{resumed}."
+            )
         failures = meta.get("failures") or {"count": 0, "reasons": []}
         if failures["count"]:
-            lines.append(f"  {failures['count']} runs failed (recorded with their errors in "
-                         f"{RUNS}):")
+            lines.append(
+                f"  {failures['count']} runs failed (recorded with their errors in {RUNS}):"
+            )
             for reason in failures["reasons"][:3]:
                 lines.append(f"    {reason['runs']} x {reason['error']}")
             if len(failures["reasons"]) > 3:
@@ -463,8 +531,7 @@ def load(path: str | Path) -> SweepResult:
     path = Path(path)
     meta = read_meta(path)
     if meta is None:
-        raise FileNotFoundError(f"{str(path)!r} is not a collabsim sweep folder: no sweep "
-                                f"{META}")
+        raise FileNotFoundError(f"{str(path)!r} is not a collabsim sweep folder: no sweep {META}")
     return SweepResult(path, meta)
 
 
@@ -475,22 +542,27 @@ def failure_summary(runs_path: Path) -> dict[str, Any]:
     errors = table.column("error").to_pylist()
     counts = collections.Counter(e for s, e in zip(status, errors, strict=True) if s == FAILED)
     reasons = [{"error": error, "runs": n} for error, n in counts.most_common()]
-    return {"count": sum(counts.values()), "reasons": reasons[:FAILURE_REASONS_KEPT],
-            "distinct": len(counts)}
+    return {
+        "count": sum(counts.values()),
+        "reasons": reasons[:FAILURE_REASONS_KEPT],
+        "distinct": len(counts),
+    }
 
 
 # --- helpers -------------------------------------------------------------------------
 
 
-def _repair(plan: SweepPlan, path: Path, meta: dict[str, Any],
-            made: Callable[[str], dict[bytes, bytes]]) -> dict[str, Any]:
+def _repair(
+    plan: SweepPlan, path: Path, meta: dict[str, Any], made: Callable[[str], dict[bytes, bytes]]
+) -> dict[str, Any]:
     """Check a resumed sweep's files; rebuild the design, set aside damaged final tables.
 
     Returns:
         The meta, no longer ``complete`` if a final table had to be set aside.
     """
-    checksums = meta.setdefault("checksums", {}) if MANIFEST_KEY in meta \
-        else meta.get("checksums", {})
+    checksums = (
+        meta.setdefault("checksums", {}) if MANIFEST_KEY in meta else meta.get("checksums", {})
+    )
     design = [DESIGN] + ([SAMPLE] if plan.design.sample is not None else [])
     broken = [(name, check_file(path / name, checksums.get(name))) for name in design]
     broken = [(name, problem) for name, problem in broken if problem is not None]
@@ -508,16 +580,22 @@ def _repair(plan: SweepPlan, path: Path, meta: dict[str, Any],
         for name in tables:
             record = checksums.get(name)
             problem = check_file(path / name, record)
-            if problem is None and record is None and name == RUNS \
-                    and pq.read_metadata(path / name).num_rows != plan.total:
+            if (
+                problem is None
+                and record is None
+                and name == RUNS
+                and pq.read_metadata(path / name).num_rows != plan.total
+            ):
                 problem = f"is damaged (it does not hold the {plan.total} runs)"
             if problem is not None:
                 if (path / name).exists():
-                    set_aside(path / name, path, problem,
-                              f"all {plan.total} runs will be run again")
+                    set_aside(
+                        path / name, path, problem, f"all {plan.total} runs will be run again"
+                    )
                 else:
-                    log.warning("%s %s; all %s runs will be run again", path / name, problem,
-                                plan.total)
+                    log.warning(
+                        "%s %s; all %s runs will be run again", path / name, problem, plan.total
+                    )
                 meta["status"] = "interrupted"
                 meta.pop("files", None)
                 for table in tables:
@@ -532,12 +610,14 @@ def _check_same(path: Path, meta: dict[str, Any], design_fp: str, code_fp: str) 
         raise SweepError(
             f"{path} holds a sweep with a different design (its scenario, factors, points, "
             "replicates, seed, steps or outputs differ): use --restart (restart=True) to "
-            "discard it and start over, or choose another output folder")
+            "discard it and start over, or choose another output folder"
+        )
     if meta.get("code_fingerprint") != code_fp:
         raise SweepError(
             f"{path} holds a sweep made by other model code ({meta.get('code_fingerprint')}, "
             f"now {code_fp}); its runs would not match new ones: use --restart "
-            "(restart=True) to discard it and start over, or choose another output folder")
+            "(restart=True) to discard it and start over, or choose another output folder"
+        )
 
 
 def _new_meta(plan: SweepPlan, design_fp: str, code_fp: str) -> dict[str, Any]:
@@ -562,8 +642,9 @@ def _new_meta(plan: SweepPlan, design_fp: str, code_fp: str) -> dict[str, Any]:
     }
 
 
-def _write_design(plan: SweepPlan, path: Path,
-                  made: Callable[[str], dict[bytes, bytes]]) -> dict[str, dict[str, Any]]:
+def _write_design(
+    plan: SweepPlan, path: Path, made: Callable[[str], dict[bytes, bytes]]
+) -> dict[str, dict[str, Any]]:
     """Write ``design.parquet`` (and ``sample.parquet``); return their checksums."""
     points = plan.design.points.copy()
     points.insert(0, "point", np.arange(len(points), dtype=np.int64))
@@ -587,12 +668,30 @@ def _read_table(result: SweepResult, name: str, parts: str, sort: list[str]) -> 
     try:
         table = ds.dataset(files, format="parquet").to_table()
     except (pa.ArrowException, OSError) as error:
-        raise SweepError(f"{path / parts}: a part file cannot be read ({error}); run the sweep "
-                         "again, which sets damaged parts aside and redoes their runs") from None
+        raise SweepError(
+            f"{path / parts}: a part file cannot be read ({error}); run the sweep "
+            "again, which sets damaged parts aside and redoes their runs"
+        ) from None
     return table.sort_by([(key, "ascending") for key in sort]).to_pandas()
 
 
-__all__ = ["DESIGN", "FAILURE_REASONS_KEPT", "KIND", "LOCK", "META", "OWN", "RUNS",
-           "RUNS_GROUP_ROWS", "SAMPLE", "TIMESERIES", "TIMESERIES_GROUP_ROWS", "SweepResult",
-           "SweepStore", "check_sweep_dir", "code_fingerprint", "failure_summary", "load",
-           "remove_sweep_files"]
+__all__ = [
+    "DESIGN",
+    "FAILURE_REASONS_KEPT",
+    "KIND",
+    "LOCK",
+    "META",
+    "OWN",
+    "RUNS",
+    "RUNS_GROUP_ROWS",
+    "SAMPLE",
+    "TIMESERIES",
+    "TIMESERIES_GROUP_ROWS",
+    "SweepResult",
+    "SweepStore",
+    "check_sweep_dir",
+    "code_fingerprint",
+    "failure_summary",
+    "load",
+    "remove_sweep_files",
+]

@@ -55,11 +55,18 @@ KIND = "collabsim validation"
 CSV, REPORT, FIGURES = "patterns.csv", "report.md", "figures"
 
 
-def validate(*, out: str | Path, quick: bool = False,
-             patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | None = None,
-             backend: str = "pool", workers: int | None = None, scheduler: Any = None,
-             progress: Callable[[int, int], None] | None = None, restart: bool = False,
-             seed: int = 0) -> list[PatternResult]:
+def validate(
+    *,
+    out: str | Path,
+    quick: bool = False,
+    patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | None = None,
+    backend: str = "pool",
+    workers: int | None = None,
+    scheduler: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    restart: bool = False,
+    seed: int = 0,
+) -> list[PatternResult]:
     """Run, test and report the patterns; resume a validation that was stopped.
 
     The runs are kept in ``out/runs/`` and reused: rerunning after an interruption
@@ -98,8 +105,14 @@ def validate(*, out: str | Path, quick: bool = False,
     """
     chosen = select_patterns(patterns)
     check_flags(quick=quick, seed=seed)
-    check_run_options(backend=backend, workers=workers, scheduler=scheduler,
-                      progress=progress, restart=restart, error=ValidationError)
+    check_run_options(
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        restart=restart,
+        error=ValidationError,
+    )
     out = Path(out)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim validation")
 
@@ -112,20 +125,29 @@ def validate(*, out: str | Path, quick: bool = False,
         for arm in pattern.arms_run():
             uses = [m for m, a in pattern.test.uses() if a == arm]
             keys[pattern.name, arm] = runner.add_need(
-                needs, pattern.arms[arm].to_params(), pattern.arms[arm].weeks,
+                needs,
+                pattern.arms[arm].to_params(),
+                pattern.arms[arm].weeks,
                 QUICK_SEEDS if quick else pattern.seeds,
                 outputs=[o for m in uses for o in m.outputs],
-                reporters=[r for m in uses for r in m.reporters])
+                reporters=[r for m in uses for r in m.reporters],
+            )
     out.mkdir(parents=True, exist_ok=True)
     meta = _meta(chosen, quick=quick, seed=seed, backend=backend, workers=workers)
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
     started = time.perf_counter()
 
     with recording_interruption(out / META, meta):
-        stored, count = runner.run_needs(needs, folder=out / runner.RUNS, seed=seed,
-                                         backend=backend, workers=workers,
-                                         scheduler=scheduler, restart=restart,
-                                         progress=progress)
+        stored, count = runner.run_needs(
+            needs,
+            folder=out / runner.RUNS,
+            seed=seed,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+            restart=restart,
+            progress=progress,
+        )
     cache: dict[Path, Any] = {}
     data = {key: runner.load_arm(stored[key], need, cache) for key, need in needs.items()}
     results, evaluations = [], []
@@ -139,14 +161,20 @@ def validate(*, out: str | Path, quick: bool = False,
         evaluations.append(evaluation)
         results.append(evaluation.result)
 
-    meta.update(runs=count.needed, reused=count.reused, computed=count.computed,
-                groups=count.groups, seconds=round(time.perf_counter() - started, 1))
+    meta.update(
+        runs=count.needed,
+        reused=count.reused,
+        computed=count.computed,
+        groups=count.groups,
+        seconds=round(time.perf_counter() - started, 1),
+    )
     _write_outputs(out, chosen, results, evaluations, meta)
     return results
 
 
-def select_patterns(patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | None = None,
-                    ) -> dict[str, Pattern]:
+def select_patterns(
+    patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | None = None,
+) -> dict[str, Pattern]:
     """The patterns asked for, by name, checked (see ``validate``).
 
     Raises:
@@ -157,17 +185,20 @@ def select_patterns(patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | 
         return dict(PATTERNS)
     if isinstance(patterns, Mapping):
         patterns = list(patterns.values())
-    if isinstance(patterns, (str, Pattern)) or not isinstance(patterns, Sequence) \
-            or not patterns:
-        raise ValidationError(f"patterns={patterns!r} is not allowed: expected a non-empty "
-                              "list of pattern names (or Pattern objects)")
+    if isinstance(patterns, (str, Pattern)) or not isinstance(patterns, Sequence) or not patterns:
+        raise ValidationError(
+            f"patterns={patterns!r} is not allowed: expected a non-empty "
+            "list of pattern names (or Pattern objects)"
+        )
     chosen: dict[str, Pattern] = {}
     for item in patterns:
         if isinstance(item, str):
             if item not in PATTERNS:
                 hint = _suggest(item, PATTERNS)
-                raise ValidationError(f"{item!r} is not a pattern of the catalogue; "
-                                      + (hint if hint else "see: collabsim patterns"))
+                raise ValidationError(
+                    f"{item!r} is not a pattern of the catalogue; "
+                    + (hint if hint else "see: collabsim patterns")
+                )
             item = PATTERNS[item]
         if not isinstance(item, Pattern):
             raise ValidationError(f"{item!r} is not a pattern name or Pattern")
@@ -194,21 +225,36 @@ def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
     return runs, series
 
 
-
-def _meta(chosen: Mapping[str, Pattern], *, quick: bool, seed: int, backend: str,
-          workers: int | None) -> dict[str, Any]:
+def _meta(
+    chosen: Mapping[str, Pattern], *, quick: bool, seed: int, backend: str, workers: int | None
+) -> dict[str, Any]:
     from collabsim.sweeps.store import code_fingerprint
 
-    return {"kind": KIND, **provenance(), "code_fingerprint": code_fingerprint(),
-            "mode": "quick" if quick else "full", "seed": seed,
-            "seeds": {name: QUICK_SEEDS if quick else p.seeds
-                      for name, p in chosen.items() if p.expressible},
-            "patterns": list(chosen), "backend": backend, "workers": workers,
-            "status": "running", "started": now(), "finished": None}
+    return {
+        "kind": KIND,
+        **provenance(),
+        "code_fingerprint": code_fingerprint(),
+        "mode": "quick" if quick else "full",
+        "seed": seed,
+        "seeds": {
+            name: QUICK_SEEDS if quick else p.seeds for name, p in chosen.items() if p.expressible
+        },
+        "patterns": list(chosen),
+        "backend": backend,
+        "workers": workers,
+        "status": "running",
+        "started": now(),
+        "finished": None,
+    }
 
 
-def _write_outputs(out: Path, chosen: Mapping[str, Pattern], results: list[PatternResult],
-                   evaluations: list[Any], meta: dict[str, Any]) -> None:
+def _write_outputs(
+    out: Path,
+    chosen: Mapping[str, Pattern],
+    results: list[PatternResult],
+    evaluations: list[Any],
+    meta: dict[str, Any],
+) -> None:
     from collabsim.validation.figures import draw_pattern
     from collabsim.validation.report import write_csv, write_report
 
@@ -222,12 +268,24 @@ def _write_outputs(out: Path, chosen: Mapping[str, Pattern], results: list[Patte
         name = evaluation.result.pattern
         draw_pattern(evaluation, figures, title=name.replace("_", " ").capitalize())
     expressible = [r for r in results if r.expressible]
-    meta.update(status="complete", finished=now(),
-                passed=sum(bool(r.passed) for r in expressible), expressible=len(expressible),
-                failing=[r.pattern for r in expressible if not r.passed],
-                files=[CSV, REPORT, FIGURES, "runs"])
+    meta.update(
+        status="complete",
+        finished=now(),
+        passed=sum(bool(r.passed) for r in expressible),
+        expressible=len(expressible),
+        failing=[r.pattern for r in expressible if not r.passed],
+        files=[CSV, REPORT, FIGURES, "runs"],
+    )
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
 
 
-__all__ = ["PATTERNS", "Pattern", "PatternResult", "ValidationError", "check_flags",
-           "patterns_markdown", "select_patterns", "validate"]
+__all__ = [
+    "PATTERNS",
+    "Pattern",
+    "PatternResult",
+    "ValidationError",
+    "check_flags",
+    "patterns_markdown",
+    "select_patterns",
+    "validate",
+]

@@ -78,11 +78,16 @@ class Greater(Test):
 
     def describe(self) -> str:
         """The test in words."""
-        how = ("paired by seed, one-sided Wilcoxon signed-rank test" if self.paired
-               else "one-sided Mann-Whitney U test")
+        how = (
+            "paired by seed, one-sided Wilcoxon signed-rank test"
+            if self.paired
+            else "one-sided Mann-Whitney U test"
+        )
         margin = f", mean difference above {self.margin:g}" if self.margin else ""
-        return (f"{self.metric.describe()} higher in `{self.higher}` than in `{self.lower}` "
-                f"({how}, p < {self.alpha:g}{margin})")
+        return (
+            f"{self.metric.describe()} higher in `{self.higher}` than in `{self.lower}` "
+            f"({how}, p < {self.alpha:g}{margin})"
+        )
 
     def _evaluate(self, measure: Measure) -> Outcome:
         a, b = measure(self.metric, self.higher), measure(self.metric, self.lower)
@@ -94,15 +99,23 @@ class Greater(Test):
             how, seeds = "Wilcoxon signed-rank", a.size
         else:
             a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-            p = 1.0 if a.size == 0 or b.size == 0 else float(
-                mannwhitneyu(a, b, alternative="greater").pvalue)
+            p = (
+                1.0
+                if a.size == 0 or b.size == 0
+                else float(mannwhitneyu(a, b, alternative="greater").pvalue)
+            )
             low, high = bootstrap_difference_ci(a, b, seed=self.seed)
             how, seeds = "Mann-Whitney", min(a.size, b.size)
         effect = float(np.mean(a) - np.mean(b)) if a.size and b.size else np.nan
         passed = bool(p < self.alpha and effect > self.margin)
-        detail = (f"{self.metric.label}: {self.higher} {number_text(np.mean(a))} vs {self.lower} "
-                  f"{number_text(np.mean(b))}, {how} p={p_text(p)}, {seeds} seeds") if seeds else \
-            f"{self.metric.label}: no seeds with values in both arms"
+        detail = (
+            (
+                f"{self.metric.label}: {self.higher} {number_text(np.mean(a))} vs {self.lower} "
+                f"{number_text(np.mean(b))}, {how} p={p_text(p)}, {seeds} seeds"
+            )
+            if seeds
+            else f"{self.metric.label}: no seeds with values in both arms"
+        )
         return Outcome(effect, low, high, p, passed, seeds, detail)
 
 
@@ -139,15 +152,18 @@ class Interaction(Test):
         check_metric(self.metric, "Interaction")
         for pair in (self.first, self.second):
             if isinstance(pair, str) or len(tuple(pair)) != 2:
-                raise ValidationError(f"Interaction: {pair!r} is not a pair of arm names "
-                                      "(higher, lower)")
+                raise ValidationError(
+                    f"Interaction: {pair!r} is not a pair of arm names (higher, lower)"
+                )
             for name in pair:
                 check_arm(name, "Interaction")
         object.__setattr__(self, "first", tuple(self.first))
         object.__setattr__(self, "second", tuple(self.second))
         if self.ratio_below is not None and not self.ratio_below > 0:
-            raise ValidationError(f"Interaction: ratio_below={self.ratio_below!r} is not "
-                                  "allowed: expected a number above 0")
+            raise ValidationError(
+                f"Interaction: ratio_below={self.ratio_below!r} is not "
+                "allowed: expected a number above 0"
+            )
         self._check_alpha()
 
     def arms(self) -> tuple[str, ...]:
@@ -165,12 +181,16 @@ class Interaction(Test):
     def describe(self) -> str:
         """The test in words."""
         (a, b), (c, d) = self.first, self.second
-        text = (f"the gain in {self.metric.describe()} from `{b}` to `{a}` exceeds the gain "
-                f"from `{d}` to `{c}`, seed by seed (one-sided Wilcoxon signed-rank test on "
-                f"the differences of gains, p < {self.alpha:g})")
+        text = (
+            f"the gain in {self.metric.describe()} from `{b}` to `{a}` exceeds the gain "
+            f"from `{d}` to `{c}`, seed by seed (one-sided Wilcoxon signed-rank test on "
+            f"the differences of gains, p < {self.alpha:g})"
+        )
         if self.ratio_below is not None:
-            text += (f"; the first gain is positive on average and the second under "
-                     f"{self.ratio_below:g} times it")
+            text += (
+                f"; the first gain is positive on average and the second under "
+                f"{self.ratio_below:g} times it"
+            )
         return text
 
     def _evaluate(self, measure: Measure) -> Outcome:
@@ -181,19 +201,24 @@ class Interaction(Test):
         low, high = bootstrap_mean_ci(difference, seed=self.seed)
         seeds = difference.size
         effect = float(np.mean(difference)) if seeds else np.nan
-        gain_1, gain_2 = (float(np.mean(first)), float(np.mean(second))) if seeds \
-            else (np.nan, np.nan)
+        gain_1, gain_2 = (
+            (float(np.mean(first)), float(np.mean(second))) if seeds else (np.nan, np.nan)
+        )
         passed = bool(p < self.alpha and effect > self.margin)
         (a_name, b_name), (c_name, d_name) = self.first, self.second
-        detail = (f"{self.metric.label}: gain {number_text(gain_1)} ({b_name} to {a_name}) vs "
-                  f"{number_text(gain_2)} ({d_name} to {c_name}), Wilcoxon signed-rank "
-                  f"p={p_text(p)}, {seeds} seeds")
+        detail = (
+            f"{self.metric.label}: gain {number_text(gain_1)} ({b_name} to {a_name}) vs "
+            f"{number_text(gain_2)} ({d_name} to {c_name}), Wilcoxon signed-rank "
+            f"p={p_text(p)}, {seeds} seeds"
+        )
         if self.ratio_below is not None:
             small = bool(gain_1 > 0 and gain_2 < self.ratio_below * gain_1)
             passed = passed and small
             ratio = gain_2 / gain_1 if gain_1 else np.nan
-            detail += (f"; ratio of gains {number_text(ratio)} "
-                       f"({'below' if small else 'not below'} {self.ratio_below:g})")
+            detail += (
+                f"; ratio of gains {number_text(ratio)} "
+                f"({'below' if small else 'not below'} {self.ratio_below:g})"
+            )
         return Outcome(effect, low, high, p, passed, seeds, detail)
 
 
@@ -227,10 +252,15 @@ class Steadier(Test):
         check_metric(self.metric, "Steadier")
         check_arm(self.steadier, "Steadier")
         check_arm(self.other, "Steadier")
-        if isinstance(self.resamples, bool) or not isinstance(self.resamples, int) \
-                or self.resamples < 100:
-            raise ValidationError(f"Steadier: resamples={self.resamples!r} is not allowed: "
-                                  "expected a whole number >= 100")
+        if (
+            isinstance(self.resamples, bool)
+            or not isinstance(self.resamples, int)
+            or self.resamples < 100
+        ):
+            raise ValidationError(
+                f"Steadier: resamples={self.resamples!r} is not allowed: "
+                "expected a whole number >= 100"
+            )
         self._check_alpha()
 
     def arms(self) -> tuple[str, ...]:
@@ -247,30 +277,46 @@ class Steadier(Test):
 
     def describe(self) -> str:
         """The test in words."""
-        return (f"{self.metric.describe()} varies less across seeds, relative to its mean, in "
-                f"`{self.steadier}` than in `{self.other}` (difference in coefficients of "
-                f"variation, bootstrapped {self.resamples:,} times, one-sided p < "
-                f"{self.alpha:g})")
+        return (
+            f"{self.metric.describe()} varies less across seeds, relative to its mean, in "
+            f"`{self.steadier}` than in `{self.other}` (difference in coefficients of "
+            f"variation, bootstrapped {self.resamples:,} times, one-sided p < "
+            f"{self.alpha:g})"
+        )
 
     def _evaluate(self, measure: Measure) -> Outcome:
         a, b = measure(self.metric, self.steadier), measure(self.metric, self.other)
         a, b = a[np.isfinite(a)], b[np.isfinite(b)]
         if a.size < 2 or b.size < 2:
-            return Outcome(np.nan, np.nan, np.nan, 1.0, False, min(a.size, b.size),
-                           f"spread of {self.metric.label}: too few seeds with values")
+            return Outcome(
+                np.nan,
+                np.nan,
+                np.nan,
+                1.0,
+                False,
+                min(a.size, b.size),
+                f"spread of {self.metric.label}: too few seeds with values",
+            )
         rng = np.random.default_rng(self.seed)
         sample_a = a[rng.integers(0, a.size, size=(self.resamples, a.size))]
         sample_b = b[rng.integers(0, b.size, size=(self.resamples, b.size))]
         with np.errstate(divide="ignore", invalid="ignore"):
-            reduction = (sample_b.std(axis=1) / sample_b.mean(axis=1)
-                         - sample_a.std(axis=1) / sample_a.mean(axis=1))
+            reduction = sample_b.std(axis=1) / sample_b.mean(axis=1) - sample_a.std(
+                axis=1
+            ) / sample_a.mean(axis=1)
         not_steadier = int(np.sum(~(reduction > 0)))
         p = (not_steadier + 1) / (self.resamples + 1)
         cv_a, cv_b = np.std(a) / np.mean(a), np.std(b) / np.mean(b)
-        low, high = percentiles(reduction[np.isfinite(reduction)]) \
-            if np.isfinite(reduction).any() else (np.nan, np.nan)
-        detail = (f"coefficient of variation of {self.metric.label}: {self.steadier} "
-                  f"{number_text(cv_a)} vs {self.other} {number_text(cv_b)}, bootstrap "
-                  f"p={p_text(p)}, {min(a.size, b.size)} seeds")
-        return Outcome(float(cv_b - cv_a), low, high, p, bool(p < self.alpha),
-                       min(a.size, b.size), detail)
+        low, high = (
+            percentiles(reduction[np.isfinite(reduction)])
+            if np.isfinite(reduction).any()
+            else (np.nan, np.nan)
+        )
+        detail = (
+            f"coefficient of variation of {self.metric.label}: {self.steadier} "
+            f"{number_text(cv_a)} vs {self.other} {number_text(cv_b)}, bootstrap "
+            f"p={p_text(p)}, {min(a.size, b.size)} seeds"
+        )
+        return Outcome(
+            float(cv_b - cv_a), low, high, p, bool(p < self.alpha), min(a.size, b.size), detail
+        )

@@ -48,8 +48,20 @@ class Evaluation:
 
 def not_expressible(pattern: Pattern) -> PatternResult:
     """The result row of a claim the model cannot express: its reason, no numbers."""
-    return PatternResult(pattern.name, pattern.claim, pattern.source, "", math.nan, math.nan,
-                         math.nan, math.nan, None, 0, " ".join(pattern.reason.split()), False)
+    return PatternResult(
+        pattern.name,
+        pattern.claim,
+        pattern.source,
+        "",
+        math.nan,
+        math.nan,
+        math.nan,
+        math.nan,
+        None,
+        0,
+        " ".join(pattern.reason.split()),
+        False,
+    )
 
 
 def evaluate_pattern(pattern: Pattern, arms: Mapping[str, ArmData]) -> Evaluation:
@@ -72,9 +84,14 @@ def evaluate_pattern(pattern: Pattern, arms: Mapping[str, ArmData]) -> Evaluatio
         key = (metric, arm)  # metrics are frozen dataclasses: equal ones are read once
         if key not in measured:
             runs, series = arms[arm]
-            measured[key] = Measured(metric.label, arm, runs["replicate"].to_numpy(),
-                                     runs["seed"].to_numpy(), metric.values(runs, series),
-                                     metric.binary)
+            measured[key] = Measured(
+                metric.label,
+                arm,
+                runs["replicate"].to_numpy(),
+                runs["seed"].to_numpy(),
+                metric.values(runs, series),
+                metric.binary,
+            )
         return measured[key].values
 
     outcome = pattern.test.evaluate(measure)
@@ -88,7 +105,18 @@ def evaluate_pattern(pattern: Pattern, arms: Mapping[str, ArmData]) -> Evaluatio
     if failed:
         passed = False
         detail = f"{failed} of {total} runs failed (first: {first_error}); {detail}"
-    result = PatternResult(pattern.name, pattern.claim, pattern.source, pattern.test.label(),
-                           outcome.effect, outcome.ci_low, outcome.ci_high, outcome.p_value,
-                           bool(passed), outcome.seeds, detail, True)
+    result = PatternResult(
+        pattern.name,
+        pattern.claim,
+        pattern.source,
+        pattern.test.label(),
+        outcome.effect,
+        outcome.ci_low,
+        outcome.ci_high,
+        outcome.p_value,
+        bool(passed),
+        outcome.seeds,
+        detail,
+        True,
+    )
     return Evaluation(result, list(measured.values()), pattern.test.pairs())

@@ -30,8 +30,10 @@ def _at(timeseries: pd.DataFrame, reporter: str, week: int) -> pd.Series:
 def _series(timeseries: pd.DataFrame, reporter: str) -> dict[int, np.ndarray]:
     """Each run's whole series of a reporter, by replicate."""
     ordered = timeseries.sort_values(["replicate", "step"])
-    return {int(r): g[reporter].to_numpy(dtype=float)
-            for r, g in ordered.groupby("replicate", sort=True)}
+    return {
+        int(r): g[reporter].to_numpy(dtype=float)
+        for r, g in ordered.groupby("replicate", sort=True)
+    }
 
 
 SUSTAINED = Summary("sustained")
@@ -44,11 +46,13 @@ def _adopted_while_alive(runs, timeseries):
 
 
 ADOPTED_WHILE_ALIVE = Custom(
-    "changes adopted while alive", _adopted_while_alive,
+    "changes adopted while alive",
+    _adopted_while_alive,
     reporters=("changes_adopted", "alive"),
     meaning="changes adopted through the network while it was alive: the largest value of "
     "`changes_adopted` in a week with `alive` true (silo work after the network dissolved "
-    "is not the network's doing)")
+    "is not the network's doing)",
+)
 
 
 def _people_per_meeting(runs, timeseries):
@@ -58,10 +62,12 @@ def _people_per_meeting(runs, timeseries):
 
 
 PEOPLE_PER_MEETING = Custom(
-    "people per meeting", _people_per_meeting,
+    "people per meeting",
+    _people_per_meeting,
     reporters=("attendance_rate", "active_members", "meeting"),
     meaning="mean number of people at a network meeting: `attendance_rate` times "
-    "`active_members`, over the weeks a meeting was held")
+    "`active_members`, over the weeks a meeting was held",
+)
 
 
 def smaller_after(week: int) -> Custom:
@@ -74,50 +80,61 @@ def smaller_after(week: int) -> Custom:
         before = people[meetings["step"] <= week].groupby(meetings["replicate"]).mean()
         return _per_run(after, runs) - _per_run(before, runs)
 
-    return Custom(f"people per meeting after week {week} minus before", function,
-                  reporters=("attendance_rate", "active_members", "meeting"),
-                  meaning=f"mean people per meeting after week {week} minus the mean up to "
-                  f"week {week} (empty if no meeting was held after it)")
+    return Custom(
+        f"people per meeting after week {week} minus before",
+        function,
+        reporters=("attendance_rate", "active_members", "meeting"),
+        meaning=f"mean people per meeting after week {week} minus the mean up to "
+        f"week {week} (empty if no meeting was held after it)",
+    )
 
 
 def block_rate(start: int, end: int) -> Custom:
     """Share of decisions in weeks ``start``..``end`` that were blocks."""
 
     def function(runs, timeseries):
-        blocked = _at(timeseries, "changes_blocked", end) - _at(timeseries, "changes_blocked",
-                                                                start)
-        granted = _at(timeseries, "changes_granted", end) - _at(timeseries, "changes_granted",
-                                                                start)
+        blocked = _at(timeseries, "changes_blocked", end) - _at(
+            timeseries, "changes_blocked", start
+        )
+        granted = _at(timeseries, "changes_granted", end) - _at(
+            timeseries, "changes_granted", start
+        )
         decided = blocked + granted
         return _per_run(blocked / decided.where(decided > 0), runs)
 
-    return Custom(f"block rate weeks {start}-{end}", function,
-                  reporters=("changes_blocked", "changes_granted"),
-                  meaning=f"requests blocked over requests decided between weeks {start} and "
-                  f"{end} (from the cumulative `changes_blocked` and `changes_granted`)")
+    return Custom(
+        f"block rate weeks {start}-{end}",
+        function,
+        reporters=("changes_blocked", "changes_granted"),
+        meaning=f"requests blocked over requests decided between weeks {start} and "
+        f"{end} (from the cumulative `changes_blocked` and `changes_granted`)",
+    )
 
 
 def gain_while_sustained(start: int, end: int) -> Custom:
     """Rise in ``quality_vs_silo`` from ``start`` to ``end``, in runs still alive at the end."""
 
     def function(runs, timeseries):
-        rise = _at(timeseries, "quality_vs_silo", end) - _at(timeseries, "quality_vs_silo",
-                                                             start)
+        rise = _at(timeseries, "quality_vs_silo", end) - _at(timeseries, "quality_vs_silo", start)
         alive = _at(timeseries, "alive", end).astype(bool)
         return _per_run(rise.where(alive), runs)
 
-    return Custom(f"quality vs silo, week {start} to {end}, sustained", function,
-                  reporters=("quality_vs_silo", "alive"),
-                  meaning=f"`quality_vs_silo` in week {end} minus in week {start}, in runs "
-                  f"whose network is still alive in week {end} (empty otherwise)")
+    return Custom(
+        f"quality vs silo, week {start} to {end}, sustained",
+        function,
+        reporters=("quality_vs_silo", "alive"),
+        meaning=f"`quality_vs_silo` in week {end} minus in week {start}, in runs "
+        f"whose network is still alive in week {end} (empty otherwise)",
+    )
 
 
 def _loss_after_collapse(runs, timeseries):
     out = np.full(len(runs), np.nan)
     series = _series(timeseries, "quality_vs_silo")
     steps = _series(timeseries, "step")
-    for k, (replicate, collapse) in enumerate(zip(runs["replicate"], runs["collapse_step"],
-                                                  strict=True)):
+    for k, (replicate, collapse) in enumerate(
+        zip(runs["replicate"], runs["collapse_step"], strict=True)
+    ):
         if pd.notna(collapse) and collapse <= 200:
             at = np.searchsorted(steps[int(replicate)], int(collapse))
             out[k] = series[int(replicate)][at] - series[int(replicate)][-1]
@@ -125,22 +142,28 @@ def _loss_after_collapse(runs, timeseries):
 
 
 LOSS_AFTER_COLLAPSE = Custom(
-    "quality vs silo lost after dissolving", _loss_after_collapse,
-    reporters=("quality_vs_silo",), outputs=("collapse_step",),
+    "quality vs silo lost after dissolving",
+    _loss_after_collapse,
+    reporters=("quality_vs_silo",),
+    outputs=("collapse_step",),
     meaning="`quality_vs_silo` in the week the network dissolved minus at the end, in runs "
-    "whose network dissolved by week 200 (empty otherwise)")
+    "whose network dissolved by week 200 (empty otherwise)",
+)
 
 
 def _tops_commitment_gap(runs, timeseries):
     last = timeseries["step"].max()
-    return _per_run(_at(timeseries, "commitment_tops", last)
-                    - _at(timeseries, "commitment_mean", last), runs)
+    return _per_run(
+        _at(timeseries, "commitment_tops", last) - _at(timeseries, "commitment_mean", last), runs
+    )
 
 
 TOPS_COMMITMENT_GAP = Custom(
-    "tops' commitment minus members'", _tops_commitment_gap,
+    "tops' commitment minus members'",
+    _tops_commitment_gap,
     reporters=("commitment_tops", "commitment_mean"),
-    meaning="`commitment_tops` minus `commitment_mean` in the last week")
+    meaning="`commitment_tops` minus `commitment_mean` in the last week",
+)
 
 
 def _top_tier_lag(runs, timeseries):
@@ -153,38 +176,47 @@ def _top_tier_lag(runs, timeseries):
 
 
 TOP_TIER_LAG = Custom(
-    "rise in tops-bottoms trust minus rise in cross-organisation trust", _top_tier_lag,
+    "rise in tops-bottoms trust minus rise in cross-organisation trust",
+    _top_tier_lag,
     reporters=("trust_tops_bottoms", "trust_cross_org"),
     meaning="the change in `trust_tops_bottoms` from week 0 to the last week minus the change "
-    "in `trust_cross_org`")
+    "in `trust_cross_org`",
+)
 
 
 def _divide_kept(runs, timeseries):
     last = timeseries["step"].max()
 
     def gap(week):
-        return _at(timeseries, "trust_cross_org", week) - _at(timeseries, "trust_health_social",
-                                                              week)
+        return _at(timeseries, "trust_cross_org", week) - _at(
+            timeseries, "trust_health_social", week
+        )
 
     return _per_run(gap(last) / gap(0).where(gap(0) > 0), runs)
 
 
 DIVIDE_KEPT = Custom(
-    "health / social care gap kept", _divide_kept,
+    "health / social care gap kept",
+    _divide_kept,
     reporters=("trust_cross_org", "trust_health_social"),
     meaning="the gap between `trust_cross_org` and `trust_health_social` in the last week, "
-    "over the gap in week 0")
+    "over the gap in week 0",
+)
 
 
 def _narrative_convergence(runs, timeseries):
     last = timeseries["step"].max()
-    return _per_run(_at(timeseries, "narrative_spread", 0)
-                    - _at(timeseries, "narrative_spread", last), runs)
+    return _per_run(
+        _at(timeseries, "narrative_spread", 0) - _at(timeseries, "narrative_spread", last), runs
+    )
 
 
 NARRATIVE_CONVERGENCE = Custom(
-    "fall in narrative spread", _narrative_convergence, reporters=("narrative_spread",),
-    meaning="`narrative_spread` in week 0 minus in the last week")
+    "fall in narrative spread",
+    _narrative_convergence,
+    reporters=("narrative_spread",),
+    meaning="`narrative_spread` in week 0 minus in the last week",
+)
 
 
 def _narrative_left(runs, timeseries):
@@ -194,8 +226,11 @@ def _narrative_left(runs, timeseries):
 
 
 NARRATIVE_LEFT = Custom(
-    "narrative spread left", _narrative_left, reporters=("narrative_spread",),
-    meaning="`narrative_spread` in the last week over its value in week 0")
+    "narrative spread left",
+    _narrative_left,
+    reporters=("narrative_spread",),
+    meaning="`narrative_spread` in the last week over its value in week 0",
+)
 
 
 def _trust_weeks(runs, timeseries):
@@ -207,14 +242,15 @@ def _trust_weeks(runs, timeseries):
     series = _series(timeseries, "trust_in_actor")
     fall = np.full(len(runs), np.nan)
     rebuild = np.full(len(runs), np.nan)
-    for k, (replicate, before) in enumerate(zip(runs["replicate"],
-                                                runs["trust_in_actor_before"], strict=True)):
+    for k, (replicate, before) in enumerate(
+        zip(runs["replicate"], runs["trust_in_actor_before"], strict=True)
+    ):
         history = series[int(replicate)]
         acted = np.flatnonzero(~np.isnan(history))
         if pd.isna(before) or not acted.size:
             continue
-        after = history[acted[0]:]
-        after = after[:np.argmax(np.isnan(after))] if np.isnan(after).any() else after
+        after = history[acted[0] :]
+        after = after[: np.argmax(np.isnan(after))] if np.isnan(after).any() else after
         fallen = np.flatnonzero(after <= before - TRUST_STEP)
         fall[k] = fallen[0] + 1 if fallen.size else after.size
         low = int(np.argmin(after))
@@ -226,16 +262,22 @@ def _trust_weeks(runs, timeseries):
 _TRUST_READS = dict(reporters=("trust_in_actor",), outputs=("trust_in_actor_before",))
 
 TRUST_FALL_WEEKS = Custom(
-    "weeks for trust in the actor to fall", lambda r, t: _trust_weeks(r, t)[0], **_TRUST_READS,
+    "weeks for trust in the actor to fall",
+    lambda r, t: _trust_weeks(r, t)[0],
+    **_TRUST_READS,
     meaning=f"weeks from the act until members' mean trust in the actor (`trust_in_actor`) is "
-    f"{TRUST_STEP:g} below its level just before (`trust_in_actor_before`); 1 if at once")
+    f"{TRUST_STEP:g} below its level just before (`trust_in_actor_before`); 1 if at once",
+)
 
 TRUST_ASYMMETRY = Custom(
     "weeks to rebuild trust minus weeks to lose it",
-    lambda r, t: _trust_weeks(r, t)[1] - _trust_weeks(r, t)[0], **_TRUST_READS,
+    lambda r, t: _trust_weeks(r, t)[1] - _trust_weeks(r, t)[0],
+    **_TRUST_READS,
     meaning=f"weeks for trust in the actor to climb {TRUST_STEP:g} above its low point "
     f"(censored at the end of the run, or when the actor moves on) minus weeks for it to "
-    f"fall {TRUST_STEP:g}")
+    f"fall {TRUST_STEP:g}",
+)
+
 
 def _rebuilt_slowly(runs, timeseries):
     rebuild = _trust_weeks(runs, timeseries)[1]
@@ -243,5 +285,9 @@ def _rebuilt_slowly(runs, timeseries):
 
 
 TRUST_REBUILT_SLOWLY = Custom(
-    "trust in the actor rebuilt slowly", _rebuilt_slowly, binary=True, **_TRUST_READS,
-    meaning=f"whether climbing {TRUST_STEP:g} above the low point takes at least 26 weeks")
+    "trust in the actor rebuilt slowly",
+    _rebuilt_slowly,
+    binary=True,
+    **_TRUST_READS,
+    meaning=f"whether climbing {TRUST_STEP:g} above the low point takes at least 26 weeks",
+)

@@ -78,8 +78,14 @@ class Metric(ABC):
         """The metric in words, for the generated documentation."""
         return self.label
 
-    def _declare(self, label: str, *, outputs: Sequence[str] = (),
-                 reporters: Sequence[str] = (), binary: bool = False) -> None:
+    def _declare(
+        self,
+        label: str,
+        *,
+        outputs: Sequence[str] = (),
+        reporters: Sequence[str] = (),
+        binary: bool = False,
+    ) -> None:
         """Set the label, the names read and the kind (metrics are frozen dataclasses)."""
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "outputs", tuple(outputs))
@@ -90,20 +96,22 @@ class Metric(ABC):
 def _check_name(name: str, allowed: Sequence[str], what: str) -> None:
     if not isinstance(name, str) or name not in allowed:
         hint = _suggest(str(name), allowed)
-        raise ValidationError(f"{name!r} is not a {what}"
-                              + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}"))
+        raise ValidationError(
+            f"{name!r} is not a {what}"
+            + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")
+        )
 
 
 def _check_week(week: object, name: str) -> None:
     if isinstance(week, bool) or not isinstance(week, int) or week < -1:
-        raise ValidationError(f"{name}={week!r} is not allowed: expected a week number >= 0, "
-                              "or -1 for the last week")
+        raise ValidationError(
+            f"{name}={week!r} is not allowed: expected a week number >= 0, or -1 for the last week"
+        )
 
 
 def _week_reached(week: int, steps: int, name: str, where: str) -> None:
     if week > steps:
-        raise ValidationError(f"{where}: {name}={week} is after the end of a run of {steps} "
-                              "weeks")
+        raise ValidationError(f"{where}: {name}={week} is after the end of a run of {steps} weeks")
 
 
 def _week_text(week: int) -> str:
@@ -115,8 +123,7 @@ def _by_replicate(values: pd.Series, runs: pd.DataFrame) -> np.ndarray:
     return values.reindex(runs["replicate"].to_numpy()).to_numpy(dtype=float)
 
 
-def _at_week(timeseries: pd.DataFrame, runs: pd.DataFrame, reporter: str,
-             week: int) -> np.ndarray:
+def _at_week(timeseries: pd.DataFrame, runs: pd.DataFrame, reporter: str, week: int) -> np.ndarray:
     if week == -1:
         series = timeseries.groupby("replicate", sort=True)[reporter].last()
     else:
@@ -138,15 +145,13 @@ class Summary(Metric):
 
     def __post_init__(self) -> None:
         _check_name(self.name, tuple(SUMMARY), "summary output")
-        self._declare(self.name, outputs=(self.name,),
-                      binary=SUMMARY_TYPES.get(self.name) == pa.bool_())
-
-
+        self._declare(
+            self.name, outputs=(self.name,), binary=SUMMARY_TYPES.get(self.name) == pa.bool_()
+        )
 
     def values(self, runs: pd.DataFrame, timeseries: pd.DataFrame | None) -> np.ndarray:
         """The output of each run (see ``Metric.values``)."""
-        return pd.to_numeric(runs[self.name].astype(object), errors="coerce").to_numpy(
-            dtype=float)
+        return pd.to_numeric(runs[self.name].astype(object), errors="coerce").to_numpy(dtype=float)
 
     def describe(self) -> str:
         """The metric in words."""
@@ -169,8 +174,6 @@ class AtWeek(Metric):
         _check_name(self.reporter, REPORTER_NAMES, "reporter")
         _check_week(self.week, "week")
         self._declare(f"{self.reporter} at {_week_text(self.week)}", reporters=(self.reporter,))
-
-
 
     def check_steps(self, steps: int, *, where: str) -> None:
         """Refuse a week the arm's runs do not reach (see ``Metric.check_steps``)."""
@@ -204,12 +207,14 @@ class Change(Metric):
         _check_week(self.start, "start")
         _check_week(self.end, "end")
         if self.start == -1 or (self.end != -1 and self.end <= self.start):
-            raise ValidationError(f"start={self.start}, end={self.end} is not allowed: "
-                                  "start must be a week before end")
-        self._declare(f"change in {self.reporter} from week {self.start} to "
-                      f"{_week_text(self.end)}", reporters=(self.reporter,))
-
-
+            raise ValidationError(
+                f"start={self.start}, end={self.end} is not allowed: "
+                "start must be a week before end"
+            )
+        self._declare(
+            f"change in {self.reporter} from week {self.start} to {_week_text(self.end)}",
+            reporters=(self.reporter,),
+        )
 
     def check_steps(self, steps: int, *, where: str) -> None:
         """Refuse a week the arm's runs do not reach (see ``Metric.check_steps``)."""
@@ -218,8 +223,9 @@ class Change(Metric):
 
     def values(self, runs: pd.DataFrame, timeseries: pd.DataFrame | None) -> np.ndarray:
         """End minus start, per run (see ``Metric.values``)."""
-        return (_at_week(timeseries, runs, self.reporter, self.end)
-                - _at_week(timeseries, runs, self.reporter, self.start))
+        return _at_week(timeseries, runs, self.reporter, self.end) - _at_week(
+            timeseries, runs, self.reporter, self.start
+        )
 
     def describe(self) -> str:
         """The metric in words."""
@@ -245,12 +251,14 @@ class Mean(Metric):
         _check_week(self.start, "start")
         _check_week(self.end, "end")
         if self.start == -1 or (self.end != -1 and self.end < self.start):
-            raise ValidationError(f"start={self.start}, end={self.end} is not allowed: "
-                                  "the window must not end before it starts")
-        self._declare(f"mean {self.reporter} over weeks {self.start} to "
-                      f"{_week_text(self.end)}", reporters=(self.reporter,))
-
-
+            raise ValidationError(
+                f"start={self.start}, end={self.end} is not allowed: "
+                "the window must not end before it starts"
+            )
+        self._declare(
+            f"mean {self.reporter} over weeks {self.start} to {_week_text(self.end)}",
+            reporters=(self.reporter,),
+        )
 
     def check_steps(self, steps: int, *, where: str) -> None:
         """Refuse a week the arm's runs do not reach (see ``Metric.check_steps``)."""
@@ -306,27 +314,34 @@ class Custom(Metric):
         if not isinstance(self.name, str) or not self.name.strip():
             raise ValidationError(f"name={self.name!r} is not allowed: expected a short text")
         if not callable(self.function):
-            raise ValidationError(f"metric {self.name!r}: function={self.function!r} is not "
-                                  "a function of (runs, timeseries)")
-        for attribute, allowed, what in (("reporters", REPORTER_NAMES, "reporter"),
-                                         ("outputs", tuple(SUMMARY), "summary output")):
+            raise ValidationError(
+                f"metric {self.name!r}: function={self.function!r} is not "
+                "a function of (runs, timeseries)"
+            )
+        for attribute, allowed, what in (
+            ("reporters", REPORTER_NAMES, "reporter"),
+            ("outputs", tuple(SUMMARY), "summary output"),
+        ):
             names = getattr(self, attribute)
             if isinstance(names, str):
-                raise ValidationError(f"metric {self.name!r}: {attribute} must be a list of "
-                                      f"{what} names, not one string")
+                raise ValidationError(
+                    f"metric {self.name!r}: {attribute} must be a list of "
+                    f"{what} names, not one string"
+                )
             for name in names:
                 _check_name(name, allowed, what)
         object.__setattr__(self, "label", self.name)
         object.__setattr__(self, "reporters", tuple(self.reporters))
         object.__setattr__(self, "outputs", tuple(self.outputs))
 
-
     def values(self, runs: pd.DataFrame, timeseries: pd.DataFrame | None) -> np.ndarray:
         """The function's values, checked to be one per run (see ``Metric.values``)."""
         out = np.asarray(self.function(runs, timeseries), dtype=float)
         if out.shape != (len(runs),):
-            raise ValidationError(f"metric {self.name!r} returned {out.shape[0] if out.ndim else 1}"
-                                  f" values for {len(runs)} runs; expected one per run")
+            raise ValidationError(
+                f"metric {self.name!r} returned {out.shape[0] if out.ndim else 1}"
+                f" values for {len(runs)} runs; expected one per run"
+            )
         return out
 
     def describe(self) -> str:
@@ -349,11 +364,12 @@ class AtMost(Metric):
     def __post_init__(self) -> None:
         if not isinstance(self.metric, Metric):
             raise ValidationError(f"AtMost: {self.metric!r} is not a metric")
-        self._declare(f"{self.metric.label} <= {self.value:g}", outputs=self.metric.outputs,
-                      reporters=self.metric.reporters, binary=True)
-
-
-
+        self._declare(
+            f"{self.metric.label} <= {self.value:g}",
+            outputs=self.metric.outputs,
+            reporters=self.metric.reporters,
+            binary=True,
+        )
 
     def check_steps(self, steps: int, *, where: str) -> None:
         """Refuse a week the arm's runs do not reach (see ``Metric.check_steps``)."""

@@ -53,8 +53,9 @@ class Sign(Test):
         check_metric(self.metric, "Sign")
         check_arm(self.arm, "Sign")
         if self.direction not in ("negative", "positive"):
-            raise ValidationError(f"Sign: direction={self.direction!r} is not allowed; "
-                                  "allowed: negative, positive")
+            raise ValidationError(
+                f"Sign: direction={self.direction!r} is not allowed; allowed: negative, positive"
+            )
         self._check_alpha()
 
     def arms(self) -> tuple[str, ...]:
@@ -68,16 +69,20 @@ class Sign(Test):
     def describe(self) -> str:
         """The test in words."""
         side = "below" if self.direction == "negative" else "above"
-        return (f"{self.metric.describe()} in `{self.arm}` is {side} 0 (one-sample one-sided "
-                f"Wilcoxon signed-rank test, p < {self.alpha:g})")
+        return (
+            f"{self.metric.describe()} in `{self.arm}` is {side} 0 (one-sample one-sided "
+            f"Wilcoxon signed-rank test, p < {self.alpha:g})"
+        )
 
     def _evaluate(self, measure: Measure) -> Outcome:
         (x,) = finite(measure(self.metric, self.arm))
         p = signed_rank_p(x, "less" if self.direction == "negative" else "greater")
         low, high = bootstrap_mean_ci(x, seed=self.seed)
         effect = float(np.mean(x)) if x.size else np.nan
-        detail = (f"{self.metric.label} in {self.arm}: mean {number_text(effect)}, expected "
-                  f"{self.direction}, Wilcoxon p={p_text(p)}, {x.size} seeds")
+        detail = (
+            f"{self.metric.label} in {self.arm}: mean {number_text(effect)}, expected "
+            f"{self.direction}, Wilcoxon p={p_text(p)}, {x.size} seeds"
+        )
         return Outcome(effect, low, high, p, bool(p < self.alpha), x.size, detail)
 
 
@@ -132,9 +137,11 @@ class Bound(Test):
 
     def describe(self) -> str:
         """The test in words."""
-        return (f"{self.metric.describe()} in `{self.arm}` is {self._bounds_text()} on average "
-                f"(one-sided Wilcoxon signed-rank test against each bound, p < {self.alpha:g}"
-                " for each)")
+        return (
+            f"{self.metric.describe()} in `{self.arm}` is {self._bounds_text()} on average "
+            f"(one-sided Wilcoxon signed-rank test against each bound, p < {self.alpha:g}"
+            " for each)"
+        )
 
     def _evaluate(self, measure: Measure) -> Outcome:
         (x,) = finite(measure(self.metric, self.arm))
@@ -146,8 +153,10 @@ class Bound(Test):
         p = max(ps)
         low, high = bootstrap_mean_ci(x, seed=self.seed)
         effect = float(np.mean(x)) if x.size else np.nan
-        detail = (f"{self.metric.label} in {self.arm}: mean {number_text(effect)}, expected "
-                  f"{self._bounds_text()}, Wilcoxon p={p_text(p)}, {x.size} seeds")
+        detail = (
+            f"{self.metric.label} in {self.arm}: mean {number_text(effect)}, expected "
+            f"{self._bounds_text()}, Wilcoxon p={p_text(p)}, {x.size} seeds"
+        )
         return Outcome(effect, low, high, p, bool(p < self.alpha), x.size, detail)
 
 
@@ -174,10 +183,14 @@ class Share(Test):
     def __post_init__(self) -> None:
         check_metric(self.predicate, "Share")
         check_arm(self.arm, "Share")
-        if isinstance(self.above, bool) or not isinstance(self.above, (int, float)) \
-                or not 0 <= self.above < 1:
-            raise ValidationError(f"Share: above={self.above!r} is not allowed: expected a "
-                                  "share from 0 to below 1")
+        if (
+            isinstance(self.above, bool)
+            or not isinstance(self.above, (int, float))
+            or not 0 <= self.above < 1
+        ):
+            raise ValidationError(
+                f"Share: above={self.above!r} is not allowed: expected a share from 0 to below 1"
+            )
         self._check_alpha()
 
     def arms(self) -> tuple[str, ...]:
@@ -190,22 +203,41 @@ class Share(Test):
 
     def describe(self) -> str:
         """The test in words."""
-        return (f"the share of runs of `{self.arm}` in which {self.predicate.describe()} "
-                f"exceeds {self.above:g} (one-sided exact binomial test, p < {self.alpha:g})")
+        return (
+            f"the share of runs of `{self.arm}` in which {self.predicate.describe()} "
+            f"exceeds {self.above:g} (one-sided exact binomial test, p < {self.alpha:g})"
+        )
 
     def _evaluate(self, measure: Measure) -> Outcome:
         (x,) = finite(measure(self.predicate, self.arm))
         if not np.all((x == 0) | (x == 1)):
-            raise ValidationError(f"Share: {self.predicate.label} is not true/false (1/0) in "
-                                  "every run")
+            raise ValidationError(
+                f"Share: {self.predicate.label} is not true/false (1/0) in every run"
+            )
         if x.size == 0:
-            return Outcome(np.nan, np.nan, np.nan, 1.0, False, 0,
-                           f"{self.predicate.label} in {self.arm}: no seeds with values")
+            return Outcome(
+                np.nan,
+                np.nan,
+                np.nan,
+                1.0,
+                False,
+                0,
+                f"{self.predicate.label} in {self.arm}: no seeds with values",
+            )
         hits = int(x.sum())
         result = binomtest(hits, x.size, self.above, alternative="greater")
         interval = result.proportion_ci(confidence_level=CONFIDENCE, method="exact")
         p = float(result.pvalue)
-        detail = (f"{self.predicate.label} in {self.arm}: {hits} of {x.size} runs, expected a "
-                  f"share above {self.above:g}, binomial p={p_text(p)}")
-        return Outcome(hits / x.size, float(interval.low), float(interval.high), p,
-                       bool(p < self.alpha), x.size, detail)
+        detail = (
+            f"{self.predicate.label} in {self.arm}: {hits} of {x.size} runs, expected a "
+            f"share above {self.above:g}, binomial p={p_text(p)}"
+        )
+        return Outcome(
+            hits / x.size,
+            float(interval.low),
+            float(interval.high),
+            p,
+            bool(p < self.alpha),
+            x.size,
+            detail,
+        )

@@ -17,8 +17,15 @@ from collabsim.sweeps import BACKENDS
 from collabsim.sweeps.design import SweepError
 
 
-def check_run_options(*, backend: Any, workers: Any, scheduler: Any, progress: Any,
-                      restart: Any, error: type[SweepError]) -> None:
+def check_run_options(
+    *,
+    backend: Any,
+    workers: Any,
+    scheduler: Any,
+    progress: Any,
+    restart: Any,
+    error: type[SweepError],
+) -> None:
     """Refuse a backend, workers, scheduler, progress or restart option not allowed.
 
     Args:
@@ -38,8 +45,11 @@ def check_run_options(*, backend: Any, workers: Any, scheduler: Any, progress: A
         raise error(f"progress={progress!r} is not allowed: expected a function")
     if backend not in BACKENDS:
         hint = _suggest(str(backend), BACKENDS)
-        raise error(f"backend={backend!r} is not a backend; allowed: " + ", ".join(BACKENDS)
-                    + (f"; {hint}" if hint else ""))
+        raise error(
+            f"backend={backend!r} is not a backend; allowed: "
+            + ", ".join(BACKENDS)
+            + (f"; {hint}" if hint else "")
+        )
     try:
         import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
     except SweepError as failure:  # the backend's own check, said as the study's
@@ -67,5 +77,7 @@ def check_results_folder(out: Path, *, meta: str, kind: str, what: str) -> None:
     except (OSError, ValueError):
         record = None
     if not isinstance(record, dict) or record.get("kind") != kind:
-        raise FileExistsError(f"output folder {str(out)!r} already has files in it and is not "
-                              f"{what} (no {meta} of one); choose an empty or new folder")
+        raise FileExistsError(
+            f"output folder {str(out)!r} already has files in it and is not "
+            f"{what} (no {meta} of one); choose an empty or new folder"
+        )

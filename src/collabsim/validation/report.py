@@ -36,9 +36,20 @@ from collabsim.validation.spec import (
 )
 
 #: Columns of ``patterns.csv``, in order.
-CSV_COLUMNS: tuple[str, ...] = ("pattern", "claim", "source", "metric", "effect", "ci_low",
-                                "ci_high", "p_value", "passed", "seeds", "expressible",
-                                "detail")
+CSV_COLUMNS: tuple[str, ...] = (
+    "pattern",
+    "claim",
+    "source",
+    "metric",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "passed",
+    "seeds",
+    "expressible",
+    "detail",
+)
 
 #: The command that regenerates ``docs/patterns.md``.
 REGENERATE = "collabsim patterns --markdown > docs/patterns.md"
@@ -46,8 +57,10 @@ REGENERATE = "collabsim patterns --markdown > docs/patterns.md"
 
 def write_csv(results: Sequence[PatternResult], path: Path) -> Path:
     """Write ``patterns.csv``: one row per result, columns ``CSV_COLUMNS``."""
-    frame = pd.DataFrame([{name: getattr(r, name) for name in CSV_COLUMNS} for r in results],
-                         columns=list(CSV_COLUMNS))
+    frame = pd.DataFrame(
+        [{name: getattr(r, name) for name in CSV_COLUMNS} for r in results],
+        columns=list(CSV_COLUMNS),
+    )
     text = frame.to_csv(index=False, lineterminator="\n")
     return write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
 
@@ -84,8 +97,9 @@ def _verdict(result: PatternResult) -> str:
     return "**pass**" if result.passed else "**fail**"
 
 
-def report_markdown(patterns: Mapping[str, Pattern], results: Sequence[PatternResult], *,
-                    info: Mapping[str, Any]) -> str:
+def report_markdown(
+    patterns: Mapping[str, Pattern], results: Sequence[PatternResult], *, info: Mapping[str, Any]
+) -> str:
     """The text of ``report.md``.
 
     Args:
@@ -102,8 +116,11 @@ def report_markdown(patterns: Mapping[str, Pattern], results: Sequence[PatternRe
     passed = [r for r in expressible if r.passed]
     failing = [r for r in expressible if not r.passed]
     missing = [r for r in results if not r.expressible]
-    seeds = (f"{QUICK_SEEDS} seeds per arm" if info["mode"] == "quick"
-             else "each pattern's declared seeds per arm")
+    seeds = (
+        f"{QUICK_SEEDS} seeds per arm"
+        if info["mode"] == "quick"
+        else "each pattern's declared seeds per arm"
+    )
     commit = info.get("git_commit")
     out = [
         "# Pattern-oriented validation",
@@ -115,7 +132,8 @@ def report_markdown(patterns: Mapping[str, Pattern], results: Sequence[PatternRe
         f"{info['mode'].capitalize()} validation: {seeds}, arms sharing seeds by replicate "
         f"(common random numbers, master seed {info['seed']}); every test one-sided at "
         f"p < {ALPHA:g} unless its pattern says otherwise. Model code "
-        f"`{info['code_fingerprint']}`" + (f", commit `{commit[:12]}`" if commit else "")
+        f"`{info['code_fingerprint']}`"
+        + (f", commit `{commit[:12]}`" if commit else "")
         + f"; {info['runs']} runs ({info['computed']} computed in this session, "
         f"{info['reused']} done in earlier sessions). The patterns and tests are described in "
         "`docs/patterns.md`; each figure in `figures/` shows the per-seed values.",
@@ -126,15 +144,20 @@ def report_markdown(patterns: Mapping[str, Pattern], results: Sequence[PatternRe
     ]
     for result in expressible:
         pattern = patterns[result.pattern]
-        effect = (f"{_number(result.effect)} [{_number(result.ci_low)}, "
-                  f"{_number(result.ci_high)}]")
-        out.append(f"| `{result.pattern}` | {_cell(_evidence(pattern))} | "
-                   f"{_cell(pattern.operationalisation)} | {effect} | {_p(result.p_value)} | "
-                   f"{result.seeds} | {_verdict(result)} |")
-    out += ["", "Effect: the mean difference between arms (`Greater`), the mean difference of "
-            "gains (`Interaction`), the mean (`Sign`, `Bound`), the share of runs (`Share`) or "
-            "the reduction in the coefficient of variation (`Steadier`); for a pattern of "
-            "several tests, that of the first, with p the largest of theirs.", ""]
+        effect = f"{_number(result.effect)} [{_number(result.ci_low)}, {_number(result.ci_high)}]"
+        out.append(
+            f"| `{result.pattern}` | {_cell(_evidence(pattern))} | "
+            f"{_cell(pattern.operationalisation)} | {effect} | {_p(result.p_value)} | "
+            f"{result.seeds} | {_verdict(result)} |"
+        )
+    out += [
+        "",
+        "Effect: the mean difference between arms (`Greater`), the mean difference of "
+        "gains (`Interaction`), the mean (`Sign`, `Bound`), the share of runs (`Share`) or "
+        "the reduction in the coefficient of variation (`Steadier`); for a pattern of "
+        "several tests, that of the first, with p the largest of theirs.",
+        "",
+    ]
     out += ["## What each test found", ""]
     for result in expressible:
         out.append(f"- `{result.pattern}` ({_cell(result.metric)}): {_cell(result.detail)}")
@@ -143,8 +166,10 @@ def report_markdown(patterns: Mapping[str, Pattern], results: Sequence[PatternRe
         out.append("None.")
     for result in missing:
         pattern = patterns[result.pattern]
-        out.append(f"- **`{result.pattern}`**: {_cell(_evidence(pattern))} *Why not:* "
-                   f"{_cell(pattern.reason)}")
+        out.append(
+            f"- **`{result.pattern}`**: {_cell(_evidence(pattern))} *Why not:* "
+            f"{_cell(pattern.reason)}"
+        )
     out += ["", "## Failing patterns", ""]
     if not failing:
         out.append("None.")
@@ -153,24 +178,33 @@ def report_markdown(patterns: Mapping[str, Pattern], results: Sequence[PatternRe
         if pattern.limitation.strip():
             why = _cell(pattern.limitation)
         elif info["mode"] == "full":  # the tests tie limitations to the quick validation
-            why = (f"none stated: it passes in the quick validation ({QUICK_SEEDS} seeds per "
-                   "arm) that the test suite runs, so the two disagree on a borderline effect.")
+            why = (
+                f"none stated: it passes in the quick validation ({QUICK_SEEDS} seeds per "
+                "arm) that the test suite runs, so the two disagree on a borderline effect."
+            )
         else:
-            why = ("not yet recorded (a pattern known to fail states why in its "
-                   "`limitation`).")
+            why = "not yet recorded (a pattern known to fail states why in its `limitation`)."
         out.append(f"- **`{result.pattern}`**: {_cell(result.detail)}. *Limitation:* {why}")
     # a limitation is stated for the quick validation the tests run; with more seeds a
     # borderline pattern may pass, and the table says so rather than hiding the statement
     stated = [r for r in passed if patterns[r.pattern].limitation.strip()]
     if stated:
         out += ["", "## Passing here, failing in the quick validation", ""]
-        out += [f"- **`{r.pattern}`**: {_cell(r.detail)}. *Limitation stated:* "
-                f"{_cell(patterns[r.pattern].limitation)}" for r in stated]
+        out += [
+            f"- **`{r.pattern}`**: {_cell(r.detail)}. *Limitation stated:* "
+            f"{_cell(patterns[r.pattern].limitation)}"
+            for r in stated
+        ]
     return "\n".join(out) + "\n"
 
 
-def write_report(patterns: Mapping[str, Pattern], results: Sequence[PatternResult],
-                 path: Path, *, info: Mapping[str, Any]) -> Path:
+def write_report(
+    patterns: Mapping[str, Pattern],
+    results: Sequence[PatternResult],
+    path: Path,
+    *,
+    info: Mapping[str, Any],
+) -> Path:
     """Write ``report.md`` (see ``report_markdown``)."""
     text = report_markdown(patterns, results, info=info)
     return write_atomically(path, lambda handle: handle.write(text.encode("utf-8")))
@@ -182,9 +216,11 @@ def summary_text(results: Sequence[PatternResult], *, out: Path, quick: bool) ->
     passed = sum(bool(r.passed) for r in expressible)
     missing = len(results) - len(expressible)
     mode = f"quick, {QUICK_SEEDS} seeds per arm" if quick else "full"
-    lines = [f"Validation ({mode}): passed {passed} of {len(expressible)} expressible "
-             f"patterns" + (f"; {missing} claim{'s' if missing != 1 else ''} not expressible."
-                            if missing else ".")]
+    lines = [
+        f"Validation ({mode}): passed {passed} of {len(expressible)} expressible "
+        f"patterns"
+        + (f"; {missing} claim{'s' if missing != 1 else ''} not expressible." if missing else ".")
+    ]
     for result in expressible:
         if not result.passed:
             lines.append(f"  Failing: {result.pattern} (p={_p(result.p_value)})")
@@ -220,20 +256,26 @@ def patterns_markdown(patterns: Mapping[str, Pattern]) -> str:
     out = io.StringIO()
     write = out.write
     write("# Validation patterns\n\n")
-    write("Generated from the declarations in `collabsim.validation.catalogue` by "
-          f"`{REGENERATE}`; do not edit by hand.\n\n")
-    write("The empirical patterns the model is validated against (pattern-oriented modelling, "
-          "Grimm et al. 2005), each a claim from the field studies with how the model "
-          "expresses it. `collabsim validate` runs them and writes `patterns.csv`, "
-          f"`report.md` and figures (`--quick`: {QUICK_SEEDS} seeds per arm). Arms share seeds "
-          "by replicate (common random numbers) and every test is one-sided at "
-          f"p < {ALPHA:g} unless stated. {len(patterns)} patterns: {len(expressible)} "
-          f"expressible, {len(patterns) - len(expressible)} not yet expressible.\n\n")
+    write(
+        "Generated from the declarations in `collabsim.validation.catalogue` by "
+        f"`{REGENERATE}`; do not edit by hand.\n\n"
+    )
+    write(
+        "The empirical patterns the model is validated against (pattern-oriented modelling, "
+        "Grimm et al. 2005), each a claim from the field studies with how the model "
+        "expresses it. `collabsim validate` runs them and writes `patterns.csv`, "
+        f"`report.md` and figures (`--quick`: {QUICK_SEEDS} seeds per arm). Arms share seeds "
+        "by replicate (common random numbers) and every test is one-sided at "
+        f"p < {ALPHA:g} unless stated. {len(patterns)} patterns: {len(expressible)} "
+        f"expressible, {len(patterns) - len(expressible)} not yet expressible.\n\n"
+    )
     write("| Pattern | Claim | Source |\n|---|---|---|\n")
     for pattern in patterns.values():
         mark = "" if pattern.expressible else " (not expressible)"
-        write(f"| [`{pattern.name}`](#{pattern.name}){mark} | {_cell(pattern.claim)} | "
-              f"{_cell(pattern.source)} |\n")
+        write(
+            f"| [`{pattern.name}`](#{pattern.name}){mark} | {_cell(pattern.claim)} | "
+            f"{_cell(pattern.source)} |\n"
+        )
     for pattern in patterns.values():
         write(f"\n## {pattern.name}\n\n")
         write(f"**Claim.** {_line(pattern.claim)}\n\n")
@@ -250,8 +292,7 @@ def patterns_markdown(patterns: Mapping[str, Pattern]) -> str:
             write(f"**Test.** {_test_text(pattern.test.describe())}\n\n")
             for name, meaning in _definitions(pattern.test).items():
                 write(f"*{name}*: {_line(meaning)}.\n\n")
-            write(f"**Seeds.** {pattern.seeds} per arm ({QUICK_SEEDS} in a quick "
-                  "validation).\n")
+            write(f"**Seeds.** {pattern.seeds} per arm ({QUICK_SEEDS} in a quick validation).\n")
         if pattern.limitation.strip():
             write(f"\n**Known limitation.** {_line(pattern.limitation)}\n")
     return out.getvalue()

@@ -92,8 +92,11 @@ class Stored:
 
     def serves(self, need: Need) -> bool:
         """Whether these runs hold everything ``need`` asks for."""
-        return (self.replicates >= need.replicates and need.outputs <= self.outputs
-                and need.reporters <= self.reporters)
+        return (
+            self.replicates >= need.replicates
+            and need.outputs <= self.outputs
+            and need.reporters <= self.reporters
+        )
 
 
 @dataclass
@@ -112,8 +115,15 @@ def arm_key(params: Mapping[str, Any], steps: int) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def add_need(needs: dict[str, Need], params: Params, steps: int, replicates: int, *,
-             outputs: Iterable[str], reporters: Iterable[str]) -> str:
+def add_need(
+    needs: dict[str, Need],
+    params: Params,
+    steps: int,
+    replicates: int,
+    *,
+    outputs: Iterable[str],
+    reporters: Iterable[str],
+) -> str:
     """Record that an arm is needed (merged with an identical one); return its key."""
     values = params.to_dict()
     key = arm_key(values, steps)
@@ -124,9 +134,17 @@ def add_need(needs: dict[str, Need], params: Params, steps: int, replicates: int
     return key
 
 
-def run_needs(needs: Mapping[str, Need], *, folder: Path, seed: int, backend: str,
-              workers: int | None, scheduler: Any, restart: bool,
-              progress: Callable[[int, int], None] | None) -> tuple[dict[str, Stored], RunCount]:
+def run_needs(
+    needs: Mapping[str, Need],
+    *,
+    folder: Path,
+    seed: int,
+    backend: str,
+    workers: int | None,
+    scheduler: Any,
+    restart: bool,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[str, Stored], RunCount]:
     """Run every need not already stored in ``folder`` and say where each one's runs are.
 
     Args:
@@ -153,8 +171,10 @@ def run_needs(needs: Mapping[str, Need], *, folder: Path, seed: int, backend: st
         if serving:
             found[key] = serving[0]
     missing = [need for key, need in needs.items() if key not in found]
-    count = RunCount(needed=sum(n.replicates for n in needs.values()),
-                     reused=sum(needs[k].replicates for k in found))
+    count = RunCount(
+        needed=sum(n.replicates for n in needs.values()),
+        reused=sum(needs[k].replicates for k in found),
+    )
     done_before = count.reused
     if progress is not None and not missing:
         progress(count.needed, count.needed)
@@ -166,28 +186,45 @@ def run_needs(needs: Mapping[str, Need], *, folder: Path, seed: int, backend: st
             name, index = _group_index(group, seed=seed, code=code)
             count.groups.append(name)
             write_atomically(folder / f"{name}.json", _json_writer(index))
-            points = [{k: v for k, v in n.params.items() if PARAMETERS[k].kind in FACTOR_KINDS}
-                      for n in group]
+            points = [
+                {k: v for k, v in n.params.items() if PARAMETERS[k].kind in FACTOR_KINDS}
+                for n in group
+            ]
             report = _GroupProgress(progress, offset=done_before, total=count.needed)
-            run = iter_sweep(scenario=Params(**group[0].params), design=points,
-                             replicates=group[0].replicates, steps=group[0].steps, seed=seed,
-                             outputs=index["outputs"], timeseries=index["reporters"] or None,
-                             name=name, out=folder / name, backend=backend, workers=workers,
-                             scheduler=scheduler, progress=report)
+            run = iter_sweep(
+                scenario=Params(**group[0].params),
+                design=points,
+                replicates=group[0].replicates,
+                steps=group[0].steps,
+                seed=seed,
+                outputs=index["outputs"],
+                timeseries=index["reporters"] or None,
+                name=name,
+                out=folder / name,
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+                progress=report,
+            )
             for _ in run:
                 pass
             count.computed += run.done - (report.resumed_from or 0)
             count.reused += report.resumed_from or 0
             done_before += run.total
             for point, need in enumerate(group):
-                found[need.key] = Stored(folder / name, point, need.replicates,
-                                         frozenset(index["outputs"]),
-                                         frozenset(index["reporters"]))
+                found[need.key] = Stored(
+                    folder / name,
+                    point,
+                    need.replicates,
+                    frozenset(index["outputs"]),
+                    frozenset(index["reporters"]),
+                )
     return found, count
 
 
-def load_arm(stored: Stored, need: Need,
-             cache: dict[Path, Any]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def load_arm(
+    stored: Stored, need: Need, cache: dict[Path, Any]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The runs and time series of one arm: its first ``need.replicates`` replicates.
 
     Args:
@@ -205,16 +242,25 @@ def load_arm(stored: Stored, need: Need,
     result = cache[stored.folder]
     runs = result.runs
     mine = (runs["point"] == stored.point) & (runs["replicate"] < need.replicates)
-    columns = ["run", "replicate", "seed", "status", "error",
-               *[o for o in SUMMARY if o in need.outputs]]
+    columns = [
+        "run",
+        "replicate",
+        "seed",
+        "status",
+        "error",
+        *[o for o in SUMMARY if o in need.outputs],
+    ]
     runs = runs.loc[mine, columns].sort_values("replicate").reset_index(drop=True)
     series = None
     if need.reporters:
         frame = result.timeseries
         keep = (frame["point"] == stored.point) & (frame["replicate"] < need.replicates)
         names = [r for r in REPORTER_NAMES if r in need.reporters]
-        series = frame.loc[keep, ["replicate", "step", *names]].sort_values(
-            ["replicate", "step"]).reset_index(drop=True)
+        series = (
+            frame.loc[keep, ["replicate", "step", *names]]
+            .sort_values(["replicate", "step"])
+            .reset_index(drop=True)
+        )
     return runs, series
 
 
@@ -230,8 +276,9 @@ def failures(runs: pd.DataFrame) -> tuple[int, str | None]:
 class _GroupProgress:
     """Reports one group's progress as progress over all the runs a validation needs."""
 
-    def __init__(self, progress: Callable[[int, int], None] | None, *, offset: int,
-                 total: int) -> None:
+    def __init__(
+        self, progress: Callable[[int, int], None] | None, *, offset: int, total: int
+    ) -> None:
         self.progress = progress
         self.offset = offset
         self.total = total
@@ -258,9 +305,16 @@ def _group_index(group: list[Need], *, seed: int, code: str) -> tuple[str, dict[
     outputs = [o for o in SUMMARY if any(o in n.outputs for n in group)]
     reporters = [r for r in REPORTER_NAMES if any(r in n.reporters for n in group)]
     steps, replicates = group[0].steps, group[0].replicates
-    index = {"kind": INDEX_KIND, "code_fingerprint": code, "seed": seed, "steps": steps,
-             "replicates": replicates, "outputs": outputs, "reporters": reporters,
-             "arms": [n.key for n in group]}
+    index = {
+        "kind": INDEX_KIND,
+        "code_fingerprint": code,
+        "seed": seed,
+        "steps": steps,
+        "replicates": replicates,
+        "outputs": outputs,
+        "reporters": reporters,
+        "arms": [n.key for n in group],
+    }
     digest = hashlib.sha256(json.dumps(index, sort_keys=True).encode("utf-8")).hexdigest()
     return f"{steps}w-{replicates}x-{digest[:12]}", index
 
@@ -287,9 +341,15 @@ def _stored_arms(folder: Path, *, code: str, seed: int) -> dict[str, list[Stored
         if meta is None or meta.get("status") != "complete" or index.get("seed") != seed:
             continue
         for point, key in enumerate(index["arms"]):
-            stored.setdefault(key, []).append(Stored(
-                sweep, point, int(index["replicates"]), frozenset(index["outputs"]),
-                frozenset(index["reporters"])))
+            stored.setdefault(key, []).append(
+                Stored(
+                    sweep,
+                    point,
+                    int(index["replicates"]),
+                    frozenset(index["outputs"]),
+                    frozenset(index["reporters"]),
+                )
+            )
     return stored
 
 

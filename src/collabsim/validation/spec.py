@@ -80,15 +80,22 @@ class Arm:
 
     def __post_init__(self) -> None:
         if not isinstance(self.scenario, str) or not self.scenario:
-            raise ValidationError(f"scenario={self.scenario!r} is not allowed: expected a "
-                                  "scenario name or the path of a scenario TOML file")
+            raise ValidationError(
+                f"scenario={self.scenario!r} is not allowed: expected a "
+                "scenario name or the path of a scenario TOML file"
+            )
         if not isinstance(self.params, Mapping):
-            raise ValidationError(f"params={self.params!r} is not allowed: expected a mapping "
-                                  "of parameter name to value")
-        if self.steps is not None and (isinstance(self.steps, bool)
-                                       or not isinstance(self.steps, int) or self.steps < 1):
-            raise ValidationError(f"steps={self.steps!r} is not allowed: expected a whole "
-                                  "number >= 1 (weeks per run), or None for the horizon")
+            raise ValidationError(
+                f"params={self.params!r} is not allowed: expected a mapping "
+                "of parameter name to value"
+            )
+        if self.steps is not None and (
+            isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1
+        ):
+            raise ValidationError(
+                f"steps={self.steps!r} is not allowed: expected a whole "
+                "number >= 1 (weeks per run), or None for the horizon"
+            )
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
         self.to_params()  # every override checked now, at declaration
 
@@ -116,13 +123,23 @@ def _value_text(value: Any) -> str:
         items = []
         for item in value:
             if isinstance(item, Mapping):
-                items.append(":".join(str(item[k]) for k in ("step", "kind", "organisation")
-                                      if item.get(k) is not None))
+                items.append(
+                    ":".join(
+                        str(item[k])
+                        for k in ("step", "kind", "organisation")
+                        if item.get(k) is not None
+                    )
+                )
             else:
                 items.append(str(item))
         return "[" + "; ".join(items) + "]"
-    return repr(value) if isinstance(value, str) else f"{value:g}" \
-        if isinstance(value, float) else str(value)
+    return (
+        repr(value)
+        if isinstance(value, str)
+        else f"{value:g}"
+        if isinstance(value, float)
+        else str(value)
+    )
 
 
 @dataclass(frozen=True)
@@ -163,49 +180,59 @@ class Pattern:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
-            raise ValidationError(f"name={self.name!r} is not allowed: expected a snake_case "
-                                  "name such as neutral_partner")
+            raise ValidationError(
+                f"name={self.name!r} is not allowed: expected a snake_case "
+                "name such as neutral_partner"
+            )
         for attribute in ("claim", "quote", "source", "operationalisation"):
             value = getattr(self, attribute)
             if not isinstance(value, str) or not value.strip():
-                raise ValidationError(f"pattern {self.name}: {attribute} is missing: expected "
-                                      "a non-empty text")
+                raise ValidationError(
+                    f"pattern {self.name}: {attribute} is missing: expected a non-empty text"
+                )
         for attribute in ("reason", "limitation"):
             if not isinstance(getattr(self, attribute), str):
                 raise ValidationError(f"pattern {self.name}: {attribute} must be a text")
         self._check_arms()
         if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 2:
-            raise ValidationError(f"pattern {self.name}: seeds={self.seeds!r} is not allowed: "
-                                  "expected a whole number >= 2")
+            raise ValidationError(
+                f"pattern {self.name}: seeds={self.seeds!r} is not allowed: "
+                "expected a whole number >= 2"
+            )
         if self.test is None:
             if not self.reason.strip():
-                raise ValidationError(f"pattern {self.name}: test=None needs a reason saying "
-                                      "why the model cannot express the claim")
+                raise ValidationError(
+                    f"pattern {self.name}: test=None needs a reason saying "
+                    "why the model cannot express the claim"
+                )
             return
         if not isinstance(self.test, Test):
             raise ValidationError(f"pattern {self.name}: test={self.test!r} is not a test")
         if self.reason.strip():
-            raise ValidationError(f"pattern {self.name}: reason is only for a claim the model "
-                                  "cannot express (test=None)")
+            raise ValidationError(
+                f"pattern {self.name}: reason is only for a claim the model "
+                "cannot express (test=None)"
+            )
         for metric, arm in self.test.uses():
             if arm not in self.arms:
                 hint = _suggest(arm, list(self.arms))
-                raise ValidationError(f"pattern {self.name}: the test reads arm {arm!r}, which "
-                                      "is not declared; arms: " + ", ".join(self.arms)
-                                      + (f"; {hint}" if hint else ""))
+                raise ValidationError(
+                    f"pattern {self.name}: the test reads arm {arm!r}, which "
+                    "is not declared; arms: " + ", ".join(self.arms) + (f"; {hint}" if hint else "")
+                )
             metric.check_steps(self.arms[arm].weeks, where=f"pattern {self.name}, arm {arm}")
 
     def _check_arms(self) -> None:
         if not isinstance(self.arms, Mapping) or (self.test is not None and not self.arms):
-            raise ValidationError(f"pattern {self.name}: arms must be a mapping of arm name to "
-                                  "Arm")
+            raise ValidationError(f"pattern {self.name}: arms must be a mapping of arm name to Arm")
         for arm_name, arm in self.arms.items():
             if not isinstance(arm_name, str) or not _NAME.fullmatch(arm_name):
-                raise ValidationError(f"pattern {self.name}: arm name {arm_name!r} is not "
-                                      "allowed: expected a snake_case name")
+                raise ValidationError(
+                    f"pattern {self.name}: arm name {arm_name!r} is not "
+                    "allowed: expected a snake_case name"
+                )
             if not isinstance(arm, Arm):
-                raise ValidationError(f"pattern {self.name}, arm {arm_name}: {arm!r} is not an "
-                                      "Arm")
+                raise ValidationError(f"pattern {self.name}, arm {arm_name}: {arm!r} is not an Arm")
         object.__setattr__(self, "arms", MappingProxyType(dict(self.arms)))
 
     @property
@@ -216,7 +243,6 @@ class Pattern:
     def arms_run(self) -> tuple[str, ...]:
         """Names of the arms a validation runs: those the test reads, in order."""
         return () if self.test is None else self.test.arms()
-
 
 
 @dataclass(frozen=True)
@@ -252,7 +278,29 @@ class PatternResult:
     expressible: bool
 
 
-__all__ = ["ALPHA", "DEFAULT_SEEDS", "QUICK_SEEDS", "AllOf", "Arm", "AtMost", "AtWeek",
-           "Bound", "Change", "Custom", "Greater", "Interaction", "Mean", "Metric", "Outcome",
-           "ParameterError", "Pattern", "PatternResult", "Share", "Sign", "Steadier",
-           "Summary", "Test", "ValidationError"]
+__all__ = [
+    "ALPHA",
+    "DEFAULT_SEEDS",
+    "QUICK_SEEDS",
+    "AllOf",
+    "Arm",
+    "AtMost",
+    "AtWeek",
+    "Bound",
+    "Change",
+    "Custom",
+    "Greater",
+    "Interaction",
+    "Mean",
+    "Metric",
+    "Outcome",
+    "ParameterError",
+    "Pattern",
+    "PatternResult",
+    "Share",
+    "Sign",
+    "Steadier",
+    "Summary",
+    "Test",
+    "ValidationError",
+]

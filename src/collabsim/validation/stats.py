@@ -126,26 +126,32 @@ class Test(ABC):
         """Run the test on ``measure(metric, arm)``, per-seed values as floats."""
 
     def _check_alpha(self) -> None:
-        if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float)) \
-                or not 0 < self.alpha < 1:
-            raise ValidationError(f"alpha={self.alpha!r} is not allowed: expected a number "
-                                  "between 0 and 1")
+        if (
+            isinstance(self.alpha, bool)
+            or not isinstance(self.alpha, (int, float))
+            or not 0 < self.alpha < 1
+        ):
+            raise ValidationError(
+                f"alpha={self.alpha!r} is not allowed: expected a number between 0 and 1"
+            )
 
 
 def _as_measure(values: Measure | Mapping[str, Any]) -> Measure:
     if isinstance(values, Mapping):
         return lambda metric, arm: values[arm]
     if not callable(values):
-        raise ValidationError("values must be measure(metric, arm) or a mapping of arm name "
-                              "to per-seed values")
+        raise ValidationError(
+            "values must be measure(metric, arm) or a mapping of arm name to per-seed values"
+        )
     return values
 
 
 def check_metric(metric: object, test: str) -> None:
     """Refuse anything but a metric, naming the test."""
     if not isinstance(metric, Metric):
-        raise ValidationError(f"{test}: {metric!r} is not a metric (Summary, AtWeek, Change, "
-                              "Mean, Custom or AtMost)")
+        raise ValidationError(
+            f"{test}: {metric!r} is not a metric (Summary, AtWeek, Change, Mean, Custom or AtMost)"
+        )
 
 
 def check_arm(name: object, test: str) -> None:
@@ -166,8 +172,9 @@ def signed_rank_p(x: np.ndarray, alternative: str) -> float:
     return float(wilcoxon(x, zero_method="zsplit", alternative=alternative).pvalue)
 
 
-def bootstrap_mean_ci(x: np.ndarray, *, seed: int = 0,
-                      resamples: int = BOOTSTRAP) -> tuple[float, float]:
+def bootstrap_mean_ci(
+    x: np.ndarray, *, seed: int = 0, resamples: int = BOOTSTRAP
+) -> tuple[float, float]:
     """Percentile bootstrap 95% interval of the mean of ``x`` (seeded, so repeatable)."""
     x = np.asarray(x, dtype=float)
     if x.size == 0:
@@ -177,8 +184,9 @@ def bootstrap_mean_ci(x: np.ndarray, *, seed: int = 0,
     return percentiles(means)
 
 
-def bootstrap_difference_ci(a: np.ndarray, b: np.ndarray, *, seed: int = 0,
-                            resamples: int = BOOTSTRAP) -> tuple[float, float]:
+def bootstrap_difference_ci(
+    a: np.ndarray, b: np.ndarray, *, seed: int = 0, resamples: int = BOOTSTRAP
+) -> tuple[float, float]:
     """Percentile bootstrap 95% interval of ``mean(a) - mean(b)``, samples independent."""
     if a.size == 0 or b.size == 0:
         return np.nan, np.nan
@@ -199,8 +207,9 @@ def finite(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     """The arrays without the seeds where any of them is NaN (pairs kept together)."""
     lengths = {a.size for a in arrays}
     if len(lengths) != 1:
-        raise ValidationError(f"paired values differ in length ({sorted(lengths)}): the arms "
-                              "must have the same seeds")
+        raise ValidationError(
+            f"paired values differ in length ({sorted(lengths)}): the arms must have the same seeds"
+        )
     keep = np.all([np.isfinite(a) for a in arrays], axis=0)
     return tuple(a[keep] for a in arrays)
 
@@ -258,12 +267,19 @@ class AllOf(Test):
 
     def describe(self) -> str:
         """The parts in words, each on its own line."""
-        return "all of:\n" + "\n".join(f"{i}. {part.describe()}"
-                                       for i, part in enumerate(self.parts, 1))
+        return "all of:\n" + "\n".join(
+            f"{i}. {part.describe()}" for i, part in enumerate(self.parts, 1)
+        )
 
     def _evaluate(self, measure: Measure) -> Outcome:
         outcomes = [part._evaluate(measure) for part in self.parts]
         head = outcomes[0]
-        return Outcome(head.effect, head.ci_low, head.ci_high,
-                       max(o.p_value for o in outcomes), all(o.passed for o in outcomes),
-                       min(o.seeds for o in outcomes), "; ".join(o.detail for o in outcomes))
+        return Outcome(
+            head.effect,
+            head.ci_low,
+            head.ci_high,
+            max(o.p_value for o in outcomes),
+            all(o.passed for o in outcomes),
+            min(o.seeds for o in outcomes),
+            "; ".join(o.detail for o in outcomes),
+        )

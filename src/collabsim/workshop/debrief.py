@@ -24,32 +24,42 @@ if TYPE_CHECKING:
     from collabsim.workshop.room import Room
 
 #: The series the debrief compares, with what each is called.
-SERIES = {"attendance_rate": "attendance", "trust_cross_org": "trust across organisations",
-          "commitment_mean": "commitment", "active_members": "people taking part",
-          "changes_blocked": "requests blocked", "changes_adopted": "changes adopted"}
+SERIES = {
+    "attendance_rate": "attendance",
+    "trust_cross_org": "trust across organisations",
+    "commitment_mean": "commitment",
+    "active_members": "people taking part",
+    "changes_blocked": "requests blocked",
+    "changes_adopted": "changes adopted",
+}
 #: The other runs a debrief can show, and how a played senior leader chooses in each.
 POLICIES = {"all_cede": True, "all_block": False}
 
 
 def _leaders_all(grant: bool):
     """A policy: played senior leaders grant (and cede) or block (and keep) everything."""
+
     def policy(model: CollaborationModel, person: int, choice: Choice) -> Choice:
         if model.state.people.role[person] != TOP:
             return choice
         verdicts = {r.proposer: grant for r in model.played.requests(person)}
         return dataclasses.replace(choice, verdicts=verdicts, cede=grant)
+
     return policy
 
 
 def runs(room: Room, *, others: bool = False) -> dict[str, pd.DataFrame]:
     """The time series to compare: the room's, the model's, and optionally the others."""
     rows = room.record.frame()
-    out = {"room": room.model.timeseries(),
-           "model": replay_rows(room.params, room.seed, rows, played=False).timeseries()}
+    out = {
+        "room": room.model.timeseries(),
+        "model": replay_rows(room.params, room.seed, rows, played=False).timeseries(),
+    }
     if others:
         for name, grant in POLICIES.items():
-            out[name] = replay_rows(room.params, room.seed, rows,
-                                    policy=_leaders_all(grant)).timeseries()
+            out[name] = replay_rows(
+                room.params, room.seed, rows, policy=_leaders_all(grant)
+            ).timeseries()
     return out
 
 
@@ -58,17 +68,32 @@ def key_moments(frame: pd.DataFrame) -> list[dict]:
     moments = []
     blocked = frame.index[frame["changes_blocked"] > 0]
     if len(blocked):
-        moments.append({"week": int(blocked[0]), "kind": "first_block",
-                        "text": "the first change request is blocked"})
+        moments.append(
+            {
+                "week": int(blocked[0]),
+                "kind": "first_block",
+                "text": "the first change request is blocked",
+            }
+        )
     acted = frame["trust_in_actor"].notna()
     first_act = acted.idxmax() if acted.any() else None
     if first_act is not None:
-        moments.append({"week": int(first_act), "kind": "self_interest",
-                        "text": "a senior leader acts in self-interest"})
+        moments.append(
+            {
+                "week": int(first_act),
+                "kind": "self_interest",
+                "text": "a senior leader acts in self-interest",
+            }
+        )
     drop = -frame["active_members"].diff().fillna(0)
     for week in frame.index[drop > 0]:
-        moments.append({"week": int(week), "kind": "drifting_away",
-                        "text": f"{int(drop[week])} people drift away"})
+        moments.append(
+            {
+                "week": int(week),
+                "kind": "drifting_away",
+                "text": f"{int(drop[week])} people drift away",
+            }
+        )
     return sorted(moments, key=lambda m: m["week"])
 
 
@@ -81,25 +106,40 @@ def debrief(room: Room, *, others: bool = False) -> dict:
     """
     compared = runs(room, others=others)
     weeks = [int(w) for w in compared["room"].index]
-    series = {name: {column: _values(frame[column]) for column in SERIES}
-              for name, frame in compared.items()}
-    stories = [{"participant": seat.participant, "name": seat.name, "person": seat.person,
-                "who": describe(room.model, seat.person), "story": room.stories.of(seat.person)}
-               for seat in sorted(room.seats.values(), key=lambda s: int(s.participant[1:]))]
-    return {"weeks": weeks, "labels": SERIES, "series": series,
-            "moments": {name: key_moments(frame) for name, frame in compared.items()},
-            "summary": {name: _summary(frame) for name, frame in compared.items()},
-            "stories": stories}
+    series = {
+        name: {column: _values(frame[column]) for column in SERIES}
+        for name, frame in compared.items()
+    }
+    stories = [
+        {
+            "participant": seat.participant,
+            "name": seat.name,
+            "person": seat.person,
+            "who": describe(room.model, seat.person),
+            "story": room.stories.of(seat.person),
+        }
+        for seat in sorted(room.seats.values(), key=lambda s: int(s.participant[1:]))
+    ]
+    return {
+        "weeks": weeks,
+        "labels": SERIES,
+        "series": series,
+        "moments": {name: key_moments(frame) for name, frame in compared.items()},
+        "summary": {name: _summary(frame) for name, frame in compared.items()},
+        "stories": stories,
+    }
 
 
 def _summary(frame: pd.DataFrame) -> dict:
     """Where a run stands at its last week."""
     last = frame.iloc[-1]
-    return {"alive": bool(last["alive"]),
-            "trust_cross_org": round(float(last["trust_cross_org"]), 3),
-            "commitment_mean": round(float(last["commitment_mean"]), 3),
-            "changes_adopted": int(last["changes_adopted"]),
-            "changes_blocked": int(last["changes_blocked"])}
+    return {
+        "alive": bool(last["alive"]),
+        "trust_cross_org": round(float(last["trust_cross_org"]), 3),
+        "commitment_mean": round(float(last["commitment_mean"]), 3),
+        "changes_adopted": int(last["changes_adopted"]),
+        "changes_blocked": int(last["changes_blocked"]),
+    }
 
 
 def _values(column: pd.Series) -> list:

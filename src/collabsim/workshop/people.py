@@ -26,8 +26,11 @@ DEAL_PATTERN = (BOTTOM, MIDDLE, TOP, BOTTOM, MIDDLE, BOTTOM)
 #: People offered to talk to between meetings.
 TALK_OPTIONS = 4
 #: What a request asks, in words.
-REQUEST_WORDS = {"test": "a small test of change", "embed": "embedding a prototype that worked",
-                 "redesign": "a big redesign"}
+REQUEST_WORDS = {
+    "test": "a small test of change",
+    "embed": "embedding a prototype that worked",
+    "redesign": "a big redesign",
+}
 
 
 def organisation_label(model: CollaborationModel, person: int) -> str:
@@ -52,9 +55,10 @@ def deal_order(model: CollaborationModel) -> list[int]:
     p = model.state.people
     pools: dict[int, list[list[int]]] = {}
     for role in ROLE_WORDS:
-        by_org = [[int(i) for i in np.flatnonzero((p.org == k) & (p.role == role) & p.active
-                                                  & ~p.steady)]
-                  for k in range(len(model.state.organisations))]
+        by_org = [
+            [int(i) for i in np.flatnonzero((p.org == k) & (p.role == role) & p.active & ~p.steady)]
+            for k in range(len(model.state.organisations))
+        ]
         pools[role] = [posts for posts in by_org if posts]
     queues = {role: _round_robin(orgs) for role, orgs in pools.items()}
     order: list[int] = []
@@ -85,9 +89,11 @@ def check_posts(model: CollaborationModel, posts: list[int] | None) -> list[int]
         raise ValueError("posts: a fixed deal needs a list of posts")
     for post in posts:
         if post not in allowed:
-            raise ValueError(f"posts: {post!r} is not allowed: expected ordinary members "
-                             f"0 to {model.params.n_people - 1}, not the convener or the "
-                             "central leader")
+            raise ValueError(
+                f"posts: {post!r} is not allowed: expected ordinary members "
+                f"0 to {model.params.n_people - 1}, not the convener or the "
+                "central leader"
+            )
     return list(dict.fromkeys(posts))
 
 
@@ -97,8 +103,9 @@ def parse_posts(value: str) -> tuple[int, ...]:
     try:
         return tuple(int(v) for v in text.split(",")) if text else ()
     except ValueError:
-        raise ValueError(f"talk={value!r} is not allowed: expected posts separated by "
-                         "commas") from None
+        raise ValueError(
+            f"talk={value!r} is not allowed: expected posts separated by commas"
+        ) from None
 
 
 def required_fields(room: Room, person: int) -> list[str]:
@@ -130,27 +137,45 @@ class Snapshot(NamedTuple):
 def snapshot(model: CollaborationModel) -> Snapshot:
     """Copy what the feedback after the next meeting compares against."""
     p = model.state.people
-    return Snapshot(p.commitment.copy(), model.state.changes.stage.copy(), p.granted.copy(),
-                    p.blocked.copy(), p.power.copy(), p.active.copy(), list(model.people),
-                    model.steps)
+    return Snapshot(
+        p.commitment.copy(),
+        model.state.changes.stage.copy(),
+        p.granted.copy(),
+        p.blocked.copy(),
+        p.power.copy(),
+        p.active.copy(),
+        list(model.people),
+        model.steps,
+    )
 
 
-def trust_by_organisation(model: CollaborationModel, person: int,
-                          trust: np.ndarray) -> list[tuple[str, float]]:
+def trust_by_organisation(
+    model: CollaborationModel, person: int, trust: np.ndarray
+) -> list[tuple[str, float]]:
     """``person``'s mean trust in the active members of each other organisation."""
     p = model.state.people
     out = []
     for k in range(len(model.state.organisations)):
         members = np.flatnonzero((p.org == k) & p.active)
         if k != p.org[person] and members.size:
-            out.append((organisation_label(model, int(members[0])),
-                        float(trust[person, members].mean())))
+            out.append(
+                (organisation_label(model, int(members[0])), float(trust[person, members].mean()))
+            )
     return out
 
 
 def _level(value: float) -> str:
-    return ("very low" if value < 0.2 else "low" if value < 0.4 else "middling" if value < 0.6
-            else "high" if value < 0.8 else "very high")
+    return (
+        "very low"
+        if value < 0.2
+        else "low"
+        if value < 0.4
+        else "middling"
+        if value < 0.6
+        else "high"
+        if value < 0.8
+        else "very high"
+    )
 
 
 def situation(model: CollaborationModel, person: int, trust: np.ndarray) -> list[str]:
@@ -158,24 +183,31 @@ def situation(model: CollaborationModel, person: int, trust: np.ndarray) -> list
     p = model.state.people
     who = describe(model, person)
     if not p.active[person]:
-        return [f"You are {who}.", "You have drifted away from the network: you no longer "
-                "come to its meetings."]
-    sentences = [f"You are {who}. Your commitment to the network is {_level(p.commitment[person])}"
-                 f" ({p.commitment[person]:.2f})."]
+        return [
+            f"You are {who}.",
+            "You have drifted away from the network: you no longer come to its meetings.",
+        ]
+    sentences = [
+        f"You are {who}. Your commitment to the network is {_level(p.commitment[person])}"
+        f" ({p.commitment[person]:.2f})."
+    ]
     by_org = trust_by_organisation(model, person, trust)
     if by_org:
         most, least = max(by_org, key=lambda t: t[1]), min(by_org, key=lambda t: t[1])
         mean = float(np.mean([t for _, t in by_org]))
-        sentences.append(f"You trust people from other organisations {_level(mean)} "
-                         f"({mean:.2f}): most those at {most[0]} ({most[1]:.2f}), least "
-                         f"those at {least[0]} ({least[1]:.2f}).")
+        sentences.append(
+            f"You trust people from other organisations {_level(mean)} "
+            f"({mean:.2f}): most those at {most[0]} ({most[1]:.2f}), least "
+            f"those at {least[0]} ({least[1]:.2f})."
+        )
     if model.meetings_held:
         came = "came to" if p.attended_last[person] else "were not at"
         worth = p.meeting_value[person]
         mood = "it was worthwhile" if worth > 0 else "it did not go well" if worth < 0 else ""
-        sentences.append(f"Last time you {came} the meeting" + (f"; {mood}." if
-                                                                  p.attended_last[person]
-                                                                  and mood else "."))
+        sentences.append(
+            f"Last time you {came} the meeting"
+            + (f"; {mood}." if p.attended_last[person] and mood else ".")
+        )
     return sentences
 
 
@@ -191,18 +223,23 @@ def talk_options(model: CollaborationModel, person: int, trust: np.ndarray) -> l
         if p.org[j] not in seen_orgs and len(picked) < TALK_OPTIONS:
             picked.append(int(j))
             seen_orgs.add(int(p.org[j]))
-    return [{"person": j, "label": describe(model, j), "trust": round(float(trust[person, j]), 2)}
-            for j in picked]
+    return [
+        {"person": j, "label": describe(model, j), "trust": round(float(trust[person, j]), 2)}
+        for j in picked
+    ]
 
 
 def request_label(model: CollaborationModel, request) -> str:
     """A request to a senior leader, in words."""
-    return (f"{describe(model, request.proposer).capitalize()} asks for "
-            f"{REQUEST_WORDS[request.kind]} on pathway {request.pathway + 1}")
+    return (
+        f"{describe(model, request.proposer).capitalize()} asks for "
+        f"{REQUEST_WORDS[request.kind]} on pathway {request.pathway + 1}"
+    )
 
 
-def feedback(model: CollaborationModel, before: Snapshot, person: int,
-             choices: dict[int, Choice]) -> list[str]:
+def feedback(
+    model: CollaborationModel, before: Snapshot, person: int, choices: dict[int, Choice]
+) -> list[str]:
     """What happened to ``person`` at the meeting just played and the weeks after it."""
     p, s = model.state.people, model.state
     lines = []
@@ -211,8 +248,11 @@ def feedback(model: CollaborationModel, before: Snapshot, person: int,
     if before.active[person] and not p.active[person]:
         lines.append("You drifted away from the network after this meeting.")
     choice = choices.get(person)
-    chooser = "you chose" if choice is not None and choice.attend is not None else \
-        "the model chose for you"
+    chooser = (
+        "you chose"
+        if choice is not None and choice.attend is not None
+        else "the model chose for you"
+    )
     if before.active[person]:
         came = "came to" if p.attended_last[person] else "stayed away from"
         lines.append(f"You {came} the meeting ({chooser}).")
@@ -222,25 +262,35 @@ def feedback(model: CollaborationModel, before: Snapshot, person: int,
             lines.append(f"Your talk with {describe(model, talk.other)} {how} for you.")
     was, now = int(before.stage[person]), int(s.changes.stage[person])
     if was == change.IDLE and now != change.IDLE:
-        kind = "a big redesign" if now in (change.AWAITING_REDESIGN_GRANTS,
-                                           change.REDESIGNING) else "a small test of change"
+        kind = (
+            "a big redesign"
+            if now in (change.AWAITING_REDESIGN_GRANTS, change.REDESIGNING)
+            else "a small test of change"
+        )
         lines.append(f"You proposed {kind}.")
     if was in AWAITING and now in (change.TESTING, change.REDESIGNING):
         lines.append("Your change was granted and is under way.")
-    if was in AWAITING and now == change.IDLE and 0 <= p.news[person] and \
-            p.blocked[p.news[person]] > before.blocked[p.news[person]]:
+    if (
+        was in AWAITING
+        and now == change.IDLE
+        and 0 <= p.news[person]
+        and p.blocked[p.news[person]] > before.blocked[p.news[person]]
+    ):
         lines.append(f"Your change was blocked by {describe(model, int(p.news[person]))}.")
     granted = int(p.granted[person] - before.granted[person])
     blocked = int(p.blocked[person] - before.blocked[person])
     if granted or blocked:
         lines.append(f"You granted {granted} and blocked {blocked} change requests.")
     if p.power[person] < before.power[person] and choice is not None and choice.cede:
-        lines.append(f"You ceded territory: your power went from {before.power[person]:.2f} "
-                     f"to {p.power[person]:.2f}.")
+        lines.append(
+            f"You ceded territory: your power went from {before.power[person]:.2f} "
+            f"to {p.power[person]:.2f}."
+        )
     if choice is not None and choice.self_interest:
         lines.append("You acted in self-interest; everyone in the network heard of it.")
-    lines.append(f"Your commitment went from {before.commitment[person]:.2f} to "
-                 f"{p.commitment[person]:.2f}.")
+    lines.append(
+        f"Your commitment went from {before.commitment[person]:.2f} to {p.commitment[person]:.2f}."
+    )
     if not model.network_on:
         lines.append("The network has dissolved: it no longer meets.")
     return lines
@@ -259,14 +309,26 @@ class Stories:
         trust = read_all(model.state.trust_ref)
         other_org = (p.org[:, None] != p.org[None, :]) & p.active[None, :]
         counts = other_org.sum(axis=1)
-        mean_trust = np.where(counts > 0, (trust * other_org).sum(axis=1) / np.maximum(1, counts),
-                              np.nan)
-        self.rows.append({"week": model.steps, "trust": mean_trust.round(3),
-                          "commitment": p.commitment.round(3).copy(),
-                          "active": p.active.copy()})
+        mean_trust = np.where(
+            counts > 0, (trust * other_org).sum(axis=1) / np.maximum(1, counts), np.nan
+        )
+        self.rows.append(
+            {
+                "week": model.steps,
+                "trust": mean_trust.round(3),
+                "commitment": p.commitment.round(3).copy(),
+                "active": p.active.copy(),
+            }
+        )
 
     def of(self, person: int) -> list[dict]:
         """``person``'s story: week, trust in other organisations, commitment, taking part."""
-        return [{"week": r["week"], "trust": float(r["trust"][person]),
-                 "commitment": float(r["commitment"][person]), "active": bool(r["active"][person])}
-                for r in self.rows]
+        return [
+            {
+                "week": r["week"],
+                "trust": float(r["trust"][person]),
+                "commitment": float(r["commitment"][person]),
+                "active": bool(r["active"][person]),
+            }
+            for r in self.rows
+        ]

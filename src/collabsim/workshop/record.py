@@ -41,8 +41,21 @@ from collabsim.workshop import turns
 if TYPE_CHECKING:
     from collabsim.workshop.room import Room, Seat
 
-COLUMNS = ("order", "meeting", "week", "time", "seconds", "participant", "person", "role",
-           "organisation", "field", "value", "target", "source")
+COLUMNS = (
+    "order",
+    "meeting",
+    "week",
+    "time",
+    "seconds",
+    "participant",
+    "person",
+    "role",
+    "organisation",
+    "field",
+    "value",
+    "target",
+    "source",
+)
 DECISIONS_CSV, DECISIONS_PARQUET, SESSION = "decisions.csv", "decisions.parquet", "session.json"
 #: Choice fields and how a recorded value sets them on a ``Choice``.
 _SETTERS: dict[str, Callable[[dict, str, int], None]] = {
@@ -63,8 +76,16 @@ class Record:
         self._opened = time.monotonic()
         self.rows: list[dict] = []
 
-    def add(self, seat: Seat | None, field: str, value: str, source: str, *,
-            target: int | None = None, person: int | None = None) -> None:
+    def add(
+        self,
+        seat: Seat | None,
+        field: str,
+        value: str,
+        source: str,
+        *,
+        target: int | None = None,
+        person: int | None = None,
+    ) -> None:
         """Add one row: ``seat`` made (or the model or facilitator made) a decision."""
         model = self._room.model
         post = seat.person if seat is not None else person
@@ -72,14 +93,23 @@ class Record:
         if post is not None:
             org = model.state.organisations[model.state.people.org[post]].name
             role = ROLES[int(model.state.people.role[post])]
-        self.rows.append({
-            "order": len(self.rows), "meeting": self._room.meeting, "week": model.steps,
-            "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
-            "seconds": round(time.monotonic() - self._opened, 3),
-            "participant": seat.participant if seat is not None else "",
-            "person": -1 if post is None else int(post), "role": role, "organisation": org,
-            "field": field, "value": str(value), "target": -1 if target is None else int(target),
-            "source": source})
+        self.rows.append(
+            {
+                "order": len(self.rows),
+                "meeting": self._room.meeting,
+                "week": model.steps,
+                "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+                "seconds": round(time.monotonic() - self._opened, 3),
+                "participant": seat.participant if seat is not None else "",
+                "person": -1 if post is None else int(post),
+                "role": role,
+                "organisation": org,
+                "field": field,
+                "value": str(value),
+                "target": -1 if target is None else int(target),
+                "source": source,
+            }
+        )
 
     def close_meeting(self, played: list[int], choices: dict[int, Choice]) -> None:
         """Record who played the meeting about to be held, and each choice left to the model."""
@@ -109,19 +139,28 @@ class Record:
         """
         room = self._room
         frame = room.model.timeseries()
-        result = RunResult(room.params, room.seed, room.model.steps, frame,
-                           summarise(room.model, frame))
+        result = RunResult(
+            room.params, room.seed, room.model.steps, frame, summarise(room.model, frame)
+        )
         folder = storage.write_run(result, folder, scenario=room.scenario)
         decisions = self.frame()
-        storage.write_atomically(folder / DECISIONS_CSV,
-                                 lambda h: h.write(decisions.to_csv(index=False).encode()))
-        storage.write_atomically(folder / DECISIONS_PARQUET,
-                                 lambda h: decisions.to_parquet(h, index=False))
-        session = {"scenario": room.scenario, "seed": room.seed,
-                   "parameters": room.params.to_dict(), "deal": room.deal,
-                   "posts": room.order, "meetings": room.meeting - 1}
-        storage.write_atomically(folder / SESSION,
-                                 lambda h: h.write(json.dumps(session, indent=2).encode()))
+        storage.write_atomically(
+            folder / DECISIONS_CSV, lambda h: h.write(decisions.to_csv(index=False).encode())
+        )
+        storage.write_atomically(
+            folder / DECISIONS_PARQUET, lambda h: decisions.to_parquet(h, index=False)
+        )
+        session = {
+            "scenario": room.scenario,
+            "seed": room.seed,
+            "parameters": room.params.to_dict(),
+            "deal": room.deal,
+            "posts": room.order,
+            "meetings": room.meeting - 1,
+        }
+        storage.write_atomically(
+            folder / SESSION, lambda h: h.write(json.dumps(session, indent=2).encode())
+        )
         for name in (DECISIONS_CSV, DECISIONS_PARQUET, SESSION):
             storage.record_output(folder, name)
         return folder
@@ -136,8 +175,14 @@ def _required(room: Room, person: int) -> list[str]:
 Policy = Callable[[CollaborationModel, int, Choice], Choice]
 
 
-def replay_rows(params: Params, seed: int, rows: pd.DataFrame, *, played: bool = True,
-                policy: Policy | None = None) -> CollaborationModel:
+def replay_rows(
+    params: Params,
+    seed: int,
+    rows: pd.DataFrame,
+    *,
+    played: bool = True,
+    policy: Policy | None = None,
+) -> CollaborationModel:
     """Play a recorded session again and return the model at its end.
 
     Args:
@@ -159,8 +204,9 @@ def replay_rows(params: Params, seed: int, rows: pd.DataFrame, *, played: bool =
             elif row.field == "played":
                 people.append(int(row.person))
             elif row.field in _SETTERS and row.source == "participant":
-                _SETTERS[row.field](choices.setdefault(int(row.person), {}), row.value,
-                                    int(row.target))
+                _SETTERS[row.field](
+                    choices.setdefault(int(row.person), {}), row.value, int(row.target)
+                )
         if not (group["field"] == "advance").any():
             break  # the meeting being decided when the session was saved
         if not played:
@@ -168,8 +214,9 @@ def replay_rows(params: Params, seed: int, rows: pd.DataFrame, *, played: bool =
         built = {person: Choice(**values) for person, values in choices.items()}
         if policy is not None:
             turns.set_played(model, people)
-            built = {person: policy(model, person, built.get(person, Choice()))
-                     for person in people}
+            built = {
+                person: policy(model, person, built.get(person, Choice())) for person in people
+            }
         turns.play_meeting(model, people, built)
     return model
 
@@ -182,8 +229,7 @@ def replay(folder: str | Path) -> CollaborationModel:
     """
     folder = Path(folder)
     if not (folder / SESSION).is_file():
-        raise FileNotFoundError(f"{str(folder)!r} holds no saved workshop session "
-                                f"(no {SESSION})")
+        raise FileNotFoundError(f"{str(folder)!r} holds no saved workshop session (no {SESSION})")
     session = json.loads((folder / SESSION).read_text())
     rows = pd.read_parquet(folder / DECISIONS_PARQUET)
     return replay_rows(Params(**session["parameters"]), session["seed"], rows)

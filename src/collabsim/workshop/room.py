@@ -95,9 +95,16 @@ class Room:
         clock: Monotonic clock (seconds), for timers.
     """
 
-    def __init__(self, scenario: str = "iocn", *, seed: int = 0, deal: str = "mix",
-                 posts: list[int] | None = None, decision_seconds: float = DECISION_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        scenario: str = "iocn",
+        *,
+        seed: int = 0,
+        deal: str = "mix",
+        posts: list[int] | None = None,
+        decision_seconds: float = DECISION_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if deal not in DEALS:
             raise ValueError(f"deal={deal!r} is not allowed: expected one of {', '.join(DEALS)}")
         self.params = load_scenario(scenario)
@@ -107,8 +114,11 @@ class Room:
         self.facilitator_token = secrets.token_urlsafe(24)
         self.lock = threading.RLock()
         self._clock = clock
-        self.order = people.deal_order(self.model) if deal == "mix" else people.check_posts(
-            self.model, posts)
+        self.order = (
+            people.deal_order(self.model)
+            if deal == "mix"
+            else people.check_posts(self.model, posts)
+        )
         self.deal = deal
         self.seats: dict[str, Seat] = {}  # by token
         self.meeting = 1  # the meeting being decided
@@ -137,17 +147,26 @@ class Room:
             self._check_code(code)
             name = " ".join(str(name).split())
             if not 1 <= len(name) <= 30:
-                raise Refusal("invalid", f"name={name!r} is not allowed: expected 1 to 30 "
-                              "characters")
+                raise Refusal(
+                    "invalid", f"name={name!r} is not allowed: expected 1 to 30 characters"
+                )
             if self.ended:
                 raise Refusal("forbidden", "this session has ended: no more joining")
             taken = {seat.person for seat in self.seats.values()}
-            free = [post for post in self.order if post not in taken
-                    and self.model.state.people.active[post]]
+            free = [
+                post
+                for post in self.order
+                if post not in taken and self.model.state.people.active[post]
+            ]
             if not free or len(self.seats) >= MAX_PARTICIPANTS:
                 raise Refusal("forbidden", f"the room is full ({len(self.seats)} participants)")
-            seat = Seat(f"P{len(self.seats) + 1}", name, free[0], secrets.token_urlsafe(18),
-                        self._unused_rejoin_code())
+            seat = Seat(
+                f"P{len(self.seats) + 1}",
+                name,
+                free[0],
+                secrets.token_urlsafe(18),
+                self._unused_rejoin_code(),
+            )
             self.seats[seat.token] = seat
             self.model.played.play(seat.person)  # the model plays it no more
             self.record.add(seat, "join", "participant", "participant")
@@ -176,8 +195,11 @@ class Room:
         """
         seat = self.seats.get(token) if isinstance(token, str) else None
         if seat is None:
-            raise Refusal("unknown", "unknown participant token for this room: join again "
-                          "with the room code, or use your rejoin code")
+            raise Refusal(
+                "unknown",
+                "unknown participant token for this room: join again "
+                "with the room code, or use your rejoin code",
+            )
         return seat
 
     def set_connected(self, token: str, change: int) -> None:
@@ -189,8 +211,17 @@ class Room:
             seat.connected = max(0, seat.connected + change)
         self._changed()
 
-    def decide(self, token: str, *, request_id: str, meeting: int, field: str, value: str,
-               target: int | None = None, person: int | None = None) -> None:
+    def decide(
+        self,
+        token: str,
+        *,
+        request_id: str,
+        meeting: int,
+        field: str,
+        value: str,
+        target: int | None = None,
+        person: int | None = None,
+    ) -> None:
         """A participant makes one choice for their person at the next meeting.
 
         Args:
@@ -208,8 +239,10 @@ class Room:
         with self.lock:
             seat = self.seat(token)
             if person is not None and person != seat.person:
-                raise Refusal("forbidden", f"you play person {seat.person}; you cannot act "
-                              f"for person {person}")
+                raise Refusal(
+                    "forbidden",
+                    f"you play person {seat.person}; you cannot act for person {person}",
+                )
             self._check_request(request_id, meeting)
             self._check_open()
             choice = self._merged(seat, field, value, target)
@@ -242,8 +275,7 @@ class Room:
 
     def check_facilitator(self, token: str) -> None:
         """Raise ``Refusal`` unless ``token`` is the facilitator's."""
-        if not isinstance(token, str) or not secrets.compare_digest(token,
-                                                                   self.facilitator_token):
+        if not isinstance(token, str) or not secrets.compare_digest(token, self.facilitator_token):
             raise Refusal("forbidden", "this needs the facilitator's token")
 
     def facilitate(self, token: str, *, request_id: str, action: str, value=None) -> None:
@@ -259,10 +291,16 @@ class Room:
         with self.lock:
             self.check_facilitator(token)
             self._check_request(request_id, self.meeting)
-            handler = {"advance": self._advance, "timer": self._start_timer,
-                       "pause": self._pause, "resume": self._resume, "event": self._event,
-                       "network": self._show_network, "self_interest": self._enable,
-                       "end": self._end}.get(action)
+            handler = {
+                "advance": self._advance,
+                "timer": self._start_timer,
+                "pause": self._pause,
+                "resume": self._resume,
+                "event": self._event,
+                "network": self._show_network,
+                "self_interest": self._enable,
+                "end": self._end,
+            }.get(action)
             if handler is None:
                 raise Refusal("invalid", f"action={action!r} is not allowed")
             if self.ended and action != "network":
@@ -287,10 +325,14 @@ class Room:
         self.remaining = None
 
     def _start_timer(self, seconds) -> None:
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not (
-                1 <= seconds <= 3600):
-            raise Refusal("invalid", f"timer={seconds!r} is not allowed: expected seconds "
-                          "from 1 to 3600")
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, int | float)
+            or not (1 <= seconds <= 3600)
+        ):
+            raise Refusal(
+                "invalid", f"timer={seconds!r} is not allowed: expected seconds from 1 to 3600"
+            )
         self.deadline, self.remaining = self._clock() + seconds, None
 
     def _pause(self, _value) -> None:
@@ -303,8 +345,10 @@ class Room:
 
     def _event(self, kind) -> None:
         if kind not in EVENT_KINDS:
-            raise Refusal("invalid", f"event={kind!r} is not allowed: expected one of "
-                          f"{', '.join(EVENT_KINDS)}")
+            raise Refusal(
+                "invalid",
+                f"event={kind!r} is not allowed: expected one of {', '.join(EVENT_KINDS)}",
+            )
         self.model.apply_event(kind)
         self.record.add(None, "event", kind, "facilitator")
 
@@ -360,35 +404,44 @@ class Room:
 
     def _check_code(self, code: str) -> None:
         if not isinstance(code, str) or code.strip().upper() != self.code:
-            raise Refusal("unknown", f"room code {code!r} is not this room's: check the code "
-                          "on the projector")
+            raise Refusal(
+                "unknown", f"room code {code!r} is not this room's: check the code on the projector"
+            )
 
     def _check_request(self, request_id: str, meeting: int) -> None:
         if not isinstance(request_id, str) or not _REQUEST_ID.fullmatch(request_id):
-            raise Refusal("invalid", f"request_id={request_id!r} is not allowed: expected 8 to "
-                          "64 letters, digits, - or _")
+            raise Refusal(
+                "invalid",
+                f"request_id={request_id!r} is not allowed: expected 8 to "
+                "64 letters, digits, - or _",
+            )
         if request_id in self._seen_requests:
             raise Refusal("stale", f"request {request_id} was already received: nothing changed")
         if meeting != self.meeting:
-            raise Refusal("stale", f"meeting={meeting!r} is not the meeting being decided "
-                          f"(meeting {self.meeting})")
+            raise Refusal(
+                "stale",
+                f"meeting={meeting!r} is not the meeting being decided (meeting {self.meeting})",
+            )
 
     def _check_open(self) -> None:
         if self.ended:
             raise Refusal("forbidden", "this session has ended")
         if self.time_is_up():
-            raise Refusal("stale", f"time is up for meeting {self.meeting}: the model "
-                          "decides what is left")
+            raise Refusal(
+                "stale", f"time is up for meeting {self.meeting}: the model decides what is left"
+            )
 
     def _merged(self, seat: Seat, name: str, value: str, target: int | None) -> Choice:
         """The seat's choice so far with one more decision."""
         if name not in FIELDS:
-            raise Refusal("invalid", f"field={name!r} is not allowed: expected one of "
-                          f"{', '.join(FIELDS)}")
+            raise Refusal(
+                "invalid", f"field={name!r} is not allowed: expected one of {', '.join(FIELDS)}"
+            )
         allowed = FIELDS[name]
         if allowed is not None and value not in allowed:
-            raise Refusal("invalid", f"{name}={value!r} is not allowed: expected one of "
-                          f"{', '.join(allowed)}")
+            raise Refusal(
+                "invalid", f"{name}={value!r} is not allowed: expected one of {', '.join(allowed)}"
+            )
         if name == "self_interest" and not self.self_interest_enabled:
             raise Refusal("forbidden", "the self-interested act is not open yet")
         choice = self.choices.get(seat.person, Choice())
@@ -403,10 +456,13 @@ class Room:
             return dataclasses.replace(choice, propose=value)
         if name == "verdict":
             if isinstance(target, bool) or not isinstance(target, int):
-                raise Refusal("invalid", f"target={target!r} is not allowed: a verdict needs "
-                              "the proposer's post")
-            return dataclasses.replace(choice, verdicts={**choice.verdicts,
-                                                         target: value == "grant"})
+                raise Refusal(
+                    "invalid",
+                    f"target={target!r} is not allowed: a verdict needs the proposer's post",
+                )
+            return dataclasses.replace(
+                choice, verdicts={**choice.verdicts, target: value == "grant"}
+            )
         if name == "cede":
             return dataclasses.replace(choice, cede=value == "cede")
         return dataclasses.replace(choice, self_interest=value == "act")

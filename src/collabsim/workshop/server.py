@@ -31,8 +31,12 @@ from collabsim.workshop.room import Refusal, Room, new_code
 #: HTTP status for each kind of refusal.
 STATUS = {"forbidden": 403, "stale": 409, "invalid": 400, "unknown": 404}
 #: The files of the pages, and their content types.
-PAGES = {"participant.html": "text/html", "console.html": "text/html",
-         "workshop.js": "text/javascript", "workshop.css": "text/css"}
+PAGES = {
+    "participant.html": "text/html",
+    "console.html": "text/html",
+    "workshop.js": "text/javascript",
+    "workshop.css": "text/css",
+}
 
 
 class Workshop:
@@ -75,8 +79,9 @@ class Workshop:
         """
         room = self.rooms.get(str(code).strip().upper()) if code is not None else None
         if room is None:
-            raise Refusal("unknown", f"room code {code!r} is not known: check the code on "
-                          "the projector")
+            raise Refusal(
+                "unknown", f"room code {code!r} is not known: check the code on the projector"
+            )
         return room
 
 
@@ -102,8 +107,8 @@ def create_app(workshop: Workshop) -> Starlette:
         text = resources.files("collabsim.workshop").joinpath("pages", name).read_bytes()
 
         async def endpoint(request: Request) -> Response:
-            return Response(text, media_type=PAGES[name],
-                            headers={"Cache-Control": "no-store"})
+            return Response(text, media_type=PAGES[name], headers={"Cache-Control": "no-store"})
+
         return endpoint
 
     def action(handler):
@@ -112,35 +117,57 @@ def create_app(workshop: Workshop) -> Starlette:
                 return JSONResponse(await handler(await _body(request)))
             except Refusal as error:
                 return refused(error)
+
         return endpoint
 
     async def join(body: dict) -> dict:
         room = workshop.room(body.get("room"))
-        seat = (room.rejoin(body.get("room"), body["rejoin_code"]) if "rejoin_code" in body
-                else room.join(body.get("room"), body.get("name", "")))
-        return {"room": room.code, "token": seat.token, "rejoin_code": seat.rejoin_code,
-                "participant": seat.participant}
+        seat = (
+            room.rejoin(body.get("room"), body["rejoin_code"])
+            if "rejoin_code" in body
+            else room.join(body.get("room"), body.get("name", ""))
+        )
+        return {
+            "room": room.code,
+            "token": seat.token,
+            "rejoin_code": seat.rejoin_code,
+            "participant": seat.participant,
+        }
 
     async def decide(body: dict) -> dict:
         room = workshop.room(body.get("room"))
         target, person = body.get("target"), body.get("person")
-        room.decide(body.get("token"), request_id=body.get("request_id"),
-                    meeting=body.get("meeting"), field=body.get("field"),
-                    value=body.get("value"), target=target, person=person)
+        room.decide(
+            body.get("token"),
+            request_id=body.get("request_id"),
+            meeting=body.get("meeting"),
+            field=body.get("field"),
+            value=body.get("value"),
+            target=target,
+            person=person,
+        )
         return {"ok": True}
 
     async def facilitate(body: dict) -> dict:
         room = workshop.room(body.get("room"))
         action_name = body.get("action")
         if action_name in ("advance", "end"):  # plays the model: off the event loop
-            await run_in_threadpool(room.facilitate, body.get("token"),
-                                    request_id=body.get("request_id"), action=action_name,
-                                    value=body.get("value"))
+            await run_in_threadpool(
+                room.facilitate,
+                body.get("token"),
+                request_id=body.get("request_id"),
+                action=action_name,
+                value=body.get("value"),
+            )
             if room.ended:  # the record is saved whenever a session ends
                 await run_in_threadpool(room.record.save, workshop.out / room.code)
         else:
-            room.facilitate(body.get("token"), request_id=body.get("request_id"),
-                            action=action_name, value=body.get("value"))
+            room.facilitate(
+                body.get("token"),
+                request_id=body.get("request_id"),
+                action=action_name,
+                value=body.get("value"),
+            )
         return {"ok": True}
 
     async def debrief(body: dict) -> dict:
@@ -157,9 +184,14 @@ def create_app(workshop: Workshop) -> Starlette:
     async def next_room(body: dict) -> dict:
         room = workshop.room(body.get("room"))
         room.check_facilitator(body.get("token"))
-        fresh = await run_in_threadpool(workshop.open_room, scenario=room.scenario,
-                                        seed=room.seed, deal=room.deal, posts=room.order,
-                                        decision_seconds=room.decision_seconds)
+        fresh = await run_in_threadpool(
+            workshop.open_room,
+            scenario=room.scenario,
+            seed=room.seed,
+            deal=room.deal,
+            posts=room.order,
+            decision_seconds=room.decision_seconds,
+        )
         workshop.close_room(room.code)
         return {"room": fresh.code, "token": fresh.facilitator_token}
 
@@ -170,26 +202,29 @@ def create_app(workshop: Workshop) -> Starlette:
             return refused(error)
         buffer = io.BytesIO()
         segno.make(join_url(workshop, room, str(request.base_url)), error="m").save(
-            buffer, kind="svg", scale=8, border=2)
+            buffer, kind="svg", scale=8, border=2
+        )
         return Response(buffer.getvalue(), media_type="image/svg+xml")
 
     async def socket(websocket: WebSocket) -> None:
         await follow(workshop, websocket)
 
-    return Starlette(routes=[
-        Route("/", page("participant.html")),
-        Route("/console", page("console.html")),
-        Route("/workshop.js", page("workshop.js")),
-        Route("/workshop.css", page("workshop.css")),
-        Route("/qr.svg", qr),
-        Route("/api/join", action(join), methods=["POST"]),
-        Route("/api/decide", action(decide), methods=["POST"]),
-        Route("/api/facilitate", action(facilitate), methods=["POST"]),
-        Route("/api/debrief", action(debrief), methods=["POST"]),
-        Route("/api/save", action(save), methods=["POST"]),
-        Route("/api/rooms", action(next_room), methods=["POST"]),
-        WebSocketRoute("/ws", socket),
-    ])
+    return Starlette(
+        routes=[
+            Route("/", page("participant.html")),
+            Route("/console", page("console.html")),
+            Route("/workshop.js", page("workshop.js")),
+            Route("/workshop.css", page("workshop.css")),
+            Route("/qr.svg", qr),
+            Route("/api/join", action(join), methods=["POST"]),
+            Route("/api/decide", action(decide), methods=["POST"]),
+            Route("/api/facilitate", action(facilitate), methods=["POST"]),
+            Route("/api/debrief", action(debrief), methods=["POST"]),
+            Route("/api/save", action(save), methods=["POST"]),
+            Route("/api/rooms", action(next_room), methods=["POST"]),
+            WebSocketRoute("/ws", socket),
+        ]
+    )
 
 
 def join_url(workshop: Workshop, room: Room, base: str) -> str:
@@ -229,12 +264,14 @@ async def follow(workshop: Workshop, websocket: WebSocket) -> None:
         while True:
             changed.clear()
             with room.lock:
-                view = (views.facilitator_view(room, join_url(workshop, room, base))
-                        if facilitator else views.participant_view(room, token))
+                view = (
+                    views.facilitator_view(room, join_url(workshop, room, base))
+                    if facilitator
+                    else views.participant_view(room, token)
+                )
             await websocket.send_text(json.dumps(view))
             waiting = asyncio.ensure_future(changed.wait())
-            done, _ = await asyncio.wait({waiting, receiving},
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({waiting, receiving}, return_when=asyncio.FIRST_COMPLETED)
             if receiving in done:  # the page spoke (or went away): only pings are expected
                 waiting.cancel()
                 receiving.result()  # raises WebSocketDisconnect once it has gone
@@ -268,8 +305,15 @@ def lan_address() -> str | None:
         probe.close()
 
 
-def serve(sock, *, scenario: str = "iocn", seed: int = 0, out: str | Path = "results/workshop",
-          posts: list[int] | None = None, announce=print) -> None:
+def serve(
+    sock,
+    *,
+    scenario: str = "iocn",
+    seed: int = 0,
+    out: str | Path = "results/workshop",
+    posts: list[int] | None = None,
+    announce=print,
+) -> None:
     """Open a room and serve the workshop on a listening socket until interrupted.
 
     Prints the address, the console's address (with the facilitator's token) and the
@@ -298,14 +342,19 @@ def serve(sock, *, scenario: str = "iocn", seed: int = 0, out: str | Path = "res
         lan = lan_address() or "THIS-MACHINE"
         join_base = f"http://{lan}:{port}/"
     workshop = Workshop(out, join_base)
-    room = workshop.open_room(scenario=scenario, seed=seed, posts=posts,
-                              deal="mix" if posts is None else "fixed")
+    room = workshop.open_room(
+        scenario=scenario, seed=seed, posts=posts, deal="mix" if posts is None else "fixed"
+    )
     local = url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:")
-    lines = [f"room code: {room.code}",
-             f"facilitator's console: {local}console?room={room.code}#f={room.facilitator_token}"]
+    lines = [
+        f"room code: {room.code}",
+        f"facilitator's console: {local}console?room={room.code}#f={room.facilitator_token}",
+    ]
     if join_base:
-        lines += [f"participants join at {join_base}?room={room.code} (code {room.code})",
-                  "warning: anyone on this network with the room code can join"]
+        lines += [
+            f"participants join at {join_base}?room={room.code} (code {room.code})",
+            "warning: anyone on this network with the room code can join",
+        ]
     lines.append(ANNOUNCEMENT.format(url=url))  # last: whoever waits for it has the rest
 
     class Announcing(uvicorn.Server):
@@ -315,7 +364,11 @@ def serve(sock, *, scenario: str = "iocn", seed: int = 0, out: str | Path = "res
                 for line in lines:
                     announce(line)
 
-    config = uvicorn.Config(create_app(workshop), log_level="warning",
-                            ws_ping_interval=PING_SECONDS, ws_ping_timeout=PING_SECONDS)
+    config = uvicorn.Config(
+        create_app(workshop),
+        log_level="warning",
+        ws_ping_interval=PING_SECONDS,
+        ws_ping_timeout=PING_SECONDS,
+    )
     with sock:
         Announcing(config).run(sockets=[sock])

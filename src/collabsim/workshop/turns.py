@@ -33,8 +33,9 @@ def over(model: CollaborationModel) -> bool:
     return not model.network_on or model.steps >= model.params.horizon
 
 
-def play_meeting(model: CollaborationModel, played: Iterable[int],
-                 choices: Mapping[int, Choice]) -> None:
+def play_meeting(
+    model: CollaborationModel, played: Iterable[int], choices: Mapping[int, Choice]
+) -> None:
     """Hold the next meeting with these played posts and choices, and live until the next.
 
     The model steps through the meeting's week and the weeks after it, up to the week
@@ -62,5 +63,6 @@ def still_open(model: CollaborationModel, person: int, choice: Choice) -> Choice
     waiting = {r.proposer for r in model.played.requests(person)}
     if set(choice.verdicts) <= waiting:
         return choice
-    return dataclasses.replace(choice, verdicts={k: v for k, v in choice.verdicts.items()
-                                                 if k in waiting})
+    return dataclasses.replace(
+        choice, verdicts={k: v for k, v in choice.verdicts.items() if k in waiting}
+    )

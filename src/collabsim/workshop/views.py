@@ -33,10 +33,16 @@ def trust_matrix(room: Room) -> np.ndarray:
 
 def _common(room: Room) -> dict:
     left = room.seconds_left()
-    return {"room": room.code, "meeting": room.meeting, "week": room.model.steps,
-            "ended": room.ended, "seconds_left": None if left is None else round(left, 1),
-            "paused": room.remaining is not None, "time_up": room.time_is_up(),
-            "version": room.version}
+    return {
+        "room": room.code,
+        "meeting": room.meeting,
+        "week": room.model.steps,
+        "ended": room.ended,
+        "seconds_left": None if left is None else round(left, 1),
+        "paused": room.remaining is not None,
+        "time_up": room.time_is_up(),
+        "version": room.version,
+    }
 
 
 def participant_view(room: Room, token: str) -> dict:
@@ -50,25 +56,43 @@ def participant_view(room: Room, token: str) -> dict:
     asks = people.required_fields(room, person)
     requests = room.requests(person) if top else []
     return {
-        **_common(room), "kind": "participant",
-        "you": {"participant": seat.participant, "name": seat.name,
-                "rejoin_code": seat.rejoin_code, "person": person,
-                "who": people.describe(model, person), "active": bool(p.active[person]),
-                "top": top},
+        **_common(room),
+        "kind": "participant",
+        "you": {
+            "participant": seat.participant,
+            "name": seat.name,
+            "rejoin_code": seat.rejoin_code,
+            "person": person,
+            "who": people.describe(model, person),
+            "active": bool(p.active[person]),
+            "top": top,
+        },
         "situation": people.situation(model, person, trust),
         "feedback": seat.feedback,
-        "asks": {"attend": "attend" in asks, "propose": "propose" in asks,
-                 "leader": top and bool(p.active[person]),
-                 "self_interest": top and room.self_interest_enabled
-                 and bool(p.active[person])},
-        "chosen": None if choice is None else {
-            "attend": choice.attend, "propose": choice.propose,
-            "talk_to": list(choice.talk_to), "cede": choice.cede,
+        "asks": {
+            "attend": "attend" in asks,
+            "propose": "propose" in asks,
+            "leader": top and bool(p.active[person]),
+            "self_interest": top and room.self_interest_enabled and bool(p.active[person]),
+        },
+        "chosen": None
+        if choice is None
+        else {
+            "attend": choice.attend,
+            "propose": choice.propose,
+            "talk_to": list(choice.talk_to),
+            "cede": choice.cede,
             "self_interest": choice.self_interest,
-            "verdicts": {str(k): v for k, v in choice.verdicts.items()}},
-        "requests": [{"proposer": r.proposer,
-                      "label": f"{people.request_label(model, r)} (your trust in them "
-                               f"{trust[person, r.proposer]:.2f})"} for r in requests],
+            "verdicts": {str(k): v for k, v in choice.verdicts.items()},
+        },
+        "requests": [
+            {
+                "proposer": r.proposer,
+                "label": f"{people.request_label(model, r)} (your trust in them "
+                f"{trust[person, r.proposer]:.2f})",
+            }
+            for r in requests
+        ],
         "talk_options": people.talk_options(model, person, trust) if p.active[person] else [],
         "decided": room.decided(seat),
     }
@@ -78,21 +102,35 @@ def facilitator_view(room: Room, join_url: str) -> dict:
     """What the console shows: the code, who has joined and decided, the network if shown."""
     model = room.model
     p = model.state.people
-    seats = [{"participant": s.participant, "name": s.name, "person": s.person,
-              "who": people.describe(model, s.person), "connected": s.connected > 0,
-              "decided": room.decided(s)}
-             for s in sorted(room.seats.values(), key=lambda s: int(s.participant[1:]))]
+    seats = [
+        {
+            "participant": s.participant,
+            "name": s.name,
+            "person": s.person,
+            "who": people.describe(model, s.person),
+            "connected": s.connected > 0,
+            "decided": room.decided(s),
+        }
+        for s in sorted(room.seats.values(), key=lambda s: int(s.participant[1:]))
+    ]
     return {
-        **_common(room), "kind": "facilitator", "join_url": join_url, "seats": seats,
+        **_common(room),
+        "kind": "facilitator",
+        "join_url": join_url,
+        "seats": seats,
         "self_interest_enabled": room.self_interest_enabled,
         "network_visible": room.network_visible,
         "events": [{"kind": k, "label": event_label(text)} for k, text in EVENT_KINDS.items()],
-        "monitors": {"alive": bool(model.network_on),
-                     "attendance": None if np.isnan(model.attendance_rate)
-                     else round(float(model.attendance_rate), 2),
-                     "taking_part": int(p.active.sum()),
-                     "commitment": round(float(p.commitment[p.active].mean()), 2)
-                     if p.active.any() else None},
+        "monitors": {
+            "alive": bool(model.network_on),
+            "attendance": None
+            if np.isnan(model.attendance_rate)
+            else round(float(model.attendance_rate), 2),
+            "taking_part": int(p.active.sum()),
+            "commitment": round(float(p.commitment[p.active].mean()), 2)
+            if p.active.any()
+            else None,
+        },
         "network": network(room) if room.network_visible else None,
     }
 
@@ -112,12 +150,23 @@ def network(room: Room) -> dict:
     orgs = []
     for k, org in enumerate(model.state.organisations):
         members = np.flatnonzero(p.org == k)
-        orgs.append({"name": people.organisation_label(model, int(members[0])) if members.size
-                     else org.name,
-                     "people": [{"person": int(i), "role": int(p.role[i]),
-                                 "active": bool(p.active[i]),
-                                 "commitment": round(float(p.commitment[i]), 2),
-                                 "played": played.get(int(i))} for i in members]})
+        orgs.append(
+            {
+                "name": people.organisation_label(model, int(members[0]))
+                if members.size
+                else org.name,
+                "people": [
+                    {
+                        "person": int(i),
+                        "role": int(p.role[i]),
+                        "active": bool(p.active[i]),
+                        "commitment": round(float(p.commitment[i]), 2),
+                        "played": played.get(int(i)),
+                    }
+                    for i in members
+                ],
+            }
+        )
     n = len(orgs)
     between = [[None] * n for _ in range(n)]
     for a in range(n):

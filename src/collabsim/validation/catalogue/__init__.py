@@ -18,8 +18,13 @@ import importlib
 from collabsim.validation.catalogue.declare import BESTON, IOCN, PATTERNS
 
 #: The themes of the catalogue, in the order of every table.
-THEMES = ("partner_and_ceding", "change", "leadership_and_trust", "power_and_places",
-          "not_expressible")
+THEMES = (
+    "partner_and_ceding",
+    "change",
+    "leadership_and_trust",
+    "power_and_places",
+    "not_expressible",
+)
 
 for _theme in THEMES:
     importlib.import_module(f"{__name__}.{_theme}")

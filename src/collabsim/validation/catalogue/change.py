@@ -22,8 +22,10 @@ declare(
     source=f"{IOCN}, Challenges and contradictions of relationships within network",
     operationalisation="`iocn` with `incremental_share` 0.95 against 0.2: the share of weeks "
     "alive is higher with small tests of change.",
-    arms={"incremental": iocn_arm(incremental_share=0.95),
-          "big_bang": iocn_arm(incremental_share=0.2)},
+    arms={
+        "incremental": iocn_arm(incremental_share=0.95),
+        "big_bang": iocn_arm(incremental_share=0.2),
+    },
     test=Greater(SURVIVAL, "incremental", "big_bang"),
 )
 
@@ -35,8 +37,10 @@ declare(
     operationalisation="`iocn` with `incremental_share` 0.95 against 0.2: pathway quality "
     "against the silo twin at mid-horizon (`quality_vs_silo`, week 130) is higher with small "
     "tests of change.",
-    arms={"incremental": iocn_arm(incremental_share=0.95),
-          "big_bang": iocn_arm(incremental_share=0.2)},
+    arms={
+        "incremental": iocn_arm(incremental_share=0.95),
+        "big_bang": iocn_arm(incremental_share=0.2),
+    },
     test=Greater(AtWeek("quality_vs_silo", 130), "incremental", "big_bang"),
 )
 
@@ -50,8 +54,10 @@ declare(
     operationalisation="`iocn` with `incremental_share` 0.2 against 0.95: the network is "
     "no better than its silo twin at mid-horizon (`quality_vs_silo` at week 130 at most 0) "
     "in more runs with big bangs.",
-    arms={"big_bang": iocn_arm(incremental_share=0.2),
-          "incremental": iocn_arm(incremental_share=0.95)},
+    arms={
+        "big_bang": iocn_arm(incremental_share=0.2),
+        "incremental": iocn_arm(incremental_share=0.95),
+    },
     test=Greater(AtMost(AtWeek("quality_vs_silo", 130), 0.0), "big_bang", "incremental"),
 )
 
@@ -63,8 +69,10 @@ declare(
     source=f"{BESTON}, §7 Final reflections",
     operationalisation="`iocn` with `incremental_share` 0.95 against 0.2: members' mean "
     "commitment after two years is higher where changes come as small tests.",
-    arms={"incremental": iocn_arm(104, incremental_share=0.95),
-          "big_bang": iocn_arm(104, incremental_share=0.2)},
+    arms={
+        "incremental": iocn_arm(104, incremental_share=0.95),
+        "big_bang": iocn_arm(104, incremental_share=0.2),
+    },
     test=Greater(AtWeek("commitment_mean", 104), "incremental", "big_bang"),
 )
 
@@ -76,9 +84,9 @@ declare(
     source=f"{BESTON}, §7 Final reflections",
     operationalisation="`beston` over its six facilitated meetings: the commitment of the "
     "people in the room (`commitment_in_room`) is higher at the sixth meeting (week 21) than "
-    "at the first (week 1). The quote speaks for \"participants in the Beston collaboration "
-    "who have continued to meet\", after a middle stretch when \"Group attendance was "
-    "irregular\" and some \"stopped attending\": so the claim is about the room, not the "
+    'at the first (week 1). The quote speaks for "participants in the Beston collaboration '
+    'who have continued to meet", after a middle stretch when "Group attendance was '
+    'irregular" and some "stopped attending": so the claim is about the room, not the '
     "mean of everyone ever invited.",
     arms={"beston": Arm("beston", steps=24)},
     test=Sign(Change("commitment_in_room", 1, 21), "beston", direction="positive"),
@@ -103,8 +111,10 @@ declare(
     "quality against the silo twin (`quality_vs_silo`) is higher at week 260 than at week "
     "104, and higher at week 104 than at week 26.",
     arms={"iocn": iocn_arm()},
-    test=AllOf(Sign(m.gain_while_sustained(104, 260), "iocn", direction="positive"),
-               Sign(m.gain_while_sustained(26, 104), "iocn", direction="positive")),
+    test=AllOf(
+        Sign(m.gain_while_sustained(104, 260), "iocn", direction="positive"),
+        Sign(m.gain_while_sustained(26, 104), "iocn", direction="positive"),
+    ),
 )
 
 declare(

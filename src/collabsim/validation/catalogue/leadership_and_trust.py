@@ -35,8 +35,10 @@ declare(
     source=f"{IOCN}, Summary and conclusion",
     operationalisation="`iocn` with `central_leader_strength` 0.8 against 0: the share of "
     "weeks alive is higher with the leader.",
-    arms={"with_leader": iocn_arm(central_leader_strength=0.8),
-          "without_leader": iocn_arm(central_leader_strength=0.0)},
+    arms={
+        "with_leader": iocn_arm(central_leader_strength=0.8),
+        "without_leader": iocn_arm(central_leader_strength=0.0),
+    },
     test=Greater(SURVIVAL, "with_leader", "without_leader"),
     limitation="Model limitation under the calibrated rates: with a central leader `iocn` "
     "is alive for about as much of its five years as without (0.507 against 0.501 of its "
@@ -56,11 +58,12 @@ declare(
     operationalisation="In `iocn`, the gain in the share of weeks alive from a central "
     "leader (`central_leader_strength` 0.8 against 0) is larger under `results_pressure` 0.3 "
     "than under none.",
-    arms={f"{who}_{level}": iocn_arm(central_leader_strength=strength, results_pressure=pressure)
-          for who, strength in (("leader", 0.8), ("none", 0.0))
-          for level, pressure in (("pressed", 0.3), ("calm", 0.0))},
-    test=Interaction(SURVIVAL, ("leader_pressed", "none_pressed"),
-                     ("leader_calm", "none_calm")),
+    arms={
+        f"{who}_{level}": iocn_arm(central_leader_strength=strength, results_pressure=pressure)
+        for who, strength in (("leader", 0.8), ("none", 0.0))
+        for level, pressure in (("pressed", 0.3), ("calm", 0.0))
+    },
+    test=Interaction(SURVIVAL, ("leader_pressed", "none_pressed"), ("leader_calm", "none_calm")),
     limitation="Direction as the seed says, but not significant at p < 0.01: a central "
     "leader adds more of the weeks alive under pressure (0.244 of the five years) than "
     "without it (0.105; 30 seeds, p = 0.15). The leader absorbs part of the outside "
@@ -89,8 +92,10 @@ declare(
     source=f"{BESTON}, §5 Interorganizational working in practice",
     operationalisation="`iocn` with `results_pressure` 0.3 against 0: the spread of views on "
     "the network's purpose after two years (`narrative_spread`) is larger under pressure.",
-    arms={"pressed": iocn_arm(104, results_pressure=0.3),
-          "calm": iocn_arm(104, results_pressure=0.0)},
+    arms={
+        "pressed": iocn_arm(104, results_pressure=0.3),
+        "calm": iocn_arm(104, results_pressure=0.0),
+    },
     test=Greater(AtWeek("narrative_spread", 104), "pressed", "calm"),
     limitation="Direction as the seed says, but not significant at p < 0.01: after two "
     "years views on the network's purpose are more spread under pressure (0.146 against "
@@ -110,8 +115,10 @@ declare(
     source=f"{IOCN}, The core strategy is equivalent to the shared narrative",
     operationalisation="`narrative_spread` after 52 weeks is lower in `iocn` than in `iocn` "
     "with neither the academic partner nor a central leader.",
-    arms={"held": iocn_arm(52),
-          "unheld": iocn_arm(52, academic_partner=False, central_leader_strength=0.0)},
+    arms={
+        "held": iocn_arm(52),
+        "unheld": iocn_arm(52, academic_partner=False, central_leader_strength=0.0),
+    },
     test=Greater(AtWeek("narrative_spread", 52), "unheld", "held"),
 )
 
@@ -125,8 +132,10 @@ declare(
     operationalisation="In `iocn`, the spread of views on purpose after two years is below its "
     "start, run by run, yet on average still more than a quarter of it.",
     arms={"iocn": iocn_arm(104)},
-    test=AllOf(Sign(m.NARRATIVE_CONVERGENCE, "iocn", direction="positive"),
-               Bound(m.NARRATIVE_LEFT, "iocn", low=0.25)),
+    test=AllOf(
+        Sign(m.NARRATIVE_CONVERGENCE, "iocn", direction="positive"),
+        Bound(m.NARRATIVE_LEFT, "iocn", low=0.25),
+    ),
 )
 
 # --- trust and relationships -----------------------------------------------------------------
@@ -147,8 +156,7 @@ declare(
     "trust_lost_fast_rebuilt_slowly",
     claim="Trust in a senior leader collapses after one self-interested act and is rebuilt "
     "slowly, if at all.",
-    quote="it had a devastating effect on the morale and credibility of the collaborative "
-    "venture",
+    quote="it had a devastating effect on the morale and credibility of the collaborative venture",
     source=f"{BESTON}, §6.6 Supporting courageous and systemic leadership",
     operationalisation="In `iocn` with a `self_interest_act` in week 156, members' mean trust "
     "in the actor (`trust_in_actor`, against `trust_in_actor_before`): falling 0.2 below its "
@@ -156,9 +164,11 @@ declare(
     "point takes at least 26 weeks (censored at the end) in most runs, and run by run "
     "rebuilding takes longer than falling.",
     arms={"act": iocn_arm(**event_at(156, "self_interest_act"))},
-    test=AllOf(Sign(m.TRUST_ASYMMETRY, "act", direction="positive"),
-               Share(AtMost(m.TRUST_FALL_WEEKS, 2), "act"),
-               Share(m.TRUST_REBUILT_SLOWLY, "act")),
+    test=AllOf(
+        Sign(m.TRUST_ASYMMETRY, "act", direction="positive"),
+        Share(AtMost(m.TRUST_FALL_WEEKS, 2), "act"),
+        Share(m.TRUST_REBUILT_SLOWLY, "act"),
+    ),
 )
 
 declare(
@@ -171,8 +181,9 @@ declare(
     "mean commitment a month later (week 56) and the share of weeks alive are both higher "
     "without the act.",
     arms={"none": iocn_arm(), "act": iocn_arm(**event_at(52, "self_interest_act"))},
-    test=AllOf(Greater(AtWeek("commitment_mean", 56), "none", "act"),
-               Greater(SURVIVAL, "none", "act")),
+    test=AllOf(
+        Greater(AtWeek("commitment_mean", 56), "none", "act"), Greater(SURVIVAL, "none", "act")
+    ),
     limitation="Half met: a self-interested act in week 52 lowers members' commitment "
     "a month later (0.315 against 0.405 over 30 seeds, p < 0.001), but not clearly the "
     "share of weeks the network is alive (0.622 against 0.673, p = 0.25). The act is a "

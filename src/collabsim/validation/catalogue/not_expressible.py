@@ -37,10 +37,8 @@ declare(
 
 declare(
     "imposed_plans_feel_meaningless",
-    claim="Plans written for people rather than with them feel meaningless to those on the "
-    "ground.",
-    quote="We saw several plans written by consultants or managers, which felt at best "
-    "meaningless",
+    claim="Plans written for people rather than with them feel meaningless to those on the ground.",
+    quote="We saw several plans written by consultants or managers, which felt at best meaningless",
     source=f"{BESTON}, §6.2 Defining a shared purpose",
     operationalisation="Would compare a purpose imposed from above with one defined together.",
     arms={},
@@ -71,8 +69,7 @@ declare(
     "meaningful change needs.",
     quote="The first is the assumption that they are already built",
     source=f"{BESTON}, §6.4 Exploring diversity and building trust",
-    operationalisation="Would compare groups that confront difference with groups that "
-    "avoid it.",
+    operationalisation="Would compare groups that confront difference with groups that avoid it.",
     arms={},
     test=None,
     reason="Encounters go well or badly; the model does not represent conflict that is "

@@ -79,10 +79,13 @@ declare(
 
 
 def _gate_arms(lever: str, low: float, high: float) -> dict[str, Arm]:
-    return {f"{who}_{level}": iocn_arm(cede_willingness=cede, territoriality_unlearning=0.0,
-                                    **{lever: value})
-            for who, cede in (("willing", 0.9), ("unwilling", 0.1))
-            for level, value in (("high", high), ("low", low))}
+    return {
+        f"{who}_{level}": iocn_arm(
+            cede_willingness=cede, territoriality_unlearning=0.0, **{lever: value}
+        )
+        for who, cede in (("willing", 0.9), ("unwilling", 0.1))
+        for level, value in (("high", high), ("low", low))
+    }
 
 
 declare(
@@ -97,8 +100,12 @@ declare(
     "is larger where senior leaders cede (`cede_willingness` 0.9) than where they do not "
     "(0.1), positive there, and under half as large where they do not.",
     arms=_gate_arms("distributed_leadership", 0.0, 0.9),
-    test=Interaction(m.ADOPTED_WHILE_ALIVE, ("willing_high", "willing_low"),
-                     ("unwilling_high", "unwilling_low"), ratio_below=0.5),
+    test=Interaction(
+        m.ADOPTED_WHILE_ALIVE,
+        ("willing_high", "willing_low"),
+        ("unwilling_high", "unwilling_low"),
+        ratio_below=0.5,
+    ),
     limitation="Half met under the calibrated rates: distributed leadership adds fewer "
     "adopted changes where senior leaders will not cede (44.2 over 30 seeds) than where "
     "they will (65.7; p < 0.001), but two thirds as many (ratio 0.67), not below half. "
@@ -112,16 +119,19 @@ declare(
 
 declare(
     "ceding_gates_frontline_programme",
-    claim="Training frontline leaders adds changes only where senior leaders will let them "
-    "lead.",
+    claim="Training frontline leaders adds changes only where senior leaders will let them lead.",
     quote="We need the tops to pay real attention to the bottoms",
     source=f"{IOCN}, Learning: an essential mechanism for development (R14)",
     operationalisation="As `ceding_gates_distributed_leadership`, with `programme_intensity` "
     "raised from 0 to 1 (the senior programme's unlearning of territoriality switched off, so "
     "that the lever is the frontline programme alone).",
     arms=_gate_arms("programme_intensity", 0.0, 1.0),
-    test=Interaction(m.ADOPTED_WHILE_ALIVE, ("willing_high", "willing_low"),
-                     ("unwilling_high", "unwilling_low"), ratio_below=0.5),
+    test=Interaction(
+        m.ADOPTED_WHILE_ALIVE,
+        ("willing_high", "willing_low"),
+        ("unwilling_high", "unwilling_low"),
+        ratio_below=0.5,
+    ),
 )
 
 declare(
@@ -131,8 +141,10 @@ declare(
     source=f"{BESTON}, §6.6 Supporting courageous and systemic leadership",
     operationalisation="`iocn` with `cede_willingness` 0.8: changes adopted while the network "
     "was alive are more with `distributed_leadership` 0.9 than with 0.1.",
-    arms={"empowered": iocn_arm(cede_willingness=0.8, distributed_leadership=0.9),
-          "held": iocn_arm(cede_willingness=0.8, distributed_leadership=0.1)},
+    arms={
+        "empowered": iocn_arm(cede_willingness=0.8, distributed_leadership=0.9),
+        "held": iocn_arm(cede_willingness=0.8, distributed_leadership=0.1),
+    },
     test=Greater(m.ADOPTED_WHILE_ALIVE, "empowered", "held"),
 )
 
@@ -156,8 +168,10 @@ declare(
     source=f"{IOCN}, Learning: an essential mechanism for development",
     operationalisation="`iocn` with `cede_willingness` 0.9 against 0.1: members' mean "
     "commitment after two years is higher where senior leaders cede.",
-    arms={"supported": iocn_arm(104, cede_willingness=0.9),
-          "unsupported": iocn_arm(104, cede_willingness=0.1)},
+    arms={
+        "supported": iocn_arm(104, cede_willingness=0.9),
+        "unsupported": iocn_arm(104, cede_willingness=0.1),
+    },
     test=Greater(AtWeek("commitment_mean", 104), "supported", "unsupported"),
 )
 

@@ -52,8 +52,10 @@ declare(
     "while the network is alive without the imbalance, and members' mean frustration over the "
     "run is higher with it.",
     arms={"balanced": iocn_arm(power_imbalance=0.0), "imbalanced": iocn_arm(power_imbalance=0.8)},
-    test=AllOf(Greater(m.ADOPTED_WHILE_ALIVE, "balanced", "imbalanced"),
-               Greater(Mean("frustration", 1, 260), "imbalanced", "balanced")),
+    test=AllOf(
+        Greater(m.ADOPTED_WHILE_ALIVE, "balanced", "imbalanced"),
+        Greater(Mean("frustration", 1, 260), "imbalanced", "balanced"),
+    ),
     limitation="Half met, with one part reversed: with the imbalance fewer changes are "
     "adopted (21.9 against 26.1 balanced, over 30 seeds, p = 0.22, not significant), but "
     "members are less frustrated, not more (0.195 against 0.226). Frustration is the "
@@ -72,8 +74,10 @@ declare(
     "for its year: no `partner_withdraws`) with two `resistant_member_leaves` events in week "
     "12 against none: the share of requests blocked in weeks 12-52 is lower once they have "
     "left.",
-    arms={"stayed": Arm("beston", {"events": []}),
-          "left": Arm("beston", event_at(12, "resistant_member_leaves", 2))},
+    arms={
+        "stayed": Arm("beston", {"events": []}),
+        "left": Arm("beston", event_at(12, "resistant_member_leaves", 2)),
+    },
     test=Greater(m.block_rate(12, 52), "stayed", "left"),
     seeds=60,
     limitation="Model limitation: once the two most resistant members have left, as "
@@ -160,8 +164,10 @@ declare(
     source=f"{IOCN}, Learning: an essential mechanism for development",
     operationalisation="`iocn` with `programme_intensity` 0.5 against 0: the share of weeks "
     "alive is higher with the programmes.",
-    arms={"programmes": iocn_arm(programme_intensity=0.5),
-          "none": iocn_arm(programme_intensity=0.0)},
+    arms={
+        "programmes": iocn_arm(programme_intensity=0.5),
+        "none": iocn_arm(programme_intensity=0.0),
+    },
     test=Greater(SURVIVAL, "programmes", "none"),
 )
 
@@ -178,11 +184,13 @@ declare(
     "people besides the facilitator attend all six (`attended_all_meetings`) are a majority; "
     "on average more than half of those in post throughout attend at least two-thirds of "
     "the meetings (`attended_two_thirds`); people per meeting average 14-21 "
-    "(\"Fifteen–twenty people attended each meeting\").",
+    '("Fifteen–twenty people attended each meeting").',
     arms={"beston": Arm("beston", steps=24)},
-    test=AllOf(Share(AtMost(Summary("attended_all_meetings"), 1), "beston", above=0.5),
-               Bound(Summary("attended_two_thirds"), "beston", low=0.5),
-               Bound(m.PEOPLE_PER_MEETING, "beston", low=14.0, high=21.0)),
+    test=AllOf(
+        Share(AtMost(Summary("attended_all_meetings"), 1), "beston", above=0.5),
+        Bound(Summary("attended_two_thirds"), "beston", low=0.5),
+        Bound(m.PEOPLE_PER_MEETING, "beston", low=14.0, high=21.0),
+    ),
     seeds=60,
 )
 
@@ -190,15 +198,15 @@ declare(
     "collaborative_carries_on_smaller",
     claim="After the facilitated meetings end, the collaborative carries on, in smaller "
     "configurations.",
-    quote="who have continued to meet and address their common issues in smaller "
-    "configurations",
+    quote="who have continued to meet and address their common issues in smaller configurations",
     source=f"{BESTON}, §7 Final reflections",
     operationalisation="`beston` over its year (the facilitator withdraws after week 24): the "
     "network is still alive at week 52 in most runs, and fewer people come to its meetings "
     "after the facilitator leaves than before, run by run.",
     arms={"beston": Arm("beston")},
-    test=AllOf(Share(m.SUSTAINED, "beston"),
-               Sign(m.smaller_after(24), "beston", direction="negative")),
+    test=AllOf(
+        Share(m.SUSTAINED, "beston"), Sign(m.smaller_after(24), "beston", direction="negative")
+    ),
     limitation="Model limitation under the calibrated rates: after the facilitator "
     "leaves Beston, fewer people come to its meetings in every run, as the seed says (6.8 "
     "fewer a meeting on average over 30 seeds), but the collaborative is still alive at "
