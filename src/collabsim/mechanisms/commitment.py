@@ -200,8 +200,8 @@ def meeting_experiences(people, came, shortfall, progress, rates):
     a run of small successes builds a conviction that the network works, and a run of
     meetings with nothing to report wears it. What a person takes from the update is
     their own pathway team's record, as they take their own and their team's wins: so
-    a network of ten pathways does not hearten its members with an average that is
-    seldom empty, where one of two pathways hears its own record, often empty; how
+    members of a network of ten pathways are not heartened by an average that is seldom
+    empty while those of a single pathway hear their own record, often empty; how
     hopeful people are does not depend on how many pathways the network has. Those the
     day job kept away move towards 0 (weight ``commitment_decay``); and everyone towards
     0 for the network's shortfall against what is expected of it (weight
