@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP
+from collabsim.storage import read_provenance
 from collabsim.workshop import Refusal, Room, replay
 from collabsim.workshop.debrief import debrief
 from collabsim.workshop.record import DECISIONS_CSV, DECISIONS_PARQUET, SESSION
@@ -212,6 +213,9 @@ def test_a_saved_session_replays_to_the_same_run_exactly(tmp_path):
     folder = room.record.save(tmp_path / "session")
     for name in (DECISIONS_CSV, DECISIONS_PARQUET, SESSION, "timeseries.parquet", "meta.json"):
         assert (folder / name).is_file()
+    made = read_provenance(folder / DECISIONS_PARQUET)  # what made it, as every file says
+    assert made["code_fingerprint"] and made["seed"] == room.seed and made["meetings"] >= 1
+    pd.testing.assert_frame_equal(pd.read_parquet(folder / DECISIONS_PARQUET), room.record.frame())
     decisions = pd.read_csv(folder / DECISIONS_CSV)
     assert {
         "verdict",

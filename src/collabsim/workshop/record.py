@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
 
 from collabsim import storage
 from collabsim.metrics import summarise
@@ -147,9 +148,6 @@ class Record:
         storage.write_atomically(
             folder / DECISIONS_CSV, lambda h: h.write(decisions.to_csv(index=False).encode())
         )
-        storage.write_atomically(
-            folder / DECISIONS_PARQUET, lambda h: decisions.to_parquet(h, index=False)
-        )
         session = {
             "scenario": room.scenario,
             "seed": room.seed,
@@ -158,6 +156,11 @@ class Record:
             "posts": room.order,
             "meetings": room.meeting - 1,
         }
+        storage.write_parquet(  # says what made it, as every Parquet file collabsim writes
+            folder / DECISIONS_PARQUET,
+            pa.Table.from_pandas(decisions, preserve_index=False),
+            storage.parquet_metadata({**storage.origin(), **session}),
+        )
         storage.write_atomically(
             folder / SESSION, lambda h: h.write(json.dumps(session, indent=2).encode())
         )
