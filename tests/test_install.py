@@ -39,8 +39,16 @@ def dry_run(folder: Path, target: str, *, done: tuple[str, ...] = ()) -> str:
     for stamp in done:
         (folder / ".venv").mkdir(exist_ok=True)
         (folder / ".venv" / stamp).touch()
+    # as from a shell, also when the tests run under make (CI's make test): a make inside
+    # another prints the folders it enters, and would share its flags
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     result = subprocess.run(
-        ["make", "-n", *target.split()], cwd=folder, capture_output=True, text=True, check=True
+        ["make", "-n", *target.split()],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     return result.stdout
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from dashboard_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, is_local
-from workshop_support import workshop_server
+from workshop_support import wait_for_file, workshop_server
 
 from collabsim.workshop import replay
+from collabsim.workshop.record import SESSION
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -146,6 +147,7 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
     _shot(console, "workshop-debrief.png")
     # the session was saved when it ended, and its record replays the room's run exactly
     saved = sessions / served.code
+    wait_for_file(saved / SESSION, TIMEOUT / 1000)
     pd.testing.assert_frame_equal(
         replay(saved).timeseries().reset_index(),
         pd.read_parquet(saved / "timeseries.parquet"),
