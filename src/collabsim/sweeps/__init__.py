@@ -208,6 +208,9 @@ class SweepRun:
             store.finish()
         except BaseException:
             store.stop()
+            # every run written, those of a chunk not yet handed out by the loop above too:
+            # stopped between them, ``done`` would say fewer were saved than were
+            self.done = len(store.done)
             raise
         finally:
             store.close()
