@@ -52,7 +52,7 @@ import shutil
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -146,9 +146,13 @@ def code_fingerprint() -> str:
     Python files as their syntax tree without docstrings, scenario files as their parsed
     values; so reformatting, comments and documentation leave stored results valid, while
     any change to what runs does not.
+
+    The files are read again only when one of them changes (its size, modification time
+    or inode): reading and parsing them takes a quarter of a second, and every sweep,
+    validation and pipeline asks, many times over.
     """
     package = Path(collabsim.__file__).parent
-    digest = hashlib.sha256()
+    sources = []
     for path in sorted([*package.rglob("*.py"), *package.glob("scenarios/*.toml")]):
         relative = path.relative_to(package)
         if len(relative.parts) == 1:
@@ -156,8 +160,18 @@ def code_fingerprint() -> str:
                 continue
         elif relative.parts[0] not in _MODEL_PACKAGES and relative.as_posix() != "sweeps/runner.py":
             continue  # the sweeps, sensitivity analysis and dashboard do not change a run
-        digest.update(relative.as_posix().encode("utf-8"))
-        digest.update(_what_it_says(path).encode("utf-8"))
+        stamp = path.stat()
+        sources.append((relative.as_posix(), stamp.st_mtime_ns, stamp.st_size, stamp.st_ino))
+    return _hash_sources(package, tuple(sources))
+
+
+@lru_cache(maxsize=8)
+def _hash_sources(package: Path, sources: tuple[tuple[str, int, int, int], ...]) -> str:
+    """The fingerprint of the ``sources`` of ``package``, each a path with its stamp."""
+    digest = hashlib.sha256()
+    for relative, *_ in sources:
+        digest.update(relative.encode("utf-8"))
+        digest.update(_what_it_says(package / relative).encode("utf-8"))
     return f"{collabsim.__version__}+{digest.hexdigest()[:16]}"
 
 
