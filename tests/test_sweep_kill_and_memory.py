@@ -18,9 +18,10 @@ import collabsim
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
-#: Runs in the sweep that is killed: enough that, with 20 of them saved, the rest take many
-#: seconds, so the signal always arrives while it is still running.
-RUNS = 600
+#: Runs in the sweep that is killed: with 20 of them saved, the rest take seconds of work
+#: (about 40 ms a run), while the signal follows the 20th within a look at the folder
+#: (50 ms), so it always arrives while the sweep is still running.
+RUNS = 160
 KILL_FILE = f"""\
 [sweep]
 name = "killed"
@@ -170,64 +171,68 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     assert resumed.meta["sessions"][-1]["runs"] == RUNS - saved
 
 
-CHILD = textwrap.dedent("""
-    import resource, sys
+#: Runs of the two sweeps whose peak memory is compared, and of each of the two batches
+#: whose held results are measured.
+SMALL, LARGE, HOLD = 400, 4000, 50
+
+CHILD = textwrap.dedent(f"""
+    import gc, resource, sys, tracemalloc
+    import pyarrow
     import collabsim
+    from collabsim.sweeps import serial, store
     from collabsim.sweeps.plan import plan_sweep
     from collabsim.sweeps.runner import run_one
 
     runs, out = int(sys.argv[1]), sys.argv[2]
-    options = dict(factors={"cede_willingness": (0.0, 1.0), "academic_partner": None},
-                   design="lhs", n=runs, steps=2, params={"n_people": 20}, timeseries=True)
-    if out == "hold":  # what keeping every run's results in memory would cost
-        plan = plan_sweep(**options)
-        import tracemalloc
-        run_one(plan.task(0))
+    options = dict(factors={{"cede_willingness": (0.0, 1.0), "academic_partner": None}},
+                   design="lhs", steps=2, params={{"n_people": 20}}, timeseries=True)
+    # Small chunks and row groups, so that the small sweep already fills every buffer
+    # the store keeps: what grows beyond that would grow without bound.
+    serial.CHUNK_SECONDS = 0.02
+    store.RUNS_GROUP_ROWS, store.TIMESERIES_GROUP_ROWS = 50, 150
+    collabsim.sweep(**options, n=runs, backend="serial", out=out)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+          pyarrow.default_memory_pool().max_memory())
+    if runs == {SMALL}:  # then what keeping every run's results in memory would cost
+        tasks = list(plan_sweep(**options, n=2 * {HOLD}).tasks())
         tracemalloc.start()  # counts the bytes the held records keep, allocator aside
-        held = [run_one(task) for task in plan.tasks()]
-        print(tracemalloc.get_traced_memory()[0] / len(held))
-    else:
-        # Small chunks and row groups, so that the 400-run sweep already fills every
-        # buffer the store keeps: what grows beyond that would grow without bound.
-        from collabsim.sweeps import serial, store
-        serial.CHUNK_SECONDS = 0.02
-        store.RUNS_GROUP_ROWS, store.TIMESERIES_GROUP_ROWS = 50, 150
-        import pyarrow
-        collabsim.sweep(**options, backend="serial", out=out)
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-              pyarrow.default_memory_pool().max_memory())
+        held = [run_one(task) for task in tasks[:{HOLD}]]  # and what runs make only once
+        gc.collect()  # a run's garbage (its model) is not held
+        before = tracemalloc.get_traced_memory()[0]
+        held += [run_one(task) for task in tasks[{HOLD}:]]
+        gc.collect()
+        print((tracemalloc.get_traced_memory()[0] - before) / {HOLD})  # held, a run
 """)
 
 
-def child(*args: str) -> list[float]:
+def child(runs: int, out: Path) -> list[list[float]]:
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, *args],
+        [sys.executable, "-c", CHILD, str(runs), str(out)],
         capture_output=True,
         text=True,
         timeout=600,
         check=True,
     )
-    return [float(x) for x in done.stdout.strip().splitlines()[-1].split()]
+    return [[float(x) for x in line.split()] for line in done.stdout.strip().splitlines()]
 
 
 def test_peak_memory_stays_flat_as_the_sweep_grows_tenfold(tmp_path):
     """A serial sweep of 400 runs and one of 4,000 (each keeping its whole time series).
 
-    Holding the extra 3,600 runs' rows and time series would cost ~40 MB (measured here
-    with tracemalloc, ~11 KB a run). The larger sweep's peak RSS may be at most half of
+    Holding the extra 3,600 runs' rows and time series would cost ~32 MB (measured here
+    with tracemalloc, ~9 KB a run). The larger sweep's peak RSS may be at most half of
     that above the smaller one's (RSS also counts the allocator's slack), and its peak
     of Arrow memory (the merge) at most a tenth. Memory is bounded by the chunk in hand
     and the merge's row group."""
-    small_rss, small = child("400", str(tmp_path / "small"))
-    large_rss, large = child("4000", str(tmp_path / "large"))
-    (per_run_held,) = child("300", "hold")
-    held = per_run_held * 3600
+    (small_rss, small), (per_run_held,) = child(SMALL, tmp_path / "small")
+    ((large_rss, large),) = child(LARGE, tmp_path / "large")
+    held = per_run_held * (LARGE - SMALL)
     assert held > 25e6, f"holding rows would cost only {held / 1e6:.0f} MB: test too weak"
     assert large - small < held / 10, (
-        f"Arrow memory grew {(large - small) / 1e6:.1f} MB from 400 to 4,000 runs; holding "
-        f"them would cost {held / 1e6:.0f} MB"
+        f"Arrow memory grew {(large - small) / 1e6:.1f} MB from {SMALL} to {LARGE} runs; "
+        f"holding them would cost {held / 1e6:.0f} MB"
     )
     assert large_rss - small_rss < held / 2, (
-        f"peak RSS grew {(large_rss - small_rss) / 1e6:.1f} MB from 400 to 4,000 runs"
+        f"peak RSS grew {(large_rss - small_rss) / 1e6:.1f} MB from {SMALL} to {LARGE} runs"
     )
-    assert len(collabsim.load(tmp_path / "large").runs) == 4000
+    assert len(collabsim.load(tmp_path / "large").runs) == LARGE

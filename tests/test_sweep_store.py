@@ -373,13 +373,13 @@ def test_code_fingerprint_follows_the_model_not_the_tools_around_it(tmp_path, mo
     assert store.code_fingerprint() != original
 
 
-def test_code_fingerprint_reads_the_sources_again_only_when_one_changes(tmp_path,
-                                                                         monkeypatch):
+def test_code_fingerprint_reads_the_sources_again_only_when_one_changes(tmp_path, monkeypatch):
     """Every sweep, validation and pipeline asks for it, often many times: reading and
     parsing the model's sources once costs more processor time than ten answers after."""
     package = tmp_path / "collabsim"
-    shutil.copytree(Path(collabsim.__file__).parent, package,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(collabsim.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
+    )
     monkeypatch.setattr(collabsim, "__file__", str(package / "__init__.py"))
     with open(package / "model.py", "a", encoding="utf-8") as handle:
         handle.write("\n_edited = 1\n")  # sources this process has never read
