@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
 import subprocess
 import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -97,9 +101,26 @@ def test_sweeps_inside_kept_alive_share_one_pool_and_give_identical_results(
         assert_same_results(tmp_path / name, serial_folder)
 
 
+@contextlib.contextmanager
+def dasks_usual_port_taken() -> Iterator[None]:
+    """Port 8787, where Dask serves by default, held as another study's cluster would."""
+    with socket.socket() as holder:
+        try:
+            holder.bind(("", 8787))
+            holder.listen()
+        except OSError:
+            pass  # another process on this machine holds it already
+        yield
+
+
 def test_dask_local_cluster_gives_identical_results(serial_folder, tmp_path):
+    """With Dask's usual port taken too: two studies on one machine must not collide, nor
+    Dask warn on stderr that it moved."""
     out = tmp_path / "backends"
-    result = collabsim.sweep(**OPTIONS, backend="dask", workers=2, out=out)
+    with dasks_usual_port_taken(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = collabsim.sweep(**OPTIONS, backend="dask", workers=2, out=out)
+    assert not [str(w.message) for w in caught if "already in use" in str(w.message)]
     assert_same_results(out, serial_folder)
     assert result.meta["backend"] == "dask"
 

@@ -231,22 +231,13 @@ def _backend_kept(backend: str, workers: int | None, scheduler: Any) -> Iterator
         with kept_alive(workers):
             yield scheduler
     elif backend == "dask" and scheduler is None:
-        import logging
-
-        import dask
         import distributed
 
         from collabsim.sweeps.chunking import worker_count
+        from collabsim.sweeps.dask import local_cluster
 
         with (
-            dask.config.set({"distributed.worker.profile.enabled": False}),
-            distributed.LocalCluster(
-                n_workers=worker_count(workers),
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            ) as cluster,
+            local_cluster(worker_count(workers)) as cluster,
             distributed.Client(cluster) as client,
         ):
             yield client

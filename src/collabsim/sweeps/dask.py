@@ -39,6 +39,32 @@ def _distributed() -> Any:
     return distributed
 
 
+def local_cluster(workers: int) -> Any:
+    """A started ``LocalCluster`` of ``workers`` single-threaded processes, kept quiet.
+
+    Its workers leave Ctrl-C to this process, and their statistical profiler is off: it
+    samples the running thread every 10 ms, which costs pure-Python runs several percent.
+    The scheduler serves no dashboard, and the small web server it starts anyway listens
+    on a free port rather than Dask's usual 8787, so that two studies on one machine do
+    not collide (Dask would warn on stderr and move to another port).
+    """
+    import dask
+
+    distributed = _distributed()
+    with (
+        dask.config.set({"distributed.worker.profile.enabled": False}),
+        _ctrl_c_left_here(),
+    ):
+        return distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+        )
+
+
 def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:
     """Check the options (and that Dask is installed) before anything is written.
 
@@ -115,23 +141,7 @@ def execute(
         if isinstance(scheduler, distributed.Client):
             client = scheduler
         elif scheduler is None:
-            import dask
-
-            # The workers' statistical profiler samples the running thread every 10 ms,
-            # which costs pure-Python runs several percent: off for the cluster we start.
-            with (
-                dask.config.set({"distributed.worker.profile.enabled": False}),
-                _ctrl_c_left_here(),
-            ):
-                cluster = stack.enter_context(
-                    distributed.LocalCluster(
-                        n_workers=local,
-                        threads_per_worker=1,
-                        processes=True,
-                        dashboard_address=None,
-                        silence_logs=logging.ERROR,
-                    )
-                )
+            cluster = stack.enter_context(local_cluster(local))
             client = stack.enter_context(distributed.Client(cluster))
         else:
             try:
