@@ -237,6 +237,10 @@ def test_an_event_in_the_last_week_is_accepted_and_happens():
             ["--set", "horizon=52", "--event", "60:budget_cut"],
             ["budget_cut", "step=60", "horizon=52"],
         ),
+        (
+            ["--steps", "52", "--event", "60:budget_cut"],
+            ["budget_cut", "step=60", "--steps 52"],
+        ),
     ],
 )
 def test_the_cli_refuses_an_event_after_the_horizon_in_one_line(tmp_path, args, expected):

@@ -487,6 +487,14 @@ def _run(args: argparse.Namespace) -> int:
     params = _load_scenario(args.scenario, overrides)
     if added:
         params = params.replace(events=(*params.events, *added))
+    # The horizon is checked with the parameters; a shorter run would drop the event quietly.
+    steps = params.horizon if args.steps is None else args.steps
+    for event in added:
+        if event.step > steps:
+            raise UsageError(
+                f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
+                f"of the run, --steps {steps}: expected a step from 0 to {steps} (or more --steps)"
+            )
 
     from collabsim import storage  # pulls in the model: only when running
 
