@@ -258,3 +258,24 @@ def test_a_closed_room_is_reclaimed_at_once(tmp_path):
     del room, seat
     workshop.close_room(code)
     assert alive() is None and model() is None
+
+
+@pytest.mark.parametrize("ending", ["end", "advance"])
+def test_a_session_is_saved_before_any_page_hears_it_ended(tmp_path, ending):
+    """Pages show the debrief as soon as they hear the session is over: by then its record
+    is on disk, whether the facilitator ended it or its last meeting was played."""
+    from collabsim.workshop.record import SESSION
+    from collabsim.workshop.server import Workshop
+
+    workshop = Workshop(tmp_path)
+    room = workshop.open_room(scenario="beston", seed=1)
+    saved_when_heard = []
+    room.subscribe(
+        lambda: room.ended and saved_when_heard.append((tmp_path / room.code / SESSION).is_file())
+    )
+    meeting = 0
+    while not room.ended:
+        meeting += 1
+        action = ending if ending == "advance" or meeting > 1 else "advance"
+        room.facilitate(room.facilitator_token, request_id=f"ending-{meeting:03}", action=action)
+    assert saved_when_heard == [True]

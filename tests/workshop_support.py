@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -80,15 +79,3 @@ def post(url: str, path: str, body: dict) -> tuple[int, dict]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
-
-
-def wait_for_file(path: Path, timeout: float) -> None:
-    """Wait until ``path`` exists, up to ``timeout`` seconds.
-
-    The server saves a session in a worker thread after the room has told its pages that
-    it ended, so the files come a moment after the debrief shows.
-    """
-    deadline = time.monotonic() + timeout
-    while not path.is_file():
-        assert time.monotonic() < deadline, f"{path} was not written in {timeout} s"
-        time.sleep(0.05)

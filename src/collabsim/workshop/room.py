@@ -134,6 +134,8 @@ class Room:
         self._seen_requests: set[str] = set()
         self.version = 0
         self._listeners: set[Callable[[], None]] = set()
+        #: Called once when the session ends, before any page hears of it (saving it).
+        self.on_end: Callable[[], None] | None = None
 
     # --- participants ------------------------------------------------------------------------
 
@@ -305,8 +307,11 @@ class Room:
                 raise Refusal("invalid", f"action={action!r} is not allowed")
             if self.ended and action != "network":
                 raise Refusal("forbidden", "this session has ended")
+            was_over = self.ended
             handler(value)
             self._seen_requests.add(request_id)
+            if self.ended and not was_over and self.on_end is not None:
+                self.on_end()  # so a page that shows the debrief finds the session saved
         self._changed()
 
     def _advance(self, _value) -> None:

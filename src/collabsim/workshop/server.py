@@ -59,6 +59,7 @@ class Workshop:
         while room.code in self.rooms:  # codes are random: never reuse a live one
             room.code = new_code()
         self.rooms[room.code] = room
+        room.on_end = lambda: room.record.save(self.out / room.code)  # saved whenever it ends
         return room
 
     def close_room(self, code: str) -> None:
@@ -151,7 +152,7 @@ def create_app(workshop: Workshop) -> Starlette:
     async def facilitate(body: dict) -> dict:
         room = workshop.room(body.get("room"))
         action_name = body.get("action")
-        if action_name in ("advance", "end"):  # plays the model: off the event loop
+        if action_name in ("advance", "end"):  # plays the model, or saves it: off the loop
             await run_in_threadpool(
                 room.facilitate,
                 body.get("token"),
@@ -159,8 +160,6 @@ def create_app(workshop: Workshop) -> Starlette:
                 action=action_name,
                 value=body.get("value"),
             )
-            if room.ended:  # the record is saved whenever a session ends
-                await run_in_threadpool(room.record.save, workshop.out / room.code)
         else:
             room.facilitate(
                 body.get("token"),
