@@ -87,6 +87,7 @@ from collabsim.commands import (
     naming,
     print_utf8,
     show_notices,
+    start_line,
     sweep_backend,
     writing_to,
 )
@@ -323,6 +324,7 @@ def _parser() -> argparse.ArgumentParser:
         calibrate,
         out_help="output folder (default: results/calibration/<name> from the file)",
         restart_help="delete the stored runs and compute them all anew",
+        large=True,
     )
     calibrate.set_defaults(handler=_command("calibrate", "calibrate"))
 
@@ -338,6 +340,7 @@ def _parser() -> argparse.ArgumentParser:
         robustness,
         out_help="output folder (default: results/robustness/<name> from the file)",
         restart_help="delete the stored runs and compute them all anew",
+        large=True,
     )
     robustness.set_defaults(handler=_command("robustness", "robustness"))
 
@@ -421,7 +424,7 @@ def _add_sweep_options(
 ) -> None:
     """The options of commands that run a sweep: backend, workers, folder, restart.
 
-    ``large`` adds ``--allow-large``, for commands whose file sets the sweep's size.
+    ``large`` adds ``--allow-large``, for commands whose file sets the size of what runs.
     """
     command.add_argument(
         "--backend",
@@ -459,8 +462,8 @@ def _add_sweep_options(
         command.add_argument(
             "--allow-large",
             action="store_true",
-            help="run a sweep larger than collabsim runs unconfirmed "
-            "(refused otherwise, saying how large it is and the limit)",
+            help="run more runs than collabsim runs unconfirmed "
+            "(refused otherwise, saying how many and the limit)",
         )
 
 
@@ -589,11 +592,10 @@ def _sweep(args: argparse.Namespace) -> int:
             progress=progress,
         )
         if not args.quiet:
-            print(
-                f"{PROG}: {args.file}: {plan.size.describe()}: {plan.size.estimate(run.workers)}",
-                file=sys.stderr,
-                flush=True,
+            line = start_line(
+                args.file, plan.size, backend=backend, workers=workers, scheduler=scheduler
             )
+            print(line, file=sys.stderr, flush=True)
         with writing_to(run.plan.out):
             try:
                 for _ in run:
