@@ -39,7 +39,14 @@ from collabsim.metrics import SUMMARY
 from collabsim.params import ParameterError, _suggest, declaration
 from collabsim.scenarios import load as load_scenario
 from collabsim.scenarios import read_scenario_file
-from collabsim.sweeps.design import MAX_POINTS, Factor, SweepError, make_design, make_factor
+from collabsim.sweeps.design import (
+    MAX_POINTS,
+    MAX_REPLICATES,
+    Factor,
+    SweepError,
+    make_design,
+    make_factor,
+)
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.spec import Arm, Pattern
 
@@ -157,10 +164,14 @@ class Stage:
                 "snake_case name such as targets"
             )
         where = f"stage {self.name}"
-        if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 2:
+        if (
+            isinstance(self.seeds, bool)
+            or not isinstance(self.seeds, int)
+            or not 2 <= self.seeds <= MAX_REPLICATES
+        ):
             raise CalibrationError(
                 f"{where}: seeds={self.seeds!r} is not allowed: expected a "
-                "whole number >= 2 (seeds per arm)"
+                f"whole number from 2 to {MAX_REPLICATES:,} (seeds per arm)"
             )
         if (
             isinstance(self.alpha, bool)
