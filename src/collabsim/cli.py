@@ -14,7 +14,7 @@
                        options] [--restart] [--quiet]
     collabsim patterns [--markdown]
     collabsim calibrate experiments/calibration_iocn.toml [the sweep's backend options]
-                        [--out DIR] [--restart] [--quiet]
+                        [--out DIR] [--restart] [--allow-large] [--quiet]
     collabsim robustness experiments/robustness_levers.toml [the same options]
     collabsim dashboard [--port N] [--host 127.0.0.1] [--open]
 
@@ -57,6 +57,11 @@ ends with the points passing each stage, the accepted ones and the recommended r
 ``robustness`` runs a lever robustness study file (``collabsim.robustness``): each lever
 at a low and a high setting in every context, as resumable sweeps with the same options,
 then the paired effects, ``report.md`` and forest plots; it ends with a headline per lever.
+
+``calibrate`` and ``robustness`` start, as ``sweep`` does, by saying their runs with
+estimates of time and disk, and refuse more than a million runs (a calibration: in a
+stage) without ``--allow-large``, in one line naming the file, before anything is
+written.
 
 ``dashboard`` serves the workshop dashboard (``collabsim.dashboard``) until Ctrl-C, on
 this machine only unless ``--host`` says otherwise; ``--port 0`` takes any free port. Once
