@@ -31,10 +31,13 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from collabsim.params import ParameterError
 from collabsim.quantities import duration
+
+if TYPE_CHECKING:
+    from collabsim.sweeps.size import StudySize, SweepSize
 
 #: The command's name, as errors print it.
 PROG = "collabsim"
@@ -169,7 +172,15 @@ def saved_in(out: Path | None) -> str:
     return f"the finished runs are saved in {out}; "
 
 
-def start_line(file: Path, size, *, most=None, backend: str, workers: int | None, scheduler) -> str:
+def start_line(
+    file: Path,
+    size: SweepSize | StudySize,
+    *,
+    most: StudySize | None = None,
+    backend: str,
+    workers: int | None,
+    scheduler: Any,
+) -> str:
     """The line a sweep or study starts with: its size, estimated time and disk.
 
     ``collabsim: FILE: 4,420 runs (221 arms x 20 seeds, 260 weeks each): about 25 min
