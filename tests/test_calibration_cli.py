@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from test_sweep_kill_and_memory import SCRIPT, ctrl_c_as_in_a_terminal
 
 from collabsim import calibration, commands
 from collabsim.cli import main
@@ -127,11 +131,95 @@ def test_ctrl_c_exits_130_saying_how_to_resume(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(calibration, "calibrate", interrupted)
     out = tmp_path / "cal"
     assert main(["calibrate", str(path), "--out", str(out)]) == 130
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err == [
-        f"collabsim: interrupted: the finished runs are saved in {out}; run the "
-        "same command again to resume"
-    ]
+    # stopped before the folder was made: the message names no folder
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "collabsim: interrupted: run the same command again to resume"
+    assert not out.exists()
+
+
+def test_a_huge_calibration_is_refused_at_once_in_one_line_and_nothing_is_written(tmp_path):
+    path = tmp_path / "huge.toml"
+    path.write_text(TINY.replace("points = 3", "points = 400000"), encoding="utf-8")
+    done = subprocess.run(
+        [SCRIPT, "calibrate", str(path), "--out", "never"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(
+        f"collabsim: error: {path}: 1,200,000 runs (400,000 points x 1 arm x 3 seeds in stage "
+        "energy) (about "
+    ), line
+    assert line.endswith(
+        "is more than the 1,000,000 runs a calibration stage may have unconfirmed: use fewer "
+        "points or seeds, or give --allow-large to run it"
+    ), line
+    assert not (tmp_path / "never").exists()
+
+
+#: TINY with a second stage: the same arm at one more seed, which every point reaches.
+TWO_STAGES = f"""{TINY}
+[[stage]]
+name = "again"
+seeds = 4
+patterns = ["small_tests_energise"]
+alpha = 0.2
+min_passed = 0.0
+"""
+
+
+def test_a_calibration_starts_by_saying_its_size_and_runs_what_it_said(tmp_path, capsys):
+    path = tmp_path / "two.toml"
+    path.write_text(TWO_STAGES, encoding="utf-8")
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(path), "--out", str(out), "--backend", "serial"]) == 0
+    start = capsys.readouterr().err.splitlines()[0]
+    first, most = start.split("; up to ")
+    assert first.startswith(
+        f"collabsim: {path}: 9 runs (3 points x 1 arm x 3 seeds in stage energy): about "
+    ), start
+    assert most.startswith(
+        "21 runs (3 points through 2 stages, if every point passes every stage): about "
+    ), start
+    for part in (first, most):
+        assert " on 1 worker and " in part and part.endswith(" on disk"), start
+    runs = json.loads((out / "meta.json").read_text(encoding="utf-8"))["runs"]
+    assert [runs[stage]["needed"] for stage in ("energy", "again")] == [9, 12]
+
+
+def test_a_huge_calibration_runs_once_confirmed(tmp_path):
+    path = tmp_path / "huge.toml"
+    huge = TINY.replace("points = 3", "points = 11").replace("seeds = 3", "seeds = 100000")
+    path.write_text(huge, encoding="utf-8")
+    running = subprocess.Popen(
+        [SCRIPT, "calibrate", "huge.toml", "--out", "out", "--allow-large", "--backend", "serial"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
+    )
+    try:
+        start, progress = running.stderr.readline(), running.stderr.readline()
+    finally:
+        os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = running.communicate(timeout=300)
+    assert start.startswith(
+        "collabsim: huge.toml: 1,100,000 runs (11 points x 1 arm x 100,000 seeds in stage "
+        "energy): about "
+    ), start
+    assert progress == "collabsim: energy: 0 of 1,100,000 runs (0%)\n"  # under way
+    assert running.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (
+        "collabsim: interrupted: the finished runs are saved in out; run the same command "
+        "again to resume"
+    )
+    assert (tmp_path / "out" / "meta.json").is_file()
 
 
 def test_the_example_file_is_accepted_by_the_command_line_reader():

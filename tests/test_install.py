@@ -105,6 +105,21 @@ def test_the_readme_opens_with_the_two_commands_and_ci_runs_make_test():
     assert (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().endswith("make test")
 
 
+def test_the_readme_says_which_commands_need_a_source_checkout():
+    # a command on a file of experiments/ works where that folder is: a source checkout
+    shipped = {path.name for path in Path(experiments.__file__).parent.iterdir()}
+    commands = [
+        line
+        for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.lstrip().startswith("collabsim ") and " experiments/" in line
+    ]
+    assert commands  # the calibration's and the robustness study's, at least
+    for line in commands:
+        study = next(word for word in line.split() if word.startswith("experiments/"))
+        assert Path(study).name not in shipped, line  # shipped examples are named bare
+        assert "source checkout" in line, line
+
+
 # --- the wheel -----------------------------------------------------------------------
 
 

@@ -48,6 +48,9 @@ def test_studies_in_a_log_print_progress_lines_too(tmp_path, capsys, kind):
     )
     status, err = cli(capsys, kind, str(study), "--out", str(tmp_path / "out"))
     assert status == 0, err
+    if kind == "robustness":  # it starts by saying its size
+        start, *err = err
+        assert start.startswith(f"collabsim: {study}: ") and start.endswith(" on disk"), start
     assert err[0].startswith("collabsim: 0 of ") and err[0].endswith(" runs (0%)")
     assert " runs (100%), " in err[-1] and err[-1].endswith(" elapsed")
 

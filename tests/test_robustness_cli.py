@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+
 import pytest
 from robustness_support import TINY_STUDY
+from test_sweep_kill_and_memory import SCRIPT, ctrl_c_as_in_a_terminal
 
 from collabsim.cli import main
+
+#: 16 distinct arms (two levers at two settings in four contexts) of 100,000 seeds each.
+HUGE_STUDY = """
+[robustness]
+name = "huge"
+scenario = "beston"
+seeds = 100000
+steps = 20
+
+[levers]
+cede_willingness = {low = 0.1, high = 0.9}
+distributed_leadership = {low = 0.1, high = 0.9}
+
+[contexts]
+sizes = [40, 50, 60]
+"""
+
+#: How the huge study's size reads, in the study file's words.
+HUGE_RUNS = "1,600,000 runs (16 arms x 100,000 seeds, 20 weeks each)"
 
 
 def test_a_tiny_study_runs_and_ends_with_its_headline(tmp_path, capsys):
@@ -88,8 +112,50 @@ def test_ctrl_c_exits_130_saying_how_to_resume(tmp_path, capsys, monkeypatch):
     study.write_text(TINY_STUDY, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["robustness", str(study), "--out", str(out), "--backend", "serial"]) == 130
-    err = capsys.readouterr().err
-    assert err == (
-        f"collabsim: interrupted: the finished runs are saved in {out}; run the "
-        "same command again to resume\n"
+    # stopped before the folder was made: the message names no folder
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "collabsim: interrupted: run the same command again to resume"
+    assert not out.exists()
+
+
+def test_a_huge_study_is_refused_at_once_in_its_own_words_and_nothing_is_written(tmp_path, capsys):
+    study = tmp_path / "huge.toml"
+    study.write_text(HUGE_STUDY, encoding="utf-8")
+    out = tmp_path / "never"
+    assert main(["robustness", str(study), "--out", str(out)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"collabsim: error: {study}: {HUGE_RUNS} (about "), line
+    assert line.endswith(
+        "is more than the 1,000,000 runs a robustness study may have unconfirmed: use fewer "
+        "seeds, levers or contexts, or give --allow-large to run it"
+    ), line
+    assert "replicates" not in line
+    assert not out.exists()
+
+
+def test_a_huge_study_runs_once_confirmed_saying_its_size_first(tmp_path):
+    (tmp_path / "huge.toml").write_text(HUGE_STUDY, encoding="utf-8")
+    command = [SCRIPT, "robustness", "huge.toml", "--out", "out", "--allow-large"]
+    running = subprocess.Popen(
+        [*command, "--backend", "serial"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
+    try:
+        start, progress = running.stderr.readline(), running.stderr.readline()
+    finally:
+        os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = running.communicate(timeout=300)
+    assert start.startswith(f"collabsim: huge.toml: {HUGE_RUNS}: about "), start
+    assert " on 1 worker and " in start and start.rstrip().endswith(" on disk"), start
+    assert progress == "collabsim: 0 of 1,600,000 runs (0%)\n"  # under way: not refused
+    assert running.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (
+        "collabsim: interrupted: the finished runs are saved in out; run the same command "
+        "again to resume"
+    )
+    assert (tmp_path / "out" / "meta.json").is_file()

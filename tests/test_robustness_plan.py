@@ -159,7 +159,11 @@ def test_the_example_file_reads_calibrations_closest_points(tmp_path, monkeypatc
             r"contexts\.partner_channels_off: partner_channel_off='seats' is not allowed",
         ),
         (("sizes = [40]", "size = [40]"), r"\[contexts\]: unknown key 'size'.*did you mean sizes"),
-        (("seeds = 4", "seeds = 1"), r"seeds: 1 is not allowed: expected a whole number >= 2"),
+        (("seeds = 4", "seeds = 1"), r"seeds: 1 is not allowed: expected a whole number from 2"),
+        (
+            ("seeds = 4", "seeds = 100001"),
+            r"seeds: 100001 is not allowed: expected a whole number from 2 to 100,000",
+        ),
         (("seeds = 4", "seed = -1"), r"seed: -1 is not allowed"),
         (("steps = 20", "steps = 0"), r"steps: 0 is not allowed"),
         (("seeds = 4", "seds = 4"), r"\[robustness\]: unknown key 'seds'.*did you mean seeds"),

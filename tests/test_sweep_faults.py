@@ -416,26 +416,39 @@ HUGE = [
         [
             "167,961,600 runs (1,679,616 grid design points x 100 replicates, 52 weeks each)",
             "more than the 1,000,000 runs a sweep may have unconfirmed",
+            "use fewer levels, or a sampled design (lhs, sobol, morris), or fewer replicates",
             "give --allow-large",
+        ],
+    ),
+    (
+        "LHS of 2,000,000 runs",
+        'design = "lhs"\nn = 20000\nreplicates = 100\n',
+        ONE_FACTOR,
+        [
+            "2,000,000 runs (20,000 lhs design points x 100 replicates, 52 weeks each)",
+            "use a smaller n, or fewer replicates, or give --allow-large",
         ],
     ),
     (
         "a billion levels",
         "levels = 1000000000\n",
         ONE_FACTOR,
-        ["the design has 1,000,000,000 points, more than the 5,000,000 allowed"],
+        [
+            "the design has 1,000,000,000 points, more than the 5,000,000 allowed: "
+            "use fewer levels, or a sampled design (lhs, sobol, morris)"
+        ],
     ),
     (
         "Sobol' n = 2^30",
         'design = "sobol"\nn = 1073741824\n',
         EIGHT_FACTORS,
-        ["the design has 19,327,352,832 points"],
+        ["the design has 19,327,352,832 points, more than the 5,000,000 allowed: use a smaller n"],
     ),
     (
         "LHS n = 1e9",
         'design = "lhs"\nn = 1000000000\n',
         ONE_FACTOR,
-        ["the design has 1,000,000,000 points"],
+        ["the design has 1,000,000,000 points, more than the 5,000,000 allowed: use a smaller n"],
     ),
     (
         "a hundred million replicates",
@@ -470,6 +483,8 @@ def test_huge_sweeps_are_refused_at_once_in_one_line_naming_the_file(
     assert line.startswith(f"collabsim: error: {path}: "), line
     for words in expected:
         assert words in line, (what, line)
+    if "design = " in keys:  # already sampled: no advice to sample
+        assert "sampled design" not in line, line
     assert peak < 100e6, f"{peak / 1e6:.0f} MB held before refusing"  # nothing was built
     assert not (tmp_path / "out").exists()
 

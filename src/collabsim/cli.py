@@ -14,7 +14,7 @@
                        options] [--restart] [--quiet]
     collabsim patterns [--markdown]
     collabsim calibrate experiments/calibration_iocn.toml [the sweep's backend options]
-                        [--out DIR] [--restart] [--quiet]
+                        [--out DIR] [--restart] [--allow-large] [--quiet]
     collabsim robustness experiments/robustness_levers.toml [the same options]
     collabsim dashboard [--port N] [--host 127.0.0.1] [--open]
 
@@ -58,6 +58,11 @@ ends with the points passing each stage, the accepted ones and the recommended r
 at a low and a high setting in every context, as resumable sweeps with the same options,
 then the paired effects, ``report.md`` and forest plots; it ends with a headline per lever.
 
+``calibrate`` and ``robustness`` start, as ``sweep`` does, by saying their runs with
+estimates of time and disk, and refuse more than a million runs (a calibration: in a
+stage) without ``--allow-large``, in one line naming the file, before anything is
+written.
+
 ``dashboard`` serves the workshop dashboard (``collabsim.dashboard``) until Ctrl-C, on
 this machine only unless ``--host`` says otherwise; ``--port 0`` takes any free port. Once
 it is listening it prints ``collabsim dashboard: serving at http://HOST:PORT/``.
@@ -87,6 +92,7 @@ from collabsim.commands import (
     naming,
     print_utf8,
     show_notices,
+    start_line,
     sweep_backend,
     writing_to,
 )
@@ -323,6 +329,7 @@ def _parser() -> argparse.ArgumentParser:
         calibrate,
         out_help="output folder (default: results/calibration/<name> from the file)",
         restart_help="delete the stored runs and compute them all anew",
+        large=True,
     )
     calibrate.set_defaults(handler=_command("calibrate", "calibrate"))
 
@@ -338,6 +345,7 @@ def _parser() -> argparse.ArgumentParser:
         robustness,
         out_help="output folder (default: results/robustness/<name> from the file)",
         restart_help="delete the stored runs and compute them all anew",
+        large=True,
     )
     robustness.set_defaults(handler=_command("robustness", "robustness"))
 
@@ -421,7 +429,7 @@ def _add_sweep_options(
 ) -> None:
     """The options of commands that run a sweep: backend, workers, folder, restart.
 
-    ``large`` adds ``--allow-large``, for commands whose file sets the sweep's size.
+    ``large`` adds ``--allow-large``, for commands whose file sets the size of what runs.
     """
     command.add_argument(
         "--backend",
@@ -459,8 +467,8 @@ def _add_sweep_options(
         command.add_argument(
             "--allow-large",
             action="store_true",
-            help="run a sweep larger than collabsim runs unconfirmed "
-            "(refused otherwise, saying how large it is and the limit)",
+            help="run more runs than collabsim runs unconfirmed "
+            "(refused otherwise, saying how many and the limit)",
         )
 
 
@@ -597,11 +605,10 @@ def _sweep(args: argparse.Namespace) -> int:
             progress=progress,
         )
         if not args.quiet:
-            print(
-                f"{PROG}: {args.file}: {plan.size.describe()}: {plan.size.estimate(run.workers)}",
-                file=sys.stderr,
-                flush=True,
+            line = start_line(
+                args.file, plan.size, backend=backend, workers=workers, scheduler=scheduler
             )
+            print(line, file=sys.stderr, flush=True)
         with writing_to(run.plan.out):
             try:
                 for _ in run:

@@ -126,6 +126,7 @@ def calibrate(
     scheduler: Any = None,
     progress: Progress | None = None,
     restart: bool = False,
+    allow_large: bool = False,
 ) -> CalibrationResult:
     """Run a calibration, or resume one that was stopped, and write its results.
 
@@ -143,11 +144,17 @@ def calibrate(
             (runs found stored count as done). An exception it raises
             (``KeyboardInterrupt``) stops the calibration; the finished runs stay.
         restart: Delete every stored run in ``out`` and compute all anew.
+        allow_large: Run a stage of more than ``collabsim.sweeps.size.LARGE_RUNS`` runs.
+            Each stage is sized before it runs (``stage_size``): the first, which runs
+            every point, before anything is written; a later one, at the points that
+            reached it, when it starts.
 
     Returns:
         The points, the accepted ones and the recommended rates.
 
     Raises:
+        SweepTooLarge: A stage of more than ``LARGE_RUNS`` runs without
+            ``allow_large``; for the first stage, nothing is written.
         CalibrationError: A file or plan with anything not allowed; nothing is written.
         ValidationError: An option not allowed; nothing is written.
         FileExistsError: ``out`` is a file, or a folder holding other files.
@@ -165,11 +172,14 @@ def calibrate(
         restart=restart,
         error=ValidationError,
     )
+    from collabsim.calibration.stages import arm_reads, run_stage, stage_size
+    from collabsim.sweeps.plan import check_size
+
+    check_size(stage_size(plan, 0), allow_large=allow_large)
     out = Path(out) if out is not None else plan.default_out
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim calibration")
 
     from collabsim.calibration.outputs import write_outputs
-    from collabsim.calibration.stages import arm_reads, run_stage
     from collabsim.validation.runner import RUNS
 
     out.mkdir(parents=True, exist_ok=True)
@@ -182,6 +192,8 @@ def calibrate(
         for index, stage in enumerate(plan.stages):
             if not in_play:
                 break
+            if index:
+                check_size(stage_size(plan, index, len(in_play)), allow_large=allow_large)
             report = None if progress is None else _StageProgress(progress, stage.name)
             results[stage.name] = run_stage(
                 stage,
@@ -194,6 +206,7 @@ def calibrate(
                 restart=restart and index == 0,
                 progress=report,
                 reads=reads,
+                allow_large=True,  # the stage's size was checked above, in full
             )
             in_play = results[stage.name].passing
     meta["runs"] = {

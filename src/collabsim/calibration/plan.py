@@ -28,7 +28,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,14 @@ from collabsim.metrics import SUMMARY
 from collabsim.params import ParameterError, _suggest, declaration
 from collabsim.scenarios import load as load_scenario
 from collabsim.scenarios import read_scenario_file
-from collabsim.sweeps.design import Factor, SweepError, make_design, make_factor
+from collabsim.sweeps.design import (
+    MAX_POINTS,
+    MAX_REPLICATES,
+    Factor,
+    SweepError,
+    make_design,
+    make_factor,
+)
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.spec import Arm, Pattern
 
@@ -156,10 +164,14 @@ class Stage:
                 "snake_case name such as targets"
             )
         where = f"stage {self.name}"
-        if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 2:
+        if (
+            isinstance(self.seeds, bool)
+            or not isinstance(self.seeds, int)
+            or not 2 <= self.seeds <= MAX_REPLICATES
+        ):
             raise CalibrationError(
                 f"{where}: seeds={self.seeds!r} is not allowed: expected a "
-                "whole number >= 2 (seeds per arm)"
+                f"whole number from 2 to {MAX_REPLICATES:,} (seeds per arm)"
             )
         if (
             isinstance(self.alpha, bool)
@@ -261,7 +273,7 @@ class CalibrationPlan:
             optional ``low`` and ``high``, or None for the declared range. Levers and
             parameters that are not numbers are refused.
         stages: The stages, applied in turn.
-        points: Points of the Latin hypercube.
+        points: Points of the Latin hypercube (at most ``MAX_POINTS``).
         seed: Master seed of the design and of the replicate seeds (0 is a seed).
         source: The file the plan was read from, if any (for provenance).
 
@@ -276,7 +288,6 @@ class CalibrationPlan:
     points: int = 256
     seed: int = 0
     source: str | None = None
-    design: pd.DataFrame = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not re.fullmatch(
@@ -286,11 +297,17 @@ class CalibrationPlan:
                 f"name={self.name!r} is not allowed: expected letters, "
                 "digits, '_', '-' or '.' (it names the results folder)"
             )
-        for key, smallest in (("points", 1), ("seed", 0)):
+        for key, smallest, largest in (("points", 1, MAX_POINTS), ("seed", 0, None)):
             value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value < smallest
+                or (largest is not None and value > largest)
+            ):
+                allowed = f">= {smallest}" if largest is None else f"from {smallest} to {largest:,}"
                 raise CalibrationError(
-                    f"{key}={value!r} is not allowed: expected a whole number >= {smallest}"
+                    f"{key}={value!r} is not allowed: expected a whole number {allowed}"
                 )
         object.__setattr__(self, "factors", _factors(self.factors))
         stages = self.stages
@@ -326,8 +343,15 @@ class CalibrationPlan:
                         "would override that value; leave it out of the factors or use "
                         "another arm"
                     )
-        design = make_design(self.factors, "lhs", n=self.points, seed=self.seed)
-        object.__setattr__(self, "design", design.points)
+
+    @cached_property
+    def design(self) -> pd.DataFrame:
+        """The Latin hypercube's points: one row per point, one column per factor.
+
+        Made when first asked for, not with the plan: a plan is read, and its size
+        checked, at once however many points it has.
+        """
+        return make_design(self.factors, "lhs", n=self.points, seed=self.seed).points
 
     @property
     def default_out(self) -> Path:

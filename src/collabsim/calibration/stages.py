@@ -26,10 +26,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from collabsim.calibration.plan import Stage
+from collabsim.calibration.plan import CalibrationPlan, Stage
 from collabsim.calibration.scoring import StageScore, at_alpha, stage_verdict
 from collabsim.metrics import SUMMARY
 from collabsim.params import Params
+from collabsim.sweeps.plan import _people
+from collabsim.sweeps.size import StudySize, SweepSize
 from collabsim.sweeps.store import RUNS as RUNS_FILE
 from collabsim.sweeps.store import TIMESERIES as TIMESERIES_FILE
 from collabsim.validation import runner
@@ -78,6 +80,7 @@ def run_stage(
     restart: bool,
     progress: Callable[[int, int], None] | None,
     reads: Mapping[str, tuple[set[str], set[str]]] | None = None,
+    allow_large: bool = False,
 ) -> StageResult:
     """Run a stage's arms at every point and score each point.
 
@@ -93,6 +96,8 @@ def run_stage(
         progress: Called as ``progress(done, total)`` over the stage's runs.
         reads: What every stage reads from each arm (``arm_reads``): kept for points
             that go on to later stages.
+        allow_large: Run a group of more than ``collabsim.sweeps.size.LARGE_RUNS`` runs
+            (for a calibration that has checked the stage's size: ``stage_size``).
 
     Returns:
         The scores, the pattern table and the run counts.
@@ -108,6 +113,7 @@ def run_stage(
         scheduler=scheduler,
         restart=restart,
         progress=progress,
+        allow_large=allow_large,
     )
     patterns = [at_alpha(p, stage.alpha) for p in stage.patterns]
     scores, rows = [], []
@@ -170,6 +176,68 @@ def arm_reads(stages: Sequence[Stage]) -> dict[str, tuple[set[str], set[str]]]:
             found[0].update(outputs)
             found[1].update(reporters)
     return reads
+
+
+def stage_size(plan: CalibrationPlan, index: int, points: int | None = None) -> StudySize:
+    """The runs of stage ``index`` at ``points`` points (all the plan's if None).
+
+    Each distinct arm of the stage runs the stage's seeds at every point, keeping what
+    every stage reads from it (``arm_reads``).
+    """
+    stage = plan.stages[index]
+    points = plan.points if points is None else points
+    arms = _distinct_arms(stage, arm_reads(plan.stages))
+    parts = [
+        SweepSize(points, stage.seeds, weeks, _people(plan.factors, base), len(reporters), 1, "lhs")
+        for base, weeks, reporters in arms.values()
+    ]
+    return StudySize(
+        tuple(parts),
+        f"{points:,} point{'s' if points != 1 else ''} x {len(arms):,} "
+        f"arm{'s' if len(arms) != 1 else ''} x {stage.seeds:,} seeds in stage {stage.name}",
+        _ADVICE,
+        "a calibration stage",
+    )
+
+
+def calibration_size(plan: CalibrationPlan) -> StudySize:
+    """The most runs a calibration can do: every point through every stage.
+
+    An arm a later stage shares with an earlier one runs again only if it asks for more
+    seeds (the stored runs serve it otherwise).
+    """
+    seeds_run: dict[str, int] = {}
+    parts = []
+    for index, stage in enumerate(plan.stages):
+        size = stage_size(plan, index)
+        arms = _distinct_arms(stage, arm_reads(plan.stages))
+        for key, part in zip(arms, size.parts, strict=True):
+            if part.replicates > seeds_run.get(key, 0):
+                parts.append(part)
+                seeds_run[key] = part.replicates
+    stages = len(plan.stages)
+    return StudySize(
+        tuple(parts),
+        f"{plan.points:,} points through {stages} stage{'s' if stages != 1 else ''}, "
+        "if every point passes every stage",
+        _ADVICE,
+        "a calibration",
+    )
+
+
+#: How to make a calibration smaller, in the calibration file's words.
+_ADVICE = "use fewer points or seeds"
+
+
+def _distinct_arms(
+    stage: Stage, reads: Mapping[str, tuple[set[str], set[str]]]
+) -> dict[str, tuple[Params, int, set[str]]]:
+    """A stage's distinct arms by key: parameters, weeks and the reporters kept."""
+    arms = {}
+    for _, base, weeks, _, reporters in stage_arms(stage):
+        key = runner.arm_key(base.to_dict(), weeks)
+        arms[key] = (base, weeks, reporters | reads.get(key, (set(), set()))[1])
+    return arms
 
 
 def _add_needs(
@@ -259,4 +327,13 @@ def _read_batch(where: list[runner.Stored]) -> dict[Path, Any]:
     return cache
 
 
-__all__ = ["BATCH", "TARGET", "StageResult", "arm_reads", "run_stage", "stage_arms"]
+__all__ = [
+    "BATCH",
+    "TARGET",
+    "StageResult",
+    "arm_reads",
+    "calibration_size",
+    "run_stage",
+    "stage_arms",
+    "stage_size",
+]

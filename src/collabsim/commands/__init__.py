@@ -12,6 +12,8 @@ commands that run many simulations and report on them (``validate``, ``patterns`
 - ``show_notices``: the library's notices (a damaged file set aside, say) as
   ``collabsim: ...`` lines;
 - ``sweep_backend``: the backend, workers and scheduler the options ask for;
+- ``start_line``: the line a sweep or study starts with: its runs, time and disk;
+  ``saved_in``: where the runs of one that was stopped are, if anywhere;
 - ``Progress``: progress of runs: a tqdm bar on a terminal, otherwise (a log, a batch
   job) a plain line now and then with the runs done, time elapsed and time to go;
   ``StageProgress``: the same for a job in stages;
@@ -29,10 +31,13 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 from collabsim.params import ParameterError
 from collabsim.quantities import duration
+
+if TYPE_CHECKING:
+    from collabsim.sweeps.size import StudySize, SweepSize
 
 #: The command's name, as errors print it.
 PROG = "collabsim"
@@ -158,6 +163,45 @@ def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None
     if backend == "serial" and args.workers not in (None, 1):
         raise UsageError("--workers is for the pool and dask backends; serial runs in this process")
     return backend, args.workers, None
+
+
+def saved_in(out: Path | None) -> str:
+    """``the finished runs are saved in OUT; `` if that folder exists, else nothing."""
+    if out is None or not Path(out).is_dir():
+        return ""
+    return f"the finished runs are saved in {out}; "
+
+
+def start_line(
+    file: Path,
+    size: SweepSize | StudySize,
+    *,
+    most: StudySize | None = None,
+    backend: str,
+    workers: int | None,
+    scheduler: Any,
+) -> str:
+    """The line a sweep or study starts with: its size, estimated time and disk.
+
+    ``collabsim: FILE: 4,420 runs (221 arms x 20 seeds, 260 weeks each): about 25 min
+    on 2 workers and 1.1 MB on disk``.
+
+    Args:
+        file: The file that describes it.
+        size: Its size (``collabsim.sweeps.size``): the runs it will do.
+        most: The most runs it may do, if more (a calibration's later stages run only
+            the points that pass the earlier ones), said after ``up to``.
+        backend: The backend that runs it.
+        workers: The workers asked for (None: the backend's default).
+        scheduler: A Dask scheduler, or None.
+    """
+    from collabsim.sweeps import backend_workers
+
+    running = backend_workers(backend, workers=workers, scheduler=scheduler)
+    line = f"{PROG}: {file}: {size.describe()}: {size.estimate(running)}"
+    if most is not None and most.runs > size.runs:
+        line += f"; up to {most.describe()}: {most.estimate(running)}"
+    return line
 
 
 class Progress:
@@ -324,7 +368,9 @@ __all__ = [
     "check_writable",
     "naming",
     "print_utf8",
+    "saved_in",
     "show_notices",
+    "start_line",
     "sweep_backend",
     "writing_to",
 ]

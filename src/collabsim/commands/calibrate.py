@@ -1,7 +1,9 @@
 """``collabsim calibrate FILE``: calibration by pattern filtering, from a calibration file.
 
-Reads and checks the file (``collabsim.calibration.files``; a mistake is refused in one
-line naming the file and the field, before anything is written), runs its stages with
+Reads and checks the file (``collabsim.calibration.files``; a mistake, or a first stage of
+more than a million runs without ``--allow-large``, is refused in one line naming the
+file, before anything is written), says the first stage's runs, time and disk and the
+most the calibration can run, runs its stages with
 the sweep's backend options (a progress bar per stage on a terminal, plain lines now and
 then otherwise), resuming a calibration that was stopped, and ends with a short
 summary: points, how many passed each stage, how many were accepted, the recommended
@@ -20,6 +22,8 @@ from collabsim.commands import (
     UsageError,
     check_writable,
     naming,
+    saved_in,
+    start_line,
     sweep_backend,
     writing_to,
 )
@@ -29,7 +33,9 @@ def calibrate(args: argparse.Namespace) -> int:
     """Run ``collabsim calibrate``; return the exit status (130 when interrupted)."""
     from collabsim import calibration  # pulls in the model, SciPy and matplotlib
     from collabsim.calibration.report import summary_text
+    from collabsim.calibration.stages import calibration_size, stage_size
     from collabsim.sweeps import SweepError  # CalibrationError and ValidationError are too
+    from collabsim.sweeps.plan import check_size
 
     backend, workers, scheduler = sweep_backend(args)
     progress = StageProgress(enabled=not args.quiet, terminal=sys.stderr.isatty())
@@ -37,8 +43,20 @@ def calibrate(args: argparse.Namespace) -> int:
     try:
         with naming(args.file, unless=[out]):
             plan = calibration.read_plan(args.file)
+            first = stage_size(plan, 0)
+            check_size(first, allow_large=args.allow_large)
         out = args.out if args.out is not None else plan.default_out
         check_writable(out)
+        if not args.quiet:
+            line = start_line(
+                args.file,
+                first,
+                most=calibration_size(plan),
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+            )
+            print(line, file=sys.stderr, flush=True)
         with writing_to(out), naming(args.file, unless=[out]):
             result = calibration.calibrate(
                 plan,
@@ -48,11 +66,14 @@ def calibrate(args: argparse.Namespace) -> int:
                 scheduler=scheduler,
                 progress=progress,
                 restart=args.restart,
+                allow_large=args.allow_large,
             )
     except KeyboardInterrupt:
         progress.close()
-        saved = f"the finished runs are saved in {out}; " if out is not None else ""
-        print(f"{PROG}: interrupted: {saved}run the same command again to resume", file=sys.stderr)
+        print(
+            f"{PROG}: interrupted: {saved_in(out)}run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
     except SweepError as error:
         raise UsageError(str(error)) from None

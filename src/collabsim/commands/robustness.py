@@ -1,7 +1,8 @@
 """``collabsim robustness FILE``: each lever's effect re-estimated across contexts.
 
-Reads and checks the study file (``collabsim.robustness.files``; a mistake is refused in
-one line naming the file and the field, before anything is written), runs every lever at
+Reads and checks the study file (``collabsim.robustness.files``; a mistake, or a study of
+more than a million runs without ``--allow-large``, is refused in one line naming the file,
+before anything is written), says the study's runs, time and disk, runs every lever at
 both settings in every context with the sweep's backend options and a progress bar on a
 terminal (plain lines in a log), resuming a study that was stopped, and ends with a
 sentence per lever. Ctrl-C keeps the finished runs and exits with status 130; the same
@@ -19,6 +20,8 @@ from collabsim.commands import (
     UsageError,
     check_writable,
     naming,
+    saved_in,
+    start_line,
     sweep_backend,
     writing_to,
 )
@@ -29,6 +32,7 @@ def robustness(args: argparse.Namespace) -> int:
     from collabsim import robustness as study  # pulls in the model, SciPy and matplotlib
     from collabsim.robustness.report import summary_text
     from collabsim.sweeps import SweepError  # RobustnessError is one too
+    from collabsim.sweeps.plan import check_size
 
     backend, workers, scheduler = sweep_backend(args)
     progress = Progress(enabled=not args.quiet)
@@ -36,8 +40,15 @@ def robustness(args: argparse.Namespace) -> int:
     try:
         with naming(args.file, unless=[out]):
             plan = study.read_robustness_file(args.file)
+            size = study.study_size(plan)
+            check_size(size, allow_large=args.allow_large)
         out = args.out if args.out is not None else study.default_out(plan)
         check_writable(out)
+        if not args.quiet:
+            line = start_line(
+                args.file, size, backend=backend, workers=workers, scheduler=scheduler
+            )
+            print(line, file=sys.stderr, flush=True)
         with writing_to(out), naming(args.file, unless=[out]):
             result = study.robustness(
                 plan,
@@ -47,12 +58,12 @@ def robustness(args: argparse.Namespace) -> int:
                 scheduler=scheduler,
                 progress=progress,
                 restart=args.restart,
+                allow_large=args.allow_large,
             )
     except KeyboardInterrupt:
         progress.close()
         print(
-            f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-            "command again to resume",
+            f"{PROG}: interrupted: {saved_in(out)}run the same command again to resume",
             file=sys.stderr,
         )
         return 130

@@ -2,8 +2,9 @@
 
 ::
 
-    from collabsim.robustness import robustness
+    from collabsim.robustness import robustness, study_size
 
+    study_size("experiments/robustness_levers.toml").describe()   # runs, before any
     result = robustness("experiments/robustness_levers.toml")
     result.table      # one row per (context, lever, outcome): effect, 95% CI, p, sign
     result.summary    # per (lever, outcome): contexts as expected / unclear / reversed
@@ -39,7 +40,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,12 @@ from collabsim.storage import (
     recording_interruption,
     write_atomically,
 )
+from collabsim.sweeps.plan import check_size
+from collabsim.sweeps.size import StudySize
 from collabsim.validation.options import check_results_folder, check_run_options
+
+if TYPE_CHECKING:
+    from collabsim.validation.runner import Need
 
 #: The file that marks a study's output folder and records what made it.
 META = "meta.json"
@@ -105,6 +111,27 @@ def load_plan(file_or_plan: str | Path | RobustnessPlan) -> RobustnessPlan:
     )
 
 
+def study_size(file_or_plan: str | Path | RobustnessPlan) -> StudySize:
+    """The study's runs, time and disk, worked out before anything is run or written.
+
+    Each distinct arm is run ``seeds`` times (identical arms of several cells once).
+    """
+    plan = load_plan(file_or_plan)
+    return _size(plan, _needs(plan)[0])
+
+
+def _size(plan: RobustnessPlan, needs: dict[str, Need]) -> StudySize:
+    from collabsim.validation.runner import need_sizes
+
+    arms = f"{len(needs):,} arm{'s' if len(needs) != 1 else ''}"
+    return StudySize(
+        need_sizes(needs),
+        f"{arms} x {plan.seeds:,} seeds, {plan.steps:,} weeks each",
+        "use fewer seeds, levers or contexts",
+        "a robustness study",
+    )
+
+
 def robustness(
     file_or_plan: str | Path | RobustnessPlan,
     *,
@@ -114,6 +141,7 @@ def robustness(
     scheduler: Any = None,
     progress: Callable[[int, int], None] | None = None,
     restart: bool = False,
+    allow_large: bool = False,
 ) -> RobustnessResult:
     """Run a lever robustness study and write its tables, report and figures.
 
@@ -134,11 +162,15 @@ def robustness(
             count as done). An exception it raises (``KeyboardInterrupt``) stops the
             study; the finished runs stay.
         restart: Delete every stored run in ``out`` and compute all anew.
+        allow_large: Run a study of more than ``collabsim.sweeps.size.LARGE_RUNS`` runs
+            (``study_size``).
 
     Returns:
         The tables and headlines.
 
     Raises:
+        SweepTooLarge: More than ``LARGE_RUNS`` runs without ``allow_large``; nothing
+            is written.
         RobustnessError: A study file or option not allowed; nothing is written.
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
@@ -151,27 +183,13 @@ def robustness(
         restart=restart,
         error=RobustnessError,
     )
+    needs, keys = _needs(plan)
+    check_size(_size(plan, needs), allow_large=allow_large)
     out = Path(out) if out is not None else default_out(plan)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim robustness study")
 
     from collabsim.validation import runner  # pulls in pandas and the sweep store
 
-    needs: dict[str, runner.Need] = {}
-    keys = []
-    for cell in plan.cells:
-        keys.append(
-            {
-                level: runner.add_need(
-                    needs,
-                    getattr(cell, level),
-                    plan.steps,
-                    plan.seeds,
-                    outputs=OUTCOMES,
-                    reporters=(),
-                )
-                for level in ("low", "high")
-            }
-        )
     out.mkdir(parents=True, exist_ok=True)
     meta = _meta(plan, backend=backend, workers=workers, arms=len(needs))
     write_atomically(out / META, _json_writer(_strict(meta)[0]))
@@ -186,6 +204,7 @@ def robustness(
             scheduler=scheduler,
             restart=restart,
             progress=progress,
+            allow_large=True,  # the study's size was checked above, in full
         )
     cache: dict[Path, Any] = {}
     runs = {key: runner.load_arm(stored[key], need, cache)[0] for key, need in needs.items()}
@@ -216,6 +235,28 @@ def robustness(
         seconds=round(time.perf_counter() - started, 1),
     )
     return _write_outputs(plan, table, summary, out=out, meta=meta)
+
+
+def _needs(plan: RobustnessPlan) -> tuple[dict[str, Need], list[dict[str, str]]]:
+    """The distinct arms to run, and each cell's arm keys by level (low, high)."""
+    from collabsim.validation import runner  # pulls in pandas and the sweep store
+
+    needs: dict[str, runner.Need] = {}
+    keys = [
+        {
+            level: runner.add_need(
+                needs,
+                getattr(cell, level),
+                plan.steps,
+                plan.seeds,
+                outputs=OUTCOMES,
+                reporters=(),
+            )
+            for level in ("low", "high")
+        }
+        for cell in plan.cells
+    ]
+    return needs, keys
 
 
 def _aligned(low: pd.DataFrame, high: pd.DataFrame, outcome: str) -> tuple[np.ndarray, np.ndarray]:
@@ -300,4 +341,5 @@ __all__ = [
     "make_plan",
     "read_robustness_file",
     "robustness",
+    "study_size",
 ]

@@ -24,7 +24,7 @@ from typing import Any
 
 from collabsim.params import LEVERS, PARAMETERS, ParameterError, Params, _suggest, declaration
 from collabsim.scenarios import available, scenario
-from collabsim.sweeps.design import SweepError
+from collabsim.sweeps.design import MAX_REPLICATES, SweepError
 from collabsim.validation.runner import arm_key
 
 #: Directions a lever's effect (high minus low) is expected to take.
@@ -176,7 +176,7 @@ def make_plan(
             (``expect`` optional) or a ``Lever``.
         name: The study's name.
         scenario: A shipped scenario or the path of a scenario TOML file.
-        seeds: Runs per arm (at least ``MIN_SEEDS``).
+        seeds: Runs per arm (``MIN_SEEDS`` to ``MAX_REPLICATES``).
         seed: Master seed (0 is a seed).
         steps: Weeks per run (the scenario's horizon if None).
         sizes: ``n_people`` of the size contexts.
@@ -201,7 +201,7 @@ def make_plan(
 
     if not isinstance(name, str) or not name or "/" in name or "\\" in name:
         raise fail("name", f"{name!r} is not allowed: expected a plain folder name")
-    _check_whole(seeds, "seeds", MIN_SEEDS, fail)
+    _check_whole(seeds, "seeds", MIN_SEEDS, fail, largest=MAX_REPLICATES)
     _check_whole(seed, "seed", 0, fail)
     base = _scenario(scenario, fail)
     if steps is None:
@@ -234,9 +234,17 @@ def make_plan(
     )
 
 
-def _check_whole(value: Any, field: str, smallest: int, fail) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
-        raise fail(field, f"{value!r} is not allowed: expected a whole number >= {smallest}")
+def _check_whole(
+    value: Any, field: str, smallest: int, fail, *, largest: int | None = None
+) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < smallest
+        or (largest is not None and value > largest)
+    ):
+        allowed = f">= {smallest}" if largest is None else f"from {smallest} to {largest:,}"
+        raise fail(field, f"{value!r} is not allowed: expected a whole number {allowed}")
 
 
 def _scenario(name: Any, fail) -> Params:

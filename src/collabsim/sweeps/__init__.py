@@ -175,7 +175,7 @@ class SweepRun:
         self.progress = progress
         self._backend = backend
         self._module = import_module(f"collabsim.sweeps.{backend}")
-        self.workers = self._module.check(workers=workers, scheduler=scheduler)
+        self.workers = backend_workers(backend, workers=workers, scheduler=scheduler)
         self._given_workers = workers
         self._scheduler = scheduler
         self._restart = restart
@@ -214,6 +214,19 @@ class SweepRun:
             raise
         finally:
             store.close()
+
+
+def backend_workers(backend: str, *, workers: int | None, scheduler: Any) -> int | None:
+    """The worker processes a backend will run on, its options checked.
+
+    Returns:
+        The number of workers (all cores if ``workers`` is None), or None for an
+        existing Dask cluster's.
+
+    Raises:
+        SweepError: Options the backend does not take.
+    """
+    return import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
 
 
 def iter_sweep(
@@ -268,6 +281,7 @@ __all__ = [
     "SweepResult",
     "SweepRun",
     "SweepTooLarge",
+    "backend_workers",
     "iter_sweep",
     "load",
     "salib_problem",

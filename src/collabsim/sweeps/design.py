@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from collabsim.params import PARAMETERS, ParameterError, _suggest, declaration, python_value
+from collabsim.sweeps.size import fewer_points
 
 #: Design names accepted by ``make_design`` (besides a list of parameter dicts).
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
@@ -371,7 +372,9 @@ def make_design(
             )
         return _explicit(design)
     factors = tuple(factors)
-    check_points(design_size(factors, design, n=n, levels=levels, second_order=second_order))
+    check_points(
+        design_size(factors, design, n=n, levels=levels, second_order=second_order), design
+    )
     if design == "grid":
         return _grid(factors, levels)
     problem = salib_problem(factors)
@@ -524,12 +527,19 @@ def _typed(points: pd.DataFrame, factors: Sequence[Factor]) -> pd.DataFrame:
     return points.astype({f.name: types[f.kind] for f in factors}) if factors else points
 
 
-def check_points(points: int) -> None:
-    """Refuse a design of more than ``MAX_POINTS`` points (found before it is made)."""
+def check_points(points: int, design: str | Sequence[Any]) -> None:
+    """Refuse a design of more than ``MAX_POINTS`` points (found before it is made).
+
+    Args:
+        points: The design's points (``design_size``).
+        design: A design name, or the list of points of an explicit design: the advice
+            fits it.
+    """
     if points > MAX_POINTS:
+        kind = design if isinstance(design, str) else "explicit"
         raise SweepError(
             f"the design has {points:,} points, more than the {MAX_POINTS:,} "
-            "allowed: use fewer levels, or a sampled design (lhs, sobol, morris)"
+            f"allowed: use {fewer_points(kind)}"
         )
 
 

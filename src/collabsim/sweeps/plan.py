@@ -32,17 +32,17 @@ from collabsim.sweeps.design import (
     replicate_seeds,
 )
 from collabsim.sweeps.runner import Task
-from collabsim.sweeps.size import LARGE_RUNS, SweepSize
+from collabsim.sweeps.size import LARGE_RUNS, StudySize, SweepSize
 
 
 class SweepTooLarge(SweepError):
-    """A sweep of more runs than ``LARGE_RUNS`` that was not confirmed as large.
+    """A sweep or study of more runs than ``LARGE_RUNS`` that was not confirmed as large.
 
     Attributes:
-        size: The sweep's size.
+        size: Its size: a ``SweepSize`` or a ``StudySize``.
     """
 
-    def __init__(self, size: SweepSize) -> None:
+    def __init__(self, size: SweepSize | StudySize) -> None:
         self.size = size
         super().__init__(self.message("allow_large=True"))
 
@@ -50,9 +50,26 @@ class SweepTooLarge(SweepError):
         """The refusal, naming ``confirm``, the option or flag that runs it anyway."""
         return (
             f"{self.size.describe()} ({self.size.estimate(None)}) is more than the "
-            f"{LARGE_RUNS:,} runs a sweep may have unconfirmed: check levels, n and "
-            f"replicates, or give {confirm} to run it"
+            f"{LARGE_RUNS:,} runs {self.size.what} may have unconfirmed: "
+            f"{self.size.advice}, or give {confirm} to run it"
         )
+
+
+def check_size(size: SweepSize | StudySize, *, allow_large: Any) -> None:
+    """Refuse a sweep or study of more than ``LARGE_RUNS`` runs unless confirmed.
+
+    Args:
+        size: Its size, worked out before anything is made.
+        allow_large: Whether it was confirmed as large (true or false).
+
+    Raises:
+        SweepTooLarge: More than ``LARGE_RUNS`` runs and ``allow_large`` is false.
+        SweepError: ``allow_large`` is not true or false.
+    """
+    if not isinstance(allow_large, bool):
+        raise SweepError(f"allow_large={allow_large!r} is not allowed: expected true or false")
+    if size.large and not allow_large:
+        raise SweepTooLarge(size)
 
 
 @dataclass(frozen=True)
@@ -263,7 +280,7 @@ def plan_sweep(
                 f"{factor.name} is both a factor and a fixed parameter; give it in one place"
             )
     points = design_size(factor_list, design, n=n, levels=levels, second_order=second_order)
-    check_points(points)
+    check_points(points, design)
     check_replicates(replicates)
     if steps is None:
         steps = base_params.horizon
@@ -274,8 +291,6 @@ def plan_sweep(
             f"{longest} (weeks per run; {longest} is the longest horizon a "
             "scenario may have)"
         )
-    if not isinstance(allow_large, bool):
-        raise SweepError(f"allow_large={allow_large!r} is not allowed: expected true or false")
     size = SweepSize(
         points,
         replicates,
@@ -285,8 +300,7 @@ def plan_sweep(
         1,
         design if isinstance(design, str) else "explicit",
     )
-    if size.large and not allow_large:
-        raise SweepTooLarge(size)
+    check_size(size, allow_large=allow_large)
     the_design = make_design(
         factor_list,
         design,

@@ -1,8 +1,11 @@
-"""How big a sweep is, worked out before anything is built: runs, time and disk.
+"""How big a sweep or study is, worked out before anything is built: runs, time and disk.
 
 A sweep of more than ``LARGE_RUNS`` runs is refused unless it is confirmed
 (``allow_large=True``, ``collabsim sweep --allow-large``): a slip of a digit in
 ``levels``, ``n`` or ``replicates`` would otherwise start days of work without a word.
+The studies that run many arms through the sweep engine (``collabsim robustness``,
+``collabsim calibrate``) are sized and refused the same way (``StudySize``), in their
+own files' words.
 The estimates of time and disk are rough (within a factor of a few): they come from
 runs of the iocn scenario measured on a two-core machine.
 """
@@ -10,6 +13,7 @@ runs of the iocn scenario measured on a two-core machine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from collabsim.quantities import duration, size_text
 
@@ -31,8 +35,57 @@ RUN_BYTES = 200
 SERIES_VALUE_BYTES = 8
 
 
+def run_seconds(steps: int, people: float) -> float:
+    """Estimated seconds of one core that a run of ``steps`` weeks among ``people`` takes."""
+    return RUN_SECONDS + steps * people * (PERSON_WEEK_SECONDS + PAIR_WEEK_SECONDS * people)
+
+
+def run_bytes(steps: int, reporters: int, every: int) -> float:
+    """Estimated bytes on disk of one run's row and kept time series."""
+    rows = steps // every + 2 if reporters else 0
+    return RUN_BYTES + rows * (reporters + 1) * SERIES_VALUE_BYTES
+
+
+def fewer_points(design: str) -> str:
+    """How a design of this kind gets fewer points: ``a smaller n`` for a sampled one."""
+    if design == "grid":
+        return "fewer levels, or a sampled design (lhs, sobol, morris)"
+    if design == "explicit":
+        return "fewer design points"
+    return "a smaller n"
+
+
+class _Cost:
+    """What a sweep's and a study's sizes share: the limit and the estimate in words.
+
+    A subclass gives ``runs``, ``seconds(workers)`` and ``disk_bytes``.
+    """
+
+    runs: int
+    disk_bytes: float
+
+    def seconds(self, workers: int | None) -> float:
+        """Estimated wall-clock seconds on ``workers`` processes (None: one core's time)."""
+        raise NotImplementedError
+
+    @property
+    def large(self) -> bool:
+        """Whether it must be confirmed as large before it runs."""
+        return self.runs > LARGE_RUNS
+
+    def estimate(self, workers: int | None) -> str:
+        """``about 2 h on 4 workers and 1.2 GB on disk`` (workers None: a cluster's)."""
+        where = (
+            f"on {workers} worker{'s' if workers != 1 else ''}" if workers else "of one core's time"
+        )
+        return (
+            f"about {duration(self.seconds(workers))} {where} and "
+            f"{size_text(self.disk_bytes)} on disk"
+        )
+
+
 @dataclass(frozen=True)
-class SweepSize:
+class SweepSize(_Cost):
     """The size of a sweep, and what running it will cost.
 
     Attributes:
@@ -53,28 +106,28 @@ class SweepSize:
     every: int
     design: str
 
+    #: What the refusal calls it.
+    what: ClassVar[str] = "a sweep"
+
     @property
     def runs(self) -> int:
         """Runs in the sweep: points times replicates."""
         return self.points * self.replicates
 
-    @property
-    def large(self) -> bool:
-        """Whether the sweep must be confirmed as large before it runs."""
-        return self.runs > LARGE_RUNS
-
     def seconds(self, workers: int | None) -> float:
         """Estimated wall-clock seconds on ``workers`` processes (None: one core's time)."""
-        per_run = RUN_SECONDS + self.steps * self.people * (
-            PERSON_WEEK_SECONDS + PAIR_WEEK_SECONDS * self.people
-        )
-        return START_SECONDS + self.runs * per_run / max(1, workers or 1)
+        busy = self.runs * run_seconds(self.steps, self.people)
+        return START_SECONDS + busy / max(1, workers or 1)
 
     @property
     def disk_bytes(self) -> float:
         """Estimated bytes of the results on disk."""
-        rows = self.steps // self.every + 2 if self.reporters else 0
-        return self.runs * (RUN_BYTES + rows * (self.reporters + 1) * SERIES_VALUE_BYTES)
+        return self.runs * run_bytes(self.steps, self.reporters, self.every)
+
+    @property
+    def advice(self) -> str:
+        """How to make the sweep smaller, for its kind of design."""
+        return f"use {fewer_points(self.design)}, or fewer replicates"
 
     def describe(self) -> str:
         """``1,000 runs (100 grid design points x 10 replicates, 260 weeks each)``."""
@@ -83,12 +136,42 @@ class SweepSize:
             f"{self.replicates:,} replicates, {self.steps:,} weeks each)"
         )
 
-    def estimate(self, workers: int | None) -> str:
-        """``about 2 h on 4 workers and 1.2 GB on disk`` (workers None: a cluster's)."""
-        where = (
-            f"on {workers} worker{'s' if workers != 1 else ''}" if workers else "of one core's time"
-        )
-        return (
-            f"about {duration(self.seconds(workers))} {where} and "
-            f"{size_text(self.disk_bytes)} on disk"
-        )
+
+@dataclass(frozen=True)
+class StudySize(_Cost):
+    """The size of a study that runs many arms through the sweep engine.
+
+    Its runs are sized in parts, each as a sweep (an arm's seeds, or an arm at every
+    point of a design); the study's workers start once.
+
+    Attributes:
+        parts: The sizes of its parts.
+        words: What the runs are, in the study file's words
+            (``221 arms x 20 seeds, 260 weeks each``).
+        advice: How to make the study smaller, in the study file's words.
+        what: What the refusal calls it (``a robustness study``).
+    """
+
+    parts: tuple[SweepSize, ...]
+    words: str
+    advice: str
+    what: str
+
+    @property
+    def runs(self) -> int:
+        """Runs in the study: the sum of its parts' runs."""
+        return sum(part.runs for part in self.parts)
+
+    def seconds(self, workers: int | None) -> float:
+        """Estimated wall-clock seconds on ``workers`` processes (None: one core's time)."""
+        busy = sum(part.runs * run_seconds(part.steps, part.people) for part in self.parts)
+        return START_SECONDS + busy / max(1, workers or 1)
+
+    @property
+    def disk_bytes(self) -> float:
+        """Estimated bytes of the results on disk."""
+        return sum(part.disk_bytes for part in self.parts)
+
+    def describe(self) -> str:
+        """``4,420 runs (221 arms x 20 seeds, 260 weeks each)``."""
+        return f"{self.runs:,} runs ({self.words})"

@@ -50,6 +50,7 @@ from collabsim.storage import _json_writer, write_atomically
 from collabsim.sweeps import iter_sweep, load, pool
 from collabsim.sweeps.design import FACTOR_KINDS
 from collabsim.sweeps.runner import FAILED
+from collabsim.sweeps.size import SweepSize
 from collabsim.sweeps.store import check_sweep_dir, code_fingerprint, remove_sweep_files
 
 #: The folder under a validation's output folder that holds its runs.
@@ -144,6 +145,7 @@ def run_needs(
     scheduler: Any,
     restart: bool,
     progress: Callable[[int, int], None] | None,
+    allow_large: bool = False,
 ) -> tuple[dict[str, Stored], RunCount]:
     """Run every need not already stored in ``folder`` and say where each one's runs are.
 
@@ -156,9 +158,15 @@ def run_needs(
         scheduler: A Dask scheduler address or client, or None.
         restart: Delete every stored run first.
         progress: Called as ``progress(done, total)`` over all the runs needed.
+        allow_large: Run a group of more than ``collabsim.sweeps.size.LARGE_RUNS``
+            runs (for a study that has checked its own size: ``need_sizes``).
 
     Returns:
         Where each need's runs are, and the counts of runs needed, reused and computed.
+
+    Raises:
+        SweepTooLarge: A group of more than ``LARGE_RUNS`` runs without
+            ``allow_large``.
     """
     if restart and folder.exists():
         shutil.rmtree(folder)
@@ -205,6 +213,7 @@ def run_needs(
                 workers=workers,
                 scheduler=scheduler,
                 progress=report,
+                allow_large=allow_large,
             )
             for _ in run:
                 pass
@@ -220,6 +229,22 @@ def run_needs(
                     frozenset(index["reporters"]),
                 )
     return found, count
+
+
+def need_sizes(needs: Mapping[str, Need]) -> tuple[SweepSize, ...]:
+    """The size of each need's runs, as a sweep of one design point (before any run)."""
+    return tuple(
+        SweepSize(
+            1,
+            need.replicates,
+            need.steps,
+            float(need.params["n_people"]),
+            len(need.reporters),
+            1,
+            "explicit",
+        )
+        for need in needs.values()
+    )
 
 
 def load_arm(
