@@ -142,9 +142,8 @@ def full_runs(
         if categorical(name):
             added[name] = added[name].astype("category")
     for name in _lists(constant):
-        value = constant[name]
         added[name] = pd.Series(
-            [_copy(value) for _ in range(len(stored))], index=stored.index, dtype=object
+            _copies(name, constant[name], len(stored)), index=stored.index, dtype=object
         )
     whole = pd.concat([stored, added], axis=1)
     return whole[[name for name in runs_schema(outputs).names if name in whole.columns]]
@@ -155,9 +154,14 @@ def _lists(names: Iterable[str]) -> list[str]:
     return [name for name in names if name in PARAMETERS and PARAMETERS[name].kind in LISTS]
 
 
-def _copy(value: Iterable[Any]) -> list[Any]:
-    """A list of its own (its events dicts of their own), so editing one row edits only it."""
-    return [dict(item) if isinstance(item, Mapping) else item for item in value]
+def _copies(name: str, value: list[Any], rows: int) -> list[list[Any]]:
+    """``rows`` copies of a list parameter's value, its events' dicts copied too.
+
+    Each row's list is its own, so that editing one row's list edits only that row.
+    """
+    if PARAMETERS[name].kind == "events":
+        return [[dict(event) for event in value] for _ in range(rows)]
+    return [list(value) for _ in range(rows)]
 
 
 def _listed(name: str) -> Callable[[Any], list[Any]]:
