@@ -436,28 +436,43 @@ def test_a_sweep_started_while_another_is_opening_the_folder_is_told_it_is_in_us
 
 
 def test_two_sweeps_started_at_once_one_runs_and_the_other_is_told_it_is_in_use(tmp_path):
-    path = sweep_file(tmp_path)
-    both = [
-        subprocess.Popen(
-            [SCRIPT, "sweep", str(path), "--backend", "serial", "--quiet"],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
+    """The second starts once the first holds the folder (its first runs are saved) and
+    has hundreds of runs to go, so the two overlap for certain."""
+    (tmp_path / "long.toml").write_text(LONG, encoding="utf-8")
+    folder = tmp_path / "results" / "long"
+    start = [SCRIPT, "sweep", "long.toml", "--backend", "serial", "--quiet"]
+    first = subprocess.Popen(
+        start,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
+    )
+    try:
+        wait_for_saved_runs(first, folder, at_least=1, timeout=600)
+        assert first.poll() is None, "the first sweep ended before the second started"
+        second = command(*start[1:], cwd=tmp_path)
+        assert first.poll() is None, "the first sweep ended before the second was refused"
+        saved = part_rows(folder)
+        assert saved < 400
+        os.killpg(first.pid, signal.SIGINT)  # stop the first, as Ctrl-C would
+        _, first_err = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=60)
+    assert second.returncode == 2, second.stderr
+    assert second.stderr.splitlines() == [
+        f"collabsim: error: {Path('results') / 'long'} is being written by another sweep "
+        "right now; wait for it to finish or stop it"
     ]
-    results = [(sweep.wait(timeout=600), sweep.stderr.read()) for sweep in both]
-    for sweep in both:
-        sweep.stdout.close()
-        sweep.stderr.close()
-    statuses = sorted(status for status, _ in results)
-    messages = [err for status, err in results if status == 2]
-    # they overlap unless one finished before the other looked: then both succeed
-    assert statuses in ([0, 0], [0, 2]), results
-    for err in messages:
-        assert "is being written by another sweep right now" in err, err
-    assert collabsim.load(tmp_path / "results" / "tiny").complete
+    assert first.returncode == 130, first_err
+    meta = collabsim.load(folder).meta
+    assert len(meta["sessions"]) == 1  # the first ran; the second began no session
+    assert meta["sessions"][0]["runs"] == part_rows(folder) >= saved >= 1
+    assert not (folder / "damaged").exists()
 
 
 # --- 2. the size of a sweep, before anything is built -----------------------------------
