@@ -61,13 +61,14 @@ def open_sessions(browser, url: str) -> list:
     stepped, playing, side_by_side = (open_dashboard(context, url) for context in contexts)
     stepped.locator(".cs-step").click()
     wait_for_week(stepped, 1)
+    side_by_side.locator(".cs-compare label").click()
+    wait_for_week(side_by_side, 0, "B")
+    # played last, so that it is still playing when asked (it reaches week 260 in ~26 s)
     playing.locator(".cs-play").click()
     playing.wait_for_function(
         "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 2"
     )
-    side_by_side.locator(".cs-compare label").click()
-    wait_for_week(side_by_side, 0, "B")
-    expect(playing.locator(".cs-play")).to_contain_text("Pause")  # still playing
+    expect(playing.locator(".cs-play")).to_contain_text("Pause")
     return contexts
 
 
