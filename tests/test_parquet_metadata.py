@@ -151,8 +151,13 @@ def test_collabsim_gives_the_whole_table_back(sweep):
         "duration",
     ]
     assert (runs["n_people"] == 30).all()
-    assert (runs["organisations"] == "acute_trust,pharmacy,council_social_care").all()
-    assert (runs["events"] == "2:budget_cut;3:self_interest_act:pharmacy").all()
+    given = collabsim.scenario("iocn", **FIXED).to_dict()
+    assert runs["organisations"].tolist() == [given["organisations"]] * len(runs)
+    assert runs["events"].tolist() == [given["events"]] * len(runs)
+    assert given["events"] == EVENTS
+    assert runs.explode("organisations").groupby("run").size().eq(3).all()
+    runs.at[0, "organisations"].append("pharmacy")  # each row's list is its own
+    assert runs.at[1, "organisations"] == given["organisations"]
     assert isinstance(runs["network_type"].dtype, pd.CategoricalDtype)
     assert runs.groupby("network_type", observed=True).size().to_dict() == {"place": 8, "issue": 8}
     assert (runs["status"] == "ok").all()
@@ -188,8 +193,9 @@ def test_a_folder_of_the_earlier_layout_resumes_in_it(tmp_path, monkeypatch):
         del meta["constants"]
         return meta
 
+    events = [{"step": 1, "kind": "self_interest_act", "organisation": "pharmacy"}]
     options = dict(
-        params={"n_people": 30},
+        params={"n_people": 30, "events": events},
         factors={"cede_willingness": [0.3, 0.6]},
         replicates=6,
         steps=2,
@@ -206,6 +212,13 @@ def test_a_folder_of_the_earlier_layout_resumes_in_it(tmp_path, monkeypatch):
     stored = pq.read_schema(result.path / "runs.parquet").names
     assert set(collabsim.PARAMETERS) <= set(stored)
     assert len(result.runs) == 12 and (result.runs["n_people"] == 30).all()
+    # kept on disk as text, read back as the lists the runs were given
+    assert pq.read_table(result.path / "runs.parquet").column("events")[0].as_py() == (
+        "1:self_interest_act:pharmacy"
+    )
+    given = collabsim.scenario("iocn", n_people=30, events=events).to_dict()
+    assert result.runs["events"].tolist() == [events] * 12
+    assert result.runs["organisations"].tolist() == [given["organisations"]] * 12
 
 
 def test_the_checksums_kept_cover_the_provenance_written(tmp_path, monkeypatch, caplog):

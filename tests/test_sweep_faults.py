@@ -216,6 +216,77 @@ def test_a_deleted_timeseries_part_has_its_runs_redone(tmp_path, monkeypatch, ca
     same_results(repaired, whole)
 
 
+def damage_manifest(manifest: Path, fault: str) -> set[int]:
+    """Damage the parts manifest of a stopped sweep; the parts it still vouches for."""
+    lines = manifest.read_bytes().splitlines(keepends=True)
+    if fault == "deleted":
+        manifest.unlink()
+        return set()
+    if fault == "truncated":  # cut inside the line of part 3
+        manifest.write_bytes(b"".join(lines[:3]) + lines[3][: len(lines[3]) // 2])
+        return {0, 1, 2}
+    if fault == "truncated in its first line":
+        manifest.write_bytes(lines[0][:30])
+        return set()
+    # garbled: 40 bytes of junk across the end of part 1's line and the start of part 2's
+    data = bytearray(b"".join(lines))
+    end = len(lines[0]) + len(lines[1])
+    data[end - 20 : end + 20] = bytes(range(200, 240))
+    manifest.write_bytes(bytes(data))
+    return {0, 3, 4, 5}
+
+
+@pytest.mark.parametrize(
+    "fault", ["truncated", "truncated in its first line", "garbled", "deleted"]
+)
+def test_a_damaged_manifest_has_the_parts_it_no_longer_vouches_for_set_aside_and_redone(
+    tmp_path, monkeypatch, caplog, whole, fault
+):
+    """Resumed, stopped again and resumed once more: only the unvouched parts are redone."""
+    out = tmp_path / "sweep"
+    stopped_sweep(out, monkeypatch)
+    vouched = damage_manifest(out / "runs" / "manifest.jsonl", fault)
+    unvouched = sorted(set(range(6)) - vouched)
+    with caplog.at_level(logging.WARNING, logger="collabsim.sweeps"):
+        stopped_sweep(out, monkeypatch, runs=2)
+    assert notices(caplog) == [
+        f"{out / 'runs' / f'part-{n:06d}.parquet'} is not in the parts manifest; set aside as "
+        f"{out / 'damaged' / f'runs-part-{n:06d}.parquet'} and "
+        f"{out / 'damaged' / f'timeseries-part-{n:06d}.parquet'}; its runs will be run again"
+        for n in unvouched
+    ]
+    assert sorted(p.name for p in (out / "runs").glob("part-*.parquet")) == [
+        f"part-{n:06d}.parquet" for n in [*sorted(vouched), 6, 7]
+    ]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="collabsim.sweeps"):
+        repaired = collabsim.sweep(**TINY, out=out)
+    assert notices(caplog) == []  # the parts written since are vouched for
+    assert repaired.meta["sessions"][-1]["runs"] == 12 - len(vouched) - 2
+    same_results(repaired, whole)
+
+
+def test_a_deleted_final_time_series_is_reported_in_one_line_and_redone(tmp_path, caplog, whole):
+    out = tmp_path / "sweep"
+    collabsim.sweep(**TINY, out=out)
+    (out / "timeseries.parquet").unlink()
+    loaded = collabsim.load(out)
+    assert len(loaded.runs) == 12  # the runs table is whole
+    with pytest.raises(SweepError) as refused:
+        assert loaded.timeseries is None
+    assert str(refused.value) == (
+        f"{out / 'timeseries.parquet'} is missing: run the sweep again to redo its runs"
+    )
+    with caplog.at_level(logging.WARNING, logger="collabsim.sweeps"):
+        repaired = collabsim.sweep(**TINY, out=out)
+    assert notices(caplog) == [
+        f"{out / 'timeseries.parquet'} is missing; all 12 runs will be run again"
+    ]
+    assert repaired.complete and repaired.meta["sessions"][-1]["runs"] == 12
+    same_results(repaired, whole)
+    same_results(collabsim.load(out), whole)
+
+
 def test_a_complete_sweep_with_a_flipped_bit_is_refused_on_reading_and_redone(
     tmp_path, caplog, whole
 ):
@@ -365,28 +436,43 @@ def test_a_sweep_started_while_another_is_opening_the_folder_is_told_it_is_in_us
 
 
 def test_two_sweeps_started_at_once_one_runs_and_the_other_is_told_it_is_in_use(tmp_path):
-    path = sweep_file(tmp_path)
-    both = [
-        subprocess.Popen(
-            [SCRIPT, "sweep", str(path), "--backend", "serial", "--quiet"],
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
+    """The second starts once the first holds the folder (its first runs are saved) and
+    has hundreds of runs to go, so the two overlap for certain."""
+    (tmp_path / "long.toml").write_text(LONG, encoding="utf-8")
+    folder = tmp_path / "results" / "long"
+    start = [SCRIPT, "sweep", "long.toml", "--backend", "serial", "--quiet"]
+    first = subprocess.Popen(
+        start,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
+    )
+    try:
+        wait_for_saved_runs(first, folder, at_least=1, timeout=600)
+        assert first.poll() is None, "the first sweep ended before the second started"
+        second = command(*start[1:], cwd=tmp_path)
+        assert first.poll() is None, "the first sweep ended before the second was refused"
+        saved = part_rows(folder)
+        assert saved < 400
+        os.killpg(first.pid, signal.SIGINT)  # stop the first, as Ctrl-C would
+        _, first_err = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(timeout=60)
+    assert second.returncode == 2, second.stderr
+    assert second.stderr.splitlines() == [
+        f"collabsim: error: {Path('results') / 'long'} is being written by another sweep "
+        "right now; wait for it to finish or stop it"
     ]
-    results = [(sweep.wait(timeout=600), sweep.stderr.read()) for sweep in both]
-    for sweep in both:
-        sweep.stdout.close()
-        sweep.stderr.close()
-    statuses = sorted(status for status, _ in results)
-    messages = [err for status, err in results if status == 2]
-    # they overlap unless one finished before the other looked: then both succeed
-    assert statuses in ([0, 0], [0, 2]), results
-    for err in messages:
-        assert "is being written by another sweep right now" in err, err
-    assert collabsim.load(tmp_path / "results" / "tiny").complete
+    assert first.returncode == 130, first_err
+    meta = collabsim.load(folder).meta
+    assert len(meta["sessions"]) == 1  # the first ran; the second began no session
+    assert meta["sessions"][0]["runs"] == part_rows(folder) >= saved >= 1
+    assert not (folder / "damaged").exists()
 
 
 # --- 2. the size of a sweep, before anything is built -----------------------------------

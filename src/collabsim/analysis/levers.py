@@ -108,10 +108,7 @@ class SweepFacts:
     def of_plan(cls, plan: SweepPlan) -> SweepFacts:
         """The facts of a planned sweep."""
         table = pd.DataFrame(
-            [
-                parameter_columns(plan.task(point * plan.replicates).params)
-                for point in range(len(plan.design))
-            ]
+            [plan.task(point * plan.replicates).params for point in range(len(plan.design))]
         )
         return cls(
             plan.name,
@@ -213,7 +210,7 @@ def study_design(
         if lever in spec.nested:
             levels[lever] = _nested_levels(table, lever, spec.nested[lever])
         else:
-            levels[lever] = table[lever].map(_event_words) if lever == "events" else table[lever]
+            levels[lever] = _levels(table, lever)
     order = {lever: list(dict.fromkeys(levels[lever].tolist())) for lever in levels}
     _check_crossed(where, levels, order)
     return table, levels, order
@@ -260,18 +257,28 @@ def level_text(value: Any) -> str:
     return str(value)
 
 
-def _event_words(text: Any) -> str:
-    """A runs table's events text (``13:central_leader_leaves``) in words."""
-    if not isinstance(text, str) or not text:
+def _levels(table: pd.DataFrame, lever: str) -> pd.Series:
+    """Each row's level of ``lever``: its value; events in words, other lists as text.
+
+    A level is compared and counted, so a list (the organisation kinds) becomes the text
+    ``collabsim run`` accepts (``acute_trust,pharmacy``).
+    """
+    if lever == "events":
+        return table[lever].map(_event_words)
+    if lever in PARAMETERS and PARAMETERS[lever].kind == "kinds":
+        return table[lever].map(lambda kinds: parameter_columns({lever: kinds})[lever])
+    return table[lever]
+
+
+def _event_words(events: Any) -> str:
+    """A run's events (``[{"step": 13, "kind": "central_leader_leaves"}]``) in words."""
+    if not isinstance(events, list) or not events:
         return "none"
-    words = []
-    for event in text.split(";"):
-        step, kind, *organisation = event.split(":")
-        words.append(
-            f"{EVENT_LABELS.get(kind, _words(kind))} in week {step}"
-            + (f" ({_words(organisation[0])})" if organisation else "")
-        )
-    return "; ".join(words)
+    return "; ".join(
+        f"{EVENT_LABELS.get(event['kind'], _words(event['kind']))} in week {event['step']}"
+        + (f" ({_words(event['organisation'])})" if event.get("organisation") else "")
+        for event in events
+    )
 
 
 def _check_crossed(where: str, levels: pd.DataFrame, order: dict[str, list[Any]]) -> None:

@@ -5,8 +5,10 @@
 ``status``, ``error`` and ``duration``. Every other parameter has one value in the whole
 sweep, so it is kept once, in ``meta.json`` under ``constants`` (plain JSON: the
 organisation kinds a list, each event an object); ``SweepResult.runs`` puts those columns
-back (``full_runs``), so collabsim's readers see one column per parameter, in the text
-``collabsim run`` accepts for organisations and events.
+back (``full_runs``), so collabsim's readers see one column per parameter. A parameter
+that is a list (the organisation kinds, the events) is a column of Python lists, each
+row's list equal to what the run was given (``Params.to_dict``: kinds as text, events as
+dicts).
 
 Choice parameters and ``status`` are categorical: Arrow dictionaries, read by pandas as
 ``category``. Each Parquet file of a sweep says what made it in its schema metadata
@@ -14,7 +16,8 @@ Choice parameters and ``status`` are categorical: Arrow dictionaries, read by pa
 
 A folder made before the constants were split out has no ``constants`` in its
 ``meta.json``: its runs table holds every column, and a resumed sweep goes on writing it
-that way.
+that way, organisations and events as the text ``collabsim run`` accepts; ``full_runs``
+gives them back as lists all the same.
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from collabsim.params import PARAMETERS
+from collabsim.params import PARAMETERS, Event
 from collabsim.storage import parquet_metadata, provenance
 from collabsim.sweeps.plan import SweepPlan
-from collabsim.sweeps.runner import parameter_columns, runs_schema
+from collabsim.sweeps.runner import runs_schema
 
 #: The Arrow type of a categorical column.
 CATEGORY = pa.dictionary(pa.int32(), pa.string())
+
+
+#: Parameter kinds whose value is a list: a column of Python lists in the whole runs table.
+LISTS: tuple[str, ...] = ("kinds", "events")
 
 
 def categorical(name: str) -> bool:
@@ -118,14 +125,51 @@ def full_runs(
 
     Returns:
         One row per stored run, columns in the order of ``runs_schema``; a constant
-        choice parameter is categorical like a varied one.
+        choice parameter is categorical like a varied one; organisations and events are
+        lists (a list of its own in each row).
     """
-    if constant is None or not len(stored.columns):
+    if not len(stored.columns):
         return stored
-    values = parameter_columns(dict(constant))
-    added = pd.DataFrame(values, index=stored.index)
+    if constant is None:
+        return stored.assign(
+            **{name: stored[name].map(_listed(name)) for name in _lists(stored.columns)}
+        )
+    added = pd.DataFrame(
+        {name: value for name, value in constant.items() if name not in _lists(constant)},
+        index=stored.index,
+    )
     for name in added.columns:
         if categorical(name):
             added[name] = added[name].astype("category")
+    for name in _lists(constant):
+        added[name] = pd.Series(
+            _copies(name, constant[name], len(stored)), index=stored.index, dtype=object
+        )
     whole = pd.concat([stored, added], axis=1)
     return whole[[name for name in runs_schema(outputs).names if name in whole.columns]]
+
+
+def _lists(names: Iterable[str]) -> list[str]:
+    """The parameters among ``names`` whose values are lists."""
+    return [name for name in names if name in PARAMETERS and PARAMETERS[name].kind in LISTS]
+
+
+def _copies(name: str, value: list[Any], rows: int) -> list[list[Any]]:
+    """``rows`` copies of a list parameter's value, its events' dicts copied too.
+
+    Each row's list is its own, so that editing one row's list edits only that row.
+    """
+    if PARAMETERS[name].kind == "events":
+        return [[dict(event) for event in value] for _ in range(rows)]
+    return [list(value) for _ in range(rows)]
+
+
+def _listed(name: str) -> Callable[[Any], list[Any]]:
+    """Reads the earlier layout's text of a list parameter back as the list the run had.
+
+    ``acute_trust,pharmacy`` for organisations, ``10:budget_cut;104:self_interest_act`` for
+    events (``collabsim.sweeps.runner.parameter_columns`` wrote them).
+    """
+    if PARAMETERS[name].kind == "kinds":
+        return lambda text: list(PARAMETERS[name].parse(text))
+    return lambda text: [Event.parse(event).to_dict() for event in text.split(";") if event]

@@ -238,7 +238,9 @@ def scan(sweep: Path, *, manifest: bool) -> tuple[set[int], int]:
                 sweep / RUNS_PARTS / f"part-{number:06d}.parquet",
                 _again(entries[number]),
             )
-    if manifest and entries:
+    # rewritten even when no line was whole: a line appended after a cut-off one would
+    # join it and be lost
+    if manifest and (sweep / RUNS_PARTS / MANIFEST).is_file():
         text = "".join(json.dumps(entry) + "\n" for entry in kept)
         write_atomically(
             sweep / RUNS_PARTS / MANIFEST, lambda handle: handle.write(text.encode("utf-8"))

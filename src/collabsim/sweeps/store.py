@@ -427,8 +427,8 @@ class SweepResult:
         """One row per run done so far, sorted by ``run``.
 
         Columns: ids (``run``, ``point``, ``replicate``, ``seed``), every parameter (those
-        no design point varies put back from ``meta.json``), the kept summary outputs,
-        ``status``, ``error`` and ``duration``.
+        no design point varies put back from ``meta.json``; organisations and events as
+        lists), the kept summary outputs, ``status``, ``error`` and ``duration``.
         """
         stored = _read_table(self, RUNS, RUNS_PARTS, ["run"])
         return full_runs(stored, self.meta.get("constants"), self.meta["outputs"])
