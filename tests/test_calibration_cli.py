@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import signal
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from test_sweep_kill_and_memory import SCRIPT, ctrl_c_as_in_a_terminal
+from test_sweep_kill_and_memory import SCRIPT, first_lines_then_ctrl_c
 
 from collabsim import calibration, commands
 from collabsim.cli import main
@@ -195,26 +193,16 @@ def test_a_huge_calibration_runs_once_confirmed(tmp_path):
     path = tmp_path / "huge.toml"
     huge = TINY.replace("points = 3", "points = 11").replace("seeds = 3", "seeds = 100000")
     path.write_text(huge, encoding="utf-8")
-    running = subprocess.Popen(
+    (start, progress), status, err = first_lines_then_ctrl_c(
         [SCRIPT, "calibrate", "huge.toml", "--out", "out", "--allow-large", "--backend", "serial"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=ctrl_c_as_in_a_terminal,
+        tmp_path,
     )
-    try:
-        start, progress = running.stderr.readline(), running.stderr.readline()
-    finally:
-        os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    _, err = running.communicate(timeout=300)
     assert start.startswith(
         "collabsim: huge.toml: 1,100,000 runs (11 points x 1 arm x 100,000 seeds in stage "
         "energy): about "
     ), start
     assert progress == "collabsim: energy: 0 of 1,100,000 runs (0%)\n"  # under way
-    assert running.returncode == 130, err
+    assert status == 130, err
     assert err.strip().splitlines()[-1] == (
         "collabsim: interrupted: the finished runs are saved in out; run the same command "
         "again to resume"

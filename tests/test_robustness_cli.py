@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-
 import pytest
 from robustness_support import TINY_STUDY
-from test_sweep_kill_and_memory import SCRIPT, ctrl_c_as_in_a_terminal
+from test_sweep_kill_and_memory import SCRIPT, first_lines_then_ctrl_c
 
 from collabsim.cli import main
 
@@ -136,24 +132,13 @@ def test_a_huge_study_is_refused_at_once_in_its_own_words_and_nothing_is_written
 def test_a_huge_study_runs_once_confirmed_saying_its_size_first(tmp_path):
     (tmp_path / "huge.toml").write_text(HUGE_STUDY, encoding="utf-8")
     command = [SCRIPT, "robustness", "huge.toml", "--out", "out", "--allow-large"]
-    running = subprocess.Popen(
-        [*command, "--backend", "serial"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=ctrl_c_as_in_a_terminal,
+    (start, progress), status, err = first_lines_then_ctrl_c(
+        [*command, "--backend", "serial"], tmp_path
     )
-    try:
-        start, progress = running.stderr.readline(), running.stderr.readline()
-    finally:
-        os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    _, err = running.communicate(timeout=300)
     assert start.startswith(f"collabsim: huge.toml: {HUGE_RUNS}: about "), start
     assert " on 1 worker and " in start and start.rstrip().endswith(" on disk"), start
     assert progress == "collabsim: 0 of 1,600,000 runs (0%)\n"  # under way: not refused
-    assert running.returncode == 130, err
+    assert status == 130, err
     assert err.strip().splitlines()[-1] == (
         "collabsim: interrupted: the finished runs are saved in out; run the same command "
         "again to resume"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-from test_sweep_kill_and_memory import ctrl_c_as_in_a_terminal, part_rows, wait_for_saved_runs
+from test_sweep_kill_and_memory import part_rows, start_as_in_a_terminal, wait_for_saved_runs
 
 import collabsim
 from collabsim.cli import main
@@ -118,14 +118,8 @@ def test_pool_workers_and_resource_tracker_exit_when_the_sweep_process_dies(tmp_
 def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tmp_path):
     (tmp_path / "long.toml").write_text(LONG, encoding="utf-8")
     folder = tmp_path / "results" / "long"
-    sweep = subprocess.Popen(
-        [SCRIPT, "sweep", "long.toml", "--dask-local", "2", "--quiet"],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=ctrl_c_as_in_a_terminal,
+    sweep = start_as_in_a_terminal(
+        [SCRIPT, "sweep", "long.toml", "--dask-local", "2", "--quiet"], tmp_path
     )
     try:
         wait_for_saved_runs(sweep, folder, at_least=4, timeout=900)
@@ -441,15 +435,7 @@ def test_two_sweeps_started_at_once_one_runs_and_the_other_is_told_it_is_in_use(
     (tmp_path / "long.toml").write_text(LONG, encoding="utf-8")
     folder = tmp_path / "results" / "long"
     start = [SCRIPT, "sweep", "long.toml", "--backend", "serial", "--quiet"]
-    first = subprocess.Popen(
-        start,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        preexec_fn=ctrl_c_as_in_a_terminal,
-    )
+    first = start_as_in_a_terminal(start, tmp_path, stdout=subprocess.DEVNULL)
     try:
         wait_for_saved_runs(first, folder, at_least=1, timeout=600)
         assert first.poll() is None, "the first sweep ended before the second started"

@@ -133,19 +133,42 @@ def ctrl_c_as_in_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
-    (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
-    folder = tmp_path / "results" / "killed"
-    command = [SCRIPT, "sweep", "killed.toml", "--workers", "2"]
-    interrupted = subprocess.Popen(
+def start_as_in_a_terminal(command: list, cwd: Path, stdout=subprocess.PIPE) -> subprocess.Popen:
+    """Start ``command`` in a process group of its own, Ctrl-C as a terminal leaves it.
+
+    Ctrl-C is then ``os.killpg(process.pid, signal.SIGINT)``; stderr is read as text.
+    """
+    return subprocess.Popen(
         command,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
+        cwd=cwd,
+        stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
         preexec_fn=ctrl_c_as_in_a_terminal,
     )
+
+
+def first_lines_then_ctrl_c(command: list, cwd: Path, lines: int = 2) -> tuple[list, int, str]:
+    """Run ``command``, read its first ``lines`` of stderr, then press Ctrl-C.
+
+    Returns:
+        The lines read, the exit status and the rest of stderr.
+    """
+    running = start_as_in_a_terminal(command, cwd, stdout=subprocess.DEVNULL)
+    try:
+        first = [running.stderr.readline() for _ in range(lines)]
+    finally:
+        os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = running.communicate(timeout=300)
+    return first, running.returncode, err
+
+
+def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
+    (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
+    folder = tmp_path / "results" / "killed"
+    command = [SCRIPT, "sweep", "killed.toml", "--workers", "2"]
+    interrupted = start_as_in_a_terminal(command, tmp_path)
     wait_for_saved_runs(interrupted, folder)
     assert interrupted.poll() is None, "the sweep finished before Ctrl-C: make it longer"
     os.killpg(interrupted.pid, signal.SIGINT)  # what Ctrl-C in a terminal does

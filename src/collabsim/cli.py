@@ -496,12 +496,12 @@ def _run(args: argparse.Namespace) -> int:
     if added:
         params = params.replace(events=(*params.events, *added))
     # The horizon is checked with the parameters; a shorter run would drop the event quietly.
-    steps = params.horizon if args.steps is None else args.steps
-    for event in added:
-        if event.step > steps:
+    for event in added if args.steps is not None else ():
+        if event.step > args.steps:
             raise UsageError(
                 f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
-                f"of the run, --steps {steps}: expected a step from 0 to {steps} (or more --steps)"
+                f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
+                "(or more --steps)"
             )
 
     from collabsim import storage  # pulls in the model: only when running

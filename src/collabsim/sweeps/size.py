@@ -58,15 +58,17 @@ def fewer_points(design: str) -> str:
 class _Cost:
     """What a sweep's and a study's sizes share: the limit and the estimate in words.
 
-    A subclass gives ``runs``, ``seconds(workers)`` and ``disk_bytes``.
+    A subclass gives ``runs``, ``core_seconds`` (the runs' time on one core) and
+    ``disk_bytes``.
     """
 
     runs: int
+    core_seconds: float
     disk_bytes: float
 
     def seconds(self, workers: int | None) -> float:
         """Estimated wall-clock seconds on ``workers`` processes (None: one core's time)."""
-        raise NotImplementedError
+        return START_SECONDS + self.core_seconds / max(1, workers or 1)
 
     @property
     def large(self) -> bool:
@@ -114,10 +116,10 @@ class SweepSize(_Cost):
         """Runs in the sweep: points times replicates."""
         return self.points * self.replicates
 
-    def seconds(self, workers: int | None) -> float:
-        """Estimated wall-clock seconds on ``workers`` processes (None: one core's time)."""
-        busy = self.runs * run_seconds(self.steps, self.people)
-        return START_SECONDS + busy / max(1, workers or 1)
+    @property
+    def core_seconds(self) -> float:
+        """Estimated seconds of one core that the runs take."""
+        return self.runs * run_seconds(self.steps, self.people)
 
     @property
     def disk_bytes(self) -> float:
@@ -162,10 +164,10 @@ class StudySize(_Cost):
         """Runs in the study: the sum of its parts' runs."""
         return sum(part.runs for part in self.parts)
 
-    def seconds(self, workers: int | None) -> float:
-        """Estimated wall-clock seconds on ``workers`` processes (None: one core's time)."""
-        busy = sum(part.runs * run_seconds(part.steps, part.people) for part in self.parts)
-        return START_SECONDS + busy / max(1, workers or 1)
+    @property
+    def core_seconds(self) -> float:
+        """Estimated seconds of one core that the runs take: its workers start once."""
+        return sum(part.core_seconds for part in self.parts)
 
     @property
     def disk_bytes(self) -> float:
