@@ -104,9 +104,10 @@ def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server
     )
     assert held - baseline > 5, sizes  # the sessions held memory: the comparison means something
     assert traced_held > 5 * 2**20, sizes
-    # back to the baseline: of what the sessions allocated, under 5% stays (measured: 1.8%;
-    # Solara's and asyncio's bookkeeping); the sessions' models and objects are all gone
-    assert traced_freed < traced_held / 20, sizes
+    # back to the baseline: of what the sessions allocated, under an eighth stays. Measured:
+    # 1.6-1.8% alone, 5.2% with the whole suite running beside it (Solara's and asyncio's
+    # bookkeeping); 23% when each closed session's model state was kept on purpose
+    assert traced_freed < traced_held / 8, sizes
     # and handed back to the system, not kept for reuse (kept, the server would stay at
     # ``held``): some stays, in Python's own arenas that the sessions' objects left part-used
     assert freed - baseline < (held - baseline) * 2 / 3, sizes
