@@ -2,8 +2,13 @@
 
 A crashed browser, a phone gone to sleep or a laptop shut mid-workshop never tells the
 server its pages have gone. The server keeps such a session for ``SESSION_TIMEOUT`` in
-case the page reconnects, then frees its models and hands their memory back; here that
-is shortened to seconds and Chromium is killed outright.
+case the page reconnects, then frees its models for the memory to be reused; here that is
+shortened to seconds and Chromium is killed outright, twice.
+
+The resident set cannot say whether the freed memory went back to the system: that
+depends on how the heap happens to be laid out (with the same code, 3 of 22 MiB went back
+in one run, 7 in another). What Python allocated and still holds can be counted exactly,
+and a second crowd of sessions shows whether the rest is reused.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import pytest
 from dashboard_support import (
     TRACE_PATH,
     VIEWPORT,
+    Served,
     dashboard_server,
     killable_chromium,
     open_dashboard,
@@ -63,7 +69,10 @@ def open_sessions(browser, url: str) -> list:
     wait_for_week(stepped, 1)
     side_by_side.locator(".cs-compare label").click()
     wait_for_week(side_by_side, 0, "B")
-    # played last, so that it is still playing when asked (it reaches week 260 in ~26 s)
+    # at one week a second, still playing when the browser is killed however slowly a busy
+    # machine draws the weeks: 260 s to the horizon (at ten, 26 s, it once got there first)
+    playing.locator(".cs-speed").click()
+    playing.get_by_role("option", name="1", exact=True).click()
     playing.locator(".cs-play").click()
     playing.wait_for_function(
         "() => Number(document.querySelector('.cs-monitor').dataset.week) >= 2"
@@ -72,35 +81,47 @@ def open_sessions(browser, url: str) -> list:
     return contexts
 
 
-def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server, tmp_path):
-    served, log = server
-    with (
-        sync_playwright() as playwright,
-        killable_chromium(playwright, tmp_path) as (browser, chromium),
-    ):
-        # the first sessions load code and fill caches for good: the baseline is after them
-        for context in open_sessions(browser, served.url):
-            context.close()
-        wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
-        baseline = resident_mb(served.pid)
-        python_bytes(served.url)  # tracing starts: what is allocated from now on is counted
+def killed_with_sessions_open(playwright, served: Served, folder: Path) -> tuple[float, int]:
+    """Open three sessions in a Chromium, then kill it outright: no page unloads, no goodbye.
 
+    Returns the server's resident memory (MiB) and the Python bytes traced, both taken
+    while the sessions were open.
+    """
+    folder.mkdir()
+    with killable_chromium(playwright, folder) as (browser, chromium):
         open_sessions(browser, served.url)
         status = server_status(served.url)  # the first page has been open longer than the timeout
         assert status["sessions"] == 3
         assert status["models"] >= 4  # one each, two side by side
-        held = resident_mb(served.pid)
-        traced_held = python_bytes(served.url)
-        os.killpg(chromium.pid, signal.SIGKILL)  # no page unloads, no goodbye
+        held = resident_mb(served.pid), python_bytes(served.url)
+        os.killpg(chromium.pid, signal.SIGKILL)
         chromium.wait()
+    return held
+
+
+def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server, tmp_path):
+    served, log = server
+    with sync_playwright() as playwright:
+        # the first sessions load code and fill caches for good: the baseline is after them
+        with killable_chromium(playwright, tmp_path) as (browser, _):
+            for context in open_sessions(browser, served.url):
+                context.close()
         wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
-        freed = resident_mb(served.pid)
-        traced_freed = python_bytes(served.url)
+        baseline = resident_mb(served.pid)
+        python_bytes(served.url)  # tracing starts: what is allocated from now on is counted
+
+        held, traced_held = killed_with_sessions_open(playwright, served, tmp_path / "a")
+        wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
+        freed, traced_freed = resident_mb(served.pid), python_bytes(served.url)
+        # a second crowd the same: a server that kept any of the first's would grow again
+        killed_with_sessions_open(playwright, served, tmp_path / "b")
+        wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
+        freed_again = resident_mb(served.pid)
     sizes = (
         f"server memory {baseline:.0f} MiB, {held:.0f} with three sessions open, "
-        f"{freed:.0f} once they were freed; allocated since the baseline and still held: "
-        f"{traced_held / 2**20:.2f} MiB with the sessions open, "
-        f"{traced_freed / 2**20:.2f} MiB once they were freed"
+        f"{freed:.0f} once they were freed, {freed_again:.0f} after three more came and "
+        f"went; allocated since the baseline and still held: {traced_held / 2**20:.2f} MiB "
+        f"with the sessions open, {traced_freed / 2**20:.2f} MiB once they were freed"
     )
     assert held - baseline > 5, sizes  # the sessions held memory: the comparison means something
     assert traced_held > 5 * 2**20, sizes
@@ -108,8 +129,9 @@ def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server
     # 1.6-1.8% alone, 5.2% with the whole suite running beside it (Solara's and asyncio's
     # bookkeeping); 23% when each closed session's model state was kept on purpose
     assert traced_freed < traced_held / 8, sizes
-    # and handed back to the system, not kept for reuse (kept, the server would stay at
-    # ``held``): some stays, in Python's own arenas that the sessions' objects left part-used
-    assert freed - baseline < (held - baseline) * 2 / 3, sizes
+    # What the C library keeps for reuse (which the resident set counts, and which depends
+    # on how the heap happens to be laid out) is reused: the second crowd does not grow the
+    # server by half of what the first held. Measured: 2 to 5 MiB, of the 24 the first held
+    assert freed_again - freed < (held - baseline) / 2, sizes
     text = log.read_text()
     assert "Traceback" not in text and "Error" not in text, text
