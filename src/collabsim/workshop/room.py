@@ -275,7 +275,8 @@ class Room:
 
         Actions: ``advance``, ``timer`` (seconds), ``pause``, ``resume``, ``event`` (a
         kind of ``EVENT_KINDS``), ``network`` (show: bool), ``self_interest`` (enable:
-        bool) or ``end``.
+        bool), ``deal`` (``{"deal": "mix"}`` or ``{"deal": "fixed", "posts": [...]}``,
+        before anyone joins) or ``end``.
 
         Raises:
             Refusal: Not the facilitator, a replayed request, or a bad action or value.
@@ -291,6 +292,7 @@ class Room:
                 "event": self._event,
                 "network": self._show_network,
                 "self_interest": self._enable,
+                "deal": self._deal,
                 "end": self._end,
             }.get(action)
             if handler is None:
@@ -353,14 +355,40 @@ class Room:
     def _enable(self, enable) -> None:
         self.self_interest_enabled = bool(enable)
 
+    def _deal(self, value) -> None:
+        if self.seats:  # a person once dealt is theirs: re-dealing would swap people
+            raise Refusal(
+                "stale",
+                f"roles cannot be dealt another way now: {len(self.seats)} "
+                "people have joined (open a new room to deal afresh)",
+            )
+        if not isinstance(value, dict) or not isinstance(value.get("posts", []), list):
+            raise Refusal(
+                "invalid",
+                f"deal={value!r} is not allowed: expected "
+                '{"deal": "mix"} or {"deal": "fixed", "posts": [post, ...]}',
+            )
+        try:
+            self.order = people.deal(self.model, value.get("deal"), value.get("posts"))
+        except ValueError as error:
+            raise Refusal("invalid", str(error)) from None
+        self.deal = value["deal"]
+
     def _end(self, _value) -> None:
         self.ended = True
         self.deadline = self.remaining = None
 
     def close(self) -> None:
-        """End the session for good (its server forgets it); open pages are told."""
+        """End the session for good (its server forgets it); open pages are told.
+
+        A session still under way ends as if the facilitator had ended it: saved
+        (``on_end``), unless nothing happened in it.
+        """
         with self.lock:
+            under_way = not self.ended
             self._end(None)
+            if under_way and self.record.rows and self.on_end is not None:
+                self.on_end()
         self._changed()
 
     # --- time ---------------------------------------------------------------------------------
