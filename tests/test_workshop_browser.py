@@ -1,8 +1,9 @@
 """A workshop in Debian's Chromium: a facilitator and six participants play three meetings;
 the console's own controls (a new room, dealing, the layout) and the debrief's charts.
 
-The real server (``collabsim workshop --port 0``); phones at 390 x 844; nothing may load
-from anywhere but this machine. Screenshots go to /work/shots when that folder exists.
+The real server (``collabsim workshop --port 0``), each test on a room of its own (opened
+as the console's New room does); phones at 390 x 844; nothing may load from anywhere but
+this machine. Screenshots go to /work/shots when that folder exists.
 """
 
 import re
@@ -41,6 +42,37 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(scope="module")
+def latest(served):
+    """The room the server opened last (its code and facilitator's token)."""
+    served, _ = served
+    return {"room": served.code, "token": served.token}
+
+
+@pytest.fixture
+def room(served, latest):
+    """A new room on the server, dealing a mix of roles, for one test: code, token, console."""
+    served, _ = served
+    status, fresh = post(served.url, "/api/rooms", latest)
+    assert status == 200, fresh
+    latest.update(room=fresh["room"], token=fresh["token"])
+    mix = {"request_id": f"mix-{fresh['room']}", "action": "deal", "value": {"deal": "mix"}}
+    status, answer = post(served.url, "/api/facilitate", {**latest, **mix})  # not as the last
+    assert status == 200, answer
+    return {**latest, "console": f"{served.url}console?room={latest['room']}#f={latest['token']}"}
+
+
+@pytest.fixture
+def console(browser, room):
+    """The console of the test's room, at 1280 x 720."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(room["console"])
+    expect(page.locator("#code")).to_have_text(room["room"], timeout=TIMEOUT)
+    yield page
+    context.close()
+
+
 def _shot(page, name, full_page=True):
     if SHOTS.is_dir():
         page.screenshot(path=str(SHOTS / name), full_page=full_page)
@@ -61,14 +93,15 @@ def _decide(page):
     expect(page.locator("#decided")).to_be_visible(timeout=TIMEOUT)
 
 
-def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
+def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser, room):
     served, sessions = served
+    code = room["room"]
     requests: list[str] = []
     facilitator = browser.new_context(viewport=VIEWPORT)
     console = facilitator.new_page()
     console.on("request", lambda r: requests.append(r.url))
-    console.goto(served.console)
-    expect(console.locator("#code")).to_have_text(served.code, timeout=TIMEOUT)
+    console.goto(room["console"])
+    expect(console.locator("#code")).to_have_text(code, timeout=TIMEOUT)
 
     pages = []
     for k in range(6):
@@ -77,7 +110,7 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
         )
         page = context.new_page()
         page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{served.url}?room={served.code}")
+        page.goto(f"{served.url}?room={code}")
         page.fill("#join-name", f"Player {k + 1}")
         page.click("#join-form button")
         expect(page.locator("#who")).to_contain_text(f"Player {k + 1}:", timeout=TIMEOUT)
@@ -128,7 +161,7 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
                 await post("/api/facilitate", {room, token, request_id: "forged-000002",
                                               action: "advance"})];
     }""",
-        [served.code, other],
+        [code, other],
     )
     assert answer[0][0] == 403 and "you cannot act for person" in answer[0][1]
     assert answer[1][0] == 403 and "facilitator's token" in answer[1][1]
@@ -148,7 +181,7 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
     expect(console.locator("#stories .story")).to_have_count(6)
     _shot(console, "workshop-debrief.png")
     # the session was saved before the page heard it ended, and replays the run exactly
-    saved = sessions / served.code
+    saved = sessions / code
     assert (saved / SESSION).is_file()
     pd.testing.assert_frame_equal(
         replay(saved).timeseries().reset_index(),
@@ -158,43 +191,15 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
     assert all(is_local(url) for url in requests), [u for u in requests if not is_local(u)]
 
 
-# --- the console's controls, each on a room of its own ---------------------------------------
-
-
-@pytest.fixture(scope="module")
-def latest(served):
-    """The room the server opened last (its code and facilitator's token)."""
-    served, _ = served
-    return {"room": served.code, "token": served.token}
-
-
-@pytest.fixture
-def console(served, browser, latest):
-    """The console of a new room dealing a mix of roles, at 1280 x 720."""
-    served, _ = served
-    status, fresh = post(served.url, "/api/rooms", latest)
-    assert status == 200, fresh
-    latest.update(room=fresh["room"], token=fresh["token"])
-    mix = {"request_id": f"mix-{fresh['room']}", "action": "deal", "value": {"deal": "mix"}}
-    status, answer = post(served.url, "/api/facilitate", {**latest, **mix})  # not as the last
-    assert status == 200, answer
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(f"{served.url}console?room={fresh['room']}#f={fresh['token']}")
-    expect(page.locator("#code")).to_have_text(fresh["room"], timeout=TIMEOUT)
-    yield page
-    context.close()
-
-
 def _join(served, room, count):
     for k in range(count):
         status, answer = post(served.url, "/api/join", {"room": room, "name": f"Player {k + 1}"})
         assert status == 200, answer
 
 
-def test_the_console_fits_a_projector_and_names_every_control(served, console, latest):
+def test_the_console_fits_a_projector_and_names_every_control(served, room, console):
     served, _ = served
-    _join(served, latest["room"], 12)
+    _join(served, room["room"], 12)
     expect(console.get_by_role("heading", name="(12 joined, 0 decided)")).to_be_visible()
     console.get_by_role("spinbutton", name="Seconds to decide").fill("120")
     console.get_by_role("button", name="Start timer").click()
@@ -221,7 +226,7 @@ def test_the_console_fits_a_projector_and_names_every_control(served, console, l
     _shot(console, "workshop-console-1280x720.png", full_page=False)
 
 
-def test_the_console_deals_listed_posts_until_someone_joins(served, console, latest):
+def test_the_console_deals_listed_posts_until_someone_joins(served, room, console):
     served, _ = served
     first, second = Room("iocn", seed=2).order[:2]  # the server's room: iocn, seed 2
     console.get_by_role("radio", name="These posts, in order:").check()
@@ -233,22 +238,22 @@ def test_the_console_deals_listed_posts_until_someone_joins(served, console, lat
     console.get_by_role("button", name="Deal roles this way").click()
     expect(console.locator("#deal-now")).to_have_text(f"Dealing posts {second}, {first}, in order.")
     expect(console.get_by_role("alert")).to_have_text("")
-    _join(served, latest["room"], 1)
+    _join(served, room["room"], 1)
     expect(console.get_by_role("row", name=re.compile(r"^P1 Player 1 "))).to_contain_text(
         f"(post {second})"
     )
     expect(console.get_by_role("button", name="Deal roles this way")).to_be_disabled()
     expect(console.locator("#deal-now")).to_contain_text("People have joined")
     deal = {"request_id": "deal-late-01", "action": "deal", "value": {"deal": "mix"}}
-    status, answer = post(served.url, "/api/facilitate", {**latest, **deal})
+    status, answer = post(served.url, "/api/facilitate", {**room, **deal})
     assert status == 409 and "people have joined" in answer["error"]
-    status, answer = post(served.url, "/api/facilitate", {**latest, **deal, "token": "forged"})
+    status, answer = post(served.url, "/api/facilitate", {**room, **deal, "token": "forged"})
     assert status == 403 and "facilitator's token" in answer["error"]
 
 
-def test_a_new_room_opens_from_the_console_and_the_last_is_saved(served, console, latest):
+def test_a_new_room_opens_from_the_console_and_the_last_is_saved(served, room, console, latest):
     served, sessions = served
-    old = latest["room"]
+    old = room["room"]
     _join(served, old, 1)
     expect(console.get_by_role("heading", name=re.compile(r"\(1 joined"))).to_be_visible()
     asked = []
@@ -272,9 +277,9 @@ def test_a_new_room_opens_from_the_console_and_the_last_is_saved(served, console
     assert post(served.url, "/api/join", {"room": old, "name": "Late"})[0] == 404
 
 
-def test_the_debrief_charts_have_labelled_axes_and_mark_key_moments(served, console, latest):
+def test_the_debrief_charts_have_labelled_axes_and_mark_key_moments(served, room, console):
     served, _ = served
-    _join(served, latest["room"], 1)
+    _join(served, room["room"], 1)
     for meeting in (2, 3, 4):
         console.get_by_role("button", name="Next meeting").click()
         expect(console.locator("body")).to_have_attribute("data-meeting", str(meeting))
