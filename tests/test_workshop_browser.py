@@ -1,17 +1,20 @@
-"""A workshop in Debian's Chromium: a facilitator and six participants play three meetings.
+"""A workshop in Debian's Chromium: a facilitator and six participants play three meetings;
+the console's own controls (a new room, dealing, the layout) and the debrief's charts.
 
-The real server (``collabsim workshop --port 0``); phones at 390 x 844; nothing may load
-from anywhere but this machine. Screenshots go to /work/shots when that folder exists.
+The real server (``collabsim workshop --port 0``), each test on a room of its own (opened
+as the console's New room does); phones at 390 x 844; nothing may load from anywhere but
+this machine. Screenshots go to /work/shots when that folder exists.
 """
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from dashboard_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, is_local
-from workshop_support import workshop_server
+from workshop_support import post, workshop_server
 
-from collabsim.workshop import replay
+from collabsim.workshop import Room, replay
 from collabsim.workshop.record import SESSION
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -39,9 +42,40 @@ def browser():
         browser.close()
 
 
-def _shot(page, name):
+@pytest.fixture(scope="module")
+def latest(served):
+    """The room the server opened last (its code and facilitator's token)."""
+    served, _ = served
+    return {"room": served.code, "token": served.token}
+
+
+@pytest.fixture
+def room(served, latest):
+    """A new room on the server, dealing a mix of roles, for one test: code, token, console."""
+    served, _ = served
+    status, fresh = post(served.url, "/api/rooms", latest)
+    assert status == 200, fresh
+    latest.update(room=fresh["room"], token=fresh["token"])
+    mix = {"request_id": f"mix-{fresh['room']}", "action": "deal", "value": {"deal": "mix"}}
+    status, answer = post(served.url, "/api/facilitate", {**latest, **mix})  # not as the last
+    assert status == 200, answer
+    return {**latest, "console": f"{served.url}console?room={latest['room']}#f={latest['token']}"}
+
+
+@pytest.fixture
+def console(browser, room):
+    """The console of the test's room, at 1280 x 720."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(room["console"])
+    expect(page.locator("#code")).to_have_text(room["room"], timeout=TIMEOUT)
+    yield page
+    context.close()
+
+
+def _shot(page, name, full_page=True):
     if SHOTS.is_dir():
-        page.screenshot(path=str(SHOTS / name), full_page=True)
+        page.screenshot(path=str(SHOTS / name), full_page=full_page)
 
 
 def _decide(page):
@@ -59,14 +93,15 @@ def _decide(page):
     expect(page.locator("#decided")).to_be_visible(timeout=TIMEOUT)
 
 
-def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
+def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser, room):
     served, sessions = served
+    code = room["room"]
     requests: list[str] = []
     facilitator = browser.new_context(viewport=VIEWPORT)
     console = facilitator.new_page()
     console.on("request", lambda r: requests.append(r.url))
-    console.goto(served.console)
-    expect(console.locator("#code")).to_have_text(served.code, timeout=TIMEOUT)
+    console.goto(room["console"])
+    expect(console.locator("#code")).to_have_text(code, timeout=TIMEOUT)
 
     pages = []
     for k in range(6):
@@ -75,7 +110,7 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
         )
         page = context.new_page()
         page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{served.url}?room={served.code}")
+        page.goto(f"{served.url}?room={code}")
         page.fill("#join-name", f"Player {k + 1}")
         page.click("#join-form button")
         expect(page.locator("#who")).to_contain_text(f"Player {k + 1}:", timeout=TIMEOUT)
@@ -126,7 +161,7 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
                 await post("/api/facilitate", {room, token, request_id: "forged-000002",
                                               action: "advance"})];
     }""",
-        [served.code, other],
+        [code, other],
     )
     assert answer[0][0] == 403 and "you cannot act for person" in answer[0][1]
     assert answer[1][0] == 403 and "facilitator's token" in answer[1][1]
@@ -146,7 +181,7 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
     expect(console.locator("#stories .story")).to_have_count(6)
     _shot(console, "workshop-debrief.png")
     # the session was saved before the page heard it ended, and replays the run exactly
-    saved = sessions / served.code
+    saved = sessions / code
     assert (saved / SESSION).is_file()
     pd.testing.assert_frame_equal(
         replay(saved).timeseries().reset_index(),
@@ -154,3 +189,112 @@ def test_a_room_plays_three_meetings_and_sees_its_debrief(served, browser):
         check_exact=True,
     )
     assert all(is_local(url) for url in requests), [u for u in requests if not is_local(u)]
+
+
+def _join(served, room, count):
+    for k in range(count):
+        status, answer = post(served.url, "/api/join", {"room": room, "name": f"Player {k + 1}"})
+        assert status == 200, answer
+
+
+def test_the_console_fits_a_projector_and_names_every_control(served, room, console):
+    served, _ = served
+    _join(served, room["room"], 12)
+    expect(console.get_by_role("heading", name="(12 joined, 0 decided)")).to_be_visible()
+    console.get_by_role("spinbutton", name="Seconds to decide").fill("120")
+    console.get_by_role("button", name="Start timer").click()
+    expect(console.get_by_role("timer")).to_have_text(re.compile(r"^[12]:\d\d$"))
+    for control in (
+        console.get_by_role("timer"),
+        console.get_by_role("button", name="Next meeting"),
+        console.get_by_role("button", name="End and debrief"),
+        console.get_by_role("button", name="Pause"),
+        console.get_by_role("button", name="The leadership programmes start"),
+        console.get_by_role("checkbox", name="Show the network"),
+        console.get_by_role("button", name="New room"),
+        console.get_by_role("img", name="QR code to join the room"),
+        console.get_by_role("button", name="Deal roles this way"),
+        console.get_by_text("Still deciding: Player 1, Player 2"),
+        console.get_by_role("row", name=re.compile(r"^P12 Player 12 ")),
+    ):
+        expect(control).to_be_in_viewport(ratio=1)
+    assert console.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    # every control has a name a screen reader can say
+    unnamed = re.compile(r"- (button|textbox|spinbutton|checkbox|radio|combobox)( \[|:|$)")
+    tree = console.locator("main").aria_snapshot()
+    assert not [line for line in tree.splitlines() if unnamed.search(line.strip())], tree
+    _shot(console, "workshop-console-1280x720.png", full_page=False)
+
+
+def test_the_console_deals_listed_posts_until_someone_joins(served, room, console):
+    served, _ = served
+    first, second = Room("iocn", seed=2).order[:2]  # the server's room: iocn, seed 2
+    console.get_by_role("radio", name="These posts, in order:").check()
+    posts = console.get_by_role("textbox", name="Posts")
+    posts.fill("9999")
+    console.get_by_role("button", name="Deal roles this way").click()
+    expect(console.get_by_role("alert")).to_contain_text("posts: 9999 is not allowed")
+    posts.fill(f"{second}, {first}")  # the other way round from a mix
+    console.get_by_role("button", name="Deal roles this way").click()
+    expect(console.locator("#deal-now")).to_have_text(f"Dealing posts {second}, {first}, in order.")
+    expect(console.get_by_role("alert")).to_have_text("")
+    _join(served, room["room"], 1)
+    expect(console.get_by_role("row", name=re.compile(r"^P1 Player 1 "))).to_contain_text(
+        f"(post {second})"
+    )
+    expect(console.get_by_role("button", name="Deal roles this way")).to_be_disabled()
+    expect(console.locator("#deal-now")).to_contain_text("People have joined")
+    deal = {"request_id": "deal-late-01", "action": "deal", "value": {"deal": "mix"}}
+    status, answer = post(served.url, "/api/facilitate", {**room, **deal})
+    assert status == 409 and "people have joined" in answer["error"]
+    status, answer = post(served.url, "/api/facilitate", {**room, **deal, "token": "forged"})
+    assert status == 403 and "facilitator's token" in answer["error"]
+
+
+def test_a_new_room_opens_from_the_console_and_the_last_is_saved(served, room, console, latest):
+    served, sessions = served
+    old = room["room"]
+    _join(served, old, 1)
+    expect(console.get_by_role("heading", name=re.compile(r"\(1 joined"))).to_be_visible()
+    asked = []
+
+    def confirm(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    console.once("dialog", confirm)
+    console.get_by_role("button", name="New room").click()
+    expect(console).not_to_have_url(re.compile(f"room={old}"))
+    code = console.url.partition("room=")[2].partition("#")[0]
+    latest.update(room=code, token=console.url.partition("#f=")[2])
+    expect(console.locator("#code")).to_have_text(code)
+    expect(console.get_by_role("img", name="QR code to join the room")).to_have_attribute(
+        "src", f"/qr.svg?room={code}"
+    )
+    expect(console.get_by_role("heading", name="(0 joined, 0 decided)")).to_be_visible()
+    assert "record is saved" in asked[0]
+    assert (sessions / old / SESSION).is_file()  # saved before the new room was answered
+    assert post(served.url, "/api/join", {"room": old, "name": "Late"})[0] == 404
+
+
+def test_the_debrief_charts_have_labelled_axes_and_mark_key_moments(served, room, console):
+    served, _ = served
+    _join(served, room["room"], 1)
+    for meeting in (2, 3, 4):
+        console.get_by_role("button", name="Next meeting").click()
+        expect(console.locator("body")).to_have_attribute("data-meeting", str(meeting))
+    console.get_by_role("button", name="End and debrief").click()
+    trust = console.get_by_role("img", name="trust across organisations (0-1) by week")
+    expect(trust.locator('[data-axis="y"]')).to_have_text(re.compile(r"^0\s*0.5\s*1\s*0-1$"))
+    expect(trust.locator('[data-axis="x"]')).to_have_text(
+        re.compile(r"^0\s*4\s*8\s*12\s*week \(a meeting every 4 weeks\)$")
+    )
+    people = console.get_by_role("img", name="people taking part (people) by week")
+    expect(people.locator('[data-axis="y"]')).to_contain_text("people")
+    blocked = console.get_by_role("img", name="requests blocked (decisions) by week")
+    expect(blocked.locator('[data-moment="first_block"]')).to_have_count(1)
+    expect(blocked).to_contain_text("first block")
+    story = console.locator('#stories .story[data-participant="P1"] svg')
+    expect(story.locator('[data-axis="y"]')).to_contain_text("0-1")
+    expect(story.locator('[data-axis="x"]')).to_contain_text("week")
+    _shot(console, "workshop-debrief-1280x720.png", full_page=False)

@@ -85,6 +85,35 @@ def test_a_fixed_deal_deals_the_listed_posts_in_order():
         Room("iocn", deal="fixed", posts=[9999])
 
 
+def test_the_facilitator_deals_another_way_only_before_anyone_joins(room):
+    mixed = list(room.order)
+
+    def deal(value, token=room.facilitator_token):
+        room.facilitate(token, request_id=rid(), action="deal", value=value)
+
+    refusals = [
+        ({"deal": "mix"}, "not-the-token", "forbidden", "needs the facilitator's token"),
+        ({"deal": "shuffle"}, None, "invalid", "deal='shuffle' is not allowed: expected one of"),
+        ("fixed", None, "invalid", "deal='fixed' is not allowed: expected"),
+        ({"deal": "fixed", "posts": "12,40"}, None, "invalid", "is not allowed: expected"),
+        ({"deal": "fixed", "posts": []}, None, "invalid", "a fixed deal needs a list of posts"),
+        ({"deal": "fixed", "posts": [True]}, None, "invalid", "posts: True is not allowed"),
+        ({"deal": "fixed", "posts": [9999]}, None, "invalid", "posts: 9999 is not allowed"),
+    ]
+    for value, token, kind, message in refusals:
+        with pytest.raises(Refusal, match=message) as refusal:
+            deal(value, token or room.facilitator_token)
+        assert refusal.value.kind == kind
+        assert room.deal == "mix" and room.order == mixed
+    deal({"deal": "fixed", "posts": [mixed[1], mixed[0]]})
+    assert room.deal == "fixed" and room.order == [mixed[1], mixed[0]]
+    assert room.join(room.code, "Ann").person == mixed[1]
+    with pytest.raises(Refusal, match="1 people have joined") as refusal:
+        deal({"deal": "mix"})
+    assert refusal.value.kind == "stale"  # 409: too late, as a request for a past meeting
+    assert room.deal == "fixed" and room.order == [mixed[1], mixed[0]]
+
+
 def test_rejoining_gives_the_same_person_back(room):
     seat = room.join(room.code, "Ann")
     assert room.rejoin(room.code.lower(), seat.rejoin_code.lower()) is seat

@@ -260,6 +260,23 @@ def test_a_closed_room_is_reclaimed_at_once(tmp_path):
     assert alive() is None and model() is None
 
 
+def test_a_room_closed_under_way_is_saved_and_an_untouched_one_is_not(tmp_path):
+    """Opening a new room mid-session closes the old one: its record must not be lost."""
+    from collabsim.workshop.record import SESSION, replay
+    from collabsim.workshop.server import Workshop
+
+    workshop = Workshop(tmp_path)
+    room, untouched = (workshop.open_room(scenario="beston", seed=1) for _ in range(2))
+    seat = room.join(room.code, "Ann")
+    room.decide(seat.token, request_id="closing-001", meeting=1, field="attend", value="yes")
+    room.facilitate(room.facilitator_token, request_id="closing-002", action="advance")
+    code, weeks = room.code, room.model.steps
+    workshop.close_room(code)
+    workshop.close_room(untouched.code)
+    assert replay(tmp_path / code).steps == weeks
+    assert not (tmp_path / untouched.code / SESSION).exists()
+
+
 @pytest.mark.parametrize("ending", ["end", "advance"])
 def test_a_session_is_saved_before_any_page_hears_it_ended(tmp_path, ending):
     """Pages show the debrief as soon as they hear the session is over: by then its record

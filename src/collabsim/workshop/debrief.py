@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from collabsim.mechanisms.trust import TOP
+from collabsim.metrics import REPORTERS
 from collabsim.played import Choice
 from collabsim.workshop.people import describe
 from collabsim.workshop.record import replay_rows
@@ -32,6 +33,8 @@ SERIES = {
     "changes_blocked": "requests blocked",
     "changes_adopted": "changes adopted",
 }
+#: Units of values that run from 0 to 1: their charts always show that whole range.
+UNIT_RANGES = {"0-1": (0, 1), "share": (0, 1)}
 #: The other runs a debrief can show, and how a played senior leader chooses in each.
 POLICIES = {"all_cede": True, "all_block": False}
 
@@ -64,7 +67,10 @@ def runs(room: Room, *, others: bool = False) -> dict[str, pd.DataFrame]:
 
 
 def key_moments(frame: pd.DataFrame) -> list[dict]:
-    """The moments to mark on a run: first block, self-interested acts, people drifting away."""
+    """The moments to mark on a run: first block, self-interested acts, people drifting away.
+
+    Each has its week, its kind, a sentence (``text``) and a few words for the charts (``mark``).
+    """
     moments = []
     blocked = frame.index[frame["changes_blocked"] > 0]
     if len(blocked):
@@ -73,6 +79,7 @@ def key_moments(frame: pd.DataFrame) -> list[dict]:
                 "week": int(blocked[0]),
                 "kind": "first_block",
                 "text": "the first change request is blocked",
+                "mark": "first block",
             }
         )
     acted = frame["trust_in_actor"].notna()
@@ -83,6 +90,7 @@ def key_moments(frame: pd.DataFrame) -> list[dict]:
                 "week": int(first_act),
                 "kind": "self_interest",
                 "text": "a senior leader acts in self-interest",
+                "mark": "self-interest",
             }
         )
     drop = -frame["active_members"].diff().fillna(0)
@@ -92,6 +100,7 @@ def key_moments(frame: pd.DataFrame) -> list[dict]:
                 "week": int(week),
                 "kind": "drifting_away",
                 "text": f"{int(drop[week])} people drift away",
+                "mark": f"{int(drop[week])} drift away",
             }
         )
     return sorted(moments, key=lambda m: m["week"])
@@ -123,11 +132,24 @@ def debrief(room: Room, *, others: bool = False) -> dict:
     return {
         "weeks": weeks,
         "labels": SERIES,
+        "axes": {column: axis(column) for column in SERIES},
+        "story_axis": axis("commitment_mean"),  # a person's trust and commitment: both 0-1
+        "meeting_interval": int(room.params.meeting_interval),
         "series": series,
         "moments": {name: key_moments(frame) for name, frame in compared.items()},
         "summary": {name: _summary(frame) for name, frame in compared.items()},
         "stories": stories,
     }
+
+
+def axis(column: str) -> dict:
+    """The y axis of a chart of ``column``: its unit and range (high None: the values').
+
+    Units are the model's own (``collabsim.metrics.REPORTERS``).
+    """
+    unit = next(r.unit for r in REPORTERS if r.name == column)
+    low, high = UNIT_RANGES.get(unit, (0, None))
+    return {"unit": unit, "low": low, "high": high}
 
 
 def _summary(frame: pd.DataFrame) -> dict:

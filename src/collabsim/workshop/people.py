@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 ROLE_WORDS = {TOP: "senior leader", MIDDLE: "manager", BOTTOM: "frontline worker"}
 #: The order roles are dealt in, repeated: a mix like the network's own.
 DEAL_PATTERN = (BOTTOM, MIDDLE, TOP, BOTTOM, MIDDLE, BOTTOM)
+#: How posts are dealt: a mix of roles across organisations, or a fixed list of posts.
+DEALS = ("mix", "fixed")
 #: People offered to talk to between meetings.
 TALK_OPTIONS = 4
 #: What a request asks, in words.
@@ -78,6 +80,22 @@ def _round_robin(groups: list[list[int]]) -> list[int]:
     return out
 
 
+def deal(model: CollaborationModel, how: str, posts: list[int] | None = None) -> list[int]:
+    """The posts a room deals, in order: a mix of roles, or ``posts`` as listed.
+
+    Args:
+        model: The room's model.
+        how: One of ``DEALS``: ``"mix"`` (``deal_order``) or ``"fixed"`` (``check_posts``).
+        posts: The posts to deal, in order, for ``"fixed"``.
+
+    Raises:
+        ValueError: Another way of dealing, or posts that cannot be dealt (one line).
+    """
+    if how not in DEALS:
+        raise ValueError(f"deal={how!r} is not allowed: expected one of {', '.join(DEALS)}")
+    return deal_order(model) if how == "mix" else check_posts(model, posts)
+
+
 def check_posts(model: CollaborationModel, posts: list[int] | None) -> list[int]:
     """A fixed list of posts to deal, checked.
 
@@ -88,7 +106,7 @@ def check_posts(model: CollaborationModel, posts: list[int] | None) -> list[int]
     if not posts:
         raise ValueError("posts: a fixed deal needs a list of posts")
     for post in posts:
-        if post not in allowed:
+        if isinstance(post, bool) or post not in allowed:  # True would pass as post 1
             raise ValueError(
                 f"posts: {post!r} is not allowed: expected ordinary members "
                 f"0 to {model.params.n_people - 1}, not the convener or the "

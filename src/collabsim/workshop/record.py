@@ -11,7 +11,7 @@ week when made), ``time`` (UTC), ``seconds`` (since the room opened), ``particip
 (``P1``...; no names), ``person`` (post), ``role``, ``organisation``, ``field``,
 ``value``, ``target`` (the proposer a verdict answers, else -1) and ``source``
 (``participant``, ``model`` for a choice left to the model, ``facilitator``). Fields:
-the choices of ``collabsim.workshop.room.FIELDS``, plus ``join``, ``played`` (a post
+the choices of ``collabsim.workshop.turns.FIELDS``, plus ``join``, ``played`` (a post
 played at the meeting), ``event`` (a what-if) and ``advance`` (the meeting was held).
 
 ``replay`` plays a saved session again through the same steps as the room, so it gives

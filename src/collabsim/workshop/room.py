@@ -10,7 +10,6 @@ are the model's, as for everyone nobody plays. Everything is recorded
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import secrets
 import threading
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 
 from collabsim.model import CollaborationModel
 from collabsim.params import EVENT_KINDS
-from collabsim.played import PROPOSALS, Choice, ChoiceError
+from collabsim.played import Choice, ChoiceError
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.workshop import people, turns
 from collabsim.workshop.record import Record
@@ -32,17 +31,6 @@ DECISION_SECONDS = 180
 #: Letters of join and rejoin codes: no 0/O or 1/I/L to misread on a projector.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-#: How posts are dealt: a mix of roles across organisations, or a fixed list of posts.
-DEALS = ("mix", "fixed")
-#: Fields a participant decides, and the values each takes.
-FIELDS = {
-    "attend": ("yes", "no"),
-    "talk": None,  # a list of posts, comma-separated
-    "propose": tuple(PROPOSALS),
-    "verdict": ("grant", "block"),
-    "cede": ("cede", "keep"),
-    "self_interest": ("act", "refrain"),
-}
 
 
 class Refusal(Exception):
@@ -89,7 +77,8 @@ class Room:
     Args:
         scenario: Scenario name.
         seed: Seed of the run.
-        deal: ``"mix"`` (tops, middles and bottoms across organisations) or ``"fixed"``.
+        deal: ``"mix"`` (tops, middles and bottoms across organisations) or ``"fixed"``
+            (``people.DEALS``).
         posts: The posts to deal, in order, for ``deal="fixed"``.
         decision_seconds: Seconds to decide before each meeting.
         clock: Monotonic clock (seconds), for timers.
@@ -105,8 +94,6 @@ class Room:
         decision_seconds: float = DECISION_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if deal not in DEALS:
-            raise ValueError(f"deal={deal!r} is not allowed: expected one of {', '.join(DEALS)}")
         self.params = load_scenario(scenario)
         self.scenario, self.seed = scenario, seed
         self.model = CollaborationModel(self.params, rng=seed)
@@ -114,11 +101,7 @@ class Room:
         self.facilitator_token = secrets.token_urlsafe(24)
         self.lock = threading.RLock()
         self._clock = clock
-        self.order = (
-            people.deal_order(self.model)
-            if deal == "mix"
-            else people.check_posts(self.model, posts)
-        )
+        self.order = people.deal(self.model, deal, posts)
         self.deal = deal
         self.seats: dict[str, Seat] = {}  # by token
         self.meeting = 1  # the meeting being decided
@@ -230,8 +213,8 @@ class Room:
             token: The participant's device token.
             request_id: A fresh id for this request; an id seen before is refused.
             meeting: The meeting the choice is for (the one being decided).
-            field: One of ``FIELDS``.
-            value: The choice (``FIELDS[field]``; for ``talk``, posts comma-separated).
+            field: One of ``turns.FIELDS``.
+            value: The choice (``turns.FIELDS[field]``; for ``talk``, posts comma-separated).
             target: The proposer whose request a ``verdict`` answers.
             person: The person the request claims to act for, if it says; must be theirs.
 
@@ -247,7 +230,14 @@ class Room:
                 )
             self._check_request(request_id, meeting)
             self._check_open()
-            choice = self._merged(seat, field, value, target)
+            try:
+                choice = turns.with_decision(
+                    self.choices.get(seat.person, Choice()), field, value, target
+                )
+            except ValueError as error:
+                raise Refusal("invalid", str(error)) from None
+            if field == "self_interest" and not self.self_interest_enabled:
+                raise Refusal("forbidden", "the self-interested act is not open yet")
             try:
                 self.model.played.choose(seat.person, choice)
             except ChoiceError as error:
@@ -285,7 +275,8 @@ class Room:
 
         Actions: ``advance``, ``timer`` (seconds), ``pause``, ``resume``, ``event`` (a
         kind of ``EVENT_KINDS``), ``network`` (show: bool), ``self_interest`` (enable:
-        bool) or ``end``.
+        bool), ``deal`` (``{"deal": "mix"}`` or ``{"deal": "fixed", "posts": [...]}``,
+        before anyone joins) or ``end``.
 
         Raises:
             Refusal: Not the facilitator, a replayed request, or a bad action or value.
@@ -301,6 +292,7 @@ class Room:
                 "event": self._event,
                 "network": self._show_network,
                 "self_interest": self._enable,
+                "deal": self._deal,
                 "end": self._end,
             }.get(action)
             if handler is None:
@@ -363,14 +355,40 @@ class Room:
     def _enable(self, enable) -> None:
         self.self_interest_enabled = bool(enable)
 
+    def _deal(self, value) -> None:
+        if self.seats:  # a person once dealt is theirs: re-dealing would swap people
+            raise Refusal(
+                "stale",
+                f"roles cannot be dealt another way now: {len(self.seats)} "
+                "people have joined (open a new room to deal afresh)",
+            )
+        if not isinstance(value, dict) or not isinstance(value.get("posts", []), list):
+            raise Refusal(
+                "invalid",
+                f"deal={value!r} is not allowed: expected "
+                '{"deal": "mix"} or {"deal": "fixed", "posts": [post, ...]}',
+            )
+        try:
+            self.order = people.deal(self.model, value.get("deal"), value.get("posts"))
+        except ValueError as error:
+            raise Refusal("invalid", str(error)) from None
+        self.deal = value["deal"]
+
     def _end(self, _value) -> None:
         self.ended = True
         self.deadline = self.remaining = None
 
     def close(self) -> None:
-        """End the session for good (its server forgets it); open pages are told."""
+        """End the session for good (its server forgets it); open pages are told.
+
+        A session still under way ends as if the facilitator had ended it: saved
+        (``on_end``), unless nothing happened in it.
+        """
         with self.lock:
+            under_way = not self.ended
             self._end(None)
+            if under_way and self.record.rows and self.on_end is not None:
+                self.on_end()
         self._changed()
 
     # --- time ---------------------------------------------------------------------------------
@@ -435,42 +453,6 @@ class Room:
             raise Refusal(
                 "stale", f"time is up for meeting {self.meeting}: the model decides what is left"
             )
-
-    def _merged(self, seat: Seat, name: str, value: str, target: int | None) -> Choice:
-        """The seat's choice so far with one more decision."""
-        if name not in FIELDS:
-            raise Refusal(
-                "invalid", f"field={name!r} is not allowed: expected one of {', '.join(FIELDS)}"
-            )
-        allowed = FIELDS[name]
-        if allowed is not None and value not in allowed:
-            raise Refusal(
-                "invalid", f"{name}={value!r} is not allowed: expected one of {', '.join(allowed)}"
-            )
-        if name == "self_interest" and not self.self_interest_enabled:
-            raise Refusal("forbidden", "the self-interested act is not open yet")
-        choice = self.choices.get(seat.person, Choice())
-        if name == "attend":
-            return dataclasses.replace(choice, attend=value == "yes")
-        if name == "talk":
-            try:
-                return dataclasses.replace(choice, talk_to=people.parse_posts(value))
-            except ValueError as error:
-                raise Refusal("invalid", str(error)) from None
-        if name == "propose":
-            return dataclasses.replace(choice, propose=value)
-        if name == "verdict":
-            if isinstance(target, bool) or not isinstance(target, int):
-                raise Refusal(
-                    "invalid",
-                    f"target={target!r} is not allowed: a verdict needs the proposer's post",
-                )
-            return dataclasses.replace(
-                choice, verdicts={**choice.verdicts, target: value == "grant"}
-            )
-        if name == "cede":
-            return dataclasses.replace(choice, cede=value == "cede")
-        return dataclasses.replace(choice, self_interest=value == "act")
 
     def _unused_rejoin_code(self) -> str:
         used = {seat.rejoin_code for seat in self.seats.values()}

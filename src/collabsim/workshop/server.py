@@ -63,7 +63,7 @@ class Workshop:
         return room
 
     def close_room(self, code: str) -> None:
-        """Forget a room (its pages are told it has closed)."""
+        """Forget a room (its pages are told it has closed; a session under way is saved)."""
         room = self.rooms.pop(code, None)
         if room is not None:
             room.close()
@@ -191,7 +191,8 @@ def create_app(workshop: Workshop) -> Starlette:
             posts=room.order,
             decision_seconds=room.decision_seconds,
         )
-        workshop.close_room(room.code)
+        # closing saves a session still under way: off the loop
+        await run_in_threadpool(workshop.close_room, room.code)
         return {"room": fresh.code, "token": fresh.facilitator_token}
 
     async def qr(request: Request) -> Response:

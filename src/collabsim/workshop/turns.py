@@ -11,7 +11,18 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 
 from collabsim.model import CollaborationModel
-from collabsim.played import Choice
+from collabsim.played import PROPOSALS, Choice
+from collabsim.workshop.people import parse_posts
+
+#: Fields a participant decides, and the values each takes.
+FIELDS = {
+    "attend": ("yes", "no"),
+    "talk": None,  # a list of posts, comma-separated
+    "propose": tuple(PROPOSALS),
+    "verdict": ("grant", "block"),
+    "cede": ("cede", "keep"),
+    "self_interest": ("act", "refrain"),
+}
 
 
 def set_played(model: CollaborationModel, people: Iterable[int]) -> None:
@@ -66,3 +77,38 @@ def still_open(model: CollaborationModel, person: int, choice: Choice) -> Choice
     return dataclasses.replace(
         choice, verdicts={k: v for k, v in choice.verdicts.items() if k in waiting}
     )
+
+
+def with_decision(choice: Choice, name: str, value: str, target: int | None = None) -> Choice:
+    """``choice`` with one more decision: ``name`` (of ``FIELDS``) set to ``value``.
+
+    Args:
+        choice: The person's choice for the meeting so far.
+        name: The field decided.
+        value: Its value (``FIELDS[name]``; for ``talk``, posts comma-separated).
+        target: The proposer whose request a ``verdict`` answers.
+
+    Raises:
+        ValueError: An unknown field, a value it does not take, or a verdict without a
+            proposer (one line).
+    """
+    if name not in FIELDS:
+        raise ValueError(f"field={name!r} is not allowed: expected one of {', '.join(FIELDS)}")
+    allowed = FIELDS[name]
+    if allowed is not None and value not in allowed:
+        raise ValueError(f"{name}={value!r} is not allowed: expected one of {', '.join(allowed)}")
+    if name == "attend":
+        return dataclasses.replace(choice, attend=value == "yes")
+    if name == "talk":
+        return dataclasses.replace(choice, talk_to=parse_posts(value))
+    if name == "propose":
+        return dataclasses.replace(choice, propose=value)
+    if name == "verdict":
+        if isinstance(target, bool) or not isinstance(target, int):
+            raise ValueError(
+                f"target={target!r} is not allowed: a verdict needs the proposer's post"
+            )
+        return dataclasses.replace(choice, verdicts={**choice.verdicts, target: value == "grant"})
+    if name == "cede":
+        return dataclasses.replace(choice, cede=value == "cede")
+    return dataclasses.replace(choice, self_interest=value == "act")

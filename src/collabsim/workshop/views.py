@@ -99,7 +99,7 @@ def participant_view(room: Room, token: str) -> dict:
 
 
 def facilitator_view(room: Room, join_url: str) -> dict:
-    """What the console shows: the code, who has joined and decided, the network if shown."""
+    """What the console shows: the code, the deal, who has joined and decided, the network."""
     model = room.model
     p = model.state.people
     seats = [
@@ -118,6 +118,8 @@ def facilitator_view(room: Room, join_url: str) -> dict:
         "kind": "facilitator",
         "join_url": join_url,
         "seats": seats,
+        "deal": room.deal,
+        "posts": room.order if room.deal == "fixed" else [],
         "self_interest_enabled": room.self_interest_enabled,
         "network_visible": room.network_visible,
         "events": [{"kind": k, "label": event_label(text)} for k, text in EVENT_KINDS.items()],

@@ -188,6 +188,7 @@ const Workshop = (() => {
   function console_() {
     const room = (params.get("room") || "").toUpperCase();
     const token = hash.get("f") || "";
+    let shown = null;  // the latest view
     const act = async (action, value) => {
       try {
         await post("/api/facilitate", {room, token, request_id: requestId(), action, value});
@@ -207,14 +208,31 @@ const Workshop = (() => {
     $("network-toggle").onchange = (e) => act("network", e.target.checked);
     $("self-interest-toggle").onchange = (e) => act("self_interest", e.target.checked);
     $("others").onchange = () => debrief();
-    let eventsDrawn = false;
+    const dealt = (how) => document.querySelector(`input[name="deal"][value="${how}"]`);
+    $("deal-posts").oninput = () => { dealt("fixed").checked = true; };
+    $("deal-apply").onclick = () => {
+      // posts as numbers; anything else goes as typed, for the server to name in its refusal
+      const posts = $("deal-posts").value.split(/[\s,]+/).filter(Boolean)
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      act("deal", dealt("fixed").checked ? {deal: "fixed", posts} : {deal: "mix"});
+    };
+    // A new room in this server: the session under way ends (the server saves it first)
+    $("new-room").onclick = async () => {
+      if (shown && !shown.ended && !confirm("Open a new room? This session ends now; its record is saved.")) return;
+      try {
+        const fresh = await post("/api/rooms", {room, token});
+        location.replace(`/console?room=${fresh.room}#f=${encodeURIComponent(fresh.token)}`);
+      } catch (error) { say(error.message); }
+    };
+    let eventsDrawn = false, dealDrawn = "";
 
     function render(view) {
+      shown = view;
       $("code").textContent = view.room;
       $("join-url").textContent = view.join_url;
       showTimer(view);
       if (!eventsDrawn) {
-        $("events").replaceChildren(...view.events.map((e) => {
+        $("events").append(...view.events.map((e) => {
           const b = document.createElement("button");
           b.textContent = e.label; b.dataset.event = e.kind; b.onclick = () => act("event", e.kind);
           return b;
@@ -223,6 +241,7 @@ const Workshop = (() => {
       }
       $("network-toggle").checked = view.network_visible;
       $("self-interest-toggle").checked = view.self_interest_enabled;
+      showDeal(view);
       const m = view.monitors;
       $("monitors").innerHTML = "";
       [["Network", m.alive ? "alive" : "dissolved"], ["taking part", m.taking_part],
@@ -230,15 +249,20 @@ const Workshop = (() => {
        ["commitment", m.commitment]].forEach(([k, v]) => {
         $("monitors").appendChild(Object.assign(document.createElement("span"), {textContent: `${k}: ${v}`}));
       });
-      const decided = view.seats.filter((s) => s.decided).length;
+      const deciding = view.seats.filter((s) => !s.decided);
+      const decided = view.seats.length - deciding.length;
       $("counts").textContent = `(${view.seats.length} joined, ${decided} decided)`;
       $("counts").dataset.joined = view.seats.length;
       $("counts").dataset.decided = decided;
+      // the names the room waits for, whatever the list below shows
+      $("deciding").textContent = view.ended || !view.seats.length ? "" :
+        deciding.length ? `Still deciding: ${deciding.map((s) => s.name).join(", ")}` : "Everyone has decided.";
       $("seats").tBodies[0].replaceChildren(...view.seats.map((s) => {
         const tr = document.createElement("tr");
         tr.dataset.participant = s.participant;
         tr.dataset.decided = s.decided;
-        [`${s.participant} ${s.name}`, s.who, s.connected ? "yes" : "away", s.decided ? "yes" : "-"].forEach((t) => {
+        [`${s.participant} ${s.name}`, `${s.who} (post ${s.person})`,
+         [view.ended ? "" : s.decided ? "decided" : "deciding", s.connected ? "" : "away"].filter(Boolean).join(", ")].forEach((t) => {
           tr.appendChild(Object.assign(document.createElement("td"), {textContent: t}));
         });
         return tr;
@@ -250,10 +274,26 @@ const Workshop = (() => {
       if (view.ended && $("debrief").hidden) debrief();
     }
 
+    // How roles are dealt: the choice is redrawn only when it changes, not while typing
+    function showDeal(view) {
+      const now = `${view.deal} ${view.posts.join(",")}`;
+      if (now !== dealDrawn) {
+        dealt(view.deal).checked = true;
+        $("deal-posts").value = view.posts.join(", ");
+        dealDrawn = now;
+      }
+      const how = view.deal === "mix" ? "a mix of roles across organisations" : `posts ${view.posts.join(", ")}, in order`;
+      const joined = view.seats.length > 0;
+      $("deal").disabled = joined || view.ended;
+      $("deal-now").textContent = `Dealing ${how}.` + (joined ? " People have joined: open a new room to deal another way." : "");
+    }
+
     async function debrief() {
       try {
         const data = await post("/api/debrief", {room, token, others: $("others").checked});
+        const first = $("debrief").hidden;
         drawDebrief(data);
+        if (first) $("debrief").scrollIntoView();
       } catch (error) { say(error.message); }
     }
     follow(`room=${room}&token=${encodeURIComponent(token)}&as=facilitator`, render);
@@ -267,8 +307,10 @@ const Workshop = (() => {
     if (text !== undefined) e.textContent = text;
     return e;
   };
-  const COLOURS = {room: "#1f5fbf", model: "#888", all_cede: "#1b7a3a", all_block: "#a4161a",
+  const COLOURS = {room: "#1f5fbf", model: "#666", all_cede: "#1b7a3a", all_block: "#a4161a",
                    commitment: "#1f5fbf", trust: "#e08a00"};
+  const DASHES = {model: "7 4", all_cede: "2 3", all_block: "2 3"};
+  const MOMENT = "#a0a";
 
   function drawNetwork(net) {
     const w = 900, h = 520, cx = w / 2, cy = h / 2, r = 200;
@@ -295,28 +337,69 @@ const Workshop = (() => {
     $("network-view").replaceChildren(svg);
   }
 
-  function chart(title, weeks, series, moments, w = 420, h = 160) {
-    const svg = el("svg", {width: w, height: h + 30, viewBox: `0 0 ${w} ${h + 30}`, "data-chart": title});
-    svg.appendChild(el("text", {x: 4, y: 12}, title));
-    const all = Object.values(series).flat().filter((v) => v !== null);
-    const lo = Math.min(0, ...all), hi = Math.max(1e-9, ...all);
-    const x = (i) => 30 + (w - 40) * i / Math.max(1, weeks.length - 1);
-    const y = (v) => 20 + h - 10 - (h - 20) * (v - lo) / (hi - lo || 1);
-    (moments || []).forEach((m) => {
-      const i = weeks.indexOf(m.week);
-      if (i < 0) return;
-      svg.appendChild(el("line", {x1: x(i), x2: x(i), y1: 20, y2: h + 10, stroke: "#b0b", "stroke-dasharray": "3 3"}));
+  // A step of 1, 2 or 5 times a power of ten giving about ``count`` intervals over ``span``.
+  function niceStep(span, count) {
+    const raw = span / count, power = 10 ** Math.floor(Math.log10(raw));
+    return [1, 2, 5, 10].map((k) => k * power).find((step) => step >= raw);
+  }
+  const number = (v) => String(+v.toFixed(2));
+
+  // A chart of runs over the weeks, drawn with its axes: weeks along (ticks on meeting
+  // weeks), the unit up (0 to 1 for trust, commitment and shares), key moments dashed.
+  function chart(title, weeks, series, moments, axis, interval, w = 410, h = 250) {
+    const m = {left: 62, right: 14, top: 46, bottom: 54};
+    const svg = el("svg", {width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: "img",
+                           "aria-label": `${title} (${axis.unit}) by week`, "data-chart": title});
+    svg.appendChild(el("text", {x: 6, y: 20, class: "chart-title"}, title));
+    const values = Object.values(series).flat().filter((v) => v !== null);
+    const most = Math.max(0, ...values);
+    const yStep = axis.high === null ? Math.max(1, niceStep(most || 1, 4)) : niceStep(axis.high - axis.low, 2);
+    const lo = axis.low, hi = axis.high === null ? Math.max(yStep, Math.ceil(most / yStep) * yStep) : axis.high;
+    const first = weeks.length ? weeks[0] : 0, last = Math.max(first + 1, weeks.length ? weeks[weeks.length - 1] : 1);
+    const x = (week) => m.left + (w - m.left - m.right) * (week - first) / (last - first);
+    const y = (v) => h - m.bottom - (h - m.top - m.bottom) * (v - lo) / (hi - lo);
+    const yAxis = el("g", {"data-axis": "y"});
+    for (let v = lo; v <= hi + 1e-9; v += yStep) {
+      yAxis.appendChild(el("line", {x1: m.left, x2: w - m.right, y1: y(v), y2: y(v), stroke: "#e3e6ea"}));
+      yAxis.appendChild(el("text", {x: m.left - 6, y: y(v) + 5, "text-anchor": "end"}, number(v)));
+    }
+    yAxis.appendChild(el("text", {transform: `translate(16 ${(m.top + h - m.bottom) / 2}) rotate(-90)`,
+                                  "text-anchor": "middle", class: "axis-label"}, axis.unit));
+    const xAxis = el("g", {"data-axis": "x"});
+    xAxis.appendChild(el("line", {x1: m.left, x2: w - m.right, y1: y(lo), y2: y(lo), stroke: "#5a6b85"}));
+    const xStep = interval * Math.max(1, Math.ceil((last - first) / interval / 8));
+    for (let week = Math.ceil(first / xStep) * xStep; week <= last; week += xStep) {
+      xAxis.appendChild(el("line", {x1: x(week), x2: x(week), y1: y(lo), y2: y(lo) + 5, stroke: "#5a6b85"}));
+      xAxis.appendChild(el("text", {x: x(week), y: y(lo) + 22, "text-anchor": "middle"}, week));
+    }
+    xAxis.appendChild(el("text", {x: m.left + (w - m.left - m.right) / 2, y: h - 8, "text-anchor": "middle", class: "axis-label"},
+                         `week (a meeting every ${interval} weeks)`));
+    svg.append(yAxis, xAxis);
+    (moments || []).forEach((moment) => {
+      const line = el("line", {x1: x(moment.week), x2: x(moment.week), y1: m.top - 16, y2: y(lo), stroke: MOMENT,
+                               "stroke-width": 2, "stroke-dasharray": "4 3", "data-moment": moment.kind});
+      line.appendChild(el("title", {}, `week ${moment.week}: ${moment.text}`));
+      svg.append(line, el("text", {x: x(moment.week) + 4, y: m.top - 6, class: "moment", fill: MOMENT}, moment.mark));
     });
-    Object.entries(series).forEach(([name, values]) => {
-      const pts = values.map((v, i) => v === null ? null : `${x(i)},${y(v)}`).filter(Boolean).join(" ");
-      svg.appendChild(el("polyline", {points: pts, fill: "none", stroke: COLOURS[name] || "#000", "stroke-width": 2, "data-run": name}));
-    });
-    let lx = 30;
-    Object.keys(series).forEach((name) => {
-      svg.appendChild(el("text", {x: lx, y: h + 26, fill: COLOURS[name] || "#000"}, name.replace("_", " ")));
-      lx += 90;
+    // the room's run last, so that it is drawn over the others where they agree
+    Object.entries(series).reverse().forEach(([name, values]) => {
+      const pts = values.map((v, i) => v === null ? null : `${x(weeks[i])},${y(v)}`).filter(Boolean).join(" ");
+      svg.appendChild(el("polyline", {points: pts, fill: "none", stroke: COLOURS[name] || "#000", "stroke-width": 3,
+                                      "stroke-dasharray": DASHES[name] || "none", "data-run": name}));
     });
     return svg;
+  }
+
+  // What the lines of a set of charts are: a line of each run's colour and dashes, and its name
+  function legend(names) {
+    return names.map((name) => {
+      const svg = el("svg", {width: 34, height: 12, "aria-hidden": "true"});
+      svg.appendChild(el("line", {x1: 2, x2: 32, y1: 6, y2: 6, stroke: COLOURS[name], "stroke-width": 3,
+                                  "stroke-dasharray": DASHES[name] || "none"}));
+      const item = document.createElement("span");
+      item.append(svg, name.replace("_", " "));
+      return item;
+    });
   }
 
   function drawDebrief(data) {
@@ -324,9 +407,11 @@ const Workshop = (() => {
     const plots = Object.entries(data.labels).map(([column, label]) => {
       const series = {};
       for (const [run, columns] of Object.entries(data.series)) series[run] = columns[column];
-      return chart(label, data.weeks, series, data.moments.room);
+      return chart(label, data.weeks, series, data.moments.room, data.axes[column], data.meeting_interval);
     });
     $("debrief-plots").replaceChildren(...plots);
+    $("runs-legend").replaceChildren(...legend(Object.keys(data.series)));
+    $("story-legend").replaceChildren(...legend(["commitment", "trust"]));
     $("debrief-plots").dataset.runs = Object.keys(data.series).join(" ");
     $("moments").replaceChildren(...data.moments.room.map((m) =>
       Object.assign(document.createElement("li"), {textContent: `week ${m.week}: ${m.text}`})));
@@ -336,7 +421,8 @@ const Workshop = (() => {
       div.dataset.participant = s.participant;
       div.appendChild(Object.assign(document.createElement("div"), {textContent: `${s.participant} ${s.name}: ${s.who}`}));
       div.appendChild(chart("trust and commitment", s.story.map((r) => r.week),
-        {commitment: s.story.map((r) => r.commitment), trust: s.story.map((r) => r.trust)}, [], 300, 110));
+        {commitment: s.story.map((r) => r.commitment), trust: s.story.map((r) => r.trust)}, [],
+        data.story_axis, data.meeting_interval, 390, 210));
       return div;
     }));
   }
