@@ -487,9 +487,30 @@ def test_an_experience_moves_commitment_a_share_of_the_way_to_its_value():
     for _ in range(200):  # however many wins, hope never passes full commitment
         commitment.see_win(p, i, 0.5)
     assert p.commitment[i] <= 1.0
-    leader = int(np.flatnonzero(p.steady)[0])
-    commitment.suffer_setback(p, leader, 0.9)  # committed by design: not moved
-    assert p.commitment[leader] == 1.0
+    convener = m.state.convener
+    commitment.suffer_setback(p, convener, 0.9)  # committed by design: not moved
+    assert p.commitment[convener] == 1.0
+    leader = m.state.central_leader  # steady in post, but hope is learned
+    commitment.suffer_setback(p, leader, 0.5)
+    assert p.commitment[leader] == pytest.approx(0.5)
+
+
+def test_the_leaders_drive_moves_those_who_came_towards_the_leaders_own_hope():
+    m = _small_model()
+    p, leader, convener = m.state.people, m.state.central_leader, m.state.convener
+    assert p.steady[leader] and p.steady[convener]
+    came = np.zeros(p.active.size, dtype=bool)
+    present, away = (int(i) for i in np.flatnonzero(~p.steady & p.active)[:2])
+    came[[present, leader, convener]] = True
+    p.commitment[[present, away]] = 0.8
+    p.commitment[leader] = 0.2  # a leader worn down takes the room down with them
+    commitment.leader_drive(p, came, leader, 0.25)
+    assert p.commitment[present] == pytest.approx(0.65)
+    assert p.commitment[away] == 0.8  # not there: not moved
+    assert p.commitment[leader] == 0.2 and p.commitment[convener] == 1.0
+    p.commitment[leader] = 1.0  # and a heartened one lifts it
+    commitment.leader_drive(p, came, leader, 0.25)
+    assert p.commitment[present] == pytest.approx(0.7375)
 
 
 def test_weeks_without_experiences_leave_commitment_as_it_is():
@@ -528,7 +549,8 @@ def test_a_meeting_moves_those_who_came_towards_its_worth_and_those_away_down():
     commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 0.0), rates)
     assert p.commitment[a] == pytest.approx(0.6) and p.commitment[b] == pytest.approx(0.4)
     assert p.commitment[c] == pytest.approx(0.45)  # kept away by the day job
-    assert p.commitment[int(np.flatnonzero(p.steady)[0])] == 1.0
+    assert p.commitment[m.state.convener] == 1.0  # committed by design
+    assert p.commitment[m.state.central_leader] < 1.0  # away, and the leader's hope is learned
 
 
 def _every_pathway(model, value):
@@ -627,10 +649,10 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
     after = np.array([trust.read(s.trust, i, actor) for i in others])
     assert np.all(after < before - 0.25 * before)
     assert s.trust.damage[actor] == pytest.approx(0.3)
-    hit = p.active & ~p.steady
-    hit[actor] = False
+    hit = p.active.copy()  # the central leader's hope too
+    hit[[actor, s.convener]] = False
     assert np.allclose(p.commitment[hit], c_before[hit] * 0.7)
-    assert np.all(p.commitment[p.steady] == c_before[p.steady])
+    assert p.commitment[s.convener] == c_before[s.convener] == 1.0  # committed by design
 
 
 def test_only_territorial_disheartened_tops_act_spontaneously():

@@ -215,7 +215,8 @@ class CollaborationModel(mesa.Model):
 
         Attendance (M5), seating (M6), encounters (M1, M2, M4), with less of the work on a
         common view when the network is pressed for results, the central leader's pull,
-        meeting energy and the update on actions (M12), and the leadership programmes (M7).
+        meeting energy and the update on actions, the leader's drive (M12), and the
+        leadership programmes (M7).
         """
         s, p, prm = self.state, self.state.people, self.params
         attendees = self.played.attendance(
@@ -263,6 +264,13 @@ class CollaborationModel(mesa.Model):
         commitment.meeting_experiences(
             s.people_ref, p.attended_last, self.aspiration_gap, progress, self._hope
         )
+        if self.central_leader_present and p.attended_last[s.central_leader]:
+            commitment.leader_drive(
+                s.people_ref,
+                p.attended_last,
+                s.central_leader,
+                self.central_strength * prm.leader_drive,
+            )
         if self.programme_running:
             deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
             learning.programme_session(

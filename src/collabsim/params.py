@@ -881,6 +881,19 @@ _declare(
     evidence=f"'providing direction and focus for the network as a whole' ({IOCN}).",
 )
 _declare(
+    "leader_drive",
+    "float",
+    0.1,
+    "Share of the way the central leader's drive moves each attendee's commitment towards the "
+    "leader's own at a meeting the leader comes to, at full strength.",
+    unit="share per meeting",
+    low=0.0,
+    high=0.5,
+    group=_G,
+    evidence=f"'Having someone like [University Lead] drive and enthusiasm is very important'; "
+    f"'a strong and energetic and strategic leader that could hold the centre' ({IOCN}).",
+)
+_declare(
     "tops_stubbornness",
     "float",
     0.3,

@@ -55,13 +55,15 @@ def experience(people, i, value, weight):
     """M12: person i's commitment after one experience of ``value`` (0-1).
 
     Commitment closes a share ``weight`` of the gap to the value (Rescorla & Wagner 1972);
-    the convener and the central leader, committed by design, are not moved.
+    the convener, committed by design, is not moved. The central leader, steady in post,
+    learns hope from what the network lives through like anyone else: their drive passes
+    on their own hope (``leader_drive``), not a fixed one.
 
     Evidence: "they just needed to see small improvements in the lives of their patients,
     which ignites their hope that working together could be far more productive"
     (Kennedy et al. 2019).
     """
-    if not people.steady[i]:
+    if not people.steady[i] or people.role[i] == TOP:  # the steady top: the central leader
         people.commitment[i] += min(1.0, weight) * (value - people.commitment[i])
 
 
@@ -238,6 +240,31 @@ def meeting_experiences(people, came, shortfall, progress, rates):
         else:
             experience(people, i, 0.0, rates.missed_meeting)
         experience(people, i, 0.0, rates.pressure_sensitivity * strain)
+
+
+@jit
+def leader_drive(people, came, leader, weight):
+    """M12: the central leader's drive moves those who came towards the leader's own hope.
+
+    Each attendee's commitment closes a share ``weight`` of the gap to the leader's (who
+    came too). The leader's hope is learned like anyone's, so a leader heartened by the
+    network's progress lifts the room, and one worn down by it takes the room down with
+    them: a network's fate then hangs partly on the one person holding its centre.
+
+    Evidence: "Having someone like [University Lead] drive and enthusiasm is very
+    important"; "a strong and energetic and strategic leader that could hold the centre"
+    (Mervyn et al. 2019).
+
+    Args:
+        people: Person arrays (commitment updated).
+        came: Whether each person came to this meeting.
+        leader: The central leader (who came).
+        weight: ``central_leader_strength`` x ``leader_drive``.
+    """
+    hope = people.commitment[leader]
+    for i in range(people.active.shape[0]):
+        if came[i] and people.active[i] and i != leader:
+            experience(people, i, hope, weight)
 
 
 @jit
