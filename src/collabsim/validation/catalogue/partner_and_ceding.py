@@ -108,9 +108,9 @@ declare(
     ),
     limitation="Half met under the calibrated rates: distributed leadership adds fewer "
     "adopted changes where senior leaders will not cede (44.2 over 30 seeds) than where "
-    "they will (65.7; p < 0.001), but two thirds as many (ratio 0.67), not below half. "
-    "Tops grant at about even "
-    f"odds by default (`grant_base` = {default('grant_base')}), so unwilling tops still "
+    "they will (61.7; p < 0.001), but nearly three quarters as many (ratio 0.72), not below "
+    "half. Tops grant at about even odds "
+    f"by default (`grant_base` = {default('grant_base')}), so unwilling tops still "
     "embed much of what the frontline tests, while distributed leadership multiplies the "
     "proposals made; territoriality weighs on every decision, but at these rates less than "
     "the frontline's extra initiative. The seed's gate is the tops' refusal; the model has "
