@@ -46,6 +46,7 @@ from collabsim.sweeps.design import (
     SweepError,
     make_design,
     make_factor,
+    not_whole_number,
 )
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.spec import Arm, Pattern
@@ -298,17 +299,8 @@ class CalibrationPlan:
                 "digits, '_', '-' or '.' (it names the results folder)"
             )
         for key, smallest, largest in (("points", 1, MAX_POINTS), ("seed", 0, None)):
-            value = getattr(self, key)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or value < smallest
-                or (largest is not None and value > largest)
-            ):
-                allowed = f">= {smallest}" if largest is None else f"from {smallest} to {largest:,}"
-                raise CalibrationError(
-                    f"{key}={value!r} is not allowed: expected a whole number {allowed}"
-                )
+            if (reason := not_whole_number(getattr(self, key), smallest, largest)) is not None:
+                raise CalibrationError(f"{key}={reason}")
         object.__setattr__(self, "factors", _factors(self.factors))
         stages = self.stages
         if (

@@ -24,7 +24,7 @@ from typing import Any
 
 from collabsim.params import LEVERS, PARAMETERS, ParameterError, Params, _suggest, declaration
 from collabsim.scenarios import available, scenario
-from collabsim.sweeps.design import MAX_REPLICATES, SweepError
+from collabsim.sweeps.design import MAX_REPLICATES, SweepError, not_whole_number
 from collabsim.validation.runner import arm_key
 
 #: Directions a lever's effect (high minus low) is expected to take.
@@ -237,14 +237,8 @@ def make_plan(
 def _check_whole(
     value: Any, field: str, smallest: int, fail, *, largest: int | None = None
 ) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < smallest
-        or (largest is not None and value > largest)
-    ):
-        allowed = f">= {smallest}" if largest is None else f"from {smallest} to {largest:,}"
-        raise fail(field, f"{value!r} is not allowed: expected a whole number {allowed}")
+    if (reason := not_whole_number(value, smallest, largest)) is not None:
+        raise fail(field, reason)
 
 
 def _scenario(name: Any, fail) -> Params:

@@ -543,7 +543,12 @@ def check_points(points: int, design: str | Sequence[Any]) -> None:
         )
 
 
-def _check_whole(value: Any, name: str, smallest: int, largest: int | None = None) -> None:
+def not_whole_number(value: Any, smallest: int, largest: int | None = None) -> str | None:
+    """Why ``value`` is not a whole number from ``smallest`` (to ``largest``), or None if it is.
+
+    The reason reads "<value> is not allowed: expected a whole number ...", for a refusal
+    that names the setting before it; ``True`` and ``False`` are not whole numbers here.
+    """
     if (
         isinstance(value, bool)
         or not isinstance(value, int)
@@ -551,7 +556,13 @@ def _check_whole(value: Any, name: str, smallest: int, largest: int | None = Non
         or (largest is not None and value > largest)
     ):
         allowed = f">= {smallest}" if largest is None else f"from {smallest} to {largest:,}"
-        raise SweepError(f"{name}={value!r} is not allowed: expected a whole number {allowed}")
+        return f"{value!r} is not allowed: expected a whole number {allowed}"
+    return None
+
+
+def _check_whole(value: Any, name: str, smallest: int, largest: int | None = None) -> None:
+    if (reason := not_whole_number(value, smallest, largest)) is not None:
+        raise SweepError(f"{name}={reason}")
 
 
 def _check_seed(seed: Any) -> None:
