@@ -5,11 +5,14 @@ resistance lives in people, and the partner's channels can be switched off one b
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import collabsim
+from collabsim import model as model_module
 from collabsim.mechanisms import change, commitment
 from collabsim.mechanisms.trust import TOP
+from collabsim.metrics import SILO_TWIN_OUTPUTS
 
 
 def _model(scenario="iocn", seed=3, **overrides):
@@ -131,6 +134,65 @@ def test_quality_against_the_silo_twin_is_zero_without_a_network():
     result = collabsim.run(collabsim.scenario("hierarchy"), seed=2, steps=40)
     assert (result.timeseries["quality_vs_silo"] == 0).all()
     assert result.summary["quality_gain_vs_silo"] == 0
+
+
+@pytest.mark.parametrize("scenario", ["iocn", "beston", "clahrc"])
+def test_a_run_without_its_silo_twin_is_the_same_run_and_says_so(scenario):
+    """Skipping the twin changes nothing but the outputs that compare with it (NaN)."""
+    params = collabsim.scenario(scenario)
+    steps = min(params.horizon, 120)
+    whole = collabsim.run(params, seed=4, steps=steps)
+    alone = collabsim.run(params, seed=4, steps=steps, silo_twin=False)
+    assert whole.timeseries["quality_vs_silo"].abs().max() > 0  # the twin did differ
+    assert alone.timeseries["quality_vs_silo"].isna().all()
+    assert np.isnan(alone.summary["quality_gain_vs_silo"])
+    others = [c for c in whole.timeseries.columns if c not in SILO_TWIN_OUTPUTS]
+    pd.testing.assert_frame_equal(alone.timeseries[others], whole.timeseries[others])
+    np.testing.assert_equal(  # NaN equals NaN here
+        {k: v for k, v in alone.summary.items() if k not in SILO_TWIN_OUTPUTS},
+        {k: v for k, v in whole.summary.items() if k not in SILO_TWIN_OUTPUTS},
+    )
+
+
+def test_a_sweep_simulates_the_silo_twin_only_for_the_outputs_that_need_it(tmp_path, monkeypatch):
+    """Asked for no output that compares with silos, a sweep's runs skip the twin and
+    give the very rows and series they give with it; asked for one, they keep it."""
+    twins = []
+    build = model_module._SiloWorld.__init__
+    monkeypatch.setattr(
+        model_module._SiloWorld,
+        "__init__",
+        lambda self, *args: twins.append(1) or build(self, *args),
+    )
+    options = dict(
+        factors={"academic_partner": [True, False]},
+        replicates=3,
+        steps=60,
+        seed=2,
+        params={"n_people": 120},
+        backend="serial",
+    )
+    without = collabsim.sweep(
+        **options,
+        outputs=["sustained", "changes_adopted"],
+        timeseries=["trust_cross_org"],
+        out=tmp_path / "without",
+    )
+    assert not twins
+    compared = collabsim.sweep(
+        **options,
+        outputs=["sustained", "changes_adopted", "quality_gain_vs_silo"],
+        timeseries=["trust_cross_org", "quality_vs_silo"],
+        out=tmp_path / "with",
+    )
+    assert len(twins) == 6
+    assert compared.runs["quality_gain_vs_silo"].notna().all()
+    assert compared.timeseries["quality_vs_silo"].notna().all()
+    kept = [c for c in without.runs.columns if c != "duration"]
+    pd.testing.assert_frame_equal(without.runs[kept], compared.runs[kept])
+    pd.testing.assert_frame_equal(
+        without.timeseries, compared.timeseries.drop(columns="quality_vs_silo")
+    )
 
 
 def test_the_environment_moves_the_run_and_its_twin_alike():

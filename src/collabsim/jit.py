@@ -26,7 +26,13 @@ from pathlib import Path
 
 import numba
 
-_COMPILED = ("jit.py", "metrics.py", "docking.py", "mechanisms/*.py")  # modules using @jit
+_COMPILED = (
+    "jit.py",
+    "metrics.py",
+    "docking.py",
+    "state.py",
+    "mechanisms/*.py",
+)  # modules using @jit
 _CACHES_KEPT = 4
 
 

@@ -95,6 +95,10 @@ REPORTERS: tuple[Reporter, ...] = (
 
 REPORTER_NAMES: tuple[str, ...] = tuple(r.name for r in REPORTERS)
 
+#: Outputs (reporters and summary outputs) that compare the run with its silo twin: a
+#: run asked for none of them can skip simulating the twin, a third to half of its cost.
+SILO_TWIN_OUTPUTS: frozenset[str] = frozenset({"quality_vs_silo", "quality_gain_vs_silo"})
+
 
 @jit
 def _snapshot(people, store):

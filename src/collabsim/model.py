@@ -18,6 +18,7 @@ Each step is one week. In order (``docs/odd.md`` section 3):
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from functools import cached_property
 
@@ -57,6 +58,9 @@ class CollaborationModel(mesa.Model):
             or a scenario name (see ``collabsim.mesa_interface``).
         agent_reporters: Mesa agent reporters to collect each week (see
             ``collabsim.collector``); none by default.
+        silo_twin: Run the silo twin beside the model (the same world with no network,
+            for ``quality_vs_silo``); without it those outputs are NaN and the model runs
+            exactly as with it, in half to two thirds of the time.
         **overrides: Parameter values to change, by name (validated); ``seed`` is Mesa's
             older spelling of ``rng``.
 
@@ -69,9 +73,6 @@ class CollaborationModel(mesa.Model):
         played: The posts played by participants and their choices (``collabsim.played``).
     """
 
-    #: Whether the model runs its silo twin beside it (the twin itself does not).
-    _has_twin = True
-
     def __init__(
         self,
         params: Params | str | None = None,
@@ -79,6 +80,7 @@ class CollaborationModel(mesa.Model):
         rng=None,
         scenario=None,
         agent_reporters=None,
+        silo_twin: bool = True,
         **overrides,
     ) -> None:
         seed = overrides.pop("seed", None)  # kept out of the signature: batch_run prefers it
@@ -90,7 +92,7 @@ class CollaborationModel(mesa.Model):
         world_seed = int(self.rng.integers(2**63))
         self._set_up(params, world_seed)
         self.silo_twin: _SiloWorld | None = None
-        if self._has_twin and params.convened:
+        if silo_twin and params.convened:
             self.silo_twin = _SiloWorld(params.replace(convened=False), world_seed)
         self.datacollector = WeeklyCollector(agent_reporters)
         self.datacollector.collect(self)
@@ -197,10 +199,12 @@ class CollaborationModel(mesa.Model):
 
         The twin is the same world with no network convened, under the same draws of the
         changing environment, so the difference is what the network adds; 0 when the
-        model is itself the silo world.
+        model is itself the silo world (never convened), NaN when it runs without its twin.
         """
-        if self.silo_twin is None:
+        if not self.params.convened:
             return 0.0
+        if self.silo_twin is None:
+            return math.nan
         return self.quality - self.silo_twin.quality
 
     # 1. events
@@ -624,8 +628,6 @@ class _SiloWorld(CollaborationModel):
     the world's draws, so it starts identical (people, organisations, landscapes) and its
     environment changes exactly as the run's; it steps in lockstep and records nothing.
     """
-
-    _has_twin = False
 
     def __init__(self, params: Params, world_seed: int) -> None:  # noqa: D107
         mesa.Model.__init__(self, rng=world_seed)

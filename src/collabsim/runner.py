@@ -32,7 +32,9 @@ class RunResult:
     summary: dict[str, Any]
 
 
-def run(params: Params, *, seed: int, steps: int | None = None) -> RunResult:
+def run(
+    params: Params, *, seed: int, steps: int | None = None, silo_twin: bool = True
+) -> RunResult:
     """Run the model once.
 
     Args:
@@ -40,6 +42,9 @@ def run(params: Params, *, seed: int, steps: int | None = None) -> RunResult:
         seed: Seed of the run; the same parameters and seed give identical results.
             Here and for ``steps``, a NumPy whole number counts as the Python one.
         steps: Weeks to simulate; defaults to ``params.horizon``.
+        silo_twin: Simulate the silo twin alongside (see ``CollaborationModel``); without
+            it the outputs in ``metrics.SILO_TWIN_OUTPUTS`` are NaN and every other
+            output is exactly as with it.
 
     Returns:
         The run's time series and summary.
@@ -53,7 +58,7 @@ def run(params: Params, *, seed: int, steps: int | None = None) -> RunResult:
         steps = params.horizon
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ParameterError(f"steps={steps!r} is not allowed: expected a whole number >= 0")
-    model = CollaborationModel(params, rng=seed)
+    model = CollaborationModel(params, rng=seed, silo_twin=silo_twin)
     for _ in range(steps):
         model.step()
     frame = model.timeseries()

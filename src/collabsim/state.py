@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from collabsim.jit import struct_of
+from collabsim.jit import jit, struct_of
 from collabsim.mechanisms import change, landscape
 from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP, TrustStore, prior_trust, recount
@@ -107,6 +107,35 @@ ChangesStruct, ChangesRef = struct_of(Changes, __name__)
 TrustStoreStruct, TrustStoreRef = struct_of(TrustStore, __name__)
 TeamsStruct, TeamsRef = struct_of(Teams, __name__)
 
+# Each reference is built by a compiled function of its own, kept in the on-disk cache:
+# the proxy's own constructor is compiled afresh in every process (about 3 s for the
+# five of them, most of a worker's start-up beyond its imports).
+
+
+@jit
+def _people_ref(*arrays):
+    return PeopleRef(*arrays)
+
+
+@jit
+def _pathways_ref(*arrays):
+    return PathwaysRef(*arrays)
+
+
+@jit
+def _changes_ref(*arrays):
+    return ChangesRef(*arrays)
+
+
+@jit
+def _trust_ref(*arrays):
+    return TrustStoreRef(*arrays)
+
+
+@jit
+def _teams_ref(*arrays):
+    return TeamsRef(*arrays)
+
 
 @dataclass
 class State:
@@ -144,11 +173,11 @@ class State:
     teams_ref: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.people_ref = PeopleRef(*self.people)
-        self.pathways_ref = PathwaysRef(*self.pathways)
-        self.changes_ref = ChangesRef(*self.changes)
-        self.trust_ref = TrustStoreRef(*self.trust)
-        self.teams_ref = TeamsRef(*self.teams)
+        self.people_ref = _people_ref(*self.people)
+        self.pathways_ref = _pathways_ref(*self.pathways)
+        self.changes_ref = _changes_ref(*self.changes)
+        self.trust_ref = _trust_ref(*self.trust)
+        self.teams_ref = _teams_ref(*self.teams)
 
 
 def largest_remainder(total: int, weights: np.ndarray, minimum: np.ndarray) -> np.ndarray:

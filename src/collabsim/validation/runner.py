@@ -44,7 +44,7 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.metrics import REPORTER_NAMES, SUMMARY
+from collabsim.metrics import REPORTER_NAMES, SILO_TWIN_OUTPUTS, SUMMARY
 from collabsim.params import PARAMETERS, Params
 from collabsim.storage import _json_writer, write_atomically
 from collabsim.sweeps import iter_sweep, load, pool
@@ -317,11 +317,16 @@ class _GroupProgress:
 
 
 def _groups(needs: Sequence[Need]) -> list[list[Need]]:
-    """Needs that can share one sweep: same weeks, replicates and fixed parameters."""
+    """Needs that can share one sweep: same weeks, replicates and fixed parameters.
+
+    Needs that compare with the silo twin are kept apart from those that do not, so only
+    their runs pay for simulating the twin.
+    """
     groups: dict[str, list[Need]] = {}
     for need in needs:
         fixed = {k: v for k, v in need.params.items() if PARAMETERS[k].kind not in FACTOR_KINDS}
-        label = json.dumps([need.steps, need.replicates, fixed], sort_keys=True, default=str)
+        twin = not SILO_TWIN_OUTPUTS.isdisjoint(need.outputs | need.reporters)
+        label = json.dumps([need.steps, need.replicates, twin, fixed], sort_keys=True, default=str)
         groups.setdefault(label, []).append(need)
     return [sorted(group, key=lambda n: n.key) for _, group in sorted(groups.items())]
 
