@@ -209,13 +209,15 @@ def killable_chromium(playwright, folder: Path):
         text=True,
         start_new_session=True,
     )
-    output = ServerOutput(process, folder / "chromium.log", announces=DEVTOOLS, name="chromium")
-    try:
+    output = None
+    try:  # the browser is killed even if its log cannot be read
+        output = ServerOutput(process, folder / "chromium.log", announces=DEVTOOLS, name="chromium")
         browser = playwright.chromium.connect_over_cdp(output.url())
         yield browser, process
     finally:
         stop_group(process, signal.SIGKILL)
-        output.text()
+        if output is not None:
+            output.text()
 
 
 def resident_mb(pid: int) -> float:
