@@ -82,6 +82,32 @@ def test_a_small_model_study_runs_resumes_and_writes_its_folder(tmp_path, capsys
     pd.testing.assert_frame_equal(pd.read_parquet(out / "indices.parquet"), before)
 
 
+def test_a_study_kept_without_its_runs_runs_again_in_its_folder(tmp_path, capsys):
+    """As a clone of a repository that commits the analysis but not the runs holds it."""
+    path = write(tmp_path, TINY)
+    out = tmp_path / "out"
+    command = ["sensitivity", str(path), "--backend", "serial", "--out", str(out), "--quiet"]
+    assert main(command) == 0
+    before = (out / "indices.csv").read_text()
+    listed = json.loads((out / "sensitivity.json").read_text())["files"]
+    kept = {name for name in listed if not name.endswith(".parquet")}
+    for file in sorted(out.rglob("*"), reverse=True):
+        name = file.relative_to(out).as_posix()
+        if name not in kept and name != "figures":
+            file.unlink() if file.is_file() else file.rmdir()
+    assert not (out / "meta.json").exists() and (out / "report.md").is_file()
+
+    (out / "notes.txt").write_text("mine")  # with a file of the user's own: refused, kept
+    assert main(command) == 2
+    assert "not a collabsim sweep" in capsys.readouterr().err
+    assert (out / "indices.csv").read_text() == before and (out / "notes.txt").is_file()
+
+    (out / "notes.txt").unlink()
+    assert main(command) == 0, capsys.readouterr().err
+    assert (out / "indices.csv").read_text() == before
+    assert len(load_sweep(out).runs) == 32
+
+
 def test_the_iocn_study_file_is_valid():
     spec = read_study_file(experiments.path("sensitivity_iocn.toml"))
     assert spec["function"]["outputs"] == [

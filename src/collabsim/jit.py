@@ -26,13 +26,8 @@ from pathlib import Path
 
 import numba
 
-_COMPILED = (
-    "jit.py",
-    "metrics.py",
-    "docking.py",
-    "state.py",
-    "mechanisms/*.py",
-)  # modules using @jit
+#: Modules using @jit (``state.py`` for the constructors of its compiled structs).
+_COMPILED = ("jit.py", "metrics.py", "docking.py", "state.py", "mechanisms/*.py")
 _CACHES_KEPT = 4
 
 

@@ -34,7 +34,7 @@ from collabsim.sensitivity.problem import (
     lever_specs,
     takes_seed,
 )
-from collabsim.sensitivity.results import META, Analysis
+from collabsim.sensitivity.results import META, Analysis, clear_analysis_without_runs
 
 #: Bootstrap resamples unless told otherwise: SALib's delta bootstrap is slow.
 DEFAULT_RESAMPLES: dict[str, int] = {"delta": 100}
@@ -585,6 +585,7 @@ def _model_study(
         progress=progress,
         allow_large=allow_large,
     )
+    clear_analysis_without_runs(run.plan.out)  # as a clone of a repository holds it
     for _ in run:
         pass
     return analyze_sweep(

@@ -199,6 +199,37 @@ class Analysis:
         }
 
 
+def clear_analysis_without_runs(path: str | Path) -> bool:
+    """Remove an analysis whose runs are not in ``path``, so the study can run there again.
+
+    A repository that keeps a model study's analysis but not its runs (they are large,
+    and the same file makes them again) hands a clone a folder the sweep would refuse as
+    not its own. Only the files the analysis lists as its own go (they are written anew
+    when the study ends), and only from a folder that holds nothing else: a folder with
+    a sweep resumes as it is, and one with other files is refused by the sweep, its
+    analysis untouched.
+
+    Returns:
+        Whether an analysis was removed.
+    """
+    path = Path(path)
+    try:
+        meta = json.loads((path / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(meta, dict) or meta.get("kind") != KIND:
+        return False
+    own = set(meta.get("files", [])) | {META}
+    present = {p.relative_to(path).as_posix() for p in path.rglob("*") if not p.is_dir()}
+    if not present <= own:
+        return False
+    for name in present:
+        (path / name).unlink()
+    if (path / FIGURES).is_dir() and not any((path / FIGURES).iterdir()):
+        (path / FIGURES).rmdir()
+    return True
+
+
 def load(path: str | Path) -> Analysis:
     """Read a sensitivity results folder written by ``Analysis.write``.
 
