@@ -27,12 +27,14 @@ from collabsim.sweeps import SweepError, iter_sweep, serial
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
-#: A sweep long enough to be caught running: 400 runs of 100 weeks, with a time series.
-LONG = """\
+#: A sweep long enough to be caught running whatever the machine: 4,000 runs of 100 weeks,
+#: with a time series (a minute or more of work; every test stops it after its first runs).
+LONG_RUNS = 4000
+LONG = f"""\
 [sweep]
 name = "long"
 design = "lhs"
-n = 200
+n = {LONG_RUNS // 2}
 replicates = 2
 steps = 100
 seed = 3
@@ -45,7 +47,7 @@ every = 10
 n_people = 60
 
 [factors]
-cede_willingness = {}
+cede_willingness = {{}}
 """
 
 #: Options of a tiny sweep: 12 runs of 6 weeks, a time series, a sampled design.
@@ -133,7 +135,7 @@ def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tm
     assert sweep.returncode == 130, err
     saved = part_rows(folder)
     assert err.splitlines() == [
-        f"collabsim: interrupted: {saved} of 400 runs are saved in "
+        f"collabsim: interrupted: {saved} of {LONG_RUNS} runs are saved in "
         "results/long; run the same command again to resume"
     ]
     kept = collabsim.load(folder)
@@ -431,7 +433,7 @@ def test_a_sweep_started_while_another_is_opening_the_folder_is_told_it_is_in_us
 
 def test_two_sweeps_started_at_once_one_runs_and_the_other_is_told_it_is_in_use(tmp_path):
     """The second starts once the first holds the folder (its first runs are saved) and
-    has hundreds of runs to go, so the two overlap for certain."""
+    has thousands of runs to go, so the two overlap for certain."""
     (tmp_path / "long.toml").write_text(LONG, encoding="utf-8")
     folder = tmp_path / "results" / "long"
     start = [SCRIPT, "sweep", "long.toml", "--backend", "serial", "--quiet"]
@@ -442,7 +444,7 @@ def test_two_sweeps_started_at_once_one_runs_and_the_other_is_told_it_is_in_use(
         second = command(*start[1:], cwd=tmp_path)
         assert first.poll() is None, "the first sweep ended before the second was refused"
         saved = part_rows(folder)
-        assert saved < 400
+        assert saved < LONG_RUNS
         os.killpg(first.pid, signal.SIGINT)  # stop the first, as Ctrl-C would
         _, first_err = first.communicate(timeout=600)
     finally:

@@ -202,15 +202,14 @@ CHILD = textwrap.dedent(f"""
     import gc, resource, sys, tracemalloc
     import pyarrow
     import collabsim
+    from collabsim.metrics import REPORTER_NAMES, SILO_TWIN_OUTPUTS
     from collabsim.sweeps import serial, store
     from collabsim.sweeps.plan import plan_sweep
     from collabsim.sweeps.runner import run_one
 
-    from collabsim.metrics import REPORTER_NAMES, SILO_TWIN_OUTPUTS
-
     runs, out = int(sys.argv[1]), sys.argv[2]
-    # every reporter but the one that needs the silo twin: the runs are mostly set-up,
-    # and the twin would double it
+    # every reporter but the one that needs the silo twin, whose set-up would add to runs
+    # that are mostly set-up
     reporters = [r for r in REPORTER_NAMES if r not in SILO_TWIN_OUTPUTS]
     options = dict(factors={{"cede_willingness": (0.0, 1.0), "academic_partner": None}},
                    design="lhs", steps=2, params={{"n_people": 20}}, timeseries=reporters)
