@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numba
 
-#: Modules using @jit (``state.py`` for the constructors of its compiled structs).
+#: Modules using @jit (``state.py`` declares the records of the compiled structs).
 _COMPILED = ("jit.py", "metrics.py", "docking.py", "state.py", "mechanisms/*.py")
 _CACHES_KEPT = 4
 
@@ -109,11 +109,14 @@ def jit(function):
 
 
 def struct_of(record_class, module: str):
-    """A compiled struct type and its proxy class holding the fields of ``record_class``.
+    """A compiled struct type, its proxy class and a constructor, for ``record_class``.
 
     Passing a NamedTuple of arrays to a compiled function unboxes every array on every
     call (a few microseconds for two dozen arrays); a struct reference is one pointer.
-    The proxy holds the very same arrays, so both views stay in step.
+    The proxy holds the very same arrays, so both views stay in step. Build references
+    with the constructor, ``new(*arrays)``: it is compiled once and kept in the on-disk
+    cache, where the proxy's own constructor is compiled afresh in every process (about
+    3 s for the model's five structs, most of a worker's start-up beyond its imports).
 
     Bind the results in ``module`` under the names they carry, ``<Record>Struct`` and
     ``<Record>Ref``: the on-disk cache finds the type again by that name in a new process
@@ -146,4 +149,11 @@ def struct_of(record_class, module: str):
         },
     )
     structref.define_proxy(proxy, type_class, list(record_class._fields))
-    return type_class, proxy
+
+    def build(*arrays):
+        return proxy(*arrays)
+
+    # a name of its own, under which the cache keeps each struct's constructor apart
+    build.__qualname__ = build.__name__ = f"new_{record_class.__name__}"
+    build.__module__ = module
+    return type_class, proxy, jit(build)

@@ -8,6 +8,7 @@ since the start of the run.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +99,11 @@ REPORTER_NAMES: tuple[str, ...] = tuple(r.name for r in REPORTERS)
 #: Outputs (reporters and summary outputs) that compare the run with its silo twin: a
 #: run asked for none of them can skip simulating the twin, a third to half of its cost.
 SILO_TWIN_OUTPUTS: frozenset[str] = frozenset({"quality_vs_silo", "quality_gain_vs_silo"})
+
+
+def needs_silo_twin(names: Iterable[str]) -> bool:
+    """Whether a run asked for these outputs and reporters must simulate its silo twin."""
+    return not SILO_TWIN_OUTPUTS.isdisjoint(names)
 
 
 @jit

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from collabsim.jit import jit, struct_of
+from collabsim.jit import struct_of
 from collabsim.mechanisms import change, landscape
 from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP, TrustStore, prior_trust, recount
@@ -101,40 +101,11 @@ class Teams(NamedTuple):
     start: np.ndarray
 
 
-PeopleStruct, PeopleRef = struct_of(People, __name__)
-PathwaysStruct, PathwaysRef = struct_of(Pathways, __name__)
-ChangesStruct, ChangesRef = struct_of(Changes, __name__)
-TrustStoreStruct, TrustStoreRef = struct_of(TrustStore, __name__)
-TeamsStruct, TeamsRef = struct_of(Teams, __name__)
-
-# Each reference is built by a compiled function of its own, kept in the on-disk cache:
-# the proxy's own constructor is compiled afresh in every process (about 3 s for the
-# five of them, most of a worker's start-up beyond its imports).
-
-
-@jit
-def _people_ref(*arrays):
-    return PeopleRef(*arrays)
-
-
-@jit
-def _pathways_ref(*arrays):
-    return PathwaysRef(*arrays)
-
-
-@jit
-def _changes_ref(*arrays):
-    return ChangesRef(*arrays)
-
-
-@jit
-def _trust_ref(*arrays):
-    return TrustStoreRef(*arrays)
-
-
-@jit
-def _teams_ref(*arrays):
-    return TeamsRef(*arrays)
+PeopleStruct, PeopleRef, _people_ref = struct_of(People, __name__)
+PathwaysStruct, PathwaysRef, _pathways_ref = struct_of(Pathways, __name__)
+ChangesStruct, ChangesRef, _changes_ref = struct_of(Changes, __name__)
+TrustStoreStruct, TrustStoreRef, _trust_ref = struct_of(TrustStore, __name__)
+TeamsStruct, TeamsRef, _teams_ref = struct_of(Teams, __name__)
 
 
 @dataclass

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from collabsim.metrics import REPORTER_NAMES, SILO_TWIN_OUTPUTS, timeseries_frame
+from collabsim.metrics import REPORTER_NAMES, needs_silo_twin, timeseries_frame
 from collabsim.params import PARAMETERS, Params
 from collabsim.runner import run
 
@@ -122,8 +122,7 @@ def run_one(task: Task) -> RunRecord:
     start = time.perf_counter()
     series = None
     try:
-        # the silo twin is a third to half of a run: simulated only when an output needs it
-        twin = not SILO_TWIN_OUTPUTS.isdisjoint(task.outputs + task.reporters)
+        twin = needs_silo_twin(task.outputs + task.reporters)
         result = run(Params(**task.params), seed=task.seed, steps=task.steps, silo_twin=twin)
     except Exception as error:  # every failure is recorded, and the sweep goes on
         row.update(dict.fromkeys(task.outputs))

@@ -44,7 +44,7 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.metrics import REPORTER_NAMES, SILO_TWIN_OUTPUTS, SUMMARY
+from collabsim.metrics import REPORTER_NAMES, SUMMARY, needs_silo_twin
 from collabsim.params import PARAMETERS, Params
 from collabsim.storage import _json_writer, write_atomically
 from collabsim.sweeps import iter_sweep, load, pool
@@ -325,7 +325,7 @@ def _groups(needs: Sequence[Need]) -> list[list[Need]]:
     groups: dict[str, list[Need]] = {}
     for need in needs:
         fixed = {k: v for k, v in need.params.items() if PARAMETERS[k].kind not in FACTOR_KINDS}
-        twin = not SILO_TWIN_OUTPUTS.isdisjoint(need.outputs | need.reporters)
+        twin = needs_silo_twin(need.outputs | need.reporters)
         label = json.dumps([need.steps, need.replicates, twin, fixed], sort_keys=True, default=str)
         groups.setdefault(label, []).append(need)
     return [sorted(group, key=lambda n: n.key) for _, group in sorted(groups.items())]
