@@ -24,6 +24,7 @@ from test_sweep_kill_and_memory import part_rows, start_as_in_a_terminal, wait_f
 import collabsim
 from collabsim.cli import main
 from collabsim.sweeps import SweepError, iter_sweep, serial
+from collabsim.sweeps.parts import Parts
 
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
@@ -140,6 +141,29 @@ def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tm
     ]
     kept = collabsim.load(folder)
     assert kept.meta["status"] == "interrupted" and len(kept.runs) == saved >= 4
+
+
+@pytest.mark.parametrize("part", [1, 3])
+def test_ctrl_c_as_a_part_is_saved_counts_that_part_as_saved(tmp_path, monkeypatch, part):
+    """Ctrl-C landing just after a part file takes its name: the count still includes it."""
+    monkeypatch.setattr(serial, "CHUNK_SECONDS", 0.0)  # a part per run
+    written = []
+    write = Parts.write
+
+    def write_then_ctrl_c(self, runs, series):
+        write(self, runs, series)
+        written.append(runs.num_rows)
+        if len(written) == part:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives before the runs are counted
+
+    monkeypatch.setattr(Parts, "write", write_then_ctrl_c)
+    run = iter_sweep(**TINY, out=tmp_path / "sweep")
+    with pytest.raises(KeyboardInterrupt):
+        for _ in run:
+            pass
+    assert run.done == sum(written) == part_rows(tmp_path / "sweep") == part
+    assert collabsim.load(tmp_path / "sweep").meta["status"] == "interrupted"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 # --- 3. damaged results are found, set aside and redone --------------------------------
