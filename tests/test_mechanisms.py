@@ -575,6 +575,42 @@ def test_the_update_on_actions_moves_those_who_came_towards_what_it_reports():
     assert p.commitment[a] == pytest.approx(0.48)
 
 
+def test_the_first_meeting_hears_no_update_and_the_later_ones_do(monkeypatch):
+    m = collabsim.CollaborationModel(
+        collabsim.Params(n_people=40, meeting_interval=4, horizon=12), rng=3
+    )
+    p = m.state.people
+    heard = []
+    experiences = commitment.meeting_experiences
+
+    def spy(people, came, shortfall, progress, rates):
+        heard.append((m.steps, None if progress is None else progress.copy()))
+        experiences(people, came, shortfall, progress, rates)
+
+    monkeypatch.setattr(commitment, "meeting_experiences", spy)
+    for _ in range(12):
+        m.step()
+    monkeypatch.undo()
+    assert len(heard) == 3 and heard[0][1] is None  # nothing had been taken on yet
+    assert all(
+        progress is not None and progress.size == pathway_count(m.params)
+        for _, progress in heard[1:]
+    )
+    # with no update the room moves only towards the meeting's worth: a progress of None
+    # is not a report of nothing done
+    a = int(np.flatnonzero(p.active & ~p.steady)[0])
+    came = np.zeros(p.active.size, dtype=bool)
+    came[a] = True
+    rates = _hope(
+        meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0, pressure_sensitivity=0.0
+    )
+    p.commitment[a] = 0.5
+    commitment.meeting_experiences(p, came, 0.0, None, rates)
+    assert p.commitment[a] == pytest.approx(0.5)
+    commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 0.0), rates)
+    assert p.commitment[a] == pytest.approx(0.4)
+
+
 def test_each_member_hears_their_own_pathways_record_and_tops_the_whole_networks():
     m = _small_model()
     p = m.state.people

@@ -258,10 +258,15 @@ class CollaborationModel(mesa.Model):
             narrative.central_pull(
                 p.narrative, attendees, s.core_purpose, self.central_strength * prm.central_pull
             )
-        progress = commitment.progress_reported(
-            s.pathways.actions_since_meeting,
-            self.steps - self._last_meeting,
-            self._actions_taken_on,
+        # The first meeting agrees the first actions: it has no update on actions to hear.
+        progress = (
+            commitment.progress_reported(
+                s.pathways.actions_since_meeting,
+                self.steps - self._last_meeting,
+                self._actions_taken_on,
+            )
+            if self.meetings_held > 1
+            else None
         )
         s.pathways.actions_since_meeting[:] = 0
         self._last_meeting = self.steps

@@ -196,8 +196,10 @@ def meeting_experiences(people, came, shortfall, progress, rates):
     """M12: a meeting is an experience for every member of the network.
 
     Those who came move towards how worthwhile it was, ``(1 + v) / 2`` (weight
-    ``meeting_energy``), and hear the update on actions: each moves towards what it
-    reports of their own pathway (``progress_reported``, weight ``progress_update``;
+    ``meeting_energy``), and, from the second meeting on, hear the update on actions
+    (``progress`` is None at the first: no action had been taken on yet, so there is
+    nothing to report, good or bad): each moves towards what it reports of their own
+    pathway (``progress_reported``, weight ``progress_update``;
     tops and the convener, who serve every pathway, towards its mean over pathways), so
     a run of small successes builds a conviction that the network works, and a run of
     meetings with nothing to report wears it. What a person takes from the update is
@@ -225,18 +227,19 @@ def meeting_experiences(people, came, shortfall, progress, rates):
         came: Whether each person came to this meeting.
         shortfall: Aspiration minus performance, floored at 0.
         progress: What the update on actions reports of each pathway, 0-1
-            (``progress_reported``).
+            (``progress_reported``), or None when the meeting hears no update.
         rates: ``CommitmentRates``.
     """
     strain = shortfall_strain(shortfall)
-    whole = progress.mean()
+    whole = progress.mean() if progress is not None else 0.0
     for i in range(people.active.shape[0]):
         if not people.active[i]:
             continue
         if came[i]:
             experience(people, i, 0.5 * (1.0 + people.meeting_value[i]), rates.meeting_energy)
-            heard = progress[people.pathway[i]] if people.pathway[i] >= 0 else whole
-            experience(people, i, heard, rates.progress_update)
+            if progress is not None:
+                heard = progress[people.pathway[i]] if people.pathway[i] >= 0 else whole
+                experience(people, i, heard, rates.progress_update)
         else:
             experience(people, i, 0.0, rates.missed_meeting)
         experience(people, i, 0.0, rates.pressure_sensitivity * strain)
