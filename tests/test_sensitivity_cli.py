@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -106,6 +108,23 @@ def test_a_study_kept_without_its_runs_runs_again_in_its_folder(tmp_path, capsys
     assert main(command) == 0, capsys.readouterr().err
     assert (out / "indices.csv").read_text() == before
     assert len(load_sweep(out).runs) == 32
+
+
+def test_the_iocn_study_script_refuses_a_folder_of_the_users_in_one_line(tmp_path):
+    folder = tmp_path / "results" / "sensitivity_iocn"
+    folder.mkdir(parents=True)
+    (folder / "notes.txt").write_text("mine")
+    done = subprocess.run(
+        [sys.executable, "-m", "collabsim.experiments.sensitivity_iocn", "--backend", "serial"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("collabsim: ") and len(done.stderr.splitlines()) == 1
+    assert "not a collabsim sweep" in done.stderr
+    assert [f.name for f in folder.iterdir()] == ["notes.txt"]
 
 
 def test_the_iocn_study_file_is_valid():

@@ -13,11 +13,13 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 from collabsim import sensitivity
 from collabsim.sensitivity.files import read_study_file
+from collabsim.sweeps import SweepError
 
 STUDY = Path(__file__).with_suffix(".toml")
 
@@ -36,13 +38,16 @@ def main(argv=None) -> None:
         if done == total or done % 500 == 0:
             print(f"  {done}/{total} runs, {time.perf_counter() - start:.0f} s", flush=True)
 
-    study = sensitivity.run_study(
-        sensitivity.scenario_function(**spec["function"]),
-        **spec["study"],
-        backend=args.backend,
-        workers=args.workers,
-        progress=progress,
-    )
+    try:
+        study = sensitivity.run_study(
+            sensitivity.scenario_function(**spec["function"]),
+            **spec["study"],
+            backend=args.backend,
+            workers=args.workers,
+            progress=progress,
+        )
+    except (SweepError, FileExistsError) as error:  # a refused folder: one line, no traceback
+        sys.exit(f"collabsim: {error}")
     for output in study.outputs:
         top = study.ranking(output).head(4)
         noise = study.noise.set_index("output").loc[output, "noise_share"]
