@@ -30,7 +30,7 @@ from collabsim.calibration.plan import CalibrationPlan, Stage
 from collabsim.calibration.scoring import StageScore, at_alpha, stage_verdict
 from collabsim.metrics import SUMMARY
 from collabsim.params import Params
-from collabsim.sweeps.plan import _people
+from collabsim.sweeps.plan import typical_size
 from collabsim.sweeps.size import StudySize, SweepSize
 from collabsim.sweeps.store import RUNS as RUNS_FILE
 from collabsim.sweeps.store import TIMESERIES as TIMESERIES_FILE
@@ -188,7 +188,9 @@ def stage_size(plan: CalibrationPlan, index: int, points: int | None = None) -> 
     points = plan.points if points is None else points
     arms = _distinct_arms(stage, arm_reads(plan.stages))
     parts = [
-        SweepSize(points, stage.seeds, weeks, _people(plan.factors, base), len(reporters), 1, "lhs")
+        SweepSize(
+            points, stage.seeds, weeks, typical_size(plan.factors, base), len(reporters), 1, "lhs"
+        )
         for base, weeks, reporters in arms.values()
     ]
     return StudySize(

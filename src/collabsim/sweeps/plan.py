@@ -295,7 +295,7 @@ def plan_sweep(
         points,
         replicates,
         steps,
-        _people(factor_list, base_params),
+        typical_size(factor_list, base_params),
         0,
         1,
         design if isinstance(design, str) else "explicit",
@@ -356,7 +356,7 @@ def plan_sweep(
     )
 
 
-def _people(factors: Sequence[Factor], base: Params) -> float:
+def typical_size(factors: Sequence[Factor], base: Params) -> float:
     """A typical network size: the middle of ``n_people``'s levels or range, if it varies."""
     for factor in factors:
         if factor.name == "n_people":
