@@ -166,6 +166,33 @@ def test_ctrl_c_as_a_part_is_saved_counts_that_part_as_saved(tmp_path, monkeypat
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+class _PressesCtrlCWhenCollected:
+    """An object whose finaliser is interrupted by Ctrl-C: Python reports and ignores it."""
+
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(10_000):  # the interrupt is raised here, inside the finaliser
+            pass
+
+
+def test_a_ctrl_c_swallowed_in_a_finaliser_still_stops_the_sweep(tmp_path, monkeypatch):
+    monkeypatch.setattr(serial, "CHUNK_SECONDS", 0.0)  # a part per run
+    ignored = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: ignored.append(report.exc_type))
+
+    def progress(done, total):
+        if done == 2:
+            _PressesCtrlCWhenCollected()  # collected at once: Ctrl-C lands in __del__
+
+    run = iter_sweep(**TINY, out=tmp_path / "sweep", progress=progress)
+    with pytest.raises(KeyboardInterrupt):
+        for _ in run:
+            pass
+    assert ignored == [KeyboardInterrupt]  # Python did swallow it there
+    assert run.done == part_rows(tmp_path / "sweep") == 2 < run.total
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 # --- 3. damaged results are found, set aside and redone --------------------------------
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.params import Params, _suggest, python_value
+from collabsim.sweeps.ctrl_c import CtrlC
 from collabsim.sweeps.design import SweepError, salib_problem
 from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
 from collabsim.sweeps.store import SweepResult, SweepStore, load
@@ -181,6 +182,10 @@ class SweepRun:
         self._restart = restart
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        with CtrlC() as ctrl_c:
+            yield from self._run(ctrl_c)
+
+    def _run(self, ctrl_c: CtrlC) -> Iterator[dict[str, Any]]:
         store = SweepStore.open(self.plan, restart=self._restart)
         try:
             self.done = len(store.done)
@@ -197,7 +202,9 @@ class SweepRun:
                 )
                 try:
                     for records in chunks:
-                        store.write(records)
+                        ctrl_c.check()
+                        with ctrl_c.held():
+                            store.write(records)
                         for record in records:
                             self.done += 1
                             if self.progress is not None:

@@ -20,16 +20,12 @@ The final files (``runs.parquet``, ``timeseries.parquet``, ``design.parquet`` an
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
-import signal
-import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,31 +46,6 @@ log = logging.getLogger("collabsim.sweeps")
 
 _PART = re.compile(r"part-(\d{6,})\.parquet")
 _BLOCK = 1 << 20
-
-
-@contextlib.contextmanager
-def ctrl_c_held() -> Iterator[None]:
-    """Hold a Ctrl-C (SIGINT) that arrives inside the block until the block has ended.
-
-    Saving a chunk and counting its runs as saved must happen as one step: a Ctrl-C
-    between the part taking its name and the count would leave the sweep saying fewer
-    runs are saved than are on disk. Only the main thread receives signals; elsewhere,
-    or when SIGINT is not Python's own handler, the block changes nothing.
-    """
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield
-        return
-    caught = []
-    signal.signal(signal.SIGINT, lambda *_: caught.append(True))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    if caught:
-        raise KeyboardInterrupt
 
 
 def checksum(path: Path) -> str:

@@ -104,7 +104,6 @@ from collabsim.sweeps.parts import (
     Parts,
     check_file,
     compact,
-    ctrl_c_held,
     file_record,
     log,
     part_files,
@@ -336,12 +335,11 @@ class SweepStore:
             ],
             schema=schema,
         )
-        with ctrl_c_held():
-            self._parts.write(rows, table)
-            for record in records:
-                self.done.add(record.row["run"])
-            self._session["runs"] += len(records)
-            self._session["failed"] += sum(r.row["status"] == FAILED for r in records)
+        self._parts.write(rows, table)
+        for record in records:
+            self.done.add(record.row["run"])
+        self._session["runs"] += len(records)
+        self._session["failed"] += sum(r.row["status"] == FAILED for r in records)
 
     def finish(self) -> None:
         """Merge the parts into the final tables, mark the sweep complete, remove parts."""
