@@ -91,14 +91,15 @@ declare(
     arms={"beston": Arm("beston", steps=24)},
     test=Sign(Change("commitment_in_room", 1, 21), "beston", direction="positive"),
     limitation="Model limitation: the commitment of Beston's room falls over its six "
-    "meetings (by 0.146 on average over 30 seeds). Under the calibrated rates commitment "
-    "is made mostly by the update on actions (`progress_update` = "
+    "meetings (by 0.247 on average over 40 seeds; by 0.146 before ODD §10 item 32, when "
+    "the first meeting's empty update had already lowered the room by week 1). Under the "
+    "calibrated rates commitment is made mostly by the update on actions (`progress_update` = "
     f"{default('progress_update')}, against `meeting_energy` = "
     f"{default('meeting_energy')}); Beston's one pathway has a test studied in about a "
-    "quarter of its months (0.23 on average over 20 seeds), so its updates pull the room, "
-    "which starts near 0.5, down towards that. What the seed's practitioners took from the "
-    "meetings beyond the record of actions (the openness, being listened to) enters only "
-    "as a meeting's worth, calibrated small.",
+    "quarter of its months (0.23 on average over 20 seeds, before item 32), so its "
+    "updates pull the room, which starts near 0.5, down towards that. What the seed's "
+    "practitioners took from the meetings beyond the record of actions (the openness, "
+    "being listened to) enters only as a meeting's worth, calibrated small.",
 )
 
 declare(
@@ -142,12 +143,12 @@ declare(
     arms={"unsupported": iocn_arm(academic_partner=False)},
     test=Sign(m.LOSS_AFTER_COLLAPSE, "unsupported", direction="positive"),
     limitation="Model limitation: there is little to unravel. Without the partner the "
-    "network dissolves early (median week 45, quartiles 41-53, over 40 seeds), before it has "
-    "gained anything over silos (`quality_vs_silo` in the week of dissolution -0.06 on "
-    "average, above 0 in 22% of runs), so reverting its changes (`unsupported_decay`, "
-    "ODD 7.13) takes little away. What follows is dominated by the changing environment "
-    "moving the two worlds' pathways apart: the loss from dissolution to the end has "
-    "standard deviation 0.14 (from -0.21 to +0.35), and its mean (+0.008 on seeds 0-39 of "
-    "`collabsim.run`, +0.009 on the quick validation's seeds) is within that noise. The seed "
-    "speaks of networks that had achieved something before support ended.",
+    "network dissolves early (median week 45, quartiles 41-53, over 40 seeds, measured "
+    "before ODD §10 item 32), before it has gained anything over silos (`quality_vs_silo` "
+    "in the week of dissolution -0.06 on average, above 0 in 22% of runs), so reverting "
+    "its changes (`unsupported_decay`, ODD 7.13) takes little away. What follows is "
+    "dominated by the changing environment moving the two worlds' pathways apart: the "
+    "loss from dissolution to the end had standard deviation 0.14 (from -0.21 to +0.35), "
+    "and its mean (+0.003 over the full validation's 40 seeds, p = 0.37) is within that "
+    "noise. The seed speaks of networks that had achieved something before support ended.",
 )

@@ -58,9 +58,9 @@ declare(
     },
     test=Interaction(SURVIVAL, ("leader_pressed", "none_pressed"), ("leader_calm", "none_calm")),
     limitation="Direction as the seed says, but not significant at p < 0.01 on 30 seeds: a "
-    "central leader adds more of the weeks alive under pressure (0.498 of the five years) "
-    "than without it (0.241; p = 0.015); on the full validation's 40 seeds it passes "
-    "(p = 0.002). The leader absorbs part of the outside "
+    "central leader adds more of the weeks alive under pressure (0.457 of the five years) "
+    "than without it (0.253; p = 0.017); on the full validation's 40 seeds it passes "
+    "(p < 0.001). The leader absorbs part of the outside "
     "pressure (`central_leader_shield`), and under the calibrated rates a frustrating "
     f"shortfall costs little commitment (`pressure_sensitivity` = "
     f"{default('pressure_sensitivity')}), so what the shield spares the network is small "
@@ -76,6 +76,11 @@ declare(
     "alive is higher without the pressure.",
     arms={"calm": iocn_arm(results_pressure=0.0), "pressed": iocn_arm(results_pressure=0.3)},
     test=Greater(SURVIVAL, "calm", "pressed"),
+    limitation="Not met since ODD §10 item 32: pressed networks are alive for less of their "
+    "five years (0.905 of the weeks against 0.960, 40 seeds), the direction the seed gives, "
+    "but not clearly (p = 0.14). With the first meeting no longer lowering everyone's hope, "
+    "the default `iocn` sustains in 85% of runs, so there is little share of weeks alive "
+    "left for the pressure to take; the pattern passed when it sustained in 75%.",
 )
 
 declare(
@@ -91,6 +96,12 @@ declare(
         "calm": iocn_arm(104, results_pressure=0.0),
     },
     test=Greater(AtWeek("narrative_spread", 104), "pressed", "calm"),
+    limitation="Direction as the seed says, but not significant at p < 0.01 on 30 seeds: "
+    "views on the purpose are more spread after two years under pressure (0.117 against "
+    "0.110, p = 0.044); on the full validation's 40 seeds it passes (p = 0.006). Pressure "
+    "takes only part of a meeting's work on a common view (`pressure_crowding`), and only "
+    "while the network falls short of what is expected of it, so the difference is small "
+    "against how much views differ from run to run.",
 )
 
 # --- the shared narrative -------------------------------------------------------------------
@@ -173,8 +184,8 @@ declare(
         Greater(AtWeek("commitment_mean", 56), "none", "act"), Greater(SURVIVAL, "none", "act")
     ),
     limitation="Half met: a self-interested act in week 52 lowers members' commitment "
-    "a month later (0.314 against 0.397 over 30 seeds, p < 0.001), but not clearly the "
-    "share of weeks the network is alive (0.765 against 0.819, p = 0.075). The act is a "
+    "a month later (0.334 against 0.431 over 40 seeds, p < 0.001), but not clearly the "
+    "share of weeks the network is alive (0.877 against 0.904, p = 0.19). The act is a "
     "single setback (for the central leader too, whose drive passes it on); under the "
     "calibrated rates commitment is remade at the next meetings by the update on actions, "
     "which one act does not stop.",

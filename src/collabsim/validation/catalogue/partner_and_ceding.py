@@ -106,10 +106,12 @@ declare(
         ("unwilling_high", "unwilling_low"),
         ratio_below=0.5,
     ),
-    limitation="Half met under the calibrated rates: distributed leadership adds fewer "
-    "adopted changes where senior leaders will not cede (44.2 over 30 seeds) than where "
-    "they will (61.7; p < 0.001), but nearly three quarters as many (ratio 0.72), not below "
-    "half. Tops grant at about even odds "
+    limitation="Not met under the calibrated rates: distributed leadership adds as many "
+    "adopted changes where senior leaders will not cede (45.9 over 40 seeds) as where "
+    "they will (46.5; ratio 0.99, p = 0.34). Before ODD §10 item 32 it added fewer (44.2 "
+    "against 61.7 over 30 seeds, ratio 0.72): with the first meeting no longer lowering "
+    "everyone's hope, networks of unwilling tops last as long as the others, and the gap "
+    "closed. Tops grant at about even odds "
     f"by default (`grant_base` = {default('grant_base')}), so unwilling tops still "
     "embed much of what the frontline tests, while distributed leadership multiplies the "
     "proposals made; territoriality weighs on every decision, but at these rates less than "
