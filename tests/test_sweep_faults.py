@@ -143,6 +143,19 @@ def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tm
     assert kept.meta["status"] == "interrupted" and len(kept.runs) == saved >= 4
 
 
+@pytest.fixture
+def python_ctrl_c():
+    """Ctrl-C at Python's own handler, as in a terminal, whatever this test process had.
+
+    A test runner's worker may run with SIGINT ignored or handled by an earlier test's
+    library; the sweep leaves such a handler alone, so these tests set the default.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("python_ctrl_c")
 @pytest.mark.parametrize("part", [1, 3])
 def test_ctrl_c_as_a_part_is_saved_counts_that_part_as_saved(tmp_path, monkeypatch, part):
     """Ctrl-C landing just after a part file takes its name: the count still includes it."""
@@ -175,6 +188,7 @@ class _PressesCtrlCWhenCollected:
             pass
 
 
+@pytest.mark.usefixtures("python_ctrl_c")
 def test_a_ctrl_c_swallowed_in_a_finaliser_still_stops_the_sweep(tmp_path, monkeypatch):
     monkeypatch.setattr(serial, "CHUNK_SECONDS", 0.0)  # a part per run
     ignored = []
