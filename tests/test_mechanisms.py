@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -80,8 +81,18 @@ def test_trust_is_slow_to_build_and_quick_to_lose():
     assert down <= 2 and up >= 2 * down
 
 
+def _encounter_weights(encounter_warmth):
+    return trust.EncounterWeights(
+        encounter_warmth=encounter_warmth,
+        encounter_trust_weight=3.0,
+        encounter_narrative_weight=2.0,
+        identity_threat=1.5,
+        upward_hesitancy=1.5,
+    )
+
+
 def test_encounters_go_better_with_trust_and_shared_purpose_worse_with_threat_and_rank():
-    weights = trust.EncounterWeights(0.5, 3.0, 2.0, 1.5, 1.5)
+    weights = _encounter_weights(encounter_warmth=0.5)
     base = dict(trust=0.5, closeness=0.5, threat=0.5, upward_gap=0.2)
 
     def p(**change_):
@@ -92,7 +103,7 @@ def test_encounters_go_better_with_trust_and_shared_purpose_worse_with_threat_an
     assert p(closeness=1.0) > p() > p(closeness=0.0)
     assert p(threat=0.0) > p() > p(threat=1.0)
     assert p(upward_gap=0.0) > p() > p(upward_gap=0.8)
-    neutral = trust.EncounterWeights(0.0, 3.0, 2.0, 1.5, 1.5)
+    neutral = _encounter_weights(encounter_warmth=0.0)
     assert trust.encounter_goes_well_probability(0.5, 0.5, 0.0, 0.0, neutral) == pytest.approx(0.5)
 
 
@@ -153,7 +164,7 @@ def _assert_sums_exact(store):
 def test_kept_group_sums_match_recounting_through_every_kind_of_change():
     m = _small_model()
     s = m.state
-    store, power, rates = s.trust, s.people.power, m._trust_rates
+    store, power, rates = s.trust, s.people.power, m.settings.trust
     rng = np.random.default_rng(0)
     _assert_sums_exact(store)
     for _ in range(300):
@@ -197,7 +208,7 @@ def test_a_lesson_about_a_person_generalises_to_their_organisation():
     colleague = next(c for c in range(40) if store.org[c] == k and c != j)
     before_person, before_org = trust.read(store, i, j), trust.read(store, i, colleague)
     for _ in range(5):
-        trust.signal(store, i, j, 1.0, s.people.power, m._trust_rates)
+        trust.signal(store, i, j, 1.0, s.people.power, m.settings.trust)
     gain_person = trust.read(store, i, j) - before_person
     gain_org = trust.read(store, i, colleague) - before_org
     assert gain_person > 0 and gain_org > 0
@@ -224,8 +235,8 @@ def test_a_newcomer_is_known_by_nobody():
     m = _small_model()
     store, s = m.state.trust, m.state
     for _ in range(20):
-        trust.signal(store, 5, 6, 1.0, s.people.power, m._trust_rates)
-        trust.signal(store, 6, 5, 1.0, s.people.power, m._trust_rates)
+        trust.signal(store, 5, 6, 1.0, s.people.power, m.settings.trust)
+        trust.signal(store, 6, 5, 1.0, s.people.power, m.settings.trust)
     trust.renew(store, 6, True)
     assert trust.read(store, 5, 6) == pytest.approx(trust.target(store, 5, 6), abs=1e-9)
     assert np.allclose(store.general[6], store.prior[store.org[6]])
@@ -275,7 +286,12 @@ def test_clusters_are_counted_with_minor_ones_left_out():
 # --- M5, M6 attendance and seating ----------------------------------------------------------
 
 WEIGHTS = attendance.AttendanceWeights(
-    base=0.0, commitment=2.0, experience=2.0, workload=1.5, backlog=2.0, territoriality=1.5
+    attendance_base=0.0,
+    attendance_commitment=2.0,
+    attendance_experience=2.0,
+    attendance_workload=1.5,
+    attendance_backlog=2.0,
+    attendance_territoriality=1.5,
 )
 
 
@@ -338,15 +354,19 @@ def test_mixed_seating_mixes_organisations_clustered_does_not():
 
 
 def test_programmes_build_frontline_skill_and_wear_down_tops_territory():
+    staff = namedtuple("Staff", "role skill leader_identity territoriality")
+    rates = learning.ProgrammeRates(
+        programme_intensity=1.0, skill_gain=0.1, identity_gain=0.1, territoriality_unlearning=0.1
+    )
     role = np.array([TOP, MIDDLE, BOTTOM])
-    skill, identity, terr = np.full(3, 0.2), np.full(3, 0.2), np.full(3, 0.8)
-    learning.programme_session(np.arange(3), role, skill, identity, terr, 1.0, 1.0, 0.1, 0.1, 0.1)
-    assert skill[0] == 0.2 and skill[1] == pytest.approx(0.28)
-    assert identity[2] == pytest.approx(0.28)
-    assert terr[0] == pytest.approx(0.72) and terr[1] == 0.8
-    skill2 = np.full(3, 0.2)
-    learning.programme_session(np.arange(3), role, skill2, identity, terr, 1.0, 1.5, 0.1, 0.1, 0.1)
-    assert skill2[1] == pytest.approx(0.32)  # the academic partner deepens learning
+    people = staff(role, np.full(3, 0.2), np.full(3, 0.2), np.full(3, 0.8))
+    learning.programme_session(np.arange(3), people, 1.0, rates)
+    assert people.skill[0] == 0.2 and people.skill[1] == pytest.approx(0.28)
+    assert people.leader_identity[2] == pytest.approx(0.28)
+    assert people.territoriality[0] == pytest.approx(0.72) and people.territoriality[1] == 0.8
+    deeper = staff(role, np.full(3, 0.2), np.full(3, 0.2), np.full(3, 0.8))
+    learning.programme_session(np.arange(3), deeper, 1.5, rates)
+    assert deeper.skill[1] == pytest.approx(0.32)  # the academic partner deepens learning
     assert learning.claim_leadership(0.5, 0.2) == pytest.approx(0.6)
 
 
@@ -406,7 +426,13 @@ def test_the_environment_moves_and_unsupported_changes_unravel():
 
 
 def test_territoriality_weighs_only_when_control_is_ceded():
-    w = decisions.GrantWeights(0.5, 3.0, 1.5, 4.0, 2.0)
+    w = decisions.GrantWeights(
+        grant_base=0.5,
+        grant_trust=3.0,
+        grant_alignment=1.5,
+        grant_territoriality=4.0,
+        grant_commitment=2.0,
+    )
     own = decisions.grant_probability(0.5, 0.5, 0.9, 0.5, False, w)
     ceded = decisions.grant_probability(0.5, 0.5, 0.9, 0.5, True, w)
     assert own == pytest.approx(1 / (1 + math.exp(-0.5)))
@@ -462,7 +488,7 @@ def test_aspiration_follows_performance_plus_pressure_and_the_leader_shields():
 
 def _hope(**rates):
     values = dict(
-        small_win=0.1,
+        small_win_boost=0.1,
         big_bang_win_weight=3.0,
         meeting_energy=0.2,
         progress_update=0.0,
@@ -470,7 +496,7 @@ def _hope(**rates):
         big_bang_failure_cost=0.1,
         morale_hit=0.3,
         pressure_sensitivity=0.1,
-        missed_meeting=0.1,
+        commitment_decay=0.1,
     )
     return commitment.CommitmentRates(**{**values, **rates})
 
@@ -545,7 +571,7 @@ def test_a_meeting_moves_those_who_came_towards_its_worth_and_those_away_down():
     p.meeting_value[a], p.meeting_value[b] = 1.0, -1.0
     came = np.zeros(p.active.size, dtype=bool)
     came[[a, b]] = True
-    rates = _hope(meeting_energy=0.2, missed_meeting=0.1, pressure_sensitivity=0.0)
+    rates = _hope(meeting_energy=0.2, commitment_decay=0.1, pressure_sensitivity=0.0)
     commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 0.0), rates)
     assert p.commitment[a] == pytest.approx(0.6) and p.commitment[b] == pytest.approx(0.4)
     assert p.commitment[c] == pytest.approx(0.45)  # kept away by the day job
@@ -566,7 +592,7 @@ def test_the_update_on_actions_moves_those_who_came_towards_what_it_reports():
     came = np.zeros(p.active.size, dtype=bool)
     came[a] = True
     rates = _hope(
-        meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0, pressure_sensitivity=0.0
+        meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
     commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 1.0), rates)
     assert p.commitment[a] == pytest.approx(0.6)
@@ -602,7 +628,7 @@ def test_the_first_meeting_hears_no_update_and_the_later_ones_do(monkeypatch):
     came = np.zeros(p.active.size, dtype=bool)
     came[a] = True
     rates = _hope(
-        meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0, pressure_sensitivity=0.0
+        meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
     p.commitment[a] = 0.5
     commitment.meeting_experiences(p, came, 0.0, None, rates)
@@ -622,7 +648,7 @@ def test_each_member_hears_their_own_pathways_record_and_tops_the_whole_networks
     p.commitment[[first, second, top]] = 0.5
     came = p.active.copy()
     rates = _hope(
-        meeting_energy=0.0, progress_update=0.2, missed_meeting=0.0, pressure_sensitivity=0.0
+        meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
     commitment.meeting_experiences(p, came, 0.0, np.array([1.0, 0.0]), rates)
     assert p.commitment[first] == pytest.approx(0.6)  # their pathway did what it took on
@@ -681,7 +707,7 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
     others = [i for i in range(40) if i != actor]
     before = np.array([trust.read(s.trust, i, actor) for i in others])
     c_before = p.commitment.copy()
-    commitment.self_interest_act(actor, p, s.trust, m._trust_rates, _hope(morale_hit=0.3), 0.3)
+    commitment.self_interest_act(actor, p, s.trust, m.settings.trust, _hope(morale_hit=0.3), 0.3)
     after = np.array([trust.read(s.trust, i, actor) for i in others])
     assert np.all(after < before - 0.25 * before)
     assert s.trust.damage[actor] == pytest.approx(0.3)

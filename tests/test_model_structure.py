@@ -20,7 +20,17 @@ def _model(scenario="iocn", seed=3, **overrides):
 
 
 def _hope(weight=0.1):
-    return commitment.CommitmentRates(weight, 3.0, 0.2, 0.1, 0.15, 0.1, 0.3, 0.05, 0.01)
+    return commitment.CommitmentRates(
+        small_win_boost=weight,
+        big_bang_win_weight=3.0,
+        meeting_energy=0.2,
+        progress_update=0.1,
+        block_cost=0.15,
+        big_bang_failure_cost=0.1,
+        morale_hit=0.3,
+        pressure_sensitivity=0.05,
+        commitment_decay=0.01,
+    )
 
 
 @pytest.mark.parametrize("n_people", [150, 1000])
@@ -68,7 +78,7 @@ def test_word_of_mouth_reaches_a_few_people_per_adoption_whatever_the_size(n_peo
     for _ in range(400):
         p.won[:] = False
         change._word_of_mouth(
-            s.stream, adopter, 0, s.people_ref, s.trust_ref, model._change_rates, _hope()
+            s.stream, adopter, 0, s.people_ref, s.trust_ref, model.settings.change, _hope()
         )
         reached.append(int(p.won.sum()))
     # each of 3 tellings lands with a chance equal to trust (about 0.3-0.6)
@@ -81,7 +91,7 @@ def test_word_of_mouth_in_an_issue_based_network_stays_on_the_pathway():
     adopter = int(np.flatnonzero(p.pathway == 2)[0])
     for _ in range(100):
         change._word_of_mouth(
-            s.stream, adopter, 2, s.people_ref, s.trust_ref, model._change_rates, _hope()
+            s.stream, adopter, 2, s.people_ref, s.trust_ref, model.settings.change, _hope()
         )
     told = np.flatnonzero(p.inspiration > 0)
     assert told.size > 0 and np.all((p.pathway[told] == 2) | (p.pathway[told] < 0))
@@ -275,8 +285,8 @@ def test_ceding_is_felt_as_a_loss_by_a_territorial_top():
         top,
         s.people_ref,
         s.trust_ref,
-        model._trust_rates,
-        model._change_rates,
+        model.settings.trust,
+        model.settings.change,
         _hope(0.2),
     )
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
@@ -287,8 +297,8 @@ def test_ceding_is_felt_as_a_loss_by_a_territorial_top():
         top,
         s.people_ref,
         s.trust_ref,
-        model._trust_rates,
-        model._change_rates,
+        model.settings.trust,
+        model.settings.change,
         _hope(0.2),
     )
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)

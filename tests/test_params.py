@@ -229,3 +229,23 @@ def test_run_refuses_bad_arguments(default_params):
         collabsim.run({"n_people": 30}, seed=0)
     with pytest.raises(TypeError):
         collabsim.run(default_params, 0)  # seed is keyword-only
+
+
+def test_each_settings_bundle_carries_its_parameters_by_name():
+    """A run's bundles read every field that names a parameter from that parameter."""
+    from dataclasses import fields
+
+    from collabsim.settings import Settings
+
+    params = collabsim.scenario("clahrc", trust_gain=0.123, grant_base=-0.7)
+    settings = Settings.of(params)
+    checked = 0
+    for group in fields(settings):
+        values = getattr(settings, group.name)
+        for name in values._fields:
+            if name in PARAMETERS:
+                assert getattr(values, name) == params[name], (group.name, name)
+                checked += 1
+    assert checked >= 40
+    assert settings.trust.trust_gain == 0.123 and settings.grants.grant_base == -0.7
+    assert settings.change.word_of_mouth_across_pathways is False  # clahrc is issue-based

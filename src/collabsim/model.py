@@ -40,11 +40,11 @@ from collabsim.mechanisms import (
     trust,
     turnover,
 )
-from collabsim.mechanisms.commitment import QUARTER, CommitmentRates
-from collabsim.mechanisms.decisions import GrantWeights
+from collabsim.mechanisms.commitment import QUARTER
 from collabsim.mechanisms.draws import chance
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.played import PlayedPeople
+from collabsim.settings import Settings
 from collabsim.state import build_state, pathway_count
 
 
@@ -222,9 +222,9 @@ class CollaborationModel(mesa.Model):
         meeting energy and the update on actions, the leader's drive (M12), and the
         leadership programmes (M7).
         """
-        s, p, prm = self.state, self.state.people, self.params
+        s, p, prm, cfg = self.state, self.state.people, self.params, self.settings
         attendees = self.played.attendance(
-            self, attendance.choose_attendees(s.stream, s.people_ref, self._attendance_weights)
+            self, attendance.choose_attendees(s.stream, s.people_ref, cfg.attendance)
         )
         self.meetings_held += 1
         p.attended[attendees] += 1
@@ -251,8 +251,8 @@ class CollaborationModel(mesa.Model):
             prm.narrative_epsilon + widening,
             prm.narrative_mu * (1.0 - crowded),
             relief,
-            self._encounter_weights,
-            self._trust_rates,
+            cfg.encounters,
+            cfg.trust,
         )
         if self.central_leader_present and p.attended_last[s.central_leader]:
             narrative.central_pull(
@@ -271,7 +271,7 @@ class CollaborationModel(mesa.Model):
         s.pathways.actions_since_meeting[:] = 0
         self._last_meeting = self.steps
         commitment.meeting_experiences(
-            s.people_ref, p.attended_last, self.aspiration_gap, progress, self._hope
+            s.people_ref, p.attended_last, self.aspiration_gap, progress, cfg.commitment
         )
         if self.central_leader_present and p.attended_last[s.central_leader]:
             commitment.leader_drive(
@@ -282,18 +282,7 @@ class CollaborationModel(mesa.Model):
             )
         if self.programme_running:
             deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
-            learning.programme_session(
-                attendees,
-                p.role,
-                p.skill,
-                p.leader_identity,
-                p.territoriality,
-                prm.programme_intensity,
-                1.0 + deepening,
-                prm.skill_gain,
-                prm.identity_gain,
-                prm.territoriality_unlearning,
-            )
+            learning.programme_session(attendees, s.people_ref, 1.0 + deepening, cfg.programmes)
 
     # 3. change work
     def do_change_work(self, week: int) -> None:
@@ -302,7 +291,7 @@ class CollaborationModel(mesa.Model):
         Proposals, decisions, tests, embedding and adoption (M8-M11); the environment
         moves on; without the network, its cross-organisation changes unravel.
         """
-        s, prm = self.state, self.params
+        s, prm, cfg = self.state, self.params, self.settings
         dl = prm.distributed_leadership
         if self.network_on:  # ceded territory widens what the frontline may decide
             dl += (1.0 - dl) * self.shared_capacity
@@ -321,10 +310,10 @@ class CollaborationModel(mesa.Model):
             s.org_start,
             s.trust_ref,
             s.teams_ref,
-            self._grant_weights,
-            self._trust_rates,
-            self._change_rates,
-            self._hope,
+            cfg.grants,
+            cfg.trust,
+            cfg.change,
+            cfg.commitment,
             s.counters,
             self.played.arrays,
         )
@@ -356,7 +345,7 @@ class CollaborationModel(mesa.Model):
         Informal contact among the members of a living place-based network, second-hand
         trust (M3), drift (M1).
         """
-        s, p, prm = self.state, self.state.people, self.params
+        s, p, prm, cfg = self.state, self.state.people, self.params, self.settings
         if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
             encounters.informal_encounters(
                 s.trust_ref,
@@ -367,8 +356,8 @@ class CollaborationModel(mesa.Model):
                 s.team_start,
                 prm.narrative_epsilon,
                 prm.narrative_mu,
-                self._encounter_weights,
-                self._trust_rates,
+                cfg.encounters,
+                cfg.trust,
             )
         self.played.talk(self)
         trust.second_hand(s.trust_ref, s.stream, p.news, prm.gossip_contacts, prm.second_hand_trust)
@@ -404,10 +393,10 @@ class CollaborationModel(mesa.Model):
 
     def act_in_self_interest(self, actor: int) -> None:
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
-        s, prm = self.state, self.params
+        s, prm, cfg = self.state, self.params, self.settings
         self.trust_in_actor_before = float(trust.trust_in(s.trust_ref, actor))
         commitment.self_interest_act(
-            actor, s.people_ref, s.trust_ref, self._trust_rates, self._hope, prm.reputation_damage
+            actor, s.people_ref, s.trust_ref, cfg.trust, cfg.commitment, prm.reputation_damage
         )
         s.people.last_act[actor] = self.steps
         self.self_interest_acts += 1
@@ -551,55 +540,7 @@ class CollaborationModel(mesa.Model):
 
     def _configure(self) -> None:
         """Bundle the rates the compiled mechanisms take, once per set of parameters."""
-        prm = self.params
-        self._attendance_weights = attendance.AttendanceWeights(
-            prm.attendance_base,
-            prm.attendance_commitment,
-            prm.attendance_experience,
-            prm.attendance_workload,
-            prm.attendance_backlog,
-            prm.attendance_territoriality,
-        )
-        self._trust_rates = trust.TrustRates(
-            prm.trust_gain, prm.trust_loss, prm.dependency_amplification, prm.generalisation
-        )
-        self._encounter_weights = trust.EncounterWeights(
-            prm.encounter_warmth,
-            prm.encounter_trust_weight,
-            prm.encounter_narrative_weight,
-            prm.identity_threat,
-            prm.upward_hesitancy,
-        )
-        self._grant_weights = GrantWeights(
-            prm.grant_base,
-            prm.grant_trust,
-            prm.grant_alignment,
-            prm.grant_territoriality,
-            prm.grant_commitment,
-        )
-        self._change_rates = change.ChangeRates(
-            prm.proposal_rate,
-            prm.incremental_share,
-            prm.own_remit_bias,
-            prm.big_bang_scope,
-            prm.change_duration_scale,
-            prm.word_of_mouth,
-            prm.network_type == "place",
-            prm.leadership_claim_gain,
-            prm.cede_power_loss,
-            prm.cede_capacity_gain,
-        )
-        self._hope = CommitmentRates(
-            prm.small_win_boost,
-            prm.big_bang_win_weight,
-            prm.meeting_energy,
-            prm.progress_update,
-            prm.block_cost,
-            prm.big_bang_failure_cost,
-            prm.morale_hit,
-            prm.pressure_sensitivity,
-            prm.commitment_decay,
-        )
+        self.settings = Settings.of(self.params)
 
     def timeseries(self):
         """The reporters recorded so far: a DataFrame with one row per week (``week`` index)."""

@@ -262,8 +262,8 @@ class PlayedPeople:
             prm.narrative_epsilon,
             prm.narrative_mu,
             0.0,
-            model._encounter_weights,
-            model._trust_rates,
+            model.settings.encounters,
+            model.settings.trust,
             went_well,
         )
         self.conversations = [
@@ -272,7 +272,7 @@ class PlayedPeople:
 
     def acts(self, model: CollaborationModel) -> None:
         """Played senior leaders cede territory or act in self-interest, as they chose."""
-        s, rates = model.state, model._change_rates
+        s, rates = model.state, model.settings.change
         for person, choice in sorted(self._now.items()):
             if not s.people.active[person]:
                 continue
@@ -284,7 +284,7 @@ class PlayedPeople:
                     s.people_ref,
                     person,
                     0.0,
-                    model._hope.small_win * s.people.territoriality[person],
+                    model.settings.commitment.small_win_boost * s.people.territoriality[person],
                 )
             if choice.self_interest:
                 model.act_in_self_interest(person)

@@ -14,12 +14,12 @@ from collabsim.mechanisms.draws import chance, uniform
 class AttendanceWeights(NamedTuple):
     """Weights of the choice to come to a meeting, in log-odds (M5)."""
 
-    base: float  # α₀, attendance_base
-    commitment: float  # α₁, attendance_commitment
-    experience: float  # α₂, attendance_experience
-    workload: float  # α₃, attendance_workload
-    backlog: float  # attendance_backlog
-    territoriality: float  # α₄, attendance_territoriality
+    attendance_base: float  # α₀
+    attendance_commitment: float  # α₁
+    attendance_experience: float  # α₂
+    attendance_workload: float  # α₃
+    attendance_backlog: float
+    attendance_territoriality: float  # α₄
 
 
 @jit
@@ -50,12 +50,12 @@ def attendance_probability(commitment, meeting_value, workload, backlog, territo
         weights: ``AttendanceWeights``.
     """
     x = (
-        weights.base
-        + weights.commitment * (commitment - 0.5)
-        + weights.experience * meeting_value
-        - weights.workload * (workload - 0.5)
-        - weights.backlog * backlog
-        - weights.territoriality * territoriality
+        weights.attendance_base
+        + weights.attendance_commitment * (commitment - 0.5)
+        + weights.attendance_experience * meeting_value
+        - weights.attendance_workload * (workload - 0.5)
+        - weights.attendance_backlog * backlog
+        - weights.attendance_territoriality * territoriality
     )
     return 1.0 / (1.0 + math.exp(-x))
 

@@ -62,7 +62,7 @@ class ChangeRates(NamedTuple):
     incremental_share: float
     own_remit_bias: float
     big_bang_scope: float
-    duration_scale: float
+    change_duration_scale: float
     word_of_mouth: float
     word_of_mouth_across_pathways: bool
     leadership_claim_gain: float
@@ -145,7 +145,7 @@ def _granted(proposer, top, people, store, trust_rates, rates, hope):
     """A grant: a positive signal, and territory ceded if it crosses organisations.
 
     Ceding costs a top who guards their territory: each grant to another organisation
-    moves their commitment towards 0 with weight ``small_win x territoriality``, nothing
+    moves their commitment towards 0 with weight ``small_win_boost x territoriality``, nothing
     for a top who does not guard it. Ceding is a loss to be borne, not a win to be
     enjoyed: a top's hope comes from the network's meetings, like everyone's.
     Evidence: "Those with the most power, were often the most reluctant to collaborate,
@@ -159,7 +159,7 @@ def _granted(proposer, top, people, store, trust_rates, rates, hope):
     signal(store, proposer, top, 1.0, people.power, trust_rates)
     if people.org[top] != people.org[proposer]:
         cede_territory(top, people, rates.cede_power_loss, rates.cede_capacity_gain)
-        experience(people, top, 0.0, hope.small_win * people.territoriality[top])
+        experience(people, top, 0.0, hope.small_win_boost * people.territoriality[top])
 
 
 @jit
@@ -307,7 +307,7 @@ def _word_of_mouth(stream, adopter, pathway, people, store, rates, hope):
             continue
         if chance(stream, read(store, j, adopter)):
             people.inspiration[j] = 1.0
-            see_win(people, j, hope.small_win)
+            see_win(people, j, hope.small_win_boost)
 
 
 @jit
@@ -321,7 +321,7 @@ def _celebrate(proposer, p, big_bang, people, working, teams, hope):
     (``meeting_experiences``), so a top's hope does not grow with how many people bring
     them requests.
     """
-    weight = hope.small_win * (hope.big_bang_win_weight if big_bang else 1.0)
+    weight = hope.small_win_boost * (hope.big_bang_win_weight if big_bang else 1.0)
     see_win(people, proposer, weight)
     if big_bang:
         for j in range(people.active.shape[0]):
@@ -455,7 +455,7 @@ def _progress(
         )
         if top >= 0:
             changes.stage[i] = TESTING
-            changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
+            changes.due[i] = week + _duration(stream, 4, 8, rates.change_duration_scale)
     elif stage == TESTING or stage == AWAITING_EMBEDDING:
         if stage == TESTING:
             counters[TESTED] += 1
@@ -526,7 +526,7 @@ def _progress(
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING
-        changes.due[i] = week + _duration(stream, 26, 52, rates.duration_scale)
+        changes.due[i] = week + _duration(stream, 26, 52, rates.change_duration_scale)
     elif stage == REDESIGNING:
         trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
         if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
@@ -628,7 +628,7 @@ def _propose(
         changes.self_authorised[i] = uniform(stream) < distributed_leadership
         if changes.self_authorised[i]:
             changes.stage[i] = TESTING
-            changes.due[i] = week + _duration(stream, 4, 8, rates.duration_scale)
+            changes.due[i] = week + _duration(stream, 4, 8, rates.change_duration_scale)
         else:
             changes.stage[i] = AWAITING_TEST_GRANT
             changes.due[i] = week + _escalation_delay(stream)

@@ -39,7 +39,7 @@ MONTH = 4
 class CommitmentRates(NamedTuple):
     """How far each kind of experience moves commitment (M12, M13)."""
 
-    small_win: float  # small_win_boost
+    small_win_boost: float
     big_bang_win_weight: float
     meeting_energy: float
     progress_update: float
@@ -47,7 +47,7 @@ class CommitmentRates(NamedTuple):
     big_bang_failure_cost: float
     morale_hit: float
     pressure_sensitivity: float
-    missed_meeting: float  # commitment_decay
+    commitment_decay: float
 
 
 @jit
@@ -241,7 +241,7 @@ def meeting_experiences(people, came, shortfall, progress, rates):
                 heard = progress[people.pathway[i]] if people.pathway[i] >= 0 else whole
                 experience(people, i, heard, rates.progress_update)
         else:
-            experience(people, i, 0.0, rates.missed_meeting)
+            experience(people, i, 0.0, rates.commitment_decay)
         experience(people, i, 0.0, rates.pressure_sensitivity * strain)
 
 

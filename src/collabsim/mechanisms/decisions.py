@@ -13,11 +13,11 @@ from collabsim.mechanisms.trust import TOP
 class GrantWeights(NamedTuple):
     """Weights of a top's decision, in log-odds."""
 
-    base: float
-    trust: float
-    alignment: float
-    territoriality: float
-    commitment: float
+    grant_base: float
+    grant_trust: float
+    grant_alignment: float
+    grant_territoriality: float
+    grant_commitment: float
 
 
 @jit
@@ -43,13 +43,13 @@ def grant_probability(trust_in_proposer, alignment, territoriality, commitment, 
         weights: ``GrantWeights``.
     """
     x = (
-        weights.base
-        + weights.trust * (trust_in_proposer - 0.5)
-        + weights.alignment * (alignment - 0.5)
-        + weights.commitment * (commitment - 0.5)
+        weights.grant_base
+        + weights.grant_trust * (trust_in_proposer - 0.5)
+        + weights.grant_alignment * (alignment - 0.5)
+        + weights.grant_commitment * (commitment - 0.5)
     )
     if ceding:
-        x -= weights.territoriality * territoriality
+        x -= weights.grant_territoriality * territoriality
     return 1.0 / (1.0 + math.exp(-x))
 
 

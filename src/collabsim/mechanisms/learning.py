@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from collabsim.jit import jit
 from collabsim.mechanisms.trust import TOP
 
 
+class ProgrammeRates(NamedTuple):
+    """Settings of the leadership programmes (M7), named as their parameters."""
+
+    programme_intensity: float  # 0-1
+    skill_gain: float  # share of the skill gap closed per session at full intensity
+    identity_gain: float  # share of the identity gap closed per session at full intensity
+    territoriality_unlearning: float  # share of tops' territoriality lost per session
+
+
 @jit
-def programme_session(
-    attendees,
-    role,
-    skill,
-    leader_identity,
-    territoriality,
-    intensity,
-    partner_multiplier,
-    skill_gain,
-    identity_gain,
-    unlearning,
-):
+def programme_session(attendees, people, partner_multiplier, rates):
     """M7: one session of the leadership programmes for the people at a meeting.
 
     The frontline programme (PLP) closes a share of the gap in improvement skill and in
@@ -34,23 +34,18 @@ def programme_session(
 
     Args:
         attendees: Indices of the people at the session.
-        role: Role of everyone.
-        skill: Improvement skill (updated).
-        leader_identity: Leader identity (updated).
-        territoriality: Territoriality (updated).
-        intensity: programme_intensity (0-1).
+        people: Person arrays (skill, leader identity and territoriality updated).
         partner_multiplier: 1 + partner_strength with the academic partner, else 1.
-        skill_gain: Share of the skill gap closed per session at full intensity.
-        identity_gain: Share of the identity gap closed per session at full intensity.
-        unlearning: Share of tops' territoriality lost per session at full intensity.
+        rates: ``ProgrammeRates``.
     """
-    depth = intensity * partner_multiplier
+    depth = rates.programme_intensity * partner_multiplier
+    skill, identity, territoriality = people.skill, people.leader_identity, people.territoriality
     for i in attendees:
-        if role[i] == TOP:
-            territoriality[i] -= depth * unlearning * territoriality[i]
+        if people.role[i] == TOP:
+            territoriality[i] -= depth * rates.territoriality_unlearning * territoriality[i]
         else:
-            skill[i] += depth * skill_gain * (1.0 - skill[i])
-            leader_identity[i] += depth * identity_gain * (1.0 - leader_identity[i])
+            skill[i] += depth * rates.skill_gain * (1.0 - skill[i])
+            identity[i] += depth * rates.identity_gain * (1.0 - identity[i])
 
 
 @jit

@@ -47,19 +47,19 @@ _RENORMALISE_BELOW = 1e-2
 class EncounterWeights(NamedTuple):
     """Weights of M2, in log-odds."""
 
-    warmth: float
-    trust: float
-    narrative: float
-    threat: float
-    hesitancy: float
+    encounter_warmth: float
+    encounter_trust_weight: float
+    encounter_narrative_weight: float
+    identity_threat: float
+    upward_hesitancy: float
 
 
 class TrustRates(NamedTuple):
     """Rates of M1: λ⁺, λ⁻, ξ, and how far a lesson about a person generalises."""
 
-    gain: float
-    loss: float
-    amplification: float
+    trust_gain: float
+    trust_loss: float
+    dependency_amplification: float
     generalisation: float
 
 
@@ -157,11 +157,11 @@ def encounter_goes_well_probability(trust, closeness, threat, upward_gap, weight
         weights: ``EncounterWeights``.
     """
     x = (
-        weights.warmth
-        + weights.trust * (trust - 0.5)
-        + weights.narrative * (closeness - 0.5)
-        - weights.threat * threat
-        - weights.hesitancy * upward_gap
+        weights.encounter_warmth
+        + weights.encounter_trust_weight * (trust - 0.5)
+        + weights.encounter_narrative_weight * (closeness - 0.5)
+        - weights.identity_threat * threat
+        - weights.upward_hesitancy * upward_gap
     )
     return 1.0 / (1.0 + math.exp(-x))
 
@@ -464,18 +464,18 @@ def lesson(store, i, j, strength, dependency, rates):
         strength,
         1.0,
         dependency,
-        rates.generalisation * rates.gain,
-        rates.generalisation * rates.loss,
-        rates.amplification,
+        rates.generalisation * rates.trust_gain,
+        rates.generalisation * rates.trust_loss,
+        rates.dependency_amplification,
     )
     personal = trust_after_signal(
         read(store, i, j),
         strength,
         1.0 - store.damage[j],
         dependency,
-        rates.gain,
-        rates.loss,
-        rates.amplification,
+        rates.trust_gain,
+        rates.trust_loss,
+        rates.dependency_amplification,
     )
     return general, personal
 

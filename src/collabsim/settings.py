@@ -1,0 +1,64 @@
+"""The settings bundles the compiled mechanisms take, each filled from the parameters by name.
+
+Every mechanism group declares its bundle beside its mechanisms, as a ``NamedTuple``
+whose fields are named as the parameters they carry (``TrustRates.trust_gain`` is the
+parameter ``trust_gain``). ``bundle`` fills one from a run's ``Params`` by those names,
+so no bundle is ever built by position: two rates of the same type cannot be swapped
+unnoticed, and a field that names no parameter fails at once. ``Settings`` holds a
+run's bundles, made once per set of parameters (again when a lever changes mid-run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from collabsim.mechanisms.attendance import AttendanceWeights
+from collabsim.mechanisms.change import ChangeRates
+from collabsim.mechanisms.commitment import CommitmentRates
+from collabsim.mechanisms.decisions import GrantWeights
+from collabsim.mechanisms.learning import ProgrammeRates
+from collabsim.mechanisms.trust import EncounterWeights, TrustRates
+from collabsim.params import Params
+
+
+def bundle(kind: type, params: Params, **derived: Any) -> Any:
+    """A ``kind`` bundle with each field read from ``params`` by its name.
+
+    Args:
+        kind: The bundle (a ``NamedTuple`` whose fields are parameter names).
+        params: The run's parameters.
+        **derived: Values of the fields that are not parameters, by field name.
+
+    Raises:
+        KeyError: A field that is neither a parameter nor given in ``derived``.
+    """
+    values = {name: derived[name] if name in derived else params[name] for name in kind._fields}
+    return kind(**values)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A run's settings bundles, one per mechanism group."""
+
+    attendance: AttendanceWeights
+    encounters: EncounterWeights
+    trust: TrustRates
+    grants: GrantWeights
+    change: ChangeRates
+    commitment: CommitmentRates
+    programmes: ProgrammeRates
+
+    @classmethod
+    def of(cls, params: Params) -> Settings:
+        """The bundles of a run with ``params``."""
+        place = params.network_type == "place"  # word of mouth crosses pathway teams
+        return cls(
+            attendance=bundle(AttendanceWeights, params),
+            encounters=bundle(EncounterWeights, params),
+            trust=bundle(TrustRates, params),
+            grants=bundle(GrantWeights, params),
+            change=bundle(ChangeRates, params, word_of_mouth_across_pathways=place),
+            commitment=bundle(CommitmentRates, params),
+            programmes=bundle(ProgrammeRates, params),
+        )
