@@ -65,6 +65,28 @@ def test_the_datacollector_holds_the_time_series_and_each_reporter_by_name():
         np.testing.assert_equal(reporter(model), last[name])
 
 
+def test_reporters_agree_with_the_people_and_pathways_read_directly():
+    """Each column holds its own reporter: values computed here from Mesa's agents and the
+    state, independently of the reporters' compiled pass, match the columns by name."""
+    # Records stay with their holders (nobody moves on), and each grant has one decider
+    # (small tests only: a redesign is one decision by several tops).
+    params = collabsim.scenario("iocn", turnover_rate=0.0, incremental_share=1.0)
+    model = stepped(CollaborationModel(params, rng=4), 30)
+    last = model.timeseries().iloc[-1]
+    members = [a for a in model.agents if a.active]
+    assert last["active_members"] == len(members)
+    assert last["commitment_mean"] == pytest.approx(np.mean([a.commitment for a in members]))
+    tops = [a for a in members if a.role == "top" and not (a.is_convener or a.is_central_leader)]
+    assert last["commitment_tops"] == pytest.approx(np.mean([a.commitment for a in tops]))
+    assert last["changes_granted"] == sum(a.changes_granted for a in model.agents) > 0
+    assert last["changes_blocked"] == sum(a.changes_blocked for a in model.agents) > 0
+    fitness = model.state.pathways.fitness.sum() / model.state.pathways.initial_fitness.sum()
+    assert last["quality"] == pytest.approx(fitness)
+    views = [a.narrative for a in members]
+    assert last["narrative_spread"] == pytest.approx(np.std(views))
+    assert last["alive"] == model.alive and last["meeting"] == model.meeting_held
+
+
 def test_agent_reporters_read_people_as_mesa_agents():
     model = stepped(CollaborationModel("beston", rng=3, agent_reporters=PERSON_REPORTERS), 8)
     agents = model.datacollector.get_agent_vars_dataframe()

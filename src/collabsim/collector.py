@@ -29,12 +29,11 @@ from collabsim.params import ParameterError
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel
 
-_POSITION = {name: i for i, name in enumerate(metrics.REPORTER_NAMES)}
-
 
 def current_value(model: CollaborationModel, name: str) -> Any:
     """The value of the declared reporter ``name`` for ``model`` now."""
-    return metrics.observe(model)[_POSITION[name]].item()
+    reporter = metrics.REPORTER[name]
+    return reporter.dtype(reporter.read(model, metrics.snapshot(model)))
 
 
 def model_reporters() -> dict[str, Callable[[CollaborationModel], Any]]:
@@ -88,5 +87,5 @@ class WeeklyCollector(mesa.DataCollector):
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """The reporters so far: one row per week (indexed by ``week``), typed columns."""
-        rows = np.vstack(self._rows) if self._rows else np.empty((0, len(_POSITION)))
+        rows = np.vstack(self._rows) if self._rows else np.empty((0, len(metrics.REPORTERS)))
         return metrics.timeseries_frame(rows)

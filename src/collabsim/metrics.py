@@ -1,16 +1,18 @@
-"""What the model reports: per-step reporters and the per-run summary (MODEL section 5).
+"""What the model reports: per-step reporters and the per-run summary.
 
-Each reporter is declared once below with its unit and meaning; the model records one
-row of them per week (week 0 is the starting state). Counts of changes are cumulative
-since the start of the run.
+They are described in ``docs/odd.md``, section 4 (Observation).
+
+Each reporter is declared once below with its unit, meaning, type and how it is read; the
+model records one row of them per week (week 0 is the starting state). Counts of changes
+are cumulative since the start of the run.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,74 +29,204 @@ if TYPE_CHECKING:
 CLUSTER_GAP = 0.05
 
 
+class Snapshot(NamedTuple):
+    """What one compiled pass over the people and the trust store finds (``snapshot``)."""
+
+    members: int
+    commitment_mean: float
+    commitment_tops: float
+    commitment_in_room: float
+    skill_mean: float
+    frustration: float
+    narrative_spread: float
+    narrative_clusters: int
+    distributed_leadership_index: float
+    trust_mean: float
+    trust_cross_org: float
+    trust_health_social: float
+    trust_tops_bottoms: float
+
+
+#: How a reporter reads its value from the model and this week's ``Snapshot``.
+Read = Callable[["CollaborationModel", Snapshot], Any]
+
+
 @dataclass(frozen=True)
 class Reporter:
-    """A per-step output: its name, unit and meaning."""
+    """A per-step output: its name, unit, meaning, how it is read, and its type."""
 
     name: str
     unit: str
     meaning: str
+    read: Read
+    dtype: type = float
+
+
+def _counter(column: int) -> Read:
+    """A reporter reading one column of the cumulative counters of change work."""
+    return lambda model, _: model.state.counters[column]
+
+
+def _found(name: str) -> Read:
+    """A reporter reading what the week's compiled pass found under ``name``."""
+    return lambda _, found: getattr(found, name)
 
 
 REPORTERS: tuple[Reporter, ...] = (
-    Reporter("attendance_rate", "share", "Share of members at the latest meeting."),
-    Reporter("active_members", "people", "People still taking part in the network."),
-    Reporter("trust_mean", "0-1", "Mean trust between members."),
-    Reporter("trust_cross_org", "0-1", "Mean trust between members of different organisations."),
-    Reporter("trust_health_social", "0-1", "Mean trust across the health / social care divide."),
-    Reporter("trust_tops_bottoms", "0-1", "Mean trust between senior leaders and frontline staff."),
+    Reporter(
+        "attendance_rate",
+        "share",
+        "Share of members at the latest meeting.",
+        lambda model, _: model.attendance_rate,
+    ),
+    Reporter(
+        "active_members",
+        "people",
+        "People still taking part in the network.",
+        _found("members"),
+        int,
+    ),
+    Reporter("trust_mean", "0-1", "Mean trust between members.", _found("trust_mean")),
+    Reporter(
+        "trust_cross_org",
+        "0-1",
+        "Mean trust between members of different organisations.",
+        _found("trust_cross_org"),
+    ),
+    Reporter(
+        "trust_health_social",
+        "0-1",
+        "Mean trust across the health / social care divide.",
+        _found("trust_health_social"),
+    ),
+    Reporter(
+        "trust_tops_bottoms",
+        "0-1",
+        "Mean trust between senior leaders and frontline staff.",
+        _found("trust_tops_bottoms"),
+    ),
     Reporter(
         "trust_in_actor",
         "0-1",
         "Members' mean trust in the latest senior leader to act in self-interest (empty "
         "before any such act, or once they have moved on).",
+        lambda model, _: (
+            trust.trust_in(model.state.trust_ref, model.last_actor)
+            if model.last_actor >= 0
+            else np.nan
+        ),
     ),
     Reporter(
         "narrative_spread",
         "narrative units",
         "Spread (standard deviation) of views on the network's purpose; low is shared.",
+        _found("narrative_spread"),
     ),
-    Reporter("narrative_clusters", "clusters", "Distinct camps of view on the network's purpose."),
-    Reporter("commitment_mean", "0-1", "Mean commitment of members."),
-    Reporter("commitment_tops", "0-1", "Mean commitment of senior leaders in the network."),
+    Reporter(
+        "narrative_clusters",
+        "clusters",
+        "Distinct camps of view on the network's purpose.",
+        _found("narrative_clusters"),
+        int,
+    ),
+    Reporter("commitment_mean", "0-1", "Mean commitment of members.", _found("commitment_mean")),
+    Reporter(
+        "commitment_tops",
+        "0-1",
+        "Mean commitment of senior leaders in the network.",
+        _found("commitment_tops"),
+    ),
     Reporter(
         "commitment_in_room",
         "0-1",
         "Mean commitment of the people who came to the latest meeting (empty before the first).",
+        _found("commitment_in_room"),
     ),
-    Reporter("skill_mean", "0-1", "Mean quality-improvement skill of members."),
+    Reporter(
+        "skill_mean", "0-1", "Mean quality-improvement skill of members.", _found("skill_mean")
+    ),
     Reporter(
         "frustration",
         "0-1",
         "Members' strain over the last quarter: setbacks and shortfall against hopes.",
+        _found("frustration"),
     ),
-    Reporter("quality", "ratio", "Mean pathway quality relative to the start (1 = unchanged)."),
+    Reporter(
+        "quality",
+        "ratio",
+        "Mean pathway quality relative to the start (1 = unchanged).",
+        lambda model, _: model.quality,
+    ),
     Reporter(
         "quality_vs_silo",
         "share of starting quality",
         "Pathway quality minus that of the same world without the network, under the same "
         "changes in the environment (0 = no better than silos).",
+        lambda model, _: model.quality_vs_silo,
     ),
-    Reporter("changes_proposed", "changes", "Changes proposed so far."),
-    Reporter("changes_granted", "decisions", "Requests granted by senior leaders so far."),
-    Reporter("changes_blocked", "decisions", "Requests blocked by senior leaders so far."),
-    Reporter("changes_adopted", "changes", "Changes adopted into how pathways work so far."),
-    Reporter("big_bang_failures", "changes", "Big-bang redesigns that failed so far."),
+    Reporter(
+        "changes_proposed", "changes", "Changes proposed so far.", _counter(change.PROPOSED), int
+    ),
+    Reporter(
+        "changes_granted",
+        "decisions",
+        "Requests granted by senior leaders so far.",
+        _counter(change.GRANTED),
+        int,
+    ),
+    Reporter(
+        "changes_blocked",
+        "decisions",
+        "Requests blocked by senior leaders so far.",
+        _counter(change.BLOCKED),
+        int,
+    ),
+    Reporter(
+        "changes_adopted",
+        "changes",
+        "Changes adopted into how pathways work so far.",
+        _counter(change.ADOPTED),
+        int,
+    ),
+    Reporter(
+        "big_bang_failures",
+        "changes",
+        "Big-bang redesigns that failed so far.",
+        _counter(change.BIG_BANG_FAILURES),
+        int,
+    ),
     Reporter(
         "distributed_leadership_index",
         "share",
         "Share of pathway team members who have led an adopted change.",
+        _found("distributed_leadership_index"),
     ),
-    Reporter("alive", "true/false", "Whether the network is still meeting."),
-    Reporter("meeting", "true/false", "Whether a network meeting was held this week."),
+    Reporter(
+        "alive",
+        "true/false",
+        "Whether the network is still meeting.",
+        lambda model, _: model.alive,
+        bool,
+    ),
+    Reporter(
+        "meeting",
+        "true/false",
+        "Whether a network meeting was held this week.",
+        lambda model, _: model.meeting_held,
+        bool,
+    ),
     Reporter(
         "aspiration_gap",
         "quality per year",
         "How far the improvement expected exceeds the improvement achieved.",
+        lambda model, _: model.aspiration_gap,
     ),
 )
 
 REPORTER_NAMES: tuple[str, ...] = tuple(r.name for r in REPORTERS)
+
+#: Each reporter by name.
+REPORTER: dict[str, Reporter] = {r.name: r for r in REPORTERS}
 
 #: Outputs (reporters and summary outputs) that compare the run with its silo twin: a
 #: run asked for none of them can skip simulating the twin, a third to half of its cost.
@@ -108,7 +240,7 @@ def needs_silo_twin(names: Iterable[str]) -> bool:
 
 @jit
 def _snapshot(people, store):
-    """One pass over people: the counts, means and spreads the reporters need."""
+    """One pass over people: the counts, means and spreads the reporters need (``Snapshot``)."""
     n = people.active.shape[0]
     members = 0
     tops = 0
@@ -160,55 +292,15 @@ def _snapshot(people, store):
     )
 
 
+def snapshot(model: CollaborationModel) -> Snapshot:
+    """This week's counts, means and spreads over the people and the trust store."""
+    return Snapshot(*_snapshot(model.state.people_ref, model.state.trust_ref))
+
+
 def observe(model: CollaborationModel) -> np.ndarray:
     """The current values of all reporters, in the order of ``REPORTERS``."""
-    s = model.state
-    (
-        members,
-        commitment,
-        commitment_tops,
-        in_room,
-        skill,
-        frustration,
-        spread,
-        clusters,
-        dli,
-        trust_all,
-        trust_cross,
-        trust_divide,
-        trust_ranks,
-    ) = _snapshot(s.people_ref, s.trust_ref)
-    in_actor = trust.trust_in(s.trust_ref, model.last_actor) if model.last_actor >= 0 else np.nan
-    counters = s.counters
-    return np.array(
-        [
-            model.attendance_rate,
-            members,
-            trust_all,
-            trust_cross,
-            trust_divide,
-            trust_ranks,
-            in_actor,
-            spread,
-            clusters,
-            commitment,
-            commitment_tops,
-            in_room,
-            skill,
-            frustration,
-            model.quality,
-            model.quality_vs_silo,
-            counters[change.PROPOSED],
-            counters[change.GRANTED],
-            counters[change.BLOCKED],
-            counters[change.ADOPTED],
-            counters[change.BIG_BANG_FAILURES],
-            dli,
-            model.alive,
-            model.meeting_held,
-            model.aspiration_gap,
-        ]
-    )
+    found = snapshot(model)
+    return np.array([reporter.read(model, found) for reporter in REPORTERS], dtype=float)
 
 
 def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:
@@ -218,18 +310,9 @@ def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:
         columns=list(REPORTER_NAMES),
         index=pd.Index(np.arange(len(rows), dtype=np.int64), name="week"),
     )
-    for name in (
-        "active_members",
-        "narrative_clusters",
-        "changes_proposed",
-        "changes_granted",
-        "changes_blocked",
-        "changes_adopted",
-        "big_bang_failures",
-    ):
-        frame[name] = frame[name].astype(np.int64)
-    frame["alive"] = frame["alive"].astype(bool)
-    frame["meeting"] = frame["meeting"].astype(bool)
+    for reporter in REPORTERS:
+        if reporter.dtype is not float:
+            frame[reporter.name] = frame[reporter.name].astype(reporter.dtype)
     return frame
 
 
