@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 from collabsim import space
-from collabsim.mechanisms.trust import read, set_membership, trust_in
+from collabsim.mechanisms.trust import ROLES, read, set_membership, trust_in
 from collabsim.organisations import Organisation
-from collabsim.state import ROLES
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel

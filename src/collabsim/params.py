@@ -1538,7 +1538,7 @@ _declare(
 #: Every parameter, by name, in declaration order.
 PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DECLARATIONS}
 
-#: The policy levers (MODEL section 4), in declaration order.
+#: The policy levers (``docs/odd.md`` section 1.1), in declaration order.
 LEVERS: tuple[str, ...] = tuple(name for name, p in PARAMETERS.items() if p.lever)
 
 

@@ -16,7 +16,14 @@ import numpy as np
 from collabsim.jit import struct_of
 from collabsim.mechanisms import change, landscape
 from collabsim.mechanisms.draws import new_stream
-from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP, TrustStore, prior_trust, recount
+from collabsim.mechanisms.trust import (
+    BOTTOM,
+    MIDDLE,
+    TOP,
+    TrustStore,
+    new_store,
+    prior_trust,
+)
 from collabsim.mechanisms.turnover import PersonDraws, draw_person
 from collabsim.organisations import (
     ACADEMIC_PARTNER_KIND,
@@ -26,7 +33,6 @@ from collabsim.organisations import (
 )
 from collabsim.params import Params
 
-ROLES: tuple[str, ...] = ("top", "middle", "bottom")
 _ROLE_POWER = np.array([1.0, 0.6, 0.3])  # top, middle, bottom: formal authority of the role
 
 
@@ -320,22 +326,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     prior = prior_trust(
         sector_of_org, params.trust_within_org, params.trust_across_org, params.health_social_gap
     )
-    store = TrustStore(
-        personal=np.zeros((n, n), dtype=np.float32),
-        scale=np.ones(1),
-        general=prior[org, :].copy(),
-        prior=prior,
-        org=org,
-        sector=people.sector,
-        role=role,
-        org_sector=sector_of_org,
-        active=people.active,
-        damage=np.zeros(n),
-        standing=np.zeros((n_orgs, 3)),
-        ties=np.zeros((n, n_orgs, 3)),
-        sums=np.zeros((4, 8)),
-    )
-    recount(store)
+    store = new_store(prior, org, people.sector, role, sector_of_org, people.active)
 
     return State(
         organisations=orgs,

@@ -17,6 +17,25 @@ so trust stays in [0, 1] whatever happens to the target. The personal parts shar
 active pairs (all, across organisations, across the health / social care divide,
 between tops and bottoms) are kept exactly current by every write and every change of
 generalised trust, so the per-step trust reporters cost O(1) however large the network.
+
+Where trust changes (every write goes through ``write``, ``set_general``, ``drift``,
+``set_membership``, ``renew`` or ``damage_reputation`` here, which keep the sums):
+
+- encounters at a meeting's tables, informal contact between meetings and participants'
+  own conversations in a workshop: ``encounters.converse`` (M1, M2), called by
+  ``encounters.table_encounters``, ``encounters.informal_encounters`` and
+  ``collabsim.played``;
+- a top granting or blocking a request: ``signal``, from ``change._granted`` and
+  ``change._blocked`` (M9);
+- a self-interested act: ``damage_reputation`` and a ``signal`` from every member,
+  ``commitment.self_interest_act`` (M13);
+- second-hand trust and the weekly drift: ``second_hand`` (M3) and ``drift`` (M1), from
+  the model's week between meetings;
+- people leaving the network: ``set_membership``, from ``turnover.drift_away``,
+  ``sustainability.organisations_withdrawing``, ``events.partner_withdraws`` and
+  ``Person.remove``; a newcomer taking over a post: ``renew``, from
+  ``turnover.replace_person`` (M14);
+- the store is made once per run, ``new_store``.
 """
 
 from __future__ import annotations
@@ -30,6 +49,9 @@ from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance, uniform
 from collabsim.organisations import HEALTH, SOCIAL_CARE
 
+#: The roles people hold, by their code: senior leaders ('tops'), middle managers and
+#: the frontline.
+ROLES: tuple[str, ...] = ("top", "middle", "bottom")
 TOP, MIDDLE, BOTTOM = 0, 1, 2
 
 #: Rows of ``TrustStore.sums``: sums over pairs of target, target x |personal|, the
@@ -87,8 +109,8 @@ class TrustStore(NamedTuple):
 def prior_trust(sectors, within_org, across_org, health_social_gap):
     """Return the organisation-by-organisation matrix of prior trust.
 
-    Trust "starts higher within an organisation than across, lower across the
-    health/social-care divide" (MODEL section 1): "we are naturally threatened by
+    Trust starts higher within an organisation than across, lower across the
+    health/social-care divide (``docs/odd.md`` section 5): "we are naturally threatened by
     'the other'" (Kennedy et al. 2019).
 
     Args:
@@ -105,6 +127,37 @@ def prior_trust(sectors, within_org, across_org, health_social_gap):
     prior[divide] -= health_social_gap
     np.fill_diagonal(prior, within_org)
     return np.clip(prior, 0.0, 1.0)
+
+
+def new_store(prior, org, sector, role, org_sector, active):
+    """The trust store at the start of a run: everyone's trust is their organisations' prior.
+
+    Args:
+        prior: Prior trust between organisations (``prior_trust``).
+        org: Everyone's organisation.
+        sector: Everyone's sector.
+        role: Everyone's role.
+        org_sector: Each organisation's sector.
+        active: Who is a member of the network (the people's own array, shared).
+    """
+    n, n_orgs = org.shape[0], prior.shape[0]
+    store = TrustStore(
+        personal=np.zeros((n, n), dtype=np.float32),
+        scale=np.ones(1),
+        general=prior[org, :].copy(),
+        prior=prior,
+        org=org,
+        sector=sector,
+        role=role,
+        org_sector=org_sector,
+        active=active,
+        damage=np.zeros(n),
+        standing=np.zeros((n_orgs, 3)),
+        ties=np.zeros((n, n_orgs, 3)),
+        sums=np.zeros((4, 8)),
+    )
+    recount(store)
+    return store
 
 
 @jit

@@ -31,12 +31,12 @@ import pandas as pd
 import pyarrow as pa
 
 from collabsim import storage
+from collabsim.mechanisms.trust import ROLES
 from collabsim.metrics import summarise
 from collabsim.model import CollaborationModel
 from collabsim.params import Params
 from collabsim.played import Choice
 from collabsim.runner import RunResult
-from collabsim.state import ROLES
 from collabsim.workshop import turns
 
 if TYPE_CHECKING:
