@@ -25,7 +25,7 @@ from functools import cached_property
 import mesa
 import numpy as np
 
-from collabsim import events, mesa_interface, space
+from collabsim import events, mesa_interface, settings, space
 from collabsim.agents import Person
 from collabsim.collector import WeeklyCollector
 from collabsim.mechanisms import (
@@ -291,32 +291,14 @@ class CollaborationModel(mesa.Model):
         Proposals, decisions, tests, embedding and adoption (M8-M11); the environment
         moves on; without the network, its cross-organisation changes unravel.
         """
-        s, prm, cfg = self.state, self.params, self.settings
+        s, prm = self.state, self.params
         dl = prm.distributed_leadership
         if self.network_on:  # ceded territory widens what the frontline may decide
             dl += (1.0 - dl) * self.shared_capacity
         pw = s.pathways
         # In a working network its members do the change work; in silos everyone in post.
         working = s.people.active if self.network_on else self._everyone
-        change.change_work(
-            s.stream,
-            week,
-            self.network_on,
-            dl,
-            s.people_ref,
-            working,
-            s.pathways_ref,
-            s.changes_ref,
-            s.org_start,
-            s.trust_ref,
-            s.teams_ref,
-            cfg.grants,
-            cfg.trust,
-            cfg.change,
-            cfg.commitment,
-            s.counters,
-            self.played.arrays,
-        )
+        change.change_work(s.world, self.settings_ref, week, self.network_on, dl, working)
         if prm.convened and not self.alive:
             landscape.unravel(
                 s.stream,
@@ -541,6 +523,7 @@ class CollaborationModel(mesa.Model):
     def _configure(self) -> None:
         """Bundle the rates the compiled mechanisms take, once per set of parameters."""
         self.settings = Settings.of(self.params)
+        self.settings_ref = settings.reference(*self.settings)
 
     def timeseries(self):
         """The reporters recorded so far: a DataFrame with one row per week (``week`` index)."""

@@ -115,8 +115,8 @@ class PlayedPeople:
 
     def __init__(self, model: CollaborationModel) -> None:
         self._model = weakref.ref(model)  # the model owns this; no cycle to keep it alive
-        n, orgs = model.params.n_people, len(model.state.organisations)
-        self.arrays = played.nobody(n, orgs)
+        n = model.params.n_people
+        self.arrays = model.state.played
         self.people: set[int] = set()
         self._chosen: dict[int, Choice] = {}
         self._now: dict[int, Choice] = {}  # the choices of the meeting being held

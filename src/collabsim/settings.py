@@ -10,9 +10,9 @@ run's bundles, made once per set of parameters (again when a lever changes mid-r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from collabsim.jit import struct_of
 from collabsim.mechanisms.attendance import AttendanceWeights
 from collabsim.mechanisms.change import ChangeRates
 from collabsim.mechanisms.commitment import CommitmentRates
@@ -37,9 +37,11 @@ def bundle(kind: type, params: Params, **derived: Any) -> Any:
     return kind(**values)
 
 
-@dataclass(frozen=True)
-class Settings:
-    """A run's settings bundles, one per mechanism group."""
+class Settings(NamedTuple):
+    """A run's settings bundles, one per mechanism group.
+
+    The compiled mechanisms take it as one reference, ``reference(settings)``.
+    """
 
     attendance: AttendanceWeights
     encounters: EncounterWeights
@@ -62,3 +64,6 @@ class Settings:
             commitment=bundle(CommitmentRates, params),
             programmes=bundle(ProgrammeRates, params),
         )
+
+
+SettingsStruct, SettingsRef, reference = struct_of(Settings, __name__)

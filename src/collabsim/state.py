@@ -16,6 +16,8 @@ import numpy as np
 from collabsim.jit import struct_of
 from collabsim.mechanisms import change, landscape
 from collabsim.mechanisms.draws import new_stream
+from collabsim.mechanisms.played import Played
+from collabsim.mechanisms.played import nobody as nobody_played
 from collabsim.mechanisms.trust import (
     BOTTOM,
     MIDDLE,
@@ -114,6 +116,32 @@ TrustStoreStruct, TrustStoreRef, _trust_ref = struct_of(TrustStore, __name__)
 TeamsStruct, TeamsRef, _teams_ref = struct_of(Teams, __name__)
 
 
+class World(NamedTuple):
+    """The state a week's mechanisms share, as one compiled reference (``State.world``).
+
+    A mechanism takes the world and the run's settings (``collabsim.settings``) and
+    reads what it needs from them, rather than a long list of arrays of the same type.
+    """
+
+    stream: np.ndarray  # the run's random stream
+    environment: np.ndarray  # the environment's own stream (shared with the silo twin)
+    people: Any  # People, as its struct
+    pathways: Any  # Pathways, as its struct
+    changes: Any  # Changes, as its struct
+    trust: Any  # the TrustStore, as its struct
+    teams: Any  # Teams, as its struct
+    org_start: np.ndarray  # people of organisation k are org_start[k]:org_start[k+1]
+    counters: np.ndarray  # cumulative counters of change work (change.PROPOSED, ...)
+    team_members: np.ndarray  # non-tops grouped by pathway
+    team_start: np.ndarray  # (P + 1,)
+    withdrawn: np.ndarray  # (organisations,) bool: has left the network (M15)
+    org_low_meetings: np.ndarray  # (organisations,) meetings in a row its tops were low
+    played: Played  # the choices of people played by participants (mechanisms.played)
+
+
+WorldStruct, WorldRef, _world_ref = struct_of(World, __name__)
+
+
 @dataclass
 class State:
     """Everything that changes during a run, plus the fixed structure it lives in."""
@@ -138,6 +166,7 @@ class State:
     counters: np.ndarray
     withdrawn: np.ndarray  # (organisations,) bool: has left the network (M15)
     org_low_meetings: np.ndarray  # (organisations,) meetings in a row its tops were low
+    played: Played  # choices of people played by participants; nobody's by default
 
     # The same arrays as single compiled references: what the model passes to mechanisms.
     # Handing over a NamedTuple unboxes each of its arrays on every call (about 3.5 us
@@ -148,6 +177,7 @@ class State:
     changes_ref: Any = field(init=False, repr=False)
     trust_ref: Any = field(init=False, repr=False)
     teams_ref: Any = field(init=False, repr=False)
+    world: Any = field(init=False, repr=False)  # World, as its struct
 
     def __post_init__(self) -> None:
         self.people_ref = _people_ref(*self.people)
@@ -155,6 +185,22 @@ class State:
         self.changes_ref = _changes_ref(*self.changes)
         self.trust_ref = _trust_ref(*self.trust)
         self.teams_ref = _teams_ref(*self.teams)
+        self.world = _world_ref(
+            self.stream,
+            self.environment,
+            self.people_ref,
+            self.pathways_ref,
+            self.changes_ref,
+            self.trust_ref,
+            self.teams_ref,
+            self.org_start,
+            self.counters,
+            self.team_members,
+            self.team_start,
+            self.withdrawn,
+            self.org_low_meetings,
+            self.played,
+        )
 
 
 def largest_remainder(total: int, weights: np.ndarray, minimum: np.ndarray) -> np.ndarray:
@@ -357,6 +403,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         counters=np.zeros(change.N_COUNTERS),
         withdrawn=np.zeros(n_orgs, dtype=np.bool_),
         org_low_meetings=np.zeros(n_orgs, dtype=np.int64),
+        played=nobody_played(n, n_orgs),
     )
 
 

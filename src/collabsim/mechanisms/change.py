@@ -102,9 +102,7 @@ def _duration(stream, shortest, longest, scale):
 
 
 @jit
-def _ask(
-    stream, proposer, owner_org, embedding, people, working, org_start, store, grant_weights, played
-):
+def _ask(world, settings, proposer, owner_org, embedding, working):
     """Who decides for ``owner_org``, and how likely they are to grant (M9).
 
     Territoriality weighs on the decision when granting cedes control: the proposer is
@@ -113,8 +111,9 @@ def _ask(
     organisation is left to ask. A played senior leader of the organisation is the one
     asked, and their verdict, if they gave one, decides (``played``).
     """
+    people, played = world.people, world.played
     top = decider(
-        gatekeeper(stream, owner_org, org_start, people.role, people.power, working),
+        gatekeeper(world.stream, owner_org, world.org_start, people.role, people.power, working),
         owner_org,
         played,
         working,
@@ -127,12 +126,12 @@ def _ask(
     alignment = 1.0 - abs(people.narrative[top] - people.narrative[proposer])
     return top, grant_chance(
         grant_probability(
-            read(store, top, proposer),
+            read(world.trust, top, proposer),
             alignment,
             people.territoriality[top],
             people.commitment[top],
             ceding,
-            grant_weights,
+            settings.grants,
         ),
         proposer,
         owner_org,
@@ -141,7 +140,7 @@ def _ask(
 
 
 @jit
-def _granted(proposer, top, people, store, trust_rates, rates, hope):
+def _granted(world, settings, proposer, top):
     """A grant: a positive signal, and territory ceded if it crosses organisations.
 
     Ceding costs a top who guards their territory: each grant to another organisation
@@ -154,119 +153,80 @@ def _granted(proposer, top, people, store, trust_rates, rates, hope):
     """
     if top == proposer:
         return
+    people, rates = world.people, settings.change
     people.granted[top] += 1
     people.news[proposer] = top
-    signal(store, proposer, top, 1.0, people.power, trust_rates)
+    signal(world.trust, proposer, top, 1.0, people.power, settings.trust)
     if people.org[top] != people.org[proposer]:
         cede_territory(top, people, rates.cede_power_loss, rates.cede_capacity_gain)
-        experience(people, top, 0.0, hope.small_win_boost * people.territoriality[top])
+        weight = settings.commitment.small_win_boost * people.territoriality[top]
+        experience(people, top, 0.0, weight)
 
 
 @jit
-def _blocked(proposer, top, people, store, trust_rates, rates, hope, counters):
+def _blocked(world, settings, proposer, top):
     """A block: a negative signal and a setback to the proposer's hope and identity.
 
     Evidence: "A lack of support permeated to unease and despondency amongst otherwise
     innovative and keen local leaders" (Mervyn et al. 2019). Anchor: claiming and
     granting leader identity (DeRue & Ashford 2010).
     """
-    counters[BLOCKED] += 1
+    world.counters[BLOCKED] += 1
     if top < 0:
         return  # nobody from that organisation left to ask
+    people = world.people
     people.blocked[top] += 1
     people.news[proposer] = top
-    signal(store, proposer, top, -1.0, people.power, trust_rates)
-    suffer_setback(people, proposer, hope.block_cost)
+    signal(world.trust, proposer, top, -1.0, people.power, settings.trust)
+    suffer_setback(people, proposer, settings.commitment.block_cost)
     # A refused claim to lead wears leader identity down, as a granted one builds it.
     identity = people.leader_identity[proposer]
-    people.leader_identity[proposer] = identity - rates.leadership_claim_gain * identity
+    gain = settings.change.leadership_claim_gain
+    people.leader_identity[proposer] = identity - gain * identity
 
 
 @jit
-def _decide(
-    stream,
-    proposer,
-    owner_org,
-    embedding,
-    people,
-    working,
-    org_start,
-    store,
-    grant_weights,
-    trust_rates,
-    rates,
-    hope,
-    counters,
-    played,
-):
+def _decide(world, settings, proposer, owner_org, embedding, working):
     """A top of ``owner_org`` decides on the proposer's request.
 
     Returns the top who granted it (the proposer themself for a request to oneself), or
     -1 if it was blocked.
     """
-    top, p = _ask(
-        stream,
-        proposer,
-        owner_org,
-        embedding,
-        people,
-        working,
-        org_start,
-        store,
-        grant_weights,
-        played,
-    )
-    if top >= 0 and chance(stream, p):
+    top, p = _ask(world, settings, proposer, owner_org, embedding, working)
+    if top >= 0 and chance(world.stream, p):
         if top != proposer:
-            counters[GRANTED] += 1
-        _granted(proposer, top, people, store, trust_rates, rates, hope)
+            world.counters[GRANTED] += 1
+        _granted(world, settings, proposer, top)
         return top
-    _blocked(proposer, top, people, store, trust_rates, rates, hope, counters)
+    _blocked(world, settings, proposer, top)
     return -1
 
 
 @jit
-def _decide_redesign(
-    stream,
-    proposer,
-    p,
-    mask,
-    people,
-    working,
-    pathways,
-    org_start,
-    store,
-    grant_weights,
-    trust_rates,
-    rates,
-    hope,
-    counters,
-    played,
-):
+def _decide_redesign(world, settings, proposer, p, mask, working):
     """The owning organisations' tops decide on a redesign together.
 
     At the partnership board it goes ahead with the mean of their grant probabilities,
     counted as one decision. If it is turned down, the least willing top is seen to
     have blocked it.
     """
-    n_orgs = org_start.shape[0] - 1
+    owner = world.pathways.owner
+    n_orgs = world.org_start.shape[0] - 1
     tops = np.full(n_orgs, -2, dtype=np.int64)  # -2: organisation not involved
     chances = np.zeros(n_orgs)
-    for n in range(pathways.owner.shape[1]):
-        k = pathways.owner[p, n]
+    for n in range(owner.shape[1]):
+        k = owner[p, n]
         if (mask >> n) & 1 and tops[k] == -2:
-            tops[k], chances[k] = _ask(
-                stream, proposer, k, False, people, working, org_start, store, grant_weights, played
-            )
+            tops[k], chances[k] = _ask(world, settings, proposer, k, False, working)
     involved = tops != -2
-    if chance(stream, chances[involved].mean()):
-        counters[GRANTED] += 1
+    if chance(world.stream, chances[involved].mean()):
+        world.counters[GRANTED] += 1
         for k in np.flatnonzero(involved):
             if tops[k] >= 0:
-                _granted(proposer, tops[k], people, store, trust_rates, rates, hope)
+                _granted(world, settings, proposer, tops[k])
         return True
     least = np.flatnonzero(involved)[np.argmin(chances[involved])]
-    _blocked(proposer, tops[least], people, store, trust_rates, rates, hope, counters)
+    _blocked(world, settings, proposer, tops[least])
     return False
 
 
@@ -283,7 +243,7 @@ def _listens(people, j, adopter, pathway, across_pathways):
 
 
 @jit
-def _word_of_mouth(stream, adopter, pathway, people, store, rates, hope):
+def _word_of_mouth(world, settings, adopter, pathway):
     """M11: the adopter tells a few people of a change that worked.
 
     They tell ``word_of_mouth`` members on average (the whole part, plus one more with
@@ -298,6 +258,7 @@ def _word_of_mouth(stream, adopter, pathway, people, store, rates, hope):
     some point saying well we've just done some really amazing stuff ... and they will
     go well why can't we do that?" (Mervyn et al. 2019).
     """
+    stream, people, rates = world.stream, world.people, settings.change
     n = people.active.shape[0]
     whole = int(rates.word_of_mouth)
     tellings = whole + (1 if chance(stream, rates.word_of_mouth - whole) else 0)
@@ -305,13 +266,13 @@ def _word_of_mouth(stream, adopter, pathway, people, store, rates, hope):
         j = below(stream, n)
         if not _listens(people, j, adopter, pathway, rates.word_of_mouth_across_pathways):
             continue
-        if chance(stream, read(store, j, adopter)):
+        if chance(stream, read(world.trust, j, adopter)):
             people.inspiration[j] = 1.0
-            see_win(people, j, hope.small_win_boost)
+            see_win(people, j, settings.commitment.small_win_boost)
 
 
 @jit
-def _celebrate(proposer, p, big_bang, people, working, teams, hope):
+def _celebrate(world, settings, proposer, p, big_bang, working):
     """Who sees an adopted change as a win: hope rises where a win is seen up close.
 
     The proposer and their improvement team (for a redesign, the whole pathway team,
@@ -321,6 +282,7 @@ def _celebrate(proposer, p, big_bang, people, working, teams, hope):
     (``meeting_experiences``), so a top's hope does not grow with how many people bring
     them requests.
     """
+    people, teams, hope = world.people, world.teams, settings.commitment
     weight = hope.small_win_boost * (hope.big_bang_win_weight if big_bang else 1.0)
     see_win(people, proposer, weight)
     if big_bang:
@@ -338,23 +300,9 @@ def _celebrate(proposer, p, big_bang, people, working, teams, hope):
 
 
 @jit
-def _adopt(
-    stream,
-    proposer,
-    p,
-    new_config,
-    big_bang,
-    network_on,
-    people,
-    working,
-    pathways,
-    store,
-    teams,
-    rates,
-    hope,
-    counters,
-):
+def _adopt(world, settings, proposer, p, new_config, big_bang, network_on, working):
     """Make a successful change part of how the pathway works."""
+    people, pathways, counters = world.people, world.pathways, world.counters
     changed = pathways.config[p] ^ new_config
     crosses = False
     for n in range(pathways.owner.shape[1]):
@@ -370,12 +318,12 @@ def _adopt(
     if big_bang:
         counters[ADOPTED_BIG_BANGS] += 1
     people.leader_identity[proposer] = claim_leadership(
-        people.leader_identity[proposer], rates.leadership_claim_gain
+        people.leader_identity[proposer], settings.change.leadership_claim_gain
     )
     people.led_adoption[proposer] = True
     if network_on:  # in silos nobody tells anyone, and commitment is not at stake
-        _celebrate(proposer, p, big_bang, people, working, teams, hope)
-        _word_of_mouth(stream, proposer, p, people, store, rates, hope)
+        _celebrate(world, settings, proposer, p, big_bang, working)
+        _word_of_mouth(world, settings, proposer, p)
 
 
 @jit
@@ -395,12 +343,13 @@ def _action_done(p, network_on, pathways):
 
 
 @jit
-def _big_bang_failed(p, proposer, people, working, hope, counters):
+def _big_bang_failed(world, settings, p, proposer, working):
     """A failed redesign is a setback for everyone on the pathway."""
-    counters[BIG_BANG_FAILURES] += 1
+    world.counters[BIG_BANG_FAILURES] += 1
+    people, cost = world.people, settings.commitment.big_bang_failure_cost
     for j in range(people.active.shape[0]):
         if working[j] and (people.pathway[j] == p or j == proposer):
-            suffer_setback(people, j, hope.big_bang_failure_cost)
+            suffer_setback(people, j, cost)
 
 
 @jit
@@ -412,53 +361,22 @@ def end_change(i, changes, redesign_lead):
 
 
 @jit
-def _progress(
-    stream,
-    week,
-    i,
-    network_on,
-    people,
-    working,
-    pathways,
-    changes,
-    org_start,
-    store,
-    teams,
-    grant_weights,
-    trust_rates,
-    rates,
-    hope,
-    counters,
-    played,
-):
+def _progress(world, settings, week, i, network_on, working):
     """Move person i's change on at the week it comes due."""
+    stream, people, pathways, changes = world.stream, world.people, world.pathways, world.changes
+    scale = settings.change.change_duration_scale
     stage = changes.stage[i]
     p = changes.pathway[i]
     practice = changes.practice[i]
     end_change(i, changes, pathways.redesign_lead)
     if stage == AWAITING_TEST_GRANT:
-        top = _decide(
-            stream,
-            i,
-            pathways.owner[p, practice],
-            False,
-            people,
-            working,
-            org_start,
-            store,
-            grant_weights,
-            trust_rates,
-            rates,
-            hope,
-            counters,
-            played,
-        )
+        top = _decide(world, settings, i, pathways.owner[p, practice], False, working)
         if top >= 0:
             changes.stage[i] = TESTING
-            changes.due[i] = week + _duration(stream, 4, 8, rates.change_duration_scale)
+            changes.due[i] = week + _duration(stream, 4, 8, scale)
     elif stage == TESTING or stage == AWAITING_EMBEDDING:
         if stage == TESTING:
-            counters[TESTED] += 1
+            world.counters[TESTED] += 1
             _action_done(p, network_on, pathways)  # whatever the test showed
         trial = flip(pathways.config[p], practice)
         if not _improves(trial, p, people.org[i], network_on, pathways):
@@ -468,87 +386,22 @@ def _progress(
             changes.stage[i] = AWAITING_EMBEDDING  # the prototype worked: ask to embed it
             changes.due[i] = week + _escalation_delay(stream)
             return
-        if (
-            stage == AWAITING_EMBEDDING
-            and _decide(
-                stream,
-                i,
-                owner,
-                True,
-                people,
-                working,
-                org_start,
-                store,
-                grant_weights,
-                trust_rates,
-                rates,
-                hope,
-                counters,
-                played,
-            )
-            < 0
-        ):
+        if stage == AWAITING_EMBEDDING and _decide(world, settings, i, owner, True, working) < 0:
             return
-        _adopt(
-            stream,
-            i,
-            p,
-            trial,
-            False,
-            network_on,
-            people,
-            working,
-            pathways,
-            store,
-            teams,
-            rates,
-            hope,
-            counters,
-        )
+        _adopt(world, settings, i, p, trial, False, network_on, working)
     elif stage == AWAITING_REDESIGN_GRANTS:
-        if not _decide_redesign(
-            stream,
-            i,
-            p,
-            changes.mask[i],
-            people,
-            working,
-            pathways,
-            org_start,
-            store,
-            grant_weights,
-            trust_rates,
-            rates,
-            hope,
-            counters,
-            played,
-        ):
+        if not _decide_redesign(world, settings, i, p, changes.mask[i], working):
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING
-        changes.due[i] = week + _duration(stream, 26, 52, rates.change_duration_scale)
+        changes.due[i] = week + _duration(stream, 26, 52, scale)
     elif stage == REDESIGNING:
         trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
         if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
             _action_done(p, network_on, pathways)
-            _adopt(
-                stream,
-                i,
-                p,
-                trial,
-                True,
-                network_on,
-                people,
-                working,
-                pathways,
-                store,
-                teams,
-                rates,
-                hope,
-                counters,
-            )
+            _adopt(world, settings, i, p, trial, True, network_on, working)
         else:
-            _big_bang_failed(p, i, people, working, hope, counters)
+            _big_bang_failed(world, settings, p, i, working)
 
 
 @jit
@@ -595,27 +448,15 @@ def _choose_practice(stream, p, org, owner, own_remit_bias, own_only):
 
 
 @jit
-def _propose(
-    stream,
-    week,
-    i,
-    p,
-    org,
-    network_on,
-    distributed_leadership,
-    owner,
-    redesign_lead,
-    changes,
-    rates,
-    counters,
-    size,
-):
-    """Person i, of organisation ``org``, proposes a change on their pathway ``p``.
+def _propose(world, rates, week, i, network_on, distributed_leadership, size):
+    """Person i proposes a change on their pathway.
 
-    Takes only the arrays it needs: it runs for every proposal, and every array passed
-    to a compiled call that is not inlined costs reference counting. ``size`` is a played
-    person's choice (``played.SMALL_TEST`` or ``played.REDESIGN``), or ``played.MODEL``.
+    ``size`` is a played person's choice (``played.SMALL_TEST`` or ``played.REDESIGN``),
+    or ``played.MODEL``; ``rates`` are the ``ChangeRates``.
     """
+    stream, changes = world.stream, world.changes
+    owner, redesign_lead = world.pathways.owner, world.pathways.redesign_lead
+    p, org = world.people.pathway[i], world.people.org[i]
     if size == MODEL:
         small = not network_on or uniform(stream) < rates.incremental_share
     else:
@@ -643,7 +484,7 @@ def _propose(
         changes.stage[i] = AWAITING_REDESIGN_GRANTS
         changes.due[i] = week + _escalation_delay(stream)
     changes.pathway[i] = p
-    counters[PROPOSED] += 1
+    world.counters[PROPOSED] += 1
 
 
 @jit
@@ -661,25 +502,7 @@ def _waits(i, changes, pathways, working, played):
 
 
 @jit
-def change_work(
-    stream,
-    week,
-    network_on,
-    distributed_leadership,
-    people,
-    working,
-    pathways,
-    changes,
-    org_start,
-    store,
-    teams,
-    grant_weights,
-    trust_rates,
-    rates,
-    hope,
-    counters,
-    played,
-):
+def change_work(world, settings, week, network_on, distributed_leadership, working):
     """One week of change work: changes come due and move on, then new ones are proposed.
 
     While the network is alive, changes may touch any organisation's practices. Without
@@ -688,26 +511,17 @@ def change_work(
     their own tops.
 
     Args:
-        stream: Random stream.
+        world: The run's state (``collabsim.state.World``); people, pathways, changes,
+            trust, counters and the stream are updated.
+        settings: The run's settings (``collabsim.settings.Settings``).
         week: Current week.
         network_on: Whether a convened network is alive.
         distributed_leadership: Chance the frontline may authorise a small test itself
             (the lever, widened by the network's shared capacity).
-        people: Person arrays (``People``).
         working: Who takes part in change work and decides on it: the network's members
             while it works, everyone in post in silos.
-        pathways: Pathway arrays (``Pathways``).
-        changes: Change arrays indexed by proposer (``Changes``).
-        org_start: People of organisation k are ``org_start[k]:org_start[k+1]``.
-        store: The trust store.
-        teams: Self-managed improvement teams (``Teams``).
-        grant_weights: ``GrantWeights``.
-        trust_rates: ``TrustRates``.
-        rates: ``ChangeRates``.
-        hope: ``CommitmentRates``: how wins and setbacks move commitment.
-        counters: Cumulative counters (updated).
-        played: Choices of played people (``mechanisms.played.Played``).
     """
+    people, pathways, changes, played = world.people, world.pathways, world.changes, world.played
     n = people.active.shape[0]
     for i in range(n):
         if changes.stage[i] == IDLE or changes.due[i] > week:
@@ -717,25 +531,8 @@ def change_work(
             continue
         if _waits(i, changes, pathways, working, played):
             continue
-        _progress(
-            stream,
-            week,
-            i,
-            network_on,
-            people,
-            working,
-            pathways,
-            changes,
-            org_start,
-            store,
-            teams,
-            grant_weights,
-            trust_rates,
-            rates,
-            hope,
-            counters,
-            played,
-        )
+        _progress(world, settings, week, i, network_on, working)
+    rates = settings.change
     for i in range(n):
         if not working[i] or people.pathway[i] < 0 or changes.stage[i] != IDLE:
             continue
@@ -749,22 +546,8 @@ def change_work(
                 distributed_leadership,
                 rates.proposal_rate,
             )
-            if not chance(stream, p):
+            if not chance(world.stream, p):
                 continue
         elif size == NO_CHANGE:
             continue
-        _propose(
-            stream,
-            week,
-            i,
-            people.pathway[i],
-            people.org[i],
-            network_on,
-            distributed_leadership,
-            pathways.owner,
-            pathways.redesign_lead,
-            changes,
-            rates,
-            counters,
-            size,
-        )
+        _propose(world, rates, week, i, network_on, distributed_leadership, size)
