@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import collabsim
+from collabsim import settings as run_settings
 from collabsim.mechanisms import (
     attendance,
     change,
@@ -243,8 +244,9 @@ def test_a_newcomer_is_known_by_nobody():
 
 
 def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
-    m = _small_model(gossip_contacts=5.0)
+    m = _small_model()
     s = m.state
+    gossip = m.settings.trust._replace(gossip_contacts=5.0, second_hand_trust=0.3)
     store = s.trust
     villain = 11
     for i in range(40):
@@ -254,7 +256,7 @@ def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
     trust.write(store, listener, villain, 0.8)
     s.people.news[:] = villain  # everyone's latest news is about the villain
     for _ in range(10):
-        trust.second_hand(store, s.stream, s.people.news, 5.0, 0.3)
+        trust.second_hand(s.world, _settings(m, trust=gossip))
     assert trust.read(store, listener, villain) < 0.4
 
 
@@ -312,8 +314,8 @@ def test_attendance_rises_with_commitment_and_good_meetings_falls_with_load_and_
 
 def test_choose_attendees_keeps_the_convener_and_skips_leavers():
     n = 200
-    stream = draws.new_stream(np.random.default_rng(0))
-    state = collabsim.CollaborationModel(n_people=n).state
+    model = collabsim.CollaborationModel(n_people=n)
+    state = model.state
     people = state.people
     people.active[:] = True
     people.active[:50] = False
@@ -324,7 +326,7 @@ def test_choose_attendees_keeps_the_convener_and_skips_leavers():
     people.workload[:] = 0.5
     people.territoriality[:] = 0.0
     people.attended_last[:] = False
-    chosen = attendance.choose_attendees(stream, state.people_ref, WEIGHTS)
+    chosen = attendance.choose_attendees(state.world, _settings(model, attendance=WEIGHTS))
     assert set(chosen).isdisjoint(range(50)) and {60, 70} <= set(chosen)
     assert np.array_equal(np.flatnonzero(people.attended_last), chosen)
     assert 50 < chosen.size < 150  # about half of the 150 members
@@ -411,14 +413,20 @@ def test_the_environment_moves_and_unsupported_changes_unravel():
         [landscape.fitness(config[p], neighbours[p], contributions[p]) for p in range(2)]
     )
     stream = draws.new_stream(rng)
+    initial = np.array([0, 0], dtype=np.int64)
+    made = config.copy()
+    pathways = namedtuple(
+        "Pathways", "config initial_config network_made fitness neighbours contributions"
+    )(config, initial, made, fit, neighbours, contributions)
+    world = namedtuple("World", "stream environment pathways")(stream, stream, pathways)
+    rates = landscape.LandscapeRates(environment_change=0.2, n_practices=10, unsupported_decay=1.0)
+    settings = namedtuple("Settings", "landscape")(rates)
     before = contributions.copy()
-    landscape.shift_environment(stream, config, fit, neighbours, contributions, 2.0)
+    landscape.shift_environment(world, settings)
     changed = np.any(before != contributions, axis=2).sum(axis=1)
     assert list(changed) == [2, 2]
     assert fit[0] == pytest.approx(landscape.fitness(config[0], neighbours[0], contributions[0]))
-    initial = np.array([0, 0], dtype=np.int64)
-    made = config.copy()
-    landscape.unravel(stream, config, initial, made, fit, neighbours, contributions, 1.0)
+    landscape.unravel(world, settings)
     assert list(config) == [0, 0] and list(made) == [0, 0]
 
 
@@ -497,8 +505,22 @@ def _hope(**rates):
         morale_hit=0.3,
         pressure_sensitivity=0.1,
         commitment_decay=0.1,
+        self_interest_hazard=0.0,
+        reputation_damage=0.0,
     )
     return commitment.CommitmentRates(**{**values, **rates})
+
+
+def _settings(model, **bundles):
+    """The model's settings as the mechanisms take them, with ``bundles`` replaced."""
+    return run_settings.reference(model.settings._replace(**bundles))
+
+
+def _meeting(model, came, shortfall, progress, rates):
+    """A meeting's experiences in ``model`` for those in ``came``, at commitment ``rates``."""
+    model.state.people.attended_last[:] = came
+    settings = _settings(model, commitment=rates)
+    commitment.meeting_experiences(model.state.world, settings, shortfall, progress)
 
 
 def test_an_experience_moves_commitment_a_share_of_the_way_to_its_value():
@@ -572,7 +594,7 @@ def test_a_meeting_moves_those_who_came_towards_its_worth_and_those_away_down():
     came = np.zeros(p.active.size, dtype=bool)
     came[[a, b]] = True
     rates = _hope(meeting_energy=0.2, commitment_decay=0.1, pressure_sensitivity=0.0)
-    commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 0.0), rates)
+    _meeting(m, came, 0.0, _every_pathway(m, 0.0), rates)
     assert p.commitment[a] == pytest.approx(0.6) and p.commitment[b] == pytest.approx(0.4)
     assert p.commitment[c] == pytest.approx(0.45)  # kept away by the day job
     assert p.commitment[m.state.convener] == 1.0  # committed by design
@@ -594,10 +616,10 @@ def test_the_update_on_actions_moves_those_who_came_towards_what_it_reports():
     rates = _hope(
         meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
-    commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 1.0), rates)
+    _meeting(m, came, 0.0, _every_pathway(m, 1.0), rates)
     assert p.commitment[a] == pytest.approx(0.6)
     assert p.commitment[b] == pytest.approx(0.5)  # not there, did not hear it
-    commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 0.0), rates)
+    _meeting(m, came, 0.0, _every_pathway(m, 0.0), rates)
     assert p.commitment[a] == pytest.approx(0.48)
 
 
@@ -609,9 +631,9 @@ def test_the_first_meeting_hears_no_update_and_the_later_ones_do(monkeypatch):
     heard = []
     experiences = commitment.meeting_experiences
 
-    def spy(people, came, shortfall, progress, rates):
+    def spy(world, settings, shortfall, progress):
         heard.append((m.steps, None if progress is None else progress.copy()))
-        experiences(people, came, shortfall, progress, rates)
+        experiences(world, settings, shortfall, progress)
 
     monkeypatch.setattr(commitment, "meeting_experiences", spy)
     for _ in range(12):
@@ -631,9 +653,9 @@ def test_the_first_meeting_hears_no_update_and_the_later_ones_do(monkeypatch):
         meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
     p.commitment[a] = 0.5
-    commitment.meeting_experiences(p, came, 0.0, None, rates)
+    _meeting(m, came, 0.0, None, rates)
     assert p.commitment[a] == pytest.approx(0.5)
-    commitment.meeting_experiences(p, came, 0.0, _every_pathway(m, 0.0), rates)
+    _meeting(m, came, 0.0, _every_pathway(m, 0.0), rates)
     assert p.commitment[a] == pytest.approx(0.4)
 
 
@@ -650,7 +672,7 @@ def test_each_member_hears_their_own_pathways_record_and_tops_the_whole_networks
     rates = _hope(
         meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
-    commitment.meeting_experiences(p, came, 0.0, np.array([1.0, 0.0]), rates)
+    _meeting(m, came, 0.0, np.array([1.0, 0.0]), rates)
     assert p.commitment[first] == pytest.approx(0.6)  # their pathway did what it took on
     assert p.commitment[second] == pytest.approx(0.4)  # theirs had nothing to report
     assert p.commitment[top] == pytest.approx(0.5)  # serves both: hears the mean, 0.5
@@ -692,10 +714,10 @@ def test_a_shortfall_at_a_meeting_costs_everyone_up_to_the_pressure_sensitivity(
     p.meeting_value[:] = 0.0
     rates = _hope(meeting_energy=0.0, pressure_sensitivity=0.2)
     p.commitment[members] = 0.5
-    commitment.meeting_experiences(p, came, 0.1, _every_pathway(m, 0.0), rates)  # half as bad
+    _meeting(m, came, 0.1, _every_pathway(m, 0.0), rates)  # half as bad
     assert np.allclose(p.commitment[members], 0.5 * 0.9)
     p.commitment[members] = 0.5
-    commitment.meeting_experiences(p, came, 5.0, _every_pathway(m, 0.0), rates)  # saturates
+    _meeting(m, came, 5.0, _every_pathway(m, 0.0), rates)  # saturates
     assert np.allclose(p.commitment[members], 0.5 * 0.8)
 
 
@@ -707,7 +729,8 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
     others = [i for i in range(40) if i != actor]
     before = np.array([trust.read(s.trust, i, actor) for i in others])
     c_before = p.commitment.copy()
-    commitment.self_interest_act(actor, p, s.trust, m.settings.trust, _hope(morale_hit=0.3), 0.3)
+    hit_hard = _settings(m, commitment=_hope(morale_hit=0.3, reputation_damage=0.3))
+    commitment.self_interest_act(s.world, hit_hard, actor)
     after = np.array([trust.read(s.trust, i, actor) for i in others])
     assert np.all(after < before - 0.25 * before)
     assert s.trust.damage[actor] == pytest.approx(0.3)
@@ -719,16 +742,16 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
 
 def test_only_territorial_disheartened_tops_act_spontaneously():
     m = _small_model()
-    p = m.state.people
-    stream = m.state.stream
+    p, world = m.state.people, m.state.world
+    certain = _settings(m, commitment=_hope(self_interest_hazard=1.0))
     p.territoriality[:] = 0.9
     p.commitment[:] = 0.9
-    assert commitment.spontaneous_self_interest(stream, 100, p, 1.0) == -1
+    assert commitment.spontaneous_self_interest(world, certain, 100) == -1
     p.commitment[:] = 0.1
-    actor = commitment.spontaneous_self_interest(stream, 100, p, 1.0)
+    actor = commitment.spontaneous_self_interest(world, certain, 100)
     assert actor >= 0 and p.role[actor] == TOP
     p.last_act[:] = 90  # acted ten weeks ago: not again within a year
-    assert commitment.spontaneous_self_interest(stream, 100, p, 1.0) == -1
+    assert commitment.spontaneous_self_interest(world, certain, 100) == -1
 
 
 # --- M14, M15 -----------------------------------------------------------------------------
@@ -738,9 +761,10 @@ def test_people_drift_away_only_after_enough_low_meetings():
     m = _small_model()
     p, s = m.state.people, m.state
     p.commitment[:] = 0.05
-    assert turnover.drift_away(p, s.trust, 0.15, 3) == 0
-    assert turnover.drift_away(p, s.trust, 0.15, 3) == 0
-    left = turnover.drift_away(p, s.trust, 0.15, 3)
+    low = _settings(m, exits=m.settings.exits._replace(exit_threshold=0.15))
+    assert turnover.drift_away(s.world, low, 3) == 0
+    assert turnover.drift_away(s.world, low, 3) == 0
+    left = turnover.drift_away(s.world, low, 3)
     assert left == int((~p.steady).sum()) and not p.active[~p.steady].any()
     assert p.active[p.steady].all()
 
@@ -749,10 +773,12 @@ def test_frustration_makes_moving_on_likelier_and_steady_posts_stay():
     m = _small_model()
     p, s = m.state.people, m.state
     leavers = np.zeros(40, dtype=np.int64)
+    weekly = m.settings.exits._replace(turnover_rate=0.05 * 52, turnover_frustration=3.0)
+    rates = _settings(m, exits=weekly)
     p.frustration[:] = 0.0
-    calm = sum(turnover.move_on(s.stream, p, 0.05, 3.0, leavers) for _ in range(200))
+    calm = sum(turnover.move_on(s.world, rates, leavers) for _ in range(200))
     p.frustration[:] = 1.0
-    upset = sum(turnover.move_on(s.stream, p, 0.05, 3.0, leavers) for _ in range(200))
+    upset = sum(turnover.move_on(s.world, rates, leavers) for _ in range(200))
     assert upset > 3 * calm > 0
     assert not set(leavers[:5]) & set(np.flatnonzero(p.steady))
 
@@ -764,9 +790,7 @@ def test_newcomers_are_drawn_within_range_and_take_prevailing_commitment():
     p.commitment[p.active & ~p.steady] = 0.2
     post = 12
     p.granted[post], p.blocked[post], p.ceded[post] = 3, 2, 0.5
-    turnover.replace_person(
-        s.stream, post, p, s.changes, s.pathways.redesign_lead, s.trust, s.draws, True, 4
-    )
+    turnover.replace_person(s.world, post, s.draws, True, 4)
     assert p.granted[post] == 0 and p.blocked[post] == 0 and p.ceded[post] == 0.0
     assert p.joined_meeting[post] == 4 and p.active[post]
     assert abs(p.commitment[post] - 0.2) < 0.6
@@ -796,11 +820,10 @@ def test_an_organisation_withdraws_after_its_tops_lose_heart_for_long_enough():
     lo, hi = s.org_start[k], s.org_start[k + 1]
     p.commitment[:] = 0.8
     p.commitment[lo:hi] = 0.05
+    floor = _settings(m, exits=m.settings.exits._replace(tops_commitment_floor=0.2))
 
     def meeting():
-        return sustainability.organisations_withdrawing(
-            p, s.trust, s.org_start, m._partner_index, s.withdrawn, s.org_low_meetings, 0.2, 3
-        )
+        return sustainability.organisations_withdrawing(s.world, floor, m._partner_index, 3)
 
     assert meeting() == 0 and meeting() == 0 and not s.withdrawn[k]
     left = meeting()
@@ -814,19 +837,16 @@ def test_a_top_who_recovers_resets_the_count_and_the_central_leader_holds_their_
     m = _small_model()
     s, p = m.state, m.state.people
     leader_org = p.org[s.central_leader]
+    floor = _settings(m, exits=m.settings.exits._replace(tops_commitment_floor=0.2))
     p.commitment[p.org == leader_org] = 0.0
     p.commitment[s.central_leader] = 1.0  # committed by design
     for _ in range(5):
-        sustainability.organisations_withdrawing(
-            p, s.trust, s.org_start, m._partner_index, s.withdrawn, s.org_low_meetings, 0.2, 3
-        )
+        sustainability.organisations_withdrawing(s.world, floor, m._partner_index, 3)
     tops = (p.org == leader_org) & (p.role == TOP)
     assert p.commitment[tops].mean() >= 0.2  # the leader lifts their tops' mean (setup)
     assert not s.withdrawn[leader_org]
     k = int(np.flatnonzero(s.org_low_meetings == 0)[0])
     s.org_low_meetings[k] = 2
     p.commitment[s.org_start[k] : s.org_start[k + 1]] = 0.9
-    sustainability.organisations_withdrawing(
-        p, s.trust, s.org_start, m._partner_index, s.withdrawn, s.org_low_meetings, 0.2, 3
-    )
+    sustainability.organisations_withdrawing(s.world, floor, m._partner_index, 3)
     assert s.org_low_meetings[k] == 0 and not s.withdrawn[k]

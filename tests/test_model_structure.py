@@ -22,7 +22,7 @@ def _model(scenario="iocn", seed=3, **overrides):
 
 def _settings(model, weight=0.1):
     """The model's settings, as the mechanisms take them, with ``_hope(weight)``."""
-    return settings.reference(*model.settings._replace(commitment=_hope(weight)))
+    return settings.reference(model.settings._replace(commitment=_hope(weight)))
 
 
 def _hope(weight=0.1):
@@ -36,6 +36,8 @@ def _hope(weight=0.1):
         morale_hit=0.3,
         pressure_sensitivity=0.05,
         commitment_decay=0.01,
+        self_interest_hazard=0.0,
+        reputation_damage=0.0,
     )
 
 

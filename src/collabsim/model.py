@@ -222,10 +222,8 @@ class CollaborationModel(mesa.Model):
         meeting energy and the update on actions, the leader's drive (M12), and the
         leadership programmes (M7).
         """
-        s, p, prm, cfg = self.state, self.state.people, self.params, self.settings
-        attendees = self.played.attendance(
-            self, attendance.choose_attendees(s.stream, s.people_ref, cfg.attendance)
-        )
+        s, p, prm, cfg = self.state, self.state.people, self.params, self.settings_ref
+        attendees = self.played.attendance(self, attendance.choose_attendees(s.world, cfg))
         self.meetings_held += 1
         p.attended[attendees] += 1
         self.attendance_rate = attendees.size / max(1, int(p.active.sum()))
@@ -242,18 +240,8 @@ class CollaborationModel(mesa.Model):
         relief = prm.partner_strength if self._partner_channel("threat_relief") else 0.0
         # Pressure to get things done takes time from building a common view.
         crowded = prm.pressure_crowding * commitment.shortfall_strain(self.aspiration_gap)
-        encounters.table_encounters(
-            s.trust_ref,
-            s.stream,
-            seated,
-            bounds,
-            s.people_ref,
-            prm.narrative_epsilon + widening,
-            prm.narrative_mu * (1.0 - crowded),
-            relief,
-            cfg.encounters,
-            cfg.trust,
-        )
+        epsilon, mu = prm.narrative_epsilon + widening, prm.narrative_mu * (1.0 - crowded)
+        encounters.table_encounters(s.world, cfg, seated, bounds, epsilon, mu, relief)
         if self.central_leader_present and p.attended_last[s.central_leader]:
             narrative.central_pull(
                 p.narrative, attendees, s.core_purpose, self.central_strength * prm.central_pull
@@ -270,9 +258,7 @@ class CollaborationModel(mesa.Model):
         )
         s.pathways.actions_since_meeting[:] = 0
         self._last_meeting = self.steps
-        commitment.meeting_experiences(
-            s.people_ref, p.attended_last, self.aspiration_gap, progress, cfg.commitment
-        )
+        commitment.meeting_experiences(s.world, cfg, self.aspiration_gap, progress)
         if self.central_leader_present and p.attended_last[s.central_leader]:
             commitment.leader_drive(
                 s.people_ref,
@@ -282,7 +268,9 @@ class CollaborationModel(mesa.Model):
             )
         if self.programme_running:
             deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
-            learning.programme_session(attendees, s.people_ref, 1.0 + deepening, cfg.programmes)
+            learning.programme_session(
+                attendees, s.people_ref, 1.0 + deepening, self.settings.programmes
+            )
 
     # 3. change work
     def do_change_work(self, week: int) -> None:
@@ -291,34 +279,17 @@ class CollaborationModel(mesa.Model):
         Proposals, decisions, tests, embedding and adoption (M8-M11); the environment
         moves on; without the network, its cross-organisation changes unravel.
         """
-        s, prm = self.state, self.params
+        s, prm, cfg = self.state, self.params, self.settings_ref
         dl = prm.distributed_leadership
         if self.network_on:  # ceded territory widens what the frontline may decide
             dl += (1.0 - dl) * self.shared_capacity
-        pw = s.pathways
         # In a working network its members do the change work; in silos everyone in post.
         working = s.people.active if self.network_on else self._everyone
-        change.change_work(s.world, self.settings_ref, week, self.network_on, dl, working)
+        change.change_work(s.world, cfg, week, self.network_on, dl, working)
         if prm.convened and not self.alive:
-            landscape.unravel(
-                s.stream,
-                pw.config,
-                pw.initial_config,
-                pw.network_made,
-                pw.fitness,
-                pw.neighbours,
-                pw.contributions,
-                prm.unsupported_decay,
-            )
-        landscape.shift_environment(
-            s.environment,
-            pw.config,
-            pw.fitness,
-            pw.neighbours,
-            pw.contributions,
-            prm.environment_change * prm.n_practices,
-        )
-        self.quality = float(pw.fitness.sum()) / self._initial_quality
+            landscape.unravel(s.world, cfg)
+        landscape.shift_environment(s.world, cfg)
+        self.quality = float(s.pathways.fitness.sum()) / self._initial_quality
 
     # 4. between meetings
     def talk_between_meetings(self) -> None:
@@ -327,22 +298,11 @@ class CollaborationModel(mesa.Model):
         Informal contact among the members of a living place-based network, second-hand
         trust (M3), drift (M1).
         """
-        s, p, prm, cfg = self.state, self.state.people, self.params, self.settings
+        s, prm, cfg = self.state, self.params, self.settings_ref
         if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
-            encounters.informal_encounters(
-                s.trust_ref,
-                s.stream,
-                prm.informal_contact_rate,
-                s.people_ref,
-                s.team_members,
-                s.team_start,
-                prm.narrative_epsilon,
-                prm.narrative_mu,
-                cfg.encounters,
-                cfg.trust,
-            )
+            encounters.informal_encounters(s.world, cfg)
         self.played.talk(self)
-        trust.second_hand(s.trust_ref, s.stream, p.news, prm.gossip_contacts, prm.second_hand_trust)
+        trust.second_hand(s.world, cfg)
         trust.drift(s.trust_ref, prm.trust_drift)
 
     # 5. aspiration and commitment
@@ -366,20 +326,16 @@ class CollaborationModel(mesa.Model):
             commitment.week_passes(s.people_ref, self._everyone, 0.0)
             return
         commitment.week_passes(s.people_ref, s.people.active, self.aspiration_gap)
-        actor = commitment.spontaneous_self_interest(
-            s.stream, week, s.people_ref, prm.self_interest_hazard
-        )
+        actor = commitment.spontaneous_self_interest(s.world, self.settings_ref, week)
         if actor >= 0 and not self.played.plays(actor):  # a played leader acts by choice
             self.act_in_self_interest(actor)
         self.played.acts(self)
 
     def act_in_self_interest(self, actor: int) -> None:
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
-        s, prm, cfg = self.state, self.params, self.settings
+        s = self.state
         self.trust_in_actor_before = float(trust.trust_in(s.trust_ref, actor))
-        commitment.self_interest_act(
-            actor, s.people_ref, s.trust_ref, cfg.trust, cfg.commitment, prm.reputation_damage
-        )
+        commitment.self_interest_act(s.world, self.settings_ref, actor)
         s.people.last_act[actor] = self.steps
         self.self_interest_acts += 1
         self.last_actor = actor
@@ -391,25 +347,14 @@ class CollaborationModel(mesa.Model):
         The leader holding the centre moves on at the same base rate as anyone (frustration
         aside, since they are committed by design), and nobody holds the centre after them.
         """
-        s, prm = self.state, self.params
+        s, prm, cfg = self.state, self.params, self.settings_ref
         if self.meeting_held:
             patience = self.meetings_in(prm.exit_patience_weeks)
-            self.exits += turnover.drift_away(
-                s.people_ref, s.trust_ref, prm.exit_threshold, patience
-            )
+            self.exits += turnover.drift_away(s.world, cfg, patience)
             self.exits += sustainability.organisations_withdrawing(
-                s.people_ref,
-                s.trust_ref,
-                s.org_start,
-                self._partner_index,
-                s.withdrawn,
-                s.org_low_meetings,
-                prm.tops_commitment_floor,
-                patience,
+                s.world, cfg, self._partner_index, patience
             )
-        leaving = turnover.move_on(
-            s.stream, s.people_ref, prm.turnover_rate / 52, prm.turnover_frustration, self._leavers
-        )
+        leaving = turnover.move_on(s.world, cfg, self._leavers)
         for i in self._leavers[:leaving]:
             self.replace(int(i))
         if self.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
@@ -421,12 +366,8 @@ class CollaborationModel(mesa.Model):
         # The posts of an organisation that has withdrawn are refilled, but not as members.
         joins = not s.withdrawn[s.people.org[post]]
         turnover.replace_person(
-            s.stream,
+            s.world,
             post,
-            s.people_ref,
-            s.changes_ref,
-            s.pathways.redesign_lead,
-            s.trust_ref,
             s.draws,
             joins,
             self.meetings_held,
@@ -523,7 +464,7 @@ class CollaborationModel(mesa.Model):
     def _configure(self) -> None:
         """Bundle the rates the compiled mechanisms take, once per set of parameters."""
         self.settings = Settings.of(self.params)
-        self.settings_ref = settings.reference(*self.settings)
+        self.settings_ref = settings.reference(self.settings)
 
     def timeseries(self):
         """The reporters recorded so far: a DataFrame with one row per week (``week`` index)."""

@@ -254,16 +254,13 @@ class PlayedPeople:
         second = np.array([b for _, b in pairs], dtype=np.int64)
         went_well = np.empty((len(pairs), 2), dtype=np.bool_)
         encounters.converse(
-            s.trust_ref,
-            s.stream,
+            s.world,
+            model.settings_ref,
             first,
             second,
-            s.people_ref,
             prm.narrative_epsilon,
             prm.narrative_mu,
             0.0,
-            model.settings.encounters,
-            model.settings.trust,
             went_well,
         )
         self.conversations = [

@@ -17,8 +17,11 @@ from collabsim.mechanisms.attendance import AttendanceWeights
 from collabsim.mechanisms.change import ChangeRates
 from collabsim.mechanisms.commitment import CommitmentRates
 from collabsim.mechanisms.decisions import GrantWeights
+from collabsim.mechanisms.encounters import InformalContact
+from collabsim.mechanisms.landscape import LandscapeRates
 from collabsim.mechanisms.learning import ProgrammeRates
 from collabsim.mechanisms.trust import EncounterWeights, TrustRates
+from collabsim.mechanisms.turnover import ExitRates
 from collabsim.params import Params
 
 
@@ -50,6 +53,9 @@ class Settings(NamedTuple):
     change: ChangeRates
     commitment: CommitmentRates
     programmes: ProgrammeRates
+    informal: InformalContact
+    exits: ExitRates
+    landscape: LandscapeRates
 
     @classmethod
     def of(cls, params: Params) -> Settings:
@@ -63,7 +69,15 @@ class Settings(NamedTuple):
             change=bundle(ChangeRates, params, word_of_mouth_across_pathways=place),
             commitment=bundle(CommitmentRates, params),
             programmes=bundle(ProgrammeRates, params),
+            informal=bundle(InformalContact, params),
+            exits=bundle(ExitRates, params),
+            landscape=bundle(LandscapeRates, params),
         )
 
 
-SettingsStruct, SettingsRef, reference = struct_of(Settings, __name__)
+SettingsStruct, SettingsRef, _new_reference = struct_of(Settings, __name__)
+
+
+def reference(settings: Settings) -> SettingsRef:
+    """``settings`` as one compiled reference, the form the mechanisms take."""
+    return _new_reference(*settings)

@@ -61,20 +61,20 @@ def attendance_probability(commitment, meeting_value, workload, backlog, territo
 
 
 @jit
-def choose_attendees(stream, people, weights):
+def choose_attendees(world, settings):
     """Draw who attends this meeting; update ``people.attended_last`` in place.
 
     Active members come with ``attendance_probability``; the convener and the central
     leader (``people.steady``) come to every meeting while they are members.
 
     Args:
-        stream: Random stream.
-        people: Person arrays (``attended_last`` updated).
-        weights: ``AttendanceWeights``.
+        world: The run's state (``people.attended_last`` updated).
+        settings: The run's settings (``settings.attendance``: ``AttendanceWeights``).
 
     Returns:
         Indices of the attendees, in index order.
     """
+    stream, people, weights = world.stream, world.people, settings.attendance
     n = people.active.shape[0]
     chosen = np.empty(n, dtype=np.int64)
     count = 0

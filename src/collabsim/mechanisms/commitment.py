@@ -48,6 +48,8 @@ class CommitmentRates(NamedTuple):
     morale_hit: float
     pressure_sensitivity: float
     commitment_decay: float
+    self_interest_hazard: float  # weekly chance a disheartened, territorial top acts (M13)
+    reputation_damage: float  # rise in a self-interested actor's reputation damage (M13)
 
 
 @jit
@@ -192,7 +194,7 @@ def actions_taken_on(n_people, n_pathways, pathway_team_size):
 
 
 @jit
-def meeting_experiences(people, came, shortfall, progress, rates):
+def meeting_experiences(world, settings, shortfall, progress):
     """M12: a meeting is an experience for every member of the network.
 
     Those who came move towards how worthwhile it was, ``(1 + v) / 2`` (weight
@@ -223,13 +225,15 @@ def meeting_experiences(people, came, shortfall, progress, rates):
     impact" (Mervyn et al. 2019).
 
     Args:
-        people: Person arrays (commitment updated; meeting_value and pathway read).
-        came: Whether each person came to this meeting.
+        world: The run's state (commitment updated; who came, ``attended_last``,
+            ``meeting_value`` and pathway read).
+        settings: The run's settings (``commitment``: ``CommitmentRates``).
         shortfall: Aspiration minus performance, floored at 0.
         progress: What the update on actions reports of each pathway, 0-1
             (``progress_reported``), or None when the meeting hears no update.
-        rates: ``CommitmentRates``.
     """
+    people, rates = world.people, settings.commitment
+    came = people.attended_last
     strain = shortfall_strain(shortfall)
     whole = progress.mean() if progress is not None else 0.0
     for i in range(people.active.shape[0]):
@@ -271,7 +275,7 @@ def leader_drive(people, came, leader, weight):
 
 
 @jit
-def self_interest_act(actor, people, store, trust_rates, rates, reputation_damage):
+def self_interest_act(world, settings, actor):
     """M13: a top acts in self-interest; everyone in the network hears of it.
 
     Every active member receives a strong negative signal about the actor (M1, so those
@@ -284,38 +288,38 @@ def self_interest_act(actor, people, store, trust_rates, rates, reputation_damag
     the morale and credibility of the collaborative venture" (Kennedy et al. 2019).
 
     Args:
+        world: The run's state (trust, commitment, news and setbacks updated).
+        settings: The run's settings (``commitment``: ``CommitmentRates``; ``trust``).
         actor: The top who acts.
-        people: Person arrays (commitment, news, setback updated).
-        store: The trust store.
-        trust_rates: ``TrustRates``.
-        rates: ``CommitmentRates``.
-        reputation_damage: Rise in the actor's reputation damage.
     """
-    damage_reputation(store, actor, reputation_damage)
+    store, people, rates = world.trust, world.people, settings.commitment
+    damage_reputation(store, actor, rates.reputation_damage)
     for i in range(people.active.shape[0]):
         if i == actor or not people.active[i]:
             continue
-        signal(store, i, actor, -1.0, people.power, trust_rates)
+        signal(store, i, actor, -1.0, people.power, settings.trust)
         people.news[i] = actor
         suffer_setback(people, i, rates.morale_hit)
 
 
 @jit
-def spontaneous_self_interest(stream, week, people, hazard):
+def spontaneous_self_interest(world, settings, week):
     """M13: which top, if any, acts in self-interest this week.
 
     Territorial tops whose commitment to the network has worn thin (territoriality above
-    0.5, commitment below 0.3) act with a small weekly ``hazard``, at most once a year.
+    0.5, commitment below 0.3) act with a small weekly ``self_interest_hazard``, at most
+    once a year.
 
     Args:
-        stream: Random stream.
+        world: The run's state.
+        settings: The run's settings (``commitment``: ``CommitmentRates``).
         week: Current week.
-        people: Person arrays.
-        hazard: Weekly chance for an eligible top.
 
     Returns:
         The index of the acting top, or -1.
     """
+    stream, people = world.stream, world.people
+    hazard = settings.commitment.self_interest_hazard
     n = people.active.shape[0]
     start = below(stream, n)  # no post is first in line every week
     for k in range(n):

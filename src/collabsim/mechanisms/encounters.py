@@ -6,6 +6,8 @@ Each encounter composes trust (M2 quality, then M1 updating) and narrative excha
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from collabsim.jit import jit
@@ -22,10 +24,16 @@ from collabsim.mechanisms.trust import (
 )
 
 
+class InformalContact(NamedTuple):
+    """Settings of contact between meetings, named as their parameters."""
+
+    informal_contact_rate: float  # mean encounters per person per week
+    narrative_epsilon: float  # confidence bound of an exchange of views
+    narrative_mu: float  # how far views converge in one
+
+
 @jit
-def converse(
-    store, stream, first, second, people, epsilon, mu, threat_relief, weights, rates, went_well
-):
+def converse(world, settings, first, second, epsilon, mu, threat_relief, went_well):
     """Conversations between ``first[k]`` and ``second[k]``, in order.
 
     Each side draws whether the encounter went well for them (M2) and learns from it
@@ -33,19 +41,19 @@ def converse(
     on purpose (M4), and tops are pulled back to their organisation's view.
 
     Args:
-        store: The trust store.
-        stream: Random stream.
+        world: The run's state (trust and views updated; power, territoriality, anchor
+            and stubbornness read).
+        settings: The run's settings (``encounters``: ``EncounterWeights``; ``trust``:
+            ``TrustRates``).
         first: One side of each conversation.
         second: The other side.
-        people: Person arrays (narrative updated; power, territoriality, anchor and
-            stubbornness read).
         epsilon: Confidence bound.
         mu: Narrative convergence rate.
         threat_relief: Share of threat a safe space removes (0-1).
-        weights: ``EncounterWeights``.
-        rates: ``TrustRates``.
         went_well: Output, shape (len(first), 2): whether it went well for each side.
     """
+    store, stream, people = world.trust, world.stream, world.people
+    weights, rates = settings.encounters, settings.trust
     power, narrative = people.power, people.narrative
     for k in range(first.shape[0]):
         a, b = first[k], second[k]
@@ -82,9 +90,7 @@ def converse(
 
 
 @jit
-def table_encounters(
-    store, stream, seated, bounds, people, epsilon, mu, threat_relief, weights, rates
-):
+def table_encounters(world, settings, seated, bounds, epsilon, mu, threat_relief):
     """Everyone at a table talks with everyone else at it, in seating order.
 
     Updates trust and narrative in place, and records for each attendee how worthwhile
@@ -95,18 +101,15 @@ def table_encounters(
     did" (Kennedy et al. 2019).
 
     Args:
-        store: The trust store.
-        stream: Random stream.
+        world: The run's state (trust, views and ``meeting_value`` updated).
+        settings: The run's settings.
         seated: Attendees in seating order (from ``seat``).
         bounds: Table boundaries in ``seated`` (from ``table_bounds``).
-        people: Person arrays (narrative and meeting_value updated).
         epsilon: Confidence bound at this meeting (widened by facilitation).
         mu: Narrative convergence rate.
         threat_relief: Share of threat the meeting's safe space removes.
-        weights: ``EncounterWeights``.
-        rates: ``TrustRates``.
     """
-    meeting_value = people.meeting_value
+    store, meeting_value = world.trust, world.people.meeting_value
     pairs = 0
     for t in range(bounds.shape[0] - 1):
         size = bounds[t + 1] - bounds[t]
@@ -122,9 +125,7 @@ def table_encounters(
                 second[k] = seated[q]
                 k += 1
     went_well = np.empty((pairs, 2), dtype=np.bool_)
-    converse(
-        store, stream, first, second, people, epsilon, mu, threat_relief, weights, rates, went_well
-    )
+    converse(world, settings, first, second, epsilon, mu, threat_relief, went_well)
     for k in range(pairs):
         a, b = first[k], second[k]
         if store.org[a] != store.org[b]:
@@ -138,9 +139,7 @@ def table_encounters(
 
 
 @jit
-def informal_encounters(
-    store, stream, rate, people, team_members, team_start, epsilon, mu, weights, rates
-):
+def informal_encounters(world, settings):
     """Informal contact between meetings in a place-based network.
 
     Each active person has on average ``rate`` encounters a week, half of them with
@@ -151,17 +150,13 @@ def informal_encounters(
     (Mervyn et al. 2019).
 
     Args:
-        store: The trust store.
-        stream: Random stream.
-        rate: Mean encounters per person per week.
-        people: Person arrays (narrative updated; pathway: tops, on none, meet anyone).
-        team_members: People grouped by pathway.
-        team_start: Start of each pathway's group in ``team_members`` (length P + 1).
-        epsilon: Confidence bound.
-        mu: Narrative convergence rate.
-        weights: ``EncounterWeights``.
-        rates: ``TrustRates``.
+        world: The run's state (trust and views updated; people on no pathway, the tops,
+            meet anyone).
+        settings: The run's settings (``informal``: ``InformalContact``).
     """
+    store, stream, people = world.trust, world.stream, world.people
+    team_members, team_start = world.team_members, world.team_start
+    rate = settings.informal.informal_contact_rate
     n = people.active.shape[0]
     pathway = people.pathway
     whole = int(rate)
@@ -184,16 +179,5 @@ def informal_encounters(
                 second[pairs] = j
                 pairs += 1
     went_well = np.empty((pairs, 2), dtype=np.bool_)
-    converse(
-        store,
-        stream,
-        first[:pairs],
-        second[:pairs],
-        people,
-        epsilon,
-        mu,
-        0.0,
-        weights,
-        rates,
-        went_well,
-    )
+    epsilon, mu = settings.informal.narrative_epsilon, settings.informal.narrative_mu
+    converse(world, settings, first[:pairs], second[:pairs], epsilon, mu, 0.0, went_well)

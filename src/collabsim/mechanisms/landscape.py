@@ -10,6 +10,8 @@ supported them has gone.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from collabsim.jit import jit
@@ -108,8 +110,16 @@ def redesigned(config, mask, values):
     return (config & ~mask) | (values & mask)
 
 
+class LandscapeRates(NamedTuple):
+    """Settings of the changing world around the pathways, named as their parameters."""
+
+    environment_change: float  # weekly chance, per practice, that what works best shifts
+    n_practices: int  # practices per pathway
+    unsupported_decay: float  # weekly chance a network-made practice unravels without it
+
+
 @jit
-def shift_environment(stream, config, fitness_now, neighbours, contributions, rate):
+def shift_environment(world, settings):
     """Demand and policy move on: what works best for some practices changes.
 
     Each week, on average ``rate`` practices of each pathway have their contribution
@@ -119,7 +129,14 @@ def shift_environment(stream, config, fitness_now, neighbours, contributions, ra
     Evidence: the city's systems "must continue to respond to urgent financial and
     demand pressures" (Mervyn et al. 2019). Anchor: Levinthal (1997), changing fitness
     landscapes.
+
+    Draws from the environment's own stream (``world.environment``), which the run's
+    silo twin shares, so both live through the same changes.
     """
+    stream, pathways = world.environment, world.pathways
+    config, fitness_now = pathways.config, pathways.fitness
+    neighbours, contributions = pathways.neighbours, pathways.contributions
+    rate = settings.landscape.environment_change * settings.landscape.n_practices
     whole = int(rate)
     fraction = rate - whole
     for p in range(config.shape[0]):
@@ -133,17 +150,27 @@ def shift_environment(stream, config, fitness_now, neighbours, contributions, ra
 
 
 @jit
-def unravel(
-    stream, config, initial_config, network_made, fitness_now, neighbours, contributions, rate
-):
+def unravel(world, settings):
     """Without the network, changes it made across organisations unravel.
 
     Each week each network-made practice reverts to how it was at the start with chance
-    ``rate``.
+    ``unsupported_decay``.
 
     Evidence: the IOCN "has to also continue to support these programmes until they are
     sustainable" (Mervyn et al. 2019).
     """
+    stream, pathways = world.stream, world.pathways
+    config, initial_config, network_made = (
+        pathways.config,
+        pathways.initial_config,
+        pathways.network_made,
+    )
+    fitness_now, neighbours, contributions = (
+        pathways.fitness,
+        pathways.neighbours,
+        pathways.contributions,
+    )
+    rate = settings.landscape.unsupported_decay
     for p in range(config.shape[0]):
         made = network_made[p]
         if made == 0:

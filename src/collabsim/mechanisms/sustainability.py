@@ -32,9 +32,7 @@ def _sponsors_commitment(people, lo, hi):
 
 
 @jit
-def organisations_withdrawing(
-    people, store, org_start, partner, withdrawn, low_meetings, floor, patience
-):
+def organisations_withdrawing(world, settings, partner, patience):
     """M15: organisations whose senior leaders have lost heart withdraw from the network.
 
     At each meeting, an organisation whose senior leaders in the network are on average
@@ -50,18 +48,18 @@ def organisations_withdrawing(
     al. 2019); "not being able to get the right people in the room" (Kennedy et al. 2019).
 
     Args:
-        people: Person arrays.
-        store: The trust store (membership changes keep its sums exact).
-        org_start: People of organisation k are ``org_start[k]:org_start[k+1]``.
+        world: The run's state (membership, ``withdrawn`` and ``org_low_meetings``
+            updated; membership changes keep the trust store's sums exact).
+        settings: The run's settings (``exits``: ``ExitRates``).
         partner: Index of the academic partner, or -1.
-        withdrawn: Whether each organisation has withdrawn (updated).
-        low_meetings: Low meetings in a row per organisation (updated).
-        floor: ``tops_commitment_floor``.
         patience: Meetings in a row spanning ``exit_patience_weeks``.
 
     Returns:
         How many members left with their organisations.
     """
+    people, store, org_start = world.people, world.trust, world.org_start
+    withdrawn, low_meetings = world.withdrawn, world.org_low_meetings
+    floor = settings.exits.tops_commitment_floor
     left = 0
     for k in range(org_start.shape[0] - 1):
         if withdrawn[k] or k == partner:

@@ -77,12 +77,14 @@ class EncounterWeights(NamedTuple):
 
 
 class TrustRates(NamedTuple):
-    """Rates of M1: λ⁺, λ⁻, ξ, and how far a lesson about a person generalises."""
+    """Rates of M1 (λ⁺, λ⁻, ξ, and how far a lesson about a person generalises) and M3."""
 
     trust_gain: float
     trust_loss: float
     dependency_amplification: float
     generalisation: float
+    gossip_contacts: float  # M3: conversations about a third person per person per week
+    second_hand_trust: float  # M3: ω, how far one such conversation moves trust
 
 
 class TrustStore(NamedTuple):
@@ -547,15 +549,15 @@ def signal(store, i, j, strength, power, rates):
 
 
 @jit
-def second_hand(store, stream, news, conversations, weight):
+def second_hand(world, settings):
     """M3: second-hand trust through conversations with people one trusts.
 
-    Each active person has on average ``conversations`` conversations a week with a
+    Each active person has on average ``gossip_contacts`` conversations a week with a
     random active contact k about a third person j: often the person k last had a
     notable experience with (``news[k]``: a blocker, a self-interested leader, a
     top who granted a request), otherwise anyone. i's trust in j moves towards k's,
     weighted by how much i trusts k:
-    ``T_ij += weight * T_ik * (T_kj - T_ij)``. It moves trust towards the same
+    ``T_ij += ω * T_ik * (T_kj - T_ij)`` (ω: ``second_hand_trust``). It moves trust towards the same
     trust-weighted average as ``T_ij <- (1-ω) T_ij + ω Σ_k T_ik T_kj / Σ_k T_ik``, at a
     rate set by how often people talk; sampling keeps it O(N) a week instead of O(N^3),
     and lets news of a self-interested act damage trust beyond those who saw it.
@@ -564,12 +566,13 @@ def second_hand(store, stream, news, conversations, weight):
     Anchor: Burt & Knez (1995), third-party gossip amplifies trust and distrust.
 
     Args:
-        store: The trust store.
-        stream: Random stream.
-        news: Index of each person's latest notable counterpart, or -1.
-        conversations: Mean conversations per person per week.
-        weight: ω, how far one conversation moves trust.
+        world: The run's state (trust updated; ``people.news``, each person's latest
+            notable counterpart or -1, read).
+        settings: The run's settings (``trust``: ``TrustRates``).
     """
+    store, stream, news = world.trust, world.stream, world.people.news
+    conversations = settings.trust.gossip_contacts
+    weight = settings.trust.second_hand_trust
     n = store.org.shape[0]
     whole = int(conversations)
     fraction = conversations - whole

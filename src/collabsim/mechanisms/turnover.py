@@ -13,6 +13,15 @@ from collabsim.mechanisms.draws import chance, normal
 from collabsim.mechanisms.trust import MIDDLE, TOP, renew, set_membership
 
 
+class ExitRates(NamedTuple):
+    """Settings of leaving (M14, M15), named as their parameters."""
+
+    exit_threshold: float  # commitment below which members start to drift away
+    tops_commitment_floor: float  # tops' commitment below which their organisation withdraws
+    turnover_rate: float  # share of people moving on in a year
+    turnover_frustration: float  # how much frustration raises the chance of moving on
+
+
 class PersonDraws(NamedTuple):
     """Population means from which a person taking up a post is drawn."""
 
@@ -95,7 +104,7 @@ def draw_person(stream, i, people, draws, commitment):
 
 
 @jit
-def drift_away(people, store, threshold, patience):
+def drift_away(world, settings, patience):
     """M14: members whose commitment stays low for ``patience`` meetings leave the network.
 
     Called at each meeting. They stay in their jobs but stop taking part.
@@ -106,6 +115,8 @@ def drift_away(people, store, threshold, patience):
     Returns:
         How many left.
     """
+    people, store = world.people, world.trust
+    threshold = settings.exits.exit_threshold
     left = 0
     for i in range(people.active.shape[0]):
         if not people.active[i] or people.steady[i]:
@@ -121,22 +132,24 @@ def drift_away(people, store, threshold, patience):
 
 
 @jit
-def move_on(stream, people, weekly_rate, frustration_weight, leavers):
+def move_on(world, settings, leavers):
     """M14: who changes job this week; frustration makes it likelier.
 
     Evidence: "Two years later, those most resistant to change have moved on"; "hopelessness
     and disaffection" (Kennedy et al. 2019).
 
     Args:
-        stream: Random stream.
-        people: Person arrays (the steady posts, convener and central leader, are exempt).
-        weekly_rate: Baseline weekly chance of moving on.
-        frustration_weight: Multiplier of frustration on that chance.
+        world: The run's state (the steady posts, convener and central leader, are exempt).
+        settings: The run's settings (``exits``: ``ExitRates``; the weekly chance of moving
+            on is ``turnover_rate / 52``, raised by ``turnover_frustration`` x frustration).
         leavers: Output buffer of length N.
 
     Returns:
         Number of leavers written to ``leavers``.
     """
+    stream, people = world.stream, world.people
+    weekly_rate = settings.exits.turnover_rate / 52
+    frustration_weight = settings.exits.turnover_frustration
     count = 0
     for i in range(people.active.shape[0]):
         if people.steady[i]:
@@ -148,9 +161,7 @@ def move_on(stream, people, weekly_rate, frustration_weight, leavers):
 
 
 @jit
-def replace_person(
-    stream, i, people, changes, redesign_lead, store, draws, joins_network, meetings_held
-):
+def replace_person(world, i, draws, joins_network, meetings_held):
     """A newcomer takes up post ``i``: fresh attributes, prior trust only.
 
     Newcomers take on the commitment prevailing among the members they join.
@@ -158,6 +169,7 @@ def replace_person(
     Evidence: the IOCN "offered vehicles for new clinicians and healthcare personnel to
     come into the city for the first time" (Mervyn et al. 2019).
     """
+    people = world.people
     total = 0.0
     members = 0
     for j in range(people.active.shape[0]):
@@ -165,7 +177,7 @@ def replace_person(
             total += people.commitment[j]
             members += 1
     prevailing = total / members if members else draws.initial_commitment
-    draw_person(stream, i, people, draws, prevailing)
+    draw_person(world.stream, i, people, draws, prevailing)
     people.joined_meeting[i] = meetings_held
-    end_change(i, changes, redesign_lead)
-    renew(store, i, joins_network)
+    end_change(i, world.changes, world.pathways.redesign_lead)
+    renew(world.trust, i, joins_network)
