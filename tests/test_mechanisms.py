@@ -823,7 +823,7 @@ def test_an_organisation_withdraws_after_its_tops_lose_heart_for_long_enough():
     floor = _settings(m, exits=m.settings.exits._replace(tops_commitment_floor=0.2))
 
     def meeting():
-        return sustainability.organisations_withdrawing(s.world, floor, m._partner_index, 3)
+        return sustainability.organisations_withdrawing(s.world, floor, m.state.partner_index, 3)
 
     assert meeting() == 0 and meeting() == 0 and not s.withdrawn[k]
     left = meeting()
@@ -841,12 +841,12 @@ def test_a_top_who_recovers_resets_the_count_and_the_central_leader_holds_their_
     p.commitment[p.org == leader_org] = 0.0
     p.commitment[s.central_leader] = 1.0  # committed by design
     for _ in range(5):
-        sustainability.organisations_withdrawing(s.world, floor, m._partner_index, 3)
+        sustainability.organisations_withdrawing(s.world, floor, m.state.partner_index, 3)
     tops = (p.org == leader_org) & (p.role == TOP)
     assert p.commitment[tops].mean() >= 0.2  # the leader lifts their tops' mean (setup)
     assert not s.withdrawn[leader_org]
     k = int(np.flatnonzero(s.org_low_meetings == 0)[0])
     s.org_low_meetings[k] = 2
     p.commitment[s.org_start[k] : s.org_start[k + 1]] = 0.9
-    sustainability.organisations_withdrawing(s.world, floor, m._partner_index, 3)
+    sustainability.organisations_withdrawing(s.world, floor, m.state.partner_index, 3)
     assert s.org_low_meetings[k] == 0 and not s.withdrawn[k]

@@ -84,7 +84,7 @@ def test_reporters_agree_with_the_people_and_pathways_read_directly():
     assert last["quality"] == pytest.approx(fitness)
     views = [a.narrative for a in members]
     assert last["narrative_spread"] == pytest.approx(np.std(views))
-    assert last["alive"] == model.alive and last["meeting"] == model.meeting_held
+    assert last["alive"] == model.alive and last["meeting"] == model.network.meeting_held
 
 
 def test_agent_reporters_read_people_as_mesa_agents():
@@ -175,11 +175,11 @@ def test_reset_rng_reseeds_the_rest_of_the_run():
 def test_a_removed_person_leaves_the_network_and_stops_changing():
     model = stepped(CollaborationModel("iocn", rng=6, turnover_rate=0.0), 6)
     person = next(p for p in model.agents if p.role == "middle" and p.active)
-    exits = model.exits
+    exits = model.network.exits
     person.remove()
     assert person not in model.agents
     assert not model.state.people.active[person.index]
-    assert model.exits == exits + 1
+    assert model.network.exits == exits + 1
     before = {
         name: getattr(person, name)
         for name in (
@@ -201,7 +201,7 @@ def test_a_removed_person_leaves_the_network_and_stops_changing():
 
 def test_turnover_still_replaces_people_as_new_agents():
     model = stepped(CollaborationModel("iocn", rng=7, n_people=120, turnover_rate=0.5), 52)
-    assert model.turnover > 0
+    assert model.network.turnover > 0
     assert len(model.agents) == model.params.n_people
     assert {p.index for p in model.agents} == set(range(model.params.n_people))
 
@@ -227,7 +227,7 @@ def test_the_space_follows_turnover_and_removal():
     model = CollaborationModel("iocn", rng=9, n_people=120, turnover_rate=0.5)
     space = model.grid
     stepped(model, 30)
-    assert model.turnover > 0
+    assert model.network.turnover > 0
     assert set(space.agents) == set(model.agents)
     gone = next(iter(model.agents))
     gone.remove()

@@ -171,11 +171,11 @@ def test_newcomers_get_new_agents_and_the_population_keeps_its_size():
     first_ids = {a.unique_id for a in model.agents}
     for _ in range(52):
         model.step()
-    assert model.turnover > 0
+    assert model.network.turnover > 0
     assert len(model.agents) == 60
     ids = {a.unique_id for a in model.agents}
     assert len(ids) == 60 and ids - first_ids  # newcomers are new agents
-    assert max(ids) <= 60 + model.turnover == model.agent_id_counter - 1
+    assert max(ids) <= 60 + model.network.turnover == model.agent_id_counter - 1
     assert [a.index for a in model.people] == list(range(60))
 
 
@@ -202,11 +202,11 @@ def test_scheduled_events_do_what_they_say():
     model = collabsim.CollaborationModel(
         base.replace(events=events, programme_intensity=0.5), rng=1
     )
-    assert not model.programme_running
+    assert not model.network.programme_running
     people = model.state.people
     for _ in range(6):
         model.step()
-    assert not model.central_leader_present and not model.partner_present
+    assert not model.network.central_leader_present and not model.network.partner_present
     university = [o.index for o in model.state.organisations if o.is_academic_partner]
     assert not people.active[np.isin(people.org, university)].any()
     acute = [o.index for o in model.state.organisations if o.kind.kind == "acute_trust"]
@@ -215,9 +215,9 @@ def test_scheduled_events_do_what_they_say():
     model.step()
     assert np.all(people.territoriality[tops] >= np.minimum(1, before + 0.15 - 1e-9))
     model.step()
-    assert model.self_interest_acts == 1 and model.state.trust.damage.max() > 0
+    assert model.network.self_interest_acts == 1 and model.state.trust.damage.max() > 0
     model.step()
-    assert model.programme_running
-    turnover_before = model.turnover
+    assert model.network.programme_running
+    turnover_before = model.network.turnover
     model.step()
-    assert model.turnover >= turnover_before + 1
+    assert model.network.turnover >= turnover_before + 1

@@ -42,7 +42,7 @@ def test_a_live_lever_changes_the_parameters_and_the_rates():
     assert params is model.params
     assert model.params.incremental_share == 0.2
     assert model.params.results_pressure == 0.4
-    assert model._change_rates.incremental_share == 0.2  # derived rates rebuilt
+    assert model.settings.change.incremental_share == 0.2  # the settings are rebuilt
     assert model.params.cede_willingness == Params().cede_willingness  # the rest unchanged
 
 
@@ -100,7 +100,7 @@ def test_apply_event_happens_at_the_current_week():
     model = _run(CollaborationModel("iocn", rng=3), 12)
     event = model.apply_event("partner_withdraws")
     assert event == Event(12, "partner_withdraws")
-    assert not model.partner_present
+    assert not model.network.partner_present
     assert not model.facilitated
 
 
@@ -108,7 +108,7 @@ def test_a_what_if_changes_the_trajectory_relative_to_the_same_seed():
     plain = _run(CollaborationModel("iocn", rng=5), 30)
     acted = _run(CollaborationModel("iocn", rng=5), 30)
     acted.apply_event("self_interest_act")
-    assert acted.self_interest_acts == plain.self_interest_acts + 1
+    assert acted.network.self_interest_acts == plain.network.self_interest_acts + 1
     _run(plain, 10)
     _run(acted, 10)
     a, b = plain.timeseries(), acted.timeseries()

@@ -141,7 +141,7 @@ def test_the_silo_twin_starts_as_the_run_and_shares_its_environment():
     # the environment moved identically under both; their configurations went their ways
     np.testing.assert_array_equal(s.pathways.contributions, t.pathways.contributions)
     assert model.steps == twin.steps == 30
-    assert model.quality_vs_silo == pytest.approx(model.quality - twin.quality)
+    assert model.quality_vs_silo == pytest.approx(model.network.quality - twin.network.quality)
 
 
 def test_quality_against_the_silo_twin_is_zero_without_a_network():
@@ -251,9 +251,9 @@ def test_the_most_resistant_member_leaving_takes_their_resistance_with_them():
         before = p.territoriality.copy()
         resistance = p.power * p.territoriality * np.abs(p.narrative - model.state.core_purpose)
         post = int(np.argmax(np.where(p.active & ~p.steady, resistance, -1.0)))
-        turnover_before = model.turnover
+        turnover_before = model.network.turnover
         model.apply_event("resistant_member_leaves")
-        assert model.turnover == turnover_before + 1 and p.joined_meeting[post] == 0
+        assert model.network.turnover == turnover_before + 1 and p.joined_meeting[post] == 0
         leaver.append(before[post])
         newcomer.append(p.territoriality[post])
     assert np.mean(leaver) - np.mean(newcomer) > 0.1
@@ -301,7 +301,7 @@ def test_per_person_records_are_mesa_agent_attributes_that_add_up():
     attended = np.array(agents.get("meetings_attended"))
     granted = np.array(agents.get("changes_granted"))
     blocked = np.array(agents.get("changes_blocked"))
-    assert attended.max() <= model.meetings_held and attended.sum() > 0
+    assert attended.max() <= model.network.meetings_held and attended.sum() > 0
     counters = model.state.counters
     # a redesign granted at the board counts once, but for each top who granted it
     assert granted.sum() >= counters[change.GRANTED] > 0
@@ -331,7 +331,7 @@ def test_a_meeting_hears_of_the_actions_carried_out_since_the_last_and_starts_a_
         model.step()
         done_this_week = _actions(s.counters) - before
         # the meeting comes before the week's change work, so it resets the count first
-        expected = done_this_week + (0 if model.meeting_held else counted)
+        expected = done_this_week + (0 if model.network.meeting_held else counted)
         assert int(s.pathways.actions_since_meeting.sum()) == expected
     # tests that showed nothing are reported too: more actions than changes adopted
     assert (
@@ -346,7 +346,7 @@ def test_pressure_at_its_most_frustrating_crowds_the_work_on_a_common_view_out(c
     model = _model(central_leader_strength=0.0, pressure_crowding=crowding)
     p = model.state.people
     views = p.narrative.copy()
-    model.aspiration_gap = 1.0  # far behind what is expected of the network
+    model.network.aspiration_gap = 1.0  # far behind what is expected of the network
     model.hold_meeting()
     # With no time for a common view, views move only back towards each organisation's own.
     towards_own = (p.narrative >= np.minimum(views, p.anchor) - 1e-12) & (

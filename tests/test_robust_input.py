@@ -223,7 +223,7 @@ def test_an_event_in_the_last_week_is_accepted_and_happens():
     )
     model = collabsim.CollaborationModel(params, rng=0)
     model.run_model()
-    assert model.steps == 6 and model.programme_running
+    assert model.steps == 6 and model.network.programme_running
 
 
 @pytest.mark.parametrize(

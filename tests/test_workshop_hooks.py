@@ -154,7 +154,7 @@ def test_a_chosen_self_interested_act_is_the_models_act():
     model = CollaborationModel("iocn", rng=7)
     top = _ordinary(model, True)[0]
     play_meeting(model, [top], {top: Choice(self_interest=True)})
-    assert model.self_interest_acts == 1 and model.last_actor == top
+    assert model.network.self_interest_acts == 1 and model.network.last_actor == top
 
 
 def test_chosen_conversations_are_held_with_the_chosen_people():

@@ -54,7 +54,7 @@ class Person(mesa.Agent):
         """Take this person out of the network for good, and out of Mesa's agents.
 
         They leave as members who drift away do (M14): inactive in the state, so the
-        mechanisms stop moving them, counted in ``model.exits``; a convener or central
+        mechanisms stop moving them, counted in ``model.network.exits``; a convener or central
         leader no longer holds that role. They stay in post, outside the network; if the
         post later changes hands, the newcomer is a new agent.
         """
@@ -62,9 +62,9 @@ class Person(mesa.Agent):
         people = model.state.people
         if people.active[post]:
             set_membership(model.state.trust_ref, post, False)
-            model.exits += 1
+            model.network.exits += 1
         if self.is_central_leader:
-            model.central_leader_present = False
+            model.network.central_leader_present = False
         people.steady[post] = False
         self.hand_over()
 
@@ -137,7 +137,10 @@ class Person(mesa.Agent):
     @property
     def is_central_leader(self) -> bool:
         """Whether this is the leader holding the centre."""
-        return self.index == self.model.state.central_leader and self.model.central_leader_present
+        return (
+            self.index == self.model.state.central_leader
+            and self.model.network.central_leader_present
+        )
 
     @property
     def trust(self) -> float:

@@ -75,10 +75,10 @@ def central_leader_leaves(model: CollaborationModel, event: Event | None = None)
 
     Scheduled as an event, or when the leader moves on like anyone else (M14).
     """
-    if not model.central_leader_present:
+    if not model.network.central_leader_present:
         return
     s = model.state
-    model.central_leader_present = False
+    model.network.central_leader_present = False
     s.people.steady[s.central_leader] = False
     s.people.anchor[s.central_leader] = s.org_view[s.people.org[s.central_leader]]
     model.replace(s.central_leader)
@@ -86,11 +86,11 @@ def central_leader_leaves(model: CollaborationModel, event: Event | None = None)
 
 def partner_withdraws(model: CollaborationModel, event: Event) -> None:
     """The academic partner withdraws: its people, the convener among them, leave."""
-    if not model.partner_present:
+    if not model.network.partner_present:
         return
     s = model.state
-    model.partner_present = False
-    s.withdrawn[model._partner_index] = True
+    model.network.partner_present = False
+    s.withdrawn[model.state.partner_index] = True
     for i in np.flatnonzero(_in_organisation(model, "university")):
         set_membership(s.trust_ref, int(i), False)
         s.people.steady[i] = False
@@ -116,7 +116,7 @@ def budget_cut(model: CollaborationModel, event: Event) -> None:
 
 def programme_starts(model: CollaborationModel, event: Event) -> None:
     """The leadership programmes (PLP for the frontline, ALP for tops) start."""
-    model.programme_running = True
+    model.network.programme_running = True
 
 
 #: What each event kind does.

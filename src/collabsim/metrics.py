@@ -77,7 +77,7 @@ REPORTERS: tuple[Reporter, ...] = (
         "attendance_rate",
         "share",
         "Share of members at the latest meeting.",
-        lambda model, _: model.attendance_rate,
+        lambda model, _: model.network.attendance_rate,
     ),
     Reporter(
         "active_members",
@@ -111,8 +111,8 @@ REPORTERS: tuple[Reporter, ...] = (
         "Members' mean trust in the latest senior leader to act in self-interest (empty "
         "before any such act, or once they have moved on).",
         lambda model, _: (
-            trust.trust_in(model.state.trust_ref, model.last_actor)
-            if model.last_actor >= 0
+            trust.trust_in(model.state.trust_ref, model.network.last_actor)
+            if model.network.last_actor >= 0
             else np.nan
         ),
     ),
@@ -155,7 +155,7 @@ REPORTERS: tuple[Reporter, ...] = (
         "quality",
         "ratio",
         "Mean pathway quality relative to the start (1 = unchanged).",
-        lambda model, _: model.quality,
+        lambda model, _: model.network.quality,
     ),
     Reporter(
         "quality_vs_silo",
@@ -212,14 +212,14 @@ REPORTERS: tuple[Reporter, ...] = (
         "meeting",
         "true/false",
         "Whether a network meeting was held this week.",
-        lambda model, _: model.meeting_held,
+        lambda model, _: model.network.meeting_held,
         bool,
     ),
     Reporter(
         "aspiration_gap",
         "quality per year",
         "How far the improvement expected exceeds the improvement achieved.",
-        lambda model, _: model.aspiration_gap,
+        lambda model, _: model.network.aspiration_gap,
     ),
 )
 
@@ -377,7 +377,7 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
     mid = frame.iloc[steps // 2]
     alive_weeks = int(frame["alive"].iloc[1:].sum())
     throughout = present_throughout(model)
-    held = model.meetings_held
+    held = model.network.meetings_held
     all_meetings = int(np.sum(throughout & (s.people.attended == held))) if held else 0
     two_thirds = (
         float(np.mean(s.people.attended[throughout] * 3 >= 2 * held))
@@ -400,12 +400,12 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
         "mean_attendance": float(meetings.mean()) if len(meetings) else float("nan"),
         "attended_all_meetings": all_meetings,
         "attended_two_thirds": two_thirds,
-        "meetings_held": int(model.meetings_held),
-        "exits": int(model.exits),
+        "meetings_held": int(model.network.meetings_held),
+        "exits": int(model.network.exits),
         "organisations_withdrawn": int(s.withdrawn.sum()),
-        "turnover": int(model.turnover),
-        "self_interest_acts": int(model.self_interest_acts),
-        "trust_in_actor_before": float(model.trust_in_actor_before),
+        "turnover": int(model.network.turnover),
+        "self_interest_acts": int(model.network.self_interest_acts),
+        "trust_in_actor_before": float(model.network.trust_in_actor_before),
         "power_participation": power_participation(model),
     }
 
@@ -416,11 +416,11 @@ def power_participation(model: CollaborationModel) -> float:
     Over the ordinary people who held their post throughout (``present_throughout``);
     NaN when no meetings were held or either quantity does not vary.
     """
-    if not model.meetings_held:
+    if not model.network.meetings_held:
         return float("nan")
     people = model.state.people
     who = present_throughout(model)
-    power, share = people.base_power[who], people.attended[who] / model.meetings_held
+    power, share = people.base_power[who], people.attended[who] / model.network.meetings_held
     if who.sum() < 3 or np.ptp(power) == 0 or np.ptp(share) == 0:
         return float("nan")
     return float(spearmanr(power, share).statistic)

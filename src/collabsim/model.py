@@ -45,7 +45,7 @@ from collabsim.mechanisms.draws import chance
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.played import PlayedPeople
 from collabsim.settings import Settings
-from collabsim.state import build_state, pathway_count
+from collabsim.state import Network, build_state
 
 
 class CollaborationModel(mesa.Model):
@@ -66,7 +66,8 @@ class CollaborationModel(mesa.Model):
 
     Attributes:
         params: The validated parameters of this run.
-        state: The struct-of-arrays state (see ``collabsim.state``).
+        state: The run's state (see ``collabsim.state``).
+        network: How the network stands (``collabsim.state.Network``, in the state).
         alive: Whether the network is still meeting.
         collapse_step: Week the network dissolved, or None.
         datacollector: The week's reporters, as a ``mesa.DataCollector``.
@@ -105,40 +106,11 @@ class CollaborationModel(mesa.Model):
         self.people: list[Person] = [Person(self, i) for i in range(params.n_people)]
         self.played = PlayedPeople(self)
 
-        self.alive = params.convened
-        self.collapse_step: int | None = None
-        self.partner_present = params.academic_partner
-        self.central_leader_present = params.central_leader_strength > 0
-        scheduled_start = any(e.kind == "programme_starts" for e in params.events)
-        self.programme_running = params.programme_intensity > 0 and not scheduled_start
         self._events: dict[int, list] = defaultdict(list)
         for event in params.events:
             self._events[event.step].append(event)
 
-        self.meetings_held = 0
-        self._last_meeting = 0  # week of the latest meeting (0: the network's start)
-        self.meeting_held = False
-        self.attendance_rate = np.nan
-        self._attendance_history: list[float] = []
-        self._failing_meetings = 0
-        self._initial_members = int(self.state.people.active.sum())
-        self.exits = 0
-        self.turnover = 0
-        self.self_interest_acts = 0
-        self.last_actor = -1  # the latest senior leader to act in self-interest
-        self.trust_in_actor_before = np.nan  # members' trust in them just before they acted
-        self.aspiration = 0.0
-        self.aspiration_gap = 0.0
-        self._quality_history = np.ones(QUARTER)
-        self._initial_quality = float(self.state.pathways.initial_fitness.sum())
-        self._actions_taken_on = commitment.actions_taken_on(
-            params.n_people, pathway_count(params), params.pathway_team_size
-        )
-        self.quality = 1.0
         self._leavers = np.zeros(params.n_people, dtype=np.int64)
-        self._partner_index = next(
-            (o.index for o in self.state.organisations if o.is_academic_partner), -1
-        )
         self._everyone = np.ones(params.n_people, dtype=bool)
         self.apply_scheduled_events(0)  # events at step 0 shape the starting state
 
@@ -157,9 +129,11 @@ class CollaborationModel(mesa.Model):
         """The week's story, in order."""
         week = self.steps
         self.apply_scheduled_events(week)
-        self.meeting_held = self.network_on and (week - 1) % self.params.meeting_interval == 0
+        self.network.meeting_held = (
+            self.network_on and (week - 1) % self.params.meeting_interval == 0
+        )
         self.played.week_starts(self)
-        if self.meeting_held:
+        if self.network.meeting_held:
             self.hold_meeting()
         self.do_change_work(week)
         self.talk_between_meetings()
@@ -168,19 +142,34 @@ class CollaborationModel(mesa.Model):
         self.check_sustainability(week)
 
     @property
+    def network(self) -> Network:
+        """How the network stands: its meetings, quality, aspiration, ... (``state.network``)."""
+        return self.state.network
+
+    @property
+    def alive(self) -> bool:
+        """Whether the network is still meeting."""
+        return self.network.alive
+
+    @property
+    def collapse_step(self) -> int | None:
+        """Week the network dissolved, or None."""
+        return self.network.collapse_step
+
+    @property
     def network_on(self) -> bool:
         """Whether a convened network is alive and meeting."""
-        return self.params.convened and self.alive
+        return self.params.convened and self.network.alive
 
     @property
     def central_strength(self) -> float:
         """Strength of the central leader now (0 once they have left)."""
-        return self.params.central_leader_strength if self.central_leader_present else 0.0
+        return self.params.central_leader_strength if self.network.central_leader_present else 0.0
 
     @property
     def facilitated(self) -> bool:
         """Whether the academic partner's convener is in the network."""
-        return self.partner_present and bool(self.state.people.active[self.state.convener])
+        return self.network.partner_present and bool(self.state.people.active[self.state.convener])
 
     def _partner_channel(self, channel: str) -> bool:
         """Whether the partner works through ``channel`` now (see ``partner_channel_off``)."""
@@ -205,7 +194,7 @@ class CollaborationModel(mesa.Model):
             return 0.0
         if self.silo_twin is None:
             return math.nan
-        return self.quality - self.silo_twin.quality
+        return self.network.quality - self.silo_twin.network.quality
 
     # 1. events
     def apply_scheduled_events(self, week: int) -> None:
@@ -224,10 +213,10 @@ class CollaborationModel(mesa.Model):
         """
         s, p, prm, cfg = self.state, self.state.people, self.params, self.settings_ref
         attendees = self.played.attendance(self, attendance.choose_attendees(s.world, cfg))
-        self.meetings_held += 1
+        self.network.meetings_held += 1
         p.attended[attendees] += 1
-        self.attendance_rate = attendees.size / max(1, int(p.active.sum()))
-        self._attendance_history.append(self.attendance_rate)
+        self.network.attendance_rate = attendees.size / max(1, int(p.active.sum()))
+        self.network.attendance_history.append(self.network.attendance_rate)
 
         mixed = self._partner_channel("seating")
         seated = attendance.seat(s.stream, attendees, p.org, prm.table_size, mixed)
@@ -239,10 +228,10 @@ class CollaborationModel(mesa.Model):
         )
         relief = prm.partner_strength if self._partner_channel("threat_relief") else 0.0
         # Pressure to get things done takes time from building a common view.
-        crowded = prm.pressure_crowding * commitment.shortfall_strain(self.aspiration_gap)
+        crowded = prm.pressure_crowding * commitment.shortfall_strain(self.network.aspiration_gap)
         epsilon, mu = prm.narrative_epsilon + widening, prm.narrative_mu * (1.0 - crowded)
         encounters.table_encounters(s.world, cfg, seated, bounds, epsilon, mu, relief)
-        if self.central_leader_present and p.attended_last[s.central_leader]:
+        if self.network.central_leader_present and p.attended_last[s.central_leader]:
             narrative.central_pull(
                 p.narrative, attendees, s.core_purpose, self.central_strength * prm.central_pull
             )
@@ -250,23 +239,23 @@ class CollaborationModel(mesa.Model):
         progress = (
             commitment.progress_reported(
                 s.pathways.actions_since_meeting,
-                self.steps - self._last_meeting,
-                self._actions_taken_on,
+                self.steps - self.network.last_meeting,
+                self.state.actions_taken_on,
             )
-            if self.meetings_held > 1
+            if self.network.meetings_held > 1
             else None
         )
         s.pathways.actions_since_meeting[:] = 0
-        self._last_meeting = self.steps
-        commitment.meeting_experiences(s.world, cfg, self.aspiration_gap, progress)
-        if self.central_leader_present and p.attended_last[s.central_leader]:
+        self.network.last_meeting = self.steps
+        commitment.meeting_experiences(s.world, cfg, self.network.aspiration_gap, progress)
+        if self.network.central_leader_present and p.attended_last[s.central_leader]:
             commitment.leader_drive(
                 s.people_ref,
                 p.attended_last,
                 s.central_leader,
                 self.central_strength * prm.leader_drive,
             )
-        if self.programme_running:
+        if self.network.programme_running:
             deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
             learning.programme_session(
                 attendees, s.people_ref, 1.0 + deepening, self.settings.programmes
@@ -286,10 +275,10 @@ class CollaborationModel(mesa.Model):
         # In a working network its members do the change work; in silos everyone in post.
         working = s.people.active if self.network_on else self._everyone
         change.change_work(s.world, cfg, week, self.network_on, dl, working)
-        if prm.convened and not self.alive:
+        if prm.convened and not self.network.alive:
             landscape.unravel(s.world, cfg)
         landscape.shift_environment(s.world, cfg)
-        self.quality = float(s.pathways.fitness.sum()) / self._initial_quality
+        self.network.quality = float(s.pathways.fitness.sum()) / self.state.initial_quality
 
     # 4. between meetings
     def talk_between_meetings(self) -> None:
@@ -313,19 +302,21 @@ class CollaborationModel(mesa.Model):
         week's strain (M12); territorial, disheartened tops may act in self-interest (M13).
         """
         s, prm = self.state, self.params
-        performance = (self.quality - self._quality_history[week % QUARTER]) * 52 / QUARTER
-        self._quality_history[week % QUARTER] = self.quality
+        performance = (
+            (self.network.quality - self.network.quality_history[week % QUARTER]) * 52 / QUARTER
+        )
+        self.network.quality_history[week % QUARTER] = self.network.quality
         pressure = commitment.shielded_pressure(
             prm.results_pressure, self.central_strength, prm.central_leader_shield
         )
-        self.aspiration = commitment.aspiration_after(
-            self.aspiration, performance, pressure, prm.aspiration_memory
+        self.network.aspiration = commitment.aspiration_after(
+            self.network.aspiration, performance, pressure, prm.aspiration_memory
         )
-        self.aspiration_gap = max(0.0, self.aspiration - performance)
+        self.network.aspiration_gap = max(0.0, self.network.aspiration - performance)
         if not self.network_on:  # nothing left to be committed to: frustration and news fade
             commitment.week_passes(s.people_ref, self._everyone, 0.0)
             return
-        commitment.week_passes(s.people_ref, s.people.active, self.aspiration_gap)
+        commitment.week_passes(s.people_ref, s.people.active, self.network.aspiration_gap)
         actor = commitment.spontaneous_self_interest(s.world, self.settings_ref, week)
         if actor >= 0 and not self.played.plays(actor):  # a played leader acts by choice
             self.act_in_self_interest(actor)
@@ -334,11 +325,11 @@ class CollaborationModel(mesa.Model):
     def act_in_self_interest(self, actor: int) -> None:
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
         s = self.state
-        self.trust_in_actor_before = float(trust.trust_in(s.trust_ref, actor))
+        self.network.trust_in_actor_before = float(trust.trust_in(s.trust_ref, actor))
         commitment.self_interest_act(s.world, self.settings_ref, actor)
         s.people.last_act[actor] = self.steps
-        self.self_interest_acts += 1
-        self.last_actor = actor
+        self.network.self_interest_acts += 1
+        self.network.last_actor = actor
 
     # 6. exit and turnover
     def exits_and_turnover(self) -> None:
@@ -348,16 +339,16 @@ class CollaborationModel(mesa.Model):
         aside, since they are committed by design), and nobody holds the centre after them.
         """
         s, prm, cfg = self.state, self.params, self.settings_ref
-        if self.meeting_held:
+        if self.network.meeting_held:
             patience = self.meetings_in(prm.exit_patience_weeks)
-            self.exits += turnover.drift_away(s.world, cfg, patience)
-            self.exits += sustainability.organisations_withdrawing(
-                s.world, cfg, self._partner_index, patience
+            self.network.exits += turnover.drift_away(s.world, cfg, patience)
+            self.network.exits += sustainability.organisations_withdrawing(
+                s.world, cfg, self.state.partner_index, patience
             )
         leaving = turnover.move_on(s.world, cfg, self._leavers)
         for i in self._leavers[:leaving]:
             self.replace(int(i))
-        if self.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
+        if self.network.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
             events.central_leader_leaves(self)
 
     def replace(self, post: int) -> None:
@@ -370,13 +361,13 @@ class CollaborationModel(mesa.Model):
             post,
             s.draws,
             joins,
-            self.meetings_held,
+            self.network.meetings_held,
         )
         self.people[post].hand_over()
         self.people[post] = Person(self, post)
-        self.turnover += 1
-        if post == self.last_actor:
-            self.last_actor = -1
+        self.network.turnover += 1
+        if post == self.network.last_actor:
+            self.network.last_actor = -1
 
     # 7. sustainability
     def check_sustainability(self, week: int) -> None:
@@ -384,21 +375,21 @@ class CollaborationModel(mesa.Model):
 
         It dissolves once its failing meetings in a row span ``collapse_weeks``.
         """
-        if not self.meeting_held:
+        if not self.network.meeting_held:
             return
         s, prm = self.state, self.params
         p = s.people
-        recent = self._attendance_history[-self.meetings_in(prm.attendance_weeks) :]
+        recent = self.network.attendance_history[-self.meetings_in(prm.attendance_weeks) :]
         failing = sustainability.network_failing(
-            int(p.active.sum()) / self._initial_members,
+            int(p.active.sum()) / self.state.initial_members,
             sum(recent) / len(recent),
             bool((p.active & (p.role == trust.TOP) & ~p.steady).any()),
             prm.min_attendance,
         )
-        self._failing_meetings = self._failing_meetings + 1 if failing else 0
-        if self._failing_meetings >= self.meetings_in(prm.collapse_weeks):
-            self.alive = False
-            self.collapse_step = week
+        self.network.failing_meetings = self.network.failing_meetings + 1 if failing else 0
+        if self.network.failing_meetings >= self.meetings_in(prm.collapse_weeks):
+            self.network.alive = False
+            self.network.collapse_step = week
 
     # --- levers and what-ifs during a run -----------------------------------------------------
 

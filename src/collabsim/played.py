@@ -205,7 +205,7 @@ class PlayedPeople:
         stale = s.changes.stage != self._verdict_stage
         a.verdict[stale] = played.MODEL  # a verdict answers one request, not the next
         self._verdict_stage[stale] = -1
-        if model.meeting_held:
+        if model.network.meeting_held:
             self._now, self._chosen = self._chosen, {}
             for person in self.people:
                 choice = self._now.get(person)
@@ -237,7 +237,7 @@ class PlayedPeople:
 
     def talk(self, model: CollaborationModel) -> None:
         """The conversations played people chose, after the meeting they chose them for."""
-        if not model.meeting_held:
+        if not model.network.meeting_held:
             return  # what was said after the meeting stays on record until the next one
         self.conversations = []
         active = model.state.people.active

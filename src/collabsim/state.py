@@ -8,6 +8,7 @@ people of organisation k are ``org_start[k]:org_start[k+1]``. The Mesa agents in
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from collabsim.jit import struct_of
 from collabsim.mechanisms import change, landscape
+from collabsim.mechanisms.commitment import QUARTER, actions_taken_on
 from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.played import Played
 from collabsim.mechanisms.played import nobody as nobody_played
@@ -143,6 +145,35 @@ WorldStruct, WorldRef, _world_ref = struct_of(World, __name__)
 
 
 @dataclass
+class Network:
+    """How the network stands as the run goes on (``State.network``).
+
+    What the week reads and records besides the arrays.
+    """
+
+    alive: bool  # still meeting
+    partner_present: bool  # the academic partner has not withdrawn
+    central_leader_present: bool  # someone holds the centre
+    programme_running: bool  # the leadership programmes are under way
+    collapse_step: int | None = None  # week the network dissolved
+    meetings_held: int = 0
+    last_meeting: int = 0  # week of the latest meeting (0: the network's start)
+    meeting_held: bool = False  # this week
+    attendance_rate: float = math.nan  # share of members at the latest meeting
+    attendance_history: list[float] = field(default_factory=list)
+    failing_meetings: int = 0  # meetings in a row at which the network was failing
+    exits: int = 0  # members who left the network
+    turnover: int = 0  # people who moved on and were replaced
+    self_interest_acts: int = 0
+    last_actor: int = -1  # the latest senior leader to act in self-interest
+    trust_in_actor_before: float = math.nan  # members' trust in them just before they acted
+    aspiration: float = 0.0  # improvement a year expected of the network
+    aspiration_gap: float = 0.0  # aspiration minus performance, floored at 0
+    quality: float = 1.0  # pathway quality relative to the start
+    quality_history: np.ndarray = field(default_factory=lambda: np.ones(QUARTER))
+
+
+@dataclass
 class State:
     """Everything that changes during a run, plus the fixed structure it lives in."""
 
@@ -167,6 +198,11 @@ class State:
     withdrawn: np.ndarray  # (organisations,) bool: has left the network (M15)
     org_low_meetings: np.ndarray  # (organisations,) meetings in a row its tops were low
     played: Played  # choices of people played by participants; nobody's by default
+    network: Network  # how the network stands
+    partner_index: int  # the academic partner's organisation, -1 without it
+    initial_members: int  # members at the start
+    initial_quality: float  # the pathways' total fitness at the start
+    actions_taken_on: float  # actions a pathway takes on a month (progress_reported)
 
     # The same arrays as single compiled references: what the model passes to mechanisms.
     # Handing over a NamedTuple unboxes each of its arrays on every call (about 3.5 us
@@ -373,12 +409,13 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         sector_of_org, params.trust_within_org, params.trust_across_org, params.health_social_gap
     )
     store = new_store(prior, org, people.sector, role, sector_of_org, people.active)
+    pathways = _pathways(params, rng, orgs)
 
     return State(
         organisations=orgs,
         org_start=org_start,
         people=people,
-        pathways=_pathways(params, rng, orgs),
+        pathways=pathways,
         changes=Changes(
             stage=np.zeros(n, dtype=np.int64),
             due=np.zeros(n, dtype=np.int64),
@@ -404,6 +441,17 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         withdrawn=np.zeros(n_orgs, dtype=np.bool_),
         org_low_meetings=np.zeros(n_orgs, dtype=np.int64),
         played=nobody_played(n, n_orgs),
+        network=Network(
+            alive=params.convened,
+            partner_present=params.academic_partner,
+            central_leader_present=params.central_leader_strength > 0,
+            programme_running=params.programme_intensity > 0
+            and not any(e.kind == "programme_starts" for e in params.events),
+        ),
+        partner_index=partner,
+        initial_members=int(people.active.sum()),
+        initial_quality=float(pathways.initial_fitness.sum()),
+        actions_taken_on=actions_taken_on(n, pathway_count(params), params.pathway_team_size),
     )
 
 

@@ -160,8 +160,8 @@ def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int], config: solara
         return apply
 
     gone = {
-        "central_leader_leaves": not first.central_leader_present,
-        "partner_withdraws": not first.partner_present,
+        "central_leader_leaves": not first.network.central_leader_present,
+        "partner_withdraws": not first.network.partner_present,
     }
     with solara.Row(gap="4px", classes=["cs-whatifs"]):
         solara.HTML(tag="span", unsafe_innerHTML="<b>What if…</b>", classes=["cs-whatif-title"])

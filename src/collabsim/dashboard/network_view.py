@@ -299,9 +299,9 @@ def network_svg(
             parts.append(f'{shape} fill="{colour}" opacity="{opacity}" class="cs-{state}"/>')
         parts.append("</g>")
         special = []
-        if s.convener >= 0 and people.active[s.convener] and model.partner_present:
+        if s.convener >= 0 and people.active[s.convener] and model.network.partner_present:
             special.append((s.convener, "convener"))
-        if model.central_leader_present:
+        if model.network.central_leader_present:
             special.append((s.central_leader, "central leader"))
         for i, name in special:
             x, y = layout.positions[i]

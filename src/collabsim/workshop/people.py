@@ -218,7 +218,7 @@ def situation(model: CollaborationModel, person: int, trust: np.ndarray) -> list
             f"({mean:.2f}): most those at {most[0]} ({most[1]:.2f}), least "
             f"those at {least[0]} ({least[1]:.2f})."
         )
-    if model.meetings_held:
+    if model.network.meetings_held:
         came = "came to" if p.attended_last[person] else "were not at"
         worth = p.meeting_value[person]
         mood = "it was worthwhile" if worth > 0 else "it did not go well" if worth < 0 else ""

@@ -126,8 +126,8 @@ def facilitator_view(room: Room, join_url: str) -> dict:
         "monitors": {
             "alive": bool(model.network_on),
             "attendance": None
-            if np.isnan(model.attendance_rate)
-            else round(float(model.attendance_rate), 2),
+            if np.isnan(model.network.attendance_rate)
+            else round(float(model.network.attendance_rate), 2),
             "taking_part": int(p.active.sum()),
             "commitment": round(float(p.commitment[p.active].mean()), 2)
             if p.active.any()
