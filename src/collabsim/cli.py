@@ -96,7 +96,7 @@ from collabsim.commands import (
     sweep_backend,
     writing_to,
 )
-from collabsim.params import EVENT_KINDS, PARAMETERS, Event, ParameterError, _suggest, declaration
+from collabsim.params import EVENT_KINDS, PARAMETERS, Event, ParameterError, declaration, suggest
 from collabsim.scenarios import available, load, scenario
 
 FIGURE = "dynamics.png"
@@ -797,7 +797,7 @@ def _params(args: argparse.Namespace) -> int:
         return 0
     groups = reference.groups()
     if args.group is not None and args.group not in groups:
-        hint = _suggest(args.group, groups)
+        hint = suggest(args.group, groups)
         raise UsageError(
             f"--group {args.group!r} is not a parameter group; allowed: "
             + ", ".join(groups)

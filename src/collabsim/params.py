@@ -134,7 +134,7 @@ class Parameter:
                 )
             unknown = [v for v in value if v not in self.choices]
             if unknown or not value:
-                raise self._error(value, _suggest(unknown[0], self.choices) if unknown else "")
+                raise self._error(value, suggest(unknown[0], self.choices) if unknown else "")
             return value
         return tuple(Event.from_value(v) for v in _as_list(value, self.name))
 
@@ -190,7 +190,8 @@ def _as_list(value: Any, name: str) -> list:
     return list(value)
 
 
-def _suggest(name: str, options: Iterable[str]) -> str:
+def suggest(name: str, options: Iterable[str]) -> str:
+    """A hint for a misspelt ``name``: 'did you mean ...?' with the closest ``options``, or ''."""
     close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
     return f"did you mean {' or '.join(close)}?" if close else ""
 
@@ -235,14 +236,14 @@ class Event:
                 f"events: step={self.step!r} is not allowed: expected a whole number >= 0 (week)"
             )
         if self.kind not in EVENT_KINDS:
-            hint = _suggest(str(self.kind), EVENT_KINDS)
+            hint = suggest(str(self.kind), EVENT_KINDS)
             raise ParameterError(
                 f"events: kind={self.kind!r} is not an event kind; allowed: "
                 + ", ".join(EVENT_KINDS)
                 + (f"; {hint}" if hint else "")
             )
         if self.organisation is not None and self.organisation not in ORGANISATION_KINDS:
-            hint = _suggest(str(self.organisation), ORGANISATION_KINDS)
+            hint = suggest(str(self.organisation), ORGANISATION_KINDS)
             raise ParameterError(
                 f"events: organisation={self.organisation!r} is not an organisation kind"
                 + (f"; {hint}" if hint else "")
@@ -1543,7 +1544,7 @@ LEVERS: tuple[str, ...] = tuple(name for name, p in PARAMETERS.items() if p.leve
 
 
 def _unknown(name: str) -> ParameterError:
-    hint = _suggest(name, PARAMETERS)
+    hint = suggest(name, PARAMETERS)
     return ParameterError(f"unknown parameter {name!r}" + (f"; {hint}" if hint else ""))
 
 

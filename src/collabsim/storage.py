@@ -74,7 +74,7 @@ def recording_interruption(path: Path, meta: dict[str, Any]) -> Iterator[None]:
         yield
     except BaseException:
         meta.update(status="interrupted", finished=now())
-        write_atomically(path, _json_writer(_strict(meta)[0]))
+        write_atomically(path, json_writer(meta))
         raise
 
 
@@ -105,7 +105,7 @@ def write_atomically(path: str | Path, write: Callable[[IO[bytes]], Any]) -> Pat
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return path
 
 
@@ -167,8 +167,8 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
         "parameters": result.params.to_dict(),
     }
     write_parquet(out_dir / TIMESERIES, table, parquet_metadata({**origin(), **what}))
-    summary, non_finite = _strict(result.summary)
-    write_atomically(out_dir / SUMMARY, _json_writer(summary))
+    summary, non_finite = json_safe(result.summary)
+    write_atomically(out_dir / SUMMARY, json_writer(summary))
 
     outputs = [TIMESERIES, SUMMARY, META]
     for stale in previous.get("outputs", []):
@@ -183,7 +183,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
         "outputs": outputs,
         "summary_non_finite": non_finite,
     }
-    write_atomically(out_dir / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out_dir / META, json_writer(meta))
     return out_dir
 
 
@@ -206,7 +206,7 @@ def record_output(run_dir: str | Path, name: str) -> None:
     meta = read_meta(run_dir)
     if name not in meta["outputs"]:
         meta["outputs"].append(name)
-        write_atomically(run_dir / META, _json_writer(meta))
+        write_atomically(run_dir / META, json_writer(meta))
 
 
 def read_meta(path: str | Path) -> dict[str, Any]:
@@ -300,7 +300,7 @@ def _is_plain_name(name: object) -> bool:
     )
 
 
-def _strict(value: Any, key: str = "") -> tuple[Any, dict[str, str]]:
+def json_safe(value: Any, key: str = "") -> tuple[Any, dict[str, str]]:
     """``value`` with only JSON types, and the top-level keys whose numbers were not finite.
 
     NaN and infinities become None; their text (``"nan"``, ``"inf"``, ``"-inf"``) is
@@ -332,8 +332,13 @@ def _strict(value: Any, key: str = "") -> tuple[Any, dict[str, str]]:
     return plain(value, key), non_finite
 
 
-def _json_writer(data: Any) -> Callable[[IO[bytes]], None]:
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def json_writer(data: Any) -> Callable[[IO[bytes]], None]:
+    """A writer of ``data`` as indented JSON, for ``write_atomically``.
+
+    ``data`` is made JSON-safe first (``json_safe``): numbers that are not finite are
+    written as null.
+    """
+    text = json.dumps(json_safe(data)[0], indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     return lambda handle: handle.write(text.encode("utf-8"))
 
 
@@ -372,7 +377,7 @@ def parquet_metadata(made: Mapping[str, Any]) -> dict[bytes, bytes]:
         ``PANDAS_ATTRS``, so that ``pandas.read_parquet`` puts it in
         ``DataFrame.attrs["collabsim"]``.
     """
-    info = _strict(dict(made))[0]
+    info = json_safe(dict(made))[0]
     return {
         PARQUET_KEY.encode(): json.dumps(info, ensure_ascii=False).encode("utf-8"),
         b"PANDAS_ATTRS": json.dumps({PARQUET_KEY: info}, ensure_ascii=False).encode("utf-8"),
@@ -424,7 +429,7 @@ def _git_state(package_dir: Path) -> tuple[str | None, bool | None]:
     return commit.strip(), None if status is None else bool(status.strip())
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make a rename in ``folder`` durable, where the platform allows."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)

@@ -43,8 +43,7 @@ from collabsim.analysis import cost, effects
 from collabsim.analysis.levers import SweepFacts, study_data, study_design
 from collabsim.analysis.studies import PipelineError, PipelineSpec, read_pipeline
 from collabsim.storage import (
-    _json_writer,
-    _strict,
+    json_writer,
     now,
     provenance,
     recording_interruption,
@@ -144,7 +143,7 @@ def run_pipeline(
         "finished": None,
         "sweeps": [_sweep_record(path, plan) for path, plan in planned.items()],
     }
-    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out / META, json_writer(meta))
     with recording_interruption(out / META, meta):
         counts = _run_sweeps(
             planned,
@@ -176,7 +175,7 @@ def run_pipeline(
         figures=[p.name for p in figures],
     )
     write_report(out / REPORT, spec=spec, tables=tables, facts=facts, meta=meta, out=out)
-    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out / META, json_writer(meta))
     return PipelineResult(out, spec, tables, meta)
 
 
@@ -405,7 +404,7 @@ def measure_cost(
     if not (out / META).is_file():
         out.mkdir(parents=True, exist_ok=True)
         meta = {"kind": KIND, **provenance(), "status": "measured", "started": now()}
-        write_atomically(out / META, _json_writer(_strict(meta)[0]))
+        write_atomically(out / META, json_writer(meta))
     _write_csv(table, out / TABLES / "cost.csv")
     return table, totals
 

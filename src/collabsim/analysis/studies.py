@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from collabsim.metrics import SUMMARY
-from collabsim.params import PARAMETERS, _suggest
+from collabsim.params import PARAMETERS, suggest
 from collabsim.sweeps.files import check_tables, read_sweep_file, read_toml
 
 #: Summary outputs that are censored (missing where the network outlived the horizon): a
@@ -153,7 +153,7 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
         ("[discovery] outcome", data["discovery"].get("outcome")),
     ]:
         if outcome is not None and outcome not in SUMMARY:
-            hint = _suggest(str(outcome), SUMMARY)
+            hint = suggest(str(outcome), SUMMARY)
             raise fail(
                 f"{where}: {outcome!r} is not a summary output"
                 + (f"; {hint}" if hint else f"; allowed: {', '.join(SUMMARY)}")
@@ -200,7 +200,7 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
 def _typed(table: dict[str, Any], keys: dict[str, type], where: str, fail) -> dict[str, Any]:
     for key in table:
         if key not in keys:
-            hint = _suggest(key, keys)
+            hint = suggest(key, keys)
             raise fail(
                 f"{where}: unknown key {key!r}; allowed: {', '.join(keys)}"
                 + (f"; {hint}" if hint else "")
@@ -246,7 +246,7 @@ def _study(entry: Any, number: int, folder: Path, fail) -> StudySpec:
         raise fail(f"{where} must be a table")
     for key in entry:
         if key not in _STUDY_KEYS:
-            hint = _suggest(key, _STUDY_KEYS)
+            hint = suggest(key, _STUDY_KEYS)
             raise fail(
                 f"{where}: unknown key {key!r}; allowed: {', '.join(_STUDY_KEYS)}"
                 + (f"; {hint}" if hint else "")

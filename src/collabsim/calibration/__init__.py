@@ -47,8 +47,7 @@ import pandas as pd
 from collabsim.calibration.files import read_plan
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
 from collabsim.storage import (
-    _json_writer,
-    _strict,
+    json_writer,
     now,
     provenance,
     recording_interruption,
@@ -184,7 +183,7 @@ def calibrate(
 
     out.mkdir(parents=True, exist_ok=True)
     meta = _meta(plan, backend=backend, workers=workers)
-    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out / META, json_writer(meta))
     started = time.perf_counter()
     results, in_play = {}, list(range(plan.points))
     reads = arm_reads(plan.stages)

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
-from collabsim.params import ParameterError, _suggest
+from collabsim.params import ParameterError, suggest
 from collabsim.sweeps.files import read_toml
 from collabsim.validation.spec import Arm, ValidationError
 
@@ -179,7 +179,7 @@ def _check_keys(
 ) -> None:
     for key in table:
         if key not in allowed:
-            hint = _suggest(key, allowed)
+            hint = suggest(key, allowed)
             shown = ", ".join(
                 ("[[stage]]" if k == "stage" else f"[{k}]") if tables else k for k in allowed
             )

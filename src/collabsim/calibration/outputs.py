@@ -25,7 +25,7 @@ import pandas as pd
 from collabsim.calibration.plan import CalibrationPlan
 from collabsim.calibration.scoring import recommend
 from collabsim.calibration.stages import StageResult
-from collabsim.storage import _json_writer, _strict, now, write_atomically
+from collabsim.storage import json_writer, now, write_atomically
 
 
 def points_table(plan: CalibrationPlan, results: Mapping[str, StageResult]) -> pd.DataFrame:
@@ -111,7 +111,7 @@ def write_outputs(
         recommended=recommended,
         files=[POINTS, PATTERNS_BY_POINT, ACCEPTED, CLOSEST, REPORT, "figures", "runs"],
     )
-    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out / META, json_writer(meta))
     return result
 
 

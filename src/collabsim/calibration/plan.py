@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from collabsim.metrics import SUMMARY
-from collabsim.params import ParameterError, _suggest, declaration
+from collabsim.params import ParameterError, declaration, suggest
 from collabsim.scenarios import load as load_scenario
 from collabsim.scenarios import read_scenario_file
 from collabsim.sweeps.design import (
@@ -99,7 +99,7 @@ class Target:
                 f"arm={self.arm!r} is not allowed: expected an Arm (scenario, params, steps)"
             )
         if not isinstance(self.output, str) or self.output not in SUMMARY:
-            hint = _suggest(str(self.output), SUMMARY)
+            hint = suggest(str(self.output), SUMMARY)
             raise CalibrationError(
                 f"output={self.output!r} is not a summary output"
                 + (f"; {hint}" if hint else "; see collabsim.metrics.SUMMARY")
@@ -245,7 +245,7 @@ def _resolve_patterns(patterns: Any, where: str) -> tuple[Pattern, ...]:
     for item in patterns:
         if isinstance(item, str):
             if item not in PATTERNS:
-                hint = _suggest(item, PATTERNS)
+                hint = suggest(item, PATTERNS)
                 raise CalibrationError(
                     f"{where}: patterns: {item!r} is not a pattern of the "
                     "catalogue; " + (hint or "see: collabsim patterns")

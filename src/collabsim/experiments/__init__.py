@@ -16,7 +16,7 @@ import ast
 import shutil
 from pathlib import Path
 
-from collabsim.params import _suggest
+from collabsim.params import suggest
 
 #: The folder the examples are shipped in.
 FOLDER = Path(__file__).parent
@@ -43,7 +43,7 @@ def path(name: str) -> Path:
     """
     available = names()
     if name not in available:
-        hint = _suggest(str(name), available)
+        hint = suggest(str(name), available)
         raise UnknownExample(
             f"unknown example {name!r}; available: {', '.join(available)}"
             + (f"; {hint}" if hint else "")

@@ -49,8 +49,7 @@ from collabsim.robustness.analysis import OUTCOMES, Paired, effects_table, summa
 from collabsim.robustness.files import read_robustness_file
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
 from collabsim.storage import (
-    _json_writer,
-    _strict,
+    json_writer,
     now,
     provenance,
     recording_interruption,
@@ -192,7 +191,7 @@ def robustness(
 
     out.mkdir(parents=True, exist_ok=True)
     meta = _meta(plan, backend=backend, workers=workers, arms=len(needs))
-    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out / META, json_writer(meta))
     started = time.perf_counter()
     with recording_interruption(out / META, meta):
         stored, count = runner.run_needs(
@@ -328,7 +327,7 @@ def _write_outputs(
     for outcome in OUTCOMES:
         draw_forest(plan, table, outcome, out / FIGURES)
     meta.update(status="complete", finished=now(), files=[TABLE, SUMMARY, REPORT, FIGURES, "runs"])
-    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out / META, json_writer(meta))
     return RobustnessResult(plan, table, summary, headlines(plan, summary), out, meta)
 
 

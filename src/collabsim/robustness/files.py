@@ -30,7 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import _suggest
+from collabsim.params import suggest
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
 from collabsim.sweeps.files import check_tables, read_toml
 
@@ -103,7 +103,7 @@ def read_robustness_file(path: str | Path) -> RobustnessPlan:
 def _known_keys(table: dict[str, Any], allowed: tuple[str, ...], name: str, fail) -> None:
     for key in table:
         if key not in allowed:
-            hint = _suggest(key, allowed)
+            hint = suggest(key, allowed)
             raise fail(
                 f"[{name}]: unknown key {key!r}; allowed: {', '.join(allowed)}"
                 + (f"; {hint}" if hint else "")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import LEVERS, PARAMETERS, ParameterError, Params, _suggest, declaration
+from collabsim.params import LEVERS, PARAMETERS, ParameterError, Params, declaration, suggest
 from collabsim.scenarios import available, scenario
 from collabsim.sweeps.design import MAX_REPLICATES, SweepError, not_whole_number
 from collabsim.validation.runner import arm_key
@@ -248,7 +248,7 @@ def _scenario(name: Any, fail) -> Params:
         if not Path(name).is_file():
             raise fail("scenario", f"no such scenario file {name!r}")
     elif name not in available():
-        hint = _suggest(name, available())
+        hint = suggest(name, available())
         raise fail(
             "scenario",
             f"{name!r} is not a scenario; allowed: "
@@ -268,7 +268,7 @@ def _levers(levers: Any, fail) -> list[Lever]:
     for name, spec in levers.items():
         field = f"levers.{name}"
         if name not in PARAMETERS:
-            hint = _suggest(str(name), LEVERS) or _suggest(str(name), PARAMETERS)
+            hint = suggest(str(name), LEVERS) or suggest(str(name), PARAMETERS)
             raise fail(
                 field,
                 f"{name!r} is not a parameter"
@@ -286,7 +286,7 @@ def _levers(levers: Any, fail) -> list[Lever]:
             raise fail(field, f"{spec!r} is not allowed: expected {{low = .., high = ..}}")
         unknown = [key for key in spec if key not in ("low", "high", "expect")]
         if unknown:
-            hint = _suggest(str(unknown[0]), ("low", "high", "expect"))
+            hint = suggest(str(unknown[0]), ("low", "high", "expect"))
             raise fail(
                 field,
                 f"unknown key {unknown[0]!r}; allowed: low, high, expect"
@@ -380,7 +380,7 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
         if column == POINT_COLUMN:
             continue
         if column not in PARAMETERS:
-            hint = _suggest(column, PARAMETERS)
+            hint = suggest(column, PARAMETERS)
             raise fail(
                 field,
                 f"{str(path)!r}: column {column!r} is not a parameter"

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import ParameterError, Params, _suggest
+from collabsim.params import ParameterError, Params, suggest
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def read_scenario_file(path: str | Path) -> Scenario:
 def load(name: str) -> Scenario:
     """The shipped scenario ``name`` (an unknown name lists the close ones)."""
     if name not in available():
-        hint = _suggest(name, available())
+        hint = suggest(name, available())
         raise ParameterError(
             f"unknown scenario {name!r}; available: {', '.join(available())}"
             + (f"; {hint}" if hint else "")

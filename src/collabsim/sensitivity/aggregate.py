@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from collabsim.params import _suggest
+from collabsim.params import suggest
 from collabsim.sensitivity.problem import SensitivityError
 from collabsim.sweeps.runner import OK
 
@@ -72,7 +72,7 @@ class PointValues:
 def check_statistic(statistic: Any, replicates: int) -> str:
     """Return ``statistic`` if it is one of ``STATISTICS`` and ``replicates`` suffice."""
     if statistic not in STATISTICS:
-        hint = _suggest(str(statistic), STATISTICS)
+        hint = suggest(str(statistic), STATISTICS)
         raise SensitivityError(
             f"statistic={statistic!r} is not allowed; allowed: "
             + ", ".join(STATISTICS)
@@ -94,7 +94,7 @@ def check_fill(fill: Any, outputs: Sequence[str]) -> dict[str, float]:
     checked = {}
     for name, value in fill.items():
         if name not in outputs:
-            hint = _suggest(str(name), outputs)
+            hint = suggest(str(name), outputs)
             raise SensitivityError(
                 f"fill: {name!r} is not one of the outputs analysed ("
                 + ", ".join(outputs)

@@ -249,7 +249,9 @@ def run_study(
         **options,
     )
     if out_path is not None:
-        analysis.write(out_path, figures=figures, runs=runs)
+        from collabsim.sensitivity.output import write_analysis  # draws: matplotlib
+
+        write_analysis(analysis, out_path, figures=figures, runs=runs)
     return analysis
 
 
@@ -359,7 +361,9 @@ def analyze_sweep(
         **options,
     )
     if write:
-        analysis.write(result.path, figures=figures)
+        from collabsim.sensitivity.output import write_analysis  # draws: matplotlib
+
+        write_analysis(analysis, result.path, figures=figures)
     return analysis
 
 

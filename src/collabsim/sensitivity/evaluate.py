@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from collabsim.metrics import SUMMARY
-from collabsim.params import Params, _suggest
+from collabsim.params import Params, suggest
 from collabsim.sensitivity.problem import SensitivityError, takes_seed
 from collabsim.sweeps.design import Design, replicate_seeds
 from collabsim.sweeps.runner import OK
@@ -121,7 +121,7 @@ def check_names(values: Any, allowed: Sequence[str], field_name: str, what: str)
         )
     for value in values:
         if value not in allowed:
-            hint = _suggest(str(value), allowed)
+            hint = suggest(str(value), allowed)
             raise SensitivityError(
                 f"{field_name}: unknown output {value!r}, not among the "
                 f"{what}" + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")

@@ -34,7 +34,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import _suggest
+from collabsim.params import suggest
 from collabsim.sensitivity.problem import SensitivityError
 from collabsim.sweeps.files import check_tables, read_toml
 
@@ -90,7 +90,7 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
         raise fail("no [sensitivity] table: it names the scenario, method and outputs")
     for key in study:
         if key not in STUDY_KEYS:
-            hint = _suggest(key, STUDY_KEYS)
+            hint = suggest(key, STUDY_KEYS)
             raise fail(
                 f"[sensitivity]: unknown key {key!r}; allowed: {', '.join(STUDY_KEYS)}"
                 + (f"; {hint}" if hint else "")

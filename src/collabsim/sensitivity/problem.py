@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from collabsim.params import LEVERS, _suggest
+from collabsim.params import LEVERS, suggest
 from collabsim.sweeps.design import Design, Factor, SweepError, make_design, make_factors
 
 #: Sensitivity methods and the design each analyses: Sobol' indices need Saltelli's
@@ -38,7 +38,7 @@ class SensitivityError(SweepError):
 def check_method(method: Any) -> str:
     """Return ``method`` if it is one of ``METHODS``, else raise with the close names."""
     if not isinstance(method, str) or method not in METHODS:
-        hint = _suggest(str(method), METHODS)
+        hint = suggest(str(method), METHODS)
         raise SensitivityError(
             f"method={method!r} is not a sensitivity method; allowed: "
             + ", ".join(METHODS)
@@ -132,7 +132,7 @@ def function_factors(specs: Any, func: Callable[..., Any]) -> tuple[Factor, ...]
                 "stochastic function differ; give replicates instead"
             )
         if accepted is not None and name not in accepted:
-            hint = _suggest(name, accepted)
+            hint = suggest(name, accepted)
             raise SensitivityError(
                 f"unknown factor {name!r}: {_name(func)} takes "
                 + (", ".join(sorted(accepted)) or "no keyword arguments")

@@ -28,7 +28,6 @@ its schema metadata (``collabsim.storage.parquet_metadata``).
 
 from __future__ import annotations
 
-import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,18 +35,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
-
-from collabsim.storage import (
-    _json_writer,
-    _strict,
-    origin,
-    parquet_metadata,
-    provenance,
-    write_atomically,
-    write_parquet,
-)
 
 #: What marks a folder's ``sensitivity.json`` as a collabsim sensitivity analysis.
 KIND = "collabsim sensitivity"
@@ -119,84 +107,6 @@ class Analysis:
         from collabsim.sensitivity.report import markdown
 
         return markdown(self)
-
-    def write(
-        self,
-        folder: str | Path,
-        *,
-        figures: bool = True,
-        dpi: int = 100,
-        runs: pd.DataFrame | None = None,
-    ) -> Path:
-        """Write the results folder (see the module docstring).
-
-        Args:
-            folder: The folder (created if needed); files of an earlier analysis there
-                are replaced.
-            figures: Also draw the figures.
-            dpi: Resolution of the figures.
-            runs: The runs table, written as ``runs.parquet`` with ``sample.parquet``
-                (for a plain function; a sweep has its own).
-
-        Returns:
-            The folder.
-        """
-        folder = Path(folder)
-        (folder / FIGURES).mkdir(parents=True, exist_ok=True)
-        self.path = folder
-        files = []
-        made = {**origin(), "method": self.method, "source": self.options.get("source")}
-
-        def table(frame: pd.DataFrame | None, stem: str, *, csv: bool = True) -> None:
-            if frame is None:
-                return
-            arrow = pa.Table.from_pandas(frame, preserve_index=False)
-            write_parquet(
-                folder / f"{stem}.parquet",
-                arrow,
-                parquet_metadata({**made, "table": f"{stem}.parquet"}),
-            )
-            files.append(f"{stem}.parquet")
-            if csv:
-                text = frame.to_csv(index=False, float_format="%.6g")
-                write_atomically(
-                    folder / f"{stem}.csv", lambda handle: handle.write(text.encode("utf-8"))
-                )
-                files.append(f"{stem}.csv")
-
-        table(self.indices, "indices")
-        table(self.second_order, "second_order")
-        table(self.noise, "noise")
-        table(self.convergence, "convergence")
-        table(self.values, "values", csv=False)
-        if runs is not None:
-            names = self.problem["names"]
-            table(pd.DataFrame(self.sample, columns=names), "sample", csv=False)
-            table(runs, "runs", csv=False)
-        write_atomically(folder / PROBLEM, _json_writer(_strict(self.salib_problem)[0]))
-        files.append(PROBLEM)
-        if figures:
-            from collabsim.sensitivity.figures import draw_all
-
-            files += [f"{FIGURES}/{p.name}" for p in draw_all(self, folder / FIGURES, dpi=dpi)]
-        text = self.report()
-        write_atomically(folder / REPORT, lambda handle: handle.write(text.encode("utf-8")))
-        files.append(REPORT)
-        write_atomically(folder / META, _json_writer(_strict(self._meta(files))[0]))
-        return folder
-
-    def _meta(self, files: list[str]) -> dict[str, Any]:
-        return {
-            "kind": KIND,
-            **provenance(),
-            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "method": self.method,
-            "options": self.options,
-            "problem": self.problem,
-            "noise": self.noise.to_dict(orient="records"),
-            "convergence": self.verdicts,
-            "files": [META, *files],
-        }
 
 
 def clear_analysis_without_runs(path: str | Path) -> bool:

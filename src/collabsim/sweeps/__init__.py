@@ -30,7 +30,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import Params, _suggest, python_value
+from collabsim.params import Params, python_value, suggest
 from collabsim.sweeps.ctrl_c import CtrlC
 from collabsim.sweeps.design import SweepError, salib_problem
 from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
@@ -258,7 +258,7 @@ def iter_sweep(
         The sweep, checked in full (errors are raised here, before anything is written).
     """
     if backend not in BACKENDS:
-        hint = _suggest(str(backend), BACKENDS)
+        hint = suggest(str(backend), BACKENDS)
         raise SweepError(
             f"backend={backend!r} is not a backend; allowed: "
             + ", ".join(BACKENDS)

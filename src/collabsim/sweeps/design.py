@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from collabsim.params import PARAMETERS, ParameterError, _suggest, declaration, python_value
+from collabsim.params import PARAMETERS, ParameterError, declaration, python_value, suggest
 from collabsim.sweeps.size import fewer_points
 
 #: Design names accepted by ``make_design`` (besides a list of parameter dicts).
@@ -433,7 +433,7 @@ def design_size(
     if not isinstance(design, str):
         return len(design) if isinstance(design, Sequence) else 0
     if design not in DESIGNS:
-        hint = _suggest(design, (*DESIGNS, "explicit"))
+        hint = suggest(design, (*DESIGNS, "explicit"))
         raise SweepError(
             f"design={design!r} is not a design; allowed: {', '.join(DESIGNS)} "
             "or a list of parameter sets" + (f"; {hint}" if hint else "")

@@ -37,7 +37,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import _suggest
+from collabsim.params import suggest
 from collabsim.sweeps.design import SweepError
 
 #: Keys of the ``[sweep]`` table.
@@ -89,7 +89,7 @@ def check_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
     """
     for table in data:
         if table not in tables:
-            hint = _suggest(table, tables)
+            hint = suggest(table, tables)
             raise fail(
                 f"unknown table [{table}]; allowed: "
                 + ", ".join(f"[{t}]" for t in tables)
@@ -121,7 +121,7 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
 
     for table in data:
         if table not in TABLES:
-            hint = _suggest(table, TABLES)
+            hint = suggest(table, TABLES)
             raise fail(
                 f"unknown table [{table}]; allowed: [sweep], [params], [factors], "
                 "[[points]]" + (f"; {hint}" if hint else "")
@@ -131,7 +131,7 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
         raise fail("no [sweep] table: it names the scenario, design and replicates")
     for key in sweep:
         if key not in SWEEP_KEYS:
-            hint = _suggest(key, SWEEP_KEYS)
+            hint = suggest(key, SWEEP_KEYS)
             raise fail(
                 f"[sweep]: unknown key {key!r}; allowed: {', '.join(SWEEP_KEYS)}"
                 + (f"; {hint}" if hint else "")

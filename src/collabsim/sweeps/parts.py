@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from collabsim.storage import _sync_folder, write_atomically
+from collabsim.storage import sync_folder, write_atomically
 from collabsim.sweeps.design import SweepError
 
 RUNS_PARTS = "runs"
@@ -172,7 +172,7 @@ class Parts:
                 temporary.unlink(missing_ok=True)
             raise
         for _, final in staged:
-            _sync_folder(final.parent)
+            sync_folder(final.parent)
 
 
 def scan(sweep: Path, *, manifest: bool) -> tuple[set[int], int]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
-from collabsim.params import PARAMETERS, Params, _suggest, declaration, python_value
+from collabsim.params import PARAMETERS, Params, declaration, python_value, suggest
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.sweeps.design import (
     Design,
@@ -397,7 +397,7 @@ def _names(values: Any, allowed: Sequence[str], field_name: str, what: str) -> t
         raise SweepError(f"{field_name}={values!r} is not allowed: expected a list of {what} names")
     for value in values:
         if value not in allowed:
-            hint = _suggest(str(value), allowed)
+            hint = suggest(str(value), allowed)
             raise SweepError(
                 f"{field_name}: {value!r} is not a {what}"
                 + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")

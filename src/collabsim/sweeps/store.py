@@ -64,8 +64,7 @@ import pyarrow.parquet as pq
 
 import collabsim
 from collabsim.storage import (
-    _json_writer,
-    _strict,
+    json_writer,
     now,
     provenance,
     write_atomically,
@@ -275,7 +274,7 @@ class SweepStore:
             if previous is None:
                 meta = _new_meta(plan, design_fp, code_fp)
                 meta["checksums"] = _write_design(plan, path, made)
-                write_atomically(path / META, _json_writer(meta))
+                write_atomically(path / META, json_writer(meta))
             else:
                 _check_same(path, previous, design_fp, code_fp)
                 meta = _repair(plan, path, previous, made)
@@ -399,7 +398,7 @@ class SweepStore:
         self._write_meta()
 
     def _write_meta(self) -> None:
-        write_atomically(self.path / META, _json_writer(_strict(self.meta)[0]))
+        write_atomically(self.path / META, json_writer(self.meta))
 
 
 # --- reading -------------------------------------------------------------------------
@@ -615,7 +614,7 @@ def _repair(
                 for table in tables:
                     checksums.pop(table, None)
                 break
-    write_atomically(path / META, _json_writer(_strict(meta)[0]))
+    write_atomically(path / META, json_writer(meta))
     return meta
 
 

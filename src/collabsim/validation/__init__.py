@@ -31,10 +31,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import _suggest
+from collabsim.params import suggest
 from collabsim.storage import (
-    _json_writer,
-    _strict,
+    json_writer,
     now,
     provenance,
     recording_interruption,
@@ -134,7 +133,7 @@ def validate(
             )
     out.mkdir(parents=True, exist_ok=True)
     meta = _meta(chosen, quick=quick, seed=seed, backend=backend, workers=workers)
-    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out / META, json_writer(meta))
     started = time.perf_counter()
 
     with recording_interruption(out / META, meta):
@@ -194,7 +193,7 @@ def select_patterns(
     for item in patterns:
         if isinstance(item, str):
             if item not in PATTERNS:
-                hint = _suggest(item, PATTERNS)
+                hint = suggest(item, PATTERNS)
                 raise ValidationError(
                     f"{item!r} is not a pattern of the catalogue; "
                     + (hint if hint else "see: collabsim patterns")
@@ -276,7 +275,7 @@ def _write_outputs(
         failing=[r.pattern for r in expressible if not r.passed],
         files=[CSV, REPORT, FIGURES, "runs"],
     )
-    write_atomically(out / META, _json_writer(_strict(meta)[0]))
+    write_atomically(out / META, json_writer(meta))
 
 
 __all__ = [

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
-from collabsim.params import _suggest
+from collabsim.params import suggest
 from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.runner import SUMMARY_TYPES
 
@@ -95,7 +95,7 @@ class Metric(ABC):
 
 def _check_name(name: str, allowed: Sequence[str], what: str) -> None:
     if not isinstance(name, str) or name not in allowed:
-        hint = _suggest(str(name), allowed)
+        hint = suggest(str(name), allowed)
         raise ValidationError(
             f"{name!r} is not a {what}"
             + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")

@@ -12,7 +12,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import _suggest
+from collabsim.params import suggest
 from collabsim.sweeps import BACKENDS
 from collabsim.sweeps.design import SweepError
 
@@ -44,7 +44,7 @@ def check_run_options(
     if progress is not None and not callable(progress):
         raise error(f"progress={progress!r} is not allowed: expected a function")
     if backend not in BACKENDS:
-        hint = _suggest(str(backend), BACKENDS)
+        hint = suggest(str(backend), BACKENDS)
         raise error(
             f"backend={backend!r} is not a backend; allowed: "
             + ", ".join(BACKENDS)

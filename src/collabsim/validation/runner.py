@@ -46,7 +46,7 @@ import pandas as pd
 
 from collabsim.metrics import REPORTER_NAMES, SUMMARY, needs_silo_twin
 from collabsim.params import PARAMETERS, Params
-from collabsim.storage import _json_writer, write_atomically
+from collabsim.storage import json_writer, write_atomically
 from collabsim.sweeps import iter_sweep, load, pool
 from collabsim.sweeps.design import FACTOR_KINDS
 from collabsim.sweeps.runner import FAILED
@@ -193,7 +193,7 @@ def run_needs(
         for group in _groups(missing):
             name, index = _group_index(group, seed=seed, code=code)
             count.groups.append(name)
-            write_atomically(folder / f"{name}.json", _json_writer(index))
+            write_atomically(folder / f"{name}.json", json_writer(index))
             points = [
                 {k: v for k, v in n.params.items() if PARAMETERS[k].kind in FACTOR_KINDS}
                 for n in group

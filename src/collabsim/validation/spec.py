@@ -33,7 +33,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from collabsim.params import ParameterError, Params, _suggest
+from collabsim.params import ParameterError, Params, suggest
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.validation.comparisons import Greater, Interaction, Steadier
 from collabsim.validation.metrics import (
@@ -215,7 +215,7 @@ class Pattern:
             )
         for metric, arm in self.test.uses():
             if arm not in self.arms:
-                hint = _suggest(arm, list(self.arms))
+                hint = suggest(arm, list(self.arms))
                 raise ValidationError(
                     f"pattern {self.name}: the test reads arm {arm!r}, which "
                     "is not declared; arms: " + ", ".join(self.arms) + (f"; {hint}" if hint else "")
