@@ -13,10 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import collabsim
-from collabsim import storage
+from collabsim import fingerprint, storage
 from collabsim.cli import main
 from collabsim.metrics import SUMMARY
-from collabsim.sweeps import SweepError, iter_sweep, serial, store
+from collabsim.sweeps import SweepError, iter_sweep, serial
 from collabsim.sweeps.design import replicate_seeds
 from collabsim.sweeps.runner import SUMMARY_TYPES, Task, run_one
 
@@ -120,7 +120,7 @@ def test_meta_records_provenance_design_and_sessions(reference):
     meta = json.loads((reference.path / "meta.json").read_text(encoding="utf-8"))
     assert meta["kind"] == "collabsim sweep"
     assert meta["collabsim_version"] == collabsim.__version__
-    assert meta["code_fingerprint"] == store.code_fingerprint()
+    assert meta["code_fingerprint"] == fingerprint.code_fingerprint()
     assert meta["status"] == "complete" and meta["backend"] == "serial"
     assert meta["seed"] == 5 and meta["replicate_seeds"] == replicate_seeds(5, 3)
     assert meta["design"]["kind"] == "grid" and meta["design"]["points"] == 6
@@ -215,7 +215,7 @@ def test_a_changed_code_version_is_refused(tmp_path, capsys):
     with pytest.raises(SweepError, match="other model code.*0.0.9"):
         small_sweep(out)
     restarted = small_sweep(out, restart=True)
-    assert restarted.meta["code_fingerprint"] == store.code_fingerprint()
+    assert restarted.meta["code_fingerprint"] == fingerprint.code_fingerprint()
 
 
 def test_folders_that_are_not_sweeps_are_refused(tmp_path):
@@ -344,30 +344,36 @@ def test_code_fingerprint_follows_the_model_not_the_tools_around_it(tmp_path, mo
         Path(collabsim.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
     )
     monkeypatch.setattr(collabsim, "__file__", str(package / "__init__.py"))
-    original = store.code_fingerprint()
-    for tool in ("dashboard/app.py", "sensitivity/report.py", "sweeps/store.py", "cli.py"):
+    original = fingerprint.code_fingerprint()
+    for tool in (
+        "dashboard/app.py",
+        "sensitivity/report.py",
+        "sweeps/store.py",
+        "fingerprint.py",
+        "cli.py",
+    ):
         with open(package / tool, "a", encoding="utf-8") as handle:
             handle.write("\n# edited\n")
-    assert store.code_fingerprint() == original  # resuming still allowed
+    assert fingerprint.code_fingerprint() == original  # resuming still allowed
     # Layout, comments and docstrings of the model say nothing new about a run.
     model = package / "model.py"
     text = model.read_text(encoding="utf-8")
     relaid = text.replace('"""Advance the model by one week."""', '"""One week, reworded."""')
     assert relaid != text
     model.write_text("# a comment\n" + relaid.replace("\n\n\n", "\n\n\n\n"), encoding="utf-8")
-    assert store.code_fingerprint() == original
+    assert fingerprint.code_fingerprint() == original
     for model_file in ("mechanisms/trust.py", "model.py", "sweeps/runner.py"):
         with open(package / model_file, "a", encoding="utf-8") as handle:
             handle.write("\n_edited = 1\n")
-        changed = store.code_fingerprint()
+        changed = fingerprint.code_fingerprint()
         assert changed != original, model_file
         original = changed
     scenario = package / "scenarios" / "clahrc.toml"
     scenario.write_text(scenario.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
-    assert store.code_fingerprint() == original
+    assert fingerprint.code_fingerprint() == original
     text = scenario.read_text(encoding="utf-8")
     scenario.write_text(text.replace("n_people = 150", "n_people = 151", 1), encoding="utf-8")
-    assert store.code_fingerprint() != original
+    assert fingerprint.code_fingerprint() != original
 
 
 def test_code_fingerprint_reads_the_sources_again_only_when_one_changes(tmp_path, monkeypatch):
@@ -381,13 +387,13 @@ def test_code_fingerprint_reads_the_sources_again_only_when_one_changes(tmp_path
     with open(package / "model.py", "a", encoding="utf-8") as handle:
         handle.write("\n_edited = 1\n")  # sources this process has never read
     reads = []
-    read = store._what_it_says
-    monkeypatch.setattr(store, "_what_it_says", lambda path: reads.append(path) or read(path))
-    first = store.code_fingerprint()
+    read = fingerprint._what_it_says
+    monkeypatch.setattr(fingerprint, "_what_it_says", lambda path: reads.append(path) or read(path))
+    first = fingerprint.code_fingerprint()
     assert package / "model.py" in reads
     files_read = len(reads)
-    assert all(store.code_fingerprint() == first for _ in range(10))
+    assert all(fingerprint.code_fingerprint() == first for _ in range(10))
     assert len(reads) == files_read, "the unchanged sources were read again"
     with open(package / "model.py", "a", encoding="utf-8") as handle:
         handle.write("\n_edited = 2\n")
-    assert store.code_fingerprint() != first
+    assert fingerprint.code_fingerprint() != first

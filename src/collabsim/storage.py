@@ -360,7 +360,7 @@ def _git(folder: Path, *args: str) -> str | None:
 
 def origin() -> dict[str, Any]:
     """What makes a result now: ``provenance()`` and the code fingerprint of the model."""
-    from collabsim.sweeps.store import code_fingerprint  # the sweeps import this module
+    from collabsim.fingerprint import code_fingerprint
 
     return {**provenance(), "code_fingerprint": code_fingerprint()}
 

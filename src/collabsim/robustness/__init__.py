@@ -289,7 +289,7 @@ def _file_record(path: str | None) -> dict[str, Any] | None:
 
 
 def _meta(plan: RobustnessPlan, *, backend: str, workers: int | None, arms: int) -> dict[str, Any]:
-    from collabsim.sweeps.store import code_fingerprint
+    from collabsim.fingerprint import code_fingerprint
 
     return {
         "kind": KIND,

@@ -71,7 +71,7 @@ def validate(
     The runs are kept in ``out/runs/`` and reused: rerunning after an interruption
     computes only the runs that are missing, and a later validation of other patterns
     reuses every identical arm (see ``collabsim.validation.runner``). Runs made by other
-    model code (a different ``collabsim.sweeps.store.code_fingerprint``) are deleted and
+    model code (a different ``collabsim.fingerprint.code_fingerprint``) are deleted and
     computed again, without asking: a validation always judges the code that is
     installed now, and old runs could only mislead. Editing the catalogue's tests or
     metrics needs no new runs.
@@ -227,7 +227,7 @@ def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
 def _meta(
     chosen: Mapping[str, Pattern], *, quick: bool, seed: int, backend: str, workers: int | None
 ) -> dict[str, Any]:
-    from collabsim.sweeps.store import code_fingerprint
+    from collabsim.fingerprint import code_fingerprint
 
     return {
         "kind": KIND,

@@ -25,7 +25,7 @@ interrupted, by Ctrl-C or anything else, computes only what is missing when reru
 a second validation of other patterns reuses every arm they share.
 
 Changed model code: a sweep records the fingerprint of the model code that made it
-(``collabsim.sweeps.store.code_fingerprint``). Validation always judges the current
+(``collabsim.fingerprint.code_fingerprint``). Validation always judges the current
 code, so folders made by other code are deleted, not refused, and their arms run again;
 editing only the validation or the command line leaves the runs valid. ``restart``
 deletes every stored run first.
@@ -44,6 +44,7 @@ from typing import Any
 
 import pandas as pd
 
+from collabsim.fingerprint import code_fingerprint
 from collabsim.metrics import REPORTER_NAMES, SUMMARY, needs_silo_twin
 from collabsim.params import PARAMETERS, Params
 from collabsim.storage import json_writer, write_atomically
@@ -51,7 +52,7 @@ from collabsim.sweeps import iter_sweep, load, pool
 from collabsim.sweeps.design import FACTOR_KINDS
 from collabsim.sweeps.runner import FAILED
 from collabsim.sweeps.size import SweepSize
-from collabsim.sweeps.store import check_sweep_dir, code_fingerprint, remove_sweep_files
+from collabsim.sweeps.store import check_sweep_dir, remove_sweep_files
 
 #: The folder under a validation's output folder that holds its runs.
 RUNS = "runs"
