@@ -22,11 +22,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from collabsim.mechanisms.trust import MIDDLE, TOP, read_all
-from collabsim.model import CollaborationModel
+
+if TYPE_CHECKING:
+    from collabsim.model import CollaborationModel
 
 #: Colours of organisations in the order they appear (Okabe & Ito first, then more
 #: qualitative colours; the academic partner is always dark grey).
