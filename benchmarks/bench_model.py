@@ -6,6 +6,11 @@ and reports medians. As a yardstick measured in the same process, it also times 
 idiomatic per-agent Mesa model (each agent's ``step`` in Python) of a far simpler
 kind, so results can be quoted as ratios that survive a noisy machine.
 
+It also times start-up: a fresh Python process that imports collabsim and runs one week
+(compiled mechanisms from the on-disk cache), against a fresh process that only imports
+Mesa, the two started in turn; the median ratio is what a new worker costs beyond
+Mesa's own import. Target: at most 2.
+
 Usage::
 
     python benchmarks/bench_model.py [--sizes 300 1000 2000] [--repeats 7] [--json FILE]
@@ -17,6 +22,7 @@ import argparse
 import json
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
@@ -59,6 +65,31 @@ def _median_time(function, repeats: int) -> float:
     return statistics.median(times)
 
 
+#: What a fresh worker does before its first run, and the bare import it is compared with.
+STARTS = {
+    "collabsim": "import collabsim; collabsim.run(collabsim.scenario('iocn'), seed=0, steps=1)",
+    "mesa": "import mesa",
+}
+
+
+def start_up(repeats: int) -> dict:
+    """Median wall seconds of each fresh process in ``STARTS``, started in turn, and the
+    median of the paired ratios (pairing keeps the ratio fair on a machine whose speed
+    drifts)."""
+    subprocess.run([sys.executable, "-c", STARTS["collabsim"]], check=True)  # fills the cache
+    times: dict[str, list[float]] = {name: [] for name in STARTS}
+    for _ in range(repeats):
+        for name, code in STARTS.items():
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            times[name].append(time.perf_counter() - start)
+    ratios = [a / b for a, b in zip(times["collabsim"], times["mesa"], strict=True)]
+    return {
+        **{f"{name}_seconds": statistics.median(t) for name, t in times.items()},
+        "ratio": statistics.median(ratios),
+    }
+
+
 def measure(sizes, repeats: int, steps: int = 260) -> dict:
     """Median seconds per run and per agent-step for each size, plus the yardstick."""
     rows = []
@@ -90,6 +121,7 @@ def measure(sizes, repeats: int, steps: int = 260) -> dict:
         "steps": steps,
         "runs": rows,
         "yardstick_mesa_loop_microseconds_per_agent_step": yard / (yardstick_n * steps) * 1e6,
+        "start_up": start_up(repeats),
     }
 
 
@@ -109,6 +141,11 @@ def main(argv=None) -> None:
             f"{per / yard:>12.2f}x"
         )
     print(f"yardstick: idiomatic per-agent Mesa loop, {yard:.3f} us/agent-step")
+    up = result["start_up"]
+    print(
+        f"start-up: a fresh process to a model's first week {up['collabsim_seconds']:.2f} s, "
+        f"import mesa {up['mesa_seconds']:.2f} s: {up['ratio']:.2f}x (target <= 2)"
+    )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)

@@ -4,6 +4,8 @@ the model as Mesa sees it."""
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -221,3 +223,30 @@ def test_scheduled_events_do_what_they_say():
     turnover_before = model.network.turnover
     model.step()
     assert model.network.turnover >= turnover_before + 1
+
+
+def test_power_participation_is_spearmans_rank_correlation():
+    """The summary's rank correlation agrees with SciPy's, ties and all."""
+    from scipy.stats import spearmanr
+
+    from collabsim.metrics import power_participation, present_throughout
+
+    for seed in (1, 2):
+        model = collabsim.CollaborationModel("iocn", rng=seed)
+        for _ in range(40):
+            model.step()
+        people, who = model.state.people, present_throughout(model)
+        share = people.attended[who] / model.network.meetings_held
+        assert len(np.unique(people.base_power[who])) < who.sum()  # power has ties
+        expected = spearmanr(people.base_power[who], share).statistic
+        assert power_participation(model) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_run_in_a_fresh_process_leaves_scipy_stats_unimported():
+    """Importing scipy.stats took longer than a whole run, in every new worker process."""
+    code = (
+        "import sys, collabsim; collabsim.run(collabsim.scenario('beston'), seed=0, steps=30); "
+        "print('scipy.stats' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
