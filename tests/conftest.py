@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import signal
+
 import numpy as np
 import pytest
 
 import collabsim
+
+
+@pytest.fixture(autouse=True)
+def _sigint_left_as_found(request):
+    """Fail, and repair, a test that leaves SIGINT's handler other than it found it.
+
+    Compared with what the test found, not with Python's default: pytest started as a
+    background job of a non-interactive shell starts, and its workers with it, with
+    SIGINT ignored, and keeps that.
+    """
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    after = signal.getsignal(signal.SIGINT)
+    if after != before:
+        signal.signal(signal.SIGINT, before)
+        pytest.fail(f"{request.node.nodeid} left SIGINT's handler {after!r}, was {before!r}")
 
 
 @pytest.fixture(scope="session")

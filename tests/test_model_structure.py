@@ -11,7 +11,7 @@ import pytest
 import collabsim
 from collabsim import model as model_module
 from collabsim import settings
-from collabsim.mechanisms import change, commitment
+from collabsim.mechanisms import change, commitment, counters, decisions
 from collabsim.mechanisms.trust import TOP
 from collabsim.metrics import SILO_TWIN_OUTPUTS
 
@@ -284,11 +284,11 @@ def test_ceding_is_felt_as_a_loss_by_a_territorial_top():
     top = int(np.flatnonzero((p.role == TOP) & ~p.steady)[0])
     proposer = int(np.flatnonzero(p.org != p.org[top])[0])
     p.commitment[top], p.territoriality[top] = 0.6, 0.9
-    change._granted(s.world, _settings(model, 0.2), proposer, top)
+    decisions.granted(s.world, _settings(model, 0.2), proposer, top)
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
     assert p.granted[top] == 1 and p.ceded[top] > 0
     p.territoriality[top] = 0.0  # a top who does not guard territory loses nothing
-    change._granted(s.world, _settings(model, 0.2), proposer, top)
+    decisions.granted(s.world, _settings(model, 0.2), proposer, top)
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
 
 
@@ -302,11 +302,11 @@ def test_per_person_records_are_mesa_agent_attributes_that_add_up():
     granted = np.array(agents.get("changes_granted"))
     blocked = np.array(agents.get("changes_blocked"))
     assert attended.max() <= model.network.meetings_held and attended.sum() > 0
-    counters = model.state.counters
+    tally = model.state.counters
     # a redesign granted at the board counts once, but for each top who granted it
-    assert granted.sum() >= counters[change.GRANTED] > 0
+    assert granted.sum() >= tally[counters.GRANTED] > 0
     # a request nobody was left to decide is a block with no decider
-    assert 0 < blocked.sum() <= counters[change.BLOCKED]
+    assert 0 < blocked.sum() <= tally[counters.BLOCKED]
     # deciders are senior leaders, or the most powerful in an organisation none of whose
     # tops took part; with no turnover, a top who stopped taking part never comes back
     p = model.state.people
@@ -318,8 +318,8 @@ def test_per_person_records_are_mesa_agent_attributes_that_add_up():
     assert all(a.role == "top" or p.org[a.index] not in orgs_with_all_tops_in for a in deciders)
 
 
-def _actions(counters):
-    return int(counters[change.TESTED] + counters[change.ADOPTED_BIG_BANGS])
+def _actions(tally):
+    return int(tally[counters.TESTED] + tally[counters.ADOPTED_BIG_BANGS])
 
 
 def test_a_meeting_hears_of_the_actions_carried_out_since_the_last_and_starts_a_new_count():
@@ -335,8 +335,8 @@ def test_a_meeting_hears_of_the_actions_carried_out_since_the_last_and_starts_a_
         assert int(s.pathways.actions_since_meeting.sum()) == expected
     # tests that showed nothing are reported too: more actions than changes adopted
     assert (
-        s.counters[change.TESTED]
-        > s.counters[change.ADOPTED] - s.counters[change.ADOPTED_BIG_BANGS]
+        s.counters[counters.TESTED]
+        > s.counters[counters.ADOPTED] - s.counters[counters.ADOPTED_BIG_BANGS]
         > 0
     )
 

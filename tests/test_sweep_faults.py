@@ -147,8 +147,9 @@ def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tm
 def python_ctrl_c():
     """Ctrl-C at Python's own handler, as in a terminal, whatever this test process had.
 
-    A test runner's worker may run with SIGINT ignored or handled by an earlier test's
-    library; the sweep leaves such a handler alone, so these tests set the default.
+    pytest started as a background job of a non-interactive shell (as a CI runner may
+    start it) runs, with its workers, with SIGINT ignored; the sweep rightly leaves a
+    handler it did not find as Python's own alone, so these tests set the default.
     """
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield

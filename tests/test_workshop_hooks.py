@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from collabsim import CollaborationModel
-from collabsim.mechanisms import change
+from collabsim.mechanisms import change, counters
 from collabsim.mechanisms.trust import TOP
 from collabsim.played import AWAITING, Choice, ChoiceError
 from collabsim.workshop.turns import meeting_due, play_meeting
@@ -57,13 +57,13 @@ def test_staying_away_and_coming_are_the_persons_choice():
 def test_a_chosen_small_test_is_proposed_at_the_meeting_and_nothing_else_until_the_next():
     model = CollaborationModel("iocn", rng=4)
     person = _ordinary(model, False)[0]
-    proposed_before = model.state.counters[change.PROPOSED]
+    proposed_before = model.state.counters[counters.PROPOSED]
     model.played.play(person)
     model.played.choose(person, Choice(propose="small"))
     model.step()
     stage = model.state.changes.stage[person]
     assert stage in (change.TESTING, change.AWAITING_TEST_GRANT)
-    assert model.state.counters[change.PROPOSED] >= proposed_before + 1
+    assert model.state.counters[counters.PROPOSED] >= proposed_before + 1
 
 
 def test_a_chosen_redesign_asks_the_owning_tops_and_not_now_proposes_nothing():

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from collabsim.jit import jit
-from collabsim.mechanisms import change, trust
+from collabsim.mechanisms import counters, trust
 from collabsim.mechanisms.narrative import count_clusters
 
 if TYPE_CHECKING:
@@ -164,34 +164,34 @@ REPORTERS: tuple[Reporter, ...] = (
         lambda model, _: model.quality_vs_silo,
     ),
     Reporter(
-        "changes_proposed", "changes", "Changes proposed so far.", _counter(change.PROPOSED), int
+        "changes_proposed", "changes", "Changes proposed so far.", _counter(counters.PROPOSED), int
     ),
     Reporter(
         "changes_granted",
         "decisions",
         "Requests granted by senior leaders so far.",
-        _counter(change.GRANTED),
+        _counter(counters.GRANTED),
         int,
     ),
     Reporter(
         "changes_blocked",
         "decisions",
         "Requests blocked by senior leaders so far.",
-        _counter(change.BLOCKED),
+        _counter(counters.BLOCKED),
         int,
     ),
     Reporter(
         "changes_adopted",
         "changes",
         "Changes adopted into how pathways work so far.",
-        _counter(change.ADOPTED),
+        _counter(counters.ADOPTED),
         int,
     ),
     Reporter(
         "big_bang_failures",
         "changes",
         "Big-bang redesigns that failed so far.",
-        _counter(change.BIG_BANG_FAILURES),
+        _counter(counters.BIG_BANG_FAILURES),
         int,
     ),
     Reporter(
@@ -370,8 +370,8 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
     s = model.state
     steps = len(frame) - 1
     meetings = frame.loc[frame["meeting"], "attendance_rate"]
-    blocked = float(s.counters[change.BLOCKED])
-    decided = blocked + float(s.counters[change.GRANTED])
+    blocked = float(s.counters[counters.BLOCKED])
+    decided = blocked + float(s.counters[counters.GRANTED])
     last = frame.iloc[-1]
     mid = frame.iloc[steps // 2]
     alive_weeks = int(frame["alive"].iloc[1:].sum())

@@ -273,7 +273,7 @@ class PlayedPeople:
         for person, choice in sorted(self._now.items()):
             if not s.people.active[person]:
                 continue
-            if choice.cede:  # as a grant across organisations cedes (change._granted)
+            if choice.cede:  # as a grant across organisations cedes (decisions.granted)
                 decisions.cede_territory(
                     person, s.people_ref, rates.cede_power_loss, rates.cede_capacity_gain
                 )

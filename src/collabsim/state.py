@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from collabsim.jit import struct_of
-from collabsim.mechanisms import change, landscape
+from collabsim.mechanisms import counters, landscape
 from collabsim.mechanisms.commitment import QUARTER, actions_taken_on
 from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.played import Played
@@ -133,7 +133,7 @@ class World(NamedTuple):
     trust: Any  # the TrustStore, as its struct
     teams: Any  # Teams, as its struct
     org_start: np.ndarray  # people of organisation k are org_start[k]:org_start[k+1]
-    counters: np.ndarray  # cumulative counters of change work (change.PROPOSED, ...)
+    counters: np.ndarray  # cumulative counters of change work (counters.PROPOSED, ...)
     team_members: np.ndarray  # non-tops grouped by pathway
     team_start: np.ndarray  # (P + 1,)
     withdrawn: np.ndarray  # (organisations,) bool: has left the network (M15)
@@ -437,7 +437,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
         central_leader=central_leader,
         core_purpose=core_purpose,
         org_view=org_view,
-        counters=np.zeros(change.N_COUNTERS),
+        counters=np.zeros(counters.N_COUNTERS),
         withdrawn=np.zeros(n_orgs, dtype=np.bool_),
         org_low_meetings=np.zeros(n_orgs, dtype=np.int64),
         played=nobody_played(n, n_orgs),

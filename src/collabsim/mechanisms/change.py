@@ -27,32 +27,26 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from collabsim.jit import jit
-from collabsim.mechanisms.commitment import experience, see_win, suffer_setback
-from collabsim.mechanisms.decisions import cede_territory, gatekeeper, grant_probability
+from collabsim.mechanisms.commitment import see_win, suffer_setback
+from collabsim.mechanisms.counters import (
+    ADOPTED,
+    ADOPTED_BIG_BANGS,
+    BIG_BANG_FAILURES,
+    PROPOSED,
+    TESTED,
+)
+from collabsim.mechanisms.decisions import decide, decide_redesign
 from collabsim.mechanisms.draws import below, chance, uniform
 from collabsim.mechanisms.landscape import fitness, flip, own_fitness, redesigned, redraw
 from collabsim.mechanisms.learning import claim_leadership
-from collabsim.mechanisms.played import (
-    MODEL,
-    NO_CHANGE,
-    SMALL_TEST,
-    decider,
-    grant_chance,
-    waits_for,
-)
-from collabsim.mechanisms.trust import read, signal
+from collabsim.mechanisms.played import MODEL, NO_CHANGE, SMALL_TEST, waits_for
+from collabsim.mechanisms.trust import read
 
 # Stages of a change.
 IDLE, AWAITING_TEST_GRANT, TESTING, AWAITING_EMBEDDING, AWAITING_REDESIGN_GRANTS, REDESIGNING = (
     range(6)
 )
-
-# Columns of the counters array (cumulative over a run).
-PROPOSED, GRANTED, BLOCKED, ADOPTED, BIG_BANG_FAILURES, ADOPTED_BIG_BANGS, TESTED = range(7)
-N_COUNTERS = 7
 
 
 class ChangeRates(NamedTuple):
@@ -99,135 +93,6 @@ def _escalation_delay(stream):
 @jit
 def _duration(stream, shortest, longest, scale):
     return max(1, int(round((shortest + below(stream, longest - shortest + 1)) * scale)))
-
-
-@jit
-def _ask(world, settings, proposer, owner_org, embedding, working):
-    """Who decides for ``owner_org``, and how likely they are to grant (M9).
-
-    Territoriality weighs on the decision when granting cedes control: the proposer is
-    from another organisation, or the top is asked to embed what the frontline tried on
-    its own authority (``embedding``). Returns ``(-1, 0)`` when nobody from the
-    organisation is left to ask. A played senior leader of the organisation is the one
-    asked, and their verdict, if they gave one, decides (``played``).
-    """
-    people, played = world.people, world.played
-    top = decider(
-        gatekeeper(world.stream, owner_org, world.org_start, people.role, people.power, working),
-        owner_org,
-        played,
-        working,
-    )
-    if top < 0:
-        return -1, 0.0
-    if top == proposer:
-        return top, 1.0
-    ceding = embedding or people.org[top] != people.org[proposer]
-    alignment = 1.0 - abs(people.narrative[top] - people.narrative[proposer])
-    return top, grant_chance(
-        grant_probability(
-            read(world.trust, top, proposer),
-            alignment,
-            people.territoriality[top],
-            people.commitment[top],
-            ceding,
-            settings.grants,
-        ),
-        proposer,
-        owner_org,
-        played,
-    )
-
-
-@jit
-def _granted(world, settings, proposer, top):
-    """A grant: a positive signal, and territory ceded if it crosses organisations.
-
-    Ceding costs a top who guards their territory: each grant to another organisation
-    moves their commitment towards 0 with weight ``small_win_boost x territoriality``, nothing
-    for a top who does not guard it. Ceding is a loss to be borne, not a win to be
-    enjoyed: a top's hope comes from the network's meetings, like everyone's.
-    Evidence: "Those with the most power, were often the most reluctant to collaborate,
-    because it meant sharing it" (Kennedy et al. 2019); "the senior leaders did not fully
-    commit to this" (Mervyn et al. 2019).
-    """
-    if top == proposer:
-        return
-    people, rates = world.people, settings.change
-    people.granted[top] += 1
-    people.news[proposer] = top
-    signal(world.trust, proposer, top, 1.0, people.power, settings.trust)
-    if people.org[top] != people.org[proposer]:
-        cede_territory(top, people, rates.cede_power_loss, rates.cede_capacity_gain)
-        weight = settings.commitment.small_win_boost * people.territoriality[top]
-        experience(people, top, 0.0, weight)
-
-
-@jit
-def _blocked(world, settings, proposer, top):
-    """A block: a negative signal and a setback to the proposer's hope and identity.
-
-    Evidence: "A lack of support permeated to unease and despondency amongst otherwise
-    innovative and keen local leaders" (Mervyn et al. 2019). Anchor: claiming and
-    granting leader identity (DeRue & Ashford 2010).
-    """
-    world.counters[BLOCKED] += 1
-    if top < 0:
-        return  # nobody from that organisation left to ask
-    people = world.people
-    people.blocked[top] += 1
-    people.news[proposer] = top
-    signal(world.trust, proposer, top, -1.0, people.power, settings.trust)
-    suffer_setback(people, proposer, settings.commitment.block_cost)
-    # A refused claim to lead wears leader identity down, as a granted one builds it.
-    identity = people.leader_identity[proposer]
-    gain = settings.change.leadership_claim_gain
-    people.leader_identity[proposer] = identity - gain * identity
-
-
-@jit
-def _decide(world, settings, proposer, owner_org, embedding, working):
-    """A top of ``owner_org`` decides on the proposer's request.
-
-    Returns the top who granted it (the proposer themself for a request to oneself), or
-    -1 if it was blocked.
-    """
-    top, p = _ask(world, settings, proposer, owner_org, embedding, working)
-    if top >= 0 and chance(world.stream, p):
-        if top != proposer:
-            world.counters[GRANTED] += 1
-        _granted(world, settings, proposer, top)
-        return top
-    _blocked(world, settings, proposer, top)
-    return -1
-
-
-@jit
-def _decide_redesign(world, settings, proposer, p, mask, working):
-    """The owning organisations' tops decide on a redesign together.
-
-    At the partnership board it goes ahead with the mean of their grant probabilities,
-    counted as one decision. If it is turned down, the least willing top is seen to
-    have blocked it.
-    """
-    owner = world.pathways.owner
-    n_orgs = world.org_start.shape[0] - 1
-    tops = np.full(n_orgs, -2, dtype=np.int64)  # -2: organisation not involved
-    chances = np.zeros(n_orgs)
-    for n in range(owner.shape[1]):
-        k = owner[p, n]
-        if (mask >> n) & 1 and tops[k] == -2:
-            tops[k], chances[k] = _ask(world, settings, proposer, k, False, working)
-    involved = tops != -2
-    if chance(world.stream, chances[involved].mean()):
-        world.counters[GRANTED] += 1
-        for k in np.flatnonzero(involved):
-            if tops[k] >= 0:
-                _granted(world, settings, proposer, tops[k])
-        return True
-    least = np.flatnonzero(involved)[np.argmin(chances[involved])]
-    _blocked(world, settings, proposer, tops[least])
-    return False
 
 
 @jit
@@ -370,7 +235,7 @@ def _progress(world, settings, week, i, network_on, working):
     practice = changes.practice[i]
     end_change(i, changes, pathways.redesign_lead)
     if stage == AWAITING_TEST_GRANT:
-        top = _decide(world, settings, i, pathways.owner[p, practice], False, working)
+        top = decide(world, settings, i, pathways.owner[p, practice], False, working)
         if top >= 0:
             changes.stage[i] = TESTING
             changes.due[i] = week + _duration(stream, 4, 8, scale)
@@ -386,11 +251,11 @@ def _progress(world, settings, week, i, network_on, working):
             changes.stage[i] = AWAITING_EMBEDDING  # the prototype worked: ask to embed it
             changes.due[i] = week + _escalation_delay(stream)
             return
-        if stage == AWAITING_EMBEDDING and _decide(world, settings, i, owner, True, working) < 0:
+        if stage == AWAITING_EMBEDDING and decide(world, settings, i, owner, True, working) < 0:
             return
         _adopt(world, settings, i, p, trial, False, network_on, working)
     elif stage == AWAITING_REDESIGN_GRANTS:
-        if not _decide_redesign(world, settings, i, p, changes.mask[i], working):
+        if not decide_redesign(world, settings, i, p, changes.mask[i], working):
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING

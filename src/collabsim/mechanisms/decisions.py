@@ -1,13 +1,24 @@
-"""Decision rights, escalation and ceding territory (M9)."""
+"""Decision rights, escalation and ceding territory (M9).
+
+A request for a change goes to the top who decides for the organisation that owns the
+practice (``gatekeeper``); they grant it with ``grant_probability``. A grant across
+organisations cedes territory (``cede_territory``); a block is a setback to the
+proposer. Change work (``change``) asks through ``decide`` and ``decide_redesign``.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import NamedTuple
 
+import numpy as np
+
 from collabsim.jit import jit
-from collabsim.mechanisms.draws import below
-from collabsim.mechanisms.trust import TOP
+from collabsim.mechanisms.commitment import experience, suffer_setback
+from collabsim.mechanisms.counters import BLOCKED, GRANTED
+from collabsim.mechanisms.draws import below, chance
+from collabsim.mechanisms.played import decider, grant_chance
+from collabsim.mechanisms.trust import TOP, read, signal
 
 
 class GrantWeights(NamedTuple):
@@ -110,3 +121,132 @@ def cede_territory(top, people, power_loss, capacity_gain):
     """
     people.power[top] -= power_loss * people.power[top]
     people.ceded[top] += capacity_gain * (1.0 - people.ceded[top])
+
+
+@jit
+def ask(world, settings, proposer, owner_org, embedding, working):
+    """Who decides for ``owner_org``, and how likely they are to grant (M9).
+
+    Territoriality weighs on the decision when granting cedes control: the proposer is
+    from another organisation, or the top is asked to embed what the frontline tried on
+    its own authority (``embedding``). Returns ``(-1, 0)`` when nobody from the
+    organisation is left to ask. A played senior leader of the organisation is the one
+    asked, and their verdict, if they gave one, decides (``played``).
+    """
+    people, played = world.people, world.played
+    top = decider(
+        gatekeeper(world.stream, owner_org, world.org_start, people.role, people.power, working),
+        owner_org,
+        played,
+        working,
+    )
+    if top < 0:
+        return -1, 0.0
+    if top == proposer:
+        return top, 1.0
+    ceding = embedding or people.org[top] != people.org[proposer]
+    alignment = 1.0 - abs(people.narrative[top] - people.narrative[proposer])
+    return top, grant_chance(
+        grant_probability(
+            read(world.trust, top, proposer),
+            alignment,
+            people.territoriality[top],
+            people.commitment[top],
+            ceding,
+            settings.grants,
+        ),
+        proposer,
+        owner_org,
+        played,
+    )
+
+
+@jit
+def granted(world, settings, proposer, top):
+    """A grant: a positive signal, and territory ceded if it crosses organisations.
+
+    Ceding costs a top who guards their territory: each grant to another organisation
+    moves their commitment towards 0 with weight ``small_win_boost x territoriality``, nothing
+    for a top who does not guard it. Ceding is a loss to be borne, not a win to be
+    enjoyed: a top's hope comes from the network's meetings, like everyone's.
+    Evidence: "Those with the most power, were often the most reluctant to collaborate,
+    because it meant sharing it" (Kennedy et al. 2019); "the senior leaders did not fully
+    commit to this" (Mervyn et al. 2019).
+    """
+    if top == proposer:
+        return
+    people, rates = world.people, settings.change
+    people.granted[top] += 1
+    people.news[proposer] = top
+    signal(world.trust, proposer, top, 1.0, people.power, settings.trust)
+    if people.org[top] != people.org[proposer]:
+        cede_territory(top, people, rates.cede_power_loss, rates.cede_capacity_gain)
+        weight = settings.commitment.small_win_boost * people.territoriality[top]
+        experience(people, top, 0.0, weight)
+
+
+@jit
+def blocked(world, settings, proposer, top):
+    """A block: a negative signal and a setback to the proposer's hope and identity.
+
+    Evidence: "A lack of support permeated to unease and despondency amongst otherwise
+    innovative and keen local leaders" (Mervyn et al. 2019). Anchor: claiming and
+    granting leader identity (DeRue & Ashford 2010).
+    """
+    world.counters[BLOCKED] += 1
+    if top < 0:
+        return  # nobody from that organisation left to ask
+    people = world.people
+    people.blocked[top] += 1
+    people.news[proposer] = top
+    signal(world.trust, proposer, top, -1.0, people.power, settings.trust)
+    suffer_setback(people, proposer, settings.commitment.block_cost)
+    # A refused claim to lead wears leader identity down, as a granted one builds it.
+    identity = people.leader_identity[proposer]
+    gain = settings.change.leadership_claim_gain
+    people.leader_identity[proposer] = identity - gain * identity
+
+
+@jit
+def decide(world, settings, proposer, owner_org, embedding, working):
+    """A top of ``owner_org`` decides on the proposer's request.
+
+    Returns the top who granted it (the proposer themself for a request to oneself), or
+    -1 if it was blocked.
+    """
+    top, p = ask(world, settings, proposer, owner_org, embedding, working)
+    if top >= 0 and chance(world.stream, p):
+        if top != proposer:
+            world.counters[GRANTED] += 1
+        granted(world, settings, proposer, top)
+        return top
+    blocked(world, settings, proposer, top)
+    return -1
+
+
+@jit
+def decide_redesign(world, settings, proposer, p, mask, working):
+    """The owning organisations' tops decide on a redesign together.
+
+    At the partnership board it goes ahead with the mean of their grant probabilities,
+    counted as one decision. If it is turned down, the least willing top is seen to
+    have blocked it.
+    """
+    owner = world.pathways.owner
+    n_orgs = world.org_start.shape[0] - 1
+    tops = np.full(n_orgs, -2, dtype=np.int64)  # -2: organisation not involved
+    chances = np.zeros(n_orgs)
+    for n in range(owner.shape[1]):
+        k = owner[p, n]
+        if (mask >> n) & 1 and tops[k] == -2:
+            tops[k], chances[k] = ask(world, settings, proposer, k, False, working)
+    involved = tops != -2
+    if chance(world.stream, chances[involved].mean()):
+        world.counters[GRANTED] += 1
+        for k in np.flatnonzero(involved):
+            if tops[k] >= 0:
+                granted(world, settings, proposer, tops[k])
+        return True
+    least = np.flatnonzero(involved)[np.argmin(chances[involved])]
+    blocked(world, settings, proposer, tops[least])
+    return False

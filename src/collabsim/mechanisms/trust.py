@@ -25,8 +25,8 @@ Where trust changes (every write goes through ``write``, ``set_general``, ``drif
   own conversations in a workshop: ``encounters.converse`` (M1, M2), called by
   ``encounters.table_encounters``, ``encounters.informal_encounters`` and
   ``collabsim.played``;
-- a top granting or blocking a request: ``signal``, from ``change._granted`` and
-  ``change._blocked`` (M9);
+- a top granting or blocking a request: ``signal``, from ``decisions.granted`` and
+  ``decisions.blocked`` (M9);
 - a self-interested act: ``damage_reputation`` and a ``signal`` from every member,
   ``commitment.self_interest_act`` (M13);
 - second-hand trust and the weekly drift: ``second_hand`` (M3) and ``drift`` (M1), from
