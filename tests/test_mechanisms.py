@@ -21,9 +21,10 @@ from collabsim.mechanisms import (
     narrative,
     sustainability,
     trust,
+    trust_store,
     turnover,
 )
-from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP
+from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.state import pathway_count
 
 # --- random draws ------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def _small_model(**overrides):
 
 def _exact_group_means(store):
     n = store.org.size
-    t = np.array([[trust.read(store, i, j) for j in range(n)] for i in range(n)])
+    t = np.array([[trust_store.read(store, i, j) for j in range(n)] for i in range(n)])
     act = store.active
     pair = act[:, None] & act[None, :] & ~np.eye(n, dtype=bool)
     cross = store.org[:, None] != store.org[None, :]
@@ -155,8 +156,13 @@ def _exact_group_means(store):
 def _assert_sums_exact(store):
     exact, values = _exact_group_means(store)
     kept = [
-        trust.group_mean(store, g)
-        for g in (trust.ALL, trust.CROSS_ORG, trust.HEALTH_SOCIAL, trust.TOPS_BOTTOMS)
+        trust_store.group_mean(store, g)
+        for g in (
+            trust_store.ALL,
+            trust_store.CROSS_ORG,
+            trust_store.HEALTH_SOCIAL,
+            trust_store.TOPS_BOTTOMS,
+        )
     ]
     assert np.allclose(kept, exact, atol=1e-6)
     assert np.all((values >= -1e-6) & (values <= 1 + 1e-6))
@@ -173,31 +179,31 @@ def test_kept_group_sums_match_recounting_through_every_kind_of_change():
         trust.signal(store, i, j, rng.choice([-1.0, 1.0]), power, rates)
     _assert_sums_exact(store)
     for _ in range(40):
-        trust.drift(store, 0.3)  # drives the scale below the renormalisation threshold
+        trust_store.drift(store, 0.3)  # drives the scale below the renormalisation threshold
     assert store.scale[0] > 1e-2
     _assert_sums_exact(store)
-    trust.set_membership(store, 3, False)
-    trust.set_membership(store, 7, False)
+    trust_store.set_membership(store, 3, False)
+    trust_store.set_membership(store, 7, False)
     _assert_sums_exact(store)
-    trust.set_membership(store, 3, True)
-    trust.damage_reputation(store, 10, 0.4)
+    trust_store.set_membership(store, 3, True)
+    trust_store.damage_reputation(store, 10, 0.4)
     _assert_sums_exact(store)
-    trust.renew(store, 10, True)
-    trust.renew(store, 7, True)
+    trust_store.renew(store, 10, True)
+    trust_store.renew(store, 7, True)
     _assert_sums_exact(store)
-    trust.set_general(store, 4, 2, 0.9)
+    trust_store.set_general(store, 4, 2, 0.9)
     _assert_sums_exact(store)
 
 
 def test_drift_returns_personal_trust_to_the_view_of_the_organisation():
     m = _small_model()
     store = m.state.trust
-    before = trust.target(store, 1, 30)
-    trust.write(store, 1, 30, 0.95)
-    assert trust.read(store, 1, 30) == pytest.approx(0.95, abs=1e-6)
+    before = trust_store.target(store, 1, 30)
+    trust_store.write(store, 1, 30, 0.95)
+    assert trust_store.read(store, 1, 30) == pytest.approx(0.95, abs=1e-6)
     for _ in range(200):
-        trust.drift(store, 0.05)
-    assert trust.read(store, 1, 30) == pytest.approx(before, abs=1e-3)
+        trust_store.drift(store, 0.05)
+    assert trust_store.read(store, 1, 30) == pytest.approx(before, abs=1e-3)
 
 
 def test_a_lesson_about_a_person_generalises_to_their_organisation():
@@ -207,11 +213,11 @@ def test_a_lesson_about_a_person_generalises_to_their_organisation():
     i, j = 0, 39
     k = store.org[j]
     colleague = next(c for c in range(40) if store.org[c] == k and c != j)
-    before_person, before_org = trust.read(store, i, j), trust.read(store, i, colleague)
+    before_person, before_org = trust_store.read(store, i, j), trust_store.read(store, i, colleague)
     for _ in range(5):
         trust.signal(store, i, j, 1.0, s.people.power, m.settings.trust)
-    gain_person = trust.read(store, i, j) - before_person
-    gain_org = trust.read(store, i, colleague) - before_org
+    gain_person = trust_store.read(store, i, j) - before_person
+    gain_org = trust_store.read(store, i, colleague) - before_org
     assert gain_person > 0 and gain_org > 0
     assert gain_org < gain_person * 0.5  # the person counts more than their organisation
 
@@ -219,17 +225,17 @@ def test_a_lesson_about_a_person_generalises_to_their_organisation():
 def test_reputation_damage_takes_trust_down_at_once_with_its_ceiling():
     m = _small_model()
     store = m.state.trust
-    trust.write(store, 2, 20, 0.8)
-    trust.write(store, 3, 20, 0.2)
-    trust.damage_reputation(store, 20, 0.5)  # the ceiling halves, and so does trust now
-    assert trust.read(store, 2, 20) == pytest.approx(0.4, abs=1e-6)
-    assert trust.read(store, 3, 20) == pytest.approx(0.1, abs=1e-6)
-    trust.damage_reputation(store, 20, 0.25)  # from half the ceiling to a quarter
-    assert trust.read(store, 2, 20) == pytest.approx(0.2, abs=1e-6)
+    trust_store.write(store, 2, 20, 0.8)
+    trust_store.write(store, 3, 20, 0.2)
+    trust_store.damage_reputation(store, 20, 0.5)  # the ceiling halves, and so does trust now
+    assert trust_store.read(store, 2, 20) == pytest.approx(0.4, abs=1e-6)
+    assert trust_store.read(store, 3, 20) == pytest.approx(0.1, abs=1e-6)
+    trust_store.damage_reputation(store, 20, 0.25)  # from half the ceiling to a quarter
+    assert trust_store.read(store, 2, 20) == pytest.approx(0.2, abs=1e-6)
     for _ in range(300):
-        trust.drift(store, 0.05)
+        trust_store.drift(store, 0.05)
     ceiling = 0.25 * store.general[2, store.org[20]]
-    assert trust.read(store, 2, 20) == pytest.approx(ceiling, abs=1e-3)
+    assert trust_store.read(store, 2, 20) == pytest.approx(ceiling, abs=1e-3)
 
 
 def test_a_newcomer_is_known_by_nobody():
@@ -238,8 +244,8 @@ def test_a_newcomer_is_known_by_nobody():
     for _ in range(20):
         trust.signal(store, 5, 6, 1.0, s.people.power, m.settings.trust)
         trust.signal(store, 6, 5, 1.0, s.people.power, m.settings.trust)
-    trust.renew(store, 6, True)
-    assert trust.read(store, 5, 6) == pytest.approx(trust.target(store, 5, 6), abs=1e-9)
+    trust_store.renew(store, 6, True)
+    assert trust_store.read(store, 5, 6) == pytest.approx(trust_store.target(store, 5, 6), abs=1e-9)
     assert np.allclose(store.general[6], store.prior[store.org[6]])
 
 
@@ -251,13 +257,13 @@ def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
     villain = 11
     for i in range(40):
         if i != villain:
-            trust.write(store, i, villain, 0.05)
+            trust_store.write(store, i, villain, 0.05)
     listener = 3
-    trust.write(store, listener, villain, 0.8)
+    trust_store.write(store, listener, villain, 0.8)
     s.people.news[:] = villain  # everyone's latest news is about the villain
     for _ in range(10):
         trust.second_hand(s.world, _settings(m, trust=gossip))
-    assert trust.read(store, listener, villain) < 0.4
+    assert trust_store.read(store, listener, villain) < 0.4
 
 
 # --- M4 narrative --------------------------------------------------------------------------
@@ -727,11 +733,11 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
     p = s.people
     actor = int(np.flatnonzero((p.role == TOP) & ~p.steady)[0])
     others = [i for i in range(40) if i != actor]
-    before = np.array([trust.read(s.trust, i, actor) for i in others])
+    before = np.array([trust_store.read(s.trust, i, actor) for i in others])
     c_before = p.commitment.copy()
     hit_hard = _settings(m, commitment=_hope(morale_hit=0.3, reputation_damage=0.3))
     commitment.self_interest_act(s.world, hit_hard, actor)
-    after = np.array([trust.read(s.trust, i, actor) for i in others])
+    after = np.array([trust_store.read(s.trust, i, actor) for i in others])
     assert np.all(after < before - 0.25 * before)
     assert s.trust.damage[actor] == pytest.approx(0.3)
     hit = p.active.copy()  # the central leader's hope too

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import collabsim
 from collabsim.agents import Person
-from collabsim.mechanisms import trust
+from collabsim.mechanisms import roles, trust_store
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
 from collabsim.params import EVENT_KINDS, PARAMETERS, ParameterError
 
@@ -126,13 +126,15 @@ def test_state_stays_in_range_and_sums_stay_exact(params, seed):
     assert np.all((people.meeting_value >= -1) & (people.meeting_value <= 1))
     store = model.state.trust
     n = params.n_people
-    values = np.array([[trust.read(store, i, j) for j in range(n)] for i in range(n)])
+    values = np.array([[trust_store.read(store, i, j) for j in range(n)] for i in range(n)])
     assert np.all(np.isfinite(values)) and values.min() >= -1e-6 and values.max() <= 1 + 1e-6
     assert np.all((store.general >= 0) & (store.general <= 1))
     active = store.active
     pair = active[:, None] & active[None, :] & ~np.eye(n, dtype=bool)
     if pair.any():
-        assert trust.group_mean(store, trust.ALL) == pytest.approx(values[pair].mean(), abs=1e-6)
+        assert trust_store.group_mean(store, trust_store.ALL) == pytest.approx(
+            values[pair].mean(), abs=1e-6
+        )
     frame = model.timeseries()
     assert len(frame) == params.horizon + 1
     assert frame["quality"].notna().all() and frame["active_members"].notna().all()
@@ -156,7 +158,7 @@ def test_people_are_mesa_agents_viewing_the_state_arrays():
     assert len(model.agents) == model.params.n_people
     assert all(isinstance(a, Person) for a in model.agents)
     tops = model.agents.select(lambda a: a.role == "top")
-    assert len(tops) == int((model.state.people.role == trust.TOP).sum()) > 0
+    assert len(tops) == int((model.state.people.role == roles.TOP).sum()) > 0
     person = model.people[3]
     person.commitment = 0.42
     assert model.state.people.commitment[3] == 0.42
@@ -212,7 +214,7 @@ def test_scheduled_events_do_what_they_say():
     university = [o.index for o in model.state.organisations if o.is_academic_partner]
     assert not people.active[np.isin(people.org, university)].any()
     acute = [o.index for o in model.state.organisations if o.kind.kind == "acute_trust"]
-    tops = (people.role == trust.TOP) & np.isin(people.org, acute)
+    tops = (people.role == roles.TOP) & np.isin(people.org, acute)
     before = people.territoriality[tops].copy()
     model.step()
     assert np.all(people.territoriality[tops] >= np.minimum(1, before + 0.15 - 1e-9))

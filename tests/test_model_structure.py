@@ -12,7 +12,7 @@ import collabsim
 from collabsim import model as model_module
 from collabsim import settings
 from collabsim.mechanisms import change, commitment, counters, decisions
-from collabsim.mechanisms.trust import TOP
+from collabsim.mechanisms.roles import TOP
 from collabsim.metrics import SILO_TWIN_OUTPUTS
 
 

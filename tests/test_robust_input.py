@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import collabsim
 from collabsim import metrics
-from collabsim.mechanisms import trust
+from collabsim.mechanisms import trust_store
 from collabsim.params import PARAMETERS, Event, ParameterError, Params
 from collabsim.scenarios import available
 from collabsim.sweeps import SweepError
@@ -382,13 +382,13 @@ def test_group_means_of_trust_are_clipped_to_shares(small_model):
         # the running sums, kept up to date by many small updates, can round to a mean a
         # hair outside [0, 1]: set them to such sums directly
         sums[:] = 0.0
-        sums[trust.TARGET, trust.TOPS_BOTTOMS] = 3.0000000000434034
-        sums[trust.PAIRS, trust.TOPS_BOTTOMS] = 3.0
-        sums[trust.TARGET, trust.CROSS_ORG] = -1e-12
-        sums[trust.PAIRS, trust.CROSS_ORG] = 2.0
-        assert trust.group_mean(store, trust.TOPS_BOTTOMS) == 1.0
-        assert trust.group_mean(store, trust.CROSS_ORG) == 0.0
-        assert 0.0 <= trust.group_mean(store, trust.ALL) <= 1.0
+        sums[trust_store.TARGET, trust_store.TOPS_BOTTOMS] = 3.0000000000434034
+        sums[trust_store.PAIRS, trust_store.TOPS_BOTTOMS] = 3.0
+        sums[trust_store.TARGET, trust_store.CROSS_ORG] = -1e-12
+        sums[trust_store.PAIRS, trust_store.CROSS_ORG] = 2.0
+        assert trust_store.group_mean(store, trust_store.TOPS_BOTTOMS) == 1.0
+        assert trust_store.group_mean(store, trust_store.CROSS_ORG) == 0.0
+        assert 0.0 <= trust_store.group_mean(store, trust_store.ALL) <= 1.0
         row = dict(zip(metrics.REPORTER_NAMES, metrics.observe(small_model), strict=True))
         assert row["trust_tops_bottoms"] == 1.0 and row["trust_cross_org"] == 0.0
     finally:

@@ -6,7 +6,7 @@ import pytest
 
 from collabsim import CollaborationModel
 from collabsim.mechanisms import change, counters
-from collabsim.mechanisms.trust import TOP
+from collabsim.mechanisms.roles import TOP
 from collabsim.played import AWAITING, Choice, ChoiceError
 from collabsim.workshop.turns import meeting_due, play_meeting
 

@@ -5,7 +5,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP
+from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.storage import read_provenance
 from collabsim.workshop import Refusal, Room, replay
 from collabsim.workshop.debrief import debrief

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import mesa
 
 from collabsim import space
-from collabsim.mechanisms.trust import ROLES, read, set_membership, trust_in
+from collabsim.mechanisms.roles import ROLES
+from collabsim.mechanisms.trust_store import read, set_membership, trust_in
 from collabsim.organisations import Organisation
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from collabsim.mechanisms.trust import TOP, set_membership
+from collabsim.mechanisms.roles import TOP
+from collabsim.mechanisms.trust_store import set_membership
 from collabsim.params import Event
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from collabsim.jit import jit
-from collabsim.mechanisms import counters, trust
+from collabsim.mechanisms import counters, roles, trust_store
 from collabsim.mechanisms.narrative import count_clusters
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ REPORTERS: tuple[Reporter, ...] = (
         "Members' mean trust in the latest senior leader to act in self-interest (empty "
         "before any such act, or once they have moved on).",
         lambda model, _: (
-            trust.trust_in(model.state.trust_ref, model.network.last_actor)
+            trust_store.trust_in(model.state.trust_ref, model.network.last_actor)
             if model.network.last_actor >= 0
             else np.nan
         ),
@@ -263,7 +263,7 @@ def _snapshot(people, store):
         if people.attended_last[i]:
             room += people.commitment[i]
             in_room += 1
-        if people.role[i] == trust.TOP:
+        if people.role[i] == roles.TOP:
             if not people.steady[i]:
                 tops += 1
                 commitment_tops += people.commitment[i]
@@ -284,10 +284,10 @@ def _snapshot(people, store):
         spread,
         clusters,
         leaders / non_tops if non_tops else np.nan,
-        trust.group_mean(store, trust.ALL),
-        trust.group_mean(store, trust.CROSS_ORG),
-        trust.group_mean(store, trust.HEALTH_SOCIAL),
-        trust.group_mean(store, trust.TOPS_BOTTOMS),
+        trust_store.group_mean(store, trust_store.ALL),
+        trust_store.group_mean(store, trust_store.CROSS_ORG),
+        trust_store.group_mean(store, trust_store.HEALTH_SOCIAL),
+        trust_store.group_mean(store, trust_store.TOPS_BOTTOMS),
     )
 
 

@@ -36,8 +36,10 @@ from collabsim.mechanisms import (
     landscape,
     learning,
     narrative,
+    roles,
     sustainability,
     trust,
+    trust_store,
     turnover,
 )
 from collabsim.mechanisms.commitment import QUARTER
@@ -179,7 +181,7 @@ class CollaborationModel(mesa.Model):
     def shared_capacity(self) -> float:
         """The network's shared decision capacity: its tops' mean record of ceding (M9)."""
         p = self.state.people
-        tops = p.active & (p.role == trust.TOP)
+        tops = p.active & (p.role == roles.TOP)
         return float(p.ceded[tops].mean()) if tops.any() else 0.0
 
     @property
@@ -292,7 +294,7 @@ class CollaborationModel(mesa.Model):
             encounters.informal_encounters(s.world, cfg)
         self.played.talk(self)
         trust.second_hand(s.world, cfg)
-        trust.drift(s.trust_ref, prm.trust_drift)
+        trust_store.drift(s.trust_ref, prm.trust_drift)
 
     # 5. aspiration and commitment
     def update_commitment(self, week: int) -> None:
@@ -325,7 +327,7 @@ class CollaborationModel(mesa.Model):
     def act_in_self_interest(self, actor: int) -> None:
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
         s = self.state
-        self.network.trust_in_actor_before = float(trust.trust_in(s.trust_ref, actor))
+        self.network.trust_in_actor_before = float(trust_store.trust_in(s.trust_ref, actor))
         commitment.self_interest_act(s.world, self.settings_ref, actor)
         s.people.last_act[actor] = self.steps
         self.network.self_interest_acts += 1
@@ -383,7 +385,7 @@ class CollaborationModel(mesa.Model):
         failing = sustainability.network_failing(
             int(p.active.sum()) / self.state.initial_members,
             sum(recent) / len(recent),
-            bool((p.active & (p.role == trust.TOP) & ~p.steady).any()),
+            bool((p.active & (p.role == roles.TOP) & ~p.steady).any()),
             prm.min_attendance,
         )
         self.network.failing_meetings = self.network.failing_meetings + 1 if failing else 0

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from collabsim.mechanisms import change, commitment, decisions, encounters, played
-from collabsim.mechanisms.trust import TOP
+from collabsim.mechanisms.roles import TOP
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel

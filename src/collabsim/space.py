@@ -28,7 +28,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from collabsim.mechanisms.trust import MIDDLE, TOP
+from collabsim.mechanisms.roles import MIDDLE, TOP
 
 if TYPE_CHECKING:
     from collabsim.agents import Person

@@ -20,14 +20,9 @@ from collabsim.mechanisms.commitment import QUARTER, actions_taken_on
 from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.played import Played
 from collabsim.mechanisms.played import nobody as nobody_played
-from collabsim.mechanisms.trust import (
-    BOTTOM,
-    MIDDLE,
-    TOP,
-    TrustStore,
-    new_store,
-    prior_trust,
-)
+from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
+from collabsim.mechanisms.trust import prior_trust
+from collabsim.mechanisms.trust_store import TrustStore, new_store
 from collabsim.mechanisms.turnover import PersonDraws, draw_person
 from collabsim.organisations import (
     ACADEMIC_PARTNER_KIND,

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from collabsim.mechanisms.trust import MIDDLE, TOP, read_all
+from collabsim.mechanisms.roles import MIDDLE, TOP
+from collabsim.mechanisms.trust_store import read_all
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel

@@ -41,7 +41,7 @@ from collabsim.mechanisms.draws import below, chance, uniform
 from collabsim.mechanisms.landscape import fitness, flip, own_fitness, redesigned, redraw
 from collabsim.mechanisms.learning import claim_leadership
 from collabsim.mechanisms.played import MODEL, NO_CHANGE, SMALL_TEST, waits_for
-from collabsim.mechanisms.trust import read
+from collabsim.mechanisms.trust_store import read
 
 # Stages of a change.
 IDLE, AWAITING_TEST_GRANT, TESTING, AWAITING_EMBEDDING, AWAITING_REDESIGN_GRANTS, REDESIGNING = (

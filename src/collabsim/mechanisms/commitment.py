@@ -26,7 +26,9 @@ import numpy as np
 
 from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance
-from collabsim.mechanisms.trust import TOP, damage_reputation, signal
+from collabsim.mechanisms.roles import TOP
+from collabsim.mechanisms.trust import signal
+from collabsim.mechanisms.trust_store import damage_reputation
 
 #: A shortfall against aspiration (quality gain per year) as frustrating as a setback.
 FRUSTRATING_SHORTFALL = 0.2

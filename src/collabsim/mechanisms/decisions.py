@@ -18,7 +18,9 @@ from collabsim.mechanisms.commitment import experience, suffer_setback
 from collabsim.mechanisms.counters import BLOCKED, GRANTED
 from collabsim.mechanisms.draws import below, chance
 from collabsim.mechanisms.played import decider, grant_chance
-from collabsim.mechanisms.trust import TOP, read, signal
+from collabsim.mechanisms.roles import TOP
+from collabsim.mechanisms.trust import signal
+from collabsim.mechanisms.trust_store import read
 
 
 class GrantWeights(NamedTuple):

@@ -17,11 +17,9 @@ from collabsim.mechanisms.trust import (
     encounter_goes_well_probability,
     identity_threat,
     lesson,
-    read,
-    set_general,
     turf_threat,
-    write,
 )
+from collabsim.mechanisms.trust_store import read, set_general, write
 
 
 class InformalContact(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from collabsim.jit import jit
-from collabsim.mechanisms.trust import TOP
+from collabsim.mechanisms.roles import TOP
 
 
 class ProgrammeRates(NamedTuple):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from collabsim.jit import jit
-from collabsim.mechanisms.trust import TOP, set_membership
+from collabsim.mechanisms.roles import TOP
+from collabsim.mechanisms.trust_store import set_membership
 
 
 @jit

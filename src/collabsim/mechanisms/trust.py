@@ -1,41 +1,10 @@
 """Trust: asymmetric updating (M1), encounter quality (M2) and second-hand trust (M3).
 
-Trust of person i in person j has two parts. **Generalised trust** ``general[i, k]`` is
-i's view of organisation k as a whole; it starts at the prior for the two organisations
-and is learned from encounters with k's people. The **personal** part is what i has
-learned about j as a person, a signed share of the room above (or below) the target
-that fades between contacts, so trust drifts back to i's view of j's organisation,
-capped by j's reputation::
-
-    target(i, j) = general[i, org_j] * (1 - reputation_damage[j])
-    T[i, j] = target + p * (1 - target)   if p >= 0   (p = scale * personal[i, j])
-              target + p * target         if p < 0
-
-so trust stays in [0, 1] whatever happens to the target. The personal parts share one
-``scale``, so the weekly drift of all N x N pairs costs one multiplication. Since
-``T = target * (1 - |p|) + max(p, 0)`` is linear in the target, group sums of trust over
-active pairs (all, across organisations, across the health / social care divide,
-between tops and bottoms) are kept exactly current by every write and every change of
-generalised trust, so the per-step trust reporters cost O(1) however large the network.
-
-Where trust changes (every write goes through ``write``, ``set_general``, ``drift``,
-``set_membership``, ``renew`` or ``damage_reputation`` here, which keep the sums):
-
-- encounters at a meeting's tables, informal contact between meetings and participants'
-  own conversations in a workshop: ``encounters.converse`` (M1, M2), called by
-  ``encounters.table_encounters``, ``encounters.informal_encounters`` and
-  ``collabsim.played``;
-- a top granting or blocking a request: ``signal``, from ``decisions.granted`` and
-  ``decisions.blocked`` (M9);
-- a self-interested act: ``damage_reputation`` and a ``signal`` from every member,
-  ``commitment.self_interest_act`` (M13);
-- second-hand trust and the weekly drift: ``second_hand`` (M3) and ``drift`` (M1), from
-  the model's week between meetings;
-- people leaving the network: ``set_membership``, from ``turnover.drift_away``,
-  ``sustainability.organisations_withdrawing``, ``events.partner_withdraws`` and
-  ``Person.remove``; a newcomer taking over a post: ``renew``, from
-  ``turnover.replace_person`` (M14);
-- the store is made once per run, ``new_store``.
+The rules by which trust moves: how a signal in an interaction moves it
+(``trust_after_signal``, ``lesson``, ``signal``), how likely an encounter is to go well
+(``encounter_goes_well_probability``, with identity and turf threat), and gossip
+(``second_hand``). Trust itself, and every write to it, is kept in the trust store
+(``collabsim.mechanisms.trust_store``), which lists every place trust changes.
 """
 
 from __future__ import annotations
@@ -47,23 +16,8 @@ import numpy as np
 
 from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance, uniform
+from collabsim.mechanisms.trust_store import read, set_general, write
 from collabsim.organisations import HEALTH, SOCIAL_CARE
-
-#: The roles people hold, by their code: senior leaders ('tops'), middle managers and
-#: the frontline.
-ROLES: tuple[str, ...] = ("top", "middle", "bottom")
-TOP, MIDDLE, BOTTOM = 0, 1, 2
-
-#: Rows of ``TrustStore.sums``: sums over pairs of target, target x |personal|, the
-#: positive personal parts, and the number of pairs (trust = row 0 - scale x (row 1 - row 2)).
-TARGET, WEIGHTED, POSITIVE, PAIRS = 0, 1, 2, 3
-#: Groups of pairs the reporters average over. ``TrustStore.sums`` has one column per
-#: kind of pair (0-7); a group is the kinds with its bit set (ALL: every kind).
-ALL, CROSS_ORG, HEALTH_SOCIAL, TOPS_BOTTOMS = 0, 1, 2, 4
-
-# Personal parts are float32 (half the memory traffic); renormalising while the scale is
-# still above 1e-2 keeps them below 100 in size, so their rounding stays below 1e-5.
-_RENORMALISE_BELOW = 1e-2
 
 
 class EncounterWeights(NamedTuple):
@@ -87,27 +41,6 @@ class TrustRates(NamedTuple):
     second_hand_trust: float  # M3: ω, how far one such conversation moves trust
 
 
-class TrustStore(NamedTuple):
-    """The trust matrix and what is needed to read it (see the module docstring)."""
-
-    personal: np.ndarray  # (N, N) float32: personal part / scale
-    scale: np.ndarray  # (1,) float64
-    general: np.ndarray  # (N, organisations) float64: trust in each organisation
-    prior: np.ndarray  # (organisations, organisations) float64: where general starts
-    org: np.ndarray  # (N,) int64
-    sector: np.ndarray  # (N,) int64
-    role: np.ndarray  # (N,) int64
-    org_sector: np.ndarray  # (organisations,) int64
-    active: np.ndarray  # (N,) bool
-    damage: np.ndarray  # (N,) float64: reputation damage of each person
-    standing: np.ndarray  # (organisations, 3): sum of (1 - damage) over active members
-    # by organisation and role
-    ties: np.ndarray  # (N, organisations, 3): sum over active j of (1 - damage_j) x
-    # |personal[i, j]| by j's organisation and role; with standing, a change in general
-    # trust updates the group sums in O(1)
-    sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
-
-
 def prior_trust(sectors, within_org, across_org, health_social_gap):
     """Return the organisation-by-organisation matrix of prior trust.
 
@@ -129,37 +62,6 @@ def prior_trust(sectors, within_org, across_org, health_social_gap):
     prior[divide] -= health_social_gap
     np.fill_diagonal(prior, within_org)
     return np.clip(prior, 0.0, 1.0)
-
-
-def new_store(prior, org, sector, role, org_sector, active):
-    """The trust store at the start of a run: everyone's trust is their organisations' prior.
-
-    Args:
-        prior: Prior trust between organisations (``prior_trust``).
-        org: Everyone's organisation.
-        sector: Everyone's sector.
-        role: Everyone's role.
-        org_sector: Each organisation's sector.
-        active: Who is a member of the network (the people's own array, shared).
-    """
-    n, n_orgs = org.shape[0], prior.shape[0]
-    store = TrustStore(
-        personal=np.zeros((n, n), dtype=np.float32),
-        scale=np.ones(1),
-        general=prior[org, :].copy(),
-        prior=prior,
-        org=org,
-        sector=sector,
-        role=role,
-        org_sector=org_sector,
-        active=active,
-        damage=np.zeros(n),
-        standing=np.zeros((n_orgs, 3)),
-        ties=np.zeros((n, n_orgs, 3)),
-        sums=np.zeros((4, 8)),
-    )
-    recount(store)
-    return store
 
 
 @jit
@@ -251,253 +153,6 @@ def turf_threat(identity, territoriality_a, territoriality_b):
     collaborative ventures" (Mervyn et al. 2019).
     """
     return identity * (territoriality_a + territoriality_b)
-
-
-# --- the store -------------------------------------------------------------------------
-
-
-@jit
-def target(store, i, j):
-    """Trust that i's trust in j drifts back to.
-
-    i's view of j's organisation, capped by j's reputation.
-    """
-    return store.general[i, store.org[j]] * (1.0 - store.damage[j])
-
-
-@jit
-def _combine(base, part):
-    """Trust from a target and a scaled personal part in [-1, 1]."""
-    return base * (1.0 - abs(part)) + max(part, 0.0)
-
-
-@jit
-def _part(value, base):
-    """The personal part (unscaled, -1 to 1) that gives trust ``value`` from ``base``."""
-    if value >= base:
-        return (value - base) / (1.0 - base) if base < 1.0 else 0.0
-    return (value - base) / base
-
-
-@jit
-def read(store, i, j):
-    """Trust of person ``i`` in person ``j``."""
-    return _combine(target(store, i, j), store.scale[0] * store.personal[i, j])
-
-
-@jit
-def read_all(store):
-    """Trust of every person in every other, (N, N): ``read`` for each pair (for views)."""
-    n = store.org.shape[0]
-    out = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            out[i, j] = read(store, i, j)
-    return out
-
-
-@jit
-def trust_in(store, j):
-    """Mean trust of the other active members in person ``j`` (NaN if there are none)."""
-    total = 0.0
-    count = 0
-    for i in range(store.org.shape[0]):
-        if i != j and store.active[i]:
-            total += read(store, i, j)
-            count += 1
-    return total / count if count else np.nan
-
-
-@jit
-def _kind_of(org_a, org_b, sector_a, sector_b, role_a, role_b):
-    """Which of eight kinds a pair is.
-
-    Bit 0: across organisations; bit 1: across the health / social care divide (sectors
-    0 and 1); bit 2: between a top and a bottom (roles 0 and 2). Arithmetic, not
-    branches: it runs on every trust update.
-    """
-    divide = sector_a + sector_b == HEALTH + SOCIAL_CARE and sector_a != sector_b
-    ranks = role_a + role_b == TOP + BOTTOM and role_a != role_b
-    return (org_a != org_b) + 2 * divide + 4 * ranks
-
-
-@jit
-def _kind(store, i, j):
-    """Kind of the pair (i, j) (see ``_kind_of``)."""
-    return _kind_of(
-        store.org[i], store.org[j], store.sector[i], store.sector[j], store.role[i], store.role[j]
-    )
-
-
-@jit
-def _tally(store, i, j, sign):
-    """Add (sign=+1) or remove (-1) the active pair (i, j) in the sums and i's ties."""
-    kind = _kind(store, i, j)
-    base = target(store, i, j)
-    part = float(store.personal[i, j])
-    store.sums[TARGET, kind] += sign * base
-    store.sums[WEIGHTED, kind] += sign * base * abs(part)
-    store.sums[POSITIVE, kind] += sign * max(part, 0.0)
-    store.sums[PAIRS, kind] += sign
-    store.ties[i, store.org[j], store.role[j]] += sign * (1.0 - store.damage[j]) * abs(part)
-
-
-@jit
-def write(store, i, j, value):
-    """Set the trust of ``i`` in ``j`` to ``value`` (0-1), keeping the group sums current."""
-    base = target(store, i, j)
-    old = float(store.personal[i, j])
-    store.personal[i, j] = _part(value, base) / store.scale[0]
-    if i != j and store.active[i] and store.active[j]:
-        new = float(store.personal[i, j])  # as stored, so the sums stay exact
-        kind = _kind(store, i, j)
-        store.sums[WEIGHTED, kind] += base * (abs(new) - abs(old))
-        store.sums[POSITIVE, kind] += max(new, 0.0) - max(old, 0.0)
-        store.ties[i, store.org[j], store.role[j]] += (1.0 - store.damage[j]) * (
-            abs(new) - abs(old)
-        )
-
-
-@jit
-def set_general(store, i, k, value):
-    """Set i's generalised trust in organisation ``k``; trust in all its people moves with it."""
-    change = value - store.general[i, k]
-    store.general[i, k] = value
-    if not store.active[i]:
-        return
-    for r in range(3):
-        weight = store.standing[k, r]
-        if store.org[i] == k and store.role[i] == r:
-            weight -= 1.0 - store.damage[i]  # not one's own trust in oneself
-        kind = _kind_of(store.org[i], k, store.sector[i], store.org_sector[k], store.role[i], r)
-        store.sums[TARGET, kind] += change * weight
-        store.sums[WEIGHTED, kind] += change * store.ties[i, k, r]
-
-
-@jit
-def drift(store, rate):
-    """Let every pair's personal trust fade a share ``rate`` towards the target.
-
-    Evidence: relationships "took time to nurture" and lapse without contact
-    (Mervyn et al. 2019).
-    """
-    store.scale[0] *= 1.0 - rate
-    if store.scale[0] < _RENORMALISE_BELOW:
-        personal, ties = store.personal, store.ties
-        personal *= store.scale[0]
-        ties *= store.scale[0]
-        store.sums[WEIGHTED, :] *= store.scale[0]
-        store.sums[POSITIVE, :] *= store.scale[0]
-        store.scale[0] = 1.0
-
-
-@jit
-def recount(store):
-    """Recompute standing, ties and group sums from scratch (start of a run; tests)."""
-    store.sums[:, :] = 0.0
-    store.standing[:, :] = 0.0
-    store.ties[:, :, :] = 0.0
-    n = store.org.shape[0]
-    for i in range(n):
-        if store.active[i]:
-            store.standing[store.org[i], store.role[i]] += 1.0 - store.damage[i]
-            for j in range(n):
-                if j != i and store.active[j]:
-                    _tally(store, i, j, 1.0)
-
-
-@jit
-def set_membership(store, i, member):
-    """Make person ``i`` an active member (or not), updating the group sums.
-
-    Adds or removes all pairs (i, j) and (j, i) with active j.
-    """
-    if store.active[i] == member:
-        return
-    sign = 1.0 if member else -1.0
-    for j in range(store.org.shape[0]):
-        if j != i and store.active[j]:
-            _tally(store, i, j, sign)
-            _tally(store, j, i, sign)
-    if not member:
-        store.ties[i, :, :] = 0.0  # ties are kept for active members only
-    store.standing[store.org[i], store.role[i]] += sign * (1.0 - store.damage[i])
-    store.active[i] = member
-
-
-@jit
-def renew(store, i, member):
-    """A newcomer takes post ``i``: nobody knows them and they know nobody.
-
-    Their own trust starts at their organisation's priors; others' trust in them is each
-    one's view of their organisation. ``member`` says whether they join the network. One pass
-    over the post's row and column.
-    """
-    was = store.active[i]
-    oi, ri = store.org[i], store.role[i]
-    standing_old = 1.0 - store.damage[i]
-    for j in range(store.org.shape[0]):
-        if j != i and store.active[j]:
-            if was:
-                _tally(store, i, j, -1.0)
-                _tally(store, j, i, -1.0)
-            if member:  # the newcomer's pairs: targets only, no personal parts yet
-                kind = _kind(store, i, j)
-                store.sums[TARGET, kind] += (
-                    store.prior[oi, store.org[j]] * (1.0 - store.damage[j]) + store.general[j, oi]
-                )
-                store.sums[PAIRS, kind] += 2.0
-        store.personal[i, j] = 0.0
-        store.personal[j, i] = 0.0
-    store.ties[i, :, :] = 0.0
-    store.standing[oi, ri] += (1.0 if member else 0.0) - (standing_old if was else 0.0)
-    store.damage[i] = 0.0
-    store.general[i, :] = store.prior[oi, :]
-    store.active[i] = member
-
-
-@jit
-def damage_reputation(store, j, amount):
-    """Raise ``j``'s reputation damage by ``amount``: credibility is lost at once.
-
-    The ceiling trust in ``j`` can recover to falls from ``1 - old`` to ``1 - new``, and
-    everyone's current trust in ``j`` falls in the same proportion, keeping its place
-    under the ceiling. Evidence: a leader's self-interest "had a devastating effect on the
-    morale and credibility of the collaborative venture" (Kennedy et al. 2019).
-    """
-    n = store.org.shape[0]
-    old = store.damage[j]
-    new = min(1.0, old + amount)
-    kept = (1.0 - new) / (1.0 - old) if old < 1.0 else 0.0
-    current = np.empty(n)
-    counted = store.active[j]
-    for i in range(n):
-        current[i] = read(store, i, j) * kept
-        if counted and i != j and store.active[i]:
-            _tally(store, i, j, -1.0)
-    store.damage[j] = new
-    if counted:
-        store.standing[store.org[j], store.role[j]] -= new - old
-    for i in range(n):
-        if i != j:
-            store.personal[i, j] = _part(current[i], target(store, i, j)) / store.scale[0]
-            if counted and store.active[i]:
-                _tally(store, i, j, 1.0)
-
-
-@jit
-def group_mean(store, group):
-    """Mean trust over active pairs in ``group``, in [0, 1] (NaN when the group is empty)."""
-    total = np.zeros(4)
-    for kind in range(8):
-        if group == ALL or kind & group:
-            total += store.sums[:, kind]
-    if total[PAIRS] < 0.5:
-        return np.nan
-    mean = (total[TARGET] - store.scale[0] * (total[WEIGHTED] - total[POSITIVE])) / total[PAIRS]
-    # every pair's trust is in [0, 1], but the sums are kept current by many small updates
-    # whose rounding can carry the mean a hair outside (1 + 1.4e-11 has been seen)
-    return min(1.0, max(0.0, mean))
 
 
 @jit

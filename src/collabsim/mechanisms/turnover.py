@@ -10,7 +10,8 @@ import numpy as np
 from collabsim.jit import jit
 from collabsim.mechanisms.change import end_change
 from collabsim.mechanisms.draws import chance, normal
-from collabsim.mechanisms.trust import MIDDLE, TOP, renew, set_membership
+from collabsim.mechanisms.roles import MIDDLE, TOP
+from collabsim.mechanisms.trust_store import renew, set_membership
 
 
 class ExitRates(NamedTuple):

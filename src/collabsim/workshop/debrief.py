@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from collabsim.mechanisms.trust import TOP
+from collabsim.mechanisms.roles import TOP
 from collabsim.metrics import REPORTERS
 from collabsim.played import Choice
 from collabsim.workshop.people import describe

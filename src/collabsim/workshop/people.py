@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from collabsim.mechanisms import change
-from collabsim.mechanisms.trust import BOTTOM, MIDDLE, TOP, read_all
+from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
+from collabsim.mechanisms.trust_store import read_all
 from collabsim.played import AWAITING
 
 if TYPE_CHECKING:

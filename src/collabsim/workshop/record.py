@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from collabsim import storage
-from collabsim.mechanisms.trust import ROLES
+from collabsim.mechanisms.roles import ROLES
 from collabsim.metrics import summarise
 from collabsim.model import CollaborationModel
 from collabsim.params import Params

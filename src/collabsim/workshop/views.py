@@ -11,7 +11,8 @@ import re
 
 import numpy as np
 
-from collabsim.mechanisms.trust import TOP, read_all
+from collabsim.mechanisms.roles import TOP
+from collabsim.mechanisms.trust_store import read_all
 from collabsim.params import EVENT_KINDS
 from collabsim.workshop import people
 from collabsim.workshop.debrief import debrief
