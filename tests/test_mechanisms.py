@@ -10,6 +10,7 @@ import pytest
 
 import collabsim
 from collabsim import settings as run_settings
+from collabsim.initialisation import pathway_count
 from collabsim.mechanisms import (
     attendance,
     change,
@@ -25,7 +26,6 @@ from collabsim.mechanisms import (
     turnover,
 )
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
-from collabsim.state import pathway_count
 
 # --- random draws ------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ import numpy as np
 from collabsim import events, mesa_interface, settings, space
 from collabsim.agents import Person
 from collabsim.collector import WeeklyCollector
+from collabsim.initialisation import build_state
 from collabsim.mechanisms import (
     attendance,
     change,
@@ -47,7 +48,7 @@ from collabsim.mechanisms.draws import chance
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.played import PlayedPeople
 from collabsim.settings import Settings
-from collabsim.state import Network, build_state
+from collabsim.state import Network
 
 
 class CollaborationModel(mesa.Model):

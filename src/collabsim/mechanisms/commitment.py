@@ -190,7 +190,7 @@ def actions_taken_on(n_people, n_pathways, pathway_team_size):
 
     In proportion to the pathway's people: one for ``pathway_team_size`` people, a
     quarter for a group of 25 working on one issue, one and a half for 150 on one
-    pathway (``state.pathway_count``).
+    pathway (``initialisation.pathway_count``).
     """
     return n_people / n_pathways / pathway_team_size
 
