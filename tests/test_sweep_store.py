@@ -362,7 +362,12 @@ def test_code_fingerprint_follows_the_model_not_the_tools_around_it(tmp_path, mo
     assert relaid != text
     model.write_text("# a comment\n" + relaid.replace("\n\n\n", "\n\n\n\n"), encoding="utf-8")
     assert fingerprint.code_fingerprint() == original
-    for model_file in ("mechanisms/trust.py", "model.py", "sweeps/runner.py"):
+    for model_file in (
+        "mechanisms/trust.py",
+        "params/groups/trust.py",
+        "model.py",
+        "sweeps/runner.py",
+    ):
         with open(package / model_file, "a", encoding="utf-8") as handle:
             handle.write("\n_edited = 1\n")
         changed = fingerprint.code_fingerprint()

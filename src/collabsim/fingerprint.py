@@ -27,8 +27,8 @@ _NOT_MODEL = {
     "__init__.py",
     "__main__.py",
 }
-# Sub-packages that do: the compiled mechanisms and the scenario loader.
-_MODEL_PACKAGES = {"mechanisms", "scenarios"}
+# Sub-packages that do: the parameters, the compiled mechanisms and the scenario loader.
+_MODEL_PACKAGES = {"mechanisms", "params", "scenarios"}
 
 
 def code_fingerprint() -> str:

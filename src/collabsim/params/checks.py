@@ -1,0 +1,41 @@
+"""What the parameter layer's checks share: the error, plain values, and hints for names."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """A parameter value, name or event that the model cannot accept."""
+
+
+def python_value(value: Any) -> Any:
+    """The Python value a NumPy scalar holds (``np.int64(3)`` gives ``3``); others as given.
+
+    Values read from a pandas table or a NumPy array are NumPy scalars, which are not
+    ``int`` or ``bool``; converting them once, where input is checked, lets them through
+    the same checks and keeps the parameters plain Python (JSON friendly).
+    """
+    numpy = sys.modules.get("numpy")  # not imported: the value cannot be a NumPy scalar
+    if numpy is not None and isinstance(value, numpy.generic):
+        return value.item()
+    return value
+
+
+def _fmt(x: float | None) -> str:
+    return f"{x:g}" if x is not None else "?"
+
+
+def _as_list(value: Any, name: str) -> list:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ParameterError(f"{name} must be a list of events, got {value!r}")
+    return list(value)
+
+
+def suggest(name: str, options: Iterable[str]) -> str:
+    """A hint for a misspelt ``name``: 'did you mean ...?' with the closest ``options``, or ''."""
+    close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(close)}?" if close else ""

@@ -1,0 +1,96 @@
+"""The scenario timeline: the kinds of event, and an event scheduled in a given week."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from collabsim.organisations import ORGANISATION_KINDS
+from collabsim.params.checks import ParameterError, python_value, suggest
+
+#: Kinds of scheduled event, with what each does.
+EVENT_KINDS: dict[str, str] = {
+    "self_interest_act": "a senior leader acts in self-interest (the Beston pay-rise story); "
+    "optional organisation picks whose top acts",
+    "resistant_member_leaves": "the most resistant person (power x territoriality x narrative "
+    "distance) moves on and is replaced by a newcomer",
+    "central_leader_leaves": "the central leader holding the centre leaves; an ordinary top "
+    "takes the post and nobody holds the centre any more",
+    "partner_withdraws": "the neutral academic partner and its convener withdraw",
+    "budget_cut": "a budget cut raises tops' territoriality and everyone's workload; optional "
+    "organisation limits it to one organisation",
+    "programme_starts": "the leadership programmes (PLP and ALP) start",
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """A scheduled event on the scenario timeline.
+
+    Args:
+        step: Week at which it happens (applied at the start of that step), from 0 to
+            the run's ``horizon`` (``Params`` refuses a later one).
+        kind: One of ``EVENT_KINDS``.
+        organisation: Organisation kind it concerns, where that matters.
+    """
+
+    step: int
+    kind: str
+    organisation: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("step", "kind", "organisation"):  # e.g. from a pandas table
+            object.__setattr__(self, name, python_value(getattr(self, name)))  # frozen
+        if isinstance(self.step, bool) or not isinstance(self.step, int) or self.step < 0:
+            raise ParameterError(
+                f"events: step={self.step!r} is not allowed: expected a whole number >= 0 (week)"
+            )
+        if self.kind not in EVENT_KINDS:
+            hint = suggest(str(self.kind), EVENT_KINDS)
+            raise ParameterError(
+                f"events: kind={self.kind!r} is not an event kind; allowed: "
+                + ", ".join(EVENT_KINDS)
+                + (f"; {hint}" if hint else "")
+            )
+        if self.organisation is not None and self.organisation not in ORGANISATION_KINDS:
+            hint = suggest(str(self.organisation), ORGANISATION_KINDS)
+            raise ParameterError(
+                f"events: organisation={self.organisation!r} is not an organisation kind"
+                + (f"; {hint}" if hint else "")
+            )
+
+    @classmethod
+    def from_value(cls, value: Any) -> Event:
+        """Build an event from an ``Event`` or a mapping such as a TOML table."""
+        if isinstance(value, Event):
+            return value
+        if not isinstance(value, Mapping):
+            raise ParameterError(f"events: each event must be a table or dict, got {value!r}")
+        extra = set(value) - {"step", "kind", "organisation"}
+        if extra:
+            raise ParameterError(
+                f"events: unknown field {sorted(extra)[0]!r}; allowed: step, kind, organisation"
+            )
+        if "step" not in value or "kind" not in value:
+            raise ParameterError(f"events: each event needs step and kind, got {dict(value)!r}")
+        return cls(value["step"], value["kind"], value.get("organisation"))
+
+    @classmethod
+    def parse(cls, text: str) -> Event:
+        """Parse ``STEP:KIND[:ORGANISATION]`` from the command line."""
+        parts = text.split(":")
+        if len(parts) not in (2, 3):
+            raise ParameterError(f"--event {text!r}: expected STEP:KIND[:ORGANISATION]")
+        try:
+            step = int(parts[0])
+        except ValueError:
+            raise ParameterError(f"--event {text!r}: STEP must be a whole number") from None
+        return cls(step, parts[1], parts[2] if len(parts) == 3 else None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the event as a plain dict (TOML / JSON friendly)."""
+        out: dict[str, Any] = {"step": self.step, "kind": self.kind}
+        if self.organisation is not None:
+            out["organisation"] = self.organisation
+        return out

@@ -1,0 +1,48 @@
+"""The table of parameters: every declaration by name, the levers, and lookup by name.
+
+The groups are imported here in the table's order (which ``docs/parameters.md``, the
+levers and the CLI's listings follow); each declares its parameters as it is imported.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from collabsim.params.checks import ParameterError, suggest
+from collabsim.params.declaration import Parameter
+from collabsim.params.registry import DECLARATIONS
+
+#: The groups of parameters, in the table's order: importing each declares its parameters.
+GROUPS = (
+    "structure",
+    "levers",
+    "trust",
+    "narrative",
+    "attendance",
+    "learning",
+    "change",
+    "commitment",
+    "sustainability",
+)
+for _group in GROUPS:
+    import_module(f"collabsim.params.groups.{_group}")
+
+#: Every parameter, by name, in declaration order.
+PARAMETERS: dict[str, Parameter] = {p.name: p for p in DECLARATIONS}
+
+#: The policy levers (``docs/odd.md`` section 1.1), in declaration order.
+LEVERS: tuple[str, ...] = tuple(name for name, p in PARAMETERS.items() if p.lever)
+
+
+def unknown_parameter(name: str) -> ParameterError:
+    """The error for a name that is not a parameter, with the closest names as a hint."""
+    hint = suggest(name, PARAMETERS)
+    return ParameterError(f"unknown parameter {name!r}" + (f"; {hint}" if hint else ""))
+
+
+def declaration(name: str) -> Parameter:
+    """Return the declaration of ``name``, or raise ``ParameterError`` with suggestions."""
+    try:
+        return PARAMETERS[name]
+    except KeyError:
+        raise unknown_parameter(name) from None
