@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
@@ -196,3 +197,25 @@ def test_chunks_aim_at_about_a_second_of_work_and_shrink_at_the_end():
     assert tail.size() == 8  # 30 left among 2 workers: 4 chunks in flight get a share
     tasks = iter(range(30))
     assert len(tail.take(tasks)) == 8 and tail.remaining == 22
+
+
+def test_an_execution_is_checked_once_and_passed_down_whole():
+    """The five options every study takes are one object, checked when it is made."""
+    from collabsim.sweeps.execution import Execution, execution
+    from collabsim.validation import ValidationError
+
+    run_with = Execution(backend="pool", workers=np.int64(2))
+    assert run_with.workers == 2 and type(run_with.workers) is int and run_with.workers_used == 2
+    assert Execution(backend="serial").workers_used == 1
+    reporting = run_with.replace(progress=print)
+    assert reporting.progress is print and reporting.workers_used == 2
+    for options, message in (
+        ({"backend": "threads"}, "backend='threads' is not a backend"),
+        ({"restart": "yes"}, "restart='yes' is not allowed"),
+        ({"progress": 3}, "progress=3 is not allowed"),
+        ({"backend": "pool", "scheduler": "tcp://HOST:8786"}, "scheduler is only for"),
+    ):
+        with pytest.raises(SweepError, match=message):
+            Execution(**options)
+    with pytest.raises(ValidationError, match="is not a backend"):  # said as the study's own
+        execution(ValidationError, backend="threads")

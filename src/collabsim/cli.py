@@ -596,14 +596,14 @@ def _sweep(args: argparse.Namespace) -> int:
         with naming(args.file):
             plan = sweeps.plan_sweep(**options, allow_large=args.allow_large)
         check_writable(plan.out)
-        run = sweeps.SweepRun(
-            plan,
+        run_with = sweeps.Execution(
             backend=backend,
             workers=workers,
             scheduler=scheduler,
             restart=args.restart,
             progress=progress,
         )
+        run = sweeps.SweepRun(plan, run_with)
         if not args.quiet:
             line = start_line(
                 args.file, plan.size, backend=backend, workers=workers, scheduler=scheduler

@@ -50,9 +50,10 @@ from collabsim.storage import (
     write_atomically,
 )
 from collabsim.sweeps import SweepRun
+from collabsim.sweeps.execution import Execution, execution
 from collabsim.sweeps.plan import SweepPlan
 from collabsim.sweeps.store import SweepResult, code_fingerprint, load
-from collabsim.validation.options import check_results_folder, check_run_options
+from collabsim.validation.options import check_results_folder
 
 #: The pipeline file ``make results`` runs.
 DEFAULT_FILE = Path("experiments/results/pipeline.toml")
@@ -116,13 +117,13 @@ def run_pipeline(
     spec = read_pipeline(file)
     if not isinstance(quick, bool):
         raise PipelineError(f"quick={quick!r} is not allowed: expected true or false")
-    check_run_options(
+    run_with = execution(
+        PipelineError,
         backend=backend,
         workers=workers,
         scheduler=scheduler,
-        progress=progress,
         restart=restart,
-        error=PipelineError,
+        progress=progress,
     )
     out = Path(out) if out is not None else (spec.quick.out if quick else spec.out)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim results pipeline")
@@ -145,14 +146,7 @@ def run_pipeline(
     }
     write_atomically(out / META, json_writer(meta))
     with recording_interruption(out / META, meta):
-        counts = _run_sweeps(
-            planned,
-            backend=backend,
-            workers=workers,
-            scheduler=scheduler,
-            restart=restart,
-            progress=progress,
-        )
+        counts = _run_sweeps(planned, run_with)
     results = {path: load(plan.out) for path, plan in planned.items()}
     for record, (path, count) in zip(meta["sweeps"], counts.items(), strict=True):
         failures = results[path].meta.get("failures") or {}
@@ -244,17 +238,14 @@ def _backend_kept(backend: str, workers: int | None, scheduler: Any) -> Iterator
         yield scheduler
 
 
-def _run_sweeps(
-    planned: dict[Path, SweepPlan],
-    *,
-    backend: str,
-    workers: int | None,
-    scheduler: Any,
-    restart: bool,
-    progress: Callable[[str, int, int], None] | None,
-) -> dict[Path, dict[str, int]]:
-    """Run (or resume, or reuse) every sweep; per sweep, the runs computed and reused."""
+def _run_sweeps(planned: dict[Path, SweepPlan], run_with: Execution) -> dict[Path, dict[str, int]]:
+    """Run (or resume, or reuse) every sweep; per sweep, the runs computed and reused.
+
+    ``run_with.progress``, if any, is called as ``progress(sweep name, done, total)``.
+    """
     counts = {}
+    backend, workers, scheduler = run_with.backend, run_with.workers, run_with.scheduler
+    progress = run_with.progress
     missing = any(not _complete(plan) for plan in planned.values())
     kept = (
         _backend_kept(backend, workers, scheduler) if missing else contextlib.nullcontext(scheduler)
@@ -264,13 +255,13 @@ def _run_sweeps(
             client = target if backend == "dask" else scheduler
             run = SweepRun(
                 plan,
-                backend=backend,
-                workers=None if backend == "dask" and client is not None else workers,
-                scheduler=client,
-                restart=restart,
-                progress=None
-                if progress is None
-                else (lambda done, total, name=plan.name: progress(name, done, total)),
+                run_with.replace(
+                    workers=None if backend == "dask" and client is not None else workers,
+                    scheduler=client,
+                    progress=None
+                    if progress is None
+                    else (lambda done, total, name=plan.name: progress(name, done, total)),
+                ),
             )
             for _ in run:
                 pass

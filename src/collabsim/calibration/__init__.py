@@ -158,18 +158,19 @@ def calibrate(
         ValidationError: An option not allowed; nothing is written.
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
+    from collabsim.sweeps.execution import execution
     from collabsim.validation import ValidationError, check_flags
-    from collabsim.validation.options import check_results_folder, check_run_options
+    from collabsim.validation.options import check_results_folder
 
     plan = file_or_plan if isinstance(file_or_plan, CalibrationPlan) else read_plan(file_or_plan)
     check_flags(quick=False, seed=plan.seed)
-    check_run_options(
+    run_with = execution(
+        ValidationError,
         backend=backend,
         workers=workers,
         scheduler=scheduler,
-        progress=progress,
         restart=restart,
-        error=ValidationError,
+        progress=progress,
     )
     from collabsim.calibration.stages import arm_reads, run_stage, stage_size
     from collabsim.sweeps.plan import check_size
@@ -199,11 +200,7 @@ def calibrate(
                 {n: plan.point(n) for n in in_play},
                 folder=out / RUNS,
                 seed=plan.seed,
-                backend=backend,
-                workers=workers,
-                scheduler=scheduler,
-                restart=restart and index == 0,
-                progress=report,
+                run_with=run_with.replace(restart=restart and index == 0, progress=report),
                 reads=reads,
                 allow_large=True,  # the stage's size was checked above, in full
             )

@@ -16,7 +16,7 @@ points a batch reads), so memory stays bounded whatever the number of points.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,6 +30,7 @@ from collabsim.calibration.plan import CalibrationPlan, Stage
 from collabsim.calibration.scoring import StageScore, at_alpha, stage_verdict
 from collabsim.metrics import SUMMARY
 from collabsim.params import Params
+from collabsim.sweeps.execution import Execution
 from collabsim.sweeps.plan import typical_size
 from collabsim.sweeps.size import StudySize, SweepSize
 from collabsim.sweeps.store import RUNS as RUNS_FILE
@@ -74,11 +75,7 @@ def run_stage(
     *,
     folder: Path,
     seed: int,
-    backend: str,
-    workers: int | None,
-    scheduler: Any,
-    restart: bool,
-    progress: Callable[[int, int], None] | None,
+    run_with: Execution,
     reads: Mapping[str, tuple[set[str], set[str]]] | None = None,
     allow_large: bool = False,
 ) -> StageResult:
@@ -89,11 +86,8 @@ def run_stage(
         points: The points in play, by number: each one's rate values.
         folder: The runs folder (``<out>/runs``).
         seed: Master seed of the replicate seeds.
-        backend: ``"serial"``, ``"pool"`` or ``"dask"``.
-        workers: Workers of the pool or local Dask cluster (all cores if None).
-        scheduler: A Dask scheduler address or client, or None.
-        restart: Delete every stored run first.
-        progress: Called as ``progress(done, total)`` over the stage's runs.
+        run_with: How the runs are computed (``collabsim.sweeps.Execution``); its
+            ``progress`` is called as ``progress(done, total)`` over the stage's runs.
         reads: What every stage reads from each arm (``arm_reads``): kept for points
             that go on to later stages.
         allow_large: Run a group of more than ``collabsim.sweeps.size.LARGE_RUNS`` runs
@@ -108,11 +102,7 @@ def run_stage(
         needs,
         folder=folder,
         seed=seed,
-        backend=backend,
-        workers=workers,
-        scheduler=scheduler,
-        restart=restart,
-        progress=progress,
+        run_with=run_with,
         allow_large=allow_large,
     )
     patterns = [at_alpha(p, stage.alpha) for p in stage.patterns]

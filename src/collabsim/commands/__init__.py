@@ -195,9 +195,9 @@ def start_line(
         workers: The workers asked for (None: the backend's default).
         scheduler: A Dask scheduler, or None.
     """
-    from collabsim.sweeps import backend_workers
+    from collabsim.sweeps import Execution
 
-    running = backend_workers(backend, workers=workers, scheduler=scheduler)
+    running = Execution(backend=backend, workers=workers, scheduler=scheduler).workers_used
     line = f"{PROG}: {file}: {size.describe()}: {size.estimate(running)}"
     if most is not None and most.runs > size.runs:
         line += f"; up to {most.describe()}: {most.estimate(running)}"

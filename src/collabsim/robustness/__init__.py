@@ -55,9 +55,10 @@ from collabsim.storage import (
     recording_interruption,
     write_atomically,
 )
+from collabsim.sweeps.execution import execution
 from collabsim.sweeps.plan import check_size
 from collabsim.sweeps.size import StudySize
-from collabsim.validation.options import check_results_folder, check_run_options
+from collabsim.validation.options import check_results_folder
 
 if TYPE_CHECKING:
     from collabsim.validation.runner import Need
@@ -174,13 +175,13 @@ def robustness(
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
     plan = load_plan(file_or_plan)
-    check_run_options(
+    run_with = execution(
+        RobustnessError,
         backend=backend,
         workers=workers,
         scheduler=scheduler,
-        progress=progress,
         restart=restart,
-        error=RobustnessError,
+        progress=progress,
     )
     needs, keys = _needs(plan)
     check_size(_size(plan, needs), allow_large=allow_large)
@@ -198,11 +199,7 @@ def robustness(
             needs,
             folder=out / runner.RUNS,
             seed=plan.seed,
-            backend=backend,
-            workers=workers,
-            scheduler=scheduler,
-            restart=restart,
-            progress=progress,
+            run_with=run_with,
             allow_large=True,  # the study's size was checked above, in full
         )
     cache: dict[Path, Any] = {}

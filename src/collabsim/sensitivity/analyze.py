@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from collabsim.sensitivity.problem import (
     takes_seed,
 )
 from collabsim.sensitivity.results import META, Analysis, clear_analysis_without_runs
+
+if TYPE_CHECKING:
+    from collabsim.sweeps.execution import Execution
 
 #: Bootstrap resamples unless told otherwise: SALib's delta bootstrap is slow.
 DEFAULT_RESAMPLES: dict[str, int] = {"delta": 100}
@@ -168,6 +171,8 @@ def run_study(
         figures=figures,
     )
     if isinstance(func, ScenarioFunction):
+        from collabsim.sweeps.execution import Execution
+
         return _model_study(
             func,
             factors,
@@ -178,11 +183,13 @@ def run_study(
             fill=fill,
             out=out,
             name=name,
-            backend=backend,
-            workers=workers,
-            scheduler=scheduler,
-            restart=restart,
-            progress=progress,
+            run_with=Execution(
+                backend=backend or "pool",
+                workers=workers,
+                scheduler=scheduler,
+                restart=restart,
+                progress=progress,
+            ),
             figures=figures,
             allow_large=allow_large,
             **options,
@@ -550,17 +557,14 @@ def _model_study(
     fill: Mapping[str, float] | None,
     out: str | Path | None,
     name: str | None,
-    backend: str | None,
-    workers: int | None,
-    scheduler: Any,
-    restart: bool,
-    progress: Callable[[int, int], None] | None,
+    run_with: Execution,
     figures: bool,
     allow_large: bool,
     **options: Any,
 ) -> Analysis:
     """The model: a sweep through ``collabsim.sweeps`` into ``out``, then the analysis."""
-    from collabsim.sweeps import iter_sweep
+    from collabsim.sweeps import SweepRun
+    from collabsim.sweeps.plan import plan_sweep
 
     chosen = (
         list(func.outputs)
@@ -568,7 +572,7 @@ def _model_study(
         else list(check_names(outputs, func.outputs, "outputs", "outputs of the scenario function"))
     )
     fill = agg.check_fill(fill, chosen)
-    run = iter_sweep(
+    plan = plan_sweep(
         scenario=func.scenario,
         params=func.params or None,
         factors=lever_specs() if factors is None else factors,
@@ -582,13 +586,9 @@ def _model_study(
         morris_levels=options["morris_levels"],
         name=name or f"sensitivity-{func.label}",
         out=out,
-        backend=backend or "pool",
-        workers=workers,
-        scheduler=scheduler,
-        restart=restart,
-        progress=progress,
         allow_large=allow_large,
     )
+    run = SweepRun(plan, run_with)
     clear_analysis_without_runs(run.plan.out)  # as a clone of a repository holds it
     for _ in run:
         pass

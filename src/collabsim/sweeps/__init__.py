@@ -26,18 +26,15 @@ Running the same sweep again into the same folder resumes it; see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import Params, python_value, suggest
+from collabsim.params import Params
 from collabsim.sweeps.ctrl_c import CtrlC
 from collabsim.sweeps.design import SweepError, salib_problem
+from collabsim.sweeps.execution import BACKENDS, Execution
 from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
 from collabsim.sweeps.store import SweepResult, SweepStore, load
-
-#: The backends, by name; each is the module ``collabsim.sweeps.<name>``.
-BACKENDS: tuple[str, ...] = ("serial", "pool", "dask")
 
 
 def sweep(
@@ -151,8 +148,13 @@ class SweepRun:
     run's row (a dict, in the order runs finish) and, at the end, merges the results.
     Stopping early (``break``) leaves the finished chunks on disk for a resume.
 
+    Args:
+        plan: The checked sweep (``plan_sweep``).
+        execution: How its runs are computed (``Execution``).
+
     Attributes:
         plan: The checked sweep.
+        execution: How its runs are computed.
         total: Runs in the sweep.
         done: Runs finished so far (including earlier sessions once iteration starts).
         workers: Worker processes that will run them (None: an existing Dask cluster's).
@@ -160,45 +162,37 @@ class SweepRun:
             runs done in earlier sessions) and after every run; or None.
     """
 
-    def __init__(
-        self,
-        plan: SweepPlan,
-        *,
-        backend: str,
-        workers: int | None,
-        scheduler: Any,
-        restart: bool,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> None:
+    def __init__(self, plan: SweepPlan, execution: Execution) -> None:
         self.plan = plan
         self.total = plan.total
         self.done = 0
-        self.progress = progress
-        self._backend = backend
-        self._module = import_module(f"collabsim.sweeps.{backend}")
-        self.workers = backend_workers(backend, workers=workers, scheduler=scheduler)
-        self._given_workers = workers
-        self._scheduler = scheduler
-        self._restart = restart
+        self.execution = execution
+        self.workers = execution.workers_used
+
+    @property
+    def progress(self) -> Callable[[int, int], None] | None:
+        """Called as ``progress(done, total)`` (the execution's), or None."""
+        return self.execution.progress
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         with CtrlC() as ctrl_c:
             yield from self._run(ctrl_c)
 
     def _run(self, ctrl_c: CtrlC) -> Iterator[dict[str, Any]]:
-        store = SweepStore.open(self.plan, restart=self._restart)
+        run_with = self.execution
+        store = SweepStore.open(self.plan, restart=run_with.restart)
         try:
             self.done = len(store.done)
-            store.begin(backend=self._backend, workers=self.workers)
+            store.begin(backend=run_with.backend, workers=self.workers)
             if self.progress is not None:
                 self.progress(self.done, self.total)
             remaining = self.total - self.done
             if remaining:
-                chunks = self._module.execute(
+                chunks = run_with.module.execute(
                     self.plan.tasks(skip=store.done),
                     remaining=remaining,
-                    workers=self._given_workers,
-                    scheduler=self._scheduler,
+                    workers=run_with.workers,
+                    scheduler=run_with.scheduler,
                 )
                 try:
                     for records in chunks:
@@ -223,19 +217,6 @@ class SweepRun:
             store.close()
 
 
-def backend_workers(backend: str, *, workers: int | None, scheduler: Any) -> int | None:
-    """The worker processes a backend will run on, its options checked.
-
-    Returns:
-        The number of workers (all cores if ``workers`` is None), or None for an
-        existing Dask cluster's.
-
-    Raises:
-        SweepError: Options the backend does not take.
-    """
-    return import_module(f"collabsim.sweeps.{backend}").check(workers=workers, scheduler=scheduler)
-
-
 def iter_sweep(
     *,
     backend: str = "pool",
@@ -257,38 +238,19 @@ def iter_sweep(
     Returns:
         The sweep, checked in full (errors are raised here, before anything is written).
     """
-    if backend not in BACKENDS:
-        hint = suggest(str(backend), BACKENDS)
-        raise SweepError(
-            f"backend={backend!r} is not a backend; allowed: "
-            + ", ".join(BACKENDS)
-            + (f"; {hint}" if hint else "")
-        )
-    restart, workers = python_value(restart), python_value(workers)
-    if not isinstance(restart, bool):
-        raise SweepError(f"restart={restart!r} is not allowed: expected true or false")
-    plan = plan_sweep(**options)
-    if progress is not None and not callable(progress):
-        raise SweepError(
-            f"progress={progress!r} is not allowed: expected a function progress(done, total)"
-        )
-    return SweepRun(
-        plan,
-        backend=backend,
-        workers=workers,
-        scheduler=scheduler,
-        restart=restart,
-        progress=progress,
+    run_with = Execution(
+        backend=backend, workers=workers, scheduler=scheduler, restart=restart, progress=progress
     )
+    return SweepRun(plan_sweep(**options), run_with)
 
 
 __all__ = [
     "BACKENDS",
+    "Execution",
     "SweepError",
     "SweepResult",
     "SweepRun",
     "SweepTooLarge",
-    "backend_workers",
     "iter_sweep",
     "load",
     "salib_problem",

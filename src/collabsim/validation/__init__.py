@@ -39,8 +39,9 @@ from collabsim.storage import (
     recording_interruption,
     write_atomically,
 )
+from collabsim.sweeps.execution import execution
 from collabsim.validation.catalogue import PATTERNS
-from collabsim.validation.options import check_results_folder, check_run_options
+from collabsim.validation.options import check_results_folder
 from collabsim.validation.report import patterns_markdown
 from collabsim.validation.spec import QUICK_SEEDS, Pattern, PatternResult, ValidationError
 
@@ -104,13 +105,13 @@ def validate(
     """
     chosen = select_patterns(patterns)
     check_flags(quick=quick, seed=seed)
-    check_run_options(
+    run_with = execution(
+        ValidationError,
         backend=backend,
         workers=workers,
         scheduler=scheduler,
-        progress=progress,
         restart=restart,
-        error=ValidationError,
+        progress=progress,
     )
     out = Path(out)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim validation")
@@ -141,11 +142,7 @@ def validate(
             needs,
             folder=out / runner.RUNS,
             seed=seed,
-            backend=backend,
-            workers=workers,
-            scheduler=scheduler,
-            restart=restart,
-            progress=progress,
+            run_with=run_with,
         )
     cache: dict[Path, Any] = {}
     data = {key: runner.load_arm(stored[key], need, cache) for key, need in needs.items()}

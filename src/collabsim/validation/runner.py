@@ -48,8 +48,9 @@ from collabsim.fingerprint import code_fingerprint
 from collabsim.metrics import REPORTER_NAMES, SUMMARY, needs_silo_twin
 from collabsim.params import PARAMETERS, Params
 from collabsim.storage import json_writer, write_atomically
-from collabsim.sweeps import iter_sweep, load, pool
+from collabsim.sweeps import Execution, SweepRun, load, pool
 from collabsim.sweeps.design import FACTOR_KINDS
+from collabsim.sweeps.plan import plan_sweep
 from collabsim.sweeps.runner import FAILED
 from collabsim.sweeps.size import SweepSize
 from collabsim.sweeps.store import check_sweep_dir, remove_sweep_files
@@ -141,11 +142,7 @@ def run_needs(
     *,
     folder: Path,
     seed: int,
-    backend: str,
-    workers: int | None,
-    scheduler: Any,
-    restart: bool,
-    progress: Callable[[int, int], None] | None,
+    run_with: Execution,
     allow_large: bool = False,
 ) -> tuple[dict[str, Stored], RunCount]:
     """Run every need not already stored in ``folder`` and say where each one's runs are.
@@ -154,11 +151,9 @@ def run_needs(
         needs: The arms to have, by key.
         folder: The runs folder (``<out>/runs``), created if missing.
         seed: Master seed of the replicate seeds.
-        backend: ``"serial"``, ``"pool"`` or ``"dask"``.
-        workers: Workers of the pool or local Dask cluster (all cores if None).
-        scheduler: A Dask scheduler address or client, or None.
-        restart: Delete every stored run first.
-        progress: Called as ``progress(done, total)`` over all the runs needed.
+        run_with: How the runs are computed (``collabsim.sweeps.Execution``): with
+            ``restart``, every stored run is deleted first; its ``progress`` is called as
+            ``progress(done, total)`` over all the runs needed.
         allow_large: Run a group of more than ``collabsim.sweeps.size.LARGE_RUNS``
             runs (for a study that has checked its own size: ``need_sizes``).
 
@@ -169,7 +164,8 @@ def run_needs(
         SweepTooLarge: A group of more than ``LARGE_RUNS`` runs without
             ``allow_large``.
     """
-    if restart and folder.exists():
+    progress = run_with.progress
+    if run_with.restart and folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     code = code_fingerprint()
@@ -189,7 +185,11 @@ def run_needs(
         progress(count.needed, count.needed)
     # one pool of workers for every group: starting one costs seconds, and a validation
     # has a dozen groups
-    kept = pool.kept_alive(workers) if backend == "pool" and missing else nullcontext()
+    kept = (
+        pool.kept_alive(run_with.workers)
+        if run_with.backend == "pool" and missing
+        else nullcontext()
+    )
     with kept:
         for group in _groups(missing):
             name, index = _group_index(group, seed=seed, code=code)
@@ -200,7 +200,7 @@ def run_needs(
                 for n in group
             ]
             report = _GroupProgress(progress, offset=done_before, total=count.needed)
-            run = iter_sweep(
+            plan = plan_sweep(
                 scenario=Params(**group[0].params),
                 design=points,
                 replicates=group[0].replicates,
@@ -210,12 +210,9 @@ def run_needs(
                 timeseries=index["reporters"] or None,
                 name=name,
                 out=folder / name,
-                backend=backend,
-                workers=workers,
-                scheduler=scheduler,
-                progress=report,
                 allow_large=allow_large,
             )
+            run = SweepRun(plan, run_with.replace(restart=False, progress=report))
             for _ in run:
                 pass
             count.computed += run.done - (report.resumed_from or 0)

@@ -1,0 +1,93 @@
+"""Where and how runs are computed: one options object, checked once, passed down whole.
+
+Every study that runs the model (a sweep, a validation, a calibration, a robustness or
+sensitivity study, the results pipeline) takes the same five options: the backend, its
+workers, a Dask scheduler, whether to restart, and a progress function. They are checked
+here, once, when the ``Execution`` is made, and every layer below takes the object, not
+five loose arguments::
+
+    run_with = Execution(backend="pool", workers=2)
+    run_with.workers_used          # 2: the processes the runs will use
+    run_with.replace(progress=f)   # the same, reporting to f
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+from collabsim.params import python_value, suggest
+from collabsim.sweeps.design import SweepError
+
+#: The backends, each a module of ``collabsim.sweeps`` with ``check`` and ``execute``.
+BACKENDS: tuple[str, ...] = ("serial", "pool", "dask")
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How a study's runs are computed.
+
+    Args:
+        backend: ``"serial"``, ``"pool"`` (local processes) or ``"dask"``.
+        workers: Worker processes of the pool or of a local Dask cluster (all cores if
+            None).
+        scheduler: Dask only: a scheduler address (``tcp://HOST:PORT``) or a
+            ``distributed.Client``.
+        restart: Delete the stored runs and compute all anew.
+        progress: Called as the runs finish (each study says with what), or None.
+
+    Attributes:
+        workers_used: The worker processes the runs will use (None: an existing Dask
+            cluster's).
+
+    Raises:
+        SweepError: An option not allowed, naming it, the value and what is allowed.
+    """
+
+    backend: str = "pool"
+    workers: int | None = None
+    scheduler: Any = None
+    restart: bool = False
+    progress: Callable[..., None] | None = None
+    workers_used: int | None = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        restart, workers = python_value(self.restart), python_value(self.workers)
+        object.__setattr__(self, "restart", restart)
+        object.__setattr__(self, "workers", workers)
+        if not isinstance(restart, bool):
+            raise SweepError(f"restart={restart!r} is not allowed: expected true or false")
+        if self.progress is not None and not callable(self.progress):
+            raise SweepError(f"progress={self.progress!r} is not allowed: expected a function")
+        if self.backend not in BACKENDS:
+            hint = suggest(str(self.backend), BACKENDS)
+            raise SweepError(
+                f"backend={self.backend!r} is not a backend; allowed: "
+                + ", ".join(BACKENDS)
+                + (f"; {hint}" if hint else "")
+            )
+        used = self.module.check(workers=workers, scheduler=self.scheduler)
+        object.__setattr__(self, "workers_used", used)
+
+    @property
+    def module(self) -> ModuleType:
+        """The backend's module (``collabsim.sweeps.serial``, ``.pool`` or ``.dask``)."""
+        return import_module(f"collabsim.sweeps.{self.backend}")
+
+    def replace(self, **changes: Any) -> Execution:
+        """The same execution with ``changes`` (checked again)."""
+        return dataclasses.replace(self, **changes)
+
+
+def execution(error: type[Exception] = SweepError, **options: Any) -> Execution:
+    """``Execution(**options)``, a refusal raised as ``error`` (a study's own error type)."""
+    try:
+        return Execution(**options)
+    except SweepError as failure:
+        if type(failure) is error:
+            raise
+        raise error(str(failure)) from None
