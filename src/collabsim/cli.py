@@ -71,13 +71,9 @@ it is listening it prints ``collabsim dashboard: serving at http://HOST:PORT/``.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import math
 import os
 import select
-import shutil
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
@@ -86,20 +82,10 @@ import collabsim
 from collabsim import reference
 from collabsim.commands import (
     PROG,
-    Progress,
     UsageError,
-    check_writable,
-    naming,
-    print_utf8,
     show_notices,
-    start_line,
-    sweep_backend,
-    writing_to,
 )
-from collabsim.params import EVENT_KINDS, PARAMETERS, Event, ParameterError, declaration, suggest
-from collabsim.scenarios import available, load, scenario
-
-FIGURE = "dynamics.png"
+from collabsim.params import EVENT_KINDS, ParameterError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -205,14 +191,14 @@ def _parser() -> argparse.ArgumentParser:
         help="results folder (default: results/<scenario>)",
     )
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=_command("run", "run"))
 
     scenarios = commands.add_parser(
         "scenarios",
         help="list the shipped scenarios",
         description="List the shipped scenario presets.",
     )
-    scenarios.set_defaults(handler=_scenarios)
+    scenarios.set_defaults(handler=_command("listings", "scenarios"))
 
     params = commands.add_parser(
         "params",
@@ -229,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument(
         "--group", help="only the parameters of this group: " + ", ".join(reference.groups())
     )
-    params.set_defaults(handler=_params)
+    params.set_defaults(handler=_command("listings", "params"))
 
     example = commands.add_parser(
         "example",
@@ -262,7 +248,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("file", type=Path, metavar="FILE", help="the experiment TOML file")
     _add_sweep_options(sweep, large=True)
-    sweep.set_defaults(handler=_sweep)
+    sweep.set_defaults(handler=_command("sweep", "sweep"))
 
     sensitivity = commands.add_parser(
         "sensitivity",
@@ -274,7 +260,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sensitivity.add_argument("file", type=Path, metavar="FILE", help="the study TOML file")
     _add_sweep_options(sensitivity, large=True)
-    sensitivity.set_defaults(handler=_sensitivity)
+    sensitivity.set_defaults(handler=_command("sensitivity", "sensitivity"))
 
     validate = commands.add_parser(
         "validate",
@@ -371,7 +357,7 @@ def _parser() -> argparse.ArgumentParser:
         "machine only; 0.0.0.0 lets devices in the room connect)",
     )
     dashboard.add_argument("--open", action="store_true", help="open it in a browser")
-    dashboard.set_defaults(handler=_dashboard)
+    dashboard.set_defaults(handler=_command("serve", "dashboard"))
 
     workshop = commands.add_parser(
         "workshop",
@@ -406,7 +392,7 @@ def _parser() -> argparse.ArgumentParser:
         default="results/workshop",
         help="folder under which sessions are saved (default: results/workshop)",
     )
-    workshop.set_defaults(handler=_workshop)
+    workshop.set_defaults(handler=_command("serve", "workshop"))
     return parser
 
 
@@ -473,377 +459,3 @@ def _add_sweep_options(
 
 
 # --- collabsim run ---------------------------------------------------------------------
-
-
-def _run(args: argparse.Namespace) -> int:
-    overrides = {}
-    for text in args.sets:
-        name, sep, value = text.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise UsageError(f"--set {text!r}: expected NAME=VALUE, e.g. cede_willingness=0.2")
-        overrides[name] = declaration(name).parse(value)
-    added = tuple(Event.parse(text) for text in args.events)
-    longest = PARAMETERS["horizon"].high
-    if args.steps is not None and not 1 <= args.steps <= longest:
-        raise UsageError(
-            f"--steps {args.steps} is not allowed: expected a whole number from 1 "
-            f"to {longest} (weeks; {longest} is the longest horizon a scenario "
-            "may have)"
-        )
-
-    params = _load_scenario(args.scenario, overrides)
-    if added:
-        params = params.replace(events=(*params.events, *added))
-    # The horizon is checked with the parameters; a shorter run would drop the event quietly.
-    for event in added if args.steps is not None else ():
-        if event.step > args.steps:
-            raise UsageError(
-                f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
-                f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
-                "(or more --steps)"
-            )
-
-    from collabsim import storage  # pulls in the model: only when running
-
-    label = _scenario_label(args.scenario)
-    out = args.out if args.out is not None else Path("results") / label
-    with writing_to(out):
-        storage.check_out_dir(out)  # before the run, so a bad --out fails fast
-    check_writable(out)
-
-    result = collabsim.run(params, seed=args.seed, steps=args.steps)
-    from collabsim.plots import plot_dynamics  # matplotlib only when a figure is drawn
-
-    with writing_to(out):
-        folder = storage.write_run(result, out, scenario=args.scenario)
-        plot_dynamics(
-            result.timeseries,
-            title=f"{label}, seed {args.seed}",
-            events=params.events,
-            path=folder / FIGURE,
-        )
-        storage.record_output(folder, FIGURE)
-
-    if not args.quiet:
-        print(_report(result, label, folder))
-    return 0
-
-
-def _load_scenario(name: str, overrides: dict) -> collabsim.Params:
-    if name.endswith(".toml"):
-        path = Path(name)
-        if not path.is_file():
-            raise UsageError(f"--scenario {name!r}: no such scenario file")
-        try:
-            return scenario(name, **overrides)
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or error
-            raise UsageError(f"--scenario {name!r}: cannot read scenario file: {reason}") from None
-    return scenario(name, **overrides)
-
-
-def _scenario_label(name: str) -> str:
-    return Path(name).stem if name.endswith(".toml") else name
-
-
-def _report(result: collabsim.RunResult, label: str, folder: Path) -> str:
-    """How the run went, in a few plain-English lines."""
-    summary = result.summary
-    steps = result.steps
-    head = f"{label}, seed {result.seed}: "
-    if not result.params.convened:
-        head += f"no network was convened; the organisations worked alone for {steps} weeks."
-    elif summary["collapse_step"] is not None:
-        head += f"the network dissolved in week {summary['collapse_step']} of {steps}."
-    else:
-        head += f"the network was still alive after {steps} weeks."
-    trust = result.timeseries["trust_cross_org"]
-    lines = [
-        head,
-        f"  Trust between organisations: {_number(trust.iloc[0])} at the start, "
-        f"{_number(summary['final_trust_cross_org'])} at the end (0 none, 1 full).",
-        f"  Quality of care pathways: {_percent(summary['quality_gain'])} since the start.",
-        f"  Changes adopted: {summary['changes_adopted']}.",
-        f"  Results: {folder}",
-    ]
-    return "\n".join(lines)
-
-
-def _number(value: float) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:.2f}"
-
-
-def _percent(gain: float) -> str:
-    if gain is None or not math.isfinite(gain):
-        return "n/a"
-    return f"{gain * 100:+.1f}%"
-
-
-# --- collabsim sweep -------------------------------------------------------------------
-
-
-def _sweep(args: argparse.Namespace) -> int:
-    from collabsim import sweeps  # pulls in pandas and pyarrow: only when sweeping
-    from collabsim.sweeps.files import read_sweep_file
-
-    backend, workers, scheduler = sweep_backend(args)
-    progress = Progress(enabled=not args.quiet)
-    try:
-        options = read_sweep_file(args.file)
-        if args.out is not None:
-            options["out"] = args.out
-        with naming(args.file):
-            plan = sweeps.plan_sweep(**options, allow_large=args.allow_large)
-        check_writable(plan.out)
-        run_with = sweeps.Execution(
-            backend=backend,
-            workers=workers,
-            scheduler=scheduler,
-            restart=args.restart,
-            progress=progress,
-        )
-        run = sweeps.SweepRun(plan, run_with)
-        if not args.quiet:
-            line = start_line(
-                args.file, plan.size, backend=backend, workers=workers, scheduler=scheduler
-            )
-            print(line, file=sys.stderr, flush=True)
-        with writing_to(run.plan.out):
-            try:
-                for _ in run:
-                    pass
-            except KeyboardInterrupt:
-                progress.close()
-                print(
-                    f"{PROG}: interrupted: {run.done} of {run.total} runs are saved in "
-                    f"{run.plan.out}; run the same command again to resume",
-                    file=sys.stderr,
-                )
-                return 130
-    except sweeps.SweepError as error:
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
-    if not args.quiet:
-        print(sweeps.load(run.plan.out).report())
-    return 0
-
-
-# --- collabsim sensitivity -------------------------------------------------------------
-
-
-def _sensitivity(args: argparse.Namespace) -> int:
-    from collabsim import sensitivity  # pulls in SALib, pandas, matplotlib: only when used
-    from collabsim.sensitivity.files import read_study_file
-    from collabsim.sweeps import SweepError
-
-    backend, workers, scheduler = sweep_backend(args)
-    progress = Progress(enabled=not args.quiet)
-    out = None
-    try:
-        spec = read_study_file(args.file)
-        options = spec["study"]
-        if args.out is not None:
-            options["out"] = args.out
-        out = options.get("out") or Path("results") / options["name"]
-        check_writable(Path(out))
-        with writing_to(Path(out)), naming(args.file, unless=[out]):
-            study = sensitivity.run_study(
-                sensitivity.scenario_function(**spec["function"]),
-                **options,
-                backend=backend,
-                workers=workers,
-                scheduler=scheduler,
-                restart=args.restart,
-                progress=progress,
-                allow_large=args.allow_large,
-            )
-    except KeyboardInterrupt:
-        progress.close()
-        print(
-            f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-            "command again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except SweepError as error:  # SensitivityError is one too
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
-    if not args.quiet:
-        print(_study_summary(study))
-    return 0
-
-
-def _study_summary(study) -> str:
-    """The leading factor of each output and whether it settled, in a few lines."""
-    from collabsim.sensitivity.methods import MAIN_INDEX
-
-    main = MAIN_INDEX[study.method]
-    lines = [
-        f"{study.method} indices of {len(study.outputs)} outputs over "
-        f"{len(study.problem['names'])} factors ({study.options['runs']} runs):"
-    ]
-    for output in study.outputs:
-        top = study.ranking(output).head(3)
-        names = ", ".join(f"{r.factor} ({getattr(r, main):.2g})" for r in top.itertuples())
-        verdict = study.verdicts.get(output)
-        state = (
-            "" if verdict is None else (" [settled]" if verdict["settled"] else " [not settled]")
-        )
-        lines.append(f"  {output}: {names}{state}")
-    lines.append(f"  Report: {study.path / 'report.md'}")
-    return "\n".join(lines)
-
-
-# --- collabsim dashboard ---------------------------------------------------------------
-
-
-def _dashboard(args: argparse.Namespace) -> int:
-    """Serve the dashboard until Ctrl-C, on the socket bound (and checked) first."""
-    from collabsim.dashboard import INSTALL, CannotListen, listen, serve
-    from collabsim.dashboard.offline import OfflineAssetsMissing
-
-    try:  # bound now, so a port in use is said plainly before Solara starts
-        sock = listen(args.host, args.port)
-    except CannotListen as error:
-        raise UsageError(str(error)) from None
-    try:
-        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
-            serve(open_browser=args.open, sock=sock)
-    except OfflineAssetsMissing as error:  # the extra's browser assets are not installed
-        raise UsageError(str(error)) from None
-    except ImportError as error:
-        if (error.name or "").partition(".")[0] == "collabsim":
-            raise  # our own module failing to import is a bug, not a missing extra
-        raise UsageError(
-            f"the dashboard needs the dashboard extra, which is not installed "
-            f"({error}); install it with: {INSTALL}"
-        ) from None
-    return 0
-
-
-def _workshop(args: argparse.Namespace) -> int:
-    """Serve a workshop room until Ctrl-C, on the socket bound (and checked) first."""
-    from collabsim.dashboard import CannotListen, listen
-    from collabsim.workshop import INSTALL as WORKSHOP_INSTALL
-
-    if args.scenario not in available():
-        raise UsageError(
-            f"--scenario {args.scenario!r} is not allowed: expected one of {', '.join(available())}"
-        )
-    if args.seed < 0:
-        raise UsageError(f"--seed {args.seed} is not allowed: expected a whole number >= 0")
-    try:
-        from collabsim.workshop.server import serve
-    except ImportError as error:
-        if (error.name or "").partition(".")[0] == "collabsim":
-            raise
-        raise UsageError(
-            f"the workshop needs the workshop extra, which is not installed "
-            f"({error}); install it with: {WORKSHOP_INSTALL}"
-        ) from None
-    try:
-        posts = None if args.posts is None else [int(p) for p in args.posts.split(",")]
-    except ValueError:
-        raise UsageError(
-            f"--posts {args.posts!r} is not allowed: expected post numbers separated by commas"
-        ) from None
-    try:
-        sock = listen(args.host, args.port)
-    except CannotListen as error:
-        raise UsageError(str(error)) from None
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a session ends
-        try:
-            serve(
-                sock,
-                scenario=args.scenario,
-                seed=args.seed,
-                out=args.out,
-                posts=posts,
-                announce=lambda line: print(line, flush=True),
-            )
-        except ValueError as error:  # posts that cannot be dealt, found before serving
-            raise UsageError(f"--{error}") from None
-    return 0
-
-
-# --- collabsim scenarios ---------------------------------------------------------------
-
-
-def _scenarios(args: argparse.Namespace) -> int:
-    names = available()
-    width = max(len(n) for n in names)
-    for name in names:
-        print(f"{name:<{width}}  {_headline(load(name).description)}")
-    return 0
-
-
-def _headline(description: str) -> str:
-    """The first phrase of a scenario's description, for a one-line listing."""
-    text = " ".join(description.split())
-    sentence = text.split(". ")[0].rstrip(".")
-    phrase = sentence.split(": ")[0]
-    return textwrap.shorten(phrase, width=90, placeholder="...")
-
-
-# --- collabsim params ------------------------------------------------------------------
-
-
-def _params(args: argparse.Namespace) -> int:
-    if args.markdown:
-        print_utf8(reference.parameters_markdown())
-        return 0
-    groups = reference.groups()
-    if args.group is not None and args.group not in groups:
-        hint = suggest(args.group, groups)
-        raise UsageError(
-            f"--group {args.group!r} is not a parameter group; allowed: "
-            + ", ".join(groups)
-            + (f"; {hint}" if hint else "")
-        )
-    width = shutil.get_terminal_size((120, 24)).columns
-    header = ("name", "default", "allowed", "unit", "meaning")
-    blocks = []
-    for group in groups:
-        if args.group is not None and group != args.group:
-            continue
-        rows = [
-            (
-                p.name + (" *" if p.lever else ""),
-                reference.format_value(p.default),
-                p.allowed(compact=True),
-                p.unit,
-                p.meaning,
-            )
-            for p in PARAMETERS.values()
-            if p.group == group
-        ]
-        blocks.append(f"{reference.group_title(group)}\n" + _text_table(header, rows, width))
-    print("\n\n".join(blocks))
-    print("\n* policy lever. Set a value with: collabsim run --set name=value")
-    return 0
-
-
-def _text_table(header: tuple[str, ...], rows: list[tuple[str, ...]], width: int) -> str:
-    """A plain-text table; long cells wrap within their column (the first never wraps)."""
-    caps = (None, 16, 16, 16, None)  # None: as wide as its longest cell / what is left
-    widths = []
-    for index, cap in enumerate(caps[:-1]):
-        longest = max(len(str(r[index])) for r in (header, *rows))
-        widths.append(longest if cap is None else min(cap, longest))
-    widths.append(max(30, width - sum(widths) - 2 * (len(widths))))
-    lines = []
-    for row in (header, *rows):
-        cells = [
-            textwrap.wrap(str(cell), w, break_on_hyphens=False) or [""]
-            for cell, w in zip(row, widths, strict=True)
-        ]
-        for line in range(max(len(c) for c in cells)):
-            parts = [
-                (c[line] if line < len(c) else "").ljust(w)
-                for c, w in zip(cells, widths, strict=True)
-            ]
-            lines.append("  ".join(parts).rstrip())
-    return "\n".join(lines)

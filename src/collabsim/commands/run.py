@@ -1,0 +1,127 @@
+"""``collabsim run``: one run of a scenario, its summary in words and its figure."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import collabsim
+from collabsim import storage
+from collabsim.commands import (
+    UsageError,
+    check_writable,
+    writing_to,
+)
+from collabsim.params import PARAMETERS, Event, declaration
+from collabsim.scenarios import scenario
+
+#: The figure a run writes beside its summary.
+FIGURE = "dynamics.png"
+
+
+def run(args: argparse.Namespace) -> int:
+    """``collabsim run``: run a scenario once; write its summary and figure."""
+    overrides = {}
+    for text in args.sets:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set {text!r}: expected NAME=VALUE, e.g. cede_willingness=0.2")
+        overrides[name] = declaration(name).parse(value)
+    added = tuple(Event.parse(text) for text in args.events)
+    longest = PARAMETERS["horizon"].high
+    if args.steps is not None and not 1 <= args.steps <= longest:
+        raise UsageError(
+            f"--steps {args.steps} is not allowed: expected a whole number from 1 "
+            f"to {longest} (weeks; {longest} is the longest horizon a scenario "
+            "may have)"
+        )
+
+    params = _load_scenario(args.scenario, overrides)
+    if added:
+        params = params.replace(events=(*params.events, *added))
+    # The horizon is checked with the parameters; a shorter run would drop the event quietly.
+    for event in added if args.steps is not None else ():
+        if event.step > args.steps:
+            raise UsageError(
+                f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
+                f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
+                "(or more --steps)"
+            )
+
+    label = _scenario_label(args.scenario)
+    out = args.out if args.out is not None else Path("results") / label
+    with writing_to(out):
+        storage.check_out_dir(out)  # before the run, so a bad --out fails fast
+    check_writable(out)
+
+    result = collabsim.run(params, seed=args.seed, steps=args.steps)
+    from collabsim.plots import plot_dynamics  # matplotlib only when a figure is drawn
+
+    with writing_to(out):
+        folder = storage.write_run(result, out, scenario=args.scenario)
+        plot_dynamics(
+            result.timeseries,
+            title=f"{label}, seed {args.seed}",
+            events=params.events,
+            path=folder / FIGURE,
+        )
+        storage.record_output(folder, FIGURE)
+
+    if not args.quiet:
+        print(_report(result, label, folder))
+    return 0
+
+
+def _load_scenario(name: str, overrides: dict) -> collabsim.Params:
+    if name.endswith(".toml"):
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(f"--scenario {name!r}: no such scenario file")
+        try:
+            return scenario(name, **overrides)
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise UsageError(f"--scenario {name!r}: cannot read scenario file: {reason}") from None
+    return scenario(name, **overrides)
+
+
+def _scenario_label(name: str) -> str:
+    return Path(name).stem if name.endswith(".toml") else name
+
+
+def _report(result: collabsim.RunResult, label: str, folder: Path) -> str:
+    """How the run went, in a few plain-English lines."""
+    summary = result.summary
+    steps = result.steps
+    head = f"{label}, seed {result.seed}: "
+    if not result.params.convened:
+        head += f"no network was convened; the organisations worked alone for {steps} weeks."
+    elif summary["collapse_step"] is not None:
+        head += f"the network dissolved in week {summary['collapse_step']} of {steps}."
+    else:
+        head += f"the network was still alive after {steps} weeks."
+    trust = result.timeseries["trust_cross_org"]
+    lines = [
+        head,
+        f"  Trust between organisations: {_number(trust.iloc[0])} at the start, "
+        f"{_number(summary['final_trust_cross_org'])} at the end (0 none, 1 full).",
+        f"  Quality of care pathways: {_percent(summary['quality_gain'])} since the start.",
+        f"  Changes adopted: {summary['changes_adopted']}.",
+        f"  Results: {folder}",
+    ]
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.2f}"
+
+
+def _percent(gain: float) -> str:
+    if gain is None or not math.isfinite(gain):
+        return "n/a"
+    return f"{gain * 100:+.1f}%"
+
+
+# --- collabsim sweep -------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""``collabsim sensitivity FILE``: a sensitivity study from a study file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from collabsim.commands import (
+    PROG,
+    Progress,
+    UsageError,
+    check_writable,
+    naming,
+    sweep_backend,
+    writing_to,
+)
+
+
+def sensitivity(args: argparse.Namespace) -> int:
+    """``collabsim sensitivity``: run or resume a sensitivity study and say what it found."""
+    from collabsim import sensitivity  # pulls in SALib, pandas, matplotlib: only when used
+    from collabsim.sensitivity.files import read_study_file
+    from collabsim.sweeps import SweepError
+
+    backend, workers, scheduler = sweep_backend(args)
+    progress = Progress(enabled=not args.quiet)
+    out = None
+    try:
+        spec = read_study_file(args.file)
+        options = spec["study"]
+        if args.out is not None:
+            options["out"] = args.out
+        out = options.get("out") or Path("results") / options["name"]
+        check_writable(Path(out))
+        with writing_to(Path(out)), naming(args.file, unless=[out]):
+            study = sensitivity.run_study(
+                sensitivity.scenario_function(**spec["function"]),
+                **options,
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+                restart=args.restart,
+                progress=progress,
+                allow_large=args.allow_large,
+            )
+    except KeyboardInterrupt:
+        progress.close()
+        print(
+            f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
+            "command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    except SweepError as error:  # SensitivityError is one too
+        raise UsageError(str(error)) from None
+    finally:
+        progress.close()
+    if not args.quiet:
+        print(_study_summary(study))
+    return 0
+
+
+def _study_summary(study) -> str:
+    """The leading factor of each output and whether it settled, in a few lines."""
+    from collabsim.sensitivity.methods import MAIN_INDEX
+
+    main = MAIN_INDEX[study.method]
+    lines = [
+        f"{study.method} indices of {len(study.outputs)} outputs over "
+        f"{len(study.problem['names'])} factors ({study.options['runs']} runs):"
+    ]
+    for output in study.outputs:
+        top = study.ranking(output).head(3)
+        names = ", ".join(f"{r.factor} ({getattr(r, main):.2g})" for r in top.itertuples())
+        verdict = study.verdicts.get(output)
+        state = (
+            "" if verdict is None else (" [settled]" if verdict["settled"] else " [not settled]")
+        )
+        lines.append(f"  {output}: {names}{state}")
+    lines.append(f"  Report: {study.path / 'report.md'}")
+    return "\n".join(lines)
+
+
+# --- collabsim dashboard ---------------------------------------------------------------
