@@ -33,8 +33,9 @@ noise), ``methods`` (SALib's analysers), ``convergence``, ``analyze`` (the entry
 from __future__ import annotations
 
 from collabsim.sensitivity.aggregate import STATISTICS
-from collabsim.sensitivity.analyze import analyse_runs, analyze, analyze_sweep, run_study
+from collabsim.sensitivity.analyze import analyze, analyze_sweep, run_study
 from collabsim.sensitivity.evaluate import DEFAULT_OUTPUTS, ScenarioFunction, scenario_function
+from collabsim.sensitivity.indices import analyse_runs
 from collabsim.sensitivity.problem import METHODS, SensitivityError
 from collabsim.sensitivity.results import Analysis, load
 from collabsim.sweeps.design import salib_problem

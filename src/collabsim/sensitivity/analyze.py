@@ -4,29 +4,23 @@ One path for every function. The design comes from ``collabsim.sweeps.design``; 
 runs are either calls of a plain function in this process (``evaluate``) or, for the
 model (a ``ScenarioFunction``), a sweep through ``collabsim.sweeps`` into the results
 folder, resumable and on any backend. Then, the same for both: each run is placed by its
-design ``point`` and ``replicate`` (``aggregate``), the replicates of each point are
-summarised, the values in point order meet the sample rows in point order, and SALib
-analyses them (``methods``), at increasing sizes too (``convergence``).
+design ``point`` and ``replicate``, and analysed (``indices``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from collabsim.sensitivity import aggregate as agg
-from collabsim.sensitivity import convergence as conv
 from collabsim.sensitivity.evaluate import ScenarioFunction, check_names, evaluate
-from collabsim.sensitivity.methods import COLUMNS, MAIN_INDEX, analyse
+from collabsim.sensitivity.indices import analyse_runs
 from collabsim.sensitivity.problem import (
     METHODS,
     SensitivityError,
-    block_size,
     check_method,
     check_n,
     design,
@@ -374,178 +368,6 @@ def analyze_sweep(
     return analysis
 
 
-def analyse_runs(
-    runs: pd.DataFrame,
-    sample: np.ndarray,
-    problem: dict[str, Any],
-    *,
-    encoding: Mapping[str, Any] | None = None,
-    method: str,
-    n: int,
-    outputs: Sequence[str],
-    replicates: int,
-    statistic: str = "mean",
-    fill: Mapping[str, float] | None = None,
-    second_order: bool = False,
-    morris_levels: int = 4,
-    resamples: int = 1000,
-    conf_level: float = 0.95,
-    seed: int = 0,
-    convergence: bool = True,
-    tolerance: float = 0.05,
-    source: Mapping[str, Any] | None = None,
-) -> Analysis:
-    """Indices from a runs table and its sample: the step both paths share.
-
-    Runs are matched to sample rows by ``point`` (row ``i`` of ``sample`` is point
-    ``i``), never by their order, so shuffling ``runs`` changes nothing.
-
-    Args:
-        runs: One row per run: ``point``, ``replicate``, the outputs, optionally
-            ``status``; in any order.
-        sample: The SALib sample, one row per design point, in point order.
-        problem: The SALib problem of the sample.
-        encoding: How each factor's sample column decodes into its values
-            (``collabsim.sweeps.design.salib_encoding``), for ``problem.json``.
-        method: The method.
-        n: The design's size (base samples, trajectories or points).
-        outputs: The outputs to analyse.
-        replicates: Runs per point.
-        statistic: How replicates are summarised.
-        fill: Stand-in values for undefined outputs.
-        second_order: Sobol': the sample has second-order blocks; analyse them.
-        morris_levels: Morris: levels of the grid.
-        resamples: Bootstrap resamples.
-        conf_level: Confidence level.
-        seed: Seed of the bootstrap.
-        convergence: Analyse at smaller sizes too (Sobol', Morris).
-        tolerance: Settling threshold.
-        source: What was analysed (scenario or function), for the report.
-
-    Returns:
-        The analysis (not written).
-    """
-    sample = np.asarray(sample, dtype=float)
-    points = len(sample)
-    block = block_size(method, problem["num_vars"], second_order=second_order)
-    if points != n * block:
-        raise SensitivityError(
-            f"the sample has {points} rows, but a {method} design of n={n} "
-            f"over {problem['num_vars']} factors has {n * block}"
-        )
-    point_values = agg.aggregate(
-        runs, outputs, points=points, replicates=replicates, statistic=statistic, fill=fill
-    )
-    values = point_values.values
-    settings = {
-        "second_order": second_order,
-        "morris_levels": morris_levels,
-        "resamples": resamples,
-        "conf_level": conf_level,
-        "seed": seed,
-    }
-    rows, pairs = [], []
-    for output in outputs:
-        factor_rows, pair_rows = analyse(
-            method, problem, sample, values[output].to_numpy(dtype=float), **settings
-        )
-        for factor, indices in zip(problem["names"], factor_rows, strict=True):
-            rows.append({"factor": factor, "output": output, **indices})
-        pairs += [{**pair, "output": output} for pair in pair_rows]
-    indices = pd.DataFrame(rows, columns=["factor", "output", *COLUMNS[method]])
-    noise = point_values.noise
-    floors = {
-        row["output"]: noise_floor(method, row, morris_levels=morris_levels)
-        for row in noise.to_dict(orient="records")
-    }
-    shares = dict(zip(noise["output"], noise["noise_share"], strict=True))
-    indices["noise_share"] = indices["output"].map(shares).astype(float)
-    indices["noise_floor"] = indices["output"].map(floors).astype(float)
-    # Within noise: the index's confidence interval reaches down to the floor, so seed
-    # noise alone could have produced it (a factor with no effect sits at the floor).
-    main = indices[MAIN_INDEX[method]]
-    conf = indices.get(f"{MAIN_INDEX[method]}_conf", pd.Series(0.0, index=indices.index))
-    below = pd.array(main - conf.fillna(0.0) <= indices["noise_floor"], dtype="boolean")
-    below[indices["noise_floor"].isna().to_numpy() | main.isna().to_numpy()] = pd.NA
-    indices["below_noise"] = below
-
-    table, verdicts = None, {}
-    if convergence and method in conv.NESTED:
-        table = conv.convergence(
-            method,
-            problem,
-            sample,
-            values,
-            list(outputs),
-            n=n,
-            block=block,
-            **{**settings, "second_order": False},
-        )
-        verdicts = conv.verdicts(method, table, tolerance=tolerance)
-        indices["settled"] = (
-            indices["output"].map({k: v["settled"] for k, v in verdicts.items()}).astype(bool)
-        )
-    second = (
-        pd.DataFrame(pairs, columns=["factor", "other", "output", "S2", "S2_conf"])
-        if second_order and method == "sobol"
-        else None
-    )
-    options = {
-        "n": n,
-        "points": points,
-        "runs": int(len(runs)),
-        "replicates": replicates,
-        "statistic": statistic,
-        "outputs": list(outputs),
-        "fill": dict(fill or {}),
-        "tolerance": tolerance,
-        "convergence": bool(table is not None),
-        "factors": list(problem["names"]),
-        "source": dict(source or {}),
-        **settings,
-    }
-    return Analysis(
-        method,
-        problem,
-        indices,
-        noise,
-        second,
-        table,
-        verdicts,
-        options,
-        sample,
-        values,
-        encoding=dict(encoding or {}),
-    )
-
-
-def noise_floor(method: str, noise: Mapping[str, Any], *, morris_levels: int = 4) -> float:
-    """The value of the method's main index that seed noise alone could produce.
-
-    An index is flagged ``below_noise`` when its lower confidence limit (value minus
-    ``_conf``) is at or below the floor: seed noise alone could then have produced it.
-
-    - Sobol' (``ST``) and RBD-FAST (``S1``): the residual noise share. Independent noise
-      of variance ``v`` in each analysed value adds ``v / Var`` to every total index
-      (the Jansen estimator's squared differences carry it), so a factor with no
-      influence shows ``ST`` near the residual share; common random numbers make the
-      noise correlated across points, so this errs on the side of flagging.
-    - Morris (``mu_star``): the mean absolute elementary effect of pure noise,
-      ``2 sqrt(v) / (sqrt(pi) * delta)``, with ``delta = L / (2 (L - 1))`` the Morris
-      step for ``L`` levels (in SALib's units of the factor's range).
-    - Delta and PAWN: no simple floor (NaN).
-    """
-    if method in ("sobol", "rbd_fast"):
-        return float(noise["residual_noise_share"])
-    if method == "morris":
-        variance = noise["statistic_noise_variance"]
-        if variance is None or math.isnan(variance):
-            return math.nan
-        step = morris_levels / (2 * (morris_levels - 1))
-        return 2 * math.sqrt(variance) / (math.sqrt(math.pi) * step)
-    return math.nan
-
-
 def _model_study(
     func: ScenarioFunction,
     factors: Mapping[str, Any] | None,
@@ -692,4 +514,4 @@ def _check_out(out: Path) -> Path:
     return out
 
 
-__all__ = ["analyse_runs", "analyze", "analyze_sweep", "noise_floor", "run_study"]
+__all__ = ["analyse_runs", "analyze", "analyze_sweep", "run_study"]
