@@ -28,8 +28,8 @@ from collabsim.params import PARAMETERS
 from collabsim.plots import EVENT_LABELS
 from collabsim.robustness.report import LEVER_WORDS
 from collabsim.sweeps.plan import SweepPlan
+from collabsim.sweeps.result import SweepResult
 from collabsim.sweeps.runner import parameter_columns
-from collabsim.sweeps.store import SweepResult
 
 #: The column naming the scenario a run started from, when a study's sweeps differ in it.
 SCENARIO = "scenario"

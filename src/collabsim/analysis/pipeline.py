@@ -42,6 +42,7 @@ import pandas as pd
 from collabsim.analysis import cost, effects
 from collabsim.analysis.levers import SweepFacts, study_data, study_design
 from collabsim.analysis.studies import PipelineError, PipelineSpec, read_pipeline
+from collabsim.fingerprint import code_fingerprint
 from collabsim.storage import (
     json_writer,
     now,
@@ -52,7 +53,7 @@ from collabsim.storage import (
 from collabsim.sweeps import SweepRun
 from collabsim.sweeps.execution import Execution, execution
 from collabsim.sweeps.plan import SweepPlan
-from collabsim.sweeps.store import SweepResult, code_fingerprint, load
+from collabsim.sweeps.result import SweepResult, load
 from collabsim.validation.options import check_results_folder
 
 #: The pipeline file ``make results`` runs.

@@ -34,7 +34,8 @@ from collabsim.sweeps.ctrl_c import CtrlC
 from collabsim.sweeps.design import SweepError, salib_problem
 from collabsim.sweeps.execution import BACKENDS, Execution
 from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
-from collabsim.sweeps.store import SweepResult, SweepStore, load
+from collabsim.sweeps.result import SweepResult, load
+from collabsim.sweeps.store import SweepStore
 
 
 def sweep(

@@ -47,15 +47,11 @@ import collections
 import platform
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from collabsim.fingerprint import code_fingerprint
@@ -66,7 +62,7 @@ from collabsim.storage import (
     write_atomically,
     write_parquet,
 )
-from collabsim.sweeps.design import Factor, SweepError, salib_problem
+from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.folder import (
     DESIGN,
     KIND,
@@ -80,7 +76,6 @@ from collabsim.sweeps.folder import (
     check_sweep_dir,
     inspect,
     listing,
-    read_meta,
     release_lock,
     remove_sweep_files,
     take_lock,
@@ -88,7 +83,6 @@ from collabsim.sweeps.folder import (
 from collabsim.sweeps.layout import (
     constants,
     design_table,
-    full_runs,
     made_by,
     stored_schema,
 )
@@ -101,12 +95,12 @@ from collabsim.sweeps.parts import (
     compact,
     file_record,
     log,
-    part_files,
     read_parquet,
     scan,
     set_aside,
 )
 from collabsim.sweeps.plan import SweepPlan
+from collabsim.sweeps.result import SweepResult, load
 from collabsim.sweeps.runner import FAILED, RunRecord, timeseries_schema
 
 #: Rows per row group of the merged runs table and time series (what the merge at the
@@ -329,150 +323,6 @@ class SweepStore:
 # --- reading -------------------------------------------------------------------------
 
 
-@dataclass
-class SweepResult:
-    """A sweep's results, read from its folder (what ``collabsim.load`` returns).
-
-    Attributes:
-        path: The results folder.
-        meta: The contents of ``meta.json``: provenance, design, seeds, sessions.
-    """
-
-    path: Path
-    meta: dict[str, Any]
-
-    @property
-    def complete(self) -> bool:
-        """Whether every run of the sweep is done and merged into ``runs.parquet``."""
-        return self.meta.get("status") == "complete"
-
-    @cached_property
-    def runs(self) -> pd.DataFrame:
-        """One row per run done so far, sorted by ``run``.
-
-        Columns: ids (``run``, ``point``, ``replicate``, ``seed``), every parameter (those
-        no design point varies put back from ``meta.json``; organisations and events as
-        lists), the kept summary outputs, ``status``, ``error`` and ``duration``.
-        """
-        stored = _read_table(self, RUNS, RUNS_PARTS, ["run"])
-        return full_runs(stored, self.meta.get("constants"), self.meta["outputs"])
-
-    @cached_property
-    def timeseries(self) -> pd.DataFrame | None:
-        """The kept time series, or None if the sweep kept none.
-
-        Columns: ``run``, ``point``, ``replicate``, ``step`` and the kept reporters.
-        """
-        if not self.meta.get("timeseries"):
-            return None
-        return _read_table(self, TIMESERIES, TIMESERIES_PARTS, ["run", "step"])
-
-    @cached_property
-    def design(self) -> pd.DataFrame:
-        """One row per design point: ``point`` and each factor's value."""
-        return self._read(DESIGN).to_pandas()
-
-    @cached_property
-    def sample(self) -> np.ndarray | None:
-        """Sampled designs: the SALib sample matrix (rows in point order), else None."""
-        if SAMPLE not in self.meta.get("checksums", {}) and not (self.path / SAMPLE).is_file():
-            return None
-        return self._read(SAMPLE).to_pandas().to_numpy()
-
-    def _read(self, name: str) -> pa.Table:
-        """A final file, checked against its checksum in ``meta.json`` (if it has one)."""
-        path = self.path / name
-        record = self.meta.get("checksums", {}).get(name)
-        problem = check_file(path, record) if record is not None else None
-        if problem is not None:
-            raise SweepError(
-                f"{path} {problem}: run the sweep again to "
-                + ("rebuild it" if name in (DESIGN, SAMPLE) else "redo its runs")
-            )
-        return read_parquet(path)
-
-    @property
-    def factors(self) -> list[Factor]:
-        """The design's factors, in column order."""
-        return [
-            Factor(
-                name,
-                spec["kind"],
-                levels=tuple(spec.get("levels", ())),
-                low=spec.get("low"),
-                high=spec.get("high"),
-            )
-            for name, spec in self.meta["design"]["factors"].items()
-        ]
-
-    @property
-    def problem(self) -> dict[str, Any]:
-        """The SALib problem of the design's factors (see ``salib_problem``)."""
-        return salib_problem(self.factors)
-
-    @property
-    def failed(self) -> pd.DataFrame:
-        """The runs that raised, with their error messages."""
-        return self.runs[self.runs["status"] == FAILED]
-
-    def report(self) -> str:
-        """How the sweep went, in a few plain-English lines."""
-        meta = self.meta
-        total = meta["runs"]
-        design = meta["design"]
-        lines = [
-            f"{meta['name']}: {total} runs ({design['points']} {design['kind']} design "
-            f"points x {meta['replicates']} replicates, {meta['steps']} weeks each)."
-        ]
-        sessions = meta.get("sessions", [])
-        if sessions:
-            last = sessions[-1]
-            count = last.get("workers")
-            workers = (
-                f" ({count} worker{'s' if count != 1 else ''})"
-                if count and last["backend"] != "serial"
-                else ""
-            )
-            resumed = f"; {last['resumed_from']} were done before" if last["resumed_from"] else ""
-            lines.append(
-                f"  This session ran {last['runs']} with the {last['backend']} "
-                f"backend{workers}{resumed}."
-            )
-        failures = meta.get("failures") or {"count": 0, "reasons": []}
-        if failures["count"]:
-            lines.append(
-                f"  {failures['count']} runs failed (recorded with their errors in {RUNS}):"
-            )
-            for reason in failures["reasons"][:3]:
-                lines.append(f"    {reason['runs']} x {reason['error']}")
-            if len(failures["reasons"]) > 3:
-                lines.append(f"    ... and {len(failures['reasons']) - 3} other errors")
-        else:
-            lines.append("  No run failed.")
-        lines.append(f"  Results: {self.path}")
-        return "\n".join(lines)
-
-
-def load(path: str | Path) -> SweepResult:
-    """Read a sweep's results folder (complete or not).
-
-    Args:
-        path: The folder a sweep wrote (``results/<name>``).
-
-    Returns:
-        The results: ``.runs`` (DataFrame), ``.timeseries``, ``.design``, ``.sample``,
-        ``.problem`` and ``.meta``. An unfinished sweep gives the runs done so far.
-
-    Raises:
-        FileNotFoundError: ``path`` is not a sweep folder.
-    """
-    path = Path(path)
-    meta = read_meta(path)
-    if meta is None:
-        raise FileNotFoundError(f"{str(path)!r} is not a collabsim sweep folder: no sweep {META}")
-    return SweepResult(path, meta)
-
-
 def failure_summary(runs_path: Path) -> dict[str, Any]:
     """How many runs failed, and the most common error messages with their counts."""
     table = pq.read_table(runs_path, columns=["status", "error"])
@@ -593,24 +443,6 @@ def _write_design(
         write_parquet(path / SAMPLE, sample, made(SAMPLE))
     names = [DESIGN] + ([SAMPLE] if plan.design.sample is not None else [])
     return {name: file_record(path / name) for name in names}
-
-
-def _read_table(result: SweepResult, name: str, parts: str, sort: list[str]) -> pd.DataFrame:
-    path = result.path
-    if result.complete or not (path / parts).is_dir():
-        if result.complete or (path / name).is_file():
-            return result._read(name).to_pandas()
-    files = [str(p) for _, p in sorted(part_files(path / parts).items())]
-    if not files:
-        return pd.DataFrame()
-    try:
-        table = ds.dataset(files, format="parquet").to_table()
-    except (pa.ArrowException, OSError) as error:
-        raise SweepError(
-            f"{path / parts}: a part file cannot be read ({error}); run the sweep "
-            "again, which sets damaged parts aside and redoes their runs"
-        ) from None
-    return table.sort_by([(key, "ascending") for key in sort]).to_pandas()
 
 
 __all__ = [
