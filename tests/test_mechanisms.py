@@ -368,12 +368,13 @@ def test_programmes_build_frontline_skill_and_wear_down_tops_territory():
     )
     role = np.array([TOP, MIDDLE, BOTTOM])
     people = staff(role, np.full(3, 0.2), np.full(3, 0.2), np.full(3, 0.8))
-    learning.programme_session(np.arange(3), people, 1.0, rates)
+    world, settings = namedtuple("World", "people"), namedtuple("Settings", "programmes")(rates)
+    learning.programme_session(world(people), settings, np.arange(3), 1.0)
     assert people.skill[0] == 0.2 and people.skill[1] == pytest.approx(0.28)
     assert people.leader_identity[2] == pytest.approx(0.28)
     assert people.territoriality[0] == pytest.approx(0.72) and people.territoriality[1] == 0.8
     deeper = staff(role, np.full(3, 0.2), np.full(3, 0.2), np.full(3, 0.8))
-    learning.programme_session(np.arange(3), deeper, 1.5, rates)
+    learning.programme_session(world(deeper), settings, np.arange(3), 1.5)
     assert deeper.skill[1] == pytest.approx(0.32)  # the academic partner deepens learning
     assert learning.claim_leadership(0.5, 0.2) == pytest.approx(0.6)
 

@@ -260,9 +260,7 @@ class CollaborationModel(mesa.Model):
             )
         if self.network.programme_running:
             deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
-            learning.programme_session(
-                attendees, s.people_ref, 1.0 + deepening, self.settings.programmes
-            )
+            learning.programme_session(s.world, cfg, attendees, 1.0 + deepening)
 
     # 3. change work
     def do_change_work(self, week: int) -> None:

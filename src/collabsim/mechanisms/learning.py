@@ -18,7 +18,7 @@ class ProgrammeRates(NamedTuple):
 
 
 @jit
-def programme_session(attendees, people, partner_multiplier, rates):
+def programme_session(world, settings, attendees, partner_multiplier):
     """M7: one session of the leadership programmes for the people at a meeting.
 
     The frontline programme (PLP) closes a share of the gap in improvement skill and in
@@ -33,11 +33,12 @@ def programme_session(attendees, people, partner_multiplier, rates):
     highlighted a culture of learning" (Mervyn et al. 2019).
 
     Args:
+        world: The run's state (skill, leader identity and territoriality updated).
+        settings: The run's settings (``programmes``: ``ProgrammeRates``).
         attendees: Indices of the people at the session.
-        people: Person arrays (skill, leader identity and territoriality updated).
         partner_multiplier: 1 + partner_strength with the academic partner, else 1.
-        rates: ``ProgrammeRates``.
     """
+    people, rates = world.people, settings.programmes
     depth = rates.programme_intensity * partner_multiplier
     skill, identity, territoriality = people.skill, people.leader_identity, people.territoriality
     for i in attendees:
