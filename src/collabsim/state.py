@@ -19,9 +19,7 @@ from collabsim.mechanisms.commitment import QUARTER
 from collabsim.mechanisms.played import Played
 from collabsim.mechanisms.trust_store import TrustStore
 from collabsim.mechanisms.turnover import PersonDraws
-from collabsim.organisations import (
-    Organisation,
-)
+from collabsim.organisations import Organisation
 
 
 class People(NamedTuple):
