@@ -4,8 +4,9 @@ Every mechanism group declares its bundle beside its mechanisms, as a ``NamedTup
 whose fields are named as the parameters they carry (``TrustRates.trust_gain`` is the
 parameter ``trust_gain``). ``bundle`` fills one from a run's ``Params`` by those names,
 so no bundle is ever built by position: two rates of the same type cannot be swapped
-unnoticed, and a field that names no parameter fails at once. ``Settings`` holds a
-run's bundles, made once per set of parameters (again when a lever changes mid-run).
+unnoticed, and a field that names no parameter fails at once (``ParameterError``).
+``Settings`` holds a run's bundles, made once per set of parameters (again when a lever
+changes mid-run).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def bundle(kind: type, params: Params, **derived: Any) -> Any:
         **derived: Values of the fields that are not parameters, by field name.
 
     Raises:
-        KeyError: A field that is neither a parameter nor given in ``derived``.
+        ParameterError: A field that is neither a parameter nor given in ``derived``.
     """
     values = {name: derived[name] if name in derived else params[name] for name in kind._fields}
     return kind(**values)

@@ -200,7 +200,7 @@ def calibrate(
                 {n: plan.point(n) for n in in_play},
                 folder=out / RUNS,
                 seed=plan.seed,
-                run_with=run_with.replace(restart=restart and index == 0, progress=report),
+                run_with=run_with.replace(restart=run_with.restart and index == 0, progress=report),
                 reads=reads,
                 allow_large=True,  # the stage's size was checked above, in full
             )
