@@ -11,9 +11,14 @@ It also times start-up: a fresh Python process that imports collabsim and runs o
 Mesa, the two started in turn; the median ratio is what a new worker costs beyond
 Mesa's own import. Target: at most 2.
 
+With ``--curve`` it also runs one model of each size from 100 to 5,000 people, each in
+a fresh process, and prints the cost per person-week and the process's peak memory:
+the cost should grow at most linearly in people x weeks (a flat cost per person-week).
+
 Usage::
 
-    python benchmarks/bench_model.py [--sizes 300 1000 2000] [--repeats 7] [--json FILE]
+    python benchmarks/bench_model.py [--sizes 300 1000 2000] [--repeats 7] [--curve]
+                                     [--json FILE]
 """
 
 from __future__ import annotations
@@ -90,6 +95,43 @@ def start_up(repeats: int) -> dict:
     }
 
 
+#: Sizes of the cost curve.
+CURVE_SIZES = (100, 300, 1000, 2000, 5000)
+
+#: One run in a fresh process, after a short one that loads the compiled mechanisms:
+#: its seconds and the process's peak resident memory in MB.
+_CURVE_RUN = """
+import resource, sys, time, collabsim
+params = collabsim.Params(n_people=int(sys.argv[1]))
+collabsim.run(params, seed=0, steps=5)
+start = time.perf_counter()
+collabsim.run(params, seed=1, steps=int(sys.argv[2]))
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
+    """Seconds, microseconds per person-week and peak memory of one run of each size."""
+    rows = []
+    for n in sizes:
+        done = subprocess.run(
+            [sys.executable, "-c", _CURVE_RUN, str(n), str(steps)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        seconds, peak = (float(x) for x in done.stdout.split())
+        rows.append(
+            {
+                "n_people": n,
+                "seconds_per_run": seconds,
+                "microseconds_per_person_week": seconds / (n * steps) * 1e6,
+                "peak_mb": peak,
+            }
+        )
+    return rows
+
+
 def measure(sizes, repeats: int, steps: int = 260) -> dict:
     """Median seconds per run and per agent-step for each size, plus the yardstick."""
     rows = []
@@ -129,9 +171,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 2000])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--curve", action="store_true", help="also the cost curve, 100-5,000")
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     result = measure(args.sizes, args.repeats)
+    if args.curve:
+        result["curve"] = curve()
     yard = result["yardstick_mesa_loop_microseconds_per_agent_step"]
     print(f"{'people':>7} {'ms/run':>9} {'us/agent-step':>14} {'vs Mesa loop':>13}")
     for row in result["runs"]:
@@ -146,6 +191,13 @@ def main(argv=None) -> None:
         f"start-up: a fresh process to a model's first week {up['collabsim_seconds']:.2f} s, "
         f"import mesa {up['mesa_seconds']:.2f} s: {up['ratio']:.2f}x (target <= 2)"
     )
+    if args.curve:
+        print(f"{'people':>7} {'s/run':>8} {'us/person-week':>15} {'peak MB':>8}")
+        for row in result["curve"]:
+            print(
+                f"{row['n_people']:>7} {row['seconds_per_run']:>8.2f} "
+                f"{row['microseconds_per_person_week']:>15.3f} {row['peak_mb']:>8.0f}"
+            )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)
