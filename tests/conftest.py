@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import signal
 
-import numpy as np
 import pytest
-
-import collabsim
 
 
 @pytest.fixture(autouse=True)
@@ -24,17 +21,3 @@ def _sigint_left_as_found(request):
     if after != before:
         signal.signal(signal.SIGINT, before)
         pytest.fail(f"{request.node.nodeid} left SIGINT's handler {after!r}, was {before!r}")
-
-
-@pytest.fixture(scope="session")
-def default_params() -> collabsim.Params:
-    return collabsim.Params()
-
-
-def summaries(params: collabsim.Params, seeds, *, steps=None):
-    """Summaries of runs of ``params`` over ``seeds`` (common random numbers across arms)."""
-    return [collabsim.run(params, seed=s, steps=steps).summary for s in seeds]
-
-
-def column(rows, name):
-    return np.array([r[name] for r in rows], dtype=float)

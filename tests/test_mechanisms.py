@@ -7,9 +7,9 @@ from collections import namedtuple
 
 import numpy as np
 import pytest
+from mechanism_support import compiled_settings, hope
 
 import collabsim
-from collabsim import settings as run_settings
 from collabsim.initialisation import pathway_count
 from collabsim.mechanisms import (
     attendance,
@@ -262,7 +262,7 @@ def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
     trust_store.write(store, listener, villain, 0.8)
     s.people.news[:] = villain  # everyone's latest news is about the villain
     for _ in range(10):
-        trust.second_hand(s.world, _settings(m, trust=gossip))
+        trust.second_hand(s.world, compiled_settings(m, trust=gossip))
     assert trust_store.read(store, listener, villain) < 0.4
 
 
@@ -332,7 +332,7 @@ def test_choose_attendees_keeps_the_convener_and_skips_leavers():
     people.workload[:] = 0.5
     people.territoriality[:] = 0.0
     people.attended_last[:] = False
-    chosen = attendance.choose_attendees(state.world, _settings(model, attendance=WEIGHTS))
+    chosen = attendance.choose_attendees(state.world, compiled_settings(model, attendance=WEIGHTS))
     assert set(chosen).isdisjoint(range(50)) and {60, 70} <= set(chosen)
     assert np.array_equal(np.flatnonzero(people.attended_last), chosen)
     assert 50 < chosen.size < 150  # about half of the 150 members
@@ -501,32 +501,10 @@ def test_aspiration_follows_performance_plus_pressure_and_the_leader_shields():
     assert commitment.shielded_pressure(0.2, 1.0, 0.8) == pytest.approx(0.04)
 
 
-def _hope(**rates):
-    values = dict(
-        small_win_boost=0.1,
-        big_bang_win_weight=3.0,
-        meeting_energy=0.2,
-        progress_update=0.0,
-        block_cost=0.15,
-        big_bang_failure_cost=0.1,
-        morale_hit=0.3,
-        pressure_sensitivity=0.1,
-        commitment_decay=0.1,
-        self_interest_hazard=0.0,
-        reputation_damage=0.0,
-    )
-    return commitment.CommitmentRates(**{**values, **rates})
-
-
-def _settings(model, **bundles):
-    """The model's settings as the mechanisms take them, with ``bundles`` replaced."""
-    return run_settings.reference(model.settings._replace(**bundles))
-
-
 def _meeting(model, came, shortfall, progress, rates):
     """A meeting's experiences in ``model`` for those in ``came``, at commitment ``rates``."""
     model.state.people.attended_last[:] = came
-    settings = _settings(model, commitment=rates)
+    settings = compiled_settings(model, commitment=rates)
     commitment.meeting_experiences(model.state.world, settings, shortfall, progress)
 
 
@@ -600,7 +578,7 @@ def test_a_meeting_moves_those_who_came_towards_its_worth_and_those_away_down():
     p.meeting_value[a], p.meeting_value[b] = 1.0, -1.0
     came = np.zeros(p.active.size, dtype=bool)
     came[[a, b]] = True
-    rates = _hope(meeting_energy=0.2, commitment_decay=0.1, pressure_sensitivity=0.0)
+    rates = hope(meeting_energy=0.2, commitment_decay=0.1, pressure_sensitivity=0.0)
     _meeting(m, came, 0.0, _every_pathway(m, 0.0), rates)
     assert p.commitment[a] == pytest.approx(0.6) and p.commitment[b] == pytest.approx(0.4)
     assert p.commitment[c] == pytest.approx(0.45)  # kept away by the day job
@@ -620,7 +598,7 @@ def test_the_update_on_actions_moves_those_who_came_towards_what_it_reports():
     p.commitment[[a, b]] = 0.5
     came = np.zeros(p.active.size, dtype=bool)
     came[a] = True
-    rates = _hope(
+    rates = hope(
         meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
     _meeting(m, came, 0.0, _every_pathway(m, 1.0), rates)
@@ -656,7 +634,7 @@ def test_the_first_meeting_hears_no_update_and_the_later_ones_do(monkeypatch):
     a = int(np.flatnonzero(p.active & ~p.steady)[0])
     came = np.zeros(p.active.size, dtype=bool)
     came[a] = True
-    rates = _hope(
+    rates = hope(
         meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
     p.commitment[a] = 0.5
@@ -676,7 +654,7 @@ def test_each_member_hears_their_own_pathways_record_and_tops_the_whole_networks
     assert p.pathway[top] == -1
     p.commitment[[first, second, top]] = 0.5
     came = p.active.copy()
-    rates = _hope(
+    rates = hope(
         meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
     _meeting(m, came, 0.0, np.array([1.0, 0.0]), rates)
@@ -719,7 +697,7 @@ def test_a_shortfall_at_a_meeting_costs_everyone_up_to_the_pressure_sensitivity(
     members = p.active & ~p.steady
     came = p.active.copy()
     p.meeting_value[:] = 0.0
-    rates = _hope(meeting_energy=0.0, pressure_sensitivity=0.2)
+    rates = hope(meeting_energy=0.0, pressure_sensitivity=0.2)
     p.commitment[members] = 0.5
     _meeting(m, came, 0.1, _every_pathway(m, 0.0), rates)  # half as bad
     assert np.allclose(p.commitment[members], 0.5 * 0.9)
@@ -736,7 +714,7 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
     others = [i for i in range(40) if i != actor]
     before = np.array([trust_store.read(s.trust, i, actor) for i in others])
     c_before = p.commitment.copy()
-    hit_hard = _settings(m, commitment=_hope(morale_hit=0.3, reputation_damage=0.3))
+    hit_hard = compiled_settings(m, commitment=hope(morale_hit=0.3, reputation_damage=0.3))
     commitment.self_interest_act(s.world, hit_hard, actor)
     after = np.array([trust_store.read(s.trust, i, actor) for i in others])
     assert np.all(after < before - 0.25 * before)
@@ -750,7 +728,7 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
 def test_only_territorial_disheartened_tops_act_spontaneously():
     m = _small_model()
     p, world = m.state.people, m.state.world
-    certain = _settings(m, commitment=_hope(self_interest_hazard=1.0))
+    certain = compiled_settings(m, commitment=hope(self_interest_hazard=1.0))
     p.territoriality[:] = 0.9
     p.commitment[:] = 0.9
     assert commitment.spontaneous_self_interest(world, certain, 100) == -1
@@ -768,7 +746,7 @@ def test_people_drift_away_only_after_enough_low_meetings():
     m = _small_model()
     p, s = m.state.people, m.state
     p.commitment[:] = 0.05
-    low = _settings(m, exits=m.settings.exits._replace(exit_threshold=0.15))
+    low = compiled_settings(m, exits=m.settings.exits._replace(exit_threshold=0.15))
     assert turnover.drift_away(s.world, low, 3) == 0
     assert turnover.drift_away(s.world, low, 3) == 0
     left = turnover.drift_away(s.world, low, 3)
@@ -781,7 +759,7 @@ def test_frustration_makes_moving_on_likelier_and_steady_posts_stay():
     p, s = m.state.people, m.state
     leavers = np.zeros(40, dtype=np.int64)
     weekly = m.settings.exits._replace(turnover_rate=0.05 * 52, turnover_frustration=3.0)
-    rates = _settings(m, exits=weekly)
+    rates = compiled_settings(m, exits=weekly)
     p.frustration[:] = 0.0
     calm = sum(turnover.move_on(s.world, rates, leavers) for _ in range(200))
     p.frustration[:] = 1.0
@@ -827,7 +805,7 @@ def test_an_organisation_withdraws_after_its_tops_lose_heart_for_long_enough():
     lo, hi = s.org_start[k], s.org_start[k + 1]
     p.commitment[:] = 0.8
     p.commitment[lo:hi] = 0.05
-    floor = _settings(m, exits=m.settings.exits._replace(tops_commitment_floor=0.2))
+    floor = compiled_settings(m, exits=m.settings.exits._replace(tops_commitment_floor=0.2))
 
     def meeting():
         return sustainability.organisations_withdrawing(s.world, floor, m.state.partner_index, 3)
@@ -844,7 +822,7 @@ def test_a_top_who_recovers_resets_the_count_and_the_central_leader_holds_their_
     m = _small_model()
     s, p = m.state, m.state.people
     leader_org = p.org[s.central_leader]
-    floor = _settings(m, exits=m.settings.exits._replace(tops_commitment_floor=0.2))
+    floor = compiled_settings(m, exits=m.settings.exits._replace(tops_commitment_floor=0.2))
     p.commitment[p.org == leader_org] = 0.0
     p.commitment[s.central_leader] = 1.0  # committed by design
     for _ in range(5):

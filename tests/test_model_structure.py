@@ -7,38 +7,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from mechanism_support import compiled_settings, hope
 
 import collabsim
 from collabsim import model as model_module
-from collabsim import settings
-from collabsim.mechanisms import change, commitment, counters, decisions
+from collabsim.mechanisms import change, counters, decisions
 from collabsim.mechanisms.roles import TOP
 from collabsim.metrics import SILO_TWIN_OUTPUTS
 
 
 def _model(scenario="iocn", seed=3, **overrides):
     return collabsim.CollaborationModel(collabsim.scenario(scenario, **overrides), rng=seed)
-
-
-def _settings(model, weight=0.1):
-    """The model's settings, as the mechanisms take them, with ``_hope(weight)``."""
-    return settings.reference(model.settings._replace(commitment=_hope(weight)))
-
-
-def _hope(weight=0.1):
-    return commitment.CommitmentRates(
-        small_win_boost=weight,
-        big_bang_win_weight=3.0,
-        meeting_energy=0.2,
-        progress_update=0.1,
-        block_cost=0.15,
-        big_bang_failure_cost=0.1,
-        morale_hit=0.3,
-        pressure_sensitivity=0.05,
-        commitment_decay=0.01,
-        self_interest_hazard=0.0,
-        reputation_damage=0.0,
-    )
 
 
 @pytest.mark.parametrize("n_people", [150, 1000])
@@ -61,7 +40,9 @@ def test_a_small_win_is_seen_by_the_proposers_team_not_the_whole_network(n_peopl
     s, p = model.state, model.state.people
     proposer = int(np.flatnonzero((p.pathway == 0) & ~p.steady)[0])
     p.won[:] = False
-    change._celebrate(s.world, _settings(model), proposer, 0, False, p.active)
+    change._celebrate(
+        s.world, compiled_settings(model, commitment=hope()), proposer, 0, False, p.active
+    )
     seen = np.flatnonzero(p.won)
     assert proposer in seen
     assert set(seen) == set(np.flatnonzero((p.team == p.team[proposer]) & p.active))
@@ -73,7 +54,9 @@ def test_a_redesign_that_works_is_seen_by_its_whole_pathway_team():
     s, p = model.state, model.state.people
     proposer = int(np.flatnonzero(p.pathway == 1)[0])
     p.won[:] = False
-    change._celebrate(s.world, _settings(model), proposer, 1, True, p.active)
+    change._celebrate(
+        s.world, compiled_settings(model, commitment=hope()), proposer, 1, True, p.active
+    )
     assert set(np.flatnonzero(p.won)) == set(np.flatnonzero((p.pathway == 1) & p.active))
 
 
@@ -85,7 +68,7 @@ def test_word_of_mouth_reaches_a_few_people_per_adoption_whatever_the_size(n_peo
     reached = []
     for _ in range(400):
         p.won[:] = False
-        change._word_of_mouth(s.world, _settings(model), adopter, 0)
+        change._word_of_mouth(s.world, compiled_settings(model, commitment=hope()), adopter, 0)
         reached.append(int(p.won.sum()))
     # each of 3 tellings lands with a chance equal to trust (about 0.3-0.6)
     assert 0.6 < np.mean(reached) < 2.4 and max(reached) <= 3
@@ -96,7 +79,7 @@ def test_word_of_mouth_in_an_issue_based_network_stays_on_the_pathway():
     s, p = model.state, model.state.people
     adopter = int(np.flatnonzero(p.pathway == 2)[0])
     for _ in range(100):
-        change._word_of_mouth(s.world, _settings(model), adopter, 2)
+        change._word_of_mouth(s.world, compiled_settings(model, commitment=hope()), adopter, 2)
     told = np.flatnonzero(p.inspiration > 0)
     assert told.size > 0 and np.all((p.pathway[told] == 2) | (p.pathway[told] < 0))
 
@@ -284,11 +267,15 @@ def test_ceding_is_felt_as_a_loss_by_a_territorial_top():
     top = int(np.flatnonzero((p.role == TOP) & ~p.steady)[0])
     proposer = int(np.flatnonzero(p.org != p.org[top])[0])
     p.commitment[top], p.territoriality[top] = 0.6, 0.9
-    decisions.granted(s.world, _settings(model, 0.2), proposer, top)
+    decisions.granted(
+        s.world, compiled_settings(model, commitment=hope(small_win_boost=0.2)), proposer, top
+    )
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
     assert p.granted[top] == 1 and p.ceded[top] > 0
     p.territoriality[top] = 0.0  # a top who does not guard territory loses nothing
-    decisions.granted(s.world, _settings(model, 0.2), proposer, top)
+    decisions.granted(
+        s.world, compiled_settings(model, commitment=hope(small_win_boost=0.2)), proposer, top
+    )
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
 
 
