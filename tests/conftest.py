@@ -6,6 +6,8 @@ import signal
 
 import pytest
 
+import collabsim
+
 
 @pytest.fixture(autouse=True)
 def _sigint_left_as_found(request):
@@ -21,3 +23,9 @@ def _sigint_left_as_found(request):
     if after != before:
         signal.signal(signal.SIGINT, before)
         pytest.fail(f"{request.node.nodeid} left SIGINT's handler {after!r}, was {before!r}")
+
+
+@pytest.fixture(scope="session")
+def default_params() -> collabsim.Params:
+    """The default parameters (the ``iocn`` scenario)."""
+    return collabsim.Params()
