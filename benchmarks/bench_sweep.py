@@ -45,7 +45,8 @@ import time
 from pathlib import Path
 
 import collabsim
-from collabsim.sweeps.design import make_design, make_factors, replicate_seeds
+from collabsim.sweeps.design import make_design, make_factors
+from collabsim.sweeps.sampling import Sampling, replicate_seeds
 
 SOBOL_FACTORS = (
     "partner_strength",
@@ -74,7 +75,7 @@ def _grid(runs: int) -> dict:
 def plain_loop(runs: int) -> float:
     """Seconds for a plain loop of collabsim.run over the grid's runs, keeping summaries."""
     levels = (
-        make_design(make_factors({"cede_willingness": (0.05, 0.95)}), "grid", levels=10)
+        make_design(make_factors({"cede_willingness": (0.05, 0.95)}), Sampling("grid", levels=10))
         .points["cede_willingness"]
         .tolist()
     )
@@ -92,7 +93,7 @@ def _loop_share(share: int, runs: int, barrier, results) -> None:
     """One of two processes of the hardware ceiling: warm up, wait, loop over a share."""
     collabsim.run(collabsim.Params(), seed=0)
     levels = (
-        make_design(make_factors({"cede_willingness": (0.05, 0.95)}), "grid", levels=10)
+        make_design(make_factors({"cede_willingness": (0.05, 0.95)}), Sampling("grid", levels=10))
         .points["cede_willingness"]
         .tolist()
     )
@@ -152,7 +153,7 @@ def sobol_projection(folder: Path, sample: int, fixed: float) -> dict:
     start-up) times the design's runs.
     """
     factors = make_factors({name: None for name in SOBOL_FACTORS})
-    design = make_design(factors, "sobol", n=1024, seed=0)
+    design = make_design(factors, Sampling("sobol", n=1024, seed=0))
     stride = max(1, len(design) // sample)
     points = design.points.iloc[::stride].head(sample).to_dict("records")
     seconds = timed_sweep(folder, design=points, backend="pool", workers=2, seed=0)

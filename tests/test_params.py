@@ -208,7 +208,7 @@ def test_scenario_overrides_and_errors(tmp_path):
     assert mine.n_people == 40 and mine.events[0].step == 3
     bad = tmp_path / "bad.toml"
     bad.write_text("[params]\nn_people = 40\n[extras]\nx = 1\n")
-    with pytest.raises(ParameterError, match="unknown table 'extras'"):
+    with pytest.raises(ParameterError, match=r"unknown table \[extras\]; allowed: \[scenario\]"):
         scenario(str(bad))
     broken = tmp_path / "broken.toml"
     broken.write_text("[params\n")

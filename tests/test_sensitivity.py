@@ -14,8 +14,10 @@ from collabsim.params import ParameterError
 from collabsim.sensitivity.aggregate import aggregate, jackknife_variance
 from collabsim.sensitivity.convergence import sizes
 from collabsim.sensitivity.evaluate import evaluate
-from collabsim.sensitivity.problem import design, function_factors
-from collabsim.sweeps.design import SweepError, salib_problem
+from collabsim.sensitivity.options import AnalysisOptions, study_sampling
+from collabsim.sensitivity.problem import function_factors
+from collabsim.sweeps.design import make_design, salib_problem
+from collabsim.sweeps.sampling import SweepError
 
 BOX = (-np.pi, np.pi)
 ISHIGAMI_FACTORS = {"x1": BOX, "x2": BOX, "x3": BOX}
@@ -126,14 +128,18 @@ def test_other_salib_methods_rank_ishigami_x2_above_x3(method):
 
 def noisy_runs(n=64, replicates=3, method="sobol"):
     factors = function_factors({"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, noisy)
-    the_design = design(factors, method, n=n, seed=0)
+    the_design = make_design(factors, study_sampling(method, n=n, seed=0))
     runs = evaluate(noisy, the_design, replicates=replicates, seed=0)
     return runs, the_design.sample, salib_problem(factors)
 
 
 def test_shuffling_the_order_runs_finish_in_does_not_change_the_indices():
     runs, sample, problem = noisy_runs()
-    options = {"method": "sobol", "n": 64, "outputs": ["y"], "replicates": 3}
+    options = {
+        "sampling": study_sampling("sobol", n=64, replicates=3),
+        "analysis": AnalysisOptions("sobol"),
+        "outputs": ["y"],
+    }
     before = sensitivity.analyse_runs(runs, sample, problem, **options)
     shuffled = runs.sample(frac=1.0, random_state=7).reset_index(drop=True)
     assert not shuffled["run"].is_monotonic_increasing
@@ -148,7 +154,11 @@ def test_shuffling_the_order_runs_finish_in_does_not_change_the_indices():
 
 def test_a_missing_or_repeated_run_is_refused_rather_than_shifting_rows():
     runs, sample, problem = noisy_runs()
-    options = {"method": "sobol", "n": 64, "outputs": ["y"], "replicates": 3}
+    options = {
+        "sampling": study_sampling("sobol", n=64, replicates=3),
+        "analysis": AnalysisOptions("sobol"),
+        "outputs": ["y"],
+    }
     with pytest.raises(SweepError, match="1 of 960 runs are missing"):
         sensitivity.analyse_runs(runs.drop(index=5), sample, problem, **options)
     repeated = pd.concat([runs, runs.iloc[[3]]])
@@ -232,12 +242,12 @@ def test_statistics_failed_runs_and_undefined_outputs():
 
 def test_a_sobol_sample_of_n_begins_with_the_sample_of_n_over_2():
     factors = function_factors(ISHIGAMI_FACTORS, ishigami)
-    full = design(factors, "sobol", n=256, seed=5).sample
+    full = make_design(factors, study_sampling("sobol", n=256, seed=5)).sample
     for smaller in (32, 64, 128):
-        part = design(factors, "sobol", n=smaller, seed=5).sample
+        part = make_design(factors, study_sampling("sobol", n=smaller, seed=5)).sample
         np.testing.assert_array_equal(full[: len(part)], part)
-    morris_full = design(factors, "morris", n=16, seed=5).sample
-    morris_part = design(factors, "morris", n=8, seed=5).sample
+    morris_full = make_design(factors, study_sampling("morris", n=16, seed=5)).sample
+    morris_part = make_design(factors, study_sampling("morris", n=8, seed=5)).sample
     np.testing.assert_array_equal(morris_full[: len(morris_part)], morris_part)
 
 
@@ -283,7 +293,7 @@ class Counting:
         ),
         ({"method": "sobel"}, SweepError, "did you mean sobol"),
         ({"factors": {"x1": (1, 0)}}, SweepError, "low must be below high"),
-        ({"statistic": "mode"}, SweepError, "statistic='mode' is not allowed"),
+        ({"statistic": "mode"}, SweepError, "statistic='mode' is not a statistic"),
         ({"replicates": 3}, SweepError, "needs a stochastic function"),
         ({"second_order": True, "method": "morris"}, SweepError, "second_order is for method"),
         ({"fill": {"z": 1}, "outputs": ["y"]}, SweepError, "fill: 'z' is not one of the outputs"),
@@ -307,7 +317,9 @@ def test_bad_input_is_refused_before_any_call_and_nothing_is_written(
 
 def test_an_unknown_output_of_a_function_is_refused_at_its_first_call(tmp_path):
     func = Counting()
-    with pytest.raises(SweepError, match="unknown output 'z'.*allowed: y"):
+    with pytest.raises(
+        SweepError, match="'z' is not one of the outputs the function .*; allowed: y"
+    ):
         sensitivity.run_study(
             func,
             {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)},
@@ -329,7 +341,11 @@ def test_an_unknown_output_of_a_function_is_refused_at_its_first_call(tmp_path):
             "high=1.5 is outside the allowed range",
         ),
         ({"n": 100}, SweepError, "expected a power of 2"),
-        ({"outputs": ["quality"]}, SweepError, "unknown output 'quality'.*did you mean"),
+        (
+            {"outputs": ["quality"]},
+            SweepError,
+            "'quality' is not one of the outputs.*did you mean",
+        ),
         ({"method": "fast"}, SweepError, "method='fast' is not a sensitivity method"),
     ],
 )
@@ -349,7 +365,7 @@ def test_bad_model_studies_are_refused_before_any_run(tmp_path, options, error, 
 
 def test_an_unknown_output_of_the_model_is_refused_when_the_function_is_built():
     with pytest.raises(
-        SweepError, match="unknown output 'sustainability'.*did you mean sustainability_score"
+        SweepError, match="'sustainability' is not one of.*did you mean sustainability_score"
     ):
         sensitivity.scenario_function("iocn", outputs=["sustainability"])
 

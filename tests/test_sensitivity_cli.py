@@ -151,7 +151,11 @@ BAD = [
         TINY.replace('method = "morris"', 'method = "sobol"').replace("n = 4", "n = 12"),
         "n=12 is not allowed with method 'sobol': expected a power of 2",
     ),
-    ("unknown output", TINY.replace('"quality_gain"]', '"quality"]'), "unknown output 'quality'"),
+    (
+        "unknown output",
+        TINY.replace('"quality_gain"]', '"quality"]'),
+        "'quality' is not one of the",
+    ),
     ("bad method", TINY.replace('method = "morris"', 'method = "morriss"'), "did you mean morris"),
     (
         "bounds outside the allowed range",

@@ -6,15 +6,8 @@ import numpy as np
 import pytest
 
 from collabsim.params import PARAMETERS, ParameterError
-from collabsim.sweeps.design import (
-    Factor,
-    SweepError,
-    make_design,
-    make_factor,
-    make_factors,
-    replicate_seeds,
-    salib_problem,
-)
+from collabsim.sweeps.design import Factor, make_design, make_factor, make_factors, salib_problem
+from collabsim.sweeps.sampling import Sampling, SweepError, replicate_seeds
 
 # --- factors -------------------------------------------------------------------------
 
@@ -81,7 +74,7 @@ def test_factors_must_be_a_mapping():
 
 def test_grid_is_the_full_factorial_last_factor_fastest():
     factors = make_factors({"academic_partner": [True, False], "cede_willingness": (0.1, 0.9)})
-    design = make_design(factors, "grid", levels=5)
+    design = make_design(factors, Sampling("grid", levels=5))
     assert len(design) == 10
     assert design.points["academic_partner"].tolist() == [True] * 5 + [False] * 5
     assert design.points["cede_willingness"].tolist() == [0.1, 0.3, 0.5, 0.7, 0.9] * 2
@@ -90,13 +83,13 @@ def test_grid_is_the_full_factorial_last_factor_fastest():
 
 
 def test_grid_of_int_ranges_gives_distinct_whole_numbers():
-    design = make_design(make_factors({"meeting_interval": (1, 4)}), "grid", levels=7)
+    design = make_design(make_factors({"meeting_interval": (1, 4)}), Sampling("grid", levels=7))
     assert design.points["meeting_interval"].tolist() == [1, 2, 3, 4]
     assert design.points["meeting_interval"].dtype == np.int64
 
 
 def test_grid_without_factors_is_the_scenario_once():
-    assert len(make_design((), "grid")) == 1
+    assert len(make_design((), Sampling("grid"))) == 1
 
 
 @pytest.mark.parametrize(
@@ -115,7 +108,7 @@ def test_grid_without_factors_is_the_scenario_once():
 def test_bad_design_options_name_the_problem(design, options, expected):
     factors = make_factors({"cede_willingness": (0.1, 0.9)})
     with pytest.raises(SweepError, match=expected):
-        make_design(factors, design, **options)
+        make_design(factors, Sampling(design, **options))
 
 
 def test_a_huge_grid_is_refused_before_it_is_built():
@@ -137,7 +130,7 @@ def test_a_huge_grid_is_refused_before_it_is_built():
         }
     )
     with pytest.raises(SweepError, match="9,765,625 points"):
-        make_design(factors, "grid", levels=5)
+        make_design(factors, Sampling("grid", levels=5))
 
 
 # --- sampled designs -----------------------------------------------------------------
@@ -145,7 +138,7 @@ def test_a_huge_grid_is_refused_before_it_is_built():
 
 def test_latin_hypercube_has_one_point_in_every_stratum():
     factors = make_factors({"cede_willingness": (0.0, 1.0), "turnover_rate": (0.0, 0.6)})
-    design = make_design(factors, "lhs", n=50, seed=3)
+    design = make_design(factors, Sampling("lhs", n=50, seed=3))
     assert len(design) == 50
     for factor in factors:
         values = design.points[factor.name].to_numpy()
@@ -157,7 +150,7 @@ def test_sampled_discrete_factors_take_every_level_equally_often():
     factors = make_factors(
         {"academic_partner": [True, False], "meeting_interval": (1, 4), "network_type": None}
     )
-    design = make_design(factors, "lhs", n=40, seed=0)
+    design = make_design(factors, Sampling("lhs", n=40, seed=0))
     assert design.points["academic_partner"].value_counts().to_dict() == {True: 20, False: 20}
     assert design.points["meeting_interval"].value_counts().to_dict() == {
         1: 10,
@@ -173,7 +166,7 @@ def test_sobol_design_has_saltelli_size_and_maps_back_to_its_sample():
     factors = make_factors(
         {"cede_willingness": (0.1, 0.9), "academic_partner": None, "meeting_interval": (1, 12)}
     )
-    design = make_design(factors, "sobol", n=16, seed=1)
+    design = make_design(factors, Sampling("sobol", n=16, seed=1))
     assert len(design) == 16 * (2 * 3 + 2)
     assert design.sample.shape == (len(design), 3)
     assert np.array_equal(design.points["cede_willingness"].to_numpy(), design.sample[:, 0])
@@ -184,7 +177,7 @@ def test_sobol_design_has_saltelli_size_and_maps_back_to_its_sample():
         int(x) for x in np.floor(design.sample[:, 2])
     ]
     assert design.points["meeting_interval"].between(1, 12).all()
-    first_order = make_design(factors, "sobol", n=16, seed=1, second_order=False)
+    first_order = make_design(factors, Sampling("sobol", n=16, seed=1, second_order=False))
     assert len(first_order) == 16 * (3 + 2)
 
 
@@ -196,7 +189,7 @@ def test_morris_design_is_trajectories_of_one_step_each():
             "results_pressure": (0.0, 0.5),
         }
     )
-    design = make_design(factors, "morris", n=6, seed=2)
+    design = make_design(factors, Sampling("morris", n=6, seed=2))
     assert len(design) == 6 * (3 + 1)
     steps = np.abs(np.diff(design.sample.reshape(6, 4, 3), axis=1))
     assert ((steps > 0).sum(axis=2) == 1).all()  # each step moves exactly one factor
@@ -205,9 +198,9 @@ def test_morris_design_is_trajectories_of_one_step_each():
 def test_sampled_designs_are_reproducible_from_the_seed_and_differ_between_seeds():
     factors = make_factors({"cede_willingness": (0.0, 1.0), "turnover_rate": (0.0, 0.6)})
     for kind, n in (("lhs", 20), ("sobol", 8), ("morris", 4)):
-        a = make_design(factors, kind, n=n, seed=0)
-        b = make_design(factors, kind, n=n, seed=0)
-        c = make_design(factors, kind, n=n, seed=1)
+        a = make_design(factors, Sampling(kind, n=n, seed=0))
+        b = make_design(factors, Sampling(kind, n=n, seed=0))
+        c = make_design(factors, Sampling(kind, n=n, seed=1))
         assert a.points.equals(b.points), kind
         assert not a.points.equals(c.points), kind
 
@@ -229,10 +222,12 @@ def test_salib_problem_uses_sample_coordinates():
 def test_explicit_design_runs_exactly_the_points_given():
     design = make_design(
         (),
-        [
-            {"cede_willingness": 0.2, "academic_partner": True},
-            {"cede_willingness": 1, "academic_partner": False},
-        ],
+        Sampling(
+            [
+                {"cede_willingness": 0.2, "academic_partner": True},
+                {"cede_willingness": 1, "academic_partner": False},
+            ]
+        ),
     )
     assert design.kind == "explicit"
     assert design.points.to_dict("list") == {
@@ -254,7 +249,7 @@ def test_explicit_design_runs_exactly_the_points_given():
 )
 def test_bad_explicit_points_name_the_problem(points, expected):
     with pytest.raises((SweepError, ParameterError), match=expected):
-        make_design((), points)
+        make_design((), Sampling(points))
 
 
 # --- seeds ---------------------------------------------------------------------------

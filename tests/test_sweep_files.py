@@ -170,7 +170,10 @@ def test_malformed_sweep_files_exit_2_in_one_line_and_write_nothing(
         (GOOD.replace("levels = 2", "n = 8"), "n=8 is not allowed with design 'grid'"),
         (GOOD.replace("steps = 6", "steps = 0"), "steps=0 is not allowed"),
         (GOOD.replace("seed = 0", "seed = -4"), "seed=-4 is not allowed"),
-        (GOOD.replace('"quality_gain"]', '"quality"]'), "outputs: 'quality' is not a summary"),
+        (
+            GOOD.replace('"quality_gain"]', '"quality"]'),
+            "outputs: 'quality' is not one of the summary",
+        ),
         (GOOD.replace("n_people = 30", "n_people = 3"), "n_people=3 is not allowed"),
         (
             GOOD.replace("n_people = 30", "cede_willingness = 0.5"),
@@ -182,7 +185,7 @@ def test_malformed_sweep_files_exit_2_in_one_line_and_write_nothing(
         (GOOD.replace('design = "grid"', 'design = "explicit"'), "needs [[points]]"),
         (
             GOOD.replace("[params]", "[sweep.timeseries]\nreporters = ['trust']\n[params]"),
-            "timeseries: 'trust' is not a reporter",
+            "timeseries: 'trust' is not one of the reporters",
         ),
         (GOOD.replace("{low = 0.2, high = 0.8}", "[0.2, 0.2]"), "level 0.2 is given twice"),
     ],

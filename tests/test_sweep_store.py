@@ -17,8 +17,8 @@ from collabsim import fingerprint, storage
 from collabsim.cli import main
 from collabsim.metrics import SUMMARY
 from collabsim.sweeps import SweepError, iter_sweep, serial
-from collabsim.sweeps.design import replicate_seeds
 from collabsim.sweeps.runner import SUMMARY_TYPES, Task, run_one
+from collabsim.sweeps.sampling import replicate_seeds
 
 SMALL = {"n_people": 30}
 

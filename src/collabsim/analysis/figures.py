@@ -12,7 +12,8 @@ House style (``collabsim.plots``): Okabe-Ito colours, and never colour alone: li
 differ in dash and marker, studies in marker shape, clear effects are filled and unclear
 ones hollow, heat-map cells carry their value as text on a scale (cividis) whose
 lightness rises steadily, so every figure reads in greyscale. Figures are built on
-``matplotlib.figure.Figure``, never the global pyplot state.
+``matplotlib.figure.Figure``, never the global pyplot state. The colours, sizes and
+saving are in ``figure_style``, the boxes figure in ``discovery_figure``.
 """
 
 from __future__ import annotations
@@ -27,43 +28,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from collabsim.analysis.discovery_figure import boxes_data, boxes_figure
 from collabsim.analysis.effects import CLEAR_P
+from collabsim.analysis.figure_style import (
+    COLOURS,
+    DASHES,
+    DPI,
+    FONT,
+    MARKERS,
+    save_figure,
+    tidy,
+)
 from collabsim.analysis.levers import level_text, lever_words
 from collabsim.analysis.wording import horizon_words, outcome_words, within_text
-from collabsim.plots import OKABE_ITO, save_png
 from collabsim.storage import write_atomically
-
-#: Colours in the order levels and studies take them (yellow, faint on white, left out).
-COLOURS = tuple(
-    OKABE_ITO[name]
-    for name in (
-        "black",
-        "orange",
-        "sky_blue",
-        "bluish_green",
-        "vermillion",
-        "blue",
-        "reddish_purple",
-    )
-)
-DASHES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-FONT = 10
-DPI = 110
-
-
-def save_figure(fig: Figure, data: pd.DataFrame, folder: Path, stem: str) -> list[Path]:
-    """Save ``fig`` as ``<stem>.png`` and ``data`` as ``<stem>.csv`` in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    text = data.to_csv(index=False, lineterminator="\n")
-    csv = write_atomically(folder / f"{stem}.csv", lambda h: h.write(text.encode("utf-8")))
-    return [save_png(fig, folder / f"{stem}.png", dpi=DPI), csv]
-
-
-def _tidy(ax) -> None:
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(labelsize=FONT - 1)
-
 
 # --- survival curves -------------------------------------------------------------------
 
@@ -107,7 +85,7 @@ def survival_figure(
         ax.set_xlabel("weeks since the start", fontsize=FONT)
         ax.set_ylabel("% of networks still meeting", fontsize=FONT)
         ax.legend(fontsize=FONT - 2, frameon=False, loc="lower left")
-        _tidy(ax)
+        tidy(ax)
     for ax in axes[len(levers) :]:
         ax.set_visible(False)
     fig.suptitle(textwrap.fill(title, 80), fontsize=FONT + 3)
@@ -164,153 +142,6 @@ def heat_map_figure(
     bar.ax.tick_params(labelsize=FONT - 1)
     bar.set_label("% of networks" if share else "% of the starting quality", fontsize=FONT)
     fig.suptitle(textwrap.fill(title, 60), fontsize=FONT + 2)
-    return fig
-
-
-# --- scenario discovery ----------------------------------------------------------------
-
-
-def boxes_data(boxes: pd.DataFrame, ranges: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """The boxes with each restricted lever's sampled range (``range_low``, ``range_high``)."""
-    data = boxes.copy()
-    data["range_low"] = [ranges[lever].get("low", np.nan) for lever in data["lever"]]
-    data["range_high"] = [ranges[lever].get("high", np.nan) for lever in data["lever"]]
-    return data
-
-
-def boxes_figure(
-    data: pd.DataFrame,
-    trajectory: pd.DataFrame,
-    levers: list[str],
-    labels: dict[str, str],
-    *,
-    title: str,
-    message: str = "",
-) -> Figure:
-    """Each box's limits on every lever (as a share of its range), and the peeling paths.
-
-    Args:
-        data: ``boxes_data``.
-        trajectory: The peeling trajectory (``box, step, coverage, density, chosen``).
-        levers: Every lever searched, top to bottom.
-        labels: Levers in words.
-        title: The figure's title.
-        message: Shown instead of boxes when there are none.
-    """
-    count = int(data["box"].max()) if len(data) else 0
-    fig = Figure(
-        figsize=(3.2 * max(count, 1) + 4.6, 0.36 * len(levers) + 2.2), layout="constrained"
-    )
-    axes = fig.subplots(1, max(count, 1) + 1, squeeze=False).ravel()
-    for number, ax in enumerate(axes[:-1], start=1):
-        mine = data.loc[data["box"] == number]
-        for y, lever in enumerate(levers):
-            ax.barh(y, 1.0, left=0.0, color="0.92", height=0.6)
-            row = mine.loc[mine["lever"] == lever]
-            if row.empty:
-                continue
-            row = row.iloc[0]
-            if isinstance(row["values"], str) and row["values"]:
-                ax.barh(
-                    y,
-                    1.0,
-                    color=COLOURS[number],
-                    height=0.6,
-                    hatch="//",
-                    edgecolor="black",
-                    alpha=0.8,
-                )
-                ax.text(
-                    0.5,
-                    y,
-                    row["values"],
-                    ha="center",
-                    va="center",
-                    fontsize=FONT - 2,
-                    backgroundcolor="white",
-                )
-                continue
-            span = row["range_high"] - row["range_low"]
-            low = 0.0 if not np.isfinite(row["low"]) else (row["low"] - row["range_low"]) / span
-            high = 1.0 if not np.isfinite(row["high"]) else (row["high"] - row["range_low"]) / span
-            ax.barh(
-                y,
-                high - low,
-                left=low,
-                color=COLOURS[number],
-                height=0.6,
-                hatch="//",
-                edgecolor="black",
-                alpha=0.8,
-            )
-            ends = [
-                row["range_low"] if not np.isfinite(row["low"]) else row["low"],
-                row["range_high"] if not np.isfinite(row["high"]) else row["high"],
-            ]
-            # the limits in figures, kept inside the panel however thin the bar
-            ax.text(
-                min(max((low + high) / 2, 0.2), 0.8),
-                y,
-                "–".join(f"{end:.3g}" for end in ends),
-                ha="center",
-                va="center",
-                fontsize=FONT - 2,
-                backgroundcolor="white",
-            )
-        ax.set_yticks(
-            range(len(levers)),
-            [labels.get(lever, lever) for lever in levers] if number == 1 else [""] * len(levers),
-            fontsize=FONT - 1,
-        )
-        ax.set_ylim(len(levers) - 0.5, -0.5)
-        ax.set_xlim(0, 1)
-        ax.set_xticks([0, 1], ["lowest", "highest"], fontsize=FONT - 1)
-        if len(mine):
-            first = mine.iloc[0]
-            ax.set_title(
-                f"box {number}: {first['density']:.0%} of its points\nhave "
-                f"enough networks lasting;\nit holds {first['coverage']:.0%} of "
-                "all such points",
-                fontsize=FONT - 1,
-            )
-        else:
-            ax.text(
-                0.5,
-                len(levers) / 2,
-                message or "no box found",
-                ha="center",
-                va="center",
-                wrap=True,
-                fontsize=FONT - 1,
-            )
-            ax.set_title("no box", fontsize=FONT)
-    ax = axes[-1]
-    for number, path in trajectory.groupby("box") if len(trajectory) else []:
-        ax.plot(
-            path["coverage"] * 100,
-            path["density"] * 100,
-            color=COLOURS[number % 7],
-            linestyle=DASHES[number % 7],
-            marker=MARKERS[number % 7],
-            markersize=3,
-            label=f"search {number}",
-        )
-        chosen = path.loc[path["chosen"].astype(bool)]
-        ax.scatter(
-            chosen["coverage"] * 100,
-            chosen["density"] * 100,
-            s=90,
-            marker="*",
-            color="black",
-            zorder=3,
-        )
-    ax.set_xlabel("coverage: % of all such\npoints in the box", fontsize=FONT)
-    ax.set_ylabel("density: % of points in the box\nwith enough networks lasting", fontsize=FONT)
-    ax.set_title("peeling: star = box taken", fontsize=FONT)
-    if len(trajectory):
-        ax.legend(fontsize=FONT - 2, frameon=False)
-    _tidy(ax)
-    fig.suptitle(textwrap.fill(title, 80), fontsize=FONT + 2)
     return fig
 
 
@@ -413,7 +244,7 @@ def forest_figure(
     ax.set_ylim(len(data) - 0.5, -0.5)
     unit = "percentage points" if share else "points of starting quality"
     ax.set_xlabel(textwrap.fill(f"change against the reference level, {unit}", 36), fontsize=FONT)
-    _tidy(ax)
+    tidy(ax)
     fig.legend(
         handles=handles, loc="outside lower center", ncols=2, fontsize=FONT - 2, frameon=False
     )
@@ -501,3 +332,20 @@ def draw_all(
             )
             written += save_figure(fig, data, folder, f"{stem}_{outcome}")
     return written
+
+
+__all__ = [
+    "COLOURS",
+    "DASHES",
+    "DPI",
+    "FONT",
+    "MARKERS",
+    "boxes_data",
+    "boxes_figure",
+    "draw_all",
+    "forest_data",
+    "forest_figure",
+    "heat_map_figure",
+    "save_figure",
+    "survival_figure",
+]

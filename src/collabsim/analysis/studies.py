@@ -42,7 +42,8 @@ from typing import Any, get_type_hints
 
 from collabsim.metrics import SUMMARY
 from collabsim.params import PARAMETERS, suggest
-from collabsim.sweeps.files import check_tables, read_sweep_file, read_toml
+from collabsim.sweeps.files import read_sweep_file
+from collabsim.tomlfile import check_keys, check_tables, read_toml
 
 #: Summary outputs that are censored (missing where the network outlived the horizon): a
 #: mean of them would describe only the networks that dissolved, so they are refused as
@@ -198,13 +199,7 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
 
 
 def _typed(table: dict[str, Any], keys: dict[str, type], where: str, fail) -> dict[str, Any]:
-    for key in table:
-        if key not in keys:
-            hint = suggest(key, keys)
-            raise fail(
-                f"{where}: unknown key {key!r}; allowed: {', '.join(keys)}"
-                + (f"; {hint}" if hint else "")
-            )
+    check_keys(table, tuple(keys), where, fail)
     for key, kind in keys.items():
         if key not in table:
             raise fail(f"{where} needs {key}")
@@ -244,13 +239,7 @@ def _study(entry: Any, number: int, folder: Path, fail) -> StudySpec:
     where = f"[[studies]] number {number}"
     if not isinstance(entry, dict):
         raise fail(f"{where} must be a table")
-    for key in entry:
-        if key not in _STUDY_KEYS:
-            hint = suggest(key, _STUDY_KEYS)
-            raise fail(
-                f"{where}: unknown key {key!r}; allowed: {', '.join(_STUDY_KEYS)}"
-                + (f"; {hint}" if hint else "")
-            )
+    check_keys(entry, _STUDY_KEYS, where, fail)
     name, title = entry.get("name"), entry.get("title")
     if not isinstance(name, str) or not name.isidentifier():
         raise fail(

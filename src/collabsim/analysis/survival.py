@@ -22,12 +22,14 @@ ignore that pairing, which in general makes them conservative; ``strata="seed"``
 Conventions where packages differ: the median is the first week the estimate is at or
 below 1/2, its interval Brookmeyer-Crowley's (log-log scale); curve intervals are
 exponential Greenwood; Cox ties use Efron's method.
+
+``durations`` and the checks on a runs table's columns are in ``censoring``.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,9 +47,17 @@ except ImportError as error:  # an optional extra: say how to get it
     ) from error
 
 from collabsim.analysis._estimators import curve_with_intervals, harrell_c, schoenfeld_test
-
-#: Columns ``durations`` adds: weeks observed, and whether the network dissolved then.
-WEEKS, DISSOLVED = "weeks", "dissolved"
+from collabsim.analysis.censoring import (
+    DISSOLVED,
+    WEEKS,
+    arm_groups,
+    column_names,
+    durations,
+    observation_ends,
+    plain,
+    require_columns,
+    require_values,
+)
 
 #: Significance level of the proportional-hazards check.
 PH_ALPHA = 0.05
@@ -145,85 +155,6 @@ class CoxResult:
     model: PHRegResults
 
 
-def durations(runs: pd.DataFrame, horizon: float | None = None) -> pd.DataFrame:
-    """How long each run's network was observed, and whether it dissolved.
-
-    Args:
-        runs: One row per run, with ``sustained`` (alive at the end) and
-            ``collapse_step`` (week it dissolved, missing if it did not), as
-            ``collabsim.sweep(...).runs`` gives them.
-        horizon: Week observation ended. Defaults to each run's ``horizon`` column.
-            Pass the sweep's ``steps`` (``result.meta["steps"]``) if it ran a different
-            number of weeks: a sustained run is censored where its run stopped.
-
-    Returns:
-        A copy of ``runs`` with ``weeks`` (the collapse week, or the horizon if the
-        network was still alive) and ``dissolved`` (True: an event at ``weeks``;
-        False: censored there).
-
-    Raises:
-        TypeError: ``runs`` is not a DataFrame.
-        ValueError: A missing column or value; a failed run; a collapse week that is
-            not after week 0 or is beyond the horizon; a sustained run with a collapse
-            week; or a run neither sustained nor dissolved (never convened).
-    """
-    if not isinstance(runs, pd.DataFrame):
-        raise TypeError(f"runs must be a pandas DataFrame, got {type(runs).__name__}")
-    _require(runs, ["sustained", "collapse_step"])
-    if "status" in runs.columns:
-        failed = runs["status"] != "ok"
-        if failed.any():
-            raise ValueError(
-                f"{_which(runs, failed)}: did not finish (status is not 'ok'), "
-                "so there is no outcome; keep the finished runs with "
-                "runs[runs['status'] == 'ok']"
-            )
-    sustained = _flags(runs, "sustained")
-    try:
-        collapse = pd.to_numeric(runs["collapse_step"]).astype(float)
-    except (TypeError, ValueError) as error:
-        raise ValueError(
-            "column 'collapse_step' must hold week numbers, missing where the "
-            f"network did not dissolve: {error}"
-        ) from None
-    ends, source = _ends(runs, horizon)
-    has_week = collapse.notna()
-    for mask, problem in [
-        (
-            sustained & has_week,
-            "marked sustained but collapse_step={week}; a sustained "
-            "network never dissolved, so collapse_step must be missing",
-        ),
-        (
-            ~sustained & ~has_week,
-            "not sustained but collapse_step is missing; "
-            + (
-                "with convened=False there was no network to dissolve: analyse "
-                "runs[runs['convened']]"
-                if "convened" in runs and not runs["convened"].all()
-                else "a run that is not sustained must have the week it dissolved"
-            ),
-        ),
-        (has_week & ~(collapse > 0), "collapse_step={week} is not after week 0 (weeks start at 1)"),
-        (
-            has_week & (collapse > ends),
-            "collapse_step={week} is beyond the horizon, week "
-            "{end} (" + source + "); if the sweep ran more "
-            "weeks than the horizon, pass horizon=its steps",
-        ),
-    ]:
-        if mask.any():
-            first = mask.to_numpy().nonzero()[0][0]
-            raise ValueError(
-                f"{_which(runs, mask)}: "
-                + problem.format(week=f"{collapse.iloc[first]:g}", end=f"{ends.iloc[first]:g}")
-            )
-    out = runs.copy()
-    out[WEEKS] = collapse.where(has_week, ends)
-    out[DISSOLVED] = has_week.to_numpy()
-    return out
-
-
 def kaplan_meier(
     runs: pd.DataFrame, by: str | Sequence[str], horizon: float | None = None, alpha: float = 0.05
 ) -> dict[Any, ArmSurvival]:
@@ -251,7 +182,7 @@ def kaplan_meier(
             f"alpha={alpha!r} is not allowed: expected a number between 0 "
             "and 1 (exclusive), e.g. 0.05 for 95% intervals"
         )
-    table, groups = _arms(runs, by, horizon)
+    table, groups = arm_groups(runs, by, horizon)
     results = {}
     for key, arm in groups:
         fit = SurvfuncRight(arm[WEEKS].to_numpy(float), arm[DISSOLVED].to_numpy(int))
@@ -264,7 +195,7 @@ def kaplan_meier(
         if np.isnan(lower) and median == np.inf:
             # No week's estimate is compatible with 1/2: the median is beyond the horizon.
             lower = upper = np.inf
-        end = float(_ends(arm, horizon)[0].max())  # the arm's longest horizon
+        end = float(observation_ends(arm, horizon)[0].max())  # the arm's longest horizon
         at_end = curve[curve["week"] <= end].iloc[-1]
         results[key] = ArmSurvival(
             arm=key,
@@ -305,17 +236,17 @@ def compare_arms(
         ValueError: Bad runs (see ``durations``), a ``by`` column that is missing or has
             missing values, fewer than two arms, or no run that dissolved.
     """
-    table, groups = _arms(runs, by, horizon)
+    table, groups = arm_groups(runs, by, horizon)
     arms = tuple(key for key, _ in groups)
     if len(arms) < 2:
         raise ValueError(
-            f"one arm only ({by!r} = {_plain(arms[0])!r} in every run): need "
+            f"one arm only ({by!r} = {plain(arms[0])!r} in every run): need "
             "at least two arms to compare"
         )
     if not table[DISSOLVED].any():
         raise ValueError("no run dissolved: the arms cannot differ in when they dissolve")
     # Integer labels: survdiff sorts the labels, which tuples of mixed types defeat.
-    codes = table.groupby(_columns(by), sort=True, observed=True).ngroup().to_numpy()
+    codes = table.groupby(column_names(by), sort=True, observed=True).ngroup().to_numpy()
     try:
         statistic, _ = survdiff(table[WEEKS].to_numpy(float), table[DISSOLVED].to_numpy(int), codes)
     except np.linalg.LinAlgError:
@@ -387,10 +318,10 @@ def cox_model(
             f"time_transform={time_transform!r} is not allowed: expected one "
             f"of {', '.join(TIME_TRANSFORMS)}"
         )
-    covariates = list(dict.fromkeys(_columns(covariates, "covariates")))  # each once
-    strata_columns = _columns(strata, "strata") if strata is not None else []
+    covariates = list(dict.fromkeys(column_names(covariates, "covariates")))  # each once
+    strata_columns = column_names(strata, "strata") if strata is not None else []
     table = durations(runs, horizon)
-    _require(table, covariates + strata_columns)
+    require_columns(table, covariates + strata_columns)
     clash = set(covariates) & set(strata_columns)
     if clash:
         raise ValueError(
@@ -413,7 +344,7 @@ def cox_model(
                 f"[({covariates[0]!r}, ...)]); covariates: " + ", ".join(covariates)
             )
         data[f"{pair[0]} × {pair[1]}"] = data[pair[0]] * data[pair[1]]
-    _complete(table, strata_columns, "stratum ")
+    require_values(table, strata_columns, "stratum ")
     # One integer per stratum: PHReg sorts the labels, which tuples of values defeat.
     stratum = (
         table.groupby(strata_columns, observed=True).ngroup()
@@ -472,86 +403,6 @@ def cox_model(
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _columns(value: str | Sequence[str], what: str = "by") -> list[str]:
-    """A column name or a list of them, as a non-empty list."""
-    names = (
-        [value] if isinstance(value, str) else list(value) if isinstance(value, Sequence) else None
-    )
-    if not names or not all(isinstance(name, str) for name in names):
-        raise ValueError(
-            f"{what}={value!r} is not allowed: expected a column name or a "
-            "non-empty list of column names"
-        )
-    return names
-
-
-def _require(runs: pd.DataFrame, names: list[str]) -> None:
-    """Raise if any of the columns is missing, listing (the first of) those there are."""
-    missing = [name for name in names if name not in runs.columns]
-    if missing:
-        shown = ", ".join(map(str, runs.columns[:12])) + (", ..." if runs.shape[1] > 12 else "")
-        raise ValueError(f"runs has no column {missing[0]!r}; its columns: {shown}")
-
-
-def _which(runs: pd.DataFrame, mask: pd.Series) -> str:
-    """The runs under ``mask`` in words: ``2 runs (run 3, run 7)``."""
-    label, ids = ("run", runs.loc[mask, "run"]) if "run" in runs else ("row", runs.index[mask])
-    count, shown = int(mask.sum()), ", ".join(f"{label} {i}" for i in list(ids)[:3])
-    return f"{count} run{'s' * (count != 1)} ({shown}{', ...' * (count > 3)})"
-
-
-def _ends(runs: pd.DataFrame, horizon: float | None) -> tuple[pd.Series, str]:
-    """Each run's last week observed, and where it came from (for messages)."""
-    if horizon is not None:
-        if (
-            isinstance(horizon, bool)
-            or not isinstance(horizon, int | float | np.number)
-            or not 0 < horizon < np.inf
-        ):
-            raise ValueError(f"horizon={horizon!r} is not allowed: expected weeks > 0")
-        return pd.Series(float(horizon), index=runs.index), f"horizon={horizon!r}"
-    if "horizon" not in runs.columns:
-        raise ValueError(
-            "no horizon: runs has no 'horizon' column; pass horizon=, the "
-            "week observation ended (e.g. 260)"
-        )
-    ends = pd.to_numeric(runs["horizon"], errors="coerce").astype(float)
-    bad = ~((ends > 0) & (ends < np.inf))
-    if bad.any():
-        raise ValueError(
-            f"{_which(runs, bad)}: horizon={_plain(runs['horizon'][bad].iloc[0])!r}"
-            " is not allowed: expected weeks > 0"
-        )
-    return ends, "its 'horizon'"
-
-
-def _complete(table: pd.DataFrame, names: list[str], what: str = "") -> None:
-    """Raise if any run has no value in one of the columns."""
-    for name in names:
-        if table[name].isna().any():
-            raise ValueError(f"{_which(table, table[name].isna())}: no value of {what}{name!r}")
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value, so messages show ``52``, not ``np.int64(52)``."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _flags(runs: pd.DataFrame, name: str) -> pd.Series:
-    """A true/false column as bools, refusing anything else."""
-    column = runs[name]
-    if column.dtype == bool:
-        return column
-    _complete(runs, [name])
-    allowed = column.isin([True, False])  # also 1 and 0, which equal them
-    if not allowed.all():
-        raise ValueError(
-            f"column {name!r} must be true or false, got "
-            f"{_plain(column[~allowed].iloc[0])!r} in {_which(runs, ~allowed)}"
-        )
-    return column.astype(bool)
-
-
 def _numeric(table: pd.DataFrame, name: str) -> pd.Series:
     """A covariate as floats: booleans as 1/0; refuse text, gaps and constants."""
     column = table[name]
@@ -560,10 +411,10 @@ def _numeric(table: pd.DataFrame, name: str) -> pd.Series:
     elif not pd.api.types.is_numeric_dtype(column):
         raise ValueError(
             f"covariate {name!r} is not numeric or true/false (dtype "
-            f"{column.dtype}, e.g. {_plain(column.iloc[0])!r}); make one 0/1 column "
+            f"{column.dtype}, e.g. {plain(column.iloc[0])!r}); make one 0/1 column "
             "per level, or pass it as strata="
         )
-    _complete(table, [name], "covariate ")
+    require_values(table, [name], "covariate ")
     column = column.astype(float)
     if column.nunique() < 2:
         raise ValueError(
@@ -573,15 +424,16 @@ def _numeric(table: pd.DataFrame, name: str) -> pd.Series:
     return column
 
 
-def _arms(
-    runs: pd.DataFrame, by: str | Sequence[str], horizon: float | None
-) -> tuple[pd.DataFrame, list[tuple[Hashable, pd.DataFrame]]]:
-    """The durations table and its arms, sorted by their value of ``by``."""
-    names = _columns(by)
-    table = durations(runs, horizon)
-    _require(table, names)
-    _complete(table, names, "arm column ")
-    # observed: a categorical column's levels that no run has are no arm
-    return table, list(
-        table.groupby(by if isinstance(by, str) else names, sort=True, observed=True)
-    )
+__all__ = [
+    "DISSOLVED",
+    "PH_ALPHA",
+    "TIME_TRANSFORMS",
+    "WEEKS",
+    "ArmComparison",
+    "ArmSurvival",
+    "CoxResult",
+    "compare_arms",
+    "cox_model",
+    "durations",
+    "kaplan_meier",
+]

@@ -231,7 +231,7 @@ class _StageProgress:
 
 def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[str, Any]:
     from collabsim.fingerprint import code_fingerprint
-    from collabsim.sweeps.design import replicate_seeds
+    from collabsim.sweeps.sampling import replicate_seeds
 
     source = None
     if plan.source is not None:

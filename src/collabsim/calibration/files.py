@@ -41,7 +41,7 @@ from typing import Any
 
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
 from collabsim.params import ParameterError, suggest
-from collabsim.sweeps.files import read_toml
+from collabsim.tomlfile import read_toml
 from collabsim.validation.spec import Arm, ValidationError
 
 #: Tables of a calibration file.

@@ -35,19 +35,13 @@ from typing import Any
 
 import pandas as pd
 
+from collabsim.checks import not_whole_number
 from collabsim.metrics import SUMMARY
 from collabsim.params import ParameterError, declaration, suggest
 from collabsim.scenarios import load as load_scenario
 from collabsim.scenarios import read_scenario_file
-from collabsim.sweeps.design import (
-    MAX_POINTS,
-    MAX_REPLICATES,
-    Factor,
-    SweepError,
-    make_design,
-    make_factor,
-    not_whole_number,
-)
+from collabsim.sweeps.design import Factor, make_design, make_factor
+from collabsim.sweeps.sampling import MAX_POINTS, MAX_REPLICATES, Sampling, SweepError
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.spec import Arm, Pattern
 
@@ -343,7 +337,7 @@ class CalibrationPlan:
         Made when first asked for, not with the plan: a plan is read, and its size
         checked, at once however many points it has.
         """
-        return make_design(self.factors, "lhs", n=self.points, seed=self.seed).points
+        return make_design(self.factors, Sampling("lhs", n=self.points, seed=self.seed)).points
 
     @property
     def default_out(self) -> Path:

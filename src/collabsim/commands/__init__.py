@@ -66,8 +66,8 @@ def naming(path: Path, *, unless: Sequence[Path | str | None] = ()) -> Iterator[
     try:
         yield
     except ValueError as error:  # ParameterError and SweepError are ValueErrors
-        from collabsim.sweeps.design import SweepError
         from collabsim.sweeps.plan import SweepTooLarge
+        from collabsim.sweeps.sampling import SweepError
 
         if isinstance(error, SweepTooLarge):
             raise UsageError(f"{path}: {error.message('--allow-large')}") from None

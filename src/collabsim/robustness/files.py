@@ -30,9 +30,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import suggest
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
-from collabsim.sweeps.files import check_tables, read_toml
+from collabsim.tomlfile import check_keys, check_tables, read_toml
 
 #: Keys of the ``[robustness]`` table.
 STUDY_KEYS: tuple[str, ...] = (
@@ -82,9 +81,9 @@ def read_robustness_file(path: str | Path) -> RobustnessPlan:
         raise fail("no [robustness] table: it names the scenario and the seeds")
     if "levers" not in data:
         raise fail("no [levers] table: it names each lever's low and high setting")
-    _known_keys(study, STUDY_KEYS, "robustness", fail)
+    check_keys(study, STUDY_KEYS, "[robustness]", fail)
     contexts = data.get("contexts", {})
-    _known_keys(contexts, CONTEXT_KEYS, "contexts", fail)
+    check_keys(contexts, CONTEXT_KEYS, "[contexts]", fail)
 
     options: dict[str, Any] = {key: study[key] for key in STUDY_KEYS if key in study}
     options.setdefault("name", path.stem)
@@ -98,13 +97,3 @@ def read_robustness_file(path: str | Path) -> RobustnessPlan:
     return make_plan(
         levers=data["levers"], **options, **contexts, where=str(path), source=str(path)
     )
-
-
-def _known_keys(table: dict[str, Any], allowed: tuple[str, ...], name: str, fail) -> None:
-    for key in table:
-        if key not in allowed:
-            hint = suggest(key, allowed)
-            raise fail(
-                f"[{name}]: unknown key {key!r}; allowed: {', '.join(allowed)}"
-                + (f"; {hint}" if hint else "")
-            )

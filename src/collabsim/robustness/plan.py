@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from collabsim.checks import not_whole_number
 from collabsim.params import LEVERS, PARAMETERS, ParameterError, Params, declaration, suggest
 from collabsim.scenarios import available, scenario
-from collabsim.sweeps.design import MAX_REPLICATES, SweepError, not_whole_number
+from collabsim.sweeps.sampling import MAX_REPLICATES, SweepError
 from collabsim.validation.runner import arm_key
 
 #: Directions a lever's effect (high minus low) is expected to take.

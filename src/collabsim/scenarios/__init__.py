@@ -9,13 +9,13 @@ the timeline.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from collabsim.params import ParameterError, Params, suggest
+from collabsim.tomlfile import check_tables, read_toml
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,10 @@ class Scenario:
     values: dict[str, Any]
 
 
+#: Tables of a scenario file (``events`` is an array of tables, ``[[events]]``).
+TABLES: tuple[str, ...] = ("scenario", "params", "events")
+
+
 def available() -> list[str]:
     """Names of the shipped scenario presets."""
     files = resources.files(__name__).iterdir()
@@ -37,16 +41,8 @@ def available() -> list[str]:
 def read_scenario_file(path: str | Path) -> Scenario:
     """Read a scenario TOML file (shipped or your own) without validating its values."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ParameterError(f"{path}: not valid TOML: {error}") from None
-    unknown = set(data) - {"scenario", "params", "events"}
-    if unknown:
-        raise ParameterError(
-            f"{path}: unknown table {sorted(unknown)[0]!r}; "
-            "allowed: [scenario], [params], [[events]]"
-        )
+    data = read_toml(path, "scenario file", ParameterError)
+    check_tables(data, TABLES, lambda message: ParameterError(f"{path}: {message}"))
     meta = data.get("scenario", {})
     values = dict(data.get("params", {}))
     if "events" in data:

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from collabsim.checks import one_of
 from collabsim.params import suggest
 from collabsim.sensitivity.problem import SensitivityError
 from collabsim.sweeps.runner import OK
@@ -69,16 +70,10 @@ class PointValues:
     noise: pd.DataFrame
 
 
-def check_statistic(statistic: Any, replicates: int) -> str:
-    """Return ``statistic`` if it is one of ``STATISTICS`` and ``replicates`` suffice."""
-    if statistic not in STATISTICS:
-        hint = suggest(str(statistic), STATISTICS)
-        raise SensitivityError(
-            f"statistic={statistic!r} is not allowed; allowed: "
-            + ", ".join(STATISTICS)
-            + (f"; {hint}" if hint else "")
-        )
-    if replicates < SMALLEST.get(statistic, 1):
+def check_statistic(statistic: Any, replicates: int | None = None) -> str:
+    """Return ``statistic`` if it is one of ``STATISTICS`` (and ``replicates`` suffice)."""
+    one_of("statistic", statistic, tuple(STATISTICS), what="a statistic", error=SensitivityError)
+    if replicates is not None and replicates < SMALLEST.get(statistic, 1):
         raise SensitivityError(
             f"statistic={statistic!r} needs replicates >= {SMALLEST[statistic]}, got {replicates}"
         )

@@ -15,26 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from collabsim.checks import names, true_or_false
 from collabsim.sensitivity import aggregate as agg
-from collabsim.sensitivity.evaluate import ScenarioFunction, check_names, evaluate
+from collabsim.sensitivity.evaluate import ScenarioFunction, evaluate
 from collabsim.sensitivity.indices import analyse_runs
+from collabsim.sensitivity.options import AnalysisOptions, study_sampling
 from collabsim.sensitivity.problem import (
-    METHODS,
     SensitivityError,
-    check_method,
-    check_n,
-    design,
     function_factors,
     lever_specs,
     takes_seed,
 )
 from collabsim.sensitivity.results import META, Analysis, clear_analysis_without_runs
+from collabsim.sweeps.sampling import Sampling, SweepError
 
 if TYPE_CHECKING:
     from collabsim.sweeps.execution import Execution
-
-#: Bootstrap resamples unless told otherwise: SALib's delta bootstrap is slow.
-DEFAULT_RESAMPLES: dict[str, int] = {"delta": 100}
 
 
 def analyze(
@@ -77,14 +73,14 @@ def run_study(
     seed: int = 0,
     outputs: Sequence[str] | None = None,
     replicates: int = 1,
-    statistic: str = "mean",
+    statistic: str = AnalysisOptions.statistic,
     fill: Mapping[str, float] | None = None,
     second_order: bool = False,
-    morris_levels: int = 4,
-    resamples: int | None = None,
-    conf_level: float = 0.95,
-    convergence: bool = True,
-    tolerance: float = 0.05,
+    morris_levels: int = Sampling.morris_levels,
+    resamples: int | None = AnalysisOptions.resamples,
+    conf_level: float = AnalysisOptions.conf_level,
+    convergence: bool = AnalysisOptions.convergence,
+    tolerance: float = AnalysisOptions.tolerance,
     out: str | Path | None = None,
     name: str | None = None,
     backend: str | None = None,
@@ -150,35 +146,31 @@ def run_study(
         ParameterError: A model factor or parameter that is not allowed.
         FileExistsError: ``out`` holds files that are not an analysis's.
     """
-    check_method(method)
-    check_n(method, n)
-    options = _check_options(
-        method=method,
+    sampling = study_sampling(
+        method,
+        n=n,
         replicates=replicates,
-        statistic=statistic,
+        seed=seed,
         second_order=second_order,
         morris_levels=morris_levels,
-        resamples=resamples,
-        conf_level=conf_level,
-        convergence=convergence,
-        tolerance=tolerance,
-        figures=figures,
     )
+    analysis = AnalysisOptions(method, statistic, resamples, conf_level, convergence, tolerance)
+    analysis.check(sampling.kind, sampling.replicates)
+    true_or_false("figures", figures, error=SensitivityError)
     if isinstance(func, ScenarioFunction):
         from collabsim.sweeps.execution import Execution
 
         return _model_study(
             func,
             factors,
-            method=method,
-            n=n,
-            seed=seed,
+            sampling,
+            analysis,
             outputs=outputs,
             fill=fill,
             out=out,
             name=name,
             run_with=Execution(
-                backend=backend or "pool",
+                backend=backend or Execution.backend,
                 workers=workers,
                 scheduler=scheduler,
                 restart=restart,
@@ -186,7 +178,6 @@ def run_study(
             ),
             figures=figures,
             allow_large=allow_large,
-            **options,
         )
     if not callable(func):
         raise SensitivityError(
@@ -208,10 +199,10 @@ def run_study(
         if value:
             raise SensitivityError(f"{option} is for studies of the model (scenario_function)")
     factor_list = function_factors(factors, func)
-    if replicates > 1 and not takes_seed(func):
+    if sampling.replicates > 1 and not takes_seed(func):
         raise SensitivityError(
-            f"replicates={replicates} needs a stochastic function, one that takes a seed "
-            "argument: without it every replicate gives the same value"
+            f"replicates={sampling.replicates} needs a stochastic function, one that takes a "
+            "seed argument: without it every replicate gives the same value"
         )
     if outputs is not None:
         # A plain function's outputs are known once it is called (``evaluate`` checks
@@ -226,34 +217,35 @@ def run_study(
                 f"outputs={outputs!r} is not allowed: expected a non-empty list of output names"
             )
         agg.check_fill(fill, outputs)
-    the_design = design(
-        factor_list, method, n=n, seed=seed, second_order=second_order, morris_levels=morris_levels
-    )
+    from collabsim.sweeps.design import make_design, salib_encoding, salib_problem
+
+    the_design = make_design(factor_list, sampling)
     out_path = None if out is None else _check_out(Path(out))
     runs = evaluate(
-        func, the_design, replicates=replicates, seed=seed, outputs=outputs, progress=progress
+        func,
+        the_design,
+        replicates=sampling.replicates,
+        seed=sampling.seed,
+        outputs=outputs,
+        progress=progress,
     )
     kept = [c for c in runs.columns if c not in ("run", "point", "replicate", "seed", "status")]
-    from collabsim.sweeps.design import salib_encoding, salib_problem
-
-    analysis = analyse_runs(
+    found = analyse_runs(
         runs,
         the_design.sample,
         salib_problem(factor_list),
-        encoding=salib_encoding(factor_list),
-        method=method,
-        n=n,
+        sampling=sampling,
+        analysis=analysis,
         outputs=kept,
         fill=agg.check_fill(fill, kept),
-        seed=seed,
+        encoding=salib_encoding(factor_list),
         source={"function": getattr(func, "__name__", repr(func))},
-        **options,
     )
     if out_path is not None:
         from collabsim.sensitivity.output import write_analysis  # draws: matplotlib
 
-        write_analysis(analysis, out_path, figures=figures, runs=runs)
-    return analysis
+        write_analysis(found, out_path, figures=figures, runs=runs)
+    return found
 
 
 def analyze_sweep(
@@ -261,13 +253,13 @@ def analyze_sweep(
     *,
     method: str | None = None,
     outputs: Sequence[str] | None = None,
-    statistic: str = "mean",
+    statistic: str = AnalysisOptions.statistic,
     fill: Mapping[str, float] | None = None,
-    seed: int | None = None,
-    resamples: int | None = None,
-    conf_level: float = 0.95,
-    convergence: bool = True,
-    tolerance: float = 0.05,
+    seed: int | None = AnalysisOptions.seed,
+    resamples: int | None = AnalysisOptions.resamples,
+    conf_level: float = AnalysisOptions.conf_level,
+    convergence: bool = AnalysisOptions.convergence,
+    tolerance: float = AnalysisOptions.tolerance,
     write: bool = True,
     figures: bool = True,
 ) -> Analysis:
@@ -317,64 +309,74 @@ def analyze_sweep(
                 )
             )
         method = kind
-    check_method(method)
-    if METHODS[method] != kind:
-        raise SensitivityError(
-            f"{path}: method {method!r} needs a {METHODS[method]!r} design, "
-            f"but the sweep's design is {kind!r}"
+    analysis = AnalysisOptions(
+        method, statistic, resamples, conf_level, convergence, tolerance, seed
+    )
+    found = _analyse_sweep(result, analysis, outputs, fill)
+    if write:
+        true_or_false("figures", figures, error=SensitivityError)
+        from collabsim.sensitivity.output import write_analysis  # draws: matplotlib
+
+        write_analysis(found, result.path, figures=figures)
+    return found
+
+
+def _analyse_sweep(
+    result: Any,
+    analysis: AnalysisOptions,
+    outputs: Sequence[str] | None,
+    fill: Mapping[str, float] | None,
+) -> Analysis:
+    """A finished sweep's runs analysed: its sample rebuilt from its ``meta.json``."""
+    from collabsim.sweeps.design import salib_encoding
+
+    meta = result.meta
+    described = meta["design"]
+    try:
+        analysis.check(described["kind"], meta["replicates"])
+        # The options a design of another kind does not record cannot matter to it.
+        sampling = Sampling(
+            described["kind"],
+            n=described["n"],
+            replicates=meta["replicates"],
+            seed=meta["seed"],
+            second_order=described.get("second_order", False),
+            morris_levels=described.get("morris_levels", Sampling.morris_levels),
         )
+    except SweepError as error:
+        raise SensitivityError(f"{result.path}: {error}") from None
     kept = list(meta["outputs"])
     chosen = (
         kept
         if outputs is None
-        else list(check_names(outputs, kept, "outputs", "outputs the sweep kept"))
+        else list(
+            names("outputs", outputs, kept, what="outputs the sweep kept", error=SensitivityError)
+        )
     )
-    options = _check_options(
-        method=method,
-        replicates=meta["replicates"],
-        statistic=statistic,
-        second_order=meta["design"].get("second_order", False),
-        morris_levels=meta["design"].get("morris_levels", 4),
-        resamples=resamples,
-        conf_level=conf_level,
-        convergence=convergence,
-        tolerance=tolerance,
-        figures=figures,
-    )
-    from collabsim.sweeps.design import salib_encoding
-
-    analysis = analyse_runs(
+    return analyse_runs(
         result.runs,
         result.sample,
         result.problem,
-        encoding=salib_encoding(result.factors),
-        method=method,
-        n=meta["design"]["n"],
+        sampling=sampling,
+        analysis=analysis,
         outputs=chosen,
         fill=agg.check_fill(fill, chosen),
-        seed=meta["seed"] if seed is None else seed,
+        encoding=salib_encoding(result.factors),
         source={
             "scenario": meta.get("scenario"),
-            "sweep": str(path),
+            "sweep": str(result.path),
             "fixed": meta.get("fixed"),
             "steps": meta.get("steps"),
         },
-        **options,
     )
-    if write:
-        from collabsim.sensitivity.output import write_analysis  # draws: matplotlib
-
-        write_analysis(analysis, result.path, figures=figures)
-    return analysis
 
 
 def _model_study(
     func: ScenarioFunction,
     factors: Mapping[str, Any] | None,
+    sampling: Sampling,
+    analysis: AnalysisOptions,
     *,
-    method: str,
-    n: int,
-    seed: int,
     outputs: Sequence[str] | None,
     fill: Mapping[str, float] | None,
     out: str | Path | None,
@@ -382,30 +384,32 @@ def _model_study(
     run_with: Execution,
     figures: bool,
     allow_large: bool,
-    **options: Any,
 ) -> Analysis:
     """The model: a sweep through ``collabsim.sweeps`` into ``out``, then the analysis."""
-    from collabsim.sweeps import SweepRun
+    from collabsim.sweeps import SweepRun, load
     from collabsim.sweeps.plan import plan_sweep
 
     chosen = (
         list(func.outputs)
         if outputs is None
-        else list(check_names(outputs, func.outputs, "outputs", "outputs of the scenario function"))
+        else list(
+            names(
+                "outputs",
+                outputs,
+                func.outputs,
+                what="outputs of the scenario function",
+                error=SensitivityError,
+            )
+        )
     )
     fill = agg.check_fill(fill, chosen)
     plan = plan_sweep(
         scenario=func.scenario,
         params=func.params or None,
         factors=lever_specs() if factors is None else factors,
-        design=METHODS[method],
-        n=n,
-        replicates=options["replicates"],
+        sampling=sampling,
         steps=func.steps,
-        seed=seed,
         outputs=list(func.outputs),
-        second_order=options["second_order"],
-        morris_levels=options["morris_levels"],
         name=name or f"sensitivity-{func.label}",
         out=out,
         allow_large=allow_large,
@@ -414,92 +418,11 @@ def _model_study(
     clear_analysis_without_runs(run.plan.out)  # as a clone of a repository holds it
     for _ in run:
         pass
-    return analyze_sweep(
-        run.plan.out,
-        method=method,
-        outputs=chosen,
-        statistic=options["statistic"],
-        fill=fill,
-        seed=seed,
-        resamples=options["resamples"],
-        conf_level=options["conf_level"],
-        convergence=options["convergence"],
-        tolerance=options["tolerance"],
-        figures=figures,
-    )
+    found = _analyse_sweep(load(run.plan.out), analysis, chosen, fill)
+    from collabsim.sensitivity.output import write_analysis  # draws: matplotlib
 
-
-def _check_options(
-    *,
-    method: str,
-    replicates: Any,
-    statistic: Any,
-    second_order: Any,
-    morris_levels: Any,
-    resamples: Any,
-    conf_level: Any,
-    convergence: Any,
-    tolerance: Any,
-    figures: Any,
-) -> dict[str, Any]:
-    """Check the options every analysis shares; return them by name."""
-    if resamples is None:
-        resamples = DEFAULT_RESAMPLES.get(method, 1000)
-    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
-        raise SensitivityError(
-            f"replicates={replicates!r} is not allowed: expected a whole number >= 1"
-        )
-    agg.check_statistic(statistic, replicates)
-    for option, value in (
-        ("second_order", second_order),
-        ("convergence", convergence),
-        ("figures", figures),
-    ):
-        if not isinstance(value, bool):
-            raise SensitivityError(f"{option}={value!r} is not allowed: expected true or false")
-    if second_order and method != "sobol":
-        raise SensitivityError(f"second_order is for method 'sobol', not {method!r}")
-    if (
-        isinstance(morris_levels, bool)
-        or not isinstance(morris_levels, int)
-        or morris_levels < 2
-        or morris_levels % 2
-    ):
-        raise SensitivityError(
-            f"morris_levels={morris_levels!r} is not allowed: expected an even whole number >= 2"
-        )
-    if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 10:
-        raise SensitivityError(
-            f"resamples={resamples!r} is not allowed: expected a whole "
-            "number >= 10 (bootstrap resamples)"
-        )
-    if (
-        isinstance(conf_level, bool)
-        or not isinstance(conf_level, (int, float))
-        or not 0 < conf_level < 1
-    ):
-        raise SensitivityError(
-            f"conf_level={conf_level!r} is not allowed: expected a number "
-            "between 0 and 1, e.g. 0.95"
-        )
-    if (
-        isinstance(tolerance, bool)
-        or not isinstance(tolerance, (int, float))
-        or not 0 < tolerance < 1
-    ):
-        raise SensitivityError(
-            f"tolerance={tolerance!r} is not allowed: expected a number between 0 and 1, e.g. 0.05"
-        )
-    return {
-        "replicates": replicates,
-        "statistic": statistic,
-        "second_order": second_order,
-        "morris_levels": morris_levels,
-        "resamples": resamples,
-        "conf_level": float(conf_level),
-        "convergence": convergence,
-        "tolerance": float(tolerance),
-    }
+    write_analysis(found, run.plan.out, figures=figures)
+    return found
 
 
 def _check_out(out: Path) -> Path:

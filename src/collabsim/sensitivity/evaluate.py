@@ -23,11 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from collabsim.checks import names
 from collabsim.metrics import SUMMARY
-from collabsim.params import Params, suggest
+from collabsim.params import Params
 from collabsim.sensitivity.problem import SensitivityError, takes_seed
-from collabsim.sweeps.design import Design, replicate_seeds
+from collabsim.sweeps.design import Design
 from collabsim.sweeps.runner import OK
+from collabsim.sweeps.sampling import replicate_seeds
 
 #: Outputs a scenario function reports unless told otherwise: whether the network is
 #: alive at the end, the share of weeks it was alive, and the quality gain.
@@ -104,31 +106,13 @@ def scenario_function(
     chosen = (
         DEFAULT_OUTPUTS
         if outputs is None
-        else check_names(outputs, SUMMARY, "outputs", "summary outputs")
+        else names("outputs", outputs, SUMMARY, what="summary outputs", error=SensitivityError)
     )
     if params is not None and not isinstance(params, Mapping):
         raise SensitivityError(
             f"params must be a mapping of parameter name to value, got {params!r}"
         )
     return ScenarioFunction(scenario, tuple(chosen), dict(params or {}), steps)
-
-
-def check_names(values: Any, allowed: Sequence[str], field_name: str, what: str) -> tuple[str, ...]:
-    """Check a list of names against ``allowed``; an unknown one suggests close names."""
-    if isinstance(values, str) or not isinstance(values, Sequence) or not values:
-        raise SensitivityError(
-            f"{field_name}={values!r} is not allowed: expected a non-empty list of {what} names"
-        )
-    for value in values:
-        if value not in allowed:
-            hint = suggest(str(value), allowed)
-            raise SensitivityError(
-                f"{field_name}: unknown output {value!r}, not among the "
-                f"{what}" + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")
-            )
-    if len(set(values)) != len(values):
-        raise SensitivityError(f"{field_name}: an output is listed twice")
-    return tuple(values)
 
 
 def as_number(value: Any, name: str) -> float:
@@ -199,7 +183,13 @@ def evaluate(
             kept = (
                 tuple(returned)
                 if outputs is None
-                else check_names(list(outputs), returned, "outputs", "outputs the function returns")
+                else names(
+                    "outputs",
+                    list(outputs),
+                    returned,
+                    what="outputs the function returns",
+                    error=SensitivityError,
+                )
             )
         row: dict[str, Any] = {
             "run": run_id,

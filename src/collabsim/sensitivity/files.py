@@ -34,9 +34,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import suggest
 from collabsim.sensitivity.problem import SensitivityError
-from collabsim.sweeps.files import check_tables, read_toml
+from collabsim.tomlfile import check_keys, check_tables, read_toml
 
 #: Keys of the ``[sensitivity]`` table.
 STUDY_KEYS: tuple[str, ...] = (
@@ -88,13 +87,7 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
     study = data.get("sensitivity")
     if not isinstance(study, dict):
         raise fail("no [sensitivity] table: it names the scenario, method and outputs")
-    for key in study:
-        if key not in STUDY_KEYS:
-            hint = suggest(key, STUDY_KEYS)
-            raise fail(
-                f"[sensitivity]: unknown key {key!r}; allowed: {', '.join(STUDY_KEYS)}"
-                + (f"; {hint}" if hint else "")
-            )
+    check_keys(study, STUDY_KEYS, "[sensitivity]", fail)
     for table in ("params", "factors", "fill"):
         if table in data and not isinstance(data[table], dict):
             raise fail(f"{table} must be a table ([{table}])")

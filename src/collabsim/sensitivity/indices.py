@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,26 +22,21 @@ from collabsim.sensitivity.methods import COLUMNS, MAIN_INDEX, analyse
 from collabsim.sensitivity.problem import SensitivityError, block_size
 from collabsim.sensitivity.results import Analysis
 
+if TYPE_CHECKING:
+    from collabsim.sensitivity.options import AnalysisOptions
+    from collabsim.sweeps.sampling import Sampling
+
 
 def analyse_runs(
     runs: pd.DataFrame,
     sample: np.ndarray,
     problem: dict[str, Any],
     *,
-    encoding: Mapping[str, Any] | None = None,
-    method: str,
-    n: int,
+    sampling: Sampling,
+    analysis: AnalysisOptions,
     outputs: Sequence[str],
-    replicates: int,
-    statistic: str = "mean",
     fill: Mapping[str, float] | None = None,
-    second_order: bool = False,
-    morris_levels: int = 4,
-    resamples: int = 1000,
-    conf_level: float = 0.95,
-    seed: int = 0,
-    convergence: bool = True,
-    tolerance: float = 0.05,
+    encoding: Mapping[str, Any] | None = None,
     source: Mapping[str, Any] | None = None,
 ) -> Analysis:
     """Indices from a runs table and its sample: the step both paths share.
@@ -54,26 +49,23 @@ def analyse_runs(
             ``status``; in any order.
         sample: The SALib sample, one row per design point, in point order.
         problem: The SALib problem of the sample.
+        sampling: The options the sample was drawn with (size, replicates, seed, ...;
+            ``collabsim.sensitivity.options.study_sampling``).
+        analysis: How the runs become indices (method, statistic, bootstrap, ...).
+        outputs: The outputs to analyse.
+        fill: Stand-in values for undefined outputs.
         encoding: How each factor's sample column decodes into its values
             (``collabsim.sweeps.design.salib_encoding``), for ``problem.json``.
-        method: The method.
-        n: The design's size (base samples, trajectories or points).
-        outputs: The outputs to analyse.
-        replicates: Runs per point.
-        statistic: How replicates are summarised.
-        fill: Stand-in values for undefined outputs.
-        second_order: Sobol': the sample has second-order blocks; analyse them.
-        morris_levels: Morris: levels of the grid.
-        resamples: Bootstrap resamples.
-        conf_level: Confidence level.
-        seed: Seed of the bootstrap.
-        convergence: Analyse at smaller sizes too (Sobol', Morris).
-        tolerance: Settling threshold.
         source: What was analysed (scenario or function), for the report.
 
     Returns:
         The analysis (not written).
     """
+    analysis.check(sampling.kind, sampling.replicates)
+    method, n, replicates = analysis.method, sampling.n, sampling.replicates
+    second_order = sampling.second_order and method == "sobol"
+    morris_levels = sampling.morris_levels
+    statistic, tolerance, convergence = analysis.statistic, analysis.tolerance, analysis.convergence
     sample = np.asarray(sample, dtype=float)
     points = len(sample)
     block = block_size(method, problem["num_vars"], second_order=second_order)
@@ -89,9 +81,9 @@ def analyse_runs(
     settings = {
         "second_order": second_order,
         "morris_levels": morris_levels,
-        "resamples": resamples,
-        "conf_level": conf_level,
-        "seed": seed,
+        "resamples": analysis.resamples,
+        "conf_level": analysis.conf_level,
+        "seed": analysis.bootstrap_seed(sampling),
     }
     rows, pairs = [], []
     for output in outputs:
@@ -168,7 +160,7 @@ def analyse_runs(
     )
 
 
-def noise_floor(method: str, noise: Mapping[str, Any], *, morris_levels: int = 4) -> float:
+def noise_floor(method: str, noise: Mapping[str, Any], *, morris_levels: int) -> float:
     """The value of the method's main index that seed noise alone could produce.
 
     An index is flagged ``below_noise`` when its lower confidence limit (value minus

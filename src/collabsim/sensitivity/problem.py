@@ -15,8 +15,10 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from collabsim.checks import one_of
 from collabsim.params import LEVERS, suggest
-from collabsim.sweeps.design import Design, Factor, SweepError, make_design, make_factors
+from collabsim.sweeps.design import Factor, make_factors
+from collabsim.sweeps.sampling import SweepError
 
 #: Sensitivity methods and the design each analyses: Sobol' indices need Saltelli's
 #: sample, Morris screening its trajectories; the moment-independent ``delta`` and
@@ -37,14 +39,9 @@ class SensitivityError(SweepError):
 
 def check_method(method: Any) -> str:
     """Return ``method`` if it is one of ``METHODS``, else raise with the close names."""
-    if not isinstance(method, str) or method not in METHODS:
-        hint = suggest(str(method), METHODS)
-        raise SensitivityError(
-            f"method={method!r} is not a sensitivity method; allowed: "
-            + ", ".join(METHODS)
-            + (f"; {hint}" if hint else "")
-        )
-    return method
+    return one_of(
+        "method", method, tuple(METHODS), what="a sensitivity method", error=SensitivityError
+    )
 
 
 def check_n(method: str, n: Any) -> int:
@@ -178,26 +175,6 @@ def takes_seed(func: Callable[..., Any]) -> bool:
     """Whether ``func`` has an argument called ``seed`` (it is then stochastic)."""
     accepted = keyword_arguments(func)
     return accepted is not None and "seed" in accepted
-
-
-def design(
-    factors: tuple[Factor, ...],
-    method: str,
-    *,
-    n: int,
-    seed: int,
-    second_order: bool = False,
-    morris_levels: int = 4,
-) -> Design:
-    """The design ``method`` analyses, made by ``collabsim.sweeps.design.make_design``."""
-    return make_design(
-        factors,
-        METHODS[method],
-        n=n,
-        seed=seed,
-        second_order=second_order,
-        morris_levels=morris_levels,
-    )
 
 
 def block_size(method: str, factors: int, *, second_order: bool = False) -> int:

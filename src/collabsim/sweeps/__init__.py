@@ -25,16 +25,18 @@ Running the same sweep again into the same folder resumes it; see
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from collabsim.params import Params
 from collabsim.sweeps.ctrl_c import CtrlC
-from collabsim.sweeps.design import SweepError, salib_problem
+from collabsim.sweeps.design import salib_problem
 from collabsim.sweeps.execution import BACKENDS, Execution
 from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
 from collabsim.sweeps.result import SweepResult, load
+from collabsim.sweeps.sampling import Sampling, SweepError
 from collabsim.sweeps.store import SweepStore
 
 
@@ -43,24 +45,24 @@ def sweep(
     scenario: str | Params = "iocn",
     params: Mapping[str, Any] | None = None,
     factors: Mapping[str, Any] | None = None,
-    design: str | Sequence[Mapping[str, Any]] = "grid",
-    n: int | None = None,
-    levels: int = 5,
-    replicates: int = 1,
+    design: str | Sequence[Mapping[str, Any]] = Sampling.design,
+    n: int | None = Sampling.n,
+    levels: int = Sampling.levels,
+    replicates: int = Sampling.replicates,
     steps: int | None = None,
-    seed: int = 0,
+    seed: int = Sampling.seed,
     outputs: Sequence[str] | None = None,
     timeseries: Sequence[str] | bool | None = None,
     every: int = 1,
-    second_order: bool = True,
-    morris_levels: int = 4,
+    second_order: bool = Sampling.second_order,
+    morris_levels: int = Sampling.morris_levels,
     name: str | None = None,
     out: str | Path | None = None,
-    backend: str = "pool",
-    workers: int | None = None,
-    scheduler: Any = None,
-    restart: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    backend: str = Execution.backend,
+    workers: int | None = Execution.workers,
+    scheduler: Any = Execution.scheduler,
+    restart: bool = Execution.restart,
+    progress: Callable[[int, int], None] | None = Execution.progress,
     allow_large: bool = False,
 ) -> SweepResult:
     """Run a parameter sweep and write its results folder; resume it if it was stopped.
@@ -112,30 +114,7 @@ def sweep(
             different sweep (nothing is written).
         ParameterError: A parameter, factor or design point that is not allowed.
     """
-    runs = iter_sweep(
-        scenario=scenario,
-        params=params,
-        factors=factors,
-        design=design,
-        n=n,
-        levels=levels,
-        replicates=replicates,
-        steps=steps,
-        seed=seed,
-        outputs=outputs,
-        timeseries=timeseries,
-        every=every,
-        second_order=second_order,
-        morris_levels=morris_levels,
-        name=name,
-        out=out,
-        backend=backend,
-        workers=workers,
-        scheduler=scheduler,
-        restart=restart,
-        progress=progress,
-        allow_large=allow_large,
-    )
+    runs = iter_sweep(**locals())  # every option above, as given
     for _ in runs:
         pass
     return load(runs.plan.out)
@@ -218,15 +197,7 @@ class SweepRun:
             store.close()
 
 
-def iter_sweep(
-    *,
-    backend: str = "pool",
-    workers: int | None = None,
-    scheduler: Any = None,
-    restart: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-    **options: Any,
-) -> SweepRun:
+def iter_sweep(**options: Any) -> SweepRun:
     """Check a sweep and return it unstarted, to run by iterating over its rows.
 
     Takes the same options as ``sweep`` (NumPy scalars count as the Python values they
@@ -239,10 +210,9 @@ def iter_sweep(
     Returns:
         The sweep, checked in full (errors are raised here, before anything is written).
     """
-    run_with = Execution(
-        backend=backend, workers=workers, scheduler=scheduler, restart=restart, progress=progress
-    )
-    return SweepRun(plan_sweep(**options), run_with)
+    backend = {f.name for f in dataclasses.fields(Execution) if f.init}
+    run_with = Execution(**{k: v for k, v in options.items() if k in backend})
+    return SweepRun(plan_sweep(**{k: v for k, v in options.items() if k not in backend}), run_with)
 
 
 __all__ = [
@@ -252,6 +222,7 @@ __all__ = [
     "SweepResult",
     "SweepRun",
     "SweepTooLarge",
+    "Sampling",
     "iter_sweep",
     "load",
     "salib_problem",

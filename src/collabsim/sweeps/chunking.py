@@ -13,8 +13,8 @@ import math
 import os
 from collections.abc import Iterable, Iterator
 
-from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.runner import RunRecord, Task
+from collabsim.sweeps.sampling import SweepError
 
 #: Seconds of work aimed for in one chunk.
 CHUNK_SECONDS = 1.0

@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
-from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk, warm_up
+from collabsim.sweeps.sampling import SweepError
 
 #: Seconds allowed to reach an existing scheduler.
 CONNECT_TIMEOUT = "20s"
@@ -153,7 +153,7 @@ def execute(
             stack.enter_context(client)
         if scheduler is None:
             client.run(_quiet)
-        client.run(warm_up)
+        _warm_up_workers(client, distributed)
         slots = max(1, sum(client.nthreads().values()))
         sizer = ChunkSizer(workers=slots, remaining=remaining)
         finished = distributed.as_completed()
@@ -180,3 +180,19 @@ def execute(
         finally:
             if pending:
                 client.cancel(list(pending))
+
+
+def _warm_up_workers(client: Any, distributed: Any) -> None:
+    """Load the compiled mechanisms on every worker before the first chunk is timed.
+
+    As tasks, one pinned to each worker, so that they run in the worker's task threads:
+    ``Client.run`` would run them on the worker's event loop, which then cannot answer
+    the scheduler's heartbeats while the mechanisms load.
+    """
+    futures = [
+        client.submit(warm_up, key=f"collabsim-warm-up-{address}", workers=[address], pure=False)
+        for address in client.scheduler_info()["workers"]
+    ]
+    distributed.wait(futures)
+    for future in futures:
+        future.result()  # a worker that failed to warm up says why here

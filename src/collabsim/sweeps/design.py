@@ -1,4 +1,4 @@
-"""Experimental designs: which parameter sets a sweep runs, and with which seeds.
+"""Experimental designs: which parameter sets a sweep runs.
 
 A *factor* is a parameter that varies across the design, named by its declaration in
 ``collabsim.params``. It is given either as **levels** (a list of values) or as a
@@ -24,16 +24,15 @@ continuous range on its own ends; a discrete factor (levels, true/false, choice)
 ``[low, high + 1)``, floored, so that every whole number is equally likely (rounding
 would give the two end values half the weight of the others).
 
-Seeds: replicate ``r`` of every design point runs with the same seed (common random
-numbers), ``replicate_seeds(master, replicates)[r]``, spawned from
-``numpy.random.SeedSequence(master)``. Sampled designs draw their points from
-``numpy.random.default_rng(master)``, a stream separate from the spawned children.
+The options (design, size, levels, replicates, seed) are a ``Sampling``, checked once
+(``collabsim.sweeps.sampling``, which also makes the replicates' seeds). Sampled designs
+draw their points from ``numpy.random.default_rng(seed)``, a stream separate from the
+seeds' spawned children.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,25 +40,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from collabsim.params import PARAMETERS, ParameterError, declaration, python_value, suggest
-from collabsim.sweeps.size import fewer_points
-
-#: Design names accepted by ``make_design`` (besides a list of parameter dicts).
-DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
+from collabsim.params import PARAMETERS, ParameterError, declaration, python_value
+from collabsim.sweeps.sampling import Sampling, SweepError
 
 #: Parameter kinds that can vary across design points.
 FACTOR_KINDS: tuple[str, ...] = ("float", "int", "bool", "choice")
-
-#: Largest number of design points a sweep accepts (a grid grows fast): the points are
-#: held in memory and written to ``design.parquet``.
-MAX_POINTS = 5_000_000
-
-#: Largest number of replicates: their seeds are listed in the sweep's ``meta.json``.
-MAX_REPLICATES = 100_000
-
-
-class SweepError(ValueError):
-    """A sweep that cannot be run as asked: the message names the field, value and fix."""
 
 
 @dataclass(frozen=True)
@@ -332,148 +317,51 @@ def salib_encoding(factors: Sequence[Factor]) -> dict[str, dict[str, Any]]:
 # --- designs -------------------------------------------------------------------------
 
 
-def make_design(
-    factors: Sequence[Factor],
-    design: str | Sequence[Mapping[str, Any]] = "grid",
-    *,
-    n: int | None = None,
-    levels: int = 5,
-    seed: int = 0,
-    second_order: bool = True,
-    morris_levels: int = 4,
-) -> Design:
+def make_design(factors: Sequence[Factor], sampling: Sampling) -> Design:
     """The design points of a sweep.
 
     Args:
         factors: The factors (see ``make_factors``); ignored for an explicit design,
             whose factors are the parameters its points set.
-        design: ``"grid"``, ``"lhs"``, ``"sobol"``, ``"morris"``, or a list of
-            parameter dicts (an explicit design).
-        n: Size of a sampled design: points (``lhs``), base samples (``sobol``, a
-            power of 2) or trajectories (``morris``). Only for sampled designs.
-        levels: Values a grid takes along each range (at least 2).
-        seed: Master seed; sampled designs draw from ``numpy.random.default_rng(seed)``.
-        second_order: Sobol' only: sample for second-order indices too.
-        morris_levels: Morris only: the number of grid levels (even, at least 2).
+        sampling: The design and its options (checked when it was made); sampled designs
+            draw from ``numpy.random.default_rng(sampling.seed)``.
 
     Returns:
         The design.
 
     Raises:
-        SweepError: A design name, size or option that is not allowed.
+        SweepError: A sampled design without factors, or too many points.
         ParameterError: A point of an explicit design that is not allowed.
     """
-    _check_seed(seed)
-    if not isinstance(design, str):
-        if n is not None:
-            raise SweepError(
-                f"n={n!r} is not allowed with an explicit design: its size is "
-                "the number of points given"
-            )
-        return _explicit(design)
+    if sampling.kind == "explicit":
+        return _explicit(sampling.design)
     factors = tuple(factors)
-    check_points(
-        design_size(factors, design, n=n, levels=levels, second_order=second_order), design
-    )
-    if design == "grid":
-        return _grid(factors, levels)
+    sampling.points(factors)  # refuses a design too large before it is made
+    if sampling.kind == "grid":
+        return _grid(factors, sampling.levels)
     problem = salib_problem(factors)
-    rng = np.random.default_rng(seed)
-    options: dict[str, Any] = {"n": n}
-    if design == "lhs":
+    rng = np.random.default_rng(sampling.seed)
+    n = sampling.n
+    if sampling.kind == "lhs":
         from SALib.sample import latin
 
         sample = latin.sample(problem, n, seed=rng)
-    elif design == "sobol":
+    elif sampling.kind == "sobol":
         from SALib.sample import sobol
 
-        sample = sobol.sample(problem, n, calc_second_order=second_order, seed=rng)
-        options["second_order"] = second_order
+        sample = sobol.sample(problem, n, calc_second_order=sampling.second_order, seed=rng)
     else:
-        _check_whole(morris_levels, "morris_levels", 2)
-        if morris_levels % 2:
-            raise SweepError(
-                f"morris_levels={morris_levels} is not allowed: expected an even "
-                "number (Morris trajectories step half the grid)"
-            )
         from SALib.sample import morris
 
-        sample = morris.sample(problem, n, num_levels=morris_levels, seed=rng)
-        options["morris_levels"] = morris_levels
+        sample = morris.sample(problem, n, num_levels=sampling.morris_levels, seed=rng)
     points = pd.DataFrame({f.name: f.from_unit(sample[:, j]) for j, f in enumerate(factors)})
     return Design(
-        design, factors, _typed(points, factors), np.asarray(sample, dtype=float), options
+        sampling.kind,
+        factors,
+        _typed(points, factors),
+        np.asarray(sample, dtype=float),
+        sampling.options,
     )
-
-
-def design_size(
-    factors: Sequence[Factor],
-    design: str | Sequence[Any],
-    *,
-    n: int | None = None,
-    levels: int = 5,
-    second_order: bool = True,
-) -> int:
-    """The number of points ``make_design`` makes, worked out without making them.
-
-    Checks the options the size depends on, as ``make_design`` does (same messages).
-
-    Args:
-        factors: The factors (ignored for an explicit design).
-        design: A design name, or the list of points of an explicit design.
-        n: Size of a sampled design.
-        levels: Grid only: values each range is split into.
-        second_order: Sobol' only: whether second-order indices are sampled for.
-
-    Returns:
-        Design points: a grid's product of levels; ``n`` for ``lhs``;
-        ``n * (2D + 2)`` (``n * (D + 2)`` without second order) for ``sobol``;
-        ``n * (D + 1)`` for ``morris``; the points given for an explicit design.
-    """
-    if not isinstance(design, str):
-        return len(design) if isinstance(design, Sequence) else 0
-    if design not in DESIGNS:
-        hint = suggest(design, (*DESIGNS, "explicit"))
-        raise SweepError(
-            f"design={design!r} is not a design; allowed: {', '.join(DESIGNS)} "
-            "or a list of parameter sets" + (f"; {hint}" if hint else "")
-        )
-    if design == "grid":
-        if n is not None:
-            raise SweepError(
-                f"n={n!r} is not allowed with design 'grid': its size comes from "
-                "the factors' levels (set levels to split ranges)"
-            )
-        _check_whole(levels, "levels", 2)
-        return math.prod(f.grid_count(levels) for f in factors)
-    if n is None:
-        raise SweepError(
-            f"design {design!r} needs n, the size of the sample ({_N_MEANING[design]})"
-        )
-    _check_whole(n, "n", 2 if design == "morris" else 1)
-    if not factors:
-        raise SweepError(f"design {design!r} needs at least one factor to sample")
-    dimensions = len(factors)
-    if design == "lhs":
-        return n
-    if design == "morris":
-        return n * (dimensions + 1)
-    if n & (n - 1):
-        raise SweepError(
-            f"n={n} is not allowed with design 'sobol': expected a power of "
-            f"2 (e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), "
-            "which the Sobol' sequence needs to converge"
-        )
-    if not isinstance(second_order, bool):
-        raise SweepError(f"second_order={second_order!r} is not allowed: expected true or false")
-    return n * (2 * dimensions + 2 if second_order else dimensions + 2)
-
-
-_N_MEANING = {
-    "lhs": "number of points",
-    "sobol": "base samples, a power of 2",
-    "morris": "number of trajectories",
-}
 
 
 def _grid(factors: tuple[Factor, ...], levels: int) -> Design:
@@ -484,11 +372,6 @@ def _grid(factors: tuple[Factor, ...], levels: int) -> Design:
 
 
 def _explicit(rows: Sequence[Mapping[str, Any]]) -> Design:
-    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Sequence) or not rows:
-        raise SweepError(
-            "an explicit design is a non-empty list of parameter sets "
-            "(one dict or [[points]] table per design point)"
-        )
     names: dict[str, None] = {}
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
@@ -525,74 +408,3 @@ def _typed(points: pd.DataFrame, factors: Sequence[Factor]) -> pd.DataFrame:
     """Give each column its parameter's type (a grid of 1 and 0.5 stays float)."""
     types = {"float": "float64", "int": "int64", "bool": "bool", "choice": "object"}
     return points.astype({f.name: types[f.kind] for f in factors}) if factors else points
-
-
-def check_points(points: int, design: str | Sequence[Any]) -> None:
-    """Refuse a design of more than ``MAX_POINTS`` points (found before it is made).
-
-    Args:
-        points: The design's points (``design_size``).
-        design: A design name, or the list of points of an explicit design: the advice
-            fits it.
-    """
-    if points > MAX_POINTS:
-        kind = design if isinstance(design, str) else "explicit"
-        raise SweepError(
-            f"the design has {points:,} points, more than the {MAX_POINTS:,} "
-            f"allowed: use {fewer_points(kind)}"
-        )
-
-
-def not_whole_number(value: Any, smallest: int, largest: int | None = None) -> str | None:
-    """Why ``value`` is not a whole number from ``smallest`` (to ``largest``), or None if it is.
-
-    The reason reads "<value> is not allowed: expected a whole number ...", for a refusal
-    that names the setting before it; ``True`` and ``False`` are not whole numbers here.
-    """
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < smallest
-        or (largest is not None and value > largest)
-    ):
-        allowed = f">= {smallest}" if largest is None else f"from {smallest} to {largest:,}"
-        return f"{value!r} is not allowed: expected a whole number {allowed}"
-    return None
-
-
-def _check_whole(value: Any, name: str, smallest: int, largest: int | None = None) -> None:
-    if (reason := not_whole_number(value, smallest, largest)) is not None:
-        raise SweepError(f"{name}={reason}")
-
-
-def _check_seed(seed: Any) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise SweepError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
-
-
-# --- seeds ---------------------------------------------------------------------------
-
-
-def check_replicates(replicates: Any) -> None:
-    """Refuse replicates that are not a whole number from 1 to ``MAX_REPLICATES``."""
-    _check_whole(replicates, "replicates", 1, MAX_REPLICATES)
-
-
-def replicate_seeds(master: int, replicates: int) -> list[int]:
-    """The seed of each replicate, the same at every design point (common random numbers).
-
-    Replicate ``r``'s seed is the first 32-bit word of the state of child ``r`` of
-    ``numpy.random.SeedSequence(master).spawn(replicates)``; adding replicates leaves
-    the earlier replicates' seeds as they were.
-
-    Args:
-        master: The sweep's master seed (a whole number >= 0; 0 is a seed like any other).
-        replicates: Runs per design point (at least 1).
-
-    Returns:
-        ``replicates`` seeds, whole numbers from 0 to 2**32 - 1.
-    """
-    _check_seed(master)
-    check_replicates(replicates)
-    children = np.random.SeedSequence(master).spawn(replicates)
-    return [int(child.generate_state(1, np.uint32)[0]) for child in children]

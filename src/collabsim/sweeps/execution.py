@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from collabsim.params import python_value, suggest
-from collabsim.sweeps.design import SweepError
+from collabsim.sweeps.sampling import SweepError
 
 #: The backends, each a module of ``collabsim.sweeps`` with ``check`` and ``execute``.
 BACKENDS: tuple[str, ...] = ("serial", "pool", "dask")

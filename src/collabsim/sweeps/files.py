@@ -33,68 +33,26 @@ run: a mistake is reported in one line naming the file, the field and what is al
 
 from __future__ import annotations
 
-import tomllib
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from collabsim.params import suggest
-from collabsim.sweeps.design import SweepError
+from collabsim.sweeps.sampling import Sampling, SweepError
+from collabsim.tomlfile import check_keys, read_toml
 
-#: Keys of the ``[sweep]`` table.
+#: Keys of the ``[sweep]`` table: the design options are ``Sampling``'s.
 SWEEP_KEYS: tuple[str, ...] = (
     "name",
     "scenario",
-    "design",
-    "n",
-    "levels",
-    "replicates",
+    *(option.name for option in dataclasses.fields(Sampling)),
     "steps",
-    "seed",
     "outputs",
     "timeseries",
-    "second_order",
-    "morris_levels",
 )
 
 #: Tables of an experiment file.
 TABLES: tuple[str, ...] = ("sweep", "params", "factors", "points")
-
-
-def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
-    """Read a TOML file, or raise ``error`` with one line naming the file and the problem.
-
-    Args:
-        path: The file.
-        what: What the file is, for the message (``"sweep file"``).
-        error: The exception class to raise.
-    """
-    if not path.is_file():
-        raise error(f"{path}: no such {what}")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as failure:
-        reason = getattr(failure, "strerror", None) or failure
-        raise error(f"{path}: cannot read {what}: {reason}") from None
-    except tomllib.TOMLDecodeError as failure:
-        raise error(f"{path}: not valid TOML: {failure}") from None
-
-
-def check_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
-    """Refuse a table of a study file not in ``tables``, suggesting the nearest name.
-
-    Args:
-        data: The file as read by ``read_toml``.
-        tables: The tables allowed.
-        fail: Makes the exception to raise from a message.
-    """
-    for table in data:
-        if table not in tables:
-            hint = suggest(table, tables)
-            raise fail(
-                f"unknown table [{table}]; allowed: "
-                + ", ".join(f"[{t}]" for t in tables)
-                + (f"; {hint}" if hint else "")
-            )
 
 
 def read_sweep_file(path: str | Path) -> dict[str, Any]:
@@ -129,13 +87,7 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
     sweep = data.get("sweep")
     if not isinstance(sweep, dict):
         raise fail("no [sweep] table: it names the scenario, design and replicates")
-    for key in sweep:
-        if key not in SWEEP_KEYS:
-            hint = suggest(key, SWEEP_KEYS)
-            raise fail(
-                f"[sweep]: unknown key {key!r}; allowed: {', '.join(SWEEP_KEYS)}"
-                + (f"; {hint}" if hint else "")
-            )
+    check_keys(sweep, SWEEP_KEYS, "[sweep]", fail)
     for table in ("params", "factors"):
         if table in data and not isinstance(data[table], dict):
             raise fail(f"{table} must be a table ([{table}])")

@@ -14,8 +14,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.parts import DAMAGED, RUNS_PARTS, TIMESERIES_PARTS
+from collabsim.sweeps.sampling import SweepError
 
 META = "meta.json"
 RUNS = "runs.parquet"

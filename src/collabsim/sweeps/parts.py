@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from collabsim.storage import sync_folder, write_atomically
-from collabsim.sweeps.design import SweepError
+from collabsim.sweeps.sampling import SweepError
 
 RUNS_PARTS = "runs"
 TIMESERIES_PARTS = "timeseries"

@@ -10,6 +10,7 @@ at once (see ``collabsim.sweeps.size``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,21 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from collabsim.checks import names, whole_number
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
 from collabsim.params import PARAMETERS, Params, declaration, python_value, suggest
 from collabsim.scenarios import scenario as load_scenario
-from collabsim.sweeps.design import (
-    Design,
-    Factor,
-    SweepError,
-    check_points,
-    check_replicates,
-    design_size,
-    make_design,
-    make_factors,
-    replicate_seeds,
-)
+from collabsim.sweeps.design import Design, Factor, make_design, make_factors
 from collabsim.sweeps.runner import Task
+from collabsim.sweeps.sampling import Sampling, SweepError
 from collabsim.sweeps.size import LARGE_RUNS, StudySize, SweepSize
 
 
@@ -83,8 +76,7 @@ class SweepPlan:
         fixed: Parameters held at one value across the sweep, on top of the scenario.
         base: Every parameter's value before the design's factors are applied.
         design: The design points.
-        replicates: Runs per design point.
-        seed: The master seed.
+        sampling: The design options (replicates, master seed, ...).
         seeds: Seed of each replicate (common random numbers across points).
         steps: Weeks each run simulates.
         outputs: Summary outputs kept in the runs table.
@@ -98,8 +90,7 @@ class SweepPlan:
     fixed: dict[str, Any]
     base: dict[str, Any]
     design: Design
-    replicates: int
-    seed: int
+    sampling: Sampling
     seeds: tuple[int, ...]
     steps: int
     outputs: tuple[str, ...]
@@ -107,6 +98,16 @@ class SweepPlan:
     every: int
     out: Path
     _columns: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def replicates(self) -> int:
+        """Runs per design point."""
+        return self.sampling.replicates
+
+    @property
+    def seed(self) -> int:
+        """The master seed."""
+        return self.sampling.seed
 
     @property
     def total(self) -> int:
@@ -203,20 +204,15 @@ def plan_sweep(
     scenario: str | Params = "iocn",
     params: Mapping[str, Any] | None = None,
     factors: Mapping[str, Any] | None = None,
-    design: str | Sequence[Mapping[str, Any]] = "grid",
-    n: int | None = None,
-    levels: int = 5,
-    replicates: int = 1,
     steps: int | None = None,
-    seed: int = 0,
     outputs: Sequence[str] | None = None,
     timeseries: Sequence[str] | bool | None = None,
     every: int = 1,
-    second_order: bool = True,
-    morris_levels: int = 4,
     name: str | None = None,
     out: str | Path | None = None,
     allow_large: bool = False,
+    sampling: Sampling | None = None,
+    **design: Any,
 ) -> SweepPlan:
     """Check a sweep in full and say what it will run (see ``collabsim.sweep``).
 
@@ -227,21 +223,18 @@ def plan_sweep(
         scenario: A scenario preset name, a scenario TOML path, or ``Params``.
         params: Parameters held fixed across the sweep, on top of the scenario.
         factors: ``{name: levels or range}`` (see ``collabsim.sweeps.design``).
-        design: ``"grid"``, ``"lhs"``, ``"sobol"``, ``"morris"`` or a list of
-            parameter dicts.
-        n: Size of a sampled design.
-        levels: Values a grid takes along each range.
-        replicates: Runs per design point (at least 1).
         steps: Weeks per run; defaults to the scenario's ``horizon``.
-        seed: Master seed (whole number >= 0).
         outputs: Summary outputs to keep (default: all of ``collabsim.metrics.SUMMARY``).
         timeseries: Reporters to keep per step (``True``: all; ``None``: none).
         every: Keep every ``every``-th step of the time series (and the last).
-        second_order: Sobol' designs: sample for second-order indices too.
-        morris_levels: Morris designs: grid levels.
         name: Name of the sweep; defaults to ``sweep-<scenario>``.
         out: Results folder; defaults to ``results/<name>``.
         allow_large: Confirm a sweep of more than ``LARGE_RUNS`` runs.
+        sampling: The design options as one checked ``Sampling``; or give them as
+            keywords instead.
+        **design: The design options as keywords (``design``, ``n``, ``levels``,
+            ``replicates``, ``seed``, ``second_order``, ``morris_levels``; see
+            ``Sampling``).
 
     Returns:
         The plan.
@@ -252,24 +245,18 @@ def plan_sweep(
         SweepError: An option that is not allowed.
         ParameterError: A parameter, factor or point that is not allowed.
     """
-    n, levels, replicates, steps, seed, every, second_order, morris_levels, allow_large = (
-        python_value(v)
-        for v in (
-            n,
-            levels,
-            replicates,
-            steps,
-            seed,
-            every,
-            second_order,
-            morris_levels,
-            allow_large,
+    if sampling is None:
+        sampling = Sampling(**_design_keywords(design))
+    elif design:
+        raise SweepError(
+            f"give the design options either as sampling or as keywords, not both "
+            f"({', '.join(design)})"
         )
-    )
+    steps, every, allow_large = (python_value(v) for v in (steps, every, allow_large))
     label, base_params = _scenario(scenario, params)
     fixed = {k: v for k, v in base_params.to_dict().items() if params is not None and k in params}
     factor_list = make_factors(factors)
-    if not isinstance(design, str) and factors:
+    if sampling.kind == "explicit" and factors:
         raise SweepError(
             "an explicit design takes its parameters from its points: leave "
             "factors out (hold other parameters with the fixed parameters)"
@@ -279,37 +266,29 @@ def plan_sweep(
             raise SweepError(
                 f"{factor.name} is both a factor and a fixed parameter; give it in one place"
             )
-    points = design_size(factor_list, design, n=n, levels=levels, second_order=second_order)
-    check_points(points, design)
-    check_replicates(replicates)
+    points = sampling.points(factor_list)
     if steps is None:
         steps = base_params.horizon
     longest = PARAMETERS["horizon"].high
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= longest:
-        raise SweepError(
-            f"steps={steps!r} is not allowed: expected a whole number from 1 to "
-            f"{longest} (weeks per run; {longest} is the longest horizon a "
-            "scenario may have)"
-        )
+    whole_number(
+        "steps",
+        steps,
+        1,
+        longest,
+        error=SweepError,
+        meaning=f"weeks per run; {longest:,} is the longest horizon a scenario may have",
+    )
     size = SweepSize(
         points,
-        replicates,
+        sampling.replicates,
         steps,
         typical_size(factor_list, base_params),
         0,
         1,
-        design if isinstance(design, str) else "explicit",
+        sampling.kind,
     )
     check_size(size, allow_large=allow_large)
-    the_design = make_design(
-        factor_list,
-        design,
-        n=n,
-        levels=levels,
-        seed=seed,
-        second_order=second_order,
-        morris_levels=morris_levels,
-    )
+    the_design = make_design(factor_list, sampling)
     if the_design.kind == "explicit":
         for factor in the_design.factors:
             if factor.name in fixed:
@@ -317,9 +296,8 @@ def plan_sweep(
                     f"{factor.name} is both set by the design points and a "
                     "fixed parameter; give it in one place"
                 )
-    seeds = replicate_seeds(seed, replicates)
     kept = (
-        _names(outputs, SUMMARY, "outputs", "summary output")
+        names("outputs", outputs, SUMMARY, what="summary outputs", error=SweepError, empty=True)
         if outputs is not None
         else tuple(SUMMARY)
     )
@@ -328,12 +306,10 @@ def plan_sweep(
     elif timeseries is None or timeseries is False:
         reporters = ()
     else:
-        reporters = _names(timeseries, REPORTER_NAMES, "timeseries", "reporter")
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-        raise SweepError(
-            f"every={every!r} is not allowed: expected a whole number >= 1 "
-            "(steps between kept time-series rows)"
+        reporters = names(
+            "timeseries", timeseries, REPORTER_NAMES, what="reporters", error=SweepError, empty=True
         )
+    whole_number("every", every, 1, error=SweepError, meaning="steps between kept time-series rows")
     if name is None:
         name = f"sweep-{label}" if label else "sweep"
     if not isinstance(name, str) or not name.strip() or Path(name).name != name:
@@ -345,15 +321,27 @@ def plan_sweep(
         fixed,
         base_params.to_dict(),
         the_design,
-        replicates,
-        seed,
-        tuple(seeds),
+        sampling,
+        tuple(sampling.seeds()),
         steps,
         kept,
         reporters,
         every,
         out_path,
     )
+
+
+def _design_keywords(design: dict[str, Any]) -> dict[str, Any]:
+    """The design options given as keywords, refusing a keyword ``Sampling`` does not have."""
+    allowed = [f.name for f in dataclasses.fields(Sampling)]
+    for keyword in design:
+        if keyword not in allowed:
+            hint = suggest(keyword, allowed)
+            raise TypeError(
+                f"plan_sweep() got an unexpected keyword argument {keyword!r}"
+                + (f"; {hint}" if hint else "")
+            )
+    return design
 
 
 def typical_size(factors: Sequence[Factor], base: Params) -> float:
@@ -378,30 +366,5 @@ def _scenario(scenario: str | Params, params: Mapping[str, Any] | None) -> tuple
             f"scenario={scenario!r} is not allowed: expected a scenario name, "
             "the path of a scenario TOML file, or collabsim.Params"
         )
-    if scenario.endswith(".toml"):
-        path = Path(scenario)
-        if not path.is_file():
-            raise SweepError(f"scenario {scenario!r}: no such scenario file")
-        try:
-            return path.stem, load_scenario(scenario, **overrides)
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or error
-            raise SweepError(
-                f"scenario {scenario!r}: cannot read scenario file: {reason}"
-            ) from None
-    return scenario, load_scenario(scenario, **overrides)
-
-
-def _names(values: Any, allowed: Sequence[str], field_name: str, what: str) -> tuple[str, ...]:
-    if isinstance(values, str) or not isinstance(values, Sequence):
-        raise SweepError(f"{field_name}={values!r} is not allowed: expected a list of {what} names")
-    for value in values:
-        if value not in allowed:
-            hint = suggest(str(value), allowed)
-            raise SweepError(
-                f"{field_name}: {value!r} is not a {what}"
-                + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")
-            )
-    if len(set(values)) != len(values):
-        raise SweepError(f"{field_name}: a {what} is listed twice")
-    return tuple(values)
+    label = Path(scenario).stem if scenario.endswith(".toml") else scenario
+    return label, load_scenario(scenario, **overrides)

@@ -27,8 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
-from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk, start_worker
+from collabsim.sweeps.sampling import SweepError
 
 
 def check(*, workers: int | None = None, scheduler: object = None) -> int:

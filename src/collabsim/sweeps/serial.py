@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from collabsim.sweeps.chunking import CHUNK_SECONDS
-from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.runner import RunRecord, Task, run_one
+from collabsim.sweeps.sampling import SweepError
 
 
 def check(*, workers: int | None = None, scheduler: object = None) -> int:

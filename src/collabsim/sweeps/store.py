@@ -62,7 +62,6 @@ from collabsim.storage import (
     write_atomically,
     write_parquet,
 )
-from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.folder import (
     DESIGN,
     KIND,
@@ -102,6 +101,7 @@ from collabsim.sweeps.parts import (
 from collabsim.sweeps.plan import SweepPlan
 from collabsim.sweeps.result import SweepResult, load
 from collabsim.sweeps.runner import FAILED, RunRecord, timeseries_schema
+from collabsim.sweeps.sampling import SweepError
 
 #: Rows per row group of the merged runs table and time series (what the merge at the
 #: end holds in memory at once).

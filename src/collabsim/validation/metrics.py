@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from collabsim.checks import one_of
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
-from collabsim.params import suggest
-from collabsim.sweeps.design import SweepError
 from collabsim.sweeps.runner import SUMMARY_TYPES
+from collabsim.sweeps.sampling import SweepError
 
 
 class ValidationError(SweepError):
@@ -93,15 +93,6 @@ class Metric(ABC):
         object.__setattr__(self, "binary", binary)
 
 
-def _check_name(name: str, allowed: Sequence[str], what: str) -> None:
-    if not isinstance(name, str) or name not in allowed:
-        hint = suggest(str(name), allowed)
-        raise ValidationError(
-            f"{name!r} is not a {what}"
-            + (f"; {hint}" if hint else f"; allowed: {', '.join(allowed)}")
-        )
-
-
 def _check_week(week: object, name: str) -> None:
     if isinstance(week, bool) or not isinstance(week, int) or week < -1:
         raise ValidationError(
@@ -144,7 +135,7 @@ class Summary(Metric):
     name: str
 
     def __post_init__(self) -> None:
-        _check_name(self.name, tuple(SUMMARY), "summary output")
+        one_of(None, self.name, tuple(SUMMARY), what="a summary output", error=ValidationError)
         self._declare(
             self.name, outputs=(self.name,), binary=SUMMARY_TYPES.get(self.name) == pa.bool_()
         )
@@ -171,7 +162,7 @@ class AtWeek(Metric):
     week: int = -1
 
     def __post_init__(self) -> None:
-        _check_name(self.reporter, REPORTER_NAMES, "reporter")
+        one_of(None, self.reporter, REPORTER_NAMES, what="a reporter", error=ValidationError)
         _check_week(self.week, "week")
         self._declare(f"{self.reporter} at {_week_text(self.week)}", reporters=(self.reporter,))
 
@@ -203,7 +194,7 @@ class Change(Metric):
     end: int = -1
 
     def __post_init__(self) -> None:
-        _check_name(self.reporter, REPORTER_NAMES, "reporter")
+        one_of(None, self.reporter, REPORTER_NAMES, what="a reporter", error=ValidationError)
         _check_week(self.start, "start")
         _check_week(self.end, "end")
         if self.start == -1 or (self.end != -1 and self.end <= self.start):
@@ -247,7 +238,7 @@ class Mean(Metric):
     end: int = -1
 
     def __post_init__(self) -> None:
-        _check_name(self.reporter, REPORTER_NAMES, "reporter")
+        one_of(None, self.reporter, REPORTER_NAMES, what="a reporter", error=ValidationError)
         _check_week(self.start, "start")
         _check_week(self.end, "end")
         if self.start == -1 or (self.end != -1 and self.end < self.start):
@@ -319,17 +310,16 @@ class Custom(Metric):
                 "a function of (runs, timeseries)"
             )
         for attribute, allowed, what in (
-            ("reporters", REPORTER_NAMES, "reporter"),
-            ("outputs", tuple(SUMMARY), "summary output"),
+            ("reporters", REPORTER_NAMES, "a reporter"),
+            ("outputs", tuple(SUMMARY), "a summary output"),
         ):
             names = getattr(self, attribute)
             if isinstance(names, str):
                 raise ValidationError(
-                    f"metric {self.name!r}: {attribute} must be a list of "
-                    f"{what} names, not one string"
+                    f"metric {self.name!r}: {attribute} must be a list of names, not one string"
                 )
             for name in names:
-                _check_name(name, allowed, what)
+                one_of(None, name, allowed, what=what, error=ValidationError)
         object.__setattr__(self, "label", self.name)
         object.__setattr__(self, "reporters", tuple(self.reporters))
         object.__setattr__(self, "outputs", tuple(self.outputs))

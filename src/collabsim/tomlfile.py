@@ -1,0 +1,70 @@
+"""Reading the project's TOML files: scenarios, sweeps and studies, one way for all.
+
+A file that is missing, unreadable or not TOML, or that holds a table its kind does not
+have, is refused in one line naming the file and the problem, as the reader's own error
+(``ParameterError`` for a scenario, ``SweepError`` for a sweep file, ...).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from collabsim.params.checks import suggest
+
+
+def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
+    """Read a TOML file, or raise ``error`` with one line naming the file and the problem.
+
+    Args:
+        path: The file.
+        what: What the file is, for the message (``"sweep file"``).
+        error: The exception class to raise.
+    """
+    if not path.is_file():
+        raise error(f"{path}: no such {what}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as failure:
+        reason = getattr(failure, "strerror", None) or failure
+        raise error(f"{path}: cannot read {what}: {reason}") from None
+    except tomllib.TOMLDecodeError as failure:
+        raise error(f"{path}: not valid TOML: {failure}") from None
+
+
+def check_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
+    """Refuse a table of a study file not in ``tables``, suggesting the nearest name.
+
+    Args:
+        data: The file as read by ``read_toml``.
+        tables: The tables allowed.
+        fail: Makes the exception to raise from a message.
+    """
+    for table in data:
+        if table not in tables:
+            hint = suggest(table, tables)
+            raise fail(
+                f"unknown table [{table}]; allowed: "
+                + ", ".join(f"[{t}]" for t in tables)
+                + (f"; {hint}" if hint else "")
+            )
+
+
+def check_keys(table: dict[str, Any], allowed: Sequence[str], where: str, fail) -> None:
+    """Refuse a key of a file's table not in ``allowed``, suggesting the nearest name.
+
+    Args:
+        table: One table of the file as read by ``read_toml``.
+        allowed: The keys it may have.
+        where: The table, as the message names it (``"[sweep]"``).
+        fail: Makes the exception to raise from a message.
+    """
+    for key in table:
+        if key not in allowed:
+            hint = suggest(key, allowed)
+            raise fail(
+                f"{where}: unknown key {key!r}; allowed: {', '.join(allowed)}"
+                + (f"; {hint}" if hint else "")
+            )
