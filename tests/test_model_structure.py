@@ -127,6 +127,26 @@ def test_the_silo_twin_starts_as_the_run_and_shares_its_environment():
     assert model.quality_vs_silo == pytest.approx(model.network.quality - twin.network.quality)
 
 
+def test_the_silo_twin_keeps_no_agents_or_trust_sums_and_its_trust_is_the_same_for_it():
+    from collabsim.mechanisms import trust_store
+
+    class ObservedTwin(model_module._SiloWorld):
+        observed = True
+
+    params = collabsim.scenario("iocn", n_people=120, turnover_rate=0.5, convened=False)
+    twin, witness = model_module._SiloWorld(params, 1234), ObservedTwin(params, 1234)
+    assert len(twin.agents) == 0 and len(witness.agents) == params.n_people
+    assert np.isnan(trust_store.group_mean(twin.state.trust_ref, trust_store.ALL))
+    for _ in range(60):  # turnover renews posts: the store's sums would be kept on each
+        twin.lockstep()
+        witness.lockstep()
+    assert twin.network.turnover > 0 and twin.network.turnover == witness.network.turnover
+    np.testing.assert_array_equal(twin.state.trust.personal, witness.state.trust.personal)
+    np.testing.assert_array_equal(twin.state.trust.general, witness.state.trust.general)
+    assert twin.network.quality == witness.network.quality
+    assert 0 < trust_store.group_mean(witness.state.trust_ref, trust_store.ALL) < 1
+
+
 def test_quality_against_the_silo_twin_is_zero_without_a_network():
     result = collabsim.run(collabsim.scenario("hierarchy"), seed=2, steps=40)
     assert (result.timeseries["quality_vs_silo"] == 0).all()

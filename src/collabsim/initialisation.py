@@ -16,7 +16,7 @@ from collabsim.mechanisms.played import nobody as nobody_played
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.mechanisms.trust import prior_trust
 from collabsim.mechanisms.trust_store import new_store
-from collabsim.mechanisms.turnover import PersonDraws, draw_person
+from collabsim.mechanisms.turnover import PersonDraws, draw_everyone
 from collabsim.organisations import (
     ACADEMIC_PARTNER_KIND,
     ORGANISATION_KINDS,
@@ -87,12 +87,13 @@ def _roles(params: Params, sizes: np.ndarray, orgs: list[Organisation], leader_o
     return tops, np.minimum(middles, sizes - tops)
 
 
-def build_state(params: Params, rng: np.random.Generator) -> State:
+def build_state(params: Params, rng: np.random.Generator, *, observed: bool = True) -> State:
     """Set up people, organisations, pathways and trust for a run.
 
     Args:
         params: Validated parameters.
         rng: The model's NumPy generator; all randomness of the run flows from it.
+        observed: Whether the run's trust is reported (its store keeps the group sums).
     """
     orgs = _organisations(params)
     n_orgs = len(orgs)
@@ -184,8 +185,7 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     )
     stream = new_stream(rng)
     environment = new_stream(rng)
-    for i in range(n):
-        draw_person(stream, i, people, draws, params.initial_commitment)
+    draw_everyone(stream, people, draws, params.initial_commitment)
     steady = people.steady
     if convener >= 0:
         steady[convener] = True
@@ -198,7 +198,9 @@ def build_state(params: Params, rng: np.random.Generator) -> State:
     prior = prior_trust(
         sector_of_org, params.trust_within_org, params.trust_across_org, params.health_social_gap
     )
-    store = new_store(prior, org, people.sector, role, sector_of_org, people.active)
+    store = new_store(
+        prior, org, people.sector, role, sector_of_org, people.active, counted=observed
+    )
     pathways = _pathways(params, rng, orgs)
 
     return State(

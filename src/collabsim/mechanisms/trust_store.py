@@ -17,6 +17,8 @@ so trust stays in [0, 1] whatever happens to the target. The personal parts shar
 active pairs (all, across organisations, across the health / social care divide,
 between tops and bottoms) are kept exactly current by every write and every change of
 generalised trust, so the per-step trust reporters cost O(1) however large the network.
+A store whose trust nobody reports (the silo twin's: ``counted`` false) keeps no sums,
+standing or ties; they decide nothing in a run, so its trust is the same without them.
 
 Where trust changes (every write goes through ``write``, ``set_general``, ``drift``,
 ``set_membership``, ``renew`` or ``damage_reputation`` here, which keep the sums; the
@@ -80,9 +82,10 @@ class TrustStore(NamedTuple):
     # |personal[i, j]| by j's organisation and role; with standing, a change in general
     # trust updates the group sums in O(1)
     sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
+    counted: bool  # whether standing, ties and sums are kept (trust is reported)
 
 
-def new_store(prior, org, sector, role, org_sector, active):
+def new_store(prior, org, sector, role, org_sector, active, counted=True):
     """The trust store at the start of a run: everyone's trust is their organisations' prior.
 
     Args:
@@ -92,6 +95,8 @@ def new_store(prior, org, sector, role, org_sector, active):
         role: Everyone's role.
         org_sector: Each organisation's sector.
         active: Who is a member of the network (the people's own array, shared).
+        counted: Keep the group sums the trust reporters read (false for a world whose
+            trust nobody reports).
     """
     n, n_orgs = org.shape[0], prior.shape[0]
     store = TrustStore(
@@ -108,6 +113,7 @@ def new_store(prior, org, sector, role, org_sector, active):
         standing=np.zeros((n_orgs, 3)),
         ties=np.zeros((n, n_orgs, 3)),
         sums=np.zeros((4, 8)),
+        counted=counted,
     )
     recount(store)
     return store
@@ -205,7 +211,7 @@ def write(store, i, j, value):
     base = target(store, i, j)
     old = float(store.personal[i, j])
     store.personal[i, j] = _part(value, base) / store.scale[0]
-    if i != j and store.active[i] and store.active[j]:
+    if store.counted and i != j and store.active[i] and store.active[j]:
         new = float(store.personal[i, j])  # as stored, so the sums stay exact
         kind = _kind(store, i, j)
         store.sums[WEIGHTED, kind] += base * (abs(new) - abs(old))
@@ -220,7 +226,7 @@ def set_general(store, i, k, value):
     """Set i's generalised trust in organisation ``k``; trust in all its people moves with it."""
     change = value - store.general[i, k]
     store.general[i, k] = value
-    if not store.active[i]:
+    if not store.counted or not store.active[i]:
         return
     for r in range(3):
         weight = store.standing[k, r]
@@ -242,9 +248,10 @@ def drift(store, rate):
     if store.scale[0] < _RENORMALISE_BELOW:
         personal, ties = store.personal, store.ties
         personal *= store.scale[0]
-        ties *= store.scale[0]
-        store.sums[WEIGHTED, :] *= store.scale[0]
-        store.sums[POSITIVE, :] *= store.scale[0]
+        if store.counted:
+            ties *= store.scale[0]
+            store.sums[WEIGHTED, :] *= store.scale[0]
+            store.sums[POSITIVE, :] *= store.scale[0]
         store.scale[0] = 1.0
 
 
@@ -254,6 +261,8 @@ def recount(store):
     store.sums[:, :] = 0.0
     store.standing[:, :] = 0.0
     store.ties[:, :, :] = 0.0
+    if not store.counted:
+        return
     n = store.org.shape[0]
     for i in range(n):
         if store.active[i]:
@@ -271,14 +280,15 @@ def set_membership(store, i, member):
     """
     if store.active[i] == member:
         return
-    sign = 1.0 if member else -1.0
-    for j in range(store.org.shape[0]):
-        if j != i and store.active[j]:
-            _tally(store, i, j, sign)
-            _tally(store, j, i, sign)
-    if not member:
-        store.ties[i, :, :] = 0.0  # ties are kept for active members only
-    store.standing[store.org[i], store.role[i]] += sign * (1.0 - store.damage[i])
+    if store.counted:
+        sign = 1.0 if member else -1.0
+        for j in range(store.org.shape[0]):
+            if j != i and store.active[j]:
+                _tally(store, i, j, sign)
+                _tally(store, j, i, sign)
+        if not member:
+            store.ties[i, :, :] = 0.0  # ties are kept for active members only
+        store.standing[store.org[i], store.role[i]] += sign * (1.0 - store.damage[i])
     store.active[i] = member
 
 
@@ -290,7 +300,8 @@ def renew(store, i, member):
     one's view of their organisation. ``member`` says whether they join the network. One pass
     over the post's row and column.
     """
-    was = store.active[i]
+    was = store.active[i] and store.counted
+    joins = member and store.counted
     oi, ri = store.org[i], store.role[i]
     standing_old = 1.0 - store.damage[i]
     for j in range(store.org.shape[0]):
@@ -298,7 +309,7 @@ def renew(store, i, member):
             if was:
                 _tally(store, i, j, -1.0)
                 _tally(store, j, i, -1.0)
-            if member:  # the newcomer's pairs: targets only, no personal parts yet
+            if joins:  # the newcomer's pairs: targets only, no personal parts yet
                 kind = _kind(store, i, j)
                 store.sums[TARGET, kind] += (
                     store.prior[oi, store.org[j]] * (1.0 - store.damage[j]) + store.general[j, oi]
@@ -306,8 +317,9 @@ def renew(store, i, member):
                 store.sums[PAIRS, kind] += 2.0
         store.personal[i, j] = 0.0
         store.personal[j, i] = 0.0
-    store.ties[i, :, :] = 0.0
-    store.standing[oi, ri] += (1.0 if member else 0.0) - (standing_old if was else 0.0)
+    if store.counted:
+        store.ties[i, :, :] = 0.0
+        store.standing[oi, ri] += (1.0 if member else 0.0) - (standing_old if was else 0.0)
     store.damage[i] = 0.0
     store.general[i, :] = store.prior[oi, :]
     store.active[i] = member
@@ -327,7 +339,7 @@ def damage_reputation(store, j, amount):
     new = min(1.0, old + amount)
     kept = (1.0 - new) / (1.0 - old) if old < 1.0 else 0.0
     current = np.empty(n)
-    counted = store.active[j]
+    counted = store.counted and store.active[j]
     for i in range(n):
         current[i] = read(store, i, j) * kept
         if counted and i != j and store.active[i]:
@@ -344,7 +356,12 @@ def damage_reputation(store, j, amount):
 
 @jit
 def group_mean(store, group):
-    """Mean trust over active pairs in ``group``, in [0, 1] (NaN when the group is empty)."""
+    """Mean trust over active pairs in ``group``, in [0, 1] (NaN when the group is empty).
+
+    NaN too for a store that keeps no sums (``counted`` false): its trust is not reported.
+    """
+    if not store.counted:
+        return np.nan
     total = np.zeros(4)
     for kind in range(8):
         if group == ALL or kind & group:
