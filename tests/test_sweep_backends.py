@@ -143,9 +143,18 @@ def test_cli_sends_the_runs_to_an_existing_dask_cluster(serial_folder, tmp_path)
         )
         with distributed.Client(cluster) as client:
             ran = client.run(lambda: "collabsim.sweeps.runner" in sys.modules)
+            warmed = client.run(
+                lambda dask_worker: (
+                    f"collabsim-warm-up-{dask_worker.address}"
+                    in {entry[0] for entry in dask_worker.state.log}
+                )
+            )
     assert done.returncode == 0, done.stderr
     assert "with the dask backend" in done.stdout
     assert sorted(ran.values()) == [True, True]  # both workers ran the unit of work
+    # Each loaded the compiled mechanisms as a task of its own, in a task thread: on the
+    # worker's event loop (as Client.run runs a function) it would not answer meanwhile.
+    assert sorted(warmed.values()) == [True, True]
     assert_same_results(tmp_path / "results" / "backends", serial_folder)
 
 
