@@ -10,10 +10,10 @@ import pytest
 from mechanism_support import compiled_settings, hope
 
 import collabsim
-from collabsim import model as model_module
 from collabsim.mechanisms import change, counters, decisions
 from collabsim.mechanisms.roles import TOP
 from collabsim.metrics import SILO_TWIN_OUTPUTS
+from collabsim.silo import SiloWorld
 
 
 def _model(scenario="iocn", seed=3, **overrides):
@@ -130,11 +130,11 @@ def test_the_silo_twin_starts_as_the_run_and_shares_its_environment():
 def test_the_silo_twin_keeps_no_agents_or_trust_sums_and_its_trust_is_the_same_for_it():
     from collabsim.mechanisms import trust_store
 
-    class ObservedTwin(model_module._SiloWorld):
+    class ObservedTwin(SiloWorld):
         observed = True
 
     params = collabsim.scenario("iocn", n_people=120, turnover_rate=0.5, convened=False)
-    twin, witness = model_module._SiloWorld(params, 1234), ObservedTwin(params, 1234)
+    twin, witness = SiloWorld(params, 1234), ObservedTwin(params, 1234)
     assert len(twin.agents) == 0 and len(witness.agents) == params.n_people
     assert np.isnan(trust_store.group_mean(twin.state.trust_ref, trust_store.ALL))
     for _ in range(60):  # turnover renews posts: the store's sums would be kept on each
@@ -175,9 +175,9 @@ def test_a_sweep_simulates_the_silo_twin_only_for_the_outputs_that_need_it(tmp_p
     """Asked for no output that compares with silos, a sweep's runs skip the twin and
     give the very rows and series they give with it; asked for one, they keep it."""
     twins = []
-    build = model_module._SiloWorld.__init__
+    build = SiloWorld.__init__
     monkeypatch.setattr(
-        model_module._SiloWorld,
+        SiloWorld,
         "__init__",
         lambda self, *args: twins.append(1) or build(self, *args),
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -49,6 +50,9 @@ from collabsim.params import PARAMETERS, Event, ParameterError, Params, declarat
 from collabsim.played import PlayedPeople
 from collabsim.settings import Settings
 from collabsim.state import Network
+
+if TYPE_CHECKING:
+    from collabsim.silo import SiloWorld
 
 
 class CollaborationModel(mesa.Model):
@@ -100,9 +104,11 @@ class CollaborationModel(mesa.Model):
         self._scenario_name = name
         world_seed = int(self.rng.integers(2**63))
         self._set_up(params, world_seed)
-        self.silo_twin: _SiloWorld | None = None
+        self.silo_twin: SiloWorld | None = None
         if silo_twin and params.convened:
-            self.silo_twin = _SiloWorld(params.replace(convened=False), world_seed)
+            from collabsim.silo import SiloWorld  # the twin is a model of this kind
+
+            self.silo_twin = SiloWorld(params.replace(convened=False), world_seed)
         self.datacollector = WeeklyCollector(agent_reporters)
         self.datacollector.collect(self)
 
@@ -489,33 +495,3 @@ class CollaborationModel(mesa.Model):
 
     def __repr__(self) -> str:
         return mesa_interface.describe(self)
-
-
-class _SiloWorld(CollaborationModel):
-    """The silo twin of a run: the same world, seed and environment, with no network.
-
-    Built with the run's parameters except ``convened = false`` and from the same seed of
-    the world's draws, so it starts identical (people, organisations, landscapes) and its
-    environment changes exactly as the run's; it steps in lockstep and records nothing.
-    """
-
-    #: Nobody reads the twin's people or trust: keeping them up was a tenth of its cost.
-    observed = False
-
-    def __init__(self, params: Params, world_seed: int) -> None:  # noqa: D107
-        mesa.Model.__init__(self, rng=world_seed)
-        self._set_up(params, world_seed)
-        self.silo_twin = None
-
-    def step(self) -> None:
-        """Advance the silo world by one week."""
-        self._week()
-
-    def lockstep(self) -> None:
-        """The week its run has just lived, here: the run's ``step`` calls this.
-
-        Not through Mesa's event queue, on which nothing is scheduled for the twin: the
-        queue's bookkeeping each week was a fifth of the twin's cost in a small network.
-        """
-        self.steps += 1
-        self._week()
