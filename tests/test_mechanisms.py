@@ -234,7 +234,7 @@ def test_reputation_damage_takes_trust_down_at_once_with_its_ceiling():
     assert trust_store.read(store, 2, 20) == pytest.approx(0.2, abs=1e-6)
     for _ in range(300):
         trust_store.drift(store, 0.05)
-    ceiling = 0.25 * store.general[2, store.org[20]]
+    ceiling = 0.25 * store.general[store.org[20], 2]
     assert trust_store.read(store, 2, 20) == pytest.approx(ceiling, abs=1e-3)
 
 
@@ -246,7 +246,7 @@ def test_a_newcomer_is_known_by_nobody():
         trust.signal(store, 6, 5, 1.0, s.people.power, m.settings.trust)
     trust_store.renew(store, 6, True)
     assert trust_store.read(store, 5, 6) == pytest.approx(trust_store.target(store, 5, 6), abs=1e-9)
-    assert np.allclose(store.general[6], store.prior[store.org[6]])
+    assert np.allclose(store.general[:, 6], store.prior[store.org[6]])
 
 
 def test_second_hand_trust_moves_towards_what_trusted_contacts_think():

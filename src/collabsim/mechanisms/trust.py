@@ -170,7 +170,7 @@ def lesson(store, i, j, strength, dependency, rates):
     """
     k = store.org[j]
     general = trust_after_signal(
-        store.general[i, k],
+        store.general[k, i],
         strength,
         1.0,
         dependency,
