@@ -28,7 +28,7 @@ from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance
 from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust import signal
-from collabsim.mechanisms.trust_store import damage_reputation
+from collabsim.mechanisms.trust_store import damage_reputation, unpacked
 
 #: A shortfall against aspiration (quality gain per year) as frustrating as a setback.
 FRUSTRATING_SHORTFALL = 0.2
@@ -294,7 +294,7 @@ def self_interest_act(world, settings, actor):
         settings: The run's settings (``commitment``: ``CommitmentRates``; ``trust``).
         actor: The top who acts.
     """
-    store, people, rates = world.trust, world.people, settings.commitment
+    store, people, rates = unpacked(world.trust), world.people, settings.commitment
     damage_reputation(store, actor, rates.reputation_damage)
     for i in range(people.active.shape[0]):
         if i == actor or not people.active[i]:

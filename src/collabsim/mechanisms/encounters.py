@@ -19,7 +19,7 @@ from collabsim.mechanisms.trust import (
     lesson,
     turf_threat,
 )
-from collabsim.mechanisms.trust_store import read, set_general, write
+from collabsim.mechanisms.trust_store import read, set_general, unpacked, write
 
 
 class InformalContact(NamedTuple):
@@ -50,7 +50,7 @@ def converse(world, settings, first, second, epsilon, mu, threat_relief, went_we
         threat_relief: Share of threat a safe space removes (0-1).
         went_well: Output, shape (len(first), 2): whether it went well for each side.
     """
-    store, stream, people = world.trust, world.stream, world.people
+    store, stream, people = unpacked(world.trust), world.stream, world.people
     weights, rates = settings.encounters, settings.trust
     power, narrative = people.power, people.narrative
     for k in range(first.shape[0]):
@@ -107,7 +107,7 @@ def table_encounters(world, settings, seated, bounds, epsilon, mu, threat_relief
         mu: Narrative convergence rate.
         threat_relief: Share of threat the meeting's safe space removes.
     """
-    store, meeting_value = world.trust, world.people.meeting_value
+    store, meeting_value = unpacked(world.trust), world.people.meeting_value
     pairs = 0
     for t in range(bounds.shape[0] - 1):
         size = bounds[t + 1] - bounds[t]
@@ -152,7 +152,7 @@ def informal_encounters(world, settings):
             meet anyone).
         settings: The run's settings (``informal``: ``InformalContact``).
     """
-    store, stream, people = world.trust, world.stream, world.people
+    store, stream, people = unpacked(world.trust), world.stream, world.people
     team_members, team_start = world.team_members, world.team_start
     rate = settings.informal.informal_contact_rate
     n = people.active.shape[0]

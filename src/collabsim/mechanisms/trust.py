@@ -16,7 +16,7 @@ import numpy as np
 
 from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance, uniform
-from collabsim.mechanisms.trust_store import read, set_general, write
+from collabsim.mechanisms.trust_store import read, set_general, unpacked, write
 from collabsim.organisations import HEALTH, SOCIAL_CARE
 
 
@@ -225,7 +225,7 @@ def second_hand(world, settings):
             notable counterpart or -1, read).
         settings: The run's settings (``trust``: ``TrustRates``).
     """
-    store, stream, news = world.trust, world.stream, world.people.news
+    store, stream, news = unpacked(world.trust), world.stream, world.people.news
     conversations = settings.trust.gossip_contacts
     weight = settings.trust.second_hand_trust
     n = store.org.shape[0]

@@ -123,6 +123,32 @@ def new_store(prior, org, sector, role, org_sector, active, counted=True):
 
 
 @jit
+def unpacked(store):
+    """The store as its NamedTuple, whatever form it came in (the struct or the tuple).
+
+    A compiled loop over a struct reads each array's address from the struct again at
+    every use, which also keeps the compiler from lifting any work out of the loop; a
+    tuple's arrays are plain local values. Loops over everyone take the store this way.
+    """
+    return TrustStore(
+        store.personal,
+        store.scale,
+        store.general,
+        store.prior,
+        store.org,
+        store.sector,
+        store.role,
+        store.org_sector,
+        store.active,
+        store.damage,
+        store.standing,
+        store.ties,
+        store.sums,
+        store.counted,
+    )
+
+
+@jit
 def target(store, i, j):
     """Trust that i's trust in j drifts back to.
 
@@ -154,6 +180,7 @@ def read(store, i, j):
 @jit
 def read_all(store):
     """Trust of every person in every other, (N, N): ``read`` for each pair (for views)."""
+    store = unpacked(store)
     n = store.org.shape[0]
     out = np.empty((n, n))
     for i in range(n):
@@ -165,6 +192,7 @@ def read_all(store):
 @jit
 def trust_in(store, j):
     """Mean trust of the other active members in person ``j`` (NaN if there are none)."""
+    store = unpacked(store)
     total = 0.0
     count = 0
     for i in range(store.org.shape[0]):
@@ -261,6 +289,7 @@ def drift(store, rate):
 @jit
 def recount(store):
     """Recompute standing, ties and group sums from scratch (start of a run; tests)."""
+    store = unpacked(store)
     store.sums[:, :] = 0.0
     store.standing[:, :] = 0.0
     store.ties[:, :, :] = 0.0
@@ -281,6 +310,7 @@ def set_membership(store, i, member):
 
     Adds or removes all pairs (i, j) and (j, i) with active j.
     """
+    store = unpacked(store)
     if store.active[i] == member:
         return
     if store.counted:
@@ -303,6 +333,7 @@ def renew(store, i, member):
     one's view of their organisation. ``member`` says whether they join the network. One pass
     over the post's row and column.
     """
+    store = unpacked(store)
     was = store.active[i] and store.counted
     joins = member and store.counted
     oi, ri = store.org[i], store.role[i]
@@ -337,6 +368,7 @@ def damage_reputation(store, j, amount):
     under the ceiling. Evidence: a leader's self-interest "had a devastating effect on the
     morale and credibility of the collaborative venture" (Kennedy et al. 2019).
     """
+    store = unpacked(store)
     n = store.org.shape[0]
     old = store.damage[j]
     new = min(1.0, old + amount)
