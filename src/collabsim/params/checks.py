@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -23,16 +23,6 @@ def python_value(value: Any) -> Any:
     if numpy is not None and isinstance(value, numpy.generic):
         return value.item()
     return value
-
-
-def _fmt(x: float | None) -> str:
-    return f"{x:g}" if x is not None else "?"
-
-
-def _as_list(value: Any, name: str) -> list:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise ParameterError(f"{name} must be a list of events, got {value!r}")
-    return list(value)
 
 
 def suggest(name: str, options: Iterable[str]) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from collabsim.organisations import ACADEMIC_PARTNER_KIND
-from collabsim.params.checks import ParameterError, _as_list, _fmt, python_value, suggest
+from collabsim.params.checks import ParameterError, python_value, suggest
 from collabsim.params.events import Event
 
 
@@ -150,3 +150,13 @@ class Parameter:
         if self.unit:
             message += f" ({self.unit})"
         return ParameterError(message + (f"; {hint}" if hint else ""))
+
+
+def _fmt(x: float | None) -> str:
+    return f"{x:g}" if x is not None else "?"
+
+
+def _as_list(value: Any, name: str) -> list:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ParameterError(f"{name} must be a list of events, got {value!r}")
+    return list(value)
