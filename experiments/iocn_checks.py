@@ -17,15 +17,16 @@ does) and ``clahrc`` meeting monthly (as ``iocn`` does).
 All runs go through one sweep (an explicit design), so the study resumes after a stop
 and runs on any backend::
 
-    python experiments/iocn_checks.py [--seeds 40] [--workers 2]   # -> results/iocn_checks/
+    python experiments/iocn_checks.py [--seeds 40] [--workers 2] [--restart]
 
-writes ``checks.csv`` (one row per arm: share sustained, mean share of weeks alive, the
-shift from the defaults) and ``checks.md``.
+writes, in ``results/iocn_checks/``, ``checks.csv`` (one row per arm: share sustained,
+mean share of weeks alive, the shift from the defaults) and ``checks.md``.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,7 @@ import pandas as pd
 import collabsim
 from collabsim.calibration import read_plan
 from collabsim.sweeps.design import FACTOR_KINDS
+from collabsim.sweeps.sampling import SweepError
 
 CALIBRATION = Path(__file__).with_name("calibration_iocn.toml")
 OUT = Path("results/iocn_checks")
@@ -59,7 +61,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=40)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard runs kept from other model code or another number of seeds",
+    )
     args = parser.parse_args()
+    try:
+        _check(args)
+    except SweepError as error:
+        message = str(error).replace("--restart (restart=True)", "--restart")
+        print(f"iocn_checks: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _check(args: argparse.Namespace) -> None:
     table = arms()
     defaults = {
         name: value
@@ -67,7 +83,10 @@ def main() -> None:
         if collabsim.PARAMETERS[name].kind in FACTOR_KINDS
     }
     common = dict(
-        replicates=args.seeds, outputs=["sustained", "sustainability_score"], workers=args.workers
+        replicates=args.seeds,
+        outputs=["sustained", "sustainability_score"],
+        workers=args.workers,
+        restart=args.restart,
     )
     iocn = collabsim.sweep(
         scenario="iocn",
