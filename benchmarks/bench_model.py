@@ -15,10 +15,13 @@ With ``--curve`` it also runs one model of each size from 100 to 5,000 people, e
 a fresh process, and prints the cost per person-week and the process's peak memory:
 the cost should grow at most linearly in people x weeks (a flat cost per person-week).
 
+With ``--phases`` it times one run of each size phase by phase, in the network's world
+and in its silo twin, and prints each phase's share of the run: where the time goes.
+
 Usage::
 
     python benchmarks/bench_model.py [--sizes 300 1000 2000] [--repeats 7] [--curve]
-                                     [--json FILE]
+                                     [--phases] [--json FILE]
 """
 
 from __future__ import annotations
@@ -139,6 +142,57 @@ def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
     return rows
 
 
+#: The model's phase methods, in the order ``CollaborationModel._week`` calls them.
+PHASES = (
+    "apply_scheduled_events",
+    "hold_meeting",
+    "do_change_work",
+    "talk_between_meetings",
+    "update_commitment",
+    "exits_and_turnover",
+    "check_sustainability",
+)
+
+
+def _timed(method, label: str, spent: dict[str, float]):
+    """``method``, adding the seconds each call takes to ``spent[label]``."""
+
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+
+    return wrapper
+
+
+def phases(sizes, steps: int = 260) -> list[dict]:
+    """One run of each size, timed phase by phase in both worlds: seconds by phase."""
+    from collabsim.model import CollaborationModel
+
+    rows = []
+    for n in sizes:
+        params = collabsim.Params(n_people=n)
+        collabsim.run(params, seed=0, steps=5)  # loads the compiled mechanisms
+        model = CollaborationModel(params, rng=1)
+        spent: dict[str, float] = {}
+        worlds = {"network": model, "silo twin": model.silo_twin}
+        for world, instance in worlds.items():
+            for phase in PHASES:
+                method = getattr(instance, phase)
+                setattr(instance, phase, _timed(method, f"{world}: {phase}", spent))
+        collector = model.datacollector
+        collector.collect = _timed(collector.collect, "weekly reporters", spent)
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        total = time.perf_counter() - start
+        spent["the rest (Mesa's step, the week's own lines)"] = total - sum(spent.values())
+        rows.append({"n_people": n, "seconds": total, "phases": spent})
+    return rows
+
+
 def measure(sizes, repeats: int, steps: int = 260) -> dict:
     """Median seconds per run and per agent-step for each size, plus the yardstick."""
     rows = []
@@ -179,11 +233,14 @@ def main(argv=None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 2000])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--curve", action="store_true", help="also the cost curve, 100-5,000")
+    parser.add_argument("--phases", action="store_true", help="also where a run's time goes")
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     result = measure(args.sizes, args.repeats)
     if args.curve:
         result["curve"] = curve()
+    if args.phases:
+        result["phases"] = phases(args.sizes)
     yard = result["yardstick_mesa_loop_microseconds_per_agent_step"]
     print(f"{'people':>7} {'ms/run':>9} {'us/agent-step':>14} {'vs Mesa loop':>13}")
     for row in result["runs"]:
@@ -205,6 +262,10 @@ def main(argv=None) -> None:
                 f"{row['n_people']:>7} {row['seconds_per_run']:>8.2f} "
                 f"{row['microseconds_per_person_week']:>15.3f} {row['peak_mb']:>8.0f}"
             )
+    for row in result.get("phases", []):
+        print(f"where a run of {row['n_people']} people spends {row['seconds'] * 1e3:.0f} ms:")
+        for label, seconds in sorted(row["phases"].items(), key=lambda item: -item[1]):
+            print(f"  {seconds / row['seconds']:>6.1%}  {label}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)
