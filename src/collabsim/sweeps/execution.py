@@ -20,7 +20,8 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
-from collabsim.params import python_value, suggest
+from collabsim.checks import one_of, true_or_false
+from collabsim.params import python_value
 from collabsim.sweeps.sampling import SweepError
 
 #: The backends, each a module of ``collabsim.sweeps`` with ``check`` and ``execute``.
@@ -59,17 +60,10 @@ class Execution:
         restart, workers = python_value(self.restart), python_value(self.workers)
         object.__setattr__(self, "restart", restart)
         object.__setattr__(self, "workers", workers)
-        if not isinstance(restart, bool):
-            raise SweepError(f"restart={restart!r} is not allowed: expected true or false")
+        true_or_false("restart", restart, error=SweepError)
         if self.progress is not None and not callable(self.progress):
             raise SweepError(f"progress={self.progress!r} is not allowed: expected a function")
-        if self.backend not in BACKENDS:
-            hint = suggest(str(self.backend), BACKENDS)
-            raise SweepError(
-                f"backend={self.backend!r} is not a backend; allowed: "
-                + ", ".join(BACKENDS)
-                + (f"; {hint}" if hint else "")
-            )
+        one_of("backend", self.backend, BACKENDS, what="a backend", error=SweepError)
         used = self.module.check(workers=workers, scheduler=self.scheduler)
         object.__setattr__(self, "workers_used", used)
 
