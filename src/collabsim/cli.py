@@ -82,6 +82,7 @@ import collabsim
 from collabsim import reference
 from collabsim.commands import (
     PROG,
+    Interrupted,
     UsageError,
     show_notices,
 )
@@ -95,8 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments after the program name; ``sys.argv[1:]`` if None.
 
     Returns:
-        The exit status: 0 on success, 2 for bad input (after one line on stderr), 1 when
-        whoever read the output stopped reading (``collabsim params | head -5``).
+        The exit status: 0 on success, 2 for bad input (after one line on stderr), 130
+        for a study stopped by Ctrl-C (after a line on how to resume), 1 when whoever
+        read the output stopped reading (``collabsim params | head -5``).
     """
     try:
         status = _main(argv)
@@ -131,6 +133,8 @@ def _main(argv: Sequence[str] | None) -> int:
     show_notices()
     try:
         return args.handler(args)
+    except Interrupted:  # Ctrl-C in a study, after it said how to resume
+        return 130
     except (UsageError, ParameterError, FileExistsError) as error:
         message = " ".join(str(error).split())
         print(f"{PROG}: error: {message}", file=sys.stderr)

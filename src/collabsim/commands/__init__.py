@@ -13,7 +13,8 @@ commands that run many simulations and report on them (``validate``, ``patterns`
   ``collabsim: ...`` lines;
 - ``sweep_backend``: the backend, workers and scheduler the options ask for;
 - ``start_line``: the line a sweep or study starts with: its runs, time and disk;
-  ``saved_in``: where the runs of one that was stopped are, if anywhere;
+  ``saved_in``: where the runs of one that was stopped are, if anywhere; ``resumable``:
+  Ctrl-C and refused options handled alike by every command that runs a study;
 - ``Progress``: progress of runs: a tqdm bar on a terminal, otherwise (a log, a batch
   job) a plain line now and then with the runs done, time elapsed and time to go;
   ``StageProgress``: the same for a job in stages;
@@ -29,7 +30,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -165,11 +166,45 @@ def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None
     return backend, args.workers, None
 
 
-def saved_in(out: Path | None) -> str:
+def saved_in(out: Path | str | None) -> str:
     """``the finished runs are saved in OUT; `` if that folder exists, else nothing."""
     if out is None or not Path(out).is_dir():
         return ""
     return f"the finished runs are saved in {out}; "
+
+
+class Interrupted(Exception):
+    """A sweep or study stopped by Ctrl-C, once it has said how to resume: exit status 130."""
+
+
+@contextlib.contextmanager
+def resumable(progress: Progress | StageProgress, saved: Callable[[], str]) -> Iterator[None]:
+    """Run a resumable sweep or study the way every command does.
+
+    Ctrl-C closes the progress display and says in one line what was kept and that the
+    same command resumes (``Interrupted``: exit status 130); an option the sweep layer
+    refuses (``SweepError`` and its kinds) is a ``UsageError``; the progress display is
+    closed however the block ends.
+
+    Args:
+        progress: The command's progress display.
+        saved: Says what was kept when asked, after the interruption (``saved_in``).
+    """
+    from collabsim.sweeps.sampling import SweepError
+
+    try:
+        yield
+    except KeyboardInterrupt:
+        progress.close()
+        print(
+            f"{PROG}: interrupted: {saved()}run the same command again to resume",
+            file=sys.stderr,
+        )
+        raise Interrupted from None
+    except SweepError as error:
+        raise UsageError(str(error)) from None
+    finally:
+        progress.close()
 
 
 def start_line(

@@ -17,11 +17,10 @@ import argparse
 import sys
 
 from collabsim.commands import (
-    PROG,
     StageProgress,
-    UsageError,
     check_writable,
     naming,
+    resumable,
     saved_in,
     start_line,
     sweep_backend,
@@ -34,13 +33,12 @@ def calibrate(args: argparse.Namespace) -> int:
     from collabsim import calibration  # pulls in the model, SciPy and matplotlib
     from collabsim.calibration.report import summary_text
     from collabsim.calibration.stages import calibration_size, stage_size
-    from collabsim.sweeps import SweepError  # CalibrationError and ValidationError are too
     from collabsim.sweeps.plan import check_size
 
     backend, workers, scheduler = sweep_backend(args)
     progress = StageProgress(enabled=not args.quiet, terminal=sys.stderr.isatty())
     out = args.out
-    try:
+    with resumable(progress, lambda: saved_in(out)):
         with naming(args.file, unless=[out]):
             plan = calibration.read_plan(args.file)
             first = stage_size(plan, 0)
@@ -68,17 +66,6 @@ def calibrate(args: argparse.Namespace) -> int:
                 restart=args.restart,
                 allow_large=args.allow_large,
             )
-    except KeyboardInterrupt:
-        progress.close()
-        print(
-            f"{PROG}: interrupted: {saved_in(out)}run the same command again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except SweepError as error:
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
     if not args.quiet:
         print(summary_text(result))
     return 0

@@ -15,11 +15,10 @@ import argparse
 import sys
 
 from collabsim.commands import (
-    PROG,
     Progress,
-    UsageError,
     check_writable,
     naming,
+    resumable,
     saved_in,
     start_line,
     sweep_backend,
@@ -31,13 +30,12 @@ def robustness(args: argparse.Namespace) -> int:
     """Run ``collabsim robustness``; return the exit status (130 when interrupted)."""
     from collabsim import robustness as study  # pulls in the model, SciPy and matplotlib
     from collabsim.robustness.report import summary_text
-    from collabsim.sweeps import SweepError  # RobustnessError is one too
     from collabsim.sweeps.plan import check_size
 
     backend, workers, scheduler = sweep_backend(args)
     progress = Progress(enabled=not args.quiet)
     out = args.out
-    try:
+    with resumable(progress, lambda: saved_in(out)):
         with naming(args.file, unless=[out]):
             plan = study.read_robustness_file(args.file)
             size = study.study_size(plan)
@@ -60,17 +58,6 @@ def robustness(args: argparse.Namespace) -> int:
                 restart=args.restart,
                 allow_large=args.allow_large,
             )
-    except KeyboardInterrupt:
-        progress.close()
-        print(
-            f"{PROG}: interrupted: {saved_in(out)}run the same command again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except SweepError as error:
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
     if not args.quiet:
         print(summary_text(result.headlines, out=out))
     return 0

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from collabsim.commands import (
-    PROG,
     Progress,
-    UsageError,
     check_writable,
     naming,
+    resumable,
+    saved_in,
     sweep_backend,
     writing_to,
 )
@@ -21,12 +20,11 @@ def sensitivity(args: argparse.Namespace) -> int:
     """``collabsim sensitivity``: run or resume a sensitivity study and say what it found."""
     from collabsim import sensitivity  # pulls in SALib, pandas, matplotlib: only when used
     from collabsim.sensitivity.files import read_study_file
-    from collabsim.sweeps import SweepError
 
     backend, workers, scheduler = sweep_backend(args)
     progress = Progress(enabled=not args.quiet)
     out = None
-    try:
+    with resumable(progress, lambda: saved_in(out)):
         spec = read_study_file(args.file)
         options = spec["study"]
         if args.out is not None:
@@ -44,18 +42,6 @@ def sensitivity(args: argparse.Namespace) -> int:
                 progress=progress,
                 allow_large=args.allow_large,
             )
-    except KeyboardInterrupt:
-        progress.close()
-        print(
-            f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-            "command again to resume",
-            file=sys.stderr,
-        )
-        return 130
-    except SweepError as error:  # SensitivityError is one too
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
     if not args.quiet:
         print(_study_summary(study))
     return 0

@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from collabsim.commands import (
-    PROG,
     Progress,
-    UsageError,
     check_writable,
     naming,
+    resumable,
+    saved_in,
     start_line,
     sweep_backend,
     writing_to,
@@ -24,7 +24,14 @@ def sweep(args: argparse.Namespace) -> int:
 
     backend, workers, scheduler = sweep_backend(args)
     progress = Progress(enabled=not args.quiet)
-    try:
+    run = None
+
+    def saved() -> str:
+        if run is None or not saved_in(run.plan.out):
+            return ""
+        return f"{run.done} of {run.total} runs are saved in {run.plan.out}; "
+
+    with resumable(progress, saved):
         options = read_sweep_file(args.file)
         if args.out is not None:
             options["out"] = args.out
@@ -45,24 +52,8 @@ def sweep(args: argparse.Namespace) -> int:
             )
             print(line, file=sys.stderr, flush=True)
         with writing_to(run.plan.out):
-            try:
-                for _ in run:
-                    pass
-            except KeyboardInterrupt:
-                progress.close()
-                print(
-                    f"{PROG}: interrupted: {run.done} of {run.total} runs are saved in "
-                    f"{run.plan.out}; run the same command again to resume",
-                    file=sys.stderr,
-                )
-                return 130
-    except sweeps.SweepError as error:
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
+            for _ in run:
+                pass
     if not args.quiet:
         print(sweeps.load(run.plan.out).report())
     return 0
-
-
-# --- collabsim sensitivity -------------------------------------------------------------

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 
 from collabsim.commands import (
-    PROG,
     Progress,
-    UsageError,
     check_writable,
     print_utf8,
+    resumable,
+    saved_in,
     sweep_backend,
     writing_to,
 )
@@ -28,37 +27,23 @@ from collabsim.commands import (
 def validate(args: argparse.Namespace) -> int:
     """Run ``collabsim validate``; return the exit status (130 when interrupted)."""
     from collabsim import validation  # pulls in the model, SciPy and matplotlib
-    from collabsim.sweeps import SweepError
     from collabsim.validation.report import summary_text
 
     backend, workers, scheduler = sweep_backend(args)
     out = args.out if args.out is not None else args.out_default
     progress = Progress(enabled=not args.quiet)
     check_writable(out)
-    try:
-        with writing_to(out):
-            results = validation.validate(
-                out=out,
-                quick=args.quick,
-                patterns=args.patterns,
-                backend=backend,
-                workers=workers,
-                scheduler=scheduler,
-                progress=progress,
-                restart=args.restart,
-            )
-    except KeyboardInterrupt:
-        progress.close()
-        print(
-            f"{PROG}: interrupted: the finished runs are saved in {out}; run the same "
-            "command again to resume",
-            file=sys.stderr,
+    with resumable(progress, lambda: saved_in(out)), writing_to(out):
+        results = validation.validate(
+            out=out,
+            quick=args.quick,
+            patterns=args.patterns,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            restart=args.restart,
         )
-        return 130
-    except SweepError as error:  # ValidationError is one too
-        raise UsageError(str(error)) from None
-    finally:
-        progress.close()
     if not args.quiet:
         print(summary_text(results, out=out, quick=args.quick))
     return 0
