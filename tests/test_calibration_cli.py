@@ -119,22 +119,6 @@ def test_backend_options_and_output_folders_are_checked(tmp_path, capsys):
     assert "no such calibration file" in capsys.readouterr().err
 
 
-def test_ctrl_c_exits_130_saying_how_to_resume(tmp_path, capsys, monkeypatch):
-    path = tmp_path / "tiny.toml"
-    path.write_text(TINY, encoding="utf-8")
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(calibration, "calibrate", interrupted)
-    out = tmp_path / "cal"
-    assert main(["calibrate", str(path), "--out", str(out)]) == 130
-    # stopped before the folder was made: the message names no folder
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last == "collabsim: interrupted: run the same command again to resume"
-    assert not out.exists()
-
-
 def test_a_huge_calibration_is_refused_at_once_in_one_line_and_nothing_is_written(tmp_path):
     path = tmp_path / "huge.toml"
     path.write_text(TINY.replace("points = 3", "points = 400000"), encoding="utf-8")

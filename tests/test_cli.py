@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -276,3 +277,49 @@ def test_main_in_process_returns_status_codes(capsys):
     err = capsys.readouterr().err
     assert err.startswith("collabsim: error: unknown parameter 'cede_wilingness'")
     assert main(["run", "--seed", "x"]) == 2
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Every command that runs a resumable study: the function it hands the study to, and
+#: its arguments with a shipped study file.
+STUDIES = {
+    "validate": ("collabsim.validation", "validate", ["--quick"]),
+    "sensitivity": (
+        "collabsim.sensitivity",
+        "run_study",
+        [str(ROOT / "src/collabsim/experiments/sensitivity_iocn.toml")],
+    ),
+    "calibrate": (
+        "collabsim.calibration",
+        "calibrate",
+        [str(ROOT / "experiments/calibration_iocn.toml")],
+    ),
+    "robustness": (
+        "collabsim.robustness",
+        "robustness",
+        [str(ROOT / "experiments/robustness_levers.toml"), "--allow-large"],
+    ),
+}
+
+
+@pytest.mark.parametrize("runs_kept", [False, True], ids=["nothing kept", "runs kept"])
+@pytest.mark.parametrize("command", STUDIES)
+def test_ctrl_c_in_a_study_exits_130_saying_where_its_runs_are_if_anywhere(
+    command, runs_kept, tmp_path, capsys, monkeypatch
+):
+    module, function, arguments = STUDIES[command]
+    out = tmp_path / "study"
+
+    def interrupted(*args, **kwargs):
+        if runs_kept:
+            (out / "runs").mkdir(parents=True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_module(module), function, interrupted)
+    argv = [command, *arguments, "--out", str(out), "--backend", "serial", "--quiet"]
+    assert main(argv) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    kept = f"the finished runs are saved in {out}; " if runs_kept else ""
+    assert err == [f"collabsim: interrupted: {kept}run the same command again to resume"]
+    assert out.exists() == runs_kept

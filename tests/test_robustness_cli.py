@@ -97,23 +97,6 @@ def test_bad_backend_options_and_folders_are_refused(tmp_path, capsys):
     assert not out.exists() and [p.name for p in taken.iterdir()] == ["thesis.tex"]
 
 
-def test_ctrl_c_exits_130_saying_how_to_resume(tmp_path, capsys, monkeypatch):
-    import collabsim.robustness
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(collabsim.robustness, "robustness", interrupted)
-    study = tmp_path / "tiny.toml"
-    study.write_text(TINY_STUDY, encoding="utf-8")
-    out = tmp_path / "out"
-    assert main(["robustness", str(study), "--out", str(out), "--backend", "serial"]) == 130
-    # stopped before the folder was made: the message names no folder
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    assert last == "collabsim: interrupted: run the same command again to resume"
-    assert not out.exists()
-
-
 def test_a_huge_study_is_refused_at_once_in_its_own_words_and_nothing_is_written(tmp_path, capsys):
     study = tmp_path / "huge.toml"
     study.write_text(HUGE_STUDY, encoding="utf-8")

@@ -185,23 +185,3 @@ def test_bad_study_files_exit_2_in_one_line_before_anything_is_written(
     assert expected in lines[0], (problem, lines[0])
     assert captured.out == ""
     assert not out.exists()
-
-
-@pytest.mark.parametrize("runs_kept", [False, True])
-def test_ctrl_c_exits_130_saying_where_the_runs_are_only_if_there_are_any(
-    tmp_path, capsys, monkeypatch, runs_kept
-):
-    out = tmp_path / "study"
-
-    def interrupted(*args, **kwargs):
-        if runs_kept:
-            (out / "runs").mkdir(parents=True)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(sensitivity, "run_study", interrupted)
-    study = write(tmp_path, TINY)
-    assert main(["sensitivity", str(study), "--out", str(out), "--backend", "serial"]) == 130
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    kept = f"the finished runs are saved in {out}; " if runs_kept else ""
-    assert last == f"collabsim: interrupted: {kept}run the same command again to resume"
-    assert out.exists() == runs_kept

@@ -110,24 +110,3 @@ def test_patterns_lists_the_catalogue(capsys):
 def test_patterns_markdown_matches_the_committed_reference(capsys):
     assert main(["patterns", "--markdown"]) == 0
     assert capsys.readouterr().out == DOC.read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("runs_kept", [False, True])
-def test_ctrl_c_exits_130_saying_where_the_runs_are_only_if_there_are_any(
-    tmp_path, capsys, monkeypatch, runs_kept
-):
-    import collabsim.validation
-
-    out = tmp_path / "val"
-
-    def interrupted(*args, **kwargs):
-        if runs_kept:
-            (out / "runs").mkdir(parents=True)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(collabsim.validation, "validate", interrupted)
-    assert main(["validate", "--quick", "--out", str(out), "--backend", "serial"]) == 130
-    last = capsys.readouterr().err.strip().splitlines()[-1]
-    kept = f"the finished runs are saved in {out}; " if runs_kept else ""
-    assert last == f"collabsim: interrupted: {kept}run the same command again to resume"
-    assert out.exists() == runs_kept
