@@ -237,6 +237,29 @@ def _tally(store, i, j, sign):
 
 
 @jit
+def _untally_both(store, i, j):
+    """Remove the active pairs (i, j) and (j, i) from the sums, and (j, i) from j's ties.
+
+    As ``_tally`` twice with sign -1, less the write to i's own ties, which every caller
+    clears whole afterwards (i is leaving, or a newcomer takes the post): one pass over
+    everyone then costs about half as much. The sums see the same additions in the same
+    order, so they stay exactly as ``_tally`` would leave them.
+    """
+    kind = _kind(store, i, j)
+    sums = store.sums
+    for a, b in ((i, j), (j, i)):
+        base = target(store, a, b)
+        part = float(store.personal[a, b])
+        sums[TARGET, kind] -= base
+        sums[WEIGHTED, kind] -= base * abs(part)
+        sums[POSITIVE, kind] -= max(part, 0.0)
+        sums[PAIRS, kind] -= 1.0
+    store.ties[store.org[i], store.role[i], j] -= (1.0 - store.damage[i]) * abs(
+        float(store.personal[j, i])
+    )
+
+
+@jit
 def write(store, i, j, value):
     """Set the trust of ``i`` in ``j`` to ``value`` (0-1), keeping the group sums current."""
     base = target(store, i, j)
@@ -317,8 +340,11 @@ def set_membership(store, i, member):
         sign = 1.0 if member else -1.0
         for j in range(store.org.shape[0]):
             if j != i and store.active[j]:
-                _tally(store, i, j, sign)
-                _tally(store, j, i, sign)
+                if member:
+                    _tally(store, i, j, 1.0)
+                    _tally(store, j, i, 1.0)
+                else:
+                    _untally_both(store, i, j)
         if not member:
             store.ties[:, :, i] = 0.0  # ties are kept for active members only
         store.standing[store.org[i], store.role[i]] += sign * (1.0 - store.damage[i])
@@ -341,8 +367,7 @@ def renew(store, i, member):
     for j in range(store.org.shape[0]):
         if j != i and store.active[j]:
             if was:
-                _tally(store, i, j, -1.0)
-                _tally(store, j, i, -1.0)
+                _untally_both(store, i, j)
             if joins:  # the newcomer's pairs: targets only, no personal parts yet
                 kind = _kind(store, i, j)
                 store.sums[TARGET, kind] += (
