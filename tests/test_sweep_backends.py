@@ -177,6 +177,19 @@ def test_dask_errors_are_clear(monkeypatch, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+def test_a_restart_on_a_cluster_out_of_reach_keeps_the_earlier_runs(serial_folder, tmp_path):
+    out = tmp_path / "backends"
+    shutil.copytree(serial_folder, out)
+    with socket.socket() as closed:  # a port nothing listens on once it is closed
+        closed.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{closed.getsockname()[1]}"
+    changed = {**OPTIONS, "replicates": 5}  # another sweep: only a restart may replace it
+    run = collabsim.iter_sweep(**changed, backend="dask", scheduler=address, restart=True, out=out)
+    with pytest.raises(SweepError, match=f"cannot reach the Dask scheduler at {address}"):
+        list(run)
+    assert_same_results(out, serial_folder)
+
+
 def test_backend_options_are_checked_before_anything_is_written(tmp_path):
     cases = [
         ({"backend": "threads"}, "backend='threads' is not a backend"),

@@ -23,6 +23,8 @@ def _collabsim(*args):
         (["--seed", "-1"], "--seed -1 is not allowed"),
         (["--posts", "3,x"], "--posts '3,x' is not allowed"),
         (["--port", "0", "--posts", "3,99999"], "--posts: 99999 is not allowed"),
+        (["--port", "0", "--out", __file__], "is a file, not a folder"),
+        (["--port", "0", "--out", f"{__file__}/sessions"], f"{__file__!r} is a file"),
     ],
 )
 def test_bad_options_are_refused_in_one_line(args, message):
@@ -296,3 +298,22 @@ def test_a_session_is_saved_before_any_page_hears_it_ended(tmp_path, ending):
         action = ending if ending == "advance" or meeting > 1 else "advance"
         room.facilitate(room.facilitator_token, request_id=f"ending-{meeting:03}", action=action)
     assert saved_when_heard == [True]
+
+
+def test_a_session_that_cannot_be_saved_says_so_and_saves_once_it_can(tmp_path):
+    """The folder of sessions, writable at the start, is in the way when the facilitator
+    saves: the console hears why in one line, the room keeps the session, and once the
+    folder is usable again the same save succeeds."""
+    from collabsim.workshop.record import SESSION
+
+    with workshop_server(tmp_path / "server.log") as served:
+        sessions = tmp_path / "sessions"
+        sessions.write_text("not a folder", encoding="utf-8")
+        body = {"room": served.code, "token": served.token}
+        status, answer = post(served.url, "/api/save", body)
+        assert status == 500
+        assert answer["error"].startswith("the session could not be saved in ")
+        assert "save again" in answer["error"] and "\n" not in answer["error"]
+        sessions.unlink()
+        status, answer = post(served.url, "/api/save", body)
+        assert status == 200 and (sessions / served.code / SESSION).is_file()

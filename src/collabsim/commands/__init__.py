@@ -89,14 +89,20 @@ def check_writable(out: Path) -> None:
     read-only file system or missing permissions all show.
 
     Raises:
-        UsageError: The folder cannot be written, said in one line.
+        UsageError: The folder cannot be written (or is a file, or lies inside one), said
+            in one line.
     """
     folder = Path(out)
-    while not folder.exists() and folder.parent != folder:
-        folder = folder.parent
-    if not folder.is_dir():
-        return  # a file where the folder should be: the command's own check says so
     try:
+        while not folder.exists() and folder.parent != folder:
+            folder = folder.parent
+        if not folder.is_dir():
+            if folder == Path(out):
+                raise UsageError(f"output folder {str(out)!r} is a file, not a folder")
+            raise UsageError(
+                f"output folder {str(out)!r} cannot be made: {str(folder)!r} is a file, "
+                "not a folder"
+            )
         handle, name = tempfile.mkstemp(dir=folder, prefix=".collabsim-", suffix=".tmp")
     except OSError as error:
         where = "" if folder == Path(out) else f" (it would be made in {folder})"

@@ -7,6 +7,7 @@ import contextlib
 
 from collabsim.commands import (
     UsageError,
+    check_writable,
 )
 from collabsim.scenarios import available
 
@@ -61,6 +62,7 @@ def workshop(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--posts {args.posts!r} is not allowed: expected post numbers separated by commas"
         ) from None
+    check_writable(args.out)  # sessions are saved there: found out now, not at the end
     try:
         sock = listen(args.host, args.port)
     except CannotListen as error:

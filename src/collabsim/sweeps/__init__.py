@@ -160,6 +160,8 @@ class SweepRun:
 
     def _run(self, ctrl_c: CtrlC) -> Iterator[dict[str, Any]]:
         run_with = self.execution
+        if run_with.restart:  # nothing is removed for a cluster the runs cannot reach
+            run_with.reach()
         store = SweepStore.open(self.plan, restart=run_with.restart)
         try:
             self.done = len(store.done)

@@ -119,6 +119,26 @@ def _ctrl_c_left_here() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _connect(distributed: Any, scheduler: str) -> Any:
+    """A client of the scheduler at ``scheduler``, or a ``SweepError`` saying why not."""
+    try:
+        return distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as error:
+        raise SweepError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+
+
+def reach(scheduler: Any) -> None:
+    """Connect to an existing scheduler once, or raise ``SweepError`` saying why not.
+
+    A restart calls it before removing the earlier sweep's files, so that a cluster that
+    cannot be reached costs nothing already computed. A local cluster (``scheduler``
+    None) or a client already connected needs no check.
+    """
+    if isinstance(scheduler, str):
+        with _connect(_distributed(), scheduler):
+            pass
+
+
 def execute(
     tasks: Iterator[Task], *, remaining: int, workers: int | None = None, scheduler: Any = None
 ) -> Iterator[list[RunRecord]]:
@@ -144,13 +164,7 @@ def execute(
             cluster = stack.enter_context(local_cluster(local))
             client = stack.enter_context(distributed.Client(cluster))
         else:
-            try:
-                client = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as error:
-                raise SweepError(
-                    f"cannot reach the Dask scheduler at {scheduler}: {error}"
-                ) from None
-            stack.enter_context(client)
+            client = stack.enter_context(_connect(distributed, scheduler))
         if scheduler is None:
             client.run(_quiet)
         _warm_up_workers(client, distributed)

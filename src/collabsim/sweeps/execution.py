@@ -72,6 +72,15 @@ class Execution:
         """The backend's module (``collabsim.sweeps.serial``, ``.pool`` or ``.dask``)."""
         return import_module(f"collabsim.sweeps.{self.backend}")
 
+    def reach(self) -> None:
+        """Make sure the runs can be sent where they will run, before anything is removed.
+
+        Only an existing Dask cluster can be out of reach (``SweepError`` if it is); a
+        restart asks first, so that the earlier runs stay when the cluster is down.
+        """
+        if self.backend == "dask":
+            self.module.reach(self.scheduler)
+
     def replace(self, **changes: Any) -> Execution:
         """The same execution with ``changes`` (checked again)."""
         return dataclasses.replace(self, **changes)

@@ -91,6 +91,15 @@ def refused(error: Refusal) -> JSONResponse:
     return JSONResponse({"error": str(error)}, status_code=STATUS[error.kind])
 
 
+def not_saved(error: OSError) -> str:
+    """What the console says when a session's record cannot be written: it is not lost."""
+    where = f" in {error.filename}" if error.filename else ""
+    return (
+        f"the session could not be saved{where}: {error.strerror or error}; it is kept in "
+        "the room: make the folder writable and save again"
+    )
+
+
 async def _body(request: Request) -> dict:
     try:
         body = await request.json()
@@ -118,6 +127,8 @@ def create_app(workshop: Workshop) -> Starlette:
                 return JSONResponse(await handler(await _body(request)))
             except Refusal as error:
                 return refused(error)
+            except OSError as error:  # saving a session (the only writing an action does)
+                return JSONResponse({"error": not_saved(error)}, status_code=500)
 
         return endpoint
 
