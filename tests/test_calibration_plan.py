@@ -134,6 +134,11 @@ def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
             'output = "final_trust_cross"',
             "did you mean final_trust_cross_org",
         ),
+        (
+            'output = "final_trust_cross_org"',
+            'output = "nope"',
+            "target 1: output='nope' is not a summary output; allowed: .*sustained",
+        ),
         ("seeds = 4", "sedes = 4", "unknown key 'sedes'.*did you mean seeds"),
         (
             "[calibration]",

@@ -204,6 +204,35 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path, args, expected):
     assert not (tmp_path / "results").exists()  # nothing written
 
 
+@pytest.mark.parametrize(
+    ("command", "name", "expected"),
+    [
+        ("run", "a_folder", "a_folder: a folder, not a scenario file"),
+        ("run", "a_folder.toml", "a_folder.toml: a folder, not a scenario file"),
+        ("run", "x" * 300 + ".toml", "cannot read scenario file: File name too long"),
+        ("sweep", "a_folder.toml", "a_folder.toml: a folder, not a sweep file"),
+        ("sweep", "x" * 300 + ".toml", "cannot read sweep file: File name too long"),
+    ],
+)
+def test_a_file_that_is_a_folder_or_cannot_be_looked_up_is_one_line(
+    tmp_path, command, name, expected
+):
+    for folder in ("a_folder", "a_folder.toml"):
+        (tmp_path / folder).mkdir()
+    args = ["--scenario", name, "--steps", "2"] if command == "run" else [name]
+    done = collabsim_cmd(command, *args, cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("collabsim: error: ") and expected in line
+
+
+def test_a_folder_named_as_a_preset_does_not_hide_the_preset(tmp_path):
+    (tmp_path / "beston").mkdir()
+    done = collabsim_cmd("run", "--scenario", "beston", "--steps", "2", "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "results" / "beston").is_dir()
+
+
 def test_unreadable_scenario_file_is_one_line(tmp_path):
     (tmp_path / "broken.toml").write_text("[params\nn_people = ", encoding="utf-8")
     done = collabsim_cmd("run", "--scenario", "broken.toml", cwd=tmp_path)

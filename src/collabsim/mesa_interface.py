@@ -1,25 +1,63 @@
 """How the collaboration model meets Mesa's conventions beyond data and space.
 
 - The constructor keywords of Mesa 3.5's ``Model``: ``rng``, its older spelling
-  ``seed``, and ``scenario``, a ``mesa.experimental.scenarios.Scenario`` whose values
-  are parameters of the run and whose ``rng`` seeds it (SolaraViz's Reset passes an
-  empty one beside the model's own keywords). A collabsim scenario name is accepted
-  there too.
-- ``reset_rng``: the chance events from then on follow the new generator.
+  ``seed`` (both checked as ``collabsim.run`` checks its seed), and ``scenario``, a
+  ``mesa.experimental.scenarios.Scenario`` whose values are parameters of the run and
+  whose ``rng`` seeds it (SolaraViz's Reset passes an empty one beside the model's own
+  keywords). A collabsim scenario name is accepted there too.
+- ``reset_rng``: the chance events from then on follow the new generator (its seed
+  checked as ``rng`` is).
 - A short description of the model for its ``repr``.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from mesa.experimental.scenarios import Scenario
 
+from collabsim.checks import not_whole_number, whole_number
 from collabsim.mechanisms.draws import new_stream
-from collabsim.params import ParameterError, Params
+from collabsim.params import ParameterError, Params, python_value
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel
+
+
+#: What NumPy builds a generator from, besides whole numbers (Mesa's ``RNGLike``).
+_GENERATORS = (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)
+
+
+def checked_seed(name: str, value: Any) -> int | None:
+    """``value`` if it is None or a whole number >= 0, else ``ParameterError`` naming ``name``.
+
+    The check and words of ``collabsim.run``'s seed, for Mesa's ``seed`` keyword, which
+    also seeds Python's ``random``. A NumPy whole number counts as the Python one (which
+    Python's ``random`` needs); NumPy would refuse strings and floats without naming the
+    keyword, and take ``True`` for 1.
+    """
+    value = python_value(value)
+    return None if value is None else whole_number(name, value, 0, error=ParameterError)
+
+
+def checked_rng(name: str, value: Any) -> Any:
+    """``value`` if Mesa can seed a model with it (its ``rng``), else ``ParameterError``.
+
+    Mesa takes what ``checked_seed`` accepts, a NumPy ``Generator``, ``BitGenerator`` or
+    ``SeedSequence``, or a list of whole numbers >= 0; anything else is refused in
+    ``checked_seed``'s words.
+    """
+    value = python_value(value)
+    if isinstance(value, _GENERATORS):
+        return value
+    numbers = value.tolist() if isinstance(value, np.ndarray) else value
+    if isinstance(numbers, (list, tuple)) and all(
+        not_whole_number(python_value(n), 0) is None for n in numbers
+    ):
+        return value
+    return checked_seed(name, value)
 
 
 def resolve_arguments(
@@ -28,7 +66,9 @@ def resolve_arguments(
     """The run's parameters and the keywords for ``mesa.Model.__init__``.
 
     Args:
-        params: What the model was given: parameters, a scenario name or None.
+        params: What the model was given: parameters, a scenario name, the path of a
+            scenario TOML file (a string or ``pathlib.Path``, as ``collabsim.scenario``
+            takes) or None.
         overrides: Parameter values given by name.
         rng: Mesa's ``rng`` keyword.
         seed: Mesa's older ``seed`` keyword.
@@ -41,6 +81,9 @@ def resolve_arguments(
     Raises:
         ParameterError: A value is not allowed, or a scenario is given twice.
     """
+    rng, seed = checked_rng("rng", rng), checked_seed("seed", seed)
+    if isinstance(params, os.PathLike):
+        params = os.fspath(params)
     if isinstance(scenario, str):  # collabsim's own presets are scenarios too
         if params is not None:
             raise ParameterError(
@@ -54,6 +97,8 @@ def resolve_arguments(
             "mesa.experimental.scenarios.Scenario or a collabsim scenario name"
         )
     if scenario is not None:
+        if (rng_given := checked_rng("scenario.rng", scenario.rng)) is not scenario.rng:
+            scenario.rng = rng_given  # a NumPy whole number, as Python's random needs it
         overrides = {**{k: v for k, v in scenario if k != "rng"}, **overrides}
         if scenario.rng is None and (rng is not None or seed is not None):
             # an empty Scenario beside an explicit seed (SolaraViz's Reset): the seed counts
@@ -65,6 +110,11 @@ def resolve_arguments(
 
         params = load_scenario(name)
     params = params if params is not None else Params()
+    if not isinstance(params, Params):
+        raise ParameterError(
+            "params must be a collabsim.Params, a scenario name, the path of a scenario "
+            f"TOML file or None, got {type(params).__name__}"
+        )
     params = params.replace(**overrides) if overrides else params
     return params, {"rng": rng, "seed": seed, "scenario": scenario}, name
 

@@ -490,7 +490,7 @@ class CollaborationModel(mesa.Model):
         Args:
             rng: A seed or generator; None restores the generator the model started with.
         """
-        super().reset_rng(rng)
+        super().reset_rng(mesa_interface.checked_rng("rng", rng))
         mesa_interface.reseed(self)
 
     def __repr__(self) -> str:

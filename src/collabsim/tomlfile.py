@@ -23,13 +23,17 @@ def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
         what: What the file is, for the message (``"sweep file"``).
         error: The exception class to raise.
     """
-    if not path.is_file():
-        raise error(f"{path}: no such {what}")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as failure:
+        if path.is_dir():
+            raise error(f"{path}: a folder, not a {what}")
+        if not path.is_file():
+            raise error(f"{path}: no such {what}")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as failure:  # a name too long, say, or no access
         reason = getattr(failure, "strerror", None) or failure
         raise error(f"{path}: cannot read {what}: {reason}") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as failure:
         raise error(f"{path}: not valid TOML: {failure}") from None
 
@@ -50,6 +54,19 @@ def check_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
                 + ", ".join(f"[{t}]" for t in tables)
                 + (f"; {hint}" if hint else "")
             )
+
+
+def check_are_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
+    """Refuse a name of ``tables`` that the file gives a value instead (``params = 5``).
+
+    Args:
+        data: The file as read by ``read_toml``.
+        tables: The tables that must be tables, not values, where the file has them.
+        fail: Makes the exception to raise from a message.
+    """
+    for table in tables:
+        if table in data and not isinstance(data[table], dict):
+            raise fail(f"{table} must be a table ([{table}])")
 
 
 def check_keys(table: dict[str, Any], allowed: Sequence[str], where: str, fail) -> None:

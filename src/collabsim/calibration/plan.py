@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.checks import not_whole_number
+from collabsim.checks import not_whole_number, one_of
 from collabsim.metrics import SUMMARY
 from collabsim.params import ParameterError, declaration, suggest
 from collabsim.scenarios import load as load_scenario
@@ -92,12 +92,9 @@ class Target:
             raise CalibrationError(
                 f"arm={self.arm!r} is not allowed: expected an Arm (scenario, params, steps)"
             )
-        if not isinstance(self.output, str) or self.output not in SUMMARY:
-            hint = suggest(str(self.output), SUMMARY)
-            raise CalibrationError(
-                f"output={self.output!r} is not a summary output"
-                + (f"; {hint}" if hint else "; see collabsim.metrics.SUMMARY")
-            )
+        one_of(
+            "output", self.output, tuple(SUMMARY), what="a summary output", error=CalibrationError
+        )
         for end in ("low", "high"):
             value = getattr(self, end)
             if (

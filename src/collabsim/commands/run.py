@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
             "may have)"
         )
 
-    params = _load_scenario(args.scenario, overrides)
+    params = scenario(args.scenario, **overrides)  # a file's own faults are said in one line
     if added:
         params = params.replace(events=(*params.events, *added))
     # The horizon is checked with the parameters; a shorter run would drop the event quietly.
@@ -72,19 +72,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_report(result, label, folder))
     return 0
-
-
-def _load_scenario(name: str, overrides: dict) -> collabsim.Params:
-    if name.endswith(".toml"):
-        path = Path(name)
-        if not path.is_file():
-            raise UsageError(f"--scenario {name!r}: no such scenario file")
-        try:
-            return scenario(name, **overrides)
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or error
-            raise UsageError(f"--scenario {name!r}: cannot read scenario file: {reason}") from None
-    return scenario(name, **overrides)
 
 
 def _scenario_label(name: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from collabsim.checks import one_of
 from collabsim.organisations import ORGANISATION_KINDS
 from collabsim.params.checks import ParameterError, python_value, suggest
 
@@ -53,11 +54,13 @@ class Event:
                 + ", ".join(EVENT_KINDS)
                 + (f"; {hint}" if hint else "")
             )
-        if self.organisation is not None and self.organisation not in ORGANISATION_KINDS:
-            hint = suggest(str(self.organisation), ORGANISATION_KINDS)
-            raise ParameterError(
-                f"events: organisation={self.organisation!r} is not an organisation kind"
-                + (f"; {hint}" if hint else "")
+        if self.organisation is not None:
+            one_of(
+                "events: organisation",
+                self.organisation,
+                tuple(ORGANISATION_KINDS),
+                what="an organisation kind",
+                error=ParameterError,
             )
 
     @classmethod
