@@ -352,3 +352,14 @@ def test_ctrl_c_in_a_study_exits_130_saying_where_its_runs_are_if_anywhere(
     kept = f"the finished runs are saved in {out}; " if runs_kept else ""
     assert err == [f"collabsim: interrupted: {kept}run the same command again to resume"]
     assert out.exists() == runs_kept
+
+
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [(["run", "--bogus"], "--bogus"), (["patterns", "--markdwn"], "--markdwn")],
+)
+def test_an_argument_a_command_does_not_take_is_said_with_that_commands_usage(capsys, args, extra):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: collabsim {args[0]} ")
+    assert err.strip().endswith(f"collabsim {args[0]}: error: unrecognized arguments: {extra}")

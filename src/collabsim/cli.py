@@ -127,7 +127,9 @@ def _reader_gone() -> bool:
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # said with the command's usage, not the program's
+            args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exit_:  # --help, --version and argparse's own usage errors
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
     show_notices()
@@ -397,6 +399,8 @@ def _parser() -> argparse.ArgumentParser:
         help="folder under which sessions are saved (default: results/workshop)",
     )
     workshop.set_defaults(handler=_command("serve", "workshop"))
+    for command in commands.choices.values():  # a command's own usage for its mistakes
+        command.set_defaults(command_parser=command)
     return parser
 
 
