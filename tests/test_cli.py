@@ -189,6 +189,10 @@ def test_quiet_rerun_overwrites_its_own_folder(tmp_path):
         (["--event", "10"], ["'10'", "STEP:KIND[:ORGANISATION]"]),
         (["--event", "10:budget_cut:hospital"], ["organisation='hospital'"]),
         (["--seed", "-1"], ["seed=-1"]),
+        (
+            ["--set", "cede_willingness=0.2", "--set", "cede_willingness=0.9"],
+            ["--set cede_willingness is given twice"],
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(tmp_path, args, expected):

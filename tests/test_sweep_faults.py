@@ -676,7 +676,7 @@ def test_run_refuses_steps_past_the_longest_horizon(capsys):
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line == (
         "collabsim: error: --steps 5000 is not allowed: expected a whole number "
-        "from 1 to 2600 (weeks; 2600 is the longest horizon a scenario may have)"
+        "from 1 to 2,600 (weeks per run; 2,600 is the longest horizon a scenario may have)"
     )
 
 

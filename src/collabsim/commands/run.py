@@ -8,12 +8,13 @@ from pathlib import Path
 
 import collabsim
 from collabsim import storage
+from collabsim.checks import not_run_length
 from collabsim.commands import (
     UsageError,
     check_writable,
     writing_to,
 )
-from collabsim.params import PARAMETERS, Event, declaration
+from collabsim.params import Event, declaration
 from collabsim.scenarios import scenario
 
 #: The figure a run writes beside its summary.
@@ -28,15 +29,12 @@ def run(args: argparse.Namespace) -> int:
         name = name.strip()
         if not sep or not name:
             raise UsageError(f"--set {text!r}: expected NAME=VALUE, e.g. cede_willingness=0.2")
+        if name in overrides:
+            raise UsageError(f"--set {name} is given twice: give each parameter once")
         overrides[name] = declaration(name).parse(value)
     added = tuple(Event.parse(text) for text in args.events)
-    longest = PARAMETERS["horizon"].high
-    if args.steps is not None and not 1 <= args.steps <= longest:
-        raise UsageError(
-            f"--steps {args.steps} is not allowed: expected a whole number from 1 "
-            f"to {longest} (weeks; {longest} is the longest horizon a scenario "
-            "may have)"
-        )
+    if args.steps is not None and (reason := not_run_length(args.steps)) is not None:
+        raise UsageError(f"--steps {reason}")
 
     params = scenario(args.scenario, **overrides)  # a file's own faults are said in one line
     if added:

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collabsim.checks import names, whole_number
+from collabsim.checks import names, not_run_length, whole_number
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
-from collabsim.params import PARAMETERS, Params, declaration, python_value, suggest
+from collabsim.params import Params, declaration, python_value, suggest
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.sweeps.design import Design, Factor, make_design, make_factors
 from collabsim.sweeps.runner import Task
@@ -269,15 +269,8 @@ def plan_sweep(
     points = sampling.points(factor_list)
     if steps is None:
         steps = base_params.horizon
-    longest = PARAMETERS["horizon"].high
-    whole_number(
-        "steps",
-        steps,
-        1,
-        longest,
-        error=SweepError,
-        meaning=f"weeks per run; {longest:,} is the longest horizon a scenario may have",
-    )
+    if (reason := not_run_length(steps)) is not None:
+        raise SweepError(f"steps={reason}")
     size = SweepSize(
         points,
         sampling.replicates,
