@@ -367,3 +367,16 @@ def test_an_argument_a_command_does_not_take_is_said_with_that_commands_usage(ca
     err = capsys.readouterr().err
     assert err.startswith(f"usage: collabsim {args[0]} ")
     assert err.strip().endswith(f"collabsim {args[0]}: error: unrecognized arguments: {extra}")
+
+
+def test_a_file_of_the_results_that_cannot_be_written_is_named(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "--steps", "3", "--out", str(out), "--quiet"]) == 0
+    (out / "dynamics.png").unlink()
+    (out / "dynamics.png").mkdir()
+    assert main(["run", "--steps", "4", "--out", str(out), "--quiet"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        f"collabsim: error: cannot write results to {str(out)!r} ({out / 'dynamics.png'}): "
+        "Is a directory"
+    )

@@ -193,6 +193,21 @@ def test_overwrites_a_previous_run_and_drops_its_stale_outputs(beston_run, tmp_p
     assert len(storage.read_run(out).timeseries) == 11
 
 
+def test_a_stale_output_that_cannot_be_removed_leaves_the_new_run_whole(beston_run, tmp_path):
+    out = storage.write_run(beston_run, tmp_path / "run")
+    (out / "dynamics.png").write_bytes(b"old figure")
+    storage.record_output(out, "dynamics.png")
+    (out / "dynamics.png").unlink()
+    (out / "dynamics.png").mkdir()  # in the way: a folder cannot be unlinked
+
+    other = collabsim.run(collabsim.scenario("beston"), seed=2, steps=10)
+    with pytest.raises(IsADirectoryError):
+        storage.write_run(other, out, scenario="beston")
+    meta = storage.read_meta(out)
+    assert (meta["seed"], meta["steps"]) == (2, 10)  # the meta is the new run's, as is
+    assert len(storage.read_run(out).timeseries) == 11  # the time series it describes
+
+
 def test_record_output_rejects_paths_and_missing_files(beston_run, tmp_path):
     out = storage.write_run(beston_run, tmp_path / "run")
     with pytest.raises(ValueError, match="name='../x.png'"):

@@ -171,10 +171,6 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
     write_atomically(out_dir / SUMMARY, json_writer(summary))
 
     outputs = [TIMESERIES, SUMMARY, META]
-    for stale in previous.get("outputs", []):
-        if _is_plain_name(stale) and stale not in outputs:
-            (out_dir / stale).unlink(missing_ok=True)
-
     meta = {
         **provenance(),
         **what,
@@ -184,6 +180,11 @@ def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = 
         "summary_non_finite": non_finite,
     }
     write_atomically(out_dir / META, json_writer(meta))
+    # Only then the previous run's other outputs go: if one cannot be removed, the folder
+    # is still this run's, whole, with the stale file beside it.
+    for stale in previous.get("outputs", []):
+        if _is_plain_name(stale) and stale not in outputs:
+            (out_dir / stale).unlink(missing_ok=True)
     return out_dir
 
 

@@ -136,8 +136,9 @@ def writing_to(out: Path) -> Iterator[None]:
     except FileExistsError:
         raise
     except OSError as error:
+        which = f" ({error.filename})" if error.filename else ""
         raise UsageError(
-            f"cannot write results to {str(out)!r}: {error.strerror or error}"
+            f"cannot write results to {str(out)!r}{which}: {error.strerror or error}"
         ) from None
 
 
