@@ -240,7 +240,7 @@ def test_collabsim_run_will_not_overwrite_a_sweep(tmp_path, capsys):
     small_sweep(out)
     before = sorted(p.name for p in out.iterdir())
     assert main(["run", "--steps", "2", "--out", str(out), "--quiet"]) == 2
-    assert "not a previous collabsim run" in capsys.readouterr().err
+    assert "holds a collabsim sweep, not a run" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == before
 
 

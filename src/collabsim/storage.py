@@ -128,11 +128,25 @@ def check_out_dir(out_dir: str | Path) -> Path:
     if out_dir.exists() and not out_dir.is_dir():
         raise FileExistsError(f"output folder {str(out_dir)!r} is a file, not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and _previous_meta(out_dir) is None:
+        if (other := _kind_of_folder(out_dir)) is not None:
+            raise FileExistsError(
+                f"output folder {str(out_dir)!r} holds a {other}, not a run; choose an "
+                "empty or new folder"
+            )
         raise FileExistsError(
             f"output folder {str(out_dir)!r} already has files in it and is not a previous "
             f"collabsim run (no readable {META}); choose an empty or new folder"
         )
     return out_dir
+
+
+def _kind_of_folder(folder: Path) -> str | None:
+    """What else of collabsim's a folder holds, as its meta says (``collabsim sweep``)."""
+    try:
+        kind = json.loads((folder / META).read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return kind if isinstance(kind, str) and kind.startswith("collabsim ") else None
 
 
 def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = None) -> Path:
