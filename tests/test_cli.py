@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import sys
 from importlib import import_module
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from cli_support import SCRIPT, collabsim_cmd
 
 import collabsim
 from collabsim import reference, storage
 from collabsim.cli import main
 from collabsim.metrics import REPORTER_NAMES
 
-SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 PRESETS = ("beston", "clahrc", "hierarchy", "iocn")
-
-
-def collabsim_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
-    return subprocess.run(
-        [SCRIPT, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=600,
-        check=False,
-    )
 
 
 def ok(*args: str, cwd: Path) -> subprocess.CompletedProcess:

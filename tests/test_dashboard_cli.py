@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import psutil
 import pytest
+from cli_support import SCRIPT
 from dashboard_support import server_status, start_server
 
 from collabsim.cli import main
 from collabsim.dashboard import SESSION_TIMEOUT, CannotListen, listen, page_url
 from collabsim.dashboard.__main__ import main as module_main
-
-SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
 
 def stop(server: subprocess.Popen) -> int:

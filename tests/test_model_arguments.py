@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import collabsim_cmd, one_error_line
 from mesa.experimental.scenarios import Scenario
 
 import collabsim
@@ -20,27 +17,10 @@ from collabsim.organisations import ORGANISATION_KINDS
 from collabsim.params import Event, ParameterError
 from collabsim.scenarios import read_scenario_file
 
-SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
-
 #: What the model's ``params`` may be, as the refusal says it.
 PARAMS_ALLOWED = (
     "params must be a collabsim.Params, a scenario name, the path of a scenario TOML file or None"
 )
-
-
-def collabsim_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
-    return subprocess.run(
-        [SCRIPT, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
-    )
-
-
-def one_error_line(done: subprocess.CompletedProcess) -> str:
-    assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
-    (line,) = done.stderr.strip().splitlines()
-    assert line.startswith("collabsim: error: ")
-    return line
 
 
 # --- 1. the model's constructor and reset_rng -----------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import SCRIPT, one_error_line
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -26,8 +26,6 @@ from collabsim.scenarios import available
 from collabsim.sweeps import SweepError
 from collabsim.sweeps.files import read_sweep_file
 from collabsim.sweeps.plan import plan_sweep
-
-SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
 
 def command(
@@ -44,14 +42,6 @@ def command(
         check=False,
         env=env,
     )
-
-
-def one_error_line(done: subprocess.CompletedProcess) -> str:
-    assert done.returncode == 2, done.stderr
-    assert "Traceback" not in done.stderr
-    (line,) = done.stderr.strip().splitlines()
-    assert line.startswith("collabsim: error: ")
-    return line
 
 
 # --- 1. NumPy numbers, as a pandas table gives them ------------------------------------

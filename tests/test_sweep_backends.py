@@ -14,13 +14,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from cli_support import SCRIPT
 
 import collabsim
 from collabsim.sweeps import SweepError, pool
 from collabsim.sweeps.chunking import ChunkSizer
 from collabsim.sweeps.runner import RunRecord
-
-SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
 SWEEP_FILE = """\
 [sweep]

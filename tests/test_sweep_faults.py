@@ -9,7 +9,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,14 +18,13 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
+from cli_support import SCRIPT
 from test_sweep_kill_and_memory import part_rows, start_as_in_a_terminal, wait_for_saved_runs
 
 import collabsim
 from collabsim.cli import main
 from collabsim.sweeps import SweepError, iter_sweep, serial
 from collabsim.sweeps.parts import Parts
-
-SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
 #: A sweep long enough to be caught running whatever the machine: 4,000 runs of 100 weeks,
 #: with a time series (a minute or more of work; every test stops it after its first runs).

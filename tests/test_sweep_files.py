@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import SCRIPT, collabsim_cmd
 
 import collabsim
 from collabsim import experiments
@@ -15,7 +14,6 @@ from collabsim.cli import main
 from collabsim.sweeps.files import read_sweep_file
 from collabsim.sweeps.plan import plan_sweep
 
-SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 EXAMPLE = experiments.path("sweep_partner_cede.toml")
 
 GOOD = """\
@@ -42,19 +40,6 @@ def write(folder: Path, text: str, name: str = "sweep.toml") -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def collabsim_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
-    return subprocess.run(
-        [SCRIPT, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=600,
-        check=False,
-    )
 
 
 def test_a_sweep_file_reads_into_the_api_options(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,10 +12,9 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from cli_support import SCRIPT
 
 import collabsim
-
-SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
 #: Runs in the sweep that is killed: with 20 of them saved, the rest take seconds of work
 #: (about 40 ms a run), while the signal follows the 20th within a look at the folder
