@@ -11,8 +11,10 @@ from pathlib import Path
 SCRIPT = shutil.which("collabsim", path=str(Path(sys.executable).parent))
 
 
-def collabsim_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run ``collabsim ARGS`` in ``cwd``; its status and output, as text."""
+def collabsim_cmd(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """Run ``collabsim ARGS`` in ``cwd`` (with ``env``, if given); its status and output."""
     assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
     return subprocess.run(
         [SCRIPT, *args],
@@ -20,8 +22,9 @@ def collabsim_cmd(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         encoding="utf-8",
-        timeout=600,
+        timeout=timeout,
         check=False,
+        env=env,
     )
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_support import SCRIPT, one_error_line
+from cli_support import collabsim_cmd as command
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -26,23 +27,6 @@ from collabsim.scenarios import available
 from collabsim.sweeps import SweepError
 from collabsim.sweeps.files import read_sweep_file
 from collabsim.sweeps.plan import plan_sweep
-
-
-def command(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300
-) -> subprocess.CompletedProcess:
-    assert SCRIPT is not None, f"no collabsim script beside {sys.executable}; pip install -e ."
-    return subprocess.run(
-        [SCRIPT, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-        check=False,
-        env=env,
-    )
-
 
 # --- 1. NumPy numbers, as a pandas table gives them ------------------------------------
 
