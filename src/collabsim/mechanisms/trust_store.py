@@ -237,15 +237,14 @@ def _tally(store, i, j, sign):
 
 
 @jit
-def _untally_both(store, i, j):
-    """Remove the active pairs (i, j) and (j, i) from the sums, and (j, i) from j's ties.
+def _untally_both(store, i, j, kind):
+    """Remove the active pairs (i, j) and (j, i), of ``kind``, from the sums and j's ties.
 
     As ``_tally`` twice with sign -1, less the write to i's own ties, which every caller
-    clears whole afterwards (i is leaving, or a newcomer takes the post): one pass over
-    everyone then costs about half as much. The sums see the same additions in the same
-    order, so they stay exactly as ``_tally`` would leave them.
+    clears whole afterwards (i is leaving, or a newcomer takes the post), and with the
+    pair's kind worked out once. The sums see the same additions in the same order, so
+    they stay exactly as ``_tally`` would leave them.
     """
-    kind = _kind(store, i, j)
     sums = store.sums
     for a, b in ((i, j), (j, i)):
         base = target(store, a, b)
@@ -344,7 +343,7 @@ def set_membership(store, i, member):
                     _tally(store, i, j, 1.0)
                     _tally(store, j, i, 1.0)
                 else:
-                    _untally_both(store, i, j)
+                    _untally_both(store, i, j, _kind(store, i, j))
         if not member:
             store.ties[:, :, i] = 0.0  # ties are kept for active members only
         store.standing[store.org[i], store.role[i]] += sign * (1.0 - store.damage[i])
@@ -365,11 +364,11 @@ def renew(store, i, member):
     oi, ri = store.org[i], store.role[i]
     standing_old = 1.0 - store.damage[i]
     for j in range(store.org.shape[0]):
-        if j != i and store.active[j]:
+        if j != i and store.active[j] and (was or joins):
+            kind = _kind(store, i, j)  # the post's, so the leaver's and newcomer's alike
             if was:
-                _untally_both(store, i, j)
+                _untally_both(store, i, j, kind)
             if joins:  # the newcomer's pairs: targets only, no personal parts yet
-                kind = _kind(store, i, j)
                 store.sums[TARGET, kind] += (
                     store.prior[oi, store.org[j]] * (1.0 - store.damage[j]) + store.general[oi, j]
                 )
