@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 import collabsim
@@ -142,6 +144,47 @@ def test_interaction_and_boolean_covariates():
         as_int, ["academic_partner", "cede"], interactions=[("academic_partner", "cede")]
     )
     pd.testing.assert_frame_equal(table, again.hazard_ratios)
+
+
+def test_a_lever_that_nearly_decides_survival_is_still_fitted():
+    # The results report's partner x meetings study in miniature: a quarter of networks
+    # without a partner, nearly all of which dissolve, and meetings that matter only with
+    # one. Log hazard = -4 partner - 2 meetings - 5 partner * meetings (both centred).
+    # Newton's full steps overshoot the maximum and diverge to NaN here (checked first,
+    # so that the case stays a hard one); halved steps reach it.
+    truth = {"partner": -4.0, "meetings": -2.0, "partner × meetings": -5.0}
+
+    def covariates(rng, n):
+        partner = (np.arange(n) >= n // 4) - 0.75
+        meetings = (np.tile([2, 4, 8, 13], n // 4) - 6.75) / 11
+        shift = truth["partner"] * partner + truth["meetings"] * meetings
+        return {"partner": partner, "meetings": meetings}, shift + truth[
+            "partner × meetings"
+        ] * partner * meetings
+
+    runs = exponential_runs({0: 0.005}, n=480, seed=0, horizon=260, extra=covariates)
+    runs["collapse_step"] = np.ceil(runs["collapse_step"])  # whole weeks, so tied
+    table = survival.durations(runs)
+    exog = table[["partner", "meetings"]].assign(
+        product=table["partner"] * table["meetings"]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full_steps = PHReg(
+            table["weeks"], exog, status=table["dissolved"].astype(int), ties="efron"
+        ).fit()
+    assert not np.isfinite(full_steps.params).all()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow, no failure to converge
+        fit = survival.cox_model(
+            runs, ["partner", "meetings"], interactions=[("partner", "meetings")], horizon=260
+        )
+    for term, beta in truth.items():
+        row = fit.hazard_ratios.loc[term]
+        assert row["lower"] < math.exp(beta) < row["upper"], term
+    # at the maximum: the partial likelihood's slope is zero in every direction
+    assert np.abs(fit.model.model.score(fit.model.params)).max() < 1e-6
 
 
 def test_strata_get_no_hazard_ratio(two_hazards):

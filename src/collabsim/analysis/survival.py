@@ -21,7 +21,8 @@ ignore that pairing, which in general makes them conservative; ``strata="seed"``
 
 Conventions where packages differ: the median is the first week the estimate is at or
 below 1/2, its interval Brookmeyer-Crowley's (log-log scale); curve intervals are
-exponential Greenwood; Cox ties use Efron's method.
+exponential Greenwood; Cox ties use Efron's method, and the fit halves a Newton step
+that overshoots (as R's ``coxph`` does; statsmodels alone would diverge on some designs).
 
 ``durations`` and the checks on a runs table's columns are in ``censoring``.
 """
@@ -46,7 +47,12 @@ except ImportError as error:  # an optional extra: say how to get it
         "collabsim.analysis.survival needs statsmodels: pip install 'collabsim[analysis]'"
     ) from error
 
-from collabsim.analysis._estimators import curve_with_intervals, harrell_c, schoenfeld_test
+from collabsim.analysis._estimators import (
+    cox_fit,
+    curve_with_intervals,
+    harrell_c,
+    schoenfeld_test,
+)
 from collabsim.analysis.censoring import (
     DISSOLVED,
     WEEKS,
@@ -362,7 +368,7 @@ def cox_model(
     exog = data[terms].to_numpy(float)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = PHReg(weeks, exog, status=dissolved, strata=stratum, ties="efron").fit()
+        fit = cox_fit(PHReg(weeks, exog, status=dissolved, strata=stratum, ties="efron"))
     for warning in caught:  # statsmodels' own notice points to results PHReg does not keep
         if issubclass(warning.category, ConvergenceWarning):
             warning.message = ConvergenceWarning(
