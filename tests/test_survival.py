@@ -165,9 +165,7 @@ def test_a_lever_that_nearly_decides_survival_is_still_fitted():
     runs = exponential_runs({0: 0.005}, n=480, seed=0, horizon=260, extra=covariates)
     runs["collapse_step"] = np.ceil(runs["collapse_step"])  # whole weeks, so tied
     table = survival.durations(runs)
-    exog = table[["partner", "meetings"]].assign(
-        product=table["partner"] * table["meetings"]
-    )
+    exog = table[["partner", "meetings"]].assign(product=table["partner"] * table["meetings"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         full_steps = PHReg(
