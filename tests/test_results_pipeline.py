@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import collabsim
-from collabsim.analysis import cost, effects, figures, findings, wording
+from collabsim.analysis import agreement, cost, effects, figures, findings, wording
 from collabsim.analysis.levers import StudyData, study_data
 from collabsim.analysis.pipeline import DEFAULT_FILE, main, run_pipeline
 from collabsim.analysis.studies import PipelineError, StudySpec, read_pipeline, sweep_options
@@ -84,6 +84,7 @@ def test_quick_pipeline_writes_every_figure_table_and_the_report(quick):
         assert (out / "tables" / f"{table}.csv").is_file(), table
     report = (out / "README.md").read_text(encoding="utf-8")
     assert "Quick run" in report and spec.question in report
+    assert "### Where the model and the field studies disagree" in report
     for study in spec.studies:
         assert f"### {study.title}" in report
     assert first.meta["status"] == "complete"
@@ -480,3 +481,36 @@ def test_an_interaction_of_a_cox_fit_that_warned_is_not_read_as_an_answer():
     assert len(lines) == 2 and "did not converge" in lines[0]
     assert "41000000000" not in lines[0].replace(",", "") and "4.1e" not in lines[0]
     assert "hazard ratio" not in lines[0]
+
+
+def test_the_report_says_where_the_model_and_the_field_studies_disagree(tmp_path):
+    validation, checks = tmp_path / "patterns.csv", tmp_path / "checks.csv"
+    pd.DataFrame(
+        {
+            "pattern": ["partner", "ceding", "power", "stories"],
+            "claim": ["Partners help.", "Ceding gates leaders.", "Power slows.", "Stories urge."],
+            "source": ["S1", "S2", "S3", "S4"],
+            "passed": [True, False, True, None],
+            "expressible": [True, True, True, False],
+        }
+    ).to_csv(validation, index=False)
+    arms = pd.DataFrame(
+        {"arm": ["iocn defaults", "n_people 100", "clahrc"], "sustained": [0.85, 0.65, 0.1]}
+    )
+    arms.to_csv(checks, index=False)
+    lines = agreement.disagreement_lines(validation, checks)
+    text = "\n".join(lines)
+    assert "like the IOCN lasts five years in 85% of runs" in text
+    assert "like the CLAHRC in 10%" in text
+    assert "reproduces 2 of the 3 claims" in text
+    assert "  - Ceding gates leaders (S2)." in lines
+    assert "Partners help" not in text and "Power slows" not in text
+    assert "cannot speak to 1 more" in text and "  - Stories urge (S4)." in lines
+
+    # without the files, the report names the commands that make them
+    missing = "\n".join(agreement.disagreement_lines(tmp_path / "a.csv", tmp_path / "b.csv"))
+    assert "make validate" in missing and "experiments/iocn_checks.py" in missing
+    # a checks file without a default network is refused, naming the row
+    arms.iloc[:2].to_csv(checks, index=False)
+    with pytest.raises(ValueError, match="'clahrc': rerun experiments/iocn_checks.py"):
+        agreement.disagreement_lines(validation, checks)

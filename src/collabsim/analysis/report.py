@@ -3,9 +3,10 @@
 First the question and the design, then the findings in plain words for workshop
 practitioners (``collabsim.analysis.findings``), then the detail for researchers, here:
 survival by level and by arm, the Cox models with their proportional-hazards check, the
-effect tables, scenario discovery, limitations and provenance. Numbers are written by
-``collabsim.analysis.wording``; an effect is *clear* when its 95% interval lies wholly
-on one side of 0 and its rank test agrees (``collabsim.analysis.effects``).
+effect tables, scenario discovery, limitations and provenance; between the two, where the
+model and the field studies disagree (``collabsim.analysis.agreement``). Numbers are
+written by ``collabsim.analysis.wording``; an effect is *clear* when its 95% interval lies
+wholly on one side of 0 and its rank test agrees (``collabsim.analysis.effects``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from collabsim.analysis.agreement import disagreement_lines
 from collabsim.analysis.effects import ARM_COLUMNS
 from collabsim.analysis.findings import plain_findings
 from collabsim.analysis.levers import level_text, lever_words
@@ -313,25 +315,10 @@ def discovery_lines(
 def limitation_lines(meta: dict[str, Any], tables: dict[str, pd.DataFrame]) -> list[str]:
     """What the model and this design cannot say, with pointers to the evidence."""
     lines = ["### Limitations: what the model cannot say", ""]
-    validation = Path("results/validation/patterns.csv")
-    if validation.is_file():
-        patterns = pd.read_csv(validation)
-        able = patterns.loc[patterns["expressible"].astype(bool)]
-        lines.append(
-            f"- The model reproduces {int(able['passed'].astype(bool).sum())} of the "
-            f"{len(able)} field-study patterns it can express "
-            "([results/validation/report.md](../validation/report.md)); the others, "
-            "and the claims it cannot express, are listed there with the reason. "
-            "Each pattern's source and test: [docs/patterns.md](../../docs/patterns.md)."
-        )
-    else:
-        lines.append(
-            "- How far the model reproduces the field studies: "
-            "[docs/patterns.md](../../docs/patterns.md) and "
-            "results/validation/report.md (`make validate`)."
-        )
     failed = int(tables["sweeps"]["failed"].sum())
     lines += [
+        "- Where the model and the field studies disagree, and what it cannot speak to: "
+        "above, in plain words.",
         "- These are the model's answers for its calibrated rates (docs/odd.md §9), not "
         "measurements of real networks: magnitudes are not forecasts, and a lever the model "
         "does not contain (money, national policy, personalities) cannot show up here.",
@@ -416,6 +403,7 @@ def write_report(
     lines += ["## The question", "", spec.question, ""]
     lines += design_lines(spec, tables, facts, meta)
     lines += plain_findings(spec, tables, facts)
+    lines += disagreement_lines()
     lines += ["## For researchers", ""]
     lines += survival_lines(spec, tables)
     lines += cox_lines(spec, tables)
