@@ -265,6 +265,23 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path, args):
     assert child.returncode == 1
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_output_that_cannot_be_written_is_said_in_one_line(tmp_path):
+    # /dev/full refuses every write as a full disk does
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [SCRIPT, "params"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr == "collabsim: error: cannot write the output: No space left on device\n"
+
+
 def test_the_command_still_prints_its_output_to_an_open_pipe(tmp_path):
     done = command("params", "--group", "structure", cwd=tmp_path)
     assert done.returncode == 0 and done.stderr == ""

@@ -71,6 +71,7 @@ it is listening it prints ``collabsim dashboard: serving at http://HOST:PORT/``.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import select
 import sys
@@ -98,7 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status: 0 on success, 2 for bad input (after one line on stderr), 130
         for a study stopped by Ctrl-C (after a line on how to resume), 1 when whoever
-        read the output stopped reading (``collabsim params | head -5``).
+        read the output stopped reading (``collabsim params | head -5``) or it could not be
+        written (``collabsim params > /dev/full``: after one line on stderr).
     """
     try:
         status = _main(argv)
@@ -107,11 +109,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         if not _reader_gone():  # a broken pipe of some other kind is a real failure
             raise
-        # as Python's docs on SIGPIPE advise: send what is still buffered to devnull, so
-        # that the flush at exit does not fail again, and end quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_output()
         return 1
+    except OSError as error:
+        # A file the commands write names itself in their messages (storage.writing_to);
+        # a full disk or device without a file name is where the output was going.
+        if error.filename is not None or error.errno not in _OUTPUT_FAILURES:
+            raise
+        print(f"collabsim: error: cannot write the output: {error.strerror}", file=sys.stderr)
+        _discard_output()
+        return 1
+
+
+# What writing the output can meet: a full disk or quota, a file too large, a device error.
+_OUTPUT_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
+
+def _discard_output() -> None:
+    """Send what is still buffered for stdout to devnull, so that Python's flush at exit
+    does not fail again (as Python's docs on SIGPIPE advise)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _reader_gone() -> bool:
