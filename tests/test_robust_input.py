@@ -188,6 +188,17 @@ def test_an_event_after_the_horizon_is_refused():
         Params(events=[late]).replace(horizon=52)
 
 
+def test_a_scenario_event_after_a_shorter_run_is_noted(tmp_path):
+    note = (
+        "collabsim: note: beston's event in week 24 (partner_withdraws) is after the last "
+        "week of the run, --steps 12: it does not happen\n"
+    )
+    short = command("run", "--scenario", "beston", "--steps", "12", "--quiet", cwd=tmp_path)
+    assert short.returncode == 0 and short.stderr == note
+    long = command("run", "--scenario", "beston", "--steps", "24", "--quiet", cwd=tmp_path)
+    assert long.returncode == 0 and long.stderr == ""
+
+
 def test_an_event_in_the_last_week_is_accepted_and_happens():
     params = Params(
         n_people=30,

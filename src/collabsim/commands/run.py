@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
 import collabsim
@@ -49,6 +50,15 @@ def run(args: argparse.Namespace) -> int:
             )
 
     label = _scenario_label(args.scenario)
+    # The scenario's own events after a shorter run are no mistake (a first look at Beston's
+    # early weeks), but they do not happen, which the reader should know.
+    for event in params.events if args.steps is not None else ():
+        if event.step > args.steps and event not in added:
+            print(
+                f"collabsim: note: {label}'s event in week {event.step} ({event.kind}) is "
+                f"after the last week of the run, --steps {args.steps}: it does not happen",
+                file=sys.stderr,
+            )
     out = args.out if args.out is not None else Path("results") / label
     with writing_to(out):
         storage.check_out_dir(out)  # before the run, so a bad --out fails fast
