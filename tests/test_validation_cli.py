@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,14 @@ def test_validate_quick_runs_one_pattern_and_sums_up(tmp_path, capsys):
         main(["validate", "--quick", "--pattern", CHEAP, "--out", str(out), "--backend", "serial"])
         == 0
     )
-    printed = capsys.readouterr().out
+    printed, said = capsys.readouterr()
+    # it starts with its size, which is what it then ran
+    computed = json.loads((out / "validation.json").read_text(encoding="utf-8"))["computed"]
+    arms = len(PATTERNS[CHEAP].arms_run())
+    assert said.splitlines()[0].startswith(
+        f"collabsim: quick validation: {computed:,} runs ({arms} arm{'s' * (arms > 1)} x 30 seeds, "
+    )
+    assert computed == 30 * arms
     assert "Validation (quick, 30 seeds per arm): passed" in printed
     assert "of 1 expressible patterns" in printed
     assert f"Report: {out / 'report.md'}" in printed

@@ -126,8 +126,10 @@ _OUTPUT_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
 def _discard_output() -> None:
-    """Send what is still buffered for stdout to devnull, so that Python's flush at exit
-    does not fail again (as Python's docs on SIGPIPE advise)."""
+    """Send what is still buffered for stdout to devnull.
+
+    Python's flush at exit then does not fail again (as Python's docs on SIGPIPE advise).
+    """
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
 

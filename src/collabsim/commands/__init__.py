@@ -215,7 +215,7 @@ def resumable(progress: Progress | StageProgress, saved: Callable[[], str]) -> I
 
 
 def start_line(
-    file: Path,
+    file: Path | str,
     size: SweepSize | StudySize,
     *,
     most: StudySize | None = None,
@@ -229,7 +229,7 @@ def start_line(
     on 2 workers and 1.1 MB on disk``.
 
     Args:
-        file: The file that describes it.
+        file: The file that describes it, or its name where none does (``validation``).
         size: Its size (``collabsim.sweeps.size``): the runs it will do.
         most: The most runs it may do, if more (a calibration's later stages run only
             the points that pass the earlier ones), said after ``up to``.

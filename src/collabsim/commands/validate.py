@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 
 from collabsim.commands import (
     Progress,
@@ -19,6 +20,7 @@ from collabsim.commands import (
     print_utf8,
     resumable,
     saved_in,
+    start_line,
     sweep_backend,
     writing_to,
 )
@@ -32,18 +34,25 @@ def validate(args: argparse.Namespace) -> int:
     backend, workers, scheduler = sweep_backend(args)
     out = args.out if args.out is not None else args.out_default
     progress = Progress(enabled=not args.quiet)
-    check_writable(out)
-    with resumable(progress, lambda: saved_in(out)), writing_to(out):
-        results = validation.validate(
-            out=out,
-            quick=args.quick,
-            patterns=args.patterns,
-            backend=backend,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
-            restart=args.restart,
-        )
+    with resumable(progress, lambda: saved_in(out)):
+        size = validation.validation_size(args.patterns, quick=args.quick)
+        check_writable(out)
+        validation.check_out(out)
+        if not args.quiet:
+            name = "quick validation" if args.quick else "validation"
+            line = start_line(name, size, backend=backend, workers=workers, scheduler=scheduler)
+            print(line, file=sys.stderr, flush=True)
+        with writing_to(out):
+            results = validation.validate(
+                out=out,
+                quick=args.quick,
+                patterns=args.patterns,
+                backend=backend,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+                restart=args.restart,
+            )
     if not args.quiet:
         print(summary_text(results, out=out, quick=args.quick))
     return 0

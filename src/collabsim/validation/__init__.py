@@ -40,6 +40,7 @@ from collabsim.storage import (
     write_atomically,
 )
 from collabsim.sweeps.execution import execution
+from collabsim.sweeps.size import StudySize
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.options import check_results_folder
 from collabsim.validation.report import patterns_markdown
@@ -113,25 +114,12 @@ def validate(
         restart=restart,
         progress=progress,
     )
-    out = Path(out)
-    check_results_folder(out, meta=META, kind=KIND, what="a collabsim validation")
+    out = check_out(out)
 
     from collabsim.validation import runner  # pulls in pandas and the sweep store
     from collabsim.validation.evaluate import evaluate_pattern, not_expressible
 
-    needs: dict[str, runner.Need] = {}
-    keys: dict[tuple[str, str], str] = {}
-    for pattern in chosen.values():
-        for arm in pattern.arms_run():
-            uses = [m for m, a in pattern.test.uses() if a == arm]
-            keys[pattern.name, arm] = runner.add_need(
-                needs,
-                pattern.arms[arm].to_params(),
-                pattern.arms[arm].weeks,
-                QUICK_SEEDS if quick else pattern.seeds,
-                outputs=[o for m in uses for o in m.outputs],
-                reporters=[r for m in uses for r in m.reporters],
-            )
+    needs, keys = _needs(chosen, quick=quick)
     out.mkdir(parents=True, exist_ok=True)
     meta = _meta(chosen, quick=quick, seed=seed, backend=backend, workers=workers)
     write_atomically(out / META, json_writer(meta))
@@ -275,13 +263,75 @@ def _write_outputs(
     write_atomically(out / META, json_writer(meta))
 
 
+def check_out(out: str | Path) -> Path:
+    """``out`` as a path, if it can hold a validation: new, empty, or an earlier one's.
+
+    Raises:
+        FileExistsError: ``out`` is a file, or a folder holding other files.
+    """
+    out = Path(out)
+    check_results_folder(out, meta=META, kind=KIND, what="a collabsim validation")
+    return out
+
+
+def validation_size(patterns: Sequence[str] | None = None, *, quick: bool = False) -> StudySize:
+    """The validation's runs, time and disk, worked out before anything is run or written.
+
+    Each distinct arm is run once, with the most seeds any pattern reading it asks for.
+
+    Raises:
+        ValidationError: An unknown pattern (with close names).
+    """
+    from collabsim.validation.runner import need_sizes
+
+    needs, _ = _needs(select_patterns(patterns), quick=quick)
+    seeds = sorted({need.replicates for need in needs.values()})
+    weeks = sorted({need.steps for need in needs.values()})
+    return StudySize(
+        need_sizes(needs),
+        f"{len(needs):,} arm{'s' if len(needs) != 1 else ''} x {_span(seeds)} seeds, "
+        f"{_span(weeks)} weeks each",
+        "name fewer patterns, or use --quick",
+        "a validation",
+    )
+
+
+def _needs(
+    chosen: Mapping[str, Pattern], *, quick: bool
+) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+    """The distinct arms the chosen patterns run, and each pattern's arm's key to them."""
+    from collabsim.validation import runner  # pulls in pandas and the sweep store
+
+    needs: dict[str, runner.Need] = {}
+    keys: dict[tuple[str, str], str] = {}
+    for pattern in chosen.values():
+        for arm in pattern.arms_run():
+            uses = [m for m, a in pattern.test.uses() if a == arm]
+            keys[pattern.name, arm] = runner.add_need(
+                needs,
+                pattern.arms[arm].to_params(),
+                pattern.arms[arm].weeks,
+                QUICK_SEEDS if quick else pattern.seeds,
+                outputs=[o for m in uses for o in m.outputs],
+                reporters=[r for m in uses for r in m.reporters],
+            )
+    return needs, keys
+
+
+def _span(values: Sequence[int]) -> str:
+    """``40`` or ``40-60``: the least and most of some counts."""
+    return f"{values[0]:,}" if len(values) == 1 else f"{values[0]:,}-{values[-1]:,}"
+
+
 __all__ = [
     "PATTERNS",
     "Pattern",
     "PatternResult",
     "ValidationError",
     "check_flags",
+    "check_out",
     "patterns_markdown",
     "select_patterns",
     "validate",
+    "validation_size",
 ]
