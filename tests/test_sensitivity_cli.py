@@ -45,7 +45,11 @@ def test_a_small_model_study_runs_resumes_and_writes_its_folder(tmp_path, capsys
     path = write(tmp_path, TINY)
     out = tmp_path / "out"
     assert main(["sensitivity", str(path), "--backend", "serial", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out
+    printed, said = capsys.readouterr()
+    # it starts with the size of the runs it then does: 4 trajectories of 4 points, twice
+    assert said.splitlines()[0].startswith(
+        f"collabsim: {path}: 32 runs (16 morris design points x 2 replicates, 8 weeks each): about "
+    )
     assert "morris indices of 2 outputs over 3 factors (32 runs)" in printed
     assert "quality_gain:" in printed
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collabsim.commands import (
     Progress,
@@ -11,9 +13,13 @@ from collabsim.commands import (
     naming,
     resumable,
     saved_in,
+    start_line,
     sweep_backend,
     writing_to,
 )
+
+if TYPE_CHECKING:
+    from collabsim.sweeps.size import SweepSize
 
 
 def sensitivity(args: argparse.Namespace) -> int:
@@ -23,6 +29,11 @@ def sensitivity(args: argparse.Namespace) -> int:
 
     backend, workers, scheduler = sweep_backend(args)
     progress = Progress(enabled=not args.quiet)
+
+    def _say_start(size: SweepSize) -> None:
+        line = start_line(args.file, size, backend=backend, workers=workers, scheduler=scheduler)
+        print(line, file=sys.stderr, flush=True)
+
     out = None
     with resumable(progress, lambda: saved_in(out)):
         spec = read_study_file(args.file)
@@ -41,6 +52,7 @@ def sensitivity(args: argparse.Namespace) -> int:
                 restart=args.restart,
                 progress=progress,
                 allow_large=args.allow_large,
+                on_start=None if args.quiet else _say_start,
             )
     if not args.quiet:
         print(_study_summary(study))

@@ -31,6 +31,7 @@ from collabsim.sweeps.sampling import Sampling, SweepError
 
 if TYPE_CHECKING:
     from collabsim.sweeps.execution import Execution
+    from collabsim.sweeps.size import SweepSize
 
 
 def analyze(
@@ -90,6 +91,7 @@ def run_study(
     figures: bool = True,
     progress: Callable[[int, int], None] | None = None,
     allow_large: bool = False,
+    on_start: Callable[[SweepSize], None] | None = None,
 ) -> Analysis:
     """Run a sensitivity analysis of ``func`` and return everything it found.
 
@@ -136,6 +138,8 @@ def run_study(
         progress: Called as ``progress(done, total)`` as runs finish.
         allow_large: The model only: run a sweep of more than
             ``collabsim.sweeps.size.LARGE_RUNS`` runs (refused otherwise).
+        on_start: The model only: called with the sweep's size once it is planned and
+            checked, before any run (the command line says the size, time and disk).
 
     Returns:
         The analysis: ``.indices`` (tidy table), ``.noise``, ``.convergence``,
@@ -178,6 +182,7 @@ def run_study(
             ),
             figures=figures,
             allow_large=allow_large,
+            on_start=on_start,
         )
     if not callable(func):
         raise SensitivityError(
@@ -195,7 +200,11 @@ def run_study(
                 f"{option} is for studies of the model "
                 "(scenario_function); a plain function runs in this process"
             )
-    for option, value in (("restart", restart), ("allow_large", allow_large)):
+    for option, value in (
+        ("restart", restart),
+        ("allow_large", allow_large),
+        ("on_start", on_start),
+    ):
         if value:
             raise SensitivityError(f"{option} is for studies of the model (scenario_function)")
     factor_list = function_factors(factors, func)
@@ -384,6 +393,7 @@ def _model_study(
     run_with: Execution,
     figures: bool,
     allow_large: bool,
+    on_start: Callable[[SweepSize], None] | None,
 ) -> Analysis:
     """The model: a sweep through ``collabsim.sweeps`` into ``out``, then the analysis."""
     from collabsim.sweeps import SweepRun, load
@@ -415,6 +425,8 @@ def _model_study(
         allow_large=allow_large,
     )
     run = SweepRun(plan, run_with)
+    if on_start is not None:
+        on_start(plan.size)
     clear_analysis_without_runs(run.plan.out)  # as a clone of a repository holds it
     for _ in run:
         pass
