@@ -210,10 +210,17 @@ def test_files_that_are_not_studies_are_refused(tmp_path):
         ("point,trust_gain\n", r"has no accepted parameter sets"),
         ("point,organisations\n1,pharmacy\n", r"column 'organisations' cannot be set"),
         ("point,trust_gain\n1,0.1,3\n", r"row 1: 3 values for 2 columns"),
+        ("point;trust_gain\n1;0.1\n", r"separated by ';', not commas; expected a CSV file"),
+        ("point\ttrust_gain\n1\t0.1\n", r"separated by '\\t', not commas"),
+        (b"PAR1\x15\x9a\x00", r"it is not a text file; expected a CSV file \(commas\)"),
     ],
 )
 def test_a_bad_accepted_file_is_refused(tmp_path, text, match):
-    csv_path = write(tmp_path, text, "accepted.csv")
+    if isinstance(text, bytes):  # not text at all (a Parquet file, say)
+        csv_path = tmp_path / "accepted.csv"
+        csv_path.write_bytes(text)
+    else:
+        csv_path = write(tmp_path, text, "accepted.csv")
     path = write(tmp_path, TINY_STUDY.replace("steps = 20", f'steps = 20\naccepted = "{csv_path}"'))
     with pytest.raises(RobustnessError, match=match) as caught:
         read_robustness_file(path)

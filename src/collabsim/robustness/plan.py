@@ -37,6 +37,8 @@ CONTEXT_KINDS: tuple[str, ...] = ("defaults", "accepted", "size", "network_type"
 #: What a lever needs set in its arms to mean anything.
 LEVER_NEEDS: dict[str, dict[str, Any]] = {"partner_strength": {"academic_partner": True}}
 
+#: What an accepted-sets file is, said when a file is not one.
+CSV_EXPECTED = "expected a CSV file (commas) with one column per parameter, as calibrate writes"
 #: The column of an accepted-sets file that names a set rather than a parameter.
 POINT_COLUMN = "point"
 
@@ -371,12 +373,21 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except UnicodeDecodeError:
+        raise fail(
+            field, f"cannot read {str(path)!r}: it is not a text file; {CSV_EXPECTED}"
+        ) from None
+    except (OSError, csv.Error) as error:
         reason = getattr(error, "strerror", None) or error
         raise fail(field, f"cannot read {str(path)!r}: {reason}") from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise fail(field, f"{str(path)!r} is empty: expected a header of parameter names")
     header = [cell.strip() for cell in rows[0]]
+    if len(header) == 1 and (other := next((s for s in ";\t|" if s in header[0]), None)):
+        raise fail(
+            field,
+            f"{str(path)!r} is separated by {other!r}, not commas; {CSV_EXPECTED}",
+        )
     for column in header:
         if column == POINT_COLUMN:
             continue
