@@ -14,6 +14,7 @@ import pytest
 from robustness_support import TINY_STUDY
 from test_sweep_faults import cli, command, sweep_file
 
+import collabsim
 from collabsim import commands
 
 
@@ -34,6 +35,36 @@ def test_progress_off_a_terminal_is_a_line_every_few_percent_or_30_s_whichever_i
     ]
 
 
+def test_a_long_run_shows_its_weeks_once_it_has_taken_a_few_seconds(monkeypatch):
+    times = iter([0.0, 1.0, 3.2, 4.0, 9.0, 9.5])
+    monkeypatch.setattr(commands, "time", SimpleNamespace(monotonic=lambda: next(times)))
+    stream = io.StringIO()
+    weeks = commands.Progress(
+        enabled=True, terminal=False, stream=stream, unit="weeks", delay=3.0, every=5.0
+    )
+    for done in (0, 100, 350, 400, 900, 1000):  # of 1,000 weeks, at the times above
+        weeks(done, 1000)
+    assert stream.getvalue().splitlines() == [
+        # nothing in the first 3 s; then a line at once, and the next 5 s later
+        "collabsim: 350 of 1,000 weeks (35%), 3 s elapsed, about 6 s to go",
+        "collabsim: 900 of 1,000 weeks (90%), 9 s elapsed, about 1 s to go",
+        "collabsim: 1,000 of 1,000 weeks (100%), 10 s elapsed",
+    ]
+    # a run done within the delay says nothing at all
+    times = iter([0.0, 1.0, 2.0])
+    quick = commands.Progress(enabled=True, terminal=False, stream=stream, delay=3.0)
+    stream.truncate(0)
+    for done in (0, 500, 1000):
+        quick(done, 1000)
+    assert stream.getvalue().strip("\x00") == ""
+
+
+def test_a_run_reports_each_week_to_its_progress():
+    seen = []
+    collabsim.run(collabsim.scenario("beston"), seed=1, steps=5, progress=lambda *a: seen.append(a))
+    assert seen == [(week, 5) for week in range(6)]
+
+
 @pytest.mark.parametrize("kind", ["sensitivity", "robustness"])
 def test_studies_in_a_log_print_progress_lines_too(tmp_path, capsys, kind):
     study = tmp_path / "study.toml"
@@ -48,9 +79,8 @@ def test_studies_in_a_log_print_progress_lines_too(tmp_path, capsys, kind):
     )
     status, err = cli(capsys, kind, str(study), "--out", str(tmp_path / "out"))
     assert status == 0, err
-    if kind == "robustness":  # it starts by saying its size
-        start, *err = err
-        assert start.startswith(f"collabsim: {study}: ") and start.endswith(" on disk"), start
+    start, *err = err  # it starts by saying its size
+    assert start.startswith(f"collabsim: {study}: ") and start.endswith(" on disk"), start
     assert err[0].startswith("collabsim: 0 of ") and err[0].endswith(" runs (0%)")
     assert " runs (100%), " in err[-1] and err[-1].endswith(" elapsed")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,12 @@ class RunResult:
 
 
 def run(
-    params: Params, *, seed: int, steps: int | None = None, silo_twin: bool = True
+    params: Params,
+    *,
+    seed: int,
+    steps: int | None = None,
+    silo_twin: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RunResult:
     """Run the model once.
 
@@ -45,6 +51,8 @@ def run(
         silo_twin: Simulate the silo twin alongside (see ``CollaborationModel``); without
             it the outputs in ``metrics.SILO_TWIN_OUTPUTS`` are NaN and every other
             output is exactly as with it.
+        progress: Called as ``progress(weeks_done, steps)`` before the first week and
+            after each (``collabsim run`` shows a long run's progress with it).
 
     Returns:
         The run's time series and summary.
@@ -59,7 +67,11 @@ def run(
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ParameterError(f"steps={steps!r} is not allowed: expected a whole number >= 0")
     model = CollaborationModel(params, rng=seed, silo_twin=silo_twin)
-    for _ in range(steps):
+    for week in range(steps):
+        if progress is not None:
+            progress(week, steps)
         model.step()
+    if progress is not None:
+        progress(steps, steps)
     frame = model.timeseries()
     return RunResult(params, seed, steps, frame, summarise(model, frame))

@@ -262,6 +262,8 @@ class Progress:
         every: Seconds between plain lines, at least.
         share: Share of the runs between plain lines, at least.
         stream: Where to write (stderr of the moment if None).
+        unit: What is counted (``runs``; ``weeks`` for one run's progress).
+        delay: Seconds to show nothing for: work done by then is not worth a line.
     """
 
     def __init__(
@@ -273,6 +275,8 @@ class Progress:
         every: float = LOG_EVERY,
         share: float = LOG_SHARE,
         stream: IO[str] | None = None,
+        unit: str = "runs",
+        delay: float = 0.0,
     ) -> None:
         self.enabled = enabled
         self.terminal = sys.stderr.isatty() if terminal is None else terminal
@@ -280,25 +284,31 @@ class Progress:
         self.every = every
         self.share = share
         self.stream = stream
+        self.unit = unit
+        self.delay = delay
         self._bar = None
         self._start: tuple[float, int] | None = None  # (time, runs done) at the start
         self._pace: tuple[float, int] | None = None  # at the first runs done here
-        self._last: tuple[float, int] = (0.0, 0)  # at the last line
+        self._last: tuple[float, int] | None = None  # at the last line
 
     def __call__(self, done: int, total: int) -> None:
-        """Show ``done`` of ``total`` runs."""
+        """Show ``done`` of ``total`` runs (or other units)."""
         if not self.enabled:
             return
         if self.terminal:
             self._show_bar(done, total)
             return
         now = time.monotonic()
-        if self._start is not None and self._pace is None and done > self._start[1]:
-            self._pace = (now, done)  # timed from here: before, the workers were starting
         if self._start is None:
-            self._start = self._last = (now, done)
-        elif done >= total or (
-            now - self._last[0] >= self.every and done - self._last[1] >= self.share * total
+            self._start = (now, done)
+        elif self._pace is None and done > self._start[1]:
+            self._pace = (now, done)  # timed from here: before, the workers were starting
+        if now - self._start[0] < self.delay:
+            return
+        if (
+            self._last is None  # the first line
+            or done >= total
+            or (now - self._last[0] >= self.every and done - self._last[1] >= self.share * total)
         ):
             self._last = (now, done)
         else:
@@ -309,7 +319,7 @@ class Progress:
         """The plain line for ``done`` of ``total`` runs at time ``now``."""
         stage = f"{self.stage}: " if self.stage else ""
         share = f" ({done / total:.0%})" if total else ""
-        text = f"{PROG}: {stage}{done:,} of {total:,} runs{share}"
+        text = f"{PROG}: {stage}{done:,} of {total:,} {self.unit}{share}"
         started, first = self._start or (now, done)
         if done > first:
             text += f", {duration(now - started)} elapsed"
@@ -325,11 +335,12 @@ class Progress:
             self._bar = tqdm(
                 total=total,
                 initial=done,
-                unit="run",
+                unit=self.unit.removesuffix("s"),
                 file=sys.stderr,
                 dynamic_ncols=True,
                 smoothing=0.05,
                 desc=self.stage,
+                delay=self.delay,
             )
             return
         self._bar.update(done - self._bar.n)
@@ -361,6 +372,8 @@ class StageProgress:
         terminal: bool,
         every: float = LOG_EVERY,
         stream: IO[str] | None = None,
+        unit: str = "runs",
+        delay: float = 0.0,
     ) -> None:
         self.enabled = enabled
         self.terminal = terminal

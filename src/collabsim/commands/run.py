@@ -11,6 +11,7 @@ import collabsim
 from collabsim import storage
 from collabsim.checks import not_run_length
 from collabsim.commands import (
+    Progress,
     UsageError,
     check_writable,
     writing_to,
@@ -20,6 +21,8 @@ from collabsim.scenarios import scenario
 
 #: The figure a run writes beside its summary.
 FIGURE = "dynamics.png"
+#: Seconds a run goes before it shows its progress, and between its progress lines.
+RUN_PROGRESS_DELAY, RUN_PROGRESS_EVERY = 3.0, 5.0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +67,13 @@ def run(args: argparse.Namespace) -> int:
         storage.check_out_dir(out)  # before the run, so a bad --out fails fast
     check_writable(out)
 
-    result = collabsim.run(params, seed=args.seed, steps=args.steps)
+    # Most runs take under a second: a long one (thousands of people, decades of weeks)
+    # shows its progress once it has taken a few seconds.
+    weeks = Progress(
+        enabled=not args.quiet, unit="weeks", delay=RUN_PROGRESS_DELAY, every=RUN_PROGRESS_EVERY
+    )
+    result = collabsim.run(params, seed=args.seed, steps=args.steps, progress=weeks)
+    weeks.close()
     from collabsim.plots import plot_dynamics  # matplotlib only when a figure is drawn
 
     with writing_to(out):
