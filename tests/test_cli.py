@@ -173,7 +173,7 @@ def test_quiet_rerun_overwrites_its_own_folder(tmp_path):
         (["--event", "ten:budget_cut"], ["ten:budget_cut", "STEP must be a whole number"]),
         (["--event", "10"], ["'10'", "STEP:KIND[:ORGANISATION]"]),
         (["--event", "10:budget_cut:hospital"], ["organisation='hospital'"]),
-        (["--seed", "-1"], ["seed=-1"]),
+        (["--seed", "-1"], ["--seed -1 is not allowed: expected a whole number >= 0"]),
         (
             ["--set", "cede_willingness=0.2", "--set", "cede_willingness=0.9"],
             ["--set cede_willingness is given twice"],

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from collabsim.checks import not_whole_number
 from collabsim.params import ParameterError
 from collabsim.quantities import duration
 
@@ -212,6 +213,12 @@ def resumable(progress: Progress | StageProgress, saved: Callable[[], str]) -> I
         raise UsageError(str(error)) from None
     finally:
         progress.close()
+
+
+def check_seed(seed: int) -> None:
+    """Refuse a ``--seed`` that is not a seed, in the flag's words (``--seed -1 ...``)."""
+    if (reason := not_whole_number(seed, 0)) is not None:
+        raise UsageError(f"--seed {reason}")
 
 
 def start_line(

@@ -13,6 +13,7 @@ from collabsim.checks import not_run_length
 from collabsim.commands import (
     Progress,
     UsageError,
+    check_seed,
     check_writable,
     writing_to,
 )
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     added = tuple(Event.parse(text) for text in args.events)
     if args.steps is not None and (reason := not_run_length(args.steps)) is not None:
         raise UsageError(f"--steps {reason}")
+    check_seed(args.seed)
 
     params = scenario(args.scenario, **overrides)  # a file's own faults are said in one line
     if added:

@@ -7,6 +7,7 @@ import contextlib
 
 from collabsim.commands import (
     UsageError,
+    check_seed,
     check_writable,
 )
 from collabsim.scenarios import available
@@ -45,8 +46,7 @@ def workshop(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--scenario {args.scenario!r} is not allowed: expected one of {', '.join(available())}"
         )
-    if args.seed < 0:
-        raise UsageError(f"--seed {args.seed} is not allowed: expected a whole number >= 0")
+    check_seed(args.seed)
     try:
         from collabsim.workshop.server import serve
     except ImportError as error:
