@@ -76,7 +76,10 @@ def sweep(
             ``{"n_people": 100}``.
         factors: The parameters that vary, by name: a list gives levels
             (``[True, False]``), a ``(low, high)`` tuple or ``{"low": .., "high": ..}``
-            a range, ``None`` the parameter's whole allowed range.
+            a range, ``None`` the parameter's whole allowed range. Without factors
+            (``None`` or ``{}``) nothing varies: the scenario alone, ``replicates``
+            times (a sweep file says so with one ``[[points]]`` table instead, and
+            refuses an empty ``[factors]`` as a slip).
         design: ``"grid"`` (full factorial), ``"lhs"`` (Latin hypercube), ``"sobol"``
             (Saltelli), ``"morris"``, or a list of parameter dicts (run exactly those).
         n: Size of a sampled design: points (lhs), base samples, a power of 2 (sobol),
