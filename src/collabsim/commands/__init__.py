@@ -379,8 +379,6 @@ class StageProgress:
         terminal: bool,
         every: float = LOG_EVERY,
         stream: IO[str] | None = None,
-        unit: str = "runs",
-        delay: float = 0.0,
     ) -> None:
         self.enabled = enabled
         self.terminal = terminal

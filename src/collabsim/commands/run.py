@@ -11,6 +11,7 @@ import collabsim
 from collabsim import storage
 from collabsim.checks import not_run_length
 from collabsim.commands import (
+    PROG,
     Progress,
     UsageError,
     check_seed,
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     for event in params.events if args.steps is not None else ():
         if event.step > args.steps and event not in added:
             print(
-                f"collabsim: note: {label}'s event in week {event.step} ({event.kind}) is "
+                f"{PROG}: note: {label}'s event in week {event.step} ({event.kind}) is "
                 f"after the last week of the run, --steps {args.steps}: it does not happen",
                 file=sys.stderr,
             )
