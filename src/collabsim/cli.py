@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a full disk or device without a file name is where the output was going.
         if error.filename is not None or error.errno not in _OUTPUT_FAILURES:
             raise
-        print(f"collabsim: error: cannot write the output: {error.strerror}", file=sys.stderr)
+        print(f"{PROG}: error: cannot write the output: {error.strerror}", file=sys.stderr)
         _discard_output()
         return 1
 
