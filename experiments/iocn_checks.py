@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 import collabsim
+from collabsim.analysis.agreement import FRAGILE
 from collabsim.calibration import read_plan
 from collabsim.sweeps.design import FACTOR_KINDS
 from collabsim.sweeps.sampling import SweepError
@@ -133,8 +134,8 @@ def _report(summary: pd.DataFrame, base: float, seeds: int) -> str:
         f"{seeds} common seeds per arm; 'sustained' is the share of runs whose network is "
         "alive after five years.",
         "",
-        f"- Fragile: {base:.0%} sustained (target 30-70%): "
-        f"{'met' if 0.3 <= base <= 0.7 else 'NOT met'}.",
+        f"- Fragile: {base:.0%} sustained (target {FRAGILE[0] * 100:.0f}-{FRAGILE[1]:.0%}): "
+        f"{'met' if FRAGILE[0] <= base <= FRAGILE[1] else 'NOT met'}.",
         f"- Size: {by_arm.loc['n_people 150', 'sustained']:.0%} at 150 people, "
         f"{by_arm.loc['n_people 1000', 'sustained']:.0%} at 1,000: a gap of "
         f"{size_gap:.0%} (target at most 25 points): "

@@ -16,6 +16,8 @@ from test_sweep_faults import cli, command, sweep_file
 
 import collabsim
 from collabsim import commands
+from collabsim.cli import main
+from collabsim.commands import run as run_command
 
 
 def test_progress_off_a_terminal_is_a_line_every_few_percent_or_30_s_whichever_is_rarer(
@@ -52,11 +54,23 @@ def test_a_long_run_shows_its_weeks_once_it_has_taken_a_few_seconds(monkeypatch)
     ]
     # a run done within the delay says nothing at all
     times = iter([0.0, 1.0, 2.0])
+    stream = io.StringIO()
     quick = commands.Progress(enabled=True, terminal=False, stream=stream, delay=3.0)
-    stream.truncate(0)
     for done in (0, 500, 1000):
         quick(done, 1000)
-    assert stream.getvalue().strip("\x00") == ""
+    assert stream.getvalue() == ""
+
+
+def test_collabsim_run_shows_its_weeks_past_the_delay(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(run_command, "RUN_PROGRESS_DELAY", 0.0)  # every run is long now
+    out = str(tmp_path / "out")
+    assert main(["run", "--scenario", "beston", "--steps", "30", "--out", out]) == 0
+    said = capsys.readouterr().err.splitlines()
+    assert said[0] == "collabsim: 0 of 30 weeks (0%)"
+    assert said[-1].startswith("collabsim: 30 of 30 weeks (100%), ")
+    # quiet, or short enough: nothing
+    assert main(["run", "--scenario", "beston", "--steps", "30", "--out", out, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_a_run_reports_each_week_to_its_progress():

@@ -500,12 +500,23 @@ def test_the_report_says_where_the_model_and_the_field_studies_disagree(tmp_path
     arms.to_csv(checks, index=False)
     lines = agreement.disagreement_lines(validation, checks)
     text = "\n".join(lines)
-    assert "like the IOCN lasts five years in 85% of runs" in text
-    assert "like the CLAHRC in 10%" in text
+    assert "last more often here than the field studies suggest" in text
+    assert "like the IOCN lasts five years in 85% of runs (fragile: 30% to 70%)" in text
+    assert "like the CLAHRC in 10%" in text and "No calibration" in text
     assert "reproduces 2 of the 3 claims" in text
     assert "  - Ceding gates leaders (S2)." in lines
     assert "Partners help" not in text and "Power slows" not in text
     assert "cannot speak to 1 more" in text and "  - Stories urge (S4)." in lines
+
+    # the verdict follows the share: fragile defaults are said to be so, without the caveat
+    for share, verdict in [
+        (0.5, "are about as fragile here as"),
+        (0.2, "fail more often here than"),
+    ]:
+        arms.assign(sustained=[share, 0.65, 0.1]).to_csv(checks, index=False)
+        text = "\n".join(agreement.disagreement_lines(validation, checks))
+        assert f"Networks {verdict} the field studies suggest" in text
+        assert ("No calibration" in text) == (share == 0.2)
 
     # without the files, the report names the commands that make them
     missing = "\n".join(agreement.disagreement_lines(tmp_path / "a.csv", tmp_path / "b.csv"))

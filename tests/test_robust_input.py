@@ -190,7 +190,7 @@ def test_an_event_after_the_horizon_is_refused():
 
 def test_a_scenario_event_after_a_shorter_run_is_noted(tmp_path):
     note = (
-        "collabsim: note: beston's event in week 24 (partner_withdraws) is after the last "
+        "collabsim: beston's event in week 24 (partner_withdraws) is after the last "
         "week of the run, --steps 12: it does not happen\n"
     )
     short = command("run", "--scenario", "beston", "--steps", "12", "--quiet", cwd=tmp_path)

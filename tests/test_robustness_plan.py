@@ -212,7 +212,7 @@ def test_files_that_are_not_studies_are_refused(tmp_path):
         ("point,trust_gain\n1,0.1,3\n", r"row 1: 3 values for 2 columns"),
         ("point;trust_gain\n1;0.1\n", r"separated by ';', not commas; expected a CSV file"),
         ("point\ttrust_gain\n1\t0.1\n", r"separated by '\\t', not commas"),
-        (b"PAR1\x15\x9a\x00", r"it is not a text file; expected a CSV file \(commas\)"),
+        (b"PAR1\x15\x9a\x00", r"it is not UTF-8 text; expected a CSV file \(commas\)"),
     ],
 )
 def test_a_bad_accepted_file_is_refused(tmp_path, text, match):

@@ -118,3 +118,13 @@ def test_patterns_lists_the_catalogue(capsys):
 def test_patterns_markdown_matches_the_committed_reference(capsys):
     assert main(["patterns", "--markdown"]) == 0
     assert capsys.readouterr().out == DOC.read_text(encoding="utf-8")
+
+
+def test_patterns_the_model_cannot_express_are_validated_with_no_runs(tmp_path, capsys):
+    unable = next(p.name for p in PATTERNS.values() if not p.expressible)
+    out = tmp_path / "val"
+    assert main(["validate", "--quick", "--pattern", unable, "--out", str(out)]) == 0
+    printed, said = capsys.readouterr()
+    assert "passed 0 of 0 expressible patterns; 1 claim not expressible" in printed
+    assert "Traceback" not in said and "quick validation:" not in said  # no size to say
+    assert read_csv(out / "patterns.csv")["pattern"].tolist() == [unable]

@@ -71,6 +71,7 @@ it is listening it prints ``collabsim dashboard: serving at http://HOST:PORT/``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import select
@@ -116,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a full disk or device without a file name is where the output was going.
         if error.filename is not None or error.errno not in _OUTPUT_FAILURES:
             raise
-        print(f"{PROG}: error: cannot write the output: {error.strerror}", file=sys.stderr)
+        with contextlib.suppress(OSError):  # stderr may be on the same full disk
+            print(f"{PROG}: error: cannot write the output: {error.strerror}", file=sys.stderr)
         _discard_output()
         return 1
 

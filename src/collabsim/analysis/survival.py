@@ -369,12 +369,16 @@ def cox_model(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = cox_fit(PHReg(weeks, exog, status=dissolved, strata=stratum, ties="efron"))
+    said = set()
     for warning in caught:  # statsmodels' own notice points to results PHReg does not keep
         if issubclass(warning.category, ConvergenceWarning):
             warning.message = ConvergenceWarning(
                 "the Cox model did not converge: a covariate may separate the runs that "
                 "dissolved from those that lasted; its hazard ratio is not to be trusted"
             )
+        if (warning.category, str(warning.message)) in said:  # the fit's and statsmodels'
+            continue
+        said.add((warning.category, str(warning.message)))
         warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     coef = np.asarray(fit.params)
     with np.errstate(over="ignore"):  # an unbounded interval is inf (warned above)

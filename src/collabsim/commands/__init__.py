@@ -12,7 +12,7 @@ commands that run many simulations and report on them (``validate``, ``patterns`
 - ``show_notices``: the library's notices (a damaged file set aside, say) as
   ``collabsim: ...`` lines;
 - ``sweep_backend``: the backend, workers and scheduler the options ask for;
-- ``start_line``: the line a sweep or study starts with: its runs, time and disk;
+- ``say_start``: the line a sweep or study starts with: its runs, time and disk;
   ``saved_in``: where the runs of one that was stopped are, if anywhere; ``resumable``:
   Ctrl-C and refused options handled alike by every command that runs a study;
 - ``Progress``: progress of runs: a tqdm bar on a terminal, otherwise (a log, a batch
@@ -221,16 +221,17 @@ def check_seed(seed: int) -> None:
         raise UsageError(f"--seed {reason}")
 
 
-def start_line(
+def say_start(
     file: Path | str,
     size: SweepSize | StudySize,
     *,
+    quiet: bool,
     most: StudySize | None = None,
     backend: str,
     workers: int | None,
     scheduler: Any,
-) -> str:
-    """The line a sweep or study starts with: its size, estimated time and disk.
+) -> None:
+    """Say on stderr the line a sweep or study starts with: its size, time and disk.
 
     ``collabsim: FILE: 4,420 runs (221 arms x 20 seeds, 260 weeks each): about 25 min
     on 2 workers and 1.1 MB on disk``.
@@ -238,28 +239,32 @@ def start_line(
     Args:
         file: The file that describes it, or its name where none does (``validation``).
         size: Its size (``collabsim.sweeps.size``): the runs it will do.
+        quiet: Say nothing (``--quiet``).
         most: The most runs it may do, if more (a calibration's later stages run only
             the points that pass the earlier ones), said after ``up to``.
         backend: The backend that runs it.
         workers: The workers asked for (None: the backend's default).
         scheduler: A Dask scheduler, or None.
     """
+    if quiet:
+        return
     from collabsim.sweeps import Execution
 
     running = Execution(backend=backend, workers=workers, scheduler=scheduler).workers_used
     line = f"{PROG}: {file}: {size.describe()}: {size.estimate(running)}"
     if most is not None and most.runs > size.runs:
         line += f"; up to {most.describe()}: {most.estimate(running)}"
-    return line
+    print(line, file=sys.stderr, flush=True)
 
 
 class Progress:
-    """Progress of runs, called as ``progress(done, total)``.
+    """Progress of runs (or of one run's weeks), called as ``progress(done, total)``.
 
     On a terminal, a tqdm bar with rate and time to go. Elsewhere (a log, a batch job) a
     plain line such as ``collabsim: 1,234 of 7,168 runs (17%), 2.0 min elapsed, about
     10 min to go``: at the start, at the end, and in between once both ``every`` seconds
-    and ``share`` of the runs have passed since the last line.
+    and ``share`` of the runs have passed since the last line. With a ``delay``, nothing
+    until it has passed (then a line at once), and nothing at all for work done by then.
 
     Args:
         enabled: Whether to show anything.
@@ -323,7 +328,7 @@ class Progress:
         print(self.line(done, total, now), file=self.stream or sys.stderr, flush=True)
 
     def line(self, done: int, total: int, now: float) -> str:
-        """The plain line for ``done`` of ``total`` runs at time ``now``."""
+        """The plain line for ``done`` of ``total`` runs (or ``unit``) at time ``now``."""
         stage = f"{self.stage}: " if self.stage else ""
         share = f" ({done / total:.0%})" if total else ""
         text = f"{PROG}: {stage}{done:,} of {total:,} {self.unit}{share}"
@@ -425,12 +430,14 @@ __all__ = [
     "Progress",
     "StageProgress",
     "UsageError",
+    "check_seed",
     "check_writable",
     "naming",
     "print_utf8",
+    "resumable",
     "saved_in",
+    "say_start",
     "show_notices",
-    "start_line",
     "sweep_backend",
     "writing_to",
 ]

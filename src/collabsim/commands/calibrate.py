@@ -22,7 +22,7 @@ from collabsim.commands import (
     naming,
     resumable,
     saved_in,
-    start_line,
+    say_start,
     sweep_backend,
     writing_to,
 )
@@ -45,16 +45,15 @@ def calibrate(args: argparse.Namespace) -> int:
             check_size(first, allow_large=args.allow_large)
         out = args.out if args.out is not None else plan.default_out
         check_writable(out)
-        if not args.quiet:
-            line = start_line(
-                args.file,
-                first,
-                most=calibration_size(plan),
-                backend=backend,
-                workers=workers,
-                scheduler=scheduler,
-            )
-            print(line, file=sys.stderr, flush=True)
+        say_start(
+            args.file,
+            first,
+            quiet=args.quiet,
+            most=calibration_size(plan),
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+        )
         with writing_to(out), naming(args.file, unless=[out]):
             result = calibration.calibrate(
                 plan,

@@ -12,7 +12,6 @@ command resumes.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from collabsim.commands import (
     Progress,
@@ -20,7 +19,7 @@ from collabsim.commands import (
     naming,
     resumable,
     saved_in,
-    start_line,
+    say_start,
     sweep_backend,
     writing_to,
 )
@@ -42,11 +41,9 @@ def robustness(args: argparse.Namespace) -> int:
             check_size(size, allow_large=args.allow_large)
         out = args.out if args.out is not None else study.default_out(plan)
         check_writable(out)
-        if not args.quiet:
-            line = start_line(
-                args.file, size, backend=backend, workers=workers, scheduler=scheduler
-            )
-            print(line, file=sys.stderr, flush=True)
+        say_start(
+            args.file, size, quiet=args.quiet, backend=backend, workers=workers, scheduler=scheduler
+        )
         with writing_to(out), naming(args.file, unless=[out]):
             result = study.robustness(
                 plan,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import math
-import sys
 from pathlib import Path
 
 import collabsim
@@ -46,25 +47,20 @@ def run(args: argparse.Namespace) -> int:
     params = scenario(args.scenario, **overrides)  # a file's own faults are said in one line
     if added:
         params = params.replace(events=(*params.events, *added))
-    # The horizon is checked with the parameters; a shorter run would drop the event quietly.
-    for event in added if args.steps is not None else ():
-        if event.step > args.steps:
-            raise UsageError(
-                f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
-                f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
-                "(or more --steps)"
-            )
-
     label = _scenario_label(args.scenario)
-    # The scenario's own events after a shorter run are no mistake (a first look at Beston's
-    # early weeks), but they do not happen, which the reader should know.
-    for event in params.events if args.steps is not None else ():
-        if event.step > args.steps and event not in added:
-            print(
-                f"{PROG}: note: {label}'s event in week {event.step} ({event.kind}) is "
-                f"after the last week of the run, --steps {args.steps}: it does not happen",
-                file=sys.stderr,
-            )
+    late = [e for e in params.events if args.steps is not None and e.step > args.steps]
+    for event in (e for e in late if e in added):  # the horizon is checked, not --steps
+        raise UsageError(
+            f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
+            f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
+            "(or more --steps)"
+        )
+    for event in late:  # the scenario's own: no mistake (a first look at Beston's early
+        # weeks), but the reader should know that it does not happen
+        logging.getLogger(PROG).warning(
+            f"{label}'s event in week {event.step} ({event.kind}) is after the last week "
+            f"of the run, --steps {args.steps}: it does not happen"
+        )
     out = args.out if args.out is not None else Path("results") / label
     with writing_to(out):
         storage.check_out_dir(out)  # before the run, so a bad --out fails fast
@@ -75,8 +71,8 @@ def run(args: argparse.Namespace) -> int:
     weeks = Progress(
         enabled=not args.quiet, unit="weeks", delay=RUN_PROGRESS_DELAY, every=RUN_PROGRESS_EVERY
     )
-    result = collabsim.run(params, seed=args.seed, steps=args.steps, progress=weeks)
-    weeks.close()
+    with contextlib.closing(weeks):
+        result = collabsim.run(params, seed=args.seed, steps=args.steps, progress=weeks)
     from collabsim.plots import plot_dynamics  # matplotlib only when a figure is drawn
 
     with writing_to(out):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ from collabsim.commands import (
     naming,
     resumable,
     saved_in,
-    start_line,
+    say_start,
     sweep_backend,
     writing_to,
 )
@@ -31,8 +30,9 @@ def sensitivity(args: argparse.Namespace) -> int:
     progress = Progress(enabled=not args.quiet)
 
     def _say_start(size: SweepSize) -> None:
-        line = start_line(args.file, size, backend=backend, workers=workers, scheduler=scheduler)
-        print(line, file=sys.stderr, flush=True)
+        say_start(
+            args.file, size, quiet=False, backend=backend, workers=workers, scheduler=scheduler
+        )
 
     out = None
     with resumable(progress, lambda: saved_in(out)):

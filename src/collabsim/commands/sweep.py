@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from collabsim.commands import (
     Progress,
@@ -11,7 +10,7 @@ from collabsim.commands import (
     naming,
     resumable,
     saved_in,
-    start_line,
+    say_start,
     sweep_backend,
     writing_to,
 )
@@ -46,11 +45,14 @@ def sweep(args: argparse.Namespace) -> int:
             progress=progress,
         )
         run = sweeps.SweepRun(plan, run_with)
-        if not args.quiet:
-            line = start_line(
-                args.file, plan.size, backend=backend, workers=workers, scheduler=scheduler
-            )
-            print(line, file=sys.stderr, flush=True)
+        say_start(
+            args.file,
+            plan.size,
+            quiet=args.quiet,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+        )
         with writing_to(run.plan.out):
             for _ in run:
                 pass

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import sys
 
 from collabsim.commands import (
     Progress,
@@ -20,7 +19,7 @@ from collabsim.commands import (
     print_utf8,
     resumable,
     saved_in,
-    start_line,
+    say_start,
     sweep_backend,
     writing_to,
 )
@@ -38,10 +37,14 @@ def validate(args: argparse.Namespace) -> int:
         size = validation.validation_size(args.patterns, quick=args.quick)
         check_writable(out)
         validation.check_out(out)
-        if not args.quiet:
-            name = "quick validation" if args.quick else "validation"
-            line = start_line(name, size, backend=backend, workers=workers, scheduler=scheduler)
-            print(line, file=sys.stderr, flush=True)
+        say_start(
+            "quick validation" if args.quick else "validation",
+            size,
+            quiet=args.quiet or not size.runs,
+            backend=backend,
+            workers=workers,
+            scheduler=scheduler,
+        )
         with writing_to(out):
             results = validation.validate(
                 out=out,

@@ -371,11 +371,12 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
             "collabsim calibrate: run that first, or leave accepted out)",
         )
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        # utf-8-sig: a spreadsheet's UTF-8 CSV starts with a byte-order mark
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
     except UnicodeDecodeError:
         raise fail(
-            field, f"cannot read {str(path)!r}: it is not a text file; {CSV_EXPECTED}"
+            field, f"cannot read {str(path)!r}: it is not UTF-8 text; {CSV_EXPECTED}"
         ) from None
     except (OSError, csv.Error) as error:
         reason = getattr(error, "strerror", None) or error

@@ -287,10 +287,15 @@ def validation_size(patterns: Sequence[str] | None = None, *, quick: bool = Fals
     needs, _ = _needs(select_patterns(patterns), quick=quick)
     seeds = sorted({need.replicates for need in needs.values()})
     weeks = sorted({need.steps for need in needs.values()})
+    words = (
+        f"{len(needs):,} arm{'s' if len(needs) != 1 else ''} x {_span(seeds)} seeds, "
+        f"{_span(weeks)} weeks each"
+        if needs
+        else "the patterns chosen cannot be expressed: nothing to run"
+    )
     return StudySize(
         need_sizes(needs),
-        f"{len(needs):,} arm{'s' if len(needs) != 1 else ''} x {_span(seeds)} seeds, "
-        f"{_span(weeks)} weeks each",
+        words,
         "name fewer patterns, or use --quick",
         "a validation",
     )
