@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import collabsim
 from collabsim import metrics
+from collabsim.cli import main
 from collabsim.mechanisms import trust_store
 from collabsim.params import PARAMETERS, Event, ParameterError, Params
 from collabsim.scenarios import available
@@ -188,15 +189,16 @@ def test_an_event_after_the_horizon_is_refused():
         Params(events=[late]).replace(horizon=52)
 
 
-def test_a_scenario_event_after_a_shorter_run_is_noted(tmp_path):
+def test_a_scenario_event_after_a_shorter_run_is_noted(tmp_path, capsys):
     note = (
         "collabsim: beston's event in week 24 (partner_withdraws) is after the last "
         "week of the run, --steps 12: it does not happen\n"
     )
-    short = command("run", "--scenario", "beston", "--steps", "12", "--quiet", cwd=tmp_path)
-    assert short.returncode == 0 and short.stderr == note
-    long = command("run", "--scenario", "beston", "--steps", "24", "--quiet", cwd=tmp_path)
-    assert long.returncode == 0 and long.stderr == ""
+    out = str(tmp_path / "out")
+    assert main(["run", "--scenario", "beston", "--steps", "12", "--quiet", "--out", out]) == 0
+    assert capsys.readouterr().err == note
+    assert main(["run", "--scenario", "beston", "--steps", "24", "--quiet", "--out", out]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_an_event_in_the_last_week_is_accepted_and_happens():
