@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         params = params.replace(events=(*params.events, *added))
     label = _scenario_label(args.scenario)
     late = [e for e in params.events if args.steps is not None and e.step > args.steps]
-    for event in (e for e in late if e in added):  # the horizon is checked, not --steps
+    if (event := next((e for e in late if e in added), None)) is not None:  # the user's own
         raise UsageError(
             f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
             f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
