@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from collabsim.jit import jit
+from collabsim.jit import PREFETCH_AHEAD, jit, prefetch
 from collabsim.mechanisms.draws import below, chance, uniform
 from collabsim.mechanisms.narrative import anchored, narrative_exchange
 from collabsim.mechanisms.trust import (
@@ -54,6 +54,9 @@ def converse(world, settings, first, second, epsilon, mu, threat_relief, went_we
     weights, rates = settings.encounters, settings.trust
     power, narrative = people.power, people.narrative
     for k in range(first.shape[0]):
+        if k + PREFETCH_AHEAD < first.shape[0]:  # pairs far apart in the trust matrix
+            prefetch(store.personal, first[k + PREFETCH_AHEAD], second[k + PREFETCH_AHEAD])
+            prefetch(store.personal, second[k + PREFETCH_AHEAD], first[k + PREFETCH_AHEAD])
         a, b = first[k], second[k]
         closeness = 1.0 - abs(narrative[a] - narrative[b])
         threat = (1.0 - threat_relief) * turf_threat(

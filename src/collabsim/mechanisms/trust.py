@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from collabsim.jit import jit
+from collabsim.jit import PREFETCH_AHEAD, jit, prefetch
 from collabsim.mechanisms.draws import below, chance, uniform
 from collabsim.mechanisms.trust_store import read, set_general, unpacked, write
 from collabsim.organisations import HEALTH, SOCIAL_CARE
@@ -226,16 +226,36 @@ def second_hand(world, settings):
         settings: The run's settings (``trust``: ``TrustRates``).
     """
     store, stream, news = unpacked(world.trust), world.stream, world.people.news
-    conversations = settings.trust.gossip_contacts
     weight = settings.trust.second_hand_trust
+    talks = _gossip(store, stream, news, settings.trust.gossip_contacts)
+    personal = store.personal
+    for t in range(talks.shape[0]):
+        if t + PREFETCH_AHEAD < talks.shape[0]:  # the matrix is read at random: start loads early
+            i, k, j = talks[t + PREFETCH_AHEAD]
+            prefetch(personal, i, j)
+            prefetch(personal, i, k)
+            prefetch(personal, k, j)
+        i, k, j = talks[t]
+        t_ij = read(store, i, j)
+        write(store, i, j, t_ij + weight * read(store, i, k) * (read(store, k, j) - t_ij))
+
+
+@jit
+def _gossip(store, stream, news, conversations):
+    """The week's conversations about third people, in order: rows (i, k, j) (M3).
+
+    Drawn before any trust moves (who talks to whom does not depend on trust), so that
+    ``second_hand`` can read the trust matrix ahead of each conversation.
+    """
     n = store.org.shape[0]
     whole = int(conversations)
     fraction = conversations - whole
+    talks = np.empty((n * (whole + 1), 3), dtype=np.int64)
+    count = 0
     for i in range(n):
         if not store.active[i]:
             continue
-        talks = whole + (1 if chance(stream, fraction) else 0)
-        for _ in range(talks):
+        for _ in range(whole + (1 if chance(stream, fraction) else 0)):
             k = below(stream, n)
             if k == i or not store.active[k]:
                 continue
@@ -244,5 +264,6 @@ def second_hand(world, settings):
                 j = below(stream, n)
             if j == i or j == k or not store.active[j]:
                 continue
-            t_ij = read(store, i, j)
-            write(store, i, j, t_ij + weight * read(store, i, k) * (read(store, k, j) - t_ij))
+            talks[count, 0], talks[count, 1], talks[count, 2] = i, k, j
+            count += 1
+    return talks[:count]
