@@ -128,6 +128,7 @@ class CollaborationModel(mesa.Model):
 
         self._leavers = np.zeros(params.n_people, dtype=np.int64)
         self._everyone = np.ones(params.n_people, dtype=bool)
+        self._top_posts = np.flatnonzero(self.state.people.role == roles.TOP)  # posts keep roles
         self.apply_scheduled_events(0)  # events at step 0 shape the starting state
 
     # --- the week ------------------------------------------------------------------------
@@ -195,8 +196,9 @@ class CollaborationModel(mesa.Model):
     def shared_capacity(self) -> float:
         """The network's shared decision capacity: its tops' mean record of ceding (M9)."""
         p = self.state.people
-        tops = p.active & (p.role == roles.TOP)
-        return float(p.ceded[tops].mean()) if tops.any() else 0.0
+        tops = self._top_posts[p.active[self._top_posts]]
+        # the mean, as NumPy's sum over the count: a third of the time of ``mean``
+        return float(np.add.reduce(p.ceded[tops]) / tops.size) if tops.size else 0.0
 
     @property
     def quality_vs_silo(self) -> float:
@@ -360,28 +362,26 @@ class CollaborationModel(mesa.Model):
                 s.world, cfg, self.state.partner_index, patience
             )
         leaving = turnover.move_on(s.world, cfg, self._leavers)
-        for i in self._leavers[:leaving]:
-            self.replace(int(i))
+        if leaving:
+            self.replace(self._leavers[:leaving])
         if self.network.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
             events.central_leader_leaves(self)
 
-    def replace(self, post: int) -> None:
-        """The holder of ``post`` moves on; a newcomer with prior trust only takes over."""
-        s = self.state
-        # The posts of an organisation that has withdrawn are refilled, but not as members.
-        joins = not s.withdrawn[s.people.org[post]]
-        turnover.replace_person(
-            s.world,
-            post,
-            s.draws,
-            joins,
-            self.network.meetings_held,
+    def replace(self, posts) -> None:
+        """The holders of ``posts`` (one post, or an array of them) move on, in order.
+
+        A newcomer with prior trust only takes over each post.
+        """
+        posts = np.atleast_1d(np.asarray(posts, dtype=np.int64))
+        turnover.replace_people(
+            self.state.world, posts, self.state.draws, self.network.meetings_held
         )
         if self.observed:
-            self.people[post].hand_over()
-            self.people[post] = Person(self, post)
-        self.network.turnover += 1
-        if post == self.network.last_actor:
+            for post in posts.tolist():
+                self.people[post].hand_over()
+                self.people[post] = Person(self, post)
+        self.network.turnover += posts.size
+        if self.network.last_actor in posts:
             self.network.last_actor = -1
 
     # 7. sustainability

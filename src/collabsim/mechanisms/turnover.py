@@ -193,3 +193,15 @@ def replace_person(world, i, draws, joins_network, meetings_held):
     people.joined_meeting[i] = meetings_held
     end_change(i, world.changes, world.pathways.redesign_lead)
     renew(world.trust, i, joins_network)
+
+
+@jit
+def replace_people(world, posts, draws, meetings_held):
+    """Newcomers take up ``posts``, in order (``replace_person`` for each).
+
+    A newcomer joins the network unless their organisation has withdrawn from it: its
+    posts are refilled, but not as members (M15).
+    """
+    for i in posts:
+        joins = not world.withdrawn[world.people.org[i]]
+        replace_person(world, i, draws, joins, meetings_held)
