@@ -29,7 +29,7 @@ import numpy as np
 from collabsim import events, mesa_interface, settings, space
 from collabsim.agents import Person
 from collabsim.collector import WeeklyCollector
-from collabsim.initialisation import build_state
+from collabsim.initialisation import build_state, silo_start
 from collabsim.mechanisms import (
     attendance,
     change,
@@ -49,7 +49,7 @@ from collabsim.mechanisms.draws import chance
 from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
 from collabsim.played import PlayedPeople
 from collabsim.settings import Settings
-from collabsim.state import Network
+from collabsim.state import Network, State
 
 if TYPE_CHECKING:
     from collabsim.silo import SiloWorld
@@ -103,19 +103,21 @@ class CollaborationModel(mesa.Model):
         super().__init__(**mesa_keywords)
         self._scenario_name = name
         world_seed = int(self.rng.integers(2**63))
-        self._set_up(params, world_seed)
+        state = build_state(params, np.random.default_rng(world_seed), observed=self.observed)
+        twin_start = silo_start(state) if silo_twin and params.convened else None
+        self._set_up(params, state)
         self.silo_twin: SiloWorld | None = None
-        if silo_twin and params.convened:
+        if twin_start is not None:
             from collabsim.silo import SiloWorld  # the twin is a model of this kind
 
-            self.silo_twin = SiloWorld(params.replace(convened=False), world_seed)
+            self.silo_twin = SiloWorld(params.replace(convened=False), world_seed, twin_start)
         self.datacollector = WeeklyCollector(agent_reporters)
         self.datacollector.collect(self)
 
-    def _set_up(self, params: Params, world_seed: int) -> None:
-        """Build the world of a run from its parameters and the seed of its draws."""
+    def _set_up(self, params: Params, state: State) -> None:
+        """Set up the run from its parameters and its starting state (``build_state``)."""
         self.params = params
-        self.state = build_state(params, np.random.default_rng(world_seed), observed=self.observed)
+        self.state = state
         self._configure()
         self.people: list[Person] = (
             [Person(self, i) for i in range(params.n_people)] if self.observed else []

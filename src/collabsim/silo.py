@@ -8,26 +8,37 @@ would have achieved alone under the same environment (``quality_vs_silo``).
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
+from collabsim.initialisation import build_state
 from collabsim.model import CollaborationModel
 from collabsim.params import Params
+from collabsim.state import State
 
 
 class SiloWorld(CollaborationModel):
     """The silo twin of a run: the same world, seed and environment, with no network.
 
-    Built with the run's parameters except ``convened = false`` and from the same seed of
-    the world's draws, so it starts identical (people, organisations, landscapes) and its
-    environment changes exactly as the run's; it steps in lockstep and records nothing.
+    Built with the run's parameters except ``convened = false``, from a copy of the run's
+    starting state (``initialisation.silo_start``) and the same seed, so it starts
+    identical (people, organisations, landscapes) and its environment changes exactly as
+    the run's; it steps in lockstep and records nothing.
     """
 
     #: Nobody reads the twin's people or trust: keeping its Mesa agents and trust sums took
     #: a third of its time at 300 people and more than half at 2,000.
     observed = False
 
-    def __init__(self, params: Params, world_seed: int) -> None:  # noqa: D107
+    def __init__(self, params: Params, world_seed: int, start: State | None = None) -> None:
+        """The silo world of ``params`` and ``world_seed``, from ``start`` if given.
+
+        Without ``start`` its starting state is drawn afresh from the seed (``build_state``),
+        which gives the same state as the run's copy at twice the cost.
+        """
         mesa.Model.__init__(self, rng=world_seed)
-        self._set_up(params, world_seed)
+        if start is None:
+            start = build_state(params, np.random.default_rng(world_seed), observed=self.observed)
+        self._set_up(params, start)
         self.silo_twin = None
 
     def step(self) -> None:

@@ -36,8 +36,9 @@ def make_landscapes(rng, n_pathways, n_practices, k):
     neighbours = np.empty((n_pathways, n_practices, k), dtype=np.int64)
     for p in range(n_pathways):
         for n in range(n_practices):
-            others = np.delete(np.arange(n_practices), n)
-            neighbours[p, n] = rng.choice(others, size=k, replace=False)
+            # k of the other practices: drawn among n_practices - 1, skipping n itself
+            drawn = rng.choice(n_practices - 1, size=k, replace=False)
+            neighbours[p, n] = drawn + (drawn >= n)
     contributions = rng.random((n_pathways, n_practices, 2 ** (k + 1)))
     return neighbours, contributions
 
