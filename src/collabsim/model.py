@@ -118,6 +118,7 @@ class CollaborationModel(mesa.Model):
         """Set up the run from its parameters and its starting state (``build_state``)."""
         self.params = params
         self.state = state
+        self.network: Network = state.network  # read some thirty times a week: no property
         self._configure()
         self.people: list[Person] = (
             [Person(self, i) for i in range(params.n_people)] if self.observed else []
@@ -159,11 +160,6 @@ class CollaborationModel(mesa.Model):
         self.update_commitment(week)
         self.exits_and_turnover()
         self.check_sustainability(week)
-
-    @property
-    def network(self) -> Network:
-        """How the network stands: its meetings, quality, aspiration, ... (``state.network``)."""
-        return self.state.network
 
     @property
     def alive(self) -> bool:
