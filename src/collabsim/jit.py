@@ -1,4 +1,4 @@
-"""Compilation settings shared by every compiled mechanism.
+"""Compilation settings shared by every compiled mechanism, and one memory hint.
 
 The mechanisms are small Numba functions. Each one is compiled once per machine and
 kept in an on-disk cache, so sweeps and the dashboard do not pay compilation in every
@@ -12,6 +12,9 @@ user's cache folder or, where home is read-only (a container, a system install),
 folder of the user's own in the temporary directory; with neither writable the
 mechanisms are compiled in every process, as one line on stderr says. Set
 ``NUMBA_CACHE_DIR`` to choose the location yourself.
+
+``prefetch`` lets a compiled loop ask for memory it will read a few steps later: loops
+over pairs drawn at random from the trust matrix otherwise wait on each pair in turn.
 """
 
 from __future__ import annotations
@@ -176,10 +179,10 @@ def _prefetch_codegen(context, builder, signature, args):
     )
     byte_pointer = ir.IntType(8).as_pointer()
     word = ir.IntType(32)
+    # the intrinsic is named after its pointer type, typed (i8*) or opaque in newer LLVM IR
+    name = "llvm.prefetch.p0" if getattr(byte_pointer, "is_opaque", False) else "llvm.prefetch.p0i8"
     function = cgutils.get_or_insert_function(
-        builder.module,
-        ir.FunctionType(ir.VoidType(), [byte_pointer, word, word, word]),
-        "llvm.prefetch.p0i8",
+        builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, word, word, word]), name
     )
     # read (0), keep in all cache levels (3), data (1)
     builder.call(
