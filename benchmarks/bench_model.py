@@ -4,7 +4,9 @@ Runs ``collabsim.run`` on the default (``iocn``) parameters at several network s
 for the full 260-week horizon, after a warm-up run that loads the compiled mechanisms,
 and reports medians. As a yardstick measured in the same process, it also times an
 idiomatic per-agent Mesa model (each agent's ``step`` in Python) of a far simpler
-kind, so results can be quoted as ratios that survive a noisy machine.
+kind, one yardstick run straight after each model run, so results can be quoted as
+ratios that survive a noisy machine (the median of the pairs' ratios). Target: at most
+a third of the yardstick's time per agent-step.
 
 It also times start-up: a fresh Python process that imports collabsim and runs one week
 (compiled mechanisms from the on-disk cache), against a fresh process that only imports
@@ -62,15 +64,6 @@ class _YardstickModel(mesa.Model):
 
     def step(self):
         self.agents.shuffle_do("step")
-
-
-def _median_time(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 #: What a fresh worker does before its first run, and the bare import it is compared with.
@@ -193,37 +186,54 @@ def phases(sizes, steps: int = 260) -> list[dict]:
     return rows
 
 
+#: People in the yardstick model.
+YARDSTICK_PEOPLE = 300
+
+
+def _yardstick_seconds(steps: int) -> float:
+    """Seconds of one run of the yardstick model: ``steps`` steps of its people."""
+    start = time.perf_counter()
+    model = _YardstickModel(YARDSTICK_PEOPLE)
+    for _ in range(steps):
+        model.step()
+    return time.perf_counter() - start
+
+
 def measure(sizes, repeats: int, steps: int = 260) -> dict:
-    """Median seconds per run and per agent-step for each size, plus the yardstick."""
-    rows = []
+    """Median seconds per run and per agent-step for each size, against the yardstick.
+
+    Each model run is paired with a yardstick run straight after it, and the ratio is the
+    median of the pairs' ratios of time per agent-step: the machine's speed drifts by half
+    or more within minutes, and a pair sees the same drift on both sides.
+    """
+    _yardstick_seconds(steps)  # warm-up
+    rows, yardsticks = [], []
     for n in sizes:
         params = collabsim.Params(n_people=n)
         collabsim.run(params, seed=0)  # warm-up: loads the compiled mechanisms
-        seeds = iter(range(1, repeats + 1))
-        seconds = _median_time(lambda p=params, s=seeds: collabsim.run(p, seed=next(s)), repeats)
+        runs, ratios = [], []
+        for seed in range(1, repeats + 1):
+            start = time.perf_counter()
+            collabsim.run(params, seed=seed)
+            runs.append(time.perf_counter() - start)
+            yardsticks.append(_yardstick_seconds(steps))
+            ratios.append(runs[-1] / n / (yardsticks[-1] / YARDSTICK_PEOPLE))
         rows.append(
             {
                 "n_people": n,
-                "seconds_per_run": seconds,
-                "microseconds_per_agent_step": seconds / (n * steps) * 1e6,
+                "seconds_per_run": statistics.median(runs),
+                "microseconds_per_agent_step": statistics.median(runs) / (n * steps) * 1e6,
+                "vs_yardstick": statistics.median(ratios),
             }
         )
-    yardstick_n = 300
-
-    def yardstick():
-        model = _YardstickModel(yardstick_n)
-        for _ in range(steps):
-            model.step()
-
-    yardstick()
-    yard = _median_time(yardstick, repeats)
+    yard = statistics.median(yardsticks)
     return {
         "python": sys.version.split()[0],
         "machine": platform.machine(),
         "collabsim": collabsim.__version__,
         "steps": steps,
         "runs": rows,
-        "yardstick_mesa_loop_microseconds_per_agent_step": yard / (yardstick_n * steps) * 1e6,
+        "yardstick_mesa_loop_microseconds_per_agent_step": yard / (YARDSTICK_PEOPLE * steps) * 1e6,
         "start_up": start_up(repeats),
     }
 
@@ -247,9 +257,12 @@ def main(argv=None) -> None:
         per = row["microseconds_per_agent_step"]
         print(
             f"{row['n_people']:>7} {row['seconds_per_run'] * 1e3:>9.1f} {per:>14.3f} "
-            f"{per / yard:>12.2f}x"
+            f"{row['vs_yardstick']:>12.2f}x"
         )
-    print(f"yardstick: idiomatic per-agent Mesa loop, {yard:.3f} us/agent-step")
+    print(
+        f"yardstick: idiomatic per-agent Mesa loop, {yard:.3f} us/agent-step (median); "
+        "each ratio is the median over runs paired with a yardstick run (target <= 0.33)"
+    )
     up = result["start_up"]
     print(
         f"start-up: a fresh process to a model's first week {up['collabsim_seconds']:.2f} s, "
