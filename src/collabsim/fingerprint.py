@@ -25,6 +25,7 @@ _NOT_MODEL = {
     "reference.py",
     "storage.py",
     "docking.py",
+    "warm.py",
     "__init__.py",
     "__main__.py",
 }

@@ -24,8 +24,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
-from collabsim.sweeps.runner import RunRecord, Task, run_chunk, warm_up
+from collabsim.sweeps.runner import RunRecord, Task, run_chunk
 from collabsim.sweeps.sampling import SweepError
+from collabsim.warm import ready_dask_worker
 
 #: Seconds allowed to reach an existing scheduler.
 CONNECT_TIMEOUT = "20s"
@@ -87,16 +88,6 @@ def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:
             "Dask scheduler, e.g. tcp://HOST:8786"
         )
     return None
-
-
-def _quiet() -> None:
-    """In a worker of the local cluster: no log lines below critical from Dask itself.
-
-    Run errors come back to this process with the chunk; what a worker would log besides
-    is its side of the cluster shutting down (a heartbeat to a scheduler already gone, at
-    the end or after Ctrl-C), tracebacks that say nothing to the user.
-    """
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 @contextlib.contextmanager
@@ -165,9 +156,7 @@ def execute(
             client = stack.enter_context(distributed.Client(cluster))
         else:
             client = stack.enter_context(_connect(distributed, scheduler))
-        if scheduler is None:
-            client.run(_quiet)
-        _warm_up_workers(client, distributed)
+        _warm_up_workers(client, distributed, quiet=scheduler is None)
         slots = max(1, sum(client.nthreads().values()))
         sizer = ChunkSizer(workers=slots, remaining=remaining)
         finished = distributed.as_completed()
@@ -196,15 +185,24 @@ def execute(
                 client.cancel(list(pending))
 
 
-def _warm_up_workers(client: Any, distributed: Any) -> None:
-    """Load the compiled mechanisms on every worker before the first chunk is timed.
+def _warm_up_workers(client: Any, distributed: Any, *, quiet: bool) -> None:
+    """Load the model and the compiled mechanisms on every worker before the first chunk.
 
     As tasks, one pinned to each worker, so that they run in the worker's task threads:
     ``Client.run`` would run them on the worker's event loop, which then cannot answer
-    the scheduler's heartbeats while the mechanisms load.
+    the scheduler's heartbeats while the mechanisms load. The task's function is
+    ``warm.ready_dask_worker``, whose module imports nothing heavy, so unpickling it on
+    the event loop is quick too (see ``collabsim.warm``); ``quiet`` silences Dask's own
+    log in the workers of a local cluster.
     """
     futures = [
-        client.submit(warm_up, key=f"collabsim-warm-up-{address}", workers=[address], pure=False)
+        client.submit(
+            ready_dask_worker,
+            quiet,
+            key=f"collabsim-warm-up-{address}",
+            workers=[address],
+            pure=False,
+        )
         for address in client.scheduler_info()["workers"]
     ]
     distributed.wait(futures)
