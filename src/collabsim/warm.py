@@ -31,4 +31,6 @@ def ready_dask_worker(quiet: bool) -> None:
     """
     if quiet:
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
+    import collabsim.sweeps.runner  # noqa: F401  (the unit of work its tasks will call)
+
     warm_up()
