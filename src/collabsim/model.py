@@ -365,7 +365,7 @@ class CollaborationModel(mesa.Model):
         if self.network.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
             events.central_leader_leaves(self)
 
-    def replace(self, posts) -> None:
+    def replace(self, posts: int | np.ndarray) -> None:
         """The holders of ``posts`` (one post, or an array of them) move on, in order.
 
         A newcomer with prior trust only takes over each post.
