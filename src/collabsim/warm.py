@@ -1,10 +1,10 @@
-"""Getting a worker process ready to run: the model's code and compiled mechanisms loaded.
+"""Getting a Dask worker ready to run, without holding up its event loop.
 
-This module imports nothing heavy itself. A Dask worker unpickles a task's function on
-its event loop, importing the function's module there; importing collabsim's sweep
-machinery and the model takes seconds, during which the worker could not answer the
-scheduler. A reference to ``ready_dask_worker`` unpickles at once, and the imports and
-the loading happen when the task runs, in the worker's task thread.
+A Dask worker unpickles a task's function on its event loop, importing the function's
+module there; importing collabsim's sweep machinery and the model takes seconds, during
+which the worker could not answer the scheduler. This module imports nothing heavy, so a
+reference to ``ready_dask_worker`` unpickles at once, and the imports and the loading of
+the compiled mechanisms happen when the task runs, in the worker's task thread.
 """
 
 from __future__ import annotations
@@ -12,15 +12,8 @@ from __future__ import annotations
 import logging
 
 
-def warm_up() -> None:
-    """Load the model and its compiled mechanisms in this process (once, at start)."""
-    import collabsim
-
-    collabsim.run(collabsim.Params(n_people=30), seed=0, steps=2)
-
-
 def ready_dask_worker(quiet: bool) -> None:
-    """Make a Dask worker ready to run (``warm_up``), as a task in its task thread.
+    """Load the sweep's unit of work and the compiled mechanisms, in the task thread.
 
     Args:
         quiet: Silence Dask's own log lines below critical in this worker (a local
@@ -31,6 +24,6 @@ def ready_dask_worker(quiet: bool) -> None:
     """
     if quiet:
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
-    import collabsim.sweeps.runner  # noqa: F401  (the unit of work its tasks will call)
+    from collabsim.sweeps.runner import warm_up  # the unit of work its tasks will call
 
     warm_up()

@@ -20,8 +20,7 @@ import pandas as pd
 
 from collabsim.analysis.studies import PipelineSpec, sweep_options
 from collabsim.sweeps.plan import SweepPlan, plan_sweep
-from collabsim.sweeps.runner import run_one
-from collabsim.warm import warm_up
+from collabsim.sweeps.runner import run_one, warm_up
 
 #: Columns of the cost table.
 COLUMNS = ("study", "sweeps", "runs", "measured", "cpu_per_run", "wall_per_run", "cpu_total")

@@ -28,7 +28,6 @@ import pyarrow as pa
 from collabsim.metrics import REPORTER_NAMES, needs_silo_twin, timeseries_frame
 from collabsim.params import PARAMETERS, Params
 from collabsim.runner import run
-from collabsim.warm import warm_up
 
 #: Status of a run that finished and of one that raised.
 OK, FAILED = "ok", "failed"
@@ -140,6 +139,11 @@ def run_one(task: Task) -> RunRecord:
 def run_chunk(tasks: Sequence[Task]) -> list[RunRecord]:
     """Run a chunk of tasks in order (what a backend sends to a worker at once)."""
     return [run_one(task) for task in tasks]
+
+
+def warm_up() -> None:
+    """Load the compiled mechanisms in this process (a worker does it once, at start)."""
+    run(Params(n_people=30), seed=0, steps=2)
 
 
 def start_worker() -> None:
