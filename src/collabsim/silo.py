@@ -33,7 +33,7 @@ class SiloWorld(CollaborationModel):
         """The silo world of ``params`` and ``world_seed``, from ``start`` if given.
 
         Without ``start`` its starting state is drawn afresh from the seed (``build_state``),
-        which gives the same state as the run's copy at twice the cost.
+        which gives the same state as the run's copy at 3 to 6 times the cost.
         """
         mesa.Model.__init__(self, rng=world_seed)
         if start is None:
