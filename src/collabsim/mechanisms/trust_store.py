@@ -227,38 +227,98 @@ def _kind(store, i, j):
 
 
 @jit
-def _tally(store, i, j, sign):
-    """Add (sign=+1) or remove (-1) the active pair (i, j) in the sums and i's ties."""
-    kind = _kind(store, i, j)
-    base = target(store, i, j)
-    part = float(store.personal[i, j])
-    store.sums[TARGET, kind] += sign * base
-    store.sums[WEIGHTED, kind] += sign * base * abs(part)
-    store.sums[POSITIVE, kind] += sign * max(part, 0.0)
-    store.sums[PAIRS, kind] += sign
-    store.ties[store.org[j], store.role[j], i] += sign * (1.0 - store.damage[j]) * abs(part)
+def _pair_group(store, person, other, first, kind, sums):
+    """The group of ``other``'s pairs with ``person`` in a pass over everyone.
+
+    Posts are grouped by organisation and role, so a pass over everyone's pairs with one
+    person meets a few dozen groups of posts in a row with the same organisation, sector
+    and role, and every pair in a group is of the same kind. The pass keeps that kind's
+    group sums in registers until the group ends: each sum still sees the same additions
+    in the same order, so it stays exact to the bit, but an addition no longer waits for
+    the one before it to reach memory.
+
+    Args:
+        store: The trust store.
+        person: The person the pass is about.
+        other: The post the pass has reached.
+        first: The first post of the group so far (-1 before the first group).
+        kind: The group's kind of pair.
+        sums: The group's sums so far (TARGET, WEIGHTED, POSITIVE, PAIRS).
+
+    Returns:
+        ``(first, kind, sums)`` of ``other``'s group: the same group if ``other`` is in
+        it; otherwise the earlier group's sums are written back and the new group's read.
+    """
+    # & rather than "and": a chain of "and" giving a value compiles to far slower code
+    if first >= 0 and (
+        (store.org[other] == store.org[first])
+        & (store.role[other] == store.role[first])
+        & (store.sector[other] == store.sector[first])
+    ):
+        return first, kind, sums
+    _keep_group_sums(store, kind, sums)
+    kind = _kind(store, person, other)
+    kept = store.sums
+    return (
+        other,
+        kind,
+        (kept[TARGET, kind], kept[WEIGHTED, kind], kept[POSITIVE, kind], kept[PAIRS, kind]),
+    )
 
 
 @jit
-def _untally_both(store, i, j, kind):
-    """Remove the active pairs (i, j) and (j, i), of ``kind``, from the sums and j's ties.
+def _keep_group_sums(store, kind, sums):
+    """Write back the group sums of ``kind`` a pass has been adding to (none if ``kind`` < 0)."""
+    if kind >= 0:
+        kept = store.sums
+        kept[TARGET, kind], kept[WEIGHTED, kind], kept[POSITIVE, kind], kept[PAIRS, kind] = sums
+
+
+#: A pass over everyone's pairs with one person starts in no group (see ``_pair_group``).
+_NO_GROUP = (-1, -1, (0.0, 0.0, 0.0, 0.0))
+
+
+@jit
+def _tally(store, i, j, sign, sums):
+    """Add (sign=+1) or remove (-1) the active pair (i, j) in i's ties and in ``sums``.
+
+    ``sums`` are the group sums of the pair's kind (``_pair_group``); returns them updated.
+    """
+    target_sum, weighted, positive, pairs = sums
+    base = target(store, i, j)
+    part = float(store.personal[i, j])
+    store.ties[store.org[j], store.role[j], i] += sign * (1.0 - store.damage[j]) * abs(part)
+    return (
+        target_sum + sign * base,
+        weighted + sign * base * abs(part),
+        positive + sign * max(part, 0.0),
+        pairs + sign,
+    )
+
+
+@jit
+def _untally_both(store, i, j, sums):
+    """Remove the active pairs (i, j) and (j, i) from ``sums`` and from j's ties.
 
     As ``_tally`` twice with sign -1, less the write to i's own ties, which every caller
-    clears whole afterwards (i is leaving, or a newcomer takes the post), and with the
-    pair's kind worked out once. The sums see the same additions in the same order, so
-    they stay exactly as ``_tally`` would leave them.
+    clears whole afterwards (i is leaving, or a newcomer takes the post). ``sums`` are the
+    group sums of the pairs' kind; returns them updated, with the same additions in the
+    same order as ``_tally``.
     """
-    sums = store.sums
     for a, b in ((i, j), (j, i)):
+        target_sum, weighted, positive, pairs = sums
         base = target(store, a, b)
         part = float(store.personal[a, b])
-        sums[TARGET, kind] -= base
-        sums[WEIGHTED, kind] -= base * abs(part)
-        sums[POSITIVE, kind] -= max(part, 0.0)
-        sums[PAIRS, kind] -= 1.0
+        sums = (
+            target_sum - base,
+            weighted - base * abs(part),
+            positive - max(part, 0.0),
+            pairs - 1.0,
+        )
     store.ties[store.org[i], store.role[i], j] -= (1.0 - store.damage[i]) * abs(
         float(store.personal[j, i])
     )
+    return sums
 
 
 @jit
@@ -324,9 +384,12 @@ def recount(store):
     for i in range(n):
         if store.active[i]:
             store.standing[store.org[i], store.role[i]] += 1.0 - store.damage[i]
+            first, kind, sums = _NO_GROUP
             for j in range(n):
                 if j != i and store.active[j]:
-                    _tally(store, i, j, 1.0)
+                    first, kind, sums = _pair_group(store, i, j, first, kind, sums)
+                    sums = _tally(store, i, j, 1.0, sums)
+            _keep_group_sums(store, kind, sums)
 
 
 @jit
@@ -341,14 +404,17 @@ def set_membership(store, i, member):
     if store.counted:
         sign = 1.0 if member else -1.0
         n = store.org.shape[0]
+        first, kind, sums = _NO_GROUP
         for j in range(n):
             prefetch(store.personal, min(j + _COLUMN_AHEAD, n - 1), i)
             if j != i and store.active[j]:
+                first, kind, sums = _pair_group(store, i, j, first, kind, sums)
                 if member:
-                    _tally(store, i, j, 1.0)
-                    _tally(store, j, i, 1.0)
+                    sums = _tally(store, i, j, 1.0, sums)
+                    sums = _tally(store, j, i, 1.0, sums)
                 else:
-                    _untally_both(store, i, j, _kind(store, i, j))
+                    sums = _untally_both(store, i, j, sums)
+        _keep_group_sums(store, kind, sums)
         if not member:
             store.ties[:, :, i] = 0.0  # ties are kept for active members only
         store.standing[store.org[i], store.role[i]] += sign * (1.0 - store.damage[i])
@@ -369,25 +435,46 @@ def renew(store, i, member):
     oi, ri = store.org[i], store.role[i]
     standing_old = 1.0 - store.damage[i]
     n = store.org.shape[0]
+    first, kind, sums = _NO_GROUP
     for j in range(n):
         prefetch(store.personal, min(j + _COLUMN_AHEAD, n - 1), i)
         if j != i and store.active[j] and (was or joins):
-            kind = _kind(store, i, j)  # the post's, so the leaver's and newcomer's alike
+            # the post's kind of pair, so the leaver's and the newcomer's alike
+            first, kind, sums = _pair_group(store, i, j, first, kind, sums)
             if was:
-                _untally_both(store, i, j, kind)
+                sums = _untally_both(store, i, j, sums)
             if joins:  # the newcomer's pairs: targets only, no personal parts yet
-                store.sums[TARGET, kind] += (
-                    store.prior[oi, store.org[j]] * (1.0 - store.damage[j]) + store.general[oi, j]
+                target_sum, weighted, positive, pairs = sums
+                sums = (
+                    target_sum
+                    + (
+                        store.prior[oi, store.org[j]] * (1.0 - store.damage[j])
+                        + store.general[oi, j]
+                    ),
+                    weighted,
+                    positive,
+                    pairs + 2.0,
                 )
-                store.sums[PAIRS, kind] += 2.0
         store.personal[i, j] = 0.0
         store.personal[j, i] = 0.0
+    _keep_group_sums(store, kind, sums)
     if store.counted:
         store.ties[:, :, i] = 0.0
         store.standing[oi, ri] += (1.0 if member else 0.0) - (standing_old if was else 0.0)
     store.damage[i] = 0.0
     store.general[:, i] = store.prior[oi, :]
     store.active[i] = member
+
+
+@jit
+def _tally_column(store, j, sign):
+    """Add (sign=+1) or remove (-1) every active pair (i, j) with ``j``, group by group."""
+    first, kind, sums = _NO_GROUP
+    for i in range(store.org.shape[0]):
+        if i != j and store.active[i]:
+            first, kind, sums = _pair_group(store, j, i, first, kind, sums)
+            sums = _tally(store, i, j, sign, sums)
+    _keep_group_sums(store, kind, sums)
 
 
 @jit
@@ -408,16 +495,15 @@ def damage_reputation(store, j, amount):
     counted = store.counted and store.active[j]
     for i in range(n):
         current[i] = read(store, i, j) * kept
-        if counted and i != j and store.active[i]:
-            _tally(store, i, j, -1.0)
-    store.damage[j] = new
     if counted:
+        _tally_column(store, j, -1.0)
         store.standing[store.org[j], store.role[j]] -= new - old
+    store.damage[j] = new
     for i in range(n):
         if i != j:
             store.personal[i, j] = _part(current[i], target(store, i, j)) / store.scale[0]
-            if counted and store.active[i]:
-                _tally(store, i, j, 1.0)
+    if counted:
+        _tally_column(store, j, 1.0)
 
 
 @jit
