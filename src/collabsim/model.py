@@ -374,12 +374,13 @@ class CollaborationModel(mesa.Model):
         turnover.replace_people(
             self.state.world, posts, self.state.draws, self.network.meetings_held
         )
+        handed_over = posts.tolist()  # a list: "in" on an array costs about 2 µs, on a list 0.05
         if self.observed:
-            for post in posts.tolist():
+            for post in handed_over:
                 self.people[post].hand_over()
                 self.people[post] = Person(self, post)
-        self.network.turnover += posts.size
-        if self.network.last_actor in posts:
+        self.network.turnover += len(handed_over)
+        if self.network.last_actor in handed_over:
             self.network.last_actor = -1
 
     # 7. sustainability
