@@ -283,10 +283,16 @@ def _tally(store, i, j, sign, sums):
     """Add (sign=+1) or remove (-1) the active pair (i, j) in i's ties and in ``sums``.
 
     ``sums`` are the group sums of the pair's kind (``_pair_group``); returns them updated.
+    A pair with no personal part (most pairs: people who never met) would add +0 or -0
+    to i's ties and to the WEIGHTED and POSITIVE sums, which leaves them as they are to
+    the bit (they start at +0, and a sum is -0 only if both its terms are, so none is
+    ever -0): those terms are skipped.
     """
     target_sum, weighted, positive, pairs = sums
     base = target(store, i, j)
     part = float(store.personal[i, j])
+    if part == 0.0:
+        return target_sum + sign * base, weighted, positive, pairs + sign
     store.ties[store.org[j], store.role[j], i] += sign * (1.0 - store.damage[j]) * abs(part)
     return (
         target_sum + sign * base,
@@ -294,31 +300,6 @@ def _tally(store, i, j, sign, sums):
         positive + sign * max(part, 0.0),
         pairs + sign,
     )
-
-
-@jit
-def _untally_both(store, i, j, sums):
-    """Remove the active pairs (i, j) and (j, i) from ``sums`` and from j's ties.
-
-    As ``_tally`` twice with sign -1, less the write to i's own ties, which every caller
-    clears whole afterwards (i is leaving, or a newcomer takes the post). ``sums`` are the
-    group sums of the pairs' kind; returns them updated, with the same additions in the
-    same order as ``_tally``.
-    """
-    for a, b in ((i, j), (j, i)):
-        target_sum, weighted, positive, pairs = sums
-        base = target(store, a, b)
-        part = float(store.personal[a, b])
-        sums = (
-            target_sum - base,
-            weighted - base * abs(part),
-            positive - max(part, 0.0),
-            pairs - 1.0,
-        )
-    store.ties[store.org[i], store.role[i], j] -= (1.0 - store.damage[i]) * abs(
-        float(store.personal[j, i])
-    )
-    return sums
 
 
 @jit
@@ -409,11 +390,8 @@ def set_membership(store, i, member):
             prefetch(store.personal, min(j + _COLUMN_AHEAD, n - 1), i)
             if j != i and store.active[j]:
                 first, kind, sums = _pair_group(store, i, j, first, kind, sums)
-                if member:
-                    sums = _tally(store, i, j, 1.0, sums)
-                    sums = _tally(store, j, i, 1.0, sums)
-                else:
-                    sums = _untally_both(store, i, j, sums)
+                sums = _tally(store, i, j, sign, sums)
+                sums = _tally(store, j, i, sign, sums)
         _keep_group_sums(store, kind, sums)
         if not member:
             store.ties[:, :, i] = 0.0  # ties are kept for active members only
@@ -442,7 +420,8 @@ def renew(store, i, member):
             # the post's kind of pair, so the leaver's and the newcomer's alike
             first, kind, sums = _pair_group(store, i, j, first, kind, sums)
             if was:
-                sums = _untally_both(store, i, j, sums)
+                sums = _tally(store, i, j, -1.0, sums)
+                sums = _tally(store, j, i, -1.0, sums)
             if joins:  # the newcomer's pairs: targets only, no personal parts yet
                 target_sum, weighted, positive, pairs = sums
                 sums = (
