@@ -1,8 +1,6 @@
 """``python -m collabsim``: the ``collabsim`` command (see ``collabsim.cli``)."""
 
-import sys
-
-from collabsim.cli import main
+from collabsim.cli import run_command
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_command()

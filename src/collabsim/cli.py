@@ -79,16 +79,25 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 from pathlib import Path
+from typing import NoReturn
 
 import collabsim
 from collabsim import reference
-from collabsim.commands import (
-    PROG,
-    Interrupted,
-    UsageError,
-    show_notices,
-)
+from collabsim.commands import PROG, Interrupted, UsageError, show_notices
 from collabsim.params import EVENT_KINDS, ParameterError
+from collabsim.warm import freeze_what_is_loaded
+
+
+def run_command() -> NoReturn:
+    """The ``collabsim`` program: ``main`` on the process's arguments, then its exit.
+
+    The exit is spared a search of all the command loaded (``warm.freeze_what_is_loaded``).
+    """
+    try:
+        status = main()
+    finally:
+        freeze_what_is_loaded()
+    sys.exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

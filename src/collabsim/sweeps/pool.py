@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk, start_worker
 from collabsim.sweeps.sampling import SweepError
+from collabsim.warm import freeze_what_is_loaded
 
 
 def check(*, workers: int | None = None, scheduler: object = None) -> int:
@@ -57,6 +58,7 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
 def start_pool_worker() -> None:
     """Start a pool worker: exit when the parent process dies, then as ``start_worker``.
 
+    Then what it loaded is frozen, so that it exits quickly (``warm.freeze_what_is_loaded``).
     The parent's sentinel (the end of a pipe only the parent holds, or its process handle
     on Windows) becomes ready when the parent ends, whatever ended it; a daemon thread
     waits on it and ends the worker at once.
@@ -67,6 +69,7 @@ def start_pool_worker() -> None:
             target=_exit_with, args=(parent,), name="collabsim-parent-watch", daemon=True
         ).start()
     start_worker()
+    freeze_what_is_loaded()
 
 
 def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
