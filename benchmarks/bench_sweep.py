@@ -8,6 +8,10 @@ Three figures, measured in one run, as ratios that survive a noisy machine:
    Target: at most 5% at 1,000 runs or more.
 2. **2-worker efficiency** of the process pool and of a Dask ``LocalCluster``: plain
    loop time / (2 x wall time), start-up of the workers included. Target: 85% or more.
+   A machine whose speed drifts by a tenth within minutes makes one reading of it say
+   little, so it is measured in rounds (``--rounds``, 3 by default), each a plain loop,
+   the ceiling below and both backends in an order rotated from round to round; each
+   ratio is taken within its round, and the median over rounds is printed.
 3. **Projected wall time** of a Sobol' design of 10 factors (the nine numeric levers and
    ``academic_partner``) at N = 1,024 with second-order indices, 22,528 runs, on this
    machine with the pool: a systematic subsample of the design's points is run as an
@@ -28,7 +32,8 @@ All runs are the ``iocn`` scenario for its full 260-week horizon (about 50 ms ea
 
 Usage::
 
-    python benchmarks/bench_sweep.py [--runs 1000] [--sobol-sample 1024] [--json FILE]
+    python benchmarks/bench_sweep.py [--runs 1000] [--rounds 3] [--sobol-sample 1024]
+                                     [--json FILE]
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import multiprocessing
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -170,8 +176,43 @@ def sobol_projection(folder: Path, sample: int, fixed: float) -> dict:
     }
 
 
-def measure(runs: int, sobol_sample: int) -> dict:
-    """All three figures."""
+def parallel_round(scratch: Path, runs: int, turn: int) -> dict:
+    """One round of the parallel figures: a plain loop, the ceiling, each backend's start-up
+    and sweep, in an order rotated by ``turn``, so that over rounds each meets the machine's
+    slow and quick spells alike. Seconds of each, and the ratios taken within the round."""
+    steps = {
+        "plain_loop": lambda: plain_loop(runs),
+        "two_plain_loops_at_once": lambda: parallel_ceiling(runs),
+        "pool": lambda: (
+            start_up(scratch / "pool_fixed", "pool"),
+            timed_sweep(scratch / "pool", **_grid(runs), backend="pool", workers=2),
+        ),
+        "dask": lambda: (
+            start_up(scratch / "dask_fixed", "dask"),
+            timed_sweep(scratch / "dask", **_grid(runs), backend="dask", workers=2),
+        ),
+    }
+    names = list(steps)
+    names = names[turn % len(names) :] + names[: turn % len(names)]
+    done = {name: steps[name]() for name in names}
+    loop, ceiling = done["plain_loop"], done["two_plain_loops_at_once"]
+    seconds = {"plain_loop": loop, "two_plain_loops_at_once": ceiling}
+    ratios = {"hardware_ceiling": loop / (2 * ceiling)}
+    for backend in BACKENDS:
+        fixed, wall = done[backend]
+        seconds[f"{backend}_start_up"], seconds[backend] = fixed, wall
+        ratios[f"efficiency_{backend}"] = loop / (2 * wall)
+        ratios[f"efficiency_{backend}_after_start_up"] = loop / (2 * (wall - fixed))
+        ratios[f"{backend}_vs_ceiling"] = ceiling / wall
+    return {"seconds": seconds, "ratios": ratios}
+
+
+#: The two parallel backends, in the order printed.
+BACKENDS = ("pool", "dask")
+
+
+def measure(runs: int, sobol_sample: int, rounds: int) -> dict:
+    """All three figures; the parallel ones as medians over ``rounds`` rounds."""
     collabsim.run(collabsim.Params(), seed=0)  # load the compiled mechanisms
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
@@ -182,11 +223,8 @@ def measure(runs: int, sobol_sample: int) -> dict:
         serial += timed_sweep(scratch / "serial", **_grid(runs), backend="serial")
         loop += plain_loop(runs)
         loop, serial = loop / 2, serial / 2
-        ceiling = parallel_ceiling(runs)
-        pool_fixed = start_up(scratch / "pool_fixed", "pool")
-        pool = timed_sweep(scratch / "pool", **_grid(runs), backend="pool", workers=2)
-        dask_fixed = start_up(scratch / "dask_fixed", "dask")
-        dask = timed_sweep(scratch / "dask", **_grid(runs), backend="dask", workers=2)
+        parallel = [parallel_round(scratch, runs, turn) for turn in range(rounds)]
+        pool_fixed = statistics.median(r["seconds"]["pool_start_up"] for r in parallel)
         sobol = sobol_projection(scratch / "sobol", sobol_sample, pool_fixed)
     return {
         "python": sys.version.split()[0],
@@ -194,23 +232,14 @@ def measure(runs: int, sobol_sample: int) -> dict:
         "cores": os.cpu_count(),
         "collabsim": collabsim.__version__,
         "runs": runs,
-        "seconds": {
-            "plain_loop": loop,
-            "serial_sweep": serial,
-            "pool_2_workers": pool,
-            "dask_local_2_workers": dask,
-            "pool_start_up": pool_fixed,
-            "dask_start_up": dask_fixed,
-            "two_plain_loops_at_once": ceiling,
-        },
+        "rounds": rounds,
+        "seconds": {"plain_loop": loop, "serial_sweep": serial},
         "overhead": serial / loop - 1,
-        "hardware_ceiling": loop / (2 * ceiling),
-        "pool_vs_ceiling": ceiling / pool,
-        "dask_vs_ceiling": ceiling / dask,
-        "efficiency_pool": loop / (2 * pool),
-        "efficiency_dask": loop / (2 * dask),
-        "efficiency_pool_after_start_up": loop / (2 * (pool - pool_fixed)),
-        "efficiency_dask_after_start_up": loop / (2 * (dask - dask_fixed)),
+        "parallel_rounds": parallel,
+        **{
+            name: statistics.median(r["ratios"][name] for r in parallel)
+            for name in parallel[0]["ratios"]
+        },
         "sobol": sobol,
     }
 
@@ -229,9 +258,16 @@ def main(argv=None) -> None:
         default=1024,
         help="design points of the Sobol' design actually run",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of the parallel figures (each a plain loop, the ceiling and both "
+        "backends, in rotated order); the medians of their ratios are printed",
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
-    result = measure(args.runs, args.sobol_sample)
+    result = measure(args.runs, args.sobol_sample, args.rounds)
     s = result["seconds"]
     print(f"{result['runs']} runs of iocn, 260 weeks, on {result['cores']} cores")
     print(
@@ -242,22 +278,24 @@ def main(argv=None) -> None:
         f"  serial sweep                  {s['serial_sweep']:8.1f} s   overhead "
         f"{result['overhead'] * 100:+.1f}%   (target <= 5%)"
     )
+    print(f"  medians over {result['rounds']} rounds, each ratio taken within its round:")
     print(
-        f"  two plain loops at once       {s['two_plain_loops_at_once']:8.1f} s   "
-        f"efficiency {result['hardware_ceiling'] * 100:.1f}%   (this machine's ceiling: "
-        "no sweep machinery)"
+        f"  two plain loops at once       efficiency {result['hardware_ceiling'] * 100:.1f}%"
+        "   (this machine's ceiling: no sweep machinery)"
     )
-    for label, key, fixed in (
-        ("pool, 2 workers              ", "pool", "pool_start_up"),
-        ("Dask LocalCluster, 2 workers ", "dask", "dask_start_up"),
-    ):
-        wall = s["pool_2_workers" if key == "pool" else "dask_local_2_workers"]
+    for label, key in (("pool, 2 workers", "pool"), ("Dask LocalCluster, 2 workers", "dask")):
+        start_ups = [r["seconds"][f"{key}_start_up"] for r in result["parallel_rounds"]]
         print(
-            f"  {label} {wall:8.1f} s   efficiency {result['efficiency_' + key] * 100:.1f}%"
-            f"   (target >= 85%); start-up {s[fixed]:.1f} s, after start-up "
-            f"{result['efficiency_' + key + '_after_start_up'] * 100:.1f}%; "
+            f"  {label:<29} efficiency {result['efficiency_' + key] * 100:.1f}%"
+            f"   (target >= 85%); start-up {statistics.median(start_ups):.1f} s, after "
+            f"start-up {result['efficiency_' + key + '_after_start_up'] * 100:.1f}%; "
             f"{result[key + '_vs_ceiling'] * 100:.1f}% of the ceiling"
         )
+    rounds = ", ".join(
+        f"{r['ratios']['efficiency_pool'] * 100:.0f}/{r['ratios']['efficiency_dask'] * 100:.0f}"
+        for r in result["parallel_rounds"]
+    )
+    print(f"  each round's efficiency, pool/Dask (%): {rounds}")
     sobol = result["sobol"]
     print(
         f"Sobol' design, 10 factors, N = 1,024: {sobol['design_points']:,} runs; "

@@ -270,8 +270,8 @@ def test_scenarios_lists_the_four_presets(tmp_path):
 @pytest.mark.parametrize("args", [("scenarios",), ("run", "--seed", "-1")])
 def test_the_command_exits_without_searching_what_it_loaded_for_garbage(tmp_path, args):
     """Done or refused, the command freezes what it loaded before Python's exit (whose
-    search of it cost 0.5-1 s of a run). An exit hook registered before anything else
-    runs last and counts the frozen objects: a plain Python process has a few hundred."""
+    search of it cost 0.5 s of a run). An exit hook registered before anything else runs
+    last and counts the frozen objects: a plain Python process has a few hundred."""
     (tmp_path / "sitecustomize.py").write_text(
         "import atexit, gc, sys\n"
         "atexit.register(lambda: print('frozen:', gc.get_freeze_count(), file=sys.stderr))\n",

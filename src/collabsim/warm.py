@@ -41,7 +41,7 @@ def freeze_what_is_loaded() -> None:
     what it loaded until it ends (a sweep's worker). After a run, about 190,000 objects
     (the modules, the compiled mechanisms, the plotting library) are alive, and Python's
     exit searches them all for reference cycles, only to free memory the operating system
-    takes back anyway: 0.4 s of each pool worker's exit, and 0.5-1 s of a ``collabsim
-    run``. Objects made later are collected as usual.
+    takes back anyway: 0.4 s of each pool worker's exit, and 0.5 s of a ``collabsim run``.
+    Objects made later are collected as usual.
     """
     gc.freeze()

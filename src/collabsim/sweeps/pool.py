@@ -58,10 +58,10 @@ def _new_pool(workers: int) -> ProcessPoolExecutor:
 def start_pool_worker() -> None:
     """Start a pool worker: exit when the parent process dies, then as ``start_worker``.
 
-    Then what it loaded is frozen, so that it exits quickly (``warm.freeze_what_is_loaded``).
     The parent's sentinel (the end of a pipe only the parent holds, or its process handle
     on Windows) becomes ready when the parent ends, whatever ended it; a daemon thread
-    waits on it and ends the worker at once.
+    waits on it and ends the worker at once. Once warmed up, the worker freezes what it
+    loaded, so that it exits quickly when the sweep ends (``warm.freeze_what_is_loaded``).
     """
     parent = multiprocessing.parent_process()
     if parent is not None:
