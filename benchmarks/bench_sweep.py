@@ -176,6 +176,10 @@ def sobol_projection(folder: Path, sample: int, fixed: float) -> dict:
     }
 
 
+#: The two parallel backends, in the order printed.
+BACKENDS = ("pool", "dask")
+
+
 def parallel_round(scratch: Path, runs: int, turn: int) -> dict:
     """One round of the parallel figures: a plain loop, the ceiling, each backend's start-up
     and sweep, in an order rotated by ``turn``, so that over rounds each meets the machine's
@@ -205,10 +209,6 @@ def parallel_round(scratch: Path, runs: int, turn: int) -> dict:
         ratios[f"efficiency_{backend}_after_start_up"] = loop / (2 * (wall - fixed))
         ratios[f"{backend}_vs_ceiling"] = ceiling / wall
     return {"seconds": seconds, "ratios": ratios}
-
-
-#: The two parallel backends, in the order printed.
-BACKENDS = ("pool", "dask")
 
 
 def measure(runs: int, sobol_sample: int, rounds: int) -> dict:
