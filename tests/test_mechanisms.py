@@ -221,18 +221,17 @@ def test_passes_over_everyone_keep_the_group_sums_exact_to_the_bit():
         i, j = rng.integers(0, 40, 2)
         trust.signal(store, i, j, rng.choice([-1.0, 1.0]), s.people.power, m.settings.trust)
     trust_store.damage_reputation(store, 12, 0.3)
-    active = store.active
 
     expected = np.zeros_like(store.sums)
-    for i in np.flatnonzero(active):
-        for j in np.flatnonzero(active):
+    for i in np.flatnonzero(store.active):
+        for j in np.flatnonzero(store.active):
             if i != j:
                 _add_pair(store, expected, i, j, 1.0)
     trust_store.recount(store)
     assert np.array_equal(store.sums, expected)
 
     leaver = 9
-    for j in np.flatnonzero(active):
+    for j in np.flatnonzero(store.active):
         if j != leaver:
             _add_pair(store, expected, leaver, j, -1.0)
             _add_pair(store, expected, j, leaver, -1.0)
@@ -241,7 +240,7 @@ def test_passes_over_everyone_keep_the_group_sums_exact_to_the_bit():
 
     post, org = 21, store.org[21]
     assert store.active[post]  # the leaver's pairs go, the newcomer's come
-    for j in np.flatnonzero(active):
+    for j in np.flatnonzero(store.active):
         if j != post:
             kind = _add_pair(store, expected, post, j, -1.0)
             _add_pair(store, expected, j, post, -1.0)

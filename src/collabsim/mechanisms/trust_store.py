@@ -423,17 +423,10 @@ def renew(store, i, member):
                 sums = _tally(store, i, j, -1.0, sums)
                 sums = _tally(store, j, i, -1.0, sums)
             if joins:  # the newcomer's pairs: targets only, no personal parts yet
+                targets = store.prior[oi, store.org[j]] * (1.0 - store.damage[j])
+                targets += store.general[oi, j]
                 target_sum, weighted, positive, pairs = sums
-                sums = (
-                    target_sum
-                    + (
-                        store.prior[oi, store.org[j]] * (1.0 - store.damage[j])
-                        + store.general[oi, j]
-                    ),
-                    weighted,
-                    positive,
-                    pairs + 2.0,
-                )
+                sums = (target_sum + targets, weighted, positive, pairs + 2.0)
         store.personal[i, j] = 0.0
         store.personal[j, i] = 0.0
     _keep_group_sums(store, kind, sums)
