@@ -34,7 +34,7 @@ from urllib.parse import urljoin, urlparse
 import psutil
 from playwright.sync_api import expect
 
-from collabsim.dashboard import STATUS_PATH
+from collabsim.dashboard.contract import STATUS_PATH
 from collabsim.dashboard.session import PANES
 
 CHROMIUM = "/usr/bin/chromium"

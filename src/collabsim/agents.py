@@ -20,7 +20,7 @@ from collabsim.mechanisms.trust_store import read, set_membership, trust_in
 from collabsim.organisations import Organisation
 
 if TYPE_CHECKING:
-    from collabsim.model import CollaborationModel
+    from collabsim.week import WeeklyWorld
 
 
 def _state_property(name: str, doc: str) -> property:
@@ -43,7 +43,7 @@ class Person(mesa.Agent):
         index: The post this person holds (their row in the state arrays).
     """
 
-    def __init__(self, model: CollaborationModel, index: int) -> None:
+    def __init__(self, model: WeeklyWorld, index: int) -> None:
         super().__init__(model)
         self.index = index
         self.cell = None  # the post's cell in ``model.grid``, once that is built

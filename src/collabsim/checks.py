@@ -37,21 +37,6 @@ def not_whole_number(value: Any, smallest: int, largest: int | None = None) -> s
     return None
 
 
-def not_run_length(value: Any) -> str | None:
-    """Why ``value`` is not a run's length in weeks, or None if it is.
-
-    A run lasts from 1 week to the longest horizon a scenario may have (the ``horizon``
-    parameter's declared limit); the reason reads as ``not_whole_number``'s, saying so.
-    """
-    from collabsim.params import PARAMETERS  # the horizon's declaration says how long
-
-    longest = PARAMETERS["horizon"].high
-    reason = not_whole_number(value, 1, longest)
-    if reason is None:
-        return None
-    return f"{reason} (weeks per run; {longest:,} is the longest horizon a scenario may have)"
-
-
 def whole_number(
     name: str,
     value: Any,

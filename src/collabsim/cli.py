@@ -372,7 +372,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     robustness.set_defaults(handler=_command("robustness", "robustness"))
 
-    from collabsim.dashboard import DEFAULT_HOST, DEFAULT_PORT, INSTALL  # no Solara import yet
+    from collabsim.dashboard.contract import DEFAULT_HOST, DEFAULT_PORT, INSTALL
     from collabsim.workshop import INSTALL as WORKSHOP_INSTALL  # no web server import yet
 
     dashboard = commands.add_parser(

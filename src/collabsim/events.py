@@ -16,10 +16,10 @@ from collabsim.mechanisms.trust_store import set_membership
 from collabsim.params import Event
 
 if TYPE_CHECKING:
-    from collabsim.model import CollaborationModel
+    from collabsim.week import WeeklyWorld
 
 
-def _in_organisation(model: CollaborationModel, kind: str | None) -> np.ndarray:
+def _in_organisation(model: WeeklyWorld, kind: str | None) -> np.ndarray:
     """Mask of people in organisations of ``kind`` (everyone if None)."""
     people = model.state.people
     if kind is None:
@@ -28,9 +28,7 @@ def _in_organisation(model: CollaborationModel, kind: str | None) -> np.ndarray:
     return np.isin(people.org, orgs)
 
 
-def likeliest_self_interested_top(
-    model: CollaborationModel, organisation: str | None = None
-) -> int:
+def likeliest_self_interested_top(model: WeeklyWorld, organisation: str | None = None) -> int:
     """The active top with the most territory to guard, or -1 if there is none.
 
     The highest territoriality x power, among the tops of ``organisation`` if given.
@@ -48,14 +46,14 @@ def likeliest_self_interested_top(
     return int(np.argmax(np.where(candidates, people.territoriality * people.power, -1.0)))
 
 
-def senior_leader_acts(model: CollaborationModel, event: Event) -> None:
+def senior_leader_acts(model: WeeklyWorld, event: Event) -> None:
     """The likeliest top (of the organisation, if given) acts in self-interest (M13)."""
     actor = likeliest_self_interested_top(model, event.organisation)
     if actor >= 0:
         model.act_in_self_interest(actor)
 
 
-def resistant_member_leaves(model: CollaborationModel, event: Event) -> None:
+def resistant_member_leaves(model: WeeklyWorld, event: Event) -> None:
     """The most resistant member moves on; a newcomer takes the post.
 
     Resistance is power x territoriality x distance from the core purpose.
@@ -71,7 +69,7 @@ def resistant_member_leaves(model: CollaborationModel, event: Event) -> None:
     model.replace(int(np.argmax(np.where(candidates, resistance, -1.0))))
 
 
-def central_leader_leaves(model: CollaborationModel, event: Event | None = None) -> None:
+def central_leader_leaves(model: WeeklyWorld, event: Event | None = None) -> None:
     """The leader holding the centre leaves; an ordinary top takes the post.
 
     Scheduled as an event, or when the leader moves on like anyone else (M14).
@@ -85,7 +83,7 @@ def central_leader_leaves(model: CollaborationModel, event: Event | None = None)
     model.replace(s.central_leader)
 
 
-def partner_withdraws(model: CollaborationModel, event: Event) -> None:
+def partner_withdraws(model: WeeklyWorld, event: Event) -> None:
     """The academic partner withdraws: its people, the convener among them, leave."""
     if not model.network.partner_present:
         return
@@ -97,7 +95,7 @@ def partner_withdraws(model: CollaborationModel, event: Event) -> None:
         s.people.steady[i] = False
 
 
-def budget_cut(model: CollaborationModel, event: Event) -> None:
+def budget_cut(model: WeeklyWorld, event: Event) -> None:
     """A budget cut: tops guard their territory harder and everyone's workload rises.
 
     Evidence: specialisms feel threatened "when their organizations were competing for
@@ -115,7 +113,7 @@ def budget_cut(model: CollaborationModel, event: Event) -> None:
     s.draws.org_workload_shift[orgs] += severity
 
 
-def programme_starts(model: CollaborationModel, event: Event) -> None:
+def programme_starts(model: WeeklyWorld, event: Event) -> None:
     """The leadership programmes (PLP for the frontline, ALP for tops) start."""
     model.network.programme_running = True
 
@@ -131,6 +129,6 @@ HANDLERS = {
 }
 
 
-def apply(model: CollaborationModel, event: Event) -> None:
+def apply(model: WeeklyWorld, event: Event) -> None:
     """Apply ``event`` to ``model`` now."""
     HANDLERS[event.kind](model, event)

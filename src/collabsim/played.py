@@ -42,7 +42,7 @@ from collabsim.mechanisms import change, commitment, decisions, encounters, play
 from collabsim.mechanisms.roles import TOP
 
 if TYPE_CHECKING:
-    from collabsim.model import CollaborationModel
+    from collabsim.week import WeeklyWorld
 
 #: What a played person may propose, by the word used in a ``Choice``.
 PROPOSALS = {"none": played.NO_CHANGE, "small": played.SMALL_TEST, "big": played.REDESIGN}
@@ -109,11 +109,11 @@ class Conversation(NamedTuple):
 class PlayedPeople:
     """The posts of a model played by participants, and their choices for the next meeting.
 
-    Every ``CollaborationModel`` has one, as ``model.played``; with nobody played it
+    Every world (a model and its silo twin) has one, as ``model.played``; with nobody played it
     changes nothing.
     """
 
-    def __init__(self, model: CollaborationModel) -> None:
+    def __init__(self, model: WeeklyWorld) -> None:
         self._model = weakref.ref(model)  # the model owns this; no cycle to keep it alive
         n = model.params.n_people
         self.arrays = model.state.played
@@ -125,7 +125,7 @@ class PlayedPeople:
         self.conversations: list[Conversation] = []
 
     @property
-    def model(self) -> CollaborationModel:
+    def model(self) -> WeeklyWorld:
         """The model these people belong to."""
         return self._model()
 
@@ -195,7 +195,7 @@ class PlayedPeople:
 
     # --- hooks the model calls during its week ----------------------------------------------
 
-    def week_starts(self, model: CollaborationModel) -> None:
+    def week_starts(self, model: WeeklyWorld) -> None:
         """Put this week's choices where the change work reads them."""
         self._now = {}
         if not self.people:
@@ -225,7 +225,7 @@ class PlayedPeople:
                     a.propose[person] = played.NO_CHANGE  # one proposal per meeting chosen
             a.holding[0] = model.network_on
 
-    def attendance(self, model: CollaborationModel, attendees: np.ndarray) -> np.ndarray:
+    def attendance(self, model: WeeklyWorld, attendees: np.ndarray) -> np.ndarray:
         """The meeting's attendees once played people's choices to come or not are made."""
         came = model.state.people.attended_last
         changed = False
@@ -235,7 +235,7 @@ class PlayedPeople:
                 changed = True
         return np.flatnonzero(came) if changed else attendees
 
-    def talk(self, model: CollaborationModel) -> None:
+    def talk(self, model: WeeklyWorld) -> None:
         """The conversations played people chose, after the meeting they chose them for."""
         if not model.network.meeting_held:
             return  # what was said after the meeting stays on record until the next one
@@ -267,7 +267,7 @@ class PlayedPeople:
             Conversation(a, b, bool(w)) for (a, b), w in zip(pairs, went_well[:, 0], strict=True)
         ]
 
-    def acts(self, model: CollaborationModel) -> None:
+    def acts(self, model: WeeklyWorld) -> None:
         """Played senior leaders cede territory or act in self-interest, as they chose."""
         s, rates = model.state, model.settings.change
         for person, choice in sorted(self._now.items()):

@@ -7,16 +7,15 @@ would have achieved alone under the same environment (``quality_vs_silo``).
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from collabsim.initialisation import build_state
-from collabsim.model import CollaborationModel
 from collabsim.params import Params
 from collabsim.state import State
+from collabsim.week import WeeklyWorld
 
 
-class SiloWorld(CollaborationModel):
+class SiloWorld(WeeklyWorld):
     """The silo twin of a run: the same world, seed and environment, with no network.
 
     Built with the run's parameters except ``convened = false``, from a copy of the run's
@@ -35,11 +34,10 @@ class SiloWorld(CollaborationModel):
         Without ``start`` its starting state is drawn afresh from the seed (``build_state``),
         which gives the same state as the run's copy at 3 to 6 times the cost.
         """
-        mesa.Model.__init__(self, rng=world_seed)
+        super().__init__(rng=world_seed)
         if start is None:
             start = build_state(params, np.random.default_rng(world_seed), observed=self.observed)
         self._set_up(params, start)
-        self.silo_twin = None
 
     def step(self) -> None:
         """Advance the silo world by one week."""

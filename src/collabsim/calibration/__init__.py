@@ -38,13 +38,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from collabsim.calibration.files import read_plan
+from collabsim.calibration.outputs import KIND, META, CalibrationResult, write_outputs
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
 from collabsim.storage import (
     json_writer,
@@ -54,66 +52,8 @@ from collabsim.storage import (
     write_atomically,
 )
 
-#: The file that marks a calibration's output folder and records what made it.
-META = "meta.json"
-
-#: What ``meta.json`` says it is.
-KIND = "collabsim calibration"
-
-#: The calibration's own files, beside ``runs/`` and ``figures/``.
-POINTS, PATTERNS_BY_POINT, ACCEPTED, CLOSEST, REPORT = (
-    "points.csv",
-    "patterns_by_point.csv",
-    "accepted.csv",
-    "closest.csv",
-    "calibration.md",
-)
-
 #: ``progress(stage, done, total)``: runs done of the stage's runs, as they finish.
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass
-class CalibrationResult:
-    """What a calibration found.
-
-    Attributes:
-        path: The output folder.
-        plan: The plan calibrated.
-        points: One row per point (``points.csv``).
-        patterns: Every pattern at every point it was checked (``patterns_by_point.csv``).
-        recommended: The recommended rates, or None if no point was accepted.
-        recommended_point: The recommended point's number, or None.
-        meta: The contents of ``meta.json``.
-    """
-
-    path: Path
-    plan: CalibrationPlan
-    points: pd.DataFrame
-    patterns: pd.DataFrame
-    recommended: dict[str, Any] | None
-    recommended_point: int | None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def accepted(self) -> pd.DataFrame:
-        """The accepted points: ``point`` and each factor's value (``accepted.csv``)."""
-        columns = ["point", *(f.name for f in self.plan.factors)]
-        return self.points.loc[self.points["accepted"], columns].reset_index(drop=True)
-
-    @property
-    def closest(self) -> pd.DataFrame:
-        """The points that reached the last stage, most of its patterns passed first.
-
-        ``point`` and each factor's value (``closest.csv``), in the format of
-        ``accepted.csv``, so that a robustness study can re-estimate effects across the
-        points nearest acceptance when none, or too few, were accepted.
-        """
-        passed = f"{self.plan.stages[-1].name}_passed"
-        reached = self.points.loc[self.points[passed].notna()]
-        order = reached.sort_values([passed, "point"], ascending=[False, True], kind="mergesort")
-        columns = ["point", *(f.name for f in self.plan.factors)]
-        return order[columns].reset_index(drop=True)
 
 
 def calibrate(
@@ -179,7 +119,6 @@ def calibrate(
     out = Path(out) if out is not None else plan.default_out
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim calibration")
 
-    from collabsim.calibration.outputs import write_outputs
     from collabsim.validation.runner import RUNS
 
     out.mkdir(parents=True, exist_ok=True)

@@ -17,15 +17,75 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from collabsim.calibration.plan import CalibrationPlan
-from collabsim.calibration.scoring import recommend
-from collabsim.calibration.stages import StageResult
 from collabsim.storage import json_writer, now, write_atomically
+
+if TYPE_CHECKING:
+    from collabsim.calibration.stages import StageResult
+
+#: The file that marks a calibration's output folder and records what made it.
+META = "meta.json"
+
+#: What ``meta.json`` says it is.
+KIND = "collabsim calibration"
+
+#: The calibration's own files, beside ``runs/`` and ``figures/``.
+POINTS, PATTERNS_BY_POINT, ACCEPTED, CLOSEST, REPORT = (
+    "points.csv",
+    "patterns_by_point.csv",
+    "accepted.csv",
+    "closest.csv",
+    "calibration.md",
+)
+
+
+@dataclass
+class CalibrationResult:
+    """What a calibration found.
+
+    Attributes:
+        path: The output folder.
+        plan: The plan calibrated.
+        points: One row per point (``points.csv``).
+        patterns: Every pattern at every point it was checked (``patterns_by_point.csv``).
+        recommended: The recommended rates, or None if no point was accepted.
+        recommended_point: The recommended point's number, or None.
+        meta: The contents of ``meta.json``.
+    """
+
+    path: Path
+    plan: CalibrationPlan
+    points: pd.DataFrame
+    patterns: pd.DataFrame
+    recommended: dict[str, Any] | None
+    recommended_point: int | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> pd.DataFrame:
+        """The accepted points: ``point`` and each factor's value (``accepted.csv``)."""
+        columns = ["point", *(f.name for f in self.plan.factors)]
+        return self.points.loc[self.points["accepted"], columns].reset_index(drop=True)
+
+    @property
+    def closest(self) -> pd.DataFrame:
+        """The points that reached the last stage, most of its patterns passed first.
+
+        ``point`` and each factor's value (``closest.csv``), in the format of
+        ``accepted.csv``, so that a robustness study can re-estimate effects across the
+        points nearest acceptance when none, or too few, were accepted.
+        """
+        passed = f"{self.plan.stages[-1].name}_passed"
+        reached = self.points.loc[self.points[passed].notna()]
+        order = reached.sort_values([passed, "point"], ascending=[False, True], kind="mergesort")
+        columns = ["point", *(f.name for f in self.plan.factors)]
+        return order[columns].reset_index(drop=True)
 
 
 def points_table(plan: CalibrationPlan, results: Mapping[str, StageResult]) -> pd.DataFrame:
@@ -69,17 +129,9 @@ def write_outputs(
     Returns:
         The ``CalibrationResult``.
     """
-    from collabsim.calibration import (
-        ACCEPTED,
-        CLOSEST,
-        META,
-        PATTERNS_BY_POINT,
-        POINTS,
-        REPORT,
-        CalibrationResult,
-    )
     from collabsim.calibration.figures import draw_marginals
     from collabsim.calibration.report import calibration_markdown
+    from collabsim.calibration.scoring import recommend  # pulls in the validation catalogue
 
     table = points_table(plan, results)
     frames = [r.patterns for r in results.values() if not r.patterns.empty]

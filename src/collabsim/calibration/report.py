@@ -17,7 +17,7 @@ from collabsim.reference import format_value
 from collabsim.validation.catalogue import PATTERNS
 
 if TYPE_CHECKING:
-    from collabsim.calibration import CalibrationResult
+    from collabsim.calibration.outputs import CalibrationResult
 
 #: Points listed per stage when no point is accepted.
 BEST_SHOWN = 3

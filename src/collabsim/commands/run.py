@@ -10,7 +10,6 @@ from pathlib import Path
 
 import collabsim
 from collabsim import storage
-from collabsim.checks import not_run_length
 from collabsim.commands import (
     PROG,
     Progress,
@@ -19,7 +18,7 @@ from collabsim.commands import (
     check_writable,
     writing_to,
 )
-from collabsim.params import Event, declaration
+from collabsim.params import Event, declaration, not_run_length
 from collabsim.scenarios import scenario
 
 #: The figure a run writes beside its summary.

@@ -15,7 +15,8 @@ from collabsim.scenarios import available
 
 def dashboard(args: argparse.Namespace) -> int:
     """Serve the dashboard until Ctrl-C, on the socket bound (and checked) first."""
-    from collabsim.dashboard import INSTALL, CannotListen, listen, serve
+    from collabsim.dashboard import CannotListen, listen, serve
+    from collabsim.dashboard.contract import INSTALL
     from collabsim.dashboard.offline import OfflineAssetsMissing
 
     try:  # bound now, so a port in use is said plainly before Solara starts

@@ -6,7 +6,8 @@
 Modules: ``app`` (the page), ``controls`` (levers, run controls, what-ifs),
 ``network_view``, ``live_plots``, ``monitors``, ``session`` (one workshop's models per
 browser session), ``export`` (CSV and PNG downloads), ``offline`` (no internet
-needed) and ``serving`` (the web server on the socket ``listen()`` binds).
+needed), ``serving`` (the web server on the socket ``listen()`` binds) and ``contract``
+(the defaults, names and messages the others share).
 
 Port 0 asks the operating system for any free port when the socket is bound; once the
 server is listening it prints ``collabsim dashboard: serving at http://HOST:PORT/`` on
@@ -19,21 +20,7 @@ import errno
 import os
 import socket
 
-#: The module Solara serves.
-APP = "collabsim.dashboard.app"
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8765
-#: How to install what the dashboard needs (the ``dashboard`` extra).
-INSTALL = 'pip install "collabsim[dashboard]"'
-#: The line printed on stdout once the server is listening; ``{url}`` is the page's address.
-ANNOUNCEMENT = "collabsim dashboard: serving at {url}"
-#: How long a browser session outlives its page's connection (a crashed browser, a phone
-#: gone to sleep, a closed laptop) before its models are freed; a page that reconnects
-#: sooner carries on. In Solara's notation (``90s``, ``5m``, ``1h``); the environment
-#: variable ``SOLARA_KERNEL_CULL_TIMEOUT`` overrides it.
-SESSION_TIMEOUT = "5m"
-#: Where the server reports, as JSON, the browser sessions open and the models held.
-STATUS_PATH = "/_collabsim/status"
+from collabsim.dashboard.contract import APP, DEFAULT_HOST, DEFAULT_PORT, SESSION_TIMEOUT
 
 
 class CannotListen(ValueError):

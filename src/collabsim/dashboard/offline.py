@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from collabsim.dashboard import INSTALL
+from collabsim.dashboard.contract import INSTALL
 
 #: Where Solara's server looks for cached CDN assets (``solara.server.settings``).
 CACHE = Path(sys.prefix) / "share" / "solara" / "cdn"

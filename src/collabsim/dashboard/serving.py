@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from collabsim.dashboard import ANNOUNCEMENT, APP, STATUS_PATH
+from collabsim.dashboard.contract import ANNOUNCEMENT, APP, STATUS_PATH
 
 #: uvicorn's log level, as ``solara run --log-level-uvicorn warning`` set it.
 UVICORN_LOG_LEVEL = "warning"

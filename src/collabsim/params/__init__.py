@@ -14,7 +14,7 @@ collaborative. Anchors (published models a mechanism follows) are named in full.
 from collabsim.params.checks import ParameterError, python_value, suggest
 from collabsim.params.declaration import Parameter
 from collabsim.params.events import EVENT_KINDS, Event
-from collabsim.params.table import LEVERS, PARAMETERS, declaration
+from collabsim.params.table import LEVERS, PARAMETERS, declaration, not_run_length
 from collabsim.params.values import Params
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ParameterError",
     "Params",
     "declaration",
+    "not_run_length",
     "python_value",
     "suggest",
 ]

@@ -7,7 +7,9 @@ levers and the CLI's listings follow); each declares its parameters as it is imp
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
+from collabsim.checks import not_whole_number
 from collabsim.params.checks import ParameterError, suggest
 from collabsim.params.declaration import Parameter
 from collabsim.params.registry import DECLARATIONS
@@ -46,3 +48,16 @@ def declaration(name: str) -> Parameter:
         return PARAMETERS[name]
     except KeyError:
         raise unknown_parameter(name) from None
+
+
+def not_run_length(value: Any) -> str | None:
+    """Why ``value`` is not a run's length in weeks, or None if it is.
+
+    A run lasts from 1 week to the longest horizon a scenario may have (the ``horizon``
+    parameter's declared limit); the reason reads as ``not_whole_number``'s, saying so.
+    """
+    longest = PARAMETERS["horizon"].high
+    reason = not_whole_number(value, 1, longest)
+    if reason is None:
+        return None
+    return f"{reason} (weeks per run; {longest:,} is the longest horizon a scenario may have)"

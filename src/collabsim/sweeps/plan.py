@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collabsim.checks import names, not_run_length, whole_number
+from collabsim.checks import names, whole_number
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
-from collabsim.params import Params, declaration, python_value, suggest
+from collabsim.params import Params, declaration, not_run_length, python_value, suggest
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.sweeps.design import Design, Factor, make_design, make_factors
 from collabsim.sweeps.runner import Task

@@ -38,6 +38,7 @@ from collabsim.params import Params
 from collabsim.played import Choice
 from collabsim.runner import RunResult
 from collabsim.workshop import turns
+from collabsim.workshop.people import required_fields
 
 if TYPE_CHECKING:
     from collabsim.workshop.room import Room, Seat
@@ -121,7 +122,7 @@ class Record:
             self.add(seat, "played", "participant", "facilitator")
             choice = choices.get(person, Choice())
             for name in ("attend", "propose", "cede"):
-                if getattr(choice, name) is None and name in _required(room, person):
+                if getattr(choice, name) is None and name in required_fields(room, person):
                     self.add(seat, name, "model", "model")
             for request in room.requests(person):
                 if request.proposer not in choice.verdicts:
@@ -167,12 +168,6 @@ class Record:
         for name in (DECISIONS_CSV, DECISIONS_PARQUET, SESSION):
             storage.record_output(folder, name)
         return folder
-
-
-def _required(room: Room, person: int) -> list[str]:
-    from collabsim.workshop.people import required_fields  # people imports room's types
-
-    return required_fields(room, person)
 
 
 Policy = Callable[[CollaborationModel, int, Choice], Choice]

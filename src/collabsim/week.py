@@ -1,0 +1,344 @@
+"""A world of organisations living week by week: the story of a week, in order.
+
+What a run (``collabsim.model.CollaborationModel``, the world with its network) and its
+silo twin (``collabsim.silo.SiloWorld``, the same world with none) share. Each week, in
+order (``docs/odd.md`` section 3):
+
+1. scheduled events from the scenario timeline;
+2. on meeting weeks, the meeting: attendance, seating, encounters at tables, the
+   central leader's pull, the leadership programmes;
+3. change work: changes come due, are decided, tested, embedded or fail; new ones are
+   proposed; word of mouth spreads successes;
+4. between meetings: informal contact, second-hand trust, trust drifting back;
+5. aspiration, frustration and news fading, shielded by the central leader;
+   self-interested acts;
+6. members drifting away, organisations withdrawing, and people moving on;
+7. the network's sustainability.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import numpy as np
+
+from collabsim import events, settings
+from collabsim.agents import Person
+from collabsim.mechanisms import (
+    attendance,
+    change,
+    commitment,
+    encounters,
+    landscape,
+    learning,
+    narrative,
+    roles,
+    sustainability,
+    trust,
+    trust_store,
+    turnover,
+)
+from collabsim.mechanisms.commitment import QUARTER
+from collabsim.mechanisms.draws import chance
+from collabsim.params import Params
+from collabsim.played import PlayedPeople
+from collabsim.settings import Settings
+from collabsim.state import Network, State
+
+
+class WeeklyWorld(mesa.Model):
+    """The organisations of a run, their people and pathways, living week by week.
+
+    With the network if one is convened (``params.convened``). A subclass builds its
+    starting state and calls ``_set_up``; each of its steps lives ``_week``.
+    """
+
+    #: Whether anyone reads this world's people and trust: its people are then Mesa agents
+    #: (``Person``, in ``people`` and ``agents``) and its trust store keeps the sums the
+    #: trust reporters read. Nobody reads the silo twin's.
+    observed = True
+
+    def _set_up(self, params: Params, state: State) -> None:
+        """Set up the run from its parameters and its starting state (``build_state``)."""
+        self.params = params
+        self.state = state
+        self.network: Network = state.network  # read some thirty times a week: no property
+        self._configure()
+        self.people: list[Person] = (
+            [Person(self, i) for i in range(params.n_people)] if self.observed else []
+        )
+        self.played = PlayedPeople(self)
+
+        self._events: dict[int, list] = defaultdict(list)
+        for event in params.events:
+            self._events[event.step].append(event)
+
+        self._leavers = np.zeros(params.n_people, dtype=np.int64)
+        self._everyone = np.ones(params.n_people, dtype=bool)
+        self._top_posts = np.flatnonzero(self.state.people.role == roles.TOP)  # posts keep roles
+        self.apply_scheduled_events(0)  # events at step 0 shape the starting state
+
+    # --- the week ------------------------------------------------------------------------
+
+    def _week(self) -> None:
+        """The week's story, in order."""
+        week = self.steps
+        self.apply_scheduled_events(week)
+        self.network.meeting_held = (
+            self.network_on and (week - 1) % self.params.meeting_interval == 0
+        )
+        self.played.week_starts(self)
+        if self.network.meeting_held:
+            self.hold_meeting()
+        self.do_change_work(week)
+        self.talk_between_meetings()
+        self.update_commitment(week)
+        self.exits_and_turnover()
+        self.check_sustainability(week)
+
+    @property
+    def alive(self) -> bool:
+        """Whether the network is still meeting."""
+        return self.network.alive
+
+    @property
+    def collapse_step(self) -> int | None:
+        """Week the network dissolved, or None."""
+        return self.network.collapse_step
+
+    @property
+    def network_on(self) -> bool:
+        """Whether a convened network is alive and meeting."""
+        return self.params.convened and self.network.alive
+
+    @property
+    def central_strength(self) -> float:
+        """Strength of the central leader now (0 once they have left)."""
+        return self.params.central_leader_strength if self.network.central_leader_present else 0.0
+
+    @property
+    def facilitated(self) -> bool:
+        """Whether the academic partner's convener is in the network."""
+        return self.network.partner_present and bool(self.state.people.active[self.state.convener])
+
+    def _partner_channel(self, channel: str) -> bool:
+        """Whether the partner works through ``channel`` now (see ``partner_channel_off``)."""
+        return self.facilitated and self.params.partner_channel_off != channel
+
+    @property
+    def shared_capacity(self) -> float:
+        """The network's shared decision capacity: its tops' mean record of ceding (M9)."""
+        p = self.state.people
+        tops = self._top_posts[p.active[self._top_posts]]
+        # the mean, as NumPy's sum over the count: a third of the time of ``mean``
+        return float(np.add.reduce(p.ceded[tops]) / tops.size) if tops.size else 0.0
+
+    # 1. events
+    def apply_scheduled_events(self, week: int) -> None:
+        """Apply the timeline's events for this week, in the order listed."""
+        for event in self._events.get(week, ()):
+            events.apply(self, event)
+
+    # 2. the meeting
+    def hold_meeting(self) -> None:
+        """Hold a network meeting.
+
+        Attendance (M5), seating (M6), encounters (M1, M2, M4), with less of the work on a
+        common view when the network is pressed for results, the central leader's pull,
+        meeting energy and the update on actions, the leader's drive (M12), and the
+        leadership programmes (M7).
+        """
+        s, p, prm, cfg = self.state, self.state.people, self.params, self.settings_ref
+        attendees = self.played.attendance(self, attendance.choose_attendees(s.world, cfg))
+        self.network.meetings_held += 1
+        p.attended[attendees] += 1
+        self.network.attendance_rate = attendees.size / max(1, int(p.active.sum()))
+        self.network.attendance_history.append(self.network.attendance_rate)
+
+        mixed = self._partner_channel("seating")
+        seated = attendance.seat(s.stream, attendees, p.org, prm.table_size, mixed)
+        bounds = attendance.table_bounds(seated.size, prm.table_size, mixed)
+        widening = (
+            prm.facilitation_widening * prm.partner_strength
+            if self._partner_channel("narrative")
+            else 0.0
+        )
+        relief = prm.partner_strength if self._partner_channel("threat_relief") else 0.0
+        # Pressure to get things done takes time from building a common view.
+        crowded = prm.pressure_crowding * commitment.shortfall_strain(self.network.aspiration_gap)
+        epsilon, mu = prm.narrative_epsilon + widening, prm.narrative_mu * (1.0 - crowded)
+        encounters.table_encounters(s.world, cfg, seated, bounds, epsilon, mu, relief)
+        if self.network.central_leader_present and p.attended_last[s.central_leader]:
+            narrative.central_pull(
+                p.narrative, attendees, s.core_purpose, self.central_strength * prm.central_pull
+            )
+        # The first meeting agrees the first actions: it has no update on actions to hear.
+        progress = (
+            commitment.progress_reported(
+                s.pathways.actions_since_meeting,
+                self.steps - self.network.last_meeting,
+                self.state.actions_taken_on,
+            )
+            if self.network.meetings_held > 1
+            else None
+        )
+        s.pathways.actions_since_meeting[:] = 0
+        self.network.last_meeting = self.steps
+        commitment.meeting_experiences(s.world, cfg, self.network.aspiration_gap, progress)
+        if self.network.central_leader_present and p.attended_last[s.central_leader]:
+            commitment.leader_drive(
+                s.people_ref,
+                p.attended_last,
+                s.central_leader,
+                self.central_strength * prm.leader_drive,
+            )
+        if self.network.programme_running:
+            deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
+            learning.programme_session(s.world, cfg, attendees, 1.0 + deepening)
+
+    # 3. change work
+    def do_change_work(self, week: int) -> None:
+        """A week of change work, and of the world changing around it.
+
+        Proposals, decisions, tests, embedding and adoption (M8-M11); the environment
+        moves on; without the network, its cross-organisation changes unravel.
+        """
+        s, prm, cfg = self.state, self.params, self.settings_ref
+        dl = prm.distributed_leadership
+        if self.network_on:  # ceded territory widens what the frontline may decide
+            dl += (1.0 - dl) * self.shared_capacity
+        # In a working network its members do the change work; in silos everyone in post.
+        working = s.people.active if self.network_on else self._everyone
+        change.change_work(s.world, cfg, week, self.network_on, dl, working)
+        if prm.convened and not self.network.alive:
+            landscape.unravel(s.world, cfg)
+        landscape.shift_environment(s.world, cfg)
+        self.network.quality = float(s.pathways.fitness.sum()) / self.state.initial_quality
+
+    # 4. between meetings
+    def talk_between_meetings(self) -> None:
+        """Trust between meetings.
+
+        Informal contact among the members of a living place-based network, second-hand
+        trust (M3), drift (M1).
+        """
+        s, prm, cfg = self.state, self.params, self.settings_ref
+        if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
+            encounters.informal_encounters(s.world, cfg)
+        self.played.talk(self)
+        trust.second_hand(s.world, cfg)
+        trust_store.drift(s.trust_ref, prm.trust_drift)
+
+    # 5. aspiration and commitment
+    def update_commitment(self, week: int) -> None:
+        """Aspiration, frustration and self-interest.
+
+        Aspiration follows performance plus shielded pressure; frustration follows the
+        week's strain (M12); territorial, disheartened tops may act in self-interest (M13).
+        """
+        s, prm = self.state, self.params
+        performance = (
+            (self.network.quality - self.network.quality_history[week % QUARTER]) * 52 / QUARTER
+        )
+        self.network.quality_history[week % QUARTER] = self.network.quality
+        pressure = commitment.shielded_pressure(
+            prm.results_pressure, self.central_strength, prm.central_leader_shield
+        )
+        self.network.aspiration = commitment.aspiration_after(
+            self.network.aspiration, performance, pressure, prm.aspiration_memory
+        )
+        self.network.aspiration_gap = max(0.0, self.network.aspiration - performance)
+        if not self.network_on:  # nothing left to be committed to: frustration and news fade
+            commitment.week_passes(s.people_ref, self._everyone, 0.0)
+            return
+        commitment.week_passes(s.people_ref, s.people.active, self.network.aspiration_gap)
+        actor = commitment.spontaneous_self_interest(s.world, self.settings_ref, week)
+        if actor >= 0 and not self.played.plays(actor):  # a played leader acts by choice
+            self.act_in_self_interest(actor)
+        self.played.acts(self)
+
+    def act_in_self_interest(self, actor: int) -> None:
+        """Person ``actor`` (a top) acts in self-interest now (M13)."""
+        s = self.state
+        self.network.trust_in_actor_before = float(trust_store.trust_in(s.trust_ref, actor))
+        commitment.self_interest_act(s.world, self.settings_ref, actor)
+        s.people.last_act[actor] = self.steps
+        self.network.self_interest_acts += 1
+        self.network.last_actor = actor
+
+    # 6. exit and turnover
+    def exits_and_turnover(self) -> None:
+        """Members drift away after meetings spent disheartened; people move on (M14).
+
+        The leader holding the centre moves on at the same base rate as anyone (frustration
+        aside, since they are committed by design), and nobody holds the centre after them.
+        """
+        s, prm, cfg = self.state, self.params, self.settings_ref
+        if self.network.meeting_held:
+            patience = self.meetings_in(prm.exit_patience_weeks)
+            self.network.exits += turnover.drift_away(s.world, cfg, patience)
+            self.network.exits += sustainability.organisations_withdrawing(
+                s.world, cfg, self.state.partner_index, patience
+            )
+        leaving = turnover.move_on(s.world, cfg, self._leavers)
+        if leaving:
+            self.replace(self._leavers[:leaving])
+        if self.network.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
+            events.central_leader_leaves(self)
+
+    def replace(self, posts: int | np.ndarray) -> None:
+        """The holders of ``posts`` (one post, or an array of them) move on, in order.
+
+        A newcomer with prior trust only takes over each post.
+        """
+        posts = np.atleast_1d(np.asarray(posts, dtype=np.int64))
+        turnover.replace_people(
+            self.state.world, posts, self.state.draws, self.network.meetings_held
+        )
+        handed_over = posts.tolist()  # a list: "in" on an array costs about 2 µs, on a list 0.05
+        if self.observed:
+            for post in handed_over:
+                self.people[post].hand_over()
+                self.people[post] = Person(self, post)
+        self.network.turnover += len(handed_over)
+        if self.network.last_actor in handed_over:
+            self.network.last_actor = -1
+
+    # 7. sustainability
+    def check_sustainability(self, week: int) -> None:
+        """At each meeting, judge whether the network is failing (M15).
+
+        It dissolves once its failing meetings in a row span ``collapse_weeks``.
+        """
+        if not self.network.meeting_held:
+            return
+        s, prm = self.state, self.params
+        p = s.people
+        recent = self.network.attendance_history[-self.meetings_in(prm.attendance_weeks) :]
+        failing = sustainability.network_failing(
+            int(p.active.sum()) / self.state.initial_members,
+            sum(recent) / len(recent),
+            bool((p.active & (p.role == roles.TOP) & ~p.steady).any()),
+            prm.min_attendance,
+        )
+        self.network.failing_meetings = self.network.failing_meetings + 1 if failing else 0
+        if self.network.failing_meetings >= self.meetings_in(prm.collapse_weeks):
+            self.network.alive = False
+            self.network.collapse_step = week
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def meetings_in(self, weeks: int) -> int:
+        """How many meetings in a row span ``weeks`` of the calendar (at least one).
+
+        Patience and the judgement of a failing network run in calendar time: each meeting
+        stands for the weeks until the next, so a network meeting quarterly is not given
+        three times as long to fail as one meeting monthly.
+        """
+        return max(1, -(-weeks // self.params.meeting_interval))
+
+    def _configure(self) -> None:
+        """Bundle the rates the compiled mechanisms take, once per set of parameters."""
+        self.settings = Settings.of(self.params)
+        self.settings_ref = settings.reference(self.settings)
