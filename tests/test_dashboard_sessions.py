@@ -113,15 +113,17 @@ def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server
         held, traced_held = killed_with_sessions_open(playwright, served, tmp_path / "a")
         wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
         freed, traced_freed = resident_mb(served.pid), python_bytes(served.url)
-        # a second crowd the same: a server that kept any of the first's would grow again
-        killed_with_sessions_open(playwright, served, tmp_path / "b")
-        wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
-        freed_again = resident_mb(served.pid)
+        # two more crowds the same: a server that kept any of the first's would grow again
+        for crowd in ("b", "c"):
+            killed_with_sessions_open(playwright, served, tmp_path / crowd)
+            wait_for_status(served.url, TIMEOUT + MARGIN, sessions=0, models=0)
+        freed_later = resident_mb(served.pid)
     sizes = (
         f"server memory {baseline:.0f} MiB, {held:.0f} with three sessions open, "
-        f"{freed:.0f} once they were freed, {freed_again:.0f} after three more came and "
-        f"went; allocated since the baseline and still held: {traced_held / 2**20:.2f} MiB "
-        f"with the sessions open, {traced_freed / 2**20:.2f} MiB once they were freed"
+        f"{freed:.0f} once they were freed, {freed_later:.0f} after two more crowds of three "
+        f"came and went; allocated since the baseline and still held: "
+        f"{traced_held / 2**20:.2f} MiB with the sessions open, "
+        f"{traced_freed / 2**20:.2f} MiB once they were freed"
     )
     assert held - baseline > 5, sizes  # the sessions held memory: the comparison means something
     assert traced_held > 5 * 2**20, sizes
@@ -130,8 +132,10 @@ def test_a_killed_browser_has_its_sessions_models_freed_after_the_timeout(server
     # bookkeeping); 23% when each closed session's model state was kept on purpose
     assert traced_freed < traced_held / 8, sizes
     # What the C library keeps for reuse (which the resident set counts, and which depends
-    # on how the heap happens to be laid out) is reused: the second crowd does not grow the
-    # server by half of what the first held. Measured: 2 to 5 MiB, of the 24 the first held
-    assert freed_again - freed < (held - baseline) / 2, sizes
+    # on how the heap happens to be laid out) is reused: two more crowds grow the server by
+    # less than the first held, where keeping their models would grow it by twice that.
+    # Measured: 9 to 13 MiB for the two, of the 22 to 25 the first held. One crowd alone grew
+    # it by 0 to 11 MiB as the allocator's arenas settled, too noisy to judge one by
+    assert freed_later - freed < held - baseline, sizes
     text = log.read_text()
     assert "Traceback" not in text and "Error" not in text, text

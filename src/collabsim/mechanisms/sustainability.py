@@ -41,8 +41,8 @@ def organisations_withdrawing(world, settings, partner, patience):
     the count); after ``patience`` low meetings in a row it withdraws: everyone from it
     leaves the network, and people who take up its posts later do not join. A network is
     only as alive as the organisations that sponsor it; the academic partner is left out
-    (it withdraws only by event), and the central leader's organisation stays while the
-    leader, committed by design, is among its tops.
+    (it withdraws only by event). The central leader counts among their organisation's
+    tops like anyone: their commitment is learned too.
 
     Evidence: "distributed leadership was constrained by a lack of buy-in and commitment
     from senior leaders"; "issues arose regarding how committed the tops were" (Mervyn et

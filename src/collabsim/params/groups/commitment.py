@@ -59,8 +59,9 @@ declare(
     "float",
     0.205,
     "How far the update on actions at each meeting moves those who came towards what it "
-    "reports: the share of the network's care pathways with an action carried out (a "
-    "small test studied, a redesign completed) a month since the last meeting.",
+    "reports of their own pathway: the actions carried out (small tests studied, redesigns "
+    "completed) per month since the last meeting, against what its people took on (at "
+    "most 1; tops and the convener hear the mean over pathways).",
     unit="share of gap per meeting",
     low=0.0,
     high=0.5,
