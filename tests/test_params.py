@@ -88,6 +88,18 @@ def test_organisations_must_be_known_kinds_with_suggestions():
         Params(organisations=["acute_trust", "university"])
 
 
+@pytest.mark.parametrize("kinds", [[1, 2], ["pharmacy", 3.5], ["pharmacy", ["commissioner"]]])
+def test_organisations_that_are_not_names_are_refused_in_words(kinds):
+    with pytest.raises(ParameterError, match="organisations=.* is not allowed: expected a list"):
+        Params(organisations=kinds)
+
+
+@pytest.mark.parametrize("kind", [["budget_cut"], {"a": 1}, 7, None])
+def test_an_event_kind_that_is_not_a_name_is_refused_in_words(kind):
+    with pytest.raises(ParameterError, match="is not an event kind; allowed: self_interest_act"):
+        Params(events=[{"step": 3, "kind": kind}])
+
+
 def test_unknown_names_suggest_close_ones():
     with pytest.raises(ParameterError, match="'cede_wilingness'.*did you mean cede_willingness"):
         Params(cede_wilingness=0.3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 import shutil
 import socket
 import subprocess
@@ -230,6 +231,29 @@ def test_dask_errors_are_clear(monkeypatch, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("tcp://127.0.0.1", "no port"),
+        ("tcp://", "no host"),
+        ("tcp://127.0.0.1:abc", "a port that is not a whole number in range"),
+        ("tcp://127.0.0.1:99999", "a port that is not a whole number in range"),
+        ("tcp://127.0.0.1:0", "no port"),
+        ("tcp://:8786", "no host"),
+        ("tcp://127.0.0.1:1/x", "more after the port"),
+        ("http://127.0.0.1:8786", "no tcp:// or tls:// in front"),
+        ("inproc://foo", "no tcp:// or tls:// in front"),
+        (8786, "a int"),
+    ],
+)
+def test_a_scheduler_address_that_is_not_one_is_refused_before_anything_is_written(
+    address, reason, tmp_path
+):
+    with pytest.raises(SweepError, match=re.escape(f"not allowed ({reason})")):
+        collabsim.iter_sweep(**OPTIONS, backend="dask", scheduler=address, out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
 def test_a_restart_on_a_cluster_out_of_reach_keeps_the_earlier_runs(serial_folder, tmp_path):
     out = tmp_path / "backends"
     shutil.copytree(serial_folder, out)
@@ -238,7 +262,9 @@ def test_a_restart_on_a_cluster_out_of_reach_keeps_the_earlier_runs(serial_folde
         address = f"tcp://127.0.0.1:{closed.getsockname()[1]}"
     changed = {**OPTIONS, "replicates": 5}  # another sweep: only a restart may replace it
     run = collabsim.iter_sweep(**changed, backend="dask", scheduler=address, restart=True, out=out)
-    with pytest.raises(SweepError, match=f"cannot reach the Dask scheduler at {address}"):
+    # nothing listens there, so the machine refuses at once: said so, not after a timeout
+    refused = f"cannot reach the Dask scheduler at {address}: the connection was refused"
+    with pytest.raises(SweepError, match=refused):
         list(run)
     assert_same_results(out, serial_folder)
 

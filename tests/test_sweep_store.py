@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import collabsim
-from collabsim import fingerprint, storage
+from collabsim import fingerprint, storage, validation
 from collabsim.cli import main
 from collabsim.metrics import SUMMARY
 from collabsim.sweeps import SweepError, iter_sweep, serial
@@ -233,6 +233,22 @@ def test_folders_that_are_not_sweeps_are_refused(tmp_path):
     )
     with pytest.raises(FileExistsError, match="not a collabsim sweep"):
         small_sweep(single)
+
+
+def test_a_validations_folder_is_not_taken_for_a_damaged_sweep(tmp_path, capsys):
+    # its runs/ holds the validation's own sweeps: a restart would have deleted them
+    folder = tmp_path / "validation"
+    stored = folder / "runs" / "arm" / "runs.parquet"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"the validation's runs")
+    (folder / validation.META).write_text(json.dumps({"kind": validation.KIND}), "utf-8")
+    for restart in (False, True):
+        with pytest.raises(FileExistsError, match="already has files in it and is not a coll"):
+            small_sweep(folder, restart=restart)
+    assert stored.read_bytes() == b"the validation's runs"
+    assert main(["run", "--steps", "2", "--out", str(folder), "--quiet"]) == 2
+    assert "holds a collabsim validation, not a run" in capsys.readouterr().err
+    assert stored.read_bytes() == b"the validation's runs"
 
 
 def test_collabsim_run_will_not_overwrite_a_sweep(tmp_path, capsys):

@@ -128,7 +128,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
     if out_dir.exists() and not out_dir.is_dir():
         raise FileExistsError(f"output folder {str(out_dir)!r} is a file, not a folder")
     if out_dir.is_dir() and any(out_dir.iterdir()) and _previous_meta(out_dir) is None:
-        if (other := _kind_of_folder(out_dir)) is not None:
+        if (other := kind_of_folder(out_dir)) is not None:
             raise FileExistsError(
                 f"output folder {str(out_dir)!r} holds a {other}, not a run; choose an "
                 "empty or new folder"
@@ -140,13 +140,22 @@ def check_out_dir(out_dir: str | Path) -> Path:
     return out_dir
 
 
-def _kind_of_folder(folder: Path) -> str | None:
-    """What else of collabsim's a folder holds, as its meta says (``collabsim sweep``)."""
-    try:
-        kind = json.loads((folder / META).read_text(encoding="utf-8")).get("kind")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return kind if isinstance(kind, str) and kind.startswith("collabsim ") else None
+def kind_of_folder(folder: Path) -> str | None:
+    """What of collabsim's a folder holds, as a record at its top says (``collabsim sweep``).
+
+    The studies mark their folders with a JSON record naming their ``kind``: a sweep, a
+    calibration or a robustness study its ``meta.json``, a validation its
+    ``validation.json``, a sensitivity analysis its ``sensitivity.json``. None if no
+    record there names one (a run's ``meta.json`` names none).
+    """
+    for record in sorted(folder.glob("*.json")):
+        try:
+            kind = json.loads(record.read_text(encoding="utf-8")).get("kind")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(kind, str) and kind.startswith("collabsim "):
+            return kind
+    return None
 
 
 def write_run(result: RunResult, out_dir: str | Path, *, scenario: str | None = None) -> Path:

@@ -25,7 +25,12 @@ def python_value(value: Any) -> Any:
     return value
 
 
-def suggest(name: str, options: Iterable[str]) -> str:
-    """A hint for a misspelt ``name``: 'did you mean ...?' with the closest ``options``, or ''."""
+def suggest(name: Any, options: Iterable[str]) -> str:
+    """A hint for a misspelt ``name``: 'did you mean ...?' with the closest ``options``, or ''.
+
+    A name that is not text at all (a number or a list from a file) has no near miss: ''.
+    """
+    if not isinstance(name, str):
+        return ""
     close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
     return f"did you mean {' or '.join(close)}?" if close else ""

@@ -47,8 +47,8 @@ class Event:
             raise ParameterError(
                 f"events: step={self.step!r} is not allowed: expected a whole number >= 0 (week)"
             )
-        if self.kind not in EVENT_KINDS:
-            hint = suggest(str(self.kind), EVENT_KINDS)
+        if not isinstance(self.kind, str) or self.kind not in EVENT_KINDS:
+            hint = suggest(self.kind, EVENT_KINDS)
             raise ParameterError(
                 f"events: kind={self.kind!r} is not an event kind; allowed: "
                 + ", ".join(EVENT_KINDS)

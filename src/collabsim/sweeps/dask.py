@@ -19,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk
@@ -94,11 +96,35 @@ def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:
         )
     if isinstance(scheduler, distributed.Client):
         return None
-    if not isinstance(scheduler, str) or "://" not in scheduler:
+    if (reason := _not_an_address(scheduler)) is not None:
         raise SweepError(
-            f"scheduler={scheduler!r} is not allowed: expected the address of a "
-            "Dask scheduler, e.g. tcp://HOST:8786"
+            f"scheduler={scheduler!r} is not allowed ({reason}): expected the address of a "
+            "Dask scheduler, tcp://HOST:PORT with a port from 1 to 65535, e.g. tcp://HOST:8786"
         )
+    return None
+
+
+#: The address schemes of a scheduler on another machine that a plain client can reach.
+SCHEMES = ("tcp", "tls")
+
+
+def _not_an_address(scheduler: Any) -> str | None:
+    """Why ``scheduler`` is not a scheduler's address, or None if it is one."""
+    if not isinstance(scheduler, str):
+        return f"a {type(scheduler).__name__}"
+    parts = urlsplit(scheduler)
+    if parts.scheme not in SCHEMES or not scheduler.startswith(f"{parts.scheme}://"):
+        return "no tcp:// or tls:// in front"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        return "a port that is not a whole number in range"
+    if not parts.hostname:
+        return "no host"
+    if port is None or port == 0:
+        return "no port"
+    if parts.path or parts.query or parts.fragment:
+        return "more after the port"
     return None
 
 
@@ -123,7 +149,21 @@ def _ctrl_c_left_here() -> Iterator[None]:
 
 
 def _connect(distributed: Any, scheduler: str) -> Any:
-    """A client of the scheduler at ``scheduler``, or a ``SweepError`` saying why not."""
+    """A client of the scheduler at ``scheduler``, or a ``SweepError`` saying why not.
+
+    A machine that refuses the connection outright (nothing listens on that port) is
+    said at once, rather than after Dask's ``CONNECT_TIMEOUT`` of retries.
+    """
+    parts = urlsplit(scheduler)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=5).close()
+    except ConnectionRefusedError:
+        raise SweepError(
+            f"cannot reach the Dask scheduler at {scheduler}: the connection was refused "
+            "(is the scheduler running, on that port?)"
+        ) from None
+    except OSError:
+        pass  # a name that does not resolve, a slow network: Dask says why, in its time
     try:
         return distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as error:

@@ -112,7 +112,7 @@ def inspect(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     if meta is not None:
         return meta, None
     names = {p.name for p in path.iterdir()} - {LOCK}
-    own = {n for n in names if n in OWN or (n.startswith(".") and n.endswith(".tmp"))}
+    own = {n for n in names if _can_be_own(path / n)}
     foreign_meta = damage is None and (path / META).exists()
     if foreign_meta or (names and not own):
         raise FileExistsError(
@@ -120,6 +120,21 @@ def inspect(path: Path) -> tuple[dict[str, Any] | None, str | None]:
             f"sweep (no sweep {META}); choose an empty or new folder"
         )
     return None, (damage if own else None)
+
+
+def _can_be_own(entry: Path) -> bool:
+    """Whether ``entry`` can be one of a sweep's own files or folders (``OWN``).
+
+    A sweep's part folders hold part files, never folders: a study's ``runs/`` of whole
+    sweeps (a validation's, say) is not a sweep's, and a restart must not take it.
+    """
+    if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+        return True
+    if entry.name not in OWN:
+        return False
+    if entry.name == DAMAGED or not entry.is_dir():
+        return True
+    return not any(inner.is_dir() for inner in entry.iterdir())
 
 
 def listing(path: Path) -> str:
