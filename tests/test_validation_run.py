@@ -9,11 +9,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
 
 from collabsim import validation
+from collabsim.sweeps import SweepError
 from collabsim.validation import runner
 from collabsim.validation.measures import PEOPLE_PER_MEETING
 from collabsim.validation.report import CSV_COLUMNS, read_csv, report_markdown
@@ -237,6 +239,27 @@ def test_restart_computes_everything_again(serial, tmp_path):
     validation.validate(out=copy, patterns=TINY, backend="serial", restart=True)
     assert meta(copy)["computed"] == RUNS_NEEDED
     assert (copy / "patterns.csv").read_bytes() == (out / "patterns.csv").read_bytes()
+
+
+def test_a_restart_on_a_cluster_out_of_reach_keeps_the_stored_runs(serial, tmp_path):
+    out, _ = serial
+    copy = tmp_path / "unreachable"
+    shutil.copytree(out, copy)
+
+    def stored():  # every file but validation.json, which records the attempt
+        return {p: p.read_bytes() for p in sorted(copy.rglob("*")) if p.is_file()} | {
+            copy / validation.META: None
+        }
+
+    before = stored()
+    with socket.socket() as closed:  # a port nothing listens on once it is closed
+        closed.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{closed.getsockname()[1]}"
+    with pytest.raises(SweepError, match=f"cannot reach the Dask scheduler at {address}"):
+        validation.validate(
+            out=copy, patterns=TINY, backend="dask", scheduler=address, restart=True
+        )
+    assert stored() == before
 
 
 @pytest.mark.parametrize(

@@ -166,6 +166,7 @@ def run_needs(
     """
     progress = run_with.progress
     if run_with.restart and folder.exists():
+        run_with.reach()  # a cluster out of reach costs nothing already computed
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     code = code_fingerprint()
