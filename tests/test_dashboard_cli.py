@@ -173,6 +173,26 @@ def test_an_address_not_of_this_machine_is_refused_in_one_line(capsys):
     assert line.endswith("choose another --host")
 
 
+@pytest.mark.parametrize("host", ["", " "])
+def test_an_empty_host_is_refused_rather_than_taken_for_every_address(host, capsys):
+    assert main(["dashboard", "--host", host, "--port", "0"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        f"collabsim: error: --host {host!r} is not allowed: expected an address or a host "
+        "name (0.0.0.0 to let devices in the room connect)"
+    )
+
+
+def test_a_host_name_the_resolver_cannot_encode_is_refused_in_one_line(capsys):
+    host = "ä" * 70  # longer than a label may be, once encoded for the resolver
+    assert main(["dashboard", "--host", host, "--port", "0"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert (
+        line
+        == f"collabsim: error: cannot listen on {host}:0: not a host name; choose another --host"
+    )
+
+
 def test_listen_reports_a_taken_port():
     """``listen`` raises ``CannotListen`` for a port another socket listens on."""
     with listen("127.0.0.1", 0) as first:

@@ -44,6 +44,11 @@ def listen(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> socket.socket:
     """
     if not 0 <= port <= 65535:
         raise CannotListen(f"--port {port} is not allowed: expected a port from 0 to 65535")
+    if not host.strip():  # the socket would take it for every address of the machine
+        raise CannotListen(
+            f"--host {host!r} is not allowed: expected an address or a host name "
+            "(0.0.0.0 to let devices in the room connect)"
+        )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn decides
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
@@ -54,6 +59,11 @@ def listen(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> socket.socket:
         # port (SO_REUSEADDR lets two bound, non-listening sockets share it), and early
         # visitors wait in the backlog instead of being refused
         sock.listen(2048)
+    except (UnicodeError, TypeError):  # a name the resolver cannot even encode
+        sock.close()
+        raise CannotListen(
+            f"cannot listen on {host}:{port}: not a host name; choose another --host"
+        ) from None
     except OSError as error:
         sock.close()
         wrong_host = (
