@@ -307,6 +307,16 @@ def test_params_markdown_is_exactly_the_reference(tmp_path):
     assert done.stdout.decode("utf-8") == reference.parameters_markdown()
 
 
+@pytest.mark.parametrize("listing", [["params"], ["params", "--markdown"]])
+def test_listings_print_whatever_the_terminals_encoding(listing, tmp_path):
+    plain = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    done = subprocess.run(
+        [SCRIPT, *listing], cwd=tmp_path, capture_output=True, timeout=600, env=plain
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert "–" in done.stdout.decode("utf-8")  # the ranges' dashes came through
+
+
 def test_main_in_process_returns_status_codes(capsys):
     assert main(["--version"]) == 0
     assert main(["run", "--set", "cede_wilingness=0.2"]) == 2

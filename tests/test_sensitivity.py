@@ -297,6 +297,11 @@ class Counting:
         ({"replicates": 3}, SweepError, "needs a stochastic function"),
         ({"second_order": True, "method": "morris"}, SweepError, "second_order is for method"),
         ({"fill": {"z": 1}, "outputs": ["y"]}, SweepError, "fill: 'z' is not one of the outputs"),
+        (
+            {"resamples": 10**9},
+            SweepError,
+            "resamples=1000000000 is not allowed: expected a whole number from 10 to 100,000",
+        ),
     ],
 )
 def test_bad_input_is_refused_before_any_call_and_nothing_is_written(

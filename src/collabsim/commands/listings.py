@@ -66,8 +66,11 @@ def params(args: argparse.Namespace) -> int:
             if p.group == group
         ]
         blocks.append(f"{reference.group_title(group)}\n" + _text_table(header, rows, width))
-    print("\n\n".join(blocks))
-    print("\n* policy lever. Set a value with: collabsim run --set name=value")
+    # UTF-8 whatever the locale: the meanings hold dashes and symbols
+    print_utf8(
+        "\n\n".join(blocks)
+        + "\n\n* policy lever. Set a value with: collabsim run --set name=value\n"
+    )
     return 0
 
 

@@ -111,9 +111,9 @@ def _check_together(v: dict[str, Any]) -> None:
         # happens is the horizon; a later event would silently never happen
         if event.step > v["horizon"]:
             raise ParameterError(
-                f"events: {event.kind} at step={event.step} is after the last week of the "
-                f"run, horizon={v['horizon']}: expected a step from 0 to {v['horizon']} "
-                "(or a longer horizon)"
+                f"events: {event.kind} at step={event.step} is after the scenario's last "
+                f"week, horizon={v['horizon']}: expected a step from 0 to {v['horizon']}, or "
+                f"a longer horizon (e.g. --set horizon={event.step})"
             )
         if event.organisation is not None and event.organisation not in present:
             raise ParameterError(

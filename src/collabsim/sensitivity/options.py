@@ -78,6 +78,9 @@ class AnalysisOptions:
 
     #: Bootstrap resamples of a method not in ``METHOD_RESAMPLES``.
     RESAMPLES = 1000
+    #: The most resamples: 100 times the default, a few hundred MB for the largest
+    #: designs; more would tighten nothing a reader sees and can exhaust memory.
+    MAX_RESAMPLES = 100_000
 
     method: str = "sobol"
     statistic: str = "mean"
@@ -94,7 +97,12 @@ class AnalysisOptions:
         if resamples is None:
             resamples = METHOD_RESAMPLES.get(self.method, self.RESAMPLES)
         whole_number(
-            "resamples", resamples, 10, error=SensitivityError, meaning="bootstrap resamples"
+            "resamples",
+            resamples,
+            10,
+            self.MAX_RESAMPLES,
+            error=SensitivityError,
+            meaning="bootstrap resamples",
         )
         object.__setattr__(self, "resamples", resamples)
         object.__setattr__(
