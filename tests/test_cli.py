@@ -317,6 +317,37 @@ def test_listings_print_whatever_the_terminals_encoding(listing, tmp_path):
     assert "–" in done.stdout.decode("utf-8")  # the ranges' dashes came through
 
 
+SOME_FAIL = """
+[sweep]
+name = "corner"
+design = "grid"
+replicates = 1
+steps = 3
+[params]
+n_people = 30
+landscape_k = 4
+[factors]
+n_practices = [{practices}]
+"""
+
+
+def test_a_sweep_whose_every_run_failed_ends_with_status_2(tmp_path, capsys):
+    # landscape_k must be below n_practices: with 3 and 5 practices one point fails
+    def sweep(name: str, practices: str) -> int:
+        file = tmp_path / f"{name}.toml"
+        file.write_text(SOME_FAIL.format(practices=practices), encoding="utf-8")
+        out = str(tmp_path / name)
+        return main(["sweep", str(file), "--backend", "serial", "--quiet", "--out", out])
+
+    assert sweep("some", "3, 5") == 0
+    assert capsys.readouterr().err == ""
+    every = tmp_path / "every.toml"
+    assert sweep("every", "2, 3") == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"collabsim: error: {every}: every one of the 2 runs failed")
+    assert "the first: ParameterError: landscape_k=4 is not allowed" in line
+
+
 def test_main_in_process_returns_status_codes(capsys):
     assert main(["--version"]) == 0
     assert main(["run", "--set", "cede_wilingness=0.2"]) == 2

@@ -6,6 +6,7 @@ import argparse
 
 from collabsim.commands import (
     Progress,
+    UsageError,
     check_writable,
     naming,
     resumable,
@@ -56,6 +57,14 @@ def sweep(args: argparse.Namespace) -> int:
         with writing_to(run.plan.out):
             for _ in run:
                 pass
+    result = sweeps.load(run.plan.out)
     if not args.quiet:
-        print(sweeps.load(run.plan.out).report())
+        print(result.report())
+    ok = result.runs["status"] == "ok"
+    if len(ok) and not ok.any():  # nothing to analyse: a script must not take it for results
+        first = result.runs["error"].iloc[0]
+        raise UsageError(
+            f"{args.file}: every one of the {len(ok):,} runs failed, so the sweep has no "
+            f"results; the first: {first}"
+        )
     return 0
