@@ -114,7 +114,7 @@ def _not_an_address(scheduler: Any) -> str | None:
         return f"a {type(scheduler).__name__}"
     parts = urlsplit(scheduler)
     if parts.scheme not in SCHEMES or not scheduler.startswith(f"{parts.scheme}://"):
-        return "no tcp:// or tls:// in front"
+        return f"no {' or '.join(f'{scheme}://' for scheme in SCHEMES)} in front"
     try:
         port = parts.port
     except ValueError:  # not a number, or out of range
