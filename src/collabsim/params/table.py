@@ -1,7 +1,8 @@
-"""The table of parameters: every declaration by name, the levers, and lookup by name.
+"""The table of parameters: every declaration by name, the levers, lookup by name.
 
-The groups are imported here in the table's order (which ``docs/parameters.md``, the
-levers and the CLI's listings follow); each declares its parameters as it is imported.
+Also the longest run the horizon's declaration allows (``not_run_length``). The groups
+are imported here in the table's order (which ``docs/parameters.md``, the levers and the
+CLI's listings follow); each declares its parameters as it is imported.
 """
 
 from __future__ import annotations
