@@ -348,6 +348,16 @@ def test_a_sweep_whose_every_run_failed_ends_with_status_2(tmp_path, capsys):
     assert "the first: ParameterError: landscape_k=4 is not allowed" in line
 
 
+def test_an_example_written_into_a_missing_folder_says_which(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = "nodir/x.toml"
+    assert main(["example", "sweep_partner_cede.toml", "--out", target]) == 2
+    assert capsys.readouterr().err == (
+        f"collabsim: error: cannot write the example to {target!r}: there is no folder 'nodir'\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_main_in_process_returns_status_codes(capsys):
     assert main(["--version"]) == 0
     assert main(["run", "--set", "cede_wilingness=0.2"]) == 2

@@ -201,6 +201,28 @@ def test_a_scenario_event_after_a_shorter_run_is_noted(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_a_sweeps_fixed_event_after_its_runs_end_is_noted(tmp_path, capsys):
+    file = tmp_path / "short.toml"
+    file.write_text(
+        '[sweep]\nname = "short"\nscenario = "beston"\ndesign = "grid"\nreplicates = 1\n'
+        "steps = 12\n[params]\nn_people = 30\n[factors]\ncede_willingness = [0.1, 0.9]\n",
+        encoding="utf-8",
+    )
+    out = str(tmp_path / "out")
+    assert main(["sweep", str(file), "--backend", "serial", "--quiet", "--out", out]) == 0
+    assert capsys.readouterr().err == (
+        f"collabsim: {file}: the event in week 24 (partner_withdraws) is after the last "
+        "week of the runs, steps=12: it does not happen\n"
+    )
+
+
+def test_a_sweep_that_would_keep_nothing_of_its_runs_is_refused():
+    keeps = {"factors": {"cede_willingness": [0.1, 0.9]}, "steps": 3, "replicates": 1}
+    with pytest.raises(SweepError, match=r"outputs=\[\] with no time series: the sweep would"):
+        plan_sweep(**keeps, outputs=[])
+    assert plan_sweep(**keeps, outputs=[], timeseries=["quality"]).reporters == ("quality",)
+
+
 def test_an_event_in_the_last_week_is_accepted_and_happens():
     params = Params(
         n_people=30,

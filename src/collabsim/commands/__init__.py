@@ -130,17 +130,22 @@ def show_notices() -> None:
 
 
 @contextlib.contextmanager
-def writing_to(out: Path) -> Iterator[None]:
-    """Turn a failure to use the output folder (not writable, say) into one line."""
+def writing_to(out: Path, *, what: str = "results") -> Iterator[None]:
+    """Turn a failure to write ``what`` to ``out`` (not writable, say) into one line."""
     try:
         yield
     except FileExistsError:
         raise
     except OSError as error:
-        which = f" ({error.filename})" if error.filename else ""
-        raise UsageError(
-            f"cannot write results to {str(out)!r}{which}: {error.strerror or error}"
-        ) from None
+        target = str(error.filename) if error.filename else str(out)
+        which = "" if target == str(out) else f" ({target})"
+        folder = Path(target).parent
+        reason = (
+            f"there is no folder {str(folder)!r}"
+            if isinstance(error, FileNotFoundError) and not folder.exists()
+            else error.strerror or error
+        )
+        raise UsageError(f"cannot write {what} to {str(out)!r}{which}: {reason}") from None
 
 
 def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None]:

@@ -26,7 +26,7 @@ def example(args: argparse.Namespace) -> int:
             print(f"{name:<{width}}  {experiments.headline(name)}")
         return 0
     try:
-        with writing_to(args.out if args.out is not None else args.name):
+        with writing_to(args.out if args.out is not None else args.name, what="the example"):
             written = experiments.write(args.name, args.out)
     except experiments.UnknownExample as error:
         raise UsageError(str(error)) from None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from collabsim.commands import (
+    PROG,
     Progress,
     UsageError,
     check_writable,
@@ -38,6 +40,12 @@ def sweep(args: argparse.Namespace) -> int:
         with naming(args.file):
             plan = sweeps.plan_sweep(**options, allow_large=args.allow_large)
         check_writable(plan.out)
+        for event in plan.base["events"]:  # as `run` says: a fixed event that never happens
+            if event["step"] > plan.steps:
+                logging.getLogger(PROG).warning(
+                    f"{args.file}: the event in week {event['step']} ({event['kind']}) is "
+                    f"after the last week of the runs, steps={plan.steps}: it does not happen"
+                )
         run_with = sweeps.Execution(
             backend=backend,
             workers=workers,

@@ -187,7 +187,7 @@ def make_factor(name: str, spec: Any) -> Factor:
     if not low < high:
         raise ParameterError(
             f"{name}: low={low!r} and high={high!r} are not allowed: low must be below high "
-            "(give one value as a list of one level instead)"
+            "(to hold it at one value, set it as a fixed parameter instead of a factor)"
         )
     return Factor(name, param.kind, low=low, high=high)
 

@@ -302,6 +302,11 @@ def plan_sweep(
         reporters = names(
             "timeseries", timeseries, REPORTER_NAMES, what="reporters", error=SweepError, empty=True
         )
+    if not kept and not reporters:
+        raise SweepError(
+            "outputs=[] with no time series: the sweep would keep nothing of its runs; "
+            "name a summary output or keep a time series"
+        )
     whole_number("every", every, 1, error=SweepError, meaning="steps between kept time-series rows")
     if name is None:
         name = f"sweep-{label}" if label else "sweep"
