@@ -173,7 +173,18 @@ def test_the_example_file_reads_calibrations_closest_points(tmp_path, monkeypatc
             ("steps = 20", 'steps = 20\naccepted = "nowhere.csv"'),
             r"accepted: no such file 'nowhere\.csv'",
         ),
-        (("steps = 20", "steps = 20\nmax_accepted = 0"), r"max_accepted: 0 is not allowed"),
+        (
+            ("steps = 20", 'steps = 20\naccepted = "nowhere.csv"\nmax_accepted = 0'),
+            r"max_accepted: 0 is not allowed",
+        ),
+        (
+            ("steps = 20", "steps = 20\nmax_accepted = 3"),
+            r"max_accepted: limits the accepted sets: give accepted as well",
+        ),
+        (
+            ("steps = 20", 'steps = 20\naccepted = "."'),
+            r"accepted: '\.' is a folder: expected the path of a CSV file",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_file_and_field(tmp_path, change, match):

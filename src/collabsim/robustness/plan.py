@@ -214,8 +214,8 @@ def make_plan(
     contexts = [Context("defaults", "defaults", {})]
     if accepted is not None:
         contexts += _accepted(accepted, max_accepted, fail)
-    elif max_accepted is not None:
-        _check_whole(max_accepted, "max_accepted", 1, fail)
+    elif max_accepted is not None:  # a limit on nothing: the user meant to give sets
+        raise fail("max_accepted", "limits the accepted sets: give accepted as well")
     contexts += _choices("sizes", "n_people", sizes, "size", fail)
     contexts += _choices("network_types", "network_type", network_types, "network_type", fail)
     contexts += _choices(
@@ -364,6 +364,8 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
     if limit is not None:
         _check_whole(limit, "max_accepted", 1, fail)
     path = Path(path)
+    if path.is_dir():
+        raise fail(field, f"{str(path)!r} is a folder: expected the path of a CSV file")
     if not path.is_file():
         raise fail(
             field,
