@@ -83,6 +83,8 @@ def test_a_fixed_deal_deals_the_listed_posts_in_order():
         fixed.join(fixed.code, "d")
     with pytest.raises(ValueError, match="posts: 9999 is not allowed"):
         Room("iocn", deal="fixed", posts=[9999])
+    with pytest.raises(ValueError, match="posts: 9 is listed twice: each post is dealt once"):
+        Room("iocn", deal="fixed", posts=[5, 9, 9])
 
 
 def test_the_facilitator_deals_another_way_only_before_anyone_joins(room):

@@ -18,7 +18,7 @@ from collabsim.commands import (
     check_writable,
     writing_to,
 )
-from collabsim.params import Event, declaration, not_run_length
+from collabsim.params import Event, Params, declaration, not_run_length
 from collabsim.scenarios import scenario
 
 #: The figure a run writes beside its summary.
@@ -60,6 +60,11 @@ def run(args: argparse.Namespace) -> int:
             f"{label}'s event in week {event.step} ({event.kind}) is after the last week "
             f"of the run, --steps {args.steps}: it does not happen"
         )
+    for event in params.events:  # allowed (a sweep may turn the partner off), but idle here
+        if (reason := _acts_on_nothing(event, params)) is not None:
+            logging.getLogger(PROG).warning(
+                f"the event in week {event.step} ({event.kind}) changes nothing: {reason}"
+            )
     out = args.out if args.out is not None else Path("results") / label
     with writing_to(out):
         storage.check_out_dir(out)  # before the run, so a bad --out fails fast
@@ -87,6 +92,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_report(result, label, folder))
     return 0
+
+
+def _acts_on_nothing(event: Event, params: Params) -> str | None:
+    """Why ``event`` has nothing to act on in a run of ``params``, or None if it has."""
+    if event.kind == "partner_withdraws" and not params.academic_partner:
+        return "there is no academic partner (academic_partner is false)"
+    if event.kind == "central_leader_leaves" and params.central_leader_strength == 0:
+        return "nobody holds the centre (central_leader_strength is 0)"
+    return None
 
 
 def _scenario_label(name: str) -> str:

@@ -101,19 +101,22 @@ def check_posts(model: CollaborationModel, posts: list[int] | None) -> list[int]
     """A fixed list of posts to deal, checked.
 
     Raises:
-        ValueError: No list, or a post that is not an ordinary member of the network.
+        ValueError: No list, a post that is not an ordinary member of the network, or a
+            post listed twice (two people cannot play one person).
     """
     allowed = set(deal_order(model))
     if not posts:
         raise ValueError("posts: a fixed deal needs a list of posts")
-    for post in posts:
+    for k, post in enumerate(posts):
         if isinstance(post, bool) or post not in allowed:  # True would pass as post 1
             raise ValueError(
                 f"posts: {post!r} is not allowed: expected ordinary members "
                 f"0 to {model.params.n_people - 1}, not the convener or the "
                 "central leader"
             )
-    return list(dict.fromkeys(posts))
+        if post in posts[:k]:
+            raise ValueError(f"posts: {post!r} is listed twice: each post is dealt once")
+    return list(posts)
 
 
 def parse_posts(value: str) -> tuple[int, ...]:
