@@ -16,6 +16,8 @@ import collabsim
 from collabsim import reference, storage
 from collabsim.cli import main
 from collabsim.metrics import REPORTER_NAMES
+from collabsim.organisations import ORGANISATION_KINDS
+from collabsim.params import PARAMETERS
 
 PRESETS = ("beston", "clahrc", "hierarchy", "iocn")
 
@@ -356,6 +358,14 @@ def test_an_example_written_into_a_missing_folder_says_which(tmp_path, capsys, m
         f"collabsim: error: cannot write the example to {target!r}: there is no folder 'nodir'\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_parameter_table_wraps_between_words_so_names_copy_whole(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")  # narrow: the default organisations wrap
+    assert main(["params"]) == 0
+    words = set(capsys.readouterr().out.replace(",", " ").split())
+    assert set(ORGANISATION_KINDS) <= words
+    assert set(PARAMETERS) <= words
 
 
 def test_main_in_process_returns_status_codes(capsys):

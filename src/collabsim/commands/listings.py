@@ -75,17 +75,23 @@ def params(args: argparse.Namespace) -> int:
 
 
 def _text_table(header: tuple[str, ...], rows: list[tuple[str, ...]], width: int) -> str:
-    """A plain-text table; long cells wrap within their column (the first never wraps)."""
+    """A plain-text table; long cells wrap within their column (the first never wraps).
+
+    A cell wraps between words only, so a name (``mental_health_trust``) can be copied
+    whole: a column is at least as wide as its longest word.
+    """
     caps = (None, 16, 16, 16, None)  # None: as wide as its longest cell / what is left
     widths = []
     for index, cap in enumerate(caps[:-1]):
-        longest = max(len(str(r[index])) for r in (header, *rows))
-        widths.append(longest if cap is None else min(cap, longest))
+        cells = [str(r[index]) for r in (header, *rows)]
+        longest = max(len(cell) for cell in cells)
+        word = max(len(w) for cell in cells for w in cell.split() or [""])
+        widths.append(longest if cap is None else min(max(cap, word), longest))
     widths.append(max(30, width - sum(widths) - 2 * (len(widths))))
     lines = []
     for row in (header, *rows):
         cells = [
-            textwrap.wrap(str(cell), w, break_on_hyphens=False) or [""]
+            textwrap.wrap(str(cell), w, break_on_hyphens=False, break_long_words=False) or [""]
             for cell, w in zip(row, widths, strict=True)
         ]
         for line in range(max(len(c) for c in cells)):
