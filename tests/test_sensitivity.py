@@ -300,7 +300,7 @@ class Counting:
         (
             {"resamples": 10**9},
             SweepError,
-            "resamples=1000000000 is not allowed: expected a whole number from 10 to 100,000",
+            "resamples=1000000000 is not allowed: expected a whole number from 10 to 10,000",
         ),
     ],
 )

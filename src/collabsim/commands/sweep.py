@@ -68,11 +68,11 @@ def sweep(args: argparse.Namespace) -> int:
     result = sweeps.load(run.plan.out)
     if not args.quiet:
         print(result.report())
-    ok = result.runs["status"] == "ok"
-    if len(ok) and not ok.any():  # nothing to analyse: a script must not take it for results
-        first = result.runs["error"].iloc[0]
+    total, failed = result.meta["runs"], (result.meta.get("failures") or {}).get("count", 0)
+    if total and failed == total:  # nothing to analyse: a script must not take it for results
+        first = result.runs["error"].iloc[0]  # read only then: meta.json holds the counts
         raise UsageError(
-            f"{args.file}: every one of the {len(ok):,} runs failed, so the sweep has no "
+            f"{args.file}: every one of the {total:,} runs failed, so the sweep has no "
             f"results; the first: {first}"
         )
     return 0
