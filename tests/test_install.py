@@ -391,7 +391,7 @@ def test_listing_commands_do_not_load_the_compiled_model(command):
         "import contextlib, io, sys\nfrom collabsim.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    main({command!r})\n"
-        "print(sorted(m for m in ('numba', 'collabsim.jit', 'collabsim.metrics', "
+        "print(sorted(m for m in ('mesa', 'numba', 'collabsim.jit', 'collabsim.metrics', "
         "'collabsim.model') if m in sys.modules))"
     )
     done = subprocess.run(

@@ -244,6 +244,29 @@ def test_power_participation_is_spearmans_rank_correlation():
         assert power_participation(model) == pytest.approx(expected, rel=1e-12)
 
 
+#: How a fresh process first loads the model: a script, a sweep's worker (it unpickles its
+#: first task from collabsim.sweeps), and the command line.
+FIRST_LOADS = {
+    "script": "import collabsim; collabsim.run",
+    "worker": "import collabsim.sweeps.runner",
+    "command line": "from collabsim.cli import main; main(['run', '--steps', '1', '--quiet', "
+    "'--out', {out!r}])",
+}
+
+
+@pytest.mark.parametrize("how", FIRST_LOADS)
+def test_a_fresh_process_loads_mesa_before_the_model_reaches_it(how, tmp_path):
+    """Mesa's import walks the call stack (collabsim.warm): 0.2-0.4 s when the model's
+    chain of imports reaches it after Numba, about 0.1 s imported first."""
+    code = (
+        FIRST_LOADS[how].format(out=str(tmp_path / "run"))
+        + "\nimport sys\nloaded = list(sys.modules)  # in the order their imports ended"
+        + "\nprint(loaded.index('mesa.model') < loaded.index('numba'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[-1] == "True"
+
+
 def test_a_run_in_a_fresh_process_leaves_scipy_stats_unimported():
     """Importing scipy.stats took longer than a whole run, in every new worker process."""
     code = (

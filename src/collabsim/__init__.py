@@ -12,11 +12,11 @@ Quick start::
                                   method="morris", n=10, replicates=2)
 """
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from collabsim.params import LEVERS, PARAMETERS, Event, ParameterError, Params
 from collabsim.scenarios import scenario
+from collabsim.warm import import_model
 
 # The model pulls in Mesa and the compiled mechanisms; import them on first use, so that
 # reading parameters and scenarios (e.g. `collabsim params`) starts fast.
@@ -33,9 +33,9 @@ _LAZY = {
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
+        return getattr(import_model(_LAZY[name]), name)
     if name == "sensitivity":  # collabsim.sensitivity.analyze(...) without a separate import
-        return import_module("collabsim.sensitivity")
+        return import_model("collabsim.sensitivity")
     raise AttributeError(f"module 'collabsim' has no attribute {name!r}")
 
 

@@ -30,8 +30,8 @@ a badly written event, an output folder in use) prints one line
 ``sweep`` runs the experiment file's sweep (see ``collabsim.sweeps.files``), resuming it
 if it was stopped: it starts by saying the sweep's size with an estimate of its time and
 disk, shows a progress bar on a terminal (plain lines in a log), and ends with a summary
-that counts failed runs and says why they failed (failed runs do not change the exit
-status). A file with a mistake, a sweep of more than a million runs without
+that counts failed runs and says why they failed (exit status 2 only if every run
+failed). A file with a mistake, a sweep of more than a million runs without
 ``--allow-large``, or an output folder that cannot be written is refused in one line
 naming the file or folder, before anything is written or run. Damaged result files found
 on resuming are set aside with a line each and their runs redone. Ctrl-C keeps the
@@ -85,7 +85,7 @@ import collabsim
 from collabsim import reference
 from collabsim.commands import PROG, Interrupted, UsageError, show_notices
 from collabsim.params import EVENT_KINDS, ParameterError
-from collabsim.warm import freeze_what_is_loaded
+from collabsim.warm import freeze_what_is_loaded, import_model
 
 
 def run_command() -> NoReturn:
@@ -215,17 +215,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, default=0, help="seed of the run (default: 0)")
     run.add_argument(
-        "--steps",
-        type=int,
-        default=None,
-        help="weeks to simulate (default: the scenario's horizon)",
+        "--steps", type=int, help="weeks to simulate (default: the scenario's horizon)"
     )
     run.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="results folder (default: results/<scenario>)",
+        "--out", type=Path, metavar="DIR", help="results folder (default: results/<scenario>)"
     )
     run.add_argument("--quiet", action="store_true", help="print nothing on success")
     run.set_defaults(handler=_command("run", "run"))
@@ -435,11 +428,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Command modules that never load the model: they answer in a fraction of the time. The
+#: others load it, Mesa first (``warm.import_model``).
+_LISTINGS = ("listings", "example")
+
+
 def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
     """The handler ``name`` of ``collabsim.commands.<module>``, imported when it runs."""
 
     def handler(args: argparse.Namespace) -> int:
-        return getattr(import_module(f"collabsim.commands.{module}"), name)(args)
+        load = import_module if module in _LISTINGS else import_model
+        return getattr(load(f"collabsim.commands.{module}"), name)(args)
 
     return handler
 

@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import mesa  # noqa: F401  (first, for the cost of its import: see collabsim.warm)
+
 from collabsim.params import Params
 from collabsim.sweeps.ctrl_c import CtrlC
 from collabsim.sweeps.design import salib_problem
