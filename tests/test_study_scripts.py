@@ -1,7 +1,9 @@
-"""The project's own study scripts (``experiments/``) refuse what they cannot resume."""
+"""The project's own study scripts (``experiments/``): the arms they run, and that they refuse
+what they cannot resume."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +33,22 @@ def test_the_checks_refuse_a_folder_of_other_runs_in_one_line_and_restart_is_off
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("iocn_checks: results/iocn_checks/runs holds a sweep")
     assert "use --restart to discard it" in line
+
+
+def test_the_issue_based_arms_undo_one_difference_from_iocn_each():
+    spec = importlib.util.spec_from_file_location("iocn_checks", SCRIPT)
+    checks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checks)
+    arms = checks.clahrc_arms()
+    shipped, iocn = collabsim.scenario("clahrc"), collabsim.scenario("iocn")
+    assert collabsim.scenario("clahrc", **arms.pop("clahrc")) == shipped
+    undone = []
+    for label, point in arms.items():
+        arm = collabsim.scenario("clahrc", **point)
+        (name,) = [n for n in collabsim.PARAMETERS if arm[n] != shipped[n]]
+        assert arm[name] == iocn[name] and label == f"clahrc {name} {iocn[name]}"
+        undone.append(name)
+    # every difference a sweep can vary, each once; the list of organisations is not one
+    differing = [n for n in collabsim.PARAMETERS if shipped[n] != iocn[n]]
+    assert sorted(undone) == sorted(set(differing) - {"organisations"})
+    assert len(undone) == 10
