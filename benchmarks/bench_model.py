@@ -8,10 +8,11 @@ kind, one yardstick run straight after each model run, so results can be quoted 
 ratios that survive a noisy machine (the median of the pairs' ratios); the target is
 ``TARGET_VS_YARDSTICK``.
 
-It also times start-up: a fresh Python process that imports collabsim and runs one week
-(compiled mechanisms from the on-disk cache), against a fresh process that only imports
-Mesa, the two started in turn; the median ratio is what a new worker costs beyond
-Mesa's own import; the target is ``TARGET_START_UP``.
+It also times start-up, each against a fresh process that only imports Mesa, started in
+turn: a fresh Python process that imports collabsim and runs one week (compiled mechanisms
+from the on-disk cache), and one that gets ready as a sweep's worker does (importing the
+sweep's unit of work, then its warm-up run); each median ratio is what a new process costs
+beyond Mesa's own import; the target is ``TARGET_START_UP``.
 
 With ``--curve`` it also runs one model of each size from 100 to 5,000 people, each in
 a fresh process, and prints the cost per person-week and the process's peak memory:
@@ -66,28 +67,33 @@ class _YardstickModel(mesa.Model):
         self.agents.shuffle_do("step")
 
 
-#: What a fresh worker does before its first run, and the bare import it is compared with.
+#: What a fresh process does before its first run, by what it is: a script and a sweep's
+#: worker; and the bare import each is compared with.
 STARTS = {
-    "collabsim": "import collabsim; collabsim.run(collabsim.scenario('iocn'), seed=0, steps=1)",
+    "script": "import collabsim; collabsim.run(collabsim.scenario('iocn'), seed=0, steps=1)",
+    "worker": "from collabsim.sweeps.runner import warm_up; warm_up()",
     "mesa": "import mesa",
 }
 
 
 def start_up(repeats: int) -> dict:
     """Median wall seconds of each fresh process in ``STARTS``, started in turn, and the
-    median of the paired ratios (pairing keeps the ratio fair on a machine whose speed
-    drifts)."""
-    subprocess.run([sys.executable, "-c", STARTS["collabsim"]], check=True)  # fills the cache
+    median of each one's paired ratios to ``import mesa`` (pairing keeps a ratio fair on a
+    machine whose speed drifts)."""
+    subprocess.run([sys.executable, "-c", STARTS["script"]], check=True)  # fills the cache
     times: dict[str, list[float]] = {name: [] for name in STARTS}
     for _ in range(repeats):
         for name, code in STARTS.items():
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", code], check=True)
             times[name].append(time.perf_counter() - start)
-    ratios = [a / b for a, b in zip(times["collabsim"], times["mesa"], strict=True)]
     return {
         **{f"{name}_seconds": statistics.median(t) for name, t in times.items()},
-        "ratio": statistics.median(ratios),
+        **{
+            f"{name}_ratio": statistics.median(a / b for a, b in zip(t, times["mesa"], strict=True))
+            for name, t in times.items()
+            if name != "mesa"
+        },
     }
 
 
@@ -270,11 +276,12 @@ def main(argv=None) -> None:
         f"(target <= {TARGET_VS_YARDSTICK:.2f})"
     )
     up = result["start_up"]
-    print(
-        f"start-up: a fresh process to a model's first week {up['collabsim_seconds']:.2f} s, "
-        f"import mesa {up['mesa_seconds']:.2f} s: {up['ratio']:.2f}x "
-        f"(target <= {TARGET_START_UP:g})"
-    )
+    for name, what in (("script", "a script's first week"), ("worker", "a sweep worker ready")):
+        print(
+            f"start-up, {what}: {up[f'{name}_seconds']:.2f} s against import mesa "
+            f"{up['mesa_seconds']:.2f} s: {up[f'{name}_ratio']:.2f}x "
+            f"(target <= {TARGET_START_UP:g})"
+        )
     if args.curve:
         print(f"{'people':>7} {'s/run':>8} {'us/person-week':>15} {'peak MB':>8}")
         for row in result["curve"]:
