@@ -3,7 +3,9 @@ keywords, removing an agent, the network space, the repr and the week-indexed se
 
 from __future__ import annotations
 
+import copy
 import functools
+import pickle
 import warnings
 
 import mesa
@@ -14,6 +16,7 @@ from mesa.experimental.scenarios import Scenario
 
 import collabsim
 from collabsim import CollaborationModel
+from collabsim.agents import PersonHasLeft
 from collabsim.metrics import REPORTER_NAMES
 from collabsim.params import ParameterError
 
@@ -265,3 +268,49 @@ def test_a_run_folder_written_before_the_week_index_reads_back_by_week(tmp_path)
     older = result.timeseries.reset_index().rename(columns={"week": "step"})
     pq.write_table(pa.Table.from_pandas(older, preserve_index=False), folder / storage.TIMESERIES)
     pd.testing.assert_frame_equal(storage.read_run(folder).timeseries, result.timeseries)
+
+
+# --- people kept by the user, attributes set by the user, copies --------------------------
+
+
+def test_a_person_kept_after_their_post_changed_hands_refuses_to_read_or_change_it():
+    model = CollaborationModel("beston", rng=3, turnover_rate=0.5)
+    people = list(model.agents)
+    stepped(model, 30)
+    gone = next(p for p in people if p not in model.agents)
+    newcomer = model.people[gone.index]
+    assert newcomer is not gone and newcomer in model.agents
+    before = newcomer.commitment
+    for read in ("commitment", "active", "role", "trust", "meetings_attended"):
+        with pytest.raises(PersonHasLeft, match=f"left post {gone.index} in week"):
+            getattr(gone, read)
+    with pytest.raises(PersonHasLeft):
+        gone.commitment = 0.99
+    assert newcomer.commitment == before  # the newcomer's row is untouched
+    assert "left post" in repr(gone)
+
+
+@pytest.mark.parametrize("value", [5.0, -0.1, float("nan"), None, "high", True])
+def test_a_person_attribute_outside_0_1_is_refused_naming_it(value):
+    model = CollaborationModel("beston", rng=3)
+    person = next(iter(model.agents))
+    before = person.commitment
+    with pytest.raises(ParameterError, match="commitment=.* expected a number from 0 to 1"):
+        person.commitment = value
+    assert person.commitment == before
+    person.commitment = np.float64(0.25)  # a NumPy number counts as the Python one
+    assert person.commitment == 0.25
+
+
+def test_trust_in_takes_a_person_of_the_same_model():
+    model, other = CollaborationModel("beston", rng=3), CollaborationModel("beston", rng=4)
+    person, stranger = next(iter(model.agents)), next(iter(other.agents))
+    for given in (3, stranger):
+        with pytest.raises(ParameterError, match="expected a Person of the same model"):
+            person.trust_in(given)
+
+
+@pytest.mark.parametrize("how", [copy.deepcopy, copy.copy, pickle.dumps])
+def test_copying_or_pickling_a_model_is_refused_saying_how_to_branch(how):
+    with pytest.raises(TypeError, match="same parameters and seed and step both to week k"):
+        how(CollaborationModel("beston", rng=3))

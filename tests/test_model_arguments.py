@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import numpy as np
@@ -192,3 +193,18 @@ def test_the_command_lists_the_organisation_kinds(tmp_path):
     done = collabsim_cmd("run", "--steps", "20", "--event=10:budget_cut:nowhere", cwd=tmp_path)
     line = one_error_line(done)
     assert "organisation='nowhere' is not an organisation kind; allowed: acute_trust," in line
+
+
+@pytest.mark.parametrize(("option", "value"), [("silo_twin", "no"), ("progress", 3)])
+def test_run_refuses_an_option_of_the_wrong_kind_in_one_line(option, value):
+    with pytest.raises(ParameterError, match=f"{option}={value!r} is not allowed"):
+        collabsim.run(collabsim.Params(), seed=1, steps=2, **{option: value})
+
+
+def test_two_results_are_equal_when_they_ran_alike_and_produced_the_same():
+    params = collabsim.scenario("beston")
+    first, again = (collabsim.run(params, seed=1, steps=30) for _ in range(2))
+    assert first.summary["trust_in_actor_before"] != first.summary["trust_in_actor_before"]
+    assert first == again and first == pickle.loads(pickle.dumps(first))  # NaN equals NaN
+    assert first != collabsim.run(params, seed=2, steps=30)
+    assert first != collabsim.run(params, seed=1, steps=29)

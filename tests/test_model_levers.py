@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import collabsim
 from collabsim.model import CollaborationModel
 from collabsim.params import LEVERS, PARAMETERS, Event, ParameterError, Params
 
@@ -96,12 +97,29 @@ def test_bad_values_and_names_are_refused_by_the_declarations():
     assert model.params == Params()
 
 
-def test_apply_event_happens_at_the_current_week():
+def test_apply_event_happens_now_and_is_dated_to_the_next_week():
     model = _run(CollaborationModel("iocn", rng=3), 12)
     event = model.apply_event("partner_withdraws")
-    assert event == Event(12, "partner_withdraws")
+    assert event == Event(13, "partner_withdraws")
     assert not model.network.partner_present
     assert not model.facilitated
+
+
+@pytest.mark.parametrize("weeks", [0, 5])
+def test_an_applied_event_replayed_as_a_scheduled_one_gives_the_same_run(weeks):
+    live = _run(CollaborationModel("beston", rng=3), weeks)
+    event = live.apply_event("budget_cut")
+    _run(live, 30 - weeks)
+    shipped = collabsim.scenario("beston")
+    replayed = collabsim.scenario("beston", events=[*shipped.events, event])
+    assert collabsim.run(replayed, seed=3, steps=30).timeseries.equals(live.timeseries())
+    assert not collabsim.run(shipped, seed=3, steps=30).timeseries.equals(live.timeseries())
+
+
+def test_apply_event_refuses_an_organisation_the_network_does_not_have():
+    model = CollaborationModel("beston", rng=3)
+    with pytest.raises(ParameterError, match="'acute_trust' .* is not in this network"):
+        model.apply_event("budget_cut", organisation="acute_trust")
 
 
 def test_a_what_if_changes_the_trajectory_relative_to_the_same_seed():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
 
 import collabsim
@@ -258,3 +259,12 @@ def test_each_settings_bundle_carries_its_parameters_by_name():
     assert checked >= 40
     assert settings.trust.trust_gain == 0.123 and settings.grants.grant_base == -0.7
     assert settings.change.word_of_mouth_across_pathways is False  # clahrc is issue-based
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("cede_willingness", 10**400), ("network_type", np.array(["place", "issue"]))],
+)
+def test_values_python_cannot_compare_or_convert_are_refused_naming_the_parameter(name, value):
+    with pytest.raises(ParameterError, match=f"^{name}=.* is not allowed"):
+        Params(**{name: value})

@@ -293,6 +293,12 @@ class Counting:
         ),
         ({"method": "sobel"}, SweepError, "did you mean sobol"),
         ({"factors": {"x1": (1, 0)}}, SweepError, "low must be below high"),
+        (
+            {"factors": {"x1": (0, 1), "x3": (0, 1)}},
+            SweepError,
+            r"^missing factor 'x2': Counting needs it \(no default\) and factors has only "
+            "x1, x3; give it a range",
+        ),
         ({"statistic": "mode"}, SweepError, "statistic='mode' is not a statistic"),
         ({"replicates": 3}, SweepError, "needs a stochastic function"),
         ({"second_order": True, "method": "morris"}, SweepError, "second_order is for method"),

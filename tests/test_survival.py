@@ -503,6 +503,8 @@ def test_durations_accept_sustained_as_zero_one():
 def test_arm_functions_refuse_bad_arguments():
     with pytest.raises(ValueError, match=r"runs has no column 'cede'"):
         survival.kaplan_meier(small_runs(), "cede")
+    with pytest.raises(ValueError, match=r"'cede_wilingness'; did you mean cede_willingness\?$"):
+        survival.kaplan_meier(small_runs(), "cede_wilingness")
     with pytest.raises(ValueError, match=r"by=\[\] is not allowed: expected a column name"):
         survival.kaplan_meier(small_runs(), [])
     with pytest.raises(ValueError, match=r"alpha=1.5 is not allowed"):

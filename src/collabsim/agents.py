@@ -6,6 +6,8 @@ work on the arrays directly for speed, while Mesa's tools (``AgentSet.select``,
 ``agg``, agent reporters, SolaraViz) see ordinary agents with ordinary attributes.
 When someone moves on, their agent is handed over and a new ``Person`` takes up the post;
 ``person.remove()`` takes a person out of the network for good (see ``Person.remove``).
+A ``Person`` kept after their post changed hands refuses to read or change the post's
+row, which is then the newcomer's (``PersonHasLeft``).
 """
 
 from __future__ import annotations
@@ -18,19 +20,34 @@ from collabsim import space
 from collabsim.mechanisms.roles import ROLES
 from collabsim.mechanisms.trust_store import read, set_membership, trust_in
 from collabsim.organisations import Organisation
+from collabsim.params import ParameterError, python_value
 
 if TYPE_CHECKING:
     from collabsim.week import WeeklyWorld
 
 
+class PersonHasLeft(LookupError):
+    """A ``Person`` whose post has changed hands was read or changed.
+
+    Their post's row in the state is then the newcomer's.
+    """
+
+
 def _state_property(name: str, doc: str) -> property:
-    """A read-write attribute backed by ``model.state.people.<name>[index]``."""
+    """A read-write attribute backed by ``model.state.people.<name>[index]``, 0-1."""
 
     def getter(self: Person) -> float:
-        return float(getattr(self.model.state.people, name)[self.index])
+        return float(getattr(self._people(), name)[self.index])
 
     def setter(self: Person, value) -> None:
-        getattr(self.model.state.people, name)[self.index] = value
+        value = python_value(value)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not 0 <= value <= 1  # also refuses NaN
+        ):
+            raise ParameterError(f"{name}={value!r} is not allowed: expected a number from 0 to 1")
+        getattr(self._people(), name)[self.index] = value
 
     return property(getter, setter, doc=doc)
 
@@ -46,6 +63,8 @@ class Person(mesa.Agent):
     def __init__(self, model: WeeklyWorld, index: int) -> None:
         super().__init__(model)
         self.index = index
+        self.left_in_week: int | None = None  # the week their post changed hands, if it has
+        self._registered = True  # among Mesa's agents (not removed, not moved on)
         self.cell = None  # the post's cell in ``model.grid``, once that is built
         network = vars(model).get("grid")
         if network is not None:  # a newcomer moves into the post's cell
@@ -59,6 +78,8 @@ class Person(mesa.Agent):
         leader no longer holds that role. They stay in post, outside the network; if the
         post later changes hands, the newcomer is a new agent.
         """
+        if not self._registered:  # removed already, or moved on
+            return
         model, post = self.model, self.index
         people = model.state.people
         if people.active[post]:
@@ -67,14 +88,36 @@ class Person(mesa.Agent):
         if self.is_central_leader:
             model.network.central_leader_present = False
         people.steady[post] = False
-        self.hand_over()
+        self._deregister()
 
     def hand_over(self) -> None:
-        """Deregister this agent because its post changes hands (the state is untouched)."""
+        """Deregister this agent because its post changes hands (the state is untouched).
+
+        From now on reading or changing this ``Person`` raises ``PersonHasLeft``: the
+        post's row is the newcomer's.
+        """
+        self._deregister()
+        self.left_in_week = self.model.steps
+
+    def _deregister(self) -> None:
+        """Leave Mesa's agents and the post's cell, once."""
+        if not self._registered:
+            return
         if self.cell is not None:
             self.cell.remove_agent(self)
             self.cell = None
         super().remove()
+        self._registered = False
+
+    def _people(self):
+        """The state's people, whose row ``index`` is this person's while they are in post."""
+        if self.left_in_week is not None:
+            raise PersonHasLeft(
+                f"person {self.unique_id} left post {self.index} in week {self.left_in_week}: "
+                "the post's row is no longer theirs (read people from model.agents, or record "
+                "what you need while they are in post, e.g. with agent reporters)"
+            )
+        return self.model.state.people
 
     power = _state_property("power", "Power, 0-1: role x organisation weight.")
     territoriality = _state_property(
@@ -92,22 +135,22 @@ class Person(mesa.Agent):
     @property
     def meetings_attended(self) -> int:
         """Network meetings this person has attended since taking up the post."""
-        return int(self.model.state.people.attended[self.index])
+        return int(self._people().attended[self.index])
 
     @property
     def changes_granted(self) -> int:
         """Requests this person granted as the decider for their organisation."""
-        return int(self.model.state.people.granted[self.index])
+        return int(self._people().granted[self.index])
 
     @property
     def changes_blocked(self) -> int:
         """Requests this person blocked as the decider for their organisation."""
-        return int(self.model.state.people.blocked[self.index])
+        return int(self._people().blocked[self.index])
 
     @property
     def active(self) -> bool:
         """Whether the person still takes part in the network."""
-        return bool(self.model.state.people.active[self.index])
+        return bool(self._people().active[self.index])
 
     @property
     def cede_willingness(self) -> float:
@@ -117,27 +160,29 @@ class Person(mesa.Agent):
     @property
     def role(self) -> str:
         """``"top"``, ``"middle"`` or ``"bottom"``."""
-        return ROLES[self.model.state.people.role[self.index]]
+        return ROLES[self._people().role[self.index]]
 
     @property
     def organisation(self) -> Organisation:
         """The organisation the person works for."""
-        return self.model.state.organisations[self.model.state.people.org[self.index]]
+        return self.model.state.organisations[self._people().org[self.index]]
 
     @property
     def pathway(self) -> int | None:
         """The pathway team the person works on (None for tops, who oversee all)."""
-        p = int(self.model.state.people.pathway[self.index])
+        p = int(self._people().pathway[self.index])
         return None if p < 0 else p
 
     @property
     def is_convener(self) -> bool:
         """Whether this is the academic partner's facilitator."""
+        self._people()
         return self.index == self.model.state.convener
 
     @property
     def is_central_leader(self) -> bool:
         """Whether this is the leader holding the centre."""
+        self._people()
         return (
             self.index == self.model.state.central_leader
             and self.model.network.central_leader_present
@@ -146,13 +191,21 @@ class Person(mesa.Agent):
     @property
     def trust(self) -> float:
         """How far the network's other members trust this person: their mean trust, 0-1."""
+        self._people()
         return float(trust_in(self.model.state.trust_ref, self.index))
 
     def trust_in(self, other: Person) -> float:
-        """This person's trust in ``other``, 0-1."""
+        """This person's trust in ``other`` (a person of the same model), 0-1."""
+        if not isinstance(other, Person) or other.model is not self.model:
+            raise ParameterError(
+                f"other={other!r} is not allowed: expected a Person of the same model"
+            )
+        self._people(), other._people()
         return float(read(self.model.state.trust_ref, self.index, other.index))
 
     def __repr__(self) -> str:
+        if self.left_in_week is not None:
+            return f"Person({self.unique_id}, left post {self.index} in week {self.left_in_week})"
         return (
             f"Person({self.unique_id}, {self.role}, {self.organisation.name}, "
             f"commitment={self.commitment:.2f})"

@@ -13,8 +13,11 @@ Each helper returns the value it accepted and raises the layer's own error class
 
 from __future__ import annotations
 
+import inspect
 import math
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from collabsim.params.checks import suggest
@@ -66,6 +69,61 @@ def true_or_false(name: str, value: Any, *, error: type[Exception] = ValueError)
     if not isinstance(value, bool):
         raise error(f"{name}={value!r} is not allowed: expected true or false")
     return value
+
+
+def function_or_none(
+    name: str, value: Any, arguments: Sequence[str], *, error: type[Exception] = ValueError
+) -> Any:
+    """``value`` if it is None or a function that can be called with ``arguments``.
+
+    A function that takes other arguments would fail only when first called, deep inside
+    a run or a study. A callable whose signature cannot be read (some built-ins) is
+    accepted.
+
+    Args:
+        name: The option's name (``"progress"``).
+        value: What was given.
+        arguments: The names of the arguments it is called with, in order.
+        error: The layer's own exception class.
+    """
+    if value is None:
+        return value
+    if callable(value):
+        try:
+            signature = inspect.signature(value)
+        except (TypeError, ValueError):  # no signature to read: nothing to check against
+            return value
+        try:
+            signature.bind(*arguments)
+            return value
+        except TypeError:
+            pass
+    raise error(
+        f"{name}={value!r} is not allowed: expected a function called as "
+        f"{name}({', '.join(arguments)})"
+    )
+
+
+def path_option(name: str, value: Any, *, expected: str, error: type[Exception]) -> Path:
+    """``value`` as a ``Path`` if it is one (a non-empty text or ``os.PathLike``), else ``error``.
+
+    Pathlib's own TypeError would not name the option; an empty text is refused too, as
+    ``Path("")`` is the current folder.
+
+    Args:
+        name: The option's name, as the user wrote it.
+        value: What was given.
+        expected: What the option takes, after "expected" in the refusal
+            (``"the path of a study file or a RobustnessPlan"``).
+        error: The layer's own exception class.
+    """
+    text = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if not isinstance(text, str) or not text:
+        shown = repr(value)
+        if "\n" in shown or len(shown) > 80:  # a table, say: its type keeps the message one line
+            shown = f"<{type(value).__name__}>"
+        raise error(f"{name}={shown} is not allowed: expected {expected}")
+    return Path(text)
 
 
 def fraction(

@@ -14,9 +14,11 @@ from functools import cached_property
 import numpy as np
 
 from collabsim import events, mesa_interface, space
+from collabsim.checks import true_or_false
 from collabsim.collector import WeeklyCollector
 from collabsim.initialisation import build_state, silo_start
-from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration
+from collabsim.params import PARAMETERS, Event, ParameterError, Params, declaration, python_value
+from collabsim.params.values import check_organisation_present, organisations_present
 from collabsim.silo import SiloWorld
 from collabsim.week import WeeklyWorld
 
@@ -61,6 +63,7 @@ class CollaborationModel(WeeklyWorld):
         params, mesa_keywords, name = mesa_interface.resolve_arguments(
             params, overrides, rng=rng, seed=seed, scenario=scenario
         )
+        silo_twin = true_or_false("silo_twin", python_value(silo_twin), error=ParameterError)
         super().__init__(**mesa_keywords)
         self._scenario_name = name
         world_seed = int(self.rng.integers(2**63))
@@ -136,13 +139,19 @@ class CollaborationModel(WeeklyWorld):
         return self.change_levers(**{name: value})
 
     def apply_event(self, kind: str, *, organisation: str | None = None) -> Event:
-        """Apply a what-if event now, at the current week, and return it.
+        """Apply a what-if event now, before the next week, and return it.
+
+        The event returned is dated to that next week (``steps`` + 1), as a scheduled event
+        applied at the start of that week: listed in ``Params(events=...)``, it gives the
+        same run.
 
         Args:
             kind: One of ``collabsim.params.EVENT_KINDS``.
-            organisation: Organisation kind it concerns, where that matters.
+            organisation: Organisation kind it concerns, where that matters; one the
+                network has (``ParameterError`` otherwise, as for a scheduled event).
         """
-        event = Event(self.steps, kind, organisation)
+        event = Event(self.steps + 1, kind, organisation)
+        check_organisation_present(event, organisations_present(self.params))
         events.apply(self, event)
         if self.silo_twin is not None:
             events.apply(self.silo_twin, event)

@@ -8,14 +8,19 @@ from typing import Any
 
 import pandas as pd
 
+from collabsim.checks import function_or_none
 from collabsim.metrics import summarise
 from collabsim.model import CollaborationModel
 from collabsim.params import ParameterError, Params, python_value
 
 
-@dataclass
+@dataclass(eq=False)
 class RunResult:
     """What one run produced.
+
+    Two results are equal when they ran the same parameters, seed and weeks and produced
+    the same time series and summary (an undefined output, NaN, equals another), so
+    ``run(p, seed=s) == run(p, seed=s)`` checks reproducibility.
 
     Attributes:
         params: The parameters of the run.
@@ -31,6 +36,23 @@ class RunResult:
     steps: int
     timeseries: pd.DataFrame
     summary: dict[str, Any]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RunResult):
+            return NotImplemented
+        return (
+            (self.params, self.seed, self.steps) == (other.params, other.seed, other.steps)
+            and self.timeseries.equals(other.timeseries)
+            and self.summary.keys() == other.summary.keys()
+            and all(_same(value, other.summary[name]) for name, value in self.summary.items())
+        )
+
+    __hash__ = None  # equal by value, and its frame can change: not a dictionary key
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two summary values are the same, an undefined value (NaN) equal to another."""
+    return a == b or (a != a and b != b)  # only NaN differs from itself
 
 
 def run(
@@ -66,6 +88,7 @@ def run(
         steps = params.horizon
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
         raise ParameterError(f"steps={steps!r} is not allowed: expected a whole number >= 0")
+    function_or_none("progress", progress, ("weeks_done", "steps"), error=ParameterError)
     model = CollaborationModel(params, rng=seed, silo_twin=silo_twin)
     for week in range(steps):
         if progress is not None:

@@ -329,6 +329,19 @@ class WeeklyWorld(mesa.Model):
 
     # --- helpers ---------------------------------------------------------------------------
 
+    def __reduce_ex__(self, protocol):
+        """Refuse to be pickled or copied, saying what to do instead.
+
+        The state lives in compiled structures that neither pickle nor copy; without this,
+        ``copy.deepcopy`` fails deep in Numba's typing.
+        """
+        raise TypeError(
+            f"a {type(self).__name__} cannot be pickled or copied: its state lives in compiled "
+            "structures. To branch a run at week k, build two models with the same parameters "
+            "and seed and step both to week k (the same seed gives the same weeks); to keep "
+            "what a run produced, keep model.timeseries() or the result of collabsim.run"
+        )
+
     def meetings_in(self, weeks: int) -> int:
         """How many meetings in a row span ``weeks`` of the calendar (at least one).
 

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from collabsim.params.checks import suggest
+
 #: Columns ``durations`` adds: weeks observed, and whether the network dissolved then.
 WEEKS, DISSOLVED = "weeks", "dissolved"
 
@@ -111,11 +113,12 @@ def column_names(value: str | Sequence[str], what: str = "by") -> list[str]:
 
 
 def require_columns(runs: pd.DataFrame, names: list[str]) -> None:
-    """Raise if any of the columns is missing, listing (the first of) those there are."""
+    """Raise if a column is missing, naming the nearest or else (the first of) those there."""
     missing = [name for name in names if name not in runs.columns]
     if missing:
+        hint = suggest(missing[0], map(str, runs.columns))
         shown = ", ".join(map(str, runs.columns[:12])) + (", ..." if runs.shape[1] > 12 else "")
-        raise ValueError(f"runs has no column {missing[0]!r}; its columns: {shown}")
+        raise ValueError(f"runs has no column {missing[0]!r}; " + (hint or f"its columns: {shown}"))
 
 
 def _which(runs: pd.DataFrame, mask: pd.Series) -> str:

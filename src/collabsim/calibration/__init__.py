@@ -44,6 +44,7 @@ from typing import Any
 from collabsim.calibration.files import read_plan
 from collabsim.calibration.outputs import KIND, META, CalibrationResult, write_outputs
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
+from collabsim.checks import function_or_none, path_option
 from collabsim.storage import (
     json_writer,
     now,
@@ -54,6 +55,9 @@ from collabsim.storage import (
 
 #: ``progress(stage, done, total)``: runs done of the stage's runs, as they finish.
 Progress = Callable[[str, int, int], None]
+
+#: What ``progress`` is called with: a stage's name, then its runs done and in all.
+PROGRESS_ARGUMENTS: tuple[str, ...] = ("stage", "done", "total")
 
 
 def calibrate(
@@ -94,29 +98,42 @@ def calibrate(
     Raises:
         SweepTooLarge: A stage of more than ``LARGE_RUNS`` runs without
             ``allow_large``; for the first stage, nothing is written.
-        CalibrationError: A file or plan with anything not allowed; nothing is written.
+        CalibrationError: A file or plan with anything not allowed, a path that is not
+            one, or a ``progress`` that cannot be called as ``progress(stage, done,
+            total)``; nothing is written.
         ValidationError: An option not allowed; nothing is written.
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
     from collabsim.sweeps.execution import execution
     from collabsim.validation import ValidationError, check_flags
-    from collabsim.validation.options import check_results_folder
+    from collabsim.validation.options import check_results_folder, output_folder
 
-    plan = file_or_plan if isinstance(file_or_plan, CalibrationPlan) else read_plan(file_or_plan)
+    plan = (
+        file_or_plan
+        if isinstance(file_or_plan, CalibrationPlan)
+        else read_plan(
+            path_option(
+                "file_or_plan",
+                file_or_plan,
+                expected="the path of a calibration file or a CalibrationPlan",
+                error=CalibrationError,
+            )
+        )
+    )
+    function_or_none("progress", progress, PROGRESS_ARGUMENTS, error=CalibrationError)
     check_flags(quick=False, seed=plan.seed)
     run_with = execution(
         ValidationError,
         backend=backend,
         workers=workers,
         scheduler=scheduler,
-        restart=restart,
-        progress=progress,
+        restart=restart,  # progress: each stage's own report, below
     )
     from collabsim.calibration.stages import arm_reads, run_stage, stage_size
     from collabsim.sweeps.plan import check_size
 
     check_size(stage_size(plan, 0), allow_large=allow_large)
-    out = Path(out) if out is not None else plan.default_out
+    out = output_folder(out, default=plan.default_out, error=CalibrationError)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim calibration")
 
     from collabsim.validation.runner import RUNS

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
+from collabsim.checks import path_option
 from collabsim.params import ParameterError, suggest
 from collabsim.tomlfile import read_toml
 from collabsim.validation.spec import Arm, ValidationError
@@ -70,10 +71,13 @@ def read_plan(path: str | Path) -> CalibrationPlan:
         The plan, checked; ``source`` is the file's path.
 
     Raises:
-        CalibrationError: The file is missing, unreadable, not TOML, or holds anything
-            not allowed (the message names the file and the field).
+        CalibrationError: ``path`` is not a path, or the file is missing, unreadable,
+            not TOML, or holds anything not allowed (the message names the file and
+            the field).
     """
-    path = Path(path)
+    path = path_option(
+        "path", path, expected="the path of a calibration file", error=CalibrationError
+    )
     data = read_toml(path, "calibration file", CalibrationError)
 
     def fail(message: str) -> CalibrationError:

@@ -19,8 +19,9 @@ of the catalogue), the seeds per arm, the significance level its tests use, the 
 of its patterns a point must pass, and optional quantitative targets: the mean of a
 summary output in an arm over the stage's seeds, which must lie within bounds.
 
-Every refusal is one line that names the field, the value and what is allowed; the
-file reader (``collabsim.calibration.files``) puts the file's name in front.
+A number may be a NumPy scalar (read from a table, say): it counts as the Python value
+it holds. Every refusal is one line that names the field, the value and what is allowed;
+the file reader (``collabsim.calibration.files``) puts the file's name in front.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.checks import not_whole_number, one_of
+from collabsim.checks import not_whole_number, one_of, path_option
 from collabsim.metrics import SUMMARY
 from collabsim.params import ParameterError, declaration, suggest
 from collabsim.scenarios import load as load_scenario
@@ -43,6 +44,7 @@ from collabsim.scenarios import read_scenario_file
 from collabsim.sweeps.design import Factor, make_design, make_factor
 from collabsim.sweeps.sampling import MAX_POINTS, MAX_REPLICATES, Sampling, SweepError
 from collabsim.validation.catalogue import PATTERNS
+from collabsim.validation.options import plain_fields
 from collabsim.validation.spec import Arm, Pattern
 
 #: Parameter kinds a calibration factor may have (a rate: a number).
@@ -88,6 +90,7 @@ class Target:
     name: str = ""
 
     def __post_init__(self) -> None:
+        plain_fields(self)
         if not isinstance(self.arm, Arm):
             raise CalibrationError(
                 f"arm={self.arm!r} is not allowed: expected an Arm (scenario, params, steps)"
@@ -150,6 +153,7 @@ class Stage:
     targets: Sequence[Target] = ()
 
     def __post_init__(self) -> None:
+        plain_fields(self)
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
             raise CalibrationError(
                 f"stage name={self.name!r} is not allowed: expected a "
@@ -282,6 +286,7 @@ class CalibrationPlan:
     source: str | None = None
 
     def __post_init__(self) -> None:
+        plain_fields(self)
         if not isinstance(self.name, str) or not re.fullmatch(
             r"[A-Za-z0-9][A-Za-z0-9_.-]*", self.name
         ):
@@ -292,6 +297,14 @@ class CalibrationPlan:
         for key, smallest, largest in (("points", 1, MAX_POINTS), ("seed", 0, None)):
             if (reason := not_whole_number(getattr(self, key), smallest, largest)) is not None:
                 raise CalibrationError(f"{key}={reason}")
+        if self.source is not None:  # read again when the calibration records it
+            source = path_option(
+                "source",
+                self.source,
+                expected="the path of the file the plan was read from, or None",
+                error=CalibrationError,
+            )
+            object.__setattr__(self, "source", str(source))
         object.__setattr__(self, "factors", _factors(self.factors))
         stages = self.stages
         if (

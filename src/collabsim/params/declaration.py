@@ -88,7 +88,10 @@ class Parameter:
         if self.kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise self._error(value)
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # a whole number too large for a float, e.g. 10**400
+                raise self._error(value) from None
             if not (math.isfinite(value) and self.low <= value <= self.high):
                 raise self._error(value)
             return value
@@ -105,7 +108,7 @@ class Parameter:
                 raise self._error(value)
             return value
         if self.kind == "choice":
-            if value not in self.choices:
+            if not isinstance(value, str) or value not in self.choices:  # an array has no "in"
                 raise self._error(value)
             return value
         if self.kind == "kinds":

@@ -103,9 +103,7 @@ def _check_together(v: dict[str, Any]) -> None:
             f"n_people={v['n_people']} is not allowed: {n_orgs} organisations need at least "
             f"{n_orgs + 2} people (one each, plus the convener and central leader)"
         )
-    present = set(v["organisations"])
-    if v["academic_partner"]:
-        present.add(ACADEMIC_PARTNER_KIND)
+    present = organisations_present(v)
     for event in v["events"]:
         # week w runs as step w (events at 0 shape the start), so the last week that
         # happens is the horizon; a later event would silently never happen
@@ -113,10 +111,25 @@ def _check_together(v: dict[str, Any]) -> None:
             raise ParameterError(
                 f"events: {event.kind} at step={event.step} is after the scenario's last "
                 f"week, horizon={v['horizon']}: expected a step from 0 to {v['horizon']}, or "
-                f"a longer horizon (e.g. --set horizon={event.step})"
+                f"a longer horizon (horizon={event.step}; on the command line --set "
+                f"horizon={event.step}); to run fewer weeks, keep the horizon and give steps "
+                "(--steps)"
             )
-        if event.organisation is not None and event.organisation not in present:
-            raise ParameterError(
-                f"events: organisation={event.organisation!r} (step {event.step}, {event.kind}) "
-                "is not in this network; present: " + ", ".join(sorted(present))
-            )
+        check_organisation_present(event, present)
+
+
+def organisations_present(values: Mapping[str, Any]) -> set[str]:
+    """The organisation kinds a network of these values has, the academic partner's too."""
+    present = set(values["organisations"])
+    if values["academic_partner"]:
+        present.add(ACADEMIC_PARTNER_KIND)
+    return present
+
+
+def check_organisation_present(event: Any, present: set[str]) -> None:
+    """Refuse an event about an organisation kind the network does not have (a no-op)."""
+    if event.organisation is not None and event.organisation not in present:
+        raise ParameterError(
+            f"events: organisation={event.organisation!r} (step {event.step}, {event.kind}) "
+            "is not in this network; present: " + ", ".join(sorted(present))
+        )

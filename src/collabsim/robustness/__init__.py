@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from collabsim.checks import path_option
 from collabsim.robustness.analysis import OUTCOMES, Paired, effects_table, summary_table
 from collabsim.robustness.files import read_robustness_file
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
@@ -58,7 +59,7 @@ from collabsim.storage import (
 from collabsim.sweeps.execution import execution
 from collabsim.sweeps.plan import check_size
 from collabsim.sweeps.size import StudySize
-from collabsim.validation.options import check_results_folder
+from collabsim.validation.options import check_results_folder, output_folder
 
 if TYPE_CHECKING:
     from collabsim.validation.runner import Need
@@ -103,11 +104,13 @@ def load_plan(file_or_plan: str | Path | RobustnessPlan) -> RobustnessPlan:
     """A study file read and checked, or a plan as it is."""
     if isinstance(file_or_plan, RobustnessPlan):
         return file_or_plan
-    if isinstance(file_or_plan, (str, Path)):
-        return read_robustness_file(file_or_plan)
-    raise RobustnessError(
-        f"file_or_plan={file_or_plan!r} is not allowed: expected the path "
-        "of a study file or a RobustnessPlan"
+    return read_robustness_file(
+        path_option(
+            "file_or_plan",
+            file_or_plan,
+            expected="the path of a study file or a RobustnessPlan",
+            error=RobustnessError,
+        )
     )
 
 
@@ -185,7 +188,7 @@ def robustness(
     )
     needs, keys = _needs(plan)
     check_size(_size(plan, needs), allow_large=allow_large)
-    out = Path(out) if out is not None else default_out(plan)
+    out = output_folder(out, default=default_out(plan), error=RobustnessError)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim robustness study")
 
     from collabsim.validation import runner  # pulls in pandas and the sweep store

@@ -30,6 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from collabsim.checks import path_option
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
 from collabsim.tomlfile import check_keys, check_tables, read_toml
 
@@ -63,10 +64,11 @@ def read_robustness_file(path: str | Path) -> RobustnessPlan:
         folder, like the results).
 
     Raises:
-        RobustnessError: The file is missing, unreadable, not TOML, badly structured or
-            holds a value not allowed; the message names the file and the field.
+        RobustnessError: ``path`` is not a path, or the file is missing, unreadable, not
+            TOML, badly structured or holds a value not allowed; the message names the
+            file and the field.
     """
-    path = Path(path)
+    path = path_option("path", path, expected="the path of a study file", error=RobustnessError)
     data = read_toml(path, "robustness study file", RobustnessError)
 
     def fail(message: str) -> RobustnessError:

@@ -22,8 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collabsim.checks import not_whole_number
-from collabsim.params import LEVERS, PARAMETERS, ParameterError, Params, declaration, suggest
+from collabsim.checks import not_whole_number, path_option
+from collabsim.params import (
+    LEVERS,
+    PARAMETERS,
+    ParameterError,
+    Params,
+    declaration,
+    python_value,
+    suggest,
+)
 from collabsim.scenarios import available, scenario
 from collabsim.sweeps.sampling import MAX_REPLICATES, SweepError
 from collabsim.validation.runner import arm_key
@@ -204,12 +212,19 @@ def make_plan(
 
     if not isinstance(name, str) or not name or "/" in name or "\\" in name:
         raise fail("name", f"{name!r} is not allowed: expected a plain folder name")
-    _check_whole(seeds, "seeds", MIN_SEEDS, fail, largest=MAX_REPLICATES)
-    _check_whole(seed, "seed", 0, fail)
+    if source is not None:  # read again when the study records it
+        source = str(
+            path_option(
+                "source",
+                source,
+                expected="the path of the study file, or None",
+                error=RobustnessError,
+            )
+        )
+    seeds = _check_whole(seeds, "seeds", MIN_SEEDS, fail, largest=MAX_REPLICATES)
+    seed = _check_whole(seed, "seed", 0, fail)
     base = _scenario(scenario, fail)
-    if steps is None:
-        steps = base.horizon
-    _check_whole(steps, "steps", 1, fail)
+    steps = _check_whole(base.horizon if steps is None else steps, "steps", 1, fail)
     chosen = _levers(levers, fail)
     contexts = [Context("defaults", "defaults", {})]
     if accepted is not None:
@@ -237,11 +252,16 @@ def make_plan(
     )
 
 
-def _check_whole(
-    value: Any, field: str, smallest: int, fail, *, largest: int | None = None
-) -> None:
+def _check_whole(value: Any, field: str, smallest: int, fail, *, largest: int | None = None) -> int:
+    """``value`` if it is a whole number in range, else ``fail``; NumPy's as Python's.
+
+    Every whole-number option of a study passes here, so a NumPy integer (from a table
+    or an array) is taken as the Python one and the plan holds plain, JSON-ready values.
+    """
+    value = python_value(value)
     if (reason := not_whole_number(value, smallest, largest)) is not None:
         raise fail(field, reason)
+    return value
 
 
 def _scenario(name: Any, fail) -> Params:
@@ -362,7 +382,7 @@ def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[C
     if not isinstance(path, (str, Path)) or not str(path):
         raise fail(field, f"{path!r} is not allowed: expected the path of a CSV file")
     if limit is not None:
-        _check_whole(limit, "max_accepted", 1, fail)
+        limit = _check_whole(limit, "max_accepted", 1, fail)
     path = Path(path)
     if path.is_dir():
         raise fail(field, f"{str(path)!r} is a folder: expected the path of a CSV file")

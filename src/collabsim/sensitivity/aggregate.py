@@ -20,7 +20,8 @@ Seed noise, with ``r`` replicates per point (needs ``r >= 2``):
 Policies (stated in the report): a failed run is left out of its point's statistic and
 counted; a point with no successful run stops the analysis. An undefined value in a run
 that succeeded (``collapse_step`` of a network that never dissolved, a block rate with
-no requests) stops the analysis unless a ``fill`` value is given for that output.
+no requests) stops the analysis unless a ``fill`` value is given for that output; an
+infinite value stops it in any case (a ``fill`` stands in for undefined values only).
 """
 
 from __future__ import annotations
@@ -175,7 +176,8 @@ def aggregate(
 
     Raises:
         SensitivityError: A run missing or given twice; a point with no successful run;
-            an undefined value with no ``fill``.
+            an infinite value; an undefined value with no ``fill`` (every such output
+            named in one message).
     """
     fill = dict(fill or {})
     ok = (runs["status"] == OK).to_numpy() if "status" in runs else np.ones(len(runs), bool)
@@ -184,20 +186,20 @@ def aggregate(
     failed_mask = failed_mask.reshape(points, replicates)
     values = {"point": np.arange(points, dtype=np.int64)}
     noise = []
+    matrices, undefined = {}, {}
     for output in outputs:
         matrix = replicate_matrix(runs, output, points=points, replicates=replicates)
         matrix[failed_mask] = np.nan  # whatever a failed run recorded, it is not a value
-        undefined = np.isnan(matrix) & ~failed_mask
-        filled = int(undefined.sum())
+        matrices[output] = matrix
+        undefined[output] = np.isnan(matrix) & ~failed_mask
+    # Every output that cannot be analysed is named at once, so that one run of the
+    # analysis tells the user every fill value (or output to leave out) it needs.
+    _check_values(matrices, undefined, fill)
+    for output in outputs:
+        matrix = matrices[output]
+        filled = int(undefined[output].sum())
         if filled:
-            if output not in fill:
-                raise SensitivityError(
-                    f"output {output!r} is undefined (None or NaN) in {filled} of "
-                    f"{matrix.size} runs, and Sobol'/Morris need a number for every "
-                    f"run: give a stand-in value (fill = {{{output} = ...}}, e.g. the "
-                    "horizon for collapse_step) or study another output"
-                )
-            matrix[undefined] = fill[output]
+            matrix[undefined[output]] = fill[output]
         empty = np.isnan(matrix).all(axis=1)
         if empty.any():
             raise SensitivityError(
@@ -218,6 +220,48 @@ def aggregate(
             )
         values[output] = y
     return PointValues(pd.DataFrame(values), pd.DataFrame(noise))
+
+
+def _check_values(
+    matrices: Mapping[str, np.ndarray],
+    undefined: Mapping[str, np.ndarray],
+    fill: Mapping[str, float],
+) -> None:
+    """Refuse infinite values, and undefined ones without a ``fill``, of every output at once."""
+    runs = next(iter(matrices.values())).size if matrices else 0
+    infinite = {o: int(np.isinf(m).sum()) for o, m in matrices.items() if np.isinf(m).any()}
+    unfilled = {o: int(u.sum()) for o, u in undefined.items() if u.any() and o not in fill}
+    problems = []
+    if infinite:
+        problems.append(
+            _in_runs(infinite, runs, "infinite")
+            + ", and Sobol'/Morris need a finite number for every run: return a finite "
+            f"value (capped or transformed) or leave {_it(infinite)} out of outputs (fill "
+            "stands in only for undefined values)"
+        )
+    if unfilled:
+        stand_ins = ", ".join(f"{o} = ..." for o in unfilled)
+        problems.append(
+            _in_runs(unfilled, runs, "undefined (None or NaN)")
+            + ", and Sobol'/Morris need a number for every run: give a stand-in value "
+            f"(fill = {{{stand_ins}}}, e.g. the horizon for collapse_step) or leave "
+            f"{_it(unfilled)} out of outputs"
+        )
+    if problems:
+        raise SensitivityError("; ".join(problems))
+
+
+def _in_runs(counts: Mapping[str, int], runs: int, what: str) -> str:
+    """``output 'y' is <what> in 3 of 40 runs``, or the same for several outputs."""
+    if len(counts) == 1:
+        ((output, count),) = counts.items()
+        return f"output {output!r} is {what} in {count} of {runs} runs"
+    listed = [f"{o!r} ({count} of {runs} runs)" for o, count in counts.items()]
+    return f"outputs {', '.join(listed[:-1])} and {listed[-1]} are {what}"
+
+
+def _it(counts: Mapping[str, int]) -> str:
+    return "it" if len(counts) == 1 else "them"
 
 
 def _noise(

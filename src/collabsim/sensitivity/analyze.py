@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from collabsim.checks import names, true_or_false
+from collabsim.checks import names, path_option, true_or_false
 from collabsim.sensitivity import aggregate as agg
 from collabsim.sensitivity.evaluate import ScenarioFunction, evaluate
 from collabsim.sensitivity.indices import analyse_runs
@@ -31,6 +31,7 @@ from collabsim.sweeps.sampling import Sampling, SweepError
 
 if TYPE_CHECKING:
     from collabsim.sweeps.execution import Execution
+    from collabsim.sweeps.result import SweepResult
     from collabsim.sweeps.size import SweepSize
 
 
@@ -60,7 +61,8 @@ def analyze(
     (output, factor) with ``factor``, ``output``, the method's indices (``S1``,
     ``S1_conf``, ``ST``, ``ST_conf`` for Sobol'; ``mu_star``, ``mu_star_conf``,
     ``sigma``, ``mu`` for Morris), ``noise_share``, ``noise_floor``, ``below_noise``
-    and ``settled``.
+    and ``settled``. An output that does not vary over the design has no indices (NaN);
+    ``run_study(...).verdicts`` and its report say so.
     """
     return run_study(func, factors, method=method, n=n, seed=seed, **options).indices
 
@@ -258,7 +260,7 @@ def run_study(
 
 
 def analyze_sweep(
-    path: str | Path,
+    path: str | Path | SweepResult,
     *,
     method: str | None = None,
     outputs: Sequence[str] | None = None,
@@ -275,10 +277,13 @@ def analyze_sweep(
     """Analyse a finished sweep of a sampled design (``design="sobol"``, ``"morris"``, ``"lhs"``).
 
     Args:
-        path: The sweep's results folder.
+        path: The sweep's results folder, or the ``SweepResult`` ``collabsim.sweep``
+            returns.
         method: The method; default the design's (``sobol``, ``morris``); a Latin
             hypercube takes ``delta``, ``pawn`` or ``rbd_fast``.
-        outputs: Outputs to analyse (default: every output the sweep kept).
+        outputs: Outputs to analyse (default: every output the sweep kept). Those
+            undefined in some runs need a ``fill``; if any have none, one message
+            names them all.
         statistic: How each point's replicates are summarised.
         fill: Stand-in values for outputs undefined in some runs.
         seed: Seed of the bootstrap (default: the sweep's master seed).
@@ -294,11 +299,21 @@ def analyze_sweep(
 
     Raises:
         FileNotFoundError: ``path`` is not a sweep folder.
-        SensitivityError: The sweep is not complete, its design cannot be analysed by
-            ``method``, or an option is not allowed.
+        SensitivityError: ``path`` is neither a folder nor a ``SweepResult``, the sweep
+            is not complete, its design cannot be analysed by ``method``, or an option
+            is not allowed.
     """
-    from collabsim.sweeps import load
+    from collabsim.sweeps import SweepResult, load
 
+    if isinstance(path, SweepResult):
+        # Its folder, read afresh: the sweep may have been resumed there since.
+        path = path.path
+    path = path_option(
+        "path",
+        path,
+        expected="a sweep's results folder or the SweepResult collabsim.sweep returns",
+        error=SensitivityError,
+    )
     result = load(path)
     meta = result.meta
     if not result.complete:

@@ -16,7 +16,9 @@ Settled (the rule the report states), for each output:
 - Morris: the same for ``mu_star``, with ``tolerance`` a share of the largest
   ``mu_star`` of that output (Morris effects are in the output's units).
 
-Other methods have no convergence check (their samples are not nested).
+Other methods have no convergence check (their samples are not nested). An output that
+did not vary has no indices at any size; its verdict (``unvarying``) says so, whatever
+the method.
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ SMALLEST: dict[str, int] = {"sobol": 16, "morris": 4}
 
 #: Halvings of ``n`` analysed: ``n / 8``, ``n / 4``, ``n / 2`` and ``n``.
 HALVINGS = 3
+
+
+#: Why an output that is the same at every design point has no indices.
+DID_NOT_VARY = "the output did not vary over the design, so no index can be computed"
+
+
+def unvarying() -> dict[str, Any]:
+    """The verdict of an output that did not vary: nothing settled, and why."""
+    return {"settled": False, "widest": None, "largest_change": None, "reason": DID_NOT_VARY}
 
 
 def sizes(method: str, n: int) -> list[int]:
@@ -103,12 +114,7 @@ def verdicts(method: str, table: pd.DataFrame, *, tolerance: float) -> dict[str,
             if not np.isfinite(scale) or scale <= 0:
                 scale = np.nan
         if last[list(columns)].isna().all().all():
-            result[output] = {
-                "settled": False,
-                "widest": None,
-                "largest_change": None,
-                "reason": "the output did not vary over the design",
-            }
+            result[output] = unvarying()
             continue
         widest = max(float(last[f"{c}_conf"].max()) for c in columns) / scale
         if len(sizes_seen) < 2:

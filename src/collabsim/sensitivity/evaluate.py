@@ -65,10 +65,17 @@ class ScenarioFunction:
         return self.scenario.rsplit("/", 1)[-1].removesuffix(".toml")
 
     def __call__(self, *, seed: int = 0, **factors: Any) -> dict[str, float]:
-        """Run the scenario once with ``factors`` set and return the outputs."""
+        """Run the scenario once with ``factors`` set and return the outputs.
+
+        Raises:
+            SweepError: A factor that is also one of ``params`` (as a study refuses it).
+            ParameterError: A factor or parameter that is not allowed.
+        """
         from collabsim import scenario as load_scenario
         from collabsim.runner import run
+        from collabsim.sweeps.plan import refuse_fixed_factors
 
+        refuse_fixed_factors(sorted(factors), self.params)  # as a study refuses it
         params: Params = load_scenario(self.scenario, **self.params, **factors)
         summary = run(params, seed=seed, steps=self.steps).summary
         return {name: as_number(summary[name], name) for name in self.outputs}

@@ -18,7 +18,7 @@ import pandas as pd
 
 from collabsim.sensitivity import aggregate as agg
 from collabsim.sensitivity import convergence as conv
-from collabsim.sensitivity.methods import COLUMNS, MAIN_INDEX, analyse
+from collabsim.sensitivity.methods import COLUMNS, MAIN_INDEX, analyse, varies
 from collabsim.sensitivity.problem import SensitivityError, block_size
 from collabsim.sensitivity.results import Analysis
 
@@ -110,7 +110,14 @@ def analyse_runs(
     below[indices["noise_floor"].isna().to_numpy() | main.isna().to_numpy()] = pd.NA
     indices["below_noise"] = below
 
-    table, verdicts = None, {}
+    # An output that did not vary gets its verdict whatever the method, so that its NaN
+    # indices are explained in the analysis, not only left blank.
+    table = None
+    verdicts = {
+        output: conv.unvarying()
+        for output in outputs
+        if not varies(values[output].to_numpy(dtype=float))
+    }
     if convergence and method in conv.NESTED:
         table = conv.convergence(
             method,
@@ -122,7 +129,7 @@ def analyse_runs(
             block=block,
             **{**settings, "second_order": False},
         )
-        verdicts = conv.verdicts(method, table, tolerance=tolerance)
+        verdicts = {**conv.verdicts(method, table, tolerance=tolerance), **verdicts}
         indices["settled"] = (
             indices["output"].map({k: v["settled"] for k, v in verdicts.items()}).astype(bool)
         )

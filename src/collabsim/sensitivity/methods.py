@@ -2,7 +2,7 @@
 
 Each ``<method>(problem, sample, y, ...)`` takes the SALib problem, the sample matrix
 (rows in point order) and one output's values per point (the same order), calls the
-SALib analyser and returns one dict per factor with the columns the issue names:
+SALib analyser and returns one dict per factor with these columns:
 
 - ``sobol``: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (and second-order rows ``S2``,
   ``S2_conf`` per pair, separately);
@@ -72,7 +72,7 @@ def analyse(
     """
     problem = copy.deepcopy(problem)  # SALib's Morris adds "groups" to the dict it is given
     names = problem["names"]
-    if np.ptp(y) == 0:
+    if not varies(y):
         return [dict.fromkeys(COLUMNS[method], np.nan) for _ in names], [
             {"factor": a, "other": b, "S2": np.nan, "S2_conf": np.nan}
             for i, a in enumerate(names)
@@ -102,6 +102,11 @@ def analyse(
     if method == "pawn":
         return pawn(problem, sample, y, seed=seed), []
     return rbd_fast(problem, sample, y, resamples=resamples, conf_level=conf_level, seed=seed), []
+
+
+def varies(y: np.ndarray) -> bool:
+    """Whether an output's values differ between design points (else it has no indices)."""
+    return bool(np.ptp(y) > 0)
 
 
 def sobol(

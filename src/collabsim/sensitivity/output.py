@@ -39,7 +39,7 @@ def write_analysis(
         analysis: The analysis.
         folder: The folder (created if needed); files of an earlier analysis there
             are replaced.
-        figures: Also draw the figures.
+        figures: Also draw the figures (without them no ``figures/`` folder is made).
         dpi: Resolution of the figures.
         runs: The runs table, written as ``runs.parquet`` with ``sample.parquet``
             (for a plain function; a sweep has its own).
@@ -48,7 +48,9 @@ def write_analysis(
         The folder.
     """
     folder = Path(folder)
-    (folder / FIGURES).mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    if figures:
+        (folder / FIGURES).mkdir(exist_ok=True)
     analysis.path = folder
     files = []
     made = {**origin(), "method": analysis.method, "source": analysis.options.get("source")}

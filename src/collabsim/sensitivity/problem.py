@@ -107,8 +107,9 @@ def function_factors(specs: Any, func: Callable[..., Any]) -> tuple[Factor, ...]
         One continuous factor per name, in the given order.
 
     Raises:
-        SensitivityError: Not a mapping, an empty one, a name ``func`` does not take, or
-            a range that is not two finite numbers with low below high.
+        SensitivityError: Not a mapping, an empty one, a name ``func`` does not take,
+            an argument ``func`` needs that is not a factor, or a range that is not two
+            finite numbers with low below high.
     """
     if not isinstance(specs, Mapping) or not specs:
         raise SensitivityError(
@@ -150,25 +151,49 @@ def function_factors(specs: Any, func: Callable[..., Any]) -> tuple[Factor, ...]
                 "allowed: low must be below high"
             )
         factors.append(Factor(name, "float", low=low, high=high))
+    # The seed is given by the analysis itself, to a function that takes one.
+    missing = sorted(required_arguments(func) - set(specs) - {"seed"})
+    if missing:
+        several = len(missing) > 1
+        raise SensitivityError(
+            f"missing factor{'s' if several else ''} {', '.join(map(repr, missing))}: "
+            f"{_name(func)} needs {'them' if several else 'it'} (no default) and factors "
+            f"has only {', '.join(specs)}; give {'each' if several else 'it'} a range "
+            f"(low, high), or a default in {_name(func)}"
+        )
     return tuple(factors)
 
 
 def keyword_arguments(func: Callable[..., Any]) -> set[str] | None:
     """The keyword arguments ``func`` takes, or None if it takes any (``**kwargs``)."""
+    return _arguments(func)[0]
+
+
+def required_arguments(func: Callable[..., Any]) -> set[str]:
+    """The keyword arguments ``func`` cannot be called without (they have no default)."""
+    return _arguments(func)[1]
+
+
+def _arguments(func: Callable[..., Any]) -> tuple[set[str] | None, set[str]]:
+    """``func``'s keyword arguments (None if it takes any), and those without a default."""
     try:
         signature = inspect.signature(func)
     except (TypeError, ValueError):  # some builtins have no signature: accept any name
-        return None
-    names = set()
+        return None, set()
+    accepted: set[str] | None = set()
+    required = set()
     for parameter in signature.parameters.values():
         if parameter.kind is inspect.Parameter.VAR_KEYWORD:
-            return None
-        if parameter.kind in (
+            accepted = None
+        elif parameter.kind in (
             inspect.Parameter.POSITIONAL_OR_KEYWORD,
             inspect.Parameter.KEYWORD_ONLY,
         ):
-            names.add(parameter.name)
-    return names
+            if accepted is not None:
+                accepted.add(parameter.name)
+            if parameter.default is inspect.Parameter.empty:
+                required.add(parameter.name)
+    return accepted, required
 
 
 def takes_seed(func: Callable[..., Any]) -> bool:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from collabsim.metrics import SUMMARY
 from collabsim.params import PARAMETERS
+from collabsim.sensitivity.convergence import DID_NOT_VARY
 from collabsim.sensitivity.methods import MAIN_INDEX
 
 if TYPE_CHECKING:
@@ -87,8 +88,7 @@ def _output_section(analysis: Analysis, output: str) -> list[str]:
     if ranking[main].isna().all():
         return [
             *lines,
-            f"{output} did not vary across the design: there is nothing to "
-            "attribute to the factors.",
+            f"{output}: {DID_NOT_VARY}.",
             "",
         ]
     floor = float(ranking["noise_floor"].iloc[0])

@@ -62,7 +62,8 @@ class Analysis:
         second_order: Sobol' with second order: ``factor``, ``other``, ``output``,
             ``S2``, ``S2_conf``; else None.
         convergence: The indices at increasing ``n`` (Sobol', Morris), or None.
-        verdicts: Per output: whether its indices settled, and why (or why not).
+        verdicts: Per output: whether its indices settled, and why (or why not); an
+            output that did not vary has one whatever the method, saying so.
         options: How the analysis was made: ``n``, ``replicates``, ``statistic``,
             ``seed``, ``outputs``, ``source`` (the scenario or function) and more.
         sample: The SALib sample, rows in point order.

@@ -20,7 +20,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
-from collabsim.checks import one_of, true_or_false
+from collabsim.checks import function_or_none, one_of, true_or_false
 from collabsim.params import python_value
 from collabsim.sweeps.sampling import SweepError
 
@@ -61,8 +61,7 @@ class Execution:
         object.__setattr__(self, "restart", restart)
         object.__setattr__(self, "workers", workers)
         true_or_false("restart", restart, error=SweepError)
-        if self.progress is not None and not callable(self.progress):
-            raise SweepError(f"progress={self.progress!r} is not allowed: expected a function")
+        function_or_none("progress", self.progress, ("done", "total"), error=SweepError)
         one_of("backend", self.backend, BACKENDS, what="a backend", error=SweepError)
         used = self.module.check(workers=workers, scheduler=self.scheduler)
         object.__setattr__(self, "workers_used", used)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,6 +199,13 @@ class SweepPlan:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def refuse_fixed_factors(factors: Iterable[str], fixed: Container[str]) -> None:
+    """Refuse a factor that is also a fixed parameter: which value would hold is unclear."""
+    for name in factors:
+        if name in fixed:
+            raise SweepError(f"{name} is both a factor and a fixed parameter; give it in one place")
+
+
 def plan_sweep(
     *,
     scenario: str | Params = "iocn",
@@ -261,11 +268,7 @@ def plan_sweep(
             "an explicit design takes its parameters from its points: leave "
             "factors out (hold other parameters with the fixed parameters)"
         )
-    for factor in factor_list:
-        if factor.name in fixed:
-            raise SweepError(
-                f"{factor.name} is both a factor and a fixed parameter; give it in one place"
-            )
+    refuse_fixed_factors([factor.name for factor in factor_list], fixed)
     points = sampling.points(factor_list)
     if steps is None:
         steps = base_params.horizon

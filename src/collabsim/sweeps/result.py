@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from collabsim.checks import path_option
 from collabsim.sweeps.design import Factor, SweepError, salib_problem
 from collabsim.sweeps.folder import DESIGN, META, RUNS, SAMPLE, TIMESERIES, read_meta
 from collabsim.sweeps.layout import full_runs
@@ -163,9 +164,12 @@ def load(path: str | Path) -> SweepResult:
         ``.problem`` and ``.meta``. An unfinished sweep gives the runs done so far.
 
     Raises:
+        SweepError: ``path`` is not a path (a text or ``os.PathLike``).
         FileNotFoundError: ``path`` is not a sweep folder.
     """
-    path = Path(path)
+    path = path_option(
+        "path", path, expected="the path of a sweep's results folder", error=SweepError
+    )
     meta = read_meta(path)
     if meta is None:
         raise FileNotFoundError(f"{str(path)!r} is not a collabsim sweep folder: no sweep {META}")

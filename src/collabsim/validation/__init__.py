@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import suggest
+from collabsim.params import python_value, suggest
 from collabsim.storage import (
     json_writer,
     now,
@@ -42,7 +42,7 @@ from collabsim.storage import (
 from collabsim.sweeps.execution import execution
 from collabsim.sweeps.size import StudySize
 from collabsim.validation.catalogue import PATTERNS
-from collabsim.validation.options import check_results_folder
+from collabsim.validation.options import check_results_folder, output_folder
 from collabsim.validation.report import patterns_markdown
 from collabsim.validation.spec import QUICK_SEEDS, Pattern, PatternResult, ValidationError
 
@@ -105,7 +105,7 @@ def validate(
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
     chosen = select_patterns(patterns)
-    check_flags(quick=quick, seed=seed)
+    quick, seed = check_flags(quick=quick, seed=seed)
     run_with = execution(
         ValidationError,
         backend=backend,
@@ -192,12 +192,20 @@ def select_patterns(
     return chosen
 
 
-def check_flags(*, quick: Any, seed: Any) -> None:
-    """Refuse a ``quick`` that is not true or false, or a seed that is not a whole number."""
+def check_flags(*, quick: Any, seed: Any) -> tuple[bool, int]:
+    """``quick`` and ``seed`` if they are true or false and a whole number >= 0.
+
+    NumPy scalars count as the Python values they hold, which are returned.
+
+    Raises:
+        ValidationError: Either is not allowed.
+    """
+    quick, seed = python_value(quick), python_value(seed)
     if not isinstance(quick, bool):
         raise ValidationError(f"quick={quick!r} is not allowed: expected true or false")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValidationError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
+    return quick, seed
 
 
 def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
@@ -267,9 +275,10 @@ def check_out(out: str | Path) -> Path:
     """``out`` as a path, if it can hold a validation: new, empty, or an earlier one's.
 
     Raises:
+        ValidationError: ``out`` is not a path.
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
-    out = Path(out)
+    out = output_folder(out, default=None, error=ValidationError)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim validation")
     return out
 

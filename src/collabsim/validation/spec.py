@@ -47,6 +47,7 @@ from collabsim.validation.metrics import (
     ValidationError,
 )
 from collabsim.validation.one_arm import Bound, Share, Sign
+from collabsim.validation.options import plain_fields
 from collabsim.validation.stats import ALPHA, AllOf, Outcome, Test
 
 #: Seeds per arm of a pattern unless it declares others.
@@ -67,7 +68,8 @@ class Arm:
         params: Parameter overrides on top of the scenario, checked against their
             declarations; may include ``events=[{"step": 156, "kind": "..."}]`` (which
             replaces the scenario's timeline).
-        steps: Weeks per run; the scenario's ``horizon`` if None.
+        steps: Weeks per run; the scenario's ``horizon`` if None. Here and for a
+            pattern's ``seeds``, a NumPy whole number counts as the Python one.
 
     Raises:
         ParameterError: An unknown parameter or a value that is not allowed.
@@ -79,6 +81,7 @@ class Arm:
     steps: int | None = None
 
     def __post_init__(self) -> None:
+        plain_fields(self)
         if not isinstance(self.scenario, str) or not self.scenario:
             raise ValidationError(
                 f"scenario={self.scenario!r} is not allowed: expected a "
@@ -179,6 +182,7 @@ class Pattern:
     limitation: str = ""
 
     def __post_init__(self) -> None:
+        plain_fields(self)
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
             raise ValidationError(
                 f"name={self.name!r} is not allowed: expected a snake_case "
