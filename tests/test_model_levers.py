@@ -138,3 +138,9 @@ def test_apply_event_refuses_an_unknown_kind():
     model = CollaborationModel("iocn", rng=1)
     with pytest.raises(ParameterError, match="budget_cut"):
         model.apply_event("budget_cuts")
+
+
+def test_set_parameter_refuses_a_name_that_is_not_text_as_an_unknown_parameter():
+    model = CollaborationModel("iocn", rng=1)
+    with pytest.raises(ParameterError, match="unknown parameter 3"):
+        model.set_parameter(3, 0.3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from collabsim.params import PARAMETERS, ParameterError
@@ -278,3 +279,18 @@ def test_replicate_seeds_are_spawned_from_the_master_seed():
 def test_bad_seeds_and_replicates_are_refused(master, replicates, expected):
     with pytest.raises(SweepError, match=expected):
         replicate_seeds(master, replicates)
+
+
+@pytest.mark.parametrize(
+    ("name", "levels", "expected"),
+    [
+        ("cede_willingness", np.array([0.1, 0.5, 0.9]), (0.1, 0.5, 0.9)),
+        ("n_practices", range(10, 13), (10, 11, 12)),
+        ("network_type", pd.Series(["place", "issue"]), ("place", "issue")),
+    ],
+)
+def test_levels_may_come_as_a_range_an_array_or_a_series(name, levels, expected):
+    factor = make_factor(name, levels)
+    assert factor.levels == expected
+    assert [type(level) for level in factor.levels] == [type(want) for want in expected]
+    assert factor == make_factor(name, list(expected))

@@ -136,6 +136,7 @@ class CollaborationModel(WeeklyWorld):
 
     def set_parameter(self, name: str, value) -> Params:
         """Change one parameter mid-run (see ``change_levers``)."""
+        declaration(name)  # a name that is not one, a number say, is refused by name
         return self.change_levers(**{name: value})
 
     def apply_event(self, kind: str, *, organisation: str | None = None) -> Event:

@@ -149,8 +149,9 @@ def make_factor(name: str, spec: Any) -> Factor:
 
     Args:
         name: A parameter name.
-        spec: A list of levels; a ``(low, high)`` tuple; a mapping with optional
-            ``low`` and ``high``; or ``None`` for the parameter's whole allowed range.
+        spec: A list of levels (or a ``range``, a 1-D NumPy array or a pandas Series of
+            them); a ``(low, high)`` tuple; a mapping with optional ``low`` and ``high``;
+            or ``None`` for the parameter's whole allowed range.
 
     Returns:
         The factor, with values in canonical form.
@@ -165,6 +166,8 @@ def make_factor(name: str, spec: Any) -> Factor:
             f"{name} cannot be a sweep factor: only numbers, true/false and choices can "
             f"vary across design points; set {name} in the scenario or the fixed parameters"
         )
+    if isinstance(spec, range) or (hasattr(spec, "tolist") and getattr(spec, "ndim", 0) == 1):
+        spec = list(spec) if isinstance(spec, range) else spec.tolist()  # np.linspace, a Series
     if isinstance(spec, list):
         if not spec:
             raise ParameterError(f"{name}: the list of levels is empty; give at least one value")
