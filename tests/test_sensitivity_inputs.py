@@ -175,3 +175,16 @@ def test_a_study_without_figures_writes_no_figures_folder(tmp_path):
     )
     assert (tmp_path / "s" / "report.md").is_file()
     assert not (tmp_path / "s" / "figures").exists()
+
+
+@pytest.mark.parametrize("n", [20, 40, 41])
+def test_rbd_fast_refuses_a_sample_too_small_for_its_bias_correction(n):
+    with pytest.raises(
+        sensitivity.SensitivityError, match=rf"n={n} .* expected a whole number >= 42"
+    ):
+        sensitivity.analyze(flat_and_linear, UNIT, method="rbd_fast", n=n)
+
+
+def test_rbd_fast_runs_at_its_smallest_sample():
+    indices = sensitivity.analyze(flat_and_linear, UNIT, method="rbd_fast", n=42)
+    assert indices["S1"].notna().any()  # the varying output has indices

@@ -294,3 +294,12 @@ def test_levels_may_come_as_a_range_an_array_or_a_series(name, levels, expected)
     assert factor.levels == expected
     assert [type(level) for level in factor.levels] == [type(want) for want in expected]
     assert factor == make_factor(name, list(expected))
+
+
+def test_an_explicit_design_may_be_a_pandas_table_of_points():
+    table = pd.DataFrame({"cede_willingness": [0.2, 0.8], "n_practices": [10, 12]})
+    assert Sampling(design=table) == Sampling(design=table.to_dict("records"))
+    assert Sampling(design=table).design == (
+        {"cede_willingness": 0.2, "n_practices": 10},
+        {"cede_willingness": 0.8, "n_practices": 12},
+    )

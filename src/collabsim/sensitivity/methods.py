@@ -223,6 +223,12 @@ def pawn(
     ]
 
 
+#: Harmonics RBD-FAST reads (SALib's default ``M``). Its bias correction divides by
+#: 1 - 2M/N and its bootstrap resamples half the sample, so below 4M + 2 points the
+#: estimate means nothing (and at N = 2M or 4M SALib divides by zero).
+RBD_HARMONICS = 10
+
+
 def rbd_fast(
     problem: dict[str, Any],
     sample: np.ndarray,
@@ -239,6 +245,7 @@ def rbd_fast(
         problem,
         np.asarray(sample, dtype=float),
         y,
+        M=RBD_HARMONICS,
         num_resamples=resamples,
         conf_level=conf_level,
         seed=np.random.default_rng(seed),

@@ -17,6 +17,7 @@ from typing import Any
 
 from collabsim.checks import one_of
 from collabsim.params import LEVERS, suggest
+from collabsim.sensitivity.methods import RBD_HARMONICS
 from collabsim.sweeps.design import Factor, make_factors
 from collabsim.sweeps.sampling import SweepError
 
@@ -45,12 +46,13 @@ def check_method(method: Any) -> str:
 
 
 def check_n(method: str, n: Any) -> int:
-    """Check the sample size of ``method``: a power of 2 for Sobol', at least 2 otherwise.
+    """Check the sample size of ``method``: a power of 2 for Sobol', at least 2 for Morris.
 
-    ``make_design`` checks the same, but the message here says what ``n`` means for a
-    sensitivity method, and it is raised before a scenario or folder is looked at.
+    RBD-FAST needs at least 4 ``RBD_HARMONICS`` + 2 points (see ``methods``), the other
+    methods 10. ``make_design`` checks the design's own limits; the message here says what
+    ``n`` means for a sensitivity method, before a scenario or folder is looked at.
     """
-    smallest = {"sobol": 1, "morris": 2}.get(method, 10)
+    smallest = {"sobol": 1, "morris": 2, "rbd_fast": 4 * RBD_HARMONICS + 2}.get(method, 10)
     if isinstance(n, bool) or not isinstance(n, int) or n < smallest:
         raise SensitivityError(
             f"n={n!r} is not allowed with method {method!r}: expected a "

@@ -83,7 +83,8 @@ def sweep(
             times (a sweep file says so with one ``[[points]]`` table instead, and
             refuses an empty ``[factors]`` as a slip).
         design: ``"grid"`` (full factorial), ``"lhs"`` (Latin hypercube), ``"sobol"``
-            (Saltelli), ``"morris"``, or a list of parameter dicts (run exactly those).
+            (Saltelli), ``"morris"``, or a list of parameter dicts or a pandas table of
+            them, one row per point (run exactly those).
         n: Size of a sampled design: points (lhs), base samples, a power of 2 (sobol),
             trajectories (morris).
         levels: Grid only: evenly spaced values each range is split into.

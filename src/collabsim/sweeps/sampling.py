@@ -60,8 +60,8 @@ class Sampling:
 
     Attributes:
         design: ``"grid"`` (full factorial), ``"lhs"`` (Latin hypercube), ``"sobol"``
-            (Saltelli), ``"morris"``, or a list of parameter dicts (run exactly those;
-            held as a tuple).
+            (Saltelli), ``"morris"``, or a list of parameter dicts, or a pandas table of
+            one row per point (run exactly those; held as a tuple of dicts).
         n: Size of a sampled design: points (lhs), base samples, a power of 2 (sobol),
             trajectories (morris). Not given for a grid or an explicit design.
         levels: Grid only: evenly spaced values each range is split into.
@@ -84,6 +84,8 @@ class Sampling:
         for option in dataclasses.fields(self):
             object.__setattr__(self, option.name, python_value(getattr(self, option.name)))
         design, n = self.design, self.n
+        if hasattr(design, "to_dict") and hasattr(design, "columns"):  # a pandas table
+            design = design.to_dict("records")
         if not isinstance(design, str):
             if (
                 isinstance(design, (bytes, Mapping))
