@@ -256,8 +256,7 @@ FIRST_LOADS = {
 
 @pytest.mark.parametrize("how", FIRST_LOADS)
 def test_a_fresh_process_loads_mesa_before_the_model_reaches_it(how, tmp_path):
-    """Mesa's import walks the call stack (collabsim.warm): 0.2-0.4 s when the model's
-    chain of imports reaches it after Numba, about 0.1 s imported first."""
+    """Mesa's import walks the call stack: its cost grows with depth (collabsim.warm)."""
     code = (
         FIRST_LOADS[how].format(out=str(tmp_path / "run"))
         + "\nimport sys\nloaded = list(sys.modules)  # in the order their imports ended"

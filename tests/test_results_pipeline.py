@@ -31,9 +31,30 @@ PIPELINE = ROOT / DEFAULT_FILE
 def quick(tmp_path_factory):
     """The quick pipeline run twice into one folder: (first, second, folder)."""
     out = tmp_path_factory.mktemp("results") / "report"
-    first = run_pipeline(PIPELINE, out=out, quick=True, backend="serial")
+    first = run_pipeline(PIPELINE, out=out, quick=True, backend="serial", progress=_reported)
     second = run_pipeline(PIPELINE, out=out, quick=True, backend="serial")
     return first, second, out
+
+
+#: What the first quick run reported: (sweep, done, total), as the runs finished.
+REPORTED: list[tuple[str, int, int]] = []
+
+
+def _reported(sweep: str, done: int, total: int) -> None:
+    REPORTED.append((sweep, done, total))
+
+
+def test_progress_is_reported_per_sweep_up_to_each_sweeps_total(quick):
+    first, _, _ = quick
+    last = {sweep: (done, total) for sweep, done, total in REPORTED}
+    assert set(last) == {record["name"] for record in first.meta["sweeps"]}
+    assert all(done == total > 0 for done, total in last.values())
+
+
+def test_a_progress_function_taking_other_arguments_is_refused_before_any_run(tmp_path):
+    with pytest.raises(PipelineError, match=r"expected a function called as progress\(sweep, "):
+        run_pipeline(PIPELINE, out=tmp_path / "out", quick=True, progress=lambda done, total: 0)
+    assert not (tmp_path / "out").exists()
 
 
 def _markdown_table(text: str, heading: str) -> pd.DataFrame:

@@ -188,3 +188,48 @@ def test_rbd_fast_refuses_a_sample_too_small_for_its_bias_correction(n):
 def test_rbd_fast_runs_at_its_smallest_sample():
     indices = sensitivity.analyze(flat_and_linear, UNIT, method="rbd_fast", n=42)
     assert indices["S1"].notna().any()  # the varying output has indices
+
+
+def test_a_sweep_too_small_for_rbd_fast_is_refused_naming_its_folder(tmp_path):
+    small = collabsim.sweep(
+        factors={"cede_willingness": None, "incremental_share": None},
+        design="lhs",
+        n=20,
+        steps=2,
+        backend="serial",
+        out=tmp_path / "lhs20",
+        outputs=["sustainability_score"],
+    )
+    with pytest.raises(sensitivity.SensitivityError, match=r"lhs20: n=20 .* expected .* >= 42"):
+        sensitivity.analyze_sweep(small, method="rbd_fast", write=False)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("progress", 5, r"progress=5 is not allowed: expected a function called as progress"),
+        ("progress", lambda: None, r"expected a function called as progress\(done, total\)"),
+        ("out", 3, r"out=3 is not allowed: expected the path of an output folder"),
+    ],
+)
+def test_a_plain_function_study_checks_progress_and_out_before_any_call(option, value, message):
+    calls = []
+
+    def counted(x1, x2, x3):
+        calls.append(x1)
+        return x1 + x2
+
+    with pytest.raises(sensitivity.SensitivityError, match=message):
+        sensitivity.analyze(counted, UNIT, method="morris", n=4, **{option: value})
+    assert calls == []
+
+
+def test_the_command_s_summary_says_which_output_did_not_vary(tmp_path):
+    from collabsim.commands.sensitivity import _study_summary
+
+    study = sensitivity.run_study(
+        flat_and_linear, UNIT, method="morris", n=4, out=tmp_path / "study", figures=False
+    )
+    lines = _study_summary(study).splitlines()
+    assert f"  flat: {DID_NOT_VARY}" in lines
+    assert any(line.startswith("  y: x2 (") for line in lines)  # x2 moves y twice as much

@@ -40,6 +40,7 @@ def _state_property(name: str, doc: str) -> property:
         return float(getattr(self._people(), name)[self.index])
 
     def setter(self: Person, value) -> None:
+        people = self._people()  # one who has left is refused first, whatever the value
         value = python_value(value)
         if (
             isinstance(value, bool)
@@ -47,7 +48,7 @@ def _state_property(name: str, doc: str) -> property:
             or not 0 <= value <= 1  # also refuses NaN
         ):
             raise ParameterError(f"{name}={value!r} is not allowed: expected a number from 0 to 1")
-        getattr(self._people(), name)[self.index] = value
+        getattr(people, name)[self.index] = value
 
     return property(getter, setter, doc=doc)
 
@@ -76,7 +77,8 @@ class Person(mesa.Agent):
         They leave as members who drift away do (M14): inactive in the state, so the
         mechanisms stop moving them, counted in ``model.network.exits``; a convener or central
         leader no longer holds that role. They stay in post, outside the network; if the
-        post later changes hands, the newcomer is a new agent.
+        post later changes hands, the newcomer is a new agent. On someone removed already,
+        or moved on, it does nothing.
         """
         if not self._registered:  # removed already, or moved on
             return
@@ -114,8 +116,8 @@ class Person(mesa.Agent):
         if self.left_in_week is not None:
             raise PersonHasLeft(
                 f"person {self.unique_id} left post {self.index} in week {self.left_in_week}: "
-                "the post's row is no longer theirs (read people from model.agents, or record "
-                "what you need while they are in post, e.g. with agent reporters)"
+                f"the post's row is now model.people[{self.index}]'s (record what you need "
+                "while people are in post, e.g. with agent reporters)"
             )
         return self.model.state.people
 

@@ -143,8 +143,8 @@ class CollaborationModel(WeeklyWorld):
         """Apply a what-if event now, before the next week, and return it.
 
         The event returned is dated to that next week (``steps`` + 1), as a scheduled event
-        applied at the start of that week: listed in ``Params(events=...)``, it gives the
-        same run.
+        applied at the start of that week: listed in ``Params(events=...)`` before that
+        week's other events (if it falls within the horizon), it gives the same run.
 
         Args:
             kind: One of ``collabsim.params.EVENT_KINDS``.

@@ -42,6 +42,7 @@ import pandas as pd
 from collabsim.analysis import cost, effects
 from collabsim.analysis.levers import SweepFacts, study_data, study_design
 from collabsim.analysis.studies import PipelineError, PipelineSpec, read_pipeline
+from collabsim.checks import function_or_none, true_or_false
 from collabsim.fingerprint import code_fingerprint
 from collabsim.storage import (
     json_writer,
@@ -116,15 +117,10 @@ def run_pipeline(
         FileExistsError: ``out`` holds files that are not a pipeline's.
     """
     spec = read_pipeline(file)
-    if not isinstance(quick, bool):
-        raise PipelineError(f"quick={quick!r} is not allowed: expected true or false")
-    run_with = execution(
-        PipelineError,
-        backend=backend,
-        workers=workers,
-        scheduler=scheduler,
-        restart=restart,
-        progress=progress,
+    true_or_false("quick", quick, error=PipelineError)
+    function_or_none("progress", progress, ("sweep", "done", "total"), error=PipelineError)
+    run_with = execution(  # progress: each sweep's own report (_run_sweeps)
+        PipelineError, backend=backend, workers=workers, scheduler=scheduler, restart=restart
     )
     out = Path(out) if out is not None else (spec.quick.out if quick else spec.out)
     check_results_folder(out, meta=META, kind=KIND, what="a collabsim results pipeline")
@@ -147,7 +143,7 @@ def run_pipeline(
     }
     write_atomically(out / META, json_writer(meta))
     with recording_interruption(out / META, meta):
-        counts = _run_sweeps(planned, run_with)
+        counts = _run_sweeps(planned, run_with, progress)
     results = {path: load(plan.out) for path, plan in planned.items()}
     for record, (path, count) in zip(meta["sweeps"], counts.items(), strict=True):
         failures = results[path].meta.get("failures") or {}
@@ -239,14 +235,17 @@ def _backend_kept(backend: str, workers: int | None, scheduler: Any) -> Iterator
         yield scheduler
 
 
-def _run_sweeps(planned: dict[Path, SweepPlan], run_with: Execution) -> dict[Path, dict[str, int]]:
+def _run_sweeps(
+    planned: dict[Path, SweepPlan],
+    run_with: Execution,
+    progress: Callable[[str, int, int], None] | None,
+) -> dict[Path, dict[str, int]]:
     """Run (or resume, or reuse) every sweep; per sweep, the runs computed and reused.
 
-    ``run_with.progress``, if any, is called as ``progress(sweep name, done, total)``.
+    ``progress``, if any, is called as ``progress(sweep name, done, total)``.
     """
     counts = {}
     backend, workers, scheduler = run_with.backend, run_with.workers, run_with.scheduler
-    progress = run_with.progress
     missing = any(not _complete(plan) for plan in planned.values())
     kept = (
         _backend_kept(backend, workers, scheduler) if missing else contextlib.nullcontext(scheduler)

@@ -61,6 +61,7 @@ def sensitivity(args: argparse.Namespace) -> int:
 
 def _study_summary(study) -> str:
     """The leading factor of each output and whether it settled, in a few lines."""
+    from collabsim.sensitivity.convergence import DID_NOT_VARY
     from collabsim.sensitivity.methods import MAIN_INDEX
 
     main = MAIN_INDEX[study.method]
@@ -72,6 +73,9 @@ def _study_summary(study) -> str:
         top = study.ranking(output).head(3)
         names = ", ".join(f"{r.factor} ({getattr(r, main):.2g})" for r in top.itertuples())
         verdict = study.verdicts.get(output)
+        if verdict is not None and verdict.get("reason") == DID_NOT_VARY:
+            lines.append(f"  {output}: {DID_NOT_VARY}")
+            continue
         state = (
             "" if verdict is None else (" [settled]" if verdict["settled"] else " [not settled]")
         )

@@ -147,7 +147,7 @@ def LeverPanel(workshop: Workshop, config: solara.Reactive[int], editing: solara
 
 @solara.component
 def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int], config: solara.Reactive[int]):
-    """One button per what-if event, applied to every pane at the current week."""
+    """One button per what-if event, applied to every pane before the next week."""
     _ = config.value
     first = workshop.panes["A"].model
 

@@ -4,8 +4,9 @@ Both say which scenario, parameters, seed and week they came from, so a figure p
 into a slide or a table opened after the workshop can be traced back and re-run:
 
 - the CSV is a tidy table, one row per pane and week, with the reporters, the what-if
-  events applied that week, and a column for every parameter holding the value in
-  force that week (levers moved mid-run change from the week after they were moved);
+  events that first act that week (one set off after week k acts in week k + 1), and a
+  column for every parameter holding the value in force that week (levers moved mid-run
+  change from the week after they were moved);
 - the PNG is the same six panels as ``collabsim.plots.plot_dynamics``, with the seed,
   week and every lever value written under the panels and the full parameter set in
   the PNG's text metadata.

@@ -243,7 +243,7 @@ class Workshop:
         return dict(self._levers[pane])
 
     def what_if(self, kind: str) -> None:
-        """Apply a what-if event to every pane now, at the current week."""
+        """Apply a what-if event to every pane now, before the next week (dated to it)."""
         with self.lock:
             for pane in self.active_panes:
                 pane.events.append(pane.model.apply_event(kind))

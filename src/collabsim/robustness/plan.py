@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -379,7 +380,7 @@ def read_accepted(
 
 
 def _accepted(path: Any, limit: Any, fail, *, field: str = "accepted") -> list[Context]:
-    if not isinstance(path, (str, Path)) or not str(path):
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
         raise fail(field, f"{path!r} is not allowed: expected the path of a CSV file")
     if limit is not None:
         limit = _check_whole(limit, "max_accepted", 1, fail)

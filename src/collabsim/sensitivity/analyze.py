@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from collabsim.checks import names, path_option, true_or_false
+from collabsim.checks import function_or_none, names, path_option, true_or_false
 from collabsim.sensitivity import aggregate as agg
 from collabsim.sensitivity.evaluate import ScenarioFunction, evaluate
 from collabsim.sensitivity.indices import analyse_runs
 from collabsim.sensitivity.options import AnalysisOptions, study_sampling
 from collabsim.sensitivity.problem import (
     SensitivityError,
+    check_n,
     function_factors,
     lever_specs,
     takes_seed,
@@ -163,8 +164,13 @@ def run_study(
     analysis = AnalysisOptions(method, statistic, resamples, conf_level, convergence, tolerance)
     analysis.check(sampling.kind, sampling.replicates)
     true_or_false("figures", figures, error=SensitivityError)
+    function_or_none("progress", progress, ("done", "total"), error=SensitivityError)
+    if out is not None:
+        out = path_option(
+            "out", out, expected="the path of an output folder", error=SensitivityError
+        )
     if isinstance(func, ScenarioFunction):
-        from collabsim.sweeps.execution import Execution
+        from collabsim.sweeps.execution import Execution, execution
 
         return _model_study(
             func,
@@ -175,7 +181,8 @@ def run_study(
             fill=fill,
             out=out,
             name=name,
-            run_with=Execution(
+            run_with=execution(
+                SensitivityError,
                 backend=backend or Execution.backend,
                 workers=workers,
                 scheduler=scheduler,
@@ -231,7 +238,7 @@ def run_study(
     from collabsim.sweeps.design import make_design, salib_encoding, salib_problem
 
     the_design = make_design(factor_list, sampling)
-    out_path = None if out is None else _check_out(Path(out))
+    out_path = None if out is None else _check_out(out)
     runs = evaluate(
         func,
         the_design,
@@ -358,6 +365,7 @@ def _analyse_sweep(
     described = meta["design"]
     try:
         analysis.check(described["kind"], meta["replicates"])
+        check_n(analysis.method, described["n"])  # the sweep's size may be too small for it
         # The options a design of another kind does not record cannot matter to it.
         sampling = Sampling(
             described["kind"],

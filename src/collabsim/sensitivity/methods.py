@@ -225,7 +225,7 @@ def pawn(
 
 #: Harmonics RBD-FAST reads (SALib's default ``M``). Its bias correction divides by
 #: 1 - 2M/N and its bootstrap resamples half the sample, so below 4M + 2 points the
-#: estimate means nothing (and at N = 2M or 4M SALib divides by zero).
+#: estimate means nothing (and when N or its bootstrap half is 2M, SALib divides by zero).
 RBD_HARMONICS = 10
 
 

@@ -39,7 +39,8 @@ class Execution:
         scheduler: Dask only: a scheduler address (``tcp://HOST:PORT``) or a
             ``distributed.Client``.
         restart: Delete the stored runs and compute all anew.
-        progress: Called as the runs finish (each study says with what), or None.
+        progress: Called as ``progress(done, total)`` as the runs finish, or None (a
+            study with a report of its own adapts it: calibration, the results pipeline).
 
     Attributes:
         workers_used: The worker processes the runs will use (None: an existing Dask
@@ -53,7 +54,7 @@ class Execution:
     workers: int | None = None
     scheduler: Any = None
     restart: bool = False
-    progress: Callable[..., None] | None = None
+    progress: Callable[[int, int], None] | None = None
     workers_used: int | None = field(init=False, compare=False)
 
     def __post_init__(self) -> None:

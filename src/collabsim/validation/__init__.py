@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from collabsim.checks import true_or_false, whole_number
 from collabsim.params import python_value, suggest
 from collabsim.storage import (
     json_writer,
@@ -200,12 +201,8 @@ def check_flags(*, quick: Any, seed: Any) -> tuple[bool, int]:
     Raises:
         ValidationError: Either is not allowed.
     """
-    quick, seed = python_value(quick), python_value(seed)
-    if not isinstance(quick, bool):
-        raise ValidationError(f"quick={quick!r} is not allowed: expected true or false")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValidationError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
-    return quick, seed
+    quick = true_or_false("quick", python_value(quick), error=ValidationError)
+    return quick, whole_number("seed", python_value(seed), 0, error=ValidationError)
 
 
 def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
