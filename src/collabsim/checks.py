@@ -13,6 +13,7 @@ Each helper returns the value it accepted and raises the layer's own error class
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import os
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from collabsim.params.checks import suggest
+from collabsim.params.checks import python_value, suggest
 
 
 def not_whole_number(value: Any, smallest: int, largest: int | None = None) -> str | None:
@@ -69,6 +70,16 @@ def true_or_false(name: str, value: Any, *, error: type[Exception] = ValueError)
     if not isinstance(value, bool):
         raise error(f"{name}={value!r} is not allowed: expected true or false")
     return value
+
+
+def plain_fields(instance: Any) -> None:
+    """Replace each NumPy scalar among a frozen dataclass's fields by the Python value.
+
+    Called first in ``__post_init__``: a NumPy number counts as the Python one (as
+    in ``Params`` and ``sweep``), passes the same checks and is kept plain (JSON friendly).
+    """
+    for option in dataclasses.fields(instance):
+        object.__setattr__(instance, option.name, python_value(getattr(instance, option.name)))
 
 
 def function_or_none(

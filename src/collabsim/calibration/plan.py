@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.checks import not_whole_number, one_of, path_option
+from collabsim.checks import not_whole_number, one_of, path_option, plain_fields
 from collabsim.metrics import SUMMARY
 from collabsim.params import ParameterError, declaration, suggest
 from collabsim.scenarios import load as load_scenario
@@ -44,7 +44,6 @@ from collabsim.scenarios import read_scenario_file
 from collabsim.sweeps.design import Factor, make_design, make_factor
 from collabsim.sweeps.sampling import MAX_POINTS, MAX_REPLICATES, Sampling, SweepError
 from collabsim.validation.catalogue import PATTERNS
-from collabsim.validation.options import plain_fields
 from collabsim.validation.spec import Arm, Pattern
 
 #: Parameter kinds a calibration factor may have (a rate: a number).

@@ -1,30 +1,18 @@
-"""What every study built on the validation runner checks first: its inputs and its folder.
+"""What every study built on the validation runner checks first: its results folder.
 
 ``validate``, ``calibrate`` and ``robustness`` run many arms through
-``collabsim.validation.runner``; before anything is written each refuses, in one line, a
-path or a progress function it cannot use, and an output folder that is not its own
-(and, through ``collabsim.sweeps.execution``, a backend option that is not allowed).
+``collabsim.validation.runner``; before anything is written each refuses, in one line, an
+output folder that is not a path or not its own (and, through ``collabsim.checks`` and
+``collabsim.sweeps.execution``, a path, progress function or backend option it cannot use).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 from collabsim.checks import path_option
-from collabsim.params import python_value
-
-
-def plain_fields(instance: Any) -> None:
-    """Replace each NumPy scalar among a frozen dataclass's fields by the Python value.
-
-    Called first in ``__post_init__``: a NumPy number counts as the Python one (as
-    in ``Params`` and ``sweep``), passes the same checks and is kept plain (JSON friendly).
-    """
-    for option in dataclasses.fields(instance):
-        object.__setattr__(instance, option.name, python_value(getattr(instance, option.name)))
 
 
 def output_folder(out: Any, *, default: Path | None, error: type[Exception]) -> Path:

@@ -33,6 +33,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from collabsim.checks import plain_fields
 from collabsim.params import ParameterError, Params, suggest
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.validation.comparisons import Greater, Interaction, Steadier
@@ -47,7 +48,6 @@ from collabsim.validation.metrics import (
     ValidationError,
 )
 from collabsim.validation.one_arm import Bound, Share, Sign
-from collabsim.validation.options import plain_fields
 from collabsim.validation.stats import ALPHA, AllOf, Outcome, Test
 
 #: Seeds per arm of a pattern unless it declares others.
