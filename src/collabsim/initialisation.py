@@ -270,10 +270,17 @@ def silo_start(state: State) -> State:
             return type(value)(*(fresh(v) for v in value))
         return value  # numbers, and the organisations, which are frozen
 
-    fields = {f.name: fresh(getattr(state, f.name)) for f in dataclasses.fields(State) if f.init}
-    t = fields["trust"]
+    # the trust store is made afresh rather than copied: its N x N matrix would be copied
+    # only to be dropped (most of the time this start took, and the peak memory)
+    fields = {
+        f.name: fresh(getattr(state, f.name))
+        for f in dataclasses.fields(State)
+        if f.init and f.name != "trust"
+    }
+    t = state.trust
     fields["trust"] = new_store(
-        t.prior, t.org, t.sector, t.role, t.org_sector, t.active, counted=False
+        *(fresh(a) for a in (t.prior, t.org, t.sector, t.role, t.org_sector, t.active)),
+        counted=False,
     )
     fields["network"] = dataclasses.replace(copy.deepcopy(state.network), alive=False)
     return State(**fields)
