@@ -571,17 +571,27 @@ def test_an_experience_moves_commitment_a_share_of_the_way_to_its_value():
     p.commitment[i] = 0.4
     commitment.see_win(p, i, 0.25)
     assert p.commitment[i] == pytest.approx(0.55) and p.won[i]
-    commitment.suffer_setback(p, i, 0.2)
+    commitment.suffer_setback(p, i, 0.2, True)
     assert p.commitment[i] == pytest.approx(0.44) and p.setback[i]
     for _ in range(200):  # however many wins, hope never passes full commitment
         commitment.see_win(p, i, 0.5)
     assert p.commitment[i] <= 1.0
     convener = m.state.convener
-    commitment.suffer_setback(p, convener, 0.9)  # committed by design: not moved
+    commitment.suffer_setback(p, convener, 0.9, True)  # committed by design: not moved
     assert p.commitment[convener] == 1.0
     leader = m.state.central_leader  # steady in post, but hope is learned
-    commitment.suffer_setback(p, leader, 0.5)
+    commitment.suffer_setback(p, leader, 0.5, True)
     assert p.commitment[leader] == pytest.approx(0.5)
+
+
+def test_a_setback_outside_a_working_network_strains_but_leaves_hope_as_it_is():
+    """In silos there is no venture to lose hope in (ODD 7.14): it counts as strain only."""
+    m = _small_model()
+    p = m.state.people
+    i = int(np.flatnonzero(~p.steady)[0])
+    p.commitment[i] = 0.4
+    commitment.suffer_setback(p, i, 0.5, False)
+    assert p.commitment[i] == 0.4 and p.setback[i]
 
 
 def test_the_leaders_drive_moves_those_who_came_towards_the_leaders_own_hope():
@@ -618,7 +628,7 @@ def test_a_week_with_a_win_is_not_frustrating_and_setbacks_are():
     a, b, c = np.flatnonzero(p.active & ~p.steady)[:3]
     p.frustration[:] = 0.5
     commitment.see_win(p, a, 0.1)
-    commitment.suffer_setback(p, b, 0.1)
+    commitment.suffer_setback(p, b, 0.1, True)
     commitment.week_passes(p, p.active, 0.1)
     assert p.frustration[a] == pytest.approx(0.5 - 0.5 / 13)
     assert p.frustration[b] == pytest.approx(0.5 + 0.5 / 13)
@@ -771,7 +781,7 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
     before = np.array([trust_store.read(s.trust, i, actor) for i in others])
     c_before = p.commitment.copy()
     hit_hard = compiled_settings(m, commitment=hope(morale_hit=0.3, reputation_damage=0.3))
-    commitment.self_interest_act(s.world, hit_hard, actor)
+    commitment.self_interest_act(s.world, hit_hard, actor, True)
     after = np.array([trust_store.read(s.trust, i, actor) for i in others])
     assert np.all(after < before - 0.25 * before)
     assert s.trust.damage[actor] == pytest.approx(0.3)

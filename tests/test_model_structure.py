@@ -185,6 +185,24 @@ def test_the_silo_twin_keeps_no_agents_or_trust_sums_and_its_trust_is_the_same_f
     assert 0 < trust_store.group_mean(witness.state.trust_ref, trust_store.ALL) < 1
 
 
+def test_outside_a_working_network_setbacks_leave_everyones_commitment_as_it_was():
+    """ODD 7.14: in silos (a network never convened, and the run's silo twin) blocks and a
+    leader's self-interested act happen but wear nobody's hope, as wins build none."""
+    act = [{"step": 30, "kind": "self_interest_act"}]
+    hierarchy = collabsim.CollaborationModel(
+        collabsim.scenario("hierarchy", turnover_rate=0.0, events=act), rng=3
+    )
+    run = collabsim.CollaborationModel(
+        collabsim.scenario("iocn", turnover_rate=0.0, events=act), rng=3
+    )
+    for world, model in ((hierarchy, hierarchy), (run.silo_twin, run)):
+        start = world.state.people.commitment.copy()
+        for _ in range(60):
+            model.step()
+        assert world.state.counters[counters.BLOCKED] > 0 and world.network.self_interest_acts == 1
+        np.testing.assert_array_equal(world.state.people.commitment, start)
+
+
 def test_quality_against_the_silo_twin_is_zero_without_a_network():
     result = collabsim.run(collabsim.scenario("hierarchy"), seed=2, steps=40)
     assert (result.timeseries["quality_vs_silo"] == 0).all()

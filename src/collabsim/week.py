@@ -262,7 +262,7 @@ class WeeklyWorld(mesa.Model):
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
         s = self.state
         self.network.trust_in_actor_before = float(trust_store.trust_in(s.trust_ref, actor))
-        commitment.self_interest_act(s.world, self.settings_ref, actor)
+        commitment.self_interest_act(s.world, self.settings_ref, actor, self.network_on)
         s.people.last_act[actor] = self.steps
         self.network.self_interest_acts += 1
         self.network.last_actor = actor

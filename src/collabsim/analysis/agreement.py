@@ -74,8 +74,9 @@ def _fragility(checks: Path) -> list[str]:
     ]
     if not low <= place <= high:
         lines[0] += (
-            " No calibration of the model's uncertain rates found a setting that gave both a "
-            "fragile place-based network and an issue-based one that lasts (docs/odd.md §9). "
+            " No calibration of the model's uncertain rates found a setting that gave a fragile "
+            "place-based network, an issue-based one that lasts and nine in ten of the field "
+            "studies' patterns together (docs/odd.md §9). "
             "Read the shares of networks lasting in this report as comparisons between "
             "levers, not as the chance that a real network lasts."
         )

@@ -208,13 +208,14 @@ def _action_done(p, network_on, pathways):
 
 
 @jit
-def _big_bang_failed(world, settings, p, proposer, working):
-    """A failed redesign is a setback for everyone on the pathway."""
+def _big_bang_failed(world, settings, p, proposer, working, network_on):
+    """A failed redesign is a setback for everyone on the pathway (7.14: to their hope only
+    while a network is working)."""
     world.counters[BIG_BANG_FAILURES] += 1
     people, cost = world.people, settings.commitment.big_bang_failure_cost
     for j in range(people.active.shape[0]):
         if working[j] and (people.pathway[j] == p or j == proposer):
-            suffer_setback(people, j, cost)
+            suffer_setback(people, j, cost, network_on)
 
 
 @jit
@@ -235,7 +236,7 @@ def _progress(world, settings, week, i, network_on, working):
     practice = changes.practice[i]
     end_change(i, changes, pathways.redesign_lead)
     if stage == AWAITING_TEST_GRANT:
-        top = decide(world, settings, i, pathways.owner[p, practice], False, working)
+        top = decide(world, settings, i, pathways.owner[p, practice], False, working, network_on)
         if top >= 0:
             changes.stage[i] = TESTING
             changes.due[i] = week + _duration(stream, 4, 8, scale)
@@ -251,11 +252,14 @@ def _progress(world, settings, week, i, network_on, working):
             changes.stage[i] = AWAITING_EMBEDDING  # the prototype worked: ask to embed it
             changes.due[i] = week + _escalation_delay(stream)
             return
-        if stage == AWAITING_EMBEDDING and decide(world, settings, i, owner, True, working) < 0:
+        if (
+            stage == AWAITING_EMBEDDING
+            and decide(world, settings, i, owner, True, working, network_on) < 0
+        ):
             return
         _adopt(world, settings, i, p, trial, False, network_on, working)
     elif stage == AWAITING_REDESIGN_GRANTS:
-        if not decide_redesign(world, settings, i, p, changes.mask[i], working):
+        if not decide_redesign(world, settings, i, p, changes.mask[i], working, network_on):
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING
@@ -266,7 +270,7 @@ def _progress(world, settings, week, i, network_on, working):
             _action_done(p, network_on, pathways)
             _adopt(world, settings, i, p, trial, True, network_on, working)
         else:
-            _big_bang_failed(world, settings, p, i, working)
+            _big_bang_failed(world, settings, p, i, working, network_on)
 
 
 @jit

@@ -79,9 +79,16 @@ def see_win(people, i, weight):
 
 
 @jit
-def suffer_setback(people, i, weight):
-    """Person i suffers a setback (a block, a failed redesign, a leader's self-interest)."""
-    experience(people, i, 0.0, weight)
+def suffer_setback(people, i, weight, hope_at_stake):
+    """Person i suffers a setback (a block, a failed redesign, a leader's self-interest).
+
+    It strains them (the week counts as one with a setback) wherever it happens, but it
+    wears their hope that working together pays off only while a network is working
+    (``hope_at_stake``), as a win builds that hope only then: in silos there is no
+    venture to lose hope in (7.14).
+    """
+    if hope_at_stake:
+        experience(people, i, 0.0, weight)
     people.setback[i] = True
 
 
@@ -277,7 +284,7 @@ def leader_drive(people, came, leader, weight):
 
 
 @jit
-def self_interest_act(world, settings, actor):
+def self_interest_act(world, settings, actor, network_on):
     """M13: a top acts in self-interest; everyone in the network hears of it.
 
     Every active member receives a strong negative signal about the actor (M1, so those
@@ -293,6 +300,7 @@ def self_interest_act(world, settings, actor):
         world: The run's state (trust, commitment, news and setbacks updated).
         settings: The run's settings (``commitment``: ``CommitmentRates``; ``trust``).
         actor: The top who acts.
+        network_on: Whether a network is working (its members' hope is at stake).
     """
     store, people, rates = unpacked(world.trust), world.people, settings.commitment
     damage_reputation(store, actor, rates.reputation_damage)
@@ -301,7 +309,7 @@ def self_interest_act(world, settings, actor):
             continue
         signal(store, i, actor, -1.0, people.power, settings.trust)
         people.news[i] = actor
-        suffer_setback(people, i, rates.morale_hit)
+        suffer_setback(people, i, rates.morale_hit, network_on)
 
 
 @jit

@@ -188,8 +188,10 @@ def granted(world, settings, proposer, top):
 
 
 @jit
-def blocked(world, settings, proposer, top):
-    """A block: a negative signal and a setback to the proposer's hope and identity.
+def blocked(world, settings, proposer, top, network_on):
+    """A block: a negative signal, and a setback to the proposer and their leader identity.
+
+    The setback wears their hope only while a network is working (``network_on``, 7.14).
 
     Evidence: "A lack of support permeated to unease and despondency amongst otherwise
     innovative and keen local leaders" (Mervyn et al. 2019). Anchor: claiming and
@@ -202,7 +204,7 @@ def blocked(world, settings, proposer, top):
     people.blocked[top] += 1
     people.news[proposer] = top
     signal(world.trust, proposer, top, -1.0, people.power, settings.trust)
-    suffer_setback(people, proposer, settings.commitment.block_cost)
+    suffer_setback(people, proposer, settings.commitment.block_cost, network_on)
     # A refused claim to lead wears leader identity down, as a granted one builds it.
     identity = people.leader_identity[proposer]
     gain = settings.change.leadership_claim_gain
@@ -210,7 +212,7 @@ def blocked(world, settings, proposer, top):
 
 
 @jit
-def decide(world, settings, proposer, owner_org, embedding, working):
+def decide(world, settings, proposer, owner_org, embedding, working, network_on):
     """A top of ``owner_org`` decides on the proposer's request.
 
     Returns the top who granted it (the proposer themself for a request to oneself), or
@@ -222,12 +224,12 @@ def decide(world, settings, proposer, owner_org, embedding, working):
             world.counters[GRANTED] += 1
         granted(world, settings, proposer, top)
         return top
-    blocked(world, settings, proposer, top)
+    blocked(world, settings, proposer, top, network_on)
     return -1
 
 
 @jit
-def decide_redesign(world, settings, proposer, p, mask, working):
+def decide_redesign(world, settings, proposer, p, mask, working, network_on):
     """The owning organisations' tops decide on a redesign together.
 
     At the partnership board it goes ahead with the mean of their grant probabilities,
@@ -250,5 +252,5 @@ def decide_redesign(world, settings, proposer, p, mask, working):
                 granted(world, settings, proposer, tops[k])
         return True
     least = np.flatnonzero(involved)[np.argmin(chances[involved])]
-    blocked(world, settings, proposer, tops[least])
+    blocked(world, settings, proposer, tops[least], network_on)
     return False

@@ -143,12 +143,12 @@ declare(
     arms={"unsupported": iocn_arm(academic_partner=False)},
     test=Sign(m.LOSS_AFTER_COLLAPSE, "unsupported", direction="positive"),
     limitation="Model limitation: there is little to unravel. Without the partner the "
-    "network dissolves early (median week 45, quartiles 41-53, over 40 seeds, measured "
-    "before ODD §10 item 32), before it has gained anything over silos (`quality_vs_silo` "
-    "in the week of dissolution -0.06 on average, above 0 in 22% of runs), so reverting "
-    "its changes (`unsupported_decay`, ODD 7.13) takes little away. What follows is "
-    "dominated by the changing environment moving the two worlds' pathways apart: the "
-    "loss from dissolution to the end had standard deviation 0.14 (from -0.21 to +0.35), "
-    "and its mean (+0.003 over the full validation's 40 seeds, p = 0.37) is within that "
-    "noise. The seed speaks of networks that had achieved something before support ended.",
+    "network dissolves early (median week 57, quartiles 49-65, over the full validation's "
+    "40 seeds), before it has gained over silos on average (`quality_vs_silo` in the week of "
+    "dissolution -0.04 on average, above 0 in 14 of the 40 runs), so reverting its changes "
+    "(`unsupported_decay`, ODD 7.13) takes little away. What follows is dominated by the "
+    "changing environment moving the two worlds' pathways apart: the loss from dissolution "
+    "to the end has standard deviation 0.13 (from -0.35 to +0.26), and its mean (+0.002, "
+    "p = 0.37) is within that noise. The seed speaks of networks that had achieved "
+    "something before support ended.",
 )

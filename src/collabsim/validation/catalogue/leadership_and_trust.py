@@ -184,7 +184,7 @@ declare(
         Greater(AtWeek("commitment_mean", 56), "none", "act"), Greater(SURVIVAL, "none", "act")
     ),
     limitation="Half met: a self-interested act in week 52 lowers members' commitment "
-    "a month later (0.334 against 0.431 over 40 seeds, p < 0.001), but not clearly the "
+    "a month later (0.337 against 0.431 over 40 seeds, p < 0.001), but not clearly the "
     "share of weeks the network is alive (0.877 against 0.904, p = 0.19). The act is a "
     "single setback (for the central leader too, whose drive passes it on); under the "
     "calibrated rates commitment is remade at the next meetings by the update on actions, "

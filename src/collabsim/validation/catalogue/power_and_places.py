@@ -80,17 +80,16 @@ declare(
     },
     test=Greater(m.block_rate(12, 52), "stayed", "left"),
     seeds=60,
-    limitation="Model limitation: once the two most resistant members have left, as "
-    "many requests are blocked (0.656 against 0.645 of decisions, over the 46 of 60 seeds "
-    "with decisions in both arms, p = 0.34). Resistance (power x territoriality x distance "
+    limitation="Model limitation: once the two most resistant members have left, as many requests "
+    "are blocked (0.656 against 0.645 of decisions, over the 46 of 60 seeds with "
+    "decisions in both arms, p = 0.34). Resistance (power x territoriality x distance "
     "from the purpose) is mostly the post's: the two who leave are the group's senior "
-    "leaders in 64% of cases (measured before ODD §10 item 32), and their successors, "
-    "drawn for the same posts, are nearly as territorial (0.47 against the leavers' 0.53, "
-    "over 60 seeds), because people differ little from their post's norm "
-    "(`resistance_spread` 0.4). The group also decides only two or three requests in "
-    "weeks 12-52, so the share blocked is a share of a handful. The seed's successors "
-    "came in 'exercising their power in more constructive ways'; the model's are "
-    "ordinary holders of the same posts.",
+    "leaders in 66% of cases, and their successors, drawn for the same posts, are nearly "
+    "as territorial (0.46 against the leavers' 0.53; both over seeds 0-59), because "
+    "people differ little from their post's norm (`resistance_spread` 0.4). The group "
+    "also decides only two or three requests in weeks 12-52, so the share blocked is a "
+    "share of a handful. The seed's successors came in 'exercising their power in more "
+    "constructive ways'; the model's are ordinary holders of the same posts.",
 )
 
 declare(
