@@ -169,7 +169,7 @@ def progress_reported(actions_since_meeting, weeks_since_meeting, taken_on):
 
     Whether each pathway's people carried out the actions they took on for a month, on
     the record since the last meeting: each pathway counts its small tests studied
-    (whatever they showed) and redesigns completed per ``MONTH`` weeks, against what its
+    (whatever they showed) and redesigns adopted per ``MONTH`` weeks, against what its
     people took on (``actions_taken_on``), up to one. So small tests give a meeting
     something to report every month, where a redesign gives nothing for half a year or
     more. A rate over the calendar, so a network meeting quarterly does not report three

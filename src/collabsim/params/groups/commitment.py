@@ -60,7 +60,7 @@ declare(
     0.205,
     "How far the update on actions at each meeting moves those who came towards what it "
     "reports of their own pathway: the actions carried out (small tests studied, redesigns "
-    "completed) per month since the last meeting, against what its people took on (at "
+    "adopted) per month since the last meeting, against what its people took on (at "
     "most 1; tops and the convener hear the mean over pathways).",
     unit="share of gap per meeting",
     low=0.0,
