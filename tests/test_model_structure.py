@@ -156,8 +156,12 @@ def test_the_silo_twin_starts_from_a_copy_of_the_run_equal_to_drawing_it_afresh(
     copied = model.silo_twin
     drawn = SiloWorld(copied.params, copied._seed)  # Mesa keeps the seed the run gave it
     _assert_same_state(copied.state, drawn.state)
-    people = copied.state.people
-    assert copied.state.trust.active is people.active and copied.state.steady is people.steady
+    people, trust = copied.state.people, copied.state.trust
+    assert copied.state.steady is people.steady
+    for name in ("org", "sector", "role", "active"):  # the twin's store reads its own people
+        assert getattr(trust, name) is getattr(people, name), name
+        assert not np.shares_memory(getattr(trust, name), getattr(model.state.trust, name))
+    assert not np.shares_memory(trust.personal, model.state.trust.personal)
     for _ in range(40):
         model.step()
         drawn.lockstep()
@@ -185,9 +189,22 @@ def test_the_silo_twin_keeps_no_agents_or_trust_sums_and_its_trust_is_the_same_f
     assert 0 < trust_store.group_mean(witness.state.trust_ref, trust_store.ALL) < 1
 
 
-def test_outside_a_working_network_setbacks_leave_everyones_commitment_as_it_was():
-    """ODD 7.14: in silos (a network never convened, and the run's silo twin) blocks and a
-    leader's self-interested act happen but wear nobody's hope, as wins build none."""
+def _setbacks_strain_but_leave_commitment(world, model, weeks):
+    """Step ``model`` ``weeks`` weeks: ``world``'s blocks strain, nobody's hope moves."""
+    people = world.state.people
+    start, blocks = people.commitment.copy(), world.state.counters[counters.BLOCKED]
+    strained = np.zeros_like(people.active)
+    for _ in range(weeks):
+        model.step()
+        strained |= people.frustration > 0
+    assert world.state.counters[counters.BLOCKED] > blocks and strained.any()
+    np.testing.assert_array_equal(people.commitment, start)
+
+
+def test_outside_a_working_network_setbacks_strain_but_leave_everyones_hope_as_it_was():
+    """ODD 7.14: in silos (a network never convened, the run's silo twin, and a network after
+    it dissolved) blocks, a leader's self-interested act and changes still under way happen
+    and strain those they touch, but wear nobody's hope, as wins build none."""
     act = [{"step": 30, "kind": "self_interest_act"}]
     hierarchy = collabsim.CollaborationModel(
         collabsim.scenario("hierarchy", turnover_rate=0.0, events=act), rng=3
@@ -196,11 +213,14 @@ def test_outside_a_working_network_setbacks_leave_everyones_commitment_as_it_was
         collabsim.scenario("iocn", turnover_rate=0.0, events=act), rng=3
     )
     for world, model in ((hierarchy, hierarchy), (run.silo_twin, run)):
-        start = world.state.people.commitment.copy()
-        for _ in range(60):
-            model.step()
-        assert world.state.counters[counters.BLOCKED] > 0 and world.network.self_interest_acts == 1
-        np.testing.assert_array_equal(world.state.people.commitment, start)
+        _setbacks_strain_but_leave_commitment(world, model, 60)
+        assert world.network.self_interest_acts == 1
+    dissolved = collabsim.CollaborationModel(
+        collabsim.scenario("iocn", academic_partner=False, turnover_rate=0.0), rng=1
+    )
+    while dissolved.alive:
+        dissolved.step()
+    _setbacks_strain_but_leave_commitment(dissolved, dissolved, 60)
 
 
 def test_quality_against_the_silo_twin_is_zero_without_a_network():
@@ -343,16 +363,18 @@ def test_ceding_is_felt_as_a_loss_by_a_territorial_top():
     top = int(np.flatnonzero((p.role == TOP) & ~p.steady)[0])
     proposer = int(np.flatnonzero(p.org != p.org[top])[0])
     p.commitment[top], p.territoriality[top] = 0.6, 0.9
-    decisions.granted(
-        s.world, compiled_settings(model, commitment=hope(small_win_boost=0.2)), proposer, top
-    )
+    settings = compiled_settings(model, commitment=hope(small_win_boost=0.2))
+    decisions.granted(s.world, settings, proposer, top, True)
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
     assert p.granted[top] == 1 and p.ceded[top] > 0
     p.territoriality[top] = 0.0  # a top who does not guard territory loses nothing
-    decisions.granted(
-        s.world, compiled_settings(model, commitment=hope(small_win_boost=0.2)), proposer, top
-    )
+    decisions.granted(s.world, settings, proposer, top, True)
     assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
+    # nor does one who cedes after the network has gone: no venture is at stake (7.14)
+    p.territoriality[top], ceded = 0.9, p.ceded[top]
+    decisions.granted(s.world, settings, proposer, top, False)
+    assert p.commitment[top] == pytest.approx(0.6 - 0.2 * 0.9 * 0.6)
+    assert p.granted[top] == 3 and p.ceded[top] > ceded  # the territory is ceded all the same
 
 
 def test_per_person_records_are_mesa_agent_attributes_that_add_up():

@@ -254,7 +254,7 @@ def silo_start(state: State) -> State:
     """The starting state of a run's silo twin: a copy of the run's, before any event.
 
     ``build_state`` with the same parameters (but ``convened`` false) and seed draws
-    exactly this, at 3 to 6 times the cost of copying it; the twin's trust keeps no group
+    exactly this, at 3 to 5 times the cost of copying it; the twin's trust keeps no group
     sums (nobody reports them) and its network is never convened.
 
     Args:

@@ -32,7 +32,7 @@ class SiloWorld(WeeklyWorld):
         """The silo world of ``params`` and ``world_seed``, from ``start`` if given.
 
         Without ``start`` its starting state is drawn afresh from the seed (``build_state``),
-        which gives the same state as the run's copy at 3 to 6 times the cost.
+        which gives the same state as the run's copy at 3 to 5 times the cost.
         """
         super().__init__(rng=world_seed)
         if start is None:

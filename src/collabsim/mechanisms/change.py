@@ -193,7 +193,7 @@ def _adopt(world, settings, proposer, p, new_config, big_bang, network_on, worki
 
 @jit
 def _action_done(p, network_on, pathways):
-    """An action on pathway p is carried out: a small test studied, or a redesign completed.
+    """An action on pathway p is carried out: a small test studied, or a redesign adopted.
 
     The next meeting's update on actions hears of it (``commitment.progress_reported``);
     a small test counts whether or not it showed an improvement, as trial and error.
@@ -209,8 +209,10 @@ def _action_done(p, network_on, pathways):
 
 @jit
 def _big_bang_failed(world, settings, p, proposer, working, network_on):
-    """A failed redesign is a setback for everyone on the pathway (7.14: to their hope only
-    while a network is working)."""
+    """A failed redesign is a setback for everyone on the pathway.
+
+    It wears their hope only while a network is working (``network_on``, 7.14).
+    """
     world.counters[BIG_BANG_FAILURES] += 1
     people, cost = world.people, settings.commitment.big_bang_failure_cost
     for j in range(people.active.shape[0]):

@@ -285,12 +285,13 @@ def leader_drive(people, came, leader, weight):
 
 @jit
 def self_interest_act(world, settings, actor, network_on):
-    """M13: a top acts in self-interest; everyone in the network hears of it.
+    """M13: a top acts in self-interest; every other member hears of it.
 
-    Every active member receives a strong negative signal about the actor (M1, so those
-    who depend on them lose most), the actor's reputation damage lowers the ceiling trust
-    in them can ever recover to, and the venture's credibility suffers: every member's
-    hope that working together pays off takes a setback of weight ``morale_hit``.
+    Every other active member receives a strong negative signal about the actor (M1, so
+    those who depend on them lose most), the actor's reputation damage lowers the ceiling
+    trust in them can ever recover to, and the venture's credibility suffers: every other
+    member's hope that working together pays off takes a setback of weight ``morale_hit``
+    (while the network works; outside it, only their strain).
 
     Evidence: "One leader sought a pay rise whilst arguing that he did not have the
     finance to set up permanent collaborative roles ... it had a devastating effect on

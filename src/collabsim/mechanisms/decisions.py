@@ -164,13 +164,15 @@ def ask(world, settings, proposer, owner_org, embedding, working):
 
 
 @jit
-def granted(world, settings, proposer, top):
+def granted(world, settings, proposer, top, network_on):
     """A grant: a positive signal, and territory ceded if it crosses organisations.
 
     Ceding costs a top who guards their territory: each grant to another organisation
     moves their commitment towards 0 with weight ``small_win_boost x territoriality``, nothing
-    for a top who does not guard it. Ceding is a loss to be borne, not a win to be
-    enjoyed: a top's hope comes from the network's meetings, like everyone's.
+    for a top who does not guard it, and only while a network is working (``network_on``;
+    a change still under way when it dissolves may yet cross organisations, 7.14). Ceding
+    is a loss to be borne, not a win to be enjoyed: a top's hope comes from the network's
+    meetings, like everyone's.
     Evidence: "Those with the most power, were often the most reluctant to collaborate,
     because it meant sharing it" (Kennedy et al. 2019); "the senior leaders did not fully
     commit to this" (Mervyn et al. 2019).
@@ -183,8 +185,9 @@ def granted(world, settings, proposer, top):
     signal(world.trust, proposer, top, 1.0, people.power, settings.trust)
     if people.org[top] != people.org[proposer]:
         cede_territory(top, people, rates.cede_power_loss, rates.cede_capacity_gain)
-        weight = settings.commitment.small_win_boost * people.territoriality[top]
-        experience(people, top, 0.0, weight)
+        if network_on:
+            weight = settings.commitment.small_win_boost * people.territoriality[top]
+            experience(people, top, 0.0, weight)
 
 
 @jit
@@ -222,7 +225,7 @@ def decide(world, settings, proposer, owner_org, embedding, working, network_on)
     if top >= 0 and chance(world.stream, p):
         if top != proposer:
             world.counters[GRANTED] += 1
-        granted(world, settings, proposer, top)
+        granted(world, settings, proposer, top, network_on)
         return top
     blocked(world, settings, proposer, top, network_on)
     return -1
@@ -249,7 +252,7 @@ def decide_redesign(world, settings, proposer, p, mask, working, network_on):
         world.counters[GRANTED] += 1
         for k in np.flatnonzero(involved):
             if tops[k] >= 0:
-                granted(world, settings, proposer, tops[k])
+                granted(world, settings, proposer, tops[k], network_on)
         return True
     least = np.flatnonzero(involved)[np.argmin(chances[involved])]
     blocked(world, settings, proposer, tops[least], network_on)

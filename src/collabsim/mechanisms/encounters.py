@@ -143,8 +143,9 @@ def table_encounters(world, settings, seated, bounds, epsilon, mu, threat_relief
 def informal_encounters(world, settings):
     """Informal contact between meetings in a place-based network.
 
-    Each active person has on average ``informal_contact_rate`` encounters a week, half
-    of them with someone from their own pathway team, half with anyone in the network.
+    Each active person starts on average ``informal_contact_rate`` encounters a week, half
+    of them with someone from their own pathway team, half with anyone in the network;
+    both sides learn from each, so a person takes part in more than they start (7.2).
     There is no safe space and no facilitation outside the room.
 
     Evidence: "it's [been] informal as well as formal kind of learning and sharing"

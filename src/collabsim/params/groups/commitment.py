@@ -111,7 +111,7 @@ declare(
     "block_cost",
     "float",
     0.295,
-    "Share of a proposer's commitment lost when a top blocks their change.",
+    "Share of a proposer's commitment lost when a top blocks their change while the network works.",
     unit="share per block",
     low=0.0,
     high=0.5,
@@ -123,7 +123,8 @@ declare(
     "big_bang_failure_cost",
     "float",
     0.1,
-    "Share of commitment everyone on the pathway loses when a big-bang redesign fails.",
+    "Share of commitment everyone on the pathway loses when a big-bang redesign fails "
+    "while the network works.",
     unit="share per failure",
     low=0.0,
     high=0.5,
@@ -169,7 +170,8 @@ declare(
     "morale_hit",
     "float",
     0.3,
-    "Share of commitment every member loses on learning of a self-interested act.",
+    "Share of commitment every other member loses on learning of a self-interested act "
+    "while the network works.",
     unit="share per act",
     low=0.0,
     high=0.9,

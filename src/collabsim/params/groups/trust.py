@@ -184,7 +184,8 @@ declare(
     "informal_contact_rate",
     "float",
     0.25,
-    "Informal encounters between meetings in a place-based network.",
+    "Informal encounters each member starts between meetings in a place-based network "
+    "(each takes part in more: others start encounters with them too).",
     unit="per person per week",
     low=0.0,
     high=2.0,
