@@ -223,6 +223,36 @@ def test_outside_a_working_network_setbacks_strain_but_leave_everyones_hope_as_i
     _setbacks_strain_but_leave_commitment(dissolved, dissolved, 60)
 
 
+def test_the_central_leaders_organisation_withdrawing_takes_the_centre_with_it():
+    """M15: the central leader counts among their organisation's tops; when it withdraws
+    they leave the network with it, and nobody holds the centre any more (no shield)."""
+    model = _model(n_people=150, turnover_rate=0.0)
+    s, p = model.state, model.state.people
+    leader_org = p.org[s.central_leader]
+    for _ in range(60):  # its tops, the leader among them, lose heart week after week
+        if s.withdrawn[leader_org]:
+            break
+        p.commitment[p.org == leader_org] = 0.0
+        model.step()
+    assert s.withdrawn[leader_org] and not p.active[s.central_leader]
+    assert not model.network.central_leader_present and model.central_strength == 0.0
+    assert not p.steady[s.central_leader]  # an ordinary top outside the network now
+
+
+def test_the_partners_people_leaving_with_it_count_as_exits():
+    """Members who leave with their organisation count as exits, the partner's too (M15)."""
+    week = 3  # not a meeting week: nobody drifts away or withdraws otherwise
+    model = _model("beston", seed=1, events=[{"step": week, "kind": "partner_withdraws"}])
+    for _ in range(week - 1):
+        model.step()
+    s = model.state
+    partner = s.partner_index
+    leaving = int(s.people.active[s.org_start[partner] : s.org_start[partner + 1]].sum())
+    exits = model.network.exits
+    model.step()
+    assert leaving > 0 and model.network.exits == exits + leaving
+
+
 def test_quality_against_the_silo_twin_is_zero_without_a_network():
     result = collabsim.run(collabsim.scenario("hierarchy"), seed=2, steps=40)
     assert (result.timeseries["quality_vs_silo"] == 0).all()

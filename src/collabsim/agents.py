@@ -131,7 +131,9 @@ class Person(mesa.Agent):
     leader_identity = _state_property(
         "leader_identity", "How far one sees oneself as entitled to lead change, 0-1."
     )
-    frustration = _state_property("frustration", "Share of recent weeks with a setback, 0-1.")
+    frustration = _state_property(
+        "frustration", "Quarter-long average of weekly strain (setbacks, shortfall), 0-1."
+    )
     workload = _state_property("workload", "Day-job workload, 0-1.")
 
     @property

@@ -91,6 +91,8 @@ def partner_withdraws(model: WeeklyWorld, event: Event) -> None:
     model.network.partner_present = False
     s.withdrawn[model.state.partner_index] = True
     for i in np.flatnonzero(_in_organisation(model, "university")):
+        if s.people.active[i]:  # leaving with their organisation, as in M15
+            model.network.exits += 1
         set_membership(s.trust_ref, int(i), False)
         s.people.steady[i] = False
 

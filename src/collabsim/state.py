@@ -33,7 +33,7 @@ class People(NamedTuple):
     team: np.ndarray  # int: self-managed improvement team within the pathway team, or -1
     base_power: np.ndarray  # power a holder of the post starts with
     power: np.ndarray  # 0-1
-    territoriality: np.ndarray  # 0-1, 1 - willingness to cede territory
+    territoriality: np.ndarray  # 0-1, reluctance to cede territory (ODD 2.2)
     commitment: np.ndarray  # 0-1
     skill: np.ndarray  # 0-1, quality-improvement capability
     narrative: np.ndarray  # 0-1, position on the network's purpose

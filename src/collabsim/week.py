@@ -271,8 +271,10 @@ class WeeklyWorld(mesa.Model):
     def exits_and_turnover(self) -> None:
         """Members drift away after meetings spent disheartened; people move on (M14).
 
-        The leader holding the centre moves on at the same base rate as anyone (frustration
-        aside, since they are committed by design), and nobody holds the centre after them.
+        Organisations whose senior leaders lost heart withdraw with their people (M15). The
+        leader holding the centre moves on at the same base rate as anyone (frustration
+        aside, since they are committed by design), or leaves the network with their
+        organisation; either way nobody holds the centre after them.
         """
         s, prm, cfg = self.state, self.params, self.settings_ref
         if self.network.meeting_held:
@@ -281,6 +283,10 @@ class WeeklyWorld(mesa.Model):
             self.network.exits += sustainability.organisations_withdrawing(
                 s.world, cfg, self.state.partner_index, patience
             )
+            if self.network.central_leader_present and not s.people.active[s.central_leader]:
+                # their organisation withdrew: they stay in post, and nobody holds the centre
+                self.network.central_leader_present = False
+                s.people.steady[s.central_leader] = False
         leaving = turnover.move_on(s.world, cfg, self._leavers)
         if leaving:
             self.replace(self._leavers[:leaving])
