@@ -20,11 +20,13 @@ the cost should grow at most linearly in people x weeks (a flat cost per person-
 
 With ``--phases`` it times one run of each size phase by phase, in the network's world
 and in its silo twin, and prints each phase's share of the run: where the time goes.
+With ``--calls`` it times every compiled mechanism the week calls and what each call
+from Python costs, so it shows what a week compiled whole would still spend.
 
 Usage::
 
     python benchmarks/bench_model.py [--sizes 300 1000 2000] [--repeats 7] [--curve]
-                                     [--phases] [--json FILE]
+                                     [--phases] [--calls] [--json FILE]
 """
 
 from __future__ import annotations
@@ -192,6 +194,114 @@ def phases(sizes, steps: int = 260) -> list[dict]:
     return rows
 
 
+#: Compiled no-ops of each number of arguments (a ``*args`` one crosses far more slowly).
+_NO_OPS = (
+    lambda: 0,
+    lambda a: 0,
+    lambda a, b: 0,
+    lambda a, b, c: 0,
+    lambda a, b, c, d: 0,
+    lambda a, b, c, d, e: 0,
+    lambda a, b, c, d, e, f: 0,
+    lambda a, b, c, d, e, f, g: 0,
+    lambda a, b, c, d, e, f, g, h: 0,
+)
+
+
+def calls(sizes, steps: int = 260, runs: int = 5) -> list[dict]:
+    """Time inside each compiled mechanism the week's phases call, per run of each size.
+
+    Each mechanism module the week uses has its compiled functions wrapped for the runs
+    (calls from compiled code to compiled code are not seen, so each call is one crossing
+    from Python). A compiled no-op, wrapped alike and given the arguments of each
+    mechanism's first call, times what one crossing of that mechanism costs; the time
+    inside the mechanisms less that cost for every crossing is what a week compiled whole
+    would still spend. A yardstick run after each model run puts both on its scale.
+    """
+    import numba
+    from numba.core.registry import CPUDispatcher
+
+    from collabsim import week
+
+    def timed(function, label, spent, count, sample):
+        def wrapper(*args):
+            sample.setdefault(label, args)
+            start = time.perf_counter()
+            try:
+                return function(*args)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+                count[label] = count.get(label, 0) + 1
+
+        return wrapper
+
+    modules = [
+        module
+        for module in vars(week).values()
+        if type(module).__name__ == "module" and module.__name__.startswith("collabsim.mechanisms.")
+    ]
+    originals = [
+        (module, name, function)
+        for module in modules
+        for name, function in vars(module).items()
+        if isinstance(function, CPUDispatcher)
+    ]
+    rows = []
+    for n in sizes:
+        params = collabsim.Params(n_people=n)
+        collabsim.run(params, seed=0, steps=5)  # loads the compiled mechanisms
+        spent: dict[str, float] = {}
+        count: dict[str, int] = {}
+        sample: dict[str, tuple] = {}
+        for module, name, function in originals:
+            label = f"{module.__name__.rsplit('.', 1)[1]}.{name}"
+            setattr(module, name, timed(function, label, spent, count, sample))
+        try:
+            total = yard = 0.0
+            for seed in range(1, runs + 1):
+                start = time.perf_counter()
+                collabsim.run(params, seed=seed, steps=steps)
+                total += time.perf_counter() - start
+                yard += _yardstick_seconds(steps)
+        finally:
+            for module, name, function in originals:
+                setattr(module, name, function)
+        crossing = {}
+        for label, args in sample.items():
+            empty = timed(numba.njit(_NO_OPS[len(args)]), label, {}, {}, {})
+            empty(*args)  # compiles the no-op for these arguments
+            start = time.perf_counter()
+            for _ in range(2_000):
+                empty(*args)
+            crossing[label] = (time.perf_counter() - start) / 2_000
+        crossings = sum(count.values())
+        crossing_seconds = sum(count[label] * crossing[label] for label in count)
+        inside = sum(spent.values())
+        per_person_yard = yard / YARDSTICK_PEOPLE
+        rows.append(
+            {
+                "n_people": n,
+                "seconds_per_run": total / runs,
+                "compiled_seconds_per_run": inside / runs,
+                "crossings_per_run": crossings / runs,
+                "crossing_seconds_per_run": crossing_seconds / runs,
+                "compiled_week_floor_vs_yardstick": (inside - crossing_seconds)
+                / n
+                / per_person_yard,
+                "vs_yardstick": total / n / per_person_yard,
+                "mechanisms": {
+                    label: {
+                        "seconds_per_run": spent[label] / runs,
+                        "calls_per_run": count[label] / runs,
+                        "microseconds_per_crossing": crossing[label] * 1e6,
+                    }
+                    for label in sorted(spent, key=spent.get, reverse=True)
+                },
+            }
+        )
+    return rows
+
+
 #: People in the yardstick model.
 YARDSTICK_PEOPLE = 300
 #: Targets: a model's time per agent-step against the yardstick's, and a fresh worker's
@@ -255,6 +365,9 @@ def main(argv=None) -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--curve", action="store_true", help="also the cost curve, 100-5,000")
     parser.add_argument("--phases", action="store_true", help="also where a run's time goes")
+    parser.add_argument(
+        "--calls", action="store_true", help="also the time inside each compiled mechanism"
+    )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     result = measure(args.sizes, args.repeats)
@@ -262,6 +375,8 @@ def main(argv=None) -> None:
         result["curve"] = curve()
     if args.phases:
         result["phases"] = phases(args.sizes)
+    if args.calls:
+        result["calls"] = calls(args.sizes)
     yard = result["yardstick_mesa_loop_microseconds_per_agent_step"]
     print(f"{'people':>7} {'ms/run':>9} {'us/agent-step':>14} {'vs Mesa loop':>13}")
     for row in result["runs"]:
@@ -293,6 +408,22 @@ def main(argv=None) -> None:
         print(f"where a run of {row['n_people']} people spends {row['seconds'] * 1e3:.0f} ms:")
         for label, seconds in sorted(row["phases"].items(), key=lambda item: -item[1]):
             print(f"  {seconds / row['seconds']:>6.1%}  {label}")
+    for row in result.get("calls", []):
+        print(
+            f"inside compiled mechanisms, {row['n_people']} people: "
+            f"{row['compiled_seconds_per_run'] * 1e3:.1f} of {row['seconds_per_run'] * 1e3:.1f} ms "
+            f"a run, in {row['crossings_per_run']:.0f} calls from Python whose crossing took "
+            f"{row['crossing_seconds_per_run'] * 1e3:.1f} ms; "
+            f"the run {row['vs_yardstick']:.2f}x the Mesa loop, the compiled work alone "
+            f"{row['compiled_week_floor_vs_yardstick']:.2f}x"
+        )
+        for label, item in list(row["mechanisms"].items())[:12]:
+            seconds, made = item["seconds_per_run"], item["calls_per_run"]
+            print(
+                f"  {seconds * 1e3:>7.2f} ms {made:>6.0f} calls "
+                f"{seconds / made * 1e6:>7.1f} us each "
+                f"(crossing {item['microseconds_per_crossing']:.1f})  {label}"
+            )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)
