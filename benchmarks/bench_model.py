@@ -155,15 +155,23 @@ PHASES = (
 )
 
 
-def _timed(method, label: str, spent: dict[str, float]):
-    """``method``, adding the seconds each call takes to ``spent[label]``."""
+def _timed(method, label: str, spent: dict[str, float], count=None, sample=None):
+    """``method``, adding the seconds each call takes to ``spent[label]``.
+
+    With ``count``, also the number of calls to ``count[label]``; with ``sample``, the
+    first call's arguments to ``sample[label]``.
+    """
 
     def wrapper(*args, **kwargs):
+        if sample is not None:
+            sample.setdefault(label, args)
         start = time.perf_counter()
         try:
             return method(*args, **kwargs)
         finally:
             spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+            if count is not None:
+                count[label] = count.get(label, 0) + 1
 
     return wrapper
 
@@ -223,18 +231,6 @@ def calls(sizes, steps: int = 260, runs: int = 5) -> list[dict]:
 
     from collabsim import week
 
-    def timed(function, label, spent, count, sample):
-        def wrapper(*args):
-            sample.setdefault(label, args)
-            start = time.perf_counter()
-            try:
-                return function(*args)
-            finally:
-                spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
-                count[label] = count.get(label, 0) + 1
-
-        return wrapper
-
     modules = [
         module
         for module in vars(week).values()
@@ -255,7 +251,7 @@ def calls(sizes, steps: int = 260, runs: int = 5) -> list[dict]:
         sample: dict[str, tuple] = {}
         for module, name, function in originals:
             label = f"{module.__name__.rsplit('.', 1)[1]}.{name}"
-            setattr(module, name, timed(function, label, spent, count, sample))
+            setattr(module, name, _timed(function, label, spent, count, sample))
         try:
             total = yard = 0.0
             for seed in range(1, runs + 1):
@@ -268,7 +264,7 @@ def calls(sizes, steps: int = 260, runs: int = 5) -> list[dict]:
                 setattr(module, name, function)
         crossing = {}
         for label, args in sample.items():
-            empty = timed(numba.njit(_NO_OPS[len(args)]), label, {}, {}, {})
+            empty = _timed(numba.njit(_NO_OPS[len(args)]), label, {}, {}, {})
             empty(*args)  # compiles the no-op for these arguments
             start = time.perf_counter()
             for _ in range(2_000):
