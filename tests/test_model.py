@@ -244,6 +244,24 @@ def test_power_participation_is_spearmans_rank_correlation():
         assert power_participation(model) == pytest.approx(expected, rel=1e-12)
 
 
+def test_attendees_count_the_people_at_each_meeting():
+    """``attendees`` is the number who came, not the share times the members left at the
+    week's end: in weeks when nobody moved on, it is everyone marked as at the meeting."""
+    checked = 0
+    for seed in range(3):
+        model = collabsim.CollaborationModel("beston", rng=seed)
+        for week in range(1, 25):
+            turnover = model.network.turnover
+            model.step()
+            row = model.timeseries().iloc[-1]
+            if not row["meeting"]:
+                continue
+            if model.network.turnover == turnover:
+                assert row["attendees"] == model.state.people.attended_last.sum(), (seed, week)
+                checked += 1
+    assert checked >= 6
+
+
 #: How a fresh process first loads the model: a script, a sweep's worker (it unpickles its
 #: first task from collabsim.sweeps), and the command line.
 FIRST_LOADS = {

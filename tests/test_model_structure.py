@@ -368,6 +368,23 @@ def test_the_most_resistant_member_leaving_takes_their_resistance_with_them():
     assert np.mean(leaver) - np.mean(newcomer) > 0.1
 
 
+def test_two_resistant_members_leaving_at_once_are_two_who_were_in_the_group():
+    """The second of two such events in one week does not take the first one's successor:
+    over 20 Beston runs at week 12 (three meetings held), both leavers are people who were
+    in post at the latest meeting, in two different posts."""
+    for seed in range(20):
+        model = _model("beston", seed=seed)
+        for _ in range(12):
+            model.step()
+        people, joined = list(model.people), model.state.people.joined_meeting.copy()
+        model.apply_event("resistant_member_leaves")
+        model.apply_event("resistant_member_leaves")
+        replaced = [i for i, person in enumerate(model.people) if person is not people[i]]
+        assert len(replaced) == 2, (seed, replaced)
+        assert model.network.meetings_held == 3
+        assert (joined[replaced] < model.network.meetings_held).all()
+
+
 @pytest.mark.parametrize("channel", ["seating", "threat_relief", "narrative", "learning"])
 def test_switching_off_a_partner_channel_changes_the_run(channel):
     base = collabsim.run(collabsim.scenario("beston"), seed=6, steps=24).timeseries

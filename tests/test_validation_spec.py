@@ -12,7 +12,13 @@ import pytest
 import collabsim
 from collabsim.params import ParameterError
 from collabsim.validation import PATTERNS, select_patterns
-from collabsim.validation.measures import ADOPTED_WHILE_ALIVE, PEOPLE_PER_MEETING
+from collabsim.validation.measures import (
+    ADOPTED_WHILE_ALIVE,
+    LEADERSHIP_WHILE_ALIVE,
+    PEOPLE_PER_MEETING,
+    block_rate,
+    gain_while_sustained,
+)
 from collabsim.validation.report import REGENERATE, patterns_markdown
 from collabsim.validation.spec import (
     Arm,
@@ -50,6 +56,12 @@ SERIES = pd.DataFrame(
         "meeting": [False, True, False, True, False] * 2,
         "attendance_rate": [0.0, 0.5, 0.0, 0.4, 0.0, 0.0, 0.6, 0.0, 0.8, 0.0],
         "active_members": [20, 20, 20, 10, 10, 20, 20, 20, 20, 20],
+        # week 3: 8 of 20 members met (rate 0.4), then half drifted away by the week's end
+        "attendees": [0, 10, 0, 8, 0, 0, 12, 0, 16, 0],
+        "changes_blocked": [0, 1, 1, 2, 4, 0, 0, 1, 1, 1],
+        "changes_granted": [0, 0, 2, 2, 2, 0, 1, 1, 2, 3],
+        "quality_vs_silo": [0.0, 0.1, 0.2, 0.3, 0.1, 0.0, 0.0, 0.1, 0.3, 0.4],
+        "distributed_leadership_index": [0.0, 0.1, 0.1, 0.2, 0.5, 0.0, 0.1, 0.1, 0.2, 0.3],
     }
 )
 
@@ -83,9 +95,25 @@ def test_metrics_read_one_value_per_run_in_replicate_order():
 
 
 def test_the_catalogues_own_metrics():
-    assert ADOPTED_WHILE_ALIVE.values(RUNS, SERIES).tolist() == [4.0, 2.0]  # not 9: dissolved
-    assert PEOPLE_PER_MEETING.values(RUNS, SERIES) == pytest.approx([14.0, 7.0])
+    # replicate 1 dissolved at the end of week 3: that week's 3 adoptions were the network's
+    # work, week 4's silo work (9) is not
+    assert ADOPTED_WHILE_ALIVE.values(RUNS, SERIES).tolist() == [4.0, 5.0]
+    assert LEADERSHIP_WHILE_ALIVE.values(RUNS, SERIES) == pytest.approx([0.3, 0.2])
+    assert PEOPLE_PER_MEETING.values(RUNS, SERIES) == pytest.approx([14.0, 9.0])
     assert set(ADOPTED_WHILE_ALIVE.reporters) == {"changes_adopted", "alive"}
+
+
+def test_a_block_rate_counts_both_ends_of_its_weeks():
+    # weeks 2-4 of replicate 0: 1 block (week 2) and 2 grants (weeks 3, 4);
+    # of replicate 1: 3 blocks (weeks 3, 4) and 2 grants (week 2)
+    assert block_rate(2, 4).values(RUNS, SERIES) == pytest.approx([1 / 3, 3 / 5])
+    assert block_rate(1, 1).values(RUNS, SERIES) == pytest.approx([0.0, 1.0])
+
+
+def test_a_sustained_gain_keeps_only_runs_alive_at_the_end():
+    # replicate 1 was alive in week 2 but dissolved before the end: left out
+    gain = gain_while_sustained(1, 2).values(RUNS, SERIES)
+    assert gain[0] == pytest.approx(0.1) and np.isnan(gain[1])
 
 
 def test_metrics_declare_what_they_read():

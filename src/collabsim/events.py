@@ -56,13 +56,19 @@ def senior_leader_acts(model: WeeklyWorld, event: Event) -> None:
 def resistant_member_leaves(model: WeeklyWorld, event: Event) -> None:
     """The most resistant member moves on; a newcomer takes the post.
 
-    Resistance is power x territoriality x distance from the core purpose.
+    Resistance is power x territoriality x distance from the core purpose, among the members
+    who were in post at the latest meeting (before the first, among all): one who took up a
+    post since has not yet been part of the group to resist it, and two such events in one
+    week would otherwise often take the newcomer who has just replaced the first leaver
+    (a newcomer's view starts far from the purpose).
 
     Evidence: "those most resistant to change have moved on" (Kennedy et al. 2019).
     """
     s = model.state
     people = s.people
     candidates = people.active & ~people.steady & _in_organisation(model, event.organisation)
+    if model.network.meetings_held:
+        candidates &= people.joined_meeting < model.network.meetings_held
     if not candidates.any():
         return
     resistance = people.power * people.territoriality * np.abs(people.narrative - s.core_purpose)

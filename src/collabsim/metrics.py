@@ -79,6 +79,13 @@ REPORTERS: tuple[Reporter, ...] = (
         lambda model, _: model.network.attendance_rate,
     ),
     Reporter(
+        "attendees",
+        "people",
+        "People at the latest meeting.",
+        lambda model, _: model.network.attendees,
+        int,
+    ),
+    Reporter(
         "active_members",
         "people",
         "People still taking part in the network.",

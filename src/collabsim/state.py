@@ -142,6 +142,7 @@ class Network:
     last_meeting: int = 0  # week of the latest meeting (0: the network's start)
     meeting_held: bool = False  # this week
     attendance_rate: float = math.nan  # share of members at the latest meeting
+    attendees: int = 0  # people at the latest meeting
     attendance_history: list[float] = field(default_factory=list)
     failing_meetings: int = 0  # meetings in a row at which the network was failing
     exits: int = 0  # members who left the network

@@ -153,6 +153,7 @@ class WeeklyWorld(mesa.Model):
         attendees = self.played.attendance(self, attendance.choose_attendees(s.world, cfg))
         self.network.meetings_held += 1
         p.attended[attendees] += 1
+        self.network.attendees = attendees.size
         self.network.attendance_rate = attendees.size / max(1, int(p.active.sum()))
         self.network.attendance_history.append(self.network.attendance_rate)
 

@@ -39,9 +39,20 @@ def _series(timeseries: pd.DataFrame, reporter: str) -> dict[int, np.ndarray]:
 SUSTAINED = Summary("sustained")
 
 
+def _network_weeks(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the weeks a run's network worked: while alive, and the week it dissolved.
+
+    A network is judged at the end of its week (``docs/odd.md`` section 3), so the week it
+    dissolves its change work was still done with the network on: that row counts too.
+    """
+    ordered = timeseries.sort_values(["replicate", "step"])
+    alive = ordered["alive"].astype(bool)
+    was_alive = alive.groupby(ordered["replicate"]).shift(1, fill_value=True).astype(bool)
+    return ordered.loc[alive | was_alive]
+
+
 def _adopted_while_alive(runs, timeseries):
-    alive = timeseries.loc[timeseries["alive"].astype(bool)]
-    most = alive.groupby("replicate")["changes_adopted"].max()
+    most = _network_weeks(timeseries).groupby("replicate")["changes_adopted"].max()
     return np.nan_to_num(_per_run(most, runs), nan=0.0)
 
 
@@ -49,24 +60,38 @@ ADOPTED_WHILE_ALIVE = Custom(
     "changes adopted while alive",
     _adopted_while_alive,
     reporters=("changes_adopted", "alive"),
-    meaning="changes adopted through the network while it was alive: the largest value of "
-    "`changes_adopted` in a week with `alive` true (silo work after the network dissolved "
-    "is not the network's doing)",
+    meaning="changes adopted through the network while it worked: `changes_adopted` in the "
+    "last week with `alive` true or in the week the network dissolved, whose change work "
+    "it still did (silo work after the network dissolved is not the network's doing)",
+)
+
+
+def _leadership_while_alive(runs, timeseries):
+    weeks = _network_weeks(timeseries)
+    return _per_run(weeks.groupby("replicate")["distributed_leadership_index"].last(), runs)
+
+
+LEADERSHIP_WHILE_ALIVE = Custom(
+    "distributed leadership index while alive",
+    _leadership_while_alive,
+    reporters=("distributed_leadership_index", "alive"),
+    meaning="`distributed_leadership_index` in the last week the network worked: the last "
+    "week, or the week it dissolved (changes frontline members led in silos afterwards "
+    "are not the network's distributed leadership)",
 )
 
 
 def _people_per_meeting(runs, timeseries):
     meetings = timeseries.loc[timeseries["meeting"].astype(bool)]
-    people = meetings["attendance_rate"] * meetings["active_members"]
-    return _per_run(people.groupby(meetings["replicate"]).mean(), runs)
+    return _per_run(meetings.groupby("replicate")["attendees"].mean(), runs)
 
 
 PEOPLE_PER_MEETING = Custom(
     "people per meeting",
     _people_per_meeting,
-    reporters=("attendance_rate", "active_members", "meeting"),
-    meaning="mean number of people at a network meeting: `attendance_rate` times "
-    "`active_members`, over the weeks a meeting was held",
+    reporters=("attendees", "meeting"),
+    meaning="mean number of people at a network meeting (`attendees`), over the weeks a "
+    "meeting was held",
 )
 
 
@@ -75,7 +100,7 @@ def smaller_after(week: int) -> Custom:
 
     def function(runs, timeseries):
         meetings = timeseries.loc[timeseries["meeting"].astype(bool)]
-        people = meetings["attendance_rate"] * meetings["active_members"]
+        people = meetings["attendees"]
         after = people[meetings["step"] > week].groupby(meetings["replicate"]).mean()
         before = people[meetings["step"] <= week].groupby(meetings["replicate"]).mean()
         return _per_run(after, runs) - _per_run(before, runs)
@@ -83,21 +108,26 @@ def smaller_after(week: int) -> Custom:
     return Custom(
         f"people per meeting after week {week} minus before",
         function,
-        reporters=("attendance_rate", "active_members", "meeting"),
-        meaning=f"mean people per meeting after week {week} minus the mean up to "
+        reporters=("attendees", "meeting"),
+        meaning=f"mean people per meeting (`attendees`) after week {week} minus the mean up to "
         f"week {week} (empty if no meeting was held after it)",
     )
 
 
 def block_rate(start: int, end: int) -> Custom:
-    """Share of decisions in weeks ``start``..``end`` that were blocks."""
+    """Share of decisions in weeks ``start`` to ``end``, both included, that were blocks.
+
+    The counters are cumulative and row k holds them after week k, so the decisions of
+    weeks ``start``..``end`` are the counts at ``end`` less those at ``start - 1``.
+    """
+    before = max(start - 1, 0)  # week 0 is the starting state: nothing decided yet
 
     def function(runs, timeseries):
         blocked = _at(timeseries, "changes_blocked", end) - _at(
-            timeseries, "changes_blocked", start
+            timeseries, "changes_blocked", before
         )
         granted = _at(timeseries, "changes_granted", end) - _at(
-            timeseries, "changes_granted", start
+            timeseries, "changes_granted", before
         )
         decided = blocked + granted
         return _per_run(blocked / decided.where(decided > 0), runs)
@@ -106,17 +136,17 @@ def block_rate(start: int, end: int) -> Custom:
         f"block rate weeks {start}-{end}",
         function,
         reporters=("changes_blocked", "changes_granted"),
-        meaning=f"requests blocked over requests decided between weeks {start} and "
-        f"{end} (from the cumulative `changes_blocked` and `changes_granted`)",
+        meaning=f"requests blocked over requests decided in weeks {start} to {end}, both "
+        f"included (from the cumulative `changes_blocked` and `changes_granted`)",
     )
 
 
 def gain_while_sustained(start: int, end: int) -> Custom:
-    """Rise in ``quality_vs_silo`` from ``start`` to ``end``, in runs still alive at the end."""
+    """Rise in ``quality_vs_silo`` from ``start`` to ``end``, in runs alive at the run's end."""
 
     def function(runs, timeseries):
         rise = _at(timeseries, "quality_vs_silo", end) - _at(timeseries, "quality_vs_silo", start)
-        alive = _at(timeseries, "alive", end).astype(bool)
+        alive = _at(timeseries, "alive", timeseries["step"].max()).astype(bool)
         return _per_run(rise.where(alive), runs)
 
     return Custom(
@@ -124,7 +154,7 @@ def gain_while_sustained(start: int, end: int) -> Custom:
         function,
         reporters=("quality_vs_silo", "alive"),
         meaning=f"`quality_vs_silo` in week {end} minus in week {start}, in runs "
-        f"whose network is still alive in week {end} (empty otherwise)",
+        f"whose network is still alive in the run's last week (empty otherwise)",
     )
 
 

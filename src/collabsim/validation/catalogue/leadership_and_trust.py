@@ -157,12 +157,14 @@ declare(
     "slowly, if at all.",
     quote="it had a devastating effect on the morale and credibility of the collaborative venture",
     source=f"{BESTON}, §6.6 Supporting courageous and systemic leadership",
-    operationalisation="In `iocn` with a `self_interest_act` in week 156, members' mean trust "
+    operationalisation="In `iocn` with a `self_interest_act` in week 156 and no spontaneous "
+    "ones (`self_interest_hazard` 0, so that the actor followed is the one who acted then), "
+    "members' mean trust "
     "in the actor (`trust_in_actor`, against `trust_in_actor_before`): falling 0.2 below its "
     "level before the act takes at most 2 weeks in most runs, climbing 0.2 above its low "
     "point takes at least 26 weeks (censored at the end) in most runs, and run by run "
     "rebuilding takes longer than falling.",
-    arms={"act": iocn_arm(**event_at(156, "self_interest_act"))},
+    arms={"act": iocn_arm(self_interest_hazard=0.0, **event_at(156, "self_interest_act"))},
     test=AllOf(
         Sign(m.TRUST_ASYMMETRY, "act", direction="positive"),
         Share(AtMost(m.TRUST_FALL_WEEKS, 2), "act"),

@@ -12,7 +12,7 @@ from collabsim.validation.catalogue.declare import (
     event_at,
     iocn_arm,
 )
-from collabsim.validation.spec import Arm, AtWeek, Bound, Greater, Interaction, Sign, Summary
+from collabsim.validation.spec import Arm, AtWeek, Bound, Greater, Interaction, Sign
 
 # --- the neutral academic partner -----------------------------------------------------------
 
@@ -134,6 +134,14 @@ declare(
         ("unwilling_high", "unwilling_low"),
         ratio_below=0.5,
     ),
+    limitation="Not met, on the threshold: the frontline programme adds 46.7 changes adopted "
+    "while the network was alive where senior leaders cede and 23.9 where they do not "
+    "(p = 2e-06 over 40 seeds), a ratio of 0.512 against the 0.5 the test asks; the quick "
+    "validation's 30 seeds per arm give 0.463 and pass. Where senior leaders will not cede, "
+    "the programme's gain comes mostly from keeping the network alive: without it the "
+    "network dissolves in all 40 runs, with it in 19 (where they cede, in 16 and in none). "
+    "The gate the seed describes is there, about as strong as the test asks, not clearly "
+    "stronger.",
 )
 
 declare(
@@ -157,9 +165,10 @@ declare(
     quote="some of the intent was realised, but distributed leadership was constrained",
     source=f"{IOCN}, Challenges and contradictions of relationships within network",
     operationalisation="In `iocn`, the share of pathway team members who have led an adopted "
-    "change by the end (`distributed_leadership_index`) lies between 0.1 and 0.6.",
+    "change (`distributed_leadership_index`) by the last week the network worked (the end, "
+    "or the week it dissolved) lies between 0.1 and 0.6.",
     arms={"iocn": iocn_arm()},
-    test=Bound(Summary("distributed_leadership_index"), "iocn", low=0.1, high=0.6),
+    test=Bound(m.LEADERSHIP_WHILE_ALIVE, "iocn", low=0.1, high=0.6),
 )
 
 declare(
