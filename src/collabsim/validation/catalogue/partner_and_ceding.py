@@ -134,14 +134,6 @@ declare(
         ("unwilling_high", "unwilling_low"),
         ratio_below=0.5,
     ),
-    limitation="Not met, on the threshold: the frontline programme adds 46.7 changes adopted "
-    "while the network was alive where senior leaders cede and 23.9 where they do not "
-    "(p = 2e-06 over 40 seeds), a ratio of 0.512 against the 0.5 the test asks; the quick "
-    "validation's 30 seeds per arm give 0.463 and pass. Where senior leaders will not cede, "
-    "the programme's gain comes mostly from keeping the network alive: without it the "
-    "network dissolves in all 40 runs, with it in 19 (where they cede, in 16 and in none). "
-    "The gate the seed describes is there, about as strong as the test asks, not clearly "
-    "stronger.",
 )
 
 declare(
@@ -169,6 +161,12 @@ declare(
     "or the week it dissolved) lies between 0.1 and 0.6.",
     arms={"iocn": iocn_arm()},
     test=Bound(m.LEADERSHIP_WHILE_ALIVE, "iocn", low=0.1, high=0.6),
+    limitation="Borderline, at the low end of the range: by the last week the network worked, "
+    "0.122 of pathway team members have led an adopted change over the full validation's "
+    "40 seeds (p = 0.0017 for lying above 0.1), but 0.117 over the quick validation's 30 "
+    "(p = 0.012), which the test suite runs. In the 6 of 40 runs whose network dissolves, "
+    "frontline members go on leading changes in their silos; counted to the end of the run, "
+    "as it was until the measure was corrected, the index read 0.136.",
 )
 
 declare(
