@@ -165,8 +165,8 @@ declare(
     "0.122 of pathway team members have led an adopted change over the full validation's "
     "40 seeds (p = 0.0017 for lying above 0.1), but 0.117 over the quick validation's 30 "
     "(p = 0.012), which the test suite runs. In the 6 of 40 runs whose network dissolves, "
-    "frontline members go on leading changes in their silos; counted to the end of the run, "
-    "as it was until the measure was corrected, the index read 0.136.",
+    "frontline members go on leading changes in their silos; counted to the end of the run "
+    "instead, the index reads 0.136.",
 )
 
 declare(
