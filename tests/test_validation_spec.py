@@ -186,6 +186,7 @@ def test_a_bad_arm_is_refused_naming_the_field(make, error, match):
         ({"seeds": 1}, "seeds=1"),
         ({"arms": {"a": "iocn"}}, "not an Arm"),
         ({"test": Greater(AtWeek("trust_mean", 52), "a", "b")}, "after the end of a run of 10"),
+        ({"test": Greater(block_rate(2, 52), "a", "b")}, "week=52 is after the end of a run"),
     ],
 )
 def test_a_bad_pattern_is_refused_in_one_line(changes, match):

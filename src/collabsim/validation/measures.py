@@ -111,6 +111,7 @@ def smaller_after(week: int) -> Custom:
         reporters=("attendees", "meeting"),
         meaning=f"mean people per meeting (`attendees`) after week {week} minus the mean up to "
         f"week {week} (empty if no meeting was held after it)",
+        weeks=(week,),
     )
 
 
@@ -138,6 +139,7 @@ def block_rate(start: int, end: int) -> Custom:
         reporters=("changes_blocked", "changes_granted"),
         meaning=f"requests blocked over requests decided in weeks {start} to {end}, both "
         f"included (from the cumulative `changes_blocked` and `changes_granted`)",
+        weeks=(before, end),
     )
 
 
@@ -155,6 +157,7 @@ def gain_while_sustained(start: int, end: int) -> Custom:
         reporters=("quality_vs_silo", "alive"),
         meaning=f"`quality_vs_silo` in week {end} minus in week {start}, in runs "
         f"whose network is still alive in the run's last week (empty otherwise)",
+        weeks=(start, end),
     )
 
 

@@ -292,6 +292,8 @@ class Custom(Metric):
         outputs: Summary outputs the function reads from the runs table.
         meaning: One sentence on what it measures, for the documentation.
         binary: Whether the function returns true/false (1/0) per run.
+        weeks: The weeks the function reads by number, so that an arm whose runs end
+            before one of them is refused when the pattern is declared.
     """
 
     name: str
@@ -300,6 +302,7 @@ class Custom(Metric):
     outputs: tuple[str, ...] = field(default=(), kw_only=True)
     meaning: str = field(default="", kw_only=True)
     binary: bool = field(default=False, kw_only=True)
+    weeks: tuple[int, ...] = field(default=(), kw_only=True)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -323,6 +326,12 @@ class Custom(Metric):
         object.__setattr__(self, "label", self.name)
         object.__setattr__(self, "reporters", tuple(self.reporters))
         object.__setattr__(self, "outputs", tuple(self.outputs))
+        object.__setattr__(self, "weeks", tuple(self.weeks))
+
+    def check_steps(self, steps: int, *, where: str) -> None:
+        """Refuse a week the arm's runs do not reach (see ``Metric.check_steps``)."""
+        for week in self.weeks:
+            _week_reached(week, steps, "week", where)
 
     def values(self, runs: pd.DataFrame, timeseries: pd.DataFrame | None) -> np.ndarray:
         """The function's values, checked to be one per run (see ``Metric.values``)."""
