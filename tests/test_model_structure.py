@@ -370,7 +370,7 @@ def test_the_most_resistant_member_leaving_takes_their_resistance_with_them():
 
 def test_two_resistant_members_leaving_at_once_are_two_who_were_in_the_group():
     """The second of two such events in one week does not take the first one's successor:
-    over 20 Beston runs at week 12 (three meetings held), both leavers are people who were
+    over 20 Beston runs after 12 weeks (three meetings held), both leavers are people who were
     in post at the latest meeting, in two different posts."""
     for seed in range(20):
         model = _model("beston", seed=seed)

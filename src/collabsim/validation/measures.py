@@ -51,33 +51,29 @@ def _network_weeks(timeseries: pd.DataFrame) -> pd.DataFrame:
     return ordered.loc[alive | was_alive]
 
 
-def _adopted_while_alive(runs, timeseries):
-    most = _network_weeks(timeseries).groupby("replicate")["changes_adopted"].max()
-    return np.nan_to_num(_per_run(most, runs), nan=0.0)
+def in_last_network_week(reporter: str, name: str, meaning: str) -> Custom:
+    """A reporter's value in the last week a run's network worked (``_network_weeks``)."""
+
+    def function(runs, timeseries):
+        return _per_run(_network_weeks(timeseries).groupby("replicate")[reporter].last(), runs)
+
+    return Custom(name, function, reporters=(reporter, "alive"), meaning=meaning)
 
 
-ADOPTED_WHILE_ALIVE = Custom(
+ADOPTED_WHILE_ALIVE = in_last_network_week(
+    "changes_adopted",
     "changes adopted while alive",
-    _adopted_while_alive,
-    reporters=("changes_adopted", "alive"),
-    meaning="changes adopted through the network while it worked: `changes_adopted` in the "
-    "last week with `alive` true or in the week the network dissolved, whose change work "
-    "it still did (silo work after the network dissolved is not the network's doing)",
+    "changes adopted through the network while it worked: `changes_adopted` in the last "
+    "week with `alive` true or in the week the network dissolved, whose change work it "
+    "still did (silo work after the network dissolved is not the network's doing)",
 )
 
-
-def _leadership_while_alive(runs, timeseries):
-    weeks = _network_weeks(timeseries)
-    return _per_run(weeks.groupby("replicate")["distributed_leadership_index"].last(), runs)
-
-
-LEADERSHIP_WHILE_ALIVE = Custom(
+LEADERSHIP_WHILE_ALIVE = in_last_network_week(
+    "distributed_leadership_index",
     "distributed leadership index while alive",
-    _leadership_while_alive,
-    reporters=("distributed_leadership_index", "alive"),
-    meaning="`distributed_leadership_index` in the last week the network worked: the last "
-    "week, or the week it dissolved (changes frontline members led in silos afterwards "
-    "are not the network's distributed leadership)",
+    "`distributed_leadership_index` in the last week the network worked: the last week, or "
+    "the week it dissolved (changes frontline members led in silos afterwards are not the "
+    "network's distributed leadership)",
 )
 
 
