@@ -104,6 +104,30 @@ def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, caps
     assert not out.exists()
 
 
+def test_a_stage_left_out_is_not_run_and_its_results_go_to_their_own_folder(
+    tmp_path, capsys, monkeypatch
+):
+    second = TINY.replace('name = "energy"', 'name = "second"').split("[[stage]]", 1)[1]
+    (tmp_path / "two.toml").write_text(TINY + "\n[[stage]]" + second, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    command = ["calibrate", "two.toml", "--backend", "serial", "--quiet"]
+    assert main([*command, "--skip-stage", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "collabsim: error: two.toml: no stage 'nope' to leave out: the stages of "
+        "calibration tiny are energy, second"
+    )
+    assert not (tmp_path / "results").exists()
+
+    assert main([*command, "--skip-stage", "energy"]) == 0
+    out = tmp_path / "results" / "calibration" / "tiny_without_energy"
+    info = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert [s["name"] for s in info["plan"]["stages"]] == ["second"]
+    assert list(info["runs"]) == ["second"]
+    assert "second_passed" in pd.read_csv(out / "points.csv")
+    assert "energy_passed" not in pd.read_csv(out / "points.csv")
+
+
 def test_backend_options_and_output_folders_are_checked(tmp_path, capsys):
     path = tmp_path / "tiny.toml"
     path.write_text(TINY, encoding="utf-8")

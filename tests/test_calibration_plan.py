@@ -306,6 +306,30 @@ def test_stage_and_plan_refusals_name_the_field():
         )
 
 
+def test_leaving_stages_out_keeps_the_points_and_names_what_was_left_out():
+    plan = read_plan(EXAMPLE)
+    without = plan.without_stages(["fragile", "fragile"])
+    assert without.name == "iocn_rates_without_fragile"
+    assert [s.name for s in without.stages] == ["attendance", "patterns"]
+    assert without.stages == tuple(s for s in plan.stages if s.name != "fragile")
+    assert without.default_out.name == "iocn_rates_without_fragile"
+    pd.testing.assert_frame_equal(without.design, plan.design)  # the same points
+    assert (without.factors, without.seed, without.source) == (
+        plan.factors,
+        plan.seed,
+        plan.source,
+    )
+    assert plan.without_stages([]) is plan
+    with pytest.raises(
+        CalibrationError,
+        match="no stage 'fragil' to leave out: .* are "
+        "attendance, fragile, patterns; did you mean fragile",
+    ):
+        plan.without_stages(["fragil"])
+    with pytest.raises(CalibrationError, match="every stage of calibration iocn_rates left out"):
+        plan.without_stages(["attendance", "fragile", "patterns"])
+
+
 # --- the recommended point -----------------------------------------------------------------
 
 

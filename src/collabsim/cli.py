@@ -13,8 +13,9 @@
     collabsim validate [--quick] [--pattern NAME ...] [--out DIR] [the sweep's backend
                        options] [--restart] [--quiet]
     collabsim patterns [--markdown]
-    collabsim calibrate experiments/calibration_iocn.toml [the sweep's backend options]
-                        [--out DIR] [--restart] [--allow-large] [--quiet]
+    collabsim calibrate experiments/calibration_iocn.toml [--skip-stage NAME ...]
+                        [the sweep's backend options] [--out DIR] [--restart]
+                        [--allow-large] [--quiet]
     collabsim robustness experiments/robustness_levers.toml [the same options]
     collabsim dashboard [--port N] [--host 127.0.0.1] [--open]
 
@@ -50,9 +51,9 @@ prints ``docs/patterns.md`` with ``--markdown``. Both live in
 ``collabsim.commands.validate``.
 
 ``calibrate`` runs a calibration file (``collabsim.calibration``): the stages of a
-Latin hypercube over the uncertain rates, resumable, with the same backend options; it
-ends with the points passing each stage, the accepted ones and the recommended rates
-(``collabsim.commands.calibrate``).
+Latin hypercube over the uncertain rates (less any ``--skip-stage``), resumable, with the
+same backend options; it ends with the points passing each stage, the accepted ones and
+the recommended rates (``collabsim.commands.calibrate``).
 
 ``robustness`` runs a lever robustness study file (``collabsim.robustness``): each lever
 at a low and a high setting in every context, as resumable sweeps with the same options,
@@ -341,6 +342,14 @@ def _parser() -> argparse.ArgumentParser:
         "reuses the stored runs.",
     )
     calibrate.add_argument("file", type=Path, metavar="FILE", help="the calibration TOML file")
+    calibrate.add_argument(
+        "--skip-stage",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave this stage out (repeatable): the same points judged by the other stages, "
+        "by default in results/calibration/<name>_without_<stage>",
+    )
     _add_sweep_options(
         calibrate,
         out_help="output folder (default: results/calibration/<name> from the file)",

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import KW_ONLY, dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -347,6 +347,37 @@ class CalibrationPlan:
         checked, at once however many points it has.
         """
         return make_design(self.factors, Sampling("lhs", n=self.points, seed=self.seed)).points
+
+    def without_stages(self, names: Iterable[str]) -> CalibrationPlan:
+        """This plan with the named stages left out, named ``<name>_without_<stage>...``.
+
+        Its points, rates and seeds are this plan's, so it asks what the stages left in
+        make of the same points (every point that passes the stages before one left out
+        goes on to the stages after it); its runs are this plan's runs of those stages.
+
+        Raises:
+            CalibrationError: A name that is no stage of the plan, or every stage left out.
+        """
+        names = list(dict.fromkeys(names))
+        stages = [s.name for s in self.stages]
+        for name in names:
+            if name not in stages:
+                hint = suggest(name, stages)
+                raise CalibrationError(
+                    f"no stage {name!r} to leave out: the stages of calibration {self.name} "
+                    f"are {', '.join(stages)}" + (f"; {hint}" if hint else "")
+                )
+        if not names:
+            return self
+        if len(names) == len(stages):
+            raise CalibrationError(
+                f"every stage of calibration {self.name} left out: keep at least one"
+            )
+        return replace(
+            self,
+            name=f"{self.name}_without_{'_'.join(names)}",
+            stages=[s for s in self.stages if s.name not in names],
+        )
 
     @property
     def default_out(self) -> Path:

@@ -40,7 +40,7 @@ def calibrate(args: argparse.Namespace) -> int:
     out = args.out
     with resumable(progress, lambda: saved_in(out)):
         with naming(args.file, unless=[out]):
-            plan = calibration.read_plan(args.file)
+            plan = calibration.read_plan(args.file).without_stages(args.skip_stage)
             first = stage_size(plan, 0)
             check_size(first, allow_large=args.allow_large)
         out = args.out if args.out is not None else plan.default_out
