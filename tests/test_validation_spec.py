@@ -12,6 +12,7 @@ import pytest
 import collabsim
 from collabsim.params import ParameterError
 from collabsim.validation import PATTERNS, select_patterns
+from collabsim.validation.catalogue.declare import RATE_SETS, RATES_ALONE, across_rates
 from collabsim.validation.measures import (
     ADOPTED_WHILE_ALIVE,
     LEADERSHIP_WHILE_ALIVE,
@@ -252,6 +253,18 @@ def test_selecting_patterns_by_name_suggests_close_names():
         select_patterns(["trust_takes_time", "trust_takes_time"])
     with pytest.raises(ValidationError, match="list of pattern names"):
         select_patterns("trust_takes_time")
+
+
+def test_each_limitation_says_at_how_many_rate_sets_the_committed_calibration_passes_it():
+    table = pd.read_csv(DOC.parents[1] / RATES_ALONE / "patterns_by_point.csv")
+    judged = table[table["stage"] == "patterns"]
+    assert judged["point"].nunique() == RATE_SETS
+    passing = judged.groupby("pattern")["passed"].sum()
+    stated = [p for p in PATTERNS.values() if p.limitation.strip()]
+    assert stated
+    for pattern in stated:
+        assert pattern.limitation.endswith(across_rates(int(passing[pattern.name]))), pattern.name
+    assert across_rates(0).startswith(" No set of the uncertain rates passes it")
 
 
 # --- docs/patterns.md ----------------------------------------------------------------

@@ -7,6 +7,7 @@ from collabsim.validation.catalogue.declare import (
     BESTON,
     IOCN,
     SURVIVAL,
+    across_rates,
     declare,
     default,
     iocn_arm,
@@ -99,7 +100,7 @@ declare(
     "quarter of its months (0.23 on average over 20 seeds, before item 32), so its "
     "updates pull the room, which starts near 0.5, down towards that. What the seed's "
     "practitioners took from the meetings beyond the record of actions (the openness, "
-    "being listened to) enters only as a meeting's worth, calibrated small.",
+    "being listened to) enters only as a meeting's worth, calibrated small." + across_rates(2),
 )
 
 declare(
@@ -150,5 +151,5 @@ declare(
     "changing environment moving the two worlds' pathways apart: the loss from dissolution "
     "to the end has standard deviation 0.13 (from -0.35 to +0.26), and its mean (+0.002, "
     "p = 0.37) is within that noise. The seed speaks of networks that had achieved "
-    "something before support ended.",
+    "something before support ended." + across_rates(11),
 )

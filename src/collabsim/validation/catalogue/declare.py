@@ -34,5 +34,23 @@ def event_at(step: int, kind: str, times: int = 1) -> dict:
     return {"events": [{"step": step, "kind": kind}] * times}
 
 
+#: Where the calibration judged every pattern at each set of the uncertain rates with
+#: Beston's fluid attendance (``collabsim calibrate experiments/calibration_iocn.toml
+#: --skip-stage fragile``; ``docs/odd.md`` section 9), and how many such sets it found.
+RATES_ALONE = "results/calibration/iocn_rates_without_fragile/"
+RATE_SETS = 78
+
+
+def across_rates(passing: int) -> str:
+    """A limitation's last sentence: at how many of those rate sets the pattern passes.
+
+    It tells a failure the rates could mend from one that is in the mechanisms.
+    """
+    where = f"of the {RATE_SETS} with Beston's fluid attendance (`{RATES_ALONE}`, 30 seeds)"
+    if passing == 0:
+        return f" No set of the uncertain rates passes it: none {where}."
+    return f" Across the uncertain rates it passes at {passing} {where}."
+
+
 #: The share of weeks a network is alive, the survival measure most patterns compare.
 SURVIVAL = Summary("sustainability_score")

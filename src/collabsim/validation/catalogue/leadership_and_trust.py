@@ -7,6 +7,7 @@ from collabsim.validation.catalogue.declare import (
     BESTON,
     IOCN,
     SURVIVAL,
+    across_rates,
     declare,
     default,
     event_at,
@@ -64,7 +65,7 @@ declare(
     "pressure (`central_leader_shield`), and under the calibrated rates a frustrating "
     f"shortfall costs little commitment (`pressure_sensitivity` = "
     f"{default('pressure_sensitivity')}), so what the shield spares the network is small "
-    "against how much networks of one design differ in how long they live.",
+    "against how much networks of one design differ in how long they live." + across_rates(28),
 )
 
 declare(
@@ -80,7 +81,8 @@ declare(
     "five years (0.905 of the weeks against 0.960, 40 seeds), the direction the seed gives, "
     "but not clearly (p = 0.14). With the first meeting no longer lowering everyone's hope, "
     "the default `iocn` sustains in 85% of runs, so there is little share of weeks alive "
-    "left for the pressure to take; the pattern passed when it sustained in 75%.",
+    "left for the pressure to take; the pattern passed when it sustained in 75%."
+    + across_rates(24),
 )
 
 declare(
@@ -101,7 +103,7 @@ declare(
     "0.110, p = 0.044); on the full validation's 40 seeds it passes (p = 0.006). Pressure "
     "takes only part of a meeting's work on a common view (`pressure_crowding`), and only "
     "while the network falls short of what is expected of it, so the difference is small "
-    "against how much views differ from run to run.",
+    "against how much views differ from run to run." + across_rates(17),
 )
 
 # --- the shared narrative -------------------------------------------------------------------
@@ -190,7 +192,7 @@ declare(
     "share of weeks the network is alive (0.877 against 0.904, p = 0.19). The act is a "
     "single setback (for the central leader too, whose drive passes it on); under the "
     "calibrated rates commitment is remade at the next meetings by the update on actions, "
-    "which one act does not stop.",
+    "which one act does not stop." + across_rates(6),
 )
 
 declare(

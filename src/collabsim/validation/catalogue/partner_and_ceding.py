@@ -7,6 +7,7 @@ from collabsim.validation.catalogue.declare import (
     BESTON,
     IOCN,
     SURVIVAL,
+    across_rates,
     declare,
     default,
     event_at,
@@ -116,7 +117,7 @@ declare(
     "embed much of what the frontline tests, while distributed leadership multiplies the "
     "proposals made; territoriality weighs on every decision, but at these rates less than "
     "the frontline's extra initiative. The seed's gate is the tops' refusal; the model has "
-    "it, too weak to halve the gain.",
+    "it, too weak to halve the gain." + across_rates(5),
 )
 
 declare(
@@ -166,7 +167,7 @@ declare(
     "40 seeds (p = 0.0017 for lying above 0.1), but 0.117 over the quick validation's 30 "
     "(p = 0.012), which the test suite runs. In the 6 of 40 runs whose network dissolves, "
     "frontline members go on leading changes in their silos; counted to the end of the run "
-    "instead, the index reads 0.136.",
+    "instead, the index reads 0.136." + across_rates(63),
 )
 
 declare(

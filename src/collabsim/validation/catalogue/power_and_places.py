@@ -8,6 +8,7 @@ from collabsim.validation.catalogue.declare import (
     BESTON,
     IOCN,
     SURVIVAL,
+    across_rates,
     declare,
     default,
     event_at,
@@ -61,7 +62,7 @@ declare(
     "balanced, over 40 seeds, p = 0.57) and members are as frustrated (0.360 against 0.355, "
     "p = 0.40). Frustration is the shortfall against an aspiration that follows what the "
     "network achieves, so a network that achieves less also expects less; the model has no "
-    "frustration with unequal treatment itself.",
+    "frustration with unequal treatment itself." + across_rates(0),
 )
 
 declare(
@@ -89,7 +90,7 @@ declare(
     "people differ little from their post's norm (`resistance_spread` 0.4). The group also "
     "decides only two or three requests in weeks 12-52, so the share blocked is a share of "
     "a handful. The seed's successors came in 'exercising their power in more constructive "
-    "ways'; the model's are ordinary holders of the same posts.",
+    "ways'; the model's are ordinary holders of the same posts." + across_rates(0),
 )
 
 declare(
@@ -144,7 +145,8 @@ declare(
     "(`results/iocn_checks/checks.md`). A small test that fails is dropped, a redesign that "
     "fails is a setback to everyone on its pathway (ODD 7.9, 7.14), and with one issue for "
     "everyone each failed redesign sets back the whole network. Real CLAHRCs ran funded "
-    "five-year terms; the model has no funding that holds an issue-based network together.",
+    "five-year terms; the model has no funding that holds an issue-based network together."
+    + across_rates(50),
 )
 
 declare(
@@ -217,5 +219,6 @@ declare(
     "collaborative is still alive at "
     "week 52 in 18 of 40 runs, not a majority (p = 0.79). Without the partner its "
     "meetings lose their mixed seating and its one pathway reports little progress, so "
-    "most runs dissolve; the seed's group carried on smaller, meeting in a café.",
+    "most runs dissolve; the seed's group carried on smaller, meeting in a café."
+    + across_rates(43),
 )
