@@ -51,18 +51,13 @@ prints ``docs/patterns.md`` with ``--markdown``. Both live in
 ``collabsim.commands.validate``.
 
 ``calibrate`` runs a calibration file (``collabsim.calibration``): the stages of a
-Latin hypercube over the uncertain rates (less any ``--skip-stage``), resumable, with the
-same backend options; it ends with the points passing each stage, the accepted ones and
-the recommended rates (``collabsim.commands.calibrate``).
-
-``robustness`` runs a lever robustness study file (``collabsim.robustness``): each lever
-at a low and a high setting in every context, as resumable sweeps with the same options,
-then the paired effects, ``report.md`` and forest plots; it ends with a headline per lever.
-
-``calibrate`` and ``robustness`` start, as ``sweep`` does, by saying their runs with
-estimates of time and disk, and refuse more than a million runs (a calibration: in a
-stage) without ``--allow-large``, in one line naming the file, before anything is
-written.
+Latin hypercube over the uncertain rates (less any ``--skip-stage``); it ends with the points
+passing each stage and the accepted and recommended rates. ``robustness`` runs a lever
+robustness study file (``collabsim.robustness``): each lever low and high in every context,
+then the paired effects, ``report.md``, forest plots and a headline per lever. Both resume,
+take the sweep's backend options, and start as ``sweep`` does by saying their runs with
+estimates of time and disk, refusing more than a million (a calibration: in a stage) without
+``--allow-large``, in one line naming the file, before anything is written.
 
 ``dashboard`` serves the workshop dashboard (``collabsim.dashboard``) until Ctrl-C, on
 this machine only unless ``--host`` says otherwise; ``--port 0`` takes any free port. Once
