@@ -70,6 +70,32 @@ def test_validate_quick_runs_one_pattern_and_sums_up(tmp_path, capsys):
     assert '"computed": 0' in (out / "validation.json").read_text(encoding="utf-8")
 
 
+def test_set_runs_the_patterns_at_other_values_and_a_clash_is_refused(tmp_path, capsys):
+    out = tmp_path / "val"
+    command = ["validate", "--quick", "--pattern", CHEAP, "--backend", "serial", "--quiet"]
+    assert main([*command, "--set", "meeting_energy=0.3", "--out", str(out)]) == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "every arm at `meeting_energy`=0.3 instead of the defaults" in report
+    assert json.loads((out / "validation.json").read_text(encoding="utf-8"))["params"] == {
+        "meeting_energy": 0.3
+    }
+
+    never = tmp_path / "never"
+    pattern = "power_imbalance_slows_progress"
+    assert (
+        main(
+            ["validate", "--pattern", pattern, "--set", "power_imbalance=0.5", "--out", str(never)]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"collabsim: error: pattern {pattern}, arm balanced: the arm sets power_imbalance, so "
+        "it cannot run with another value of it"
+    )
+    assert not never.exists()
+
+
 def test_an_unknown_pattern_is_refused_with_suggestions(tmp_path, capsys):
     out = tmp_path / "never"
     assert main(["validate", "--quick", "--pattern", CHEAP[:-1], "--out", str(out)]) == 2

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from collabsim import validation
+from collabsim.params import ParameterError
 from collabsim.sweeps import SweepError
 from collabsim.validation import runner
 from collabsim.validation.measures import PEOPLE_PER_MEETING
@@ -91,6 +92,49 @@ def groups(out: Path) -> set[str]:
 def serial(tmp_path_factory) -> tuple[Path, list]:
     out = tmp_path_factory.mktemp("validation") / "serial"
     return out, validation.validate(out=out, patterns=TINY, backend="serial")
+
+
+def test_params_run_every_arm_at_other_values_and_say_so(serial, tmp_path):
+    out, results = serial
+    other = tmp_path / "other"
+    changed = validation.validate(
+        out=other, patterns=TINY, backend="serial", params={"meeting_energy": 0.4}
+    )
+    assert meta(out)["params"] == {} and meta(other)["params"] == {"meeting_energy": 0.4}
+    assert meta(other)["computed"] == RUNS_NEEDED  # none of the defaults' runs serves
+    # the same seeds at another rate: other values (all equal if the value were ignored)
+    assert [r.effect for r in changed[:3]] != [r.effect for r in results[:3]]
+    report = (other / "report.md").read_text(encoding="utf-8")
+    assert "every arm at `meeting_energy`=0.4 instead of the defaults;" in report
+    assert "instead of the defaults" not in (out / "report.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        (
+            {"academic_partner": True},
+            ValidationError,
+            "pattern partner_trust, arm without_partner: the arm sets academic_partner, so it "
+            "cannot run with another value of it",
+        ),
+        (
+            {"top_share": 0.1},
+            ValidationError,
+            "pattern attendance, arm beston: the arm runs scenario beston, which sets top_share",
+        ),
+        ({"meeting_energi": 0.1}, ParameterError, "did you mean meeting_energy"),
+        ({"meeting_energy": 2.0}, ParameterError, "meeting_energy=2.0 is not allowed"),
+        ([("meeting_energy", 0.1)], ValidationError, "expected a mapping of parameter name"),
+    ],
+)
+def test_params_an_arm_fixes_or_the_model_refuses_are_refused_before_anything_is_written(
+    tmp_path, params, error, match
+):
+    out = tmp_path / "never"
+    with pytest.raises(error, match=match):
+        validation.validate(out=out, patterns=TINY, backend="serial", params=params)
+    assert not out.exists()
 
 
 def test_a_validation_writes_its_table_report_and_figures(serial):

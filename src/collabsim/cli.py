@@ -10,8 +10,8 @@
                     [--workers N] [--scheduler tcp://HOST:PORT] [--dask-local N]
                     [--out DIR] [--restart] [--quiet]
     collabsim sensitivity sensitivity_iocn.toml [the same options as sweep]
-    collabsim validate [--quick] [--pattern NAME ...] [--out DIR] [the sweep's backend
-                       options] [--restart] [--quiet]
+    collabsim validate [--quick] [--pattern NAME ...] [--set NAME=VALUE ...] [--out DIR]
+                       [the sweep's backend options] [--restart] [--quiet]
     collabsim patterns [--markdown]
     collabsim calibrate experiments/calibration_iocn.toml [--skip-stage NAME ...]
                         [the sweep's backend options] [--out DIR] [--restart]
@@ -42,22 +42,9 @@ finished chunks and exits with status 130; the same command resumes.
 sweep, with the same options and resuming, then the analysis written beside them; it
 ends with the leading factors of each output and whether their indices settled.
 
-``validate`` runs the catalogue of empirical patterns (``collabsim.validation``), or
-the patterns named, through the sweep engine with the same backend options and
-resuming, and writes ``patterns.csv``, ``report.md`` and figures to the output folder
-(default ``results/validation``); it ends with the pass count and the failing patterns
-(failing patterns do not change the exit status). ``patterns`` lists the catalogue, or
-prints ``docs/patterns.md`` with ``--markdown``. Both live in
-``collabsim.commands.validate``.
-
-``calibrate`` runs a calibration file (``collabsim.calibration``): the stages of a
-Latin hypercube over the uncertain rates (less any ``--skip-stage``); it ends with the points
-passing each stage and the accepted and recommended rates. ``robustness`` runs a lever
-robustness study file (``collabsim.robustness``): each lever low and high in every context,
-then the paired effects, ``report.md``, forest plots and a headline per lever. Both resume,
-take the sweep's backend options, and start as ``sweep`` does by saying their runs with
-estimates of time and disk, refusing more than a million (a calibration: in a stage) without
-``--allow-large``, in one line naming the file, before anything is written.
+``validate`` and ``patterns``, ``calibrate`` and ``robustness`` are described in their
+modules (``collabsim.commands.validate``, ``.calibrate``, ``.robustness``): each resumes,
+takes the sweep's backend options, and starts as ``sweep`` does by saying its runs.
 
 ``dashboard`` serves the workshop dashboard (``collabsim.dashboard``) until Ctrl-C, on
 this machine only unless ``--host`` says otherwise; ``--port 0`` takes any free port. Once
@@ -191,13 +178,9 @@ def _parser() -> argparse.ArgumentParser:
         help="a shipped scenario (see 'collabsim scenarios') or the path of a "
         "scenario TOML file (default: iocn)",
     )
-    run.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        dest="sets",
-        metavar="NAME=VALUE",
-        help="change one parameter (repeatable), e.g. --set cede_willingness=0.2 "
+    _add_set_option(
+        run,
+        "change one parameter (repeatable), e.g. --set cede_willingness=0.2 "
         "(see 'collabsim params')",
     )
     run.add_argument(
@@ -297,6 +280,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument(
         "--quick", action="store_true", help="30 seeds per arm instead of each pattern's own number"
+    )
+    _add_set_option(
+        validate,
+        "run every arm with this value instead of the default (repeatable), e.g. a "
+        "calibrated rate; a parameter an arm sets itself is refused",
     )
     validate.add_argument(
         "--pattern",
@@ -445,6 +433,13 @@ def _command(module: str, name: str) -> Callable[[argparse.Namespace], int]:
         return getattr(load(f"collabsim.commands.{module}"), name)(args)
 
     return handler
+
+
+def _add_set_option(command: argparse.ArgumentParser, help: str) -> None:
+    """``--set NAME=VALUE``, repeatable (read by ``collabsim.commands.parse_sets``)."""
+    command.add_argument(
+        "--set", action="append", default=[], dest="sets", metavar="NAME=VALUE", help=help
+    )
 
 
 def _add_sweep_options(

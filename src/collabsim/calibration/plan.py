@@ -39,8 +39,6 @@ import pandas as pd
 from collabsim.checks import not_whole_number, one_of, path_option, plain_fields
 from collabsim.metrics import SUMMARY
 from collabsim.params import ParameterError, declaration, suggest
-from collabsim.scenarios import load as load_scenario
-from collabsim.scenarios import read_scenario_file
 from collabsim.sweeps.design import Factor, make_design, make_factor
 from collabsim.sweeps.sampling import MAX_POINTS, MAX_REPLICATES, Sampling, SweepError
 from collabsim.validation.catalogue import PATTERNS
@@ -325,14 +323,7 @@ class CalibrationPlan:
         rates = {f.name for f in self.factors}
         for stage in self.stages:
             for where, arm in stage.arms():
-                fixed = sorted(rates & set(arm.params))
-                preset = sorted(rates & _scenario_sets(arm.scenario))
-                if fixed or preset:
-                    how = (
-                        f"sets {fixed[0]}"
-                        if fixed
-                        else f"runs scenario {arm.scenario}, which sets {preset[0]}"
-                    )
+                if (how := arm.clash(rates)) is not None:
                     raise CalibrationError(
                         f"stage {stage.name}: {where} {how}, a calibration factor: each point "
                         "would override that value; leave it out of the factors or use "
@@ -426,12 +417,6 @@ class CalibrationPlan:
                 for s in self.stages
             ],
         }
-
-
-def _scenario_sets(name: str) -> set[str]:
-    """The parameters a scenario preset (or scenario file) sets itself."""
-    preset = read_scenario_file(name) if name.endswith(".toml") else load_scenario(name)
-    return set(preset.values)
 
 
 def _factors(specs: Any) -> tuple[Factor, ...]:

@@ -220,6 +220,27 @@ def resumable(progress: Progress | StageProgress, saved: Callable[[], str]) -> I
         progress.close()
 
 
+def parse_sets(texts: Sequence[str]) -> dict[str, Any]:
+    """The values of ``--set NAME=VALUE`` options, each parsed by its declaration.
+
+    Raises:
+        UsageError: Not NAME=VALUE, or a name given twice.
+        ParameterError: A name that is not a parameter, or a value it does not allow.
+    """
+    from collabsim.params import declaration
+
+    values: dict[str, Any] = {}
+    for text in texts:
+        name, sep, value = text.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--set {text!r}: expected NAME=VALUE, e.g. cede_willingness=0.2")
+        if name in values:
+            raise UsageError(f"--set {name} is given twice: give each parameter once")
+        values[name] = declaration(name).parse(value)
+    return values
+
+
 def check_seed(seed: int) -> None:
     """Refuse a ``--seed`` that is not a seed, in the flag's words (``--seed -1 ...``)."""
     if (reason := not_whole_number(seed, 0)) is not None:

@@ -1,5 +1,8 @@
 """``collabsim calibrate FILE``: calibration by pattern filtering, from a calibration file.
 
+``--skip-stage NAME`` (repeatable) leaves stages out: the same points, judged by the
+others, by default into ``results/calibration/<name>_without_<stage>``.
+
 Reads and checks the file (``collabsim.calibration.files``; a mistake, or a first stage of
 more than a million runs without ``--allow-large``, is refused in one line naming the
 file, before anything is written), says the first stage's runs, time and disk and the

@@ -16,9 +16,10 @@ from collabsim.commands import (
     UsageError,
     check_seed,
     check_writable,
+    parse_sets,
     writing_to,
 )
-from collabsim.params import Event, Params, declaration, not_run_length
+from collabsim.params import Event, Params, not_run_length
 from collabsim.scenarios import scenario
 
 #: The figure a run writes beside its summary.
@@ -29,15 +30,7 @@ RUN_PROGRESS_DELAY, RUN_PROGRESS_EVERY = 3.0, 5.0
 
 def run(args: argparse.Namespace) -> int:
     """``collabsim run``: run a scenario once; write its summary and figure."""
-    overrides = {}
-    for text in args.sets:
-        name, sep, value = text.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise UsageError(f"--set {text!r}: expected NAME=VALUE, e.g. cede_willingness=0.2")
-        if name in overrides:
-            raise UsageError(f"--set {name} is given twice: give each parameter once")
-        overrides[name] = declaration(name).parse(value)
+    overrides = parse_sets(args.sets)
     added = tuple(Event.parse(text) for text in args.events)
     if args.steps is not None and (reason := not_run_length(args.steps)) is not None:
         raise UsageError(f"--steps {reason}")

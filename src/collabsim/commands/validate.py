@@ -1,7 +1,8 @@
 """``collabsim validate`` and ``collabsim patterns``: the catalogue of patterns, run and listed.
 
 ``validate`` runs the catalogue of empirical patterns (``collabsim.validation``), or
-the patterns named, through the sweep engine with the sweep's backend options and
+the patterns named (at other parameter values with ``--set NAME=VALUE``, which no arm
+may set itself), through the sweep engine with the sweep's backend options and
 resuming, and writes ``patterns.csv``, ``report.md`` and figures to the output folder
 (default ``results/validation``); it ends with the pass count and the failing patterns
 (failing patterns do not change the exit status). ``patterns`` lists the catalogue, or
@@ -16,6 +17,7 @@ import shutil
 from collabsim.commands import (
     Progress,
     check_writable,
+    parse_sets,
     print_utf8,
     resumable,
     saved_in,
@@ -33,7 +35,10 @@ def validate(args: argparse.Namespace) -> int:
     backend, workers, scheduler = sweep_backend(args)
     out = args.out if args.out is not None else args.out_default
     progress = Progress(enabled=not args.quiet)
+    params = parse_sets(args.sets)
     with resumable(progress, lambda: saved_in(out)):
+        # a value an arm sets itself is refused before anything is said or written
+        validation.with_params(validation.select_patterns(args.patterns), params)
         size = validation.validation_size(args.patterns, quick=args.quick)
         check_writable(out)
         validation.check_out(out)
@@ -55,6 +60,7 @@ def validate(args: argparse.Namespace) -> int:
                 scheduler=scheduler,
                 progress=progress,
                 restart=args.restart,
+                params=params,
             )
     if not args.quiet:
         print(summary_text(results, out=out, quick=args.quick))

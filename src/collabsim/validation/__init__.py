@@ -68,6 +68,7 @@ def validate(
     progress: Callable[[int, int], None] | None = None,
     restart: bool = False,
     seed: int = 0,
+    params: Mapping[str, Any] | None = None,
 ) -> list[PatternResult]:
     """Run, test and report the patterns; resume a validation that was stopped.
 
@@ -95,18 +96,25 @@ def validate(
             raises (``KeyboardInterrupt``) stops the validation; the finished runs stay.
         restart: Delete every stored run in ``out`` and compute all anew.
         seed: Master seed of the replicate seeds (0 is a seed).
+        params: Parameter values every arm runs with instead of its scenario's defaults
+            (a calibrated point's rates, say), each checked against its declaration; a
+            parameter an arm or its scenario sets itself is refused, as the pattern
+            depends on it. The runs are other runs than those at the defaults.
 
     Returns:
         One result per pattern, in order; claims the model cannot express have
         ``expressible`` false and ``passed`` None.
 
     Raises:
-        ValidationError: An unknown pattern (with close names) or option not allowed;
-            nothing is written.
+        ValidationError: An unknown pattern (with close names) or option not allowed,
+            or a value of ``params`` that an arm sets itself; nothing is written.
+        ParameterError: A parameter of ``params`` that is not one, or a value it does
+            not allow.
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
     chosen = select_patterns(patterns)
     quick, seed = check_flags(quick=quick, seed=seed)
+    params = with_params(chosen, params)
     run_with = execution(
         ValidationError,
         backend=backend,
@@ -123,6 +131,7 @@ def validate(
     needs, keys = _needs(chosen, quick=quick)
     out.mkdir(parents=True, exist_ok=True)
     meta = _meta(chosen, quick=quick, seed=seed, backend=backend, workers=workers)
+    meta["params"] = params
     write_atomically(out / META, json_writer(meta))
     started = time.perf_counter()
 
@@ -191,6 +200,27 @@ def select_patterns(
             raise ValidationError(f"pattern {item.name} is given twice")
         chosen[item.name] = item
     return chosen
+
+
+def with_params(chosen: dict[str, Pattern], params: Any) -> dict[str, Any]:
+    """Put ``params`` (``validate``'s) into every arm of ``chosen``, in place; return them.
+
+    Raises:
+        ValidationError: Not a mapping, or a value an arm sets itself.
+        ParameterError: A name that is not a parameter, or a value not allowed.
+    """
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise ValidationError(
+            f"params={params!r} is not allowed: expected a mapping of parameter name to value"
+        )
+    if not params:
+        return {}
+    params = {name: python_value(value) for name, value in params.items()}
+    for name, pattern in chosen.items():
+        chosen[name] = pattern.with_params(params)
+    return params
 
 
 def check_flags(*, quick: Any, seed: Any) -> tuple[bool, int]:

@@ -33,6 +33,7 @@ from collabsim.validation.spec import (
     Pattern,
     PatternResult,
     Test,
+    settings_text,
 )
 
 #: Columns of ``patterns.csv``, in order.
@@ -97,6 +98,13 @@ def _verdict(result: PatternResult) -> str:
     return "**pass**" if result.passed else "**fail**"
 
 
+def _at(params: Mapping[str, Any] | None) -> str:
+    """The values every arm ran with instead of the defaults, for the report's header."""
+    if not params:
+        return ""
+    return f", every arm at {settings_text(params)} instead of the defaults"
+
+
 def report_markdown(
     patterns: Mapping[str, Pattern], results: Sequence[PatternResult], *, info: Mapping[str, Any]
 ) -> str:
@@ -107,7 +115,8 @@ def report_markdown(
         results: Their results, in order.
         info: What the validation was: ``mode`` (``"quick"`` or ``"full"``),
             ``seed`` (master seed), ``code_fingerprint``, ``collabsim_version``,
-            ``git_commit``, ``runs`` (needed), ``computed``, ``reused``.
+            ``git_commit``, ``runs`` (needed), ``computed``, ``reused``; ``params``, the
+            values every arm ran with instead of the defaults, if any.
 
     Returns:
         Markdown text ending in a newline.
@@ -134,6 +143,7 @@ def report_markdown(
         f"p < {ALPHA:g} unless its pattern says otherwise. Model code "
         f"`{info['code_fingerprint']}`"
         + (f", commit `{commit[:12]}`" if commit else "")
+        + _at(info.get("params"))
         + f"; {info['runs']} runs ({info['computed']} computed in this session, "
         f"{info['reused']} done in earlier sessions). The patterns and tests are described in "
         "`docs/patterns.md`; each figure in `figures/` shows the per-seed values.",

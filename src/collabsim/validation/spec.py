@@ -28,13 +28,15 @@ References:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import KW_ONLY, dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import KW_ONLY, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
 from collabsim.checks import plain_fields
 from collabsim.params import ParameterError, Params, suggest
+from collabsim.scenarios import load as load_preset
+from collabsim.scenarios import read_scenario_file
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.validation.comparisons import Greater, Interaction, Steadier
 from collabsim.validation.metrics import (
@@ -111,12 +113,39 @@ class Arm:
         """Weeks per run: ``steps``, or the scenario's horizon."""
         return self.steps if self.steps is not None else self.to_params().horizon
 
+    def clash(self, names: Iterable[str]) -> str | None:
+        """How the arm fixes one of ``names`` itself, in words, or None if it fixes none.
+
+        Its own overrides fix theirs, and its scenario fixes what the preset (or scenario
+        file) sets: a value given for all arms would silently change what either says.
+        """
+        names = set(names)
+        if fixed := sorted(names & set(self.params)):
+            return f"sets {fixed[0]}"
+        preset = read_scenario_file(self.scenario) if self.scenario.endswith(".toml") else None
+        if preset := sorted(names & set((preset or load_preset(self.scenario)).values)):
+            return f"runs scenario {self.scenario}, which sets {preset[0]}"
+        return None
+
+    def with_params(self, values: Mapping[str, Any]) -> Arm:
+        """The arm with more parameter values, none of which it fixes itself (``clash``).
+
+        Raises:
+            ValidationError: A value the arm fixes, in words.
+        """
+        if (how := self.clash(values)) is not None:
+            raise ValidationError(f"the arm {how}, so it cannot run with another value of it")
+        return Arm(self.scenario, {**self.params, **values}, self.steps)
+
     def describe(self) -> str:
         """The setting in words: ``iocn, academic_partner=false, 52 weeks``."""
-        parts = [f"`{self.scenario}`"]
-        for name, value in self.params.items():
-            parts.append(f"`{name}`={_value_text(value)}")
-        return ", ".join(parts) + f", {self.weeks} weeks"
+        values = f", {settings_text(self.params)}" if self.params else ""
+        return f"`{self.scenario}`{values}, {self.weeks} weeks"
+
+
+def settings_text(params: Mapping[str, Any]) -> str:
+    """Parameter values in words, as the report prints them: ```academic_partner`=false``."""
+    return ", ".join(f"`{name}`={_value_text(value)}" for name, value in params.items())
 
 
 def _value_text(value: Any) -> str:
@@ -247,6 +276,20 @@ class Pattern:
     def arms_run(self) -> tuple[str, ...]:
         """Names of the arms a validation runs: those the test reads, in order."""
         return () if self.test is None else self.test.arms()
+
+    def with_params(self, values: Mapping[str, Any]) -> Pattern:
+        """The pattern with every arm run with more parameter values (``Arm.with_params``).
+
+        Raises:
+            ValidationError: A value one of its arms fixes, naming the pattern and arm.
+        """
+        arms = {}
+        for name, arm in self.arms.items():
+            try:
+                arms[name] = arm.with_params(values)
+            except ValidationError as error:
+                raise ValidationError(f"pattern {self.name}, arm {name}: {error}") from None
+        return replace(self, arms=arms)
 
 
 @dataclass(frozen=True)
