@@ -43,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         table = _validate_best(args)
-    except (SweepError, FileNotFoundError) as error:
+    except SweepError as error:
         print(f"rates_alone_best: {error}", file=sys.stderr)
         sys.exit(2)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -53,6 +53,12 @@ def main() -> None:
 
 
 def _validate_best(args: argparse.Namespace) -> pd.DataFrame:
+    for needed in (DEFAULTS / "validation.json", CALIBRATION / "points.csv"):
+        if not needed.is_file():
+            raise SweepError(
+                f"no {needed}: run collabsim validate --out {DEFAULTS} and collabsim calibrate "
+                f"{PLAN.parent.name}/{PLAN.name} --skip-stage fragile first"
+            )
     made_by = json.loads((DEFAULTS / "validation.json").read_text(encoding="utf-8"))
     if made_by["code_fingerprint"] != code_fingerprint() or made_by["mode"] != "full":
         raise SweepError(

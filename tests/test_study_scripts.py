@@ -8,9 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 import collabsim
 
 SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "iocn_checks.py"
+BEST = SCRIPT.with_name("rates_alone_best.py")
+
+
+def load(script: Path):
+    """The study script as a module, without running it."""
+    spec = importlib.util.spec_from_file_location(script.stem, script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_the_checks_refuse_a_folder_of_other_runs_in_one_line_and_restart_is_offered(tmp_path):
@@ -36,10 +47,7 @@ def test_the_checks_refuse_a_folder_of_other_runs_in_one_line_and_restart_is_off
 
 
 def test_the_issue_based_arms_undo_one_difference_from_iocn_each():
-    spec = importlib.util.spec_from_file_location("iocn_checks", SCRIPT)
-    checks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checks)
-    arms = checks.clahrc_arms()
+    arms = load(SCRIPT).clahrc_arms()
     shipped, iocn = collabsim.scenario("clahrc"), collabsim.scenario("iocn")
     assert collabsim.scenario("clahrc", **arms.pop("clahrc")) == shipped
     undone = []
@@ -52,3 +60,60 @@ def test_the_issue_based_arms_undo_one_difference_from_iocn_each():
     differing = [n for n in collabsim.PARAMETERS if shipped[n] != iocn[n]]
     assert sorted(undone) == sorted(set(differing) - {"organisations"})
     assert len(undone) == 10
+
+
+def run_best(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(BEST)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path):
+    done = run_best(tmp_path)
+    assert done.returncode == 2 and not (tmp_path / "results" / "rates_alone_best").exists()
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("rates_alone_best: no results/validation/validation.json: run ")
+
+    # a validation of other model code, and the calibration's points, are there
+    root = Path(__file__).resolve().parents[1] / "results"
+    for name in ("validation/validation.json", "calibration/iocn_rates_without_fragile/points.csv"):
+        (tmp_path / "results" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "results" / name).write_bytes((root / name).read_bytes())
+    made_by = tmp_path / "results" / "validation" / "validation.json"
+    made_by.write_text(
+        made_by.read_text(encoding="utf-8").replace(
+            '"code_fingerprint": "', '"code_fingerprint": "x'
+        ),
+        encoding="utf-8",
+    )
+    done = run_best(tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line == (
+        "rates_alone_best: results/validation is not the full validation of this model code: "
+        "rerun collabsim validate --out results/validation first"
+    )
+
+
+def test_the_best_rates_table_names_what_each_set_gains_and_loses():
+    table = pd.DataFrame(
+        [
+            {
+                "point": "defaults",
+                "passed_30_seeds": None,
+                "passed_full": 30,
+                "gains": "",
+                "loses": "",
+            },
+            {"point": "7", "passed_30_seeds": 31, "passed_full": 29, "gains": "a", "loses": "b c"},
+        ]
+    )
+    text = load(BEST)._report(table, 29)
+    assert "| the defaults |  | 30 |  |  |" in text
+    assert "| point 7 | 31 | 29 | `a` | `b`, `c` |" in text
+    assert "at least 29 of the 40" in text
