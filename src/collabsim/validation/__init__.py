@@ -130,8 +130,7 @@ def validate(
 
     needs, keys = _needs(chosen, quick=quick)
     out.mkdir(parents=True, exist_ok=True)
-    meta = _meta(chosen, quick=quick, seed=seed, backend=backend, workers=workers)
-    meta["params"] = params
+    meta = _meta(chosen, quick=quick, seed=seed, params=params, backend=backend, workers=workers)
     write_atomically(out / META, json_writer(meta))
     started = time.perf_counter()
 
@@ -245,7 +244,13 @@ def _first(arm: tuple[Any, Any], n: int) -> tuple[Any, Any]:
 
 
 def _meta(
-    chosen: Mapping[str, Pattern], *, quick: bool, seed: int, backend: str, workers: int | None
+    chosen: Mapping[str, Pattern],
+    *,
+    quick: bool,
+    seed: int,
+    params: dict[str, Any],
+    backend: str,
+    workers: int | None,
 ) -> dict[str, Any]:
     from collabsim.fingerprint import code_fingerprint
 
@@ -255,6 +260,7 @@ def _meta(
         "code_fingerprint": code_fingerprint(),
         "mode": "quick" if quick else "full",
         "seed": seed,
+        "params": params,
         "seeds": {
             name: QUICK_SEEDS if quick else p.seeds for name, p in chosen.items() if p.expressible
         },
