@@ -46,10 +46,10 @@ def across_rates(passing: int) -> str:
 
     It tells a failure the rates could mend from one that is in the mechanisms.
     """
-    where = f"of the {RATE_SETS} with Beston's fluid attendance (`{RATES_ALONE}`, 30 seeds)"
+    where = f"with Beston's fluid attendance (`{RATES_ALONE}`, 30 seeds)"
     if passing == 0:
-        return f" No set of the uncertain rates passes it: none {where}."
-    return f" Across the uncertain rates it passes at {passing} {where}."
+        return f" No set of the uncertain rates passes it: none of the {RATE_SETS} {where}."
+    return f" It passes at {passing} of the {RATE_SETS} sets of the uncertain rates {where}."
 
 
 #: The share of weeks a network is alive, the survival measure most patterns compare.
