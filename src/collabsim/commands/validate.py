@@ -37,9 +37,7 @@ def validate(args: argparse.Namespace) -> int:
     progress = Progress(enabled=not args.quiet)
     params = parse_sets(args.sets)
     with resumable(progress, lambda: saved_in(out)):
-        # a value an arm sets itself is refused before anything is said or written
-        validation.with_params(validation.select_patterns(args.patterns), params)
-        size = validation.validation_size(args.patterns, quick=args.quick)
+        size = validation.validation_size(args.patterns, quick=args.quick, params=params)
         check_writable(out)
         validation.check_out(out)
         say_start(

@@ -112,9 +112,8 @@ def validate(
             not allow.
         FileExistsError: ``out`` is a file, or a folder holding other files.
     """
-    chosen = select_patterns(patterns)
+    chosen, params = _chosen(patterns, params)
     quick, seed = check_flags(quick=quick, seed=seed)
-    params = with_params(chosen, params)
     run_with = execution(
         ValidationError,
         backend=backend,
@@ -201,25 +200,27 @@ def select_patterns(
     return chosen
 
 
-def with_params(chosen: dict[str, Pattern], params: Any) -> dict[str, Any]:
-    """Put ``params`` (``validate``'s) into every arm of ``chosen``, in place; return them.
+def _chosen(patterns: Any, params: Any) -> tuple[dict[str, Pattern], dict[str, Any]]:
+    """The patterns asked for, with ``params`` in every arm, and the params as plain values.
+
+    ``patterns`` and ``params`` as for ``validate``.
 
     Raises:
-        ValidationError: Not a mapping, or a value an arm sets itself.
+        ValidationError: An unknown pattern, params that are not a mapping, or a value
+            an arm sets itself.
         ParameterError: A name that is not a parameter, or a value not allowed.
     """
+    chosen = select_patterns(patterns)
     if params is None:
-        return {}
+        return chosen, {}
     if not isinstance(params, Mapping):
         raise ValidationError(
             f"params={params!r} is not allowed: expected a mapping of parameter name to value"
         )
-    if not params:
-        return {}
     params = {name: python_value(value) for name, value in params.items()}
-    for name, pattern in chosen.items():
-        chosen[name] = pattern.with_params(params)
-    return params
+    if params:
+        chosen = {name: pattern.with_params(params) for name, pattern in chosen.items()}
+    return chosen, params
 
 
 def check_flags(*, quick: Any, seed: Any) -> tuple[bool, int]:
@@ -316,17 +317,25 @@ def check_out(out: str | Path) -> Path:
     return out
 
 
-def validation_size(patterns: Sequence[str] | None = None, *, quick: bool = False) -> StudySize:
+def validation_size(
+    patterns: Sequence[str] | None = None,
+    *,
+    quick: bool = False,
+    params: Mapping[str, Any] | None = None,
+) -> StudySize:
     """The validation's runs, time and disk, worked out before anything is run or written.
 
-    Each distinct arm is run once, with the most seeds any pattern reading it asks for.
+    Each distinct arm is run once, with the most seeds any pattern reading it asks for;
+    ``patterns``, ``quick`` and ``params`` as for ``validate``.
 
     Raises:
-        ValidationError: An unknown pattern (with close names).
+        ValidationError: An unknown pattern (with close names), or a value of ``params``
+            an arm sets itself.
+        ParameterError: A parameter of ``params`` that is not one, or a value not allowed.
     """
     from collabsim.validation.runner import need_sizes
 
-    needs, _ = _needs(select_patterns(patterns), quick=quick)
+    needs, _ = _needs(_chosen(patterns, params)[0], quick=quick)
     seeds = sorted({need.replicates for need in needs.values()})
     weeks = sorted({need.steps for need in needs.values()})
     words = (

@@ -122,8 +122,9 @@ class Arm:
         names = set(names)
         if fixed := sorted(names & set(self.params)):
             return f"sets {fixed[0]}"
-        preset = read_scenario_file(self.scenario) if self.scenario.endswith(".toml") else None
-        if preset := sorted(names & set((preset or load_preset(self.scenario)).values)):
+        toml = self.scenario.endswith(".toml")
+        scenario = read_scenario_file(self.scenario) if toml else load_preset(self.scenario)
+        if preset := sorted(names & set(scenario.values)):
             return f"runs scenario {self.scenario}, which sets {preset[0]}"
         return None
 
