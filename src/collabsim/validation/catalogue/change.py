@@ -100,7 +100,9 @@ declare(
     "quarter of its months (0.23 on average over 20 seeds, before item 32), so its "
     "updates pull the room, which starts near 0.5, down towards that. What the seed's "
     "practitioners took from the meetings beyond the record of actions (the openness, "
-    "being listened to) enters only as a meeting's worth, calibrated small." + across_rates(2),
+    "being listened to) enters only as a meeting's worth, calibrated small. Reporting a test "
+    "when it begins rather than when it is studied still leaves the room losing commitment "
+    "(`docs/odd.md` §9, (j))." + across_rates(2),
 )
 
 declare(

@@ -117,7 +117,9 @@ declare(
     "embed much of what the frontline tests, while distributed leadership multiplies the "
     "proposals made; territoriality weighs on every decision, but at these rates less than "
     "the frontline's extra initiative. The seed's gate is the tops' refusal; the model has "
-    "it, too weak to halve the gain." + across_rates(5),
+    "it, too weak to halve the gain. Three gates on distributed leadership by the tops' "
+    "leave were tried; none raises the best table the rates reach (`docs/odd.md` §9, (g))."
+    + across_rates(5),
 )
 
 declare(

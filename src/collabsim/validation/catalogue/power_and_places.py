@@ -62,7 +62,9 @@ declare(
     "balanced, over 40 seeds, p = 0.57) and members are as frustrated (0.360 against 0.355, "
     "p = 0.40). Frustration is the shortfall against an aspiration that follows what the "
     "network achieves, so a network that achieves less also expects less; the model has no "
-    "frustration with unequal treatment itself." + across_rates(0),
+    "frustration with unequal treatment itself. Prior distrust across the divide deepened "
+    "with the imbalance was tried and gives no effect either (`docs/odd.md` §9, (f))."
+    + across_rates(0),
 )
 
 declare(
@@ -90,7 +92,9 @@ declare(
     "people differ little from their post's norm (`resistance_spread` 0.4). The group also "
     "decides only two or three requests in weeks 12-52, so the share blocked is a share of "
     "a handful. The seed's successors came in 'exercising their power in more constructive "
-    "ways'; the model's are ordinary holders of the same posts." + across_rates(0),
+    "ways'; the model's are ordinary holders of the same posts. Choosing the leavers by "
+    "their own resistance instead takes members who do not decide, and blocks are unchanged "
+    "too (`docs/odd.md` §9, (h))." + across_rates(0),
 )
 
 declare(
