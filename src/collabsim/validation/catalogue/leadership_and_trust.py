@@ -192,7 +192,9 @@ declare(
     "share of weeks the network is alive (0.877 against 0.904, p = 0.19). The act is a "
     "single setback (for the central leader too, whose drive passes it on); under the "
     "calibrated rates commitment is remade at the next meetings by the update on actions, "
-    "which one act does not stop." + across_rates(6),
+    "which one act does not stop. An update that convinces less while the actor stays in "
+    "the network brings the share of weeks alive closer without passing (`docs/odd.md` §9, "
+    "(k))." + across_rates(6),
 )
 
 declare(
