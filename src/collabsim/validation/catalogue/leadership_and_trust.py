@@ -192,9 +192,10 @@ declare(
     "share of weeks the network is alive (0.877 against 0.904, p = 0.19). The act is a "
     "single setback (for the central leader too, whose drive passes it on); under the "
     "calibrated rates commitment is remade at the next meetings by the update on actions, "
-    "which one act does not stop. An update that convinces less while the actor stays in "
-    "the network brings the share of weeks alive closer without passing (`docs/odd.md` §9, "
-    "(k))." + across_rates(6),
+    "which one act does not stop. While the actor stays in the network, an update that "
+    "convinces less brings the share of weeks alive closer without passing, and progress "
+    "reported but believed less passes it at the shipped rates; neither is yet in the model "
+    "(`docs/odd.md` §9, (k))." + across_rates(6),
 )
 
 declare(
