@@ -791,6 +791,33 @@ def test_a_self_interested_act_costs_the_actor_trust_and_everyone_morale():
     assert p.commitment[s.convener] == c_before[s.convener] == 1.0  # committed by design
 
 
+def test_a_discredited_venture_reports_progress_that_heartens_less_while_the_actor_stays():
+    m = _small_model()
+    s, p = m.state, m.state.people
+    actor = int(np.flatnonzero((p.role == TOP) & ~p.steady)[0])
+    member = int(np.flatnonzero(p.active & ~p.steady & (p.role != TOP))[0])
+    came = np.zeros(p.active.size, dtype=bool)
+    came[member] = True
+    rates = hope(
+        meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
+    )
+
+    def after_update(reported):
+        p.commitment[member] = 0.5
+        _meeting(m, came, 0.0, _every_pathway(m, reported), rates)
+        return p.commitment[member]
+
+    assert commitment.credibility(s.world) == 1.0  # no leader has acted in self-interest
+    assert after_update(1.0) == pytest.approx(0.6)
+    s.trust.damage[actor] = 0.3
+    assert commitment.credibility(s.world) == pytest.approx(0.7)
+    assert after_update(1.0) == pytest.approx(0.5 + 0.2 * (0.7 - 0.5))  # believed as 0.7
+    assert after_update(0.0) == pytest.approx(0.4)  # an empty update disheartens as much
+    p.active[actor] = False  # the actor leaves: the venture is credible again
+    assert commitment.credibility(s.world) == 1.0
+    assert after_update(1.0) == pytest.approx(0.6)
+
+
 def test_only_territorial_disheartened_tops_act_spontaneously():
     m = _small_model()
     p, world = m.state.people, m.state.world

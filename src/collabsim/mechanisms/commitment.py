@@ -203,6 +203,32 @@ def actions_taken_on(n_people, n_pathways, pathway_team_size):
 
 
 @jit
+def credibility(world):
+    """M13: how far members believe what the venture reports of itself, 0-1.
+
+    One less the reputation damage of the least credible senior leader still in the
+    network: a leader who put themselves before the collaboration discredits the venture
+    they lead for as long as they stay in it, not only themselves. It is 1 in a network
+    none of whose leaders has acted in self-interest, and it comes back when the actor
+    leaves. What the update on actions reports is believed only as far as the venture
+    is credible (``meeting_experiences``): progress reported by a discredited venture
+    heartens less, and its empty updates dishearten as much.
+
+    Evidence: "One leader sought a pay rise whilst arguing that he did not have the
+    finance to set up permanent collaborative roles ... it had a devastating effect on
+    the morale and credibility of the collaborative venture"; trust is being "confident
+    that the other is committed to the same end; and will put that end before their own
+    organizational or individual interests" (Kennedy et al. 2019).
+    """
+    people, damage = world.people, unpacked(world.trust).damage
+    worst = 0.0
+    for j in range(people.active.shape[0]):
+        if people.active[j] and people.role[j] == TOP:
+            worst = max(worst, damage[j])
+    return 1.0 - worst
+
+
+@jit
 def meeting_experiences(world, settings, shortfall, progress):
     """M12: a meeting is an experience for every member of the network.
 
@@ -210,10 +236,11 @@ def meeting_experiences(world, settings, shortfall, progress):
     ``meeting_energy``), and, from the second meeting on, hear the update on actions
     (``progress`` is None at the first: no action had been taken on yet, so there is
     nothing to report, good or bad): each moves towards what it reports of their own
-    pathway (``progress_reported``, weight ``progress_update``;
-    tops and the convener, who serve every pathway, towards its mean over pathways), so
-    a run of small successes builds a conviction that the network works, and a run of
-    meetings with nothing to report wears it. What a person takes from the update is
+    pathway as far as they believe it (``progress_reported`` times the venture's
+    ``credibility``, weight ``progress_update``; tops and the convener, who serve every
+    pathway, towards its mean over pathways), so a run of small successes builds a
+    conviction that the network works, and a run of meetings with nothing to report
+    wears it. What a person takes from the update is
     their own pathway team's record, as they take their own and their team's wins: so
     members of a network of ten pathways are not heartened by an average that is seldom
     empty while those of a single pathway hear their own record, often empty; how
@@ -245,6 +272,7 @@ def meeting_experiences(world, settings, shortfall, progress):
     came = people.attended_last
     strain = shortfall_strain(shortfall)
     whole = progress.mean() if progress is not None else 0.0
+    believed = credibility(world)
     for i in range(people.active.shape[0]):
         if not people.active[i]:
             continue
@@ -252,7 +280,7 @@ def meeting_experiences(world, settings, shortfall, progress):
             experience(people, i, 0.5 * (1.0 + people.meeting_value[i]), rates.meeting_energy)
             if progress is not None:
                 heard = progress[people.pathway[i]] if people.pathway[i] >= 0 else whole
-                experience(people, i, heard, rates.progress_update)
+                experience(people, i, heard * believed, rates.progress_update)
         else:
             experience(people, i, 0.0, rates.commitment_decay)
         experience(people, i, 0.0, rates.pressure_sensitivity * strain)
@@ -289,9 +317,11 @@ def self_interest_act(world, settings, actor, network_on):
 
     Every other active member receives a strong negative signal about the actor (M1, so
     those who depend on them lose most), the actor's reputation damage lowers the ceiling
-    trust in them can ever recover to, and the venture's credibility suffers: every other
-    member's hope that working together pays off takes a setback of weight ``morale_hit``
-    (while the network works; outside it, only their strain).
+    trust in them can ever recover to, and the venture's morale and credibility suffer:
+    every other member's hope that working together pays off takes a setback of weight
+    ``morale_hit`` (while the network works; outside it, only their strain), and while the
+    actor stays in the network the progress the update on actions reports is believed
+    less (``credibility``).
 
     Evidence: "One leader sought a pay rise whilst arguing that he did not have the
     finance to set up permanent collaborative roles ... it had a devastating effect on
