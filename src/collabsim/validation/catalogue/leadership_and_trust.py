@@ -9,7 +9,6 @@ from collabsim.validation.catalogue.declare import (
     SURVIVAL,
     across_rates,
     declare,
-    default,
     event_at,
     iocn_arm,
 )
@@ -58,14 +57,6 @@ declare(
         for level, pressure in (("pressed", 0.3), ("calm", 0.0))
     },
     test=Interaction(SURVIVAL, ("leader_pressed", "none_pressed"), ("leader_calm", "none_calm")),
-    limitation="Direction as the seed says, but not significant at p < 0.01 on 30 seeds: a "
-    "central leader adds more of the weeks alive under pressure (0.457 of the five years) "
-    "than without it (0.253; p = 0.017); on the full validation's 40 seeds it passes "
-    "(p < 0.001). The leader absorbs part of the outside "
-    "pressure (`central_leader_shield`), and under the calibrated rates a frustrating "
-    f"shortfall costs little commitment (`pressure_sensitivity` = "
-    f"{default('pressure_sensitivity')}), so what the shield spares the network is small "
-    "against how much networks of one design differ in how long they live." + across_rates(28),
 )
 
 declare(
@@ -78,11 +69,11 @@ declare(
     arms={"calm": iocn_arm(results_pressure=0.0), "pressed": iocn_arm(results_pressure=0.3)},
     test=Greater(SURVIVAL, "calm", "pressed"),
     limitation="Not met since ODD §10 item 32: pressed networks are alive for less of their "
-    "five years (0.905 of the weeks against 0.960, 40 seeds), the direction the seed gives, "
-    "but not clearly (p = 0.14). With the first meeting no longer lowering everyone's hope, "
+    "five years (0.862 of the weeks against 0.930, 40 seeds), the direction the seed gives, "
+    "but not clearly (p = 0.20). With the first meeting no longer lowering everyone's hope, "
     "the default `iocn` sustains in 85% of runs, so there is little share of weeks alive "
     "left for the pressure to take; the pattern passed when it sustained in 75%."
-    + across_rates(24),
+    + across_rates(26),
 )
 
 declare(
@@ -98,12 +89,15 @@ declare(
         "calm": iocn_arm(104, results_pressure=0.0),
     },
     test=Greater(AtWeek("narrative_spread", 104), "pressed", "calm"),
-    limitation="Direction as the seed says, but not significant at p < 0.01 on 30 seeds: "
-    "views on the purpose are more spread after two years under pressure (0.117 against "
-    "0.110, p = 0.044); on the full validation's 40 seeds it passes (p = 0.006). Pressure "
+    limitation="Direction as the seed says, but not significant at p < 0.01: views on the "
+    "purpose are more spread after two years under pressure (0.120 against 0.115 over the "
+    "full validation's 40 seeds, p = 0.056; p = 0.070 over the quick validation's 30). It "
+    "passed on 40 seeds (p = 0.006) until the venture's credibility (ODD §10 item 36) moved "
+    "the runs, and fails under each of the mechanisms of ODD §9 (j) and (k) too: the "
+    "narrowest of the table's effects, it moves with any change to the runs. Pressure "
     "takes only part of a meeting's work on a common view (`pressure_crowding`), and only "
     "while the network falls short of what is expected of it, so the difference is small "
-    "against how much views differ from run to run." + across_rates(17),
+    "against how much views differ from run to run." + across_rates(16),
 )
 
 # --- the shared narrative -------------------------------------------------------------------
@@ -187,15 +181,15 @@ declare(
     test=AllOf(
         Greater(AtWeek("commitment_mean", 56), "none", "act"), Greater(SURVIVAL, "none", "act")
     ),
-    limitation="Half met: a self-interested act in week 52 lowers members' commitment "
-    "a month later (0.337 against 0.431 over 40 seeds, p < 0.001), but not clearly the "
-    "share of weeks the network is alive (0.877 against 0.904, p = 0.19). The act is a "
-    "single setback (for the central leader too, whose drive passes it on); under the "
-    "calibrated rates commitment is remade at the next meetings by the update on actions, "
-    "which one act does not stop. While the actor stays in the network, an update that "
-    "convinces less brings the share of weeks alive closer without passing, and progress "
-    "reported but believed less passes it at the shipped rates; neither is yet in the model "
-    "(`docs/odd.md` §9, (k))." + across_rates(6),
+    limitation="Borderline on 30 seeds: a self-interested act in week 52 lowers members' "
+    "commitment a month later (0.301 against 0.413 over the full validation's 40 seeds, "
+    "p < 0.001) and the share of weeks the network is alive (0.779 against 0.894, p = "
+    "0.003), but over the quick validation's 30 seeds, which the test suite runs, the "
+    "second reads 0.775 against 0.880 (p = 0.02). The act is one setback to everyone's "
+    "hope, and then, for as long as the actor stays, the progress the venture reports of "
+    "itself is believed less (ODD 7.15, §10 item 36); how much that costs a network "
+    "depends on how long the actor stays and on how much progress there is to report, "
+    "which differ from run to run." + across_rates(17),
 )
 
 declare(

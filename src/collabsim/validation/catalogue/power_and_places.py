@@ -58,9 +58,9 @@ declare(
         Greater(m.ADOPTED_WHILE_ALIVE, "balanced", "imbalanced"),
         Greater(Mean("frustration", 1, 260), "imbalanced", "balanced"),
     ),
-    limitation="Not met: with the imbalance as many changes are adopted (50 against 48 "
-    "balanced, over 40 seeds, p = 0.57) and members are as frustrated (0.360 against 0.355, "
-    "p = 0.40). Frustration is the shortfall against an aspiration that follows what the "
+    limitation="Not met: with the imbalance as many changes are adopted (46.0 against 45.9 "
+    "balanced, over 40 seeds, p = 0.3) and members are no more frustrated (0.334 against "
+    "0.346, p = 0.6). Frustration is the shortfall against an aspiration that follows what the "
     "network achieves, so a network that achieves less also expects less; the model has no "
     "frustration with unequal treatment itself. Prior distrust across the divide deepened "
     "with the imbalance was tried and gives no effect either (`docs/odd.md` §9, (f))."
@@ -84,8 +84,8 @@ declare(
     test=Greater(m.block_rate(12, 52), "stayed", "left"),
     seeds=60,
     limitation="Model limitation: once the two most resistant members have left, as many "
-    "requests are blocked (0.629 of decisions, against 0.630 where they stayed, over the 45 "
-    "of 60 seeds with decisions in both arms, p = 0.35). Resistance (power x territoriality "
+    "requests are blocked (0.629 of decisions, against 0.627 where they stayed, over the 45 "
+    "of 60 seeds with decisions in both arms, p = 0.36). Resistance (power x territoriality "
     "x distance from the purpose) is mostly the post's: the two who leave are the group's "
     "senior leaders in 64% of cases, and their successors, drawn for the same posts, are "
     "nearly as territorial (0.44 against the leavers' 0.49; both over seeds 0-59), because "
@@ -141,7 +141,7 @@ declare(
     "network sustains five years in 1 of 40 runs, not clearly more than one in twenty (p = "
     "0.87). What holds it back is its kind of change: with `iocn`'s share of small tests "
     f"(`incremental_share` {default('incremental_share')} against its "
-    f"{scenario('clahrc')['incremental_share']:g}) it sustains in 95% of 40 runs, while undoing "
+    f"{scenario('clahrc')['incremental_share']:g}) it sustains in 88% of 40 runs, while undoing "
     "any one of its other differences from `iocn` (half the people, one issue for everyone, "
     "fewer practices, "
     "no informal contact between meetings, quarterly meetings, a weaker central leader, a "
@@ -150,7 +150,7 @@ declare(
     "fails is a setback to everyone on its pathway (ODD 7.9, 7.14), and with one issue for "
     "everyone each failed redesign sets back the whole network. Real CLAHRCs ran funded "
     "five-year terms; the model has no funding that holds an issue-based network together."
-    + across_rates(50),
+    + across_rates(48),
 )
 
 declare(
