@@ -1,7 +1,8 @@
-"""What the mechanisms' tests share: round commitment rates, and settings as compiled."""
+"""What the mechanisms' tests share: a small model, round commitment rates, settings as compiled."""
 
 from __future__ import annotations
 
+import collabsim
 from collabsim import settings
 from collabsim.mechanisms.commitment import CommitmentRates
 
@@ -27,3 +28,9 @@ def hope(**rates) -> CommitmentRates:
 def compiled_settings(model, **bundles):
     """The model's settings as the mechanisms take them, with ``bundles`` replaced."""
     return settings.reference(model.settings._replace(**bundles))
+
+
+def small_model(**overrides):
+    """A 40-person network of two pathway teams, seed 5, ``overrides`` changed by name."""
+    params = collabsim.Params(n_people=40, pathway_team_size=20, **overrides)
+    return collabsim.CollaborationModel(params, rng=5)

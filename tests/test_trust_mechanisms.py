@@ -1,0 +1,280 @@
+"""M1 and the trust store: asymmetric trust, personal and generalised, kept in running sums."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mechanism_support import compiled_settings, small_model
+
+import collabsim
+from collabsim.mechanisms import trust, trust_store
+from collabsim.mechanisms.roles import BOTTOM, TOP
+
+# --- M1 trust --------------------------------------------------------------------------------
+
+
+def test_positive_signals_close_a_share_of_the_gap_to_the_ceiling():
+    t = trust.trust_after_signal(0.4, 1.0, 0.9, 0.0, 0.1, 0.3, 0.5)
+    assert t == pytest.approx(0.4 + 0.1 * 0.5)
+    # above the ceiling: no gain
+    assert trust.trust_after_signal(0.95, 1.0, 0.9, 0.0, 0.1, 0.3, 0.5) == 0.95
+    t = 0.2
+    for _ in range(500):
+        t = trust.trust_after_signal(t, 1.0, 0.7, 0.0, 0.1, 0.3, 0.5)
+    assert t == pytest.approx(0.7, abs=1e-9)  # converges to the ceiling, never above
+
+
+def test_negative_signals_remove_a_share_of_trust_more_under_dependency():
+    assert trust.trust_after_signal(0.5, -1.0, 1.0, 0.0, 0.1, 0.3, 0.5) == pytest.approx(0.35)
+    assert trust.trust_after_signal(0.5, -1.0, 1.0, 1.0, 0.1, 0.3, 0.5) == pytest.approx(0.275)
+    assert trust.trust_after_signal(0.5, -0.5, 1.0, 0.0, 0.1, 0.3, 0.5) == pytest.approx(0.425)
+    assert trust.trust_after_signal(0.5, 0.0, 1.0, 0.0, 0.1, 0.3, 0.5) == 0.5
+    assert trust.trust_after_signal(0.5, -1.0, 1.0, 1.0, 0.1, 0.9, 1.0) == 0.0  # floored
+
+
+def test_trust_is_slow_to_build_and_quick_to_lose():
+    """Signals needed to rise 0.2 versus to fall 0.2, with the default rates."""
+    p = collabsim.Params()
+    up, t = 0, 0.3
+    while t < 0.5:
+        t = trust.trust_after_signal(t, 1.0, 1.0, 0.0, p.trust_gain, p.trust_loss, 0.5)
+        up += 1
+    down, t = 0, 0.5
+    while t > 0.3:
+        t = trust.trust_after_signal(t, -1.0, 1.0, 0.0, p.trust_gain, p.trust_loss, 0.5)
+        down += 1
+    assert down <= 2 and up >= 2 * down
+
+
+def _encounter_weights(encounter_warmth):
+    return trust.EncounterWeights(
+        encounter_warmth=encounter_warmth,
+        encounter_trust_weight=3.0,
+        encounter_narrative_weight=2.0,
+        identity_threat=1.5,
+        upward_hesitancy=1.5,
+    )
+
+
+def test_encounters_go_better_with_trust_and_shared_purpose_worse_with_threat_and_rank():
+    weights = _encounter_weights(encounter_warmth=0.5)
+    base = dict(trust=0.5, closeness=0.5, threat=0.5, upward_gap=0.2)
+
+    def p(**change_):
+        return trust.encounter_goes_well_probability(*{**base, **change_}.values(), weights)
+
+    assert 0 < p() < 1
+    assert p(trust=0.9) > p() > p(trust=0.1)
+    assert p(closeness=1.0) > p() > p(closeness=0.0)
+    assert p(threat=0.0) > p() > p(threat=1.0)
+    assert p(upward_gap=0.0) > p() > p(upward_gap=0.8)
+    neutral = _encounter_weights(encounter_warmth=0.0)
+    assert trust.encounter_goes_well_probability(0.5, 0.5, 0.0, 0.0, neutral) == pytest.approx(0.5)
+
+
+def test_turf_threat_grows_with_what_both_sides_guard():
+    assert trust.turf_threat(1.0, 0.5, 0.5) == pytest.approx(1.0)
+    assert trust.turf_threat(1.0, 0.1, 0.1) < trust.turf_threat(1.0, 0.1, 0.9)
+    assert trust.turf_threat(1.0, 0.1, 0.9) == trust.turf_threat(1.0, 0.9, 0.1)
+    assert trust.turf_threat(0.0, 0.9, 0.9) == 0.0  # colleagues in one organisation
+    assert trust.turf_threat(0.5, 0.4, 0.4) == pytest.approx(0.4)
+
+
+def test_identity_threat_is_none_at_home_more_across_sectors():
+    assert trust.identity_threat(1, 1, 0, 0) == 0.0
+    assert trust.identity_threat(1, 2, 0, 0) == 0.5
+    assert trust.identity_threat(1, 2, 0, 1) == 1.0
+
+
+def test_prior_trust_is_higher_at_home_lower_across_the_divide():
+    sectors = np.array([0, 0, 1, 2])  # health, health, social care, community
+    prior = trust.prior_trust(sectors, 0.6, 0.35, 0.1)
+    assert np.allclose(np.diag(prior), 0.6)
+    assert prior[0, 1] == pytest.approx(0.35)
+    assert prior[0, 2] == pytest.approx(0.25) and prior[2, 0] == pytest.approx(0.25)
+    assert prior[2, 3] == pytest.approx(0.35)
+
+
+# --- the trust store ---------------------------------------------------------------------
+
+
+def _exact_group_means(store):
+    n = store.org.size
+    t = np.array([[trust_store.read(store, i, j) for j in range(n)] for i in range(n)])
+    act = store.active
+    pair = act[:, None] & act[None, :] & ~np.eye(n, dtype=bool)
+    cross = store.org[:, None] != store.org[None, :]
+    health, social = store.sector == 0, store.sector == 1
+    divide = (health[:, None] & social[None, :]) | (social[:, None] & health[None, :])
+    top, bottom = store.role == TOP, store.role == BOTTOM
+    ranks = (top[:, None] & bottom[None, :]) | (bottom[:, None] & top[None, :])
+    return [t[pair & g].mean() for g in (np.ones_like(pair), cross, divide, ranks)], t
+
+
+def _assert_sums_exact(store):
+    exact, values = _exact_group_means(store)
+    kept = [
+        trust_store.group_mean(store, g)
+        for g in (
+            trust_store.ALL,
+            trust_store.CROSS_ORG,
+            trust_store.HEALTH_SOCIAL,
+            trust_store.TOPS_BOTTOMS,
+        )
+    ]
+    assert np.allclose(kept, exact, atol=1e-6)
+    assert np.all((values >= -1e-6) & (values <= 1 + 1e-6))
+
+
+def test_kept_group_sums_match_recounting_through_every_kind_of_change():
+    m = small_model()
+    s = m.state
+    store, power, rates = s.trust, s.people.power, m.settings.trust
+    rng = np.random.default_rng(0)
+    _assert_sums_exact(store)
+    for _ in range(300):
+        i, j = rng.integers(0, 40, 2)
+        trust.signal(store, i, j, rng.choice([-1.0, 1.0]), power, rates)
+    _assert_sums_exact(store)
+    for _ in range(40):
+        trust_store.drift(store, 0.3)  # drives the scale below the renormalisation threshold
+    assert store.scale[0] > 1e-2
+    _assert_sums_exact(store)
+    trust_store.set_membership(store, 3, False)
+    trust_store.set_membership(store, 7, False)
+    _assert_sums_exact(store)
+    trust_store.set_membership(store, 3, True)
+    trust_store.damage_reputation(store, 10, 0.4)
+    _assert_sums_exact(store)
+    trust_store.renew(store, 10, True)
+    trust_store.renew(store, 7, True)
+    _assert_sums_exact(store)
+    trust_store.set_general(store, 4, 2, 0.9)
+    _assert_sums_exact(store)
+
+
+def _add_pair(store, sums, a, b, sign):
+    """Add (or remove) the pair (a, b) to ``sums`` term by term, as a pass must (in Python)."""
+    kind = int(trust_store._kind(store, a, b))
+    base = trust_store.target(store, a, b)
+    part = float(store.personal[a, b])
+    sums[trust_store.TARGET, kind] += sign * base
+    sums[trust_store.WEIGHTED, kind] += sign * base * abs(part)
+    sums[trust_store.POSITIVE, kind] += sign * max(part, 0.0)
+    sums[trust_store.PAIRS, kind] += sign
+    return kind
+
+
+def test_passes_over_everyone_keep_the_group_sums_exact_to_the_bit():
+    """Each group sum sees one pair's terms after another, in order, whatever the pass.
+
+    The passes keep a group's sums in registers; adding up a group first and then adding
+    its total would differ in the last bits, and a run's trust reporters would no longer
+    be the same to the bit.
+    """
+    m = small_model()
+    s = m.state
+    store, rng = s.trust, np.random.default_rng(3)
+    for _ in range(400):  # personal parts of both signs, and damaged reputations
+        i, j = rng.integers(0, 40, 2)
+        trust.signal(store, i, j, rng.choice([-1.0, 1.0]), s.people.power, m.settings.trust)
+    trust_store.damage_reputation(store, 12, 0.3)
+
+    expected = np.zeros_like(store.sums)
+    for i in np.flatnonzero(store.active):
+        for j in np.flatnonzero(store.active):
+            if i != j:
+                _add_pair(store, expected, i, j, 1.0)
+    trust_store.recount(store)
+    assert np.array_equal(store.sums, expected)
+
+    leaver = 9
+    for j in np.flatnonzero(store.active):
+        if j != leaver:
+            _add_pair(store, expected, leaver, j, -1.0)
+            _add_pair(store, expected, j, leaver, -1.0)
+    trust_store.set_membership(store, leaver, False)
+    assert np.array_equal(store.sums, expected)
+
+    post, org = 21, store.org[21]
+    assert store.active[post]  # the leaver's pairs go, the newcomer's come
+    for j in np.flatnonzero(store.active):
+        if j != post:
+            kind = _add_pair(store, expected, post, j, -1.0)
+            _add_pair(store, expected, j, post, -1.0)
+            newcomer = store.prior[org, store.org[j]] * (1.0 - store.damage[j])
+            expected[trust_store.TARGET, kind] += newcomer + store.general[org, j]
+            expected[trust_store.PAIRS, kind] += 2.0
+    trust_store.renew(store, post, True)
+    assert np.array_equal(store.sums, expected)
+
+
+def test_drift_returns_personal_trust_to_the_view_of_the_organisation():
+    m = small_model()
+    store = m.state.trust
+    before = trust_store.target(store, 1, 30)
+    trust_store.write(store, 1, 30, 0.95)
+    assert trust_store.read(store, 1, 30) == pytest.approx(0.95, abs=1e-6)
+    for _ in range(200):
+        trust_store.drift(store, 0.05)
+    assert trust_store.read(store, 1, 30) == pytest.approx(before, abs=1e-3)
+
+
+def test_a_lesson_about_a_person_generalises_to_their_organisation():
+    m = small_model()
+    s = m.state
+    store = s.trust
+    i, j = 0, 39
+    k = store.org[j]
+    colleague = next(c for c in range(40) if store.org[c] == k and c != j)
+    before_person, before_org = trust_store.read(store, i, j), trust_store.read(store, i, colleague)
+    for _ in range(5):
+        trust.signal(store, i, j, 1.0, s.people.power, m.settings.trust)
+    gain_person = trust_store.read(store, i, j) - before_person
+    gain_org = trust_store.read(store, i, colleague) - before_org
+    assert gain_person > 0 and gain_org > 0
+    assert gain_org < gain_person * 0.5  # the person counts more than their organisation
+
+
+def test_reputation_damage_takes_trust_down_at_once_with_its_ceiling():
+    m = small_model()
+    store = m.state.trust
+    trust_store.write(store, 2, 20, 0.8)
+    trust_store.write(store, 3, 20, 0.2)
+    trust_store.damage_reputation(store, 20, 0.5)  # the ceiling halves, and so does trust now
+    assert trust_store.read(store, 2, 20) == pytest.approx(0.4, abs=1e-6)
+    assert trust_store.read(store, 3, 20) == pytest.approx(0.1, abs=1e-6)
+    trust_store.damage_reputation(store, 20, 0.25)  # from half the ceiling to a quarter
+    assert trust_store.read(store, 2, 20) == pytest.approx(0.2, abs=1e-6)
+    for _ in range(300):
+        trust_store.drift(store, 0.05)
+    ceiling = 0.25 * store.general[store.org[20], 2]
+    assert trust_store.read(store, 2, 20) == pytest.approx(ceiling, abs=1e-3)
+
+
+def test_a_newcomer_is_known_by_nobody():
+    m = small_model()
+    store, s = m.state.trust, m.state
+    for _ in range(20):
+        trust.signal(store, 5, 6, 1.0, s.people.power, m.settings.trust)
+        trust.signal(store, 6, 5, 1.0, s.people.power, m.settings.trust)
+    trust_store.renew(store, 6, True)
+    assert trust_store.read(store, 5, 6) == pytest.approx(trust_store.target(store, 5, 6), abs=1e-9)
+    assert np.allclose(store.general[:, 6], store.prior[store.org[6]])
+
+
+def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
+    m = small_model()
+    s = m.state
+    gossip = m.settings.trust._replace(gossip_contacts=5.0, second_hand_trust=0.3)
+    store = s.trust
+    villain = 11
+    for i in range(40):
+        if i != villain:
+            trust_store.write(store, i, villain, 0.05)
+    listener = 3
+    trust_store.write(store, listener, villain, 0.8)
+    s.people.news[:] = villain  # everyone's latest news is about the villain
+    for _ in range(10):
+        trust.second_hand(s.world, compiled_settings(m, trust=gossip))
+    assert trust_store.read(store, listener, villain) < 0.4
