@@ -12,7 +12,7 @@ import dataclasses
 
 import numpy as np
 
-from collabsim.mechanisms import counters, landscape
+from collabsim.mechanisms import counters, landscape, weekly
 from collabsim.mechanisms.commitment import actions_taken_on
 from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.played import nobody as nobody_played
@@ -237,15 +237,17 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
         org_low_meetings=np.zeros(n_orgs, dtype=np.int64),
         played=nobody_played(n, n_orgs),
         network=Network(
-            alive=params.convened,
+            standing=weekly.new_standing(
+                alive=params.convened,
+                central_leader_present=params.central_leader_strength > 0,
+                initial_quality=float(pathways.initial_fitness.sum()),
+            ),
             partner_present=params.academic_partner,
-            central_leader_present=params.central_leader_strength > 0,
             programme_running=params.programme_intensity > 0
             and not any(e.kind == "programme_starts" for e in params.events),
         ),
         partner_index=partner,
         initial_members=int(people.active.sum()),
-        initial_quality=float(pathways.initial_fitness.sum()),
         actions_taken_on=actions_taken_on(n, pathway_count(params), params.pathway_team_size),
     )
 
@@ -282,7 +284,8 @@ def silo_start(state: State) -> State:
         *(fresh(a) for a in (t.prior, t.org, t.sector, t.role, t.org_sector, t.active)),
         counted=False,
     )
-    fields["network"] = dataclasses.replace(copy.deepcopy(state.network), alive=False)
+    fields["network"] = copy.deepcopy(state.network)
+    fields["network"].alive = False
     return State(**fields)
 
 

@@ -23,6 +23,7 @@ from collabsim.mechanisms.landscape import LandscapeRates
 from collabsim.mechanisms.learning import ProgrammeRates
 from collabsim.mechanisms.trust import EncounterWeights, TrustRates
 from collabsim.mechanisms.turnover import ExitRates
+from collabsim.mechanisms.weekly import WeekRates
 from collabsim.params import Params
 
 
@@ -57,6 +58,7 @@ class Settings(NamedTuple):
     informal: InformalContact
     exits: ExitRates
     landscape: LandscapeRates
+    week: WeekRates
 
     @classmethod
     def of(cls, params: Params) -> Settings:
@@ -73,6 +75,11 @@ class Settings(NamedTuple):
             informal=bundle(InformalContact, params),
             exits=bundle(ExitRates, params),
             landscape=bundle(LandscapeRates, params),
+            week=bundle(
+                WeekRates,
+                params,
+                talks_informally=place and params.informal_contact_rate > 0,
+            ),
         )
 
 

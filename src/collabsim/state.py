@@ -15,8 +15,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from collabsim.jit import struct_of
+from collabsim.mechanisms import weekly
 from collabsim.mechanisms.commitment import QUARTER
 from collabsim.mechanisms.played import Played
+from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust_store import TrustStore
 from collabsim.mechanisms.turnover import PersonDraws
 from collabsim.organisations import Organisation
@@ -98,6 +100,7 @@ PathwaysStruct, PathwaysRef, _pathways_ref = struct_of(Pathways, __name__)
 ChangesStruct, ChangesRef, _changes_ref = struct_of(Changes, __name__)
 TrustStoreStruct, TrustStoreRef, _trust_ref = struct_of(TrustStore, __name__)
 TeamsStruct, TeamsRef, _teams_ref = struct_of(Teams, __name__)
+PersonDrawsStruct, PersonDrawsRef, _draws_ref = struct_of(PersonDraws, __name__)
 
 
 class World(NamedTuple):
@@ -121,24 +124,42 @@ class World(NamedTuple):
     withdrawn: np.ndarray  # (organisations,) bool: has left the network (M15)
     org_low_meetings: np.ndarray  # (organisations,) meetings in a row its tops were low
     played: Played  # the choices of people played by participants (mechanisms.played)
+    standing: np.ndarray  # how the network stands (``Network``; ``mechanisms.weekly``)
+    quality_history: np.ndarray  # (QUARTER,) quality in each of the last thirteen weeks
+    draws: Any  # PersonDraws, as its struct: what newcomers are drawn from
+    everyone: np.ndarray  # bool, all true: who does the change work in silos
+    top_posts: np.ndarray  # the senior leaders' posts (posts keep their roles)
+    leavers: np.ndarray  # buffer: the posts whose holders move on this week
 
 
 WorldStruct, WorldRef, _world_ref = struct_of(World, __name__)
+
+
+def _standing(index: int, kind: type, meaning: str) -> property:
+    """A running figure of the network, kept in its ``standing`` array at ``index``."""
+
+    def get(network: Network):
+        return kind(network.standing[index])
+
+    def set_(network: Network, value) -> None:
+        network.standing[index] = value
+
+    return property(get, set_, doc=meaning)
 
 
 @dataclass
 class Network:
     """How the network stands as the run goes on (``State.network``).
 
-    What the week reads and records besides the arrays.
+    What the week reads and records besides the arrays. The running figures the compiled
+    phases of the week read and write (``mechanisms.weekly``) live in ``standing``; they
+    are read and set here by name.
     """
 
-    alive: bool  # still meeting
+    standing: np.ndarray  # the running figures below, as ``weekly.new_standing`` starts them
     partner_present: bool  # the academic partner has not withdrawn
-    central_leader_present: bool  # someone holds the centre
     programme_running: bool  # the leadership programmes are under way
     collapse_step: int | None = None  # week the network dissolved
-    meetings_held: int = 0
     last_meeting: int = 0  # week of the latest meeting (0: the network's start)
     meeting_held: bool = False  # this week
     attendance_rate: float = math.nan  # share of members at the latest meeting
@@ -146,14 +167,26 @@ class Network:
     attendance_history: list[float] = field(default_factory=list)
     failing_meetings: int = 0  # meetings in a row at which the network was failing
     exits: int = 0  # members who left the network
-    turnover: int = 0  # people who moved on and were replaced
-    self_interest_acts: int = 0
-    last_actor: int = -1  # the latest senior leader to act in self-interest
-    trust_in_actor_before: float = math.nan  # members' trust in them just before they acted
-    aspiration: float = 0.0  # improvement a year expected of the network
-    aspiration_gap: float = 0.0  # aspiration minus performance, floored at 0
-    quality: float = 1.0  # pathway quality relative to the start
     quality_history: np.ndarray = field(default_factory=lambda: np.ones(QUARTER))
+
+    alive = _standing(weekly.ALIVE, bool, "Still meeting.")
+    central_leader_present = _standing(
+        weekly.CENTRAL_LEADER_PRESENT, bool, "Someone holds the centre."
+    )
+    aspiration = _standing(weekly.ASPIRATION, float, "Improvement a year expected of it.")
+    aspiration_gap = _standing(
+        weekly.ASPIRATION_GAP, float, "Aspiration minus performance, floored at 0."
+    )
+    quality = _standing(weekly.QUALITY, float, "Pathway quality relative to the start.")
+    meetings_held = _standing(weekly.MEETINGS_HELD, int, "Meetings held so far.")
+    turnover = _standing(weekly.TURNOVER, int, "People who moved on and were replaced.")
+    self_interest_acts = _standing(weekly.SELF_INTEREST_ACTS, int, "Self-interested acts.")
+    last_actor = _standing(
+        weekly.LAST_ACTOR, int, "The latest senior leader to act in self-interest, or -1."
+    )
+    trust_in_actor_before = _standing(
+        weekly.TRUST_IN_ACTOR_BEFORE, float, "Members' trust in them just before they acted."
+    )
 
 
 @dataclass
@@ -184,7 +217,6 @@ class State:
     network: Network  # how the network stands
     partner_index: int  # the academic partner's organisation, -1 without it
     initial_members: int  # members at the start
-    initial_quality: float  # the pathways' total fitness at the start
     actions_taken_on: float  # actions a pathway takes on a month (progress_reported)
 
     # The same arrays as single compiled references: what the model passes to mechanisms.
@@ -197,8 +229,10 @@ class State:
     trust_ref: Any = field(init=False, repr=False)
     teams_ref: Any = field(init=False, repr=False)
     world: Any = field(init=False, repr=False)  # World, as its struct
+    leavers: np.ndarray = field(init=False, repr=False)  # the world's buffer of who moves on
 
     def __post_init__(self) -> None:
+        self.leavers = np.zeros(self.people.active.shape[0], dtype=np.int64)
         self.people_ref = _people_ref(*self.people)
         self.pathways_ref = _pathways_ref(*self.pathways)
         self.changes_ref = _changes_ref(*self.changes)
@@ -219,4 +253,10 @@ class State:
             self.withdrawn,
             self.org_low_meetings,
             self.played,
+            self.network.standing,
+            self.network.quality_history,
+            _draws_ref(*self.draws),
+            np.ones(self.people.active.shape[0], dtype=np.bool_),
+            np.flatnonzero(self.people.role == TOP),
+            self.leavers,
         )

@@ -27,20 +27,15 @@ from collabsim import events, settings
 from collabsim.agents import Person
 from collabsim.mechanisms import (
     attendance,
-    change,
     commitment,
     encounters,
-    landscape,
     learning,
     narrative,
     roles,
     sustainability,
-    trust,
-    trust_store,
     turnover,
+    weekly,
 )
-from collabsim.mechanisms.commitment import QUARTER
-from collabsim.mechanisms.draws import chance
 from collabsim.params import Params
 from collabsim.played import PlayedPeople
 from collabsim.settings import Settings
@@ -74,15 +69,18 @@ class WeeklyWorld(mesa.Model):
         for event in params.events:
             self._events[event.step].append(event)
 
-        self._leavers = np.zeros(params.n_people, dtype=np.int64)
-        self._everyone = np.ones(params.n_people, dtype=bool)
-        self._top_posts = np.flatnonzero(self.state.people.role == roles.TOP)  # posts keep roles
         self.apply_scheduled_events(0)  # events at step 0 shape the starting state
 
     # --- the week ------------------------------------------------------------------------
 
     def _week(self) -> None:
-        """The week's story, in order."""
+        """The week's story, in order.
+
+        Participants' choices (``played``) come between phases 3, 4 and 5, which are then
+        called one at a time; with nobody played they run in one compiled call that calls
+        the same phases in the same order (``mechanisms.weekly.work_talk_and_hope``): the
+        calls from Python cost more than most weeks' work.
+        """
         week = self.steps
         self.apply_scheduled_events(week)
         self.network.meeting_held = (
@@ -91,9 +89,12 @@ class WeeklyWorld(mesa.Model):
         self.played.week_starts(self)
         if self.network.meeting_held:
             self.hold_meeting()
-        self.do_change_work(week)
-        self.talk_between_meetings()
-        self.update_commitment(week)
+        if self.played.people:
+            self.do_change_work(week)
+            self.talk_between_meetings()
+            self.update_commitment(week)
+        else:
+            weekly.work_talk_and_hope(self.state.world, self.settings_ref, week)
         self.exits_and_turnover()
         self.check_sustainability(week)
 
@@ -129,10 +130,7 @@ class WeeklyWorld(mesa.Model):
     @property
     def shared_capacity(self) -> float:
         """The network's shared decision capacity: its tops' mean record of ceding (M9)."""
-        p = self.state.people
-        tops = self._top_posts[p.active[self._top_posts]]
-        # the mean, as NumPy's sum over the count: a third of the time of ``mean``
-        return float(np.add.reduce(p.ceded[tops]) / tops.size) if tops.size else 0.0
+        return weekly.shared_capacity(self.state.world)
 
     # 1. events
     def apply_scheduled_events(self, week: int) -> None:
@@ -205,17 +203,7 @@ class WeeklyWorld(mesa.Model):
         Proposals, decisions, tests, embedding and adoption (M8-M11); the environment
         moves on; without the network, its cross-organisation changes unravel.
         """
-        s, prm, cfg = self.state, self.params, self.settings_ref
-        dl = prm.distributed_leadership
-        if self.network_on:  # ceded territory widens what the frontline may decide
-            dl += (1.0 - dl) * self.shared_capacity
-        # In a working network its members do the change work; in silos everyone in post.
-        working = s.people.active if self.network_on else self._everyone
-        change.change_work(s.world, cfg, week, self.network_on, dl, working)
-        if prm.convened and not self.network.alive:
-            landscape.unravel(s.world, cfg)
-        landscape.shift_environment(s.world, cfg)
-        self.network.quality = float(s.pathways.fitness.sum()) / self.state.initial_quality
+        weekly.change_work_phase(self.state.world, self.settings_ref, week)
 
     # 4. between meetings
     def talk_between_meetings(self) -> None:
@@ -224,12 +212,9 @@ class WeeklyWorld(mesa.Model):
         Informal contact among the members of a living place-based network, second-hand
         trust (M3), drift (M1).
         """
-        s, prm, cfg = self.state, self.params, self.settings_ref
-        if self.network_on and prm.network_type == "place" and prm.informal_contact_rate > 0:
-            encounters.informal_encounters(s.world, cfg)
+        weekly.informal_contact(self.state.world, self.settings_ref)
         self.played.talk(self)
-        trust.second_hand(s.world, cfg)
-        trust_store.drift(s.trust_ref, prm.trust_drift)
+        weekly.word_gets_around(self.state.world, self.settings_ref)
 
     # 5. aspiration and commitment
     def update_commitment(self, week: int) -> None:
@@ -238,35 +223,15 @@ class WeeklyWorld(mesa.Model):
         Aspiration follows performance plus shielded pressure; frustration follows the
         week's strain (M12); territorial, disheartened tops may act in self-interest (M13).
         """
-        s, prm = self.state, self.params
-        performance = (
-            (self.network.quality - self.network.quality_history[week % QUARTER]) * 52 / QUARTER
-        )
-        self.network.quality_history[week % QUARTER] = self.network.quality
-        pressure = commitment.shielded_pressure(
-            prm.results_pressure, self.central_strength, prm.central_leader_shield
-        )
-        self.network.aspiration = commitment.aspiration_after(
-            self.network.aspiration, performance, pressure, prm.aspiration_memory
-        )
-        self.network.aspiration_gap = max(0.0, self.network.aspiration - performance)
-        if not self.network_on:  # nothing left to be committed to: frustration and news fade
-            commitment.week_passes(s.people_ref, self._everyone, 0.0)
-            return
-        commitment.week_passes(s.people_ref, s.people.active, self.network.aspiration_gap)
-        actor = commitment.spontaneous_self_interest(s.world, self.settings_ref, week)
+        actor = weekly.commitment_phase(self.state.world, self.settings_ref, week)
         if actor >= 0 and not self.played.plays(actor):  # a played leader acts by choice
             self.act_in_self_interest(actor)
-        self.played.acts(self)
+        if self.network_on:
+            self.played.acts(self)
 
     def act_in_self_interest(self, actor: int) -> None:
         """Person ``actor`` (a top) acts in self-interest now (M13)."""
-        s = self.state
-        self.network.trust_in_actor_before = float(trust_store.trust_in(s.trust_ref, actor))
-        commitment.self_interest_act(s.world, self.settings_ref, actor, self.network_on)
-        s.people.last_act[actor] = self.steps
-        self.network.self_interest_acts += 1
-        self.network.last_actor = actor
+        weekly.act_in_self_interest(self.state.world, self.settings_ref, actor, self.steps)
 
     # 6. exit and turnover
     def exits_and_turnover(self) -> None:
@@ -288,10 +253,10 @@ class WeeklyWorld(mesa.Model):
                 # their organisation withdrew: they stay in post, and nobody holds the centre
                 self.network.central_leader_present = False
                 s.people.steady[s.central_leader] = False
-        leaving = turnover.move_on(s.world, cfg, self._leavers)
+        leaving, leader_leaves = weekly.turnover_phase(s.world, cfg)
         if leaving:
-            self.replace(self._leavers[:leaving])
-        if self.network.central_leader_present and chance(s.stream, prm.turnover_rate / 52):
+            self._hand_over(self.state.leavers[:leaving])
+        if leader_leaves:
             events.central_leader_leaves(self)
 
     def replace(self, posts: int | np.ndarray) -> None:
@@ -300,17 +265,15 @@ class WeeklyWorld(mesa.Model):
         A newcomer with prior trust only takes over each post.
         """
         posts = np.atleast_1d(np.asarray(posts, dtype=np.int64))
-        turnover.replace_people(
-            self.state.world, posts, self.state.draws, self.network.meetings_held
-        )
-        handed_over = posts.tolist()  # a list: "in" on an array costs about 2 µs, on a list 0.05
+        weekly.replace_posts(self.state.world, posts)
+        self._hand_over(posts)
+
+    def _hand_over(self, posts: np.ndarray) -> None:
+        """Each of ``posts`` gets a new Mesa agent for its newcomer (when anyone reads them)."""
         if self.observed:
-            for post in handed_over:
+            for post in posts.tolist():
                 self.people[post].hand_over()
                 self.people[post] = Person(self, post)
-        self.network.turnover += len(handed_over)
-        if self.network.last_actor in handed_over:
-            self.network.last_actor = -1
 
     # 7. sustainability
     def check_sustainability(self, week: int) -> None:

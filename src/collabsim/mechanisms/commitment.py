@@ -92,6 +92,7 @@ def suffer_setback(people, i, weight, hope_at_stake):
     people.setback[i] = True
 
 
+@jit
 def aspiration_after(aspiration, performance, pressure, memory):
     """M12: the network's aspiration after one week (Lant 1992).
 
@@ -112,6 +113,7 @@ def aspiration_after(aspiration, performance, pressure, memory):
     return memory * aspiration + (1.0 - memory) * (performance + pressure)
 
 
+@jit
 def shielded_pressure(results_pressure, central_leader_strength, shield):
     """Outside pressure that reaches the network past the central leader.
 

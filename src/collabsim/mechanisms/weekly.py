@@ -1,0 +1,262 @@
+"""The week's phases after the meeting, compiled (ODD §3).
+
+``collabsim.week`` tells a week's story in order. Its phases after the meeting (change
+work, talk between meetings, aspiration and commitment, exits and turnover) are the
+compiled functions here. Where participants play people, their choices come between the
+phases, and the week calls them one at a time; in every other week (every week of a run
+that nobody plays, and of every silo twin) phases 3 to 5 run in one compiled call,
+``work_talk_and_hope``, rather than a dozen calls from Python, each of which costs a few
+microseconds to cross (``tests/test_phases_in_one_call.py`` holds the two ways equal).
+
+They read and write how the network stands, ``Network``'s running figures, in the
+world's ``standing`` array at the indices below (``collabsim.state.Network`` reads them
+by name).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from collabsim.jit import jit
+from collabsim.mechanisms import change, commitment, encounters, landscape, trust, turnover
+from collabsim.mechanisms.commitment import QUARTER
+from collabsim.mechanisms.draws import chance
+from collabsim.mechanisms.trust_store import drift, trust_in
+
+# How the network stands, as the compiled phases read and write it (``world.standing``).
+ALIVE = 0  # still meeting (1.0) or dissolved (0.0)
+CENTRAL_LEADER_PRESENT = 1  # someone holds the centre
+ASPIRATION = 2  # improvement a year expected of the network
+ASPIRATION_GAP = 3  # aspiration minus performance, floored at 0
+QUALITY = 4  # pathway quality relative to the start
+MEETINGS_HELD = 5
+TURNOVER = 6  # people who moved on and were replaced
+SELF_INTEREST_ACTS = 7
+LAST_ACTOR = 8  # the latest senior leader to act in self-interest, -1 if none
+TRUST_IN_ACTOR_BEFORE = 9  # members' trust in them just before they acted
+INITIAL_QUALITY = 10  # the pathways' total fitness at the start
+N_STANDING = 11
+
+
+def new_standing(alive: bool, central_leader_present: bool, initial_quality: float) -> np.ndarray:
+    """How a network stands at its start: nothing yet achieved, expected or lost."""
+    standing = np.zeros(N_STANDING)
+    standing[ALIVE] = alive
+    standing[CENTRAL_LEADER_PRESENT] = central_leader_present
+    standing[INITIAL_QUALITY] = initial_quality
+    standing[QUALITY] = 1.0
+    standing[LAST_ACTOR] = -1
+    standing[TRUST_IN_ACTOR_BEFORE] = np.nan
+    return standing
+
+
+class WeekRates(NamedTuple):
+    """The parameters the week's phases read themselves, named as the parameters."""
+
+    convened: bool
+    distributed_leadership: float
+    talks_informally: bool  # a place-based network whose members meet between meetings
+    trust_drift: float
+    results_pressure: float
+    central_leader_strength: float
+    central_leader_shield: float
+    aspiration_memory: float
+
+
+@jit
+def network_on(world, settings):
+    """Whether a convened network is alive and meeting."""
+    return settings.week.convened and world.standing[ALIVE] != 0.0
+
+
+_NUMPY_BLOCK = 128  # NumPy's pairwise block
+_STACK = 192  # three slots a halving: enough for 2**64 items
+
+
+@jit
+def sum_in_numpy_order(values):
+    """The sum of ``values`` exactly as NumPy adds them.
+
+    NumPy's ``sum`` halves an array until the parts have at most 128 items and adds each
+    part with eight running totals; a plain loop differs in the last bits, so a compiled
+    week adding its own way would drift from the same week told from Python. The halving
+    is walked with a stack of its own: Numba's on-disk cache cannot load a function that
+    calls itself.
+    """
+    n = values.shape[0]
+    if n <= _NUMPY_BLOCK:
+        return _block_sum(values, 0, n)
+    starts = np.empty(_STACK, dtype=np.int64)
+    sizes = np.empty(_STACK, dtype=np.int64)
+    combine = np.zeros(_STACK, dtype=np.bool_)  # both halves summed: add them
+    sums = np.empty(_STACK)
+    starts[0], sizes[0], top, done = 0, n, 1, 0
+    while top:
+        top -= 1
+        start, size = starts[top], sizes[top]
+        if combine[top]:
+            combine[top] = False
+            done -= 1
+            sums[done - 1] += sums[done]
+        elif size <= _NUMPY_BLOCK:
+            sums[done] = _block_sum(values, start, size)
+            done += 1
+        else:
+            half = size // 2
+            half -= half % 8
+            combine[top] = True  # after the second half, which is after the first
+            starts[top + 1], sizes[top + 1] = start + half, size - half
+            starts[top + 2], sizes[top + 2] = start, half
+            top += 3
+    return sums[0]
+
+
+@jit
+def _block_sum(values, start, n):
+    """NumPy's sum of a block of at most 128 items: eight running totals, then the rest."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += values[i]
+        return total
+    r = values[start : start + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for k in range(8):
+            r[k] += values[start + i + k]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        total += values[start + i]
+        i += 1
+    return total
+
+
+@jit
+def shared_capacity(world):
+    """The network's shared decision capacity: its tops' mean record of ceding (M9)."""
+    people, tops = world.people, world.top_posts
+    present = tops[people.active[tops]]
+    if present.size == 0:
+        return 0.0
+    return sum_in_numpy_order(people.ceded[present]) / present.size
+
+
+@jit
+def change_work_phase(world, settings, week):
+    """Phase 3: a week of change work, and of the world changing around it.
+
+    Proposals, decisions, tests, embedding and adoption (M8-M11), with ceded territory
+    widening what the frontline may decide; in a working network its members do the work,
+    in silos everyone in post. The environment moves on; once a convened network has
+    dissolved, its cross-organisation changes unravel.
+    """
+    on, rates = network_on(world, settings), settings.week
+    dl = rates.distributed_leadership
+    if on:
+        dl += (1.0 - dl) * shared_capacity(world)
+    working = world.people.active if on else world.everyone
+    change.change_work(world, settings, week, on, dl, working)
+    if rates.convened and world.standing[ALIVE] == 0.0:
+        landscape.unravel(world, settings)
+    landscape.shift_environment(world, settings)
+    world.standing[QUALITY] = (
+        sum_in_numpy_order(world.pathways.fitness) / world.standing[INITIAL_QUALITY]
+    )
+
+
+@jit
+def informal_contact(world, settings):
+    """Phase 4, first part: informal contact among the members of a living place-based network."""
+    if network_on(world, settings) and settings.week.talks_informally:
+        encounters.informal_encounters(world, settings)
+
+
+@jit
+def word_gets_around(world, settings):
+    """Phase 4, second part: second-hand trust (M3), then trust drifting back (M1)."""
+    trust.second_hand(world, settings)
+    drift(world.trust, settings.week.trust_drift)
+
+
+@jit
+def commitment_phase(world, settings, week):
+    """Phase 5: aspiration, frustration, and whether a top acts in self-interest.
+
+    Aspiration follows performance plus the pressure the central leader lets through;
+    frustration follows the week's strain (M12). Returns the territorial, disheartened top
+    who acts in self-interest this week (M13), or -1; nobody does outside a working network,
+    where there is nothing left to be committed to and frustration and news just fade.
+    """
+    standing, rates, people = world.standing, settings.week, world.people
+    quality, history = standing[QUALITY], world.quality_history
+    performance = (quality - history[week % QUARTER]) * 52 / QUARTER
+    history[week % QUARTER] = quality
+    strength = rates.central_leader_strength if standing[CENTRAL_LEADER_PRESENT] else 0.0
+    pressure = commitment.shielded_pressure(
+        rates.results_pressure, strength, rates.central_leader_shield
+    )
+    standing[ASPIRATION] = commitment.aspiration_after(
+        standing[ASPIRATION], performance, pressure, rates.aspiration_memory
+    )
+    standing[ASPIRATION_GAP] = max(0.0, standing[ASPIRATION] - performance)
+    if not network_on(world, settings):
+        commitment.week_passes(people, world.everyone, 0.0)
+        return -1
+    commitment.week_passes(people, people.active, standing[ASPIRATION_GAP])
+    return commitment.spontaneous_self_interest(world, settings, week)
+
+
+@jit
+def act_in_self_interest(world, settings, actor, week):
+    """Top ``actor`` acts in self-interest in ``week`` (M13), on the network's record."""
+    standing = world.standing
+    standing[TRUST_IN_ACTOR_BEFORE] = trust_in(world.trust, actor)
+    commitment.self_interest_act(world, settings, actor, network_on(world, settings))
+    world.people.last_act[actor] = week
+    standing[SELF_INTEREST_ACTS] += 1
+    standing[LAST_ACTOR] = actor
+
+
+@jit
+def replace_posts(world, posts):
+    """The holders of ``posts`` move on, in order; a newcomer takes over each (M14)."""
+    turnover.replace_people(world, posts, world.draws, int(world.standing[MEETINGS_HELD]))
+    world.standing[TURNOVER] += posts.shape[0]
+    for post in posts:
+        if post == world.standing[LAST_ACTOR]:
+            world.standing[LAST_ACTOR] = -1
+
+
+@jit
+def turnover_phase(world, settings):
+    """Phase 6, every week: people move on and are replaced (M14).
+
+    Returns how many moved on (their posts first in ``world.leavers``) and whether the
+    leader holding the centre moves on too, at the same base rate as anyone; the model
+    then hands their posts' Mesa agents over, and the leader's leaving is an event.
+    """
+    leaving = turnover.move_on(world, settings, world.leavers)
+    if leaving:
+        replace_posts(world, world.leavers[:leaving])
+    leader_leaves = world.standing[CENTRAL_LEADER_PRESENT] != 0.0 and chance(
+        world.stream, settings.exits.turnover_rate / 52
+    )
+    return leaving, leader_leaves
+
+
+@jit
+def work_talk_and_hope(world, settings, week):
+    """Phases 3 to 5 of a week in which nobody is played, in the week's order.
+
+    Change work, talk between meetings, aspiration and commitment, and a self-interested
+    act if a top is moved to one.
+    """
+    change_work_phase(world, settings, week)
+    informal_contact(world, settings)
+    word_gets_around(world, settings)
+    actor = commitment_phase(world, settings, week)
+    if actor >= 0:
+        act_in_self_interest(world, settings, actor, week)
