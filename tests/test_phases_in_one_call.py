@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import collabsim
+from collabsim.mechanisms import weekly
 from collabsim.mechanisms.roles import BOTTOM
-from collabsim.mechanisms.weekly import sum_in_numpy_order
 from collabsim.metrics import summarise
 from collabsim.model import CollaborationModel
 
@@ -102,4 +102,26 @@ def test_the_compiled_sum_adds_as_numpy_does(n):
     rng = np.random.default_rng(n)
     for scale in (1.0, 1e-3, 1e6):
         values = rng.random(n) * scale
-        assert sum_in_numpy_order(values) == np.add.reduce(values)
+        assert weekly.sum_in_numpy_order(values) == np.add.reduce(values)
+
+
+def test_the_network_reads_and_sets_each_running_figure_by_its_name():
+    """Every figure the compiled phases keep in ``standing`` is ``Network``'s by name.
+
+    ``initial_quality`` is read only by the compiled phases.
+    """
+    network = CollaborationModel("iocn", rng=0).network
+    indices = {
+        name.lower(): index
+        for name, index in vars(weekly).items()
+        if name.isupper() and isinstance(index, int) and index < weekly.N_STANDING
+    }
+    assert sorted(indices.values()) == list(range(weekly.N_STANDING))
+    for name, index in indices.items():
+        if name == "initial_quality":
+            assert not hasattr(network, name)
+            continue
+        setattr(network, name, 1)
+        assert network.standing[index] == 1
+        network.standing[index] = 0
+        assert getattr(network, name) == 0
