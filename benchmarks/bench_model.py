@@ -143,7 +143,8 @@ def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
     return rows
 
 
-#: The model's phase methods, in the order ``CollaborationModel._week`` calls them.
+#: The model's phase methods, in the order ``CollaborationModel._week`` calls them (in a
+#: run nobody plays, the three after the meeting are the one call ``PHASES_IN_ONE_CALL``).
 PHASES = (
     "apply_scheduled_events",
     "hold_meeting",
@@ -153,6 +154,7 @@ PHASES = (
     "exits_and_turnover",
     "check_sustainability",
 )
+PHASES_IN_ONE_CALL = "work_talk_and_hope"
 
 
 def _timed(method, label: str, spent: dict[str, float], count=None, sample=None):
@@ -178,9 +180,12 @@ def _timed(method, label: str, spent: dict[str, float], count=None, sample=None)
 
 def phases(sizes, steps: int = 260) -> list[dict]:
     """One run of each size, timed phase by phase in both worlds: seconds by phase."""
+    from collabsim.mechanisms import weekly
     from collabsim.model import CollaborationModel
 
     rows = []
+    in_one_call = getattr(weekly, PHASES_IN_ONE_CALL)
+    label = ", ".join(PHASES[2:5])
     for n in sizes:
         params = collabsim.Params(n_people=n)
         collabsim.run(params, seed=0, steps=5)  # loads the compiled mechanisms
@@ -191,12 +196,24 @@ def phases(sizes, steps: int = 260) -> list[dict]:
             for phase in PHASES:
                 method = getattr(instance, phase)
                 setattr(instance, phase, _timed(method, f"{world}: {phase}", spent))
+        by_world = {  # the one call is the module's, made by both worlds: told apart here
+            id(instance.state.world): _timed(in_one_call, f"{world}: {label}", spent)
+            for world, instance in worlds.items()
+        }
         collector = model.datacollector
         collector.collect = _timed(collector.collect, "weekly reporters", spent)
-        start = time.perf_counter()
-        for _ in range(steps):
-            model.step()
-        total = time.perf_counter() - start
+
+        def told_apart(world, *rest, by=by_world):
+            return by[id(world)](world, *rest)
+
+        setattr(weekly, PHASES_IN_ONE_CALL, told_apart)
+        try:
+            start = time.perf_counter()
+            for _ in range(steps):
+                model.step()
+            total = time.perf_counter() - start
+        finally:
+            setattr(weekly, PHASES_IN_ONE_CALL, in_one_call)
         spent["the rest (Mesa's step, the week's own lines)"] = total - sum(spent.values())
         rows.append({"n_people": n, "seconds": total, "phases": spent})
     return rows
