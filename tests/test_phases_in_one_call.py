@@ -104,6 +104,7 @@ def test_the_network_reads_and_sets_each_running_figure_by_its_name():
         if name.isupper() and isinstance(index, int) and index < weekly.N_STANDING
     }
     assert sorted(indices.values()) == list(range(weekly.N_STANDING))
+    assert "standing" not in repr(network) and "quality=1.0" in repr(network)
     for name, index in indices.items():
         if name == "initial_quality":
             assert not hasattr(network, name)

@@ -9,7 +9,7 @@ people of organisation k are ``org_start[k]:org_start[k+1]``. The Mesa agents in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -156,7 +156,7 @@ class Network:
     are read and set here by name.
     """
 
-    standing: np.ndarray  # the running figures below, as ``weekly.new_standing`` starts them
+    standing: np.ndarray = field(repr=False)  # the figures below (``weekly.new_standing``)
     partner_present: bool  # the academic partner has not withdrawn
     programme_running: bool  # the leadership programmes are under way
     collapse_step: int | None = None  # week the network dissolved
@@ -164,10 +164,10 @@ class Network:
     meeting_held: bool = False  # this week
     attendance_rate: float = math.nan  # share of members at the latest meeting
     attendees: int = 0  # people at the latest meeting
-    attendance_history: list[float] = field(default_factory=list)
+    attendance_history: list[float] = field(default_factory=list, repr=False)
     failing_meetings: int = 0  # meetings in a row at which the network was failing
     exits: int = 0  # members who left the network
-    quality_history: np.ndarray = field(default_factory=lambda: np.ones(QUARTER))
+    quality_history: np.ndarray = field(default_factory=lambda: np.ones(QUARTER), repr=False)
 
     alive = _standing(weekly.ALIVE, bool, "Still meeting.")
     central_leader_present = _standing(
@@ -187,6 +187,12 @@ class Network:
     trust_in_actor_before = _standing(
         weekly.TRUST_IN_ACTOR_BEFORE, float, "Members' trust in them just before they acted."
     )
+
+    def __repr__(self) -> str:
+        # the running figures by name, not the array that holds them
+        named = [n for n, v in vars(Network).items() if isinstance(v, property)]
+        named += [f.name for f in fields(self) if f.repr]
+        return f"Network({', '.join(f'{n}={getattr(self, n)!r}' for n in named)})"
 
 
 @dataclass

@@ -111,7 +111,7 @@ class WeeklyWorld(mesa.Model):
     @property
     def network_on(self) -> bool:
         """Whether a convened network is alive and meeting."""
-        return self.params.convened and self.network.alive
+        return weekly.network_on(self.state.world, self.settings_ref)
 
     @property
     def central_strength(self) -> float:

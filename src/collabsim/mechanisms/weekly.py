@@ -5,8 +5,8 @@ work, talk between meetings, aspiration and commitment, exits and turnover) are 
 compiled functions here. Where participants play people, their choices come between the
 phases, and the week calls them one at a time; in every other week (every week of a run
 that nobody plays, and of every silo twin) phases 3 to 5 run in one compiled call,
-``work_talk_and_hope``, rather than a dozen calls from Python, each of which costs a few
-microseconds to cross (``tests/test_phases_in_one_call.py`` holds the two ways equal).
+``work_talk_and_hope``, rather than eight or more calls from Python, each of which costs
+a few microseconds to cross (``tests/test_phases_in_one_call.py`` holds the two ways equal).
 
 They read and write how the network stands, ``Network``'s running figures, in the
 world's ``standing`` array at the indices below (``collabsim.state.Network`` reads them
