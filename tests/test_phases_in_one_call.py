@@ -113,3 +113,20 @@ def test_the_network_reads_and_sets_each_running_figure_by_its_name():
         assert network.standing[index] == 1
         network.standing[index] = 0
         assert getattr(network, name) == 0
+
+
+@pytest.mark.parametrize("scenario", ["iocn", "hierarchy"])
+def test_the_model_asks_whether_the_network_works_as_the_compiled_phases_do(scenario):
+    """``network_on`` is read in Python without a crossing; it must agree with the phases'
+    own test every week, through dissolution, in a convened network and in silos."""
+    model = CollaborationModel(scenario, rng=3, n_people=100, results_pressure=0.4)
+    seen = set()
+    for _ in range(156):
+        model.step()
+        for world in (model, model.silo_twin):
+            if world is None:
+                continue
+            compiled = weekly.network_on(world.state.world, world.settings_ref)
+            assert world.network_on == compiled
+            seen.add(compiled)
+    assert seen == ({True, False} if scenario == "iocn" else {False})

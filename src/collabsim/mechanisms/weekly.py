@@ -71,6 +71,13 @@ def network_on(world, settings):
     return settings.week.convened and world.standing[ALIVE] != 0.0
 
 
+@jit
+def central_strength(world, settings):
+    """Strength of the leader holding the centre now (0 once they have left)."""
+    present = world.standing[CENTRAL_LEADER_PRESENT] != 0.0
+    return settings.week.central_leader_strength if present else 0.0
+
+
 _NUMPY_BLOCK = 128  # NumPy's pairwise block
 _STACK = 192  # three slots a halving: enough for 2**64 items
 
@@ -194,9 +201,8 @@ def commitment_phase(world, settings, week):
     quality, history = standing[QUALITY], world.quality_history
     performance = (quality - history[week % QUARTER]) * 52 / QUARTER
     history[week % QUARTER] = quality
-    strength = rates.central_leader_strength if standing[CENTRAL_LEADER_PRESENT] else 0.0
     pressure = commitment.shielded_pressure(
-        rates.results_pressure, strength, rates.central_leader_shield
+        rates.results_pressure, central_strength(world, settings), rates.central_leader_shield
     )
     standing[ASPIRATION] = commitment.aspiration_after(
         standing[ASPIRATION], performance, pressure, rates.aspiration_memory
