@@ -144,7 +144,7 @@ def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
 
 
 #: The model's phase methods, in the order ``CollaborationModel._week`` calls them (in a
-#: run nobody plays, the three after the meeting are the one call ``PHASES_IN_ONE_CALL``).
+#: run nobody plays, the four after the meeting are the one call ``PHASES_IN_ONE_CALL``).
 PHASES = (
     "apply_scheduled_events",
     "hold_meeting",
@@ -154,7 +154,7 @@ PHASES = (
     "exits_and_turnover",
     "check_sustainability",
 )
-PHASES_IN_ONE_CALL = "work_talk_and_hope"
+PHASES_IN_ONE_CALL = "after_the_meeting"
 
 
 def _timed(method, label: str, spent: dict[str, float], count=None, sample=None):
@@ -185,7 +185,7 @@ def phases(sizes, steps: int = 260) -> list[dict]:
 
     rows = []
     in_one_call = getattr(weekly, PHASES_IN_ONE_CALL)
-    label = ", ".join(PHASES[2:5])
+    label = ", ".join(PHASES[2:6])
     for n in sizes:
         params = collabsim.Params(n_people=n)
         collabsim.run(params, seed=0, steps=5)  # loads the compiled mechanisms

@@ -8,7 +8,7 @@ from mechanism_support import compiled_settings, hope, small_model
 
 import collabsim
 from collabsim.initialisation import pathway_count
-from collabsim.mechanisms import commitment, trust_store
+from collabsim.mechanisms import commitment, meeting, trust_store
 from collabsim.mechanisms.roles import TOP
 
 
@@ -138,40 +138,28 @@ def test_the_update_on_actions_moves_those_who_came_towards_what_it_reports():
     assert p.commitment[a] == pytest.approx(0.48)
 
 
-def test_the_first_meeting_hears_no_update_and_the_later_ones_do(monkeypatch):
-    m = collabsim.CollaborationModel(
-        collabsim.Params(n_people=40, meeting_interval=4, horizon=12), rng=3
-    )
-    p = m.state.people
-    heard = []
-    experiences = commitment.meeting_experiences
-
-    def spy(world, settings, shortfall, progress):
-        heard.append((m.steps, None if progress is None else progress.copy()))
-        experiences(world, settings, shortfall, progress)
-
-    monkeypatch.setattr(commitment, "meeting_experiences", spy)
-    for _ in range(12):
-        m.step()
-    monkeypatch.undo()
-    assert len(heard) == 3 and heard[0][1] is None  # nothing had been taken on yet
-    assert all(
-        progress is not None and progress.size == pathway_count(m.params)
-        for _, progress in heard[1:]
-    )
-    # with no update the room moves only towards the meeting's worth: a progress of None
-    # is not a report of nothing done
+def test_the_first_meeting_hears_no_update_and_the_later_ones_do():
+    """Whole meetings (``meeting.hold``), with the update on actions the only thing that
+    moves commitment: the first moves nobody, however much is on record, since nothing
+    had been taken on yet; the second reports that nothing was done since."""
+    m = small_model(central_leader_strength=0.0)  # no leader's drive
+    p, world = m.state.people, m.state.world
     a = int(np.flatnonzero(p.active & ~p.steady)[0])
-    came = np.zeros(p.active.size, dtype=bool)
-    came[a] = True
+    p.attended_last[:] = False
+    p.attended_last[a] = True
+    attendees = np.array([a], dtype=np.int64)
     rates = hope(
         meeting_energy=0.0, progress_update=0.2, commitment_decay=0.0, pressure_sensitivity=0.0
     )
+    settings = compiled_settings(m, commitment=rates)
     p.commitment[a] = 0.5
-    _meeting(m, came, 0.0, None, rates)
-    assert p.commitment[a] == pytest.approx(0.5)
-    _meeting(m, came, 0.0, _every_pathway(m, 0.0), rates)
+    m.state.pathways.actions_since_meeting[:] = 4  # a full report, were it heard
+    meeting.hold(world, settings, attendees, 1)
+    assert p.commitment[a] == 0.5  # a progress of None is not a report of nothing done
+    assert not m.state.pathways.actions_since_meeting.any()  # the record starts afresh
+    meeting.hold(world, settings, attendees, 5)
     assert p.commitment[a] == pytest.approx(0.4)
+    assert m.network.meetings_held == 2 and m.network.last_meeting == 5
 
 
 def test_each_member_hears_their_own_pathways_record_and_tops_the_whole_networks():

@@ -1,7 +1,8 @@
-"""Phases 3 to 5 run in one compiled call give the same weeks as called one at a time.
+"""Phases 3 to 6 run in one compiled call give the same weeks as called one at a time.
 
-In a run nobody plays, each week's change work, talk between meetings and commitment run in
-one compiled call (``mechanisms.weekly.work_talk_and_hope``); with people played by
+In a run nobody plays, each week's change work, talk between meetings, commitment, exits
+and turnover run in one compiled call (``mechanisms.weekly.after_the_meeting``); with people
+played by
 participants, whose choices come between them, the week calls the same phases one at a
 time (``collabsim.week``). Playing a frontline post whose player makes no choice changes
 nothing in the run, but it sends every week down the phase-by-phase path: the two runs

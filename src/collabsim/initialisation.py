@@ -240,11 +240,11 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
             standing=weekly.new_standing(
                 alive=params.convened,
                 central_leader_present=params.central_leader_strength > 0,
+                partner_present=params.academic_partner,
+                programme_running=params.programme_intensity > 0
+                and not any(e.kind == "programme_starts" for e in params.events),
                 initial_quality=float(pathways.initial_fitness.sum()),
             ),
-            partner_present=params.academic_partner,
-            programme_running=params.programme_intensity > 0
-            and not any(e.kind == "programme_starts" for e in params.events),
         ),
         partner_index=partner,
         initial_members=int(people.active.sum()),

@@ -21,6 +21,7 @@ from collabsim.mechanisms.decisions import GrantWeights
 from collabsim.mechanisms.encounters import InformalContact
 from collabsim.mechanisms.landscape import LandscapeRates
 from collabsim.mechanisms.learning import ProgrammeRates
+from collabsim.mechanisms.meeting import PARTNER_CHANNELS, MeetingRates
 from collabsim.mechanisms.trust import EncounterWeights, TrustRates
 from collabsim.mechanisms.turnover import ExitRates
 from collabsim.mechanisms.weekly import WeekRates
@@ -42,6 +43,16 @@ def bundle(kind: type, params: Params, **derived: Any) -> Any:
     return kind(**values)
 
 
+def meetings_in(weeks: int, meeting_interval: int) -> int:
+    """How many meetings in a row span ``weeks`` of the calendar (at least one).
+
+    Patience and the judgement of a failing network run in calendar time: each meeting
+    stands for the weeks until the next, so a network meeting quarterly is not given
+    three times as long to fail as one meeting monthly.
+    """
+    return max(1, -(-weeks // meeting_interval))
+
+
 class Settings(NamedTuple):
     """A run's settings bundles, one per mechanism group.
 
@@ -59,6 +70,7 @@ class Settings(NamedTuple):
     exits: ExitRates
     landscape: LandscapeRates
     week: WeekRates
+    meeting: MeetingRates
 
     @classmethod
     def of(cls, params: Params) -> Settings:
@@ -73,12 +85,24 @@ class Settings(NamedTuple):
             commitment=bundle(CommitmentRates, params),
             programmes=bundle(ProgrammeRates, params),
             informal=bundle(InformalContact, params),
-            exits=bundle(ExitRates, params),
+            exits=bundle(
+                ExitRates,
+                params,
+                patience=meetings_in(params.exit_patience_weeks, params.meeting_interval),
+            ),
             landscape=bundle(LandscapeRates, params),
             week=bundle(
                 WeekRates,
                 params,
                 talks_informally=place and params.informal_contact_rate > 0,
+            ),
+            meeting=bundle(
+                MeetingRates,
+                params,
+                **{
+                    f"{channel}_channel": params.partner_channel_off != channel
+                    for channel in PARTNER_CHANNELS
+                },
             ),
         )
 

@@ -8,7 +8,6 @@ people of organisation k are ``org_start[k]:org_start[k+1]``. The Mesa agents in
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
@@ -130,6 +129,11 @@ class World(NamedTuple):
     everyone: np.ndarray  # bool, all true: who does the change work in silos
     top_posts: np.ndarray  # the senior leaders' posts (posts keep their roles)
     leavers: np.ndarray  # buffer: the posts whose holders move on this week
+    central_leader: int  # post of the leader holding the centre (if strength > 0)
+    partner: int  # the academic partner's organisation, -1 without it
+    convener: int  # the academic partner's facilitator, -1 without the partner
+    core_purpose: float  # the network's core purpose, where the central leader pulls views
+    actions_taken_on: float  # actions a month a pathway's people take on at a meeting
 
 
 WorldStruct, WorldRef, _world_ref = struct_of(World, __name__)
@@ -157,16 +161,10 @@ class Network:
     """
 
     standing: np.ndarray = field(repr=False)  # the figures below (``weekly.new_standing``)
-    partner_present: bool  # the academic partner has not withdrawn
-    programme_running: bool  # the leadership programmes are under way
     collapse_step: int | None = None  # week the network dissolved
-    last_meeting: int = 0  # week of the latest meeting (0: the network's start)
     meeting_held: bool = False  # this week
-    attendance_rate: float = math.nan  # share of members at the latest meeting
-    attendees: int = 0  # people at the latest meeting
     attendance_history: list[float] = field(default_factory=list, repr=False)
     failing_meetings: int = 0  # meetings in a row at which the network was failing
-    exits: int = 0  # members who left the network
     quality_history: np.ndarray = field(default_factory=lambda: np.ones(QUARTER), repr=False)
 
     alive = _standing(weekly.ALIVE, bool, "Still meeting.")
@@ -186,6 +184,20 @@ class Network:
     )
     trust_in_actor_before = _standing(
         weekly.TRUST_IN_ACTOR_BEFORE, float, "Members' trust in them just before they acted."
+    )
+    exits = _standing(weekly.EXITS, int, "Members who left the network.")
+    partner_present = _standing(
+        weekly.PARTNER_PRESENT, bool, "The academic partner has not withdrawn."
+    )
+    programme_running = _standing(
+        weekly.PROGRAMME_RUNNING, bool, "The leadership programmes are under way."
+    )
+    last_meeting = _standing(
+        weekly.LAST_MEETING, int, "Week of the latest meeting (0: the network's start)."
+    )
+    attendees = _standing(weekly.ATTENDEES, int, "People at the latest meeting.")
+    attendance_rate = _standing(
+        weekly.ATTENDANCE_RATE, float, "Share of members at the latest meeting."
     )
 
     def __repr__(self) -> str:
@@ -265,4 +277,9 @@ class State:
             np.ones(self.people.active.shape[0], dtype=np.bool_),
             np.flatnonzero(self.people.role == TOP),
             self.leavers,
+            self.central_leader,
+            self.partner_index,
+            self.convener,
+            self.core_purpose,
+            self.actions_taken_on,
         )

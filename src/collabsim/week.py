@@ -25,17 +25,7 @@ import numpy as np
 
 from collabsim import events, settings
 from collabsim.agents import Person
-from collabsim.mechanisms import (
-    attendance,
-    commitment,
-    encounters,
-    learning,
-    narrative,
-    roles,
-    sustainability,
-    turnover,
-    weekly,
-)
+from collabsim.mechanisms import attendance, meeting, roles, sustainability, weekly
 from collabsim.params import Params
 from collabsim.played import PlayedPeople
 from collabsim.settings import Settings
@@ -77,9 +67,9 @@ class WeeklyWorld(mesa.Model):
         """The week's story, in order.
 
         Participants' choices (``played``) come between phases 3, 4 and 5, which are then
-        called one at a time; with nobody played they run in one compiled call that calls
-        the same phases in the same order (``mechanisms.weekly.work_talk_and_hope``): the
-        calls from Python cost more than most weeks' work.
+        called one at a time; with nobody played phases 3 to 6 run in one compiled call
+        that calls the same phases in the same order (``mechanisms.weekly.after_the_meeting``):
+        the calls from Python cost more than most weeks' work.
         """
         week = self.steps
         self.apply_scheduled_events(week)
@@ -93,9 +83,13 @@ class WeeklyWorld(mesa.Model):
             self.do_change_work(week)
             self.talk_between_meetings()
             self.update_commitment(week)
+            self.exits_and_turnover()
         else:
-            weekly.work_talk_and_hope(self.state.world, self.settings_ref, week)
-        self.exits_and_turnover()
+            self._moved_on(
+                *weekly.after_the_meeting(
+                    self.state.world, self.settings_ref, week, self.network.meeting_held
+                )
+            )
         self.check_sustainability(week)
 
     @property
@@ -126,11 +120,7 @@ class WeeklyWorld(mesa.Model):
     @property
     def facilitated(self) -> bool:
         """Whether the academic partner's convener is in the network."""
-        return self.network.partner_present and bool(self.state.people.active[self.state.convener])
-
-    def _partner_channel(self, channel: str) -> bool:
-        """Whether the partner works through ``channel`` now (see ``partner_channel_off``)."""
-        return self.facilitated and self.params.partner_channel_off != channel
+        return meeting.facilitated(self.state.world)
 
     @property
     def shared_capacity(self) -> float:
@@ -147,59 +137,16 @@ class WeeklyWorld(mesa.Model):
     def hold_meeting(self) -> None:
         """Hold a network meeting.
 
-        Attendance (M5), seating (M6), encounters (M1, M2, M4), with less of the work on a
-        common view when the network is pressed for results, the central leader's pull,
-        meeting energy and the update on actions, the leader's drive (M12), and the
-        leadership programmes (M7).
+        Attendance (M5), with played people's choices to come or not; then the meeting
+        (``mechanisms.meeting.hold``): seating (M6), encounters (M1, M2, M4), with less of
+        the work on a common view when the network is pressed for results, the central
+        leader's pull, meeting energy and the update on actions, the leader's drive (M12),
+        and the leadership programmes (M7).
         """
-        s, p, prm, cfg = self.state, self.state.people, self.params, self.settings_ref
-        attendees = self.played.attendance(self, attendance.choose_attendees(s.world, cfg))
-        self.network.meetings_held += 1
-        p.attended[attendees] += 1
-        self.network.attendees = attendees.size
-        self.network.attendance_rate = attendees.size / max(1, int(p.active.sum()))
+        world, cfg = self.state.world, self.settings_ref
+        attendees = self.played.attendance(self, attendance.choose_attendees(world, cfg))
+        meeting.hold(world, cfg, attendees, self.steps)
         self.network.attendance_history.append(self.network.attendance_rate)
-
-        mixed = self._partner_channel("seating")
-        seated = attendance.seat(s.stream, attendees, p.org, prm.table_size, mixed)
-        bounds = attendance.table_bounds(seated.size, prm.table_size, mixed)
-        widening = (
-            prm.facilitation_widening * prm.partner_strength
-            if self._partner_channel("narrative")
-            else 0.0
-        )
-        relief = prm.partner_strength if self._partner_channel("threat_relief") else 0.0
-        # Pressure to get things done takes time from building a common view.
-        crowded = prm.pressure_crowding * commitment.shortfall_strain(self.network.aspiration_gap)
-        epsilon, mu = prm.narrative_epsilon + widening, prm.narrative_mu * (1.0 - crowded)
-        encounters.table_encounters(s.world, cfg, seated, bounds, epsilon, mu, relief)
-        if self.network.central_leader_present and p.attended_last[s.central_leader]:
-            narrative.central_pull(
-                p.narrative, attendees, s.core_purpose, self.central_strength * prm.central_pull
-            )
-        # The first meeting agrees the first actions: it has no update on actions to hear.
-        progress = (
-            commitment.progress_reported(
-                s.pathways.actions_since_meeting,
-                self.steps - self.network.last_meeting,
-                self.state.actions_taken_on,
-            )
-            if self.network.meetings_held > 1
-            else None
-        )
-        s.pathways.actions_since_meeting[:] = 0
-        self.network.last_meeting = self.steps
-        commitment.meeting_experiences(s.world, cfg, self.network.aspiration_gap, progress)
-        if self.network.central_leader_present and p.attended_last[s.central_leader]:
-            commitment.leader_drive(
-                s.people_ref,
-                p.attended_last,
-                s.central_leader,
-                self.central_strength * prm.leader_drive,
-            )
-        if self.network.programme_running:
-            deepening = prm.partner_strength if self._partner_channel("learning") else 0.0
-            learning.programme_session(s.world, cfg, attendees, 1.0 + deepening)
 
     # 3. change work
     def do_change_work(self, week: int) -> None:
@@ -247,18 +194,16 @@ class WeeklyWorld(mesa.Model):
         aside, since they are committed by design), or leaves the network with their
         organisation; either way nobody holds the centre after them.
         """
-        s, prm, cfg = self.state, self.params, self.settings_ref
         if self.network.meeting_held:
-            patience = self.meetings_in(prm.exit_patience_weeks)
-            self.network.exits += turnover.drift_away(s.world, cfg, patience)
-            self.network.exits += sustainability.organisations_withdrawing(
-                s.world, cfg, self.state.partner_index, patience
-            )
-            if self.network.central_leader_present and not s.people.active[s.central_leader]:
-                # their organisation withdrew: they stay in post, and nobody holds the centre
-                self.network.central_leader_present = False
-                s.people.steady[s.central_leader] = False
-        leaving, leader_leaves = weekly.turnover_phase(s.world, cfg)
+            weekly.exits_phase(self.state.world, self.settings_ref)
+        self._moved_on(*weekly.turnover_phase(self.state.world, self.settings_ref))
+
+    def _moved_on(self, leaving: int, leader_leaves: bool) -> None:
+        """The week's turnover done: hand over the posts of those who moved on.
+
+        Their posts are the first ``leaving`` of the world's ``leavers``; the leader holding
+        the centre, if moving on, leaves as the scheduled event does.
+        """
         if leaving:
             self._hand_over(self.state.leavers[:leaving])
         if leader_leaves:
@@ -318,13 +263,8 @@ class WeeklyWorld(mesa.Model):
         )
 
     def meetings_in(self, weeks: int) -> int:
-        """How many meetings in a row span ``weeks`` of the calendar (at least one).
-
-        Patience and the judgement of a failing network run in calendar time: each meeting
-        stands for the weeks until the next, so a network meeting quarterly is not given
-        three times as long to fail as one meeting monthly.
-        """
-        return max(1, -(-weeks // self.params.meeting_interval))
+        """How many meetings in a row span ``weeks`` of the calendar (``settings.meetings_in``)."""
+        return settings.meetings_in(weeks, self.params.meeting_interval)
 
     def _configure(self) -> None:
         """Bundle the rates the compiled mechanisms take, once per set of parameters."""

@@ -166,6 +166,7 @@ def week_passes(people, involved, shortfall):
         people.inspiration[i] *= 0.9
 
 
+@jit
 def progress_reported(actions_since_meeting, weeks_since_meeting, taken_on):
     """M12: what a meeting's update on actions says of each pathway, 0-1.
 
@@ -190,7 +191,7 @@ def progress_reported(actions_since_meeting, weeks_since_meeting, taken_on):
     Returns:
         What the update reports of each pathway (an array, one value per pathway).
     """
-    per_month = np.asarray(actions_since_meeting) * MONTH / max(1, weeks_since_meeting)
+    per_month = actions_since_meeting * MONTH / max(1, weeks_since_meeting)
     return np.minimum(1.0, per_month / taken_on)
 
 

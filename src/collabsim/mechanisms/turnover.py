@@ -21,6 +21,7 @@ class ExitRates(NamedTuple):
     tops_commitment_floor: float  # tops' commitment below which their organisation withdraws
     turnover_rate: float  # share of people moving on in a year
     turnover_frustration: float  # how much frustration raises the chance of moving on
+    patience: int  # meetings in a row spanning exit_patience_weeks (``settings.meetings_in``)
 
 
 class PersonDraws(NamedTuple):

@@ -4,8 +4,8 @@
 work, talk between meetings, aspiration and commitment, exits and turnover) are the
 compiled functions here. Where participants play people, their choices come between the
 phases, and the week calls them one at a time; in every other week (every week of a run
-that nobody plays, and of every silo twin) phases 3 to 5 run in one compiled call,
-``work_talk_and_hope``, rather than eight or more calls from Python, each of which costs
+that nobody plays, and of every silo twin) phases 3 to 6 run in one compiled call,
+``after_the_meeting``, rather than eight or more calls from Python, each of which costs
 a few microseconds to cross (``tests/test_phases_in_one_call.py`` holds the two ways equal).
 
 They read and write how the network stands, ``Network``'s running figures, in the
@@ -20,8 +20,15 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import jit
-from collabsim.mechanisms import change, commitment, encounters, landscape, trust, turnover
-from collabsim.mechanisms.commitment import QUARTER
+from collabsim.mechanisms import (
+    change,
+    commitment,
+    encounters,
+    landscape,
+    sustainability,
+    trust,
+    turnover,
+)
 from collabsim.mechanisms.draws import chance
 from collabsim.mechanisms.trust_store import drift, trust_in
 
@@ -37,18 +44,33 @@ SELF_INTEREST_ACTS = 7
 LAST_ACTOR = 8  # the latest senior leader to act in self-interest, -1 if none
 TRUST_IN_ACTOR_BEFORE = 9  # members' trust in them just before they acted
 INITIAL_QUALITY = 10  # the pathways' total fitness at the start
-N_STANDING = 11
+EXITS = 11  # members who left the network: drifting away, or with their organisation
+PARTNER_PRESENT = 12  # the academic partner has not withdrawn
+PROGRAMME_RUNNING = 13  # the leadership programmes are under way
+LAST_MEETING = 14  # week of the latest meeting (0: the network's start)
+ATTENDEES = 15  # people at the latest meeting
+ATTENDANCE_RATE = 16  # share of members at the latest meeting
+N_STANDING = 17
 
 
-def new_standing(alive: bool, central_leader_present: bool, initial_quality: float) -> np.ndarray:
+def new_standing(
+    alive: bool,
+    central_leader_present: bool,
+    partner_present: bool,
+    programme_running: bool,
+    initial_quality: float,
+) -> np.ndarray:
     """How a network stands at its start: nothing yet achieved, expected or lost."""
     standing = np.zeros(N_STANDING)
     standing[ALIVE] = alive
     standing[CENTRAL_LEADER_PRESENT] = central_leader_present
+    standing[PARTNER_PRESENT] = partner_present
+    standing[PROGRAMME_RUNNING] = programme_running
     standing[INITIAL_QUALITY] = initial_quality
     standing[QUALITY] = 1.0
     standing[LAST_ACTOR] = -1
     standing[TRUST_IN_ACTOR_BEFORE] = np.nan
+    standing[ATTENDANCE_RATE] = np.nan
     return standing
 
 
@@ -199,8 +221,9 @@ def commitment_phase(world, settings, week):
     """
     standing, rates, people = world.standing, settings.week, world.people
     quality, history = standing[QUALITY], world.quality_history
-    performance = (quality - history[week % QUARTER]) * 52 / QUARTER
-    history[week % QUARTER] = quality
+    quarter = commitment.QUARTER
+    performance = (quality - history[week % quarter]) * 52 / quarter
+    history[week % quarter] = quality
     pressure = commitment.shielded_pressure(
         rates.results_pressure, central_strength(world, settings), rates.central_leader_shield
     )
@@ -237,6 +260,25 @@ def replace_posts(world, posts):
 
 
 @jit
+def exits_phase(world, settings):
+    """Phase 6 at a meeting: members and organisations who have lost heart leave (M14, M15).
+
+    Members drift away after meetings spent disheartened; organisations whose senior
+    leaders lost heart withdraw with their people. A leader holding the centre whose
+    organisation withdrew stays in post, and nobody holds the centre after them.
+    """
+    standing, people, patience = world.standing, world.people, settings.exits.patience
+    standing[EXITS] += turnover.drift_away(world, settings, patience)
+    standing[EXITS] += sustainability.organisations_withdrawing(
+        world, settings, world.partner, patience
+    )
+    leader = world.central_leader
+    if standing[CENTRAL_LEADER_PRESENT] != 0.0 and not people.active[leader]:
+        standing[CENTRAL_LEADER_PRESENT] = 0.0
+        people.steady[leader] = False
+
+
+@jit
 def turnover_phase(world, settings):
     """Phase 6, every week: people move on and are replaced (M14).
 
@@ -266,3 +308,16 @@ def work_talk_and_hope(world, settings, week):
     actor = commitment_phase(world, settings, week)
     if actor >= 0:
         act_in_self_interest(world, settings, actor, week)
+
+
+@jit
+def after_the_meeting(world, settings, week, meeting_held):
+    """Phases 3 to 6 of a week in which nobody is played, in the week's order.
+
+    Phases 3 to 5 (``work_talk_and_hope``); after a meeting, the exits it settles
+    (``exits_phase``); then who moves on (``turnover_phase``, whose result it returns).
+    """
+    work_talk_and_hope(world, settings, week)
+    if meeting_held:
+        exits_phase(world, settings)
+    return turnover_phase(world, settings)
