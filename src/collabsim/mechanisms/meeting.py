@@ -96,18 +96,14 @@ def hold(world, settings, attendees, week):
     if leader_came:
         strength = central_strength(world, settings) * rates.central_pull
         narrative.central_pull(people.narrative, attendees, world.core_purpose, strength)
-    pathways = world.pathways
+    actions = world.pathways.actions_since_meeting
+    since = int(week - standing[LAST_MEETING])
+    progress = commitment.progress_reported(actions, since, world.actions_taken_on)
+    actions[:] = 0
+    standing[LAST_MEETING] = week
     if standing[MEETINGS_HELD] > 1:
-        since = int(week - standing[LAST_MEETING])
-        progress = commitment.progress_reported(
-            pathways.actions_since_meeting, since, world.actions_taken_on
-        )
-        pathways.actions_since_meeting[:] = 0
-        standing[LAST_MEETING] = week
         commitment.meeting_experiences(world, settings, standing[ASPIRATION_GAP], progress)
-    else:
-        pathways.actions_since_meeting[:] = 0
-        standing[LAST_MEETING] = week
+    else:  # the first meeting agrees the first actions: it has no update on them to hear
         commitment.meeting_experiences(world, settings, standing[ASPIRATION_GAP], None)
     if leader_came:
         weight = central_strength(world, settings) * rates.leader_drive
