@@ -19,7 +19,9 @@ a fresh process, and prints the cost per person-week and the process's peak memo
 the cost should grow at most linearly in people x weeks (a flat cost per person-week).
 
 With ``--phases`` it times one run of each size phase by phase, in the network's world
-and in its silo twin, and prints each phase's share of the run: where the time goes.
+and in its silo twin, and prints each phase's share of the run: where the time goes. The
+parts of phases 3 to 6, one compiled call in a week nobody plays, are called one at a time
+to be timed apart, and the run is checked to come out as it does in one call.
 With ``--calls`` it times every compiled mechanism the week calls and what each call
 from Python costs, so it shows what a week compiled whole would still spend.
 
@@ -32,6 +34,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import platform
 import statistics
@@ -148,12 +151,11 @@ def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
 PHASES = (
     "apply_scheduled_events",
     "hold_meeting",
-    "do_change_work",
-    "talk_between_meetings",
-    "update_commitment",
-    "exits_and_turnover",
     "check_sustainability",
 )
+#: The compiled call that runs phases 3 to 6 of a week nobody plays, and the parts it
+#: calls, in its order (``mechanisms/weekly.py``): ``--phases`` makes them one call each,
+#: timed apart, and checks that the run comes out the same.
 PHASES_IN_ONE_CALL = "after_the_meeting"
 
 
@@ -178,35 +180,68 @@ def _timed(method, label: str, spent: dict[str, float], count=None, sample=None)
     return wrapper
 
 
+def _parts_timed_apart(spent: dict[str, float], world_names: dict[int, str]):
+    """A stand-in for ``weekly.after_the_meeting`` that times each of its parts.
+
+    The same compiled parts in the same order, each a call from Python; ``phases`` checks
+    the run against one made without it.
+    """
+    from collabsim.mechanisms import weekly
+
+    def after_the_meeting(world, settings, week, meeting_held):
+        name = world_names[id(world)]
+
+        def part(label, function, *args):
+            return _timed(function, f"{name}: {label}", spent)(world, settings, *args)
+
+        part("change work", weekly.change_work_phase, week)
+        part("informal contact", weekly.informal_contact)
+        part("second-hand trust and drift", weekly.word_gets_around)
+        actor = part("aspiration and commitment", weekly.commitment_phase, week)
+        if actor >= 0:
+            part("aspiration and commitment", weekly.act_in_self_interest, actor, week)
+        if meeting_held:
+            part("exits", weekly.exits_phase)
+        return part("turnover", weekly.turnover_phase)
+
+    return after_the_meeting
+
+
 def phases(sizes, steps: int = 260) -> list[dict]:
-    """One run of each size, timed phase by phase in both worlds: seconds by phase."""
+    """One run of each size, timed phase by phase in both worlds: seconds by phase.
+
+    Phases 3 to 6, one compiled call in a week nobody plays, are timed part by part
+    (``_parts_timed_apart``); the newcomers' Mesa agents are timed as their own line.
+    """
+    import numba
+
     from collabsim.mechanisms import weekly
     from collabsim.model import CollaborationModel
 
     rows = []
     in_one_call = getattr(weekly, PHASES_IN_ONE_CALL)
-    label = ", ".join(PHASES[2:6])
     for n in sizes:
         params = collabsim.Params(n_people=n)
-        collabsim.run(params, seed=0, steps=5)  # loads the compiled mechanisms
+        warm_up = collections.defaultdict(str)  # loads each part called from Python
+        setattr(weekly, PHASES_IN_ONE_CALL, _parts_timed_apart({}, warm_up))
+        try:
+            collabsim.run(params, seed=0, steps=5)
+        finally:
+            setattr(weekly, PHASES_IN_ONE_CALL, in_one_call)
         model = CollaborationModel(params, rng=1)
+        arguments = (numba.typeof(model.state.world), numba.typeof(model.settings_ref))
+        weekly.act_in_self_interest.compile((*arguments, numba.int64, numba.int64))  # rare
         spent: dict[str, float] = {}
         worlds = {"network": model, "silo twin": model.silo_twin}
         for world, instance in worlds.items():
-            for phase in PHASES:
+            for phase in (*PHASES, "_hand_over"):
                 method = getattr(instance, phase)
-                setattr(instance, phase, _timed(method, f"{world}: {phase}", spent))
-        by_world = {  # the one call is the module's, made by both worlds: told apart here
-            id(instance.state.world): _timed(in_one_call, f"{world}: {label}", spent)
-            for world, instance in worlds.items()
-        }
+                label = "newcomers' Mesa agents" if phase == "_hand_over" else phase
+                setattr(instance, phase, _timed(method, f"{world}: {label}", spent))
         collector = model.datacollector
         collector.collect = _timed(collector.collect, "weekly reporters", spent)
-
-        def told_apart(world, *rest, by=by_world):
-            return by[id(world)](world, *rest)
-
-        setattr(weekly, PHASES_IN_ONE_CALL, told_apart)
+        names = {id(instance.state.world): world for world, instance in worlds.items()}
+        setattr(weekly, PHASES_IN_ONE_CALL, _parts_timed_apart(spent, names))
         try:
             start = time.perf_counter()
             for _ in range(steps):
@@ -214,6 +249,11 @@ def phases(sizes, steps: int = 260) -> list[dict]:
             total = time.perf_counter() - start
         finally:
             setattr(weekly, PHASES_IN_ONE_CALL, in_one_call)
+        reference = CollaborationModel(params, rng=1)
+        for _ in range(steps):
+            reference.step()
+        if not model.timeseries().equals(reference.timeseries()):
+            raise SystemExit(f"--phases: the run of {n} people timed part by part differs")
         spent["the rest (Mesa's step, the week's own lines)"] = total - sum(spent.values())
         rows.append({"n_people": n, "seconds": total, "phases": spent})
     return rows

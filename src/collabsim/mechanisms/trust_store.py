@@ -67,7 +67,12 @@ _COLUMN_AHEAD = 16
 
 
 class TrustStore(NamedTuple):
-    """The trust matrix and what is needed to read it (see the module docstring)."""
+    """The trust matrix and what is needed to read it (see the module docstring).
+
+    Where a field sits can change the compiled passes' speed ten-fold: a 2-D array added
+    after ``sums`` made ``recount`` of 2,000 people take 89 ms instead of 7, one added before
+    it cost nothing. Time ``recount`` before and after adding a field.
+    """
 
     personal: np.ndarray  # (N, N) float32: personal part / scale
     scale: np.ndarray  # (1,) float64
