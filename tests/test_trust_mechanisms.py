@@ -209,6 +209,58 @@ def test_passes_over_everyone_keep_the_group_sums_exact_to_the_bit():
     assert np.array_equal(store.sums, expected)
 
 
+def _known_bits(store):
+    """``known`` unpacked: [j, i] is true where ``personal[i, j]`` may be non-zero."""
+    n = store.org.size
+    return np.unpackbits(store.known.view(np.uint8), axis=1, bitorder="little")[:, :n] != 0
+
+
+def test_who_may_know_whom_covers_every_personal_part_through_a_run():
+    """Passes over a post's column read only the people ``known`` names: it must miss nobody.
+
+    A run of 300 people (five 64-bit words a column) for two years, with turnover, exits,
+    gossip and meetings, in the network's store and in its silo twin's.
+    """
+    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), seed=4)
+    for _ in range(104):
+        model.step()
+    for store in (model.state.trust, model.silo_twin.state.trust):
+        parts = store.personal != 0.0
+        assert parts.sum() > 1000  # people have met
+        assert not np.any(parts.T & ~_known_bits(store))
+
+
+@pytest.mark.parametrize("store_of", ["network", "silo twin"])
+def test_a_newcomer_leaves_no_part_in_their_post_row_or_column(store_of):
+    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), seed=5)
+    for _ in range(104):
+        model.step()
+    store = (model.state if store_of == "network" else model.silo_twin.state).trust
+    known_by = (store.personal != 0.0).sum(axis=0)
+    post = int(np.argmax(known_by))  # the best-known post, known across several words
+    knowers = np.flatnonzero(store.personal[:, post])
+    assert knowers.size > 5 and knowers.max() // 64 > knowers.min() // 64
+    trust_store.renew(store, post, store_of == "network")
+    assert not store.personal[:, post].any() and not store.personal[post].any()
+    assert not _known_bits(store)[post].any()
+    if store.counted:
+        _assert_sums_exact(store)
+
+
+def test_a_damaged_reputation_marks_everyone_who_now_knows_the_person():
+    """Damage rewrites a whole column: rounding leaves parts where there were none."""
+    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), seed=4)
+    for _ in range(60):
+        model.step()
+    store = model.state.trust
+    before = (store.personal[:, 90] != 0.0).sum()
+    trust_store.damage_reputation(store, 90, 0.3)
+    trust_store.damage_reputation(store, 90, 0.2)
+    parts = store.personal != 0.0
+    assert parts[:, 90].sum() > before
+    assert not np.any(parts.T & ~_known_bits(store))
+
+
 def test_drift_returns_personal_trust_to_the_view_of_the_organisation():
     m = small_model()
     store = m.state.trust

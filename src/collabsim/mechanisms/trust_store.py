@@ -19,6 +19,9 @@ between tops and bottoms) are kept exactly current by every write and every chan
 generalised trust, so the per-step trust reporters cost O(1) however large the network.
 A store whose trust nobody reports (the silo twin's: ``counted`` false) keeps no sums,
 standing or ties; they decide nothing in a run, so its trust is the same without them.
+The store also keeps a bit for every pair that may have a personal part (``known``,
+``collabsim.mechanisms.acquaintance``), so that a pass over a post's column reads only
+the lines of the few people who know them.
 
 Where trust changes (every write goes through ``write``, ``set_general``, ``drift``,
 ``set_membership``, ``renew`` or ``damage_reputation`` here, which keep the sums; the
@@ -47,7 +50,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from collabsim.jit import jit, prefetch
+from collabsim.jit import jit
+from collabsim.mechanisms.acquaintance import column_part, forget, mark_known, no_one_known
 from collabsim.mechanisms.roles import BOTTOM, TOP
 from collabsim.organisations import HEALTH, SOCIAL_CARE
 
@@ -61,9 +65,6 @@ ALL, CROSS_ORG, HEALTH_SOCIAL, TOPS_BOTTOMS = 0, 1, 2, 4
 # Personal parts are float32 (half the memory traffic); renormalising while the scale is
 # still above 1e-2 keeps them below 100 in size, so their rounding stays below 1e-5.
 _RENORMALISE_BELOW = 1e-2
-#: A pass over a post's column of the trust matrix reads one cache line per person, a
-#: whole row apart: it asks for the line this many people ahead.
-_COLUMN_AHEAD = 16
 
 
 class TrustStore(NamedTuple):
@@ -92,6 +93,8 @@ class TrustStore(NamedTuple):
     # k and role r (1 - damage_j) x |personal[i, j]|; with standing, a change in general
     # trust updates the group sums in O(1). People last, so that a newcomer's pass over
     # everyone's ties with their post reads them in a row (8% of a 2,000-person run)
+    known: np.ndarray  # (N, words) int64: bit i of row j is set where personal[i, j] may be
+    # non-zero, so a pass over a post's column reads only the few people who know them
     sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
     counted: bool  # whether standing, ties and sums are kept (trust is reported)
 
@@ -123,6 +126,7 @@ def new_store(prior, org, sector, role, org_sector, active, counted=True):
         damage=np.zeros(n),
         standing=np.zeros((n_orgs, 3)),
         ties=np.zeros((n_orgs, 3, n)),
+        known=no_one_known(n),
         sums=np.zeros((4, 8)),
         counted=counted,
     )
@@ -151,6 +155,7 @@ def unpacked(store):
         store.damage,
         store.standing,
         store.ties,
+        store.known,
         store.sums,
         store.counted,
     )
@@ -284,10 +289,12 @@ _NO_GROUP = (-1, -1, (0.0, 0.0, 0.0, 0.0))
 
 
 @jit
-def _tally(store, i, j, sign, sums):
+def _tally(store, i, j, sign, sums, part):
     """Add (sign=+1) or remove (-1) the active pair (i, j) in i's ties and in ``sums``.
 
     ``sums`` are the group sums of the pair's kind (``_pair_group``); returns them updated.
+    ``part`` is ``personal[i, j]``, read by the caller (a pass over a column reads it only
+    where ``known`` says it may be non-zero).
     A pair with no personal part (most pairs: people who never met) would add +0 or -0
     to i's ties and to the WEIGHTED and POSITIVE sums, which leaves them as they are to
     the bit (they start at +0, and a sum is -0 only if both its terms are, so none is
@@ -295,7 +302,6 @@ def _tally(store, i, j, sign, sums):
     """
     target_sum, weighted, positive, pairs = sums
     base = target(store, i, j)
-    part = float(store.personal[i, j])
     if part == 0.0:
         return target_sum + sign * base, weighted, positive, pairs + sign
     store.ties[store.org[j], store.role[j], i] += sign * (1.0 - store.damage[j]) * abs(part)
@@ -313,8 +319,10 @@ def write(store, i, j, value):
     base = target(store, i, j)
     old = float(store.personal[i, j])
     store.personal[i, j] = _part(value, base) / store.scale[0]
+    new = float(store.personal[i, j])  # as stored, so the sums stay exact
+    if old == 0.0 and new != 0.0:
+        mark_known(store.known, i, j)
     if store.counted and i != j and store.active[i] and store.active[j]:
-        new = float(store.personal[i, j])  # as stored, so the sums stay exact
         kind = _kind(store, i, j)
         store.sums[WEIGHTED, kind] += base * (abs(new) - abs(old))
         store.sums[POSITIVE, kind] += max(new, 0.0) - max(old, 0.0)
@@ -374,7 +382,7 @@ def recount(store):
             for j in range(n):
                 if j != i and store.active[j]:
                     first, kind, sums = _pair_group(store, i, j, first, kind, sums)
-                    sums = _tally(store, i, j, 1.0, sums)
+                    sums = _tally(store, i, j, 1.0, sums, float(store.personal[i, j]))
             _keep_group_sums(store, kind, sums)
 
 
@@ -392,11 +400,11 @@ def set_membership(store, i, member):
         n = store.org.shape[0]
         first, kind, sums = _NO_GROUP
         for j in range(n):
-            prefetch(store.personal, min(j + _COLUMN_AHEAD, n - 1), i)
+            column = column_part(store.personal, store.known, i, j)
             if j != i and store.active[j]:
                 first, kind, sums = _pair_group(store, i, j, first, kind, sums)
-                sums = _tally(store, i, j, sign, sums)
-                sums = _tally(store, j, i, sign, sums)
+                sums = _tally(store, i, j, sign, sums, float(store.personal[i, j]))
+                sums = _tally(store, j, i, sign, sums, column)
         _keep_group_sums(store, kind, sums)
         if not member:
             store.ties[:, :, i] = 0.0  # ties are kept for active members only
@@ -409,8 +417,9 @@ def renew(store, i, member):
     """A newcomer takes post ``i``: nobody knows them and they know nobody.
 
     Their own trust starts at their organisation's priors; others' trust in them is each
-    one's view of their organisation. ``member`` says whether they join the network. One pass
-    over the post's row and column.
+    one's view of their organisation. ``member`` says whether they join the network. A
+    store that keeps sums takes them out and in with one pass over everyone; then the
+    post's row is cleared, and of its column only the lines of those who may know them.
     """
     store = unpacked(store)
     was = store.active[i] and store.counted
@@ -418,23 +427,24 @@ def renew(store, i, member):
     oi, ri = store.org[i], store.role[i]
     standing_old = 1.0 - store.damage[i]
     n = store.org.shape[0]
-    first, kind, sums = _NO_GROUP
-    for j in range(n):
-        prefetch(store.personal, min(j + _COLUMN_AHEAD, n - 1), i)
-        if j != i and store.active[j] and (was or joins):
-            # the post's kind of pair, so the leaver's and the newcomer's alike
-            first, kind, sums = _pair_group(store, i, j, first, kind, sums)
-            if was:
-                sums = _tally(store, i, j, -1.0, sums)
-                sums = _tally(store, j, i, -1.0, sums)
-            if joins:  # the newcomer's pairs: targets only, no personal parts yet
-                targets = store.prior[oi, store.org[j]] * (1.0 - store.damage[j])
-                targets += store.general[oi, j]
-                target_sum, weighted, positive, pairs = sums
-                sums = (target_sum + targets, weighted, positive, pairs + 2.0)
-        store.personal[i, j] = 0.0
-        store.personal[j, i] = 0.0
-    _keep_group_sums(store, kind, sums)
+    if was or joins:
+        first, kind, sums = _NO_GROUP
+        for j in range(n):
+            column = column_part(store.personal, store.known, i, j)
+            if j != i and store.active[j]:
+                # the post's kind of pair, so the leaver's and the newcomer's alike
+                first, kind, sums = _pair_group(store, i, j, first, kind, sums)
+                if was:
+                    sums = _tally(store, i, j, -1.0, sums, float(store.personal[i, j]))
+                    sums = _tally(store, j, i, -1.0, sums, column)
+                if joins:  # the newcomer's pairs: targets only, no personal parts yet
+                    targets = store.prior[oi, store.org[j]] * (1.0 - store.damage[j])
+                    targets += store.general[oi, j]
+                    target_sum, weighted, positive, pairs = sums
+                    sums = (target_sum + targets, weighted, positive, pairs + 2.0)
+        _keep_group_sums(store, kind, sums)
+    store.personal[i, :] = 0.0
+    forget(store.personal, store.known, i)
     if store.counted:
         store.ties[:, :, i] = 0.0
         store.standing[oi, ri] += (1.0 if member else 0.0) - (standing_old if was else 0.0)
@@ -450,7 +460,7 @@ def _tally_column(store, j, sign):
     for i in range(store.org.shape[0]):
         if i != j and store.active[i]:
             first, kind, sums = _pair_group(store, j, i, first, kind, sums)
-            sums = _tally(store, i, j, sign, sums)
+            sums = _tally(store, i, j, sign, sums, float(store.personal[i, j]))
     _keep_group_sums(store, kind, sums)
 
 
@@ -479,6 +489,8 @@ def damage_reputation(store, j, amount):
     for i in range(n):
         if i != j:
             store.personal[i, j] = _part(current[i], target(store, i, j)) / store.scale[0]
+            if store.personal[i, j] != 0.0:
+                mark_known(store.known, i, j)
     if counted:
         _tally_column(store, j, 1.0)
 
