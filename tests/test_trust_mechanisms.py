@@ -221,7 +221,7 @@ def test_who_may_know_whom_covers_every_personal_part_through_a_run():
     A run of 300 people (five 64-bit words a column) for two years, with turnover, exits,
     gossip and meetings, in the network's store and in its silo twin's.
     """
-    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), seed=4)
+    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), rng=4)
     for _ in range(104):
         model.step()
     for store in (model.state.trust, model.silo_twin.state.trust):
@@ -232,7 +232,7 @@ def test_who_may_know_whom_covers_every_personal_part_through_a_run():
 
 @pytest.mark.parametrize("store_of", ["network", "silo twin"])
 def test_a_newcomer_leaves_no_part_in_their_post_row_or_column(store_of):
-    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), seed=5)
+    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), rng=5)
     for _ in range(104):
         model.step()
     store = (model.state if store_of == "network" else model.silo_twin.state).trust
@@ -249,7 +249,7 @@ def test_a_newcomer_leaves_no_part_in_their_post_row_or_column(store_of):
 
 def test_a_damaged_reputation_marks_everyone_who_now_knows_the_person():
     """Damage rewrites a whole column: rounding leaves parts where there were none."""
-    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), seed=4)
+    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), rng=4)
     for _ in range(60):
         model.step()
     store = model.state.trust
