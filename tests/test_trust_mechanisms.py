@@ -215,15 +215,21 @@ def _known_bits(store):
     return np.unpackbits(store.known.view(np.uint8), axis=1, bitorder="little")[:, :n] != 0
 
 
+def _iocn_after(weeks, seed):
+    """An ``iocn`` model of 300 people run for ``weeks``: turnover, exits, gossip, meetings."""
+    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), rng=seed)
+    for _ in range(weeks):
+        model.step()
+    return model
+
+
 def test_who_may_know_whom_covers_every_personal_part_through_a_run():
     """Passes over a post's column read only the people ``known`` names: it must miss nobody.
 
     A run of 300 people (five 64-bit words a column) for two years, with turnover, exits,
     gossip and meetings, in the network's store and in its silo twin's.
     """
-    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), rng=4)
-    for _ in range(104):
-        model.step()
+    model = _iocn_after(104, seed=4)
     for store in (model.state.trust, model.silo_twin.state.trust):
         parts = store.personal != 0.0
         assert parts.sum() > 1000  # people have met
@@ -232,9 +238,7 @@ def test_who_may_know_whom_covers_every_personal_part_through_a_run():
 
 @pytest.mark.parametrize("store_of", ["network", "silo twin"])
 def test_a_newcomer_leaves_no_part_in_their_post_row_or_column(store_of):
-    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), rng=5)
-    for _ in range(104):
-        model.step()
+    model = _iocn_after(104, seed=5)
     store = (model.state if store_of == "network" else model.silo_twin.state).trust
     known_by = (store.personal != 0.0).sum(axis=0)
     post = int(np.argmax(known_by))  # the best-known post, known across several words
@@ -249,9 +253,7 @@ def test_a_newcomer_leaves_no_part_in_their_post_row_or_column(store_of):
 
 def test_a_damaged_reputation_marks_everyone_who_now_knows_the_person():
     """Damage rewrites a whole column: rounding leaves parts where there were none."""
-    model = collabsim.CollaborationModel(collabsim.scenario("iocn"), rng=4)
-    for _ in range(60):
-        model.step()
+    model = _iocn_after(60, seed=4)
     store = model.state.trust
     before = (store.personal[:, 90] != 0.0).sum()
     trust_store.damage_reputation(store, 90, 0.3)
