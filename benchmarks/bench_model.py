@@ -10,9 +10,10 @@ ratios that survive a noisy machine (the median of the pairs' ratios); the targe
 
 It also times start-up, each against a fresh process that only imports Mesa, started in
 turn: a fresh Python process that imports collabsim and runs one week (compiled mechanisms
-from the on-disk cache), and one that gets ready as a sweep's worker does (importing the
-sweep's unit of work, then its warm-up run); each median ratio is what a new process costs
-beyond Mesa's own import; the target is ``TARGET_START_UP``.
+from the on-disk cache), and one that gets ready as a sweep's pool worker does (its
+initializer: importing the sweep's unit of work, then its warm-up run); each median
+ratio is what a new process costs beyond Mesa's own import; the target is
+``TARGET_START_UP``.
 
 With ``--curve`` it also runs one model of each size from 100 to 5,000 people, each in
 a fresh process, and prints the cost per person-week and the process's peak memory:
@@ -76,7 +77,7 @@ class _YardstickModel(mesa.Model):
 #: worker; and the bare import each is compared with.
 STARTS = {
     "script": "import collabsim; collabsim.run(collabsim.scenario('iocn'), seed=0, steps=1)",
-    "worker": "from collabsim.sweeps.runner import warm_up; warm_up()",
+    "worker": "from collabsim.warm import ready_pool_worker; ready_pool_worker()",
     "mesa": "import mesa",
 }
 

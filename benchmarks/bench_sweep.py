@@ -236,7 +236,9 @@ def measure(runs: int, sobol_sample: int, rounds: int) -> dict:
         loop, serial, outside = loop / 2, serial / 2, outside / 2
         parallel = [parallel_round(scratch, runs, turn) for turn in range(rounds)]
         pool_fixed = statistics.median(r["seconds"]["pool_start_up"] for r in parallel)
-        sobol = sobol_projection(scratch / "sobol", sobol_sample, pool_fixed)
+        sobol = (
+            sobol_projection(scratch / "sobol", sobol_sample, pool_fixed) if sobol_sample else None
+        )
     return {
         "python": sys.version.split()[0],
         "machine": platform.machine(),
@@ -268,7 +270,7 @@ def main(argv=None) -> None:
         "--sobol-sample",
         type=int,
         default=1024,
-        help="design points of the Sobol' design actually run",
+        help="design points of the Sobol' design actually run (0: no projection)",
     )
     parser.add_argument(
         "--rounds",
@@ -279,6 +281,13 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
+    # Checked before any run, so that a mistyped option costs nothing measured.
+    if args.runs < 10 or args.runs % 10:
+        parser.error(f"--runs {args.runs}: expected a positive multiple of 10, e.g. 1000")
+    if args.rounds < 1:
+        parser.error(f"--rounds {args.rounds}: expected 1 or more")
+    if args.sobol_sample < 0:
+        parser.error(f"--sobol-sample {args.sobol_sample}: expected 0 (no projection) or more")
     result = measure(args.runs, args.sobol_sample, args.rounds)
     s = result["seconds"]
     print(f"{result['runs']} runs of iocn, 260 weeks, on {result['cores']} cores")
@@ -314,6 +323,17 @@ def main(argv=None) -> None:
     )
     print(f"  each round's efficiency, pool/Dask (%): {rounds}")
     sobol = result["sobol"]
+    if sobol is None:
+        print("Sobol' projection: not run (--sobol-sample 0)")
+    else:
+        _print_sobol(sobol, s, result["runs"])
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(result, handle, indent=2)
+
+
+def _print_sobol(sobol: dict, s: dict, runs: int) -> None:
+    """The Sobol' projection's lines."""
     print(
         f"Sobol' design, 10 factors, N = 1,024: {sobol['design_points']:,} runs; "
         f"{sobol['sampled']:,} of them took {sobol['seconds']:.1f} s with the pool"
@@ -325,12 +345,9 @@ def main(argv=None) -> None:
     )
     print(
         f"  a run at these points takes {sobol['mean_run_seconds'] * 1e3:.1f} ms on average "
-        f"(iocn defaults: {s['plain_loop'] / result['runs'] * 1e3:.1f} ms): the runs alone, "
+        f"(iocn defaults: {s['plain_loop'] / runs * 1e3:.1f} ms): the runs alone, "
         f"perfectly shared by two workers, need {sobol['model_only_seconds'] / 60:.1f} min"
     )
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(result, handle, indent=2)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
+import os
 import re
 import shutil
 import socket
@@ -127,9 +129,14 @@ def test_dask_local_cluster_gives_identical_results(serial_folder, tmp_path):
     assert result.meta["backend"] == "dask"
 
 
-def test_a_local_clusters_workers_space_out_dasks_own_periodic_work_and_freeze_their_load():
+def test_a_local_clusters_workers_space_out_dasks_own_periodic_work_and_freeze_their_load(
+    monkeypatch,
+):
     """The settings reach the worker processes (which read Dask's configuration when they
     start, in another process) and the nannies, not only this process."""
+    # A nanny started with Dask's defaults (another test's cluster) sets this variable in
+    # this process for good, and its workers would inherit it from here
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     import dask.utils
     import distributed
 
@@ -151,12 +158,15 @@ def test_a_local_clusters_workers_space_out_dasks_own_periodic_work_and_freeze_t
     with local_cluster(2) as cluster, distributed.Client(cluster) as client:
         workers = client.run(intervals)
         profiling = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
+        trimming = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         nannies = [intervals(nanny) for nanny in cluster.workers.values()]
         _warm_up_workers(client, distributed, local=True)
         frozen = client.run(gc.get_freeze_count)
     assert list(workers.values()) == [expected, expected]
     assert nannies == [expected, expected]
     assert list(profiling.values()) == [False, False]
+    # Dask's own default (65536) would hand each run's memory back to be zeroed anew
+    assert list(trimming.values()) == [None, None]
     # warmed up, each froze what it loaded, so that it exits quickly when the sweep ends
     assert min(frozen.values()) > 10_000, frozen
 
@@ -170,6 +180,60 @@ def test_a_pool_worker_freezes_what_it_loaded():
     finally:
         executor.shutdown()
     assert frozen > 10_000
+
+
+#: A fresh process that gets ready as a worker does, then says what the garbage collector
+#: did meanwhile: full searches made, whether it is on again, and how much is frozen.
+_WORKER_START = """\
+import gc, json
+from collabsim.warm import {start}
+def searches():
+    return gc.get_stats()[2]["collections"]
+before = searches()
+{call}
+print(json.dumps([searches() - before, gc.isenabled(), gc.get_freeze_count()]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "call", "frozen"),
+    [
+        ("ready_pool_worker", "ready_pool_worker()", True),
+        ("ready_dask_worker", "ready_dask_worker(True)", True),  # a local cluster's worker
+        ("ready_dask_worker", "ready_dask_worker(False)", False),  # someone else's
+    ],
+)
+def test_a_worker_loads_the_model_with_no_search_for_garbage_and_collects_again_after(
+    start, call, frozen
+):
+    """The model's objects all live on: searching them while they load (three full searches
+    without the pause) is start-up time spent finding nothing (``collabsim.warm``)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER_START.format(start=start, call=call)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    searches, collecting, freeze_count = json.loads(done.stdout.splitlines()[-1])
+    assert searches == 0
+    assert collecting is True
+    assert (freeze_count > 100_000) is frozen, freeze_count
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_collection_paused_restores_the_collector_as_it_was_even_after_an_error(enabled):
+    from collabsim.warm import collection_paused
+
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        with pytest.raises(ValueError), collection_paused():
+            assert not gc.isenabled()
+            raise ValueError
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_cli_sends_the_runs_to_an_existing_dask_cluster(serial_folder, tmp_path):

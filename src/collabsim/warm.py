@@ -1,4 +1,4 @@
-"""Getting a process ready to run: Mesa imported first, and a Dask worker's loop kept free.
+"""Getting a process ready to run: Mesa first, no garbage searches, a free Dask loop.
 
 Mesa's import walks the call stack to name its loggers (``inspect.stack``), reading the
 source of every frame and searching the loaded modules for each. So it costs more the
@@ -9,6 +9,17 @@ first: ``collabsim.run`` and the package's other lazy names, and the command lin
 commands, through ``import_model``; the sweep package, which a worker imports deep in
 unpickling its first task, at its top.
 
+Loading the model makes about 300,000 objects (modules, functions, types, the compiled
+mechanisms) that live as long as the process. Python's cyclic garbage collector, counting
+allocations, searches all of them three times while they are made (once in Mesa's import,
+once in the model's, once as the compiled mechanisms load) and finds nothing to free. A
+sweep's worker therefore loads the model inside ``collection_paused`` and freezes what it
+loaded before collection resumes (resuming first would search it all once more): a fresh
+worker is ready in 1.10 s instead of 1.27 s (medians of seven starts; 1.38 times a bare
+``import mesa`` instead of 1.54). Pausing alone would gain nothing in a user's process,
+where the searches come back once collection resumes, and only a process that keeps what
+it loaded may freeze it, so ``import_model`` leaves the collector alone.
+
 A Dask worker unpickles a task's function on its event loop, importing the function's
 module there; importing collabsim's sweep machinery and the model takes seconds, during
 which the worker could not answer the scheduler. This module imports nothing heavy, so a
@@ -18,10 +29,32 @@ the compiled mechanisms happen when the task runs, in the worker's task thread.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator
 from importlib import import_module
 from types import ModuleType
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block; as it was, after.
+
+    For loading the model, whose objects all live on (see above). Memory freed by
+    reference counting, nearly all of it, is freed inside the block as ever; only the
+    search for unreachable cycles waits.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def import_model(module: str) -> ModuleType:
@@ -33,6 +66,38 @@ def import_model(module: str) -> ModuleType:
     import mesa  # noqa: F401  (first, for the cost of its import; see above)
 
     return import_module(module)
+
+
+#: Exit status of a pool worker whose parent died.
+ORPHANED = 70
+
+
+def ready_pool_worker() -> None:
+    """Start a worker of the local process pool: its initializer.
+
+    It watches its parent, then loads and warms up the sweep's unit of work with garbage
+    collection paused. The parent's sentinel (the end of a pipe only the parent holds, or
+    its process handle on Windows) becomes ready when the parent ends, whatever ended it;
+    a daemon thread waits on it and ends the worker at once. The initializer lives here,
+    in a module that imports nothing heavy, so that the worker's imports happen inside
+    ``collection_paused`` rather than while the initializer is unpickled; what the
+    worker loaded is then frozen, so that it exits quickly when the sweep ends.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(
+            target=_exit_with, args=(parent,), name="collabsim-parent-watch", daemon=True
+        ).start()
+    with collection_paused():
+        from collabsim.sweeps.runner import start_worker  # leaves Ctrl-C to the parent
+
+        start_worker()
+        freeze_what_is_loaded()  # inside: collecting first would search it all once more
+
+
+def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
+    parent.join()  # returns once the parent has ended
+    os._exit(ORPHANED)  # no cleanup: nothing is left to report to
 
 
 def ready_dask_worker(local: bool) -> None:
@@ -49,11 +114,12 @@ def ready_dask_worker(local: bool) -> None:
     """
     if local:
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
-    from collabsim.sweeps.runner import warm_up  # the unit of work its tasks will call
+    with collection_paused():
+        from collabsim.sweeps.runner import warm_up  # the unit of work its tasks will call
 
-    warm_up()
-    if local:
-        freeze_what_is_loaded()
+        warm_up()
+        if local:
+            freeze_what_is_loaded()
 
 
 def freeze_what_is_loaded() -> None:

@@ -7,9 +7,10 @@ mechanisms once, at start. Chunks of about a second of work keep the per-run ove
 small, and twice as many chunks as workers are kept in flight so no worker waits while
 this process writes results.
 
-Each worker watches its parent and exits as soon as the parent is gone, however it went
-(``kill -9``, the out-of-memory killer): left alone, workers blocked on their task queue
-would wait for good, each holding its memory, and the resource tracker with them.
+Each worker (started by ``warm.ready_pool_worker``) watches its parent and exits as soon
+as the parent is gone, however it went (``kill -9``, the out-of-memory killer): left
+alone, workers blocked on their task queue would wait for good, each holding its memory,
+and the resource tracker with them.
 
 Starting the workers (spawning, imports, loading the compiled mechanisms) costs seconds.
 A job of many short sweeps, such as a validation's groups of arms, runs them inside
@@ -19,17 +20,15 @@ A job of many short sweeps, such as a validation's groups of arms, runs them ins
 from __future__ import annotations
 
 import multiprocessing
-import os
-import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
-from collabsim.sweeps.runner import RunRecord, Task, run_chunk, start_worker
+from collabsim.sweeps.runner import RunRecord, Task, run_chunk
 from collabsim.sweeps.sampling import SweepError
-from collabsim.warm import freeze_what_is_loaded
+from collabsim.warm import ready_pool_worker
 
 
 def check(*, workers: int | None = None, scheduler: object = None) -> int:
@@ -43,38 +42,12 @@ def check(*, workers: int | None = None, scheduler: object = None) -> int:
 _kept: tuple[ProcessPoolExecutor, int] | None = None
 
 
-#: Exit status of a worker whose parent died.
-ORPHANED = 70
-
-
 def _new_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=start_pool_worker,
+        initializer=ready_pool_worker,
     )
-
-
-def start_pool_worker() -> None:
-    """Start a pool worker: exit when the parent process dies, then as ``start_worker``.
-
-    The parent's sentinel (the end of a pipe only the parent holds, or its process handle
-    on Windows) becomes ready when the parent ends, whatever ended it; a daemon thread
-    waits on it and ends the worker at once. Once warmed up, the worker freezes what it
-    loaded, so that it exits quickly when the sweep ends (``warm.freeze_what_is_loaded``).
-    """
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(
-            target=_exit_with, args=(parent,), name="collabsim-parent-watch", daemon=True
-        ).start()
-    start_worker()
-    freeze_what_is_loaded()
-
-
-def _exit_with(parent: multiprocessing.process.BaseProcess) -> None:
-    parent.join()  # returns once the parent has ended
-    os._exit(ORPHANED)  # no cleanup: nothing is left to report to
 
 
 @contextmanager
