@@ -53,9 +53,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# The package alone: the model and the sweeps are imported where used, as in a user's
+# script or the command line, since every worker process started by spawning imports
+# this file again before it starts (as ``__mp_main__``).
 import collabsim
-from collabsim.sweeps.design import make_design, make_factors
-from collabsim.sweeps.sampling import Sampling, replicate_seeds
 
 SOBOL_FACTORS = (
     "partner_strength",
@@ -81,33 +82,32 @@ def _grid(runs: int) -> dict:
     }
 
 
+def _grid_runs(runs: int) -> list[tuple[float, object]]:
+    """The grid's runs as (cede_willingness, seed) pairs, in the sweep's order."""
+    from collabsim.sweeps.design import make_design, make_factors
+    from collabsim.sweeps.sampling import Sampling, replicate_seeds
+
+    factors = make_factors({"cede_willingness": (0.05, 0.95)})
+    levels = make_design(factors, Sampling("grid", levels=10)).points["cede_willingness"]
+    seeds = replicate_seeds(0, runs // 10)
+    return [(level, seed) for level in levels.tolist() for seed in seeds]
+
+
 def plain_loop(runs: int) -> float:
     """Seconds for a plain loop of collabsim.run over the grid's runs, keeping summaries."""
-    levels = (
-        make_design(make_factors({"cede_willingness": (0.05, 0.95)}), Sampling("grid", levels=10))
-        .points["cede_willingness"]
-        .tolist()
-    )
-    seeds = replicate_seeds(0, runs // 10)
+    pairs = _grid_runs(runs)
     summaries = []
     start = time.perf_counter()
-    for level in levels:
+    for level, seed in pairs:
         params = collabsim.scenario("iocn", cede_willingness=level)
-        for seed in seeds:
-            summaries.append(collabsim.run(params, seed=seed).summary)
+        summaries.append(collabsim.run(params, seed=seed).summary)
     return time.perf_counter() - start
 
 
 def _loop_share(share: int, runs: int, barrier, results) -> None:
     """One of two processes of the hardware ceiling: warm up, wait, loop over a share."""
     collabsim.run(collabsim.Params(), seed=0)
-    levels = (
-        make_design(make_factors({"cede_willingness": (0.05, 0.95)}), Sampling("grid", levels=10))
-        .points["cede_willingness"]
-        .tolist()
-    )
-    seeds = replicate_seeds(0, runs // 10)
-    pairs = [(level, seed) for level in levels for seed in seeds][share::2]
+    pairs = _grid_runs(runs)[share::2]
     barrier.wait()
     start = time.time()
     for level, seed in pairs:
@@ -166,6 +166,9 @@ def sobol_projection(folder: Path, sample: int, fixed: float) -> dict:
     Projected time: the pool's fixed start-up plus the subsample's time per run (after
     start-up) times the design's runs.
     """
+    from collabsim.sweeps.design import make_design, make_factors
+    from collabsim.sweeps.sampling import Sampling
+
     factors = make_factors({name: None for name in SOBOL_FACTORS})
     design = make_design(factors, Sampling("sobol", n=1024, seed=0))
     stride = max(1, len(design) // sample)

@@ -28,13 +28,16 @@ import tempfile
 import time
 from pathlib import Path
 
+# The package alone: the validation is imported where used, as on the command line,
+# since every worker process started by spawning imports this file again before it
+# starts (as ``__mp_main__``), and importing the validation takes a second or more.
 import collabsim
-from collabsim.validation import PATTERNS, validate
-from collabsim.validation.spec import QUICK_SEEDS
 
 
 def distinct_arms() -> dict[tuple, tuple]:
     """Every distinct arm of the catalogue: (scenario, params, weeks) -> (arm, full seeds)."""
+    from collabsim.validation import PATTERNS
+
     arms: dict[tuple, tuple] = {}
     for pattern in PATTERNS.values():
         if not pattern.expressible:
@@ -52,6 +55,8 @@ def distinct_arms() -> dict[tuple, tuple]:
 
 def plain_loop_estimate(arms: dict[tuple, tuple], *, quick: bool) -> tuple[float, int]:
     """Estimated seconds of a serial ``collabsim.run`` loop over the validation's runs."""
+    from collabsim.validation.spec import QUICK_SEEDS
+
     first = next(iter(arms.values()))[0]
     collabsim.run(first.to_params(), seed=0, steps=first.weeks)  # compile and warm up
     total, runs = 0.0, 0
@@ -66,6 +71,8 @@ def plain_loop_estimate(arms: dict[tuple, tuple], *, quick: bool) -> tuple[float
 
 def timed_validation(out: Path, *, quick: bool, workers: int) -> tuple[float, dict]:
     """Wall seconds of one validation and its ``validation.json``."""
+    from collabsim.validation import validate
+
     start = time.perf_counter()
     validate(out=out, quick=quick, workers=workers)
     wall = time.perf_counter() - start
