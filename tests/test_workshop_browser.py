@@ -89,7 +89,11 @@ def _decide(page):
     talk = page.locator('[data-choice="talk"] button')
     if talk.count():
         talk.first.click()
-        expect(talk.first).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+        try:
+            expect(talk.first).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+        except AssertionError as error:  # add what the server told the page, if anything
+            told = page.locator("#message").inner_text()
+            raise AssertionError(f"{error}\nthe page's message line: {told!r}") from None
     expect(page.locator("#decided")).to_be_visible(timeout=TIMEOUT)
 
 
