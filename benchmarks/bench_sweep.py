@@ -83,14 +83,15 @@ def _grid(runs: int) -> dict:
 
 
 def _grid_runs(runs: int) -> list[tuple[float, object]]:
-    """The grid's runs as (cede_willingness, seed) pairs, in the sweep's order."""
+    """The runs of ``_grid(runs)`` as (cede_willingness, seed) pairs, in the sweep's order."""
     from collabsim.sweeps.design import make_design, make_factors
     from collabsim.sweeps.sampling import Sampling, replicate_seeds
 
-    factors = make_factors({"cede_willingness": (0.05, 0.95)})
-    levels = make_design(factors, Sampling("grid", levels=10)).points["cede_willingness"]
-    seeds = replicate_seeds(0, runs // 10)
-    return [(level, seed) for level in levels.tolist() for seed in seeds]
+    grid = _grid(runs)
+    design = make_design(make_factors(grid["factors"]), Sampling("grid", levels=grid["levels"]))
+    (factor,) = grid["factors"]
+    seeds = replicate_seeds(grid["seed"], grid["replicates"])
+    return [(level, seed) for level in design.points[factor].tolist() for seed in seeds]
 
 
 def plain_loop(runs: int) -> float:
