@@ -302,3 +302,51 @@ def test_the_debrief_charts_have_labelled_axes_and_mark_key_moments(served, room
     expect(story.locator('[data-axis="y"]')).to_contain_text("0-1")
     expect(story.locator('[data-axis="x"]')).to_contain_text("week")
     _shot(console, "workshop-debrief-1280x720.png", full_page=False)
+
+
+@pytest.fixture
+def player(browser, served, room):
+    """A participant's phone in the test's room, joined and shown the first meeting."""
+    served, _ = served
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{served.url}?room={room['room']}")
+    page.fill("#join-name", "Player 1")
+    page.click("#join-form button")
+    expect(page.locator('[data-choice="attend"] button').first).to_be_visible(timeout=TIMEOUT)
+    yield page
+    context.close()
+
+
+def test_a_tap_lands_though_a_view_arrives_between_press_and_release(served, room, player):
+    served, _ = served
+    come = player.locator('[data-choice="attend"] button', has_text="Come")
+    box = come.bounding_box()
+    player.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    player.mouse.down()
+    # the facilitator starts the clock: every page gets a new view while the finger is down
+    timer = {"request_id": "timer-mid-tap", "action": "timer", "value": 600}
+    assert post(served.url, "/api/facilitate", {**room, **timer})[0] == 200
+    expect(player.locator("#timer")).to_have_text(re.compile(r"^\d+:\d\d$"), timeout=TIMEOUT)
+    player.mouse.up()
+    expect(come).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+
+
+def test_a_second_tap_before_the_first_is_answered_adds_to_it(player):
+    talk = player.locator('[data-choice="talk"] button')
+    expect(talk.nth(1)).to_be_visible()
+    held = []  # the first choice waits on its way to the server while the second tap comes
+
+    def hold_first(route):
+        route.continue_() if held else held.append(route)
+
+    player.route("**/api/decide", hold_first)
+    with player.expect_request("**/api/decide"):
+        talk.nth(0).click()
+    talk.nth(1).click()
+    held[0].continue_()
+    for k in (0, 1):
+        expect(talk.nth(k)).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    talk.nth(0).click()  # a third tap takes the first back
+    expect(talk.nth(0)).to_have_attribute("aria-pressed", "false", timeout=TIMEOUT)
+    expect(talk.nth(1)).to_have_attribute("aria-pressed", "true")

@@ -62,25 +62,34 @@ const Workshop = (() => {
     el.dataset.left = left;
   }
 
-  function button(label, chosen, onClick, attrs = {}) {
-    const b = document.createElement("button");
-    b.className = "big" + (chosen ? " chosen" : "");
-    b.textContent = label;
-    b.setAttribute("aria-pressed", chosen ? "true" : "false");
-    for (const [k, v] of Object.entries(attrs)) b.setAttribute(k, v);
-    b.onclick = onClick;
-    return b;
+  // Choices are drawn from a list of blocks, each {id, title, one, buttons: [{label, pressed, onClick}]}.
+  // A view with the same blocks and labels updates the buttons in place: a button replaced
+  // between a finger's press and its release never receives the tap.
+  function drawChoices(container, blocks, note) {
+    const shape = JSON.stringify([blocks.map((b) => [b.id, b.title, b.one, b.buttons.map((x) => x.label)]), note]);
+    if (drawnShapes.get(container) !== shape) {
+      container.replaceChildren(...blocks.map(makeBlock));
+      if (note) container.appendChild(Object.assign(document.createElement("p"), {textContent: note}));
+      drawnShapes.set(container, shape);
+    }
+    const drawn = container.querySelectorAll("button");
+    blocks.flatMap((b) => b.buttons).forEach((spec, k) => {
+      drawn[k].className = "big" + (spec.pressed ? " chosen" : "");
+      drawn[k].setAttribute("aria-pressed", spec.pressed ? "true" : "false");
+      drawn[k].onclick = spec.onClick;
+    });
   }
+  const drawnShapes = new WeakMap();
 
-  function block(title, buttons, one = false, testid = "") {
+  function makeBlock({id, title, one, buttons}) {
     const div = document.createElement("div");
     div.className = "choice";
-    if (testid) div.dataset.choice = testid;
+    div.dataset.choice = id;
     const h = document.createElement("h3");
     h.textContent = title;
     const row = document.createElement("div");
     row.className = "buttons" + (one ? " one" : "");
-    buttons.forEach((b) => row.appendChild(b));
+    row.append(...buttons.map(({label}) => Object.assign(document.createElement("button"), {textContent: label})));
     div.append(h, row);
     return div;
   }
@@ -105,12 +114,26 @@ const Workshop = (() => {
         say(error);
       });
     };
-    const choose = async (field, value, target) => {
-      try {
-        await post("/api/decide", {room: roomCode, token, request_id: requestId(),
-                                   meeting: current.meeting, field, value, target});
-        say("");
-      } catch (error) { say(error.message); }
+    // Choices are sent one after another, so that the server takes them in the order made.
+    let sending = Promise.resolve();
+    const choose = (field, value, target) => {
+      const meeting = current.meeting;
+      sending = sending.then(async () => {
+        try {
+          await post("/api/decide", {room: roomCode, token, request_id: requestId(), meeting, field, value, target});
+          say("");
+        } catch (error) {
+          say(error.message);
+          if (field === "talk") talk = {meeting: current.meeting, to: new Set((current.chosen || {}).talk_to || [])};
+        }
+      });
+    };
+    // Whom this person talks to, as chosen on this page: a second tap before the first is
+    // confirmed adds to it instead of replacing it.
+    let talk = {meeting: null, to: new Set()};
+    const toggleTalk = (person) => {
+      talk.to.has(person) ? talk.to.delete(person) : talk.to.add(person);
+      choose("talk", [...talk.to].join(","));
     };
 
     function render(view) {
@@ -121,46 +144,44 @@ const Workshop = (() => {
       $("feedback").replaceChildren(...view.feedback.map((t) => Object.assign(document.createElement("p"), {textContent: t})));
       showTimer(view);
       const c = view.chosen || {};
+      if (talk.meeting !== view.meeting) talk = {meeting: view.meeting, to: new Set(c.talk_to || [])};
       const blocks = [];
+      const ask = (id, title, buttons, one = false) => blocks.push({id, title, one, buttons: buttons.map(
+        ([label, pressed, onClick]) => ({label, pressed, onClick}))});
       const closed = view.ended || view.time_up;
       if (!closed && view.asks.attend) {
-        blocks.push(block("Come to the next meeting?", [
-          button("Come", c.attend === true, () => choose("attend", "yes")),
-          button("Stay away", c.attend === false, () => choose("attend", "no"))], false, "attend"));
+        ask("attend", "Come to the next meeting?", [
+          ["Come", c.attend === true, () => choose("attend", "yes")],
+          ["Stay away", c.attend === false, () => choose("attend", "no")]]);
       }
       if (!closed && view.asks.propose) {
-        blocks.push(block("Propose a change?", [
-          button("A small test", c.propose === "small", () => choose("propose", "small")),
-          button("A big redesign", c.propose === "big", () => choose("propose", "big")),
-          button("Not now", c.propose === "none", () => choose("propose", "none"))], false, "propose"));
+        ask("propose", "Propose a change?", [
+          ["A small test", c.propose === "small", () => choose("propose", "small")],
+          ["A big redesign", c.propose === "big", () => choose("propose", "big")],
+          ["Not now", c.propose === "none", () => choose("propose", "none")]]);
       }
       if (!closed && view.asks.leader) {
         view.requests.forEach((r) => {
           const v = (c.verdicts || {})[String(r.proposer)];
-          blocks.push(block(r.label, [
-            button("Grant", v === true, () => choose("verdict", "grant", r.proposer)),
-            button("Block", v === false, () => choose("verdict", "block", r.proposer))], false, `verdict-${r.proposer}`));
+          ask(`verdict-${r.proposer}`, r.label, [
+            ["Grant", v === true, () => choose("verdict", "grant", r.proposer)],
+            ["Block", v === false, () => choose("verdict", "block", r.proposer)]]);
         });
-        blocks.push(block("Your territory", [
-          button("Cede some to the network", c.cede === true, () => choose("cede", "cede")),
-          button("Keep it", c.cede === false, () => choose("cede", "keep"))], false, "cede"));
+        ask("cede", "Your territory", [
+          ["Cede some to the network", c.cede === true, () => choose("cede", "cede")],
+          ["Keep it", c.cede === false, () => choose("cede", "keep")]]);
       }
       if (!closed && view.asks.self_interest) {
-        blocks.push(block("A chance to do well for yourself (everyone will hear of it)", [
-          button("Take it", c.self_interest === true, () => choose("self_interest", "act")),
-          button("Refrain", c.self_interest === false, () => choose("self_interest", "refrain"))], false, "self_interest"));
+        ask("self_interest", "A chance to do well for yourself (everyone will hear of it)", [
+          ["Take it", c.self_interest === true, () => choose("self_interest", "act")],
+          ["Refrain", c.self_interest === false, () => choose("self_interest", "refrain")]]);
       }
       if (!closed && view.talk_options.length) {
-        const chosen = new Set(c.talk_to || []);
-        blocks.push(block("Whom will you talk to before the next meeting?", view.talk_options.map((o) =>
-          button(`${o.label} (trust ${o.trust.toFixed(2)})`, chosen.has(o.person), () => {
-            const next = new Set(chosen);
-            next.has(o.person) ? next.delete(o.person) : next.add(o.person);
-            choose("talk", [...next].join(","));
-          })), true, "talk"));
+        const told = new Set(c.talk_to || []);
+        ask("talk", "Whom will you talk to before the next meeting?", view.talk_options.map((o) =>
+          [`${o.label} (trust ${o.trust.toFixed(2)})`, told.has(o.person), () => toggleTalk(o.person)]), true);
       }
-      if (view.time_up && !view.ended) blocks.push(Object.assign(document.createElement("p"), {textContent: "Time is up: the model decides what you left open."}));
-      $("choices").replaceChildren(...blocks);
+      drawChoices($("choices"), blocks, view.time_up && !view.ended ? "Time is up: the model decides what you left open." : "");
       $("decided").hidden = !view.decided || closed;
       document.body.dataset.meeting = view.meeting;
       document.body.dataset.decided = view.decided;
