@@ -97,4 +97,6 @@ def run(
     if progress is not None:
         progress(steps, steps)
     frame = model.timeseries()
-    return RunResult(params, seed, steps, frame, summarise(model, frame))
+    result = RunResult(params, seed, steps, frame, summarise(model, frame))
+    model.release()
+    return result

@@ -430,7 +430,8 @@ def renew(store, i, member):
     if was or joins:
         first, kind, sums = _NO_GROUP
         for j in range(n):
-            column = column_part(store.personal, store.known, i, j)
+            # the leaver's parts, which only a leaver who was counted has in the sums
+            column = column_part(store.personal, store.known, i, j) if was else 0.0
             if j != i and store.active[j]:
                 # the post's kind of pair, so the leaver's and the newcomer's alike
                 first, kind, sums = _pair_group(store, i, j, first, kind, sums)
