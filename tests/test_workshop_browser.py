@@ -14,7 +14,9 @@ import pytest
 from dashboard_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, is_local
 from workshop_support import post, workshop_server
 
+from collabsim.played import MAX_CONVERSATIONS
 from collabsim.workshop import Room, replay
+from collabsim.workshop.people import TALK_OPTIONS
 from collabsim.workshop.record import SESSION
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -350,3 +352,56 @@ def test_a_second_tap_before_the_first_is_answered_adds_to_it(player):
     talk.nth(0).click()  # a third tap takes the first back
     expect(talk.nth(0)).to_have_attribute("aria-pressed", "false", timeout=TIMEOUT)
     expect(talk.nth(1)).to_have_attribute("aria-pressed", "true")
+
+
+def test_taps_after_a_refused_one_start_from_what_the_server_took(player):
+    assert TALK_OPTIONS == MAX_CONVERSATIONS + 1  # so that choosing every option is refused
+    talk = player.locator('[data-choice="talk"] button')
+    expect(talk).to_have_count(TALK_OPTIONS)
+    held = []  # the taps queue up behind the first while it is held
+
+    def hold_first(route):
+        route.continue_() if held else held.append(route)
+
+    player.route("**/api/decide", hold_first)
+    with player.expect_request("**/api/decide"):
+        talk.nth(0).click()
+    for k in (1, 2, 3, 0):  # a fourth person is one too many; then the first is taken back
+        talk.nth(k).click()
+    held[0].continue_()  # the server refuses four people, then takes 1, 2 and 3
+    for k, pressed in enumerate(("false", "true", "true", "true")):
+        expect(talk.nth(k)).to_have_attribute("aria-pressed", pressed, timeout=TIMEOUT)
+    talk.nth(3).click()  # the server took 1, 2 and 3: this takes 3 back
+    expect(talk.nth(3)).to_have_attribute("aria-pressed", "false", timeout=TIMEOUT)
+    expect(talk.nth(1)).to_have_attribute("aria-pressed", "true")
+
+
+def test_a_second_device_sees_and_keeps_the_choices_made_on_the_first(browser, player):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    other = context.new_page()  # the same person, opened from the link the page shows
+    other.goto(player.url)
+    mine, theirs = (page.locator('[data-choice="talk"] button') for page in (player, other))
+    expect(theirs.nth(1)).to_be_visible(timeout=TIMEOUT)
+    theirs.nth(0).click()
+    expect(mine.nth(0)).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    mine.nth(1).click()
+    for talk in (mine, theirs):
+        for k in (0, 1):
+            expect(talk.nth(k)).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    context.close()
+
+
+def test_a_choice_the_server_never_answers_does_not_hold_up_the_next(player):
+    held = []  # the first choice is lost on its way: the page gives up on it after a while
+
+    def hold_first(route):
+        route.continue_() if held else held.append(route)
+
+    player.route("**/api/decide", hold_first)
+    block = player.locator('[data-choice="attend"]')
+    with player.expect_request("**/api/decide"):
+        block.get_by_role("button", name="Come").click()
+    block.get_by_role("button", name="Stay away").click()
+    expect(block.get_by_role("button", name="Stay away")).to_have_attribute(
+        "aria-pressed", "true", timeout=TIMEOUT
+    )

@@ -14,9 +14,16 @@ const Workshop = (() => {
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  // A post the server has not answered in this many seconds fails, so that a phone's lost
+  // request does not hold up the choices made after it.
+  const PATIENCE = 15;
+
   async function post(path, body) {
     const response = await fetch(path, {method: "POST", headers: {"Content-Type": "application/json"},
-                                        body: JSON.stringify(body)});
+                                        body: JSON.stringify(body), signal: AbortSignal.timeout(PATIENCE * 1000)})
+      .catch((error) => {
+        throw error.name === "TimeoutError" ? new Error(`the server did not answer in ${PATIENCE} s: try again`) : error;
+      });
     const data = await response.json().catch(() => ({error: "the server did not answer"}));
     if (!response.ok) throw new Error(data.error || response.statusText);
     return data;
@@ -63,34 +70,39 @@ const Workshop = (() => {
   }
 
   // Choices are drawn from a list of blocks, each {id, title, one, buttons: [{label, pressed, onClick}]}.
-  // A view with the same blocks and labels updates the buttons in place: a button replaced
-  // between a finger's press and its release never receives the tap.
+  // A view with the same blocks, each with as many buttons, updates them in place (text,
+  // pressed state, handler): a button replaced between a finger's press and its release
+  // never receives the tap.
   function drawChoices(container, blocks, note) {
-    const shape = JSON.stringify([blocks.map((b) => [b.id, b.title, b.one, b.buttons.map((x) => x.label)]), note]);
+    const shape = JSON.stringify([blocks.map((b) => [b.id, b.one, b.buttons.length]), note]);
     if (drawnShapes.get(container) !== shape) {
       container.replaceChildren(...blocks.map(makeBlock));
       if (note) container.appendChild(Object.assign(document.createElement("p"), {textContent: note}));
       drawnShapes.set(container, shape);
     }
-    const drawn = container.querySelectorAll("button");
-    blocks.flatMap((b) => b.buttons).forEach((spec, k) => {
-      drawn[k].className = "big" + (spec.pressed ? " chosen" : "");
-      drawn[k].setAttribute("aria-pressed", spec.pressed ? "true" : "false");
-      drawn[k].onclick = spec.onClick;
+    container.querySelectorAll(".choice").forEach((div, i) => {
+      const {title, buttons} = blocks[i];
+      if (div.firstChild.textContent !== title) div.firstChild.textContent = title;
+      div.querySelectorAll("button").forEach((b, k) => {
+        const {label, pressed, onClick} = buttons[k];
+        if (b.textContent !== label) b.textContent = label;
+        b.className = "big" + (pressed ? " chosen" : "");
+        b.setAttribute("aria-pressed", pressed ? "true" : "false");
+        b.onclick = onClick;
+      });
     });
   }
   const drawnShapes = new WeakMap();
 
-  function makeBlock({id, title, one, buttons}) {
+  // A block's frame: its heading and a row of empty buttons, which ``drawChoices`` fills.
+  function makeBlock({id, one, buttons}) {
     const div = document.createElement("div");
     div.className = "choice";
     div.dataset.choice = id;
-    const h = document.createElement("h3");
-    h.textContent = title;
     const row = document.createElement("div");
     row.className = "buttons" + (one ? " one" : "");
-    row.append(...buttons.map(({label}) => Object.assign(document.createElement("button"), {textContent: label})));
-    div.append(h, row);
+    row.append(...buttons.map(() => document.createElement("button")));
+    div.append(document.createElement("h3"), row);
     return div;
   }
 
@@ -118,22 +130,22 @@ const Workshop = (() => {
     let sending = Promise.resolve();
     const choose = (field, value, target) => {
       const meeting = current.meeting;
-      sending = sending.then(async () => {
-        try {
-          await post("/api/decide", {room: roomCode, token, request_id: requestId(), meeting, field, value, target});
-          say("");
-        } catch (error) {
-          say(error.message);
-          if (field === "talk") talk = {meeting: current.meeting, to: new Set((current.chosen || {}).talk_to || [])};
-        }
-      });
+      const sent = sending.then(() => post("/api/decide", {room: roomCode, token, request_id: requestId(),
+                                                          meeting, field, value, target}))
+        .then(() => { say(""); return true; }, (error) => { say(error.message); return false; });
+      sending = sent;
+      return sent;
     };
-    // Whom this person talks to, as chosen on this page: a second tap before the first is
-    // confirmed adds to it instead of replacing it.
-    let talk = {meeting: null, to: new Set()};
+    // Whom this person talks to: the server's choice, or while this page's taps are on their
+    // way, the set they make, so that a second tap before the first is answered adds to it.
+    let talk = new Set(), talking = 0;
     const toggleTalk = (person) => {
-      talk.to.has(person) ? talk.to.delete(person) : talk.to.add(person);
-      choose("talk", [...talk.to].join(","));
+      talk.has(person) ? talk.delete(person) : talk.add(person);
+      talking += 1;
+      choose("talk", [...talk].join(",")).then((taken) => {
+        talking -= 1;
+        if (!talking && !taken) talk = new Set((current.chosen || {}).talk_to || []);  // what the server holds stands
+      });
     };
 
     function render(view) {
@@ -144,7 +156,7 @@ const Workshop = (() => {
       $("feedback").replaceChildren(...view.feedback.map((t) => Object.assign(document.createElement("p"), {textContent: t})));
       showTimer(view);
       const c = view.chosen || {};
-      if (talk.meeting !== view.meeting) talk = {meeting: view.meeting, to: new Set(c.talk_to || [])};
+      if (!talking) talk = new Set(c.talk_to || []);
       const blocks = [];
       const ask = (id, title, buttons, one = false) => blocks.push({id, title, one, buttons: buttons.map(
         ([label, pressed, onClick]) => ({label, pressed, onClick}))});
