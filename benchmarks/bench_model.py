@@ -134,7 +134,7 @@ def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
 
     Per person-week from the second run in its process (see ``_CURVE_RUN``); the first
     run's seconds too, which on a virtual machine include the host's cost of memory first
-    used (0.2 s per 100 MB on the machine this was written on).
+    used (README, "Speed").
     """
     rows = []
     for n in sizes:
