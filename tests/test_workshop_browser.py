@@ -306,31 +306,70 @@ def test_the_debrief_charts_have_labelled_axes_and_mark_key_moments(served, room
     _shot(console, "workshop-debrief-1280x720.png", full_page=False)
 
 
-@pytest.fixture
-def player(browser, served, room):
-    """A participant's phone in the test's room, joined and shown the first meeting."""
-    served, _ = served
+def _phone(browser, url, room):
+    """A participant's phone joined to ``room`` and shown the first meeting: context, page."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.goto(f"{served.url}?room={room['room']}")
+    page.goto(f"{url}?room={room['room']}")
     page.fill("#join-name", "Player 1")
     page.click("#join-form button")
     expect(page.locator('[data-choice="attend"] button').first).to_be_visible(timeout=TIMEOUT)
+    return context, page
+
+
+@pytest.fixture
+def player(browser, served, room):
+    """A participant's phone in the test's room (the first post dealt: frontline)."""
+    context, page = _phone(browser, served[0].url, room)
     yield page
     context.close()
+
+
+def _press_while(page, button, happen):
+    """Press ``button``, let ``happen()`` change the page while the finger is down, release."""
+    box = button.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    happen()
+    page.mouse.up()
 
 
 def test_a_tap_lands_though_a_view_arrives_between_press_and_release(served, room, player):
     served, _ = served
     come = player.locator('[data-choice="attend"] button', has_text="Come")
-    box = come.bounding_box()
-    player.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    player.mouse.down()
-    # the facilitator starts the clock: every page gets a new view while the finger is down
-    timer = {"request_id": "timer-mid-tap", "action": "timer", "value": 600}
-    assert post(served.url, "/api/facilitate", {**room, **timer})[0] == 200
-    expect(player.locator("#timer")).to_have_text(re.compile(r"^\d+:\d\d$"), timeout=TIMEOUT)
-    player.mouse.up()
+
+    def start_the_clock():  # every page gets a new view while the finger is down
+        timer = {"request_id": "timer-mid-tap", "action": "timer", "value": 600}
+        assert post(served.url, "/api/facilitate", {**room, **timer})[0] == 200
+        expect(player.locator("#timer")).to_have_text(re.compile(r"^\d+:\d\d$"), timeout=TIMEOUT)
+
+    _press_while(player, come, start_the_clock)
+    expect(come).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+
+
+@pytest.fixture
+def leader(browser, served, room):
+    """A senior leader's phone in the test's room (two others join first: the third post
+    dealt is a top's)."""
+    url = served[0].url
+    for name in ("Frontline", "Manager"):
+        assert post(url, "/api/join", {"room": room["room"], "name": name})[0] == 200
+    context, page = _phone(browser, url, room)
+    expect(page.locator('[data-choice="cede"]')).to_be_visible(timeout=TIMEOUT)
+    yield page
+    context.close()
+
+
+def test_a_tap_lands_though_a_new_choice_appears_between_press_and_release(served, room, leader):
+    served, _ = served
+    come = leader.locator('[data-choice="attend"] button', has_text="Come")
+
+    def open_self_interest():  # the senior leader's page gains a block while the finger is down
+        act = {"request_id": "act-mid-tap", "action": "self_interest", "value": True}
+        assert post(served.url, "/api/facilitate", {**room, **act})[0] == 200
+        expect(leader.locator('[data-choice="self_interest"]')).to_be_visible(timeout=TIMEOUT)
+
+    _press_while(leader, come, open_self_interest)
     expect(come).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
 
 

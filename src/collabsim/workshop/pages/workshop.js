@@ -69,41 +69,57 @@ const Workshop = (() => {
     el.dataset.left = left;
   }
 
-  // Choices are drawn from a list of blocks, each {id, title, one, buttons: [{label, pressed, onClick}]}.
-  // A view with the same blocks, each with as many buttons, updates them in place (text,
-  // pressed state, handler): a button replaced between a finger's press and its release
-  // never receives the tap.
+  // Choices are drawn from a list of blocks, each {id, title, one, buttons: [{key, label,
+  // pressed, onClick}]}. A block or button already on the page (the same id, the same key) is
+  // kept and updated in place, and only what is new is added: a button replaced or moved
+  // between a finger's press and its release never receives the tap.
   function drawChoices(container, blocks, note) {
-    const shape = JSON.stringify([blocks.map((b) => [b.id, b.one, b.buttons.length]), note]);
-    if (drawnShapes.get(container) !== shape) {
-      container.replaceChildren(...blocks.map(makeBlock));
-      if (note) container.appendChild(Object.assign(document.createElement("p"), {textContent: note}));
-      drawnShapes.set(container, shape);
+    const drawn = new Map([...container.querySelectorAll(":scope > .choice")].map((div) => [div.dataset.choice, div]));
+    const wanted = blocks.map((block) => fillBlock(drawn.get(block.id) || makeBlock(block.id), block));
+    if (note) {
+      const line = container.querySelector(":scope > p.note") || Object.assign(document.createElement("p"), {className: "note"});
+      line.textContent = note;
+      wanted.push(line);
     }
-    container.querySelectorAll(".choice").forEach((div, i) => {
-      const {title, buttons} = blocks[i];
-      if (div.firstChild.textContent !== title) div.firstChild.textContent = title;
-      div.querySelectorAll("button").forEach((b, k) => {
-        const {label, pressed, onClick} = buttons[k];
-        if (b.textContent !== label) b.textContent = label;
-        b.className = "big" + (pressed ? " chosen" : "");
-        b.setAttribute("aria-pressed", pressed ? "true" : "false");
-        b.onclick = onClick;
-      });
-    });
+    keepOnly(container, wanted);
   }
-  const drawnShapes = new WeakMap();
 
-  // A block's frame: its heading and a row of empty buttons, which ``drawChoices`` fills.
-  function makeBlock({id, one, buttons}) {
+  // A block's frame: its heading and a row for its buttons.
+  function makeBlock(id) {
     const div = document.createElement("div");
     div.className = "choice";
     div.dataset.choice = id;
-    const row = document.createElement("div");
-    row.className = "buttons" + (one ? " one" : "");
-    row.append(...buttons.map(() => document.createElement("button")));
-    div.append(document.createElement("h3"), row);
+    div.append(document.createElement("h3"), document.createElement("div"));
     return div;
+  }
+
+  function fillBlock(div, {title, one, buttons}) {
+    const [heading, row] = div.children;
+    if (heading.textContent !== title) heading.textContent = title;
+    row.className = "buttons" + (one ? " one" : "");
+    const drawn = new Map([...row.children].map((b) => [b.dataset.key, b]));
+    keepOnly(row, buttons.map(({key, label, pressed, onClick}) => {
+      const b = drawn.get(String(key)) || document.createElement("button");
+      b.dataset.key = key;
+      if (b.textContent !== label) b.textContent = label;
+      b.className = "big" + (pressed ? " chosen" : "");
+      b.setAttribute("aria-pressed", pressed ? "true" : "false");
+      b.onclick = onClick;
+      return b;
+    }));
+    return div;
+  }
+
+  // Makes ``nodes`` the children of ``parent``, in order, moving only those out of place (a
+  // node moved is taken out of the page for an instant, and a press on it is lost).
+  function keepOnly(parent, nodes) {
+    const wanted = new Set(nodes);
+    [...parent.childNodes].forEach((node) => wanted.has(node) || node.remove());
+    let at = parent.firstChild;
+    for (const node of nodes) {
+      if (node === at) at = at.nextSibling;
+      else parent.insertBefore(node, at);
+    }
   }
 
   // --- the participants' page -------------------------------------------------------------
@@ -159,39 +175,39 @@ const Workshop = (() => {
       if (!talking) talk = new Set(c.talk_to || []);
       const blocks = [];
       const ask = (id, title, buttons, one = false) => blocks.push({id, title, one, buttons: buttons.map(
-        ([label, pressed, onClick]) => ({label, pressed, onClick}))});
+        ([key, label, pressed, onClick]) => ({key, label, pressed, onClick}))});
       const closed = view.ended || view.time_up;
       if (!closed && view.asks.attend) {
         ask("attend", "Come to the next meeting?", [
-          ["Come", c.attend === true, () => choose("attend", "yes")],
-          ["Stay away", c.attend === false, () => choose("attend", "no")]]);
+          ["yes", "Come", c.attend === true, () => choose("attend", "yes")],
+          ["no", "Stay away", c.attend === false, () => choose("attend", "no")]]);
       }
       if (!closed && view.asks.propose) {
         ask("propose", "Propose a change?", [
-          ["A small test", c.propose === "small", () => choose("propose", "small")],
-          ["A big redesign", c.propose === "big", () => choose("propose", "big")],
-          ["Not now", c.propose === "none", () => choose("propose", "none")]]);
+          ["small", "A small test", c.propose === "small", () => choose("propose", "small")],
+          ["big", "A big redesign", c.propose === "big", () => choose("propose", "big")],
+          ["none", "Not now", c.propose === "none", () => choose("propose", "none")]]);
       }
       if (!closed && view.asks.leader) {
         view.requests.forEach((r) => {
           const v = (c.verdicts || {})[String(r.proposer)];
           ask(`verdict-${r.proposer}`, r.label, [
-            ["Grant", v === true, () => choose("verdict", "grant", r.proposer)],
-            ["Block", v === false, () => choose("verdict", "block", r.proposer)]]);
+            ["grant", "Grant", v === true, () => choose("verdict", "grant", r.proposer)],
+            ["block", "Block", v === false, () => choose("verdict", "block", r.proposer)]]);
         });
         ask("cede", "Your territory", [
-          ["Cede some to the network", c.cede === true, () => choose("cede", "cede")],
-          ["Keep it", c.cede === false, () => choose("cede", "keep")]]);
+          ["cede", "Cede some to the network", c.cede === true, () => choose("cede", "cede")],
+          ["keep", "Keep it", c.cede === false, () => choose("cede", "keep")]]);
       }
       if (!closed && view.asks.self_interest) {
         ask("self_interest", "A chance to do well for yourself (everyone will hear of it)", [
-          ["Take it", c.self_interest === true, () => choose("self_interest", "act")],
-          ["Refrain", c.self_interest === false, () => choose("self_interest", "refrain")]]);
+          ["act", "Take it", c.self_interest === true, () => choose("self_interest", "act")],
+          ["refrain", "Refrain", c.self_interest === false, () => choose("self_interest", "refrain")]]);
       }
       if (!closed && view.talk_options.length) {
         const told = new Set(c.talk_to || []);
         ask("talk", "Whom will you talk to before the next meeting?", view.talk_options.map((o) =>
-          [`${o.label} (trust ${o.trust.toFixed(2)})`, told.has(o.person), () => toggleTalk(o.person)]), true);
+          [o.person, `${o.label} (trust ${o.trust.toFixed(2)})`, told.has(o.person), () => toggleTalk(o.person)]), true);
       }
       drawChoices($("choices"), blocks, view.time_up && !view.ended ? "Time is up: the model decides what you left open." : "");
       $("decided").hidden = !view.decided || closed;
