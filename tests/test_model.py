@@ -67,6 +67,18 @@ def test_a_run_lets_go_of_its_arrays_as_it_returns():
     assert held < matrix / 4, f"{held / 1e6:.1f} MB still held after the run"
 
 
+def test_a_released_model_refuses_to_step_and_keeps_what_it_recorded():
+    model = collabsim.CollaborationModel(collabsim.scenario("beston"), rng=3)
+    for _ in range(5):
+        model.step()
+    recorded = model.timeseries()
+    model.release()
+    with pytest.raises(RuntimeError, match=r"let go of its state \(model\.release\(\)\)"):
+        model.step()
+    pd.testing.assert_frame_equal(model.timeseries(), recorded, check_exact=True)
+    assert len(recorded) == 6
+
+
 def test_run_results_have_every_reporter_and_summary_output_and_pickle():
     result = collabsim.run(collabsim.scenario("beston"), seed=1)
     frame = result.timeseries

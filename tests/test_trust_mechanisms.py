@@ -317,6 +317,27 @@ def test_a_newcomer_is_known_by_nobody():
     assert np.allclose(store.general[:, 6], store.prior[store.org[6]])
 
 
+def test_without_a_working_network_people_talk_with_colleagues():
+    """Members of a working network talk with fellow members of any organisation; without
+    one (the silo twin, a dissolved network), everyone in post talks with colleagues."""
+    m = small_model()
+    s = m.state
+    store, org = trust_store.unpacked(s.trust), s.people.org
+    s.people.active[:10] = False  # ten people have left the network
+    for network_on in (True, False):
+        talks = trust._gossip(store, s.stream, s.people.news, 4.0, network_on, s.org_start)
+        i, k, j = talks.T
+        assert len(talks) > 50
+        assert (i != k).all() and (j != i).all() and (j != k).all()
+        if network_on:
+            assert s.people.active[talks].all()
+            assert (org[i] != org[k]).mean() > 0.3  # across organisations, as often as not
+        else:
+            assert (org[i] == org[k]).all()
+            assert not s.people.active[i].all()  # those who had left talk too
+            assert (org[i] != org[j]).any()  # about anyone
+
+
 def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
     m = small_model()
     s = m.state
@@ -330,5 +351,5 @@ def test_second_hand_trust_moves_towards_what_trusted_contacts_think():
     trust_store.write(store, listener, villain, 0.8)
     s.people.news[:] = villain  # everyone's latest news is about the villain
     for _ in range(10):
-        trust.second_hand(s.world, compiled_settings(m, trust=gossip))
+        trust.second_hand(s.world, compiled_settings(m, trust=gossip), True)
     assert trust_store.read(store, listener, villain) < 0.4

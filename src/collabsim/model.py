@@ -80,6 +80,11 @@ class CollaborationModel(WeeklyWorld):
 
     def step(self) -> None:
         """Advance the model by one week."""
+        if self.state is None:
+            raise RuntimeError(
+                "this model has let go of its state (model.release()), so it cannot step "
+                "again: build a new one with the same parameters and seed to run its weeks again"
+            )
         self._week()
         if self.silo_twin is not None:
             self.silo_twin.lockstep()

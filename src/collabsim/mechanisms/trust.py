@@ -204,30 +204,36 @@ def signal(store, i, j, strength, power, rates):
 
 
 @jit
-def second_hand(world, settings):
+def second_hand(world, settings, network_on):
     """M3: second-hand trust through conversations with people one trusts.
 
-    Each active person has on average ``gossip_contacts`` conversations a week with a
-    random active contact k about a third person j: often the person k last had a
-    notable experience with (``news[k]``: a blocker, a self-interested leader, a
-    top who granted a request), otherwise anyone. i's trust in j moves towards k's,
+    While the network works, each of its members has on average ``gossip_contacts``
+    conversations a week with a random fellow member k; without a working network (the
+    silo twin, or once the network has dissolved) everyone in post has as many with a random
+    colleague k in their own organisation, since nothing else brings people of different
+    organisations together. Each conversation is about a third person j: often the person
+    k last had a notable experience with (``news[k]``: a blocker, a self-interested leader,
+    a top who granted a request), otherwise anyone. i's trust in j moves towards k's,
     weighted by how much i trusts k:
     ``T_ij += ω * T_ik * (T_kj - T_ij)`` (ω: ``second_hand_trust``). It moves trust towards the same
     trust-weighted average as ``T_ij <- (1-ω) T_ij + ω Σ_k T_ik T_kj / Σ_k T_ik``, at a
     rate set by how often people talk; sampling keeps it O(N) a week instead of O(N^3),
     and lets news of a self-interested act damage trust beyond those who saw it.
 
-    Evidence: "Word of mouth works as well doesn't it?" (Mervyn et al. 2019).
+    Evidence: "Word of mouth works as well doesn't it?" (Mervyn et al. 2019); in silos
+    "each part works to optimise its own performance with little if any, consideration for
+    other parts" (Mervyn et al. 2019, quoting Shortell et al. 2014).
     Anchor: Burt & Knez (1995), third-party gossip amplifies trust and distrust.
 
     Args:
         world: The run's state (trust updated; ``people.news``, each person's latest
             notable counterpart or -1, read).
         settings: The run's settings (``trust``: ``TrustRates``).
+        network_on: Whether a convened network is alive and meeting.
     """
     store, stream, news = unpacked(world.trust), world.stream, world.people.news
-    weight = settings.trust.second_hand_trust
-    talks = _gossip(store, stream, news, settings.trust.gossip_contacts)
+    weight, contacts = settings.trust.second_hand_trust, settings.trust.gossip_contacts
+    talks = _gossip(store, stream, news, contacts, network_on, world.org_start)
     personal = store.personal
     for t in range(talks.shape[0]):
         if t + PREFETCH_AHEAD < talks.shape[0]:  # the matrix is read at random: start loads early
@@ -241,11 +247,14 @@ def second_hand(world, settings):
 
 
 @jit
-def _gossip(store, stream, news, conversations):
+def _gossip(store, stream, news, conversations, network_on, org_start):
     """The week's conversations about third people, in order: rows (i, k, j) (M3).
 
-    Drawn before any trust moves (who talks to whom does not depend on trust), so that
-    ``second_hand`` can read the trust matrix ahead of each conversation.
+    Members of a working network talk with fellow members, of any organisation; without
+    one, everyone in post talks with colleagues (people of organisation o are
+    ``org_start[o]:org_start[o+1]``). Drawn before any trust moves (who talks to whom does
+    not depend on trust), so that ``second_hand`` can read the trust matrix ahead of each
+    conversation.
     """
     n = store.org.shape[0]
     whole = int(conversations)
@@ -253,16 +262,20 @@ def _gossip(store, stream, news, conversations):
     talks = np.empty((n * (whole + 1), 3), dtype=np.int64)
     count = 0
     for i in range(n):
-        if not store.active[i]:
+        if network_on and not store.active[i]:
             continue
         for _ in range(whole + (1 if chance(stream, fraction) else 0)):
-            k = below(stream, n)
-            if k == i or not store.active[k]:
+            if network_on:
+                k = below(stream, n)
+            else:
+                o = store.org[i]
+                k = org_start[o] + below(stream, org_start[o + 1] - org_start[o])
+            if k == i or (network_on and not store.active[k]):
                 continue
             j = news[k]
             if j < 0 or uniform(stream) < 0.5:
                 j = below(stream, n)
-            if j == i or j == k or not store.active[j]:
+            if j == i or j == k or (network_on and not store.active[j]):
                 continue
             talks[count, 0], talks[count, 1], talks[count, 2] = i, k, j
             count += 1

@@ -206,7 +206,7 @@ def informal_contact(world, settings):
 @jit
 def word_gets_around(world, settings):
     """Phase 4, second part: second-hand trust (M3), then trust drifting back (M1)."""
-    trust.second_hand(world, settings)
+    trust.second_hand(world, settings, network_on(world, settings))
     drift(world.trust, settings.week.trust_drift)
 
 
