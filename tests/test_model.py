@@ -73,8 +73,13 @@ def test_a_released_model_refuses_to_step_and_keeps_what_it_recorded():
         model.step()
     recorded = model.timeseries()
     model.release()
-    with pytest.raises(RuntimeError, match=r"let go of its state \(model\.release\(\)\)"):
-        model.step()
+    for _ in range(2):  # every time, before Mesa's clock moves on
+        with pytest.raises(RuntimeError, match=r"let go of its state \(model\.release\(\)\)"):
+            model.step()
+        assert (model.steps, model.time) == (5, 5)
+    assert not model.running
+    with pytest.raises(RuntimeError, match="let go of its state"):
+        model.run_for(1)  # Mesa's own loop, which steps without model.step
     pd.testing.assert_frame_equal(model.timeseries(), recorded, check_exact=True)
     assert len(recorded) == 6
 

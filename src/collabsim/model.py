@@ -80,11 +80,8 @@ class CollaborationModel(WeeklyWorld):
 
     def step(self) -> None:
         """Advance the model by one week."""
-        if self.state is None:
-            raise RuntimeError(
-                "this model has let go of its state (model.release()), so it cannot step "
-                "again: build a new one with the same parameters and seed to run its weeks again"
-            )
+        if self.state is None:  # Mesa's run_for and run_until step without model.step
+            self._released()
         self._week()
         if self.silo_twin is not None:
             self.silo_twin.lockstep()
@@ -180,6 +177,14 @@ class CollaborationModel(WeeklyWorld):
         self.state = None
         if self.silo_twin is not None:
             self.silo_twin.state = None
+        self.running = False
+        self.step = self._released  # refuses before Mesa moves its clock on, every time
+
+    def _released(self) -> None:
+        raise RuntimeError(
+            "this model has let go of its state (model.release()), so it cannot step "
+            "again: build a new one with the same parameters and seed to run its weeks again"
+        )
 
     # --- Mesa's tools ------------------------------------------------------------------------
 

@@ -250,11 +250,12 @@ def second_hand(world, settings, network_on):
 def _gossip(store, stream, news, conversations, network_on, org_start):
     """The week's conversations about third people, in order: rows (i, k, j) (M3).
 
-    Members of a working network talk with fellow members, of any organisation; without
-    one, everyone in post talks with colleagues (people of organisation o are
-    ``org_start[o]:org_start[o+1]``). Drawn before any trust moves (who talks to whom does
-    not depend on trust), so that ``second_hand`` can read the trust matrix ahead of each
-    conversation.
+    Members of a working network talk with fellow members, of any organisation (a draw of
+    someone who has left is skipped, so a shrunken network talks less); without one,
+    everyone in post talks with colleagues, the others of their organisation (people of
+    organisation o are ``org_start[o]:org_start[o+1]``). Drawn before any trust moves (who
+    talks to whom does not depend on trust), so that ``second_hand`` can read the trust
+    matrix ahead of each conversation.
     """
     n = store.org.shape[0]
     whole = int(conversations)
@@ -269,7 +270,12 @@ def _gossip(store, stream, news, conversations, network_on, org_start):
                 k = below(stream, n)
             else:
                 o = store.org[i]
-                k = org_start[o] + below(stream, org_start[o + 1] - org_start[o])
+                colleagues = org_start[o + 1] - org_start[o] - 1
+                if colleagues == 0:
+                    continue
+                k = org_start[o] + below(stream, colleagues)
+                if k >= i:  # anyone in the organisation but i
+                    k += 1
             if k == i or (network_on and not store.active[k]):
                 continue
             j = news[k]
