@@ -29,6 +29,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="pool", choices=("serial", "pool", "dask"))
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--restart", action="store_true", help="discard a sweep of other code or design"
+    )
     args = parser.parse_args(argv)
 
     spec = read_study_file(STUDY)
@@ -44,6 +47,7 @@ def main(argv=None) -> None:
             **spec["study"],
             backend=args.backend,
             workers=args.workers,
+            restart=args.restart,
             progress=progress,
         )
     except (SweepError, FileExistsError) as error:  # a refused folder: one line, no traceback

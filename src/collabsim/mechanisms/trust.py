@@ -207,14 +207,14 @@ def signal(store, i, j, strength, power, rates):
 def second_hand(world, settings, network_on):
     """M3: second-hand trust through conversations with people one trusts.
 
-    While the network works, each of its members has on average ``gossip_contacts``
-    conversations a week with a random fellow member k; without a working network (the
-    silo twin, or once the network has dissolved) everyone in post has as many with a random
-    colleague k in their own organisation, since nothing else brings people of different
-    organisations together. Each conversation is about a third person j: often the person
-    k last had a notable experience with (``news[k]``: a blocker, a self-interested leader,
-    a top who granted a request), otherwise anyone. i's trust in j moves towards k's,
-    weighted by how much i trusts k:
+    Each person draws on average ``gossip_contacts`` conversations a week. While the network
+    works its members talk, each with a random fellow member k of any organisation; without
+    a working network (the silo twin, or once the network has dissolved) everyone in post
+    talks with a random colleague k, another person of their own organisation, since nothing
+    else brings people of different organisations together. Each conversation is about a
+    third person j: often the person k last had a notable experience with (``news[k]``: a
+    blocker, a self-interested leader, a top who granted a request), otherwise anyone. i's
+    trust in j moves towards k's, weighted by how much i trusts k:
     ``T_ij += ω * T_ik * (T_kj - T_ij)`` (ω: ``second_hand_trust``). It moves trust towards the same
     trust-weighted average as ``T_ij <- (1-ω) T_ij + ω Σ_k T_ik T_kj / Σ_k T_ik``, at a
     rate set by how often people talk; sampling keeps it O(N) a week instead of O(N^3),
