@@ -110,8 +110,10 @@ const Workshop = (() => {
     return div;
   }
 
-  // Makes ``nodes`` the children of ``parent``, in order, moving only those out of place (a
-  // node moved is taken out of the page for an instant, and a press on it is lost).
+  // Makes ``nodes`` the children of ``parent``, in order: removes the others, adds the new and
+  // moves a node only when one before it has to come after it (a node moved is taken out of
+  // the page for an instant, and a press on it is lost). Within a meeting blocks and buttons
+  // are only added or removed, never reordered, so none that stays is moved.
   function keepOnly(parent, nodes) {
     const wanted = new Set(nodes);
     [...parent.childNodes].forEach((node) => wanted.has(node) || node.remove());
