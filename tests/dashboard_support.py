@@ -264,11 +264,6 @@ def open_dashboard(context, url: str, requests: list[str] | None = None):
     return page
 
 
-def week(page, pane: str = "A") -> int:
-    """The week the monitors of ``pane`` show (read only once the page has settled)."""
-    return int(page.locator(f'.cs-monitor[data-pane="{pane}"]').get_attribute("data-week"))
-
-
 def wait_for_week(page, value: int, pane: str = "A") -> None:
     """Wait until the monitors, network view and plots of ``pane`` all show week ``value``.
 

@@ -24,7 +24,6 @@ from dashboard_support import (
     is_local,
     open_dashboard,
     wait_for_week,
-    week,
 )
 from PIL import Image
 from playwright.sync_api import expect, sync_playwright
@@ -172,9 +171,14 @@ def test_play_runs_the_model_until_paused(context, url):
     page.wait_for_function("() => Number(document.querySelector('.cs-monitor').dataset.week) >= 10")
     page.locator(".cs-play").click()  # pause
     expect(page.locator(".cs-play")).to_contain_text("Play")
-    # Step comes back once the player has drawn the frame Pause interrupted, its last
+    # Step comes back once the player has made the frame Pause interrupted, its last; the
+    # monitors may still be on their way with it, so the week it stopped at is read from the
+    # model itself, through the CSV download
     expect(page.locator(".cs-step")).to_be_enabled()
-    paused = week(page)
+    with page.expect_download() as csv_download:
+        page.locator(".cs-exports .v-btn", has_text="CSV").click()
+    paused = int(pd.read_csv(csv_download.value.path())["exported_at_week"].iloc[0])
+    assert paused >= 10
     wait_for_week(page, paused)
     # once paused, the week moves only when Step is pressed, one week at a time
     step(page, 2, to=paused + 2)
