@@ -14,9 +14,10 @@ import pytest
 from dashboard_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, is_local
 from workshop_support import post, workshop_server
 
+from collabsim.mechanisms.roles import TOP
 from collabsim.played import MAX_CONVERSATIONS
 from collabsim.workshop import Room, replay
-from collabsim.workshop.people import TALK_OPTIONS
+from collabsim.workshop.people import DEAL_PATTERN, TALK_OPTIONS
 from collabsim.workshop.record import SESSION
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -349,11 +350,11 @@ def test_a_tap_lands_though_a_view_arrives_between_press_and_release(served, roo
 
 @pytest.fixture
 def leader(browser, served, room):
-    """A senior leader's phone in the test's room (two others join first: the third post
-    dealt is a top's)."""
+    """A senior leader's phone in the test's room (those dealt the posts before the first
+    top's in a mixed room join first)."""
     url = served[0].url
-    for name in ("Frontline", "Manager"):
-        assert post(url, "/api/join", {"room": room["room"], "name": name})[0] == 200
+    for k in range(DEAL_PATTERN.index(TOP)):
+        assert post(url, "/api/join", {"room": room["room"], "name": f"Before {k}"})[0] == 200
     context, page = _phone(browser, url, room)
     expect(page.locator('[data-choice="cede"]')).to_be_visible(timeout=TIMEOUT)
     yield page
