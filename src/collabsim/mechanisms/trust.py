@@ -265,15 +265,16 @@ def _gossip(store, stream, news, conversations, network_on, org_start):
     for i in range(n):
         if network_on and not store.active[i]:
             continue
+        first, colleagues = org_start[store.org[i]], 0
+        if not network_on:
+            colleagues = org_start[store.org[i] + 1] - first - 1
         for _ in range(whole + (1 if chance(stream, fraction) else 0)):
             if network_on:
                 k = below(stream, n)
             else:
-                o = store.org[i]
-                colleagues = org_start[o + 1] - org_start[o] - 1
                 if colleagues == 0:
                     continue
-                k = org_start[o] + below(stream, colleagues)
+                k = first + below(stream, colleagues)
                 if k >= i:  # anyone in the organisation but i
                     k += 1
             if k == i or (network_on and not store.active[k]):

@@ -15,13 +15,17 @@ so trust stays in [0, 1] whatever happens to the target. The personal parts shar
 ``scale``, so the weekly drift of all N x N pairs costs one multiplication. Since
 ``T = target * (1 - |p|) + max(p, 0)`` is linear in the target, group sums of trust over
 active pairs (all, across organisations, across the health / social care divide,
-between tops and bottoms) are kept exactly current by every write and every change of
+between tops and bottoms) are kept current by every write and every change of
 generalised trust, so the per-step trust reporters cost O(1) however large the network.
-A store whose trust nobody reports (the silo twin's: ``counted`` false) keeps no sums,
-standing or ties; they decide nothing in a run, so its trust is the same without them.
 The store also keeps a bit for every pair that may have a personal part (``known``,
-``collabsim.mechanisms.acquaintance``), so that a pass over a post's column reads only
-the lines of the few people who know them.
+``collabsim.mechanisms.acquaintance``), and sums by group of posts (organisation and
+role): of members (``members``), their reputations (``standing``), their views of each
+organisation (``views``) and each person's personal parts with them (``ties``). A
+member's leaving or a newcomer's joining then changes the group sums group by group, with
+a pass along the post's row and one line for each person who may know the post, instead
+of a pass over everyone's pairs both ways.
+A store whose trust nobody reports (the silo twin's: ``counted`` false) keeps no sums or
+group sums; they decide nothing in a run, so its trust is the same without them.
 
 Where trust changes (every write goes through ``write``, ``set_general``, ``drift``,
 ``set_membership``, ``renew`` or ``damage_reputation`` here, which keep the sums; the
@@ -50,8 +54,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from collabsim.jit import jit
-from collabsim.mechanisms.acquaintance import column_part, forget, mark_known, no_one_known
+from collabsim.jit import jit, prefetch
+from collabsim.mechanisms.acquaintance import forget, mark_known, no_one_known, who_may_know
 from collabsim.mechanisms.roles import BOTTOM, TOP
 from collabsim.organisations import HEALTH, SOCIAL_CARE
 
@@ -61,6 +65,9 @@ TARGET, WEIGHTED, POSITIVE, PAIRS = 0, 1, 2, 3
 #: Groups of pairs the reporters average over. ``TrustStore.sums`` has one column per
 #: kind of pair (0-7); a group is the kinds with its bit set (ALL: every kind).
 ALL, CROSS_ORG, HEALTH_SOCIAL, TOPS_BOTTOMS = 0, 1, 2, 4
+
+#: A pass over the people who may know a post asks for each one's line this many ahead.
+COLUMN_AHEAD = 16
 
 # Personal parts are float32 (half the memory traffic); renormalising while the scale is
 # still above 1e-2 keeps them below 100 in size, so their rounding stays below 1e-5.
@@ -87,12 +94,15 @@ class TrustStore(NamedTuple):
     org_sector: np.ndarray  # (organisations,) int64
     active: np.ndarray  # (N,) bool
     damage: np.ndarray  # (N,) float64: reputation damage of each person
+    members: np.ndarray  # (organisations, 3): active members by organisation and role
     standing: np.ndarray  # (organisations, 3): sum of (1 - damage) over active members
     # by organisation and role
+    views: np.ndarray  # (organisations, organisations, 3): [k, o, r] sums general[k, j]
+    # over active j of organisation o and role r (their view of organisation k)
     ties: np.ndarray  # (organisations, 3, N): [k, r, i] sums over active j of organisation
     # k and role r (1 - damage_j) x |personal[i, j]|; with standing, a change in general
-    # trust updates the group sums in O(1). People last, so that a newcomer's pass over
-    # everyone's ties with their post reads them in a row (8% of a 2,000-person run)
+    # trust updates the group sums in O(1). People last, so that a pass over everyone's
+    # ties with one group reads them in a row
     known: np.ndarray  # (N, words) int64: bit i of row j is set where personal[i, j] may be
     # non-zero, so a pass over a post's column reads only the few people who know them
     sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
@@ -124,14 +134,34 @@ def new_store(prior, org, sector, role, org_sector, active, counted=True):
         org_sector=org_sector,
         active=active,
         damage=np.zeros(n),
+        members=np.zeros((n_orgs, 3)),
         standing=np.zeros((n_orgs, 3)),
+        views=np.zeros((n_orgs, n_orgs, 3)),
         ties=np.zeros((n_orgs, 3, n)),
         known=no_one_known(n),
         sums=np.zeros((4, 8)),
         counted=counted,
     )
-    recount(store)
+    if counted:
+        _count_newcomers(store)
     return store
+
+
+@jit
+def _count_newcomers(store):
+    """The group sums of a new store, whose members have not met yet, member by member.
+
+    Each member's pairs with those counted before them are targets only, added group by
+    group: O(N x groups), where ``recount`` reads all N² pairs (7 ms at 2,000 people).
+    """
+    store = unpacked(store)
+    joining = store.active.copy()
+    store.active[:] = False
+    for i in range(joining.shape[0]):
+        if joining[i]:
+            _pairs_by_group(store, i, 1.0)
+            _count_in(store, i, 1.0)
+            store.active[i] = True
 
 
 @jit
@@ -153,7 +183,9 @@ def unpacked(store):
         store.org_sector,
         store.active,
         store.damage,
+        store.members,
         store.standing,
+        store.views,
         store.ties,
         store.known,
         store.sums,
@@ -338,6 +370,7 @@ def set_general(store, i, k, value):
     store.general[k, i] = value
     if not store.counted or not store.active[i]:
         return
+    store.views[k, store.org[i], store.role[i]] += change
     for r in range(3):
         weight = store.standing[k, r]
         if store.org[i] == k and store.role[i] == r:
@@ -367,17 +400,22 @@ def drift(store, rate):
 
 @jit
 def recount(store):
-    """Recompute standing, ties and group sums from scratch (start of a run; tests)."""
+    """Recompute the group sums and the sums by group from scratch, pair by pair.
+
+    A check on the sums kept current (the tests use it); O(N²).
+    """
     store = unpacked(store)
     store.sums[:, :] = 0.0
+    store.members[:, :] = 0.0
     store.standing[:, :] = 0.0
+    store.views[:, :, :] = 0.0
     store.ties[:, :, :] = 0.0
     if not store.counted:
         return
     n = store.org.shape[0]
     for i in range(n):
         if store.active[i]:
-            store.standing[store.org[i], store.role[i]] += 1.0 - store.damage[i]
+            _count_in(store, i, 1.0)
             first, kind, sums = _NO_GROUP
             for j in range(n):
                 if j != i and store.active[j]:
@@ -390,25 +428,27 @@ def recount(store):
 def set_membership(store, i, member):
     """Make person ``i`` an active member (or not), updating the group sums.
 
-    Adds or removes all pairs (i, j) and (j, i) with active j.
+    Adds or removes all pairs (i, j) and (j, i) with active j: group by group from the sums
+    by group, and the personal parts of those who may know ``i`` one by one. A returning
+    member's ties are first counted again from their row (people who leave do not come
+    back in a run, so only a caller's own use pays that pass).
     """
     store = unpacked(store)
     if store.active[i] == member:
         return
     if store.counted:
         sign = 1.0 if member else -1.0
-        n = store.org.shape[0]
-        first, kind, sums = _NO_GROUP
-        for j in range(n):
-            column = column_part(store.personal, store.known, i, j)
-            if j != i and store.active[j]:
-                first, kind, sums = _pair_group(store, i, j, first, kind, sums)
-                sums = _tally(store, i, j, sign, sums, float(store.personal[i, j]))
-                sums = _tally(store, j, i, sign, sums, column)
-        _keep_group_sums(store, kind, sums)
-        if not member:
+        if member:
+            _count_ties(store, i)
+        else:
+            _count_in(store, i, -1.0)  # the groups without i: i's pairs are with the others
+        _pairs_by_group(store, i, sign)
+        _warm_parts(store, i, sign)
+        _known_parts(store, i, sign)
+        if member:
+            _count_in(store, i, 1.0)
+        else:
             store.ties[:, :, i] = 0.0  # ties are kept for active members only
-        store.standing[store.org[i], store.role[i]] += sign * (1.0 - store.damage[i])
     store.active[i] = member
 
 
@@ -418,40 +458,102 @@ def renew(store, i, member):
 
     Their own trust starts at their organisation's priors; others' trust in them is each
     one's view of their organisation. ``member`` says whether they join the network. A
-    store that keeps sums takes them out and in with one pass over everyone; then the
-    post's row is cleared, and of its column only the lines of those who may know them.
+    store that keeps sums takes the leaver's pairs out and the newcomer's in group by group
+    (``set_membership``); then the post's row is cleared, and of its column only the lines
+    of those who may know them.
     """
     store = unpacked(store)
-    was = store.active[i] and store.counted
-    joins = member and store.counted
-    oi, ri = store.org[i], store.role[i]
-    standing_old = 1.0 - store.damage[i]
-    n = store.org.shape[0]
-    if was or joins:
-        first, kind, sums = _NO_GROUP
-        for j in range(n):
-            # the leaver's parts, which only a leaver who was counted has in the sums
-            column = column_part(store.personal, store.known, i, j) if was else 0.0
-            if j != i and store.active[j]:
-                # the post's kind of pair, so the leaver's and the newcomer's alike
-                first, kind, sums = _pair_group(store, i, j, first, kind, sums)
-                if was:
-                    sums = _tally(store, i, j, -1.0, sums, float(store.personal[i, j]))
-                    sums = _tally(store, j, i, -1.0, sums, column)
-                if joins:  # the newcomer's pairs: targets only, no personal parts yet
-                    targets = store.prior[oi, store.org[j]] * (1.0 - store.damage[j])
-                    targets += store.general[oi, j]
-                    target_sum, weighted, positive, pairs = sums
-                    sums = (target_sum + targets, weighted, positive, pairs + 2.0)
-        _keep_group_sums(store, kind, sums)
+    set_membership(store, i, False)
     store.personal[i, :] = 0.0
     forget(store.personal, store.known, i)
-    if store.counted:
-        store.ties[:, :, i] = 0.0
-        store.standing[oi, ri] += (1.0 if member else 0.0) - (standing_old if was else 0.0)
     store.damage[i] = 0.0
-    store.general[:, i] = store.prior[oi, :]
+    store.general[:, i] = store.prior[store.org[i], :]
+    if member and store.counted:  # the newcomer's pairs: targets only, no personal parts yet
+        _pairs_by_group(store, i, 1.0)
+        _count_in(store, i, 1.0)
     store.active[i] = member
+
+
+@jit
+def _count_in(store, i, sign):
+    """Add (sign=+1) or remove (-1) member ``i`` in the sums by group of posts."""
+    oi, ri = store.org[i], store.role[i]
+    store.members[oi, ri] += sign
+    store.standing[oi, ri] += sign * (1.0 - store.damage[i])
+    for k in range(store.views.shape[0]):
+        store.views[k, oi, ri] += sign * store.general[k, i]
+
+
+@jit
+def _count_ties(store, i):
+    """Count ``i``'s ties with every active member again from ``i``'s row (O(N))."""
+    store.ties[:, :, i] = 0.0
+    for j in range(store.org.shape[0]):
+        part = float(store.personal[i, j])
+        if j != i and store.active[j] and part != 0.0:
+            store.ties[store.org[j], store.role[j], i] += (1.0 - store.damage[j]) * abs(part)
+
+
+@jit
+def _pairs_by_group(store, i, sign):
+    """Add (+1) or remove (-1) ``i``'s pairs with the active members of each group of posts.
+
+    The targets and number of the pairs (i, j) and (j, i), and the pairs (i, j) weighted by
+    personal parts, from the sums by group, which must not count ``i`` (``_count_in``):
+    ``i``'s trust in the group sums to ``general[k, i] x standing`` in targets and
+    ``general[k, i] x ties`` weighted by personal parts; the group's trust in ``i`` sums to
+    ``(1 - damage_i) x views`` in targets. The positive personal parts of ``i``'s trust are
+    ``_warm_parts``; the personal parts of the group's trust in ``i``, ``_known_parts``.
+    """
+    oi, si, ri = store.org[i], store.sector[i], store.role[i]
+    kept = 1.0 - store.damage[i]
+    sums = store.sums
+    for k in range(store.members.shape[0]):
+        for r in range(3):
+            if store.members[k, r] < 0.5:
+                continue
+            kind = _kind_of(oi, k, si, store.org_sector[k], ri, r)
+            general = store.general[k, i]  # i's view of the group's organisation
+            targets = general * store.standing[k, r] + kept * store.views[oi, k, r]
+            sums[TARGET, kind] += sign * targets
+            sums[WEIGHTED, kind] += sign * general * store.ties[k, r, i]
+            sums[PAIRS, kind] += sign * 2.0 * store.members[k, r]
+
+
+@jit
+def _warm_parts(store, i, sign):
+    """Add (+1) or remove (-1) the positive personal parts of ``i``'s trust in active members.
+
+    A pass along ``i``'s row, which lies in one piece and is mostly zero.
+    """
+    personal = store.personal
+    for j in range(personal.shape[1]):
+        part = float(personal[i, j])
+        if part > 0.0 and j != i and store.active[j]:
+            store.sums[POSITIVE, _kind(store, i, j)] += sign * part
+
+
+@jit
+def _known_parts(store, i, sign):
+    """Add (+1) or remove (-1) the personal parts of active members' trust in ``i``.
+
+    Reads only the lines of those who may know ``i`` (``known``), each asked for
+    ``COLUMN_AHEAD`` people ahead: they lie a whole row apart.
+    """
+    knowers = who_may_know(store.known, i)
+    oi, ri = store.org[i], store.role[i]
+    kept = 1.0 - store.damage[i]
+    for t in range(knowers.shape[0]):
+        if t + COLUMN_AHEAD < knowers.shape[0]:
+            prefetch(store.personal, knowers[t + COLUMN_AHEAD], i)
+        j = knowers[t]
+        part = float(store.personal[j, i])
+        if j == i or not store.active[j] or part == 0.0:
+            continue
+        kind = _kind(store, j, i)
+        store.sums[WEIGHTED, kind] += sign * target(store, j, i) * abs(part)
+        store.sums[POSITIVE, kind] += sign * max(part, 0.0)
+        store.ties[oi, ri, j] += sign * kept * abs(part)
 
 
 @jit
