@@ -84,9 +84,7 @@ class TrustStore(NamedTuple):
 
     personal: np.ndarray  # (N, N) float32: personal part / scale
     scale: np.ndarray  # (1,) float64
-    general: np.ndarray  # (organisations, N) float64: [k, i] is i's trust in organisation k,
-    # people last, so that a newcomer's pass over everyone's view of their organisation
-    # reads it in a row (a fifth of a 2,000-person run)
+    general: np.ndarray  # (organisations, N) float64: [k, i] is i's trust in organisation k
     prior: np.ndarray  # (organisations, organisations) float64: where general starts
     org: np.ndarray  # (N,) int64
     sector: np.ndarray  # (N,) int64
@@ -101,8 +99,7 @@ class TrustStore(NamedTuple):
     # over active j of organisation o and role r (their view of organisation k)
     ties: np.ndarray  # (organisations, 3, N): [k, r, i] sums over active j of organisation
     # k and role r (1 - damage_j) x |personal[i, j]|; with standing, a change in general
-    # trust updates the group sums in O(1). People last, so that a pass over everyone's
-    # ties with one group reads them in a row
+    # trust updates the group sums in O(1)
     known: np.ndarray  # (N, words) int64: bit i of row j is set where personal[i, j] may be
     # non-zero, so a pass over a post's column reads only the few people who know them
     sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
@@ -325,8 +322,7 @@ def _tally(store, i, j, sign, sums, part):
     """Add (sign=+1) or remove (-1) the active pair (i, j) in i's ties and in ``sums``.
 
     ``sums`` are the group sums of the pair's kind (``_pair_group``); returns them updated.
-    ``part`` is ``personal[i, j]``, read by the caller (a pass over a column reads it only
-    where ``known`` says it may be non-zero).
+    ``part`` is ``personal[i, j]``, read by the caller.
     A pair with no personal part (most pairs: people who never met) would add +0 or -0
     to i's ties and to the WEIGHTED and POSITIVE sums, which leaves them as they are to
     the bit (they start at +0, and a sum is -0 only if both its terms are, so none is
