@@ -103,7 +103,7 @@ class TrustStore(NamedTuple):
     known: np.ndarray  # (N, words) int64: bit i of row j is set where personal[i, j] may be
     # non-zero, so a pass over a post's column reads only the few people who know them
     sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
-    counted: bool  # whether standing, ties and sums are kept (trust is reported)
+    counted: bool  # whether the sums and the sums by group are kept (trust is reported)
 
 
 def new_store(prior, org, sector, role, org_sector, active, counted=True):
