@@ -97,9 +97,9 @@ class TrustStore(NamedTuple):
     # by organisation and role
     views: np.ndarray  # (organisations, organisations, 3): [k, o, r] sums general[k, j]
     # over active j of organisation o and role r (their view of organisation k)
-    ties: np.ndarray  # (organisations, 3, N): [k, r, i] sums over active j of organisation
-    # k and role r (1 - damage_j) x |personal[i, j]|; with standing, a change in general
-    # trust updates the group sums in O(1)
+    ties: np.ndarray  # (organisations, 3, N): [k, r, i] sums over active j != i of
+    # organisation k and role r (1 - damage_j) x |personal[i, j]|, kept for active i only
+    # (zero otherwise); with standing, a change in general trust updates the group sums in O(1)
     known: np.ndarray  # (N, words) int64: bit i of row j is set where personal[i, j] may be
     # non-zero, so a pass over a post's column reads only the few people who know them
     sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
@@ -347,7 +347,9 @@ def write(store, i, j, value):
     base = target(store, i, j)
     old = float(store.personal[i, j])
     store.personal[i, j] = _part(value, base) / store.scale[0]
-    new = float(store.personal[i, j])  # as stored, so the sums stay exact
+    # the parts as stored; Numba keeps float() of a float32 element in float32, so the change
+    # in |part| below is rounded to float32 (about 1e-7 of ties and WEIGHTED sums a write)
+    new = float(store.personal[i, j])
     if old == 0.0 and new != 0.0:
         mark_known(store.known, i, j)
     if store.counted and i != j and store.active[i] and store.active[j]:
@@ -425,9 +427,10 @@ def set_membership(store, i, member):
     """Make person ``i`` an active member (or not), updating the group sums.
 
     Adds or removes all pairs (i, j) and (j, i) with active j: group by group from the sums
-    by group, and the personal parts of those who may know ``i`` one by one. A returning
-    member's ties are first counted again from their row (people who leave do not come
-    back in a run, so only a caller's own use pays that pass).
+    by group (``_pairs_by_group``), the positive parts along ``i``'s row in one pass
+    (``_warm_parts``), and the personal parts of those who may know ``i`` one by one
+    (``_known_parts``). A returning member's ties are first counted again from their row
+    (people who leave do not come back in a run, so only a caller's own use pays that pass).
     """
     store = unpacked(store)
     if store.active[i] == member:
@@ -454,9 +457,10 @@ def renew(store, i, member):
 
     Their own trust starts at their organisation's priors; others' trust in them is each
     one's view of their organisation. ``member`` says whether they join the network. A
-    store that keeps sums takes the leaver's pairs out and the newcomer's in group by group
-    (``set_membership``); then the post's row is cleared, and of its column only the lines
-    of those who may know them.
+    store that keeps sums takes the leaver's pairs out if they were a member
+    (``set_membership``); the post's row is then cleared, and of its column only the lines of
+    those who may know them; last, a newcomer who joins has their pairs added group by group
+    (``_pairs_by_group``: targets only, since nobody knows them yet).
     """
     store = unpacked(store)
     set_membership(store, i, False)
@@ -464,7 +468,7 @@ def renew(store, i, member):
     forget(store.personal, store.known, i)
     store.damage[i] = 0.0
     store.general[:, i] = store.prior[store.org[i], :]
-    if member and store.counted:  # the newcomer's pairs: targets only, no personal parts yet
+    if member and store.counted:
         _pairs_by_group(store, i, 1.0)
         _count_in(store, i, 1.0)
     store.active[i] = member
