@@ -160,6 +160,24 @@ def _recounted(store):
     return copy
 
 
+def test_a_new_store_counts_its_members_as_a_recount_would():
+    """A new store counts only its members, group by group, as a recount pair by pair does."""
+    s = small_model().state.trust
+    active = np.random.default_rng(5).random(s.org.size) < 0.7
+    assert 0 < active.sum() < active.size
+    members = active.copy()  # the store shares ``active``, as a run's people do
+    store = trust_store.new_store(s.prior, s.org, s.sector, s.role, s.org_sector, active)
+    recounted = _recounted(store)
+    assert np.array_equal(store.members, recounted.members)
+    assert store.members.sum() == members.sum()
+    for name in ("standing", "views", "ties"):
+        assert np.allclose(getattr(store, name), getattr(recounted, name), atol=1e-12), name
+    assert np.allclose(store.sums, recounted.sums, rtol=1e-12, atol=1e-12)
+    assert np.array_equal(store.sums[trust_store.PAIRS], recounted.sums[trust_store.PAIRS])
+    assert np.array_equal(store.active, members)  # counting leaves membership as it was
+    _assert_sums_exact(store)
+
+
 @pytest.mark.parametrize("seed", [0, 2, 3, 4])
 def test_kept_sums_stay_a_recount_through_any_sequence_of_changes(seed):
     """Every change in any order, each followed by a check of every kept sum against a recount.

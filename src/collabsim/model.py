@@ -181,6 +181,7 @@ class CollaborationModel(WeeklyWorld):
         self.step = self._released  # refuses before Mesa moves its clock on, every time
 
     def _released(self) -> None:
+        """Refuse to step: the model has let go of its state (``release``)."""
         raise RuntimeError(
             "this model has let go of its state (model.release()), so it cannot step "
             "again: build a new one with the same parameters and seed to run its weeks again"
