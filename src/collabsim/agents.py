@@ -18,7 +18,8 @@ import mesa
 
 from collabsim import space
 from collabsim.mechanisms.roles import ROLES
-from collabsim.mechanisms.trust_store import read, set_membership, trust_in
+from collabsim.mechanisms.trust_members import set_membership
+from collabsim.mechanisms.trust_store import read, trust_in
 from collabsim.organisations import Organisation
 from collabsim.params import ParameterError, python_value
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from collabsim.mechanisms.roles import TOP
-from collabsim.mechanisms.trust_store import set_membership
+from collabsim.mechanisms.trust_members import set_membership
 from collabsim.params import Event
 
 if TYPE_CHECKING:

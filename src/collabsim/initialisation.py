@@ -18,7 +18,7 @@ from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.played import nobody as nobody_played
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.mechanisms.trust import prior_trust
-from collabsim.mechanisms.trust_store import new_store
+from collabsim.mechanisms.trust_members import new_store
 from collabsim.mechanisms.turnover import PersonDraws, draw_everyone
 from collabsim.organisations import (
     ACADEMIC_PARTNER_KIND,

@@ -6,7 +6,7 @@ import numpy as np
 
 from collabsim.jit import jit
 from collabsim.mechanisms.roles import TOP
-from collabsim.mechanisms.trust_store import set_membership
+from collabsim.mechanisms.trust_members import set_membership
 
 
 @jit

@@ -265,8 +265,9 @@ def _gossip(store, stream, news, conversations, network_on, org_start):
     for i in range(n):
         if network_on and not store.active[i]:
             continue
-        first, colleagues = org_start[store.org[i]], 0
+        first = colleagues = 0
         if not network_on:
+            first = org_start[store.org[i]]
             colleagues = org_start[store.org[i] + 1] - first - 1
         for _ in range(whole + (1 if chance(stream, fraction) else 0)):
             if network_on:

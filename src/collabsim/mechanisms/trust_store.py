@@ -20,16 +20,14 @@ generalised trust, so the per-step trust reporters cost O(1) however large the n
 The store also keeps a bit for every pair that may have a personal part (``known``,
 ``collabsim.mechanisms.acquaintance``), and sums by group of posts (organisation and
 role): of members (``members``), their reputations (``standing``), their views of each
-organisation (``views``) and each person's personal parts with them (``ties``). A
-member's leaving or a newcomer's joining then changes the group sums group by group, with
-a pass along the post's row and one line for each person who may know the post, instead
-of a pass over everyone's pairs both ways.
+organisation (``views``) and each person's personal parts with them (``ties``), from which
+``collabsim.mechanisms.trust_members`` moves the group sums when people join or leave.
 A store whose trust nobody reports (the silo twin's: ``counted`` false) keeps no sums or
 group sums; they decide nothing in a run, so its trust is the same without them.
 
-Where trust changes (every write goes through ``write``, ``set_general``, ``drift``,
-``set_membership``, ``renew`` or ``damage_reputation`` here, which keep the sums; the
-rules that decide the new values are in ``collabsim.mechanisms.trust``):
+Where trust changes (every write goes through ``write``, ``set_general``, ``drift`` or
+``damage_reputation`` here, or ``set_membership`` or ``renew`` in ``trust_members``, which
+keep the sums; the rules that decide the new values are in ``collabsim.mechanisms.trust``):
 
 - encounters at a meeting's tables, informal contact between meetings and participants'
   own conversations in a workshop: ``encounters.converse`` (M1, M2), called by
@@ -45,7 +43,7 @@ rules that decide the new values are in ``collabsim.mechanisms.trust``):
   ``sustainability.organisations_withdrawing``, ``events.partner_withdraws`` and
   ``Person.remove``; a newcomer taking over a post: ``renew``, from
   ``turnover.replace_person`` (M14);
-- the store is made once per run, ``new_store``.
+- the store is made once per run, ``trust_members.new_store``.
 """
 
 from __future__ import annotations
@@ -54,8 +52,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from collabsim.jit import jit, prefetch
-from collabsim.mechanisms.acquaintance import forget, mark_known, no_one_known, who_may_know
+from collabsim.jit import jit
+from collabsim.mechanisms.acquaintance import mark_known
 from collabsim.mechanisms.roles import BOTTOM, TOP
 from collabsim.organisations import HEALTH, SOCIAL_CARE
 
@@ -65,9 +63,6 @@ TARGET, WEIGHTED, POSITIVE, PAIRS = 0, 1, 2, 3
 #: Groups of pairs the reporters average over. ``TrustStore.sums`` has one column per
 #: kind of pair (0-7); a group is the kinds with its bit set (ALL: every kind).
 ALL, CROSS_ORG, HEALTH_SOCIAL, TOPS_BOTTOMS = 0, 1, 2, 4
-
-#: A pass over the people who may know a post asks for each one's line this many ahead.
-COLUMN_AHEAD = 16
 
 # Personal parts are float32 (half the memory traffic); renormalising while the scale is
 # still above 1e-2 keeps them below 100 in size, so their rounding stays below 1e-5.
@@ -104,61 +99,6 @@ class TrustStore(NamedTuple):
     # non-zero, so a pass over a post's column reads only the few people who know them
     sums: np.ndarray  # (4, 8): rows TARGET, WEIGHTED, POSITIVE, PAIRS; columns kinds of pair
     counted: bool  # whether the sums and the sums by group are kept (trust is reported)
-
-
-def new_store(prior, org, sector, role, org_sector, active, counted=True):
-    """The trust store at the start of a run: everyone's trust is their organisations' prior.
-
-    Args:
-        prior: Prior trust between organisations (``prior_trust``).
-        org: Everyone's organisation.
-        sector: Everyone's sector.
-        role: Everyone's role.
-        org_sector: Each organisation's sector.
-        active: Who is a member of the network (the people's own array, shared).
-        counted: Keep the group sums the trust reporters read (false for a world whose
-            trust nobody reports).
-    """
-    n, n_orgs = org.shape[0], prior.shape[0]
-    store = TrustStore(
-        personal=np.zeros((n, n), dtype=np.float32),
-        scale=np.ones(1),
-        general=np.ascontiguousarray(prior[org, :].T),
-        prior=prior,
-        org=org,
-        sector=sector,
-        role=role,
-        org_sector=org_sector,
-        active=active,
-        damage=np.zeros(n),
-        members=np.zeros((n_orgs, 3)),
-        standing=np.zeros((n_orgs, 3)),
-        views=np.zeros((n_orgs, n_orgs, 3)),
-        ties=np.zeros((n_orgs, 3, n)),
-        known=no_one_known(n),
-        sums=np.zeros((4, 8)),
-        counted=counted,
-    )
-    if counted:
-        _count_newcomers(store)
-    return store
-
-
-@jit
-def _count_newcomers(store):
-    """The group sums of a new store, whose members have not met yet, member by member.
-
-    Each member's pairs with those counted before them are targets only, added group by
-    group: O(N x groups), where ``recount`` reads all N² pairs (7 ms at 2,000 people).
-    """
-    store = unpacked(store)
-    joining = store.active.copy()
-    store.active[:] = False
-    for i in range(joining.shape[0]):
-        if joining[i]:
-            _pairs_by_group(store, i, 1.0)
-            _count_in(store, i, 1.0)
-            store.active[i] = True
 
 
 @jit
@@ -245,7 +185,7 @@ def trust_in(store, j):
 
 
 @jit
-def _kind_of(org_a, org_b, sector_a, sector_b, role_a, role_b):
+def kind_of(org_a, org_b, sector_a, sector_b, role_a, role_b):
     """Which of eight kinds a pair is.
 
     Bit 0: across organisations; bit 1: across the health / social care divide (sectors
@@ -258,9 +198,9 @@ def _kind_of(org_a, org_b, sector_a, sector_b, role_a, role_b):
 
 
 @jit
-def _kind(store, i, j):
-    """Kind of the pair (i, j) (see ``_kind_of``)."""
-    return _kind_of(
+def pair_kind(store, i, j):
+    """Kind of the pair (i, j) (see ``kind_of``)."""
+    return kind_of(
         store.org[i], store.org[j], store.sector[i], store.sector[j], store.role[i], store.role[j]
     )
 
@@ -296,7 +236,7 @@ def _pair_group(store, person, other, first, kind, sums):
     ):
         return first, kind, sums
     _keep_group_sums(store, kind, sums)
-    kind = _kind(store, person, other)
+    kind = pair_kind(store, person, other)
     kept = store.sums
     return (
         other,
@@ -345,15 +285,15 @@ def _tally(store, i, j, sign, sums, part):
 def write(store, i, j, value):
     """Set the trust of ``i`` in ``j`` to ``value`` (0-1), keeping the group sums current."""
     base = target(store, i, j)
-    old = float(store.personal[i, j])
+    old = np.float64(store.personal[i, j])
     store.personal[i, j] = _part(value, base) / store.scale[0]
-    # the parts as stored; Numba keeps float() of a float32 element in float32, so the change
-    # in |part| below is rounded to float32 (about 1e-7 of ties and WEIGHTED sums a write)
-    new = float(store.personal[i, j])
+    # the parts as stored, widened: Numba keeps float() of a float32 element in float32, and
+    # the change in |part| below would be rounded to float32 (1e-7 of the sums a write)
+    new = np.float64(store.personal[i, j])
     if old == 0.0 and new != 0.0:
         mark_known(store.known, i, j)
     if store.counted and i != j and store.active[i] and store.active[j]:
-        kind = _kind(store, i, j)
+        kind = pair_kind(store, i, j)
         store.sums[WEIGHTED, kind] += base * (abs(new) - abs(old))
         store.sums[POSITIVE, kind] += max(new, 0.0) - max(old, 0.0)
         store.ties[store.org[j], store.role[j], i] += (1.0 - store.damage[j]) * (
@@ -373,7 +313,7 @@ def set_general(store, i, k, value):
         weight = store.standing[k, r]
         if store.org[i] == k and store.role[i] == r:
             weight -= 1.0 - store.damage[i]  # not one's own trust in oneself
-        kind = _kind_of(store.org[i], k, store.sector[i], store.org_sector[k], store.role[i], r)
+        kind = kind_of(store.org[i], k, store.sector[i], store.org_sector[k], store.role[i], r)
         store.sums[TARGET, kind] += change * weight
         store.sums[WEIGHTED, kind] += change * store.ties[k, r, i]
 
@@ -413,7 +353,7 @@ def recount(store):
     n = store.org.shape[0]
     for i in range(n):
         if store.active[i]:
-            _count_in(store, i, 1.0)
+            count_in(store, i, 1.0)
             first, kind, sums = _NO_GROUP
             for j in range(n):
                 if j != i and store.active[j]:
@@ -423,137 +363,13 @@ def recount(store):
 
 
 @jit
-def set_membership(store, i, member):
-    """Make person ``i`` an active member (or not), updating the group sums.
-
-    Adds or removes all pairs (i, j) and (j, i) with active j: group by group from the sums
-    by group (``_pairs_by_group``), the positive parts along ``i``'s row in one pass
-    (``_warm_parts``), and the personal parts of those who may know ``i`` one by one
-    (``_known_parts``). A returning member's ties are first counted again from their row
-    (people who leave do not come back in a run, so only a caller's own use pays that pass).
-    """
-    store = unpacked(store)
-    if store.active[i] == member:
-        return
-    if store.counted:
-        sign = 1.0 if member else -1.0
-        if member:
-            _count_ties(store, i)
-        else:
-            _count_in(store, i, -1.0)  # the groups without i: i's pairs are with the others
-        _pairs_by_group(store, i, sign)
-        _warm_parts(store, i, sign)
-        _known_parts(store, i, sign)
-        if member:
-            _count_in(store, i, 1.0)
-        else:
-            store.ties[:, :, i] = 0.0  # ties are kept for active members only
-    store.active[i] = member
-
-
-@jit
-def renew(store, i, member):
-    """A newcomer takes post ``i``: nobody knows them and they know nobody.
-
-    Their own trust starts at their organisation's priors; others' trust in them is each
-    one's view of their organisation. ``member`` says whether they join the network. A
-    store that keeps sums takes the leaver's pairs out if they were a member
-    (``set_membership``); the post's row is then cleared, and of its column only the lines of
-    those who may know them; last, a newcomer who joins has their pairs added group by group
-    (``_pairs_by_group``: targets only, since nobody knows them yet).
-    """
-    store = unpacked(store)
-    set_membership(store, i, False)
-    store.personal[i, :] = 0.0
-    forget(store.personal, store.known, i)
-    store.damage[i] = 0.0
-    store.general[:, i] = store.prior[store.org[i], :]
-    if member and store.counted:
-        _pairs_by_group(store, i, 1.0)
-        _count_in(store, i, 1.0)
-    store.active[i] = member
-
-
-@jit
-def _count_in(store, i, sign):
+def count_in(store, i, sign):
     """Add (sign=+1) or remove (-1) member ``i`` in the sums by group of posts."""
     oi, ri = store.org[i], store.role[i]
     store.members[oi, ri] += sign
     store.standing[oi, ri] += sign * (1.0 - store.damage[i])
     for k in range(store.views.shape[0]):
         store.views[k, oi, ri] += sign * store.general[k, i]
-
-
-@jit
-def _count_ties(store, i):
-    """Count ``i``'s ties with every active member again from ``i``'s row (O(N))."""
-    store.ties[:, :, i] = 0.0
-    for j in range(store.org.shape[0]):
-        part = float(store.personal[i, j])
-        if j != i and store.active[j] and part != 0.0:
-            store.ties[store.org[j], store.role[j], i] += (1.0 - store.damage[j]) * abs(part)
-
-
-@jit
-def _pairs_by_group(store, i, sign):
-    """Add (+1) or remove (-1) ``i``'s pairs with the active members of each group of posts.
-
-    The targets and number of the pairs (i, j) and (j, i), and the pairs (i, j) weighted by
-    personal parts, from the sums by group, which must not count ``i`` (``_count_in``):
-    ``i``'s trust in the group sums to ``general[k, i] x standing`` in targets and
-    ``general[k, i] x ties`` weighted by personal parts; the group's trust in ``i`` sums to
-    ``(1 - damage_i) x views`` in targets. The positive personal parts of ``i``'s trust are
-    ``_warm_parts``; the personal parts of the group's trust in ``i``, ``_known_parts``.
-    """
-    oi, si, ri = store.org[i], store.sector[i], store.role[i]
-    kept = 1.0 - store.damage[i]
-    sums = store.sums
-    for k in range(store.members.shape[0]):
-        for r in range(3):
-            if store.members[k, r] < 0.5:
-                continue
-            kind = _kind_of(oi, k, si, store.org_sector[k], ri, r)
-            general = store.general[k, i]  # i's view of the group's organisation
-            targets = general * store.standing[k, r] + kept * store.views[oi, k, r]
-            sums[TARGET, kind] += sign * targets
-            sums[WEIGHTED, kind] += sign * general * store.ties[k, r, i]
-            sums[PAIRS, kind] += sign * 2.0 * store.members[k, r]
-
-
-@jit
-def _warm_parts(store, i, sign):
-    """Add (+1) or remove (-1) the positive personal parts of ``i``'s trust in active members.
-
-    A pass along ``i``'s row, which lies in one piece and is mostly zero.
-    """
-    personal = store.personal
-    for j in range(personal.shape[1]):
-        part = float(personal[i, j])
-        if part > 0.0 and j != i and store.active[j]:
-            store.sums[POSITIVE, _kind(store, i, j)] += sign * part
-
-
-@jit
-def _known_parts(store, i, sign):
-    """Add (+1) or remove (-1) the personal parts of active members' trust in ``i``.
-
-    Reads only the lines of those who may know ``i`` (``known``), each asked for
-    ``COLUMN_AHEAD`` people ahead: they lie a whole row apart.
-    """
-    knowers = who_may_know(store.known, i)
-    oi, ri = store.org[i], store.role[i]
-    kept = 1.0 - store.damage[i]
-    for t in range(knowers.shape[0]):
-        if t + COLUMN_AHEAD < knowers.shape[0]:
-            prefetch(store.personal, knowers[t + COLUMN_AHEAD], i)
-        j = knowers[t]
-        part = float(store.personal[j, i])
-        if j == i or not store.active[j] or part == 0.0:
-            continue
-        kind = _kind(store, j, i)
-        store.sums[WEIGHTED, kind] += sign * target(store, j, i) * abs(part)
-        store.sums[POSITIVE, kind] += sign * max(part, 0.0)
-        store.ties[oi, ri, j] += sign * kept * abs(part)
 
 
 @jit

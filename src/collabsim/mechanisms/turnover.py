@@ -11,7 +11,7 @@ from collabsim.jit import jit
 from collabsim.mechanisms.change import end_change
 from collabsim.mechanisms.draws import chance, normal
 from collabsim.mechanisms.roles import MIDDLE, TOP
-from collabsim.mechanisms.trust_store import renew, set_membership
+from collabsim.mechanisms.trust_members import renew, set_membership
 
 
 class ExitRates(NamedTuple):
