@@ -4,7 +4,8 @@ The rules by which trust moves: how a signal in an interaction moves it
 (``trust_after_signal``, ``lesson``, ``signal``), how likely an encounter is to go well
 (``encounter_goes_well_probability``, with identity and turf threat), and gossip
 (``second_hand``). Trust itself, and every write to it, is kept in the trust store
-(``collabsim.mechanisms.trust_store``), which lists every place trust changes.
+(``collabsim.mechanisms.trust_store``, and ``trust_members`` when people join or leave),
+whose docstring lists every place trust changes.
 """
 
 from __future__ import annotations

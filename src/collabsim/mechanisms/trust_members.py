@@ -81,7 +81,8 @@ def _count_newcomers(store):
     """The group sums of a new store, whose members have not met yet, member by member.
 
     Each member's pairs with those counted before them are targets only, added group by
-    group: O(N x groups), where ``recount`` reads all N² pairs (7 ms at 2,000 people).
+    group: O(N x groups), where ``trust_store.recount`` reads all N² pairs (7 ms at 2,000
+    people).
     """
     store = unpacked(store)
     joining = store.active.copy()
