@@ -12,8 +12,8 @@ DASHBOARD := $(VENV)/.dashboard
 ANALYSIS := $(VENV)/.analysis
 TESTING := $(VENV)/.testing
 
-.PHONY: setup setup-test run test patterns validate calibrate robustness results bench dashboard \
-	docs clean
+.PHONY: setup setup-test run test test-lowest patterns validate calibrate robustness results \
+	bench dashboard docs clean
 
 $(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit(0 if sys.version_info >= (3, 12) else f"collabsim needs Python 3.12+, found {v} at {sys.executable}; set PYTHON=/path/to/python3.12")'
@@ -60,6 +60,19 @@ test: $(TESTING)
 	$(BIN)/python -c "$(WARM_UP)"
 	$(BIN)/pytest -n auto --durations=20
 
+# The suite again on the lowest version of every package pyproject.toml allows, as a user's
+# older environment may have them: uv resolves each requirement to its lower bound (about ten
+# minutes on two cores). Not part of `make test`; run it when a lower bound changes.
+LOWEST := .venv-lowest
+test-lowest: $(TESTING)
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/pip install --quiet uv
+	$(LOWEST)/bin/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct \
+	  -e ".[test]"
+	$(LOWEST)/bin/python -c "$(WARM_UP)"
+	$(LOWEST)/bin/pytest -n auto
+
 patterns: $(TESTING)
 	$(BIN)/pytest -n auto -m patterns
 
@@ -94,4 +107,4 @@ docs: $(RUNTIME)
 	$(BIN)/collabsim patterns --markdown > docs/patterns.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info src/*.egg-info
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .hypothesis build *.egg-info src/*.egg-info

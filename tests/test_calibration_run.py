@@ -95,7 +95,7 @@ def test_a_calibration_writes_its_tables_report_and_figure(serial):
         "figures/marginals.csv",
     ):
         assert (out / name).is_file(), name
-    points = pd.read_csv(out / "points.csv")
+    points = pd.read_csv(out / "points.csv", float_precision="round_trip")
     assert list(points.columns) == [
         "point",
         "meeting_energy",
