@@ -112,9 +112,9 @@ def sum_in_numpy_order(values):
     part with eight running totals; a plain loop differs in the last bits, so a compiled
     week adding its own way would drift from the same week told from Python. (NumPy 2.0
     adds more than 8,192 items in buffers of 8,192, later versions do not; the model adds at
-    most ``n_people`` items, 5,000 at most, so every NumPy agrees with this.) The halving
-    is walked with a stack of its own: Numba's on-disk cache cannot load a function that
-    calls itself.
+    most ``n_people`` items, and the most it allows is below that, so every NumPy agrees.)
+    The halving is walked with a stack of its own: Numba's on-disk cache cannot load a
+    function that calls itself.
     """
     n = values.shape[0]
     if n <= _NUMPY_BLOCK:
