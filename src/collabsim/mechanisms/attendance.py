@@ -31,7 +31,9 @@ def attendance_probability(commitment, meeting_value, workload, backlog, territo
     encounters with other organisations, which trust makes likelier); backlog is 1 if they
     came last time: three hours away from the day job leaves work that keeps them away
     from the next meeting; and t is their territoriality, the power they would have to
-    share (power times unwillingness to cede, 0-1), which keeps the powerful away. The
+    share (``people.territoriality``, 0-1: unwillingness to cede times power, resistance
+    and the organisation's guardedness; ``turnover.draw_person``), which keeps the
+    powerful away. The
     backlog term is what makes Beston's pattern, most people at four or more of six
     meetings yet nobody at all six, possible.
 
