@@ -20,9 +20,14 @@ from collabsim.agents import PersonHasLeft
 from collabsim.metrics import REPORTER_NAMES
 from collabsim.params import ParameterError
 
+#: A person's records, each under a column name no model reporter has (``batch_run`` puts
+#: both in one row).
 PERSON_REPORTERS = {
-    name: name
-    for name in ("commitment", "meetings_attended", "changes_granted", "changes_blocked", "trust")
+    "commitment": "commitment",
+    "meetings_attended": "meetings_attended",
+    "granted": "changes_granted",
+    "blocked": "changes_blocked",
+    "trust": "trust",
 }
 
 
@@ -53,6 +58,16 @@ def test_batch_run_gives_the_same_rows_as_run():
         assert list(runs["Step"]) == list(range(7))
         got = runs[list(REPORTER_NAMES)].reset_index(drop=True)
         pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_batch_run_takes_params_in_a_list_and_says_so_when_given_them_bare():
+    params = collabsim.scenario("beston", cede_willingness=0.3)
+    kept = {"rng": [1], "max_steps": 4, "display_progress": False}
+    rows = mesa.batch_run(CollaborationModel, parameters={"params": [params]}, **kept)
+    expected = collabsim.run(params, seed=1, steps=4).timeseries.iloc[-1]
+    assert rows[0]["commitment_mean"] == expected["commitment_mean"]
+    with pytest.raises(ParameterError, match=r"params='n_people' is not allowed: .* in a list"):
+        mesa.batch_run(CollaborationModel, parameters={"params": params}, **kept)
 
 
 def test_the_datacollector_holds_the_time_series_and_each_reporter_by_name():
@@ -101,7 +116,8 @@ def test_agent_reporters_read_people_as_mesa_agents():
     for person in model.agents:
         row = final.loc[person.unique_id]
         assert row["meetings_attended"] == people.attended[person.index]
-        assert row["changes_granted"] == people.granted[person.index]
+        assert row["granted"] == people.granted[person.index]
+        assert row["blocked"] == people.blocked[person.index]
         assert row["commitment"] == people.commitment[person.index]
     assert final["meetings_attended"].max() > 0
     assert 0 < final["trust"].mean() < 1
@@ -116,11 +132,52 @@ def test_agent_reporters_in_a_batch_run():
     )
     assert len(rows) == collabsim.scenario("beston").n_people
     assert {"AgentID", "meetings_attended", "trust", "alive"} <= set(rows.columns)
+    week = collabsim.run(collabsim.scenario("beston"), seed=4, steps=3).timeseries.iloc[-1]
+    assert (rows["changes_granted"] == week["changes_granted"]).all()  # the model's, kept
+    assert rows["granted"].sum() == week["changes_granted"]  # and each person's
 
 
 def test_agent_reporters_that_are_not_a_mapping_are_refused():
     with pytest.raises(ParameterError, match="agent_reporters"):
         CollaborationModel("beston", agent_reporters="commitment")
+
+
+@pytest.mark.parametrize(
+    ("reporters", "message"),
+    [
+        ({"frustration": "frustration"}, "'frustration' is not allowed: a model reporter"),
+        ({3: "commitment"}, "column name 3 is not allowed: expected text"),
+        ({"x": 5}, r"agent_reporters\['x'\]=5 is not allowed: expected a Person attribute"),
+        ({"x": None}, r"agent_reporters\['x'\]=None is not allowed"),
+        ({"x": [len]}, r"agent_reporters\['x'\]=\[<built-in function len>\] is not allowed"),
+    ],
+)
+def test_agent_reporters_mesa_could_not_keep_apart_or_call_are_refused_by_name(reporters, message):
+    with pytest.raises(ParameterError, match=message):
+        CollaborationModel("beston", agent_reporters=reporters)
+
+
+def test_agent_reporters_take_every_form_mesa_takes():
+    def scaled(person, factor):
+        return factor * person.commitment
+
+    model = stepped(
+        CollaborationModel(
+            "beston",
+            rng=3,
+            agent_reporters={
+                "commitment": "commitment",
+                "half": [scaled, [0.5]],
+                "doubled": functools.partial(scaled, factor=2.0),
+                "role": lambda person: person.role,
+            },
+        ),
+        2,
+    )
+    final = model.datacollector.get_agent_vars_dataframe().xs(2, level="Step")
+    assert np.allclose(final["half"], 0.5 * final["commitment"])
+    assert np.allclose(final["doubled"], 2.0 * final["commitment"])
+    assert set(final["role"]) == {"top", "middle", "bottom"}
 
 
 # --- 2. Mesa's constructor keywords --------------------------------------------------------

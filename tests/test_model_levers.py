@@ -7,7 +7,7 @@ import pytest
 
 import collabsim
 from collabsim.model import CollaborationModel
-from collabsim.params import LEVERS, PARAMETERS, Event, ParameterError, Params
+from collabsim.params import EVENT_KINDS, LEVERS, PARAMETERS, Event, ParameterError, Params
 
 
 def _run(model: CollaborationModel, weeks: int) -> CollaborationModel:
@@ -114,6 +114,28 @@ def test_an_applied_event_replayed_as_a_scheduled_one_gives_the_same_run(weeks):
     replayed = collabsim.scenario("beston", events=[*shipped.events, event])
     assert collabsim.run(replayed, seed=3, steps=30).timeseries.equals(live.timeseries())
     assert not collabsim.run(shipped, seed=3, steps=30).timeseries.equals(live.timeseries())
+
+
+@pytest.mark.parametrize("kind", sorted(EVENT_KINDS))
+def test_every_kind_of_event_set_off_live_replays_as_a_scheduled_one(kind):
+    # programmes held back until week 20, so that starting them in week 6 changes the run
+    held_back = collabsim.scenario("iocn", n_people=80, events=[Event(20, "programme_starts")])
+    live = _run(CollaborationModel(held_back, rng=2), 5)
+    event = live.apply_event(kind)
+    _run(live, 25)
+    replayed = held_back.replace(events=[event, *held_back.events])
+    assert collabsim.run(replayed, seed=2, steps=30).timeseries.equals(live.timeseries())
+    assert not collabsim.run(held_back, seed=2, steps=30).timeseries.equals(live.timeseries())
+
+
+def test_programmes_already_running_cannot_be_started_live_as_no_replay_would_match():
+    model = _run(CollaborationModel("iocn", rng=2, n_people=80), 10)
+    assert model.network.programme_running  # from the start: nothing scheduled holds them
+    with pytest.raises(ParameterError, match="'programme_starts' is not allowed now: .* already"):
+        model.apply_event("programme_starts")
+    _run(model, 5)
+    plain = collabsim.run(collabsim.scenario("iocn", n_people=80), seed=2, steps=15)
+    assert plain.timeseries.equals(model.timeseries())  # the refused event changed nothing
 
 
 def test_apply_event_refuses_an_organisation_the_network_does_not_have():

@@ -166,6 +166,17 @@ def test_replayed_late_and_invalid_requests_are_refused_and_change_nothing(room)
     assert len(room.record.rows) == rows
 
 
+def test_an_event_the_record_could_not_replay_is_refused_and_not_recorded(room):
+    assert room.model.network.programme_running  # iocn runs its programmes from the start
+    rows = len(room.record.rows)
+    with pytest.raises(Refusal, match="'programme_starts' is not allowed now") as refusal:
+        room.facilitate(
+            room.facilitator_token, request_id=rid(), action="event", value="programme_starts"
+        )
+    assert refusal.value.kind == "invalid"
+    assert len(room.record.rows) == rows
+
+
 def test_the_facilitators_controls_need_the_facilitators_token(room):
     ann = room.join(room.code, "Ann")
     for token in (ann.token, "", None):

@@ -41,6 +41,50 @@ def model_reporters() -> dict[str, Callable[[CollaborationModel], Any]]:
     return {name: functools.partial(current_value, name=name) for name in metrics.REPORTER_NAMES}
 
 
+def checked_agent_reporters(agent_reporters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The agent reporters as Mesa takes them, or ``ParameterError`` saying what is wrong.
+
+    Each column name is text that no model reporter has: ``mesa.batch_run`` puts a week's
+    model and agent values in one row, where a person's value would hide the model's of
+    the same name (``changes_granted``, say). Each reporter is what Mesa takes: a
+    ``Person`` attribute's name, a function of a ``Person``, or ``[function, [arguments]]``.
+    A name that is no attribute is reported by Mesa, naming the reporter, at the first
+    week's collection.
+    """
+    if agent_reporters is None:
+        return {}
+    if not isinstance(agent_reporters, Mapping):
+        raise ParameterError(
+            f"agent_reporters={agent_reporters!r} is not allowed: expected a mapping of "
+            "column names to Person attributes or functions, e.g. "
+            "{'commitment': 'commitment', 'meetings_attended': 'meetings_attended'}"
+        )
+    for column, reporter in agent_reporters.items():
+        if not isinstance(column, str):
+            raise ParameterError(
+                f"agent_reporters: the column name {column!r} is not allowed: expected text"
+            )
+        if column in metrics.REPORTER:
+            raise ParameterError(
+                f"agent_reporters: the column name {column!r} is not allowed: a model reporter "
+                "has that name, and mesa.batch_run puts both in one row, where the person's "
+                f"value would hide the model's; name it otherwise, e.g. 'person_{column}'"
+            )
+        with_arguments = (
+            isinstance(reporter, list)
+            and len(reporter) == 2
+            and callable(reporter[0])
+            and isinstance(reporter[1], list | tuple)
+        )
+        if not (isinstance(reporter, str) or callable(reporter) or with_arguments):
+            raise ParameterError(
+                f"agent_reporters[{column!r}]={reporter!r} is not allowed: expected a Person "
+                "attribute's name (e.g. 'commitment'), a function of a Person, or "
+                "[function, [arguments]]"
+            )
+    return dict(agent_reporters)
+
+
 class WeeklyCollector(mesa.DataCollector):
     """A ``mesa.DataCollector`` that stores each week's reporters as one array row.
 
@@ -51,15 +95,9 @@ class WeeklyCollector(mesa.DataCollector):
     """
 
     def __init__(self, agent_reporters: Mapping[str, Any] | None = None) -> None:
-        if agent_reporters is not None and not isinstance(agent_reporters, Mapping):
-            raise ParameterError(
-                f"agent_reporters={agent_reporters!r} is not allowed: expected a mapping of "
-                "column names to Person attributes or functions, e.g. "
-                "{'commitment': 'commitment', 'meetings_attended': 'meetings_attended'}"
-            )
         self._rows: list[np.ndarray] = []
         self._columns: tuple[int, dict[str, list]] = (0, {})
-        super().__init__(agent_reporters=dict(agent_reporters or {}))
+        super().__init__(agent_reporters=checked_agent_reporters(agent_reporters))
         self.model_reporters = model_reporters()
 
     @property

@@ -13,7 +13,7 @@ import numpy as np
 
 from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust_members import set_membership
-from collabsim.params import Event
+from collabsim.params import Event, ParameterError
 
 if TYPE_CHECKING:
     from collabsim.week import WeeklyWorld
@@ -140,3 +140,22 @@ HANDLERS = {
 def apply(model: WeeklyWorld, event: Event) -> None:
     """Apply ``event`` to ``model`` now."""
     HANDLERS[event.kind](model, event)
+
+
+def check_replayable(model: WeeklyWorld, event: Event) -> None:
+    """Refuse an event set off mid-run that, listed in ``events``, would not replay the run.
+
+    Leadership programmes that run from the start (``programme_intensity`` above 0 and no
+    ``programme_starts`` scheduled) are held back until the week of a scheduled
+    ``programme_starts``: set off while they run, it would change nothing here, yet held
+    back the programmes in a replay.
+
+    Raises:
+        ParameterError: The event cannot be replayed.
+    """
+    if event.kind == "programme_starts" and model.network.programme_running:
+        raise ParameterError(
+            "event 'programme_starts' is not allowed now: the leadership programmes are "
+            "already running, and listed in events a programme_starts holds them back until "
+            f"its week ({event.step}), so it could not replay this run"
+        )

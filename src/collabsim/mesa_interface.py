@@ -20,7 +20,7 @@ from mesa.experimental.scenarios import Scenario
 
 from collabsim.checks import not_whole_number, whole_number
 from collabsim.mechanisms.draws import new_stream
-from collabsim.params import ParameterError, Params, python_value
+from collabsim.params import PARAMETERS, ParameterError, Params, python_value
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel
@@ -105,6 +105,12 @@ def resolve_arguments(
             scenario.rng = rng if rng is not None else seed
             rng = seed = None
     name = params if isinstance(params, str) else None
+    if name in PARAMETERS:
+        raise ParameterError(
+            f"params={name!r} is not allowed: it is a parameter's name, not a scenario. "
+            "mesa.batch_run takes a Params (a mapping) in its parameters for a list of its "
+            "names; give it in a list: parameters={'params': [params], ...}"
+        )
     if name is not None:
         from collabsim.scenarios import scenario as load_scenario
 

@@ -152,9 +152,14 @@ class CollaborationModel(WeeklyWorld):
             kind: One of ``collabsim.params.EVENT_KINDS``.
             organisation: Organisation kind it concerns, where that matters; one the
                 network has (``ParameterError`` otherwise, as for a scheduled event).
+
+        Raises:
+            ParameterError: An unknown kind or organisation, or an event that could not be
+                replayed (``events.check_replayable``).
         """
         event = Event(self.steps + 1, kind, organisation)
         check_organisation_present(event, organisations_present(self.params))
+        events.check_replayable(self, event)
         events.apply(self, event)
         if self.silo_twin is not None:
             events.apply(self.silo_twin, event)

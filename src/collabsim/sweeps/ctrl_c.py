@@ -9,7 +9,11 @@ happens to be. Two places would make that wrong for a sweep:
 * inside a finaliser (a ``__del__`` or a weak-reference callback, which libraries run at
   unpredictable moments), where Python reports the exception as ignored and carries on,
   so the sweep would run to its end; so every Ctrl-C is also remembered, and the sweep
-  stops at the next chunk if it was swallowed (``CtrlC.check``).
+  stops at the next chunk if it was swallowed (``CtrlC.check``);
+* while worker processes shut down, where it would leave a pool half shut down: its
+  idle workers wait for a task and Python's exit waits for them, for good (a second
+  Ctrl-C, or ``timeout -s INT``, which signals twice); so it is held until they are down
+  (``held_while_stopping``).
 
 Only the main thread receives signals, and only Python's own handler is replaced: in any
 other thread, or when the program has a SIGINT handler of its own, nothing changes.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -50,8 +55,10 @@ class CtrlC:
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def _pressed(self, signum, frame) -> None:
-        self.pressed = True
-        if not self._holding:
+        # only the first press stops the sweep: another, while it stops (saving what it
+        # has, shutting its workers down), would break off the stopping itself
+        first, self.pressed = not self.pressed, True
+        if first and not self._holding:
             raise KeyboardInterrupt
 
     @contextlib.contextmanager
@@ -68,3 +75,24 @@ class CtrlC:
         """Raise ``KeyboardInterrupt`` if Ctrl-C was pressed (and swallowed somewhere)."""
         if self.pressed:
             raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def held_while_stopping() -> Iterator[None]:
+    """Hold Ctrl-C while worker processes shut down inside the block, then pass it on.
+
+    A press is passed to the handler it was meant for once the block has ended, unless
+    an exception is already on its way (the first Ctrl-C, stopping the sweep), which it
+    would only hide. Only the main thread receives signals: elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed and sys.exc_info()[0] is None and callable(previous):
+        previous(signal.SIGINT, pressed[-1])

@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
+from collabsim.sweeps.ctrl_c import held_while_stopping
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk
 from collabsim.sweeps.sampling import SweepError
 from collabsim.warm import ready_pool_worker
@@ -72,7 +73,8 @@ def kept_alive(workers: int | None = None) -> Iterator[None]:
         yield
     finally:
         _kept = None
-        pool.shutdown(wait=True, cancel_futures=True)
+        with held_while_stopping():
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def execute(
@@ -127,4 +129,5 @@ def execute(
             for future in pending:
                 future.cancel()
         else:
-            pool.shutdown(wait=True, cancel_futures=True)
+            with held_while_stopping():
+                pool.shutdown(wait=True, cancel_futures=True)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from collabsim.model import CollaborationModel
-from collabsim.params import EVENT_KINDS
+from collabsim.params import EVENT_KINDS, ParameterError
 from collabsim.played import Choice, ChoiceError
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.workshop import people, turns
@@ -346,7 +346,10 @@ class Room:
                 "invalid",
                 f"event={kind!r} is not allowed: expected one of {', '.join(EVENT_KINDS)}",
             )
-        self.model.apply_event(kind)
+        try:
+            self.model.apply_event(kind)
+        except ParameterError as error:  # one that could not be replayed from the record
+            raise Refusal("invalid", str(error)) from None
         self.record.add(None, "event", kind, "facilitator")
 
     def _show_network(self, show) -> None:
