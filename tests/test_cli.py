@@ -360,6 +360,20 @@ def test_an_example_written_into_a_missing_folder_says_which(tmp_path, capsys, m
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_example_written_into_a_folder_that_is_not_there_is_refused(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    assert main(["example", "sweep_partner_cede.toml", "--out", "newdir/"]) == 2
+    assert capsys.readouterr().err == (
+        "collabsim: error: cannot write the example to 'newdir/': there is no such folder\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # not a file called newdir
+    (tmp_path / "newdir").mkdir()
+    assert main(["example", "sweep_partner_cede.toml", "--out", "newdir/"]) == 0
+    assert (tmp_path / "newdir" / "sweep_partner_cede.toml").is_file()
+
+
 def test_the_parameter_table_wraps_between_words_so_names_copy_whole(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")  # narrow: the default organisations wrap
     assert main(["params"]) == 0

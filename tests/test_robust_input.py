@@ -189,6 +189,19 @@ def test_an_event_after_the_horizon_is_refused():
         Params(events=[late]).replace(horizon=52)
 
 
+def test_a_run_longer_than_its_horizon_is_refused_by_name():
+    with pytest.raises(ParameterError, match=r"steps=53 is not allowed: .* horizon.* \(52\)"):
+        collabsim.run(collabsim.scenario("beston"), seed=1, steps=53)
+    assert collabsim.run(collabsim.scenario("beston", horizon=53), seed=1, steps=53).steps == 53
+    keeps = {"factors": {"cede_willingness": [0.1, 0.9]}, "replicates": 1}
+    with pytest.raises(SweepError, match=r"steps=261 is not allowed: .* horizon.* \(260\)"):
+        plan_sweep(**keeps, steps=261)
+    longer = {"factors": {"horizon": [10, 30]}, "replicates": 1}
+    with pytest.raises(SweepError, match=r"steps=20 is not allowed: a point's horizon.* is 10"):
+        plan_sweep(**longer, steps=20)
+    assert plan_sweep(**longer, steps=10).steps == 10
+
+
 def test_a_scenario_event_after_a_shorter_run_is_noted(tmp_path, capsys):
     note = (
         "collabsim: beston's event in week 24 (partner_withdraws) is after the last "

@@ -22,7 +22,7 @@ from cli_support import SCRIPT
 
 import collabsim
 from collabsim.sweeps import SweepError, pool
-from collabsim.sweeps.chunking import ChunkSizer
+from collabsim.sweeps.chunking import ChunkSizer, default_workers
 from collabsim.sweeps.runner import RunRecord
 
 SWEEP_FILE = """\
@@ -86,6 +86,22 @@ def test_process_pool_gives_identical_results_for_any_worker_count(
     result = collabsim.sweep(**OPTIONS, backend="pool", workers=workers, out=out)
     assert_same_results(out, serial_folder)
     assert (result.meta["backend"], result.meta["workers"]) == ("pool", workers)
+
+
+def test_more_workers_than_cores_run_as_many_as_the_cores_and_say_so_once(
+    serial_folder, tmp_path, caplog
+):
+    cores = default_workers()
+    out = tmp_path / "many"
+    with caplog.at_level("WARNING", logger="collabsim.sweeps"):
+        result = collabsim.sweep(**OPTIONS, backend="pool", workers=cores + 1000, out=out)
+    assert_same_results(out, serial_folder)
+    assert result.meta["workers"] == cores
+    notices = [r.getMessage() for r in caplog.records if "cores" in r.getMessage()]
+    assert notices == [
+        f"workers={cores + 1000} is more than the {cores} cores this process may use: "
+        f"{cores} workers run (more would only share the cores)"
+    ]
 
 
 def test_sweeps_inside_kept_alive_share_one_pool_and_give_identical_results(

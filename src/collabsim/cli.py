@@ -241,7 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     example.add_argument(
         "--out",
-        type=Path,
+        type=str,  # as typed: a trailing "/" says it is meant as a folder
         default=None,
         metavar="PATH",
         help="file or existing folder to write it to (default: NAME in the working folder)",

@@ -86,8 +86,11 @@ def run(
         raise ParameterError(f"seed={seed!r} is not allowed: expected a whole number >= 0")
     if steps is None:
         steps = params.horizon
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ParameterError(f"steps={steps!r} is not allowed: expected a whole number >= 0")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= params.horizon:
+        raise ParameterError(
+            f"steps={steps!r} is not allowed: expected a whole number from 0 to the horizon, "
+            f"the last week of a run ({params.horizon}); to run longer, set horizon as well"
+        )
     function_or_none("progress", progress, ("weeks_done", "steps"), error=ParameterError)
     model = CollaborationModel(params, rng=seed, silo_twin=silo_twin)
     for week in range(steps):

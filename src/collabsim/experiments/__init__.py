@@ -13,6 +13,8 @@ source tree's ``experiments/``, where their committed results say they were run 
 from __future__ import annotations
 
 import ast
+import errno
+import os
 import shutil
 from pathlib import Path
 
@@ -74,11 +76,14 @@ def write(name: str, out: str | Path | None = None) -> Path:
     Raises:
         UnknownExample: ``name`` is not one of ``names()``.
         FileExistsError: The file is already there.
+        FileNotFoundError: ``out`` ends in a separator, as a folder does, and is none.
     """
     source = path(name)
     target = Path(name) if out is None else Path(out)
     if target.is_dir():
         target = target / name
+    elif str(out).endswith(("/", os.sep)):  # Path drops the separator that says "folder"
+        raise FileNotFoundError(errno.ENOENT, "there is no such folder", str(out))
     if target.exists():
         raise FileExistsError(f"{str(target)!r} already exists; remove it or choose another --out")
     with open(source, "rb") as original, open(target, "xb") as copy:

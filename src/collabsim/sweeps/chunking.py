@@ -9,10 +9,12 @@ of the sweep so that every worker gets a share of what is left.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Iterable, Iterator
 
+from collabsim.sweeps.parts import log
 from collabsim.sweeps.runner import RunRecord, Task
 from collabsim.sweeps.sampling import SweepError
 
@@ -33,12 +35,30 @@ def default_workers() -> int:
 
 
 def worker_count(workers: int | None) -> int:
-    """The workers asked for, checked: a whole number >= 1, or all cores if None."""
+    """The workers asked for, checked: a whole number >= 1, or all cores if None.
+
+    At most one per core: more processes than cores only share them, each holding the
+    model in memory (a sweep's results do not depend on how many workers run it), so a
+    larger number is lowered to the cores, with a notice (``_note_fewer_workers``).
+    """
+    cores = default_workers()
     if workers is None:
-        return default_workers()
+        return cores
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise SweepError(f"workers={workers!r} is not allowed: expected a whole number >= 1")
+    if workers > cores:
+        _note_fewer_workers(workers, cores)
+        return cores
     return workers
+
+
+@functools.cache
+def _note_fewer_workers(asked: int, cores: int) -> None:
+    """Say once that ``asked`` workers run as ``cores``: a check may ask several times."""
+    log.warning(
+        f"workers={asked} is more than the {cores} cores this process may use: {cores} "
+        "workers run (more would only share the cores)"
+    )
 
 
 class ChunkSizer:

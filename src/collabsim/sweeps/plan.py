@@ -285,6 +285,18 @@ def plan_sweep(
     )
     check_size(size, allow_large=allow_large)
     the_design = make_design(factor_list, sampling)
+    if "horizon" in the_design.points:
+        shortest = int(the_design.points["horizon"].min())
+        if steps > shortest:
+            raise SweepError(
+                f"steps={steps} is not allowed: a point's horizon, the last week of its runs, "
+                f"is {shortest}; give steps of at most {shortest}, or longer horizons"
+            )
+    elif steps > base_params.horizon:
+        raise SweepError(
+            f"steps={steps} is not allowed: expected at most the horizon, the last week of "
+            f"a run ({base_params.horizon}); to run longer, set horizon as well"
+        )
     if the_design.kind == "explicit":
         for factor in the_design.factors:
             if factor.name in fixed:
