@@ -108,6 +108,8 @@ def test_unknown_names_suggest_close_ones():
         Params(zzz=1)
     with pytest.raises(AttributeError, match="unknown parameter 'academic_parter'"):
         Params().academic_parter  # noqa: B018
+    with pytest.raises(ParameterError, match="'Cede_Willingness'.*did you mean cede_willingness"):
+        Params(Cede_Willingness=0.3)  # case does not count, and the name comes back as declared
 
 
 def test_shares_of_tops_and_middles_cannot_exceed_one():

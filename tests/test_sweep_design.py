@@ -104,6 +104,10 @@ def test_grid_without_factors_is_the_scenario_once():
         ("morris", {"n": 4, "morris_levels": 3}, "morris_levels=3 is not allowed"),
         ("lhs", {"n": 0}, "n=0 is not allowed"),
         ("lhs", {"n": 8, "seed": -1}, "seed=-1 is not allowed"),
+        ("lhs", {"n": 8, "levels": 3}, "levels=3 is not allowed with design 'lhs': .* 'grid' only"),
+        ("grid", {"second_order": False}, "second_order=False is not allowed with design 'grid'"),
+        ("sobol", {"n": 8, "morris_levels": 6}, "morris_levels=6 is not allowed with design 'sob"),
+        ([{"cede_willingness": 0.3}], {"levels": 3}, "levels=3 is not allowed with an explicit"),
     ],
 )
 def test_bad_design_options_name_the_problem(design, options, expected):

@@ -153,6 +153,14 @@ def test_malformed_sweep_files_exit_2_in_one_line_and_write_nothing(
         ("[factors]\ncede_willingness = [0.1]\n", "no [sweep] table"),
         (GOOD.replace('design = "grid"', 'design = "lhs"'), "design 'lhs' needs n"),
         (GOOD.replace("levels = 2", "n = 8"), "n=8 is not allowed with design 'grid'"),
+        (
+            GOOD.replace('design = "grid"', 'design = "lhs"\nn = 4'),
+            "levels=2 is not allowed with design 'lhs'",
+        ),
+        (
+            GOOD.replace("[params]", "[sweep.timeseries]\nreporters = []\n[params]"),
+            "reporters = [] keeps no time series",
+        ),
         (GOOD.replace("steps = 6", "steps = 0"), "steps=0 is not allowed"),
         (GOOD.replace("seed = 0", "seed = -4"), "seed=-4 is not allowed"),
         (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,12 +71,19 @@ def _study_summary(study) -> str:
         f"{len(study.problem['names'])} factors ({study.options['runs']} runs):"
     ]
     for output in study.outputs:
-        top = study.ranking(output).head(3)
+        top = study.leading(output).head(3)
         names = ", ".join(f"{r.factor} ({getattr(r, main):.2g})" for r in top.itertuples())
         verdict = study.verdicts.get(output)
         if verdict is not None and verdict.get("reason") == DID_NOT_VARY:
             lines.append(f"  {output}: {DID_NOT_VARY}")
             continue
+        if top.empty:
+            floor = study.ranking(output)["noise_floor"].iloc[0]
+            names = (
+                "no factor with an effect"
+                if math.isnan(floor)  # one run a point: no floor to measure
+                else f"no factor above the seed-noise floor ({floor:.2g})"
+            )
         state = (
             "" if verdict is None else (" [settled]" if verdict["settled"] else " [not settled]")
         )

@@ -28,9 +28,11 @@ def python_value(value: Any) -> Any:
 def suggest(name: Any, options: Iterable[str]) -> str:
     """A hint for a misspelt ``name``: 'did you mean ...?' with the closest ``options``, or ''.
 
-    A name that is not text at all (a number or a list from a file) has no near miss: ''.
+    Case does not count (``IOCN`` is close to ``iocn``). A name that is not text at all (a
+    number or a list from a file) has no near miss: ''.
     """
     if not isinstance(name, str):
         return ""
-    close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
-    return f"did you mean {' or '.join(close)}?" if close else ""
+    by_lower = {option.lower(): option for option in options}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.6)
+    return f"did you mean {' or '.join(by_lower[c] for c in close)}?" if close else ""

@@ -28,7 +28,7 @@ from collabsim.sensitivity.problem import (
     takes_seed,
 )
 from collabsim.sensitivity.results import META, Analysis, clear_analysis_without_runs
-from collabsim.sweeps.sampling import Sampling, SweepError
+from collabsim.sweeps.sampling import DESIGN_OPTIONS, Sampling, SweepError
 
 if TYPE_CHECKING:
     from collabsim.sweeps.execution import Execution
@@ -366,14 +366,14 @@ def _analyse_sweep(
     try:
         analysis.check(described["kind"], meta["replicates"])
         check_n(analysis.method, described["n"])  # the sweep's size may be too small for it
-        # The options a design of another kind does not record cannot matter to it.
+        # A design records the options that shape it (``Sampling.options``), no others.
+        shaping = {k: v for k, v in described.items() if k in DESIGN_OPTIONS}
         sampling = Sampling(
             described["kind"],
             n=described["n"],
             replicates=meta["replicates"],
             seed=meta["seed"],
-            second_order=described.get("second_order", False),
-            morris_levels=described.get("morris_levels", Sampling.morris_levels),
+            **shaping,
         )
     except SweepError as error:
         raise SensitivityError(f"{result.path}: {error}") from None

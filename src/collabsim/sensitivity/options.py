@@ -45,15 +45,12 @@ def study_sampling(
     check_n(method, python_value(n))
     if second_order is True and method != "sobol":
         raise SensitivityError(f"second_order is for method 'sobol', not {method!r}")
+    design = METHODS[method]
+    shaping = {"second_order": second_order} if design == "sobol" else {}
+    if design == "morris":
+        shaping["morris_levels"] = morris_levels
     try:
-        return Sampling(
-            METHODS[method],
-            n=n,
-            replicates=replicates,
-            seed=seed,
-            second_order=second_order,
-            morris_levels=morris_levels,
-        )
+        return Sampling(design, n=n, replicates=replicates, seed=seed, **shaping)
     except SweepError as error:
         raise SensitivityError(str(error)) from None
 

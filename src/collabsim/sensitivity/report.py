@@ -92,8 +92,7 @@ def _output_section(analysis: Analysis, output: str) -> list[str]:
             "",
         ]
     floor = float(ranking["noise_floor"].iloc[0])
-    above = ranking[~ranking["below_noise"].fillna(False).astype(bool)]
-    leaders = above.head(NAMED)
+    leaders = analysis.leading(output).head(NAMED)
     if leaders.empty:
         lines.append(
             f"No factor's {main} rises above the seed-noise floor ({floor:.3g}): "
@@ -108,11 +107,18 @@ def _output_section(analysis: Analysis, output: str) -> list[str]:
         )
     if method == "sobol":
         first = ranking["S1"].clip(lower=0).sum()
-        lines.append(
-            f"Together the factors' first-order effects explain {first:.0%} of the "
-            "variance; the rest comes from interactions between factors"
-            + (" (and seed noise)." if _finite(noise["residual_noise_share"]) else ".")
-        )
+        if first > 1:  # estimates this uncertain can sum past the whole
+            lines.append(
+                f"Together the factors' first-order effects come to {first:.0%} of the "
+                "variance, more than all of it: at this n they are too uncertain to say how "
+                "much interactions between factors add."
+            )
+        else:
+            lines.append(
+                f"Together the factors' first-order effects explain {first:.0%} of the "
+                "variance; the rest comes from interactions between factors"
+                + (" (and seed noise)." if _finite(noise["residual_noise_share"]) else ".")
+            )
     lines.append("")
     lines.append(_noise_sentence(analysis, output, noise, floor, ranking))
     verdict = analysis.verdicts.get(output)

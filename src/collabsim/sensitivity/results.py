@@ -103,6 +103,18 @@ class Analysis:
         rows = self.indices[self.indices["output"] == output]
         return rows.sort_values(MAIN_INDEX[self.method], ascending=False, na_position="last")
 
+    def leading(self, output: str) -> pd.DataFrame:
+        """The factors of ``output`` that stand out, most influential first.
+
+        Those whose main index is above 0 and not flagged ``below_noise`` (an index whose
+        noise floor could not be measured, with one run a point, is not flagged).
+        """
+        from collabsim.sensitivity.methods import MAIN_INDEX
+
+        ranking = self.ranking(output)
+        above = ~ranking["below_noise"].fillna(False).astype(bool)
+        return ranking[above & (ranking[MAIN_INDEX[self.method]] > 0)]
+
     def report(self) -> str:
         """The findings in words, as Markdown (what ``report.md`` holds)."""
         from collabsim.sensitivity.report import markdown

@@ -116,6 +116,11 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
                 '[sweep.timeseries] needs reporters, the list of reporters to keep (or "all")'
             )
         reporters = series["reporters"]
+        if isinstance(reporters, list) and not reporters:
+            raise fail(
+                "[sweep.timeseries] reporters = [] keeps no time series: name the reporters "
+                'to keep (or "all"), or leave the [sweep.timeseries] table out'
+            )
         options["timeseries"] = True if reporters == "all" else reporters
         options["every"] = series.get("every", 1)
     if "params" in data:

@@ -42,6 +42,10 @@ MAX_POINTS = 5_000_000
 #: Largest number of replicates: their seeds are listed in the sweep's ``meta.json``.
 MAX_REPLICATES = 100_000
 
+#: The options only some designs use, and those designs (any other refuses a value but the
+#: default).
+DESIGN_OPTIONS = {"levels": ("grid",), "second_order": ("sobol",), "morris_levels": ("morris",)}
+
 #: What ``n`` counts in each sampled design.
 _N_MEANING = {
     "lhs": "number of points",
@@ -125,6 +129,14 @@ class Sampling:
                     f"n={n} is not allowed with design 'sobol': expected a power of "
                     f"2 (e.g. {1 << (n.bit_length() - 1)} or {1 << n.bit_length()}), "
                     "which the Sobol' sequence needs to converge"
+                )
+        for option, designs in DESIGN_OPTIONS.items():
+            value = getattr(self, option)
+            if self.kind not in designs and value != _DEFAULTS[option]:
+                raise SweepError(
+                    f"{option}={value!r} is not allowed with "
+                    + (f"design {self.kind!r}" if self.kind != "explicit" else "an explicit design")
+                    + f": it is for design {' or '.join(repr(d) for d in designs)} only"
                 )
         whole_number("levels", self.levels, 2, error=SweepError)
         whole_number("replicates", self.replicates, 1, MAX_REPLICATES, error=SweepError)
@@ -220,3 +232,7 @@ __all__ = [
     "SweepError",
     "replicate_seeds",
 ]
+
+
+#: Each option's default, as the dataclass declares it.
+_DEFAULTS = {option.name: option.default for option in dataclasses.fields(Sampling)}
