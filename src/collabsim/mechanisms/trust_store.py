@@ -293,12 +293,10 @@ def write(store, i, j, value):
     if old == 0.0 and new != 0.0:
         mark_known(store.known, i, j)
     if store.counted and i != j and store.active[i] and store.active[j]:
-        kind = pair_kind(store, i, j)
-        store.sums[WEIGHTED, kind] += base * (abs(new) - abs(old))
+        kind, tie = pair_kind(store, i, j), abs(new) - abs(old)
+        store.sums[WEIGHTED, kind] += base * tie
         store.sums[POSITIVE, kind] += max(new, 0.0) - max(old, 0.0)
-        store.ties[store.org[j], store.role[j], i] += (1.0 - store.damage[j]) * (
-            abs(new) - abs(old)
-        )
+        store.ties[store.org[j], store.role[j], i] += (1.0 - store.damage[j]) * tie
 
 
 @jit
