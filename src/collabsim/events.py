@@ -147,8 +147,8 @@ def check_replayable(model: WeeklyWorld, event: Event) -> None:
 
     Leadership programmes that run from the start (``programme_intensity`` above 0 and no
     ``programme_starts`` scheduled) are held back until the week of a scheduled
-    ``programme_starts``: set off while they run, it would change nothing here, yet held
-    back the programmes in a replay.
+    ``programme_starts``: set off while they run, it would change nothing here, yet hold
+    them back in a replay.
 
     Raises:
         ParameterError: The event cannot be replayed.

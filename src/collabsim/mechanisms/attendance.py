@@ -33,9 +33,8 @@ def attendance_probability(commitment, meeting_value, workload, backlog, territo
     from the next meeting; and t is their territoriality, the power they would have to
     share (``people.territoriality``, 0-1: unwillingness to cede times power, resistance
     and the organisation's guardedness; ``turnover.draw_person``), which keeps the
-    powerful away. The
-    backlog term is what makes Beston's pattern, most people at four or more of six
-    meetings yet nobody at all six, possible.
+    powerful away. The backlog term is what makes Beston's pattern, most people at four
+    or more of six meetings yet nobody at all six, possible.
 
     Evidence: "No one (except Jo) attended all six meetings, although most people were
     present for at least four out of the six"; "the group was fluid as most

@@ -132,7 +132,7 @@ class Sampling:
                 )
         for option, designs in DESIGN_OPTIONS.items():
             value = getattr(self, option)
-            if self.kind not in designs and value != _DEFAULTS[option]:
+            if self.kind not in designs and value != self.__dataclass_fields__[option].default:
                 raise SweepError(
                     f"{option}={value!r} is not allowed with "
                     + (f"design {self.kind!r}" if self.kind != "explicit" else "an explicit design")
@@ -232,7 +232,3 @@ __all__ = [
     "SweepError",
     "replicate_seeds",
 ]
-
-
-#: Each option's default, as the dataclass declares it.
-_DEFAULTS = {option.name: option.default for option in dataclasses.fields(Sampling)}
