@@ -114,3 +114,22 @@ def test_the_analysis_tables_say_what_made_them(study):
         made = pd.read_parquet(study.path / name).attrs["collabsim"]
         assert made["table"] == name and made["method"] == "sobol", name
         assert made["source"]["scenario"] == "iocn" and made["code_fingerprint"]
+
+
+def test_a_problem_can_be_asked_for_by_parameter_names_or_a_sweeps_factors():
+    from collabsim.params import PARAMETERS, ParameterError
+    from collabsim.sweeps import salib_problem
+    from collabsim.sweeps.design import make_factors
+
+    cede = PARAMETERS["cede_willingness"]
+    by_name = salib_problem(["cede_willingness", "academic_partner"])
+    assert by_name == {
+        "num_vars": 2,
+        "names": ["cede_willingness", "academic_partner"],
+        "bounds": [[cede.low, cede.high], [0.0, 1.0]],  # a true/false factor by level
+    }
+    narrowed = {"cede_willingness": (0.2, 0.8)}
+    assert salib_problem(narrowed) == salib_problem(make_factors(narrowed))
+    assert salib_problem(narrowed)["bounds"] == [[0.2, 0.8]]
+    with pytest.raises(ParameterError, match="did you mean cede_willingness"):
+        salib_problem(["cede_wilingness"])

@@ -249,7 +249,7 @@ def _range(name: str, spec: Any) -> tuple[Any, Any]:
 # --- the SALib problem ---------------------------------------------------------------
 
 
-def salib_problem(factors: Sequence[Factor]) -> dict[str, Any]:
+def salib_problem(factors: Sequence[Factor | str] | Mapping[str, Any]) -> dict[str, Any]:
     """The SALib problem of a set of factors, in the coordinates sampled designs use.
 
     A continuous range keeps its ends; an ``int`` range becomes ``[low, high + 1]``
@@ -258,11 +258,16 @@ def salib_problem(factors: Sequence[Factor]) -> dict[str, Any]:
     ``sample`` matrix.
 
     Args:
-        factors: The factors, in order.
+        factors: The factors, in order: ``Factor``s, parameter names (each over its
+            declared range), or a sweep's ``{name: spec}`` (``make_factors``).
 
     Returns:
         ``{"num_vars": D, "names": [...], "bounds": [[low, high], ...]}``.
     """
+    if isinstance(factors, Mapping):
+        factors = make_factors(factors)
+    else:
+        factors = [f if isinstance(f, Factor) else make_factor(f, None) for f in factors]
     bounds = []
     for factor in factors:
         if not factor.is_range:
