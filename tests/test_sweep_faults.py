@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ import collabsim
 from collabsim.cli import main
 from collabsim.sweeps import SweepError, iter_sweep, serial
 from collabsim.sweeps.parts import Parts
+from collabsim.sweeps.store import SweepStore
 
 #: A sweep long enough to be caught running whatever the machine: 4,000 runs of 100 weeks,
 #: with a time series (a minute or more of work; every test stops it after its first runs).
@@ -175,6 +177,68 @@ def test_ctrl_c_as_a_part_is_saved_counts_that_part_as_saved(tmp_path, monkeypat
             pass
     assert run.done == sum(written) == part_rows(tmp_path / "sweep") == part
     assert collabsim.load(tmp_path / "sweep").meta["status"] == "interrupted"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.usefixtures("python_ctrl_c")
+@pytest.mark.parametrize("second", ["shutting_down", "saving"])
+def test_ctrl_c_pressed_again_while_a_pool_sweep_stops_still_stops_it_whole(
+    tmp_path, monkeypatch, capsys, second
+):
+    """A second press lands while the first stops the sweep (an impatient user, or
+    ``timeout -s INT``, which signals twice): inside the pool's shutdown, where it used to
+    leave idle workers and Python's exit waiting on each other for good, or while the
+    sweep records that it stopped."""
+    (tmp_path / "long.toml").write_text(LONG, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def press() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    write, shutdown, stop = Parts.write, ProcessPoolExecutor.shutdown, SweepStore.stop
+    written, workers, shut = [], [], []
+
+    def write_then_ctrl_c(self, runs, series):
+        write(self, runs, series)
+        written.append(runs.num_rows)
+        if len(written) == 1:
+            press()  # the first press, once a chunk is saved
+
+    def shut_down(self, *args, **kwargs):
+        workers.extend(psutil.Process(process.pid) for process in self._processes.values())
+        if second == "shutting_down":
+            press()
+        shutdown(self, *args, **kwargs)
+        shut.append(self)  # the shutdown ran to its end, not broken off by the press
+
+    def record_the_stop(self):
+        if second == "saving":
+            press()
+        stop(self)
+
+    monkeypatch.setattr(Parts, "write", write_then_ctrl_c)
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", shut_down)
+    monkeypatch.setattr(SweepStore, "stop", record_the_stop)
+    try:
+        status = main(["sweep", "long.toml", "--workers", "2", "--quiet"])
+        _, alive = psutil.wait_procs(workers, timeout=60)
+        assert workers and not alive, "the pool's workers were left running"
+        assert len(shut) == 1
+    finally:
+        for process in workers:
+            if still_running(process):
+                process.kill()
+    err = capsys.readouterr().err
+    assert status == 130, err
+    assert "Traceback" not in err and "Exception ignored" not in err
+    folder = tmp_path / "results" / "long"
+    saved = part_rows(folder)
+    assert err.strip().splitlines()[-1] == (
+        f"collabsim: interrupted: {saved} of {LONG_RUNS} runs are saved in "
+        "results/long; run the same command again to resume"
+    )
+    assert saved == sum(written) >= 1
+    assert collabsim.load(folder).meta["status"] == "interrupted"
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 

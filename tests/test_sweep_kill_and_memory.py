@@ -192,35 +192,6 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     assert resumed.meta["sessions"][-1]["runs"] == RUNS - saved
 
 
-def test_ctrl_c_pressed_twice_still_stops_the_sweep_whole(tmp_path):
-    """The second press lands while the first stops the sweep, as with ``timeout -s INT``
-    (which signals the sweep and then its process group) or an impatient user."""
-    (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
-    folder = tmp_path / "results" / "killed"
-    interrupted = start_as_in_a_terminal(
-        [SCRIPT, "sweep", "killed.toml", "--workers", "2"], tmp_path
-    )
-    try:
-        wait_for_saved_runs(interrupted, folder)
-        assert interrupted.poll() is None, "the sweep finished before Ctrl-C: make it longer"
-        os.killpg(interrupted.pid, signal.SIGINT)
-        time.sleep(0.2)  # not a wait for anything: the second press comes mid-stop
-        os.killpg(interrupted.pid, signal.SIGINT)
-        _, err = interrupted.communicate(timeout=120)
-    finally:
-        if interrupted.poll() is None:
-            os.killpg(interrupted.pid, signal.SIGKILL)
-            interrupted.wait(timeout=60)
-    assert interrupted.returncode == 130, err
-    assert "Traceback" not in err and "Exception ignored" not in err
-    saved = part_rows(folder)
-    assert err.strip().splitlines()[-1] == (
-        f"collabsim: interrupted: {saved} of {RUNS} runs are saved in "
-        f"results/killed; run the same command again to resume"
-    )
-    assert collabsim.load(folder).meta["status"] == "interrupted"
-
-
 #: Runs of the two sweeps whose peak memory is compared, and of each of the two batches
 #: whose held results are measured.
 SMALL, LARGE, HOLD = 400, 4000, 50
