@@ -175,6 +175,7 @@ def test_quiet_rerun_overwrites_its_own_folder(tmp_path):
         (["--event", "10:budgetcut"], ["budgetcut", "did you mean budget_cut"]),
         (["--event", "ten:budget_cut"], ["ten:budget_cut", "STEP must be a whole number"]),
         (["--event", "10"], ["'10'", "STEP:KIND[:ORGANISATION]"]),
+        (["--event", "-3:budget_cut"], ["step=-3 is not allowed", ">= 0 (week)"]),
         (["--event", "10:budget_cut:hospital"], ["organisation='hospital'"]),
         (["--seed", "-1"], ["--seed -1 is not allowed: expected a whole number >= 0"]),
         (

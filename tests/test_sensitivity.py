@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -94,6 +95,26 @@ def test_second_order_indices_find_the_x1_x3_interaction_of_ishigami():
     assert pairs.idxmax() == ("x1", "x3")
     assert pairs[("x1", "x3")] > 0.15
     assert abs(pairs[("x1", "x2")]) < 0.1 and abs(pairs[("x2", "x3")]) < 0.1
+
+
+def test_the_report_splits_the_variance_only_when_first_order_effects_leave_some_over():
+    study = sensitivity.run_study(
+        ishigami, ISHIGAMI_FACTORS, method="sobol", n=512, seed=0, convergence=False
+    )
+    first = study.indices["S1"].clip(lower=0).sum()  # analytic 0.756: interactions add 0.244
+    assert 0.6 < first < 0.9
+    assert (
+        f"first-order effects explain {first:.0%} of the variance; the rest comes from "
+        "interactions" in " ".join(study.report().split())
+    )
+    # Estimates that sum past the whole (as small n can give) are not split into a rest.
+    inflated = study.indices.assign(S1=study.indices["S1"] * 1.5)
+    report = " ".join(dataclasses.replace(study, indices=inflated).report().split())
+    assert (
+        f"first-order effects come to {1.5 * first:.0%} of the variance, more than all "
+        "of it" in report
+    )
+    assert "the rest comes from interactions" not in report
 
 
 def test_morris_ranks_the_dominant_factor_of_the_g_function_first():
