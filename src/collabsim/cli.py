@@ -57,6 +57,7 @@ import argparse
 import contextlib
 import errno
 import os
+import re
 import select
 import sys
 from collections.abc import Callable, Sequence
@@ -139,9 +140,13 @@ def _reader_gone() -> bool:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    for at in range(len(given) - 1, 0, -1):  # argparse takes "-3:budget_cut" for an option
+        if given[at - 1] == "--event" and re.match(r"-\d", given[at]):  # the checks name it
+            given[at - 1 : at + 1] = [f"--event={given[at]}"]
     parser = _parser()
     try:
-        args, extra = parser.parse_known_args(_dashed_values_joined(argv))
+        args, extra = parser.parse_known_args(given)
         if extra:  # said with the command's usage, not the program's
             args.command_parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exit_:  # --help, --version and argparse's own usage errors
@@ -155,29 +160,6 @@ def _main(argv: Sequence[str] | None) -> int:
         message = " ".join(str(error).split())
         print(f"{PROG}: error: {message}", file=sys.stderr)
         return 2
-
-
-# Options whose value may begin with a minus sign: argparse takes "--event -3:budget_cut"
-# for an option without its value, where the user meant a (wrong) week that the event
-# checks can name.
-_DASHED_VALUE_OPTIONS = ("--event",)
-
-
-def _dashed_values_joined(argv: Sequence[str] | None) -> list[str]:
-    """The arguments, with ``--event -3:...`` joined into ``--event=-3:...``."""
-    given = list(sys.argv[1:] if argv is None else argv)
-    joined: list[str] = []
-    for token in given:
-        if (
-            joined
-            and joined[-1] in _DASHED_VALUE_OPTIONS
-            and token[:1] == "-"
-            and token[1:2].isdigit()
-        ):
-            joined[-1] = f"{joined[-1]}={token}"
-        else:
-            joined.append(token)
-    return joined
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -516,6 +498,3 @@ def _add_sweep_options(
             help="run more runs than collabsim runs unconfirmed "
             "(refused otherwise, saying how many and the limit)",
         )
-
-
-# --- collabsim run ---------------------------------------------------------------------
