@@ -145,6 +145,33 @@ def test_dask_local_cluster_gives_identical_results(serial_folder, tmp_path):
     assert result.meta["backend"] == "dask"
 
 
+UNGUARDED_SCRIPT = """\
+import collabsim
+
+collabsim.sweep(
+    factors={{"academic_partner": [True, False]}}, replicates=2, steps=4,
+    params={{"n_people": 40}}, out="unguarded", backend="{backend}", workers=2,
+)
+"""
+
+
+@pytest.mark.parametrize("backend", ["pool", "dask"])
+def test_a_script_sweeping_without_a_main_guard_is_told_to_add_one(tmp_path, backend):
+    # Workers import the script that started them; its sweep must not start again there.
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED_SCRIPT.format(backend=backend))
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("Traceback") == 1, done.stderr  # the script's own, no worker's
+    assert "the worker stops here" in done.stderr  # each worker says so in one line
+    assert "being written by another sweep" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("collabsim.sweeps.sampling.SweepError: ")
+    assert 'put the study under `if __name__ == "__main__":`' in last
+
+
 def test_a_local_clusters_workers_space_out_dasks_own_periodic_work_and_freeze_their_load(
     monkeypatch,
 ):

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
+from collabsim.sweeps.execution import SCRIPT_GUARD
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk
 from collabsim.sweeps.sampling import SweepError
 from collabsim.warm import ready_dask_worker
@@ -76,14 +77,19 @@ def local_cluster(workers: int) -> Any:
 
     distributed = _distributed()
     with dask.config.set(LOCAL_CLUSTER_SETTINGS), _ctrl_c_left_here():
-        return distributed.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-            silence_logs=logging.ERROR,
-        )
+        try:
+            return distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                silence_logs=logging.ERROR,
+            )
+        except RuntimeError as error:  # each worker has said why on stderr
+            raise SweepError(
+                f"the local Dask cluster's workers did not start ({error}); {SCRIPT_GUARD}"
+            ) from None
 
 
 def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:

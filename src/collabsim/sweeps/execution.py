@@ -14,6 +14,7 @@ five loose arguments::
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -58,6 +59,7 @@ class Execution:
     workers_used: int | None = field(init=False, compare=False)
 
     def __post_init__(self) -> None:
+        _refuse_in_a_starting_worker()
         restart, workers = python_value(self.restart), python_value(self.workers)
         object.__setattr__(self, "restart", restart)
         object.__setattr__(self, "workers", workers)
@@ -84,6 +86,28 @@ class Execution:
     def replace(self, **changes: Any) -> Execution:
         """The same execution with ``changes`` (checked again)."""
         return dataclasses.replace(self, **changes)
+
+
+#: What to do when workers die as they start, most often for this reason.
+SCRIPT_GUARD = (
+    'from a script, put the study under `if __name__ == "__main__":` (workers import the script)'
+)
+
+
+def _refuse_in_a_starting_worker() -> None:
+    """End a worker process that, while starting, was asked to run a study.
+
+    Pool and Dask workers start by importing the script that made them (Python's spawn
+    start method), so a script that runs a study outside ``if __name__ == "__main__":``
+    would start the study again in every worker, which would find its folder taken by the
+    first. The worker ends with one line instead (the flag is the one Python checks before
+    it refuses to start processes there), and the study that started it says what to do.
+    """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise SystemExit(
+            "collabsim: a worker process imported a script that runs a study outside "
+            '`if __name__ == "__main__":`; the worker stops here'
+        )
 
 
 def execution(error: type[Exception] = SweepError, **options: Any) -> Execution:

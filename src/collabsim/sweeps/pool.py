@@ -27,6 +27,7 @@ from contextlib import contextmanager
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
 from collabsim.sweeps.ctrl_c import held_while_stopping
+from collabsim.sweeps.execution import SCRIPT_GUARD
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk
 from collabsim.sweeps.sampling import SweepError
 from collabsim.warm import ready_pool_worker
@@ -117,8 +118,7 @@ def execute(
                 except BrokenProcessPool as error:
                     raise SweepError(
                         f"a worker process died ({error}); the finished chunks are saved, so "
-                        "rerunning resumes. From a script, put the sweep under "
-                        '`if __name__ == "__main__":` (workers import the script)'
+                        f"rerunning resumes; {SCRIPT_GUARD}"
                     ) from None
                 sizer.observe(records)
                 results.append(records)
