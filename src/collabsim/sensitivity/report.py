@@ -106,19 +106,7 @@ def _output_section(analysis: Analysis, output: str) -> list[str]:
             + "."
         )
     if method == "sobol":
-        first = ranking["S1"].clip(lower=0).sum()
-        if first > 1:  # estimates this uncertain can sum past the whole
-            lines.append(
-                f"Together the factors' first-order effects come to {first:.0%} of the "
-                "variance, more than all of it: at this n they are too uncertain to say how "
-                "much interactions between factors add."
-            )
-        else:
-            lines.append(
-                f"Together the factors' first-order effects explain {first:.0%} of the "
-                "variance; the rest comes from interactions between factors"
-                + (" (and seed noise)." if _finite(noise["residual_noise_share"]) else ".")
-            )
+        lines.append(_first_order_sentence(ranking, noise))
     lines.append("")
     lines.append(_noise_sentence(analysis, output, noise, floor, ranking))
     verdict = analysis.verdicts.get(output)
@@ -133,6 +121,28 @@ def _output_section(analysis: Analysis, output: str) -> list[str]:
             )
     lines += ["", _table(method, ranking), ""]
     return lines
+
+
+def _first_order_sentence(ranking: pd.DataFrame, noise: pd.Series) -> str:
+    """How much of the variance the first-order effects explain together, if that is known.
+
+    The sum of every S1 estimate, negative ones included (dropping them would bias the sum
+    upwards), with a half-width from the estimates' own (as if independent): only a sum
+    whose interval lies inside 0 to 1 splits the variance into first order and the rest.
+    """
+    first = ranking["S1"].sum()
+    half = math.sqrt((ranking["S1_conf"] ** 2).sum())
+    if 0 < first - half and first + half < 1:
+        return (
+            f"Together the factors' first-order effects explain {first:.0%} of the variance "
+            f"(± {half:.0%}); the rest comes from interactions between factors"
+            + (" (and seed noise)." if _finite(noise["residual_noise_share"]) else ".")
+        )
+    return (
+        f"Together the factors' first-order estimates sum to {first:.0%} of the variance "
+        f"(± {half:.0%}): at this n they are too uncertain to say how much of it first-order "
+        "effects explain and how much interactions between factors add."
+    )
 
 
 def _describe(method: str, row: dict[str, Any]) -> str:
