@@ -280,7 +280,10 @@ def discovery_lines(
         "",
         f"A design point is a case when at least {spec.discovery.threshold:.0%} of its "
         f"runs have `{spec.discovery.outcome}`; PRIM peels and pastes boxes of levers "
-        "(collabsim.analysis.discovery), covering up to three.",
+        "(collabsim.analysis.discovery), covering up to three: each box after the first "
+        "is sought among the design points outside the boxes before it, so its density is "
+        "the share of those points in it that are cases, and its coverage the share of all "
+        "cases it adds.",
         "",
     ]
     points = tables["discovery_points"]
