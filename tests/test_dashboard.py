@@ -111,6 +111,26 @@ def test_step_advances_the_week_and_changes_the_plots(context, url):
     expect(page.locator(".cs-details")).to_contain_text("came to the last meeting")
 
 
+@pytest.mark.parametrize("typed", ["-1", "abc"])
+def test_a_seed_that_is_not_one_is_named_and_reset_waits_for_a_good_one(context, url, typed):
+    page = open_dashboard(context, url)
+    step(page, 2, to=2)
+    seed = page.locator(".cs-seed input")
+    seed.fill(typed)
+    expect(page.locator(".cs-seed-problem")).to_have_text(
+        f"Seed {typed if typed == '-1' else repr(typed)} is not allowed: "
+        "expected a whole number >= 0"
+    )
+    expect(page.locator(".cs-reset")).to_be_disabled()
+    expect(page.locator(".cs-status")).to_contain_text("week 2 of 260")  # the run goes on
+    step(page, to=3)
+    seed.fill("4")
+    expect(page.locator(".cs-seed-problem")).to_have_count(0)
+    page.locator(".cs-reset").click()
+    expect(page.locator(".cs-status")).to_contain_text("week 0 of 260")
+    step(page, to=1)
+
+
 def test_two_browser_sessions_drive_independent_models(browser, url):
     first = browser.new_context(viewport=VIEWPORT)
     second = browser.new_context(viewport=VIEWPORT)

@@ -15,6 +15,7 @@ from typing import Any
 
 import solara
 
+from collabsim.checks import not_whole_number
 from collabsim.params import EVENT_KINDS, LEVERS, PARAMETERS, Parameter
 from collabsim.reference import format_value
 from collabsim.scenarios import available
@@ -191,11 +192,14 @@ def RunControls(
 
     Step is off while Play is on and until the player has finished its last frame.
     """
-    seed = solara.use_reactive(workshop.seed)
+    seed = solara.use_reactive(str(workshop.seed))
+    seed_problem = _seed_problem(seed.value)
 
     def reset(scenario_name: str | None = None) -> None:
+        if _seed_problem(seed.value) is not None:  # the toolbar says why; nothing restarts
+            return
         playing.set(False)
-        workshop.reset(scenario_name=scenario_name, seed=int(seed.value or 0))
+        workshop.reset(scenario_name=scenario_name, seed=int(seed.value))
         tick.set(tick.value + 1)
         config.set(config.value + 1)
 
@@ -218,14 +222,24 @@ def RunControls(
             dense=True,
             classes=["cs-scenario"],
         )
-        solara.InputInt("Seed", value=seed, dense=True, classes=["cs-seed"])
+        solara.InputText(
+            "Seed",
+            value=seed,
+            continuous_update=True,
+            error=seed_problem is not None,
+            dense=True,
+            classes=["cs-seed"],
+        )
         solara.Button(
             "Reset",
             icon_name="mdi-restart",
             on_click=lambda: reset(None),
             classes=["cs-reset"],
             outlined=True,
+            disabled=seed_problem is not None,
         )
+        if seed_problem is not None:
+            solara.Text(f"Seed {seed_problem}", classes=["cs-seed-problem"])
         solara.Button(
             "Step",
             icon_name="mdi-skip-next",
@@ -247,3 +261,12 @@ def RunControls(
         solara.Switch(
             label="Side by side", value=workshop.compare, on_value=compare, classes=["cs-compare"]
         )
+
+
+def _seed_problem(text: str) -> str | None:
+    """Why the Seed field's text is not a seed (``"-1 is not allowed: ..."``), or None."""
+    try:
+        value = int((text or "").strip())
+    except ValueError:
+        value = text  # named as typed
+    return not_whole_number(value, 0)
