@@ -16,7 +16,7 @@ from collabsim.robustness.analysis import (
 )
 from collabsim.robustness.plan import Lever, make_plan
 from collabsim.robustness.report import headline, report_markdown
-from collabsim.validation.stats import bootstrap_mean_ci
+from collabsim.validation.stats import bootstrap_mean_ci, clear_side
 
 SEEDS = 20
 
@@ -141,19 +141,33 @@ def test_failed_runs_are_left_out_pairwise():
 
 
 @pytest.mark.parametrize(
-    "low, high, expect, sign",
+    "low, high, p, expect, sign",
     [
-        (0.01, 0.2, "higher", "expected"),
-        (-0.2, -0.01, "higher", "reversed"),
-        (-0.1, 0.1, "higher", "unclear"),
-        (0.0, 0.2, "higher", "unclear"),
-        (-0.2, -0.01, "lower", "expected"),
-        (0.01, 0.2, "lower", "reversed"),
-        (float("nan"), float("nan"), "higher", "unclear"),
+        (0.01, 0.2, 0.01, "higher", "expected"),
+        (-0.2, -0.01, 0.01, "higher", "reversed"),
+        (-0.1, 0.1, 0.01, "higher", "unclear"),
+        (0.0, 0.2, 0.01, "higher", "unclear"),
+        (0.01, 0.2, 0.2, "higher", "unclear"),  # the interval alone is not enough
+        (-0.2, -0.01, 0.01, "lower", "expected"),
+        (0.01, 0.2, 0.01, "lower", "reversed"),
+        (float("nan"), float("nan"), 0.01, "higher", "unclear"),
     ],
 )
-def test_the_sign_rule(low, high, expect, sign):
-    assert sign_of(low, high, expect=expect) == sign
+def test_the_sign_rule_is_the_results_reports(low, high, p, expect, sign):
+    assert sign_of(clear_side(low, high, p), expect=expect) == sign
+
+
+def test_a_few_seeds_that_differ_do_not_make_an_effect_clear_on_the_interval_alone():
+    # A yes/no outcome over 20 seeds, 4 that gain and none that lose: the bootstrap
+    # interval of the mean leaves 0, but four in twenty could be chance.
+    low, high = np.zeros(20), np.zeros(20)
+    high[:4] = 1
+    found = paired_effect(high, low, expect="higher")
+    assert found.ci_low > 0
+    assert found.sign == "unclear"
+    many = np.zeros(20)
+    many[:12] = 1  # twelve in twenty is not chance
+    assert paired_effect(many, low, expect="higher").sign == "expected"
 
 
 def test_a_lever_with_no_difference_anywhere_says_so():

@@ -20,9 +20,8 @@ From a study's runs (``collabsim.analysis.studies.StudyData``):
 - ``discovery_tables``: PRIM boxes of a sampled design (``collabsim.analysis.discovery``).
 
 An effect is *clear* (``higher`` or ``lower``) when its 95% interval lies wholly on one
-side of 0 and the signed-rank test agrees (two-sided p below ``CLEAR_P``), else
-``unclear``: with few seeds a bootstrap interval can shrink to a point that the rank
-test shows to be chance (three seeds that all gain give p = 0.25).
+side of 0 and the two-sided signed-rank test agrees (``validation.stats.clear_side``, the
+rule the robustness study uses too), else ``unclear``.
 """
 
 from __future__ import annotations
@@ -37,7 +36,13 @@ from scipy.stats import binomtest
 
 from collabsim.analysis import discovery, survival
 from collabsim.analysis.levers import StudyData, level_text
-from collabsim.validation.stats import CONFIDENCE, bootstrap_mean_ci, finite, signed_rank_p
+from collabsim.validation.stats import (
+    CONFIDENCE,
+    bootstrap_mean_ci,
+    clear_side,
+    finite,
+    signed_rank_p,
+)
 
 #: Columns of the lever effects table.
 EFFECT_COLUMNS = (
@@ -71,20 +76,6 @@ ARM_COLUMNS = (
 
 #: Columns of the survival table.
 SURVIVAL_COLUMNS = ("study", "lever", "level", *ARM_COLUMNS, "logrank_p")
-
-#: The signed-rank p below which a test agrees with an interval that excludes 0: the
-#: level that matches the intervals' confidence.
-CLEAR_P = 1 - CONFIDENCE
-
-
-def _clear(low: float, high: float, p: float) -> str:
-    if not p < CLEAR_P:
-        return "unclear"
-    if low > 0:
-        return "higher"
-    if high < 0:
-        return "lower"
-    return "unclear"
 
 
 def _outcome(runs: pd.DataFrame, outcome: str) -> pd.Series:
@@ -280,7 +271,7 @@ def _contrasts(
                 "ci_high": high,
                 "p_value": p,
                 "seeds": int(difference.size),
-                "clear": _clear(low, high, p),
+                "clear": clear_side(low, high, p),
             }
         )
     return rows

@@ -29,7 +29,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from collabsim.analysis.discovery_figure import boxes_data, boxes_figure
-from collabsim.analysis.effects import CLEAR_P
 from collabsim.analysis.figure_style import (
     COLOURS,
     DASHES,
@@ -42,6 +41,7 @@ from collabsim.analysis.figure_style import (
 from collabsim.analysis.levers import level_text, lever_words
 from collabsim.analysis.wording import horizon_words, outcome_words, within_text
 from collabsim.storage import write_atomically
+from collabsim.validation.stats import CLEAR_P
 
 # --- survival curves -------------------------------------------------------------------
 

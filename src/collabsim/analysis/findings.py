@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.analysis.effects import CLEAR_P
 from collabsim.analysis.levers import level_text, lever_words
 from collabsim.analysis.studies import PipelineSpec
 from collabsim.analysis.wording import (
@@ -27,7 +26,7 @@ from collabsim.analysis.wording import (
     outcome_words,
     percent,
 )
-from collabsim.validation.stats import BOOTSTRAP
+from collabsim.validation.stats import BOOTSTRAP, CLEAR_P
 
 #: A lever's effect on survival in words, against its reference level.
 VERDICTS = {

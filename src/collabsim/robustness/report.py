@@ -20,7 +20,7 @@ import pandas as pd
 from collabsim.robustness.analysis import OUTCOMES, REVERSED, UNCLEAR
 from collabsim.robustness.plan import Lever, RobustnessPlan
 from collabsim.storage import write_atomically
-from collabsim.validation.stats import BOOTSTRAP
+from collabsim.validation.stats import BOOTSTRAP, CLEAR_P
 
 #: Each lever in a few plain words, for the headlines (others read as their name).
 LEVER_WORDS: dict[str, str] = {
@@ -162,9 +162,11 @@ def report_markdown(
         "",
         "## How each lever fares",
         "",
-        "Contexts where the 95% interval of the effect lies wholly on the expected "
-        "side of 0 (as expected), straddles 0 (unclear), or lies wholly on the other "
-        "side (reversed); the smallest and largest effect, high minus low.",
+        "Contexts where the effect is clearly on the expected side of 0 (as expected), "
+        "clearly on the other side (reversed), or neither (unclear); clearly means its 95% "
+        "interval lies wholly on that side and a two-sided Wilcoxon signed-rank test of "
+        f"the per-seed differences agrees (p below {CLEAR_P:.2g}), as in the results "
+        "report. Then the smallest and largest effect, high minus low.",
         "",
         "| lever | low → high | expected | outcome | contexts | as expected | unclear "
         "| reversed | smallest effect | largest effect |",

@@ -172,6 +172,28 @@ def signed_rank_p(x: np.ndarray, alternative: str) -> float:
     return float(wilcoxon(x, zero_method="zsplit", alternative=alternative).pvalue)
 
 
+#: The two-sided signed-rank p below which the test agrees with an interval that excludes
+#: 0: the level that matches the intervals' confidence.
+CLEAR_P = 1 - CONFIDENCE
+
+
+def clear_side(ci_low: float, ci_high: float, two_sided_p: float) -> str:
+    """``"higher"`` or ``"lower"`` if an effect is clear, else ``"unclear"``.
+
+    Clear when its interval lies wholly on one side of 0 and the two-sided signed-rank
+    test of its per-seed differences agrees (p below ``CLEAR_P``): over a few seeds whose
+    differences are mostly zero, a percentile bootstrap interval can shrink away from 0
+    by chance, which the rank test shows (three seeds that all gain give p = 0.25).
+    """
+    if not two_sided_p < CLEAR_P:
+        return "unclear"
+    if ci_low > 0:
+        return "higher"
+    if ci_high < 0:
+        return "lower"
+    return "unclear"
+
+
 def bootstrap_mean_ci(
     x: np.ndarray, *, seed: int = 0, resamples: int = BOOTSTRAP
 ) -> tuple[float, float]:
