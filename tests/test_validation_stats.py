@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import beta
 
 from collabsim.validation.spec import (
     AllOf,
@@ -185,7 +186,9 @@ def test_share_of_runs_above_a_half():
     mostly = np.array([1.0] * 35 + [0.0] * 5)
     outcome = Share(AtMost(METRIC, 1), "arm").evaluate({"arm": mostly})
     assert outcome.passed and outcome.effect == pytest.approx(35 / 40)
-    assert outcome.ci_low < 35 / 40 < outcome.ci_high and outcome.ci_high <= 1.0
+    # the exact two-sided 95% interval (Clopper-Pearson), not the one-sided test's bound
+    clopper_pearson = (beta.ppf(0.025, 35, 40 - 35 + 1), beta.ppf(0.975, 35 + 1, 40 - 35))
+    assert (outcome.ci_low, outcome.ci_high) == pytest.approx(clopper_pearson)
     assert "35 of 40 runs" in outcome.detail
     half = np.array([1.0, 0.0] * 20)
     assert not Share(AtMost(METRIC, 1), "arm").evaluate({"arm": half}).passed

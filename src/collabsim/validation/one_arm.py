@@ -225,9 +225,12 @@ class Share(Test):
                 f"{self.predicate.label} in {self.arm}: no seeds with values",
             )
         hits = int(x.sum())
-        result = binomtest(hits, x.size, self.above, alternative="greater")
-        interval = result.proportion_ci(confidence_level=CONFIDENCE, method="exact")
-        p = float(result.pvalue)
+        p = float(binomtest(hits, x.size, self.above, alternative="greater").pvalue)
+        # the two-sided interval, as every other pattern's: the test is one-sided, the
+        # interval says how large the share is
+        interval = binomtest(hits, x.size).proportion_ci(
+            confidence_level=CONFIDENCE, method="exact"
+        )
         detail = (
             f"{self.predicate.label} in {self.arm}: {hits} of {x.size} runs, expected a "
             f"share above {self.above:g}, binomial p={p_text(p)}"

@@ -140,7 +140,9 @@ def report_markdown(
         "",
         f"{info['mode'].capitalize()} validation: {seeds}, arms sharing seeds by replicate "
         f"(common random numbers, master seed {info['seed']}); every test one-sided at "
-        f"p < {ALPHA:g} unless its pattern says otherwise. Model code "
+        f"p < {ALPHA:g} unless its pattern says otherwise; a pattern of more than one "
+        "condition passes only when all hold, so a small p alone does not make it pass (its "
+        "detail says which condition failed). Model code "
         f"`{info['code_fingerprint']}`"
         + (f", commit `{commit[:12]}`" if commit else "")
         + _at(info.get("params"))
