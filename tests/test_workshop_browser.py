@@ -233,6 +233,23 @@ def test_the_console_fits_a_projector_and_names_every_control(served, room, cons
     _shot(console, "workshop-console-1280x720.png", full_page=False)
 
 
+def test_the_timer_the_console_starts_runs_again_after_each_meeting(room, console):
+    seconds = console.locator("#timer-seconds")
+    expect(seconds).to_have_value(re.compile(r"^\d+$"))  # the room's own time to decide
+    seconds.fill("")
+    console.locator("#start-timer").click()
+    expect(console.locator("#message")).to_have_text(
+        "Seconds to decide is empty: type seconds from 1 to 3600"
+    )
+    seconds.fill("90")
+    console.locator("#start-timer").click()
+    expect(console.locator("#timer")).to_have_text(re.compile(r"^1:[23]\d$"))
+    console.locator("#advance").click()
+    expect(console.locator("#meeting")).to_contain_text("Meeting 2")
+    expect(console.locator("#timer")).to_have_text(re.compile(r"^1:[23]\d$"))  # 90 s again
+    expect(seconds).to_have_value("90")
+
+
 def test_the_console_deals_listed_posts_until_someone_joins(served, room, console):
     served, _ = served
     first, second = Room("iocn", seed=2).order[:2]  # the server's room: iocn, seed 2

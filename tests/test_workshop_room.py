@@ -217,6 +217,19 @@ def test_pause_stops_the_clock(room):
     assert room.seconds_left() == pytest.approx(30)
 
 
+def test_the_time_the_facilitator_sets_runs_again_for_the_next_meetings(room):
+    fac = room.facilitator_token
+    assert room.seconds_left() is None  # no timer before the facilitator starts one
+    room.facilitate(fac, request_id=rid(), action="timer", value=90)
+    for meeting in (2, 3):
+        room.facilitate(fac, request_id=rid(), action="advance")
+        assert room.meeting == meeting and room.seconds_left() == pytest.approx(90)
+    room.facilitate(fac, request_id=rid(), action="timer", value=40)
+    room.facilitate(fac, request_id=rid(), action="advance")
+    assert room.seconds_left() == pytest.approx(40)
+    assert facilitator_view(room, "http://x/")["decision_seconds"] == 40
+
+
 def _played_session(tmp_path, meetings=3):
     room = Room("iocn", seed=11)
     seats = [room.join(room.code, f"Guest {k}") for k in range(8)]

@@ -80,7 +80,8 @@ class Room:
         deal: ``"mix"`` (tops, middles and bottoms across organisations) or ``"fixed"``
             (``people.DEALS``).
         posts: The posts to deal, in order, for ``deal="fixed"``.
-        decision_seconds: Seconds to decide before each meeting.
+        decision_seconds: Seconds to decide before each meeting after the first (the
+            facilitator's timer sets it anew).
         clock: Monotonic clock (seconds), for timers.
     """
 
@@ -331,6 +332,7 @@ class Room:
                 "invalid", f"timer={seconds!r} is not allowed: expected seconds from 1 to 3600"
             )
         self.deadline, self.remaining = self._clock() + seconds, None
+        self.decision_seconds = seconds  # and for each meeting after, until changed
 
     def _pause(self, _value) -> None:
         if self.deadline is not None:

@@ -119,6 +119,7 @@ def facilitator_view(room: Room, join_url: str) -> dict:
         "kind": "facilitator",
         "join_url": join_url,
         "seats": seats,
+        "decision_seconds": room.decision_seconds,
         "deal": room.deal,
         "posts": room.order if room.deal == "fixed" else [],
         "self_interest_enabled": room.self_interest_enabled,

@@ -248,7 +248,11 @@ const Workshop = (() => {
       } catch (error) { say(error.message); }
     };
     $("qr").src = `/qr.svg?room=${room}`;
-    $("start-timer").onclick = () => act("timer", Number($("timer-seconds").value));
+    $("start-timer").onclick = () => {
+      const typed = $("timer-seconds").value.trim();
+      if (typed === "") { say("Seconds to decide is empty: type seconds from 1 to 3600"); return; }
+      act("timer", Number(typed));
+    };
     $("pause").onclick = () => act("pause");
     $("resume").onclick = () => act("resume");
     $("advance").onclick = () => act("advance");
@@ -275,13 +279,17 @@ const Workshop = (() => {
         location.replace(`/console?room=${fresh.room}#f=${encodeURIComponent(fresh.token)}`);
       } catch (error) { say(error.message); }
     };
-    let eventsDrawn = false, dealDrawn = "";
+    let eventsDrawn = false, dealDrawn = "", timerShown = null;
 
     function render(view) {
       shown = view;
       $("code").textContent = view.room;
       $("join-url").textContent = view.join_url;
       showTimer(view);
+      // the room's time to decide when it changes, not over what the facilitator is typing
+      if (view.decision_seconds !== timerShown) {
+        $("timer-seconds").value = timerShown = view.decision_seconds;
+      }
       if (!eventsDrawn) {
         $("events").append(...view.events.map((e) => {
           const b = document.createElement("button");
