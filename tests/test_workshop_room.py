@@ -1,6 +1,7 @@
 """A workshop room without the web: dealing, choices, refusals, the record, replay, debrief."""
 
 import itertools
+import re
 
 import pandas as pd
 import pytest
@@ -228,6 +229,39 @@ def test_the_time_the_facilitator_sets_runs_again_for_the_next_meetings(room):
     room.facilitate(fac, request_id=rid(), action="advance")
     assert room.seconds_left() == pytest.approx(40)
     assert facilitator_view(room, "http://x/")["decision_seconds"] == 40
+
+
+def test_a_request_proposed_and_blocked_between_two_meetings_is_told_to_its_proposer():
+    # A senior leader the model plays decides a few weeks after the meeting, so the request
+    # is idle again by the next one: the feedback must still say what became of it.
+    told = blocked = 0
+    for seed in range(3):
+        room = Room("iocn", seed=seed)
+        seats = [room.join(room.code, f"Guest {k}") for k in range(8)]
+        proposers = [s for s in seats if participant_view(room, s.token)["asks"]["propose"]]
+        _decide_all(room, seats)
+        room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
+        for seat in proposers:
+            assert any(line.startswith("You proposed a small test") for line in seat.feedback)
+            told += 1
+            blocked += any(line.startswith("Your change was blocked by") for line in seat.feedback)
+    assert told >= 10 and blocked >= 3  # blocks within the weeks are common, and each is told
+
+
+def test_a_participant_whose_post_changed_hands_hears_of_the_newcomer_not_the_predecessor():
+    room = Room("iocn", seed=2)  # a post some participant plays changes hands in meeting 3
+    seats = [room.join(room.code, f"Guest {k}") for k in range(10)]
+    moved = []
+    for _ in range(4):
+        _decide_all(room, seats)
+        room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
+        moved += [s.feedback for s in seats if s.feedback[0].startswith("You moved on")]
+    assert moved
+    for lines in moved:
+        said = " ".join(lines)
+        assert "the meeting (" not in said  # the newcomer was not there to choose
+        assert not re.search(r"granted -|blocked -", said)  # their counts start afresh
+        assert re.search(r"Your commitment is \d\.\d\d\.", said)
 
 
 def _played_session(tmp_path, meetings=3):

@@ -6,6 +6,7 @@ after a meeting, and each played person's story over the session.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -147,7 +148,6 @@ class Snapshot(NamedTuple):
     """What feedback compares: the state of everyone before a meeting."""
 
     commitment: np.ndarray
-    stage: np.ndarray
     granted: np.ndarray
     blocked: np.ndarray
     power: np.ndarray
@@ -161,7 +161,6 @@ def snapshot(model: CollaborationModel) -> Snapshot:
     p = model.state.people
     return Snapshot(
         p.commitment.copy(),
-        model.state.changes.stage.copy(),
         p.granted.copy(),
         p.blocked.copy(),
         p.power.copy(),
@@ -259,13 +258,57 @@ def request_label(model: CollaborationModel, request) -> str:
     )
 
 
+class ChangeWatch:
+    """What happened to the played posts' change requests, week by week between meetings.
+
+    A request proposed at a meeting and decided by a senior leader the model plays a few
+    weeks later is idle again by the next meeting: comparing the state before and after
+    the weeks would say nothing of it, so ``week`` is called after each of them.
+    """
+
+    def __init__(self, model: CollaborationModel, posts: Iterable[int]) -> None:
+        self.model = model
+        self.lines: dict[int, list[str]] = {post: [] for post in posts}
+        self._stage = model.state.changes.stage.copy()
+        self._blocked = model.state.people.blocked.copy()
+
+    def week(self) -> None:
+        """Note, for each played post, its request proposed, granted or blocked this week."""
+        s, p = self.model.state, self.model.state.people
+        for post, lines in self.lines.items():
+            was, now = int(self._stage[post]), int(s.changes.stage[post])
+            if was == change.IDLE and now != change.IDLE:
+                kind = (
+                    "a big redesign"
+                    if now in (change.AWAITING_REDESIGN_GRANTS, change.REDESIGNING)
+                    else "a small test of change"
+                )
+                lines.append(f"You proposed {kind}.")
+            if was in AWAITING and now in (change.TESTING, change.REDESIGNING):
+                lines.append("Your change was granted and is under way.")
+            top = int(p.news[post])
+            if was in AWAITING and now == change.IDLE and top >= 0:
+                if p.blocked[top] > self._blocked[top]:
+                    lines.append(f"Your change was blocked by {describe(self.model, top)}.")
+        self._stage = s.changes.stage.copy()
+        self._blocked = p.blocked.copy()
+
+
 def feedback(
-    model: CollaborationModel, before: Snapshot, person: int, choices: dict[int, Choice]
+    model: CollaborationModel,
+    before: Snapshot,
+    changes: ChangeWatch,
+    person: int,
+    choices: dict[int, Choice],
 ) -> list[str]:
-    """What happened to ``person`` at the meeting just played and the weeks after it."""
-    p, s = model.state.people, model.state
+    """What happened to ``person`` at the meeting just played and the weeks after it.
+
+    ``changes`` watched their change request week by week over the same weeks.
+    """
+    p = model.state.people
     lines = []
-    if model.people[person] is not before.holders[person]:
+    moved_on = model.people[person] is not before.holders[person]
+    if moved_on:
         lines.append("You moved on; a newcomer took over your post, and you play them now.")
     if before.active[person] and not p.active[person]:
         lines.append("You drifted away from the network after this meeting.")
@@ -275,32 +318,17 @@ def feedback(
         if choice is not None and choice.attend is not None
         else "the model chose for you"
     )
-    if before.active[person]:
+    if before.active[person] and not moved_on:  # a newcomer's record starts afresh
         came = "came to" if p.attended_last[person] else "stayed away from"
         lines.append(f"You {came} the meeting ({chooser}).")
     for talk in model.played.conversations:
         if talk.person == person:
             how = "went well" if talk.went_well else "went badly"
             lines.append(f"Your talk with {describe(model, talk.other)} {how} for you.")
-    was, now = int(before.stage[person]), int(s.changes.stage[person])
-    if was == change.IDLE and now != change.IDLE:
-        kind = (
-            "a big redesign"
-            if now in (change.AWAITING_REDESIGN_GRANTS, change.REDESIGNING)
-            else "a small test of change"
-        )
-        lines.append(f"You proposed {kind}.")
-    if was in AWAITING and now in (change.TESTING, change.REDESIGNING):
-        lines.append("Your change was granted and is under way.")
-    if (
-        was in AWAITING
-        and now == change.IDLE
-        and 0 <= p.news[person]
-        and p.blocked[p.news[person]] > before.blocked[p.news[person]]
-    ):
-        lines.append(f"Your change was blocked by {describe(model, int(p.news[person]))}.")
-    granted = int(p.granted[person] - before.granted[person])
-    blocked = int(p.blocked[person] - before.blocked[person])
+    lines += changes.lines.get(person, [])
+    # a newcomer's counts start at 0 when they take up the post
+    granted = int(p.granted[person] - (0 if moved_on else before.granted[person]))
+    blocked = int(p.blocked[person] - (0 if moved_on else before.blocked[person]))
     if granted or blocked:
         lines.append(f"You granted {granted} and blocked {blocked} change requests.")
     if p.power[person] < before.power[person] and choice is not None and choice.cede:
@@ -311,7 +339,10 @@ def feedback(
     if choice is not None and choice.self_interest:
         lines.append("You acted in self-interest; everyone in the network heard of it.")
     lines.append(
-        f"Your commitment went from {before.commitment[person]:.2f} to {p.commitment[person]:.2f}."
+        f"Your commitment is {p.commitment[person]:.2f}."
+        if moved_on
+        else f"Your commitment went from {before.commitment[person]:.2f} to "
+        f"{p.commitment[person]:.2f}."
     )
     if not model.network_on:
         lines.append("The network has dissolved: it no longer meets.")

@@ -312,9 +312,10 @@ class Room:
         played = self._played()
         self.record.close_meeting(played, self.choices)
         before = people.snapshot(self.model)
-        turns.play_meeting(self.model, played, self.choices)
+        changes = people.ChangeWatch(self.model, played)
+        turns.play_meeting(self.model, played, self.choices, each_week=changes.week)
         for seat in self.seats.values():
-            seat.feedback = people.feedback(self.model, before, seat.person, self.choices)
+            seat.feedback = people.feedback(self.model, before, changes, seat.person, self.choices)
         self.stories.add(self.model)
         self.choices = {}
         self.meeting += 1

@@ -8,7 +8,7 @@ room's run exactly.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from collabsim.model import CollaborationModel
 from collabsim.played import PROPOSALS, Choice
@@ -45,7 +45,11 @@ def over(model: CollaborationModel) -> bool:
 
 
 def play_meeting(
-    model: CollaborationModel, played: Iterable[int], choices: Mapping[int, Choice]
+    model: CollaborationModel,
+    played: Iterable[int],
+    choices: Mapping[int, Choice],
+    *,
+    each_week: Callable[[], None] | None = None,
 ) -> None:
     """Hold the next meeting with these played posts and choices, and live until the next.
 
@@ -56,13 +60,17 @@ def play_meeting(
         model: A model whose next week holds a meeting (``meeting_due``).
         played: The posts played at this meeting.
         choices: What each played post chose; a post without one leaves it to the model.
+        each_week: Called after each week, to watch what happens in it.
     """
     set_played(model, played)
     for person, choice in sorted(choices.items()):
         model.played.choose(person, still_open(model, person, choice))
-    model.step()
-    while model.running and not meeting_due(model):
+    while True:
         model.step()
+        if each_week is not None:
+            each_week()
+        if not model.running or meeting_due(model):
+            return
 
 
 def still_open(model: CollaborationModel, person: int, choice: Choice) -> Choice:
