@@ -15,7 +15,7 @@ low give:
 - ``sign``: ``expected`` if the effect is clearly on the expected side of 0, ``reversed``
   if clearly on the other, else ``unclear``; clear as the results report judges it
   (``collabsim.validation.stats.clear_side``): the interval wholly on that side and the
-  two-sided signed-rank test agreeing (p below 0.05), since over 20 seeds whose
+  two-sided signed-rank test agreeing (p below ``CLEAR_P``), since over 20 seeds whose
   differences are mostly zero the bootstrap interval alone can leave 0 by chance.
 
 Per (lever, outcome), ``summary_table`` counts the contexts of each sign, gives the
