@@ -10,7 +10,7 @@ order (``docs/odd.md`` section 3):
 3. change work: changes come due, are decided, tested, embedded or fail; new ones are
    proposed; word of mouth spreads successes;
 4. between meetings: informal contact, second-hand trust, trust drifting back;
-5. aspiration, frustration and news fading, shielded by the central leader;
+5. aspiration, frustration and inspiration fading, shielded by the central leader;
    self-interested acts;
 6. members drifting away, organisations withdrawing, and people moving on;
 7. the network's sustainability.
@@ -191,8 +191,9 @@ class WeeklyWorld(mesa.Model):
 
         Organisations whose senior leaders lost heart withdraw with their people (M15). The
         leader holding the centre moves on at the same base rate as anyone (frustration
-        aside, since they are committed by design), or leaves the network with their
-        organisation; either way nobody holds the centre after them.
+        aside: the weekly update of frustration passes over steady people, so theirs stays
+        0), or leaves the network with their organisation; either way nobody holds the
+        centre after them.
         """
         if self.network.meeting_held:
             weekly.exits_phase(self.state.world, self.settings_ref)

@@ -136,7 +136,7 @@ def shortfall_strain(shortfall):
 
 @jit
 def week_passes(people, involved, shortfall):
-    """M12: frustration follows the week's strain; setbacks, wins and news fade.
+    """M12: frustration follows the week's strain; setbacks, wins and inspiration fade.
 
     Frustration is a quarter-long average of weekly strain: 1 in a week with a setback,
     0 in a week with a win seen, otherwise the shortfall against aspiration relative to

@@ -219,7 +219,7 @@ def commitment_phase(world, settings, week):
     Aspiration follows performance plus the pressure the central leader lets through;
     frustration follows the week's strain (M12). Returns the territorial, disheartened top
     who acts in self-interest this week (M13), or -1; nobody does outside a working network,
-    where there is nothing left to be committed to and frustration and news just fade.
+    where there is nothing left to be committed to and frustration and inspiration just fade.
     """
     standing, rates, people = world.standing, settings.week, world.people
     quality, history = standing[QUALITY], world.quality_history
