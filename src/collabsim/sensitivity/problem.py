@@ -18,7 +18,7 @@ from typing import Any
 from collabsim.checks import one_of
 from collabsim.params import LEVERS, suggest
 from collabsim.sensitivity.methods import RBD_HARMONICS
-from collabsim.sweeps.design import Factor, make_factors
+from collabsim.sweeps.design import Factor
 from collabsim.sweeps.sampling import SweepError
 
 #: Sensitivity methods and the design each analyses: Sobol' indices need Saltelli's
@@ -76,20 +76,6 @@ N_MEANING: dict[str, str] = {
     "pawn": "sample points",
     "rbd_fast": "sample points",
 }
-
-
-def model_factors(specs: Mapping[str, Any] | None = None) -> tuple[Factor, ...]:
-    """The factors of a model analysis: ``specs`` as sweeps take them, or every lever.
-
-    Args:
-        specs: ``{parameter: levels or range}`` (see ``collabsim.sweeps.design``); a
-            ``None`` spec is the parameter's whole allowed range. None: all of
-            ``collabsim.LEVERS`` over their allowed ranges.
-
-    Returns:
-        The checked factors, in the given order.
-    """
-    return make_factors(lever_specs() if specs is None else specs)
 
 
 def lever_specs() -> dict[str, None]:

@@ -10,21 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from collabsim.validation.metrics import Custom, Summary
+from collabsim.validation.metrics import Custom, Summary, by_replicate, in_week
 
 #: Trust in a self-interested actor counts as fallen, or rebuilt, after a move of this size.
 TRUST_STEP = 0.2
-
-
-def _per_run(values: pd.Series, runs: pd.DataFrame) -> np.ndarray:
-    """Values indexed by replicate, in the order of ``runs`` (NaN where missing)."""
-    return values.reindex(runs["replicate"].to_numpy()).to_numpy(dtype=float)
-
-
-def _at(timeseries: pd.DataFrame, reporter: str, week: int) -> pd.Series:
-    """A reporter's value in one week, by replicate."""
-    rows = timeseries.loc[timeseries["step"] == week]
-    return rows.set_index("replicate")[reporter]
 
 
 def _series(timeseries: pd.DataFrame, reporter: str) -> dict[int, np.ndarray]:
@@ -55,7 +44,7 @@ def in_last_network_week(reporter: str, name: str, meaning: str) -> Custom:
     """A reporter's value in the last week a run's network worked (``_network_weeks``)."""
 
     def function(runs, timeseries):
-        return _per_run(_network_weeks(timeseries).groupby("replicate")[reporter].last(), runs)
+        return by_replicate(_network_weeks(timeseries).groupby("replicate")[reporter].last(), runs)
 
     return Custom(name, function, reporters=(reporter, "alive"), meaning=meaning)
 
@@ -79,7 +68,7 @@ LEADERSHIP_WHILE_ALIVE = in_last_network_week(
 
 def _people_per_meeting(runs, timeseries):
     meetings = timeseries.loc[timeseries["meeting"].astype(bool)]
-    return _per_run(meetings.groupby("replicate")["attendees"].mean(), runs)
+    return by_replicate(meetings.groupby("replicate")["attendees"].mean(), runs)
 
 
 PEOPLE_PER_MEETING = Custom(
@@ -99,7 +88,7 @@ def smaller_after(week: int) -> Custom:
         people = meetings["attendees"]
         after = people[meetings["step"] > week].groupby(meetings["replicate"]).mean()
         before = people[meetings["step"] <= week].groupby(meetings["replicate"]).mean()
-        return _per_run(after, runs) - _per_run(before, runs)
+        return by_replicate(after, runs) - by_replicate(before, runs)
 
     return Custom(
         f"people per meeting after week {week} minus before",
@@ -120,14 +109,14 @@ def block_rate(start: int, end: int) -> Custom:
     before = max(start - 1, 0)  # week 0 is the starting state: nothing decided yet
 
     def function(runs, timeseries):
-        blocked = _at(timeseries, "changes_blocked", end) - _at(
+        blocked = in_week(timeseries, "changes_blocked", end) - in_week(
             timeseries, "changes_blocked", before
         )
-        granted = _at(timeseries, "changes_granted", end) - _at(
+        granted = in_week(timeseries, "changes_granted", end) - in_week(
             timeseries, "changes_granted", before
         )
         decided = blocked + granted
-        return _per_run(blocked / decided.where(decided > 0), runs)
+        return by_replicate(blocked / decided.where(decided > 0), runs)
 
     return Custom(
         f"block rate weeks {start}-{end}",
@@ -143,9 +132,11 @@ def gain_while_sustained(start: int, end: int) -> Custom:
     """Rise in ``quality_vs_silo`` from ``start`` to ``end``, in runs alive at the run's end."""
 
     def function(runs, timeseries):
-        rise = _at(timeseries, "quality_vs_silo", end) - _at(timeseries, "quality_vs_silo", start)
-        alive = _at(timeseries, "alive", timeseries["step"].max()).astype(bool)
-        return _per_run(rise.where(alive), runs)
+        rise = in_week(timeseries, "quality_vs_silo", end) - in_week(
+            timeseries, "quality_vs_silo", start
+        )
+        alive = in_week(timeseries, "alive", timeseries["step"].max()).astype(bool)
+        return by_replicate(rise.where(alive), runs)
 
     return Custom(
         f"quality vs silo, week {start} to {end}, sustained",
@@ -182,8 +173,9 @@ LOSS_AFTER_COLLAPSE = Custom(
 
 def _tops_commitment_gap(runs, timeseries):
     last = timeseries["step"].max()
-    return _per_run(
-        _at(timeseries, "commitment_tops", last) - _at(timeseries, "commitment_mean", last), runs
+    return by_replicate(
+        in_week(timeseries, "commitment_tops", last) - in_week(timeseries, "commitment_mean", last),
+        runs,
     )
 
 
@@ -199,9 +191,9 @@ def _top_tier_lag(runs, timeseries):
     last = timeseries["step"].max()
 
     def rise(reporter):
-        return _at(timeseries, reporter, last) - _at(timeseries, reporter, 0)
+        return in_week(timeseries, reporter, last) - in_week(timeseries, reporter, 0)
 
-    return _per_run(rise("trust_tops_bottoms") - rise("trust_cross_org"), runs)
+    return by_replicate(rise("trust_tops_bottoms") - rise("trust_cross_org"), runs)
 
 
 TOP_TIER_LAG = Custom(
@@ -217,11 +209,11 @@ def _divide_kept(runs, timeseries):
     last = timeseries["step"].max()
 
     def gap(week):
-        return _at(timeseries, "trust_cross_org", week) - _at(
+        return in_week(timeseries, "trust_cross_org", week) - in_week(
             timeseries, "trust_health_social", week
         )
 
-    return _per_run(gap(last) / gap(0).where(gap(0) > 0), runs)
+    return by_replicate(gap(last) / gap(0).where(gap(0) > 0), runs)
 
 
 DIVIDE_KEPT = Custom(
@@ -235,8 +227,9 @@ DIVIDE_KEPT = Custom(
 
 def _narrative_convergence(runs, timeseries):
     last = timeseries["step"].max()
-    return _per_run(
-        _at(timeseries, "narrative_spread", 0) - _at(timeseries, "narrative_spread", last), runs
+    return by_replicate(
+        in_week(timeseries, "narrative_spread", 0) - in_week(timeseries, "narrative_spread", last),
+        runs,
     )
 
 
@@ -250,8 +243,10 @@ NARRATIVE_CONVERGENCE = Custom(
 
 def _narrative_left(runs, timeseries):
     last = timeseries["step"].max()
-    start = _at(timeseries, "narrative_spread", 0)
-    return _per_run(_at(timeseries, "narrative_spread", last) / start.where(start > 0), runs)
+    start = in_week(timeseries, "narrative_spread", 0)
+    return by_replicate(
+        in_week(timeseries, "narrative_spread", last) / start.where(start > 0), runs
+    )
 
 
 NARRATIVE_LEFT = Custom(

@@ -109,18 +109,21 @@ def _week_text(week: int) -> str:
     return "the last week" if week == -1 else f"week {week}"
 
 
-def _by_replicate(values: pd.Series, runs: pd.DataFrame) -> np.ndarray:
+def by_replicate(values: pd.Series, runs: pd.DataFrame) -> np.ndarray:
     """Values indexed by replicate, in the order of ``runs`` (NaN where missing)."""
     return values.reindex(runs["replicate"].to_numpy()).to_numpy(dtype=float)
 
 
-def _at_week(timeseries: pd.DataFrame, runs: pd.DataFrame, reporter: str, week: int) -> np.ndarray:
+def in_week(timeseries: pd.DataFrame, reporter: str, week: int) -> pd.Series:
+    """A reporter's value in one week (-1: each run's last), indexed by replicate."""
     if week == -1:
-        series = timeseries.groupby("replicate", sort=True)[reporter].last()
-    else:
-        rows = timeseries.loc[timeseries["step"] == week]
-        series = rows.set_index("replicate")[reporter]
-    return _by_replicate(series.astype(float), runs)
+        return timeseries.groupby("replicate", sort=True)[reporter].last()
+    rows = timeseries.loc[timeseries["step"] == week]
+    return rows.set_index("replicate")[reporter]
+
+
+def _at_week(timeseries: pd.DataFrame, runs: pd.DataFrame, reporter: str, week: int) -> np.ndarray:
+    return by_replicate(in_week(timeseries, reporter, week).astype(float), runs)
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,7 @@ class Mean(Metric):
         if self.end != -1:
             inside &= steps <= self.end
         rows = timeseries.loc[inside]
-        return _by_replicate(rows.groupby("replicate")[self.reporter].mean(), runs)
+        return by_replicate(rows.groupby("replicate")[self.reporter].mean(), runs)
 
     def describe(self) -> str:
         """The metric in words."""
