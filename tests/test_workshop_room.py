@@ -84,6 +84,14 @@ def test_a_fixed_deal_deals_the_listed_posts_in_order():
         fixed.join(fixed.code, "d")
     with pytest.raises(ValueError, match="posts: 9999 is not allowed"):
         Room("iocn", deal="fixed", posts=[9999])
+    # a post within the range that nobody plays is named with the reason
+    p = fixed.model.state.people
+    steady = [int(i) for i in p.steady.nonzero()[0]]  # the convener and the central leader
+    with pytest.raises(ValueError) as refused:
+        Room("iocn", deal="fixed", posts=[steady[-1]])
+    said = str(refused.value)
+    assert said.startswith(f"posts: {steady[-1]} is not allowed: expected a post from 0 to 299")
+    assert f"other than {', '.join(map(str, steady))} (the convener and the central" in said
     with pytest.raises(ValueError, match="posts: 9 is listed twice: each post is dealt once"):
         Room("iocn", deal="fixed", posts=[5, 9, 9])
 

@@ -110,10 +110,16 @@ def check_posts(model: CollaborationModel, posts: list[int] | None) -> list[int]
         raise ValueError("posts: a fixed deal needs a list of posts")
     for k, post in enumerate(posts):
         if isinstance(post, bool) or post not in allowed:  # True would pass as post 1
+            steady = sorted(set(range(model.params.n_people)) - allowed)
             raise ValueError(
-                f"posts: {post!r} is not allowed: expected ordinary members "
-                f"0 to {model.params.n_people - 1}, not the convener or the "
-                "central leader"
+                f"posts: {post!r} is not allowed: expected a post from 0 to "
+                f"{model.params.n_people - 1}"
+                + (
+                    f" other than {', '.join(map(str, steady))} (the convener and the central "
+                    "leader, whom nobody plays)"
+                    if steady
+                    else ""
+                )
             )
         if post in posts[:k]:
             raise ValueError(f"posts: {post!r} is listed twice: each post is dealt once")
