@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from dashboard_support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, is_local
+from playwright.sync_api import expect, sync_playwright
 from workshop_support import post, workshop_server
 
 from collabsim.mechanisms.roles import TOP
@@ -19,9 +20,6 @@ from collabsim.played import MAX_CONVERSATIONS
 from collabsim.workshop import Room, replay
 from collabsim.workshop.people import DEAL_PATTERN, TALK_OPTIONS
 from collabsim.workshop.record import SESSION
-
-playwright = pytest.importorskip("playwright.sync_api")
-expect = playwright.expect
 
 PHONE = {"width": 390, "height": 844}
 SHOTS = Path("/work/shots")
@@ -37,9 +35,9 @@ def served(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    with playwright.sync_playwright() as p:
+    if not Path(CHROMIUM).exists():  # fail, not skip: these tests are the workshop's proof
+        pytest.fail(f"{CHROMIUM} is missing: make setup installs Debian's chromium")
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
