@@ -52,8 +52,8 @@ def test_every_declaration_has_one_row_with_its_details():
         assert any(r[0] == f"`{kind}`" and len(r) == 2 for r in rows)
     for reporter in REPORTERS:
         assert [f"`{reporter.name}`", reporter.unit, reporter.meaning] in rows
-    for name, meaning in SUMMARY.items():
-        assert [f"`{name}`", " ".join(meaning.split())] in rows
+    for name, output in SUMMARY.items():
+        assert [f"`{name}`", " ".join(output.meaning.split())] in rows
 
 
 def test_compact_allowed_values():

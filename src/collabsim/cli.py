@@ -68,7 +68,9 @@ from typing import NoReturn
 import collabsim
 from collabsim import reference
 from collabsim.commands import PROG, Interrupted, UsageError, show_notices
+from collabsim.commands.options import add_sweep_options
 from collabsim.params import EVENT_KINDS, ParameterError
+from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.warm import freeze_what_is_loaded, import_model
 
 
@@ -178,10 +180,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--scenario",
-        default="iocn",
+        default=DEFAULT_SCENARIO,
         metavar="NAME_OR_TOML",
         help="a shipped scenario (see 'collabsim scenarios') or the path of a "
-        "scenario TOML file (default: iocn)",
+        "scenario TOML file (default: %(default)s)",
     )
     _add_set_option(
         run,
@@ -261,7 +263,7 @@ def _parser() -> argparse.ArgumentParser:
         "Running it again resumes where it stopped.",
     )
     sweep.add_argument("file", type=Path, metavar="FILE", help="the experiment TOML file")
-    _add_sweep_options(sweep, large=True)
+    add_sweep_options(sweep, large=True)
     sweep.set_defaults(handler=_command("sweep", "sweep"))
 
     sensitivity = commands.add_parser(
@@ -273,7 +275,7 @@ def _parser() -> argparse.ArgumentParser:
         "noise, convergence, figures and report.md in the same folder.",
     )
     sensitivity.add_argument("file", type=Path, metavar="FILE", help="the study TOML file")
-    _add_sweep_options(sensitivity, large=True)
+    add_sweep_options(sensitivity, large=True)
     sensitivity.set_defaults(handler=_command("sensitivity", "sensitivity"))
 
     validate = commands.add_parser(
@@ -299,7 +301,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="validate only this pattern (repeatable)",
     )
-    _add_sweep_options(
+    add_sweep_options(
         validate,
         out_help="output folder (default: results/validation)",
         restart_help="delete the stored runs and compute them all anew",
@@ -338,7 +340,7 @@ def _parser() -> argparse.ArgumentParser:
         help="leave this stage out (repeatable): the same points judged by the other stages, "
         "by default in results/calibration/<name>_without_<stage>",
     )
-    _add_sweep_options(
+    add_sweep_options(
         calibrate,
         out_help="output folder (default: results/calibration/<name> from the file)",
         restart_help="delete the stored runs and compute them all anew",
@@ -354,7 +356,7 @@ def _parser() -> argparse.ArgumentParser:
         "into DIR/runs/, then DIR/robustness.csv, summary.csv, report.md and figures/.",
     )
     robustness.add_argument("file", type=Path, metavar="FILE", help="the study TOML file")
-    _add_sweep_options(
+    add_sweep_options(
         robustness,
         out_help="output folder (default: results/robustness/<name> from the file)",
         restart_help="delete the stored runs and compute them all anew",
@@ -393,7 +395,9 @@ def _parser() -> argparse.ArgumentParser:
         "participants join from their phones and play people of the network. It works with "
         f"no internet connection (needs: {WORKSHOP_INSTALL}).",
     )
-    workshop.add_argument("--scenario", default="iocn", help="scenario (default: iocn)")
+    workshop.add_argument(
+        "--scenario", default=DEFAULT_SCENARIO, help="scenario (default: %(default)s)"
+    )
     workshop.add_argument("--seed", type=int, default=0, help="seed of the run (default: 0)")
     workshop.add_argument(
         "--port",
@@ -445,56 +449,3 @@ def _add_set_option(command: argparse.ArgumentParser, help: str) -> None:
     command.add_argument(
         "--set", action="append", default=[], dest="sets", metavar="NAME=VALUE", help=help
     )
-
-
-def _add_sweep_options(
-    command: argparse.ArgumentParser,
-    *,
-    out_help: str = "results folder (default: results/<name> from the file)",
-    restart_help: str = "discard a previous sweep in the results folder "
-    "whose design or code differs, and start over",
-    large: bool = False,
-) -> None:
-    """The options of commands that run a sweep: backend, workers, folder, restart.
-
-    ``large`` adds ``--allow-large``, for commands whose file sets the size of what runs.
-    """
-    command.add_argument(
-        "--backend",
-        choices=("serial", "pool", "dask"),
-        default=None,
-        help="where the runs run: this process, a local process pool (the "
-        "default) or a Dask cluster",
-    )
-    command.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="N",
-        help="worker processes of the pool (default: all cores)",
-    )
-    command.add_argument(
-        "--scheduler",
-        default=None,
-        metavar="tcp://HOST:PORT",
-        help="send the runs to this existing Dask scheduler (implies --backend dask)",
-    )
-    command.add_argument(
-        "--dask-local",
-        type=int,
-        default=None,
-        metavar="N",
-        help="start a local Dask cluster of N worker processes (implies --backend dask)",
-    )
-    command.add_argument("--out", type=Path, default=None, metavar="DIR", help=out_help)
-    command.add_argument("--restart", action="store_true", help=restart_help)
-    command.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
-    if large:
-        # the limit is not imported here: collabsim.sweeps loads the compiled model, which
-        # the listing commands never need; the refusal names it
-        command.add_argument(
-            "--allow-large",
-            action="store_true",
-            help="run more runs than collabsim runs unconfirmed "
-            "(refused otherwise, saying how many and the limit)",
-        )

@@ -13,6 +13,7 @@ import numpy as np
 
 from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust_members import set_membership
+from collabsim.organisations import ACADEMIC_PARTNER_KIND
 from collabsim.params import Event, ParameterError
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def partner_withdraws(model: WeeklyWorld, event: Event) -> None:
     s = model.state
     model.network.partner_present = False
     s.withdrawn[model.state.partner_index] = True
-    for i in np.flatnonzero(_in_organisation(model, "university")):
+    for i in np.flatnonzero(_in_organisation(model, ACADEMIC_PARTNER_KIND)):
         if s.people.active[i]:  # leaving with their organisation, as in M15
             model.network.exits += 1
         set_membership(s.trust_ref, int(i), False)

@@ -18,6 +18,7 @@ import collabsim
 # Modules of the package that do not change what a run computes: the code fingerprint
 # leaves them out, so that editing, say, the CLI does not refuse a resume.
 _NOT_MODEL = {
+    "backends.py",
     "checks.py",
     "cli.py",
     "fingerprint.py",

@@ -319,39 +319,74 @@ def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:
     )
 
 
-#: Per-run summary outputs, with their meanings.
-SUMMARY: dict[str, str] = {
-    "sustained": "Whether the network was still alive at the end.",
-    "collapse_step": "Week the network dissolved (None if it never did or was never convened).",
-    "sustainability_score": "Share of weeks the network was alive.",
-    "final_trust_cross_org": "Trust across organisations at the end.",
-    "final_narrative_spread": "Spread of views on purpose at the end.",
-    "quality_gain": "Final pathway quality relative to the start, minus 1.",
-    "quality_gain_mid": "Pathway quality at mid-horizon relative to the start, minus 1.",
-    "quality_gain_vs_silo": "Final pathway quality minus that of the same world without the "
-    "network (its silo twin), as a share of the starting quality.",
-    "changes_adopted": "Changes adopted over the run.",
-    "big_bang_failures": "Big-bang redesigns that failed over the run.",
-    "block_rate": "Share of requests to senior leaders that were blocked.",
-    "distributed_leadership_index": "Share of pathway team members who had led an adopted "
-    "change, at the end.",
-    "mean_attendance": "Mean attendance over the meetings held.",
-    "attended_all_meetings": "People (besides convener and central leader) who held their post "
-    "throughout and attended every meeting.",
-    "attended_two_thirds": "Share of the people (besides convener and central leader) who held "
-    "their post throughout who attended at least two-thirds of the meetings held.",
-    "meetings_held": "Network meetings held.",
-    "exits": "Members who left the network: drifting away, or with their organisation.",
-    "organisations_withdrawn": "Organisations that withdrew from the network (the academic "
-    "partner included).",
-    "turnover": "People who moved on and were replaced.",
-    "self_interest_acts": "Self-interested acts by senior leaders.",
-    "trust_in_actor_before": "Members' mean trust in the latest senior leader to act in "
-    "self-interest, just before the act (empty if nobody did).",
-    "power_participation": "Rank correlation, across the people who held their post "
-    "throughout, between formal power and the share of meetings they attended (negative: "
-    "the powerful hold back).",
+@dataclass(frozen=True)
+class Output:
+    """A per-run summary output: its meaning and the type of its value.
+
+    ``collapse_step`` is the one output that may also be ``None`` (the network never
+    dissolved).
+    """
+
+    meaning: str
+    dtype: type = float
+
+
+#: Per-run summary outputs, each declared once: name -> meaning and type.
+SUMMARY: dict[str, Output] = {
+    "sustained": Output("Whether the network was still alive at the end.", bool),
+    "collapse_step": Output(
+        "Week the network dissolved (None if it never did or was never convened).", int
+    ),
+    "sustainability_score": Output("Share of weeks the network was alive."),
+    "final_trust_cross_org": Output("Trust across organisations at the end."),
+    "final_narrative_spread": Output("Spread of views on purpose at the end."),
+    "quality_gain": Output("Final pathway quality relative to the start, minus 1."),
+    "quality_gain_mid": Output("Pathway quality at mid-horizon relative to the start, minus 1."),
+    "quality_gain_vs_silo": Output(
+        "Final pathway quality minus that of the same world without the "
+        "network (its silo twin), as a share of the starting quality."
+    ),
+    "changes_adopted": Output("Changes adopted over the run.", int),
+    "big_bang_failures": Output("Big-bang redesigns that failed over the run.", int),
+    "block_rate": Output("Share of requests to senior leaders that were blocked."),
+    "distributed_leadership_index": Output(
+        "Share of pathway team members who had led an adopted change, at the end."
+    ),
+    "mean_attendance": Output("Mean attendance over the meetings held."),
+    "attended_all_meetings": Output(
+        "People (besides convener and central leader) who held their post "
+        "throughout and attended every meeting.",
+        int,
+    ),
+    "attended_two_thirds": Output(
+        "Share of the people (besides convener and central leader) who held "
+        "their post throughout who attended at least two-thirds of the meetings held."
+    ),
+    "meetings_held": Output("Network meetings held.", int),
+    "exits": Output(
+        "Members who left the network: drifting away, or with their organisation.", int
+    ),
+    "organisations_withdrawn": Output(
+        "Organisations that withdrew from the network (the academic partner included).", int
+    ),
+    "turnover": Output("People who moved on and were replaced.", int),
+    "self_interest_acts": Output("Self-interested acts by senior leaders.", int),
+    "trust_in_actor_before": Output(
+        "Members' mean trust in the latest senior leader to act in "
+        "self-interest, just before the act (empty if nobody did)."
+    ),
+    "power_participation": Output(
+        "Rank correlation, across the people who held their post "
+        "throughout, between formal power and the share of meetings they attended (negative: "
+        "the powerful hold back)."
+    ),
 }
+
+
+def output_title(output: str) -> str:
+    """``output: its meaning`` for a summary output, as titles print it; else its name."""
+    declared = SUMMARY.get(output)
+    return f"{output}: {declared.meaning.rstrip('.')}" if declared else output
 
 
 def present_throughout(model: CollaborationModel) -> np.ndarray:
@@ -387,29 +422,34 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
         if held and throughout.any()
         else float("nan")
     )
-    return {
-        "sustained": bool(model.alive),
+    values = {
+        "sustained": model.alive,
         "collapse_step": model.collapse_step,
         "sustainability_score": alive_weeks / steps if steps else float(model.alive),
-        "final_trust_cross_org": float(last["trust_cross_org"]),
-        "final_narrative_spread": float(last["narrative_spread"]),
-        "quality_gain": float(last["quality"]) - 1.0,
-        "quality_gain_mid": float(mid["quality"]) - 1.0,
-        "quality_gain_vs_silo": float(last["quality_vs_silo"]),
-        "changes_adopted": int(last["changes_adopted"]),
-        "big_bang_failures": int(last["big_bang_failures"]),
+        "final_trust_cross_org": last["trust_cross_org"],
+        "final_narrative_spread": last["narrative_spread"],
+        "quality_gain": last["quality"] - 1.0,
+        "quality_gain_mid": mid["quality"] - 1.0,
+        "quality_gain_vs_silo": last["quality_vs_silo"],
+        "changes_adopted": last["changes_adopted"],
+        "big_bang_failures": last["big_bang_failures"],
         "block_rate": blocked / decided if decided else float("nan"),
-        "distributed_leadership_index": float(last["distributed_leadership_index"]),
+        "distributed_leadership_index": last["distributed_leadership_index"],
         "mean_attendance": float(meetings.mean()) if len(meetings) else float("nan"),
         "attended_all_meetings": all_meetings,
         "attended_two_thirds": two_thirds,
-        "meetings_held": int(model.network.meetings_held),
-        "exits": int(model.network.exits),
-        "organisations_withdrawn": int(s.withdrawn.sum()),
-        "turnover": int(model.network.turnover),
-        "self_interest_acts": int(model.network.self_interest_acts),
-        "trust_in_actor_before": float(model.network.trust_in_actor_before),
+        "meetings_held": model.network.meetings_held,
+        "exits": model.network.exits,
+        "organisations_withdrawn": s.withdrawn.sum(),
+        "turnover": model.network.turnover,
+        "self_interest_acts": model.network.self_interest_acts,
+        "trust_in_actor_before": model.network.trust_in_actor_before,
         "power_participation": power_participation(model),
+    }
+    # Each value as the type its output declares (NumPy scalars become plain Python).
+    return {
+        name: None if value is None else SUMMARY[name].dtype(value)
+        for name, value in values.items()
     }
 
 

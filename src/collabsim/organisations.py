@@ -23,7 +23,6 @@ SECTORS: tuple[str, ...] = ("health", "social_care", "community", "academic")
 
 HEALTH = SECTORS.index("health")
 SOCIAL_CARE = SECTORS.index("social_care")
-ACADEMIC = SECTORS.index("academic")
 
 
 @dataclass(frozen=True)

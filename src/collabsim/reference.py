@@ -135,7 +135,7 @@ def parameters_markdown() -> str:
         "One value per run in `summary.json`.",
         "",
     ]
-    out += _table(("name", "meaning"), [(f"`{k}`", v) for k, v in SUMMARY.items()])
+    out += _table(("name", "meaning"), [(f"`{k}`", v.meaning) for k, v in SUMMARY.items()])
     return "\n".join(out) + "\n"
 
 

@@ -21,11 +21,12 @@ from collabsim.mechanisms.decisions import GrantWeights
 from collabsim.mechanisms.encounters import InformalContact
 from collabsim.mechanisms.landscape import LandscapeRates
 from collabsim.mechanisms.learning import ProgrammeRates
-from collabsim.mechanisms.meeting import PARTNER_CHANNELS, MeetingRates
+from collabsim.mechanisms.meeting import MeetingRates
 from collabsim.mechanisms.trust import EncounterWeights, TrustRates
 from collabsim.mechanisms.turnover import ExitRates
 from collabsim.mechanisms.weekly import WeekRates
 from collabsim.params import Params
+from collabsim.params.groups.levers import PARTNER_CHANNELS
 
 
 def bundle(kind: type, params: Params, **derived: Any) -> Any:

@@ -38,20 +38,23 @@ def read_toml(path: Path, what: str, error: type[Exception]) -> dict[str, Any]:
         raise error(f"{path}: not valid TOML: {failure}") from None
 
 
-def check_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> None:
+def check_tables(
+    data: dict[str, Any], tables: tuple[str, ...], fail, *, arrays: tuple[str, ...] = ()
+) -> None:
     """Refuse a table of a study file not in ``tables``, suggesting the nearest name.
 
     Args:
         data: The file as read by ``read_toml``.
         tables: The tables allowed.
         fail: Makes the exception to raise from a message.
+        arrays: Those of ``tables`` that are arrays of tables, named ``[[points]]``.
     """
     for table in data:
         if table not in tables:
             hint = suggest(table, tables)
             raise fail(
                 f"unknown table [{table}]; allowed: "
-                + ", ".join(f"[{t}]" for t in tables)
+                + ", ".join(f"[[{t}]]" if t in arrays else f"[{t}]" for t in tables)
                 + (f"; {hint}" if hint else "")
             )
 
@@ -67,6 +70,23 @@ def check_are_tables(data: dict[str, Any], tables: tuple[str, ...], fail) -> Non
     for table in tables:
         if table in data and not isinstance(data[table], dict):
             raise fail(f"{table} must be a table ([{table}])")
+
+
+def scenario_beside(scenario: Any, path: Path) -> Any:
+    """The scenario a file names, with a relative scenario TOML path read from its folder.
+
+    Args:
+        scenario: What the file gives: a preset name, a scenario TOML path, or anything
+            else (checked later, where the scenario is loaded).
+        path: The file that names it.
+    """
+    if (
+        isinstance(scenario, str)
+        and scenario.endswith(".toml")
+        and not Path(scenario).is_absolute()
+    ):
+        return str(path.parent / scenario)
+    return scenario
 
 
 def check_keys(table: dict[str, Any], allowed: Sequence[str], where: str, fail) -> None:

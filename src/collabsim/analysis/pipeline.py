@@ -403,6 +403,7 @@ def measure_cost(
 def main(argv: list[str] | None = None) -> int:
     """Run the pipeline from the command line; return the exit status."""
     from collabsim.commands import PROG, StageProgress, UsageError, sweep_backend
+    from collabsim.commands.options import add_sweep_options
 
     parser = argparse.ArgumentParser(
         prog="python -m collabsim.analysis.pipeline",
@@ -425,17 +426,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="time N runs of each study and project the whole; run nothing else",
     )
-    parser.add_argument("--backend", choices=("serial", "pool", "dask"), default=None)
-    parser.add_argument("--workers", type=int, default=None, metavar="N")
-    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT")
-    parser.add_argument("--dask-local", type=int, default=None, metavar="N")
-    parser.add_argument("--out", type=Path, default=None, metavar="DIR")
-    parser.add_argument(
-        "--restart",
-        action="store_true",
-        help="discard sweeps in the folder made with another design or code",
+    add_sweep_options(
+        parser,
+        out_help="the report's folder (default: the file's out, or its quick out with --quick)",
+        restart_help="discard sweeps in the folder made with another design or code",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress and no summary")
     args = parser.parse_args(argv)
     progress = StageProgress(enabled=not args.quiet, terminal=sys.stderr.isatty())
     try:

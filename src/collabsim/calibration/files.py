@@ -41,8 +41,9 @@ from typing import Any
 
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
 from collabsim.checks import path_option
-from collabsim.params import ParameterError, suggest
-from collabsim.tomlfile import read_toml
+from collabsim.params import ParameterError
+from collabsim.scenarios import DEFAULT_SCENARIO
+from collabsim.tomlfile import check_keys, check_tables, read_toml, scenario_beside
 from collabsim.validation.spec import Arm, ValidationError
 
 #: Tables of a calibration file.
@@ -83,11 +84,11 @@ def read_plan(path: str | Path) -> CalibrationPlan:
     def fail(message: str) -> CalibrationError:
         return CalibrationError(f"{path}: {' '.join(str(message).split())}")
 
-    _check_keys(data, TABLES, "the file", fail, tables=True)
+    check_tables(data, TABLES, fail, arrays=("stage",))
     head = data.get("calibration", {})
     if not isinstance(head, dict):
         raise fail("calibration must be a table ([calibration]) with name, points and seed")
-    _check_keys(head, CALIBRATION_KEYS, "[calibration]", fail)
+    check_keys(head, CALIBRATION_KEYS, "[calibration]", fail)
     factors = data.get("factors")
     if not isinstance(factors, dict) or not factors:
         raise fail(
@@ -125,7 +126,7 @@ def read_plan(path: str | Path) -> CalibrationPlan:
 def _stage(table: Any, index: int, path: Path, fail) -> Stage:
     if not isinstance(table, dict):
         raise fail(f"[[stage]] {index} must be a table")
-    _check_keys(table, STAGE_KEYS, f"[[stage]] {index}", fail)
+    check_keys(table, STAGE_KEYS, f"[[stage]] {index}", fail)
     if "name" not in table:
         raise fail(f"[[stage]] {index} has no name: give each stage a snake_case name")
     name = table["name"]
@@ -150,7 +151,7 @@ def _stage(table: Any, index: int, path: Path, fail) -> Stage:
 def _target(spec: Any, where: str, path: Path, fail) -> Target:
     if not isinstance(spec, dict):
         raise fail(f"{where} must be a table")
-    _check_keys(spec, TARGET_KEYS, where, fail)
+    check_keys(spec, TARGET_KEYS, where, fail)
     for key in ("arm", "output", "low", "high"):
         if key not in spec:
             raise fail(f"{where}: no {key}: a target needs arm, output, low and high")
@@ -160,14 +161,8 @@ def _target(spec: Any, where: str, path: Path, fail) -> Target:
             f"{where}: arm = {arm!r} is not allowed: expected a table such as "
             '{scenario = "iocn", steps = 260}'
         )
-    _check_keys(arm, ARM_KEYS, f"{where}: arm", fail)
-    scenario = arm.get("scenario", "iocn")
-    if (
-        isinstance(scenario, str)
-        and scenario.endswith(".toml")
-        and not Path(scenario).is_absolute()
-    ):
-        scenario = str(path.parent / scenario)
+    check_keys(arm, ARM_KEYS, f"{where}: arm", fail)
+    scenario = scenario_beside(arm.get("scenario", DEFAULT_SCENARIO), path)
     params = arm.get("params", {})
     if not isinstance(params, Mapping):
         raise fail(f"{where}: arm: params must be a table of parameter values")
@@ -176,19 +171,6 @@ def _target(spec: Any, where: str, path: Path, fail) -> Target:
     except (ParameterError, ValidationError) as error:
         raise fail(f"{where}: arm: {error}") from None
     return Target(made, spec["output"], spec["low"], spec["high"], name=spec.get("name", ""))
-
-
-def _check_keys(
-    table: Mapping[str, Any], allowed: tuple[str, ...], where: str, fail, *, tables: bool = False
-) -> None:
-    for key in table:
-        if key not in allowed:
-            hint = suggest(key, allowed)
-            shown = ", ".join(
-                ("[[stage]]" if k == "stage" else f"[{k}]") if tables else k for k in allowed
-            )
-            what = f"unknown table [{key}]" if tables else f"unknown key {key!r}"
-            raise fail(f"{where}: {what}; allowed: {shown}" + (f"; {hint}" if hint else ""))
 
 
 __all__ = ["read_plan"]

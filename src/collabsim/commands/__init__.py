@@ -11,7 +11,8 @@ commands that run many simulations and report on them (``validate``, ``patterns`
   that one line, before anything runs;
 - ``show_notices``: the library's notices (a damaged file set aside, say) as
   ``collabsim: ...`` lines;
-- ``sweep_backend``: the backend, workers and scheduler the options ask for;
+- ``sweep_backend``: the backend, workers and scheduler the options ask for (the
+  options themselves are ``collabsim.commands.options``);
 - ``say_start``: the line a sweep or study starts with: its runs, time and disk;
   ``saved_in``: where the runs of one that was stopped are, if anywhere; ``resumable``:
   Ctrl-C and refused options handled alike by every command that runs a study;
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from collabsim.backends import DEFAULT_BACKEND
 from collabsim.checks import not_whole_number
 from collabsim.params import ParameterError
 from collabsim.quantities import duration
@@ -173,7 +175,7 @@ def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None
                 )
             )
         return "dask", args.dask_local, args.scheduler
-    backend = args.backend or "pool"
+    backend = args.backend or DEFAULT_BACKEND
     if backend == "serial" and args.workers not in (None, 1):
         raise UsageError("--workers is for the pool and dask backends; serial runs in this process")
     return backend, args.workers, None

@@ -67,11 +67,3 @@ def normal(stream):
     u = 1.0 - uniform(stream)  # in (0, 1], so the log is finite
     v = uniform(stream)
     return math.sqrt(-2.0 * math.log(u)) * math.cos(2.0 * math.pi * v)
-
-
-@jit
-def shuffle(stream, values):
-    """Shuffle ``values`` in place (Fisher-Yates)."""
-    for i in range(values.shape[0] - 1, 0, -1):
-        j = below(stream, i + 1)
-        values[i], values[j] = values[j], values[i]

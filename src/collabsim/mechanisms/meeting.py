@@ -26,9 +26,6 @@ from collabsim.mechanisms.weekly import (
     central_strength,
 )
 
-#: The academic partner's channels, each of which ``partner_channel_off`` may switch off.
-PARTNER_CHANNELS = ("seating", "threat_relief", "narrative", "learning")
-
 
 class MeetingRates(NamedTuple):
     """The parameters a meeting reads itself, named as the parameters.

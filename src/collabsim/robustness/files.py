@@ -32,7 +32,14 @@ from typing import Any
 
 from collabsim.checks import path_option
 from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
-from collabsim.tomlfile import check_keys, check_tables, read_toml
+from collabsim.scenarios import DEFAULT_SCENARIO
+from collabsim.tomlfile import (
+    check_are_tables,
+    check_keys,
+    check_tables,
+    read_toml,
+    scenario_beside,
+)
 
 #: Keys of the ``[robustness]`` table.
 STUDY_KEYS: tuple[str, ...] = (
@@ -75,9 +82,7 @@ def read_robustness_file(path: str | Path) -> RobustnessPlan:
         return RobustnessError(f"{path}: {message}")
 
     check_tables(data, TABLES, fail)
-    for table in TABLES:
-        if table in data and not isinstance(data[table], dict):
-            raise fail(f"{table} must be a table ([{table}])")
+    check_are_tables(data, TABLES, fail)
     study = data.get("robustness")
     if study is None:
         raise fail("no [robustness] table: it names the scenario and the seeds")
@@ -89,13 +94,7 @@ def read_robustness_file(path: str | Path) -> RobustnessPlan:
 
     options: dict[str, Any] = {key: study[key] for key in STUDY_KEYS if key in study}
     options.setdefault("name", path.stem)
-    scenario = options.get("scenario", "iocn")
-    if (
-        isinstance(scenario, str)
-        and scenario.endswith(".toml")
-        and not Path(scenario).is_absolute()
-    ):
-        options["scenario"] = str(path.parent / scenario)
+    options["scenario"] = scenario_beside(options.get("scenario", DEFAULT_SCENARIO), path)
     return make_plan(
         levers=data["levers"], **options, **contexts, where=str(path), source=str(path)
     )

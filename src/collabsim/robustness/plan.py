@@ -33,7 +33,7 @@ from collabsim.params import (
     python_value,
     suggest,
 )
-from collabsim.scenarios import available, scenario
+from collabsim.scenarios import DEFAULT_SCENARIO, available, scenario
 from collabsim.sweeps.sampling import MAX_REPLICATES, SweepError
 from collabsim.validation.runner import arm_key
 
@@ -169,7 +169,7 @@ def make_plan(
     *,
     levers: Mapping[str, Any],
     name: str = "robustness",
-    scenario: str = "iocn",
+    scenario: str = DEFAULT_SCENARIO,
     seeds: int = 20,
     seed: int = 0,
     steps: int | None = None,

@@ -28,6 +28,9 @@ class Scenario:
     values: dict[str, Any]
 
 
+#: The scenario that runs when none is named: the IOCN, whose values are the defaults.
+DEFAULT_SCENARIO = "iocn"
+
 #: Tables of a scenario file (``events`` is an array of tables, ``[[events]]``).
 TABLES: tuple[str, ...] = ("scenario", "params", "events")
 

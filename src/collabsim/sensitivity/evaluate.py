@@ -26,6 +26,7 @@ import pandas as pd
 from collabsim.checks import names
 from collabsim.metrics import SUMMARY
 from collabsim.params import Params
+from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.sensitivity.problem import SensitivityError, takes_seed
 from collabsim.sweeps.design import Design
 from collabsim.sweeps.runner import OK
@@ -54,7 +55,7 @@ class ScenarioFunction:
         steps: Weeks per run; the scenario's ``horizon`` if None.
     """
 
-    scenario: str = "iocn"
+    scenario: str = DEFAULT_SCENARIO
     outputs: tuple[str, ...] = DEFAULT_OUTPUTS
     params: dict[str, Any] = field(default_factory=dict)
     steps: int | None = None
@@ -82,7 +83,7 @@ class ScenarioFunction:
 
 
 def scenario_function(
-    scenario: str = "iocn",
+    scenario: str = DEFAULT_SCENARIO,
     *,
     outputs: Sequence[str] | None = None,
     params: Mapping[str, Any] | None = None,

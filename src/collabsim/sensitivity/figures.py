@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from collabsim.metrics import SUMMARY
+from collabsim.metrics import output_title
 from collabsim.plots import OKABE_ITO, save_png
 from collabsim.sensitivity.methods import MAIN_INDEX
 
@@ -45,7 +45,7 @@ def draw_all(analysis: Analysis, folder: Path, *, dpi: int = 100) -> list[Path]:
     written = []
     for output in analysis.outputs:
         rows = analysis.indices[analysis.indices["output"] == output]
-        title = _title(output)
+        title = output_title(output)
         if analysis.method == "sobol":
             fig = plot_sobol(rows, title=title)
         elif analysis.method == "morris":
@@ -270,8 +270,3 @@ def _finish(ax, title: str) -> None:
         ax.set_title(
             textwrap.fill(title, TITLE_WIDTH), fontsize=FONT + 2, fontweight="bold", loc="left"
         )
-
-
-def _title(output: str) -> str:
-    meaning = SUMMARY.get(output)
-    return f"{output}: {meaning.rstrip('.')}" if meaning else output

@@ -34,8 +34,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.sensitivity.problem import SensitivityError
-from collabsim.tomlfile import check_keys, check_tables, read_toml
+from collabsim.tomlfile import (
+    check_are_tables,
+    check_keys,
+    check_tables,
+    read_toml,
+    scenario_beside,
+)
 
 #: Keys of the ``[sensitivity]`` table.
 STUDY_KEYS: tuple[str, ...] = (
@@ -88,19 +95,10 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
     if not isinstance(study, dict):
         raise fail("no [sensitivity] table: it names the scenario, method and outputs")
     check_keys(study, STUDY_KEYS, "[sensitivity]", fail)
-    for table in ("params", "factors", "fill"):
-        if table in data and not isinstance(data[table], dict):
-            raise fail(f"{table} must be a table ([{table}])")
+    check_are_tables(data, ("params", "factors", "fill"), fail)
 
     function: dict[str, Any] = {k: study[k] for k in FUNCTION_KEYS if k in study}
-    scenario = function.get("scenario", "iocn")
-    if (
-        isinstance(scenario, str)
-        and scenario.endswith(".toml")
-        and not Path(scenario).is_absolute()
-    ):
-        scenario = str(path.parent / scenario)
-    function["scenario"] = scenario
+    function["scenario"] = scenario_beside(function.get("scenario", DEFAULT_SCENARIO), path)
     if "params" in data:
         function["params"] = data["params"]
     options = {k: v for k, v in study.items() if k not in FUNCTION_KEYS}

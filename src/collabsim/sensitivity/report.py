@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from collabsim.metrics import SUMMARY
+from collabsim.metrics import output_title
 from collabsim.params import PARAMETERS
 from collabsim.sensitivity.convergence import DID_NOT_VARY
 from collabsim.sensitivity.methods import MAIN_INDEX
@@ -79,8 +79,7 @@ def _design_sentence(analysis: Analysis) -> str:
 
 def _output_section(analysis: Analysis, output: str) -> list[str]:
     method = analysis.method
-    meaning = SUMMARY.get(output)
-    title = f"## {output}" + (f": {meaning.rstrip('.')}" if meaning else "")
+    title = f"## {output_title(output)}"
     ranking = analysis.ranking(output)
     noise = analysis.noise.set_index("output").loc[output]
     main = MAIN_INDEX[method]

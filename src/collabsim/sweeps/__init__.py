@@ -32,10 +32,12 @@ from typing import Any
 
 import mesa  # noqa: F401  (first, for the cost of its import: see collabsim.warm)
 
+from collabsim.backends import BACKENDS
 from collabsim.params import Params
+from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.sweeps.ctrl_c import CtrlC
 from collabsim.sweeps.design import salib_problem
-from collabsim.sweeps.execution import BACKENDS, Execution
+from collabsim.sweeps.execution import Execution
 from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
 from collabsim.sweeps.result import SweepResult, load
 from collabsim.sweeps.sampling import Sampling, SweepError
@@ -44,7 +46,7 @@ from collabsim.sweeps.store import SweepStore
 
 def sweep(
     *,
-    scenario: str | Params = "iocn",
+    scenario: str | Params = DEFAULT_SCENARIO,
     params: Mapping[str, Any] | None = None,
     factors: Mapping[str, Any] | None = None,
     design: str | Sequence[Mapping[str, Any]] = Sampling.design,

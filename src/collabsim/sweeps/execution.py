@@ -21,12 +21,10 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
+from collabsim.backends import BACKENDS, DEFAULT_BACKEND
 from collabsim.checks import function_or_none, one_of, true_or_false
 from collabsim.params import python_value
 from collabsim.sweeps.sampling import SweepError
-
-#: The backends, each a module of ``collabsim.sweeps`` with ``check`` and ``execute``.
-BACKENDS: tuple[str, ...] = ("serial", "pool", "dask")
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class Execution:
         SweepError: An option not allowed, naming it, the value and what is allowed.
     """
 
-    backend: str = "pool"
+    backend: str = DEFAULT_BACKEND
     workers: int | None = None
     scheduler: Any = None
     restart: bool = False
@@ -65,7 +63,7 @@ class Execution:
         object.__setattr__(self, "workers", workers)
         true_or_false("restart", restart, error=SweepError)
         function_or_none("progress", self.progress, ("done", "total"), error=SweepError)
-        one_of("backend", self.backend, BACKENDS, what="a backend", error=SweepError)
+        one_of("backend", self.backend, tuple(BACKENDS), what="a backend", error=SweepError)
         used = self.module.check(workers=workers, scheduler=self.scheduler)
         object.__setattr__(self, "workers_used", used)
 

@@ -37,9 +37,15 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from collabsim.params import suggest
+from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.sweeps.sampling import Sampling, SweepError
-from collabsim.tomlfile import check_keys, read_toml
+from collabsim.tomlfile import (
+    check_are_tables,
+    check_keys,
+    check_tables,
+    read_toml,
+    scenario_beside,
+)
 
 #: Keys of the ``[sweep]`` table: the design options are ``Sampling``'s.
 SWEEP_KEYS: tuple[str, ...] = (
@@ -77,29 +83,16 @@ def read_sweep_file(path: str | Path) -> dict[str, Any]:
     def fail(message: str) -> SweepError:
         return SweepError(f"{path}: {message}")
 
-    for table in data:
-        if table not in TABLES:
-            hint = suggest(table, TABLES)
-            raise fail(
-                f"unknown table [{table}]; allowed: [sweep], [params], [factors], "
-                "[[points]]" + (f"; {hint}" if hint else "")
-            )
+    check_tables(data, TABLES, fail, arrays=("points",))
     sweep = data.get("sweep")
     if not isinstance(sweep, dict):
         raise fail("no [sweep] table: it names the scenario, design and replicates")
     check_keys(sweep, SWEEP_KEYS, "[sweep]", fail)
-    for table in ("params", "factors"):
-        if table in data and not isinstance(data[table], dict):
-            raise fail(f"{table} must be a table ([{table}])")
+    check_are_tables(data, ("params", "factors"), fail)
 
     options: dict[str, Any] = {k: v for k, v in sweep.items() if k != "timeseries"}
     options.setdefault("name", path.stem)
-    scenario = options.get("scenario", "iocn")
-    if isinstance(scenario, str) and scenario.endswith(".toml"):
-        scenario_path = Path(scenario)
-        if not scenario_path.is_absolute():
-            scenario_path = path.parent / scenario_path
-        options["scenario"] = str(scenario_path)
+    options["scenario"] = scenario_beside(options.get("scenario", DEFAULT_SCENARIO), path)
     if "timeseries" in sweep:
         series = sweep["timeseries"]
         if not isinstance(series, dict):

@@ -21,6 +21,7 @@ from typing import Any
 from collabsim.checks import names, whole_number
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
 from collabsim.params import Params, declaration, not_run_length, python_value, suggest
+from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.sweeps.design import Design, Factor, make_design, make_factors
 from collabsim.sweeps.runner import Task
@@ -208,7 +209,7 @@ def refuse_fixed_factors(factors: Iterable[str], fixed: Container[str]) -> None:
 
 def plan_sweep(
     *,
-    scenario: str | Params = "iocn",
+    scenario: str | Params = DEFAULT_SCENARIO,
     params: Mapping[str, Any] | None = None,
     factors: Mapping[str, Any] | None = None,
     steps: int | None = None,

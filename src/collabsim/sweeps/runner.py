@@ -25,34 +25,16 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from collabsim.metrics import REPORTER_NAMES, needs_silo_twin, timeseries_frame
+from collabsim.metrics import REPORTER_NAMES, SUMMARY, needs_silo_twin, timeseries_frame
 from collabsim.params import PARAMETERS, Params
 from collabsim.runner import run
 
 #: Status of a run that finished and of one that raised.
 OK, FAILED = "ok", "failed"
 
-#: Columns that say which run a row is.
-ID_COLUMNS: tuple[str, ...] = ("run", "point", "replicate", "seed")
-
-#: Columns that say how a run went; ``duration`` is the only one that varies between
-#: repeats of the same run.
-STATUS_COLUMNS: tuple[str, ...] = ("status", "error", "duration")
-
-#: Arrow type of each summary output (``collabsim.metrics.SUMMARY``); outputs added
-#: there later default to float64.
-SUMMARY_TYPES: dict[str, pa.DataType] = {
-    "sustained": pa.bool_(),
-    "collapse_step": pa.int64(),
-    "changes_adopted": pa.int64(),
-    "big_bang_failures": pa.int64(),
-    "attended_all_meetings": pa.int64(),
-    "meetings_held": pa.int64(),
-    "exits": pa.int64(),
-    "organisations_withdrawn": pa.int64(),
-    "turnover": pa.int64(),
-    "self_interest_acts": pa.int64(),
-}
+#: Arrow type of a summary output, by the Python type it declares
+#: (``collabsim.metrics.SUMMARY``).
+_OUTPUT_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64()}
 
 _PARAMETER_TYPES = {
     "float": pa.float64(),
@@ -210,7 +192,7 @@ def runs_schema(outputs: Iterable[str]) -> pa.Schema:
         pa.field("seed", pa.int64()),
     ]
     fields += [pa.field(name, _PARAMETER_TYPES[p.kind]) for name, p in PARAMETERS.items()]
-    fields += [pa.field(name, SUMMARY_TYPES.get(name, pa.float64())) for name in outputs]
+    fields += [pa.field(name, _OUTPUT_TYPES[SUMMARY[name].dtype]) for name in outputs]
     fields += [
         pa.field("status", pa.string()),
         pa.field("error", pa.string()),

@@ -24,11 +24,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from collabsim.checks import one_of
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
-from collabsim.sweeps.runner import SUMMARY_TYPES
 from collabsim.sweeps.sampling import SweepError
 
 
@@ -139,9 +137,7 @@ class Summary(Metric):
 
     def __post_init__(self) -> None:
         one_of(None, self.name, tuple(SUMMARY), what="a summary output", error=ValidationError)
-        self._declare(
-            self.name, outputs=(self.name,), binary=SUMMARY_TYPES.get(self.name) == pa.bool_()
-        )
+        self._declare(self.name, outputs=(self.name,), binary=SUMMARY[self.name].dtype is bool)
 
     def values(self, runs: pd.DataFrame, timeseries: pd.DataFrame | None) -> np.ndarray:
         """The output of each run (see ``Metric.values``)."""

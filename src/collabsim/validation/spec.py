@@ -35,8 +35,8 @@ from typing import Any
 
 from collabsim.checks import plain_fields
 from collabsim.params import ParameterError, Params, suggest
+from collabsim.scenarios import DEFAULT_SCENARIO, read_scenario_file
 from collabsim.scenarios import load as load_preset
-from collabsim.scenarios import read_scenario_file
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.validation.comparisons import Greater, Interaction, Steadier
 from collabsim.validation.metrics import (
@@ -78,7 +78,7 @@ class Arm:
         ValidationError: ``steps`` that is not a whole number >= 1.
     """
 
-    scenario: str = "iocn"
+    scenario: str = DEFAULT_SCENARIO
     params: Mapping[str, Any] = field(default_factory=dict)
     steps: int | None = None
 

@@ -33,12 +33,15 @@ declare(
     "professions, more listening, faster learning.",
     evidence=f"'an enabling shared space' from the University and NHS connection ({IOCN}).",
 )
+#: The academic partner's channels, each of which ``partner_channel_off`` may switch off.
+PARTNER_CHANNELS = ("seating", "threat_relief", "narrative", "learning")
+
 declare(
     "partner_channel_off",
     "choice",
     "none",
     "One channel of the academic partner switched off, to see what it carries.",
-    choices=("none", "seating", "threat_relief", "narrative", "learning"),
+    choices=("none", *PARTNER_CHANNELS),
     group=GROUP,
     evidence="Robustness: the partner works through mixed seating, a safe space, a "
     "wider hearing of others' views and deeper learning (M6, M2, M4, M7); switching "
