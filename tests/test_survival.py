@@ -383,6 +383,25 @@ def test_each_run_is_censored_at_its_own_horizon():
     assert survival.durations(runs)["weeks"].tolist() == [52, 30, 12, 260, 260, 52]
 
 
+def test_a_sweep_shorter_than_the_horizon_is_censored_where_its_runs_stopped():
+    # The scenario's horizon is 260 weeks; the sweep runs 30. A network alive at week 30
+    # was observed to week 30, not to week 260.
+    result = collabsim.sweep(
+        params={"n_people": 40},
+        factors={"cede_willingness": [0.2, 0.8]},
+        replicates=4,
+        steps=30,
+        backend="serial",
+        outputs=["sustained", "collapse_step"],
+    )
+    runs = result.runs
+    assert (runs["horizon"] == 260).all() and (runs["steps"] == 30).all()
+    table = survival.durations(runs)
+    assert (table.loc[~table["dissolved"], "weeks"] == 30).all()
+    for arm in survival.kaplan_meier(runs, "cede_willingness").values():
+        assert arm.horizon == 30
+
+
 def test_kaplan_meier_at_the_horizon_is_the_share_sustained():
     runs = exponential_runs({"a": 0.01, "b": 0.03}, n=80, seed=1)
     runs["collapse_step"] = np.ceil(runs["collapse_step"])  # whole weeks, with ties
@@ -428,7 +447,11 @@ def change(**columns) -> pd.DataFrame:
             None,
             r"runs has no column 'collapse_step'; its columns: run, cede_willingness",
         ),
-        (small_runs().drop(columns="horizon"), None, r"no horizon: runs has no 'horizon' column"),
+        (
+            small_runs().drop(columns="horizon"),
+            None,
+            r"no horizon: runs has no 'steps' or 'horizon' column",
+        ),
         (small_runs(), 0, r"horizon=0 is not allowed: expected weeks > 0"),
         (small_runs(), True, r"horizon=True is not allowed"),
         (

@@ -56,8 +56,8 @@ def test_one_row_per_run_sorted_with_ids_every_parameter_and_outputs(reference):
     assert runs["point"].tolist() == [p for p in range(6) for _ in range(3)]
     assert runs["replicate"].tolist() == [0, 1, 2] * 6
     columns = list(runs.columns)
-    assert columns[:4] == ["run", "point", "replicate", "seed"]
-    assert columns[4 : 4 + len(collabsim.PARAMETERS)] == list(collabsim.PARAMETERS)
+    assert columns[:5] == ["run", "point", "replicate", "seed", "steps"]
+    assert columns[5 : 5 + len(collabsim.PARAMETERS)] == list(collabsim.PARAMETERS)
     assert columns[-3:] == ["status", "error", "duration"]
     assert set(SUMMARY) <= set(columns)
     assert (runs["status"] == "ok").all() and runs["error"].isna().all()

@@ -27,9 +27,9 @@ def durations(runs: pd.DataFrame, horizon: float | None = None) -> pd.DataFrame:
         runs: One row per run, with ``sustained`` (alive at the end) and
             ``collapse_step`` (week it dissolved, missing if it did not), as
             ``collabsim.sweep(...).runs`` gives them.
-        horizon: Week observation ended. Defaults to each run's ``horizon`` column.
-            Pass the sweep's ``steps`` (``result.meta["steps"]``) if it ran a different
-            number of weeks: a sustained run is censored where its run stopped.
+        horizon: Week observation ended. Defaults to each run's ``steps`` column (the
+            weeks a sweep ran it), or without one to its ``horizon`` column: a
+            sustained run is censored where its run stopped.
 
     Returns:
         A copy of ``runs`` with ``weeks`` (the collapse week, or the horizon if the
@@ -83,8 +83,8 @@ def durations(runs: pd.DataFrame, horizon: float | None = None) -> pd.DataFrame:
         (
             has_week & (collapse > ends),
             "collapse_step={week} is beyond the horizon, week "
-            "{end} (" + source + "); if the sweep ran more "
-            "weeks than the horizon, pass horizon=its steps",
+            "{end} (" + source + "); if the runs went on for more "
+            "weeks than that, pass horizon=the weeks they ran",
         ),
     ]:
         if mask.any():
@@ -138,19 +138,22 @@ def observation_ends(runs: pd.DataFrame, horizon: float | None) -> tuple[pd.Seri
         ):
             raise ValueError(f"horizon={horizon!r} is not allowed: expected weeks > 0")
         return pd.Series(float(horizon), index=runs.index), f"horizon={horizon!r}"
-    if "horizon" not in runs.columns:
+    # A sweep's runs say how many weeks they ran; a table without that, the horizon
+    # each run was given (which is also the weeks it ran, unless told otherwise).
+    column = next((name for name in ("steps", "horizon") if name in runs.columns), None)
+    if column is None:
         raise ValueError(
-            "no horizon: runs has no 'horizon' column; pass horizon=, the "
+            "no horizon: runs has no 'steps' or 'horizon' column; pass horizon=, the "
             "week observation ended (e.g. 260)"
         )
-    ends = pd.to_numeric(runs["horizon"], errors="coerce").astype(float)
+    ends = pd.to_numeric(runs[column], errors="coerce").astype(float)
     bad = ~((ends > 0) & (ends < np.inf))
     if bad.any():
         raise ValueError(
-            f"{_which(runs, bad)}: horizon={plain(runs['horizon'][bad].iloc[0])!r}"
+            f"{_which(runs, bad)}: {column}={plain(runs[column][bad].iloc[0])!r}"
             " is not allowed: expected weeks > 0"
         )
-    return ends, "its 'horizon'"
+    return ends, f"its {column!r}"
 
 
 def require_values(table: pd.DataFrame, names: list[str], what: str = "") -> None:

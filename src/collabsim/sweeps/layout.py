@@ -1,7 +1,8 @@
 """How a sweep's tables are laid out in Parquet, and how the whole runs table is read back.
 
 ``runs.parquet`` (and each of its part files) keeps what varies between runs: the ids
-(``run``, ``point``, ``replicate``, ``seed``), the design's factors, the kept outputs,
+(``run``, ``point``, ``replicate``, ``seed``), the weeks each ran (``steps``), the design's
+factors, the kept outputs,
 ``status``, ``error`` and ``duration``. Every other parameter has one value in the whole
 sweep, so it is kept once, in ``meta.json`` under ``constants`` (plain JSON: the
 organisation kinds a list, each event an object); ``SweepResult.runs`` puts those columns

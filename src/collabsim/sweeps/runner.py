@@ -6,11 +6,12 @@ serial loop, the process pool and Dask workers all call exactly the same top-lev
 ``"failed"`` and the error message; the sweep goes on. A row's values depend only on
 the task, never on which process ran it or when, except ``duration``.
 
-The runs table has one column per field of ``run_columns``: ``run``, ``point``,
-``replicate``, ``seed``, every parameter under its own name (lists of organisation
-kinds and timeline events as the text ``collabsim run`` accepts: ``acute_trust,pharmacy``
-and ``10:budget_cut;104:self_interest_act``), the kept summary outputs, ``status``,
-``error`` and ``duration`` (seconds the run took).
+The runs table has one column per field of ``runs_schema``: ``run``, ``point``,
+``replicate``, ``seed``, ``steps`` (the weeks it ran, where observation ended), every
+parameter under its own name (lists of organisation kinds and timeline events as the text
+``collabsim run`` accepts: ``acute_trust,pharmacy`` and
+``10:budget_cut;104:self_interest_act``), the kept summary outputs, ``status``, ``error``
+and ``duration`` (seconds the run took).
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ def run_one(task: Task) -> RunRecord:
         "point": task.point,
         "replicate": task.replicate,
         "seed": task.seed,
+        "steps": task.steps,
     }
     row.update(parameter_columns(task.params))
     start = time.perf_counter()
@@ -190,6 +192,7 @@ def runs_schema(outputs: Iterable[str]) -> pa.Schema:
         pa.field("point", pa.int64()),
         pa.field("replicate", pa.int64()),
         pa.field("seed", pa.int64()),
+        pa.field("steps", pa.int64()),
     ]
     fields += [pa.field(name, _PARAMETER_TYPES[p.kind]) for name, p in PARAMETERS.items()]
     fields += [pa.field(name, _OUTPUT_TYPES[SUMMARY[name].dtype]) for name in outputs]
