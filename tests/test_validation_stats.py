@@ -108,6 +108,16 @@ def test_all_zero_differences_give_p_one():
     assert signed_rank_p(np.array([]), "less") == 1.0
 
 
+def test_values_equal_but_for_floating_point_noise_tie():
+    # 0.1 + 0.2 and 0.3 differ in the last bit. As differences they are one value, so
+    # they share a rank, exactly as the same values written down and read back do.
+    noisy = np.array([0.1 + 0.2, 0.3, 0.3, -0.1, 0.5, 0.2, 0.7, -0.4, 0.3, 0.6])
+    written = np.array([float(f"{v:.10f}") for v in noisy])
+    assert noisy[0] != noisy[1]
+    for alternative in ("greater", "two-sided"):
+        assert signed_rank_p(noisy, alternative) == signed_rank_p(written, alternative)
+
+
 def test_seeds_missing_in_either_arm_are_left_out_in_pairs():
     a, b = normal(14, mean=2.0), normal(15)
     a[[0, 3]] = np.nan

@@ -88,10 +88,12 @@ class Sign(Test):
 
 @dataclass(frozen=True)
 class Bound(Test):
-    """Per-run values lie within ``[low, high]`` on average.
+    """Per-run values typically lie within ``[low, high]``.
 
-    Effect: their mean. One one-sided Wilcoxon signed-rank test per bound given (above
-    ``low``, below ``high``); p is the larger, and the test passes if p < alpha.
+    "Typically" is what the test tests: one one-sided Wilcoxon signed-rank test per bound
+    given (above ``low``, below ``high``), each about the values' pseudo-median (the
+    median of the means of pairs), not their mean; p is the larger, and the test passes
+    if p < alpha. Effect: their mean, with its bootstrap interval, for the report.
 
     Args:
         metric: The metric.
@@ -138,9 +140,9 @@ class Bound(Test):
     def describe(self) -> str:
         """The test in words."""
         return (
-            f"{self.metric.describe()} in `{self.arm}` is {self._bounds_text()} on average "
-            f"(one-sided Wilcoxon signed-rank test against each bound, p < {self.alpha:g}"
-            " for each)"
+            f"{self.metric.describe()} in `{self.arm}` is typically {self._bounds_text()} "
+            "(one-sided Wilcoxon signed-rank test against each bound, on the values' "
+            f"pseudo-median, p < {self.alpha:g} for each)"
         )
 
     def _evaluate(self, measure: Measure) -> Outcome:

@@ -13,8 +13,8 @@ test's ``alpha`` (0.01 unless given) and a one-line detail.
 - ``Interaction``: the gain ``a - b`` exceeds the gain ``c - d``, seed by seed
   (Wilcoxon on the differences of differences), optionally by a ratio.
 - ``Sign``: a per-run statistic lies below (or above) 0 (one-sample Wilcoxon).
-- ``Bound``: per-run values lie within bounds on average (one one-sided Wilcoxon per
-  bound given; p is the larger).
+- ``Bound``: per-run values typically lie within bounds (one one-sided Wilcoxon per
+  bound given, on the values' pseudo-median; p is the larger).
 - ``Share``: the share of runs where a true/false metric holds exceeds a value
   (one-sided exact binomial test; Clopper-Pearson interval).
 - ``Steadier``: one arm's metric varies less across seeds, relative to its mean, than
@@ -160,13 +160,21 @@ def check_arm(name: object, test: str) -> None:
         raise ValidationError(f"{test}: arm {name!r} is not allowed: expected an arm name")
 
 
+#: Decimal places the signed-rank test keeps (``signed_rank_p``): far below any
+#: difference the model's outputs can make, far above floating-point noise.
+TIE_DECIMALS = 12
+
+
 def signed_rank_p(x: np.ndarray, alternative: str) -> float:
     """One-sided Wilcoxon signed-rank p-value that ``x`` lies above (or below) 0.
 
     Zero values are split between the ranks (``zsplit``); no values, or only zeros,
-    give p = 1.
+    give p = 1. Values are first rounded to ``TIE_DECIMALS`` places, so that two values
+    equal but for floating-point noise (0.2615384615384615 and 0.2615384615384616, say,
+    the same share reached by two sums) tie, as they do on paper, and a p read back from
+    a published table of the values is the p reported.
     """
-    x = np.asarray(x, dtype=float)
+    x = np.round(np.asarray(x, dtype=float), TIE_DECIMALS)
     if x.size == 0 or np.all(x == 0):
         return 1.0
     return float(wilcoxon(x, zero_method="zsplit", alternative=alternative).pvalue)

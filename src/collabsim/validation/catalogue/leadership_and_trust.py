@@ -125,7 +125,7 @@ declare(
     "those that felt that it was partially developed",
     source=f"{IOCN}, The core strategy is equivalent to the shared narrative",
     operationalisation="In `iocn`, the spread of views on purpose after two years is below its "
-    "start, run by run, yet on average still more than a quarter of it.",
+    "start, run by run, yet typically still more than a quarter of it.",
     arms={"iocn": iocn_arm(104)},
     test=AllOf(
         Sign(m.NARRATIVE_CONVERGENCE, "iocn", direction="positive"),
