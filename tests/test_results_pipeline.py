@@ -18,10 +18,9 @@ import pytest
 
 import collabsim
 from collabsim.analysis import agreement, cost, effects, figures, findings, wording
-from collabsim.analysis.levers import StudyData, study_data
+from collabsim.analysis.levers import LEVER_WORDS, StudyData, study_data
 from collabsim.analysis.pipeline import DEFAULT_FILE, main, run_pipeline
 from collabsim.analysis.studies import PipelineError, StudySpec, read_pipeline, sweep_options
-from collabsim.robustness.report import LEVER_WORDS
 
 ROOT = Path(__file__).resolve().parents[1]
 PIPELINE = ROOT / DEFAULT_FILE

@@ -4,8 +4,8 @@ A study's *levers* are what varies across its runs: every sweep's design factors
 fixed parameters that differ between its sweeps (an event's week, say) and the scenario
 when its sweeps start from different ones. Their names and levels come from the sweep
 files, in the order those give them; the first level of each is the reference the
-others are compared with. Their words are the robustness report's for the twelve levers
-(``LEVER_WORDS``), a parameter's declared meaning for the others.
+others are compared with. Their words are ``LEVER_WORDS`` for the twelve levers (the
+robustness report's too), a parameter's declared meaning for the others.
 
 Where a study's sweep files must repeat themselves (the factorial's levels in the
 partner-off and partner-on files, the leadership files that differ only in an event's
@@ -26,10 +26,25 @@ import pandas as pd
 from collabsim.analysis.studies import PipelineError, StudySpec
 from collabsim.params import PARAMETERS
 from collabsim.plots import EVENT_LABELS
-from collabsim.robustness.report import LEVER_WORDS
 from collabsim.sweeps.plan import SweepPlan
 from collabsim.sweeps.result import SweepResult
 from collabsim.sweeps.runner import parameter_columns
+
+#: Each lever in a few plain words, for headlines and reports (others read as their name).
+LEVER_WORDS: dict[str, str] = {
+    "network_type": "The kind of network",
+    "meeting_interval": "Weeks between meetings",
+    "academic_partner": "A neutral academic partner",
+    "partner_strength": "A stronger academic partner",
+    "distributed_leadership": "Letting frontline teams decide small tests",
+    "cede_willingness": "Willingness to cede territory",
+    "incremental_share": "Small tests of change rather than big bangs",
+    "central_leader_strength": "A strong central leader",
+    "programme_intensity": "Leadership programmes",
+    "results_pressure": "Pressure for quick results",
+    "power_imbalance": "Power skewed towards health",
+    "turnover_rate": "Staff turnover",
+}
 
 #: The column naming the scenario a run started from, when a study's sweeps differ in it.
 SCENARIO = "scenario"
@@ -41,7 +56,7 @@ OTHER_WORDS = {SCENARIO: "kind of network", "events": "what happens"}
 def lever_words(lever: str) -> str:
     """A lever in words, lower case, as it reads mid-sentence (``willingness to cede ...``).
 
-    The twelve levers read as the robustness report words them (``LEVER_WORDS``);
+    The twelve levers read as ``LEVER_WORDS`` has them;
     another parameter as its declared meaning; the scenario and events as
     ``OTHER_WORDS``; anything else as its name with spaces.
     """

@@ -25,12 +25,12 @@ from collabsim.analysis.wording import (
     digits_of,
     number,
     outcome_words,
-    p_text,
     percent,
     table,
     within_text,
 )
 from collabsim.storage import write_atomically
+from collabsim.validation.stats import p_text
 
 #: Studies with at most this many arms have each arm's survival in the report.
 ARMS_SHOWN = 12

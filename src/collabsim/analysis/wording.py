@@ -53,11 +53,6 @@ def percent(value: Any, digits: int = 0, signed: bool = False) -> str:
     return number(value * 100, digits, signed) + ("" if signed else "%")
 
 
-def p_text(value: Any) -> str:
-    """A p-value in two significant figures, ``–`` when missing."""
-    return "–" if value is None or not math.isfinite(value) else f"{value:.2g}"
-
-
 def digits_of(outcome: str) -> int:
     """Decimals of an outcome's percentages: 0 for shares of networks, else 1."""
     # shares of networks are whole percentages; quality moves in tenths of a percent

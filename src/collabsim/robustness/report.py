@@ -17,26 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from collabsim.analysis.levers import LEVER_WORDS
 from collabsim.robustness.analysis import OUTCOMES, REVERSED, UNCLEAR
 from collabsim.robustness.plan import Lever, RobustnessPlan
 from collabsim.storage import write_atomically
-from collabsim.validation.stats import BOOTSTRAP, CLEAR_P
-
-#: Each lever in a few plain words, for the headlines (others read as their name).
-LEVER_WORDS: dict[str, str] = {
-    "network_type": "The kind of network",
-    "meeting_interval": "Weeks between meetings",
-    "academic_partner": "A neutral academic partner",
-    "partner_strength": "A stronger academic partner",
-    "distributed_leadership": "Letting frontline teams decide small tests",
-    "cede_willingness": "Willingness to cede territory",
-    "incremental_share": "Small tests of change rather than big bangs",
-    "central_leader_strength": "A strong central leader",
-    "programme_intensity": "Leadership programmes",
-    "results_pressure": "Pressure for quick results",
-    "power_imbalance": "Power skewed towards health",
-    "turnover_rate": "Staff turnover",
-}
+from collabsim.validation.stats import BOOTSTRAP, CLEAR_P, p_text
 
 #: The outcomes a headline speaks of, in order.
 HEADLINE_OUTCOMES: tuple[str, ...] = ("sustainability_score", "quality_gain_vs_silo")
@@ -73,10 +58,6 @@ def _signed(value: float) -> str:
     if value == 0:
         return "0"
     return "about 0" if abs(value) < 0.0005 else f"{value:+.3f}"
-
-
-def _p(value: float) -> str:
-    return "–" if value is None or not math.isfinite(value) else f"{value:.2g}"
 
 
 def lever_phrase(lever: Lever) -> str:
@@ -239,7 +220,7 @@ def _flips(table: pd.DataFrame, summary: pd.DataFrame) -> list[str]:
 def _context_effects(rows: pd.DataFrame) -> str:
     return ", ".join(
         f"{r.context} ({_signed(r.effect)}, 95% CI {_signed(r.ci_low)} to "
-        f"{_signed(r.ci_high)}, p = {_p(r.p_value)})"
+        f"{_signed(r.ci_high)}, p = {p_text(r.p_value)})"
         for r in rows.itertuples()
     )
 

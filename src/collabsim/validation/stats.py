@@ -33,6 +33,7 @@ so the same values always give the same interval. Seeds where a metric is undefi
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -244,9 +245,9 @@ def finite(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(a[keep] for a in arrays)
 
 
-def p_text(value: float) -> str:
-    """A p-value in two significant figures."""
-    return f"{value:.2g}"
+def p_text(value: float | None) -> str:
+    """A p-value in two significant figures, ``–`` when missing."""
+    return "–" if value is None or not math.isfinite(value) else f"{value:.2g}"
 
 
 def number_text(value: float) -> str:
