@@ -13,6 +13,8 @@ Both run through the very mechanism functions the model uses:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from collabsim.jit import jit
@@ -85,34 +87,41 @@ def opinion_clusters(opinions: np.ndarray, *, gap: float = 0.02, min_share: floa
     return int(count_clusters(opinions, gap, max(1, int(np.ceil(min_share * opinions.size)))))
 
 
+class Search(NamedTuple):
+    """How Levinthal's organisations search: for how long, and how they change."""
+
+    steps: int
+    long_jump_share: float
+    scope: float
+
+
+class Walk(NamedTuple):
+    """The landscape searched and what the search records as it goes."""
+
+    neighbours: np.ndarray
+    contributions: np.ndarray
+    trajectory: np.ndarray  # (steps + 1, organisations): each one's fitness
+    jumps: np.ndarray  # long jumps tried, long jumps kept
+
+
 @jit
-def _levinthal_walk(
-    stream,
-    configs,
-    neighbours,
-    contributions,
-    n_practices,
-    steps,
-    long_jump_share,
-    scope,
-    trajectory,
-    jumps,
-):
-    for t in range(steps):
+def _levinthal_walk(stream, configs, walk, search):
+    n_practices = walk.neighbours.shape[0]
+    for t in range(search.steps):
         for o in range(configs.shape[0]):
-            current = fitness(configs[o], neighbours, contributions)
-            if uniform(stream) < long_jump_share:
-                mask, values = redraw(stream, n_practices, scope)
+            current = fitness(configs[o], walk.neighbours, walk.contributions)
+            if uniform(stream) < search.long_jump_share:
+                mask, values = redraw(stream, n_practices, search.scope)
                 trial = redesigned(configs[o], mask, values)
-                jumps[0] += 1
-                if fitness(trial, neighbours, contributions) > current:
+                walk.jumps[0] += 1
+                if fitness(trial, walk.neighbours, walk.contributions) > current:
                     configs[o] = trial
-                    jumps[1] += 1
+                    walk.jumps[1] += 1
             else:
                 trial = flip(configs[o], below(stream, n_practices))
-                if fitness(trial, neighbours, contributions) > current:
+                if fitness(trial, walk.neighbours, walk.contributions) > current:
                     configs[o] = trial
-            trajectory[t + 1, o] = fitness(configs[o], neighbours, contributions)
+            walk.trajectory[t + 1, o] = fitness(configs[o], walk.neighbours, walk.contributions)
 
 
 def levinthal(
@@ -159,17 +168,9 @@ def levinthal(
     trajectory = np.empty((steps + 1, n_organisations))
     trajectory[0] = [fitness(c, neighbours[0], contributions[0]) for c in configs]
     jumps = np.zeros(2, dtype=np.int64)
+    walk = Walk(neighbours[0], contributions[0], trajectory, jumps)
     _levinthal_walk(
-        new_stream(rng),
-        configs,
-        neighbours[0],
-        contributions[0],
-        n_practices,
-        steps,
-        float(long_jump_share),
-        float(scope),
-        trajectory,
-        jumps,
+        new_stream(rng), configs, walk, Search(steps, float(long_jump_share), float(scope))
     )
     return {
         "fitness": trajectory,
