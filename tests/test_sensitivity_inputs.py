@@ -233,23 +233,23 @@ def test_a_plain_function_study_checks_progress_and_out_before_any_call(option, 
 
 
 def test_the_command_s_summary_says_which_output_did_not_vary(tmp_path):
-    from collabsim.commands.sensitivity import _study_summary
+    from collabsim.commands.sensitivity import study_summary
 
     study = sensitivity.run_study(
         flat_and_linear, UNIT, method="morris", n=4, out=tmp_path / "study", figures=False
     )
-    lines = _study_summary(study).splitlines()
+    lines = study_summary(study).splitlines()
     assert f"  flat: {DID_NOT_VARY}" in lines
     assert any(line.startswith("  y: x2 (") for line in lines)  # x2 moves y twice as much
 
 
 def test_the_summary_names_only_factors_that_move_the_output(tmp_path):
-    from collabsim.commands.sensitivity import _study_summary
+    from collabsim.commands.sensitivity import study_summary
 
     study = sensitivity.run_study(
         flat_and_linear, UNIT, method="morris", n=4, out=tmp_path / "study", figures=False
     )
     assert study.ranking("y")["factor"].tolist()[-1] == "x3"  # ranked, with mu* 0
     assert study.leading("y")["factor"].tolist() == ["x2", "x1"]
-    (line,) = [line for line in _study_summary(study).splitlines() if line.startswith("  y:")]
+    (line,) = [line for line in study_summary(study).splitlines() if line.startswith("  y:")]
     assert "x3" not in line

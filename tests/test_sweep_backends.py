@@ -183,7 +183,7 @@ def test_a_local_clusters_workers_space_out_dasks_own_periodic_work_and_freeze_t
     import dask.utils
     import distributed
 
-    from collabsim.sweeps.dask import LOCAL_CLUSTER_SETTINGS, _warm_up_workers, local_cluster
+    from collabsim.sweeps.dask import LOCAL_CLUSTER_SETTINGS, local_cluster, warm_up_workers
 
     callbacks = {  # the periodic callback each setting times, by Dask's name for it
         "tick": "distributed.admin.tick.interval",
@@ -203,7 +203,7 @@ def test_a_local_clusters_workers_space_out_dasks_own_periodic_work_and_freeze_t
         profiling = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
         trimming = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         nannies = [intervals(nanny) for nanny in cluster.workers.values()]
-        _warm_up_workers(client, distributed, local=True)
+        warm_up_workers(client, distributed, local=True)
         frozen = client.run(gc.get_freeze_count)
     assert list(workers.values()) == [expected, expected]
     assert nannies == [expected, expected]

@@ -56,11 +56,11 @@ def sensitivity(args: argparse.Namespace) -> int:
                 on_start=None if args.quiet else _say_start,
             )
     if not args.quiet:
-        print(_study_summary(study))
+        print(study_summary(study))
     return 0
 
 
-def _study_summary(study) -> str:
+def study_summary(study) -> str:
     """The leading factor of each output and whether it settled, in a few lines."""
     from collabsim.sensitivity.convergence import DID_NOT_VARY
     from collabsim.sensitivity.methods import MAIN_INDEX

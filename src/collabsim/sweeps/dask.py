@@ -220,7 +220,7 @@ def execute(
             client = stack.enter_context(distributed.Client(cluster))
         else:
             client = stack.enter_context(_connect(distributed, scheduler))
-        _warm_up_workers(client, distributed, local=scheduler is None)
+        warm_up_workers(client, distributed, local=scheduler is None)
         slots = max(1, sum(client.nthreads().values()))
         sizer = ChunkSizer(workers=slots, remaining=remaining)
         finished = distributed.as_completed()
@@ -249,7 +249,7 @@ def execute(
                 client.cancel(list(pending))
 
 
-def _warm_up_workers(client: Any, distributed: Any, *, local: bool) -> None:
+def warm_up_workers(client: Any, distributed: Any, *, local: bool) -> None:
     """Load the model and the compiled mechanisms on every worker before the first chunk.
 
     As tasks, one pinned to each worker, so that they run in the worker's task threads:
