@@ -31,6 +31,10 @@ from collabsim.state import Changes, Network, Pathways, People, State, Teams
 
 _ROLE_POWER = np.array([1.0, 0.6, 0.3])  # top, middle, bottom: formal authority of the role
 
+#: The academic partner's organisational view of purpose: the middle of the scale, as the
+#: neutral partner holds no organisational line.
+PARTNER_VIEW = 0.5
+
 
 def largest_remainder(total: int, weights: np.ndarray, minimum: np.ndarray) -> np.ndarray:
     """Split ``total`` into whole numbers proportional to ``weights``, at least ``minimum``."""
@@ -127,7 +131,7 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
 
     org_view = rng.random(n_orgs)
     if partner >= 0:
-        org_view[partner] = 0.5  # the neutral partner holds no organisational line
+        org_view[partner] = PARTNER_VIEW
     core_purpose = float(org_view.mean())
 
     pathway = np.full(n, -1, dtype=np.int64)

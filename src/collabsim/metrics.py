@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 #: Narrative positions closer than this belong to one cluster.
 CLUSTER_GAP = 0.05
 
+#: The smallest cluster of views counted, as a share of members (at least two people).
+SMALLEST_CLUSTER = 0.02
+
 
 class Snapshot(NamedTuple):
     """What one compiled pass over the people and the trust store finds (``snapshot``)."""
@@ -279,7 +282,7 @@ def _snapshot(people, store):
             leaders += people.led_adoption[i]
     views = views[:members]
     spread = views.std() if members > 0 else np.nan
-    min_size = max(2, int(math.ceil(0.02 * members)))
+    min_size = max(2, int(math.ceil(SMALLEST_CLUSTER * members)))
     clusters = count_clusters(views, CLUSTER_GAP, min_size)
     return (
         members,

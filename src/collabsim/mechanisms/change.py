@@ -4,11 +4,12 @@ Each pathway is an NK landscape (Levinthal 1997) over ``n_practices`` binary wor
 practices, each owned by one organisation; its quality is the NK fitness of its current
 configuration. Frontline staff and managers propose changes:
 
-* a **small test of change** flips one practice for 4-8 weeks and is kept only if
-  quality rises (Plan-Do-Study-Act): local search on the landscape;
-* a **big-bang redesign** redraws many practices at once, takes 26-52 weeks, needs the
-  owning organisations' tops to approve it together up front, and drains the pathway
-  team's commitment when it fails: a long jump on the landscape.
+* a **small test of change** flips one practice for a few weeks (``SMALL_TEST_WEEKS``)
+  and is kept only if quality rises (Plan-Do-Study-Act): local search on the landscape;
+* a **big-bang redesign** redraws many practices at once, takes months
+  (``REDESIGN_WEEKS``), needs the owning organisations' tops to approve it together up
+  front, and drains the pathway team's commitment when it fails: a long jump on the
+  landscape.
 
 Decision rights follow the IOCN: with probability ``distributed_leadership`` (widened by
 the network's shared capacity) the frontline team may prototype a small test on its own
@@ -49,6 +50,14 @@ IDLE, AWAITING_TEST_GRANT, TESTING, AWAITING_EMBEDDING, AWAITING_REDESIGN_GRANTS
 )
 
 
+#: How long a small test of change and a big-bang redesign take, shortest and longest
+#: weeks (each times ``change_duration_scale``), and how long a request takes to reach a
+#: top (via a middle manager), in weeks: ODD 7.0 and M8.
+SMALL_TEST_WEEKS = (4, 8)
+REDESIGN_WEEKS = (26, 52)
+ESCALATION_WEEKS = (1, 3)
+
+
 class ChangeRates(NamedTuple):
     """Scalar settings of change work for one week."""
 
@@ -86,12 +95,12 @@ def _improves(trial, p, org, network_on, pathways):
 
 @jit
 def _escalation_delay(stream):
-    # Escalation goes via a middle manager: one to three weeks.
-    return 1 + below(stream, 3)
+    return _duration(stream, ESCALATION_WEEKS, 1.0)
 
 
 @jit
-def _duration(stream, shortest, longest, scale):
+def _duration(stream, weeks, scale):
+    shortest, longest = weeks
     return max(1, int(round((shortest + below(stream, longest - shortest + 1)) * scale)))
 
 
@@ -241,7 +250,7 @@ def _progress(world, settings, week, i, network_on, working):
         top = decide(world, settings, i, pathways.owner[p, practice], False, working, network_on)
         if top >= 0:
             changes.stage[i] = TESTING
-            changes.due[i] = week + _duration(stream, 4, 8, scale)
+            changes.due[i] = week + _duration(stream, SMALL_TEST_WEEKS, scale)
     elif stage == TESTING or stage == AWAITING_EMBEDDING:
         if stage == TESTING:
             world.counters[TESTED] += 1
@@ -265,7 +274,7 @@ def _progress(world, settings, week, i, network_on, working):
             return
         pathways.redesign_lead[p] = i
         changes.stage[i] = REDESIGNING
-        changes.due[i] = week + _duration(stream, 26, 52, scale)
+        changes.due[i] = week + _duration(stream, REDESIGN_WEEKS, scale)
     elif stage == REDESIGNING:
         trial = redesigned(pathways.config[p], changes.mask[i], changes.values[i])
         if fitness(trial, pathways.neighbours[p], pathways.contributions[p]) > pathways.fitness[p]:
@@ -340,7 +349,7 @@ def _propose(world, rates, week, i, network_on, distributed_leadership, size):
         changes.self_authorised[i] = uniform(stream) < distributed_leadership
         if changes.self_authorised[i]:
             changes.stage[i] = TESTING
-            changes.due[i] = week + _duration(stream, 4, 8, rates.change_duration_scale)
+            changes.due[i] = week + _duration(stream, SMALL_TEST_WEEKS, rates.change_duration_scale)
         else:
             changes.stage[i] = AWAITING_TEST_GRANT
             changes.due[i] = week + _escalation_delay(stream)

@@ -17,6 +17,7 @@ from collabsim.jit import jit
 from collabsim.mechanisms.commitment import experience, suffer_setback
 from collabsim.mechanisms.counters import BLOCKED, GRANTED
 from collabsim.mechanisms.draws import below, chance
+from collabsim.mechanisms.learning import refuse_claim
 from collabsim.mechanisms.played import decider, grant_chance
 from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust import signal
@@ -208,10 +209,9 @@ def blocked(world, settings, proposer, top, network_on):
     people.news[proposer] = top
     signal(world.trust, proposer, top, -1.0, people.power, settings.trust)
     suffer_setback(people, proposer, settings.commitment.block_cost, network_on)
-    # A refused claim to lead wears leader identity down, as a granted one builds it.
-    identity = people.leader_identity[proposer]
-    gain = settings.change.leadership_claim_gain
-    people.leader_identity[proposer] = identity - gain * identity
+    people.leader_identity[proposer] = refuse_claim(
+        people.leader_identity[proposer], settings.change.leadership_claim_gain
+    )
 
 
 @jit

@@ -65,3 +65,21 @@ def claim_leadership(identity, gain):
         gain: Share of the gap to 1 closed.
     """
     return identity + gain * (1.0 - identity)
+
+
+@jit
+def refuse_claim(identity, gain):
+    """M10: leader identity after a claim to lead was refused (a block).
+
+    A refused claim wears leader identity down as a granted one builds it: the same
+    share ``gain``, of what there is to lose.
+
+    Evidence: "A lack of support permeated to unease and despondency amongst otherwise
+    innovative and keen local leaders" (Mervyn et al. 2019).
+    Anchor: DeRue & Ashford (2010), leader identity through claiming and granting.
+
+    Args:
+        identity: Current leader identity (0-1).
+        gain: Share of it lost.
+    """
+    return identity - gain * identity

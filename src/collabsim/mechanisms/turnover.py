@@ -13,6 +13,10 @@ from collabsim.mechanisms.draws import chance, normal
 from collabsim.mechanisms.roles import MIDDLE, TOP
 from collabsim.mechanisms.trust_members import renew, set_membership
 
+#: How much more a middle manager starts out seeing themselves as a leader than the
+#: frontline do (tops start at 1).
+MIDDLE_LEADER_IDENTITY = 0.1
+
 
 class ExitRates(NamedTuple):
     """Settings of leaving (M14, M15), named as their parameters."""
@@ -76,7 +80,7 @@ def draw_person(stream, i, people, draws, commitment):
     if role == TOP:
         people.leader_identity[i] = 1.0
     else:
-        extra = 0.1 if role == MIDDLE else 0.0
+        extra = MIDDLE_LEADER_IDENTITY if role == MIDDLE else 0.0
         people.leader_identity[i] = _clip01(
             draws.initial_leader_identity + extra + 0.1 * normal(stream)
         )
