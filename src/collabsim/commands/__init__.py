@@ -181,11 +181,15 @@ def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None
     return backend, args.workers, None
 
 
-def saved_in(out: Path | str | None) -> str:
-    """``the finished runs are saved in OUT; `` if that folder exists, else nothing."""
+def saved_in(out: Path | str | None, progress: Progress | StageProgress | None = None) -> str:
+    """``the finished runs are saved in OUT; `` if that folder exists, else nothing.
+
+    With the study's ``progress``, how far it got comes first: ``12 of 40 runs done; ``.
+    """
     if out is None or not Path(out).is_dir():
         return ""
-    return f"the finished runs are saved in {out}; "
+    reached = progress.reached_text() if progress is not None else ""
+    return f"{reached}the finished runs are saved in {out}; "
 
 
 class Interrupted(Exception):
@@ -330,9 +334,11 @@ class Progress:
         self._start: tuple[float, int] | None = None  # (time, runs done) at the start
         self._pace: tuple[float, int] | None = None  # at the first runs done here
         self._last: tuple[float, int] | None = None  # at the last line
+        self.reached: tuple[int, int] | None = None  # the latest (done, total), shown or not
 
     def __call__(self, done: int, total: int) -> None:
         """Show ``done`` of ``total`` runs (or other units)."""
+        self.reached = (done, total)
         if not self.enabled:
             return
         if self.terminal:
@@ -367,6 +373,13 @@ class Progress:
         if first < runs < done < total:
             text += f", about {duration((now - paced) / (done - runs) * (total - done))} to go"
         return text
+
+    def reached_text(self) -> str:
+        """``1,234 of 7,168 runs done; `` once any were counted, else nothing."""
+        if self.reached is None:
+            return ""
+        done, total = self.reached
+        return f"{done:,} of {total:,} {self.unit} done; "
 
     def _show_bar(self, done: int, total: int) -> None:
         if self._bar is None:
@@ -419,9 +432,11 @@ class StageProgress:
         self.stream = stream
         self.stage: str | None = None
         self._progress: Progress | None = None
+        self.reached: tuple[str, int, int] | None = None  # the latest, shown or not
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         """Show ``done`` of the ``total`` runs of ``stage``."""
+        self.reached = (stage, done, total)
         if not self.enabled:
             return
         if stage != self.stage or self._progress is None:
@@ -435,6 +450,13 @@ class StageProgress:
                 stream=self.stream,
             )
         self._progress(done, total)
+
+    def reached_text(self) -> str:
+        """``calibrate: 1,234 of 7,168 runs done; `` once any were counted, else nothing."""
+        if self.reached is None:
+            return ""
+        stage, done, total = self.reached
+        return f"{stage}: {done:,} of {total:,} runs done; "
 
     def close(self) -> None:
         """Close the current stage's bar, if any."""

@@ -41,7 +41,7 @@ def calibrate(args: argparse.Namespace) -> int:
     backend, workers, scheduler = sweep_backend(args)
     progress = StageProgress(enabled=not args.quiet, terminal=sys.stderr.isatty())
     out = args.out
-    with resumable(progress, lambda: saved_in(out)):
+    with resumable(progress, lambda: saved_in(out, progress)):
         with naming(args.file, unless=[out]):
             plan = calibration.read_plan(args.file).without_stages(args.skip_stage)
             first = stage_size(plan, 0)

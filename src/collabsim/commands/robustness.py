@@ -34,7 +34,7 @@ def robustness(args: argparse.Namespace) -> int:
     backend, workers, scheduler = sweep_backend(args)
     progress = Progress(enabled=not args.quiet)
     out = args.out
-    with resumable(progress, lambda: saved_in(out)):
+    with resumable(progress, lambda: saved_in(out, progress)):
         with naming(args.file, unless=[out]):
             plan = study.read_robustness_file(args.file)
             size = study.study_size(plan)

@@ -36,7 +36,7 @@ def sensitivity(args: argparse.Namespace) -> int:
         )
 
     out = None
-    with resumable(progress, lambda: saved_in(out)):
+    with resumable(progress, lambda: saved_in(out, progress)):
         spec = read_study_file(args.file)
         options = spec["study"]
         if args.out is not None:

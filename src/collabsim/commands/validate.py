@@ -36,7 +36,7 @@ def validate(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.out_default
     progress = Progress(enabled=not args.quiet)
     params = parse_sets(args.sets)
-    with resumable(progress, lambda: saved_in(out)):
+    with resumable(progress, lambda: saved_in(out, progress)):
         size = validation.validation_size(args.patterns, quick=args.quick, params=params)
         check_writable(out)
         validation.check_out(out)
