@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from robustness_support import TINY_STUDY
-from test_sweep_faults import cli, command, sweep_file
+from sweep_fault_support import cli, command, sweep_file
 
 import collabsim
 from collabsim import commands
