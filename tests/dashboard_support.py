@@ -62,6 +62,8 @@ UNTHROTTLED = [
     "--disable-renderer-backgrounding",
 ]
 VIEWPORT = {"width": 1280, "height": 720}
+#: An upright phone.
+PHONE = {"width": 390, "height": 844}
 #: Where ``dashboard_traced_app`` answers the bytes allocated since tracing began.
 TRACE_PATH = "/_test/traced"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}

@@ -19,6 +19,7 @@ import pytest
 from dashboard_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    PHONE,
     VIEWPORT,
     dashboard_server,
     is_local,
@@ -100,6 +101,52 @@ def test_at_1280x720_the_plots_and_monitors_need_no_scrolling(context, url):
     page = open_dashboard(context, url)
     for selector in (".cs-plots svg", ".cs-status", ".cs-network svg", ".cs-step", ".cs-play"):
         expect(page.locator(selector).first).to_be_in_viewport(ratio=1)
+
+
+def test_on_an_upright_phone_step_play_reset_and_plots_fit_and_levers_open_in_a_drawer(
+    browser, url
+):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = open_dashboard(context, url)
+        for control in (".cs-reset", ".cs-step", ".cs-play"):
+            expect(page.locator(control)).to_be_in_viewport(ratio=1)
+        expect(page.locator(".cs-sidebar")).to_be_hidden()  # the levers wait in their drawer
+        step(page, 2, to=2)  # Step is a target a finger reaches: nothing covers it
+        page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth")
+        plots = page.locator(".cs-plots svg")
+        plots.scroll_into_view_if_needed()
+        expect(plots).to_be_in_viewport(ratio=1)  # all six panels, as wide as the screen
+
+        page.locator(".cs-levers-toggle").click()
+        expect(page.locator(".cs-sidebar")).to_be_in_viewport(ratio=1)
+        high = PARAMETERS["results_pressure"].high
+        page.locator(".cs-lever-results_pressure [role=slider]").press("End")
+        expect(lever(page, "results_pressure")).to_have_attribute(
+            "data-in-force", format_value(high)
+        )
+        page.locator(".cs-levers-close").click()
+        expect(page.locator(".cs-sidebar")).to_be_hidden()
+        page.locator(".cs-play").click()  # Play and Pause are reachable too
+        expect(page.locator(".cs-play")).to_contain_text("Pause")
+        page.locator(".cs-play").click()
+        expect(page.locator(".cs-play")).to_contain_text("Play")
+    finally:
+        context.close()
+
+
+def test_on_a_laptop_the_levers_stay_beside_the_run_controls(browser, url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = open_dashboard(context, url)
+        for shown in (".cs-reset", ".cs-step", ".cs-play", ".cs-sidebar", ".cs-plots svg"):
+            expect(page.locator(shown)).to_be_in_viewport(ratio=1)
+        expect(page.locator(".cs-levers-toggle")).to_be_hidden()  # no drawer needed
+        box = page.locator(".cs-sidebar").bounding_box()
+        assert box["x"] + box["width"] <= page.locator(".cs-step").bounding_box()["x"]
+        step(page, to=1)
+    finally:
+        context.close()
 
 
 def test_step_advances_the_week_and_changes_the_plots(context, url):

@@ -1,7 +1,8 @@
 """The workshop dashboard page, within a 1280 x 720 projector screen.
 
 Levers on the left; run controls, what-ifs, monitors, the network and the live plots on
-the right.
+the right. On a narrow screen (an upright phone) the right-hand side becomes one column
+that scrolls down, and the levers open in a drawer over it from a Levers button.
 
 Each browser session gets its own ``Workshop`` (``solara.use_memo`` in ``Page``), so
 participants on their own devices each drive their own model. Three counters decide
@@ -77,6 +78,26 @@ html, body { overflow: hidden; }
                    margin-top: 18px; }
 .cs-exports .v-btn { text-transform: none; letter-spacing: 0; height: 30px !important; }
 .cs-view-options .v-input { margin-top: 0; padding-top: 0; }
+.v-btn.cs-levers-toggle, .v-btn.cs-levers-close { display: none; }
+/* an upright phone: one column that scrolls down (run controls, monitors, network, plots),
+   the levers in a drawer over it, so nothing needs scrolling sideways */
+@media (max-width: 700px) {
+  html, body { overflow-x: hidden; overflow-y: auto; }
+  .cs-app { display: block; height: auto; }
+  .cs-sidebar { display: none; }
+  .cs-levers-open .cs-sidebar { display: block; position: fixed; z-index: 20; top: 0; bottom: 0;
+                                left: 0; width: min(340px, 88vw); box-shadow: 0 0 18px #0006; }
+  .v-btn.cs-levers-toggle, .v-btn.cs-levers-close { display: inline-flex; }
+  .v-btn.cs-levers-toggle { align-self: flex-start; margin-bottom: 16px; }
+  .v-btn.cs-levers-close { float: right; }
+  .cs-main { overflow: visible; padding: 8px 8px 16px 8px; }
+  .cs-toolbar { flex-wrap: wrap; row-gap: 6px; }
+  .cs-row3 { flex-direction: column; }
+  .cs-monitors { flex-direction: column; gap: 6px; }
+  .cs-views { display: block; }
+  .cs-view-options { margin-top: 8px; }
+  .cs-network svg, .cs-plots svg { height: auto; }
+}
 """
 
 
@@ -241,14 +262,29 @@ def Page():
     editing = solara.use_reactive("A")
     ties = solara.use_reactive("both")
     focus = solara.use_reactive("all organisations")
+    levers_open = solara.use_reactive(False)  # the drawer of levers on a narrow screen
     solara.use_effect(lambda: workshop.close, [])  # closed when the session ends
 
     solara.Style(CSS)
     solara.Title("collabsim workshop")
-    with solara.Div(classes=["cs-app"]):
+    with solara.Div(classes=["cs-app", "cs-levers-open" if levers_open.value else ""]):
         with solara.Div(classes=["cs-sidebar"]):
+            solara.Button(
+                "Close levers",
+                icon_name="mdi-close",
+                on_click=lambda: levers_open.set(False),
+                small=True,
+                classes=["cs-levers-close"],
+            )
             LeverPanel(workshop, config, editing)
         with solara.Div(classes=["cs-main"]):
+            solara.Button(
+                "Levers",
+                icon_name="mdi-tune",
+                on_click=lambda: levers_open.set(True),
+                outlined=True,
+                classes=["cs-levers-toggle"],
+            )
             RunControls(workshop, tick, config, playing, speed, running)
             WhatIfButtons(workshop, tick, config)
             with solara.Div(classes=["cs-row3"]):
