@@ -146,7 +146,7 @@ def event_label(meaning: str) -> str:
 
 
 def network(room: Room) -> dict:
-    """Organisations, their people and the mean trust between organisations."""
+    """Organisations, their people and the mean trust between organisations, and at the start."""
     model = room.model
     p = model.state.people
     trust = trust_matrix(room)
@@ -179,7 +179,9 @@ def network(room: Room) -> dict:
             if rows.any() and cols.any():
                 value = 0.5 * (trust[np.ix_(rows, cols)].mean() + trust[np.ix_(cols, rows)].mean())
                 between[a][b] = between[b][a] = round(float(value), 2)
-    return {"organisations": orgs, "trust": between}
+    # the trust people first assume across organisations: the bands' colours are read from it
+    start = round(float(model.params.trust_across_org), 2)
+    return {"organisations": orgs, "trust": between, "trust_start": start}
 
 
 def debrief_view(room: Room, others: bool) -> dict:
