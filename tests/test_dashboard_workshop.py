@@ -7,6 +7,7 @@ and driven through their widgets. The browser tests keep what needs a browser.
 from __future__ import annotations
 
 import gc
+import re
 
 import ipyvuetify as v
 import pytest
@@ -16,7 +17,9 @@ import solara.widgets
 from collabsim.dashboard.app import Page
 from collabsim.dashboard.controls import Lever
 from collabsim.dashboard.session import LeverChange, Workshop, models_held
+from collabsim.model import CollaborationModel
 from collabsim.params import PARAMETERS, ParameterError, Params
+from collabsim.scenarios import scenario
 
 
 @solara.component
@@ -155,3 +158,96 @@ def test_the_page_frees_its_models_when_its_session_ends():
     assert models_held() == before + 1
     rc.close()  # what Solara does when it ends a browser session
     assert models_held() == before
+
+
+def frames_equal(one, other) -> bool:
+    """Whether two runs' time series are the same, week by week."""
+    return one.timeseries().equals(other.timeseries())
+
+
+def test_side_by_side_keeps_a_run_and_starts_b_as_its_copy():
+    workshop = Workshop()
+    workshop.step(4)
+    workshop.set_lever("A", "results_pressure", 0.5)
+    workshop.what_if("budget_cut")
+    workshop.step(3)
+    first = workshop.panes["A"].model
+    before = first.timeseries().copy()
+    workshop.set_compare(True)
+    a, b = workshop.panes["A"], workshop.panes["B"]
+    assert a.model is first and first.timeseries().equals(before)  # A's run goes on
+    assert b.model.steps == 7 and b.model.timeseries().equals(before)
+    assert b.history == a.history and b.levers == a.levers
+    workshop.step(20)  # a copy to the last draw: the two runs stay together
+    assert frames_equal(a.model, b.model)
+
+
+def test_a_pane_given_new_starting_levers_runs_again_and_the_other_keeps_its_run():
+    workshop = Workshop()
+    workshop.set_compare(True)
+    workshop.step(3)
+    high = PARAMETERS["results_pressure"].high
+    workshop.set_lever("B", "results_pressure", high)  # B's own move, kept in its new run
+    workshop.what_if("budget_cut")  # both panes, dated to week 4
+    workshop.step(3)
+    kept, old_b = workshop.panes["A"].model, workshop.panes["B"].model
+    before = kept.timeseries().copy()
+    assert workshop.set_lever("B", "cede_willingness", 0.1) is False  # waits for Reset
+    workshop.reset(seed=workshop.seed)  # as the toolbar's Reset asks, with the seed shown
+    a, b = workshop.panes["A"], workshop.panes["B"]
+    assert a.model is kept and kept.timeseries().equals(before)
+    assert b.model is not old_b and b.model.steps == 6 and b.pending == {}
+    assert b.model.params.cede_willingness == 0.1 and b.model.params.results_pressure == high
+    assert b.changes == [LeverChange(3, "results_pressure", high)]
+    assert [(e.step, e.kind) for e in b.events] == [(4, "budget_cut")]
+    # the run B would have had with that lever from the start, made here from scratch
+    params = scenario(workshop.scenario, cede_willingness=0.1)
+    params = params.replace(events=(*params.events, *b.events))
+    fresh = CollaborationModel(params, rng=workshop.seed)
+    for week in range(6):
+        if week == 3:
+            fresh.change_levers(results_pressure=high)
+        fresh.step()
+    assert frames_equal(b.model, fresh) and not frames_equal(b.model, old_b)
+    workshop.step(2)
+    assert a.model.steps == b.model.steps == 8  # still in lockstep
+
+
+def test_reset_with_nothing_waiting_or_another_seed_starts_both_panes_again():
+    workshop = Workshop()
+    workshop.set_compare(True)
+    workshop.step(3)
+    workshop.reset(seed=workshop.seed)
+    assert [p.model.steps for p in workshop.active_panes] == [0, 0]
+    workshop.step(2)
+    workshop.set_lever("B", "cede_willingness", 0.1)
+    workshop.reset(seed=workshop.seed + 1)  # a new seed is a new run for both
+    assert [p.model.steps for p in workshop.active_panes] == [0, 0]
+    assert workshop.panes["B"].model.params.cede_willingness == 0.1
+
+
+def pane_a(monitors: str) -> str:
+    """Pane A's monitor: its week and values (without the label naming how B differs)."""
+    return re.sub(r' title="[^"]*"', "", monitors.split('data-pane="B"')[0])
+
+
+def test_the_side_by_side_switch_and_reset_leave_pane_a_running():
+    _, rc = solara.render(Page(), handle_error=False)
+    for _ in range(3):
+        rc.find(v.Btn, class_="cs-step").widget.click()
+    monitors = html(rc, "cs-monitors")
+    assert 'data-pane="A" data-week="3"' in monitors
+    rc.find(v.Switch, class_="cs-compare").widget.v_model = True
+    shown = html(rc, "cs-monitors")
+    assert 'data-pane="A" data-week="3"' in shown and 'data-pane="B" data-week="3"' in shown
+    a_before = pane_a(shown)
+    rc.find(v.BtnToggle, class_="cs-editing").widget.v_model = 1  # edit pane B's levers
+    levers = rc.find(v.Html, class_="cs-sidebar")
+    heads = [w.unsafe_innerHTML for w in levers.find(solara.widgets.HTML).widgets]
+    assert any('data-lever="academic_partner" data-pane="B"' in head for head in heads)
+    levers.find(v.Switch).widget.v_model = False  # the one switch among the levers
+    rc.find(v.Btn, class_="cs-reset").widget.click()
+    shown = html(rc, "cs-monitors")
+    assert pane_a(shown) == a_before  # A's run, untouched
+    assert 'data-pane="B" data-week="3"' in shown and "B: academic partner false" in shown
+    rc.close()

@@ -3,7 +3,10 @@
 Every browser session (each participant's device, each tab) gets its own ``Workshop``,
 so nobody drives anyone else's model. A workshop has pane ``A`` and, in side-by-side
 mode, pane ``B``: two models of the same scenario with the same seed that step in
-lockstep and differ only in the levers the room sets differently.
+lockstep and differ only in the levers the room sets differently. Each pane keeps its run
+unless its own parameters change: side-by-side mode starts ``B`` as a copy of ``A``'s run
+so far, and a pane given new starting levers is run again from week 0 to the week on
+screen, with the same what-ifs and lever moves, while the other pane carries on.
 
 Levers come from the parameter declarations. A lever declared ``live`` changes the
 running model at once (from the next week); any other lever shapes the network at the
@@ -80,8 +83,8 @@ class Pane:
         model: The running model.
         layout: Where its people are drawn.
         initial: The parameters the run started with.
-        changes: Levers moved mid-run, in order.
-        events: What-if events applied, in order.
+        history: Levers moved mid-run and what-if events applied, in the order they
+            were, so that the run can be made again.
     """
 
     name: str
@@ -89,8 +92,17 @@ class Pane:
     model: CollaborationModel
     layout: NetworkLayout
     initial: Params
-    changes: list[LeverChange] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
+    history: list[LeverChange | Event] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[LeverChange]:
+        """Levers moved mid-run, in order."""
+        return [done for done in self.history if isinstance(done, LeverChange)]
+
+    @property
+    def events(self) -> list[Event]:
+        """What-if events applied, in order."""
+        return [done for done in self.history if isinstance(done, Event)]
 
     @property
     def pending(self) -> dict[str, Any]:
@@ -153,9 +165,18 @@ class Workshop:
     def reset(self, *, scenario_name: str | None = None, seed: int | None = None) -> None:
         """Start the panes again at week 0, with every pending lever applied.
 
-        Choosing another scenario also sets the levers to that scenario's values.
+        Choosing another scenario also sets the levers to that scenario's values. In
+        side-by-side mode with the same scenario and seed, only the panes with pending
+        levers change: each is run again with them from week 0 to the week on screen
+        (``rerun``), and the other keeps its run; with nothing pending, both start again.
         """
         with self.lock:
+            same_runs = scenario_name in (None, self.scenario) and seed in (None, self.seed)
+            waiting = [p.name for p in self.active_panes if p.pending] if self.compare else []
+            if same_runs and waiting:
+                for name in waiting:
+                    self.rerun(name)
+                return
             if scenario_name is not None and scenario_name != self.scenario:
                 if scenario_name not in available():
                     raise ValueError(
@@ -170,11 +191,40 @@ class Workshop:
             for name in PANES if self.compare else PANES[:1]:
                 self.panes[name] = self._new_pane(name)
 
-    def _new_pane(self, name: str) -> Pane:
-        params = scenario(self.scenario, **self._levers[name])
+    def _new_pane(
+        self, name: str, params: Params | None = None, history: tuple = (), week: int = 0
+    ) -> Pane:
+        """Pane ``name`` at ``week``: a run of ``params`` (its levers' by default).
+
+        Each lever move and what-if of ``history`` is made again at the week it was.
+        """
+        if params is None:
+            params = scenario(self.scenario, **self._levers[name])
         model = CollaborationModel(params, rng=self.seed)
         _MODELS.add(model)
-        return Pane(name, self._levers[name], model, layout_network(model), params)
+        pane = Pane(name, self._levers[name], model, layout_network(model), params)
+        for now in range(week + 1):
+            for done in history:  # moves made after week ``now`` was simulated
+                if isinstance(done, LeverChange) and done.week == now:
+                    model.change_levers(**{done.name: done.value})
+                    pane.history.append(done)
+                elif isinstance(done, Event) and done.step == now + 1:
+                    pane.history.append(
+                        model.apply_event(done.kind, organisation=done.organisation)
+                    )
+            if now < week:
+                model.step()
+        return pane
+
+    def rerun(self, name: str) -> None:
+        """Run pane ``name`` again from week 0 to the week on screen, with its pending levers.
+
+        They apply from the start; its lever moves and what-ifs are made at their weeks.
+        """
+        with self.lock:
+            pane = self.panes[name]
+            params = pane.initial.replace(**pane.pending)
+            self.panes[name] = self._new_pane(name, params, tuple(pane.history), self.week)
 
     def close(self) -> None:
         """Let go of the models, for good: the browser session has ended.
@@ -189,18 +239,21 @@ class Workshop:
         _return_free_memory()
 
     def set_compare(self, on: bool) -> None:
-        """Turn side-by-side mode on or off; turning it on starts both panes again.
+        """Turn side-by-side mode on or off; pane A keeps its run either way.
 
-        Pane B starts as a copy of pane A's levers, so the room changes one lever and
-        watches the two runs part.
+        Pane B starts as a copy of pane A's run so far (its levers, lever moves and
+        what-ifs, at its week), so the room changes one lever and watches the two runs part.
         """
         with self.lock:
             if on == self.compare:
                 return
             self.compare = on
             if on:
+                first = self.panes["A"]
                 self._levers["B"] = dict(self._levers["A"])
-                self.reset()
+                self.panes["B"] = self._new_pane(
+                    "B", first.initial, tuple(first.history), self.week
+                )
 
     def step(self, weeks: int = 1) -> int:
         """Advance every pane by up to ``weeks`` weeks (never past the horizon).
@@ -235,7 +288,7 @@ class Workshop:
                 return False
             if chosen.model.params[name] != value:
                 chosen.model.change_levers(**{name: value})
-                chosen.changes.append(LeverChange(self.week, name, value))
+                chosen.history.append(LeverChange(self.week, name, value))
             return True
 
     def levers(self, pane: str) -> dict[str, Any]:
@@ -246,4 +299,4 @@ class Workshop:
         """Apply a what-if event to every pane now, before the next week (dated to it)."""
         with self.lock:
             for pane in self.active_panes:
-                pane.events.append(pane.model.apply_event(kind))
+                pane.history.append(pane.model.apply_event(kind))
