@@ -251,6 +251,19 @@ def Player(
 
 
 @solara.component
+def DrawerButton(levers_open: solara.Reactive[bool], opens: bool):
+    """The button that opens the drawer of levers, or closes it; shown on narrow screens."""
+    solara.Button(
+        "Levers" if opens else "Close levers",
+        icon_name="mdi-tune" if opens else "mdi-close",
+        on_click=lambda: levers_open.set(opens),
+        outlined=opens,
+        small=not opens,
+        classes=["cs-levers-toggle" if opens else "cs-levers-close"],
+    )
+
+
+@solara.component
 def Page():
     """The dashboard: one ``Workshop`` per browser session."""
     workshop = solara.use_memo(Workshop, [])
@@ -269,22 +282,10 @@ def Page():
     solara.Title("collabsim workshop")
     with solara.Div(classes=["cs-app", "cs-levers-open" if levers_open.value else ""]):
         with solara.Div(classes=["cs-sidebar"]):
-            solara.Button(
-                "Close levers",
-                icon_name="mdi-close",
-                on_click=lambda: levers_open.set(False),
-                small=True,
-                classes=["cs-levers-close"],
-            )
+            DrawerButton(levers_open, opens=False)
             LeverPanel(workshop, config, editing)
         with solara.Div(classes=["cs-main"]):
-            solara.Button(
-                "Levers",
-                icon_name="mdi-tune",
-                on_click=lambda: levers_open.set(True),
-                outlined=True,
-                classes=["cs-levers-toggle"],
-            )
+            DrawerButton(levers_open, opens=True)
             RunControls(workshop, tick, config, playing, speed, running)
             WhatIfButtons(workshop, tick, config)
             with solara.Div(classes=["cs-row3"]):
