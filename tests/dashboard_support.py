@@ -32,7 +32,8 @@ from typing import NamedTuple
 from urllib.parse import urljoin, urlparse
 
 import psutil
-from playwright.sync_api import expect
+import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from collabsim.dashboard.contract import STATUS_PATH
 from collabsim.dashboard.session import PANES
@@ -220,6 +221,17 @@ def killable_chromium(playwright, folder: Path):
         stop_group(process, signal.SIGKILL)
         if output is not None:
             output.text()
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium launched by Playwright; a missing one fails the test, never skips it."""
+    if not Path(CHROMIUM).exists():  # these tests are the pages' proof
+        pytest.fail(f"{CHROMIUM} is missing: make setup installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def resident_mb(pid: int) -> float:

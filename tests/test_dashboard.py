@@ -17,17 +17,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from dashboard_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PHONE,
     VIEWPORT,
+    chromium,
     dashboard_server,
     is_local,
     open_dashboard,
     wait_for_week,
 )
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from collabsim.params import PARAMETERS, Params
 from collabsim.reference import format_value
@@ -41,12 +40,8 @@ def url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():  # fail, not skip: these tests are the dashboard's proof
-        pytest.fail(f"{CHROMIUM} is missing: make setup installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from itertools import combinations
-from pathlib import Path
 
 import pytest
-from dashboard_support import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORT
-from playwright.sync_api import expect, sync_playwright
+from dashboard_support import TIMEOUT_MS, VIEWPORT, chromium
+from playwright.sync_api import expect
 from workshop_support import post, workshop_server
 
 from collabsim import scenario
@@ -25,10 +24,13 @@ MARGIN_PX = 2
 
 
 @pytest.fixture(scope="module")
-def console_url(tmp_path_factory):
-    """A room three meetings in, with four participants: its console's address."""
+def console(tmp_path_factory):
+    """A room three meetings in, with four participants: its console's address, and Chromium."""
     log = tmp_path_factory.mktemp("console") / "server.log"
-    with workshop_server(log, "--scenario", SCENARIO, "--seed", str(SEED)) as served:
+    with (
+        workshop_server(log, "--scenario", SCENARIO, "--seed", str(SEED)) as served,
+        chromium() as browser,
+    ):
         room = {"room": served.code, "token": served.token}
         for k in range(4):
             status, answer = post(served.url, "/api/join", {"room": served.code, "name": f"P{k}"})
@@ -37,22 +39,13 @@ def console_url(tmp_path_factory):
             advance = {"request_id": f"advance-{meeting:04d}", "action": "advance"}
             status, answer = post(served.url, "/api/facilitate", {**room, **advance})
             assert status == 200, answer
-        yield served.console
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():  # fail, not skip: these tests are the console's proof
-        pytest.fail(f"{CHROMIUM} is missing: make setup installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        yield served.console, browser
 
 
 @pytest.fixture
-def shown(browser, console_url):
+def shown(console):
     """The console at 1280 x 720 with the network shown and drawn: (page, its SVG)."""
+    console_url, browser = console
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
