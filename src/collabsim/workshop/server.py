@@ -35,6 +35,7 @@ PAGES = {
     "participant.html": "text/html",
     "console.html": "text/html",
     "workshop.js": "text/javascript",
+    "network.js": "text/javascript",
     "workshop.css": "text/css",
 }
 
@@ -225,6 +226,7 @@ def create_app(workshop: Workshop) -> Starlette:
             Route("/", page("participant.html")),
             Route("/console", page("console.html")),
             Route("/workshop.js", page("workshop.js")),
+            Route("/network.js", page("network.js")),
             Route("/workshop.css", page("workshop.css")),
             Route("/qr.svg", qr),
             Route("/api/join", action(join), methods=["POST"]),
