@@ -29,12 +29,12 @@ from typing import Any
 
 from collabsim.model import CollaborationModel
 from collabsim.params import LEVERS, PARAMETERS, Event, Params
-from collabsim.scenarios import available, scenario
+from collabsim.scenarios import DEFAULT_SCENARIO, available, scenario
 
 from .network_view import NetworkLayout, layout_network
 
 PANES: tuple[str, ...] = ("A", "B")
-DEFAULT_SCENARIO = "iocn"
+
 #: Every model a workshop has made, held weakly: a model drops out once it is freed.
 _MODELS: weakref.WeakSet[CollaborationModel] = weakref.WeakSet()
 
