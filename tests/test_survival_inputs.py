@@ -43,6 +43,20 @@ def test_each_run_is_censored_at_its_own_horizon():
     assert survival.durations(runs)["weeks"].tolist() == [52, 30, 12, 260, 260, 52]
 
 
+def test_runs_without_steps_joined_to_runs_with_them_are_censored_at_their_horizon():
+    # An older sweep's runs (no steps) joined to a newer one's: each run where it stopped.
+    joined = pd.concat(
+        [small_runs().assign(steps=30.0).iloc[:3], small_runs().iloc[3:]], ignore_index=True
+    )
+    assert joined["steps"].isna().tolist() == [False] * 3 + [True] * 3
+    assert survival.durations(joined)["weeks"].tolist() == [30, 30, 12, 52, 52, 52]
+    late = joined.assign(collapse_step=[None, 31, 12, None, None, 52])
+    with pytest.raises(
+        ValueError, match=r"collapse_step=31 is beyond the horizon, week 30 \(its 'steps'\)"
+    ):
+        survival.durations(late)
+
+
 def test_a_sweep_shorter_than_the_horizon_is_censored_where_its_runs_stopped(tmp_path):
     # The scenario's horizon is 260 weeks; the sweep runs 30. A network alive at week 30
     # was observed to week 30, not to week 260.

@@ -83,7 +83,7 @@ def durations(runs: pd.DataFrame, horizon: float | None = None) -> pd.DataFrame:
         (
             has_week & (collapse > ends),
             "collapse_step={week} is beyond the horizon, week "
-            "{end} (" + source + "); if the runs went on for more "
+            "{end} ({source}); if the runs went on for more "
             "weeks than that, pass horizon=the weeks they ran",
         ),
     ]:
@@ -91,7 +91,11 @@ def durations(runs: pd.DataFrame, horizon: float | None = None) -> pd.DataFrame:
             first = mask.to_numpy().nonzero()[0][0]
             raise ValueError(
                 f"{_which(runs, mask)}: "
-                + problem.format(week=f"{collapse.iloc[first]:g}", end=f"{ends.iloc[first]:g}")
+                + problem.format(
+                    week=f"{collapse.iloc[first]:g}",
+                    end=f"{ends.iloc[first]:g}",
+                    source=source.iloc[first],
+                )
             )
     out = runs.copy()
     out[WEEKS] = collapse.where(has_week, ends)
@@ -128,8 +132,8 @@ def _which(runs: pd.DataFrame, mask: pd.Series) -> str:
     return f"{count} run{'s' * (count != 1)} ({shown}{', ...' * (count > 3)})"
 
 
-def observation_ends(runs: pd.DataFrame, horizon: float | None) -> tuple[pd.Series, str]:
-    """Each run's last week observed, and where it came from (for messages)."""
+def observation_ends(runs: pd.DataFrame, horizon: float | None) -> tuple[pd.Series, pd.Series]:
+    """Each run's last week observed, and where it came from, in words for messages."""
     if horizon is not None:
         if (
             isinstance(horizon, bool)
@@ -137,23 +141,33 @@ def observation_ends(runs: pd.DataFrame, horizon: float | None) -> tuple[pd.Seri
             or not 0 < horizon < np.inf
         ):
             raise ValueError(f"horizon={horizon!r} is not allowed: expected weeks > 0")
-        return pd.Series(float(horizon), index=runs.index), f"horizon={horizon!r}"
-    # A sweep's runs say how many weeks they ran; a table without that, the horizon
-    # each run was given (which is also the weeks it ran, unless told otherwise).
-    column = next((name for name in ("steps", "horizon") if name in runs.columns), None)
-    if column is None:
+        return (
+            pd.Series(float(horizon), index=runs.index),
+            pd.Series(f"horizon={horizon!r}", index=runs.index),
+        )
+    # A sweep's runs say how many weeks they ran (``steps``); a run without that (from an
+    # older folder, or a table made by hand), the horizon it was given, which is also the
+    # weeks it ran unless told otherwise.
+    given = [name for name in ("steps", "horizon") if name in runs.columns]
+    if not given:
         raise ValueError(
             "no horizon: runs has no 'steps' or 'horizon' column; pass horizon=, the "
             "week observation ended (e.g. 260)"
         )
-    ends = pd.to_numeric(runs[column], errors="coerce").astype(float)
+    column = pd.Series(given[0], index=runs.index)
+    raw = runs[given[0]].astype(object)
+    if len(given) == 2:
+        column = column.where(runs["steps"].notna(), "horizon")
+        raw = raw.where(runs["steps"].notna(), runs["horizon"].astype(object))
+    ends = pd.to_numeric(raw, errors="coerce").astype(float)
     bad = ~((ends > 0) & (ends < np.inf))
     if bad.any():
+        first = bad.to_numpy().nonzero()[0][0]
         raise ValueError(
-            f"{_which(runs, bad)}: {column}={plain(runs[column][bad].iloc[0])!r}"
+            f"{_which(runs, bad)}: {column.iloc[first]}={plain(raw.iloc[first])!r}"
             " is not allowed: expected weeks > 0"
         )
-    return ends, f"its {column!r}"
+    return ends, "its '" + column + "'"
 
 
 def require_values(table: pd.DataFrame, names: list[str], what: str = "") -> None:
