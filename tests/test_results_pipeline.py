@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import collabsim
-from collabsim.analysis import agreement, cost, findings, wording
+from collabsim.analysis import agreement, cost, findings, pipeline, wording
 from collabsim.analysis.levers import LEVER_WORDS, study_data
 from collabsim.analysis.pipeline import DEFAULT_FILE, main, run_pipeline
 from collabsim.analysis.studies import PipelineError, StudySpec, read_pipeline, sweep_options
@@ -325,6 +325,19 @@ def test_command_line_refuses_bad_options_in_one_line(capsys):
         "collabsim: error: no-such-pipeline.toml: no such pipeline file",
         "collabsim: error: --workers is for the pool and dask backends; serial "
         "runs in this process",
+    ]
+
+
+def test_ctrl_c_says_how_far_the_pipeline_got_and_how_to_go_on(capsys, monkeypatch):
+    def stopped(*args, progress, **kwargs):
+        progress("partner_cede", 12, 40)  # a sweep under way when Ctrl-C comes
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run_pipeline", stopped)
+    assert main(["--quick", "--backend", "serial", "--quiet"]) == 130
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "collabsim: interrupted: partner_cede: 12 of 40 runs done; the finished runs are "
+        "kept; run the same command again to resume"
     ]
 
 

@@ -5,11 +5,14 @@ imports nothing, so the command line can offer the choices without loading the m
 """
 
 #: Each backend, with where its runs run, as the commands' help says it.
-BACKENDS: dict[str, str] = {
+PLACES: dict[str, str] = {
     "serial": "this process",
     "pool": "a local process pool",
     "dask": "a Dask cluster",
 }
+
+#: The backends' names.
+BACKENDS: tuple[str, ...] = tuple(PLACES)
 
 #: The backend used when none is named.
 DEFAULT_BACKEND = "pool"

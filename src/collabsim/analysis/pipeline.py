@@ -42,6 +42,7 @@ import pandas as pd
 from collabsim.analysis import cost, effects
 from collabsim.analysis.levers import SweepFacts, study_data, study_design
 from collabsim.analysis.studies import PipelineError, PipelineSpec, read_pipeline
+from collabsim.backends import DEFAULT_BACKEND
 from collabsim.checks import function_or_none, true_or_false
 from collabsim.fingerprint import code_fingerprint
 from collabsim.storage import (
@@ -90,7 +91,7 @@ def run_pipeline(
     *,
     out: str | Path | None = None,
     quick: bool = False,
-    backend: str = "pool",
+    backend: str = DEFAULT_BACKEND,
     workers: int | None = None,
     scheduler: Any = None,
     restart: bool = False,
@@ -457,8 +458,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     except KeyboardInterrupt:
         print(
-            f"{PROG}: interrupted: the finished runs are kept; run the same command again "
-            "to resume",
+            f"{PROG}: interrupted: {progress.reached_text()}the finished runs are kept; run "
+            "the same command again to resume",
             file=sys.stderr,
         )
         return 130

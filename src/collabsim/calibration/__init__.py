@@ -41,6 +41,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from collabsim.backends import DEFAULT_BACKEND
 from collabsim.calibration.files import read_plan
 from collabsim.calibration.outputs import KIND, META, CalibrationResult, write_outputs
 from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
@@ -64,7 +65,7 @@ def calibrate(
     file_or_plan: str | Path | CalibrationPlan,
     *,
     out: str | Path | None = None,
-    backend: str = "pool",
+    backend: str = DEFAULT_BACKEND,
     workers: int | None = None,
     scheduler: Any = None,
     progress: Progress | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from collabsim.backends import BACKENDS, DEFAULT_BACKEND
+from collabsim.backends import BACKENDS, DEFAULT_BACKEND, PLACES
 
 
 def add_sweep_options(
@@ -26,10 +26,10 @@ def add_sweep_options(
     """
     command.add_argument(
         "--backend",
-        choices=tuple(BACKENDS),
+        choices=BACKENDS,
         default=None,
         help="where the runs run: "
-        + "; ".join(f"{name}: {where}" for name, where in BACKENDS.items())
+        + "; ".join(f"{name}: {where}" for name, where in PLACES.items())
         + f" (default: {DEFAULT_BACKEND})",
     )
     command.add_argument(

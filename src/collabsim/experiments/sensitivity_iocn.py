@@ -28,7 +28,7 @@ STUDY = Path(__file__).with_suffix(".toml")
 def main(argv=None) -> None:
     """Run (or resume) the study and print the leading levers of each outcome."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=tuple(BACKENDS))
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument(
         "--restart", action="store_true", help="discard a sweep of other code or design"

@@ -19,7 +19,7 @@ from collabsim.backends import BACKENDS, DEFAULT_BACKEND
 def main(argv=None) -> None:
     """Run (or resume) the sweep and print each combination's survival and quality."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=tuple(BACKENDS))
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--replicates", type=int, default=20)
     args = parser.parse_args(argv)

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from collabsim.backends import DEFAULT_BACKEND
 from collabsim.checks import path_option
 from collabsim.robustness.analysis import OUTCOMES, Paired, effects_table, summary_table
 from collabsim.robustness.files import read_robustness_file
@@ -139,7 +140,7 @@ def robustness(
     file_or_plan: str | Path | RobustnessPlan,
     *,
     out: str | Path | None = None,
-    backend: str = "pool",
+    backend: str = DEFAULT_BACKEND,
     workers: int | None = None,
     scheduler: Any = None,
     progress: Callable[[int, int], None] | None = None,

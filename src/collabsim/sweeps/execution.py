@@ -63,7 +63,7 @@ class Execution:
         object.__setattr__(self, "workers", workers)
         true_or_false("restart", restart, error=SweepError)
         function_or_none("progress", self.progress, ("done", "total"), error=SweepError)
-        one_of("backend", self.backend, tuple(BACKENDS), what="a backend", error=SweepError)
+        one_of("backend", self.backend, BACKENDS, what="a backend", error=SweepError)
         used = self.module.check(workers=workers, scheduler=self.scheduler)
         object.__setattr__(self, "workers_used", used)
 

@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from collabsim.backends import DEFAULT_BACKEND
 from collabsim.checks import true_or_false, whole_number
 from collabsim.params import python_value, suggest
 from collabsim.storage import (
@@ -62,7 +63,7 @@ def validate(
     out: str | Path,
     quick: bool = False,
     patterns: Sequence[str | Pattern] | Mapping[str, Pattern] | None = None,
-    backend: str = "pool",
+    backend: str = DEFAULT_BACKEND,
     workers: int | None = None,
     scheduler: Any = None,
     progress: Callable[[int, int], None] | None = None,
