@@ -211,7 +211,7 @@ declare(
     quote="The split in the senior leadership team is acknowledged but entrenched",
     source=f"{BESTON}, §6.4 Exploring diversity and building trust",
     operationalisation="In `iocn`, the gap between trust across organisations and trust across "
-    "the health / social care divide at the end is on average at least half the gap at the "
+    "the health / social care divide at the end is typically at least half the gap at the "
     "start.",
     arms={"iocn": iocn_arm()},
     test=Bound(m.DIVIDE_KEPT, "iocn", low=0.5),

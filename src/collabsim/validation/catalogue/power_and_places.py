@@ -192,8 +192,8 @@ declare(
     source=f"{BESTON}, §5 Interorganizational working in practice",
     operationalisation="`beston` over its first 24 weeks (six meetings): runs in which 0-1 "
     "people besides the facilitator attend all six (`attended_all_meetings`) are a majority; "
-    "on average more than half of those in post throughout attend at least two-thirds of "
-    "the meetings (`attended_two_thirds`); people per meeting average 14-21 "
+    "typically more than half of those in post throughout attend at least two-thirds of "
+    "the meetings (`attended_two_thirds`); people per meeting are typically 14-21 "
     '("Fifteen–twenty people attended each meeting").',
     arms={"beston": Arm("beston", steps=24)},
     test=AllOf(
