@@ -265,6 +265,37 @@ def test_scheduled_events_do_what_they_say():
     assert model.network.turnover >= turnover_before + 1
 
 
+@pytest.mark.parametrize(
+    ("scenario", "seed"), [("clahrc", 3), ("iocn", 3)], ids=["dissolves", "lasts"]
+)
+def test_summary_outputs_are_what_the_time_series_says(scenario, seed):
+    # Read back from the weekly series independently, with the declared types: a share
+    # declared whole, or two outputs swapped, would not come out equal.
+    result = collabsim.run(collabsim.scenario(scenario), seed=seed, steps=260)
+    series, summary = result.timeseries, result.summary
+    last, mid = series.iloc[-1], series.iloc[len(series) // 2]
+    dissolved = series.index[~series["alive"] & (series.index > 0)]
+    expected = {
+        "sustained": bool(last["alive"]),
+        "collapse_step": int(dissolved[0]) if len(dissolved) else None,
+        "sustainability_score": float(series["alive"].iloc[1:].mean()),
+        "final_trust_cross_org": float(last["trust_cross_org"]),
+        "final_narrative_spread": float(last["narrative_spread"]),
+        "quality_gain": float(last["quality"]) - 1.0,
+        "quality_gain_mid": float(mid["quality"]) - 1.0,
+        "quality_gain_vs_silo": float(last["quality_vs_silo"]),
+        "changes_adopted": int(last["changes_adopted"]),
+        "big_bang_failures": int(last["big_bang_failures"]),
+        "distributed_leadership_index": float(last["distributed_leadership_index"]),
+        "mean_attendance": float(series.loc[series["meeting"], "attendance_rate"].mean()),
+        "meetings_held": int(series["meeting"].sum()),
+    }
+    assert (summary["collapse_step"] is None) == (scenario == "iocn")  # both cases met
+    for name, value in expected.items():
+        assert summary[name] == value and type(summary[name]) is type(value), name
+        assert value is None or SUMMARY[name].dtype is type(value), name
+
+
 def test_power_participation_is_spearmans_rank_correlation():
     """The summary's rank correlation agrees with SciPy's, ties and all."""
     from scipy.stats import spearmanr
