@@ -18,7 +18,7 @@ from workshop_support import post, workshop_server
 from collabsim.mechanisms.roles import TOP
 from collabsim.played import MAX_CONVERSATIONS
 from collabsim.workshop import Room, replay
-from collabsim.workshop.people import DEAL_PATTERN, TALK_OPTIONS
+from collabsim.workshop.people import TALK_OPTIONS
 from collabsim.workshop.record import SESSION
 
 PHONE = {"width": 390, "height": 844}
@@ -375,7 +375,10 @@ def leader(browser, served, room):
     """A senior leader's phone in the test's room (those dealt the posts before the first
     top's in a mixed room join first)."""
     url = served[0].url
-    for k in range(DEAL_PATTERN.index(TOP)):
+    mixed = Room("iocn", seed=2)  # the server's room: iocn, seed 2
+    p = mixed.model.state.people
+    before = next(k for k, dealt in enumerate(mixed.order) if p.role[dealt] == TOP)
+    for k in range(before):
         assert post(url, "/api/join", {"room": room["room"], "name": f"Before {k}"})[0] == 200
     context, page = _phone(browser, url, room)
     expect(page.locator('[data-choice="cede"]')).to_be_visible(timeout=TIMEOUT)

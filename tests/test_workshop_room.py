@@ -77,6 +77,26 @@ def test_a_mixed_deal_gives_tops_middles_and_bottoms_across_organisations(room):
     assert all(room.model.played.plays(s.person) for s in seats)
 
 
+@pytest.mark.parametrize("scenario", ["iocn", "beston", "clahrc"])
+def test_a_mixed_deal_takes_the_sectors_and_kinds_of_organisation_in_turn(scenario):
+    # the health / social care divide is the point of a session: a small room has both sides
+    room = Room(scenario, seed=4)
+    p, organisations = room.model.state.people, room.model.state.organisations
+    kinds = {
+        organisations[p.org[i]].kind for i in range(p.org.size) if p.active[i] and not p.steady[i]
+    }
+    sectors = {kind.sector for kind in kinds} - {"academic"}  # the neutral partner comes last
+    seats = [room.join(room.code, f"Player {k}") for k in range(8)]
+    dealt = [organisations[p.org[seat.person]].kind for seat in seats]
+    for players in range(4, 9):
+        assert len(set(dealt[:players])) == min(players, len(kinds))
+    assert {kind.sector for kind in dealt[: len(sectors)]} == sectors
+    assert Room(scenario, seed=4).order == room.order  # the same room seed deals the same
+    if scenario == "iocn":  # a council, a GP practice and the voluntary sector among eight
+        names = {kind.kind for kind in dealt}
+        assert {"council_social_care", "general_practice", "voluntary_sector"} <= names
+
+
 def test_a_fixed_deal_deals_the_listed_posts_in_order():
     fixed = Room("iocn", seed=1, deal="fixed", posts=[5, 9, 14])
     assert [fixed.join(fixed.code, n).person for n in "abc"] == [5, 9, 14]

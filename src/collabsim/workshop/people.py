@@ -14,6 +14,7 @@ import numpy as np
 from collabsim.mechanisms import change
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.mechanisms.trust_store import read_all
+from collabsim.organisations import ACADEMIC, ORGANISATION_KINDS, SECTORS
 from collabsim.played import AWAITING
 
 if TYPE_CHECKING:
@@ -52,30 +53,61 @@ def describe(model: CollaborationModel, person: int) -> str:
 
 
 def deal_order(model: CollaborationModel) -> list[int]:
-    """Posts in the order a mixed room deals them: roles in turn, organisations in turn.
+    """Posts in the order a mixed room deals them: kinds of organisation in turn, roles in turn.
 
-    Only ordinary members are dealt (not the convener or the leader holding the centre).
+    Each post comes from the next kind of organisation (``_kinds_in_turn``: the sectors in
+    turn, so that even a small room sits on both sides of the health / social care divide)
+    and has the next role of ``DEAL_PATTERN``, or, if that kind has nobody of that role
+    left to deal, the kind's next role in the pattern. Organisations of one kind take
+    turns. Only ordinary members are dealt (not the convener or the leader holding the
+    centre).
     """
     p = model.state.people
-    pools: dict[int, list[list[int]]] = {}
-    for role in ROLE_WORDS:
-        by_org = [
-            [int(i) for i in np.flatnonzero((p.org == k) & (p.role == role) & p.active & ~p.steady)]
-            for k in range(len(model.state.organisations))
-        ]
-        pools[role] = [posts for posts in by_org if posts]
-    queues = {role: _round_robin(orgs) for role, orgs in pools.items()}
+    dealt = p.active & ~p.steady
+    orgs_of: dict[str, list[int]] = {}
+    for org in model.state.organisations:
+        orgs_of.setdefault(org.kind.kind, []).append(org.index)
+    queues = {
+        kind: {
+            role: _round_robin(
+                [
+                    [int(i) for i in np.flatnonzero((p.org == k) & (p.role == role) & dealt)]
+                    for k in orgs
+                ]
+            )
+            for role in ROLE_WORDS
+        }
+        for kind, orgs in orgs_of.items()
+    }
+    sizes = {kind: sum(map(len, roles.values())) for kind, roles in queues.items()}
+    kinds = _kinds_in_turn({kind: size for kind, size in sizes.items() if size})
     order: list[int] = []
-    while any(queues.values()):
-        for role in DEAL_PATTERN:
-            if queues[role]:
-                order.append(queues[role].pop(0))
+    while len(order) < sum(sizes.values()):
+        for kind in kinds:
+            at = len(order) % len(DEAL_PATTERN)
+            roles = [r for r in DEAL_PATTERN[at:] + DEAL_PATTERN[:at] if queues[kind][r]]
+            if roles:
+                order.append(queues[kind][roles[0]].pop(0))
     return order
 
 
-def _round_robin(groups: list[list[int]]) -> list[int]:
+def _kinds_in_turn(sizes: dict[str, int]) -> list[str]:
+    """Kinds of organisation (with their numbers of posts to deal) in the order dealt.
+
+    The sectors take turns (``SECTORS``' order) and within a sector the kinds with more
+    posts come first; the academic partner owns no service on either side of the divide,
+    so its kind comes after all the others.
+    """
+    by_sector = {sector: [] for sector in SECTORS}
+    for kind in sorted(sizes, key=lambda k: -sizes[k]):  # stable: ties in the network's order
+        by_sector[ORGANISATION_KINDS[kind].sector].append(kind)
+    partner = by_sector.pop(SECTORS[ACADEMIC])
+    return _round_robin(list(by_sector.values())) + partner
+
+
+def _round_robin(groups: list[list]) -> list:
     """The first of each group, then the second of each, and so on."""
-    out: list[int] = []
+    out: list = []
     depth = max((len(g) for g in groups), default=0)
     for k in range(depth):
         out.extend(g[k] for g in groups if k < len(g))
