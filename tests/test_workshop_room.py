@@ -390,3 +390,8 @@ def test_views_show_a_participant_only_their_own_person(room):
     console = facilitator_view(room, "http://x/?room=" + room.code)
     assert [s["name"] for s in console["seats"]] == ["Ann", "Bob"]
     assert room.facilitator_token not in str(view) and room.facilitator_token not in str(console)
+
+
+def test_a_scenario_whose_network_never_meets_is_refused():
+    with pytest.raises(ValueError, match="scenario 'hierarchy' is not allowed: its network never"):
+        Room("hierarchy")

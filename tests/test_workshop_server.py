@@ -19,6 +19,11 @@ def _collabsim(*args):
     ("args", "message"),
     [
         (["--scenario", "nowhere"], "--scenario 'nowhere' is not allowed: expected one of"),
+        (
+            ["--port", "0", "--scenario", "hierarchy"],
+            "--scenario 'hierarchy' is not allowed: its network never meets (convened is false),"
+            " so a room has no meetings to play; expected one of beston, clahrc, iocn",
+        ),
         (["--port", "70000"], "--port 70000 is not allowed"),
         (["--seed", "-1"], "--seed -1 is not allowed"),
         (["--posts", "3,x"], "--posts '3,x' is not allowed"),

@@ -42,10 +42,13 @@ def workshop(args: argparse.Namespace) -> int:
     """Serve a workshop room until Ctrl-C, on the socket bound (and checked) first."""
     from collabsim.dashboard import CannotListen, listen
     from collabsim.workshop import INSTALL as WORKSHOP_INSTALL
+    from collabsim.workshop.room import NEVER_MEETS, scenarios
 
-    if args.scenario not in available():
+    if args.scenario not in scenarios():
+        why = f"{NEVER_MEETS}; " if args.scenario in available() else ""
         raise UsageError(
-            f"--scenario {args.scenario!r} is not allowed: expected one of {', '.join(available())}"
+            f"--scenario {args.scenario!r} is not allowed: {why}expected one of "
+            f"{', '.join(scenarios())}"
         )
     check_seed(args.seed)
     try:

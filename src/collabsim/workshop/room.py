@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from collabsim.model import CollaborationModel
 from collabsim.params import EVENT_KINDS, ParameterError
 from collabsim.played import Choice, ChoiceError
+from collabsim.scenarios import available
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.workshop import people, turns
 from collabsim.workshop.record import Record
@@ -43,6 +44,15 @@ class Refusal(Exception):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+#: Why a room cannot play a scenario whose network is not convened.
+NEVER_MEETS = "its network never meets (convened is false), so a room has no meetings to play"
+
+
+def scenarios() -> list[str]:
+    """The shipped scenarios a room can play: those whose network meets."""
+    return [name for name in available() if load_scenario(name).convened]
 
 
 def new_code(length: int = 6) -> str:
@@ -83,6 +93,9 @@ class Room:
         decision_seconds: Seconds to decide before each meeting after the first (the
             facilitator's timer sets it anew).
         clock: Monotonic clock (seconds), for timers.
+
+    Raises:
+        ValueError: The scenario's network never meets (one line).
     """
 
     def __init__(
@@ -96,6 +109,8 @@ class Room:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.params = load_scenario(scenario)
+        if not self.params.convened:
+            raise ValueError(f"scenario {scenario!r} is not allowed: {NEVER_MEETS}")
         self.scenario, self.seed = scenario, seed
         self.model = CollaborationModel(self.params, rng=seed)
         self.code = new_code()
