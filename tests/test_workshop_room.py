@@ -11,6 +11,7 @@ from collabsim.storage import read_provenance
 from collabsim.workshop import Refusal, Room, replay
 from collabsim.workshop.debrief import debrief
 from collabsim.workshop.record import DECISIONS_CSV, DECISIONS_PARQUET, SESSION
+from collabsim.workshop.room import MAX_PARTICIPANTS
 from collabsim.workshop.views import facilitator_view, participant_view
 
 _ids = (f"request-{n:04d}" for n in itertools.count())
@@ -100,8 +101,12 @@ def test_a_mixed_deal_takes_the_sectors_and_kinds_of_organisation_in_turn(scenar
 def test_a_fixed_deal_deals_the_listed_posts_in_order():
     fixed = Room("iocn", seed=1, deal="fixed", posts=[5, 9, 14])
     assert [fixed.join(fixed.code, n).person for n in "abc"] == [5, 9, 14]
-    with pytest.raises(Refusal, match="room is full"):
+    with pytest.raises(Refusal) as refused:  # the posts are dealt; the room is not full
         fixed.join(fixed.code, "d")
+    assert str(refused.value) == (
+        "all 3 posts in this room's deal (5, 9, 14) are taken: ask the facilitator, who can "
+        "deal more posts in a new room"
+    )
     with pytest.raises(ValueError, match="posts: 9999 is not allowed"):
         Room("iocn", deal="fixed", posts=[9999])
     # a post within the range that nobody plays is named with the reason
@@ -114,6 +119,25 @@ def test_a_fixed_deal_deals_the_listed_posts_in_order():
     assert f"other than {', '.join(map(str, steady))} (the convener and the central" in said
     with pytest.raises(ValueError, match="posts: 9 is listed twice: each post is dealt once"):
         Room("iocn", deal="fixed", posts=[5, 9, 9])
+
+
+def test_a_late_joiner_hears_whether_the_posts_or_the_room_ran_out():
+    small = Room("beston", seed=1)  # fewer posts to play than a room takes
+    for k in range(len(small.order)):
+        small.join(small.code, f"Guest {k}")
+    with pytest.raises(Refusal) as refused:
+        small.join(small.code, "Late")
+    assert str(refused.value) == (
+        f"all {len(small.order)} posts a participant can play in this network are taken: "
+        "ask the facilitator"
+    )
+    large = Room("iocn", seed=1)
+    for k in range(MAX_PARTICIPANTS):
+        large.join(large.code, f"Guest {k}")
+    with pytest.raises(
+        Refusal, match=f"the room is full: it takes {MAX_PARTICIPANTS} participants"
+    ):
+        large.join(large.code, "Late")
 
 
 def test_the_facilitator_deals_another_way_only_before_anyone_joins(room):

@@ -159,8 +159,12 @@ class Room:
                 for post in self.order
                 if post not in taken and self.model.state.people.active[post]
             ]
-            if not free or len(self.seats) >= MAX_PARTICIPANTS:
-                raise Refusal("forbidden", f"the room is full ({len(self.seats)} participants)")
+            if len(self.seats) >= MAX_PARTICIPANTS:
+                raise Refusal(
+                    "forbidden", f"the room is full: it takes {MAX_PARTICIPANTS} participants"
+                )
+            if not free:
+                raise Refusal("forbidden", self._all_dealt(taken))
             seat = Seat(
                 f"P{len(self.seats) + 1}",
                 name,
@@ -173,6 +177,20 @@ class Room:
             self.record.add(seat, "join", "participant", "participant")
         self._changed()
         return seat
+
+    def _all_dealt(self, taken: set[int]) -> str:
+        """Why nobody more can join: every post the deal holds is played or has left."""
+        gone = "" if taken >= set(self.order) else " or no longer in the network"
+        if self.deal == "fixed":
+            return (
+                f"all {len(self.order)} posts in this room's deal "
+                f"({', '.join(map(str, self.order))}) are taken{gone}: ask the facilitator, "
+                "who can deal more posts in a new room"
+            )
+        return (
+            f"all {len(self.order)} posts a participant can play in this network are "
+            f"taken{gone}: ask the facilitator"
+        )
 
     def rejoin(self, code: str, rejoin_code: str) -> Seat:
         """A participant gets their person back with their personal rejoin code.
