@@ -16,7 +16,7 @@ INSTALL = 'pip install "collabsim[workshop]"'
 
 # The room and its record load the compiled model: they are imported when first asked
 # for, so that the command line can name the extra without loading the model.
-_LAZY = {"Refusal": "room", "Room": "room", "replay": "record"}
+_LAZY = {"Refusal": "seats", "Room": "room", "replay": "record"}
 
 
 def __getattr__(name: str) -> Any:

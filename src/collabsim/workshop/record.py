@@ -41,7 +41,8 @@ from collabsim.workshop import turns
 from collabsim.workshop.people import required_fields
 
 if TYPE_CHECKING:
-    from collabsim.workshop.room import Room, Seat
+    from collabsim.workshop.room import Room
+    from collabsim.workshop.seats import Seat
 
 COLUMNS = (
     "order",

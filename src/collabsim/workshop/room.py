@@ -15,7 +15,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from collabsim.model import CollaborationModel
 from collabsim.params import EVENT_KINDS, ParameterError
@@ -24,26 +23,13 @@ from collabsim.scenarios import available
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.workshop import people, turns
 from collabsim.workshop.record import Record
+from collabsim.workshop.seats import Refusal, Seat, new_code
 
 #: Most participants a room takes.
 MAX_PARTICIPANTS = 40
 #: Seconds participants have to decide before each meeting, unless the facilitator says.
 DECISION_SECONDS = 180
-#: Letters of join and rejoin codes: no 0/O or 1/I/L to misread on a projector.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-
-
-class Refusal(Exception):
-    """A request the room refuses; nothing changed. ``kind`` says why, for the server.
-
-    Kinds: ``"forbidden"`` (not yours to do), ``"stale"`` (a replayed request or a past
-    meeting), ``"invalid"`` (bad input), ``"unknown"`` (no such participant or room).
-    """
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 #: Why a room cannot play a scenario whose network is not convened.
@@ -53,32 +39,6 @@ NEVER_MEETS = "its network never meets (convened is false), so a room has no mee
 def scenarios() -> list[str]:
     """The shipped scenarios a room can play: those whose network meets."""
     return [name for name in available() if load_scenario(name).convened]
-
-
-def new_code(length: int = 6) -> str:
-    """A random code of ``length`` unambiguous letters and digits."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-@dataclass
-class Seat:
-    """A participant and the person they play.
-
-    Attributes:
-        participant: Their label in the record (``P1``, ``P2``, ...): no personal data.
-        name: The display name they typed.
-        person: The post they play.
-        token: Secret of their device (kept in the page's address and storage).
-        rejoin_code: A short personal code to get their person back on another device.
-    """
-
-    participant: str
-    name: str
-    person: int
-    token: str
-    rejoin_code: str
-    connected: int = 0
-    feedback: list[str] = field(default_factory=list)
 
 
 class Room:

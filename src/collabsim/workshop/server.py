@@ -26,7 +26,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from collabsim.workshop import views
-from collabsim.workshop.room import Refusal, Room, new_code
+from collabsim.workshop.room import Room
+from collabsim.workshop.seats import Refusal, new_code
 
 #: HTTP status for each kind of refusal.
 STATUS = {"forbidden": 403, "stale": 409, "invalid": 400, "unknown": 404}
