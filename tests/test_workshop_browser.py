@@ -17,7 +17,7 @@ from workshop_support import post, workshop_server
 
 from collabsim.mechanisms.roles import TOP
 from collabsim.played import MAX_CONVERSATIONS
-from collabsim.workshop import Room, replay
+from collabsim.workshop import Room, replay, whatif
 from collabsim.workshop.people import TALK_OPTIONS
 from collabsim.workshop.record import SESSION
 
@@ -253,6 +253,20 @@ def test_the_timer_the_console_starts_runs_again_after_each_meeting(room, consol
     expect(console.locator("#meeting")).to_contain_text("Meeting 2")
     expect(console.locator("#timer")).to_have_text(re.compile(r"^1:[23]\d$"))  # 90 s again
     expect(seconds).to_have_value("90")
+
+
+def test_the_console_acknowledges_a_what_if_and_refuses_a_once_only_one_again(console):
+    leaves = whatif.label("central_leader_leaves")
+    button = console.get_by_role("button", name=leaves)
+    button.click()
+    expect(console.get_by_role("alert")).to_have_text(f"Set off: {leaves}.")
+    expect(console.locator("#fired")).to_have_text(f"What ifs so far: {leaves} (week 0)")
+    button.click()
+    expect(console.get_by_role("alert")).to_have_text(
+        "event 'central_leader_leaves' is not allowed now: it happens only once, and the "
+        "central leader is not in the network now (set off in week 0)"
+    )
+    expect(console.locator("#fired")).to_have_text(f"What ifs so far: {leaves} (week 0)")
 
 
 def test_the_console_deals_listed_posts_until_someone_joins(served, room, console):

@@ -13,6 +13,7 @@ from collabsim.workshop.debrief import debrief
 from collabsim.workshop.record import DECISIONS_CSV, DECISIONS_PARQUET, SESSION
 from collabsim.workshop.room import MAX_PARTICIPANTS
 from collabsim.workshop.views import facilitator_view, participant_view
+from collabsim.workshop.whatif import label
 
 _ids = (f"request-{n:04d}" for n in itertools.count())
 
@@ -230,6 +231,46 @@ def test_an_event_the_record_could_not_replay_is_refused_and_not_recorded(room):
     assert len(room.record.rows) == rows
 
 
+def test_a_what_if_is_acknowledged_and_one_that_happens_once_is_refused_again(room):
+    fac = room.facilitator_token
+
+    def set_off(kind):
+        room.facilitate(fac, request_id=rid(), action="event", value=kind)
+        return facilitator_view(room, "http://x/")
+
+    view = set_off("central_leader_leaves")
+    label = next(e["label"] for e in view["events"] if e["kind"] == "central_leader_leaves")
+    assert view["fired"] == [
+        {"kind": "central_leader_leaves", "label": label, "week": 0, "meeting": 1}
+    ]
+    room.facilitate(fac, request_id=rid(), action="advance")
+    with pytest.raises(Refusal) as refusal:
+        set_off("central_leader_leaves")
+    assert refusal.value.kind == "stale"
+    assert str(refusal.value) == (
+        "event 'central_leader_leaves' is not allowed now: it happens only once, and the "
+        "central leader is not in the network now (set off in week 0)"
+    )
+    view = set_off("budget_cut")  # a budget cut may come again
+    view = set_off("budget_cut")
+    assert [(f["kind"], f["week"]) for f in view["fired"]] == [
+        ("central_leader_leaves", 0),
+        ("budget_cut", room.params.meeting_interval),
+        ("budget_cut", room.params.meeting_interval),
+    ]
+    rows = room.record.frame()
+    assert list(rows[rows.field == "event"].value) == [f["kind"] for f in view["fired"]]
+
+
+def test_a_once_only_what_if_the_network_never_had_is_refused():
+    room = Room("beston", seed=1)  # Beston has no central leader
+    with pytest.raises(Refusal, match="the central leader is not in the network now$"):
+        room.facilitate(
+            room.facilitator_token, request_id=rid(), action="event", value="central_leader_leaves"
+        )
+    assert room.record.rows == []
+
+
 def test_the_facilitators_controls_need_the_facilitators_token(room):
     ann = room.join(room.code, "Ann")
     for token in (ann.token, "", None):
@@ -392,6 +433,18 @@ def test_the_debrief_compares_the_room_with_the_model_and_tells_each_story(tmp_p
     assert all(len(s["story"]) == 4 for s in data["stories"])  # the start and three meetings
     kinds = {m["kind"] for m in data["moments"]["room"]}
     assert {"first_block", "self_interest"} <= kinds
+    # the budget cut the facilitator set off, in every run
+    cut = room.record.frame().query("field == 'event'")
+    events = [m for m in data["moments"]["room"] if m["kind"] == "event"]
+    assert events == [
+        {
+            "week": int(cut.week.iloc[0]),
+            "kind": "event",
+            "text": f"what if: {label('budget_cut')}",
+            "mark": "budget cut",
+        }
+    ]
+    assert all(events[0] in moments for moments in data["moments"].values())
 
 
 def test_one_rooms_tokens_mean_nothing_in_another():

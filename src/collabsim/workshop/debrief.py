@@ -9,6 +9,7 @@ all requests and ceding territory, or blocking all requests and keeping it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 from collabsim.mechanisms.roles import TOP
 from collabsim.metrics import REPORTERS
 from collabsim.played import Choice
+from collabsim.workshop import whatif
 from collabsim.workshop.people import describe
 from collabsim.workshop.record import replay_rows
 
@@ -66,12 +68,21 @@ def runs(room: Room, *, others: bool = False) -> dict[str, pd.DataFrame]:
     return out
 
 
-def key_moments(frame: pd.DataFrame) -> list[dict]:
+def key_moments(frame: pd.DataFrame, fired: Sequence[dict] = ()) -> list[dict]:
     """The moments to mark on a run: first block, self-interested acts, people drifting away.
 
-    Each has its week, its kind, a sentence (``text``) and a few words for the charts (``mark``).
+    And the what-if events the facilitator set off (``fired``: ``whatif.set_off``). Each
+    has its week, its kind, a sentence (``text``) and a few words for the charts (``mark``).
     """
-    moments = []
+    moments = [
+        {
+            "week": int(event["week"]),
+            "kind": "event",
+            "text": f"what if: {event['label']}",
+            "mark": event["kind"].replace("_", " "),
+        }
+        for event in fired
+    ]
     blocked = frame.index[frame["changes_blocked"] > 0]
     if len(blocked):
         moments.append(
@@ -114,6 +125,7 @@ def debrief(room: Room, *, others: bool = False) -> dict:
         others: Also the runs where the room's senior leaders all ceded or all blocked.
     """
     compared = runs(room, others=others)
+    fired = whatif.set_off(room.record.rows)
     weeks = [int(w) for w in compared["room"].index]
     series = {
         name: {column: _values(frame[column]) for column in SERIES}
@@ -136,7 +148,8 @@ def debrief(room: Room, *, others: bool = False) -> dict:
         "story_axis": axis("commitment_mean"),  # a person's trust and commitment: both 0-1
         "meeting_interval": int(room.params.meeting_interval),
         "series": series,
-        "moments": {name: key_moments(frame) for name, frame in compared.items()},
+        # every run has the room's what-if events, at the same points
+        "moments": {name: key_moments(frame, fired) for name, frame in compared.items()},
         "summary": {name: _summary(frame) for name, frame in compared.items()},
         "stories": stories,
     }

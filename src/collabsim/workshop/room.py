@@ -21,7 +21,7 @@ from collabsim.params import EVENT_KINDS, ParameterError
 from collabsim.played import Choice, ChoiceError
 from collabsim.scenarios import available
 from collabsim.scenarios import scenario as load_scenario
-from collabsim.workshop import people, turns
+from collabsim.workshop import people, turns, whatif
 from collabsim.workshop.record import Record
 from collabsim.workshop.seats import Refusal, Seat, new_code
 
@@ -342,6 +342,9 @@ class Room:
                 "invalid",
                 f"event={kind!r} is not allowed: expected one of {', '.join(EVENT_KINDS)}",
             )
+        again = whatif.not_again(self.model, kind, whatif.set_off(self.record.rows))
+        if again is not None:  # it changed the network once; again it would change nothing
+            raise Refusal("stale", again)
         try:
             self.model.apply_event(kind)
         except ParameterError as error:  # one that could not be replayed from the record

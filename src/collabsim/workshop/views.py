@@ -7,14 +7,12 @@ network. Both are built under the room's lock by the server.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust_store import read_all
 from collabsim.params import EVENT_KINDS
-from collabsim.workshop import people
+from collabsim.workshop import people, whatif
 from collabsim.workshop.debrief import debrief
 from collabsim.workshop.room import Room
 
@@ -124,7 +122,8 @@ def facilitator_view(room: Room, join_url: str) -> dict:
         "posts": room.order if room.deal == "fixed" else [],
         "self_interest_enabled": room.self_interest_enabled,
         "network_visible": room.network_visible,
-        "events": [{"kind": k, "label": event_label(text)} for k, text in EVENT_KINDS.items()],
+        "events": [{"kind": kind, "label": whatif.label(kind)} for kind in EVENT_KINDS],
+        "fired": whatif.set_off(room.record.rows),
         "monitors": {
             "alive": bool(model.network_on),
             "attendance": None
@@ -137,12 +136,6 @@ def facilitator_view(room: Room, join_url: str) -> dict:
         },
         "network": network(room) if room.network_visible else None,
     }
-
-
-def event_label(meaning: str) -> str:
-    """A what-if's button label from its meaning: the first clause, without asides."""
-    clause = re.sub(r" \([^)]*\)", "", meaning.split(";")[0])
-    return clause[0].upper() + clause[1:]
 
 
 def network(room: Room) -> dict:

@@ -240,10 +240,11 @@ const Workshop = (() => {
     const room = (params.get("room") || "").toUpperCase();
     const token = hash.get("f") || "";
     let shown = null;  // the latest view
-    const act = async (action, value) => {
+    // ``done`` is what the message line says once the server has taken the action
+    const act = async (action, value, done = "") => {
       try {
         await post("/api/facilitate", {room, token, request_id: requestId(), action, value});
-        say("");
+        say(done);
         if (action === "end") debrief();
       } catch (error) { say(error.message); }
     };
@@ -293,11 +294,14 @@ const Workshop = (() => {
       if (!eventsDrawn) {
         $("events").append(...view.events.map((e) => {
           const b = document.createElement("button");
-          b.textContent = e.label; b.dataset.event = e.kind; b.onclick = () => act("event", e.kind);
+          b.textContent = e.label; b.dataset.event = e.kind;
+          b.onclick = () => act("event", e.kind, `Set off: ${e.label}.`);
           return b;
         }));
         eventsDrawn = true;
       }
+      $("fired").textContent = view.fired.length ?
+        `What ifs so far: ${view.fired.map((f) => `${f.label} (week ${f.week})`).join("; ")}` : "";
       $("network-toggle").checked = view.network_visible;
       $("self-interest-toggle").checked = view.self_interest_enabled;
       showDeal(view);
