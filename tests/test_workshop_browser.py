@@ -6,6 +6,8 @@ as the console's New room does); phones at 390 x 844; nothing may load from anyw
 this machine. Screenshots go to /work/shots when that folder exists.
 """
 
+import json
+import math
 import re
 from pathlib import Path
 
@@ -369,6 +371,20 @@ def _press_while(page, button, happen):
     page.mouse.down()
     happen()
     page.mouse.up()
+
+
+def test_the_countdown_rounds_up_so_a_phone_never_says_time_is_up_early(served, room, player):
+    from websockets.sync.client import connect
+
+    served, _ = served
+    for n, (action, value) in enumerate((("timer", 5.45), ("pause", None))):
+        body = {**room, "request_id": f"countdown-{n}-{room['room']}", "action": action}
+        assert post(served.url, "/api/facilitate", {**body, "value": value})[0] == 200
+    ws = served.url.replace("http://", "ws://")
+    with connect(f"{ws}ws?room={room['room']}&token={room['token']}&as=facilitator") as console:
+        left = json.loads(console.recv(timeout=60))["seconds_left"]  # paused: it stays
+    # a fraction of a second still to go shows as a whole second still to go
+    expect(player.locator("#timer")).to_have_text(f"0:{math.ceil(left):02d} (paused)")
 
 
 def test_a_tap_lands_though_a_view_arrives_between_press_and_release(served, room, player):

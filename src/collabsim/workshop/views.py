@@ -7,6 +7,8 @@ network. Both are built under the room's lock by the server.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from collabsim.mechanisms.roles import TOP
@@ -37,7 +39,8 @@ def _common(room: Room) -> dict:
         "meeting": room.meeting,
         "week": room.model.steps,
         "ended": room.ended,
-        "seconds_left": None if left is None else round(left, 1),
+        # tenths rounded up, so that a page never counts down ahead of the room
+        "seconds_left": None if left is None else math.ceil(left * 10) / 10,
         "paused": room.remaining is not None,
         "time_up": room.time_is_up(),
         "version": room.version,

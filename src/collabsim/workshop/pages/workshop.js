@@ -64,7 +64,8 @@ const Workshop = (() => {
     el.dataset.meeting = view.meeting;
     if (view.seconds_left === null || view.ended) { el.textContent = ""; el.dataset.left = ""; return; }
     const elapsed = view.paused ? 0 : (performance.now() - view.received) / 1000;
-    const left = Math.max(0, Math.round(view.seconds_left - elapsed));
+    // whole seconds rounded up: the page says time is up only once the server says so
+    const left = Math.max(0, Math.ceil(view.seconds_left - elapsed));
     el.textContent = left === 0 ? "time is up" : `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` + (view.paused ? " (paused)" : "");
     el.dataset.left = left;
   }
