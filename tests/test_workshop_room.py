@@ -177,6 +177,32 @@ def test_rejoining_gives_the_same_person_back(room):
         room.rejoin(room.code, "nope")
 
 
+def test_a_rejoin_on_another_device_takes_the_person_over(room):
+    ann = room.join(room.code, "Ann")
+    old = ann.token
+    room.set_connected(old, 1)  # her first phone's page is open
+    assert room.rejoin(room.code, ann.rejoin_code) is ann  # a second device
+    assert ann.token != old and room.seat(ann.token) is ann
+    assert facilitator_view(room, "http://x/")["seats"][0]["connected"] is False
+    for refused in (
+        lambda: participant_view(room, old),
+        lambda: room.decide(old, request_id=rid(), meeting=1, field="attend", value="no"),
+    ):
+        with pytest.raises(Refusal) as refusal:
+            refused()
+        assert refusal.value.kind == "forbidden"
+        assert str(refusal.value) == (
+            "your person was taken over on another device with your rejoin code: to play "
+            "here again, rejoin with that code"
+        )
+    room.set_connected(old, -1)  # the old page closing does not count against the new one
+    room.set_connected(ann.token, 1)
+    assert facilitator_view(room, "http://x/")["seats"][0]["connected"] is True
+    room.decide(ann.token, request_id=rid(), meeting=1, field="attend", value="yes")
+    assert room.choices[ann.person].attend is True
+    assert room.rejoin(room.code, ann.rejoin_code) is ann  # and back again on the first
+
+
 def test_bad_joins_are_refused_and_change_nothing(room):
     with pytest.raises(Refusal, match="is not this room's"):
         room.join("WRONG1", "Ann")

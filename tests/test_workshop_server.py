@@ -178,6 +178,26 @@ def test_the_console_sees_who_has_a_page_open(served):
         assert "unknown participant token" in json.loads(intruder.recv(timeout=60))["error"]
 
 
+def test_a_page_open_on_a_device_whose_person_rejoined_elsewhere_is_told(served):
+    from websockets.sync.client import connect
+
+    served, _ = served
+    base = served.url.replace("0.0.0.0", "127.0.0.1")
+    _, eve = post(base, "/api/join", {"room": served.code, "name": "Eve"})
+    ws = base.replace("http://", "ws://")
+    with connect(f"{ws}ws?room={served.code}&token={eve['token']}") as first_phone:
+        assert json.loads(first_phone.recv(timeout=60))["you"]["name"] == "Eve"
+        status, second = post(
+            base, "/api/join", {"room": served.code, "rejoin_code": eve["rejoin_code"]}
+        )
+        assert status == 200 and second["participant"] == eve["participant"]
+        while "error" not in (told := json.loads(first_phone.recv(timeout=60))):
+            pass  # views of other changes may come first
+    assert told["error"].startswith("your person was taken over on another device")
+    with connect(f"{ws}ws?room={served.code}&token={second['token']}") as second_phone:
+        assert json.loads(second_phone.recv(timeout=60))["you"]["name"] == "Eve"
+
+
 def test_a_page_that_vanishes_without_closing_is_culled(served):
     """A phone that goes to sleep answers no pings: the server drops it within two."""
     import base64

@@ -91,6 +91,7 @@ class Room:
         self.record = Record(self)
         self.stories = people.Stories(self.model)
         self._seen_requests: set[str] = set()
+        self._taken_over: set[str] = set()  # device tokens of people rejoined elsewhere
         self.version = 0
         self._listeners: set[Callable[[], None]] = set()
         #: Called once when the session ends, before any page hears of it (saving it).
@@ -155,24 +156,44 @@ class Room:
     def rejoin(self, code: str, rejoin_code: str) -> Seat:
         """A participant gets their person back with their personal rejoin code.
 
+        The device that rejoins takes the person over: the seat gets a new device token,
+        and a page still open with the old one is told, from its next view on, that the
+        person was taken over on another device. So a phone that died can be replaced at
+        once, and two devices never play one person.
+
         Raises:
             Refusal: Wrong room code or rejoin code.
         """
         with self.lock:
             self._check_code(code)
             wanted = str(rejoin_code).strip().upper()
-            for seat in self.seats.values():
-                if secrets.compare_digest(seat.rejoin_code, wanted):
-                    return seat
-        raise Refusal("unknown", f"rejoin code {wanted!r} is not known in room {self.code}")
+            seat = next(
+                (s for s in self.seats.values() if secrets.compare_digest(s.rejoin_code, wanted)),
+                None,
+            )
+            if seat is None:
+                raise Refusal("unknown", f"rejoin code {wanted!r} is not known in room {self.code}")
+            del self.seats[seat.token]
+            self._taken_over.add(seat.token)
+            seat.token, seat.connected = secrets.token_urlsafe(18), 0  # old pages count no more
+            self.seats[seat.token] = seat
+        self._changed()  # the old device's page hears it now
+        return seat
 
     def seat(self, token: str) -> Seat:
         """The seat of a participant's device token.
 
         Raises:
-            Refusal: No participant has that token in this room.
+            Refusal: No participant has that token in this room, or another device took
+                their person over with the rejoin code.
         """
         seat = self.seats.get(token) if isinstance(token, str) else None
+        if seat is None and isinstance(token, str) and token in self._taken_over:
+            raise Refusal(
+                "forbidden",
+                "your person was taken over on another device with your rejoin code: to "
+                "play here again, rejoin with that code",
+            )
         if seat is None:
             raise Refusal(
                 "unknown",

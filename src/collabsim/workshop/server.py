@@ -277,12 +277,17 @@ async def follow(workshop: Workshop, websocket: WebSocket) -> None:
     try:
         while True:
             changed.clear()
-            with room.lock:
-                view = (
-                    views.facilitator_view(room, join_url(workshop, room, base))
-                    if facilitator
-                    else views.participant_view(room, token)
-                )
+            try:
+                with room.lock:
+                    view = (
+                        views.facilitator_view(room, join_url(workshop, room, base))
+                        if facilitator
+                        else views.participant_view(room, token)
+                    )
+            except Refusal as error:  # another device rejoined as this person
+                await websocket.send_json({"error": str(error)})
+                await websocket.close(code=4403)
+                return
             await websocket.send_text(json.dumps(view))
             waiting = asyncio.ensure_future(changed.wait())
             done, _ = await asyncio.wait({waiting, receiving}, return_when=asyncio.FIRST_COMPLETED)
