@@ -6,7 +6,6 @@ after a meeting, and each played person's story over the session.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -15,12 +14,12 @@ from collabsim.mechanisms import change
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.mechanisms.trust_store import read_all
 from collabsim.organisations import ACADEMIC, ORGANISATION_KINDS, SECTORS
-from collabsim.played import AWAITING
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel
     from collabsim.played import Choice
     from collabsim.workshop.room import Room
+    from collabsim.workshop.watch import ChangeWatch
 
 #: What each role is called.
 ROLE_WORDS = {TOP: "senior leader", MIDDLE: "manager", BOTTOM: "frontline worker"}
@@ -296,42 +295,6 @@ def request_label(model: CollaborationModel, request) -> str:
     )
 
 
-class ChangeWatch:
-    """What happened to the played posts' change requests, week by week between meetings.
-
-    A request proposed at a meeting and decided by a senior leader the model plays a few
-    weeks later is idle again by the next meeting: comparing the state before and after
-    the weeks would say nothing of it, so ``week`` is called after each of them.
-    """
-
-    def __init__(self, model: CollaborationModel, posts: Iterable[int]) -> None:
-        self.model = model
-        self.lines: dict[int, list[str]] = {post: [] for post in posts}
-        self._stage = model.state.changes.stage.copy()
-        self._blocked = model.state.people.blocked.copy()
-
-    def week(self) -> None:
-        """Note, for each played post, its request proposed, granted or blocked this week."""
-        s, p = self.model.state, self.model.state.people
-        for post, lines in self.lines.items():
-            was, now = int(self._stage[post]), int(s.changes.stage[post])
-            if was == change.IDLE and now != change.IDLE:
-                kind = (
-                    "a big redesign"
-                    if now in (change.AWAITING_REDESIGN_GRANTS, change.REDESIGNING)
-                    else "a small test of change"
-                )
-                lines.append(f"You proposed {kind}.")
-            if was in AWAITING and now in (change.TESTING, change.REDESIGNING):
-                lines.append("Your change was granted and is under way.")
-            top = int(p.news[post])
-            if was in AWAITING and now == change.IDLE and top >= 0:
-                if p.blocked[top] > self._blocked[top]:
-                    lines.append(f"Your change was blocked by {describe(self.model, top)}.")
-        self._stage = s.changes.stage.copy()
-        self._blocked = p.blocked.copy()
-
-
 def feedback(
     model: CollaborationModel,
     before: Snapshot,
@@ -363,6 +326,8 @@ def feedback(
         if talk.person == person:
             how = "went well" if talk.went_well else "went badly"
             lines.append(f"Your talk with {describe(model, talk.other)} {how} for you.")
+    if choice is not None and not moved_on:  # at the meeting, before the weeks after it
+        lines += changes.not_started(person, choice.propose)
     lines += changes.lines.get(person, [])
     # a newcomer's counts start at 0 when they take up the post
     granted = int(p.granted[person] - (0 if moved_on else before.granted[person]))

@@ -21,7 +21,7 @@ from collabsim.params import EVENT_KINDS, ParameterError
 from collabsim.played import Choice, ChoiceError
 from collabsim.scenarios import available
 from collabsim.scenarios import scenario as load_scenario
-from collabsim.workshop import people, turns, whatif
+from collabsim.workshop import people, turns, watch, whatif
 from collabsim.workshop.record import Record
 from collabsim.workshop.seats import Refusal, Seat, new_code
 
@@ -326,7 +326,7 @@ class Room:
         played = self._played()
         self.record.close_meeting(played, self.choices)
         before = people.snapshot(self.model)
-        changes = people.ChangeWatch(self.model, played)
+        changes = watch.ChangeWatch(self.model, played)
         turns.play_meeting(self.model, played, self.choices, each_week=changes.week)
         for seat in self.seats.values():
             seat.feedback = people.feedback(self.model, before, changes, seat.person, self.choices)
