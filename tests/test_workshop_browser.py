@@ -486,6 +486,20 @@ def test_a_second_device_sees_and_keeps_the_choices_made_on_the_first(browser, p
     context.close()
 
 
+def test_a_phone_whose_person_rejoined_on_another_device_says_so(served, room, player):
+    served, _ = served
+    code = player.locator("#rejoin").inner_text()
+    status, answer = post(served.url, "/api/join", {"room": room["room"], "rejoin_code": code})
+    assert status == 200 and answer["participant"] == "P1"  # the new phone plays P1 now
+    expect(player.get_by_role("alert")).to_have_text(
+        "your person was taken over on another device with your rejoin code: to play here "
+        "again, rejoin with that code",
+        timeout=TIMEOUT,
+    )
+    expect(player.locator("#join")).to_be_visible()
+    expect(player.locator("#play")).to_be_hidden()
+
+
 def test_a_choice_the_server_never_answers_does_not_hold_up_the_next(player):
     held = []  # the first choice is lost on its way: the page gives up on it after a while
 
