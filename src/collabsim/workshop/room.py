@@ -47,8 +47,8 @@ class Room:
     Args:
         scenario: Scenario name.
         seed: Seed of the run.
-        deal: ``"mix"`` (tops, middles and bottoms across organisations) or ``"fixed"``
-            (``people.DEALS``).
+        deal: ``"mix"`` (kinds of organisation and roles in turn: ``people.deal_order``)
+            or ``"fixed"`` (``people.DEALS``).
         posts: The posts to deal, in order, for ``deal="fixed"``.
         decision_seconds: Seconds to decide before each meeting after the first (the
             facilitator's timer sets it anew).
