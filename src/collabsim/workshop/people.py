@@ -13,7 +13,7 @@ import numpy as np
 from collabsim.mechanisms import change
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.mechanisms.trust_store import read_all
-from collabsim.organisations import ACADEMIC, ORGANISATION_KINDS, SECTORS
+from collabsim.organisations import ACADEMIC_PARTNER_KIND, ORGANISATION_KINDS, SECTORS
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel
@@ -100,7 +100,7 @@ def _kinds_in_turn(sizes: dict[str, int]) -> list[str]:
     by_sector = {sector: [] for sector in SECTORS}
     for kind in sorted(sizes, key=lambda k: -sizes[k]):  # stable: ties in the network's order
         by_sector[ORGANISATION_KINDS[kind].sector].append(kind)
-    partner = by_sector.pop(SECTORS[ACADEMIC])
+    partner = by_sector.pop(ORGANISATION_KINDS[ACADEMIC_PARTNER_KIND].sector)
     return _round_robin(list(by_sector.values())) + partner
 
 
