@@ -19,7 +19,7 @@ from collections.abc import Callable
 from collabsim.model import CollaborationModel
 from collabsim.params import EVENT_KINDS, ParameterError
 from collabsim.played import Choice, ChoiceError
-from collabsim.scenarios import available
+from collabsim.scenarios import DEFAULT_SCENARIO, available
 from collabsim.scenarios import scenario as load_scenario
 from collabsim.workshop import people, turns, watch, whatif
 from collabsim.workshop.record import Record
@@ -60,7 +60,7 @@ class Room:
 
     def __init__(
         self,
-        scenario: str = "iocn",
+        scenario: str = DEFAULT_SCENARIO,
         *,
         seed: int = 0,
         deal: str = "mix",

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.workshop import views
 from collabsim.workshop.room import Room
 from collabsim.workshop.seats import Refusal, new_code
@@ -327,7 +328,7 @@ def lan_address() -> str | None:
 def serve(
     sock,
     *,
-    scenario: str = "iocn",
+    scenario: str = DEFAULT_SCENARIO,
     seed: int = 0,
     out: str | Path = "results/workshop",
     posts: list[int] | None = None,
