@@ -102,7 +102,7 @@ declare(
     "practitioners took from the meetings beyond the record of actions (the openness, "
     "being listened to) enters only as a meeting's worth, calibrated small. Reporting a test "
     "when it begins rather than when it is studied still leaves the room losing commitment "
-    "(`docs/odd.md` §9, (j))." + across_rates(2),
+    "(`docs/odd.md` §9, (j))." + across_rates(3),
 )
 
 declare(

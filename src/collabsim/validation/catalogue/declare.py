@@ -38,7 +38,7 @@ def event_at(step: int, kind: str, times: int = 1) -> dict:
 #: Beston's fluid attendance (``collabsim calibrate experiments/calibration_iocn.toml
 #: --skip-stage fragile``; ``docs/odd.md`` section 9), and how many such sets it found.
 RATES_ALONE = "results/calibration/iocn_rates_without_fragile/"
-RATE_SETS = 78
+RATE_SETS = 79
 
 
 def across_rates(passing: int) -> str:

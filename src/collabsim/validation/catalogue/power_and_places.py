@@ -85,7 +85,7 @@ declare(
     seeds=60,
     limitation="Model limitation: once the two most resistant members have left, hardly fewer "
     "requests are blocked (0.641 of decisions, against 0.656 where they stayed, over the 46 "
-    "of 60 seeds with decisions in both arms, p = 0.19). Resistance (power x territoriality "
+    "of 60 seeds with decisions in both arms, p = 0.18). Resistance (power x territoriality "
     "x distance from the purpose) is mostly the post's: the two who leave are the group's "
     "senior leaders in 64% of cases, and their successors, drawn for the same posts, are "
     "nearly as territorial (0.44 against the leavers' 0.49; both over seeds 0-59), because "
@@ -150,7 +150,7 @@ declare(
     "fails is a setback to everyone on its pathway (ODD 7.9, 7.14), and with one issue for "
     "everyone each failed redesign sets back the whole network. Real CLAHRCs ran funded "
     "five-year terms; the model has no funding that holds an issue-based network together."
-    + across_rates(48),
+    + across_rates(49),
 )
 
 declare(
@@ -224,5 +224,5 @@ declare(
     "week 52 in 18 of 40 runs, not a majority (p = 0.79). Without the partner its "
     "meetings lose their mixed seating and its one pathway reports little progress, so "
     "most runs dissolve; the seed's group carried on smaller, meeting in a café."
-    + across_rates(43),
+    + across_rates(44),
 )
