@@ -213,6 +213,25 @@ def test_a_pane_given_new_starting_levers_runs_again_and_the_other_keeps_its_run
     assert a.model.steps == b.model.steps == 8  # still in lockstep
 
 
+def test_a_once_only_what_if_goes_to_the_panes_it_can_still_change():
+    workshop = Workshop()
+    workshop.set_compare(True)
+    workshop.set_lever("B", "academic_partner", False)  # waits for Reset
+    workshop.reset(seed=workshop.seed)  # B now runs without the partner, A with it
+    workshop.step(2)
+    a, b = workshop.panes["A"], workshop.panes["B"]
+    assert a.model.network.partner_present and not b.model.network.partner_present
+    assert "partner_withdraws" not in workshop.spent_what_ifs()  # A still has a partner
+    workshop.what_if("partner_withdraws")
+    assert [e.kind for e in a.events] == ["partner_withdraws"]
+    assert b.events == []  # nothing to withdraw there, and nothing marked as if it had
+    workshop.step(1)
+    assert not a.model.network.partner_present
+    assert workshop.spent_what_ifs() == {"partner_withdraws"}  # now no pane can take it
+    workshop.what_if("budget_cut")  # may come again, in both
+    assert [e.kind for e in b.events] == ["budget_cut"]
+
+
 def test_reset_with_nothing_waiting_or_another_seed_starts_both_panes_again():
     workshop = Workshop()
     workshop.set_compare(True)

@@ -150,7 +150,6 @@ def LeverPanel(workshop: Workshop, config: solara.Reactive[int], editing: solara
 def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int], config: solara.Reactive[int]):
     """One button per what-if event, applied to every pane before the next week."""
     _ = config.value
-    first = workshop.panes["A"].model
 
     def fire(kind: str) -> Callable[[], None]:
         def apply() -> None:
@@ -160,10 +159,7 @@ def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int], config: solara
 
         return apply
 
-    gone = {
-        "central_leader_leaves": not first.network.central_leader_present,
-        "partner_withdraws": not first.network.partner_present,
-    }
+    spent = workshop.spent_what_ifs()
     with solara.Row(gap="4px", classes=["cs-whatifs"]):
         solara.HTML(tag="span", unsafe_innerHTML="<b>What if…</b>", classes=["cs-whatif-title"])
         for kind, label in WHAT_IFS.items():
@@ -173,7 +169,7 @@ def WhatIfButtons(workshop: Workshop, tick: solara.Reactive[int], config: solara
                     on_click=fire(kind),
                     outlined=True,
                     small=True,
-                    disabled=gone.get(kind, False),
+                    disabled=kind in spent,
                     color="secondary",
                     classes=["cs-whatif", f"cs-whatif-{kind}"],
                 )

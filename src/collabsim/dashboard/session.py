@@ -30,6 +30,7 @@ from typing import Any
 from collabsim.model import CollaborationModel
 from collabsim.params import LEVERS, PARAMETERS, Event, Params
 from collabsim.scenarios import DEFAULT_SCENARIO, available, scenario
+from collabsim.workshop.whatif import ONCE
 
 from .network_view import NetworkLayout, layout_network
 
@@ -296,7 +297,26 @@ class Workshop:
         return dict(self._levers[pane])
 
     def what_if(self, kind: str) -> None:
-        """Apply a what-if event to every pane now, before the next week (dated to it)."""
+        """Apply a what-if event to every pane it can still happen in, before the next week.
+
+        A once-only event (``collabsim.workshop.whatif.ONCE``: the central leader leaving,
+        the partner withdrawing) skips a pane that no longer has that person: there it
+        would change nothing, yet stand on its plots as if it had happened.
+        """
         with self.lock:
             for pane in self.active_panes:
-                pane.history.append(pane.model.apply_event(kind))
+                if _can_happen(pane.model, kind):
+                    pane.history.append(pane.model.apply_event(kind))
+
+    def spent_what_ifs(self) -> set[str]:
+        """The once-only what-ifs no pane on screen can take any more (their buttons off)."""
+        return {
+            kind
+            for kind in ONCE
+            if not any(_can_happen(pane.model, kind) for pane in self.active_panes)
+        }
+
+
+def _can_happen(model: CollaborationModel, kind: str) -> bool:
+    """Whether what-if ``kind`` can still change ``model``: a once-only one, only once."""
+    return kind not in ONCE or getattr(model.network, ONCE[kind][0])
