@@ -109,6 +109,17 @@ def test_on_an_upright_phone_step_play_reset_and_plots_fit_and_levers_open_in_a_
         expect(page.locator(".cs-sidebar")).to_be_hidden()  # the levers wait in their drawer
         step(page, 2, to=2)  # Step is a target a finger reaches: nothing covers it
         page.wait_for_function("document.documentElement.scrollWidth <= window.innerWidth")
+        # every organisation's name stands whole inside the network picture
+        page.wait_for_function(
+            """() => {
+              const labels = [...document.querySelectorAll('.cs-org-labels text')];
+              return labels.length > 0 && labels.every((label) => {
+                const box = label.getBoundingClientRect();
+                const frame = label.ownerSVGElement.getBoundingClientRect();
+                return box.left >= frame.left && box.right <= frame.right;
+              });
+            }"""
+        )
         plots = page.locator(".cs-plots svg")
         plots.scroll_into_view_if_needed()
         expect(plots).to_be_in_viewport(ratio=1)  # all six panels, as wide as the screen

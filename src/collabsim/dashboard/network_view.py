@@ -66,7 +66,7 @@ TIE_CHOICES: dict[str, str] = {
     "none": "no ties",
 }
 
-WIDTH, HEIGHT = 640, 630  # the SVG's own coordinate system (it scales to its box)
+WIDTH, HEIGHT = 700, 630  # the SVG's own coordinate system (it scales to its box)
 _RING = 0.31 * HEIGHT  # radius of the ring of organisation centres
 _CENTRE = (WIDTH / 2, HEIGHT / 2 - 10)
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
