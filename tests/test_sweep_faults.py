@@ -56,6 +56,9 @@ def test_pool_workers_and_resource_tracker_exit_when_the_sweep_process_dies(tmp_
             assert time.monotonic() < deadline, [
                 c.cmdline()[-1] for c in children if still_running(c)
             ]
+            # between looks; the deadline, not this pause, decides. psutil.wait_procs would
+            # wait for orphaned workers to be reaped, which a container's first process
+            # may never do: a zombie counts as gone here (still_running)
             time.sleep(0.1)
     finally:
         if sweep.poll() is None:

@@ -101,16 +101,32 @@ def test_each_row_is_exactly_what_collabsim_run_gives(reference):
         assert mine["alive"].tolist() == full["alive"].tolist()
 
 
-def test_summary_columns_have_the_types_of_the_values():
-    result = collabsim.run(collabsim.Params(n_people=30), seed=0, steps=20)
+def test_summary_columns_have_the_types_of_the_values(reference):
+    # The values a run gives are plain Python of their declared type, and the sweep's
+    # file on disk stores each output's column with the matching Arrow type.
+    row = reference.runs.iloc[0]
+    result = collabsim.run(
+        collabsim.Params(
+            **{
+                **SMALL,
+                "academic_partner": bool(row["academic_partner"]),
+                "cede_willingness": float(row["cede_willingness"]),
+            }
+        ),
+        seed=int(row["seed"]),
+        steps=int(row["steps"]),
+    )
+    stored = pq.read_schema(reference.path / "runs.parquet")
     schema = runs_schema(SUMMARY)
     arrow = {bool: "bool", int: "int64", float: "double"}
     for name, value in result.summary.items():
         if value is None:
             assert name == "collapse_step", name  # a week, or nothing
+            assert str(stored.field(name).type) == "int64", name
             continue
         assert type(value) is SUMMARY[name].dtype, name
         assert str(schema.field(name).type) == arrow[type(value)], name
+        assert str(stored.field(name).type) == arrow[type(value)], name
 
 
 def test_meta_records_provenance_design_and_sessions(reference):

@@ -44,11 +44,12 @@ def workshop(args: argparse.Namespace) -> int:
     from collabsim.workshop import INSTALL as WORKSHOP_INSTALL
     from collabsim.workshop.room import NEVER_MEETS, scenarios
 
-    if args.scenario not in scenarios():
+    playable = scenarios()
+    if args.scenario not in playable:
         why = f"{NEVER_MEETS}; " if args.scenario in available() else ""
         raise UsageError(
             f"--scenario {args.scenario!r} is not allowed: {why}expected one of "
-            f"{', '.join(scenarios())}"
+            f"{', '.join(playable)}"
         )
     check_seed(args.seed)
     try:

@@ -30,7 +30,7 @@ from typing import Any
 from collabsim.model import CollaborationModel
 from collabsim.params import LEVERS, PARAMETERS, Event, Params
 from collabsim.scenarios import DEFAULT_SCENARIO, available, scenario
-from collabsim.workshop.whatif import ONCE
+from collabsim.workshop.whatif import ONCE, can_happen
 
 from .network_view import NetworkLayout, layout_network
 
@@ -305,7 +305,7 @@ class Workshop:
         """
         with self.lock:
             for pane in self.active_panes:
-                if _can_happen(pane.model, kind):
+                if can_happen(pane.model, kind):
                     pane.history.append(pane.model.apply_event(kind))
 
     def spent_what_ifs(self) -> set[str]:
@@ -313,10 +313,5 @@ class Workshop:
         return {
             kind
             for kind in ONCE
-            if not any(_can_happen(pane.model, kind) for pane in self.active_panes)
+            if not any(can_happen(pane.model, kind) for pane in self.active_panes)
         }
-
-
-def _can_happen(model: CollaborationModel, kind: str) -> bool:
-    """Whether what-if ``kind`` can still change ``model``: a once-only one, only once."""
-    return kind not in ONCE or getattr(model.network, ONCE[kind][0])

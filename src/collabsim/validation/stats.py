@@ -167,7 +167,9 @@ TIE_DECIMALS = 12
 
 
 def signed_rank_p(x: np.ndarray, alternative: str) -> float:
-    """One-sided Wilcoxon signed-rank p-value that ``x`` lies above (or below) 0.
+    """Wilcoxon signed-rank p-value that ``x`` lies above 0, below it or away from it.
+
+    ``alternative`` is scipy's: ``"greater"``, ``"less"`` or ``"two-sided"``.
 
     Zero values are split between the ranks (``zsplit``); no values, or only zeros,
     give p = 1. Values are first rounded to ``TIE_DECIMALS`` places, so that two values

@@ -42,6 +42,11 @@ def set_off(rows: list[dict]) -> list[dict]:
     ]
 
 
+def can_happen(model: CollaborationModel, kind: str) -> bool:
+    """Whether what-if ``kind`` can still change ``model``: a once-only one, only once."""
+    return kind not in ONCE or getattr(model.network, ONCE[kind][0])
+
+
 def not_again(model: CollaborationModel, kind: str, fired: list[dict]) -> str | None:
     """Why event ``kind`` cannot be set off now (it happens once, and has), or None.
 
@@ -50,7 +55,7 @@ def not_again(model: CollaborationModel, kind: str, fired: list[dict]) -> str | 
         kind: A kind of ``EVENT_KINDS``.
         fired: The events set off so far (``set_off``).
     """
-    if kind not in ONCE or getattr(model.network, ONCE[kind][0]):
+    if can_happen(model, kind):
         return None
     when = [f"set off in week {f['week']}" for f in fired if f["kind"] == kind]
     return (
