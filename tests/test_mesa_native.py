@@ -105,6 +105,19 @@ def test_reporters_agree_with_the_people_and_pathways_read_directly():
     assert last["alive"] == model.alive and last["meeting"] == model.network.meeting_held
 
 
+def test_each_persons_record_as_proposer_adds_up_to_the_models_counts():
+    """Every request turned down is its proposer's and every adoption its leader's; the
+    distributed-leadership index is the share of pathway team members who led one."""
+    params = collabsim.scenario("iocn", turnover_rate=0.0, incremental_share=1.0)
+    model = stepped(CollaborationModel(params, rng=4), 100)
+    last = model.timeseries().iloc[-1]
+    assert last["changes_blocked"] == sum(a.requests_refused for a in model.agents) > 0
+    assert last["changes_adopted"] == sum(a.changes_led for a in model.agents) > 0
+    on_teams = [a for a in model.agents if a.active and a.pathway is not None]
+    led = np.mean([a.changes_led > 0 for a in on_teams])
+    assert 0 < last["distributed_leadership_index"] == pytest.approx(led)
+
+
 def test_agent_reporters_read_people_as_mesa_agents():
     model = stepped(CollaborationModel("beston", rng=3, agent_reporters=PERSON_REPORTERS), 8)
     agents = model.datacollector.get_agent_vars_dataframe()
@@ -251,6 +264,8 @@ def test_a_removed_person_leaves_the_network_and_stops_changing():
             "meetings_attended",
             "changes_granted",
             "changes_blocked",
+            "changes_led",
+            "requests_refused",
         )
     }
     stepped(model, 40)

@@ -1,12 +1,11 @@
 """A workshop room without the web: dealing, choices, refusals, the record, replay, debrief."""
 
-import itertools
 import re
 
 import pandas as pd
 import pytest
+from room_support import Clock, decide_all, rid
 
-from collabsim.mechanisms import change
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.storage import read_provenance
 from collabsim.workshop import Refusal, Room, replay
@@ -16,58 +15,10 @@ from collabsim.workshop.room import MAX_PARTICIPANTS
 from collabsim.workshop.views import facilitator_view, participant_view
 from collabsim.workshop.whatif import label
 
-_ids = (f"request-{n:04d}" for n in itertools.count())
-
-
-def rid() -> str:
-    return next(_ids)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
 
 @pytest.fixture
 def room():
     return Room("iocn", seed=3, clock=Clock())
-
-
-def _decide_all(room, seats):
-    """Every seat makes its choices: come, and what its role asks."""
-    for seat in seats:
-        view = participant_view(room, seat.token)
-        if view["asks"]["attend"]:
-            room.decide(
-                seat.token, request_id=rid(), meeting=room.meeting, field="attend", value="yes"
-            )
-        if view["asks"]["propose"]:
-            room.decide(
-                seat.token, request_id=rid(), meeting=room.meeting, field="propose", value="small"
-            )
-        if view["asks"]["leader"]:
-            for request in view["requests"]:
-                room.decide(
-                    seat.token,
-                    request_id=rid(),
-                    meeting=room.meeting,
-                    field="verdict",
-                    value="block",
-                    target=request["proposer"],
-                )
-            room.decide(
-                seat.token, request_id=rid(), meeting=room.meeting, field="cede", value="keep"
-            )
-        if view["talk_options"]:
-            other = view["talk_options"][0]["person"]
-            room.decide(
-                seat.token, request_id=rid(), meeting=room.meeting, field="talk", value=str(other)
-            )
 
 
 def test_a_mixed_deal_gives_tops_middles_and_bottoms_across_organisations(room):
@@ -351,79 +302,12 @@ def test_the_time_the_facilitator_sets_runs_again_for_the_next_meetings(room):
     assert facilitator_view(room, "http://x/")["decision_seconds"] == 40
 
 
-def test_a_request_proposed_and_blocked_between_two_meetings_is_told_to_its_proposer():
-    # A senior leader the model plays decides a few weeks after the meeting, so the request
-    # is idle again by the next one: the feedback must still say what became of it.
-    told = blocked = 0
-    for seed in range(3):
-        room = Room("iocn", seed=seed)
-        seats = [room.join(room.code, f"Guest {k}") for k in range(8)]
-        proposers = [s for s in seats if participant_view(room, s.token)["asks"]["propose"]]
-        _decide_all(room, seats)
-        room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
-        for seat in proposers:
-            assert any(line.startswith("You proposed a small test") for line in seat.feedback)
-            told += 1
-            blocked += any(line.startswith("Your change was blocked by") for line in seat.feedback)
-    assert told >= 10 and blocked >= 3  # blocks within the weeks are common, and each is told
-
-
-def test_a_proposal_chosen_while_a_change_is_under_way_is_told_it_did_not_start():
-    room = Room("iocn", seed=3)
-    seats = [room.join(room.code, f"Guest {k}") for k in range(8)]
-    _decide_all(room, seats)  # everyone who may proposes a small test
-    room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
-    changes, p = room.model.state.changes, room.model.state.people
-    busy = [s for s in seats if p.active[s.person] and changes.stage[s.person] != change.IDLE]
-    for seat in busy:  # the page does not offer it; the room takes it as the choice made
-        assert not participant_view(room, seat.token)["asks"]["propose"]
-        room.decide(
-            seat.token, request_id=rid(), meeting=room.meeting, field="propose", value="small"
-        )
-    room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
-    not_started = (
-        "You asked for a small test of change, but your earlier change was still under way "
-        "at the meeting, so no new one started: propose again once it is over."
-    )
-    for seat in busy:  # unless the earlier change ended in the meeting's own week
-        started = any(line == "You proposed a small test of change." for line in seat.feedback)
-        assert started != (not_started in seat.feedback), seat.feedback
-    assert sum(not_started in seat.feedback for seat in busy) >= 3
-
-
-def test_every_change_a_participant_starts_is_told_how_it_ended():
-    """A small test runs four to eight weeks and often ends between meetings: its proposer
-    hears whether it was blocked, adopted or dropped, once, whenever it ended."""
-    ended = re.compile(r"blocked by|not granted|worked and was adopted|no improvement|failed")
-    outcomes = set()
-    for seed in range(3):
-        room = Room("iocn", seed=seed)
-        seats = [room.join(room.code, f"Guest {k}") for k in range(8)]
-        told = {seat.person: [] for seat in seats}
-        for _ in range(6):
-            _decide_all(room, seats)
-            room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
-            for seat in seats:
-                told[seat.person] += seat.feedback
-        p, changes = room.model.state.people, room.model.state.changes
-        for seat in seats:
-            lines = told[seat.person]
-            if not p.active[seat.person] or any(line.startswith("You moved on") for line in lines):
-                continue  # a change of someone who left lapses untold
-            started = sum(line.startswith("You proposed") for line in lines)
-            endings = [ended.search(line)[0] for line in lines if ended.search(line)]
-            still_running = int(changes.stage[seat.person] != change.IDLE)
-            assert started == len(endings) + still_running, lines
-            outcomes |= set(endings)
-    assert {"worked and was adopted", "no improvement", "blocked by"} <= outcomes
-
-
 def test_a_participant_whose_post_changed_hands_hears_of_the_newcomer_not_the_predecessor():
     room = Room("iocn", seed=2)  # a post some participant plays changes hands in meeting 3
     seats = [room.join(room.code, f"Guest {k}") for k in range(10)]
     moved = []
     for _ in range(4):
-        _decide_all(room, seats)
+        decide_all(room, seats)
         room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
         moved += [s.feedback for s in seats if s.feedback[0].startswith("You moved on")]
     assert moved
@@ -441,7 +325,7 @@ def _played_session(tmp_path, meetings=3):
     room.facilitate(fac, request_id=rid(), action="self_interest", value=True)
     p = room.model.state.people
     for meeting in range(meetings):
-        _decide_all(room, seats[:-1])  # the last one never decides
+        decide_all(room, seats[:-1])  # the last one never decides
         if meeting == 1:
             room.facilitate(fac, request_id=rid(), action="event", value="budget_cut")
             leader = next(s for s in seats if p.role[s.person] == TOP)

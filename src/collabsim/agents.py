@@ -153,6 +153,16 @@ class Person(mesa.Agent):
         return int(self._people().blocked[self.index])
 
     @property
+    def changes_led(self) -> int:
+        """Changes this person proposed that were adopted, since taking up the post."""
+        return int(self._people().adopted[self.index])
+
+    @property
+    def requests_refused(self) -> int:
+        """Requests of this person's that were turned down, since taking up the post."""
+        return int(self._people().refused[self.index])
+
+    @property
     def active(self) -> bool:
         """Whether the person still takes part in the network."""
         return bool(self._people().active[self.index])

@@ -279,7 +279,7 @@ def _snapshot(people, store):
                 commitment_tops += people.commitment[i]
         elif people.pathway[i] >= 0:  # on a pathway team (the convener is not)
             non_tops += 1
-            leaders += people.led_adoption[i]
+            leaders += people.adopted[i] > 0
     views = views[:members]
     spread = views.std() if members > 0 else np.nan
     min_size = max(2, int(math.ceil(SMALLEST_CLUSTER * members)))
@@ -324,21 +324,23 @@ def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Output:
-    """A per-run summary output: its meaning and the type of its value.
+    """A per-run summary output: its meaning, its type, and whether it may be ``None``.
 
-    ``collapse_step`` is the one output that may also be ``None`` (the network never
-    dissolved).
+    Only ``collapse_step`` may be: the network never dissolved.
     """
 
     meaning: str
     dtype: type = float
+    optional: bool = False
 
 
 #: Per-run summary outputs, each declared once: name -> meaning and type.
 SUMMARY: dict[str, Output] = {
     "sustained": Output("Whether the network was still alive at the end.", bool),
     "collapse_step": Output(
-        "Week the network dissolved (None if it never did or was never convened).", int
+        "Week the network dissolved (None if it never did or was never convened).",
+        int,
+        optional=True,
     ),
     "sustainability_score": Output("Share of weeks the network was alive."),
     "final_trust_cross_org": Output("Trust across organisations at the end."),
@@ -449,9 +451,10 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
         "trust_in_actor_before": model.network.trust_in_actor_before,
         "power_participation": power_participation(model),
     }
-    # Each value as the type its output declares (NumPy scalars become plain Python).
+    # Each value as the type its output declares (NumPy scalars become plain Python); only
+    # an output declared optional may be None
     return {
-        name: None if value is None else SUMMARY[name].dtype(value)
+        name: None if value is None and SUMMARY[name].optional else SUMMARY[name].dtype(value)
         for name, value in values.items()
     }
 

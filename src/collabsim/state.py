@@ -49,11 +49,12 @@ class People(NamedTuple):
     attended: np.ndarray  # int: meetings attended since taking up the post
     joined_meeting: np.ndarray  # int: meetings held before taking up the post
     low_meetings: np.ndarray  # int: consecutive meetings with commitment below threshold
-    led_adoption: np.ndarray  # bool: has led a change that was adopted
+    adopted: np.ndarray  # int: changes led that were adopted, since taking up the post
     setback: np.ndarray  # bool: suffered a setback this week
     won: np.ndarray  # bool: saw a small win this week
     granted: np.ndarray  # int: requests granted as a decider since taking up the post
     blocked: np.ndarray  # int: requests blocked as a decider since taking up the post
+    refused: np.ndarray  # int: own requests blocked since taking up the post
     ceded: np.ndarray  # 0-1: a top's record of ceding territory to other organisations
     news: np.ndarray  # int: latest notable counterpart, -1 if none
     last_act: np.ndarray  # int: week of last self-interested act

@@ -194,7 +194,7 @@ def _adopt(world, settings, proposer, p, new_config, big_bang, network_on, worki
     people.leader_identity[proposer] = claim_leadership(
         people.leader_identity[proposer], settings.change.leadership_claim_gain
     )
-    people.led_adoption[proposer] = True
+    people.adopted[proposer] += 1
     if network_on:  # in silos nobody tells anyone, and commitment is not at stake
         _celebrate(world, settings, proposer, p, big_bang, working)
         _word_of_mouth(world, settings, proposer, p)

@@ -202,6 +202,7 @@ def blocked(world, settings, proposer, top, network_on):
     granting leader identity (DeRue & Ashford 2010).
     """
     world.counters[BLOCKED] += 1
+    world.people.refused[proposer] += 1
     if top < 0:
         return  # nobody from that organisation left to ask
     people = world.people

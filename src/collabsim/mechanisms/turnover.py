@@ -99,11 +99,12 @@ def draw_person(stream, i, people, draws, commitment):
     people.attended_last[i] = False
     people.attended[i] = 0
     people.low_meetings[i] = 0
-    people.led_adoption[i] = False
+    people.adopted[i] = 0
     people.setback[i] = False
     people.won[i] = False
     people.granted[i] = 0
     people.blocked[i] = 0
+    people.refused[i] = 0
     people.ceded[i] = 0.0
     people.news[i] = -1
     people.last_act[i] = -1_000_000

@@ -112,7 +112,7 @@ def run_one(task: Task) -> RunRecord:
         row.update(dict.fromkeys(task.outputs))
         row.update(status=FAILED, error=f"{type(error).__name__}: {error}")
     else:
-        row.update({name: _plain(result.summary[name]) for name in task.outputs})
+        row.update({name: result.summary[name] for name in task.outputs})
         row.update(status=OK, error=None)
         if task.reporters:
             series = _subsample(result.timeseries, task)
@@ -161,10 +161,6 @@ def _event_text(event: Any) -> str:
     if event.get("organisation") is not None:
         parts.append(event["organisation"])
     return ":".join(parts)
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _subsample(frame: pd.DataFrame, task: Task) -> dict[str, np.ndarray]:

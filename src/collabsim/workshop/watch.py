@@ -3,7 +3,10 @@
 A request proposed at a meeting and decided by a senior leader the model plays a few
 weeks later is idle again by the next meeting, and a small test runs four to eight weeks,
 often ending between meetings: comparing the state before and after the weeks would say
-nothing of them, so the room calls ``ChangeWatch.week`` after each week.
+nothing of them, so the room calls ``ChangeWatch.week`` after each week. Whether a change
+that ended was adopted or turned down is read from its proposer's own counts
+(``people.adopted``, ``people.refused``), not guessed from the pathway: another change may
+flip the same practice in the same week.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ MOVES_ON = {
     change.TESTING: change.AWAITING_EMBEDDING,
     change.AWAITING_REDESIGN_GRANTS: change.REDESIGNING,
 }
+#: What the watch counts, week by week: each post's changes adopted and requests refused
+#: as proposer, and each decider's blocks (``collabsim.state.People``).
+COUNTS = ("adopted", "refused", "blocked")
 #: The kind of request a participant's ``propose`` choice asks for (``"none"``: nothing).
 ASKED = {"small": "test", "big": "redesign"}
 
@@ -54,22 +60,22 @@ class ChangeWatch:
         self._weeks = 0
         self._stage, self._due = changes.stage.copy(), changes.due.copy()
         self._practice, self._mask = changes.practice.copy(), changes.mask.copy()
-        self._config = model.state.pathways.config.copy()
-        self._blocked = model.state.people.blocked.copy()
+        self._counts = self._counted()
 
     def week(self) -> None:
         """Note, for each played post, what became of its change this week."""
-        s, p = self.model.state, self.model.state.people
-        changes = s.changes
+        p, changes, counts = self.model.state.people, self.model.state.changes, self._counted()
         for post, lines in self.lines.items():
             was, now = int(self._stage[post]), int(changes.stage[post])
-            # a change that came due may end and a new one start in the same week
+            adopted, refused = (counts[k][post] > self._counts[k][post] for k in COUNTS[:2])
+            # a change that came due may end and a new one start in the same week: a request
+            # turned down, say, then proposed again as a test the proposer authorises
             started = now in STARTS and (
                 was == change.IDLE
-                or (changes.due[post] != self._due[post] and MOVES_ON.get(was) != now)
+                or (changes.due[post] != self._due[post] and (refused or MOVES_ON.get(was) != now))
             )
             if was != change.IDLE and (now == change.IDLE or started) and p.active[post]:
-                lines += self._ended(post, was)
+                lines += self._ended(post, was, adopted, refused)
                 if self._weeks == 0:
                     self._ended_at_meeting.add(post)
             elif was in AWAITING and now == MOVES_ON.get(was):
@@ -85,28 +91,25 @@ class ChangeWatch:
         self._weeks += 1
         self._stage, self._due = changes.stage.copy(), changes.due.copy()
         self._practice, self._mask = changes.practice.copy(), changes.mask.copy()
-        self._config = s.pathways.config.copy()
-        self._blocked = p.blocked.copy()
+        self._counts = counts
 
-    def _ended(self, post: int, was: int) -> list[str]:
+    def _counted(self) -> dict[str, np.ndarray]:
+        """The people's ``COUNTS`` now."""
+        return {name: getattr(self.model.state.people, name).copy() for name in COUNTS}
+
+    def _ended(self, post: int, was: int, adopted: bool, refused: bool) -> list[str]:
         """What to tell ``post`` of their change that ended this week, from stage ``was``."""
-        s = self.model.state
-        pathway = int(s.changes.pathway[post])
         redesign = was in (change.AWAITING_REDESIGN_GRANTS, change.REDESIGNING)
-        touched = int(self._mask[post]) if redesign else 1 << int(self._practice[post])
-        flipped = int(s.pathways.config[pathway]) ^ int(self._config[pathway])
-        if flipped & touched and was not in (
-            change.AWAITING_TEST_GRANT,
-            change.AWAITING_REDESIGN_GRANTS,
-        ):
+        if adopted:
             what = REQUEST_WORDS["redesign" if redesign else "test"].removeprefix("a ")
             return [f"Your {what} worked and was adopted."]
-        if was in AWAITING:
+        if refused:
+            pathway = int(self.model.state.changes.pathway[post])
+            touched = int(self._mask[post]) if redesign else 1 << int(self._practice[post])
             blocker = self._blocker(post, pathway, touched)
             if blocker >= 0:
                 return [f"Your change was blocked by {describe(self.model, blocker)}."]
-            if was != change.AWAITING_EMBEDDING:
-                return ["Your change was not granted."]  # nobody was left to decide it
+            return ["Your change was not granted: nobody was left to decide it."]
         return [
             "Your big redesign did not improve the pathway and failed: a setback for "
             "everyone on it."
@@ -124,7 +127,7 @@ class ChangeWatch:
         p, owner = self.model.state.people, self.model.state.pathways.owner[pathway]
         owners = [int(owner[n]) for n in range(owner.size) if (touched >> n) & 1]
         # a top decides for their organisation, or its most powerful person if it has none
-        blockers = np.flatnonzero(np.isin(p.org, owners) & (p.blocked > self._blocked))
+        blockers = np.flatnonzero(np.isin(p.org, owners) & (p.blocked > self._counts["blocked"]))
         if p.news[post] in blockers:
             return int(p.news[post])
         return int(blockers[0]) if blockers.size else -1
