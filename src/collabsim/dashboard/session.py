@@ -30,7 +30,7 @@ from typing import Any
 from collabsim.model import CollaborationModel
 from collabsim.params import LEVERS, PARAMETERS, Event, Params
 from collabsim.scenarios import DEFAULT_SCENARIO, available, scenario
-from collabsim.workshop.whatif import ONCE, can_happen
+from collabsim.workshop.whatif import ONLY_WHILE, can_happen
 
 from .network_view import NetworkLayout, layout_network
 
@@ -299,9 +299,10 @@ class Workshop:
     def what_if(self, kind: str) -> None:
         """Apply a what-if event to every pane it can still happen in, before the next week.
 
-        A once-only event (``collabsim.workshop.whatif.ONCE``: the central leader leaving,
-        the partner withdrawing) skips a pane that no longer has that person: there it
-        would change nothing, yet stand on its plots as if it had happened.
+        An event that can change a network only while it stands so
+        (``collabsim.workshop.whatif.ONLY_WHILE``: the central leader leaving, the partner
+        withdrawing) skips a pane that no longer has that person: there it would change
+        nothing, yet stand on its plots as if it had happened.
         """
         with self.lock:
             for pane in self.active_panes:
@@ -309,9 +310,9 @@ class Workshop:
                     pane.history.append(pane.model.apply_event(kind))
 
     def spent_what_ifs(self) -> set[str]:
-        """The once-only what-ifs no pane on screen can take any more (their buttons off)."""
+        """The what-ifs no pane on screen can take now (their buttons off)."""
         return {
             kind
-            for kind in ONCE
+            for kind in ONLY_WHILE
             if not any(can_happen(pane.model, kind) for pane in self.active_panes)
         }

@@ -363,9 +363,9 @@ class Room:
                 "invalid",
                 f"event={kind!r} is not allowed: expected one of {', '.join(EVENT_KINDS)}",
             )
-        again = whatif.not_again(self.model, kind, whatif.set_off(self.record.rows))
-        if again is not None:  # it changed the network once; again it would change nothing
-            raise Refusal("stale", again)
+        why_not = whatif.not_now(self.model, kind, whatif.set_off(self.record.rows))
+        if why_not is not None:  # now it would change nothing, yet stand in the record
+            raise Refusal("stale", why_not)
         try:
             self.model.apply_event(kind)
         except ParameterError as error:  # one that could not be replayed from the record

@@ -1,26 +1,39 @@
-"""The facilitator's what-if events in a room: their names, the once-only, those set off.
+"""The facilitator's what-if events in a room: their names, when they can happen, those set off.
 
 ``collabsim.events`` says what each does. The central leader leaves once and the academic
 partner withdraws once: after that each would change nothing, yet stand in the record and
-the debrief as if it had happened again. The leadership programmes start once too (the
-model refuses that event while they run). The others (a self-interested act, a budget
-cut, a resistant member moving on) may come again.
+the debrief as if it had happened again. The leadership programmes start only while they
+are not running (the model refuses that event then, in terms of replaying a run). The
+others (a self-interested act, a budget cut, a resistant member moving on) may come again.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from collabsim.params import EVENT_KINDS
 
 if TYPE_CHECKING:
     from collabsim.model import CollaborationModel
+    from collabsim.state import Network
 
-#: Events that happen once: the network's flag that says they still can, and who goes.
-ONCE = {
-    "central_leader_leaves": ("central_leader_present", "the central leader"),
-    "partner_withdraws": ("partner_present", "the academic partner"),
+#: Events that can change the network only while it stands so: whether it still does, and
+#: why not, in a facilitator's words, once it does not.
+ONLY_WHILE: dict[str, tuple[Callable[[Network], bool], str]] = {
+    "central_leader_leaves": (
+        lambda network: network.central_leader_present,
+        "it happens only once, and the central leader is not in the network now",
+    ),
+    "partner_withdraws": (
+        lambda network: network.partner_present,
+        "it happens only once, and the academic partner is not in the network now",
+    ),
+    "programme_starts": (
+        lambda network: not network.programme_running,
+        "the leadership programmes are running already",
+    ),
 }
 
 
@@ -43,12 +56,12 @@ def set_off(rows: list[dict]) -> list[dict]:
 
 
 def can_happen(model: CollaborationModel, kind: str) -> bool:
-    """Whether what-if ``kind`` can still change ``model``: a once-only one, only once."""
-    return kind not in ONCE or getattr(model.network, ONCE[kind][0])
+    """Whether what-if ``kind`` can change ``model`` now (``ONLY_WHILE``)."""
+    return kind not in ONLY_WHILE or ONLY_WHILE[kind][0](model.network)
 
 
-def not_again(model: CollaborationModel, kind: str, fired: list[dict]) -> str | None:
-    """Why event ``kind`` cannot be set off now (it happens once, and has), or None.
+def not_now(model: CollaborationModel, kind: str, fired: list[dict]) -> str | None:
+    """Why event ``kind`` cannot be set off now (``ONLY_WHILE``), or None.
 
     Args:
         model: The room's model.
@@ -58,7 +71,6 @@ def not_again(model: CollaborationModel, kind: str, fired: list[dict]) -> str | 
     if can_happen(model, kind):
         return None
     when = [f"set off in week {f['week']}" for f in fired if f["kind"] == kind]
-    return (
-        f"event {kind!r} is not allowed now: it happens only once, and {ONCE[kind][1]} is "
-        f"not in the network now" + (f" ({when[0]})" if when else "")
+    return f"event {kind!r} is not allowed now: {ONLY_WHILE[kind][1]}" + (
+        f" ({when[0]})" if when else ""
     )
