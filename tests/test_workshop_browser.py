@@ -256,18 +256,28 @@ def test_the_timer_the_console_starts_runs_again_after_each_meeting(room, consol
     expect(seconds).to_have_value("90")
 
 
-def test_the_console_acknowledges_a_what_if_and_refuses_a_once_only_one_again(console):
+def test_the_console_acknowledges_a_what_if_and_turns_off_one_that_cannot_happen_now(console):
+    # iocn runs its leadership programmes from the start: they cannot start again
+    starts = console.locator('#events button[data-event="programme_starts"]')
+    expect(starts).to_be_disabled()
+    expect(starts).to_have_attribute(
+        "title",
+        "event 'programme_starts' is not allowed now: the leadership programmes are "
+        "running already",
+    )
     leaves = whatif.label("central_leader_leaves")
     button = console.get_by_role("button", name=leaves)
+    expect(button).to_be_enabled()
     button.click()
     expect(console.get_by_role("alert")).to_have_text(f"Set off: {leaves}.")
     expect(console.locator("#fired")).to_have_text(f"What ifs so far: {leaves} (week 0)")
-    button.click()
-    expect(console.get_by_role("alert")).to_have_text(
-        "event 'central_leader_leaves' is not allowed now: it happens only once, and the "
-        "central leader is not in the network now (set off in week 0)"
+    expect(button).to_be_disabled()  # once only
+    expect(button).to_have_attribute(
+        "title",
+        "event 'central_leader_leaves' is not allowed now: it happens only once, and "
+        "the central leader is not in the network now (set off in week 0)",
     )
-    expect(console.locator("#fired")).to_have_text(f"What ifs so far: {leaves} (week 0)")
+    expect(console.get_by_role("button", name=whatif.label("budget_cut"))).to_be_enabled()
 
 
 def test_the_console_deals_listed_posts_until_someone_joins(served, room, console):

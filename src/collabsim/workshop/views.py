@@ -101,9 +101,14 @@ def participant_view(room: Room, token: str) -> dict:
 
 
 def facilitator_view(room: Room, join_url: str) -> dict:
-    """What the console shows: the code, the deal, who has joined and decided, the network."""
+    """What the console shows: the code, the deal, who has joined and decided, the network.
+
+    Each what-if says why it cannot be set off now, if it cannot (``whatif.not_now``): its
+    button is then off, as the dashboard's is.
+    """
     model = room.model
     p = model.state.people
+    fired = whatif.set_off(room.record.rows)
     seats = [
         {
             "participant": s.participant,
@@ -125,8 +130,15 @@ def facilitator_view(room: Room, join_url: str) -> dict:
         "posts": room.order if room.deal == "fixed" else [],
         "self_interest_enabled": room.self_interest_enabled,
         "network_visible": room.network_visible,
-        "events": [{"kind": kind, "label": whatif.label(kind)} for kind in EVENT_KINDS],
-        "fired": whatif.set_off(room.record.rows),
+        "events": [
+            {
+                "kind": kind,
+                "label": whatif.label(kind),
+                "why_not": whatif.not_now(model, kind, fired),
+            }
+            for kind in EVENT_KINDS
+        ],
+        "fired": fired,
         "monitors": {
             "alive": bool(model.network_on),
             "attendance": None

@@ -301,6 +301,12 @@ const Workshop = (() => {
         }));
         eventsDrawn = true;
       }
+      // a what-if that would change nothing now is off, saying why (a once-only one, say)
+      view.events.forEach((e) => {
+        const b = $("events").querySelector(`button[data-event="${e.kind}"]`);
+        b.disabled = e.why_not !== null;
+        b.title = e.why_not || "";
+      });
       $("fired").textContent = view.fired.length ?
         `What ifs so far: ${view.fired.map((f) => `${f.label} (week ${f.week})`).join("; ")}` : "";
       $("network-toggle").checked = view.network_visible;
