@@ -20,17 +20,17 @@ process for each size, and prints the second's cost per person-week, the process
 memory and the first's seconds: the cost should grow at most linearly in people x weeks
 (a flat cost per person-week).
 
-With ``--phases`` it times one run of each size phase by phase, in the network's world
-and in its silo twin, and prints each phase's share of the run: where the time goes. The
-parts of phases 3 to 6, one compiled call in a week nobody plays, are called one at a time
-to be timed apart, and the run is checked to come out as it does in one call.
-With ``--calls`` it times every compiled mechanism the week calls and what each call
-from Python costs, so it shows what a week compiled whole would still spend.
+With ``--phases`` it steps one model of each size as Mesa steps it, timing each phase of
+the week in the network's world and in its silo twin, and prints each phase's share: where
+the time goes. The week nobody plays, one compiled call, is called part by part to be
+timed apart, and the run is checked to come out as it does in one call. With ``--parts``
+it times the parts of ``collabsim.run`` (building the model, its weeks in compiled
+stretches, the summary, the rest), each against the yardstick.
 
 Usage::
 
     python benchmarks/bench_model.py [--sizes 300 1000 2000] [--repeats 7] [--curve]
-                                     [--phases] [--calls] [--json FILE]
+                                     [--phases] [--parts] [--json FILE]
 """
 
 from __future__ import annotations
@@ -157,109 +157,99 @@ def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
     return rows
 
 
-#: The model's phase methods, in the order ``CollaborationModel._week`` calls them (in a
-#: run nobody plays, the four after the meeting are the one call ``PHASES_IN_ONE_CALL``).
-PHASES = (
-    "apply_scheduled_events",
-    "hold_meeting",
-    "check_sustainability",
-)
-#: The compiled call that runs phases 3 to 6 of a week nobody plays, and the parts it
-#: calls, in its order (``mechanisms/weekly.py``): ``--phases`` makes them one call each,
-#: timed apart, and checks that the run comes out the same.
-PHASES_IN_ONE_CALL = "after_the_meeting"
-
-
-def _timed(method, label: str, spent: dict[str, float], count=None, sample=None):
-    """``method``, adding the seconds each call takes to ``spent[label]``.
-
-    With ``count``, also the number of calls to ``count[label]``; with ``sample``, the
-    first call's arguments to ``sample[label]``.
-    """
+def _timed(method, label: str, spent: dict[str, float]):
+    """``method``, adding the seconds each call takes to ``spent[label]``."""
 
     def wrapper(*args, **kwargs):
-        if sample is not None:
-            sample.setdefault(label, args)
         start = time.perf_counter()
         try:
             return method(*args, **kwargs)
         finally:
             spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
-            if count is not None:
-                count[label] = count.get(label, 0) + 1
 
     return wrapper
 
 
-def _parts_timed_apart(spent: dict[str, float], world_names: dict[int, str]):
-    """A stand-in for ``weekly.after_the_meeting`` that times each of its parts.
+#: The model's phase methods called from Python in a week nobody plays, timed in both worlds.
+PHASES = ("apply_scheduled_events", "_hand_over")
+
+
+def _week_timed_apart(spent: dict[str, float], world_names: dict[int, str]):
+    """A stand-in for ``whole_week.live_week`` that times each part of a week apart.
 
     The same compiled parts in the same order, each a call from Python; ``phases`` checks
     the run against one made without it.
     """
-    from collabsim.mechanisms import weekly
+    from collabsim.mechanisms import attendance, meeting, weekly, whole_week
 
-    def after_the_meeting(world, settings, week, meeting_held):
+    def live_week(world, settings, week):
         name = world_names[id(world)]
 
         def part(label, function, *args):
             return _timed(function, f"{name}: {label}", spent)(world, settings, *args)
 
+        held = part("meeting", whole_week.meeting_due, week)
+        if held:
+            part("meeting", meeting.hold, part("meeting", attendance.choose_attendees), week)
         part("change work", weekly.change_work_phase, week)
         part("informal contact", weekly.informal_contact)
         part("second-hand trust and drift", weekly.word_gets_around)
         actor = part("aspiration and commitment", weekly.commitment_phase, week)
         if actor >= 0:
             part("aspiration and commitment", weekly.act_in_self_interest, actor, week)
-        if meeting_held:
+        if held:
             part("exits", weekly.exits_phase)
-        return part("turnover", weekly.turnover_phase)
+        leaving = part("turnover", weekly.turnover_phase)
+        part("sustainability", whole_week.judge_network, week)
+        return leaving
 
-    return after_the_meeting
+    return live_week
 
 
 def phases(sizes, steps: int = 260) -> list[dict]:
-    """One run of each size, timed phase by phase in both worlds: seconds by phase.
+    """One stepped run of each size, timed phase by phase in both worlds: seconds by phase.
 
-    Phases 3 to 6, one compiled call in a week nobody plays, are timed part by part
-    (``_parts_timed_apart``); the newcomers' Mesa agents are timed as their own line.
+    The model is stepped as Mesa steps it (``model.step()``, its people Mesa agents), and
+    its compiled week nobody plays is called part by part (``_week_timed_apart``); the
+    newcomers' Mesa agents and the weekly reporters are timed as their own lines.
     """
     import numba
 
-    from collabsim.mechanisms import weekly
+    from collabsim.mechanisms import weekly, whole_week
     from collabsim.model import CollaborationModel
 
     rows = []
-    in_one_call = getattr(weekly, PHASES_IN_ONE_CALL)
+    in_one_call = whole_week.live_week
     for n in sizes:
         params = collabsim.Params(n_people=n)
-        warm_up = collections.defaultdict(str)  # loads each part called from Python
-        setattr(weekly, PHASES_IN_ONE_CALL, _parts_timed_apart({}, warm_up))
-        try:
-            collabsim.run(params, seed=0, steps=5)
-        finally:
-            setattr(weekly, PHASES_IN_ONE_CALL, in_one_call)
         model = CollaborationModel(params, rng=1)
         arguments = (numba.typeof(model.state.world), numba.typeof(model.settings_ref))
         weekly.act_in_self_interest.compile((*arguments, numba.int64, numba.int64))  # rare
+        warm_up = CollaborationModel(params, rng=0)  # loads each part called from Python
+        whole_week.live_week = _week_timed_apart({}, collections.defaultdict(str))
+        try:
+            for _ in range(5):
+                warm_up.step()
+        finally:
+            whole_week.live_week = in_one_call
         spent: dict[str, float] = {}
         worlds = {"network": model, "silo twin": model.silo_twin}
         for world, instance in worlds.items():
-            for phase in (*PHASES, "_hand_over"):
+            for phase in PHASES:
                 method = getattr(instance, phase)
                 label = "newcomers' Mesa agents" if phase == "_hand_over" else phase
                 setattr(instance, phase, _timed(method, f"{world}: {label}", spent))
         collector = model.datacollector
         collector.collect = _timed(collector.collect, "weekly reporters", spent)
         names = {id(instance.state.world): world for world, instance in worlds.items()}
-        setattr(weekly, PHASES_IN_ONE_CALL, _parts_timed_apart(spent, names))
+        whole_week.live_week = _week_timed_apart(spent, names)
         try:
             start = time.perf_counter()
             for _ in range(steps):
                 model.step()
             total = time.perf_counter() - start
         finally:
-            setattr(weekly, PHASES_IN_ONE_CALL, in_one_call)
+            whole_week.live_week = in_one_call
         reference = CollaborationModel(params, rng=1)
         for _ in range(steps):
             reference.step()
@@ -270,56 +260,30 @@ def phases(sizes, steps: int = 260) -> list[dict]:
     return rows
 
 
-#: Compiled no-ops of each number of arguments (a ``*args`` one crosses far more slowly).
-_NO_OPS = (
-    lambda: 0,
-    lambda a: 0,
-    lambda a, b: 0,
-    lambda a, b, c: 0,
-    lambda a, b, c, d: 0,
-    lambda a, b, c, d, e: 0,
-    lambda a, b, c, d, e, f: 0,
-    lambda a, b, c, d, e, f, g: 0,
-    lambda a, b, c, d, e, f, g, h: 0,
-)
+def parts(sizes, steps: int = 260, runs: int = 5) -> list[dict]:
+    """Where ``collabsim.run``'s time goes, per run of each size: seconds by part.
 
-
-def calls(sizes, steps: int = 260, runs: int = 5) -> list[dict]:
-    """Time inside each compiled mechanism the week's phases call, per run of each size.
-
-    Each mechanism module the week uses has its compiled functions wrapped for the runs
-    (calls from compiled code to compiled code are not seen, so each call is one crossing
-    from Python). A compiled no-op, wrapped alike and given the arguments of each
-    mechanism's first call, times what one crossing of that mechanism costs; the time
-    inside the mechanisms less that cost for every crossing is what a week compiled whole
-    would still spend. A yardstick run after each model run puts both on its scale.
+    Building the model (its state, its silo twin's, Mesa's model); its weeks, lived in
+    compiled stretches (``unwatched.live``); the summary; and the rest (the time series
+    as a frame, checking the arguments, letting go of the state). A yardstick run after
+    each model run puts them on its scale.
     """
-    import numba
-    from numba.core.registry import CPUDispatcher
+    from collabsim import runner, unwatched
 
-    from collabsim import week
-
-    modules = [
-        module
-        for module in vars(week).values()
-        if type(module).__name__ == "module" and module.__name__.startswith("collabsim.mechanisms.")
-    ]
-    originals = [
-        (module, name, function)
-        for module in modules
-        for name, function in vars(module).items()
-        if isinstance(function, CPUDispatcher)
-    ]
     rows = []
+    originals = {"UnwatchedModel": runner.UnwatchedModel, "summarise": runner.summarise}
+    live = unwatched.live
+    labels = {
+        "UnwatchedModel": "building the model",
+        "summarise": "the summary",
+    }
     for n in sizes:
         params = collabsim.Params(n_people=n)
         collabsim.run(params, seed=0, steps=5)  # loads the compiled mechanisms
         spent: dict[str, float] = {}
-        count: dict[str, int] = {}
-        sample: dict[str, tuple] = {}
-        for module, name, function in originals:
-            label = f"{module.__name__.rsplit('.', 1)[1]}.{name}"
-            setattr(module, name, _timed(function, label, spent, count, sample))
+        for name, function in originals.items():
+            setattr(runner, name, _timed(function, labels[name], spent))
+        unwatched.live = _timed(live, "its weeks, compiled", spent)
         try:
             total = yard = 0.0
             for seed in range(1, runs + 1):
@@ -328,38 +292,21 @@ def calls(sizes, steps: int = 260, runs: int = 5) -> list[dict]:
                 total += time.perf_counter() - start
                 yard += _yardstick_seconds(steps)
         finally:
-            for module, name, function in originals:
-                setattr(module, name, function)
-        crossing = {}
-        for label, args in sample.items():
-            empty = _timed(numba.njit(_NO_OPS[len(args)]), label, {}, {}, {})
-            empty(*args)  # compiles the no-op for these arguments
-            start = time.perf_counter()
-            for _ in range(2_000):
-                empty(*args)
-            crossing[label] = (time.perf_counter() - start) / 2_000
-        crossings = sum(count.values())
-        crossing_seconds = sum(count[label] * crossing[label] for label in count)
-        inside = sum(spent.values())
-        per_person_yard = yard / YARDSTICK_PEOPLE
+            for name, function in originals.items():
+                setattr(runner, name, function)
+            unwatched.live = live
+        spent["the rest (time series, checks, letting go)"] = total - sum(spent.values())
+        per_yard_step = yard / YARDSTICK_PEOPLE
         rows.append(
             {
                 "n_people": n,
                 "seconds_per_run": total / runs,
-                "compiled_seconds_per_run": inside / runs,
-                "crossings_per_run": crossings / runs,
-                "crossing_seconds_per_run": crossing_seconds / runs,
-                "compiled_week_floor_vs_yardstick": (inside - crossing_seconds)
-                / n
-                / per_person_yard,
-                "vs_yardstick": total / n / per_person_yard,
-                "mechanisms": {
+                "parts": {
                     label: {
-                        "seconds_per_run": spent[label] / runs,
-                        "calls_per_run": count[label] / runs,
-                        "microseconds_per_crossing": crossing[label] * 1e6,
+                        "seconds_per_run": seconds / runs,
+                        "vs_yardstick": seconds / n / per_yard_step,
                     }
-                    for label in sorted(spent, key=spent.get, reverse=True)
+                    for label, seconds in sorted(spent.items(), key=lambda item: -item[1])
                 },
             }
         )
@@ -430,7 +377,7 @@ def main(argv=None) -> None:
     parser.add_argument("--curve", action="store_true", help="also the cost curve, 100-5,000")
     parser.add_argument("--phases", action="store_true", help="also where a run's time goes")
     parser.add_argument(
-        "--calls", action="store_true", help="also the time inside each compiled mechanism"
+        "--parts", action="store_true", help="also the parts of collabsim.run, timed apart"
     )
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
@@ -439,8 +386,8 @@ def main(argv=None) -> None:
         result["curve"] = curve()
     if args.phases:
         result["phases"] = phases(args.sizes)
-    if args.calls:
-        result["calls"] = calls(args.sizes)
+    if args.parts:
+        result["parts"] = parts(args.sizes)
     yard = result["yardstick_mesa_loop_microseconds_per_agent_step"]
     print(f"{'people':>7} {'ms/run':>9} {'us/agent-step':>14} {'vs Mesa loop':>13}")
     for row in result["runs"]:
@@ -474,21 +421,13 @@ def main(argv=None) -> None:
         print(f"where a run of {row['n_people']} people spends {row['seconds'] * 1e3:.0f} ms:")
         for label, seconds in sorted(row["phases"].items(), key=lambda item: -item[1]):
             print(f"  {seconds / row['seconds']:>6.1%}  {label}")
-    for row in result.get("calls", []):
-        print(
-            f"inside compiled mechanisms, {row['n_people']} people: "
-            f"{row['compiled_seconds_per_run'] * 1e3:.1f} of {row['seconds_per_run'] * 1e3:.1f} ms "
-            f"a run, in {row['crossings_per_run']:.0f} calls from Python whose crossing took "
-            f"{row['crossing_seconds_per_run'] * 1e3:.1f} ms; "
-            f"the run {row['vs_yardstick']:.2f}x the Mesa loop, the compiled work alone "
-            f"{row['compiled_week_floor_vs_yardstick']:.2f}x"
-        )
-        for label, item in list(row["mechanisms"].items())[:12]:
-            seconds, made = item["seconds_per_run"], item["calls_per_run"]
+    for row in result.get("parts", []):
+        print(f"collabsim.run, {row['n_people']} people, {row['seconds_per_run'] * 1e3:.1f} ms:")
+        for label, item in row["parts"].items():
+            share = item["seconds_per_run"] / row["seconds_per_run"]
             print(
-                f"  {seconds * 1e3:>7.2f} ms {made:>6.0f} calls "
-                f"{seconds / made * 1e6:>7.1f} us each "
-                f"(crossing {item['microseconds_per_crossing']:.1f})  {label}"
+                f"  {item['seconds_per_run'] * 1e3:>7.2f} ms {share:>6.1%} "
+                f"{item['vs_yardstick']:>5.2f}x  {label}"
             )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

@@ -173,7 +173,7 @@ def test_the_silo_twin_keeps_no_agents_or_trust_sums_and_its_trust_is_the_same_f
     from collabsim.mechanisms import trust_store
 
     class ObservedTwin(SiloWorld):
-        observed = True
+        observed = people_are_agents = True
 
     params = collabsim.scenario("iocn", n_people=120, turnover_rate=0.5, convened=False)
     twin, witness = SiloWorld(params, 1234), ObservedTwin(params, 1234)

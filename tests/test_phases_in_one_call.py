@@ -1,12 +1,12 @@
-"""Phases 3 to 6 run in one compiled call give the same weeks as called one at a time.
+"""A week in one compiled call gives the same weeks as its phases called one at a time.
 
-In a run nobody plays, each week's change work, talk between meetings, commitment, exits
-and turnover run in one compiled call (``mechanisms.weekly.after_the_meeting``); with people
-played by
-participants, whose choices come between them, the week calls the same phases one at a
-time (``collabsim.week``). Playing a frontline post whose player makes no choice changes
-nothing in the run, but it sends every week down the phase-by-phase path: the two runs
-must agree exactly, value for value.
+In a run nobody plays, each week after its events (the meeting, change work, talk between
+meetings, commitment, exits and turnover, the sustainability check) is one compiled call
+(``mechanisms.whole_week.live_week``); with people played by participants, whose choices
+come between them, the week calls the same phases one at a time (``collabsim.week``).
+Playing a frontline post whose player makes no choice changes nothing in the run, but it
+sends every week down the phase-by-phase path: the two runs must agree exactly, value for
+value.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _run(name: str, played: bool) -> CollaborationModel:
 
 
 @pytest.mark.parametrize("name", sorted(RUNS))
-def test_phases_in_one_call_give_the_weeks_told_phase_by_phase(name):
+def test_a_week_in_one_call_gives_the_weeks_told_phase_by_phase(name):
     """Same time series, summary and per-person records, exactly, on both paths."""
     together, told = _run(name, played=False), _run(name, played=True)
     pd.testing.assert_frame_equal(together.timeseries(), told.timeseries(), check_exact=True)
@@ -103,7 +103,8 @@ def test_the_compiled_sum_adds_as_numpy_does(n):
 def test_the_network_reads_and_sets_each_running_figure_by_its_name():
     """Every figure the compiled phases keep in ``standing`` is ``Network``'s by name.
 
-    ``initial_quality`` is read only by the compiled phases.
+    ``initial_quality`` and ``initial_members`` are read only by the compiled phases; the
+    collapse week is read as None while the network lives.
     """
     network = CollaborationModel("iocn", rng=0).network
     indices = {
@@ -113,9 +114,14 @@ def test_the_network_reads_and_sets_each_running_figure_by_its_name():
     }
     assert sorted(indices.values()) == list(range(weekly.N_STANDING))
     assert "standing" not in repr(network) and "quality=1.0" in repr(network)
+    assert network.collapse_step is None
+    network.standing[weekly.COLLAPSE_STEP] = 7
+    assert network.collapse_step == 7
     for name, index in indices.items():
-        if name == "initial_quality":
+        if name in ("initial_quality", "initial_members"):
             assert not hasattr(network, name)
+            continue
+        if name == "collapse_step":
             continue
         setattr(network, name, 1)
         assert network.standing[index] == 1

@@ -54,6 +54,15 @@ def _state_property(name: str, doc: str) -> property:
     return property(getter, setter, doc=doc)
 
 
+def _count_property(name: str, doc: str) -> property:
+    """A read-only count backed by ``model.state.people.<name>[index]``."""
+
+    def getter(self: Person) -> int:
+        return int(getattr(self._people(), name)[self.index])
+
+    return property(getter, doc=doc)
+
+
 class Person(mesa.Agent):
     """A clinician, manager or senior leader taking part in the network.
 
@@ -137,30 +146,21 @@ class Person(mesa.Agent):
     )
     workload = _state_property("workload", "Day-job workload, 0-1.")
 
-    @property
-    def meetings_attended(self) -> int:
-        """Network meetings this person has attended since taking up the post."""
-        return int(self._people().attended[self.index])
-
-    @property
-    def changes_granted(self) -> int:
-        """Requests this person granted as the decider for their organisation."""
-        return int(self._people().granted[self.index])
-
-    @property
-    def changes_blocked(self) -> int:
-        """Requests this person blocked as the decider for their organisation."""
-        return int(self._people().blocked[self.index])
-
-    @property
-    def changes_led(self) -> int:
-        """Changes this person proposed that were adopted, since taking up the post."""
-        return int(self._people().adopted[self.index])
-
-    @property
-    def requests_refused(self) -> int:
-        """Requests of this person's that were turned down, since taking up the post."""
-        return int(self._people().refused[self.index])
+    meetings_attended = _count_property(
+        "attended", "Network meetings this person has attended since taking up the post."
+    )
+    changes_granted = _count_property(
+        "granted", "Requests this person granted as the decider for their organisation."
+    )
+    changes_blocked = _count_property(
+        "blocked", "Requests this person blocked as the decider for their organisation."
+    )
+    changes_led = _count_property(
+        "adopted", "Changes this person proposed that were adopted, since taking up the post."
+    )
+    requests_refused = _count_property(
+        "refused", "Requests of this person's that were turned down, since taking up the post."
+    )
 
     @property
     def active(self) -> bool:

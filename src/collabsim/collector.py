@@ -32,8 +32,7 @@ if TYPE_CHECKING:
 
 def current_value(model: CollaborationModel, name: str) -> Any:
     """The value of the declared reporter ``name`` for ``model`` now."""
-    reporter = metrics.REPORTER[name]
-    return reporter.dtype(reporter.read(model, metrics.snapshot(model)))
+    return metrics.REPORTER[name].dtype(metrics.observe(model)[metrics.Column[name]])
 
 
 def model_reporters() -> dict[str, Callable[[CollaborationModel], Any]]:
@@ -122,6 +121,16 @@ class WeeklyCollector(mesa.DataCollector):
         self._collection_steps.append(model.steps)
         if self.agent_reporters:
             self._agent_records[model.steps] = list(self._record_agents(model))
+
+    def record(self, model: CollaborationModel, rows: np.ndarray) -> None:
+        """Record the reporters of the weeks up to now, one row each, lived elsewhere.
+
+        ``collabsim.unwatched.live`` lives an agentless model's weeks in compiled stretches
+        and hands their rows over here at the end.
+        """
+        first = model.steps - len(rows) + 1
+        self._rows.extend(rows)
+        self._collection_steps.extend(range(first, model.steps + 1))
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """The reporters so far: one row per week (indexed by ``week``), typed columns."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from collabsim.mechanisms import weekly
 from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust_members import set_membership
 from collabsim.organisations import ACADEMIC_PARTNER_KIND
@@ -81,13 +82,8 @@ def central_leader_leaves(model: WeeklyWorld, event: Event | None = None) -> Non
 
     Scheduled as an event, or when the leader moves on like anyone else (M14).
     """
-    if not model.network.central_leader_present:
-        return
-    s = model.state
-    model.network.central_leader_present = False
-    s.people.steady[s.central_leader] = False
-    s.people.anchor[s.central_leader] = s.org_view[s.people.org[s.central_leader]]
-    model.replace(s.central_leader)
+    if weekly.central_leader_leaves(model.state.world, 0):
+        model.hand_over_leavers(1)
 
 
 def partner_withdraws(model: WeeklyWorld, event: Event) -> None:

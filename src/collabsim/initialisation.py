@@ -249,10 +249,11 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
                 programme_running=params.programme_intensity > 0
                 and not any(e.kind == "programme_starts" for e in params.events),
                 initial_quality=float(pathways.initial_fitness.sum()),
+                initial_members=int(people.active.sum()),
             ),
+            attendance_history=np.zeros(params.attendance_weeks),  # meetings_in's most
         ),
         partner_index=partner,
-        initial_members=int(people.active.sum()),
         actions_taken_on=actions_taken_on(n, pathway_count(params), params.pathway_team_size),
     )
 

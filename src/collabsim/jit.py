@@ -31,7 +31,7 @@ import numba
 from numba.extending import intrinsic
 
 #: Modules using @jit (``state.py`` declares the records of the compiled structs).
-_COMPILED = ("jit.py", "metrics.py", "docking.py", "state.py", "mechanisms/*.py")
+_COMPILED = ("jit.py", "metrics.py", "unwatched.py", "docking.py", "state.py", "mechanisms/*.py")
 _CACHES_KEPT = 4
 
 

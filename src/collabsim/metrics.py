@@ -10,15 +10,16 @@ are cumulative since the start of the run.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from collabsim.jit import jit
-from collabsim.mechanisms import counters, roles, trust_store
+from collabsim.mechanisms import counters, roles, trust_store, weekly
 from collabsim.mechanisms.narrative import count_clusters
 
 if TYPE_CHECKING:
@@ -31,47 +32,18 @@ CLUSTER_GAP = 0.05
 SMALLEST_CLUSTER = 0.02
 
 
-class Snapshot(NamedTuple):
-    """What one compiled pass over the people and the trust store finds (``snapshot``)."""
-
-    members: int
-    commitment_mean: float
-    commitment_tops: float
-    commitment_in_room: float
-    skill_mean: float
-    frustration: float
-    narrative_spread: float
-    narrative_clusters: int
-    distributed_leadership_index: float
-    trust_mean: float
-    trust_cross_org: float
-    trust_health_social: float
-    trust_tops_bottoms: float
-
-
-#: How a reporter reads its value from the model and this week's ``Snapshot``.
-Read = Callable[["CollaborationModel", Snapshot], Any]
-
-
 @dataclass(frozen=True)
 class Reporter:
-    """A per-step output: its name, unit, meaning, how it is read, and its type."""
+    """A per-step output: its name, unit, meaning and type.
+
+    Its value is computed with all the others in one compiled pass over the state
+    (``observe``), which writes it into its column by name (``Column``).
+    """
 
     name: str
     unit: str
     meaning: str
-    read: Read
     dtype: type = float
-
-
-def _counter(column: int) -> Read:
-    """A reporter reading one column of the cumulative counters of change work."""
-    return lambda model, _: model.state.counters[column]
-
-
-def _found(name: str) -> Read:
-    """A reporter reading what the week's compiled pass found under ``name``."""
-    return lambda _, found: getattr(found, name)
 
 
 REPORTERS: tuple[Reporter, ...] = (
@@ -79,156 +51,143 @@ REPORTERS: tuple[Reporter, ...] = (
         "attendance_rate",
         "share",
         "Share of members at the latest meeting.",
-        lambda model, _: model.network.attendance_rate,
     ),
     Reporter(
         "attendees",
         "people",
         "People at the latest meeting.",
-        lambda model, _: model.network.attendees,
         int,
     ),
     Reporter(
         "active_members",
         "people",
         "People still taking part in the network.",
-        _found("members"),
         int,
     ),
-    Reporter("trust_mean", "0-1", "Mean trust between members.", _found("trust_mean")),
+    Reporter(
+        "trust_mean",
+        "0-1",
+        "Mean trust between members.",
+    ),
     Reporter(
         "trust_cross_org",
         "0-1",
         "Mean trust between members of different organisations.",
-        _found("trust_cross_org"),
     ),
     Reporter(
         "trust_health_social",
         "0-1",
         "Mean trust across the health / social care divide.",
-        _found("trust_health_social"),
     ),
     Reporter(
         "trust_tops_bottoms",
         "0-1",
         "Mean trust between senior leaders and frontline staff.",
-        _found("trust_tops_bottoms"),
     ),
     Reporter(
         "trust_in_actor",
         "0-1",
         "Members' mean trust in the latest senior leader to act in self-interest (empty "
         "before any such act, or once they have moved on).",
-        lambda model, _: (
-            trust_store.trust_in(model.state.trust_ref, model.network.last_actor)
-            if model.network.last_actor >= 0
-            else np.nan
-        ),
     ),
     Reporter(
         "narrative_spread",
         "narrative units",
         "Spread (standard deviation) of views on the network's purpose; low is shared.",
-        _found("narrative_spread"),
     ),
     Reporter(
         "narrative_clusters",
         "clusters",
         "Distinct camps of view on the network's purpose.",
-        _found("narrative_clusters"),
         int,
     ),
-    Reporter("commitment_mean", "0-1", "Mean commitment of members.", _found("commitment_mean")),
+    Reporter(
+        "commitment_mean",
+        "0-1",
+        "Mean commitment of members.",
+    ),
     Reporter(
         "commitment_tops",
         "0-1",
         "Mean commitment of senior leaders in the network.",
-        _found("commitment_tops"),
     ),
     Reporter(
         "commitment_in_room",
         "0-1",
         "Mean commitment of the people who came to the latest meeting (empty before the first).",
-        _found("commitment_in_room"),
     ),
     Reporter(
-        "skill_mean", "0-1", "Mean quality-improvement skill of members.", _found("skill_mean")
+        "skill_mean",
+        "0-1",
+        "Mean quality-improvement skill of members.",
     ),
     Reporter(
         "frustration",
         "0-1",
         "Members' strain over the last quarter: setbacks and shortfall against hopes.",
-        _found("frustration"),
     ),
     Reporter(
         "quality",
         "ratio",
         "Mean pathway quality relative to the start (1 = unchanged).",
-        lambda model, _: model.network.quality,
     ),
     Reporter(
         "quality_vs_silo",
         "share of starting quality",
         "Pathway quality minus that of the same world without the network, under the same "
         "changes in the environment (0 = no better than silos).",
-        lambda model, _: model.quality_vs_silo,
     ),
     Reporter(
-        "changes_proposed", "changes", "Changes proposed so far.", _counter(counters.PROPOSED), int
+        "changes_proposed",
+        "changes",
+        "Changes proposed so far.",
+        int,
     ),
     Reporter(
         "changes_granted",
         "decisions",
         "Requests granted by senior leaders so far.",
-        _counter(counters.GRANTED),
         int,
     ),
     Reporter(
         "changes_blocked",
         "decisions",
         "Requests blocked by senior leaders so far.",
-        _counter(counters.BLOCKED),
         int,
     ),
     Reporter(
         "changes_adopted",
         "changes",
         "Changes adopted into how pathways work so far.",
-        _counter(counters.ADOPTED),
         int,
     ),
     Reporter(
         "big_bang_failures",
         "changes",
         "Big-bang redesigns that failed so far.",
-        _counter(counters.BIG_BANG_FAILURES),
         int,
     ),
     Reporter(
         "distributed_leadership_index",
         "share",
         "Share of pathway team members who have led an adopted change.",
-        _found("distributed_leadership_index"),
     ),
     Reporter(
         "alive",
         "true/false",
         "Whether the network is still meeting.",
-        lambda model, _: model.alive,
         bool,
     ),
     Reporter(
         "meeting",
         "true/false",
         "Whether a network meeting was held this week.",
-        lambda model, _: model.network.meeting_held,
         bool,
     ),
     Reporter(
         "aspiration_gap",
         "quality per year",
         "How far the improvement expected exceeds the improvement achieved.",
-        lambda model, _: model.network.aspiration_gap,
     ),
 )
 
@@ -247,20 +206,23 @@ def needs_silo_twin(names: Iterable[str]) -> bool:
     return not SILO_TWIN_OUTPUTS.isdisjoint(names)
 
 
+#: Each reporter's column in a row of ``observe``, by name: ``Column.trust_mean``. The
+#: compiled pass writes every value into its column by name, so no two can be swapped.
+Column = IntEnum("Column", REPORTER_NAMES, start=0, module=__name__)
+
+
 @jit
-def _snapshot(people, store):
-    """One pass over people: the counts, means and spreads the reporters need (``Snapshot``)."""
+def observe_into(world, twin, has_twin, convened, row):
+    """Write every reporter's current value into ``row``, each in its ``Column``.
+
+    One pass over the people for the counts, means and spreads; the trust store's group
+    sums for the trust reporters; how the network stands for the rest. ``twin`` is the
+    silo twin's world (``has_twin``), for ``quality_vs_silo``.
+    """
+    people, store, standing = world.people, world.trust, world.standing
     n = people.active.shape[0]
-    members = 0
-    tops = 0
-    non_tops = 0
-    leaders = 0
-    commitment = 0.0
-    commitment_tops = 0.0
-    frustration = 0.0
-    skill = 0.0
-    room = 0.0
-    in_room = 0
+    members = tops = non_tops = leaders = in_room = 0
+    commitment = commitment_tops = frustration = skill = room = 0.0
     views = np.empty(n)
     for i in range(n):
         if not people.active[i]:
@@ -281,35 +243,51 @@ def _snapshot(people, store):
             non_tops += 1
             leaders += people.adopted[i] > 0
     views = views[:members]
-    spread = views.std() if members > 0 else np.nan
     min_size = max(2, int(math.ceil(SMALLEST_CLUSTER * members)))
-    clusters = count_clusters(views, CLUSTER_GAP, min_size)
-    return (
-        members,
-        commitment / members if members else np.nan,
-        commitment_tops / tops if tops else np.nan,
-        room / in_room if in_room else np.nan,
-        skill / members if members else np.nan,
-        frustration / members if members else np.nan,
-        spread,
-        clusters,
-        leaders / non_tops if non_tops else np.nan,
-        trust_store.group_mean(store, trust_store.ALL),
-        trust_store.group_mean(store, trust_store.CROSS_ORG),
-        trust_store.group_mean(store, trust_store.HEALTH_SOCIAL),
-        trust_store.group_mean(store, trust_store.TOPS_BOTTOMS),
-    )
+    actor = int(standing[weekly.LAST_ACTOR])
+    if not convened:
+        versus_silo = 0.0  # the model is itself the silo world
+    elif has_twin:
+        versus_silo = standing[weekly.QUALITY] - twin.standing[weekly.QUALITY]
+    else:
+        versus_silo = np.nan
 
-
-def snapshot(model: CollaborationModel) -> Snapshot:
-    """This week's counts, means and spreads over the people and the trust store."""
-    return Snapshot(*_snapshot(model.state.people_ref, model.state.trust_ref))
+    row[Column.attendance_rate] = standing[weekly.ATTENDANCE_RATE]
+    row[Column.attendees] = standing[weekly.ATTENDEES]
+    row[Column.active_members] = members
+    row[Column.trust_mean] = trust_store.group_mean(store, trust_store.ALL)
+    row[Column.trust_cross_org] = trust_store.group_mean(store, trust_store.CROSS_ORG)
+    row[Column.trust_health_social] = trust_store.group_mean(store, trust_store.HEALTH_SOCIAL)
+    row[Column.trust_tops_bottoms] = trust_store.group_mean(store, trust_store.TOPS_BOTTOMS)
+    row[Column.trust_in_actor] = trust_store.trust_in(store, actor) if actor >= 0 else np.nan
+    row[Column.narrative_spread] = views.std() if members > 0 else np.nan
+    row[Column.narrative_clusters] = count_clusters(views, CLUSTER_GAP, min_size)
+    row[Column.commitment_mean] = commitment / members if members else np.nan
+    row[Column.commitment_tops] = commitment_tops / tops if tops else np.nan
+    row[Column.commitment_in_room] = room / in_room if in_room else np.nan
+    row[Column.skill_mean] = skill / members if members else np.nan
+    row[Column.frustration] = frustration / members if members else np.nan
+    row[Column.quality] = standing[weekly.QUALITY]
+    row[Column.quality_vs_silo] = versus_silo
+    row[Column.changes_proposed] = world.counters[counters.PROPOSED]
+    row[Column.changes_granted] = world.counters[counters.GRANTED]
+    row[Column.changes_blocked] = world.counters[counters.BLOCKED]
+    row[Column.changes_adopted] = world.counters[counters.ADOPTED]
+    row[Column.big_bang_failures] = world.counters[counters.BIG_BANG_FAILURES]
+    row[Column.distributed_leadership_index] = leaders / non_tops if non_tops else np.nan
+    row[Column.alive] = standing[weekly.ALIVE]
+    row[Column.meeting] = standing[weekly.MEETING_HELD]
+    row[Column.aspiration_gap] = standing[weekly.ASPIRATION_GAP]
 
 
 def observe(model: CollaborationModel) -> np.ndarray:
-    """The current values of all reporters, in the order of ``REPORTERS``."""
-    found = snapshot(model)
-    return np.array([reporter.read(model, found) for reporter in REPORTERS], dtype=float)
+    """The current values of all reporters, in the order of ``REPORTERS`` (``Column``)."""
+    row = np.empty(len(REPORTERS))
+    twin = model.silo_twin
+    world = model.state.world
+    twin_world = world if twin is None else twin.state.world
+    observe_into(world, twin_world, twin is not None, model.params.convened, row)
+    return row
 
 
 def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:

@@ -8,12 +8,11 @@ sustainability); then the silo twin (the same world without the network,
 
 from __future__ import annotations
 
-import math
 from functools import cached_property
 
 import numpy as np
 
-from collabsim import events, mesa_interface, space
+from collabsim import events, mesa_interface, metrics, space
 from collabsim.checks import true_or_false
 from collabsim.collector import WeeklyCollector
 from collabsim.initialisation import build_state, silo_start
@@ -97,11 +96,7 @@ class CollaborationModel(WeeklyWorld):
         changing environment, so the difference is what the network adds; 0 when the
         model is itself the silo world (never convened), NaN when it runs without its twin.
         """
-        if not self.params.convened:
-            return 0.0
-        if self.silo_twin is None:
-            return math.nan
-        return self.network.quality - self.silo_twin.network.quality
+        return float(metrics.observe(self)[metrics.Column.quality_vs_silo])
 
     # --- levers and what-ifs during a run -----------------------------------------------------
 

@@ -8,10 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from collabsim import unwatched
 from collabsim.checks import function_or_none
 from collabsim.metrics import summarise
-from collabsim.model import CollaborationModel
 from collabsim.params import ParameterError, Params, python_value
+from collabsim.unwatched import UnwatchedModel
 
 
 @dataclass(eq=False)
@@ -92,13 +93,8 @@ def run(
             f"the last week of a run ({params.horizon}); to run longer, set horizon as well"
         )
     function_or_none("progress", progress, ("weeks_done", "steps"), error=ParameterError)
-    model = CollaborationModel(params, rng=seed, silo_twin=silo_twin)
-    for week in range(steps):
-        if progress is not None:
-            progress(week, steps)
-        model.step()
-    if progress is not None:
-        progress(steps, steps)
+    model = UnwatchedModel(params, rng=seed, silo_twin=silo_twin)
+    unwatched.live(model, steps, progress)
     frame = model.timeseries()
     result = RunResult(params, seed, steps, frame, summarise(model, frame))
     model.release()

@@ -25,6 +25,7 @@ from collabsim.mechanisms.meeting import MeetingRates
 from collabsim.mechanisms.trust import EncounterWeights, TrustRates
 from collabsim.mechanisms.turnover import ExitRates
 from collabsim.mechanisms.weekly import WeekRates
+from collabsim.mechanisms.whole_week import CollapseRule
 from collabsim.params import Params
 from collabsim.params.groups.levers import PARTNER_CHANNELS
 
@@ -72,6 +73,7 @@ class Settings(NamedTuple):
     landscape: LandscapeRates
     week: WeekRates
     meeting: MeetingRates
+    collapse: CollapseRule
 
     @classmethod
     def of(cls, params: Params) -> Settings:
@@ -104,6 +106,12 @@ class Settings(NamedTuple):
                     f"{channel}_channel": params.partner_channel_off != channel
                     for channel in PARTNER_CHANNELS
                 },
+            ),
+            collapse=bundle(
+                CollapseRule,
+                params,
+                attendance_meetings=meetings_in(params.attendance_weeks, params.meeting_interval),
+                collapse_meetings=meetings_in(params.collapse_weeks, params.meeting_interval),
             ),
         )
 

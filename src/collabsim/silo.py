@@ -27,6 +27,7 @@ class SiloWorld(WeeklyWorld):
     #: Nobody reads the twin's people or trust: keeping its Mesa agents and trust sums took
     #: a third of its time at 300 people and more than half at 2,000.
     observed = False
+    people_are_agents = False
 
     def __init__(self, params: Params, world_seed: int, start: State | None = None) -> None:
         """The silo world of ``params`` and ``world_seed``, from ``start`` if given.

@@ -126,10 +126,12 @@ class World(NamedTuple):
     played: Played  # the choices of people played by participants (mechanisms.played)
     standing: np.ndarray  # how the network stands (``Network``; ``mechanisms.weekly``)
     quality_history: np.ndarray  # (QUARTER,) quality in each of the last thirteen weeks
+    attendance_history: np.ndarray  # the share of members at the latest meetings, a ring
     draws: Any  # PersonDraws, as its struct: what newcomers are drawn from
     everyone: np.ndarray  # bool, all true: who does the change work in silos
     top_posts: np.ndarray  # the senior leaders' posts (posts keep their roles)
     leavers: np.ndarray  # buffer: the posts whose holders move on this week
+    org_view: np.ndarray  # (organisations,) each organisation's own view of the purpose
     central_leader: int  # post of the leader holding the centre (if strength > 0)
     partner: int  # the academic partner's organisation, -1 without it
     convener: int  # the academic partner's facilitator, -1 without the partner
@@ -162,10 +164,9 @@ class Network:
     """
 
     standing: np.ndarray = field(repr=False)  # the figures below (``weekly.new_standing``)
-    collapse_step: int | None = None  # week the network dissolved
-    meeting_held: bool = False  # this week
-    attendance_history: list[float] = field(default_factory=list, repr=False)
-    failing_meetings: int = 0  # meetings in a row at which the network was failing
+    # the share of members at the latest meetings, as a ring (``mechanisms.meeting.hold``):
+    # ``attendance_weeks`` places, as many as meetings can span that many weeks
+    attendance_history: np.ndarray = field(repr=False)
     quality_history: np.ndarray = field(default_factory=lambda: np.ones(QUARTER), repr=False)
 
     alive = _standing(weekly.ALIVE, bool, "Still meeting.")
@@ -200,6 +201,16 @@ class Network:
     attendance_rate = _standing(
         weekly.ATTENDANCE_RATE, float, "Share of members at the latest meeting."
     )
+    meeting_held = _standing(weekly.MEETING_HELD, bool, "A meeting is held this week.")
+    failing_meetings = _standing(
+        weekly.FAILING_MEETINGS, int, "Meetings in a row at which the network was failing."
+    )
+
+    @property
+    def collapse_step(self) -> int | None:
+        """Week the network dissolved, or None."""
+        week = int(self.standing[weekly.COLLAPSE_STEP])
+        return None if week < 0 else week
 
     def __repr__(self) -> str:
         # the running figures by name, not the array that holds them
@@ -235,7 +246,6 @@ class State:
     played: Played  # choices of people played by participants; nobody's by default
     network: Network  # how the network stands
     partner_index: int  # the academic partner's organisation, -1 without it
-    initial_members: int  # members at the start
     actions_taken_on: float  # actions a pathway takes on a month (progress_reported)
 
     # The same arrays as single compiled references: what the model passes to mechanisms.
@@ -251,7 +261,8 @@ class State:
     leavers: np.ndarray = field(init=False, repr=False)  # the world's buffer of who moves on
 
     def __post_init__(self) -> None:
-        self.leavers = np.zeros(self.people.active.shape[0], dtype=np.int64)
+        # everyone, and the leader holding the centre once more: who moves on in a week
+        self.leavers = np.zeros(self.people.active.shape[0] + 1, dtype=np.int64)
         self.people_ref = _people_ref(*self.people)
         self.pathways_ref = _pathways_ref(*self.pathways)
         self.changes_ref = _changes_ref(*self.changes)
@@ -274,10 +285,12 @@ class State:
             self.played,
             self.network.standing,
             self.network.quality_history,
+            self.network.attendance_history,
             _draws_ref(*self.draws),
             np.ones(self.people.active.shape[0], dtype=np.bool_),
             np.flatnonzero(self.people.role == TOP),
             self.leavers,
+            self.org_view,
             self.central_leader,
             self.partner_index,
             self.convener,

@@ -25,7 +25,7 @@ import numpy as np
 
 from collabsim import events, settings
 from collabsim.agents import Person
-from collabsim.mechanisms import attendance, meeting, roles, sustainability, weekly
+from collabsim.mechanisms import attendance, meeting, weekly, whole_week
 from collabsim.params import Params
 from collabsim.played import PlayedPeople
 from collabsim.settings import Settings
@@ -39,10 +39,13 @@ class WeeklyWorld(mesa.Model):
     starting state and calls ``_set_up``; each of its steps lives ``_week``.
     """
 
-    #: Whether anyone reads this world's people and trust: its people are then Mesa agents
-    #: (``Person``, in ``people`` and ``agents``) and its trust store keeps the sums the
-    #: trust reporters read. Nobody reads the silo twin's.
+    #: Whether anyone reads this world's trust: its trust store then keeps the sums the trust
+    #: reporters read. Nobody reads the silo twin's.
     observed = True
+
+    #: Whether its people are Mesa agents (``Person``, in ``people`` and ``agents``): not
+    #: the silo twin's, nor those of a run nobody watches as it goes (``collabsim.unwatched``).
+    people_are_agents = True
 
     def _set_up(self, params: Params, state: State) -> None:
         """Set up the run from its parameters and its starting state (``build_state``)."""
@@ -51,7 +54,7 @@ class WeeklyWorld(mesa.Model):
         self.network: Network = state.network  # read some thirty times a week: no property
         self._configure()
         self.people: list[Person] = (
-            [Person(self, i) for i in range(params.n_people)] if self.observed else []
+            [Person(self, i) for i in range(params.n_people)] if self.people_are_agents else []
         )
         self.played = PlayedPeople(self)
 
@@ -66,30 +69,24 @@ class WeeklyWorld(mesa.Model):
     def _week(self) -> None:
         """The week's story, in order.
 
-        Participants' choices (``played``) come between phases 3, 4 and 5, which are then
-        called one at a time; with nobody played phases 3 to 6 run in one compiled call
-        that calls the same phases in the same order (``mechanisms.weekly.after_the_meeting``):
+        Participants' choices (``played``) come between the phases, which are then called
+        one at a time; with nobody played the week after its events is one compiled call
+        that calls the same phases in the same order (``mechanisms.whole_week.live_week``):
         the calls from Python cost more than most weeks' work.
         """
         week = self.steps
         self.apply_scheduled_events(week)
-        self.network.meeting_held = (
-            self.network_on and (week - 1) % self.params.meeting_interval == 0
-        )
+        if not self.played.people:
+            self.hand_over_leavers(whole_week.live_week(self.state.world, self.settings_ref, week))
+            return
+        whole_week.meeting_due(self.state.world, self.settings_ref, week)
         self.played.week_starts(self)
         if self.network.meeting_held:
             self.hold_meeting()
-        if self.played.people:
-            self.do_change_work(week)
-            self.talk_between_meetings()
-            self.update_commitment(week)
-            self.exits_and_turnover()
-        else:
-            self._moved_on(
-                *weekly.after_the_meeting(
-                    self.state.world, self.settings_ref, week, self.network.meeting_held
-                )
-            )
+        self.do_change_work(week)
+        self.talk_between_meetings()
+        self.update_commitment(week)
+        self.exits_and_turnover()
         self.check_sustainability(week)
 
     @property
@@ -128,6 +125,10 @@ class WeeklyWorld(mesa.Model):
         return weekly.shared_capacity(self.state.world)
 
     # 1. events
+    def scheduled_weeks(self) -> list[int]:
+        """The weeks with events in the scenario's timeline."""
+        return list(self._events)
+
     def apply_scheduled_events(self, week: int) -> None:
         """Apply the timeline's events for this week, in the order listed."""
         for event in self._events.get(week, ()):
@@ -146,7 +147,6 @@ class WeeklyWorld(mesa.Model):
         world, cfg = self.state.world, self.settings_ref
         attendees = self.played.attendance(self, attendance.choose_attendees(world, cfg))
         meeting.hold(world, cfg, attendees, self.steps)
-        self.network.attendance_history.append(self.network.attendance_rate)
 
     # 3. change work
     def do_change_work(self, week: int) -> None:
@@ -197,18 +197,16 @@ class WeeklyWorld(mesa.Model):
         """
         if self.network.meeting_held:
             weekly.exits_phase(self.state.world, self.settings_ref)
-        self._moved_on(*weekly.turnover_phase(self.state.world, self.settings_ref))
+        self.hand_over_leavers(weekly.turnover_phase(self.state.world, self.settings_ref))
 
-    def _moved_on(self, leaving: int, leader_leaves: bool) -> None:
-        """The week's turnover done: hand over the posts of those who moved on.
+    def hand_over_leavers(self, leaving: int) -> None:
+        """The week's turnover done: hand over the posts of the ``leaving`` who moved on.
 
-        Their posts are the first ``leaving`` of the world's ``leavers``; the leader holding
-        the centre, if moving on, leaves as the scheduled event does.
+        Their posts are the first ``leaving`` of the world's ``leavers``, in the order
+        they left (the leader holding the centre, if moving on, last).
         """
         if leaving:
             self._hand_over(self.state.leavers[:leaving])
-        if leader_leaves:
-            events.central_leader_leaves(self)
 
     def replace(self, posts: int | np.ndarray) -> None:
         """The holders of ``posts`` (one post, or an array of them) move on, in order.
@@ -220,8 +218,8 @@ class WeeklyWorld(mesa.Model):
         self._hand_over(posts)
 
     def _hand_over(self, posts: np.ndarray) -> None:
-        """Each of ``posts`` gets a new Mesa agent for its newcomer (when anyone reads them)."""
-        if self.observed:
+        """Each of ``posts`` gets a new Mesa agent for its newcomer (if people are agents)."""
+        if self.people_are_agents:
             for post in posts.tolist():
                 self.people[post].hand_over()
                 self.people[post] = Person(self, post)
@@ -230,23 +228,10 @@ class WeeklyWorld(mesa.Model):
     def check_sustainability(self, week: int) -> None:
         """At each meeting, judge whether the network is failing (M15).
 
-        It dissolves once its failing meetings in a row span ``collapse_weeks``.
+        It dissolves once its failing meetings in a row span ``collapse_weeks``
+        (``mechanisms.whole_week.judge_network``).
         """
-        if not self.network.meeting_held:
-            return
-        s, prm = self.state, self.params
-        p = s.people
-        recent = self.network.attendance_history[-self.meetings_in(prm.attendance_weeks) :]
-        failing = sustainability.network_failing(
-            int(p.active.sum()) / self.state.initial_members,
-            sum(recent) / len(recent),
-            bool((p.active & (p.role == roles.TOP) & ~p.steady).any()),
-            prm.min_attendance,
-        )
-        self.network.failing_meetings = self.network.failing_meetings + 1 if failing else 0
-        if self.network.failing_meetings >= self.meetings_in(prm.collapse_weeks):
-            self.network.alive = False
-            self.network.collapse_step = week
+        whole_week.judge_network(self.state.world, self.settings_ref, week)
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -262,10 +247,6 @@ class WeeklyWorld(mesa.Model):
             "and seed and step both to week k (the same seed gives the same weeks); to keep "
             "what a run produced, keep model.timeseries() or the result of collabsim.run"
         )
-
-    def meetings_in(self, weeks: int) -> int:
-        """How many meetings in a row span ``weeks`` of the calendar (``settings.meetings_in``)."""
-        return settings.meetings_in(weeks, self.params.meeting_interval)
 
     def _configure(self) -> None:
         """Bundle the rates the compiled mechanisms take, once per set of parameters."""

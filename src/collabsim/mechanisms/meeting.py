@@ -74,6 +74,8 @@ def hold(world, settings, attendees, week):
         members += people.active[i]
     standing[ATTENDEES] = attendees.size
     standing[ATTENDANCE_RATE] = attendees.size / max(1, members)
+    history = world.attendance_history  # the latest meetings', as a ring
+    history[(int(standing[MEETINGS_HELD]) - 1) % history.shape[0]] = standing[ATTENDANCE_RATE]
 
     partner = facilitated(world)
     mixed = partner and rates.seating_channel

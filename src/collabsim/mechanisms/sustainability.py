@@ -80,6 +80,7 @@ def organisations_withdrawing(world, settings, partner, patience):
     return left
 
 
+@jit
 def network_failing(membership_share, recent_attendance, tops_left, min_attendance):
     """M15: a network is failing when it loses its people, its room or its senior leaders.
 

@@ -50,7 +50,11 @@ PROGRAMME_RUNNING = 13  # the leadership programmes are under way
 LAST_MEETING = 14  # week of the latest meeting (0: the network's start)
 ATTENDEES = 15  # people at the latest meeting
 ATTENDANCE_RATE = 16  # share of members at the latest meeting
-N_STANDING = 17
+MEETING_HELD = 17  # a meeting is held this week
+FAILING_MEETINGS = 18  # meetings in a row at which the network was failing (M15)
+COLLAPSE_STEP = 19  # week the network dissolved, -1 while it lives
+INITIAL_MEMBERS = 20  # members at the start
+N_STANDING = 21
 
 
 def new_standing(
@@ -59,9 +63,12 @@ def new_standing(
     partner_present: bool,
     programme_running: bool,
     initial_quality: float,
+    initial_members: int,
 ) -> np.ndarray:
     """How a network stands at its start: nothing yet achieved, expected or lost."""
     standing = np.zeros(N_STANDING)
+    standing[INITIAL_MEMBERS] = initial_members
+    standing[COLLAPSE_STEP] = -1
     standing[ALIVE] = alive
     standing[CENTRAL_LEADER_PRESENT] = central_leader_present
     standing[PARTNER_PRESENT] = partner_present
@@ -78,6 +85,7 @@ class WeekRates(NamedTuple):
     """The parameters the week's phases read themselves, named as the parameters."""
 
     convened: bool
+    meeting_interval: int
     distributed_leadership: float
     talks_informally: bool  # a place-based network whose members meet between meetings
     trust_drift: float
@@ -281,20 +289,39 @@ def exits_phase(world, settings):
 
 
 @jit
+def central_leader_leaves(world, slot):
+    """The leader holding the centre leaves; an ordinary top takes the post (M14).
+
+    Their view returns to their organisation's own, as any top's. Returns whether they
+    left (not when nobody holds the centre), their post then in ``world.leavers[slot]``.
+    """
+    standing, people, leader = world.standing, world.people, world.central_leader
+    if standing[CENTRAL_LEADER_PRESENT] == 0.0:
+        return False
+    standing[CENTRAL_LEADER_PRESENT] = 0.0
+    people.steady[leader] = False
+    people.anchor[leader] = world.org_view[people.org[leader]]
+    world.leavers[slot] = leader
+    replace_posts(world, world.leavers[slot : slot + 1])
+    return True
+
+
+@jit
 def turnover_phase(world, settings):
     """Phase 6, every week: people move on and are replaced (M14).
 
-    Returns how many moved on (their posts first in ``world.leavers``) and whether the
-    leader holding the centre moves on too, at the same base rate as anyone; the model
-    then hands their posts' Mesa agents over, and the leader's leaving is an event.
+    The leader holding the centre moves on at the same base rate as anyone, after the
+    others. Returns how many moved on, their posts first in ``world.leavers`` in the order
+    they left, for the model to hand their posts' Mesa agents over.
     """
     leaving = turnover.move_on(world, settings, world.leavers)
     if leaving:
         replace_posts(world, world.leavers[:leaving])
-    leader_leaves = world.standing[CENTRAL_LEADER_PRESENT] != 0.0 and chance(
+    if world.standing[CENTRAL_LEADER_PRESENT] != 0.0 and chance(
         world.stream, settings.exits.turnover_rate / 52
-    )
-    return leaving, leader_leaves
+    ):
+        leaving += central_leader_leaves(world, leaving)
+    return leaving
 
 
 @jit
@@ -317,7 +344,7 @@ def after_the_meeting(world, settings, week, meeting_held):
     """Phases 3 to 6 of a week in which nobody is played, in the week's order.
 
     Phases 3 to 5 (``work_talk_and_hope``); after a meeting, the exits it settles
-    (``exits_phase``); then who moves on (``turnover_phase``, whose result it returns).
+    (``exits_phase``); then who moves on (``turnover_phase``, whose count it returns).
     """
     work_talk_and_hope(world, settings, week)
     if meeting_held:

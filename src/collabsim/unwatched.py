@@ -1,0 +1,87 @@
+"""Runs nobody watches as they go: their weeks lived in stretches of one compiled call.
+
+``collabsim.run`` (and every sweep, which runs through it) returns a run's time series and
+summary: nobody reads its people as Mesa agents or looks at a week as it happens. Its
+model is then an ``UnwatchedModel``, a ``CollaborationModel`` whose people are not made
+Mesa agents, and ``live`` lives its weeks with no Python between one and the next, from
+one week with scheduled events to the next: each week is what ``CollaborationModel.step``
+does in a week nobody plays, through the same functions in the same order (the world's
+week, ``mechanisms.whole_week.live_week``; its silo twin's; the reporters' pass,
+``metrics.observe``). ``tests/test_unwatched.py`` holds the two ways equal. At 300 people
+the calls from Python, Mesa's step and the agents each week cost about a third of a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from collabsim import metrics
+from collabsim.jit import jit
+from collabsim.mechanisms.whole_week import live_week
+from collabsim.model import CollaborationModel
+
+
+class UnwatchedModel(CollaborationModel):
+    """A ``CollaborationModel`` whose people are not Mesa agents, lived by ``live``.
+
+    Its ``agents`` are empty and it takes no agent reporters; everything else, its state,
+    reporters and summary, is a ``CollaborationModel``'s.
+    """
+
+    people_are_agents = False
+
+
+@jit
+def _live_weeks(world, settings, twin, twin_settings, has_twin, convened, first, rows):
+    """Weeks ``first``, ``first + 1``, ... of a run and its twin, a row of reporters each.
+
+    As ``CollaborationModel.step`` in weeks nobody plays and with no scheduled events.
+    """
+    for k in range(rows.shape[0]):
+        week = first + k
+        live_week(world, settings, week)
+        if has_twin:
+            live_week(twin, twin_settings, week)
+        metrics.observe_into(world, twin, has_twin, convened, rows[k])
+
+
+def live(
+    model: UnwatchedModel, steps: int, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """Live ``steps`` weeks of ``model`` from its start, recording each week's reporters.
+
+    The scheduled events of a week are applied from Python at its start, as in ``step``;
+    the weeks from there to the next week with events are one compiled call, or one week
+    at a time when ``progress`` is to hear of each: it is called as ``progress(weeks_done,
+    steps)`` before the first week and after each.
+    """
+    twin = model.silo_twin
+    worlds = (model,) if twin is None else (model, twin)
+    rows = np.empty((steps, len(metrics.REPORTERS)))
+    breaks = sorted({w for w in model.scheduled_weeks() if 1 <= w <= steps} | {steps + 1})
+    if progress is not None:
+        progress(0, steps)
+    week = 1
+    while week <= steps:
+        end = week + 1 if progress is not None else next(w for w in breaks if w > week)
+        for world in worlds:
+            world.steps = week
+            world.apply_scheduled_events(week)
+        _live_weeks(
+            model.state.world,
+            model.settings_ref,
+            worlds[-1].state.world,  # the twin's, or (unused) the run's own
+            worlds[-1].settings_ref,  # read after the events, which may change levers
+            twin is not None,
+            model.params.convened,
+            week,
+            rows[week - 1 : end - 1],
+        )
+        week = end
+        if progress is not None:
+            progress(week - 1, steps)
+    model.steps = model.time = steps
+    model.datacollector.record(model, rows)
+    model.running = steps < model.params.horizon
