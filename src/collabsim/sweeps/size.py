@@ -25,9 +25,10 @@ LARGE_RUNS = 1_000_000
 START_SECONDS = 2.0
 
 #: Seconds a run takes: a fixed cost and a cost per person and week (fitted to runs of
-#: 100 to 2,000 people: 15 ms at 100, 25 at 300, 73 at 1,000 and 136 at 2,000).
-RUN_SECONDS = 0.009
-PERSON_WEEK_SECONDS = 0.25e-6
+#: 260 weeks of 100 to 2,000 people: 10 ms at 100, 16 at 300, 74 at 1,000 and 116 at
+#: 2,000; 4.7 ms for Beston's 25 people over 24 weeks).
+RUN_SECONDS = 0.005
+PERSON_WEEK_SECONDS = 0.22e-6
 
 #: Bytes on disk: one run's row of the runs table (compressed); one value of the kept
 #: time series (a reporter at a step).
