@@ -2,7 +2,8 @@
 
 They are described in ``docs/odd.md``, section 4 (Observation).
 
-Each reporter is declared once below with its unit, meaning, type and how it is read; the
+Each reporter is declared once below with its unit, meaning and type, and computed with the
+others in one compiled pass that writes it into its column by name (``observe_into``); the
 model records one row of them per week (week 0 is the starting state). Counts of changes
 are cumulative since the start of the run.
 """
