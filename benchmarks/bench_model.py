@@ -25,7 +25,8 @@ the week in the network's world and in its silo twin, and prints each phase's sh
 the time goes. The week nobody plays, one compiled call, is called part by part to be
 timed apart, and the run is checked to come out as it does in one call. With ``--parts``
 it times the parts of ``collabsim.run`` (building the model, its weeks in compiled
-stretches, the summary, the rest), each against the yardstick.
+stretches, the summary, the rest), each against the yardstick, at each size and for the
+short run most of a study's runs are (``SHORT_RUN``).
 
 Usage::
 
@@ -260,57 +261,66 @@ def phases(sizes, steps: int = 260) -> list[dict]:
     return rows
 
 
+#: The short run most of a study's runs are: Beston's partnership group over the 24 weeks of
+#: its facilitated meetings (scenario, weeks, runs timed).
+SHORT_RUN = ("beston", 24, 50)
+
+
 def parts(sizes, steps: int = 260, runs: int = 5) -> list[dict]:
-    """Where ``collabsim.run``'s time goes, per run of each size: seconds by part.
+    """Where ``collabsim.run``'s time goes, per run of each size and of ``SHORT_RUN``.
 
     Building the model (its state, its silo twin's, Mesa's model); its weeks, lived in
     compiled stretches (``unwatched.live``); the summary; and the rest (the time series
     as a frame, checking the arguments, letting go of the state). A yardstick run after
     each model run puts them on its scale.
     """
+    scenario, short_steps, short_runs = SHORT_RUN
+    cases = [(f"{n} people", collabsim.Params(n_people=n), steps, runs) for n in sizes]
+    cases.append(
+        (f"{scenario}, {short_steps} weeks", collabsim.scenario(scenario), short_steps, short_runs)
+    )
+    return [_parts_of_runs(*case) for case in cases]
+
+
+def _parts_of_runs(label: str, params, steps: int, runs: int) -> dict:
     from collabsim import runner, unwatched
 
-    rows = []
     originals = {"UnwatchedModel": runner.UnwatchedModel, "summarise": runner.summarise}
     live = unwatched.live
     labels = {
         "UnwatchedModel": "building the model",
         "summarise": "the summary",
     }
-    for n in sizes:
-        params = collabsim.Params(n_people=n)
-        collabsim.run(params, seed=0, steps=5)  # loads the compiled mechanisms
-        spent: dict[str, float] = {}
+    collabsim.run(params, seed=0, steps=min(5, steps))  # loads the compiled mechanisms
+    spent: dict[str, float] = {}
+    for name, function in originals.items():
+        setattr(runner, name, _timed(function, labels[name], spent))
+    unwatched.live = _timed(live, "its weeks, compiled", spent)
+    try:
+        total = yard = 0.0
+        for seed in range(1, runs + 1):
+            start = time.perf_counter()
+            collabsim.run(params, seed=seed, steps=steps)
+            total += time.perf_counter() - start
+            yard += _yardstick_seconds(steps)
+    finally:
         for name, function in originals.items():
-            setattr(runner, name, _timed(function, labels[name], spent))
-        unwatched.live = _timed(live, "its weeks, compiled", spent)
-        try:
-            total = yard = 0.0
-            for seed in range(1, runs + 1):
-                start = time.perf_counter()
-                collabsim.run(params, seed=seed, steps=steps)
-                total += time.perf_counter() - start
-                yard += _yardstick_seconds(steps)
-        finally:
-            for name, function in originals.items():
-                setattr(runner, name, function)
-            unwatched.live = live
-        spent["the rest (time series, checks, letting go)"] = total - sum(spent.values())
-        per_yard_step = yard / YARDSTICK_PEOPLE
-        rows.append(
-            {
-                "n_people": n,
-                "seconds_per_run": total / runs,
-                "parts": {
-                    label: {
-                        "seconds_per_run": seconds / runs,
-                        "vs_yardstick": seconds / n / per_yard_step,
-                    }
-                    for label, seconds in sorted(spent.items(), key=lambda item: -item[1])
-                },
+            setattr(runner, name, function)
+        unwatched.live = live
+    spent["the rest (time series, checks, letting go)"] = total - sum(spent.values())
+    per_yard_step = yard / YARDSTICK_PEOPLE
+    return {
+        "case": label,
+        "n_people": params.n_people,
+        "seconds_per_run": total / runs,
+        "parts": {
+            part: {
+                "seconds_per_run": seconds / runs,
+                "vs_yardstick": seconds / params.n_people / per_yard_step,
             }
-        )
-    return rows
+            for part, seconds in sorted(spent.items(), key=lambda item: -item[1])
+        },
+    }
 
 
 #: People in the yardstick model.
@@ -422,7 +432,7 @@ def main(argv=None) -> None:
         for label, seconds in sorted(row["phases"].items(), key=lambda item: -item[1]):
             print(f"  {seconds / row['seconds']:>6.1%}  {label}")
     for row in result.get("parts", []):
-        print(f"collabsim.run, {row['n_people']} people, {row['seconds_per_run'] * 1e3:.1f} ms:")
+        print(f"collabsim.run, {row['case']}, {row['seconds_per_run'] * 1e3:.2f} ms:")
         for label, item in row["parts"].items():
             share = item["seconds_per_run"] / row["seconds_per_run"]
             print(

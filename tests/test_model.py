@@ -313,6 +313,17 @@ def test_power_participation_is_spearmans_rank_correlation():
         assert power_participation(model) == pytest.approx(expected, rel=1e-12)
 
 
+def test_average_ranks_are_scipys_with_ties():
+    from scipy.stats import rankdata
+
+    from collabsim.metrics import average_ranks
+
+    rng = np.random.default_rng(4)
+    for size in (1, 2, 7, 60):
+        values = rng.integers(0, 5, size) / 4  # few distinct values: many ties
+        assert np.array_equal(average_ranks(values), rankdata(values))
+
+
 def test_attendees_count_the_people_at_each_meeting():
     """``attendees`` is the number who came, not the share times the members left at the
     week's end: in weeks when nobody moved on, it is everyone marked as at the meeting."""

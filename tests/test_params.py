@@ -195,6 +195,16 @@ def test_params_are_immutable_comparable_and_picklable():
         p.replace(cede_willingness=2)
 
 
+def test_replace_checks_what_it_changes_against_what_it_keeps():
+    """A copy is held to the rules between parameters, and its values are validated."""
+    p = Params(landscape_k=3)
+    with pytest.raises(ParameterError, match="landscape_k=3 .* n_practices=3"):
+        p.replace(n_practices=3)
+    q = p.replace(n_practices=12, horizon=np.int64(40))
+    assert q == Params(landscape_k=3, n_practices=12, horizon=40)
+    assert type(q.horizon) is int
+
+
 def test_shipped_scenarios_load_and_cite_evidence():
     assert set(available()) >= {"iocn", "clahrc", "beston", "hierarchy"}
     for name in available():

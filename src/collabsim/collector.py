@@ -94,7 +94,7 @@ class WeeklyCollector(mesa.DataCollector):
     """
 
     def __init__(self, agent_reporters: Mapping[str, Any] | None = None) -> None:
-        self._rows: list[np.ndarray] = []
+        self._rows: list[np.ndarray] = []  # a week's row, or a block of weeks' rows
         self._columns: tuple[int, dict[str, list]] = (0, {})
         super().__init__(agent_reporters=checked_agent_reporters(agent_reporters))
         self.model_reporters = model_reporters()
@@ -103,10 +103,10 @@ class WeeklyCollector(mesa.DataCollector):
     def model_vars(self) -> dict[str, list]:
         """Each reporter's values so far, by name (Mesa's layout of the same rows)."""
         count, columns = self._columns
-        if count != len(self._rows):
+        if count != len(self._collection_steps):
             frame = self.get_model_vars_dataframe()
             columns = {name: frame[name].tolist() for name in frame.columns}
-            self._columns = (len(self._rows), columns)
+            self._columns = (len(self._collection_steps), columns)
         return columns
 
     @model_vars.setter
@@ -129,7 +129,7 @@ class WeeklyCollector(mesa.DataCollector):
         and hands their rows over here at the end.
         """
         first = model.steps - len(rows) + 1
-        self._rows.extend(rows)
+        self._rows.append(rows)
         self._collection_steps.extend(range(first, model.steps + 1))
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:

@@ -273,7 +273,9 @@ def silo_start(state: State) -> State:
     def fresh(value):
         # each array copied once, so arrays shared within the state stay shared
         if isinstance(value, np.ndarray):
-            return copies.setdefault(id(value), value.copy())
+            if id(value) not in copies:
+                copies[id(value)] = value.copy()
+            return copies[id(value)]
         if isinstance(value, tuple) and hasattr(value, "_fields"):
             return type(value)(*(fresh(v) for v in value))
         return value  # numbers, and the organisations, which are frozen

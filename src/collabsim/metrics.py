@@ -389,15 +389,25 @@ def present_throughout(model: CollaborationModel) -> np.ndarray:
 
 
 def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
-    """The per-run summary of a finished model, from its time series and final state."""
+    """The per-run summary of a finished model, from its time series and final state.
+
+    Args:
+        model: The finished model.
+        frame: Its time series, ``model.timeseries()``: a column per reporter, in order.
+    """
     s = model.state
     steps = len(frame) - 1
-    meetings = frame.loc[frame["meeting"], "attendance_rate"]
+    # one array of every column, read by position: reading a frame's columns or rows one
+    # by one cost more than a short run's weeks
+    table = frame.to_numpy(dtype=float)
+
+    def week(reporter: str, at: Any = -1) -> Any:
+        return table[at, Column[reporter]]
+
+    meetings = week("attendance_rate", week("meeting", slice(None)) != 0)
     blocked = float(s.counters[counters.BLOCKED])
     decided = blocked + float(s.counters[counters.GRANTED])
-    last = frame.iloc[-1]
-    mid = frame.iloc[steps // 2]
-    alive_weeks = int(frame["alive"].iloc[1:].sum())
+    alive_weeks = int(week("alive", slice(1, None)).sum())
     throughout = present_throughout(model)
     held = model.network.meetings_held
     all_meetings = int(np.sum(throughout & (s.people.attended == held))) if held else 0
@@ -410,15 +420,15 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
         "sustained": model.alive,
         "collapse_step": model.collapse_step,
         "sustainability_score": alive_weeks / steps if steps else float(model.alive),
-        "final_trust_cross_org": last["trust_cross_org"],
-        "final_narrative_spread": last["narrative_spread"],
-        "quality_gain": last["quality"] - 1.0,
-        "quality_gain_mid": mid["quality"] - 1.0,
-        "quality_gain_vs_silo": last["quality_vs_silo"],
-        "changes_adopted": last["changes_adopted"],
-        "big_bang_failures": last["big_bang_failures"],
+        "final_trust_cross_org": week("trust_cross_org"),
+        "final_narrative_spread": week("narrative_spread"),
+        "quality_gain": week("quality") - 1.0,
+        "quality_gain_mid": week("quality", steps // 2) - 1.0,
+        "quality_gain_vs_silo": week("quality_vs_silo"),
+        "changes_adopted": week("changes_adopted"),
+        "big_bang_failures": week("big_bang_failures"),
         "block_rate": blocked / decided if decided else float("nan"),
-        "distributed_leadership_index": last["distributed_leadership_index"],
+        "distributed_leadership_index": week("distributed_leadership_index"),
         "mean_attendance": float(meetings.mean()) if len(meetings) else float("nan"),
         "attended_all_meetings": all_meetings,
         "attended_two_thirds": two_thirds,
@@ -454,5 +464,15 @@ def power_participation(model: CollaborationModel) -> float:
     power, share = people.base_power[who], people.attended[who] / model.network.meetings_held
     if who.sum() < 3 or np.ptp(power) == 0 or np.ptp(share) == 0:
         return float("nan")
-    ranks = [pd.Series(values).rank(method="average").to_numpy() for values in (power, share)]
-    return float(np.corrcoef(*ranks)[0, 1])
+    return float(np.corrcoef(average_ranks(power), average_ranks(share))[0, 1])
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties sharing their mean rank (``pandas.Series.rank()``'s default)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], len(values)]
+    ranks = np.empty(len(values))
+    ranks[order] = np.repeat((starts + 1 + ends) / 2, ends - starts)
+    return ranks

@@ -101,6 +101,7 @@ ChangesStruct, ChangesRef, _changes_ref = struct_of(Changes, __name__)
 TrustStoreStruct, TrustStoreRef, _trust_ref = struct_of(TrustStore, __name__)
 TeamsStruct, TeamsRef, _teams_ref = struct_of(Teams, __name__)
 PersonDrawsStruct, PersonDrawsRef, _draws_ref = struct_of(PersonDraws, __name__)
+PlayedStruct, PlayedRef, _played_ref = struct_of(Played, __name__)
 
 
 class World(NamedTuple):
@@ -123,7 +124,7 @@ class World(NamedTuple):
     team_start: np.ndarray  # (P + 1,)
     withdrawn: np.ndarray  # (organisations,) bool: has left the network (M15)
     org_low_meetings: np.ndarray  # (organisations,) meetings in a row its tops were low
-    played: Played  # the choices of people played by participants (mechanisms.played)
+    played: Any  # Played, as its struct: the choices of people played by participants
     standing: np.ndarray  # how the network stands (``Network``; ``mechanisms.weekly``)
     quality_history: np.ndarray  # (QUARTER,) quality in each of the last thirteen weeks
     attendance_history: np.ndarray  # the share of members at the latest meetings, a ring
@@ -282,7 +283,7 @@ class State:
             self.team_start,
             self.withdrawn,
             self.org_low_meetings,
-            self.played,
+            _played_ref(*self.played),
             self.network.standing,
             self.network.quality_history,
             self.network.attendance_history,

@@ -23,8 +23,12 @@ class Params(Mapping):
     """
 
     def __init__(self, **values: Any) -> None:
-        merged = {name: p.default for name, p in PARAMETERS.items()}
-        for name, value in values.items():
+        self._take({name: p.default for name, p in PARAMETERS.items()}, values)
+
+    def _take(self, values: dict[str, Any], changes: Mapping[str, Any]) -> None:
+        """Hold ``values`` (valid already) with ``changes`` validated and applied."""
+        merged = dict(values)
+        for name, value in changes.items():
             merged[name] = declaration(name).validate(value)
         _check_together(merged)
         object.__setattr__(self, "_values", merged)
@@ -66,7 +70,9 @@ class Params(Mapping):
 
     def replace(self, **changes: Any) -> Params:
         """Return a copy with ``changes`` applied (and validated)."""
-        return Params(**{**self._values, **changes})
+        copy = Params.__new__(Params)
+        copy._take(self._values, changes)  # the values kept were validated when set
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """Return plain values (lists for sequences, dicts for events), JSON friendly."""
