@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import numpy as np
 import pytest
+from field_studies import quoted_words_missing
 
 import collabsim
 from collabsim.params import EVENT_KINDS, LEVERS, PARAMETERS, Event, ParameterError, Params
 from collabsim.scenarios import available, read_scenario_file, scenario
+from collabsim.scenarios import load as load_scenario
 
 NUMERIC = [p for p in PARAMETERS.values() if p.kind in ("float", "int")]
 
@@ -280,3 +283,24 @@ def test_each_settings_bundle_carries_its_parameters_by_name():
 def test_values_python_cannot_compare_or_convert_are_refused_naming_the_parameter(name, value):
     with pytest.raises(ParameterError, match=f"^{name}=.* is not allowed"):
         Params(**{name: value})
+
+
+#: A passage in single quotes, as the declarations quote the field studies.
+QUOTED = re.compile(r"(?:^|(?<=[\s(\[]))'(.+?)'(?=[\s,.;:)]|$)")
+
+
+def test_every_passage_a_parameter_quotes_is_in_the_field_studies():
+    """Evidence quoted for a parameter is the studies' own words (gaps as ... allowed)."""
+    quoted = [(name, q) for name, p in PARAMETERS.items() for q in QUOTED.findall(p.evidence)]
+    assert len(quoted) > 60  # the declarations quote the studies throughout
+    missing = [(name, q, gap) for name, q in quoted if (gap := quoted_words_missing(q))]
+    assert not missing, f"not in the field studies: {missing}"
+
+
+def test_every_passage_a_scenario_quotes_is_in_the_field_studies():
+    quoted = [
+        (name, q) for name in available() for q in QUOTED.findall(load_scenario(name).evidence)
+    ]
+    assert len(quoted) > 10
+    missing = [(name, q, gap) for name, q in quoted if (gap := quoted_words_missing(q))]
+    assert not missing, f"not in the field studies: {missing}"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from field_studies import plain, studies
 
 import collabsim
 from collabsim.params import ParameterError
@@ -204,30 +204,8 @@ def test_a_claim_the_model_cannot_express_keeps_its_reason():
 # --- the catalogue -------------------------------------------------------------------
 
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
-
-def _plain(text: str) -> str:
-    """Text with the PDF's line numbers, typographic quotes and line breaks taken out."""
-    text = re.sub(r"(?m)^\s*\d+\s*$", " ", text)  # lines that are only a line number
-    text = re.sub(r"(?m)^\s*\d{1,2}\s+", " ", text)  # a line number before the text
-    for fancy, plain in (
-        ("\u2019", "'"),
-        ("\u2018", "'"),
-        ("\u201c", '"'),
-        ("\u201d", '"'),
-        ("\u2013", "-"),
-        ("\u2014", "-"),
-        ("\u2026", "..."),
-    ):
-        text = text.replace(fancy, plain)
-    return " ".join(text.replace("*", "").split()).lower()
-
-
 def test_every_quote_is_found_word_for_word_in_the_field_studies():
-    studies = _plain(" ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")))
-    assert len(studies) > 100_000  # both studies were read
-    missing = [name for name, p in PATTERNS.items() if _plain(p.quote) not in studies]
+    missing = [name for name, p in PATTERNS.items() if plain(p.quote) not in studies()]
     assert not missing, f"quotes not found in the field studies: {missing}"
 
 

@@ -49,7 +49,9 @@ declare(
     low=0.25,
     high=4.0,
     group=GROUP,
-    evidence=f"CLAHRCs: research translation, 'larger, slower' changes ({IOCN}).",
+    evidence=f"CLAHRCs 'focused specifically on applied research translation through research "
+    f"networks', where IOCN 'required a gradual, incremental change' ({IOCN}): the model "
+    "reads research translation as larger changes that take longer.",
 )
 declare(
     "grant_base",
@@ -152,7 +154,7 @@ declare(
     low=0.0,
     high=0.2,
     group=GROUP,
-    evidence=f"'the city's healthcare systems must continue to respond to urgent financial "
+    evidence=f"'city's healthcare systems must continue to respond to urgent financial "
     f"and demand pressures' ({IOCN}); changing landscapes, Levinthal (1997).",
 )
 declare(

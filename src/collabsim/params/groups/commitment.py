@@ -15,7 +15,9 @@ declare(
     low=0.0,
     high=1.0,
     group=GROUP,
-    evidence=f"'I feel really energized' at the start of Beston ({BESTON}).",
+    evidence=f"At Beston's first meeting 'What they had in common was a clear intention to "
+    f"work together better', while 'The GPs ... were still skeptical' and getting started "
+    f"meant 'suspending disbelief' ({BESTON}).",
 )
 declare(
     "aspiration_memory",

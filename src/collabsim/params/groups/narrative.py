@@ -40,7 +40,7 @@ declare(
     high=0.5,
     group=GROUP,
     symbol="γ",
-    evidence=f"'taking time to explore what matters to people' ({BESTON}).",
+    evidence=f"'taking the time to explore what matters to people' ({BESTON}).",
 )
 declare(
     "pressure_crowding",

@@ -95,5 +95,5 @@ declare(
     (),
     "Scheduled events on the timeline (see EVENT_KINDS).",
     group="timeline",
-    evidence="Workshop 'what if' questions drawn from both studies.",
+    evidence="Workshop what-if questions drawn from both studies.",
 )
