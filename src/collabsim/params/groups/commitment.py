@@ -16,7 +16,7 @@ declare(
     high=1.0,
     group=GROUP,
     evidence=f"At Beston's first meeting 'What they had in common was a clear intention to "
-    f"work together better', while 'The GPs ... were still skeptical' and getting started "
+    "work together better', while 'The GPs ... were still skeptical' and getting started "
     f"meant 'suspending disbelief' ({BESTON}).",
 )
 declare(
