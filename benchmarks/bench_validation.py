@@ -4,7 +4,8 @@
 measures, in one run on this machine:
 
 1. **Wall time** of a full and of a quick validation from an empty folder, on the
-   process pool with 2 workers, and the number of runs each needs.
+   process pool with 2 workers, and the number of runs each needs; and of the quick one
+   on a local Dask cluster of as many workers, started once for all its groups of arms.
 2. **2-worker efficiency**: the time a plain serial loop of ``collabsim.run`` would take
    for the same runs / (2 x the validation's wall time). The plain loop is estimated
    from one run of every distinct arm (seed 0, timed serially after a warm-up), times
@@ -69,12 +70,18 @@ def plain_loop_estimate(arms: dict[tuple, tuple], *, quick: bool) -> tuple[float
     return total, runs
 
 
-def timed_validation(out: Path, *, quick: bool, workers: int) -> tuple[float, dict]:
+#: The validations timed from an empty folder: name, quick, backend.
+VALIDATIONS = (("full", False, "pool"), ("quick", True, "pool"), ("quick on Dask", True, "dask"))
+
+
+def timed_validation(
+    out: Path, *, quick: bool, workers: int, backend: str = "pool"
+) -> tuple[float, dict]:
     """Wall seconds of one validation and its ``validation.json``."""
     from collabsim.validation import validate
 
     start = time.perf_counter()
-    validate(out=out, quick=quick, workers=workers)
+    validate(out=out, quick=quick, workers=workers, backend=backend)
     wall = time.perf_counter() - start
     return wall, json.loads((out / "validation.json").read_text(encoding="utf-8"))
 
@@ -89,9 +96,11 @@ def main() -> None:
     arms = distinct_arms()
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for mode, quick in (("full", False), ("quick", True)):
+        for mode, quick, backend in VALIDATIONS:
             plain, runs = plain_loop_estimate(arms, quick=quick)
-            wall, meta = timed_validation(Path(folder) / mode, quick=quick, workers=args.workers)
+            wall, meta = timed_validation(
+                Path(folder) / mode, quick=quick, workers=args.workers, backend=backend
+            )
             results[mode] = {
                 "runs": meta["runs"],
                 "runs_estimated": runs,

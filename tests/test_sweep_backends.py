@@ -21,7 +21,7 @@ import pytest
 from cli_support import SCRIPT
 
 import collabsim
-from collabsim.sweeps import SweepError, pool
+from collabsim.sweeps import SweepError, keeping, kept_alive, pool
 from collabsim.sweeps.chunking import ChunkSizer, default_workers
 from collabsim.sweeps.runner import RunRecord
 
@@ -104,20 +104,34 @@ def test_more_workers_than_cores_run_as_many_as_the_cores_and_say_so_once(
     ]
 
 
-def test_sweeps_inside_kept_alive_share_one_pool_and_give_identical_results(
-    serial_folder, tmp_path
-):
-    with pool.kept_alive(2):
-        shared, _ = pool._kept
+def test_sweeps_inside_kept_alive_share_the_pool_the_first_starts(serial_folder, tmp_path):
+    with kept_alive():
+        assert not keeping._started  # nothing is started before a sweep needs it
         collabsim.sweep(**OPTIONS, backend="pool", workers=2, out=tmp_path / "first")
-        workers = set(shared._processes)
+        shared = keeping._started[("pool", 2)]
+        workers = dict(shared._processes)
         collabsim.sweep(**OPTIONS, backend="pool", workers=2, out=tmp_path / "second")
-        assert len(workers) == 2 and set(shared._processes) == workers  # the same processes
-        # a sweep asking for another number of workers starts its own pool
+        assert len(workers) == 2 and shared._processes == workers  # the same processes
+        # another number of workers is another pool, kept beside the first
         collabsim.sweep(**OPTIONS, backend="pool", workers=1, out=tmp_path / "own")
-        assert set(shared._processes) == workers
-    assert pool._kept is None
+        assert set(keeping._started) == {("pool", 2), ("pool", 1)}
+        assert shared._processes == workers
+    assert not keeping._started
+    assert all(not process.is_alive() for process in workers.values())  # stopped with it
     for name in ("first", "second", "own"):
+        assert_same_results(tmp_path / name, serial_folder)
+
+
+def test_sweeps_inside_kept_alive_share_one_local_dask_cluster(serial_folder, tmp_path):
+    with kept_alive():
+        collabsim.sweep(**OPTIONS, backend="dask", workers=2, out=tmp_path / "first")
+        client = keeping._started[("dask", 2)]
+        workers = set(client.scheduler_info()["workers"])
+        collabsim.sweep(**OPTIONS, backend="dask", workers=2, out=tmp_path / "second")
+        assert len(workers) == 2 and set(client.scheduler_info()["workers"]) == workers
+        assert client.status == "running"
+    assert client.status == "closed"  # the cluster stopped with the block
+    for name in ("first", "second"):
         assert_same_results(tmp_path / name, serial_folder)
 
 
@@ -217,11 +231,8 @@ def test_a_local_clusters_workers_space_out_dasks_own_periodic_work_and_freeze_t
 def test_a_pool_worker_freezes_what_it_loaded():
     """So that its exit, at the end of every sweep, does not search all that for garbage
     (0.4 s of each sweep's shutdown)."""
-    executor = pool._new_pool(1)
-    try:
+    with pool._pool(1) as executor:
         frozen = executor.submit(gc.get_freeze_count).result(timeout=300)
-    finally:
-        executor.shutdown()
     assert frozen > 10_000
 
 

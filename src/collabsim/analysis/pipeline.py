@@ -28,11 +28,10 @@ only what is missing. The output folder then holds::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +51,7 @@ from collabsim.storage import (
     recording_interruption,
     write_atomically,
 )
-from collabsim.sweeps import SweepRun
+from collabsim.sweeps import SweepRun, kept_alive
 from collabsim.sweeps.execution import Execution, execution
 from collabsim.sweeps.plan import SweepPlan
 from collabsim.sweeps.result import SweepResult, load
@@ -213,29 +212,6 @@ def _sweep_record(path: Path, plan: SweepPlan) -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def _backend_kept(backend: str, workers: int | None, scheduler: Any) -> Iterator[Any]:
-    """One pool or local Dask cluster for every sweep, so workers start only once."""
-    if backend == "pool":
-        from collabsim.sweeps.pool import kept_alive
-
-        with kept_alive(workers):
-            yield scheduler
-    elif backend == "dask" and scheduler is None:
-        import distributed
-
-        from collabsim.sweeps.chunking import worker_count
-        from collabsim.sweeps.dask import local_cluster
-
-        with (
-            local_cluster(worker_count(workers)) as cluster,
-            distributed.Client(cluster) as client,
-        ):
-            yield client
-    else:
-        yield scheduler
-
-
 def _run_sweeps(
     planned: dict[Path, SweepPlan],
     run_with: Execution,
@@ -246,19 +222,11 @@ def _run_sweeps(
     ``progress``, if any, is called as ``progress(sweep name, done, total)``.
     """
     counts = {}
-    backend, workers, scheduler = run_with.backend, run_with.workers, run_with.scheduler
-    missing = any(not _complete(plan) for plan in planned.values())
-    kept = (
-        _backend_kept(backend, workers, scheduler) if missing else contextlib.nullcontext(scheduler)
-    )
-    with kept as target:
+    with kept_alive():  # one start of the workers for every sweep
         for path, plan in planned.items():
-            client = target if backend == "dask" else scheduler
             run = SweepRun(
                 plan,
                 run_with.replace(
-                    workers=None if backend == "dask" and client is not None else workers,
-                    scheduler=client,
                     progress=None
                     if progress is None
                     else (lambda done, total, name=plan.name: progress(name, done, total)),
@@ -273,13 +241,6 @@ def _run_sweeps(
             session = load(plan.out).meta["sessions"][-1]
             counts[path] = {"computed": session["runs"], "reused": session["resumed_from"]}
     return counts
-
-
-def _complete(plan: SweepPlan) -> bool:
-    try:
-        return load(plan.out).complete
-    except FileNotFoundError:
-        return False
 
 
 def analyse(

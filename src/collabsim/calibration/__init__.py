@@ -131,6 +131,7 @@ def calibrate(
         restart=restart,  # progress: each stage's own report, below
     )
     from collabsim.calibration.stages import arm_reads, run_stage, stage_size
+    from collabsim.sweeps import kept_alive
     from collabsim.sweeps.plan import check_size
 
     check_size(stage_size(plan, 0), allow_large=allow_large)
@@ -145,7 +146,8 @@ def calibrate(
     started = time.perf_counter()
     results, in_play = {}, list(range(plan.points))
     reads = arm_reads(plan.stages)
-    with recording_interruption(out / META, meta):
+    # one start of the workers for every stage
+    with recording_interruption(out / META, meta), kept_alive():
         for index, stage in enumerate(plan.stages):
             if not in_play:
                 break

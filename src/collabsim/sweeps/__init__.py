@@ -20,7 +20,8 @@ chunked, resumable results folder), and the backends ``serial``, ``pool`` and ``
 each imported only when used.
 
 Running the same sweep again into the same folder resumes it; see
-``collabsim.sweeps.store``.
+``collabsim.sweeps.store``. Many sweeps inside ``kept_alive()`` share their workers,
+started once (``collabsim.sweeps.keeping``).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.sweeps.ctrl_c import CtrlC
 from collabsim.sweeps.design import salib_problem
 from collabsim.sweeps.execution import Execution
+from collabsim.sweeps.keeping import kept_alive
 from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
 from collabsim.sweeps.result import SweepResult, load
 from collabsim.sweeps.sampling import Sampling, SweepError
@@ -234,6 +236,7 @@ __all__ = [
     "SweepTooLarge",
     "Sampling",
     "iter_sweep",
+    "kept_alive",
     "load",
     "salib_problem",
     "sweep",

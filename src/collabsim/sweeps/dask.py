@@ -8,7 +8,9 @@ the end. Dask is an optional extra (``pip install "collabsim[dask]"``), imported
 when this backend is used.
 
 Workers run the same ``run_chunk`` as the process pool, in chunks of about a second of
-work, with twice as many chunks as worker threads in flight. The processes of a local
+work, with twice as many chunks as worker threads in flight. A local cluster takes about
+two seconds to start: a job of many sweeps keeps one for all of them
+(``collabsim.sweeps.kept_alive``). The processes of a local
 cluster leave Ctrl-C to this process, as the pool's workers do, and keep Dask's own log
 quiet: the sweep stops cleanly, keeping what finished, instead of every worker printing
 a traceback.
@@ -27,6 +29,7 @@ from urllib.parse import urlsplit
 
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
 from collabsim.sweeps.execution import SCRIPT_GUARD
+from collabsim.sweeps.keeping import kept
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk
 from collabsim.sweeps.sampling import SweepError
 from collabsim.warm import ready_dask_worker
@@ -213,14 +216,14 @@ def execute(
     distributed = _distributed()
     local = check(workers=workers, scheduler=scheduler)
     with contextlib.ExitStack() as stack:
-        if isinstance(scheduler, distributed.Client):
+        if scheduler is None:  # started warm, here or for every sweep of a kept_alive block
+            client = stack.enter_context(kept(("dask", local), lambda: local_client(local)))
+        elif isinstance(scheduler, distributed.Client):
             client = scheduler
-        elif scheduler is None:
-            cluster = stack.enter_context(local_cluster(local))
-            client = stack.enter_context(distributed.Client(cluster))
         else:
             client = stack.enter_context(_connect(distributed, scheduler))
-        warm_up_workers(client, distributed, local=scheduler is None)
+        if scheduler is not None:  # someone else's cluster, whose workers may be new
+            warm_up_workers(client, distributed, local=False)
         slots = max(1, sum(client.nthreads().values()))
         sizer = ChunkSizer(workers=slots, remaining=remaining)
         finished = distributed.as_completed()
@@ -247,6 +250,15 @@ def execute(
         finally:
             if pending:
                 client.cancel(list(pending))
+
+
+@contextlib.contextmanager
+def local_client(workers: int) -> Iterator[Any]:
+    """A client of a new local cluster of ``workers`` warmed-up workers; both closed after."""
+    distributed = _distributed()
+    with local_cluster(workers) as cluster, distributed.Client(cluster) as client:
+        warm_up_workers(client, distributed, local=True)
+        yield client
 
 
 def warm_up_workers(client: Any, distributed: Any, *, local: bool) -> None:

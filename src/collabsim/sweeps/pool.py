@@ -12,9 +12,8 @@ as the parent is gone, however it went (``kill -9``, the out-of-memory killer): 
 alone, workers blocked on their task queue would wait for good, each holding its memory,
 and the resource tracker with them.
 
-Starting the workers (spawning, imports, loading the compiled mechanisms) costs seconds.
-A job of many short sweeps, such as a validation's groups of arms, runs them inside
-``kept_alive`` and pays that once instead of once per sweep.
+Starting the workers (spawning, imports, loading the compiled mechanisms) costs seconds:
+a job of many sweeps keeps one pool for all of them (``collabsim.sweeps.kept_alive``).
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from contextlib import contextmanager
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
 from collabsim.sweeps.ctrl_c import held_while_stopping
 from collabsim.sweeps.execution import SCRIPT_GUARD
+from collabsim.sweeps.keeping import keeping, kept
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk
 from collabsim.sweeps.sampling import SweepError
 from collabsim.warm import ready_pool_worker
@@ -40,40 +40,17 @@ def check(*, workers: int | None = None, scheduler: object = None) -> int:
     return worker_count(workers)
 
 
-#: The pool kept alive by ``kept_alive``, with its number of workers, or None.
-_kept: tuple[ProcessPoolExecutor, int] | None = None
-
-
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` spawned processes; leaving shuts it, cancelling what is left."""
+    pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=ready_pool_worker,
     )
-
-
-@contextmanager
-def kept_alive(workers: int | None = None) -> Iterator[None]:
-    """Keep one pool of worker processes for every pool sweep inside the block.
-
-    A sweep asking for the same number of workers uses it (and leaves it running);
-    one asking for another number starts its own, as outside the block. Inside an
-    outer ``kept_alive`` block, the outer pool serves.
-
-    Args:
-        workers: Worker processes; all cores if None.
-    """
-    global _kept
-    if _kept is not None:
-        yield
-        return
-    count = worker_count(workers)
-    pool = _new_pool(count)
-    _kept = (pool, count)
     try:
-        yield
+        yield pool
     finally:
-        _kept = None
         with held_while_stopping():
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -93,10 +70,22 @@ def execute(
         Lists of finished runs, in the order the chunks finish.
     """
     workers = check(workers=workers, scheduler=scheduler)
-    kept = _kept is not None and _kept[1] == workers
-    workers = max(1, min(workers, remaining))
-    sizer = ChunkSizer(workers=workers, remaining=remaining)
-    pool = _kept[0] if kept else _new_pool(workers)
+    # a pool kept for later sweeps has every worker; one for this sweep alone, no more
+    # than it has runs
+    started = workers if keeping() else max(1, min(workers, remaining))
+    with kept(("pool", workers), lambda: _pool(started)) as pool:
+        yield from _run_on(pool, tasks, ChunkSizer(workers=started, remaining=remaining))
+
+
+def _run_on(
+    pool: ProcessPoolExecutor, tasks: Iterator[Task], sizer: ChunkSizer
+) -> Iterator[list[RunRecord]]:
+    """Run ``tasks`` on ``pool`` in chunks cut by ``sizer``, yielding them as they finish.
+
+    Unfinished chunks are cancelled when the generator is closed, so that a pool kept for
+    later sweeps is left with nothing of this one.
+    """
+    workers = sizer.workers
     pending: set[Future] = set()
 
     def fill() -> None:
@@ -125,9 +114,5 @@ def execute(
             fill()
             yield from results
     finally:
-        if kept:  # the pool outlives this sweep: only its unfinished chunks go
-            for future in pending:
-                future.cancel()
-        else:
-            with held_while_stopping():
-                pool.shutdown(wait=True, cancel_futures=True)
+        for future in pending:
+            future.cancel()

@@ -37,7 +37,6 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,7 @@ from collabsim.fingerprint import code_fingerprint
 from collabsim.metrics import REPORTER_NAMES, SUMMARY, needs_silo_twin
 from collabsim.params import PARAMETERS, Params
 from collabsim.storage import json_writer, write_atomically
-from collabsim.sweeps import Execution, SweepRun, load, pool
+from collabsim.sweeps import Execution, SweepRun, kept_alive, load
 from collabsim.sweeps.design import FACTOR_KINDS
 from collabsim.sweeps.plan import plan_sweep
 from collabsim.sweeps.runner import FAILED
@@ -184,14 +183,9 @@ def run_needs(
     done_before = count.reused
     if progress is not None and not missing:
         progress(count.needed, count.needed)
-    # one pool of workers for every group: starting one costs seconds, and a validation
-    # has a dozen groups
-    kept = (
-        pool.kept_alive(run_with.workers)
-        if run_with.backend == "pool" and missing
-        else nullcontext()
-    )
-    with kept:
+    # one start of the workers for every group: it costs seconds, and a validation has a
+    # dozen groups
+    with kept_alive():
         for group in _groups(missing):
             name, index = _group_index(group, seed=seed, code=code)
             count.groups.append(name)
