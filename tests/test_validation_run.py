@@ -252,7 +252,7 @@ class StopAfter:
             raise KeyboardInterrupt
 
 
-@pytest.mark.parametrize("backend", ["serial", "pool"])
+@pytest.mark.parametrize("backend", ["serial", "pool", "dask"])
 def test_an_interrupted_validation_resumes_to_the_same_result(serial, tmp_path, backend):
     out, _ = serial
     stopped = tmp_path / "stopped"
