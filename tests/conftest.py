@@ -29,3 +29,19 @@ def _sigint_left_as_found(request):
 def default_params() -> collabsim.Params:
     """The default parameters (the ``iocn`` scenario)."""
     return collabsim.Params()
+
+
+@pytest.fixture
+def local_dask_starts(monkeypatch) -> list[int]:
+    """The number of workers of every local Dask cluster started during the test."""
+    from collabsim.sweeps import dask
+
+    started: list[int] = []
+    start = dask.local_client
+
+    def counted(workers: int):
+        started.append(workers)
+        return start(workers)
+
+    monkeypatch.setattr(dask, "local_client", counted)
+    return started

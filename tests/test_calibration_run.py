@@ -192,6 +192,14 @@ def test_the_pool_gives_exactly_the_serial_tables(serial, tmp_path):
         assert (tmp_path / "pool" / name).read_bytes() == (out / name).read_bytes(), name
 
 
+def test_every_stage_runs_on_one_local_dask_cluster(serial, tmp_path, local_dask_starts):
+    out, _ = serial
+    result = calibrate(PLAN, out=tmp_path / "dask", backend="dask", workers=2)
+    assert all(result.meta["runs"][stage.name]["computed"] for stage in PLAN.stages)
+    assert local_dask_starts == [2]
+    assert (tmp_path / "dask" / "points.csv").read_bytes() == (out / "points.csv").read_bytes()
+
+
 class StopAfter:
     """A progress callback that stops the calibration, as Ctrl-C would."""
 

@@ -118,6 +118,17 @@ def test_quick_pipeline_first_run_computes_every_run(quick):
         assert sweep["failed"] == 0, sweep["name"]
 
 
+def test_a_local_dask_cluster_starts_once_and_gives_the_serial_tables(
+    quick, tmp_path, local_dask_starts
+):
+    result = run_pipeline(PIPELINE, out=tmp_path / "dask", quick=True, backend="dask", workers=2)
+    assert len(result.meta["sweeps"]) > 1 and local_dask_starts == [2]
+    _, _, serial = quick
+    for name in ("survival", "effects", "curves", "cox"):
+        table = f"{pipeline.TABLES}/{name}.csv"
+        assert (tmp_path / "dask" / table).read_bytes() == (serial / table).read_bytes(), name
+
+
 def test_rerun_computes_nothing_new(quick):
     _, second, out = quick
     for sweep in second.meta["sweeps"]:

@@ -203,20 +203,10 @@ def test_the_pool_gives_exactly_the_serial_results(serial, tmp_path):
     ]
 
 
-def test_a_local_dask_cluster_starts_once_for_every_group(serial, tmp_path, monkeypatch):
-    from collabsim.sweeps import dask
-
-    started = []
-
-    def counted(workers):
-        started.append(workers)
-        return real(workers)
-
-    real = dask.local_client
-    monkeypatch.setattr(dask, "local_client", counted)
+def test_a_local_dask_cluster_starts_once_for_every_group(serial, tmp_path, local_dask_starts):
     out, _ = serial
     validation.validate(out=tmp_path / "dask", patterns=TINY, backend="dask", workers=2)
-    assert len(meta(tmp_path / "dask")["groups"]) == 2 and started == [2]
+    assert len(meta(tmp_path / "dask")["groups"]) == 2 and local_dask_starts == [2]
     assert (tmp_path / "dask" / "patterns.csv").read_bytes() == (out / "patterns.csv").read_bytes()
 
 
