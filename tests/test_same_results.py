@@ -115,7 +115,7 @@ def record_of(name: str) -> dict:
         ]
     people = sorted(model.agents, key=lambda agent: agent.unique_id)
     persons = {k: [int(getattr(p, k)) for p in people] for k in PERSON_RECORDS}
-    summary = {k: _number(v) for k, v in summarise(model, frame).items()}
+    summary = {k: _number(v) for k, v in summarise(model).items()}
     return {"series": series, "summary": summary, "people": persons}
 
 

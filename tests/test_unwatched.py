@@ -18,6 +18,7 @@ import collabsim
 from collabsim import metrics
 from collabsim.metrics import summarise
 from collabsim.model import CollaborationModel
+from collabsim.runner import run_rows
 from collabsim.unwatched import UnwatchedModel, live
 
 #: name -> (scenario, parameters changed, seed, weeks, with the silo twin)
@@ -29,7 +30,7 @@ def _stepped(scenario: str, changes: dict, seed: int, weeks: int, twin: bool):
     for _ in range(weeks):
         model.step()
     frame = model.timeseries()
-    return model, frame, summarise(model, frame)
+    return model, frame, summarise(model)
 
 
 def _same_summary(expected: dict, actual: dict) -> None:
@@ -51,6 +52,12 @@ def test_a_run_nobody_watches_is_the_run_stepped_week_by_week(name):
     )
     pd.testing.assert_frame_equal(result.timeseries, frame, check_exact=True)
     _same_summary(summary, result.summary)
+    # a sweep's run: the same weeks as recorded rows, typed and named by the frame
+    rows, summary_of_rows = run_rows(
+        collabsim.scenario(scenario, **changes), seed=seed, steps=weeks, silo_twin=twin
+    )
+    pd.testing.assert_frame_equal(metrics.timeseries_frame(rows), frame, check_exact=True)
+    _same_summary(summary, summary_of_rows)
 
 
 def test_hearing_of_every_week_does_not_change_the_run():

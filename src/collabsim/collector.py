@@ -132,7 +132,14 @@ class WeeklyCollector(mesa.DataCollector):
         self._rows.append(rows)
         self._collection_steps.extend(range(first, model.steps + 1))
 
+    def rows(self) -> np.ndarray:
+        """The reporters so far as one float array: a row per week, a column per reporter.
+
+        The columns are in ``metrics.REPORTERS`` order (``metrics.Column`` gives each
+        one's position); ``get_model_vars_dataframe`` types and names them.
+        """
+        return np.vstack(self._rows) if self._rows else np.empty((0, len(metrics.REPORTERS)))
+
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """The reporters so far: one row per week (indexed by ``week``), typed columns."""
-        rows = np.vstack(self._rows) if self._rows else np.empty((0, len(metrics.REPORTERS)))
-        return metrics.timeseries_frame(rows)
+        return metrics.timeseries_frame(self.rows())

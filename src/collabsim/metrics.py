@@ -388,26 +388,24 @@ def present_throughout(model: CollaborationModel) -> np.ndarray:
     return mask
 
 
-def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
-    """The per-run summary of a finished model, from its time series and final state.
-
-    Args:
-        model: The finished model.
-        frame: Its time series, ``model.timeseries()``: a column per reporter, in order.
-    """
+def summarise(model: CollaborationModel) -> dict[str, Any]:
+    """The per-run summary of a finished model, from its recorded weeks and final state."""
     s = model.state
-    steps = len(frame) - 1
-    # one array of every column, read by position: reading a frame's columns or rows one
-    # by one cost more than a short run's weeks
-    table = frame.to_numpy(dtype=float)
+    # every week's reporters as one array, read by position: reading a frame's columns or
+    # rows one by one cost more than a short run's weeks
+    rows = model.datacollector.rows()
+    steps = len(rows) - 1
 
-    def week(reporter: str, at: Any = -1) -> Any:
-        return table[at, Column[reporter]]
+    def column(reporter: str) -> np.ndarray:
+        return rows[:, Column[reporter]]
 
-    meetings = week("attendance_rate", week("meeting", slice(None)) != 0)
+    def last(reporter: str) -> float:
+        return rows[-1, Column[reporter]]
+
+    meetings = column("attendance_rate")[column("meeting") != 0]
     blocked = float(s.counters[counters.BLOCKED])
     decided = blocked + float(s.counters[counters.GRANTED])
-    alive_weeks = int(week("alive", slice(1, None)).sum())
+    alive_weeks = int(column("alive")[1:].sum())
     throughout = present_throughout(model)
     held = model.network.meetings_held
     all_meetings = int(np.sum(throughout & (s.people.attended == held))) if held else 0
@@ -420,15 +418,15 @@ def summarise(model: CollaborationModel, frame: pd.DataFrame) -> dict[str, Any]:
         "sustained": model.alive,
         "collapse_step": model.collapse_step,
         "sustainability_score": alive_weeks / steps if steps else float(model.alive),
-        "final_trust_cross_org": week("trust_cross_org"),
-        "final_narrative_spread": week("narrative_spread"),
-        "quality_gain": week("quality") - 1.0,
-        "quality_gain_mid": week("quality", steps // 2) - 1.0,
-        "quality_gain_vs_silo": week("quality_vs_silo"),
-        "changes_adopted": week("changes_adopted"),
-        "big_bang_failures": week("big_bang_failures"),
+        "final_trust_cross_org": last("trust_cross_org"),
+        "final_narrative_spread": last("narrative_spread"),
+        "quality_gain": last("quality") - 1.0,
+        "quality_gain_mid": column("quality")[steps // 2] - 1.0,
+        "quality_gain_vs_silo": last("quality_vs_silo"),
+        "changes_adopted": last("changes_adopted"),
+        "big_bang_failures": last("big_bang_failures"),
         "block_rate": blocked / decided if decided else float("nan"),
-        "distributed_leadership_index": week("distributed_leadership_index"),
+        "distributed_leadership_index": last("distributed_leadership_index"),
         "mean_attendance": float(meetings.mean()) if len(meetings) else float("nan"),
         "attended_all_meetings": all_meetings,
         "attended_two_thirds": two_thirds,

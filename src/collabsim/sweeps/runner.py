@@ -23,12 +23,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
-from collabsim.metrics import REPORTER_NAMES, SUMMARY, needs_silo_twin, timeseries_frame
+from collabsim.metrics import (
+    REPORTER,
+    REPORTER_NAMES,
+    SUMMARY,
+    Column,
+    needs_silo_twin,
+    timeseries_frame,
+)
 from collabsim.params import PARAMETERS, Params
-from collabsim.runner import run
+from collabsim.runner import run_rows
 
 #: Status of a run that finished and of one that raised.
 OK, FAILED = "ok", "failed"
@@ -107,15 +113,17 @@ def run_one(task: Task) -> RunRecord:
     series = None
     try:
         twin = needs_silo_twin(task.outputs + task.reporters)
-        result = run(Params(**task.params), seed=task.seed, steps=task.steps, silo_twin=twin)
+        rows, summary = run_rows(
+            Params(**task.params), seed=task.seed, steps=task.steps, silo_twin=twin
+        )
     except Exception as error:  # every failure is recorded, and the sweep goes on
         row.update(dict.fromkeys(task.outputs))
         row.update(status=FAILED, error=f"{type(error).__name__}: {error}")
     else:
-        row.update({name: result.summary[name] for name in task.outputs})
+        row.update({name: summary[name] for name in task.outputs})
         row.update(status=OK, error=None)
         if task.reporters:
-            series = _subsample(result.timeseries, task)
+            series = _subsample(rows, task)
     row["duration"] = time.perf_counter() - start
     return RunRecord(row, series)
 
@@ -127,7 +135,7 @@ def run_chunk(tasks: Sequence[Task]) -> list[RunRecord]:
 
 def warm_up() -> None:
     """Load the compiled mechanisms in this process (a worker does it once, at start)."""
-    run(Params(n_people=30), seed=0, steps=2)
+    run_rows(Params(n_people=30), seed=0, steps=2)
 
 
 def start_worker() -> None:
@@ -163,18 +171,19 @@ def _event_text(event: Any) -> str:
     return ":".join(parts)
 
 
-def _subsample(frame: pd.DataFrame, task: Task) -> dict[str, np.ndarray]:
-    steps = frame.index.to_numpy()  # the week of each row
+def _subsample(rows: np.ndarray, task: Task) -> dict[str, np.ndarray]:
+    """The task's reporters every ``task.every`` weeks and at the last, each as its type."""
+    steps = np.arange(len(rows), dtype=np.int64)  # a row per week, from week 0
     keep = (steps % task.every == 0) | (steps == steps[-1])
     kept = int(keep.sum())
     out = {
         "run": np.full(kept, task.run, dtype=np.int64),
         "point": np.full(kept, task.point, dtype=np.int64),
         "replicate": np.full(kept, task.replicate, dtype=np.int64),
-        "step": steps[keep].astype(np.int64),
+        "step": steps[keep],
     }
     for name in task.reporters:
-        out[name] = frame[name].to_numpy()[keep]
+        out[name] = rows[keep, Column[name]].astype(REPORTER[name].dtype)
     return out
 
 

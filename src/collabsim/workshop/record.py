@@ -141,9 +141,9 @@ class Record:
             The folder written.
         """
         room = self._room
-        frame = room.model.timeseries()
+        model = room.model
         result = RunResult(
-            room.params, room.seed, room.model.steps, frame, summarise(room.model, frame)
+            room.params, room.seed, model.steps, model.timeseries(), summarise(model)
         )
         folder = storage.write_run(result, folder, scenario=room.scenario)
         decisions = self.frame()
