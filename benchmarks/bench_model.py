@@ -26,7 +26,8 @@ the time goes. The week nobody plays, one compiled call, is called part by part 
 timed apart, and the run is checked to come out as it does in one call. With ``--parts``
 it times the parts of ``collabsim.run`` (building the model, its weeks in compiled
 stretches, the summary, the rest), each against the yardstick, at each size and for the
-short run most of a study's runs are (``SHORT_RUN``).
+short run most of a study's runs are (``SHORT_RUN``), and a sweep's run of the same
+(``runner.run_rows``, which makes no time series frame) against it, the two in turn.
 
 Usage::
 
@@ -313,6 +314,7 @@ def _parts_of_runs(label: str, params, steps: int, runs: int) -> dict:
         "case": label,
         "n_people": params.n_people,
         "seconds_per_run": total / runs,
+        "sweep_run_vs_run": _sweep_run_vs_run(params, steps, runs),
         "parts": {
             part: {
                 "seconds_per_run": seconds / runs,
@@ -321,6 +323,19 @@ def _parts_of_runs(label: str, params, steps: int, runs: int) -> dict:
             for part, seconds in sorted(spent.items(), key=lambda item: -item[1])
         },
     }
+
+
+def _sweep_run_vs_run(params, steps: int, runs: int) -> float:
+    """A sweep's run (``runner.run_rows``) over ``collabsim.run``'s, the two in turn."""
+    from collabsim.runner import run_rows
+
+    seconds = {"run": 0.0, "rows": 0.0}
+    for seed in range(1, runs + 1):
+        for name, run in (("run", collabsim.run), ("rows", run_rows)):
+            start = time.perf_counter()
+            run(params, seed=seed, steps=steps)
+            seconds[name] += time.perf_counter() - start
+    return seconds["rows"] / seconds["run"]
 
 
 #: People in the yardstick model.
@@ -439,6 +454,7 @@ def main(argv=None) -> None:
                 f"  {item['seconds_per_run'] * 1e3:>7.2f} ms {share:>6.1%} "
                 f"{item['vs_yardstick']:>5.2f}x  {label}"
             )
+        print(f"  a sweep's run of the same, no time series frame: {row['sweep_run_vs_run']:.2f}x")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)
