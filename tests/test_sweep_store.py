@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -365,69 +363,3 @@ def test_events_and_kinds_are_lists_read_back_and_on_disk(tmp_path):
     assert "events" not in names and "organisations" not in names  # the same in every run
     assert result.meta["constants"]["organisations"] == ["acute_trust", "pharmacy"]
     assert result.meta["constants"]["events"] == events
-
-
-def test_code_fingerprint_follows_the_model_not_the_tools_around_it(tmp_path, monkeypatch):
-    package = tmp_path / "collabsim"
-    shutil.copytree(
-        Path(collabsim.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
-    )
-    monkeypatch.setattr(collabsim, "__file__", str(package / "__init__.py"))
-    original = fingerprint.code_fingerprint()
-    for tool in (
-        "dashboard/app.py",
-        "sensitivity/report.py",
-        "sweeps/store.py",
-        "fingerprint.py",
-        "cli.py",
-    ):
-        with open(package / tool, "a", encoding="utf-8") as handle:
-            handle.write("\n# edited\n")
-    assert fingerprint.code_fingerprint() == original  # resuming still allowed
-    # Layout, comments and docstrings of the model say nothing new about a run.
-    model = package / "model.py"
-    text = model.read_text(encoding="utf-8")
-    relaid = text.replace('"""Advance the model by one week."""', '"""One week, reworded."""')
-    assert relaid != text
-    model.write_text("# a comment\n" + relaid.replace("\n\n\n", "\n\n\n\n"), encoding="utf-8")
-    assert fingerprint.code_fingerprint() == original
-    for model_file in (
-        "mechanisms/trust.py",
-        "params/groups/trust.py",
-        "model.py",
-        "sweeps/runner.py",
-    ):
-        with open(package / model_file, "a", encoding="utf-8") as handle:
-            handle.write("\n_edited = 1\n")
-        changed = fingerprint.code_fingerprint()
-        assert changed != original, model_file
-        original = changed
-    scenario = package / "scenarios" / "clahrc.toml"
-    scenario.write_text(scenario.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
-    assert fingerprint.code_fingerprint() == original
-    text = scenario.read_text(encoding="utf-8")
-    scenario.write_text(text.replace("n_people = 150", "n_people = 151", 1), encoding="utf-8")
-    assert fingerprint.code_fingerprint() != original
-
-
-def test_code_fingerprint_reads_the_sources_again_only_when_one_changes(tmp_path, monkeypatch):
-    """Every sweep, validation and pipeline asks for it, often many times; reading and
-    parsing the model's sources takes a quarter of a second, so it happens once per change."""
-    package = tmp_path / "collabsim"
-    shutil.copytree(
-        Path(collabsim.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__")
-    )
-    monkeypatch.setattr(collabsim, "__file__", str(package / "__init__.py"))
-    with open(package / "model.py", "a", encoding="utf-8") as handle:
-        handle.write("\n_edited = 1\n")  # sources this process has never read
-    reads = []
-    read = fingerprint._what_it_says
-    monkeypatch.setattr(fingerprint, "_what_it_says", lambda path: reads.append(path) or read(path))
-    first = fingerprint.code_fingerprint()
-    assert package / "model.py" in reads
-    files_read = len(reads)
-    assert all(fingerprint.code_fingerprint() == first for _ in range(10))
-    assert len(reads) == files_read, "the unchanged sources were read again"
-    with open(package / "model.py", "a", encoding="utf-8") as handle:
-        handle.write("\n_edited = 2\n")
-    assert fingerprint.code_fingerprint() != first

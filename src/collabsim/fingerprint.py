@@ -7,18 +7,25 @@ refuses runs made by other model code (``collabsim.sweeps.store``).
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
+import os
+import re
+import sys
+import tempfile
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 
 import collabsim
+from collabsim.caches import cache_folders
 
 # Modules of the package that do not change what a run computes: the code fingerprint
 # leaves them out, so that editing, say, the CLI does not refuse a resume.
 _NOT_MODEL = {
     "backends.py",
+    "caches.py",
     "checks.py",
     "cli.py",
     "fingerprint.py",
@@ -44,9 +51,11 @@ def code_fingerprint() -> str:
     values; so reformatting, comments and documentation leave stored results valid, while
     any change to what runs does not.
 
-    The files are read again only when one of them changes (its size, modification time
-    or inode): reading and parsing them takes a quarter of a second, and every sweep,
-    validation and pipeline asks, many times over.
+    Parsing the files takes a sixth of a second, and every run written, sweep,
+    validation and pipeline asks, many times over. So a process reads them again only
+    when one of them changes (its size, modification time or inode), and the fingerprint
+    of each content is kept in the cache folder (``collabsim.caches``): a new process
+    reads the files' bytes, finds their hash there and parses nothing.
     """
     package = Path(collabsim.__file__).parent
     sources = []
@@ -65,11 +74,60 @@ def code_fingerprint() -> str:
 @lru_cache(maxsize=8)
 def _hash_sources(package: Path, sources: tuple[tuple[str, int, int, int], ...]) -> str:
     """The fingerprint of the ``sources`` of ``package``, each a path with its stamp."""
+    contents = hashlib.sha256(f"{sys.version}\0{collabsim.__version__}".encode())
+    for relative, *_ in sources:
+        contents.update(f"\0{relative}\0".encode())
+        contents.update((package / relative).read_bytes())
+    key = contents.hexdigest()
+    if (known := _kept(key)) is not None:
+        return known
     digest = hashlib.sha256()
     for relative, *_ in sources:
         digest.update(relative.encode("utf-8"))
         digest.update(_what_it_says(package / relative).encode("utf-8"))
-    return f"{collabsim.__version__}+{digest.hexdigest()[:16]}"
+    fingerprint = f"{collabsim.__version__}+{digest.hexdigest()[:16]}"
+    _keep(key, fingerprint)
+    return fingerprint
+
+
+#: The file, in a cache folder, that keeps the last fingerprint computed: the hash of the
+#: sources' contents (with the versions of Python and collabsim, since the syntax tree's
+#: text may differ between Pythons), then the fingerprint of that content.
+KEPT_FILE = "code-fingerprint"
+
+
+def _kept(key: str) -> str | None:
+    """The fingerprint kept for sources whose contents hash to ``key``, or None."""
+    for folder in cache_folders():
+        with contextlib.suppress(OSError, ValueError):  # missing, unreadable, not a pair
+            kept_key, fingerprint = (folder / KEPT_FILE).read_text("utf-8").split()
+            if kept_key == key and re.fullmatch(
+                rf"{re.escape(collabsim.__version__)}\+[0-9a-f]{{16}}", fingerprint
+            ):
+                return fingerprint
+    return None
+
+
+def _keep(key: str, fingerprint: str) -> None:
+    """Keep ``fingerprint`` for sources whose contents hash to ``key``, where it can be.
+
+    Written whole and then renamed into place, so that another process reading at the
+    same moment finds the old pair or the new one, never half of one.
+    """
+    for folder in cache_folders():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=folder, prefix=f".{KEPT_FILE}-")
+        except OSError:
+            continue
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(f"{key} {fingerprint}\n")
+            os.replace(name, folder / KEPT_FILE)
+            return
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
 
 def _what_it_says(path: Path) -> str:

@@ -22,13 +22,14 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import stat
 import sys
 import tempfile
 from pathlib import Path
 
 import numba
 from numba.extending import intrinsic
+
+from collabsim.caches import cache_folders
 
 #: Modules using @jit (``state.py`` declares the records of the compiled structs).
 _COMPILED = ("jit.py", "metrics.py", "unwatched.py", "docking.py", "state.py", "mechanisms/*.py")
@@ -54,38 +55,12 @@ def _prune(folder: Path, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _user_cache() -> Path | None:
-    try:
-        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "collabsim"
-    except RuntimeError:  # no home directory at all
-        return None
-
-
-def _private_temp() -> Path | None:
-    """This user's own folder in the temporary directory, or None if it is not safely so."""
-    user = os.getuid() if hasattr(os, "getuid") else None
-    folder = Path(tempfile.gettempdir()) / f"collabsim-{'' if user is None else user}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        info = folder.lstat()
-    except OSError:
-        return None
-    # a folder someone else made (or a link) could hold machine code planted for us to load
-    if user is not None and (
-        not stat.S_ISDIR(info.st_mode) or info.st_uid != user or info.st_mode & 0o022
-    ):
-        return None
-    return folder
-
-
 def _choose_cache_dir() -> bool:
     """Point Numba's on-disk cache at a writable folder; False if there is none."""
     if os.environ.get("NUMBA_CACHE_DIR"):
         return True
     name = f"numba-{numba.__version__}-{_source_hash()}"
-    for base in (_user_cache(), _private_temp()):
-        if base is None:
-            continue
+    for base in cache_folders():
         target = base / name
         try:
             target.mkdir(parents=True, exist_ok=True)
