@@ -21,13 +21,15 @@ and runs on any backend::
     python experiments/iocn_checks.py [--seeds 40] [--workers 2] [--restart]
 
 writes, in ``results/iocn_checks/``, ``checks.csv`` (one row per arm: share sustained,
-mean share of weeks alive, the shift from the defaults) and ``checks.md``.
+mean share of weeks alive, the shift from the defaults), ``checks.md`` and ``meta.json``
+(what made them: the code fingerprint, the commit, the seeds).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -35,11 +37,13 @@ import pandas as pd
 import collabsim
 from collabsim.analysis.agreement import FRAGILE
 from collabsim.calibration import read_plan
+from collabsim.storage import json_writer, now, origin, origin_text, write_atomically
 from collabsim.sweeps.design import FACTOR_KINDS
 from collabsim.sweeps.sampling import SweepError
 
 CALIBRATION = Path(__file__).with_name("calibration_iocn.toml")
 OUT = Path("results/iocn_checks")
+KIND = "collabsim iocn checks"
 SIZES = (100, 150, 300, 1000)
 
 
@@ -75,7 +79,7 @@ def clahrc_arms() -> dict[str, dict]:
 
 
 def main() -> None:
-    """Run the checks and write ``checks.csv`` and ``checks.md``."""
+    """Run the checks and write ``checks.csv``, ``checks.md`` and ``meta.json``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=40)
     parser.add_argument("--workers", type=int, default=None)
@@ -94,6 +98,8 @@ def main() -> None:
 
 
 def _check(args: argparse.Namespace) -> None:
+    started, clock = now(), time.perf_counter()
+    made = {"kind": KIND, **origin(), "seeds": args.seeds, "started": started}
     table = arms()
     defaults = {
         name: value
@@ -130,11 +136,13 @@ def _check(args: argparse.Namespace) -> None:
     base = float(summary.loc[0, "sustained"])
     summary["shift"] = summary["sustained"] - base
     summary.to_csv(OUT / "checks.csv", index=False)
-    (OUT / "checks.md").write_text(_report(summary, base, args.seeds), encoding="utf-8")
+    (OUT / "checks.md").write_text(_report(summary, base, made), encoding="utf-8")
+    made.update(finished=now(), seconds=round(time.perf_counter() - clock, 1))
+    write_atomically(OUT / "meta.json", json_writer(made))
     print((OUT / "checks.md").read_text(encoding="utf-8"))
 
 
-def _report(summary: pd.DataFrame, base: float, seeds: int) -> str:
+def _report(summary: pd.DataFrame, base: float, made: dict) -> str:
     by_arm = summary.set_index("arm")
     rates = summary[summary["arm"].str.contains(" x")]
     worst = rates.iloc[rates["shift"].abs().argmax()]
@@ -147,8 +155,8 @@ def _report(summary: pd.DataFrame, base: float, seeds: int) -> str:
     lines = [
         "# Checks of the calibrated iocn defaults",
         "",
-        f"{seeds} common seeds per arm; 'sustained' is the share of runs whose network is "
-        "alive after five years.",
+        f"{made['seeds']} common seeds per arm; 'sustained' is the share of runs whose "
+        "network is alive after five years. " + origin_text(made) + ".",
         "",
         f"- Fragile: {base:.0%} sustained (target {FRAGILE[0] * 100:.0f}-{FRAGILE[1]:.0%}): "
         f"{'met' if FRAGILE[0] <= base <= FRAGILE[1] else 'NOT met'}.",

@@ -11,7 +11,8 @@ figures as the shipped defaults are, and sets it beside the defaults' own full v
 
 writes, in ``results/rates_alone_best/``, ``best_points.csv`` (one row per set: patterns
 passed on 30 seeds and on the full validation, and the patterns it passes and fails that
-the defaults do not) and ``best_points.md``; each set's validation is in ``point_N/``.
+the defaults do not), ``best_points.md`` and ``meta.json`` (what made them: the code
+fingerprint, the commit); each set's validation is in ``point_N/``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -26,21 +28,25 @@ import pandas as pd
 from collabsim import validation
 from collabsim.calibration import read_plan
 from collabsim.fingerprint import code_fingerprint
+from collabsim.storage import json_writer, now, origin, origin_text, write_atomically
 from collabsim.sweeps.sampling import SweepError
 
 PLAN = Path(__file__).with_name("calibration_iocn.toml")
 CALIBRATION = Path("results/calibration/iocn_rates_without_fragile")
 DEFAULTS = Path("results/validation")
 OUT = Path("results/rates_alone_best")
+KIND = "collabsim rates alone best"
 
 
 def main() -> None:
-    """Validate the best sets of rates and write ``best_points.csv`` and ``best_points.md``."""
+    """Validate the best sets of rates; write ``best_points.csv``, ``.md`` and ``meta.json``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--min-passed", type=int, default=29)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--restart", action="store_true", help="compute every set's runs anew")
     args = parser.parse_args()
+    started, clock = now(), time.perf_counter()
+    made = {"kind": KIND, **origin(), "min_passed": args.min_passed, "started": started}
     try:
         table = _validate_best(args)
     except SweepError as error:
@@ -48,7 +54,9 @@ def main() -> None:
         sys.exit(2)
     OUT.mkdir(parents=True, exist_ok=True)
     table.to_csv(OUT / "best_points.csv", index=False)
-    (OUT / "best_points.md").write_text(_report(table, args.min_passed), encoding="utf-8")
+    (OUT / "best_points.md").write_text(_report(table, made), encoding="utf-8")
+    made.update(finished=now(), seconds=round(time.perf_counter() - clock, 1))
+    write_atomically(OUT / "meta.json", json_writer(made))
     print((OUT / "best_points.md").read_text(encoding="utf-8"))
 
 
@@ -103,14 +111,16 @@ def _validate_best(args: argparse.Namespace) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _report(table: pd.DataFrame, min_passed: int) -> str:
+def _report(table: pd.DataFrame, made: dict) -> str:
     lines = [
         "# The best sets of rates, on the full validation",
         "",
-        f"Every set of the uncertain rates that passed at least {min_passed} of the 40 "
+        f"Every set of the uncertain rates that passed at least {made['min_passed']} of the 40 "
         f"patterns on 30 seeds in `{CALIBRATION}` (rounded to three significant figures), "
         "judged on each pattern's own seeds as the shipped defaults are in "
-        f"`{DEFAULTS}`; what each passes and fails that the defaults do not.",
+        f"`{DEFAULTS}`; what each passes and fails that the defaults do not. "
+        + origin_text(made)
+        + ".",
         "",
         "| rates | passed on 30 seeds | passed on the full validation | gains | loses |",
         "|---|---|---|---|---|",

@@ -113,7 +113,9 @@ def test_the_best_rates_table_names_what_each_set_gains_and_loses():
             {"point": "7", "passed_30_seeds": 31, "passed_full": 29, "gains": "a", "loses": "b c"},
         ]
     )
-    text = load(BEST)._report(table, 29)
+    made = {"min_passed": 29, "code_fingerprint": "0.1.0+0123456789abcdef", "git_commit": None}
+    text = load(BEST)._report(table, made)
     assert "| the defaults |  | 30 |  |  |" in text
     assert "| point 7 | 31 | 29 | `a` | `b`, `c` |" in text
     assert "at least 29 of the 40" in text
+    assert "do not. Model code `0.1.0+0123456789abcdef`.\n" in text  # no commit outside git

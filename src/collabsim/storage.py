@@ -389,6 +389,14 @@ def origin() -> dict[str, Any]:
     return {**provenance(), "code_fingerprint": code_fingerprint()}
 
 
+def origin_text(made: Mapping[str, Any]) -> str:
+    """What ``origin()`` says, as a report prints it: model code and commit (if any)."""
+    commit = made.get("git_commit")
+    return f"Model code `{made['code_fingerprint']}`" + (
+        f", commit `{commit[:12]}`" if commit else ""
+    )
+
+
 def parquet_metadata(made: Mapping[str, Any]) -> dict[bytes, bytes]:
     """Schema metadata saying what made a Parquet file, for ``write_parquet``.
 

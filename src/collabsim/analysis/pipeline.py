@@ -43,11 +43,10 @@ from collabsim.analysis.levers import SweepFacts, study_data, study_design
 from collabsim.analysis.studies import PipelineError, PipelineSpec, read_pipeline
 from collabsim.backends import DEFAULT_BACKEND
 from collabsim.checks import function_or_none, true_or_false
-from collabsim.fingerprint import code_fingerprint
 from collabsim.storage import (
     json_writer,
     now,
-    provenance,
+    origin,
     recording_interruption,
     write_atomically,
 )
@@ -129,8 +128,7 @@ def run_pipeline(
     started = time.perf_counter()
     meta = {
         "kind": KIND,
-        **provenance(),
-        "code_fingerprint": code_fingerprint(),
+        **origin(),
         "pipeline_file": _file_record(spec.source),
         "quick": quick,
         "backend": backend,
@@ -356,7 +354,7 @@ def measure_cost(
     table = table.assign(**{f"total_{k}": v for k, v in totals.items()})
     if not (out / META).is_file():
         out.mkdir(parents=True, exist_ok=True)
-        meta = {"kind": KIND, **provenance(), "status": "measured", "started": now()}
+        meta = {"kind": KIND, **origin(), "status": "measured", "started": now()}
         write_atomically(out / META, json_writer(meta))
     _write_csv(table, out / TABLES / "cost.csv")
     return table, totals

@@ -49,7 +49,7 @@ from collabsim.checks import function_or_none, path_option
 from collabsim.storage import (
     json_writer,
     now,
-    provenance,
+    origin,
     recording_interruption,
     write_atomically,
 )
@@ -189,7 +189,6 @@ class _StageProgress:
 
 
 def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[str, Any]:
-    from collabsim.fingerprint import code_fingerprint
     from collabsim.sweeps.sampling import replicate_seeds
 
     source = None
@@ -199,8 +198,7 @@ def _meta(plan: CalibrationPlan, *, backend: str, workers: int | None) -> dict[s
     most = max(s.seeds for s in plan.stages)
     return {
         "kind": KIND,
-        **provenance(),
-        "code_fingerprint": code_fingerprint(),
+        **origin(),
         "file": source,
         "plan": plan.describe(),
         "master_seed": plan.seed,

@@ -53,7 +53,7 @@ from collabsim.robustness.plan import RobustnessError, RobustnessPlan, make_plan
 from collabsim.storage import (
     json_writer,
     now,
-    provenance,
+    origin,
     recording_interruption,
     write_atomically,
 )
@@ -290,12 +290,9 @@ def _file_record(path: str | None) -> dict[str, Any] | None:
 
 
 def _meta(plan: RobustnessPlan, *, backend: str, workers: int | None, arms: int) -> dict[str, Any]:
-    from collabsim.fingerprint import code_fingerprint
-
     return {
         "kind": KIND,
-        **provenance(),
-        "code_fingerprint": code_fingerprint(),
+        **origin(),
         "file": _file_record(plan.source),
         "accepted_file": _file_record(plan.accepted),
         "plan": plan.describe(),

@@ -20,7 +20,7 @@ import pandas as pd
 from collabsim.analysis.levers import LEVER_WORDS
 from collabsim.robustness.analysis import OUTCOMES, REVERSED, UNCLEAR
 from collabsim.robustness.plan import Lever, RobustnessPlan
-from collabsim.storage import write_atomically
+from collabsim.storage import origin_text, write_atomically
 from collabsim.validation.stats import BOOTSTRAP, CLEAR_P, p_text
 
 #: The outcomes a headline speaks of, in order.
@@ -120,7 +120,6 @@ def report_markdown(
     Returns:
         Markdown text ending in a newline.
     """
-    commit = info.get("git_commit")
     lines = [f"# Lever robustness: {plan.name}", ""]
     lines += [f"- {text}" for text in headlines(plan, summary)]
     lines += [
@@ -128,8 +127,7 @@ def report_markdown(
         f"Scenario `{plan.scenario}`, {plan.steps} weeks per run, {plan.seeds} seeds "
         f"per arm, the same seeds in every arm (common random numbers, master seed "
         f"{plan.seed}); {len(plan.levers)} levers in {_contexts_text(plan)}. "
-        f"Model code `{info['code_fingerprint']}`"
-        + (f", commit `{commit[:12]}`" if commit else "")
+        + origin_text(info)
         + f"; {info['runs']} runs ({info['computed']} computed in this session, "
         f"{info['reused']} done in earlier sessions).",
     ]

@@ -6,7 +6,6 @@ figures and the report read, so that nothing they import imports them back.
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,9 @@ from collabsim.sensitivity.figures import draw_all
 from collabsim.sensitivity.results import FIGURES, KIND, META, PROBLEM, REPORT, Analysis
 from collabsim.storage import (
     json_writer,
+    now,
     origin,
     parquet_metadata,
-    provenance,
     write_atomically,
     write_parquet,
 )
@@ -95,8 +94,8 @@ def write_analysis(
 def _meta(analysis: Analysis, files: list[str]) -> dict[str, Any]:
     return {
         "kind": KIND,
-        **provenance(),
-        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        **origin(),
+        "created": now(),
         "method": analysis.method,
         "options": analysis.options,
         "problem": analysis.problem,

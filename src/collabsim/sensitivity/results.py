@@ -15,7 +15,7 @@ A results folder holds (beside a model study's sweep files, see
                                     factor's sample column decodes into its values;
                                     continue in SALib (``ProblemSpec``) with it,
                                     sample.parquet and values.parquet
-    sensitivity.json                provenance: version, commit, method, options,
+    sensitivity.json                provenance: version, commit, code fingerprint, method, options,
                                     noise, convergence verdicts, files
     report.md                       the findings in words
     figures/                        sobol_<output>.png / morris_<output>.png /

@@ -37,7 +37,7 @@ from collabsim.params import python_value, suggest
 from collabsim.storage import (
     json_writer,
     now,
-    provenance,
+    origin,
     recording_interruption,
     write_atomically,
 )
@@ -254,12 +254,9 @@ def _meta(
     backend: str,
     workers: int | None,
 ) -> dict[str, Any]:
-    from collabsim.fingerprint import code_fingerprint
-
     return {
         "kind": KIND,
-        **provenance(),
-        "code_fingerprint": code_fingerprint(),
+        **origin(),
         "mode": "quick" if quick else "full",
         "seed": seed,
         "params": params,

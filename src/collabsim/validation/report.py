@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.storage import write_atomically
+from collabsim.storage import origin_text, write_atomically
 from collabsim.validation.spec import (
     ALPHA,
     QUICK_SEEDS,
@@ -130,7 +130,6 @@ def report_markdown(
         if info["mode"] == "quick"
         else "each pattern's declared seeds per arm"
     )
-    commit = info.get("git_commit")
     out = [
         "# Pattern-oriented validation",
         "",
@@ -142,9 +141,8 @@ def report_markdown(
         f"(common random numbers, master seed {info['seed']}); every test one-sided at "
         f"p < {ALPHA:g} unless its pattern says otherwise; a pattern of more than one "
         "condition passes only when all hold, so a small p alone does not make it pass (its "
-        "detail says which condition failed). Model code "
-        f"`{info['code_fingerprint']}`"
-        + (f", commit `{commit[:12]}`" if commit else "")
+        "detail says which condition failed). "
+        + origin_text(info)
         + _at(info.get("params"))
         + f"; {info['runs']} runs ({info['computed']} computed in this session, "
         f"{info['reused']} done in earlier sessions). The patterns and tests are described in "

@@ -1,0 +1,50 @@
+"""The studies committed in ``results/`` were made by the code beside them.
+
+The README, ``docs/odd.md`` and the results report quote these studies' figures. A change
+to the model's code that is not followed by running them again would leave those figures
+describing other code, silently: each study names the code fingerprint it ran on, so
+these tests compare that with the fingerprint of the code in this checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from collabsim.fingerprint import code_fingerprint
+
+RESULTS = Path(__file__).parents[1] / "results"
+README = RESULTS / "README.md"
+
+
+def committed_studies() -> list[str]:
+    """The study folders listed in the first column of ``results/README.md``'s table."""
+    return re.findall(r"^\| `([^`]+/)` \|", README.read_text(encoding="utf-8"), re.MULTILINE)
+
+
+def named_fingerprints(folder: Path) -> set[str]:
+    """The code fingerprints named by the provenance files at the top of ``folder``."""
+    named = set()
+    for path in folder.glob("*.json"):
+        made = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(made, dict) and "code_fingerprint" in made:
+            named.add(made["code_fingerprint"])
+    return named
+
+
+@pytest.mark.parametrize("folder", committed_studies())
+def test_each_study_was_made_by_this_code(folder: str) -> None:
+    named = named_fingerprints(RESULTS / folder)
+    assert named == {code_fingerprint()}, (
+        f"results/{folder} was made by {sorted(named) or 'unnamed code'}, not this code "
+        f"({code_fingerprint()}): run its command in results/README.md again"
+    )
+
+
+def test_the_readme_names_this_code_and_its_studies() -> None:
+    assert len(committed_studies()) >= 8  # the table was read: one row per study
+    named = set(re.findall(r"`(\d[^`]*\+[0-9a-f]{16})`", README.read_text(encoding="utf-8")))
+    assert named == {code_fingerprint()}
