@@ -447,6 +447,7 @@ def test_the_results_folder_holds_tables_figures_report_and_the_salib_problem(tm
     report = (folder / "report.md").read_text()
     assert re.search(r"The most influential factors? (is|are) \*\*x1\*\*", report), report
     assert "Seed noise:" in report
+    assert "Model code" not in report  # a function's study: the model's code did not make it
     # Continue in SALib directly: its analyser on the saved problem, sample and values.
     from SALib.analyze import sobol
 

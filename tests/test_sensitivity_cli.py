@@ -11,6 +11,7 @@ import pytest
 
 from collabsim import experiments, sensitivity
 from collabsim.cli import main
+from collabsim.fingerprint import code_fingerprint
 from collabsim.sensitivity.files import read_study_file
 from collabsim.sweeps import load as load_sweep
 
@@ -77,7 +78,11 @@ def test_a_small_model_study_runs_resumes_and_writes_its_folder(tmp_path, capsys
         assert (out / name).is_file(), name
     meta = json.loads((out / "sensitivity.json").read_text())
     assert meta["kind"] == "collabsim sensitivity" and meta["options"]["replicates"] == 2
-    assert "## quality_gain" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "## quality_gain" in report
+    # what made it, in its provenance file and in the report's last line
+    assert meta["code_fingerprint"] == code_fingerprint()
+    assert report.splitlines()[-1].startswith(f"Model code `{code_fingerprint()}`")
 
     before = pd.read_parquet(out / "indices.parquet")
     assert (

@@ -18,6 +18,7 @@ from collabsim.storage import (
     json_writer,
     now,
     origin,
+    origin_text,
     parquet_metadata,
     write_atomically,
     write_parquet,
@@ -85,6 +86,8 @@ def write_analysis(
     if figures:
         files += [f"{FIGURES}/{p.name}" for p in draw_all(analysis, folder / FIGURES, dpi=dpi)]
     text = analysis.report()
+    if analysis.options.get("source", {}).get("scenario"):  # a study of the model
+        text += f"\n{origin_text(made)}.\n"
     write_atomically(folder / REPORT, lambda handle: handle.write(text.encode("utf-8")))
     files.append(REPORT)
     write_atomically(folder / META, json_writer(_meta(analysis, files)))
