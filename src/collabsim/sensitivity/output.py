@@ -53,7 +53,8 @@ def write_analysis(
         (folder / FIGURES).mkdir(exist_ok=True)
     analysis.path = folder
     files = []
-    made = {**origin(), "method": analysis.method, "source": analysis.options.get("source")}
+    where = origin()  # asks git: once per analysis written
+    made = {**where, "method": analysis.method, "source": analysis.options.get("source")}
 
     def table(frame: pd.DataFrame | None, stem: str, *, csv: bool = True) -> None:
         if frame is None:
@@ -90,14 +91,14 @@ def write_analysis(
         text += f"\n{origin_text(made)}.\n"
     write_atomically(folder / REPORT, lambda handle: handle.write(text.encode("utf-8")))
     files.append(REPORT)
-    write_atomically(folder / META, json_writer(_meta(analysis, files)))
+    write_atomically(folder / META, json_writer(_meta(analysis, files, where)))
     return folder
 
 
-def _meta(analysis: Analysis, files: list[str]) -> dict[str, Any]:
+def _meta(analysis: Analysis, files: list[str], where: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": KIND,
-        **origin(),
+        **where,
         "created": now(),
         "method": analysis.method,
         "options": analysis.options,
