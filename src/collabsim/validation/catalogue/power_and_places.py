@@ -63,8 +63,10 @@ declare(
     "0.346, p = 0.6). Frustration is the shortfall against an aspiration that follows what the "
     "network achieves, so a network that achieves less also expects less; the model has no "
     "frustration with unequal treatment itself. Prior distrust across the divide deepened "
-    "with the imbalance was tried and gives no effect either (`docs/odd.md` §9, (f))."
-    + across_rates(0),
+    "with the imbalance was tried and gives no effect either (`docs/odd.md` §9, (f)), nor "
+    "does the imbalance entrenching a split in purpose between the two parties' senior "
+    "leaders: more requests are blocked and fewer networks last, but adoptions while alive "
+    "hardly move and members are no more frustrated (§9, (n))." + across_rates(0),
 )
 
 declare(
