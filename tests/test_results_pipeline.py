@@ -211,7 +211,7 @@ def test_report_and_folders_record_provenance(quick):
 def test_bad_pipeline_files_are_refused_naming_the_field(tmp_path):
     text = PIPELINE.read_text(encoding="utf-8")
     for old, new, expected in [
-        ("pool_efficiency = 0.7", "pool_efficency = 0.7", "unknown key 'pool_efficency'"),
+        ("pool_efficiency =", "pool_efficency =", "unknown key 'pool_efficency'"),
         ("threshold = 0.8 ", "threshold = 1.8 ", "threshold=1.8 is not allowed"),
         ('"levers_partner_off.toml"', '"missing.toml"', "no such sweep file"),
         ("replicates = 3 ", "replicates = 0 ", "replicates=0 is not allowed"),
