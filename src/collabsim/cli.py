@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         The exit status: 0 on success, 2 for bad input (after one line on stderr), 130
-        for a study stopped by Ctrl-C (after a line on how to resume), 1 when whoever
+        for Ctrl-C (after one line: for a study, on how to resume), 1 when whoever
         read the output stopped reading (``collabsim params | head -5``) or it could not be
         written (``collabsim params > /dev/full``: after one line on stderr).
     """
@@ -157,6 +157,9 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return args.handler(args)
     except Interrupted:  # Ctrl-C in a study, after it said how to resume
+        return 130
+    except KeyboardInterrupt:  # Ctrl-C before a study began (loading the model): nothing kept
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except (UsageError, ParameterError, FileExistsError) as error:
         message = " ".join(str(error).split())

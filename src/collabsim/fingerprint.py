@@ -26,6 +26,7 @@ from collabsim.caches import cache_folders
 _NOT_MODEL = {
     "backends.py",
     "caches.py",
+    "ctrl_c.py",
     "checks.py",
     "cli.py",
     "fingerprint.py",

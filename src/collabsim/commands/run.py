@@ -6,12 +6,14 @@ import argparse
 import contextlib
 import logging
 import math
+import sys
 from pathlib import Path
 
 import collabsim
-from collabsim import storage
+from collabsim import ctrl_c, storage
 from collabsim.commands import (
     PROG,
+    Interrupted,
     Progress,
     UsageError,
     check_seed,
@@ -68,8 +70,26 @@ def run(args: argparse.Namespace) -> int:
     weeks = Progress(
         enabled=not args.quiet, unit="weeks", delay=RUN_PROGRESS_DELAY, every=RUN_PROGRESS_EVERY
     )
-    with contextlib.closing(weeks):
-        result = collabsim.run(params, seed=args.seed, steps=args.steps, progress=weeks)
+    try:
+        with contextlib.closing(weeks):
+            result = collabsim.run(params, seed=args.seed, steps=args.steps, progress=weeks)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted before the run ended: nothing was written", file=sys.stderr)
+        raise Interrupted from None
+    try:
+        with ctrl_c.held():  # a finished run is written whole, figure and all
+            folder = _write(result, out, args, label)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted once the run was written: {folder}", file=sys.stderr)
+        raise Interrupted from None
+
+    if not args.quiet:
+        print(_report(result, label, folder))
+    return 0
+
+
+def _write(result: collabsim.RunResult, out: Path, args: argparse.Namespace, label: str) -> Path:
+    """Write the run's folder: its tables, provenance and figure; returns the folder."""
     from collabsim.plots import plot_dynamics  # matplotlib only when a figure is drawn
 
     with writing_to(out):
@@ -77,14 +97,11 @@ def run(args: argparse.Namespace) -> int:
         plot_dynamics(
             result.timeseries,
             title=f"{label}, seed {args.seed}",
-            events=params.events,
+            events=result.params.events,
             path=folder / FIGURE,
         )
         storage.record_output(folder, FIGURE)
-
-    if not args.quiet:
-        print(_report(result, label, folder))
-    return 0
+    return folder
 
 
 def _acts_on_nothing(event: Event, params: Params) -> str | None:

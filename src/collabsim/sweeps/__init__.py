@@ -34,9 +34,9 @@ from typing import Any
 import mesa  # noqa: F401  (first, for the cost of its import: see collabsim.warm)
 
 from collabsim.backends import BACKENDS
+from collabsim.ctrl_c import CtrlC
 from collabsim.params import Params
 from collabsim.scenarios import DEFAULT_SCENARIO
-from collabsim.sweeps.ctrl_c import CtrlC
 from collabsim.sweeps.design import salib_problem
 from collabsim.sweeps.execution import Execution
 from collabsim.sweeps.keeping import kept_alive

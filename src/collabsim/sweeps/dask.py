@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import signal
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from collabsim import ctrl_c
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
 from collabsim.sweeps.execution import SCRIPT_GUARD
 from collabsim.sweeps.keeping import kept
@@ -79,7 +78,7 @@ def local_cluster(workers: int) -> Any:
     import dask
 
     distributed = _distributed()
-    with dask.config.set(LOCAL_CLUSTER_SETTINGS), _ctrl_c_left_here():
+    with dask.config.set(LOCAL_CLUSTER_SETTINGS), ctrl_c.left_here():
         try:
             return distributed.LocalCluster(
                 n_workers=workers,
@@ -141,26 +140,6 @@ def _not_an_address(scheduler: Any) -> str | None:
     if parts.path or parts.query or parts.fragment:
         return "more after the port"
     return None
-
-
-@contextlib.contextmanager
-def _ctrl_c_left_here() -> Iterator[None]:
-    """Start processes inside the block with Ctrl-C (SIGINT) ignored.
-
-    An ignored signal stays ignored in a process started from this one, and Python then
-    installs no handler of its own, so the cluster's workers never see the user's
-    Ctrl-C; this process does again once the block ends (a Ctrl-C while the cluster
-    starts, a few seconds, is lost). Only the main thread can change signal handling:
-    elsewhere the block changes nothing.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _connect(distributed: Any, scheduler: str) -> Any:

@@ -19,13 +19,14 @@ a job of many sweeps keeps one pool for all of them (``collabsim.sweeps.kept_ali
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
+from collabsim import ctrl_c
 from collabsim.sweeps.chunking import ChunkSizer, worker_count
-from collabsim.sweeps.ctrl_c import held_while_stopping
 from collabsim.sweeps.execution import SCRIPT_GUARD
 from collabsim.sweeps.keeping import keeping, kept
 from collabsim.sweeps.runner import RunRecord, Task, run_chunk
@@ -42,16 +43,24 @@ def check(*, workers: int | None = None, scheduler: object = None) -> int:
 
 @contextmanager
 def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool of ``workers`` spawned processes; leaving shuts it, cancelling what is left."""
+    """A pool of ``workers`` spawned processes; leaving shuts it, cancelling what is left.
+
+    The processes are started at once, born deaf to Ctrl-C
+    (``ctrl_c.kept_from_new_processes``): a worker still importing the model would
+    otherwise print a traceback of its own for a Ctrl-C meant to stop the sweep.
+    """
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=ready_pool_worker,
     )
     try:
+        with ctrl_c.kept_from_new_processes():  # a spawning pool starts one per task submitted
+            for _ in range(workers):
+                pool.submit(os.getpid)
         yield pool
     finally:
-        with held_while_stopping():
+        with ctrl_c.held():
             pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -1,4 +1,4 @@
-"""Ctrl-C during a sweep: it stops the sweep wherever it lands, and is never lost.
+"""Ctrl-C: it stops a sweep wherever it lands and is never lost; workers never hear it.
 
 Python turns Ctrl-C (SIGINT) into a ``KeyboardInterrupt`` raised wherever the main thread
 happens to be. Two places would make that wrong for a sweep:
@@ -13,7 +13,12 @@ happens to be. Two places would make that wrong for a sweep:
 * while worker processes shut down, where it would leave a pool half shut down: its
   idle workers wait for a task and Python's exit waits for them, for good (a second
   Ctrl-C, or ``timeout -s INT``, which signals twice); so it is held until they are down
-  (``held_while_stopping``).
+  (``held``, which also keeps a finished run's files whole while ``collabsim run`` writes
+  them).
+
+Worker processes leave Ctrl-C to the sweep's process from the moment they start
+(``kept_from_new_processes`` for the pool's, ``left_here`` for a local Dask cluster's): one
+still importing the model would otherwise print a traceback of its own.
 
 Only the main thread receives signals, and only Python's own handler is replaced: in any
 other thread, or when the program has a SIGINT handler of its own, nothing changes.
@@ -78,11 +83,12 @@ class CtrlC:
 
 
 @contextlib.contextmanager
-def held_while_stopping() -> Iterator[None]:
-    """Hold Ctrl-C while worker processes shut down inside the block, then pass it on.
+def held() -> Iterator[None]:
+    """Hold Ctrl-C while the block does what must not be broken off, then pass it on.
 
-    A press is passed to the handler it was meant for once the block has ended, unless
-    an exception is already on its way (the first Ctrl-C, stopping the sweep), which it
+    For worker processes shutting down, and for a finished run's files being written. A
+    press is passed to the handler it was meant for once the block has ended, unless an
+    exception is already on its way (the first Ctrl-C, stopping the sweep), which it
     would only hide. Only the main thread receives signals: elsewhere nothing changes.
     """
     if threading.current_thread() is not threading.main_thread():
@@ -96,3 +102,50 @@ def held_while_stopping() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
     if pressed and sys.exc_info()[0] is None and callable(previous):
         previous(signal.SIGINT, pressed[-1])
+
+
+@contextlib.contextmanager
+def kept_from_new_processes() -> Iterator[None]:
+    """Processes started inside the block never hear Ctrl-C; this one hears it after.
+
+    Ctrl-C (SIGINT) is blocked in this thread inside the block. A process started from it
+    is born with the signal blocked, so a worker still importing the model is not stopped
+    with a traceback of its own (it then ignores the signal for good,
+    ``sweeps.runner.start_worker``); a press meant for this process waits, and is
+    delivered as the block ends. Python's own resource tracker is started the same way.
+    Only for processes started from this thread (a process pool's, as tasks are
+    submitted); where signals cannot be blocked (Windows) or outside the main thread, the
+    block changes nothing.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def left_here() -> Iterator[None]:
+    """Start processes inside the block with Ctrl-C (SIGINT) ignored.
+
+    For a local Dask cluster, whose worker processes are started by its event loop's
+    thread, where a signal blocked in this thread would not reach
+    (``kept_from_new_processes``). An ignored signal stays ignored in a process started
+    from this one, and Python then installs no handler of its own, so the workers never
+    see the user's Ctrl-C; this process does again once the block ends (a Ctrl-C while
+    the cluster starts, a second or two, is lost). Only the main thread can change signal
+    handling: elsewhere the block changes nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,87 @@
+"""Ctrl-C at the moments a sweep or a run is least ready for it: one line, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+from cli_support import SCRIPT
+from test_sweep_kill_and_memory import KILL_FILE, start_as_in_a_terminal
+
+from collabsim import ctrl_c
+
+#: Seconds allowed for a command to get where a test presses Ctrl-C.
+DEADLINE = 120
+
+
+def _pool_workers(pid: int) -> list[psutil.Process]:
+    """The spawned pool workers of process ``pid`` (not Python's resource tracker)."""
+    workers = []
+    for child in psutil.Process(pid).children():
+        try:
+            command = " ".join(child.cmdline())
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+        if "spawn_main" in command and "resource_tracker" not in command:
+            workers.append(child)
+    return workers
+
+
+def test_ctrl_c_while_the_workers_load_the_model_is_one_line(tmp_path):
+    (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
+    running = start_as_in_a_terminal([SCRIPT, "sweep", "killed.toml", "--workers", "2"], tmp_path)
+    deadline = time.monotonic() + DEADLINE
+    while len(_pool_workers(running.pid)) < 2:  # a worker takes about a second to load
+        assert running.poll() is None and time.monotonic() < deadline, "no workers started"
+        time.sleep(0.002)  # a poll of the process table, ended by the deadline above
+    os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = running.communicate(timeout=DEADLINE)
+    assert running.returncode == 130, err
+    assert "Traceback" not in err and "Exception in initializer" not in err, err
+    lines = err.strip().splitlines()
+    assert all(line.startswith("collabsim: ") for line in lines), err
+    assert lines[-1].startswith("collabsim: interrupted: "), err
+
+
+def test_ctrl_c_during_a_run_writes_nothing_and_says_so_in_one_line(tmp_path):
+    long_run = ["n_people=5000", "horizon=2600", "cede_willingness=0.9"]  # about 10 s
+    running = start_as_in_a_terminal(
+        [SCRIPT, "run", *(f"--set={value}" for value in long_run), "--out", "long"],
+        tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    first = running.stderr.readline()  # the run's first progress line, after a few seconds
+    assert re.match(r"collabsim: \d+ of 2,?600 weeks", first), first
+    os.killpg(running.pid, signal.SIGINT)
+    _, err = running.communicate(timeout=DEADLINE)
+    assert running.returncode == 130, first + err
+    assert err.strip() == "collabsim: interrupted before the run ended: nothing was written"
+    assert not (tmp_path / "long").exists()
+
+
+def test_a_ctrl_c_held_arrives_once_the_block_has_ended():
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        with ctrl_c.held():
+            os.kill(os.getpid(), signal.SIGINT)  # handled at once, between bytecodes
+            finished.append(True)
+    assert finished == [True]
+
+
+def test_a_process_started_while_ctrl_c_is_kept_from_it_never_hears_it(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import signal, sys\n"
+        "sys.stdout.write(str(signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])))\n",
+        encoding="utf-8",
+    )
+    with ctrl_c.kept_from_new_processes():
+        inside = subprocess.run([sys.executable, probe], capture_output=True, text=True)
+    after = subprocess.run([sys.executable, probe], capture_output=True, text=True)
+    assert (inside.stdout, after.stdout) == ("True", "False")
