@@ -126,9 +126,12 @@ def test_a_large_sweep_runs_once_confirmed_and_sizes_match_the_designs_made():
 
     options = {"factors": {"cede_willingness": {}}, "levels": 20, "replicates": 60_000, "steps": 10}
     assert 20 * 60_000 > LARGE_RUNS
-    with pytest.raises(SweepTooLarge, match="1,200,000 runs .* allow_large=True"):
-        plan_sweep(**options)
-    assert plan_sweep(**options, allow_large=True).total == 1_200_000
+    with pytest.raises(SweepTooLarge, match="1,200,000 runs .* allow_large=True") as refused:
+        plan_sweep(**options, timeseries=True)
+    confirmed = plan_sweep(**options, timeseries=True, allow_large=True)
+    assert confirmed.total == 1_200_000
+    # the refusal estimates the disk the sweep would take as the sweep itself does
+    assert refused.value.size.estimate(None) == confirmed.size.estimate(None)
     factors = make_factors(
         {
             "cede_willingness": {},

@@ -275,13 +275,22 @@ def plan_sweep(
         steps = base_params.horizon
     if (reason := not_run_length(steps)) is not None:
         raise SweepError(f"steps={reason}")
-    size = SweepSize(
+    if timeseries is True:
+        reporters = tuple(REPORTER_NAMES)
+    elif timeseries is None or timeseries is False:
+        reporters = ()
+    else:
+        reporters = names(
+            "timeseries", timeseries, REPORTER_NAMES, what="reporters", error=SweepError, empty=True
+        )
+    whole_number("every", every, 1, error=SweepError, meaning="steps between kept time-series rows")
+    size = SweepSize(  # before the design is made: a slip of a digit can make it huge
         points,
         sampling.replicates,
         steps,
         typical_size(factor_list, base_params),
-        0,
-        1,
+        len(reporters),
+        every,
         sampling.kind,
     )
     check_size(size, allow_large=allow_large)
@@ -310,20 +319,11 @@ def plan_sweep(
         if outputs is not None
         else tuple(SUMMARY)
     )
-    if timeseries is True:
-        reporters = tuple(REPORTER_NAMES)
-    elif timeseries is None or timeseries is False:
-        reporters = ()
-    else:
-        reporters = names(
-            "timeseries", timeseries, REPORTER_NAMES, what="reporters", error=SweepError, empty=True
-        )
     if not kept and not reporters:
         raise SweepError(
             "outputs=[] with no time series: the sweep would keep nothing of its runs; "
             "name a summary output or keep a time series"
         )
-    whole_number("every", every, 1, error=SweepError, meaning="steps between kept time-series rows")
     if name is None:
         name = f"sweep-{label}" if label else "sweep"
     if not isinstance(name, str) or not name.strip() or Path(name).name != name:
