@@ -219,6 +219,10 @@ def iter_sweep(**options: Any) -> SweepRun:
         for row in run:                      # each run's row as it finishes
             print(f"{run.done}/{run.total}", row["sustained"])
 
+    Only the runs computed now are yielded: iterating a sweep that an earlier session
+    finished yields nothing. Every run's row, old and new, is in
+    ``collabsim.load(run.plan.out).runs``.
+
     Returns:
         The sweep, checked in full (errors are raised here, before anything is written).
     """
