@@ -7,6 +7,8 @@ import contextlib
 import logging
 import math
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import collabsim
@@ -71,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
         enabled=not args.quiet, unit="weeks", delay=RUN_PROGRESS_DELAY, every=RUN_PROGRESS_EVERY
     )
     try:
-        with contextlib.closing(weeks):
-            result = collabsim.run(params, seed=args.seed, steps=args.steps, progress=weeks)
+        with contextlib.closing(weeks), _said_if_the_first_week_is_slow(weeks) as progress:
+            result = collabsim.run(params, seed=args.seed, steps=args.steps, progress=progress)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted before the run ended: nothing was written", file=sys.stderr)
         raise Interrupted from None
@@ -86,6 +88,41 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_report(result, label, folder))
     return 0
+
+
+#: What a run that has not finished its first week after ``RUN_PROGRESS_DELAY`` says: the
+#: wait is the model being compiled, the first time on a machine (or in a new checkout).
+SLOW_FIRST_WEEK = (
+    f"{PROG}: loading the model; the first run on this machine (or in a new folder) also "
+    "compiles it, about a minute, once"
+)
+
+
+@contextlib.contextmanager
+def _said_if_the_first_week_is_slow(weeks: Progress) -> Iterator[Callable[[int, int], None]]:
+    """Give the run a progress that says ``SLOW_FIRST_WEEK`` if its first week is slow.
+
+    The compiled mechanisms are built on a machine's first run, silently otherwise, for
+    about a minute before any week is done. Said on a terminal only, and not with
+    ``--quiet``: a log or another program reading the output gets the same lines as
+    ever.
+    """
+    timer = threading.Timer(
+        RUN_PROGRESS_DELAY, lambda: print(SLOW_FIRST_WEEK, file=sys.stderr, flush=True)
+    )
+    timer.daemon = True
+
+    def progress(done: int, total: int) -> None:
+        if done:
+            timer.cancel()
+        weeks(done, total)
+
+    if weeks.enabled and weeks.terminal:
+        timer.start()
+    try:
+        yield progress
+    finally:
+        timer.cancel()
 
 
 def _write(result: collabsim.RunResult, out: Path, args: argparse.Namespace, label: str) -> Path:
