@@ -1,7 +1,7 @@
 """Ctrl-C: it stops a sweep wherever it lands and is never lost; workers never hear it.
 
 Python turns Ctrl-C (SIGINT) into a ``KeyboardInterrupt`` raised wherever the main thread
-happens to be. Two places would make that wrong for a sweep:
+happens to be. Three places would make that wrong for a sweep:
 
 * between a chunk's part file taking its name and its runs being counted as saved, the
   sweep would then say fewer runs are saved than are on disk; so while a chunk is saved,

@@ -26,9 +26,9 @@ from collabsim.caches import cache_folders
 _NOT_MODEL = {
     "backends.py",
     "caches.py",
-    "ctrl_c.py",
     "checks.py",
     "cli.py",
+    "ctrl_c.py",
     "fingerprint.py",
     "plots.py",
     "reference.py",
