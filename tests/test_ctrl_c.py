@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -33,6 +34,14 @@ def _pool_workers(pid: int) -> list[psutil.Process]:
     return workers
 
 
+def _hears_ctrl_c(worker: psutil.Process) -> bool:
+    """Whether SIGINT reaches ``worker``'s main thread: neither blocked nor ignored."""
+    status = (Path("/proc") / str(worker.pid) / "status").read_text(encoding="utf-8")
+    masks = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+    bit = 1 << (signal.SIGINT - 1)
+    return not (int(masks["SigBlk"], 16) & bit or int(masks["SigIgn"], 16) & bit)
+
+
 def test_ctrl_c_while_the_workers_load_the_model_is_one_line(tmp_path):
     (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
     running = start_as_in_a_terminal([SCRIPT, "sweep", "killed.toml", "--workers", "2"], tmp_path)
@@ -40,6 +49,8 @@ def test_ctrl_c_while_the_workers_load_the_model_is_one_line(tmp_path):
     while len(_pool_workers(running.pid)) < 2:  # a worker takes about a second to load
         assert running.poll() is None and time.monotonic() < deadline, "no workers started"
         time.sleep(0.002)  # a poll of the process table, ended by the deadline above
+    # found within milliseconds of starting, long before their imports end: deaf already
+    assert not any(_hears_ctrl_c(worker) for worker in _pool_workers(running.pid))
     os.killpg(running.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _, err = running.communicate(timeout=DEADLINE)
     assert running.returncode == 130, err
