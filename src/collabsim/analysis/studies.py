@@ -7,7 +7,7 @@ existing experiment format, ``collabsim.sweeps.files``) and groups them into stu
     question = "How do ... affect whether a network lasts?"
     out = "results/report"
     outcomes = ["sustained", "quality_gain_vs_silo"]
-    pool_efficiency = 0.7
+    pool_efficiency = 0.9
 
     [quick]                   # --quick: every sweep cut down
     out = "results/report_quick"
