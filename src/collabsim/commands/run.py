@@ -113,7 +113,7 @@ def _said_if_the_first_week_is_slow(weeks: Progress) -> Iterator[Callable[[int, 
     timer.daemon = True
 
     def progress(done: int, total: int) -> None:
-        if done:
+        if done == 1:  # the first week done, once: the rest need no timer
             timer.cancel()
         weeks(done, total)
 
