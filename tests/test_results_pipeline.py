@@ -328,15 +328,19 @@ def test_cost_projection_adds_up_from_timed_runs(tmp_path):
     assert not any(tmp_path.iterdir()), "measuring must not write sweep folders"
 
 
-def test_command_line_refuses_bad_options_in_one_line(capsys):
+def test_command_line_refuses_bad_options_in_one_line(capsys, tmp_path):
     assert main(["--file", "no-such-pipeline.toml", "--quiet"]) == 2
     assert main(["--quick", "--backend", "serial", "--workers", "2", "--quiet"]) == 2
+    assert main(["--quick", "--measure", "0", "--out", str(tmp_path / "report")]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert errors == [
         "collabsim: error: no-such-pipeline.toml: no such pipeline file",
         "collabsim: error: --workers is for the pool and dask backends; serial "
         "runs in this process",
+        "collabsim: error: --measure 0 is not allowed: expected a whole number >= 1 "
+        "(runs to time per study)",
     ]
+    assert not (tmp_path / "report").exists()
 
 
 def test_ctrl_c_says_how_far_the_pipeline_got_and_how_to_go_on(capsys, monkeypatch):

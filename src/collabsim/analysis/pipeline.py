@@ -362,7 +362,7 @@ def measure_cost(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the pipeline from the command line; return the exit status."""
-    from collabsim.commands import PROG, StageProgress, UsageError, sweep_backend
+    from collabsim.commands import PROG, StageProgress, UsageError, check_count, sweep_backend
     from collabsim.commands.options import add_sweep_options
 
     parser = argparse.ArgumentParser(
@@ -395,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = StageProgress(enabled=not args.quiet, terminal=sys.stderr.isatty())
     try:
         backend, workers, scheduler = sweep_backend(args)
+        check_count("--measure", args.measure, "runs to time per study")
         if args.measure is not None:
             table, totals = measure_cost(
                 args.file, count=args.measure, out=args.out, quick=args.quick, workers=workers or 2

@@ -150,6 +150,13 @@ def writing_to(out: Path, *, what: str = "results") -> Iterator[None]:
         raise UsageError(f"cannot write {what} to {str(out)!r}{which}: {reason}") from None
 
 
+def check_count(flag: str, value: int | None, what: str = "") -> None:
+    """Refuse a count option below 1 (None is its default); ``what`` says what it counts."""
+    if value is not None and value < 1:
+        about = f" ({what})" if what else ""
+        raise UsageError(f"{flag} {value} is not allowed: expected a whole number >= 1{about}")
+
+
 def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None]:
     """The backend, workers and scheduler the options ask for.
 
@@ -157,8 +164,7 @@ def sweep_backend(args: argparse.Namespace) -> tuple[str, int | None, str | None
         UsageError: Options that contradict each other, or a count below 1.
     """
     for flag, value in (("--workers", args.workers), ("--dask-local", args.dask_local)):
-        if value is not None and value < 1:
-            raise UsageError(f"{flag} {value} is not allowed: expected a whole number >= 1")
+        check_count(flag, value)
     if args.scheduler is not None and args.dask_local is not None:
         raise UsageError("--scheduler and --dask-local are two different Dask clusters: give one")
     if args.scheduler is not None or args.dask_local is not None:
