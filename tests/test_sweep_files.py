@@ -148,6 +148,7 @@ def test_malformed_sweep_files_exit_2_in_one_line_and_write_nothing(
     ("text", "expected"),
     [
         (GOOD.replace("[factors]", "[factor]"), "unknown table [factor]; allowed"),
+        ("seeds = 3\n" + GOOD, "unknown key 'seeds' outside any table; allowed: [sweep]"),
         (GOOD.replace("levels = 2", "level = 2"), "[sweep]: unknown key 'level'"),
         (GOOD.replace("[sweep]", "[sweep"), "not valid TOML"),
         ("[factors]\ncede_willingness = [0.1]\n", "no [sweep] table"),

@@ -49,11 +49,15 @@ def check_tables(
         fail: Makes the exception to raise from a message.
         arrays: Those of ``tables`` that are arrays of tables, named ``[[points]]``.
     """
-    for table in data:
+    for table, value in data.items():
         if table not in tables:
             hint = suggest(table, tables)
+            is_table = isinstance(value, dict) or (
+                isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+            )
+            unknown = f"table [{table}]" if is_table else f"key {table!r} outside any table"
             raise fail(
-                f"unknown table [{table}]; allowed: "
+                f"unknown {unknown}; allowed: "
                 + ", ".join(f"[[{t}]]" if t in arrays else f"[{t}]" for t in tables)
                 + (f"; {hint}" if hint else "")
             )
