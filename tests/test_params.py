@@ -285,6 +285,23 @@ def test_values_python_cannot_compare_or_convert_are_refused_naming_the_paramete
         Params(**{name: value})
 
 
+@pytest.mark.parametrize(
+    "name", [name for name, p in PARAMETERS.items() if p.kind in ("float", "int") and p.unit]
+)
+def test_an_out_of_range_value_is_refused_with_its_range_and_a_unit_that_adds_to_it(name):
+    declared = PARAMETERS[name]
+    with pytest.raises(ParameterError) as refused:
+        Params(**{name: declared.high + 1})
+    message = str(refused.value)
+    assert message.startswith(f"{name}=") and f"expected {declared.allowed()}" in message
+    if declared.unit != "0-1":
+        assert message.endswith(f"({declared.unit})")
+    elif (declared.low, declared.high) == (0, 1):  # the range says it all: no "(0-1)" after it
+        assert message.endswith("from 0 to 1")
+    else:
+        assert message.endswith("(on a 0-1 scale)")
+
+
 #: A passage in single quotes, as the declarations quote the field studies.
 QUOTED = re.compile(r"(?:^|(?<=[\s(\[]))'(.+?)'(?=[\s,.;:)]|$)")
 

@@ -79,6 +79,12 @@ class Parameter:
             return "list of events (see Event kinds)"
         return "a list of events, each with step and kind (see EVENT_KINDS)"
 
+    def expected(self) -> str:
+        """The allowed values in words, with the unit where it says more than they do."""
+        if self.unit == "0-1":  # a scale, not a unit: worth saying only for a part of it
+            return self.allowed() + ("" if (self.low, self.high) == (0, 1) else " (on a 0-1 scale)")
+        return self.allowed() + (f" ({self.unit})" if self.unit else "")
+
     def validate(self, value: Any) -> Any:
         """Return ``value`` in canonical form, or raise ``ParameterError``.
 
@@ -149,9 +155,7 @@ class Parameter:
         raise ParameterError(f"{self.name}: set events with --event STEP:KIND[:ORGANISATION]")
 
     def _error(self, value: Any, hint: str = "") -> ParameterError:
-        message = f"{self.name}={value!r} is not allowed: expected {self.allowed()}"
-        if self.unit:
-            message += f" ({self.unit})"
+        message = f"{self.name}={value!r} is not allowed: expected {self.expected()}"
         return ParameterError(message + (f"; {hint}" if hint else ""))
 
 

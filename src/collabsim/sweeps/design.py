@@ -222,7 +222,7 @@ def _bound(param, end: str, value: Any) -> float | int:
     except ParameterError:
         raise ParameterError(
             f"{param.name}: {end}={value!r} is outside the allowed range: expected "
-            f"{param.allowed()}" + (f" ({param.unit})" if param.unit else "")
+            f"{param.expected()}"
         ) from None
 
 
