@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from dashboard_support import server_status, start_server
 from collabsim.cli import main
 from collabsim.dashboard import SESSION_TIMEOUT, CannotListen, listen, page_url
 from collabsim.dashboard.__main__ import main as module_main
+from collabsim.dashboard.contract import TITLE
 
 
 def stop(server: subprocess.Popen) -> int:
@@ -105,6 +107,9 @@ def test_port_0_serves_on_the_port_the_system_picked_and_prints_it(tmp_path):
         with urllib.request.urlopen(url, timeout=30) as reply:
             assert reply.status == 200
             (cookie,) = reply.headers.get_all("set-cookie")
+            page = reply.read().decode("utf-8")
+        # the tab names the dashboard from the first byte, not Solara while it loads
+        assert re.search(r"<title>\s*(.*?)\s*</title>", page).group(1) == TITLE
         assert cookie.startswith("solara-session-id=") and "samesite=lax" in cookie.lower()
         # a lost session is kept minutes, not Solara's default day
         assert server_status(url) == {

@@ -22,6 +22,7 @@ import time
 
 import solara
 
+from .contract import TITLE
 from .controls import LeverPanel, RunControls, WhatIfButtons
 from .export import file_stem, plots_png, timeseries_csv
 from .live_plots import Trace, plots_svg
@@ -279,7 +280,7 @@ def Page():
     solara.use_effect(lambda: workshop.close, [])  # closed when the session ends
 
     solara.Style(CSS)
-    solara.Title("collabsim workshop")
+    solara.Title(TITLE)
     with solara.Div(classes=["cs-app", "cs-levers-open" if levers_open.value else ""]):
         with solara.Div(classes=["cs-sidebar"]):
             DrawerButton(levers_open, opens=False)

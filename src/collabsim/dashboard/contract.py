@@ -1,6 +1,6 @@
 """What the dashboard promises whoever starts it, kept apart from the modules that serve it.
 
-Where it listens by default, the module Solara serves, the line it prints once it is
+Where it listens by default, the module Solara serves and its title, the line it prints once it is
 listening, where it reports its status, how long a browser session outlives its page,
 and how to install what it needs. The package re-exports these names; its serving and
 offline modules read them from here, so that neither needs the package that loads them.
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 #: The module Solara serves.
 APP = "collabsim.dashboard.app"
+#: The page's title, in the browser's tab from the first byte the server sends.
+TITLE = "collabsim workshop"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 #: How to install what the dashboard needs (the ``dashboard`` extra).

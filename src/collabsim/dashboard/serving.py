@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from collabsim.dashboard.contract import ANNOUNCEMENT, APP, STATUS_PATH
+from collabsim.dashboard.contract import ANNOUNCEMENT, APP, STATUS_PATH, TITLE
 
 #: uvicorn's log level, as ``solara run --log-level-uvicorn warning`` set it.
 UVICORN_LOG_LEVEL = "warning"
@@ -94,6 +94,7 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str =
     # SOLARA_APP when it is imported; the other two are the CGI variables it sets too
     os.environ.update(SOLARA_APP=app, SERVER_NAME=str(host), SERVER_PORT=str(port))
     settings.main.mode = "production"  # as --production: no hot reload, no dev checks
+    settings.theme.title = TITLE  # the tab's title while the page loads, not Solara's
     from solara.__main__ import LOGGING_CONFIG  # Solara's quiet log set-up
     from solara.server.starlette import app as server_app
 
