@@ -1,4 +1,4 @@
-"""Ctrl-C at the moments a sweep or a run is least ready for it: one line, nothing lost."""
+"""Ctrl-C and SIGTERM when a sweep or a run is least ready for them: one line, nothing lost."""
 
 from __future__ import annotations
 
@@ -13,8 +13,15 @@ from pathlib import Path
 import psutil
 import pytest
 from cli_support import SCRIPT
-from test_sweep_kill_and_memory import KILL_FILE, start_as_in_a_terminal
+from test_sweep_kill_and_memory import (
+    KILL_FILE,
+    RUNS,
+    part_rows,
+    start_as_in_a_terminal,
+    wait_for_saved_runs,
+)
 
+import collabsim
 from collabsim import ctrl_c
 
 #: Seconds allowed for a command to get where a test presses Ctrl-C.
@@ -96,3 +103,46 @@ def test_a_process_started_while_ctrl_c_is_kept_from_it_never_hears_it(tmp_path)
         inside = subprocess.run([sys.executable, probe], capture_output=True, text=True)
     after = subprocess.run([sys.executable, probe], capture_output=True, text=True)
     assert (inside.stdout, after.stdout) == ("True", "False")
+
+
+def test_sigterm_stops_a_pool_sweep_as_ctrl_c_does_keeping_its_runs(tmp_path):
+    """A batch system's time limit or ``kill`` sends SIGTERM to the sweep's process alone."""
+    (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
+    folder = tmp_path / "results" / "killed"
+    running = start_as_in_a_terminal([SCRIPT, "sweep", "killed.toml", "--workers", "2"], tmp_path)
+    wait_for_saved_runs(running, folder, at_least=4, timeout=DEADLINE)
+    assert running.poll() is None, "the sweep finished before SIGTERM: make it longer"
+    running.send_signal(signal.SIGTERM)
+    _, err = running.communicate(timeout=DEADLINE)
+    assert running.returncode == 130, err
+    assert "leaked" not in err and "Traceback" not in err, err  # the pool was shut down
+    saved = part_rows(folder)
+    assert err.strip().splitlines()[-1] == (
+        f"collabsim: interrupted: {saved:,} of {RUNS:,} runs are saved in results/killed; "
+        "run the same command again to resume"
+    )
+    assert collabsim.load(folder).meta["status"] == "interrupted"
+
+
+def test_sigterm_ends_a_command_that_ignores_ctrl_c_as_it_would_have(tmp_path):
+    """A background job of a script ignores Ctrl-C; SIGTERM must still end it."""
+    (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
+    folder = tmp_path / "results" / "killed"
+    running = subprocess.Popen(
+        [SCRIPT, "sweep", "killed.toml", "--workers", "2", "--quiet"],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        wait_for_saved_runs(running, folder, at_least=4, timeout=DEADLINE)
+        assert running.poll() is None, "the sweep finished before SIGTERM: make it longer"
+        running.send_signal(signal.SIGTERM)
+        running.communicate(timeout=DEADLINE)
+    finally:
+        if running.poll() is None:
+            os.killpg(running.pid, signal.SIGKILL)
+            running.wait()
+    assert running.returncode == -signal.SIGTERM

@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import collabsim
-from collabsim import reference
+from collabsim import ctrl_c, reference
 from collabsim.commands import PROG, Interrupted, UsageError, show_notices
 from collabsim.commands.options import add_sweep_options
 from collabsim.params import EVENT_KINDS, ParameterError
@@ -94,12 +94,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns:
         The exit status: 0 on success, 2 for bad input (after one line on stderr), 130
-        for Ctrl-C (after one line: for a study, on how to resume), 1 when whoever
+        for Ctrl-C or SIGTERM (after one line: for a study, on how to resume), 1 when whoever
         read the output stopped reading (``collabsim params | head -5``) or it could not be
         written (``collabsim params > /dev/full``: after one line on stderr).
     """
     try:
-        status = _main(argv)
+        with ctrl_c.terminated_as_ctrl_c():
+            status = _main(argv)
         sys.stdout.flush()  # a reader that has gone shows here, not in Python's exit
         return status
     except BrokenPipeError:

@@ -20,6 +20,10 @@ Worker processes leave Ctrl-C to the sweep's process from the moment they start
 (``kept_from_new_processes`` for the pool's, ``left_here`` for a local Dask cluster's): one
 still importing the model would otherwise print a traceback of its own.
 
+SIGTERM (``kill``, a batch system at its time limit, a container stopping) is passed on
+as Ctrl-C while a command runs (``terminated_as_ctrl_c``), so that it too stops a sweep
+cleanly rather than ending the process where it stands.
+
 Only the main thread receives signals, and only Python's own handler is replaced: in any
 other thread, or when the program has a SIGINT handler of its own, nothing changes.
 """
@@ -149,3 +153,37 @@ def left_here() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def terminated_as_ctrl_c() -> Iterator[None]:
+    """Inside the block, SIGTERM stops the program as Ctrl-C does.
+
+    SIGTERM's default ends the process where it stands: a sweep's folder then still says
+    it is running, nothing says how to resume, and Python's resource tracker warns of the
+    process pool's semaphores as leaked. Passed on as SIGINT, it goes wherever Ctrl-C
+    would (held while a chunk is saved, stopping the sweep and saying how to resume), so
+    the runs finished are kept and said to be, and a second SIGTERM (a batch system's
+    reminder) does not break off the stopping. Where Ctrl-C is ignored (a background job
+    of a script), SIGTERM ends the process as it would have. Only in the main thread, and
+    only where SIGTERM has its default handling; elsewhere the block changes nothing.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+    signal.signal(signal.SIGTERM, _as_ctrl_c)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _as_ctrl_c(signum, frame) -> None:
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # nobody would hear it
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGTERM)
+    else:  # blocked while workers start (kept_from_new_processes), it arrives after
+        signal.raise_signal(signal.SIGINT)

@@ -436,4 +436,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from collabsim import ctrl_c
+
+    with ctrl_c.terminated_as_ctrl_c():  # a batch system's time limit keeps what is done
+        sys.exit(main())
