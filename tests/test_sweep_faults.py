@@ -90,7 +90,7 @@ def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tm
     assert sweep.returncode == 130, err
     saved = part_rows(folder)
     assert err.splitlines() == [
-        f"collabsim: interrupted: {saved} of {LONG_RUNS} runs are saved in "
+        f"collabsim: interrupted: {saved:,} of {LONG_RUNS:,} runs are saved in "
         "results/long; run the same command again to resume"
     ]
     kept = collabsim.load(folder)
@@ -188,7 +188,7 @@ def test_ctrl_c_pressed_again_while_a_pool_sweep_stops_still_stops_it_whole(
     folder = tmp_path / "results" / "long"
     saved = part_rows(folder)
     assert err.strip().splitlines()[-1] == (
-        f"collabsim: interrupted: {saved} of {LONG_RUNS} runs are saved in "
+        f"collabsim: interrupted: {saved:,} of {LONG_RUNS:,} runs are saved in "
         "results/long; run the same command again to resume"
     )
     assert saved == sum(written) >= 1

@@ -178,7 +178,7 @@ def test_ctrl_c_keeps_the_finished_chunks_and_says_how_to_resume(tmp_path):
     line = lines[-1]
     saved = part_rows(folder)
     assert line == (
-        f"collabsim: interrupted: {saved} of {RUNS} runs are saved in "
+        f"collabsim: interrupted: {saved:,} of {RUNS:,} runs are saved in "
         f"results/killed; run the same command again to resume"
     )
     assert collabsim.load(folder).meta["status"] == "interrupted"

@@ -31,7 +31,7 @@ def sweep(args: argparse.Namespace) -> int:
     def saved() -> str:
         if run is None or not saved_in(run.plan.out):
             return ""
-        return f"{run.done} of {run.total} runs are saved in {run.plan.out}; "
+        return f"{run.done:,} of {run.total:,} runs are saved in {run.plan.out}; "
 
     with resumable(progress, saved):
         options = read_sweep_file(args.file)

@@ -145,7 +145,7 @@ def run_slots(runs: pd.DataFrame, *, points: int, replicates: int) -> np.ndarray
     if (counts == 0).any():
         missing = int(np.sum(counts == 0))
         raise SensitivityError(
-            f"{missing} of {points * replicates} runs are missing: the "
+            f"{missing:,} of {points * replicates:,} runs are missing: the "
             "sweep is not complete; run it again to finish it"
         )
     return slot

@@ -265,7 +265,7 @@ class SweepStore:
             missing = self.plan.total - len(self.done)
             if missing:
                 raise SweepError(
-                    f"{self.path}: {missing} of {self.plan.total} runs are "
+                    f"{self.path}: {missing:,} of {self.plan.total:,} runs are "
                     "not done; run the sweep again to finish them"
                 )
             written = compact(
