@@ -83,6 +83,14 @@ def test_the_datacollector_holds_the_time_series_and_each_reporter_by_name():
         np.testing.assert_equal(reporter(model), last[name])
 
 
+def test_a_collection_of_ones_own_is_labelled_with_the_week_it_was_made_in():
+    model = stepped(CollaborationModel("beston", rng=2), 3)
+    model.datacollector.collect(model)  # as a user's own DataCollector habit would
+    frame = model.timeseries()
+    assert frame.index.tolist() == [0, 1, 2, 3, 3] and frame.index.name == "week"
+    pd.testing.assert_series_equal(frame.iloc[-1], frame.iloc[-2], check_names=False)
+
+
 def test_reporters_agree_with_the_people_and_pathways_read_directly():
     """Each column holds its own reporter: values computed here from Mesa's agents and the
     state, independently of the reporters' compiled pass, match the columns by name."""

@@ -141,5 +141,9 @@ class WeeklyCollector(mesa.DataCollector):
         return np.vstack(self._rows) if self._rows else np.empty((0, len(metrics.REPORTERS)))
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
-        """The reporters so far: one row per week (indexed by ``week``), typed columns."""
-        return metrics.timeseries_frame(self.rows())
+        """The reporters so far, typed: a row per collection, indexed by its ``week``.
+
+        One row a week as the model collects; a ``collect`` of one's own adds a row
+        labelled with the week it was made in, as Mesa's agent records are.
+        """
+        return metrics.timeseries_frame(self.rows(), self._collection_steps)

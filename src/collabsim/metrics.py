@@ -11,7 +11,7 @@ are cumulative since the start of the run.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -291,13 +291,20 @@ def observe(model: CollaborationModel) -> np.ndarray:
     return row
 
 
-def timeseries_frame(rows: np.ndarray) -> pd.DataFrame:
-    """Recorded rows as a DataFrame: one row per week, indexed by ``week`` (0 is the start)."""
+def timeseries_frame(rows: np.ndarray, weeks: Sequence[int] | None = None) -> pd.DataFrame:
+    """Recorded rows as a DataFrame, indexed by ``week`` (0 is the start).
+
+    Args:
+        rows: One row of reporters per collection.
+        weeks: The week each row was collected at; None for one row a week from week 0.
+    """
     # one typed column each, made at once: retyping a made frame column by column cost
     # more than the rest of a short run's bookkeeping
     return pd.DataFrame(
         {reporter.name: rows[:, k].astype(reporter.dtype) for k, reporter in enumerate(REPORTERS)},
-        index=pd.Index(np.arange(len(rows), dtype=np.int64), name="week"),
+        index=pd.Index(
+            np.arange(len(rows)) if weeks is None else weeks, dtype=np.int64, name="week"
+        ),
     )
 
 
