@@ -82,6 +82,8 @@ def test_a_released_model_refuses_to_step_and_keeps_what_it_recorded():
         model.run_for(1)  # Mesa's own loop, which steps without model.step
     pd.testing.assert_frame_equal(model.timeseries(), recorded, check_exact=True)
     assert len(recorded) == 6
+    with pytest.raises(RuntimeError, match="nor read its people"):  # not None's AttributeError
+        model.agents.agg("commitment", max)
 
 
 def test_run_results_have_every_reporter_and_summary_output_and_pickle():

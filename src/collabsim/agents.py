@@ -129,6 +129,8 @@ class Person(mesa.Agent):
                 f"the post's row is now model.people[{self.index}]'s (record what you need "
                 "while people are in post, e.g. with agent reporters)"
             )
+        if self.model.state is None:
+            self.model._released()
         return self.model.state.people
 
     power = _state_property("power", "Power, 0-1: role x organisation weight.")

@@ -181,10 +181,11 @@ class CollaborationModel(WeeklyWorld):
         self.step = self._released  # refuses before Mesa moves its clock on, every time
 
     def _released(self) -> None:
-        """Refuse to step: the model has let go of its state (``release``)."""
+        """Refuse to step, or to read a person: the model has let go of its state."""
         raise RuntimeError(
-            "this model has let go of its state (model.release()), so it cannot step "
-            "again: build a new one with the same parameters and seed to run its weeks again"
+            "this model has let go of its state (model.release()), so it can neither step "
+            "again nor read its people: build a new one with the same parameters and seed "
+            "to run its weeks again"
         )
 
     # --- Mesa's tools ------------------------------------------------------------------------
