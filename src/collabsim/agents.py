@@ -152,7 +152,9 @@ class Person(mesa.Agent):
         "attended", "Network meetings this person has attended since taking up the post."
     )
     changes_granted = _count_property(
-        "granted", "Requests this person granted as the decider for their organisation."
+        "granted",
+        "Requests this person granted as the decider for their organisation (a redesign "
+        "granted at the partnership board counts for each organisation's decider).",
     )
     changes_blocked = _count_property(
         "blocked", "Requests this person blocked as the decider for their organisation."
