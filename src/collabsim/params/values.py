@@ -118,8 +118,8 @@ def _check_together(v: dict[str, Any]) -> None:
                 f"events: {event.kind} at step={event.step} is after the scenario's last "
                 f"week, horizon={v['horizon']}: expected a step from 0 to {v['horizon']}, or "
                 f"a longer horizon (horizon={event.step}; on the command line --set "
-                f"horizon={event.step}); to run fewer weeks, keep the horizon and give steps "
-                "(--steps)"
+                f"horizon={event.step}); to run fewer weeks, keep the horizon and run fewer "
+                "steps (collabsim.run(..., steps=N), model.run_for(N), or --steps N)"
             )
         check_organisation_present(event, present)
 
