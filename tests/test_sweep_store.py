@@ -274,14 +274,15 @@ def test_collabsim_run_will_not_overwrite_a_sweep(tmp_path, capsys):
 def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     # landscape_k must be smaller than n_practices: the grid's corner (4, 6) is a
     # parameter set the model refuses, so its runs raise; the other points run.
-    result = collabsim.sweep(
-        factors={"n_practices": [4, 10], "landscape_k": [2, 6]},
-        replicates=2,
-        steps=5,
-        params=SMALL,
-        backend="serial",
-        out=tmp_path / "sweep",
-    )
+    with pytest.warns(RuntimeWarning, match=r"^2 of 8 runs failed \(first: ParameterError: lan"):
+        result = collabsim.sweep(
+            factors={"n_practices": [4, 10], "landscape_k": [2, 6]},
+            replicates=2,
+            steps=5,
+            params=SMALL,
+            backend="serial",
+            out=tmp_path / "sweep",
+        )
     runs = result.runs
     assert len(runs) == 8 and result.complete
     failed = runs[runs["status"] == "failed"]
@@ -302,6 +303,32 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path):
     report = result.report()
     assert "2 runs failed" in report and "2 x ParameterError: landscape_k=6" in report
     assert len(result.failed) == 2
+    # the gaps are gaps: yes/no and whole-number outputs typed to skip them, not counted
+    assert runs["sustained"].dtype == "boolean" and runs["changes_adopted"].dtype == "Int64"
+    assert runs["sustained"].mean() == ok["sustained"].astype(float).mean()
+    with pytest.raises(ValueError):  # no silent False for a run that never ran
+        runs["sustained"].astype(bool)
+
+
+def test_categories_hold_every_value_so_two_sweeps_tables_concatenate_as_categories(
+    tmp_path,
+):
+    one = small_sweep(tmp_path / "one").runs  # place-based, every run ok
+    with pytest.warns(RuntimeWarning, match="1 of 1 runs failed"):
+        other = collabsim.sweep(
+            factors={"network_type": ["issue"], "n_practices": [4], "landscape_k": [6]},
+            replicates=1,
+            steps=2,
+            params=SMALL,
+            backend="serial",
+            out=tmp_path / "other",
+        ).runs  # issue-based, and its one run fails
+    assert list(one["status"]) == ["ok"] * len(one) and list(other["status"]) == ["failed"]
+    for name, levels in (("status", ["ok", "failed"]), ("network_type", ["place", "issue"])):
+        assert one[name].cat.categories.tolist() == other[name].cat.categories.tolist() == levels
+        assert pd.concat([one, other])[name].dtype == "category"
+    # without gaps the outputs keep NumPy's types
+    assert one["sustained"].dtype == bool and one["changes_adopted"].dtype == np.int64
 
 
 def test_run_one_records_any_exception_with_its_type():

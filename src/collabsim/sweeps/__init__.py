@@ -27,6 +27,7 @@ started once (``collabsim.sweeps.keeping``).
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,10 @@ def sweep(
         The results: ``.runs`` is the runs DataFrame, one row per run with every
         parameter under its own name and the run's seed in ``seed``; see ``load``.
 
+    Warns:
+        RuntimeWarning: Runs failed (raised), saying how many and the first error; they
+            are in the results with ``status`` ``"failed"`` and no outputs.
+
     Raises:
         SweepTooLarge: More runs than ``LARGE_RUNS`` without ``allow_large``.
         SweepError: An option that is not allowed, or an output folder holding a
@@ -127,7 +132,16 @@ def sweep(
     runs = iter_sweep(**locals())  # every option above, as given
     for _ in runs:
         pass
-    return load(runs.plan.out)
+    result = load(runs.plan.out)
+    failures = result.meta.get("failures") or {}
+    if failures.get("count"):  # a failed run has no outputs: say so, not only in .failed
+        warnings.warn(
+            f"{failures['count']:,} of {result.meta['runs']:,} runs failed (first: "
+            f"{failures['reasons'][0]['error']}); they are in .failed, with no outputs",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return result
 
 
 class SweepRun:

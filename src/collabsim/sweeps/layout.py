@@ -12,8 +12,10 @@ row's list equal to what the run was given (``Params.to_dict``: kinds as text, e
 dicts).
 
 Choice parameters and ``status`` are categorical: Arrow dictionaries, read by pandas as
-``category``. Each Parquet file of a sweep says what made it in its schema metadata
-(``collabsim.storage.parquet_metadata``).
+``category`` with every value the column may hold as its categories. A failed run has no
+outputs: where a sweep has one, its yes/no and whole-number outputs are read as pandas'
+nullable ``boolean`` and ``Int64`` (``as_frame``). Each Parquet file of a sweep says what
+made it in its schema metadata (``collabsim.storage.parquet_metadata``).
 
 A folder made before the constants were split out has no ``constants`` in its
 ``meta.json``: its runs table holds every column, and a resumed sweep goes on writing it
@@ -32,7 +34,7 @@ import pyarrow as pa
 from collabsim.params import PARAMETERS, Event
 from collabsim.storage import parquet_metadata, provenance
 from collabsim.sweeps.plan import SweepPlan
-from collabsim.sweeps.runner import runs_schema
+from collabsim.sweeps.runner import FAILED, OK, runs_schema
 
 #: The Arrow type of a categorical column.
 CATEGORY = pa.dictionary(pa.int32(), pa.string())
@@ -45,6 +47,34 @@ LISTS: tuple[str, ...] = ("kinds", "events")
 def categorical(name: str) -> bool:
     """Whether the column ``name`` holds categories: ``status`` and choice parameters."""
     return name == "status" or (name in PARAMETERS and PARAMETERS[name].kind == "choice")
+
+
+def levels(name: str) -> tuple[str, ...]:
+    """Every value the categorical column ``name`` may hold, in their declared order.
+
+    A column read back has all of them as its categories, not only those its sweep
+    happened to hold, so that two sweeps' tables concatenate as categories still.
+    """
+    return (OK, FAILED) if name == "status" else PARAMETERS[name].choices
+
+
+#: pandas' nullable types for Arrow's yes/no and whole-number columns.
+_NULLABLE = {pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype()}
+
+
+def as_frame(table: pa.Table) -> pd.DataFrame:
+    """A stored table as pandas, yes/no and whole-number columns with gaps typed as such.
+
+    A failed run has no outputs. pandas would read a yes/no column with gaps as objects
+    (where ``astype(bool)`` counts a gap as False) and a whole-number one as floats; they
+    are read as pandas' nullable ``boolean`` and ``Int64`` instead, which skip the gaps.
+    Columns without gaps keep NumPy's ``bool`` and ``int64``.
+    """
+    frame = table.to_pandas()
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if field.type in _NULLABLE and column.null_count:
+            frame[field.name] = column.to_pandas(types_mapper=_NULLABLE.get)
+    return frame
 
 
 def constants(plan: SweepPlan) -> dict[str, Any]:
@@ -125,29 +155,37 @@ def full_runs(
         outputs: The summary outputs the sweep keeps.
 
     Returns:
-        One row per stored run, columns in the order of ``runs_schema``; a constant
-        choice parameter is categorical like a varied one; organisations and events are
-        lists (a list of its own in each row).
+        One row per stored run, columns in the order of ``runs_schema``; a choice
+        parameter, varied or constant, and ``status`` are categorical with every value
+        they may hold as categories (``levels``); organisations and events are lists (a
+        list of its own in each row).
     """
     if not len(stored.columns):
         return stored
     if constant is None:
-        return stored.assign(
-            **{name: stored[name].map(_listed(name)) for name in _lists(stored.columns)}
+        return _all_levels(
+            stored.assign(
+                **{name: stored[name].map(_listed(name)) for name in _lists(stored.columns)}
+            )
         )
     added = pd.DataFrame(
         {name: value for name, value in constant.items() if name not in _lists(constant)},
         index=stored.index,
     )
-    for name in added.columns:
-        if categorical(name):
-            added[name] = added[name].astype("category")
     for name in _lists(constant):
         added[name] = pd.Series(
             _copies(name, constant[name], len(stored)), index=stored.index, dtype=object
         )
-    whole = pd.concat([stored, added], axis=1)
+    whole = _all_levels(pd.concat([stored, added], axis=1))
     return whole[[name for name in runs_schema(outputs).names if name in whole.columns]]
+
+
+def _all_levels(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with each categorical column's categories every value it may hold."""
+    for name in filter(categorical, runs.columns):
+        present = [v for v in pd.unique(runs[name].astype(object)) if v not in levels(name)]
+        runs[name] = runs[name].astype(pd.CategoricalDtype([*levels(name), *present]))
+    return runs
 
 
 def _lists(names: Iterable[str]) -> list[str]:

@@ -18,7 +18,7 @@ import pyarrow.dataset as ds
 from collabsim.checks import path_option
 from collabsim.sweeps.design import Factor, SweepError, salib_problem
 from collabsim.sweeps.folder import DESIGN, META, RUNS, SAMPLE, TIMESERIES, read_meta
-from collabsim.sweeps.layout import full_runs
+from collabsim.sweeps.layout import as_frame, full_runs
 from collabsim.sweeps.parts import (
     RUNS_PARTS,
     TIMESERIES_PARTS,
@@ -180,7 +180,7 @@ def _read_table(result: SweepResult, name: str, parts: str, sort: list[str]) -> 
     path = result.path
     if result.complete or not (path / parts).is_dir():
         if result.complete or (path / name).is_file():
-            return result._read(name).to_pandas()
+            return as_frame(result._read(name))
     files = [str(p) for _, p in sorted(part_files(path / parts).items())]
     if not files:
         return pd.DataFrame()
@@ -191,4 +191,4 @@ def _read_table(result: SweepResult, name: str, parts: str, sort: list[str]) -> 
             f"{path / parts}: a part file cannot be read ({error}); run the sweep "
             "again, which sets damaged parts aside and redoes their runs"
         ) from None
-    return table.sort_by([(key, "ascending") for key in sort]).to_pandas()
+    return as_frame(table.sort_by([(key, "ascending") for key in sort]))
