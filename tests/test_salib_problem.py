@@ -133,3 +133,42 @@ def test_a_problem_can_be_asked_for_by_parameter_names_or_a_sweeps_factors():
     assert salib_problem(narrowed)["bounds"] == [[0.2, 0.8]]
     with pytest.raises(ParameterError, match="did you mean cede_willingness"):
         salib_problem(["cede_wilingness"])
+
+
+def test_a_sample_drawn_from_salib_itself_runs_as_an_explicit_design(tmp_path):
+    """A user's own SALib sample, over factors of every kind, decoded as collabsim's own."""
+    from SALib.sample import morris
+
+    import collabsim
+    from collabsim.sweeps import SweepError, salib_points, salib_problem
+    from collabsim.sweeps.design import make_factor, salib_encoding
+
+    names = ["meeting_interval", "academic_partner", "network_type", "cede_willingness"]
+    sample = morris.sample(salib_problem(names), 4, num_levels=4, seed=2)
+    points = salib_points(names, sample)
+    assert list(points.columns) == names and len(points) == len(sample)
+    assert points["meeting_interval"].dtype == np.int64 and points["academic_partner"].dtype == bool
+    # each value is the one the decoding problem.json states gives for its sample value
+    encoding = salib_encoding([make_factor(name, None) for name in names])
+    for j, name in enumerate(names):
+        assert points[name].tolist() == [decode(encoding[name], x) for x in sample[:, j]]
+    ran = collabsim.sweep(
+        design=points, steps=2, params={"n_people": 30}, backend="serial", out=tmp_path / "s"
+    )
+    assert (ran.runs["status"] == "ok").all() and len(ran.runs) == len(sample)
+    # a sampled design of collabsim's own is the same decoding of its own sample
+    own = collabsim.sweep(
+        factors={name: None for name in names},
+        design="lhs",
+        n=6,
+        steps=2,
+        params={"n_people": 30},
+        backend="serial",
+        out=tmp_path / "own",
+    )
+    pd.testing.assert_frame_equal(
+        salib_points(own.factors, own.sample),
+        own.design.drop(columns="point").astype({"network_type": object}),  # stored as category
+    )
+    with pytest.raises(SweepError, match=r"shape \(\d+, 2\) is not allowed: expected one col"):
+        salib_points(names, sample[:, :2])

@@ -38,7 +38,7 @@ from collabsim.backends import BACKENDS
 from collabsim.ctrl_c import CtrlC
 from collabsim.params import Params
 from collabsim.scenarios import DEFAULT_SCENARIO
-from collabsim.sweeps.design import salib_problem
+from collabsim.sweeps.design import salib_points, salib_problem
 from collabsim.sweeps.execution import Execution
 from collabsim.sweeps.keeping import kept_alive
 from collabsim.sweeps.plan import SweepPlan, SweepTooLarge, plan_sweep
@@ -256,6 +256,7 @@ __all__ = [
     "iter_sweep",
     "kept_alive",
     "load",
+    "salib_points",
     "salib_problem",
     "sweep",
 ]

@@ -264,10 +264,7 @@ def salib_problem(factors: Sequence[Factor | str] | Mapping[str, Any]) -> dict[s
     Returns:
         ``{"num_vars": D, "names": [...], "bounds": [[low, high], ...]}``.
     """
-    if isinstance(factors, Mapping):
-        factors = make_factors(factors)
-    else:
-        factors = [f if isinstance(f, Factor) else make_factor(f, None) for f in factors]
+    factors = _as_factors(factors)
     bounds = []
     for factor in factors:
         if not factor.is_range:
@@ -277,6 +274,44 @@ def salib_problem(factors: Sequence[Factor | str] | Mapping[str, Any]) -> dict[s
         else:
             bounds.append([float(factor.low), float(factor.high)])
     return {"num_vars": len(factors), "names": [f.name for f in factors], "bounds": bounds}
+
+
+def salib_points(factors: Sequence[Factor | str] | Mapping[str, Any], sample: Any) -> pd.DataFrame:
+    """The parameter values of a SALib sample drawn in ``salib_problem(factors)`` bounds.
+
+    For a sample of one's own, from any SALib sampler: the rows, decoded as collabsim's
+    sampled designs decode theirs (``DECODING``), are an explicit design
+    (``collabsim.sweep(design=salib_points(names, X), ...)``).
+
+    Args:
+        factors: As for ``salib_problem``.
+        sample: The sample: one row per point, one column per factor, in their order.
+
+    Returns:
+        One row per point, one column per factor, each of its parameter's type.
+
+    Raises:
+        SweepError: A sample that is not a table of numbers with a column per factor.
+    """
+    factors = _as_factors(factors)
+    try:
+        sample = np.asarray(sample, dtype=float)
+    except (TypeError, ValueError):
+        raise SweepError("sample is not allowed: expected a table of numbers") from None
+    if sample.ndim != 2 or sample.shape[1] != len(factors):
+        raise SweepError(
+            f"sample of shape {sample.shape} is not allowed: expected one column per factor "
+            f"({len(factors)}: {', '.join(f.name for f in factors)}), one row per point"
+        )
+    points = pd.DataFrame({f.name: f.from_unit(sample[:, j]) for j, f in enumerate(factors)})
+    return _typed(points, factors)
+
+
+def _as_factors(factors: Sequence[Factor | str] | Mapping[str, Any]) -> tuple[Factor, ...]:
+    """``Factor``s from what ``salib_problem`` takes."""
+    if isinstance(factors, Mapping):
+        return make_factors(factors)
+    return tuple(f if isinstance(f, Factor) else make_factor(f, None) for f in factors)
 
 
 #: How a value ``x`` of a factor's column of the SALib sample becomes the factor's value,
@@ -362,11 +397,10 @@ def make_design(factors: Sequence[Factor], sampling: Sampling) -> Design:
         from SALib.sample import morris
 
         sample = morris.sample(problem, n, num_levels=sampling.morris_levels, seed=rng)
-    points = pd.DataFrame({f.name: f.from_unit(sample[:, j]) for j, f in enumerate(factors)})
     return Design(
         sampling.kind,
         factors,
-        _typed(points, factors),
+        salib_points(factors, sample),
         np.asarray(sample, dtype=float),
         sampling.options,
     )
