@@ -392,12 +392,17 @@ def test_backend_options_are_checked_before_anything_is_written(tmp_path):
         ({"backend": "threads"}, "backend='threads' is not a backend"),
         ({"backend": "pool", "workers": 0}, "workers=0 is not allowed"),
         ({"backend": "serial", "workers": 2}, "serial backend"),
-        ({"backend": "pool", "scheduler": "tcp://x:1"}, "only for the dask backend"),
+        (
+            {"backend": "pool", "scheduler": "tcp://x:1"},
+            "only for the dask backend, not backend='pool': give backend='dask' with it",
+        ),
     ]
     for options, expected in cases:
         with pytest.raises(SweepError, match=expected):
             collabsim.iter_sweep(**OPTIONS, **options, out=tmp_path / "x")
     assert not (tmp_path / "x").exists()
+    with pytest.raises(SweepError, match="^out=3 is not allowed: expected a results folder's"):
+        collabsim.iter_sweep(**OPTIONS, out=3)
 
 
 def record(duration: float) -> RunRecord:

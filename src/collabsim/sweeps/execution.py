@@ -64,6 +64,11 @@ class Execution:
         true_or_false("restart", restart, error=SweepError)
         function_or_none("progress", self.progress, ("done", "total"), error=SweepError)
         one_of("backend", self.backend, BACKENDS, what="a backend", error=SweepError)
+        if self.scheduler is not None and self.backend != "dask":
+            raise SweepError(
+                f"scheduler is only for the dask backend, not backend={self.backend!r}: "
+                "give backend='dask' with it"
+            )
         used = self.module.check(workers=workers, scheduler=self.scheduler)
         object.__setattr__(self, "workers_used", used)
 

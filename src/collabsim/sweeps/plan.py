@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collabsim.checks import names, whole_number
+from collabsim.checks import names, path_option, whole_number
 from collabsim.metrics import REPORTER_NAMES, SUMMARY
 from collabsim.params import Params, declaration, not_run_length, python_value, suggest
 from collabsim.scenarios import DEFAULT_SCENARIO
@@ -328,7 +328,11 @@ def plan_sweep(
         name = f"sweep-{label}" if label else "sweep"
     if not isinstance(name, str) or not name.strip() or Path(name).name != name:
         raise SweepError(f"name={name!r} is not allowed: expected a plain folder name")
-    out_path = Path("results") / name if out is None else Path(out)
+    out_path = (
+        Path("results") / name
+        if out is None
+        else path_option("out", out, expected="a results folder's path", error=SweepError)
+    )
     return SweepPlan(
         name,
         None if isinstance(scenario, Params) else str(scenario),

@@ -35,9 +35,10 @@ from collabsim.warm import ready_pool_worker
 
 
 def check(*, workers: int | None = None, scheduler: object = None) -> int:
-    """Check the options before anything is written; returns the number of workers."""
-    if scheduler is not None:
-        raise SweepError("scheduler is only for the dask backend")
+    """Check the options before anything is written; returns the number of workers.
+
+    A ``scheduler`` is refused before this, by ``Execution``: it is for Dask only.
+    """
     return worker_count(workers)
 
 

@@ -15,14 +15,15 @@ from collabsim.sweeps.sampling import SweepError
 
 
 def check(*, workers: int | None = None, scheduler: object = None) -> int:
-    """Check the options before anything is written; returns the number of workers (1)."""
+    """Check the options before anything is written; returns the number of workers (1).
+
+    A ``scheduler`` is refused before this, by ``Execution``: it is for Dask only.
+    """
     if workers not in (None, 1):
         raise SweepError(
             f"workers={workers!r} is not allowed with the serial backend: it "
             "runs in this process (use backend 'pool' for more)"
         )
-    if scheduler is not None:
-        raise SweepError("scheduler is only for the dask backend")
     return 1
 
 
