@@ -240,12 +240,13 @@ def _check_values(
             "stands in only for undefined values)"
         )
     if unfilled:
-        stand_ins = ", ".join(f"{o} = ..." for o in unfilled)
+        in_python = ", ".join(f"{o!r}: ..." for o in unfilled)
+        in_a_file = ", ".join(f"{o} = ..." for o in unfilled)
         problems.append(
             _in_runs(unfilled, runs, "undefined (None or NaN)")
             + ", and Sobol'/Morris need a number for every run: give a stand-in value "
-            f"(fill = {{{stand_ins}}}, e.g. the horizon for collapse_step) or leave "
-            f"{_it(unfilled)} out of outputs"
+            f"(fill={{{in_python}}} from Python, fill = {{{in_a_file}}} in a study file; "
+            f"e.g. the horizon for collapse_step) or leave {_it(unfilled)} out of outputs"
         )
     if problems:
         raise SensitivityError("; ".join(problems))
