@@ -1,8 +1,8 @@
 """What the dashboard promises whoever starts it, kept apart from the modules that serve it.
 
-Where it listens by default, the module Solara serves and its title, the line it prints once it is
-listening, where it reports its status, how long a browser session outlives its page,
-and how to install what it needs. The package re-exports these names; its serving and
+Where it listens by default, the module Solara serves and its title, the line it prints
+once it is listening, where it reports its status, how long a browser session outlives
+its page, and how to install what it needs. The package re-exports these names; its serving and
 offline modules read them from here, so that neither needs the package that loads them.
 """
 
