@@ -13,6 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 from cli_support import SCRIPT
+from sweep_fault_support import still_running
 from test_sweep_kill_and_memory import (
     KILL_FILE,
     RUNS,
@@ -106,7 +107,7 @@ def test_a_process_started_while_ctrl_c_is_kept_from_it_never_hears_it(tmp_path)
 
 
 def test_sigterm_stops_a_pool_sweep_as_ctrl_c_does_keeping_its_runs(tmp_path):
-    """A batch system's time limit or ``kill`` sends SIGTERM to the sweep's process alone."""
+    """``kill`` sends SIGTERM to the sweep's process alone (its workers hear nothing)."""
     (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
     folder = tmp_path / "results" / "killed"
     running = start_as_in_a_terminal([SCRIPT, "sweep", "killed.toml", "--workers", "2"], tmp_path)
@@ -122,6 +123,35 @@ def test_sigterm_stops_a_pool_sweep_as_ctrl_c_does_keeping_its_runs(tmp_path):
         "run the same command again to resume"
     )
     assert collabsim.load(folder).meta["status"] == "interrupted"
+
+
+def test_sigterm_while_a_local_dask_cluster_starts_is_passed_on_once_it_has(tmp_path):
+    """Ctrl-C is ignored while the cluster's workers start; a SIGTERM then must not be lost."""
+    (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
+    running = start_as_in_a_terminal(
+        [SCRIPT, "sweep", "killed.toml", "--dask-local", "2", "--quiet"], tmp_path
+    )
+    try:
+        deadline = time.monotonic() + DEADLINE
+        while not _pool_workers(running.pid):  # the cluster's first worker is starting
+            assert running.poll() is None and time.monotonic() < deadline, "no worker started"
+            time.sleep(0.002)  # a poll of the process table, ended by the deadline above
+        assert not _hears_ctrl_c(_pool_workers(running.pid)[0])  # still starting: deaf
+        children = psutil.Process(running.pid).children(recursive=True)
+        running.send_signal(signal.SIGTERM)
+        _, err = running.communicate(timeout=DEADLINE)
+    finally:
+        if running.poll() is None:
+            os.killpg(running.pid, signal.SIGKILL)
+            running.wait()
+    assert running.returncode == 130, err
+    assert "leaked" not in err and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("collabsim: interrupted: "), err
+    assert collabsim.load(tmp_path / "results" / "killed").meta["status"] == "interrupted"
+    deadline = time.monotonic() + DEADLINE  # and the cluster's processes end with it
+    while any(still_running(child) for child in children):
+        assert time.monotonic() < deadline, "the cluster's processes outlived the sweep"
+        time.sleep(0.1)  # between looks; the deadline decides
 
 
 def test_sigterm_ends_a_command_that_ignores_ctrl_c_as_it_would_have(tmp_path):

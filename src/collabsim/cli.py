@@ -93,8 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments after the program name; ``sys.argv[1:]`` if None.
 
     Returns:
-        The exit status: 0 on success, 2 for bad input (after one line on stderr), 130
-        for Ctrl-C or SIGTERM (after one line: for a study, on how to resume), 1 when whoever
+        The exit status: 0 on success (a served dashboard or workshop ends so on Ctrl-C
+        or SIGTERM), 2 for bad input (after one line on stderr), 130 for Ctrl-C or
+        SIGTERM (after one line: for a study, on how to resume), 1 when whoever
         read the output stopped reading (``collabsim params | head -5``) or it could not be
         written (``collabsim params > /dev/full``: after one line on stderr).
     """
@@ -103,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = _main(argv)
         sys.stdout.flush()  # a reader that has gone shows here, not in Python's exit
         return status
+    except KeyboardInterrupt:  # before a command began (reading its options): nothing kept
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         if not _reader_gone():  # a broken pipe of some other kind is a real failure
             raise

@@ -142,8 +142,9 @@ def left_here() -> Iterator[None]:
     (``kept_from_new_processes``). An ignored signal stays ignored in a process started
     from this one, and Python then installs no handler of its own, so the workers never
     see the user's Ctrl-C; this process does again once the block ends (a Ctrl-C while
-    the cluster starts, a second or two, is lost). Only the main thread can change signal
-    handling: elsewhere the block changes nothing.
+    the cluster starts, a second or two, is lost; a SIGTERM is passed on then,
+    ``terminated_as_ctrl_c``). Only the main thread can change signal handling:
+    elsewhere the block changes nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -153,6 +154,13 @@ def left_here() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        if _terminated:  # a SIGTERM came while Ctrl-C was ignored: passed on now
+            _terminated.clear()
+            signal.raise_signal(signal.SIGINT)
+
+
+#: A SIGTERM that arrived while ``left_here`` ignored Ctrl-C, passed on as the block ends.
+_terminated: list[int] = []
 
 
 @contextlib.contextmanager
@@ -164,9 +172,11 @@ def terminated_as_ctrl_c() -> Iterator[None]:
     process pool's semaphores as leaked. Passed on as SIGINT, it goes wherever Ctrl-C
     would (held while a chunk is saved, stopping the sweep and saying how to resume), so
     the runs finished are kept and said to be, and a second SIGTERM (a batch system's
-    reminder) does not break off the stopping. Where Ctrl-C is ignored (a background job
-    of a script), SIGTERM ends the process as it would have. Only in the main thread, and
-    only where SIGTERM has its default handling; elsewhere the block changes nothing.
+    reminder) does not break off the stopping; one that comes while a local Dask cluster
+    starts is passed on once it has started (``left_here``). Where Ctrl-C was ignored as
+    the block began (a background job of a script), SIGTERM ends the process as it would
+    have. Only in the main thread, and only where SIGTERM has its default handling;
+    elsewhere the block changes nothing.
     """
     if (
         threading.current_thread() is not threading.main_thread()
@@ -174,16 +184,20 @@ def terminated_as_ctrl_c() -> Iterator[None]:
     ):
         yield
         return
-    signal.signal(signal.SIGTERM, _as_ctrl_c)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # nobody would ever hear it
+        yield
+        return
+
+    def as_ctrl_c(signum, frame) -> None:
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # left_here: a moment deaf
+            _terminated.append(signum)
+        else:  # blocked while workers start (kept_from_new_processes), it arrives after
+            signal.raise_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, as_ctrl_c)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _as_ctrl_c(signum, frame) -> None:
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # nobody would hear it
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.raise_signal(signal.SIGTERM)
-    else:  # blocked while workers start (kept_from_new_processes), it arrives after
-        signal.raise_signal(signal.SIGINT)
+        if signal.getsignal(signal.SIGTERM) == as_ctrl_c:  # unless replaced meanwhile
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _terminated.clear()

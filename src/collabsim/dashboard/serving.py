@@ -81,7 +81,8 @@ def run(sock: socket.socket, url: str, *, open_browser: bool = False, app: str =
     """Serve the dashboard (or another Solara page) on ``sock`` until SIGINT or SIGTERM.
 
     uvicorn stops gracefully on either signal and then raises it again, so Ctrl-C ends
-    here as ``KeyboardInterrupt``, as it would anywhere else.
+    here as ``KeyboardInterrupt``, as it would anywhere else; so does SIGTERM under the
+    ``collabsim`` command, which passes it on as Ctrl-C (``ctrl_c.terminated_as_ctrl_c``).
 
     Args:
         sock: A bound, listening TCP socket.

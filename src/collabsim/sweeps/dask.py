@@ -78,9 +78,10 @@ def local_cluster(workers: int) -> Any:
     import dask
 
     distributed = _distributed()
-    with dask.config.set(LOCAL_CLUSTER_SETTINGS), ctrl_c.left_here():
-        try:
-            return distributed.LocalCluster(
+    cluster = None
+    try:
+        with dask.config.set(LOCAL_CLUSTER_SETTINGS), ctrl_c.left_here():
+            cluster = distributed.LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
@@ -88,10 +89,15 @@ def local_cluster(workers: int) -> Any:
                 scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.ERROR,
             )
-        except RuntimeError as error:  # each worker has said why on stderr
-            raise SweepError(
-                f"the local Dask cluster's workers did not start ({error}); {SCRIPT_GUARD}"
-            ) from None
+    except RuntimeError as error:  # each worker has said why on stderr
+        raise SweepError(
+            f"the local Dask cluster's workers did not start ({error}); {SCRIPT_GUARD}"
+        ) from None
+    except KeyboardInterrupt:  # a SIGTERM passed on as the cluster started: close it
+        if cluster is not None:
+            cluster.close()
+        raise
+    return cluster
 
 
 def check(*, workers: int | None = None, scheduler: Any = None) -> int | None:
