@@ -172,3 +172,8 @@ def test_a_sample_drawn_from_salib_itself_runs_as_an_explicit_design(tmp_path):
     )
     with pytest.raises(SweepError, match=r"shape \(\d+, 2\) is not allowed: expected one col"):
         salib_points(names, sample[:, :2])
+    for bad in (-0.1, np.nan):  # not decoded as the last level, nor an IndexError
+        outside = sample.copy()
+        outside[3, 2] = bad
+        with pytest.raises(SweepError, match=r"row 3, column 2 \(network_type\) = .* from 0 to 1"):
+            salib_points(names, outside)

@@ -303,6 +303,15 @@ def salib_points(factors: Sequence[Factor | str] | Mapping[str, Any], sample: An
             f"sample of shape {sample.shape} is not allowed: expected one column per factor "
             f"({len(factors)}: {', '.join(f.name for f in factors)}), one row per point"
         )
+    bounds = salib_problem(factors)["bounds"]
+    for j, (factor, (low, high)) in enumerate(zip(factors, bounds, strict=True)):
+        outside = ~((sample[:, j] >= low) & (sample[:, j] <= high))  # NaN is outside too
+        if outside.any():
+            row = int(np.flatnonzero(outside)[0])
+            raise SweepError(
+                f"sample row {row}, column {j} ({factor.name}) = {sample[row, j]!r} is not "
+                f"allowed: expected a number from {low:g} to {high:g}, its salib_problem bounds"
+            )
     points = pd.DataFrame({f.name: f.from_unit(sample[:, j]) for j, f in enumerate(factors)})
     return _typed(points, factors)
 
