@@ -327,8 +327,12 @@ def test_categories_hold_every_value_so_two_sweeps_tables_concatenate_as_categor
     for name, levels in (("status", ["ok", "failed"]), ("network_type", ["place", "issue"])):
         assert one[name].cat.categories.tolist() == other[name].cat.categories.tolist() == levels
         assert pd.concat([one, other])[name].dtype == "category"
-    # without gaps the outputs keep NumPy's types
+    design = collabsim.load(tmp_path / "other").design  # as the runs have it
+    assert design["network_type"].cat.categories.tolist() == ["place", "issue"]
+    # without gaps the outputs keep NumPy's types; a network that never dissolved has no
+    # collapse_step, a NaN as ever (not a gap of a run that failed)
     assert one["sustained"].dtype == bool and one["changes_adopted"].dtype == np.int64
+    assert one["collapse_step"].isna().all() and one["collapse_step"].dtype == float
 
 
 def test_run_one_records_any_exception_with_its_type():

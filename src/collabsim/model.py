@@ -161,7 +161,12 @@ class CollaborationModel(WeeklyWorld):
         return event
 
     def timeseries(self):
-        """The reporters recorded so far: a DataFrame with one row per week (``week`` index)."""
+        """The reporters recorded so far: a DataFrame, a row per collection, indexed by ``week``.
+
+        One row a week as the model collects; a ``datacollector.collect`` of one's own adds
+        a row labelled with its week (agent records, which Mesa keeps by week, keep only
+        the last collection of a week).
+        """
         return self.datacollector.get_model_vars_dataframe()
 
     def release(self) -> None:

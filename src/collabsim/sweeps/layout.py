@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from collabsim.metrics import SUMMARY
 from collabsim.params import PARAMETERS, Event
 from collabsim.storage import parquet_metadata, provenance
 from collabsim.sweeps.plan import SweepPlan
@@ -63,16 +64,19 @@ _NULLABLE = {pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype()}
 
 
 def as_frame(table: pa.Table) -> pd.DataFrame:
-    """A stored table as pandas, yes/no and whole-number columns with gaps typed as such.
+    """A stored table as pandas, yes/no and whole-number outputs with gaps typed as such.
 
     A failed run has no outputs. pandas would read a yes/no column with gaps as objects
     (where ``astype(bool)`` counts a gap as False) and a whole-number one as floats; they
     are read as pandas' nullable ``boolean`` and ``Int64`` instead, which skip the gaps.
-    Columns without gaps keep NumPy's ``bool`` and ``int64``.
+    Columns without gaps keep NumPy's ``bool`` and ``int64``, and an output that may be
+    missing in a run that ran (``collapse_step``: the network never dissolved) stays
+    float with NaN, as in every sweep.
     """
     frame = table.to_pandas()
     for field, column in zip(table.schema, table.columns, strict=True):
-        if field.type in _NULLABLE and column.null_count:
+        optional = field.name in SUMMARY and SUMMARY[field.name].optional
+        if field.type in _NULLABLE and column.null_count and not optional:
             frame[field.name] = column.to_pandas(types_mapper=_NULLABLE.get)
     return frame
 
@@ -163,7 +167,7 @@ def full_runs(
     if not len(stored.columns):
         return stored
     if constant is None:
-        return _all_levels(
+        return all_levels(
             stored.assign(
                 **{name: stored[name].map(_listed(name)) for name in _lists(stored.columns)}
             )
@@ -176,12 +180,12 @@ def full_runs(
         added[name] = pd.Series(
             _copies(name, constant[name], len(stored)), index=stored.index, dtype=object
         )
-    whole = _all_levels(pd.concat([stored, added], axis=1))
+    whole = all_levels(pd.concat([stored, added], axis=1))
     return whole[[name for name in runs_schema(outputs).names if name in whole.columns]]
 
 
-def _all_levels(runs: pd.DataFrame) -> pd.DataFrame:
-    """``runs`` with each categorical column's categories every value it may hold."""
+def all_levels(runs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` (or a design) with each categorical column's categories every value it may hold."""
     for name in filter(categorical, runs.columns):
         present = [v for v in pd.unique(runs[name].astype(object)) if v not in levels(name)]
         runs[name] = runs[name].astype(pd.CategoricalDtype([*levels(name), *present]))

@@ -18,7 +18,7 @@ import pyarrow.dataset as ds
 from collabsim.checks import path_option
 from collabsim.sweeps.design import Factor, SweepError, salib_problem
 from collabsim.sweeps.folder import DESIGN, META, RUNS, SAMPLE, TIMESERIES, read_meta
-from collabsim.sweeps.layout import as_frame, full_runs
+from collabsim.sweeps.layout import all_levels, as_frame, full_runs
 from collabsim.sweeps.parts import (
     RUNS_PARTS,
     TIMESERIES_PARTS,
@@ -69,8 +69,11 @@ class SweepResult:
 
     @cached_property
     def design(self) -> pd.DataFrame:
-        """One row per design point: ``point`` and each factor's value."""
-        return self._read(DESIGN).to_pandas()
+        """One row per design point: ``point`` and each factor's value.
+
+        A choice factor is categorical with every value it may hold, as in ``runs``.
+        """
+        return all_levels(self._read(DESIGN).to_pandas())
 
     @cached_property
     def sample(self) -> np.ndarray | None:
