@@ -181,10 +181,8 @@ def terminated_as_ctrl_c() -> Iterator[None]:
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+        or signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # nobody would ever hear it
     ):
-        yield
-        return
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # nobody would ever hear it
         yield
         return
 
