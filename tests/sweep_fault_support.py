@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import psutil
@@ -59,6 +60,18 @@ def still_running(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+def wait_until_gone(processes: list[psutil.Process], timeout: float) -> None:
+    """Wait until none of ``processes`` is still running, or fail naming those that are.
+
+    psutil.wait_procs would wait for orphaned workers to be reaped, which a container's
+    first process may never do: a zombie counts as gone here (``still_running``).
+    """
+    deadline = time.monotonic() + timeout
+    while any(still_running(p) for p in processes):
+        assert time.monotonic() < deadline, [p.cmdline()[-1] for p in processes if still_running(p)]
+        time.sleep(0.1)  # between looks at the process table; the deadline decides
 
 
 SWEEP_FILE = """\

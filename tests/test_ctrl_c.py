@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 from cli_support import SCRIPT
-from sweep_fault_support import still_running
+from sweep_fault_support import wait_until_gone
 from test_sweep_kill_and_memory import (
     KILL_FILE,
     RUNS,
@@ -148,10 +148,7 @@ def test_sigterm_while_a_local_dask_cluster_starts_is_passed_on_once_it_has(tmp_
     assert "leaked" not in err and "Traceback" not in err, err
     assert err.strip().splitlines()[-1].startswith("collabsim: interrupted: "), err
     assert collabsim.load(tmp_path / "results" / "killed").meta["status"] == "interrupted"
-    deadline = time.monotonic() + DEADLINE  # and the cluster's processes end with it
-    while any(still_running(child) for child in children):
-        assert time.monotonic() < deadline, "the cluster's processes outlived the sweep"
-        time.sleep(0.1)  # between looks; the deadline decides
+    wait_until_gone(children, timeout=DEADLINE)  # the cluster's processes end with it
 
 
 def test_sigterm_ends_a_command_that_ignores_ctrl_c_as_it_would_have(tmp_path):

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor
 
 import psutil
@@ -21,6 +20,7 @@ from sweep_fault_support import (
     LONG_RUNS,
     TINY,
     still_running,
+    wait_until_gone,
 )
 from test_sweep_kill_and_memory import part_rows, start_as_in_a_terminal, wait_for_saved_runs
 
@@ -51,15 +51,7 @@ def test_pool_workers_and_resource_tracker_exit_when_the_sweep_process_dies(tmp_
         assert len(children) == 3  # two workers and multiprocessing's resource tracker
         sweep.send_signal(signum)  # the sweep's own process only, as the OOM killer does
         sweep.wait(timeout=60)
-        deadline = time.monotonic() + 60
-        while any(still_running(child) for child in children):
-            assert time.monotonic() < deadline, [
-                c.cmdline()[-1] for c in children if still_running(c)
-            ]
-            # between looks; the deadline, not this pause, decides. psutil.wait_procs would
-            # wait for orphaned workers to be reaped, which a container's first process
-            # may never do: a zombie counts as gone here (still_running)
-            time.sleep(0.1)
+        wait_until_gone(children, timeout=60)
     finally:
         if sweep.poll() is None:
             sweep.kill()
