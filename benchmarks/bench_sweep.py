@@ -31,7 +31,7 @@ Start-up (spawning workers, importing, loading the compiled mechanisms, or start
 Dask cluster) is a fixed cost per sweep, measured as a sweep of two one-week runs; the
 efficiencies are given with it (end to end) and without it (the rate of a long sweep).
 
-All runs are the ``iocn`` scenario for its full 260-week horizon (about 50 ms each).
+All runs are the ``iocn`` scenario for its full 260-week horizon (about 20 ms each).
 
 Usage::
 
