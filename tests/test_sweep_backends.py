@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
 import re
 import shutil
@@ -226,6 +227,29 @@ def test_a_local_clusters_workers_space_out_dasks_own_periodic_work_and_freeze_t
     assert list(trimming.values()) == [None, None]
     # warmed up, each froze what it loaded, so that it exits quickly when the sweep ends
     assert min(frozen.values()) > 10_000, frozen
+
+
+def test_a_local_cluster_closing_after_its_workers_died_logs_nothing(caplog):
+    """After a SIGTERM sent to the whole process group (a batch system's time limit), the
+    workers are gone before the scheduler closes its connections to them, and Dask logs
+    each with a traceback; the sweep's one line is what the user should see. Dask's log
+    is as it was afterwards."""
+    from distributed.diagnostics.plugin import SchedulerPlugin
+
+    from collabsim.sweeps.dask import local_client
+
+    class LogsAsItCloses(SchedulerPlugin):  # stands in for Dask's log of a dead worker
+        async def close(self) -> None:
+            logging.getLogger("distributed.batched").info("Batched Comm Closed (a dead worker)")
+
+    caplog.set_level(logging.INFO, logger="distributed")
+    with local_client(2) as client:
+        client.register_plugin(LogsAsItCloses(), name="logs-as-it-closes")
+    logging.getLogger("distributed.batched").info("Dask logs again")
+    messages = [record.getMessage() for record in caplog.records]
+    assert not [message for message in messages if "Batched Comm Closed" in message]
+    assert "Dask logs again" in messages  # as before, once the cluster has closed
+    assert logging.getLogger("distributed").level == logging.INFO
 
 
 def test_a_pool_worker_freezes_what_it_loaded():

@@ -239,11 +239,31 @@ def execute(
 
 @contextlib.contextmanager
 def local_client(workers: int) -> Iterator[Any]:
-    """A client of a new local cluster of ``workers`` warmed-up workers; both closed after."""
+    """A client of a new local cluster of ``workers`` warmed-up workers; both closed after.
+
+    The cluster's log in this process is quiet while they close, as its workers' is
+    throughout: after a SIGTERM sent to the whole process group (a batch system's time
+    limit), the workers are gone before the scheduler closes its connections to them,
+    and Dask would log each closed connection with its traceback.
+    """
     distributed = _distributed()
-    with local_cluster(workers) as cluster, distributed.Client(cluster) as client:
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_log_level_kept(logging.getLogger("distributed")))
+        cluster = stack.enter_context(local_cluster(workers))
+        client = stack.enter_context(distributed.Client(cluster))
         warm_up_workers(client, distributed, local=True)
+        stack.callback(logging.getLogger("distributed").setLevel, logging.CRITICAL)
         yield client
+
+
+@contextlib.contextmanager
+def _log_level_kept(logger: logging.Logger) -> Iterator[None]:
+    """``logger``'s level as it was, after the block, whatever the block set it to."""
+    level = logger.level
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def warm_up_workers(client: Any, distributed: Any, *, local: bool) -> None:
