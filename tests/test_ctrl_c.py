@@ -125,6 +125,23 @@ def test_sigterm_stops_a_pool_sweep_as_ctrl_c_does_keeping_its_runs(tmp_path):
     assert collabsim.load(folder).meta["status"] == "interrupted"
 
 
+@pytest.mark.parametrize("backend", [["--workers", "2"], ["--dask-local", "2"]])
+def test_sigterm_to_the_whole_process_group_stops_a_sweep_as_ctrl_c_does(tmp_path, backend):
+    """A batch system's time limit signals every process of the job: the workers die at
+    once, and the sweep must still stop in one line, keeping what it saved."""
+    (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
+    folder = tmp_path / "results" / "killed"
+    running = start_as_in_a_terminal([SCRIPT, "sweep", "killed.toml", *backend], tmp_path)
+    wait_for_saved_runs(running, folder, at_least=4, timeout=DEADLINE)
+    assert running.poll() is None, "the sweep finished before SIGTERM: make it longer"
+    os.killpg(running.pid, signal.SIGTERM)
+    _, err = running.communicate(timeout=DEADLINE)
+    assert running.returncode == 130, err
+    assert "leaked" not in err and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("collabsim: interrupted: "), err
+    assert collabsim.load(folder).meta["status"] == "interrupted"
+
+
 def test_sigterm_while_a_local_dask_cluster_starts_is_passed_on_once_it_has(tmp_path):
     """Ctrl-C is ignored while the cluster's workers start; a SIGTERM then must not be lost."""
     (tmp_path / "killed.toml").write_text(KILL_FILE, encoding="utf-8")
