@@ -246,24 +246,14 @@ def local_client(workers: int) -> Iterator[Any]:
     limit), the workers are gone before the scheduler closes its connections to them,
     and Dask would log each closed connection with its traceback.
     """
-    distributed = _distributed()
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(_log_level_kept(logging.getLogger("distributed")))
+    distributed, log = _distributed(), logging.getLogger("distributed")
+    with contextlib.ExitStack() as stack:  # its callbacks run last first
+        stack.callback(log.setLevel, log.level)  # as it was, once both have closed
         cluster = stack.enter_context(local_cluster(workers))
         client = stack.enter_context(distributed.Client(cluster))
         warm_up_workers(client, distributed, local=True)
-        stack.callback(logging.getLogger("distributed").setLevel, logging.CRITICAL)
+        stack.callback(log.setLevel, logging.CRITICAL)  # quiet before either closes
         yield client
-
-
-@contextlib.contextmanager
-def _log_level_kept(logger: logging.Logger) -> Iterator[None]:
-    """``logger``'s level as it was, after the block, whatever the block set it to."""
-    level = logger.level
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def warm_up_workers(client: Any, distributed: Any, *, local: bool) -> None:
