@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from collabsim import calibration
-from collabsim.calibration import CalibrationPlan, Stage, Target, calibrate
+from collabsim.calibration import CalibrationPlan, Stage, Target, calibrate, stages
 from collabsim.calibration.scoring import recommend
 from collabsim.validation.spec import Arm, Bound, Change, Pattern, Sign, ValidationError
 
@@ -252,6 +252,17 @@ def test_a_rerun_computes_nothing_and_restart_everything(serial, tmp_path):
     calibrate(PLAN, out=copy, backend="serial", restart=True)
     assert meta(copy)["runs"]["first"]["computed"] == RUNS["first"]
     assert (copy / "points.csv").read_bytes() == (out / "points.csv").read_bytes()
+
+
+def test_scoring_a_point_at_a_time_gives_the_tables_of_one_batch(serial, tmp_path, monkeypatch):
+    out, _ = serial  # its four points are scored in one batch, well under BATCH_ROWS
+    copy = tmp_path / "one_at_a_time"
+    shutil.copytree(out, copy)
+    monkeypatch.setattr(stages, "BATCH_ROWS", 1)  # every point a batch of its own
+    calibrate(PLAN, out=copy, backend="serial")
+    assert sum(r["computed"] for r in meta(copy)["runs"].values()) == 0
+    for name in ("points.csv", "patterns_by_point.csv", "accepted.csv"):
+        assert (copy / name).read_bytes() == (out / name).read_bytes(), name
 
 
 def test_when_no_point_is_accepted_nothing_is_recommended(tmp_path):
