@@ -114,7 +114,7 @@ def test_ctrl_c_as_a_part_is_saved_counts_that_part_as_saved(tmp_path, monkeypat
         write(self, runs, series)
         written.append(runs.num_rows)
         if len(written) == part:
-            os.kill(os.getpid(), signal.SIGINT)  # arrives before the runs are counted
+            signal.raise_signal(signal.SIGINT)  # arrives before the runs are counted
 
     monkeypatch.setattr(Parts, "write", write_then_ctrl_c)
     run = iter_sweep(**TINY, out=tmp_path / "sweep")
@@ -139,7 +139,7 @@ def test_ctrl_c_pressed_again_while_a_pool_sweep_stops_still_stops_it_whole(
     monkeypatch.chdir(tmp_path)
 
     def press() -> None:
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
 
     write, shutdown, stop = Parts.write, ProcessPoolExecutor.shutdown, SweepStore.stop
     written, workers, shut = [], [], []
@@ -192,7 +192,7 @@ class _PressesCtrlCWhenCollected:
     """An object whose finaliser is interrupted by Ctrl-C: Python reports and ignores it."""
 
     def __del__(self):
-        os.kill(os.getpid(), signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
         for _ in range(10_000):  # the interrupt is raised here, inside the finaliser
             pass
 
