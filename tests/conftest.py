@@ -25,6 +25,19 @@ def _sigint_left_as_found(request):
         pytest.fail(f"{request.node.nodeid} left SIGINT's handler {after!r}, was {before!r}")
 
 
+@pytest.fixture
+def python_ctrl_c():
+    """Ctrl-C at Python's own handler, as in a terminal, whatever this test process had.
+
+    pytest started as a background job of a non-interactive shell (as a CI runner may
+    start it) runs, with its workers, with SIGINT ignored; collabsim rightly leaves a
+    handler it did not find as Python's own alone, so tests of Ctrl-C set the default.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture(scope="session")
 def default_params() -> collabsim.Params:
     """The default parameters (the ``iocn`` scenario)."""

@@ -84,6 +84,7 @@ def test_ctrl_c_during_a_run_writes_nothing_and_says_so_in_one_line(tmp_path):
     assert not (tmp_path / "long").exists()
 
 
+@pytest.mark.usefixtures("python_ctrl_c")
 def test_a_ctrl_c_held_arrives_once_the_block_has_ended():
     finished = []
     with pytest.raises(KeyboardInterrupt):

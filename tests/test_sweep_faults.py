@@ -89,19 +89,6 @@ def test_ctrl_c_under_a_local_dask_cluster_prints_one_line_and_keeps_the_runs(tm
     assert kept.meta["status"] == "interrupted" and len(kept.runs) == saved >= 4
 
 
-@pytest.fixture
-def python_ctrl_c():
-    """Ctrl-C at Python's own handler, as in a terminal, whatever this test process had.
-
-    pytest started as a background job of a non-interactive shell (as a CI runner may
-    start it) runs, with its workers, with SIGINT ignored; the sweep rightly leaves a
-    handler it did not find as Python's own alone, so these tests set the default.
-    """
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
 @pytest.mark.usefixtures("python_ctrl_c")
 @pytest.mark.parametrize("part", [1, 3])
 def test_ctrl_c_as_a_part_is_saved_counts_that_part_as_saved(tmp_path, monkeypatch, part):
