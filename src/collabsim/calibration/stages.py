@@ -41,7 +41,8 @@ from collabsim.validation import runner
 from collabsim.validation.evaluate import evaluate_pattern
 
 #: Rows of time series (runs x weeks, over a batch's arms) scored per read of the stored
-#: runs: eight points of the whole catalogue's arms at 30 seeds (286,200 rows a point).
+#: runs: about eight points of the whole catalogue's arms at 30 seeds, the memory scoring
+#: has always taken, or thousands of points of one short arm.
 BATCH_ROWS = 2_400_000
 
 #: What marks a target's arm among the patterns' (not a snake_case name: no pattern has it).
