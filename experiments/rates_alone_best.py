@@ -1,11 +1,12 @@
-"""The best sets of rates of the calibration without its fragile stage, on the full validation.
+"""The best sets of rates of the calibration without its fragile stages, on the full validation.
 
-``collabsim calibrate experiments/calibration_iocn.toml --skip-stage fragile`` judges each set
-of the uncertain rates with Beston's fluid attendance against every pattern on 30 seeds; the
-best of many counts on the same seeds is biased upwards. This runs the full validation (each
-pattern's own seeds, as ``collabsim validate`` runs it for the defaults) at every set that
-passed at least ``--min-passed`` patterns there, its rates rounded to three significant
-figures as the shipped defaults are, and sets it beside the defaults' own full validation::
+``collabsim calibrate experiments/calibration_iocn.toml --skip-stage fragile --skip-stage
+steady`` judges each set of the uncertain rates with Beston's fluid attendance against every
+pattern on 30 seeds; the best of many counts on the same seeds is biased upwards. This runs
+the full validation (each pattern's own seeds, as ``collabsim validate`` runs it for the
+defaults) at every set that passed at least ``--min-passed`` patterns there, its rates
+rounded to three significant figures as the shipped defaults are, and sets it beside the
+defaults' own full validation::
 
     python experiments/rates_alone_best.py [--min-passed 29] [--workers 2] [--restart]
 
@@ -32,7 +33,7 @@ from collabsim.storage import json_writer, now, origin, origin_text, write_atomi
 from collabsim.sweeps.sampling import SweepError
 
 PLAN = Path(__file__).with_name("calibration_iocn.toml")
-CALIBRATION = Path("results/calibration/iocn_rates_without_fragile")
+CALIBRATION = Path("results/calibration/iocn_rates_without_fragile_steady")
 DEFAULTS = Path("results/validation")
 OUT = Path("results/rates_alone_best")
 KIND = "collabsim rates alone best"
@@ -65,7 +66,7 @@ def _validate_best(args: argparse.Namespace) -> pd.DataFrame:
         if not needed.is_file():
             raise SweepError(
                 f"no {needed}: run collabsim validate --out {DEFAULTS} and collabsim calibrate "
-                f"{PLAN.parent.name}/{PLAN.name} --skip-stage fragile first"
+                f"{PLAN.parent.name}/{PLAN.name} --skip-stage fragile --skip-stage steady first"
             )
     made_by = json.loads((DEFAULTS / "validation.json").read_text(encoding="utf-8"))
     if made_by["code_fingerprint"] != code_fingerprint() or made_by["mode"] != "full":

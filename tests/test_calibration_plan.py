@@ -74,8 +74,23 @@ def test_the_example_file_calibrates_uncertain_rates_against_the_whole_table():
         assert declared.low <= factor.low < factor.high <= declared.high
     *early, last = plan.stages
     assert all(stage.required == len(stage.patterns) for stage in early)  # cheap, all of it
-    targets = [t for stage in early for t in stage.targets]
-    assert [(t.output, t.low, t.high) for t in targets] == [("sustained", 0.3, 0.7)]  # fragile
+    # a fragile iocn on few seeds, then on more, steady in size and in every rate (ODD 9.4)
+    targets = {(stage.name, t.name): t for stage in early for t in stage.targets}
+    assert list(targets) == [
+        ("fragile", "sustained"),
+        ("steady", "sustained"),
+        ("steady", "size_gap"),
+        ("steady", "knife_edge"),
+    ]
+    for target in targets.values():
+        assert target.output == "sustained" and target.arm.scenario == "iocn"
+    fragile = targets["steady", "sustained"]
+    assert (fragile.low, fragile.high) == (0.3, 0.7) == (targets["fragile", "sustained"].low, 0.7)
+    gap = targets["steady", "size_gap"]
+    assert (gap.arm.params, gap.versus.params) == ({"n_people": 150}, {"n_people": 1000})
+    assert (gap.low, gap.high) == (-0.25, 0.25)
+    edge = targets["steady", "knife_edge"]
+    assert (edge.perturb, edge.low, edge.high) == (0.2, 0.0, 0.3)
     expressible = [p for p in PATTERNS.values() if p.expressible]
     assert list(last.patterns) == expressible  # then judged as the validation judges
     assert last.seeds == 30 and last.alpha == 0.01
@@ -132,6 +147,18 @@ def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
         ("min_passed = 1.0", "min_passed = 2", "stage targets: min_passed=2 is not allowed"),
         ("low = 0.0\n", "low = 2.0\n", "target 1: low=2 and high=1 are not allowed"),
         ("high = 1.0", 'high = "a lot"', "target 1: high='a lot' is not allowed"),
+        ("high = 1.0", "high = 1.0\nperturb = 2", "target 1: perturb=2 is not allowed"),
+        (
+            "high = 1.0",
+            'high = 1.0\nversus = {scenario = "beston", step = 16}',
+            "target 1: versus: .*step",
+        ),
+        (
+            "high = 1.0",
+            'high = 1.0\nversus = {scenario = "beston", steps = 16}\nperturb = 0.2',
+            "target 1: versus and perturb are not allowed together",
+        ),
+        ("high = 1.0", 'high = 1.0\nversus = {scenario = "beston", steps = 16}', None),
         (
             'output = "final_trust_cross_org"',
             'output = "final_trust_cross"',
@@ -151,7 +178,7 @@ def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
         (
             'arm = {scenario = "beston", steps = 20}',
             'arm = {scenario = "beston", steps = 20, params = {commitment_decay = 0.01}}',
-            "target final_trust_cross_org sets commitment_decay, a calibration factor",
+            "target final_trust_cross_org, arm sets commitment_decay, a calibration factor",
         ),
         (
             "meeting_energy = {}",
@@ -311,11 +338,11 @@ def test_stage_and_plan_refusals_name_the_field():
 
 def test_leaving_stages_out_keeps_the_points_and_names_what_was_left_out():
     plan = read_plan(EXAMPLE)
-    without = plan.without_stages(["fragile", "fragile"])
-    assert without.name == "iocn_rates_without_fragile"
+    without = plan.without_stages(["fragile", "steady", "fragile"])
+    assert without.name == "iocn_rates_without_fragile_steady"
     assert [s.name for s in without.stages] == ["attendance", "patterns"]
-    assert without.stages == tuple(s for s in plan.stages if s.name != "fragile")
-    assert without.default_out.name == "iocn_rates_without_fragile"
+    assert without.stages == tuple(s for s in plan.stages if s.name not in ("fragile", "steady"))
+    assert without.default_out.name == "iocn_rates_without_fragile_steady"
     pd.testing.assert_frame_equal(without.design, plan.design)  # the same points
     assert (without.factors, without.seed, without.source) == (
         plan.factors,
@@ -326,11 +353,11 @@ def test_leaving_stages_out_keeps_the_points_and_names_what_was_left_out():
     with pytest.raises(
         CalibrationError,
         match="no stage 'fragil' to leave out: .* are "
-        "attendance, fragile, patterns; did you mean fragile",
+        "attendance, fragile, steady, patterns; did you mean fragile",
     ):
         plan.without_stages(["fragil"])
     with pytest.raises(CalibrationError, match="every stage of calibration iocn_rates left out"):
-        plan.without_stages(["attendance", "fragile", "patterns"])
+        plan.without_stages(["attendance", "fragile", "steady", "patterns"])
 
 
 # --- the recommended point -----------------------------------------------------------------

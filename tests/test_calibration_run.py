@@ -290,7 +290,9 @@ def test_when_no_point_is_accepted_nothing_is_recommended(tmp_path):
     assert "**second**: no point reached this stage." in report
     assert "| 0 | 1 of 2 |" in report  # the best points of the first stage
     assert pd.read_csv(copy / "accepted.csv").empty
-    assert pd.read_csv(copy / "closest.csv").empty  # none reached the last stage
+    # none reached the last stage: the points of the furthest one reached, most passed first
+    closest = pd.read_csv(copy / "closest.csv")
+    assert closest["point"].tolist() == [0, 1, 2, 3]  # all passed one of two: by point
     assert (copy / "figures" / "marginals.png").is_file()
     assert meta(copy)["recommended"] is None
 

@@ -81,7 +81,10 @@ def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path)
 
     # a validation of other model code, and the calibration's points, are there
     root = Path(__file__).resolve().parents[1] / "results"
-    for name in ("validation/validation.json", "calibration/iocn_rates_without_fragile/points.csv"):
+    for name in (
+        "validation/validation.json",
+        "calibration/iocn_rates_without_fragile_steady/points.csv",
+    ):
         (tmp_path / "results" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "results" / name).write_bytes((root / name).read_bytes())
     made_by = tmp_path / "results" / "validation" / "validation.json"

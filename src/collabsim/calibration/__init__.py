@@ -42,9 +42,11 @@ from pathlib import Path
 from typing import Any
 
 from collabsim.backends import DEFAULT_BACKEND
+from collabsim.calibration.errors import CalibrationError
 from collabsim.calibration.files import read_plan
 from collabsim.calibration.outputs import KIND, META, CalibrationResult, write_outputs
-from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
+from collabsim.calibration.plan import CalibrationPlan, Stage
+from collabsim.calibration.targets import Target
 from collabsim.checks import function_or_none, path_option
 from collabsim.storage import (
     json_writer,

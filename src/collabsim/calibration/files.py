@@ -22,6 +22,18 @@
     output = "sustained"         # a summary output; its mean over the stage's seeds
     low = 0.3
     high = 0.7
+    [[stage.target]]             # a gap: the mean in arm minus the mean in versus
+    arm = {scenario = "iocn", params = {n_people = 150}}
+    versus = {scenario = "iocn", params = {n_people = 1000}}
+    output = "sustained"
+    low = -0.25
+    high = 0.25
+    [[stage.target]]             # steepness: the largest shift of the mean in arm when
+    arm = {scenario = "iocn"}    # any one rate moves by 20% of its value either way
+    output = "sustained"
+    perturb = 0.2
+    low = 0
+    high = 0.3
 
     [[stage]]
     name = "patterns"
@@ -39,7 +51,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from collabsim.calibration.plan import CalibrationError, CalibrationPlan, Stage, Target
+from collabsim.calibration.errors import CalibrationError
+from collabsim.calibration.plan import CalibrationPlan, Stage
+from collabsim.calibration.targets import Target
 from collabsim.checks import path_option
 from collabsim.params import ParameterError
 from collabsim.scenarios import DEFAULT_SCENARIO
@@ -56,9 +70,9 @@ CALIBRATION_KEYS: tuple[str, ...] = ("name", "points", "seed")
 STAGE_KEYS: tuple[str, ...] = ("name", "seeds", "patterns", "alpha", "min_passed", "target")
 
 #: Keys of a ``[[stage.target]]`` table.
-TARGET_KEYS: tuple[str, ...] = ("name", "arm", "output", "low", "high")
+TARGET_KEYS: tuple[str, ...] = ("name", "arm", "output", "low", "high", "versus", "perturb")
 
-#: Keys of a target's ``arm`` table.
+#: Keys of a target's ``arm`` (and ``versus``) table.
 ARM_KEYS: tuple[str, ...] = ("scenario", "params", "steps")
 
 
@@ -155,22 +169,37 @@ def _target(spec: Any, where: str, path: Path, fail) -> Target:
     for key in ("arm", "output", "low", "high"):
         if key not in spec:
             raise fail(f"{where}: no {key}: a target needs arm, output, low and high")
-    arm = spec["arm"]
+    arms = {
+        which: _arm(spec[which], f"{where}: {which}", path, fail)
+        for which in ("arm", "versus")
+        if which in spec
+    }
+    return Target(
+        arms["arm"],
+        spec["output"],
+        spec["low"],
+        spec["high"],
+        name=spec.get("name", ""),
+        versus=arms.get("versus"),
+        perturb=spec.get("perturb"),
+    )
+
+
+def _arm(arm: Any, where: str, path: Path, fail) -> Arm:
     if not isinstance(arm, dict):
         raise fail(
-            f"{where}: arm = {arm!r} is not allowed: expected a table such as "
+            f"{where} = {arm!r} is not allowed: expected a table such as "
             '{scenario = "iocn", steps = 260}'
         )
-    check_keys(arm, ARM_KEYS, f"{where}: arm", fail)
+    check_keys(arm, ARM_KEYS, where, fail)
     scenario = scenario_beside(arm.get("scenario", DEFAULT_SCENARIO), path)
     params = arm.get("params", {})
     if not isinstance(params, Mapping):
-        raise fail(f"{where}: arm: params must be a table of parameter values")
+        raise fail(f"{where}: params must be a table of parameter values")
     try:
-        made = Arm(scenario, params, steps=arm.get("steps"))
+        return Arm(scenario, params, steps=arm.get("steps"))
     except (ParameterError, ValidationError) as error:
-        raise fail(f"{where}: arm: {error}") from None
-    return Target(made, spec["output"], spec["low"], spec["high"], name=spec.get("name", ""))
+        raise fail(f"{where}: {error}") from None
 
 
 __all__ = ["read_plan"]

@@ -2,12 +2,13 @@
 
 - ``points.csv``: one row per point: ``point``, each factor, and per stage
   ``<stage>_passed`` (patterns passed), ``<stage>_share`` (of the stage's patterns),
-  each target's value (``<stage>_<target>``) and ``<stage>_ok``; then ``accepted``. A
-  stage's cells are empty for points that did not reach it.
+  each target's value (``<stage>_<target>``; for a ``perturb`` target also
+  ``<stage>_<target>_by``, the move of a rate that shifted it most) and ``<stage>_ok``;
+  then ``accepted``. A stage's cells are empty for points that did not reach it.
 - ``patterns_by_point.csv``: ``point, stage, pattern, effect, p_value, passed``.
 - ``accepted.csv``: ``point`` and each factor's value, for the accepted points.
-- ``closest.csv``: the same for the points that reached the last stage, most of its
-  patterns passed first (``CalibrationResult.closest``).
+- ``closest.csv``: the same for the points that reached the furthest stage any point
+  reached, best first (``CalibrationResult.closest``).
 - ``calibration.md`` (``collabsim.calibration.report``) and ``figures/marginals.png``
   with its data, ``figures/marginals.csv`` (``collabsim.calibration.figures``).
 - ``meta.json``: provenance, the plan, seeds, run counts, what was found; written last.
@@ -75,16 +76,23 @@ class CalibrationResult:
 
     @property
     def closest(self) -> pd.DataFrame:
-        """The points that reached the last stage, most of its patterns passed first.
+        """The points that reached the furthest stage any point reached, best first.
 
         ``point`` and each factor's value (``closest.csv``), in the format of
         ``accepted.csv``, so that a robustness study can re-estimate effects across the
-        points nearest acceptance when none, or too few, were accepted.
+        points nearest acceptance when none, or too few, were accepted: those that
+        passed that stage first (the accepted points, when it is the last), then most of its
+        patterns passed, then by point.
         """
-        passed = f"{self.plan.stages[-1].name}_passed"
-        reached = self.points.loc[self.points[passed].notna()]
-        order = reached.sort_values([passed, "point"], ascending=[False, True], kind="mergesort")
         columns = ["point", *(f.name for f in self.plan.factors)]
+        stages = [s.name for s in self.plan.stages if self.points[f"{s.name}_ok"].notna().any()]
+        if not stages:
+            return self.points.iloc[:0][columns]
+        ok, passed = f"{stages[-1]}_ok", f"{stages[-1]}_passed"
+        reached = self.points.loc[self.points[ok].notna()]
+        order = reached.sort_values(
+            [ok, passed, "point"], ascending=[False, False, True], kind="mergesort"
+        )
         return order[columns].reset_index(drop=True)
 
 
@@ -107,6 +115,10 @@ def points_table(plan: CalibrationPlan, results: Mapping[str, StageResult]) -> p
             table[f"{stage.name}_{target.name}"] = [
                 scores[n].targets[target.name] if n in scores else math.nan for n in table["point"]
             ]
+            if target.perturb:
+                table[f"{stage.name}_{target.name}_by"] = [
+                    scores[n].moved_by[target.name] if n in scores else "" for n in table["point"]
+                ]
         table[f"{stage.name}_ok"] = pd.array(
             [scores[n].ok if n in scores else None for n in table["point"]], dtype="boolean"
         )

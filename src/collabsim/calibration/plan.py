@@ -16,8 +16,10 @@ lever (``lever=True`` in ``collabsim.params``), given as a range inside its decl
 range (``None`` or ``{}``: the whole declared range). A stage names the patterns it
 checks (catalogue names, ``Pattern`` objects, or ``"all"``: every expressible pattern
 of the catalogue), the seeds per arm, the significance level its tests use, the share
-of its patterns a point must pass, and optional quantitative targets: the mean of a
-summary output in an arm over the stage's seeds, which must lie within bounds.
+of its patterns a point must pass, and optional quantitative targets
+(``collabsim.calibration.targets``): a summary output's mean over the stage's seeds in a
+setting, a gap between two settings, or how steeply the mean moves with the rates, each of
+which must lie within bounds.
 
 A number may be a NumPy scalar (read from a table, say): it counts as the Python value
 it holds. Every refusal is one line that names the field, the value and what is allowed;
@@ -36,8 +38,9 @@ from typing import Any
 
 import pandas as pd
 
-from collabsim.checks import not_whole_number, one_of, path_option, plain_fields
-from collabsim.metrics import SUMMARY
+from collabsim.calibration.errors import CalibrationError
+from collabsim.calibration.targets import SNAKE_CASE, Target
+from collabsim.checks import fraction, not_whole_number, path_option, plain_fields
 from collabsim.params import ParameterError, declaration, suggest
 from collabsim.sweeps.design import Factor, make_design, make_factor
 from collabsim.sweeps.sampling import MAX_POINTS, MAX_REPLICATES, Sampling, SweepError
@@ -53,73 +56,8 @@ STAGE_ALPHA = 0.05
 #: Where a calibration writes unless told otherwise: ``results/calibration/<name>``.
 RESULTS = Path("results") / "calibration"
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*")
-
 #: Column suffixes of a stage in the results table, which a target may not take.
 _RESERVED = ("passed", "share", "ok")
-
-
-class CalibrationError(SweepError):
-    """A calibration that cannot be run as asked: the message names the field and fix."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A quantitative target: an output's mean in an arm must lie within bounds.
-
-    Args:
-        arm: The setting to run (each point's rates replace the arm's values).
-        output: A summary output (``collabsim.metrics.SUMMARY``); true/false outputs
-            count as 1/0, so their mean is a share of runs.
-        low: Lowest mean allowed.
-        high: Highest mean allowed.
-        name: The target's name in the results table (default: ``output``).
-
-    Raises:
-        CalibrationError: An unknown output, bounds that are not numbers or not in order,
-            or a name that is not snake_case.
-    """
-
-    arm: Arm
-    output: str
-    low: float
-    high: float
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        plain_fields(self)
-        if not isinstance(self.arm, Arm):
-            raise CalibrationError(
-                f"arm={self.arm!r} is not allowed: expected an Arm (scenario, params, steps)"
-            )
-        one_of(
-            "output", self.output, tuple(SUMMARY), what="a summary output", error=CalibrationError
-        )
-        for end in ("low", "high"):
-            value = getattr(self, end)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not math.isfinite(value)
-            ):
-                raise CalibrationError(f"{end}={value!r} is not allowed: expected a finite number")
-            object.__setattr__(self, end, float(value))
-        if self.low > self.high:
-            raise CalibrationError(
-                f"low={self.low:g} and high={self.high:g} are not allowed: "
-                "low must not be above high"
-            )
-        name = self.name or self.output
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise CalibrationError(f"name={name!r} is not allowed: expected a snake_case name")
-        object.__setattr__(self, "name", name)
-
-    def describe(self) -> str:
-        """The target in words: ``mean sustained in `iocn`, 260 weeks, within [0.3, 0.7]``."""
-        return (
-            f"the mean of `{self.output}` in {self.arm.describe()} lies within "
-            f"[{self.low:g}, {self.high:g}]"
-        )
 
 
 @dataclass(frozen=True)
@@ -151,7 +89,7 @@ class Stage:
 
     def __post_init__(self) -> None:
         plain_fields(self)
-        if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
+        if not isinstance(self.name, str) or not SNAKE_CASE.fullmatch(self.name):
             raise CalibrationError(
                 f"stage name={self.name!r} is not allowed: expected a "
                 "snake_case name such as targets"
@@ -166,15 +104,7 @@ class Stage:
                 f"{where}: seeds={self.seeds!r} is not allowed: expected a "
                 f"whole number from 2 to {MAX_REPLICATES:,} (seeds per arm)"
             )
-        if (
-            isinstance(self.alpha, bool)
-            or not isinstance(self.alpha, (int, float))
-            or not 0 < self.alpha < 1
-        ):
-            raise CalibrationError(
-                f"{where}: alpha={self.alpha!r} is not allowed: expected a "
-                "number between 0 and 1 (exclusive)"
-            )
+        alpha = fraction(f"{where}: alpha", self.alpha, example=0.05, error=CalibrationError)
         if (
             isinstance(self.min_passed, bool)
             or not isinstance(self.min_passed, (int, float))
@@ -184,7 +114,7 @@ class Stage:
                 f"{where}: min_passed={self.min_passed!r} is not allowed: "
                 "expected a share from 0 to 1"
             )
-        object.__setattr__(self, "alpha", float(self.alpha))
+        object.__setattr__(self, "alpha", alpha)
         object.__setattr__(self, "min_passed", float(self.min_passed))
         object.__setattr__(self, "patterns", _resolve_patterns(self.patterns, where))
         targets = self.targets
@@ -196,17 +126,17 @@ class Stage:
             raise CalibrationError(
                 f"{where}: targets={targets!r} is not allowed: expected a list of Target"
             )
-        names = [t.name for t in targets]
-        for name in names:
-            if name in _RESERVED:
+        columns = [(c, t.name) for t in targets for c in t.columns]
+        for i, (column, name) in enumerate(columns):
+            if column in _RESERVED:
                 raise CalibrationError(
                     f"{where}: a target named {name!r} would clash with "
-                    f"the stage's {name} column: give it another name"
+                    f"the stage's {column} column: give it another name"
                 )
-        for i, name in enumerate(names):
-            if name in names[:i]:
+            if column in [c for c, _ in columns[:i]]:
                 raise CalibrationError(
-                    f"{where}: two targets are named {name!r}: give each target its own name"
+                    f"{where}: two targets would both have a column {column!r} "
+                    f"(one named {name!r}): give each target its own name"
                 )
         object.__setattr__(self, "targets", tuple(targets))
         if not self.patterns and not self.targets:
@@ -222,7 +152,11 @@ class Stage:
         found = [
             (f"pattern {p.name}, arm {a}", p.arms[a]) for p in self.patterns for a in p.arms_run()
         ]
-        return found + [(f"target {t.name}", t.arm) for t in self.targets]
+        return found + [
+            (f"target {t.name}, {which}", arm)
+            for t in self.targets
+            for which, arm in t.arms().items()
+        ]
 
 
 def _resolve_patterns(patterns: Any, where: str) -> tuple[Pattern, ...]:
@@ -405,10 +339,14 @@ class CalibrationPlan:
                             "output": t.output,
                             "low": t.low,
                             "high": t.high,
-                            "arm": {
-                                "scenario": t.arm.scenario,
-                                "params": dict(t.arm.params),
-                                "steps": t.arm.steps,
+                            "perturb": t.perturb,
+                            **{
+                                which: {
+                                    "scenario": arm.scenario,
+                                    "params": dict(arm.params),
+                                    "steps": arm.steps,
+                                }
+                                for which, arm in t.arms().items()
                             },
                         }
                         for t in s.targets
@@ -462,8 +400,6 @@ __all__ = [
     "RATE_KINDS",
     "RESULTS",
     "STAGE_ALPHA",
-    "CalibrationError",
     "CalibrationPlan",
     "Stage",
-    "Target",
 ]

@@ -201,7 +201,7 @@ def _none_accepted(result: CalibrationResult) -> list[str]:
         "## No point was accepted",
         "",
         "No point passed every stage, so the acceptance rule recommends no rates. The "
-        "points that reached the last stage, most of its patterns passed first, are in "
+        "points that reached the furthest stage any point reached, best first, are in "
         "`closest.csv` (the format of `accepted.csv`, for a robustness study across "
         "them). The best points of each stage (most patterns passed, then targets met), "
         "with their rates in `points.csv`:",
@@ -212,18 +212,13 @@ def _none_accepted(result: CalibrationResult) -> list[str]:
         if judged.empty:
             lines += [f"- **{stage.name}**: no point reached this stage.", ""]
             continue
-        targets = [f"{stage.name}_{t.name}" for t in stage.targets]
         best = judged.sort_values(
             [f"{stage.name}_ok", f"{stage.name}_passed", "point"],
             ascending=[False, False, True],
             kind="mergesort",
         )
-        header = [
-            "point",
-            "patterns passed",
-            *(f"`{t.name}`" for t in stage.targets),
-            "passed the stage",
-        ]
+        counted = ["patterns passed"] if stage.patterns else []
+        header = ["point", *counted, *(f"`{t.name}`" for t in stage.targets), "passed the stage"]
         lines += [
             f"**{stage.name}**",
             "",
@@ -231,15 +226,23 @@ def _none_accepted(result: CalibrationResult) -> list[str]:
             "|" + "---|" * len(header),
         ]
         for _, row in best.head(BEST_SHOWN).iterrows():
+            count = f"{row[f'{stage.name}_passed']} of {len(stage.patterns)}"
             cells = [
                 str(row["point"]),
-                f"{row[f'{stage.name}_passed']} of {len(stage.patterns)}",
-                *(_number(row[c]) for c in targets),
+                *([count] if stage.patterns else []),
+                *(_target_cell(row, stage.name, t) for t in stage.targets),
                 "yes" if row[f"{stage.name}_ok"] else "no",
             ]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return lines
+
+
+def _target_cell(row, stage: str, target) -> str:
+    """A target's value in a table; for a ``perturb`` target, with the move that made it."""
+    value = _number(row[f"{stage}_{target.name}"])
+    by = row.get(f"{stage}_{target.name}_by") if target.perturb else None
+    return f"{value} ({by})" if value and isinstance(by, str) and by else value
 
 
 def summary_text(result: CalibrationResult) -> str:

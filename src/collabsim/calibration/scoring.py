@@ -2,6 +2,8 @@
 
 - ``with_alpha``: a copy of a pattern's test at another significance level (every part
   of an ``AllOf`` too), so a stage can judge patterns at its own ``alpha``.
+- ``target_value``: a target's value at a point from its settings' means (a mean, a
+  gap between two settings, or the largest shift when one rate moves).
 - ``stage_verdict``: a point passes a stage if it passes at least ``stage.required``
   of the stage's patterns (``min_passed`` of them, rounded up) and every target's
   value lies within its bounds (an undefined value fails).
@@ -20,7 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from collabsim.calibration.plan import CalibrationError, Stage
+from collabsim.calibration.errors import CalibrationError
+from collabsim.calibration.plan import Stage
+from collabsim.calibration.targets import Target
 from collabsim.sweeps.design import Factor
 from collabsim.validation.spec import Pattern
 from collabsim.validation.stats import AllOf, Test
@@ -64,6 +68,8 @@ class StageScore:
         patterns: Patterns checked.
         targets: Each target's value (its output's mean over the stage's seeds), by name.
         ok: Whether the point passes the stage (``stage_verdict``).
+        moved_by: For each ``perturb`` target, the move of a rate that shifted its
+            output most (``"<rate> x0.8"``; ``target_value``).
     """
 
     point: int
@@ -71,6 +77,7 @@ class StageScore:
     patterns: int
     targets: Mapping[str, float] = field(default_factory=dict)
     ok: bool = False
+    moved_by: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def share(self) -> float:
@@ -97,6 +104,33 @@ def stage_verdict(stage: Stage, *, passed: int, targets: Mapping[str, float]) ->
         if not (math.isfinite(value) and target.low <= value <= target.high):
             return False
     return True
+
+
+def target_value(target: Target, means: Mapping[str, float]) -> tuple[float, str]:
+    """A target's value from its arms' means, and what moved it most (``perturb`` only).
+
+    Args:
+        target: The target.
+        means: The output's mean in each of the target's settings at a point: ``"arm"``,
+            ``"versus"``, and one per move of a rate (``"<rate> x0.8"``, ...).
+
+    Returns:
+        The mean in ``arm``; minus the mean in ``versus`` for a ``versus`` target; for a
+        ``perturb`` target, the largest absolute shift from the mean in ``arm`` and the
+        move that made it (``""`` if no rate could move). NaN when a mean it needs is.
+    """
+    value = means["arm"]
+    if target.versus is not None:
+        return value - means["versus"], ""
+    if not target.perturb:
+        return value, ""
+    shifts = {label: abs(mean - value) for label, mean in means.items() if label != "arm"}
+    if not shifts:
+        return (0.0 if math.isfinite(value) else math.nan), ""
+    if not all(math.isfinite(v) for v in shifts.values()):
+        return math.nan, ""
+    by = max(shifts, key=shifts.__getitem__)  # the first of equal shifts, in rate order
+    return shifts[by], by
 
 
 def recommend(
@@ -134,4 +168,4 @@ def recommend(
     return int(order["point"].iloc[0])
 
 
-__all__ = ["StageScore", "at_alpha", "recommend", "stage_verdict", "with_alpha"]
+__all__ = ["StageScore", "at_alpha", "recommend", "stage_verdict", "target_value", "with_alpha"]

@@ -22,14 +22,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
 from collabsim.calibration.plan import CalibrationPlan, Stage
-from collabsim.calibration.scoring import StageScore, at_alpha, stage_verdict
+from collabsim.calibration.scoring import StageScore, at_alpha, stage_verdict, target_value
+from collabsim.calibration.targets import perturbed
 from collabsim.metrics import SUMMARY
 from collabsim.params import Params
 from collabsim.sweeps.execution import Execution
@@ -121,20 +122,26 @@ def run_stage(
     return StageResult(scores, table, count)
 
 
-def stage_arms(stage: Stage) -> list[tuple[tuple[str, str], Params, int, set[str], set[str]]]:
-    """Every arm a stage runs at each point, before the point's rates are put in.
+class StageArm(NamedTuple):
+    """An arm a stage runs at each point, before the point's rates are put in."""
 
-    Returns:
-        ``((pattern, arm) or (TARGET, target), parameters, weeks, outputs read,
-        reporters read)`` for each arm.
-    """
+    what: tuple[str, ...]  #: (pattern, arm), or (TARGET, target, "arm" or "versus")
+    params: Params
+    weeks: int
+    outputs: set[str]  #: summary outputs read
+    reporters: set[str]  #: reporters read
+    moves: float | None = None  #: also run with each rate moved by this share (``perturb``)
+
+
+def stage_arms(stage: Stage) -> list[StageArm]:
+    """Every arm a stage runs at each point, before the point's rates are put in."""
     arms = []
     for pattern in stage.patterns:
         for arm in pattern.arms_run():
             uses = [m for m, a in pattern.test.uses() if a == arm]
             declared = pattern.arms[arm]
             arms.append(
-                (
+                StageArm(
                     (pattern.name, arm),
                     declared.to_params(),
                     declared.weeks,
@@ -143,15 +150,10 @@ def stage_arms(stage: Stage) -> list[tuple[tuple[str, str], Params, int, set[str
                 )
             )
     for target in stage.targets:
-        arms.append(
-            (
-                (TARGET, target.name),
-                target.arm.to_params(),
-                target.arm.weeks,
-                {target.output},
-                set(),
-            )
-        )
+        for which, arm in target.arms().items():
+            moves = target.perturb if which == "arm" else None
+            what = (TARGET, target.name, which)
+            arms.append(StageArm(what, arm.to_params(), arm.weeks, {target.output}, set(), moves))
     return arms
 
 
@@ -163,10 +165,11 @@ def arm_reads(stages: Sequence[Stage]) -> dict[str, tuple[set[str], set[str]]]:
     """
     reads: dict[str, tuple[set[str], set[str]]] = {}
     for stage in stages:
-        for _, base, weeks, outputs, reporters in stage_arms(stage):
-            found = reads.setdefault(runner.arm_key(base.to_dict(), weeks), (set(), set()))
-            found[0].update(outputs)
-            found[1].update(reporters)
+        for arm in stage_arms(stage):
+            key = runner.arm_key(arm.params.to_dict(), arm.weeks)
+            found = reads.setdefault(key, (set(), set()))
+            found[0].update(arm.outputs)
+            found[1].update(arm.reporters)
     return reads
 
 
@@ -174,16 +177,23 @@ def stage_size(plan: CalibrationPlan, index: int, points: int | None = None) -> 
     """The runs of stage ``index`` at ``points`` points (all the plan's if None).
 
     Each distinct arm of the stage runs the stage's seeds at every point, keeping what
-    every stage reads from it (``arm_reads``).
+    every stage reads from it (``arm_reads``); the arm of a ``perturb`` target runs again
+    with each rate moved down and up.
     """
     stage = plan.stages[index]
     points = plan.points if points is None else points
-    arms = _distinct_arms(stage, arm_reads(plan.stages))
+    arms = _distinct_arms(stage, arm_reads(plan.stages), len(plan.factors))
     parts = [
         SweepSize(
-            points, stage.seeds, weeks, typical_size(plan.factors, base), len(reporters), 1, "lhs"
+            points * copies,
+            stage.seeds,
+            weeks,
+            typical_size(plan.factors, base),
+            len(reporters),
+            1,
+            "lhs",
         )
-        for base, weeks, reporters in arms.values()
+        for base, weeks, reporters, copies in arms.values()
     ]
     return StudySize(
         tuple(parts),
@@ -204,7 +214,7 @@ def calibration_size(plan: CalibrationPlan) -> StudySize:
     parts = []
     for index, stage in enumerate(plan.stages):
         size = stage_size(plan, index)
-        arms = _distinct_arms(stage, arm_reads(plan.stages))
+        arms = _distinct_arms(stage, arm_reads(plan.stages), len(plan.factors))
         for key, part in zip(arms, size.parts, strict=True):
             if part.replicates > seeds_run.get(key, 0):
                 parts.append(part)
@@ -224,13 +234,21 @@ _ADVICE = "use fewer points or seeds"
 
 
 def _distinct_arms(
-    stage: Stage, reads: Mapping[str, tuple[set[str], set[str]]]
-) -> dict[str, tuple[Params, int, set[str]]]:
-    """A stage's distinct arms by key: parameters, weeks and the reporters kept."""
-    arms = {}
-    for _, base, weeks, _, reporters in stage_arms(stage):
-        key = runner.arm_key(base.to_dict(), weeks)
-        arms[key] = (base, weeks, reporters | reads.get(key, (set(), set()))[1])
+    stage: Stage, reads: Mapping[str, tuple[set[str], set[str]]], rates: int
+) -> dict[str, tuple[Params, int, set[str], int]]:
+    """A stage's distinct arms by key.
+
+    Each is ``(parameters, weeks, reporters kept, settings run at a point)``: one
+    setting, or ``1 + 2 * rates`` for the arm of a ``perturb`` target.
+    """
+    arms: dict[str, tuple[Params, int, set[str], int]] = {}
+    for arm in stage_arms(stage):
+        key = runner.arm_key(arm.params.to_dict(), arm.weeks)
+        copies = 1 + 2 * rates if arm.moves else 1
+        if key in arms:
+            copies = max(copies, arms[key][3])
+        kept = arm.reporters | reads.get(key, (set(), set()))[1]
+        arms[key] = (arm.params, arm.weeks, kept, copies)
     return arms
 
 
@@ -239,25 +257,33 @@ def _add_needs(
     points: Mapping[int, Mapping[str, Any]],
     needs: dict[str, runner.Need],
     reads: Mapping[str, tuple[set[str], set[str]]] | None,
-) -> dict[int, dict[tuple[str, str], str]]:
-    """Add every (point, arm) need; return each point's need keys by (what, arm)."""
+) -> dict[int, dict[tuple[str, ...], str]]:
+    """Add every (point, arm) need; return each point's need keys by what they are.
+
+    A ``perturb`` target's arm adds, besides ``(TARGET, target, "arm")``, one need for
+    each move of a rate: ``(TARGET, target, "<rate> x0.8")`` and so on (``perturbed``).
+    """
     arms = []
-    for what, base, weeks, outputs, reporters in stage_arms(stage):
-        more = (reads or {}).get(runner.arm_key(base.to_dict(), weeks), (set(), set()))
-        arms.append((what, base, weeks, outputs | more[0], reporters | more[1]))
-    keys: dict[int, dict[tuple[str, str], str]] = {}
+    for arm in stage_arms(stage):
+        more = (reads or {}).get(runner.arm_key(arm.params.to_dict(), arm.weeks), (set(), set()))
+        arms.append(arm._replace(outputs=arm.outputs | more[0], reporters=arm.reporters | more[1]))
+    keys: dict[int, dict[tuple[str, ...], str]] = {}
     for number, values in points.items():
-        keys[number] = {
-            what: runner.add_need(
-                needs,
-                base.replace(**values),
-                weeks,
-                stage.seeds,
-                outputs=outputs,
-                reporters=reporters,
-            )
-            for what, base, weeks, outputs, reporters in arms
-        }
+        keys[number] = found = {}
+        for arm in arms:
+            settings = {arm.what: values}
+            if arm.moves:
+                moved = perturbed(values, arm.moves)
+                settings |= {(*arm.what[:2], label): v for label, v in moved.items()}
+            for what, rates in settings.items():
+                found[what] = runner.add_need(
+                    needs,
+                    arm.params.replace(**rates),
+                    arm.weeks,
+                    stage.seeds,
+                    outputs=arm.outputs,
+                    reporters=arm.reporters,
+                )
     return keys
 
 
@@ -284,14 +310,14 @@ def _score(
     stage: Stage,
     patterns: list,
     number: int,
-    keys: Mapping[tuple[str, str], str],
+    keys: Mapping[tuple[str, ...], str],
     stored: Mapping[str, runner.Stored],
     needs: Mapping[str, runner.Need],
     cache: Mapping[tuple[Path, int], Any],
 ) -> tuple[StageScore, list[tuple]]:
     loaded: dict[str, Any] = {}  # an arm several patterns read is read once
 
-    def arm_data(what: tuple[str, str]):
+    def arm_data(what: tuple[str, ...]):
         key = keys[what]
         if key not in loaded:
             where = stored[key]
@@ -308,16 +334,27 @@ def _score(
         rows.append(
             (number, stage.name, pattern.name, result.effect, result.p_value, bool(result.passed))
         )
-    values = {}
+    values, moved_by = {}, {}
     for target in stage.targets:
-        runs, _ = arm_data((TARGET, target.name))
-        failed, _ = runner.failures(runs)
-        column = runs[target.output].to_numpy(dtype=float)
-        values[target.name] = (
-            math.nan if failed or not np.isfinite(column).all() else float(column.mean())
-        )
+        means = {
+            what[2]: _mean(arm_data(what), target.output)
+            for what in keys
+            if what[:2] == (TARGET, target.name)
+        }
+        value, by = target_value(target, means)
+        values[target.name] = value
+        if target.perturb:
+            moved_by[target.name] = by
     ok = stage_verdict(stage, passed=passed, targets=values)
-    return StageScore(number, passed, len(patterns), values, ok), rows
+    return StageScore(number, passed, len(patterns), values, ok, moved_by), rows
+
+
+def _mean(data: tuple[pd.DataFrame, Any], output: str) -> float:
+    """An output's mean over an arm's runs; NaN if a run failed or a value is undefined."""
+    runs, _ = data
+    failed, _ = runner.failures(runs)
+    column = runs[output].to_numpy(dtype=float)
+    return math.nan if failed or not np.isfinite(column).all() else float(column.mean())
 
 
 def _read_batch(where: list[runner.Stored]) -> dict[tuple[Path, int], Any]:
@@ -352,6 +389,7 @@ def _read_batch(where: list[runner.Stored]) -> dict[tuple[Path, int], Any]:
 __all__ = [
     "BATCH_ROWS",
     "TARGET",
+    "StageArm",
     "StageResult",
     "arm_reads",
     "calibration_size",

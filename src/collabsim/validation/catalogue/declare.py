@@ -36,8 +36,9 @@ def event_at(step: int, kind: str, times: int = 1) -> dict:
 
 #: Where the calibration judged every pattern at each set of the uncertain rates with
 #: Beston's fluid attendance (``collabsim calibrate experiments/calibration_iocn.toml
-#: --skip-stage fragile``; ``docs/odd.md`` section 9), and how many such sets it found.
-RATES_ALONE = "results/calibration/iocn_rates_without_fragile/"
+#: --skip-stage fragile --skip-stage steady``; ``docs/odd.md`` section 9), and how many
+#: such sets it found.
+RATES_ALONE = "results/calibration/iocn_rates_without_fragile_steady/"
 RATE_SETS = 79
 
 

@@ -1,0 +1,148 @@
+"""A calibration stage's quantitative targets: a mean, a gap between settings, a steepness.
+
+A ``Target`` reads one summary output's mean over a stage's seeds, in one setting (an
+``Arm``); with ``versus``, minus its mean in a second setting; with ``perturb``, the
+largest shift of that mean when any one calibrated rate is moved by a share of its value
+either way (``perturbed``). A point meets the target when the value lies within bounds
+(``collabsim.calibration.scoring.target_value`` computes it from the runs).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from collabsim.calibration.errors import CalibrationError
+from collabsim.checks import fraction, one_of, plain_fields
+from collabsim.metrics import SUMMARY
+from collabsim.params import declaration
+from collabsim.validation.spec import Arm
+
+#: What a stage's or a target's name must look like (it names columns of the results).
+SNAKE_CASE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A quantitative target: a value read from an output's mean must lie within bounds.
+
+    The value is the mean of ``output`` over the stage's seeds in ``arm``; with
+    ``versus``, that mean minus the mean in ``versus`` (a gap between two settings); with
+    ``perturb``, the largest shift of the mean in ``arm`` when any one of the calibrated
+    rates is moved by that share of its value either way (``perturbed``): how steep the
+    output is in the rates around the point.
+
+    Args:
+        arm: The setting to run (each point's rates replace the arm's values).
+        output: A summary output (``collabsim.metrics.SUMMARY``); true/false outputs
+            count as 1/0, so their mean is a share of runs.
+        low: Lowest value allowed.
+        high: Highest value allowed.
+        name: The target's name in the results table (default: ``output``, with
+            ``_gap`` after it for a ``versus`` target and ``_shift`` for a ``perturb``
+            one).
+        versus: A second setting whose mean is subtracted.
+        perturb: Share by which each rate is moved, between 0 and 1 (exclusive).
+
+    Raises:
+        CalibrationError: An unknown output, bounds that are not numbers or not in order,
+            a name that is not snake_case, or ``versus`` and ``perturb`` together.
+    """
+
+    arm: Arm
+    output: str
+    low: float
+    high: float
+    name: str = ""
+    versus: Arm | None = None
+    perturb: float | None = None
+
+    def __post_init__(self) -> None:
+        plain_fields(self)
+        for field_name in ("arm", "versus"):
+            arm = getattr(self, field_name)
+            if not isinstance(arm, Arm) and not (field_name == "versus" and arm is None):
+                raise CalibrationError(
+                    f"{field_name}={arm!r} is not allowed: expected an Arm "
+                    "(scenario, params, steps)"
+                )
+        one_of(
+            "output", self.output, tuple(SUMMARY), what="a summary output", error=CalibrationError
+        )
+        for end in ("low", "high"):
+            value = getattr(self, end)
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+            ):
+                raise CalibrationError(f"{end}={value!r} is not allowed: expected a finite number")
+            object.__setattr__(self, end, float(value))
+        if self.low > self.high:
+            raise CalibrationError(
+                f"low={self.low:g} and high={self.high:g} are not allowed: "
+                "low must not be above high"
+            )
+        if self.perturb is not None:
+            perturb = fraction("perturb", self.perturb, example=0.2, error=CalibrationError)
+            if self.versus is not None:
+                raise CalibrationError(
+                    "versus and perturb are not allowed together: a target is a gap between "
+                    "two settings or the steepness of one, not both"
+                )
+            object.__setattr__(self, "perturb", perturb)
+        kind = "_gap" if self.versus is not None else "_shift" if self.perturb else ""
+        name = self.name or self.output + kind
+        if not isinstance(name, str) or not SNAKE_CASE.fullmatch(name):
+            raise CalibrationError(f"name={name!r} is not allowed: expected a snake_case name")
+        object.__setattr__(self, "name", name)
+
+    def arms(self) -> dict[str, Arm]:
+        """The settings the target names: ``arm`` and, if given, ``versus``."""
+        return {"arm": self.arm} | ({} if self.versus is None else {"versus": self.versus})
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Its columns in a stage's results: its name and, for ``perturb``, ``<name>_by``."""
+        return (self.name, f"{self.name}_by") if self.perturb else (self.name,)
+
+    def describe(self) -> str:
+        """The target in words: ``the mean of `sustained` in `iocn` ... lies within [0.3, 0.7]``."""
+        mean = f"the mean of `{self.output}` in {self.arm.describe()}"
+        if self.versus is not None:
+            mean += f" minus that in {self.versus.describe()}"
+        elif self.perturb:
+            mean = (
+                f"the largest shift of {mean} when any one calibrated rate is moved by "
+                f"{self.perturb:.0%} of its value either way (within its declared range)"
+            )
+        return f"{mean} lies within [{self.low:g}, {self.high:g}]"
+
+
+def perturbed(values: Mapping[str, Any], share: float) -> dict[str, dict[str, Any]]:
+    """Each rate moved by ``share`` of its value down and up, one at a time.
+
+    Args:
+        values: Rate values by parameter name (a calibration point's).
+        share: How far to move each (0.2: to x0.8 and x1.2).
+
+    Returns:
+        ``{"<rate> x0.8": values with that rate moved, ...}``, each move kept within the
+        rate's declared range (a whole number rounded for an ``int`` rate); a move that
+        the range or the rounding leaves where it was is left out.
+    """
+    moved = {}
+    for name, value in values.items():
+        declared = declaration(name)
+        for scale in (1 - share, 1 + share):
+            new = min(declared.high, max(declared.low, value * scale))
+            new = round(new) if declared.kind == "int" else new
+            if new != value:
+                moved[f"{name} x{scale:g}"] = {**values, name: new}
+    return moved
+
+
+__all__ = ["SNAKE_CASE", "Target", "perturbed"]

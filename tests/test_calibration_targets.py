@@ -1,0 +1,195 @@
+"""A calibration's quantitative targets: a mean, a gap between two settings, a steepness.
+
+The rules are checked on planted values; then a tiny real calibration (2 rates, 3 points,
+short Beston runs, 4 seeds) is checked against runs made here with ``collabsim.run``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import pandas as pd
+import pytest
+
+import collabsim
+from collabsim.calibration import CalibrationError, CalibrationPlan, Stage, Target, calibrate
+from collabsim.calibration.scoring import target_value
+from collabsim.calibration.stages import stage_size
+from collabsim.calibration.targets import perturbed
+from collabsim.validation.spec import Arm
+
+BESTON = Arm("beston", steps=20)
+SHORTER = Arm("beston", steps=16)
+SEEDS = 4
+OUTPUT = "final_trust_cross_org"
+FACTORS = {"meeting_energy": (0.05, 0.4), "commitment_decay": (0.02, 0.3)}
+
+
+def test_a_target_is_a_mean_a_gap_or_a_steepness_with_a_name_to_say_which():
+    assert Target(BESTON, OUTPUT, 0, 1).name == OUTPUT
+    gap = Target(BESTON, OUTPUT, -1, 1, versus=SHORTER)
+    assert gap.name == f"{OUTPUT}_gap" and gap.arms() == {"arm": BESTON, "versus": SHORTER}
+    steep = Target(BESTON, OUTPUT, 0, 0.3, perturb=0.2)
+    assert steep.name == f"{OUTPUT}_shift" and steep.columns == (steep.name, f"{steep.name}_by")
+    assert "minus that in `beston`, 16 weeks" in gap.describe()
+    assert "moved by 20% of its value either way" in steep.describe()
+
+
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"perturb": 0}, "perturb=0 is not allowed: expected a number between 0 and 1, e.g. 0.2"),
+        ({"perturb": 1.5}, "perturb=1.5 is not allowed"),
+        ({"perturb": True}, "perturb=True is not allowed"),
+        ({"versus": "iocn"}, "versus='iocn' is not allowed: expected an Arm"),
+        ({"versus": SHORTER, "perturb": 0.2}, "versus and perturb are not allowed together"),
+    ],
+)
+def test_a_target_that_cannot_be_read_is_refused(options, match):
+    with pytest.raises(CalibrationError, match=match):
+        Target(BESTON, OUTPUT, 0, 1, **options)
+
+
+def test_a_steepness_target_keeps_a_column_of_its_own():
+    steep = Target(BESTON, OUTPUT, 0, 1, name="edge", perturb=0.2)
+    with pytest.raises(CalibrationError, match="two targets would both have a column 'edge_by'"):
+        Stage("s", seeds=2, targets=[steep, Target(BESTON, OUTPUT, 0, 1, name="edge_by")])
+
+
+def test_a_versus_setting_may_not_fix_a_calibrated_rate():
+    fixed = Arm("beston", {"meeting_energy": 0.1}, steps=16)
+    stage = Stage("s", seeds=2, targets=[Target(BESTON, OUTPUT, -1, 1, versus=fixed)])
+    with pytest.raises(CalibrationError, match=f"target {OUTPUT}_gap, versus sets meeting_energy"):
+        CalibrationPlan("x", factors=FACTORS, stages=[stage])
+
+
+def test_each_rate_moves_alone_within_its_declared_range():
+    moved = perturbed({"meeting_energy": 0.2, "commitment_decay": 0.1}, 0.2)
+    assert list(moved) == [
+        "meeting_energy x0.8",
+        "meeting_energy x1.2",
+        "commitment_decay x0.8",
+        "commitment_decay x1.2",
+    ]
+    assert moved["meeting_energy x1.2"] == {"meeting_energy": 0.2 * 1.2, "commitment_decay": 0.1}
+    assert moved["commitment_decay x0.8"] == {"meeting_energy": 0.2, "commitment_decay": 0.1 * 0.8}
+    top = collabsim.PARAMETERS["tops_commitment_floor"].high  # at the top: only down
+    assert list(perturbed({"tops_commitment_floor": top}, 0.2)) == ["tops_commitment_floor x0.8"]
+    assert perturbed({"progress_update": 0.0}, 0.2) == {}  # a share of nothing moves nothing
+    # a whole number is rounded, and a move the rounding undoes is left out
+    assert perturbed({"table_size": 3}, 0.2) == {
+        "table_size x0.8": {"table_size": 2},
+        "table_size x1.2": {"table_size": 4},
+    }
+    assert perturbed({"table_size": 2}, 0.2) == {}  # 1.6 is below its range, 2.4 rounds to 2
+
+
+def test_a_targets_value_from_its_settings_means():
+    mean, gap = Target(BESTON, OUTPUT, 0, 1), Target(BESTON, OUTPUT, -1, 1, versus=SHORTER)
+    steep = Target(BESTON, OUTPUT, 0, 1, perturb=0.2)
+    assert target_value(mean, {"arm": 0.4}) == (0.4, "")
+    assert target_value(gap, {"arm": 0.4, "versus": 0.7}) == pytest.approx((-0.3, ""))
+    moves = {"arm": 0.5, "a x0.8": 0.375, "a x1.2": 0.25, "b x0.8": 0.75}  # exact in binary
+    assert target_value(steep, moves) == (0.25, "a x1.2")  # the first of equal shifts
+    assert target_value(steep, {"arm": 0.5}) == (0.0, "")  # no rate could move
+    assert math.isnan(target_value(steep, {**moves, "b x1.2": math.nan})[0])
+    assert math.isnan(target_value(gap, {"arm": 0.4, "versus": math.nan})[0])
+
+
+def test_a_steepness_stage_is_sized_with_every_move_of_every_rate():
+    stage = Stage(
+        "steady",
+        seeds=SEEDS,
+        targets=[
+            Target(BESTON, OUTPUT, 0, 1, name="level"),
+            Target(BESTON, OUTPUT, 0, 1, perturb=0.2),  # the same arm: run once
+            Target(BESTON, OUTPUT, -1, 1, versus=SHORTER),
+        ],
+    )
+    plan = CalibrationPlan("x", factors=FACTORS, stages=[stage], points=3)
+    size = stage_size(plan, 0)
+    assert size.runs == 3 * SEEDS * (1 + 2 * len(FACTORS) + 1)
+
+
+STEADY = CalibrationPlan(
+    "steady",
+    factors=FACTORS,
+    points=3,
+    seed=0,
+    stages=[
+        Stage(
+            "steady",
+            seeds=SEEDS,
+            targets=[
+                # a gap no point can reach (trust lies within [0, 1]): none is accepted
+                Target(BESTON, OUTPUT, 1.5, 2, name="gap", versus=SHORTER),
+                Target(BESTON, OUTPUT, 0, 0.02, name="edge", perturb=0.2),
+            ],
+        )
+    ],
+)
+
+
+@pytest.fixture(scope="module")
+def steady(tmp_path_factory):
+    out = tmp_path_factory.mktemp("calibration") / "steady"
+    return out, calibrate(STEADY, out=out, backend="serial")
+
+
+def mean_of(values: dict, arm: Arm, seeds: list[int]) -> float:
+    """The output's mean over ``seeds``, each run made here on its own."""
+    params = collabsim.scenario(arm.scenario, **values)
+    return sum(collabsim.run(params, seed=s, steps=arm.weeks).summary[OUTPUT] for s in seeds) / len(
+        seeds
+    )
+
+
+def test_gap_and_steepness_are_those_of_runs_made_alone(steady):
+    out, result = steady
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    seeds = meta["replicate_seeds"][:SEEDS]
+    assert meta["runs"]["steady"]["computed"] == 3 * SEEDS * (1 + 1 + 2 * len(FACTORS))
+    points = pd.read_csv(out / "points.csv")
+    assert "steady_edge_by" in points.columns
+    for number in range(STEADY.points):
+        values = STEADY.point(number)
+        row = points.set_index("point").loc[number]
+        base = mean_of(values, BESTON, seeds)
+        assert row["steady_gap"] == pytest.approx(base - mean_of(values, SHORTER, seeds), abs=1e-12)
+        shifts = {
+            label: abs(mean_of(moved, BESTON, seeds) - base)
+            for label, moved in perturbed(values, 0.2).items()
+        }
+        assert len(shifts) == 2 * len(FACTORS)
+        by = max(shifts, key=shifts.__getitem__)
+        assert row["steady_edge"] == pytest.approx(shifts[by], abs=1e-12) and shifts[by] > 0
+        assert row["steady_edge_by"] == by
+        assert not row["steady_ok"] and not row["accepted"]
+    report = (out / "calibration.md").read_text(encoding="utf-8")
+    assert "when any one calibrated rate is moved by 20% of its value either way" in report
+    # a stage of targets alone: no count of patterns, and the move beside the steepness
+    assert "| point | `gap` | `edge` | passed the stage |" in report
+    assert f"({points['steady_edge_by'].iloc[0]}) |" in report
+
+
+def test_the_closest_points_are_those_of_the_furthest_stage_reached(steady):
+    out, result = steady
+    assert pd.read_csv(out / "closest.csv")["point"].tolist() == [0, 1, 2]  # all failed it
+    # planted verdicts: of the points that reached the furthest stage, those that passed
+    # it first, then most of its patterns, then by point
+    plan = CalibrationPlan(
+        "x",
+        factors=FACTORS,
+        stages=[Stage("a", seeds=2, patterns=["fluid_attendance"]), *STEADY.stages],
+        points=5,
+    )
+    points = plan.design.assign(point=range(5))
+    points["a_ok"] = pd.array([True, True, False, True, True], dtype="boolean")
+    points["a_passed"] = [1, 1, 0, 1, 1]
+    points["steady_ok"] = pd.array([False, True, None, False, True], dtype="boolean")
+    points["steady_passed"] = 0
+    found = dataclasses.replace(result, plan=plan, points=points).closest
+    assert found["point"].tolist() == [1, 4, 0, 3]
+    assert found.columns.tolist() == ["point", *FACTORS]
