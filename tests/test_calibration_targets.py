@@ -169,6 +169,7 @@ def test_gap_and_steepness_are_those_of_runs_made_alone(steady):
         assert not row["steady_ok"] and not row["accepted"]
     report = (out / "calibration.md").read_text(encoding="utf-8")
     assert "when any one calibrated rate is moved by 20% of its value either way" in report
+    assert "**steady** (4 seeds per arm, the same at every point): the mean" in report
     # a stage of targets alone: no count of patterns, and the move beside the steepness
     assert "| point | `gap` | `edge` | passed the stage |" in report
     assert f"({points['steady_edge_by'].iloc[0]}) |" in report
