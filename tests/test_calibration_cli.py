@@ -78,6 +78,7 @@ def test_progress_off_a_terminal_is_a_plain_line(tmp_path, capsys):
     err = capsys.readouterr().err  # pytest's stderr is not a terminal
     assert "collabsim: energy: 0 of 9 runs (0%)" in err
     assert "collabsim: energy: 9 of 9 runs (100%)" in err
+    assert "collabsim: energy scored: 9 of 9 runs (100%)" in err  # then its points' scores
 
 
 @pytest.mark.parametrize(

@@ -237,7 +237,8 @@ def test_an_interrupted_calibration_resumes_to_the_same_result(
     else:
         assert runs["first"]["computed"] == 0
         assert runs["second"]["computed"] == own["second"] - 3
-    assert seen[-1] == ("second", RUNS["second"], RUNS["second"])
+    assert ("second", RUNS["second"], RUNS["second"]) in seen  # the runs, then the scoring
+    assert seen[-1] == ("second scored", RUNS["second"], RUNS["second"])
     for name in ("points.csv", "patterns_by_point.csv", "accepted.csv"):
         assert (stopped / name).read_bytes() == (out / name).read_bytes(), name
 
@@ -259,8 +260,11 @@ def test_scoring_a_point_at_a_time_gives_the_tables_of_one_batch(serial, tmp_pat
     copy = tmp_path / "one_at_a_time"
     shutil.copytree(out, copy)
     monkeypatch.setattr(stages, "BATCH_ROWS", 1)  # every point a batch of its own
-    calibrate(PLAN, out=copy, backend="serial")
+    seen = []
+    calibrate(PLAN, out=copy, backend="serial", progress=lambda *report: seen.append(report))
     assert sum(r["computed"] for r in meta(copy)["runs"].values()) == 0
+    # the scoring is shown point by point, in runs: the first stage's one arm, 4 seeds each
+    assert [done for stage, done, _ in seen if stage == "first scored"] == [4, 8, 12, 16]
     for name in ("points.csv", "patterns_by_point.csv", "accepted.csv"):
         assert (copy / name).read_bytes() == (out / name).read_bytes(), name
 

@@ -87,8 +87,10 @@ def calibrate(
         scheduler: Dask only: a scheduler address (``tcp://HOST:PORT``) or a
             ``distributed.Client``.
         progress: Called as ``progress(stage, done, total)`` as a stage's runs finish
-            (runs found stored count as done). An exception it raises
-            (``KeyboardInterrupt``) stops the calibration; the finished runs stay.
+            (runs found stored count as done), then as ``progress("<stage> scored",
+            done, total)`` over the same runs as their points are scored. An exception
+            it raises (``KeyboardInterrupt``) stops the calibration; the finished runs
+            stay.
         restart: Delete every stored run in ``out`` and compute all anew.
         allow_large: Run a stage of more than ``collabsim.sweeps.size.LARGE_RUNS`` runs.
             Each stage is sized before it runs (``stage_size``): the first, which runs
@@ -156,6 +158,7 @@ def calibrate(
             if index:
                 check_size(stage_size(plan, index, len(in_play)), allow_large=allow_large)
             report = None if progress is None else _StageProgress(progress, stage.name)
+            scoring = None if progress is None else _StageProgress(progress, f"{stage.name} scored")
             results[stage.name] = run_stage(
                 stage,
                 {n: plan.point(n) for n in in_play},
@@ -164,6 +167,7 @@ def calibrate(
                 run_with=run_with.replace(restart=run_with.restart and index == 0, progress=report),
                 reads=reads,
                 allow_large=True,  # the stage's size was checked above, in full
+                scoring=scoring,
             )
             in_play = results[stage.name].passing
     meta["runs"] = {

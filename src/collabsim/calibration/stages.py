@@ -18,7 +18,7 @@ rather than once for every handful of points.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -83,6 +83,7 @@ def run_stage(
     run_with: Execution,
     reads: Mapping[str, tuple[set[str], set[str]]] | None = None,
     allow_large: bool = False,
+    scoring: Callable[[int, int], None] | None = None,
 ) -> StageResult:
     """Run a stage's arms at every point and score each point.
 
@@ -97,6 +98,8 @@ def run_stage(
             that go on to later stages.
         allow_large: Run a group of more than ``collabsim.sweeps.size.LARGE_RUNS`` runs
             (for a calibration that has checked the stage's size: ``stage_size``).
+        scoring: Called as ``scoring(done, total)`` over the stage's runs as the points
+            they belong to are scored (which takes a while at thousands of points).
 
     Returns:
         The scores, the pattern table and the run counts.
@@ -111,6 +114,8 @@ def run_stage(
         allow_large=allow_large,
     )
     patterns = [at_alpha(p, stage.alpha) for p in stage.patterns]
+    runs_of = {n: sum(needs[k].replicates for k in set(keys[n].values())) for n in points}
+    total, done = sum(runs_of.values()), 0
     scores, rows = [], []
     for batch in _batches(sorted(points), keys, needs):
         cache = _read_batch([stored[k] for n in batch for k in keys[n].values()])
@@ -118,6 +123,9 @@ def run_stage(
             score, found = _score(stage, patterns, number, keys[number], stored, needs, cache)
             scores.append(score)
             rows.extend(found)
+        if scoring is not None:
+            done += sum(runs_of[n] for n in batch)
+            scoring(done, total)
     table = pd.DataFrame(rows, columns=["point", "stage", "pattern", "effect", "p_value", "passed"])
     return StageResult(scores, table, count)
 

@@ -6,11 +6,11 @@ others, by default into ``results/calibration/<name>_without_<stage>``.
 Reads and checks the file (``collabsim.calibration.files``; a mistake, or a first stage of
 more than a million runs without ``--allow-large``, is refused in one line naming the
 file, before anything is written), says the first stage's runs, time and disk and the
-most the calibration can run, runs its stages with
-the sweep's backend options (a progress bar per stage on a terminal, plain lines now and
-then otherwise), resuming a calibration that was stopped, and ends with a short
-summary: points, how many passed each stage, how many were accepted, the recommended
-rates. Ctrl-C keeps the finished runs and exits with status 130; the same command
+most the calibration can run, runs its stages with the sweep's backend options (a
+progress bar per stage on a terminal, plain lines now and then otherwise; then one,
+``<stage> scored``, as its points are scored), resuming a calibration that was stopped,
+and ends with a short summary: points, how many passed each stage, how many were
+accepted, the recommended rates. Ctrl-C keeps the finished runs and exits with status 130; the same command
 resumes.
 """
 
