@@ -10,8 +10,8 @@ most the calibration can run, runs its stages with the sweep's backend options (
 progress bar per stage on a terminal, plain lines now and then otherwise; then one,
 ``<stage> scored``, as its points are scored), resuming a calibration that was stopped,
 and ends with a short summary: points, how many passed each stage, how many were
-accepted, the recommended rates. Ctrl-C keeps the finished runs and exits with status 130; the same command
-resumes.
+accepted, the recommended rates. Ctrl-C keeps the finished runs and exits with status
+130; the same command resumes.
 """
 
 from __future__ import annotations
