@@ -9,14 +9,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import shutil
 
 import pandas as pd
 import pytest
 
 import collabsim
 from collabsim.calibration import CalibrationError, CalibrationPlan, Stage, Target, calibrate
-from collabsim.calibration.scoring import target_value
-from collabsim.calibration.stages import stage_size
+from collabsim.calibration.scoring import stage_verdict, target_value
+from collabsim.calibration.stages import calibration_size, stage_size
 from collabsim.calibration.targets import perturbed
 from collabsim.validation.spec import Arm
 
@@ -40,16 +41,22 @@ def test_a_target_is_a_mean_a_gap_or_a_steepness_with_a_name_to_say_which():
 @pytest.mark.parametrize(
     "options, match",
     [
-        ({"perturb": 0}, "perturb=0 is not allowed: expected a number between 0 and 1, e.g. 0.2"),
+        (
+            {"perturb": 0},
+            "perturb=0 is not allowed: expected a number between 0 and 1 \\(exclusive\\), e.g. 0.2",
+        ),
         ({"perturb": 1.5}, "perturb=1.5 is not allowed"),
         ({"perturb": True}, "perturb=True is not allowed"),
         ({"versus": "iocn"}, "versus='iocn' is not allowed: expected an Arm"),
         ({"versus": SHORTER, "perturb": 0.2}, "versus and perturb are not allowed together"),
+        ({"versus": Arm("beston", steps=20)}, "versus is the same setting as arm"),
+        ({"perturb": 0.2, "low": -0.1}, "low=-0.1 is not allowed with perturb"),
     ],
 )
 def test_a_target_that_cannot_be_read_is_refused(options, match):
+    bounds = {"low": 0, "high": 1} | options
     with pytest.raises(CalibrationError, match=match):
-        Target(BESTON, OUTPUT, 0, 1, **options)
+        Target(BESTON, OUTPUT, **bounds)
 
 
 def test_a_steepness_target_keeps_a_column_of_its_own():
@@ -98,6 +105,33 @@ def test_a_targets_value_from_its_settings_means():
     assert math.isnan(target_value(gap, {"arm": 0.4, "versus": math.nan})[0])
 
 
+@pytest.mark.parametrize("seeds", [20, 40, 60, 100])  # 0.3 and 0.25 of them: whole runs
+def test_a_bound_met_exactly_by_counts_of_runs_is_met(seeds):
+    """Shares of runs are not exact in binary; their differences must still meet a bound
+    they reach exactly, and equal shifts must tie (the first move named)."""
+    steep = Target(BESTON, OUTPUT, 0, 0.3, perturb=0.2)
+    gap = Target(BESTON, OUTPUT, -0.25, 0.25, versus=SHORTER)
+    stage = Stage("s", seeds=seeds, targets=[steep, gap])
+    third, quarter = round(0.3 * seeds), round(0.25 * seeds)
+    for sustained in range(seeds - third + 1):
+        arm = sustained / seeds
+        means = {"arm": arm, "a x0.8": (sustained + third) / seeds}
+        value, by = target_value(steep, means | {"a x1.2": arm, "b x0.8": arm})
+        assert value == 0.3 and by == "a x0.8"
+        if sustained:  # one run fewer with a up, one more with b down: a tie, a named first
+            tied = {
+                "arm": arm,
+                "a x1.2": (sustained - 1) / seeds,
+                "b x0.8": (sustained + 1) / seeds,
+            }
+            assert target_value(steep, tied)[1] == "a x1.2"
+        for other in (sustained - quarter, sustained + quarter):
+            if 0 <= other <= seeds:
+                found = target_value(gap, {"arm": arm, "versus": other / seeds})[0]
+                values = {steep.name: value, gap.name: found}
+                assert stage_verdict(stage, passed=0, targets=values)
+
+
 def test_a_steepness_stage_is_sized_with_every_move_of_every_rate():
     stage = Stage(
         "steady",
@@ -111,6 +145,24 @@ def test_a_steepness_stage_is_sized_with_every_move_of_every_rate():
     plan = CalibrationPlan("x", factors=FACTORS, stages=[stage], points=3)
     size = stage_size(plan, 0)
     assert size.runs == 3 * SEEDS * (1 + 2 * len(FACTORS) + 1)
+    assert f"3 points x {2 + 2 * len(FACTORS)} arms ({2 * len(FACTORS)} of them a rate" in (
+        size.describe()
+    )
+
+
+@pytest.mark.parametrize("later_seeds", [SEEDS, 2 * SEEDS])
+def test_a_later_steepness_stage_reruns_its_arm_only_for_more_seeds(later_seeds):
+    plain = Stage("plain", seeds=SEEDS, targets=[Target(BESTON, OUTPUT, 0, 1)])
+    steep = Stage("steep", seeds=later_seeds, targets=[Target(BESTON, OUTPUT, 0, 1, perturb=0.1)])
+    moved = Stage("moved", seeds=SEEDS, targets=[Target(BESTON, OUTPUT, 0, 1, perturb=0.2)])
+    plan = CalibrationPlan("x", factors=FACTORS, stages=[plain, steep, moved], points=3)
+    moves = 3 * 2 * len(FACTORS)
+    first = 3 * SEEDS  # the plain arm; the second stage reruns it only for more seeds
+    again = 3 * later_seeds if later_seeds > SEEDS else 0
+    # each share moves the rates to settings of its own; the second share's at fewer seeds
+    # than the first's would still be new runs
+    expected = first + again + moves * later_seeds + moves * SEEDS
+    assert calibration_size(plan).runs == expected
 
 
 STEADY = CalibrationPlan(
@@ -190,7 +242,23 @@ def test_the_closest_points_are_those_of_the_furthest_stage_reached(steady):
     points["a_ok"] = pd.array([True, True, False, True, True], dtype="boolean")
     points["a_passed"] = [1, 1, 0, 1, 1]
     points["steady_ok"] = pd.array([False, True, None, False, True], dtype="boolean")
-    points["steady_passed"] = 0
+    points["steady_passed"] = [0, 1, 0, 2, 3]
     found = dataclasses.replace(result, plan=plan, points=points).closest
-    assert found["point"].tolist() == [1, 4, 0, 3]
+    assert found["point"].tolist() == [4, 1, 3, 0]
     assert found.columns.tolist() == ["point", *FACTORS]
+    # the last stage reached by none: the furthest reached is the first, every point
+    points["steady_ok"] = pd.array([None] * 5, dtype="boolean")
+    found = dataclasses.replace(result, plan=plan, points=points).closest
+    assert found["point"].tolist() == [0, 1, 3, 4, 2]
+
+
+def test_a_steepness_calibration_resumes_without_running_again(steady, tmp_path):
+    out, _ = steady
+    copy = tmp_path / "again"
+    shutil.copytree(out, copy)
+    calibrate(STEADY, out=copy, backend="serial")
+    assert (
+        json.loads((copy / "meta.json").read_text(encoding="utf-8"))["runs"]["steady"]["computed"]
+        == 0
+    )
+    assert (copy / "points.csv").read_bytes() == (out / "points.csv").read_bytes()

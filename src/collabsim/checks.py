@@ -148,7 +148,8 @@ def fraction(
         or not 0 < value < 1
     ):
         raise error(
-            f"{name}={value!r} is not allowed: expected a number between 0 and 1, e.g. {example}"
+            f"{name}={value!r} is not allowed: expected a number between 0 and 1 (exclusive), "
+            f"e.g. {example}"
         )
     return float(value)
 

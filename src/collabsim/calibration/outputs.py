@@ -115,8 +115,8 @@ def points_table(plan: CalibrationPlan, results: Mapping[str, StageResult]) -> p
             table[f"{stage.name}_{target.name}"] = [
                 scores[n].targets[target.name] if n in scores else math.nan for n in table["point"]
             ]
-            if target.perturb:
-                table[f"{stage.name}_{target.name}_by"] = [
+            if target.by_column:
+                table[f"{stage.name}_{target.by_column}"] = [
                     scores[n].moved_by[target.name] if n in scores else "" for n in table["point"]
                 ]
         table[f"{stage.name}_ok"] = pd.array(

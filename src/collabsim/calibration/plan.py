@@ -333,24 +333,7 @@ class CalibrationPlan:
                     "min_passed": s.min_passed,
                     "required": s.required,
                     "patterns": [p.name for p in s.patterns],
-                    "targets": [
-                        {
-                            "name": t.name,
-                            "output": t.output,
-                            "low": t.low,
-                            "high": t.high,
-                            "perturb": t.perturb,
-                            **{
-                                which: {
-                                    "scenario": arm.scenario,
-                                    "params": dict(arm.params),
-                                    "steps": arm.steps,
-                                }
-                                for which, arm in t.arms().items()
-                            },
-                        }
-                        for t in s.targets
-                    ],
+                    "targets": [t.record() for t in s.targets],
                 }
                 for s in self.stages
             ],

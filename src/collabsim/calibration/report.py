@@ -240,7 +240,7 @@ def _none_accepted(result: CalibrationResult) -> list[str]:
 def _target_cell(row, stage: str, target) -> str:
     """A target's value in a table; for a ``perturb`` target, with the move that made it."""
     value = _number(row[f"{stage}_{target.name}"])
-    by = row.get(f"{stage}_{target.name}_by") if target.perturb else None
+    by = row.get(f"{stage}_{target.by_column}") if target.by_column else None
     return f"{value} ({by})" if value and isinstance(by, str) and by else value
 
 

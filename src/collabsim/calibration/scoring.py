@@ -66,7 +66,7 @@ class StageScore:
         point: The design point.
         passed: Patterns passed.
         patterns: Patterns checked.
-        targets: Each target's value (its output's mean over the stage's seeds), by name.
+        targets: Each target's value by name (``target_value``).
         ok: Whether the point passes the stage (``stage_verdict``).
         moved_by: For each ``perturb`` target, the move of a rate that shifted its
             output most (``"<rate> x0.8"``; ``target_value``).
@@ -106,6 +106,12 @@ def stage_verdict(stage: Stage, *, passed: int, targets: Mapping[str, float]) ->
     return True
 
 
+#: Decimal places a difference of two means keeps. Means of a few hundred runs differ by
+#: far more than this; without it a gap of exactly 10 of 40 runs can read 0.25000000000000006
+#: and fail a bound of 0.25, and two equal shifts compare unequal.
+DIGITS = 12
+
+
 def target_value(target: Target, means: Mapping[str, float]) -> tuple[float, str]:
     """A target's value from its arms' means, and what moved it most (``perturb`` only).
 
@@ -121,10 +127,12 @@ def target_value(target: Target, means: Mapping[str, float]) -> tuple[float, str
     """
     value = means["arm"]
     if target.versus is not None:
-        return value - means["versus"], ""
+        return round(value - means["versus"], DIGITS), ""
     if not target.perturb:
         return value, ""
-    shifts = {label: abs(mean - value) for label, mean in means.items() if label != "arm"}
+    shifts = {
+        label: round(abs(mean - value), DIGITS) for label, mean in means.items() if label != "arm"
+    }
     if not shifts:
         return (0.0 if math.isfinite(value) else math.nan), ""
     if not all(math.isfinite(v) for v in shifts.values()):
@@ -168,4 +176,12 @@ def recommend(
     return int(order["point"].iloc[0])
 
 
-__all__ = ["StageScore", "at_alpha", "recommend", "stage_verdict", "target_value", "with_alpha"]
+__all__ = [
+    "DIGITS",
+    "StageScore",
+    "at_alpha",
+    "recommend",
+    "stage_verdict",
+    "target_value",
+    "with_alpha",
+]

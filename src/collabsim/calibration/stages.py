@@ -186,27 +186,19 @@ def stage_size(plan: CalibrationPlan, index: int, points: int | None = None) -> 
 
     Each distinct arm of the stage runs the stage's seeds at every point, keeping what
     every stage reads from it (``arm_reads``); the arm of a ``perturb`` target runs again
-    with each rate moved down and up.
+    with each rate moved down and up (at most: a move its range or rounding undoes is not
+    run).
     """
     stage = plan.stages[index]
     points = plan.points if points is None else points
-    arms = _distinct_arms(stage, arm_reads(plan.stages), len(plan.factors))
-    parts = [
-        SweepSize(
-            points * copies,
-            stage.seeds,
-            weeks,
-            typical_size(plan.factors, base),
-            len(reporters),
-            1,
-            "lhs",
-        )
-        for base, weeks, reporters, copies in arms.values()
-    ]
+    parts = _stage_parts(plan, index, points)
+    moved = sum(part.points for (_, share), part in parts.items() if share) // points
+    arms = len(parts) - sum(1 for _, share in parts if share) + moved
+    which = f" ({moved:,} of them a rate moved)" if moved else ""
     return StudySize(
-        tuple(parts),
-        f"{points:,} point{'s' if points != 1 else ''} x {len(arms):,} "
-        f"arm{'s' if len(arms) != 1 else ''} x {stage.seeds:,} seeds in stage {stage.name}",
+        tuple(parts.values()),
+        f"{points:,} point{'s' if points != 1 else ''} x {arms:,} "
+        f"arm{'s' if arms != 1 else ''}{which} x {stage.seeds:,} seeds in stage {stage.name}",
         _ADVICE,
         "a calibration stage",
     )
@@ -216,17 +208,15 @@ def calibration_size(plan: CalibrationPlan) -> StudySize:
     """The most runs a calibration can do: every point through every stage.
 
     An arm a later stage shares with an earlier one runs again only if it asks for more
-    seeds (the stored runs serve it otherwise).
+    seeds (the stored runs serve it otherwise); so do its settings with a rate moved.
     """
-    seeds_run: dict[str, int] = {}
+    seeds_run: dict[tuple[str, float | None], int] = {}
     parts = []
-    for index, stage in enumerate(plan.stages):
-        size = stage_size(plan, index)
-        arms = _distinct_arms(stage, arm_reads(plan.stages), len(plan.factors))
-        for key, part in zip(arms, size.parts, strict=True):
-            if part.replicates > seeds_run.get(key, 0):
+    for index in range(len(plan.stages)):
+        for setting, part in _stage_parts(plan, index, plan.points).items():
+            if part.replicates > seeds_run.get(setting, 0):
                 parts.append(part)
-                seeds_run[key] = part.replicates
+                seeds_run[setting] = part.replicates
     stages = len(plan.stages)
     return StudySize(
         tuple(parts),
@@ -241,23 +231,27 @@ def calibration_size(plan: CalibrationPlan) -> StudySize:
 _ADVICE = "use fewer points or seeds"
 
 
-def _distinct_arms(
-    stage: Stage, reads: Mapping[str, tuple[set[str], set[str]]], rates: int
-) -> dict[str, tuple[Params, int, set[str], int]]:
-    """A stage's distinct arms by key.
+def _stage_parts(
+    plan: CalibrationPlan, index: int, points: int
+) -> dict[tuple[str, float | None], SweepSize]:
+    """A stage's runs at ``points`` points, by (arm key, None or the share its rates move).
 
-    Each is ``(parameters, weeks, reporters kept, settings run at a point)``: one
-    setting, or ``1 + 2 * rates`` for the arm of a ``perturb`` target.
+    An arm keeps every reporter any stage reads from it; its settings with a rate moved
+    keep only their target's output.
     """
-    arms: dict[str, tuple[Params, int, set[str], int]] = {}
+    stage = plan.stages[index]
+    reads = arm_reads(plan.stages)
+    parts: dict[tuple[str, float | None], SweepSize] = {}
     for arm in stage_arms(stage):
         key = runner.arm_key(arm.params.to_dict(), arm.weeks)
-        copies = 1 + 2 * rates if arm.moves else 1
-        if key in arms:
-            copies = max(copies, arms[key][3])
-        kept = arm.reporters | reads.get(key, (set(), set()))[1]
-        arms[key] = (arm.params, arm.weeks, kept, copies)
-    return arms
+        people = typical_size(plan.factors, arm.params)
+        kept = len(reads[key][1])
+        part = SweepSize(points, stage.seeds, arm.weeks, people, kept, 1, "lhs")
+        parts[key, None] = part
+        if arm.moves:
+            moves = 2 * len(plan.factors) * points
+            parts[key, arm.moves] = SweepSize(moves, stage.seeds, arm.weeks, people, 0, 1, "lhs")
+    return parts
 
 
 def _add_needs(
@@ -271,33 +265,39 @@ def _add_needs(
     A ``perturb`` target's arm adds, besides ``(TARGET, target, "arm")``, one need for
     each move of a rate: ``(TARGET, target, "<rate> x0.8")`` and so on (``perturbed``).
     """
-    arms = []
-    for arm in stage_arms(stage):
-        more = (reads or {}).get(runner.arm_key(arm.params.to_dict(), arm.weeks), (set(), set()))
-        arms.append(arm._replace(outputs=arm.outputs | more[0], reporters=arm.reporters | more[1]))
+    arms = stage_arms(stage)
+    kept = [
+        (reads or {}).get(runner.arm_key(arm.params.to_dict(), arm.weeks), (set(), set()))
+        for arm in arms
+    ]
     keys: dict[int, dict[tuple[str, ...], str]] = {}
     for number, values in points.items():
         keys[number] = found = {}
-        for arm in arms:
-            settings = {arm.what: values}
-            if arm.moves:
-                moved = perturbed(values, arm.moves)
-                settings |= {(*arm.what[:2], label): v for label, v in moved.items()}
-            for what, rates in settings.items():
-                found[what] = runner.add_need(
+        for arm, (outputs, reporters) in zip(arms, kept, strict=True):
+            found[arm.what] = runner.add_need(
+                needs,
+                arm.params.replace(**values),
+                arm.weeks,
+                stage.seeds,
+                outputs=arm.outputs | outputs,
+                reporters=arm.reporters | reporters,
+            )
+            # the settings with a rate moved: only the target's output is read from them
+            for label, moved in perturbed(values, arm.moves).items() if arm.moves else ():
+                found[(*arm.what[:2], label)] = runner.add_need(
                     needs,
-                    arm.params.replace(**rates),
+                    arm.params.replace(**moved),
                     arm.weeks,
                     stage.seeds,
                     outputs=arm.outputs,
-                    reporters=arm.reporters,
+                    reporters=(),
                 )
     return keys
 
 
 def _batches(
     numbers: list[int],
-    keys: Mapping[int, Mapping[tuple[str, str], str]],
+    keys: Mapping[int, Mapping[tuple[str, ...], str]],
     needs: Mapping[str, runner.Need],
 ) -> Iterator[list[int]]:
     """Consecutive points, at least one at a time, holding at most ``BATCH_ROWS`` rows."""

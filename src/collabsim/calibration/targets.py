@@ -93,7 +93,17 @@ class Target:
                     "versus and perturb are not allowed together: a target is a gap between "
                     "two settings or the steepness of one, not both"
                 )
+            if self.low < 0:
+                raise CalibrationError(
+                    f"low={self.low:g} is not allowed with perturb: the value is the size of "
+                    "a shift, never below 0"
+                )
             object.__setattr__(self, "perturb", perturb)
+        if self.versus == self.arm:
+            raise CalibrationError(
+                "versus is the same setting as arm: the gap would always be 0; give "
+                "versus another setting"
+            )
         kind = "_gap" if self.versus is not None else "_shift" if self.perturb else ""
         name = self.name or self.output + kind
         if not isinstance(name, str) or not SNAKE_CASE.fullmatch(name):
@@ -105,9 +115,32 @@ class Target:
         return {"arm": self.arm} | ({} if self.versus is None else {"versus": self.versus})
 
     @property
+    def by_column(self) -> str | None:
+        """For ``perturb``, the column naming the move that shifted most: ``<name>_by``."""
+        return f"{self.name}_by" if self.perturb else None
+
+    @property
     def columns(self) -> tuple[str, ...]:
-        """Its columns in a stage's results: its name and, for ``perturb``, ``<name>_by``."""
-        return (self.name, f"{self.name}_by") if self.perturb else (self.name,)
+        """Its columns in a stage's results: its name and, for ``perturb``, ``by_column``."""
+        return (self.name, self.by_column) if self.by_column else (self.name,)
+
+    def record(self) -> dict[str, Any]:
+        """The target as plain data (for ``meta.json``)."""
+
+        def setting(arm: Arm | None) -> dict[str, Any] | None:
+            if arm is None:
+                return None
+            return {"scenario": arm.scenario, "params": dict(arm.params), "steps": arm.steps}
+
+        return {
+            "name": self.name,
+            "output": self.output,
+            "low": self.low,
+            "high": self.high,
+            "arm": setting(self.arm),
+            "versus": setting(self.versus),
+            "perturb": self.perturb,
+        }
 
     def describe(self) -> str:
         """The target in words: ``the mean of `sustained` in `iocn` ... lies within [0.3, 0.7]``."""
@@ -132,7 +165,9 @@ def perturbed(values: Mapping[str, Any], share: float) -> dict[str, dict[str, An
     Returns:
         ``{"<rate> x0.8": values with that rate moved, ...}``, each move kept within the
         rate's declared range (a whole number rounded for an ``int`` rate); a move that
-        the range or the rounding leaves where it was is left out.
+        the range or the rounding leaves where it was is left out. A move is a share of
+        the value, as the checks of ``docs/odd.md`` 9.4 move the defaults: a rate at 0
+        is not moved, and a log-odds rate near 0 hardly.
     """
     moved = {}
     for name, value in values.items():
