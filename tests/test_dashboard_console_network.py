@@ -50,6 +50,10 @@ def shown(console):
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(console_url)
+    # the room's first view sets the box from the server's state (shown already, after an
+    # earlier test): a click before it lands would be undone, so wait for the view (its four
+    # participants) before ticking the box, which clicks only if it is not ticked
+    expect(page.locator("#counts")).to_have_attribute("data-joined", "4")
     page.get_by_role("checkbox", name="Show the network").check()
     svg = page.locator("#network-view svg")
     expect(svg).to_have_attribute("viewBox", re.compile(r"\S"))  # drawn to the end
