@@ -262,3 +262,10 @@ def test_a_steepness_calibration_resumes_without_running_again(steady, tmp_path)
         == 0
     )
     assert (copy / "points.csv").read_bytes() == (out / "points.csv").read_bytes()
+
+
+def test_a_last_stage_of_targets_alone_leaves_the_ranking_to_the_patterns_before_it():
+    patterns = Stage("patterns", seeds=2, patterns=["fluid_attendance"])
+    plan = CalibrationPlan("x", factors=FACTORS, stages=[patterns, *STEADY.stages])
+    assert plan.ranking_stage is plan.stages[0]  # not steady, where every point passes 0
+    assert STEADY.ranking_stage is STEADY.stages[0]  # none checks patterns: the last

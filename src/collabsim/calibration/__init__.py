@@ -16,7 +16,7 @@ run and scored stage by stage (``collabsim.calibration.stages``): a point goes o
 the next stage only if it passes enough of the stage's patterns, at the stage's
 significance level, and meets its quantitative targets; the points that pass every
 stage are accepted. The recommended rates are those of the accepted point that passes
-the most patterns in the last stage, the tie broken by nearness to the accepted
+the most patterns in the last stage that checks patterns, the tie broken by nearness to the accepted
 points' median (``collabsim.calibration.scoring``).
 
 The output folder (default ``results/calibration/<name>/``) holds ``points.csv``,

@@ -152,8 +152,7 @@ def write_outputs(
         if frames
         else pd.DataFrame(columns=["point", "stage", "pattern", "effect", "p_value", "passed"])
     )
-    last = plan.stages[-1].name
-    chosen = recommend(table, plan.factors, passed=f"{last}_passed")
+    chosen = recommend(table, plan.factors, passed=f"{plan.ranking_stage.name}_passed")
     recommended = None if chosen is None else plan.point(chosen)
     result = CalibrationResult(out, plan, table, patterns, recommended, chosen, meta)
 

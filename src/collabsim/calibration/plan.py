@@ -305,6 +305,15 @@ class CalibrationPlan:
         )
 
     @property
+    def ranking_stage(self) -> Stage:
+        """The stage whose patterns passed rank the accepted points.
+
+        The last that checks patterns (a stage of targets alone passes none), or the
+        last if none does.
+        """
+        return next((s for s in reversed(self.stages) if s.patterns), self.stages[-1])
+
+    @property
     def default_out(self) -> Path:
         """``results/calibration/<name>``."""
         return RESULTS / self.name

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 BEST_SHOWN = 3
 
 RULE = (
-    "the accepted point that passes the most patterns in the last stage; a tie goes "
+    "the accepted point that passes the most patterns in the last stage that checks "
+    "patterns; a tie goes "
     "to the point nearest the median of the accepted points, each rate scaled to "
     "[0, 1] over its calibration range (Euclidean distance), and then to the lowest "
     "point number"
@@ -164,14 +165,14 @@ def _pattern_rates(result: CalibrationResult) -> list[str]:
 def _accepted_section(result: CalibrationResult) -> list[str]:
     plan, table = result.plan, result.points
     chosen = table.loc[table["accepted"]]
-    last = plan.stages[-1]
+    last = plan.ranking_stage
     point = result.recommended_point
     row = table.loc[table["point"] == point].iloc[0]
     lines = [
         "## Accepted points and recommended rates",
         "",
         f"Recommended: point {point}, {RULE}. It passes {row[f'{last.name}_passed']} of "
-        f"{len(last.patterns)} patterns in the last stage ({last.name}).",
+        f"{len(last.patterns)} patterns in the last stage that checks patterns ({last.name}).",
         "",
         "| rate | range sampled | accepted: lowest | median | highest | recommended | "
         "declared default |",

@@ -8,8 +8,9 @@
   of the stage's patterns (``min_passed`` of them, rounded up) and every target's
   value lies within its bounds (an undefined value fails).
 - ``recommend``: among the accepted points, the one with the most patterns passed in
-  the last stage; ties go to the point nearest the accepted points' median, each factor
-  scaled to [0, 1] over its calibration range (then to the lowest point number).
+  the last stage that checks patterns; ties go to the point nearest the accepted points'
+  median, each factor scaled to [0, 1] over its calibration range (then to the lowest
+  point number).
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def recommend(
     Args:
         points: One row per point: ``point``, each factor, ``passed`` and ``accepted``.
         factors: The factors (their calibration ranges scale the distances).
-        passed: Column of patterns passed in the last stage.
+        passed: Column of patterns passed in the plan's ``ranking_stage``.
         accepted: Column saying whether the point was accepted.
 
     Returns:
