@@ -60,19 +60,23 @@ def steady_targets() -> dict[str, Target]:
     return {t.name: t for t in steady.targets}
 
 
-def size_arms() -> tuple[str, str]:
-    """The labels of the two arms the ``size_gap`` target compares (``n_people 150``, ...)."""
+def gap_sizes() -> tuple[int, int]:
+    """The two numbers of people the ``size_gap`` target compares (150 and 1,000)."""
     gap = steady_targets()["size_gap"]
-    return tuple(f"n_people {arm.params['n_people']}" for arm in (gap.arm, gap.versus))
+    return gap.arm.params["n_people"], gap.versus.params["n_people"]
+
+
+def size_label(people: int) -> str:
+    """The label of the arm of ``people`` people: ``n_people 150``."""
+    return f"n_people {people}"
 
 
 def arms() -> dict[str, dict]:
     """Every arm: its label and the parameters it changes from ``iocn``."""
     defaults = collabsim.scenario("iocn")
     out: dict[str, dict] = {"iocn defaults": {}}
-    sizes = {*SIZES, *(int(label.split()[1]) for label in size_arms())}
-    for n in sorted(sizes):
-        out[f"n_people {n}"] = {"n_people": n}
+    for n in sorted({*SIZES, *gap_sizes()}):
+        out[size_label(n)] = {"n_people": n}
     out["meeting_interval 13"] = {"meeting_interval": 13}
     rates = {factor.name: defaults[factor.name] for factor in read_plan(CALIBRATION).factors}
     for label, moved in perturbed(rates, steady_targets()["knife_edge"].perturb).items():
@@ -169,7 +173,8 @@ def _report(summary: pd.DataFrame, base: float, made: dict) -> str:
     )
     targets = steady_targets()
     fragile, gap, knife = (targets[name] for name in ("sustained", "size_gap", "knife_edge"))
-    small, large = size_arms()
+    few, many = gap_sizes()
+    small, large = size_label(few), size_label(many)
     size_gap = by_arm.loc[small, "sustained"] - by_arm.loc[large, "sustained"]
     lines = [
         "# Checks of the calibrated iocn defaults",
@@ -179,8 +184,8 @@ def _report(summary: pd.DataFrame, base: float, made: dict) -> str:
         "",
         f"- Fragile: {base:.0%} sustained (target {_within(fragile)}): "
         f"{'met' if fragile.low <= base <= fragile.high else 'NOT met'}.",
-        f"- Size: {by_arm.loc[small, 'sustained']:.0%} at {small.split()[1]} people, "
-        f"{by_arm.loc[large, 'sustained']:.0%} at {int(large.split()[1]):,}: a gap of "
+        f"- Size: {by_arm.loc[small, 'sustained']:.0%} at {few:,} people, "
+        f"{by_arm.loc[large, 'sustained']:.0%} at {many:,}: a gap of "
         f"{size_gap:+.0%} (target {_within(gap)}): "
         f"{'met' if gap.low <= size_gap <= gap.high else 'NOT met'}.",
         f"- Knife-edge: the largest shift from moving one calibrated rate by "

@@ -192,8 +192,9 @@ def stage_size(plan: CalibrationPlan, index: int, points: int | None = None) -> 
     stage = plan.stages[index]
     points = plan.points if points is None else points
     parts = _stage_parts(plan, index, points)
-    moved = sum(part.points for (_, share), part in parts.items() if share) // points
-    arms = len(parts) - sum(1 for _, share in parts if share) + moved
+    settings = {setting: part.points // points for setting, part in parts.items()}
+    arms = sum(settings.values())
+    moved = sum(count for (_, share), count in settings.items() if share)
     which = f" ({moved:,} of them a rate moved)" if moved else ""
     return StudySize(
         tuple(parts.values()),

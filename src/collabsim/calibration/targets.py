@@ -62,12 +62,10 @@ class Target:
 
     def __post_init__(self) -> None:
         plain_fields(self)
-        for field_name in ("arm", "versus"):
-            arm = getattr(self, field_name)
-            if not isinstance(arm, Arm) and not (field_name == "versus" and arm is None):
+        for which, arm in self.arms().items():
+            if not isinstance(arm, Arm):
                 raise CalibrationError(
-                    f"{field_name}={arm!r} is not allowed: expected an Arm "
-                    "(scenario, params, steps)"
+                    f"{which}={arm!r} is not allowed: expected an Arm (scenario, params, steps)"
                 )
         one_of(
             "output", self.output, tuple(SUMMARY), what="a summary output", error=CalibrationError
