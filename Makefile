@@ -79,8 +79,10 @@ patterns: $(TESTING)
 validate: $(RUNTIME)
 	$(BIN)/collabsim validate --out results/validation
 
+# the wide design, then the finer one around its pick, which gives the defaults (docs/odd.md §9)
 calibrate: $(RUNTIME)
 	$(BIN)/collabsim calibrate experiments/calibration_iocn.toml
+	$(BIN)/collabsim calibrate experiments/calibration_iocn_near.toml
 
 robustness: $(RUNTIME)
 	$(BIN)/collabsim robustness experiments/robustness_levers.toml

@@ -1,8 +1,9 @@
-"""The best sets of rates of the calibration without its fragile stages, on the full validation.
+"""The best sets of rates near the defaults, without the fragile stages, on the full validation.
 
-``collabsim calibrate experiments/calibration_iocn.toml --skip-stage fragile --skip-stage
-steady`` judges each set of the uncertain rates with Beston's fluid attendance against every
-pattern on 30 seeds; the best of many counts on the same seeds is biased upwards. This runs
+``collabsim calibrate experiments/calibration_iocn_near.toml --skip-stage fragile
+--skip-stage steady`` judges each set of the uncertain rates of the near design with Beston's
+fluid attendance against every pattern on 30 seeds; the best of many counts on the same
+seeds is biased upwards. This runs
 the full validation (each pattern's own seeds, as ``collabsim validate`` runs it for the
 defaults) at every set that passed at least ``--min-passed`` patterns there, its rates
 rounded to three significant figures as the shipped defaults are, and sets it beside the
@@ -32,8 +33,8 @@ from collabsim.fingerprint import code_fingerprint
 from collabsim.storage import json_writer, now, origin, origin_text, write_atomically
 from collabsim.sweeps.sampling import SweepError
 
-PLAN = Path(__file__).with_name("calibration_iocn.toml")
-CALIBRATION = Path("results/calibration/iocn_rates_without_fragile_steady")
+PLAN = Path(__file__).with_name("calibration_iocn_near.toml")
+CALIBRATION = Path("results/calibration/iocn_near_without_fragile_steady")
 DEFAULTS = Path("results/validation")
 OUT = Path("results/rates_alone_best")
 KIND = "collabsim rates alone best"

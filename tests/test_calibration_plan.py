@@ -16,7 +16,7 @@ import pytest
 
 import collabsim
 from collabsim.calibration import CalibrationError, CalibrationPlan, Stage, Target, read_plan
-from collabsim.calibration.scoring import at_alpha, recommend, stage_verdict, with_alpha
+from collabsim.calibration.scoring import at_alpha, ranking, recommend, stage_verdict, with_alpha
 from collabsim.sweeps.design import Factor
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.spec import (
@@ -378,11 +378,13 @@ def test_the_recommended_point_passes_most_then_lies_nearest_the_median():
     # point 4 passes most but was not accepted; 1 and 2 tie on 39; the accepted median
     # is (0.5, 5.5) in units (0.5, 0.55) scaled: point 2 is nearer
     assert recommend(table, factors, passed="last_passed") == 2
+    assert ranking(table, factors, passed="last_passed") == [2, 1, 0, 3]  # accepted.csv's order
     table.loc[[0, 1, 2, 3], "a"] = [0.5, 0.75, 0.25, 0.5]  # a median of 0.5
     table.loc[[0, 1, 2, 3], "b"] = 5.0
     assert recommend(table, factors, passed="last_passed") == 1  # 1 and 2 both 0.25 away
     table["accepted"] = False
     assert recommend(table, factors, passed="last_passed") is None
+    assert ranking(table, factors, passed="last_passed") == []
 
 
 def test_the_recommendation_scales_each_factor_by_its_range():

@@ -19,7 +19,7 @@ import pytest
 
 from collabsim import calibration
 from collabsim.calibration import CalibrationPlan, Stage, Target, calibrate, stages
-from collabsim.calibration.scoring import recommend
+from collabsim.calibration.scoring import ranking, recommend
 from collabsim.validation.spec import Arm, Bound, Change, Pattern, Sign, ValidationError
 
 BESTON = Arm("beston", steps=20)
@@ -154,7 +154,10 @@ def test_every_point_follows_the_acceptance_rule(serial):
             assert bool(row[f"{stage}_ok"]) == ok
     accepted = points["first_ok"].fillna(False) & points["second_ok"].fillna(False)
     assert points["accepted"].tolist() == accepted.astype(bool).tolist()
-    assert result.accepted["point"].tolist() == points.loc[points["accepted"], "point"].tolist()
+    assert sorted(result.accepted["point"]) == points.loc[points["accepted"], "point"].tolist()
+    assert result.accepted["point"].tolist() == ranking(
+        points, PLAN.factors, passed="second_passed"
+    )
     assert (points["second_share"] == points["second_passed"] / 2).all()
     chosen = recommend(points, PLAN.factors, passed="second_passed")
     assert result.recommended_point == chosen

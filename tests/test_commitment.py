@@ -282,3 +282,29 @@ def test_only_territorial_disheartened_tops_act_spontaneously():
     assert actor >= 0 and p.role[actor] == TOP
     p.last_act[:] = 90  # acted ten weeks ago: not again within a year
     assert commitment.spontaneous_self_interest(world, certain, 100) == -1
+
+
+def _acts_per_week(n_people, hazard, weeks=4000):
+    """Weeks in which a top acts, a share, with every top territorial and disheartened."""
+    m = collabsim.CollaborationModel(collabsim.scenario("iocn").replace(n_people=n_people), rng=3)
+    p, world = m.state.people, m.state.world
+    rates = compiled_settings(m, commitment=hope(self_interest_hazard=hazard))
+    p.territoriality[:] = 0.9
+    p.commitment[:] = 0.1
+    p.last_act[:] = -1000
+    acts = [commitment.spontaneous_self_interest(world, rates, 100) for _ in range(weeks)]
+    actors = [a for a in acts if a >= 0]
+    assert all(p.role[a] == TOP for a in actors)
+    with_tops = {int(k) for k in p.org[p.role == TOP]}
+    return len(actors) / weeks, with_tops, {int(p.org[a]) for a in actors}
+
+
+def test_self_interest_is_a_chance_per_organisation_not_per_top():
+    # 1,000 people of iocn have 100 tops in 11 organisations, 150 people 15 tops in 8: a
+    # chance per top would make acts about seven times as likely; per organisation a week
+    # with an act has chance 1 - (1 - h)^k, k the organisations with a top (4,000 weeks: a
+    # standard error under 0.5 points; margin 2.5 points, five of them)
+    for n_people in (150, 1000):
+        share, with_tops, actors = _acts_per_week(n_people, 0.01)
+        assert share == pytest.approx(1 - 0.99 ** len(with_tops), abs=0.025)
+        assert actors == with_tops  # each organisation with a top has its turn

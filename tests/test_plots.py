@@ -15,6 +15,7 @@ import collabsim
 from collabsim import plots
 from collabsim.metrics import REPORTER_NAMES
 from collabsim.params import Event
+from collabsim.params.events import drawn_budget_cuts
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -31,6 +32,7 @@ def synthetic(
     frame["changes_adopted"] = week // 5
     frame["changes_blocked"] = week // 7
     frame["meeting"] = (week - 1) % 4 == 0
+    frame["budget_cuts"] = 0
     attendance = np.where(frame["meeting"], 0.5 + 0.1 * np.sin(week), np.nan)
     frame["attendance_rate"] = pd.Series(attendance, index=frame.index).ffill()
     alive = np.full(steps + 1, convened)
@@ -166,6 +168,27 @@ def test_events_are_vertical_lines_everywhere_and_named_on_the_top_panels():
         else:
             assert labels == []
     assert "academic partner withdraws" not in " ".join(texts(fig))
+
+
+def test_the_budget_cuts_of_a_runs_funding_history_are_marked_beside_scheduled_ones():
+    frame = synthetic(steps=104)
+    frame.loc[30:, "budget_cuts"] = 1  # drawn in week 30
+    frame.loc[70:, "budget_cuts"] = 3  # one drawn and one scheduled in week 70
+    events = [Event(70, "budget_cut", "acute_trust")]
+    fig = plots.plot_dynamics(frame, events=events)
+    lines = fig.get_axes()[0].get_lines()
+    assert sorted(ln.get_xdata()[0] for ln in lines if ln.get_color() == plots.EVENT_COLOUR) == [
+        30,
+        70,
+    ]
+    labels = [t.get_text().replace("\n", " ") for t in fig.get_axes()[0].texts]
+    assert labels[0] == "budget cut"  # week 30
+    assert "budget cut (acute trust)" in labels[1] and "budget cut" in labels[1].replace(
+        "budget cut (acute trust)", ""
+    )  # week 70: both
+    frame.loc[70:, "budget_cuts"] = 2  # the scheduled one alone in week 70
+    assert [e.step for e in drawn_budget_cuts(frame, events)] == [30]
+    assert drawn_budget_cuts(frame.drop(columns="budget_cuts"), events) == []
 
 
 def test_bad_events_and_missing_columns_are_named():

@@ -83,7 +83,7 @@ def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path)
     root = Path(__file__).resolve().parents[1] / "results"
     for name in (
         "validation/validation.json",
-        "calibration/iocn_rates_without_fragile_steady/points.csv",
+        "calibration/iocn_near_without_fragile_steady/points.csv",
     ):
         (tmp_path / "results" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "results" / name).write_bytes((root / name).read_bytes())

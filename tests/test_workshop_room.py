@@ -9,7 +9,7 @@ from room_support import Clock, decide_all, rid
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
 from collabsim.storage import read_provenance
 from collabsim.workshop import Refusal, Room, replay
-from collabsim.workshop.debrief import debrief
+from collabsim.workshop.debrief import debrief, key_moments
 from collabsim.workshop.record import DECISIONS_CSV, DECISIONS_PARQUET, SESSION
 from collabsim.workshop.room import MAX_PARTICIPANTS
 from collabsim.workshop.views import facilitator_view, participant_view
@@ -438,3 +438,19 @@ def test_views_show_a_participant_only_their_own_person(room):
 def test_a_scenario_whose_network_never_meets_is_refused():
     with pytest.raises(ValueError, match="scenario 'hierarchy' is not allowed: its network never"):
         Room("hierarchy")
+
+
+def test_the_debrief_marks_the_budget_cuts_of_the_runs_own_history_once():
+    import collabsim
+
+    model = collabsim.CollaborationModel("iocn", rng=4, budget_cut_rate=2.0)
+    drawn = [int(w) for w in model.state.budget_cut_weeks if w <= 104]
+    fired = drawn[0] + 1 if drawn[0] + 1 not in drawn else drawn[0] + 2
+    while model.steps < 104:
+        if model.steps + 1 == fired:
+            model.apply_event("budget_cut")
+        model.step()
+    what_ifs = [{"week": fired, "kind": "budget_cut", "label": label("budget_cut")}]
+    moments = key_moments(model.timeseries(), what_ifs)
+    assert [m["week"] for m in moments if m["kind"] == "budget_cut"] == drawn
+    assert [m["week"] for m in moments if m["kind"] == "event"] == [fired]

@@ -116,6 +116,7 @@ def budget_cut(model: WeeklyWorld, event: Event) -> None:
     orgs = np.unique(people.org[hit])
     s.draws.org_territoriality_shift[orgs] += severity
     s.draws.org_workload_shift[orgs] += severity
+    model.network.budget_cuts += 1
 
 
 def programme_starts(model: WeeklyWorld, event: Event) -> None:

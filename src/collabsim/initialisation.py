@@ -232,6 +232,7 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
         draws=draws,
         stream=stream,
         environment=environment,
+        budget_cut_weeks=budget_cut_weeks(params, rng),
         teams=Teams(*_grouped(team, int(team.max()) + 1)),
         convener=convener,
         central_leader=central_leader,
@@ -256,6 +257,30 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
         partner_index=partner,
         actions_taken_on=actions_taken_on(n, pathway_count(params), params.pathway_team_size),
     )
+
+
+#: Weeks in a year, for rates given a year.
+WEEKS_PER_YEAR = 52
+#: Key of the budget cuts' own stream among the streams drawn from a world's seed.
+BUDGET_CUTS = 1
+
+
+def budget_cut_weeks(params: Params, rng: np.random.Generator) -> np.ndarray:
+    """The weeks of the run's horizon in which the system's budget is cut (ODD 7.18).
+
+    Each week has a chance ``budget_cut_rate`` / 52. The chances are drawn from a stream of
+    their own, seeded by the world's seed alone, so every run of a seed has the same funding
+    history whatever its size or design: the arms of a comparison share it, as the silo
+    twin does, and a higher rate adds cuts without moving those a lower rate has.
+
+    Args:
+        params: The run's parameters.
+        rng: The generator of the world's seed (``build_state``'s); nothing is drawn from it.
+    """
+    seed = rng.bit_generator.seed_seq
+    own = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, BUDGET_CUTS))
+    chances = np.random.default_rng(own).random(params.horizon)
+    return 1 + np.flatnonzero(chances < params.budget_cut_rate / WEEKS_PER_YEAR)
 
 
 def silo_start(state: State) -> State:

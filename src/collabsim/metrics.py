@@ -190,6 +190,12 @@ REPORTERS: tuple[Reporter, ...] = (
         "quality per year",
         "How far the improvement expected exceeds the improvement achieved.",
     ),
+    Reporter(
+        "budget_cuts",
+        "cuts",
+        "Budget cuts so far: scheduled, and those of the run's funding history.",
+        int,
+    ),
 )
 
 REPORTER_NAMES: tuple[str, ...] = tuple(r.name for r in REPORTERS)
@@ -279,6 +285,7 @@ def observe_into(world, twin, has_twin, convened, row):
     row[Column.alive] = standing[weekly.ALIVE]
     row[Column.meeting] = standing[weekly.MEETING_HELD]
     row[Column.aspiration_gap] = standing[weekly.ASPIRATION_GAP]
+    row[Column.budget_cuts] = standing[weekly.BUDGET_CUTS]
 
 
 def observe(model: CollaborationModel) -> np.ndarray:
@@ -362,6 +369,9 @@ SUMMARY: dict[str, Output] = {
     ),
     "turnover": Output("People who moved on and were replaced.", int),
     "self_interest_acts": Output("Self-interested acts by senior leaders.", int),
+    "budget_cuts": Output(
+        "Budget cuts over the run: scheduled, and those of its funding history.", int
+    ),
     "trust_in_actor_before": Output(
         "Members' mean trust in the latest senior leader to act in "
         "self-interest, just before the act (empty if nobody did)."
@@ -442,6 +452,7 @@ def summarise(model: CollaborationModel) -> dict[str, Any]:
         "organisations_withdrawn": s.withdrawn.sum(),
         "turnover": model.network.turnover,
         "self_interest_acts": model.network.self_interest_acts,
+        "budget_cuts": model.network.budget_cuts,
         "trust_in_actor_before": model.network.trust_in_actor_before,
         "power_participation": power_participation(model),
     }

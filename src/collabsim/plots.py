@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from collabsim.params import Event
+from collabsim.params.events import drawn_budget_cuts
 from collabsim.storage import write_atomically
 
 #: Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies.
@@ -112,8 +113,9 @@ def plot_dynamics(
     senior leaders and frontline staff; the spread of views on purpose (lower is more
     shared); commitment of everyone and of senior leaders; quality of the care
     pathways (1 = where it started); and changes adopted and blocked so far. Weeks in
-    which the network no longer meets are shaded grey, and scheduled events are drawn
-    as labelled vertical lines.
+    which the network no longer meets are shaded grey, and events (scheduled, and the
+    budget cuts of the run's funding history, read from ``budget_cuts``) are drawn as
+    labelled vertical lines.
 
     Args:
         timeseries: One row per week (the ``week`` index), with the reporter columns
@@ -139,9 +141,10 @@ def plot_dynamics(
         )
     if timeseries.empty:
         raise ValueError("timeseries: no rows to plot")
-    events = [Event.from_value(e) for e in events]
-
     frame = timeseries.sort_index()
+    events = [Event.from_value(e) for e in events]
+    events += drawn_budget_cuts(frame, events)
+
     weeks = frame.index.to_numpy(dtype=float)
     alive = frame["alive"].to_numpy(dtype=bool)
     first, last = float(weeks[0]), float(weeks[-1])

@@ -182,6 +182,7 @@ class Network:
     meetings_held = _standing(weekly.MEETINGS_HELD, int, "Meetings held so far.")
     turnover = _standing(weekly.TURNOVER, int, "People who moved on and were replaced.")
     self_interest_acts = _standing(weekly.SELF_INTEREST_ACTS, int, "Self-interested acts.")
+    budget_cuts = _standing(weekly.BUDGET_CUTS, int, "Budget cuts so far.")
     last_actor = _standing(
         weekly.LAST_ACTOR, int, "The latest senior leader to act in self-interest, or -1."
     )
@@ -236,6 +237,7 @@ class State:
     draws: PersonDraws
     stream: np.ndarray
     environment: np.ndarray  # random stream of the environment alone (shared with the silo twin)
+    budget_cut_weeks: np.ndarray  # weeks in which the budget is cut (its history, shared too)
     teams: Teams
     convener: int  # the academic partner's facilitator; -1 without the partner
     central_leader: int  # post of the leader holding the centre (if strength > 0)

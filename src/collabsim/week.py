@@ -4,7 +4,7 @@ What a run (``collabsim.model.CollaborationModel``, the world with its network) 
 silo twin (``collabsim.silo.SiloWorld``, the same world with none) share. Each week, in
 order (``docs/odd.md`` section 3):
 
-1. scheduled events from the scenario timeline;
+1. events: the scenario timeline's, and the budget cuts of the run's funding history;
 2. on meeting weeks, the meeting: attendance, seating, encounters at tables, the
    central leader's pull, the leadership programmes;
 3. change work: changes come due, are decided, tested, embedded or fail; new ones are
@@ -26,7 +26,7 @@ import numpy as np
 from collabsim import events, settings
 from collabsim.agents import Person
 from collabsim.mechanisms import attendance, meeting, weekly, whole_week
-from collabsim.params import Params
+from collabsim.params import Event, Params
 from collabsim.played import PlayedPeople
 from collabsim.settings import Settings
 from collabsim.state import Network, State
@@ -61,6 +61,8 @@ class WeeklyWorld(mesa.Model):
         self._events: dict[int, list] = defaultdict(list)
         for event in params.events:
             self._events[event.step].append(event)
+        for week in state.budget_cut_weeks:  # the run's funding history, after the timeline's
+            self._events[int(week)].append(Event(int(week), "budget_cut"))
 
         self.apply_scheduled_events(0)  # events at step 0 shape the starting state
 
@@ -126,11 +128,11 @@ class WeeklyWorld(mesa.Model):
 
     # 1. events
     def scheduled_weeks(self) -> list[int]:
-        """The weeks with events in the scenario's timeline."""
+        """The weeks with events: the scenario's timeline and the budget's cuts."""
         return list(self._events)
 
     def apply_scheduled_events(self, week: int) -> None:
-        """Apply the timeline's events for this week, in the order listed."""
+        """Apply this week's events: the timeline's in the order listed, then any cut."""
         for event in self._events.get(week, ()):
             events.apply(self, event)
 

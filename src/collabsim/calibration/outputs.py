@@ -6,7 +6,8 @@
   ``<stage>_<target>_by``, the move of a rate that shifted it most) and ``<stage>_ok``;
   then ``accepted``. A stage's cells are empty for points that did not reach it.
 - ``patterns_by_point.csv``: ``point, stage, pattern, effect, p_value, passed``.
-- ``accepted.csv``: ``point`` and each factor's value, for the accepted points.
+- ``accepted.csv``: ``point`` and each factor's value, for the accepted points, best first
+  (the recommended point first).
 - ``closest.csv``: the same for the points that reached the furthest stage any point
   reached, best first (``CalibrationResult.closest``).
 - ``calibration.md`` (``collabsim.calibration.report``) and ``figures/marginals.png``
@@ -70,9 +71,16 @@ class CalibrationResult:
 
     @property
     def accepted(self) -> pd.DataFrame:
-        """The accepted points: ``point`` and each factor's value (``accepted.csv``)."""
+        """The accepted points, best first: ``point`` and each factor's value (``accepted.csv``).
+
+        Ranked as the recommendation ranks them (``scoring.ranking``), so the recommended
+        point comes first and a study that reads the first few reads the best.
+        """
+        from collabsim.calibration.scoring import ranking  # pulls in the validation catalogue
+
         columns = ["point", *(f.name for f in self.plan.factors)]
-        return self.points.loc[self.points["accepted"], columns].reset_index(drop=True)
+        order = ranking(self.points, self.plan.factors, passed=self.plan.ranking_column)
+        return self.points.set_index("point", drop=False).loc[order, columns].reset_index(drop=True)
 
     @property
     def closest(self) -> pd.DataFrame:
@@ -152,7 +160,7 @@ def write_outputs(
         if frames
         else pd.DataFrame(columns=["point", "stage", "pattern", "effect", "p_value", "passed"])
     )
-    chosen = recommend(table, plan.factors, passed=f"{plan.ranking_stage.name}_passed")
+    chosen = recommend(table, plan.factors, passed=plan.ranking_column)
     recommended = None if chosen is None else plan.point(chosen)
     result = CalibrationResult(out, plan, table, patterns, recommended, chosen, meta)
 

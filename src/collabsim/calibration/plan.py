@@ -314,6 +314,11 @@ class CalibrationPlan:
         return next((s for s in reversed(self.stages) if s.patterns), self.stages[-1])
 
     @property
+    def ranking_column(self) -> str:
+        """The ``points.csv`` column that ranks accepted points: ranking_stage's patterns passed."""
+        return f"{self.ranking_stage.name}_passed"
+
+    @property
     def default_out(self) -> Path:
         """``results/calibration/<name>``."""
         return RESULTS / self.name

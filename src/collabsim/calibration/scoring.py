@@ -142,10 +142,13 @@ def target_value(target: Target, means: Mapping[str, float]) -> tuple[float, str
     return shifts[by], by
 
 
-def recommend(
+def ranking(
     points: pd.DataFrame, factors: Sequence[Factor], *, passed: str, accepted: str = "accepted"
-) -> int | None:
-    """The recommended point: most patterns passed last, then nearest the median.
+) -> list[int]:
+    """The accepted points, best first: most patterns passed, then nearest their median.
+
+    Distances are in each factor's calibration range, to the accepted points' median; ties
+    go to the lower point number.
 
     Args:
         points: One row per point: ``point``, each factor, ``passed`` and ``accepted``.
@@ -154,11 +157,11 @@ def recommend(
         accepted: Column saying whether the point was accepted.
 
     Returns:
-        The recommended point's number, or None if no point was accepted.
+        The accepted points' numbers, best first (empty if none was accepted).
     """
     chosen = points.loc[points[accepted].fillna(False).astype(bool)]
     if chosen.empty:
-        return None
+        return []
     scaled = np.column_stack(
         [(chosen[f.name].to_numpy(float) - f.low) / (f.high - f.low) for f in factors]
     )
@@ -174,13 +177,22 @@ def recommend(
     order = order.sort_values(
         ["passed", "distance", "point"], ascending=[False, True, True], kind="mergesort"
     )
-    return int(order["point"].iloc[0])
+    return [int(point) for point in order["point"]]
+
+
+def recommend(
+    points: pd.DataFrame, factors: Sequence[Factor], *, passed: str, accepted: str = "accepted"
+) -> int | None:
+    """The recommended point: the first of ``ranking``, or None if no point was accepted."""
+    order = ranking(points, factors, passed=passed, accepted=accepted)
+    return order[0] if order else None
 
 
 __all__ = [
     "DIGITS",
     "StageScore",
     "at_alpha",
+    "ranking",
     "recommend",
     "stage_verdict",
     "target_value",

@@ -22,13 +22,15 @@ import time
 
 import solara
 
+from collabsim.params.events import drawn_budget_cuts
+
 from .contract import TITLE
 from .controls import LeverPanel, RunControls, WhatIfButtons
 from .export import file_stem, plots_png, timeseries_csv
 from .live_plots import Trace, plots_svg
 from .monitors import monitors_html, pane_label
 from .network_view import TIE_CHOICES, network_svg
-from .session import Workshop
+from .session import Pane, Workshop
 
 #: Fastest redraw during Play, in frames per second; higher speeds step several weeks
 #: per frame.
@@ -137,9 +139,7 @@ def Views(
             )
             for p in panes
         ]
-        traces = [
-            Trace(pane_label(workshop, p), p.model.timeseries(), tuple(p.events)) for p in panes
-        ]
+        traces = [_trace(workshop, p) for p in panes]
         plots = plots_svg(traces, horizon=workshop.horizon)
     with solara.Div(classes=["cs-views"]):
         with solara.Div(classes=["cs-networks"]):
@@ -303,3 +303,10 @@ def Layout(children=()):
         for child in children:
             solara.display(child)
     return main
+
+
+def _trace(workshop: Workshop, pane: Pane) -> Trace:
+    """A pane's time series with its what-ifs and the budget cuts of its funding history."""
+    frame = pane.model.timeseries()
+    cuts = drawn_budget_cuts(frame, (*pane.initial.events, *pane.events))
+    return Trace(pane_label(workshop, pane), frame, (*pane.events, *cuts))

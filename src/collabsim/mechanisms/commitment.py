@@ -350,9 +350,13 @@ def self_interest_act(world, settings, actor, network_on):
 def spontaneous_self_interest(world, settings, week):
     """M13: which top, if any, acts in self-interest this week.
 
-    Territorial tops whose commitment to the network has worn thin (territoriality above
-    0.5, commitment below 0.3) act with a small weekly ``self_interest_hazard``, at most
-    once a year.
+    A top may act when territorial and disheartened (territoriality above 0.5, commitment
+    below 0.3) and has not acted in the past year. Each organisation with such a top has
+    one chance a week, ``self_interest_hazard``, that one of them acts: the act the field
+    study describes is a leader's on behalf of an organisation ("One leader sought a pay
+    rise whilst arguing that he did not have the finance to set up permanent collaborative
+    roles", Kennedy et al. 2019), while how many senior posts an organisation has grows
+    with the network's size; a chance per top made acts a matter of size (ODD 9.6 (p)).
 
     Args:
         world: The run's state.
@@ -362,19 +366,32 @@ def spontaneous_self_interest(world, settings, week):
     Returns:
         The index of the acting top, or -1.
     """
-    stream, people = world.stream, world.people
+    stream, people, org_start = world.stream, world.people, world.org_start
     hazard = settings.commitment.self_interest_hazard
-    n = people.active.shape[0]
-    start = below(stream, n)  # no post is first in line every week
-    for k in range(n):
-        i = (start + k) % n
-        if (
-            people.active[i]
-            and people.role[i] == TOP
-            and week - people.last_act[i] >= 52
-            and people.territoriality[i] > 0.5
-            and people.commitment[i] < 0.3
-            and chance(stream, hazard)
-        ):
-            return i
+    n_orgs = org_start.shape[0] - 1
+    first = below(stream, n_orgs)  # no organisation is first in line every week
+    for m in range(n_orgs):
+        k = (first + m) % n_orgs
+        eligible = 0
+        for i in range(org_start[k], org_start[k + 1]):
+            eligible += _may_act(people, i, week)
+        if eligible and chance(stream, hazard):
+            nth = below(stream, eligible)  # which of them acts: each as likely
+            for i in range(org_start[k], org_start[k + 1]):
+                if _may_act(people, i, week):
+                    if nth == 0:
+                        return i
+                    nth -= 1
     return -1
+
+
+@jit
+def _may_act(people, i, week):
+    """Whether person i is a territorial, disheartened top who has not acted for a year."""
+    return (
+        people.active[i]
+        and people.role[i] == TOP
+        and week - people.last_act[i] >= 52
+        and people.territoriality[i] > 0.5
+        and people.commitment[i] < 0.3
+    )

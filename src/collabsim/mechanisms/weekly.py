@@ -54,7 +54,8 @@ MEETING_HELD = 17  # a meeting is held this week
 FAILING_MEETINGS = 18  # meetings in a row at which the network was failing (M15)
 COLLAPSE_STEP = 19  # week the network dissolved, -1 while it lives
 INITIAL_MEMBERS = 20  # members at the start
-N_STANDING = 21
+BUDGET_CUTS = 21  # budget cuts so far, scheduled or of the run's funding history
+N_STANDING = 22
 
 
 def new_standing(

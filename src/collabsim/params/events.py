@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,3 +97,25 @@ class Event:
         if self.organisation is not None:
             out["organisation"] = self.organisation
         return out
+
+
+def drawn_budget_cuts(timeseries: Any, scheduled: Iterable[Event] = ()) -> list[Event]:
+    """The budget cuts of a run's funding history, read from its time series, as events.
+
+    The weeks in which the ``budget_cuts`` reporter rises by more than the ``budget_cut``
+    events ``scheduled`` for that week (the timeline's, or what-ifs set off). A time series
+    without that column (written before it was reported) has none.
+
+    Args:
+        timeseries: A run's time series, indexed by week (``RunResult.timeseries``).
+        scheduled: The events scheduled or set off in the run.
+    """
+    if "budget_cuts" not in timeseries.columns:
+        return []
+    counts = timeseries["budget_cuts"].to_numpy(dtype=float)
+    planned = [e.step for e in scheduled if e.kind == "budget_cut"]
+    return [
+        Event(int(week), "budget_cut")
+        for week, rise in zip(timeseries.index[1:], counts[1:] - counts[:-1], strict=True)
+        if rise > planned.count(week)
+    ]

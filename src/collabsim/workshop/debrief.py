@@ -69,7 +69,7 @@ def runs(room: Room, *, others: bool = False) -> dict[str, pd.DataFrame]:
 
 
 def key_moments(frame: pd.DataFrame, fired: Sequence[dict] = ()) -> list[dict]:
-    """The moments to mark on a run: first block, self-interested acts, people drifting away.
+    """The moments to mark on a run: first block, self-interest, budget cuts, people leaving.
 
     And the what-if events the facilitator set off (``fired``: ``whatif.set_off``). Each
     has its week, its kind, a sentence (``text``) and a few words for the charts (``mark``).
@@ -104,6 +104,18 @@ def key_moments(frame: pd.DataFrame, fired: Sequence[dict] = ()) -> list[dict]:
                 "mark": "self-interest",
             }
         )
+    fired_cuts = [int(e["week"]) for e in fired if e["kind"] == "budget_cut"]
+    cuts = frame["budget_cuts"].diff().fillna(0)
+    for week in frame.index[cuts > 0]:
+        if cuts[week] > fired_cuts.count(int(week)):  # one of the run's own funding history
+            moments.append(
+                {
+                    "week": int(week),
+                    "kind": "budget_cut",
+                    "text": "the system's budget is cut",
+                    "mark": "budget cut",
+                }
+            )
     drop = -frame["active_members"].diff().fillna(0)
     for week in frame.index[drop > 0]:
         moments.append(

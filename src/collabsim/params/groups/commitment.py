@@ -34,7 +34,7 @@ declare(
 declare(
     "small_win_boost",
     "float",
-    0.169,
+    0.132,
     "How far seeing a small win (one's own, an improvement team-mate's, or news of one) "
     "moves commitment towards full commitment.",
     unit="share of gap per win",
@@ -48,7 +48,7 @@ declare(
 declare(
     "big_bang_win_weight",
     "float",
-    3.51,
+    4.69,
     "How many small wins a successful big bang is worth to those who see it.",
     unit="wins",
     low=1.0,
@@ -59,7 +59,7 @@ declare(
 declare(
     "progress_update",
     "float",
-    0.205,
+    0.0837,
     "How far the update on actions at each meeting moves those who came towards what it "
     "reports of their own pathway: the actions carried out (small tests studied, redesigns "
     "adopted) per month since the last meeting, against what its people took on (at "
@@ -75,7 +75,7 @@ declare(
 declare(
     "pressure_sensitivity",
     "float",
-    0.0948,
+    0.0639,
     "Share of commitment lost at each meeting when the shortfall against aspiration is at "
     "its most frustrating (0.2 of quality a year or more).",
     unit="share per meeting",
@@ -88,7 +88,7 @@ declare(
 declare(
     "commitment_decay",
     "float",
-    0.251,
+    0.0394,
     "Share of commitment lost at each network meeting the day job keeps one from.",
     unit="share per missed meeting",
     low=0.0,
@@ -101,7 +101,7 @@ declare(
 declare(
     "meeting_energy",
     "float",
-    0.0583,
+    0.227,
     "How far a meeting moves commitment towards how worthwhile it was.",
     unit="share of gap per meeting",
     low=0.0,
@@ -112,7 +112,7 @@ declare(
 declare(
     "block_cost",
     "float",
-    0.295,
+    0.141,
     "Share of a proposer's commitment lost when a top blocks their change while the network works.",
     unit="share per block",
     low=0.0,
@@ -182,10 +182,24 @@ declare(
     f"venture' ({BESTON}).",
 )
 declare(
+    "budget_cut_rate",
+    "float",
+    1.12,
+    "Chance a year that the system's budget is cut: each cut is a budget_cut across every "
+    "organisation, in weeks drawn from the run's seed alone.",
+    unit="per year",
+    low=0.0,
+    high=12.0,
+    group=GROUP,
+    evidence=f"The city's health systems 'must continue to respond to urgent financial and "
+    f"demand pressures' ({IOCN}); 'All difficulties were blamed on budget cuts and poor "
+    f"leadership'; services 'will need to be rationed in some way' ({BESTON}).",
+)
+declare(
     "budget_cut_severity",
     "float",
-    0.15,
-    "Rise in tops' territoriality and everyone's workload from a budget cut.",
+    0.116,
+    "Rise in tops' territoriality and everyone's workload from a budget cut, for good.",
     unit="0-1",
     low=0.0,
     high=1.0,

@@ -34,11 +34,11 @@ def event_at(step: int, kind: str, times: int = 1) -> dict:
     return {"events": [{"step": step, "kind": kind}] * times}
 
 
-#: Where the calibration judged every pattern at each set of the uncertain rates with
-#: Beston's fluid attendance (``collabsim calibrate experiments/calibration_iocn.toml
-#: --skip-stage fragile --skip-stage steady``; ``docs/odd.md`` section 9), and how many
-#: such sets it found.
-RATES_ALONE = "results/calibration/iocn_rates_without_fragile_steady/"
+#: Where the near calibration judged every pattern at each set of the uncertain rates around
+#: the defaults with Beston's fluid attendance (``collabsim calibrate
+#: experiments/calibration_iocn_near.toml --skip-stage fragile --skip-stage steady``;
+#: ``docs/odd.md`` section 9), and how many such sets it found.
+RATES_ALONE = "results/calibration/iocn_near_without_fragile_steady/"
 RATE_SETS = 79
 
 
@@ -47,7 +47,7 @@ def across_rates(passing: int) -> str:
 
     It tells a failure the rates could mend from one that is in the mechanisms.
     """
-    where = f"with Beston's fluid attendance (`{RATES_ALONE}`, 30 seeds)"
+    where = f"near the defaults with Beston's fluid attendance (`{RATES_ALONE}`, 30 seeds)"
     if passing == 0:
         return f" No set of the uncertain rates passes it: none of the {RATE_SETS} {where}."
     return f" It passes at {passing} of the {RATE_SETS} sets of the uncertain rates {where}."
