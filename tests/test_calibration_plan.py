@@ -144,6 +144,8 @@ def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
         ("points = 4", "points = 0", "points=0 is not allowed"),
         ("seed = 0", "seed = -1", "seed=-1 is not allowed"),
         ("seeds = 4", "seeds = 1", "stage targets: seeds=1 is not allowed"),
+        ("seeds = 4", "seeds = 4\nseed = -2", "stage targets: seed=-2 is not allowed"),
+        ("seeds = 4", "seeds = 4\nseed = 3", None),
         ("alpha = 0.05", "alpha = 1.5", "stage targets: alpha=1.5 is not allowed"),
         ("min_passed = 1.0", "min_passed = 2", "stage targets: min_passed=2 is not allowed"),
         ("low = 0.0\n", "low = 2.0\n", "target 1: low=2 and high=1 are not allowed"),

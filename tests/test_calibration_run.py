@@ -9,6 +9,7 @@ pattern on another arm (16 weeks), so that it runs something of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -270,6 +271,28 @@ def test_scoring_a_point_at_a_time_gives_the_tables_of_one_batch(serial, tmp_pat
     assert [done for stage, done, _ in seen if stage == "first scored"] == [4, 8, 12, 16]
     for name in ("points.csv", "patterns_by_point.csv", "accepted.csv"):
         assert (copy / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_a_stage_with_a_seed_of_its_own_judges_the_points_on_other_seeds(tmp_path):
+    import collabsim
+    from collabsim.sweeps.sampling import replicate_seeds
+
+    again = Stage("again", seeds=SEEDS, patterns=[BOUNDED], alpha=0.1, seed=7)
+    plan = dataclasses.replace(PLAN, name="again", stages=[PLAN.stages[0], again])
+    size = stages.calibration_size(plan).runs
+    assert size == 2 * 4 * SEEDS  # the same arm on other seeds runs again, where one
+    shared = dataclasses.replace(
+        plan, stages=[PLAN.stages[0], dataclasses.replace(again, seed=None)]
+    )
+    assert stages.calibration_size(shared).runs == 4 * SEEDS  # of the plan's seed would not
+    calibrate(plan, out=tmp_path / "again", backend="serial")
+    info = meta(tmp_path / "again")
+    assert info["runs"]["again"]["computed"] == 4 * SEEDS
+    (group,) = info["runs"]["again"]["groups"]
+    ran = sorted(set(collabsim.load(tmp_path / "again" / "runs" / group).runs["seed"]))
+    assert ran == sorted(replicate_seeds(7, SEEDS))
+    assert not set(ran) & set(info["replicate_seeds"])
+    assert [s["seed"] for s in info["plan"]["stages"]] == [0, 7]
 
 
 def test_when_no_point_is_accepted_nothing_is_recommended(tmp_path):

@@ -36,7 +36,7 @@ RUNS = {
             "self_interest_hazard": 0.05,
             "cede_willingness": 0.1,
         },
-        3,
+        0,
         156,
     ),
 }

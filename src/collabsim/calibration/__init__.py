@@ -163,7 +163,7 @@ def calibrate(
                 stage,
                 {n: plan.point(n) for n in in_play},
                 folder=out / RUNS,
-                seed=plan.seed,
+                seed=plan.seed_of(stage),
                 run_with=run_with.replace(restart=run_with.restart and index == 0, progress=report),
                 reads=reads,
                 allow_large=True,  # the stage's size was checked above, in full

@@ -41,6 +41,13 @@
     patterns = "all"             # every expressible pattern of the catalogue
     min_passed = 0.9
 
+    [[stage]]                    # the same again on seeds no earlier stage saw
+    name = "confirm"
+    seeds = 40
+    seed = 2                     # master seed of this stage's seeds (default: the plan's)
+    patterns = "all"
+    min_passed = 0.9
+
 Everything is checked when the file is read, before anything is written; a mistake is
 refused in one line naming the file, the field and what is allowed.
 """
@@ -67,7 +74,15 @@ TABLES: tuple[str, ...] = ("calibration", "factors", "stage")
 CALIBRATION_KEYS: tuple[str, ...] = ("name", "points", "seed")
 
 #: Keys of a ``[[stage]]`` table.
-STAGE_KEYS: tuple[str, ...] = ("name", "seeds", "patterns", "alpha", "min_passed", "target")
+STAGE_KEYS: tuple[str, ...] = (
+    "name",
+    "seeds",
+    "patterns",
+    "alpha",
+    "min_passed",
+    "target",
+    "seed",
+)
 
 #: Keys of a ``[[stage.target]]`` table.
 TARGET_KEYS: tuple[str, ...] = ("name", "arm", "output", "low", "high", "versus", "perturb")
@@ -158,7 +173,7 @@ def _stage(table: Any, index: int, path: Path, fail) -> Stage:
             if str(error).startswith(f"{path}: "):
                 raise
             raise fail(f"{where}: {error}") from None
-    options = {k: table[k] for k in ("patterns", "alpha", "min_passed") if k in table}
+    options = {k: table[k] for k in ("patterns", "alpha", "min_passed", "seed") if k in table}
     return Stage(name, seeds=table["seeds"], targets=made, **options)
 
 

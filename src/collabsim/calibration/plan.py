@@ -73,6 +73,10 @@ class Stage:
             own).
         min_passed: Share of the stage's patterns a point must pass (0 to 1).
         targets: Quantitative targets, each of which a point must meet.
+        seed: Master seed of the stage's replicate seeds; None for the plan's. A stage
+            with a seed of its own judges the points on seeds no earlier stage saw: the
+            points that passed earlier stages were chosen partly for their luck on those
+            seeds, and a count judged again on them is biased upwards.
 
     Raises:
         CalibrationError: A value not allowed, an unknown pattern (with close names), a
@@ -86,6 +90,7 @@ class Stage:
     alpha: float = STAGE_ALPHA
     min_passed: float = 1.0
     targets: Sequence[Target] = ()
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         plain_fields(self)
@@ -114,6 +119,8 @@ class Stage:
                 f"{where}: min_passed={self.min_passed!r} is not allowed: "
                 "expected a share from 0 to 1"
             )
+        if self.seed is not None and (reason := not_whole_number(self.seed, 0, None)) is not None:
+            raise CalibrationError(f"{where}: seed={reason}")
         object.__setattr__(self, "alpha", alpha)
         object.__setattr__(self, "min_passed", float(self.min_passed))
         object.__setattr__(self, "patterns", _resolve_patterns(self.patterns, where))
@@ -313,6 +320,10 @@ class CalibrationPlan:
         """
         return next((s for s in reversed(self.stages) if s.patterns), self.stages[-1])
 
+    def seed_of(self, stage: Stage) -> int:
+        """The master seed of ``stage``'s replicate seeds: its own, or the plan's."""
+        return self.seed if stage.seed is None else stage.seed
+
     @property
     def ranking_column(self) -> str:
         """The ``points.csv`` column that ranks accepted points: ranking_stage's patterns passed."""
@@ -343,6 +354,7 @@ class CalibrationPlan:
                 {
                     "name": s.name,
                     "seeds": s.seeds,
+                    "seed": self.seed_of(s),
                     "alpha": s.alpha,
                     "min_passed": s.min_passed,
                     "required": s.required,

@@ -208,13 +208,15 @@ def stage_size(plan: CalibrationPlan, index: int, points: int | None = None) -> 
 def calibration_size(plan: CalibrationPlan) -> StudySize:
     """The most runs a calibration can do: every point through every stage.
 
-    An arm a later stage shares with an earlier one runs again only if it asks for more
-    seeds (the stored runs serve it otherwise); so do its settings with a rate moved.
+    An arm a later stage shares with an earlier one of the same master seed runs again
+    only if it asks for more seeds (the stored runs serve it otherwise); so do its settings
+    with a rate moved.
     """
-    seeds_run: dict[tuple[str, float | None], int] = {}
+    seeds_run: dict[tuple[int, str, float | None], int] = {}
     parts = []
-    for index in range(len(plan.stages)):
+    for index, stage in enumerate(plan.stages):
         for setting, part in _stage_parts(plan, index, plan.points).items():
+            setting = (plan.seed_of(stage), *setting)
             if part.replicates > seeds_run.get(setting, 0):
                 parts.append(part)
                 seeds_run[setting] = part.replicates
