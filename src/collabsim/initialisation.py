@@ -26,7 +26,8 @@ from collabsim.organisations import (
     SECTORS,
     Organisation,
 )
-from collabsim.params import Params
+from collabsim.params import PARAMETERS, Params
+from collabsim.params.events import WEEKS_PER_YEAR
 from collabsim.state import Changes, Network, Pathways, People, State, Teams
 
 _ROLE_POWER = np.array([1.0, 0.6, 0.3])  # top, middle, bottom: formal authority of the role
@@ -259,27 +260,28 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
     )
 
 
-#: Weeks in a year, for rates given a year.
-WEEKS_PER_YEAR = 52
-#: Key of the budget cuts' own stream among the streams drawn from a world's seed.
-BUDGET_CUTS = 1
+#: The spawn key of the funding history's seed sequence, a child of the world seed's. Nothing
+#: else in a run spawns from that seed, so no other draw can share the stream.
+FUNDING_HISTORY_KEY = 1
 
 
 def budget_cut_weeks(params: Params, rng: np.random.Generator) -> np.ndarray:
-    """The weeks of the run's horizon in which the system's budget is cut (ODD 7.18).
+    """The weeks in which the system's budget is cut: the run's funding history (ODD 7.18).
 
     Each week has a chance ``budget_cut_rate`` / 52. The chances are drawn from a stream of
     their own, seeded by the world's seed alone, so every run of a seed has the same funding
     history whatever its size or design: the arms of a comparison share it, as the silo
-    twin does, and a higher rate adds cuts without moving those a lower rate has.
+    twin does, and a higher rate adds cuts without moving those a lower rate has. They are
+    drawn for the longest horizon a run may have, so a run stepped past its own horizon
+    lives on with the same history.
 
     Args:
         params: The run's parameters.
         rng: The generator of the world's seed (``build_state``'s); nothing is drawn from it.
     """
     seed = rng.bit_generator.seed_seq
-    own = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, BUDGET_CUTS))
-    chances = np.random.default_rng(own).random(params.horizon)
+    own = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, FUNDING_HISTORY_KEY))
+    chances = np.random.default_rng(own).random(int(PARAMETERS["horizon"].high))
     return 1 + np.flatnonzero(chances < params.budget_cut_rate / WEEKS_PER_YEAR)
 
 

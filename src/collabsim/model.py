@@ -201,8 +201,9 @@ class CollaborationModel(WeeklyWorld):
     def reset_rng(self, rng=None) -> None:
         """Reset Mesa's generator and draw the run's chance events from it from now on.
 
-        The people and organisations already drawn stay; the same reset at the same week
-        gives the same rest of the run.
+        The people and organisations already drawn stay, and so does the run's funding
+        history (the weeks of its budget cuts, drawn at the start); the same reset at the same
+        week gives the same rest of the run.
 
         Args:
             rng: A seed or generator; None restores the generator the model started with.

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from collabsim.params import Event
-from collabsim.params.events import drawn_budget_cuts
+from collabsim.params.events import WEEKS_PER_YEAR, drawn_budget_cuts
 from collabsim.storage import write_atomically
 
 #: Okabe & Ito (2008) colours, distinguishable with the common colour-vision deficiencies.
@@ -71,7 +71,6 @@ COLUMNS: tuple[str, ...] = (
     "alive",
 )
 
-WEEKS_PER_YEAR = 52
 FIGSIZE = (12.0, 9.0)
 DPI = 120
 TITLE_SIZE = 15

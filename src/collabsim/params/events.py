@@ -10,6 +10,9 @@ from collabsim.checks import one_of
 from collabsim.organisations import ORGANISATION_KINDS
 from collabsim.params.checks import ParameterError, python_value, suggest
 
+#: Weeks in a year: the timeline's weeks, for rates given a year.
+WEEKS_PER_YEAR = 52
+
 #: Kinds of scheduled event, with what each does.
 EVENT_KINDS: dict[str, str] = {
     "self_interest_act": "a senior leader acts in self-interest (the Beston pay-rise story); "

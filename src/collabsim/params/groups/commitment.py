@@ -149,8 +149,9 @@ declare(
     "self_interest_hazard",
     "float",
     0.002,
-    "Weekly chance that a territorial, uncommitted top acts in self-interest.",
-    unit="per week",
+    "Weekly chance, for each organisation with a territorial, disheartened top, that one of "
+    "them acts in self-interest.",
+    unit="per organisation per week",
     low=0.0,
     high=0.05,
     group=GROUP,
@@ -185,9 +186,9 @@ declare(
     "budget_cut_rate",
     "float",
     1.15,
-    "Chance a year that the system's budget is cut: each cut is a budget_cut across every "
-    "organisation, in weeks drawn from the run's seed alone.",
-    unit="per year",
+    "Budget cuts a year, on average (a chance of a fifty-second of it each week): each a "
+    "budget_cut across every organisation, in weeks drawn from the run's seed alone.",
+    unit="cuts per year",
     low=0.0,
     high=12.0,
     group=GROUP,

@@ -9,6 +9,7 @@ from collabsim.validation.catalogue.declare import (
     SURVIVAL,
     across_rates,
     declare,
+    default,
     event_at,
     iocn_arm,
 )
@@ -40,12 +41,13 @@ declare(
         "without_leader": iocn_arm(central_leader_strength=0.0),
     },
     test=Greater(SURVIVAL, "with_leader", "without_leader"),
-    limitation="Borderline over the quick validation's 30 seeds, which the test suite runs: "
-    "the share of weeks alive is 0.826 with the leader against 0.594 without, p = 0.0102, "
-    "just above 0.01; over the full validation's 40 seeds p = 0.0023. The share moves in "
-    "steps of one week in 260, so seeds tie, and the signed-rank test then takes its "
-    "normal approximation, which puts the quick p just over the line (ties broken by "
-    "floating-point noise, as before the test rounded values, gave 0.00996)." + across_rates(29),
+    limitation="Not clearly met under the calibrated rates: networks with the leader are alive for "
+    "more of their five years (0.881 of the weeks against 0.827 without, over the full "
+    "validation's 40 seeds), the direction the seed gives, but not at p < 0.01 (p = 0.038; 0.027 "
+    "over the quick validation's 30 seeds). The leader's drive is calibrated weaker "
+    f"than before (`leader_drive` = {default('leader_drive')}, against 0.1), and most "
+    "networks are alive for most of their five years with or without a leader, so there is "
+    "little share of weeks alive for the leader to add." + across_rates(-1),
 )
 
 declare(
@@ -63,6 +65,12 @@ declare(
         for level, pressure in (("pressed", 0.3), ("calm", 0.0))
     },
     test=Interaction(SURVIVAL, ("leader_pressed", "none_pressed"), ("leader_calm", "none_calm")),
+    limitation="Direction as the seed says, but not significant at p < 0.01: a central leader adds "
+    "more of the five years alive under results pressure (0.122 of the weeks) than without it "
+    "(0.054), over the full validation's 40 seeds, but p = 0.11 (0.13 over the quick validation's "
+    "30). The leader absorbs part of the pressure (`central_leader_shield`), and most networks are "
+    "alive for most of their five years either way, so the difference "
+    "of two gains is small against how much runs differ." + across_rates(-1),
 )
 
 declare(
@@ -74,12 +82,11 @@ declare(
     "alive is higher without the pressure.",
     arms={"calm": iocn_arm(results_pressure=0.0), "pressed": iocn_arm(results_pressure=0.3)},
     test=Greater(SURVIVAL, "calm", "pressed"),
-    limitation="Not met since ODD §10 item 32: pressed networks are alive for less of their "
-    "five years (0.862 of the weeks against 0.930, 40 seeds), the direction the seed gives, "
-    "but not clearly (p = 0.20). With the first meeting no longer lowering everyone's hope, "
-    "the default `iocn` sustains in 85% of runs, so there is little share of weeks alive "
-    "left for the pressure to take; the pattern passed when it sustained in 75%."
-    + across_rates(26),
+    limitation="Borderline over the quick validation's 30 seeds, which the test suite runs: "
+    "pressed networks are alive for less of their five years (0.863 of the weeks against 0.913), "
+    "but not clearly (p = 0.066); over the full validation's 40 seeds the difference is clear "
+    "(0.842 against 0.930, p = 0.005). Most networks last five years either way, so "
+    "the pressure has little share of weeks alive to take." + across_rates(-1),
 )
 
 declare(
@@ -95,15 +102,15 @@ declare(
         "calm": iocn_arm(104, results_pressure=0.0),
     },
     test=Greater(AtWeek("narrative_spread", 104), "pressed", "calm"),
-    limitation="Direction as the seed says, but not significant at p < 0.01: views on the "
-    "purpose are more spread after two years under pressure (0.119 against 0.115 over the "
-    "full validation's 40 seeds, p = 0.053; p = 0.060 over the quick validation's 30). It "
-    "passed on 40 seeds (p = 0.006) until the venture's credibility (ODD §10 item 36) moved "
-    "the runs, and fails under each of the mechanisms of ODD §9 (j) and (k) too: the "
-    "narrowest of the table's effects, it moves with any change to the runs. Pressure "
-    "takes only part of a meeting's work on a common view (`pressure_crowding`), and only "
-    "while the network falls short of what is expected of it, so the difference is small "
-    "against how much views differ from run to run." + across_rates(17),
+    limitation="Direction as the seed says, but not significant: views on the purpose are a little "
+    "more spread after two years under pressure (0.110 against 0.105 over the full validation's 40 "
+    "seeds, p = 0.38; p = 0.45 over the quick validation's 30). Pressure takes only part of a "
+    "meeting's work on a common view (`pressure_crowding` = "
+    f"{default('pressure_crowding')}, against 0.636 before ODD §10 items 38 and 39), and "
+    "only while the network falls short of what is expected of it, so the difference is "
+    "small against how much views differ from run to run. It passed on 40 seeds (p = 0.006) "
+    "before the venture's credibility (ODD §10 item 36) moved the runs: the narrowest of the "
+    "table's effects, it moves with any change to the runs." + across_rates(-1),
 )
 
 # --- the shared narrative -------------------------------------------------------------------
@@ -187,15 +194,6 @@ declare(
     test=AllOf(
         Greater(AtWeek("commitment_mean", 56), "none", "act"), Greater(SURVIVAL, "none", "act")
     ),
-    limitation="Borderline on 30 seeds: a self-interested act in week 52 lowers members' "
-    "commitment a month later (0.301 against 0.413 over the full validation's 40 seeds, "
-    "p < 0.001) and the share of weeks the network is alive (0.779 against 0.894, p = "
-    "0.003), but over the quick validation's 30 seeds, which the test suite runs, the "
-    "second reads 0.775 against 0.880 (p = 0.02). The act is one setback to everyone's "
-    "hope, and then, for as long as the actor stays, the progress the venture reports of "
-    "itself is believed less (ODD 7.15, §10 item 36); how much that costs a network "
-    "depends on how long the actor stays and on how much progress there is to report, "
-    "which differ from run to run." + across_rates(17),
 )
 
 declare(

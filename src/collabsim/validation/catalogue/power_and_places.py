@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collabsim.scenarios import scenario
 from collabsim.validation import measures as m
 from collabsim.validation.catalogue.declare import (
     BESTON,
@@ -58,15 +57,14 @@ declare(
         Greater(m.ADOPTED_WHILE_ALIVE, "balanced", "imbalanced"),
         Greater(Mean("frustration", 1, 260), "imbalanced", "balanced"),
     ),
-    limitation="Not met: with the imbalance as many changes are adopted (46.0 against 45.9 "
-    "balanced, over 40 seeds, p = 0.3) and members are no more frustrated (0.334 against "
-    "0.346, p = 0.6). Frustration is the shortfall against an aspiration that follows what the "
-    "network achieves, so a network that achieves less also expects less; the model has no "
-    "frustration with unequal treatment itself. Prior distrust across the divide deepened "
-    "with the imbalance was tried and gives no effect either (`docs/odd.md` §9, (f)), nor "
-    "does the imbalance entrenching a split in purpose between the two parties' senior "
-    "leaders: more requests are blocked and fewer networks last, but adoptions while alive "
-    "hardly move and members are no more frustrated (§9, (n))." + across_rates(0),
+    limitation="Half met: with the imbalance fewer changes are adopted while the network is alive "
+    "(74.5 against 83.4 balanced, over 40 seeds, p = 0.004), as the seed says, but members are no "
+    "more frustrated (0.361 against 0.378, p = 0.9). Frustration is the shortfall against an "
+    "aspiration that follows what the network achieves, so a network that achieves less also "
+    "expects less; the model has no frustration with unequal treatment itself. Prior distrust "
+    "across the divide deepened with the imbalance was tried and gave no effect either "
+    "(`docs/odd.md` §9, (f)), nor did the imbalance entrenching a "
+    "split in purpose between the two parties' senior leaders (§9, (n))." + across_rates(-1),
 )
 
 declare(
@@ -85,18 +83,18 @@ declare(
     },
     test=Greater(m.block_rate(12, 52), "stayed", "left"),
     seeds=60,
-    limitation="Model limitation: once the two most resistant members have left, hardly fewer "
-    "requests are blocked (0.641 of decisions, against 0.656 where they stayed, over the 46 "
-    "of 60 seeds with decisions in both arms, p = 0.18). Resistance (power x territoriality "
-    "x distance from the purpose) is mostly the post's: the two who leave are the group's "
-    "senior leaders in 64% of cases, and their successors, drawn for the same posts, are "
-    "nearly as territorial (0.44 against the leavers' 0.49; both over seeds 0-59), because "
-    "people differ little from their post's norm (`resistance_spread` 0.4). The group also "
-    "decides only two or three requests in weeks 12-52, so the share blocked is a share of "
-    "a handful. The seed's successors came in 'exercising their power in more constructive "
-    "ways'; the model's are ordinary holders of the same posts. Choosing the leavers by "
-    "their own resistance instead takes members who do not decide, and blocks are unchanged "
-    "too (`docs/odd.md` §9, (h))." + across_rates(0),
+    limitation="Model limitation: once the two most resistant members have left, somewhat fewer "
+    "requests are blocked, not clearly (0.527 of decisions against 0.574 where they stayed, over "
+    "the full validation's 60 seeds, p = 0.087; 0.529 against 0.542 over the quick validation's "
+    "30, p = 0.32). Resistance (power x territoriality x distance from the purpose) is mostly the "
+    "post's: the two who leave are mostly the group's senior leaders, and their successors, drawn "
+    "for the same posts, are nearly as territorial, because people differ little from their post's "
+    "norm (`resistance_spread` = "
+    f"{default('resistance_spread')}). The group also decides only a few requests in weeks "
+    "12-52, so the share blocked is a share of a handful. The seed's successors came in "
+    "'exercising their power in more constructive ways'; the model's are ordinary holders "
+    "of the same posts. Choosing the leavers by their own resistance instead takes members "
+    "who do not decide, and blocks were unchanged too (`docs/odd.md` §9, (h))." + across_rates(-1),
 )
 
 declare(
@@ -109,6 +107,13 @@ declare(
     "requests blocked in weeks 52-156 is higher after the cut.",
     arms={"cut": iocn_arm(156, **event_at(52, "budget_cut")), "uncut": iocn_arm(156)},
     test=Greater(m.block_rate(52, 156), "cut", "uncut"),
+    limitation="Borderline: after a cut in week 52 more requests are blocked in weeks 52-156 "
+    "(0.722 against 0.693 over the full validation's 40 seeds, p = 0.018; 0.713 against 0.702 over "
+    "the quick validation's 30, p = 0.18), not at p < 0.01. Every run has a funding history of its "
+    "own (ODD §10 item 38: `budget_cut_rate` = "
+    f"{default('budget_cut_rate')} cuts a year), so both arms live through three or four "
+    "other cuts by week 156, and one more cut adds less to tops already guarding their "
+    "turf." + across_rates(-1),
 )
 
 # --- place-based and issue-based networks -------------------------------------------------
@@ -126,6 +131,12 @@ declare(
     "structure, so seeds do not pair them: compared as independent samples.",
     arms={"place_based": iocn_arm(), "issue_based": Arm("clahrc")},
     test=Greater(SURVIVAL, "place_based", "issue_based", paired=False),
+    limitation="Not clearly met under the calibrated rates: `iocn` is alive for a little more of "
+    "its five years than `clahrc` (0.927 of the weeks against 0.882 over the full validation's 40 "
+    "seeds, p = 0.064; 0.917 against 0.900 over the quick validation's 30, p = 0.26). At these "
+    "rates the issue-based network also lasts (`clahrc` sustains five years in 21 of 40 runs), "
+    "which `issue_based_networks_also_last` asks, and the difference the seed "
+    "reports shows only as a direction." + across_rates(-1),
 )
 
 declare(
@@ -139,20 +150,6 @@ declare(
     "5% of runs.",
     arms={"clahrc": Arm("clahrc")},
     test=Share(m.SUSTAINED, "clahrc", above=0.05),
-    limitation="Model limitation under the calibrated rates: the issue-based `clahrc` "
-    "network sustains five years in 1 of 40 runs, not clearly more than one in twenty (p = "
-    "0.87). What holds it back is its kind of change: with `iocn`'s share of small tests "
-    f"(`incremental_share` {default('incremental_share')} against its "
-    f"{scenario('clahrc')['incremental_share']:g}) it sustains in 88% of 40 runs, while undoing "
-    "any one of its other differences from `iocn` (half the people, one issue for everyone, "
-    "fewer practices, "
-    "no informal contact between meetings, quarterly meetings, a weaker central leader, a "
-    "lighter programme, wider or slower redesigns) leaves it at 30% or less "
-    "(`results/iocn_checks/checks.md`). A small test that fails is dropped, a redesign that "
-    "fails is a setback to everyone on its pathway (ODD 7.9, 7.14), and with one issue for "
-    "everyone each failed redesign sets back the whole network. Real CLAHRCs ran funded "
-    "five-year terms; the model has no funding that holds an issue-based network together."
-    + across_rates(49),
 )
 
 declare(
@@ -219,12 +216,4 @@ declare(
     test=AllOf(
         Share(m.SUSTAINED, "beston"), Sign(m.smaller_after(24), "beston", direction="negative")
     ),
-    limitation="Model limitation under the calibrated rates: after the facilitator "
-    "leaves Beston, fewer people come to its meetings in every run, as the seed says (5.3 "
-    "fewer a meeting on average over 40 seeds, the facilitator among them), but the "
-    "collaborative is still alive at "
-    "week 52 in 18 of 40 runs, not a majority (p = 0.79). Without the partner its "
-    "meetings lose their mixed seating and its one pathway reports little progress, so "
-    "most runs dissolve; the seed's group carried on smaller, meeting in a café."
-    + across_rates(44),
 )
