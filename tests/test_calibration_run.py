@@ -293,6 +293,9 @@ def test_a_stage_with_a_seed_of_its_own_judges_the_points_on_other_seeds(tmp_pat
     assert ran == sorted(replicate_seeds(7, SEEDS))
     assert not set(ran) & set(info["replicate_seeds"])
     assert [s["seed"] for s in info["plan"]["stages"]] == [0, 7]
+    assert "(4 seeds per arm, the same at every point, of master seed 7 (its own); " in (
+        tmp_path / "again" / "calibration.md"
+    ).read_text(encoding="utf-8")
 
 
 def test_when_no_point_is_accepted_nothing_is_recommended(tmp_path):

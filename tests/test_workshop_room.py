@@ -442,15 +442,19 @@ def test_a_scenario_whose_network_never_meets_is_refused():
 
 def test_the_debrief_marks_the_budget_cuts_of_the_runs_own_history_once():
     import collabsim
+    from collabsim.params import Event
 
-    model = collabsim.CollaborationModel("iocn", rng=4, budget_cut_rate=2.0)
+    model = collabsim.CollaborationModel(
+        "iocn", rng=4, budget_cut_rate=2.0, events=[{"step": 20, "kind": "budget_cut"}]
+    )
     drawn = [int(w) for w in model.state.budget_cut_weeks if w <= 104]
-    fired = drawn[0] + 1 if drawn[0] + 1 not in drawn else drawn[0] + 2
+    set_off_at = next(w for w in range(30, 104) if w + 1 not in drawn)
     while model.steps < 104:
-        if model.steps + 1 == fired:
+        if model.steps == set_off_at:  # set off now, as a room records it: it acts next week
             model.apply_event("budget_cut")
         model.step()
-    what_ifs = [{"week": fired, "kind": "budget_cut", "label": label("budget_cut")}]
-    moments = key_moments(model.timeseries(), what_ifs)
+    what_ifs = [{"week": set_off_at, "kind": "budget_cut", "label": label("budget_cut")}]
+    moments = key_moments(model.timeseries(), what_ifs, [Event(20, "budget_cut")])
     assert [m["week"] for m in moments if m["kind"] == "budget_cut"] == drawn
-    assert [m["week"] for m in moments if m["kind"] == "event"] == [fired]
+    assert [m["week"] for m in moments if m["kind"] == "event"] == [set_off_at]
+    assert model.network.budget_cuts == len(drawn) + 2  # the scheduled and the what-if too

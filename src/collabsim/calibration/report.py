@@ -60,6 +60,8 @@ def stage_rule(stage: Stage) -> str:
             parts.append(f"it passes at least {stage.required} of its {count} patterns ({which})")
     parts.extend(target.describe() for target in stage.targets)
     seeds = f"{stage.seeds} seeds per arm, the same at every point"
+    if stage.seed is not None:
+        seeds += f", of master seed {stage.seed} (its own)"
     if stage.patterns:  # targets have no test to set a level for
         seeds += f"; every test at alpha = {stage.alpha:g}"
     return f"**{stage.name}** ({seeds}): " + "; and ".join(parts) + "."

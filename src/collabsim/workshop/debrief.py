@@ -17,6 +17,8 @@ import pandas as pd
 
 from collabsim.mechanisms.roles import TOP
 from collabsim.metrics import REPORTERS
+from collabsim.params import Event
+from collabsim.params.events import drawn_budget_cuts
 from collabsim.played import Choice
 from collabsim.workshop import whatif
 from collabsim.workshop.people import describe
@@ -68,11 +70,15 @@ def runs(room: Room, *, others: bool = False) -> dict[str, pd.DataFrame]:
     return out
 
 
-def key_moments(frame: pd.DataFrame, fired: Sequence[dict] = ()) -> list[dict]:
+def key_moments(
+    frame: pd.DataFrame, fired: Sequence[dict] = (), scheduled: Sequence[Event] = ()
+) -> list[dict]:
     """The moments to mark on a run: first block, self-interest, budget cuts, people leaving.
 
     And the what-if events the facilitator set off (``fired``: ``whatif.set_off``). Each
     has its week, its kind, a sentence (``text``) and a few words for the charts (``mark``).
+    The budget cuts marked are those of the run's funding history: not those on the
+    scenario's timeline (``scheduled``) or set off as what-ifs, which act the week after.
     """
     moments = [
         {
@@ -104,18 +110,16 @@ def key_moments(frame: pd.DataFrame, fired: Sequence[dict] = ()) -> list[dict]:
                 "mark": "self-interest",
             }
         )
-    fired_cuts = [int(e["week"]) for e in fired if e["kind"] == "budget_cut"]
-    cuts = frame["budget_cuts"].diff().fillna(0)
-    for week in frame.index[cuts > 0]:
-        if cuts[week] > fired_cuts.count(int(week)):  # one of the run's own funding history
-            moments.append(
-                {
-                    "week": int(week),
-                    "kind": "budget_cut",
-                    "text": "the system's budget is cut",
-                    "mark": "budget cut",
-                }
-            )
+    acting = [Event(int(e["week"]) + 1, e["kind"]) for e in fired]
+    for cut in drawn_budget_cuts(frame, [*scheduled, *acting]):
+        moments.append(
+            {
+                "week": cut.step,
+                "kind": "budget_cut",
+                "text": "the system's budget is cut",
+                "mark": "budget cut",
+            }
+        )
     drop = -frame["active_members"].diff().fillna(0)
     for week in frame.index[drop > 0]:
         moments.append(
@@ -161,7 +165,9 @@ def debrief(room: Room, *, others: bool = False) -> dict:
         "meeting_interval": int(room.params.meeting_interval),
         "series": series,
         # every run has the room's what-if events, at the same points
-        "moments": {name: key_moments(frame, fired) for name, frame in compared.items()},
+        "moments": {
+            name: key_moments(frame, fired, room.params.events) for name, frame in compared.items()
+        },
         "summary": {name: _summary(frame) for name, frame in compared.items()},
         "stories": stories,
     }
