@@ -14,10 +14,12 @@ The sizes compared, the share each rate is moved by and the bounds are the targe
 ``experiments/calibration_iocn.toml``, which holds every calibration point to the same
 checks.
 
-Plus ``clahrc`` against ``iocn``: issue-based networks sustain less often, but not never;
-and, to tell which of its differences makes it so, ``iocn`` meeting quarterly (as
-``clahrc`` does) and ``clahrc`` with each of its differences from ``iocn`` undone alone
-(every parameter a sweep can vary; its list of organisations aside).
+Plus the funding history (ODD §10 item 38): ``iocn`` with no budget cuts, and with fewer
+and more of them a year than its defaults; and ``clahrc`` against ``iocn``: issue-based
+networks sustain less often, but not never; and, to tell which of its differences makes it
+so, ``iocn`` meeting quarterly (as ``clahrc`` does) and ``clahrc`` with each of its
+differences from ``iocn`` undone alone (every parameter a sweep can vary; its list of
+organisations aside).
 
 All runs go through one sweep (an explicit design), so the study resumes after a stop
 and runs on any backend::
@@ -25,7 +27,8 @@ and runs on any backend::
     python experiments/iocn_checks.py [--seeds 40] [--workers 2] [--restart]
 
 writes, in ``results/iocn_checks/``, ``checks.csv`` (one row per arm: share sustained,
-mean share of weeks alive, the shift from the defaults), ``checks.md`` and ``meta.json``
+mean share of weeks alive, self-interested acts and budget cuts a run, the shift from the
+defaults), ``checks.md`` and ``meta.json``
 (what made them: the code fingerprint, the commit, the seeds).
 """
 
@@ -50,6 +53,8 @@ OUT = Path("results/iocn_checks")
 KIND = "collabsim iocn checks"
 #: Sizes reported besides the two the ``size_gap`` target compares.
 SIZES = (100, 300)
+#: Budget cuts a year compared with the defaults': none, fewer and more.
+CUT_RATES = (0.0, 0.5, 2.0)
 
 
 def steady_targets() -> dict[str, Target]:
@@ -78,6 +83,8 @@ def arms() -> dict[str, dict]:
     for n in sorted({*SIZES, *gap_sizes()}):
         out[size_label(n)] = {"n_people": n}
     out["meeting_interval 13"] = {"meeting_interval": 13}
+    for rate in CUT_RATES:
+        out[f"budget_cut_rate {rate:g}"] = {"budget_cut_rate": rate}
     rates = {factor.name: defaults[factor.name] for factor in read_plan(CALIBRATION).factors}
     for label, moved in perturbed(rates, steady_targets()["knife_edge"].perturb).items():
         out[label] = {name: value for name, value in moved.items() if value != rates[name]}
@@ -130,7 +137,7 @@ def _check(args: argparse.Namespace) -> None:
     }
     common = dict(
         replicates=args.seeds,
-        outputs=["sustained", "sustainability_score"],
+        outputs=["sustained", "sustainability_score", "self_interest_acts", "budget_cuts"],
         workers=args.workers,
         restart=args.restart,
     )
@@ -152,7 +159,10 @@ def _check(args: argparse.Namespace) -> None:
     )
     runs = pd.concat([iocn.runs, clahrc.runs.assign(point=clahrc.runs["point"] + len(table))])
     summary = runs.groupby("point").agg(
-        sustained=("sustained", "mean"), weeks_alive=("sustainability_score", "mean")
+        sustained=("sustained", "mean"),
+        weeks_alive=("sustainability_score", "mean"),
+        acts=("self_interest_acts", "mean"),
+        cuts=("budget_cuts", "mean"),
     )
     summary.insert(0, "arm", [*table, *issue_based])
     base = float(summary.loc[0, "sustained"])
@@ -192,6 +202,19 @@ def _report(summary: pd.DataFrame, base: float, made: dict) -> str:
         f"{knife.perturb:.0%} is {worst['shift']:+.0%} ({worst['arm']}; target "
         f"{_within(knife)} in size): "
         f"{'met' if knife.low <= abs(worst['shift']) <= knife.high else 'NOT met'}.",
+        f"- Funding history: `iocn` lives through {by_arm.loc['iocn defaults', 'cuts']:.1f} "
+        "budget cuts a run and sustains in "
+        + ", ".join(
+            f"{by_arm.loc[f'budget_cut_rate {rate:g}', 'sustained']:.0%} with {rate:g} a year"
+            for rate in CUT_RATES
+        )
+        + f" ({base:.0%} with the defaults').",
+        "- Self-interested acts a run: "
+        + ", ".join(
+            f"{by_arm.loc[size_label(n), 'acts']:.2f} at {n:,} people"
+            for n in sorted({*SIZES, *gap_sizes()})
+        )
+        + ".",
         f"- Issue-based: `clahrc` {by_arm.loc['clahrc', 'sustained']:.0%} sustained against "
         f"`iocn` {base:.0%}; meeting quarterly, `iocn` "
         f"{by_arm.loc['meeting_interval 13', 'sustained']:.0%}. With one of its differences "
@@ -201,12 +224,13 @@ def _report(summary: pd.DataFrame, base: float, made: dict) -> str:
         )
         + ".",
         "",
-        "| arm | sustained | share of weeks alive | shift |",
-        "|---|---|---|---|",
+        "| arm | sustained | share of weeks alive | acts a run | cuts a run | shift |",
+        "|---|---|---|---|---|---|",
     ]
     for row in summary.itertuples():
         lines.append(
-            f"| {row.arm} | {row.sustained:.0%} | {row.weeks_alive:.2f} | {row.shift:+.0%} |"
+            f"| {row.arm} | {row.sustained:.0%} | {row.weeks_alive:.2f} | {row.acts:.2f} | "
+            f"{row.cuts:.1f} | {row.shift:+.0%} |"
         )
     return "\n".join(lines) + "\n"
 
