@@ -47,6 +47,7 @@ def test_a_cut_raises_tops_territoriality_and_everyones_workload_in_its_week():
     m, weeks = _cut_weeks(4, budget_cut_rate=2.0, budget_cut_severity=0.2)
     people = m.state.people
     first = int(weeks[0])
+    assert first > 1 and first - 1 not in weeks  # a week before it with no cut
     while m.steps < first - 1:
         m.step()
     tops = people.role == TOP

@@ -47,7 +47,7 @@ declare(
     "over the quick validation's 30 seeds). The leader's drive is calibrated weaker "
     f"than before (`leader_drive` = {default('leader_drive')}, against 0.1), and most "
     "networks are alive for most of their five years with or without a leader, so there is "
-    "little share of weeks alive for the leader to add." + across_rates(-1),
+    "little share of weeks alive for the leader to add." + across_rates(42),
 )
 
 declare(
@@ -70,7 +70,7 @@ declare(
     "(0.054), over the full validation's 40 seeds, but p = 0.11 (0.13 over the quick validation's "
     "30). The leader absorbs part of the pressure (`central_leader_shield`), and most networks are "
     "alive for most of their five years either way, so the difference "
-    "of two gains is small against how much runs differ." + across_rates(-1),
+    "of two gains is small against how much runs differ." + across_rates(21),
 )
 
 declare(
@@ -86,7 +86,7 @@ declare(
     "pressed networks are alive for less of their five years (0.863 of the weeks against 0.913), "
     "but not clearly (p = 0.066); over the full validation's 40 seeds the difference is clear "
     "(0.842 against 0.930, p = 0.005). Most networks last five years either way, so "
-    "the pressure has little share of weeks alive to take." + across_rates(-1),
+    "the pressure has little share of weeks alive to take." + across_rates(34),
 )
 
 declare(
@@ -110,7 +110,7 @@ declare(
     "only while the network falls short of what is expected of it, so the difference is "
     "small against how much views differ from run to run. It passed on 40 seeds (p = 0.006) "
     "before the venture's credibility (ODD §10 item 36) moved the runs: the narrowest of the "
-    "table's effects, it moves with any change to the runs." + across_rates(-1),
+    "table's effects, it moves with any change to the runs." + across_rates(0),
 )
 
 # --- the shared narrative -------------------------------------------------------------------

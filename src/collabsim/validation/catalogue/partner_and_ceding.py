@@ -115,7 +115,7 @@ declare(
     "on every decision, but at these rates less than the frontline's extra initiative. The "
     "seed's gate is the tops' refusal; the model has it, too weak to halve the gain. Three "
     "gates on distributed leadership by the tops' leave were tried; none passed the pattern "
-    "at the rates of the time without costing others (`docs/odd.md` §9, (g))." + across_rates(-1),
+    "at the rates of the time without costing others (`docs/odd.md` §9, (g))." + across_rates(2),
 )
 
 declare(
