@@ -30,7 +30,7 @@ def test_a_request_proposed_and_blocked_between_two_meetings_is_told_to_its_prop
 
 def test_a_proposal_chosen_while_a_change_is_under_way_is_told_it_did_not_start():
     room = Room("iocn", seed=3)
-    seats = [room.join(room.code, f"Guest {k}") for k in range(8)]
+    seats = [room.join(room.code, f"Guest {k}") for k in range(12)]
     decide_all(room, seats)  # everyone who may proposes a small test
     room.facilitate(room.facilitator_token, request_id=rid(), action="advance")
     changes, p = room.model.state.changes, room.model.state.people

@@ -76,7 +76,7 @@ def test_ctrl_c_during_a_run_writes_nothing_and_says_so_in_one_line(tmp_path):
         stdout=subprocess.DEVNULL,
     )
     first = running.stderr.readline()  # the run's first progress line, after a few seconds
-    assert re.match(r"collabsim: \d+ of 2,?600 weeks", first), first
+    assert re.match(r"collabsim: [\d,]+ of 2,?600 weeks", first), first
     os.killpg(running.pid, signal.SIGINT)
     _, err = running.communicate(timeout=DEADLINE)
     assert running.returncode == 130, first + err

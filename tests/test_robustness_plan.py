@@ -95,7 +95,7 @@ def test_accepted_sets_become_contexts_in_file_order_up_to_the_limit(tmp_path):
     assert [c.label for c in read_accepted(closest)] == ["closest point 122"]
 
 
-def test_the_example_file_reads_calibrations_closest_points(tmp_path, monkeypatch):
+def test_the_example_file_reads_the_near_calibrations_accepted_points(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(
         RobustnessError,
@@ -103,10 +103,10 @@ def test_the_example_file_reads_calibrations_closest_points(tmp_path, monkeypatc
         r"file .*collabsim calibrate",
     ):
         read_robustness_file(EXAMPLE)
-    folder = tmp_path / "results" / "calibration" / "iocn_rates"
+    folder = tmp_path / "results" / "calibration" / "iocn_near"
     folder.mkdir(parents=True)
     rows = "\n".join(f"{i},{0.05 + 0.01 * i:.2f}" for i in range(12))
-    write(folder, f"point,trust_gain\n{rows}\n", "closest.csv")
+    write(folder, f"point,trust_gain\n{rows}\n", "accepted.csv")
     plan = read_robustness_file(EXAMPLE)
     assert plan.name == "levers" and plan.seeds == 20 and len(plan.levers) == 9
     kinds = [c.kind for c in plan.contexts]

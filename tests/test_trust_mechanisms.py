@@ -289,16 +289,16 @@ def test_recounting_adds_each_pair_in_order_and_membership_changes_agree_with_it
 def test_sums_by_group_stay_those_of_the_members_through_a_run(weeks):
     """The sums by group of posts that membership changes read stay what a recount gives.
 
-    A run of 300 people, with encounters, gossip, self-interest, exits and turnover: at 28
-    weeks its network is alive and losing members, at two years it has long dissolved.
+    A run of 300 people, with encounters, gossip, self-interest, budget cuts, exits and
+    turnover: at 28 weeks its network is alive and losing members, at two years it has
+    dissolved.
     """
-    model = collabsim.CollaborationModel(
-        collabsim.scenario("iocn").replace(self_interest_hazard=0.02), rng=2
-    )
+    hard_times = collabsim.scenario("iocn").replace(self_interest_hazard=0.05, budget_cut_rate=3)
+    model = collabsim.CollaborationModel(hard_times, rng=5)
     for _ in range(weeks):
         model.step()
     store = model.state.trust
-    assert model.network.exits > 100 and store.damage.max() > 0
+    assert model.network.exits > 40 and store.damage.max() > 0
     assert model.network.alive == (weeks == 28)
     kept = {name: getattr(store, name).copy() for name in ("members", "standing", "views", "ties")}
     sums = store.sums.copy()

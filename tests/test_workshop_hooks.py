@@ -134,9 +134,10 @@ def test_requests_to_a_played_senior_leader_wait_on_their_desk_until_the_meeting
     while not meeting_due(model):
         model.step()
         assert changes.stage[proposer] == stage  # on the desk, not decided
-    model.played.choose(top, Choice(verdicts={proposer: False}))
+    others = {r.proposer: True for r in model.played.requests(top) if r.proposer != proposer}
+    model.played.choose(top, Choice(verdicts={**others, proposer: False}))
     blocked = int(model.state.people.blocked[top])
-    model.step()  # the meeting: decided as the senior leader chose
+    model.step()  # the meeting: decided as the senior leader chose (the others granted)
     assert changes.stage[proposer] not in AWAITING
     assert model.state.people.blocked[top] == blocked + 1
 
