@@ -356,7 +356,7 @@ def spontaneous_self_interest(world, settings, week):
     study describes is a leader's on behalf of an organisation ("One leader sought a pay
     rise whilst arguing that he did not have the finance to set up permanent collaborative
     roles", Kennedy et al. 2019), while how many senior posts an organisation has grows
-    with the network's size; a chance per top made acts a matter of size (ODD 9.6 (p)).
+    with the network's size; a chance per top made acts a matter of size (ODD §10 item 39).
 
     Args:
         world: The run's state.
