@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,14 @@ from field_studies import plain, studies
 import collabsim
 from collabsim.params import ParameterError
 from collabsim.validation import PATTERNS, select_patterns
-from collabsim.validation.catalogue.declare import RATE_SETS, RATES_ALONE, across_rates
+from collabsim.validation.catalogue.declare import (
+    MANY_SEEDS,
+    MANY_SEEDS_PER_ARM,
+    RATE_SETS,
+    RATES_ALONE,
+    across_rates,
+    on_many_seeds,
+)
 from collabsim.validation.measures import (
     ADOPTED_WHILE_ALIVE,
     LEADERSHIP_WHILE_ALIVE,
@@ -243,6 +251,28 @@ def test_each_limitation_says_at_how_many_rate_sets_the_committed_calibration_pa
     for pattern in stated:
         assert pattern.limitation.endswith(across_rates(int(passing[pattern.name]))), pattern.name
     assert across_rates(0).startswith(" No set of the uncertain rates passes it")
+
+
+def test_each_failed_pattern_quotes_what_its_test_finds_on_many_seeds():
+    root = DOC.parents[1]
+    power = pd.read_csv(root / MANY_SEEDS / "power.csv").set_index("pattern")
+    made = json.loads((root / MANY_SEEDS / "meta.json").read_text(encoding="utf-8"))
+    assert made["seeds"] == MANY_SEEDS_PER_ARM
+    validated = pd.read_csv(root / "results" / "validation" / "patterns.csv")
+    failed = validated.loc[validated["passed"].eq(False), "pattern"]
+    assert sorted(power.index) == sorted(failed)  # every failed pattern, and only those
+    quoting = [name for name, p in PATTERNS.items() if f"(`{MANY_SEEDS}`)" in p.limitation]
+    assert sorted(quoting) == sorted(failed)
+    for name, row in power.iterrows():
+        rounded = on_many_seeds(
+            float(f"{row.effect:.3g}"), float(f"{row.p_value:.2g}"), bool(row.present)
+        )
+        assert rounded == on_many_seeds(row.effect, row.p_value, row.present)
+        assert rounded in PATTERNS[name].limitation, name
+    # the three findings read as what they are
+    assert "is there" in on_many_seeds(0.1, 1e-9, True)
+    assert "the opposite" in on_many_seeds(-0.1, 0.999, False)
+    assert "not clear" in on_many_seeds(0.01, 0.3, False)
 
 
 # --- docs/patterns.md ----------------------------------------------------------------

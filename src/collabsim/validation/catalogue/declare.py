@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collabsim.params import PARAMETERS
 from collabsim.validation.spec import Arm, Pattern, Summary, ValidationError
+from collabsim.validation.stats import ALPHA
 
 IOCN = "Mervyn, Amoo & Malby 2019"
 BESTON = "Kennedy, McKenzie & Thomas 2019"
@@ -51,6 +52,34 @@ def across_rates(passing: int) -> str:
     if passing == 0:
         return f" No set of the uncertain rates passes it: none of the {RATE_SETS} {where}."
     return f" It passes at {passing} of the {RATE_SETS} sets of the uncertain rates {where}."
+
+
+#: Where each pattern the defaults fail is judged again, by its own test, on many seeds an arm
+#: (``experiments/pattern_power.py``), and on how many.
+MANY_SEEDS = "results/pattern_power/"
+MANY_SEEDS_PER_ARM = 400
+
+
+def many_seeds_finding(p_value: float, present: bool) -> str:
+    """What a failed pattern's test finds on many seeds an arm, in a few words.
+
+    It tells an effect smaller than the validation's seeds resolve (``present``: the test
+    passes there) from one the model does not produce, or reverses (the one-sided test's p
+    so near 1 that the opposite would pass at the same alpha).
+    """
+    if present:
+        return "there, smaller than the validation's seeds resolve"
+    if p_value > 1 - ALPHA:
+        return "the opposite"
+    return "not clear"
+
+
+def on_many_seeds(effect: float, p_value: float, present: bool) -> str:
+    """A failed pattern's limitation sentence: what its test finds on many seeds an arm."""
+    return (
+        f" On {MANY_SEEDS_PER_ARM} seeds an arm (`{MANY_SEEDS}`) the effect is "
+        f"{many_seeds_finding(p_value, present)} ({effect:.3g}, p = {p_value:.2g})."
+    )
 
 
 #: The share of weeks a network is alive, the survival measure most patterns compare.

@@ -12,6 +12,7 @@ from collabsim.validation.catalogue.declare import (
     default,
     event_at,
     iocn_arm,
+    on_many_seeds,
 )
 from collabsim.validation.spec import (
     AllOf,
@@ -64,7 +65,9 @@ declare(
     "expects less; the model has no frustration with unequal treatment itself. Prior distrust "
     "across the divide deepened with the imbalance was tried and gave no effect either "
     "(`docs/odd.md` §9, (f)), nor did the imbalance entrenching a "
-    "split in purpose between the two parties' senior leaders (§9, (n))." + across_rates(0),
+    "split in purpose between the two parties' senior leaders (§9, (n))."
+    + on_many_seeds(2.14, 0.65, False)
+    + across_rates(0),
 )
 
 declare(
@@ -94,7 +97,9 @@ declare(
     "12-52, so the share blocked is a share of a handful. The seed's successors came in "
     "'exercising their power in more constructive ways'; the model's are ordinary holders "
     "of the same posts. Choosing the leavers by their own resistance instead takes members "
-    "who do not decide, and blocks were unchanged too (`docs/odd.md` §9, (h))." + across_rates(0),
+    "who do not decide, and blocks were unchanged too (`docs/odd.md` §9, (h))."
+    + on_many_seeds(0.022, 0.049, False)
+    + across_rates(0),
 )
 
 declare(
@@ -113,7 +118,7 @@ declare(
     "own (ODD §10 item 38: `budget_cut_rate` = "
     f"{default('budget_cut_rate')} cuts a year), so both arms live through three or four "
     "other cuts by week 156, and one more cut adds less to tops already guarding their "
-    "turf." + across_rates(30),
+    "turf." + on_many_seeds(0.0319, 2.6e-18, True) + across_rates(30),
 )
 
 # --- place-based and issue-based networks -------------------------------------------------
@@ -136,7 +141,7 @@ declare(
     "seeds, p = 0.064; 0.917 against 0.900 over the quick validation's 30, p = 0.26). At these "
     "rates the issue-based network also lasts (`clahrc` sustains five years in 21 of 40 runs), "
     "which `issue_based_networks_also_last` asks, and the difference the seed "
-    "reports shows only as a direction." + across_rates(2),
+    "reports shows only as a direction." + on_many_seeds(0.00791, 0.27, False) + across_rates(2),
 )
 
 declare(
