@@ -6,7 +6,9 @@ and reports medians. As a yardstick measured in the same process, it also times 
 idiomatic per-agent Mesa model (each agent's ``step`` in Python) of a far simpler
 kind, one yardstick run straight after each model run, so results can be quoted as
 ratios that survive a noisy machine (the median of the pairs' ratios); the target is
-``TARGET_VS_YARDSTICK``.
+``TARGET_VS_YARDSTICK``. Beside each size it prints the mean weeks the runs' networks were
+alive: a run's cost follows it most, so a change to the model's rates that keeps networks
+alive longer costs time per agent-step without any change to the code.
 
 It also times start-up, each against a fresh process that only imports Mesa, started in
 turn: a fresh Python process that imports collabsim and runs one week (compiled mechanisms
@@ -367,11 +369,12 @@ def measure(sizes, repeats: int, steps: int = 260) -> dict:
     for n in sizes:
         params = collabsim.Params(n_people=n)
         collabsim.run(params, seed=0)  # warm-up: loads the compiled mechanisms
-        runs, ratios = [], []
+        runs, ratios, alive = [], [], []
         for seed in range(1, repeats + 1):
             start = time.perf_counter()
-            collabsim.run(params, seed=seed)
+            result = collabsim.run(params, seed=seed)
             runs.append(time.perf_counter() - start)
+            alive.append(result.summary["sustainability_score"] * steps)
             yardsticks.append(_yardstick_seconds(steps))
             ratios.append(runs[-1] / n / (yardsticks[-1] / YARDSTICK_PEOPLE))
         seconds = statistics.median(runs)
@@ -381,6 +384,7 @@ def measure(sizes, repeats: int, steps: int = 260) -> dict:
                 "seconds_per_run": seconds,
                 "microseconds_per_agent_step": seconds / (n * steps) * 1e6,
                 "vs_yardstick": statistics.median(ratios),
+                "weeks_alive": statistics.mean(alive),
             }
         )
     yard = statistics.median(yardsticks)
@@ -414,13 +418,20 @@ def main(argv=None) -> None:
     if args.parts:
         result["parts"] = parts(args.sizes)
     yard = result["yardstick_mesa_loop_microseconds_per_agent_step"]
-    print(f"{'people':>7} {'ms/run':>9} {'us/agent-step':>14} {'vs Mesa loop':>13}")
+    print(
+        f"{'people':>7} {'ms/run':>9} {'us/agent-step':>14} {'vs Mesa loop':>13} "
+        f"{'weeks alive':>12}"
+    )
     for row in result["runs"]:
         per = row["microseconds_per_agent_step"]
         print(
             f"{row['n_people']:>7} {row['seconds_per_run'] * 1e3:>9.1f} {per:>14.3f} "
-            f"{row['vs_yardstick']:>12.2f}x"
+            f"{row['vs_yardstick']:>12.2f}x {row['weeks_alive']:>12.0f}"
         )
+    print(
+        "weeks alive: the mean weeks the runs' networks met; a living network's week costs "
+        "more than a dissolved one's (meetings, informal contact, talk across organisations)"
+    )
     print(
         f"yardstick: idiomatic per-agent Mesa loop, {yard:.3f} us/agent-step (median); "
         "each ratio is the median over runs paired with a yardstick run "
