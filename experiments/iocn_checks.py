@@ -47,6 +47,7 @@ from pathlib import Path
 import pandas as pd
 
 import collabsim
+from collabsim.analysis.agreement import CHECKS
 from collabsim.calibration import Target, read_plan
 from collabsim.calibration.targets import perturbed
 from collabsim.storage import json_writer, now, origin, origin_text, write_atomically
@@ -54,7 +55,7 @@ from collabsim.sweeps.design import FACTOR_KINDS
 from collabsim.sweeps.sampling import SweepError
 
 CALIBRATION = Path(__file__).with_name("calibration_iocn.toml")
-OUT = Path("results/iocn_checks")
+OUT = CHECKS.parent
 KIND = "collabsim iocn checks"
 #: Sizes reported besides the two the ``size_gap`` target compares.
 SIZES = (100, 300)

@@ -28,14 +28,16 @@ from pathlib import Path
 import pandas as pd
 
 from collabsim import validation
+from collabsim.analysis.agreement import VALIDATION
 from collabsim.calibration import read_plan
 from collabsim.fingerprint import code_fingerprint
 from collabsim.storage import json_writer, now, origin, origin_text, write_atomically
 from collabsim.sweeps.sampling import SweepError
+from collabsim.validation.catalogue.declare import RATES_ALONE
 
 PLAN = Path(__file__).with_name("calibration_iocn_near.toml")
-CALIBRATION = Path("results/calibration/iocn_near_without_fragile_steady")
-DEFAULTS = Path("results/validation")
+CALIBRATION = Path(RATES_ALONE)
+DEFAULTS = VALIDATION.parent
 OUT = Path("results/rates_alone_best")
 KIND = "collabsim rates alone best"
 
@@ -75,7 +77,7 @@ def _validate_best(args: argparse.Namespace) -> pd.DataFrame:
             f"{DEFAULTS} is not the full validation of this model code: rerun "
             f"collabsim validate --out {DEFAULTS} first"
         )
-    defaults = pd.read_csv(DEFAULTS / "patterns.csv").dropna(subset=["passed"])
+    defaults = pd.read_csv(VALIDATION).dropna(subset=["passed"])
     by_default = defaults.set_index("pattern")["passed"].astype(bool)
     rates = [factor.name for factor in read_plan(PLAN).factors]
     points = pd.read_csv(CALIBRATION / "points.csv")

@@ -138,7 +138,7 @@ declare(
     "this pattern's arm keeps the defaults' funding history, a cut about once a year, so it "
     "asks for richer pickings from networks whose support is not maintained. On 40 seeds the "
     "same test with no cuts read -0.010: too few to resolve it."
-    + on_many_seeds(-0.0326, 1.0, False)
+    + on_many_seeds(-0.0326, 1.0, False, parts=True)
     + across_rates(0),
 )
 

@@ -66,7 +66,7 @@ declare(
     "across the divide deepened with the imbalance was tried and gave no effect either "
     "(`docs/odd.md` §9, (f)), nor did the imbalance entrenching a "
     "split in purpose between the two parties' senior leaders (§9, (n))."
-    + on_many_seeds(2.14, 0.65, False)
+    + on_many_seeds(2.14, 0.65, False, parts=True)
     + across_rates(0),
 )
 
