@@ -184,11 +184,11 @@ def _report(table: pd.DataFrame, made: dict) -> str:
         f"There on {made['seeds']} seeds an arm: {int(declared['present'].sum())} of "
         f"{len(declared)}.",
         "",
-        *_rows(declared, "pattern"),
+        *_rows(declared, traced=False),
         "",
         "## Traced: the same tests with one rate changed in every arm",
         "",
-        *_rows(traced, "variant"),
+        *_rows(traced, traced=True),
         "",
         "Each test's parts, as measured here:",
         "",
@@ -200,21 +200,29 @@ def _report(table: pd.DataFrame, made: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rows(table: pd.DataFrame, first: str) -> list[str]:
-    """A table of judgements; ``first``: the column that names each row."""
-    lines = [
-        f"| {first} | metric | validation: effect (p, seeds) | here: effect [interval] | p | "
-        "found |",
-        "|---|---|---|---|---|---|",
-    ]
+def _rows(table: pd.DataFrame, traced: bool) -> list[str]:
+    """A table of judgements: of the failed patterns, or (``traced``) of their variants."""
+    if traced:
+        lines = [
+            "| pattern, variant | metric | effect [interval] | p | found |",
+            "|---|---|---|---|---|",
+        ]
+    else:
+        lines = [
+            "| pattern | metric | validation: effect (p, seeds) | here: effect [interval] | p "
+            "| found |",
+            "|---|---|---|---|---|---|",
+        ]
     for row in table.itertuples():
-        name = f"`{row.pattern}`" if first == "pattern" else f"`{row.pattern}`, {row.variant}"
-        lines.append(
-            f"| {name} | {row.metric} | {row.effect_declared:.3g} "
-            f"({row.p_declared:.2g}, {row.seeds_declared}) | {row.effect:.3g} "
-            f"[{row.ci_low:.3g}, {row.ci_high:.3g}] | {row.p_value:.2g} | "
-            f"{many_seeds_finding(row.p_value, row.present)} |"
-        )
+        here = f"{row.effect:.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}] | {row.p_value:.2g}"
+        found = many_seeds_finding(row.p_value, row.present)
+        if traced:
+            lines.append(f"| `{row.pattern}`, {row.variant} | {row.metric} | {here} | {found} |")
+        else:
+            lines.append(
+                f"| `{row.pattern}` | {row.metric} | {row.effect_declared:.3g} "
+                f"({row.p_declared:.2g}, {row.seeds_declared}) | {here} | {found} |"
+            )
     return lines
 
 

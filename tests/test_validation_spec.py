@@ -15,6 +15,7 @@ from collabsim.params import ParameterError
 from collabsim.validation import PATTERNS, select_patterns
 from collabsim.validation.catalogue.declare import (
     MANY_SEEDS,
+    MANY_SEEDS_MASTER,
     MANY_SEEDS_PER_ARM,
     RATE_SETS,
     RATES_ALONE,
@@ -30,6 +31,7 @@ from collabsim.validation.measures import (
 )
 from collabsim.validation.report import REGENERATE, patterns_markdown
 from collabsim.validation.spec import (
+    AllOf,
     Arm,
     AtMost,
     AtWeek,
@@ -255,24 +257,33 @@ def test_each_limitation_says_at_how_many_rate_sets_the_committed_calibration_pa
 
 def test_each_failed_pattern_quotes_what_its_test_finds_on_many_seeds():
     root = DOC.parents[1]
-    power = pd.read_csv(root / MANY_SEEDS / "power.csv").set_index("pattern")
+    power = pd.read_csv(root / MANY_SEEDS / "power.csv").fillna({"variant": ""})
     made = json.loads((root / MANY_SEEDS / "meta.json").read_text(encoding="utf-8"))
-    assert made["seeds"] == MANY_SEEDS_PER_ARM
+    assert (made["seeds"], made["seed"]) == (MANY_SEEDS_PER_ARM, MANY_SEEDS_MASTER)
     validated = pd.read_csv(root / "results" / "validation" / "patterns.csv")
     failed = validated.loc[validated["passed"].eq(False), "pattern"]
-    assert sorted(power.index) == sorted(failed)  # every failed pattern, and only those
-    quoting = [name for name, p in PATTERNS.items() if f"(`{MANY_SEEDS}`)" in p.limitation]
+    declared = power[power["variant"] == ""].set_index("pattern")
+    assert sorted(declared.index) == sorted(failed)  # every failed pattern, and only those
+    quoting = [
+        name for name, p in PATTERNS.items() if f"(`{MANY_SEEDS}`) the effect" in p.limitation
+    ]
     assert sorted(quoting) == sorted(failed)
-    for name, row in power.iterrows():
-        rounded = on_many_seeds(
-            float(f"{row.effect:.3g}"), float(f"{row.p_value:.2g}"), bool(row.present)
+    for name, row in declared.iterrows():
+        parts = isinstance(PATTERNS[name].test, AllOf)
+        quoted = on_many_seeds(
+            float(f"{row.effect:.3g}"), float(f"{row.p_value:.2g}"), bool(row.present), parts
         )
-        assert rounded == on_many_seeds(row.effect, row.p_value, row.present)
-        assert rounded in PATTERNS[name].limitation, name
-    # the three findings read as what they are
-    assert "is there" in on_many_seeds(0.1, 1e-9, True)
-    assert "the opposite" in on_many_seeds(-0.1, 0.999, False)
-    assert "not clear" in on_many_seeds(0.01, 0.3, False)
+        assert quoted in PATTERNS[name].limitation, name
+    # each variant that traces a failure is quoted, effect and p, by its pattern's limitation
+    traced = power[power["variant"] != ""]
+    assert len(traced) >= 1
+    for row in traced.itertuples():
+        limitation = PATTERNS[row.pattern].limitation
+        assert f"{row.effect:.3g}" in limitation and f"p = {row.p_value:.2g}" in limitation
+    # the findings read as what they are
+    assert "is there, smaller than" in on_many_seeds(0.1, 1e-9, True)
+    assert "the opposite (-0.1; p = 1)" in on_many_seeds(-0.1, 0.999, False)
+    assert "not clear (0.01; p = 0.3, its weakest part's)" in on_many_seeds(0.01, 0.3, False, True)
 
 
 # --- docs/patterns.md ----------------------------------------------------------------

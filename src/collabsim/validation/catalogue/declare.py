@@ -65,12 +65,12 @@ MANY_SEEDS_MASTER = 3
 def many_seeds_finding(p_value: float, present: bool) -> str:
     """What a failed pattern's test finds on many seeds an arm, in a few words.
 
-    It tells an effect smaller than the validation's seeds resolve (``present``: the test
-    passes there) from one the model does not produce, or reverses (the one-sided test's p
-    so near 1 that the opposite would pass at the same alpha).
+    It tells an effect the test finds (``present``: it passes there) from one the model
+    does not produce, or reverses (the one-sided test's p so near 1 that the opposite would
+    pass at the same alpha).
     """
     if present:
-        return "there, smaller than the validation's seeds resolve"
+        return "there"
     if p_value > 1 - ALPHA:
         return "the opposite"
     return "not clear"
@@ -83,9 +83,10 @@ def on_many_seeds(effect: float, p_value: float, present: bool, parts: bool = Fa
     and whose p the largest of the parts'.
     """
     p = f"p = {p_value:.2g}, its weakest part's" if parts else f"p = {p_value:.2g}"
+    small = ", smaller than the validation's seeds resolve" if present else ""
     return (
         f" On {MANY_SEEDS_PER_ARM} seeds an arm (`{MANY_SEEDS}`) the effect is "
-        f"{many_seeds_finding(p_value, present)} ({effect:.3g}; {p})."
+        f"{many_seeds_finding(p_value, present)}{small} ({effect:.3g}; {p})."
     )
 
 
