@@ -372,7 +372,7 @@ def measure(sizes, repeats: int, steps: int = 260) -> dict:
         runs, ratios, alive = [], [], []
         for seed in range(1, repeats + 1):
             start = time.perf_counter()
-            result = collabsim.run(params, seed=seed)
+            result = collabsim.run(params, seed=seed, steps=steps)
             runs.append(time.perf_counter() - start)
             alive.append(result.summary["sustainability_score"] * steps)
             yardsticks.append(_yardstick_seconds(steps))
@@ -429,7 +429,7 @@ def main(argv=None) -> None:
             f"{row['vs_yardstick']:>12.2f}x {row['weeks_alive']:>12.0f}"
         )
     print(
-        "weeks alive: the mean weeks the runs' networks met; a living network's week costs "
+        "weeks alive: the mean weeks the runs' networks were alive; a living network's week costs "
         "more than a dissolved one's (meetings, informal contact, talk across organisations)"
     )
     print(

@@ -28,8 +28,8 @@ and runs on any backend::
 
 200 seeds an arm by default: the bounds are 25 and 30 points of a share, and on 40 seeds a
 share has a standard error of about 8 points, so a check could land either side of its bound
-from one set of seeds to another; on 200 the error is at most 3.5 points. About three
-minutes on two cores.
+from one set of seeds to another; on 200 the error is at most 3.5 points. About two
+and a half minutes on two cores.
 
 writes, in ``results/iocn_checks/``, ``checks.csv`` (one row per arm: share sustained,
 mean share of weeks alive, self-interested acts and budget cuts a run, the shift from the
