@@ -33,7 +33,7 @@ and a half minutes on two cores.
 
 writes, in ``results/iocn_checks/``, ``checks.csv`` (one row per arm: share sustained,
 mean share of weeks alive, self-interested acts and budget cuts a run, the shift from the
-defaults), ``checks.md`` and ``meta.json``
+defaults and its standard error over the common seeds), ``checks.md`` and ``meta.json``
 (what made them: the code fingerprint, the commit, the seeds).
 """
 
@@ -44,6 +44,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import collabsim
@@ -173,14 +174,29 @@ def _check(args: argparse.Namespace) -> None:
     summary.insert(0, "arm", [*table, *issue_based])
     base = float(summary.loc[0, "sustained"])
     summary["shift"] = summary["sustained"] - base
+    summary["shift_error"] = [paired_error(runs, point, 0) for point in summary.index]
+    few, many = (summary.index[summary["arm"] == size_label(n)][0] for n in gap_sizes())
+    gap_error = paired_error(runs, few, many)
     summary.to_csv(OUT / "checks.csv", index=False)
-    (OUT / "checks.md").write_text(_report(summary, base, made), encoding="utf-8")
+    (OUT / "checks.md").write_text(_report(summary, base, gap_error, made), encoding="utf-8")
     made.update(finished=now(), seconds=round(time.perf_counter() - clock, 1))
     write_atomically(OUT / "meta.json", json_writer(made))
     print((OUT / "checks.md").read_text(encoding="utf-8"))
 
 
-def _report(summary: pd.DataFrame, base: float, made: dict) -> str:
+def paired_error(runs: pd.DataFrame, point: int, other: int) -> float:
+    """Standard error of the difference in share sustained between two arms.
+
+    Over their common seeds (the same replicate in both arms has the same seed), from the
+    spread of the seed-by-seed differences: common seeds make it smaller than two
+    independent shares' errors would.
+    """
+    sustained = runs.pivot_table(index="replicate", columns="point", values="sustained")
+    difference = (sustained[point] - sustained[other]).dropna()
+    return float(difference.std(ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else 0.0
+
+
+def _report(summary: pd.DataFrame, base: float, gap_error: float, made: dict) -> str:
     by_arm = summary.set_index("arm")
     rates = summary[summary["arm"].str.contains(" x")]
     worst = rates.iloc[rates["shift"].abs().argmax()]
@@ -196,16 +212,18 @@ def _report(summary: pd.DataFrame, base: float, made: dict) -> str:
         "# Checks of the calibrated iocn defaults",
         "",
         f"{made['seeds']} common seeds per arm; 'sustained' is the share of runs whose "
-        "network is alive after five years. " + origin_text(made) + ".",
+        "network is alive after five years; a shift's ± is its standard error over the "
+        "common seeds. " + origin_text(made) + ".",
         "",
         f"- Fragile: {base:.0%} sustained (target {_within(fragile)}): "
         f"{'met' if fragile.low <= base <= fragile.high else 'NOT met'}.",
         f"- Size: {by_arm.loc[small, 'sustained']:.0%} at {few:,} people, "
         f"{by_arm.loc[large, 'sustained']:.0%} at {many:,}: a gap of "
-        f"{size_gap:+.0%} (target {_within(gap)}): "
+        f"{size_gap:+.0%} ± {gap_error:.0%} (target {_within(gap)}): "
         f"{'met' if gap.low <= size_gap <= gap.high else 'NOT met'}.",
         f"- Knife-edge: the largest shift from moving one calibrated rate by "
-        f"{knife.perturb:.0%} is {worst['shift']:+.0%} ({worst['arm']}; target "
+        f"{knife.perturb:.0%} is {worst['shift']:+.0%} ± {worst['shift_error']:.0%} "
+        f"({worst['arm']}; target "
         f"{_within(knife)} in size): "
         f"{'met' if knife.low <= abs(worst['shift']) <= knife.high else 'NOT met'}.",
         f"- Funding history: `iocn` lives through {by_arm.loc['iocn defaults', 'cuts']:.1f} "
@@ -236,7 +254,7 @@ def _report(summary: pd.DataFrame, base: float, made: dict) -> str:
     for row in summary.itertuples():
         lines.append(
             f"| {row.arm} | {row.sustained:.0%} | {row.weeks_alive:.2f} | {row.acts:.2f} | "
-            f"{row.cuts:.1f} | {row.shift:+.0%} |"
+            f"{row.cuts:.1f} | {row.shift:+.0%} ± {row.shift_error:.0%} |"
         )
     return "\n".join(lines) + "\n"
 
