@@ -366,31 +366,32 @@ def spontaneous_self_interest(world, settings, week):
     Returns:
         The index of the acting top, or -1.
     """
-    stream, people, org_start = world.stream, world.people, world.org_start
+    stream, people, org_start, tops = world.stream, world.people, world.org_start, world.top_posts
     hazard = settings.commitment.self_interest_hazard
     n_orgs = org_start.shape[0] - 1
+    # each organisation's tops, in post order: tops[top_start[k]:top_start[k + 1]]
+    top_start = np.searchsorted(tops, org_start)
     first = below(stream, n_orgs)  # no organisation is first in line every week
     for m in range(n_orgs):
         k = (first + m) % n_orgs
         eligible = 0
-        for i in range(org_start[k], org_start[k + 1]):
-            eligible += _may_act(people, i, week)
+        for t in range(top_start[k], top_start[k + 1]):
+            eligible += _may_act(people, tops[t], week)
         if eligible and chance(stream, hazard):
             nth = below(stream, eligible)  # which of them acts: each as likely
-            for i in range(org_start[k], org_start[k + 1]):
-                if _may_act(people, i, week):
+            for t in range(top_start[k], top_start[k + 1]):
+                if _may_act(people, tops[t], week):
                     if nth == 0:
-                        return i
+                        return tops[t]
                     nth -= 1
     return -1
 
 
 @jit
 def _may_act(people, i, week):
-    """Whether person i is a territorial, disheartened top who has not acted for a year."""
+    """Whether top i is territorial, disheartened, in the network and has not acted for a year."""
     return (
         people.active[i]
-        and people.role[i] == TOP
         and week - people.last_act[i] >= 52
         and people.territoriality[i] > 0.5
         and people.commitment[i] < 0.3
