@@ -28,8 +28,9 @@ the time goes. The week nobody plays, one compiled call, is called part by part 
 timed apart, and the run is checked to come out as it does in one call. With ``--parts``
 it times the parts of ``collabsim.run`` (building the model, its weeks in compiled
 stretches, the summary, the rest), each against the yardstick, at each size and for the
-short run most of a study's runs are (``SHORT_RUN``), and a sweep's run of the same
-(``runner.run_rows``, which makes no time series frame) against it, the two in turn.
+short run most of a study's runs are (``SHORT_RUN``); and, each against it, the two in
+turn, a sweep's run of the same (``runner.run_rows``, which makes no time series frame)
+and the same run without its silo twin (what the twin costs in all).
 
 Usage::
 
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import json
 import platform
 import statistics
@@ -316,7 +318,10 @@ def _parts_of_runs(label: str, params, steps: int, runs: int) -> dict:
         "case": label,
         "n_people": params.n_people,
         "seconds_per_run": total / runs,
-        "sweep_run_vs_run": _sweep_run_vs_run(params, steps, runs),
+        "sweep_run_vs_run": _in_turn_vs_run(params, steps, runs, runner.run_rows),
+        "without_twin_vs_run": _in_turn_vs_run(
+            params, steps, runs, functools.partial(collabsim.run, silo_twin=False)
+        ),
         "parts": {
             part: {
                 "seconds_per_run": seconds / runs,
@@ -327,17 +332,15 @@ def _parts_of_runs(label: str, params, steps: int, runs: int) -> dict:
     }
 
 
-def _sweep_run_vs_run(params, steps: int, runs: int) -> float:
-    """A sweep's run (``runner.run_rows``) over ``collabsim.run``'s, the two in turn."""
-    from collabsim.runner import run_rows
-
-    seconds = {"run": 0.0, "rows": 0.0}
+def _in_turn_vs_run(params, steps: int, runs: int, other) -> float:
+    """``other``'s time over ``collabsim.run``'s for the same runs, the two in turn."""
+    seconds = {"run": 0.0, "other": 0.0}
     for seed in range(1, runs + 1):
-        for name, run in (("run", collabsim.run), ("rows", run_rows)):
+        for name, run in (("run", collabsim.run), ("other", other)):
             start = time.perf_counter()
             run(params, seed=seed, steps=steps)
             seconds[name] += time.perf_counter() - start
-    return seconds["rows"] / seconds["run"]
+    return seconds["other"] / seconds["run"]
 
 
 #: People in the yardstick model.
@@ -466,6 +469,10 @@ def main(argv=None) -> None:
                 f"{item['vs_yardstick']:>5.2f}x  {label}"
             )
         print(f"  a sweep's run of the same, no time series frame: {row['sweep_run_vs_run']:.2f}x")
+        print(
+            f"  the same without its silo twin: {row['without_twin_vs_run']:.2f}x (the twin's "
+            "weeks, and what they do to the caches the run's own weeks read)"
+        )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(result, handle, indent=2)
