@@ -6,7 +6,9 @@ the seeds' sign because its effect in the model is smaller than 40 seeds resolve
 because the model does not produce it. This tells the two apart: it judges every pattern
 the defaults fail again, by its own test at its own alpha, on ``--seeds`` seeds an arm
 (400) drawn from master seed ``--seed`` (3: not the validation's 0, nor the near
-calibration's 1 and 2, so the choice of the defaults did not see them). And, to trace
+calibration's 1 and 2, so the choice of the defaults did not see them). It judges the
+patterns the defaults pass on the same seeds too, so that the whole table's count on many
+seeds is known, and whether any pass holds only on the validation's seeds. And, to trace
 why some fail, it judges them the same way with one rate changed in every arm
 (``VARIANTS``)::
 
@@ -15,11 +17,12 @@ why some fail, it judges them the same way with one rate changed in every arm
 It changes no verdict of the validation table: that stays as ``collabsim validate`` gives
 it; each failed pattern's limitation quotes what it finds here
 (``collabsim.validation.catalogue.declare.on_many_seeds``). Writes, in
-``results/pattern_power/``, ``power.csv`` (one row per failed pattern, as declared and in
-each variant: its effect, interval and p on the validation's seeds and on these),
+``results/pattern_power/``, ``power.csv`` (one row per pattern as declared, ``validated``
+saying whether the validation passes it, and one per variant of a failed one: its effect,
+interval and p on the validation's seeds and on these),
 ``power.md`` and ``meta.json`` (what made them: the code fingerprint, the commit, the
-seeds); the validation itself, its runs and report, in ``validation/`` there. About a
-minute on two cores.
+seeds); the validation itself, its runs and report, in ``validation/`` there. About
+three minutes on two cores.
 """
 
 from __future__ import annotations
@@ -122,18 +125,19 @@ def _judge_again(args: argparse.Namespace) -> pd.DataFrame:
             f"{DEFAULTS} is not the full validation of this model code: rerun "
             f"collabsim validate --out {DEFAULTS} first"
         )
-    table = pd.read_csv(VALIDATION).dropna(subset=["passed"])
-    failed = table[~table["passed"].astype(bool)].set_index("pattern")
-    chosen = {name: (name, "") for name in failed.index}
+    table = pd.read_csv(VALIDATION).dropna(subset=["passed"]).set_index("pattern")
+    passed = table["passed"].astype(bool)
+    failed = passed.index[~passed]
+    chosen = {name: (name, "") for name in table.index}
     chosen.update(
-        {f"{name}_{label}": (name, why) for name, label, _, why in VARIANTS if name in failed.index}
+        {f"{name}_{label}": (name, why) for name, label, _, why in VARIANTS if name in failed}
     )
-    patterns = {name: PATTERNS[name] for name in failed.index}
+    patterns = {name: PATTERNS[name] for name in table.index}
     patterns.update(
         {
             f"{name}_{label}": variant(PATTERNS[name], label, changes)
             for name, label, changes, _ in VARIANTS
-            if name in failed.index
+            if name in failed
         }
     )
     patterns = {
@@ -149,11 +153,12 @@ def _judge_again(args: argparse.Namespace) -> pd.DataFrame:
     rows = []
     for result in results:
         name, why = chosen[result.pattern]
-        before = failed.loc[name]
+        before = table.loc[name]
         rows.append(
             {
                 "pattern": name,
                 "variant": why,
+                "validated": bool(passed[name]),
                 "metric": result.metric,
                 "effect_declared": before["effect"],
                 "p_declared": before["p_value"],
@@ -171,7 +176,9 @@ def _judge_again(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def _report(table: pd.DataFrame, made: dict) -> str:
-    declared = table[table["variant"].fillna("") == ""]
+    as_declared = table[table["variant"].fillna("") == ""]
+    declared = as_declared[~as_declared["validated"]]
+    held = as_declared[as_declared["validated"]]
     traced = table[table["variant"].fillna("") != ""]
     lines = [
         "# The patterns the defaults fail, judged on many seeds",
@@ -182,9 +189,15 @@ def _report(table: pd.DataFrame, made: dict) -> str:
         "they are. " + origin_text(made) + ".",
         "",
         f"There on {made['seeds']} seeds an arm: {int(declared['present'].sum())} of "
-        f"{len(declared)}.",
+        f"{len(declared)}. {_whole_table(as_declared, made['seeds'])}",
         "",
         *_rows(declared, traced=False),
+        "",
+        "## The patterns the defaults pass, on the same seeds",
+        "",
+        f"Held on {made['seeds']} seeds an arm: {int(held['present'].sum())} of {len(held)}.",
+        "",
+        *_rows(held, traced=False),
         "",
         "## Traced: the same tests with one rate changed in every arm",
         "",
@@ -198,6 +211,17 @@ def _report(table: pd.DataFrame, made: dict) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _whole_table(as_declared: pd.DataFrame, seeds: int) -> str:
+    """The whole table's count on these seeds, and what moved against the validation's."""
+    lost = as_declared[as_declared["validated"] & ~as_declared["present"]]
+    gained = as_declared[~as_declared["validated"] & as_declared["present"]]
+    return (
+        f"The whole table on {seeds} seeds an arm passes {int(as_declared['present'].sum())} "
+        f"of {len(as_declared)} (the validation {int(as_declared['validated'].sum())}): "
+        f"{len(gained)} gained, {len(lost)} lost."
+    )
 
 
 def _rows(table: pd.DataFrame, traced: bool) -> list[str]:
