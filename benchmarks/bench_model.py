@@ -25,7 +25,9 @@ memory and the first's seconds: the cost should grow at most linearly in people 
 With ``--phases`` it steps one model of each size as Mesa steps it, timing each phase of
 the week in the network's world and in its silo twin, and prints each phase's share: where
 the time goes. The week nobody plays, one compiled call, is called part by part to be
-timed apart, and the run is checked to come out as it does in one call. With ``--parts``
+timed apart, and the run is checked to come out as it does in one call. A part called apart
+starts with cold caches, so the shares overstate the parts that read the trust matrix at
+random. With ``--parts``
 it times the parts of ``collabsim.run`` (building the model, its weeks in compiled
 stretches, the summary, the rest), each against the yardstick, at each size and for the
 short run most of a study's runs are (``SHORT_RUN``); and, each against it, the two in
