@@ -472,8 +472,8 @@ def main(argv=None) -> None:
             )
         print(f"  a sweep's run of the same, no time series frame: {row['sweep_run_vs_run']:.2f}x")
         print(
-            f"  the same without its silo twin: {row['without_twin_vs_run']:.2f}x (the twin's "
-            "weeks, and what they do to the caches the run's own weeks read)"
+            f"  the same without its silo twin: {row['without_twin_vs_run']:.2f}x "
+            "(what the twin costs in all)"
         )
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:

@@ -181,7 +181,7 @@ def _report(table: pd.DataFrame, made: dict) -> str:
     held = as_declared[as_declared["validated"]]
     traced = table[table["variant"].fillna("") != ""]
     lines = [
-        "# The patterns the defaults fail, judged on many seeds",
+        "# The patterns judged on many seeds",
         "",
         f"Each pattern the full validation (`{DEFAULTS}`) fails, judged again by its own test "
         f"at its own alpha on {made['seeds']} seeds an arm from master seed {made['seed']}; "

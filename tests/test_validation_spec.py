@@ -11,6 +11,7 @@ import pytest
 from field_studies import plain, studies
 
 import collabsim
+from collabsim.analysis.agreement import VALIDATION
 from collabsim.params import ParameterError
 from collabsim.validation import PATTERNS, select_patterns
 from collabsim.validation.catalogue.declare import (
@@ -260,7 +261,7 @@ def test_each_failed_pattern_quotes_what_its_test_finds_on_many_seeds():
     power = pd.read_csv(root / MANY_SEEDS / "power.csv").fillna({"variant": ""})
     made = json.loads((root / MANY_SEEDS / "meta.json").read_text(encoding="utf-8"))
     assert (made["seeds"], made["seed"]) == (MANY_SEEDS_PER_ARM, MANY_SEEDS_MASTER)
-    validated = pd.read_csv(root / "results" / "validation" / "patterns.csv")
+    validated = pd.read_csv(root / VALIDATION)
     judged = validated.dropna(subset=["passed"]).set_index("pattern")["passed"].astype(bool)
     failed = judged.index[~judged]
     as_declared = power[power["variant"] == ""].set_index("pattern")
