@@ -308,3 +308,23 @@ def test_self_interest_is_a_chance_per_organisation_not_per_top():
         share, with_tops, actors = _acts_per_week(n_people, 0.01)
         assert share == pytest.approx(1 - 0.99 ** len(with_tops), abs=0.025)
         assert actors == with_tops  # each organisation with a top has its turn
+
+
+def test_the_network_is_judged_by_its_own_work_not_by_the_environment_moving():
+    # With nobody proposing changes, only the environment moves quality: all of that move is
+    # the environment's, so the network has made no progress, and what it is expected to
+    # achieve follows the outside pressure alone (ODD 7.14; no central leader to shield it).
+    still = small_model(
+        proposal_rate=0.0,
+        environment_change=0.2,
+        results_pressure=0.2,
+        central_leader_strength=0.0,
+    )
+    for _ in range(60):
+        still.step()
+    net = still.network
+    assert abs(net.quality - 1.0) > 0.01  # the environment did move quality
+    assert net.environment_shift == pytest.approx(net.quality - 1.0, abs=1e-12)
+    memory = collabsim.Params().aspiration_memory
+    # A <- a A + (1 - a)(0 + pressure), from A = 0 over 60 weeks
+    assert net.aspiration == pytest.approx(0.2 * (1 - memory**60), rel=1e-9)

@@ -126,7 +126,7 @@ class World(NamedTuple):
     org_low_meetings: np.ndarray  # (organisations,) meetings in a row its tops were low
     played: Any  # Played, as its struct: the choices of people played by participants
     standing: np.ndarray  # how the network stands (``Network``; ``mechanisms.weekly``)
-    quality_history: np.ndarray  # (QUARTER,) quality in each of the last thirteen weeks
+    quality_history: np.ndarray  # (QUARTER,) quality net of the environment's shifts
     attendance_history: np.ndarray  # the share of members at the latest meetings, a ring
     draws: Any  # PersonDraws, as its struct: what newcomers are drawn from
     everyone: np.ndarray  # bool, all true: who does the change work in silos
@@ -183,6 +183,9 @@ class Network:
     turnover = _standing(weekly.TURNOVER, int, "People who moved on and were replaced.")
     self_interest_acts = _standing(weekly.SELF_INTEREST_ACTS, int, "Self-interested acts.")
     budget_cuts = _standing(weekly.BUDGET_CUTS, int, "Budget cuts so far.")
+    environment_shift = _standing(
+        weekly.ENVIRONMENT_SHIFT, float, "Quality moved so far by the environment's changes."
+    )
     last_actor = _standing(
         weekly.LAST_ACTOR, int, "The latest senior leader to act in self-interest, or -1."
     )

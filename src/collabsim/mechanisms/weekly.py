@@ -55,7 +55,8 @@ FAILING_MEETINGS = 18  # meetings in a row at which the network was failing (M15
 COLLAPSE_STEP = 19  # week the network dissolved, -1 while it lives
 INITIAL_MEMBERS = 20  # members at the start
 BUDGET_CUTS = 21  # budget cuts so far, scheduled or of the run's funding history
-N_STANDING = 22
+ENVIRONMENT_SHIFT = 22  # quality moved so far by the environment's changes, not by any work
+N_STANDING = 23
 
 
 def new_standing(
@@ -190,8 +191,9 @@ def change_work_phase(world, settings, week):
 
     Proposals, decisions, tests, embedding and adoption (M8-M11), with ceded territory
     widening what the frontline may decide; in a working network its members do the work,
-    in silos everyone in post. The environment moves on; once a convened network has
-    dissolved, its cross-organisation changes unravel.
+    in silos everyone in post. The environment moves on, and how far it moved quality is
+    kept apart, for the network to be judged by its own work (M12); once a convened network
+    has dissolved, its cross-organisation changes unravel.
     """
     on, rates = network_on(world, settings), settings.week
     dl = rates.distributed_leadership
@@ -201,10 +203,12 @@ def change_work_phase(world, settings, week):
     change.change_work(world, settings, week, on, dl, working)
     if rates.convened and world.standing[ALIVE] == 0.0:
         landscape.unravel(world, settings)
+    standing = world.standing
+    before = sum_in_numpy_order(world.pathways.fitness)
     landscape.shift_environment(world, settings)
-    world.standing[QUALITY] = (
-        sum_in_numpy_order(world.pathways.fitness) / world.standing[INITIAL_QUALITY]
-    )
+    after = sum_in_numpy_order(world.pathways.fitness)
+    standing[ENVIRONMENT_SHIFT] += (after - before) / standing[INITIAL_QUALITY]
+    standing[QUALITY] = after / standing[INITIAL_QUALITY]
 
 
 @jit
@@ -225,13 +229,15 @@ def word_gets_around(world, settings):
 def commitment_phase(world, settings, week):
     """Phase 5: aspiration, frustration, and whether a top acts in self-interest.
 
-    Aspiration follows performance plus the pressure the central leader lets through;
-    frustration follows the week's strain (M12). Returns the territorial, disheartened top
+    Aspiration follows performance (the network's own improvement, net of the
+    environment's shifts) plus the pressure the central leader lets through; frustration
+    follows the week's strain (M12). Returns the territorial, disheartened top
     who acts in self-interest this week (M13), or -1; nobody does outside a working network,
     where there is nothing left to be committed to and frustration and inspiration just fade.
     """
     standing, rates, people = world.standing, settings.week, world.people
-    quality, history = standing[QUALITY], world.quality_history
+    # the network is judged by the change it made, not by demand and policy moving under it
+    quality, history = standing[QUALITY] - standing[ENVIRONMENT_SHIFT], world.quality_history
     quarter = commitment.QUARTER
     performance = (quality - history[week % quarter]) * 52 / quarter
     history[week % quarter] = quality
