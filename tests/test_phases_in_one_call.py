@@ -36,7 +36,7 @@ RUNS = {
             "self_interest_hazard": 0.05,
             "cede_willingness": 0.1,
         },
-        0,
+        1,  # a seed whose leader holding the centre moves on in a week without a meeting
         156,
     ),
 }
