@@ -294,7 +294,7 @@ def test_sums_by_group_stay_those_of_the_members_through_a_run(weeks):
     dissolved.
     """
     hard_times = collabsim.scenario("iocn").replace(self_interest_hazard=0.05, budget_cut_rate=3)
-    model = collabsim.CollaborationModel(hard_times, rng=5)
+    model = collabsim.CollaborationModel(hard_times, rng=2)  # a seed whose run does all that
     for _ in range(weeks):
         model.step()
     store = model.state.trust
