@@ -97,7 +97,8 @@ def aspiration_after(aspiration, performance, pressure, memory):
     """M12: the network's aspiration after one week (Lant 1992).
 
     ``A <- a·A + (1 - a)·(P + pressure)``: aspiration follows recent performance P (the
-    improvement in quality, per year, over the last quarter) plus the improvement outside
+    improvement in quality net of the environment's shifts, per year, over the last
+    quarter: the network's own work, ODD §10 item 40) plus the improvement outside
     pressure demands beyond it. The shortfall ``max(0, A - P)`` is what wears people down.
 
     Evidence: "a shared sense of frustration with the pace of impact"; "demands for
