@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -92,6 +93,29 @@ def test_a_ctrl_c_held_arrives_once_the_block_has_ended():
             signal.raise_signal(signal.SIGINT)  # to this thread: handled before it returns
             finished.append(True)
     assert finished == [True]
+
+
+@pytest.mark.usefixtures("python_ctrl_c")
+def test_a_ctrl_c_another_thread_hears_while_processes_start_arrives_once_they_have():
+    # Blocked in this thread, a press goes to any other; Python still raises it here, and
+    # must not before the block ends (a process half started would print a traceback).
+    go, heard = threading.Event(), threading.Event()
+
+    def hear_ctrl_c():
+        go.wait(DEADLINE)
+        signal.raise_signal(signal.SIGINT)  # to this thread: its C handler runs at once
+        heard.set()
+
+    hearing = threading.Thread(target=hear_ctrl_c, daemon=True)
+    hearing.start()  # before the block, so the signal is not blocked in it
+    finished = []
+    with pytest.raises(KeyboardInterrupt):
+        with ctrl_c.kept_from_new_processes():
+            go.set()
+            assert heard.wait(DEADLINE)
+            finished.append(True)  # Python's handler has run by now, at the latest here
+    assert finished == [True]
+    hearing.join(DEADLINE)
 
 
 def test_a_process_started_while_ctrl_c_is_kept_from_it_never_hears_it(tmp_path):

@@ -120,17 +120,23 @@ def kept_from_new_processes() -> Iterator[None]:
     Only for processes started from this thread (a process pool's, as tasks are
     submitted); where signals cannot be blocked (Windows) or outside the main thread, the
     block changes nothing.
+
+    The press is also held (``held``): blocked here, the signal still reaches another
+    thread of this process (a pool's manager thread), and Python would then raise in this
+    one between a new process's start and the writing of what it starts from, leaving it
+    to fail with a traceback of its own on a half-written start.
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(
         signal, "pthread_sigmask"
     ):
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    with held():
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:  # a press kept pending here is delivered now, to the handler that holds it
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 @contextlib.contextmanager
