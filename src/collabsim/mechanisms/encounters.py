@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import PREFETCH_AHEAD, jit, prefetch
-from collabsim.mechanisms.draws import below, chance, uniform
+from collabsim.mechanisms.draws import INFORMAL_CONTACT, below, chance, enter_for, uniform
 from collabsim.mechanisms.narrative import anchored, narrative_exchange
 from collabsim.mechanisms.trust import (
     encounter_goes_well_probability,
@@ -169,6 +169,7 @@ def informal_encounters(world, settings):
     for i in range(n):
         if not store.active[i]:
             continue
+        enter_for(stream, INFORMAL_CONTACT, i)
         for _ in range(whole + (1 if chance(stream, fraction) else 0)):
             p = pathway[i]
             if p >= 0 and uniform(stream) < 0.5:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from collabsim.jit import jit
-from collabsim.mechanisms import attendance, commitment, encounters, learning, narrative
+from collabsim.mechanisms import attendance, commitment, draws, encounters, learning, narrative
 from collabsim.mechanisms.weekly import (
     ASPIRATION_GAP,
     ATTENDANCE_RATE,
@@ -66,6 +66,7 @@ def hold(world, settings, attendees, week):
     programmes (M7).
     """
     standing, people, rates = world.standing, world.people, settings.meeting
+    draws.enter(world.stream, draws.MEETING)
     standing[MEETINGS_HELD] += 1
     for i in attendees:
         people.attended[i] += 1

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import PREFETCH_AHEAD, jit, prefetch
-from collabsim.mechanisms.draws import below, chance, uniform
+from collabsim.mechanisms.draws import WORD_OF_MOUTH, below, chance, enter_for, uniform
 from collabsim.mechanisms.trust_store import read, set_general, unpacked, write
 from collabsim.organisations import HEALTH, SOCIAL_CARE
 
@@ -266,6 +266,7 @@ def _gossip(store, stream, news, conversations, network_on, org_start):
     for i in range(n):
         if network_on and not store.active[i]:
             continue
+        enter_for(stream, WORD_OF_MOUTH, i)
         first = colleagues = 0
         if not network_on:
             first = org_start[store.org[i]]

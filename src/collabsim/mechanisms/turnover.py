@@ -9,7 +9,7 @@ import numpy as np
 
 from collabsim.jit import jit
 from collabsim.mechanisms.change import end_change
-from collabsim.mechanisms.draws import chance, normal
+from collabsim.mechanisms.draws import TURNOVER, chance, enter_for, normal
 from collabsim.mechanisms.roles import MIDDLE, TOP
 from collabsim.mechanisms.trust_members import renew, set_membership
 
@@ -172,6 +172,7 @@ def move_on(world, settings, leavers):
     for i in range(people.active.shape[0]):
         if people.steady[i]:
             continue
+        enter_for(stream, TURNOVER, i)
         if chance(stream, weekly_rate * (1.0 + frustration_weight * people.frustration[i])):
             leavers[count] = i
             count += 1

@@ -29,7 +29,8 @@ from collabsim.mechanisms import (
     trust,
     turnover,
 )
-from collabsim.mechanisms.draws import chance
+from collabsim.mechanisms import draws
+from collabsim.mechanisms.draws import chance, enter
 from collabsim.mechanisms.trust_store import drift, trust_in
 
 # How the network stands, as the compiled phases read and write it (``world.standing``).
@@ -195,6 +196,7 @@ def change_work_phase(world, settings, week):
     kept apart, for the network to be judged by its own work (M12); once a convened network
     has dissolved, its cross-organisation changes unravel.
     """
+    enter(world.stream, draws.CHANGE_WORK)
     on, rates = network_on(world, settings), settings.week
     dl = rates.distributed_leadership
     if on:
@@ -214,6 +216,7 @@ def change_work_phase(world, settings, week):
 @jit
 def informal_contact(world, settings):
     """Phase 4, first part: informal contact among the members of a living place-based network."""
+    enter(world.stream, draws.INFORMAL_CONTACT)
     if network_on(world, settings) and settings.week.talks_informally:
         encounters.informal_encounters(world, settings)
 
@@ -221,6 +224,7 @@ def informal_contact(world, settings):
 @jit
 def word_gets_around(world, settings):
     """Phase 4, second part: second-hand trust (M3), then trust drifting back (M1)."""
+    enter(world.stream, draws.WORD_OF_MOUTH)
     trust.second_hand(world, settings, network_on(world, settings))
     drift(world.trust, settings.week.trust_drift)
 
@@ -235,6 +239,7 @@ def commitment_phase(world, settings, week):
     who acts in self-interest this week (M13), or -1; nobody does outside a working network,
     where there is nothing left to be committed to and frustration and inspiration just fade.
     """
+    enter(world.stream, draws.COMMITMENT)
     standing, rates, people = world.standing, settings.week, world.people
     # the network is judged by the change it made, not by demand and policy moving under it
     quality, history = standing[QUALITY] - standing[ENVIRONMENT_SHIFT], world.quality_history
@@ -284,6 +289,7 @@ def exits_phase(world, settings):
     leaders lost heart withdraw with their people. A leader holding the centre whose
     organisation withdrew stays in post, and nobody holds the centre after them.
     """
+    enter(world.stream, draws.EXITS)
     standing, people, patience = world.standing, world.people, settings.exits.patience
     standing[EXITS] += turnover.drift_away(world, settings, patience)
     standing[EXITS] += sustainability.organisations_withdrawing(
@@ -321,6 +327,7 @@ def turnover_phase(world, settings):
     others. Returns how many moved on, their posts first in ``world.leavers`` in the order
     they left, for the model to hand their posts' Mesa agents over.
     """
+    enter(world.stream, draws.TURNOVER)
     leaving = turnover.move_on(world, settings, world.leavers)
     if leaving:
         replace_posts(world, world.leavers[:leaving])

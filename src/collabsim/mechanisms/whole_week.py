@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from collabsim.jit import jit
-from collabsim.mechanisms import attendance, meeting, weekly
+from collabsim.mechanisms import attendance, draws, meeting, weekly
 from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.sustainability import network_failing
 from collabsim.mechanisms.weekly import (
@@ -46,6 +46,7 @@ def meeting_due(world, settings, week):
 
     Every ``meeting_interval`` weeks from week 1, while a convened network is alive.
     """
+    draws.start_week(world.stream, week)
     due = weekly.network_on(world, settings) and (week - 1) % settings.week.meeting_interval == 0
     world.standing[MEETING_HELD] = due
     return due
