@@ -44,6 +44,53 @@ def test_streams_are_reproducible_independent_and_uniform():
     assert abs(normals.mean()) < 0.03 and abs(normals.std() - 1) < 0.03
 
 
+def _first_draws(stream, count=5):
+    return [draws.uniform(stream) for _ in range(count)]
+
+
+def test_each_phase_and_person_draws_from_its_own_stream_whatever_was_drawn_before():
+    """Synchronised streams: a phase's (or a person's) draws in a week depend on the run's
+    seed, the week and the phase (and person) only, not on how many draws came before."""
+    fresh = draws.new_stream(np.random.default_rng(1))
+    used = draws.new_stream(np.random.default_rng(1))
+    _first_draws(used, 17)  # another run's phases took more draws before this one
+    for stream in (fresh, used):
+        draws.start_week(stream, 5)
+        draws.enter(stream, draws.TURNOVER)
+    assert _first_draws(fresh) == _first_draws(used)
+    for stream in (fresh, used):
+        draws.enter_for(stream, draws.PROPOSALS, 3)
+    assert _first_draws(fresh) == _first_draws(used)
+
+    def first(week, phase, person=None, seed=1):
+        stream = draws.new_stream(np.random.default_rng(seed))
+        draws.start_week(stream, week)
+        if person is None:
+            draws.enter(stream, phase)
+        else:
+            draws.enter_for(stream, phase, person)
+        return draws.uniform(stream)
+
+    base = first(5, draws.TURNOVER)
+    assert base == first(5, draws.TURNOVER)
+    others = [
+        first(6, draws.TURNOVER),
+        first(5, draws.ATTENDANCE),
+        first(5, draws.TURNOVER, seed=2),
+        first(5, draws.TURNOVER, person=0),
+    ]
+    assert base not in others
+    # the first draws of neighbouring people, weeks and phases are uniform and unrelated
+    people = np.array([first(9, draws.PROPOSALS, person=i) for i in range(20001)])
+    assert abs(people.mean() - 0.5) < 0.01  # sd of the mean is 0.002
+    assert abs(np.corrcoef(people[:-1], people[1:])[0, 1]) < 0.03  # sd 0.007
+    weeks = np.array([first(w, draws.ATTENDANCE) for w in range(20001)])
+    assert abs(weeks.mean() - 0.5) < 0.01
+    assert abs(np.corrcoef(weeks[:-1], weeks[1:])[0, 1]) < 0.03
+    phases = np.array([[first(w, phase) for phase in (1, 2)] for w in range(20000)])
+    assert abs(np.corrcoef(phases[:, 0], phases[:, 1])[0, 1]) < 0.03
+
+
 # --- M4 narrative --------------------------------------------------------------------------
 
 

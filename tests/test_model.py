@@ -32,6 +32,41 @@ def test_same_seed_same_run_different_seed_different_run():
     assert not a.timeseries.equals(c.timeseries)
 
 
+def _who_moves_on_each_week(model, weeks):
+    """For each week, the posts whose holders moved on, in the run and in its silo twin."""
+    worlds = (model, model.silo_twin)
+    seen = []
+    for _ in range(weeks):
+        before = [world.network.turnover for world in worlds]
+        model.step()
+        seen.append(
+            [
+                sorted(world.state.leavers[: world.network.turnover - count].tolist())
+                for world, count in zip(worlds, before)
+            ]
+        )
+    return seen
+
+
+def test_runs_on_one_seed_draw_alike_wherever_they_do_the_same_thing():
+    """Synchronised streams (ODD §7): where moving on does not depend on frustration, the
+    same people move on in the same weeks in two runs on one seed that differ in a lever,
+    and in each run's silo twin, although the runs differ in everything else."""
+    params = collabsim.scenario(
+        "iocn", n_people=150, central_leader_strength=0.0, turnover_frustration=0.0
+    )
+    runs = [
+        collabsim.CollaborationModel(params.replace(cede_willingness=cede), rng=3)
+        for cede in (0.1, 0.9)
+    ]
+    weeks = [_who_moves_on_each_week(model, 156) for model in runs]
+    for seen in weeks:
+        assert all(run == twin for run, twin in seen)
+    assert [run for run, _ in weeks[0]] == [run for run, _ in weeks[1]]
+    assert sum(len(run) for run, _ in weeks[0]) >= 20
+    assert runs[0].network.quality != runs[1].network.quality
+
+
 def _nan_equal(x, y):
     return all(x[k] == y[k] or (x[k] != x[k] and y[k] != y[k]) for k in x)
 

@@ -9,7 +9,7 @@ GROUP = "sustainability"
 declare(
     "exit_threshold",
     "float",
-    0.216,
+    0.136,
     "Commitment below which people start to drift away.",
     unit="0-1",
     low=0.0,
@@ -55,7 +55,7 @@ declare(
 declare(
     "tops_commitment_floor",
     "float",
-    0.342,
+    0.15,
     "Mean commitment of an organisation's senior leaders below which it withdraws from "
     "the network (after exit_patience_weeks).",
     unit="0-1",
