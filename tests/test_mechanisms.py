@@ -335,10 +335,16 @@ def test_frustration_makes_moving_on_likelier_and_steady_posts_stay():
     leavers = np.zeros(40, dtype=np.int64)
     weekly = m.settings.exits._replace(turnover_rate=0.05 * 52, turnover_frustration=3.0)
     rates = compiled_settings(m, exits=weekly)
-    p.frustration[:] = 0.0
-    calm = sum(turnover.move_on(s.world, rates, leavers) for _ in range(200))
-    p.frustration[:] = 1.0
-    upset = sum(turnover.move_on(s.world, rates, leavers) for _ in range(200))
+
+    def weeks_of_moving_on(frustration):
+        p.frustration[:] = frustration
+        total = 0
+        for week in range(200):  # each a week of its own: a week's draws are the week's
+            draws.start_week(s.stream, week)
+            total += turnover.move_on(s.world, rates, leavers)
+        return total
+
+    calm, upset = weeks_of_moving_on(0.0), weeks_of_moving_on(1.0)
     assert upset > 3 * calm > 0
     assert not set(leavers[:5]) & set(np.flatnonzero(p.steady))
 

@@ -273,8 +273,12 @@ def test_each_failed_pattern_quotes_what_its_test_finds_on_many_seeds():
     quoting = [
         name for name, p in PATTERNS.items() if f"(`{MANY_SEEDS}`) the effect" in p.limitation
     ]
-    assert sorted(quoting) == sorted(failed)
-    for name, row in declared.iterrows():
+    # a pattern the full validation fails but the quick one passes states no limitation (the
+    # suite's quick validation holds every stated limitation to a failure there): its finding
+    # on many seeds is in power.md alone
+    stating = [name for name in failed if PATTERNS[name].limitation.strip()]
+    assert sorted(quoting) == sorted(stating)
+    for name, row in declared.loc[stating].iterrows():
         parts = isinstance(PATTERNS[name].test, AllOf)
         quoted = on_many_seeds(
             float(f"{row.effect:.3g}"), float(f"{row.p_value:.2g}"), bool(row.present), parts
