@@ -36,7 +36,7 @@ declare(
     "alive for most of their five years whichever way they work (70% sustain all five), so the "
     "share of weeks alive has little room to differ, against how much runs differ."
     + on_many_seeds(0.0452, 4.4e-10, True)
-    + across_rates(0)  # RATES:incremental_change_sustains,
+    + across_rates(44),
 )
 
 declare(
@@ -116,7 +116,7 @@ declare(
     "the room losing commitment (`docs/odd.md` §9, (j))."
     + on_many_seeds(-0.109, 1.0, False)
     + " With no update on actions the room's commitment still falls there (-0.047; p = 1)."
-    + across_rates(0)  # RATES:small_tests_energise,
+    + across_rates(0),
 )
 
 declare(
@@ -144,9 +144,7 @@ declare(
     "tops' turf and adds to everyone's workload for good (ODD 7.18). The seed's claim holds 'if "
     "the support was maintained'; this pattern's arm keeps the defaults' funding history, a cut "
     "about once a year, so it asks for richer pickings from networks whose support is not "
-    "maintained."
-    + on_many_seeds(-0.00514, 0.65, False, parts=True)
-    + across_rates(0)  # RATES:richer_pickings_over_time,
+    "maintained." + on_many_seeds(-0.00514, 0.65, False, parts=True) + across_rates(0),
 )
 
 declare(
@@ -184,5 +182,5 @@ declare(
     "0.13, against a mean of 0.014. The full validation finds -0.0206 (p = 0.82). The seed "
     "speaks of networks that had achieved something before support ended."
     + on_many_seeds(-0.0048, 0.76, False)
-    + across_rates(0)  # RATES:gains_unravel_without_support,
+    + across_rates(7),
 )

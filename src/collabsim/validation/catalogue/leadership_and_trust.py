@@ -47,8 +47,7 @@ declare(
     "weeks), but p = 0.019; over the full validation's 40 seeds the difference is clear (0.103, "
     "p = 0.0035), and on 400 seeds an arm too (0.0992, p = 1.1e-20, `results/pattern_power/`). "
     "Most networks are alive for most of their five years with or without the leader, so the "
-    "difference is small against how much runs differ."
-    + across_rates(0)  # RATES:central_leader_holds_the_centre,
+    "difference is small against how much runs differ." + across_rates(147),
 )
 
 declare(
@@ -182,7 +181,7 @@ declare(
     "stays (ODD §10 item 36), and most networks are alive for most of their five years either "
     "way, so the act has little share of weeks alive to take."
     + on_many_seeds(0.148, 0.22, False, parts=True)
-    + across_rates(0)  # RATES:self_interest_devastates_the_venture,
+    + across_rates(6),
 )
 
 declare(

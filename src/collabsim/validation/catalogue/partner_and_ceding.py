@@ -120,7 +120,7 @@ declare(
     "distributed leadership by the tops' leave were tried; none passed the pattern at the rates "
     "of the time without costing others (`docs/odd.md` §9, (g))."
     + on_many_seeds(3.34, 0.0033, False)
-    + across_rates(0)  # RATES:ceding_gates_distributed_leadership,
+    + across_rates(23),
 )
 
 declare(
@@ -145,7 +145,7 @@ declare(
     "seeds). Trained frontline leaders propose more wherever they are, and tops who do not "
     f"cede still grant more often than not (`grant_base` = {default('grant_base')})."
     + on_many_seeds(36.5, 9.4e-65, True)
-    + across_rates(0)  # RATES:ceding_gates_frontline_programme,
+    + across_rates(169),
 )
 
 declare(

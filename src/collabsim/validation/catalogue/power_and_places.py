@@ -68,7 +68,7 @@ declare(
     "(`docs/odd.md` §9, (f)), nor did the imbalance entrenching a split in purpose between the "
     "two parties' senior leaders (§9, (n))."
     + on_many_seeds(2.32, 0.53, False, parts=True)
-    + across_rates(0)  # RATES:power_imbalance_slows_progress,
+    + across_rates(0),
 )
 
 declare(
@@ -99,7 +99,7 @@ declare(
     "same posts. Choosing the leavers by their own resistance instead takes members who do not "
     "decide, and blocks were unchanged too (`docs/odd.md` §9, (h))."
     + on_many_seeds(0.00135, 0.55, False)
-    + across_rates(0)  # RATES:resistant_members_leaving_frees_progress,
+    + across_rates(0),
 )
 
 declare(
