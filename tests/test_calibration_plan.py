@@ -153,6 +153,42 @@ def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
         ("high = 1.0", "high = 1.0\nperturb = 2", "target 1: perturb=2 is not allowed"),
         (
             "high = 1.0",
+            "high = 1.0\nperturb = 0.2\nrecheck = {moves = 3, seeds = 8, seed = 3}",
+            None,
+        ),
+        (
+            "high = 1.0",
+            "high = 1.0\nrecheck = {moves = 3, seeds = 8, seed = 3}",
+            "target 1: recheck is not allowed without perturb",
+        ),
+        (
+            "high = 1.0",
+            "high = 1.0\nperturb = 0.2\nrecheck = {moves = 3, seeds = 8}",
+            "target 1: recheck: no seed: a recheck needs moves, seeds and seed",
+        ),
+        (
+            "high = 1.0",
+            "high = 1.0\nperturb = 0.2\nrecheck = {move = 3, seeds = 8, seed = 3}",
+            "target 1: recheck: unknown key 'move'.*did you mean moves",
+        ),
+        (
+            "high = 1.0",
+            "high = 1.0\nperturb = 0.2\nrecheck = {moves = 0, seeds = 8, seed = 3}",
+            "target 1: recheck: moves=0 is not allowed",
+        ),
+        (
+            "high = 1.0",
+            "high = 1.0\nperturb = 0.2\nrecheck = 3",
+            "target 1: recheck = 3 is not allowed: expected a table",
+        ),
+        (
+            "high = 1.0",
+            "high = 1.0\nperturb = 0.2\nrecheck = {moves = 3, seeds = 8, seed = 0}",
+            "stage targets: target final_trust_cross_org_shift: recheck seed=0 is the stage's "
+            "own master seed",
+        ),
+        (
+            "high = 1.0",
             'high = 1.0\nversus = {scenario = "beston", step = 16}',
             "target 1: versus: .*step",
         ),

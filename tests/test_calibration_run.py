@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from collabsim import calibration
-from collabsim.calibration import CalibrationPlan, Stage, Target, calibrate, stages
+from collabsim.calibration import CalibrationPlan, Stage, Target, calibrate, sizes, stages
 from collabsim.calibration.scoring import ranking, recommend
 from collabsim.validation.spec import Arm, Bound, Change, Pattern, Sign, ValidationError
 
@@ -279,12 +279,12 @@ def test_a_stage_with_a_seed_of_its_own_judges_the_points_on_other_seeds(tmp_pat
 
     again = Stage("again", seeds=SEEDS, patterns=[BOUNDED], alpha=0.1, seed=7)
     plan = dataclasses.replace(PLAN, name="again", stages=[PLAN.stages[0], again])
-    size = stages.calibration_size(plan).runs
+    size = sizes.calibration_size(plan).runs
     assert size == 2 * 4 * SEEDS  # the same arm on other seeds runs again, where one
     shared = dataclasses.replace(
         plan, stages=[PLAN.stages[0], dataclasses.replace(again, seed=None)]
     )
-    assert stages.calibration_size(shared).runs == 4 * SEEDS  # of the plan's seed would not
+    assert sizes.calibration_size(shared).runs == 4 * SEEDS  # of the plan's seed would not
     calibrate(plan, out=tmp_path / "again", backend="serial")
     info = meta(tmp_path / "again")
     assert info["runs"]["again"]["computed"] == 4 * SEEDS

@@ -16,9 +16,10 @@ import pytest
 
 import collabsim
 from collabsim.calibration import CalibrationError, CalibrationPlan, Stage, Target, calibrate
-from collabsim.calibration.scoring import stage_verdict, target_value
-from collabsim.calibration.stages import calibration_size, stage_size
-from collabsim.calibration.targets import perturbed
+from collabsim.calibration.scoring import stage_verdict, steepest, target_value
+from collabsim.calibration.sizes import calibration_size, stage_size
+from collabsim.calibration.targets import Recheck, perturbed
+from collabsim.sweeps.sampling import replicate_seeds
 from collabsim.validation.spec import Arm
 
 BESTON = Arm("beston", steps=20)
@@ -269,3 +270,101 @@ def test_a_last_stage_of_targets_alone_leaves_the_ranking_to_the_patterns_before
     plan = CalibrationPlan("x", factors=FACTORS, stages=[patterns, *STEADY.stages])
     assert plan.ranking_stage is plan.stages[0]  # not steady, where every point passes 0
     assert STEADY.ranking_stage is STEADY.stages[0]  # none checks patterns: the last
+
+
+RECHECK = Recheck(moves=2, seeds=6, seed=5)
+RECHECKED = CalibrationPlan(
+    "rechecked",
+    factors=FACTORS,
+    points=3,
+    seed=0,
+    stages=[
+        Stage(
+            "steady",
+            seeds=SEEDS,
+            targets=[Target(BESTON, OUTPUT, 0, 0.02, name="edge", perturb=0.2, recheck=RECHECK)],
+        )
+    ],
+)
+
+
+def test_a_recheck_is_refused_where_it_cannot_be_read():
+    with pytest.raises(CalibrationError, match="recheck is not allowed without perturb"):
+        Target(BESTON, OUTPUT, 0, 1, recheck=RECHECK)
+    with pytest.raises(CalibrationError, match="recheck=3 is not allowed: expected a Recheck"):
+        Target(BESTON, OUTPUT, 0, 1, perturb=0.2, recheck=3)
+    for options, match in (
+        ({"moves": 0}, "recheck: moves=0 is not allowed"),
+        ({"seeds": 1}, "recheck: seeds=1 is not allowed"),
+        ({"seed": -1}, "recheck: seed=-1 is not allowed"),
+        ({"moves": True}, "recheck: moves=True is not allowed"),
+    ):
+        with pytest.raises(CalibrationError, match=match):
+            dataclasses.replace(RECHECK, **options)
+
+
+def test_the_steepest_moves_are_named_largest_first_the_first_of_equal_ones_first():
+    moves = {"arm": 0.5, "a x0.8": 0.375, "a x1.2": 0.25, "b x0.8": 0.75, "b x1.2": 0.5}
+    assert steepest(moves, 2) == ["a x1.2", "b x0.8"]
+    assert steepest(moves, 9) == ["a x1.2", "b x0.8", "a x0.8", "b x1.2"]
+    assert steepest({**moves, "b x1.2": math.nan}, 1) == ["b x1.2"]  # cannot be shown small
+
+
+def test_a_stage_with_a_recheck_is_sized_with_its_second_measurement():
+    size = stage_size(RECHECKED, 0)
+    moves = 2 * len(FACTORS)
+    again = 3 * (1 + RECHECK.moves) * RECHECK.seeds
+    assert size.runs == 3 * SEEDS * (1 + moves) + again
+    assert f"and {again:,} runs of the steepest moves measured again" in size.describe()
+    assert calibration_size(RECHECKED).runs == size.runs
+
+
+@pytest.fixture(scope="module")
+def rechecked(tmp_path_factory):
+    out = tmp_path_factory.mktemp("calibration") / "rechecked"
+    return out, calibrate(RECHECKED, out=out, backend="serial")
+
+
+def shifts_alone(values: dict, seeds: list[int], moves) -> dict[str, float]:
+    """Each named move's shift of the output's mean over ``seeds``, from runs made alone."""
+    settings = perturbed(values, 0.2)
+    base = mean_of(values, BESTON, seeds)
+    return {m: abs(mean_of(settings[m], BESTON, seeds) - base) for m in moves}
+
+
+def test_a_recheck_measures_the_steepest_moves_again_on_seeds_of_their_own(rechecked):
+    out, _ = rechecked
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    stage_seeds = meta["replicate_seeds"][:SEEDS]
+    own_seeds = replicate_seeds(RECHECK.seed, RECHECK.seeds)
+    assert not set(own_seeds) & set(stage_seeds)
+    moves = 2 * len(FACTORS)
+    assert meta["runs"]["steady"]["computed"] == 3 * (
+        SEEDS * (1 + moves) + RECHECK.seeds * (1 + RECHECK.moves)
+    )
+    points = pd.read_csv(out / "points.csv").set_index("point")
+    for number in range(RECHECKED.points):
+        values = RECHECKED.point(number)
+        first = shifts_alone(values, stage_seeds, perturbed(values, 0.2))
+        chosen = sorted(first, key=first.__getitem__, reverse=True)[: RECHECK.moves]
+        again = shifts_alone(values, own_seeds, chosen)
+        by = max(again, key=again.__getitem__)
+        row = points.loc[number]
+        assert row["steady_edge_screen"] == pytest.approx(max(first.values()), abs=1e-12)
+        assert row["steady_edge"] == pytest.approx(again[by], abs=1e-12)
+        assert row["steady_edge_by"] == by
+        assert bool(row["steady_ok"]) == (again[by] <= 0.02)
+    report = (out / "calibration.md").read_text(encoding="utf-8")
+    assert "the 2 moves that shifted it most on the stage's seeds, measured again on 6" in report
+
+
+def test_a_point_that_fails_the_rest_of_its_stage_is_not_measured_again(tmp_path):
+    never = Target(BESTON, OUTPUT, 1.5, 2, name="gap", versus=SHORTER)  # trust is in [0, 1]
+    stage = dataclasses.replace(RECHECKED.stages[0], targets=[never, *RECHECKED.stages[0].targets])
+    plan = dataclasses.replace(RECHECKED, name="failing", stages=[stage])
+    calibrate(plan, out=tmp_path, backend="serial")
+    meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
+    assert meta["runs"]["steady"]["needed"] == 3 * SEEDS * (2 + 2 * len(FACTORS))
+    points = pd.read_csv(tmp_path / "points.csv")
+    assert points["steady_edge"].isna().all() and points["steady_edge_screen"].gt(0).all()
+    assert not points["steady_ok"].any()

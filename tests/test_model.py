@@ -42,7 +42,7 @@ def _who_moves_on_each_week(model, weeks):
         seen.append(
             [
                 sorted(world.state.leavers[: world.network.turnover - count].tolist())
-                for world, count in zip(worlds, before)
+                for world, count in zip(worlds, before, strict=True)
             ]
         )
     return seen

@@ -88,7 +88,9 @@ def calibrate(
             ``distributed.Client``.
         progress: Called as ``progress(stage, done, total)`` as a stage's runs finish
             (runs found stored count as done), then as ``progress("<stage> scored",
-            done, total)`` over the same runs as their points are scored. An exception
+            done, total)`` over the same runs as their points are scored, and as
+            ``progress("<stage> rechecked", done, total)`` over the runs of steepest moves
+            measured again (a target with a ``recheck``). An exception
             it raises (``KeyboardInterrupt``) stops the calibration; the finished runs
             stay.
         restart: Delete every stored run in ``out`` and compute all anew.
@@ -134,7 +136,8 @@ def calibrate(
         scheduler=scheduler,
         restart=restart,  # progress: each stage's own report, below
     )
-    from collabsim.calibration.stages import arm_reads, run_stage, stage_size
+    from collabsim.calibration.sizes import stage_size
+    from collabsim.calibration.stages import arm_reads, run_stage
     from collabsim.sweeps import kept_alive
     from collabsim.sweeps.plan import check_size
 
@@ -159,6 +162,9 @@ def calibrate(
                 check_size(stage_size(plan, index, len(in_play)), allow_large=allow_large)
             report = None if progress is None else _StageProgress(progress, stage.name)
             scoring = None if progress is None else _StageProgress(progress, f"{stage.name} scored")
+            again = (
+                None if progress is None else _StageProgress(progress, f"{stage.name} rechecked")
+            )
             results[stage.name] = run_stage(
                 stage,
                 {n: plan.point(n) for n in in_play},
@@ -168,6 +174,7 @@ def calibrate(
                 reads=reads,
                 allow_large=True,  # the stage's size was checked above, in full
                 scoring=scoring,
+                rechecking=again,
             )
             in_play = results[stage.name].passing
     meta["runs"] = {

@@ -34,6 +34,8 @@
     perturb = 0.2
     low = 0
     high = 0.3
+    # its three steepest moves on the stage's seeds, measured again on 120 seeds of their own
+    recheck = {moves = 3, seeds = 120, seed = 3}
 
     [[stage]]
     name = "patterns"
@@ -54,13 +56,14 @@ refused in one line naming the file, the field and what is allowed.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from collabsim.calibration.errors import CalibrationError
 from collabsim.calibration.plan import CalibrationPlan, Stage
-from collabsim.calibration.targets import Target
+from collabsim.calibration.targets import Recheck, Target
 from collabsim.checks import path_option
 from collabsim.params import ParameterError
 from collabsim.scenarios import DEFAULT_SCENARIO
@@ -85,7 +88,19 @@ STAGE_KEYS: tuple[str, ...] = (
 )
 
 #: Keys of a ``[[stage.target]]`` table.
-TARGET_KEYS: tuple[str, ...] = ("name", "arm", "output", "low", "high", "versus", "perturb")
+TARGET_KEYS: tuple[str, ...] = (
+    "name",
+    "arm",
+    "output",
+    "low",
+    "high",
+    "versus",
+    "perturb",
+    "recheck",
+)
+
+#: Keys of a target's ``recheck`` table (``collabsim.calibration.targets.Recheck``).
+RECHECK_KEYS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Recheck))
 
 #: Keys of a target's ``arm`` (and ``versus``) table.
 ARM_KEYS: tuple[str, ...] = ("scenario", "params", "steps")
@@ -197,7 +212,21 @@ def _target(spec: Any, where: str, path: Path, fail) -> Target:
         name=spec.get("name", ""),
         versus=arms.get("versus"),
         perturb=spec.get("perturb"),
+        recheck=_recheck(spec["recheck"], f"{where}: recheck", fail) if "recheck" in spec else None,
     )
+
+
+def _recheck(spec: Any, where: str, fail) -> Recheck:
+    if not isinstance(spec, dict):
+        raise fail(
+            f"{where} = {spec!r} is not allowed: expected a table such as "
+            "{moves = 3, seeds = 120, seed = 3}"
+        )
+    check_keys(spec, RECHECK_KEYS, where, fail)
+    missing = [key for key in RECHECK_KEYS if key not in spec]
+    if missing:
+        raise fail(f"{where}: no {', '.join(missing)}: a recheck needs moves, seeds and seed")
+    return Recheck(**spec)
 
 
 def _arm(arm: Any, where: str, path: Path, fail) -> Arm:

@@ -127,6 +127,11 @@ def points_table(plan: CalibrationPlan, results: Mapping[str, StageResult]) -> p
                 table[f"{stage.name}_{target.by_column}"] = [
                     scores[n].moved_by[target.name] if n in scores else "" for n in table["point"]
                 ]
+            if target.screen_column:
+                table[f"{stage.name}_{target.screen_column}"] = [
+                    scores[n].screened[target.name] if n in scores else math.nan
+                    for n in table["point"]
+                ]
         table[f"{stage.name}_ok"] = pd.array(
             [scores[n].ok if n in scores else None for n in table["point"]], dtype="boolean"
         )

@@ -263,6 +263,13 @@ class CalibrationPlan:
         object.__setattr__(self, "stages", tuple(stages))
         rates = {f.name for f in self.factors}
         for stage in self.stages:
+            for target in stage.targets:
+                if target.recheck is not None and target.recheck.seed == self.seed_of(stage):
+                    raise CalibrationError(
+                        f"stage {stage.name}: target {target.name}: recheck seed="
+                        f"{target.recheck.seed} is the stage's own master seed: the moves would "
+                        "be measured again on the seeds that chose them; give it another"
+                    )
             for where, arm in stage.arms():
                 if (how := arm.clash(rates)) is not None:
                     raise CalibrationError(

@@ -3,7 +3,8 @@
 - ``with_alpha``: a copy of a pattern's test at another significance level (every part
   of an ``AllOf`` too), so a stage can judge patterns at its own ``alpha``.
 - ``target_value``: a target's value at a point from its settings' means (a mean, a
-  gap between two settings, or the largest shift when one rate moves).
+  gap between two settings, or the largest shift when one rate moves); ``steepest``: the
+  moves that shift it most, which a ``Recheck`` measures again.
 - ``stage_verdict``: a point passes a stage if it passes at least ``stage.required``
   of the stage's patterns (``min_passed`` of them, rounded up) and every target's
   value lies within its bounds (an undefined value fails).
@@ -71,6 +72,9 @@ class StageScore:
         ok: Whether the point passes the stage (``stage_verdict``).
         moved_by: For each ``perturb`` target, the move of a rate that shifted its
             output most (``"<rate> x0.8"``; ``target_value``).
+        screened: For each target with a ``recheck``, its value on the stage's own seeds,
+            which chose the moves measured again (``targets`` holds the value measured
+            again).
     """
 
     point: int
@@ -79,6 +83,7 @@ class StageScore:
     targets: Mapping[str, float] = field(default_factory=dict)
     ok: bool = False
     moved_by: Mapping[str, str] = field(default_factory=dict)
+    screened: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def share(self) -> float:
@@ -86,13 +91,20 @@ class StageScore:
         return self.passed / self.patterns if self.patterns else math.nan
 
 
-def stage_verdict(stage: Stage, *, passed: int, targets: Mapping[str, float]) -> bool:
+def stage_verdict(
+    stage: Stage,
+    *,
+    passed: int,
+    targets: Mapping[str, float],
+    ignoring: frozenset[str] = frozenset(),
+) -> bool:
     """Whether a point passes a stage.
 
     Args:
         stage: The stage.
         passed: How many of the stage's patterns the point passes.
         targets: Each target's value by name (NaN when undefined).
+        ignoring: Targets left out of the verdict (those still to be measured again).
 
     Returns:
         True if ``passed >= stage.required`` and every target's value lies within its
@@ -101,6 +113,8 @@ def stage_verdict(stage: Stage, *, passed: int, targets: Mapping[str, float]) ->
     if passed < stage.required:
         return False
     for target in stage.targets:
+        if target.name in ignoring:
+            continue
         value = targets.get(target.name, math.nan)
         if not (math.isfinite(value) and target.low <= value <= target.high):
             return False
@@ -131,15 +145,38 @@ def target_value(target: Target, means: Mapping[str, float]) -> tuple[float, str
         return round(value - means["versus"], DIGITS), ""
     if not target.perturb:
         return value, ""
-    shifts = {
-        label: round(abs(mean - value), DIGITS) for label, mean in means.items() if label != "arm"
-    }
+    shifts = _shifts(means)
     if not shifts:
         return (0.0 if math.isfinite(value) else math.nan), ""
     if not all(math.isfinite(v) for v in shifts.values()):
         return math.nan, ""
-    by = max(shifts, key=shifts.__getitem__)  # the first of equal shifts, in rate order
+    by = steepest(means, 1)[0]
     return shifts[by], by
+
+
+def steepest(means: Mapping[str, float], moves: int) -> list[str]:
+    """The ``moves`` moves of a rate that shift the mean in ``"arm"`` most, largest first.
+
+    Args:
+        means: The mean in ``"arm"`` and in each move's setting (as for ``target_value``).
+        moves: How many to name (fewer if fewer moved).
+
+    Returns:
+        Their labels; of equal shifts the first in rate order comes first, and an
+        undefined shift counts as the largest (it cannot be shown small).
+    """
+    shifts = _shifts(means)
+    order = sorted(
+        shifts, key=lambda label: -shifts[label] if math.isfinite(shifts[label]) else -math.inf
+    )
+    return order[:moves]
+
+
+def _shifts(means: Mapping[str, float]) -> dict[str, float]:
+    value = means["arm"]
+    return {
+        label: round(abs(mean - value), DIGITS) for label, mean in means.items() if label != "arm"
+    }
 
 
 def ranking(
@@ -195,6 +232,7 @@ __all__ = [
     "ranking",
     "recommend",
     "stage_verdict",
+    "steepest",
     "target_value",
     "with_alpha",
 ]

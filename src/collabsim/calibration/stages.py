@@ -9,6 +9,11 @@ process pool starts a few times per stage. The runs are stored in ``<out>/runs/`
 found there again on a rerun, so an interrupted calibration computes only what is
 missing; scoring is redone from the stored runs.
 
+A steepness target with a ``recheck`` is measured twice: on the stage's seeds, which
+choose each point's steepest moves, and then, at the points that pass all else in the
+stage, on the recheck's own seeds, where those moves and the arm itself run again and
+give the target's value (``_recheck``).
+
 Scoring reads the runs in batches of points whose arms hold at most ``BATCH_ROWS`` rows
 of time series together (only the design points a batch reads), so memory stays bounded
 whatever the number of points, and a stage of short arms reads each file a few times
@@ -17,6 +22,7 @@ rather than once for every handful of points.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,14 +34,18 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from collabsim.calibration.plan import CalibrationPlan, Stage
-from collabsim.calibration.scoring import StageScore, at_alpha, stage_verdict, target_value
-from collabsim.calibration.targets import perturbed
+from collabsim.calibration.plan import Stage
+from collabsim.calibration.scoring import (
+    StageScore,
+    at_alpha,
+    stage_verdict,
+    steepest,
+    target_value,
+)
+from collabsim.calibration.targets import Recheck, perturbed
 from collabsim.metrics import SUMMARY
 from collabsim.params import Params
 from collabsim.sweeps.execution import Execution
-from collabsim.sweeps.plan import typical_size
-from collabsim.sweeps.size import StudySize, SweepSize
 from collabsim.sweeps.store import RUNS as RUNS_FILE
 from collabsim.sweeps.store import TIMESERIES as TIMESERIES_FILE
 from collabsim.validation import runner
@@ -84,6 +94,7 @@ def run_stage(
     reads: Mapping[str, tuple[set[str], set[str]]] | None = None,
     allow_large: bool = False,
     scoring: Callable[[int, int], None] | None = None,
+    rechecking: Callable[[int, int], None] | None = None,
 ) -> StageResult:
     """Run a stage's arms at every point and score each point.
 
@@ -100,6 +111,8 @@ def run_stage(
             (for a calibration that has checked the stage's size: ``stage_size``).
         scoring: Called as ``scoring(done, total)`` over the stage's runs as the points
             they belong to are scored (which takes a while at thousands of points).
+        rechecking: Called as ``rechecking(done, total)`` over the runs of the steepest
+            moves measured again (targets with a ``recheck``).
 
     Returns:
         The scores, the pattern table and the run counts.
@@ -116,16 +129,29 @@ def run_stage(
     patterns = [at_alpha(p, stage.alpha) for p in stage.patterns]
     runs_of = {n: sum(needs[k].replicates for k in set(keys[n].values())) for n in points}
     total, done = sum(runs_of.values()), 0
-    scores, rows = [], []
+    scores, rows, chosen = [], [], {}
     for batch in _batches(sorted(points), keys, needs):
         cache = _read_batch([stored[k] for n in batch for k in keys[n].values()])
         for number in batch:
-            score, found = _score(stage, patterns, number, keys[number], stored, needs, cache)
+            score, found, chosen[number] = _score(
+                stage, patterns, number, keys[number], stored, needs, cache
+            )
             scores.append(score)
             rows.extend(found)
         if scoring is not None:
             done += sum(runs_of[n] for n in batch)
             scoring(done, total)
+    if any(t.recheck for t in stage.targets):
+        scores = _recheck(
+            stage,
+            scores,
+            chosen,
+            points,
+            folder=folder,
+            run_with=run_with.replace(progress=rechecking),
+            allow_large=allow_large,
+            count=count,
+        )
     table = pd.DataFrame(rows, columns=["point", "stage", "pattern", "effect", "p_value", "passed"])
     return StageResult(scores, table, count)
 
@@ -139,6 +165,7 @@ class StageArm(NamedTuple):
     outputs: set[str]  #: summary outputs read
     reporters: set[str]  #: reporters read
     moves: float | None = None  #: also run with each rate moved by this share (``perturb``)
+    recheck: Recheck | None = None  #: the steepest moves measured again (``recheck``)
 
 
 def stage_arms(stage: Stage) -> list[StageArm]:
@@ -160,8 +187,11 @@ def stage_arms(stage: Stage) -> list[StageArm]:
     for target in stage.targets:
         for which, arm in target.arms().items():
             moves = target.perturb if which == "arm" else None
+            again = target.recheck if which == "arm" else None
             what = (TARGET, target.name, which)
-            arms.append(StageArm(what, arm.to_params(), arm.weeks, {target.output}, set(), moves))
+            arms.append(
+                StageArm(what, arm.to_params(), arm.weeks, {target.output}, set(), moves, again)
+            )
     return arms
 
 
@@ -179,82 +209,6 @@ def arm_reads(stages: Sequence[Stage]) -> dict[str, tuple[set[str], set[str]]]:
             found[0].update(arm.outputs)
             found[1].update(arm.reporters)
     return reads
-
-
-def stage_size(plan: CalibrationPlan, index: int, points: int | None = None) -> StudySize:
-    """The runs of stage ``index`` at ``points`` points (all the plan's if None).
-
-    Each distinct arm of the stage runs the stage's seeds at every point, keeping what
-    every stage reads from it (``arm_reads``); the arm of a ``perturb`` target runs again
-    with each rate moved down and up (at most: a move its range or rounding undoes is not
-    run).
-    """
-    stage = plan.stages[index]
-    points = plan.points if points is None else points
-    parts = _stage_parts(plan, index, points)
-    settings = {setting: part.points // points for setting, part in parts.items()}
-    arms = sum(settings.values())
-    moved = sum(count for (_, share), count in settings.items() if share)
-    which = f" ({moved:,} of them a rate moved)" if moved else ""
-    return StudySize(
-        tuple(parts.values()),
-        f"{points:,} point{'s' if points != 1 else ''} x {arms:,} "
-        f"arm{'s' if arms != 1 else ''}{which} x {stage.seeds:,} seeds in stage {stage.name}",
-        _ADVICE,
-        "a calibration stage",
-    )
-
-
-def calibration_size(plan: CalibrationPlan) -> StudySize:
-    """The most runs a calibration can do: every point through every stage.
-
-    An arm a later stage shares with an earlier one of the same master seed runs again
-    only if it asks for more seeds (the stored runs serve it otherwise); so do its settings
-    with a rate moved.
-    """
-    seeds_run: dict[tuple[int, str, float | None], int] = {}
-    parts = []
-    for index, stage in enumerate(plan.stages):
-        for setting, part in _stage_parts(plan, index, plan.points).items():
-            setting = (plan.seed_of(stage), *setting)
-            if part.replicates > seeds_run.get(setting, 0):
-                parts.append(part)
-                seeds_run[setting] = part.replicates
-    stages = len(plan.stages)
-    return StudySize(
-        tuple(parts),
-        f"{plan.points:,} points through {stages} stage{'s' if stages != 1 else ''}, "
-        "if every point passes every stage",
-        _ADVICE,
-        "a calibration",
-    )
-
-
-#: How to make a calibration smaller, in the calibration file's words.
-_ADVICE = "use fewer points or seeds"
-
-
-def _stage_parts(
-    plan: CalibrationPlan, index: int, points: int
-) -> dict[tuple[str, float | None], SweepSize]:
-    """A stage's runs at ``points`` points, by (arm key, None or the share its rates move).
-
-    An arm keeps every reporter any stage reads from it; its settings with a rate moved
-    keep only their target's output.
-    """
-    stage = plan.stages[index]
-    reads = arm_reads(plan.stages)
-    parts: dict[tuple[str, float | None], SweepSize] = {}
-    for arm in stage_arms(stage):
-        key = runner.arm_key(arm.params.to_dict(), arm.weeks)
-        people = typical_size(plan.factors, arm.params)
-        kept = len(reads[key][1])
-        part = SweepSize(points, stage.seeds, arm.weeks, people, kept, 1, "lhs")
-        parts[key, None] = part
-        if arm.moves:
-            moves = 2 * len(plan.factors) * points
-            parts[key, arm.moves] = SweepSize(moves, stage.seeds, arm.weeks, people, 0, 1, "lhs")
-    return parts
 
 
 def _add_needs(
@@ -345,7 +299,7 @@ def _score(
         rows.append(
             (number, stage.name, pattern.name, result.effect, result.p_value, bool(result.passed))
         )
-    values, moved_by = {}, {}
+    values, moved_by, chosen = {}, {}, {}
     for target in stage.targets:
         means = {
             what[2]: _mean(arm_data(what), target.output)
@@ -356,8 +310,93 @@ def _score(
         values[target.name] = value
         if target.perturb:
             moved_by[target.name] = by
+        if target.recheck:
+            chosen[target.name] = steepest(means, target.recheck.moves)
     ok = stage_verdict(stage, passed=passed, targets=values)
-    return StageScore(number, passed, len(patterns), values, ok, moved_by), rows
+    return StageScore(number, passed, len(patterns), values, ok, moved_by), rows, chosen
+
+
+def _recheck(
+    stage: Stage,
+    scores: list[StageScore],
+    chosen: Mapping[int, Mapping[str, list[str]]],
+    points: Mapping[int, Mapping[str, Any]],
+    *,
+    folder: Path,
+    run_with: Execution,
+    allow_large: bool,
+    count: runner.RunCount,
+) -> list[StageScore]:
+    """The scores with each ``recheck`` target measured again on its own seeds.
+
+    At each point that passes everything else in the stage, the arm and the moves chosen on
+    the stage's seeds run on the recheck's seeds; the target's value and move are then
+    those of these runs, and the value on the stage's seeds is kept as ``screened``. A
+    point that fails something else is not run again: its value is NaN. ``count`` gains
+    the runs.
+    """
+    checked = [t for t in stage.targets if t.recheck]
+    names = frozenset(t.name for t in checked)
+    due = {
+        s.point
+        for s in scores
+        if stage_verdict(stage, passed=s.passed, targets=s.targets, ignoring=names)
+    }
+    needs: dict[int, dict[str, runner.Need]] = {}  # by master seed
+    keys: dict[tuple[int, str], dict[str, str]] = {}  # by (point, target): label -> need
+    for number in sorted(due):
+        values = points[number]
+        for target in checked:
+            moved = perturbed(values, target.perturb)
+            settings = {"arm": values} | {m: moved[m] for m in chosen[number][target.name]}
+            base = target.arm.to_params()
+            keys[number, target.name] = {
+                label: runner.add_need(
+                    needs.setdefault(target.recheck.seed, {}),
+                    base.replace(**setting),
+                    target.arm.weeks,
+                    target.recheck.seeds,
+                    outputs={target.output},
+                    reporters=(),
+                )
+                for label, setting in settings.items()
+            }
+    stored = {}
+    for seed, seed_needs in needs.items():
+        found, counted = runner.run_needs(
+            seed_needs, folder=folder, seed=seed, run_with=run_with, allow_large=allow_large
+        )
+        stored.update({(seed, k): where for k, where in found.items()})
+        count.needed += counted.needed
+        count.reused += counted.reused
+        count.computed += counted.computed
+        count.groups.extend(counted.groups)
+    cache = _read_batch(list(stored.values()))
+    rechecked = []
+    for score in scores:
+        values, moved_by = dict(score.targets), dict(score.moved_by)
+        for target in checked:
+            values[target.name], moved_by[target.name] = math.nan, ""
+            if score.point in due:
+                seed = target.recheck.seed
+                means = {}
+                for label, key in keys[score.point, target.name].items():
+                    where = stored[seed, key]
+                    data = {where.folder: cache[where.folder, where.point]}
+                    means[label] = _mean(
+                        runner.load_arm(where, needs[seed][key], data), target.output
+                    )
+                values[target.name], moved_by[target.name] = target_value(target, means)
+        rechecked.append(
+            dataclasses.replace(
+                score,
+                targets=values,
+                moved_by=moved_by,
+                screened={t.name: score.targets[t.name] for t in checked},
+                ok=stage_verdict(stage, passed=score.passed, targets=values),
+            )
+        )
+    return rechecked
 
 
 def _mean(data: tuple[pd.DataFrame, Any], output: str) -> float:
@@ -403,8 +442,6 @@ __all__ = [
     "StageArm",
     "StageResult",
     "arm_reads",
-    "calibration_size",
     "run_stage",
     "stage_arms",
-    "stage_size",
 ]

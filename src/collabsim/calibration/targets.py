@@ -5,10 +5,17 @@ A ``Target`` reads one summary output's mean over a stage's seeds, in one settin
 largest shift of that mean when any one calibrated rate is moved by a share of its value
 either way (``perturbed``). A point meets the target when the value lies within bounds
 (``collabsim.calibration.scoring.target_value`` computes it from the runs).
+
+The largest of many shifts, each estimated on a few dozen seeds, is biased upwards by the
+noise of the estimates: with forty-odd moves, one of them shifts the mean by chance alone
+about two standard errors further than it truly does. A ``Recheck`` removes that bias by
+splitting the sample: the stage's seeds only choose the moves that shifted the mean most,
+and those are measured again, with the arm itself, on seeds the choice has not seen.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -16,13 +23,52 @@ from dataclasses import dataclass
 from typing import Any
 
 from collabsim.calibration.errors import CalibrationError
-from collabsim.checks import fraction, one_of, plain_fields
+from collabsim.checks import fraction, not_whole_number, one_of, plain_fields
 from collabsim.metrics import SUMMARY
 from collabsim.params import declaration
+from collabsim.sweeps.sampling import MAX_REPLICATES
 from collabsim.validation.spec import Arm
 
 #: What a stage's or a target's name must look like (it names columns of the results).
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """How a steepness target measures its steepest moves again, on seeds of their own.
+
+    Args:
+        moves: How many moves, those that shifted the mean most on the stage's seeds, are
+            measured again.
+        seeds: Seeds per setting of the second measurement (the arm and each move).
+        seed: Master seed of those seeds: not the stage's own, so that the moves are
+            measured on seeds that did not choose them.
+
+    Raises:
+        CalibrationError: A value that is not a whole number in its range.
+    """
+
+    moves: int
+    seeds: int
+    seed: int
+
+    def __post_init__(self) -> None:
+        plain_fields(self)
+        for name, smallest, largest in (
+            ("moves", 1, None),
+            ("seeds", 2, MAX_REPLICATES),
+            ("seed", 0, None),
+        ):
+            if (reason := not_whole_number(getattr(self, name), smallest, largest)) is not None:
+                raise CalibrationError(f"recheck: {name}={reason}")
+
+    def describe(self) -> str:
+        """The second measurement in words, after the target's ``describe``."""
+        moves = "move" if self.moves == 1 else f"{self.moves} moves"
+        return (
+            f"the shifts are those of the {moves} that shifted it most on the stage's seeds, "
+            f"measured again on {self.seeds:,} seeds of master seed {self.seed}"
+        )
 
 
 @dataclass(frozen=True)
@@ -46,10 +92,14 @@ class Target:
             one).
         versus: A second setting whose mean is subtracted.
         perturb: Share by which each rate is moved, between 0 and 1 (exclusive).
+        recheck: For ``perturb``: measure the steepest moves again on seeds of their own
+            (``Recheck``), so that the value is not biased upwards by taking the largest of
+            many noisy shifts.
 
     Raises:
         CalibrationError: An unknown output, bounds that are not numbers or not in order,
-            a name that is not snake_case, or ``versus`` and ``perturb`` together.
+            a name that is not snake_case, ``versus`` and ``perturb`` together, or
+            ``recheck`` without ``perturb``.
     """
 
     arm: Arm
@@ -59,6 +109,7 @@ class Target:
     name: str = ""
     versus: Arm | None = None
     perturb: float | None = None
+    recheck: Recheck | None = None
 
     def __post_init__(self) -> None:
         plain_fields(self)
@@ -97,6 +148,17 @@ class Target:
                     "a shift, never below 0"
                 )
             object.__setattr__(self, "perturb", perturb)
+        if self.recheck is not None:
+            if not isinstance(self.recheck, Recheck):
+                raise CalibrationError(
+                    f"recheck={self.recheck!r} is not allowed: expected a Recheck "
+                    "(moves, seeds, seed)"
+                )
+            if self.perturb is None:
+                raise CalibrationError(
+                    "recheck is not allowed without perturb: only a steepness has moves to "
+                    "measure again"
+                )
         if self.versus == self.arm:
             raise CalibrationError(
                 "versus is the same setting as arm: the gap would always be 0; give "
@@ -118,9 +180,14 @@ class Target:
         return f"{self.name}_by" if self.perturb else None
 
     @property
+    def screen_column(self) -> str | None:
+        """For ``recheck``, the column of the largest shift on the stage's own seeds."""
+        return f"{self.name}_screen" if self.recheck else None
+
+    @property
     def columns(self) -> tuple[str, ...]:
-        """Its columns in a stage's results: its name and, for ``perturb``, ``by_column``."""
-        return (self.name, self.by_column) if self.by_column else (self.name,)
+        """Its columns in a stage's results: its name, ``by_column`` and ``screen_column``."""
+        return tuple(c for c in (self.name, self.by_column, self.screen_column) if c)
 
     def record(self) -> dict[str, Any]:
         """The target as plain data (for ``meta.json``)."""
@@ -138,6 +205,7 @@ class Target:
             "arm": setting(self.arm),
             "versus": setting(self.versus),
             "perturb": self.perturb,
+            "recheck": None if self.recheck is None else dataclasses.asdict(self.recheck),
         }
 
     def describe(self) -> str:
@@ -150,7 +218,8 @@ class Target:
                 f"the largest shift of {mean} when any one calibrated rate is moved by "
                 f"{self.perturb:.0%} of its value either way (within its declared range)"
             )
-        return f"{mean} lies within [{self.low:g}, {self.high:g}]"
+        bounds = f"{mean} lies within [{self.low:g}, {self.high:g}]"
+        return bounds if self.recheck is None else f"{bounds}; {self.recheck.describe()}"
 
 
 def perturbed(values: Mapping[str, Any], share: float) -> dict[str, dict[str, Any]]:
@@ -178,4 +247,4 @@ def perturbed(values: Mapping[str, Any], share: float) -> dict[str, dict[str, An
     return moved
 
 
-__all__ = ["SNAKE_CASE", "Target", "perturbed"]
+__all__ = ["SNAKE_CASE", "Recheck", "Target", "perturbed"]

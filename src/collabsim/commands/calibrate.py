@@ -8,7 +8,8 @@ more than a million runs without ``--allow-large``, is refused in one line namin
 file, before anything is written), says the first stage's runs, time and disk and the
 most the calibration can run, runs its stages with the sweep's backend options (a
 progress bar per stage on a terminal, plain lines now and then otherwise; then one,
-``<stage> scored``, as its points are scored), resuming a calibration that was stopped,
+``<stage> scored``, as its points are scored, and ``<stage> rechecked`` for steepest moves
+measured again), resuming a calibration that was stopped,
 and ends with a short summary: points, how many passed each stage, how many were
 accepted, the recommended rates. Ctrl-C keeps the finished runs and exits with status
 130; the same command resumes.
@@ -35,7 +36,7 @@ def calibrate(args: argparse.Namespace) -> int:
     """Run ``collabsim calibrate``; return the exit status (130 when interrupted)."""
     from collabsim import calibration  # pulls in the model, SciPy and matplotlib
     from collabsim.calibration.report import summary_text
-    from collabsim.calibration.stages import calibration_size, stage_size
+    from collabsim.calibration.sizes import calibration_size, stage_size
     from collabsim.sweeps.plan import check_size
 
     backend, workers, scheduler = sweep_backend(args)

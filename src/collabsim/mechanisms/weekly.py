@@ -23,13 +23,13 @@ from collabsim.jit import jit
 from collabsim.mechanisms import (
     change,
     commitment,
+    draws,
     encounters,
     landscape,
     sustainability,
     trust,
     turnover,
 )
-from collabsim.mechanisms import draws
 from collabsim.mechanisms.draws import chance, enter
 from collabsim.mechanisms.trust_store import drift, trust_in
 

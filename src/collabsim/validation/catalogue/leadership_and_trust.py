@@ -9,7 +9,6 @@ from collabsim.validation.catalogue.declare import (
     SURVIVAL,
     across_rates,
     declare,
-    default,
     event_at,
     iocn_arm,
     on_many_seeds,

@@ -141,9 +141,10 @@ declare(
     limitation="Borderline under the calibrated rates: the frontline programme adds far more "
     "adopted changes where senior leaders cede (72.8 over the full validation's 40 seeds) than "
     "where they do not (37.6; p = 3.1e-08), but the gain where they do not is just over half "
-    "(ratio of gains 0.516, against the pattern's margin of 0.5; 0.504 over the quick validation's 30 "
-    "seeds). Trained frontline leaders propose more wherever they are, and tops who do not "
-    f"cede still grant more often than not (`grant_base` = {default('grant_base')})."
+    "(ratio of gains 0.516, against the pattern's margin of 0.5; 0.504 over the quick "
+    "validation's 30 seeds). Trained frontline leaders propose more wherever they are, and "
+    "tops who do not cede still grant more often than not "
+    f"(`grant_base` = {default('grant_base')})."
     + on_many_seeds(36.5, 9.4e-65, True)
     + across_rates(169),
 )
