@@ -7,12 +7,14 @@ Three questions about the shipped ``iocn`` defaults, each answered over common s
 2. **Not a matter of size**: with the same levers, that share changes little between 150
    and 1,000 people (and is reported at 100 and 300 too).
 3. **Not a knife-edge**: moving any one of the calibrated rates by 20% either way shifts
-   it little.
+   it little. As in the calibration, the largest of the 46 shifts is biased upwards by its
+   own noise, so the moves that shift it most here are measured again, with the defaults,
+   on as many seeds of another master seed, and those shifts are judged.
 
-The sizes compared, the share each rate is moved by and the bounds are the targets
-``size_gap`` and ``knife_edge`` of the ``steady`` stage of
-``experiments/calibration_iocn.toml``, which holds every calibration point to the same
-checks.
+The sizes compared, the share each rate is moved by, the moves measured again and the
+bounds are the targets ``size_gap`` (stage ``steady``) and ``knife_edge`` (stage
+``steepness``) of ``experiments/calibration_iocn.toml``, which holds every calibration
+point to the same checks.
 
 Plus the funding history (ODD §10 item 38): ``iocn`` with no budget cuts, and with fewer
 and more of them a year than its defaults; and ``clahrc`` against ``iocn``: issue-based
@@ -33,8 +35,9 @@ and a half minutes on two cores.
 
 writes, in ``results/iocn_checks/``, ``checks.csv`` (one row per arm: share sustained,
 mean share of weeks alive, self-interested acts and budget cuts a run, the shift from the
-defaults and its standard error over the common seeds), ``checks.md`` and ``meta.json``
-(what made them: the code fingerprint, the commit, the seeds).
+defaults and its standard error over the common seeds), ``steepest.csv`` (the moves
+measured again: their shift on their own seeds and its standard error), ``checks.md`` and
+``meta.json`` (what made them: the code fingerprint, the commit, the seeds).
 """
 
 from __future__ import annotations
@@ -64,12 +67,15 @@ SIZES = (100, 300)
 CUT_RATES = (0.0, 0.5, 2.0)
 
 
+#: The calibration's stages whose targets are checked here.
+STAGES = ("steady", "steepness")
+
+
 def steady_targets() -> dict[str, Target]:
-    """The targets of the calibration's ``steady`` stage, by name: what is checked here
-    (``sustained``, ``size_gap`` and ``knife_edge``)."""
+    """The targets of the calibration's ``steady`` and ``steepness`` stages, by name: what
+    is checked here (``sustained``, ``size_gap`` and ``knife_edge``)."""
     plan = read_plan(CALIBRATION)
-    (steady,) = (stage for stage in plan.stages if stage.name == "steady")
-    return {t.name: t for t in steady.targets}
+    return {t.name: t for stage in plan.stages if stage.name in STAGES for t in stage.targets}
 
 
 def gap_sizes() -> tuple[int, int]:
@@ -177,11 +183,42 @@ def _check(args: argparse.Namespace) -> None:
     summary["shift_error"] = [paired_error(runs, point, 0) for point in summary.index]
     few, many = (summary.index[summary["arm"] == size_label(n)][0] for n in gap_sizes())
     gap_error = paired_error(runs, few, many)
+    steepest = _steepest(summary, table, defaults, common)
     summary.to_csv(OUT / "checks.csv", index=False)
-    (OUT / "checks.md").write_text(_report(summary, base, gap_error, made), encoding="utf-8")
+    steepest.to_csv(OUT / "steepest.csv", index=False)
+    report = _report(summary, base, gap_error, steepest, made)
+    (OUT / "checks.md").write_text(report, encoding="utf-8")
     made.update(finished=now(), seconds=round(time.perf_counter() - clock, 1))
     write_atomically(OUT / "meta.json", json_writer(made))
     print((OUT / "checks.md").read_text(encoding="utf-8"))
+
+
+def _steepest(
+    summary: pd.DataFrame, table: dict[str, dict], defaults: dict, common: dict
+) -> pd.DataFrame:
+    """The moves that shifted the share most, with the defaults, run again on the seeds of
+    the knife-edge target's ``recheck``: one row per move, its shift there and its error."""
+    again = steady_targets()["knife_edge"].recheck
+    rates = summary[summary["arm"].str.contains(" x")]
+    order = rates["shift"].abs().sort_values(ascending=False, kind="stable").index
+    chosen = list(rates.loc[order[: again.moves], "arm"])
+    settings = [{}, *(table[label] for label in chosen)]
+    rerun = collabsim.sweep(
+        scenario="iocn",
+        design=[{**defaults, **changes} for changes in settings],
+        name="iocn_steepest",
+        out=OUT / "steepest_runs",
+        seed=again.seed,
+        **common,
+    )
+    means = rerun.runs.groupby("point")["sustained"].mean()
+    return pd.DataFrame(
+        {
+            "arm": chosen,
+            "shift": [float(means[n] - means[0]) for n in range(1, len(settings))],
+            "shift_error": [paired_error(rerun.runs, n, 0) for n in range(1, len(settings))],
+        }
+    )
 
 
 def paired_error(runs: pd.DataFrame, point: int, other: int) -> float:
@@ -196,10 +233,13 @@ def paired_error(runs: pd.DataFrame, point: int, other: int) -> float:
     return float(difference.std(ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else 0.0
 
 
-def _report(summary: pd.DataFrame, base: float, gap_error: float, made: dict) -> str:
+def _report(
+    summary: pd.DataFrame, base: float, gap_error: float, steepest: pd.DataFrame, made: dict
+) -> str:
     by_arm = summary.set_index("arm")
     rates = summary[summary["arm"].str.contains(" x")]
     worst = rates.iloc[rates["shift"].abs().argmax()]
+    again = steepest.iloc[steepest["shift"].abs().argmax()]
     undone = summary[summary["arm"].str.startswith("clahrc ")].sort_values(
         "sustained", ascending=False
     )
@@ -223,9 +263,13 @@ def _report(summary: pd.DataFrame, base: float, gap_error: float, made: dict) ->
         f"{'met' if gap.low <= size_gap <= gap.high else 'NOT met'}.",
         f"- Knife-edge: the largest shift from moving one calibrated rate by "
         f"{knife.perturb:.0%} is {worst['shift']:+.0%} ± {worst['shift_error']:.0%} "
-        f"({worst['arm']}; target "
-        f"{_within(knife)} in size): "
-        f"{'met' if knife.low <= abs(worst['shift']) <= knife.high else 'NOT met'}.",
+        f"({worst['arm']}); the {len(steepest)} largest measured again on "
+        f"{made['seeds']} seeds of master seed {knife.recheck.seed}: "
+        + ", ".join(
+            f"{row.arm} {row.shift:+.0%} ± {row.shift_error:.0%}" for row in steepest.itertuples()
+        )
+        + f" (target {_within(knife)} in size, for the largest of these): "
+        f"{'met' if knife.low <= abs(again['shift']) <= knife.high else 'NOT met'}.",
         f"- Funding history: `iocn` lives through {by_arm.loc['iocn defaults', 'cuts']:.1f} "
         "budget cuts a run and sustains in "
         + ", ".join(

@@ -1,9 +1,9 @@
 """The best sets of rates near the defaults, without the fragile stages, on the full validation.
 
 ``collabsim calibrate experiments/calibration_iocn_near.toml --skip-stage fragile
---skip-stage steady`` judges each set of the uncertain rates of the near design with Beston's
-fluid attendance against every pattern on 30 seeds; the best of many counts on the same
-seeds is biased upwards. This runs
+--skip-stage steady --skip-stage steepness`` judges each set of the uncertain rates of the
+near design with Beston's fluid attendance against every pattern on 30 seeds; the best of
+many counts on the same seeds is biased upwards. This runs
 the full validation (each pattern's own seeds, as ``collabsim validate`` runs it for the
 defaults) at every set that passed at least ``--min-passed`` patterns there, its rates
 rounded to three significant figures as the shipped defaults are, and sets it beside the
@@ -37,6 +37,8 @@ from collabsim.validation.catalogue.declare import RATES_ALONE
 
 PLAN = Path(__file__).with_name("calibration_iocn_near.toml")
 CALIBRATION = Path(RATES_ALONE)
+#: The stages of the near design left out: those that judge survival, not the patterns.
+SKIPPED = ("fragile", "steady", "steepness")
 DEFAULTS = VALIDATION.parent
 OUT = Path("results/rates_alone_best")
 KIND = "collabsim rates alone best"
@@ -69,7 +71,9 @@ def _validate_best(args: argparse.Namespace) -> pd.DataFrame:
         if not needed.is_file():
             raise SweepError(
                 f"no {needed}: run collabsim validate --out {DEFAULTS} and collabsim calibrate "
-                f"{PLAN.parent.name}/{PLAN.name} --skip-stage fragile --skip-stage steady first"
+                f"{PLAN.parent.name}/{PLAN.name} "
+                + " ".join(f"--skip-stage {stage}" for stage in SKIPPED)
+                + " first"
             )
     made_by = json.loads((DEFAULTS / "validation.json").read_text(encoding="utf-8"))
     if made_by["code_fingerprint"] != code_fingerprint() or made_by["mode"] != "full":

@@ -17,6 +17,7 @@ import pytest
 import collabsim
 from collabsim.calibration import CalibrationError, CalibrationPlan, Stage, Target, read_plan
 from collabsim.calibration.scoring import at_alpha, ranking, recommend, stage_verdict, with_alpha
+from collabsim.calibration.targets import Recheck
 from collabsim.sweeps.design import Factor
 from collabsim.validation.catalogue import PATTERNS
 from collabsim.validation.spec import (
@@ -80,8 +81,12 @@ def test_the_example_file_calibrates_uncertain_rates_against_the_whole_table():
         ("fragile", "sustained"),
         ("steady", "sustained"),
         ("steady", "size_gap"),
-        ("steady", "knife_edge"),
+        ("steepness", "knife_edge"),
     ]
+    # the steady checks on seeds of their own, the steepest moves on others again (ODD 9.1)
+    seeds = {stage.name: (stage.seeds, plan.seed_of(stage)) for stage in plan.stages}
+    assert seeds["steady"] == (120, 4) and seeds["steepness"] == (40, 4)
+    assert targets["steepness", "knife_edge"].recheck == Recheck(moves=3, seeds=120, seed=5)
     for target in targets.values():
         assert target.output == "sustained" and target.arm.scenario == "iocn"
     for stage in ("fragile", "steady"):
@@ -90,11 +95,11 @@ def test_the_example_file_calibrates_uncertain_rates_against_the_whole_table():
     gap = targets["steady", "size_gap"]
     assert (gap.arm.params, gap.versus.params) == ({"n_people": 150}, {"n_people": 1000})
     assert (gap.low, gap.high) == (-0.25, 0.25)
-    edge = targets["steady", "knife_edge"]
+    edge = targets["steepness", "knife_edge"]
     assert (edge.perturb, edge.low, edge.high) == (0.2, 0.0, 0.3)
     expressible = [p for p in PATTERNS.values() if p.expressible]
     assert list(last.patterns) == expressible  # then judged as the validation judges
-    assert last.seeds == 30 and last.alpha == 0.01
+    assert (last.seeds, plan.seed_of(last), last.alpha) == (40, 2, 0.01)  # seeds of its own
     assert last.required == math.ceil(0.9 * len(expressible))
 
 
@@ -379,7 +384,7 @@ def test_leaving_stages_out_keeps_the_points_and_names_what_was_left_out():
     plan = read_plan(EXAMPLE)
     without = plan.without_stages(["fragile", "steady", "fragile"])
     assert without.name == "iocn_rates_without_fragile_steady"
-    assert [s.name for s in without.stages] == ["attendance", "patterns"]
+    assert [s.name for s in without.stages] == ["attendance", "steepness", "patterns"]
     assert without.stages == tuple(s for s in plan.stages if s.name not in ("fragile", "steady"))
     assert without.default_out.name == "iocn_rates_without_fragile_steady"
     pd.testing.assert_frame_equal(without.design, plan.design)  # the same points
@@ -392,11 +397,11 @@ def test_leaving_stages_out_keeps_the_points_and_names_what_was_left_out():
     with pytest.raises(
         CalibrationError,
         match="no stage 'fragil' to leave out: .* are "
-        "attendance, fragile, steady, patterns; did you mean fragile",
+        "attendance, fragile, steady, steepness, patterns; did you mean fragile",
     ):
         plan.without_stages(["fragil"])
     with pytest.raises(CalibrationError, match="every stage of calibration iocn_rates left out"):
-        plan.without_stages(["attendance", "fragile", "steady", "patterns"])
+        plan.without_stages(["attendance", "fragile", "steady", "steepness", "patterns"])
 
 
 # --- the recommended point -----------------------------------------------------------------

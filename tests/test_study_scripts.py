@@ -9,8 +9,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import collabsim
+import collabsim.sweeps.sampling
 
 SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "iocn_checks.py"
 BEST = SCRIPT.with_name("rates_alone_best.py")
@@ -44,6 +46,38 @@ def test_the_checks_refuse_a_folder_of_other_runs_in_one_line_and_restart_is_off
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("iocn_checks: results/iocn_checks/runs holds a sweep")
     assert "use --restart to discard it" in line
+
+
+def test_the_checks_measure_their_steepest_moves_again_on_seeds_of_their_own(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--seeds", "3", "--workers", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "results" / "iocn_checks"
+    checks, steepest = (pd.read_csv(out / f"{name}.csv") for name in ("checks", "steepest"))
+    script = load(SCRIPT)
+    knife, arms = script.steady_targets()["knife_edge"], script.arms()
+    moves = checks[checks["arm"].str.contains(" x")]
+    largest = moves.loc[moves["shift"].abs().sort_values(ascending=False, kind="stable").index]
+    assert steepest["arm"].tolist() == largest["arm"].head(knife.recheck.moves).tolist()
+    # measured again with the defaults, on three seeds of the recheck's own master seed
+    seeds = collabsim.sweeps.sampling.replicate_seeds(knife.recheck.seed, 3)
+    defaults = collabsim.scenario("iocn")
+    for row in steepest.itertuples():
+        moved = collabsim.scenario("iocn", **arms[row.arm])
+        shares = [
+            sum(collabsim.run(params, seed=s).summary["sustained"] for s in seeds) / len(seeds)
+            for params in (moved, defaults)
+        ]
+        assert row.shift == pytest.approx(shares[0] - shares[1], abs=1e-12)
+    assert f"measured again on 3 seeds of master seed {knife.recheck.seed}" in (
+        (out / "checks.md").read_text(encoding="utf-8")
+    )
 
 
 def test_the_issue_based_arms_undo_one_difference_from_iocn_each():
@@ -83,7 +117,7 @@ def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path)
     root = Path(__file__).resolve().parents[1] / "results"
     for name in (
         "validation/validation.json",
-        "calibration/iocn_near_without_fragile_steady/points.csv",
+        "calibration/iocn_near_without_fragile_steady_steepness/points.csv",
     ):
         (tmp_path / "results" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "results" / name).write_bytes((root / name).read_bytes())

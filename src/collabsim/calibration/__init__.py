@@ -46,7 +46,7 @@ from collabsim.calibration.errors import CalibrationError
 from collabsim.calibration.files import read_plan
 from collabsim.calibration.outputs import KIND, META, CalibrationResult, write_outputs
 from collabsim.calibration.plan import CalibrationPlan, Stage
-from collabsim.calibration.targets import Target
+from collabsim.calibration.targets import Recheck, Target
 from collabsim.checks import function_or_none, path_option
 from collabsim.storage import (
     json_writer,
@@ -228,6 +228,7 @@ __all__ = [
     "CalibrationError",
     "CalibrationPlan",
     "CalibrationResult",
+    "Recheck",
     "Stage",
     "Target",
     "calibrate",

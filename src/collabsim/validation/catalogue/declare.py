@@ -39,7 +39,7 @@ def event_at(step: int, kind: str, times: int = 1) -> dict:
 #: the defaults with Beston's fluid attendance (``collabsim calibrate
 #: experiments/calibration_iocn_near.toml --skip-stage fragile --skip-stage steady``;
 #: ``docs/odd.md`` section 9), and how many such sets it found.
-RATES_ALONE = "results/calibration/iocn_near_without_fragile_steady/"
+RATES_ALONE = "results/calibration/iocn_near_without_fragile_steady_steepness/"
 RATE_SETS = 208
 
 
@@ -56,7 +56,7 @@ def across_rates(passing: int) -> str:
 
 #: Where each pattern the defaults fail is judged again, by its own test, on many seeds an arm
 #: (``experiments/pattern_power.py``), on how many, and from which master seed (one neither
-#: the full validation, 0, nor the near calibration, 1 and 2, used).
+#: the full validation, 0, nor the calibrations, 0, 1, 2, 4 and 5, used).
 MANY_SEEDS = "results/pattern_power/"
 MANY_SEEDS_PER_ARM = 400
 MANY_SEEDS_MASTER = 3
