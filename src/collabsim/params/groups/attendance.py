@@ -9,7 +9,7 @@ GROUP = "attendance"
 declare(
     "attendance_base",
     "float",
-    1.78,
+    1.21,
     "Baseline tendency to attend a meeting (log-odds).",
     unit="log-odds",
     low=-4.0,
@@ -57,7 +57,7 @@ declare(
 declare(
     "attendance_backlog",
     "float",
-    2.86,
+    1.87,
     "How much the backlog from attending last time keeps people away this time.",
     unit="log-odds",
     low=0.0,
@@ -70,7 +70,7 @@ declare(
 declare(
     "attendance_territoriality",
     "float",
-    3.02,
+    2.87,
     "How much guarding territory keeps people away from meetings: the powerful have "
     "the most to share.",
     unit="log-odds per unit",
