@@ -83,9 +83,10 @@ def test_a_chosen_redesign_asks_the_owning_tops_and_not_now_proposes_nothing():
 
 
 def _top_with_a_request(seed):
-    """A model just before a meeting, with a request waiting on an ordinary top alone.
+    """A model just before a meeting, with one request waiting on an ordinary top alone.
 
-    Not a redesign: the partnership board decides those, on every owning top's leave.
+    Not a redesign: the partnership board decides those, on every owning top's leave. And
+    the only request on that top's desk, so that the top's tallies count this verdict alone.
     """
     model = CollaborationModel("iocn", rng=seed)
     p = model.state.people
@@ -95,8 +96,8 @@ def _top_with_a_request(seed):
             continue
         for top in _ordinary(model, True):
             model.played.play(top)
-            requests = [r for r in model.played.requests(top) if r.kind != "redesign"]
-            if requests:
+            requests = model.played.requests(top)
+            if len(requests) == 1 and requests[0].kind != AWAITING[change.AWAITING_REDESIGN_GRANTS]:
                 return model, top, requests[0].proposer
             model.played.release(top)
         assert model.steps < 200 and p.active.any(), "no request found"
