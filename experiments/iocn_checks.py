@@ -53,6 +53,7 @@ import pandas as pd
 import collabsim
 from collabsim.analysis.agreement import CHECKS
 from collabsim.calibration import Target, read_plan
+from collabsim.calibration.scoring import steepest
 from collabsim.calibration.targets import perturbed
 from collabsim.storage import json_writer, now, origin, origin_text, write_atomically
 from collabsim.sweeps.design import FACTOR_KINDS
@@ -196,12 +197,13 @@ def _check(args: argparse.Namespace) -> None:
 def _steepest(
     summary: pd.DataFrame, table: dict[str, dict], defaults: dict, common: dict
 ) -> pd.DataFrame:
-    """The moves that shifted the share most, with the defaults, run again on the seeds of
-    the knife-edge target's ``recheck``: one row per move, its shift there and its error."""
+    """The moves that shifted the share most (as the calibration chooses them), with the
+    defaults, run again on as many seeds of the knife-edge target's ``recheck`` master seed:
+    one row per move, its shift there and its error."""
     again = steady_targets()["knife_edge"].recheck
-    rates = summary[summary["arm"].str.contains(" x")]
-    order = rates["shift"].abs().sort_values(ascending=False, kind="stable").index
-    chosen = list(rates.loc[order[: again.moves], "arm"])
+    means = dict(zip(summary["arm"], summary["sustained"], strict=True))
+    rates = {"arm": means["iocn defaults"]} | {a: m for a, m in means.items() if " x" in a}
+    chosen = steepest(rates, again.moves)
     settings = [{}, *(table[label] for label in chosen)]
     rerun = collabsim.sweep(
         scenario="iocn",

@@ -368,3 +368,42 @@ def test_a_point_that_fails_the_rest_of_its_stage_is_not_measured_again(tmp_path
     points = pd.read_csv(tmp_path / "points.csv")
     assert points["steady_edge"].isna().all() and points["steady_edge_screen"].gt(0).all()
     assert not points["steady_ok"].any()
+
+
+def test_a_restarted_recheck_keeps_the_runs_it_made_for_the_next_rerun(rechecked, tmp_path):
+    out, _ = rechecked
+    copy = tmp_path / "restarted"
+    shutil.copytree(out, copy)
+    calibrate(RECHECKED, out=copy, backend="serial", restart=True)
+    first = json.loads((copy / "meta.json").read_text(encoding="utf-8"))["runs"]["steady"]
+    assert first["computed"] == first["needed"]  # all anew
+    calibrate(RECHECKED, out=copy, backend="serial")
+    again = json.loads((copy / "meta.json").read_text(encoding="utf-8"))["runs"]["steady"]
+    assert (again["reused"], again["computed"]) == (again["needed"], 0)
+    assert (copy / "points.csv").read_bytes() == (out / "points.csv").read_bytes()
+
+
+def test_two_rechecks_of_one_arm_on_their_own_numbers_of_seeds_each_read_their_own(
+    rechecked, tmp_path
+):
+    out, _ = rechecked
+    (edge,) = RECHECKED.stages[0].targets
+    more = dataclasses.replace(
+        edge, name="edge_more", recheck=dataclasses.replace(RECHECK, seeds=9)
+    )
+    stage = dataclasses.replace(RECHECKED.stages[0], targets=[edge, more])
+    plan = dataclasses.replace(RECHECKED, name="two", stages=[stage])
+    calibrate(plan, out=tmp_path, backend="serial")
+    points = pd.read_csv(tmp_path / "points.csv")
+    alone = pd.read_csv(out / "points.csv")
+    assert points["steady_edge"].tolist() == alone["steady_edge"].tolist()  # 6 seeds, as alone
+    seeds = replicate_seeds(RECHECK.seed, 9)
+    for number, row in points.set_index("point").iterrows():
+        values = RECHECKED.point(number)
+        again = shifts_alone(values, seeds, [row["steady_edge_more_by"]])
+        assert row["steady_edge_more"] == pytest.approx(max(again.values()), abs=1e-12)
+    later = dataclasses.replace(stage, name="later")
+    size = calibration_size(dataclasses.replace(plan, stages=[RECHECKED.stages[0], later]))
+    moves = 2 * len(FACTORS)
+    # the second stage's settings were run by the first; each recheck runs its own
+    assert size.runs == 3 * SEEDS * (1 + moves) + 3 * (1 + RECHECK.moves) * (6 + 6 + 9)

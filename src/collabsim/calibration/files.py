@@ -220,7 +220,7 @@ def _recheck(spec: Any, where: str, fail) -> Recheck:
     if not isinstance(spec, dict):
         raise fail(
             f"{where} = {spec!r} is not allowed: expected a table such as "
-            "{moves = 3, seeds = 120, seed = 3}"
+            "{moves = 3, seeds = 120, seed = 5}"
         )
     check_keys(spec, RECHECK_KEYS, where, fail)
     missing = [key for key in RECHECK_KEYS if key not in spec]

@@ -27,11 +27,11 @@ def stage_size(plan: CalibrationPlan, index: int, points: int | None = None) -> 
     stage = plan.stages[index]
     points = plan.points if points is None else points
     parts = _stage_parts(plan, index, points)
-    settings = {s: part.points // points for s, part in parts.items() if s[1] != RECHECK}
+    settings = {s: part.points // points for s, part in parts.items() if not _again(s[1])}
     arms = sum(settings.values())
     moved = sum(count for (_, share), count in settings.items() if share)
     which = f" ({moved:,} of them a rate moved)" if moved else ""
-    again = sum(part.runs for (_, kind), part in parts.items() if kind == RECHECK)
+    again = sum(part.runs for (_, mark), part in parts.items() if _again(mark))
     rechecked = f", and {again:,} runs of the steepest moves measured again" if again else ""
     return StudySize(
         tuple(parts.values()),
@@ -50,11 +50,11 @@ def calibration_size(plan: CalibrationPlan) -> StudySize:
     only if it asks for more seeds (the stored runs serve it otherwise); so do its settings
     with a rate moved.
     """
-    seeds_run: dict[tuple[int, str, float | str | None], int] = {}
+    seeds_run: dict[tuple[int, str, float | None], int] = {}
     parts = []
     for index, stage in enumerate(plan.stages):
         for setting, part in _stage_parts(plan, index, plan.points).items():
-            if setting[1] == RECHECK:  # its own seeds, and settings no other stage runs
+            if _again(setting[1]):  # its own seeds, and settings no other stage runs
                 parts.append(part)
                 continue
             setting = (plan.seed_of(stage), *setting)
@@ -74,23 +74,34 @@ def calibration_size(plan: CalibrationPlan) -> StudySize:
 #: How to make a calibration smaller, in the calibration file's words.
 _ADVICE = "use fewer points or seeds"
 
-#: What marks a stage's runs of steepest moves measured again (``_stage_parts``).
+#: What marks a stage's runs of steepest moves measured again (``_stage_parts``), before
+#: the recheck's master seed and seeds.
 RECHECK = "recheck"
+
+#: What else marks a setting of a stage's arm: None for the arm itself, the share its rates
+#: move, or (``RECHECK``, master seed, seeds).
+Mark = float | tuple[str, int, int] | None
+
+
+def _again(mark: Mark) -> bool:
+    """Whether a setting's mark is that of steepest moves measured again."""
+    return isinstance(mark, tuple) and mark[0] == RECHECK
 
 
 def _stage_parts(
     plan: CalibrationPlan, index: int, points: int
-) -> dict[tuple[str, float | str | None], SweepSize]:
+) -> dict[tuple[str, Mark], SweepSize]:
     """A stage's runs at ``points`` points, by arm key and what else marks the setting.
 
-    The mark is None for the arm itself, the share its rates move, or ``RECHECK``. An arm
+    The mark is None for the arm itself, the share its rates move, or ``RECHECK`` with the
+    recheck's master seed and seeds (``Mark``). An arm
     keeps every reporter any stage reads from it; its settings with a rate moved keep only
     their target's output, as do the arm and its steepest moves measured again (at most:
     every point measured again).
     """
     stage = plan.stages[index]
     reads = arm_reads(plan.stages)
-    parts: dict[tuple[str, float | None], SweepSize] = {}
+    parts: dict[tuple[str, Mark], SweepSize] = {}
     for arm in stage_arms(stage):
         key = runner.arm_key(arm.params.to_dict(), arm.weeks)
         people = typical_size(plan.factors, arm.params)
@@ -102,10 +113,10 @@ def _stage_parts(
             parts[key, arm.moves] = SweepSize(moves, stage.seeds, arm.weeks, people, 0, 1, "lhs")
         if arm.recheck:
             settings = (1 + min(arm.recheck.moves, 2 * len(plan.factors))) * points
-            parts[key, RECHECK] = SweepSize(
+            parts[key, (RECHECK, arm.recheck.seed, arm.recheck.seeds)] = SweepSize(
                 settings, arm.recheck.seeds, arm.weeks, people, 0, 1, "lhs"
             )
     return parts
 
 
-__all__ = ["RECHECK", "calibration_size", "stage_size"]
+__all__ = ["calibration_size", "stage_size"]

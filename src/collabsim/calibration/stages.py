@@ -148,7 +148,8 @@ def run_stage(
             chosen,
             points,
             folder=folder,
-            run_with=run_with.replace(progress=rechecking),
+            # the stage's own runs are made: a restart must not delete them now
+            run_with=run_with.replace(restart=False, progress=rechecking),
             allow_large=allow_large,
             count=count,
         )
@@ -329,11 +330,11 @@ def _recheck(
 ) -> list[StageScore]:
     """The scores with each ``recheck`` target measured again on its own seeds.
 
-    At each point that passes everything else in the stage, the arm and the moves chosen on
-    the stage's seeds run on the recheck's seeds; the target's value and move are then
-    those of these runs, and the value on the stage's seeds is kept as ``screened``. A
-    point that fails something else is not run again: its value is NaN. ``count`` gains
-    the runs.
+    At each point that passes everything else in the stage, and whose value on the stage's
+    seeds is defined, the arm and the moves chosen there run on the recheck's seeds; the
+    target's value and move are then those of these runs, and the value on the stage's
+    seeds is kept as ``screened``. A point not run again has the value NaN. ``count`` gains
+    the runs. The runs are read at once: they hold one summary output and no time series.
     """
     checked = [t for t in stage.targets if t.recheck]
     names = frozenset(t.name for t in checked)
@@ -341,19 +342,20 @@ def _recheck(
         s.point
         for s in scores
         if stage_verdict(stage, passed=s.passed, targets=s.targets, ignoring=names)
+        and all(math.isfinite(s.targets[name]) for name in names)
     }
-    needs: dict[int, dict[str, runner.Need]] = {}  # by master seed
+    # by (master seed, seeds): two rechecks of one arm on as many seeds share their runs
+    needs: dict[tuple[int, int], dict[str, runner.Need]] = {}
     keys: dict[tuple[int, str], dict[str, str]] = {}  # by (point, target): label -> need
     for number in sorted(due):
-        values = points[number]
         for target in checked:
-            moved = perturbed(values, target.perturb)
-            settings = {"arm": values} | {m: moved[m] for m in chosen[number][target.name]}
-            base = target.arm.to_params()
+            moved = perturbed(points[number], target.perturb)
+            settings = {"arm": points[number]} | {m: moved[m] for m in chosen[number][target.name]}
+            again = needs.setdefault((target.recheck.seed, target.recheck.seeds), {})
             keys[number, target.name] = {
                 label: runner.add_need(
-                    needs.setdefault(target.recheck.seed, {}),
-                    base.replace(**setting),
+                    again,
+                    target.arm.to_params().replace(**setting),
                     target.arm.weeks,
                     target.recheck.seeds,
                     outputs={target.output},
@@ -362,37 +364,37 @@ def _recheck(
                 for label, setting in settings.items()
             }
     stored = {}
-    for seed, seed_needs in needs.items():
+    for (seed, seeds), group in needs.items():
         found, counted = runner.run_needs(
-            seed_needs, folder=folder, seed=seed, run_with=run_with, allow_large=allow_large
+            group, folder=folder, seed=seed, run_with=run_with, allow_large=allow_large
         )
-        stored.update({(seed, k): where for k, where in found.items()})
-        count.needed += counted.needed
-        count.reused += counted.reused
-        count.computed += counted.computed
-        count.groups.extend(counted.groups)
+        stored.update({(seed, seeds, key): where for key, where in found.items()})
+        count.add(counted)
     cache = _read_batch(list(stored.values()))
+
+    def mean(target, key: str) -> float:
+        where = stored[target.recheck.seed, target.recheck.seeds, key]
+        need = needs[target.recheck.seed, target.recheck.seeds][key]
+        data = {where.folder: cache[where.folder, where.point]}
+        return _mean(runner.load_arm(where, need, data), target.output)
+
     rechecked = []
     for score in scores:
         values, moved_by = dict(score.targets), dict(score.moved_by)
         for target in checked:
             values[target.name], moved_by[target.name] = math.nan, ""
             if score.point in due:
-                seed = target.recheck.seed
-                means = {}
-                for label, key in keys[score.point, target.name].items():
-                    where = stored[seed, key]
-                    data = {where.folder: cache[where.folder, where.point]}
-                    means[label] = _mean(
-                        runner.load_arm(where, needs[seed][key], data), target.output
-                    )
+                means = {
+                    label: mean(target, key)
+                    for label, key in keys[score.point, target.name].items()
+                }
                 values[target.name], moved_by[target.name] = target_value(target, means)
         rechecked.append(
             dataclasses.replace(
                 score,
                 targets=values,
                 moved_by=moved_by,
-                screened={t.name: score.targets[t.name] for t in checked},
+                screened={name: score.targets[name] for name in names},
                 ok=stage_verdict(stage, passed=score.passed, targets=values),
             )
         )

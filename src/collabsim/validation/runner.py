@@ -110,6 +110,13 @@ class RunCount:
     computed: int = 0
     groups: list[str] = field(default_factory=list)
 
+    def add(self, other: RunCount) -> None:
+        """Count ``other``'s runs and groups in as well."""
+        self.needed += other.needed
+        self.reused += other.reused
+        self.computed += other.computed
+        self.groups.extend(other.groups)
+
 
 def arm_key(params: Mapping[str, Any], steps: int) -> str:
     """The identity of an arm: a hash of its full parameter dict and weeks."""
