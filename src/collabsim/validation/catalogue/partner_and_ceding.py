@@ -9,7 +9,6 @@ from collabsim.validation.catalogue.declare import (
     SURVIVAL,
     across_rates,
     declare,
-    default,
     event_at,
     iocn_arm,
     on_many_seeds,
@@ -108,19 +107,23 @@ declare(
         ("unwilling_high", "unwilling_low"),
         ratio_below=0.5,
     ),
-    limitation="Not met under the calibrated rates: distributed leadership adds as many adopted "
-    "changes where senior leaders will not cede as where they will (30.2 against 29.2 over the "
-    "full validation's 40 seeds; ratio of gains 1.03, p = 0.61). Tops grant more often than not "
-    f"by default (`grant_base` = {default('grant_base')}), so unwilling tops still embed much of "
-    "what the frontline tests, while distributed leadership multiplies the proposals made. Where "
-    "tops cede, the territory they share already widens what the frontline may decide (M9: the "
-    "frontline decides with chance `distributed_leadership` + (1 - `distributed_leadership`) x "
-    "the shared capacity), so distributed leadership has less left to add there. The seed's gate "
-    "is the tops' refusal; the model has it, too weak to halve the gain. Three gates on "
-    "distributed leadership by the tops' leave were tried; none passed the pattern at the rates "
-    "of the time without costing others (`docs/odd.md` §9, (g))."
-    + on_many_seeds(3.34, 0.0033, False)
-    + across_rates(23),
+    limitation="Not met under the calibrated rates: distributed leadership adds no fewer adopted "
+    "changes where senior leaders will not cede than where they will (23.8 against 20.4 over the "
+    "full validation's 40 seeds, ratio of gains 1.17, p = 0.69; 23.0 against 18.9 over the quick "
+    "validation's 30, ratio 1.21). It multiplies the proposals made wherever tops stand, and a "
+    "test the frontline runs on its own authority reaches a top only once it has worked. "
+    "Measured on 200 seeds of this pattern's arms: raising it from 0 to 0.9 takes the changes "
+    "proposed over the five years from 504 to 1514 where tops will not cede (from 1184 to 2114 "
+    "where they will); those tops then block 0.82 of the requests decided (0.67 where tops "
+    "cede), yet the many more proposals add as many adopted changes. Where tops cede, the "
+    "territory they share already widens what the frontline may decide (M9: the frontline "
+    "decides with chance `distributed_leadership` + (1 - `distributed_leadership`) x the shared "
+    "capacity), so distributed leadership has less left to add there. The seed's gate is the "
+    "tops' refusal; the model has it, too weak to halve the gain. Three gates on distributed "
+    "leadership by the tops' leave were tried; none passed the pattern at the rates of the time "
+    "without costing others (`docs/odd.md` §9, (g))."
+    + on_many_seeds(1.87, 0.016, False)
+    + across_rates(0),
 )
 
 declare(
@@ -138,15 +141,6 @@ declare(
         ("unwilling_high", "unwilling_low"),
         ratio_below=0.5,
     ),
-    limitation="Borderline under the calibrated rates: the frontline programme adds far more "
-    "adopted changes where senior leaders cede (72.8 over the full validation's 40 seeds) than "
-    "where they do not (37.6; p = 3.1e-08), but the gain where they do not is just over half "
-    "(ratio of gains 0.516, against the pattern's margin of 0.5; 0.504 over the quick "
-    "validation's 30 seeds). Trained frontline leaders propose more wherever they are, and "
-    "tops who do not cede still grant more often than not "
-    f"(`grant_base` = {default('grant_base')})."
-    + on_many_seeds(36.5, 9.4e-65, True)
-    + across_rates(169),
 )
 
 declare(
