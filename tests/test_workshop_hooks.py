@@ -83,7 +83,10 @@ def test_a_chosen_redesign_asks_the_owning_tops_and_not_now_proposes_nothing():
 
 
 def _top_with_a_request(seed):
-    """A model just before a meeting, with a request waiting on an ordinary top."""
+    """A model just before a meeting, with a request waiting on an ordinary top alone.
+
+    Not a redesign: the partnership board decides those, on every owning top's leave.
+    """
     model = CollaborationModel("iocn", rng=seed)
     p = model.state.people
     while True:
@@ -92,7 +95,7 @@ def _top_with_a_request(seed):
             continue
         for top in _ordinary(model, True):
             model.played.play(top)
-            requests = model.played.requests(top)
+            requests = [r for r in model.played.requests(top) if r.kind != "redesign"]
             if requests:
                 return model, top, requests[0].proposer
             model.played.release(top)
