@@ -273,15 +273,13 @@ def test_a_last_stage_of_targets_alone_leaves_the_ranking_to_the_patterns_before
 
 
 RECHECK = Recheck(moves=2, seeds=6, seed=5)
-RECHECKED = CalibrationPlan(
-    "rechecked",
-    factors=FACTORS,
-    points=3,
-    seed=0,
+#: STEADY's design with its steepness alone, measured again
+RECHECKED = dataclasses.replace(
+    STEADY,
+    name="rechecked",
     stages=[
-        Stage(
-            "steady",
-            seeds=SEEDS,
+        dataclasses.replace(
+            STEADY.stages[0],
             targets=[Target(BESTON, OUTPUT, 0, 0.02, name="edge", perturb=0.2, recheck=RECHECK)],
         )
     ],
