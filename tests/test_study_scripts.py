@@ -18,6 +18,18 @@ SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "iocn_checks.py"
 BEST = SCRIPT.with_name("rates_alone_best.py")
 
 
+def run_script(script: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run a study script in ``folder`` as a user would, keeping what it prints."""
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
 def load(script: Path):
     """The study script as a module, without running it."""
     spec = importlib.util.spec_from_file_location(script.stem, script)
@@ -34,14 +46,7 @@ def test_the_checks_refuse_a_folder_of_other_runs_in_one_line_and_restart_is_off
         out=tmp_path / "results" / "iocn_checks" / "runs",
         backend="serial",
     )
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--seeds", "2"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_script(SCRIPT, tmp_path, "--seeds", "2")
     assert done.returncode == 2, done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("iocn_checks: results/iocn_checks/runs holds a sweep")
@@ -49,14 +54,7 @@ def test_the_checks_refuse_a_folder_of_other_runs_in_one_line_and_restart_is_off
 
 
 def test_the_checks_measure_their_steepest_moves_again_on_seeds_of_their_own(tmp_path):
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--seeds", "3", "--workers", "1"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = run_script(SCRIPT, tmp_path, "--seeds", "3", "--workers", "1")
     assert done.returncode == 0, done.stderr
     out = tmp_path / "results" / "iocn_checks"
     checks, steepest = (pd.read_csv(out / f"{name}.csv") for name in ("checks", "steepest"))
@@ -99,14 +97,7 @@ def test_the_issue_based_arms_undo_one_difference_from_iocn_each():
 
 
 def run_best(folder: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(BEST)],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_script(BEST, folder)
 
 
 def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path):
