@@ -169,7 +169,7 @@ def test_a_good_file_reads_into_a_frozen_plan(tmp_path):
         (
             "high = 1.0",
             "high = 1.0\nperturb = 0.2\nrecheck = {moves = 3, seeds = 8}",
-            "target 1: recheck: no seed: a recheck needs moves, seeds and seed",
+            "target 1: recheck: no seed: a recheck needs moves, seeds, seed",
         ),
         (
             "high = 1.0",

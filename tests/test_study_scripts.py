@@ -13,6 +13,7 @@ import pytest
 
 import collabsim
 import collabsim.sweeps.sampling
+from collabsim.calibration import read_plan
 
 SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "iocn_checks.py"
 BEST = SCRIPT.with_name("rates_alone_best.py")
@@ -98,6 +99,12 @@ def test_the_issue_based_arms_undo_one_difference_from_iocn_each():
 
 def run_best(folder: Path) -> subprocess.CompletedProcess:
     return run_script(BEST, folder)
+
+
+def test_the_best_rates_read_the_study_the_limitations_name():
+    best = load(BEST)
+    left_out = read_plan(best.PLAN).without_stages(best.SKIPPED)
+    assert left_out.default_out == best.CALIBRATION  # results/calibration/<name>_without_...
 
 
 def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path):

@@ -225,7 +225,7 @@ def _recheck(spec: Any, where: str, fail) -> Recheck:
     check_keys(spec, RECHECK_KEYS, where, fail)
     missing = [key for key in RECHECK_KEYS if key not in spec]
     if missing:
-        raise fail(f"{where}: no {', '.join(missing)}: a recheck needs moves, seeds and seed")
+        raise fail(f"{where}: no {', '.join(missing)}: a recheck needs {', '.join(RECHECK_KEYS)}")
     return Recheck(**spec)
 
 
