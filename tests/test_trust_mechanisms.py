@@ -9,6 +9,7 @@ from mechanism_support import compiled_settings, small_model
 import collabsim
 from collabsim.mechanisms import acquaintance, trust, trust_members, trust_store
 from collabsim.mechanisms.roles import BOTTOM, TOP
+from collabsim.silo import SiloWorld
 
 # --- M1 trust --------------------------------------------------------------------------------
 
@@ -445,7 +446,7 @@ def test_without_a_working_network_people_talk_with_colleagues():
     store, org = trust_store.unpacked(s.trust), s.people.org
     s.people.active[:10] = False  # ten people have left the network
     for network_on in (True, False):
-        talks = trust._gossip(store, s.stream, s.people.news, 4.0, network_on, s.org_start)
+        talks = trust._gossip(store, s.stream, s.people.news, 4.0, network_on, False, s.org_start)
         i, k, j = talks.T
         assert len(talks) > 50
         assert (i != k).all() and (j != i).all() and (j != k).all()
@@ -456,6 +457,58 @@ def test_without_a_working_network_people_talk_with_colleagues():
             assert (org[i] == org[k]).all()
             assert not s.people.active[i].all()  # those who had left talk too
             assert (org[i] != org[j]).any()  # about anyone
+
+
+def test_a_world_that_reads_only_colleagues_trust_talks_only_of_colleagues():
+    """Drawn alike, a world talking of colleagues only holds the colleague talks of the rest."""
+    m = small_model()
+    s = m.state
+    store, org = trust_store.unpacked(s.trust), s.people.org
+    s.people.news[:] = -1
+    talks = {}
+    for colleagues_only in (False, True):
+        draws = s.stream.copy()  # the same draws for both
+        talks[colleagues_only] = trust._gossip(
+            store, draws, s.people.news, 4.0, False, colleagues_only, s.org_start
+        )
+    every, colleagues = talks[False], talks[True]
+    about_colleagues = org[every[:, 0]] == org[every[:, 2]]
+    assert 0 < about_colleagues.sum() < len(every)  # some of each, so the test can fail
+    assert np.array_equal(colleagues, every[about_colleagues])
+
+
+class _SiloHearingEveryone(SiloWorld):
+    """A silo world whose trust is counted, so that it holds every conversation."""
+
+    observed = True
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_the_silo_twin_skips_only_talk_that_moves_trust_nothing_reads(seed):
+    """The twin holds only its talk about colleagues (``trust._gossip``), on the grounds
+    that nothing in a world that never convenes reads trust across organisations. Lived
+    for three years beside a silo world holding every conversation, with people moving on
+    and a leader's self-interested act that gives everyone news of someone from another
+    organisation, it must do the same change work and keep the same trust among
+    colleagues."""
+    act = {"step": 30, "kind": "self_interest_act"}
+    params = collabsim.Params(n_people=200, convened=False, turnover_rate=0.3, events=[act])
+    twin, hearing = SiloWorld(params, seed), _SiloHearingEveryone(params, seed)
+    for _ in range(156):
+        twin.step()
+        hearing.step()
+    kept, heard = twin.state, hearing.state
+    assert heard.counters.sum() > 0 and heard.network.turnover > 50  # work done, posts renewed
+    assert np.array_equal(kept.counters, heard.counters)
+    assert np.array_equal(kept.pathways.config, heard.pathways.config)
+    for name in ("commitment", "adopted", "granted", "blocked", "refused", "territoriality"):
+        assert np.array_equal(getattr(kept.people, name), getattr(heard.people, name)), name
+    org = kept.people.org
+    colleagues = org[:, None] == org[None, :]
+    assert np.array_equal(kept.trust.personal[colleagues], heard.trust.personal[colleagues])
+    assert np.array_equal(kept.trust.general, heard.trust.general)
+    # the talk it skipped moved trust across organisations in the other world
+    assert not np.array_equal(kept.trust.personal[~colleagues], heard.trust.personal[~colleagues])
 
 
 def test_second_hand_trust_moves_towards_what_trusted_contacts_think():

@@ -234,7 +234,8 @@ def second_hand(world, settings, network_on):
     """
     store, stream, news = unpacked(world.trust), world.stream, world.people.news
     weight, contacts = settings.trust.second_hand_trust, settings.trust.gossip_contacts
-    talks = _gossip(store, stream, news, contacts, network_on, world.org_start)
+    colleagues_only = not settings.week.convened and not store.counted
+    talks = _gossip(store, stream, news, contacts, network_on, colleagues_only, world.org_start)
     personal = store.personal
     for t in range(talks.shape[0]):
         if t + PREFETCH_AHEAD < talks.shape[0]:  # the matrix is read at random: start loads early
@@ -248,7 +249,7 @@ def second_hand(world, settings, network_on):
 
 
 @jit
-def _gossip(store, stream, news, conversations, network_on, org_start):
+def _gossip(store, stream, news, conversations, network_on, colleagues_only, org_start):
     """The week's conversations about third people, in order: rows (i, k, j) (M3).
 
     Members of a working network talk with fellow members, of any organisation (a draw of
@@ -257,6 +258,15 @@ def _gossip(store, stream, news, conversations, network_on, org_start):
     organisation o are ``org_start[o]:org_start[o+1]``). Drawn before any trust moves (who
     talks to whom does not depend on trust), so that ``second_hand`` can read the trust
     matrix ahead of each conversation.
+
+    ``colleagues_only``: a world that never convenes a network and whose trust nobody
+    reports (the silo twin) reads trust only between colleagues. Its requests stay within
+    organisations (``change._choose_practice``), and it holds no meetings or informal
+    contact and tells no one of its wins. Trust between colleagues moves only by what
+    colleagues learn and say of each other. So its conversations about people of other
+    organisations would move only trust that nothing reads: they are drawn, keeping
+    everyone's draws in step, but not held. They were seven in ten of the twin's talks, each
+    a wait on memory at 2,000 people.
     """
     n = store.org.shape[0]
     whole = int(conversations)
@@ -286,6 +296,8 @@ def _gossip(store, stream, news, conversations, network_on, org_start):
             if j < 0 or uniform(stream) < 0.5:
                 j = below(stream, n)
             if j == i or j == k or (network_on and not store.active[j]):
+                continue
+            if colleagues_only and store.org[j] != store.org[i]:
                 continue
             talks[count, 0], talks[count, 1], talks[count, 2] = i, k, j
             count += 1
