@@ -87,30 +87,37 @@ def test_word_of_mouth_in_an_issue_based_network_stays_on_the_pathway():
 
 
 def test_commitment_does_not_grow_with_the_size_of_the_network():
-    """Members' commitment after two years is no higher at 1,000 people than at 150 (by
-    less than 0.02 on average over 12 seeds), with the update on actions and without it:
-    neither the wins a person sees, nor the news they hear, nor the update on actions
-    they take from a meeting grows with the network's size.
+    """Members' commitment after two years is no higher at 1,000 people than at 150, with
+    the update on actions and without it: neither the wins a person sees, nor the news they
+    hear, nor the update on actions they take from a meeting grows with the network's size.
 
     Crediting every member with every win of their pathway team once made large networks
     far more committed; later, an update averaged over all pathways heartened a network
     of ten pathways more than one of a single pathway (ODD §10 items 23 and 30).
+
+    Margin: the one-sided 95% upper bound of the difference in mean commitment (1,000
+    people less 150), over 100 seeds at each size, must lie below 0.05, about two thirds
+    of the spread of one run's commitment between seeds (SD 0.08). Measured on 80 other
+    seeds: +0.008 without the update and +0.009 with it, each with a standard error of 0.013.
     """
 
-    def mean_commitment(n, **overrides):
+    def commitment(n, **overrides):
         params = collabsim.scenario("iocn", n_people=n, **overrides)
-        return np.mean(
+        return np.array(
             [
-                collabsim.run(params, seed=s, steps=104).timeseries["commitment_mean"].iloc[-1]
-                for s in range(12)
+                collabsim.run(params, seed=s, steps=104, silo_twin=False)
+                .timeseries["commitment_mean"]
+                .iloc[-1]
+                for s in range(100)
             ]
         )
 
-    assert (
-        mean_commitment(1000, progress_update=0.0) - mean_commitment(150, progress_update=0.0)
-        < 0.02
-    )
-    assert mean_commitment(1000) - mean_commitment(150) < 0.02
+    for update in ({"progress_update": 0.0}, {}):
+        large, small = commitment(1000, **update), commitment(150, **update)
+        error = np.hypot(
+            large.std(ddof=1) / len(large) ** 0.5, small.std(ddof=1) / len(small) ** 0.5
+        )
+        assert large.mean() - small.mean() + 1.645 * error < 0.05, update
 
 
 def test_the_silo_twin_starts_as_the_run_and_shares_its_environment():
