@@ -97,10 +97,6 @@ def test_the_issue_based_arms_undo_one_difference_from_iocn_each():
     assert len(undone) == 10
 
 
-def run_best(folder: Path) -> subprocess.CompletedProcess:
-    return run_script(BEST, folder)
-
-
 def test_the_best_rates_read_the_study_the_limitations_name():
     best = load(BEST)
     left_out = read_plan(best.PLAN).without_stages(best.SKIPPED)
@@ -108,7 +104,7 @@ def test_the_best_rates_read_the_study_the_limitations_name():
 
 
 def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path):
-    done = run_best(tmp_path)
+    done = run_script(BEST, tmp_path)
     assert done.returncode == 2 and not (tmp_path / "results" / "rates_alone_best").exists()
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("rates_alone_best: no results/validation/validation.json: run ")
@@ -128,7 +124,7 @@ def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path)
         ),
         encoding="utf-8",
     )
-    done = run_best(tmp_path)
+    done = run_script(BEST, tmp_path)
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()
     assert line == (
