@@ -103,7 +103,8 @@ declare(
     "share of a handful. The seed's successors came in 'exercising their power in more "
     "constructive ways'; the model's are ordinary holders of the same posts. Choosing the "
     "leavers by their own resistance instead takes members who do not decide, and blocks were "
-    "unchanged too (`docs/odd.md` §9, (h))."
+    "unchanged too (`docs/odd.md` §9, (h)); so they were with successors starting at the "
+    "members' view of the purpose rather than their organisation's (§9, (aa))."
     + on_many_seeds(-0.00308, 0.77, False)
     + across_rates(0),
 )
