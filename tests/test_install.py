@@ -385,6 +385,31 @@ def test_no_writable_cache_compiles_in_every_process_with_one_line(tmp_path):
     assert stat.S_IMODE(unsafe.stat().st_mode) == 0o777
 
 
+def test_a_chosen_cache_folder_keeps_each_version_of_the_code_apart(tmp_path):
+    # Numba keys a cached function on its own file only: code compiled from an edited
+    # helper in another file would be run stale, were versions not kept in folders of their own
+    chosen = tmp_path / "chosen"
+    script = (
+        "import numba\nfrom collabsim import jit\n"
+        "print(jit._CACHED, numba.config.CACHE_DIR, numba.__version__, jit._source_hash())"
+    )
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(chosen)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    cached, folder, version, source = done.stdout.split()
+    assert cached == "True" and Path(folder) == chosen / f"numba-{version}-{source}"
+    assert Path(folder).is_dir()
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("", encoding="utf-8")
+    env["NUMBA_CACHE_DIR"] = str(not_a_folder)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split()[0] == "False"
+    assert done.stderr.count("\n") == 1 and f"NUMBA_CACHE_DIR ({not_a_folder})" in done.stderr
+
+
 @pytest.mark.parametrize("command", [["--version"], ["scenarios"], ["params"], ["example"]])
 def test_listing_commands_do_not_load_the_compiled_model(command):
     script = (

@@ -11,7 +11,9 @@ starts a fresh cache (and only the few most recent caches are kept). It lives in
 user's cache folder or, where home is read-only (a container, a system install), in a
 folder of the user's own in the temporary directory; with neither writable the
 mechanisms are compiled in every process, as one line on stderr says. Set
-``NUMBA_CACHE_DIR`` to choose the location yourself.
+``NUMBA_CACHE_DIR`` to choose the folder yourself: the caches are kept inside it, each
+named for its source in the same way, so that pointing two versions of the code at one
+folder never runs one version's machine code for the other's.
 
 ``prefetch`` lets a compiled loop ask for memory it will read a few steps later: loops
 over pairs drawn at random from the trust matrix otherwise wait on each pair in turn.
@@ -56,11 +58,14 @@ def _prune(folder: Path, keep: Path) -> None:
 
 
 def _choose_cache_dir() -> bool:
-    """Point Numba's on-disk cache at a writable folder; False if there is none."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return True
+    """Point Numba's on-disk cache at a writable folder; False if there is none.
+
+    The folder is ``numba-<Numba version>-<source hash>`` in ``NUMBA_CACHE_DIR`` if it is
+    set, else in the first writable of ``cache_folders()``.
+    """
+    chosen = os.environ.get("NUMBA_CACHE_DIR")
     name = f"numba-{numba.__version__}-{_source_hash()}"
-    for base in cache_folders():
+    for base in [Path(chosen)] if chosen else cache_folders():
         target = base / name
         try:
             target.mkdir(parents=True, exist_ok=True)
@@ -71,9 +76,14 @@ def _choose_cache_dir() -> bool:
             continue
         numba.config.CACHE_DIR = str(target)
         return True
+    where = (
+        f"NUMBA_CACHE_DIR ({chosen}) is not a writable folder"
+        if chosen
+        else "home and temporary directory are read-only; set NUMBA_CACHE_DIR to one"
+    )
     print(
-        "collabsim: no writable folder for the compiled-code cache (home and temporary "
-        "directory are read-only; set NUMBA_CACHE_DIR to one): compiling in every process",
+        f"collabsim: no writable folder for the compiled-code cache ({where}): compiling in "
+        "every process",
         file=sys.stderr,
     )
     return False
