@@ -96,9 +96,9 @@ def test_the_compiled_pass_writes_every_reporters_column(twin):
     model = CollaborationModel("beston", rng=2, silo_twin=twin)
     for _ in range(6):
         model.step()
-    twin_world = model.silo_twin.state.world if twin else model.state.world
+    silo_quality = model.silo_twin.network.quality if twin else np.nan
     for sentinel in (1e300, -7.0):
         row = np.full(len(metrics.REPORTERS), sentinel)
-        metrics.observe_into(model.state.world, twin_world, twin, True, row)
+        metrics.observe_into(model.state.world, silo_quality, True, row)
         unwritten = [n for n, v in zip(metrics.REPORTER_NAMES, row, strict=True) if v == sentinel]
         assert unwritten == []

@@ -219,12 +219,12 @@ Column = IntEnum("Column", REPORTER_NAMES, start=0, module=__name__)
 
 
 @jit
-def observe_into(world, twin, has_twin, convened, row):
+def observe_into(world, silo_quality, convened, row):
     """Write every reporter's current value into ``row``, each in its ``Column``.
 
     One pass over the people for the counts, means and spreads; the trust store's group
-    sums for the trust reporters; how the network stands for the rest. ``twin`` is the
-    silo twin's world (``has_twin``), for ``quality_vs_silo``.
+    sums for the trust reporters; how the network stands for the rest. ``silo_quality`` is
+    the silo twin's quality the same week, for ``quality_vs_silo`` (NaN: the run has no twin).
     """
     people, store, standing = world.people, world.trust, world.standing
     n = people.active.shape[0]
@@ -252,12 +252,8 @@ def observe_into(world, twin, has_twin, convened, row):
     views = views[:members]
     min_size = max(2, int(math.ceil(SMALLEST_CLUSTER * members)))
     actor = int(standing[weekly.LAST_ACTOR])
-    if not convened:
-        versus_silo = 0.0  # the model is itself the silo world
-    elif has_twin:
-        versus_silo = standing[weekly.QUALITY] - twin.standing[weekly.QUALITY]
-    else:
-        versus_silo = np.nan
+    # without a twin NaN, and 0 where the model is itself the silo world
+    versus_silo = standing[weekly.QUALITY] - silo_quality if convened else 0.0
 
     row[Column.attendance_rate] = standing[weekly.ATTENDANCE_RATE]
     row[Column.attendees] = standing[weekly.ATTENDEES]
@@ -292,9 +288,8 @@ def observe(model: CollaborationModel) -> np.ndarray:
     """The current values of all reporters, in the order of ``REPORTERS`` (``Column``)."""
     row = np.empty(len(REPORTERS))
     twin = model.silo_twin
-    world = model.state.world
-    twin_world = world if twin is None else twin.state.world
-    observe_into(world, twin_world, twin is not None, model.params.convened, row)
+    silo_quality = np.nan if twin is None else twin.network.quality
+    observe_into(model.state.world, silo_quality, model.params.convened, row)
     return row
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from collabsim import metrics
 from collabsim.jit import jit
+from collabsim.mechanisms.weekly import QUALITY
 from collabsim.mechanisms.whole_week import live_week
 from collabsim.model import CollaborationModel
 from collabsim.params import Params
@@ -42,14 +43,20 @@ class UnwatchedModel(CollaborationModel):
 def _live_weeks(world, settings, twin, twin_settings, has_twin, convened, first, rows):
     """Weeks ``first``, ``first + 1``, ... of a run and its twin, a row of reporters each.
 
-    As ``CollaborationModel.step`` in weeks nobody plays and with no scheduled events.
+    As ``CollaborationModel.step`` in weeks nobody plays and with no scheduled events, but
+    the twin lives the whole stretch first: the two worlds share nothing that changes, so
+    each comes out as in lockstep, and each then works on its own trust matrix while it is
+    still in the caches rather than after the other has pushed it out.
     """
-    for k in range(rows.shape[0]):
-        week = first + k
-        live_week(world, settings, week)
-        if has_twin:
-            live_week(twin, twin_settings, week)
-        metrics.observe_into(world, twin, has_twin, convened, rows[k])
+    weeks = rows.shape[0]
+    silo_quality = np.full(weeks, np.nan)
+    if has_twin:
+        for k in range(weeks):
+            live_week(twin, twin_settings, first + k)
+            silo_quality[k] = twin.standing[QUALITY]
+    for k in range(weeks):
+        live_week(world, settings, first + k)
+        metrics.observe_into(world, silo_quality[k], convened, rows[k])
 
 
 def live(

@@ -61,8 +61,10 @@ class WeeklyWorld(mesa.Model):
         self._events: dict[int, list] = defaultdict(list)
         for event in params.events:
             self._events[event.step].append(event)
-        for week in state.budget_cut_weeks:  # the run's funding history, after the timeline's
-            self._events[int(week)].append(Event(int(week), "budget_cut"))
+        # the run's funding history, applied after the timeline's; drawn for the longest
+        # horizon a run may have, so a run lives only a few of its sixty-odd cuts, and each
+        # becomes an Event only in its week (making them all took an eighth of building a run)
+        self._budget_cuts = set(state.budget_cut_weeks.tolist())
 
         self.apply_scheduled_events(0)  # events at step 0 shape the starting state
 
@@ -128,13 +130,15 @@ class WeeklyWorld(mesa.Model):
 
     # 1. events
     def scheduled_weeks(self) -> list[int]:
-        """The weeks with events: the scenario's timeline and the budget's cuts."""
-        return list(self._events)
+        """The weeks with events, in order: the scenario's timeline and the budget's cuts."""
+        return sorted(self._events.keys() | self._budget_cuts)
 
     def apply_scheduled_events(self, week: int) -> None:
         """Apply this week's events: the timeline's in the order listed, then any cut."""
         for event in self._events.get(week, ()):
             events.apply(self, event)
+        if week in self._budget_cuts:
+            events.apply(self, Event(week, "budget_cut"))
 
     # 2. the meeting
     def hold_meeting(self) -> None:
