@@ -59,7 +59,7 @@ def test_each_phase_and_person_draws_from_its_own_stream_whatever_was_drawn_befo
         draws.enter(stream, draws.TURNOVER)
     assert _first_draws(fresh) == _first_draws(used)
     for stream in (fresh, used):
-        draws.enter_for(stream, draws.PROPOSALS, 3)
+        draws.enter_for(stream, draws.phase_key(stream, draws.PROPOSALS), 3)
     assert _first_draws(fresh) == _first_draws(used)
 
     def first(week, phase, person=None, seed=1):
@@ -68,7 +68,7 @@ def test_each_phase_and_person_draws_from_its_own_stream_whatever_was_drawn_befo
         if person is None:
             draws.enter(stream, phase)
         else:
-            draws.enter_for(stream, phase, person)
+            draws.enter_for(stream, draws.phase_key(stream, phase), person)
         return draws.uniform(stream)
 
     base = first(5, draws.TURNOVER)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import jit
-from collabsim.mechanisms.draws import ATTENDANCE, chance, enter, enter_for, uniform
+from collabsim.mechanisms.draws import ATTENDANCE, chance, enter, enter_for, phase_key, uniform
 
 
 class AttendanceWeights(NamedTuple):
@@ -77,6 +77,7 @@ def choose_attendees(world, settings):
     """
     stream, people, weights = world.stream, world.people, settings.attendance
     enter(stream, ATTENDANCE)
+    key = phase_key(stream, ATTENDANCE)
     n = people.active.shape[0]
     chosen = np.empty(n, dtype=np.int64)
     count = 0
@@ -86,7 +87,7 @@ def choose_attendees(world, settings):
             if people.steady[i]:
                 came = True
             else:
-                enter_for(stream, ATTENDANCE, i)
+                enter_for(stream, key, i)
                 p = attendance_probability(
                     people.commitment[i],
                     people.meeting_value[i],

@@ -38,7 +38,15 @@ from collabsim.mechanisms.counters import (
     TESTED,
 )
 from collabsim.mechanisms.decisions import decide, decide_redesign
-from collabsim.mechanisms.draws import PROGRESS, PROPOSALS, below, chance, enter_for, uniform
+from collabsim.mechanisms.draws import (
+    PROGRESS,
+    PROPOSALS,
+    below,
+    chance,
+    enter_for,
+    phase_key,
+    uniform,
+)
 from collabsim.mechanisms.landscape import fitness, flip, own_fitness, redesigned, redraw
 from collabsim.mechanisms.learning import claim_leadership
 from collabsim.mechanisms.played import MODEL, NO_CHANGE, SMALL_TEST, waits_for
@@ -403,6 +411,7 @@ def change_work(world, settings, week, network_on, distributed_leadership, worki
     """
     people, pathways, changes, played = world.people, world.pathways, world.changes, world.played
     n = people.active.shape[0]
+    key = phase_key(world.stream, PROGRESS)
     for i in range(n):
         if changes.stage[i] == IDLE or changes.due[i] > week:
             continue
@@ -411,14 +420,15 @@ def change_work(world, settings, week, network_on, distributed_leadership, worki
             continue
         if _waits(i, changes, pathways, working, played):
             continue
-        enter_for(world.stream, PROGRESS, i)
+        enter_for(world.stream, key, i)
         _progress(world, settings, week, i, network_on, working)
     rates = settings.change
+    key = phase_key(world.stream, PROPOSALS)
     for i in range(n):
         if not working[i] or people.pathway[i] < 0 or changes.stage[i] != IDLE:
             continue
         size = played.propose[i]
-        enter_for(world.stream, PROPOSALS, i)
+        enter_for(world.stream, key, i)
         if size == MODEL:
             p = proposal_probability(
                 people.commitment[i],

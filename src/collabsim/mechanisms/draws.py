@@ -6,8 +6,9 @@ global random state, so two models in one process (the dashboard's side-by-side 
 never disturb each other, and a model's draws depend only on its seed.
 
 Each phase of the week, and within the busiest phases each person, draws from its own
-stream made from the run's key and the week (``enter``, ``enter_for``): two runs on one seed
-then share their draws wherever they do the same thing, whatever the other draws they took.
+stream made from the run's key and the week (``enter``; ``phase_key`` and ``enter_for``):
+two runs on one seed then share their draws wherever they do the same thing, whatever the
+other draws they took.
 
 SplitMix64 (Steele, Lea & Flood 2014) passes BigCrush, needs one word of state and is
 cheap to pass into compiled code, unlike a ``numpy.random.Generator`` whose boxing costs
@@ -73,6 +74,16 @@ def start_week(stream, week):
 
 
 @jit
+def phase_key(stream, phase):
+    """Return the key of ``phase``'s own stream for the week (``enter``, ``enter_for``).
+
+    A loop over people takes it once: the compiled loop cannot lift it out by itself,
+    because each person's ``enter_for`` writes the stream the key is read from.
+    """
+    return _mixed(stream[_KEY] ^ (stream[_WEEK] * _MIX2 + np.uint64(phase) * _GOLDEN))
+
+
+@jit
 def enter(stream, phase):
     """Draw from here on from ``phase``'s own stream for the week.
 
@@ -84,19 +95,18 @@ def enter(stream, phase):
     synchronised (Law 2015, *Simulation Modeling and Analysis*, §11.2), so that the
     difference between two runs on one seed is the setting's rather than chance's (ODD §7).
     """
-    key = stream[_KEY] ^ (stream[_WEEK] * _MIX2 + np.uint64(phase) * _GOLDEN)
-    stream[_STATE] = _mixed(_mixed(key))
+    stream[_STATE] = _mixed(phase_key(stream, phase))
 
 
 @jit
-def enter_for(stream, phase, person):
-    """Draw from here on from ``person``'s own stream in ``phase`` this week.
+def enter_for(stream, key, person):
+    """Draw from here on from ``person``'s own stream in the phase whose key is ``key``.
 
     ``enter``, one level down: what one person draws in a phase (a meeting attended or
-    not, a change proposed or not) does not move what the next person draws.
+    not, a change proposed or not) does not move what the next person draws. ``key`` is
+    the phase's ``phase_key`` for the week, taken once before the loop over people.
     """
-    key = stream[_KEY] ^ (stream[_WEEK] * _MIX2 + np.uint64(phase) * _GOLDEN)
-    stream[_STATE] = _mixed(_mixed(key) + np.uint64(person + 1) * _MIX1)
+    stream[_STATE] = _mixed(key + np.uint64(person + 1) * _MIX1)
 
 
 @jit

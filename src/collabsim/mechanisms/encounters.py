@@ -11,7 +11,14 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import PREFETCH_AHEAD, jit, prefetch
-from collabsim.mechanisms.draws import INFORMAL_CONTACT, below, chance, enter_for, uniform
+from collabsim.mechanisms.draws import (
+    INFORMAL_CONTACT,
+    below,
+    chance,
+    enter_for,
+    phase_key,
+    uniform,
+)
 from collabsim.mechanisms.narrative import anchored, narrative_exchange
 from collabsim.mechanisms.trust import (
     encounter_goes_well_probability,
@@ -166,10 +173,11 @@ def informal_encounters(world, settings):
     first = np.empty(n * (whole + 1), dtype=np.int64)
     second = np.empty(n * (whole + 1), dtype=np.int64)
     pairs = 0
+    key = phase_key(stream, INFORMAL_CONTACT)
     for i in range(n):
         if not store.active[i]:
             continue
-        enter_for(stream, INFORMAL_CONTACT, i)
+        enter_for(stream, key, i)
         for _ in range(whole + (1 if chance(stream, fraction) else 0)):
             p = pathway[i]
             if p >= 0 and uniform(stream) < 0.5:

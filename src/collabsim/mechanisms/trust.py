@@ -16,7 +16,14 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import PREFETCH_AHEAD, jit, prefetch
-from collabsim.mechanisms.draws import WORD_OF_MOUTH, below, chance, enter_for, uniform
+from collabsim.mechanisms.draws import (
+    WORD_OF_MOUTH,
+    below,
+    chance,
+    enter_for,
+    phase_key,
+    uniform,
+)
 from collabsim.mechanisms.trust_store import read, set_general, unpacked, write
 from collabsim.organisations import HEALTH, SOCIAL_CARE
 
@@ -273,10 +280,11 @@ def _gossip(store, stream, news, conversations, network_on, colleagues_only, org
     fraction = conversations - whole
     talks = np.empty((n * (whole + 1), 3), dtype=np.int64)
     count = 0
+    key = phase_key(stream, WORD_OF_MOUTH)
     for i in range(n):
         if network_on and not store.active[i]:
             continue
-        enter_for(stream, WORD_OF_MOUTH, i)
+        enter_for(stream, key, i)
         first = colleagues = 0
         if not network_on:
             first = org_start[store.org[i]]

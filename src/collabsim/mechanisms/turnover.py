@@ -9,7 +9,7 @@ import numpy as np
 
 from collabsim.jit import jit
 from collabsim.mechanisms.change import end_change
-from collabsim.mechanisms.draws import TURNOVER, chance, enter_for, normal
+from collabsim.mechanisms.draws import TURNOVER, chance, enter_for, normal, phase_key
 from collabsim.mechanisms.roles import MIDDLE, TOP
 from collabsim.mechanisms.trust_members import renew, set_membership
 
@@ -169,10 +169,11 @@ def move_on(world, settings, leavers):
     weekly_rate = settings.exits.turnover_rate / 52
     frustration_weight = settings.exits.turnover_frustration
     count = 0
+    key = phase_key(stream, TURNOVER)
     for i in range(people.active.shape[0]):
         if people.steady[i]:
             continue
-        enter_for(stream, TURNOVER, i)
+        enter_for(stream, key, i)
         if chance(stream, weekly_rate * (1.0 + frustration_weight * people.frustration[i])):
             leavers[count] = i
             count += 1
