@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import math
 
 import numpy as np
 
@@ -93,6 +94,16 @@ def _roles(params: Params, sizes: np.ndarray, orgs: list[Organisation], leader_o
         np.zeros(len(orgs), dtype=np.int64),
     )
     return tops, np.minimum(middles, sizes - tops)
+
+
+def _guardedness(spread: float, normals: np.ndarray) -> np.ndarray:
+    """Each organisation's culture of guardedness: lognormal, mean 1, log-sd ``spread`` (ODD 2.1).
+
+    Taken with the C library's ``exp`` one value at a time: NumPy's own ``exp`` runs other
+    vector instructions on processors with AVX-512 and can differ in the last bit, which a
+    run can carry into a decision, so that one seed would give two runs on two machines.
+    """
+    return np.array([math.exp(spread * z - spread**2 / 2) for z in normals])
 
 
 def build_state(params: Params, rng: np.random.Generator, *, observed: bool = True) -> State:
@@ -187,9 +198,7 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
         initial_leader_identity=params.initial_leader_identity,
         workload=params.workload,
         org_territoriality_shift=np.zeros(n_orgs),
-        org_guardedness=np.exp(
-            params.culture_spread * rng.standard_normal(n_orgs) - params.culture_spread**2 / 2
-        ),
+        org_guardedness=_guardedness(params.culture_spread, rng.standard_normal(n_orgs)),
         org_workload_shift=np.zeros(n_orgs),
     )
     stream = new_stream(rng)
