@@ -287,17 +287,21 @@ def test_territoriality_weighs_only_when_control_is_ceded():
 
 def test_gatekeeper_is_an_active_top_else_the_most_senior_member():
     stream = draws.new_stream(np.random.default_rng(0))
-    org_start = np.array([0, 4, 7])
-    role = np.array([TOP, TOP, MIDDLE, BOTTOM, MIDDLE, BOTTOM, BOTTOM])
-    power = np.array([1.0, 0.9, 0.6, 0.3, 0.5, 0.4, 0.2])
-    active = np.ones(7, dtype=bool)
-    picks = {decisions.gatekeeper(stream, 0, org_start, role, power, active) for _ in range(50)}
+    org_start = np.array([0, 4, 7, 10])
+    role = np.array([TOP, TOP, MIDDLE, BOTTOM, MIDDLE, BOTTOM, BOTTOM, BOTTOM, MIDDLE, TOP])
+    tops = np.flatnonzero(role == TOP)
+    power = np.array([1.0, 0.9, 0.6, 0.3, 0.5, 0.4, 0.2, 0.1, 0.3, 0.2])
+    active = np.ones(10, dtype=bool)
+    picks = {decisions.gatekeeper(stream, 0, org_start, tops, power, active) for _ in range(50)}
     assert picks == {0, 1}
+    assert decisions.gatekeeper(stream, 2, org_start, tops, power, active) == 9  # a last post
     active[[0, 1]] = False
-    assert decisions.gatekeeper(stream, 0, org_start, role, power, active) == 2
-    assert decisions.gatekeeper(stream, 1, org_start, role, power, active) == 4
+    assert decisions.gatekeeper(stream, 0, org_start, tops, power, active) == 2
+    assert decisions.gatekeeper(stream, 1, org_start, tops, power, active) == 4
+    active[9] = False  # its one top gone: the most powerful member left decides
+    assert decisions.gatekeeper(stream, 2, org_start, tops, power, active) == 8
     active[4:7] = False
-    assert decisions.gatekeeper(stream, 1, org_start, role, power, active) == -1
+    assert decisions.gatekeeper(stream, 1, org_start, tops, power, active) == -1
 
 
 def test_ceding_territory_costs_power_and_builds_the_tops_record():

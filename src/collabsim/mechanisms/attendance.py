@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from collabsim.jit import jit
-from collabsim.mechanisms.draws import ATTENDANCE, chance, enter, enter_for, phase_key, uniform
+from collabsim.mechanisms.draws import ATTENDANCE, chance, enter, enter_for, uniform
 
 
 class AttendanceWeights(NamedTuple):
@@ -76,8 +76,7 @@ def choose_attendees(world, settings):
         Indices of the attendees, in index order.
     """
     stream, people, weights = world.stream, world.people, settings.attendance
-    enter(stream, ATTENDANCE)
-    key = phase_key(stream, ATTENDANCE)
+    key = enter(stream, ATTENDANCE)
     n = people.active.shape[0]
     chosen = np.empty(n, dtype=np.int64)
     count = 0

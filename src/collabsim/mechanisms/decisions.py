@@ -19,7 +19,6 @@ from collabsim.mechanisms.counters import BLOCKED, GRANTED
 from collabsim.mechanisms.draws import below, chance
 from collabsim.mechanisms.learning import refuse_claim
 from collabsim.mechanisms.played import decider, grant_chance
-from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust import signal
 from collabsim.mechanisms.trust_store import read
 
@@ -68,7 +67,7 @@ def grant_probability(trust_in_proposer, alignment, territoriality, commitment, 
 
 
 @jit
-def gatekeeper(stream, org, org_start, role, power, working):
+def gatekeeper(stream, org, org_start, tops, power, working):
     """The person who decides for organisation ``org``.
 
     A random top of the organisation among those taking part; if it has none, its most
@@ -79,21 +78,22 @@ def gatekeeper(stream, org, org_start, role, power, working):
         stream: Random stream.
         org: The organisation.
         org_start: People of organisation k are ``org_start[k]:org_start[k+1]``.
-        role: Role of everyone.
+        tops: The senior leaders' posts, in post order (posts keep their roles), so an
+            organisation's tops are looked at without a pass over all its people.
         power: Power of everyone.
         working: Who takes part (network members, or everyone in post in silos).
     """
     lo, hi = org_start[org], org_start[org + 1]
-    tops = 0
-    for i in range(lo, hi):
-        if working[i] and role[i] == TOP:
-            tops += 1
-    if tops > 0:
-        pick = below(stream, tops)
-        for i in range(lo, hi):
-            if working[i] and role[i] == TOP:
+    first, last = np.searchsorted(tops, lo), np.searchsorted(tops, hi)
+    present = 0
+    for t in range(first, last):
+        present += working[tops[t]]
+    if present > 0:
+        pick = below(stream, present)
+        for t in range(first, last):
+            if working[tops[t]]:
                 if pick == 0:
-                    return i
+                    return tops[t]
                 pick -= 1
     best = -1
     for i in range(lo, hi):
@@ -137,8 +137,11 @@ def ask(world, settings, proposer, owner_org, embedding, working):
     asked, and their verdict, if they gave one, decides (``played``).
     """
     people, played = world.people, world.played
+    asked = gatekeeper(
+        world.stream, owner_org, world.org_start, world.top_posts, people.power, working
+    )
     top = decider(
-        gatekeeper(world.stream, owner_org, world.org_start, people.role, people.power, working),
+        asked,
         owner_org,
         played,
         working,

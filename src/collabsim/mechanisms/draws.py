@@ -94,8 +94,12 @@ def enter(stream, phase):
     do the same thing, and so do a run and its silo twin: common random numbers,
     synchronised (Law 2015, *Simulation Modeling and Analysis*, §11.2), so that the
     difference between two runs on one seed is the setting's rather than chance's (ODD §7).
+
+    Returns the phase's key (``phase_key``), for a loop over people that follows.
     """
-    stream[_STATE] = _mixed(phase_key(stream, phase))
+    key = phase_key(stream, phase)
+    stream[_STATE] = _mixed(key)
+    return key
 
 
 @jit

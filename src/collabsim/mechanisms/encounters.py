@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from collabsim.jit import PREFETCH_AHEAD, jit, prefetch
+from collabsim.jit import PREFETCH_AHEAD, jit
 from collabsim.mechanisms.draws import (
     INFORMAL_CONTACT,
     below,
@@ -26,7 +26,7 @@ from collabsim.mechanisms.trust import (
     lesson,
     turf_threat,
 )
-from collabsim.mechanisms.trust_store import read, set_general, unpacked, write
+from collabsim.mechanisms.trust_store import prefetch_write, read, set_general, unpacked, write
 
 
 class InformalContact(NamedTuple):
@@ -62,8 +62,8 @@ def converse(world, settings, first, second, epsilon, mu, threat_relief, went_we
     power, narrative = people.power, people.narrative
     for k in range(first.shape[0]):
         if k + PREFETCH_AHEAD < first.shape[0]:  # pairs far apart in the trust matrix
-            prefetch(store.personal, first[k + PREFETCH_AHEAD], second[k + PREFETCH_AHEAD])
-            prefetch(store.personal, second[k + PREFETCH_AHEAD], first[k + PREFETCH_AHEAD])
+            prefetch_write(store, first[k + PREFETCH_AHEAD], second[k + PREFETCH_AHEAD])
+            prefetch_write(store, second[k + PREFETCH_AHEAD], first[k + PREFETCH_AHEAD])
         a, b = first[k], second[k]
         closeness = 1.0 - abs(narrative[a] - narrative[b])
         threat = (1.0 - threat_relief) * turf_threat(

@@ -24,7 +24,7 @@ from collabsim.mechanisms.draws import (
     phase_key,
     uniform,
 )
-from collabsim.mechanisms.trust_store import read, set_general, unpacked, write
+from collabsim.mechanisms.trust_store import prefetch_write, read, set_general, unpacked, write
 from collabsim.organisations import HEALTH, SOCIAL_CARE
 
 
@@ -247,7 +247,7 @@ def second_hand(world, settings, network_on):
     for t in range(talks.shape[0]):
         if t + PREFETCH_AHEAD < talks.shape[0]:  # the matrix is read at random: start loads early
             i, k, j = talks[t + PREFETCH_AHEAD]
-            prefetch(personal, i, j)
+            prefetch_write(store, i, j)
             prefetch(personal, i, k)
             prefetch(personal, k, j)
         i, k, j = talks[t]

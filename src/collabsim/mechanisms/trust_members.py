@@ -186,13 +186,26 @@ def _pairs_by_group(store, i, sign):
 def _warm_parts(store, i, sign):
     """Add (+1) or remove (-1) the positive personal parts of ``i``'s trust in active members.
 
-    A pass along ``i``'s row, which lies in one piece and is mostly zero.
+    A pass along ``i``'s row, which lies in one piece and is mostly zero: it reads the row
+    as 64-bit words, two parts each, and looks at the parts of a non-zero word only (a part
+    that is not +0 makes its word non-zero), so the parts are added in the same order.
     """
-    personal = store.personal
-    for j in range(personal.shape[1]):
-        part = float(personal[i, j])
-        if part > 0.0 and j != i and store.active[j]:
-            store.sums[POSITIVE, pair_kind(store, i, j)] += sign * part
+    row = store.personal[i]
+    words = row[: row.shape[0] & ~1].view(np.uint64)
+    for w in range(words.shape[0]):
+        if words[w] != 0:
+            _warm_part(store, i, 2 * w, sign)
+            _warm_part(store, i, 2 * w + 1, sign)
+    if row.shape[0] & 1:
+        _warm_part(store, i, row.shape[0] - 1, sign)
+
+
+@jit
+def _warm_part(store, i, j, sign):
+    """Add (+1) or remove (-1) ``personal[i, j]`` if it is positive and ``j`` an active other."""
+    part = float(store.personal[i, j])
+    if part > 0.0 and j != i and store.active[j]:
+        store.sums[POSITIVE, pair_kind(store, i, j)] += sign * part
 
 
 @jit

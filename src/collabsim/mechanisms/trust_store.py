@@ -52,7 +52,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from collabsim.jit import jit
+from collabsim.jit import jit, prefetch
 from collabsim.mechanisms.acquaintance import mark_known
 from collabsim.mechanisms.roles import BOTTOM, TOP
 from collabsim.organisations import HEALTH, SOCIAL_CARE
@@ -297,6 +297,18 @@ def write(store, i, j, value):
         store.sums[WEIGHTED, kind] += base * tie
         store.sums[POSITIVE, kind] += max(new, 0.0) - max(old, 0.0)
         store.ties[store.org[j], store.role[j], i] += (1.0 - store.damage[j]) * tie
+
+
+@jit
+def prefetch_write(store, i, j):
+    """Start loading what ``read`` and ``write`` of i's trust in j touch at random.
+
+    The pair's personal part, and the word of bits that marks it known. A hint that changes
+    no value (``collabsim.jit.prefetch``), for loops over pairs drawn at random, which ask a
+    few pairs ahead: at 5,000 people the two miss every cache.
+    """
+    prefetch(store.personal, i, j)
+    prefetch(store.known, j, i >> 6)
 
 
 @jit
