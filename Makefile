@@ -96,6 +96,7 @@ results: $(ANALYSIS)
 # the sweep and dashboard benchmarks use Dask and the browser: the test install has both
 bench: $(TESTING)
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_trust_layout.py
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_dashboard.py
 	$(BIN)/python benchmarks/bench_validation.py

@@ -154,6 +154,32 @@ def test_kept_group_sums_match_recounting_through_every_kind_of_change():
     _assert_sums_exact(store)
 
 
+def test_a_leavers_warm_parts_are_taken_out_wherever_they_lie_in_their_row():
+    """A leaver's row is read two parts a 64-bit word: none may be missed, and none added.
+
+    An odd number of people, so the row ends in a part of a word of its own; positive parts
+    in the first and the second half of a word and in that last one, and a negative part,
+    which is no warm part. The positive sums lose exactly those parts, in post order.
+    """
+    model = collabsim.CollaborationModel(collabsim.Params(n_people=41, pathway_team_size=20), rng=5)
+    store = model.state.trust
+    n, leaver = store.org.size, 5
+    assert n % 2 == 1 and store.active.all()
+    assert not np.any(store.personal)  # nobody has met: only the leaver's row will hold parts
+    for j, above in ((0, 0.2), (3, 0.3), (6, 0.1), (n - 1, 0.25), (9, -0.2)):
+        base = trust_store.read(store, leaver, j)
+        trust_store.write(store, leaver, j, base + above * (1.0 - base if above > 0 else base))
+    row = store.personal[leaver].astype(np.float64)
+    assert (row > 0).sum() == 4 and (row < 0).sum() == 1
+    expected = store.sums[trust_store.POSITIVE].copy()
+    for j in range(n):
+        if row[j] > 0.0:
+            expected[trust_store.pair_kind(store, leaver, j)] += -1.0 * row[j]
+    assert not np.array_equal(expected, store.sums[trust_store.POSITIVE])
+    trust_members.set_membership(store, leaver, False)
+    assert np.array_equal(store.sums[trust_store.POSITIVE], expected)
+
+
 def _recounted(store):
     """A recount of a copy of ``store``: what every kept sum should be."""
     copy = trust_store.TrustStore(*(f.copy() if isinstance(f, np.ndarray) else f for f in store))

@@ -140,12 +140,7 @@ def ask(world, settings, proposer, owner_org, embedding, working):
     asked = gatekeeper(
         world.stream, owner_org, world.org_start, world.top_posts, people.power, working
     )
-    top = decider(
-        asked,
-        owner_org,
-        played,
-        working,
-    )
+    top = decider(asked, owner_org, played, working)
     if top < 0:
         return -1, 0.0
     if top == proposer:
