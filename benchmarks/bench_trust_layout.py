@@ -34,7 +34,7 @@ from numba import njit
 
 import collabsim
 from collabsim.jit import PREFETCH_AHEAD, prefetch
-from collabsim.mechanisms import trust
+from collabsim.mechanisms import draws, trust
 
 #: Fibonacci hashing: a column's slot is the top bits of its product with 2^64 / golden ratio.
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -42,10 +42,16 @@ _EMPTY = -1
 
 
 @njit
+def _home(j, shift):
+    """The slot column ``j`` hashes to in a table of ``2 ** (64 - shift)`` slots."""
+    return np.int64((np.uint64(j) * _GOLDEN) >> shift)
+
+
+@njit
 def _slot(table, i, j, shift):
     """The slot of column ``j`` in row ``i``'s table: where it is, or the empty slot it goes in."""
     mask = table.shape[1] - 1
-    s = np.int64((np.uint64(j) * _GOLDEN) >> shift)
+    s = _home(j, shift)
     while table[i, s, 0] != j and table[i, s, 0] != _EMPTY:
         s = (s + 1) & mask
     return s
@@ -53,7 +59,10 @@ def _slot(table, i, j, shift):
 
 @njit
 def _sparse(personal, width):
-    """The non-zero parts of ``personal`` as per-row tables of ``width`` (a power of two) slots."""
+    """The non-zero parts of ``personal`` as per-row tables of ``width`` (a power of two) slots.
+
+    Each slot holds a column and, in the same eight bytes, its part's float32 bits.
+    """
     n = personal.shape[0]
     table = np.full((n, width, 2), _EMPTY, dtype=np.int32)
     parts = table.view(np.float32)  # the same memory: [i, s, 1] holds the part's bits
@@ -64,7 +73,7 @@ def _sparse(personal, width):
                 s = _slot(table, i, j, shift)
                 table[i, s, 0] = j
                 parts[i, s, 1] = personal[i, j]
-    return table, parts
+    return table
 
 
 @njit
@@ -89,9 +98,9 @@ def _replay_sparse(table, talks):
     for t in range(talks.shape[0]):
         if t + PREFETCH_AHEAD < talks.shape[0]:
             i, k, j = talks[t + PREFETCH_AHEAD]
-            prefetch(table[i], np.int64((np.uint64(j) * _GOLDEN) >> shift), 0)
-            prefetch(table[i], np.int64((np.uint64(k) * _GOLDEN) >> shift), 0)
-            prefetch(table[k], np.int64((np.uint64(j) * _GOLDEN) >> shift), 0)
+            prefetch(table[i], _home(j, shift), 0)
+            prefetch(table[i], _home(k, shift), 0)
+            prefetch(table[k], _home(j, shift), 0)
         i, k, j = talks[t]
         s_ij = _slot(table, i, j, shift)
         s_ik = _slot(table, i, k, shift)
@@ -112,7 +121,10 @@ def _a_years_store_and_talks(n_people: int, talks: int):
         model.step()
     state = model.state
     drawn = []
-    while sum(len(week) for week in drawn) < talks:  # weeks of talks, as the model draws them
+    week = model.steps
+    while sum(len(talked) for talked in drawn) < talks:  # weeks of talks, as the model draws them
+        week += 1
+        draws.start_week(state.stream, week)  # each week its own talks, not one week again
         drawn.append(
             trust._gossip(
                 state.trust,
@@ -151,7 +163,7 @@ def main() -> None:
         # room for twice the most parts a row may hold once the replay's writes are in
         most = int((counts + np.bincount(talks[:, 0], minlength=n)).max())
         width = 1 << max(4, (2 * most - 1).bit_length())
-        table, _ = _sparse(personal, width)
+        table = _sparse(personal, width)
         dense = sparse = float("inf")
         for _ in range(args.repeats):  # in turn, so that both see the machine as it is
             dense = min(dense, _timed(_replay_dense, personal, talks))
