@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from collabsim.mechanisms import counters, landscape, weekly
-from collabsim.mechanisms.commitment import actions_taken_on
+from collabsim.mechanisms.commitment import QUARTER, actions_taken_on
 from collabsim.mechanisms.draws import new_stream
 from collabsim.mechanisms.played import nobody as nobody_played
 from collabsim.mechanisms.roles import BOTTOM, MIDDLE, TOP
@@ -417,6 +417,9 @@ def _pathways(params: Params, rng: np.random.Generator, orgs: list[Organisation]
         actions_since_meeting=np.zeros(n_p, dtype=np.int64),
         fitness=fitness,
         initial_fitness=fitness.copy(),
+        environment_shift=np.zeros(n_p),
+        net_history=np.tile(fitness, (QUARTER, 1)),
+        aspiration=np.zeros(n_p),
         owner=owner,
         neighbours=neighbours,
         contributions=contributions,

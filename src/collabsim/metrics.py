@@ -188,7 +188,8 @@ REPORTERS: tuple[Reporter, ...] = (
     Reporter(
         "aspiration_gap",
         "quality per year",
-        "How far the improvement expected exceeds the improvement achieved.",
+        "How far the improvement expected of each pathway exceeds what it achieved (at "
+        "least 0), on average over pathways.",
     ),
     Reporter(
         "budget_cuts",

@@ -15,7 +15,6 @@ import numpy as np
 
 from collabsim.jit import struct_of
 from collabsim.mechanisms import weekly
-from collabsim.mechanisms.commitment import QUARTER
 from collabsim.mechanisms.played import Played
 from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust_store import TrustStore
@@ -71,6 +70,9 @@ class Pathways(NamedTuple):
     actions_since_meeting: np.ndarray  # (P,) tests studied and redesigns done since it last met
     fitness: np.ndarray  # (P,) current NK fitness
     initial_fitness: np.ndarray  # (P,)
+    environment_shift: np.ndarray  # (P,) fitness moved so far by the environment's changes
+    net_history: np.ndarray  # (QUARTER, P) fitness net of the environment's shifts
+    aspiration: np.ndarray  # (P,) improvement a year expected of each pathway
     owner: np.ndarray  # (P, n_practices) organisation owning each practice
     neighbours: np.ndarray  # (P, n_practices, K)
     contributions: np.ndarray  # (P, n_practices, 2**(K+1))
@@ -126,7 +128,6 @@ class World(NamedTuple):
     org_low_meetings: np.ndarray  # (organisations,) meetings in a row its tops were low
     played: Any  # Played, as its struct: the choices of people played by participants
     standing: np.ndarray  # how the network stands (``Network``; ``mechanisms.weekly``)
-    quality_history: np.ndarray  # (QUARTER,) quality net of the environment's shifts
     attendance_history: np.ndarray  # the share of members at the latest meetings, a ring
     draws: Any  # PersonDraws, as its struct: what newcomers are drawn from
     everyone: np.ndarray  # bool, all true: who does the change work in silos
@@ -168,15 +169,19 @@ class Network:
     # the share of members at the latest meetings, as a ring (``mechanisms.meeting.hold``):
     # ``attendance_weeks`` places, as many as meetings can span that many weeks
     attendance_history: np.ndarray = field(repr=False)
-    quality_history: np.ndarray = field(default_factory=lambda: np.ones(QUARTER), repr=False)
 
     alive = _standing(weekly.ALIVE, bool, "Still meeting.")
     central_leader_present = _standing(
         weekly.CENTRAL_LEADER_PRESENT, bool, "Someone holds the centre."
     )
-    aspiration = _standing(weekly.ASPIRATION, float, "Improvement a year expected of it.")
+    aspiration = _standing(
+        weekly.ASPIRATION, float, "Improvement a year expected of its pathways, on average."
+    )
     aspiration_gap = _standing(
-        weekly.ASPIRATION_GAP, float, "Aspiration minus performance, floored at 0."
+        weekly.ASPIRATION_GAP, float, "Its pathways' shortfalls against aspiration, on average."
+    )
+    shortfall_strain = _standing(
+        weekly.SHORTFALL_STRAIN, float, "How frustrating its pathways' shortfalls are, 0-1."
     )
     quality = _standing(weekly.QUALITY, float, "Pathway quality relative to the start.")
     meetings_held = _standing(weekly.MEETINGS_HELD, int, "Meetings held so far.")
@@ -290,7 +295,6 @@ class State:
             self.org_low_meetings,
             _played_ref(*self.played),
             self.network.standing,
-            self.network.quality_history,
             self.network.attendance_history,
             _draws_ref(*self.draws),
             np.ones(self.people.active.shape[0], dtype=np.bool_),

@@ -11,14 +11,16 @@ configuration. Frontline staff and managers propose changes:
   front, and drains the pathway team's commitment when it fails: a long jump on the
   landscape.
 
-Decision rights follow the IOCN: with probability ``distributed_leadership`` (widened by
-the network's shared capacity) the frontline team may prototype a small test on its own
-authority, which also makes people readier to try things; otherwise the test is
-escalated first to the owning organisation's top. Either way, a prototype that works
+Decision rights follow the IOCN: with probability ``distributed_leadership`` (the intent,
+realised as far as senior leaders will cede territory, and widened by the network's shared
+capacity) the frontline team may prototype a small test on its own authority, which also
+makes people readier to try things; otherwise the test is escalated first to the owning
+organisation's top. Either way, a prototype that works
 must be embedded by that top: members "did need to refer to the tops for the embedding
 and implementation" (Mervyn et al. 2019). Embedding what the frontline did on its own
 authority, or granting another organisation's request, cedes control, so the top's
-territoriality weighs on it. This is why ceding territory gates distributed leadership.
+territoriality weighs on it. So ceding territory gates distributed leadership twice: in
+how much of it tops allow, and in what they embed.
 
 Each person leads at most one change at a time, so changes are stored in arrays indexed
 by their proposer.
@@ -405,7 +407,7 @@ def change_work(world, settings, week, network_on, distributed_leadership, worki
         week: Current week.
         network_on: Whether a convened network is alive.
         distributed_leadership: Chance the frontline may authorise a small test itself
-            (the lever, widened by the network's shared capacity).
+            (the lever as far as tops cede, widened by the network's shared capacity).
         working: Who takes part in change work and decides on it: the network's members
             while it works, everyone in post in silos.
     """

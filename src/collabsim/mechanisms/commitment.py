@@ -94,24 +94,63 @@ def suffer_setback(people, i, weight, hope_at_stake):
 
 @jit
 def aspiration_after(aspiration, performance, pressure, memory):
-    """M12: the network's aspiration after one week (Lant 1992).
+    """M12: a pathway's aspiration after one week (Lant 1992).
 
-    ``A <- a·A + (1 - a)·(P + pressure)``: aspiration follows recent performance P (the
-    improvement in quality net of the environment's shifts, per year, over the last
-    quarter: the network's own work, ODD §10 item 40) plus the improvement outside
-    pressure demands beyond it. The shortfall ``max(0, A - P)`` is what wears people down.
+    ``A <- a·A + (1 - a)·(P + pressure)``: aspiration follows the pathway's recent
+    performance P (its improvement in quality net of the environment's shifts, per year,
+    over the last quarter: the network's own work, ODD §10 item 40) plus the improvement
+    outside pressure demands beyond it. The shortfall ``max(0, A - P)`` is what wears
+    people down (``review_pace``).
 
     Evidence: "a shared sense of frustration with the pace of impact"; "demands for
     instant improvements and financial success" (Mervyn et al. 2019).
     Anchor: Lant (1992), aspiration level adaptation.
 
     Args:
-        aspiration: Current aspiration (quality gain per year).
-        performance: Recent performance (quality gain per year).
+        aspiration: The pathway's current aspiration (quality gain per year).
+        performance: Its recent performance (quality gain per year).
         pressure: Outside pressure after any shielding (quality gain per year).
         memory: a, weekly persistence of aspiration.
     """
     return memory * aspiration + (1.0 - memory) * (performance + pressure)
+
+
+@jit
+def review_pace(pathways, week, pressure, memory):
+    """M12: each pathway's pace reviewed against what is expected of it.
+
+    Each pathway's performance is its improvement over the last quarter, net of the
+    environment's shifts, per year and relative to where it started; its aspiration
+    follows that performance plus outside pressure (``aspiration_after``), and its
+    shortfall is ``max(0, A - P)``. The network's frustration with the pace is how
+    frustrating its pathways' shortfalls are, on average: a pathway that lags is not
+    made good by another that leaps, as people keep the accounts of separate areas of work
+    apart (narrow bracketing). So how frustrating the pace is does not depend on how many
+    pathways the network has: one pathway's quality moves in lumps, and the average of
+    ten moves smoothly, but the average of ten pathways' frustrations is as large as one's.
+
+    Evidence: "an update on actions in the whole group ... followed by an in-depth focus on
+    two or three key areas, in smaller groups" (Kennedy et al. 2019); "a shared sense of
+    frustration with the pace of impact" (Mervyn et al. 2019). Anchor: Read, Loewenstein
+    & Rabin (1999), choice bracketing.
+
+    Returns:
+        The pathways' mean aspiration, mean shortfall and mean strain (``shortfall_strain``).
+    """
+    slot, n = week % QUARTER, pathways.fitness.shape[0]
+    aspiration = shortfall = strain = 0.0
+    for p in range(n):
+        net = pathways.fitness[p] - pathways.environment_shift[p]
+        performance = (net - pathways.net_history[slot, p]) / pathways.initial_fitness[p]
+        performance *= 52 / QUARTER
+        pathways.net_history[slot, p] = net
+        a = aspiration_after(pathways.aspiration[p], performance, pressure, memory)
+        pathways.aspiration[p] = a
+        gap = max(0.0, a - performance)
+        aspiration += a
+        shortfall += gap
+        strain += shortfall_strain(gap)
+    return aspiration / n, shortfall / n, strain / n
 
 
 @jit
@@ -136,12 +175,12 @@ def shortfall_strain(shortfall):
 
 
 @jit
-def week_passes(people, involved, shortfall):
+def week_passes(people, involved, strain_of_pace):
     """M12: frustration follows the week's strain; setbacks, wins and inspiration fade.
 
     Frustration is a quarter-long average of weekly strain: 1 in a week with a setback,
-    0 in a week with a win seen, otherwise the shortfall against aspiration relative to
-    ``FRUSTRATING_SHORTFALL``. Setbacks and wins are then cleared and inspiration fades.
+    0 in a week with a win seen, otherwise how frustrating the pace is (``review_pace``).
+    Setbacks and wins are then cleared and inspiration fades.
     Commitment itself moves only with experiences (``experience``).
 
     Evidence: "a shared sense of frustration with the pace of impact" (Mervyn et al.
@@ -150,7 +189,8 @@ def week_passes(people, involved, shortfall):
     Args:
         people: Person arrays (updated: frustration, inspiration, setback, won).
         involved: Who is updated: the network's members, or everyone in post in silos.
-        shortfall: Aspiration minus performance, floored at 0 (0 without a network).
+        strain_of_pace: How frustrating the pathways' shortfalls against aspiration are,
+            0-1 (``review_pace``; 0 without a network).
     """
     for i in range(people.active.shape[0]):
         if not involved[i] or people.steady[i]:
@@ -160,7 +200,7 @@ def week_passes(people, involved, shortfall):
         elif people.won[i]:
             strain = 0.0  # a win this week: no frustration with the pace
         else:
-            strain = shortfall_strain(shortfall)
+            strain = strain_of_pace
         people.frustration[i] += (strain - people.frustration[i]) / QUARTER
         people.setback[i] = False
         people.won[i] = False
@@ -233,7 +273,7 @@ def credibility(world):
 
 
 @jit
-def meeting_experiences(world, settings, shortfall, progress):
+def meeting_experiences(world, settings, strain, progress):
     """M12: a meeting is an experience for every member of the network.
 
     Those who came move towards how worthwhile it was, ``(1 + v) / 2`` (weight
@@ -250,9 +290,9 @@ def meeting_experiences(world, settings, shortfall, progress):
     empty while those of a single pathway hear their own record, often empty; how
     hopeful people are does not depend on how many pathways the network has. Those the
     day job kept away move towards 0 (weight ``commitment_decay``); and everyone towards
-    0 for the network's shortfall against what is expected of it (weight
-    ``pressure_sensitivity`` times how frustrating the shortfall is,
-    ``shortfall_strain``), felt when its progress is reviewed.
+    0 for the shortfall against what is expected of the network's pathways (weight
+    ``pressure_sensitivity`` times how frustrating their shortfalls are, ``review_pace``),
+    felt when its progress is reviewed.
 
     Evidence: "I feel really energized, the openness has been really encouraging";
     "Each meeting began with a short recap ... and an update on actions in the whole
@@ -268,13 +308,13 @@ def meeting_experiences(world, settings, shortfall, progress):
         world: The run's state (commitment updated; who came, ``attended_last``,
             ``meeting_value`` and pathway read).
         settings: The run's settings (``commitment``: ``CommitmentRates``).
-        shortfall: Aspiration minus performance, floored at 0.
+        strain: How frustrating the pathways' shortfalls against aspiration are, 0-1
+            (``review_pace``).
         progress: What the update on actions reports of each pathway, 0-1
             (``progress_reported``), or None when the meeting hears no update.
     """
     people, rates = world.people, settings.commitment
     came = people.attended_last
-    strain = shortfall_strain(shortfall)
     whole = progress.mean() if progress is not None else 0.0
     believed = credibility(world)
     for i in range(people.active.shape[0]):
@@ -352,12 +392,15 @@ def spontaneous_self_interest(world, settings, week):
     """M13: which top, if any, acts in self-interest this week.
 
     A top may act when territorial and disheartened (territoriality above 0.5, commitment
-    below 0.3) and has not acted in the past year. Each organisation with such a top has
-    one chance a week, ``self_interest_hazard``, that one of them acts: the act the field
-    study describes is a leader's on behalf of an organisation ("One leader sought a pay
-    rise whilst arguing that he did not have the finance to set up permanent collaborative
-    roles", Kennedy et al. 2019), while how many senior posts an organisation has grows
-    with the network's size; a chance per top made acts a matter of size (ODD §10 item 39).
+    below 0.3) and has not acted in the past year. The act the field study describes is a
+    leader's on behalf of an organisation ("One leader sought a pay rise whilst arguing that
+    he did not have the finance to set up permanent collaborative roles", Kennedy et al.
+    2019): so each week one of each organisation's senior posts, drawn at random, speaks for
+    it, and if its holder may act they do so with chance ``self_interest_hazard``. How many
+    senior posts an organisation has grows with the network's size, so a chance for each
+    top (before ODD §10 item 39), or for each organisation with any top who may act (before
+    §10 item 42), made acts more frequent in larger networks: the act is a matter of how
+    many of an organisation's leaders are disheartened, not of how many it has.
 
     Args:
         world: The run's state.
@@ -375,16 +418,12 @@ def spontaneous_self_interest(world, settings, week):
     first = below(stream, n_orgs)  # no organisation is first in line every week
     for m in range(n_orgs):
         k = (first + m) % n_orgs
-        eligible = 0
-        for t in range(top_start[k], top_start[k + 1]):
-            eligible += _may_act(people, tops[t], week)
-        if eligible and chance(stream, hazard):
-            nth = below(stream, eligible)  # which of them acts: each as likely
-            for t in range(top_start[k], top_start[k + 1]):
-                if _may_act(people, tops[t], week):
-                    if nth == 0:
-                        return tops[t]
-                    nth -= 1
+        n_tops = top_start[k + 1] - top_start[k]
+        if n_tops == 0:
+            continue
+        leader = tops[top_start[k] + below(stream, n_tops)]  # who speaks for it this week
+        if _may_act(people, leader, week) and chance(stream, hazard):
+            return leader
     return -1
 
 

@@ -15,7 +15,6 @@ from typing import NamedTuple
 from collabsim.jit import jit
 from collabsim.mechanisms import attendance, commitment, draws, encounters, learning, narrative
 from collabsim.mechanisms.weekly import (
-    ASPIRATION_GAP,
     ATTENDANCE_RATE,
     ATTENDEES,
     CENTRAL_LEADER_PRESENT,
@@ -23,6 +22,7 @@ from collabsim.mechanisms.weekly import (
     MEETINGS_HELD,
     PARTNER_PRESENT,
     PROGRAMME_RUNNING,
+    SHORTFALL_STRAIN,
     central_strength,
 )
 
@@ -87,7 +87,7 @@ def hold(world, settings, attendees, week):
         widening = rates.facilitation_widening * rates.partner_strength
     relief = rates.partner_strength if partner and rates.threat_relief_channel else 0.0
     # Pressure to get things done takes time from building a common view.
-    crowded = rates.pressure_crowding * commitment.shortfall_strain(standing[ASPIRATION_GAP])
+    crowded = rates.pressure_crowding * standing[SHORTFALL_STRAIN]
     epsilon, mu = rates.narrative_epsilon + widening, rates.narrative_mu * (1.0 - crowded)
     encounters.table_encounters(world, settings, seated, bounds, epsilon, mu, relief)
 
@@ -102,9 +102,9 @@ def hold(world, settings, attendees, week):
     actions[:] = 0
     standing[LAST_MEETING] = week
     if standing[MEETINGS_HELD] > 1:
-        commitment.meeting_experiences(world, settings, standing[ASPIRATION_GAP], progress)
+        commitment.meeting_experiences(world, settings, standing[SHORTFALL_STRAIN], progress)
     else:  # the first meeting agrees the first actions: it has no update on them to hear
-        commitment.meeting_experiences(world, settings, standing[ASPIRATION_GAP], None)
+        commitment.meeting_experiences(world, settings, standing[SHORTFALL_STRAIN], None)
     if leader_came:
         weight = central_strength(world, settings) * rates.leader_drive
         commitment.leader_drive(people, people.attended_last, leader, weight)

@@ -36,8 +36,8 @@ from collabsim.mechanisms.trust_store import drift, trust_in
 # How the network stands, as the compiled phases read and write it (``world.standing``).
 ALIVE = 0  # still meeting (1.0) or dissolved (0.0)
 CENTRAL_LEADER_PRESENT = 1  # someone holds the centre
-ASPIRATION = 2  # improvement a year expected of the network
-ASPIRATION_GAP = 3  # aspiration minus performance, floored at 0
+ASPIRATION = 2  # improvement a year expected of the pathways, on average
+ASPIRATION_GAP = 3  # the pathways' aspiration less performance, floored at 0, on average
 QUALITY = 4  # pathway quality relative to the start
 MEETINGS_HELD = 5
 TURNOVER = 6  # people who moved on and were replaced
@@ -57,7 +57,8 @@ COLLAPSE_STEP = 19  # week the network dissolved, -1 while it lives
 INITIAL_MEMBERS = 20  # members at the start
 BUDGET_CUTS = 21  # budget cuts so far, scheduled or of the run's funding history
 ENVIRONMENT_SHIFT = 22  # quality moved so far by the environment's changes, not by any work
-N_STANDING = 23
+SHORTFALL_STRAIN = 23  # how frustrating the pathways' shortfalls are, on average, 0-1
+N_STANDING = 24
 
 
 def new_standing(
@@ -90,6 +91,7 @@ class WeekRates(NamedTuple):
     convened: bool
     meeting_interval: int
     distributed_leadership: float
+    cede_willingness: float
     talks_informally: bool  # a place-based network whose members meet between meetings
     trust_drift: float
     results_pressure: float
@@ -190,15 +192,18 @@ def shared_capacity(world):
 def change_work_phase(world, settings, week):
     """Phase 3: a week of change work, and of the world changing around it.
 
-    Proposals, decisions, tests, embedding and adoption (M8-M11), with ceded territory
-    widening what the frontline may decide; in a working network its members do the work,
-    in silos everyone in post. The environment moves on, and how far it moved quality is
-    kept apart, for the network to be judged by its own work (M12); once a convened network
-    has dissolved, its cross-organisation changes unravel.
+    Proposals, decisions, tests, embedding and adoption (M8-M11). What the frontline may
+    decide is the distributed leadership intended, realised as far as senior leaders will
+    cede territory, and widened by the territory they have ceded; in a working network its
+    members do the work, in silos everyone in post. The environment moves on, and how far
+    it moved quality is kept apart, for the network to be judged by its own work (M12);
+    once a convened network has dissolved, its cross-organisation changes unravel.
     """
     enter(world.stream, draws.CHANGE_WORK)
     on, rates = network_on(world, settings), settings.week
-    dl = rates.distributed_leadership
+    # "distributed leadership was constrained by a lack of buy-in and commitment from senior
+    # leaders ... (or to cede power ...)" (Mervyn et al. 2019): the intent, as far as tops cede.
+    dl = rates.distributed_leadership * rates.cede_willingness
     if on:
         dl += (1.0 - dl) * shared_capacity(world)
     working = world.people.active if on else world.everyone
@@ -206,9 +211,12 @@ def change_work_phase(world, settings, week):
     if rates.convened and world.standing[ALIVE] == 0.0:
         landscape.unravel(world, settings)
     standing = world.standing
-    before = sum_in_numpy_order(world.pathways.fitness)
+    pathways = world.pathways
+    fitness_before = pathways.fitness.copy()
+    before = sum_in_numpy_order(pathways.fitness)
     landscape.shift_environment(world, settings)
-    after = sum_in_numpy_order(world.pathways.fitness)
+    after = sum_in_numpy_order(pathways.fitness)
+    pathways.environment_shift += pathways.fitness - fitness_before
     standing[ENVIRONMENT_SHIFT] += (after - before) / standing[INITIAL_QUALITY]
     standing[QUALITY] = after / standing[INITIAL_QUALITY]
 
@@ -241,22 +249,18 @@ def commitment_phase(world, settings, week):
     """
     enter(world.stream, draws.COMMITMENT)
     standing, rates, people = world.standing, settings.week, world.people
-    # the network is judged by the change it made, not by demand and policy moving under it
-    quality, history = standing[QUALITY] - standing[ENVIRONMENT_SHIFT], world.quality_history
-    quarter = commitment.QUARTER
-    performance = (quality - history[week % quarter]) * 52 / quarter
-    history[week % quarter] = quality
     pressure = commitment.shielded_pressure(
         rates.results_pressure, central_strength(world, settings), rates.central_leader_shield
     )
-    standing[ASPIRATION] = commitment.aspiration_after(
-        standing[ASPIRATION], performance, pressure, rates.aspiration_memory
+    aspiration, shortfall, strain = commitment.review_pace(
+        world.pathways, week, pressure, rates.aspiration_memory
     )
-    standing[ASPIRATION_GAP] = max(0.0, standing[ASPIRATION] - performance)
+    standing[ASPIRATION], standing[ASPIRATION_GAP] = aspiration, shortfall
+    standing[SHORTFALL_STRAIN] = strain
     if not network_on(world, settings):
         commitment.week_passes(people, world.everyone, 0.0)
         return -1
-    commitment.week_passes(people, people.active, standing[ASPIRATION_GAP])
+    commitment.week_passes(people, people.active, standing[SHORTFALL_STRAIN])
     return commitment.spontaneous_self_interest(world, settings, week)
 
 

@@ -23,7 +23,7 @@ declare(
     "aspiration_memory",
     "float",
     0.95,
-    "Weekly persistence of the network's aspiration.",
+    "Weekly persistence of each pathway's aspiration.",
     unit="per week",
     low=0.5,
     high=0.999,

@@ -51,17 +51,20 @@ declare(
     "distributed_leadership",
     "float",
     0.3,
-    "Chance that the frontline team may decide a small test of change itself.",
+    "Chance intended that the frontline team may decide a small test of change itself; "
+    "realised as far as senior leaders will cede territory (times cede_willingness).",
     unit="probability",
     low=0.0,
     high=1.0,
     group=GROUP,
     lever=True,
     live=True,
-    plain="How often frontline teams may try a small change themselves, without asking a "
-    "senior leader for permission.",
+    plain="How often frontline teams are meant to try a small change themselves, without "
+    "asking a senior leader for permission; they do so only as far as senior leaders are "
+    "willing to cede territory.",
     evidence=f"'members were permitted self-managed teams ... to prototype solutions' but "
-    f"'did need to refer to the tops for the embedding' ({IOCN}).",
+    f"'did need to refer to the tops for the embedding'; 'distributed leadership was "
+    f"constrained by a lack of buy-in and commitment from senior leaders' ({IOCN}).",
 )
 declare(
     "cede_willingness",
@@ -74,7 +77,7 @@ declare(
     group=GROUP,
     lever=True,
     plain="How willing senior leaders are to let others change what their organisation owns "
-    "(to cede territory).",
+    "(to cede territory), and so to let their frontline decide for themselves.",
     evidence=f"'as long as the senior leader is willing to cede territory' ({IOCN}); Baker "
     f"& Denis (2011).",
 )
