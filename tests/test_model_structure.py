@@ -485,7 +485,7 @@ def test_pressure_at_its_most_frustrating_crowds_the_work_on_a_common_view_out(c
     model = _model(central_leader_strength=0.0, pressure_crowding=crowding)
     p = model.state.people
     views = p.narrative.copy()
-    model.network.aspiration_gap = 1.0  # far behind what is expected of the network
+    model.network.shortfall_strain = 1.0  # far behind what is expected of the network
     model.hold_meeting()
     # With no time for a common view, views move only back towards each organisation's own.
     towards_own = (p.narrative >= np.minimum(views, p.anchor) - 1e-12) & (

@@ -9,7 +9,7 @@ GROUP = "sustainability"
 declare(
     "exit_threshold",
     "float",
-    0.196,
+    0.198,
     "Commitment below which people start to drift away.",
     unit="0-1",
     low=0.0,
@@ -44,7 +44,7 @@ declare(
 declare(
     "min_attendance",
     "float",
-    0.205,
+    0.227,
     "Mean attendance below which a network is failing.",
     unit="share",
     low=0.0,
@@ -55,7 +55,7 @@ declare(
 declare(
     "tops_commitment_floor",
     "float",
-    0.32,
+    0.336,
     "Mean commitment of an organisation's senior leaders below which it withdraws from "
     "the network (after exit_patience_weeks).",
     unit="0-1",

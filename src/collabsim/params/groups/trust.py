@@ -104,7 +104,7 @@ declare(
 declare(
     "encounter_warmth",
     "float",
-    1.58,
+    1.57,
     "Baseline tendency of an encounter to go well (log-odds).",
     unit="log-odds",
     low=-3.0,
@@ -137,7 +137,7 @@ declare(
 declare(
     "identity_threat",
     "float",
-    2.87,
+    2.66,
     "How much meeting another profession or sector threatens identity.",
     unit="log-odds",
     low=0.0,
@@ -149,7 +149,7 @@ declare(
 declare(
     "upward_hesitancy",
     "float",
-    0.442,
+    0.391,
     "How much a power gap spoils an encounter for the less powerful person.",
     unit="log-odds per unit",
     low=0.0,
