@@ -88,17 +88,22 @@ def test_word_of_mouth_in_an_issue_based_network_stays_on_the_pathway():
 
 def test_commitment_does_not_grow_with_the_size_of_the_network():
     """Members' commitment after two years is no higher at 1,000 people than at 150, with
-    the update on actions and without it: neither the wins a person sees, nor the news they
-    hear, nor the update on actions they take from a meeting grows with the network's size.
+    the update on actions and without it, and with no distributed leadership: neither the
+    wins a person sees, nor the news they hear, nor the update on actions they take from a
+    meeting, nor the review of the pace grows with the network's size.
 
     Crediting every member with every win of their pathway team once made large networks
     far more committed; later, an update averaged over all pathways heartened a network
-    of ten pathways more than one of a single pathway (ODD §10 items 23 and 30).
+    of ten pathways more than one of a single pathway (ODD §10 items 23 and 30); and a pace
+    judged on the mean of all pathways, smoother in a larger network, frustrated a network
+    of one pathway more, which more self-interested acts in larger networks offset only at
+    some levels of distributed leadership (items 41 and 42; 9.6, (ab)).
 
     Margin: the one-sided 95% upper bound of the difference in mean commitment (1,000
     people less 150), over 100 seeds at each size, must lie below 0.05, about two thirds
     of the spread of one run's commitment between seeds (SD 0.08). Measured on 80 other
-    seeds: +0.008 without the update and +0.009 with it, each with a standard error of 0.013.
+    seeds: -0.001 without the update, -0.001 with it and -0.012 with no distributed
+    leadership, with standard errors of 0.010, 0.010 and 0.014.
     """
 
     def commitment(n, **overrides):
@@ -112,12 +117,12 @@ def test_commitment_does_not_grow_with_the_size_of_the_network():
             ]
         )
 
-    for update in ({"progress_update": 0.0}, {}):
-        large, small = commitment(1000, **update), commitment(150, **update)
+    for changes in ({"progress_update": 0.0}, {}, {"distributed_leadership": 0.0}):
+        large, small = commitment(1000, **changes), commitment(150, **changes)
         error = np.hypot(
             large.std(ddof=1) / len(large) ** 0.5, small.std(ddof=1) / len(small) ** 0.5
         )
-        assert large.mean() - small.mean() + 1.645 * error < 0.05, update
+        assert large.mean() - small.mean() + 1.645 * error < 0.05, changes
 
 
 def test_the_silo_twin_starts_as_the_run_and_shares_its_environment():
@@ -271,8 +276,9 @@ def test_a_run_without_its_silo_twin_is_the_same_run_and_says_so(scenario):
     """Skipping the twin changes nothing but the outputs that compare with it (NaN)."""
     params = collabsim.scenario(scenario)
     steps = min(params.horizon, 120)
-    whole = collabsim.run(params, seed=4, steps=steps)
-    alone = collabsim.run(params, seed=4, steps=steps, silo_twin=False)
+    # seed 0: in each scenario the network's quality parts from its twin's within the steps
+    whole = collabsim.run(params, seed=0, steps=steps)
+    alone = collabsim.run(params, seed=0, steps=steps, silo_twin=False)
     assert whole.timeseries["quality_vs_silo"].abs().max() > 0  # the twin did differ
     assert alone.timeseries["quality_vs_silo"].isna().all()
     assert np.isnan(alone.summary["quality_gain_vs_silo"])

@@ -7,11 +7,9 @@ from collabsim.validation.catalogue.declare import (
     BESTON,
     IOCN,
     SURVIVAL,
-    across_rates,
     declare,
     event_at,
     iocn_arm,
-    on_many_seeds,
 )
 from collabsim.validation.spec import Arm, AtWeek, Bound, Greater, Interaction, Sign
 
@@ -107,28 +105,6 @@ declare(
         ("unwilling_high", "unwilling_low"),
         ratio_below=0.5,
     ),
-    limitation="Not met under the calibrated rates: distributed leadership adds no fewer adopted "
-    "changes where senior leaders will not cede than where they will (23.8 against 20.4 over the "
-    "full validation's 40 seeds, ratio of gains 1.17, p = 0.69; 23.0 against 18.9 over the quick "
-    "validation's 30, ratio 1.21). It multiplies the proposals made wherever tops stand, and a "
-    "test the frontline runs on its own authority reaches a top only once it has worked. "
-    "Measured on 200 seeds of this pattern's arms: raising it from 0 to 0.9 takes the changes "
-    "proposed over the five years from 504 to 1514 where tops will not cede (from 1184 to 2114 "
-    "where they will); those tops then block 0.82 of the requests decided (0.67 where tops "
-    "cede), yet the many more proposals add as many adopted changes. Where tops cede, the "
-    "territory they share already widens what the frontline may decide (M9: the frontline "
-    "decides with chance `distributed_leadership` + (1 - `distributed_leadership`) x the shared "
-    "capacity), so distributed leadership has less left to add there. The seed's gate is the "
-    "tops' refusal; the model has it, too weak to halve the gain. Three gates on distributed "
-    "leadership by the tops' leave were tried; none passed the pattern at the rates of the time "
-    "without costing others (`docs/odd.md` §9, (g)). Measured again and calibrated with, the "
-    "first of them (distributed leadership realised as far as tops will cede it) passes it at "
-    "every accepted set of rates; but where distributed leadership is low, as it then is at the "
-    "defaults, members' commitment grows with the network's size (more self-interested acts "
-    "in a larger network no longer offset a smaller one's lumpier shortfall against its "
-    "aspiration), so it is not in the model (§9, (ab))."
-    + on_many_seeds(1.87, 0.016, False)
-    + across_rates(0),
 )
 
 declare(
