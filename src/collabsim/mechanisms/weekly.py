@@ -241,9 +241,10 @@ def word_gets_around(world, settings):
 def commitment_phase(world, settings, week):
     """Phase 5: aspiration, frustration, and whether a top acts in self-interest.
 
-    Aspiration follows performance (the network's own improvement, net of the
-    environment's shifts) plus the pressure the central leader lets through; frustration
-    follows the week's strain (M12). Returns the territorial, disheartened top
+    Each pathway's aspiration follows its performance (the network's own improvement on it,
+    net of the environment's shifts) plus the pressure the central leader lets through, and
+    the pace is as frustrating as the pathways' shortfalls are on average (``review_pace``);
+    frustration follows the week's strain (M12). Returns the territorial, disheartened top
     who acts in self-interest this week (M13), or -1; nobody does outside a working network,
     where there is nothing left to be committed to and frustration and inspiration just fade.
     """
