@@ -94,10 +94,12 @@ def test_a_collection_of_ones_own_is_labelled_with_the_week_it_was_made_in():
 def test_reporters_agree_with_the_people_and_pathways_read_directly():
     """Each column holds its own reporter: values computed here from Mesa's agents and the
     state, independently of the reporters' compiled pass, match the columns by name."""
-    # Records stay with their holders (nobody moves on), and each grant has one decider
-    # (small tests only: a redesign is one decision by several tops).
+    # Records stay with their holders (nobody moves on), and each grant and block has one
+    # decider (small tests only: a redesign is one decision by several tops; and a seed at
+    # which no organisation withdraws, whose requests would then have nobody to decide).
     params = collabsim.scenario("iocn", turnover_rate=0.0, incremental_share=1.0)
-    model = stepped(CollaborationModel(params, rng=4), 30)
+    model = stepped(CollaborationModel(params, rng=0), 30)
+    assert not model.state.withdrawn.any()
     last = model.timeseries().iloc[-1]
     members = [a for a in model.agents if a.active]
     assert last["active_members"] == len(members)
