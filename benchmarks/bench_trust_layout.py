@@ -5,7 +5,7 @@ a run), so a store holding only the non-zero personal parts would take memory in
 to the network's size rather than its square. Whether it would also be faster depends on how
 trust is read: at random, pair by pair. This measures that on the model's own access
 pattern. At each size it runs ``iocn`` for a year, takes the network's trust store, draws a
-week of second-hand trust's conversations as the model does (``trust._gossip``: person i
+week of second-hand trust's conversations as the model does (``trust.gossip``: person i
 hears from k about j) and replays them, each reading ``personal[i, j]``, ``[i, k]`` and
 ``[k, j]`` and writing ``[i, j]`` as ``trust.second_hand`` does, with the model's read-ahead
 (``jit.prefetch``, ``PREFETCH_AHEAD`` talks ahead), on:
@@ -126,7 +126,7 @@ def _a_years_store_and_talks(n_people: int, talks: int):
         week += 1
         draws.start_week(state.stream, week)  # each week its own talks, not one week again
         drawn.append(
-            trust._gossip(
+            trust.gossip(
                 state.trust,
                 state.stream,
                 state.people.news,

@@ -248,16 +248,20 @@ def test_the_environment_moves_and_unsupported_changes_unravel():
     initial = np.array([0, 0], dtype=np.int64)
     made = config.copy()
     pathways = namedtuple(
-        "Pathways", "config initial_config network_made fitness neighbours contributions"
-    )(config, initial, made, fit, neighbours, contributions)
+        "Pathways",
+        "config initial_config network_made fitness neighbours contributions environment_shift",
+    )(config, initial, made, fit, neighbours, contributions, np.full(2, 0.25))
     world = namedtuple("World", "stream environment pathways")(stream, stream, pathways)
     rates = landscape.LandscapeRates(environment_change=0.2, n_practices=10, unsupported_decay=1.0)
     settings = namedtuple("Settings", "landscape")(rates)
-    before = contributions.copy()
+    before, fit_before = contributions.copy(), fit.copy()
     landscape.shift_environment(world, settings)
     changed = np.any(before != contributions, axis=2).sum(axis=1)
     assert list(changed) == [2, 2]
     assert fit[0] == pytest.approx(landscape.fitness(config[0], neighbours[0], contributions[0]))
+    # each pathway's record of what the environment did adds up the moves it made
+    assert np.allclose(pathways.environment_shift, 0.25 + fit - fit_before, rtol=0, atol=1e-15)
+    assert not np.allclose(fit, fit_before)
     landscape.unravel(world, settings)
     assert list(config) == [0, 0] and list(made) == [0, 0]
 

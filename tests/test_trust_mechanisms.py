@@ -476,7 +476,7 @@ def test_without_a_working_network_people_talk_with_colleagues():
     store, org = trust_store.unpacked(s.trust), s.people.org
     s.people.active[:10] = False  # ten people have left the network
     for network_on in (True, False):
-        talks = trust._gossip(store, s.stream, s.people.news, 4.0, network_on, False, s.org_start)
+        talks = trust.gossip(store, s.stream, s.people.news, 4.0, network_on, False, s.org_start)
         i, k, j = talks.T
         assert len(talks) > 50
         assert (i != k).all() and (j != i).all() and (j != k).all()
@@ -498,7 +498,7 @@ def test_a_world_that_reads_only_colleagues_trust_talks_only_of_colleagues():
     talks = {}
     for colleagues_only in (False, True):
         draws = s.stream.copy()  # the same draws for both
-        talks[colleagues_only] = trust._gossip(
+        talks[colleagues_only] = trust.gossip(
             store, draws, s.people.news, 4.0, False, colleagues_only, s.org_start
         )
     every, colleagues = talks[False], talks[True]
@@ -515,7 +515,7 @@ class _SiloHearingEveryone(SiloWorld):
 
 @pytest.mark.parametrize("seed", [3, 8])
 def test_the_silo_twin_skips_only_talk_that_moves_trust_nothing_reads(seed):
-    """The twin holds only its talk about colleagues (``trust._gossip``), on the grounds
+    """The twin holds only its talk about colleagues (``trust.gossip``), on the grounds
     that nothing in a world that never convenes reads trust across organisations. Lived
     for three years beside a silo world holding every conversation, with people moving on
     and a leader's self-interested act that gives everyone news of someone from another

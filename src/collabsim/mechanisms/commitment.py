@@ -26,7 +26,7 @@ import numpy as np
 
 from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance
-from collabsim.mechanisms.roles import TOP
+from collabsim.mechanisms.roles import TOP, senior_posts
 from collabsim.mechanisms.trust import signal
 from collabsim.mechanisms.trust_store import damage_reputation, unpacked
 
@@ -413,15 +413,13 @@ def spontaneous_self_interest(world, settings, week):
     stream, people, org_start, tops = world.stream, world.people, world.org_start, world.top_posts
     hazard = settings.commitment.self_interest_hazard
     n_orgs = org_start.shape[0] - 1
-    # each organisation's tops, in post order: tops[top_start[k]:top_start[k + 1]]
-    top_start = np.searchsorted(tops, org_start)
     first = below(stream, n_orgs)  # no organisation is first in line every week
     for m in range(n_orgs):
         k = (first + m) % n_orgs
-        n_tops = top_start[k + 1] - top_start[k]
-        if n_tops == 0:
+        first_top, last_top = senior_posts(tops, org_start, k)
+        if last_top == first_top:
             continue
-        leader = tops[top_start[k] + below(stream, n_tops)]  # who speaks for it this week
+        leader = tops[first_top + below(stream, last_top - first_top)]  # speaks for it this week
         if _may_act(people, leader, week) and chance(stream, hazard):
             return leader
     return -1

@@ -19,6 +19,7 @@ from collabsim.mechanisms.counters import BLOCKED, GRANTED
 from collabsim.mechanisms.draws import below, chance
 from collabsim.mechanisms.learning import refuse_claim
 from collabsim.mechanisms.played import decider, grant_chance
+from collabsim.mechanisms.roles import senior_posts
 from collabsim.mechanisms.trust import signal
 from collabsim.mechanisms.trust_store import read
 
@@ -83,8 +84,7 @@ def gatekeeper(stream, org, org_start, tops, power, working):
         power: Power of everyone.
         working: Who takes part (network members, or everyone in post in silos).
     """
-    lo, hi = org_start[org], org_start[org + 1]
-    first, last = np.searchsorted(tops, lo), np.searchsorted(tops, hi)
+    first, last = senior_posts(tops, org_start, org)
     present = 0
     for t in range(first, last):
         present += working[tops[t]]
@@ -96,7 +96,7 @@ def gatekeeper(stream, org, org_start, tops, power, working):
                     return tops[t]
                 pick -= 1
     best = -1
-    for i in range(lo, hi):
+    for i in range(org_start[org], org_start[org + 1]):
         if working[i] and (best < 0 or power[i] > power[best]):
             best = i
     return best

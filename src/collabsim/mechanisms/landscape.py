@@ -132,7 +132,9 @@ def shift_environment(world, settings):
     landscapes.
 
     Draws from the environment's own stream (``world.environment``), which the run's
-    silo twin shares, so both live through the same changes.
+    silo twin shares, so both live through the same changes. How far each redraw moved a
+    pathway's quality is added to its ``environment_shift``, so that the network is judged
+    by its own work (``commitment.review_pace``).
     """
     stream, pathways = world.environment, world.pathways
     config, fitness_now = pathways.config, pathways.fitness
@@ -147,7 +149,9 @@ def shift_environment(world, settings):
             for c in range(contributions.shape[2]):
                 contributions[p, n, c] = uniform(stream)
         if shifts:
-            fitness_now[p] = fitness(config[p], neighbours[p], contributions[p])
+            shifted = fitness(config[p], neighbours[p], contributions[p])
+            pathways.environment_shift[p] += shifted - fitness_now[p]  # not any work's doing
+            fitness_now[p] = shifted
 
 
 @jit

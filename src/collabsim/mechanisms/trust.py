@@ -242,7 +242,7 @@ def second_hand(world, settings, network_on):
     store, stream, news = unpacked(world.trust), world.stream, world.people.news
     weight, contacts = settings.trust.second_hand_trust, settings.trust.gossip_contacts
     colleagues_only = not settings.week.convened and not store.counted
-    talks = _gossip(store, stream, news, contacts, network_on, colleagues_only, world.org_start)
+    talks = gossip(store, stream, news, contacts, network_on, colleagues_only, world.org_start)
     personal = store.personal
     for t in range(talks.shape[0]):
         if t + PREFETCH_AHEAD < talks.shape[0]:  # the matrix is read at random: start loads early
@@ -256,7 +256,7 @@ def second_hand(world, settings, network_on):
 
 
 @jit
-def _gossip(store, stream, news, conversations, network_on, colleagues_only, org_start):
+def gossip(store, stream, news, conversations, network_on, colleagues_only, org_start):
     """The week's conversations about third people, in order: rows (i, k, j) (M3).
 
     Members of a working network talk with fellow members, of any organisation (a draw of

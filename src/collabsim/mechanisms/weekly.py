@@ -212,11 +212,9 @@ def change_work_phase(world, settings, week):
         landscape.unravel(world, settings)
     standing = world.standing
     pathways = world.pathways
-    fitness_before = pathways.fitness.copy()
     before = sum_in_numpy_order(pathways.fitness)
     landscape.shift_environment(world, settings)
     after = sum_in_numpy_order(pathways.fitness)
-    pathways.environment_shift += pathways.fitness - fitness_before
     standing[ENVIRONMENT_SHIFT] += (after - before) / standing[INITIAL_QUALITY]
     standing[QUALITY] = after / standing[INITIAL_QUALITY]
 
