@@ -26,7 +26,8 @@ import numpy as np
 
 from collabsim.jit import jit
 from collabsim.mechanisms.draws import below, chance
-from collabsim.mechanisms.roles import TOP, senior_posts
+from collabsim.mechanisms.posts import senior_posts
+from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust import signal
 from collabsim.mechanisms.trust_store import damage_reputation, unpacked
 

@@ -19,7 +19,7 @@ from collabsim.mechanisms.counters import BLOCKED, GRANTED
 from collabsim.mechanisms.draws import below, chance
 from collabsim.mechanisms.learning import refuse_claim
 from collabsim.mechanisms.played import decider, grant_chance
-from collabsim.mechanisms.roles import senior_posts
+from collabsim.mechanisms.posts import senior_posts
 from collabsim.mechanisms.trust import signal
 from collabsim.mechanisms.trust_store import read
 
