@@ -106,9 +106,11 @@ declare(
     "takes only part of a meeting's work on a common view (`pressure_crowding` = "
     f"{default('pressure_crowding')}), and only as far as the network's pathways fall short of "
     "what is expected of them, so the difference is a few thousandths at most, small against "
-    "how much views differ from run to run."
-    + on_many_seeds(-0.00447, 0.3, False)
-    + across_rates(0),
+    "how much views differ from run to run. The spread after two years is set by the central "
+    "leader's pull and by who joins, not by how fast the tables converge (on 30 seeds of "
+    "`iocn`: 0.130 with `narrative_mu` 0.05, 0.121 with 0.5, 0.208 with no `central_pull`), and "
+    "pressure crowding out the leader's pull as well left the difference unclear (`docs/odd.md` "
+    "§9, (ad))." + on_many_seeds(-0.00447, 0.3, False) + across_rates(0),
 )
 
 # --- the shared narrative -------------------------------------------------------------------
