@@ -186,6 +186,43 @@ def test_an_unfinished_sweep_reads_whole_from_its_parts(tmp_path):
     assert (loaded.runs["n_people"] == 30).all()
 
 
+def test_a_part_names_a_long_design_by_its_fingerprint_so_slow_sweeps_stay_small(
+    tmp_path, monkeypatch
+):
+    """A part of one run does not carry the whole design again: an explicit design is
+    metadata that grows with its points, and a sweep of one run per part would write it
+    once a run (a calibration's 8,192 points: 17 MB a part)."""
+    monkeypatch.setattr(serial, "CHUNK_SECONDS", 0.0)  # one run per part
+    options = dict(
+        params={"n_people": 30},
+        factors={"cede_willingness": [round(0.1 + 0.001 * k, 4) for k in range(600)]},
+        steps=2,
+        timeseries=["alive"],
+        backend="serial",
+        out=tmp_path / "s",
+    )
+    for count, _ in enumerate(collabsim.iter_sweep(**options), start=1):
+        if count == 2:
+            break
+    meta = json.loads((tmp_path / "s" / "meta.json").read_text(encoding="utf-8"))
+    design_bytes = len(json.dumps(meta["design"]))
+    parts = [
+        part
+        for kind in ("runs", "timeseries")
+        for part in sorted((tmp_path / "s" / kind).glob("part-*.parquet"))
+    ]
+    assert len(parts) == 4
+    for part in parts:
+        made = provenance(part)
+        assert "design" not in made
+        assert made["design_fingerprint"] == meta["design_fingerprint"]
+        assert len(pq.read_schema(part).metadata[b"collabsim"]) < design_bytes / 4
+    result = collabsim.sweep(**options)  # resumed from those parts, and merged
+    assert len(result.runs) == 600
+    for name in ("runs.parquet", "timeseries.parquet"):
+        assert provenance(result.path / name)["design"] == meta["design"]
+
+
 def test_a_folder_of_the_earlier_layout_resumes_in_it(tmp_path, monkeypatch):
     """A folder whose meta.json has no constants stores every column, even on resume."""
     original = store._new_meta

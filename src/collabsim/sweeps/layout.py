@@ -107,8 +107,14 @@ def stored_schema(outputs: Iterable[str], constant: Mapping[str, Any] | None) ->
     )
 
 
-def made_by(plan: SweepPlan, design_fp: str, code_fp: str) -> Callable[[str], dict[bytes, bytes]]:
+def made_by(plan: SweepPlan, design_fp: str, code_fp: str) -> Callable[..., dict[bytes, bytes]]:
     """What made a sweep's Parquet files: their schema metadata, by file name.
+
+    A part file (``whole=False``) names the design by its fingerprint alone: an explicit
+    design of thousands of points is megabytes of metadata, which every part of a slow
+    sweep, one run each, would otherwise carry again (a calibration's first stage, run
+    beside other work, wrote 73 GB of parts for 131,072 runs). ``meta.json`` and the
+    final files keep the design itself.
 
     Args:
         plan: The sweep.
@@ -116,9 +122,10 @@ def made_by(plan: SweepPlan, design_fp: str, code_fp: str) -> Callable[[str], di
         code_fp: The code fingerprint of the model that runs it.
 
     Returns:
-        A function of a file's name (``runs.parquet``, ...) giving its schema metadata
-        (``collabsim.storage.parquet_metadata``): version, git commit, fingerprints,
-        sweep, scenario, master seed, design, replicates, steps and the file's name.
+        A function of a file's name (``runs.parquet``, ...) and ``whole`` (default true)
+        giving its schema metadata (``collabsim.storage.parquet_metadata``): version, git
+        commit, fingerprints, sweep, scenario, master seed, design (whole files only),
+        replicates, steps and the file's name.
     """
     made = {
         **provenance(),
@@ -131,7 +138,12 @@ def made_by(plan: SweepPlan, design_fp: str, code_fp: str) -> Callable[[str], di
         "replicates": plan.replicates,
         "steps": plan.steps,
     }
-    return lambda name: parquet_metadata({**made, "table": name})
+    part = {key: value for key, value in made.items() if key != "design"}
+
+    def metadata(name: str, whole: bool = True) -> dict[bytes, bytes]:
+        return parquet_metadata({**(made if whole else part), "table": name})
+
+    return metadata
 
 
 def design_table(points: pd.DataFrame) -> pa.Table:

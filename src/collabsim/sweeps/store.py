@@ -127,7 +127,7 @@ class SweepStore:
         done: set[int],
         lock: Any,
         next_part: int,
-        made: Callable[[str], dict[bytes, bytes]],
+        made: Callable[..., dict[bytes, bytes]],
     ) -> None:
         self.plan = plan
         self.path = path
@@ -136,15 +136,20 @@ class SweepStore:
         self._lock = lock
         self._parts = Parts(path, next_part)
         self._session: dict[str, Any] = {}
-        # the parts and final tables say what made them (their checksums cover it)
+        # the parts and final tables say what made them (their checksums cover it); the
+        # parts name the design by its fingerprint only (``layout.made_by``)
         self._runs_schema = stored_schema(plan.outputs, meta.get("constants")).with_metadata(
             made(RUNS)
         )
-        self._timeseries_schema = (
-            timeseries_schema(plan.reporters).with_metadata(made(TIMESERIES))
-            if plan.reporters
-            else None
-        )
+        self._runs_part_schema = self._runs_schema.with_metadata(made(RUNS, whole=False))
+        self._timeseries_schema = self._timeseries_part_schema = None
+        if plan.reporters:
+            self._timeseries_schema = timeseries_schema(plan.reporters).with_metadata(
+                made(TIMESERIES)
+            )
+            self._timeseries_part_schema = self._timeseries_schema.with_metadata(
+                made(TIMESERIES, whole=False)
+            )
 
     # -- opening ----------------------------------------------------------------------
 
@@ -235,7 +240,7 @@ class SweepStore:
         table = None
         series = [r.timeseries for r in records if r.timeseries is not None]
         if self.plan.reporters and series:
-            schema = self._timeseries_schema
+            schema = self._timeseries_part_schema
             table = pa.table(
                 [
                     pa.array(
@@ -245,7 +250,7 @@ class SweepStore:
                 ],
                 schema=schema,
             )
-        schema = self._runs_schema
+        schema = self._runs_part_schema
         rows = pa.table(
             [
                 pa.array([r.row[f.name] for r in records], type=f.type, from_pandas=True)
@@ -341,7 +346,7 @@ def failure_summary(runs_path: Path) -> dict[str, Any]:
 
 
 def _repair(
-    plan: SweepPlan, path: Path, meta: dict[str, Any], made: Callable[[str], dict[bytes, bytes]]
+    plan: SweepPlan, path: Path, meta: dict[str, Any], made: Callable[..., dict[bytes, bytes]]
 ) -> dict[str, Any]:
     """Check a resumed sweep's files; rebuild the design, set aside damaged final tables.
 
@@ -431,7 +436,7 @@ def _new_meta(plan: SweepPlan, design_fp: str, code_fp: str) -> dict[str, Any]:
 
 
 def _write_design(
-    plan: SweepPlan, path: Path, made: Callable[[str], dict[bytes, bytes]]
+    plan: SweepPlan, path: Path, made: Callable[..., dict[bytes, bytes]]
 ) -> dict[str, dict[str, Any]]:
     """Write ``design.parquet`` (and ``sample.parquet``); return their checksums."""
     points = plan.design.points.copy()
