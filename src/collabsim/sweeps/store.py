@@ -15,7 +15,8 @@ A sweep folder holds::
 
 Each Parquet file carries the sweep's provenance in its schema metadata (pandas gives it
 as ``DataFrame.attrs["collabsim"]``): version, git commit, code and design fingerprints,
-scenario, master seed, design, and which table it is.
+scenario, master seed, design, and which table it is. The part files below name the design
+by its fingerprint only (``collabsim.sweeps.layout.made_by``).
 
 Numbers that are not defined (NaN: a mean over no meetings, say) are stored as
 nulls, as ``collabsim run`` does; pandas reads them back as NaN.
