@@ -361,10 +361,15 @@ def test_newcomers_are_drawn_within_range_and_take_prevailing_commitment():
     m = small_model()
     s = m.state
     p = s.people
-    p.commitment[p.active & ~p.steady] = 0.2
+    members = p.active & ~p.steady
+    p.commitment[members] = 0.2
+    p.commitment[~members] = 0.9  # those outside the network do not set the mean
+    p.commitment[np.flatnonzero(members)[0]] = 0.5
+    expected = (0.5 + 0.2 * (members.sum() - 1)) / members.sum()
+    assert turnover.prevailing_commitment(p, 0.7) == pytest.approx(expected)
     post = 12
     p.granted[post], p.blocked[post], p.ceded[post] = 3, 2, 0.5
-    turnover.replace_person(s.world, post, s.draws, True, 4)
+    turnover.replace_person(s.world, post, s.draws, True, 4, 0.2)
     assert p.granted[post] == 0 and p.blocked[post] == 0 and p.ceded[post] == 0.0
     assert p.joined_meeting[post] == 4 and p.active[post]
     assert abs(p.commitment[post] - 0.2) < 0.6

@@ -181,22 +181,32 @@ def move_on(world, settings, leavers):
 
 
 @jit
-def replace_person(world, i, draws, joins_network, meetings_held):
-    """A newcomer takes up post ``i``: fresh attributes, prior trust only.
+def prevailing_commitment(people, otherwise):
+    """Mean commitment of the members, steady posts aside (``otherwise`` if there are none).
 
-    Newcomers take on the commitment prevailing among the members they join.
-
-    Evidence: the IOCN "offered vehicles for new clinicians and healthcare personnel to
-    come into the city for the first time" (Mervyn et al. 2019).
+    Newcomers take it on (``replace_people``). It is found once for all who join in a
+    week, so that a week's cost does not grow with how many change jobs in it.
     """
-    people = world.people
     total = 0.0
     members = 0
     for j in range(people.active.shape[0]):
         if people.active[j] and not people.steady[j]:
             total += people.commitment[j]
             members += 1
-    prevailing = total / members if members else draws.initial_commitment
+    return total / members if members else otherwise
+
+
+@jit
+def replace_person(world, i, draws, joins_network, meetings_held, prevailing):
+    """A newcomer takes up post ``i``: fresh attributes, prior trust only.
+
+    Their commitment is drawn around ``prevailing``, the commitment of the members they
+    join (``prevailing_commitment``).
+
+    Evidence: the IOCN "offered vehicles for new clinicians and healthcare personnel to
+    come into the city for the first time" (Mervyn et al. 2019).
+    """
+    people = world.people
     draw_person(world.stream, i, people, draws, prevailing)
     people.joined_meeting[i] = meetings_held
     end_change(i, world.changes, world.pathways.redesign_lead)
@@ -207,9 +217,11 @@ def replace_person(world, i, draws, joins_network, meetings_held):
 def replace_people(world, posts, draws, meetings_held):
     """Newcomers take up ``posts``, in order (``replace_person`` for each).
 
+    Each takes on the commitment prevailing among the members before any of them joined.
     A newcomer joins the network unless their organisation has withdrawn from it: its
     posts are refilled, but not as members (M15).
     """
+    prevailing = prevailing_commitment(world.people, draws.initial_commitment)
     for i in posts:
         joins = not world.withdrawn[world.people.org[i]]
-        replace_person(world, i, draws, joins, meetings_held)
+        replace_person(world, i, draws, joins, meetings_held, prevailing)
