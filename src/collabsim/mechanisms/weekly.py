@@ -210,13 +210,12 @@ def change_work_phase(world, settings, week):
     change.change_work(world, settings, week, on, dl, working)
     if rates.convened and world.standing[ALIVE] == 0.0:
         landscape.unravel(world, settings)
-    standing = world.standing
-    pathways = world.pathways
-    before = sum_in_numpy_order(pathways.fitness)
     landscape.shift_environment(world, settings)
-    after = sum_in_numpy_order(pathways.fitness)
-    standing[ENVIRONMENT_SHIFT] += (after - before) / standing[INITIAL_QUALITY]
-    standing[QUALITY] = after / standing[INITIAL_QUALITY]
+    standing, pathways = world.standing, world.pathways
+    standing[ENVIRONMENT_SHIFT] = (
+        sum_in_numpy_order(pathways.environment_shift) / standing[INITIAL_QUALITY]
+    )
+    standing[QUALITY] = sum_in_numpy_order(pathways.fitness) / standing[INITIAL_QUALITY]
 
 
 @jit
