@@ -22,6 +22,15 @@ def _model(scenario="iocn", seed=3, **overrides):
     return collabsim.CollaborationModel(collabsim.scenario(scenario, **overrides), rng=seed)
 
 
+@pytest.mark.parametrize("n_people", [100, 150, 1000])
+def test_every_organisation_but_the_partner_has_a_chief_in_its_first_post(n_people):
+    state = _model(n_people=n_people).state
+    firsts = state.people.role[state.org_start[:-1]]
+    partner = np.array([o.is_academic_partner for o in state.organisations])
+    assert partner.sum() == 1 and np.all(firsts[~partner] == TOP)
+    assert state.central_leader in state.org_start[:-1]  # the chief of their organisation
+
+
 @pytest.mark.parametrize("n_people", [150, 1000])
 def test_improvement_teams_have_the_declared_size_whatever_the_network(n_people):
     model = _model(n_people=n_people, team_size=8)

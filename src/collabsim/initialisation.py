@@ -78,12 +78,16 @@ def _central_leader_org(orgs: list[Organisation]) -> int:
     return max(candidates, key=lambda o: o.kind.statutory_weight).index
 
 
-def _roles(params: Params, sizes: np.ndarray, orgs: list[Organisation], leader_org: int):
-    """Tops and middles allocated to organisations by size and statutory weight."""
+def _roles(params: Params, sizes: np.ndarray, orgs: list[Organisation]):
+    """Tops and middles allocated to organisations by size and statutory weight.
+
+    Every organisation but the academic partner has at least one senior post, its chief's
+    (its first post), whoever else it has: the central leader's post in theirs, and the
+    one who speaks for it in staying in the network (M15).
+    """
     n = int(sizes.sum())
     weight = sizes * np.array([o.kind.statutory_weight for o in orgs])
-    need_top = np.zeros(len(orgs), dtype=np.int64)
-    need_top[leader_org] = 1  # the central leader's post
+    need_top = np.array([0 if o.is_academic_partner else 1 for o in orgs], dtype=np.int64)
     tops = largest_remainder(
         max(int(round(params.top_share * n)), need_top.sum()), weight, need_top
     )
@@ -124,7 +128,7 @@ def build_state(params: Params, rng: np.random.Generator, *, observed: bool = Tr
         n, np.array([o.kind.size for o in orgs]), np.ones(n_orgs, dtype=np.int64)
     )
     org_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    tops, middles = _roles(params, sizes, orgs, leader_org)
+    tops, middles = _roles(params, sizes, orgs)
 
     org = np.repeat(np.arange(n_orgs), sizes).astype(np.int64)
     role = np.full(n, BOTTOM, dtype=np.int64)

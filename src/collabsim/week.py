@@ -195,7 +195,7 @@ class WeeklyWorld(mesa.Model):
     def exits_and_turnover(self) -> None:
         """Members drift away after meetings spent disheartened; people move on (M14).
 
-        Organisations whose senior leaders lost heart withdraw with their people (M15). The
+        Organisations whose chiefs lost heart withdraw with their people (M15). The
         leader holding the centre moves on at the same base rate as anyone (frustration
         aside: the weekly update of frustration passes over steady people, so theirs stays
         0), or leaves the network with their organisation; either way nobody holds the

@@ -5,48 +5,39 @@ from __future__ import annotations
 import numpy as np
 
 from collabsim.jit import jit
-from collabsim.mechanisms.roles import TOP
 from collabsim.mechanisms.trust_members import set_membership
 
 
 @jit
-def _sponsors_commitment(people, lo, hi):
-    """Mean commitment of an organisation's senior leaders in the network.
+def chiefs_commitment(people, lo, hi):
+    """Commitment of the chief of the organisation of posts ``lo`` to ``hi`` (its first post).
 
-    Its active tops; if it has none, its most powerful active member (who decides for it,
-    M9). NaN when nobody from it is left.
+    NaN when nobody from it is left in the network.
     """
-    total = 0.0
-    tops = 0
-    best = -1
     for i in range(lo, hi):
-        if not people.active[i]:
-            continue
-        if people.role[i] == TOP:
-            total += people.commitment[i]
-            tops += 1
-        if best < 0 or people.power[i] > people.power[best]:
-            best = i
-    if tops:
-        return total / tops
-    return people.commitment[best] if best >= 0 else np.nan
+        if people.active[i]:
+            return people.commitment[lo]
+    return np.nan
 
 
 @jit
 def organisations_withdrawing(world, settings, partner, patience):
-    """M15: organisations whose senior leaders have lost heart withdraw from the network.
+    """M15: organisations whose chiefs have lost heart withdraw from the network.
 
-    At each meeting, an organisation whose senior leaders in the network are on average
+    At each meeting, an organisation whose chief (its first post, a senior leader) is
     committed below ``floor`` counts a low meeting (a meeting with them above it resets
     the count); after ``patience`` low meetings in a row it withdraws: everyone from it
     leaves the network, and people who take up its posts later do not join. A network is
     only as alive as the organisations that sponsor it; the academic partner is left out
-    (it withdraws only by event). The central leader counts among their organisation's
-    tops like anyone: their commitment is learned too.
+    (it withdraws only by event). The central leader is their organisation's chief: their
+    commitment is learned too. One person speaks for each organisation, as in M13, so an
+    organisation's chance of withdrawing does not depend on how many senior posts the
+    network's size gives it (docs/odd.md 7.17).
 
-    Evidence: "distributed leadership was constrained by a lack of buy-in and commitment
-    from senior leaders"; "issues arose regarding how committed the tops were" (Mervyn et
-    al. 2019); "not being able to get the right people in the room" (Kennedy et al. 2019).
+    Evidence: "when a chief exec says, 'It's not going to [provide] any outcomes'" (R14);
+    "distributed leadership was constrained by a lack of buy-in and commitment from senior
+    leaders"; "issues arose regarding how committed the tops were" (Mervyn et al. 2019);
+    "not being able to get the right people in the room" (Kennedy et al. 2019).
 
     Args:
         world: The run's state (membership, ``withdrawn`` and ``org_low_meetings``
@@ -66,7 +57,7 @@ def organisations_withdrawing(world, settings, partner, patience):
         if withdrawn[k] or k == partner:
             continue
         lo, hi = org_start[k], org_start[k + 1]
-        commitment = _sponsors_commitment(people, lo, hi)
+        commitment = chiefs_commitment(people, lo, hi)
         if commitment != commitment:  # nobody from it is left in the network
             continue
         low_meetings[k] = low_meetings[k] + 1 if commitment < floor else 0

@@ -22,7 +22,7 @@ class ExitRates(NamedTuple):
     """Settings of leaving (M14, M15), named as their parameters."""
 
     exit_threshold: float  # commitment below which members start to drift away
-    tops_commitment_floor: float  # tops' commitment below which their organisation withdraws
+    tops_commitment_floor: float  # a chief's commitment below which their organisation withdraws
     turnover_rate: float  # share of people moving on in a year
     turnover_frustration: float  # how much frustration raises the chance of moving on
     patience: int  # meetings in a row spanning exit_patience_weeks (``settings.meetings_in``)

@@ -9,7 +9,7 @@ GROUP = "attendance"
 declare(
     "attendance_base",
     "float",
-    1.32,
+    1.96,
     "Baseline tendency to attend a meeting (log-odds).",
     unit="log-odds",
     low=-4.0,
@@ -57,7 +57,7 @@ declare(
 declare(
     "attendance_backlog",
     "float",
-    1.96,
+    2.88,
     "How much the backlog from attending last time keeps people away this time.",
     unit="log-odds",
     low=0.0,
@@ -70,7 +70,7 @@ declare(
 declare(
     "attendance_territoriality",
     "float",
-    2.72,
+    2.9,
     "How much guarding territory keeps people away from meetings: the powerful have "
     "the most to share.",
     unit="log-odds per unit",

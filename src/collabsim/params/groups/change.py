@@ -9,7 +9,7 @@ GROUP = "change"
 declare(
     "proposal_rate",
     "float",
-    0.172,
+    0.113,
     "Weekly chance that a fully committed, skilled and entitled person proposes a change.",
     unit="per week",
     low=0.0,
@@ -56,7 +56,7 @@ declare(
 declare(
     "grant_base",
     "float",
-    -0.0296,
+    1.1,
     "Baseline tendency of a top to grant a request (log-odds).",
     unit="log-odds",
     low=-4.0,
@@ -148,7 +148,7 @@ declare(
 declare(
     "environment_change",
     "float",
-    0.04,
+    0.0213,
     "Weekly chance that demand or policy shifts what works best for a practice.",
     unit="per practice per week",
     low=0.0,

@@ -34,7 +34,7 @@ declare(
 declare(
     "small_win_boost",
     "float",
-    0.159,
+    0.151,
     "How far seeing a small win (one's own, an improvement team-mate's, or news of one) "
     "moves commitment towards full commitment.",
     unit="share of gap per win",
@@ -48,7 +48,7 @@ declare(
 declare(
     "big_bang_win_weight",
     "float",
-    4.87,
+    4.18,
     "How many small wins a successful big bang is worth to those who see it.",
     unit="wins",
     low=1.0,
@@ -59,7 +59,7 @@ declare(
 declare(
     "progress_update",
     "float",
-    0.0961,
+    0.11,
     "How far the update on actions at each meeting moves those who came towards what it "
     "reports of their own pathway: the actions carried out (small tests studied, redesigns "
     "adopted) per month since the last meeting, against what its people took on (at "
@@ -75,7 +75,7 @@ declare(
 declare(
     "pressure_sensitivity",
     "float",
-    0.0707,
+    0.0782,
     "Share of commitment lost at each meeting when the shortfall against aspiration is at "
     "its most frustrating (0.2 of quality a year or more).",
     unit="share per meeting",
@@ -88,7 +88,7 @@ declare(
 declare(
     "commitment_decay",
     "float",
-    0.0351,
+    0.0865,
     "Share of commitment lost at each network meeting the day job keeps one from.",
     unit="share per missed meeting",
     low=0.0,
@@ -101,7 +101,7 @@ declare(
 declare(
     "meeting_energy",
     "float",
-    0.227,
+    0.214,
     "How far a meeting moves commitment towards how worthwhile it was.",
     unit="share of gap per meeting",
     low=0.0,
@@ -112,7 +112,7 @@ declare(
 declare(
     "block_cost",
     "float",
-    0.123,
+    0.124,
     "Share of a proposer's commitment lost when a top blocks their change while the network works.",
     unit="share per block",
     low=0.0,
@@ -185,7 +185,7 @@ declare(
 declare(
     "budget_cut_rate",
     "float",
-    1.15,
+    1.39,
     "Budget cuts a year, on average (a chance of a fifty-second of it each week): each a "
     "budget_cut across every organisation, in weeks drawn from the run's seed alone.",
     unit="cuts per year",
@@ -199,7 +199,7 @@ declare(
 declare(
     "budget_cut_severity",
     "float",
-    0.126,
+    0.094,
     "Rise in tops' territoriality and everyone's workload from a budget cut, for good.",
     unit="0-1",
     low=0.0,

@@ -45,7 +45,7 @@ declare(
 declare(
     "pressure_crowding",
     "float",
-    0.248,
+    0.916,
     "Share of a meeting's work on a common view that the pressure to get things done "
     "takes when the shortfall against aspiration is at its most frustrating.",
     unit="share",
@@ -70,7 +70,7 @@ declare(
 declare(
     "leader_drive",
     "float",
-    0.0701,
+    0.135,
     "Share of the way the central leader's drive moves each attendee's commitment towards the "
     "leader's own at a meeting the leader comes to, at full strength.",
     unit="share per meeting",

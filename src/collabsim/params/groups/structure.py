@@ -45,7 +45,8 @@ declare(
     "top_share",
     "float",
     0.1,
-    "Share of people who are senior leaders ('tops').",
+    "Share of people who are senior leaders ('tops'); every organisation but the academic "
+    "partner has at least one, its chief.",
     unit="share",
     low=0.0,
     high=0.5,

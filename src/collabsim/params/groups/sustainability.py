@@ -9,7 +9,7 @@ GROUP = "sustainability"
 declare(
     "exit_threshold",
     "float",
-    0.198,
+    0.15,
     "Commitment below which people start to drift away.",
     unit="0-1",
     low=0.0,
@@ -44,7 +44,7 @@ declare(
 declare(
     "min_attendance",
     "float",
-    0.227,
+    0.361,
     "Mean attendance below which a network is failing.",
     unit="share",
     low=0.0,
@@ -55,15 +55,16 @@ declare(
 declare(
     "tops_commitment_floor",
     "float",
-    0.336,
-    "Mean commitment of an organisation's senior leaders below which it withdraws from "
-    "the network (after exit_patience_weeks).",
+    0.217,
+    "Commitment of an organisation's chief (its first post, a senior leader) below which "
+    "it withdraws from the network (after exit_patience_weeks).",
     unit="0-1",
     low=0.0,
     high=1.0,
     group=GROUP,
-    evidence=f"'distributed leadership was constrained by a lack of buy-in and commitment "
-    f"from senior leaders' ({IOCN}).",
+    evidence=f"'when a chief exec says, \"It's not going to [provide] any outcomes\"'; "
+    f"'distributed leadership was constrained by a lack of buy-in and commitment from "
+    f"senior leaders' ({IOCN}).",
 )
 declare(
     "collapse_weeks",

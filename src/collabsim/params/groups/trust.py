@@ -104,7 +104,7 @@ declare(
 declare(
     "encounter_warmth",
     "float",
-    1.57,
+    1.68,
     "Baseline tendency of an encounter to go well (log-odds).",
     unit="log-odds",
     low=-3.0,
@@ -137,7 +137,7 @@ declare(
 declare(
     "identity_threat",
     "float",
-    2.66,
+    2.01,
     "How much meeting another profession or sector threatens identity.",
     unit="log-odds",
     low=0.0,
@@ -149,7 +149,7 @@ declare(
 declare(
     "upward_hesitancy",
     "float",
-    0.391,
+    0.666,
     "How much a power gap spoils an encounter for the less powerful person.",
     unit="log-odds per unit",
     low=0.0,
