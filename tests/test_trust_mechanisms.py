@@ -323,6 +323,7 @@ def test_sums_by_group_stay_those_of_the_members_through_a_run(weeks):
     hard_times = collabsim.scenario("iocn").replace(
         self_interest_hazard=0.05,
         budget_cut_rate=3,
+        exit_threshold=0.4,  # members drift away within months
         events=({"step": 10, "kind": "self_interest_act"},),  # a leader acts early for certain
     )
     model = collabsim.CollaborationModel(hard_times, rng=0)  # a seed whose run does all that
