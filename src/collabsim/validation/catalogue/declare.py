@@ -40,7 +40,7 @@ def event_at(step: int, kind: str, times: int = 1) -> dict:
 #: experiments/calibration_iocn_near.toml --skip-stage fragile --skip-stage steady``;
 #: ``docs/odd.md`` section 9), and how many such sets it found.
 RATES_ALONE = "results/calibration/iocn_near_without_fragile_steady_steepness/"
-RATE_SETS = 36
+RATE_SETS = 87
 
 
 def across_rates(passing: int) -> str:
