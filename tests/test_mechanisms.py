@@ -1,5 +1,6 @@
-"""Unit behaviour of each mechanism: limits and known cases (M1 and the trust store in
-test_trust_mechanisms.py, M12 and M13 in test_commitment.py)."""
+"""Unit behaviour of each mechanism: limits and known cases (M1 and M3 in
+test_trust_mechanisms.py, the trust store's sums in test_trust_sums.py, M12 and M13 in
+test_commitment.py)."""
 
 from __future__ import annotations
 
