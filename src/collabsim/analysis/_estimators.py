@@ -21,6 +21,9 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 NEWTON_STEPS = 100  # statsmodels' own limit for Newton's method
 HALVINGS = 40  # a step halved 40 times is a trillionth of itself
 STEP_TOLERANCE = 1e-8  # statsmodels' own: converged when no coefficient moves further
+#: The partial likelihood's rounding, relative to it: near the maximum a step too small to
+#: change it may still lower it by that much, and must not be taken for a step too far.
+ROUNDING = 1e-12
 
 
 def cox_fit(model: PHReg) -> PHRegResults:
@@ -31,7 +34,9 @@ def cox_fit(model: PHReg) -> PHRegResults:
     three in four have one) the first full step lands far beyond the maximum and the
     steps after it overflow to NaN, though the maximum is finite. Halving a step until
     the partial likelihood rises, as R's ``coxph`` does, reaches the maximum; statsmodels
-    then fits from there, so the results (standard errors, residuals) are its own. Where
+    then fits from there, so the results (standard errors, residuals) are its own. A step
+    is taken when the partial likelihood does not fall by more than its rounding, so that
+    the last small steps onto the maximum are not mistaken for overshoots. Where
     there is no maximum (a covariate separates the runs that dissolved from the others)
     the steps run on without settling: it warns (``ConvergenceWarning``) and returns
     statsmodels' own fit, whose coefficients are then not to be read.
@@ -48,7 +53,7 @@ def cox_fit(model: PHReg) -> PHRegResults:
         for _ in range(HALVINGS):
             with np.errstate(all="ignore"):  # an overshoot may overflow: halve it
                 trial_like = model.loglike(params - step)
-            if np.isfinite(trial_like) and trial_like >= like:
+            if np.isfinite(trial_like) and trial_like >= like - ROUNDING * abs(like):
                 break
             step = step / 2
         else:
