@@ -70,6 +70,21 @@ def test_validate_quick_runs_one_pattern_and_sums_up(tmp_path, capsys):
     assert '"computed": 0' in (out / "validation.json").read_text(encoding="utf-8")
 
 
+def test_a_quick_run_writes_apart_from_the_full_validation(tmp_path, monkeypatch):
+    # the full validation's folder is the table the README and the studies read: a quick
+    # run, with no --out, must leave it as it was
+    monkeypatch.chdir(tmp_path)
+    full = tmp_path / "results" / "validation"
+    full.mkdir(parents=True)
+    (full / "report.md").write_text("the full validation", encoding="utf-8")
+    command = ["validate", "--quick", "--pattern", CHEAP, "--backend", "serial", "--quiet"]
+    assert main(command) == 0
+    quick = tmp_path / "results" / "validation_quick"
+    assert json.loads((quick / "validation.json").read_text(encoding="utf-8"))["mode"] == "quick"
+    assert [path.name for path in full.iterdir()] == ["report.md"]
+    assert (full / "report.md").read_text(encoding="utf-8") == "the full validation"
+
+
 def test_set_runs_the_patterns_at_other_values_and_a_clash_is_refused(tmp_path, capsys):
     out = tmp_path / "val"
     command = ["validate", "--quick", "--pattern", CHEAP, "--backend", "serial", "--quiet"]

@@ -311,11 +311,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_sweep_options(
         validate,
-        out_help="output folder (default: results/validation)",
+        out_help="output folder (default: results/validation, or results/validation_quick "
+        "with --quick, so that a quick run never replaces the full one's table)",
         restart_help="delete the stored runs and compute them all anew",
     )
     validate.set_defaults(
-        handler=_command("validate", "validate"), out_default=Path("results") / "validation"
+        handler=_command("validate", "validate"),
+        out_default=Path("results") / "validation",
+        quick_out_default=Path("results") / "validation_quick",
     )
 
     patterns = commands.add_parser(

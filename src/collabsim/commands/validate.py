@@ -4,9 +4,10 @@
 the patterns named (at other parameter values with ``--set NAME=VALUE``, which no arm
 may set itself), through the sweep engine with the sweep's backend options and
 resuming, and writes ``patterns.csv``, ``report.md`` and figures to the output folder
-(default ``results/validation``); it ends with the pass count and the failing patterns
-(failing patterns do not change the exit status). ``patterns`` lists the catalogue, or
-prints ``docs/patterns.md`` with ``--markdown``.
+(default ``results/validation``; ``results/validation_quick`` with ``--quick``); it ends
+with the pass count and the failing patterns (failing patterns do not change the exit
+status). ``patterns`` lists the catalogue, or prints ``docs/patterns.md`` with
+``--markdown``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def validate(args: argparse.Namespace) -> int:
     from collabsim.validation.report import summary_text
 
     backend, workers, scheduler = sweep_backend(args)
-    out = args.out if args.out is not None else args.out_default
+    out = args.out
+    if out is None:  # a quick run writes apart, not over the full validation's table
+        out = args.quick_out_default if args.quick else args.out_default
     progress = Progress(enabled=not args.quiet)
     params = parse_sets(args.sets)
     with resumable(progress, lambda: saved_in(out, progress)):
