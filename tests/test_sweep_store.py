@@ -206,10 +206,18 @@ def test_a_changed_design_is_refused_and_leaves_the_folder_alone(tmp_path):
     out = tmp_path / "sweep"
     small_sweep(out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    with pytest.raises(SweepError, match="different design.*--restart"):
+    # the refusal names what changed, with its value in the folder and now
+    with pytest.raises(
+        SweepError, match=r"different design \(replicates 3 there, 4 here\).*--restart"
+    ):
         small_sweep(out, replicates=4)
-    with pytest.raises(SweepError, match="different design"):
+    with pytest.raises(SweepError, match=r"different design \(fixed n_people: 30 there, 40 here\)"):
         small_sweep(out, params={"n_people": 40})
+    factors = {"academic_partner": [True, False], "cede_willingness": (0.2, 0.9)}
+    with pytest.raises(SweepError, match=r"design factors cede_willingness: \{.*0\.8.*there"):
+        small_sweep(out, factors=factors)
+    with pytest.raises(SweepError, match=r"\(replicates 3 there, 2 here; steps 8 there, 9 here\)"):
+        small_sweep(out, steps=9, replicates=2)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
     restarted = small_sweep(out, replicates=4, restart=True)

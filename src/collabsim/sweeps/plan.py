@@ -178,6 +178,32 @@ class SweepPlan:
             "runs": self.total,
         }
 
+    def differences(self, stored: Mapping[str, Any]) -> list[str]:
+        """What of this sweep differs from a stored one's ``describe()`` (its ``meta.json``).
+
+        One phrase per difference, such as ``replicates 3 there, 4 here``; a design is
+        compared by its parts (kind, levels, points, each factor), the fixed parameters one
+        by one (``null``: not set on that side). Empty when nothing
+        described differs (the base parameters, say, which only the fingerprint holds).
+        """
+        here, there = self.describe(), dict(stored)
+        here.update({f"design {k}": v for k, v in here.pop("design").items()})
+        there.update({f"design {k}": v for k, v in (there.pop("design", None) or {}).items()})
+        described = {key for key in [*here, *there] if key in here or key.startswith("design ")}
+        said = []
+        for key in sorted(described - {"name", "runs", "replicate_seeds"}):  # the last two
+            old, new = there.get(key), here.get(key)  # follow from the others
+            if isinstance(old, Mapping) and isinstance(new, Mapping):  # fixed values, factors
+                for name in sorted(set(old) | set(new)):
+                    if _plain(old.get(name)) != _plain(new.get(name)):
+                        said.append(
+                            f"{key} {name}: {_short(old.get(name))} there, "
+                            f"{_short(new.get(name))} here"
+                        )
+            elif _plain(old) != _plain(new):
+                said.append(f"{key} {_short(old)} there, {_short(new)} here")
+        return said
+
     def fingerprint(self) -> str:
         """Hash of what decides the runs: parameters of every point, seeds, steps, outputs.
 
@@ -386,3 +412,14 @@ def _scenario(scenario: str | Params, params: Mapping[str, Any] | None) -> tuple
         )
     label = Path(scenario).stem if scenario.endswith(".toml") else scenario
     return label, load_scenario(scenario, **overrides)
+
+
+def _plain(value: Any) -> str:
+    """A value as JSON text, so that tuples and lists, as stored and as planned, compare."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=True, default=str)
+
+
+def _short(value: Any, most: int = 60) -> str:
+    """A value for a message, cut to ``most`` characters."""
+    text = _plain(value)
+    return text if len(text) <= most else text[: most - 3] + "..."

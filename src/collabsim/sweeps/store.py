@@ -201,7 +201,7 @@ class SweepStore:
                 meta["checksums"] = _write_design(plan, path, made)
                 write_atomically(path / META, json_writer(meta))
             else:
-                _check_same(path, previous, design_fp, code_fp)
+                _check_same(path, previous, plan, design_fp, code_fp)
                 meta = _repair(plan, path, previous, made)
             if meta.get("status") == "complete":
                 done = set(read_parquet(path / RUNS, columns=["run"]).column("run").to_pylist())
@@ -399,12 +399,16 @@ def _repair(
     return meta
 
 
-def _check_same(path: Path, meta: dict[str, Any], design_fp: str, code_fp: str) -> None:
+def _check_same(
+    path: Path, meta: dict[str, Any], plan: SweepPlan, design_fp: str, code_fp: str
+) -> None:
     if meta.get("design_fingerprint") != design_fp:
+        differ = "; ".join(plan.differences(meta)) or (
+            "its scenario, factors, points, replicates, seed, steps or outputs differ"
+        )
         raise SweepError(
-            f"{path} holds a sweep with a different design (its scenario, factors, points, "
-            "replicates, seed, steps or outputs differ): use --restart (restart=True) to "
-            "discard it and start over, or choose another output folder"
+            f"{path} holds a sweep with a different design ({differ}): use --restart "
+            "(restart=True) to discard it and start over, or choose another output folder"
         )
     if meta.get("code_fingerprint") != code_fp:
         raise SweepError(
