@@ -352,10 +352,8 @@ def test_a_fit_that_reaches_its_maximum_does_not_warn():
     def covariates(rng, n):
         partner = rng.integers(0, 2, n).astype(float)
         cede = rng.choice([0.1, 0.3, 0.5, 0.7, 0.9], n)
-        return {
-            "partner": partner,
-            "cede": cede,
-        }, -1.8 * partner - 3.6 * cede - 0.7 * partner * cede
+        shift = -1.8 * partner - 3.6 * cede - 0.7 * partner * cede
+        return {"partner": partner, "cede": cede}, shift
 
     runs = exponential_runs({0: 0.02}, n=100, seed=18, horizon=260, extra=covariates)
     runs["collapse_step"] = np.ceil(runs["collapse_step"])

@@ -183,16 +183,18 @@ class SweepPlan:
 
         One phrase per difference, such as ``replicates 3 there, 4 here``; a design is
         compared by its parts (kind, levels, points, each factor), the fixed parameters one
-        by one (``null``: not set on that side). Empty when nothing
-        described differs (the base parameters, say, which only the fingerprint holds).
+        by one (``null``: not set on that side). Empty when nothing described differs (the
+        scenario's own values, say, which only the fingerprint holds).
         """
         here, there = self.describe(), dict(stored)
         here.update({f"design {k}": v for k, v in here.pop("design").items()})
         there.update({f"design {k}": v for k, v in (there.pop("design", None) or {}).items()})
-        described = {key for key in [*here, *there] if key in here or key.startswith("design ")}
+        # the name is not the design's, and the runs and their seeds follow from the rest
+        skipped = {"name", "runs", "replicate_seeds"}
+        keys = (set(here) | {key for key in there if key.startswith("design ")}) - skipped
         said = []
-        for key in sorted(described - {"name", "runs", "replicate_seeds"}):  # the last two
-            old, new = there.get(key), here.get(key)  # follow from the others
+        for key in sorted(keys):
+            old, new = there.get(key), here.get(key)
             if isinstance(old, Mapping) and isinstance(new, Mapping):  # fixed values, factors
                 for name in sorted(set(old) | set(new)):
                     if _plain(old.get(name)) != _plain(new.get(name)):
