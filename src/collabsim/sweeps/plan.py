@@ -224,8 +224,7 @@ class SweepPlan:
             "reporters": list(self.reporters),
             "every": self.every,
         }
-        text = json.dumps(content, sort_keys=True, ensure_ascii=True, default=str)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(_plain(content).encode("utf-8")).hexdigest()
 
 
 def refuse_fixed_factors(factors: Iterable[str], fixed: Container[str]) -> None:
@@ -417,7 +416,10 @@ def _scenario(scenario: str | Params, params: Mapping[str, Any] | None) -> tuple
 
 
 def _plain(value: Any) -> str:
-    """A value as JSON text, so that tuples and lists, as stored and as planned, compare."""
+    """A value as canonical JSON text: what ``fingerprint`` hashes and ``differences`` compares.
+
+    Tuples and lists, as planned and as stored, come out alike.
+    """
     return json.dumps(value, sort_keys=True, ensure_ascii=True, default=str)
 
 
