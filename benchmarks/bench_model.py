@@ -17,10 +17,13 @@ initializer: importing the sweep's unit of work, then its warm-up run); each med
 ratio is what a new process costs beyond Mesa's own import; the target is
 ``TARGET_START_UP``.
 
-With ``--curve`` it also runs two models of each size from 100 to 5,000 people, in a fresh
-process for each size, and prints the second's cost per person-week, the process's peak
-memory and the first's seconds: the cost should grow at most linearly in people x weeks
-(a flat cost per person-week).
+With ``--curve`` it also runs two models of each size from 100 to 5,000 people
+(``--curve-sizes`` for others), in a fresh process for each size, and prints the second's
+cost per person-week, the process's peak memory, the first's seconds and the size of the
+two worlds' trust matrices, which the week reads at random: the cost should grow at most
+linearly in people x weeks (a flat cost per person-week). Where it steps up, read it
+against the matrices' size and the processor's caches: more work per person-week would
+raise it size after size, a matrix outgrowing a cache raises it once.
 
 With ``--phases`` it steps one model of each size as Mesa steps it, timing each phase of
 the week in the network's world and in its silo twin, and prints each phase's share: where
@@ -37,7 +40,8 @@ and the same run without its silo twin (what the twin costs in all).
 Usage::
 
     python benchmarks/bench_model.py [--sizes 300 1000 2000] [--repeats 7] [--curve]
-                                     [--phases] [--parts] [--json FILE]
+                                     [--curve-sizes 1000 1250 1500] [--phases] [--parts]
+                                     [--json FILE]
 """
 
 from __future__ import annotations
@@ -129,6 +133,8 @@ for _ in range(2):
     start = time.perf_counter()
     collabsim.run(params, seed=1, steps=int(sys.argv[2]))
     print(time.perf_counter() - start)
+model = collabsim.CollaborationModel(params, rng=1)
+print(sum(w.state.trust.personal.nbytes for w in (model, model.silo_twin)) / 2**20)
 status = pathlib.Path("/proc/self/status")
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if status.exists():
@@ -152,7 +158,7 @@ def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
             capture_output=True,
             text=True,
         )
-        first, seconds, peak = (float(x) for x in done.stdout.split())
+        first, seconds, trust, peak = (float(x) for x in done.stdout.split())
         rows.append(
             {
                 "n_people": n,
@@ -160,6 +166,7 @@ def curve(sizes=CURVE_SIZES, steps: int = 260) -> list[dict]:
                 "first_run_seconds": first,
                 "microseconds_per_person_week": seconds / (n * steps) * 1e6,
                 "peak_mb": peak,
+                "trust_matrices_mb": trust,
             }
         )
     return rows
@@ -409,6 +416,9 @@ def main(argv=None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 2000])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--curve", action="store_true", help="also the cost curve, 100-5,000")
+    parser.add_argument(
+        "--curve-sizes", type=int, nargs="+", help="the cost curve at these sizes (implies --curve)"
+    )
     parser.add_argument("--phases", action="store_true", help="also where a run's time goes")
     parser.add_argument(
         "--parts", action="store_true", help="also the parts of collabsim.run, timed apart"
@@ -416,8 +426,9 @@ def main(argv=None) -> None:
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     result = measure(args.sizes, args.repeats)
+    args.curve = args.curve or bool(args.curve_sizes)
     if args.curve:
-        result["curve"] = curve()
+        result["curve"] = curve(args.curve_sizes or CURVE_SIZES)
     if args.phases:
         result["phases"] = phases(args.sizes)
     if args.parts:
@@ -451,12 +462,12 @@ def main(argv=None) -> None:
         )
     if args.curve:
         header = f"{'people':>7} {'s/run':>8} {'us/person-week':>15} {'peak MB':>8}"
-        print(f"{header} {'first run s':>12}")
+        print(f"{header} {'first run s':>12} {'trust MB':>9}")
         for row in result["curve"]:
             print(
                 f"{row['n_people']:>7} {row['seconds_per_run']:>8.2f} "
                 f"{row['microseconds_per_person_week']:>15.3f} {row['peak_mb']:>8.0f} "
-                f"{row['first_run_seconds']:>12.2f}"
+                f"{row['first_run_seconds']:>12.2f} {row['trust_matrices_mb']:>9.1f}"
             )
     for row in result.get("phases", []):
         print(f"where a run of {row['n_people']} people spends {row['seconds'] * 1e3:.0f} ms:")
