@@ -13,7 +13,7 @@ ANALYSIS := $(VENV)/.analysis
 TESTING := $(VENV)/.testing
 
 .PHONY: setup setup-test run test test-lowest patterns validate calibrate robustness results \
-	bench dashboard docs clean
+	studies bench dashboard docs clean
 
 $(RUNTIME): pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version.split()[0]; sys.exit(0 if sys.version_info >= (3, 12) else f"collabsim needs Python 3.12+, found {v} at {sys.executable}; set PYTHON=/path/to/python3.12")'
@@ -92,6 +92,12 @@ robustness: $(RUNTIME)
 # ARGS="--workers 2", "--backend serial", "--scheduler tcp://HOST:8786", "--measure 20".
 results: $(ANALYSIS)
 	$(BIN)/python -m collabsim.analysis.pipeline $(ARGS)
+
+# Every study committed in results/ made again by its command in results/README.md, in turn
+# (about two and a half hours on two cores); resumable. ARGS="--stale" runs only those made by
+# other code, ARGS="--list" shows what would run.
+studies: $(ANALYSIS)
+	$(BIN)/python experiments/studies.py $(ARGS)
 
 # the sweep and dashboard benchmarks use Dask and the browser: the test install has both
 bench: $(TESTING)

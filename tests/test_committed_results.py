@@ -8,38 +8,29 @@ these tests compare that with the fingerprint of the code in this checkout.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from study_support import EXPERIMENTS, load
 
 from collabsim.fingerprint import code_fingerprint
 from collabsim.validation.catalogue import PATTERNS
 
 RESULTS = Path(__file__).parents[1] / "results"
 README = RESULTS / "README.md"
+STUDIES = load(EXPERIMENTS / "studies.py")  # reads the table
 
 
 def committed_studies() -> list[str]:
     """The study folders listed in the first column of ``results/README.md``'s table."""
-    return re.findall(r"^\| `([^`]+/)` \|", README.read_text(encoding="utf-8"), re.MULTILINE)
-
-
-def named_fingerprints(folder: Path) -> set[str]:
-    """The code fingerprints named by the provenance files at the top of ``folder``."""
-    named = set()
-    for path in folder.glob("*.json"):
-        made = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(made, dict) and "code_fingerprint" in made:
-            named.add(made["code_fingerprint"])
-    return named
+    return [folder for folder, _ in STUDIES.studies(README)]
 
 
 @pytest.mark.parametrize("folder", committed_studies())
 def test_each_study_was_made_by_this_code(folder: str) -> None:
-    named = named_fingerprints(RESULTS / folder)
+    named = STUDIES.fingerprints(RESULTS / folder)
     assert named == {code_fingerprint()}, (
         f"results/{folder} was made by {sorted(named) or 'unnamed code'}, not this code "
         f"({code_fingerprint()}): run its command in results/README.md again"

@@ -3,40 +3,19 @@ what they cannot resume."""
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from study_support import EXPERIMENTS, load, run_script
 
 import collabsim
 import collabsim.sweeps.sampling
 from collabsim.calibration import read_plan
 
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "iocn_checks.py"
+SCRIPT = EXPERIMENTS / "iocn_checks.py"
 BEST = SCRIPT.with_name("rates_alone_best.py")
-
-
-def run_script(script: Path, folder: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run a study script in ``folder`` as a user would, keeping what it prints."""
-    return subprocess.run(
-        [sys.executable, str(script), *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
-def load(script: Path):
-    """The study script as a module, without running it."""
-    spec = importlib.util.spec_from_file_location(script.stem, script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_the_checks_refuse_a_folder_of_other_runs_in_one_line_and_restart_is_offered(tmp_path):
@@ -110,7 +89,7 @@ def test_the_best_rates_need_the_defaults_full_validation_of_this_code(tmp_path)
     assert line.startswith("rates_alone_best: no results/validation/validation.json: run ")
 
     # a validation of other model code, and the calibration's points, are there
-    root = Path(__file__).resolve().parents[1] / "results"
+    root = EXPERIMENTS.parent / "results"
     for name in (
         "validation/validation.json",
         "calibration/iocn_near_without_fragile_steady_steepness/points.csv",
@@ -152,3 +131,46 @@ def test_the_best_rates_table_names_what_each_set_gains_and_loses():
     assert "| point 7 | 31 | 29 | `a` | `b`, `c` |" in text
     assert "at least 29 of the 40" in text
     assert "do not. Model code `0.1.0+0123456789abcdef`.\n" in text  # no commit outside git
+
+
+STUDIES = EXPERIMENTS / "studies.py"
+
+
+def test_every_committed_study_is_listed_with_its_command_in_the_tables_order(tmp_path):
+    table = load(STUDIES).studies()
+    done = run_script(STUDIES, tmp_path, "--list")
+    assert done.returncode == 0, done.stderr
+    listed = done.stdout.splitlines()
+    assert len(listed) == len(table) >= 8
+    for number, ((folder, command), line) in enumerate(zip(table, listed, strict=True), 1):
+        assert line == f"[{number}/{len(table)}] results/{folder}: {command}"
+    assert ("validation/", "collabsim validate --out results/validation") in table
+
+
+def test_studies_made_by_this_code_are_not_run_again(tmp_path):
+    done = run_script(STUDIES, tmp_path, "--stale")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "nothing to run: every study asked for was made by this code"
+
+
+def test_an_unknown_study_is_refused_naming_the_known_ones(tmp_path):
+    done = run_script(STUDIES, tmp_path, "--only", "results/valdation", "--list")
+    assert done.returncode == 2
+    assert "--only valdation/: not a committed study" in done.stderr
+    assert "'validation/'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_study_asked_for_by_its_path_runs_alone(tmp_path):
+    done = run_script(STUDIES, tmp_path, "--only", "results/iocn_checks", "--list")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[1/1] results/iocn_checks/: python experiments/iocn_checks.py"
+    ]
+
+
+def test_the_commands_run_with_this_interpreter():
+    module = load(STUDIES)
+    assert module.argv_of("python experiments/iocn_checks.py")[0] == sys.executable
+    collabsim_path = module.argv_of("collabsim validate --out results/validation")[0]
+    assert collabsim_path == str(Path(sys.executable).parent / "collabsim")
+    assert module.argv_of("make results")[0] == "make"
