@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from collabsim.cli import main
@@ -83,6 +84,26 @@ def test_a_quick_run_writes_apart_from_the_full_validation(tmp_path, monkeypatch
     assert json.loads((quick / "validation.json").read_text(encoding="utf-8"))["mode"] == "quick"
     assert [path.name for path in full.iterdir()] == ["report.md"]
     assert (full / "report.md").read_text(encoding="utf-8") == "the full validation"
+
+
+def test_another_master_seed_draws_other_seeds_and_writes_apart(tmp_path, monkeypatch, capsys):
+    # how the table varies with the master seed is a question a reader of it asks; the
+    # committed table (seed 0) must not be replaced by the answer
+    monkeypatch.chdir(tmp_path)
+    command = ["validate", "--quick", "--pattern", CHEAP, "--backend", "serial", "--quiet"]
+    assert main(command) == 0
+    assert main([*command, "--seed", "1"]) == 0
+    tables = {}
+    for name, seed in (("validation_quick", 0), ("validation_quick_seed1", 1)):
+        folder = tmp_path / "results" / name
+        assert json.loads((folder / "validation.json").read_text(encoding="utf-8"))["seed"] == seed
+        tables[seed] = pd.read_csv(folder / "patterns.csv")
+    assert tables[0]["effect"].iloc[0] != tables[1]["effect"].iloc[0]  # other replicate seeds
+
+    assert main([*command, "--seed", "-1"]) == 2
+    error = capsys.readouterr().err
+    assert error.strip() == "collabsim: error: seed=-1 is not allowed: expected a whole number >= 0"
+    assert not (tmp_path / "results" / "validation_quick_seed-1").exists()
 
 
 def test_set_runs_the_patterns_at_other_values_and_a_clash_is_refused(tmp_path, capsys):

@@ -10,7 +10,7 @@
                     [--workers N] [--scheduler tcp://HOST:PORT] [--dask-local N]
                     [--out DIR] [--restart] [--quiet]
     collabsim sensitivity sensitivity_iocn.toml [the same options as sweep]
-    collabsim validate [--quick] [--pattern NAME ...] [--set NAME=VALUE ...] [--out DIR]
+    collabsim validate [--quick] [--seed N] [--pattern NAME ...] [--set NAME=VALUE ...] [--out DIR]
                        [the sweep's backend options] [--restart] [--quiet]
     collabsim patterns [--markdown]
     collabsim calibrate experiments/calibration_iocn.toml [--skip-stage NAME ...]
@@ -302,6 +302,13 @@ def _parser() -> argparse.ArgumentParser:
         "calibrated rate; a parameter an arm sets itself is refused",
     )
     validate.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="master seed of every arm's replicate seeds (default: 0, the committed table's); "
+        "another seed writes apart by default, to results/validation_seed<N>",
+    )
+    validate.add_argument(
         "--pattern",
         action="append",
         default=None,
@@ -312,7 +319,8 @@ def _parser() -> argparse.ArgumentParser:
     add_sweep_options(
         validate,
         out_help="output folder (default: results/validation, or results/validation_quick "
-        "with --quick, so that a quick run never replaces the full one's table)",
+        "with --quick, each with _seed<N> after it for --seed N other than 0, so that no "
+        "run replaces the full one's table)",
         restart_help="delete the stored runs and compute them all anew",
     )
     validate.set_defaults(

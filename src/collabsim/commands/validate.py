@@ -4,7 +4,8 @@
 the patterns named (at other parameter values with ``--set NAME=VALUE``, which no arm
 may set itself), through the sweep engine with the sweep's backend options and
 resuming, and writes ``patterns.csv``, ``report.md`` and figures to the output folder
-(default ``results/validation``; ``results/validation_quick`` with ``--quick``); it ends
+(default ``results/validation``; ``results/validation_quick`` with ``--quick``; either with
+``_seed<N>`` after it for a master seed ``--seed N`` other than 0); it ends
 with the pass count and the failing patterns (failing patterns do not change the exit
 status). ``patterns`` lists the catalogue, or prints ``docs/patterns.md`` with
 ``--markdown``.
@@ -35,11 +36,14 @@ def validate(args: argparse.Namespace) -> int:
 
     backend, workers, scheduler = sweep_backend(args)
     out = args.out
-    if out is None:  # a quick run writes apart, not over the full validation's table
+    if out is None:  # a quick run or another seed writes apart, not over the committed table
         out = args.quick_out_default if args.quick else args.out_default
+        if args.seed:
+            out = out.with_name(f"{out.name}_seed{args.seed}")
     progress = Progress(enabled=not args.quiet)
     params = parse_sets(args.sets)
     with resumable(progress, lambda: saved_in(out, progress)):
+        validation.check_flags(quick=args.quick, seed=args.seed)
         size = validation.validation_size(args.patterns, quick=args.quick, params=params)
         check_writable(out)
         validation.check_out(out)
@@ -55,6 +59,7 @@ def validate(args: argparse.Namespace) -> int:
             results = validation.validate(
                 out=out,
                 quick=args.quick,
+                seed=args.seed,
                 patterns=args.patterns,
                 backend=backend,
                 workers=workers,
