@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from study_support import EXPERIMENTS, load
 
 from collabsim.fingerprint import code_fingerprint
 from collabsim.validation.catalogue import PATTERNS
+from collabsim.validation.report import read_csv
 
 RESULTS = Path(__file__).parents[1] / "results"
 README = RESULTS / "README.md"
@@ -46,9 +46,9 @@ def test_the_readme_names_this_code_and_its_studies() -> None:
 def test_the_validation_report_states_each_failure_as_declared_now() -> None:
     # a limitation's text is written into the report when the validation runs; one revised
     # since (new measurements, say) leaves the committed report quoting the old text
-    table = pd.read_csv(RESULTS / "validation" / "patterns.csv")
+    table = read_csv(RESULTS / "validation" / "patterns.csv")
     report = (RESULTS / "validation" / "report.md").read_text(encoding="utf-8")
-    failed = table.loc[~table["passed"].astype(bool), "pattern"].tolist()
+    failed = table.loc[table["expressible"] & ~table["passed"].astype(bool), "pattern"].tolist()
     assert failed  # the table was read: the committed validation fails some patterns
     stale = [
         name
