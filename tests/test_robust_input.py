@@ -202,40 +202,6 @@ def test_a_run_longer_than_its_horizon_is_refused_by_name():
     assert plan_sweep(**longer, steps=10).steps == 10
 
 
-def test_a_scenario_event_after_a_shorter_run_is_noted(tmp_path, capsys):
-    note = (
-        "collabsim: beston's event in week 24 (partner_withdraws) is after the last "
-        "week of the run, --steps 12: it does not happen\n"
-    )
-    out = str(tmp_path / "out")
-    assert main(["run", "--scenario", "beston", "--steps", "12", "--quiet", "--out", out]) == 0
-    assert capsys.readouterr().err == note
-    assert main(["run", "--scenario", "beston", "--steps", "24", "--quiet", "--out", out]) == 0
-    assert capsys.readouterr().err == ""
-
-
-@pytest.mark.parametrize(
-    ("args", "reason"),
-    [
-        (
-            ["--event", "3:partner_withdraws", "--set", "academic_partner=false"],
-            "(partner_withdraws) changes nothing: there is no academic partner",
-        ),
-        (
-            ["--event", "3:central_leader_leaves", "--set", "central_leader_strength=0"],
-            "(central_leader_leaves) changes nothing: nobody holds the centre",
-        ),
-    ],
-)
-def test_an_event_with_nothing_to_act_on_is_noted(tmp_path, capsys, args, reason):
-    out = str(tmp_path / "out")
-    assert main(["run", "--steps", "5", "--quiet", "--out", out, *args]) == 0
-    (line,) = capsys.readouterr().err.splitlines()
-    assert line.startswith(f"collabsim: the event in week 3 {reason}")
-    assert main(["run", "--steps", "5", "--quiet", "--out", out, *args[:2]]) == 0
-    assert capsys.readouterr().err == ""  # with a partner, and a leader, it acts
-
-
 def test_a_sweeps_fixed_event_after_its_runs_end_is_noted(tmp_path, capsys):
     file = tmp_path / "short.toml"
     file.write_text(

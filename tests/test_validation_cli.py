@@ -102,7 +102,8 @@ def test_another_master_seed_draws_other_seeds_and_writes_apart(tmp_path, monkey
 
     assert main([*command, "--seed", "-1"]) == 2
     error = capsys.readouterr().err
-    assert error.strip() == "collabsim: error: seed=-1 is not allowed: expected a whole number >= 0"
+    refusal = "--seed -1 is not allowed: expected a whole number >= 0"
+    assert error.strip() == f"collabsim: error: {refusal}"
     assert not (tmp_path / "results" / "validation_quick_seed-1").exists()
 
 

@@ -214,7 +214,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", type=Path, metavar="DIR", help="results folder (default: results/<scenario>)"
     )
-    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress and no report on success; notes of events that do not happen or "
+        "change nothing still go to stderr",
+    )
     run.set_defaults(handler=_command("run", "run"))
 
     scenarios = commands.add_parser(

@@ -39,18 +39,24 @@ def run(args: argparse.Namespace) -> int:
     if args.steps is not None and (reason := not_run_length(args.steps)) is not None:
         raise UsageError(f"--steps {reason}")
     check_seed(args.seed)
+    late = [e for e in added if args.steps is not None and e.step > args.steps]
+    if late:  # the user's own, said before a horizon they would not need to raise
+        event = late[0]
+        raise UsageError(
+            f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
+            f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
+            "(or more --steps)"
+        )
 
     params = scenario(args.scenario, **overrides)  # a file's own faults are said in one line
     if added:
         params = params.replace(events=(*params.events, *added))
     label = _scenario_label(args.scenario)
     late = [e for e in params.events if args.steps is not None and e.step > args.steps]
-    if (event := next((e for e in late if e in added), None)) is not None:  # the user's own
-        raise UsageError(
-            f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
-            f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
-            "(or more --steps)"
-        )
+    out = args.out if args.out is not None else Path("results") / label
+    with writing_to(out):
+        storage.check_out_dir(out)  # before the run and its notes: a bad --out fails fast, alone
+    check_writable(out)
     for event in late:  # the scenario's own: no mistake (a first look at Beston's early
         # weeks), but the reader should know that it does not happen
         logging.getLogger(PROG).warning(
@@ -62,10 +68,6 @@ def run(args: argparse.Namespace) -> int:
             logging.getLogger(PROG).warning(
                 f"the event in week {event.step} ({event.kind}) changes nothing: {reason}"
             )
-    out = args.out if args.out is not None else Path("results") / label
-    with writing_to(out):
-        storage.check_out_dir(out)  # before the run, so a bad --out fails fast
-    check_writable(out)
 
     # Most runs take under a second: a long one (thousands of people, decades of weeks)
     # shows its progress once it has taken a few seconds.

@@ -18,6 +18,7 @@ import shutil
 
 from collabsim.commands import (
     Progress,
+    check_seed,
     check_writable,
     parse_sets,
     print_utf8,
@@ -35,6 +36,7 @@ def validate(args: argparse.Namespace) -> int:
     from collabsim.validation.report import summary_text
 
     backend, workers, scheduler = sweep_backend(args)
+    check_seed(args.seed)
     out = args.out
     if out is None:  # a quick run or another seed writes apart, not over the committed table
         out = args.quick_out_default if args.quick else args.out_default
@@ -43,7 +45,6 @@ def validate(args: argparse.Namespace) -> int:
     progress = Progress(enabled=not args.quiet)
     params = parse_sets(args.sets)
     with resumable(progress, lambda: saved_in(out, progress)):
-        validation.check_flags(quick=args.quick, seed=args.seed)
         size = validation.validation_size(args.patterns, quick=args.quick, params=params)
         check_writable(out)
         validation.check_out(out)
