@@ -250,7 +250,8 @@ def test_statistics_failed_runs_and_undefined_outputs():
             "status": ["ok", "ok", "failed", "ok", "ok", "ok"],
         }
     )
-    with pytest.raises(SweepError, match=r"'y' is undefined .* in 1 of 6 runs.*fill"):
+    advice = r"fill=\{'y': \.\.\.\} from Python; in a study file, a \[fill\] table of its own"
+    with pytest.raises(SweepError, match=rf"'y' is undefined .* in 1 of 6 runs.*{advice}"):
         aggregate(runs, ["y"], points=3, replicates=2)
     filled = aggregate(runs, ["y"], points=3, replicates=2, fill={"y": 0.0})
     assert filled.values["y"].tolist() == [2.0, 5.0, 1.0]  # point 1: its failed run left out

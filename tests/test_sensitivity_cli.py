@@ -173,6 +173,12 @@ BAD = [
     ),
     ("unknown key", TINY.replace("seed = 0", "sead = 0"), "unknown key 'sead'"),
     (
+        "fill written as a key of [sensitivity]",
+        TINY.replace("seed = 0", "seed = 0\nfill = {quality_gain = 0}"),
+        "[sensitivity]: fill is a table of its own, not a key: write it after the "
+        "[sensitivity] table's keys as [fill]",
+    ),
+    (
         "collapse_step needs its fill named",
         TINY + "[fill]\ncollapse_step = 8\n",
         "fill: 'collapse_step' is not one of the outputs",

@@ -245,7 +245,8 @@ def _check_values(
         problems.append(
             _in_runs(unfilled, runs, "undefined (None or NaN)")
             + ", and Sobol'/Morris need a number for every run: give a stand-in value "
-            f"(fill={{{in_python}}} from Python, fill = {{{in_a_file}}} in a study file; "
+            f"(fill={{{in_python}}} from Python; in a study file, a [fill] table of its own: "
+            f"[fill] {in_a_file}; "
             f"e.g. the horizon for collapse_step) or leave {_it(unfilled)} out of outputs"
         )
     if problems:

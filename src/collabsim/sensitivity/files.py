@@ -94,6 +94,12 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
     study = data.get("sensitivity")
     if not isinstance(study, dict):
         raise fail("no [sensitivity] table: it names the scenario, method and outputs")
+    for table in ("params", "factors", "fill"):  # a table's name written as a key
+        if table in study:
+            raise fail(
+                f"[sensitivity]: {table} is a table of its own, not a key: write it after the "
+                f"[sensitivity] table's keys as [{table}] with one name = value a line"
+            )
     check_keys(study, STUDY_KEYS, "[sensitivity]", fail)
     check_are_tables(data, ("params", "factors", "fill"), fail)
 

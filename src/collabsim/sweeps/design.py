@@ -190,7 +190,7 @@ def make_factor(name: str, spec: Any) -> Factor:
     if not low < high:
         raise ParameterError(
             f"{name}: low={low!r} and high={high!r} are not allowed: low must be below high "
-            "(to hold it at one value, set it as a fixed parameter instead of a factor)"
+            "(a factor must vary: to hold it at one value, take it out of the factors)"
         )
     return Factor(name, param.kind, low=low, high=high)
 
