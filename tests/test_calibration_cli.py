@@ -56,6 +56,7 @@ def test_calibrate_runs_a_tiny_file_and_sums_up(tmp_path, capsys):
     assert "  Accepted: 3 of 3 (100.0%)." in printed
     assert "  Recommended (point " in printed and "meeting_energy=" in printed
     assert f"Report: {out / 'calibration.md'}" in printed
+    assert "have no value for target" not in (out / "calibration.md").read_text(encoding="utf-8")
     points = pd.read_csv(out / "points.csv")
     assert len(points) == 3 and points["accepted"].all()
     info = json.loads((out / "meta.json").read_text(encoding="utf-8"))
@@ -67,6 +68,21 @@ def test_calibrate_runs_a_tiny_file_and_sums_up(tmp_path, capsys):
     assert capsys.readouterr().out == ""
     info = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert info["runs"]["energy"]["computed"] == 0
+
+
+def test_a_target_whose_output_is_undefined_is_said_in_the_report(tmp_path, capsys):
+    # no Beston network dissolves in 24 weeks here, so it has no collapse week: every point
+    # fails the target, and the report says why rather than showing blanks
+    path = tmp_path / "undefined.toml"
+    path.write_text(TINY.replace('"final_trust_cross_org"', '"collapse_step"'), encoding="utf-8")
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(path), "--out", str(out), "--backend", "serial"]) == 0
+    assert "  energy: 0 of 3 points passed." in capsys.readouterr().out
+    assert (
+        "3 of the 3 points stage energy judged have no value for target `trust`: "
+        "`collapse_step` was undefined in every run of an arm there, and they fail the target "
+        "for it." in (out / "calibration.md").read_text(encoding="utf-8")
+    )
 
 
 def test_progress_off_a_terminal_is_a_plain_line(tmp_path, capsys):

@@ -113,6 +113,7 @@ def calibration_markdown(result: CalibrationResult) -> str:
         passed = int(table[f"{stage.name}_ok"].fillna(False).astype(bool).sum())
         share = f"{passed / judged:.1%}" if judged else "not reached"
         lines.append(f"| {stage.name} | {judged} | {passed} | {share} |")
+    lines += undefined_targets(result)
     lines += [
         "",
         f"**Accepted: {accepted} of {plan.points} points ({accepted / plan.points:.1%}).**",
@@ -145,6 +146,28 @@ def calibration_markdown(result: CalibrationResult) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def undefined_targets(result: CalibrationResult) -> list[str]:
+    """A line for each target with no value at points its stage judged, saying how many.
+
+    A target's value is undefined where its output is undefined in every run of an arm
+    (``collapse_step`` where no network dissolved, say): such a point fails the target,
+    which the table above cannot tell apart from a value out of bounds.
+    """
+    table, lines = result.points, []
+    for stage in result.plan.stages:
+        judged = table[f"{stage.name}_ok"].notna()
+        for target in stage.targets:
+            undefined = int(table.loc[judged, f"{stage.name}_{target.name}"].isna().sum())
+            if undefined:
+                lines += [
+                    "",
+                    f"{undefined} of the {int(judged.sum())} points stage {stage.name} judged "
+                    f"have no value for target `{target.name}`: `{target.output}` was undefined "
+                    "in every run of an arm there, and they fail the target for it.",
+                ]
+    return lines
 
 
 def _pattern_rates(result: CalibrationResult) -> list[str]:
