@@ -154,6 +154,9 @@ def test_other_salib_methods_rank_ishigami_x2_above_x3(method):
 
 def noisy_runs(n=64, replicates=3, method="sobol"):
     factors = function_factors({"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}, noisy)
+    # a range written as a sweep writes it is the same range
+    as_a_sweep = {"x1": {"low": 0, "high": 1}, "x2": (0, 1), "x3": [0, 1]}
+    assert function_factors(as_a_sweep, noisy) == factors
     the_design = make_design(factors, study_sampling(method, n=n, seed=0))
     runs = evaluate(noisy, the_design, replicates=replicates, seed=0)
     return runs, the_design.sample, salib_problem(factors)
@@ -320,6 +323,12 @@ class Counting:
         ),
         ({"method": "sobel"}, SweepError, "did you mean sobol"),
         ({"factors": {"x1": (1, 0)}}, SweepError, "low must be below high"),
+        (
+            {"factors": {"x1": (0, 0.5, 1), "x2": (0, 1), "x3": (0, 1)}},
+            SweepError,
+            r"factor x1: expected a range of two numbers, \(low, high\) or \{'low': \.\.\., "
+            r"'high': \.\.\.\} \(a function's factors vary continuously\), got \(0, 0.5, 1\)",
+        ),
         (
             {"factors": {"x1": (0, 1), "x3": (0, 1)}},
             SweepError,

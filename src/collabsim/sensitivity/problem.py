@@ -87,7 +87,10 @@ def function_factors(specs: Any, func: Callable[..., Any]) -> tuple[Factor, ...]
     """The factors of a plain function: ``{name: (low, high)}``, each a keyword it takes.
 
     Args:
-        specs: A mapping of argument name to a ``(low, high)`` pair of numbers.
+        specs: A mapping of argument name to a ``(low, high)`` pair of numbers, or to
+            ``{"low": ..., "high": ...}`` as a sweep writes a range. A list of two is a
+            range here too, not two levels as in a sweep: a function's factors vary
+            continuously.
         func: The function; unless it takes ``**kwargs``, each name must be one of its
             arguments.
 
@@ -124,13 +127,17 @@ def function_factors(specs: Any, func: Callable[..., Any]) -> tuple[Factor, ...]
                 + (", ".join(sorted(accepted)) or "no keyword arguments")
                 + (f"; {hint}" if hint else "")
             )
+        if isinstance(spec, Mapping) and set(spec) == {"low", "high"}:  # a sweep's range
+            spec = (spec["low"], spec["high"])
         if (
             not isinstance(spec, (tuple, list))
             or len(spec) != 2
             or not all(_number(v) for v in spec)
         ):
             raise SensitivityError(
-                f"factor {name}: expected a range (low, high) of two numbers, got {spec!r}"
+                f"factor {name}: expected a range of two numbers, (low, high) or "
+                f"{{'low': ..., 'high': ...}} (a function's factors vary continuously), "
+                f"got {spec!r}"
             )
         low, high = float(spec[0]), float(spec[1])
         if not low < high:
