@@ -28,6 +28,7 @@ from sweep_fault_support import (
 from test_sweep_kill_and_memory import part_rows, start_as_in_a_terminal, wait_for_saved_runs
 
 import collabsim
+from collabsim.cli import main
 from collabsim.sweeps import SweepError, iter_sweep, serial
 
 # --- 3. damaged results are found, set aside and redone --------------------------------
@@ -317,3 +318,21 @@ def test_two_sweeps_started_at_once_one_runs_and_the_other_is_told_it_is_in_use(
     assert len(meta["sessions"]) == 1  # the first ran; the second began no session
     assert meta["sessions"][0]["runs"] == part_rows(folder) >= saved >= 1
     assert not (folder / "damaged").exists()
+
+
+def test_loading_what_is_not_a_sweep_says_what_it_is(tmp_path):
+    run_folder = tmp_path / "run"
+    command = ["run", "--scenario", "beston", "--steps", "2", "--quiet", "--out", str(run_folder)]
+    assert main(command) == 0
+    with pytest.raises(FileNotFoundError, match=r"meta.json is not a sweep's \(a `collabsim run`"):
+        collabsim.load(run_folder)
+    a_file = tmp_path / "runs.csv"
+    a_file.write_text("", encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="is not a collabsim sweep folder: it is a file"):
+        collabsim.load(a_file)
+    with pytest.raises(FileNotFoundError, match="is not a collabsim sweep folder: no sweep meta"):
+        collabsim.load(tmp_path / "nothing")
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "cut" / "meta.json").write_text('{"kind": "collabsim sw', encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="its meta.json is damaged"):
+        collabsim.load(tmp_path / "cut")

@@ -17,7 +17,7 @@ import pyarrow.dataset as ds
 
 from collabsim.checks import path_option
 from collabsim.sweeps.design import Factor, SweepError, salib_problem
-from collabsim.sweeps.folder import DESIGN, META, RUNS, SAMPLE, TIMESERIES, read_meta
+from collabsim.sweeps.folder import DESIGN, META, RUNS, SAMPLE, TIMESERIES, meta_or_damage
 from collabsim.sweeps.layout import all_levels, as_frame, full_runs
 from collabsim.sweeps.parts import (
     RUNS_PARTS,
@@ -173,9 +173,18 @@ def load(path: str | Path) -> SweepResult:
     path = path_option(
         "path", path, expected="the path of a sweep's results folder", error=SweepError
     )
-    meta = read_meta(path)
+    meta, damage = meta_or_damage(path)
     if meta is None:
-        raise FileNotFoundError(f"{str(path)!r} is not a collabsim sweep folder: no sweep {META}")
+        if path.is_file():
+            why = "it is a file"
+        elif damage is None:  # a meta.json of another kind: a run's folder, most often
+            why = (
+                f"its {META} is not a sweep's (a `collabsim run` folder holds one run: read "
+                "its timeseries.parquet with pandas and its summary.json with json)"
+            )
+        else:
+            why = f"its {META} {damage}" if damage != "is missing" else f"no sweep {META}"
+        raise FileNotFoundError(f"{str(path)!r} is not a collabsim sweep folder: {why}")
     return SweepResult(path, meta)
 
 
