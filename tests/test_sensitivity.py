@@ -470,3 +470,12 @@ def test_the_results_folder_holds_tables_figures_report_and_the_salib_problem(tm
         num_resamples=1000,
     )
     np.testing.assert_allclose(again["ST"], study.indices["ST"], rtol=1e-12)
+
+
+def test_an_unknown_option_of_analyze_is_named_as_analyzes_with_a_near_miss(tmp_path):
+    func = Counting()
+    factors = {"x1": (0, 1), "x2": (0, 1), "x3": (0, 1)}
+    with pytest.raises(SweepError, match=r"^analyze\(\) got an unknown option 'replicats' \(did"):
+        sensitivity.analyze(func, factors, n=64, out=tmp_path / "study", replicats=2)
+    assert func.calls == 0
+    assert not (tmp_path / "study").exists()

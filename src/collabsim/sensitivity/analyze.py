@@ -9,6 +9,7 @@ design ``point`` and ``replicate``, and analysed (``indices``).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from collabsim.checks import function_or_none, names, path_option, true_or_false
+from collabsim.params import suggest
 from collabsim.sensitivity import aggregate as agg
 from collabsim.sensitivity.evaluate import ScenarioFunction, evaluate
 from collabsim.sensitivity.indices import analyse_runs
@@ -65,6 +67,15 @@ def analyze(
     and ``settled``. An output that does not vary over the design has no indices (NaN);
     ``run_study(...).verdicts`` and its report say so.
     """
+    study_options = inspect.signature(run_study).parameters
+    if unknown := [name for name in options if name not in study_options]:
+        name = unknown[0]
+        hint = suggest(name, study_options)
+        raise SweepError(
+            f"analyze() got an unknown option {name!r}"
+            + (f" ({hint})" if hint else "")
+            + f"; it takes those of run_study: {', '.join(list(study_options)[2:])}"
+        )
     return run_study(func, factors, method=method, n=n, seed=seed, **options).indices
 
 
