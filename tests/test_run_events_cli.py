@@ -59,3 +59,15 @@ def test_a_bad_out_is_said_alone_before_any_note_of_the_run(tmp_path, capsys):
     assert main(command) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("collabsim: error: output folder ") and "is a file" in line
+
+
+def test_more_steps_than_the_horizon_are_refused_in_the_flags_words(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", "--scenario", "beston", "--steps", "60", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "collabsim: error: --steps 60 is not allowed: expected a whole number from 1 to the "
+        "horizon, 52 (or a longer horizon: --set horizon=60)\n"
+    )
+    assert not out.exists()
+    longer = ["--set", "horizon=60", "--quiet"]
+    assert main(["run", "--scenario", "beston", "--steps", "60", *longer, "--out", str(out)]) == 0

@@ -51,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
     params = scenario(args.scenario, **overrides)  # a file's own faults are said in one line
     if added:
         params = params.replace(events=(*params.events, *added))
+    if args.steps is not None and args.steps > params.horizon:  # in the flag's words
+        raise UsageError(
+            f"--steps {args.steps} is not allowed: expected a whole number from 1 to the "
+            f"horizon, {params.horizon} (or a longer horizon: --set horizon={args.steps})"
+        )
     label = _scenario_label(args.scenario)
     late = [e for e in params.events if args.steps is not None and e.step > args.steps]
     out = args.out if args.out is not None else Path("results") / label
