@@ -16,7 +16,9 @@ from sweep_fault_support import (
     sweep_file,
 )
 
+import collabsim
 from collabsim.cli import main
+from collabsim.sweeps import SweepError
 
 # --- 2. the size of a sweep, before anything is built -----------------------------------
 
@@ -296,3 +298,13 @@ def test_every_refusal_of_a_sweep_or_study_file_names_the_file(
     (line,) = err
     assert line.startswith(f"collabsim: error: {path}: "), line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sweep_from_python_into_a_folder_that_cannot_be_made_says_so_in_one_line(tmp_path):
+    a_file = tmp_path / "afile"
+    a_file.write_text("", encoding="utf-8")
+    out = a_file / "sweep"
+    refused = r"^cannot write results to .*sweep': .*; nothing was run$"
+    with pytest.raises(SweepError, match=refused):
+        collabsim.sweep(factors={"cede_willingness": [0.2, 0.8]}, replicates=1, steps=2, out=out)
+    assert a_file.read_text(encoding="utf-8") == ""

@@ -173,12 +173,18 @@ class SweepStore:
 
         Raises:
             FileExistsError: The folder is a file, or holds files that are not a sweep's.
-            SweepError: The folder holds a different sweep or a damaged ``meta.json``
-                (and ``restart`` is false), or another process is writing it.
+            SweepError: The folder cannot be made; or it holds a different sweep or a
+                damaged ``meta.json`` (and ``restart`` is false), or another process is
+                writing it.
         """
         path = plan.out
         inspect(path)  # a file, or another program's folder: refused before the lock
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a read-only file system, no permission, a file above it
+            raise SweepError(
+                f"cannot write results to {str(path)!r}: {error.strerror or error}; nothing was run"
+            ) from None
         lock = take_lock(path)
         try:
             previous, damage = inspect(path)
