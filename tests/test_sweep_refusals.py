@@ -202,6 +202,8 @@ def test_run_into_a_read_only_folder_is_refused_before_the_run(tmp_path, read_on
         "run",
         "--set",
         "n_people=5000",
+        "--set",
+        "horizon=2600",
         "--steps",
         "2600",
         "--quiet",
