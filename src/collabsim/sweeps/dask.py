@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,6 +36,9 @@ from collabsim.warm import ready_dask_worker
 
 #: Seconds allowed to reach an existing scheduler.
 CONNECT_TIMEOUT = "20s"
+#: Seconds after which a scheduler that took the connection but never answered is given
+#: up on: Dask's own timeout (``CONNECT_TIMEOUT``) does not end a handshake that waits.
+HANDSHAKE_SECONDS = 30.0
 
 
 def _distributed() -> Any:
@@ -164,10 +168,35 @@ def _connect(distributed: Any, scheduler: str) -> Any:
         ) from None
     except OSError:
         pass  # a name that does not resolve, a slow network: Dask says why, in its time
-    try:
-        return distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
-    except (OSError, TimeoutError) as error:
+    outcome: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            outcome["client"] = distributed.Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except BaseException as error:  # said in one line below, whatever it was
+            outcome["error"] = error
+
+    # In a thread of its own, so that a listener that never answers cannot hold the sweep
+    # for ever; the attempt left behind is a daemon and dies with the process.
+    trying = threading.Thread(target=attempt, name="collabsim-dask-connect", daemon=True)
+    trying.start()
+    trying.join(HANDSHAKE_SECONDS)
+    if trying.is_alive():
+        raise _not_dask(scheduler, f"no Dask scheduler answered in {HANDSHAKE_SECONDS:g} s")
+    error = outcome.get("error")
+    if isinstance(error, (OSError, TimeoutError)):
         raise SweepError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+    if error is not None:  # e.g. an HTTP server's reply read as a Dask message's length
+        raise _not_dask(scheduler, "it did not answer as a Dask scheduler") from None
+    return outcome["client"]
+
+
+def _not_dask(scheduler: str, how: str) -> SweepError:
+    """The error for an address where something listens that is not a Dask scheduler."""
+    return SweepError(
+        f"cannot reach the Dask scheduler at {scheduler}: something listens there, but {how} "
+        "(a scheduler has a port of its own, 8786 unless set; 8787 is its dashboard)"
+    )
 
 
 def reach(scheduler: Any) -> None:
