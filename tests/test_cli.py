@@ -459,3 +459,13 @@ def test_a_file_of_the_results_that_cannot_be_written_is_named(tmp_path, capsys)
         f"collabsim: error: cannot write results to {str(out)!r} ({out / 'dynamics.png'}): "
         "Is a directory"
     )
+
+
+@pytest.mark.parametrize("command", [["run"], ["validate", "--quick"], ["sweep", "FILE"]])
+def test_an_empty_out_is_refused_not_taken_for_the_current_folder(command, tmp_path, capsys):
+    assert main([*command, "--out", ""]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("error: argument --out: an empty path: give the results folder")
+    )

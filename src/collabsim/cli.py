@@ -68,7 +68,7 @@ from typing import NoReturn
 import collabsim
 from collabsim import ctrl_c, reference
 from collabsim.commands import PROG, Interrupted, UsageError, show_notices
-from collabsim.commands.options import add_sweep_options
+from collabsim.commands.options import add_sweep_options, folder_path
 from collabsim.params import EVENT_KINDS, ParameterError
 from collabsim.scenarios import DEFAULT_SCENARIO
 from collabsim.warm import freeze_what_is_loaded, import_model
@@ -212,7 +212,10 @@ def _parser() -> argparse.ArgumentParser:
         "--steps", type=int, help="weeks to simulate (default: the scenario's horizon)"
     )
     run.add_argument(
-        "--out", type=Path, metavar="DIR", help="results folder (default: results/<scenario>)"
+        "--out",
+        type=folder_path,
+        metavar="DIR",
+        help="results folder (default: results/<scenario>)",
     )
     run.add_argument(
         "--quiet",

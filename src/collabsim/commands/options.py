@@ -52,7 +52,7 @@ def add_sweep_options(
         metavar="N",
         help="start a local Dask cluster of N worker processes (implies --backend dask)",
     )
-    command.add_argument("--out", type=Path, default=None, metavar="DIR", help=out_help)
+    command.add_argument("--out", type=folder_path, default=None, metavar="DIR", help=out_help)
     command.add_argument("--restart", action="store_true", help=restart_help)
     command.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     if large:
@@ -64,3 +64,10 @@ def add_sweep_options(
             help="run more runs than collabsim runs unconfirmed "
             "(refused otherwise, saying how many and the limit)",
         )
+
+
+def folder_path(text: str) -> Path:
+    """An ``--out`` value as a path; an empty one is refused, not read as the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path: give the results folder")
+    return Path(text)
