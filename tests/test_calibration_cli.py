@@ -109,6 +109,10 @@ def test_progress_off_a_terminal_is_a_plain_line(tmp_path, capsys):
             "did you mean small_tests_energise",
         ),
         (("seeds = 3", "seeds = 0"), "stage energy: seeds=0 is not allowed"),
+        (
+            ("[[stage]]\nname", "[stage]\nname"),
+            "[stage] is written with single brackets: write each stage as [[stage]]",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_in_one_line_and_nothing_is_written(tmp_path, capsys, change, match):

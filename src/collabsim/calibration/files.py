@@ -146,6 +146,11 @@ def read_plan(path: str | Path) -> CalibrationPlan:
                 "{low = ..., high = ...} ({} for the declared range)"
             )
     tables = data.get("stage")
+    if isinstance(tables, dict):  # [stage], one table, where each stage is one of [[stage]]
+        raise fail(
+            "[stage] is written with single brackets: write each stage as [[stage]], an "
+            "array of tables, so that a calibration may have several"
+        )
     if not isinstance(tables, list) or not tables:
         raise fail(
             "no [[stage]] table: a calibration needs at least one stage of patterns or targets"
