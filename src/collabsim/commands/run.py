@@ -39,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
     if args.steps is not None and (reason := not_run_length(args.steps)) is not None:
         raise UsageError(f"--steps {reason}")
     check_seed(args.seed)
-    late = [e for e in added if args.steps is not None and e.step > args.steps]
-    if late:  # the user's own, said before a horizon they would not need to raise
-        event = late[0]
+    after_the_run = [e for e in added if args.steps is not None and e.step > args.steps]
+    if after_the_run:  # the user's own, said before a horizon they would not need to raise
+        event = after_the_run[0]
         raise UsageError(
             f"--event {event.step}:{event.kind}: step={event.step} is after the last week "
             f"of the run, --steps {args.steps}: expected a step from 0 to {args.steps} "
