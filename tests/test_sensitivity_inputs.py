@@ -53,7 +53,10 @@ def test_every_output_that_needs_a_fill_or_is_infinite_is_named_in_one_message()
     message = str(caught.value)
     assert "output 'c' is infinite in 1 of 6 runs" in message
     assert "outputs 'a' (6 of 6 runs) and 'b' (1 of 6 runs) are undefined" in message
-    assert "fill={'a': ..., 'b': ...} from Python, fill = {a = ..., b = ...} in a study" in message
+    assert (
+        "fill={'a': ..., 'b': ...} from Python; in a study file, a [fill] table of its own: "
+        "[fill] a = ..., b = ...;" in message
+    )
     assert "'d'" not in message
     filled = aggregate(runs, ["a", "b", "d"], points=3, replicates=2, fill={"a": 0, "b": 0})
     assert filled.values["b"].tolist() == [0.5, 2.5, 4.5]

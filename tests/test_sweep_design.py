@@ -43,7 +43,7 @@ def test_bool_and_choice_factors_default_to_all_their_values():
         ("cede_willingness", (0.1, 1.5), "high=1.5 is outside the allowed range"),
         ("cede_willingness", {"low": -0.5}, "low=-0.5 is outside the allowed range"),
         ("cede_willingness", (0.9, 0.1), "low must be below high"),
-        ("cede_willingness", (0.5, 0.5), "below high (to hold it at one value, set it as a fix"),
+        ("cede_willingness", (0.5, 0.5), "below high (a factor must vary: to hold it at one"),
         ("cede_willingness", {"lo": 0.1}, "unknown key 'lo'"),
         ("cede_willingness", (0.1, 0.5, 0.9), "a range is (low, high)"),
         ("cede_willingness", "wide", "is not a factor"),
