@@ -67,7 +67,7 @@ def analyze(
     and ``settled``. An output that does not vary over the design has no indices (NaN);
     ``run_study(...).verdicts`` and its report say so.
     """
-    study_options = inspect.signature(run_study).parameters
+    study_options = inspect.signature(run_study).parameters  # func, factors, then options
     if unknown := [name for name in options if name not in study_options]:
         name = unknown[0]
         hint = suggest(name, study_options)

@@ -63,8 +63,10 @@ STUDY_KEYS: tuple[str, ...] = (
     "tolerance",
 )
 
+#: The tables of a study file besides [sensitivity], each optional.
+OWN_TABLES: tuple[str, ...] = ("params", "factors", "fill")
 #: Tables of a study file.
-TABLES: tuple[str, ...] = ("sensitivity", "params", "factors", "fill")
+TABLES: tuple[str, ...] = ("sensitivity", *OWN_TABLES)
 
 #: Keys that describe the model function rather than the analysis.
 FUNCTION_KEYS: tuple[str, ...] = ("scenario", "outputs", "steps")
@@ -94,14 +96,14 @@ def read_study_file(path: str | Path) -> dict[str, Any]:
     study = data.get("sensitivity")
     if not isinstance(study, dict):
         raise fail("no [sensitivity] table: it names the scenario, method and outputs")
-    for table in ("params", "factors", "fill"):  # a table's name written as a key
+    for table in OWN_TABLES:  # a table's name written as a key
         if table in study:
             raise fail(
                 f"[sensitivity]: {table} is a table of its own, not a key: write it after the "
                 f"[sensitivity] table's keys as [{table}] with one name = value a line"
             )
     check_keys(study, STUDY_KEYS, "[sensitivity]", fail)
-    check_are_tables(data, ("params", "factors", "fill"), fail)
+    check_are_tables(data, OWN_TABLES, fail)
 
     function: dict[str, Any] = {k: study[k] for k in FUNCTION_KEYS if k in study}
     function["scenario"] = scenario_beside(function.get("scenario", DEFAULT_SCENARIO), path)
